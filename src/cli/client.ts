@@ -1,0 +1,66 @@
+/** The CLI's client mode: a thin HTTP client of the Muster API (the same API the web UI uses). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientOptions {
+  url: string;
+  token: string;
+}
+
+export class MusterClient {
+  constructor(private readonly opts: ClientOptions) {}
+
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(new URL(path, this.opts.url.replace(/\/?$/, '/')), {
+      method,
+      headers: {
+        authorization: `Bearer ${this.opts.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = null;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    if (!res.ok) {
+      const env = parsed as { error?: { code?: string; message?: string; details?: unknown } } | null;
+      throw new ApiError(
+        res.status,
+        env?.error?.code ?? `http_${res.status}`,
+        env?.error?.message ?? `${method} ${path} answered ${res.status}`,
+        env?.error?.details,
+      );
+    }
+    return parsed as T;
+  }
+
+  get<T = unknown>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+  post<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body ?? {});
+  }
+  put<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body ?? {});
+  }
+  patch<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body ?? {});
+  }
+  delete<T = unknown>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+}

@@ -1,0 +1,74 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The one config schema. Every field can come from the YAML file or from its MUSTER_* environment variable. */
+export const ConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'MUSTER_HOST' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'MUSTER_PORT' }),
+    publicUrl: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'MUSTER_PUBLIC_URL: the URL people reach Muster at' }),
+    ),
+    dataDir: Type.String({ minLength: 1, default: './muster-data', description: 'MUSTER_DATA_DIR' }),
+    databaseUrl: Type.Optional(
+      Type.String({ pattern: '^postgres(ql)?://', description: 'DATABASE_URL: use PostgreSQL instead of SQLite' }),
+    ),
+    databasePoolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'MUSTER_DATABASE_POOL_SIZE' }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info', description: 'MUSTER_LOG_LEVEL' },
+    ),
+    adminEmail: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$', description: 'MUSTER_ADMIN_EMAIL' })),
+    adminPassword: Type.Optional(Type.String({ minLength: 12, description: 'MUSTER_ADMIN_PASSWORD' })),
+    bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'MUSTER_BODY_LIMIT_BYTES' }),
+    metricsToken: Type.Optional(
+      Type.String({
+        minLength: 16,
+        description: 'MUSTER_METRICS_TOKEN: bearer token Prometheus scrapes /metrics with',
+      }),
+    ),
+    trustProxy: Type.Boolean({ default: false, description: 'MUSTER_TRUST_PROXY' }),
+    cookieSecure: Type.Optional(
+      Type.Boolean({ description: 'MUSTER_COOKIE_SECURE: default true unless the public URL is plain http' }),
+    ),
+    sessionTtlHours: Type.Integer({
+      minimum: 1,
+      maximum: 24 * 90,
+      default: 24 * 14,
+      description: 'MUSTER_SESSION_TTL_HOURS',
+    }),
+    jobs: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description: 'MUSTER_JOBS_ENABLED: run the job runner in this process',
+        }),
+        concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8, description: 'MUSTER_JOBS_CONCURRENCY' }),
+        pollIntervalMs: Type.Integer({
+          minimum: 10,
+          maximum: 60000,
+          default: 200,
+          description: 'MUSTER_JOBS_POLL_INTERVAL_MS',
+        }),
+        leaseMs: Type.Integer({ minimum: 1000, maximum: 3600000, default: 60000, description: 'MUSTER_JOBS_LEASE_MS' }),
+        diagnostics: Type.Boolean({
+          default: false,
+          description: 'MUSTER_JOBS_DIAGNOSTICS: enable the diagnostics.probe job kind used by crash tests',
+        }),
+      },
+      { default: {} },
+    ),
+    smtp: Type.Optional(
+      Type.Object({
+        host: Type.String({ minLength: 1, description: 'MUSTER_SMTP_HOST' }),
+        port: Type.Integer({ minimum: 1, maximum: 65535, default: 587, description: 'MUSTER_SMTP_PORT' }),
+        secure: Type.Boolean({ default: false, description: 'MUSTER_SMTP_SECURE' }),
+        user: Type.Optional(Type.String({ description: 'MUSTER_SMTP_USER' })),
+        password: Type.Optional(Type.String({ description: 'MUSTER_SMTP_PASSWORD' })),
+        from: Type.String({ minLength: 3, default: 'muster@localhost', description: 'MUSTER_SMTP_FROM' }),
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema> & { publicUrl: string };

@@ -1,0 +1,99 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export type { Database } from './schema.js';
+export type Engine = 'sqlite' | 'postgres';
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly engine: Engine;
+  /** Where a PostgreSQL pool is in use, the pool for LISTEN/NOTIFY; null on SQLite. */
+  readonly pgPool: pg.Pool | null;
+  close(): Promise<void>;
+}
+
+// int8 (timestamps, counts) comes back as a JS number on both engines. Millisecond timestamps fit in 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v: string) => Number(v));
+
+export class DataDirLockedError extends Error {
+  constructor(readonly dataDir: string) {
+    super(
+      `Another Muster process is already using the data directory ${dataDir}. ` +
+        'The embedded database allows one process per data directory; stop the other process, ' +
+        'choose another MUSTER_DATA_DIR, or set DATABASE_URL to share a PostgreSQL database between processes.',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+/**
+ * One process per data directory: an exclusive SQLite lock on a side file. The operating system releases it when
+ * the process dies, even by kill -9, so a crash never leaves a stale lock behind (unlike a pid file).
+ */
+function lockDataDir(dataDir: string): SqliteDatabase.Database {
+  const lock = new SqliteDatabase(join(dataDir, 'muster.lock'), { timeout: 0 });
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE');
+  } catch (e) {
+    lock.close();
+    if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new DataDirLockedError(dataDir);
+    throw e;
+  }
+  writeFileSync(join(dataDir, 'muster.pid'), `${process.pid}\n`);
+  return lock;
+}
+
+export function openSqlite(dataDir: string): Db {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const lock = lockDataDir(dir);
+  const sqlite = new SqliteDatabase(join(dir, 'muster.db'), { timeout: 5000 });
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    kysely,
+    engine: 'sqlite',
+    pgPool: null,
+    async close() {
+      await kysely.destroy();
+      lock.close();
+    },
+  };
+}
+
+export function openPostgres(url: string, poolSize = 10): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its server must not crash the process; the next query reports the error.
+  pool.on('error', () => undefined);
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    kysely,
+    engine: 'postgres',
+    pgPool: pool,
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+export function openDb(opts: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number }): Db {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize) : openSqlite(opts.dataDir);
+}
+
+export { migrateToLatest, migrationNames } from './migrate.js';

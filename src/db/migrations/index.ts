@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.js';
+
+/**
+ * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
+ * changes. Both engines run the same list.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};

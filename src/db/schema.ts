@@ -1,0 +1,134 @@
+/**
+ * The code's view of the schema, one interface per table. Timestamps are integer milliseconds since the epoch
+ * (bigint on PostgreSQL, parsed back to number), JSON is text, booleans are 0/1 integers: both engines return
+ * identical values. The migration-drift test compares this file with a freshly migrated database.
+ */
+export type Bool = 0 | 1;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string | null;
+  isAdmin: Bool;
+  timezone: string;
+  createdAt: number;
+  updatedAt: number;
+  disabledAt: number | null;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  slug: string;
+  description: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TeamMembersTable {
+  teamId: string;
+  userId: string;
+  role: string;
+  createdAt: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+  lastSeenAt: number;
+  ip: string;
+  userAgent: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  userId: string;
+  name: string;
+  tokenHash: string;
+  prefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface SignInLinksTable {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  purpose: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+export interface SignInFailuresTable {
+  id: string;
+  email: string;
+  ip: string;
+  at: number;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  actorUserId: string | null;
+  actorTokenId: string | null;
+  actorLabel: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  ip: string | null;
+  details: string;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  payload: string;
+  status: string;
+  runAt: number;
+  attempts: number;
+  maxAttempts: number;
+  fence: number;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  lastError: string | null;
+  uniqueKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+  updatedAt: number;
+}
+
+export interface DiagnosticProbeRunsTable {
+  id: string;
+  jobId: string;
+  fence: number;
+  runner: string;
+  at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  teams: TeamsTable;
+  teamMembers: TeamMembersTable;
+  sessions: SessionsTable;
+  apiTokens: ApiTokensTable;
+  signInLinks: SignInLinksTable;
+  signInFailures: SignInFailuresTable;
+  auditEvents: AuditEventsTable;
+  jobs: JobsTable;
+  instanceSettings: InstanceSettingsTable;
+  diagnosticProbeRuns: DiagnosticProbeRunsTable;
+}

@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AppError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { redactUrl } from '../shared/logger.js';
+import { installAuth } from './auth.js';
+import { installErrorHandling, sendError } from './errors.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { registerTeamRoutes } from './routes/teams.js';
+import { registerTokenRoutes } from './routes/tokens.js';
+import { registerUserRoutes } from './routes/users.js';
+import type { Services } from './services.js';
+
+/** Built web UI: web/dist beside the package root (from src/http or dist/http alike). */
+export function webDistDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+}
+
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: services.log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: services.config.bodyLimitBytes,
+    trustProxy: services.config.trustProxy,
+    genReqId: () => newId('req'),
+    requestIdHeader: false,
+    // Our own onResponse line replaces Fastify's, so URLs are logged with integration keys and tokens redacted.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  });
+
+  installErrorHandling(app);
+  await app.register(cookie);
+
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    services.metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
+    req.log.info(
+      {
+        method: req.method,
+        url: redactUrl(req.url),
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Muster API',
+        version: '0.1.0',
+        description:
+          'Authenticate with a personal API token (`Authorization: Bearer mst_…`) or the session cookie plus the ' +
+          '`X-CSRF-Token` header. Errors share one envelope: `{ error: { code, message, details? }, requestId }`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  // The docs page and the document sit behind sign-in like every other non-public route.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), auth: 'user' };
+  });
+
+  installAuth(app, services);
+
+  registerSystemRoutes(app, services);
+  registerAuthRoutes(app, services);
+  registerUserRoutes(app, services);
+  registerTeamRoutes(app, services);
+  registerTokenRoutes(app, services);
+  registerAdminRoutes(app, services);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await serveWeb(app);
+  return app;
+}
+
+/** The React app: hashed assets from web/dist, and index.html for every other GET that is not an API path. */
+async function serveWeb(app: FastifyInstance): Promise<void> {
+  const dir = webDistDir();
+  const indexPath = join(dir, 'index.html');
+  const hasWeb = existsSync(indexPath);
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: join(dir, 'assets'),
+      prefix: '/assets/',
+      wildcard: true,
+      decorateReply: false,
+    });
+  }
+  const apiLike = /^\/(api|integrations|v2|metrics|healthz|readyz)(\/|$|\?)/;
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && !apiLike.test(req.url) && hasWeb) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(indexPath));
+    }
+    return sendError(
+      reply,
+      req,
+      new AppError('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}.`, { status: 404 }),
+    );
+  });
+}

@@ -1,0 +1,22 @@
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
+import type { JobRunner, JobService } from '../jobs/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from './metrics.js';
+
+/** What the HTTP layer is handed by the composition root (src/server.ts). Routes call these; they hold no SQL. */
+export interface Services {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  identity: IdentityService;
+  teams: TeamService;
+  tokens: TokenService;
+  runner: JobRunner | null;
+  jobs: JobService;
+  isReady(): Promise<boolean>;
+}

@@ -1,0 +1,6 @@
+export { JobRunner, type JobContext, type JobHandler, type JobRunnerOptions } from './runner.js';
+export { enqueueJob, findJob, listJobs, countJobsByStatus, retryDeadJob } from './repo.js';
+export { backoffMs, nextAfterFailure, type Job, type JobStatus, type EnqueueOptions } from './model.js';
+export { StaleJobError, jobNotFound } from './errors.js';
+export { probeHandler, type ProbePayload } from './diagnostics.js';
+export { JobService } from './service.js';

@@ -1,0 +1,207 @@
+import { sql } from 'kysely';
+import type { Db, Executor } from '../db/index.js';
+import type { JobsTable } from '../db/schema.js';
+import { newId } from '../shared/ids.js';
+import { fromJsonText, toJsonText } from '../shared/json.js';
+import { DEFAULT_MAX_ATTEMPTS, type EnqueueOptions, type Job, type JobStatus } from './model.js';
+
+export const JOBS_CHANNEL = 'muster_jobs';
+
+function toJob(row: JobsTable): Job {
+  return { ...row, status: row.status as JobStatus, payload: fromJsonText<unknown>(row.payload, null) };
+}
+
+/**
+ * Enqueue inside the caller's transaction, so the job exists if and only if the state change commits.
+ * On PostgreSQL a NOTIFY (delivered at commit) wakes idle runners in every process at once.
+ */
+export async function enqueueJob<P>(
+  executor: Executor,
+  engine: Db['engine'],
+  opts: EnqueueOptions<P>,
+  now: number,
+): Promise<string | null> {
+  const id = newId<'job'>('job', now);
+  const runAt = opts.runAt ?? now;
+  const result = await executor
+    .insertInto('jobs')
+    .values({
+      id,
+      kind: opts.kind,
+      payload: toJsonText(opts.payload),
+      status: 'pending',
+      runAt,
+      attempts: 0,
+      maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      fence: 0,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      uniqueKey: opts.uniqueKey ?? null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    })
+    .onConflict((oc) => oc.column('uniqueKey').doNothing())
+    .executeTakeFirst();
+  if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
+  if (engine === 'postgres' && runAt <= now + 50) {
+    await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(executor);
+  }
+  return id;
+}
+
+/**
+ * Claim up to `limit` due jobs: pending ones whose time has come, and running ones whose lease expired (their
+ * runner died). PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent runners never claim the same row. SQLite: one
+ * writer per database, so the update is already exclusive.
+ */
+export async function claimJobs(
+  db: Db,
+  opts: { runner: string; limit: number; leaseMs: number; now: number; kinds: string[] },
+): Promise<Job[]> {
+  if (opts.limit <= 0 || opts.kinds.length === 0) return [];
+  const { now } = opts;
+  let candidates = db.kysely
+    .selectFrom('jobs')
+    .select('id')
+    .where('kind', 'in', opts.kinds)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('runAt', '<=', now)]),
+        eb.and([eb('status', '=', 'running'), eb('lockedUntil', '<', now)]),
+      ]),
+    )
+    .orderBy('runAt')
+    .limit(opts.limit);
+  if (db.engine === 'postgres') candidates = candidates.forUpdate().skipLocked();
+  const rows = await db.kysely
+    .updateTable('jobs')
+    .set((eb) => ({
+      status: 'running',
+      lockedBy: opts.runner,
+      lockedUntil: now + opts.leaseMs,
+      attempts: eb('attempts', '+', 1),
+      fence: eb('fence', '+', 1),
+      updatedAt: now,
+    }))
+    .where('id', 'in', candidates)
+    .returningAll()
+    .execute();
+  return rows.map(toJob).sort((a, b) => a.runAt - b.runAt);
+}
+
+/** Mark a claimed job done; false when the fence moved on (someone else owns it now). */
+export async function completeJob(executor: Executor, id: string, fence: number, now: number): Promise<boolean> {
+  const r = await executor
+    .updateTable('jobs')
+    .set({ status: 'succeeded', finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: null })
+    .where('id', '=', id)
+    .where('fence', '=', fence)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function failJob(
+  executor: Executor,
+  id: string,
+  fence: number,
+  next: { status: 'pending'; runAt: number } | { status: 'dead' },
+  error: string,
+  now: number,
+): Promise<boolean> {
+  const r = await executor
+    .updateTable('jobs')
+    .set({
+      status: next.status,
+      runAt: next.status === 'pending' ? next.runAt : sql<number>`run_at`,
+      finishedAt: next.status === 'dead' ? now : null,
+      lastError: error.slice(0, 4000),
+      lockedBy: null,
+      lockedUntil: null,
+      updatedAt: now,
+    })
+    .where('id', '=', id)
+    .where('fence', '=', fence)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function extendLease(db: Db, id: string, fence: number, until: number): Promise<boolean> {
+  const r = await db.kysely
+    .updateTable('jobs')
+    .set({ lockedUntil: until })
+    .where('id', '=', id)
+    .where('fence', '=', fence)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** SQLite only: one process per data directory, so at start every `running` job belongs to a dead process. */
+export async function releaseOrphanedJobs(db: Db, now: number): Promise<number> {
+  const r = await db.kysely
+    .updateTable('jobs')
+    .set({ status: 'pending', lockedBy: null, lockedUntil: null, updatedAt: now })
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function nextDueAt(db: Db, kinds: string[]): Promise<number | null> {
+  if (kinds.length === 0) return null;
+  const row = await db.kysely
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.min('runAt').as('next'))
+    .where('status', '=', 'pending')
+    .where('kind', 'in', kinds)
+    .executeTakeFirst();
+  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+}
+
+export async function pruneFinishedJobs(db: Db, olderThan: number): Promise<number> {
+  const r = await db.kysely
+    .deleteFrom('jobs')
+    .where('status', '=', 'succeeded')
+    .where('finishedAt', '<', olderThan)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function findJob(executor: Executor, id: string): Promise<Job | null> {
+  const row = await executor.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toJob(row) : null;
+}
+
+export async function listJobs(
+  executor: Executor,
+  filter: { status?: JobStatus; kind?: string; limit: number; before?: string },
+): Promise<Job[]> {
+  let q = executor.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.kind) q = q.where('kind', '=', filter.kind);
+  if (filter.before) q = q.where('id', '<', filter.before);
+  return (await q.execute()).map(toJob);
+}
+
+export async function countJobsByStatus(executor: Executor): Promise<Record<string, number>> {
+  const rows = await executor
+    .selectFrom('jobs')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** A dead job goes back to pending, now, with a fresh attempt budget. */
+export async function retryDeadJob(executor: Executor, id: string, now: number): Promise<boolean> {
+  const r = await executor
+    .updateTable('jobs')
+    .set({ status: 'pending', runAt: now, attempts: 0, finishedAt: null, updatedAt: now })
+    .where('id', '=', id)
+    .where('status', '=', 'dead')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

@@ -1,0 +1,235 @@
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import type { Db, Executor } from '../db/index.js';
+import type { Clock } from '../shared/clock.js';
+import { isAppError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import { StaleJobError } from './errors.js';
+import { nextAfterFailure, type Job } from './model.js';
+import {
+  JOBS_CHANNEL,
+  claimJobs,
+  completeJob,
+  extendLease,
+  failJob,
+  nextDueAt,
+  pruneFinishedJobs,
+  releaseOrphanedJobs,
+} from './repo.js';
+
+export interface JobContext<P> {
+  job: Job<P>;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /**
+   * Do the job's one step in a transaction that also marks the job done, fenced: if another runner has claimed the
+   * job since (this run's lease ran out), the transaction rolls back and nothing this run did is kept.
+   */
+  complete<T>(fn: (trx: Executor) => Promise<T>): Promise<T>;
+}
+
+export type JobHandler<P = unknown> = (ctx: JobContext<P>) => Promise<void>;
+
+export interface JobRunnerOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  concurrency: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  onOutcome?: (kind: string, outcome: 'succeeded' | 'retried' | 'dead' | 'stale', ms: number) => void;
+}
+
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+const KEEP_SUCCEEDED_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Claims due jobs from the database and runs their handlers. Many runners (processes) may share one PostgreSQL:
+ * claims use SKIP LOCKED, completion is fenced, and an expired lease hands a job to another runner.
+ */
+export class JobRunner {
+  readonly id = `${hostname()}:${process.pid}:${newId('run').slice(-8)}`;
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly active = new Set<Promise<void>>();
+  private running = false;
+  private loopPromise: Promise<void> | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeResolve: (() => void) | null = null;
+  private listenClient: pg.PoolClient | null = null;
+  private lastPrune = 0;
+
+  constructor(private readonly opts: JobRunnerOptions) {}
+
+  register<P>(kind: string, handler: JobHandler<P>): void {
+    if (this.handlers.has(kind)) throw new Error(`Job handler for ${kind} registered twice`);
+    this.handlers.set(kind, handler as JobHandler);
+  }
+
+  get kinds(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const { db } = this.opts;
+    if (db.engine === 'sqlite') {
+      const n = await releaseOrphanedJobs(db, this.opts.clock.now());
+      if (n > 0) this.opts.log.warn({ jobs: n }, 'released jobs left running by a previous process');
+    } else if (db.pgPool) {
+      this.listenClient = await db.pgPool.connect();
+      this.listenClient.on('notification', () => this.wake());
+      await this.listenClient.query(`LISTEN ${JOBS_CHANNEL}`);
+    }
+    this.loopPromise = this.loop();
+  }
+
+  /** Stop claiming, let running handlers finish, release the LISTEN connection. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loopPromise;
+    await Promise.allSettled([...this.active]);
+    if (this.listenClient) {
+      try {
+        await this.listenClient.query(`UNLISTEN ${JOBS_CHANNEL}`);
+      } finally {
+        this.listenClient.release();
+        this.listenClient = null;
+      }
+    }
+  }
+
+  /** Look for due work now instead of at the next poll. */
+  wake(): void {
+    this.wakeResolve?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeResolve = () => {
+        if (this.wakeTimer) clearTimeout(this.wakeTimer);
+        this.wakeTimer = null;
+        this.wakeResolve = null;
+        resolve();
+      };
+      this.wakeTimer = setTimeout(() => this.wakeResolve?.(), ms);
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const { opts } = this;
+    while (this.running) {
+      let claimed = 0;
+      let free = opts.concurrency - this.active.size;
+      try {
+        if (free > 0) {
+          const jobs = await claimJobs(opts.db, {
+            runner: this.id,
+            limit: free,
+            leaseMs: opts.leaseMs,
+            now: opts.clock.now(),
+            kinds: this.kinds,
+          });
+          claimed = jobs.length;
+          for (const job of jobs) {
+            const p: Promise<void> = this.execute(job).finally(() => {
+              this.active.delete(p);
+              this.wake();
+            });
+            this.active.add(p);
+          }
+          free -= claimed;
+        }
+        await this.maybePrune();
+      } catch (e) {
+        opts.log.error({ err: e }, 'job claim failed; retrying after the poll interval');
+      }
+      if (!this.running) break;
+      if (claimed > 0 && free > 0) continue; // there may be more due work right now
+      await this.sleep(await this.idleDelay());
+    }
+  }
+
+  private async idleDelay(): Promise<number> {
+    const { opts } = this;
+    if (opts.concurrency - this.active.size <= 0) return opts.pollIntervalMs;
+    try {
+      const next = await nextDueAt(opts.db, this.kinds);
+      if (next === null) return opts.pollIntervalMs;
+      return Math.max(0, Math.min(opts.pollIntervalMs, next - opts.clock.now()));
+    } catch {
+      return opts.pollIntervalMs;
+    }
+  }
+
+  private async maybePrune(): Promise<void> {
+    const now = this.opts.clock.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    await pruneFinishedJobs(this.opts.db, now - KEEP_SUCCEEDED_MS);
+  }
+
+  /** Run one claimed job to an outcome. Never throws: every failure is recorded on the job row. */
+  private async execute(job: Job): Promise<void> {
+    const { db, clock, log } = this.opts;
+    const started = clock.now();
+    const jobLog = log.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
+    const handler = this.handlers.get(job.kind);
+    let completedInHandler = false;
+    const heartbeat = setInterval(
+      () => {
+        extendLease(db, job.id, job.fence, clock.now() + this.opts.leaseMs).catch((e: unknown) =>
+          jobLog.warn({ err: e }, 'could not extend job lease'),
+        );
+      },
+      Math.max(500, Math.floor(this.opts.leaseMs / 3)),
+    );
+    heartbeat.unref();
+    try {
+      if (!handler) throw new Error(`no handler for ${job.kind}`);
+      if (job.attempts > job.maxAttempts) throw new Error('attempts exhausted (the runner died while running it)');
+      await handler({
+        job,
+        db,
+        clock,
+        log: jobLog,
+        complete: async (fn) => {
+          const result = await db.kysely.transaction().execute(async (trx) => {
+            const r = await fn(trx);
+            if (!(await completeJob(trx, job.id, job.fence, clock.now()))) throw new StaleJobError(job.id, job.fence);
+            return r;
+          });
+          completedInHandler = true;
+          return result;
+        },
+      });
+      if (!completedInHandler && !(await completeJob(db.kysely, job.id, job.fence, clock.now()))) {
+        throw new StaleJobError(job.id, job.fence);
+      }
+      this.opts.onOutcome?.(job.kind, 'succeeded', clock.now() - started);
+    } catch (e) {
+      if (e instanceof StaleJobError) {
+        jobLog.warn('job was claimed by another runner while this one ran it; its work was rolled back');
+        this.opts.onOutcome?.(job.kind, 'stale', clock.now() - started);
+        return;
+      }
+      const isPermanent = !handler || (isAppError(e) && e.isPermanent) || job.attempts > job.maxAttempts;
+      const next = nextAfterFailure(job, isPermanent, clock.now());
+      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      try {
+        await failJob(db.kysely, job.id, job.fence, next, message, clock.now());
+      } catch (e2) {
+        jobLog.error({ err: e2 }, 'could not record job failure; its lease will expire and it will run again');
+      }
+      if (next.status === 'dead') jobLog.error({ err: e }, 'job failed permanently and is dead');
+      else jobLog.warn({ err: e, retryAt: new Date(next.runAt).toISOString() }, 'job failed; retrying with backoff');
+      this.opts.onOutcome?.(job.kind, next.status === 'dead' ? 'dead' : 'retried', clock.now() - started);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+}

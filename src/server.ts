@@ -1,0 +1,144 @@
+/**
+ * The composition root: config → logger → database → migrations → services → job runner → HTTP. The only place that
+ * knows every domain; `muster serve` and the tests start Muster through here.
+ */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { Config } from './config/index.js';
+import { migrateToLatest, openDb, type Db } from './db/index.js';
+import { buildApp } from './http/app.js';
+import { cookieSecure } from './http/auth.js';
+import { createMetrics } from './http/metrics.js';
+import { signInUrl } from './http/routes/auth.js';
+import type { Services } from './http/services.js';
+import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin } from './identity/index.js';
+import { JobRunner, JobService, probeHandler } from './jobs/index.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { createLogger, redactUrl, type Logger } from './shared/logger.js';
+
+export interface Muster {
+  app: FastifyInstance;
+  services: Services;
+  /** The address the server listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Print the human sign-in banner (the CLI does; tests do not). */
+  printBanner?: (lines: string[]) => void;
+}
+
+export function buildServices(config: Config, db: Db, opts: { clock: Clock; log: Logger }): Services {
+  const { clock, log } = opts;
+  const metrics = createMetrics();
+  const runner = config.jobs.enabled
+    ? new JobRunner({
+        db,
+        clock,
+        log: log.child({ component: 'jobs' }),
+        concurrency: config.jobs.concurrency,
+        pollIntervalMs: config.jobs.pollIntervalMs,
+        leaseMs: config.jobs.leaseMs,
+        onOutcome: (kind, outcome, ms) => {
+          metrics.jobOutcomes.inc({ kind, outcome });
+          metrics.jobDuration.observe({ kind }, ms / 1000);
+        },
+      })
+    : null;
+  const services: Services = {
+    config,
+    db,
+    clock,
+    log,
+    metrics,
+    identity: new IdentityService({ db, clock, sessionTtlMs: config.sessionTtlHours * 3600 * 1000 }),
+    teams: new TeamService({ db, clock }),
+    tokens: new TokenService({ db, clock }),
+    runner,
+    jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
+    async isReady() {
+      await sql`select 1`.execute(db.kysely);
+      return true;
+    },
+  };
+  if (runner) registerJobHandlers(runner, services);
+  return services;
+}
+
+/** Every durable job kind and its handler. Domains add theirs here as they arrive. */
+function registerJobHandlers(runner: JobRunner, services: Services): void {
+  if (services.config.jobs.diagnostics) runner.register('diagnostics.probe', probeHandler);
+}
+
+export async function startMuster(config: Config, opts: StartOptions = {}): Promise<Muster> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  let app: FastifyInstance | null = null;
+  let services: Services | null = null;
+  try {
+    const applied = await migrateToLatest(db.kysely);
+    if (applied.length) log.info({ migrations: applied }, 'applied migrations');
+    services = buildServices(config, db, { clock, log });
+    const boot = await bootstrapFirstAdmin(services.identity, {
+      email: config.adminEmail,
+      password: config.adminPassword,
+    });
+    app = await buildApp(services);
+    await app.listen({ host: config.host, port: config.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    if (config.port === 0) config.publicUrl = url; // tests listen on a free port
+    await services.runner?.start();
+    log.info(
+      {
+        url,
+        engine: db.engine,
+        database: db.engine === 'postgres' ? redactUrl(config.databaseUrl ?? '') : config.dataDir,
+      },
+      'muster started',
+    );
+    if (!cookieSecure(services)) log.warn('session cookies are not marked Secure: serve Muster over https');
+    opts.printBanner?.(banner(services, url, boot));
+    const started = { app, services, url };
+    let stopping: Promise<void> | null = null;
+    return {
+      ...started,
+      stop() {
+        stopping ??= (async () => {
+          await started.app.close();
+          await started.services.runner?.stop();
+          await db.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (e) {
+    await app?.close().catch(() => undefined);
+    await services?.runner?.stop().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+function banner(services: Services, url: string, boot: Awaited<ReturnType<typeof bootstrapFirstAdmin>>): string[] {
+  const lines = [
+    `Muster is running at ${services.config.publicUrl} (listening on ${url}, ${services.db.engine} database).`,
+  ];
+  if (boot.created && boot.linkToken) {
+    lines.push(
+      `First start: created the administrator ${boot.email}.`,
+      `Sign in within 24 hours with this one-time link, then set a password:`,
+      `  ${signInUrl(services, boot.linkToken)}`,
+    );
+  } else if (boot.created) {
+    lines.push(`First start: created the administrator ${boot.email}; sign in at ${services.config.publicUrl}/signin`);
+  } else {
+    lines.push(`Sign in at ${services.config.publicUrl}/signin (lost access? run: muster user link <email>)`);
+  }
+  return lines;
+}

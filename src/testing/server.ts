@@ -1,0 +1,149 @@
+/**
+ * Test helpers that start real Muster servers: in this process (`startTestMuster`) or as a child process
+ * (`spawnMuster`, for kill -9 and multi-process tests). Both use a real database from src/db/testing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import { createTestDatabase, freePort, type TestDatabase } from '../db/testing/index.js';
+import type { Engine } from '../db/index.js';
+import { systemActor } from '../identity/index.js';
+import { createLogger } from '../shared/logger.js';
+import { startMuster, type Muster } from '../server.js';
+
+export const ADMIN_EMAIL = 'admin@example.test';
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+export interface TestMuster {
+  muster: Muster;
+  url: string;
+  tdb: TestDatabase;
+  adminToken: string;
+  /** fetch against the server with the admin token (or none with `token: null`). */
+  api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: T; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestMuster(engine: Engine, overrides: Record<string, unknown> = {}): Promise<TestMuster> {
+  const tdb = await createTestDatabase(engine);
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: tdb.dataDir,
+      databaseUrl: tdb.databaseUrl,
+      logLevel: 'silent',
+      adminEmail: ADMIN_EMAIL,
+      adminPassword: ADMIN_PASSWORD,
+      'jobs.pollIntervalMs': 50,
+      ...overrides,
+    },
+  });
+  const muster = await startMuster(config, { log: createLogger({ level: 'silent' }) });
+  const admin = await muster.services.identity.findUserByEmail(ADMIN_EMAIL);
+  const { token: adminToken } = await muster.services.tokens.create(systemActor('test'), {
+    userId: admin!.id,
+    name: 'test',
+  });
+  const api: TestMuster['api'] = async (method, path, body, token = adminToken) => {
+    const res = await fetch(muster.url + path, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed as never, headers: res.headers };
+  };
+  return {
+    muster,
+    url: muster.url,
+    tdb,
+    adminToken,
+    api,
+    async stop() {
+      await muster.stop();
+      await tdb.drop();
+    },
+  };
+}
+
+export interface SpawnedMuster {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  /** SIGKILL: no shutdown hooks run, like a power cut or the OOM killer. */
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Start `muster serve` as a separate process on a real database and wait until /readyz answers. */
+export async function spawnMuster(tdb: TestDatabase, env: Record<string, string> = {}): Promise<SpawnedMuster> {
+  const port = await freePort();
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      TZ: 'UTC',
+      MUSTER_HOST: '127.0.0.1',
+      MUSTER_PORT: String(port),
+      MUSTER_DATA_DIR: tdb.dataDir,
+      MUSTER_LOG_LEVEL: 'warn',
+      MUSTER_ADMIN_EMAIL: ADMIN_EMAIL,
+      MUSTER_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...(tdb.databaseUrl ? { DATABASE_URL: tdb.databaseUrl } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`muster exited with ${child.exitCode}:\n${out}`);
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`muster did not become ready in 30 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    url,
+    output: () => out,
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
