@@ -197,7 +197,9 @@ jobs
   .addOption(new Option('--status <status>').choices(['pending', 'running', 'succeeded', 'dead']))
   .option('--kind <kind>')
   .action(async (o: { status?: string; kind?: string }) => {
-    const q = new URLSearchParams(Object.entries(o).filter(([, v]) => v) as [string, string][]);
+    const q = new URLSearchParams();
+    if (o.status) q.set('status', o.status);
+    if (o.kind) q.set('kind', o.kind);
     const r = await client().get<{ jobs: Record<string, unknown>[]; counts: unknown }>(`/api/jobs?${q.toString()}`);
     output(json(), r, () => printTable(r.jobs, ['id', 'kind', 'status', 'attempts', 'runAt', 'lastError']));
   });

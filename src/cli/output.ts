@@ -8,8 +8,12 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
     process.stdout.write('(none)\n');
     return;
   }
-  const cell = (v: unknown): string =>
-    v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return '-';
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return JSON.stringify(v);
+  };
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]): string =>
     vals

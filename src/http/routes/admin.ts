@@ -57,7 +57,7 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
       const [jobs, counts] = await Promise.all([
         services.jobs.list({
           limit,
-          ...(status ? { status: status as 'dead' } : {}),
+          ...(status ? { status } : {}),
           ...(kind ? { kind } : {}),
           ...(before ? { before } : {}),
         }),
