@@ -25,7 +25,7 @@ function walk(dir: string): string[] {
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
-const explicit = args.filter((a, i) => a !== '--only' && i !== onlyIdx + 1);
+const explicit = onlyIdx >= 0 ? args.filter((_, i) => i !== onlyIdx && i !== onlyIdx + 1) : args;
 
 const all = [...walk(join(root, 'src')), ...walk(join(root, 'e2e'))];
 const layer = (f: string): 'unit' | 'int' | 'e2e' =>
