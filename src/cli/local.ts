@@ -19,7 +19,11 @@ export function readConfig(file?: string, overrides: Record<string, unknown> = {
   }
 }
 
-export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
+export async function withDb<T>(
+  config: Config,
+  fn: (db: Db) => Promise<T>,
+  opts: { migrate?: boolean } = {},
+): Promise<T> {
   let db: Db;
   try {
     db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
@@ -32,7 +36,7 @@ export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Pro
     throw e;
   }
   try {
-    await migrateToLatest(db.kysely);
+    if (opts.migrate !== false) await migrateToLatest(db.kysely);
     return await fn(db);
   } finally {
     await db.close();
@@ -61,7 +65,7 @@ export async function serve(config: Config): Promise<void> {
 }
 
 export async function migrate(config: Config): Promise<string[]> {
-  return withDb(config, async (db) => migrateToLatest(db.kysely));
+  return withDb(config, async (db) => migrateToLatest(db.kysely), { migrate: false });
 }
 
 export function readPasswordFromStdin(): string {
