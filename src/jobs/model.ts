@@ -27,7 +27,10 @@ export interface EnqueueOptions<P = unknown> {
   /** When the job becomes due; default now. */
   runAt?: number;
   maxAttempts?: number;
-  /** At most one job ever exists with this key (pending, running, finished or dead): enqueueing again is a no-op. */
+  /**
+   * At most one job exists with this key (pending, running, succeeded or dead): enqueueing again is a no-op. Succeeded
+   * jobs are pruned after a week, after which the key can be used again.
+   */
   uniqueKey?: string;
 }
 
@@ -40,8 +43,8 @@ const MAX_DELAY_MS = 60 * 60 * 1000;
  * hour. `random` is injected so tests are deterministic.
  */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const exp = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp / 2 + (exp / 2) * random());
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(1, attempt));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }
 
 /** What happens to a job whose handler threw. */
