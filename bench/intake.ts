@@ -1,0 +1,371 @@
+/**
+ * `npm run bench:intake`: how fast Muster accepts alerts, measured against two yardsticks on the same machine in
+ * the same run. Not a test: it measures and prints (figures go to docs/benchmarks.md).
+ *
+ *   yardsticks   a no-op Fastify route (parses the same JSON body, answers 202), and the real Alertmanager's own
+ *                POST /api/v2/alerts intake (Debian prometheus-alertmanager 0.25)
+ *   per engine   (a) PagerDuty Events v2, unique dedup keys; (b) PagerDuty, repeated dedup keys;
+ *                (c) Alertmanager webhook batches; then a storm (many connections, BENCH_STORM_SECONDS) that records
+ *                peak RSS and heap and counts 429/503 answers (each must carry Retry-After)
+ *
+ * Load comes from wrk on 127.0.0.1 only, with a fixed number of keep-alive connections and a fixed duration.
+ * Muster runs in this process (so heap figures are exact); wrk and Alertmanager are separate processes.
+ *
+ * Environment (all optional): BENCH_ENGINES=sqlite,postgres  BENCH_SECONDS=10  BENCH_WARMUP_SECONDS=2
+ * BENCH_CONNECTIONS=32  BENCH_AM_BATCH=10  BENCH_REPEATED_KEYS=20  BENCH_STORM_SECONDS=60
+ * BENCH_STORM_CONNECTIONS=256  BENCH_STORM_ENGINES=sqlite,postgres  BENCH_JSON=<file to write the figures to>
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config/index.js';
+import type { Engine } from '../src/db/index.js';
+import { systemActor } from '../src/identity/index.js';
+import { createLogger } from '../src/shared/logger.js';
+import { startMuster, type Muster } from '../src/server.js';
+import { ALERTMANAGER_BIN, startAlertmanager, sleep } from '../src/testing/prometheus.js';
+import { startDurablePostgres, type BenchPostgres } from './postgres.js';
+import { findWrk, runLoad, type BodyKind, type LoadResult } from './wrk.js';
+
+const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
+const num = (name: string, fallback: number): number => {
+  const v = Number(env(name, String(fallback)));
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+  return v;
+};
+const engines = (name: string, fallback: string): Engine[] =>
+  env(name, fallback)
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e): e is Engine => e === 'sqlite' || e === 'postgres');
+
+const SECONDS = num('BENCH_SECONDS', 10);
+const WARMUP = num('BENCH_WARMUP_SECONDS', 2);
+const CONNECTIONS = num('BENCH_CONNECTIONS', 32);
+const AM_BATCH = num('BENCH_AM_BATCH', 10);
+const REPEATED_KEYS = num('BENCH_REPEATED_KEYS', 20);
+const STORM_SECONDS = num('BENCH_STORM_SECONDS', 60);
+const STORM_CONNECTIONS = num('BENCH_STORM_CONNECTIONS', 256);
+const ENGINES = engines('BENCH_ENGINES', 'sqlite,postgres');
+const STORM_ENGINES = engines('BENCH_STORM_ENGINES', 'sqlite,postgres');
+
+interface Row {
+  name: string;
+  eventsPerRequest: number;
+  result: LoadResult;
+}
+const eventsPerSecond = (r: Row): number => okCount(r.result) * (r.eventsPerRequest / r.result.seconds);
+const okCount = (r: LoadResult): number =>
+  Object.entries(r.statuses)
+    .filter(([s]) => s.startsWith('2'))
+    .reduce((a, [, n]) => a + n, 0);
+
+/** Warm up (discarded), then measure. */
+async function measure(name: string, url: string, body: BodyKind, eventsPerRequest: number): Promise<Row> {
+  await runLoad({ url, body, connections: CONNECTIONS, seconds: WARMUP });
+  const result = await runLoad({ url, body, connections: CONNECTIONS, seconds: SECONDS });
+  const row = { name, eventsPerRequest, result };
+  const bad = Object.entries(result.statuses).filter(([s]) => !s.startsWith('2'));
+  console.log(
+    `  ${name.padEnd(44)} ${fmt(eventsPerSecond(row)).padStart(8)} events/s  ` +
+      `p50 ${result.p50ms.toFixed(2)} ms  p99 ${result.p99ms.toFixed(2)} ms` +
+      (bad.length ? `  non-2xx ${JSON.stringify(Object.fromEntries(bad))}` : ''),
+  );
+  if (okCount(result) === 0) {
+    throw new Error(
+      `${name}: no request succeeded: ${JSON.stringify(result.statuses)} ${JSON.stringify(result.socketErrors)}`,
+    );
+  }
+  return row;
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+async function noopBaseline(): Promise<Row[]> {
+  const app = Fastify({ logger: false });
+  app.post('/noop', async (_req, reply) => reply.code(202).send({ status: 'success', message: 'Event processed' }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/noop`;
+  try {
+    console.log('no-op Fastify route (same JSON bodies, answers 202, no storage):');
+    return [
+      await measure('no-op route, PagerDuty event body', url, { kind: 'pd-unique', routingKey: 'x'.repeat(32) }, 1),
+      await measure(
+        `no-op route, Alertmanager webhook body (${AM_BATCH} alerts)`,
+        url,
+        { kind: 'am-webhook', alertsPerBatch: AM_BATCH },
+        AM_BATCH,
+      ),
+    ];
+  } finally {
+    await app.close();
+  }
+}
+
+async function alertmanagerBaseline(): Promise<Row[]> {
+  const am = await startAlertmanager({
+    config: {
+      route: { receiver: 'null', group_by: ['alertname'], group_wait: '30s', group_interval: '5m' },
+      receivers: [{ name: 'null' }],
+    },
+    logLevel: 'warn',
+  });
+  try {
+    console.log('Alertmanager 0.25 POST /api/v2/alerts (in memory, no fsync):');
+    return [
+      await measure(
+        'Alertmanager API, 1 alert per request',
+        `${am.url}/api/v2/alerts`,
+        { kind: 'am-api', alertsPerBatch: 1 },
+        1,
+      ),
+      await measure(
+        `Alertmanager API, ${AM_BATCH} alerts per request`,
+        `${am.url}/api/v2/alerts`,
+        { kind: 'am-api', alertsPerBatch: AM_BATCH },
+        AM_BATCH,
+      ),
+    ];
+  } finally {
+    await am.stop();
+  }
+}
+
+interface BenchMuster {
+  muster: Muster;
+  pagerdutyKey: string;
+  alertmanagerKey: string;
+  stop(): Promise<void>;
+}
+
+async function startBenchMuster(engine: Engine, pgServer: BenchPostgres | null): Promise<BenchMuster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'muster-bench-'));
+  let databaseUrl: string | undefined;
+  if (engine === 'postgres') {
+    if (!pgServer) throw new Error('no PostgreSQL server');
+    const name = `muster_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: pgServer.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(pgServer.url);
+    u.pathname = `/${name}`;
+    databaseUrl = u.toString();
+  }
+  const email = 'bench@example.test';
+  // Production defaults except: a free loopback port and log level warn (info logs one line per request).
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      ...(databaseUrl ? { databaseUrl, databasePoolSize: 20 } : {}),
+      logLevel: 'warn',
+      adminEmail: email,
+      adminPassword: randomBytes(12).toString('hex'),
+    },
+  });
+  const muster = await startMuster(config, { log: createLogger({ level: 'warn' }) });
+  const stop = async (): Promise<void> => {
+    await muster.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const admin = await muster.services.identity.findUserByEmail(email);
+    const { token } = await muster.services.tokens.create(systemActor('bench'), { userId: admin!.id, name: 'bench' });
+    const api = async <T>(path: string, body: unknown): Promise<T> => {
+      const res = await fetch(muster.url + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`POST ${path} → ${res.status}: ${text}`);
+      return JSON.parse(text) as T;
+    };
+    const team = await api<{ id: string }>('/api/teams', { name: 'Bench' });
+    const service = await api<{ id: string }>('/api/services', { name: 'Checkout', teamId: team.id });
+    const keyOf = async (source: string): Promise<string> =>
+      (await api<{ key: string }>(`/api/services/${service.id}/integration-keys`, { source })).key;
+    return { muster, pagerdutyKey: await keyOf('pagerduty'), alertmanagerKey: await keyOf('alertmanager'), stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+interface StormResult {
+  engine: Engine;
+  result: LoadResult;
+  accepted: number;
+  stored: number;
+  rssStartMb: number;
+  rssPeakMb: number;
+  rssEndMb: number;
+  heapPeakMb: number;
+  heapEndMb: number;
+  /** Peak RSS in the second half of the storm minus the first half: near zero means memory is bounded. */
+  rssSecondHalfGrowthMb: number;
+}
+
+async function storm(engine: Engine, m: BenchMuster): Promise<StormResult> {
+  const mb = (b: number): number => b / 1024 / 1024;
+  const samples: { t: number; rss: number; heap: number }[] = [];
+  const sample = (): void => {
+    const u = process.memoryUsage();
+    samples.push({ t: Date.now(), rss: u.rss, heap: u.heapUsed });
+  };
+  sample();
+  const t0 = Date.now();
+  const timer = setInterval(sample, 250);
+  const nonce = `storm${randomBytes(4).toString('hex')}`;
+  let result: LoadResult;
+  try {
+    result = await runLoad({
+      url: `${m.muster.url}/v2/enqueue`,
+      body: { kind: 'pd-unique', routingKey: m.pagerdutyKey },
+      connections: STORM_CONNECTIONS,
+      seconds: STORM_SECONDS,
+      nonce,
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  sample();
+  const accepted = okCount(result);
+  // Every 2xx must be stored (requests still in flight when wrk stopped may add a few more).
+  const countStored = async (): Promise<number> => {
+    const r = await sql<{
+      n: number | string;
+    }>`select count(*) as n from alerts where dedup_key like ${`${nonce}-%`}`.execute(m.muster.services.db.kysely);
+    return Number(r.rows[0]?.n ?? 0);
+  };
+  let stored = await countStored();
+  for (let i = 0; i < 60 && stored < accepted; i++) {
+    await sleep(500);
+    stored = await countStored();
+  }
+  const half = t0 + (STORM_SECONDS * 1000) / 2;
+  const peak = (xs: typeof samples, k: 'rss' | 'heap'): number => Math.max(...xs.map((s) => s[k]));
+  const first = samples.filter((s) => s.t <= half);
+  const second = samples.filter((s) => s.t > half);
+  return {
+    engine,
+    result,
+    accepted,
+    stored,
+    rssStartMb: mb(samples[0]!.rss),
+    rssPeakMb: mb(peak(samples, 'rss')),
+    rssEndMb: mb(samples.at(-1)!.rss),
+    heapPeakMb: mb(peak(samples, 'heap')),
+    heapEndMb: mb(samples.at(-1)!.heap),
+    rssSecondHalfGrowthMb: second.length && first.length ? mb(peak(second, 'rss') - peak(first, 'rss')) : 0,
+  };
+}
+
+function machine(): Record<string, string> {
+  const v = (cmd: string, args: string[]): string => {
+    // wrk -v prints its version and exits 1, so read the output whatever the exit code.
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const text = `${r.stdout?.toString() ?? ''}${r.stderr?.toString() ?? ''}`;
+    return (text.split('\n')[0] ?? '').trim() || 'unknown';
+  };
+  return {
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    memory: `${Math.round(totalmem() / 1024 / 1024 / 1024)} GiB`,
+    kernel: release(),
+    node: process.version,
+    wrk: v(findWrk(), ['-v']),
+    alertmanager: v(ALERTMANAGER_BIN, ['--version']),
+  };
+}
+
+async function main(): Promise<void> {
+  const info = machine();
+  console.log('machine:', JSON.stringify(info));
+  console.log(
+    `settings: ${SECONDS} s per case after ${WARMUP} s warm-up, ${CONNECTIONS} connections; storm ${STORM_SECONDS} s × ` +
+      `${STORM_CONNECTIONS} connections; Alertmanager batches of ${AM_BATCH}\n`,
+  );
+  const noop = await noopBaseline();
+  const am = await alertmanagerBaseline();
+  const report: Record<string, unknown> = { machine: info, noop, alertmanager: am, engines: {}, storms: [] };
+  const pgServer =
+    ENGINES.includes('postgres') || STORM_ENGINES.includes('postgres') ? await startDurablePostgres() : null;
+  if (pgServer) report.postgres = pgServer.version;
+  try {
+    for (const engine of [...new Set([...ENGINES, ...STORM_ENGINES])]) {
+      const m = await startBenchMuster(engine, pgServer);
+      try {
+        if (ENGINES.includes(engine)) {
+          console.log(`\nMuster on ${engine} (durable commit before the 2xx):`);
+          const pdUrl = `${m.muster.url}/v2/enqueue`;
+          const a = await measure(
+            `(a) PagerDuty events, unique dedup keys`,
+            pdUrl,
+            { kind: 'pd-unique', routingKey: m.pagerdutyKey },
+            1,
+          );
+          const b = await measure(
+            `(b) PagerDuty events, ${REPEATED_KEYS} repeated dedup keys`,
+            pdUrl,
+            { kind: 'pd-repeated', routingKey: m.pagerdutyKey, distinctKeys: REPEATED_KEYS },
+            1,
+          );
+          const c = await measure(
+            `(c) Alertmanager webhook, ${AM_BATCH} alerts/batch`,
+            `${m.muster.url}/integrations/alertmanager/${m.alertmanagerKey}`,
+            { kind: 'am-webhook', alertsPerBatch: AM_BATCH },
+            AM_BATCH,
+          );
+          (report.engines as Record<string, Row[]>)[engine] = [a, b, c];
+          const ratio = (x: Row, y: Row): string => (eventsPerSecond(x) / eventsPerSecond(y)).toFixed(2);
+          console.log(`  ratios on ${engine}:`);
+          console.log(`    (a) / no-op route (PD body)          ${ratio(a, noop[0]!)}   target ≥ 0.5`);
+          console.log(`    (c) / no-op route (AM body)          ${ratio(c, noop[1]!)}   target ≥ 0.5 (events/s)`);
+          console.log(`    (a) / Alertmanager API, 1 per req    ${ratio(a, am[0]!)}   target ≥ 1.0`);
+          console.log(`    (c) / Alertmanager API, ${AM_BATCH} per req   ${ratio(c, am[1]!)}   target ≥ 1.0`);
+        }
+        if (STORM_ENGINES.includes(engine)) {
+          console.log(
+            `\nstorm on ${engine}: ${STORM_CONNECTIONS} connections for ${STORM_SECONDS} s, unique PagerDuty events`,
+          );
+          const s = await storm(engine, m);
+          (report.storms as StormResult[]).push(s);
+          const r = s.result;
+          console.log(
+            `  ${fmt(r.requests)} answers, ${fmt(s.accepted / r.seconds)} accepted/s, p50 ${r.p50ms.toFixed(1)} ms, ` +
+              `p99 ${r.p99ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms`,
+          );
+          console.log(
+            `  statuses ${JSON.stringify(r.statuses)}; 429/503 without Retry-After: ${r.overloadWithoutRetryAfter}; ` +
+              `socket errors ${JSON.stringify(r.socketErrors)}`,
+          );
+          console.log(
+            `  accepted (2xx) ${fmt(s.accepted)}, stored ${fmt(s.stored)}${s.stored >= s.accepted ? '' : '  ← LOST EVENTS'}`,
+          );
+          console.log(
+            `  RSS start ${s.rssStartMb.toFixed(0)} MB, peak ${s.rssPeakMb.toFixed(0)} MB, end ${s.rssEndMb.toFixed(0)} MB ` +
+              `(second-half peak − first-half peak: ${s.rssSecondHalfGrowthMb.toFixed(0)} MB); ` +
+              `heap peak ${s.heapPeakMb.toFixed(0)} MB, end ${s.heapEndMb.toFixed(0)} MB`,
+          );
+        }
+      } finally {
+        await m.stop();
+      }
+    }
+  } finally {
+    pgServer?.stop();
+  }
+  const out = process.env.BENCH_JSON;
+  if (out) writeFileSync(out, JSON.stringify(report, null, 2));
+}
+
+await main();
