@@ -32,7 +32,8 @@ export const probeHandler: JobHandler<ProbePayload> = async (ctx) => {
         id: newId('prb', ctx.clock.now()),
         jobId: ctx.job.id,
         fence: ctx.job.fence,
-        runner: ctx.log.bindings().pid ? String(process.pid) : 'unknown',
+        // Which runner (host:pid:suffix) ran it: the multi-process test asserts every process did some of the work.
+        runner: ctx.runnerId,
         at: ctx.clock.now(),
       })
       .execute();

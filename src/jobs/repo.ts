@@ -45,10 +45,13 @@ export async function enqueueJob<P>(
     .onConflict((oc) => oc.column('uniqueKey').doNothing())
     .executeTakeFirst();
   if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
-  if (engine === 'postgres' && runAt <= now + 50) {
-    await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(executor);
-  }
+  if (runAt <= now + 50) await notifyRunners(executor, engine);
   return id;
+}
+
+/** PostgreSQL: wake idle runners in every process (delivered when the caller's transaction commits). */
+export async function notifyRunners(executor: Executor, engine: Db['engine']): Promise<void> {
+  if (engine === 'postgres') await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(executor);
 }
 
 /**

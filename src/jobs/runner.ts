@@ -20,6 +20,8 @@ import {
 
 export interface JobContext<P> {
   job: Job<P>;
+  /** The runner that claimed this run (`host:pid:suffix`), as recorded in the job's locked_by. */
+  runnerId: string;
   db: Db;
   clock: Clock;
   log: Logger;
@@ -57,7 +59,9 @@ export class JobRunner {
   private loopPromise: Promise<void> | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeResolve: (() => void) | null = null;
-  private listenClient: pg.PoolClient | null = null;
+  /** A wake() that arrived while the loop was busy: the next sleep returns at once instead of losing it. */
+  private wakePending = false;
+  private listener: { client: pg.PoolClient; close(err?: Error): void } | null = null;
   private lastPrune = 0;
 
   constructor(private readonly opts: JobRunnerOptions) {}
@@ -78,12 +82,47 @@ export class JobRunner {
     if (db.engine === 'sqlite') {
       const n = await releaseOrphanedJobs(db, this.opts.clock.now());
       if (n > 0) this.opts.log.warn({ jobs: n }, 'released jobs left running by a previous process');
-    } else if (db.pgPool) {
-      this.listenClient = await db.pgPool.connect();
-      this.listenClient.on('notification', () => this.wake());
-      await this.listenClient.query(`LISTEN ${JOBS_CHANNEL}`);
+    } else {
+      await this.listen();
     }
     this.loopPromise = this.loop();
+  }
+
+  /**
+   * PostgreSQL: hold one connection that LISTENs, so an enqueue in any process wakes this runner at commit. If the
+   * connection is lost the runner falls back to polling and the loop listens again on a new connection.
+   */
+  private async listen(): Promise<void> {
+    const pool = this.opts.db.pgPool;
+    if (!pool || this.listener) return;
+    const client = await pool.connect();
+    let isClosed = false;
+    const onNotification = (): void => this.wake();
+    const onError = (err: Error): void => {
+      this.opts.log.warn({ err }, 'lost the LISTEN connection; polling until it is back');
+      listener.close(err);
+      this.wake(); // the loop listens again on its next pass
+    };
+    const listener = {
+      client,
+      close: (err?: Error): void => {
+        if (isClosed) return;
+        isClosed = true;
+        if (this.listener === listener) this.listener = null;
+        client.off('notification', onNotification);
+        client.off('error', onError);
+        client.release(err);
+      },
+    };
+    client.on('error', onError);
+    client.on('notification', onNotification);
+    try {
+      await client.query(`LISTEN ${JOBS_CHANNEL}`);
+    } catch (e) {
+      listener.close(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
+    this.listener = listener;
   }
 
   /** Stop claiming, let running handlers finish, release the LISTEN connection. */
@@ -93,22 +132,28 @@ export class JobRunner {
     this.wake();
     await this.loopPromise;
     await Promise.allSettled([...this.active]);
-    if (this.listenClient) {
+    const listener = this.listener;
+    if (listener) {
       try {
-        await this.listenClient.query(`UNLISTEN ${JOBS_CHANNEL}`);
-      } finally {
-        this.listenClient.release();
-        this.listenClient = null;
+        await listener.client.query(`UNLISTEN ${JOBS_CHANNEL}`);
+        listener.close();
+      } catch (e) {
+        listener.close(e instanceof Error ? e : new Error(String(e)));
       }
     }
   }
 
   /** Look for due work now instead of at the next poll. */
   wake(): void {
-    this.wakeResolve?.();
+    if (this.wakeResolve) this.wakeResolve();
+    else this.wakePending = true;
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.wakePending || !this.running) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.wakeResolve = () => {
         if (this.wakeTimer) clearTimeout(this.wakeTimer);
@@ -123,8 +168,12 @@ export class JobRunner {
   private async loop(): Promise<void> {
     const { opts } = this;
     while (this.running) {
+      this.wakePending = false;
       let claimed = 0;
       let free = opts.concurrency - this.active.size;
+      if (opts.db.engine === 'postgres' && !this.listener) {
+        await this.listen().catch((e: unknown) => opts.log.warn({ err: e }, 'could not LISTEN; polling'));
+      }
       try {
         if (free > 0) {
           const jobs = await claimJobs(opts.db, {
@@ -136,17 +185,23 @@ export class JobRunner {
           });
           claimed = jobs.length;
           for (const job of jobs) {
-            const p: Promise<void> = this.execute(job).finally(() => {
-              this.active.delete(p);
-              this.wake();
-            });
+            const p: Promise<void> = this.execute(job)
+              .catch((e: unknown) => opts.log.error({ err: e, jobId: job.id }, 'job runner failed to run a job'))
+              .finally(() => {
+                this.active.delete(p);
+                this.wake();
+              });
             this.active.add(p);
           }
           free -= claimed;
         }
-        await this.maybePrune();
       } catch (e) {
         opts.log.error({ err: e }, 'job claim failed; retrying after the poll interval');
+      }
+      try {
+        await this.maybePrune();
+      } catch (e) {
+        opts.log.error({ err: e }, 'pruning finished jobs failed; trying again later');
       }
       if (!this.running) break;
       if (claimed > 0 && free > 0) continue; // there may be more due work right now
@@ -180,13 +235,14 @@ export class JobRunner {
     const jobLog = log.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     const handler = this.handlers.get(job.kind);
     let completedInHandler = false;
+    // Three heartbeats per lease, so one slow or lost update does not let a live run's lease expire.
     const heartbeat = setInterval(
       () => {
         extendLease(db, job.id, job.fence, clock.now() + this.opts.leaseMs).catch((e: unknown) =>
           jobLog.warn({ err: e }, 'could not extend job lease'),
         );
       },
-      Math.max(500, Math.floor(this.opts.leaseMs / 3)),
+      Math.max(1, Math.floor(this.opts.leaseMs / 3)),
     );
     heartbeat.unref();
     try {
@@ -194,6 +250,7 @@ export class JobRunner {
       if (job.attempts > job.maxAttempts) throw new Error('attempts exhausted (the runner died while running it)');
       await handler({
         job,
+        runnerId: this.id,
         db,
         clock,
         log: jobLog,
@@ -215,6 +272,12 @@ export class JobRunner {
       if (e instanceof StaleJobError) {
         jobLog.warn('job was claimed by another runner while this one ran it; its work was rolled back');
         this.opts.onOutcome?.(job.kind, 'stale', clock.now() - started);
+        return;
+      }
+      if (completedInHandler) {
+        // The step and the job's completion already committed together; there is nothing left to retry.
+        jobLog.error({ err: e }, 'job handler threw after completing its step; the job stays succeeded');
+        this.opts.onOutcome?.(job.kind, 'succeeded', clock.now() - started);
         return;
       }
       const isPermanent = !handler || (isAppError(e) && e.isPermanent) || job.attempts > job.maxAttempts;

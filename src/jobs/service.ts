@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { jobNotFound } from './errors.js';
 import type { Job, JobStatus } from './model.js';
-import { countJobsByStatus, enqueueJob, findJob, listJobs, retryDeadJob } from './repo.js';
+import { countJobsByStatus, enqueueJob, findJob, listJobs, notifyRunners, retryDeadJob } from './repo.js';
 import type { ProbePayload } from './diagnostics.js';
 
 /** Operator's view of the queue: list, inspect, retry dead jobs; diagnostics probes when enabled. */
@@ -29,7 +29,10 @@ export class JobService {
     if (job.status !== 'dead') {
       throw new AppError('job_not_dead', `Job ${id} is ${job.status}; only dead jobs can be retried.`, { status: 409 });
     }
-    await retryDeadJob(this.deps.db.kysely, id, this.deps.clock.now());
+    const { db } = this.deps;
+    await db.kysely.transaction().execute(async (trx) => {
+      if (await retryDeadJob(trx, id, this.deps.clock.now())) await notifyRunners(trx, db.engine);
+    });
     this.deps.onEnqueued?.();
     return this.get(id);
   }
