@@ -14,19 +14,66 @@ import { startMuster, type Muster } from '../server.js';
 export const ADMIN_EMAIL = 'admin@example.test';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
+/** fetch against a server with a default token (or none with `token: null`); the body parsed as JSON when it is. */
+export type ApiCall = <T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string | null,
+) => Promise<{ status: number; body: T; headers: Headers }>;
+
 export interface TestMuster {
   muster: Muster;
   url: string;
   tdb: TestDatabase;
   adminToken: string;
   /** fetch against the server with the admin token (or none with `token: null`). */
-  api<T = unknown>(
-    method: string,
-    path: string,
-    body?: unknown,
-    token?: string | null,
-  ): Promise<{ status: number; body: T; headers: Headers }>;
+  api: ApiCall;
   stop(): Promise<void>;
+}
+
+export function apiFor(baseUrl: string, defaultToken: string | null): ApiCall {
+  return async (method, path, body, token = defaultToken) => {
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed as never, headers: res.headers };
+  };
+}
+
+/**
+ * An API token for the bootstrap administrator of a running server (e.g. a spawned one, whose SQLite database the
+ * test cannot open): sign in with the password, then create the token with the session and its CSRF token.
+ */
+export async function adminTokenFor(baseUrl: string): Promise<string> {
+  const signIn = await fetch(`${baseUrl}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
+  if (!signIn.ok) throw new Error(`admin sign-in failed: HTTP ${signIn.status} ${await signIn.text()}`);
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const created = await fetch(`${baseUrl}/api/tokens`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'test' }),
+  });
+  if (created.status !== 201)
+    throw new Error(`creating a token failed: HTTP ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { token: string }).token;
 }
 
 export async function startTestMuster(engine: Engine, overrides: Record<string, unknown> = {}): Promise<TestMuster> {
@@ -51,24 +98,7 @@ export async function startTestMuster(engine: Engine, overrides: Record<string, 
     userId: admin!.id,
     name: 'test',
   });
-  const api: TestMuster['api'] = async (method, path, body, token = adminToken) => {
-    const res = await fetch(muster.url + path, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON: keep the text */
-    }
-    return { status: res.status, body: parsed as never, headers: res.headers };
-  };
+  const api = apiFor(muster.url, adminToken);
   return {
     muster,
     url: muster.url,
@@ -92,6 +122,18 @@ export interface SpawnedMuster {
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
+
+/** The server exited before it became ready (bad config, a locked data directory, …). */
+export class SpawnExitError extends Error {
+  constructor(
+    readonly exitCode: number | null,
+    readonly signal: NodeJS.Signals | null,
+    readonly output: string,
+  ) {
+    super(`muster exited with ${exitCode ?? signal}:\n${output}`);
+    this.name = 'SpawnExitError';
+  }
+}
 
 /** Start `muster serve` as a separate process on a real database and wait until /readyz answers. */
 export async function spawnMuster(tdb: TestDatabase, env: Record<string, string> = {}): Promise<SpawnedMuster> {
@@ -118,9 +160,14 @@ export async function spawnMuster(tdb: TestDatabase, env: Record<string, string>
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close' comes after the output pipes are drained, so an early exit's message is complete.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`muster exited with ${child.exitCode}:\n${out}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await closed;
+      throw new SpawnExitError(child.exitCode, child.signalCode, out);
+    }
     try {
       const r = await fetch(`${url}/readyz`);
       if (r.ok) break;
