@@ -119,6 +119,74 @@ export interface DiagnosticProbeRunsTable {
   at: number;
 }
 
+export interface SchedulesTable {
+  id: string;
+  teamId: string;
+  name: string;
+  description: string;
+  timezone: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ScheduleLayersTable {
+  id: string;
+  scheduleId: string;
+  name: string;
+  position: number;
+  turnUnit: string;
+  turnLength: number;
+  startDate: string;
+  handoffTime: string;
+  restrictions: string;
+  endsAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ScheduleLayerParticipantsTable {
+  layerId: string;
+  position: number;
+  userId: string;
+}
+
+export interface ScheduleOverridesTable {
+  id: string;
+  scheduleId: string;
+  userId: string;
+  startsAt: number;
+  endsAt: number;
+  reason: string;
+  swapRequestId: string | null;
+  createdByLabel: string;
+  createdAt: number;
+}
+
+export interface ShiftSwapRequestsTable {
+  id: string;
+  scheduleId: string;
+  requesterId: string;
+  targetUserId: string;
+  startsAt: number;
+  endsAt: number;
+  note: string;
+  status: string;
+  overrideId: string | null;
+  decidedAt: number | null;
+  createdAt: number;
+}
+
+export interface CalendarFeedTokensTable {
+  id: string;
+  kind: string;
+  targetId: string;
+  tokenHash: string;
+  createdByLabel: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -131,4 +199,10 @@ export interface Database {
   jobs: JobsTable;
   instanceSettings: InstanceSettingsTable;
   diagnosticProbeRuns: DiagnosticProbeRunsTable;
+  schedules: SchedulesTable;
+  scheduleLayers: ScheduleLayersTable;
+  scheduleLayerParticipants: ScheduleLayerParticipantsTable;
+  scheduleOverrides: ScheduleOverridesTable;
+  shiftSwapRequests: ShiftSwapRequestsTable;
+  calendarFeedTokens: CalendarFeedTokensTable;
 }

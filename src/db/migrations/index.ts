@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0003 from './0003_oncall.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -7,4 +8,5 @@ import * as m0001 from './0001_foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0003_oncall': m0003,
 };
