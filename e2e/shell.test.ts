@@ -107,13 +107,10 @@ describe('web UI shell', () => {
     await samRole.selectOption('responder');
     assert.equal((await changed).status(), 200);
     const team = await muster.api<{ members: { email: string; role: string }[] }>('GET', '/api/teams/payments');
-    assert.deepEqual(
-      team.body.members.map((m) => [m.email, m.role]).sort(),
-      [
-        [ADMIN_EMAIL, 'owner'],
-        ['sam.ops@example.test', 'responder'],
-      ],
-    );
+    assert.deepEqual(team.body.members.map((m) => [m.email, m.role]).sort(), [
+      [ADMIN_EMAIL, 'owner'],
+      ['sam.ops@example.test', 'responder'],
+    ]);
 
     // Create an API token; a validation problem shows next to its field first.
     await page.getByRole('link', { name: 'API tokens' }).click();
@@ -134,7 +131,10 @@ describe('web UI shell', () => {
 
     // After a reload the token is listed by name only; the secret is gone for good.
     await page.reload();
-    const tokenRow = page.getByRole('table', { name: 'API tokens' }).getByRole('row').filter({ hasText: 'deploy script' });
+    const tokenRow = page
+      .getByRole('table', { name: 'API tokens' })
+      .getByRole('row')
+      .filter({ hasText: 'deploy script' });
     await tokenRow.waitFor();
     assert.equal(await page.getByTestId('one-time-secret').count(), 0);
     assert.ok(!(await page.content()).includes(token), 'the token is not in the page after a reload');
