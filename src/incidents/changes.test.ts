@@ -28,7 +28,14 @@ describe('rankChanges', () => {
   const distances = serviceDistances(['api'], (s) => (s === 'api' ? ['db'] : s === 'db' ? ['disk'] : []));
 
   it('walks dependencies breadth first', () => {
-    assert.deepEqual([...distances], [['api', 0], ['db', 1], ['disk', 2]]);
+    assert.deepEqual(
+      [...distances],
+      [
+        ['api', 0],
+        ['db', 1],
+        ['disk', 2],
+      ],
+    );
   });
 
   it('ranks the same service above a dependency, closer in time first, deploys above config above infra', () => {

@@ -29,7 +29,10 @@ export interface RankedChange extends ChangeEvent {
 const KIND_PATTERNS: [ChangeKind, RegExp][] = [
   ['deploy', /\b(deploy(ed|ment|ing)?|release[ds]?|rollout|roll(ed)? out|rollback|version|image|build|merge[ds]?)\b/i],
   ['config', /\b(config(uration)?|feature[ -]?flag|flag|setting|toggle|env(ironment)? var)/i],
-  ['infra', /\b(infra(structure)?|terraform|node|cluster|scal(e|ed|ing)|dns|network|database|migration|kubernetes|k8s|instance|certificate)\b/i],
+  [
+    'infra',
+    /\b(infra(structure)?|terraform|node|cluster|scal(e|ed|ing)|dns|network|database|migration|kubernetes|k8s|instance|certificate)\b/i,
+  ],
 ];
 
 /** Classify a change from an explicit type in its details (type/kind/change_type) or else from its words. */

@@ -1,0 +1,17 @@
+export { IncidentService, type IncidentDetail, type ListFilter, type IncidentDeps } from './service.js';
+export { LiveTimeline } from './live.js';
+export { recordTechnicalAction, noteAlertAcknowledged } from './signals.js';
+export {
+  JOB_CHECK_COMMANDER,
+  JOB_REMIND_UPDATE,
+  checkCommanderHandler,
+  remindUpdateHandler,
+  noPaging,
+  type IncidentPagingHook,
+  type TimerPayload,
+} from './jobs.js';
+export type { TimelineEvent, RoleHolders } from './repo.js';
+export type { Task } from './activity.js';
+export type { RankedChange, ChangeKind } from './changes.js';
+export type { DeclareInput } from './declare.js';
+export * from './model.js';

@@ -1,0 +1,299 @@
+import type { Db, Executor } from '../db/index.js';
+import { forbidden } from '../shared/errors.js';
+import { recordAudit, type Actor } from '../identity/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import * as activity from './activity.js';
+import { signal, type Ctx } from './context.js';
+import { declareIn, type DeclareInput } from './declare.js';
+import { incidentNotFound } from './errors.js';
+import { noPaging, type IncidentPagingHook } from './jobs.js';
+import * as lifecycle from './lifecycle.js';
+import { LiveTimeline } from './live.js';
+import {
+  SEVERITIES,
+  checklistView,
+  incidentDurations,
+  isIncidentStatus,
+  milestoneOrderProblems,
+  roleWarnings,
+  type IncidentRole,
+  type IncidentStatus,
+  type Milestone,
+  type Severity,
+  type SeverityAssessment,
+  type SeverityPolicy,
+} from './model.js';
+import * as changes from './recent-changes.js';
+import {
+  currentRoles,
+  findIncident,
+  holderIds,
+  listChecklist,
+  listEvents,
+  loadPolicy,
+  lockIncident,
+  savePolicy,
+  toIncident,
+  type TimelineEvent,
+} from './repo.js';
+import { assignRole, roleHistory, unassignRole } from './roles.js';
+import type { Incident } from './model.js';
+
+export interface IncidentDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  paging?: IncidentPagingHook;
+}
+
+export interface ListFilter {
+  status?: 'open' | 'all' | IncidentStatus | undefined;
+  severity?: Severity | undefined;
+  serviceId?: string | undefined;
+  limit: number;
+  before?: string | undefined;
+}
+
+export type IncidentDetail = Awaited<ReturnType<IncidentService['get']>>;
+
+export class IncidentService {
+  readonly live: LiveTimeline;
+  readonly paging: IncidentPagingHook;
+
+  constructor(private readonly deps: IncidentDeps) {
+    this.live = new LiveTimeline({ db: deps.db, log: deps.log.child({ component: 'incident-rooms' }) });
+    this.paging = deps.paging ?? noPaging;
+  }
+
+  private now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** One change: transaction, incident row locked, fn; after the commit, nudge the room in this process. */
+  private async mutate<T>(actor: Actor, id: string, fn: (c: Ctx) => Promise<T>): Promise<T> {
+    const now = this.now();
+    const { engine } = this.deps.db;
+    const out = await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const incident = await lockIncident(trx, engine, id);
+      if (!incident) throw incidentNotFound(id);
+      return fn({ trx, engine, incident, actor, now });
+    });
+    this.live.poke(id);
+    return out;
+  }
+
+  async declare(actor: Actor, input: DeclareInput) {
+    const now = this.now();
+    const id = await this.deps.db.kysely
+      .transaction()
+      .execute((trx) => declareIn(trx, this.deps.db.engine, actor, input, now));
+    this.live.poke(id);
+    return this.get(id);
+  }
+
+  async get(id: string) {
+    return this.detail(this.deps.db.kysely, id);
+  }
+
+  private async detail(ex: Executor, id: string) {
+    const row = await findIncident(ex, id);
+    if (!row) throw incidentNotFound(id);
+    const [services, alerts, roles, history, checklist, tasks, participants, policy] = await Promise.all([
+      ex
+        .selectFrom('incidentServices')
+        .innerJoin('services', 'services.id', 'incidentServices.serviceId')
+        .select(['services.id', 'services.name', 'services.slug'])
+        .where('incidentServices.incidentId', '=', id)
+        .orderBy('services.name')
+        .execute(),
+      ex
+        .selectFrom('incidentAlerts')
+        .innerJoin('alerts', 'alerts.id', 'incidentAlerts.alertId')
+        .select(['alerts.id', 'alerts.summary', 'alerts.status', 'alerts.serviceId', 'incidentAlerts.linkedAt'])
+        .where('incidentAlerts.incidentId', '=', id)
+        .orderBy('incidentAlerts.linkedAt')
+        .execute(),
+      currentRoles(ex, id),
+      roleHistory(ex, id),
+      listChecklist(ex, id),
+      activity.listTasks(ex, id),
+      activity.listParticipants(ex, id),
+      loadPolicy(ex, row.severity),
+    ]);
+    const warnings = [
+      ...roleWarnings(policy, holderIds(roles), row.status === 'resolved'),
+      ...milestoneOrderProblems(row).map((m) => ({
+        code: 'milestones_out_of_order',
+        message: m,
+        roles: [] as IncidentRole[],
+      })),
+    ];
+    return {
+      incident: row,
+      services,
+      alerts,
+      roles,
+      roleHistory: history,
+      checklist: checklistView(row.declaredAt, checklist),
+      tasks,
+      participants,
+      policy,
+      warnings,
+      metrics: incidentDurations(row),
+    };
+  }
+
+  async list(filter: ListFilter): Promise<Incident[]> {
+    let q = this.deps.db.kysely
+      .selectFrom('incidents')
+      .selectAll('incidents')
+      .orderBy('incidents.id', 'desc')
+      .limit(filter.limit);
+    const status = filter.status ?? 'all';
+    if (status === 'open') q = q.where('incidents.status', '!=', 'resolved');
+    else if (isIncidentStatus(status)) q = q.where('incidents.status', '=', status);
+    if (filter.severity) q = q.where('incidents.severity', '=', filter.severity);
+    if (filter.before) q = q.where('incidents.id', '<', filter.before);
+    if (filter.serviceId) {
+      const sid = filter.serviceId;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('incidentServices')
+            .select('incidentServices.incidentId')
+            .whereRef('incidentServices.incidentId', '=', 'incidents.id')
+            .where('incidentServices.serviceId', '=', sid),
+        ),
+      );
+    }
+    return (await q.execute()).map(toIncident);
+  }
+
+  async update(actor: Actor, id: string, patch: { title?: string | undefined; summary?: string | undefined }) {
+    await this.mutate(actor, id, (c) => lifecycle.updateDetails(c, patch));
+    return this.get(id);
+  }
+
+  async setSeverity(
+    actor: Actor,
+    id: string,
+    input: { severity: Severity; reason: string; assessment?: SeverityAssessment | undefined },
+  ) {
+    const extra = await this.mutate(actor, id, (c) => lifecycle.changeSeverity(c, input));
+    return this.withWarnings(id, extra);
+  }
+
+  async setStatus(actor: Actor, id: string, input: { status: IncidentStatus; message?: string | undefined }) {
+    await this.mutate(actor, id, (c) => lifecycle.changeStatus(c, input));
+    return this.get(id);
+  }
+
+  async setMilestone(actor: Actor, id: string, input: { milestone: Milestone; at: number | null; reason: string }) {
+    await this.mutate(actor, id, (c) => lifecycle.changeMilestone(c, input));
+    return this.get(id);
+  }
+
+  async acknowledge(actor: Actor, id: string) {
+    await this.mutate(actor, id, (c) => lifecycle.acknowledge(c));
+    return this.get(id);
+  }
+
+  async assignRole(actor: Actor, id: string, role: IncidentRole, userId: string) {
+    await this.mutate(actor, id, (c) => assignRole(c, role, userId));
+    return this.get(id);
+  }
+
+  async unassignRole(actor: Actor, id: string, role: IncidentRole) {
+    await this.mutate(actor, id, (c) => unassignRole(c, role));
+    return this.get(id);
+  }
+
+  private async withWarnings(id: string, extra: { code: string; message: string }[]) {
+    const d = await this.get(id);
+    return { ...d, warnings: [...d.warnings, ...extra.map((w) => ({ ...w, roles: [] as IncidentRole[] }))] };
+  }
+
+  addNote(actor: Actor, id: string, text: string): Promise<TimelineEvent> {
+    return this.mutate(actor, id, (c) => activity.addNote(c, text));
+  }
+
+  postStatusUpdate(actor: Actor, id: string, message: string): Promise<TimelineEvent> {
+    return this.mutate(actor, id, (c) => activity.postStatusUpdate(c, message));
+  }
+
+  addTask(actor: Actor, id: string, input: { title: string; assigneeUserId?: string | null | undefined }) {
+    return this.mutate(actor, id, (c) =>
+      activity.addTask(c, { title: input.title, assigneeUserId: input.assigneeUserId ?? null }),
+    );
+  }
+
+  updateTask(
+    actor: Actor,
+    id: string,
+    taskId: string,
+    patch: { title?: string; assigneeUserId?: string | null; isDone?: boolean },
+  ) {
+    return this.mutate(actor, id, (c) => activity.updateTask(c, taskId, patch));
+  }
+
+  /** Record that a person is in the room (opened the stream or joined). Returns whether it was their first join. */
+  join(actor: Actor, id: string, via: 'stream' | 'join'): Promise<boolean> {
+    return this.mutate(actor, id, (c) => activity.join(c, via));
+  }
+
+  async linkAlert(actor: Actor, id: string, alertId: string) {
+    await this.mutate(actor, id, (c) => activity.linkAlert(c, alertId));
+    return this.get(id);
+  }
+
+  async timeline(id: string, opts: { afterSeq?: number; limit?: number } = {}): Promise<TimelineEvent[]> {
+    if (!(await findIncident(this.deps.db.kysely, id))) throw incidentNotFound(id);
+    return listEvents(this.deps.db.kysely, id, opts);
+  }
+
+  /** Ranked recent changes; looking at them ticks "check recent changes" for the viewer. */
+  async recentChanges(actor: Actor, id: string, windowMinutes?: number) {
+    const windowMs = changes.clampWindowMs(windowMinutes);
+    return this.mutate(actor, id, async (c) => {
+      if (actor.userId) await signal(c, { kind: 'changes_viewed' });
+      return changes.recentChanges(c.trx, c.incident, windowMs, c.now);
+    });
+  }
+
+  async suspectChange(actor: Actor, id: string, changeId: string, note?: string) {
+    await this.mutate(actor, id, (c) => changes.suspectChange(c, changeId, note));
+    return this.get(id);
+  }
+
+  async markChangesReviewed(actor: Actor, id: string, note?: string) {
+    await this.mutate(actor, id, (c) => changes.markChangesReviewed(c, note));
+    return this.get(id);
+  }
+
+  async policies(): Promise<SeverityPolicy[]> {
+    return Promise.all(SEVERITIES.map((s) => loadPolicy(this.deps.db.kysely, s)));
+  }
+
+  async setPolicy(
+    actor: Actor,
+    severity: Severity,
+    patch: Partial<Omit<SeverityPolicy, 'severity'>>,
+  ): Promise<SeverityPolicy> {
+    if (!actor.isAdmin) throw forbidden('Only administrators change severity policies.');
+    const now = this.now();
+    return this.deps.db.kysely.transaction().execute(async (trx) => {
+      const next = { ...(await loadPolicy(trx, severity)), ...patch, severity };
+      await savePolicy(trx, next, now);
+      await recordAudit(
+        trx,
+        actor,
+        'incident_policy.updated',
+        { type: 'incident_policy', id: severity },
+        { ...patch },
+        now,
+      );
+      return next;
+    });
+  }
+}
