@@ -166,6 +166,9 @@ describe('web UI shell', () => {
 
     // Mismatched passwords are caught before anything is sent; a short one is refused by the server, by field.
     await page.getByLabel('New password').fill('short');
+    await page.getByLabel('Repeat it').fill('shorter');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByText('Repeat it does not match the password').waitFor();
     await page.getByLabel('Repeat it').fill('short');
     await page.getByRole('button', { name: 'Set password' }).click();
     await page.getByText('New password must be at least 12 characters').waitFor();

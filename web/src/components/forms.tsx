@@ -51,9 +51,12 @@ export function ErrorBanner({ error, fields = [] }: { error: unknown; fields?: s
     error instanceof ApiError && error.code === 'validation_failed'
       ? error.problems.filter((p) => !fields.some((f) => p.field === f || p.field === `body.${f}`))
       : [];
+  // Every problem already shows beside its field: the banner only says so.
+  const allBesideFields =
+    error instanceof ApiError && error.code === 'validation_failed' && error.problems.length > 0 && !problems.length;
   return (
     <div className="banner banner-error" role="alert">
-      <strong>{errorMessage(error)}</strong>
+      <strong>{allBesideFields ? 'Check the highlighted fields.' : errorMessage(error)}</strong>
       {problems.length > 0 && (
         <ul>
           {problems.map((p) => (

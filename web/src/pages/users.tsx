@@ -106,10 +106,12 @@ export function UsersPage() {
                   </td>
                   <td>{u.email}</td>
                   <td className="muted">{u.timezone}</td>
-                  <td className="badges">
-                    {u.disabledAt ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}
-                    {u.isAdmin && <Badge tone="info">Admin</Badge>}
-                    {!u.hasPassword && !u.disabledAt && <Badge tone="warn">No password</Badge>}
+                  <td>
+                    <div className="badges">
+                      {u.disabledAt ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}
+                      {u.isAdmin && <Badge tone="info">Admin</Badge>}
+                      {!u.hasPassword && !u.disabledAt && <Badge tone="warn">No password</Badge>}
+                    </div>
                   </td>
                   {me.isAdmin && (
                     <td className="actions-col">
