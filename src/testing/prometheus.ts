@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../db/testing/index.js';
 
-export const PROMETHEUS_BIN = '/usr/bin/prometheus';
-export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
+/** Debian's paths; MUSTER_TEST_PROMETHEUS / MUSTER_TEST_ALERTMANAGER point elsewhere (other distributions). */
+export const PROMETHEUS_BIN = process.env.MUSTER_TEST_PROMETHEUS ?? '/usr/bin/prometheus';
+export const ALERTMANAGER_BIN = process.env.MUSTER_TEST_ALERTMANAGER ?? '/usr/bin/prometheus-alertmanager';
 /** The Debian Alertmanager build refuses to load any config without this file (wire-formats §0.8). */
 const ALERTMANAGER_DEFAULT_TEMPLATE = '/usr/share/prometheus/alertmanager/default.tmpl';
 
@@ -26,7 +27,7 @@ export function requireBinaries(which: ('prometheus' | 'alertmanager')[]): void 
     missing.push(`${PROMETHEUS_BIN} (apt-get install prometheus)`);
   if (which.includes('alertmanager')) {
     if (!existsSync(ALERTMANAGER_BIN)) missing.push(`${ALERTMANAGER_BIN} (apt-get install prometheus-alertmanager)`);
-    else if (!existsSync(ALERTMANAGER_DEFAULT_TEMPLATE))
+    else if (ALERTMANAGER_BIN === '/usr/bin/prometheus-alertmanager' && !existsSync(ALERTMANAGER_DEFAULT_TEMPLATE))
       missing.push(`${ALERTMANAGER_DEFAULT_TEMPLATE} (reinstall prometheus-alertmanager with apt-get)`);
   }
   if (missing.length) {
