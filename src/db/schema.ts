@@ -187,6 +187,118 @@ export interface CalendarFeedTokensTable {
   revokedAt: number | null;
 }
 
+export interface ServicesTable {
+  id: string;
+  name: string;
+  slug: string;
+  description: string;
+  teamId: string;
+  criticality: string;
+  escalationPolicyId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ServiceDependenciesTable {
+  serviceId: string;
+  dependsOnId: string;
+  createdAt: number;
+}
+
+export interface IntegrationKeysTable {
+  id: string;
+  serviceId: string;
+  source: string;
+  name: string;
+  keyHash: string;
+  prefix: string;
+  createdAt: number;
+  createdBy: string;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+  replacedById: string | null;
+}
+
+export interface IntakePayloadsTable {
+  id: string;
+  integrationKeyId: string;
+  source: string;
+  receivedAt: number;
+  body: string;
+}
+
+export interface AlertGroupsTable {
+  id: string;
+  serviceId: string;
+  groupKey: string;
+  title: string;
+  status: string;
+  alertCount: number;
+  openCount: number;
+  firstAlertAt: number;
+  lastAlertAt: number;
+  resolvedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AlertsTable {
+  id: string;
+  serviceId: string;
+  groupId: string;
+  integrationKeyId: string | null;
+  source: string;
+  dedupKey: string;
+  openKey: string | null;
+  status: string;
+  severity: string;
+  summary: string;
+  description: string;
+  labels: string;
+  annotations: string;
+  context: string;
+  isPaging: Bool;
+  hasRunbook: Bool;
+  sourceStartsAt: number | null;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  occurrenceCount: number;
+  acknowledgedAt: number | null;
+  acknowledgedByUserId: string | null;
+  acknowledgedByLabel: string | null;
+  resolvedAt: number | null;
+  resolvedByUserId: string | null;
+  resolvedByLabel: string | null;
+  classification: string | null;
+  classificationNote: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AlertEventsTable {
+  id: string;
+  alertId: string;
+  at: number;
+  kind: string;
+  actorUserId: string | null;
+  actorLabel: string;
+  payloadId: string | null;
+  details: string;
+}
+
+export interface ChangeEventsTable {
+  id: string;
+  serviceId: string;
+  integrationKeyId: string | null;
+  summary: string;
+  source: string;
+  at: number;
+  receivedAt: number;
+  links: string;
+  details: string;
+  payloadId: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -199,6 +311,14 @@ export interface Database {
   jobs: JobsTable;
   instanceSettings: InstanceSettingsTable;
   diagnosticProbeRuns: DiagnosticProbeRunsTable;
+  services: ServicesTable;
+  serviceDependencies: ServiceDependenciesTable;
+  integrationKeys: IntegrationKeysTable;
+  intakePayloads: IntakePayloadsTable;
+  alertGroups: AlertGroupsTable;
+  alerts: AlertsTable;
+  alertEvents: AlertEventsTable;
+  changeEvents: ChangeEventsTable;
   schedules: SchedulesTable;
   scheduleLayers: ScheduleLayersTable;
   scheduleLayerParticipants: ScheduleLayerParticipantsTable;

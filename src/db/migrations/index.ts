@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_alerts.js';
 import * as m0003 from './0003_oncall.js';
 
 /**
@@ -8,5 +9,6 @@ import * as m0003 from './0003_oncall.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_alerts': m0002,
   '0003_oncall': m0003,
 };

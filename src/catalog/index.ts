@@ -1,0 +1,11 @@
+export { CatalogService, type ServiceDetail, type CreateServiceInput, type UpdateServiceInput } from './service.js';
+export { IntegrationKeyService, type IntakeKey } from './keys.js';
+export {
+  CRITICALITIES,
+  INTEGRATION_SOURCES,
+  isIntegrationSource,
+  type Criticality,
+  type IntegrationSource,
+} from './model.js';
+export { findServiceRow, type Service, type IntegrationKey } from './repo.js';
+export { serviceNotFound } from './errors.js';

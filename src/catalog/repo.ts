@@ -1,0 +1,115 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { Executor } from '../db/index.js';
+import type { IntegrationKeysTable, ServicesTable } from '../db/schema.js';
+import type { Criticality, IntegrationSource } from './model.js';
+
+export interface Service {
+  id: string;
+  name: string;
+  slug: string;
+  description: string;
+  teamId: string;
+  criticality: Criticality;
+  escalationPolicyId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IntegrationKey {
+  id: string;
+  serviceId: string;
+  source: IntegrationSource;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  createdBy: string;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+  replacedById: string | null;
+}
+
+export const toService = (row: ServicesTable): Service => ({ ...row, criticality: row.criticality as Criticality });
+
+export function toIntegrationKey(row: IntegrationKeysTable): IntegrationKey {
+  const { keyHash: _h, ...rest } = row;
+  return { ...rest, source: row.source as IntegrationSource };
+}
+
+export async function findServiceRow(ex: Executor, idOrSlug: string): Promise<Service | null> {
+  const row = await ex
+    .selectFrom('services')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
+    .executeTakeFirst();
+  return row ? toService(row) : null;
+}
+
+export async function listServiceRows(ex: Executor, filter: { teamId?: string; q?: string }): Promise<Service[]> {
+  let q = ex.selectFrom('services').selectAll().orderBy('name').orderBy('id');
+  if (filter.teamId) q = q.where('teamId', '=', filter.teamId);
+  if (filter.q) {
+    const text = filter.q;
+    q = q.where((eb) => eb.or([containsText('name', text), containsText('slug', text)]));
+  }
+  return (await q.execute()).map(toService);
+}
+
+export async function dependencyIds(ex: Executor, serviceId: string): Promise<string[]> {
+  const rows = await ex
+    .selectFrom('serviceDependencies')
+    .select('dependsOnId')
+    .where('serviceId', '=', serviceId)
+    .orderBy('dependsOnId')
+    .execute();
+  return rows.map((r) => r.dependsOnId);
+}
+
+export async function dependentIds(ex: Executor, serviceId: string): Promise<string[]> {
+  const rows = await ex
+    .selectFrom('serviceDependencies')
+    .select('serviceId')
+    .where('dependsOnId', '=', serviceId)
+    .orderBy('serviceId')
+    .execute();
+  return rows.map((r) => r.serviceId);
+}
+
+export async function replaceDependencies(ex: Executor, serviceId: string, ids: string[], now: number): Promise<void> {
+  await ex.deleteFrom('serviceDependencies').where('serviceId', '=', serviceId).execute();
+  if (ids.length) {
+    await ex
+      .insertInto('serviceDependencies')
+      .values(ids.map((dependsOnId) => ({ serviceId, dependsOnId, createdAt: now })))
+      .execute();
+  }
+}
+
+export async function existingServiceIds(ex: Executor, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await ex.selectFrom('services').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function findKeyRow(ex: Executor, id: string): Promise<IntegrationKeysTable | null> {
+  return (await ex.selectFrom('integrationKeys').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+export async function findKeyRowByHash(ex: Executor, keyHash: string): Promise<IntegrationKeysTable | null> {
+  return (await ex.selectFrom('integrationKeys').selectAll().where('keyHash', '=', keyHash).executeTakeFirst()) ?? null;
+}
+
+export async function listKeyRows(ex: Executor, serviceId: string): Promise<IntegrationKey[]> {
+  const rows = await ex
+    .selectFrom('integrationKeys')
+    .selectAll()
+    .where('serviceId', '=', serviceId)
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toIntegrationKey);
+}
+
+/** Case-insensitive "contains" on both engines (SQLite's LIKE has no default escape character). */
+function containsText(column: string, text: string): RawBuilder<SqlBool> {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}
