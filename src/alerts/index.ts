@@ -1,0 +1,29 @@
+export { AlertService, type AlertDetail, type ResolveInput } from './service.js';
+export { IntakeService, type IntakeOutcome, type IntakeOutcomeKind } from './intake.js';
+export { IntakeLimiter } from './limiter.js';
+export { ALERTS_TRIGGERED, alertsTriggeredHandler, type AlertsTriggeredPayload } from './jobs.js';
+export { parseAlertmanagerWebhook, alertFingerprint, type ParsedIntake } from './alertmanager.js';
+export { parseGrafanaWebhook } from './grafana.js';
+export { parseGenericEvent } from './generic.js';
+export {
+  parsePagerDutyEvent,
+  parsePagerDutyChange,
+  pdSuccess,
+  pdInvalid,
+  pdUnrecognized,
+  PD_BODY_LIMIT,
+  type PdResponse,
+} from './pagerduty-events.js';
+export { invalidIntegrationKey, intakeBusy } from './errors.js';
+export {
+  ALERT_STATUSES,
+  SEVERITIES,
+  CLASSIFICATIONS,
+  type AlertStatus,
+  type Severity,
+  type Classification,
+  type AlertSource,
+  type ContextLink,
+  type IntakeEvent,
+} from './model.js';
+export type { Alert, AlertEvent, AlertGroup, AlertFilter } from './repo.js';

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import type { IntakeKey, IntegrationKeyService } from '../catalog/index.js';
+import type { Db, Executor } from '../db/index.js';
+import { enqueueJob } from '../jobs/index.js';
+import type { Clock } from '../shared/clock.js';
+import { newId } from '../shared/ids.js';
+import { toJsonText } from '../shared/json.js';
+import { invalidIntegrationKey } from './errors.js';
+import { ALERTS_TRIGGERED, type AlertsTriggeredPayload } from './jobs.js';
+import {
+  canJoinGroup,
+  decideDedup,
+  extractContext,
+  groupKeyFor,
+  hasRunbook,
+  isPagingSeverity,
+  type AlertSource,
+  type IntakeEvent,
+} from './model.js';
+import {
+  findLatestAlertRef,
+  findOpenAlertRef,
+  insertAlertEvent,
+  latestGroupRef,
+  lockService,
+  openKeyOf,
+  refreshGroup,
+} from './repo.js';
+
+export type IntakeOutcomeKind = 'created' | 'updated' | 'acknowledged' | 'resolved' | 'ignored';
+
+export interface IntakeOutcome {
+  dedupKey: string;
+  outcome: IntakeOutcomeKind;
+  alertId: string | null;
+  reason?: string;
+}
+
+interface Ctx {
+  trx: Executor;
+  key: IntakeKey;
+  source: AlertSource;
+  payloadId: string;
+  now: number;
+  label: string;
+}
+
+/**
+ * Turns parsed vendor events into alerts. One transaction per request: the raw payload, every alert change, its
+ * history event and the paging job commit together, and only then does the route answer 2xx.
+ */
+export class IntakeService {
+  constructor(private readonly deps: { db: Db; clock: Clock; keys: IntegrationKeyService; onEnqueued?: () => void }) {}
+
+  /** Generated dedup keys, for triggers that did not send one (PagerDuty returns a UUID the same way). */
+  newDedupKey(): string {
+    return randomUUID();
+  }
+
+  async ingest(key: IntakeKey, source: AlertSource, events: IntakeEvent[], rawBody: unknown): Promise<IntakeOutcome[]> {
+    const now = this.deps.clock.now();
+    let enqueued = false;
+    const outcomes = await this.deps.db.kysely.transaction().execute(async (trx) => {
+      // A key whose service was deleted in between is as good as unknown.
+      if (!(await lockService(trx, this.deps.db.engine, key.serviceId))) throw invalidIntegrationKey();
+      const payloadId = await this.storePayload(trx, key, source, rawBody, now);
+      await this.deps.keys.touch(trx, key.keyId, now);
+      const ctx: Ctx = { trx, key, source, payloadId, now, label: `integration:${source}` };
+      const out: IntakeOutcome[] = [];
+      for (const event of events) {
+        const o = await this.apply(ctx, event);
+        if (o.outcome === 'created') enqueued = true;
+        out.push(o);
+      }
+      return out;
+    });
+    if (enqueued) this.deps.onEnqueued?.();
+    return outcomes;
+  }
+
+  async storePayload(trx: Executor, key: IntakeKey, source: string, rawBody: unknown, now: number): Promise<string> {
+    const id = newId('pay', now);
+    await trx
+      .insertInto('intakePayloads')
+      .values({ id, integrationKeyId: key.keyId, source, receivedAt: now, body: toJsonText(rawBody) })
+      .execute();
+    return id;
+  }
+
+  private async apply(ctx: Ctx, event: IntakeEvent): Promise<IntakeOutcome> {
+    const { trx, key, source } = ctx;
+    const open = await findOpenAlertRef(trx, key.serviceId, source, event.dedupKey);
+    const latest = open ?? (await findLatestAlertRef(trx, key.serviceId, source, event.dedupKey));
+    const decision = decideDedup(event, open, latest);
+    const base = { dedupKey: event.dedupKey };
+    switch (decision.kind) {
+      case 'create':
+        return { ...base, outcome: 'created', alertId: await this.create(ctx, event) };
+      case 'refresh':
+        await this.refresh(ctx, decision.alertId, event, decision.isNewInstance);
+        return { ...base, outcome: 'updated', alertId: decision.alertId };
+      case 'acknowledge':
+        await this.setStatus(ctx, decision.alertId, event, 'acknowledged');
+        return { ...base, outcome: 'acknowledged', alertId: decision.alertId };
+      case 'resolve':
+        await this.setStatus(ctx, decision.alertId, event, 'resolved');
+        return { ...base, outcome: 'resolved', alertId: decision.alertId };
+      case 'ignore':
+        return { ...base, outcome: 'ignored', alertId: decision.alertId, reason: decision.reason };
+    }
+  }
+
+  private async create(ctx: Ctx, event: IntakeEvent): Promise<string> {
+    const { trx, key, source, now } = ctx;
+    const groupId = await this.groupFor(ctx, event);
+    const context = extractContext(event.annotations, event.links);
+    const id = newId('alr', now);
+    await trx
+      .insertInto('alerts')
+      .values({
+        id,
+        serviceId: key.serviceId,
+        groupId,
+        integrationKeyId: key.keyId,
+        source,
+        dedupKey: event.dedupKey,
+        openKey: openKeyOf(source, event.dedupKey),
+        status: 'triggered',
+        severity: event.severity,
+        summary: event.summary,
+        description: event.description,
+        labels: toJsonText(event.labels),
+        annotations: toJsonText(event.annotations),
+        context: toJsonText(context),
+        isPaging: isPagingSeverity(event.severity) ? 1 : 0,
+        hasRunbook: hasRunbook(context) ? 1 : 0,
+        sourceStartsAt: event.startsAt,
+        firstSeenAt: now,
+        lastSeenAt: now,
+        occurrenceCount: 1,
+        acknowledgedAt: null,
+        acknowledgedByUserId: null,
+        acknowledgedByLabel: null,
+        resolvedAt: null,
+        resolvedByUserId: null,
+        resolvedByLabel: null,
+        classification: null,
+        classificationNote: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+    await insertAlertEvent(
+      trx,
+      {
+        alertId: id,
+        kind: 'triggered',
+        actorLabel: ctx.label,
+        payloadId: ctx.payloadId,
+        details: { severity: event.severity, startsAt: event.startsAt },
+      },
+      now,
+    );
+    await refreshGroup(trx, groupId, now, true);
+    // The paging hook: escalation picks the alert up from this job, committed with the alert itself.
+    await enqueueJob<AlertsTriggeredPayload>(
+      trx,
+      this.deps.db.engine,
+      {
+        kind: ALERTS_TRIGGERED,
+        payload: { alertId: id, serviceId: key.serviceId },
+        uniqueKey: `${ALERTS_TRIGGERED}:${id}`,
+      },
+      now,
+    );
+    return id;
+  }
+
+  private async groupFor(ctx: Ctx, event: IntakeEvent): Promise<string> {
+    const { trx, key, now } = ctx;
+    const groupKey = groupKeyFor(event);
+    const latest = await latestGroupRef(trx, key.serviceId, groupKey);
+    if (canJoinGroup(latest, now)) return latest.id;
+    const id = newId('agr', now);
+    await trx
+      .insertInto('alertGroups')
+      .values({
+        id,
+        serviceId: key.serviceId,
+        groupKey,
+        title: event.groupName,
+        status: 'open',
+        alertCount: 0,
+        openCount: 0,
+        firstAlertAt: now,
+        lastAlertAt: now,
+        resolvedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+    return id;
+  }
+
+  /** The same alert again: newest content wins, the count goes up, the status stays. */
+  private async refresh(ctx: Ctx, alertId: string, event: IntakeEvent, isNewInstance: boolean): Promise<void> {
+    const { trx, now } = ctx;
+    const context = extractContext(event.annotations, event.links);
+    await trx
+      .updateTable('alerts')
+      .set((eb) => ({
+        summary: event.summary,
+        description: event.description,
+        severity: event.severity,
+        labels: toJsonText(event.labels),
+        annotations: toJsonText(event.annotations),
+        context: toJsonText(context),
+        isPaging: isPagingSeverity(event.severity) ? 1 : 0,
+        hasRunbook: hasRunbook(context) ? 1 : 0,
+        lastSeenAt: now,
+        occurrenceCount: eb('occurrenceCount', '+', 1),
+        updatedAt: now,
+      }))
+      .where('id', '=', alertId)
+      .execute();
+    await insertAlertEvent(
+      trx,
+      {
+        alertId,
+        kind: isNewInstance ? 're_fired' : 're_sent',
+        actorLabel: ctx.label,
+        payloadId: ctx.payloadId,
+        details: isNewInstance ? { startsAt: event.startsAt } : {},
+      },
+      now,
+    );
+  }
+
+  private async setStatus(
+    ctx: Ctx,
+    alertId: string,
+    event: IntakeEvent,
+    status: 'acknowledged' | 'resolved',
+  ): Promise<void> {
+    const { trx, now } = ctx;
+    const row = await trx.selectFrom('alerts').select('groupId').where('id', '=', alertId).executeTakeFirstOrThrow();
+    await trx
+      .updateTable('alerts')
+      .set(
+        status === 'acknowledged'
+          ? { status, acknowledgedAt: now, acknowledgedByLabel: ctx.label, lastSeenAt: now, updatedAt: now }
+          : { status, openKey: null, resolvedAt: now, resolvedByLabel: ctx.label, lastSeenAt: now, updatedAt: now },
+      )
+      .where('id', '=', alertId)
+      .execute();
+    await insertAlertEvent(
+      trx,
+      {
+        alertId,
+        kind: status,
+        actorLabel: ctx.label,
+        payloadId: ctx.payloadId,
+        details: event.endsAt !== null ? { endsAt: event.endsAt } : {},
+      },
+      now,
+    );
+    if (status === 'resolved') await refreshGroup(trx, row.groupId, now, false);
+  }
+}

@@ -1,0 +1,264 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { Db, Executor } from '../db/index.js';
+import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../db/schema.js';
+import { newId } from '../shared/ids.js';
+import { fromJsonText, toJsonText } from '../shared/json.js';
+import type {
+  AlertEventKind,
+  AlertRef,
+  AlertSource,
+  AlertStatus,
+  Classification,
+  ContextLink,
+  GroupRef,
+  Severity,
+} from './model.js';
+
+export interface Alert {
+  id: string;
+  serviceId: string;
+  groupId: string;
+  integrationKeyId: string | null;
+  source: AlertSource;
+  dedupKey: string;
+  status: AlertStatus;
+  severity: Severity;
+  summary: string;
+  description: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  context: ContextLink[];
+  isPaging: boolean;
+  hasRunbook: boolean;
+  /** A paging alert without a runbook link: shown as a warning, counted in alert-quality reports. */
+  isMissingRunbook: boolean;
+  sourceStartsAt: number | null;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  occurrenceCount: number;
+  acknowledgedAt: number | null;
+  acknowledgedByUserId: string | null;
+  acknowledgedByLabel: string | null;
+  resolvedAt: number | null;
+  resolvedByUserId: string | null;
+  resolvedByLabel: string | null;
+  classification: Classification | null;
+  classificationNote: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AlertEvent {
+  id: string;
+  alertId: string;
+  at: number;
+  kind: AlertEventKind;
+  actorUserId: string | null;
+  actorLabel: string;
+  payloadId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AlertGroup {
+  id: string;
+  serviceId: string;
+  groupKey: string;
+  title: string;
+  status: 'open' | 'resolved';
+  alertCount: number;
+  openCount: number;
+  firstAlertAt: number;
+  lastAlertAt: number;
+  resolvedAt: number | null;
+}
+
+export function toAlert(row: AlertsTable): Alert {
+  const { openKey: _o, ...rest } = row;
+  const isPaging = row.isPaging === 1;
+  const hasRunbook = row.hasRunbook === 1;
+  return {
+    ...rest,
+    source: row.source as AlertSource,
+    status: row.status as AlertStatus,
+    severity: row.severity as Severity,
+    labels: fromJsonText<Record<string, string>>(row.labels, {}),
+    annotations: fromJsonText<Record<string, string>>(row.annotations, {}),
+    context: fromJsonText<ContextLink[]>(row.context, []),
+    isPaging,
+    hasRunbook,
+    isMissingRunbook: isPaging && !hasRunbook,
+    classification: row.classification as Classification | null,
+  };
+}
+
+const toEvent = (row: AlertEventsTable): AlertEvent => ({
+  ...row,
+  kind: row.kind as AlertEventKind,
+  details: fromJsonText<Record<string, unknown>>(row.details, {}),
+});
+
+const toGroup = (row: AlertGroupsTable): AlertGroup => {
+  const { createdAt: _c, updatedAt: _u, ...rest } = row;
+  return { ...rest, status: row.status as AlertGroup['status'] };
+};
+
+/**
+ * Serialise every change to one service's alerts: intake and people's actions take this row lock first, so dedup
+ * and grouping decisions never race across processes on PostgreSQL. SQLite has one writer already.
+ */
+export async function lockService(trx: Executor, engine: Db['engine'], serviceId: string): Promise<boolean> {
+  let q = trx.selectFrom('services').select('id').where('id', '=', serviceId);
+  if (engine === 'postgres') q = q.forUpdate();
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+const refOf = (row: Pick<AlertsTable, 'id' | 'status' | 'sourceStartsAt'>): AlertRef => ({
+  id: row.id,
+  status: row.status as AlertStatus,
+  sourceStartsAt: row.sourceStartsAt,
+});
+
+export const openKeyOf = (source: AlertSource, dedupKey: string): string => `${source}:${dedupKey}`;
+
+export async function findOpenAlertRef(
+  ex: Executor,
+  serviceId: string,
+  source: AlertSource,
+  dedupKey: string,
+): Promise<AlertRef | null> {
+  const row = await ex
+    .selectFrom('alerts')
+    .select(['id', 'status', 'sourceStartsAt'])
+    .where('serviceId', '=', serviceId)
+    .where('openKey', '=', openKeyOf(source, dedupKey))
+    .executeTakeFirst();
+  return row ? refOf(row) : null;
+}
+
+export async function findLatestAlertRef(
+  ex: Executor,
+  serviceId: string,
+  source: AlertSource,
+  dedupKey: string,
+): Promise<AlertRef | null> {
+  const row = await ex
+    .selectFrom('alerts')
+    .select(['id', 'status', 'sourceStartsAt'])
+    .where('serviceId', '=', serviceId)
+    .where('dedupKey', '=', dedupKey)
+    .where('source', '=', source)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? refOf(row) : null;
+}
+
+export async function findAlertRow(ex: Executor, id: string): Promise<AlertsTable | null> {
+  return (await ex.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+export async function insertAlertEvent(
+  ex: Executor,
+  e: {
+    alertId: string;
+    kind: AlertEventKind;
+    actorUserId?: string | null;
+    actorLabel: string;
+    payloadId?: string | null;
+    details?: Record<string, unknown>;
+  },
+  now: number,
+): Promise<void> {
+  await ex
+    .insertInto('alertEvents')
+    .values({
+      id: newId('aev', now),
+      alertId: e.alertId,
+      at: now,
+      kind: e.kind,
+      actorUserId: e.actorUserId ?? null,
+      actorLabel: e.actorLabel,
+      payloadId: e.payloadId ?? null,
+      details: toJsonText(e.details ?? {}),
+    })
+    .execute();
+}
+
+export async function listAlertEvents(ex: Executor, alertId: string): Promise<AlertEvent[]> {
+  const rows = await ex.selectFrom('alertEvents').selectAll().where('alertId', '=', alertId).orderBy('id').execute();
+  return rows.map(toEvent);
+}
+
+export async function latestGroupRef(ex: Executor, serviceId: string, groupKey: string): Promise<GroupRef | null> {
+  const row = await ex
+    .selectFrom('alertGroups')
+    .select(['id', 'openCount', 'lastAlertAt'])
+    .where('serviceId', '=', serviceId)
+    .where('groupKey', '=', groupKey)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function findGroup(ex: Executor, id: string): Promise<AlertGroup | null> {
+  const row = await ex.selectFrom('alertGroups').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toGroup(row) : null;
+}
+
+/** Recount a group's alerts after a change; the group resolves when its last open alert does. */
+export async function refreshGroup(ex: Executor, groupId: string, now: number, touched: boolean): Promise<void> {
+  const counts = await ex
+    .selectFrom('alerts')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>(eb.case().when('status', '!=', 'resolved').then(1).else(0).end()).as('open'),
+    ])
+    .where('groupId', '=', groupId)
+    .executeTakeFirstOrThrow();
+  const open = Number(counts.open ?? 0);
+  await ex
+    .updateTable('alertGroups')
+    .set({
+      alertCount: Number(counts.total),
+      openCount: open,
+      status: open > 0 ? 'open' : 'resolved',
+      resolvedAt: open > 0 ? null : now,
+      ...(touched ? { lastAlertAt: now } : {}),
+      updatedAt: now,
+    })
+    .where('id', '=', groupId)
+    .execute();
+}
+
+export interface AlertFilter {
+  status?: AlertStatus | 'open' | undefined;
+  serviceId?: string | undefined;
+  severity?: Severity | undefined;
+  groupId?: string | undefined;
+  q?: string | undefined;
+  before?: string | undefined;
+  limit: number;
+}
+
+/** Newest first, keyset-paginated by id (ids are time-ordered). */
+export async function listAlertRows(ex: Executor, f: AlertFilter): Promise<Alert[]> {
+  let q = ex.selectFrom('alerts').selectAll().orderBy('id', 'desc').limit(f.limit);
+  if (f.status === 'open') q = q.where('status', '!=', 'resolved');
+  else if (f.status) q = q.where('status', '=', f.status);
+  if (f.serviceId) q = q.where('serviceId', '=', f.serviceId);
+  if (f.severity) q = q.where('severity', '=', f.severity);
+  if (f.groupId) q = q.where('groupId', '=', f.groupId);
+  if (f.before) q = q.where('id', '<', f.before);
+  if (f.q) {
+    const text = f.q;
+    q = q.where((eb) => eb.or([containsText('summary', text), containsText('dedup_key', text)]));
+  }
+  return (await q.execute()).map(toAlert);
+}
+
+/** Case-insensitive "contains" on both engines (SQLite's LIKE has no default escape character). */
+function containsText(column: string, text: string): RawBuilder<SqlBool> {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}

@@ -1,0 +1,1 @@
+export { ChangeService, type ChangeEvent, type NewChange } from './service.js';
