@@ -1,0 +1,208 @@
+/**
+ * Durable delivery: `notifyUser` turns one notification into one delivery row and one `notify.deliver` job per
+ * rule step (contact method × delay), in the caller's transaction, so a page exists if and only if the state change
+ * that caused it commits. The job handler lives in jobs.ts.
+ */
+import type { Db, Executor } from '../db/index.js';
+import type { Actor } from '../identity/index.js';
+import { enqueueJob } from '../jobs/index.js';
+import type { Clock } from '../shared/clock.js';
+import { forbidden } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { toJsonText } from '../shared/json.js';
+import { contactMethodNotFound } from './errors.js';
+import { deliveryDedupKey, stepDueAt, type NotificationMessage, type Urgency } from './model.js';
+import {
+  findContactMethodRow,
+  insertDelivery,
+  listAttempts,
+  listContactMethods,
+  listDeliveries,
+  stepsFor,
+  type Attempt,
+  type Delivery,
+} from './repo.js';
+
+export const DELIVER_JOB = 'notify.deliver';
+/** About 8 minutes of retries (1-2 s, 2-4 s, … 128-256 s) before a transient failure is recorded as final. */
+export const DELIVER_MAX_ATTEMPTS = 8;
+
+export interface DeliverPayload {
+  deliveryId: string;
+}
+
+export interface NotifyUserInput {
+  userId: string;
+  alertId?: string | null | undefined;
+  urgency: Urgency;
+  message: NotificationMessage;
+  /**
+   * Idempotency: the same key (e.g. an escalation step's id) never notifies twice, so a retried caller is safe.
+   * Default: a fresh key (every call notifies).
+   */
+  key?: string | undefined;
+}
+
+/**
+ * Re-checked just before each send. Return false to skip the send (recorded as `skipped`), e.g. because the alert
+ * was acknowledged or resolved since the notification was planned. Runs outside any transaction; use `ex` for
+ * reads. The alerts/escalation domain provides it (src/server.ts); the default keeps every notification.
+ */
+export type IsStillWanted = (
+  ex: Executor,
+  delivery: { deliveryId: string; alertId: string | null; userId: string; urgency: Urgency },
+) => Promise<boolean>;
+
+export const alwaysWanted: IsStillWanted = () => Promise.resolve(true);
+
+export interface DeliveryLogEntry extends Delivery {
+  attemptsLog: Attempt[];
+}
+
+export class NotifyService {
+  private wanted: IsStillWanted = alwaysWanted;
+
+  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+
+  /** The alerts/escalation domain plugs its "is this page still needed?" check in here (src/server.ts). */
+  setIsStillWanted(check: IsStillWanted | null): void {
+    this.wanted = check ?? alwaysWanted;
+  }
+
+  get isStillWanted(): IsStillWanted {
+    return this.wanted;
+  }
+
+  /**
+   * Plan a notification in the caller's transaction: one delivery and one job per matching rule step. A user with
+   * no rules for this urgency is not left unreachable: every contact method is notified at once.
+   */
+  async notifyUser(trx: Executor, input: NotifyUserInput, now: number): Promise<{ deliveryIds: string[] }> {
+    const key = input.key ?? newId('ntf', now);
+    let steps: { ruleId: string | null; contactMethodId: string; kind: string; delayMinutes: number }[] =
+      await stepsFor(trx, input.userId, input.urgency);
+    if (steps.length === 0) {
+      steps = (await listContactMethods(trx, input.userId)).map((c) => ({
+        ruleId: null,
+        contactMethodId: c.id,
+        kind: c.kind,
+        delayMinutes: 0,
+      }));
+    }
+    const deliveryIds: string[] = [];
+    for (const step of steps) {
+      const id = await this.planDelivery(
+        trx,
+        { ...step, userId: input.userId, alertId: input.alertId ?? null, urgency: input.urgency },
+        input.message,
+        deliveryDedupKey(key, step.ruleId ?? step.contactMethodId),
+        stepDueAt(now, step.delayMinutes),
+        now,
+      );
+      if (id) deliveryIds.push(id);
+    }
+    return { deliveryIds };
+  }
+
+  /** Insert one delivery and its job; null when the dedup key was used already (nothing new is sent). */
+  private async planDelivery(
+    trx: Executor,
+    step: {
+      ruleId: string | null;
+      contactMethodId: string;
+      kind: string;
+      userId: string;
+      alertId: string | null;
+      urgency: Urgency;
+    },
+    message: NotificationMessage,
+    dedupKey: string,
+    dueAt: number,
+    now: number,
+  ): Promise<string | null> {
+    const id = newId('dlv', now);
+    const isNew = await insertDelivery(trx, {
+      id,
+      dedupKey,
+      userId: step.userId,
+      alertId: step.alertId,
+      contactMethodId: step.contactMethodId,
+      ruleId: step.ruleId,
+      channel: step.kind,
+      urgency: step.urgency,
+      message: toJsonText(message),
+      status: 'pending',
+      attempts: 0,
+      providerMessageId: null,
+      lastError: null,
+      dueAt,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    });
+    if (!isNew) return null;
+    await enqueueJob<DeliverPayload>(
+      trx,
+      this.deps.db.engine,
+      {
+        kind: DELIVER_JOB,
+        payload: { deliveryId: id },
+        runAt: dueAt,
+        uniqueKey: `${DELIVER_JOB}:${id}`,
+        maxAttempts: DELIVER_MAX_ATTEMPTS,
+      },
+      now,
+    );
+    return id;
+  }
+
+  /**
+   * Send one message to one contact method now, outside the rules (a test message, a verification code). Direct
+   * sends reach unverified contact methods: that is how they get verified.
+   */
+  async sendDirect(
+    actor: Actor,
+    userId: string,
+    contactMethodId: string,
+    message: NotificationMessage,
+  ): Promise<{ deliveryId: string }> {
+    if (actor.userId !== userId && !actor.isAdmin) throw forbidden('You can test only your own contact methods.');
+    const db = this.deps.db.kysely;
+    const row = await findContactMethodRow(db, contactMethodId);
+    if (!row || row.userId !== userId) throw contactMethodNotFound(contactMethodId);
+    const now = this.deps.clock.now();
+    const id = await db
+      .transaction()
+      .execute((trx) =>
+        this.planDelivery(
+          trx,
+          { ruleId: null, contactMethodId, kind: row.kind, userId, alertId: null, urgency: 'low' },
+          message,
+          `direct:${newId('ntf', now)}`,
+          now,
+          now,
+        ),
+      );
+    return { deliveryId: id! };
+  }
+
+  /** The delivery log: newest first, each with every attempt. People see their own; administrators everyone's. */
+  async log(
+    actor: Actor,
+    filter: { alertId?: string | undefined; userId?: string | undefined; before?: string | undefined; limit: number },
+  ): Promise<DeliveryLogEntry[]> {
+    // Everyone signed in may see who was notified about an alert; otherwise people read their own log.
+    let scoped = filter;
+    if (!actor.isAdmin && !filter.alertId) {
+      if (filter.userId && filter.userId !== actor.userId) throw forbidden('You can read only your own notifications.');
+      scoped = { ...filter, userId: actor.userId ?? '' };
+    }
+    const db = this.deps.db.kysely;
+    const deliveries = await listDeliveries(db, scoped);
+    const attempts = await listAttempts(
+      db,
+      deliveries.map((d) => d.id),
+    );
+    return deliveries.map((d) => ({ ...d, attemptsLog: attempts.filter((a) => a.deliveryId === d.id) }));
+  }
+}

@@ -1,0 +1,58 @@
+import { AppError } from '../shared/errors.js';
+
+export const contactMethodNotFound = (id: string): AppError =>
+  new AppError('contact_method_not_found', `No contact method with id ${id}.`, { status: 404 });
+
+export const notificationRuleNotFound = (id: string): AppError =>
+  new AppError('notification_rule_not_found', `No notification rule with id ${id}.`, { status: 404 });
+
+export const notificationRuleExists = (contactMethodId: string, urgency: string, delayMinutes: number): AppError =>
+  new AppError(
+    'notification_rule_exists',
+    `Contact method ${contactMethodId} already has a ${urgency} urgency rule at ${delayMinutes} minutes.`,
+    { status: 409 },
+  );
+
+export const actionLinkInvalid = (reason: 'malformed' | 'signature' | 'expired' | 'used'): AppError =>
+  new AppError(
+    `action_link_${reason === 'signature' ? 'invalid' : reason}`,
+    {
+      malformed: 'This link is not a Muster action link.',
+      signature: 'This link is not valid: it was changed or was not issued by this Muster.',
+      expired: 'This link has expired. Open Muster to act on the alert.',
+      used: 'This link was used already. Each link works once.',
+    }[reason],
+    { status: reason === 'used' ? 409 : reason === 'expired' ? 410 : 400 },
+  );
+
+export const actionLinksUnavailable = (): AppError =>
+  new AppError('action_links_unavailable', 'Acknowledge and resolve links are not wired to alerts on this server.', {
+    status: 503,
+    isPermanent: false,
+  });
+
+/**
+ * A channel's failure, classified: transient ones (network, timeout, 5xx, 429) are retried with backoff; permanent
+ * ones (a 4xx, a bad address, a missing provider setting) are recorded in the delivery log and stop.
+ */
+export class DeliveryError extends AppError {
+  constructor(
+    readonly channel: string,
+    message: string,
+    opts: { isPermanent: boolean; cause?: unknown; providerStatus?: number | string },
+  ) {
+    super(opts.isPermanent ? 'delivery_rejected' : 'delivery_unavailable', `${channel}: ${message}`, {
+      status: opts.isPermanent ? 422 : 503,
+      isPermanent: opts.isPermanent,
+      cause: opts.cause,
+      details: opts.providerStatus === undefined ? undefined : { providerStatus: opts.providerStatus },
+    });
+    this.name = 'DeliveryError';
+  }
+}
+
+export const transientFailure = (channel: string, message: string, cause?: unknown): DeliveryError =>
+  new DeliveryError(channel, message, { isPermanent: false, cause });
+
+export const permanentFailure = (channel: string, message: string, cause?: unknown): DeliveryError =>
+  new DeliveryError(channel, message, { isPermanent: true, cause });

@@ -1,0 +1,70 @@
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { User } from '../identity/index.js';
+import type { JobHandler } from '../jobs/index.js';
+import type { Clock } from '../shared/clock.js';
+import { DELIVER_JOB, NotifyService, type DeliverPayload } from './delivery.js';
+import { deliverHandler } from './jobs.js';
+import { ActionLinkService } from './links.js';
+import { buildChannels, type Channels } from './registry.js';
+import { ContactService } from './service.js';
+
+export {
+  NotifyService,
+  DELIVER_JOB,
+  alwaysWanted,
+  type NotifyUserInput,
+  type IsStillWanted,
+  type DeliveryLogEntry,
+} from './delivery.js';
+export { ContactService, type CreateContactMethodInput, type UpdateContactMethodInput } from './service.js';
+export { ActionLinkService, LINK_ACTIONS, type LinkAction, type AlertActionHandler } from './links.js';
+export type { Channel, ContactTarget, SendResult } from './channel.js';
+export type { Channels } from './registry.js';
+export { DeliveryError } from './errors.js';
+export { SIGNATURE_HEADER, signWebhook } from './webhook.js';
+export {
+  CONTACT_KINDS,
+  URGENCIES,
+  type ContactKind,
+  type Urgency,
+  type NotificationMessage,
+  type OutboundMessage,
+} from './model.js';
+export type { ContactMethod, NotificationRule, Delivery, Attempt } from './repo.js';
+
+export interface NotifyServices {
+  notify: NotifyService;
+  contacts: ContactService;
+  actionLinks: ActionLinkService;
+  channels: Channels;
+  deliverJob: { kind: typeof DELIVER_JOB; handler: JobHandler<DeliverPayload> };
+}
+
+/** Everything the notify domain offers, wired from config; src/server.ts registers the job and the hooks. */
+export function createNotifyServices(deps: {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  getUser: (id: string) => Promise<User>;
+  channels?: Channels;
+}): NotifyServices {
+  const { config, db, clock } = deps;
+  const notify = new NotifyService({ db, clock });
+  const actionLinks = new ActionLinkService({
+    db,
+    clock,
+    getUser: deps.getUser,
+    publicUrl: () => config.publicUrl,
+    ttlMs: config.notify.linkTtlMinutes * 60_000,
+  });
+  const channels = deps.channels ?? buildChannels(config, clock);
+  const handler = deliverHandler({ channels, links: actionLinks, isStillWanted: () => notify.isStillWanted });
+  return {
+    notify,
+    contacts: new ContactService({ db, clock }),
+    actionLinks,
+    channels,
+    deliverJob: { kind: DELIVER_JOB, handler },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * `notify.deliver`: one delivery (recipient × contact method × rule step), in the escalation-step shape:
+ *   1. load the delivery; a delivery that is no longer pending (a duplicate or late job) exits quietly;
+ *   2. re-check the state: contact method still there and usable, and `isStillWanted` (alert not acknowledged or
+ *      resolved since) — otherwise record `skipped`;
+ *   3. send once through the channel's adapter;
+ *   4. in the job's fenced completing transaction, lock the delivery row, check it is still pending, record the
+ *      attempt and the outcome.
+ * Transient failures record a `failed` attempt and throw, so the runner retries with backoff; permanent failures
+ * (and the last transient one) are recorded as the delivery's final `failed` state and the job completes. A send
+ * cannot be part of a database transaction: if the process dies between sending and committing, the step runs
+ * again and the person may get the message twice — at least once, never lost.
+ */
+import type { Db } from '../db/index.js';
+import type { JobContext, JobHandler } from '../jobs/index.js';
+import { isAppError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { fromJsonText } from '../shared/json.js';
+import type { ContactTarget } from './channel.js';
+import type { DeliverPayload, IsStillWanted } from './delivery.js';
+import type { ActionLinkService } from './links.js';
+import { needsVerification, type AttemptStatus, type NotificationMessage, type OutboundMessage } from './model.js';
+import { findContactMethodRow, findDelivery, insertAttempt, updateDelivery, type Delivery } from './repo.js';
+import type { Channels } from './registry.js';
+
+export interface DeliverDeps {
+  channels: Channels;
+  links: ActionLinkService;
+  /** Read at every run, so the composition root can wire the alerts domain in after construction. */
+  isStillWanted: () => IsStillWanted;
+}
+
+interface Outcome {
+  status: AttemptStatus;
+  error?: string | null;
+  providerMessageId?: string | null;
+  isPermanent?: boolean;
+  /** false: record the attempt but leave the delivery pending (a transient failure that will be retried). */
+  isFinal: boolean;
+}
+
+async function record(
+  ex: Parameters<typeof insertAttempt>[0],
+  engine: Db['engine'],
+  d: Delivery,
+  o: Outcome,
+  now: number,
+): Promise<void> {
+  const current = await findDelivery(ex, engine, d.id, true);
+  if (!current || current.status !== 'pending') return; // another run finished it; nothing to add
+  await insertAttempt(ex, {
+    id: newId('att', now),
+    deliveryId: d.id,
+    userId: d.userId,
+    alertId: d.alertId,
+    channel: d.channel,
+    status: o.status,
+    isPermanent: o.isPermanent ? 1 : 0,
+    error: o.error ?? null,
+    providerMessageId: o.providerMessageId ?? null,
+    at: now,
+  });
+  await updateDelivery(ex, d.id, {
+    attempts: current.attempts + 1,
+    updatedAt: now,
+    lastError: o.error ?? null,
+    ...(o.providerMessageId ? { providerMessageId: o.providerMessageId } : {}),
+    ...(o.isFinal ? { status: o.status, finishedAt: now } : {}),
+  });
+}
+
+/** Record the final outcome in the job's fenced completing transaction. */
+function finish(ctx: JobContext<DeliverPayload>, d: Delivery, o: Omit<Outcome, 'isFinal'>): Promise<void> {
+  return ctx.complete((trx) => record(trx, ctx.db.engine, d, { ...o, isFinal: true }, ctx.clock.now()));
+}
+
+/** Why a delivery should not be sent now, or null to send it. */
+async function skipReason(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery): Promise<string | null> {
+  const row = await findContactMethodRow(ctx.db.kysely, d.contactMethodId);
+  if (!row) return 'the contact method was removed';
+  if (d.ruleId !== null && needsVerification(d.channel as never) && row.isVerified !== 1) {
+    return `the ${d.channel} contact method is not verified`;
+  }
+  const wanted = await deps.isStillWanted()(ctx.db.kysely, {
+    deliveryId: d.id,
+    alertId: d.alertId,
+    userId: d.userId,
+    urgency: d.urgency,
+  });
+  return wanted ? null : 'no longer needed: the alert was acknowledged or resolved';
+}
+
+async function outbound(deps: DeliverDeps, d: Delivery, now: number): Promise<OutboundMessage> {
+  const message = fromJsonText<NotificationMessage>(d.message, { subject: 'Muster notification', body: '' });
+  let links: OutboundMessage['links'] = null;
+  if (d.alertId && deps.links.isEnabled) {
+    const forAction = (action: 'acknowledge' | 'resolve') =>
+      deps.links.create({ action, alertId: d.alertId!, userId: d.userId }, now).then((l) => l.url);
+    links = { acknowledge: await forAction('acknowledge'), resolve: await forAction('resolve') };
+  }
+  return { ...message, deliveryId: d.id, urgency: d.urgency, alertId: d.alertId, links };
+}
+
+export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
+  return async (ctx) => {
+    const { db, clock } = ctx;
+    const d = await findDelivery(db.kysely, db.engine, ctx.job.payload.deliveryId);
+    if (!d || d.status !== 'pending') return; // already sent, failed or skipped: a duplicate or late job
+    const reason = await skipReason(ctx, deps, d);
+    if (reason) return finish(ctx, d, { status: 'skipped', error: reason });
+    const row = (await findContactMethodRow(db.kysely, d.contactMethodId))!;
+    const target: ContactTarget = {
+      id: row.id,
+      kind: d.channel as ContactTarget['kind'],
+      address: row.address,
+      serverUrl: row.serverUrl,
+      secret: row.secret,
+    };
+    let providerMessageId: string | undefined;
+    try {
+      ({ providerMessageId } = await deps.channels[target.kind].send(await outbound(deps, d, clock.now()), target));
+    } catch (e) {
+      return onFailure(ctx, d, e);
+    }
+    ctx.log.info({ deliveryId: d.id, channel: d.channel }, 'notification sent');
+    return finish(ctx, d, { status: 'sent', providerMessageId: providerMessageId ?? null });
+  };
+}
+
+async function onFailure(ctx: JobContext<DeliverPayload>, d: Delivery, e: unknown): Promise<void> {
+  // Anything that is not a classified AppError (a bug, an unexpected library error) is retried like a transient one.
+  const isPermanent = isAppError(e) && e.isPermanent;
+  const error = e instanceof Error ? e.message : String(e);
+  const isLastTry = ctx.job.attempts >= ctx.job.maxAttempts;
+  if (isPermanent || isLastTry) {
+    ctx.log.warn({ err: e, deliveryId: d.id }, 'notification failed; not retrying');
+    return finish(ctx, d, { status: 'failed', error, isPermanent });
+  }
+  const now = ctx.clock.now();
+  await ctx.db.kysely
+    .transaction()
+    .execute((trx) => record(trx, ctx.db.engine, d, { status: 'failed', error, isFinal: false }, now));
+  throw e; // the runner retries with backoff
+}

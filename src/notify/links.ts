@@ -1,0 +1,147 @@
+/**
+ * One-click acknowledge/resolve links. A link is a signed, expiring claim — `v1.<payload>.<HMAC-SHA256>` in
+ * base64url, keyed by an instance secret generated at first start and kept in instance_settings — so nothing is
+ * stored when a notification is sent. Using a link records its id in action_link_uses, which makes it single-use.
+ * GET only shows a confirmation page: mail scanners and link previewers fetch URLs, and must not acknowledge pages.
+ */
+import { createHmac } from 'node:crypto';
+import type { Db } from '../db/index.js';
+import type { Actor, User } from '../identity/index.js';
+import type { Clock } from '../shared/clock.js';
+import { safeEqual } from '../shared/crypto.js';
+import { newId, newSecret } from '../shared/ids.js';
+import { actionLinkInvalid, actionLinksUnavailable } from './errors.js';
+import { deleteLinkUse, ensureInstanceSetting, insertLinkUse, isLinkUsed } from './repo.js';
+
+export const LINK_ACTIONS = ['acknowledge', 'resolve'] as const;
+export type LinkAction = (typeof LINK_ACTIONS)[number];
+
+export interface ActionLinkClaim {
+  linkId: string;
+  action: LinkAction;
+  alertId: string;
+  userId: string;
+  expiresAt: number;
+}
+
+/** What the alerts domain does when a link is confirmed; injected by src/server.ts. */
+export type AlertActionHandler = (input: {
+  action: LinkAction;
+  alertId: string;
+  userId: string;
+  actor: Actor;
+}) => Promise<void>;
+
+export const LINK_SECRET_SETTING = 'notify.action_link_secret';
+const VERSION = 'v1';
+
+const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64url');
+
+export function signClaim(secret: string, claim: ActionLinkClaim): string {
+  const payload = b64(
+    JSON.stringify({ i: claim.linkId, a: claim.action, al: claim.alertId, u: claim.userId, e: claim.expiresAt }),
+  );
+  const mac = createHmac('sha256', secret).update(`${VERSION}.${payload}`).digest('base64url');
+  return `${VERSION}.${payload}.${mac}`;
+}
+
+/** Check the signature and shape; expiry and use are checked by the caller (they need time and the database). */
+export function verifyClaim(secret: string, token: string): ActionLinkClaim {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== VERSION) throw actionLinkInvalid('malformed');
+  const [, payload, mac] = parts as [string, string, string];
+  const expected = createHmac('sha256', secret).update(`${VERSION}.${payload}`).digest('base64url');
+  if (!safeEqual(mac, expected)) throw actionLinkInvalid('signature');
+  let raw: { i?: unknown; a?: unknown; al?: unknown; u?: unknown; e?: unknown };
+  try {
+    raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof raw;
+  } catch {
+    throw actionLinkInvalid('malformed');
+  }
+  const { i, a, al, u, e } = raw;
+  if (typeof i !== 'string' || typeof al !== 'string' || typeof u !== 'string' || typeof e !== 'number') {
+    throw actionLinkInvalid('malformed');
+  }
+  if (a !== 'acknowledge' && a !== 'resolve') throw actionLinkInvalid('malformed');
+  return { linkId: i, action: a, alertId: al, userId: u, expiresAt: e };
+}
+
+export class ActionLinkService {
+  private secret: string | null = null;
+  private handler: AlertActionHandler | null = null;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      getUser: (id: string) => Promise<User>;
+      publicUrl: () => string;
+      ttlMs: number;
+    },
+  ) {}
+
+  /** Load the instance secret, generating it on first start. Concurrent first starts settle on one value. */
+  async init(): Promise<void> {
+    this.secret ??= await ensureInstanceSetting(
+      this.deps.db.kysely,
+      LINK_SECRET_SETTING,
+      () => newSecret(32),
+      this.deps.clock.now(),
+    );
+  }
+
+  private async key(): Promise<string> {
+    await this.init();
+    return this.secret!;
+  }
+
+  /** Wire the alerts domain in; until then messages carry no links and /a/… answers 503. */
+  setHandler(handler: AlertActionHandler | null): void {
+    this.handler = handler;
+  }
+
+  get isEnabled(): boolean {
+    return this.handler !== null;
+  }
+
+  async create(
+    input: { action: LinkAction; alertId: string; userId: string },
+    now: number,
+  ): Promise<{ token: string; url: string; expiresAt: number }> {
+    const expiresAt = now + this.deps.ttlMs;
+    const token = signClaim(await this.key(), { ...input, linkId: newId('lnk', now), expiresAt });
+    return { token, url: `${this.deps.publicUrl()}/a/${token}`, expiresAt };
+  }
+
+  /** A valid, unexpired, unused link's claim; otherwise the reason as an AppError. Changes nothing. */
+  async inspect(token: string, now: number): Promise<ActionLinkClaim> {
+    const claim = verifyClaim(await this.key(), token);
+    if (now >= claim.expiresAt) throw actionLinkInvalid('expired');
+    if (await isLinkUsed(this.deps.db.kysely, claim.linkId)) throw actionLinkInvalid('used');
+    return claim;
+  }
+
+  /**
+   * Use a link: mark it used (atomically; a second use fails), then act as the recipient. If the action fails the
+   * mark is removed again so the person can retry, and the error is passed on.
+   */
+  async use(token: string, ip: string | null): Promise<ActionLinkClaim> {
+    const now = this.deps.clock.now();
+    const claim = await this.inspect(token, now);
+    const handler = this.handler;
+    if (!handler) throw actionLinksUnavailable();
+    const user = await this.deps.getUser(claim.userId);
+    if (user.disabledAt !== null) throw actionLinkInvalid('signature');
+    const db = this.deps.db.kysely;
+    if (!(await insertLinkUse(db, { ...claim, usedAt: now }))) throw actionLinkInvalid('used');
+    // The recipient acts, with their own rights; the label tells the audit log it came through a link.
+    const actor: Actor = { userId: user.id, tokenId: null, label: `${user.email} (link)`, ip, isAdmin: user.isAdmin };
+    try {
+      await handler({ action: claim.action, alertId: claim.alertId, userId: user.id, actor });
+    } catch (e) {
+      await deleteLinkUse(db, claim.linkId);
+      throw e;
+    }
+    return claim;
+  }
+}

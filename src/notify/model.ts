@@ -1,0 +1,144 @@
+/** Notification rules as pure functions: contact method shapes, rule steps, message text. No I/O; time passed in. */
+import type { FieldProblem } from '../shared/errors.js';
+
+export const CONTACT_KINDS = ['email', 'webhook', 'ntfy', 'slack', 'sms', 'voice'] as const;
+export type ContactKind = (typeof CONTACT_KINDS)[number];
+
+export const URGENCIES = ['high', 'low'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+export type AttemptStatus = 'sent' | 'failed' | 'skipped';
+
+export const DEFAULT_NTFY_SERVER = 'https://ntfy.sh';
+export const MAX_RULE_DELAY_MINUTES = 24 * 60;
+
+export function isContactKind(v: string): v is ContactKind {
+  return (CONTACT_KINDS as readonly string[]).includes(v);
+}
+
+/** SMS and voice cost money and reach a stranger when mistyped, so they page only once verified. */
+export function needsVerification(kind: ContactKind): boolean {
+  return kind === 'sms' || kind === 'voice';
+}
+
+export interface ContactMethodInput {
+  kind: ContactKind;
+  label?: string | undefined;
+  address: string;
+  serverUrl?: string | null | undefined;
+}
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
+const NTFY_TOPIC = /^[A-Za-z0-9_-]{1,64}$/;
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Problems with a contact method's address for its kind; an empty list means it is valid. */
+export function contactMethodProblems(input: ContactMethodInput): FieldProblem[] {
+  const a = input.address.trim();
+  const problems: FieldProblem[] = [];
+  const bad = (message: string): void => void problems.push({ field: 'address', message });
+  switch (input.kind) {
+    case 'email':
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a) || a.length > 320) bad('must be an email address');
+      break;
+    case 'webhook':
+      if (!isHttpUrl(a)) bad('must be an http(s) URL');
+      break;
+    case 'ntfy':
+      if (!NTFY_TOPIC.test(a)) bad('must be an ntfy topic: letters, digits, - and _, at most 64');
+      break;
+    case 'slack':
+      if (!SLACK_USER.test(a)) bad('must be a Slack member id such as U024BE7LH');
+      break;
+    case 'sms':
+    case 'voice':
+      if (!E164.test(a)) bad('must be a phone number in E.164 form, such as +14155550100');
+      break;
+  }
+  if (input.serverUrl !== undefined && input.serverUrl !== null) {
+    if (input.kind !== 'ntfy') problems.push({ field: 'serverUrl', message: 'is only for ntfy contact methods' });
+    else if (!isHttpUrl(input.serverUrl)) problems.push({ field: 'serverUrl', message: 'must be an http(s) URL' });
+  }
+  if (input.label !== undefined && input.label.length > 100) {
+    problems.push({ field: 'label', message: 'must be at most 100 characters' });
+  }
+  return problems;
+}
+
+export function ruleProblems(input: { urgency: string; delayMinutes: number }): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (!(URGENCIES as readonly string[]).includes(input.urgency)) {
+    problems.push({ field: 'urgency', message: 'must be high or low' });
+  }
+  if (!Number.isInteger(input.delayMinutes) || input.delayMinutes < 0 || input.delayMinutes > MAX_RULE_DELAY_MINUTES) {
+    problems.push({ field: 'delayMinutes', message: `must be a whole number from 0 to ${MAX_RULE_DELAY_MINUTES}` });
+  }
+  return problems;
+}
+
+export const MINUTE_MS = 60_000;
+
+/** When a rule step is due: the notification moment plus the rule's delay. */
+export function stepDueAt(now: number, delayMinutes: number): number {
+  return now + delayMinutes * MINUTE_MS;
+}
+
+/**
+ * Idempotency key of one delivery: the caller's key (e.g. an escalation step id) × the rule. The same notifyUser call
+ * repeated (a retried escalation step) enqueues nothing new.
+ */
+export function deliveryDedupKey(callerKey: string, ruleId: string): string {
+  return `notify:${callerKey}:${ruleId}`;
+}
+
+/** What the caller wants said. Channels render it; action links are added per recipient at send time. */
+export interface NotificationMessage {
+  subject: string;
+  body: string;
+  /** Where to read more (the alert page). */
+  url?: string | undefined;
+}
+
+export interface ActionLinks {
+  acknowledge: string;
+  resolve: string;
+}
+
+/** The message as every channel sends it: subject, body, links appended. */
+export interface OutboundMessage extends NotificationMessage {
+  deliveryId: string;
+  urgency: Urgency;
+  alertId: string | null;
+  links: ActionLinks | null;
+}
+
+/** Plain-text rendering shared by email, SMS and ntfy: body, then the links one per line. */
+export function renderText(m: OutboundMessage): string {
+  const lines = [m.body.trim()];
+  if (m.url) lines.push('', `Details: ${m.url}`);
+  if (m.links) lines.push('', `Acknowledge: ${m.links.acknowledge}`, `Resolve: ${m.links.resolve}`);
+  return lines.join('\n');
+}
+
+/** SMS bodies stay short: one or two segments, links first after the subject so they survive truncation. */
+export function renderSms(m: OutboundMessage, maxChars = 320): string {
+  const links = m.links ? `\nAck: ${m.links.acknowledge}` : '';
+  const head = m.subject.trim();
+  const room = Math.max(0, maxChars - links.length);
+  return `${head.length > room ? `${head.slice(0, Math.max(0, room - 1))}…` : head}${links}`;
+}
+
+/** Spoken text for a voice call: the subject only (a URL read aloud helps nobody). */
+export function renderVoice(m: OutboundMessage): string {
+  return `This is Muster. ${m.urgency === 'high' ? 'High urgency. ' : ''}${m.subject.trim()}. Open the Muster app to acknowledge.`;
+}

@@ -1,0 +1,27 @@
+/** Build one adapter per channel from config; a channel whose provider is not configured fails with a clear reason. */
+import type { Config } from '../config/index.js';
+import type { Clock } from '../shared/clock.js';
+import { unconfiguredChannel, type Channel } from './channel.js';
+import { EmailChannel } from './email.js';
+import type { ContactKind } from './model.js';
+import { NtfyChannel } from './ntfy.js';
+import { SlackChannel } from './slack.js';
+import { SmsChannel, TwilioProvider, VoiceChannel } from './sms.js';
+import { WebhookChannel } from './webhook.js';
+
+export type Channels = Record<ContactKind, Channel>;
+
+export function buildChannels(config: Config, clock: Clock): Channels {
+  const timeoutMs = config.notify.timeoutMs;
+  const phone = config.twilio ? new TwilioProvider({ ...config.twilio, timeoutMs }) : null;
+  return {
+    email: config.smtp ? new EmailChannel(config.smtp, timeoutMs) : unconfiguredChannel('email', 'MUSTER_SMTP_HOST'),
+    webhook: new WebhookChannel({ timeoutMs, now: () => clock.now() }),
+    ntfy: new NtfyChannel({ defaultServer: config.notify.ntfyServer, timeoutMs }),
+    slack: config.slack
+      ? new SlackChannel({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, timeoutMs })
+      : unconfiguredChannel('slack', 'MUSTER_SLACK_BOT_TOKEN'),
+    sms: phone ? new SmsChannel(phone) : unconfiguredChannel('sms', 'MUSTER_TWILIO_ACCOUNT_SID'),
+    voice: phone ? new VoiceChannel(phone) : unconfiguredChannel('voice', 'MUSTER_TWILIO_ACCOUNT_SID'),
+  };
+}

@@ -1,0 +1,233 @@
+/** SQL for the notify domain's own tables (and its one instance setting). Repos return null for absence. */
+import type { Db, Executor } from '../db/index.js';
+import type {
+  ContactMethodsTable,
+  NotificationAttemptsTable,
+  NotificationDeliveriesTable,
+  NotificationRulesTable,
+} from '../db/schema.js';
+import type { AttemptStatus, ContactKind, DeliveryStatus, Urgency } from './model.js';
+
+export interface ContactMethod {
+  id: string;
+  userId: string;
+  kind: ContactKind;
+  label: string;
+  address: string;
+  serverUrl: string | null;
+  hasSecret: boolean;
+  isVerified: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NotificationRule = Omit<NotificationRulesTable, 'urgency'> & { urgency: Urgency };
+
+export interface Delivery extends Omit<NotificationDeliveriesTable, 'status' | 'urgency' | 'message'> {
+  status: DeliveryStatus;
+  urgency: Urgency;
+  message: string;
+}
+
+export interface Attempt extends Omit<NotificationAttemptsTable, 'status' | 'isPermanent'> {
+  status: AttemptStatus;
+  isPermanent: boolean;
+}
+
+export function toContactMethod(row: ContactMethodsTable): ContactMethod {
+  return {
+    id: row.id,
+    userId: row.userId,
+    kind: row.kind as ContactKind,
+    label: row.label,
+    address: row.address,
+    serverUrl: row.serverUrl,
+    hasSecret: row.secret !== null,
+    isVerified: row.isVerified === 1,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export const findContactMethodRow = (ex: Executor, id: string) =>
+  ex.selectFrom('contactMethods').selectAll().where('id', '=', id).executeTakeFirst();
+
+export async function listContactMethods(ex: Executor, userId: string): Promise<ContactMethod[]> {
+  const rows = await ex.selectFrom('contactMethods').selectAll().where('userId', '=', userId).orderBy('id').execute();
+  return rows.map(toContactMethod);
+}
+
+export async function insertContactMethod(ex: Executor, row: ContactMethodsTable): Promise<void> {
+  await ex.insertInto('contactMethods').values(row).execute();
+}
+
+export async function updateContactMethod(
+  ex: Executor,
+  id: string,
+  patch: Partial<Omit<ContactMethodsTable, 'id' | 'userId' | 'kind' | 'createdAt'>>,
+): Promise<void> {
+  await ex.updateTable('contactMethods').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteContactMethod(ex: Executor, id: string): Promise<void> {
+  await ex.deleteFrom('contactMethods').where('id', '=', id).execute();
+}
+
+const toRule = (r: NotificationRulesTable): NotificationRule => ({ ...r, urgency: r.urgency as Urgency });
+
+export async function listRules(ex: Executor, userId: string): Promise<NotificationRule[]> {
+  const rows = await ex
+    .selectFrom('notificationRules')
+    .selectAll()
+    .where('userId', '=', userId)
+    .orderBy('urgency')
+    .orderBy('delayMinutes')
+    .orderBy('id')
+    .execute();
+  return rows.map(toRule);
+}
+
+export async function findRule(ex: Executor, id: string): Promise<NotificationRule | null> {
+  const row = await ex.selectFrom('notificationRules').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toRule(row) : null;
+}
+
+export async function findRuleByStep(
+  ex: Executor,
+  step: { contactMethodId: string; urgency: string; delayMinutes: number },
+): Promise<NotificationRule | null> {
+  const row = await ex
+    .selectFrom('notificationRules')
+    .selectAll()
+    .where('contactMethodId', '=', step.contactMethodId)
+    .where('urgency', '=', step.urgency)
+    .where('delayMinutes', '=', step.delayMinutes)
+    .executeTakeFirst();
+  return row ? toRule(row) : null;
+}
+
+export async function insertRule(ex: Executor, row: NotificationRulesTable): Promise<void> {
+  await ex.insertInto('notificationRules').values(row).execute();
+}
+
+export async function deleteRule(ex: Executor, id: string): Promise<void> {
+  await ex.deleteFrom('notificationRules').where('id', '=', id).execute();
+}
+
+/** The steps to run for one notification: the user's rules for this urgency with their contact methods. */
+export async function stepsFor(ex: Executor, userId: string, urgency: Urgency) {
+  return ex
+    .selectFrom('notificationRules')
+    .innerJoin('contactMethods', 'contactMethods.id', 'notificationRules.contactMethodId')
+    .select([
+      'notificationRules.id as ruleId',
+      'notificationRules.delayMinutes',
+      'contactMethods.id as contactMethodId',
+      'contactMethods.kind',
+      'contactMethods.isVerified',
+    ])
+    .where('notificationRules.userId', '=', userId)
+    .where('notificationRules.urgency', '=', urgency)
+    .orderBy('notificationRules.delayMinutes')
+    .orderBy('notificationRules.id')
+    .execute();
+}
+
+const toDelivery = (r: NotificationDeliveriesTable): Delivery => ({
+  ...r,
+  status: r.status as DeliveryStatus,
+  urgency: r.urgency as Urgency,
+});
+
+/** Insert unless a delivery with the same dedup key exists; true when this call inserted it. */
+export async function insertDelivery(ex: Executor, row: NotificationDeliveriesTable): Promise<boolean> {
+  const r = await ex
+    .insertInto('notificationDeliveries')
+    .values(row)
+    .onConflict((oc) => oc.column('dedupKey').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+/** Load a delivery; `lock` takes a row lock on PostgreSQL (SQLite has one writer, so the transaction is enough). */
+export async function findDelivery(
+  ex: Executor,
+  engine: Db['engine'],
+  id: string,
+  lock = false,
+): Promise<Delivery | null> {
+  let q = ex.selectFrom('notificationDeliveries').selectAll().where('id', '=', id);
+  if (lock && engine === 'postgres') q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? toDelivery(row) : null;
+}
+
+export async function updateDelivery(
+  ex: Executor,
+  id: string,
+  patch: Partial<Pick<NotificationDeliveriesTable, 'status' | 'providerMessageId' | 'lastError' | 'finishedAt'>> & {
+    updatedAt: number;
+    attempts?: number;
+  },
+): Promise<void> {
+  await ex.updateTable('notificationDeliveries').set(patch).where('id', '=', id).execute();
+}
+
+export async function listDeliveries(
+  ex: Executor,
+  filter: { alertId?: string | undefined; userId?: string | undefined; before?: string | undefined; limit: number },
+): Promise<Delivery[]> {
+  let q = ex.selectFrom('notificationDeliveries').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  if (filter.alertId) q = q.where('alertId', '=', filter.alertId);
+  if (filter.userId) q = q.where('userId', '=', filter.userId);
+  if (filter.before) q = q.where('id', '<', filter.before);
+  return (await q.execute()).map(toDelivery);
+}
+
+export async function insertAttempt(ex: Executor, row: NotificationAttemptsTable): Promise<void> {
+  await ex.insertInto('notificationAttempts').values(row).execute();
+}
+
+export async function listAttempts(ex: Executor, deliveryIds: string[]): Promise<Attempt[]> {
+  if (deliveryIds.length === 0) return [];
+  const rows = await ex
+    .selectFrom('notificationAttempts')
+    .selectAll()
+    .where('deliveryId', 'in', deliveryIds)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ ...r, status: r.status as AttemptStatus, isPermanent: r.isPermanent === 1 }));
+}
+
+/** Record a link as used; false when it was used already (the primary key makes this atomic on both engines). */
+export async function insertLinkUse(
+  ex: Executor,
+  use: { linkId: string; action: string; alertId: string; userId: string; expiresAt: number; usedAt: number },
+): Promise<boolean> {
+  const r = await ex
+    .insertInto('actionLinkUses')
+    .values(use)
+    .onConflict((oc) => oc.column('linkId').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+export async function deleteLinkUse(ex: Executor, linkId: string): Promise<void> {
+  await ex.deleteFrom('actionLinkUses').where('linkId', '=', linkId).execute();
+}
+
+export async function isLinkUsed(ex: Executor, linkId: string): Promise<boolean> {
+  const row = await ex.selectFrom('actionLinkUses').select('linkId').where('linkId', '=', linkId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Read an instance setting, creating it with `make()` if absent; concurrent first starts agree on one value. */
+export async function ensureInstanceSetting(ex: Executor, key: string, make: () => string, now: number) {
+  await ex
+    .insertInto('instanceSettings')
+    .values({ key, value: make(), updatedAt: now })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const row = await ex.selectFrom('instanceSettings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+  return row.value;
+}
