@@ -42,7 +42,10 @@ export function installAuth(app: FastifyInstance, services: Services): void {
   app.decorateRequest('csrfToken', null);
 
   app.addHook('preHandler', async (request) => {
-    const level: AuthLevel = request.routeOptions.config.auth ?? 'user';
+    // Unmatched paths reach the not-found handler, which serves the web UI's index.html (it holds no data and a
+    // signed-out browser must load it to reach /signin) or a 404 envelope.
+    const level: AuthLevel =
+      request.routeOptions.url === undefined ? 'public' : (request.routeOptions.config.auth ?? 'user');
     if (level === 'public' || level === 'integration') {
       await identify(request, services, false).catch(() => undefined);
       return;

@@ -1,11 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { safeEqual } from '../../shared/crypto.js';
-import { AppError, forbidden, unauthenticated } from '../../shared/errors.js';
+import { forbidden, unauthenticated } from '../../shared/errors.js';
 import type { Services } from '../services.js';
 
 export function registerSystemRoutes(app: FastifyInstance, services: Services): void {
@@ -63,24 +60,4 @@ export function registerSystemRoutes(app: FastifyInstance, services: Services): 
       return reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
     },
   );
-
-  // The web UI, publicly: a signed-out browser must load index.html and its assets to reach /signin at all, but the
-  // not-found handler and the /assets/ static routes registered in app.ts run behind the default `user` auth level
-  // (401 before they are reached). index.html and the hashed bundles hold no data. Unknown API paths keep their old
-  // answers: 401 signed out, 404 route_not_found signed in.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/assets/')) route.config = { ...(route.config ?? {}), auth: 'public' };
-  });
-  const webIndex = join(
-    resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web', 'dist'),
-    'index.html',
-  );
-  const apiLike = /^\/(api|integrations|v2|metrics|healthz|readyz)(\/|$|\?)/;
-  r.get('/*', { config: { auth: 'public' }, schema: { hide: true } }, async (req, reply) => {
-    if (apiLike.test(req.url) || !existsSync(webIndex)) {
-      if (!req.user) throw unauthenticated();
-      throw new AppError('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}.`, { status: 404 });
-    }
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(webIndex));
-  });
 }
