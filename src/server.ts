@@ -4,6 +4,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import {
+  ALERTS_TRIGGERED,
+  AlertService,
+  IntakeLimiter,
+  IntakeService,
+  alertsTriggeredHandler,
+} from './alerts/index.js';
+import { CatalogService, IntegrationKeyService } from './catalog/index.js';
+import { ChangeService } from './changes/index.js';
 import type { Config } from './config/index.js';
 import { migrateToLatest, openDb, type Db } from './db/index.js';
 import { buildApp } from './http/app.js';
@@ -48,6 +57,9 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
         },
       })
     : null;
+  const teams = new TeamService({ db, clock });
+  const catalog = new CatalogService({ db, clock, teams });
+  const integrationKeys = new IntegrationKeyService({ db, clock, catalog });
   const services: Services = {
     config,
     db,
@@ -55,7 +67,13 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     log,
     metrics,
     identity: new IdentityService({ db, clock, sessionTtlMs: config.sessionTtlHours * 3600 * 1000 }),
-    teams: new TeamService({ db, clock }),
+    teams,
+    catalog,
+    integrationKeys,
+    alerts: new AlertService({ db, clock, teams }),
+    intake: new IntakeService({ db, clock, keys: integrationKeys, onEnqueued: () => runner?.wake() }),
+    intakeLimiter: new IntakeLimiter(config.intake),
+    changes: new ChangeService({ db, clock }),
     tokens: new TokenService({ db, clock }),
     runner,
     jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
@@ -71,6 +89,8 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
 /** Every durable job kind and its handler. Domains add theirs here as they arrive. */
 function registerJobHandlers(runner: JobRunner, services: Services): void {
   if (services.config.jobs.diagnostics) runner.register('diagnostics.probe', probeHandler);
+  // The paging hook: a no-op until escalation lands, so triggered alerts do not pile up as unclaimed jobs.
+  runner.register(ALERTS_TRIGGERED, alertsTriggeredHandler);
 }
 
 export async function startMuster(config: Config, opts: StartOptions = {}): Promise<Muster> {

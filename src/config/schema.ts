@@ -57,6 +57,29 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    intake: Type.Object(
+      {
+        maxInFlight: Type.Integer({
+          minimum: 1,
+          maximum: 10000,
+          default: 64,
+          description: 'MUSTER_INTAKE_MAX_IN_FLIGHT: alert deliveries processed at once',
+        }),
+        maxQueued: Type.Integer({
+          minimum: 0,
+          maximum: 100000,
+          default: 256,
+          description: 'MUSTER_INTAKE_MAX_QUEUED: deliveries waiting for a slot before intake answers 503/429',
+        }),
+        queueTimeoutMs: Type.Integer({
+          minimum: 0,
+          maximum: 60000,
+          default: 5000,
+          description: 'MUSTER_INTAKE_QUEUE_TIMEOUT_MS: longest wait for a slot',
+        }),
+      },
+      { default: {} },
+    ),
     smtp: Type.Optional(
       Type.Object({
         host: Type.String({ minLength: 1, description: 'MUSTER_SMTP_HOST' }),

@@ -12,7 +12,10 @@ import { redactUrl } from '../shared/logger.js';
 import { installAuth } from './auth.js';
 import { installErrorHandling, sendError } from './errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerCatalogRoutes } from './routes/catalog.js';
+import { registerIntakeRoutes } from './routes/intake.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -88,6 +91,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerTeamRoutes(app, services);
   registerTokenRoutes(app, services);
   registerAdminRoutes(app, services);
+  registerCatalogRoutes(app, services);
+  registerAlertRoutes(app, services);
+  registerIntakeRoutes(app, services);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

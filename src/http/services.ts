@@ -1,3 +1,6 @@
+import type { AlertService, IntakeLimiter, IntakeService } from '../alerts/index.js';
+import type { CatalogService, IntegrationKeyService } from '../catalog/index.js';
+import type { ChangeService } from '../changes/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
@@ -18,5 +21,11 @@ export interface Services {
   tokens: TokenService;
   runner: JobRunner | null;
   jobs: JobService;
+  catalog: CatalogService;
+  integrationKeys: IntegrationKeyService;
+  alerts: AlertService;
+  intake: IntakeService;
+  intakeLimiter: IntakeLimiter;
+  changes: ChangeService;
   isReady(): Promise<boolean>;
 }

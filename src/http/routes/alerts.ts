@@ -1,0 +1,204 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Alert, AlertDetail, AlertEvent, AlertGroup } from '../../alerts/index.js';
+import { toIso, toIsoOrNull } from '../../shared/clock.js';
+import { actorOf } from '../auth.js';
+import { NullableTimestamp, Timestamp, withErrors } from '../schemas.js';
+import type { Services } from '../services.js';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const StatusFilter = Type.Union(
+  ['triggered', 'acknowledged', 'resolved', 'open'].map((s) => Type.Literal(s)),
+  {
+    description: 'open = triggered or acknowledged',
+  },
+);
+const SeveritySchema = Type.Union(['critical', 'error', 'warning', 'info'].map((s) => Type.Literal(s)));
+
+const ContextLinkSchema = Type.Object({
+  kind: Type.String({ description: 'runbook, dashboard, deploys, panel, link, image, source or silence' }),
+  title: Type.String(),
+  url: Type.String(),
+});
+
+const AlertSchema = Type.Object({
+  id: Type.String(),
+  serviceId: Type.String(),
+  groupId: Type.String(),
+  integrationKeyId: Nullable(Type.String()),
+  source: Type.String(),
+  dedupKey: Type.String(),
+  status: Type.String(),
+  severity: Type.String(),
+  summary: Type.String(),
+  description: Type.String(),
+  labels: Type.Record(Type.String(), Type.String()),
+  annotations: Type.Record(Type.String(), Type.String()),
+  context: Type.Array(ContextLinkSchema, { description: 'Links, actionable first (runbook, dashboard, deploys)' }),
+  isPaging: Type.Boolean(),
+  hasRunbook: Type.Boolean(),
+  isMissingRunbook: Type.Boolean({ description: 'A paging alert without a runbook link' }),
+  sourceStartsAt: NullableTimestamp,
+  firstSeenAt: Timestamp,
+  lastSeenAt: Timestamp,
+  occurrenceCount: Type.Integer(),
+  acknowledgedAt: NullableTimestamp,
+  acknowledgedByUserId: Nullable(Type.String()),
+  acknowledgedByLabel: Nullable(Type.String()),
+  resolvedAt: NullableTimestamp,
+  resolvedByUserId: Nullable(Type.String()),
+  resolvedByLabel: Nullable(Type.String()),
+  classification: Nullable(Type.String()),
+  classificationNote: Nullable(Type.String()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const AlertEventSchema = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  kind: Type.String({ description: 'triggered, re_sent, re_fired, acknowledged, resolved, classified' }),
+  actorUserId: Nullable(Type.String()),
+  actorLabel: Type.String(),
+  payloadId: Nullable(Type.String({ description: 'The raw intake payload that caused it' })),
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+
+const AlertGroupSchema = Type.Object({
+  id: Type.String(),
+  serviceId: Type.String(),
+  groupKey: Type.String(),
+  title: Type.String(),
+  status: Type.String(),
+  alertCount: Type.Integer(),
+  openCount: Type.Integer(),
+  firstAlertAt: Timestamp,
+  lastAlertAt: Timestamp,
+  resolvedAt: NullableTimestamp,
+});
+
+const AlertDetailSchema = Type.Composite([
+  AlertSchema,
+  Type.Object({ events: Type.Array(AlertEventSchema), group: Type.Union([AlertGroupSchema, Type.Null()]) }),
+]);
+
+export const presentAlert = (a: Alert) => ({
+  ...a,
+  sourceStartsAt: toIsoOrNull(a.sourceStartsAt),
+  firstSeenAt: toIso(a.firstSeenAt),
+  lastSeenAt: toIso(a.lastSeenAt),
+  acknowledgedAt: toIsoOrNull(a.acknowledgedAt),
+  resolvedAt: toIsoOrNull(a.resolvedAt),
+  createdAt: toIso(a.createdAt),
+  updatedAt: toIso(a.updatedAt),
+});
+
+const presentEvent = (e: AlertEvent) => ({ ...e, at: toIso(e.at) });
+const presentGroup = (g: AlertGroup) => ({
+  ...g,
+  firstAlertAt: toIso(g.firstAlertAt),
+  lastAlertAt: toIso(g.lastAlertAt),
+  resolvedAt: toIsoOrNull(g.resolvedAt),
+});
+
+export const presentAlertDetail = (a: AlertDetail) => {
+  const { events, group, ...alert } = a;
+  return { ...presentAlert(alert), events: events.map(presentEvent), group: group ? presentGroup(group) : null };
+};
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export function registerAlertRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['alerts'];
+
+  r.get(
+    '/api/alerts',
+    {
+      schema: {
+        tags,
+        summary: 'List alerts, newest first',
+        querystring: Type.Object({
+          status: Type.Optional(StatusFilter),
+          service: Type.Optional(Type.String({ maxLength: 100, description: 'Service id or slug' })),
+          severity: Type.Optional(SeveritySchema),
+          group: Type.Optional(Type.String({ maxLength: 100, description: 'Alert group id' })),
+          q: Type.Optional(Type.String({ maxLength: 200, description: 'Matches summary or dedup key' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+          before: Type.Optional(Type.String({ maxLength: 100, description: 'Alerts older than this id (keyset)' })),
+        }),
+        response: withErrors({
+          200: Type.Object({
+            alerts: Type.Array(AlertSchema),
+            nextBefore: Type.Union([Type.String(), Type.Null()], { description: 'Pass as before for the next page' }),
+          }),
+        }),
+      },
+    },
+    async (req) => {
+      const { status, service, severity, group, q, before } = req.query;
+      const limit = req.query.limit ?? 100;
+      const alerts = await services.alerts.list(actorOf(req), {
+        status: status,
+        service,
+        severity: severity,
+        groupId: group,
+        q,
+        before,
+        limit,
+      });
+      return {
+        alerts: alerts.map(presentAlert),
+        nextBefore: alerts.length === limit ? alerts[alerts.length - 1]!.id : null,
+      };
+    },
+  );
+
+  r.get(
+    '/api/alerts/:id',
+    {
+      schema: {
+        tags,
+        summary: 'An alert with its context links, group and history',
+        params: IdParams,
+        response: withErrors({ 200: AlertDetailSchema }),
+      },
+    },
+    async (req) => presentAlertDetail(await services.alerts.get(actorOf(req), req.params.id)),
+  );
+
+  r.post(
+    '/api/alerts/:id/acknowledge',
+    {
+      schema: {
+        tags,
+        summary: 'Acknowledge: someone is on it (responders of the owning team)',
+        params: IdParams,
+        response: withErrors({ 200: AlertDetailSchema }),
+      },
+    },
+    async (req) => presentAlertDetail(await services.alerts.acknowledge(actorOf(req), req.params.id)),
+  );
+
+  r.post(
+    '/api/alerts/:id/resolve',
+    {
+      schema: {
+        tags,
+        summary: 'Resolve, optionally judging the alert for alert-quality reports (responders of the owning team)',
+        params: IdParams,
+        body: Type.Optional(
+          Type.Object({
+            classification: Type.Optional(
+              Type.Union(['actionable', 'not_actionable', 'false_positive'].map((c) => Type.Literal(c))),
+            ),
+            note: Type.Optional(Type.String({ maxLength: 4000 })),
+          }),
+        ),
+        response: withErrors({ 200: AlertDetailSchema }),
+      },
+    },
+    async (req) => presentAlertDetail(await services.alerts.resolve(actorOf(req), req.params.id, req.body ?? {})),
+  );
+}
