@@ -22,6 +22,7 @@ import { signInUrl } from './http/routes/auth.js';
 import type { Services } from './http/services.js';
 import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin } from './identity/index.js';
 import { JobRunner, JobService, probeHandler } from './jobs/index.js';
+import { createOncallServices } from './oncall/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
 
@@ -75,6 +76,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     intakeLimiter: new IntakeLimiter(config.intake),
     changes: new ChangeService({ db, clock }),
     tokens: new TokenService({ db, clock }),
+    oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
     runner,
     jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
     async isReady() {

@@ -180,8 +180,8 @@ export interface CalendarFeedTokensTable {
   id: string;
   kind: string;
   targetId: string;
+  userId: string;
   tokenHash: string;
-  createdByLabel: string;
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;

@@ -5,6 +5,7 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
 import type { JobRunner, JobService } from '../jobs/index.js';
+import type { OncallServices } from '../oncall/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from './metrics.js';
@@ -19,6 +20,7 @@ export interface Services {
   identity: IdentityService;
   teams: TeamService;
   tokens: TokenService;
+  oncall: OncallServices;
   runner: JobRunner | null;
   jobs: JobService;
   catalog: CatalogService;

@@ -106,6 +106,26 @@ for (const engine of ENGINES) {
       assert.ok(d!.providerMessageId);
     });
 
+    it('retries an SMTP 451 and records a 550 recipient as a permanent failure', async () => {
+      const userId = await newUser(h);
+      h.smtp.rejectRecipients.add('gone@example.test');
+      await addContact(h, userId, { kind: 'email', address: 'gone@example.test' });
+      await addContact(h, userId, { kind: 'email', address: 'busy@example.test' });
+      h.smtp.failNext(1);
+      await h.notify({ userId, urgency: 'low', message: message('SMTP outcomes') });
+      const ds = await waitForDeliveries(h, userId, allFinished(2));
+      const outcomes = ds
+        .map((d) => d.attemptsLog.map((a) => `${a.status}${a.isPermanent ? '!' : ''}`).join(','))
+        .sort();
+      // RCPT TO refuses gone@ with 550 before DATA, so the one 451 (at DATA) always lands on busy@.
+      assert.deepEqual(outcomes, ['failed!', 'failed,sent']);
+      const gone = ds.find((d) => d.status === 'failed')!;
+      assert.match(gone.lastError ?? '', /SMTP 550/);
+      assert.ok(
+        h.smtp.messages.some((m) => m.to.includes('busy@example.test') && m.subject.startsWith('[Muster, low]')),
+      );
+    });
+
     it('POSTs signed JSON to a webhook, verifiable with the secret shown at creation', async () => {
       const userId = await newUser(h);
       const { secret } = await addContact(h, userId, { kind: 'webhook', address: h.webhook.url });

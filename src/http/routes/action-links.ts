@@ -9,7 +9,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isAppError } from '../../shared/errors.js';
 import type { Services } from '../services.js';
 
-const Params = Type.Object({ token: Type.String({ minLength: 10, maxLength: 2000 }) });
+// A wildcard, not `:token`: signed tokens are longer than the router's 100-character limit for named parameters.
+const Params = Type.Object({ '*': Type.String({ minLength: 10, maxLength: 2000 }) });
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -56,9 +57,9 @@ export async function registerActionLinkRoutes(app: FastifyInstance, services: S
     const r = scope.withTypeProvider<TypeBoxTypeProvider>();
     const schema = { hide: true, params: Params };
 
-    r.get('/a/:token', { config: { auth: 'public' }, schema }, async (req, reply) => {
+    r.get('/a/*', { config: { auth: 'public' }, schema }, async (req, reply) => {
       try {
-        const claim = await services.actionLinks.inspect(req.params.token, services.clock.now());
+        const claim = await services.actionLinks.inspect(req.params['*'], services.clock.now());
         const verb = VERB[claim.action];
         return page(
           reply,
@@ -72,9 +73,9 @@ export async function registerActionLinkRoutes(app: FastifyInstance, services: S
       }
     });
 
-    r.post('/a/:token', { config: { auth: 'public' }, schema }, async (req, reply) => {
+    r.post('/a/*', { config: { auth: 'public' }, schema }, async (req, reply) => {
       try {
-        const claim = await services.actionLinks.use(req.params.token, req.ip || null);
+        const claim = await services.actionLinks.use(req.params['*'], req.ip || null);
         const done = claim.action === 'acknowledge' ? 'Acknowledged' : 'Resolved';
         return page(
           reply,

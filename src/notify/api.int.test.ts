@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ENGINES } from '../db/testing/index.js';
+import { startNotifyHarness, type NotifyHarness } from '../testing/notify.js';
+
+for (const engine of ENGINES) {
+  describe(`contact methods and notification rules API [${engine}]`, () => {
+    let h: NotifyHarness;
+    let userId: string;
+    let userToken: string;
+    let otherId: string;
+    before(async () => {
+      h = await startNotifyHarness(engine);
+      const mk = async (email: string) =>
+        (
+          await h.t.api<{ user: { id: string } }>('POST', '/api/users', {
+            email,
+            name: email,
+            password: 'a long enough password',
+          })
+        ).body.user.id;
+      userId = await mk('self@example.test');
+      otherId = await mk('other@example.test');
+      const tok = await h.t.muster.services.tokens.create(
+        { userId, tokenId: null, label: 'self', ip: null, isAdmin: false },
+        { name: 't' },
+      );
+      userToken = tok.token;
+    });
+    after(async () => h.stop());
+
+    it('lets people manage their own contact methods and rules, audited, and not someone else’s', async () => {
+      const cm = await h.t.api<{ contactMethod: { id: string; kind: string; isVerified: boolean } }>(
+        'POST',
+        `/api/users/${userId}/contact-methods`,
+        { kind: 'ntfy', address: 'my-topic', serverUrl: 'https://ntfy.example.test' },
+        userToken,
+      );
+      assert.equal(cm.status, 201);
+      assert.equal(cm.body.contactMethod.isVerified, false);
+      const rule = await h.t.api<{ id: string }>(
+        'POST',
+        `/api/users/${userId}/notification-rules`,
+        { contactMethodId: cm.body.contactMethod.id, urgency: 'high', delayMinutes: 0 },
+        userToken,
+      );
+      assert.equal(rule.status, 201);
+      const dup = await h.t.api<{ error: { code: string } }>(
+        'POST',
+        `/api/users/${userId}/notification-rules`,
+        { contactMethodId: cm.body.contactMethod.id, urgency: 'high', delayMinutes: 0 },
+        userToken,
+      );
+      assert.equal(dup.body.error.code, 'notification_rule_exists');
+      const list = await h.t.api<{ rules: unknown[] }>(
+        'GET',
+        `/api/users/${userId}/notification-rules`,
+        undefined,
+        userToken,
+      );
+      assert.equal(list.body.rules.length, 1);
+      assert.equal((await h.t.api('GET', `/api/users/${otherId}/contact-methods`, undefined, userToken)).status, 403);
+      assert.equal(
+        (
+          await h.t.api(
+            'POST',
+            `/api/users/${otherId}/contact-methods`,
+            { kind: 'email', address: 'x@y.test' },
+            userToken,
+          )
+        ).status,
+        403,
+      );
+      const audit = await h.t.api<{ events: { action: string }[] }>(
+        'GET',
+        `/api/audit-events?targetType=user&targetId=${userId}`,
+      );
+      const actions = audit.body.events.map((e) => e.action);
+      assert.ok(actions.includes('contact_method.created') && actions.includes('notification_rule.created'));
+    });
+
+    it('names the field when an address does not fit its kind', async () => {
+      const r = await h.t.api<{ error: { code: string; details: { problems: { field: string }[] } } }>(
+        'POST',
+        `/api/users/${userId}/contact-methods`,
+        { kind: 'sms', address: '0155 555' },
+        userToken,
+      );
+      assert.equal(r.status, 400);
+      assert.deepEqual(
+        r.body.error.details.problems.map((p) => p.field),
+        ['address'],
+      );
+    });
+
+    it('verifies an SMS number with a code sent through the number itself; only admins may skip that', async () => {
+      const cm = await h.t.api<{ contactMethod: { id: string } }>(
+        'POST',
+        `/api/users/${userId}/contact-methods`,
+        { kind: 'sms', address: '+14155550199' },
+        userToken,
+      );
+      const id = cm.body.contactMethod.id;
+      const selfVerify = await h.t.api(
+        'PATCH',
+        `/api/users/${userId}/contact-methods/${id}`,
+        { isVerified: true },
+        userToken,
+      );
+      assert.equal(selfVerify.status, 403);
+      const sent = await h.t.api(
+        'POST',
+        `/api/users/${userId}/contact-methods/${id}/verification`,
+        undefined,
+        userToken,
+      );
+      assert.equal(sent.status, 202);
+      await h.twilio.waitFor(() => h.twilio.sent.some((s) => s.to === '+14155550199'));
+      const code = /code: (\d{6})/.exec(h.twilio.sent.find((s) => s.to === '+14155550199')!.body ?? '')?.[1];
+      assert.ok(code);
+      const wrong = await h.t.api(
+        'POST',
+        `/api/users/${userId}/contact-methods/${id}/verification/confirm`,
+        { code: '000000' },
+        userToken,
+      );
+      assert.equal(wrong.status, 400);
+      const ok = await h.t.api<{ isVerified: boolean }>(
+        'POST',
+        `/api/users/${userId}/contact-methods/${id}/verification/confirm`,
+        { code },
+        userToken,
+      );
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.isVerified, true);
+      const moved = await h.t.api<{ contactMethod: { isVerified: boolean } }>(
+        'PATCH',
+        `/api/users/${userId}/contact-methods/${id}`,
+        { address: '+14155550198' },
+        userToken,
+      );
+      assert.equal(moved.body.contactMethod.isVerified, false, 'a new number must be verified again');
+    });
+
+    it('shows people only their own delivery log unless they ask about an alert', async () => {
+      assert.equal((await h.t.api('GET', `/api/notifications?userId=${otherId}`, undefined, userToken)).status, 403);
+      assert.equal((await h.t.api('GET', '/api/notifications', undefined, userToken)).status, 200);
+    });
+
+    it('rotates a webhook secret and shows the new one once', async () => {
+      const cm = await h.t.api<{ contactMethod: { id: string; hasSecret: boolean }; secret: string }>(
+        'POST',
+        `/api/users/${userId}/contact-methods`,
+        { kind: 'webhook', address: 'https://hooks.example.test/muster' },
+        userToken,
+      );
+      assert.equal(cm.body.contactMethod.hasSecret, true);
+      const list = await h.t.api<{ contactMethods: Record<string, unknown>[] }>(
+        'GET',
+        `/api/users/${userId}/contact-methods`,
+        undefined,
+        userToken,
+      );
+      assert.ok(!JSON.stringify(list.body).includes(cm.body.secret), 'the secret is not listed');
+      const rotated = await h.t.api<{ secret: string }>(
+        'PATCH',
+        `/api/users/${userId}/contact-methods/${cm.body.contactMethod.id}`,
+        { rotateSecret: true },
+        userToken,
+      );
+      assert.ok(rotated.body.secret && rotated.body.secret !== cm.body.secret);
+    });
+  });
+}
