@@ -21,6 +21,13 @@ import { createMetrics } from './http/metrics.js';
 import { signInUrl } from './http/routes/auth.js';
 import type { Services } from './http/services.js';
 import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin } from './identity/index.js';
+import {
+  IncidentService,
+  JOB_CHECK_COMMANDER,
+  JOB_REMIND_UPDATE,
+  checkCommanderHandler,
+  remindUpdateHandler,
+} from './incidents/index.js';
 import { JobRunner, JobService, probeHandler } from './jobs/index.js';
 import { createOncallServices } from './oncall/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -79,6 +86,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
     runner,
     jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
+    incidents: new IncidentService({ db, clock, log }),
     async isReady() {
       await sql`select 1`.execute(db.kysely);
       return true;
@@ -91,6 +99,9 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
 /** Every durable job kind and its handler. Domains add theirs here as they arrive. */
 function registerJobHandlers(runner: JobRunner, services: Services): void {
   if (services.config.jobs.diagnostics) runner.register('diagnostics.probe', probeHandler);
+  const { live, paging } = services.incidents;
+  runner.register(JOB_CHECK_COMMANDER, checkCommanderHandler({ live, paging }));
+  runner.register(JOB_REMIND_UPDATE, remindUpdateHandler({ live }));
   // The paging hook: a no-op until escalation lands, so triggered alerts do not pile up as unclaimed jobs.
   runner.register(ALERTS_TRIGGERED, alertsTriggeredHandler);
 }

@@ -1,6 +1,6 @@
 /**
  * Muster's own simple JSON for any tool that can POST a webhook (scripts, cron jobs, CI). Documented in
- * docs/integrations/generic.md:
+ * docs/integrations/generic-webhook.md:
  *
  *   { "status": "firing" | "acknowledged" | "resolved",   required
  *     "dedupKey": "disk-full/db-1",                      required unless firing (then generated and returned)

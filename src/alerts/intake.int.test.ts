@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
@@ -497,6 +499,37 @@ for (const engine of ENGINES) {
       const pct = await t.api<{ alerts: AlertJson[] }>('GET', `/api/alerts?service=${serviceId}&q=%25`);
       assert.equal(pct.body.alerts.length, 0, '% is matched literally');
       assert.equal((await t.api('GET', '/api/alerts', undefined, null)).status, 401);
+    });
+
+    // The CLI only talks HTTP, so one engine is enough; each command is a tsx process start (a few seconds).
+    const cliSkip = engine === 'sqlite' ? false : 'the CLI is engine-independent';
+    it('drives services, keys and alerts from the muster CLI', { skip: cliSkip }, async () => {
+      const cli = async (...args: string[]): Promise<string> => {
+        const main = join(import.meta.dirname, '..', 'cli', 'main.ts');
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          ['--import', 'tsx', main, '--url', t.url, '--token', t.adminToken, ...args],
+          { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' } },
+        );
+        return stdout;
+      };
+      const svc = JSON.parse(await cli('--json', 'services', 'create', '--name', 'CLI svc', '--team', teamId)) as {
+        id: string;
+      };
+      const key = JSON.parse(
+        await cli('--json', 'keys', 'create', '--service', svc.id, '--source', 'alertmanager'),
+      ) as { key: string };
+      const created = await post(`/integrations/alertmanager/${key.key}`, am('E_prometheus_rule'));
+      const id = created.body.alerts[0]!.alertId;
+      assert.match(await cli('alerts', 'list', '--status', 'open', '--service', svc.id), new RegExp(id));
+      assert.match(await cli('alerts', 'show', id), /warning: paging alert without a runbook link/);
+      assert.match(await cli('ack', id), /acknowledged/);
+      const resolved = JSON.parse(await cli('--json', 'resolve', id, '--classification', 'actionable')) as {
+        status: string;
+        classification: string;
+      };
+      assert.deepEqual([resolved.status, resolved.classification], ['resolved', 'actionable']);
+      assert.match(await cli('services', 'show', svc.id), /alertmanager/);
     });
 
     it('answers 503 or 429 with Retry-After when intake is saturated, and commits every event it answered 2xx', async () => {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { registerAlertCommands } from './alerts.js';
 import { ApiError, MusterClient } from './client.js';
+import { registerOncallCommands } from './oncall.js';
 import {
   createTokenLocal,
   createUserLocal,
@@ -210,6 +212,12 @@ jobs
     const r = await client().post(`/api/jobs/${encodeURIComponent(id)}/retry`);
     output(json(), r, () => process.stdout.write(`retrying ${id}\n`));
   });
+
+// ---- services, integration keys, alerts (src/cli/alerts.ts) ---------------------------------------------------
+registerAlertCommands(program, { client, json });
+
+// ---- on-call: oncall now, override, schedules (src/cli/oncall.ts) --------------------------------------------
+registerOncallCommands(program, { client, json });
 
 // ---- misc ------------------------------------------------------------------------------------------------------
 program

@@ -299,6 +299,102 @@ export interface ChangeEventsTable {
   payloadId: string | null;
 }
 
+export interface IncidentsTable {
+  id: string;
+  title: string;
+  summary: string;
+  severity: string;
+  status: string;
+  declaredByUserId: string | null;
+  declaredByLabel: string;
+  declaredAt: number;
+  updatedAt: number;
+  impactStartedAt: number | null;
+  detectedAt: number | null;
+  acknowledgedAt: number | null;
+  mitigatedAt: number | null;
+  resolvedAt: number | null;
+  suspectedChangeId: string | null;
+  timerGeneration: number;
+  lastEventSeq: number;
+}
+
+export interface IncidentServicesTable {
+  incidentId: string;
+  serviceId: string;
+  createdAt: number;
+}
+
+export interface IncidentAlertsTable {
+  incidentId: string;
+  alertId: string;
+  linkedAt: number;
+  linkedByLabel: string;
+}
+
+export interface IncidentEventsTable {
+  id: string;
+  incidentId: string;
+  seq: number;
+  at: number;
+  kind: string;
+  actorUserId: string | null;
+  actorLabel: string;
+  body: string;
+  details: string;
+  isFlagged: Bool;
+}
+
+export interface RoleAssignmentsTable {
+  id: string;
+  incidentId: string;
+  role: string;
+  userId: string;
+  startedAt: number;
+  endedAt: number | null;
+  assignedByLabel: string;
+  endedByLabel: string | null;
+}
+
+export interface IncidentChecklistTable {
+  incidentId: string;
+  step: string;
+  doneAt: number | null;
+  doneByUserId: string | null;
+  doneByLabel: string | null;
+  source: string | null;
+}
+
+export interface IncidentTasksTable {
+  id: string;
+  incidentId: string;
+  title: string;
+  assigneeUserId: string | null;
+  isDone: Bool;
+  doneAt: number | null;
+  createdByLabel: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IncidentParticipantsTable {
+  incidentId: string;
+  userId: string;
+  firstJoinedAt: number;
+  lastJoinedAt: number;
+  joinCount: number;
+  via: string;
+}
+
+export interface IncidentSeverityPoliciesTable {
+  severity: string;
+  requireDistinctRoles: Bool;
+  commanderDeadlineMinutes: number | null;
+  updateReminderMinutes: number | null;
+  pagesOutOfHours: Bool;
+  updatedAt: number;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -325,4 +421,13 @@ export interface Database {
   scheduleOverrides: ScheduleOverridesTable;
   shiftSwapRequests: ShiftSwapRequestsTable;
   calendarFeedTokens: CalendarFeedTokensTable;
+  incidents: IncidentsTable;
+  incidentServices: IncidentServicesTable;
+  incidentAlerts: IncidentAlertsTable;
+  incidentEvents: IncidentEventsTable;
+  roleAssignments: RoleAssignmentsTable;
+  incidentChecklist: IncidentChecklistTable;
+  incidentTasks: IncidentTasksTable;
+  incidentParticipants: IncidentParticipantsTable;
+  incidentSeverityPolicies: IncidentSeverityPoliciesTable;
 }

@@ -14,6 +14,7 @@ import { installErrorHandling, sendError } from './errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerIncidentRoutes } from './routes/incidents.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerIntakeRoutes } from './routes/intake.js';
 import { registerOncallRoutes } from './routes/oncall.js';
@@ -92,6 +93,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerTeamRoutes(app, services);
   registerTokenRoutes(app, services);
   registerAdminRoutes(app, services);
+  registerIncidentRoutes(app, services);
   registerCatalogRoutes(app, services);
   registerAlertRoutes(app, services);
   registerIntakeRoutes(app, services);

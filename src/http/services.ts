@@ -4,6 +4,7 @@ import type { ChangeService } from '../changes/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
+import type { IncidentService } from '../incidents/index.js';
 import type { JobRunner, JobService } from '../jobs/index.js';
 import type { OncallServices } from '../oncall/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -29,5 +30,6 @@ export interface Services {
   intake: IntakeService;
   intakeLimiter: IntakeLimiter;
   changes: ChangeService;
+  incidents: IncidentService;
   isReady(): Promise<boolean>;
 }

@@ -8,6 +8,7 @@ import { loadConfig } from '../config/index.js';
 import { createTestDatabase, freePort, type TestDatabase } from '../db/testing/index.js';
 import type { Engine } from '../db/index.js';
 import { systemActor } from '../identity/index.js';
+import type { Clock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import { startMuster, type Muster } from '../server.js';
 
@@ -76,7 +77,11 @@ export async function adminTokenFor(baseUrl: string): Promise<string> {
   return ((await created.json()) as { token: string }).token;
 }
 
-export async function startTestMuster(engine: Engine, overrides: Record<string, unknown> = {}): Promise<TestMuster> {
+export async function startTestMuster(
+  engine: Engine,
+  overrides: Record<string, unknown> = {},
+  opts: { clock?: Clock } = {},
+): Promise<TestMuster> {
   const tdb = await createTestDatabase(engine);
   const config = loadConfig({
     env: {},
@@ -92,7 +97,10 @@ export async function startTestMuster(engine: Engine, overrides: Record<string, 
       ...overrides,
     },
   });
-  const muster = await startMuster(config, { log: createLogger({ level: 'silent' }) });
+  const muster = await startMuster(config, {
+    log: createLogger({ level: 'silent' }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   const admin = await muster.services.identity.findUserByEmail(ADMIN_EMAIL);
   const { token: adminToken } = await muster.services.tokens.create(systemActor('test'), {
     userId: admin!.id,

@@ -90,7 +90,7 @@ function endpointFor(publicUrl: string, source: IntegrationSource, key: string):
     case 'generic':
       return {
         endpoint: `${base}/integrations/generic/${key}`,
-        usage: 'POST the generic JSON (docs/integrations/generic.md)',
+        usage: 'POST the generic JSON (docs/integrations/generic-webhook.md)',
       };
   }
 }

@@ -1,0 +1,193 @@
+/** Client commands for services, integration keys and alerts (the HTTP API, like every client command). */
+import { Option, type Command } from 'commander';
+import type { MusterClient } from './client.js';
+import { output, printTable } from './output.js';
+
+interface Deps {
+  client: () => MusterClient;
+  json: () => boolean;
+}
+
+type Row = Record<string, unknown>;
+const enc = encodeURIComponent;
+const say = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+interface AlertDetail extends Row {
+  id: string;
+  status: string;
+  severity: string;
+  summary: string;
+  dedupKey: string;
+  serviceId: string;
+  occurrenceCount: number;
+  isMissingRunbook: boolean;
+  context: { kind: string; title: string; url: string }[];
+  events: Row[];
+}
+
+function printAlert(a: AlertDetail): void {
+  say(`${a.id}  ${a.status}  ${a.severity}  ${a.summary}`);
+  say(`service ${a.serviceId}, dedup key ${a.dedupKey}, seen ${a.occurrenceCount}×`);
+  if (a.isMissingRunbook) say('warning: paging alert without a runbook link');
+  for (const c of a.context) say(`  ${c.title}: ${c.url}`);
+  say('');
+  printTable(a.events, ['at', 'kind', 'actorLabel']);
+}
+
+export function registerAlertCommands(program: Command, { client, json }: Deps): void {
+  // ---- services ----------------------------------------------------------------------------------------------
+  const services = program.command('services').alias('service').description('the service catalog');
+  services
+    .command('list')
+    .option('--team <team>', 'only services of this team (id)')
+    .option('--q <text>', 'name or slug contains')
+    .action(async (o: { team?: string; q?: string }) => {
+      const q = new URLSearchParams();
+      if (o.team) q.set('team', o.team);
+      if (o.q) q.set('q', o.q);
+      const r = await client().get<{ services: Row[] }>(`/api/services?${q.toString()}`);
+      output(json(), r.services, () => printTable(r.services, ['id', 'slug', 'name', 'teamId', 'criticality']));
+    });
+  services
+    .command('create')
+    .requiredOption('--name <name>')
+    .requiredOption('--team <team>', 'owning team (id or slug)')
+    .option('--slug <slug>')
+    .option('--description <text>')
+    .addOption(new Option('--criticality <level>').choices(['critical', 'high', 'medium', 'low']))
+    .option('--depends-on <ids>', 'comma-separated service ids')
+    .action(
+      async (o: {
+        name: string;
+        team: string;
+        slug?: string;
+        description?: string;
+        criticality?: string;
+        dependsOn?: string;
+      }) => {
+        const r = await client().post<{ id: string; slug: string }>('/api/services', {
+          name: o.name,
+          teamId: o.team,
+          ...(o.slug ? { slug: o.slug } : {}),
+          ...(o.description ? { description: o.description } : {}),
+          ...(o.criticality ? { criticality: o.criticality } : {}),
+          ...(o.dependsOn ? { dependsOn: o.dependsOn.split(',').map((s) => s.trim()) } : {}),
+        });
+        output(json(), r, () => say(`created ${r.slug} (${r.id})`));
+      },
+    );
+  services
+    .command('show')
+    .argument('<service>', 'id or slug')
+    .action(async (s: string) => {
+      const svc = await client().get<Row & { name: string; id: string; dependsOn: string[]; dependents: string[] }>(
+        `/api/services/${enc(s)}`,
+      );
+      const keys = await client().get<{ integrationKeys: Row[] }>(`/api/services/${enc(s)}/integration-keys`);
+      output(json(), { ...svc, integrationKeys: keys.integrationKeys }, () => {
+        say(`${svc.name} (${svc.id})  criticality ${String(svc.criticality)}  team ${String(svc.teamId)}`);
+        say(`depends on: ${svc.dependsOn.join(', ') || '-'}; depended on by: ${svc.dependents.join(', ') || '-'}`);
+        printTable(keys.integrationKeys, ['id', 'source', 'name', 'prefix', 'lastUsedAt', 'revokedAt']);
+      });
+    });
+
+  // ---- integration keys --------------------------------------------------------------------------------------
+  const keys = program.command('keys').alias('key').description("a service's integration keys");
+  const printCreated = (r: { key: string; endpoint: string; usage: string; integrationKey: { id: string } }) =>
+    output(json(), r, () => {
+      say(r.key);
+      process.stderr.write(`key ${r.integrationKey.id}: shown once, store it now.\n${r.endpoint}\n${r.usage}\n`);
+    });
+  keys
+    .command('create')
+    .requiredOption('--service <service>', 'id or slug')
+    .addOption(
+      new Option('--source <source>')
+        .choices(['alertmanager', 'pagerduty', 'grafana', 'generic', 'change'])
+        .makeOptionMandatory(),
+    )
+    .option('--name <name>')
+    .action(async (o: { service: string; source: string; name?: string }) => {
+      printCreated(
+        await client().post(`/api/services/${enc(o.service)}/integration-keys`, {
+          source: o.source,
+          ...(o.name ? { name: o.name } : {}),
+        }),
+      );
+    });
+  keys
+    .command('list')
+    .requiredOption('--service <service>')
+    .action(async (o: { service: string }) => {
+      const r = await client().get<{ integrationKeys: Row[] }>(`/api/services/${enc(o.service)}/integration-keys`);
+      output(json(), r.integrationKeys, () =>
+        printTable(r.integrationKeys, ['id', 'source', 'name', 'prefix', 'createdAt', 'lastUsedAt', 'revokedAt']),
+      );
+    });
+  keys
+    .command('rotate')
+    .argument('<keyId>')
+    .requiredOption('--service <service>')
+    .action(async (keyId: string, o: { service: string }) => {
+      printCreated(await client().post(`/api/services/${enc(o.service)}/integration-keys/${enc(keyId)}/rotate`));
+    });
+  keys
+    .command('revoke')
+    .argument('<keyId>')
+    .requiredOption('--service <service>')
+    .action(async (keyId: string, o: { service: string }) => {
+      await client().delete(`/api/services/${enc(o.service)}/integration-keys/${enc(keyId)}`);
+      output(json(), { revoked: keyId }, () => say(`revoked ${keyId}`));
+    });
+
+  // ---- alerts ------------------------------------------------------------------------------------------------
+  const alerts = program.command('alerts').alias('alert').description('alerts');
+  alerts
+    .command('list')
+    .addOption(new Option('--status <status>').choices(['open', 'triggered', 'acknowledged', 'resolved']))
+    .option('--service <service>', 'id or slug')
+    .addOption(new Option('--severity <severity>').choices(['critical', 'error', 'warning', 'info']))
+    .option('--q <text>', 'summary or dedup key contains')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--before <id>', 'older than this alert id (next page)')
+    .action(async (o: Record<string, string | undefined>) => {
+      const q = new URLSearchParams();
+      for (const k of ['status', 'service', 'severity', 'q', 'limit', 'before']) if (o[k]) q.set(k, o[k]);
+      const r = await client().get<{ alerts: Row[]; nextBefore: string | null }>(`/api/alerts?${q.toString()}`);
+      output(json(), r, () => {
+        printTable(r.alerts, ['id', 'status', 'severity', 'summary', 'occurrenceCount', 'lastSeenAt']);
+        if (r.nextBefore) say(`more: --before ${r.nextBefore}`);
+      });
+    });
+  alerts
+    .command('show')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const a = await client().get<AlertDetail>(`/api/alerts/${enc(id)}`);
+      output(json(), a, () => printAlert(a));
+    });
+
+  program
+    .command('ack')
+    .description('acknowledge an alert')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const a = await client().post<AlertDetail>(`/api/alerts/${enc(id)}/acknowledge`);
+      output(json(), a, () => say(`${a.id} ${a.status}`));
+    });
+  program
+    .command('resolve')
+    .description('resolve an alert, optionally judging it for alert-quality reports')
+    .argument('<id>')
+    .addOption(new Option('--classification <c>').choices(['actionable', 'not_actionable', 'false_positive']))
+    .option('--note <text>')
+    .action(async (id: string, o: { classification?: string; note?: string }) => {
+      const a = await client().post<AlertDetail>(`/api/alerts/${enc(id)}/resolve`, {
+        ...(o.classification ? { classification: o.classification } : {}),
+        ...(o.note ? { note: o.note } : {}),
+      });
+      output(json(), a, () => say(`${a.id} ${a.status}`));
+    });
+}

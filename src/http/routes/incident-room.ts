@@ -1,0 +1,218 @@
+/**
+ * The incident room over HTTP: the timeline, what responders post (notes, status updates, tasks), joining, and the
+ * live stream (server-sent events). The stream sends every timeline entry after the last one it sent, nudged by
+ * LiveTimeline (same process after commit; every process through PostgreSQL LISTEN/NOTIFY), with a slow poll as a
+ * safety net for a lost LISTEN connection.
+ */
+import type { ServerResponse } from 'node:http';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actorOf } from '../auth.js';
+import { withErrors } from '../schemas.js';
+import type { Services } from '../services.js';
+import { TaskSchema, TimelineEventSchema, presentEvent, presentTask } from './incident-present.js';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const HEARTBEAT_MS = 15_000;
+const SAFETY_POLL_MS = 5_000;
+
+export function registerIncidentRoomRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['incidents'];
+  const inc = services.incidents;
+  const streams = new Set<ServerResponse>();
+
+  // Open streams would keep the server from closing; the LISTEN connection must go back before the pool closes.
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
+  app.addHook('onClose', async () => inc.live.stop());
+
+  r.get(
+    '/api/incidents/:id/timeline',
+    {
+      schema: {
+        tags,
+        summary: 'The timeline, oldest first',
+        params: IdParams,
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0, description: 'Only entries after this sequence number' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1000 })),
+        }),
+        response: withErrors({ 200: Type.Object({ events: Type.Array(TimelineEventSchema) }) }),
+      },
+    },
+    async (req) => ({
+      events: (
+        await inc.timeline(req.params.id, { afterSeq: req.query.after ?? 0, limit: req.query.limit ?? 1000 })
+      ).map(presentEvent),
+    }),
+  );
+
+  r.post(
+    '/api/incidents/:id/notes',
+    {
+      schema: {
+        tags,
+        summary: 'Post a note to the timeline',
+        params: IdParams,
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 10000 }) }),
+        response: withErrors({ 201: TimelineEventSchema }),
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(presentEvent(await inc.addNote(actorOf(req), req.params.id, req.body.text))),
+  );
+
+  r.post(
+    '/api/incidents/:id/updates',
+    {
+      schema: {
+        tags,
+        summary: 'Post a status update for stakeholders (internal; resets the update reminder)',
+        params: IdParams,
+        body: Type.Object({ message: Type.String({ minLength: 1, maxLength: 10000 }) }),
+        response: withErrors({ 201: TimelineEventSchema }),
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(presentEvent(await inc.postStatusUpdate(actorOf(req), req.params.id, req.body.message))),
+  );
+
+  r.post(
+    '/api/incidents/:id/tasks',
+    {
+      schema: {
+        tags,
+        summary: 'Add a task',
+        params: IdParams,
+        body: Type.Object({
+          title: Type.String({ minLength: 1, maxLength: 500 }),
+          assigneeUserId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+        }),
+        response: withErrors({ 201: TaskSchema }),
+      },
+    },
+    async (req, reply) => reply.status(201).send(presentTask(await inc.addTask(actorOf(req), req.params.id, req.body))),
+  );
+
+  r.patch(
+    '/api/incidents/:id/tasks/:taskId',
+    {
+      schema: {
+        tags,
+        summary: 'Change a task: title, assignee, done',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), taskId: Type.String({ maxLength: 100 }) }),
+        body: Type.Object({
+          title: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+          assigneeUserId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+          isDone: Type.Optional(Type.Boolean()),
+        }),
+        response: withErrors({ 200: TaskSchema }),
+      },
+    },
+    async (req) => presentTask(await inc.updateTask(actorOf(req), req.params.id, req.params.taskId, req.body)),
+  );
+
+  r.post(
+    '/api/incidents/:id/join',
+    {
+      schema: {
+        tags,
+        summary: 'Join the incident room (recorded; the first join ticks "open the incident channel")',
+        params: IdParams,
+        response: withErrors({ 200: Type.Object({ isFirstJoin: Type.Boolean() }) }),
+      },
+    },
+    async (req) => ({ isFirstJoin: await inc.join(actorOf(req), req.params.id, 'join') }),
+  );
+
+  r.get(
+    '/api/incidents/:id/stream',
+    {
+      schema: {
+        tags,
+        summary: 'The live room: new timeline entries as server-sent events (event: timeline, id: sequence)',
+        params: IdParams,
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0, description: 'Replay entries after this sequence' })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const id = req.params.id;
+      const start = await inc.get(id); // 404 as JSON before the stream starts
+      const header = req.headers['last-event-id'];
+      const resumeAt = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : req.query.after;
+      await inc.live.ensureListening();
+      await inc.join(actorOf(req), id, 'stream');
+      reply.hijack();
+      openStream(req, reply.raw, {
+        services,
+        streams,
+        incidentId: id,
+        afterSeq: resumeAt ?? start.incident.lastEventSeq,
+      });
+    },
+  );
+}
+
+function openStream(
+  req: FastifyRequest,
+  res: ServerResponse,
+  o: { services: Services; streams: Set<ServerResponse>; incidentId: string; afterSeq: number },
+): void {
+  const inc = o.services.incidents;
+  let seq = o.afterSeq;
+  let isClosed = false;
+  let flushing: Promise<void> | null = null;
+  let isPending = false;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': req.id,
+  });
+  res.write('retry: 3000\n: connected\n\n');
+  const drain = async (): Promise<void> => {
+    do {
+      isPending = false;
+      const events = await inc.timeline(o.incidentId, { afterSeq: seq, limit: 500 });
+      for (const e of events) {
+        if (isClosed) return;
+        res.write(`id: ${e.seq}\nevent: timeline\ndata: ${JSON.stringify(presentEvent(e))}\n\n`);
+        seq = e.seq;
+      }
+    } while (isPending && !isClosed);
+  };
+  const flush = (): void => {
+    if (isClosed) return;
+    if (flushing) {
+      isPending = true;
+      return;
+    }
+    flushing = drain()
+      .catch((err: unknown) => req.log.warn({ err, incidentId: o.incidentId }, 'incident stream read failed'))
+      .finally(() => {
+        flushing = null;
+        if (isPending) flush();
+      });
+  };
+  const unsubscribe = inc.live.subscribe(o.incidentId, flush);
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+  const poll = setInterval(() => {
+    flush();
+    inc.live.ensureListening().catch((err: unknown) => req.log.warn({ err }, 'incident rooms cannot LISTEN yet'));
+  }, SAFETY_POLL_MS);
+  o.streams.add(res);
+  res.on('close', () => {
+    isClosed = true;
+    unsubscribe();
+    clearInterval(heartbeat);
+    clearInterval(poll);
+    o.streams.delete(res);
+  });
+  flush();
+}

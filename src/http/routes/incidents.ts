@@ -1,0 +1,349 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import {
+  ASSESSMENT_QUESTIONS,
+  SEVERITY_DEFINITIONS,
+  proposeSeverity,
+  type IncidentRole,
+} from '../../incidents/index.js';
+import { actorOf } from '../auth.js';
+import { withErrors } from '../schemas.js';
+import type { Services } from '../services.js';
+import {
+  AssessmentSchema,
+  DetailSchema,
+  IncidentSchema,
+  SeveritySchema,
+  StatusSchema,
+  presentChange,
+  presentDetail,
+  presentIncident,
+} from './incident-present.js';
+import { registerIncidentRoomRoutes } from './incident-room.js';
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const RoleParam = Type.Union(
+  ['commander', 'technical_lead', 'communications_lead', 'ic', 'tl', 'cl'].map((r) => Type.Literal(r)),
+  { description: 'commander (ic), technical_lead (tl), communications_lead (cl)' },
+);
+const ROLE_ALIASES: Record<string, IncidentRole> = { ic: 'commander', tl: 'technical_lead', cl: 'communications_lead' };
+const roleOf = (r: string): IncidentRole => ROLE_ALIASES[r] ?? (r as IncidentRole);
+const MilestoneParam = Type.Union(
+  ['impactStartedAt', 'detectedAt', 'acknowledgedAt', 'mitigatedAt', 'resolvedAt'].map((m) => Type.Literal(m)),
+);
+const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
+
+export function registerIncidentRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['incidents'];
+  const inc = services.incidents;
+
+  r.get(
+    '/api/incidents/severities',
+    { schema: { tags, summary: 'Severity definitions (customer impact), the questionnaire, and the policies' } },
+    async () => ({
+      definitions: SEVERITY_DEFINITIONS,
+      questions: ASSESSMENT_QUESTIONS,
+      policies: await inc.policies(),
+    }),
+  );
+
+  r.post(
+    '/api/incidents/assess',
+    {
+      schema: {
+        tags,
+        summary: 'Propose a severity from the questionnaire (changes nothing)',
+        body: Type.Object({ assessment: AssessmentSchema }),
+      },
+    },
+    async (req) => proposeSeverity(req.body.assessment),
+  );
+
+  r.put(
+    '/api/incidents/policies/:severity',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Change what a severity demands: distinct roles, IC deadline, update reminders, out-of-hours paging',
+        params: Type.Object({ severity: SeveritySchema }),
+        body: Type.Object({
+          requireDistinctRoles: Type.Optional(Type.Boolean()),
+          commanderDeadlineMinutes: Type.Optional(
+            Type.Union([Type.Integer({ minimum: 1, maximum: 10080 }), Type.Null()]),
+          ),
+          updateReminderMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 10080 }), Type.Null()])),
+          pagesOutOfHours: Type.Optional(Type.Boolean()),
+        }),
+      },
+    },
+    async (req) => inc.setPolicy(actorOf(req), req.params.severity, req.body),
+  );
+
+  r.post(
+    '/api/incidents',
+    {
+      schema: {
+        tags,
+        summary: 'Declare an incident',
+        body: Type.Object({
+          title: Type.String({ minLength: 1, maxLength: 300 }),
+          summary: Type.Optional(Type.String({ maxLength: 10000 })),
+          severity: SeveritySchema,
+          assessment: Type.Optional(AssessmentSchema),
+          serviceIds: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 })),
+          alertIds: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 200 })),
+          impactStartedAt: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
+        response: withErrors({ 201: DetailSchema }),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const d = await inc.declare(actorOf(req), {
+        ...b,
+        severity: b.severity,
+        impactStartedAt: ms(b.impactStartedAt),
+      });
+      return reply.status(201).send(presentDetail(d));
+    },
+  );
+
+  r.get(
+    '/api/incidents',
+    {
+      schema: {
+        tags,
+        summary: 'List incidents, newest first',
+        querystring: Type.Object({
+          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all'), StatusSchema])),
+          severity: Type.Optional(SeveritySchema),
+          serviceId: Type.Optional(Type.String({ maxLength: 100 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+          before: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+        response: withErrors({ 200: Type.Object({ incidents: Type.Array(IncidentSchema) }) }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const list = await inc.list({
+        status: q.status,
+        severity: q.severity,
+        serviceId: q.serviceId,
+        before: q.before,
+        limit: q.limit ?? 100,
+      });
+      return { incidents: list.map(presentIncident) };
+    },
+  );
+
+  r.get(
+    '/api/incidents/:id',
+    {
+      schema: {
+        tags,
+        summary: 'An incident with roles, checklist, tasks, warnings and metrics',
+        params: IdParams,
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) => presentDetail(await inc.get(req.params.id)),
+  );
+
+  r.patch(
+    '/api/incidents/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change the title or summary',
+        params: IdParams,
+        body: Type.Object({
+          title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+          summary: Type.Optional(Type.String({ maxLength: 10000 })),
+        }),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) => presentDetail(await inc.update(actorOf(req), req.params.id, req.body)),
+  );
+
+  r.post(
+    '/api/incidents/:id/severity',
+    {
+      schema: {
+        tags,
+        summary: 'Change (or confirm) the severity, with a reason; an assessment is kept with it',
+        params: IdParams,
+        body: Type.Object({
+          severity: SeveritySchema,
+          reason: Type.String({ minLength: 1, maxLength: 2000 }),
+          assessment: Type.Optional(AssessmentSchema),
+        }),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) =>
+      presentDetail(
+        await inc.setSeverity(actorOf(req), req.params.id, {
+          ...req.body,
+          severity: req.body.severity,
+        }),
+      ),
+  );
+
+  r.post(
+    '/api/incidents/:id/status',
+    {
+      schema: {
+        tags,
+        summary: 'Move the status (investigating → identified → monitoring → resolved); from resolved it reopens',
+        params: IdParams,
+        body: Type.Object({ status: StatusSchema, message: Type.Optional(Type.String({ maxLength: 5000 })) }),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) =>
+      presentDetail(
+        await inc.setStatus(actorOf(req), req.params.id, {
+          status: req.body.status,
+          message: req.body.message,
+        }),
+      ),
+  );
+
+  r.put(
+    '/api/incidents/:id/milestones/:milestone',
+    {
+      schema: {
+        tags,
+        summary: 'Correct a milestone (null clears it), with a reason',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), milestone: MilestoneParam }),
+        body: Type.Object({
+          at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+          reason: Type.String({ minLength: 1, maxLength: 2000 }),
+        }),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) =>
+      presentDetail(
+        await inc.setMilestone(actorOf(req), req.params.id, {
+          milestone: req.params.milestone,
+          at: req.body.at === null ? null : Date.parse(req.body.at),
+          reason: req.body.reason,
+        }),
+      ),
+  );
+
+  r.post(
+    '/api/incidents/:id/acknowledge',
+    {
+      schema: {
+        tags,
+        summary: 'Acknowledge the incident',
+        params: IdParams,
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) => presentDetail(await inc.acknowledge(actorOf(req), req.params.id)),
+  );
+
+  r.put(
+    '/api/incidents/:id/roles/:role',
+    {
+      schema: {
+        tags,
+        summary: 'Assign a role; the response lists warnings until the severity policy is met',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), role: RoleParam }),
+        body: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) =>
+      presentDetail(await inc.assignRole(actorOf(req), req.params.id, roleOf(req.params.role), req.body.userId)),
+  );
+
+  r.delete(
+    '/api/incidents/:id/roles/:role',
+    {
+      schema: {
+        tags,
+        summary: 'End the current assignment of a role',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), role: RoleParam }),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) => presentDetail(await inc.unassignRole(actorOf(req), req.params.id, roleOf(req.params.role))),
+  );
+
+  r.post(
+    '/api/incidents/:id/alerts',
+    {
+      schema: {
+        tags,
+        summary: 'Link an alert (its service becomes affected)',
+        params: IdParams,
+        body: Type.Object({ alertId: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) => presentDetail(await inc.linkAlert(actorOf(req), req.params.id, req.body.alertId)),
+  );
+
+  r.get(
+    '/api/incidents/:id/changes',
+    {
+      schema: {
+        tags,
+        summary: 'Recent changes of the affected services and their dependencies, most relevant first',
+        params: IdParams,
+        querystring: Type.Object({ windowMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10080 })) }),
+      },
+    },
+    async (req) => {
+      const rc = await inc.recentChanges(actorOf(req), req.params.id, req.query.windowMinutes);
+      return {
+        windowMinutes: Math.round(rc.windowMs / 60000),
+        referenceAt: new Date(rc.referenceAt).toISOString(),
+        from: new Date(rc.from).toISOString(),
+        to: new Date(rc.to).toISOString(),
+        suspectedChangeId: rc.suspectedChangeId,
+        changes: rc.changes.map(presentChange),
+      };
+    },
+  );
+
+  r.post(
+    '/api/incidents/:id/changes/:changeId/suspect',
+    {
+      schema: {
+        tags,
+        summary: 'Mark a change as the suspected cause',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), changeId: Type.String({ maxLength: 100 }) }),
+        body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) })),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) =>
+      presentDetail(await inc.suspectChange(actorOf(req), req.params.id, req.params.changeId, req.body?.note)),
+  );
+
+  r.post(
+    '/api/incidents/:id/changes/reviewed',
+    {
+      schema: {
+        tags,
+        summary: 'Record that recent changes were checked (nothing suspicious)',
+        params: IdParams,
+        body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) })),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) => presentDetail(await inc.markChangesReviewed(actorOf(req), req.params.id, req.body?.note)),
+  );
+
+  registerIncidentRoomRoutes(app, services);
+}

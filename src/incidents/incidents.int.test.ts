@@ -1,0 +1,300 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ENGINES } from '../db/testing/index.js';
+import { FakeClock, MINUTE } from '../shared/clock.js';
+import { newId } from '../shared/ids.js';
+import { startTestMuster, type TestMuster } from '../testing/server.js';
+import { recordTechnicalAction } from './index.js';
+
+interface Detail {
+  incident: { id: string; severity: string; status: string; milestones: Record<string, string | null> };
+  roles: Record<string, { userId: string } | null>;
+  checklist: { step: string; doneAt: string | null; doneBy: string | null; elapsedSeconds: number | null }[];
+  warnings: { code: string; roles: string[] }[];
+  metrics: Record<string, number | null>;
+}
+interface Ev {
+  seq: number;
+  kind: string;
+  body: string;
+  isFlagged: boolean;
+  details: Record<string, unknown>;
+}
+
+const done = (d: Detail, step: string): boolean => d.checklist.find((c) => c.step === step)?.doneAt !== null;
+
+/** Read server-sent events from a fetch body until `until` matches one, or time runs out. */
+async function readEvents(body: ReadableStream<Uint8Array>, until: (e: Ev) => boolean, ms = 10_000): Promise<Ev[]> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const seen: Ev[] = [];
+  let buf = '';
+  const deadline = Date.now() + ms;
+  try {
+    while (Date.now() < deadline) {
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now()))),
+      ]);
+      if (!chunk || chunk.done) break;
+      buf += decoder.decode(chunk.value, { stream: true });
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const frame = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const data = frame.split('\n').find((l) => l.startsWith('data: '));
+        if (!data) continue;
+        const e = JSON.parse(data.slice(6)) as Ev;
+        seen.push(e);
+        if (until(e)) return seen;
+      }
+    }
+    throw new Error(`stream ended without the expected event; saw ${seen.map((e) => e.kind).join(', ')}`);
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+for (const engine of ENGINES) {
+  describe(`incidents [${engine}]`, () => {
+    let t: TestMuster;
+    const clock = new FakeClock(Date.now());
+    const users: string[] = [];
+    before(async () => {
+      t = await startTestMuster(engine, {}, { clock });
+      for (const name of ['Ida Commander', 'Tom Techlead', 'Cora Comms']) {
+        const r = await t.api<{ user: { id: string } }>('POST', '/api/users', {
+          email: `${name.split(' ')[0]!.toLowerCase()}@example.test`,
+          name,
+        });
+        users.push(r.body.user.id);
+      }
+    });
+    after(async () => t.stop());
+
+    const declare = async (body: Record<string, unknown>): Promise<Detail> => {
+      const r = await t.api<Detail>('POST', '/api/incidents', body);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return r.body;
+    };
+    const timeline = async (id: string): Promise<Ev[]> =>
+      (await t.api<{ events: Ev[] }>('GET', `/api/incidents/${id}/timeline`)).body.events;
+
+    it('declares a P1 from an assessment and ticks assess and acknowledge from the declaration', async () => {
+      const d = await declare({
+        title: 'Checkout down: DNS misconfiguration',
+        severity: 'P1',
+        assessment: { canUsersCompleteCoreWorkflows: false, areRevenueSystemsDown: true },
+      });
+      assert.equal(d.incident.status, 'investigating');
+      assert.ok(done(d, 'assess_severity'));
+      assert.ok(done(d, 'acknowledge'));
+      assert.ok(!done(d, 'declare_roles'));
+      assert.deepEqual(
+        d.warnings.map((w) => w.code),
+        ['commander_missing', 'roles_missing'],
+      );
+      const kinds = (await timeline(d.incident.id)).map((e) => e.kind);
+      assert.deepEqual(kinds.slice(0, 2), ['declared', 'severity_policy']);
+    });
+
+    it('warns on a P1 until three different people hold IC, TL and CL, keeping every assignment', async () => {
+      const d = await declare({ title: 'Payments failing', severity: 'P1' });
+      const id = d.incident.id;
+      const [a, b, c] = users as [string, string, string];
+      let r = await t.api<Detail>('PUT', `/api/incidents/${id}/roles/ic`, { userId: a });
+      assert.equal(r.status, 200);
+      r = await t.api<Detail>('PUT', `/api/incidents/${id}/roles/technical_lead`, { userId: a });
+      assert.ok(r.body.warnings.some((w) => w.code === 'roles_not_distinct'));
+      assert.ok(done(r.body, 'declare_roles'), 'IC and TL assigned ticks "declare roles"');
+      r = await t.api<Detail>('PUT', `/api/incidents/${id}/roles/tl`, { userId: b });
+      assert.deepEqual(
+        r.body.warnings.map((w) => w.code),
+        ['roles_missing'],
+      );
+      r = await t.api<Detail>('PUT', `/api/incidents/${id}/roles/cl`, { userId: c });
+      assert.deepEqual(r.body.warnings, []);
+      const rows = await t.muster.services.db.kysely
+        .selectFrom('roleAssignments')
+        .selectAll()
+        .where('incidentId', '=', id)
+        .orderBy('id')
+        .execute();
+      assert.equal(rows.length, 4);
+      const firstTl = rows.find((x) => x.role === 'technical_lead' && x.userId === a);
+      assert.ok(firstTl?.endedAt !== null, 'the first TL assignment ended');
+      assert.equal(rows.filter((x) => x.endedAt === null).length, 3);
+      const audit = await t.api<{ events: { action: string }[] }>(
+        'GET',
+        `/api/audit-events?targetType=incident&targetId=${id}`,
+      );
+      const actions = audit.body.events.map((e) => e.action);
+      assert.ok(actions.includes('incident.declared'));
+      assert.equal(actions.filter((x) => x === 'incident.role_assigned').length, 4);
+    });
+
+    it('flags the IC acting technically on the timeline', async () => {
+      const d = await declare({ title: 'Search latency', severity: 'P2' });
+      const id = d.incident.id;
+      await t.api('PUT', `/api/incidents/${id}/roles/ic`, { userId: users[0] });
+      const db = t.muster.services.db.kysely;
+      const flaggedIc = await db
+        .transaction()
+        .execute((trx) => recordTechnicalAction(trx, id, users[0]!, 'restarted the search cluster', clock.now()));
+      const notIc = await db
+        .transaction()
+        .execute((trx) => recordTechnicalAction(trx, id, users[1]!, 'restarted the search cluster', clock.now()));
+      assert.deepEqual([flaggedIc, notIc], [true, false]);
+      const last = (await timeline(id)).at(-1)!;
+      assert.equal(last.kind, 'commander_technical_action');
+      assert.equal(last.isFlagged, true);
+    });
+
+    it('streams a posted note to a viewer of the room, records the join and ticks the channel step', async () => {
+      const d = await declare({ title: 'Login errors', severity: 'P2' });
+      const id = d.incident.id;
+      const ac = new AbortController();
+      const res = await fetch(`${t.url}/api/incidents/${id}/stream`, {
+        headers: { authorization: `Bearer ${t.adminToken}` },
+        signal: ac.signal,
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+      try {
+        await readEvents(res.body!, (e) => e.kind === 'joined');
+        const posted = await t.api<Ev>('POST', `/api/incidents/${id}/notes`, { text: 'Error rate rising since 02:40' });
+        assert.equal(posted.status, 201);
+        const seen = await readEvents(res.body!, (e) => e.kind === 'note');
+        assert.equal(seen.at(-1)!.body, 'Error rate rising since 02:40');
+      } finally {
+        ac.abort();
+      }
+      const after = await t.api<Detail & { participants: { joinCount: number }[] }>('GET', `/api/incidents/${id}`);
+      assert.ok(done(after.body, 'open_channel'));
+      assert.equal(after.body.participants.length, 1);
+    });
+
+    it('keeps the timeline in one total order and moves milestones with the status, reopen included', async () => {
+      const d = await declare({ title: 'Queue backlog', severity: 'P3' });
+      const id = d.incident.id;
+      for (const status of ['identified', 'monitoring', 'resolved']) {
+        assert.equal(
+          (await t.api('POST', `/api/incidents/${id}/status`, { status, message: `now ${status}` })).status,
+          200,
+        );
+      }
+      const resolved = await t.api<Detail>('GET', `/api/incidents/${id}`);
+      assert.ok(resolved.body.incident.milestones.mitigatedAt && resolved.body.incident.milestones.resolvedAt);
+      assert.equal(resolved.body.metrics.timeToResolveSeconds, 0);
+      const again = await t.api<Detail>('POST', `/api/incidents/${id}/status`, { status: 'investigating' });
+      assert.equal(again.body.incident.milestones.resolvedAt, null);
+      assert.equal((await t.api('POST', `/api/incidents/${id}/status`, { status: 'investigating' })).status, 409);
+      const events = await timeline(id);
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        events.map((_, i) => i + 1),
+      );
+      assert.deepEqual(
+        events.filter((e) => e.kind === 'status_changed' || e.kind === 'reopened').map((e) => e.kind),
+        ['status_changed', 'status_changed', 'status_changed', 'reopened'],
+      );
+      const m = await t.api<Detail>('PUT', `/api/incidents/${id}/milestones/impactStartedAt`, {
+        at: new Date(clock.now() - 5 * MINUTE).toISOString(),
+        reason: 'Graphs show the backlog growing five minutes before the alert',
+      });
+      assert.equal(m.body.metrics.timeToDetectSeconds, 300);
+    });
+
+    it('lists recent changes of affected services and dependencies, ranked, and records a suspected cause', async () => {
+      const team = await t.api<{ id: string }>('POST', '/api/teams', { name: `Core ${engine}` });
+      const db = await t.api<{ id: string }>('POST', '/api/services', { name: `db-${engine}`, teamId: team.body.id });
+      const api = await t.api<{ id: string }>('POST', '/api/services', {
+        name: `api-${engine}`,
+        teamId: team.body.id,
+        dependsOn: [db.body.id],
+      });
+      assert.equal(api.status, 201, JSON.stringify(api.body));
+      const d = await declare({ title: 'API 500s', severity: 'P1', serviceIds: [api.body.id] });
+      const now = clock.now();
+      const change = (serviceId: string, summary: string, ago: number) => ({
+        id: newId('chg', now - ago),
+        serviceId,
+        integrationKeyId: null,
+        summary,
+        source: 'ci',
+        at: now - ago,
+        receivedAt: now - ago,
+        links: '[]',
+        details: '{}',
+        payloadId: null,
+      });
+      await t.muster.services.db.kysely
+        .insertInto('changeEvents')
+        .values([
+          change(db.body.id, 'Deploy db proxy', MINUTE),
+          change(api.body.id, 'Deploy api v2.3', 10 * MINUTE),
+          change(api.body.id, 'Config: raise pool size', 10 * MINUTE),
+          change(api.body.id, 'Deploy api v2.2', 3 * 60 * MINUTE),
+        ])
+        .execute();
+      const r = await t.api<{ changes: { id: string; summary: string; relation: string }[] }>(
+        'GET',
+        `/api/incidents/${d.incident.id}/changes`,
+      );
+      assert.deepEqual(
+        r.body.changes.map((c) => c.summary),
+        ['Deploy api v2.3', 'Config: raise pool size', 'Deploy db proxy'],
+      );
+      const s = await t.api<Detail>(
+        'POST',
+        `/api/incidents/${d.incident.id}/changes/${r.body.changes[0]!.id}/suspect`,
+        {
+          note: 'started right after',
+        },
+      );
+      assert.equal(s.status, 200);
+      assert.ok(done(s.body, 'check_changes'));
+      const last = (await timeline(d.incident.id)).filter((e) => e.kind === 'change_suspected');
+      assert.match(last[0]!.body, /Deploy api v2.3/);
+    });
+
+    it('reminds the Communications Lead on schedule and pages when a P2 has no IC after 30 minutes', async () => {
+      const p1 = await declare({ title: 'Orders lost', severity: 'P1' });
+      const p2 = await declare({ title: 'Slow search', severity: 'P2' });
+      await t.api('PUT', `/api/incidents/${p1.incident.id}/roles/cl`, { userId: users[2] });
+      clock.advance(31 * MINUTE);
+      t.muster.services.runner?.wake();
+      const reminder = await waitFor(async () =>
+        (await timeline(p1.incident.id)).find((e) => e.kind === 'update_reminder'),
+      );
+      assert.match(reminder.body, /Cora Comms/);
+      const missing = await waitFor(async () =>
+        (await timeline(p2.incident.id)).find((e) => e.kind === 'commander_missing'),
+      );
+      assert.equal(missing.isFlagged, true);
+      // A status update resets the reminder: nothing more 20 minutes later.
+      await t.api('POST', `/api/incidents/${p1.incident.id}/updates`, { message: 'Mitigation in progress' });
+      clock.advance(20 * MINUTE);
+      t.muster.services.runner?.wake();
+      await new Promise((r) => setTimeout(r, 500));
+      const reminders = (await timeline(p1.incident.id)).filter((e) => e.kind === 'update_reminder');
+      assert.equal(reminders.length, 1);
+      // Resolving stops the timers: the fence moves on and stale jobs exit quietly.
+      await t.api('POST', `/api/incidents/${p1.incident.id}/status`, { status: 'resolved' });
+      clock.advance(60 * MINUTE);
+      t.muster.services.runner?.wake();
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await timeline(p1.incident.id)).filter((e) => e.kind === 'update_reminder').length, 1);
+    });
+  });
+}
