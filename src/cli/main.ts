@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { registerAlertCommands } from './alerts.js';
 import { ApiError, MusterClient } from './client.js';
 import { registerOncallCommands } from './oncall.js';
+import { registerOncallCommands } from './oncall.js';
 import {
   createTokenLocal,
   createUserLocal,
@@ -215,6 +216,9 @@ jobs
 
 // ---- services, integration keys, alerts (src/cli/alerts.ts) ---------------------------------------------------
 registerAlertCommands(program, { client, json });
+
+// ---- on-call: oncall now, override, schedules (src/cli/oncall.ts) --------------------------------------------
+registerOncallCommands(program, { client, json });
 
 // ---- on-call: oncall now, override, schedules (src/cli/oncall.ts) --------------------------------------------
 registerOncallCommands(program, { client, json });

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { systemActor } from '../identity/index.js';
@@ -240,6 +243,45 @@ for (const engine of ENGINES) {
         tokens.get(users[2]!),
       );
       assert.ok(mine.body.shifts.length > 0 && mine.body.shifts.every((s) => s.userId === users[2]));
+    });
+
+    it('answers `muster oncall now`, `schedules list` and `override create` from the CLI', async () => {
+      const cli = async (...args: string[]) => {
+        const main = join(import.meta.dirname, '..', 'cli', 'main.ts');
+        const { stdout } = await promisify(execFile)(process.execPath, [
+          '--import',
+          'tsx',
+          main,
+          '--url',
+          t.url,
+          '--token',
+          t.adminToken,
+          '--json',
+          ...args,
+        ]);
+        return JSON.parse(stdout) as unknown;
+      };
+      const now = (await cli('oncall', 'now', '--schedule', scheduleId)) as { scheduleId: string }[];
+      assert.deepEqual(
+        now.map((e) => e.scheduleId),
+        [scheduleId],
+      );
+      const list = (await cli('schedules', 'list')) as { id: string }[];
+      assert.ok(list.some((s) => s.id === scheduleId));
+      const o = (await cli(
+        'override',
+        'create',
+        '--schedule',
+        scheduleId,
+        '--user',
+        users[4]!,
+        '--start',
+        '2031-01-01T00:00:00Z',
+        '--end',
+        '2031-01-02T00:00:00Z',
+      )) as { id: string };
+      const at = await t.api<OnCallJson>('GET', `/api/schedules/${scheduleId}/oncall?at=2031-01-01T12:00:00Z`);
+      assert.equal(at.body.current?.source, o.id);
     });
 
     it('records every change in the audit log', async () => {
