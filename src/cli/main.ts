@@ -3,7 +3,6 @@ import { Command, Option } from 'commander';
 import { registerAlertCommands } from './alerts.js';
 import { ApiError, MusterClient } from './client.js';
 import { registerOncallCommands } from './oncall.js';
-import { registerOncallCommands } from './oncall.js';
 import {
   createTokenLocal,
   createUserLocal,
@@ -216,9 +215,6 @@ jobs
 
 // ---- services, integration keys, alerts (src/cli/alerts.ts) ---------------------------------------------------
 registerAlertCommands(program, { client, json });
-
-// ---- on-call: oncall now, override, schedules (src/cli/oncall.ts) --------------------------------------------
-registerOncallCommands(program, { client, json });
 
 // ---- on-call: oncall now, override, schedules (src/cli/oncall.ts) --------------------------------------------
 registerOncallCommands(program, { client, json });
