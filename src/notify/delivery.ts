@@ -11,7 +11,7 @@ import { forbidden } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
 import { contactMethodNotFound } from './errors.js';
-import { deliveryDedupKey, stepDueAt, type NotificationMessage, type Urgency } from './model.js';
+import { deliveryDedupKey, needsVerification, stepDueAt, type NotificationMessage, type Urgency } from './model.js';
 import {
   findContactMethodRow,
   insertDelivery,
@@ -75,14 +75,18 @@ export class NotifyService {
 
   /**
    * Plan a notification in the caller's transaction: one delivery and one job per matching rule step. A user with
-   * no rules for this urgency is not left unreachable: every contact method is notified at once.
+   * no rules for this urgency is not left unreachable: every usable contact method (SMS and voice once verified)
+   * is notified at once.
    */
   async notifyUser(trx: Executor, input: NotifyUserInput, now: number): Promise<{ deliveryIds: string[] }> {
     const key = input.key ?? newId('ntf', now);
     let steps: { ruleId: string | null; contactMethodId: string; kind: string; delayMinutes: number }[] =
       await stepsFor(trx, input.userId, input.urgency);
     if (steps.length === 0) {
-      steps = (await listContactMethods(trx, input.userId)).map((c) => ({
+      const usable = (await listContactMethods(trx, input.userId)).filter(
+        (c) => c.isVerified || !needsVerification(c.kind),
+      );
+      steps = usable.map((c) => ({
         ruleId: null,
         contactMethodId: c.id,
         kind: c.kind,
