@@ -20,7 +20,7 @@ import { cookieSecure } from './http/auth.js';
 import { createMetrics } from './http/metrics.js';
 import { signInUrl } from './http/routes/auth.js';
 import type { Services } from './http/services.js';
-import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin } from './identity/index.js';
+import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin, systemActor } from './identity/index.js';
 import {
   IncidentService,
   JOB_CHECK_COMMANDER,
@@ -29,8 +29,11 @@ import {
   remindUpdateHandler,
 } from './incidents/index.js';
 import { JobRunner, JobService, probeHandler } from './jobs/index.js';
+import { createNotifyServices } from './notify/index.js';
 import { createOncallServices } from './oncall/index.js';
+import { EscalationPolicyService } from './escalation/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
+import { isAppError } from './shared/errors.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
 
 export interface Muster {
@@ -68,6 +71,8 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
   const teams = new TeamService({ db, clock });
   const catalog = new CatalogService({ db, clock, teams });
   const integrationKeys = new IntegrationKeyService({ db, clock, catalog });
+  // getUser is called only when a one-click link is used, long after `services` exists.
+  const notify = createNotifyServices({ config, db, clock, getUser: (id) => services.identity.getUser(id) });
   const services: Services = {
     config,
     db,
@@ -82,17 +87,23 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     intake: new IntakeService({ db, clock, keys: integrationKeys, onEnqueued: () => runner?.wake() }),
     intakeLimiter: new IntakeLimiter(config.intake),
     changes: new ChangeService({ db, clock }),
+    notify: notify.notify,
+    contacts: notify.contacts,
+    actionLinks: notify.actionLinks,
     tokens: new TokenService({ db, clock }),
-    oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
+    escalationPolicies: new EscalationPolicyService({ db, clock, teams }),
     runner,
     jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
     incidents: new IncidentService({ db, clock, log }),
+    oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
     async isReady() {
       await sql`select 1`.execute(db.kysely);
       return true;
     },
   };
+  wireNotifications(services);
   if (runner) registerJobHandlers(runner, services);
+  runner?.register(notify.deliverJob.kind, notify.deliverJob.handler);
   return services;
 }
 
@@ -106,6 +117,27 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   runner.register(ALERTS_TRIGGERED, alertsTriggeredHandler);
 }
 
+/**
+ * Notifications ↔ alerts. `isStillWanted`: a page for an alert that was acknowledged or resolved since it was planned
+ * is skipped (escalation may install a finer check). Action links acknowledge or resolve as the recipient.
+ */
+function wireNotifications(services: Services): void {
+  const system = systemActor('notify');
+  services.notify.setIsStillWanted(async (_ex, d) => {
+    if (!d.alertId) return true;
+    try {
+      return (await services.alerts.get(system, d.alertId)).status === 'triggered';
+    } catch (e) {
+      if (isAppError(e) && e.code === 'alert_not_found') return false;
+      throw e;
+    }
+  });
+  services.actionLinks.setHandler(async ({ action, alertId, actor }) => {
+    if (action === 'acknowledge') await services.alerts.acknowledge(actor, alertId);
+    else await services.alerts.resolve(actor, alertId);
+  });
+}
+
 export async function startMuster(config: Config, opts: StartOptions = {}): Promise<Muster> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger({ level: config.logLevel });
@@ -116,6 +148,7 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     const applied = await migrateToLatest(db.kysely);
     if (applied.length) log.info({ migrations: applied }, 'applied migrations');
     services = buildServices(config, db, { clock, log });
+    await services.actionLinks.init(); // generates the link-signing secret on first start
     const boot = await bootstrapFirstAdmin(services.identity, {
       email: config.adminEmail,
       password: config.adminPassword,

@@ -45,6 +45,15 @@ const ENV_MAP: Record<string, string> = {
   MUSTER_SMTP_USER: 'smtp.user',
   MUSTER_SMTP_PASSWORD: 'smtp.password',
   MUSTER_SMTP_FROM: 'smtp.from',
+  MUSTER_NOTIFY_LINK_TTL_MINUTES: 'notify.linkTtlMinutes',
+  MUSTER_NOTIFY_TIMEOUT_MS: 'notify.timeoutMs',
+  MUSTER_NTFY_SERVER: 'notify.ntfyServer',
+  MUSTER_SLACK_BOT_TOKEN: 'slack.botToken',
+  MUSTER_SLACK_API_URL: 'slack.apiUrl',
+  MUSTER_TWILIO_ACCOUNT_SID: 'twilio.accountSid',
+  MUSTER_TWILIO_AUTH_TOKEN: 'twilio.authToken',
+  MUSTER_TWILIO_FROM: 'twilio.fromNumber',
+  MUSTER_TWILIO_API_URL: 'twilio.apiUrl',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

@@ -90,6 +90,53 @@ export const ConfigSchema = Type.Object(
         from: Type.String({ minLength: 3, default: 'muster@localhost', description: 'MUSTER_SMTP_FROM' }),
       }),
     ),
+    notify: Type.Object(
+      {
+        linkTtlMinutes: Type.Integer({
+          minimum: 1,
+          maximum: 7 * 24 * 60,
+          default: 24 * 60,
+          description: 'MUSTER_NOTIFY_LINK_TTL_MINUTES: how long acknowledge/resolve links in notifications work',
+        }),
+        timeoutMs: Type.Integer({
+          minimum: 100,
+          maximum: 120000,
+          default: 10000,
+          description: 'MUSTER_NOTIFY_TIMEOUT_MS: per request to an SMTP server, webhook or provider',
+        }),
+        ntfyServer: Type.String({
+          pattern: '^https?://',
+          default: 'https://ntfy.sh',
+          description: 'MUSTER_NTFY_SERVER: ntfy server for contact methods that do not name their own',
+        }),
+      },
+      { default: {} },
+    ),
+    slack: Type.Optional(
+      Type.Object({
+        botToken: Type.String({
+          minLength: 1,
+          description: 'MUSTER_SLACK_BOT_TOKEN: xoxb-… with chat:write, im:write',
+        }),
+        apiUrl: Type.String({
+          pattern: '^https?://',
+          default: 'https://slack.com/api',
+          description: 'MUSTER_SLACK_API_URL',
+        }),
+      }),
+    ),
+    twilio: Type.Optional(
+      Type.Object({
+        accountSid: Type.String({ minLength: 1, description: 'MUSTER_TWILIO_ACCOUNT_SID' }),
+        authToken: Type.String({ minLength: 1, description: 'MUSTER_TWILIO_AUTH_TOKEN' }),
+        fromNumber: Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'MUSTER_TWILIO_FROM: E.164 number' }),
+        apiUrl: Type.String({
+          pattern: '^https?://',
+          default: 'https://api.twilio.com',
+          description: 'MUSTER_TWILIO_API_URL',
+        }),
+      }),
+    ),
   },
   { additionalProperties: false },
 );

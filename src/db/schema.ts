@@ -119,74 +119,6 @@ export interface DiagnosticProbeRunsTable {
   at: number;
 }
 
-export interface SchedulesTable {
-  id: string;
-  teamId: string;
-  name: string;
-  description: string;
-  timezone: string;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface ScheduleLayersTable {
-  id: string;
-  scheduleId: string;
-  name: string;
-  position: number;
-  turnUnit: string;
-  turnLength: number;
-  startDate: string;
-  handoffTime: string;
-  restrictions: string;
-  endsAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface ScheduleLayerParticipantsTable {
-  layerId: string;
-  position: number;
-  userId: string;
-}
-
-export interface ScheduleOverridesTable {
-  id: string;
-  scheduleId: string;
-  userId: string;
-  startsAt: number;
-  endsAt: number;
-  reason: string;
-  swapRequestId: string | null;
-  createdByLabel: string;
-  createdAt: number;
-}
-
-export interface ShiftSwapRequestsTable {
-  id: string;
-  scheduleId: string;
-  requesterId: string;
-  targetUserId: string;
-  startsAt: number;
-  endsAt: number;
-  note: string;
-  status: string;
-  overrideId: string | null;
-  decidedAt: number | null;
-  createdAt: number;
-}
-
-export interface CalendarFeedTokensTable {
-  id: string;
-  kind: string;
-  targetId: string;
-  userId: string;
-  tokenHash: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-}
-
 export interface ServicesTable {
   id: string;
   name: string;
@@ -299,6 +231,111 @@ export interface ChangeEventsTable {
   payloadId: string | null;
 }
 
+export interface ContactMethodsTable {
+  id: string;
+  userId: string;
+  kind: string;
+  label: string;
+  address: string;
+  serverUrl: string | null;
+  secret: string | null;
+  isVerified: Bool;
+  verifyCodeHash: string | null;
+  verifyExpiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NotificationRulesTable {
+  id: string;
+  userId: string;
+  contactMethodId: string;
+  urgency: string;
+  delayMinutes: number;
+  createdAt: number;
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  dedupKey: string;
+  userId: string;
+  alertId: string | null;
+  contactMethodId: string;
+  ruleId: string | null;
+  channel: string;
+  urgency: string;
+  message: string;
+  status: string;
+  attempts: number;
+  providerMessageId: string | null;
+  lastError: string | null;
+  dueAt: number;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface NotificationAttemptsTable {
+  id: string;
+  deliveryId: string;
+  userId: string;
+  alertId: string | null;
+  channel: string;
+  status: string;
+  isPermanent: Bool;
+  error: string | null;
+  providerMessageId: string | null;
+  at: number;
+}
+
+export interface ActionLinkUsesTable {
+  linkId: string;
+  action: string;
+  alertId: string;
+  userId: string;
+  expiresAt: number;
+  usedAt: number;
+}
+
+export interface EscalationPoliciesTable {
+  id: string;
+  teamId: string;
+  name: string;
+  description: string;
+  repeat: number;
+  levels: string;
+  workingHours: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EscalationRunsTable {
+  id: string;
+  alertId: string;
+  policyId: string;
+  snapshot: string;
+  urgency: string;
+  status: string;
+  generation: number;
+  levelIndex: number;
+  pass: number;
+  nextStepAt: number | null;
+  startedAt: number;
+  updatedAt: number;
+}
+
+export interface EscalationLogTable {
+  id: string;
+  runId: string;
+  alertId: string;
+  at: number;
+  kind: string;
+  levelIndex: number | null;
+  pass: number | null;
+  userIds: string;
+  reason: string;
+}
+
 export interface IncidentsTable {
   id: string;
   title: string;
@@ -395,7 +432,78 @@ export interface IncidentSeverityPoliciesTable {
   updatedAt: number;
 }
 
+export interface SchedulesTable {
+  id: string;
+  teamId: string;
+  name: string;
+  description: string;
+  timezone: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ScheduleLayersTable {
+  id: string;
+  scheduleId: string;
+  name: string;
+  position: number;
+  turnUnit: string;
+  turnLength: number;
+  startDate: string;
+  handoffTime: string;
+  restrictions: string;
+  endsAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ScheduleLayerParticipantsTable {
+  layerId: string;
+  position: number;
+  userId: string;
+}
+
+export interface ScheduleOverridesTable {
+  id: string;
+  scheduleId: string;
+  userId: string;
+  startsAt: number;
+  endsAt: number;
+  reason: string;
+  swapRequestId: string | null;
+  createdByLabel: string;
+  createdAt: number;
+}
+
+export interface ShiftSwapRequestsTable {
+  id: string;
+  scheduleId: string;
+  requesterId: string;
+  targetUserId: string;
+  startsAt: number;
+  endsAt: number;
+  note: string;
+  status: string;
+  overrideId: string | null;
+  decidedAt: number | null;
+  createdAt: number;
+}
+
+export interface CalendarFeedTokensTable {
+  id: string;
+  kind: string;
+  targetId: string;
+  userId: string;
+  tokenHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
 export interface Database {
+  escalationPolicies: EscalationPoliciesTable;
+  escalationRuns: EscalationRunsTable;
+  escalationLog: EscalationLogTable;
   users: UsersTable;
   teams: TeamsTable;
   teamMembers: TeamMembersTable;
@@ -415,12 +523,11 @@ export interface Database {
   alerts: AlertsTable;
   alertEvents: AlertEventsTable;
   changeEvents: ChangeEventsTable;
-  schedules: SchedulesTable;
-  scheduleLayers: ScheduleLayersTable;
-  scheduleLayerParticipants: ScheduleLayerParticipantsTable;
-  scheduleOverrides: ScheduleOverridesTable;
-  shiftSwapRequests: ShiftSwapRequestsTable;
-  calendarFeedTokens: CalendarFeedTokensTable;
+  contactMethods: ContactMethodsTable;
+  notificationRules: NotificationRulesTable;
+  notificationDeliveries: NotificationDeliveriesTable;
+  notificationAttempts: NotificationAttemptsTable;
+  actionLinkUses: ActionLinkUsesTable;
   incidents: IncidentsTable;
   incidentServices: IncidentServicesTable;
   incidentAlerts: IncidentAlertsTable;
@@ -430,4 +537,10 @@ export interface Database {
   incidentTasks: IncidentTasksTable;
   incidentParticipants: IncidentParticipantsTable;
   incidentSeverityPolicies: IncidentSeverityPoliciesTable;
+  schedules: SchedulesTable;
+  scheduleLayers: ScheduleLayersTable;
+  scheduleLayerParticipants: ScheduleLayerParticipantsTable;
+  scheduleOverrides: ScheduleOverridesTable;
+  shiftSwapRequests: ShiftSwapRequestsTable;
+  calendarFeedTokens: CalendarFeedTokensTable;
 }

@@ -11,12 +11,15 @@ import { newId } from '../shared/ids.js';
 import { redactUrl } from '../shared/logger.js';
 import { installAuth } from './auth.js';
 import { installErrorHandling, sendError } from './errors.js';
+import { registerActionLinkRoutes } from './routes/action-links.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
+import { registerEscalationRoutes } from './routes/escalation.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerIntakeRoutes } from './routes/intake.js';
+import { registerNotifyRoutes } from './routes/notify.js';
 import { registerOncallRoutes } from './routes/oncall.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTeamRoutes } from './routes/teams.js';
@@ -80,10 +83,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
-  // The docs page and the document sit behind sign-in like every other non-public route.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), auth: 'user' };
-  });
+  // The docs page and the document sit behind sign-in: every route is `user` level unless it says otherwise.
 
   installAuth(app, services);
 
@@ -94,10 +94,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerTokenRoutes(app, services);
   registerAdminRoutes(app, services);
   registerIncidentRoutes(app, services);
+  registerEscalationRoutes(app, services);
   registerCatalogRoutes(app, services);
   registerAlertRoutes(app, services);
   registerIntakeRoutes(app, services);
+  registerNotifyRoutes(app, services);
   registerOncallRoutes(app, services);
+  await registerActionLinkRoutes(app, services);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -111,6 +114,10 @@ async function serveWeb(app: FastifyInstance): Promise<void> {
   const indexPath = join(dir, 'index.html');
   const hasWeb = existsSync(indexPath);
   if (hasWeb) {
+    // The hashed bundles are public (no data in them): the sign-in page needs them before anyone is signed in.
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/assets/')) route.config = { ...(route.config ?? {}), auth: 'public' };
+    });
     await app.register(fastifyStatic, {
       root: join(dir, 'assets'),
       prefix: '/assets/',

@@ -3,9 +3,11 @@ import type { CatalogService, IntegrationKeyService } from '../catalog/index.js'
 import type { ChangeService } from '../changes/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
+import type { EscalationPolicyService } from '../escalation/index.js';
 import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
 import type { IncidentService } from '../incidents/index.js';
 import type { JobRunner, JobService } from '../jobs/index.js';
+import type { ActionLinkService, ContactService, NotifyService } from '../notify/index.js';
 import type { OncallServices } from '../oncall/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -21,7 +23,7 @@ export interface Services {
   identity: IdentityService;
   teams: TeamService;
   tokens: TokenService;
-  oncall: OncallServices;
+  escalationPolicies: EscalationPolicyService;
   runner: JobRunner | null;
   jobs: JobService;
   catalog: CatalogService;
@@ -30,6 +32,10 @@ export interface Services {
   intake: IntakeService;
   intakeLimiter: IntakeLimiter;
   changes: ChangeService;
+  notify: NotifyService;
+  contacts: ContactService;
+  actionLinks: ActionLinkService;
   incidents: IncidentService;
+  oncall: OncallServices;
   isReady(): Promise<boolean>;
 }

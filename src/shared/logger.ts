@@ -22,6 +22,8 @@ export const REDACT_PATHS = [
   'config.databaseUrl',
   'config.metricsToken',
   'config.smtp.password',
+  'config.slack.botToken',
+  'config.twilio.authToken',
 ];
 
 export function createLogger(opts: { level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {

@@ -2,7 +2,9 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_alerts.js';
 import * as m0003 from './0003_oncall.js';
+import * as m0004 from './0004_notify.js';
 import * as m0005 from './0005_incidents.js';
+import * as m0006 from './0006_escalation.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -12,5 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_alerts': m0002,
   '0003_oncall': m0003,
+  '0004_notify': m0004,
   '0005_incidents': m0005,
+  '0006_escalation': m0006,
 };
