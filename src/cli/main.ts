@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { registerAlertCommands } from './alerts.js';
 import { ApiError, MusterClient } from './client.js';
+import { registerIncidentCommands } from './incidents.js';
 import { registerOncallCommands } from './oncall.js';
 import {
   createTokenLocal,
@@ -218,6 +219,9 @@ registerAlertCommands(program, { client, json });
 
 // ---- on-call: oncall now, override, schedules (src/cli/oncall.ts) --------------------------------------------
 registerOncallCommands(program, { client, json });
+
+// ---- incidents: declare, list, show, role, status, note (src/cli/incidents.ts) --------------------------------
+registerIncidentCommands(program, { client, json });
 
 // ---- misc ------------------------------------------------------------------------------------------------------
 program

@@ -1,0 +1,137 @@
+/** Client commands for incidents: declare, list, show, roles, status, notes (the HTTP API, like every client command). */
+import type { Command } from 'commander';
+import type { MusterClient } from './client.js';
+import { output, printTable } from './output.js';
+
+interface Deps {
+  client: () => MusterClient;
+  json: () => boolean;
+}
+
+type Row = Record<string, unknown>;
+const enc = encodeURIComponent;
+const say = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+interface IncidentJson extends Row {
+  id: string;
+  title: string;
+  severity: string;
+  status: string;
+  declaredAt: string;
+}
+
+interface DetailJson {
+  incident: IncidentJson & { summary: string; milestones: Record<string, string | null> };
+  roles: Record<string, { name: string } | null>;
+  checklist: { step: string; title: string; doneAt: string | null; elapsedSeconds: number | null }[];
+  warnings: { message: string }[];
+  metrics: Record<string, number | null>;
+}
+
+const ROLE_LABELS: [string, string][] = [
+  ['commander', 'Incident Commander'],
+  ['technical_lead', 'Technical Lead'],
+  ['communications_lead', 'Communications Lead'],
+];
+
+function printDetail(d: DetailJson): void {
+  const i = d.incident;
+  say(`${i.id}  ${i.severity}  ${i.status}  ${i.title}`);
+  if (i.summary) say(i.summary);
+  say('');
+  for (const [role, label] of ROLE_LABELS) say(`${label.padEnd(20)} ${d.roles[role]?.name ?? '-'}`);
+  say('');
+  say('First five minutes:');
+  for (const c of d.checklist) {
+    say(`  [${c.doneAt ? 'x' : ' '}] ${c.title}${c.elapsedSeconds !== null ? ` (+${c.elapsedSeconds}s)` : ''}`);
+  }
+  say('');
+  for (const [k, v] of Object.entries(i.milestones)) say(`${k.padEnd(20)} ${v ?? '-'}`);
+  for (const w of d.warnings) say(`warning: ${w.message}`);
+}
+
+const report = (json: boolean, d: DetailJson): void => output(json, d, () => printDetail(d));
+
+export function registerIncidentCommands(program: Command, { client, json }: Deps): void {
+  const incident = program.command('incident').alias('incidents').description('incidents: declare, run, resolve');
+
+  incident
+    .command('declare')
+    .description('declare an incident')
+    .requiredOption('--severity <P1|P2|P3|P4>', 'customer impact: P1 core workflows down … P4 cosmetic')
+    .requiredOption('--title <text>')
+    .option('--summary <text>')
+    .option('--service <idOrSlug...>', 'affected services')
+    .option('--alert <alertId...>', 'alerts to link')
+    .action(async (o: { severity: string; title: string; summary?: string; service?: string[]; alert?: string[] }) => {
+      const d = await client().post<DetailJson>('/api/incidents', {
+        severity: o.severity.toUpperCase(),
+        title: o.title,
+        ...(o.summary ? { summary: o.summary } : {}),
+        ...(o.service ? { serviceIds: o.service } : {}),
+        ...(o.alert ? { alertIds: o.alert } : {}),
+      });
+      report(json(), d);
+    });
+
+  incident
+    .command('list')
+    .description('incidents, newest first')
+    .option('--status <open|all|investigating|identified|monitoring|resolved>', 'filter', 'open')
+    .option('--severity <P1|P2|P3|P4>')
+    .action(async (o: { status: string; severity?: string }) => {
+      const q = new URLSearchParams({ status: o.status });
+      if (o.severity) q.set('severity', o.severity.toUpperCase());
+      const r = await client().get<{ incidents: IncidentJson[] }>(`/api/incidents?${q.toString()}`);
+      output(json(), r.incidents, () => printTable(r.incidents, ['id', 'severity', 'status', 'title', 'declaredAt']));
+    });
+
+  incident
+    .command('show')
+    .description('an incident: roles, checklist, milestones, warnings')
+    .argument('<id>')
+    .action(async (id: string) => report(json(), await client().get<DetailJson>(`/api/incidents/${enc(id)}`)));
+
+  incident
+    .command('role')
+    .description('assign roles (P1 needs three different people)')
+    .argument('<id>')
+    .option('--ic <userId>', 'Incident Commander')
+    .option('--tl <userId>', 'Technical Lead')
+    .option('--cl <userId>', 'Communications Lead')
+    .action(async (id: string, o: { ic?: string; tl?: string; cl?: string }) => {
+      const wanted = (['ic', 'tl', 'cl'] as const).filter((r) => o[r]);
+      if (!wanted.length) throw new Error('Pass at least one of --ic, --tl, --cl.');
+      let d: DetailJson | null = null;
+      for (const r of wanted) {
+        d = await client().put<DetailJson>(`/api/incidents/${enc(id)}/roles/${r}`, { userId: o[r] });
+      }
+      report(json(), d!);
+    });
+
+  incident
+    .command('status')
+    .description('move the status; from resolved it reopens')
+    .argument('<id>')
+    .argument('<status>', 'investigating | identified | monitoring | resolved')
+    .option('-m, --message <text>', 'what changed')
+    .action(async (id: string, status: string, o: { message?: string }) => {
+      const d = await client().post<DetailJson>(`/api/incidents/${enc(id)}/status`, {
+        status,
+        ...(o.message ? { message: o.message } : {}),
+      });
+      report(json(), d);
+    });
+
+  incident
+    .command('note')
+    .description('post a note to the timeline')
+    .argument('<id>')
+    .argument('<text>')
+    .action(async (id: string, text: string) => {
+      const e = await client().post<{ seq: number; at: string }>(`/api/incidents/${enc(id)}/notes`, { text });
+      output(json(), e, () => say(`noted (#${e.seq} at ${e.at})`));
+    });
+}
