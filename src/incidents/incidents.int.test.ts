@@ -4,6 +4,7 @@ import { ENGINES } from '../db/testing/index.js';
 import { FakeClock, MINUTE } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
+import { readSse } from '../testing/sse.js';
 import { recordTechnicalAction } from './index.js';
 
 interface Detail {
@@ -22,38 +23,6 @@ interface Ev {
 }
 
 const done = (d: Detail, step: string): boolean => d.checklist.find((c) => c.step === step)?.doneAt !== null;
-
-/** Read server-sent events from a fetch body until `until` matches one, or time runs out. */
-async function readEvents(body: ReadableStream<Uint8Array>, until: (e: Ev) => boolean, ms = 10_000): Promise<Ev[]> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const seen: Ev[] = [];
-  let buf = '';
-  const deadline = Date.now() + ms;
-  try {
-    while (Date.now() < deadline) {
-      const chunk = await Promise.race([
-        reader.read(),
-        new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now()))),
-      ]);
-      if (!chunk || chunk.done) break;
-      buf += decoder.decode(chunk.value, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const frame = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = frame.split('\n').find((l) => l.startsWith('data: '));
-        if (!data) continue;
-        const e = JSON.parse(data.slice(6)) as Ev;
-        seen.push(e);
-        if (until(e)) return seen;
-      }
-    }
-    throw new Error(`stream ended without the expected event; saw ${seen.map((e) => e.kind).join(', ')}`);
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -171,10 +140,10 @@ for (const engine of ENGINES) {
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
       try {
-        await readEvents(res.body!, (e) => e.kind === 'joined');
+        await readSse<Ev>(res.body!, (e) => e.kind === 'joined');
         const posted = await t.api<Ev>('POST', `/api/incidents/${id}/notes`, { text: 'Error rate rising since 02:40' });
         assert.equal(posted.status, 201);
-        const seen = await readEvents(res.body!, (e) => e.kind === 'note');
+        const seen = await readSse<Ev>(res.body!, (e) => e.kind === 'note');
         assert.equal(seen.at(-1)!.body, 'Error rate rising since 02:40');
       } finally {
         ac.abort();
