@@ -5,7 +5,7 @@ import { FakeClock, MINUTE } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { readSse } from '../testing/sse.js';
-import { recordTechnicalAction } from './index.js';
+import { noteAlertAcknowledged, recordTechnicalAction } from './index.js';
 
 interface Detail {
   incident: { id: string; severity: string; status: string; milestones: Record<string, string | null> };
@@ -235,6 +235,65 @@ for (const engine of ENGINES) {
       assert.ok(done(s.body, 'check_changes'));
       const last = (await timeline(d.incident.id)).filter((e) => e.kind === 'change_suspected');
       assert.match(last[0]!.body, /Deploy api v2.3/);
+    });
+
+    it('links alerts at declaration, then ticks "acknowledge" and flags the IC when a linked alert is acknowledged', async () => {
+      const team = await t.api<{ id: string }>('POST', '/api/teams', { name: `Edge ${engine}` });
+      const svc = await t.api<{ id: string }>('POST', '/api/services', {
+        name: `edge-${engine}`,
+        teamId: team.body.id,
+      });
+      const key = await t.api<{ key: string }>('POST', `/api/services/${svc.body.id}/integration-keys`, {
+        source: 'generic',
+      });
+      const fire = await fetch(`${t.url}/integrations/generic/${key.body.key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'firing', title: 'Edge 5xx above 5%', severity: 'critical' }),
+      });
+      assert.equal(fire.status, 200);
+      const alerts = await t.api<{ alerts: { id: string }[] }>('GET', `/api/alerts?service=${svc.body.id}`);
+      const alertId = alerts.body.alerts[0]!.id;
+      const d = await declare({ title: 'Edge errors', severity: 'P1', alertIds: [alertId] });
+      const id = d.incident.id;
+      assert.ok(!done(d, 'acknowledge'), 'an unacknowledged alert leaves the step open');
+      assert.ok(d.incident.milestones.detectedAt);
+      const me = await t.api<{ id: string }>('GET', '/api/me');
+      await t.api('PUT', `/api/incidents/${id}/roles/ic`, { userId: me.body.id });
+      // What the alerts domain does in its acknowledgement transaction.
+      const touched = await t.muster.services.db.kysely
+        .transaction()
+        .execute((trx) => noteAlertAcknowledged(trx, alertId, { userId: me.body.id, label: 'admin' }, clock.now()));
+      assert.deepEqual(touched, [id]);
+      const after = await t.api<Detail>('GET', `/api/incidents/${id}`);
+      assert.ok(done(after.body, 'acknowledge'));
+      assert.ok(after.body.incident.milestones.acknowledgedAt);
+      const kinds = (await timeline(id)).map((e) => e.kind);
+      assert.ok(kinds.includes('alert_linked') && kinds.includes('alert_acknowledged'));
+      assert.ok(kinds.includes('commander_technical_action'));
+    });
+
+    it('lets administrators change what a severity demands, and proposes severities from answers', async () => {
+      const p = await t.api<{ requireDistinctRoles: boolean }>('PUT', '/api/incidents/policies/P2', {
+        requireDistinctRoles: true,
+      });
+      assert.equal(p.status, 200);
+      const d = await declare({ title: 'Partial outage', severity: 'P2' });
+      assert.ok(d.warnings.some((w) => w.code === 'roles_missing'));
+      await t.api('PUT', '/api/incidents/policies/P2', { requireDistinctRoles: false });
+      const proposed = await t.api<{ severity: string }>('POST', '/api/incidents/assess', {
+        assessment: { canUsersCompleteCoreWorkflows: true, isInternalOnly: true },
+      });
+      assert.equal(proposed.body.severity, 'P3');
+      const changed = await t.api<Detail>('POST', `/api/incidents/${d.incident.id}/severity`, {
+        severity: 'P1',
+        reason: 'Checkout is failing for everyone now',
+        assessment: { isSubsetOfUsers: true },
+      });
+      assert.equal(changed.body.incident.severity, 'P1');
+      assert.ok(changed.body.warnings.some((w) => w.code === 'severity_differs_from_assessment'));
+      const ev = (await timeline(d.incident.id)).find((e) => e.kind === 'severity_changed')!;
+      assert.equal(ev.details.reason, 'Checkout is failing for everyone now');
     });
 
     it('reminds the Communications Lead on schedule and pages when a P2 has no IC after 30 minutes', async () => {
