@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
+import { enqueueJob, findJob } from '../jobs/index.js';
+import { DELIVER_JOB } from './index.js';
 import { startNotifyHarness, type NotifyHarness } from '../testing/notify.js';
 
 interface Attempt {
@@ -264,6 +266,34 @@ for (const engine of ENGINES) {
       assert.equal(ds.length, 2);
       assert.deepEqual(ds.map((d) => d.status).sort(), ['pending', 'sent']);
       assert.ok(!h.smtp.messages.some((m) => m.to.includes('later@example.test')));
+    });
+
+    it('ignores a duplicate or late job for a delivery that was already sent', async () => {
+      const userId = await newUser(h);
+      await addContact(h, userId, { kind: 'slack', address: 'U0002' });
+      const [deliveryId] = await h.notify({ userId, urgency: 'high', message: message('Exactly once') });
+      await waitForDeliveries(h, userId, allFinished(1));
+      const { services } = h.t.muster;
+      const now = services.clock.now();
+      const jobId = await services.db.kysely
+        .transaction()
+        .execute((trx) =>
+          enqueueJob(
+            trx,
+            services.db.engine,
+            { kind: DELIVER_JOB, payload: { deliveryId }, uniqueKey: `dup:${deliveryId}` },
+            now,
+          ),
+        );
+      services.runner?.wake();
+      const deadline = Date.now() + 10_000;
+      while ((await findJob(services.db.kysely, jobId!))?.status !== 'succeeded') {
+        assert.ok(Date.now() < deadline, 'the duplicate job ran');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const [d] = await deliveriesOf(h, userId);
+      assert.equal(d!.attemptsLog.length, 1);
+      assert.equal(h.slack.messages.filter((m) => m.text.includes('Exactly once')).length, 1);
     });
 
     it('does not notify twice for the same key', async () => {

@@ -104,6 +104,15 @@ for (const engine of ENGINES) {
       assert.match(alert.body.resolvedByLabel, /\(link\)$/);
     });
 
+    it('signs links with a secret generated at first start and kept in instance_settings', async () => {
+      const row = await h.t.muster.services.db.kysely
+        .selectFrom('instanceSettings')
+        .select('value')
+        .where('key', '=', 'notify.action_link_secret')
+        .executeTakeFirst();
+      assert.ok(row && row.value.length >= 40);
+    });
+
     it('refuses an expired link and a tampered one', async () => {
       const alertId = await fireAlert(h, 'Stale link');
       const links = h.t.muster.services.actionLinks;
