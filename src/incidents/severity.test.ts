@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_POLICIES, proposeSeverity, roleWarnings } from './severity.js';
+import { DEFAULT_POLICIES, mayPageNow, proposeSeverity, roleWarnings } from './severity.js';
 
 describe('proposeSeverity', () => {
   it('makes a simple DNS misconfiguration that takes down the product P1', () => {
@@ -53,5 +53,15 @@ describe('roleWarnings', () => {
     const holders = { commander: 'a', technical_lead: 'a', communications_lead: 'a' };
     assert.deepEqual(roleWarnings(DEFAULT_POLICIES.P3, holders, false), []);
     assert.deepEqual(roleWarnings(p1, {}, true), []);
+  });
+});
+
+describe('mayPageNow', () => {
+  it('pages P1 and P2 at any hour, P3 and P4 only within working hours', () => {
+    assert.deepEqual(
+      (['P1', 'P2', 'P3', 'P4'] as const).map((s) => mayPageNow(DEFAULT_POLICIES[s], false)),
+      [true, true, false, false],
+    );
+    assert.equal(mayPageNow(DEFAULT_POLICIES.P4, true), true);
   });
 });

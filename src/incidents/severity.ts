@@ -208,3 +208,11 @@ export function roleWarnings(
   }
   return out;
 }
+
+/**
+ * Whether an incident of this severity may page people now. P3/P4 default to business hours only ("can be addressed
+ * during business hours"); the caller (escalation) decides what working hours are for the person or team paged.
+ */
+export function mayPageNow(policy: SeverityPolicy, isWithinWorkingHours: boolean): boolean {
+  return policy.pagesOutOfHours || isWithinWorkingHours;
+}
