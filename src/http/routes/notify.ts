@@ -164,6 +164,14 @@ function registerContactMethodRoutes(app: FastifyInstance, services: Services): 
       return reply.status(201).send({ ...created, contactMethod: presentContact(created.contactMethod) });
     },
   );
+  registerContactMethodChanges(app, services);
+  registerContactActions(app, services);
+}
+
+function registerContactMethodChanges(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['notifications'];
+  const base = '/api/users/:id/contact-methods';
   r.patch(
     `${base}/:itemId`,
     {
@@ -202,7 +210,6 @@ function registerContactMethodRoutes(app: FastifyInstance, services: Services): 
       return reply.status(204).send(null);
     },
   );
-  registerContactActions(app, services);
 }
 
 function registerContactActions(app: FastifyInstance, services: Services): void {
