@@ -30,6 +30,8 @@ interface Harness {
   enqueue(opts?: Partial<EnqueueOptions>): Promise<string>;
   job(id: string): Promise<Job>;
   effects(jobId: string): Promise<{ fence: number; runner: string }[]>;
+  /** A gate a handler can stall on; every gate opens at clean-up so a failed test reports instead of hanging. */
+  gate(): Gate;
 }
 
 /** Run `fn` with a fresh database; stop every runner and drop the database afterwards, pass or fail. */
@@ -37,6 +39,7 @@ async function withHarness(engine: (typeof ENGINES)[number], fn: (h: Harness) =>
   const tdb = await createTestDatabase(engine);
   const db = tdb.open();
   const clock = new FakeClock(T0);
+  const gates: Gate[] = [];
   const h: Harness = {
     db,
     tdb,
@@ -78,10 +81,16 @@ async function withHarness(engine: (typeof ENGINES)[number], fn: (h: Harness) =>
         .where('jobId', '=', jobId)
         .execute();
     },
+    gate() {
+      const g = gate();
+      gates.push(g);
+      return g;
+    },
   };
   try {
     await fn(h);
   } finally {
+    for (const g of gates) g.open();
     await Promise.all(h.runners.map((r) => r.stop()));
     await db.close();
     await tdb.drop();
@@ -107,7 +116,15 @@ function recordEffect(before?: (ctx: JobContext<unknown>) => Promise<void>): Job
   };
 }
 
-function gate(): { wait: () => Promise<void>; open: () => void; reached: Promise<void>; arrive: () => void } {
+interface Gate {
+  /** Resolves once a handler called arrive(): it is now stalled in wait(). */
+  reached: Promise<void>;
+  arrive(): void;
+  wait(): Promise<void>;
+  open(): void;
+}
+
+function gate(): Gate {
   let open!: () => void;
   let arrive!: () => void;
   const opened = new Promise<void>((r) => (open = r));
@@ -313,36 +330,36 @@ for (const engine of ENGINES) {
         assert.equal((await h.effects(id)).length, 1);
       }));
 
-    it('fences a run whose lease expired: the new owner’s step is kept and the old one rolls back', () =>
+    it('fences a run whose lease expired: the old owner’s step rolls back while the new owner’s is kept', () =>
       withHarness(engine, async (h) => {
         const leaseMs = 1000;
         // Runner A stalls inside its handler and its clock stands still, so its heartbeat cannot extend the lease
         // past T0 + lease (a paused VM or a process cut off from the database). Runner B's clock starts an hour
-        // behind so it cannot claim the job first.
+        // behind so it cannot claim the job first. B then stalls too, so A completes while B holds the job.
         const clockA = new FakeClock(T0);
         const clockB = new FakeClock(T0 - 3_600_000);
-        const stalled = gate();
-        let staleError: unknown = null;
+        const stalledA = h.gate();
+        const stalledB = h.gate();
+        let errorInA: unknown = null;
         const handler = recordEffect(async (ctx) => {
-          if (ctx.runnerId === a.id) {
-            stalled.arrive();
-            await stalled.wait();
-          }
+          const g = ctx.runnerId === a.id ? stalledA : stalledB;
+          g.arrive();
+          await g.wait();
         });
-        const staleCatching: JobHandler = async (ctx) => {
+        const catching: JobHandler = async (ctx) => {
           try {
             await handler(ctx);
           } catch (e) {
-            if (ctx.runnerId === a.id) staleError = e;
+            if (ctx.runnerId === a.id) errorInA = e;
             throw e;
           }
         };
-        const a = h.runner({ clock: clockA, leaseMs, handler: staleCatching });
-        const b = h.runner({ clock: clockB, leaseMs, handler: staleCatching });
+        const a = h.runner({ clock: clockA, leaseMs, handler: catching });
+        const b = h.runner({ clock: clockB, leaseMs, handler: catching });
         await a.start();
         await b.start();
         const id = await h.enqueue();
-        await stalled.reached;
+        await stalledA.reached;
         const heldByA = await h.job(id);
         assert.equal(heldByA.lockedBy, a.id);
         assert.equal(heldByA.fence, 1);
@@ -353,24 +370,31 @@ for (const engine of ENGINES) {
         assert.equal((await h.job(id)).fence, 1, 'B claimed a job whose lease had not expired');
 
         clockB.set(T0 + 2 * leaseMs);
+        await stalledB.reached;
+        const heldByB = await h.job(id);
+        assert.equal(heldByB.lockedBy, b.id);
+        assert.equal(heldByB.fence, 2);
+        assert.equal(heldByB.attempts, 2);
+
+        stalledA.open();
+        await waitFor('A to report its run', async () => h.outcomes.some((o) => o.runner === a.id));
+        assert.ok(errorInA instanceof StaleJobError, `A's complete threw ${String(errorInA)}`);
+        assert.deepEqual(await h.effects(id), [], "A's step was kept although B owns the job");
+        const stillB = await h.job(id);
+        assert.equal(stillB.status, 'running');
+        assert.equal(stillB.lockedBy, b.id);
+
+        stalledB.open();
         const done = await waitForStatus(h, id, 'succeeded');
         assert.equal(done.fence, 2);
-        assert.equal(done.attempts, 2);
-
-        stalled.open();
-        await waitFor('A to report a stale run', async () => h.outcomes.some((o) => o.runner === a.id));
-        assert.ok(staleError instanceof StaleJobError, `A's complete threw ${String(staleError)}`);
+        assert.deepEqual(await h.effects(id), [{ fence: 2, runner: b.id }]);
         assert.deepEqual(
           h.outcomes.map((o) => [o.runner === a.id ? 'A' : 'B', o.outcome]),
           [
-            ['B', 'succeeded'],
             ['A', 'stale'],
+            ['B', 'succeeded'],
           ],
         );
-        assert.deepEqual(await h.effects(id), [{ fence: 2, runner: b.id }]);
-        const after = await h.job(id);
-        assert.equal(after.status, 'succeeded');
-        assert.equal(after.fence, 2);
       }));
 
     it('ignores the failure of a late duplicate run after another runner completed the job', () =>
@@ -378,7 +402,7 @@ for (const engine of ENGINES) {
         const leaseMs = 1000;
         const clockA = new FakeClock(T0); // A stalls, its clock frozen: see the fencing test above
         const clockB = new FakeClock(T0 - 3_600_000);
-        const stalled = gate();
+        const stalled = h.gate();
         const handler = recordEffect(async (ctx) => {
           if (ctx.runnerId !== a.id) return;
           stalled.arrive();
@@ -406,7 +430,7 @@ for (const engine of ENGINES) {
 
     it('neither loses nor double-runs jobs when the clock goes backwards', () =>
       withHarness(engine, async (h) => {
-        const inFlight = gate();
+        const inFlight = h.gate();
         const gated = new Set<string>();
         await h
           .runner({
