@@ -1,0 +1,57 @@
+/**
+ * What the disk allows before Muster does anything: durable one-row commits per second, on SQLite (WAL,
+ * synchronous=FULL, Muster's settings) and on PostgreSQL (synchronous_commit=on) with one and with many clients.
+ * Intake that commits once per request cannot beat these figures, so they are printed beside Muster's.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+
+export async function sqliteCommitsPerSecond(seconds = 3): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-bench-disk-'));
+  const db = new SqliteDatabase(join(dir, 'probe.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('create table probe (id integer primary key, body text not null)');
+    const insert = db.prepare('insert into probe (body) values (?)');
+    const commit = db.transaction((body: string) => insert.run(body));
+    const body = 'x'.repeat(600);
+    const until = Date.now() + seconds * 1000;
+    let n = 0;
+    while (Date.now() < until) {
+      commit(body);
+      n++;
+      // Yield now and then so timers (and the caller) are not starved for the whole probe.
+      if (n % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    return n / seconds;
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function postgresCommitsPerSecond(url: string, clients: number, seconds = 3): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: clients });
+  try {
+    await pool.query('create table if not exists probe (id bigserial primary key, body text not null)');
+    const until = Date.now() + seconds * 1000;
+    let n = 0;
+    const body = 'x'.repeat(600);
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (Date.now() < until) {
+          await pool.query('insert into probe (body) values ($1)', [body]);
+          n++;
+        }
+      }),
+    );
+    await pool.query('drop table probe');
+    return n / seconds;
+  } finally {
+    await pool.end();
+  }
+}
