@@ -56,7 +56,7 @@ for (const engine of ENGINES) {
               assert.equal(counts.dead, undefined, `dead jobs: ${JSON.stringify(counts)}`);
               return counts.succeeded === COUNT;
             },
-            60_000,
+            90_000,
           );
 
           const perJob = await db.kysely
