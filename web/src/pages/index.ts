@@ -4,7 +4,11 @@
  */
 import { AuditPage } from './admin-audit.js';
 import { JobsPage } from './admin-jobs.js';
+import { AlertPage } from './alerts/detail.js';
+import { AlertsPage } from './alerts/list.js';
 import { comingSoon } from './coming-soon.js';
+import { ServicePage } from './services/detail.js';
+import { ServicesPage } from './services/list.js';
 import { HomePage } from './home.js';
 import { ProfilePage } from './profile.js';
 import { SetPasswordPage } from './set-password.js';
@@ -18,11 +22,6 @@ import { UsersPage } from './users.js';
 
 export type { PageDef, PageProps, Section } from './types.js';
 
-const AlertsPage = comingSoon('Alerts', 'Everything your monitoring sends, in one place.', [
-  'Intake from Alertmanager, Grafana, PagerDuty Events and a generic webhook',
-  'Deduplication and grouping, so one outage is one page',
-  'Silences with an end time and a reason',
-]);
 const IncidentsPage = comingSoon('Incidents', 'Run an incident from the first page to the postmortem.', [
   'Declare with a severity, assign commander and scribe',
   'One timeline of alerts, changes, decisions and status updates',
@@ -39,8 +38,11 @@ export const pages: PageDef[] = [
   { path: '/signin/link', title: 'Sign-in link', section: null, component: SignInLinkPage, isPublic: true },
   { path: '/', title: 'Home', section: 'Overview', component: HomePage },
   { path: '/alerts', title: 'Alerts', section: 'Respond', component: AlertsPage },
+  { path: '/alerts/:id', title: 'Alert', section: null, component: AlertPage },
   { path: '/incidents', title: 'Incidents', section: 'Respond', component: IncidentsPage },
   { path: '/oncall', title: 'On-call', section: 'Respond', component: OnCallPage },
+  { path: '/services', title: 'Services', section: 'Organisation', component: ServicesPage },
+  { path: '/services/:service', title: 'Service', section: null, component: ServicePage },
   { path: '/teams', title: 'Teams', section: 'Organisation', component: TeamsPage },
   { path: '/teams/:team', title: 'Team', section: null, component: TeamPage },
   { path: '/users', title: 'Users', section: 'Organisation', component: UsersPage },

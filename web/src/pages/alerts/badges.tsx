@@ -1,0 +1,54 @@
+/** Severity, status and quality markers for alerts: the same words and colours on every page. */
+import { Badge } from '../../components/ui.js';
+import { CLASSIFICATION_TEXT, isFlapping, isSilenced, type Alert, type Classification } from './types.js';
+
+const SEVERITY_TONE = { critical: 'bad', error: 'bad', warning: 'warn', info: 'info' } as const;
+
+export function SeverityBadge({ severity }: { severity: string }) {
+  const tone = SEVERITY_TONE[severity as keyof typeof SEVERITY_TONE] ?? 'neutral';
+  return (
+    <span className={`sev sev-${severity}`}>
+      <Badge tone={tone}>{severity}</Badge>
+    </span>
+  );
+}
+
+const STATUS_TONE = { triggered: 'bad', acknowledged: 'warn', resolved: 'good' } as const;
+const STATUS_TEXT: Record<string, string> = {
+  triggered: 'Triggered',
+  acknowledged: 'Acknowledged',
+  resolved: 'Resolved',
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  const tone = STATUS_TONE[status as keyof typeof STATUS_TONE] ?? 'neutral';
+  return <Badge tone={tone}>{STATUS_TEXT[status] ?? status}</Badge>;
+}
+
+export function ClassificationBadge({ value }: { value: Classification | null }) {
+  if (!value) return null;
+  return <Badge tone={value === 'actionable' ? 'good' : 'warn'}>{CLASSIFICATION_TEXT[value] ?? value}</Badge>;
+}
+
+/** The markers that change how to read an alert: no runbook, flapping, silenced. */
+export function AlertMarkers({ alert }: { alert: Alert }) {
+  return (
+    <>
+      {alert.isMissingRunbook && (
+        <span title="A paging alert without a runbook link: add a runbook annotation to the rule.">
+          <Badge tone="warn">⚠ no runbook</Badge>
+        </span>
+      )}
+      {isFlapping(alert) && (
+        <span title="This alert keeps firing and resolving.">
+          <Badge tone="warn">flapping</Badge>
+        </span>
+      )}
+      {isSilenced(alert) && (
+        <span title="A silence matches this alert: nobody is paged for it.">
+          <Badge tone="info">silenced</Badge>
+        </span>
+      )}
+    </>
+  );
+}

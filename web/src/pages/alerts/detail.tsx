@@ -1,0 +1,389 @@
+/**
+ * One alert, laid out for the person just paged: what to do first (runbook, dashboard, recent deploys), then what
+ * it is (description, labels), then what happened (history). Acknowledge and resolve stay at the top.
+ */
+import { useCallback, useState } from 'react';
+import { ErrorBanner } from '../../components/forms.js';
+import { Badge, Card, Empty, LoadError, Loading } from '../../components/ui.js';
+import { api, ApiError } from '../../lib/api.js';
+import { formatTime, relativeTime } from '../../lib/format.js';
+import { Link } from '../../lib/router.js';
+import { useUser } from '../../lib/session.js';
+import { useApi } from '../../lib/use-api.js';
+import type { PageProps } from '../types.js';
+import { AlertMarkers, ClassificationBadge, SeverityBadge, StatusBadge } from './badges.js';
+import { LiveIndicator, useAlertChanges } from './live.js';
+import { ResolveForm } from './resolve-form.js';
+import {
+  CLASSIFICATION_TEXT,
+  isSilenced,
+  type AlertDetail,
+  type AlertEvent,
+  type ChangeEvent,
+  type Classification,
+  type ContextLink,
+  type Service,
+} from './types.js';
+
+const KIND_TEXT: Record<string, string> = {
+  runbook: 'Runbook',
+  dashboard: 'Dashboard',
+  deploys: 'Recent deploys',
+  panel: 'Panel',
+  image: 'Image',
+  source: 'Source',
+  silence: 'Silence at the source',
+  link: 'Link',
+};
+
+export function AlertPage({ params }: PageProps) {
+  const id = params.id ?? '';
+  const user = useUser();
+  const alert = useApi<AlertDetail>(`/api/alerts/${encodeURIComponent(id)}`);
+  const [override, setOverride] = useState<AlertDetail | null>(null);
+  const a = override && alert.data && override.updatedAt >= alert.data.updatedAt ? override : alert.data;
+  const service = useApi<Service>(a ? `/api/services/${encodeURIComponent(a.serviceId)}` : null);
+  const live = useAlertChanges(alert.reload, !!a && a.status !== 'resolved');
+
+  const [acking, setAcking] = useState(false);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [resolving, setResolving] = useState(false);
+  const [classifying, setClassifying] = useState(false);
+
+  const reload = alert.reload;
+  const updated = useCallback(
+    (next: AlertDetail) => {
+      setOverride(next);
+      setResolving(false);
+      setClassifying(false);
+      reload();
+    },
+    [reload],
+  );
+
+  const acknowledge = async () => {
+    setActionError(null);
+    setAcking(true);
+    try {
+      updated(await api.post<AlertDetail>(`/api/alerts/${encodeURIComponent(id)}/acknowledge`));
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setAcking(false);
+    }
+  };
+
+  if (alert.error && !a)
+    return (
+      <>
+        <div className="crumbs">
+          <Link to="/alerts">Alerts</Link>
+        </div>
+        <LoadError
+          error={alert.error instanceof ApiError && alert.error.status === 404 ? new Error('No such alert.') : alert.error}
+          retry={alert.reload}
+        />
+      </>
+    );
+  if (!a) return <Loading what="Loading alert" />;
+
+  const tz = user.timezone;
+  const svc = service.data;
+  const runbooks = a.context.filter((l) => l.kind === 'runbook');
+  const firstLinks = a.context.filter((l) => l.kind === 'dashboard' || l.kind === 'deploys');
+  const otherLinks = a.context.filter((l) => !['runbook', 'dashboard', 'deploys'].includes(l.kind));
+
+  return (
+    <div className={`alert-page alert-page-${a.status}`}>
+      <div className="crumbs">
+        <Link to="/alerts">Alerts</Link> <span aria-hidden="true">/</span>{' '}
+        {svc ? <Link to={`/services/${encodeURIComponent(svc.slug)}`}>{svc.name}</Link> : <code>{a.serviceId}</code>}
+      </div>
+      <header className="alert-head">
+        <div className="alert-head-badges">
+          <SeverityBadge severity={a.severity} />
+          <StatusBadge status={a.status} />
+          {a.isPaging && <Badge>pages</Badge>}
+          <AlertMarkers alert={a} />
+          <LiveIndicator state={live} />
+        </div>
+        <h1 className="alert-title">{a.summary || a.dedupKey}</h1>
+        <p className="alert-sub">
+          {svc ? svc.name : 'Service'} · first seen {relativeTime(a.firstSeenAt)}
+          {a.occurrenceCount > 1 && (
+            <>
+              {' '}
+              · received {a.occurrenceCount} times, last {relativeTime(a.lastSeenAt)}
+            </>
+          )}
+        </p>
+        {a.status !== 'resolved' && (
+          <div className="alert-actions">
+            {a.status === 'triggered' && (
+              <button type="button" className="btn btn-primary btn-large" disabled={acking} onClick={() => void acknowledge()}>
+                {acking ? 'Acknowledging…' : 'Acknowledge'}
+              </button>
+            )}
+            <button
+              type="button"
+              className={a.status === 'acknowledged' ? 'btn btn-primary btn-large' : 'btn btn-large'}
+              aria-expanded={resolving}
+              onClick={() => setResolving((r) => !r)}
+            >
+              Resolve…
+            </button>
+            {a.status === 'acknowledged' && (
+              <span className="muted">
+                Acknowledged by <strong>{a.acknowledgedByLabel ?? 'someone'}</strong> {relativeTime(a.acknowledgedAt)}
+              </span>
+            )}
+          </div>
+        )}
+        {actionError ? <ErrorBanner error={actionError} /> : null}
+        {resolving && (
+          <Card className="card-tight">
+            <ResolveForm alertId={a.id} mode="resolve" onDone={updated} onCancel={() => setResolving(false)} />
+          </Card>
+        )}
+      </header>
+
+      <section className="start-here" aria-label="Start here">
+        {runbooks.length > 0 ? (
+          runbooks.map((l) => (
+            <a key={l.url} className="runbook-link" href={l.url} target="_blank" rel="noreferrer noopener">
+              <span className="runbook-kicker">Runbook</span>
+              <span className="runbook-title">{l.title && l.title !== 'Runbook' ? l.title : 'Open the runbook'} →</span>
+              <span className="runbook-url">{l.url}</span>
+            </a>
+          ))
+        ) : (
+          <div className="banner banner-warn no-runbook" role="note">
+            <strong>No runbook linked.</strong> Check the dashboard and recent deploys below, and ask the owning team
+            to add a <code>runbook</code> annotation to this rule.
+          </div>
+        )}
+        {firstLinks.length > 0 && (
+          <ul className="context-links" aria-label="Dashboards and deploys">
+            {firstLinks.map((l) => (
+              <ContextItem key={l.kind + l.url} link={l} />
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <div className="alert-grid">
+        <div>
+          {a.description && (
+            <Card title="Description">
+              <p className="prewrap">{a.description}</p>
+            </Card>
+          )}
+          {otherLinks.length > 0 && (
+            <Card title="Other links">
+              <ul className="context-links">
+                {otherLinks.map((l) => (
+                  <ContextItem key={l.kind + l.url} link={l} />
+                ))}
+              </ul>
+            </Card>
+          )}
+          <RecentChanges serviceId={a.serviceId} timeZone={tz} />
+          <KeyValues title="Labels" values={a.labels} />
+          <KeyValues title="Annotations" values={a.annotations} />
+          <Card title="History">
+            <Timeline events={a.events} timeZone={tz} />
+          </Card>
+        </div>
+        <aside>
+          <Card title="Facts">
+            <dl className="facts">
+              <dt>Service</dt>
+              <dd>{svc ? <Link to={`/services/${encodeURIComponent(svc.slug)}`}>{svc.name}</Link> : a.serviceId}</dd>
+              <dt>First seen</dt>
+              <dd title={a.firstSeenAt}>{formatTime(a.firstSeenAt, tz)}</dd>
+              <dt>Last seen</dt>
+              <dd title={a.lastSeenAt}>{formatTime(a.lastSeenAt, tz)}</dd>
+              {a.sourceStartsAt && (
+                <>
+                  <dt>Started (source)</dt>
+                  <dd>{formatTime(a.sourceStartsAt, tz)}</dd>
+                </>
+              )}
+              <dt>Occurrences</dt>
+              <dd>{a.occurrenceCount}</dd>
+              <dt>Acknowledged</dt>
+              <dd>
+                {a.acknowledgedAt ? (
+                  <>
+                    {a.acknowledgedByLabel ?? 'someone'}, {formatTime(a.acknowledgedAt, tz)}
+                  </>
+                ) : (
+                  '—'
+                )}
+              </dd>
+              <dt>Resolved</dt>
+              <dd>
+                {a.resolvedAt ? (
+                  <>
+                    {a.resolvedByLabel ?? 'the source'}, {formatTime(a.resolvedAt, tz)}
+                  </>
+                ) : (
+                  '—'
+                )}
+              </dd>
+              <dt>Source</dt>
+              <dd>{a.source}</dd>
+              <dt>Dedup key</dt>
+              <dd className="mono break">{a.dedupKey}</dd>
+              {isSilenced(a) && (
+                <>
+                  <dt>Silenced</dt>
+                  <dd>
+                    <Link to="/silences">See silences</Link>
+                  </dd>
+                </>
+              )}
+            </dl>
+          </Card>
+          {a.group && (
+            <Card title="Group">
+              <p className="strong">{a.group.title || a.group.groupKey}</p>
+              <p className="muted small">
+                {a.group.alertCount} {a.group.alertCount === 1 ? 'alert' : 'alerts'}, {a.group.openCount} open ·
+                since {formatTime(a.group.firstAlertAt, tz)}
+              </p>
+              {a.group.alertCount > 1 && (
+                <Link to={`/alerts?status=all&group=${encodeURIComponent(a.group.id)}`}>All alerts in this group</Link>
+              )}
+            </Card>
+          )}
+          {a.status === 'resolved' && (
+            <Card title="Alert quality">
+              {a.classification && !classifying ? (
+                <>
+                  <p>
+                    <ClassificationBadge value={a.classification} />
+                  </p>
+                  {a.classificationNote && <p className="prewrap">{a.classificationNote}</p>}
+                  <button type="button" className="btn btn-small" onClick={() => setClassifying(true)}>
+                    Change classification
+                  </button>
+                </>
+              ) : (
+                <ResolveForm
+                  alertId={a.id}
+                  mode="classify"
+                  initial={{ classification: a.classification, note: a.classificationNote }}
+                  onDone={updated}
+                  {...(a.classification ? { onCancel: () => setClassifying(false) } : {})}
+                />
+              )}
+            </Card>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function ContextItem({ link }: { link: ContextLink }) {
+  return (
+    <li className={`context-link context-${link.kind}`}>
+      <span className="context-kind">{KIND_TEXT[link.kind] ?? link.kind}</span>
+      <a href={link.url} target="_blank" rel="noreferrer noopener">
+        {link.title && link.title !== KIND_TEXT[link.kind] ? link.title : link.url}
+      </a>
+    </li>
+  );
+}
+
+function KeyValues({ title, values }: { title: string; values: Record<string, string> }) {
+  const entries = Object.entries(values).sort(([x], [y]) => x.localeCompare(y));
+  if (entries.length === 0) return null;
+  return (
+    <Card title={title}>
+      <table className="table table-dense kv" aria-label={title}>
+        <tbody>
+          {entries.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td className="break">{/^https?:\/\//.test(v) ? <a href={v} target="_blank" rel="noreferrer noopener">{v}</a> : v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+const EVENT_TEXT: Record<string, string> = {
+  triggered: 'Triggered',
+  re_sent: 'Received again',
+  re_fired: 'Fired again',
+  acknowledged: 'Acknowledged',
+  resolved: 'Resolved',
+  classified: 'Classified',
+};
+
+function Timeline({ events, timeZone }: { events: AlertEvent[]; timeZone: string }) {
+  if (events.length === 0) return <Empty>No history yet.</Empty>;
+  const sorted = [...events].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : y.id.localeCompare(x.id)));
+  return (
+    <ol className="timeline" aria-label="History">
+      {sorted.map((e) => {
+        const c = e.details.classification as Classification | undefined;
+        const note = typeof e.details.note === 'string' ? e.details.note : null;
+        return (
+          <li key={e.id} className={`timeline-item timeline-${e.kind}`}>
+            <span className="timeline-dot" aria-hidden="true" />
+            <div>
+              <strong>{EVENT_TEXT[e.kind] ?? e.kind}</strong> <span className="muted">by {e.actorLabel}</span>
+              {c && <> · {CLASSIFICATION_TEXT[c] ?? c}</>}
+              {note && <div className="prewrap small">{note}</div>}
+            </div>
+            <time className="muted small" dateTime={e.at} title={e.at}>
+              {formatTime(e.at, timeZone)}
+            </time>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** Deploys and config changes of the service (change events), if the changes API is there. */
+export function RecentChanges({ serviceId, timeZone, limit = 5 }: { serviceId: string; timeZone: string; limit?: number }) {
+  const changes = useApi<{ changes: ChangeEvent[] }>(
+    `/api/services/${encodeURIComponent(serviceId)}/changes?limit=${limit}`,
+  );
+  // Before the changes API exists (404), say nothing rather than show an error at 3 AM.
+  if (changes.error instanceof ApiError && changes.error.status === 404) return null;
+  if (changes.error) return null;
+  if (!changes.data) return null;
+  const list = changes.data.changes.slice(0, limit);
+  return (
+    <Card title="Recent changes to this service">
+      {list.length === 0 ? (
+        <p className="muted">No deploys or config changes recorded.</p>
+      ) : (
+        <ul className="changes">
+          {list.map((c) => (
+            <li key={c.id}>
+              <time className="muted small" dateTime={c.at}>
+                {formatTime(c.at, timeZone)} ({relativeTime(c.at)})
+              </time>
+              <div>
+                <strong>{c.summary}</strong> <span className="muted small">{c.source}</span>
+                {c.links.map((l) => (
+                  <a key={l.href} className="small change-link" href={l.href} target="_blank" rel="noreferrer noopener">
+                    {l.text || l.href}
+                  </a>
+                ))}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,106 @@
+/**
+ * Resolve an alert and judge it for the alert-quality report (actionable, not actionable, false positive), or judge
+ * an alert that is already resolved. The judgement feeds the noisy-rules page.
+ */
+import { useCallback, useState } from 'react';
+import { ErrorBanner, useSubmit } from '../../components/forms.js';
+import { api } from '../../lib/api.js';
+import { CLASSIFICATIONS, CLASSIFICATION_TEXT, type AlertDetail, type Classification } from './types.js';
+
+const HINT: Record<Classification, string> = {
+  actionable: 'Someone had to do something, and did.',
+  not_actionable: 'Real, but nothing to do (self-healed, expected, not urgent).',
+  false_positive: 'Nothing was wrong: the rule fired by mistake.',
+};
+
+export function ResolveForm({
+  alertId,
+  mode,
+  initial,
+  onDone,
+  onCancel,
+}: {
+  alertId: string;
+  /** resolve: resolve now (with an optional judgement); classify: judge a resolved alert. */
+  mode: 'resolve' | 'classify';
+  initial?: { classification: Classification | null; note: string | null };
+  onDone: (a: AlertDetail) => void;
+  onCancel?: () => void;
+}) {
+  const [classification, setClassification] = useState<Classification | ''>(initial?.classification ?? '');
+  const [note, setNote] = useState(initial?.note ?? '');
+  const idBase = `${mode}-${alertId}`;
+
+  const form = useSubmit(
+    useCallback(async () => {
+      if (!classification)
+        throw new Error('Choose whether the alert was actionable, not actionable or a false positive.');
+      const body = { classification, ...(note.trim() ? { note: note.trim() } : {}) };
+      onDone(await api.post<AlertDetail>(`/api/alerts/${encodeURIComponent(alertId)}/resolve`, body));
+    }, [alertId, classification, note, onDone]),
+  );
+  // At 3 AM judging can wait: resolve now, classify later from the alert page.
+  const plain = useSubmit(
+    useCallback(async () => {
+      onDone(await api.post<AlertDetail>(`/api/alerts/${encodeURIComponent(alertId)}/resolve`, {}));
+    }, [alertId, onDone]),
+  );
+  const busy = form.busy || plain.busy;
+
+  const title = mode === 'resolve' ? 'Resolve this alert' : 'Classify this alert';
+  return (
+    <form className="resolve-form" onSubmit={form.onSubmit} aria-label={title} noValidate>
+      <fieldset>
+        <legend>{mode === 'resolve' ? 'Was this alert worth paging for?' : 'How useful was this alert?'}</legend>
+        <div className="choice-row">
+          {CLASSIFICATIONS.map((c) => (
+            <label key={c} className={classification === c ? 'choice selected' : 'choice'}>
+              <input
+                type="radio"
+                name={`${idBase}-classification`}
+                value={c}
+                checked={classification === c}
+                onChange={() => setClassification(c)}
+              />
+              <span className="choice-text">
+                <strong>{CLASSIFICATION_TEXT[c]}</strong>
+                <span className="muted small">{HINT[c]}</span>
+              </span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="field">
+        <label htmlFor={`${idBase}-note`}>Note (optional)</label>
+        <textarea
+          id={`${idBase}-note`}
+          rows={2}
+          value={note}
+          placeholder="What fixed it, or why the rule should change"
+          onChange={(e) => setNote(e.target.value)}
+        />
+      </div>
+      <ErrorBanner error={form.error ?? plain.error} fields={['classification', 'note']} />
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {form.busy ? 'Saving…' : mode === 'resolve' ? 'Resolve' : 'Save classification'}
+        </button>
+        {mode === 'resolve' && (
+          <button
+            type="button"
+            className="btn btn-ghost"
+            disabled={busy}
+            onClick={() => void plain.run()}
+          >
+            Resolve without classifying
+          </button>
+        )}
+        {onCancel && (
+          <button type="button" className="btn btn-ghost" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
