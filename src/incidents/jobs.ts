@@ -84,7 +84,11 @@ export function checkCommanderHandler(deps: {
           actorUserId: null,
           actorLabel: 'Muster',
           body: `${incident.severity} unresolved for ${minutesOpen} minutes without an Incident Commander: assign one now.`,
-          details: { severity: incident.severity, deadlineMinutes: policy.commanderDeadlineMinutes, paged: true },
+          details: {
+            severity: incident.severity,
+            deadlineMinutes: policy.commanderDeadlineMinutes,
+            pagingRequested: true,
+          },
           isFlagged: true,
         },
         now,

@@ -5,6 +5,7 @@ import {
   checklistView,
   incidentDurations,
   meanDurations,
+  meanStepTimes,
   milestoneOrderProblems,
   stepFulfilledBy,
   type Milestones,
@@ -81,5 +82,23 @@ describe('first five minutes checklist', () => {
     assert.equal(view.length, 5);
     assert.equal(view[0]!.elapsedMs, 90_000);
     assert.equal(view[1]!.doneAt, null);
+  });
+});
+
+describe('meanStepTimes', () => {
+  it('averages the time from declaration to each step over the incidents that did it', () => {
+    const m = meanStepTimes([
+      { step: 'acknowledge', doneAt: t0 + 60_000, declaredAt: t0 },
+      { step: 'acknowledge', doneAt: t0 + 180_000, declaredAt: t0 },
+      { step: 'check_changes', doneAt: null, declaredAt: t0 },
+    ]);
+    assert.deepEqual(
+      m.find((x) => x.step === 'acknowledge'),
+      { step: 'acknowledge', doneCount: 2, meanElapsedMs: 120_000 },
+    );
+    assert.deepEqual(
+      m.find((x) => x.step === 'check_changes'),
+      { step: 'check_changes', doneCount: 0, meanElapsedMs: null },
+    );
   });
 });

@@ -176,3 +176,25 @@ export function checklistView(
     };
   });
 }
+
+export interface StepTiming {
+  step: ChecklistStep;
+  /** Incidents where the step was done. */
+  doneCount: number;
+  /** Mean time from declaration to the step, over those incidents. */
+  meanElapsedMs: number | null;
+}
+
+/** Mean time from declaration to each checklist step ("time to each step kept for metrics"). */
+export function meanStepTimes(rows: { step: string; doneAt: number | null; declaredAt: number }[]): StepTiming[] {
+  return CHECKLIST_STEPS.map((step) => {
+    const xs = rows
+      .filter((r) => r.step === step && r.doneAt !== null)
+      .map((r) => Math.max(0, r.doneAt! - r.declaredAt));
+    return {
+      step,
+      doneCount: xs.length,
+      meanElapsedMs: xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null,
+    };
+  });
+}

@@ -1,7 +1,7 @@
 import type { Db, Executor } from '../db/index.js';
 import { forbidden } from '../shared/errors.js';
 import { recordAudit, type Actor } from '../identity/index.js';
-import type { Clock } from '../shared/clock.js';
+import { DAY, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import * as activity from './activity.js';
 import { signal, type Ctx } from './context.js';
@@ -15,6 +15,8 @@ import {
   checklistView,
   incidentDurations,
   isIncidentStatus,
+  meanDurations,
+  meanStepTimes,
   milestoneOrderProblems,
   roleWarnings,
   type IncidentRole,
@@ -269,6 +271,32 @@ export class IncidentService {
   async markChangesReviewed(actor: Actor, id: string, note?: string) {
     await this.mutate(actor, id, (c) => changes.markChangesReviewed(c, note));
     return this.get(id);
+  }
+
+  /**
+   * MTTD, MTTA and MTTR over the incidents declared in [since, until], and the mean time from declaration to each
+   * first-five-minutes step. Drills and per-team filters come with the metrics issue.
+   */
+  async metrics(filter: { since?: number | undefined; until?: number | undefined; severity?: Severity | undefined }) {
+    const until = filter.until ?? this.now();
+    const since = filter.since ?? until - 30 * DAY;
+    let q = this.deps.db.kysely
+      .selectFrom('incidents')
+      .selectAll()
+      .where('declaredAt', '>=', since)
+      .where('declaredAt', '<=', until);
+    if (filter.severity) q = q.where('severity', '=', filter.severity);
+    const rows = (await q.execute()).map(toIncident);
+    const ids = rows.map((r) => r.id);
+    const steps = ids.length
+      ? await this.deps.db.kysely
+          .selectFrom('incidentChecklist')
+          .innerJoin('incidents', 'incidents.id', 'incidentChecklist.incidentId')
+          .select(['incidentChecklist.step', 'incidentChecklist.doneAt', 'incidents.declaredAt'])
+          .where('incidentChecklist.incidentId', 'in', ids)
+          .execute()
+      : [];
+    return { since, until, ...meanDurations(rows), checklist: meanStepTimes(steps) };
   }
 
   async policies(): Promise<SeverityPolicy[]> {

@@ -1,6 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import {
   ASSESSMENT_QUESTIONS,
   SEVERITY_DEFINITIONS,
@@ -34,11 +40,29 @@ const MilestoneParam = Type.Union(
 );
 const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
 
+const tags = ['incidents'];
+
 export function registerIncidentRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const tags = ['incidents'];
   const inc = services.incidents;
+  registerSeverityRoutes(r, inc);
+  registerIncidentCoreRoutes(r, inc);
+  registerCommandRoutes(r, inc);
+  registerChangeRoutes(r, inc);
+  registerIncidentRoomRoutes(app, services);
+}
 
+type Router = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+type Incidents = Services['incidents'];
+
+/** Severity definitions, the questionnaire, policies and metrics. */
+function registerSeverityRoutes(r: Router, inc: Incidents): void {
   r.get(
     '/api/incidents/severities',
     { schema: { tags, summary: 'Severity definitions (customer impact), the questionnaire, and the policies' } },
@@ -82,6 +106,45 @@ export function registerIncidentRoutes(app: FastifyInstance, services: Services)
     async (req) => inc.setPolicy(actorOf(req), req.params.severity, req.body),
   );
 
+  r.get(
+    '/api/incidents/metrics',
+    {
+      schema: {
+        tags,
+        summary: 'MTTD, MTTA, MTTR and time to each first-five-minutes step over incidents declared in a window',
+        querystring: Type.Object({
+          since: Type.Optional(Type.String({ format: 'date-time', description: 'Default: 30 days ago' })),
+          until: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
+          severity: Type.Optional(SeveritySchema),
+        }),
+      },
+    },
+    async (req) => {
+      const m = await inc.metrics({
+        since: ms(req.query.since),
+        until: ms(req.query.until),
+        severity: req.query.severity,
+      });
+      const sec = (v: number | null): number | null => (v === null ? null : Math.round(v / 1000));
+      return {
+        since: new Date(m.since).toISOString(),
+        until: new Date(m.until).toISOString(),
+        count: m.count,
+        mttdSeconds: sec(m.mttdMs),
+        mttaSeconds: sec(m.mttaMs),
+        mttrSeconds: sec(m.mttrMs),
+        checklist: m.checklist.map((c) => ({
+          step: c.step,
+          doneCount: c.doneCount,
+          meanSeconds: sec(c.meanElapsedMs),
+        })),
+      };
+    },
+  );
+}
+
+/** Declare, list, read, edit. */
+function registerIncidentCoreRoutes(r: Router, inc: Incidents): void {
   r.post(
     '/api/incidents',
     {
@@ -169,7 +232,10 @@ export function registerIncidentRoutes(app: FastifyInstance, services: Services)
     },
     async (req) => presentDetail(await inc.update(actorOf(req), req.params.id, req.body)),
   );
+}
 
+/** Severity, status, milestones, acknowledgement, roles, alerts. */
+function registerCommandRoutes(r: Router, inc: Incidents): void {
   r.post(
     '/api/incidents/:id/severity',
     {
@@ -292,7 +358,10 @@ export function registerIncidentRoutes(app: FastifyInstance, services: Services)
     },
     async (req) => presentDetail(await inc.linkAlert(actorOf(req), req.params.id, req.body.alertId)),
   );
+}
 
+/** Recent changes and the suspected cause. */
+function registerChangeRoutes(r: Router, inc: Incidents): void {
   r.get(
     '/api/incidents/:id/changes',
     {
@@ -344,6 +413,4 @@ export function registerIncidentRoutes(app: FastifyInstance, services: Services)
     },
     async (req) => presentDetail(await inc.markChangesReviewed(actorOf(req), req.params.id, req.body?.note)),
   );
-
-  registerIncidentRoomRoutes(app, services);
 }
