@@ -79,6 +79,20 @@ for (const engine of ENGINES) {
       assert.equal(k.filter((x) => x === 'checklist_ticked').length, 2, 'acknowledge at declaration, then channel');
     });
 
+    it('numbers the timeline without gaps or duplicates when responders post at the same moment', async () => {
+      const id = await declare({ title: 'Busy room', severity: 'P1' });
+      const posted = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => t.api('POST', `/api/incidents/${id}/notes`, { text: `note ${i}` })),
+      );
+      assert.ok(posted.every((p) => p.status === 201));
+      const events = (await t.api<{ events: Ev[] }>('GET', `/api/incidents/${id}/timeline`)).body.events;
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        events.map((_, i) => i + 1),
+      );
+      assert.equal(events.filter((e) => e.kind === 'note').length, 20);
+    });
+
     it('resumes a stream after Last-Event-ID and answers 404 as JSON for an unknown incident', async () => {
       const id = await declare({ title: 'Resume test', severity: 'P4' });
       await t.api('POST', `/api/incidents/${id}/notes`, { text: 'first' });
