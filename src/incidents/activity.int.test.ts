@@ -138,5 +138,29 @@ for (const engine of ENGINES) {
         ['acknowledge', 'assess_severity', 'open_channel', 'declare_roles', 'check_changes'],
       );
     });
+    it('lets a reminder scheduled before a severity change exit quietly (fenced by the timer generation)', async () => {
+      const id = await declare({ title: 'Turned out minor', severity: 'P1' });
+      await t.api('POST', `/api/incidents/${id}/severity`, { severity: 'P3', reason: 'Only the admin dashboard' });
+      clock.advance(31 * MINUTE);
+      t.muster.services.runner?.wake();
+      const db = t.muster.services.db.kysely;
+      const stale = async () =>
+        db
+          .selectFrom('jobs')
+          .select(['status'])
+          .where('kind', '=', 'incidents.remindUpdate')
+          .where('payload', 'like', `%${id}%`)
+          .execute();
+      const deadline = Date.now() + 10_000;
+      while ((await stale()).some((j) => j.status !== 'succeeded') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.deepEqual(
+        (await stale()).map((j) => j.status),
+        ['succeeded'],
+        'the old reminder ran once and scheduled nothing',
+      );
+      assert.ok(!(await kinds(id)).includes('update_reminder'));
+    });
   });
 }

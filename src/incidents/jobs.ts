@@ -30,6 +30,10 @@ export interface IncidentPagingHook {
 
 export const noPaging: IncidentPagingHook = { commanderMissing: async () => undefined };
 
+/** One reminder per incident, generation and time: a duplicate enqueue collapses instead of posting twice. */
+const reminderKey = (p: TimerPayload, runAt: number): string =>
+  `${JOB_REMIND_UPDATE}:${p.incidentId}:${p.generation}:${runAt}`;
+
 /** Bump the fence and enqueue this severity's timers (none once resolved). Call with the incident row locked. */
 export async function scheduleTimers(
   trx: Executor,
@@ -44,12 +48,18 @@ export async function scheduleTimers(
   const payload: TimerPayload = { incidentId: incident.id, generation };
   if (policy.commanderDeadlineMinutes !== null) {
     const runAt = Math.max(now, incident.declaredAt + policy.commanderDeadlineMinutes * MINUTE);
-    await enqueueJob(trx, engine, { kind: JOB_CHECK_COMMANDER, payload, runAt }, now);
+    const uniqueKey = `${JOB_CHECK_COMMANDER}:${incident.id}:${generation}`;
+    await enqueueJob(trx, engine, { kind: JOB_CHECK_COMMANDER, payload, runAt, uniqueKey }, now);
   }
   if (policy.updateReminderMinutes !== null) {
     const last = (await lastStatusUpdateAt(trx, incident.id)) ?? incident.declaredAt;
     const runAt = Math.max(now, last + policy.updateReminderMinutes * MINUTE);
-    await enqueueJob(trx, engine, { kind: JOB_REMIND_UPDATE, payload, runAt }, now);
+    await enqueueJob(
+      trx,
+      engine,
+      { kind: JOB_REMIND_UPDATE, payload, runAt, uniqueKey: reminderKey(payload, runAt) },
+      now,
+    );
   }
   return generation;
 }
@@ -137,7 +147,8 @@ export function remindUpdateHandler(deps: { live: LiveTimeline }): JobHandler<Ti
         );
         next = now + every;
       }
-      await enqueueJob(trx, ctx.db.engine, { kind: JOB_REMIND_UPDATE, payload: p, runAt: next }, now);
+      const uniqueKey = reminderKey(p, next);
+      await enqueueJob(trx, ctx.db.engine, { kind: JOB_REMIND_UPDATE, payload: p, runAt: next, uniqueKey }, now);
       return isDue;
     });
     if (posted) deps.live.poke(p.incidentId);
