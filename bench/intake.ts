@@ -176,7 +176,13 @@ async function startBenchMuster(engine: Engine, pgServer: BenchPostgres | null):
       adminPassword: randomBytes(12).toString('hex'),
     },
   });
-  const muster = await startMuster(config, { log: createLogger({ level: 'warn' }) });
+  let muster: Muster;
+  try {
+    muster = await startMuster(config, { log: createLogger({ level: 'warn' }) });
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const stop = async (): Promise<void> => {
     await muster.stop();
     rmSync(dataDir, { recursive: true, force: true });
