@@ -162,5 +162,30 @@ for (const engine of ENGINES) {
       );
       assert.ok(!(await kinds(id)).includes('update_reminder'));
     });
+    it('marks services affected after declaration, filters the list by service, and documents the API', async () => {
+      const team = await t.api<{ id: string }>('POST', '/api/teams', { name: `Mail ${engine}` });
+      const svc = await t.api<{ id: string; slug: string }>('POST', '/api/services', {
+        name: `mailer-${engine}`,
+        teamId: team.body.id,
+      });
+      const id = await declare({ title: 'Mail delayed', severity: 'P2' });
+      const d = await t.api<Detail & { services: { id: string }[] }>('POST', `/api/incidents/${id}/services`, {
+        serviceId: svc.body.slug,
+      });
+      assert.deepEqual(
+        d.body.services.map((s) => s.id),
+        [svc.body.id],
+      );
+      const list = await t.api<{ incidents: { id: string }[] }>('GET', `/api/incidents?serviceId=${svc.body.id}`);
+      assert.deepEqual(
+        list.body.incidents.map((i) => i.id),
+        [id],
+      );
+      const removed = await t.api<{ services: unknown[] }>('DELETE', `/api/incidents/${id}/services/${svc.body.id}`);
+      assert.deepEqual(removed.body.services, []);
+      const doc = await t.api<{ paths: Record<string, unknown> }>('GET', '/api/openapi.json');
+      assert.ok('/api/incidents/{id}/stream' in doc.body.paths);
+      assert.ok('/api/incidents/{id}/roles/{role}' in doc.body.paths);
+    });
   });
 }

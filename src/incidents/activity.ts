@@ -2,7 +2,7 @@
 import { newId } from '../shared/ids.js';
 import { validationError } from '../shared/errors.js';
 import { audit, event, refresh, signal, type Ctx } from './context.js';
-import { alertNotFound, assigneeNotFound, taskNotFound } from './errors.js';
+import { alertNotFound, assigneeNotFound, serviceNotFound, taskNotFound } from './errors.js';
 import type { TimelineEvent } from './repo.js';
 
 export interface Task {
@@ -194,4 +194,37 @@ export async function linkAlert(c: Ctx, alertId: string, opts: { isAtDeclaration
   }
   if (!opts.isAtDeclaration) await audit(c, 'incident.alert_linked', { alertId });
   return true;
+}
+
+/** Mark a service affected (by id or slug): its changes and its dependencies' show in recent changes. */
+export async function addService(c: Ctx, idOrSlug: string): Promise<void> {
+  const svc = await c.trx
+    .selectFrom('services')
+    .select(['id', 'name'])
+    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
+    .executeTakeFirst();
+  if (!svc) throw serviceNotFound(idOrSlug);
+  const r = await c.trx
+    .insertInto('incidentServices')
+    .values({ incidentId: c.incident.id, serviceId: svc.id, createdAt: c.now })
+    .onConflict((oc) => oc.columns(['incidentId', 'serviceId']).doNothing())
+    .executeTakeFirst();
+  if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return;
+  await event(c, { kind: 'service_added', body: `${svc.name} is affected.`, details: { serviceId: svc.id } });
+  await audit(c, 'incident.service_added', { serviceId: svc.id });
+}
+
+export async function removeService(c: Ctx, serviceId: string): Promise<void> {
+  const r = await c.trx
+    .deleteFrom('incidentServices')
+    .where('incidentId', '=', c.incident.id)
+    .where('serviceId', '=', serviceId)
+    .executeTakeFirst();
+  if (Number(r.numDeletedRows) === 0) return;
+  await event(c, {
+    kind: 'service_removed',
+    body: `${serviceId} is no longer marked affected.`,
+    details: { serviceId },
+  });
+  await audit(c, 'incident.service_removed', { serviceId });
 }

@@ -244,6 +244,16 @@ export class IncidentService {
     return this.mutate(actor, id, (c) => activity.join(c, via));
   }
 
+  async addService(actor: Actor, id: string, serviceIdOrSlug: string) {
+    await this.mutate(actor, id, (c) => activity.addService(c, serviceIdOrSlug));
+    return this.get(id);
+  }
+
+  async removeService(actor: Actor, id: string, serviceId: string) {
+    await this.mutate(actor, id, (c) => activity.removeService(c, serviceId));
+    return this.get(id);
+  }
+
   async linkAlert(actor: Actor, id: string, alertId: string) {
     await this.mutate(actor, id, (c) => activity.linkAlert(c, alertId));
     return this.get(id);

@@ -346,6 +346,33 @@ function registerCommandRoutes(r: Router, inc: Incidents): void {
   );
 
   r.post(
+    '/api/incidents/:id/services',
+    {
+      schema: {
+        tags,
+        summary: 'Mark a service affected (id or slug)',
+        params: IdParams,
+        body: Type.Object({ serviceId: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) => presentDetail(await inc.addService(actorOf(req), req.params.id, req.body.serviceId)),
+  );
+
+  r.delete(
+    '/api/incidents/:id/services/:serviceId',
+    {
+      schema: {
+        tags,
+        summary: 'Unmark an affected service',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), serviceId: Type.String({ maxLength: 100 }) }),
+        response: withErrors({ 200: DetailSchema }),
+      },
+    },
+    async (req) => presentDetail(await inc.removeService(actorOf(req), req.params.id, req.params.serviceId)),
+  );
+
+  r.post(
     '/api/incidents/:id/alerts',
     {
       schema: {
