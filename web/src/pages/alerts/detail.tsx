@@ -80,7 +80,9 @@ export function AlertPage({ params }: PageProps) {
           <Link to="/alerts">Alerts</Link>
         </div>
         <LoadError
-          error={alert.error instanceof ApiError && alert.error.status === 404 ? new Error('No such alert.') : alert.error}
+          error={
+            alert.error instanceof ApiError && alert.error.status === 404 ? new Error('No such alert.') : alert.error
+          }
           retry={alert.reload}
         />
       </>
@@ -103,7 +105,11 @@ export function AlertPage({ params }: PageProps) {
         <div className="alert-head-badges">
           <SeverityBadge severity={a.severity} />
           <StatusBadge status={a.status} />
-          {a.isPaging && <Badge>pages</Badge>}
+          {a.isPaging && (
+            <span title="Critical and error alerts page the on-call person.">
+              <Badge>paging</Badge>
+            </span>
+          )}
           <AlertMarkers alert={a} />
           <LiveIndicator state={live} />
         </div>
@@ -120,7 +126,12 @@ export function AlertPage({ params }: PageProps) {
         {a.status !== 'resolved' && (
           <div className="alert-actions">
             {a.status === 'triggered' && (
-              <button type="button" className="btn btn-primary btn-large" disabled={acking} onClick={() => void acknowledge()}>
+              <button
+                type="button"
+                className="btn btn-primary btn-large"
+                disabled={acking}
+                onClick={() => void acknowledge()}
+              >
                 {acking ? 'Acknowledging…' : 'Acknowledge'}
               </button>
             )}
@@ -158,8 +169,8 @@ export function AlertPage({ params }: PageProps) {
           ))
         ) : (
           <div className="banner banner-warn no-runbook" role="note">
-            <strong>No runbook linked.</strong> Check the dashboard and recent deploys below, and ask the owning team
-            to add a <code>runbook</code> annotation to this rule.
+            <strong>No runbook linked.</strong> Check the dashboard and recent deploys below, and ask the owning team to
+            add a <code>runbook</code> annotation to this rule.
           </div>
         )}
         {firstLinks.length > 0 && (
@@ -249,8 +260,8 @@ export function AlertPage({ params }: PageProps) {
             <Card title="Group">
               <p className="strong">{a.group.title || a.group.groupKey}</p>
               <p className="muted small">
-                {a.group.alertCount} {a.group.alertCount === 1 ? 'alert' : 'alerts'}, {a.group.openCount} open ·
-                since {formatTime(a.group.firstAlertAt, tz)}
+                {a.group.alertCount} {a.group.alertCount === 1 ? 'alert' : 'alerts'}, {a.group.openCount} open · since{' '}
+                {formatTime(a.group.firstAlertAt, tz)}
               </p>
               {a.group.alertCount > 1 && (
                 <Link to={`/alerts?status=all&group=${encodeURIComponent(a.group.id)}`}>All alerts in this group</Link>
@@ -307,7 +318,15 @@ function KeyValues({ title, values }: { title: string; values: Record<string, st
           {entries.map(([k, v]) => (
             <tr key={k}>
               <th scope="row">{k}</th>
-              <td className="break">{/^https?:\/\//.test(v) ? <a href={v} target="_blank" rel="noreferrer noopener">{v}</a> : v}</td>
+              <td className="break">
+                {/^https?:\/\//.test(v) ? (
+                  <a href={v} target="_blank" rel="noreferrer noopener">
+                    {v}
+                  </a>
+                ) : (
+                  v
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -352,7 +371,15 @@ function Timeline({ events, timeZone }: { events: AlertEvent[]; timeZone: string
 }
 
 /** Deploys and config changes of the service (change events), if the changes API is there. */
-export function RecentChanges({ serviceId, timeZone, limit = 5 }: { serviceId: string; timeZone: string; limit?: number }) {
+export function RecentChanges({
+  serviceId,
+  timeZone,
+  limit = 5,
+}: {
+  serviceId: string;
+  timeZone: string;
+  limit?: number;
+}) {
   const changes = useApi<{ changes: ChangeEvent[] }>(
     `/api/services/${encodeURIComponent(serviceId)}/changes?limit=${limit}`,
   );

@@ -188,9 +188,7 @@ export function AlertsPage() {
           <Loading what="Loading alerts" />
         ) : rows.length === 0 ? (
           <Empty>
-            {status === 'open' && !filtered && !before
-              ? 'Nothing open. All quiet.'
-              : 'No alerts match these filters.'}
+            {status === 'open' && !filtered && !before ? 'Nothing open. All quiet.' : 'No alerts match these filters.'}
           </Empty>
         ) : (
           <table className="table alert-table" aria-label="Alerts">
@@ -284,17 +282,17 @@ function AlertRow(props: {
         <td className="actions-col">
           <div className="row-actions">
             {a.status === 'triggered' && (
-              <button type="button" className="btn btn-small btn-primary" disabled={props.busy} onClick={props.onAcknowledge}>
+              <button
+                type="button"
+                className="btn btn-small btn-primary"
+                disabled={props.busy}
+                onClick={props.onAcknowledge}
+              >
                 {props.busy ? 'Acknowledging…' : 'Acknowledge'}
               </button>
             )}
             {a.status !== 'resolved' && (
-              <button
-                type="button"
-                className="btn btn-small"
-                aria-expanded={props.resolving}
-                onClick={props.onResolve}
-              >
+              <button type="button" className="btn btn-small" aria-expanded={props.resolving} onClick={props.onResolve}>
                 Resolve
               </button>
             )}

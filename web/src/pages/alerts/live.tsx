@@ -11,7 +11,15 @@ export const POLL_MS = 10_000;
 /** Many changes at once (an outage) cause one reload, not one per alert. */
 const COALESCE_MS = 400;
 /** Event names the stream may use besides the default `message`. */
-const STREAM_EVENTS = ['alert', 'alert.created', 'alert.updated', 'alert.triggered', 'alert.acknowledged', 'alert.resolved', 'change'];
+const STREAM_EVENTS = [
+  'alert',
+  'alert.created',
+  'alert.updated',
+  'alert.triggered',
+  'alert.acknowledged',
+  'alert.resolved',
+  'change',
+];
 
 export type LiveState = 'stream' | 'poll' | 'off';
 

@@ -86,12 +86,7 @@ export function ResolveForm({
           {form.busy ? 'Saving…' : mode === 'resolve' ? 'Resolve' : 'Save classification'}
         </button>
         {mode === 'resolve' && (
-          <button
-            type="button"
-            className="btn btn-ghost"
-            disabled={busy}
-            onClick={() => void plain.run()}
-          >
+          <button type="button" className="btn btn-ghost" disabled={busy} onClick={() => void plain.run()}>
             Resolve without classifying
           </button>
         )}

@@ -156,4 +156,7 @@ export interface ChangeEvent {
 
 export const isFlapping = (a: Alert): boolean => a.isFlapping === true || a.flapping === true;
 export const isSilenced = (a: Alert): boolean =>
-  a.isSilenced === true || a.silenced === true || !!a.silenceId || (Array.isArray(a.silencedBy) ? a.silencedBy.length > 0 : !!a.silencedBy);
+  a.isSilenced === true ||
+  a.silenced === true ||
+  !!a.silenceId ||
+  (Array.isArray(a.silencedBy) ? a.silencedBy.length > 0 : !!a.silencedBy);

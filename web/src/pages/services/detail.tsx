@@ -189,7 +189,13 @@ function Integrations({ service }: { service: Service }) {
   const forSource = all.filter((k) => k.source === source);
   const activeCount = (src: KeySource) => all.filter((k) => k.source === src && !k.revokedAt).length;
   const shown = created && created.integrationKey.source === source ? created : null;
-  const keyText = shown ? shown.key : source === 'pagerduty' ? '<pagerduty key>' : source === 'change' ? '<change key>' : '<key>';
+  const keyText = shown
+    ? shown.key
+    : source === 'pagerduty'
+      ? '<pagerduty key>'
+      : source === 'change'
+        ? '<change key>'
+        : '<key>';
 
   return (
     <Card title="Integrations">
@@ -282,7 +288,7 @@ function Integrations({ service }: { service: Service }) {
       )}
       <CreateKey serviceId={service.id} source={source} onCreated={show} />
       <h3 className="snippets-title">Configuration</h3>
-      <p className="muted small">
+      <p className="muted small break">
         Endpoint: <code>{endpointFor(source, base, keyText)}</code>. Full guide: <code>{SOURCE_DOC[source]}</code>.
         {!shown && ' Create a key to get it filled in.'}
       </p>
@@ -340,4 +346,3 @@ function CreateKey({
     </form>
   );
 }
-

@@ -7,7 +7,13 @@ import { Link, navigate } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import type { Team } from '../../lib/types.js';
 import { useApi } from '../../lib/use-api.js';
-import { CRITICALITIES, type AlertPage, type Criticality, type EscalationPolicy, type Service } from '../alerts/types.js';
+import {
+  CRITICALITIES,
+  type AlertPage,
+  type Criticality,
+  type EscalationPolicy,
+  type Service,
+} from '../alerts/types.js';
 
 const OPEN_LIMIT = 500;
 
@@ -106,10 +112,7 @@ export function ServicesPage() {
                     <td className="num">
                       {c ? (
                         <Link to={`/alerts?service=${encodeURIComponent(s.slug)}`}>
-                          {c.triggered > 0 ? (
-                            <Badge tone="bad">{c.triggered} triggered</Badge>
-                          ) : null}{' '}
-                          {c.total}
+                          {c.triggered > 0 ? <Badge tone="bad">{c.triggered} triggered</Badge> : null} {c.total}
                         </Link>
                       ) : (
                         <span className="muted">{open.data ? (saturated ? '?' : '0') : '…'}</span>

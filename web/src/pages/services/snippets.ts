@@ -15,8 +15,7 @@ export const SOURCE_TEXT: Record<KeySource, string> = {
 export const SOURCE_HELP: Record<KeySource, string> = {
   alertmanager: 'Prometheus Alertmanager webhook receiver: one Muster alert per Alertmanager alert, all labels kept.',
   grafana: 'Grafana alerting webhook contact point: dashboard, panel and silence links kept.',
-  pagerduty:
-    'Anything that sends to PagerDuty (Events API v2): change the URL, use this key as the routing key.',
+  pagerduty: 'Anything that sends to PagerDuty (Events API v2): change the URL, use this key as the routing key.',
   generic: 'Scripts, cron jobs and CI: POST a small JSON body.',
   change: 'Deploys and config changes (PagerDuty change events). They page nobody; responders see them next to alerts.',
 };
@@ -155,7 +154,8 @@ Routing key:  ${key}`,
         {
           title: 'Try it',
           lang: 'sh',
-          text: `curl -s -XPOST ${base}/v2/enqueue -H 'Content-Type: application/json' -d '{
+          text: `curl -s -XPOST ${base}/v2/enqueue \\
+  -H 'Content-Type: application/json' -d '{
   "routing_key": "${key}",
   "event_action": "trigger",
   "dedup_key": "disk-full/db-1",
@@ -173,7 +173,8 @@ Routing key:  ${key}`,
         {
           title: 'Fire',
           lang: 'sh',
-          text: `curl -s -XPOST ${base}/integrations/generic/${key} -H 'Content-Type: application/json' -d '{
+          text: `curl -s -XPOST ${base}/integrations/generic/${key} \\
+  -H 'Content-Type: application/json' -d '{
   "status": "firing",
   "dedupKey": "backup-failed/db-1",
   "title": "Nightly backup of db-1 failed",
@@ -185,7 +186,8 @@ Routing key:  ${key}`,
         {
           title: 'Resolve',
           lang: 'sh',
-          text: `curl -s -XPOST ${base}/integrations/generic/${key} -H 'Content-Type: application/json' \\
+          text: `curl -s -XPOST ${base}/integrations/generic/${key} \\
+  -H 'Content-Type: application/json' \\
   -d '{"status": "resolved", "dedupKey": "backup-failed/db-1"}'`,
         },
       ];
@@ -194,7 +196,8 @@ Routing key:  ${key}`,
         {
           title: 'Record a deploy (e.g. at the end of a CI pipeline)',
           lang: 'sh',
-          text: `curl -s -XPOST ${base}/v2/change/enqueue -H 'Content-Type: application/json' -d '{
+          text: `curl -s -XPOST ${base}/v2/change/enqueue \\
+  -H 'Content-Type: application/json' -d '{
   "routing_key": "${key}",
   "payload": {
     "summary": "Deployed ${service} v2.14.0",

@@ -1,0 +1,202 @@
+/**
+ * The alert pages in a real browser (Debian's Chromium driven by playwright-core) against a real in-process server
+ * on SQLite: create a service and a generic integration key through the UI, send an event to the intake endpoint
+ * with the key shown once, watch the alert arrive in the list, open it, and acknowledge and resolve it with a
+ * classification. Needs web/dist: `npm run build:web` first.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const WEB_INDEX = join(import.meta.dirname, '..', 'web', 'dist', 'index.html');
+const SCREENSHOT = '/tmp/muster-alert.png';
+const RUNBOOK = 'https://wiki.example.test/runbooks/checkout-errors';
+const DASHBOARD = 'https://grafana.example.test/d/checkout';
+
+let muster: TestMuster;
+let browser: Browser;
+
+async function openPage(): Promise<{ context: BrowserContext; page: Page; errors: Error[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: Error[] = [];
+  page.on('pageerror', (e) => errors.push(e));
+  return { context, page, errors };
+}
+
+async function signIn(page: Page, path: string): Promise<void> {
+  await page.goto(muster.url + path);
+  await page.waitForURL((u) => u.pathname === '/signin');
+  await page.getByLabel('Email').fill(ADMIN_EMAIL);
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === path);
+}
+
+interface ApiAlert {
+  id: string;
+  status: string;
+  classification: string | null;
+  classificationNote: string | null;
+  acknowledgedByLabel: string | null;
+  resolvedByLabel: string | null;
+  events: { kind: string }[];
+}
+
+describe('web UI: alerts and services', () => {
+  before(async () => {
+    if (!existsSync(WEB_INDEX))
+      throw new Error(`${WEB_INDEX} is missing: run \`npm run build:web\` before the browser tests.`);
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package.`);
+    muster = await startTestMuster('sqlite');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-quic',
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await muster?.stop();
+  });
+
+  test('a service and a key made in the UI receive an alert, which is acknowledged and resolved with a judgement', async () => {
+    const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Payments', slug: 'payments' });
+    assert.equal(team.status, 201);
+    const { context, page, errors } = await openPage();
+    await signIn(page, '/services');
+
+    // Create the service through the form: team picker, criticality.
+    await page.getByRole('button', { name: 'New service' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Checkout');
+    await page.getByLabel('Owning team').selectOption({ label: 'Payments' });
+    // The policy picker asked GET /api/escalation-policies?teamId= for the team's policies (none yet).
+    await page.getByText('This team has no escalation policy yet').waitFor();
+    await page.getByLabel('Criticality').selectOption('critical');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page.waitForURL((u) => u.pathname === '/services/checkout');
+    await page.getByRole('heading', { name: 'Checkout', level: 1 }).waitFor();
+
+    // A generic webhook key, shown once, with the curl configuration filled in.
+    await page.getByRole('tab', { name: 'Generic webhook' }).click();
+    await page.getByLabel('Key name').fill('ci pipeline');
+    await page.getByRole('button', { name: 'Create Generic webhook key' }).click();
+    const secret = page.getByTestId('one-time-secret');
+    await secret.waitFor();
+    await page.getByText('Store it now, it will not be shown again.').waitFor();
+    const key = await secret.inputValue();
+    assert.equal(key.length, 32, `a 32-character key, got ${JSON.stringify(key)}`);
+    const snippet = await page.getByLabel('Fire').innerText();
+    assert.ok(snippet.includes(`${muster.url}/integrations/generic/${key}`), snippet);
+    await page
+      .getByRole('table', { name: 'Generic webhook keys' })
+      .getByRole('cell', { name: 'ci pipeline' })
+      .waitFor();
+    await page.screenshot({ path: '/tmp/muster-service.png', fullPage: true });
+
+    // Open the alert list first, then send: the alert appears without a reload.
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/alerts');
+    await page.getByText('Nothing open. All quiet.').waitFor();
+    const sent = await fetch(`${muster.url}/integrations/generic/${key}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        status: 'firing',
+        dedupKey: 'checkout/5xx',
+        title: 'Checkout error rate above 5%',
+        description: '7.2% of POST /api/checkout answered 5xx over the last 5 minutes.',
+        severity: 'critical',
+        labels: { service: 'checkout', region: 'eu-west-1' },
+        annotations: { runbook_url: RUNBOOK, dashboard: DASHBOARD },
+        links: [{ href: 'https://ci.example.test/deploys/checkout', text: 'Recent deploys' }],
+      }),
+    });
+    assert.equal(sent.status, 200, await sent.clone().text());
+    const alertId = ((await sent.json()) as { alerts: { alertId: string }[] }).alerts[0]!.alertId;
+    const alerts = page.getByRole('table', { name: 'Alerts' });
+    const link = alerts.getByRole('link', { name: 'Checkout error rate above 5%' });
+    // Polling every 10 s (or the stream, once it exists) brings it in.
+    await link.waitFor({ timeout: 25_000 });
+    const row = alerts.locator(`tr[data-alert-id="${alertId}"]`);
+    assert.match(await row.innerText(), /critical[\s\S]*Checkout[\s\S]*Triggered/i);
+    await page.screenshot({ path: '/tmp/muster-alerts.png', fullPage: true });
+
+    // The detail page: the runbook is the first thing to click.
+    await link.click();
+    await page.waitForURL((u) => u.pathname === `/alerts/${alertId}`);
+    await page.getByRole('heading', { name: 'Checkout error rate above 5%', level: 1 }).waitFor();
+    const firstLink = page.locator('main a[href^="http"]').first();
+    assert.equal(await firstLink.getAttribute('href'), RUNBOOK);
+    await page.getByRole('link', { name: /Open the runbook/ }).waitFor();
+    assert.equal(await page.getByText('No runbook linked.').count(), 0);
+    await page.getByRole('table', { name: 'Labels' }).getByRole('cell', { name: 'eu-west-1' }).waitFor();
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    // Acknowledge, then resolve with a classification and a note.
+    const acked = page.waitForResponse((r) => r.url().endsWith(`/api/alerts/${alertId}/acknowledge`));
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    assert.equal((await acked).status(), 200);
+    await page.locator('.alert-actions').getByText('Acknowledged by').waitFor();
+    await page.getByRole('button', { name: 'Resolve…' }).click();
+    await page.getByRole('radio', { name: /Not actionable/ }).check();
+    await page.getByLabel('Note (optional)').fill('Recovered by itself after the cache warmed up.');
+    const resolved = page.waitForResponse((r) => r.url().endsWith(`/api/alerts/${alertId}/resolve`));
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    assert.equal((await resolved).status(), 200);
+    await page.locator('.alert-head-badges').getByText('Resolved').waitFor();
+    await page.getByRole('list', { name: 'History' }).getByText('Acknowledged').waitFor();
+
+    const got = await muster.api<ApiAlert>('GET', `/api/alerts/${alertId}`);
+    assert.equal(got.status, 200);
+    assert.equal(got.body.status, 'resolved');
+    assert.equal(got.body.classification, 'not_actionable');
+    assert.equal(got.body.classificationNote, 'Recovered by itself after the cache warmed up.');
+    assert.ok(
+      got.body.acknowledgedByLabel?.includes(ADMIN_EMAIL) || got.body.acknowledgedByLabel,
+      'acknowledged by us',
+    );
+    assert.deepEqual(
+      got.body.events.map((e) => e.kind),
+      ['triggered', 'acknowledged', 'resolved'],
+    );
+
+    // Back on the service page: rotating the key shows a new one once; the old one stops working.
+    await page.goto(`${muster.url}/services/checkout`);
+    await page.getByRole('tab', { name: /Generic webhook/ }).click();
+    const keyRow = page
+      .getByRole('table', { name: 'Generic webhook keys' })
+      .getByRole('row')
+      .filter({ hasText: 'ci pipeline' });
+    await keyRow.getByRole('button', { name: 'Rotate' }).click();
+    const rotated = page.waitForResponse((r) => r.url().endsWith('/rotate'));
+    await keyRow.getByRole('button', { name: 'Rotate: old key stops now' }).click();
+    assert.equal((await rotated).status(), 201);
+    await secret.waitFor();
+    const newKey = await secret.inputValue();
+    assert.notEqual(newKey, key);
+    const old = await fetch(`${muster.url}/integrations/generic/${key}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'firing', title: 'old key' }),
+    });
+    assert.equal(old.status, 401);
+
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
