@@ -3,7 +3,6 @@ import { ErrorBanner, Field, useSubmit } from '../components/forms.js';
 import { Card, PageHeader } from '../components/ui.js';
 import { ApiError, api } from '../lib/api.js';
 import { timeZones } from '../lib/format.js';
-import { Link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import type { User } from '../lib/types.js';
 
@@ -12,15 +11,7 @@ export function ProfilePage() {
   const user = session.user;
   return (
     <>
-      <PageHeader
-        title="Your profile"
-        subtitle={user.email}
-        actions={
-          <Link to="/profile/notifications" className="btn">
-            Notification settings
-          </Link>
-        }
-      />
+      <PageHeader title="Your profile" subtitle={user.email} />
       <div className="grid-2 align-start">
         <ProfileForm user={user} />
         <PasswordForm user={user} />
