@@ -5,7 +5,7 @@ import { FakeClock, MINUTE } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { readSse } from '../testing/sse.js';
-import { noteAlertAcknowledged, recordTechnicalAction } from './index.js';
+import { noteAlertAcknowledged, noteChannelOpened, recordTechnicalAction } from './index.js';
 
 interface Detail {
   incident: { id: string; severity: string; status: string; milestones: Record<string, string | null> };
@@ -127,6 +127,19 @@ for (const engine of ENGINES) {
       const last = (await timeline(id)).at(-1)!;
       assert.equal(last.kind, 'commander_technical_action');
       assert.equal(last.isFlagged, true);
+      // The Slack integration's hook: a channel opened ticks "open the incident channel".
+      await db
+        .transaction()
+        .execute((trx) =>
+          noteChannelOpened(
+            trx,
+            id,
+            { kind: 'slack', name: '#inc-search', url: null },
+            { userId: null, label: 'slack' },
+          ),
+        );
+      const after = await t.api<Detail>('GET', `/api/incidents/${id}`);
+      assert.equal(after.body.checklist.find((c) => c.step === 'open_channel')?.doneBy, 'channel_opened');
     });
 
     it('streams a posted note to a viewer of the room, records the join and ticks the channel step', async () => {

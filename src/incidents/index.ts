@@ -1,6 +1,6 @@
 export { IncidentService, type IncidentDetail, type ListFilter, type IncidentDeps } from './service.js';
 export { LiveTimeline } from './live.js';
-export { recordTechnicalAction, noteAlertAcknowledged } from './signals.js';
+export { recordTechnicalAction, noteAlertAcknowledged, noteChannelOpened, type SignalActor } from './signals.js';
 export {
   JOB_CHECK_COMMANDER,
   JOB_REMIND_UPDATE,

@@ -112,3 +112,33 @@ export async function noteAlertAcknowledged(
   }
   return touched;
 }
+
+/**
+ * A chat channel or bridge was opened for the incident (the Slack integration calls this in its transaction): it
+ * goes on the timeline and ticks "open the incident channel", as joining the incident room does.
+ */
+export async function noteChannelOpened(
+  trx: Executor,
+  incidentId: string,
+  channel: { kind: string; name: string; url: string | null },
+  by: SignalActor,
+  at: number = Date.now(),
+): Promise<boolean> {
+  const incident = await lockIncident(trx, engineOf(trx), incidentId);
+  if (!incident) return false;
+  await appendEvent(
+    trx,
+    engineOf(trx),
+    incidentId,
+    {
+      kind: 'channel_opened',
+      actorUserId: by.userId,
+      actorLabel: by.label,
+      body: `${channel.kind} channel ${channel.name} opened.`,
+      details: { ...channel },
+    },
+    at,
+  );
+  await applySignal(trx, incident, { kind: 'channel_opened' }, by, at);
+  return true;
+}
