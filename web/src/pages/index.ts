@@ -4,9 +4,20 @@
  */
 import { AuditPage } from './admin-audit.js';
 import { JobsPage } from './admin-jobs.js';
+import { AlertPage } from './alerts/detail.js';
+import { AlertsPage } from './alerts/list.js';
 import { comingSoon } from './coming-soon.js';
+import { PoliciesPage } from './escalation/policies.js';
+import { NewPolicyPage, PolicyPage } from './escalation/policy.js';
 import { HomePage } from './home.js';
+import { NotificationsPage } from './notifications/notifications.js';
+import { MyOnCallPage } from './oncall/my-oncall.js';
+import { EditSchedulePage, NewSchedulePage } from './oncall/schedule-form.js';
+import { SchedulePage } from './oncall/schedule.js';
+import { SchedulesPage } from './oncall/schedules.js';
 import { ProfilePage } from './profile.js';
+import { ServicePage } from './services/detail.js';
+import { ServicesPage } from './services/list.js';
 import { SetPasswordPage } from './set-password.js';
 import { SignInLinkPage } from './signin-link.js';
 import { SignInPage } from './signin.js';
@@ -18,20 +29,10 @@ import { UsersPage } from './users.js';
 
 export type { PageDef, PageProps, Section } from './types.js';
 
-const AlertsPage = comingSoon('Alerts', 'Everything your monitoring sends, in one place.', [
-  'Intake from Alertmanager, Grafana, PagerDuty Events and a generic webhook',
-  'Deduplication and grouping, so one outage is one page',
-  'Silences with an end time and a reason',
-]);
 const IncidentsPage = comingSoon('Incidents', 'Run an incident from the first page to the postmortem.', [
   'Declare with a severity, assign commander and scribe',
   'One timeline of alerts, changes, decisions and status updates',
   'Checklists and a postmortem draft from the timeline',
-]);
-const OnCallPage = comingSoon('On-call', 'Who is on call now, and who is next.', [
-  'Rotations with layers and overrides, in each person’s time zone',
-  'Escalation policies that page the next person when nobody acknowledges',
-  'Calendar feeds (iCal) of your shifts',
 ]);
 
 export const pages: PageDef[] = [
@@ -39,13 +40,24 @@ export const pages: PageDef[] = [
   { path: '/signin/link', title: 'Sign-in link', section: null, component: SignInLinkPage, isPublic: true },
   { path: '/', title: 'Home', section: 'Overview', component: HomePage },
   { path: '/alerts', title: 'Alerts', section: 'Respond', component: AlertsPage },
+  { path: '/alerts/:id', title: 'Alert', section: null, component: AlertPage },
   { path: '/incidents', title: 'Incidents', section: 'Respond', component: IncidentsPage },
-  { path: '/oncall', title: 'On-call', section: 'Respond', component: OnCallPage },
+  { path: '/oncall', title: 'On-call', section: 'Respond', component: SchedulesPage },
+  { path: '/oncall/new', title: 'New schedule', section: null, component: NewSchedulePage },
+  { path: '/oncall/schedules/:id', title: 'Schedule', section: null, component: SchedulePage },
+  { path: '/oncall/schedules/:id/edit', title: 'Edit schedule', section: null, component: EditSchedulePage },
+  { path: '/me/oncall', title: 'My on-call', section: 'Respond', component: MyOnCallPage },
+  { path: '/escalation', title: 'Escalation policies', section: 'Respond', component: PoliciesPage },
+  { path: '/escalation/new', title: 'New escalation policy', section: null, component: NewPolicyPage },
+  { path: '/escalation/:id', title: 'Escalation policy', section: null, component: PolicyPage },
+  { path: '/services', title: 'Services', section: 'Organisation', component: ServicesPage },
+  { path: '/services/:service', title: 'Service', section: null, component: ServicePage },
   { path: '/teams', title: 'Teams', section: 'Organisation', component: TeamsPage },
   { path: '/teams/:team', title: 'Team', section: null, component: TeamPage },
   { path: '/users', title: 'Users', section: 'Organisation', component: UsersPage },
   { path: '/tokens', title: 'API tokens', section: 'Organisation', component: TokensPage },
   { path: '/profile', title: 'Profile', section: null, component: ProfilePage },
+  { path: '/profile/notifications', title: 'Notifications', section: null, component: NotificationsPage },
   { path: '/set-password', title: 'Set your password', section: null, component: SetPasswordPage },
   { path: '/admin/audit', title: 'Audit log', section: 'Admin', component: AuditPage, adminOnly: true },
   { path: '/admin/jobs', title: 'Jobs', section: 'Admin', component: JobsPage, adminOnly: true },

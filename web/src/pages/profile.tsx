@@ -3,6 +3,7 @@ import { ErrorBanner, Field, useSubmit } from '../components/forms.js';
 import { Card, PageHeader } from '../components/ui.js';
 import { ApiError, api } from '../lib/api.js';
 import { timeZones } from '../lib/format.js';
+import { Link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import type { User } from '../lib/types.js';
 
@@ -11,7 +12,15 @@ export function ProfilePage() {
   const user = session.user;
   return (
     <>
-      <PageHeader title="Your profile" subtitle={user.email} />
+      <PageHeader
+        title="Your profile"
+        subtitle={user.email}
+        actions={
+          <Link to="/profile/notifications" className="btn">
+            Notification settings
+          </Link>
+        }
+      />
       <div className="grid-2 align-start">
         <ProfileForm user={user} />
         <PasswordForm user={user} />

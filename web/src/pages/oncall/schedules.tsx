@@ -1,0 +1,109 @@
+/** /oncall: every schedule with who is on call now and who is next, in the schedule's own time zone. */
+import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Link } from '../../lib/router.js';
+import { useUser } from '../../lib/session.js';
+import { useApi } from '../../lib/use-api.js';
+import { useTeams } from './people.js';
+import type { OnCall, Schedule } from './types.js';
+import { formatIn, zoneAbbrev } from './zone.js';
+
+export function SchedulesPage() {
+  const me = useUser();
+  const schedules = useApi<{ schedules: Schedule[] }>('/api/schedules');
+  const now = useApi<{ oncall: OnCall[] }>('/api/oncall/now');
+  const teams = useTeams();
+  const byId = new Map((now.data?.oncall ?? []).map((o) => [o.scheduleId, o]));
+
+  return (
+    <>
+      <PageHeader
+        title="On-call"
+        subtitle="Who is on call now and next in every schedule. Times are in each schedule's own time zone."
+        actions={
+          <>
+            <Link to="/me/oncall" className="btn">
+              My on-call
+            </Link>
+            <Link to="/oncall/new" className="btn btn-primary">
+              New schedule
+            </Link>
+          </>
+        }
+      />
+      <Card>
+        {schedules.error ? (
+          <LoadError error={schedules.error} retry={schedules.reload} />
+        ) : !schedules.data ? (
+          <Loading what="Loading schedules" />
+        ) : schedules.data.schedules.length === 0 ? (
+          <Empty>
+            No schedules yet. <Link to="/oncall/new">Create the first one</Link>: a rotation of people who take turns.
+          </Empty>
+        ) : (
+          <table className="table" aria-label="Schedules">
+            <thead>
+              <tr>
+                <th>Schedule</th>
+                <th>Team</th>
+                <th>Time zone</th>
+                <th>On call now</th>
+                <th>Next</th>
+              </tr>
+            </thead>
+            <tbody>
+              {schedules.data.schedules.map((s) => {
+                const o = byId.get(s.id);
+                return (
+                  <tr key={s.id}>
+                    <td className="strong">
+                      <Link to={`/oncall/schedules/${encodeURIComponent(s.id)}`}>{s.name}</Link>
+                      <div className="muted small">
+                        {s.layers.length} {s.layers.length === 1 ? 'layer' : 'layers'}
+                      </div>
+                    </td>
+                    <td>{teams.name(s.teamId)}</td>
+                    <td>
+                      <span className="nowrap">{s.timezone}</span>{' '}
+                      <span className="muted small">{zoneAbbrev(Date.now(), s.timezone)}</span>
+                    </td>
+                    <td>
+                      {!o ? (
+                        now.error ? (
+                          <span className="muted">—</span>
+                        ) : (
+                          <span className="muted">…</span>
+                        )
+                      ) : o.current ? (
+                        <>
+                          <span className="strong">{o.current.userName ?? o.current.userId}</span>{' '}
+                          {o.current.userId === me.id && <Badge tone="info">you</Badge>}
+                          <div className="muted small">until {formatIn(o.current.end, s.timezone)}</div>
+                        </>
+                      ) : (
+                        <Badge tone="bad">Nobody</Badge>
+                      )}
+                    </td>
+                    <td>
+                      {o?.next ? (
+                        <>
+                          {o.next.userName ?? o.next.userId} {o.next.userId === me.id && <Badge tone="info">you</Badge>}
+                          <div className="muted small">from {formatIn(o.next.start, s.timezone)}</div>
+                        </>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <p className="muted small">
+        Who gets paged, and when, is set in <Link to="/escalation">escalation policies</Link>. Your own shifts and
+        calendar link are on <Link to="/me/oncall">My on-call</Link>.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,265 @@
+/** Shift swaps: ask someone to cover part of your on-call time; they accept (it becomes an override) or decline. */
+import { useCallback, useState } from 'react';
+import { ErrorBanner, Field, useSubmit } from '../../components/forms.js';
+import { Badge, Card, Empty, LoadError, Loading } from '../../components/ui.js';
+import { api } from '../../lib/api.js';
+import { useUser } from '../../lib/session.js';
+import { useApi } from '../../lib/use-api.js';
+import { userLabel, type People } from './people.js';
+import type { Schedule, Swap, SwapStatus, UserShifts } from './types.js';
+import { formatRange, fromLocalInput, toLocalInput } from './zone.js';
+
+const TONE: Record<SwapStatus, 'warn' | 'good' | 'bad' | 'neutral'> = {
+  pending: 'warn',
+  accepted: 'good',
+  declined: 'bad',
+  cancelled: 'neutral',
+};
+
+export function SwapsCard({
+  schedule,
+  people,
+  onChanged,
+}: {
+  schedule: Schedule;
+  people: People;
+  onChanged: () => void;
+}) {
+  const swaps = useApi<{ swaps: Swap[] }>(`/api/swaps?schedule=${encodeURIComponent(schedule.id)}`);
+  const [asking, setAsking] = useState(false);
+  const list = [...(swaps.data?.swaps ?? [])].sort(
+    (a, b) => Number(b.status === 'pending') - Number(a.status === 'pending') || b.createdAt.localeCompare(a.createdAt),
+  );
+  return (
+    <Card title="Shift swaps">
+      <SwapList
+        swaps={list}
+        zone={schedule.timezone}
+        people={people}
+        error={swaps.error}
+        loading={!swaps.data}
+        reload={swaps.reload}
+        showSchedule={false}
+        onChanged={() => {
+          swaps.reload();
+          onChanged();
+        }}
+      />
+      {asking ? (
+        <AskSwap
+          schedule={schedule}
+          people={people}
+          onDone={() => {
+            setAsking(false);
+            swaps.reload();
+          }}
+          onCancel={() => setAsking(false)}
+        />
+      ) : (
+        <div className="form-actions">
+          <button type="button" className="btn" onClick={() => setAsking(true)}>
+            Ask someone to cover a shift
+          </button>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+export function SwapList({
+  swaps,
+  zone,
+  people,
+  error,
+  loading,
+  reload,
+  onChanged,
+  showSchedule,
+  scheduleName,
+}: {
+  swaps: Swap[];
+  /** A fixed zone, or null to use each swap's schedule zone via zoneOf. */
+  zone: string | ((s: Swap) => string);
+  people: People;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+  onChanged: () => void;
+  showSchedule: boolean;
+  scheduleName?: (id: string) => string;
+}) {
+  const me = useUser();
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const decide = async (id: string, action: 'accept' | 'decline' | 'cancel') => {
+    setActionError(null);
+    setBusy(id);
+    try {
+      await api.post<Swap>(`/api/swaps/${encodeURIComponent(id)}/${action}`);
+      onChanged();
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+  if (error) return <LoadError error={error} retry={reload} />;
+  if (loading) return <Loading what="Loading swap requests" />;
+  return (
+    <>
+      <ErrorBanner error={actionError} />
+      {swaps.length === 0 ? (
+        <Empty>No swap requests.</Empty>
+      ) : (
+        <ul className="plain-list" aria-label="Swap requests">
+          {swaps.map((s) => {
+            const z = typeof zone === 'string' ? zone : zone(s);
+            const mineToAnswer = s.status === 'pending' && s.targetUserId === me.id;
+            const mineToCancel = s.status === 'pending' && s.requesterId === me.id;
+            return (
+              <li key={s.id}>
+                <div className="grow">
+                  <div>
+                    <span className="strong">{s.requesterId === me.id ? 'You' : people.name(s.requesterId)}</span> asked{' '}
+                    <span className="strong">{s.targetUserId === me.id ? 'you' : people.name(s.targetUserId)}</span> to
+                    cover <Badge tone={TONE[s.status]}>{s.status}</Badge>
+                  </div>
+                  <div className="small">
+                    {formatRange(s.start, s.end, z)}
+                    {showSchedule && scheduleName ? ` · ${scheduleName(s.scheduleId)}` : ''}
+                  </div>
+                  {s.note && <div className="muted small">“{s.note}”</div>}
+                </div>
+                <span className="row-actions">
+                  {mineToAnswer && (
+                    <>
+                      <button
+                        type="button"
+                        className="btn btn-small btn-primary"
+                        disabled={busy === s.id}
+                        onClick={() => void decide(s.id, 'accept')}
+                      >
+                        Accept
+                      </button>
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        disabled={busy === s.id}
+                        onClick={() => void decide(s.id, 'decline')}
+                      >
+                        Decline
+                      </button>
+                    </>
+                  )}
+                  {mineToCancel && (
+                    <button
+                      type="button"
+                      className="btn btn-small btn-ghost"
+                      disabled={busy === s.id}
+                      onClick={() => void decide(s.id, 'cancel')}
+                    >
+                      Withdraw
+                    </button>
+                  )}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function AskSwap({
+  schedule,
+  people,
+  onDone,
+  onCancel,
+}: {
+  schedule: Schedule;
+  people: People;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const me = useUser();
+  const zone = schedule.timezone;
+  const mine = useApi<UserShifts>('/api/users/me/shifts');
+  const myShifts = (mine.data?.shifts ?? []).filter((s) => s.scheduleId === schedule.id);
+  const [targetUserId, setTarget] = useState('');
+  const [start, setStart] = useState('');
+  const [end, setEnd] = useState('');
+  const [note, setNote] = useState('');
+
+  const form = useSubmit(
+    useCallback(async () => {
+      if (!targetUserId) throw new Error('Pick who you are asking.');
+      const a = fromLocalInput(start, zone);
+      const b = fromLocalInput(end, zone);
+      if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error('Enter a start and an end.');
+      await api.post<Swap>(`/api/schedules/${encodeURIComponent(schedule.id)}/swaps`, {
+        targetUserId,
+        start: new Date(a).toISOString(),
+        end: new Date(b).toISOString(),
+        ...(note.trim() ? { note: note.trim() } : {}),
+      });
+      onDone();
+    }, [targetUserId, start, end, note, zone, schedule.id, onDone]),
+  );
+
+  return (
+    <form onSubmit={form.onSubmit} noValidate aria-label="Ask for a swap" className="subform">
+      <ErrorBanner error={form.error} fields={['targetUserId', 'start', 'end', 'note']} />
+      <p className="muted small">You can ask only for time you are on call in this schedule. Times are in {zone}.</p>
+      {myShifts.length > 0 && (
+        <div className="chips" aria-label="Your shifts">
+          <span className="muted small">Your shifts:</span>
+          {myShifts.slice(0, 6).map((s) => (
+            <button
+              key={s.start}
+              type="button"
+              className="btn btn-small"
+              onClick={() => {
+                setStart(toLocalInput(Math.max(Date.parse(s.start), Date.now()), zone));
+                setEnd(toLocalInput(Date.parse(s.end), zone));
+              }}
+            >
+              {formatRange(s.start, s.end, zone)}
+            </button>
+          ))}
+        </div>
+      )}
+      <div className="grid-2">
+        <Field label="Ask" htmlFor="swap-target" error={form.fieldError('targetUserId')}>
+          <select id="swap-target" value={targetUserId} onChange={(e) => setTarget(e.target.value)}>
+            <option value="">Choose a person…</option>
+            {people.users
+              .filter((u) => u.id !== me.id && !u.disabledAt)
+              .map((u) => (
+                <option key={u.id} value={u.id}>
+                  {userLabel(u)}
+                </option>
+              ))}
+          </select>
+        </Field>
+        <Field label="Note" htmlFor="swap-note" error={form.fieldError('note')}>
+          <input id="swap-note" value={note} onChange={(e) => setNote(e.target.value)} />
+        </Field>
+        <Field label={`From (${zone})`} htmlFor="swap-start" error={form.fieldError('start')}>
+          <input id="swap-start" type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />
+        </Field>
+        <Field label={`Until (${zone})`} htmlFor="swap-end" error={form.fieldError('end')}>
+          <input id="swap-end" type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} />
+        </Field>
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={form.busy}>
+          {form.busy ? 'Asking…' : 'Send request'}
+        </button>
+        <button type="button" className="btn btn-ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
