@@ -6,9 +6,13 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import {
   ALERTS_TRIGGERED,
+  ALERTS_RECHECK_PAGING,
+  AlertQualityService,
   AlertService,
   IntakeLimiter,
   IntakeService,
+  SilenceService,
+  alertsRecheckPagingHandler,
   alertsTriggeredHandler,
 } from './alerts/index.js';
 import { CatalogService, IntegrationKeyService } from './catalog/index.js';
@@ -72,6 +76,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
   const catalog = new CatalogService({ db, clock, teams });
   const integrationKeys = new IntegrationKeyService({ db, clock, catalog });
   // getUser is called only when a one-click link is used, long after `services` exists.
+  const alerts = new AlertService({ db, clock, teams, log });
   const notify = createNotifyServices({ config, db, clock, getUser: (id) => services.identity.getUser(id) });
   const services: Services = {
     config,
@@ -83,10 +88,18 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     teams,
     catalog,
     integrationKeys,
-    alerts: new AlertService({ db, clock, teams }),
-    intake: new IntakeService({ db, clock, keys: integrationKeys, onEnqueued: () => runner?.wake() }),
+    alerts,
+    silences: new SilenceService({ db, clock, teams, onEnqueued: () => runner?.wake() }),
+    alertQuality: new AlertQualityService({ db, clock }),
+    intake: new IntakeService({
+      db,
+      clock,
+      keys: integrationKeys,
+      live: alerts.live,
+      onEnqueued: () => runner?.wake(),
+    }),
     intakeLimiter: new IntakeLimiter(config.intake),
-    changes: new ChangeService({ db, clock }),
+    changes: new ChangeService({ db, clock, teams }),
     notify: notify.notify,
     contacts: notify.contacts,
     actionLinks: notify.actionLinks,
@@ -113,6 +126,8 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   const { live, paging } = services.incidents;
   runner.register(JOB_CHECK_COMMANDER, checkCommanderHandler({ live, paging }));
   runner.register(JOB_REMIND_UPDATE, remindUpdateHandler({ live }));
+  // Alerts held by a silence, maintenance window or flap damping: page when that ends, if still firing.
+  runner.register(ALERTS_RECHECK_PAGING, alertsRecheckPagingHandler(services.alerts.live));
   // The paging hook: a no-op until escalation lands, so triggered alerts do not pile up as unclaimed jobs.
   runner.register(ALERTS_TRIGGERED, alertsTriggeredHandler);
 }

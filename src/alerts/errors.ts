@@ -17,3 +17,9 @@ export const intakeBusy = (retryAfterSeconds: number): AppError =>
     headers: { 'retry-after': String(retryAfterSeconds) },
     details: { retryAfterSeconds },
   });
+export const silenceNotFound = (id: string): AppError =>
+  new AppError('silence_not_found', `No silence with id ${id}.`, { status: 404 });
+export const maintenanceWindowNotFound = (id: string): AppError =>
+  new AppError('maintenance_window_not_found', `No maintenance window with id ${id} for this service.`, {
+    status: 404,
+  });

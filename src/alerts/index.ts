@@ -27,3 +27,25 @@ export {
   type IntakeEvent,
 } from './model.js';
 export type { Alert, AlertEvent, AlertGroup, AlertFilter } from './repo.js';
+// Alert noise: silences, maintenance windows, flapping, the "should this page?" check, alert quality.
+export { SilenceService, type Silence, type MaintenanceWindow, type NewSilence } from './silences.js';
+export {
+  isPageSuppressed,
+  alertsRecheckPagingHandler,
+  ALERTS_RECHECK_PAGING,
+  ALERTS_CHANNEL,
+  type SuppressionSubject,
+} from './suppression.js';
+export {
+  decideSuppression,
+  matchesAll,
+  parseMatcher,
+  formatMatcher,
+  isFlapping,
+  FLAPPING,
+  type Matcher,
+  type Suppression,
+  type SuppressionReason,
+} from './noise-model.js';
+export { AlertQualityService, type RuleQuality, type ServiceQuality } from './quality.js';
+export { NOISE_THRESHOLD, parseWindow, computeQuality, type QualityStats } from './model.js';

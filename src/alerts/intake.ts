@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IntakeKey, IntegrationKeyService } from '../catalog/index.js';
 import type { Db, Executor } from '../db/index.js';
-import { enqueueJob } from '../jobs/index.js';
+import type { LiveChannel } from '../db/live.js';
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
 import { invalidIntegrationKey } from './errors.js';
-import { ALERTS_TRIGGERED, type AlertsTriggeredPayload } from './jobs.js';
 import {
   canJoinGroup,
   decideDedup,
@@ -14,10 +13,12 @@ import {
   groupKeyFor,
   hasRunbook,
   isPagingSeverity,
+  ruleKeyFor,
   type AlertSource,
   type IntakeEvent,
 } from './model.js';
 import {
+  findAlertRow,
   findLatestAlertRef,
   findOpenAlertRef,
   insertAlertEvent,
@@ -26,6 +27,8 @@ import {
   openKeyOf,
   refreshGroup,
 } from './repo.js';
+import { FLAPPING, isFlapping } from './noise-model.js';
+import { keyOpenTimes, startPagingOrHold } from './suppression.js';
 
 export type IntakeOutcomeKind = 'created' | 'updated' | 'acknowledged' | 'resolved' | 'ignored';
 
@@ -50,7 +53,15 @@ interface Ctx {
  * history event and the paging job commit together, and only then does the route answer 2xx.
  */
 export class IntakeService {
-  constructor(private readonly deps: { db: Db; clock: Clock; keys: IntegrationKeyService; onEnqueued?: () => void }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      keys: IntegrationKeyService;
+      live: LiveChannel;
+      onEnqueued?: () => void;
+    },
+  ) {}
 
   /** Generated dedup keys, for triggers that did not send one (PagerDuty returns a UUID the same way). */
   newDedupKey(): string {
@@ -70,6 +81,7 @@ export class IntakeService {
       for (const event of events) {
         const o = await this.apply(ctx, event);
         if (o.outcome === 'created') enqueued = true;
+        if (o.outcome !== 'ignored' && o.alertId) await this.deps.live.publish(trx, o.alertId);
         out.push(o);
       }
       return out;
@@ -115,6 +127,12 @@ export class IntakeService {
     const groupId = await this.groupFor(ctx, event);
     const context = extractContext(event.annotations, event.links);
     const id = newId('alr', now);
+    const opened = await keyOpenTimes(
+      trx,
+      { serviceId: key.serviceId, source, dedupKey: event.dedupKey },
+      now - FLAPPING.windowMs,
+    );
+    const flapping = isFlapping([...opened, now], now);
     await trx
       .insertInto('alerts')
       .values({
@@ -148,6 +166,8 @@ export class IntakeService {
         classificationNote: null,
         createdAt: now,
         updatedAt: now,
+        ruleKey: ruleKeyFor(event.labels, event.groupName),
+        isFlapping: flapping ? 1 : 0,
       })
       .execute();
     await insertAlertEvent(
@@ -162,17 +182,15 @@ export class IntakeService {
       now,
     );
     await refreshGroup(trx, groupId, now, true);
-    // The paging hook: escalation picks the alert up from this job, committed with the alert itself.
-    await enqueueJob<AlertsTriggeredPayload>(
-      trx,
-      this.deps.db.engine,
-      {
-        kind: ALERTS_TRIGGERED,
-        payload: { alertId: id, serviceId: key.serviceId },
-        uniqueKey: `${ALERTS_TRIGGERED}:${id}`,
-      },
-      now,
-    );
+    if (flapping) {
+      const details = { opens: opened.length + 1, windowMs: FLAPPING.windowMs };
+      await insertAlertEvent(trx, { alertId: id, kind: 'flapping', actorLabel: ctx.label, details }, now);
+      await trx.updateTable('alertGroups').set({ isFlapping: 1 }).where('id', '=', groupId).execute();
+    }
+    // Paging starts here (alerts.triggered, in this transaction) unless a silence, maintenance window or flap
+    // damping holds it; then a recheck job runs when that ends (src/alerts/suppression.ts).
+    const row = (await findAlertRow(trx, id))!;
+    await startPagingOrHold(trx, { engine: this.deps.db.engine, live: this.deps.live }, row, now, ctx.label);
     return id;
   }
 

@@ -19,7 +19,19 @@ export type Classification = (typeof CLASSIFICATIONS)[number];
 export const ALERT_SOURCES = ['alertmanager', 'pagerduty', 'grafana', 'generic'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 
-export type AlertEventKind = 'triggered' | 're_sent' | 're_fired' | 'acknowledged' | 'resolved' | 'classified';
+export type AlertEventKind =
+  | 'triggered'
+  | 're_sent'
+  | 're_fired'
+  | 'acknowledged'
+  | 'resolved'
+  | 'classified'
+  // 0007: recorded but not paging (silence, maintenance window, flap damping), flapping detected, paging started late.
+  | 'silenced'
+  | 'in_maintenance'
+  | 'flap_damped'
+  | 'flapping'
+  | 'paging_started';
 
 export const isAlertStatus = (v: string): v is AlertStatus => (ALERT_STATUSES as readonly string[]).includes(v);
 export const isSeverity = (v: string): v is Severity => (SEVERITIES as readonly string[]).includes(v);
@@ -293,4 +305,112 @@ export function stringMap(value: unknown): Record<string, string> {
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
   }
   return out;
+}
+
+// ---- alert quality ---------------------------------------------------------------------------------------------
+
+const RULE_KEY_MAX = 200;
+
+/**
+ * The rule an alert came from, for alert-quality reports: the `alertname` label (Prometheus/Alertmanager, Grafana,
+ * generic), else PagerDuty's `class`, else the alert's name (PagerDuty component or summary).
+ */
+export function ruleKeyFor(labels: Record<string, string>, groupName: string): string {
+  const key = (labels.alertname || labels.class || groupName).trim();
+  return truncate(key, RULE_KEY_MAX);
+}
+
+/** "More than 20% of pages false positives or non-actionable: alerting needs work." */
+export const NOISE_THRESHOLD = 0.2;
+
+export interface QualitySample {
+  ruleKey: string;
+  serviceId: string;
+  createdAt: number;
+  pagedAt: number | null;
+  acknowledgedAt: number | null;
+  classification: Classification | null;
+}
+
+export interface QualityStats {
+  key: string;
+  alerts: number;
+  pages: number;
+  classified: number;
+  actionable: number;
+  notActionable: number;
+  falsePositive: number;
+  /** (not actionable + false positive) / classified; null when nothing is classified. */
+  noiseShare: number | null;
+  ttaMedianMs: number | null;
+  ttaP90Ms: number | null;
+  isNoisy: boolean;
+}
+
+/** Nearest-rank percentile (p in 0..1) of unsorted values; null for none. */
+export function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
+}
+
+function statsOf(key: string, xs: QualitySample[], opts: { threshold: number; minClassified: number }): QualityStats {
+  const count = (c: Classification) => xs.filter((x) => x.classification === c).length;
+  const [actionable, notActionable, falsePositive] = [
+    count('actionable'),
+    count('not_actionable'),
+    count('false_positive'),
+  ];
+  const classified = actionable + notActionable + falsePositive;
+  const noiseShare = classified === 0 ? null : (notActionable + falsePositive) / classified;
+  const tta = xs
+    .filter((x) => x.pagedAt !== null && x.acknowledgedAt !== null)
+    .map((x) => Math.max(0, x.acknowledgedAt! - x.pagedAt!));
+  return {
+    key,
+    alerts: xs.length,
+    pages: xs.filter((x) => x.pagedAt !== null).length,
+    classified,
+    actionable,
+    notActionable,
+    falsePositive,
+    noiseShare,
+    ttaMedianMs: percentile(tta, 0.5),
+    ttaP90Ms: percentile(tta, 0.9),
+    isNoisy: noiseShare !== null && classified >= opts.minClassified && noiseShare > opts.threshold,
+  };
+}
+
+/**
+ * Per-key alert quality, worst first: noisy keys, then by share of noise, then by pages. Time to acknowledge runs
+ * from when paging started (a silenced alert is not counted until it paged).
+ */
+export function computeQuality(
+  samples: QualitySample[],
+  keyOf: (s: QualitySample) => string,
+  opts: { threshold?: number; minClassified?: number } = {},
+): QualityStats[] {
+  const o = { threshold: opts.threshold ?? NOISE_THRESHOLD, minClassified: opts.minClassified ?? 1 };
+  const byKey = new Map<string, QualitySample[]>();
+  for (const s of samples) byKey.set(keyOf(s), [...(byKey.get(keyOf(s)) ?? []), s]);
+  return [...byKey.entries()]
+    .map(([key, xs]) => statsOf(key, xs, o))
+    .sort(
+      (a, b) =>
+        Number(b.isNoisy) - Number(a.isNoisy) ||
+        (b.noiseShare ?? -1) - (a.noiseShare ?? -1) ||
+        b.pages - a.pages ||
+        a.key.localeCompare(b.key),
+    );
+}
+
+/** `28d`, `4w`, `12h`, `90m` as milliseconds; null for anything else (or beyond a year). */
+export function parseWindow(text: string): number | null {
+  const found = /^(\d{1,4})([mhdw])$/.exec(text.trim());
+  if (!found) return null;
+  const unit = { m: MINUTE, h: 60 * MINUTE, d: 24 * 60 * MINUTE, w: 7 * 24 * 60 * MINUTE }[
+    found[2] as 'm' | 'h' | 'd' | 'w'
+  ];
+  const ms = Number(found[1]) * unit;
+  return ms > 0 && ms <= 366 * 24 * 60 * MINUTE ? ms : null;
 }

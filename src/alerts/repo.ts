@@ -1,4 +1,4 @@
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
@@ -13,6 +13,7 @@ import type {
   GroupRef,
   Severity,
 } from './model.js';
+import type { SuppressionReason } from './noise-model.js';
 
 export interface Alert {
   id: string;
@@ -46,6 +47,15 @@ export interface Alert {
   classificationNote: string | null;
   createdAt: number;
   updatedAt: number;
+  /** alertname, PagerDuty class, or the alert's name: the rule alert-quality reports group by. */
+  ruleKey: string;
+  isFlapping: boolean;
+  /** Recorded but not paging: why (silenced, maintenance, flapping), by which silence or window, until when. */
+  suppressedReason: SuppressionReason | null;
+  suppressedById: string | null;
+  suppressedUntil: number | null;
+  /** When paging started; null while suppressed (or for an alert that never paged). */
+  pagedAt: number | null;
 }
 
 export interface AlertEvent {
@@ -70,9 +80,10 @@ export interface AlertGroup {
   firstAlertAt: number;
   lastAlertAt: number;
   resolvedAt: number | null;
+  isFlapping: boolean;
 }
 
-export function toAlert(row: AlertsTable): Alert {
+export function toAlert(row: Selectable<AlertsTable>): Alert {
   const { openKey: _o, ...rest } = row;
   const isPaging = row.isPaging === 1;
   const hasRunbook = row.hasRunbook === 1;
@@ -88,6 +99,8 @@ export function toAlert(row: AlertsTable): Alert {
     hasRunbook,
     isMissingRunbook: isPaging && !hasRunbook,
     classification: row.classification as Classification | null,
+    isFlapping: row.isFlapping === 1,
+    suppressedReason: row.suppressedReason as SuppressionReason | null,
   };
 }
 
@@ -97,9 +110,9 @@ const toEvent = (row: AlertEventsTable): AlertEvent => ({
   details: fromJsonText<Record<string, unknown>>(row.details, {}),
 });
 
-const toGroup = (row: AlertGroupsTable): AlertGroup => {
+const toGroup = (row: Selectable<AlertGroupsTable>): AlertGroup => {
   const { createdAt: _c, updatedAt: _u, ...rest } = row;
-  return { ...rest, status: row.status as AlertGroup['status'] };
+  return { ...rest, status: row.status as AlertGroup['status'], isFlapping: row.isFlapping === 1 };
 };
 
 /**
@@ -153,7 +166,7 @@ export async function findLatestAlertRef(
   return row ? refOf(row) : null;
 }
 
-export async function findAlertRow(ex: Executor, id: string): Promise<AlertsTable | null> {
+export async function findAlertRow(ex: Executor, id: string): Promise<Selectable<AlertsTable> | null> {
   return (await ex.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
 }
 

@@ -1,10 +1,13 @@
 import { findServiceRow } from '../catalog/index.js';
-import type { Db } from '../db/index.js';
+import type { Db, Executor } from '../db/index.js';
+import { LiveChannel } from '../db/live.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
 import { validationError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
 import { alertAlreadyResolved, alertNotFound } from './errors.js';
-import { CLASSIFICATIONS, isClassification } from './model.js';
+import { CLASSIFICATIONS, isClassification, type Classification } from './model.js';
+import { ALERTS_CHANNEL } from './suppression.js';
 import {
   findAlertRow,
   findGroup,
@@ -30,9 +33,39 @@ export interface ResolveInput {
   note?: string | undefined;
 }
 
+function checkedJudgement(input: ResolveInput): { classification: Classification | undefined; note: string | null } {
+  if (input.classification !== undefined && !isClassification(input.classification)) {
+    throw validationError([{ field: 'classification', message: `must be one of ${CLASSIFICATIONS.join(', ')}` }]);
+  }
+  return { classification: input.classification, note: input.note?.trim() || null };
+}
+
 /** People's view of alerts and their actions on them. Everyone signed in reads; responders of the owning team act. */
 export class AlertService {
-  constructor(private readonly deps: { db: Db; clock: Clock; teams: TeamService }) {}
+  /** Nudged (alert id) whenever an alert is created or changes: the alert list's live stream listens. */
+  readonly live: LiveChannel;
+
+  constructor(private readonly deps: { db: Db; clock: Clock; teams: TeamService; log: Logger }) {
+    this.live = new LiveChannel({
+      db: deps.db,
+      log: deps.log.child({ component: 'alert-stream' }),
+      channel: ALERTS_CHANNEL,
+      label: 'the alert stream',
+    });
+  }
+
+  /** Alerts created or changed at or after `since` (ms), oldest change first: what the live stream sends. */
+  async changedSince(filter: { since: number; serviceId?: string | undefined; limit: number }): Promise<Alert[]> {
+    let q = this.deps.db.kysely
+      .selectFrom('alerts')
+      .selectAll()
+      .where('updatedAt', '>=', filter.since)
+      .orderBy('updatedAt')
+      .orderBy('id')
+      .limit(filter.limit);
+    if (filter.serviceId) q = q.where('serviceId', '=', filter.serviceId);
+    return (await q.execute()).map(toAlert);
+  }
 
   /** `service` is an id or slug; an unknown one filters to nothing rather than failing. */
   async list(
@@ -52,7 +85,9 @@ export class AlertService {
     return { ...toAlert(row), events: await listAlertEvents(db, id), group: await findGroup(db, row.groupId) };
   }
 
-  async acknowledge(actor: Actor, id: string): Promise<AlertDetail> {
+  /** Acknowledge, optionally judging the page at the same time (it can be judged later too). */
+  async acknowledge(actor: Actor, id: string, input: ResolveInput = {}): Promise<AlertDetail> {
+    const { classification, note } = checkedJudgement(input);
     await this.requireResponder(actor, id);
     const now = this.deps.clock.now();
     await this.deps.db.kysely.transaction().execute(async (trx) => {
@@ -61,6 +96,7 @@ export class AlertService {
       await lockService(trx, this.deps.db.engine, before.serviceId);
       const row = (await findAlertRow(trx, id))!;
       if (row.status === 'resolved') throw alertAlreadyResolved(id);
+      if (classification) await this.judge(trx, actor, id, { classification, note }, now);
       if (row.status === 'acknowledged') return; // already done: acknowledging twice is harmless
       await trx
         .updateTable('alerts')
@@ -79,6 +115,7 @@ export class AlertService {
         now,
       );
       await recordAudit(trx, actor, 'alert.acknowledged', { type: 'alert', id }, { serviceId: row.serviceId }, now);
+      await this.live.publish(trx, id);
     });
     return this.get(actor, id);
   }
@@ -88,11 +125,7 @@ export class AlertService {
    * Resolving an alert that is already resolved only records the judgement.
    */
   async resolve(actor: Actor, id: string, input: ResolveInput = {}): Promise<AlertDetail> {
-    if (input.classification !== undefined && !isClassification(input.classification)) {
-      throw validationError([{ field: 'classification', message: `must be one of ${CLASSIFICATIONS.join(', ')}` }]);
-    }
-    const classification = input.classification;
-    const note = input.note?.trim() || null;
+    const { classification, note } = checkedJudgement(input);
     await this.requireResponder(actor, id);
     const now = this.deps.clock.now();
     await this.deps.db.kysely.transaction().execute(async (trx) => {
@@ -102,24 +135,7 @@ export class AlertService {
       const row = (await findAlertRow(trx, id))!;
       const judged = classification ? { classification, classificationNote: note } : {};
       if (row.status === 'resolved') {
-        if (!classification) return;
-        await trx
-          .updateTable('alerts')
-          .set({ ...judged, updatedAt: now })
-          .where('id', '=', id)
-          .execute();
-        await insertAlertEvent(
-          trx,
-          {
-            alertId: id,
-            kind: 'classified',
-            actorUserId: actor.userId,
-            actorLabel: actor.label,
-            details: { classification, note },
-          },
-          now,
-        );
-        await recordAudit(trx, actor, 'alert.classified', { type: 'alert', id }, { classification }, now);
+        if (classification) await this.judge(trx, actor, id, { classification, note }, now);
         return;
       }
       await trx
@@ -155,8 +171,43 @@ export class AlertService {
         { serviceId: row.serviceId, ...(classification ? { classification } : {}) },
         now,
       );
+      await this.live.publish(trx, id);
     });
     return this.get(actor, id);
+  }
+
+  /** Judge a page after the fact (or again): actionable, not actionable, false positive, with a note. */
+  async classify(actor: Actor, id: string, input: ResolveInput): Promise<AlertDetail> {
+    const { classification, note } = checkedJudgement(input);
+    if (!classification) throw validationError([{ field: 'classification', message: 'is required' }]);
+    await this.requireResponder(actor, id);
+    const now = this.deps.clock.now();
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      if (!(await findAlertRow(trx, id))) throw alertNotFound(id);
+      await this.judge(trx, actor, id, { classification, note }, now);
+    });
+    return this.get(actor, id);
+  }
+
+  private async judge(
+    trx: Executor,
+    actor: Actor,
+    id: string,
+    j: { classification: Classification; note: string | null },
+    now: number,
+  ): Promise<void> {
+    await trx
+      .updateTable('alerts')
+      .set({ classification: j.classification, classificationNote: j.note, updatedAt: now })
+      .where('id', '=', id)
+      .execute();
+    await insertAlertEvent(
+      trx,
+      { alertId: id, kind: 'classified', actorUserId: actor.userId, actorLabel: actor.label, details: { ...j } },
+      now,
+    );
+    await recordAudit(trx, actor, 'alert.classified', { type: 'alert', id }, { classification: j.classification }, now);
+    await this.live.publish(trx, id);
   }
 
   /** Acting on an alert needs the responder role in the team that owns its service (administrators always may). */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { registerAlertCommands } from './alerts.js';
+import { registerChangeCommands } from './changes.js';
 import { ApiError, MusterClient } from './client.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerOncallCommands } from './oncall.js';
@@ -216,6 +217,7 @@ jobs
 
 // ---- services, integration keys, alerts (src/cli/alerts.ts) ---------------------------------------------------
 registerAlertCommands(program, { client, json });
+registerChangeCommands(program, { client, json });
 
 // ---- on-call: oncall now, override, schedules (src/cli/oncall.ts) --------------------------------------------
 registerOncallCommands(program, { client, json });

@@ -3,6 +3,8 @@
  * (bigint on PostgreSQL, parsed back to number), JSON is text, booleans are 0/1 integers: both engines return
  * identical values. The migration-drift test compares this file with a freshly migrated database.
  */
+import type { Generated } from 'kysely';
+
 export type Bool = 0 | 1;
 
 export interface UsersTable {
@@ -172,6 +174,7 @@ export interface AlertGroupsTable {
   resolvedAt: number | null;
   createdAt: number;
   updatedAt: number;
+  isFlapping: Generated<Bool>;
 }
 
 export interface AlertsTable {
@@ -205,6 +208,40 @@ export interface AlertsTable {
   classificationNote: string | null;
   createdAt: number;
   updatedAt: number;
+  /** 0007: alertname, PagerDuty class, or the alert's name: what alert-quality reports group by. */
+  ruleKey: Generated<string>;
+  isFlapping: Generated<Bool>;
+  /** Why the alert is not paging (silenced, maintenance, flapping), by which silence or window, and until when. */
+  suppressedReason: string | null;
+  suppressedById: string | null;
+  suppressedUntil: number | null;
+  /** When paging started (alerts.triggered enqueued); null while suppressed. */
+  pagedAt: number | null;
+}
+
+export interface SilencesTable {
+  id: string;
+  serviceId: string | null;
+  matchers: string;
+  startsAt: number;
+  endsAt: number;
+  comment: string;
+  createdByUserId: string | null;
+  createdByLabel: string;
+  expiredByLabel: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MaintenanceWindowsTable {
+  id: string;
+  serviceId: string;
+  startsAt: number;
+  endsAt: number;
+  comment: string;
+  createdByUserId: string | null;
+  createdByLabel: string;
+  createdAt: number;
 }
 
 export interface AlertEventsTable {
@@ -229,6 +266,9 @@ export interface ChangeEventsTable {
   links: string;
   details: string;
   payloadId: string | null;
+  /** 0007: deploy, config, infrastructure or other; who made the change. */
+  kind: Generated<string>;
+  author: string | null;
 }
 
 export interface ContactMethodsTable {
@@ -523,6 +563,8 @@ export interface Database {
   alerts: AlertsTable;
   alertEvents: AlertEventsTable;
   changeEvents: ChangeEventsTable;
+  silences: SilencesTable;
+  maintenanceWindows: MaintenanceWindowsTable;
   contactMethods: ContactMethodsTable;
   notificationRules: NotificationRulesTable;
   notificationDeliveries: NotificationDeliveriesTable;

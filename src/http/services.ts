@@ -1,4 +1,10 @@
-import type { AlertService, IntakeLimiter, IntakeService } from '../alerts/index.js';
+import type {
+  AlertQualityService,
+  AlertService,
+  IntakeLimiter,
+  IntakeService,
+  SilenceService,
+} from '../alerts/index.js';
 import type { CatalogService, IntegrationKeyService } from '../catalog/index.js';
 import type { ChangeService } from '../changes/index.js';
 import type { Config } from '../config/index.js';
@@ -29,6 +35,8 @@ export interface Services {
   catalog: CatalogService;
   integrationKeys: IntegrationKeyService;
   alerts: AlertService;
+  silences: SilenceService;
+  alertQuality: AlertQualityService;
   intake: IntakeService;
   intakeLimiter: IntakeLimiter;
   changes: ChangeService;

@@ -5,6 +5,7 @@ import * as m0003 from './0003_oncall.js';
 import * as m0004 from './0004_notify.js';
 import * as m0005 from './0005_incidents.js';
 import * as m0006 from './0006_escalation.js';
+import * as m0007 from './0007_alert_noise.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_notify': m0004,
   '0005_incidents': m0005,
   '0006_escalation': m0006,
+  '0007_alert_noise': m0007,
 };

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Alert, AlertDetail, AlertEvent, AlertGroup } from '../../alerts/index.js';
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { actorOf } from '../auth.js';
@@ -53,12 +53,26 @@ const AlertSchema = Type.Object({
   classificationNote: Nullable(Type.String()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  ruleKey: Type.String({ description: 'alertname, else PagerDuty class, else the alert name: alert-quality rule' }),
+  isFlapping: Type.Boolean({ description: 'Its key opened 5+ times in 30 minutes when it triggered' }),
+  suppressedReason: Type.Union(
+    [Type.Literal('silenced'), Type.Literal('maintenance'), Type.Literal('flapping'), Type.Null()],
+    {
+      description: 'Recorded but not paging, and why',
+    },
+  ),
+  suppressedById: Nullable(Type.String({ description: 'The silence or maintenance window' })),
+  suppressedUntil: NullableTimestamp,
+  pagedAt: Type.Union([Timestamp, Type.Null()], { description: 'When paging started; null while held' }),
 });
 
 const AlertEventSchema = Type.Object({
   id: Type.String(),
   at: Timestamp,
-  kind: Type.String({ description: 'triggered, re_sent, re_fired, acknowledged, resolved, classified' }),
+  kind: Type.String({
+    description:
+      'triggered, re_sent, re_fired, acknowledged, resolved, classified, silenced, in_maintenance, flap_damped, flapping, paging_started',
+  }),
   actorUserId: Nullable(Type.String()),
   actorLabel: Type.String(),
   payloadId: Nullable(Type.String({ description: 'The raw intake payload that caused it' })),
@@ -76,6 +90,7 @@ const AlertGroupSchema = Type.Object({
   firstAlertAt: Timestamp,
   lastAlertAt: Timestamp,
   resolvedAt: NullableTimestamp,
+  isFlapping: Type.Boolean(),
 });
 
 const AlertDetailSchema = Type.Composite([
@@ -92,6 +107,8 @@ export const presentAlert = (a: Alert) => ({
   resolvedAt: toIsoOrNull(a.resolvedAt),
   createdAt: toIso(a.createdAt),
   updatedAt: toIso(a.updatedAt),
+  suppressedUntil: toIsoOrNull(a.suppressedUntil),
+  pagedAt: toIsoOrNull(a.pagedAt),
 });
 
 const presentEvent = (e: AlertEvent) => ({ ...e, at: toIso(e.at) });
@@ -108,6 +125,15 @@ export const presentAlertDetail = (a: AlertDetail) => {
 };
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+/** The judgement is optional: a POST without a body acknowledges or resolves with none. */
+const emptyBodyIsNone = async (req: FastifyRequest): Promise<void> => {
+  req.body ??= {};
+};
+const ClassificationSchema = Type.Union(['actionable', 'not_actionable', 'false_positive'].map((c) => Type.Literal(c)));
+const Judgement = {
+  classification: Type.Optional(ClassificationSchema),
+  note: Type.Optional(Type.String({ maxLength: 4000 })),
+};
 
 export function registerAlertRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -171,31 +197,41 @@ export function registerAlertRoutes(app: FastifyInstance, services: Services): v
   r.post(
     '/api/alerts/:id/acknowledge',
     {
+      preValidation: emptyBodyIsNone,
       schema: {
         tags,
-        summary: 'Acknowledge: someone is on it (responders of the owning team)',
+        summary: 'Acknowledge: someone is on it, optionally judging the page (responders of the owning team)',
         params: IdParams,
+        body: Type.Optional(Type.Object(Judgement)),
         response: withErrors({ 200: AlertDetailSchema }),
       },
     },
-    async (req) => presentAlertDetail(await services.alerts.acknowledge(actorOf(req), req.params.id)),
+    async (req) => presentAlertDetail(await services.alerts.acknowledge(actorOf(req), req.params.id, req.body ?? {})),
+  );
+
+  r.post(
+    '/api/alerts/:id/classification',
+    {
+      schema: {
+        tags,
+        summary: 'Judge a page after the fact: actionable, not_actionable or false_positive (responders)',
+        params: IdParams,
+        body: Type.Object({ ...Judgement, classification: ClassificationSchema }),
+        response: withErrors({ 200: AlertDetailSchema }),
+      },
+    },
+    async (req) => presentAlertDetail(await services.alerts.classify(actorOf(req), req.params.id, req.body)),
   );
 
   r.post(
     '/api/alerts/:id/resolve',
     {
+      preValidation: emptyBodyIsNone,
       schema: {
         tags,
         summary: 'Resolve, optionally judging the alert for alert-quality reports (responders of the owning team)',
         params: IdParams,
-        body: Type.Optional(
-          Type.Object({
-            classification: Type.Optional(
-              Type.Union(['actionable', 'not_actionable', 'false_positive'].map((c) => Type.Literal(c))),
-            ),
-            note: Type.Optional(Type.String({ maxLength: 4000 })),
-          }),
-        ),
+        body: Type.Optional(Type.Object(Judgement)),
         response: withErrors({ 200: AlertDetailSchema }),
       },
     },

@@ -1,0 +1,150 @@
+/**
+ * Why an alert does not page, as pure functions with time passed in: silences (Alertmanager-style label matchers,
+ * optionally scoped to one service), maintenance windows (a whole service) and flapping (a key that keeps opening).
+ * No I/O here; src/alerts/suppression.ts loads the rows and calls these.
+ */
+import { MINUTE } from '../shared/clock.js';
+import type { FieldProblem } from '../shared/errors.js';
+
+/** One label matcher, as in Alertmanager's silences API: `=`, `!=`, `=~`, `!~`. */
+export interface Matcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual: boolean;
+}
+
+export const MATCHER_VALUE_MAX = 1000;
+
+/** Alertmanager anchors silence regexes: `=~ "api.*"` matches the whole value, never a substring. */
+const anchored = (re: string): RegExp => new RegExp(`^(?:${re})$`, 'u');
+
+/** A missing label matches as the empty string, as in Alertmanager (`foo=""` matches alerts without `foo`). */
+export function matcherMatches(m: Matcher, labels: Record<string, string>): boolean {
+  const value = labels[m.name] ?? '';
+  const hit = m.isRegex ? anchored(m.value).test(value) : value === m.value;
+  return m.isEqual ? hit : !hit;
+}
+
+export const matchesAll = (matchers: Matcher[], labels: Record<string, string>): boolean =>
+  matchers.every((m) => matcherMatches(m, labels));
+
+/** The problems with a silence's matchers; a silence needs a matcher or a service, so it never mutes everything. */
+export function matcherProblems(matchers: Matcher[], hasService: boolean): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (matchers.length === 0 && !hasService) {
+    problems.push({ field: 'matchers', message: 'needs at least one matcher, or a service' });
+  }
+  matchers.forEach((m, i) => {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(m.name)) {
+      problems.push({ field: `matchers[${i}].name`, message: 'must be a label name ([a-zA-Z_][a-zA-Z0-9_]*)' });
+    }
+    if (m.isRegex) {
+      try {
+        anchored(m.value);
+      } catch {
+        problems.push({ field: `matchers[${i}].value`, message: 'is not a valid regular expression' });
+      }
+    }
+  });
+  if (problems.length === 0 && matchers.length > 0 && matchers.every((m) => matcherMatches(m, {}))) {
+    problems.push({ field: 'matchers', message: 'would match every alert (each matcher matches an empty label)' });
+  }
+  return problems;
+}
+
+/** `name="value"`, `name!~"re"`: how matchers are shown and how the CLI reads them. */
+export function formatMatcher(m: Matcher): string {
+  const op = `${m.isEqual ? '=' : '!'}${m.isRegex ? '~' : m.isEqual ? '' : '='}`;
+  return `${m.name}${op}${JSON.stringify(m.value)}`;
+}
+
+export function parseMatcher(text: string): Matcher | null {
+  const found = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/.exec(text);
+  if (!found) return null;
+  const [, name, op, raw] = found as unknown as [string, string, string, string];
+  const value = /^".*"$/.test(raw) ? (JSON.parse(raw) as string) : raw;
+  return { name, value, isRegex: op.endsWith('~'), isEqual: !op.startsWith('!') };
+}
+
+export type SilenceStatus = 'pending' | 'active' | 'expired';
+
+export const silenceStatus = (s: { startsAt: number; endsAt: number }, now: number): SilenceStatus =>
+  now < s.startsAt ? 'pending' : now < s.endsAt ? 'active' : 'expired';
+
+// ---- flapping --------------------------------------------------------------------------------------------------
+
+/**
+ * A key is flapping when its alert opened at least `minOpens` times within `windowMs` (counting the one opening
+ * now): every re-open after the first means it resolved in between, so 5 opens are at least 9 state changes.
+ */
+export const FLAPPING = { minOpens: 5, windowMs: 30 * MINUTE } as const;
+
+export function isFlapping(openedAt: number[], now: number, rule: { minOpens: number; windowMs: number } = FLAPPING) {
+  return openedAt.filter((t) => t > now - rule.windowMs && t <= now).length >= rule.minOpens;
+}
+
+// ---- the suppression decision ----------------------------------------------------------------------------------
+
+export type SuppressionReason = 'maintenance' | 'silenced' | 'flapping';
+
+export interface Suppression {
+  suppressed: boolean;
+  reason: SuppressionReason | null;
+  /** The silence that mutes the alert (the one ending last, when several match). */
+  silenceId?: string;
+  maintenanceWindowId?: string;
+  /** When to look again: paging may start then if the alert is still firing. */
+  until?: number;
+}
+
+export interface SilenceRule {
+  id: string;
+  serviceId: string | null;
+  matchers: Matcher[];
+  startsAt: number;
+  endsAt: number;
+}
+
+export interface WindowRule {
+  id: string;
+  serviceId: string;
+  startsAt: number;
+  endsAt: number;
+}
+
+export interface SuppressionInput {
+  alert: { serviceId: string; labels: Record<string, string> };
+  silences: SilenceRule[];
+  windows: WindowRule[];
+  /** Flapping: is the key flapping, and when was an alert with the key last paged (null: never in the window). */
+  flapping: { isFlapping: boolean; lastPagedAt: number | null };
+}
+
+const latest = <T extends { endsAt: number }>(xs: T[]): T | undefined =>
+  xs.reduce<T | undefined>((a, b) => (a === undefined || b.endsAt > a.endsAt ? b : a), undefined);
+
+/**
+ * Should this alert page now? Maintenance first (the whole service is expected to misbehave), then silences, then
+ * flap damping: a flapping key pages at most once per flapping window, so while one of its alerts paged less than
+ * `FLAPPING.windowMs` ago, a new one waits until that window has passed and pages then if it is still firing.
+ */
+export function decideSuppression(input: SuppressionInput, now: number, rule = FLAPPING): Suppression {
+  const isActive = (r: { startsAt: number; endsAt: number }) => silenceStatus(r, now) === 'active';
+  const window = latest(input.windows.filter((w) => w.serviceId === input.alert.serviceId && isActive(w)));
+  if (window) return { suppressed: true, reason: 'maintenance', maintenanceWindowId: window.id, until: window.endsAt };
+  const silence = latest(
+    input.silences.filter(
+      (s) =>
+        isActive(s) &&
+        (s.serviceId === null || s.serviceId === input.alert.serviceId) &&
+        matchesAll(s.matchers, input.alert.labels),
+    ),
+  );
+  if (silence) return { suppressed: true, reason: 'silenced', silenceId: silence.id, until: silence.endsAt };
+  const { isFlapping: flapping, lastPagedAt } = input.flapping;
+  if (flapping && lastPagedAt !== null && now < lastPagedAt + rule.windowMs) {
+    return { suppressed: true, reason: 'flapping', until: lastPagedAt + rule.windowMs };
+  }
+  return { suppressed: false, reason: null };
+}

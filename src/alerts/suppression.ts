@@ -1,0 +1,212 @@
+/**
+ * The "should this page?" check and where paging starts. An alert that arrives silenced, in a maintenance window or
+ * damped as flapping is recorded (with the reason, the silence or window, and an alert event) but `alerts.triggered`
+ * is NOT enqueued; instead `alerts.recheckPaging` is scheduled for when the suppression ends, and paging starts then
+ * if the alert is still triggered (not acknowledged, not resolved) and nothing else suppresses it.
+ */
+import type { Selectable } from 'kysely';
+import type { Db, Executor } from '../db/index.js';
+import type { LiveChannel } from '../db/live.js';
+import type { AlertsTable } from '../db/schema.js';
+import { enqueueJob, type JobHandler } from '../jobs/index.js';
+import { fromJsonText } from '../shared/json.js';
+import { ALERTS_TRIGGERED, type AlertsTriggeredPayload } from './jobs.js';
+import type { AlertEventKind } from './model.js';
+import { FLAPPING, decideSuppression, type Matcher, type Suppression, type SuppressionReason } from './noise-model.js';
+import { findAlertRow, insertAlertEvent, lockService } from './repo.js';
+
+export const ALERTS_RECHECK_PAGING = 'alerts.recheckPaging';
+/** The LISTEN/NOTIFY channel of the alert list's live stream; a nudge names an alert id. */
+export const ALERTS_CHANNEL = 'muster_alerts';
+
+export interface PagingDeps {
+  engine: Db['engine'];
+  live: LiveChannel;
+}
+export interface AlertsRecheckPayload {
+  alertId: string;
+}
+
+/** What the check needs to know about an alert (an Alert from the API or a row both fit). */
+export interface SuppressionSubject {
+  id: string;
+  serviceId: string;
+  source: string;
+  dedupKey: string;
+  labels: Record<string, string> | string;
+  isFlapping: boolean | 0 | 1;
+}
+
+/**
+ * Is paging for this alert suppressed right now? Reads the active silences and maintenance windows and, for a
+ * flapping key, when it last paged. Call it inside the transaction that would page (escalation re-checks it at each
+ * step, as it re-checks acknowledged/resolved); it only reads.
+ */
+export async function isPageSuppressed(ex: Executor, alert: SuppressionSubject, now: number): Promise<Suppression> {
+  const labels =
+    typeof alert.labels === 'string' ? fromJsonText<Record<string, string>>(alert.labels, {}) : alert.labels;
+  const silences = await ex
+    .selectFrom('silences')
+    .select(['id', 'serviceId', 'matchers', 'startsAt', 'endsAt'])
+    .where('startsAt', '<=', now)
+    .where('endsAt', '>', now)
+    .where((eb) => eb.or([eb('serviceId', 'is', null), eb('serviceId', '=', alert.serviceId)]))
+    .execute();
+  const windows = await ex
+    .selectFrom('maintenanceWindows')
+    .select(['id', 'serviceId', 'startsAt', 'endsAt'])
+    .where('serviceId', '=', alert.serviceId)
+    .where('startsAt', '<=', now)
+    .where('endsAt', '>', now)
+    .execute();
+  const isFlapping = alert.isFlapping === true || alert.isFlapping === 1;
+  const lastPaged = isFlapping
+    ? await ex
+        .selectFrom('alerts')
+        .select((eb) => eb.fn.max<number | null>('pagedAt').as('at'))
+        .where('serviceId', '=', alert.serviceId)
+        .where('source', '=', alert.source)
+        .where('dedupKey', '=', alert.dedupKey)
+        .where('id', '!=', alert.id)
+        .where('pagedAt', '>', now - FLAPPING.windowMs)
+        .executeTakeFirst()
+    : undefined;
+  return decideSuppression(
+    {
+      alert: { serviceId: alert.serviceId, labels },
+      silences: silences.map((s) => ({ ...s, matchers: fromJsonText<Matcher[]>(s.matchers, []) })),
+      windows,
+      flapping: { isFlapping, lastPagedAt: lastPaged?.at == null ? null : Number(lastPaged.at) },
+    },
+    now,
+  );
+}
+
+/** Times the alert key opened since `since`, for flapping detection. */
+export async function keyOpenTimes(
+  ex: Executor,
+  key: { serviceId: string; source: string; dedupKey: string },
+  since: number,
+): Promise<number[]> {
+  const rows = await ex
+    .selectFrom('alerts')
+    .select('createdAt')
+    .where('serviceId', '=', key.serviceId)
+    .where('source', '=', key.source)
+    .where('dedupKey', '=', key.dedupKey)
+    .where('createdAt', '>', since)
+    .execute();
+  return rows.map((r) => r.createdAt);
+}
+
+const EVENT_OF: Record<SuppressionReason, AlertEventKind> = {
+  silenced: 'silenced',
+  maintenance: 'in_maintenance',
+  flapping: 'flap_damped',
+};
+
+/**
+ * Page now, or hold and look again when the suppression ends. Runs in the transaction that created the alert (or
+ * in the recheck job); everything it does commits with it.
+ */
+export async function startPagingOrHold(
+  ex: Executor,
+  deps: PagingDeps,
+  row: Selectable<AlertsTable>,
+  now: number,
+  actorLabel: string,
+): Promise<Suppression> {
+  const { engine, live } = deps;
+  const s = await isPageSuppressed(ex, row, now);
+  if (s.suppressed && s.until !== undefined) {
+    const byId = s.silenceId ?? s.maintenanceWindowId ?? null;
+    const isChanged = row.suppressedReason !== s.reason || row.suppressedById !== byId;
+    await ex
+      .updateTable('alerts')
+      .set({ suppressedReason: s.reason, suppressedById: byId, suppressedUntil: s.until, updatedAt: now })
+      .where('id', '=', row.id)
+      .execute();
+    if (isChanged) {
+      const details = {
+        reason: s.reason,
+        silenceId: s.silenceId,
+        maintenanceWindowId: s.maintenanceWindowId,
+        until: s.until,
+      };
+      await insertAlertEvent(ex, { alertId: row.id, kind: EVENT_OF[s.reason!], actorLabel, details }, now);
+    }
+    await enqueueJob<AlertsRecheckPayload>(
+      ex,
+      engine,
+      {
+        kind: ALERTS_RECHECK_PAGING,
+        payload: { alertId: row.id },
+        runAt: s.until,
+        uniqueKey: `${ALERTS_RECHECK_PAGING}:${row.id}:${s.until}`,
+      },
+      now,
+    );
+  } else {
+    await ex
+      .updateTable('alerts')
+      .set({ pagedAt: now, suppressedReason: null, suppressedById: null, suppressedUntil: null, updatedAt: now })
+      .where('id', '=', row.id)
+      .execute();
+    if (row.suppressedReason !== null) {
+      const details = { after: row.suppressedReason, silenceId: row.suppressedById };
+      await insertAlertEvent(ex, { alertId: row.id, kind: 'paging_started', actorLabel, details }, now);
+    }
+    // The paging hook: escalation picks the alert up from this job, committed with the alert itself.
+    await enqueueJob<AlertsTriggeredPayload>(
+      ex,
+      engine,
+      {
+        kind: ALERTS_TRIGGERED,
+        payload: { alertId: row.id, serviceId: row.serviceId },
+        uniqueKey: `${ALERTS_TRIGGERED}:${row.id}`,
+      },
+      now,
+    );
+  }
+  await live.publish(ex, row.id);
+  return s;
+}
+
+/**
+ * Look again at an alert whose silence, maintenance window or flap damping has ended (or was expired early): still
+ * triggered and never paged → page now, or hold again if another suppression applies. Acknowledged or resolved
+ * alerts, and duplicate deliveries of the job, end here quietly.
+ */
+export function alertsRecheckPagingHandler(live: LiveChannel): JobHandler<AlertsRecheckPayload> {
+  return async (ctx) => {
+    const now = ctx.clock.now();
+    await ctx.complete(async (trx) => {
+      const before = await findAlertRow(trx, ctx.job.payload.alertId);
+      if (!before) return;
+      await lockService(trx, ctx.db.engine, before.serviceId);
+      const row = (await findAlertRow(trx, before.id))!;
+      if (row.status !== 'triggered' || row.pagedAt !== null) return;
+      await startPagingOrHold(trx, { engine: ctx.db.engine, live }, row, now, 'system:recheck');
+    });
+  };
+}
+
+/** A silence was expired or a maintenance window removed: look again at the alerts it held, at once. */
+export async function recheckHeldBy(ex: Executor, engine: Db['engine'], suppressorId: string, now: number) {
+  const held = await ex
+    .selectFrom('alerts')
+    .select('id')
+    .where('suppressedById', '=', suppressorId)
+    .where('status', '=', 'triggered')
+    .where('pagedAt', 'is', null)
+    .execute();
+  for (const { id } of held) {
+    await enqueueJob<AlertsRecheckPayload>(
+      ex,
+      engine,
+      { kind: ALERTS_RECHECK_PAGING, payload: { alertId: id }, uniqueKey: `${ALERTS_RECHECK_PAGING}:${id}:${now}` },
+      now,
+    );
+  }
+  return held.length;
+}
