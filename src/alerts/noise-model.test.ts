@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MINUTE } from '../shared/clock.js';
+import { computeQuality, parseWindow, percentile, ruleKeyFor, type QualitySample } from './model.js';
+import {
+  decideSuppression,
+  isFlapping,
+  matcherProblems,
+  matchesAll,
+  parseMatcher,
+  type Matcher,
+} from './noise-model.js';
+
+const T = Date.UTC(2026, 0, 1);
+const m = (name: string, value: string, isRegex = false, isEqual = true): Matcher => ({
+  name,
+  value,
+  isRegex,
+  isEqual,
+});
+
+describe('silence matchers', () => {
+  it('match like Alertmanager: anchored regexes, missing labels as empty, negation', () => {
+    const labels = { alertname: 'DiskFull', env: 'prod' };
+    assert.ok(matchesAll([m('alertname', 'Disk.*', true)], labels));
+    assert.ok(!matchesAll([m('alertname', 'Disk', true)], labels), 'anchored');
+    assert.ok(matchesAll([m('env', 'staging', false, false)], labels));
+    assert.ok(!matchesAll([m('env', 'pr.*', true, false)], labels));
+    assert.ok(matchesAll([m('team', '')], labels), 'missing label equals ""');
+  });
+  it('refuse a silence that matches everything or has a broken regex', () => {
+    assert.equal(matcherProblems([], false).length, 1);
+    assert.equal(matcherProblems([], true).length, 0);
+    assert.ok(matcherProblems([m('x', '.*', true)], false).some((p) => p.field === 'matchers'));
+    assert.ok(matcherProblems([m('x', '(', true)], false).some((p) => p.field === 'matchers[0].value'));
+  });
+  it('parse the CLI form', () => {
+    assert.deepEqual(parseMatcher('env!~"stag.*"'), m('env', 'stag.*', true, false));
+    assert.deepEqual(parseMatcher('alertname=Disk'), m('alertname', 'Disk'));
+  });
+});
+
+describe('suppression', () => {
+  const input = {
+    alert: { serviceId: 'svc', labels: { alertname: 'A' } },
+    silences: [{ id: 's1', serviceId: null, matchers: [m('alertname', 'A')], startsAt: T, endsAt: T + 60 * MINUTE }],
+    windows: [],
+    flapping: { isFlapping: false, lastPagedAt: null },
+  };
+  it('holds a matching alert until the silence ends, and not before it starts', () => {
+    assert.deepEqual(decideSuppression(input, T + MINUTE), {
+      suppressed: true,
+      reason: 'silenced',
+      silenceId: 's1',
+      until: T + 60 * MINUTE,
+    });
+    assert.equal(decideSuppression(input, T - 1).suppressed, false);
+    assert.equal(decideSuppression(input, T + 60 * MINUTE).suppressed, false);
+  });
+  it('puts maintenance before silences, and damps a flapping key for one window after its last page', () => {
+    const w = { id: 'w1', serviceId: 'svc', startsAt: T, endsAt: T + 10 * MINUTE };
+    assert.equal(decideSuppression({ ...input, windows: [w] }, T + MINUTE).reason, 'maintenance');
+    const flap = { ...input, silences: [], flapping: { isFlapping: true, lastPagedAt: T } };
+    assert.deepEqual(decideSuppression(flap, T + MINUTE), {
+      suppressed: true,
+      reason: 'flapping',
+      until: T + 30 * MINUTE,
+    });
+    assert.equal(decideSuppression(flap, T + 30 * MINUTE).suppressed, false);
+  });
+  it('counts a key as flapping at 5 opens within 30 minutes', () => {
+    const opens = [0, 5, 10, 15, 20].map((x) => T + x * MINUTE);
+    assert.ok(isFlapping(opens, T + 20 * MINUTE));
+    assert.ok(!isFlapping(opens.slice(1), T + 20 * MINUTE));
+    assert.ok(!isFlapping(opens, T + 31 * MINUTE));
+  });
+});
+
+describe('alert quality', () => {
+  const s = (ruleKey: string, classification: QualitySample['classification'], ackAfter: number | null = null) => ({
+    ruleKey,
+    serviceId: 'svc',
+    createdAt: T,
+    pagedAt: T,
+    acknowledgedAt: ackAfter === null ? null : T + ackAfter,
+    classification,
+  });
+  it('flags a rule above 20% noise and sorts it first', () => {
+    const samples = [
+      s('good', 'actionable', 60_000),
+      s('good', 'actionable', 120_000),
+      s('good', 'actionable'),
+      s('good', 'actionable'),
+      s('good', 'actionable'),
+      s('noisy', 'false_positive'),
+      s('noisy', 'actionable'),
+      s('noisy', 'actionable'),
+      s('noisy', 'actionable'),
+      s('quiet', null),
+    ];
+    const out = computeQuality(samples, (x) => x.ruleKey);
+    assert.deepEqual(
+      out.map((r) => [r.key, r.isNoisy, r.noiseShare]),
+      [
+        ['noisy', true, 0.25],
+        ['good', false, 0],
+        ['quiet', false, null],
+      ],
+    );
+    assert.equal(out[1]!.ttaMedianMs, 60_000);
+    assert.equal(out[1]!.ttaP90Ms, 120_000);
+  });
+  it('does not flag exactly 20%', () => {
+    const xs = [s('r', 'false_positive'), ...Array.from({ length: 4 }, () => s('r', 'actionable'))];
+    assert.equal(computeQuality(xs, (x) => x.ruleKey)[0]!.isNoisy, false);
+  });
+  it('reads rule keys, windows and percentiles', () => {
+    assert.equal(ruleKeyFor({ alertname: 'HighLatency', class: 'x' }, 'n'), 'HighLatency');
+    assert.equal(ruleKeyFor({ class: 'cpu' }, 'n'), 'cpu');
+    assert.equal(ruleKeyFor({}, 'Disk full'), 'Disk full');
+    assert.equal(parseWindow('28d'), 28 * 24 * 60 * MINUTE);
+    assert.equal(parseWindow('2y'), null);
+    assert.equal(percentile([3, 1, 2], 0.5), 2);
+    assert.equal(percentile([], 0.9), null);
+  });
+});
