@@ -13,7 +13,9 @@ import {
   IntakeService,
   SilenceService,
   alertsRecheckPagingHandler,
-  alertsTriggeredHandler,
+  findAlertForPaging,
+  isPageSuppressed,
+  pagingGate,
 } from './alerts/index.js';
 import { CatalogService, IntegrationKeyService } from './catalog/index.js';
 import { ChangeService } from './changes/index.js';
@@ -24,7 +26,7 @@ import { cookieSecure } from './http/auth.js';
 import { createMetrics } from './http/metrics.js';
 import { signInUrl } from './http/routes/auth.js';
 import type { Services } from './http/services.js';
-import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin, systemActor } from './identity/index.js';
+import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin } from './identity/index.js';
 import {
   IncidentService,
   JOB_CHECK_COMMANDER,
@@ -35,9 +37,14 @@ import {
 import { JobRunner, JobService, probeHandler } from './jobs/index.js';
 import { createNotifyServices } from './notify/index.js';
 import { createOncallServices } from './oncall/index.js';
-import { EscalationPolicyService } from './escalation/index.js';
+import {
+  EscalationPolicyService,
+  RUN_STEP_JOB,
+  alertTriggeredHandler,
+  runStepHandler,
+  type EscalationDeps,
+} from './escalation/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { isAppError } from './shared/errors.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
 
 export interface Muster {
@@ -128,8 +135,18 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   runner.register(JOB_REMIND_UPDATE, remindUpdateHandler({ live }));
   // Alerts held by a silence, maintenance window or flap damping: page when that ends, if still firing.
   runner.register(ALERTS_RECHECK_PAGING, alertsRecheckPagingHandler(services.alerts.live));
-  // The paging hook: a no-op until escalation lands, so triggered alerts do not pile up as unclaimed jobs.
-  runner.register(ALERTS_TRIGGERED, alertsTriggeredHandler);
+  // Paging: a triggered alert starts its escalation run; each step is its own fenced job.
+  const escalation: EscalationDeps = {
+    db: services.db,
+    notify: services.notify,
+    publicUrl: () => services.config.publicUrl,
+    isSuppressed: async (ex, alert, now) => {
+      const s = await isPageSuppressed(ex, alert, now);
+      return { suppressed: s.suppressed, reason: s.reason ?? 'suppressed', ...(s.until ? { until: s.until } : {}) };
+    },
+  };
+  runner.register(ALERTS_TRIGGERED, alertTriggeredHandler(escalation));
+  runner.register(RUN_STEP_JOB, runStepHandler(escalation));
 }
 
 /**
@@ -137,16 +154,13 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
  * is skipped (escalation may install a finer check). Action links acknowledge or resolve as the recipient.
  */
 function wireNotifications(services: Services): void {
-  const system = systemActor('notify');
-  services.notify.setIsStillWanted(async (_ex, d) => {
+  // Read through the gate's executor: on SQLite the gate holds the only connection, so db.kysely would deadlock.
+  services.notify.setIsStillWanted(async (ex, d) => {
     if (!d.alertId) return true;
-    try {
-      return (await services.alerts.get(system, d.alertId)).status === 'triggered';
-    } catch (e) {
-      if (isAppError(e) && e.code === 'alert_not_found') return false;
-      throw e;
-    }
+    const alert = await findAlertForPaging(ex, d.alertId);
+    return alert?.status === 'triggered';
   });
+  services.notify.setSendGate(pagingGate(services.db));
   services.actionLinks.setHandler(async ({ action, alertId, actor }) => {
     if (action === 'acknowledge') await services.alerts.acknowledge(actor, alertId);
     else await services.alerts.resolve(actor, alertId);

@@ -9,3 +9,13 @@ export {
   type StepPlan,
   type Urgency,
 } from './model.js';
+export { alertTriggeredHandler, runStepHandler, RUN_STEP_JOB } from './jobs.js';
+export {
+  escalationFor,
+  startEscalation,
+  runStep,
+  type EscalationDeps,
+  type EscalationView,
+  type RunStepPayload,
+} from './runs.js';
+export { urgencyForSeverity } from './model.js';

@@ -144,3 +144,8 @@ export function validatePolicy(p: { repeat: number; levels: EscalationLevel[] })
   });
   return problems;
 }
+
+/** Paging urgency from an alert's severity: critical and error page at once; warning and info can wait for the day. */
+export function urgencyForSeverity(severity: string): Urgency {
+  return severity === 'critical' || severity === 'error' ? 'high' : 'low';
+}

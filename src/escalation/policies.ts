@@ -30,7 +30,7 @@ export interface PolicyInput {
   workingHours: WorkingHours;
 }
 
-function toPolicy(row: EscalationPoliciesTable): EscalationPolicy {
+export function toPolicy(row: EscalationPoliciesTable): EscalationPolicy {
   return {
     ...row,
     levels: fromJsonText<EscalationLevel[]>(row.levels, []),

@@ -26,8 +26,14 @@ describe('backoffMs', () => {
   });
 
   it('places the delay inside its window with the injected random', () => {
-    assert.equal(backoffMs(3, () => 0.5), 6000); // window 4-8 s
-    assert.equal(backoffMs(3, () => 0.25), 5000);
+    assert.equal(
+      backoffMs(3, () => 0.5),
+      6000,
+    ); // window 4-8 s
+    assert.equal(
+      backoffMs(3, () => 0.25),
+      5000,
+    );
     let calls = 0;
     backoffMs(4, () => {
       calls++;
@@ -59,10 +65,13 @@ describe('nextAfterFailure', () => {
       status: 'pending',
       runAt: now + 1000,
     });
-    assert.deepEqual(nextAfterFailure({ attempts: 9, maxAttempts: 10 }, false, now, () => 0.5), {
-      status: 'pending',
-      runAt: now + backoffMs(9, () => 0.5),
-    });
+    assert.deepEqual(
+      nextAfterFailure({ attempts: 9, maxAttempts: 10 }, false, now, () => 0.5),
+      {
+        status: 'pending',
+        runAt: now + backoffMs(9, () => 0.5),
+      },
+    );
     const a = nextAfterFailure({ attempts: 3, maxAttempts: 5 }, false, now, high);
     assert.equal(a.status, 'pending');
     assert.equal(a.status === 'pending' && a.runAt, now + 8000);

@@ -55,12 +55,19 @@ export type IsStillWanted = (
 
 export const alwaysWanted: IsStillWanted = () => Promise.resolve(true);
 
+/**
+ * Runs the still-wanted check and the hand-off to the channel under a lock that the alert's acknowledgement and
+ * resolution must wait for (the alerts domain provides it: src/alerts/paging-gate.ts). Default: no lock.
+ */
+export type SendGate = <T>(alertId: string, fn: (ex: Executor) => Promise<T>) => Promise<T>;
+
 export interface DeliveryLogEntry extends Delivery {
   attemptsLog: Attempt[];
 }
 
 export class NotifyService {
   private wanted: IsStillWanted = alwaysWanted;
+  private gate: SendGate | null = null;
 
   constructor(private readonly deps: { db: Db; clock: Clock }) {}
 
@@ -71,6 +78,15 @@ export class NotifyService {
 
   get isStillWanted(): IsStillWanted {
     return this.wanted;
+  }
+
+  setSendGate(gate: SendGate | null): void {
+    this.gate = gate;
+  }
+
+  /** The gate for a delivery: alert pages go through the alert's gate; others run as they are. */
+  withSendGate<T>(alertId: string | null, fn: (ex: Executor) => Promise<T>): Promise<T> {
+    return alertId && this.gate ? this.gate(alertId, fn) : fn(this.deps.db.kysely);
   }
 
   /**

@@ -15,6 +15,7 @@ export {
   alwaysWanted,
   type NotifyUserInput,
   type IsStillWanted,
+  type SendGate,
   type DeliveryLogEntry,
 } from './delivery.js';
 export { ContactService, type CreateContactMethodInput, type UpdateContactMethodInput } from './service.js';
@@ -59,7 +60,12 @@ export function createNotifyServices(deps: {
     ttlMs: config.notify.linkTtlMinutes * 60_000,
   });
   const channels = deps.channels ?? buildChannels(config, clock);
-  const handler = deliverHandler({ channels, links: actionLinks, isStillWanted: () => notify.isStillWanted });
+  const handler = deliverHandler({
+    channels,
+    links: actionLinks,
+    isStillWanted: () => notify.isStillWanted,
+    withSendGate: (alertId, fn) => notify.withSendGate(alertId, fn),
+  });
   return {
     notify,
     contacts: new ContactService({ db, clock }),

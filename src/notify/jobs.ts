@@ -11,7 +11,7 @@
  * cannot be part of a database transaction: if the process dies between sending and committing, the step runs
  * again and the person may get the message twice — at least once, never lost.
  */
-import type { Db } from '../db/index.js';
+import type { Db, Executor } from '../db/index.js';
 import type { JobContext, JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -28,6 +28,8 @@ export interface DeliverDeps {
   links: ActionLinkService;
   /** Read at every run, so the composition root can wire the alerts domain in after construction. */
   isStillWanted: () => IsStillWanted;
+  /** Check-and-send under the alert's paging gate (see NotifyService.withSendGate). */
+  withSendGate: <T>(alertId: string | null, fn: (ex: Executor) => Promise<T>) => Promise<T>;
 }
 
 interface Outcome {
@@ -75,13 +77,13 @@ function finish(ctx: JobContext<DeliverPayload>, d: Delivery, o: Omit<Outcome, '
 }
 
 /** Why a delivery should not be sent now, or null to send it. */
-async function skipReason(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery): Promise<string | null> {
-  const row = await findContactMethodRow(ctx.db.kysely, d.contactMethodId);
+async function skipReason(ex: Executor, deps: DeliverDeps, d: Delivery): Promise<string | null> {
+  const row = await findContactMethodRow(ex, d.contactMethodId);
   if (!row) return 'the contact method was removed';
   if (d.ruleId !== null && needsVerification(d.channel as never) && row.isVerified !== 1) {
     return `the ${d.channel} contact method is not verified`;
   }
-  const wanted = await deps.isStillWanted()(ctx.db.kysely, {
+  const wanted = await deps.isStillWanted()(ex, {
     deliveryId: d.id,
     alertId: d.alertId,
     userId: d.userId,
@@ -106,22 +108,30 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
     const { db, clock } = ctx;
     const d = await findDelivery(db.kysely, db.engine, ctx.job.payload.deliveryId);
     if (!d || d.status !== 'pending') return; // already sent, failed or skipped: a duplicate or late job
-    const reason = await skipReason(ctx, deps, d);
-    if (reason) return finish(ctx, d, { status: 'skipped', error: reason });
-    const row = (await findContactMethodRow(db.kysely, d.contactMethodId))!;
-    const target: ContactTarget = {
-      id: row.id,
-      kind: d.channel as ContactTarget['kind'],
-      address: row.address,
-      serverUrl: row.serverUrl,
-      secret: row.secret,
-    };
-    let providerMessageId: string | undefined;
+    const message = await outbound(deps, d, clock.now());
+    let result: { skipped: string } | { providerMessageId: string | undefined };
     try {
-      ({ providerMessageId } = await deps.channels[target.kind].send(await outbound(deps, d, clock.now()), target));
+      // The check and the hand-off happen under the alert's paging gate: an acknowledgement that commits while this
+      // page is being handed over waits for it, and one that committed before makes the check skip the page.
+      result = await deps.withSendGate(d.alertId, async (ex) => {
+        const reason = await skipReason(ex, deps, d);
+        if (reason) return { skipped: reason };
+        const row = (await findContactMethodRow(ex, d.contactMethodId))!;
+        const target: ContactTarget = {
+          id: row.id,
+          kind: d.channel as ContactTarget['kind'],
+          address: row.address,
+          serverUrl: row.serverUrl,
+          secret: row.secret,
+        };
+        const { providerMessageId } = await deps.channels[target.kind].send(message, target);
+        return { providerMessageId };
+      });
     } catch (e) {
       return onFailure(ctx, d, e);
     }
+    if ('skipped' in result) return finish(ctx, d, { status: 'skipped', error: result.skipped });
+    const { providerMessageId } = result;
     ctx.log.info({ deliveryId: d.id, channel: d.channel }, 'notification sent');
     return finish(ctx, d, { status: 'sent', providerMessageId: providerMessageId ?? null });
   };

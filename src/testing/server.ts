@@ -98,7 +98,7 @@ export async function startTestMuster(
     },
   });
   const muster = await startMuster(config, {
-    log: createLogger({ level: 'silent' }),
+    log: createLogger({ level: process.env.MUSTER_TEST_LOG_LEVEL ?? 'silent' }),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const admin = await muster.services.identity.findUserByEmail(ADMIN_EMAIL);

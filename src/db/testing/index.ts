@@ -2,7 +2,7 @@
  * Test databases on both engines. Every integration test file calls `forEachEngine` so it runs against a real
  * SQLite file and a real PostgreSQL database (a fresh one per call, migrated to latest).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,14 @@ import { migrateToLatest, openPostgres, openSqlite, type Db, type Engine } from 
 import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.js';
 
 export { freePort, startThrowawayPostgres } from './postgres.js';
+
+/**
+ * Test databases live in memory-backed /dev/shm where there is one: the suite measures behaviour, not the disk, and
+ * a kill -9 of Muster keeps the page cache either way. Benchmarks use the real disk (bench/).
+ */
+export function testTmpDir(): string {
+  return process.env.MUSTER_TEST_TMPDIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+}
 
 export const ENGINES: Engine[] = (process.env.MUSTER_TEST_ENGINES ?? 'sqlite,postgres')
   .split(',')
@@ -47,7 +55,7 @@ export interface TestDatabase {
 
 /** A fresh, migrated database that nobody else uses. */
 export async function createTestDatabase(engine: Engine, opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'muster-test-'));
+  const dataDir = mkdtempSync(join(testTmpDir(), 'muster-test-'));
   let databaseUrl: string | undefined;
   if (engine === 'postgres') {
     const server = await postgresServerUrl();

@@ -35,7 +35,9 @@ export function freePort(): Promise<number> {
 
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const isRoot = process.getuid?.() === 0;
-  const dir = mkdtempSync(join(tmpdir(), 'muster-pg-'));
+  const dir = mkdtempSync(
+    join(process.env.MUSTER_TEST_TMPDIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'muster-pg-'),
+  );
   chmodSync(dir, 0o755);
   const dataDir = join(dir, 'data');
   const port = await freePort();

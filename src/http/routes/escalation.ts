@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { EscalationPolicy } from '../../escalation/index.js';
-import { toIso } from '../../shared/clock.js';
+import { escalationFor, type EscalationPolicy } from '../../escalation/index.js';
+import { toIso, toIsoOrNull } from '../../shared/clock.js';
+import { AppError } from '../../shared/errors.js';
 import { actorOf } from '../auth.js';
 import { Timestamp, withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
@@ -123,6 +124,55 @@ export function registerEscalationRoutes(app: FastifyInstance, services: Service
     async (req, reply) => {
       await services.escalationPolicies.remove(actorOf(req), req.params.id);
       return reply.status(204).send(null);
+    },
+  );
+
+  r.get(
+    '/api/alerts/:id/escalation',
+    {
+      schema: {
+        tags,
+        summary: 'How an alert is being paged: the run (policy snapshot, position, status) and every step taken',
+        params: IdParams,
+        response: withErrors({
+          200: Type.Object({
+            run: Type.Object({
+              id: Type.String(),
+              policyId: Type.String(),
+              status: Type.String(),
+              urgency: Type.String(),
+              levelIndex: Type.Integer(),
+              pass: Type.Integer(),
+              nextStepAt: Type.Union([Timestamp, Type.Null()]),
+              startedAt: Timestamp,
+              snapshot: Type.Unknown(),
+            }),
+            log: Type.Array(
+              Type.Object({
+                at: Timestamp,
+                kind: Type.String(),
+                levelIndex: Type.Union([Type.Integer(), Type.Null()]),
+                pass: Type.Union([Type.Integer(), Type.Null()]),
+                userIds: Type.Array(Type.String()),
+                reason: Type.String(),
+              }),
+            ),
+          }),
+        }),
+      },
+    },
+    async (req) => {
+      const view = await escalationFor(services.db.kysely, req.params.id);
+      if (!view) {
+        throw new AppError('escalation_not_found', `Alert ${req.params.id} has no escalation run (not paged).`, {
+          status: 404,
+        });
+      }
+      const { run } = view;
+      return {
+        run: { ...run, nextStepAt: toIsoOrNull(run.nextStepAt), startedAt: toIso(run.startedAt) },
+        log: view.log.map((l) => ({ ...l, at: toIso(l.at) })),
+      };
     },
   );
 }

@@ -1,0 +1,109 @@
+/**
+ * "Once an acknowledgement commits, no further page for that alert goes out": 1,000 races of an acknowledgement
+ * against the escalation step and its delivery. A page that reaches the receiver after the acknowledgement's
+ * response (which the server sends only after the commit) was certainly sent after the commit: there must be none.
+ * The receiver answers slowly, so without the paging gate such late pages would show up.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { ENGINES } from '../db/testing/index.js';
+import { startTestMuster, type TestMuster } from '../testing/server.js';
+
+const RACES = Number(process.env.MUSTER_ACK_RACES ?? 1000);
+const PARALLEL = 10;
+
+for (const engine of ENGINES) {
+  describe(`acknowledgement races the escalation step [${engine}]`, () => {
+    let t: TestMuster;
+    let receiver: Server;
+    let key: string;
+    const arrivals = new Map<string, number[]>(); // alertId → arrival times (performance.now)
+
+    before(async () => {
+      // Two delivery slots and a receiver that takes a few ms: pages queue up, so some acknowledgements commit while
+      // their page waits and others while it is being handed over.
+      t = await startTestMuster(engine, { 'jobs.concurrency': 2, 'jobs.pollIntervalMs': 20 });
+      receiver = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const at = performance.now();
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            alertId?: string;
+            alert?: { id?: string };
+          };
+          const alertId = body.alertId ?? body.alert?.id ?? 'unknown';
+          arrivals.set(alertId, [...(arrivals.get(alertId) ?? []), at]);
+          // A slow receiver widens the window in which an ungated acknowledgement could commit mid-send.
+          setTimeout(() => res.writeHead(200).end('ok'), 2 + (arrivals.size % 7));
+        });
+      });
+      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/page`;
+      const team = await t.api<{ id: string }>('POST', '/api/teams', { name: 'Race' });
+      const me = await t.api<{ id: string }>('GET', '/api/me');
+      await t.api('POST', `/api/users/${me.body.id}/contact-methods`, { kind: 'webhook', address: url });
+      const policy = await t.api<{ id: string }>('POST', '/api/escalation-policies', {
+        teamId: team.body.id,
+        name: 'Race',
+        workingHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+        levels: [{ delayMinutes: 1, targets: [{ type: 'user', id: me.body.id }] }],
+      });
+      const svc = await t.api<{ id: string }>('POST', '/api/services', {
+        name: 'Race',
+        teamId: team.body.id,
+        escalationPolicyId: policy.body.id,
+      });
+      key = (
+        await t.api<{ key: string }>('POST', `/api/services/${svc.body.id}/integration-keys`, { source: 'generic' })
+      ).body.key;
+    });
+    after(async () => {
+      await t.stop();
+      receiver.closeAllConnections();
+      await new Promise((r) => receiver.close(r));
+    });
+
+    it(`sends no page after the acknowledgement commits (${RACES} races)`, async () => {
+      const ackedAt = new Map<string, number>();
+      const race = async (i: number): Promise<void> => {
+        const r = await t.api<{ alerts: { alertId: string }[] }>(
+          'POST',
+          `/integrations/generic/${key}`,
+          {
+            status: 'firing',
+            dedupKey: `race-${i}`,
+            title: `race ${i}`,
+            severity: 'critical',
+          },
+          null,
+        );
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        const alertId = r.body.alerts[0]!.alertId;
+        // Acknowledge at a spread of moments: before, during and after the page is planned and sent.
+        await new Promise((res) => setTimeout(res, i % 12));
+        const ack = await t.api('POST', `/api/alerts/${alertId}/acknowledge`);
+        assert.equal(ack.status, 200);
+        ackedAt.set(alertId, performance.now());
+      };
+      for (let i = 0; i < RACES; i += PARALLEL) {
+        await Promise.all(Array.from({ length: Math.min(PARALLEL, RACES - i) }, (_, j) => race(i + j)));
+      }
+      await new Promise((r) => setTimeout(r, 500)); // let any straggling delivery arrive
+      let late = 0;
+      let paged = 0;
+      for (const [alertId, ack] of ackedAt) {
+        const times = arrivals.get(alertId) ?? [];
+        if (times.length) paged++;
+        late += times.filter((at) => at > ack).length;
+        assert.ok(times.length <= 1, `alert ${alertId} paged ${times.length} times`);
+      }
+      assert.equal(ackedAt.size, RACES);
+      assert.equal(late, 0, `${late} pages arrived after their acknowledgement committed`);
+      // The race must be real: some acknowledgements beat the page, some came after it.
+      assert.ok(paged > 0 && paged < RACES, `paged ${paged} of ${RACES}: the acknowledgement never raced the page`);
+    });
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * Paging end to end on a real server with a fake clock: an alert arrives through intake, the escalation run pages
+ * level by level through real webhook deliveries, empty levels are skipped at once, acknowledgement stops the
+ * cascade, and a policy edit never changes a page in flight.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ENGINES } from '../db/testing/index.js';
+import { FakeClock, MINUTE } from '../shared/clock.js';
+import { WebhookReceiver } from '../testing/notify.js';
+import { startTestMuster, type TestMuster } from '../testing/server.js';
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+for (const engine of ENGINES) {
+  describe(`paging [${engine}]`, () => {
+    let t: TestMuster;
+    const clock = new FakeClock(Date.parse('2026-11-24T12:00:00Z')); // a Tuesday, inside working hours
+    const hooks: Record<string, WebhookReceiver> = {};
+    const users: Record<string, string> = {};
+    let teamId: string;
+    let key: string;
+    let serviceId: string;
+
+    const policy = (levels: { user: string; delay?: number }[]) => ({
+      teamId,
+      name: `policy ${Math.random()}`,
+      repeat: 0,
+      workingHours: { timezone: 'Europe/London', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:30' },
+      levels: levels.map((l) => ({ delayMinutes: l.delay ?? 5, targets: [{ type: 'user', id: users[l.user] }] })),
+    });
+    const usePolicy = async (body: ReturnType<typeof policy>): Promise<string> => {
+      const p = await t.api<{ id: string }>('POST', '/api/escalation-policies', body);
+      assert.equal(p.status, 201, JSON.stringify(p.body));
+      await t.api('PATCH', `/api/services/${serviceId}`, { escalationPolicyId: p.body.id });
+      return p.body.id;
+    };
+    const trigger = async (dedupKey: string): Promise<string> => {
+      const r = await t.api<{ alerts: { alertId: string }[] }>(
+        'POST',
+        `/integrations/generic/${key}`,
+        {
+          status: 'firing',
+          dedupKey,
+          title: `Checkout errors ${dedupKey}`,
+          severity: 'critical',
+          links: [{ href: 'https://runbooks.example/checkout', text: 'runbook' }],
+        },
+        null,
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.alerts[0]!.alertId;
+    };
+    const pagesFor = (name: string, alertId: string): number =>
+      hooks[name]!.hits.filter((h) => h.body.includes(alertId)).length;
+    const advance = async (ms: number): Promise<void> => {
+      clock.advance(ms);
+      t.muster.services.runner?.wake();
+    };
+
+    before(async () => {
+      t = await startTestMuster(engine, {}, { clock });
+      teamId = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Checkout' })).body.id;
+      for (const name of ['ana', 'ben', 'cy']) {
+        hooks[name] = await new WebhookReceiver().start();
+        const u = await t.api<{ user: { id: string } }>('POST', '/api/users', {
+          email: `${name}@example.test`,
+          name,
+          password: 'a long enough password',
+        });
+        users[name] = u.body.user.id;
+        await t.api('PUT', `/api/teams/${teamId}/members/${u.body.user.id}`, { role: 'responder' });
+        const cm = await t.api('POST', `/api/users/${u.body.user.id}/contact-methods`, {
+          kind: 'webhook',
+          address: hooks[name].url,
+        });
+        assert.equal(cm.status, 201, JSON.stringify(cm.body));
+      }
+      const svc = await t.api<{ id: string }>('POST', '/api/services', { name: 'Checkout API', teamId });
+      serviceId = svc.body.id;
+      key = (await t.api<{ key: string }>('POST', `/api/services/${serviceId}/integration-keys`, { source: 'generic' }))
+        .body.key;
+    });
+    after(async () => {
+      await t.stop();
+      for (const h of Object.values(hooks)) await h.close();
+    });
+
+    it('pages level 1 at once and level 2 only after level 1’s delay', async () => {
+      await usePolicy(policy([{ user: 'ana' }, { user: 'ben' }]));
+      const alertId = await trigger('levels');
+      await until('ana paged', async () => pagesFor('ana', alertId) === 1);
+      assert.equal(pagesFor('ben', alertId), 0);
+      await advance(4 * MINUTE);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(pagesFor('ben', alertId), 0, 'not before the delay');
+      await advance(1 * MINUTE);
+      await until('ben paged', async () => pagesFor('ben', alertId) === 1);
+      const view = await t.api<{ run: { status: string }; log: { kind: string }[] }>(
+        'GET',
+        `/api/alerts/${alertId}/escalation`,
+      );
+      assert.deepEqual(
+        view.body.log.map((l) => l.kind),
+        ['started', 'paged', 'paged', 'exhausted'],
+      );
+      assert.equal(pagesFor('ana', alertId), 1, 'each person paged exactly once');
+    });
+
+    it('stops the cascade when the alert is acknowledged', async () => {
+      await usePolicy(policy([{ user: 'ana' }, { user: 'ben' }]));
+      const alertId = await trigger('ack');
+      await until('ana paged', async () => pagesFor('ana', alertId) === 1);
+      assert.equal((await t.api('POST', `/api/alerts/${alertId}/acknowledge`)).status, 200);
+      await advance(30 * MINUTE);
+      const view = await until('run stopped', async () => {
+        const v = await t.api<{ run: { status: string }; log: { kind: string; reason: string }[] }>(
+          'GET',
+          `/api/alerts/${alertId}/escalation`,
+        );
+        return v.body.run.status === 'acknowledged' ? v.body : null;
+      });
+      assert.equal(pagesFor('ben', alertId), 0);
+      assert.equal(view.log.at(-1)?.kind, 'stopped');
+    });
+
+    it('skips a level with nobody to page at once and records why', async () => {
+      await t.api('PATCH', `/api/users/${users.cy}`, { disabled: true });
+      await usePolicy(policy([{ user: 'cy' }, { user: 'ben' }]));
+      const alertId = await trigger('skip');
+      await until('ben paged without waiting', async () => pagesFor('ben', alertId) === 1);
+      const view = await t.api<{ log: { kind: string; reason: string }[] }>('GET', `/api/alerts/${alertId}/escalation`);
+      assert.deepEqual(
+        view.body.log.slice(0, 3).map((l) => l.kind),
+        ['started', 'skipped', 'paged'],
+      );
+      assert.match(view.body.log[1]!.reason, /nobody/);
+    });
+
+    it('keeps the snapshot: editing the policy does not change a page in flight', async () => {
+      const policyId = await usePolicy(policy([{ user: 'ana' }, { user: 'ben' }]));
+      const alertId = await trigger('snapshot');
+      await until('ana paged', async () => pagesFor('ana', alertId) === 1);
+      await t.api('PATCH', `/api/escalation-policies/${policyId}`, {
+        levels: [{ delayMinutes: 5, targets: [{ type: 'user', id: users.ana }] }],
+      });
+      await advance(5 * MINUTE);
+      await until('ben paged from the snapshot', async () => pagesFor('ben', alertId) === 1);
+    });
+  });
+}

@@ -1,0 +1,312 @@
+/**
+ * Escalation runs: one per paging alert, with the policy snapshotted when paging starts. The step job follows the
+ * style guide's model for every durable handler: lock the run, check the fence (generation), re-check the alert,
+ * do exactly one step and record it, schedule the next step in the same transaction.
+ */
+import { findAlertForPaging, toAlert, type Alert } from '../alerts/index.js';
+import { findServiceRow } from '../catalog/index.js';
+import type { Db, Executor } from '../db/index.js';
+import type { EscalationRunsTable } from '../db/schema.js';
+import { enqueueJob } from '../jobs/index.js';
+import type { NotificationMessage, NotifyService } from '../notify/index.js';
+import { onCallUserIds } from '../oncall/index.js';
+import { newId } from '../shared/ids.js';
+import { fromJsonText, toJsonText } from '../shared/json.js';
+import {
+  planStep,
+  urgencyForSeverity,
+  type EscalationPosition,
+  type EscalationTarget,
+  type PolicySnapshot,
+  type SkippedLevel,
+  type Urgency,
+} from './model.js';
+import { snapshotOf, toPolicy } from './policies.js';
+
+export const RUN_STEP_JOB = 'escalation.runStep';
+const SUPPRESSION_RECHECK_MS = 5 * 60_000;
+
+export interface RunStepPayload {
+  runId: string;
+  generation: number;
+}
+
+export type RunStatus = 'active' | 'held' | 'acknowledged' | 'resolved' | 'exhausted' | 'suppressed';
+
+export interface EscalationDeps {
+  db: Db;
+  notify: NotifyService;
+  publicUrl: () => string;
+  /** Silences, maintenance windows, flapping: true stops paging for this alert (recorded). */
+  isSuppressed?: (
+    ex: Executor,
+    alert: Alert,
+    now: number,
+  ) => Promise<{ suppressed: boolean; reason: string; until?: number }>;
+}
+
+export async function logStep(
+  ex: Executor,
+  run: { id: string; alertId: string },
+  entry: { kind: string; levelIndex?: number | null; pass?: number | null; userIds?: string[]; reason: string },
+  now: number,
+): Promise<void> {
+  await ex
+    .insertInto('escalationLog')
+    .values({
+      id: newId('esl', now),
+      runId: run.id,
+      alertId: run.alertId,
+      at: now,
+      kind: entry.kind,
+      levelIndex: entry.levelIndex ?? null,
+      pass: entry.pass ?? null,
+      userIds: toJsonText(entry.userIds ?? []),
+      reason: entry.reason,
+    })
+    .execute();
+}
+
+/**
+ * Start paging for a newly triggered alert, in the caller's transaction: snapshot the service's policy and enqueue
+ * the first step, due now. An alert whose service has no policy is recorded and left unpaged.
+ */
+export async function startEscalation(
+  trx: Executor,
+  engine: Db['engine'],
+  alertId: string,
+  now: number,
+  opts: { inline?: boolean } = {},
+): Promise<{ runId: string; isNew: boolean; hasPolicy: boolean } | null> {
+  const alertRow = await findAlertForPaging(trx, alertId);
+  if (!alertRow) return null;
+  const existing = await trx
+    .selectFrom('escalationRuns')
+    .select(['id', 'policyId'])
+    .where('alertId', '=', alertId)
+    .executeTakeFirst();
+  if (existing) return { runId: existing.id, isNew: false, hasPolicy: existing.policyId !== '' }; // duplicate trigger
+  const service = await findServiceRow(trx, alertRow.serviceId);
+  const policyRow = service?.escalationPolicyId
+    ? await trx
+        .selectFrom('escalationPolicies')
+        .selectAll()
+        .where('id', '=', service.escalationPolicyId)
+        .executeTakeFirst()
+    : undefined;
+  const runId = newId('run', now);
+  const snapshot: PolicySnapshot | null = policyRow ? snapshotOf(toPolicy(policyRow)) : null;
+  await trx
+    .insertInto('escalationRuns')
+    .values({
+      id: runId,
+      alertId,
+      policyId: snapshot?.policyId ?? '',
+      snapshot: toJsonText(snapshot),
+      urgency: urgencyForSeverity(alertRow.severity),
+      status: snapshot ? 'active' : 'exhausted',
+      generation: 1,
+      levelIndex: 0,
+      pass: 0,
+      nextStepAt: snapshot ? now : null,
+      startedAt: now,
+      updatedAt: now,
+    })
+    .execute();
+  if (!snapshot) {
+    await logStep(
+      trx,
+      { id: runId, alertId },
+      { kind: 'no_policy', reason: 'the service has no escalation policy' },
+      now,
+    );
+    return { runId, isNew: true, hasPolicy: false };
+  }
+  await logStep(trx, { id: runId, alertId }, { kind: 'started', reason: `policy ${snapshot.name} snapshotted` }, now);
+  if (!opts.inline) {
+    await enqueueJob(
+      trx,
+      engine,
+      { kind: RUN_STEP_JOB, payload: { runId, generation: 1 }, uniqueKey: `${runId}:1` },
+      now,
+    );
+  }
+  return { runId, isNew: true, hasPolicy: true };
+}
+
+async function lockRun(trx: Executor, engine: Db['engine'], runId: string): Promise<EscalationRunsTable | undefined> {
+  let q = trx.selectFrom('escalationRuns').selectAll().where('id', '=', runId);
+  if (engine === 'postgres') q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+async function resolveTargets(
+  trx: Executor,
+  snapshot: PolicySnapshot,
+  now: number,
+): Promise<(t: EscalationTarget) => string[]> {
+  const scheduleIds = [
+    ...new Set(snapshot.levels.flatMap((l) => l.targets.filter((t) => t.type === 'schedule').map((t) => t.id))),
+  ];
+  const onCall = new Map<string, string[]>();
+  for (const id of scheduleIds) onCall.set(id, await onCallUserIds(trx, id, now));
+  const activeUsers = new Set(
+    (await trx.selectFrom('users').select('id').where('disabledAt', 'is', null).execute()).map((u) => u.id),
+  );
+  return (t) => (t.type === 'user' ? (activeUsers.has(t.id) ? [t.id] : []) : (onCall.get(t.id) ?? []));
+}
+
+function pageMessage(alert: Alert, serviceName: string, urgency: Urgency, url: string): NotificationMessage {
+  const runbook = alert.context.find((c) => c.kind === 'runbook');
+  const lines = [
+    `${alert.severity.toUpperCase()} on ${serviceName}: ${alert.summary}`,
+    alert.description,
+    runbook ? `Runbook: ${runbook.url}` : 'No runbook is linked to this alert.',
+    `Urgency: ${urgency}`,
+  ].filter(Boolean);
+  return { subject: `[Muster] ${alert.summary}`, body: lines.join('\n'), url };
+}
+
+/** One escalation step. Returns what it did, for tests and logs. */
+export async function runStep(
+  deps: EscalationDeps,
+  trx: Executor,
+  payload: RunStepPayload,
+  now: number,
+): Promise<'stale' | 'stopped' | 'held' | 'paged' | 'exhausted' | 'suppressed'> {
+  const run = await lockRun(trx, deps.db.engine, payload.runId);
+  if (!run || run.generation !== payload.generation) return 'stale';
+  if (run.status !== 'active' && run.status !== 'held') return 'stale';
+  const alertRow = await findAlertForPaging(trx, run.alertId);
+  const next = async (status: RunStatus, patch: Partial<EscalationRunsTable> = {}): Promise<void> => {
+    await trx
+      .updateTable('escalationRuns')
+      .set({ status, generation: run.generation + 1, updatedAt: now, nextStepAt: null, ...patch })
+      .where('id', '=', run.id)
+      .execute();
+  };
+  if (!alertRow || alertRow.status !== 'triggered') {
+    const status: RunStatus = alertRow?.status === 'acknowledged' ? 'acknowledged' : 'resolved';
+    await next(status);
+    await logStep(trx, run, { kind: 'stopped', reason: `the alert is ${alertRow?.status ?? 'gone'}` }, now);
+    return 'stopped';
+  }
+  const alert = toAlert(alertRow);
+  const suppression = deps.isSuppressed ? await deps.isSuppressed(trx, alert, now) : { suppressed: false, reason: '' };
+  if (suppression.suppressed) {
+    // Silenced, in maintenance or damped while paging: hold the run and look again when the suppression ends.
+    const until = Math.max(now + 1000, suppression.until ?? now + SUPPRESSION_RECHECK_MS);
+    await next('held', { nextStepAt: until });
+    await logStep(trx, run, { kind: 'suppressed', reason: `${suppression.reason}: held until it ends` }, now);
+    await schedule(deps, trx, run.id, run.generation + 1, until, now);
+    return 'suppressed';
+  }
+  const snapshot = fromJsonText<PolicySnapshot | null>(run.snapshot, null);
+  if (!snapshot) return 'stale';
+  const position: EscalationPosition = { levelIndex: run.levelIndex, pass: run.pass };
+  const urgency = run.urgency as Urgency;
+  const plan = planStep(snapshot, position, now, urgency, await resolveTargets(trx, snapshot, now));
+  const logSkips = async (skipped: SkippedLevel[]): Promise<void> => {
+    for (const s of skipped) {
+      const why =
+        s.reason === 'nobody_on_call' ? 'nobody is on call for this level' : 'the level condition does not hold now';
+      await logStep(trx, run, { kind: 'skipped', levelIndex: s.levelIndex, pass: s.pass, reason: why }, now);
+    }
+  };
+  if (plan.kind === 'hold') {
+    await next('held', { nextStepAt: plan.until });
+    await logStep(trx, run, { kind: 'held', reason: 'low urgency: held until working hours' }, now);
+    await schedule(deps, trx, run.id, run.generation + 1, plan.until, now);
+    return 'held';
+  }
+  await logSkips(plan.skipped);
+  if (plan.kind === 'exhausted') {
+    await next('exhausted');
+    await logStep(trx, run, { kind: 'exhausted', reason: 'no level left with anyone to page' }, now);
+    return 'exhausted';
+  }
+  const service = await findServiceRow(trx, alert.serviceId);
+  const message = pageMessage(alert, service?.name ?? 'a service', urgency, `${deps.publicUrl()}/alerts/${alert.id}`);
+  for (const userId of plan.page.userIds) {
+    await deps.notify.notifyUser(
+      trx,
+      {
+        userId,
+        alertId: alert.id,
+        urgency,
+        message,
+        key: `${run.id}:${plan.page.pass}:${plan.page.levelIndex}:${userId}`,
+      },
+      now,
+    );
+  }
+  await logStep(
+    trx,
+    run,
+    {
+      kind: 'paged',
+      levelIndex: plan.page.levelIndex,
+      pass: plan.page.pass,
+      userIds: plan.page.userIds,
+      reason: `level ${plan.page.levelIndex + 1}`,
+    },
+    now,
+  );
+  if (!plan.next) {
+    await next('exhausted', { levelIndex: plan.page.levelIndex, pass: plan.page.pass });
+    await logStep(trx, run, { kind: 'exhausted', reason: 'the last level was paged; nobody left to escalate to' }, now);
+    return 'paged';
+  }
+  await next('active', {
+    levelIndex: plan.next.position.levelIndex,
+    pass: plan.next.position.pass,
+    nextStepAt: plan.next.at,
+  });
+  await schedule(deps, trx, run.id, run.generation + 1, plan.next.at, now);
+  return 'paged';
+}
+
+async function schedule(
+  deps: EscalationDeps,
+  trx: Executor,
+  runId: string,
+  generation: number,
+  at: number,
+  now: number,
+): Promise<void> {
+  await enqueueJob(
+    trx,
+    deps.db.engine,
+    { kind: RUN_STEP_JOB, payload: { runId, generation }, runAt: at, uniqueKey: `${runId}:${generation}` },
+    now,
+  );
+}
+
+export interface EscalationView {
+  run: Omit<EscalationRunsTable, 'snapshot'> & { snapshot: PolicySnapshot | null };
+  log: {
+    at: number;
+    kind: string;
+    levelIndex: number | null;
+    pass: number | null;
+    userIds: string[];
+    reason: string;
+  }[];
+}
+
+export async function escalationFor(ex: Executor, alertId: string): Promise<EscalationView | null> {
+  const run = await ex.selectFrom('escalationRuns').selectAll().where('alertId', '=', alertId).executeTakeFirst();
+  if (!run) return null;
+  const log = await ex.selectFrom('escalationLog').selectAll().where('alertId', '=', alertId).orderBy('id').execute();
+  return {
+    run: { ...run, snapshot: fromJsonText<PolicySnapshot | null>(run.snapshot, null) },
+    log: log.map((l) => ({
+      at: l.at,
+      kind: l.kind,
+      levelIndex: l.levelIndex,
+      pass: l.pass,
+      userIds: fromJsonText<string[]>(l.userIds, []),
+      reason: l.reason,
+    })),
+  };
+}
