@@ -199,4 +199,108 @@ describe('web UI: alerts and services', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+  test('a silence made in the UI holds matching alerts; the noisy-rules page flags a rule judged noise', async (t) => {
+    const probe = await muster.api('GET', '/api/silences');
+    if (probe.status === 404) {
+      t.skip('this server has no silences API yet');
+      return;
+    }
+    const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Storage', slug: 'storage' });
+    assert.equal(team.status, 201);
+    const svc = await muster.api<{ id: string }>('POST', '/api/services', { name: 'Search', teamId: team.body.id });
+    assert.equal(svc.status, 201);
+    const created = await muster.api<{ key: string }>('POST', `/api/services/${svc.body.id}/integration-keys`, {
+      source: 'alertmanager',
+    });
+    assert.equal(created.status, 201);
+    const fire = async (instance: string, status: 'firing' | 'resolved' = 'firing') => {
+      const res = await fetch(`${muster.url}/integrations/alertmanager/${created.body.key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          version: '4',
+          status,
+          receiver: 'muster',
+          groupKey: `{}:{alertname="DiskFull",instance="${instance}"}`,
+          groupLabels: { alertname: 'DiskFull' },
+          commonLabels: {},
+          commonAnnotations: {},
+          externalURL: 'http://alertmanager.example.test',
+          alerts: [
+            {
+              status,
+              labels: { alertname: 'DiskFull', instance, severity: 'critical' },
+              annotations: { summary: `Disk 95% full on ${instance}` },
+              startsAt: new Date().toISOString(),
+              endsAt: '0001-01-01T00:00:00Z',
+              fingerprint: '',
+            },
+          ],
+        }),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      return ((await res.json()) as { alerts: { alertId: string }[] }).alerts[0]!.alertId;
+    };
+
+    // A page judged a false positive makes DiskFull a noisy rule (100% noise > 20%).
+    const first = await fire('db-1');
+    const judged = await muster.api('POST', `/api/alerts/${first}/resolve`, { classification: 'false_positive' });
+    assert.equal(judged.status, 200);
+
+    const { context, page, errors } = await openPage();
+    await signIn(page, '/alert-quality');
+    const rules = page.getByRole('table', { name: 'Alert rules' });
+    const row = rules.getByRole('row').filter({ hasText: 'DiskFull' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /noisy/);
+    await page.getByText('more than 20% of its judged pages').waitFor();
+    await page.screenshot({ path: '/tmp/muster-noisy.png', fullPage: true });
+
+    // Silence DiskFull on Search through the form.
+    await page.getByRole('link', { name: 'Silences', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/silences');
+    await page.getByRole('button', { name: 'New silence' }).click();
+    await page.getByLabel('Label name 1').fill('alertname');
+    await page.getByLabel('Value 1').fill('DiskFull');
+    await page.getByRole('button', { name: 'Add matcher' }).click();
+    await page.getByLabel('Label name 2').fill('instance');
+    await page.getByLabel('Operator 2').selectOption('=~');
+    await page.getByLabel('Value 2').fill('db-.*');
+    await page.getByLabel('Service').selectOption({ label: 'Search' });
+    await page.getByLabel('Comment').fill('Disk resize in progress, OPS-42');
+    const made = page.waitForResponse((r) => r.url().endsWith('/api/silences') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Create silence' }).click();
+    assert.equal((await made).status(), 201);
+    const silenceRow = page.getByRole('table', { name: 'Silences' }).getByRole('row').filter({ hasText: 'OPS-42' });
+    await silenceRow.waitFor();
+    assert.match(
+      await silenceRow.innerText(),
+      /alertname="DiskFull"[\s\S]*instance=~"db-\.\*"[\s\S]*Search[\s\S]*active/,
+    );
+    await page.screenshot({ path: '/tmp/muster-silences.png', fullPage: true });
+
+    // A matching alert is recorded but held: the list and the detail page say so.
+    const second = await fire('db-2');
+    await page.goto(`${muster.url}/alerts/${second}`);
+    await page.getByRole('heading', { name: 'Disk 95% full on db-2', level: 1 }).waitFor();
+    await page.locator('.alert-head-badges').getByText('silenced').waitFor();
+    await page.getByText(/Not paging/).waitFor();
+
+    // Expire it from the list.
+    await page.goto(`${muster.url}/silences`);
+    await silenceRow.getByRole('button', { name: 'Expire' }).click();
+    const expired = page.waitForResponse((r) => r.url().endsWith('/expire'));
+    await silenceRow.getByRole('button', { name: 'Expire now' }).click();
+    assert.equal((await expired).status(), 200);
+    await page.getByRole('tab', { name: /Expired/ }).click();
+    await page.getByRole('table', { name: 'Silences' }).getByRole('row').filter({ hasText: 'OPS-42' }).waitFor();
+    const list = await muster.api<{ silences: { status: string }[] }>('GET', '/api/silences');
+    assert.deepEqual(
+      list.body.silences.map((s) => s.status),
+      ['expired'],
+    );
+
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

@@ -6,6 +6,8 @@ import { AuditPage } from './admin-audit.js';
 import { JobsPage } from './admin-jobs.js';
 import { AlertPage } from './alerts/detail.js';
 import { AlertsPage } from './alerts/list.js';
+import { AlertQualityPage } from './alerts/quality.js';
+import { SilencesPage } from './alerts/silences.js';
 import { comingSoon } from './coming-soon.js';
 import { PoliciesPage } from './escalation/policies.js';
 import { NewPolicyPage, PolicyPage } from './escalation/policy.js';
@@ -41,6 +43,8 @@ export const pages: PageDef[] = [
   { path: '/', title: 'Home', section: 'Overview', component: HomePage },
   { path: '/alerts', title: 'Alerts', section: 'Respond', component: AlertsPage },
   { path: '/alerts/:id', title: 'Alert', section: null, component: AlertPage },
+  { path: '/silences', title: 'Silences', section: 'Respond', component: SilencesPage },
+  { path: '/alert-quality', title: 'Noisy rules', section: 'Respond', component: AlertQualityPage },
   { path: '/incidents', title: 'Incidents', section: 'Respond', component: IncidentsPage },
   { path: '/oncall', title: 'On-call', section: 'Respond', component: SchedulesPage },
   { path: '/oncall/new', title: 'New schedule', section: null, component: NewSchedulePage },

@@ -1,6 +1,6 @@
 /** Severity, status and quality markers for alerts: the same words and colours on every page. */
 import { Badge } from '../../components/ui.js';
-import { CLASSIFICATION_TEXT, isFlapping, isSilenced, type Alert, type Classification } from './types.js';
+import { CLASSIFICATION_TEXT, isFlapping, type Alert, type Classification } from './types.js';
 
 const SEVERITY_TONE = { critical: 'bad', error: 'bad', warning: 'warn', info: 'info' } as const;
 
@@ -30,8 +30,15 @@ export function ClassificationBadge({ value }: { value: Classification | null })
   return <Badge tone={value === 'actionable' ? 'good' : 'warn'}>{CLASSIFICATION_TEXT[value] ?? value}</Badge>;
 }
 
-/** The markers that change how to read an alert: no runbook, flapping, silenced. */
+const HELD_TEXT = {
+  silenced: ['silenced', 'A silence matches this alert: it is recorded but pages nobody.'],
+  maintenance: ['in maintenance', 'The service is in a maintenance window: this alert pages nobody.'],
+  flapping: ['held: flapping', 'It keeps firing and resolving, so paging waits until it settles.'],
+} as const;
+
+/** The markers that change how to read an alert: no runbook, flapping, not paging (silence, maintenance). */
 export function AlertMarkers({ alert }: { alert: Alert }) {
+  const held = alert.status !== 'resolved' && alert.suppressedReason ? HELD_TEXT[alert.suppressedReason] : null;
   return (
     <>
       {alert.isMissingRunbook && (
@@ -39,14 +46,14 @@ export function AlertMarkers({ alert }: { alert: Alert }) {
           <Badge tone="warn">⚠ no runbook</Badge>
         </span>
       )}
-      {isFlapping(alert) && (
-        <span title="This alert keeps firing and resolving.">
+      {isFlapping(alert) && alert.suppressedReason !== 'flapping' && (
+        <span title="Its key opened 5 or more times in 30 minutes.">
           <Badge tone="warn">flapping</Badge>
         </span>
       )}
-      {isSilenced(alert) && (
-        <span title="A silence matches this alert: nobody is paged for it.">
-          <Badge tone="info">silenced</Badge>
+      {held && (
+        <span title={held[1]}>
+          <Badge tone="info">{held[0]}</Badge>
         </span>
       )}
     </>

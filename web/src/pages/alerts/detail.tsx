@@ -16,7 +16,6 @@ import { LiveIndicator, useAlertChanges } from './live.js';
 import { ResolveForm } from './resolve-form.js';
 import {
   CLASSIFICATION_TEXT,
-  isSilenced,
   type AlertDetail,
   type AlertEvent,
   type ChangeEvent,
@@ -143,6 +142,9 @@ export function AlertPage({ params }: PageProps) {
             >
               Resolve…
             </button>
+            <Link className="btn btn-ghost" to={silenceLink(a, svc)}>
+              Silence similar…
+            </Link>
             {a.status === 'acknowledged' && (
               <span className="muted">
                 Acknowledged by <strong>{a.acknowledgedByLabel ?? 'someone'}</strong> {relativeTime(a.acknowledgedAt)}
@@ -156,6 +158,7 @@ export function AlertPage({ params }: PageProps) {
             <ResolveForm alertId={a.id} mode="resolve" onDone={updated} onCancel={() => setResolving(false)} />
           </Card>
         )}
+        {a.status !== 'resolved' && a.suppressedReason && <HeldBanner alert={a} timeZone={tz} />}
       </header>
 
       <section className="start-here" aria-label="Start here">
@@ -246,12 +249,16 @@ export function AlertPage({ params }: PageProps) {
               <dd>{a.source}</dd>
               <dt>Dedup key</dt>
               <dd className="mono break">{a.dedupKey}</dd>
-              {isSilenced(a) && (
+              {a.ruleKey && (
                 <>
-                  <dt>Silenced</dt>
-                  <dd>
-                    <Link to="/silences">See silences</Link>
-                  </dd>
+                  <dt>Rule</dt>
+                  <dd className="mono break">{a.ruleKey}</dd>
+                </>
+              )}
+              {a.pagedAt !== undefined && (
+                <>
+                  <dt>Paged</dt>
+                  <dd>{a.pagedAt ? formatTime(a.pagedAt, tz) : 'not yet'}</dd>
                 </>
               )}
             </dl>
@@ -293,6 +300,31 @@ export function AlertPage({ params }: PageProps) {
           )}
         </aside>
       </div>
+    </div>
+  );
+}
+
+/** A new silence prefilled for this alert's service and rule. */
+function silenceLink(a: AlertDetail, svc: Service | null): string {
+  const q = new URLSearchParams({ new: '1' });
+  if (svc) q.set('service', svc.slug);
+  const name = a.labels.alertname ? 'alertname' : null;
+  if (name) q.append('matcher', `${name}=${a.labels[name]}`);
+  return `/silences?${q.toString()}`;
+}
+
+function HeldBanner({ alert: a, timeZone }: { alert: AlertDetail; timeZone: string }) {
+  const until = a.suppressedUntil ? ` until ${formatTime(a.suppressedUntil, timeZone)}` : '';
+  return (
+    <div className="banner banner-info held" role="note">
+      <strong>Not paging{until}.</strong>
+      {a.suppressedReason === 'silenced' && (
+        <span>
+          A silence matches this alert. <Link to="/silences">See silences</Link>
+        </span>
+      )}
+      {a.suppressedReason === 'maintenance' && <span>The service is in a maintenance window.</span>}
+      {a.suppressedReason === 'flapping' && <span>It keeps firing and resolving; paging starts if it stays up.</span>}
     </div>
   );
 }
@@ -342,6 +374,11 @@ const EVENT_TEXT: Record<string, string> = {
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',
   classified: 'Classified',
+  silenced: 'Held by a silence',
+  in_maintenance: 'Held by a maintenance window',
+  flap_damped: 'Held: flapping',
+  flapping: 'Flapping',
+  paging_started: 'Paging started',
 };
 
 function Timeline({ events, timeZone }: { events: AlertEvent[]; timeZone: string }) {
@@ -400,7 +437,14 @@ export function RecentChanges({
                 {formatTime(c.at, timeZone)} ({relativeTime(c.at)})
               </time>
               <div>
-                <strong>{c.summary}</strong> <span className="muted small">{c.source}</span>
+                <strong>{c.summary}</strong>{' '}
+                {c.kind && c.kind !== 'other' && (
+                  <Badge tone={c.kind === 'deploy' ? 'info' : 'neutral'}>{c.kind}</Badge>
+                )}{' '}
+                <span className="muted small">
+                  {c.author ? `${c.author} · ` : ''}
+                  {c.source}
+                </span>
                 {c.links.map((l) => (
                   <a key={l.href} className="small change-link" href={l.href} target="_blank" rel="noreferrer noopener">
                     {l.text || l.href}

@@ -1,11 +1,12 @@
 /**
  * Live alert updates. Pages call `useAlertChanges(reload)`: the callback runs whenever alerts may have changed.
- * Until GET /api/alerts/stream exists the pages poll every 10 s; switching to the server-sent event stream is the one
- * line below. In stream mode, a stream that cannot be opened (404, proxy without SSE) falls back to polling.
+ * 'stream' listens to GET /api/alerts/stream (server-sent events, `event: alert`); 'poll' asks every 10 s. Switching is
+ * the one line below. A stream that cannot be opened (a server without it, a proxy that drops SSE) falls back to
+ * polling, so the list stays fresh either way.
  */
 import { useEffect, useRef, useState } from 'react';
 
-export const LIVE_MODE: 'poll' | 'stream' = 'poll';
+export const LIVE_MODE: 'poll' | 'stream' = 'stream';
 export const STREAM_URL = '/api/alerts/stream';
 export const POLL_MS = 10_000;
 /** Many changes at once (an outage) cause one reload, not one per alert. */

@@ -53,13 +53,17 @@ export interface Alert {
   classificationNote: string | null;
   createdAt: string;
   updatedAt: string;
-  /** Set by the silences/flapping work when it lands; shown when present. */
+  /** The alert-quality rule: alertname, else PagerDuty class, else the alert name. */
+  ruleKey?: string;
+  /** Its key opened 5+ times in 30 minutes when it triggered. */
   isFlapping?: boolean;
-  flapping?: boolean;
-  silenced?: boolean;
-  isSilenced?: boolean;
-  silencedBy?: string | string[] | null;
-  silenceId?: string | null;
+  /** Recorded but not paging, and why. */
+  suppressedReason?: 'silenced' | 'maintenance' | 'flapping' | null;
+  /** The silence or maintenance window holding it. */
+  suppressedById?: string | null;
+  suppressedUntil?: string | null;
+  /** When paging started; null while held. */
+  pagedAt?: string | null;
 }
 
 export interface AlertEvent {
@@ -150,13 +154,77 @@ export interface ChangeEvent {
   source: string;
   at: string;
   receivedAt?: string;
+  /** deploy, config, infrastructure or other */
+  kind?: string;
+  author?: string | null;
   links: { href: string; text: string }[];
   details?: Record<string, unknown>;
 }
 
-export const isFlapping = (a: Alert): boolean => a.isFlapping === true || a.flapping === true;
-export const isSilenced = (a: Alert): boolean =>
-  a.isSilenced === true ||
-  a.silenced === true ||
-  !!a.silenceId ||
-  (Array.isArray(a.silencedBy) ? a.silencedBy.length > 0 : !!a.silencedBy);
+export const isFlapping = (a: Alert): boolean => a.isFlapping === true;
+export const isSilenced = (a: Alert): boolean => a.suppressedReason === 'silenced';
+
+export type SilenceStatus = 'pending' | 'active' | 'expired';
+
+export interface Matcher {
+  name: string;
+  value: string;
+  /** =~ and !~ */
+  isRegex: boolean;
+  /** false for != and !~ */
+  isEqual: boolean;
+}
+
+export interface Silence {
+  id: string;
+  /** null: every service */
+  serviceId: string | null;
+  matchers: Matcher[];
+  startsAt: string;
+  endsAt: string;
+  comment: string;
+  createdByUserId: string | null;
+  createdByLabel: string;
+  expiredByLabel: string | null;
+  status: SilenceStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MaintenanceWindow {
+  id: string;
+  serviceId: string;
+  startsAt: string;
+  endsAt: string;
+  comment: string;
+  createdByUserId: string | null;
+  createdByLabel: string;
+  status: SilenceStatus;
+  createdAt: string;
+}
+
+export interface QualityStats {
+  alerts: number;
+  pages: number;
+  classified: number;
+  actionable: number;
+  notActionable: number;
+  falsePositive: number;
+  /** (not actionable + false positive) / classified */
+  noiseShare: number | null;
+  ttaMedianSeconds: number | null;
+  ttaP90Seconds: number | null;
+  isNoisy: boolean;
+}
+
+export interface RuleQuality extends QualityStats {
+  ruleKey: string;
+  serviceIds: string[];
+}
+
+export interface ServiceQuality extends QualityStats {
+  serviceId: string;
+  serviceName: string;
+  serviceSlug: string;
+  noisyRules: string[];
+}

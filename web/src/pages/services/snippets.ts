@@ -194,7 +194,18 @@ Routing key:  ${key}`,
     case 'change':
       return [
         {
-          title: 'Record a deploy (e.g. at the end of a CI pipeline)',
+          title: 'Record a deploy from CI (Muster change webhook)',
+          lang: 'sh',
+          text: `curl -s -XPOST ${base}/integrations/change/${key} \\
+  -H 'Content-Type: application/json' -d '{
+  "summary": "Deployed ${service} v2.14.0",
+  "kind": "deploy",
+  "author": "dana",
+  "links": [{"href": "https://ci.example.com/builds/1234", "text": "Build"}]
+}'`,
+        },
+        {
+          title: 'Or as a PagerDuty change event',
           lang: 'sh',
           text: `curl -s -XPOST ${base}/v2/change/enqueue \\
   -H 'Content-Type: application/json' -d '{
