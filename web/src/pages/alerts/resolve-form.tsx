@@ -36,8 +36,10 @@ export function ResolveForm({
       if (!classification)
         throw new Error('Choose whether the alert was actionable, not actionable or a false positive.');
       const body = { classification, ...(note.trim() ? { note: note.trim() } : {}) };
-      onDone(await api.post<AlertDetail>(`/api/alerts/${encodeURIComponent(alertId)}/resolve`, body));
-    }, [alertId, classification, note, onDone]),
+      // Resolving takes the judgement along; an alert already resolved is judged on its own route.
+      const action = mode === 'resolve' ? 'resolve' : 'classification';
+      onDone(await api.post<AlertDetail>(`/api/alerts/${encodeURIComponent(alertId)}/${action}`, body));
+    }, [alertId, classification, note, mode, onDone]),
   );
   // At 3 AM judging can wait: resolve now, classify later from the alert page.
   const plain = useSubmit(
