@@ -1,24 +1,104 @@
-import { Card, PageHeader } from '../components/ui.js';
+import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../components/ui.js';
+import { useApi } from '../lib/use-api.js';
 import { Link } from '../lib/router.js';
 import { useUser } from '../lib/session.js';
 
-const COMING = [
-  {
-    title: 'Alerts',
-    to: '/alerts',
-    text: 'Alertmanager, Grafana, PagerDuty-style and generic webhooks, deduplicated and grouped, with silences.',
-  },
-  {
-    title: 'Incidents',
-    to: '/incidents',
-    text: 'Declare, assign roles, post status updates and keep one timeline from page to postmortem.',
-  },
-  {
-    title: 'On-call',
-    to: '/oncall',
-    text: 'Schedules with layers and overrides, escalation policies, and who is on call right now.',
-  },
-];
+interface IncidentRow {
+  id: string;
+  title: string;
+  severity: string;
+  status: string;
+  declaredAt: string;
+}
+interface AlertRow {
+  id: string;
+  summary: string;
+  severity: string;
+  status: string;
+  lastSeenAt: string;
+}
+interface OnCallRow {
+  scheduleId: string;
+  scheduleName: string;
+  timezone: string;
+  current: { userName: string | null; end: string } | null;
+  next: { userName: string | null; start: string } | null;
+}
+
+/** What an on-call engineer wants first: what is burning, what is paging, and who holds the pager. */
+function Overview() {
+  const incidents = useApi<{ incidents: IncidentRow[] }>('/api/incidents?status=open&limit=10');
+  const alerts = useApi<{ alerts: AlertRow[] }>('/api/alerts?status=open&limit=10');
+  const oncall = useApi<{ oncall: OnCallRow[] }>('/api/oncall/now');
+  return (
+    <div className="grid-2">
+      <Card title={<Link to="/incidents">Open incidents</Link>}>
+        {incidents.error ? (
+          <LoadError error={incidents.error} retry={incidents.reload} />
+        ) : !incidents.data ? (
+          <Loading />
+        ) : incidents.data.incidents.length === 0 ? (
+          <Empty>No open incidents.</Empty>
+        ) : (
+          <ul className="plain-list">
+            {incidents.data.incidents.map((i) => (
+              <li key={i.id}>
+                <Badge tone={i.severity === 'P1' ? 'bad' : 'warn'}>{i.severity}</Badge>{' '}
+                <Link to={`/incidents/${i.id}`}>{i.title}</Link> <span className="muted">{i.status}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      <Card title={<Link to="/alerts">Open alerts</Link>}>
+        {alerts.error ? (
+          <LoadError error={alerts.error} retry={alerts.reload} />
+        ) : !alerts.data ? (
+          <Loading />
+        ) : alerts.data.alerts.length === 0 ? (
+          <Empty>Nothing is firing.</Empty>
+        ) : (
+          <ul className="plain-list">
+            {alerts.data.alerts.map((a) => (
+              <li key={a.id}>
+                <Badge tone={a.severity === 'critical' ? 'bad' : 'warn'}>{a.severity}</Badge>{' '}
+                <Link to={`/alerts/${a.id}`}>{a.summary}</Link> <span className="muted">{a.status}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      <Card title={<Link to="/oncall">On call now</Link>}>
+        {oncall.error ? (
+          <LoadError error={oncall.error} retry={oncall.reload} />
+        ) : !oncall.data ? (
+          <Loading />
+        ) : oncall.data.oncall.length === 0 ? (
+          <Empty>
+            No schedules yet. <Link to="/oncall">Create one</Link>.
+          </Empty>
+        ) : (
+          <ul className="plain-list">
+            {oncall.data.oncall.map((o) => (
+              <li key={o.scheduleId}>
+                <Link to={`/oncall/schedules/${o.scheduleId}`}>{o.scheduleName}</Link>:{' '}
+                <strong>{o.current?.userName ?? 'nobody (gap)'}</strong>
+                {o.next ? <span className="muted"> · next {o.next.userName ?? 'nobody'}</span> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      <Card title="Set up">
+        <p>
+          Create a <Link to="/teams">team</Link>, a <Link to="/services">service</Link> with an integration key for your
+          monitors, an <Link to="/oncall">on-call schedule</Link> and an <Link to="/escalation">escalation policy</Link>
+          . Scripts and CI use an <Link to="/tokens">API token</Link> and the <code>muster</code> command line.
+        </p>
+      </Card>
+    </div>
+  );
+}
 
 export function HomePage() {
   const user = useUser();
@@ -32,30 +112,7 @@ export function HomePage() {
           again after this session ends.
         </div>
       )}
-      <Card title="Coming soon">
-        <p className="muted">This is the first cut of Muster&apos;s web interface. These are on their way:</p>
-        <ul className="coming-list">
-          {COMING.map((c) => (
-            <li key={c.title}>
-              <Link to={c.to}>{c.title}</Link>
-              <span>{c.text}</span>
-            </li>
-          ))}
-        </ul>
-      </Card>
-      <div className="grid-2">
-        <Card title="Set up your team">
-          <p>
-            Create a <Link to="/teams">team</Link> and add the people who respond with you. Roles decide who can change
-            what.
-          </p>
-        </Card>
-        <Card title="Automate">
-          <p>
-            Create an <Link to="/tokens">API token</Link> for scripts and the <code>muster</code> command line.
-          </p>
-        </Card>
-      </div>
+      <Overview />
     </>
   );
 }
