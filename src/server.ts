@@ -36,10 +36,11 @@ import {
 } from './incidents/index.js';
 import { JobRunner, JobService, probeHandler } from './jobs/index.js';
 import { createNotifyServices } from './notify/index.js';
-import { createOncallServices } from './oncall/index.js';
+import { SustainabilityService, createOncallServices } from './oncall/index.js';
 import {
   EscalationPolicyService,
   RUN_STEP_JOB,
+  pagesBetween,
   alertTriggeredHandler,
   runStepHandler,
   type EscalationDeps,
@@ -116,6 +117,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
     incidents: new IncidentService({ db, clock, log }),
     oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
+    oncallReports: new SustainabilityService({ db, clock, pagesBetween }),
     async isReady() {
       await sql`select 1`.execute(db.kysely);
       return true;

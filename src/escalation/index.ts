@@ -19,3 +19,4 @@ export {
   type RunStepPayload,
 } from './runs.js';
 export { urgencyForSeverity } from './model.js';
+export { pagesBetween, type PageReceived } from './pages.js';

@@ -24,6 +24,7 @@ import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerIntakeRoutes } from './routes/intake.js';
 import { registerNotifyRoutes } from './routes/notify.js';
 import { registerOncallRoutes } from './routes/oncall.js';
+import { registerOncallReportRoutes } from './routes/oncall-reports.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -106,6 +107,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerIntakeRoutes(app, services);
   registerNotifyRoutes(app, services);
   registerOncallRoutes(app, services);
+  registerOncallReportRoutes(app, services);
   await registerActionLinkRoutes(app, services);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

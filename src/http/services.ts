@@ -14,7 +14,7 @@ import type { IdentityService, TeamService, TokenService } from '../identity/ind
 import type { IncidentService } from '../incidents/index.js';
 import type { JobRunner, JobService } from '../jobs/index.js';
 import type { ActionLinkService, ContactService, NotifyService } from '../notify/index.js';
-import type { OncallServices } from '../oncall/index.js';
+import type { OncallServices, SustainabilityService } from '../oncall/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from './metrics.js';
@@ -45,5 +45,7 @@ export interface Services {
   actionLinks: ActionLinkService;
   incidents: IncidentService;
   oncall: OncallServices;
+  /** On-call health and compensation reports. */
+  oncallReports: SustainabilityService;
   isReady(): Promise<boolean>;
 }

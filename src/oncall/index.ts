@@ -14,6 +14,7 @@ export { FeedService, type FeedKind, type FeedLink } from './feeds.js';
 export type { Layer, Override, Schedule, Swap } from './repo.js';
 export type { SwapAction, SwapStatus } from './swaps.js';
 export * from './model.js';
+export { SustainabilityService, type PagesBetween } from './sustainability-service.js';
 
 export interface OncallServices {
   schedules: ScheduleService;
