@@ -8,10 +8,12 @@ import { AlertPage } from './alerts/detail.js';
 import { AlertsPage } from './alerts/list.js';
 import { AlertQualityPage } from './alerts/quality.js';
 import { SilencesPage } from './alerts/silences.js';
-import { comingSoon } from './coming-soon.js';
 import { PoliciesPage } from './escalation/policies.js';
 import { NewPolicyPage, PolicyPage } from './escalation/policy.js';
 import { HomePage } from './home.js';
+import { DeclareIncidentPage } from './incidents/declare.js';
+import { IncidentsPage } from './incidents/list.js';
+import { IncidentPage } from './incidents/room.js';
 import { NotificationsPage } from './notifications/notifications.js';
 import { MyOnCallPage } from './oncall/my-oncall.js';
 import { EditSchedulePage, NewSchedulePage } from './oncall/schedule-form.js';
@@ -31,12 +33,6 @@ import { UsersPage } from './users.js';
 
 export type { PageDef, PageProps, Section } from './types.js';
 
-const IncidentsPage = comingSoon('Incidents', 'Run an incident from the first page to the postmortem.', [
-  'Declare with a severity, assign commander and scribe',
-  'One timeline of alerts, changes, decisions and status updates',
-  'Checklists and a postmortem draft from the timeline',
-]);
-
 export const pages: PageDef[] = [
   { path: '/signin', title: 'Sign in', section: null, component: SignInPage, isPublic: true },
   { path: '/signin/link', title: 'Sign-in link', section: null, component: SignInLinkPage, isPublic: true },
@@ -46,6 +42,8 @@ export const pages: PageDef[] = [
   { path: '/silences', title: 'Silences', section: 'Respond', component: SilencesPage },
   { path: '/alert-quality', title: 'Noisy rules', section: 'Respond', component: AlertQualityPage },
   { path: '/incidents', title: 'Incidents', section: 'Respond', component: IncidentsPage },
+  { path: '/incidents/new', title: 'Declare incident', section: null, component: DeclareIncidentPage },
+  { path: '/incidents/:id', title: 'Incident', section: null, component: IncidentPage },
   { path: '/oncall', title: 'On-call', section: 'Respond', component: SchedulesPage },
   { path: '/oncall/new', title: 'New schedule', section: null, component: NewSchedulePage },
   { path: '/oncall/schedules/:id', title: 'Schedule', section: null, component: SchedulePage },

@@ -1,0 +1,135 @@
+/**
+ * The incident room: everything about one incident on one page, live. Header (title, severity, status, duration),
+ * the first-five-minutes checklist (prominent until done), roles, the live timeline with a note composer, status
+ * and severity controls, status updates, recent changes, linked alerts and tasks. Needs no chat tool: opening the
+ * room joins it (the stream records the join) and the timeline is the conversation.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { formatTime } from '../../lib/format.js';
+import { Link } from '../../lib/router.js';
+import { useUser } from '../../lib/session.js';
+import { useApi } from '../../lib/use-api.js';
+import type { PageProps } from '../types.js';
+import { useSeverities } from './assessment.js';
+import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
+import { AlertsPanel, ChangesPanel } from './changes.js';
+import { Checklist } from './checklist.js';
+import { SeverityControl, StatusControl, StatusUpdateComposer } from './controls.js';
+import { useIncidentTimeline } from './live.js';
+import { RolesPanel } from './roles.js';
+import { TasksPanel } from './tasks.js';
+import { TimelinePanel } from './timeline.js';
+import { duration, incidentPath, type IncidentDetail, type UserLite } from './types.js';
+
+function useNow(ms = 1000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+export function IncidentPage({ params }: PageProps) {
+  const id = params.id ?? '';
+  const user = useUser();
+  const detail = useApi<IncidentDetail>(incidentPath(id));
+  const users = useApi<{ users: UserLite[] }>('/api/users');
+  const severities = useSeverities();
+  const reload = detail.reload;
+  const timeline = useIncidentTimeline(id, reload);
+  const [isAssessing, setAssessing] = useState(false);
+  const [changesSignal, setChangesSignal] = useState(0);
+  const severityRef = useRef<HTMLDivElement>(null);
+  const rolesRef = useRef<HTMLDivElement>(null);
+  const now = useNow();
+  const openAssessment = useCallback(() => {
+    setAssessing(true);
+    setTimeout(() => severityRef.current?.scrollIntoView({ behavior: 'smooth' }), 0);
+  }, []);
+
+  if (detail.error && !detail.data) return <LoadError error={detail.error} retry={reload} />;
+  if (!detail.data) return <Loading what="Opening the incident room" />;
+  const d = detail.data;
+  const inc = d.incident;
+  const people = users.data?.users ?? [];
+  const isChecked = !!d.checklist.find((c) => c.step === 'check_changes')?.doneAt;
+
+  return (
+    <div className="room">
+      <div className="crumbs">
+        <Link to="/incidents">Incidents</Link> /
+      </div>
+      <PageHeader
+        title={inc.title}
+        subtitle={
+          <span className="room-facts">
+            <IncidentSeverityBadge severity={inc.severity} /> <IncidentStatusBadge status={inc.status} />{' '}
+            <span title={`Declared ${formatTime(inc.declaredAt, user.timezone)} by ${inc.declaredBy.label}`}>
+              {inc.milestones.resolvedAt ? 'Lasted' : 'Open for'}{' '}
+              <span data-testid="incident-duration">{duration(inc.declaredAt, inc.milestones.resolvedAt, now)}</span>
+            </span>
+            {d.participants.length > 0 && (
+              <span className="muted"> · in the room: {d.participants.map((p) => p.name).join(', ')}</span>
+            )}
+          </span>
+        }
+        actions={
+          <button type="button" className="btn" onClick={openAssessment}>
+            Change severity
+          </button>
+        }
+      />
+      {inc.summary && <p className="lead prewrap">{inc.summary}</p>}
+      <Checklist
+        incidentId={inc.id}
+        items={d.checklist}
+        timeZone={user.timezone}
+        onChanged={reload}
+        actions={{
+          assess_severity: { label: 'Assess severity', run: openAssessment },
+          declare_roles: { label: 'Assign roles', run: () => rolesRef.current?.scrollIntoView({ behavior: 'smooth' }) },
+          check_changes: { label: 'Check recent changes', run: () => setChangesSignal((n) => n + 1) },
+        }}
+      />
+      <div ref={severityRef}>
+        {isAssessing && severities.data && (
+          <SeverityControl
+            detail={d}
+            severities={severities.data}
+            onChanged={reload}
+            onClose={() => setAssessing(false)}
+          />
+        )}
+      </div>
+      <div className="room-grid">
+        <div className="room-main">
+          <TimelinePanel
+            incidentId={inc.id}
+            events={timeline.events}
+            error={timeline.error}
+            live={timeline.state}
+            timeZone={user.timezone}
+          />
+          <StatusUpdateComposer detail={d} />
+        </div>
+        <div className="room-side">
+          <div ref={rolesRef}>
+            <RolesPanel detail={d} users={people} onChanged={reload} />
+          </div>
+          <StatusControl key={inc.status} detail={d} onChanged={reload} />
+          <ChangesPanel
+            detail={d}
+            isChecked={isChecked}
+            openSignal={changesSignal}
+            timeZone={user.timezone}
+            onChanged={reload}
+          />
+          <AlertsPanel detail={d} onChanged={reload} />
+          <TasksPanel detail={d} users={people} onChanged={reload} />
+        </div>
+      </div>
+    </div>
+  );
+}

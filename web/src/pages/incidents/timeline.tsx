@@ -1,0 +1,99 @@
+/** The room's timeline (live, oldest first, newest at the bottom) and the note composer under it. */
+import { useState } from 'react';
+import { ErrorBanner, useSubmit } from '../../components/forms.js';
+import { Card, LoadError } from '../../components/ui.js';
+import { api } from '../../lib/api.js';
+import { formatTime } from '../../lib/format.js';
+import type { RoomLive } from './live.js';
+import { incidentPath, type TimelineEvent } from './types.js';
+
+const KIND_TEXT: Record<string, string> = {
+  note: 'Note',
+  status_update: 'Status update',
+  declared: 'Declared',
+  joined: 'Joined',
+  role_assigned: 'Role',
+  role_unassigned: 'Role',
+  checklist_ticked: 'Checklist',
+  severity_changed: 'Severity',
+  severity_assessed: 'Severity',
+  status_changed: 'Status',
+  change_suspected: 'Suspected cause',
+  alert_linked: 'Alert',
+  alert_acknowledged: 'Alert',
+  task_added: 'Task',
+};
+
+export function TimelinePanel({
+  incidentId,
+  events,
+  error,
+  live,
+  timeZone,
+}: {
+  incidentId: string;
+  events: TimelineEvent[];
+  error: unknown;
+  live: RoomLive;
+  timeZone: string;
+}) {
+  const [text, setText] = useState('');
+  const note = useSubmit(async () => {
+    await api.post(`${incidentPath(incidentId)}/notes`, { text: text.trim() });
+    setText('');
+  });
+  return (
+    <Card
+      className="room-timeline"
+      title={
+        <span className="card-title-row">
+          <span>Timeline</span>
+          <span className={`live live-${live === 'stream' ? 'stream' : 'poll'}`} role="status" data-testid="room-live">
+            <span className="live-dot" aria-hidden="true" />
+            {live === 'stream' ? 'Live' : live === 'poll' ? 'Refreshes every 5 s' : 'Connecting…'}
+          </span>
+        </span>
+      }
+    >
+      {error ? <LoadError error={error} /> : null}
+      <ol className="room-events" aria-label="Timeline">
+        {events.map((e) => (
+          <li
+            key={e.id}
+            className={`room-event room-event-${e.kind}${e.isFlagged ? ' room-event-flagged' : ''}`}
+            data-seq={e.seq}
+            data-kind={e.kind}
+          >
+            <span className="room-event-time" title={formatTime(e.at, timeZone)}>
+              {new Date(e.at).toLocaleTimeString('en-GB', { timeZone, hour12: false })}
+            </span>
+            <span className="room-event-kind">{KIND_TEXT[e.kind] ?? e.kind.replace(/_/g, ' ')}</span>
+            <span className="room-event-body">
+              {e.isFlagged && <strong className="warn-text">⚠ </strong>}
+              <span className="prewrap">{e.body}</span> <span className="muted small">— {e.actorLabel}</span>
+            </span>
+          </li>
+        ))}
+      </ol>
+      <form onSubmit={note.onSubmit} className="note-form" aria-label="Add a note">
+        <ErrorBanner error={note.error} />
+        <label className="sr-only" htmlFor="note-text">
+          Note
+        </label>
+        <textarea
+          id="note-text"
+          rows={2}
+          placeholder="What did you see, try or decide?"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) note.onSubmit(e);
+          }}
+        />
+        <button type="submit" className="btn btn-primary" disabled={note.busy || !text.trim()}>
+          Post note
+        </button>
+      </form>
+    </Card>
+  );
+}
