@@ -63,8 +63,8 @@ export function AssessmentQuestions({
         <div className="assess-row" key={k} role="radiogroup" aria-label={severities.questions[k]}>
           <span className="assess-q">{severities.questions[k]}</span>
           <span className="inc-seg">
-            {ANSWERS.map(([label, v]) => {
-              const id = `${idPrefix}-${k}-${label}`;
+            {ANSWERS.map(([label, v], i) => {
+              const id = `${idPrefix}-${k}-${i}`;
               return (
                 <label key={label} htmlFor={id} className={value[k] === v ? 'inc-opt active' : 'inc-opt'}>
                   <input
