@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { IntakeKey, IntegrationKeyService } from '../catalog/index.js';
 import type { Db, Executor } from '../db/index.js';
 import type { LiveChannel } from '../db/live.js';
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
-import { invalidIntegrationKey } from './errors.js';
+import { intakeBusy, invalidIntegrationKey } from './errors.js';
+import {
+  DEFAULT_GROUP_COMMIT,
+  GroupCommitFullError,
+  GroupCommitter,
+  type GroupCommitOptions,
+  type GroupCommitStats,
+  type Settled,
+} from './intake-batcher.js';
 import {
   canJoinGroup,
   decideDedup,
@@ -39,6 +48,15 @@ export interface IntakeOutcome {
   reason?: string;
 }
 
+/** One delivery: its key, its parsed events, the raw body (stored as the payload) and when it arrived. */
+interface IntakeRequest {
+  key: IntakeKey;
+  source: AlertSource;
+  events: IntakeEvent[];
+  rawBody: unknown;
+  now: number;
+}
+
 interface Ctx {
   trx: Executor;
   key: IntakeKey;
@@ -49,8 +67,9 @@ interface Ctx {
 }
 
 /**
- * Turns parsed vendor events into alerts. One transaction per request: the raw payload, every alert change, its
- * history event and the paging job commit together, and only then does the route answer 2xx.
+ * Turns parsed vendor events into alerts. A delivery's raw payload, every alert change, its history event and the
+ * paging job commit together (in a transaction shared with the deliveries that arrived at the same time), and only
+ * then does the route answer 2xx.
  */
 export class IntakeService {
   constructor(
@@ -60,34 +79,95 @@ export class IntakeService {
       keys: IntegrationKeyService;
       live: LiveChannel;
       onEnqueued?: () => void;
+      groupCommit?: Partial<GroupCommitOptions>;
     },
-  ) {}
+  ) {
+    this.committer = new GroupCommitter<IntakeRequest, IntakeOutcome[]>(
+      { batch: (reqs) => this.ingestBatch(reqs), one: (req) => this.ingestOne(req) },
+      { ...DEFAULT_GROUP_COMMIT, ...deps.groupCommit },
+      (req) => req.events.length,
+    );
+  }
+
+  private readonly committer: GroupCommitter<IntakeRequest, IntakeOutcome[]>;
 
   /** Generated dedup keys, for triggers that did not send one (PagerDuty returns a UUID the same way). */
   newDedupKey(): string {
     return randomUUID();
   }
 
+  /**
+   * Apply one delivery's events. Resolves only after the transaction holding them has committed: deliveries that
+   * arrive together share one transaction (group commit, src/alerts/intake-batcher.ts), each still applied in
+   * arrival order with its own payload row and outcomes, exactly as if they had come one after another.
+   */
   async ingest(key: IntakeKey, source: AlertSource, events: IntakeEvent[], rawBody: unknown): Promise<IntakeOutcome[]> {
-    const now = this.deps.clock.now();
+    try {
+      return await this.committer.submit({ key, source, events, rawBody, now: this.deps.clock.now() });
+    } catch (e) {
+      if (e instanceof GroupCommitFullError) throw intakeBusy(1);
+      throw e;
+    }
+  }
+
+  get batchStats(): GroupCommitStats {
+    return this.committer.stats;
+  }
+
+  /** Many deliveries, one transaction; a failing delivery is rolled back to its savepoint and reported alone. */
+  private async ingestBatch(reqs: IntakeRequest[]): Promise<Settled<IntakeOutcome[]>[]> {
     let enqueued = false;
-    const outcomes = await this.deps.db.kysely.transaction().execute(async (trx) => {
-      // A key whose service was deleted in between is as good as unknown.
-      if (!(await lockService(trx, this.deps.db.engine, key.serviceId))) throw invalidIntegrationKey();
-      const payloadId = await this.storePayload(trx, key, source, rawBody, now);
-      await this.deps.keys.touch(trx, key.keyId, now);
-      const ctx: Ctx = { trx, key, source, payloadId, now, label: `integration:${source}` };
-      const out: IntakeOutcome[] = [];
-      for (const event of events) {
-        const o = await this.apply(ctx, event);
-        if (o.outcome === 'created') enqueued = true;
-        if (o.outcome !== 'ignored' && o.alertId) await this.deps.live.publish(trx, o.alertId);
-        out.push(o);
+    const results = await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const services = [...new Set(reqs.map((r) => r.key.serviceId))].sort();
+      const existing = new Set<string>();
+      // Each service once, in a stable order: concurrent batches in several processes cannot deadlock.
+      for (const id of services) if (await lockService(trx, this.deps.db.engine, id)) existing.add(id);
+      const out: Settled<IntakeOutcome[]>[] = [];
+      for (const req of reqs) {
+        if (!existing.has(req.key.serviceId)) {
+          out.push({ ok: false, error: invalidIntegrationKey() });
+          continue;
+        }
+        await sql`savepoint intake_delivery`.execute(trx);
+        try {
+          const value = await this.applyRequest(trx, req);
+          out.push({ ok: true, value });
+        } catch (error) {
+          await sql`rollback to savepoint intake_delivery`.execute(trx);
+          out.push({ ok: false, error });
+        }
+        await sql`release savepoint intake_delivery`.execute(trx);
       }
       return out;
     });
+    for (const r of results) if (r.ok && r.value.some((o) => o.outcome === 'created')) enqueued = true;
     if (enqueued) this.deps.onEnqueued?.();
+    return results;
+  }
+
+  /** One delivery in its own transaction (a batch of one, or the fallback after a failed batch). */
+  private async ingestOne(req: IntakeRequest): Promise<IntakeOutcome[]> {
+    const outcomes = await this.deps.db.kysely.transaction().execute(async (trx) => {
+      // A key whose service was deleted in between is as good as unknown.
+      if (!(await lockService(trx, this.deps.db.engine, req.key.serviceId))) throw invalidIntegrationKey();
+      return this.applyRequest(trx, req);
+    });
+    if (outcomes.some((o) => o.outcome === 'created')) this.deps.onEnqueued?.();
     return outcomes;
+  }
+
+  private async applyRequest(trx: Executor, req: IntakeRequest): Promise<IntakeOutcome[]> {
+    const { key, source, now } = req;
+    const payloadId = await this.storePayload(trx, key, source, req.rawBody, now);
+    await this.deps.keys.touch(trx, key.keyId, now);
+    const ctx: Ctx = { trx, key, source, payloadId, now, label: `integration:${source}` };
+    const out: IntakeOutcome[] = [];
+    for (const event of req.events) {
+      const o = await this.apply(ctx, event);
+      if (o.outcome !== 'ignored' && o.alertId) await this.deps.live.publish(trx, o.alertId);
+      out.push(o);
+    }
+    return out;
   }
 
   async storePayload(trx: Executor, key: IntakeKey, source: string, rawBody: unknown, now: number): Promise<string> {

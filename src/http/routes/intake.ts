@@ -1,6 +1,7 @@
 /**
  * Alert intake. Each route checks its own integration key (auth level `integration`), parses its vendor format
- * (src/alerts/<source>.ts), and answers 2xx only after the transaction holding the event has committed.
+ * (src/alerts/<source>.ts), and answers 2xx only after the transaction holding the event has committed (deliveries
+ * arriving together share one transaction: group commit in IntakeService).
  * Intake is bounded (IntakeLimiter): when full, Muster answers 503 (429 on the PagerDuty API) with Retry-After,
  * which Alertmanager and PagerDuty clients retry, instead of queueing without limit.
  */
@@ -26,7 +27,7 @@ import {
   type PdResponse,
 } from '../../alerts/index.js';
 import type { IntakeKey, IntegrationSource } from '../../catalog/index.js';
-import { validationError } from '../../shared/errors.js';
+import { AppError, validationError } from '../../shared/errors.js';
 import { ErrorEnvelope } from '../schemas.js';
 import type { Services } from '../services.js';
 
@@ -191,13 +192,10 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { intakeLimiter: limiter, integrationKeys: keys, intake, changes } = services;
   const busy = (reply: FastifyReply) =>
-    reply
-      .status(429)
-      .header('retry-after', String(RETRY_AFTER_SECONDS))
-      .send({
-        status: 'throttle event',
-        message: 'Requests for this service are arriving too quickly. Please retry later.',
-      });
+    reply.status(429).header('retry-after', String(RETRY_AFTER_SECONDS)).send({
+      status: 'throttle event',
+      message: 'Requests for this service are arriving too quickly. Please retry later.',
+    });
 
   const authenticate = (routingKey: string, sources: IntegrationSource[]): Promise<IntakeKey | null> =>
     keys.authenticate(routingKey, sources);
@@ -243,10 +241,15 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
                 groupKey: null,
                 groupName: '',
               };
-          await intake.ingest(key, 'pagerduty', [alert], req.body);
+          try {
+            await intake.ingest(key, 'pagerduty', [alert], req.body);
+          } catch (e) {
+            if (e instanceof AppError && e.code === 'intake_busy') return null; // the commit queue is full: 429
+            throw e;
+          }
           return { code: 202 as const, body: pdSuccess(dedupKey) };
         });
-        if (!result) return busy(reply);
+        if (!result?.value) return busy(reply);
         return reply.status(result.value.code).send(result.value.body);
       },
     );
