@@ -388,7 +388,13 @@ async function main(): Promise<void> {
             AM_BATCH,
           );
           drained.c = await drainJobs(m);
-          (report.engines as Record<string, unknown>)[engine] = { rows: [a, b, c], drained };
+          const batches = m.muster.services.intake.batchStats;
+          (report.engines as Record<string, unknown>)[engine] = { rows: [a, b, c], drained, batches };
+          console.log(
+            `  group commit: ${fmt(batches.items)} deliveries in ${fmt(batches.batches)} transactions ` +
+              `(${(batches.items / Math.max(1, batches.batches)).toFixed(1)} per commit, largest ${batches.largestBatch}, ` +
+              `fallbacks ${batches.fallbacks})`,
+          );
           const ratio = (x: Row, y: Row): string => (eventsPerSecond(x) / eventsPerSecond(y)).toFixed(4);
           console.log(`  ratios on ${engine}:`);
           console.log(`    (a) / no-op route (PD body)          ${ratio(a, noop[0]!)}   target ≥ 0.5`);

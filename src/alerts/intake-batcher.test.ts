@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GroupCommitFullError, GroupCommitter, type GroupCommitRunner, type Settled } from './intake-batcher.js';
+
+/** A runner that records its calls; a batch can be held open until `release()` to simulate a slow commit. */
+function recorder(opts: { failBatch?: boolean; badItem?: number } = {}) {
+  const batches: number[][] = [];
+  const ones: number[] = [];
+  let gate: Promise<void> = Promise.resolve();
+  let open: () => void = () => undefined;
+  const runner: GroupCommitRunner<number, string> = {
+    async batch(items) {
+      batches.push(items);
+      await gate;
+      if (opts.failBatch) throw new Error('commit failed');
+      return items.map((i): Settled<string> =>
+        i === opts.badItem ? { ok: false, error: new Error(`bad ${i}`) } : { ok: true, value: `b${i}` },
+      );
+    },
+    one(item) {
+      ones.push(item);
+      return item === opts.badItem ? Promise.reject(new Error(`bad ${item}`)) : Promise.resolve(`o${item}`);
+    },
+  };
+  return {
+    runner,
+    batches,
+    ones,
+    hold: () => {
+      gate = new Promise((r) => (open = r));
+    },
+    release: () => open(),
+  };
+}
+
+const settle = <T>(ps: Promise<T>[]) => Promise.allSettled(ps);
+
+describe('GroupCommitter', () => {
+  it('commits deliveries that arrive together in one batch, in arrival order', async () => {
+    const r = recorder();
+    const c = new GroupCommitter(r.runner, { lingerMs: 1, maxBatchItems: 100, maxBatchSize: 1000, maxQueued: 100 });
+    const out = await Promise.all([1, 2, 3, 4, 5].map((i) => c.submit(i)));
+    assert.deepEqual(out, ['b1', 'b2', 'b3', 'b4', 'b5']);
+    assert.deepEqual(r.batches, [[1, 2, 3, 4, 5]]);
+    assert.deepEqual(c.stats, { queued: 0, batches: 1, items: 5, largestBatch: 5, fallbacks: 0 });
+  });
+
+  it('a lone delivery goes through its own transaction; later arrivals wait for the running commit, then go together', async () => {
+    const r = recorder();
+    const c = new GroupCommitter(r.runner, { lingerMs: 1, maxBatchItems: 100, maxBatchSize: 1000, maxQueued: 100 });
+    r.hold();
+    const first = [c.submit(1), c.submit(2)];
+    while (r.batches.length === 0) await new Promise((res) => setTimeout(res, 1));
+    const later = [3, 4, 5].map((i) => c.submit(i));
+    r.release();
+    assert.deepEqual(await Promise.all([...first, ...later]), ['b1', 'b2', 'b3', 'b4', 'b5']);
+    assert.deepEqual(r.batches, [
+      [1, 2],
+      [3, 4, 5],
+    ]);
+    assert.deepEqual(await c.submit(6), 'o6');
+  });
+
+  it('respects the batch limits by deliveries and by size', async () => {
+    const r = recorder();
+    const c = new GroupCommitter(
+      r.runner,
+      { lingerMs: 1, maxBatchItems: 3, maxBatchSize: 5, maxQueued: 100 },
+      (i) => i,
+    );
+    await Promise.all([1, 1, 1, 1, 4, 2, 9].map((i) => c.submit(i)));
+    // [1,1,1] by count; then [1,4] by size (5); [2] (2+9 > 5); [9] alone, though larger than the limit.
+    assert.deepEqual(r.batches, [
+      [1, 1, 1],
+      [1, 4],
+    ]);
+    assert.deepEqual(r.ones, [2, 9]);
+  });
+
+  it('rejects only the failing delivery of a batch', async () => {
+    const r = recorder({ badItem: 2 });
+    const c = new GroupCommitter(r.runner, { lingerMs: 1, maxBatchItems: 100, maxBatchSize: 1000, maxQueued: 100 });
+    const out = await settle([1, 2, 3].map((i) => c.submit(i)));
+    assert.deepEqual(
+      out.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.deepEqual(r.ones, []);
+  });
+
+  it('applies one by one when the batch transaction fails, so one bad delivery cannot fail the others', async () => {
+    const r = recorder({ failBatch: true, badItem: 2 });
+    const c = new GroupCommitter(r.runner, { lingerMs: 1, maxBatchItems: 100, maxBatchSize: 1000, maxQueued: 100 });
+    const out = await settle([1, 2, 3].map((i) => c.submit(i)));
+    assert.deepEqual(
+      out.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)),
+      ['o1', 'bad 2', 'o3'],
+    );
+    assert.deepEqual(r.ones, [1, 2, 3]);
+    assert.equal(c.stats.fallbacks, 1);
+  });
+
+  it('refuses at once when the queue is full', async () => {
+    const r = recorder();
+    const c = new GroupCommitter(r.runner, { lingerMs: 1, maxBatchItems: 100, maxBatchSize: 1000, maxQueued: 2 });
+    r.hold();
+    const held = [c.submit(1), c.submit(2)];
+    await assert.rejects(c.submit(3), GroupCommitFullError);
+    r.release();
+    assert.deepEqual(await Promise.all(held), ['b1', 'b2']);
+  });
+});
