@@ -14,10 +14,11 @@ import {
   SilenceService,
   alertsRecheckPagingHandler,
   findAlertForPaging,
+  listAlertRows,
   isPageSuppressed,
   pagingGate,
 } from './alerts/index.js';
-import { CatalogService, IntegrationKeyService } from './catalog/index.js';
+import { CatalogService, IntegrationKeyService, listServiceRows } from './catalog/index.js';
 import { ChangeService } from './changes/index.js';
 import type { Config } from './config/index.js';
 import { migrateToLatest, openDb, type Db } from './db/index.js';
@@ -36,7 +37,13 @@ import {
 } from './incidents/index.js';
 import { JobRunner, JobService, probeHandler } from './jobs/index.js';
 import { createNotifyServices } from './notify/index.js';
-import { SustainabilityService, createOncallServices } from './oncall/index.js';
+import {
+  HANDOFF_JOB,
+  SustainabilityService,
+  createOncallServices,
+  ensureHandoffJobs,
+  handoffHandler,
+} from './oncall/index.js';
 import {
   EscalationPolicyService,
   RUN_STEP_JOB,
@@ -149,6 +156,21 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   };
   runner.register(ALERTS_TRIGGERED, alertTriggeredHandler(escalation));
   runner.register(RUN_STEP_JOB, runStepHandler(escalation));
+  // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).
+  runner.register(
+    HANDOFF_JOB,
+    handoffHandler({
+      db: services.db,
+      notify: services.notify,
+      pagesBetween,
+      publicUrl: () => services.config.publicUrl,
+      openAlerts: async (ex, teamId) => {
+        const serviceIds = new Set((await listServiceRows(ex, { teamId })).map((s) => s.id));
+        const open = await listAlertRows(ex, { status: 'open', limit: 500 });
+        return open.filter((a) => serviceIds.has(a.serviceId));
+      },
+    }),
+  );
 }
 
 /**
@@ -190,6 +212,7 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     if (config.port === 0) config.publicUrl = url; // tests listen on a free port
+    await ensureHandoffJobs(db, clock.now()); // schedules made before hand-off summaries existed
     await services.runner?.start();
     log.info(
       {

@@ -8,4 +8,5 @@ export {
   type IntegrationSource,
 } from './model.js';
 export { findServiceRow, type Service, type IntegrationKey } from './repo.js';
+export { listServiceRows } from './repo.js';
 export { serviceNotFound } from './errors.js';

@@ -15,6 +15,13 @@ export type { Layer, Override, Schedule, Swap } from './repo.js';
 export type { SwapAction, SwapStatus } from './swaps.js';
 export * from './model.js';
 export { SustainabilityService, type PagesBetween } from './sustainability-service.js';
+export {
+  HANDOFF_JOB,
+  ensureHandoffJobs,
+  handoffHandler,
+  type HandoffDeps,
+  type HandoffPayload,
+} from './handoff-jobs.js';
 
 export interface OncallServices {
   schedules: ScheduleService;

@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock.js';
 import { forbidden, validationError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { overrideNotFound, scheduleNotFound, swapNotFound, swapRefused } from './errors.js';
+import { scheduleNextHandoff } from './handoff-jobs.js';
 import { computeSchedule } from './model.js';
 import { findScheduleRow, listOverrides, listSwaps, toOverride, toSwap, type Override, type Swap } from './repo.js';
 import { assertActiveUsers } from './service.js';
@@ -39,7 +40,9 @@ export class OverrideService {
     const now = this.deps.clock.now();
     return this.deps.db.kysely.transaction().execute(async (trx) => {
       await assertActiveUsers(trx, [input.userId], 'userId');
-      return insertOverride(trx, actor, scheduleId, { ...input, swapRequestId: null }, now);
+      const override = await insertOverride(trx, actor, scheduleId, { ...input, swapRequestId: null }, now);
+      await scheduleNextHandoff(trx, this.deps.db.engine, scheduleId, now, now);
+      return override;
     });
   }
 
@@ -56,6 +59,7 @@ export class OverrideService {
         .executeTakeFirst();
       if (!row) throw overrideNotFound(scheduleId, overrideId);
       await trx.deleteFrom('scheduleOverrides').where('id', '=', overrideId).execute();
+      await scheduleNextHandoff(trx, this.deps.db.engine, scheduleId, now, now);
       await recordAudit(
         trx,
         actor,
@@ -139,6 +143,7 @@ export class OverrideService {
           reason: `Swap ${swap.id}`,
         };
         overrideId = (await insertOverride(trx, actor, swap.scheduleId, { ...input, swapRequestId: swap.id }, now)).id;
+        await scheduleNextHandoff(trx, this.deps.db.engine, swap.scheduleId, now, now);
       }
       // The status guard makes a concurrent second decision a no-op rather than a second override.
       const updated = await trx

@@ -9,6 +9,7 @@ import { validationError, type FieldProblem } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
 import { layerNotFound, scheduleNotFound, unknownUsers } from './errors.js';
+import { scheduleNextHandoff } from './handoff-jobs.js';
 import type { LayerDef, Restriction, TurnLength } from './model.js';
 import {
   findScheduleRow,
@@ -106,6 +107,7 @@ export class ScheduleService {
         { name: input.name, teamId: team.id, timezone: input.timezone, layers: input.layers?.length ?? 0 },
         now,
       );
+      await scheduleNextHandoff(trx, this.deps.db.engine, id, now, now);
     });
     return this.get(id);
   }
@@ -142,6 +144,7 @@ export class ScheduleService {
         { changes: patch, previous: { name: current.name, timezone: current.timezone, teamId: current.teamId } },
         now,
       );
+      await scheduleNextHandoff(trx, this.deps.db.engine, id, now, now);
     });
     return this.get(id);
   }
@@ -176,6 +179,7 @@ export class ScheduleService {
       const position = await nextLayerPosition(trx, scheduleId);
       const layerId = await insertLayer(trx, scheduleId, position, input, now);
       await touch(trx, scheduleId, now);
+      await scheduleNextHandoff(trx, this.deps.db.engine, scheduleId, now, now);
       await recordAudit(
         trx,
         actor,
@@ -214,6 +218,7 @@ export class ScheduleService {
         .execute();
       if (patch.participants) await replaceParticipants(trx, layerId, patch.participants);
       await touch(trx, scheduleId, now);
+      await scheduleNextHandoff(trx, this.deps.db.engine, scheduleId, now, now);
       await recordAudit(
         trx,
         actor,
@@ -235,6 +240,7 @@ export class ScheduleService {
       await trx.deleteFrom('scheduleLayerParticipants').where('layerId', '=', layerId).execute();
       await trx.deleteFrom('scheduleLayers').where('id', '=', layerId).execute();
       await touch(trx, scheduleId, now);
+      await scheduleNextHandoff(trx, this.deps.db.engine, scheduleId, now, now);
       await recordAudit(
         trx,
         actor,

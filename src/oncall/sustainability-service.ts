@@ -21,7 +21,11 @@ import {
 } from './sustainability.js';
 import { intervalProblems } from './validate.js';
 
-export type PagesBetween = (ex: Executor, from: number, to: number) => Promise<{ userId: string; at: number }[]>;
+export type PagesBetween = (
+  ex: Executor,
+  from: number,
+  to: number,
+) => Promise<{ userId: string; alertId: string; at: number }[]>;
 
 export interface ReportScope {
   from: number;
