@@ -1,0 +1,308 @@
+/**
+ * `npm run bench:paging`: how fast a page leaves, and how punctual escalation timers are. Not a test: it prints.
+ *
+ *   (a) alert → first notification: alerts go in through the generic intake (a new dedup key each) at a fixed
+ *       offered rate; for each accepted alert (2xx), the time from reading the 2xx to the page's arrival at a local
+ *       webhook receiver on 127.0.0.1 (the user's only contact method, level 1 of the service's policy).
+ *       Targets: p99 ≤ 100 ms at 100 alerts/s.
+ *   (b) timer lateness: 100,000 `escalation.runStep` jobs pending, inserted in bulk; BENCH_TIMER_DUE of them come due
+ *       evenly over BENCH_TIMER_SECONDS, the rest later (over the next day). Lateness = the job's finished_at (its
+ *       step transaction committed) minus its run_at. The steps name no run, so each is a real, fenced, stale step:
+ *       claim, lock, nothing to do, complete. Target: p99 ≤ 1 s.
+ *
+ * Muster runs in this process with production defaults (log level warn); the receiver and the load too, so they
+ * share its CPU. PostgreSQL is started by the benchmark, durable (bench/postgres.ts: fsync and synchronous_commit on).
+ * Environment: BENCH_ENGINES=sqlite,postgres  BENCH_RATES=1,100,1000  BENCH_SECONDS=10  BENCH_MAX_IN_FLIGHT=256
+ * BENCH_DRAIN_SECONDS=60  BENCH_TIMERS=100000  BENCH_TIMER_DUE=1000  BENCH_TIMER_SECONDS=20
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../src/config/index.js';
+import type { Engine } from '../src/db/index.js';
+import { RUN_STEP_JOB } from '../src/escalation/index.js';
+import { systemActor } from '../src/identity/index.js';
+import { newId } from '../src/shared/ids.js';
+import { createLogger } from '../src/shared/logger.js';
+import { startMuster, type Muster } from '../src/server.js';
+import { startDurablePostgres, type BenchPostgres } from './postgres.js';
+
+const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
+const num = (name: string, fallback: number): number => Number(env(name, String(fallback)));
+const list = (name: string, fallback: string): string[] =>
+  env(name, fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const ENGINES = list('BENCH_ENGINES', 'sqlite,postgres') as Engine[];
+const RATES = list('BENCH_RATES', '1,100,1000').map(Number);
+const SECONDS = num('BENCH_SECONDS', 10);
+const MAX_IN_FLIGHT = num('BENCH_MAX_IN_FLIGHT', 256);
+const DRAIN_SECONDS = num('BENCH_DRAIN_SECONDS', 60);
+const TIMERS = num('BENCH_TIMERS', 100_000);
+const TIMER_DUE = num('BENCH_TIMER_DUE', 1000);
+const TIMER_SECONDS = num('BENCH_TIMER_SECONDS', 20);
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const ms = (n: number): string =>
+  Number.isNaN(n) ? '—' : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`;
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+/** The page receiver: the first arrival time per alert id (performance.now(), same clock as the load). */
+class Receiver {
+  readonly firstAt = new Map<string, number>();
+  private server: Server | null = null;
+  url = '';
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const at = performance.now();
+        const { alertId } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alertId: string };
+        if (!this.firstAt.has(alertId)) this.firstAt.set(alertId, at);
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    return this;
+  }
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
+
+interface Bench {
+  muster: Muster;
+  key: string;
+  stop(): Promise<void>;
+}
+
+async function databaseFor(pgServer: BenchPostgres): Promise<string> {
+  const name = `muster_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgServer.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(pgServer.url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiver: Receiver): Promise<Bench> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'muster-bench-paging-'));
+  const databaseUrl = engine === 'postgres' && pgServer ? await databaseFor(pgServer) : undefined;
+  const email = 'bench@example.test';
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      ...(databaseUrl ? { databaseUrl, databasePoolSize: 20 } : {}),
+      logLevel: 'warn',
+      adminEmail: email,
+      adminPassword: randomBytes(12).toString('hex'),
+    },
+  });
+  const muster = await startMuster(config, { log: createLogger({ level: 'warn' }) });
+  const admin = await muster.services.identity.findUserByEmail(email);
+  const { token } = await muster.services.tokens.create(systemActor('bench'), { userId: admin!.id, name: 'bench' });
+  const api = async <T>(method: string, path: string, body: unknown): Promise<T> => {
+    const res = await fetch(muster.url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const team = await api<{ id: string }>('POST', '/api/teams', { name: 'Bench' });
+  const user = await api<{ user: { id: string } }>('POST', '/api/users', {
+    email: 'oncall@example.test',
+    name: 'On call',
+    password: 'a long enough password',
+  });
+  await api('PUT', `/api/teams/${team.id}/members/${user.user.id}`, { role: 'responder' });
+  await api('POST', `/api/users/${user.user.id}/contact-methods`, { kind: 'webhook', address: receiver.url });
+  const policy = await api<{ id: string }>('POST', '/api/escalation-policies', {
+    teamId: team.id,
+    name: 'Bench',
+    repeat: 0,
+    workingHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:30' },
+    levels: [{ delayMinutes: 30, targets: [{ type: 'user', id: user.user.id }] }],
+  });
+  const svc = await api<{ id: string }>('POST', '/api/services', { name: 'Bench API', teamId: team.id });
+  await api('PATCH', `/api/services/${svc.id}`, { escalationPolicyId: policy.id });
+  const { key } = await api<{ key: string }>('POST', `/api/services/${svc.id}/integration-keys`, { source: 'generic' });
+  return {
+    muster,
+    key,
+    async stop() {
+      await muster.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** (a) Offer `rate` alerts/s for SECONDS (open loop, at most MAX_IN_FLIGHT requests outstanding). */
+async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: string): Promise<void> {
+  const accepted = new Map<string, number>();
+  let offered = 0;
+  let refused = 0;
+  let skipped = 0;
+  let inFlight = 0;
+  const pending = new Set<Promise<void>>();
+  const send = async (i: number): Promise<void> => {
+    inFlight++;
+    try {
+      const res = await fetch(`${b.muster.url}/integrations/generic/${b.key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'firing', dedupKey: `${tag}-${i}`, title: `Bench ${i}`, severity: 'critical' }),
+      });
+      const at = performance.now();
+      const body = (await res.json()) as { alerts?: { alertId: string }[] };
+      if (res.ok && body.alerts?.[0]) accepted.set(body.alerts[0].alertId, at);
+      else refused++;
+    } catch {
+      refused++;
+    } finally {
+      inFlight--;
+    }
+  };
+  const t0 = performance.now();
+  const total = Math.round(rate * SECONDS);
+  while (offered + skipped < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+    while (offered + skipped < due) {
+      if (inFlight >= MAX_IN_FLIGHT) {
+        skipped++; // the client's cap: counted as offered but never sent
+        continue;
+      }
+      const p = send(offered++).finally(() => pending.delete(p));
+      pending.add(p);
+    }
+    await sleep(Math.max(1, Math.min(10, 1000 / rate)));
+  }
+  const offeredFor = (performance.now() - t0) / 1000;
+  await Promise.all([...pending]);
+  const drainUntil = performance.now() + DRAIN_SECONDS * 1000;
+  while ([...accepted.keys()].some((id) => !receiver.firstAt.has(id)) && performance.now() < drainUntil)
+    await sleep(50);
+  const lat = [...accepted]
+    .filter(([id]) => receiver.firstAt.has(id))
+    .map(([id, at]) => receiver.firstAt.get(id)! - at);
+  console.log(
+    `  ${String(rate).padStart(5)} alerts/s offered for ${offeredFor.toFixed(1)} s: ${accepted.size} accepted ` +
+      `(${(accepted.size / offeredFor).toFixed(1)}/s), ${refused} refused, ${skipped} not sent (client cap), ` +
+      `${accepted.size - lat.length} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ${ms(pct(lat, 50))} ` +
+      `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; load ${load()}`,
+  );
+}
+
+/** (b) TIMERS pending steps, TIMER_DUE of them due over TIMER_SECONDS; lateness of those. */
+async function timerLateness(b: Bench): Promise<void> {
+  const { db } = b.muster.services;
+  const now = Date.now();
+  const start = now + 5000; // time to insert before the first one is due
+  const ids: string[] = [];
+  const rows = Array.from({ length: TIMERS }, (_, i) => {
+    const runAt =
+      i < TIMER_DUE
+        ? start + Math.floor((i * TIMER_SECONDS * 1000) / TIMER_DUE)
+        : start + TIMER_SECONDS * 1000 + 60_000 + Math.floor(Math.random() * 86_400_000);
+    const id = newId('job', now);
+    if (i < TIMER_DUE) ids.push(id);
+    return {
+      id,
+      kind: RUN_STEP_JOB,
+      payload: JSON.stringify({ runId: `run_bench_${i}`, generation: 1 }),
+      status: 'pending',
+      runAt,
+      attempts: 0,
+      maxAttempts: 5,
+      fence: 0,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      uniqueKey: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += 500)
+    await db.kysely
+      .insertInto('jobs')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  const insertMs = performance.now() - t0;
+  if (Date.now() > start) console.log(`  (insert took ${ms(insertMs)}: the first timers were already due)`);
+  await sleep(Math.max(0, start + TIMER_SECONDS * 1000 - Date.now()));
+  const deadline = Date.now() + DRAIN_SECONDS * 1000;
+  let done: { runAt: number; finishedAt: number | null }[] = [];
+  for (;;) {
+    done = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      done.push(
+        ...(await db.kysely
+          .selectFrom('jobs')
+          .select(['runAt', 'finishedAt'])
+          .where('id', 'in', ids.slice(i, i + 500))
+          .where('status', '=', 'succeeded')
+          .execute()),
+      );
+    }
+    if (done.length === ids.length || Date.now() > deadline) break;
+    await sleep(200);
+  }
+  const late = done.map((d) => Number(d.finishedAt) - Number(d.runAt));
+  console.log(
+    `  ${TIMERS.toLocaleString('en-US')} pending (inserted in ${ms(insertMs)}), ${TIMER_DUE} due over ` +
+      `${TIMER_SECONDS} s: ${done.length} fired; lateness p50 ${ms(pct(late, 50))} p99 ${ms(pct(late, 99))} ` +
+      `max ${ms(pct(late, 100))} (target p99 ≤ 1 s); load ${load()}`,
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}; load average at start ${load()}`);
+  const pgServer = ENGINES.includes('postgres') ? await startDurablePostgres() : null;
+  if (pgServer) console.log(`PostgreSQL: ${pgServer.version} (durable, started by the benchmark)`);
+  try {
+    for (const engine of ENGINES) {
+      const receiver = await new Receiver().start();
+      const b = await startBench(engine, pgServer, receiver);
+      try {
+        console.log(`${engine}: (a) accepted alert → first page at the webhook receiver`);
+        for (const rate of RATES) await alertToPage(b, receiver, rate, `${engine}-${rate}`);
+        console.log(`${engine}: (b) escalation timer lateness`);
+        await timerLateness(b);
+      } finally {
+        await b.stop();
+        await receiver.close();
+      }
+    }
+  } finally {
+    pgServer?.stop();
+  }
+  console.log('(c) schedule maths: see "Schedule maths" in docs/benchmarks.md (npm run bench:schedule)');
+}
+
+await main();
