@@ -15,6 +15,7 @@ import { DeclareIncidentPage } from './incidents/declare.js';
 import { IncidentsPage } from './incidents/list.js';
 import { IncidentPage } from './incidents/room.js';
 import { NotificationsPage } from './notifications/notifications.js';
+import { OncallHealthPage } from './oncall/health.js';
 import { MyOnCallPage } from './oncall/my-oncall.js';
 import { EditSchedulePage, NewSchedulePage } from './oncall/schedule-form.js';
 import { SchedulePage } from './oncall/schedule.js';
@@ -49,6 +50,7 @@ export const pages: PageDef[] = [
   { path: '/oncall/schedules/:id', title: 'Schedule', section: null, component: SchedulePage },
   { path: '/oncall/schedules/:id/edit', title: 'Edit schedule', section: null, component: EditSchedulePage },
   { path: '/me/oncall', title: 'My on-call', section: 'Respond', component: MyOnCallPage },
+  { path: '/oncall/health', title: 'On-call health', section: 'Respond', component: OncallHealthPage },
   { path: '/escalation', title: 'Escalation policies', section: 'Respond', component: PoliciesPage },
   { path: '/escalation/new', title: 'New escalation policy', section: null, component: NewPolicyPage },
   { path: '/escalation/:id', title: 'Escalation policy', section: null, component: PolicyPage },
