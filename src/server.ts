@@ -27,7 +27,7 @@ import { cookieSecure } from './http/auth.js';
 import { createMetrics } from './http/metrics.js';
 import { signInUrl } from './http/routes/auth.js';
 import type { Services } from './http/services.js';
-import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin } from './identity/index.js';
+import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin, systemActor } from './identity/index.js';
 import {
   IncidentService,
   JOB_CHECK_COMMANDER,
@@ -54,6 +54,7 @@ import {
 } from './escalation/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
+import { createStatusPageServices } from './statuspage/index.js';
 
 export interface Muster {
   app: FastifyInstance;
@@ -124,6 +125,15 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
     incidents: new IncidentService({ db, clock, log }),
     oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
+    statusPage: createStatusPageServices({
+      db,
+      clock,
+      publicUrl: () => config.publicUrl,
+      incidents: { get: (id) => services.incidents.get(id) },
+      resolveService: async (s) => (await catalog.get(systemActor('status-page'), s)).id,
+      channels: notify.channels,
+      onEnqueued: () => runner?.wake(),
+    }),
     oncallReports: new SustainabilityService({ db, clock, pagesBetween }),
     async isReady() {
       await sql`select 1`.execute(db.kysely);
@@ -133,6 +143,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
   wireNotifications(services);
   if (runner) registerJobHandlers(runner, services);
   runner?.register(notify.deliverJob.kind, notify.deliverJob.handler);
+  for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   return services;
 }
 

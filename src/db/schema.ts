@@ -328,6 +328,92 @@ export interface NotificationAttemptsTable {
   at: number;
 }
 
+export interface StatusPageSettingsTable {
+  id: string;
+  title: string;
+  slug: string;
+  description: string;
+  signingSecret: string;
+  updatedAt: number;
+}
+
+export interface StatusComponentsTable {
+  id: string;
+  name: string;
+  description: string;
+  serviceIds: string;
+  status: string;
+  displayOrder: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface StatusIncidentsTable {
+  id: string;
+  incidentId: string;
+  title: string;
+  impact: string;
+  status: string;
+  components: string;
+  publishedAt: number;
+  resolvedAt: number | null;
+  updatedAt: number;
+}
+
+export interface StatusMaintenancesTable {
+  id: string;
+  title: string;
+  description: string;
+  componentIds: string;
+  startsAt: number;
+  endsAt: number;
+  cancelledAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface StatusUpdatesTable {
+  id: string;
+  statusIncidentId: string | null;
+  maintenanceId: string | null;
+  status: string;
+  body: string;
+  templateId: string | null;
+  postedByLabel: string;
+  postedAt: number;
+}
+
+export interface StatusTemplatesTable {
+  id: string;
+  name: string;
+  status: string;
+  publicText: string;
+  internalText: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface StatusSubscribersTable {
+  id: string;
+  kind: string;
+  address: string;
+  secret: string | null;
+  confirmedAt: number | null;
+  unsubscribedAt: number | null;
+  createdAt: number;
+}
+
+export interface StatusNotificationsTable {
+  id: string;
+  subscriberId: string;
+  updateId: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
 export interface ActionLinkUsesTable {
   linkId: string;
   action: string;
@@ -585,4 +671,12 @@ export interface Database {
   scheduleOverrides: ScheduleOverridesTable;
   shiftSwapRequests: ShiftSwapRequestsTable;
   calendarFeedTokens: CalendarFeedTokensTable;
+  statusPageSettings: StatusPageSettingsTable;
+  statusComponents: StatusComponentsTable;
+  statusIncidents: StatusIncidentsTable;
+  statusMaintenances: StatusMaintenancesTable;
+  statusUpdates: StatusUpdatesTable;
+  statusTemplates: StatusTemplatesTable;
+  statusSubscribers: StatusSubscribersTable;
+  statusNotifications: StatusNotificationsTable;
 }

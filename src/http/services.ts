@@ -17,6 +17,7 @@ import type { ActionLinkService, ContactService, NotifyService } from '../notify
 import type { OncallServices, SustainabilityService } from '../oncall/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { StatusPageServices } from '../statuspage/index.js';
 import type { Metrics } from './metrics.js';
 
 /** What the HTTP layer is handed by the composition root (src/server.ts). Routes call these; they hold no SQL. */
@@ -45,6 +46,7 @@ export interface Services {
   actionLinks: ActionLinkService;
   incidents: IncidentService;
   oncall: OncallServices;
+  statusPage: StatusPageServices;
   /** On-call health and compensation reports. */
   oncallReports: SustainabilityService;
   isReady(): Promise<boolean>;

@@ -1,6 +1,12 @@
 export { IncidentService, type IncidentDetail, type ListFilter, type IncidentDeps } from './service.js';
 export { LiveTimeline } from './live.js';
-export { recordTechnicalAction, noteAlertAcknowledged, noteChannelOpened, type SignalActor } from './signals.js';
+export {
+  recordTechnicalAction,
+  noteAlertAcknowledged,
+  noteChannelOpened,
+  noteStatusPageUpdate,
+  type SignalActor,
+} from './signals.js';
 export {
   JOB_CHECK_COMMANDER,
   JOB_REMIND_UPDATE,

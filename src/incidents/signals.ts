@@ -142,3 +142,41 @@ export async function noteChannelOpened(
   await applySignal(trx, incident, { kind: 'channel_opened' }, by, at);
   return true;
 }
+
+/**
+ * A status update went out on the public status page (the statuspage domain calls this in its transaction): the
+ * public text, and the internal variant when there is one, go on the timeline as status updates, so the update
+ * reminder counts them and the room sees what customers were told.
+ */
+export async function noteStatusPageUpdate(
+  trx: Executor,
+  incidentId: string,
+  update: { id: string; status: string; publicText: string; internalText: string | null },
+  by: SignalActor,
+  at: number = Date.now(),
+): Promise<boolean> {
+  const incident = await lockIncident(trx, engineOf(trx), incidentId);
+  if (!incident) return false;
+  const base = { kind: 'status_update', actorUserId: by.userId, actorLabel: by.label };
+  await appendEvent(
+    trx,
+    engineOf(trx),
+    incidentId,
+    {
+      ...base,
+      body: update.publicText,
+      details: { visibility: 'public', statusPageUpdateId: update.id, status: update.status },
+    },
+    at,
+  );
+  if (update.internalText) {
+    await appendEvent(
+      trx,
+      engineOf(trx),
+      incidentId,
+      { ...base, body: update.internalText, details: { visibility: 'internal', statusPageUpdateId: update.id } },
+      at,
+    );
+  }
+  return true;
+}

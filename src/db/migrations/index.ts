@@ -6,6 +6,7 @@ import * as m0004 from './0004_notify.js';
 import * as m0005 from './0005_incidents.js';
 import * as m0006 from './0006_escalation.js';
 import * as m0007 from './0007_alert_noise.js';
+import * as m0008 from './0008_status_page.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_incidents': m0005,
   '0006_escalation': m0006,
   '0007_alert_noise': m0007,
+  '0008_status_page': m0008,
 };

@@ -1,0 +1,193 @@
+/**
+ * Status page subscribers: email addresses confirmed by a double opt-in link, and webhook URLs that get a signing
+ * secret once, at subscription. Confirm and unsubscribe links carry an HMAC of the subscriber id under the page's
+ * signing secret, so nothing secret is stored per link. Subscribing never reveals whether an address is known.
+ */
+import type { Db, Executor } from '../db/index.js';
+import { recordAudit, systemActor, type Actor } from '../identity/index.js';
+import { enqueueJob } from '../jobs/index.js';
+import type { Clock } from '../shared/clock.js';
+import { forbidden, validationError } from '../shared/errors.js';
+import { newId, newSecret } from '../shared/ids.js';
+import { subscriberLinkExpired, subscriberLinkInvalid, subscriberNotFound } from './errors.js';
+import { JOB_SEND_CONFIRMATION, type ConfirmationPayload } from './jobs.js';
+import { CONFIRM_TTL_MS, isValidLinkToken, type LinkPurpose } from './model.js';
+import { findSubscriber, loadSettingsRow, type Subscriber } from './repo.js';
+
+export interface SubscriberDeps {
+  db: Db;
+  clock: Clock;
+  publicUrl: () => string;
+  onEnqueued?: () => void;
+}
+
+export type SubscribeInput = { email: string } | { webhookUrl: string };
+
+export interface SubscribeResult {
+  id: string | null;
+  kind: 'email' | 'webhook';
+  status: 'confirmation_sent' | 'subscribed';
+  /** Webhook subscribers only, shown once: verify the Muster-Signature header with it. */
+  secret?: string;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export class SubscriberService {
+  constructor(private readonly deps: SubscriberDeps) {}
+
+  private tx<T>(fn: (trx: Executor, now: number) => Promise<T>): Promise<T> {
+    const now = this.deps.clock.now();
+    return this.deps.db.kysely.transaction().execute((trx) => fn(trx, now));
+  }
+
+  async subscribe(input: SubscribeInput): Promise<SubscribeResult> {
+    if ('email' in input) return this.subscribeEmail(input.email.trim().toLowerCase());
+    const url = input.webhookUrl.trim();
+    if (!isHttpUrl(url) || url.length > 2000) {
+      throw validationError([{ field: 'webhookUrl', message: 'must be an http(s) URL' }]);
+    }
+    const secret = newSecret(32);
+    const id = await this.tx(async (trx, now) => {
+      const row = {
+        id: newId('sts', now),
+        kind: 'webhook',
+        address: url,
+        secret,
+        confirmedAt: now,
+        unsubscribedAt: null,
+        createdAt: now,
+      };
+      await trx.insertInto('statusSubscribers').values(row).execute();
+      await recordAudit(
+        trx,
+        systemActor('status-page'),
+        'status_page.subscribed',
+        this.target(row.id),
+        { kind: 'webhook' },
+        now,
+      );
+      return row.id;
+    });
+    return { id, kind: 'webhook', status: 'subscribed', secret };
+  }
+
+  private target(id: string) {
+    return { type: 'status_subscriber', id };
+  }
+
+  /** Always the same answer, known address or not; a fresh confirmation goes out unless already confirmed. */
+  private async subscribeEmail(email: string): Promise<SubscribeResult> {
+    if (!EMAIL.test(email) || email.length > 320) {
+      throw validationError([{ field: 'email', message: 'must be an email address' }]);
+    }
+    await this.tx(async (trx, now) => {
+      const existing = await trx
+        .selectFrom('statusSubscribers')
+        .selectAll()
+        .where('kind', '=', 'email')
+        .where('address', '=', email)
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      if (existing && existing.unsubscribedAt === null && existing.confirmedAt !== null) return;
+      let id = existing?.id;
+      if (existing) {
+        await trx
+          .updateTable('statusSubscribers')
+          .set({ unsubscribedAt: null, confirmedAt: null, createdAt: now })
+          .where('id', '=', existing.id)
+          .execute();
+      } else {
+        id = newId('sts', now);
+        await trx
+          .insertInto('statusSubscribers')
+          .values({
+            id,
+            kind: 'email',
+            address: email,
+            secret: null,
+            confirmedAt: null,
+            unsubscribedAt: null,
+            createdAt: now,
+          })
+          .execute();
+      }
+      const payload: ConfirmationPayload = { subscriberId: id!, requestedAt: now };
+      // One confirmation per address per minute: repeated form posts do not flood the inbox.
+      const uniqueKey = `${JOB_SEND_CONFIRMATION}:${id!}:${Math.floor(now / 60_000)}`;
+      await enqueueJob(
+        trx,
+        this.deps.db.engine,
+        { kind: JOB_SEND_CONFIRMATION, payload, uniqueKey, maxAttempts: 8 },
+        now,
+      );
+    });
+    this.deps.onEnqueued?.();
+    return { id: null, kind: 'email', status: 'confirmation_sent' };
+  }
+
+  private async check(id: string, purpose: LinkPurpose, token: string): Promise<Subscriber> {
+    const settings = await loadSettingsRow(this.deps.db.kysely, this.deps.clock.now());
+    if (!/^[0-9a-f]{64}$/.test(token) || !isValidLinkToken(settings.signingSecret, purpose, id, token)) {
+      throw subscriberLinkInvalid();
+    }
+    const s = await findSubscriber(this.deps.db.kysely, id);
+    if (!s) throw subscriberLinkInvalid();
+    return s;
+  }
+
+  async confirm(id: string, token: string): Promise<Subscriber> {
+    const s = await this.check(id, 'confirm', token);
+    if (s.confirmedAt !== null && s.unsubscribedAt === null) return s;
+    const now = this.deps.clock.now();
+    if (s.unsubscribedAt !== null || now - s.createdAt > CONFIRM_TTL_MS) throw subscriberLinkExpired();
+    await this.tx(async (trx) => {
+      await trx.updateTable('statusSubscribers').set({ confirmedAt: now }).where('id', '=', id).execute();
+      await recordAudit(
+        trx,
+        systemActor('status-page'),
+        'status_page.subscription_confirmed',
+        this.target(id),
+        {},
+        now,
+      );
+    });
+    return (await findSubscriber(this.deps.db.kysely, id))!;
+  }
+
+  async unsubscribe(id: string, token: string): Promise<Subscriber> {
+    const s = await this.check(id, 'unsubscribe', token);
+    if (s.unsubscribedAt !== null) return s;
+    await this.tx(async (trx, now) => {
+      await trx.updateTable('statusSubscribers').set({ unsubscribedAt: now }).where('id', '=', id).execute();
+      await recordAudit(trx, systemActor('status-page'), 'status_page.unsubscribed', this.target(id), {}, now);
+    });
+    return (await findSubscriber(this.deps.db.kysely, id))!;
+  }
+
+  async list(actor: Actor, filter: { status?: 'all' | 'active' | 'pending' | undefined } = {}): Promise<Subscriber[]> {
+    if (!actor.isAdmin) throw forbidden('Only administrators see status page subscribers.');
+    let q = this.deps.db.kysely.selectFrom('statusSubscribers').selectAll().orderBy('id', 'desc').limit(1000);
+    if (filter.status === 'active') q = q.where('confirmedAt', 'is not', null).where('unsubscribedAt', 'is', null);
+    if (filter.status === 'pending') q = q.where('confirmedAt', 'is', null).where('unsubscribedAt', 'is', null);
+    return q.execute();
+  }
+
+  async remove(actor: Actor, id: string): Promise<void> {
+    if (!actor.isAdmin) throw forbidden('Only administrators remove status page subscribers.');
+    await this.tx(async (trx, now) => {
+      if (!(await findSubscriber(trx, id))) throw subscriberNotFound(id);
+      await trx.deleteFrom('statusSubscribers').where('id', '=', id).execute();
+      await recordAudit(trx, actor, 'status_page.subscriber_removed', this.target(id), {}, now);
+    });
+  }
+}
