@@ -186,6 +186,7 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
       inFlight--;
     }
   };
+  const wallStart = Date.now();
   const t0 = performance.now();
   const total = Math.round(rate * SECONDS);
   while (offered + skipped < total) {
@@ -205,6 +206,7 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   const drainUntil = performance.now() + DRAIN_SECONDS * 1000;
   while ([...accepted.keys()].some((id) => !receiver.firstAt.has(id)) && performance.now() < drainUntil)
     await sleep(50);
+  const stages = await stageTimes(b, wallStart);
   const lat = [...accepted]
     .filter(([id]) => receiver.firstAt.has(id))
     .map(([id, at]) => receiver.firstAt.get(id)! - at);
@@ -212,25 +214,34 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
     `  ${String(rate).padStart(5)} alerts/s offered for ${offeredFor.toFixed(1)} s: ${accepted.size} accepted ` +
       `(${(accepted.size / offeredFor).toFixed(1)}/s), ${refused} refused, ${skipped} not sent (client cap), ` +
       `${accepted.size - lat.length} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ${ms(pct(lat, 50))} ` +
-      `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; load ${load()}`,
+      `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; load ${load()}\n        ${stages}`,
   );
+}
+
+/** Where the time goes: each job kind's enqueue → finished (wake-up, claim, handler, commit), p50/p99. */
+async function stageTimes(b: Bench, since: number): Promise<string> {
+  const rows = await b.muster.services.db.kysely
+    .selectFrom('jobs')
+    .select(['kind', 'createdAt', 'finishedAt'])
+    .where('createdAt', '>=', since)
+    .where('status', '=', 'succeeded')
+    .where('kind', 'in', ['alerts.triggered', 'notify.deliver'])
+    .execute();
+  return ['alerts.triggered', 'notify.deliver']
+    .map((kind) => {
+      const xs = rows.filter((r) => r.kind === kind).map((r) => Number(r.finishedAt) - Number(r.createdAt));
+      return `${kind} enqueued → done p50 ${ms(pct(xs, 50))} p99 ${ms(pct(xs, 99))}`;
+    })
+    .join('; ');
 }
 
 /** (b) TIMERS pending steps, TIMER_DUE of them due over TIMER_SECONDS; lateness of those. */
 async function timerLateness(b: Bench): Promise<void> {
   const { db } = b.muster.services;
-  const now = Date.now();
-  const start = now + 5000; // time to insert before the first one is due
-  const ids: string[] = [];
-  const rows = Array.from({ length: TIMERS }, (_, i) => {
-    const runAt =
-      i < TIMER_DUE
-        ? start + Math.floor((i * TIMER_SECONDS * 1000) / TIMER_DUE)
-        : start + TIMER_SECONDS * 1000 + 60_000 + Math.floor(Math.random() * 86_400_000);
-    const id = newId('job', now);
-    if (i < TIMER_DUE) ids.push(id);
+  const row = (runAt: number, i: number) => {
+    const now = Date.now();
     return {
-      id,
+      id: newId('job', now),
       kind: RUN_STEP_JOB,
       payload: JSON.stringify({ runId: `run_bench_${i}`, generation: 1 }),
       status: 'pending',
@@ -246,15 +257,28 @@ async function timerLateness(b: Bench): Promise<void> {
       updatedAt: now,
       finishedAt: null,
     };
-  });
+  };
+  const insert = async (rows: ReturnType<typeof row>[]): Promise<void> => {
+    for (let i = 0; i < rows.length; i += 500)
+      await db.kysely
+        .insertInto('jobs')
+        .values(rows.slice(i, i + 500))
+        .execute();
+  };
+  // The far-future ones first (due over the next day), then the ones that come due during the measurement.
   const t0 = performance.now();
-  for (let i = 0; i < rows.length; i += 500)
-    await db.kysely
-      .insertInto('jobs')
-      .values(rows.slice(i, i + 500))
-      .execute();
+  const later = Date.now() + TIMER_SECONDS * 1000 + 120_000;
+  await insert(
+    Array.from({ length: TIMERS - TIMER_DUE }, (_, i) => row(later + Math.floor(Math.random() * 86_400_000), i)),
+  );
   const insertMs = performance.now() - t0;
-  if (Date.now() > start) console.log(`  (insert took ${ms(insertMs)}: the first timers were already due)`);
+  const start = Date.now() + 2000;
+  const due = Array.from({ length: TIMER_DUE }, (_, i) =>
+    row(start + Math.floor((i * TIMER_SECONDS * 1000) / TIMER_DUE), TIMERS + i),
+  );
+  await insert(due);
+  const ids = due.map((r) => r.id);
+  if (Date.now() > start) console.log('  (inserting the due timers took over 2 s: the first were already due)');
   await sleep(Math.max(0, start + TIMER_SECONDS * 1000 - Date.now()));
   const deadline = Date.now() + DRAIN_SECONDS * 1000;
   let done: { runAt: number; finishedAt: number | null }[] = [];
