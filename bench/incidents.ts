@@ -107,6 +107,8 @@ interface Result {
   notes: number;
   missed: number;
   perNoteMax: { p50: number; p99: number; max: number };
+  /** The fastest viewer of each note: commit and nudge without the fan-out. */
+  perNoteMin: { p50: number; p99: number; max: number };
   all: { p50: number; p99: number; max: number };
   otherProcess?: { p50: number; p99: number };
   /** The POST's own round trip (its commit included): the floor under every delivery. */
@@ -160,9 +162,11 @@ async function runEngine(engine: Engine): Promise<Result> {
     const same: number[] = [];
     const other: number[] = [];
     const perNote: number[] = [];
+    const firstPerNote: number[] = [];
     let missed = 0;
     for (let n = 0; n < NOTES; n++) {
       let worst = 0;
+      let first = Infinity;
       for (const v of viewers) {
         const t = v.got.get(n);
         if (t === undefined) {
@@ -173,8 +177,10 @@ async function runEngine(engine: Engine): Promise<Result> {
         all.push(d);
         (v.server === postedTo[n] ? same : other).push(d);
         worst = Math.max(worst, d);
+        first = Math.min(first, d);
       }
       perNote.push(worst);
+      if (first !== Infinity) firstPerNote.push(first);
     }
     const stat = (xs: number[]) => ({ p50: pct(xs, 50), p99: pct(xs, 99), max: Math.max(...xs) });
     return {
@@ -184,6 +190,7 @@ async function runEngine(engine: Engine): Promise<Result> {
       notes: NOTES,
       missed,
       perNoteMax: stat(perNote),
+      perNoteMin: stat(firstPerNote),
       all: stat(all),
       post: stat(postMs),
       ...(processes > 1 ? { sameProcess: stat(same), otherProcess: stat(other) } : {}),
@@ -202,6 +209,7 @@ function report(r: Result): void {
   console.log(
     `\n${r.engine}: ${r.processes} process(es), ${r.viewers} viewers, ${r.notes} notes every ${SPACING_MS} ms` +
       `\n  slowest viewer per note: p50 ${f(r.perNoteMax.p50)}, p99 ${f(r.perNoteMax.p99)}, max ${f(r.perNoteMax.max)}` +
+      `\n  fastest viewer per note: p50 ${f(r.perNoteMin.p50)}, p99 ${f(r.perNoteMin.p99)}` +
       `\n  all ${r.viewers * r.notes - r.missed} deliveries:  p50 ${f(r.all.p50)}, p99 ${f(r.all.p99)}, max ${f(r.all.max)}` +
       (r.sameProcess && r.otherProcess
         ? `\n  posted to the same process: p50 ${f(r.sameProcess.p50)}, p99 ${f(r.sameProcess.p99)}; ` +
