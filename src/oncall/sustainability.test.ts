@@ -113,7 +113,7 @@ describe('personReport', () => {
 });
 
 describe('weekStreaks', () => {
-  const week = (i: number) => ({ start: MON + i * 7 * D + D, end: MON + i * 7 * D + 2 * D });
+  const week = (i: number) => ({ start: MON + i * 7 * D + D, end: MON + i * 7 * D + 2 * D + H });
   const range = { start: MON, end: MON + 6 * 7 * D };
   const shifts = [week(0), week(1), week(3), week(4), week(5)];
 
@@ -129,6 +129,12 @@ describe('weekStreaks', () => {
   it('counts a week-long shift that crosses into the next week as two weeks', () => {
     const s = [{ start: MON + 3 * D, end: MON + 10 * D }];
     assert.equal(weekStreaks(s, 'UTC', range, MON).longest, 2);
+  });
+
+  it('does not count the morning a weekly turn hands over in as another week', () => {
+    const alternate = [0, 2, 4].map((i) => ({ start: MON + i * 7 * D + 9 * H, end: MON + (i + 1) * 7 * D + 9 * H }));
+    assert.deepEqual(weekStreaks(alternate, 'UTC', range, MON + 4 * 7 * D + D), { longest: 1, current: 1 });
+    assert.deepEqual(weekStreaks(alternate, 'UTC', range, MON + 5 * 7 * D + D), { longest: 1, current: 0 });
   });
 });
 

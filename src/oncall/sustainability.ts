@@ -8,6 +8,11 @@ import { MIN_ROTATION_SIZE, type Interval } from './model.js';
 
 const HOUR = 3_600_000;
 const WEEK = 7 * 24 * HOUR;
+/**
+ * A week counts as "on call" from a full day of on-call time in it: a weekly turn handed over on Monday 09:00 also
+ * touches the next week's first nine hours, and counting that would make every weekly rotation look back to back.
+ */
+export const ON_CALL_WEEK_MIN_MS = 24 * HOUR;
 
 export interface ReportWindows {
   /** ISO weekdays, 1 = Monday. */
@@ -136,7 +141,7 @@ export function weekStart(at: number, tz: string): number {
 }
 
 /**
- * Weeks (Monday to Sunday, local) of [from, to) in which the person was on call at all: the longest run of
+ * Weeks (Monday to Sunday, local) of [from, to) with at least a day of on-call time: the longest run of
  * consecutive such weeks, and the run that includes the week of `at` (0 when not on call that week).
  */
 export function weekStreaks(
@@ -154,7 +159,8 @@ export function weekStreaks(
   const merged = mergeIntervals(shifts);
   const onCall = weeks.map((w, i) => {
     const end = weeks[i + 1] ?? weekStart(w + WEEK + 12 * HOUR, tz);
-    return merged.some((s) => s.start < end && s.end > w);
+    const ms = merged.reduce((n, s) => n + Math.max(0, Math.min(s.end, end) - Math.max(s.start, w)), 0);
+    return ms >= ON_CALL_WEEK_MIN_MS;
   });
   let longest = 0;
   let run = 0;
