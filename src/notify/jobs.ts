@@ -1,11 +1,10 @@
 /**
  * `notify.deliver`: one delivery (recipient × contact method × rule step), in the escalation-step shape:
  *   1. load the delivery; a delivery that is no longer pending (a duplicate or late job) exits quietly;
- *   2. re-check the state: contact method still there and usable, and `isStillWanted` (alert not acknowledged or
- *      resolved since) — otherwise record `skipped`;
- *   3. send once through the channel's adapter;
- *   4. in the job's fenced completing transaction, lock the delivery row, check it is still pending, record the
- *      attempt and the outcome.
+ *   2. under the alert's paging gate (src/alerts/paging-gate.ts): re-read the delivery (still pending?), re-check the
+ *      state (contact method still there and usable, `isStillWanted`: alert not acknowledged or resolved since) —
+ *      otherwise record `skipped` —, send once through the channel's adapter, and record the attempt and outcome;
+ *   3. complete the job (fenced).
  * Transient failures record a `failed` attempt and throw, so the runner retries with backoff; permanent failures
  * (and the last transient one) are recorded as the delivery's final `failed` state and the job completes. A send
  * cannot be part of a database transaction: if the process dies between sending and committing, the step runs
@@ -109,13 +108,20 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
     const d = await findDelivery(db.kysely, db.engine, ctx.job.payload.deliveryId);
     if (!d || d.status !== 'pending') return; // already sent, failed or skipped: a duplicate or late job
     const message = await outbound(deps, d, clock.now());
-    let result: { skipped: string } | { providerMessageId: string | undefined };
+    let outcome: 'done' | 'gone';
     try {
-      // The check and the hand-off happen under the alert's paging gate: an acknowledgement that commits while this
-      // page is being handed over waits for it, and one that committed before makes the check skip the page.
-      result = await deps.withSendGate(d.alertId, async (ex) => {
+      // Under the alert's paging gate: the delivery is re-read (a duplicate run that waited for the gate finds it
+      // sent), "still wanted?" is checked, the message is handed to its channel and the outcome is recorded, all
+      // before the gate opens. An acknowledgement that commits meanwhile waits for the gate; one that committed
+      // before makes the check skip the page.
+      outcome = await deps.withSendGate(d.alertId, async (ex) => {
+        const current = await findDelivery(ex, db.engine, d.id, true);
+        if (!current || current.status !== 'pending') return 'gone';
         const reason = await skipReason(ex, deps, d);
-        if (reason) return { skipped: reason };
+        if (reason) {
+          await record(ex, db.engine, d, { status: 'skipped', error: reason, isFinal: true }, clock.now());
+          return 'done';
+        }
         const row = (await findContactMethodRow(ex, d.contactMethodId))!;
         const target: ContactTarget = {
           id: row.id,
@@ -125,15 +131,21 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
           secret: row.secret,
         };
         const { providerMessageId } = await deps.channels[target.kind].send(message, target);
-        return { providerMessageId };
+        await record(
+          ex,
+          db.engine,
+          d,
+          { status: 'sent', providerMessageId: providerMessageId ?? null, isFinal: true },
+          clock.now(),
+        );
+        ctx.log.info({ deliveryId: d.id, channel: d.channel }, 'notification sent');
+        return 'done';
       });
     } catch (e) {
       return onFailure(ctx, d, e);
     }
-    if ('skipped' in result) return finish(ctx, d, { status: 'skipped', error: result.skipped });
-    const { providerMessageId } = result;
-    ctx.log.info({ deliveryId: d.id, channel: d.channel }, 'notification sent');
-    return finish(ctx, d, { status: 'sent', providerMessageId: providerMessageId ?? null });
+    if (outcome === 'gone') return; // a duplicate or late run: another run finished this delivery
+    await ctx.complete(async () => undefined);
   };
 }
 
