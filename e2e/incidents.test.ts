@@ -6,9 +6,9 @@
  * recent changes: checked and a suspect marked through the UI), and a note posted on one page appears live on a
  * second page viewing the same room, signed in as someone else. No chat tool is involved.
  * Needs web/dist: `npm run build:web` first.
- *
- * TODO(statuspage): when the public status page exists (GET /api/public/status, GET /status — src/statuspage), publish
- * this incident with an update and assert the status page shows it. It did not exist when this test was written.
+ * Finally the incident is published on the public status page with an update (through the API: the publishing UI
+ * belongs to the status page pages) and the public page, GET /status without signing in, and
+ * GET /api/public/status show it.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -193,6 +193,41 @@ describe('incident pages', () => {
     // The list shows it under the P1 filter.
     await page.goto(`${muster.url}/incidents?severity=P1`);
     await page.locator(`[data-incident-id="${incidentId}"]`).getByText('Card payments fail at checkout').waitFor();
+
+    // Publish it on the status page with an update; the public page shows it without signing in.
+    const component = await muster.api<{ id: string }>('POST', '/api/status-page/components', {
+      name: 'Payments',
+      serviceIds: [svc.body.id],
+    });
+    assert.equal(component.status, 201, JSON.stringify(component.body));
+    const published = await muster.api('POST', `/api/status-page/incidents/${incidentId}`, {
+      title: 'Card payments failing',
+      impact: 'Card payments fail at checkout.',
+      message: 'We are investigating failed card payments.',
+      components: [{ componentId: component.body.id, status: 'major_outage' }],
+    });
+    assert.equal(published.status, 201, JSON.stringify(published.body));
+    const updated = await muster.api('POST', `/api/status-page/incidents/${incidentId}/updates`, {
+      status: 'identified',
+      message: 'We rolled back a faulty release; payments are recovering.',
+    });
+    assert.equal(updated.status, 201, JSON.stringify(updated.body));
+    const pub = await muster.api<{ incidents: { title: string; status: string; updates: { message?: string }[] }[] }>(
+      'GET',
+      '/api/public/status',
+      undefined,
+      null,
+    );
+    assert.equal(pub.status, 200, JSON.stringify(pub.body));
+    const shown = pub.body.incidents.find((i) => i.title === 'Card payments failing');
+    assert.ok(shown, JSON.stringify(pub.body.incidents));
+    assert.equal(shown.status, 'identified');
+    const publicContext = await browser.newContext();
+    const publicPage = await publicContext.newPage();
+    await publicPage.goto(`${muster.url}/status`);
+    await publicPage.getByText('Card payments failing').first().waitFor();
+    await publicPage.getByText('We rolled back a faulty release; payments are recovering.').first().waitFor();
+    await publicContext.close();
 
     assert.deepEqual(a.errors, []);
     assert.deepEqual(b.errors, []);
