@@ -20,6 +20,7 @@ import {
 } from './alerts/index.js';
 import { CatalogService, IntegrationKeyService, listServiceRows } from './catalog/index.js';
 import { ChangeService } from './changes/index.js';
+import { createChat, registerChatJobs } from './chat/wiring.js';
 import type { Config } from './config/index.js';
 import { migrateToLatest, openDb, type Db } from './db/index.js';
 import { buildApp } from './http/app.js';
@@ -94,6 +95,14 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
   // getUser is called only when a one-click link is used, long after `services` exists.
   const alerts = new AlertService({ db, clock, teams, log });
   const notify = createNotifyServices({ config, db, clock, getUser: (id) => services.identity.getUser(id) });
+  const chat = createChat({
+    config,
+    db,
+    clock,
+    log,
+    incidents: () => services.incidents,
+    actionLinks: notify.actionLinks,
+  });
   const services: Services = {
     config,
     db,
@@ -123,7 +132,8 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     escalationPolicies: new EscalationPolicyService({ db, clock, teams }),
     runner,
     jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
-    incidents: new IncidentService({ db, clock, log }),
+    chat: chat.service,
+    incidents: new IncidentService({ db, clock, log, ...chat.incidentDeps }),
     oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
     statusPage: createStatusPageServices({
       db,
@@ -143,6 +153,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
   wireNotifications(services);
   if (runner) registerJobHandlers(runner, services);
   runner?.register(notify.deliverJob.kind, notify.deliverJob.handler);
+  if (runner) registerChatJobs(runner, config);
   for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   return services;
 }

@@ -123,6 +123,20 @@ export const ConfigSchema = Type.Object(
           default: 'https://slack.com/api',
           description: 'MUSTER_SLACK_API_URL',
         }),
+        signingSecret: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: 'MUSTER_SLACK_SIGNING_SECRET: verifies Events API and interactivity requests from Slack',
+          }),
+        ),
+        incidentChannels: Type.Boolean({
+          default: false,
+          description: 'MUSTER_SLACK_INCIDENT_CHANNELS: a channel per declared incident, mirrored both ways',
+        }),
+        interactivity: Type.Boolean({
+          default: false,
+          description: 'MUSTER_SLACK_INTERACTIVITY: Acknowledge / Resolve buttons on Slack pages act in place',
+        }),
       }),
     ),
     twilio: Type.Optional(

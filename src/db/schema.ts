@@ -626,6 +626,37 @@ export interface CalendarFeedTokensTable {
   revokedAt: number | null;
 }
 
+export interface ChatChannelsTable {
+  incidentId: string;
+  provider: string;
+  channelId: string | null;
+  channelName: string;
+  status: string;
+  cursorSeq: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ChatPostsTable {
+  id: string;
+  incidentId: string;
+  eventSeq: number | null;
+  text: string;
+  blocks: string;
+  status: string;
+  ts: string | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ChatInboundTable {
+  messageKey: string;
+  incidentId: string;
+  receivedAt: number;
+}
+
 export interface Database {
   escalationPolicies: EscalationPoliciesTable;
   escalationRuns: EscalationRunsTable;
@@ -679,4 +710,7 @@ export interface Database {
   statusTemplates: StatusTemplatesTable;
   statusSubscribers: StatusSubscribersTable;
   statusNotifications: StatusNotificationsTable;
+  chatChannels: ChatChannelsTable;
+  chatPosts: ChatPostsTable;
+  chatInbound: ChatInboundTable;
 }

@@ -28,6 +28,7 @@ import { registerIntakeRoutes } from './routes/intake.js';
 import { registerNotifyRoutes } from './routes/notify.js';
 import { registerOncallRoutes } from './routes/oncall.js';
 import { registerOncallReportRoutes } from './routes/oncall-reports.js';
+import { registerSlackRoutes } from './routes/slack.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -115,6 +116,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerOncallRoutes(app, services);
   registerOncallReportRoutes(app, services);
   await registerActionLinkRoutes(app, services);
+  await registerSlackRoutes(app, services);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -7,6 +7,7 @@ import type {
 } from '../alerts/index.js';
 import type { CatalogService, IntegrationKeyService } from '../catalog/index.js';
 import type { ChangeService } from '../changes/index.js';
+import type { ChatService } from '../chat/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { EscalationPolicyService } from '../escalation/index.js';
@@ -45,6 +46,8 @@ export interface Services {
   contacts: ContactService;
   actionLinks: ActionLinkService;
   incidents: IncidentService;
+  /** Optional Slack integration (incident channels, page buttons); inert without slack config. */
+  chat: ChatService;
   oncall: OncallServices;
   statusPage: StatusPageServices;
   /** On-call health and compensation reports. */

@@ -29,8 +29,8 @@ async function checkAssignee(c: Ctx, userId: string | null | undefined): Promise
   if (!u) throw assigneeNotFound(userId);
 }
 
-export async function addNote(c: Ctx, text: string): Promise<TimelineEvent> {
-  const e = await event(c, { kind: 'note', body: nonEmpty('text', text) });
+export async function addNote(c: Ctx, text: string, details?: Record<string, unknown>): Promise<TimelineEvent> {
+  const e = await event(c, { kind: 'note', body: nonEmpty('text', text), ...(details ? { details } : {}) });
   await audit(c, 'incident.note_added', { eventId: e.id });
   return e;
 }

@@ -42,11 +42,21 @@ import {
 import { assignRole, roleHistory, unassignRole } from './roles.js';
 import type { Incident } from './model.js';
 
+/**
+ * A chat integration (src/chat) follows incidents through this hook, inside the change's transaction, so whatever it
+ * enqueues commits with the change.
+ */
+export interface IncidentChatHook {
+  declared(trx: Executor, engine: Db['engine'], incidentId: string, now: number): Promise<void>;
+  changed(trx: Executor, engine: Db['engine'], incidentId: string, now: number): Promise<void>;
+}
+
 export interface IncidentDeps {
   db: Db;
   clock: Clock;
   log: Logger;
   paging?: IncidentPagingHook;
+  chat?: IncidentChatHook;
 }
 
 export interface ListFilter {
@@ -79,7 +89,9 @@ export class IncidentService {
     const out = await this.deps.db.kysely.transaction().execute(async (trx) => {
       const incident = await lockIncident(trx, engine, id);
       if (!incident) throw incidentNotFound(id);
-      return fn({ trx, engine, incident, actor, now });
+      const result = await fn({ trx, engine, incident, actor, now });
+      await this.deps.chat?.changed(trx, engine, id, now);
+      return result;
     });
     this.live.poke(id);
     return out;
@@ -87,9 +99,11 @@ export class IncidentService {
 
   async declare(actor: Actor, input: DeclareInput) {
     const now = this.now();
-    const id = await this.deps.db.kysely
-      .transaction()
-      .execute((trx) => declareIn(trx, this.deps.db.engine, actor, input, now));
+    const id = await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const declared = await declareIn(trx, this.deps.db.engine, actor, input, now);
+      await this.deps.chat?.declared(trx, this.deps.db.engine, declared, now);
+      return declared;
+    });
     this.live.poke(id);
     return this.get(id);
   }
@@ -216,8 +230,9 @@ export class IncidentService {
     return { ...d, warnings: [...d.warnings, ...extra.map((w) => ({ ...w, roles: [] as IncidentRole[] }))] };
   }
 
-  addNote(actor: Actor, id: string, text: string): Promise<TimelineEvent> {
-    return this.mutate(actor, id, (c) => activity.addNote(c, text));
+  /** `details` marks where a note came from (e.g. `{ source: 'slack' }`, which the chat mirror does not echo). */
+  addNote(actor: Actor, id: string, text: string, details?: Record<string, unknown>): Promise<TimelineEvent> {
+    return this.mutate(actor, id, (c) => activity.addNote(c, text, details));
   }
 
   postStatusUpdate(actor: Actor, id: string, message: string): Promise<TimelineEvent> {

@@ -19,7 +19,12 @@ export function buildChannels(config: Config, clock: Clock): Channels {
     webhook: new WebhookChannel({ timeoutMs, now: () => clock.now() }),
     ntfy: new NtfyChannel({ defaultServer: config.notify.ntfyServer, timeoutMs }),
     slack: config.slack
-      ? new SlackChannel({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, timeoutMs })
+      ? new SlackChannel({
+          botToken: config.slack.botToken,
+          apiUrl: config.slack.apiUrl,
+          timeoutMs,
+          isInteractive: config.slack.interactivity && !!config.slack.signingSecret,
+        })
       : unconfiguredChannel('slack', 'MUSTER_SLACK_BOT_TOKEN'),
     sms: phone ? new SmsChannel(phone) : unconfiguredChannel('sms', 'MUSTER_TWILIO_ACCOUNT_SID'),
     voice: phone ? new VoiceChannel(phone) : unconfiguredChannel('voice', 'MUSTER_TWILIO_ACCOUNT_SID'),

@@ -21,16 +21,30 @@ const TRANSIENT_SLACK_ERRORS = new Set([
   'team_added_to_org',
 ]);
 
-export function slackBlocks(m: OutboundMessage): unknown[] {
+/** The signed token at the end of an action link (`…/a/<token>`), which a Slack button carries as its value. */
+const linkToken = (url: string): string => url.slice(url.lastIndexOf('/a/') + 3);
+
+/**
+ * With interactivity on, Acknowledge / Resolve are action buttons: Slack posts the click (with the signed one-use
+ * token as the value) to /integrations/slack/interactions and it acts in place. Without it they open the link page.
+ */
+export function slackBlocks(m: OutboundMessage, isInteractive = false): unknown[] {
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: m.subject.slice(0, 150) } },
     { type: 'section', text: { type: 'mrkdwn', text: m.body.slice(0, 2900) || ' ' } },
   ];
   const buttons: unknown[] = [];
   if (m.links) {
+    const button = (action: 'acknowledge' | 'resolve', text: string, url: string) => ({
+      type: 'button',
+      text: { type: 'plain_text', text },
+      action_id: `muster_${action}`,
+      ...(isInteractive ? { value: linkToken(url) } : { url }),
+      ...(action === 'acknowledge' ? { style: 'primary' } : {}),
+    });
     buttons.push(
-      { type: 'button', text: { type: 'plain_text', text: 'Acknowledge' }, url: m.links.acknowledge, style: 'primary' },
-      { type: 'button', text: { type: 'plain_text', text: 'Resolve' }, url: m.links.resolve },
+      button('acknowledge', 'Acknowledge', m.links.acknowledge),
+      button('resolve', 'Resolve', m.links.resolve),
     );
   }
   if (m.url) buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Details' }, url: m.url });
@@ -41,7 +55,14 @@ export function slackBlocks(m: OutboundMessage): unknown[] {
 export class SlackChannel implements Channel {
   readonly kind = 'slack' as const;
 
-  constructor(private readonly opts: { botToken: string; apiUrl?: string | undefined; timeoutMs: number }) {}
+  constructor(
+    private readonly opts: {
+      botToken: string;
+      apiUrl?: string | undefined;
+      timeoutMs: number;
+      isInteractive?: boolean;
+    },
+  ) {}
 
   private async call(method: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const base = (this.opts.apiUrl ?? SLACK_API_URL).replace(/\/+$/, '');
@@ -72,7 +93,7 @@ export class SlackChannel implements Channel {
     const posted = await this.call('chat.postMessage', {
       channel,
       text: `${message.urgency === 'high' ? ':rotating_light: ' : ''}${message.subject}`,
-      blocks: slackBlocks(message),
+      blocks: slackBlocks(message, this.opts.isInteractive),
       unfurl_links: false,
     });
     const ts = typeof posted.ts === 'string' ? posted.ts : undefined;
