@@ -1,20 +1,21 @@
 /**
- * The incident pages in a real browser (Debian's Chromium via playwright-core) against an in-process server on SQLite:
+ * The incident pages in a real browser (Debian's Chromium via playwright-core) against an in-process server:
  * a P1 is declared through the UI with the severity questionnaire, the three roles go to three different people
  * (the P1 warning disappears), the first-five-minutes checklist completes (acknowledge: a declaration without alerts;
  * assess severity: the questionnaire, then a confirmation with a reason; open the channel: opening the room; roles;
  * recent changes: checked and a suspect marked through the UI), and a note posted on one page appears live on a
- * second page viewing the same room, signed in as someone else. No chat tool is involved.
- * Needs web/dist: `npm run build:web` first.
+ * second page viewing the same room, signed in as someone else. No chat tool is involved. On both engines (on
+ * PostgreSQL the live path is the LISTEN/NOTIFY relay).
  * Finally the incident is published on the public status page with an update (through the API: the publishing UI
  * belongs to the status page pages) and the public page, GET /status without signing in, and
- * GET /api/public/status show it.
+ * GET /api/public/status show it. Needs web/dist: `npm run build:web` first.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ENGINES } from '../src/db/testing/index.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -22,6 +23,7 @@ const WEB_INDEX = join(import.meta.dirname, '..', 'web', 'dist', 'index.html');
 const PASSWORD = 'a long enough password';
 /** The room's safety poll runs every 5 s: a note seen sooner than this came through the live stream. */
 const LIVE_WITHIN_MS = 4_000;
+const SCREENSHOT = '/tmp/muster-incident-room.png';
 
 let muster: TestMuster;
 let browser: Browser;
@@ -41,197 +43,204 @@ async function openSignedIn(email: string, password: string, path: string) {
   return { context, page, errors };
 }
 
-describe('incident pages', () => {
-  before(async () => {
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run \`npm run build:web\` first.`);
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package.`);
-    muster = await startTestMuster('sqlite');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--disable-quic',
-      ],
+for (const engine of ENGINES)
+  describe(`incident pages (${engine})`, () => {
+    before(async () => {
+      if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run \`npm run build:web\` first.`);
+      if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package.`);
+      muster = await startTestMuster(engine);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+          '--disable-sync',
+          '--disable-quic',
+        ],
+      });
     });
-  });
 
-  after(async () => {
-    await browser?.close();
-    await muster?.stop();
-  });
-
-  test('declare a P1, command it, and watch the room live from a second page', async () => {
-    const mk = async (email: string, name: string) => {
-      const r = await muster.api<{ user: { id: string } }>('POST', '/api/users', { email, name, password: PASSWORD });
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-      return r.body.user.id;
-    };
-    const alice = await mk('alice.ic@example.test', 'Alice Ives');
-    const bob = await mk('bob.tl@example.test', 'Bob Turner');
-    const cara = await mk('cara.cl@example.test', 'Cara Lane');
-    const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Payments', slug: 'payments' });
-    assert.equal(team.status, 201, JSON.stringify(team.body));
-    const svc = await muster.api<{ id: string }>('POST', '/api/services', { name: 'Checkout', teamId: team.body.id });
-    assert.equal(svc.status, 201, JSON.stringify(svc.body));
-    const change = await muster.api<{ id: string }>('POST', '/api/changes', {
-      service: svc.body.id,
-      summary: 'Deploy checkout v2.14.0',
-      kind: 'deploy',
+    after(async () => {
+      await browser?.close();
+      await muster?.stop();
     });
-    assert.equal(change.status, 201, JSON.stringify(change.body));
 
-    const a = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD, '/incidents');
-    const page = a.page;
-    await page.getByText('No open incidents.').waitFor();
-    await page.getByRole('link', { name: 'Declare incident' }).click();
-    await page.waitForURL((u) => u.pathname === '/incidents/new');
+    test('declare a P1, command it, and watch the room live from a second page', async () => {
+      const mk = async (email: string, name: string) => {
+        const r = await muster.api<{ user: { id: string } }>('POST', '/api/users', { email, name, password: PASSWORD });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body.user.id;
+      };
+      const alice = await mk('alice.ic@example.test', 'Alice Ives');
+      const bob = await mk('bob.tl@example.test', 'Bob Turner');
+      const cara = await mk('cara.cl@example.test', 'Cara Lane');
+      const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Payments', slug: 'payments' });
+      assert.equal(team.status, 201, JSON.stringify(team.body));
+      const svc = await muster.api<{ id: string }>('POST', '/api/services', { name: 'Checkout', teamId: team.body.id });
+      assert.equal(svc.status, 201, JSON.stringify(svc.body));
+      const change = await muster.api<{ id: string }>('POST', '/api/changes', {
+        service: svc.body.id,
+        summary: 'Deploy checkout v2.14.0',
+        kind: 'deploy',
+      });
+      assert.equal(change.status, 201, JSON.stringify(change.body));
 
-    // The questionnaire proposes P1 from customer impact; the P1–P4 meanings are on the page in plain words.
-    await page.getByText('Severity is customer impact, not how hard the problem is to fix.').waitFor();
-    await page.getByText('Users cannot complete core workflows').first().waitFor();
-    await page.getByLabel('Title').fill('Card payments fail at checkout');
-    await page
-      .getByRole('radiogroup', { name: 'Is data integrity at risk?' })
-      .getByLabel('No', { exact: true })
-      .check();
-    await page
-      .getByRole('radiogroup', { name: 'Can users complete core workflows?' })
-      .getByLabel('No', { exact: true })
-      .check();
-    const proposal = page.getByTestId('severity-proposal');
-    await proposal.getByText('Proposed: P1').waitFor();
-    await proposal.getByText('Users cannot complete core workflows').waitFor();
-    const declared = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/incidents'));
-    await page.getByRole('button', { name: 'Declare P1 incident' }).click();
-    assert.equal((await declared).status(), 201);
-    await page.waitForURL((u) => /^\/incidents\/[^/]+$/.test(u.pathname) && u.pathname !== '/incidents/new');
-    const roomPath = new URL(page.url()).pathname;
-    const incidentId = decodeURIComponent(roomPath.split('/')[2]!);
+      const a = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD, '/incidents');
+      const page = a.page;
+      await page.getByText('No open incidents.').waitFor();
+      await page.getByRole('link', { name: 'Declare incident' }).click();
+      await page.waitForURL((u) => u.pathname === '/incidents/new');
 
-    // Header, and the room is open (joining it ticks "open the incident channel").
-    await page.getByRole('heading', { name: 'Card payments fail at checkout' }).waitFor();
-    assert.equal((await page.getByTestId('incident-severity').first().textContent())?.trim(), 'P1');
-    await page.getByTestId('room-live').getByText('Live').waitFor();
-    const step = (s: string) => page.locator(`.checklist [data-step="${s}"]`);
-    for (const s of ['acknowledge', 'assess_severity', 'open_channel']) {
-      await step(s)
-        .and(page.locator('[data-done="true"]'))
-        .getByText(/^Done /)
+      // The questionnaire proposes P1 from customer impact; the P1–P4 meanings are on the page in plain words.
+      await page.getByText('Severity is customer impact, not how hard the problem is to fix.').waitFor();
+      await page.getByText('Users cannot complete core workflows').first().waitFor();
+      await page.getByLabel('Title').fill('Card payments fail at checkout');
+      await page
+        .getByRole('radiogroup', { name: 'Is data integrity at risk?' })
+        .getByLabel('No', { exact: true })
+        .check();
+      await page
+        .getByRole('radiogroup', { name: 'Can users complete core workflows?' })
+        .getByLabel('No', { exact: true })
+        .check();
+      const proposal = page.getByTestId('severity-proposal');
+      await proposal.getByText('Proposed: P1').waitFor();
+      await proposal.getByText('Users cannot complete core workflows').waitFor();
+      const declared = page.waitForResponse(
+        (r) => r.request().method() === 'POST' && r.url().endsWith('/api/incidents'),
+      );
+      await page.getByRole('button', { name: 'Declare P1 incident' }).click();
+      assert.equal((await declared).status(), 201);
+      await page.waitForURL((u) => /^\/incidents\/[^/]+$/.test(u.pathname) && u.pathname !== '/incidents/new');
+      const roomPath = new URL(page.url()).pathname;
+      const incidentId = decodeURIComponent(roomPath.split('/')[2]!);
+
+      // Header, and the room is open (joining it ticks "open the incident channel").
+      await page.getByRole('heading', { name: 'Card payments fail at checkout' }).waitFor();
+      assert.equal((await page.getByTestId('incident-severity').first().textContent())?.trim(), 'P1');
+      await page.getByTestId('room-live').getByText('Live').waitFor();
+      const step = (s: string) => page.locator(`.checklist [data-step="${s}"]`);
+      for (const s of ['acknowledge', 'assess_severity', 'open_channel']) {
+        await step(s)
+          .and(page.locator('[data-done="true"]'))
+          .getByText(/^Done /)
+          .waitFor();
+      }
+
+      // Roles: the P1 warning stays until three different people hold the three roles.
+      const warnings = page.getByTestId('role-warnings');
+      await warnings.getByText('P1: assign an Incident Commander immediately.').waitFor();
+      await page.getByLabel('Incident Commander').selectOption(alice);
+      await page.getByLabel('Technical Lead').selectOption(bob);
+      await warnings.getByText('Communications Lead not assigned').waitFor();
+      await page.getByLabel('Communications Lead').selectOption(alice);
+      await warnings.getByText('P1 needs three different people').waitFor();
+      await page.getByLabel('Communications Lead').selectOption(cara);
+      await warnings.waitFor({ state: 'detached' });
+      await step('declare_roles').and(page.locator('[data-done="true"]')).waitFor();
+
+      // Recent changes: the affected service's deploy, marked as the suspected cause through the UI.
+      const linked = await muster.api('POST', `/api/incidents/${incidentId}/services`, { serviceId: svc.body.id });
+      assert.equal(linked.status, 200, JSON.stringify(linked.body));
+      await step('check_changes').getByRole('button', { name: 'Check recent changes' }).click();
+      const changeRow = page.locator(`[data-change-id="${change.body.id}"]`);
+      await changeRow.getByText('Deploy checkout v2.14.0').waitFor();
+      await changeRow.getByRole('button', { name: 'Mark as suspected cause' }).click();
+      await changeRow.getByText('suspected cause').waitFor();
+
+      // Confirm the severity with a reason through the severity control.
+      await page.getByRole('button', { name: 'Change severity' }).click();
+      await page.getByLabel('Reason').fill('All card payments fail: revenue is down');
+      await page.getByRole('button', { name: 'Confirm P1' }).click();
+      await page
+        .locator('[data-kind="severity_confirmed"]')
+        .getByText('P1 confirmed: All card payments fail')
         .waitFor();
-    }
+      await page.getByLabel('Reason').waitFor({ state: 'detached' });
 
-    // Roles: the P1 warning stays until three different people hold the three roles.
-    const warnings = page.getByTestId('role-warnings');
-    await warnings.getByText('P1: assign an Incident Commander immediately.').waitFor();
-    await page.getByLabel('Incident Commander').selectOption(alice);
-    await page.getByLabel('Technical Lead').selectOption(bob);
-    await warnings.getByText('Communications Lead not assigned').waitFor();
-    await page.getByLabel('Communications Lead').selectOption(alice);
-    await warnings.getByText('P1 needs three different people').waitFor();
-    await page.getByLabel('Communications Lead').selectOption(cara);
-    await warnings.waitFor({ state: 'detached' });
-    await step('declare_roles').and(page.locator('[data-done="true"]')).waitFor();
+      // The whole checklist is done, each step with its time.
+      await page
+        .getByTestId('checklist-progress')
+        .getByText(/^All done in /)
+        .waitFor();
+      assert.equal(await page.locator('.checklist [data-done="true"]').count(), 5);
+      const detail = await muster.api<{ checklist: { step: string; doneAt: string | null }[]; warnings: unknown[] }>(
+        'GET',
+        `/api/incidents/${incidentId}`,
+      );
+      assert.deepEqual(
+        detail.body.checklist.filter((c) => !c.doneAt).map((c) => c.step),
+        [],
+      );
+      assert.deepEqual(detail.body.warnings, []);
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
-    // Recent changes: the affected service's deploy, marked as the suspected cause through the UI.
-    const linked = await muster.api('POST', `/api/incidents/${incidentId}/services`, { serviceId: svc.body.id });
-    assert.equal(linked.status, 200, JSON.stringify(linked.body));
-    await step('check_changes').getByRole('button', { name: 'Check recent changes' }).click();
-    const changeRow = page.locator(`[data-change-id="${change.body.id}"]`);
-    await changeRow.getByText('Deploy checkout v2.14.0').waitFor();
-    await changeRow.getByRole('button', { name: 'Mark as suspected cause' }).click();
-    await changeRow.getByText('suspected cause').waitFor();
+      // A second viewer (Alice, in another browser) sees a note appear without reloading.
+      const b = await openSignedIn('alice.ic@example.test', PASSWORD, roomPath);
+      await b.page.getByTestId('room-live').getByText('Live').waitFor();
+      const text = `Rolled back checkout to v2.13.9 at ${Date.now()}`;
+      await page.getByRole('textbox', { name: 'Note' }).fill(text);
+      const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/notes'));
+      await page.getByRole('button', { name: 'Post note' }).click();
+      assert.equal((await posted).status(), 201);
+      const t0 = Date.now();
+      await b.page.locator('.room-event-note').getByText(text).waitFor({ timeout: LIVE_WITHIN_MS });
+      const seenAfterMs = Date.now() - t0;
+      await page.locator('.room-event-note').getByText(text).waitFor();
+      // The second page never navigated: the note came over the stream.
+      assert.equal(new URL(b.page.url()).pathname, roomPath);
+      console.log(`note seen on the second page ${seenAfterMs} ms after the POST answered`);
 
-    // Confirm the severity with a reason through the severity control.
-    await page.getByRole('button', { name: 'Change severity' }).click();
-    await page.getByLabel('Reason').fill('All card payments fail: revenue is down');
-    await page.getByRole('button', { name: 'Confirm P1' }).click();
-    await page.locator('[data-kind="severity_confirmed"]').getByText('P1 confirmed: All card payments fail').waitFor();
-    await page.getByLabel('Reason').waitFor({ state: 'detached' });
+      // Both viewers are recorded as having joined the room.
+      const after = await muster.api<{ participants: { userId: string }[] }>('GET', `/api/incidents/${incidentId}`);
+      assert.ok(after.body.participants.some((p) => p.userId === alice));
 
-    // The whole checklist is done, each step with its time.
-    await page
-      .getByTestId('checklist-progress')
-      .getByText(/^All done in /)
-      .waitFor();
-    assert.equal(await page.locator('.checklist [data-done="true"]').count(), 5);
-    const detail = await muster.api<{ checklist: { step: string; doneAt: string | null }[]; warnings: unknown[] }>(
-      'GET',
-      `/api/incidents/${incidentId}`,
-    );
-    assert.deepEqual(
-      detail.body.checklist.filter((c) => !c.doneAt).map((c) => c.step),
-      [],
-    );
-    assert.deepEqual(detail.body.warnings, []);
+      // The list shows it under the P1 filter.
+      await page.goto(`${muster.url}/incidents?severity=P1`);
+      await page.locator(`[data-incident-id="${incidentId}"]`).getByText('Card payments fail at checkout').waitFor();
 
-    // A second viewer (Alice, in another browser) sees a note appear without reloading.
-    const b = await openSignedIn('alice.ic@example.test', PASSWORD, roomPath);
-    await b.page.getByTestId('room-live').getByText('Live').waitFor();
-    const text = `Rolled back checkout to v2.13.9 at ${Date.now()}`;
-    await page.getByRole('textbox', { name: 'Note' }).fill(text);
-    const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/notes'));
-    await page.getByRole('button', { name: 'Post note' }).click();
-    assert.equal((await posted).status(), 201);
-    const t0 = Date.now();
-    await b.page.locator('.room-event-note').getByText(text).waitFor({ timeout: LIVE_WITHIN_MS });
-    const seenAfterMs = Date.now() - t0;
-    await page.locator('.room-event-note').getByText(text).waitFor();
-    // The second page never navigated: the note came over the stream.
-    assert.equal(new URL(b.page.url()).pathname, roomPath);
-    console.log(`note seen on the second page ${seenAfterMs} ms after the POST answered`);
+      // Publish it on the status page with an update; the public page shows it without signing in.
+      const component = await muster.api<{ id: string }>('POST', '/api/status-page/components', {
+        name: 'Payments',
+        serviceIds: [svc.body.id],
+      });
+      assert.equal(component.status, 201, JSON.stringify(component.body));
+      const published = await muster.api('POST', `/api/status-page/incidents/${incidentId}`, {
+        title: 'Card payments failing',
+        impact: 'Card payments fail at checkout.',
+        message: 'We are investigating failed card payments.',
+        components: [{ componentId: component.body.id, status: 'major_outage' }],
+      });
+      assert.equal(published.status, 201, JSON.stringify(published.body));
+      const updated = await muster.api('POST', `/api/status-page/incidents/${incidentId}/updates`, {
+        status: 'identified',
+        message: 'We rolled back a faulty release; payments are recovering.',
+      });
+      assert.equal(updated.status, 201, JSON.stringify(updated.body));
+      const pub = await muster.api<{ incidents: { title: string; status: string; updates: { message?: string }[] }[] }>(
+        'GET',
+        '/api/public/status',
+        undefined,
+        null,
+      );
+      assert.equal(pub.status, 200, JSON.stringify(pub.body));
+      const shown = pub.body.incidents.find((i) => i.title === 'Card payments failing');
+      assert.ok(shown, JSON.stringify(pub.body.incidents));
+      assert.equal(shown.status, 'identified');
+      const publicContext = await browser.newContext();
+      const publicPage = await publicContext.newPage();
+      await publicPage.goto(`${muster.url}/status`);
+      await publicPage.getByText('Card payments failing').first().waitFor();
+      await publicPage.getByText('We rolled back a faulty release; payments are recovering.').first().waitFor();
+      await publicContext.close();
 
-    // Both viewers are recorded as having joined the room.
-    const after = await muster.api<{ participants: { userId: string }[] }>('GET', `/api/incidents/${incidentId}`);
-    assert.ok(after.body.participants.some((p) => p.userId === alice));
-
-    // The list shows it under the P1 filter.
-    await page.goto(`${muster.url}/incidents?severity=P1`);
-    await page.locator(`[data-incident-id="${incidentId}"]`).getByText('Card payments fail at checkout').waitFor();
-
-    // Publish it on the status page with an update; the public page shows it without signing in.
-    const component = await muster.api<{ id: string }>('POST', '/api/status-page/components', {
-      name: 'Payments',
-      serviceIds: [svc.body.id],
+      assert.deepEqual(a.errors, []);
+      assert.deepEqual(b.errors, []);
+      await b.context.close();
+      await a.context.close();
     });
-    assert.equal(component.status, 201, JSON.stringify(component.body));
-    const published = await muster.api('POST', `/api/status-page/incidents/${incidentId}`, {
-      title: 'Card payments failing',
-      impact: 'Card payments fail at checkout.',
-      message: 'We are investigating failed card payments.',
-      components: [{ componentId: component.body.id, status: 'major_outage' }],
-    });
-    assert.equal(published.status, 201, JSON.stringify(published.body));
-    const updated = await muster.api('POST', `/api/status-page/incidents/${incidentId}/updates`, {
-      status: 'identified',
-      message: 'We rolled back a faulty release; payments are recovering.',
-    });
-    assert.equal(updated.status, 201, JSON.stringify(updated.body));
-    const pub = await muster.api<{ incidents: { title: string; status: string; updates: { message?: string }[] }[] }>(
-      'GET',
-      '/api/public/status',
-      undefined,
-      null,
-    );
-    assert.equal(pub.status, 200, JSON.stringify(pub.body));
-    const shown = pub.body.incidents.find((i) => i.title === 'Card payments failing');
-    assert.ok(shown, JSON.stringify(pub.body.incidents));
-    assert.equal(shown.status, 'identified');
-    const publicContext = await browser.newContext();
-    const publicPage = await publicContext.newPage();
-    await publicPage.goto(`${muster.url}/status`);
-    await publicPage.getByText('Card payments failing').first().waitFor();
-    await publicPage.getByText('We rolled back a faulty release; payments are recovering.').first().waitFor();
-    await publicContext.close();
-
-    assert.deepEqual(a.errors, []);
-    assert.deepEqual(b.errors, []);
-    await b.context.close();
-    await a.context.close();
   });
-});

@@ -1,5 +1,5 @@
 /** The room's timeline (live, oldest first, newest at the bottom) and the note composer under it. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorBanner, useSubmit } from '../../components/forms.js';
 import { Card, LoadError } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
@@ -38,6 +38,13 @@ export function TimelinePanel({
   timeZone: string;
 }) {
   const [text, setText] = useState('');
+  // Newest at the bottom, like a conversation: follow new entries unless the reader scrolled up to read older ones.
+  const list = useRef<HTMLOListElement>(null);
+  const isFollowing = useRef(true);
+  useEffect(() => {
+    const el = list.current;
+    if (el && isFollowing.current) el.scrollTop = el.scrollHeight;
+  }, [events.length]);
   const note = useSubmit(async () => {
     await api.post(`${incidentPath(incidentId)}/notes`, { text: text.trim() });
     setText('');
@@ -56,7 +63,15 @@ export function TimelinePanel({
       }
     >
       {error ? <LoadError error={error} /> : null}
-      <ol className="room-events" aria-label="Timeline">
+      <ol
+        className="room-events"
+        aria-label="Timeline"
+        ref={list}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          isFollowing.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+      >
         {events.map((e) => (
           <li
             key={e.id}
