@@ -45,9 +45,12 @@ export const enqueueInvite = (
   now: number,
 ): Promise<string | null> => enqueueJob(trx, engine, { kind: JOB_INVITE, payload: { incidentId, userIds } }, now);
 
-/** Permanent failure, or throw to retry. */
-function permanentOrThrow(e: unknown): string {
-  if (isAppError(e) && e.isPermanent) return e.message;
+/**
+ * The failure to record for good (permanent, or transient on the last attempt, so a long Slack outage still ends on
+ * the timeline rather than in a silent dead job), or throw to retry with backoff.
+ */
+function permanentOrThrow(e: unknown, job: { attempts: number; maxAttempts: number }): string {
+  if (isAppError(e) && (e.isPermanent || job.attempts >= job.maxAttempts)) return e.message;
   throw e;
 }
 
@@ -77,7 +80,7 @@ export function openChannelHandler(deps: ChatJobDeps): JobHandler<{ incidentId: 
     try {
       created = await createChannel(deps.api, ch.channelName, incidentId);
     } catch (e) {
-      created = { error: permanentOrThrow(e) };
+      created = { error: permanentOrThrow(e, ctx.job) };
     }
     const now = ctx.clock.now();
     await ctx.complete(async (trx) => {
@@ -147,7 +150,7 @@ export function inviteHandler(deps: ChatJobDeps): JobHandler<{ incidentId: strin
     } catch (e) {
       // Inviting someone already there is success for us (https://api.slack.com/methods/conversations.invite).
       const code = slackErrorCode(e);
-      if (code !== 'already_in_channel' && code !== 'cant_invite_self') problem = permanentOrThrow(e);
+      if (code !== 'already_in_channel' && code !== 'cant_invite_self') problem = permanentOrThrow(e, ctx.job);
     }
     if (problem) await recordProblem(ctx, incidentId, problem);
   };
@@ -182,7 +185,7 @@ export function postHandler(deps: ChatJobDeps): JobHandler<{ postId: string }> {
       });
       outcome = { ts: typeof r.ts === 'string' ? r.ts : '' };
     } catch (e) {
-      outcome = { error: permanentOrThrow(e) };
+      outcome = { error: permanentOrThrow(e, ctx.job) };
     }
     const now = ctx.clock.now();
     await ctx.complete(async (trx) => {
