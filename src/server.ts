@@ -153,6 +153,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
   wireNotifications(services);
   if (runner) registerJobHandlers(runner, services);
   runner?.register(notify.deliverJob.kind, notify.deliverJob.handler);
+  for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   if (runner) registerChatJobs(runner, config);
   for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   return services;

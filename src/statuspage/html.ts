@@ -125,11 +125,7 @@ export function renderStatusPage(v: PublicStatusView): string {
 }
 
 /** A small page for subscribe, confirm and unsubscribe answers; `form` asks for one button press (no GET effects). */
-export function renderMessagePage(
-  title: string,
-  message: string,
-  form?: { action: string; button: string }  ,
-): string {
+export function renderMessagePage(title: string, message: string, form?: { action: string; button: string }): string {
   const f = form
     ? `<form method="post" action="${e(form.action)}"><button type="submit">${e(form.button)}</button></form>`
     : '';

@@ -225,4 +225,35 @@ export function subscriberLink(publicUrl: string, secret: string, purpose: LinkP
   return `${publicUrl}/status/subscribers/${id}/${path}?token=${linkToken(secret, purpose, id)}`;
 }
 
+/**
+ * Webhook URLs given by anyone on the internet must not point Muster at its own network (SSRF): loopback, private,
+ * link-local and unique-local literals and `localhost` are refused for public subscriptions (administrators may add
+ * them). A public host name that resolves to a private address is not caught here (docs/status-page.md).
+ */
+export function isPrivateWebhookHost(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return true;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '0.0.0.0' || host === '::' || host === '::1') {
+    return true;
+  }
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)?.slice(1).map(Number);
+  if (v4) {
+    const [a, b] = v4 as [number, number];
+    return (
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  return /^(fc|fd|fe8|fe9|fea|feb)/.test(host) || host.startsWith('::ffff:');
+}
+
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;

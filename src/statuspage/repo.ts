@@ -96,7 +96,7 @@ export async function loadSettingsRow(ex: Executor, now: number) {
     .values(fresh)
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
-  return (await ex.selectFrom('statusPageSettings').selectAll().where('id', '=', 'default').executeTakeFirstOrThrow());
+  return await ex.selectFrom('statusPageSettings').selectAll().where('id', '=', 'default').executeTakeFirstOrThrow();
 }
 
 export async function listComponents(ex: Executor): Promise<Component[]> {

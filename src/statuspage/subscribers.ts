@@ -11,7 +11,7 @@ import { forbidden, validationError } from '../shared/errors.js';
 import { newId, newSecret } from '../shared/ids.js';
 import { subscriberLinkExpired, subscriberLinkInvalid, subscriberNotFound } from './errors.js';
 import { JOB_SEND_CONFIRMATION, type ConfirmationPayload } from './jobs.js';
-import { CONFIRM_TTL_MS, isValidLinkToken, type LinkPurpose } from './model.js';
+import { CONFIRM_TTL_MS, isPrivateWebhookHost, isValidLinkToken, type LinkPurpose } from './model.js';
 import { findSubscriber, loadSettingsRow, type Subscriber } from './repo.js';
 
 export interface SubscriberDeps {
@@ -50,11 +50,16 @@ export class SubscriberService {
     return this.deps.db.kysely.transaction().execute((trx) => fn(trx, now));
   }
 
-  async subscribe(input: SubscribeInput): Promise<SubscribeResult> {
+  /** `byAdmin`: an administrator adds it (webhooks may then point at private addresses). */
+  async subscribe(input: SubscribeInput, opts: { byAdmin?: Actor } = {}): Promise<SubscribeResult> {
     if ('email' in input) return this.subscribeEmail(input.email.trim().toLowerCase());
     const url = input.webhookUrl.trim();
     if (!isHttpUrl(url) || url.length > 2000) {
       throw validationError([{ field: 'webhookUrl', message: 'must be an http(s) URL' }]);
+    }
+    if (opts.byAdmin && !opts.byAdmin.isAdmin) throw forbidden('Only administrators add subscribers.');
+    if (!opts.byAdmin && isPrivateWebhookHost(url)) {
+      throw validationError([{ field: 'webhookUrl', message: 'must be a public address (ask an administrator)' }]);
     }
     const secret = newSecret(32);
     const id = await this.tx(async (trx, now) => {
@@ -70,7 +75,7 @@ export class SubscriberService {
       await trx.insertInto('statusSubscribers').values(row).execute();
       await recordAudit(
         trx,
-        systemActor('status-page'),
+        opts.byAdmin ?? systemActor('status-page'),
         'status_page.subscribed',
         this.target(row.id),
         { kind: 'webhook' },

@@ -345,6 +345,26 @@ function registerSubscriberAdminRoutes(app: FastifyInstance, services: Services)
     },
     async (req) => ({ subscribers: (await subs.list(actorOf(req), req.query)).map(presentSubscriber) }),
   );
+  r.post(
+    '/api/status-page/subscribers',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Add a webhook subscriber (administrators; private addresses allowed); the secret is returned once',
+        body: Type.Object({ webhookUrl: Type.String({ minLength: 8, maxLength: 2000 }) }),
+        response: withErrors({
+          201: Type.Object({
+            id: Type.Union([Type.String(), Type.Null()]),
+            kind: Type.String(),
+            status: Type.String(),
+            secret: Type.Optional(Type.String()),
+          }),
+        }),
+      },
+    },
+    async (req, reply) => reply.status(201).send(await subs.subscribe(req.body, { byAdmin: actorOf(req) })),
+  );
   r.delete(
     '/api/status-page/subscribers/:id',
     {
