@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
+import { startTestMuster } from '../testing/server.js';
 import { SlackStandIn, type SlackMessage } from '../testing/standins/slack.js';
 import { startNotifyHarness, type NotifyHarness } from '../testing/notify.js';
 
@@ -255,6 +256,36 @@ for (const engine of ENGINES) {
       assert.equal(alert.body.status, 'acknowledged');
       const second = await click('U0001');
       assert.equal(second.status, 409, 'single use');
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`without Slack [${engine}]`, () => {
+    it('declares and runs incidents with no channel rows, and refuses Slack requests with 404', async () => {
+      const t = await startTestMuster(engine);
+      try {
+        const r = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+          title: 'No Slack',
+          severity: 'P2',
+        });
+        assert.equal(r.status, 201);
+        assert.equal((await t.api('POST', `/api/incidents/${r.body.incident.id}/notes`, { text: 'fine' })).status, 201);
+        const rows = await t.muster.services.db.kysely.selectFrom('chatChannels').selectAll().execute();
+        assert.equal(rows.length, 0);
+        const body = JSON.stringify({ type: 'url_verification', challenge: 'c' });
+        const res = await fetch(`${t.url}/integrations/slack/events`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...SlackStandIn.signatureHeaders(SECRET, body, Math.floor(Date.now() / 1000)),
+          },
+          body,
+        });
+        assert.equal(res.status, 404);
+      } finally {
+        await t.stop();
+      }
     });
   });
 }
