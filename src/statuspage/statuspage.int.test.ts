@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
+import { systemActor } from '../identity/index.js';
 import { startNotifyHarness, type NotifyHarness } from '../testing/notify.js';
 
 interface PublicStatus {
@@ -294,6 +295,60 @@ for (const engine of ENGINES) {
       const j = await pub();
       assert.equal(j.body.maintenance[0]!.title, 'Database upgrade');
       assert.equal(j.body.maintenance[0]!.status, 'scheduled');
+    });
+
+    it('retries a webhook that answers 503 with backoff, and stops at once on a 410', async () => {
+      const m = (await h.t.api<{ maintenance: { id: string }[] }>('GET', '/api/status-page/maintenance')).body
+        .maintenance[0]!;
+      const outcome = async (updateId: string) =>
+        waitFor('a final webhook outcome', async () => {
+          const row = await h.t.muster.services.db.kysely
+            .selectFrom('statusNotifications')
+            .select(['status', 'attempts', 'lastError'])
+            .where('updateId', '=', updateId)
+            .executeTakeFirst();
+          return row && row.status !== 'pending' ? row : undefined;
+        });
+      const post = async (message: string) =>
+        (await h.t.api<{ id: string }>('POST', `/api/status-page/maintenance/${m.id}/updates`, { message })).body.id;
+
+      h.webhook.statuses.push(503);
+      const first = await post('Retry me');
+      assert.deepEqual(await outcome(first), { status: 'sent', attempts: 2, lastError: null });
+      assert.equal(h.webhook.hits.filter((x) => x.body.includes('Retry me')).length, 2);
+
+      h.webhook.statuses.push(410);
+      const second = await post('Gone');
+      const r = await outcome(second);
+      assert.equal(r.status, 'failed');
+      assert.equal(r.attempts, 1);
+      assert.match(r.lastError ?? '', /HTTP 410/);
+    });
+
+    it('documents the public and admin routes in the OpenAPI document', async () => {
+      const doc = await h.t.api<{ paths: Record<string, unknown> }>('GET', '/api/openapi.json');
+      for (const path of [
+        '/api/public/status',
+        '/api/public/status/subscribers',
+        '/api/status-page/components',
+        '/api/status-page/incidents/{incidentId}/updates',
+        '/api/incidents/{id}/summary',
+      ]) {
+        assert.ok(doc.body.paths[path], path);
+      }
+    });
+
+    it('keeps set-up to administrators', async () => {
+      const u = await h.t.api<{ user: { id: string } }>('POST', '/api/users', {
+        email: `cl-${engine}@example.test`,
+        name: 'Cora Comms',
+      });
+      const tok = await h.t.muster.services.tokens.create(systemActor('test'), { userId: u.body.user.id, name: 'cl' });
+      const asUser = (method: string, path: string, body?: unknown) => h.t.api(method, path, body, tok.token);
+      assert.equal((await asUser('POST', '/api/status-page/components', { name: 'Nope' })).status, 403);
+      assert.equal((await asUser('GET', '/api/status-page/subscribers')).status, 403);
+      assert.equal((await asUser('GET', '/api/status-page/components')).status, 200);
+      assert.equal((await h.t.api('GET', '/api/status-page/components', undefined, null)).status, 401);
     });
   });
 }
