@@ -46,11 +46,14 @@ import {
   handoffHandler,
 } from './oncall/index.js';
 import {
+  ACK_TIMEOUT_JOB,
   EscalationPolicyService,
   RUN_STEP_JOB,
+  ackTimeoutHandler,
   pagesBetween,
   alertTriggeredHandler,
   runStepHandler,
+  scheduleAckTimeout,
   type EscalationDeps,
 } from './escalation/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -151,9 +154,9 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     },
   };
   wireNotifications(services);
+  services.alerts.setOnAcknowledged((trx, alertId, now) => scheduleAckTimeout(trx, db.engine, alertId, now));
   if (runner) registerJobHandlers(runner, services);
   runner?.register(notify.deliverJob.kind, notify.deliverJob.handler);
-  for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   if (runner) registerChatJobs(runner, config);
   for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   return services;
@@ -179,6 +182,7 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   };
   runner.register(ALERTS_TRIGGERED, alertTriggeredHandler(escalation));
   runner.register(RUN_STEP_JOB, runStepHandler(escalation));
+  runner.register(ACK_TIMEOUT_JOB, ackTimeoutHandler(services.db));
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).
   runner.register(
     HANDOFF_JOB,

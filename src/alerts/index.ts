@@ -52,3 +52,4 @@ export {
 } from './noise-model.js';
 export { AlertQualityService, type RuleQuality, type ServiceQuality } from './quality.js';
 export { NOISE_THRESHOLD, parseWindow, computeQuality, type QualityStats } from './model.js';
+export { reopenAfterAckTimeout } from './reopen.js';

@@ -31,7 +31,9 @@ export type AlertEventKind =
   | 'in_maintenance'
   | 'flap_damped'
   | 'flapping'
-  | 'paging_started';
+  | 'paging_started'
+  // 0010: acknowledged but not resolved within the escalation policy's ack timeout; paging again.
+  | 'ack_timeout';
 
 export const isAlertStatus = (v: string): v is AlertStatus => (ALERT_STATUSES as readonly string[]).includes(v);
 export const isSeverity = (v: string): v is Severity => (SEVERITIES as readonly string[]).includes(v);

@@ -45,6 +45,13 @@ export class AlertService {
   /** Nudged (alert id) whenever an alert is created or changes: the alert list's live stream listens. */
   readonly live: LiveChannel;
 
+  private onAcknowledged: ((trx: Executor, alertId: string, now: number) => Promise<void>) | null = null;
+
+  /** Escalation plugs in here (src/server.ts): an acknowledgement may start the policy's ack timeout. */
+  setOnAcknowledged(fn: ((trx: Executor, alertId: string, now: number) => Promise<void>) | null): void {
+    this.onAcknowledged = fn;
+  }
+
   constructor(private readonly deps: { db: Db; clock: Clock; teams: TeamService; log: Logger }) {
     this.live = new LiveChannel({
       db: deps.db,
@@ -115,6 +122,7 @@ export class AlertService {
         now,
       );
       await recordAudit(trx, actor, 'alert.acknowledged', { type: 'alert', id }, { serviceId: row.serviceId }, now);
+      await this.onAcknowledged?.(trx, id, now);
       await this.live.publish(trx, id);
     });
     return this.get(actor, id);

@@ -431,6 +431,7 @@ export interface EscalationPoliciesTable {
   repeat: number;
   levels: string;
   workingHours: string;
+  ackTimeoutMinutes: number | null;
   createdAt: number;
   updatedAt: number;
 }

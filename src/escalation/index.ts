@@ -20,3 +20,4 @@ export {
 } from './runs.js';
 export { urgencyForSeverity } from './model.js';
 export { pagesBetween, type PageReceived } from './pages.js';
+export { ACK_TIMEOUT_JOB, ackTimeoutHandler, scheduleAckTimeout } from './ack-timeout.js';

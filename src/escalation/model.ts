@@ -28,6 +28,8 @@ export interface PolicySnapshot {
   levels: EscalationLevel[];
   /** Working hours in an explicit time zone: conditions and low-urgency holds read it. */
   workingHours: WorkingHours;
+  /** Re-page from level 1 when an acknowledged alert is not resolved within this many minutes; null: never. */
+  ackTimeoutMinutes?: number | null;
 }
 
 export type Urgency = 'high' | 'low';
@@ -126,8 +128,16 @@ export interface PolicyProblem {
   message: string;
 }
 
-export function validatePolicy(p: { repeat: number; levels: EscalationLevel[] }): PolicyProblem[] {
+export function validatePolicy(p: {
+  repeat: number;
+  levels: EscalationLevel[];
+  ackTimeoutMinutes?: number | null;
+}): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
+  const t = p.ackTimeoutMinutes;
+  if (t !== undefined && t !== null && (!Number.isInteger(t) || t < 5 || t > 10080)) {
+    problems.push({ field: 'ackTimeoutMinutes', message: 'must be 5 to 10080 minutes, or null for no timeout' });
+  }
   if (!Number.isInteger(p.repeat) || p.repeat < 0 || p.repeat > 9)
     problems.push({ field: 'repeat', message: 'must be 0 to 9' });
   if (p.levels.length === 0) problems.push({ field: 'levels', message: 'must have at least one level' });

@@ -37,7 +37,7 @@ for (const engine of ENGINES) {
       workingHours: { timezone: 'Europe/London', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:30' },
       levels: levels.map((l) => ({ delayMinutes: l.delay ?? 5, targets: [{ type: 'user', id: users[l.user] }] })),
     });
-    const usePolicy = async (body: ReturnType<typeof policy>): Promise<string> => {
+    const usePolicy = async (body: ReturnType<typeof policy> & { ackTimeoutMinutes?: number }): Promise<string> => {
       const p = await t.api<{ id: string }>('POST', '/api/escalation-policies', body);
       assert.equal(p.status, 201, JSON.stringify(p.body));
       await t.api('PATCH', `/api/services/${serviceId}`, { escalationPolicyId: p.body.id });
@@ -143,6 +143,28 @@ for (const engine of ENGINES) {
         ['started', 'skipped', 'paged'],
       );
       assert.match(view.body.log[1]!.reason, /nobody/);
+    });
+
+    it('pages again from level 1 when an acknowledged alert is not resolved within the ack timeout', async () => {
+      await usePolicy({ ...policy([{ user: 'ben' }, { user: 'ana' }]), ackTimeoutMinutes: 60 });
+      const alertId = await trigger('ack-timeout');
+      await until('ben paged', async () => pagesFor('ben', alertId) === 1);
+      assert.equal((await t.api('POST', `/api/alerts/${alertId}/acknowledge`)).status, 200);
+      await advance(59 * MINUTE);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(pagesFor('ben', alertId), 1, 'not before the timeout');
+      await advance(2 * MINUTE);
+      await until('ben paged again', async () => pagesFor('ben', alertId) === 2);
+      const alert = await t.api<{ status: string; events: { kind: string }[] }>('GET', `/api/alerts/${alertId}`);
+      assert.equal(alert.body.status, 'triggered');
+      assert.ok(alert.body.events.some((e) => e.kind === 'ack_timeout'));
+      const view = await t.api<{ log: { kind: string }[] }>('GET', `/api/alerts/${alertId}/escalation`);
+      assert.ok(view.body.log.some((l) => l.kind === 'ack_timeout'));
+      // Resolving ends it: no further timeout page.
+      await t.api('POST', `/api/alerts/${alertId}/resolve`, {});
+      await advance(120 * MINUTE);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(pagesFor('ben', alertId), 2);
     });
 
     it('keeps the snapshot: editing the policy does not change a page in flight', async () => {

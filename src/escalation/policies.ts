@@ -17,6 +17,7 @@ export interface EscalationPolicy {
   repeat: number;
   levels: EscalationLevel[];
   workingHours: WorkingHours;
+  ackTimeoutMinutes: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -28,6 +29,7 @@ export interface PolicyInput {
   repeat?: number;
   levels: EscalationLevel[];
   workingHours: WorkingHours;
+  ackTimeoutMinutes?: number | null;
 }
 
 export function toPolicy(row: EscalationPoliciesTable): EscalationPolicy {
@@ -44,7 +46,14 @@ export function toPolicy(row: EscalationPoliciesTable): EscalationPolicy {
 }
 
 export function snapshotOf(p: EscalationPolicy): PolicySnapshot {
-  return { policyId: p.id, name: p.name, repeat: p.repeat, levels: p.levels, workingHours: p.workingHours };
+  return {
+    policyId: p.id,
+    name: p.name,
+    repeat: p.repeat,
+    levels: p.levels,
+    workingHours: p.workingHours,
+    ackTimeoutMinutes: p.ackTimeoutMinutes,
+  };
 }
 
 function problemsOf(input: Omit<PolicyInput, 'teamId'> & { repeat: number }): FieldProblem[] {
@@ -96,6 +105,7 @@ export class EscalationPolicyService {
           repeat,
           levels: toJsonText(input.levels),
           workingHours: toJsonText(input.workingHours),
+          ackTimeoutMinutes: input.ackTimeoutMinutes ?? null,
           createdAt: now,
           updatedAt: now,
         })
@@ -129,6 +139,7 @@ export class EscalationPolicyService {
           repeat: next.repeat,
           levels: toJsonText(next.levels),
           workingHours: toJsonText(next.workingHours),
+          ackTimeoutMinutes: next.ackTimeoutMinutes ?? null,
           updatedAt: now,
         })
         .where('id', '=', id)

@@ -235,7 +235,7 @@ export async function runStep(
         alertId: alert.id,
         urgency,
         message,
-        key: `${run.id}:${plan.page.pass}:${plan.page.levelIndex}:${userId}`,
+        key: `${run.id}:${run.generation}:${plan.page.pass}:${plan.page.levelIndex}:${userId}`,
       },
       now,
     );

@@ -8,6 +8,7 @@ import * as m0006 from './0006_escalation.js';
 import * as m0007 from './0007_alert_noise.js';
 import * as m0008 from './0008_status_page.js';
 import * as m0009 from './0009_chat.js';
+import * as m0010 from './0010_ack_timeout.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_alert_noise': m0007,
   '0008_status_page': m0008,
   '0009_chat': m0009,
+  '0010_ack_timeout': m0010,
 };

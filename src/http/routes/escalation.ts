@@ -40,6 +40,7 @@ const PolicySchema = Type.Object({
   repeat: Type.Integer(),
   levels: Type.Array(Level),
   workingHours: WorkingHours,
+  ackTimeoutMinutes: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -49,6 +50,12 @@ const Body = Type.Object({
   repeat: Type.Optional(Type.Integer({ description: 'Extra passes through the levels, 0 to 9' })),
   levels: Type.Array(Level, { maxItems: 20 }),
   workingHours: WorkingHours,
+  ackTimeoutMinutes: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        'Re-page from level 1 when an acknowledged alert is not resolved within this many minutes (5 to 10080)',
+    }),
+  ),
 });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 

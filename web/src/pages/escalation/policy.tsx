@@ -77,6 +77,7 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
   const [teamId, setTeamId] = useState(policy?.teamId ?? '');
   const [description, setDescription] = useState(policy?.description ?? '');
   const [repeat, setRepeat] = useState(String(policy?.repeat ?? 0));
+  const [ackTimeout, setAckTimeout] = useState(policy?.ackTimeoutMinutes ? String(policy.ackTimeoutMinutes) : '');
   const [levels, setLevels] = useState<LevelDraft[]>(() => (policy ? policy.levels.map(draftOf) : [blank()]));
   const [tz, setTz] = useState(policy?.workingHours.timezone ?? (me.timezone || browserZone()));
   const [whDays, setWhDays] = useState<number[]>(policy?.workingHours.days ?? [1, 2, 3, 4, 5]);
@@ -102,6 +103,7 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
         name: name.trim(),
         description,
         repeat: repeatN,
+        ackTimeoutMinutes: ackTimeout.trim() ? Math.floor(Number(ackTimeout)) : null,
         levels: levels.map(toLevel),
         workingHours: { timezone: tz.trim(), days: whDays, start: whStart, end: whEnd },
       };
@@ -113,7 +115,7 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
         await api.patch<Policy>(`/api/escalation-policies/${encodeURIComponent(policy.id)}`, body);
         setSaved(true);
       }
-    }, [policy, chosenTeam, name, description, repeatN, levels, tz, whDays, whStart, whEnd]),
+    }, [policy, chosenTeam, name, description, repeatN, ackTimeout, levels, tz, whDays, whStart, whEnd]),
   );
 
   const remove = async () => {
@@ -165,6 +167,7 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
             'teamId',
             'description',
             'repeat',
+            'ackTimeoutMinutes',
             'workingHours.timezone',
             'workingHours.start',
             'workingHours.end',
@@ -212,6 +215,21 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
                 max={9}
                 value={repeat}
                 onChange={(e) => setRepeat(e.target.value)}
+              />
+            </Field>
+            <Field
+              label="Acknowledgement timeout (minutes)"
+              htmlFor="policy-ack-timeout"
+              error={form.fieldError('ackTimeoutMinutes')}
+              hint="Page again from the first level when an acknowledged alert is not resolved in time. Empty: never."
+            >
+              <input
+                id="policy-ack-timeout"
+                type="number"
+                min={5}
+                max={10080}
+                value={ackTimeout}
+                onChange={(e) => setAckTimeout(e.target.value)}
               />
             </Field>
           </div>

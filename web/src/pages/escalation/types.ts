@@ -31,6 +31,7 @@ export interface Policy {
   workingHours: WorkingHours;
   createdAt: string;
   updatedAt: string;
+  ackTimeoutMinutes: number | null;
 }
 
 export const ISO_DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
