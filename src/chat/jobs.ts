@@ -19,6 +19,7 @@ import { slackErrorCode, type SlackApi } from './slack-api.js';
 export const JOB_OPEN_CHANNEL = 'chat.openChannel';
 export const JOB_INVITE = 'chat.invite';
 export const JOB_POST = 'chat.post';
+export const JOB_RESPOND = 'chat.respond';
 const INTEGRATION = 'Slack';
 
 export interface ChatJobDeps {
@@ -203,5 +204,13 @@ export function postHandler(deps: ChatJobDeps): JobHandler<{ postId: string }> {
         now,
       );
     });
+  };
+}
+
+/** Reply to a button click through its response_url: a note under the page, the page itself kept. */
+export function respondHandler(deps: Pick<ChatJobDeps, 'api'>): JobHandler<{ url: string; text: string }> {
+  return async (ctx) => {
+    const { url, text } = ctx.job.payload;
+    await deps.api.respond(url, { response_type: 'ephemeral', replace_original: false, text });
   };
 }

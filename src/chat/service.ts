@@ -12,7 +12,7 @@ import type { ActionLinkService } from '../notify/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { slackNotConfigured, slackSignatureInvalid, slackUserNotLinked } from './errors.js';
-import { JOB_OPEN_CHANNEL, enqueueInvite, enqueuePost } from './jobs.js';
+import { JOB_OPEN_CHANNEL, JOB_RESPOND, enqueueInvite, enqueuePost } from './jobs.js';
 import { channelName, checkSlackSignature, renderEvent } from './model.js';
 import {
   claimInbound,
@@ -29,6 +29,8 @@ export interface ChatConfig {
   incidentChannels: boolean;
   interactivity: boolean;
   signingSecret: string | null;
+  /** Hosts a block_actions `response_url` may point at (Slack's, and the configured API's for the stand-in). */
+  responseHosts: string[];
 }
 
 export interface ChatDeps {
@@ -175,6 +177,7 @@ export class ChatService {
     type?: string;
     user?: { id?: string };
     actions?: { action_id?: string; value?: string }[];
+    response_url?: string;
   }): Promise<{ ok: true; action?: string; alertId?: string; ignored?: boolean }> {
     const action = payload.actions?.[0];
     if (payload.type !== 'block_actions' || !action?.value || !PAGE_ACTIONS.has(action.action_id ?? '')) {
@@ -186,6 +189,31 @@ export class ChatService {
     const claim = await this.deps.actionLinks.inspect(action.value, this.deps.clock.now());
     if (claim.userId !== user.userId) throw slackUserNotLinked(slackUserId);
     const used = await this.deps.actionLinks.use(action.value, null);
+    await this.confirmInSlack(payload.response_url, used.action === 'acknowledge' ? 'Acknowledged' : 'Resolved');
     return { ok: true, action: used.action, alertId: used.alertId };
+  }
+
+  /**
+   * Tell the person in Slack (https://api.slack.com/interactivity/handling#message_responses), through a job. It is
+   * enqueued after the action committed (the action is the alerts domain's transaction): a crash in between loses
+   * only this confirmation, never the acknowledgement.
+   */
+  private async confirmInSlack(responseUrl: string | undefined, verb: string): Promise<void> {
+    if (!responseUrl) return;
+    let host: string;
+    try {
+      host = new URL(responseUrl).host;
+    } catch {
+      return;
+    }
+    if (!this.deps.config.responseHosts.includes(host)) return;
+    const now = this.deps.clock.now();
+    const { db } = this.deps;
+    const text = `:white_check_mark: ${verb} in Muster.`;
+    await db.kysely
+      .transaction()
+      .execute((trx) =>
+        enqueueJob(trx, db.engine, { kind: JOB_RESPOND, payload: { url: responseUrl, text }, maxAttempts: 5 }, now),
+      );
   }
 }

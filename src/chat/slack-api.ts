@@ -54,6 +54,24 @@ export class SlackApi {
     }
     return json;
   }
+
+  /** POST to an interaction's response_url (no token: the URL is the credential). 4xx is permanent. */
+  async respond(url: string, body: Record<string, unknown>): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+    } catch (e) {
+      throw Object.assign(slackCallFailed('response_url', `network: ${(e as Error).message}`, false), { cause: e });
+    }
+    await res.text();
+    if (res.status === 429 || res.status >= 500) throw slackCallFailed('response_url', `HTTP ${res.status}`, false);
+    if (res.status >= 400) throw slackCallFailed('response_url', `HTTP ${res.status}`, true);
+  }
 }
 
 /** The Slack error code carried by a slackCallFailed error, if any. */

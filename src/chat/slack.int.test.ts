@@ -243,6 +243,7 @@ for (const engine of ENGINES) {
               type: 'block_actions',
               user: { id: user },
               actions: [{ action_id: ack.action_id, value: ack.value }],
+              response_url: `${h.slack.url}/actions/T1/1/secret`,
             }),
           )}`,
           { contentType: 'application/x-www-form-urlencoded' },
@@ -254,6 +255,9 @@ for (const engine of ENGINES) {
       assert.equal(first.body.action, 'acknowledge');
       const alert = await h.t.api<{ status: string }>('GET', `/api/alerts/${alertId}`);
       assert.equal(alert.body.status, 'acknowledged');
+      await until('the confirmation under the page', async () =>
+        h.slack.responses.find((r) => String(r.text).includes('Acknowledged')),
+      );
       const second = await click('U0001');
       assert.equal(second.status, 409, 'single use');
     });

@@ -35,6 +35,8 @@ interface Body {
 export class SlackStandIn extends StandIn {
   readonly messages: SlackMessage[] = [];
   readonly conversations = new Map<string, SlackConversation>();
+  /** Bodies posted to interaction response_urls (`<url>/actions/…`), parsed. */
+  readonly responses: Record<string, unknown>[] = [];
   /** The bot's own member id (what `user` carries on its posts). */
   readonly botUserId = 'UBOT0001';
   private seq = 0;
@@ -47,6 +49,11 @@ export class SlackStandIn extends StandIn {
   }
 
   private answer(req: RecordedRequest): Reply {
+    // response_url (https://api.slack.com/interactivity/handling#message_responses): the URL is the credential.
+    if (req.path.startsWith('/actions/')) {
+      this.responses.push(JSON.parse(req.body) as Record<string, unknown>);
+      return { status: 200, body: { ok: true } };
+    }
     if (req.headers.authorization !== `Bearer ${this.botToken}`)
       return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     let body: Body;
