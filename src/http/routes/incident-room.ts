@@ -22,6 +22,8 @@ export function registerIncidentRoomRoutes(app: FastifyInstance, services: Servi
   const tags = ['incidents'];
   const inc = services.incidents;
   const streams = new Set<ServerResponse>();
+  /** One shared reader per incident with open streams in this process. */
+  const rooms = new Map<string, Room>();
 
   // Open streams would keep the server from closing; the LISTEN connection must go back before the pool closes.
   app.addHook('preClose', async () => {
@@ -151,6 +153,7 @@ export function registerIncidentRoomRoutes(app: FastifyInstance, services: Servi
       openStream(req, reply.raw, {
         services,
         streams,
+        rooms,
         incidentId: id,
         afterSeq: resumeAt ?? start.incident.lastEventSeq,
       });
@@ -158,16 +161,60 @@ export function registerIncidentRoomRoutes(app: FastifyInstance, services: Servi
   );
 }
 
+interface RoomViewer {
+  res: ServerResponse;
+  seq: number;
+}
+interface Room {
+  viewers: Set<RoomViewer>;
+  flushing: Promise<void> | null;
+  isPending: boolean;
+  unsubscribe: () => void;
+}
+function flushRoom(inc: Services['incidents'], id: string, room: Room, log: FastifyRequest['log']): void {
+  if (room.flushing) {
+    room.isPending = true;
+    return;
+  }
+  const drain = async (): Promise<void> => {
+    do {
+      room.isPending = false;
+      if (!room.viewers.size) return;
+      const from = Math.min(...[...room.viewers].map((v) => v.seq));
+      const events = await inc.timeline(id, { afterSeq: from, limit: 500 });
+      for (const e of events) {
+        const frame = `id: ${e.seq}\nevent: timeline\ndata: ${JSON.stringify(presentEvent(e))}\n\n`;
+        for (const v of room.viewers) {
+          if (e.seq > v.seq) {
+            v.res.write(frame);
+            v.seq = e.seq;
+          }
+        }
+      }
+    } while (room.isPending);
+  };
+  room.flushing = drain()
+    .catch((err: unknown) => log.warn({ err, incidentId: id }, 'incident stream read failed'))
+    .finally(() => {
+      room.flushing = null;
+      if (room.isPending) flushRoom(inc, id, room, log);
+    });
+}
+
 function openStream(
   req: FastifyRequest,
   res: ServerResponse,
-  o: { services: Services; streams: Set<ServerResponse>; incidentId: string; afterSeq: number },
+  o: {
+    services: Services;
+    streams: Set<ServerResponse>;
+    rooms: Map<string, Room>;
+    incidentId: string;
+    afterSeq: number;
+  },
 ): void {
   const inc = o.services.incidents;
-  let seq = o.afterSeq;
-  let isClosed = false;
-  let flushing: Promise<void> | null = null;
-  let isPending = false;
+  const id = o.incidentId;
+  const rooms = o.rooms;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -176,43 +223,31 @@ function openStream(
     'x-request-id': req.id,
   });
   res.write('retry: 3000\n: connected\n\n');
-  const drain = async (): Promise<void> => {
-    do {
-      isPending = false;
-      const events = await inc.timeline(o.incidentId, { afterSeq: seq, limit: 500 });
-      for (const e of events) {
-        if (isClosed) return;
-        res.write(`id: ${e.seq}\nevent: timeline\ndata: ${JSON.stringify(presentEvent(e))}\n\n`);
-        seq = e.seq;
-      }
-    } while (isPending && !isClosed);
-  };
-  const flush = (): void => {
-    if (isClosed) return;
-    if (flushing) {
-      isPending = true;
-      return;
-    }
-    flushing = drain()
-      .catch((err: unknown) => req.log.warn({ err, incidentId: o.incidentId }, 'incident stream read failed'))
-      .finally(() => {
-        flushing = null;
-        if (isPending) flush();
-      });
-  };
-  const unsubscribe = inc.live.subscribe(o.incidentId, flush);
+  let room = rooms.get(id);
+  if (!room) {
+    const r: Room = { viewers: new Set(), flushing: null, isPending: false, unsubscribe: () => undefined };
+    r.unsubscribe = inc.live.subscribe(id, () => flushRoom(inc, id, r, req.log));
+    rooms.set(id, r);
+    room = r;
+  }
+  const viewer: RoomViewer = { res, seq: o.afterSeq };
+  room.viewers.add(viewer);
+  const theRoom = room;
   const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
   const poll = setInterval(() => {
-    flush();
+    flushRoom(inc, id, theRoom, req.log);
     inc.live.ensureListening().catch((err: unknown) => req.log.warn({ err }, 'incident rooms cannot LISTEN yet'));
   }, SAFETY_POLL_MS);
   o.streams.add(res);
   res.on('close', () => {
-    isClosed = true;
-    unsubscribe();
+    theRoom.viewers.delete(viewer);
+    if (!theRoom.viewers.size) {
+      theRoom.unsubscribe();
+      rooms.delete(id);
+    }
     clearInterval(heartbeat);
     clearInterval(poll);
     o.streams.delete(res);
   });
-  flush();
+  flushRoom(inc, id, theRoom, req.log);
 }
