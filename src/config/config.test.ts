@@ -28,7 +28,12 @@ describe('config', () => {
 
   it('reads environment variables, converting types', () => {
     const c = loadConfig({
-      env: { MUSTER_PORT: '9000', DATABASE_URL: 'postgres://u@h/db', MUSTER_JOBS_CONCURRENCY: '3', MUSTER_TRUST_PROXY: 'true' },
+      env: {
+        MUSTER_PORT: '9000',
+        DATABASE_URL: 'postgres://u@h/db',
+        MUSTER_JOBS_CONCURRENCY: '3',
+        MUSTER_TRUST_PROXY: 'true',
+      },
     });
     assert.equal(c.port, 9000);
     assert.equal(c.databaseUrl, 'postgres://u@h/db');
@@ -38,12 +43,26 @@ describe('config', () => {
 
   it('lists every problem at once, naming the variable', () => {
     const problems = problemsOf(() =>
-      loadConfig({ env: { MUSTER_PORT: 'eighty', DATABASE_URL: 'mysql://x', MUSTER_JOBS_CONCURRENCY: '0', MUSTER_BOGUS: '1' } }),
+      loadConfig({
+        env: { MUSTER_PORT: 'eighty', DATABASE_URL: 'mysql://x', MUSTER_JOBS_CONCURRENCY: '0', MUSTER_BOGUS: '1' },
+      }),
     );
-    assert.ok(problems.some((p) => p.startsWith('port (MUSTER_PORT)')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('databaseUrl')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('jobs.concurrency (MUSTER_JOBS_CONCURRENCY)')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('MUSTER_BOGUS: unknown setting')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('port (MUSTER_PORT)')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('databaseUrl')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('jobs.concurrency (MUSTER_JOBS_CONCURRENCY)')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('MUSTER_BOGUS: unknown setting')),
+      problems.join('\n'),
+    );
   });
 
   it('reads a YAML file under the environment', () => {
@@ -61,11 +80,15 @@ describe('config', () => {
     const file = join(dir, 'muster.yml');
     writeFileSync(file, 'prot: 7000\n');
     assert.ok(problemsOf(() => loadConfig({ env: {}, file })).some((p) => p.includes('prot')));
-    assert.ok(problemsOf(() => loadConfig({ env: {}, file: join(dir, 'missing.yml') })).some((p) => p.includes('missing.yml')));
+    assert.ok(
+      problemsOf(() => loadConfig({ env: {}, file: join(dir, 'missing.yml') })).some((p) => p.includes('missing.yml')),
+    );
   });
 
   it('has no default secrets: a short admin password, or one without an email, is refused', () => {
-    assert.ok(problemsOf(() => loadConfig({ env: { MUSTER_ADMIN_EMAIL: 'a@b.c', MUSTER_ADMIN_PASSWORD: 'short' } })).length > 0);
+    assert.ok(
+      problemsOf(() => loadConfig({ env: { MUSTER_ADMIN_EMAIL: 'a@b.c', MUSTER_ADMIN_PASSWORD: 'short' } })).length > 0,
+    );
     assert.ok(problemsOf(() => loadConfig({ env: { MUSTER_ADMIN_PASSWORD: 'long enough password' } })).length > 0);
     assert.equal(loadConfig({ env: {} }).metricsToken, undefined);
   });

@@ -78,7 +78,10 @@ describe('error masking and log redaction', () => {
       },
     });
     const log = createLogger({ level: 'info', destination: sink });
-    log.info({ req: { headers: { authorization: 'Bearer mst_secret', cookie: 'muster_session=abc' } }, password: 'p' }, 'x');
+    log.info(
+      { req: { headers: { authorization: 'Bearer mst_secret', cookie: 'muster_session=abc' } }, password: 'p' },
+      'x',
+    );
     assert.doesNotMatch(out, /mst_secret|muster_session=abc|"password":"p"/);
     assert.equal(redactUrl('/integrations/alertmanager/KEY123?x=1'), '/integrations/alertmanager/[redacted]?x=1');
     assert.equal(redactUrl('postgres://muster:pw@db/muster'), 'postgres://muster:[redacted]@db/muster');
