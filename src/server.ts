@@ -157,6 +157,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
   services.alerts.setOnAcknowledged((trx, alertId, now) => scheduleAckTimeout(trx, db.engine, alertId, now));
   if (runner) registerJobHandlers(runner, services);
   runner?.register(notify.deliverJob.kind, notify.deliverJob.handler);
+  for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   if (runner) registerChatJobs(runner, config);
   for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   return services;

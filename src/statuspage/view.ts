@@ -17,7 +17,15 @@ import {
   type MaintenanceStatus,
   type PublicStatus,
 } from './model.js';
-import { listComponents, listMaintenances, listPublicIncidents, listUpdatesFor, loadSettingsRow } from './repo.js';
+import {
+  listComponents,
+  listMaintenances,
+  listPublicIncidents,
+  listUpdatesFor,
+  loadSettingsRow,
+  type PublicIncident,
+  type PublicUpdate,
+} from './repo.js';
 
 export interface PublicUpdateView {
   id: string;
@@ -65,6 +73,21 @@ const updateView = (u: { id: string; status: string; body: string; postedAt: num
   postedAt: u.postedAt,
 });
 
+function incidentView(i: PublicIncident, names: Map<string, string>, updates: PublicUpdate[]): PublicIncidentView {
+  return {
+    id: i.id,
+    title: i.title,
+    impact: i.impact,
+    status: i.status,
+    components: i.components
+      .filter((c) => names.has(c.componentId))
+      .map((c) => ({ ...c, name: names.get(c.componentId)! })),
+    publishedAt: i.publishedAt,
+    resolvedAt: i.resolvedAt,
+    updates: updates.filter((u) => u.statusIncidentId === i.id).map(updateView),
+  };
+}
+
 export async function buildPublicView(deps: {
   db: Db;
   clock: Clock;
@@ -95,18 +118,7 @@ export async function buildPublicView(deps: {
     status: effectiveStatus(c.id, c.status, open, inProgress),
     displayOrder: c.displayOrder,
   }));
-  const incidentViews = incidents.map((i): PublicIncidentView => ({
-    id: i.id,
-    title: i.title,
-    impact: i.impact,
-    status: i.status,
-    components: i.components
-      .filter((c) => names.has(c.componentId))
-      .map((c) => ({ ...c, name: names.get(c.componentId)! })),
-    publishedAt: i.publishedAt,
-    resolvedAt: i.resolvedAt,
-    updates: updates.filter((u) => u.statusIncidentId === i.id).map(updateView),
-  }));
+  const incidentViews = incidents.map((i) => incidentView(i, names, updates));
   return {
     page: { title: settings.title, description: settings.description, url: `${deps.publicUrl()}/status` },
     generatedAt: now,

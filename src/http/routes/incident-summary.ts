@@ -100,6 +100,93 @@ async function publicationOf(services: Services, id: string) {
   }
 }
 
+type Detail = Awaited<ReturnType<Services['incidents']['get']>>;
+type Publication = Awaited<ReturnType<typeof publicationOf>>;
+
+function commandAndTimes(d: Detail, now: number) {
+  const i = d.incident;
+  const resolveSoFar = i.resolvedAt === null && i.detectedAt !== null ? now - i.detectedAt : null;
+  return {
+    roles: ROLES.map((role) => ({
+      role,
+      title: ROLE_NAMES[role],
+      name: d.roles[role]?.name ?? null,
+      since: toIsoOrNull(d.roles[role]?.since),
+    })),
+    milestones: [
+      { milestone: 'declaredAt', at: toIso(i.declaredAt) },
+      ...MILESTONES.map((m) => ({ milestone: m, at: toIsoOrNull(i[m]) })),
+    ],
+    metrics: {
+      timeToDetectSeconds: seconds(d.metrics.timeToDetectMs),
+      timeToAcknowledgeSeconds: seconds(d.metrics.timeToAcknowledgeMs),
+      timeToMitigateSeconds: seconds(d.metrics.timeToMitigateMs),
+      timeToResolveSeconds: seconds(d.metrics.timeToResolveMs ?? resolveSoFar),
+      isResolveTimeSoFar: d.metrics.timeToResolveMs === null && resolveSoFar !== null,
+    },
+  };
+}
+
+function publicSide(services: Services, pub: Publication, names: Map<string, string>) {
+  return {
+    components: (pub?.publication.components ?? []).map((c) => ({
+      ...c,
+      name: names.get(c.componentId) ?? c.componentId,
+      label: COMPONENT_STATUS_LABELS[c.status],
+    })),
+    statusPage: pub
+      ? {
+          title: pub.publication.title,
+          status: pub.publication.status,
+          publishedAt: toIso(pub.publication.publishedAt),
+          url: `${services.config.publicUrl}/status`,
+        }
+      : null,
+  };
+}
+
+async function buildSummary(services: Services, id: string) {
+  const now = services.clock.now();
+  const d = await services.incidents.get(id);
+  const i = d.incident;
+  const [events, pub, components, changes] = await Promise.all([
+    services.incidents.timeline(i.id),
+    publicationOf(services, i.id),
+    services.statusPage.page.listComponents(),
+    i.suspectedChangeId ? services.changes.list({ ids: [i.suspectedChangeId], limit: 1 }) : Promise.resolve([]),
+  ]);
+  const startedAt = i.impactStartedAt ?? i.detectedAt ?? i.declaredAt;
+  const change = changes[0];
+  const def = SEVERITY_DEFINITIONS[i.severity];
+  return {
+    id: i.id,
+    title: i.title,
+    severity: { level: i.severity, title: def.title, meaning: def.meaning },
+    status: i.status,
+    impact: pub?.publication.impact || i.summary,
+    startedAt: toIso(startedAt),
+    durationSeconds: Math.max(0, Math.round(((i.resolvedAt ?? now) - startedAt) / 1000)),
+    isResolved: i.status === 'resolved',
+    services: d.services,
+    ...publicSide(services, pub, new Map(components.map((c) => [c.id, c.name]))),
+    latestPublicUpdate: latestUpdate(events, 'public'),
+    latestInternalUpdate: latestUpdate(events, 'internal'),
+    ...commandAndTimes(d, now),
+    suspectedCause: change
+      ? {
+          changeId: change.id,
+          summary: change.summary,
+          kind: change.kind,
+          serviceId: change.serviceId,
+          author: change.author,
+          at: toIso(change.at),
+        }
+      : null,
+    warnings: d.warnings.map((w) => w.message),
+    generatedAt: toIso(now),
+  };
+}
+
 export function registerIncidentSummaryRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get(
@@ -112,77 +199,6 @@ export function registerIncidentSummaryRoutes(app: FastifyInstance, services: Se
         response: withErrors({ 200: IncidentSummarySchema }),
       },
     },
-    async (req) => {
-      const now = services.clock.now();
-      const d = await services.incidents.get(req.params.id);
-      const i = d.incident;
-      const [events, pub, components, changes] = await Promise.all([
-        services.incidents.timeline(i.id),
-        publicationOf(services, i.id),
-        services.statusPage.page.listComponents(),
-        i.suspectedChangeId ? services.changes.list({ ids: [i.suspectedChangeId], limit: 1 }) : Promise.resolve([]),
-      ]);
-      const names = new Map(components.map((c) => [c.id, c.name]));
-      const startedAt = i.impactStartedAt ?? i.detectedAt ?? i.declaredAt;
-      const endedAt = i.resolvedAt ?? now;
-      const resolveSoFar = i.resolvedAt === null && i.detectedAt !== null ? now - i.detectedAt : null;
-      const change = changes[0];
-      const def = SEVERITY_DEFINITIONS[i.severity];
-      return {
-        id: i.id,
-        title: i.title,
-        severity: { level: i.severity, title: def.title, meaning: def.meaning },
-        status: i.status,
-        impact: pub?.publication.impact || i.summary,
-        startedAt: toIso(startedAt),
-        durationSeconds: Math.max(0, Math.round((endedAt - startedAt) / 1000)),
-        isResolved: i.status === 'resolved',
-        services: d.services,
-        components: (pub?.publication.components ?? []).map((c) => ({
-          ...c,
-          name: names.get(c.componentId) ?? c.componentId,
-          label: COMPONENT_STATUS_LABELS[c.status],
-        })),
-        statusPage: pub
-          ? {
-              title: pub.publication.title,
-              status: pub.publication.status,
-              publishedAt: toIso(pub.publication.publishedAt),
-              url: `${services.config.publicUrl}/status`,
-            }
-          : null,
-        roles: ROLES.map((role) => ({
-          role,
-          title: ROLE_NAMES[role],
-          name: d.roles[role]?.name ?? null,
-          since: toIsoOrNull(d.roles[role]?.since),
-        })),
-        latestPublicUpdate: latestUpdate(events, 'public'),
-        latestInternalUpdate: latestUpdate(events, 'internal'),
-        milestones: [
-          { milestone: 'declaredAt', at: toIso(i.declaredAt) },
-          ...MILESTONES.map((m) => ({ milestone: m, at: toIsoOrNull(i[m]) })),
-        ],
-        metrics: {
-          timeToDetectSeconds: seconds(d.metrics.timeToDetectMs),
-          timeToAcknowledgeSeconds: seconds(d.metrics.timeToAcknowledgeMs),
-          timeToMitigateSeconds: seconds(d.metrics.timeToMitigateMs),
-          timeToResolveSeconds: seconds(d.metrics.timeToResolveMs ?? resolveSoFar),
-          isResolveTimeSoFar: d.metrics.timeToResolveMs === null && resolveSoFar !== null,
-        },
-        suspectedCause: change
-          ? {
-              changeId: change.id,
-              summary: change.summary,
-              kind: change.kind,
-              serviceId: change.serviceId,
-              author: change.author,
-              at: toIso(change.at),
-            }
-          : null,
-        warnings: d.warnings.map((w) => w.message),
-        generatedAt: toIso(now),
-      };
-    },
+    async (req) => buildSummary(services, req.params.id),
   );
 }

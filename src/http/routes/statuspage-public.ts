@@ -18,6 +18,23 @@ const pub = { auth: 'public' as const };
 const LinkParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const LinkQuery = Type.Object({ token: Type.String({ maxLength: 200 }) });
 
+const SubscribeBody = Type.Object(
+  {
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+    webhookUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { description: 'Exactly one of email or webhookUrl' },
+);
+const SubscribeResponses = {
+  202: Type.Object({
+    id: Type.Union([Type.String(), Type.Null()], { description: 'Webhook subscribers only' }),
+    kind: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
+    status: Type.Union([Type.Literal('confirmation_sent'), Type.Literal('subscribed')]),
+    secret: Type.Optional(Type.String({ description: 'Webhook signing secret, shown once' })),
+  }),
+  400: ErrorEnvelope,
+};
+
 function html(reply: FastifyReply, status: number, body: string, cache = 'no-store'): FastifyReply {
   return reply
     .status(status)
@@ -55,6 +72,16 @@ const LINK_TEXT = {
 } as const;
 
 export async function registerStatusPagePublicRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  registerPublicJsonRoutes(app, services);
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    );
+    registerPublicHtmlRoutes(scope, services);
+  });
+}
+
+function registerPublicJsonRoutes(app: FastifyInstance, services: Services): void {
   const sp = services.statusPage;
   const r0 = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -84,22 +111,8 @@ export async function registerStatusPagePublicRoutes(app: FastifyInstance, servi
         summary:
           'Subscribe: an email address (a confirmation link is sent first) or a webhook URL (signed; secret returned once)',
         security: [],
-        body: Type.Object(
-          {
-            email: Type.Optional(Type.String({ maxLength: 320 })),
-            webhookUrl: Type.Optional(Type.String({ maxLength: 2000 })),
-          },
-          { description: 'Exactly one of email or webhookUrl' },
-        ),
-        response: {
-          202: Type.Object({
-            id: Type.Union([Type.String(), Type.Null()], { description: 'Webhook subscribers only' }),
-            kind: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
-            status: Type.Union([Type.Literal('confirmation_sent'), Type.Literal('subscribed')]),
-            secret: Type.Optional(Type.String({ description: 'Webhook signing secret, shown once' })),
-          }),
-          400: ErrorEnvelope,
-        },
+        body: SubscribeBody,
+        response: SubscribeResponses,
       },
     },
     async (req, reply) => {
@@ -135,53 +148,51 @@ export async function registerStatusPagePublicRoutes(app: FastifyInstance, servi
       },
     );
   }
+}
 
-  await app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-      done(null, Object.fromEntries(new URLSearchParams(String(body)))),
-    );
-    const r = scope.withTypeProvider<TypeBoxTypeProvider>();
+function registerPublicHtmlRoutes(scope: FastifyInstance, services: Services): void {
+  const sp = services.statusPage;
+  const r = scope.withTypeProvider<TypeBoxTypeProvider>();
 
-    r.get('/status', { config: pub, schema: { hide: true } }, async (_req, reply) =>
-      html(reply, 200, renderStatusPage(await sp.publicView()), 'no-cache'),
-    );
+  r.get('/status', { config: pub, schema: { hide: true } }, async (_req, reply) =>
+    html(reply, 200, renderStatusPage(await sp.publicView()), 'no-cache'),
+  );
 
-    r.post(
-      '/status/subscribe',
-      { config: pub, schema: { hide: true, body: Type.Object({ email: Type.String({ maxLength: 320 }) }) } },
-      async (req, reply) => {
-        try {
-          await sp.subscribers.subscribe({ email: req.body.email });
-          return html(
-            reply,
-            202,
-            renderMessagePage(
-              'Check your email',
-              'We sent a link to confirm the subscription. Nothing is sent until you confirm.',
-            ),
-          );
-        } catch (e) {
-          return errorPage(reply, e, 'Could not subscribe');
-        }
-      },
-    );
+  r.post(
+    '/status/subscribe',
+    { config: pub, schema: { hide: true, body: Type.Object({ email: Type.String({ maxLength: 320 }) }) } },
+    async (req, reply) => {
+      try {
+        await sp.subscribers.subscribe({ email: req.body.email });
+        return html(
+          reply,
+          202,
+          renderMessagePage(
+            'Check your email',
+            'We sent a link to confirm the subscription. Nothing is sent until you confirm.',
+          ),
+        );
+      } catch (e) {
+        return errorPage(reply, e, 'Could not subscribe');
+      }
+    },
+  );
 
-    for (const action of ['confirm', 'unsubscribe'] as const) {
-      const t = LINK_TEXT[action];
-      const schema = { hide: true, params: LinkParams, querystring: LinkQuery };
-      const path = `/status/subscribers/:id/${action}`;
-      r.get(path, { config: pub, schema }, async (req, reply) => {
-        const action_ = `/status/subscribers/${encodeURIComponent(req.params.id)}/${action}?token=${encodeURIComponent(req.query.token)}`;
-        return html(reply, 200, renderMessagePage(t.title, t.ask, { action: action_, button: t.button }));
-      });
-      r.post(path, { config: pub, schema }, async (req, reply) => {
-        try {
-          await sp.subscribers[action](req.params.id, req.query.token);
-          return html(reply, 200, renderMessagePage(t.done, t.doneText));
-        } catch (e) {
-          return errorPage(reply, e);
-        }
-      });
-    }
-  });
+  for (const action of ['confirm', 'unsubscribe'] as const) {
+    const t = LINK_TEXT[action];
+    const schema = { hide: true, params: LinkParams, querystring: LinkQuery };
+    const path = `/status/subscribers/:id/${action}`;
+    r.get(path, { config: pub, schema }, async (req, reply) => {
+      const action_ = `/status/subscribers/${encodeURIComponent(req.params.id)}/${action}?token=${encodeURIComponent(req.query.token)}`;
+      return html(reply, 200, renderMessagePage(t.title, t.ask, { action: action_, button: t.button }));
+    });
+    r.post(path, { config: pub, schema }, async (req, reply) => {
+      try {
+        await sp.subscribers[action](req.params.id, req.query.token);
+        return html(reply, 200, renderMessagePage(t.done, t.doneText));
+      } catch (e) {
+        return errorPage(reply, e);
+      }
+    });
+  }
 }

@@ -71,6 +71,16 @@ const PublishIn = Type.Composite([
 ]);
 
 export function registerStatusPageRoutes(app: FastifyInstance, services: Services): void {
+  registerSettingsRoutes(app, services);
+  registerComponentRoutes(app, services);
+  registerTemplateRoutes(app, services);
+  registerMaintenanceRoutes(app, services);
+  registerMaintenanceUpdateRoutes(app, services);
+  registerPublicationRoutes(app, services);
+  registerSubscriberAdminRoutes(app, services);
+}
+
+function registerSettingsRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const sp = services.statusPage.page;
 
@@ -97,7 +107,11 @@ export function registerStatusPageRoutes(app: FastifyInstance, services: Service
     async (req) =>
       sp.updateSettings(actorOf(req), req.body).then((s) => ({ ...s, updatedAt: new Date(s.updatedAt).toISOString() })),
   );
+}
 
+function registerComponentRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const sp = services.statusPage.page;
   r.get(
     '/api/status-page/components',
     {
@@ -142,11 +156,6 @@ export function registerStatusPageRoutes(app: FastifyInstance, services: Service
       return reply.status(204).send(null);
     },
   );
-
-  registerTemplateRoutes(r, services);
-  registerMaintenanceRoutes(r, services);
-  registerPublicationRoutes(r, services);
-  registerSubscriberAdminRoutes(r, services);
 }
 
 function registerTemplateRoutes(app: FastifyInstance, services: Services): void {
@@ -260,6 +269,11 @@ function registerMaintenanceRoutes(app: FastifyInstance, services: Services): vo
       return presentMaintenance(await sp.updateMaintenance(actorOf(req), req.params.id, patch));
     },
   );
+}
+
+function registerMaintenanceUpdateRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const sp = services.statusPage.page;
   r.post(
     '/api/status-page/maintenance/:id/updates',
     {
