@@ -34,6 +34,7 @@ import {
   JOB_CHECK_COMMANDER,
   JOB_REMIND_UPDATE,
   checkCommanderHandler,
+  noteAlertAcknowledged,
   remindUpdateHandler,
 } from './incidents/index.js';
 import { JobRunner, JobService, probeHandler } from './jobs/index.js';
@@ -154,10 +155,12 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     },
   };
   wireNotifications(services);
-  services.alerts.setOnAcknowledged((trx, alertId, now) => scheduleAckTimeout(trx, db.engine, alertId, now));
+  services.alerts.setOnAcknowledged(async (trx, alertId, now, by) => {
+    await scheduleAckTimeout(trx, db.engine, alertId, now);
+    await noteAlertAcknowledged(trx, alertId, by, now);
+  });
   if (runner) registerJobHandlers(runner, services);
   runner?.register(notify.deliverJob.kind, notify.deliverJob.handler);
-  for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   if (runner) registerChatJobs(runner, config);
   for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   return services;

@@ -40,15 +40,25 @@ function checkedJudgement(input: ResolveInput): { classification: Classification
   return { classification: input.classification, note: input.note?.trim() || null };
 }
 
+export type AcknowledgedHook = (
+  trx: Executor,
+  alertId: string,
+  now: number,
+  by: { userId: string | null; label: string },
+) => Promise<void>;
+
 /** People's view of alerts and their actions on them. Everyone signed in reads; responders of the owning team act. */
 export class AlertService {
   /** Nudged (alert id) whenever an alert is created or changes: the alert list's live stream listens. */
   readonly live: LiveChannel;
 
-  private onAcknowledged: ((trx: Executor, alertId: string, now: number) => Promise<void>) | null = null;
+  private onAcknowledged: AcknowledgedHook | null = null;
 
-  /** Escalation plugs in here (src/server.ts): an acknowledgement may start the policy's ack timeout. */
-  setOnAcknowledged(fn: ((trx: Executor, alertId: string, now: number) => Promise<void>) | null): void {
+  /**
+   * Other domains plug in here (src/server.ts), inside the acknowledging transaction: escalation starts the policy's
+   * ack timeout; incidents tick "acknowledge" and flag an Incident Commander who acknowledges (a technical action).
+   */
+  setOnAcknowledged(fn: AcknowledgedHook | null): void {
     this.onAcknowledged = fn;
   }
 
@@ -122,7 +132,7 @@ export class AlertService {
         now,
       );
       await recordAudit(trx, actor, 'alert.acknowledged', { type: 'alert', id }, { serviceId: row.serviceId }, now);
-      await this.onAcknowledged?.(trx, id, now);
+      await this.onAcknowledged?.(trx, id, now, { userId: actor.userId, label: actor.label });
       await this.live.publish(trx, id);
     });
     return this.get(actor, id);
