@@ -50,8 +50,9 @@ const Body = Type.Object({
   repeat: Type.Optional(Type.Integer({ description: 'Extra passes through the levels, 0 to 9' })),
   levels: Type.Array(Level, { maxItems: 20 }),
   workingHours: WorkingHours,
+  // Null first: with type coercion on, a null tried against the integer branch first would become 0.
   ackTimeoutMinutes: Type.Optional(
-    Type.Union([Type.Integer(), Type.Null()], {
+    Type.Union([Type.Null(), Type.Integer()], {
       description:
         'Re-page from level 1 when an acknowledged alert is not resolved within this many minutes (5 to 10080)',
     }),
