@@ -51,6 +51,7 @@ import {
   EscalationPolicyService,
   RUN_STEP_JOB,
   ackTimeoutHandler,
+  commanderPaging,
   pagesBetween,
   alertTriggeredHandler,
   runStepHandler,
@@ -137,7 +138,14 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
     runner,
     jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
     chat: chat.service,
-    incidents: new IncidentService({ db, clock, log, ...chat.incidentDeps }),
+    incidents: new IncidentService({
+      db,
+      clock,
+      log,
+      ...chat.incidentDeps,
+      // A P1 without an IC, or a P2 past its deadline, pages whoever is on call for the configured IC schedule.
+      paging: commanderPaging({ notify: notify.notify, publicUrl: () => config.publicUrl }),
+    }),
     oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
     statusPage: createStatusPageServices({
       db,

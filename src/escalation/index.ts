@@ -21,3 +21,4 @@ export {
 export { urgencyForSeverity } from './model.js';
 export { pagesBetween, type PageReceived } from './pages.js';
 export { ACK_TIMEOUT_JOB, ackTimeoutHandler, scheduleAckTimeout } from './ack-timeout.js';
+export { commanderPaging, commanderScheduleId, setCommanderScheduleId } from './commander.js';

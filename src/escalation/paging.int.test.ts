@@ -167,6 +167,42 @@ for (const engine of ENGINES) {
       assert.equal(pagesFor('ben', alertId), 2);
     });
 
+    it('pages the Incident Commander rotation for a P1 declared without an IC, and a P2 after 30 minutes', async () => {
+      await t.api('PATCH', `/api/users/${users.cy}`, { disabled: false });
+      const schedule = await t.api<{ id: string }>('POST', '/api/schedules', {
+        teamId,
+        name: 'Incident commanders',
+        timezone: 'UTC',
+        layers: [
+          {
+            name: 'IC',
+            participants: [users.cy],
+            turn: { unit: 'weeks', count: 1 },
+            startDate: '2026-01-05',
+            handoffTime: '09:00',
+          },
+        ],
+      });
+      assert.equal(schedule.status, 201, JSON.stringify(schedule.body));
+      const set = await t.api('PUT', '/api/settings/incident-commander-schedule', { scheduleId: schedule.body.id });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      const icPages = (incidentId: string): number => hooks.cy!.hits.filter((h) => h.body.includes(incidentId)).length;
+      const p1 = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Checkout down',
+        severity: 'P1',
+      });
+      await until('IC rotation paged for the P1', async () => icPages(p1.body.incident.id) === 1);
+      const p2 = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Slow search',
+        severity: 'P2',
+      });
+      await advance(29 * MINUTE);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(icPages(p2.body.incident.id), 0, 'not before 30 minutes');
+      await advance(2 * MINUTE);
+      await until('IC rotation paged for the P2', async () => icPages(p2.body.incident.id) === 1);
+    });
+
     it('keeps the snapshot: editing the policy does not change a page in flight', async () => {
       const policyId = await usePolicy(policy([{ user: 'ana' }, { user: 'ben' }]));
       const alertId = await trigger('snapshot');

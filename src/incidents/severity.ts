@@ -135,7 +135,8 @@ export const DEFAULT_POLICIES: Record<Severity, SeverityPolicy> = {
   P1: {
     severity: 'P1',
     requireDistinctRoles: true,
-    commanderDeadlineMinutes: null,
+    // "IC assigned immediately": checked at declaration, paging the IC rotation when there is none.
+    commanderDeadlineMinutes: 0,
     updateReminderMinutes: 30,
     pagesOutOfHours: true,
   },

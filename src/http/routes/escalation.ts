@@ -1,7 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { escalationFor, type EscalationPolicy } from '../../escalation/index.js';
+import {
+  commanderScheduleId,
+  escalationFor,
+  setCommanderScheduleId,
+  type EscalationPolicy,
+} from '../../escalation/index.js';
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import { actorOf } from '../auth.js';
@@ -181,6 +186,38 @@ export function registerEscalationRoutes(app: FastifyInstance, services: Service
         run: { ...run, nextStepAt: toIsoOrNull(run.nextStepAt), startedAt: toIso(run.startedAt) },
         log: view.log.map((l) => ({ ...l, at: toIso(l.at) })),
       };
+    },
+  );
+  const CommanderSetting = Type.Object({
+    scheduleId: Type.Union([Type.Null(), Type.String({ maxLength: 100 })], {
+      description: 'The on-call schedule paged when an incident lacks an Incident Commander; null: page nobody',
+    }),
+  });
+  r.get(
+    '/api/settings/incident-commander-schedule',
+    {
+      schema: {
+        tags,
+        summary: 'The Incident Commander rotation paged by the severity rules (P1 at once, P2 after 30 minutes)',
+        response: withErrors({ 200: CommanderSetting }),
+      },
+    },
+    async () => ({ scheduleId: await commanderScheduleId(services.db.kysely) }),
+  );
+  r.put(
+    '/api/settings/incident-commander-schedule',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Set the Incident Commander rotation (administrators)',
+        body: CommanderSetting,
+        response: withErrors({ 200: CommanderSetting }),
+      },
+    },
+    async (req) => {
+      await setCommanderScheduleId(services.db, actorOf(req), req.body.scheduleId, services.clock.now());
+      return { scheduleId: req.body.scheduleId };
     },
   );
 }

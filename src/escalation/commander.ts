@@ -1,0 +1,86 @@
+/**
+ * Paging the Incident Commander rotation: when a severity rule finds an incident without an IC (P1 at once, P2 after
+ * 30 minutes by default), whoever is on call for the configured IC schedule is paged, in the incidents job's
+ * transaction (durable deliveries, never a send from here). The schedule is an instance setting.
+ */
+import type { Db, Executor } from '../db/index.js';
+import { recordAudit, type Actor } from '../identity/index.js';
+import type { NotifyService } from '../notify/index.js';
+import { onCallUserIds } from '../oncall/index.js';
+import { AppError } from '../shared/errors.js';
+
+const SETTING = 'incidents.commanderScheduleId';
+
+export async function commanderScheduleId(ex: Executor): Promise<string | null> {
+  const row = await ex.selectFrom('instanceSettings').select('value').where('key', '=', SETTING).executeTakeFirst();
+  return row?.value || null;
+}
+
+export async function setCommanderScheduleId(
+  db: Db,
+  actor: Actor,
+  scheduleId: string | null,
+  now: number,
+): Promise<void> {
+  await db.kysely.transaction().execute(async (trx) => {
+    if (
+      scheduleId &&
+      !(await trx.selectFrom('schedules').select('id').where('id', '=', scheduleId).executeTakeFirst())
+    ) {
+      throw new AppError('schedule_not_found', `No schedule with id ${scheduleId}.`, {
+        status: 404,
+        details: { field: 'scheduleId' },
+      });
+    }
+    await trx.deleteFrom('instanceSettings').where('key', '=', SETTING).execute();
+    if (scheduleId)
+      await trx.insertInto('instanceSettings').values({ key: SETTING, value: scheduleId, updatedAt: now }).execute();
+    await recordAudit(
+      trx,
+      actor,
+      'settings.commander_schedule_set',
+      { type: 'setting', id: SETTING },
+      { scheduleId },
+      now,
+    );
+  });
+}
+
+export interface CommanderIncident {
+  id: string;
+  title: string;
+  severity: string;
+  timerGeneration: number;
+}
+
+/** The incidents domain's paging hook (IncidentPagingHook), wired in src/server.ts. */
+export function commanderPaging(deps: { notify: NotifyService; publicUrl: () => string }) {
+  return {
+    async commanderMissing(
+      trx: Executor,
+      input: { incident: CommanderIncident; minutesOpen: number; at: number },
+    ): Promise<void> {
+      const scheduleId = await commanderScheduleId(trx);
+      if (!scheduleId) return;
+      const { incident, minutesOpen, at } = input;
+      for (const userId of await onCallUserIds(trx, scheduleId, at)) {
+        await deps.notify.notifyUser(
+          trx,
+          {
+            userId,
+            urgency: 'high',
+            key: `commander:${incident.id}:${incident.timerGeneration}:${userId}`,
+            message: {
+              subject: `[Muster] ${incident.severity} needs an Incident Commander: ${incident.title}`,
+              body:
+                `${incident.severity} incident "${incident.title}" has had no Incident Commander for ${minutesOpen} minutes.\n` +
+                'You are on call for the Incident Commander rotation: join the incident room and take command.',
+              url: `${deps.publicUrl()}/incidents/${incident.id}`,
+            },
+          },
+          at,
+        );
+      }
+    },
+  };
+}
