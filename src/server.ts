@@ -48,6 +48,8 @@ import {
 } from './oncall/index.js';
 import {
   ACK_TIMEOUT_JOB,
+  AUTO_DECLARE_JOB,
+  autoDeclareHandler,
   EscalationPolicyService,
   RUN_STEP_JOB,
   ackTimeoutHandler,
@@ -195,6 +197,7 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   runner.register(ALERTS_TRIGGERED, alertTriggeredHandler(escalation));
   runner.register(RUN_STEP_JOB, runStepHandler(escalation));
   runner.register(ACK_TIMEOUT_JOB, ackTimeoutHandler(services.db));
+  runner.register(AUTO_DECLARE_JOB, autoDeclareHandler({ declarer: () => services.incidents }));
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).
   runner.register(
     HANDOFF_JOB,

@@ -7,6 +7,6 @@ export {
   type Criticality,
   type IntegrationSource,
 } from './model.js';
-export { findServiceRow, type Service, type IntegrationKey } from './repo.js';
+export { findServiceRow, type Service, type IntegrationKey, type IncidentRule } from './repo.js';
 export { listServiceRows } from './repo.js';
 export { serviceNotFound } from './errors.js';

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '../db/index.js';
 import type { IntegrationKeysTable, ServicesTable } from '../db/schema.js';
+import { fromJsonText } from '../shared/json.js';
 import type { Criticality, IntegrationSource } from './model.js';
 
 export interface Service {
@@ -11,8 +12,15 @@ export interface Service {
   teamId: string;
   criticality: Criticality;
   escalationPolicyId: string | null;
+  /** Alerts of these severities declare an incident of `incidentSeverity` automatically; null: never. */
+  incidentRule: IncidentRule | null;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface IncidentRule {
+  alertSeverities: string[];
+  incidentSeverity: string;
 }
 
 export interface IntegrationKey {
@@ -28,7 +36,11 @@ export interface IntegrationKey {
   replacedById: string | null;
 }
 
-export const toService = (row: ServicesTable): Service => ({ ...row, criticality: row.criticality as Criticality });
+export const toService = (row: ServicesTable): Service => ({
+  ...row,
+  criticality: row.criticality as Criticality,
+  incidentRule: fromJsonText<IncidentRule | null>(row.incidentRule, null),
+});
 
 export function toIntegrationKey(row: IntegrationKeysTable): IntegrationKey {
   const { keyHash: _h, ...rest } = row;

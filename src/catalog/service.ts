@@ -3,6 +3,7 @@ import { recordAudit, type Actor, type TeamService } from '../identity/index.js'
 import type { Clock } from '../shared/clock.js';
 import { validationError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
+import { toJsonText } from '../shared/json.js';
 import { serviceHasAlerts, serviceNotFound, serviceSlugTaken } from './errors.js';
 import { normalizeDependencies, serviceProblems, type Criticality } from './model.js';
 import {
@@ -12,6 +13,7 @@ import {
   findServiceRow,
   listServiceRows,
   replaceDependencies,
+  type IncidentRule,
   type Service,
 } from './repo.js';
 
@@ -29,6 +31,7 @@ export interface CreateServiceInput {
   teamId: string;
   criticality?: string | undefined;
   escalationPolicyId?: string | null | undefined;
+  incidentRule?: IncidentRule | null | undefined;
   dependsOn?: string[] | undefined;
 }
 
@@ -93,6 +96,7 @@ export class CatalogService {
           teamId: team.id,
           criticality: (input.criticality as Criticality | undefined) ?? 'medium',
           escalationPolicyId: input.escalationPolicyId ?? null,
+          incidentRule: input.incidentRule ? toJsonText(input.incidentRule) : null,
           createdAt: now,
           updatedAt: now,
         })
@@ -125,6 +129,9 @@ export class CatalogService {
           ...(patch.description !== undefined ? { description: patch.description.trim() } : {}),
           ...(patch.criticality !== undefined ? { criticality: patch.criticality } : {}),
           ...(patch.escalationPolicyId !== undefined ? { escalationPolicyId: patch.escalationPolicyId } : {}),
+          ...(patch.incidentRule !== undefined
+            ? { incidentRule: patch.incidentRule ? toJsonText(patch.incidentRule) : null }
+            : {}),
           teamId,
           updatedAt: now,
         })

@@ -131,6 +131,7 @@ export interface ServicesTable {
   escalationPolicyId: string | null;
   createdAt: number;
   updatedAt: number;
+  incidentRule: string | null;
 }
 
 export interface ServiceDependenciesTable {

@@ -22,3 +22,4 @@ export { urgencyForSeverity } from './model.js';
 export { pagesBetween, type PageReceived } from './pages.js';
 export { ACK_TIMEOUT_JOB, ackTimeoutHandler, scheduleAckTimeout } from './ack-timeout.js';
 export { commanderPaging, commanderScheduleId, setCommanderScheduleId } from './commander.js';
+export { AUTO_DECLARE_JOB, autoDeclareHandler, maybeAutoDeclare } from './auto-declare.js';

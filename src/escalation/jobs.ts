@@ -1,4 +1,5 @@
-import type { AlertsTriggeredPayload } from '../alerts/index.js';
+import { findAlertForPaging, type AlertsTriggeredPayload } from '../alerts/index.js';
+import { maybeAutoDeclare } from './auto-declare.js';
 import type { JobHandler } from '../jobs/index.js';
 import { RUN_STEP_JOB, runStep, startEscalation, type EscalationDeps, type RunStepPayload } from './runs.js';
 
@@ -13,6 +14,8 @@ export function alertTriggeredHandler(deps: EscalationDeps): JobHandler<AlertsTr
     await ctx.complete(async (trx) => {
       const now = ctx.clock.now();
       const started = await startEscalation(trx, deps.db.engine, ctx.job.payload.alertId, now, { inline: true });
+      const alert = await findAlertForPaging(trx, ctx.job.payload.alertId);
+      if (started?.isNew && alert) await maybeAutoDeclare(trx, deps.db.engine, alert, now);
       if (started?.isNew && started.hasPolicy) await runStep(deps, trx, { runId: started.runId, generation: 1 }, now);
     });
   };

@@ -213,5 +213,26 @@ for (const engine of ENGINES) {
       await advance(5 * MINUTE);
       await until('ben paged from the snapshot', async () => pagesFor('ben', alertId) === 1);
     });
+
+    it('declares an incident automatically when the service rule names the alert severity', async () => {
+      const rule = { alertSeverities: ['critical'], incidentSeverity: 'P2' };
+      const patched = await t.api('PATCH', `/api/services/${serviceId}`, { incidentRule: rule });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      const alertId = await trigger('auto-declare');
+      const incident = await until('incident declared', async () => {
+        const l = await t.api<{ incidents: { id: string; title: string; severity: string }[] }>(
+          'GET',
+          '/api/incidents?status=open',
+        );
+        return l.body.incidents.find((i) => i.title === 'Checkout errors auto-declare');
+      });
+      assert.equal(incident.severity, 'P2');
+      const detail = await t.api<{ alerts: { id?: string; alertId?: string }[] }>(
+        'GET',
+        `/api/incidents/${incident.id}`,
+      );
+      assert.ok(JSON.stringify(detail.body.alerts).includes(alertId), 'the alert is linked');
+      await t.api('PATCH', `/api/services/${serviceId}`, { incidentRule: null });
+    });
   });
 }

@@ -13,6 +13,17 @@ const Source = Type.Union(
   { description: 'Which intake endpoint the key works with (change: change events only)' },
 );
 
+const IncidentRuleSchema = Type.Object(
+  {
+    alertSeverities: Type.Array(
+      Type.Union([Type.Literal('critical'), Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')]),
+      { minItems: 1, maxItems: 4 },
+    ),
+    incidentSeverity: Type.Union([Type.Literal('P1'), Type.Literal('P2'), Type.Literal('P3'), Type.Literal('P4')]),
+  },
+  { description: 'Alerts of these severities declare an incident of this severity automatically' },
+);
+
 const ServiceSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -21,6 +32,10 @@ const ServiceSchema = Type.Object({
   teamId: Type.String(),
   criticality: Type.String(),
   escalationPolicyId: Type.Union([Type.String(), Type.Null()]),
+  incidentRule: Type.Union([
+    Type.Object({ alertSeverities: Type.Array(Type.String()), incidentSeverity: Type.String() }),
+    Type.Null(),
+  ]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   dependsOn: Type.Optional(Type.Array(Type.String())),
@@ -128,6 +143,7 @@ export function registerCatalogRoutes(app: FastifyInstance, services: Services):
     teamId: Type.String({ maxLength: 100, description: 'Owning team (id or slug)' }),
     criticality: Type.Optional(Criticality),
     escalationPolicyId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+    incidentRule: Type.Optional(Type.Union([Type.Null(), IncidentRuleSchema])),
     dependsOn: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 200 })),
   };
 
