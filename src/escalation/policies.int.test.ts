@@ -92,5 +92,28 @@ for (const engine of ENGINES) {
       const read = await t.api('GET', '/api/escalation-policies', undefined, tok.token);
       assert.equal(read.status, 200);
     });
+
+    it('keeps a JSON null a null (no type coercion of bodies): unsetting a service policy and an ack timeout', async () => {
+      const p = await t.api<{ id: string; ackTimeoutMinutes: number | null }>('POST', '/api/escalation-policies', {
+        ...policyBody(teamId),
+        ackTimeoutMinutes: null,
+      });
+      assert.equal(p.status, 201, JSON.stringify(p.body));
+      assert.equal(p.body.ackTimeoutMinutes, null);
+      const svc = await t.api<{ id: string }>('POST', '/api/services', {
+        name: 'Nulls',
+        teamId,
+        escalationPolicyId: p.body.id,
+      });
+      const unset = await t.api<{ escalationPolicyId: string | null }>('PATCH', `/api/services/${svc.body.id}`, {
+        escalationPolicyId: null,
+      });
+      assert.equal(unset.status, 200, JSON.stringify(unset.body));
+      assert.equal(unset.body.escalationPolicyId, null);
+      const policy = await t.api<{ commanderDeadlineMinutes: number | null }>('PUT', '/api/incidents/policies/P3', {
+        commanderDeadlineMinutes: null,
+      });
+      assert.equal(policy.status, 200, JSON.stringify(policy.body));
+    });
   });
 }

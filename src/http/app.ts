@@ -5,6 +5,8 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -35,6 +37,11 @@ import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUserRoutes } from './routes/users.js';
 import type { Services } from './services.js';
 
+const addFormats = addFormatsModule.default;
+const AJV_BASE = { removeAdditional: true, useDefaults: true, allErrors: true, strict: false } as const;
+const ajvBody = addFormats(new Ajv({ ...AJV_BASE, coerceTypes: false }));
+const ajvParts = addFormats(new Ajv({ ...AJV_BASE, coerceTypes: 'array' }));
+
 /** Built web UI: web/dist beside the package root (from src/http or dist/http alike). */
 export function webDistDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -51,9 +58,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Our own onResponse line replaces Fastify's, so URLs are logged with integration keys and tokens redacted.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   });
 
+  // Query strings, params and headers arrive as text and are coerced to the schema's types; JSON bodies are not:
+  // coercion inside a union would turn a null into 0 or "" before the null branch is tried.
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajvBody : ajvParts).compile(schema));
   installErrorHandling(app);
   await app.register(cookie);
 
