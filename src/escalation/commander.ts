@@ -6,8 +6,10 @@
 import type { Db, Executor } from '../db/index.js';
 import { recordAudit, type Actor } from '../identity/index.js';
 import type { NotifyService } from '../notify/index.js';
+import { loadPolicy, mayPageNow, type Severity } from '../incidents/index.js';
 import { onCallUserIds } from '../oncall/index.js';
 import { AppError } from '../shared/errors.js';
+import { isWithinWorkingHours, nextWorkingHoursStart, type WorkingHours } from '../shared/time.js';
 
 const SETTING = 'incidents.commanderScheduleId';
 
@@ -53,6 +55,19 @@ export interface CommanderIncident {
   timerGeneration: number;
 }
 
+async function pageTime(trx: Executor, scheduleId: string, severity: string, at: number): Promise<number> {
+  const policy = await loadPolicy(trx, severity as Severity);
+  const schedule = await trx.selectFrom('schedules').select('timezone').where('id', '=', scheduleId).executeTakeFirst();
+  const wh: WorkingHours = {
+    timezone: schedule?.timezone ?? 'UTC',
+    days: [1, 2, 3, 4, 5],
+    start: '09:00',
+    end: '17:00',
+  };
+  if (mayPageNow(policy, isWithinWorkingHours(at, wh))) return at;
+  return nextWorkingHoursStart(at, wh) ?? at;
+}
+
 /** The incidents domain's paging hook (IncidentPagingHook), wired in src/server.ts. */
 export function commanderPaging(deps: { notify: NotifyService; publicUrl: () => string }) {
   return {
@@ -62,7 +77,10 @@ export function commanderPaging(deps: { notify: NotifyService; publicUrl: () => 
     ): Promise<void> {
       const scheduleId = await commanderScheduleId(trx);
       if (!scheduleId) return;
-      const { incident, minutesOpen, at } = input;
+      const { incident, minutesOpen } = input;
+      // P3 and P4 "can be addressed during business hours": out of hours, the page waits for the working day in
+      // the IC schedule's time zone (the severity policy's pagesOutOfHours decides).
+      const at = await pageTime(trx, scheduleId, incident.severity, input.at);
       for (const userId of await onCallUserIds(trx, scheduleId, at)) {
         await deps.notify.notifyUser(
           trx,

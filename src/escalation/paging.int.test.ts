@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { FakeClock, MINUTE } from '../shared/clock.js';
+import { nextWorkingHoursStart } from '../shared/time.js';
 import { WebhookReceiver } from '../testing/notify.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 
@@ -201,6 +202,24 @@ for (const engine of ENGINES) {
       assert.equal(icPages(p2.body.incident.id), 0, 'not before 30 minutes');
       await advance(2 * MINUTE);
       await until('IC rotation paged for the P2', async () => icPages(p2.body.incident.id) === 1);
+
+      // P3 out of hours: the IC page waits for the working day (the seed: "can be addressed during business hours").
+      const p3policy = await t.api('PUT', '/api/incidents/policies/P3', { commanderDeadlineMinutes: 10 });
+      assert.equal(p3policy.status, 200, JSON.stringify(p3policy.body));
+      const night = new Date(clock.now());
+      night.setUTCHours(23, 0, 0, 0);
+      if (night.getTime() <= clock.now()) night.setUTCDate(night.getUTCDate() + 1);
+      await advance(night.getTime() - clock.now());
+      const p3 = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Wiki slow',
+        severity: 'P3',
+      });
+      await advance(15 * MINUTE);
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(icPages(p3.body.incident.id), 0, 'no page at night for a P3');
+      const wh = { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
+      await advance(nextWorkingHoursStart(clock.now(), wh)! - clock.now() + MINUTE);
+      await until('IC rotation paged for the P3 in working hours', async () => icPages(p3.body.incident.id) === 1);
     });
 
     it('keeps the snapshot: editing the policy does not change a page in flight', async () => {

@@ -1,7 +1,7 @@
 export { IncidentService, type IncidentDetail, type ListFilter, type IncidentDeps } from './service.js';
 export { LiveTimeline } from './live.js';
 export { type IncidentChatHook } from './service.js';
-export { findIncident, listEvents, currentRoles } from './repo.js';
+export { findIncident, listEvents, currentRoles, loadPolicy } from './repo.js';
 export { noteIntegrationProblem } from './integration.js';
 export {
   recordTechnicalAction,
