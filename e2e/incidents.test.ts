@@ -238,6 +238,12 @@ for (const engine of ENGINES)
       await publicPage.getByText('We rolled back a faulty release; payments are recovering.').first().waitFor();
       await publicContext.close();
 
+      // The executive summary: one screen for someone who was not in the room.
+      await page.goto(`${muster.url}/incidents/${incidentId}/summary`);
+      const whoIsOnIt = page.locator('.card').filter({ hasText: 'Who is on it' });
+      await whoIsOnIt.getByText('Alice Ives').waitFor();
+      await page.getByText('We rolled back a faulty release; payments are recovering.').first().waitFor();
+
       assert.deepEqual(a.errors, []);
       assert.deepEqual(b.errors, []);
       await b.context.close();

@@ -14,6 +14,7 @@ import { HomePage } from './home.js';
 import { DeclareIncidentPage } from './incidents/declare.js';
 import { IncidentsPage } from './incidents/list.js';
 import { IncidentPage } from './incidents/room.js';
+import { IncidentSummaryPage } from './incidents/summary.js';
 import { NotificationsPage } from './notifications/notifications.js';
 import { OncallHealthPage } from './oncall/health.js';
 import { MyOnCallPage } from './oncall/my-oncall.js';
@@ -45,6 +46,7 @@ export const pages: PageDef[] = [
   { path: '/incidents', title: 'Incidents', section: 'Respond', component: IncidentsPage },
   { path: '/incidents/new', title: 'Declare incident', section: null, component: DeclareIncidentPage },
   { path: '/incidents/:id', title: 'Incident', section: null, component: IncidentPage },
+  { path: '/incidents/:id/summary', title: 'Executive summary', section: null, component: IncidentSummaryPage },
   { path: '/oncall', title: 'On-call', section: 'Respond', component: SchedulesPage },
   { path: '/oncall/new', title: 'New schedule', section: null, component: NewSchedulePage },
   { path: '/oncall/schedules/:id', title: 'Schedule', section: null, component: SchedulePage },

@@ -59,7 +59,7 @@ export function IncidentPage({ params }: PageProps) {
   return (
     <div className="room">
       <div className="crumbs">
-        <Link to="/incidents">Incidents</Link> /
+        <Link to="/incidents">Incidents</Link> / <Link to={`/incidents/${id}/summary`}>Executive summary</Link>
       </div>
       <PageHeader
         title={inc.title}
