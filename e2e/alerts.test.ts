@@ -5,14 +5,11 @@
  * classification. Needs web/dist: `npm run build:web` first.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchBrowser } from './browser.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const WEB_INDEX = join(import.meta.dirname, '..', 'web', 'dist', 'index.html');
 const SCREENSHOT = '/tmp/muster-alert.png';
 const RUNBOOK = 'https://wiki.example.test/runbooks/checkout-errors';
 const DASHBOARD = 'https://grafana.example.test/d/checkout';
@@ -50,23 +47,8 @@ interface ApiAlert {
 
 describe('web UI: alerts and services', () => {
   before(async () => {
-    if (!existsSync(WEB_INDEX))
-      throw new Error(`${WEB_INDEX} is missing: run \`npm run build:web\` before the browser tests.`);
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package.`);
     muster = await startTestMuster('sqlite');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   after(async () => {

@@ -11,15 +11,12 @@
  * GET /api/public/status show it. Needs web/dist: `npm run build:web` first.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ENGINES } from '../src/db/testing/index.js';
+import { launchBrowser } from './browser.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const WEB_INDEX = join(import.meta.dirname, '..', 'web', 'dist', 'index.html');
 const PASSWORD = 'a long enough password';
 /** The room's safety poll runs every 5 s: a note seen sooner than this came through the live stream. */
 const LIVE_WITHIN_MS = 4_000;
@@ -46,22 +43,8 @@ async function openSignedIn(email: string, password: string, path: string) {
 for (const engine of ENGINES)
   describe(`incident pages (${engine})`, () => {
     before(async () => {
-      if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run \`npm run build:web\` first.`);
-      if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package.`);
       muster = await startTestMuster(engine);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-sync',
-          '--disable-quic',
-        ],
-      });
+      browser = await launchBrowser();
     });
 
     after(async () => {
