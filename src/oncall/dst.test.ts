@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeSchedule, layerShifts } from './model.js';
 import { buildLayer } from './testing.js';
-import { localToUtc, offsetAt, parseLocalDate, utcToLocal } from './tz.js';
+import { localToUtc, offsetAt, parseLocalDate, utcToLocal } from '../shared/tz.js';
 
 const iso = (s: string): number => Date.parse(s);
 const isoOf = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');

@@ -14,7 +14,7 @@ import { renderCalendar, formatUtc, type IcsEvent } from './ical.js';
 import { computeSchedule, type Shift } from './model.js';
 import { findScheduleRow, listScheduleRows, scheduleIdsForUser, userNames } from './repo.js';
 import { loadSchedules } from './shifts.js';
-import { TIME } from './tz.js';
+import { TIME } from '../shared/tz.js';
 
 export type FeedKind = 'schedule' | 'user';
 

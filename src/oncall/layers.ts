@@ -8,7 +8,15 @@
  * Restrictions limit when a layer has someone on call; they never change whose turn it is (the rotation advances
  * by time regardless, as PagerDuty's restrictions do; cf. OneUptime #2413 for what goes wrong otherwise).
  */
-import { dayOfWeek, localToUtc, parseLocalDate, parseTimeOfDay, utcToLocal, TIME, type DayOfWeek } from './tz.js';
+import {
+  dayOfWeek,
+  localToUtc,
+  parseLocalDate,
+  parseTimeOfDay,
+  utcToLocal,
+  TIME,
+  type DayOfWeek,
+} from '../shared/tz.js';
 
 export type TurnLength = { unit: 'hours' | 'days' | 'weeks'; count: number } | { unit: 'duration'; seconds: number };
 

@@ -15,7 +15,7 @@ import {
 } from './model.js';
 import { checkSwapAsk, decideSwap, type SwapRequest } from './swaps.js';
 import { buildLayer, seededRandom, type Rng } from './testing.js';
-import { DAYS_OF_WEEK } from './tz.js';
+import { DAYS_OF_WEEK } from '../shared/tz.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;

@@ -8,11 +8,11 @@
  */
 import { flatten, gapsIn, type Segment } from './flatten.js';
 import { layerShifts, type Interval, type LayerDef, type LayerShift } from './layers.js';
-import { TIME } from './tz.js';
+import { TIME } from '../shared/tz.js';
 
 export type { Interval, LayerDef, LayerShift, Restriction, TurnLength } from './layers.js';
 export { layerShifts, layerTurns, restrictionWindows } from './layers.js';
-export { DAYS_OF_WEEK, type DayOfWeek } from './tz.js';
+export { DAYS_OF_WEEK, type DayOfWeek } from '../shared/tz.js';
 
 export interface ScheduleDef {
   timezone: string;

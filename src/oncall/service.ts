@@ -21,7 +21,7 @@ import {
   type Layer,
   type Schedule,
 } from './repo.js';
-import { localToUtc, parseLocalDate, parseTimeOfDay } from './tz.js';
+import { localToUtc, parseLocalDate, parseTimeOfDay } from '../shared/tz.js';
 import { layerProblems, timezoneProblems } from './validate.js';
 
 export interface LayerInput {

@@ -22,7 +22,7 @@ import {
   type Schedule,
 } from './repo.js';
 import { scheduleNotFound } from './errors.js';
-import { TIME } from './tz.js';
+import { TIME } from '../shared/tz.js';
 import { intervalProblems } from './validate.js';
 
 /** Context loaded around a query so shifts that started before it keep their real start. */

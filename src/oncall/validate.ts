@@ -1,7 +1,7 @@
 /** Checks of schedule definitions that a JSON schema cannot express; each problem names its field. */
 import type { FieldProblem } from '../shared/errors.js';
 import type { LayerDef, Restriction, TurnLength } from './layers.js';
-import { DAYS_OF_WEEK, isValidTimeZone, parseLocalDate, parseTimeOfDay } from './tz.js';
+import { DAYS_OF_WEEK, isValidTimeZone, parseLocalDate, parseTimeOfDay } from '../shared/tz.js';
 
 export const MAX_PARTICIPANTS = 100;
 export const MAX_RESTRICTIONS = 28;

@@ -1,7 +1,8 @@
 /**
- * Wall-clock time in IANA time zones with Intl only (no tz database of our own). Pure; instants are epoch ms.
- * Used wherever a rule speaks local time: working hours, hand-offs, quiet hours.
+ * Wall-clock time in IANA time zones on top of shared/tz.ts (Intl only, no tz database of our own). Pure; instants
+ * are epoch ms. Used wherever a rule speaks local time: working hours, quiet hours, low-urgency holds.
  */
+import { TIME, dayOfWeek, isValidTimeZone, localToUtc, offsetAt, utcToLocal, type DayOfWeek } from './tz.js';
 
 export interface ZonedParts {
   year: number;
@@ -14,47 +15,26 @@ export interface ZonedParts {
   weekday: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
+const WEEKDAY: Record<DayOfWeek, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-
+/** Wall-clock parts at an instant (offsets from shared/tz.ts: cached per zone, transition-exact). */
 export function zonedParts(instant: number, tz: string): ZonedParts {
-  const out: Record<string, string> = {};
-  for (const p of formatter(tz).formatToParts(new Date(instant))) out[p.type] = p.value;
+  const { day, minute } = utcToLocal(tz, instant);
+  const date = new Date(day * TIME.DAY);
   return {
-    year: Number(out.year),
-    month: Number(out.month),
-    day: Number(out.day),
-    hour: Number(out.hour),
-    minute: Number(out.minute),
-    second: Number(out.second),
-    weekday: WEEKDAYS[out.weekday ?? ''] ?? 0,
+    year: date.getUTCFullYear(),
+    month: date.getUTCMonth() + 1,
+    day: date.getUTCDate(),
+    hour: Math.floor(minute / 60),
+    minute: minute % 60,
+    second: Math.floor((((instant % TIME.MINUTE) + TIME.MINUTE) % TIME.MINUTE) / TIME.SECOND),
+    weekday: WEEKDAY[dayOfWeek(day)],
   };
 }
 
 /** Offset of `tz` from UTC at `instant`, in ms (positive east of Greenwich). */
 export function zoneOffsetMs(instant: number, tz: string): number {
-  const p = zonedParts(instant, tz);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(instant / 1000) * 1000;
+  return offsetAt(tz, instant);
 }
 
 /**
@@ -65,25 +45,9 @@ export function zonedToInstant(
   local: { year: number; month: number; day: number; hour?: number; minute?: number; second?: number },
   tz: string,
 ): number {
-  const guess = Date.UTC(local.year, local.month - 1, local.day, local.hour ?? 0, local.minute ?? 0, local.second ?? 0);
-  // Two refinements cover every real zone: the offset before and after a transition.
-  const o1 = zoneOffsetMs(guess - 36 * 3600 * 1000, tz);
-  const o2 = zoneOffsetMs(guess + 36 * 3600 * 1000, tz);
-  const candidates = [guess - o1, guess - o2].sort((a, b) => a - b);
-  for (const c of candidates) {
-    const p = zonedParts(c, tz);
-    if (
-      p.year === local.year &&
-      p.month === local.month &&
-      p.day === local.day &&
-      p.hour === (local.hour ?? 0) &&
-      p.minute === (local.minute ?? 0)
-    ) {
-      return c;
-    }
-  }
-  // In a gap: neither candidate reads that wall time; the later one is the time shifted forward by the gap.
-  return candidates[1]!;
+  const day = Date.UTC(local.year, local.month - 1, local.day) / TIME.DAY;
+  const minute = (local.hour ?? 0) * 60 + (local.minute ?? 0);
+  return localToUtc(tz, day, minute) + (local.second ?? 0) * TIME.SECOND;
 }
 
 /** "HH:MM" → minutes after midnight, or null when malformed. */
@@ -101,14 +65,7 @@ export function addLocalDays(
   return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
 }
 
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    formatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isValidTimeZone };
 
 export interface WorkingHours {
   timezone: string;
