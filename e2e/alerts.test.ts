@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
+import { type Browser } from 'playwright-core';
+import { launchBrowser, openPage, signIn } from './browser.js';
+import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../src/testing/server.js';
 
 const SCREENSHOT = '/tmp/muster-alert.png';
 const RUNBOOK = 'https://wiki.example.test/runbooks/checkout-errors';
@@ -16,24 +16,6 @@ const DASHBOARD = 'https://grafana.example.test/d/checkout';
 
 let muster: TestMuster;
 let browser: Browser;
-
-async function openPage(): Promise<{ context: BrowserContext; page: Page; errors: Error[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const errors: Error[] = [];
-  page.on('pageerror', (e) => errors.push(e));
-  return { context, page, errors };
-}
-
-async function signIn(page: Page, path: string): Promise<void> {
-  await page.goto(muster.url + path);
-  await page.waitForURL((u) => u.pathname === '/signin');
-  await page.getByLabel('Email').fill(ADMIN_EMAIL);
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === path);
-}
 
 interface ApiAlert {
   id: string;
@@ -59,8 +41,8 @@ describe('web UI: alerts and services', () => {
   test('a service and a key made in the UI receive an alert, which is acknowledged and resolved with a judgement', async () => {
     const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Payments', slug: 'payments' });
     assert.equal(team.status, 201);
-    const { context, page, errors } = await openPage();
-    await signIn(page, '/services');
+    const { context, page, errors } = await openPage(browser, { width: 1280, height: 900 });
+    await signIn(page, muster.url, '/services');
 
     // Create the service through the form: team picker, criticality.
     await page.getByRole('button', { name: 'New service' }).click();
@@ -235,8 +217,8 @@ describe('web UI: alerts and services', () => {
     const judged = await muster.api('POST', `/api/alerts/${first}/resolve`, { classification: 'false_positive' });
     assert.equal(judged.status, 200);
 
-    const { context, page, errors } = await openPage();
-    await signIn(page, '/alert-quality');
+    const { context, page, errors } = await openPage(browser, { width: 1280, height: 900 });
+    await signIn(page, muster.url, '/alert-quality');
     const rules = page.getByRole('table', { name: 'Alert rules' });
     const row = rules.getByRole('row').filter({ hasText: 'DiskFull' });
     await row.waitFor();

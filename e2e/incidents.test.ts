@@ -12,9 +12,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { ENGINES } from '../src/db/testing/index.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, openPage, signIn } from './browser.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
 
 const PASSWORD = 'a long enough password';
@@ -26,18 +26,9 @@ let muster: TestMuster;
 let browser: Browser;
 
 async function openSignedIn(email: string, password: string, path: string) {
-  const context: BrowserContext = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
-  const page: Page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const errors: Error[] = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.goto(muster.url + path);
-  await page.waitForURL((u) => u.pathname === '/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === path);
-  return { context, page, errors };
+  const opened = await openPage(browser, { width: 1360, height: 1000 });
+  await signIn(opened.page, muster.url, path, email, password);
+  return opened;
 }
 
 for (const engine of ENGINES)

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, type Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
+import { type Browser } from 'playwright-core';
+import { launchBrowser, signIn } from './browser.js';
+import { startTestMuster, type TestMuster } from '../src/testing/server.js';
 
 const SCREENSHOT = '/tmp/muster-schedule.png';
 const ZONE = 'Europe/Berlin';
@@ -20,15 +20,6 @@ function todayIn(zone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
     new Date(),
   );
-}
-
-async function signIn(page: Page, path: string): Promise<void> {
-  await page.goto(muster.url + path);
-  await page.waitForURL((u) => u.pathname === '/signin');
-  await page.getByLabel('Email').fill(ADMIN_EMAIL);
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === path);
 }
 
 describe('on-call pages', () => {
@@ -73,7 +64,7 @@ describe('on-call pages', () => {
     page.on('pageerror', (e) => errors.push(e));
 
     // Create a schedule with one layer of Alice then Bob, weekly turns from local midnight today in Berlin.
-    await signIn(page, '/oncall');
+    await signIn(page, muster.url, '/oncall');
     await page.getByText('No schedules yet.').waitFor();
     await page.getByRole('link', { name: 'New schedule' }).click();
     await page.waitForURL((u) => u.pathname === '/oncall/new');

@@ -4,33 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
+import { type Browser } from 'playwright-core';
+import { launchBrowser, openPage, signIn } from './browser.js';
+import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../src/testing/server.js';
 
 const SCREENSHOT = '/tmp/muster-teams.png';
 
 let muster: TestMuster;
 let browser: Browser;
-
-/** A fresh browser profile (no cookies) whose uncaught page errors fail the test. */
-async function openPage(): Promise<{ context: BrowserContext; page: Page; errors: Error[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const errors: Error[] = [];
-  page.on('pageerror', (e) => errors.push(e));
-  return { context, page, errors };
-}
-
-async function signIn(page: Page, path: string): Promise<void> {
-  await page.goto(muster.url + path);
-  await page.waitForURL((u) => u.pathname === '/signin');
-  await page.getByLabel('Email').fill(ADMIN_EMAIL);
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === path);
-}
 
 describe('web UI shell', () => {
   before(async () => {
@@ -44,7 +25,7 @@ describe('web UI shell', () => {
   });
 
   test('an administrator signs in, creates a team, manages members and creates an API token shown once', async () => {
-    const { context, page, errors } = await openPage();
+    const { context, page, errors } = await openPage(browser);
     const colleague = await muster.api<{ user: { id: string } }>('POST', '/api/users', {
       email: 'sam.ops@example.test',
       name: 'Sam Ops',
@@ -53,7 +34,7 @@ describe('web UI shell', () => {
     assert.equal(colleague.status, 201);
 
     // Signed out, a deep link goes to the sign-in form and comes back after signing in.
-    await signIn(page, '/teams');
+    await signIn(page, muster.url, '/teams');
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'muster_session');
     assert.ok(session, 'the browser keeps the Secure session cookie on http://127.0.0.1');
@@ -140,7 +121,7 @@ describe('web UI shell', () => {
     const link = created.body.signInLink.url;
     assert.ok(link.startsWith(`${muster.url}/signin/link#token=`), link);
 
-    const { context, page, errors } = await openPage();
+    const { context, page, errors } = await openPage(browser);
     await page.goto(link);
     await page.waitForURL((u) => u.pathname === '/set-password');
     assert.equal(new URL(page.url()).hash, '', 'the token is taken out of the address bar');
@@ -171,7 +152,7 @@ describe('web UI shell', () => {
     // The new password works, and the link does not work twice.
     const signIn = await muster.api('POST', '/api/auth/sign-in', { email: 'nia.new@example.test', password }, null);
     assert.equal(signIn.status, 200);
-    const again = await openPage();
+    const again = await openPage(browser);
     await again.page.goto(link);
     await again.page.getByRole('alert').waitFor();
     assert.equal(new URL(again.page.url()).pathname, '/signin/link');
