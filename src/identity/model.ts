@@ -55,15 +55,6 @@ export function slugify(name: string): string {
   );
 }
 
-export function isValidTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** API tokens read `mst_` + 43 url-safe characters; the first 12 characters identify it in lists. */
 export const TOKEN_PREFIX = 'mst_';
 export function tokenDisplayPrefix(token: string): string {

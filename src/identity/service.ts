@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import { sha256Hex } from '../shared/crypto.js';
 import { forbidden, validationError, type FieldProblem } from '../shared/errors.js';
 import { newId, newSecret } from '../shared/ids.js';
+import { isValidTimeZone } from '../shared/tz.js';
 import { recordAudit, type Actor } from './audit.js';
 import { emailTaken, invalidCredentials, linkInvalid, signInThrottled, userDisabled, userNotFound } from './errors.js';
 import {
@@ -10,7 +11,6 @@ import {
   SIGNIN_MAX_PER_IP,
   SIGNIN_WINDOW_MS,
   isEmail,
-  isValidTimezone,
   normalizeEmail,
   passwordProblem,
   signInRetryAfterMs,
@@ -78,7 +78,7 @@ export class IdentityService {
       const p = passwordProblem(input.password, email);
       if (p) problems.push({ field: 'password', message: p });
     }
-    if (input.timezone && !isValidTimezone(input.timezone)) {
+    if (input.timezone && !isValidTimeZone(input.timezone)) {
       problems.push({ field: 'timezone', message: 'must be an IANA time zone such as Europe/London' });
     }
     if (problems.length) throw validationError(problems);
@@ -123,7 +123,7 @@ export class IdentityService {
     const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
     if (email !== undefined && !isEmail(email)) problems.push({ field: 'email', message: 'must be an email address' });
     if (patch.name !== undefined && !patch.name.trim()) problems.push({ field: 'name', message: 'must not be empty' });
-    if (patch.timezone !== undefined && !isValidTimezone(patch.timezone)) {
+    if (patch.timezone !== undefined && !isValidTimeZone(patch.timezone)) {
       problems.push({ field: 'timezone', message: 'must be an IANA time zone such as Europe/London' });
     }
     if (problems.length) throw validationError(problems);
