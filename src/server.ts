@@ -22,7 +22,7 @@ import { CatalogService, IntegrationKeyService, listServiceRows } from './catalo
 import { ChangeService } from './changes/index.js';
 import { createChat, registerChatJobs } from './chat/wiring.js';
 import type { Config } from './config/index.js';
-import { migrateToLatest, openDb, type Db } from './db/index.js';
+import { migrateToLatest, openDb, type Db, type Executor } from './db/index.js';
 import { buildApp } from './http/app.js';
 import { cookieSecure } from './http/auth.js';
 import { createMetrics } from './http/metrics.js';
@@ -56,6 +56,7 @@ import {
   commanderPaging,
   pagesBetween,
   alertTriggeredHandler,
+  beginPaging,
   runStepHandler,
   scheduleAckTimeout,
   type EscalationDeps,
@@ -129,6 +130,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
       keys: integrationKeys,
       live: alerts.live,
       onEnqueued: () => runner?.wake(),
+      paging: inlinePaging(escalationDeps({ db, notify: notify.notify, config }), log),
     }),
     intakeLimiter: new IntakeLimiter(config.intake),
     changes: new ChangeService({ db, clock, teams }),
@@ -176,16 +178,8 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
   return services;
 }
 
-/** Every durable job kind and its handler. Domains add theirs here as they arrive. */
-function registerJobHandlers(runner: JobRunner, services: Services): void {
-  if (services.config.jobs.diagnostics) runner.register('diagnostics.probe', probeHandler);
-  const { live, paging } = services.incidents;
-  runner.register(JOB_CHECK_COMMANDER, checkCommanderHandler({ live, paging }));
-  runner.register(JOB_REMIND_UPDATE, remindUpdateHandler({ live }));
-  // Alerts held by a silence, maintenance window or flap damping: page when that ends, if still firing.
-  runner.register(ALERTS_RECHECK_PAGING, alertsRecheckPagingHandler(services.alerts.live));
-  // Paging: a triggered alert starts its escalation run; each step is its own fenced job.
-  const escalation: EscalationDeps = {
+function escalationDeps(services: Pick<Services, 'db' | 'notify' | 'config'>): EscalationDeps {
+  return {
     db: services.db,
     notify: services.notify,
     publicUrl: () => services.config.publicUrl,
@@ -194,6 +188,35 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
       return { suppressed: s.suppressed, reason: s.reason ?? 'suppressed', ...(s.until ? { until: s.until } : {}) };
     },
   };
+}
+
+/**
+ * Paging starts in the transaction that decides an alert should page (intake, or the recheck after a silence ends),
+ * which has just checked silences, maintenance and flapping; if it fails there, `alerts.triggered` takes over.
+ */
+function inlinePaging(escalation: EscalationDeps, log: Logger) {
+  return {
+    startPaging: (ex: Executor, alertId: string, now: number) =>
+      beginPaging(escalation, ex, alertId, now, { suppressionChecked: true }),
+    onStartPagingFailed: (alertId: string, err: unknown) =>
+      log.error({ err, alertId }, 'paging could not start in the intake transaction; alerts.triggered takes over'),
+  };
+}
+
+/** Every durable job kind and its handler. Domains add theirs here as they arrive. */
+function registerJobHandlers(runner: JobRunner, services: Services): void {
+  if (services.config.jobs.diagnostics) runner.register('diagnostics.probe', probeHandler);
+  const { live, paging } = services.incidents;
+  runner.register(JOB_CHECK_COMMANDER, checkCommanderHandler({ live, paging }));
+  runner.register(JOB_REMIND_UPDATE, remindUpdateHandler({ live }));
+  // Alerts held by a silence, maintenance window or flap damping: page when that ends, if still firing.
+  runner.register(
+    ALERTS_RECHECK_PAGING,
+    alertsRecheckPagingHandler({ live: services.alerts.live, ...inlinePaging(escalationDeps(services), services.log) }),
+  );
+  // Paging: a triggered alert starts its escalation run (inline at intake; this job is the fallback); each later
+  // step is its own fenced job.
+  const escalation = escalationDeps(services);
   runner.register(ALERTS_TRIGGERED, alertTriggeredHandler(escalation));
   runner.register(RUN_STEP_JOB, runStepHandler(escalation));
   runner.register(ACK_TIMEOUT_JOB, ackTimeoutHandler(services.db));

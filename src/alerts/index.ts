@@ -38,6 +38,7 @@ export {
   ALERTS_RECHECK_PAGING,
   ALERTS_CHANNEL,
   type SuppressionSubject,
+  type PagingStarter,
 } from './suppression.js';
 export {
   decideSuppression,

@@ -85,14 +85,16 @@ for (const engine of ENGINES) {
     const alertsOf = async (serviceId: string): Promise<AlertJson[]> =>
       (await t.api<{ alerts: AlertJson[] }>('GET', `/api/alerts?service=${serviceId}`)).body.alerts;
 
-    const triggeredJobs = async (): Promise<number> =>
-      (
-        await t.muster.services.db.kysely
-          .selectFrom('jobs')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('kind', '=', 'alerts.triggered')
-          .executeTakeFirstOrThrow()
-      ).n;
+    // Paging starts in the intake transaction: one escalation run per alert that pages.
+    const escalationRuns = async (): Promise<number> =>
+      Number(
+        (
+          await t.muster.services.db.kysely
+            .selectFrom('escalationRuns')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     before(async () => {
       t = await startTestMuster(engine, { 'intake.maxInFlight': 4, 'intake.maxQueued': 0 });
@@ -166,7 +168,7 @@ for (const engine of ENGINES) {
 
     it('opens one alert per fingerprint, grouped by groupKey, and treats a re-sent notification as the same alerts', async () => {
       const { serviceId, key } = await serviceWithKey('alertmanager', 'Latency');
-      const jobsBefore = await triggeredJobs();
+      const runsBefore = await escalationRuns();
       const first = await post(`/integrations/alertmanager/${key}`, am('A_first_two_firing'));
       assert.equal(first.status, 200);
       assert.deepEqual(
@@ -183,7 +185,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(alerts.map((a) => a.dedupKey).sort(), ['4320a77964054ac3', 'd9f50dfdc8486b4a']);
       assert.ok(alerts.every((a) => a.status === 'triggered' && a.occurrenceCount === 2));
       assert.equal(new Set(alerts.map((a) => a.groupId)).size, 1, 'one group for one groupKey');
-      assert.equal((await triggeredJobs()) - jobsBefore, 2, 'one paging job per new alert, none for the re-send');
+      assert.equal((await escalationRuns()) - runsBefore, 2, 'paging started once per new alert, not for the re-send');
       const detail = await t.api<AlertJson>('GET', `/api/alerts/${alerts[0]!.id}`);
       assert.equal(detail.body.context[0]!.kind, 'runbook');
       assert.equal(detail.body.isMissingRunbook, false);

@@ -37,7 +37,7 @@ import {
   refreshGroup,
 } from './repo.js';
 import { FLAPPING, isFlapping } from './noise-model.js';
-import { keyOpenTimes, startPagingOrHold } from './suppression.js';
+import { keyOpenTimes, startPagingOrHold, type PagingDeps } from './suppression.js';
 
 export type IntakeOutcomeKind = 'created' | 'updated' | 'acknowledged' | 'resolved' | 'ignored';
 
@@ -80,6 +80,8 @@ export class IntakeService {
       live: LiveChannel;
       onEnqueued?: () => void;
       groupCommit?: Partial<GroupCommitOptions>;
+      /** Escalation's first step in the intake transaction (see PagingStarter); without it, one job hop later. */
+      paging?: Pick<PagingDeps, 'startPaging' | 'onStartPagingFailed'>;
     },
   ) {
     this.committer = new GroupCommitter<IntakeRequest, IntakeOutcome[]>(
@@ -270,7 +272,13 @@ export class IntakeService {
     // Paging starts here (alerts.triggered, in this transaction) unless a silence, maintenance window or flap
     // damping holds it; then a recheck job runs when that ends (src/alerts/suppression.ts).
     const row = (await findAlertRow(trx, id))!;
-    await startPagingOrHold(trx, { engine: this.deps.db.engine, live: this.deps.live }, row, now, ctx.label);
+    await startPagingOrHold(
+      trx,
+      { ...this.deps.paging, engine: this.deps.db.engine, live: this.deps.live },
+      row,
+      now,
+      ctx.label,
+    );
     return id;
   }
 

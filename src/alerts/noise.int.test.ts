@@ -50,13 +50,13 @@ for (const engine of ENGINES) {
       return ((await r.json()) as { alerts: { alertId: string }[] }).alerts[0]!.alertId;
     };
     const alert = async (id: string) => (await t.api<AlertJson>('GET', `/api/alerts/${id}`)).body;
-    const triggeredJobs = async (alertId: string) =>
+    // Paging started = the alert has its escalation run (created in the transaction that decided to page).
+    const pagingStarts = async (alertId: string) =>
       (
         await t.muster.services.db.kysely
-          .selectFrom('jobs')
+          .selectFrom('escalationRuns')
           .select('id')
-          .where('kind', '=', 'alerts.triggered')
-          .where('payload', 'like', `%${alertId}%`)
+          .where('alertId', '=', alertId)
           .execute()
       ).length;
     const waitFor = async (what: () => Promise<boolean>, ms = 8000) => {
@@ -95,14 +95,14 @@ for (const engine of ENGINES) {
       assert.equal(a.suppressedReason, 'silenced');
       assert.equal(a.suppressedById, sil.body.id);
       assert.ok(a.events.some((e) => e.kind === 'silenced' && e.details.silenceId === sil.body.id));
-      assert.equal(await triggeredJobs(held), 0);
+      assert.equal(await pagingStarts(held), 0);
       assert.notEqual((await alert(other)).pagedAt, null, 'a != matcher excludes env=staging');
-      assert.equal(await triggeredJobs(other), 1);
+      assert.equal(await pagingStarts(other), 1);
 
       const expired = await t.api<{ status: string }>('POST', `/api/silences/${sil.body.id}/expire`);
       assert.equal(expired.body.status, 'expired');
       await waitFor(async () => (await alert(held)).pagedAt !== null);
-      assert.equal(await triggeredJobs(held), 1);
+      assert.equal(await pagingStarts(held), 1);
       assert.ok((await alert(held)).events.some((e) => e.kind === 'paging_started'));
       const audit = await t.api<{ events: { action: string }[] }>(
         'GET',

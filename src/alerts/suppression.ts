@@ -4,7 +4,7 @@
  * is NOT enqueued; instead `alerts.recheckPaging` is scheduled for when the suppression ends, and paging starts then
  * if the alert is still triggered (not acknowledged, not resolved) and nothing else suppresses it.
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
 import type { LiveChannel } from '../db/live.js';
 import type { AlertsTable } from '../db/schema.js';
@@ -19,9 +19,19 @@ export const ALERTS_RECHECK_PAGING = 'alerts.recheckPaging';
 /** The LISTEN/NOTIFY channel of the alert list's live stream; a nudge names an alert id. */
 export const ALERTS_CHANNEL = 'muster_alerts';
 
+/**
+ * Starts paging for an alert inside the caller's transaction (escalation's first step, wired in by the composition
+ * root: the alerts domain does not depend on escalation). Without one, or if it fails, the `alerts.triggered` job does
+ * the same one hop later.
+ */
+export type PagingStarter = (ex: Executor, alertId: string, now: number) => Promise<void>;
+
 export interface PagingDeps {
   engine: Db['engine'];
   live: LiveChannel;
+  startPaging?: PagingStarter | undefined;
+  /** Told when the inline start failed and the job took over (the error is logged by the caller's logger). */
+  onStartPagingFailed?: ((alertId: string, error: unknown) => void) | undefined;
 }
 export interface AlertsRecheckPayload {
   alertId: string;
@@ -156,20 +166,39 @@ export async function startPagingOrHold(
       const details = { after: row.suppressedReason, silenceId: row.suppressedById };
       await insertAlertEvent(ex, { alertId: row.id, kind: 'paging_started', actorLabel, details }, now);
     }
-    // The paging hook: escalation picks the alert up from this job, committed with the alert itself.
-    await enqueueJob<AlertsTriggeredPayload>(
-      ex,
-      engine,
-      {
-        kind: ALERTS_TRIGGERED,
-        payload: { alertId: row.id, serviceId: row.serviceId },
-        uniqueKey: `${ALERTS_TRIGGERED}:${row.id}`,
-      },
-      now,
-    );
+    // The paging hook: escalation starts in this transaction (policy snapshot, first step, the first pages queued),
+    // so the first page is one job hop after the commit. If that fails, the alert is still accepted: it rolls back
+    // to the savepoint and `alerts.triggered`, committed with the alert, starts paging one hop later (with retries).
+    if (!(await startPagingInline(ex, deps, row.id, now))) {
+      await enqueueJob<AlertsTriggeredPayload>(
+        ex,
+        engine,
+        {
+          kind: ALERTS_TRIGGERED,
+          payload: { alertId: row.id, serviceId: row.serviceId },
+          uniqueKey: `${ALERTS_TRIGGERED}:${row.id}`,
+        },
+        now,
+      );
+    }
   }
   await live.publish(ex, row.id);
   return s;
+}
+
+async function startPagingInline(ex: Executor, deps: PagingDeps, alertId: string, now: number): Promise<boolean> {
+  if (!deps.startPaging) return false;
+  await sql`savepoint start_paging`.execute(ex);
+  try {
+    await deps.startPaging(ex, alertId, now);
+    await sql`release savepoint start_paging`.execute(ex);
+    return true;
+  } catch (e) {
+    await sql`rollback to savepoint start_paging`.execute(ex);
+    await sql`release savepoint start_paging`.execute(ex);
+    deps.onStartPagingFailed?.(alertId, e);
+    return false;
+  }
 }
 
 /**
@@ -177,7 +206,7 @@ export async function startPagingOrHold(
  * triggered and never paged → page now, or hold again if another suppression applies. Acknowledged or resolved
  * alerts, and duplicate deliveries of the job, end here quietly.
  */
-export function alertsRecheckPagingHandler(live: LiveChannel): JobHandler<AlertsRecheckPayload> {
+export function alertsRecheckPagingHandler(paging: Omit<PagingDeps, 'engine'>): JobHandler<AlertsRecheckPayload> {
   return async (ctx) => {
     const now = ctx.clock.now();
     await ctx.complete(async (trx) => {
@@ -186,7 +215,7 @@ export function alertsRecheckPagingHandler(live: LiveChannel): JobHandler<Alerts
       await lockService(trx, ctx.db.engine, before.serviceId);
       const row = (await findAlertRow(trx, before.id))!;
       if (row.status !== 'triggered' || row.pagedAt !== null) return;
-      await startPagingOrHold(trx, { engine: ctx.db.engine, live }, row, now, 'system:recheck');
+      await startPagingOrHold(trx, { ...paging, engine: ctx.db.engine }, row, now, 'system:recheck');
     });
   };
 }

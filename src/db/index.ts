@@ -50,6 +50,29 @@ function lockDataDir(dataDir: string): SqliteDatabase.Database {
   return lock;
 }
 
+/**
+ * better-sqlite3 compiles a statement at every `prepare`; Kysely prepares every query it runs. Queries repeat (the
+ * same shapes with new parameters), so keep the compiled statements, most recently used first. Statements are only
+ * used synchronously (`all`/`run`; nothing in Muster streams), so sharing one between queries is safe.
+ */
+function withStatementCache(db: SqliteDatabase.Database, max = 1000) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(text: string): SqliteDatabase.Statement {
+      let st = cache.get(text);
+      if (st) {
+        cache.delete(text); // re-insert: Map order is the recency order
+      } else {
+        st = db.prepare(text);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, st);
+      return st;
+    },
+  };
+}
+
 export function openSqlite(dataDir: string): Db {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
@@ -60,7 +83,7 @@ export function openSqlite(dataDir: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     plugins: [new CamelCasePlugin()],
   });
   return {

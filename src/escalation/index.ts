@@ -9,7 +9,7 @@ export {
   type StepPlan,
   type Urgency,
 } from './model.js';
-export { alertTriggeredHandler, runStepHandler, RUN_STEP_JOB } from './jobs.js';
+export { alertTriggeredHandler, beginPaging, runStepHandler, RUN_STEP_JOB } from './jobs.js';
 export {
   escalationFor,
   startEscalation,

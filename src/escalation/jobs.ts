@@ -1,23 +1,39 @@
 import { findAlertForPaging, type AlertsTriggeredPayload } from '../alerts/index.js';
 import { maybeAutoDeclare } from './auto-declare.js';
+import type { Executor } from '../db/index.js';
 import type { JobHandler } from '../jobs/index.js';
 import { RUN_STEP_JOB, runStep, startEscalation, type EscalationDeps, type RunStepPayload } from './runs.js';
 
 export { RUN_STEP_JOB };
 
 /**
- * `alerts.triggered`: snapshot the policy and run the first step in the same transaction, so the first page is
- * planned one job hop after intake commits. A duplicate trigger finds the run and does nothing.
+ * Start paging for a triggered alert in the caller's transaction: snapshot the policy, maybe declare an incident, and
+ * run the first step (its pages are queued as `notify.deliver` jobs that commit with it). A duplicate start finds the
+ * run and does nothing. Intake calls this inside the transaction that opens the alert, right after deciding that
+ * nothing suppresses it (so the first step does not ask again); the `alerts.triggered` job is the fallback.
  */
+export async function beginPaging(
+  deps: EscalationDeps,
+  trx: Executor,
+  alertId: string,
+  now: number,
+  opts: { suppressionChecked?: boolean } = {},
+): Promise<void> {
+  const started = await startEscalation(trx, deps.db.engine, alertId, now, { inline: true });
+  if (!started?.isNew) return;
+  const alert = await findAlertForPaging(trx, alertId);
+  if (alert) await maybeAutoDeclare(trx, deps.db.engine, alert, now);
+  if (started.hasPolicy) {
+    await runStep(deps, trx, { runId: started.runId, generation: 1 }, now, {
+      suppressionChecked: opts.suppressionChecked === true,
+    });
+  }
+}
+
+/** `alerts.triggered`: paging that did not start inline (see beginPaging), one job hop after the alert committed. */
 export function alertTriggeredHandler(deps: EscalationDeps): JobHandler<AlertsTriggeredPayload> {
   return async (ctx) => {
-    await ctx.complete(async (trx) => {
-      const now = ctx.clock.now();
-      const started = await startEscalation(trx, deps.db.engine, ctx.job.payload.alertId, now, { inline: true });
-      const alert = await findAlertForPaging(trx, ctx.job.payload.alertId);
-      if (started?.isNew && alert) await maybeAutoDeclare(trx, deps.db.engine, alert, now);
-      if (started?.isNew && started.hasPolicy) await runStep(deps, trx, { runId: started.runId, generation: 1 }, now);
-    });
+    await ctx.complete((trx) => beginPaging(deps, trx, ctx.job.payload.alertId, ctx.clock.now()));
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { ENGINES } from '../db/testing/index.js';
 import { FakeClock, MINUTE } from '../shared/clock.js';
 import { nextWorkingHoursStart } from '../shared/time.js';
@@ -114,6 +115,46 @@ for (const engine of ENGINES) {
         ['started', 'paged', 'paged', 'exhausted'],
       );
       assert.equal(pagesFor('ana', alertId), 1, 'each person paged exactly once');
+    });
+
+    it('accepts the alert and pages one job hop later when paging cannot start in the intake transaction', async () => {
+      await usePolicy(policy([{ user: 'ana' }]));
+      const db = t.muster.services.db.kysely;
+      // A real database failure (not a stand-in): inserting an escalation run raises, inline and in the job alike.
+      const fault =
+        engine === 'sqlite'
+          ? ["create trigger fail_runs before insert on escalation_runs begin select raise(abort, 'injected'); end"]
+          : [
+              "create function fail_runs() returns trigger language plpgsql as $$ begin raise exception 'injected'; end $$",
+              'create trigger fail_runs before insert on escalation_runs for each row execute function fail_runs()',
+            ];
+      const cure =
+        engine === 'sqlite'
+          ? ['drop trigger fail_runs']
+          : ['drop trigger fail_runs on escalation_runs', 'drop function fail_runs()'];
+      for (const q of fault) await sql.raw(q).execute(db);
+      let alertId: string;
+      try {
+        alertId = await trigger('fallback'); // still accepted: the failed start rolled back to its savepoint
+        const job = await until('the fallback job failed once', async () => {
+          const row = await db
+            .selectFrom('jobs')
+            .select(['status', 'attempts', 'lastError'])
+            .where('kind', '=', 'alerts.triggered')
+            .where('payload', 'like', `%${alertId}%`)
+            .executeTakeFirst();
+          return row && row.attempts >= 1 && row.status === 'pending' ? row : null;
+        });
+        assert.match(job.lastError ?? '', /injected/);
+        assert.equal(
+          (await db.selectFrom('escalationRuns').select('id').where('alertId', '=', alertId).execute()).length,
+          0,
+        );
+      } finally {
+        for (const q of cure) await sql.raw(q).execute(db);
+      }
+      await advance(10_000); // past the retry's backoff
+      await until('ana paged by the retried job', async () => pagesFor('ana', alertId) === 1);
     });
 
     it('stops the cascade when the alert is acknowledged', async () => {

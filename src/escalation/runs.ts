@@ -173,6 +173,7 @@ export async function runStep(
   trx: Executor,
   payload: RunStepPayload,
   now: number,
+  opts: { suppressionChecked?: boolean } = {},
 ): Promise<'stale' | 'stopped' | 'held' | 'paged' | 'exhausted' | 'suppressed'> {
   const run = await lockRun(trx, deps.db.engine, payload.runId);
   if (!run || run.generation !== payload.generation) return 'stale';
@@ -192,7 +193,11 @@ export async function runStep(
     return 'stopped';
   }
   const alert = toAlert(alertRow);
-  const suppression = deps.isSuppressed ? await deps.isSuppressed(trx, alert, now) : { suppressed: false, reason: '' };
+  // The first step that intake runs in the alert's own transaction has just checked this (startPagingOrHold).
+  const suppression =
+    deps.isSuppressed && !opts.suppressionChecked
+      ? await deps.isSuppressed(trx, alert, now)
+      : { suppressed: false, reason: '' };
   if (suppression.suppressed) {
     // Silenced, in maintenance or damped while paging: hold the run and look again when the suppression ends.
     const until = Math.max(now + 1000, suppression.until ?? now + SUPPRESSION_RECHECK_MS);

@@ -30,6 +30,12 @@ export interface JobContext<P> {
    * job since (this run's lease ran out), the transaction rolls back and nothing this run did is kept.
    */
   complete<T>(fn: (trx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * Mark the job done, fenced, inside a transaction the handler runs itself (when the step's transaction is not one
+   * `complete` can open, e.g. a delivery's paging gate). Throws StaleJobError if another runner owns the job now.
+   * The handler must return only after that transaction committed; if it throws, the completion rolled back with it.
+   */
+  completeIn(trx: Executor): Promise<void>;
 }
 
 export type JobHandler<P = unknown> = (ctx: JobContext<P>) => Promise<void>;
@@ -235,6 +241,7 @@ export class JobRunner {
     const jobLog = log.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     const handler = this.handlers.get(job.kind);
     let completedInHandler = false;
+    let completionStaged = false;
     // Three heartbeats per lease, so one slow or lost update does not let a live run's lease expire.
     const heartbeat = setInterval(
       () => {
@@ -263,7 +270,12 @@ export class JobRunner {
           completedInHandler = true;
           return result;
         },
+        completeIn: async (trx) => {
+          if (!(await completeJob(trx, job.id, job.fence, clock.now()))) throw new StaleJobError(job.id, job.fence);
+          completionStaged = true;
+        },
       });
+      if (completionStaged) completedInHandler = true;
       if (!completedInHandler && !(await completeJob(db.kysely, job.id, job.fence, clock.now()))) {
         throw new StaleJobError(job.id, job.fence);
       }

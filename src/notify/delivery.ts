@@ -84,9 +84,12 @@ export class NotifyService {
     this.gate = gate;
   }
 
-  /** The gate for a delivery: alert pages go through the alert's gate; others run as they are. */
-  withSendGate<T>(alertId: string | null, fn: (ex: Executor) => Promise<T>): Promise<T> {
-    return alertId && this.gate ? this.gate(alertId, fn) : fn(this.deps.db.kysely);
+  /**
+   * The gate for a delivery: alert pages go through the alert's gate (a transaction; `isGated` true); others run as
+   * they are, outside any transaction.
+   */
+  withSendGate<T>(alertId: string | null, fn: (ex: Executor, isGated: boolean) => Promise<T>): Promise<T> {
+    return alertId && this.gate ? this.gate(alertId, (ex) => fn(ex, true)) : fn(this.deps.db.kysely, false);
   }
 
   /**

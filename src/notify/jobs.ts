@@ -4,14 +4,14 @@
  *   2. under the alert's paging gate (src/alerts/paging-gate.ts): re-read the delivery (still pending?), re-check the
  *      state (contact method still there and usable, `isStillWanted`: alert not acknowledged or resolved since) —
  *      otherwise record `skipped` —, send once through the channel's adapter, and record the attempt and outcome;
- *   3. complete the job (fenced).
+ *   3. complete the job (fenced), in that same transaction: one commit for the outcome and the job.
  * Transient failures record a `failed` attempt and throw, so the runner retries with backoff; permanent failures
  * (and the last transient one) are recorded as the delivery's final `failed` state and the job completes. A send
  * cannot be part of a database transaction: if the process dies between sending and committing, the step runs
  * again and the person may get the message twice — at least once, never lost.
  */
 import type { Db, Executor } from '../db/index.js';
-import type { JobContext, JobHandler } from '../jobs/index.js';
+import { StaleJobError, type JobContext, type JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText } from '../shared/json.js';
@@ -28,7 +28,7 @@ export interface DeliverDeps {
   /** Read at every run, so the composition root can wire the alerts domain in after construction. */
   isStillWanted: () => IsStillWanted;
   /** Check-and-send under the alert's paging gate (see NotifyService.withSendGate). */
-  withSendGate: <T>(alertId: string | null, fn: (ex: Executor) => Promise<T>) => Promise<T>;
+  withSendGate: <T>(alertId: string | null, fn: (ex: Executor, isGated: boolean) => Promise<T>) => Promise<T>;
 }
 
 interface Outcome {
@@ -46,8 +46,10 @@ async function record(
   d: Delivery,
   o: Outcome,
   now: number,
+  /** The delivery as just read and locked in this transaction, if the caller has it. */
+  locked?: Delivery,
 ): Promise<void> {
-  const current = await findDelivery(ex, engine, d.id, true);
+  const current = locked ?? (await findDelivery(ex, engine, d.id, true));
   if (!current || current.status !== 'pending') return; // another run finished it; nothing to add
   await insertAttempt(ex, {
     id: newId('att', now),
@@ -75,12 +77,18 @@ function finish(ctx: JobContext<DeliverPayload>, d: Delivery, o: Omit<Outcome, '
   return ctx.complete((trx) => record(trx, ctx.db.engine, d, { ...o, isFinal: true }, ctx.clock.now()));
 }
 
-/** Why a delivery should not be sent now, or null to send it. */
-async function skipReason(ex: Executor, deps: DeliverDeps, d: Delivery): Promise<string | null> {
+type ContactMethodRow = NonNullable<Awaited<ReturnType<typeof findContactMethodRow>>>;
+
+/** Where to send the delivery now, or why it should not be sent. */
+async function check(
+  ex: Executor,
+  deps: DeliverDeps,
+  d: Delivery,
+): Promise<{ skip: string; row?: undefined } | { skip: null; row: ContactMethodRow }> {
   const row = await findContactMethodRow(ex, d.contactMethodId);
-  if (!row) return 'the contact method was removed';
+  if (!row) return { skip: 'the contact method was removed' };
   if (d.ruleId !== null && needsVerification(d.channel as never) && row.isVerified !== 1) {
-    return `the ${d.channel} contact method is not verified`;
+    return { skip: `the ${d.channel} contact method is not verified` };
   }
   const wanted = await deps.isStillWanted()(ex, {
     deliveryId: d.id,
@@ -88,7 +96,7 @@ async function skipReason(ex: Executor, deps: DeliverDeps, d: Delivery): Promise
     userId: d.userId,
     urgency: d.urgency,
   });
-  return wanted ? null : 'no longer needed: the alert was acknowledged or resolved';
+  return wanted ? { skip: null, row } : { skip: 'no longer needed: the alert was acknowledged or resolved' };
 }
 
 async function outbound(deps: DeliverDeps, d: Delivery, now: number): Promise<OutboundMessage> {
@@ -108,21 +116,24 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
     const d = await findDelivery(db.kysely, db.engine, ctx.job.payload.deliveryId);
     if (!d || d.status !== 'pending') return; // already sent, failed or skipped: a duplicate or late job
     const message = await outbound(deps, d, clock.now());
-    let outcome: 'done' | 'gone';
     try {
       // Under the alert's paging gate: the delivery is re-read (a duplicate run that waited for the gate finds it
       // sent), "still wanted?" is checked, the message is handed to its channel and the outcome is recorded, all
       // before the gate opens. An acknowledgement that commits meanwhile waits for the gate; one that committed
       // before makes the check skip the page.
-      outcome = await deps.withSendGate(d.alertId, async (ex) => {
+      await deps.withSendGate(d.alertId, async (ex, isGated) => {
         const current = await findDelivery(ex, db.engine, d.id, true);
-        if (!current || current.status !== 'pending') return 'gone';
-        const reason = await skipReason(ex, deps, d);
-        if (reason) {
-          await record(ex, db.engine, d, { status: 'skipped', error: reason, isFinal: true }, clock.now());
-          return 'done';
+        // A duplicate or late run: another run finished this delivery (the runner completes this job after).
+        if (!current || current.status !== 'pending') return;
+        // Under a gate (a transaction), the job completes in it (fenced, before anything is sent: a run whose lease
+        // was taken over stops here), so the outcome and the completion share one commit. Without a gate (not an
+        // alert page) the runner completes the job after the handler returns.
+        if (isGated) await ctx.completeIn(ex);
+        const { skip, row } = await check(ex, deps, d);
+        if (skip !== null) {
+          await record(ex, db.engine, d, { status: 'skipped', error: skip, isFinal: true }, clock.now(), current);
+          return;
         }
-        const row = (await findContactMethodRow(ex, d.contactMethodId))!;
         const target: ContactTarget = {
           id: row.id,
           kind: d.channel as ContactTarget['kind'],
@@ -137,15 +148,14 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
           d,
           { status: 'sent', providerMessageId: providerMessageId ?? null, isFinal: true },
           clock.now(),
+          current,
         );
         ctx.log.info({ deliveryId: d.id, channel: d.channel }, 'notification sent');
-        return 'done';
       });
     } catch (e) {
+      if (e instanceof StaleJobError) throw e; // nothing was sent; the run that owns the job now does it
       return onFailure(ctx, d, e);
     }
-    if (outcome === 'gone') return; // a duplicate or late run: another run finished this delivery
-    await ctx.complete(async () => undefined);
   };
 }
 
