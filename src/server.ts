@@ -296,6 +296,8 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
       stop() {
         stopping ??= (async () => {
           await started.app.close();
+          // Intake requests whose clients hung up are still committing: let them finish before the database closes.
+          await started.services.intakeLimiter.close();
           await started.services.runner?.stop();
           await db.close();
         })();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { IntakeKey, IntegrationKeyService } from '../catalog/index.js';
 import type { Db, Executor } from '../db/index.js';
+import type { AlertsTable } from '../db/schema.js';
 import type { LiveChannel } from '../db/live.js';
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
@@ -27,17 +28,19 @@ import {
   type IntakeEvent,
 } from './model.js';
 import {
-  findAlertRow,
-  findLatestAlertRef,
+  bumpGroup,
   findOpenAlertRef,
   insertAlertEvent,
   latestGroupRef,
   lockService,
   openKeyOf,
-  refreshGroup,
+  recentAlertsForKey,
 } from './repo.js';
 import { FLAPPING, isFlapping } from './noise-model.js';
-import { keyOpenTimes, startPagingOrHold, type PagingDeps } from './suppression.js';
+import { startPagingOrHold, type PagingDeps, type SuppressionRules } from './suppression.js';
+
+/** How many of a key's newest alerts intake reads to decide dedup and flapping (FLAPPING.minOpens is far lower). */
+const FLAP_HISTORY = 20;
 
 export type IntakeOutcomeKind = 'created' | 'updated' | 'acknowledged' | 'resolved' | 'ignored';
 
@@ -59,6 +62,8 @@ interface IntakeRequest {
 
 interface Ctx {
   trx: Executor;
+  /** Silences and maintenance windows read in this transaction, per service. */
+  rules: SuppressionRules;
   key: IntakeKey;
   source: AlertSource;
   payloadId: string;
@@ -125,6 +130,7 @@ export class IntakeService {
       // Each service once, in a stable order: concurrent batches in several processes cannot deadlock.
       for (const id of services) if (await lockService(trx, this.deps.db.engine, id)) existing.add(id);
       const out: Settled<IntakeOutcome[]>[] = [];
+      const rules: SuppressionRules = new Map();
       for (const req of reqs) {
         if (!existing.has(req.key.serviceId)) {
           out.push({ ok: false, error: invalidIntegrationKey() });
@@ -132,7 +138,7 @@ export class IntakeService {
         }
         await sql`savepoint intake_delivery`.execute(trx);
         try {
-          const value = await this.applyRequest(trx, req);
+          const value = await this.applyRequest(trx, req, rules);
           out.push({ ok: true, value });
         } catch (error) {
           await sql`rollback to savepoint intake_delivery`.execute(trx);
@@ -152,21 +158,24 @@ export class IntakeService {
     const outcomes = await this.deps.db.kysely.transaction().execute(async (trx) => {
       // A key whose service was deleted in between is as good as unknown.
       if (!(await lockService(trx, this.deps.db.engine, req.key.serviceId))) throw invalidIntegrationKey();
-      return this.applyRequest(trx, req);
+      return this.applyRequest(trx, req, new Map());
     });
     if (outcomes.some((o) => o.outcome === 'created')) this.deps.onEnqueued?.();
     return outcomes;
   }
 
-  private async applyRequest(trx: Executor, req: IntakeRequest): Promise<IntakeOutcome[]> {
+  private async applyRequest(trx: Executor, req: IntakeRequest, rules: SuppressionRules): Promise<IntakeOutcome[]> {
     const { key, source, now } = req;
     const payloadId = await this.storePayload(trx, key, source, req.rawBody, now);
     await this.deps.keys.touch(trx, key.keyId, now);
-    const ctx: Ctx = { trx, key, source, payloadId, now, label: `integration:${source}` };
+    const ctx: Ctx = { trx, rules, key, source, payloadId, now, label: `integration:${source}` };
     const out: IntakeOutcome[] = [];
     for (const event of req.events) {
       const o = await this.apply(ctx, event);
-      if (o.outcome !== 'ignored' && o.alertId) await this.deps.live.publish(trx, o.alertId);
+      // A created alert was announced by startPagingOrHold already.
+      if ((o.outcome === 'updated' || o.outcome === 'acknowledged' || o.outcome === 'resolved') && o.alertId) {
+        await this.deps.live.publish(trx, o.alertId);
+      }
       out.push(o);
     }
     return out;
@@ -184,12 +193,15 @@ export class IntakeService {
   private async apply(ctx: Ctx, event: IntakeEvent): Promise<IntakeOutcome> {
     const { trx, key, source } = ctx;
     const open = await findOpenAlertRef(trx, key.serviceId, source, event.dedupKey);
-    const latest = open ?? (await findLatestAlertRef(trx, key.serviceId, source, event.dedupKey));
-    const decision = decideDedup(event, open, latest);
+    // No open alert: the key's recent alerts give both the latest (for dedup) and the flapping history, in one read.
+    const recent = open
+      ? []
+      : await recentAlertsForKey(trx, { serviceId: key.serviceId, source, dedupKey: event.dedupKey }, FLAP_HISTORY);
+    const decision = decideDedup(event, open, open ?? recent[0] ?? null);
     const base = { dedupKey: event.dedupKey };
     switch (decision.kind) {
       case 'create':
-        return { ...base, outcome: 'created', alertId: await this.create(ctx, event) };
+        return { ...base, outcome: 'created', alertId: await this.create(ctx, event, recent) };
       case 'refresh':
         await this.refresh(ctx, decision.alertId, event, decision.isNewInstance);
         return { ...base, outcome: 'updated', alertId: decision.alertId };
@@ -204,54 +216,53 @@ export class IntakeService {
     }
   }
 
-  private async create(ctx: Ctx, event: IntakeEvent): Promise<string> {
+  private async create(ctx: Ctx, event: IntakeEvent, recent: { createdAt: number }[]): Promise<string> {
     const { trx, key, source, now } = ctx;
     const groupId = await this.groupFor(ctx, event);
     const context = extractContext(event.annotations, event.links);
     const id = newId('alr', now);
-    const opened = await keyOpenTimes(
-      trx,
-      { serviceId: key.serviceId, source, dedupKey: event.dedupKey },
-      now - FLAPPING.windowMs,
-    );
+    // Opens of this key within the flapping window (the newest FLAP_HISTORY alerts are plenty to decide).
+    const opened = recent.map((r) => r.createdAt).filter((at) => at > now - FLAPPING.windowMs);
     const flapping = isFlapping([...opened, now], now);
-    await trx
-      .insertInto('alerts')
-      .values({
-        id,
-        serviceId: key.serviceId,
-        groupId,
-        integrationKeyId: key.keyId,
-        source,
-        dedupKey: event.dedupKey,
-        openKey: openKeyOf(source, event.dedupKey),
-        status: 'triggered',
-        severity: event.severity,
-        summary: event.summary,
-        description: event.description,
-        labels: toJsonText(event.labels),
-        annotations: toJsonText(event.annotations),
-        context: toJsonText(context),
-        isPaging: isPagingSeverity(event.severity) ? 1 : 0,
-        hasRunbook: hasRunbook(context) ? 1 : 0,
-        sourceStartsAt: event.startsAt,
-        firstSeenAt: now,
-        lastSeenAt: now,
-        occurrenceCount: 1,
-        acknowledgedAt: null,
-        acknowledgedByUserId: null,
-        acknowledgedByLabel: null,
-        resolvedAt: null,
-        resolvedByUserId: null,
-        resolvedByLabel: null,
-        classification: null,
-        classificationNote: null,
-        createdAt: now,
-        updatedAt: now,
-        ruleKey: ruleKeyFor(event.labels, event.groupName),
-        isFlapping: flapping ? 1 : 0,
-      })
-      .execute();
+    const row: Selectable<AlertsTable> = {
+      id,
+      serviceId: key.serviceId,
+      groupId,
+      integrationKeyId: key.keyId,
+      source,
+      dedupKey: event.dedupKey,
+      openKey: openKeyOf(source, event.dedupKey),
+      status: 'triggered',
+      severity: event.severity,
+      summary: event.summary,
+      description: event.description,
+      labels: toJsonText(event.labels),
+      annotations: toJsonText(event.annotations),
+      context: toJsonText(context),
+      isPaging: isPagingSeverity(event.severity) ? 1 : 0,
+      hasRunbook: hasRunbook(context) ? 1 : 0,
+      sourceStartsAt: event.startsAt,
+      firstSeenAt: now,
+      lastSeenAt: now,
+      occurrenceCount: 1,
+      acknowledgedAt: null,
+      acknowledgedByUserId: null,
+      acknowledgedByLabel: null,
+      resolvedAt: null,
+      resolvedByUserId: null,
+      resolvedByLabel: null,
+      classification: null,
+      classificationNote: null,
+      createdAt: now,
+      updatedAt: now,
+      ruleKey: ruleKeyFor(event.labels, event.groupName),
+      isFlapping: flapping ? 1 : 0,
+      pagedAt: null,
+      suppressedReason: null,
+      suppressedById: null,
+      suppressedUntil: null,
+    };
+    await trx.insertInto('alerts').values(row).execute();
     await insertAlertEvent(
       trx,
       {
@@ -263,7 +274,7 @@ export class IntakeService {
       },
       now,
     );
-    await refreshGroup(trx, groupId, now, true);
+    await bumpGroup(trx, groupId, 'opened', now);
     if (flapping) {
       const details = { opens: opened.length + 1, windowMs: FLAPPING.windowMs };
       await insertAlertEvent(trx, { alertId: id, kind: 'flapping', actorLabel: ctx.label, details }, now);
@@ -271,10 +282,9 @@ export class IntakeService {
     }
     // Paging starts here (alerts.triggered, in this transaction) unless a silence, maintenance window or flap
     // damping holds it; then a recheck job runs when that ends (src/alerts/suppression.ts).
-    const row = (await findAlertRow(trx, id))!;
     await startPagingOrHold(
       trx,
-      { ...this.deps.paging, engine: this.deps.db.engine, live: this.deps.live },
+      { ...this.deps.paging, engine: this.deps.db.engine, live: this.deps.live, rules: ctx.rules },
       row,
       now,
       ctx.label,
@@ -370,6 +380,6 @@ export class IntakeService {
       },
       now,
     );
-    if (status === 'resolved') await refreshGroup(trx, row.groupId, now, false);
+    if (status === 'resolved') await bumpGroup(trx, row.groupId, 'resolved', now);
   }
 }

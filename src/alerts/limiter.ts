@@ -5,7 +5,10 @@
  */
 export class IntakeLimiter {
   private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Each waiter is told whether it got the slot (true) or must give up (false: closing). */
+  private readonly waiting: ((granted: boolean) => void)[] = [];
+  private isClosed = false;
+  private readonly onIdle: (() => void)[] = [];
 
   constructor(private readonly opts: { maxInFlight: number; maxQueued: number; queueTimeoutMs: number }) {}
 
@@ -13,28 +16,42 @@ export class IntakeLimiter {
     return { inFlight: this.inFlight, queued: this.waiting.length };
   }
 
-  /** Take a slot without waiting; false when full. Release with `release()`. */
+  /** Take a slot without waiting; false when full or closed. Release with `release()`. */
   tryAcquire(): boolean {
-    if (this.inFlight >= this.opts.maxInFlight) return false;
+    if (this.isClosed || this.inFlight >= this.opts.maxInFlight) return false;
     this.inFlight++;
     return true;
   }
 
   release(): void {
     const next = this.waiting.shift();
-    if (next)
-      next(); // the slot passes straight to the next waiter
-    else this.inFlight--;
+    if (next) {
+      next(true); // the slot passes straight to the next waiter
+      return;
+    }
+    this.inFlight--;
+    if (this.inFlight === 0) for (const done of this.onIdle.splice(0)) done();
+  }
+
+  /**
+   * Shutting down: refuse new and waiting requests (their callers answer 503), and resolve once every request that
+   * holds a slot has finished, so the database is not closed under a commit someone is waiting for.
+   */
+  close(): Promise<void> {
+    this.isClosed = true;
+    for (const w of this.waiting.splice(0)) w(false);
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.onIdle.push(resolve));
   }
 
   /** Run `fn` in a slot; null (fn not run) when no slot came free in time. */
   async run<T>(fn: () => Promise<T>): Promise<{ value: T } | null> {
     if (!this.tryAcquire()) {
-      if (this.waiting.length >= this.opts.maxQueued) return null;
+      if (this.isClosed || this.waiting.length >= this.opts.maxQueued) return null;
       const got = await new Promise<boolean>((resolve) => {
-        const grant = (): void => {
+        const grant = (granted: boolean): void => {
           clearTimeout(timer);
-          resolve(true);
+          resolve(granted);
         };
         const timer = setTimeout(() => {
           const i = this.waiting.indexOf(grant);

@@ -148,6 +148,27 @@ export async function findOpenAlertRef(
   return row ? refOf(row) : null;
 }
 
+/**
+ * The newest alerts for a key (newest first, at most `limit`): the latest one for dedup decisions and their opening
+ * times for flap detection, in one read.
+ */
+export async function recentAlertsForKey(
+  ex: Executor,
+  key: { serviceId: string; source: AlertSource; dedupKey: string },
+  limit: number,
+): Promise<(AlertRef & { createdAt: number })[]> {
+  const rows = await ex
+    .selectFrom('alerts')
+    .select(['id', 'status', 'sourceStartsAt', 'createdAt'])
+    .where('serviceId', '=', key.serviceId)
+    .where('dedupKey', '=', key.dedupKey)
+    .where('source', '=', key.source)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...refOf(r), createdAt: r.createdAt }));
+}
+
 export async function findLatestAlertRef(
   ex: Executor,
   serviceId: string,
@@ -217,6 +238,31 @@ export async function latestGroupRef(ex: Executor, serviceId: string, groupKey: 
 export async function findGroup(ex: Executor, id: string): Promise<AlertGroup | null> {
   const row = await ex.selectFrom('alertGroups').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toGroup(row) : null;
+}
+
+/**
+ * Count one alert into its group, or one alert out of the open ones (resolved), without recounting the group.
+ * Every writer of a service's alerts holds the service lock (lockService), so the increments cannot race.
+ */
+export async function bumpGroup(
+  ex: Executor,
+  groupId: string,
+  change: 'opened' | 'resolved',
+  now: number,
+): Promise<void> {
+  const [alerts, open] = change === 'opened' ? [1, 1] : [0, -1];
+  await ex
+    .updateTable('alertGroups')
+    .set({
+      alertCount: sql<number>`alert_count + ${alerts}`,
+      openCount: sql<number>`open_count + ${open}`,
+      status: sql<string>`case when open_count + ${open} > 0 then 'open' else 'resolved' end`,
+      resolvedAt: sql<number | null>`case when open_count + ${open} > 0 then null else cast(${now} as bigint) end`,
+      ...(change === 'opened' ? { lastAlertAt: now } : {}),
+      updatedAt: now,
+    })
+    .where('id', '=', groupId)
+    .execute();
 }
 
 /** Recount a group's alerts after a change; the group resolves when its last open alert does. */

@@ -30,11 +30,35 @@ export interface PagingDeps {
   engine: Db['engine'];
   live: LiveChannel;
   startPaging?: PagingStarter | undefined;
+  /** Silences and windows already read in this transaction (intake: one read per service per batch). */
+  rules?: SuppressionRules | undefined;
   /** Told when the inline start failed and the job took over (the error is logged by the caller's logger). */
   onStartPagingFailed?: ((alertId: string, error: unknown) => void) | undefined;
 }
 export interface AlertsRecheckPayload {
   alertId: string;
+}
+
+/**
+ * The silences and maintenance windows that apply to a service and have not ended by `now` (whether they are active
+ * at a given instant is decided per alert). Intake reads them once per service per batch: one transaction.
+ */
+export type SuppressionRules = Map<string, Awaited<ReturnType<typeof loadSuppressionRules>>>;
+
+async function loadSuppressionRules(ex: Executor, serviceId: string, now: number) {
+  const silences = await ex
+    .selectFrom('silences')
+    .select(['id', 'serviceId', 'matchers', 'startsAt', 'endsAt'])
+    .where('endsAt', '>', now)
+    .where((eb) => eb.or([eb('serviceId', 'is', null), eb('serviceId', '=', serviceId)]))
+    .execute();
+  const windows = await ex
+    .selectFrom('maintenanceWindows')
+    .select(['id', 'serviceId', 'startsAt', 'endsAt'])
+    .where('serviceId', '=', serviceId)
+    .where('endsAt', '>', now)
+    .execute();
+  return { silences: silences.map((s) => ({ ...s, matchers: fromJsonText<Matcher[]>(s.matchers, []) })), windows };
 }
 
 /** What the check needs to know about an alert (an Alert from the API or a row both fit). */
@@ -52,23 +76,20 @@ export interface SuppressionSubject {
  * flapping key, when it last paged. Call it inside the transaction that would page (escalation re-checks it at each
  * step, as it re-checks acknowledged/resolved); it only reads.
  */
-export async function isPageSuppressed(ex: Executor, alert: SuppressionSubject, now: number): Promise<Suppression> {
+export async function isPageSuppressed(
+  ex: Executor,
+  alert: SuppressionSubject,
+  now: number,
+  rules?: SuppressionRules,
+): Promise<Suppression> {
   const labels =
     typeof alert.labels === 'string' ? fromJsonText<Record<string, string>>(alert.labels, {}) : alert.labels;
-  const silences = await ex
-    .selectFrom('silences')
-    .select(['id', 'serviceId', 'matchers', 'startsAt', 'endsAt'])
-    .where('startsAt', '<=', now)
-    .where('endsAt', '>', now)
-    .where((eb) => eb.or([eb('serviceId', 'is', null), eb('serviceId', '=', alert.serviceId)]))
-    .execute();
-  const windows = await ex
-    .selectFrom('maintenanceWindows')
-    .select(['id', 'serviceId', 'startsAt', 'endsAt'])
-    .where('serviceId', '=', alert.serviceId)
-    .where('startsAt', '<=', now)
-    .where('endsAt', '>', now)
-    .execute();
+  let forService = rules?.get(alert.serviceId);
+  if (!forService) {
+    forService = await loadSuppressionRules(ex, alert.serviceId, now);
+    rules?.set(alert.serviceId, forService);
+  }
+  const { silences, windows } = forService;
   const isFlapping = alert.isFlapping === true || alert.isFlapping === 1;
   const lastPaged = isFlapping
     ? await ex
@@ -84,29 +105,12 @@ export async function isPageSuppressed(ex: Executor, alert: SuppressionSubject, 
   return decideSuppression(
     {
       alert: { serviceId: alert.serviceId, labels },
-      silences: silences.map((s) => ({ ...s, matchers: fromJsonText<Matcher[]>(s.matchers, []) })),
+      silences,
       windows,
       flapping: { isFlapping, lastPagedAt: lastPaged?.at == null ? null : Number(lastPaged.at) },
     },
     now,
   );
-}
-
-/** Times the alert key opened since `since`, for flapping detection. */
-export async function keyOpenTimes(
-  ex: Executor,
-  key: { serviceId: string; source: string; dedupKey: string },
-  since: number,
-): Promise<number[]> {
-  const rows = await ex
-    .selectFrom('alerts')
-    .select('createdAt')
-    .where('serviceId', '=', key.serviceId)
-    .where('source', '=', key.source)
-    .where('dedupKey', '=', key.dedupKey)
-    .where('createdAt', '>', since)
-    .execute();
-  return rows.map((r) => r.createdAt);
 }
 
 const EVENT_OF: Record<SuppressionReason, AlertEventKind> = {
@@ -127,7 +131,7 @@ export async function startPagingOrHold(
   actorLabel: string,
 ): Promise<Suppression> {
   const { engine, live } = deps;
-  const s = await isPageSuppressed(ex, row, now);
+  const s = await isPageSuppressed(ex, row, now, deps.rules);
   if (s.suppressed && s.until !== undefined) {
     const byId = s.silenceId ?? s.maintenanceWindowId ?? null;
     const isChanged = row.suppressedReason !== s.reason || row.suppressedById !== byId;

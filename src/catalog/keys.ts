@@ -125,8 +125,15 @@ export class IntegrationKeyService {
     return { keyId: row.id, serviceId: row.serviceId, source: row.source as IntegrationSource };
   }
 
+  /** When this process last recorded each key's use: the row is written at most once a minute per key. */
+  private readonly touchedAt = new Map<string, number>();
+
   /** Record use, at most once a minute per key; called inside the intake transaction. */
   async touch(trx: Executor, keyId: string, now: number): Promise<void> {
+    const last = this.touchedAt.get(keyId);
+    if (last !== undefined && last >= now - TOUCH_EVERY_MS) return;
+    if (this.touchedAt.size >= 10_000) this.touchedAt.clear(); // bounded; at worst one extra write per key
+    this.touchedAt.set(keyId, now);
     await trx
       .updateTable('integrationKeys')
       .set({ lastUsedAt: now })
