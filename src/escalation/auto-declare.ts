@@ -4,7 +4,7 @@
  * never reach it); the handler declares through the incidents service, linking the alert and its service.
  */
 import type { IncidentRule } from '../catalog/index.js';
-import { findServiceRow } from '../catalog/index.js';
+import { findServiceRow, type Service } from '../catalog/index.js';
 import type { Db, Executor } from '../db/index.js';
 import { systemActor } from '../identity/index.js';
 import { enqueueJob, type JobHandler } from '../jobs/index.js';
@@ -24,8 +24,10 @@ export async function maybeAutoDeclare(
   engine: Db['engine'],
   alert: { id: string; serviceId: string; severity: string },
   now: number,
+  /** The alert's service, if the caller has just read it in this transaction. */
+  serviceRow?: Service,
 ): Promise<void> {
-  const service = await findServiceRow(trx, alert.serviceId);
+  const service = serviceRow?.id === alert.serviceId ? serviceRow : await findServiceRow(trx, alert.serviceId);
   if (!ruleMatches(service?.incidentRule ?? null, alert.severity)) return;
   await enqueueJob<AutoDeclarePayload>(
     trx,

@@ -1,4 +1,4 @@
-import { findAlertForPaging, type AlertsTriggeredPayload } from '../alerts/index.js';
+import type { AlertsTriggeredPayload } from '../alerts/index.js';
 import { maybeAutoDeclare } from './auto-declare.js';
 import type { Executor } from '../db/index.js';
 import type { JobHandler } from '../jobs/index.js';
@@ -21,11 +21,13 @@ export async function beginPaging(
 ): Promise<void> {
   const started = await startEscalation(trx, deps.db.engine, alertId, now, { inline: true });
   if (!started?.isNew) return;
-  const alert = await findAlertForPaging(trx, alertId);
-  if (alert) await maybeAutoDeclare(trx, deps.db.engine, alert, now);
+  const { alert, service } = started;
+  await maybeAutoDeclare(trx, deps.db.engine, alert, now, service);
   if (started.hasPolicy) {
     await runStep(deps, trx, { runId: started.runId, generation: 1 }, now, {
       suppressionChecked: opts.suppressionChecked === true,
+      alert,
+      service,
     });
   }
 }

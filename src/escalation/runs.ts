@@ -3,10 +3,11 @@
  * style guide's model for every durable handler: lock the run, check the fence (generation), re-check the alert,
  * do exactly one step and record it, schedule the next step in the same transaction.
  */
+import type { Selectable } from 'kysely';
 import { findAlertForPaging, toAlert, type Alert } from '../alerts/index.js';
-import { findServiceRow } from '../catalog/index.js';
+import { findServiceRow, type Service } from '../catalog/index.js';
 import type { Db, Executor } from '../db/index.js';
-import type { EscalationRunsTable } from '../db/schema.js';
+import type { AlertsTable, EscalationRunsTable } from '../db/schema.js';
 import { enqueueJob } from '../jobs/index.js';
 import type { NotificationMessage, NotifyService } from '../notify/index.js';
 import { onCallUserIds } from '../oncall/index.js';
@@ -24,6 +25,8 @@ import {
 import { snapshotOf, toPolicy } from './policies.js';
 
 export const RUN_STEP_JOB = 'escalation.runStep';
+type AlertRow = Selectable<AlertsTable>;
+type ServiceRow = Service;
 const SUPPRESSION_RECHECK_MS = 5 * 60_000;
 
 export interface RunStepPayload {
@@ -77,7 +80,13 @@ export async function startEscalation(
   alertId: string,
   now: number,
   opts: { inline?: boolean } = {},
-): Promise<{ runId: string; isNew: boolean; hasPolicy: boolean } | null> {
+): Promise<{
+  runId: string;
+  isNew: boolean;
+  hasPolicy: boolean;
+  alert: AlertRow;
+  service: ServiceRow | undefined;
+} | null> {
   const alertRow = await findAlertForPaging(trx, alertId);
   if (!alertRow) return null;
   const existing = await trx
@@ -85,8 +94,17 @@ export async function startEscalation(
     .select(['id', 'policyId'])
     .where('alertId', '=', alertId)
     .executeTakeFirst();
-  if (existing) return { runId: existing.id, isNew: false, hasPolicy: existing.policyId !== '' }; // duplicate trigger
-  const service = await findServiceRow(trx, alertRow.serviceId);
+  if (existing) {
+    // A duplicate trigger.
+    return {
+      runId: existing.id,
+      isNew: false,
+      hasPolicy: existing.policyId !== '',
+      alert: alertRow,
+      service: undefined,
+    };
+  }
+  const service = (await findServiceRow(trx, alertRow.serviceId)) ?? undefined;
   const policyRow = service?.escalationPolicyId
     ? await trx
         .selectFrom('escalationPolicies')
@@ -120,7 +138,7 @@ export async function startEscalation(
       { kind: 'no_policy', reason: 'the service has no escalation policy' },
       now,
     );
-    return { runId, isNew: true, hasPolicy: false };
+    return { runId, isNew: true, hasPolicy: false, alert: alertRow, service };
   }
   await logStep(trx, { id: runId, alertId }, { kind: 'started', reason: `policy ${snapshot.name} snapshotted` }, now);
   if (!opts.inline) {
@@ -131,7 +149,7 @@ export async function startEscalation(
       now,
     );
   }
-  return { runId, isNew: true, hasPolicy: true };
+  return { runId, isNew: true, hasPolicy: true, alert: alertRow, service };
 }
 
 async function lockRun(trx: Executor, engine: Db['engine'], runId: string): Promise<EscalationRunsTable | undefined> {
@@ -150,8 +168,20 @@ async function resolveTargets(
   ];
   const onCall = new Map<string, string[]>();
   for (const id of scheduleIds) onCall.set(id, await onCallUserIds(trx, id, now));
+  const userIds = [
+    ...new Set(snapshot.levels.flatMap((l) => l.targets.filter((t) => t.type === 'user').map((t) => t.id))),
+  ];
   const activeUsers = new Set(
-    (await trx.selectFrom('users').select('id').where('disabledAt', 'is', null).execute()).map((u) => u.id),
+    userIds.length === 0
+      ? []
+      : (
+          await trx
+            .selectFrom('users')
+            .select('id')
+            .where('disabledAt', 'is', null)
+            .where('id', 'in', userIds)
+            .execute()
+        ).map((u) => u.id),
   );
   return (t) => (t.type === 'user' ? (activeUsers.has(t.id) ? [t.id] : []) : (onCall.get(t.id) ?? []));
 }
@@ -173,12 +203,17 @@ export async function runStep(
   trx: Executor,
   payload: RunStepPayload,
   now: number,
-  opts: { suppressionChecked?: boolean } = {},
+  opts: {
+    suppressionChecked?: boolean;
+    /** Rows the caller has just read in this transaction (the first step, right after the run was created). */
+    alert?: AlertRow;
+    service?: ServiceRow | undefined;
+  } = {},
 ): Promise<'stale' | 'stopped' | 'held' | 'paged' | 'exhausted' | 'suppressed'> {
   const run = await lockRun(trx, deps.db.engine, payload.runId);
   if (!run || run.generation !== payload.generation) return 'stale';
   if (run.status !== 'active' && run.status !== 'held') return 'stale';
-  const alertRow = await findAlertForPaging(trx, run.alertId);
+  const alertRow = opts.alert?.id === run.alertId ? opts.alert : await findAlertForPaging(trx, run.alertId);
   const next = async (status: RunStatus, patch: Partial<EscalationRunsTable> = {}): Promise<void> => {
     await trx
       .updateTable('escalationRuns')
@@ -230,7 +265,7 @@ export async function runStep(
     await logStep(trx, run, { kind: 'exhausted', reason: 'no level left with anyone to page' }, now);
     return 'exhausted';
   }
-  const service = await findServiceRow(trx, alert.serviceId);
+  const service = opts.service?.id === alert.serviceId ? opts.service : await findServiceRow(trx, alert.serviceId);
   const message = pageMessage(alert, service?.name ?? 'a service', urgency, `${deps.publicUrl()}/alerts/${alert.id}`);
   for (const userId of plan.page.userIds) {
     await deps.notify.notifyUser(

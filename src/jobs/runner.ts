@@ -69,6 +69,11 @@ export class JobRunner {
   private wakePending = false;
   private listener: { client: pg.PoolClient; close(err?: Error): void } | null = null;
   private lastPrune = 0;
+  /**
+   * PostgreSQL: the last claim took as many jobs as it asked for, so more may be due: a finishing job then wakes the
+   * loop at once. Otherwise new work wakes it (NOTIFY at every enqueue's commit) or its timer does (the next due job).
+   */
+  private mayHaveMore = true;
 
   constructor(private readonly opts: JobRunnerOptions) {}
 
@@ -190,18 +195,21 @@ export class JobRunner {
             kinds: this.kinds,
           });
           claimed = jobs.length;
+          this.mayHaveMore = claimed === free;
           for (const job of jobs) {
             const p: Promise<void> = this.execute(job)
               .catch((e: unknown) => opts.log.error({ err: e, jobId: job.id }, 'job runner failed to run a job'))
               .finally(() => {
                 this.active.delete(p);
-                this.wake();
+                // SQLite has no NOTIFY: a job this one enqueued (due now) is found by looking again at once.
+                if (this.mayHaveMore || opts.db.engine === 'sqlite') this.wake();
               });
             this.active.add(p);
           }
           free -= claimed;
         }
       } catch (e) {
+        this.mayHaveMore = true;
         opts.log.error({ err: e }, 'job claim failed; retrying after the poll interval');
       }
       try {
