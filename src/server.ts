@@ -196,8 +196,8 @@ function escalationDeps(services: Pick<Services, 'db' | 'notify' | 'config'>): E
  */
 function inlinePaging(escalation: EscalationDeps, log: Logger) {
   return {
-    startPaging: (ex: Executor, alertId: string, now: number) =>
-      beginPaging(escalation, ex, alertId, now, { suppressionChecked: true }),
+    startPaging: (ex: Executor, alertId: string, now: number, opts: { isFreshAlert: boolean }) =>
+      beginPaging(escalation, ex, alertId, now, { suppressionChecked: true, isFreshAlert: opts.isFreshAlert }),
     onStartPagingFailed: (alertId: string, err: unknown) =>
       log.error({ err, alertId }, 'paging could not start in the intake transaction; alerts.triggered takes over'),
   };

@@ -37,7 +37,7 @@ import {
   recentAlertsForKey,
 } from './repo.js';
 import { FLAPPING, isFlapping } from './noise-model.js';
-import { startPagingOrHold, type PagingDeps, type SuppressionRules } from './suppression.js';
+import { isPageSuppressed, startPagingOrHold, type PagingDeps, type SuppressionRules } from './suppression.js';
 
 /** How many of a key's newest alerts intake reads to decide dedup and flapping (FLAPPING.minOpens is far lower). */
 const FLAP_HISTORY = 20;
@@ -262,6 +262,9 @@ export class IntakeService {
       suppressedById: null,
       suppressedUntil: null,
     };
+    // Decide "should this page?" before the insert, so a paging alert is stored with pagedAt at once.
+    const decided = await isPageSuppressed(trx, row, now, ctx.rules);
+    if (!decided.suppressed) row.pagedAt = now;
     await trx.insertInto('alerts').values(row).execute();
     await insertAlertEvent(
       trx,
@@ -288,6 +291,7 @@ export class IntakeService {
       row,
       now,
       ctx.label,
+      { decided },
     );
     return id;
   }

@@ -24,7 +24,12 @@ export const ALERTS_CHANNEL = 'muster_alerts';
  * root: the alerts domain does not depend on escalation). Without one, or if it fails, the `alerts.triggered` job does
  * the same one hop later.
  */
-export type PagingStarter = (ex: Executor, alertId: string, now: number) => Promise<void>;
+export type PagingStarter = (
+  ex: Executor,
+  alertId: string,
+  now: number,
+  opts: { isFreshAlert: boolean },
+) => Promise<void>;
 
 export interface PagingDeps {
   engine: Db['engine'];
@@ -129,9 +134,14 @@ export async function startPagingOrHold(
   row: Selectable<AlertsTable>,
   now: number,
   actorLabel: string,
+  /**
+   * Intake, for an alert it is inserting in this transaction: the decision it took before the insert (the row was
+   * inserted with `pagedAt` set when nothing suppresses it).
+   */
+  fresh?: { decided: Suppression },
 ): Promise<Suppression> {
   const { engine, live } = deps;
-  const s = await isPageSuppressed(ex, row, now, deps.rules);
+  const s = fresh?.decided ?? (await isPageSuppressed(ex, row, now, deps.rules));
   if (s.suppressed && s.until !== undefined) {
     const byId = s.silenceId ?? s.maintenanceWindowId ?? null;
     const isChanged = row.suppressedReason !== s.reason || row.suppressedById !== byId;
@@ -161,11 +171,13 @@ export async function startPagingOrHold(
       now,
     );
   } else {
-    await ex
-      .updateTable('alerts')
-      .set({ pagedAt: now, suppressedReason: null, suppressedById: null, suppressedUntil: null, updatedAt: now })
-      .where('id', '=', row.id)
-      .execute();
+    if (!fresh || row.pagedAt !== now) {
+      await ex
+        .updateTable('alerts')
+        .set({ pagedAt: now, suppressedReason: null, suppressedById: null, suppressedUntil: null, updatedAt: now })
+        .where('id', '=', row.id)
+        .execute();
+    }
     if (row.suppressedReason !== null) {
       const details = { after: row.suppressedReason, silenceId: row.suppressedById };
       await insertAlertEvent(ex, { alertId: row.id, kind: 'paging_started', actorLabel, details }, now);
@@ -173,7 +185,7 @@ export async function startPagingOrHold(
     // The paging hook: escalation starts in this transaction (policy snapshot, first step, the first pages queued),
     // so the first page is one job hop after the commit. If that fails, the alert is still accepted: it rolls back
     // to the savepoint and `alerts.triggered`, committed with the alert, starts paging one hop later (with retries).
-    if (!(await startPagingInline(ex, deps, row.id, now))) {
+    if (!(await startPagingInline(ex, deps, row.id, now, fresh !== undefined))) {
       await enqueueJob<AlertsTriggeredPayload>(
         ex,
         engine,
@@ -190,11 +202,17 @@ export async function startPagingOrHold(
   return s;
 }
 
-async function startPagingInline(ex: Executor, deps: PagingDeps, alertId: string, now: number): Promise<boolean> {
+async function startPagingInline(
+  ex: Executor,
+  deps: PagingDeps,
+  alertId: string,
+  now: number,
+  isFreshAlert: boolean,
+): Promise<boolean> {
   if (!deps.startPaging) return false;
   await sql`savepoint start_paging`.execute(ex);
   try {
-    await deps.startPaging(ex, alertId, now);
+    await deps.startPaging(ex, alertId, now, { isFreshAlert });
     await sql`release savepoint start_paging`.execute(ex);
     return true;
   } catch (e) {

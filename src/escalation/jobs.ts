@@ -17,17 +17,21 @@ export async function beginPaging(
   trx: Executor,
   alertId: string,
   now: number,
-  opts: { suppressionChecked?: boolean } = {},
+  opts: { suppressionChecked?: boolean; isFreshAlert?: boolean } = {},
 ): Promise<void> {
-  const started = await startEscalation(trx, deps.db.engine, alertId, now, { inline: true });
+  const started = await startEscalation(trx, deps.db.engine, alertId, now, {
+    inline: true,
+    isFreshAlert: opts.isFreshAlert === true,
+  });
   if (!started?.isNew) return;
-  const { alert, service } = started;
+  const { alert, service, run } = started;
   await maybeAutoDeclare(trx, deps.db.engine, alert, now, service);
   if (started.hasPolicy) {
     await runStep(deps, trx, { runId: started.runId, generation: 1 }, now, {
       suppressionChecked: opts.suppressionChecked === true,
       alert,
       service,
+      run,
     });
   }
 }

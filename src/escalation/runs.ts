@@ -79,21 +79,26 @@ export async function startEscalation(
   engine: Db['engine'],
   alertId: string,
   now: number,
-  opts: { inline?: boolean } = {},
+  opts: { inline?: boolean; isFreshAlert?: boolean } = {},
 ): Promise<{
   runId: string;
   isNew: boolean;
   hasPolicy: boolean;
   alert: AlertRow;
   service: ServiceRow | undefined;
+  /** The run as inserted (new runs only). */
+  run?: EscalationRunsTable;
 } | null> {
   const alertRow = await findAlertForPaging(trx, alertId);
   if (!alertRow) return null;
-  const existing = await trx
-    .selectFrom('escalationRuns')
-    .select(['id', 'policyId'])
-    .where('alertId', '=', alertId)
-    .executeTakeFirst();
+  // An alert created in this very transaction cannot have a run yet.
+  const existing = opts.isFreshAlert
+    ? undefined
+    : await trx
+        .selectFrom('escalationRuns')
+        .select(['id', 'policyId'])
+        .where('alertId', '=', alertId)
+        .executeTakeFirst();
   if (existing) {
     // A duplicate trigger.
     return {
@@ -114,23 +119,21 @@ export async function startEscalation(
     : undefined;
   const runId = newId('run', now);
   const snapshot: PolicySnapshot | null = policyRow ? snapshotOf(toPolicy(policyRow)) : null;
-  await trx
-    .insertInto('escalationRuns')
-    .values({
-      id: runId,
-      alertId,
-      policyId: snapshot?.policyId ?? '',
-      snapshot: toJsonText(snapshot),
-      urgency: urgencyForSeverity(alertRow.severity),
-      status: snapshot ? 'active' : 'exhausted',
-      generation: 1,
-      levelIndex: 0,
-      pass: 0,
-      nextStepAt: snapshot ? now : null,
-      startedAt: now,
-      updatedAt: now,
-    })
-    .execute();
+  const run: EscalationRunsTable = {
+    id: runId,
+    alertId,
+    policyId: snapshot?.policyId ?? '',
+    snapshot: toJsonText(snapshot),
+    urgency: urgencyForSeverity(alertRow.severity),
+    status: snapshot ? 'active' : 'exhausted',
+    generation: 1,
+    levelIndex: 0,
+    pass: 0,
+    nextStepAt: snapshot ? now : null,
+    startedAt: now,
+    updatedAt: now,
+  };
+  await trx.insertInto('escalationRuns').values(run).execute();
   if (!snapshot) {
     await logStep(
       trx,
@@ -138,7 +141,7 @@ export async function startEscalation(
       { kind: 'no_policy', reason: 'the service has no escalation policy' },
       now,
     );
-    return { runId, isNew: true, hasPolicy: false, alert: alertRow, service };
+    return { runId, isNew: true, hasPolicy: false, alert: alertRow, service, run };
   }
   await logStep(trx, { id: runId, alertId }, { kind: 'started', reason: `policy ${snapshot.name} snapshotted` }, now);
   if (!opts.inline) {
@@ -149,7 +152,7 @@ export async function startEscalation(
       now,
     );
   }
-  return { runId, isNew: true, hasPolicy: true, alert: alertRow, service };
+  return { runId, isNew: true, hasPolicy: true, alert: alertRow, service, run };
 }
 
 async function lockRun(trx: Executor, engine: Db['engine'], runId: string): Promise<EscalationRunsTable | undefined> {
@@ -208,9 +211,11 @@ export async function runStep(
     /** Rows the caller has just read in this transaction (the first step, right after the run was created). */
     alert?: AlertRow;
     service?: ServiceRow | undefined;
+    /** A run inserted in this transaction: nobody else can see it, so there is nothing to lock. */
+    run?: EscalationRunsTable | undefined;
   } = {},
 ): Promise<'stale' | 'stopped' | 'held' | 'paged' | 'exhausted' | 'suppressed'> {
-  const run = await lockRun(trx, deps.db.engine, payload.runId);
+  const run = opts.run?.id === payload.runId ? opts.run : await lockRun(trx, deps.db.engine, payload.runId);
   if (!run || run.generation !== payload.generation) return 'stale';
   if (run.status !== 'active' && run.status !== 'held') return 'stale';
   const alertRow = opts.alert?.id === run.alertId ? opts.alert : await findAlertForPaging(trx, run.alertId);
