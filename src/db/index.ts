@@ -120,3 +120,4 @@ export function openDb(opts: { databaseUrl?: string | undefined; dataDir: string
 }
 
 export { migrateToLatest, migrationNames } from './migrate.js';
+export { memoInTransaction } from './tx-memo.js';

@@ -6,7 +6,7 @@
 import type { Selectable } from 'kysely';
 import { findAlertForPaging, toAlert, type Alert } from '../alerts/index.js';
 import { findServiceRow, type Service } from '../catalog/index.js';
-import type { Db, Executor } from '../db/index.js';
+import { memoInTransaction, type Db, type Executor } from '../db/index.js';
 import type { AlertsTable, EscalationRunsTable } from '../db/schema.js';
 import { enqueueJob } from '../jobs/index.js';
 import type { NotificationMessage, NotifyService } from '../notify/index.js';
@@ -109,13 +109,15 @@ export async function startEscalation(
       service: undefined,
     };
   }
-  const service = (await findServiceRow(trx, alertRow.serviceId)) ?? undefined;
-  const policyRow = service?.escalationPolicyId
-    ? await trx
-        .selectFrom('escalationPolicies')
-        .selectAll()
-        .where('id', '=', service.escalationPolicyId)
-        .executeTakeFirst()
+  // Read once per transaction: intake starts paging for many alerts of one service in one transaction.
+  const service =
+    (await memoInTransaction(trx, `service:${alertRow.serviceId}`, () => findServiceRow(trx, alertRow.serviceId))) ??
+    undefined;
+  const policyId = service?.escalationPolicyId;
+  const policyRow = policyId
+    ? await memoInTransaction(trx, `policy:${policyId}`, () =>
+        trx.selectFrom('escalationPolicies').selectAll().where('id', '=', policyId).executeTakeFirst(),
+      )
     : undefined;
   const runId = newId('run', now);
   const snapshot: PolicySnapshot | null = policyRow ? snapshotOf(toPolicy(policyRow)) : null;
@@ -177,14 +179,16 @@ async function resolveTargets(
   const activeUsers = new Set(
     userIds.length === 0
       ? []
-      : (
-          await trx
-            .selectFrom('users')
-            .select('id')
-            .where('disabledAt', 'is', null)
-            .where('id', 'in', userIds)
-            .execute()
-        ).map((u) => u.id),
+      : await memoInTransaction(trx, `active-users:${userIds.join(',')}`, async () =>
+          (
+            await trx
+              .selectFrom('users')
+              .select('id')
+              .where('disabledAt', 'is', null)
+              .where('id', 'in', userIds)
+              .execute()
+          ).map((u) => u.id),
+        ),
   );
   return (t) => (t.type === 'user' ? (activeUsers.has(t.id) ? [t.id] : []) : (onCall.get(t.id) ?? []));
 }

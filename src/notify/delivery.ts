@@ -3,7 +3,7 @@
  * rule step (contact method × delay), in the caller's transaction, so a page exists if and only if the state change
  * that caused it commits. The job handler lives in jobs.ts.
  */
-import type { Db, Executor } from '../db/index.js';
+import { memoInTransaction, type Db, type Executor } from '../db/index.js';
 import type { Actor } from '../identity/index.js';
 import { enqueueJob } from '../jobs/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -100,7 +100,9 @@ export class NotifyService {
   async notifyUser(trx: Executor, input: NotifyUserInput, now: number): Promise<{ deliveryIds: string[] }> {
     const key = input.key ?? newId('ntf', now);
     let steps: { ruleId: string | null; contactMethodId: string; kind: string; delayMinutes: number }[] =
-      await stepsFor(trx, input.userId, input.urgency);
+      await memoInTransaction(trx, `notify-steps:${input.userId}:${input.urgency}`, () =>
+        stepsFor(trx, input.userId, input.urgency),
+      );
     if (steps.length === 0) {
       const usable = (await listContactMethods(trx, input.userId)).filter(
         (c) => c.isVerified || !needsVerification(c.kind),

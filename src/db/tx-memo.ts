@@ -1,0 +1,21 @@
+import type { Executor } from './index.js';
+
+const memos = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * A read remembered for the rest of one transaction (keyed by its executor object, so it goes with it): intake
+ * applies dozens of alerts in one transaction and each would otherwise read the same service, policy and contact
+ * rules again, a round trip apiece on PostgreSQL. Only for rows the transaction does not write; outside a
+ * transaction it simply reads.
+ */
+export function memoInTransaction<T>(ex: Executor, key: string, load: () => Promise<T>): Promise<T> {
+  if (!ex.isTransaction) return load();
+  let memo = memos.get(ex);
+  if (!memo) memos.set(ex, (memo = new Map()));
+  const hit = memo.get(key) as Promise<T> | undefined;
+  if (hit) return hit;
+  const loaded = load();
+  memo.set(key, loaded);
+  loaded.catch(() => memo.delete(key));
+  return loaded;
+}
