@@ -19,7 +19,7 @@ for (const engine of ENGINES) {
       let loads = 0;
       const load = (ex: Parameters<typeof memoInTransaction>[0]) => async () => {
         loads++;
-        return (await now(ex as Db['kysely'])).rows[0]!.n;
+        return (await now(ex)).rows[0]!.n;
       };
       const [a, b] = await db.kysely
         .transaction()

@@ -11,7 +11,7 @@ const memos = new WeakMap<object, Map<string, Promise<unknown>>>();
 export function memoInTransaction<T>(ex: Executor, key: string, load: () => Promise<T>): Promise<T> {
   if (!ex.isTransaction) return load();
   let memo = memos.get(ex);
-  if (!memo) memos.set(ex, (memo = new Map()));
+  if (!memo) memos.set(ex, (memo = new Map<string, Promise<unknown>>()));
   const hit = memo.get(key) as Promise<T> | undefined;
   if (hit) return hit;
   const loaded = load();
