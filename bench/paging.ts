@@ -218,7 +218,11 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   );
 }
 
-/** Where the time goes: each job kind's enqueue → finished (wake-up, claim, handler, commit), p50/p99. */
+/**
+ * Where the time goes: each job kind's enqueue → finished (wake-up, claim, handler, commit), p50/p99. A job's
+ * created_at is the time its intake delivery arrived, so `notify.deliver` includes the wait for the intake commit.
+ * `alerts.triggered` runs only when paging could not start in the intake transaction (the fallback): normally none.
+ */
 async function stageTimes(b: Bench, since: number): Promise<string> {
   const rows = await b.muster.services.db.kysely
     .selectFrom('jobs')
@@ -230,7 +234,8 @@ async function stageTimes(b: Bench, since: number): Promise<string> {
   return ['alerts.triggered', 'notify.deliver']
     .map((kind) => {
       const xs = rows.filter((r) => r.kind === kind).map((r) => Number(r.finishedAt) - Number(r.createdAt));
-      return `${kind} enqueued → done p50 ${ms(pct(xs, 50))} p99 ${ms(pct(xs, 99))}`;
+      if (xs.length === 0) return `${kind}: none ran`;
+      return `${kind} (${xs.length}) delivery arrived → done p50 ${ms(pct(xs, 50))} p99 ${ms(pct(xs, 99))}`;
     })
     .join('; ');
 }
