@@ -321,6 +321,22 @@ for (const engine of ENGINES) {
       assert.match(noKey.body.dedup_key, /^[0-9a-f-]{36}$/);
       const generated = (await alertsOf(serviceId)).find((a) => a.dedupKey === noKey.body.dedup_key);
       assert.equal(generated!.severity, 'error', 'out-of-enum severities map to error rather than being refused');
+
+      // Every body is stored for the alert's history, but never with the integration key in plaintext.
+      const stored = await t.muster.services.db.kysely
+        .selectFrom('intakePayloads')
+        .innerJoin('integrationKeys', 'integrationKeys.id', 'intakePayloads.integrationKeyId')
+        .select('intakePayloads.body')
+        .where('integrationKeys.serviceId', '=', serviceId)
+        .execute();
+      assert.ok(stored.length >= 6);
+      assert.deepEqual(
+        stored.filter((p) => p.body.includes(key)),
+        [],
+      );
+      assert.ok(
+        stored.every((p) => (JSON.parse(p.body) as { routing_key: string }).routing_key.startsWith(key.slice(0, 6))),
+      );
     });
 
     it('answers PagerDuty errors in PagerDuty’s envelope: invalid event, unknown routing key, too large, not JSON', async () => {
@@ -372,6 +388,12 @@ for (const engine of ENGINES) {
         .executeTakeFirstOrThrow();
       assert.equal(row.summary, 'Build 220 deployed');
       assert.equal(row.at, Date.parse('2015-07-17T08:42:58.315Z'));
+      const payload = await t.muster.services.db.kysely
+        .selectFrom('intakePayloads')
+        .select('body')
+        .where('id', '=', row.payloadId!)
+        .executeTakeFirstOrThrow();
+      assert.ok(!payload.body.includes(key), 'the stored body does not hold the key');
       const missing = await post('/v2/change/enqueue', { routing_key: key, payload: {} });
       assert.equal(missing.status, 400);
     });

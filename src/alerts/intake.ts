@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
-import type { IntakeKey, IntegrationKeyService } from '../catalog/index.js';
+import { withoutIntegrationKey, type IntakeKey, type IntegrationKeyService } from '../catalog/index.js';
 import type { Db, Executor } from '../db/index.js';
 import type { AlertsTable } from '../db/schema.js';
 import type { LiveChannel } from '../db/live.js';
@@ -185,7 +185,13 @@ export class IntakeService {
     const id = newId('pay', now);
     await trx
       .insertInto('intakePayloads')
-      .values({ id, integrationKeyId: key.keyId, source, receivedAt: now, body: toJsonText(rawBody) })
+      .values({
+        id,
+        integrationKeyId: key.keyId,
+        source,
+        receivedAt: now,
+        body: toJsonText(withoutIntegrationKey(rawBody)),
+      })
       .execute();
     return id;
   }

@@ -4,6 +4,7 @@ export {
   CRITICALITIES,
   INTEGRATION_SOURCES,
   isIntegrationSource,
+  withoutIntegrationKey,
   type Criticality,
   type IntegrationSource,
 } from './model.js';

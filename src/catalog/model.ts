@@ -31,6 +31,20 @@ export const looksLikeIntegrationKey = (v: string): boolean => /^[a-z2-7]{32}$/.
 /** The first characters, shown in lists so people can tell keys apart; never enough to use. */
 export const integrationKeyPrefix = (key: string): string => key.slice(0, 6);
 
+const REDACTED_SUFFIX = '…(redacted)';
+
+/**
+ * A received body as it may be stored: PagerDuty events carry the integration key itself (`routing_key`), which must
+ * not sit in the database in plaintext (keys are stored hashed). Its prefix is kept, which is how keys are told
+ * apart in the UI.
+ */
+export function withoutIntegrationKey(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const key = (body as Record<string, unknown>).routing_key;
+  if (typeof key !== 'string' || key.endsWith(REDACTED_SUFFIX)) return body;
+  return { ...body, routing_key: `${integrationKeyPrefix(key.trim())}${REDACTED_SUFFIX}` };
+}
+
 export interface ServiceInput {
   name?: string | undefined;
   slug?: string | undefined;

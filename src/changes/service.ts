@@ -1,4 +1,4 @@
-import { findServiceRow, serviceNotFound, type IntakeKey } from '../catalog/index.js';
+import { findServiceRow, serviceNotFound, withoutIntegrationKey, type IntakeKey } from '../catalog/index.js';
 import type { Db, Executor } from '../db/index.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -60,7 +60,7 @@ export class ChangeService {
           integrationKeyId: key.keyId,
           source: 'change',
           receivedAt: now,
-          body: toJsonText(rawBody),
+          body: toJsonText(withoutIntegrationKey(rawBody)),
         })
         .execute();
       return this.insert(trx, { serviceId: key.serviceId, integrationKeyId: key.keyId, payloadId }, change, now);
