@@ -13,6 +13,9 @@ import {
   IntakeService,
   SilenceService,
   alertsRecheckPagingHandler,
+  ensurePayloadPruning,
+  PRUNE_PAYLOADS_JOB,
+  prunePayloadsHandler,
   findAlertForPaging,
   listAlertRows,
   isPageSuppressed,
@@ -220,6 +223,10 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   runner.register(ALERTS_TRIGGERED, alertTriggeredHandler(escalation));
   runner.register(RUN_STEP_JOB, runStepHandler(escalation));
   runner.register(ACK_TIMEOUT_JOB, ackTimeoutHandler(services.db));
+  runner.register(
+    PRUNE_PAYLOADS_JOB,
+    prunePayloadsHandler({ retentionDays: services.config.intake.payloadRetentionDays }),
+  );
   runner.register(AUTO_DECLARE_JOB, autoDeclareHandler({ declarer: () => services.incidents }));
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).
   runner.register(
@@ -278,6 +285,7 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     if (config.port === 0) config.publicUrl = url; // tests listen on a free port
     await ensureHandoffJobs(db, clock.now()); // schedules made before hand-off summaries existed
+    await ensurePayloadPruning(db, clock.now());
     await services.runner?.start();
     log.info(
       {

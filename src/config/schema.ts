@@ -77,6 +77,12 @@ export const ConfigSchema = Type.Object(
           default: 5000,
           description: 'MUSTER_INTAKE_QUEUE_TIMEOUT_MS: longest wait for a slot',
         }),
+        payloadRetentionDays: Type.Integer({
+          minimum: 1,
+          maximum: 3650,
+          default: 30,
+          description: 'MUSTER_INTAKE_PAYLOAD_RETENTION_DAYS: how long raw received bodies are kept (alerts stay)',
+        }),
       },
       { default: {} },
     ),

@@ -43,6 +43,11 @@ export function newId<K extends string>(prefix: string, now: number = Date.now()
   return `${prefix}_${encode(lastMs, 10)}${encode(sequence, 4)}${base32(randomBytes(12))}` as Id<K>;
 }
 
+/** The lowest possible id of this kind made at `ms`: every id made before `ms` sorts below it. */
+export function idFloor(prefix: string, ms: number): string {
+  return `${prefix}_${encode(Math.max(0, Math.floor(ms)), 10)}`;
+}
+
 /** A secret with 256 bits of entropy, URL safe. */
 export function newSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
