@@ -48,17 +48,25 @@ async function enqueueProbes(api: ApiCall, body: Record<string, number>): Promis
   return r.body.jobIds;
 }
 
+/** Probe jobs by status (the server's own housekeeping jobs, such as payload pruning, are not counted). */
 async function counts(api: ApiCall): Promise<Record<string, number>> {
-  const r = await api<JobsPage>('GET', '/api/jobs?limit=1');
+  const r = await api<JobsPage>('GET', '/api/jobs?kind=diagnostics.probe&limit=200');
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body.counts;
+  const out: Record<string, number> = {};
+  for (const j of r.body.jobs) out[j.status] = (out[j.status] ?? 0) + 1;
+  return out;
 }
 
 /** Job rows straight from the database, read while no server holds it (SQLite) or alongside (PostgreSQL). */
 async function jobRows(tdb: TestDatabase): Promise<{ id: string; status: string; fence: number }[]> {
   const db = tdb.open();
   try {
-    return await db.kysely.selectFrom('jobs').select(['id', 'status', 'fence']).execute();
+    // The probes only, not the server's own housekeeping jobs (hand-offs, payload pruning).
+    return await db.kysely
+      .selectFrom('jobs')
+      .select(['id', 'status', 'fence'])
+      .where('kind', '=', 'diagnostics.probe')
+      .execute();
   } finally {
     await db.close();
   }
