@@ -111,6 +111,13 @@ describe('web UI: alerts and services', () => {
     await page.getByRole('table', { name: 'Labels' }).getByRole('cell', { name: 'eu-west-1' }).waitFor();
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
+    // What exactly arrived: the history entry opens the body the monitor sent.
+    const history = page.getByRole('list', { name: 'History' });
+    await history.getByText('What arrived').first().click();
+    const received = history.locator('.received-body').first();
+    await received.waitFor();
+    assert.match(await received.innerText(), /"dedupKey": "checkout\/5xx"/);
+
     // Acknowledge, then resolve with a classification and a note.
     const acked = page.waitForResponse((r) => r.url().endsWith(`/api/alerts/${alertId}/acknowledge`));
     await page.getByRole('button', { name: 'Acknowledge' }).click();

@@ -23,3 +23,5 @@ export const maintenanceWindowNotFound = (id: string): AppError =>
   new AppError('maintenance_window_not_found', `No maintenance window with id ${id} for this service.`, {
     status: 404,
   });
+export const payloadNotFound = (payloadId: string, why: string): AppError =>
+  new AppError('payload_not_found', `No received body ${payloadId} for this alert: ${why}.`, { status: 404 });

@@ -337,6 +337,32 @@ for (const engine of ENGINES) {
       assert.ok(
         stored.every((p) => (JSON.parse(p.body) as { routing_key: string }).routing_key.startsWith(key.slice(0, 6))),
       );
+
+      // The alert's history names each body, and shows it on request (what exactly arrived).
+      const detail = await t.api<AlertJson>('GET', `/api/alerts/${generated!.id}`);
+      const payloadId = detail.body.events!.find((e) => e.kind === 'triggered')!.payloadId!;
+      const shown = await t.api<{ source: string; body: { routing_key: string; payload: { summary: string } } }>(
+        'GET',
+        `/api/alerts/${generated!.id}/payloads/${payloadId}`,
+      );
+      assert.equal(shown.status, 200, JSON.stringify(shown.body));
+      assert.equal(shown.body.source, 'pagerduty');
+      assert.equal(shown.body.body.payload.summary, 'Disk full');
+      assert.equal(shown.body.body.routing_key, `${key.slice(0, 6)}…(redacted)`);
+      const otherAlert = alerts[0]!.id === generated!.id ? alerts[1]! : alerts[0]!;
+      const foreign = await t.api<{ error: { code: string } }>(
+        'GET',
+        `/api/alerts/${otherAlert.id}/payloads/${payloadId}`,
+      );
+      assert.equal(foreign.status, 404, 'a body is shown only under an alert whose history names it');
+      assert.equal(foreign.body.error.code, 'payload_not_found');
+      await t.muster.services.db.kysely.deleteFrom('intakePayloads').where('id', '=', payloadId).execute();
+      const pruned = await t.api<{ error: { message: string } }>(
+        'GET',
+        `/api/alerts/${generated!.id}/payloads/${payloadId}`,
+      );
+      assert.equal(pruned.status, 404);
+      assert.match(pruned.body.error.message, /pruned/);
     });
 
     it('answers PagerDuty errors in PagerDuty’s envelope: invalid event, unknown routing key, too large, not JSON', async () => {

@@ -5,7 +5,8 @@ import { recordAudit, type Actor, type TeamService } from '../identity/index.js'
 import type { Clock } from '../shared/clock.js';
 import { validationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { alertAlreadyResolved, alertNotFound } from './errors.js';
+import { fromJsonText } from '../shared/json.js';
+import { alertAlreadyResolved, alertNotFound, payloadNotFound } from './errors.js';
 import { CLASSIFICATIONS, isClassification, type Classification } from './model.js';
 import { ALERTS_CHANNEL } from './suppression.js';
 import {
@@ -100,6 +101,34 @@ export class AlertService {
     const row = await findAlertRow(db, id);
     if (!row) throw alertNotFound(id);
     return { ...toAlert(row), events: await listAlertEvents(db, id), group: await findGroup(db, row.groupId) };
+  }
+
+  /**
+   * The body a monitor sent, as stored, for one of this alert's history entries (what exactly arrived). Bodies are
+   * pruned after the retention period; the history entry keeps naming it.
+   */
+  async payload(
+    _actor: Actor,
+    alertId: string,
+    payloadId: string,
+  ): Promise<{ id: string; source: string; receivedAt: number; body: unknown }> {
+    const db = this.deps.db.kysely;
+    if (!(await findAlertRow(db, alertId))) throw alertNotFound(alertId);
+    const named = await db
+      .selectFrom('alertEvents')
+      .select('id')
+      .where('alertId', '=', alertId)
+      .where('payloadId', '=', payloadId)
+      .executeTakeFirst();
+    if (!named) throw payloadNotFound(payloadId, 'no entry of its history names it');
+    const row = await db.selectFrom('intakePayloads').selectAll().where('id', '=', payloadId).executeTakeFirst();
+    if (!row) throw payloadNotFound(payloadId, 'it was pruned (see MUSTER_INTAKE_PAYLOAD_RETENTION_DAYS)');
+    return {
+      id: row.id,
+      source: row.source,
+      receivedAt: row.receivedAt,
+      body: fromJsonText<unknown>(row.body, row.body),
+    };
   }
 
   /** Acknowledge, optionally judging the page at the same time (it can be judged later too). */

@@ -194,6 +194,29 @@ export function registerAlertRoutes(app: FastifyInstance, services: Services): v
     async (req) => presentAlertDetail(await services.alerts.get(actorOf(req), req.params.id)),
   );
 
+  r.get(
+    '/api/alerts/:id/payloads/:payloadId',
+    {
+      schema: {
+        tags,
+        summary: 'What exactly arrived: the stored body behind one of the alert’s history entries (its payloadId)',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), payloadId: Type.String({ maxLength: 100 }) }),
+        response: withErrors({
+          200: Type.Object({
+            id: Type.String(),
+            source: Type.String(),
+            receivedAt: Type.String({ format: 'date-time' }),
+            body: Type.Unknown({ description: 'As received; integration keys are kept by prefix only' }),
+          }),
+        }),
+      },
+    },
+    async (req) => {
+      const p = await services.alerts.payload(actorOf(req), req.params.id, req.params.payloadId);
+      return { ...p, receivedAt: toIso(p.receivedAt) };
+    },
+  );
+
   r.post(
     '/api/alerts/:id/acknowledge',
     {

@@ -205,7 +205,7 @@ export function AlertPage({ params }: PageProps) {
           <KeyValues title="Labels" values={a.labels} />
           <KeyValues title="Annotations" values={a.annotations} />
           <Card title="History">
-            <Timeline events={a.events} timeZone={tz} />
+            <Timeline alertId={a.id} events={a.events} timeZone={tz} />
           </Card>
         </div>
         <aside>
@@ -381,7 +381,7 @@ const EVENT_TEXT: Record<string, string> = {
   paging_started: 'Paging started',
 };
 
-function Timeline({ events, timeZone }: { events: AlertEvent[]; timeZone: string }) {
+function Timeline({ alertId, events, timeZone }: { alertId: string; events: AlertEvent[]; timeZone: string }) {
   if (events.length === 0) return <Empty>No history yet.</Empty>;
   const sorted = [...events].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : y.id.localeCompare(x.id)));
   return (
@@ -396,6 +396,7 @@ function Timeline({ events, timeZone }: { events: AlertEvent[]; timeZone: string
               <strong>{EVENT_TEXT[e.kind] ?? e.kind}</strong> <span className="muted">by {e.actorLabel}</span>
               {c && <> · {CLASSIFICATION_TEXT[c] ?? c}</>}
               {note && <div className="prewrap small">{note}</div>}
+              {e.payloadId && <ReceivedBody alertId={alertId} payloadId={e.payloadId} />}
             </div>
             <time className="muted small" dateTime={e.at} title={e.at}>
               {formatTime(e.at, timeZone)}
@@ -404,6 +405,22 @@ function Timeline({ events, timeZone }: { events: AlertEvent[]; timeZone: string
         );
       })}
     </ol>
+  );
+}
+
+/** What exactly a monitor sent for this history entry, fetched when opened (stored bodies are pruned after a while). */
+function ReceivedBody({ alertId, payloadId }: { alertId: string; payloadId: string }) {
+  const [isOpen, setOpen] = useState(false);
+  const received = useApi<{ source: string; body: unknown }>(
+    isOpen ? `/api/alerts/${encodeURIComponent(alertId)}/payloads/${encodeURIComponent(payloadId)}` : null,
+  );
+  return (
+    <details className="small" onToggle={(ev) => setOpen(ev.currentTarget.open)}>
+      <summary>What arrived</summary>
+      {received.loading && <Loading what="Loading the received body" />}
+      {received.error !== null && <LoadError error={received.error} />}
+      {received.data && <pre className="received-body">{JSON.stringify(received.data.body, null, 2)}</pre>}
+    </details>
   );
 }
 
