@@ -8,6 +8,7 @@ import {
   effectiveStatus,
   historyDays,
   isPrivateWebhookHost,
+  resolvesToPrivateHost,
   isValidLinkToken,
   linkToken,
   maintenancePhase,
@@ -128,6 +129,28 @@ describe('status page model', () => {
     }
     for (const u of ['https://hooks.example.com/x', 'http://8.8.8.8/', 'http://172.32.0.1/']) {
       assert.ok(!isPrivateWebhookHost(u), u);
+    }
+  });
+
+  it('judges a host name by every address it resolves to', async () => {
+    const dns: Record<string, string[]> = {
+      'hooks.example.com': ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'],
+      'sneaky.example.com': ['93.184.215.14', '10.0.0.7'],
+      'metadata.example.com': ['169.254.169.254'],
+      'v6.example.com': ['fd12::1'],
+    };
+    const lookup = (host: string) =>
+      dns[host] ? Promise.resolve(dns[host].map((address) => ({ address }))) : Promise.reject(new Error('ENOTFOUND'));
+    assert.equal(await resolvesToPrivateHost('https://hooks.example.com/x', lookup), false);
+    assert.equal(await resolvesToPrivateHost('http://8.8.8.8/', lookup), false, 'a public literal needs no lookup');
+    for (const u of [
+      'https://sneaky.example.com/x',
+      'http://metadata.example.com/latest',
+      'https://v6.example.com/',
+      'https://nowhere.example.com/',
+      'http://127.0.0.1/',
+    ]) {
+      assert.equal(await resolvesToPrivateHost(u, lookup), true, u);
     }
   });
 });

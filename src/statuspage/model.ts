@@ -228,7 +228,7 @@ export function subscriberLink(publicUrl: string, secret: string, purpose: LinkP
 /**
  * Webhook URLs given by anyone on the internet must not point Muster at its own network (SSRF): loopback, private,
  * link-local and unique-local literals and `localhost` are refused for public subscriptions (administrators may add
- * them). A public host name that resolves to a private address is not caught here (docs/status-page.md).
+ * them). Host names are checked by what they resolve to (`resolvesToPrivateHost`); see docs/status-page.md.
  */
 export function isPrivateWebhookHost(url: string): boolean {
   let host: string;
@@ -237,6 +237,12 @@ export function isPrivateWebhookHost(url: string): boolean {
   } catch {
     return true;
   }
+  return isPrivateAddress(host);
+}
+
+/** A host name or address literal that is loopback, private, link-local, unique-local, CGNAT or unspecified. */
+export function isPrivateAddress(hostOrIp: string): boolean {
+  const host = hostOrIp.toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost') || host === '0.0.0.0' || host === '::' || host === '::1') {
     return true;
   }
@@ -254,6 +260,26 @@ export function isPrivateWebhookHost(url: string): boolean {
     );
   }
   return /^(fc|fd|fe8|fe9|fea|feb)/.test(host) || host.startsWith('::ffff:');
+}
+
+/**
+ * The URL's host is private, or is a name any of whose addresses is (or that does not resolve at all). `lookup` is
+ * the resolver (node:dns `lookup` with `all: true`), passed in so the decision stays testable. A name that resolves
+ * to a public address now could be re-pointed later (DNS rebinding); that remains a documented limit.
+ */
+export async function resolvesToPrivateHost(
+  url: string,
+  lookup: (host: string) => Promise<{ address: string }[]>,
+): Promise<boolean> {
+  if (isPrivateWebhookHost(url)) return true;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  if (/^[\d.]+$/.test(host) || host.includes(':')) return false; // a public address literal
+  try {
+    const addresses = await lookup(host);
+    return addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address));
+  } catch {
+    return true;
+  }
 }
 
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -3,6 +3,7 @@
  * secret once, at subscription. Confirm and unsubscribe links carry an HMAC of the subscriber id under the page's
  * signing secret, so nothing secret is stored per link. Subscribing never reveals whether an address is known.
  */
+import { lookup } from 'node:dns/promises';
 import type { Db, Executor } from '../db/index.js';
 import { recordAudit, systemActor, type Actor } from '../identity/index.js';
 import { enqueueJob } from '../jobs/index.js';
@@ -11,14 +12,18 @@ import { forbidden, validationError } from '../shared/errors.js';
 import { newId, newSecret } from '../shared/ids.js';
 import { subscriberLinkExpired, subscriberLinkInvalid, subscriberNotFound } from './errors.js';
 import { JOB_SEND_CONFIRMATION, type ConfirmationPayload } from './jobs.js';
-import { CONFIRM_TTL_MS, isPrivateWebhookHost, isValidLinkToken, type LinkPurpose } from './model.js';
+import { CONFIRM_TTL_MS, isValidLinkToken, resolvesToPrivateHost, type LinkPurpose } from './model.js';
 import { findSubscriber, loadSettingsRow, type Subscriber } from './repo.js';
+
+const lookupAll = (host: string) => lookup(host, { all: true });
 
 export interface SubscriberDeps {
   db: Db;
   clock: Clock;
   publicUrl: () => string;
   onEnqueued?: () => void;
+  /** The resolver for public webhook hosts (node:dns by default). */
+  lookup?: (host: string) => Promise<{ address: string }[]>;
 }
 
 export type SubscribeInput = { email: string } | { webhookUrl: string };
@@ -58,8 +63,10 @@ export class SubscriberService {
       throw validationError([{ field: 'webhookUrl', message: 'must be an http(s) URL' }]);
     }
     if (opts.byAdmin && !opts.byAdmin.isAdmin) throw forbidden('Only administrators add subscribers.');
-    if (!opts.byAdmin && isPrivateWebhookHost(url)) {
-      throw validationError([{ field: 'webhookUrl', message: 'must be a public address (ask an administrator)' }]);
+    if (!opts.byAdmin && (await resolvesToPrivateHost(url, this.deps.lookup ?? lookupAll))) {
+      throw validationError([
+        { field: 'webhookUrl', message: 'must be a public address that resolves (ask an administrator)' },
+      ]);
     }
     const secret = newSecret(32);
     const id = await this.tx(async (trx, now) => {
