@@ -69,6 +69,13 @@ export interface SignInLinksTable {
   usedAt: number | null;
 }
 
+/** One request counted against a rate limit bucket (e.g. `subscribe:ip:203.0.113.7`). */
+export interface RateLimitHitsTable {
+  id: string;
+  bucket: string;
+  at: number;
+}
+
 export interface SignInFailuresTable {
   id: string;
   email: string;
@@ -670,6 +677,7 @@ export interface Database {
   apiTokens: ApiTokensTable;
   signInLinks: SignInLinksTable;
   signInFailures: SignInFailuresTable;
+  rateLimitHits: RateLimitHitsTable;
   auditEvents: AuditEventsTable;
   jobs: JobsTable;
   instanceSettings: InstanceSettingsTable;

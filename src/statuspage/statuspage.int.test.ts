@@ -133,6 +133,26 @@ for (const engine of ENGINES) {
       assert.equal(both.status, 400);
     });
 
+    it('limits public subscriptions per address, answering 429 with Retry-After (no more confirmation mail)', async () => {
+      const target = { email: 'target-of-abuse@example.test' };
+      for (let i = 0; i < 3; i++) {
+        const r = await h.t.api('POST', '/api/public/status/subscribers', target, null);
+        assert.equal(r.status, 202, JSON.stringify(r.body));
+      }
+      const limited = await h.t.api<{ error: { code: string } }>(
+        'POST',
+        '/api/public/status/subscribers',
+        target,
+        null,
+      );
+      assert.equal(limited.status, 429);
+      assert.equal(limited.body.error.code, 'subscribe_throttled');
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      assert.ok(retryAfter > 0 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
+      const other = await h.t.api('POST', '/api/public/status/subscribers', { email: 'someone@example.test' }, null);
+      assert.equal(other.status, 202, 'another address from the same client still has room');
+    });
+
     it('publishes an incident with a template update: /status and /api/public/status show it, escaped', async () => {
       const r = await h.t.api<{ publication: { title: string }; updates: { body: string; status: string }[] }>(
         'POST',

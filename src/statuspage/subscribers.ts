@@ -5,10 +5,11 @@
  */
 import { lookup } from 'node:dns/promises';
 import type { Db, Executor } from '../db/index.js';
+import { takeRateLimit } from '../db/rate-limit.js';
 import { recordAudit, systemActor, type Actor } from '../identity/index.js';
 import { enqueueJob } from '../jobs/index.js';
 import type { Clock } from '../shared/clock.js';
-import { forbidden, validationError } from '../shared/errors.js';
+import { forbidden, tooManyRequests, validationError } from '../shared/errors.js';
 import { newId, newSecret } from '../shared/ids.js';
 import { subscriberLinkExpired, subscriberLinkInvalid, subscriberNotFound } from './errors.js';
 import { JOB_SEND_CONFIRMATION, type ConfirmationPayload } from './jobs.js';
@@ -16,6 +17,9 @@ import { CONFIRM_TTL_MS, isValidLinkToken, resolvesToPrivateHost, type LinkPurpo
 import { findSubscriber, loadSettingsRow, type Subscriber } from './repo.js';
 
 const lookupAll = (host: string) => lookup(host, { all: true });
+const HOUR_MS = 60 * 60 * 1000;
+const PUBLIC_PER_IP = 10;
+const PUBLIC_PER_TARGET = 3;
 
 export interface SubscriberDeps {
   db: Db;
@@ -55,8 +59,27 @@ export class SubscriberService {
     return this.deps.db.kysely.transaction().execute((trx) => fn(trx, now));
   }
 
-  /** `byAdmin`: an administrator adds it (webhooks may then point at private addresses). */
-  async subscribe(input: SubscribeInput, opts: { byAdmin?: Actor } = {}): Promise<SubscribeResult> {
+  /**
+   * `byAdmin`: an administrator adds it (webhooks may then point at private addresses). From the public (`ip`), at
+   * most PUBLIC_PER_IP subscriptions per address per hour and PUBLIC_PER_TARGET per email address or URL (each email
+   * subscription sends a confirmation: the limit keeps the page from being used to mail-bomb someone).
+   */
+  async subscribe(input: SubscribeInput, opts: { byAdmin?: Actor; ip?: string } = {}): Promise<SubscribeResult> {
+    if (!opts.byAdmin) {
+      const target = 'email' in input ? input.email.trim().toLowerCase() : input.webhookUrl.trim();
+      const wait = await takeRateLimit(
+        this.deps.db,
+        [
+          { key: `status-subscribe:ip:${opts.ip ?? 'unknown'}`, max: PUBLIC_PER_IP },
+          { key: `status-subscribe:target:${target}`, max: PUBLIC_PER_TARGET },
+        ],
+        HOUR_MS,
+        this.deps.clock.now(),
+      );
+      if (wait > 0) {
+        throw tooManyRequests('Too many subscription requests; try again later.', wait / 1000, 'subscribe_throttled');
+      }
+    }
     if ('email' in input) return this.subscribeEmail(input.email.trim().toLowerCase());
     const url = input.webhookUrl.trim();
     if (!isHttpUrl(url) || url.length > 2000) {

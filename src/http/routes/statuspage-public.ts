@@ -33,6 +33,7 @@ const SubscribeResponses = {
     secret: Type.Optional(Type.String({ description: 'Webhook signing secret, shown once' })),
   }),
   400: ErrorEnvelope,
+  429: ErrorEnvelope,
 };
 
 function html(reply: FastifyReply, status: number, body: string, cache = 'no-store'): FastifyReply {
@@ -121,7 +122,7 @@ function registerPublicJsonRoutes(app: FastifyInstance, services: Services): voi
         throw validationError([{ field: 'email', message: 'give exactly one of email or webhookUrl' }]);
       }
       const input = email !== undefined ? { email } : { webhookUrl: webhookUrl! };
-      return reply.status(202).send(await sp.subscribers.subscribe(input));
+      return reply.status(202).send(await sp.subscribers.subscribe(input, { ip: req.ip }));
     },
   );
 
@@ -163,7 +164,7 @@ function registerPublicHtmlRoutes(scope: FastifyInstance, services: Services): v
     { config: pub, schema: { hide: true, body: Type.Object({ email: Type.String({ maxLength: 320 }) }) } },
     async (req, reply) => {
       try {
-        await sp.subscribers.subscribe({ email: req.body.email });
+        await sp.subscribers.subscribe({ email: req.body.email }, { ip: req.ip });
         return html(
           reply,
           202,
