@@ -1,11 +1,12 @@
 import { AppError } from '../shared/errors.js';
 
 /** A Slack Web API failure. Transient ones (429, 5xx, rate limits) retry with backoff; others need a person. */
-export const slackCallFailed = (method: string, error: string, isPermanent: boolean): AppError =>
+export const slackCallFailed = (method: string, error: string, isPermanent: boolean, retryAfterMs?: number): AppError =>
   new AppError('slack_call_failed', `Slack ${method} failed: ${error}`, {
     status: 502,
     isPermanent,
     details: { method, error },
+    retryAfterMs: isPermanent ? undefined : retryAfterMs,
   });
 
 export const slackChannelNotReady = (incidentId: string): AppError =>

@@ -4,6 +4,7 @@
  * the code says "later". Callers are durable jobs: a transient error is thrown so the runner retries with backoff.
  */
 import { slackCallFailed } from './errors.js';
+import { parseRetryAfter } from '../shared/errors.js';
 
 const TRANSIENT = new Set([
   'ratelimited',
@@ -40,7 +41,15 @@ export class SlackApi {
       throw Object.assign(slackCallFailed(method, `network: ${(e as Error).message}`, false), { cause: e });
     }
     const text = await res.text();
-    if (res.status === 429 || res.status >= 500) throw slackCallFailed(method, `HTTP ${res.status}`, false);
+    if (res.status === 429 || res.status >= 500) {
+      // Slack's rate limits say how long to wait (Retry-After, seconds): the job's retry honours it.
+      throw slackCallFailed(
+        method,
+        `HTTP ${res.status}`,
+        false,
+        parseRetryAfter(res.headers.get('retry-after'), Date.now()),
+      );
+    }
     if (res.status >= 400) throw slackCallFailed(method, `HTTP ${res.status}`, true);
     let json: Record<string, unknown>;
     try {
@@ -69,7 +78,10 @@ export class SlackApi {
       throw Object.assign(slackCallFailed('response_url', `network: ${(e as Error).message}`, false), { cause: e });
     }
     await res.text();
-    if (res.status === 429 || res.status >= 500) throw slackCallFailed('response_url', `HTTP ${res.status}`, false);
+    if (res.status === 429 || res.status >= 500) {
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
+      throw slackCallFailed('response_url', `HTTP ${res.status}`, false, retryAfterMs);
+    }
     if (res.status >= 400) throw slackCallFailed('response_url', `HTTP ${res.status}`, true);
   }
 }

@@ -301,7 +301,12 @@ export class JobRunner {
         return;
       }
       const isPermanent = !handler || (isAppError(e) && e.isPermanent) || job.attempts > job.maxAttempts;
-      const next = nextAfterFailure(job, isPermanent, clock.now());
+      let next = nextAfterFailure(job, isPermanent, clock.now());
+      // The provider said when to come back (Retry-After): not before then.
+      const retryAfterMs = isAppError(e) ? e.retryAfterMs : undefined;
+      if (next.status === 'pending' && retryAfterMs !== undefined) {
+        next = { status: 'pending', runAt: Math.max(next.runAt, clock.now() + retryAfterMs) };
+      }
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       try {
         await failJob(db.kysely, job.id, job.fence, next, message, clock.now());

@@ -3,6 +3,7 @@
  * An adapter sends one message to one contact and either returns the provider's id for it or throws a
  * DeliveryError that says whether trying again can help.
  */
+import { parseRetryAfter } from '../shared/errors.js';
 import { permanentFailure, transientFailure, DeliveryError } from './errors.js';
 import type { ContactKind, OutboundMessage } from './model.js';
 
@@ -81,7 +82,12 @@ export async function httpRequest(
 export function requireOk(channel: string, r: HttpResult, describe: (r: HttpResult) => string = shortBody): void {
   if (r.status >= 200 && r.status < 300) return;
   const message = `HTTP ${r.status}${describe(r) ? `: ${describe(r)}` : ''}`;
-  throw new DeliveryError(channel, message, { isPermanent: !isTransientStatus(r.status), providerStatus: r.status });
+  throw new DeliveryError(channel, message, {
+    isPermanent: !isTransientStatus(r.status),
+    providerStatus: r.status,
+    // 429 and 503 may say when to come back; the retry waits at least that long.
+    retryAfterMs: parseRetryAfter(r.headers.get('retry-after'), Date.now()),
+  });
 }
 
 export function shortBody(r: HttpResult): string {

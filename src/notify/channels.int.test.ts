@@ -221,6 +221,33 @@ for (const engine of ENGINES) {
       assert.equal(h.twilio.sent.filter((s) => s.to === '+14155550111').length, 1);
     });
 
+    it('waits as long as a 429 Retry-After asks before retrying', async () => {
+      const userId = await newUser(h);
+      await addContact(h, userId, { kind: 'webhook', address: h.webhook.url });
+      h.webhook.statuses.push(429);
+      h.webhook.responseHeaders.push({ 'retry-after': '120' });
+      const before = Date.now();
+      await h.notify({ userId, urgency: 'high', message: message('Slow down') });
+      const [d] = await waitForDeliveries(h, userId, (ds) => ds.length === 1 && ds[0]!.attemptsLog.length === 1);
+      assert.match(d!.attemptsLog[0]!.error ?? '', /HTTP 429/);
+      // The failed attempt is recorded first; the job goes back to pending (with its retry time) just after.
+      const deadline = Date.now() + 10_000;
+      let job: { status: string; runAt: number } | undefined;
+      for (;;) {
+        job = await h.t.muster.services.db.kysely
+          .selectFrom('jobs')
+          .select(['status', 'runAt'])
+          .where('kind', '=', 'notify.deliver')
+          .where('payload', 'like', `%${d!.id}%`)
+          .executeTakeFirst();
+        if (job?.status === 'pending' || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.equal(job?.status, 'pending');
+      assert.ok(job!.runAt >= before + 120_000, `retry at +${job!.runAt - before} ms, not before Retry-After's 120 s`);
+      assert.ok(job!.runAt <= Date.now() + 125_000);
+    });
+
     it('records a 400 as a permanent failure and stops', async () => {
       const userId = await newUser(h);
       h.twilio.invalidNumbers.add('+14155550122');

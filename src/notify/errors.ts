@@ -39,12 +39,18 @@ export class DeliveryError extends AppError {
   constructor(
     readonly channel: string,
     message: string,
-    opts: { isPermanent: boolean; cause?: unknown; providerStatus?: number | string },
+    opts: {
+      isPermanent: boolean;
+      cause?: unknown;
+      providerStatus?: number | string;
+      retryAfterMs?: number | undefined;
+    },
   ) {
     super(opts.isPermanent ? 'delivery_rejected' : 'delivery_unavailable', `${channel}: ${message}`, {
       status: opts.isPermanent ? 422 : 503,
       isPermanent: opts.isPermanent,
       cause: opts.cause,
+      retryAfterMs: opts.isPermanent ? undefined : opts.retryAfterMs,
       details: opts.providerStatus === undefined ? undefined : { providerStatus: opts.providerStatus },
     });
     this.name = 'DeliveryError';

@@ -9,6 +9,8 @@ export class AppError extends Error {
   /** Permanent errors stop a job at once (bad data); anything else is retried with backoff. */
   readonly isPermanent: boolean;
   readonly headers: Record<string, string> | undefined;
+  /** A transient failure whose provider said when to come back (Retry-After): the job waits at least this long. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     code: string,
@@ -19,6 +21,7 @@ export class AppError extends Error {
       cause?: unknown;
       isPermanent?: boolean;
       headers?: Record<string, string>;
+      retryAfterMs?: number | undefined;
     } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -28,7 +31,20 @@ export class AppError extends Error {
     this.details = opts.details;
     this.isPermanent = opts.isPermanent ?? this.status < 500;
     this.headers = opts.headers;
+    this.retryAfterMs = opts.retryAfterMs;
   }
+}
+
+/**
+ * An HTTP Retry-After header (delay-seconds or an HTTP date) as milliseconds from `now`, capped at an hour; undefined
+ * when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, 60 * 60 * 1000);
 }
 
 export interface FieldProblem {

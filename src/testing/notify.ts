@@ -18,10 +18,14 @@ export interface WebhookHit {
   body: string;
 }
 
-/** A local HTTP receiver for outgoing webhooks; `statuses` are answered in order, then 200. */
+/**
+ * A local HTTP receiver for outgoing webhooks; `statuses` are answered in order, then 200, each with the headers at
+ * the same place in `responseHeaders` (if any).
+ */
 export class WebhookReceiver {
   readonly hits: WebhookHit[] = [];
   readonly statuses: number[] = [];
+  readonly responseHeaders: Record<string, string>[] = [];
   private server: Server | null = null;
   url = '';
 
@@ -31,7 +35,8 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.hits.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(this.statuses.shift() ?? 200, { 'content-type': 'text/plain' }).end('ok');
+        const headers = { 'content-type': 'text/plain', ...this.responseHeaders.shift() };
+        res.writeHead(this.statuses.shift() ?? 200, headers).end('ok');
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
