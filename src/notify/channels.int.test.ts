@@ -244,8 +244,8 @@ for (const engine of ENGINES) {
         await new Promise((r) => setTimeout(r, 25));
       }
       assert.equal(job?.status, 'pending');
-      assert.ok(job!.runAt >= before + 120_000, `retry at +${job!.runAt - before} ms, not before Retry-After's 120 s`);
-      assert.ok(job!.runAt <= Date.now() + 125_000);
+      assert.ok(job.runAt >= before + 120_000, `retry at +${job.runAt - before} ms, not before Retry-After's 120 s`);
+      assert.ok(job.runAt <= Date.now() + 125_000);
     });
 
     it('records a 400 as a permanent failure and stops', async () => {
