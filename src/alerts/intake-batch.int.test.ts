@@ -30,8 +30,8 @@ async function outsideReader(tdb: TestDatabase): Promise<OutsideReader> {
       close: () => Promise.resolve(void db.close()),
     };
   }
-  const client = new pg.Client({ connectionString: tdb.databaseUrl });
-  await client.connect();
+  // A pool: the reads overlap (one per answered delivery), and one pg client runs one query at a time.
+  const client = new pg.Pool({ connectionString: tdb.databaseUrl, max: 4 });
   return {
     payloadsWith: async (m) =>
       Number(
