@@ -4,6 +4,7 @@ import { withoutIntegrationKey, type IntakeKey, type IntegrationKeyService } fro
 import type { Db, Executor } from '../db/index.js';
 import type { AlertsTable } from '../db/schema.js';
 import type { LiveChannel } from '../db/live.js';
+import { deferRunnerNotify, flushRunnerNotify } from '../jobs/index.js';
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
@@ -131,6 +132,7 @@ export class IntakeService {
       for (const id of services) if (await lockService(trx, this.deps.db.engine, id)) existing.add(id);
       const out: Settled<IntakeOutcome[]>[] = [];
       const rules: SuppressionRules = new Map();
+      this.deferNotifications(trx);
       for (const req of reqs) {
         if (!existing.has(req.key.serviceId)) {
           out.push({ ok: false, error: invalidIntegrationKey() });
@@ -146,6 +148,7 @@ export class IntakeService {
         }
         await sql`release savepoint intake_delivery`.execute(trx);
       }
+      await this.flushNotifications(trx);
       return out;
     });
     for (const r of results) if (r.ok && r.value.some((o) => o.outcome === 'created')) enqueued = true;
@@ -158,10 +161,24 @@ export class IntakeService {
     const outcomes = await this.deps.db.kysely.transaction().execute(async (trx) => {
       // A key whose service was deleted in between is as good as unknown.
       if (!(await lockService(trx, this.deps.db.engine, req.key.serviceId))) throw invalidIntegrationKey();
-      return this.applyRequest(trx, req, new Map());
+      this.deferNotifications(trx);
+      const applied = await this.applyRequest(trx, req, new Map());
+      await this.flushNotifications(trx);
+      return applied;
     });
     if (outcomes.some((o) => o.outcome === 'created')) this.deps.onEnqueued?.();
     return outcomes;
+  }
+
+  /** PostgreSQL: one NOTIFY for the runners and one for the alert stream per transaction, not one per alert. */
+  private deferNotifications(trx: Executor): void {
+    deferRunnerNotify(trx);
+    this.deps.live.batch(trx);
+  }
+
+  private async flushNotifications(trx: Executor): Promise<void> {
+    await flushRunnerNotify(trx, this.deps.db.engine);
+    await this.deps.live.flush(trx);
   }
 
   private async applyRequest(trx: Executor, req: IntakeRequest, rules: SuppressionRules): Promise<IntakeOutcome[]> {

@@ -10,6 +10,9 @@ import type pg from 'pg';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Executor } from './index.js';
 
+/** PostgreSQL's NOTIFY payload limit is 8,000 bytes; stay below it. */
+const NOTIFY_PAYLOAD_MAX = 7000;
+
 /** Subscribe to this topic for every nudge on the channel. */
 export const ALL_TOPICS = '*';
 
@@ -18,6 +21,7 @@ export class LiveChannel {
   private listener: pg.PoolClient | null = null;
   private connecting: Promise<void> | null = null;
   private isStopped = false;
+  private readonly batches = new WeakMap<object, Set<string>>();
 
   constructor(private readonly deps: { db: Db; log: Logger; channel: string; label?: string }) {
     this.emitter.setMaxListeners(0);
@@ -42,8 +46,39 @@ export class LiveChannel {
    * SQLite: a nudge in this process now; the viewer's read waits for the one connection, so it sees the commit.
    */
   async publish(ex: Executor, topic: string): Promise<void> {
-    if (this.deps.db.engine === 'postgres') await sql`select pg_notify(${this.deps.channel}, ${topic})`.execute(ex);
+    const batched = this.batches.get(ex);
+    if (batched && this.deps.db.engine === 'postgres') batched.add(topic);
+    else if (this.deps.db.engine === 'postgres')
+      await sql`select pg_notify(${this.deps.channel}, ${topic})`.execute(ex);
     else this.poke(topic);
+  }
+
+  /**
+   * Collect this transaction's nudges and send them with `flush` (one NOTIFY of comma-separated topics instead of one
+   * round trip each): intake publishes every alert of a batch. A nudge for a change that rolled back to a savepoint
+   * may go out too; nudges carry no data, so it costs a read.
+   */
+  batch(ex: Executor): void {
+    if (this.deps.db.engine === 'postgres' && !this.batches.has(ex)) this.batches.set(ex, new Set());
+  }
+
+  async flush(ex: Executor): Promise<void> {
+    const topics = this.batches.get(ex);
+    this.batches.delete(ex);
+    if (!topics || topics.size === 0) return;
+    let chunk: string[] = [];
+    let size = 0;
+    const send = async (): Promise<void> => {
+      if (chunk.length > 0) await sql`select pg_notify(${this.deps.channel}, ${chunk.join(',')})`.execute(ex);
+      chunk = [];
+      size = 0;
+    };
+    for (const topic of topics) {
+      if (size + topic.length + 1 > NOTIFY_PAYLOAD_MAX) await send();
+      chunk.push(topic);
+      size += topic.length + 1;
+    }
+    await send();
   }
 
   get isListening(): boolean {
@@ -75,7 +110,8 @@ export class LiveChannel {
       release(err);
     });
     client.on('notification', (n) => {
-      if (n.channel === channel && n.payload) this.poke(n.payload);
+      // One notification may carry several topics, comma-separated (see `flush`).
+      if (n.channel === channel && n.payload) for (const topic of n.payload.split(',')) if (topic) this.poke(topic);
     });
     try {
       await client.query(`LISTEN ${channel}`);

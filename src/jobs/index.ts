@@ -1,5 +1,13 @@
 export { JobRunner, type JobContext, type JobHandler, type JobRunnerOptions } from './runner.js';
-export { enqueueJob, findJob, listJobs, countJobsByStatus, retryDeadJob } from './repo.js';
+export {
+  enqueueJob,
+  deferRunnerNotify,
+  flushRunnerNotify,
+  findJob,
+  listJobs,
+  countJobsByStatus,
+  retryDeadJob,
+} from './repo.js';
 export { backoffMs, nextAfterFailure, type Job, type JobStatus, type EnqueueOptions } from './model.js';
 export { StaleJobError, jobNotFound } from './errors.js';
 export { probeHandler, type ProbePayload } from './diagnostics.js';

@@ -45,8 +45,28 @@ export async function enqueueJob<P>(
     .onConflict((oc) => oc.column('uniqueKey').doNothing())
     .executeTakeFirst();
   if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
-  if (runAt <= now + 50) await notifyRunners(executor, engine);
+  if (runAt <= now + 50) {
+    const deferred = deferredNotify.get(executor);
+    if (deferred) deferred.isNeeded = true;
+    else await notifyRunners(executor, engine);
+  }
   return id;
+}
+
+const deferredNotify = new WeakMap<object, { isNeeded: boolean }>();
+
+/**
+ * Enqueues in this transaction wake runners once, at `flushRunnerNotify`, instead of one NOTIFY round trip each
+ * (intake enqueues the first pages of every alert in a batch). Call the flush before the transaction commits.
+ */
+export function deferRunnerNotify(executor: Executor): void {
+  if (!deferredNotify.has(executor)) deferredNotify.set(executor, { isNeeded: false });
+}
+
+export async function flushRunnerNotify(executor: Executor, engine: Db['engine']): Promise<void> {
+  const deferred = deferredNotify.get(executor);
+  deferredNotify.delete(executor);
+  if (deferred?.isNeeded) await notifyRunners(executor, engine);
 }
 
 /** PostgreSQL: wake idle runners in every process (delivered when the caller's transaction commits). */
