@@ -38,7 +38,13 @@ import {
   recentAlertsForKey,
 } from './repo.js';
 import { FLAPPING, isFlapping } from './noise-model.js';
-import { isPageSuppressed, startPagingOrHold, type PagingDeps, type SuppressionRules } from './suppression.js';
+import {
+  InlinePagingFailed,
+  isPageSuppressed,
+  startPagingOrHold,
+  type PagingDeps,
+  type SuppressionRules,
+} from './suppression.js';
 
 /** How many of a key's newest alerts intake reads to decide dedup and flapping (FLAPPING.minOpens is far lower). */
 const FLAP_HISTORY = 20;
@@ -59,10 +65,14 @@ interface IntakeRequest {
   events: IntakeEvent[];
   rawBody: unknown;
   now: number;
+  /** Set when paging could not start inline for this delivery: apply it with the `alerts.triggered` job instead. */
+  withoutInlinePaging?: boolean;
 }
 
 interface Ctx {
   trx: Executor;
+  /** Start paging in this transaction (false: the `alerts.triggered` job does, one hop later). */
+  inlinePaging: boolean;
   /** Silences and maintenance windows read in this transaction, per service. */
   rules: SuppressionRules;
   key: IntakeKey;
@@ -144,7 +154,18 @@ export class IntakeService {
           out.push({ ok: true, value });
         } catch (error) {
           await sql`rollback to savepoint intake_delivery`.execute(trx);
-          out.push({ ok: false, error });
+          if (error instanceof InlinePagingFailed) {
+            // Paging could not start here: apply the delivery again without it; alerts.triggered pages instead.
+            this.deps.paging?.onStartPagingFailed?.(error.alertId, error.cause);
+            try {
+              out.push({ ok: true, value: await this.applyRequest(trx, { ...req, withoutInlinePaging: true }, rules) });
+            } catch (again) {
+              await sql`rollback to savepoint intake_delivery`.execute(trx);
+              out.push({ ok: false, error: again });
+            }
+          } else {
+            out.push({ ok: false, error });
+          }
         }
         await sql`release savepoint intake_delivery`.execute(trx);
       }
@@ -158,6 +179,17 @@ export class IntakeService {
 
   /** One delivery in its own transaction (a batch of one, or the fallback after a failed batch). */
   private async ingestOne(req: IntakeRequest): Promise<IntakeOutcome[]> {
+    try {
+      return await this.ingestAlone(req);
+    } catch (e) {
+      if (!(e instanceof InlinePagingFailed) || req.withoutInlinePaging) throw e;
+      // Paging could not start in the transaction: apply the delivery again without it; alerts.triggered pages.
+      this.deps.paging?.onStartPagingFailed?.(e.alertId, e.cause);
+      return this.ingestAlone({ ...req, withoutInlinePaging: true });
+    }
+  }
+
+  private async ingestAlone(req: IntakeRequest): Promise<IntakeOutcome[]> {
     const outcomes = await this.deps.db.kysely.transaction().execute(async (trx) => {
       // A key whose service was deleted in between is as good as unknown.
       if (!(await lockService(trx, this.deps.db.engine, req.key.serviceId))) throw invalidIntegrationKey();
@@ -185,7 +217,16 @@ export class IntakeService {
     const { key, source, now } = req;
     const payloadId = await this.storePayload(trx, key, source, req.rawBody, now);
     await this.deps.keys.touch(trx, key.keyId, now);
-    const ctx: Ctx = { trx, rules, key, source, payloadId, now, label: `integration:${source}` };
+    const ctx: Ctx = {
+      trx,
+      rules,
+      inlinePaging: req.withoutInlinePaging !== true,
+      key,
+      source,
+      payloadId,
+      now,
+      label: `integration:${source}`,
+    };
     const out: IntakeOutcome[] = [];
     for (const event of req.events) {
       const o = await this.apply(ctx, event);
@@ -310,7 +351,14 @@ export class IntakeService {
     // damping holds it; then a recheck job runs when that ends (src/alerts/suppression.ts).
     await startPagingOrHold(
       trx,
-      { ...this.deps.paging, engine: this.deps.db.engine, live: this.deps.live, rules: ctx.rules },
+      {
+        ...this.deps.paging,
+        ...(ctx.inlinePaging ? {} : { startPaging: undefined }),
+        inlineFailure: 'throw', // contained by the delivery's own savepoint or transaction (ingestBatch, ingestOne)
+        engine: this.deps.db.engine,
+        live: this.deps.live,
+        rules: ctx.rules,
+      },
       row,
       now,
       ctx.label,

@@ -39,6 +39,23 @@ export interface PagingDeps {
   rules?: SuppressionRules | undefined;
   /** Told when the inline start failed and the job took over (the error is logged by the caller's logger). */
   onStartPagingFailed?: ((alertId: string, error: unknown) => void) | undefined;
+  /**
+   * How a failed inline start is contained: 'savepoint' (default) rolls back to a savepoint around it and enqueues
+   * `alerts.triggered`; 'throw' raises InlinePagingFailed for a caller that has its own savepoint (intake re-applies
+   * the delivery without inline paging), saving two round trips per alert on PostgreSQL.
+   */
+  inlineFailure?: 'savepoint' | 'throw' | undefined;
+}
+
+/** Starting paging inline failed (see PagingDeps.inlineFailure); `cause` is why. */
+export class InlinePagingFailed extends Error {
+  constructor(
+    readonly alertId: string,
+    cause: unknown,
+  ) {
+    super(`paging could not start in the transaction for alert ${alertId}`, { cause });
+    this.name = 'InlinePagingFailed';
+  }
 }
 export interface AlertsRecheckPayload {
   alertId: string;
@@ -210,6 +227,14 @@ async function startPagingInline(
   isFreshAlert: boolean,
 ): Promise<boolean> {
   if (!deps.startPaging) return false;
+  if (deps.inlineFailure === 'throw') {
+    try {
+      await deps.startPaging(ex, alertId, now, { isFreshAlert });
+      return true;
+    } catch (e) {
+      throw new InlinePagingFailed(alertId, e);
+    }
+  }
   await sql`savepoint start_paging`.execute(ex);
   try {
     await deps.startPaging(ex, alertId, now, { isFreshAlert });

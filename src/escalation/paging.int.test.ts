@@ -133,28 +133,33 @@ for (const engine of ENGINES) {
           ? ['drop trigger fail_runs']
           : ['drop trigger fail_runs on escalation_runs', 'drop function fail_runs()'];
       for (const q of fault) await sql.raw(q).execute(db);
-      let alertId: string;
+      let alertIds: string[];
       try {
-        alertId = await trigger('fallback'); // still accepted: the failed start rolled back to its savepoint
-        const job = await until('the fallback job failed once', async () => {
-          const row = await db
-            .selectFrom('jobs')
-            .select(['status', 'attempts', 'lastError'])
-            .where('kind', '=', 'alerts.triggered')
-            .where('payload', 'like', `%${alertId}%`)
-            .executeTakeFirst();
-          return row && row.attempts >= 1 && row.status === 'pending' ? row : null;
-        });
-        assert.match(job.lastError ?? '', /injected/);
-        assert.equal(
-          (await db.selectFrom('escalationRuns').select('id').where('alertId', '=', alertId).execute()).length,
-          0,
-        );
+        // Two at once, so they also share an intake transaction: each is re-applied without inline paging, alone.
+        alertIds = await Promise.all([trigger('fallback'), trigger('fallback-2')]); // still accepted
+        for (const alertId of alertIds) {
+          const job = await until('the fallback job failed once', async () => {
+            const row = await db
+              .selectFrom('jobs')
+              .select(['status', 'attempts', 'lastError'])
+              .where('kind', '=', 'alerts.triggered')
+              .where('payload', 'like', `%${alertId}%`)
+              .executeTakeFirst();
+            return row && row.attempts >= 1 && row.status === 'pending' ? row : null;
+          });
+          assert.match(job.lastError ?? '', /injected/);
+          assert.equal(
+            (await db.selectFrom('escalationRuns').select('id').where('alertId', '=', alertId).execute()).length,
+            0,
+          );
+        }
       } finally {
         for (const q of cure) await sql.raw(q).execute(db);
       }
       await advance(10_000); // past the retry's backoff
-      await until('ana paged by the retried job', async () => pagesFor('ana', alertId) === 1);
+      for (const alertId of alertIds) {
+        await until('ana paged by the retried job', async () => pagesFor('ana', alertId) === 1);
+      }
     });
 
     it('stops the cascade when the alert is acknowledged', async () => {
