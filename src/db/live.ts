@@ -22,6 +22,7 @@ export class LiveChannel {
   private connecting: Promise<void> | null = null;
   private isStopped = false;
   private readonly batches = new WeakMap<object, Set<string>>();
+  private releaseListener: ((err?: Error) => void) | null = null;
 
   constructor(private readonly deps: { db: Db; log: Logger; channel: string; label?: string }) {
     this.emitter.setMaxListeners(0);
@@ -99,20 +100,27 @@ export class LiveChannel {
     const { channel, label = channel } = this.deps;
     const client = await pool.connect();
     let isReleased = false;
+    const onError = (err: Error): void => {
+      this.deps.log.warn({ err }, `${label} lost the LISTEN connection; viewers poll until it is back`);
+      release(err);
+    };
+    const onNotification = (n: pg.Notification): void => {
+      // One notification may carry several topics, comma-separated (see `flush`).
+      if (n.channel === channel && n.payload) for (const topic of n.payload.split(',')) if (topic) this.poke(topic);
+    };
+    // Released once, whoever gets there first (a lost connection or stop()); our handlers go with it, so a late
+    // error on the pooled client cannot release it a second time.
     const release = (err?: Error): void => {
       if (isReleased) return;
       isReleased = true;
       if (this.listener === client) this.listener = null;
+      if (this.releaseListener === release) this.releaseListener = null;
+      client.off('error', onError);
+      client.off('notification', onNotification);
       client.release(err);
     };
-    client.on('error', (err) => {
-      this.deps.log.warn({ err }, `${label} lost the LISTEN connection; viewers poll until it is back`);
-      release(err);
-    });
-    client.on('notification', (n) => {
-      // One notification may carry several topics, comma-separated (see `flush`).
-      if (n.channel === channel && n.payload) for (const topic of n.payload.split(',')) if (topic) this.poke(topic);
-    });
+    client.on('error', onError);
+    client.on('notification', onNotification);
     try {
       await client.query(`LISTEN ${channel}`);
     } catch (e) {
@@ -124,6 +132,7 @@ export class LiveChannel {
       return;
     }
     this.listener = client;
+    this.releaseListener = release;
   }
 
   /** Release the LISTEN connection (before the pool closes). */
@@ -131,13 +140,13 @@ export class LiveChannel {
     this.isStopped = true;
     await this.connecting?.catch(() => undefined);
     const client = this.listener;
-    if (!client) return;
-    this.listener = null;
+    const release = this.releaseListener;
+    if (!client || !release) return;
     try {
       await client.query(`UNLISTEN ${this.deps.channel}`);
-      client.release();
+      release();
     } catch (e) {
-      client.release(e instanceof Error ? e : new Error(String(e)));
+      release(e instanceof Error ? e : new Error(String(e)));
     }
   }
 }
