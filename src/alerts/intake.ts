@@ -38,13 +38,7 @@ import {
   recentAlertsForKey,
 } from './repo.js';
 import { FLAPPING, isFlapping } from './noise-model.js';
-import {
-  InlinePagingFailed,
-  isPageSuppressed,
-  startPagingOrHold,
-  type PagingDeps,
-  type SuppressionRules,
-} from './suppression.js';
+import { InlinePagingFailed, isPageSuppressed, startPagingOrHold, type PagingDeps } from './suppression.js';
 
 /** How many of a key's newest alerts intake reads to decide dedup and flapping (FLAPPING.minOpens is far lower). */
 const FLAP_HISTORY = 20;
@@ -73,8 +67,6 @@ interface Ctx {
   trx: Executor;
   /** Start paging in this transaction (false: the `alerts.triggered` job does, one hop later). */
   inlinePaging: boolean;
-  /** Silences and maintenance windows read in this transaction, per service. */
-  rules: SuppressionRules;
   key: IntakeKey;
   source: AlertSource;
   payloadId: string;
@@ -141,7 +133,6 @@ export class IntakeService {
       // Each service once, in a stable order: concurrent batches in several processes cannot deadlock.
       for (const id of services) if (await lockService(trx, this.deps.db.engine, id)) existing.add(id);
       const out: Settled<IntakeOutcome[]>[] = [];
-      const rules: SuppressionRules = new Map();
       this.deferNotifications(trx);
       for (const req of reqs) {
         if (!existing.has(req.key.serviceId)) {
@@ -150,7 +141,7 @@ export class IntakeService {
         }
         await sql`savepoint intake_delivery`.execute(trx);
         try {
-          const value = await this.applyRequest(trx, req, rules);
+          const value = await this.applyRequest(trx, req);
           out.push({ ok: true, value });
         } catch (error) {
           await sql`rollback to savepoint intake_delivery`.execute(trx);
@@ -158,7 +149,7 @@ export class IntakeService {
             // Paging could not start here: apply the delivery again without it; alerts.triggered pages instead.
             this.deps.paging?.onStartPagingFailed?.(error.alertId, error.cause);
             try {
-              out.push({ ok: true, value: await this.applyRequest(trx, { ...req, withoutInlinePaging: true }, rules) });
+              out.push({ ok: true, value: await this.applyRequest(trx, { ...req, withoutInlinePaging: true }) });
             } catch (again) {
               await sql`rollback to savepoint intake_delivery`.execute(trx);
               out.push({ ok: false, error: again });
@@ -194,7 +185,7 @@ export class IntakeService {
       // A key whose service was deleted in between is as good as unknown.
       if (!(await lockService(trx, this.deps.db.engine, req.key.serviceId))) throw invalidIntegrationKey();
       this.deferNotifications(trx);
-      const applied = await this.applyRequest(trx, req, new Map());
+      const applied = await this.applyRequest(trx, req);
       await this.flushNotifications(trx);
       return applied;
     });
@@ -213,13 +204,12 @@ export class IntakeService {
     await this.deps.live.flush(trx);
   }
 
-  private async applyRequest(trx: Executor, req: IntakeRequest, rules: SuppressionRules): Promise<IntakeOutcome[]> {
+  private async applyRequest(trx: Executor, req: IntakeRequest): Promise<IntakeOutcome[]> {
     const { key, source, now } = req;
     const payloadId = await this.storePayload(trx, key, source, req.rawBody, now);
     await this.deps.keys.touch(trx, key.keyId, now);
     const ctx: Ctx = {
       trx,
-      rules,
       inlinePaging: req.withoutInlinePaging !== true,
       key,
       source,
@@ -327,7 +317,7 @@ export class IntakeService {
       suppressedUntil: null,
     };
     // Decide "should this page?" before the insert, so a paging alert is stored with pagedAt at once.
-    const decided = await isPageSuppressed(trx, row, now, ctx.rules);
+    const decided = await isPageSuppressed(trx, row, now);
     if (!decided.suppressed) row.pagedAt = now;
     await trx.insertInto('alerts').values(row).execute();
     await insertAlertEvent(
@@ -357,7 +347,6 @@ export class IntakeService {
         inlineFailure: 'throw', // contained by the delivery's own savepoint or transaction (ingestBatch, ingestOne)
         engine: this.deps.db.engine,
         live: this.deps.live,
-        rules: ctx.rules,
       },
       row,
       now,

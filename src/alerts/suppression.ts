@@ -5,7 +5,7 @@
  * if the alert is still triggered (not acknowledged, not resolved) and nothing else suppresses it.
  */
 import { sql, type Selectable } from 'kysely';
-import type { Db, Executor } from '../db/index.js';
+import { memoInTransaction, type Db, type Executor } from '../db/index.js';
 import type { LiveChannel } from '../db/live.js';
 import type { AlertsTable } from '../db/schema.js';
 import { enqueueJob, type JobHandler } from '../jobs/index.js';
@@ -35,8 +35,6 @@ export interface PagingDeps {
   engine: Db['engine'];
   live: LiveChannel;
   startPaging?: PagingStarter | undefined;
-  /** Silences and windows already read in this transaction (intake: one read per service per batch). */
-  rules?: SuppressionRules | undefined;
   /** Told when the inline start failed and the job took over (the error is logged by the caller's logger). */
   onStartPagingFailed?: ((alertId: string, error: unknown) => void) | undefined;
   /**
@@ -63,10 +61,9 @@ export interface AlertsRecheckPayload {
 
 /**
  * The silences and maintenance windows that apply to a service and have not ended by `now` (whether they are active
- * at a given instant is decided per alert). Intake reads them once per service per batch: one transaction.
+ * at a given instant is decided per alert). Read once per service per transaction (`memoInTransaction`): intake
+ * checks every alert of a batch in one transaction, and no transaction that checks also writes silences or windows.
  */
-export type SuppressionRules = Map<string, Awaited<ReturnType<typeof loadSuppressionRules>>>;
-
 async function loadSuppressionRules(ex: Executor, serviceId: string, now: number) {
   const silences = await ex
     .selectFrom('silences')
@@ -98,19 +95,12 @@ export interface SuppressionSubject {
  * flapping key, when it last paged. Call it inside the transaction that would page (escalation re-checks it at each
  * step, as it re-checks acknowledged/resolved); it only reads.
  */
-export async function isPageSuppressed(
-  ex: Executor,
-  alert: SuppressionSubject,
-  now: number,
-  rules?: SuppressionRules,
-): Promise<Suppression> {
+export async function isPageSuppressed(ex: Executor, alert: SuppressionSubject, now: number): Promise<Suppression> {
   const labels =
     typeof alert.labels === 'string' ? fromJsonText<Record<string, string>>(alert.labels, {}) : alert.labels;
-  let forService = rules?.get(alert.serviceId);
-  if (!forService) {
-    forService = await loadSuppressionRules(ex, alert.serviceId, now);
-    rules?.set(alert.serviceId, forService);
-  }
+  const forService = await memoInTransaction(ex, `suppression-rules:${alert.serviceId}`, () =>
+    loadSuppressionRules(ex, alert.serviceId, now),
+  );
   const { silences, windows } = forService;
   const isFlapping = alert.isFlapping === true || alert.isFlapping === 1;
   const lastPaged = isFlapping
@@ -158,7 +148,7 @@ export async function startPagingOrHold(
   fresh?: { decided: Suppression },
 ): Promise<Suppression> {
   const { engine, live } = deps;
-  const s = fresh?.decided ?? (await isPageSuppressed(ex, row, now, deps.rules));
+  const s = fresh?.decided ?? (await isPageSuppressed(ex, row, now));
   if (s.suppressed && s.until !== undefined) {
     const byId = s.silenceId ?? s.maintenanceWindowId ?? null;
     const isChanged = row.suppressedReason !== s.reason || row.suppressedById !== byId;
