@@ -12,6 +12,7 @@
 import type { FieldProblem } from '../shared/errors.js';
 import { DEDUP_KEY_MAX } from './pagerduty-events.js';
 import {
+  linkFromText,
   normalizeSeverity,
   parseTimestamp,
   stringMap,
@@ -59,8 +60,8 @@ export function parseGenericEvent(body: unknown): GenericParsed | { problems: Fi
     for (const l of body.links) {
       if (!isObject(l)) continue;
       const url = typeof l.href === 'string' ? l.href : typeof l.url === 'string' ? l.url : '';
-      const text = typeof l.text === 'string' ? l.text : typeof l.title === 'string' ? l.title : 'Link';
-      if (url) links.push({ kind: 'link', title: text, url });
+      const text = typeof l.text === 'string' ? l.text : typeof l.title === 'string' ? l.title : undefined;
+      if (url) links.push(linkFromText(text, url));
     }
   }
   const summary = truncate(titleRaw.trim() || String(dedupKey), SUMMARY_MAX);

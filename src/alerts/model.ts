@@ -188,6 +188,21 @@ export function linkKindOf(name: string): ContextKind {
 }
 
 /**
+ * A link a source sent with its own text (PagerDuty `links[].text`, the generic webhook's `links`): named by its text,
+ * so a link called "Runbook" counts as the runbook and "Grafana dashboard" as the dashboard. Only the actionable kinds
+ * are taken from free text; anything else stays a plain link under its text.
+ */
+export function linkFromText(text: string | undefined, url: string): ContextLink {
+  const title = text?.trim() || 'Link';
+  const kind = linkKindOf(title);
+  return {
+    kind: kind === 'runbook' || kind === 'dashboard' || kind === 'deploys' || kind === 'panel' ? kind : 'link',
+    title,
+    url,
+  };
+}
+
+/**
  * The ordered context list: every link-like annotation (its value an http(s) URL) plus the links the source sent,
  * actionable ones first (runbook, dashboard, recent deploys), duplicates dropped, order otherwise kept.
  */

@@ -45,6 +45,30 @@ describe('parsePagerDutyEvent', () => {
     assert.equal(event.alert!.groupName, 'disk');
   });
 
+  it('names a link by its text, so a link called "Runbook" is the runbook', () => {
+    const r = parsePagerDutyEvent({
+      routing_key: KEY,
+      event_action: 'trigger',
+      payload: { summary: 'Checkout 5xx above 5%', source: 'api-1', severity: 'critical' },
+      links: [
+        { href: 'https://wiki.example.com/runbooks/checkout-5xx', text: 'Runbook' },
+        { href: 'https://grafana.example.com/d/checkout', text: 'Grafana dashboard' },
+        { href: 'https://example.com/elsewhere', text: 'Image of the source' },
+        { href: 'https://example.com/no-text' },
+      ],
+    });
+    assert.ok('event' in r);
+    assert.deepEqual(
+      r.event.alert!.links.map((l) => [l.kind, l.title]),
+      [
+        ['runbook', 'Runbook'],
+        ['dashboard', 'Grafana dashboard'],
+        ['link', 'Image of the source'],
+        ['link', 'Link'],
+      ],
+    );
+  });
+
   it('accepts acknowledge and resolve without a payload', () => {
     const r = parsePagerDutyEvent({ routing_key: KEY, dedup_key: 'k', event_action: 'resolve' });
     assert.ok('event' in r && r.event.alert === null);

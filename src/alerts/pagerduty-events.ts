@@ -4,6 +4,7 @@
  * and envelope, not Muster's: clients log `message: errors…` (Alertmanager does exactly that on 400).
  */
 import {
+  linkFromText,
   normalizeSeverity,
   parseTimestamp,
   SUMMARY_MAX,
@@ -71,7 +72,7 @@ function parseLinks(value: unknown, images: unknown): ContextLink[] {
   if (Array.isArray(value)) {
     for (const l of value) {
       if (isObject(l) && typeof l.href === 'string' && l.href) {
-        links.push({ kind: 'link', title: typeof l.text === 'string' && l.text ? l.text : 'Link', url: l.href });
+        links.push(linkFromText(typeof l.text === 'string' ? l.text : undefined, l.href));
       }
     }
   }
