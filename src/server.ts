@@ -20,12 +20,13 @@ import {
   listAlertRows,
   isPageSuppressed,
   pagingGate,
+  type PagingStarter,
 } from './alerts/index.js';
 import { CatalogService, IntegrationKeyService, listServiceRows } from './catalog/index.js';
 import { ChangeService } from './changes/index.js';
 import { createChat, registerChatJobs } from './chat/wiring.js';
 import type { Config } from './config/index.js';
-import { migrateToLatest, openDb, type Db, type Executor } from './db/index.js';
+import { migrateToLatest, openDb, type Db } from './db/index.js';
 import { buildApp } from './http/app.js';
 import { cookieSecure } from './http/auth.js';
 import { createMetrics } from './http/metrics.js';
@@ -199,8 +200,8 @@ function escalationDeps(services: Pick<Services, 'db' | 'notify' | 'config'>): E
  */
 function inlinePaging(escalation: EscalationDeps, log: Logger) {
   return {
-    startPaging: (ex: Executor, alertId: string, now: number, opts: { isFreshAlert: boolean }) =>
-      beginPaging(escalation, ex, alertId, now, { suppressionChecked: true, isFreshAlert: opts.isFreshAlert }),
+    startPaging: (...[ex, alertId, now, opts]: Parameters<PagingStarter>) =>
+      beginPaging(escalation, ex, alertId, now, { suppressionChecked: true, ...opts }),
     onStartPagingFailed: (alertId: string, err: unknown) =>
       log.error({ err, alertId }, 'paging could not start in the intake transaction; alerts.triggered takes over'),
   };

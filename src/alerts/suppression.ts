@@ -28,7 +28,8 @@ export type PagingStarter = (
   ex: Executor,
   alertId: string,
   now: number,
-  opts: { isFreshAlert: boolean },
+  /** `alert`: the row as committed in this transaction, when the caller has it (saves re-reading it). */
+  opts: { isFreshAlert: boolean; alert?: Selectable<AlertsTable> | undefined },
 ) => Promise<void>;
 
 export interface PagingDeps {
@@ -192,7 +193,9 @@ export async function startPagingOrHold(
     // The paging hook: escalation starts in this transaction (policy snapshot, first step, the first pages queued),
     // so the first page is one job hop after the commit. If that fails, the alert is still accepted: it rolls back
     // to the savepoint and `alerts.triggered`, committed with the alert, starts paging one hop later (with retries).
-    if (!(await startPagingInline(ex, deps, row.id, now, fresh !== undefined))) {
+    // A fresh row inserted already marked as paged is exactly what is in the database: the starter need not re-read it.
+    const asStored = fresh && row.pagedAt === now ? row : undefined;
+    if (!(await startPagingInline(ex, deps, row.id, now, fresh !== undefined, asStored))) {
       await enqueueJob<AlertsTriggeredPayload>(
         ex,
         engine,
@@ -215,11 +218,12 @@ async function startPagingInline(
   alertId: string,
   now: number,
   isFreshAlert: boolean,
+  alert: Selectable<AlertsTable> | undefined,
 ): Promise<boolean> {
   if (!deps.startPaging) return false;
   if (deps.inlineFailure === 'throw') {
     try {
-      await deps.startPaging(ex, alertId, now, { isFreshAlert });
+      await deps.startPaging(ex, alertId, now, { isFreshAlert, alert });
       return true;
     } catch (e) {
       throw new InlinePagingFailed(alertId, e);
@@ -227,7 +231,7 @@ async function startPagingInline(
   }
   await sql`savepoint start_paging`.execute(ex);
   try {
-    await deps.startPaging(ex, alertId, now, { isFreshAlert });
+    await deps.startPaging(ex, alertId, now, { isFreshAlert, alert });
     await sql`release savepoint start_paging`.execute(ex);
     return true;
   } catch (e) {

@@ -52,22 +52,22 @@ function lockDataDir(dataDir: string): SqliteDatabase.Database {
 
 /**
  * better-sqlite3 compiles a statement at every `prepare`; Kysely prepares every query it runs. Queries repeat (the
- * same shapes with new parameters), so keep the compiled statements, most recently used first. Statements are only
- * used synchronously (`all`/`run`; nothing in Muster streams), so sharing one between queries is safe.
+ * same shapes with new parameters), so keep up to 1,000 compiled statements, the oldest dropped first. Statements are
+ * only used synchronously (`all`/`run`; nothing in Muster streams), so sharing one between queries is safe.
  */
 function withStatementCache(db: SqliteDatabase.Database, max = 1000) {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => db.close(),
     prepare(text: string): SqliteDatabase.Statement {
+      // A hit is one lookup (no re-insert to track recency: the hot shapes stay cached long before the cache fills,
+      // and a full cache drops its oldest entry). Each query's text is a new string, so every Map operation hashes it.
       let st = cache.get(text);
-      if (st) {
-        cache.delete(text); // re-insert: Map order is the recency order
-      } else {
+      if (!st) {
         st = db.prepare(text);
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(text, st);
       }
-      cache.set(text, st);
       return st;
     },
   };

@@ -1,6 +1,8 @@
 import type { AlertsTriggeredPayload } from '../alerts/index.js';
 import { maybeAutoDeclare } from './auto-declare.js';
+import type { Selectable } from 'kysely';
 import type { Executor } from '../db/index.js';
+import type { AlertsTable } from '../db/schema.js';
 import type { JobHandler } from '../jobs/index.js';
 import { RUN_STEP_JOB, runStep, startEscalation, type EscalationDeps, type RunStepPayload } from './runs.js';
 
@@ -17,11 +19,12 @@ export async function beginPaging(
   trx: Executor,
   alertId: string,
   now: number,
-  opts: { suppressionChecked?: boolean; isFreshAlert?: boolean } = {},
+  opts: { suppressionChecked?: boolean; isFreshAlert?: boolean; alert?: Selectable<AlertsTable> | undefined } = {},
 ): Promise<void> {
   const started = await startEscalation(trx, deps.db.engine, alertId, now, {
     inline: true,
     isFreshAlert: opts.isFreshAlert === true,
+    alert: opts.alert,
   });
   if (!started?.isNew) return;
   const { alert, service, run } = started;

@@ -79,7 +79,8 @@ export async function startEscalation(
   engine: Db['engine'],
   alertId: string,
   now: number,
-  opts: { inline?: boolean; isFreshAlert?: boolean } = {},
+  /** `alert`: the alert row as it is in this transaction, when the caller has it. */
+  opts: { inline?: boolean; isFreshAlert?: boolean; alert?: AlertRow | undefined } = {},
 ): Promise<{
   runId: string;
   isNew: boolean;
@@ -89,7 +90,7 @@ export async function startEscalation(
   /** The run as inserted (new runs only). */
   run?: EscalationRunsTable;
 } | null> {
-  const alertRow = await findAlertForPaging(trx, alertId);
+  const alertRow = opts.alert?.id === alertId ? opts.alert : await findAlertForPaging(trx, alertId);
   if (!alertRow) return null;
   // An alert created in this very transaction cannot have a run yet.
   const existing = opts.isFreshAlert
