@@ -20,6 +20,29 @@ describe('IntakeLimiter', () => {
     assert.deepEqual(await second, { value: 'second' });
   });
 
+  it("caps one key's share of slots and queue places, so another key still gets in", async () => {
+    // 2 slots + 2 queue places, 50% each: one key may hold 2 of the 4.
+    const limiter = new IntakeLimiter({
+      maxInFlight: 2,
+      maxQueued: 2,
+      queueTimeoutMs: 5000,
+      maxSharePerKeyPercent: 50,
+    });
+    const gate = deferred();
+    const noisy = [limiter.run(() => gate.promise, 'noisy'), limiter.run(() => gate.promise, 'noisy')];
+    assert.equal(limiter.isOverShare('noisy'), true);
+    assert.equal(await limiter.run(() => Promise.resolve('refused'), 'noisy'), null, 'the noisy key holds its share');
+    assert.equal(limiter.isOverShare('quiet'), false);
+    const quiet = limiter.run(() => Promise.resolve('quiet'), 'quiet'); // queued behind the two running ones
+    assert.deepEqual(limiter.stats, { inFlight: 2, queued: 1 });
+    gate.resolve();
+    assert.deepEqual(await quiet, { value: 'quiet' });
+    await Promise.all(noisy);
+    assert.equal(limiter.isOverShare('noisy'), false, 'the share is given back when its requests finish');
+    assert.deepEqual(await limiter.run(() => Promise.resolve('again'), 'noisy'), { value: 'again' });
+    assert.deepEqual(limiter.stats, { inFlight: 0, queued: 0 });
+  });
+
   it('on close refuses waiting and new requests and resolves only when the running ones have finished', async () => {
     const limiter = new IntakeLimiter({ maxInFlight: 1, maxQueued: 4, queueTimeoutMs: 5000 });
     const gate = deferred();

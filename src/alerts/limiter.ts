@@ -2,6 +2,10 @@
  * Bounds the intake requests being processed at once. A few wait (briefly) for a slot; beyond that the caller is told
  * to come back later (503 or 429 with Retry-After) instead of piling up work and memory without end. A request is
  * answered 2xx only after its transaction commits, so nothing answered 2xx is ever dropped.
+ *
+ * Fairness: a request may name its bucket (the integration key it presented). One bucket holds at most
+ * `maxPerBucket` of the slots and queue places together, so a single monitor in a storm is told to come back while
+ * the other integrations still get in.
  */
 export class IntakeLimiter {
   private inFlight = 0;
@@ -9,8 +13,27 @@ export class IntakeLimiter {
   private readonly waiting: ((granted: boolean) => void)[] = [];
   private isClosed = false;
   private readonly onIdle: (() => void)[] = [];
+  /** Requests holding a slot or waiting, per bucket (buckets with none are removed). */
+  private readonly perBucket = new Map<string, number>();
+  private readonly maxPerBucket: number;
 
-  constructor(private readonly opts: { maxInFlight: number; maxQueued: number; queueTimeoutMs: number }) {}
+  constructor(
+    private readonly opts: {
+      maxInFlight: number;
+      maxQueued: number;
+      queueTimeoutMs: number;
+      /** The share (percent) of slots plus queue places one bucket may hold; 100 turns fairness off. */
+      maxSharePerKeyPercent?: number;
+    },
+  ) {
+    const share = opts.maxSharePerKeyPercent ?? 100;
+    this.maxPerBucket = Math.max(1, Math.ceil(((opts.maxInFlight + opts.maxQueued) * share) / 100));
+  }
+
+  /** Whether `bucket` already holds its share: a request for it would be refused now. */
+  isOverShare(bucket: string | undefined): boolean {
+    return bucket !== undefined && (this.perBucket.get(bucket) ?? 0) >= this.maxPerBucket;
+  }
 
   get stats(): { inFlight: number; queued: number } {
     return { inFlight: this.inFlight, queued: this.waiting.length };
@@ -44,8 +67,21 @@ export class IntakeLimiter {
     return new Promise((resolve) => this.onIdle.push(resolve));
   }
 
-  /** Run `fn` in a slot; null (fn not run) when no slot came free in time. */
-  async run<T>(fn: () => Promise<T>): Promise<{ value: T } | null> {
+  /** Run `fn` in a slot; null (fn not run) when no slot came free in time, or `bucket` holds its share already. */
+  async run<T>(fn: () => Promise<T>, bucket?: string): Promise<{ value: T } | null> {
+    if (this.isOverShare(bucket)) return null;
+    if (bucket === undefined) return this.runInSlot(fn);
+    this.perBucket.set(bucket, (this.perBucket.get(bucket) ?? 0) + 1);
+    try {
+      return await this.runInSlot(fn);
+    } finally {
+      const n = this.perBucket.get(bucket)! - 1;
+      if (n > 0) this.perBucket.set(bucket, n);
+      else this.perBucket.delete(bucket);
+    }
+  }
+
+  private async runInSlot<T>(fn: () => Promise<T>): Promise<{ value: T } | null> {
     if (!this.tryAcquire()) {
       if (this.isClosed || this.waiting.length >= this.opts.maxQueued) return null;
       const got = await new Promise<boolean>((resolve) => {

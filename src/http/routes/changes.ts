@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { intakeBusy, invalidIntegrationKey } from '../../alerts/index.js';
+import { intakeBusy, intakeKeyBusy, invalidIntegrationKey } from '../../alerts/index.js';
 import { CHANGE_KINDS, type ChangeEvent } from '../../changes/index.js';
 import { systemActor } from '../../identity/index.js';
 import { toIso } from '../../shared/clock.js';
@@ -80,8 +80,9 @@ export function registerChangeRoutes(app: FastifyInstance, services: Services): 
       },
     },
     async (req, reply) => {
+      const plaintext = intakeKeyFrom(req, req.params.key);
+      if (services.intakeLimiter.isOverShare(plaintext ?? undefined)) throw intakeKeyBusy(1);
       const result = await services.intakeLimiter.run(async () => {
-        const plaintext = intakeKeyFrom(req, req.params.key);
         const key = plaintext ? await services.integrationKeys.authenticate(plaintext, ['change']) : null;
         if (!key) throw invalidIntegrationKey();
         const b = req.body;
@@ -101,7 +102,7 @@ export function registerChangeRoutes(app: FastifyInstance, services: Services): 
           author: b.author,
         };
         return changes.record(key, change, b);
-      });
+      }, plaintext ?? undefined);
       if (!result) throw intakeBusy(1);
       return reply.status(202).send({ status: 'success' as const, id: result.value });
     },

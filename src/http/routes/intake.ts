@@ -11,6 +11,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import {
   PD_BODY_LIMIT,
   intakeBusy,
+  intakeKeyBusy,
   invalidIntegrationKey,
   parseAlertmanagerWebhook,
   parseGenericEvent,
@@ -89,14 +90,16 @@ export function registerIntakeRoutes(app: FastifyInstance, services: Services): 
     source: AlertSource,
     parse: (body: unknown) => ParsedIntake | { events: IntakeEvent[]; problems: [] },
   ): Promise<IntakeOutcome[]> {
+    const plaintext = intakeKeyFrom(req, pathKey);
+    // Fairness is by the key as presented (before it is checked), so one noisy monitor cannot hold all of intake.
+    if (limiter.isOverShare(plaintext ?? undefined)) throw intakeKeyBusy(RETRY_AFTER_SECONDS);
     const result = await limiter.run(async () => {
-      const plaintext = intakeKeyFrom(req, pathKey);
       const key = plaintext ? await keys.authenticate(plaintext, [source]) : null;
       if (!key) throw invalidIntegrationKey();
       const parsed = parse(req.body);
       if (parsed.problems.length) throw validationError(parsed.problems);
       return intake.ingest(key, source, parsed.events, req.body);
-    });
+    }, plaintext ?? undefined);
     if (!result) throw intakeBusy(RETRY_AFTER_SECONDS);
     return result.value;
   }
@@ -199,6 +202,11 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
 
   const authenticate = (routingKey: string, sources: IntegrationSource[]): Promise<IntakeKey | null> =>
     keys.authenticate(routingKey, sources);
+  /** The fairness bucket: the routing key as sent (see IntakeLimiter). */
+  const bucketOf = (body: unknown): string | undefined => {
+    const k = (body as { routing_key?: unknown } | null)?.routing_key;
+    return typeof k === 'string' ? k : undefined;
+  };
 
   // Alertmanager's pagerduty_config posts to whatever url is configured: both the PagerDuty path and a prefixed one.
   for (const url of ['/v2/enqueue', '/integrations/pagerduty/v2/enqueue']) {
@@ -248,7 +256,7 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
             throw e;
           }
           return { code: 202 as const, body: pdSuccess(dedupKey) };
-        });
+        }, bucketOf(req.body));
         if (!result?.value) return busy(reply);
         return reply.status(result.value.code).send(result.value.body);
       },
@@ -279,7 +287,7 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
           const { summary, source, at, links, details } = parsed.event;
           await changes.record(key, { summary, source, at, links, details }, req.body);
           return { code: 202 as const, body: { status: 'success', message: 'Change event processed' } };
-        });
+        }, bucketOf(req.body));
         if (!result) return busy(reply);
         return reply.status(result.value.code).send(result.value.body);
       },
