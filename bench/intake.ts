@@ -218,15 +218,18 @@ interface DrainResult {
 }
 
 /**
- * Each new alert commits a follow-up job (alerts.triggered: paging) with it. Wait until the runner has worked
- * through them, so the next case starts from an idle server, and report how long that took.
+ * New alerts may commit follow-up jobs (paging that could not start inline, deliveries). Wait until the runner has
+ * worked through the ones that are due, so the next case starts from an idle server, and report how long that took.
+ * Jobs scheduled for later (the daily payload pruning, hand-off reminders) are not waited for.
  */
 async function drainJobs(m: BenchMuster, maxSeconds = 300): Promise<DrainResult> {
   if (!m.muster.services.runner) return { jobs: 0, seconds: 0, finished: false };
   const pending = async (): Promise<number> => {
     const r = await sql<{
       n: number | string;
-    }>`select count(*) as n from jobs where status in ('pending', 'running')`.execute(m.muster.services.db.kysely);
+    }>`select count(*) as n from jobs where status = 'running' or (status = 'pending' and run_at <= ${Date.now()})`.execute(
+      m.muster.services.db.kysely,
+    );
     return Number(r.rows[0]?.n ?? 0);
   };
   const t0 = Date.now();

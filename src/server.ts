@@ -66,6 +66,7 @@ import {
   type EscalationDeps,
 } from './escalation/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
+import type { ResolveAll } from './shared/net.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
 import { createStatusPageServices } from './statuspage/index.js';
 
@@ -82,10 +83,16 @@ export interface StartOptions {
   log?: Logger;
   /** Print the human sign-in banner (the CLI does; tests do not). */
   printBanner?: (lines: string[]) => void;
+  /** The DNS resolver for addresses given by the public (status-page webhooks); node:dns unless a test passes one. */
+  resolve?: ResolveAll;
 }
 
-export function buildServices(config: Config, db: Db, opts: { clock: Clock; log: Logger }): Services {
-  const { clock, log } = opts;
+export function buildServices(
+  config: Config,
+  db: Db,
+  opts: { clock: Clock; log: Logger; resolve?: ResolveAll | undefined },
+): Services {
+  const { clock, log, resolve } = opts;
   const metrics = createMetrics();
   const runner = config.jobs.enabled
     ? new JobRunner({
@@ -106,7 +113,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
   const integrationKeys = new IntegrationKeyService({ db, clock, catalog });
   // getUser is called only when a one-click link is used, long after `services` exists.
   const alerts = new AlertService({ db, clock, teams, log });
-  const notify = createNotifyServices({ config, db, clock, getUser: (id) => services.identity.getUser(id) });
+  const notify = createNotifyServices({ config, db, clock, resolve, getUser: (id) => services.identity.getUser(id) });
   const chat = createChat({
     config,
     db,
@@ -163,6 +170,7 @@ export function buildServices(config: Config, db: Db, opts: { clock: Clock; log:
       resolveService: async (s) => (await catalog.get(systemActor('status-page'), s)).id,
       channels: notify.channels,
       onEnqueued: () => runner?.wake(),
+      resolve,
     }),
     oncallReports: new SustainabilityService({ db, clock, pagesBetween }),
     async isReady() {
@@ -273,7 +281,7 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
   try {
     const applied = await migrateToLatest(db.kysely);
     if (applied.length) log.info({ migrations: applied }, 'applied migrations');
-    services = buildServices(config, db, { clock, log });
+    services = buildServices(config, db, { clock, log, resolve: opts.resolve });
     await services.actionLinks.init(); // generates the link-signing secret on first start
     const boot = await bootstrapFirstAdmin(services.identity, {
       email: config.adminEmail,

@@ -409,6 +409,8 @@ export interface StatusSubscribersTable {
   confirmedAt: number | null;
   unsubscribedAt: number | null;
   createdAt: number;
+  /** 1: added by an administrator, may point at a private address; 0: public, public addresses only. */
+  allowsPrivateAddress: Bool;
 }
 
 export interface StatusNotificationsTable {

@@ -3,7 +3,10 @@
  * An adapter sends one message to one contact and either returns the provider's id for it or throws a
  * DeliveryError that says whether trying again can help.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { parseRetryAfter } from '../shared/errors.js';
+import { isPrivateWebhookHost, PrivateAddressError, publicOnlyLookup, type ResolveAll } from '../shared/net.js';
 import { permanentFailure, transientFailure, DeliveryError } from './errors.js';
 import type { ContactKind, OutboundMessage } from './model.js';
 
@@ -16,6 +19,11 @@ export interface ContactTarget {
   serverUrl: string | null;
   /** webhook: the signing secret; ntfy: an optional access token. Never logged. */
   secret: string | null;
+  /**
+   * The address came from the public (a status-page webhook subscription): connect only to public addresses, checked
+   * on the address actually connected to, so a host name re-pointed at a private one after subscribing is refused.
+   */
+  publicAddressesOnly?: boolean;
 }
 
 export interface SendResult {
@@ -48,8 +56,12 @@ export function isTransientStatus(status: number): boolean {
 export async function httpRequest(
   channel: string,
   url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number },
+  init: RequestInit & {
+    /** Connect to public addresses only (see ContactTarget.publicAddressesOnly), resolving names with this. */
+    publicOnly?: { resolve?: ResolveAll | undefined };
+  },
 ): Promise<HttpResult> {
+  if (init.publicOnly) return publicOnlyRequest(channel, url, init, init.publicOnly.resolve);
   let res: Response;
   try {
     res = await fetch(url, {
@@ -76,6 +88,87 @@ export async function httpRequest(
     /* not JSON: the adapter looks at text */
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Bodies read from untrusted receivers are cut here; only a short excerpt is ever used. */
+const MAX_UNTRUSTED_BODY = 64 * 1024;
+
+/**
+ * httpRequest for an address given by the public: refuse private address literals, and connect through a `lookup`
+ * that refuses private addresses, so the check and the connection use the same resolution (fetch cannot take a
+ * resolver). Redirects are not followed.
+ */
+function publicOnlyRequest(
+  channel: string,
+  url: string,
+  init: RequestInit,
+  resolve: ResolveAll | undefined,
+): Promise<HttpResult> {
+  if (isPrivateWebhookHost(url)) {
+    return Promise.reject(permanentFailure(channel, `${hostOf(url)} is not a public address; refused`));
+  }
+  return requestThrough(channel, url, init, publicOnlyLookup(resolve));
+}
+
+type RequestInit = { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number };
+
+/** One request with node:http(s), resolving the host through `lookup`; errors classified as httpRequest does. */
+export function requestThrough(
+  channel: string,
+  url: string,
+  init: RequestInit,
+  lookup: ReturnType<typeof publicOnlyLookup>,
+): Promise<HttpResult> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return Promise.reject(permanentFailure(channel, 'the URL is not valid'));
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    return Promise.reject(permanentFailure(channel, 'the URL is not http(s)'));
+  }
+  const body = init.body ?? '';
+  return new Promise<HttpResult>((done, fail) => {
+    const req = (u.protocol === 'https:' ? https : http).request(
+      u,
+      {
+        method: init.method ?? 'POST',
+        headers: { ...(init.headers ?? {}), 'content-length': String(Buffer.byteLength(body)) },
+        lookup,
+        signal: AbortSignal.timeout(init.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < MAX_UNTRUSTED_BODY) text += chunk.slice(0, MAX_UNTRUSTED_BODY - text.length);
+        });
+        res.on('error', (e) => fail(transientFailure(channel, `connection lost while reading from ${u.host}`, e)));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+          }
+          let json: unknown = null;
+          try {
+            json = text ? JSON.parse(text) : null;
+          } catch {
+            /* not JSON: the adapter looks at text */
+          }
+          done({ status: res.statusCode ?? 0, headers, text, json });
+        });
+      },
+    );
+    req.on('error', (e) => {
+      if (e instanceof PrivateAddressError) fail(permanentFailure(channel, e.message));
+      else if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+        fail(transientFailure(channel, 'request timed out', e));
+      } else fail(transientFailure(channel, `could not reach ${u.host}`, e));
+    });
+    req.end(body);
+  });
 }
 
 /** Fail unless the status is 2xx: 5xx/429/408 transient, every other status (4xx, a redirect) permanent. */

@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import type { User } from '../identity/index.js';
 import type { JobHandler } from '../jobs/index.js';
 import type { Clock } from '../shared/clock.js';
+import type { ResolveAll } from '../shared/net.js';
 import { DELIVER_JOB, NotifyService, type DeliverPayload } from './delivery.js';
 import { deliverHandler } from './jobs.js';
 import { ActionLinkService } from './links.js';
@@ -49,6 +50,7 @@ export function createNotifyServices(deps: {
   clock: Clock;
   getUser: (id: string) => Promise<User>;
   channels?: Channels;
+  resolve?: ResolveAll | undefined;
 }): NotifyServices {
   const { config, db, clock } = deps;
   const notify = new NotifyService({ db, clock });
@@ -59,7 +61,7 @@ export function createNotifyServices(deps: {
     publicUrl: () => config.publicUrl,
     ttlMs: config.notify.linkTtlMinutes * 60_000,
   });
-  const channels = deps.channels ?? buildChannels(config, clock);
+  const channels = deps.channels ?? buildChannels(config, clock, deps.resolve);
   const handler = deliverHandler({
     channels,
     links: actionLinks,

@@ -1,6 +1,7 @@
 /** Build one adapter per channel from config; a channel whose provider is not configured fails with a clear reason. */
 import type { Config } from '../config/index.js';
 import type { Clock } from '../shared/clock.js';
+import type { ResolveAll } from '../shared/net.js';
 import { unconfiguredChannel, type Channel } from './channel.js';
 import { EmailChannel } from './email.js';
 import type { ContactKind } from './model.js';
@@ -11,12 +12,13 @@ import { WebhookChannel } from './webhook.js';
 
 export type Channels = Record<ContactKind, Channel>;
 
-export function buildChannels(config: Config, clock: Clock): Channels {
+/** `resolve`: the DNS resolver for addresses given by the public (node:dns unless a test passes one). */
+export function buildChannels(config: Config, clock: Clock, resolve?: ResolveAll): Channels {
   const timeoutMs = config.notify.timeoutMs;
   const phone = config.twilio ? new TwilioProvider({ ...config.twilio, timeoutMs }) : null;
   return {
     email: config.smtp ? new EmailChannel(config.smtp, timeoutMs) : unconfiguredChannel('email', 'MUSTER_SMTP_HOST'),
-    webhook: new WebhookChannel({ timeoutMs, now: () => clock.now() }),
+    webhook: new WebhookChannel({ timeoutMs, now: () => clock.now(), resolve }),
     ntfy: new NtfyChannel({ defaultServer: config.notify.ntfyServer, timeoutMs }),
     slack: config.slack
       ? new SlackChannel({

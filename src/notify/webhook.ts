@@ -8,6 +8,7 @@
  * reject timestamps older than a few minutes (docs/notifications.md has a verification example).
  */
 import { hmacSha256Hex } from '../shared/crypto.js';
+import type { ResolveAll } from '../shared/net.js';
 import { httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
 import { permanentFailure } from './errors.js';
 import type { OutboundMessage } from './model.js';
@@ -37,7 +38,8 @@ export function webhookPayload(m: OutboundMessage, now: number): Record<string, 
 export class WebhookChannel implements Channel {
   readonly kind = 'webhook' as const;
 
-  constructor(private readonly opts: { timeoutMs: number; now: () => number }) {}
+  /** `resolve`: the resolver for public-only contacts (node:dns by default; tests pass their own). */
+  constructor(private readonly opts: { timeoutMs: number; now: () => number; resolve?: ResolveAll | undefined }) {}
 
   async send(message: OutboundMessage, contact: ContactTarget): Promise<SendResult> {
     if (!contact.secret) throw permanentFailure('webhook', 'the contact method has no signing secret');
@@ -52,6 +54,7 @@ export class WebhookChannel implements Channel {
       },
       body,
       timeoutMs: this.opts.timeoutMs,
+      ...(contact.publicAddressesOnly ? { publicOnly: { resolve: this.opts.resolve } } : {}),
     });
     requireOk('webhook', r);
     return { providerMessageId: r.headers.get('x-request-id') ?? undefined };

@@ -12,6 +12,7 @@ import {
   type StatusJobDeps,
 } from './jobs.js';
 import { StatusPagePublishing } from './publish.js';
+import type { ResolveAll } from '../shared/net.js';
 import { SubscriberService } from './subscribers.js';
 import { buildPublicView, type PublicStatusView } from './view.js';
 
@@ -40,13 +41,15 @@ export function createStatusPageServices(deps: {
   resolveService: (idOrSlug: string) => Promise<string>;
   channels: StatusJobDeps['channels'];
   onEnqueued?: () => void;
+  /** The resolver for public webhook hosts (node:dns unless a test passes one). */
+  resolve?: ResolveAll | undefined;
 }): StatusPageServices {
   const { db, clock, publicUrl, onEnqueued } = deps;
   const common = { db, clock, publicUrl, ...(onEnqueued ? { onEnqueued } : {}) };
   const jobDeps: StatusJobDeps = { channels: deps.channels, publicUrl };
   return {
     page: new StatusPagePublishing({ ...common, resolveService: deps.resolveService }, deps.incidents),
-    subscribers: new SubscriberService(common),
+    subscribers: new SubscriberService({ ...common, ...(deps.resolve ? { lookup: deps.resolve } : {}) }),
     publicView: () => buildPublicView({ db, clock, publicUrl }),
     jobs: [
       { kind: JOB_FAN_OUT, handler: fanOutHandler() },

@@ -157,6 +157,7 @@ export function notifyHandler(deps: StatusJobDeps): JobHandler<NotifyPayload> {
         address: s.address,
         serverUrl: null,
         secret: s.secret,
+        publicAddressesOnly: s.kind === 'webhook' && !s.allowsPrivateAddress,
       });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);

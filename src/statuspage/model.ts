@@ -225,61 +225,7 @@ export function subscriberLink(publicUrl: string, secret: string, purpose: LinkP
   return `${publicUrl}/status/subscribers/${id}/${path}?token=${linkToken(secret, purpose, id)}`;
 }
 
-/**
- * Webhook URLs given by anyone on the internet must not point Muster at its own network (SSRF): loopback, private,
- * link-local and unique-local literals and `localhost` are refused for public subscriptions (administrators may add
- * them). Host names are checked by what they resolve to (`resolvesToPrivateHost`); see docs/status-page.md.
- */
-export function isPrivateWebhookHost(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  } catch {
-    return true;
-  }
-  return isPrivateAddress(host);
-}
-
-/** A host name or address literal that is loopback, private, link-local, unique-local, CGNAT or unspecified. */
-export function isPrivateAddress(hostOrIp: string): boolean {
-  const host = hostOrIp.toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host === '0.0.0.0' || host === '::' || host === '::1') {
-    return true;
-  }
-  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)?.slice(1).map(Number);
-  if (v4) {
-    const [a, b] = v4 as [number, number];
-    return (
-      a === 10 ||
-      a === 127 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  return /^(fc|fd|fe8|fe9|fea|feb)/.test(host) || host.startsWith('::ffff:');
-}
-
-/**
- * The URL's host is private, or is a name any of whose addresses is (or that does not resolve at all). `lookup` is
- * the resolver (node:dns `lookup` with `all: true`), passed in so the decision stays testable. A name that resolves
- * to a public address now could be re-pointed later (DNS rebinding); that remains a documented limit.
- */
-export async function resolvesToPrivateHost(
-  url: string,
-  lookup: (host: string) => Promise<{ address: string }[]>,
-): Promise<boolean> {
-  if (isPrivateWebhookHost(url)) return true;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  if (/^[\d.]+$/.test(host) || host.includes(':')) return false; // a public address literal
-  try {
-    const addresses = await lookup(host);
-    return addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address));
-  } catch {
-    return true;
-  }
-}
+// The SSRF checks for public webhook subscriptions live in src/shared/net.ts (notify uses them at send time too).
+export { isPrivateAddress, isPrivateWebhookHost, resolvesToPrivateHost } from '../shared/net.js';
 
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -46,10 +46,18 @@ for (const engine of ENGINES) {
     let webComponent = '';
     let webhookSecret = '';
     let unsubscribeLink = '';
+    let rebindSubscriberId = '';
+    // This machine has no DNS for the internet: names resolve through this table, which a test re-points.
+    const dns = new Map<string, string>();
+    const resolve = (host: string) => {
+      const address = dns.get(host);
+      if (!address) return Promise.reject(Object.assign(new Error(`ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
+      return Promise.resolve([{ address, family: 4 }]);
+    };
     const pub = () => h.t.api<PublicStatus>('GET', '/api/public/status', undefined, null);
 
     before(async () => {
-      h = await startNotifyHarness(engine);
+      h = await startNotifyHarness(engine, {}, { resolve });
       const { api } = h.t;
       const team = await api<{ id: string }>('POST', '/api/teams', { name: `Shop ${engine}` });
       const svc = await api<{ id: string; slug: string }>('POST', '/api/services', {
@@ -131,6 +139,20 @@ for (const engine of ENGINES) {
       webhookSecret = r.body.secret;
       const both = await h.t.api('POST', '/api/public/status/subscribers', { email: 'a@b.cd', webhookUrl: 'x' }, null);
       assert.equal(both.status, 400);
+
+      // DNS rebinding: a name that resolves to a public address when subscribing, re-pointed at the local receiver
+      // afterwards. Sending checks the address it connects to (next test: refused, the receiver gets nothing).
+      const host = `hooks-${engine}.rebind.test`;
+      dns.set(host, '93.184.215.14');
+      const rebind = await h.t.api<{ id: string }>(
+        'POST',
+        '/api/public/status/subscribers',
+        { webhookUrl: `http://${host}:${new URL(h.webhook.url).port}/hook` },
+        null,
+      );
+      assert.equal(rebind.status, 202, JSON.stringify(rebind.body));
+      rebindSubscriberId = rebind.body.id;
+      dns.set(host, '127.0.0.1');
     });
 
     it('limits public subscriptions per address, answering 429 with Retry-After (no more confirmation mail)', async () => {
@@ -207,6 +229,25 @@ for (const engine of ENGINES) {
       const body = JSON.parse(hit.body) as { subject: string; url: string };
       assert.match(body.subject, /Investigating: /);
       assert.equal(body.url, `${h.t.url}/status`);
+
+      // The public subscriber whose name now resolves to 127.0.0.1 is refused at connect time, once (permanent).
+      const db = h.t.muster.services.db.kysely;
+      const refused = await waitFor('the re-pointed webhook to be refused', async () => {
+        const n = await db
+          .selectFrom('statusNotifications')
+          .selectAll()
+          .where('subscriberId', '=', rebindSubscriberId)
+          .executeTakeFirst();
+        return n?.status === 'failed' ? n : undefined;
+      });
+      assert.match(refused.lastError ?? '', /private, loopback or link-local address; refused/);
+      assert.equal(refused.attempts, 1);
+      assert.ok(
+        !h.webhook.hits.some((x) => x.headers['muster-delivery-id'] === refused.id),
+        'the local receiver got nothing for the re-pointed subscriber',
+      );
+      // Later tests count outcomes per update: remove it.
+      assert.equal((await h.t.api('DELETE', `/api/status-page/subscribers/${rebindSubscriberId}`)).status, 204);
     });
 
     it('puts the public and internal variants on the incident timeline and summarises the incident', async () => {

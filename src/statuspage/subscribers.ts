@@ -101,6 +101,8 @@ export class SubscriberService {
         confirmedAt: now,
         unsubscribedAt: null,
         createdAt: now,
+        // Only an administrator's subscriber may reach private addresses; sending checks again (DNS rebinding).
+        allowsPrivateAddress: opts.byAdmin ? (1 as const) : (0 as const),
       };
       await trx.insertInto('statusSubscribers').values(row).execute();
       await recordAudit(
@@ -153,6 +155,7 @@ export class SubscriberService {
             confirmedAt: null,
             unsubscribedAt: null,
             createdAt: now,
+            allowsPrivateAddress: 0,
           })
           .execute();
       }

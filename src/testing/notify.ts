@@ -3,6 +3,7 @@
  * and the ntfy, Slack and Twilio stand-ins. Used by the notify integration tests; other domains' tests can use it
  * to see what a page actually sent.
  */
+import type { ResolveAll } from '../shared/net.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine } from '../db/index.js';
@@ -67,26 +68,31 @@ export interface NotifyHarness {
 export async function startNotifyHarness(
   engine: Engine,
   overrides: Record<string, unknown> = {},
+  opts: { resolve?: ResolveAll } = {},
 ): Promise<NotifyHarness> {
   const smtp = await new SmtpSink().start();
   const webhook = await new WebhookReceiver().start();
   const ntfy = await new NtfyStandIn().start();
   const slack = await new SlackStandIn().start();
   const twilio = await new TwilioStandIn().start();
-  const t = await startTestMuster(engine, {
-    'smtp.host': '127.0.0.1',
-    'smtp.port': smtp.port,
-    'smtp.from': 'muster@example.test',
-    'slack.botToken': slack.botToken,
-    'slack.apiUrl': slack.url,
-    'twilio.accountSid': twilio.accountSid,
-    'twilio.authToken': twilio.authToken,
-    'twilio.fromNumber': '+15005550006',
-    'twilio.apiUrl': twilio.url,
-    'notify.ntfyServer': ntfy.url,
-    'notify.timeoutMs': 3000,
-    ...overrides,
-  });
+  const t = await startTestMuster(
+    engine,
+    {
+      'smtp.host': '127.0.0.1',
+      'smtp.port': smtp.port,
+      'smtp.from': 'muster@example.test',
+      'slack.botToken': slack.botToken,
+      'slack.apiUrl': slack.url,
+      'twilio.accountSid': twilio.accountSid,
+      'twilio.authToken': twilio.authToken,
+      'twilio.fromNumber': '+15005550006',
+      'twilio.apiUrl': twilio.url,
+      'notify.ntfyServer': ntfy.url,
+      'notify.timeoutMs': 3000,
+      ...overrides,
+    },
+    opts,
+  );
   const { services } = t.muster;
   return {
     t,

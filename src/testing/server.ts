@@ -2,6 +2,7 @@
  * Test helpers that start real Muster servers: in this process (`startTestMuster`) or as a child process
  * (`spawnMuster`, for kill -9 and multi-process tests). Both use a real database from src/db/testing.
  */
+import type { ResolveAll } from '../shared/net.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
@@ -80,7 +81,8 @@ export async function adminTokenFor(baseUrl: string): Promise<string> {
 export async function startTestMuster(
   engine: Engine,
   overrides: Record<string, unknown> = {},
-  opts: { clock?: Clock } = {},
+  /** `resolve`: a DNS resolver for public webhook hosts (this machine has no DNS for the internet). */
+  opts: { clock?: Clock; resolve?: ResolveAll } = {},
 ): Promise<TestMuster> {
   const tdb = await createTestDatabase(engine);
   const config = loadConfig({
@@ -100,6 +102,7 @@ export async function startTestMuster(
   const muster = await startMuster(config, {
     log: createLogger({ level: process.env.MUSTER_TEST_LOG_LEVEL ?? 'silent' }),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.resolve ? { resolve: opts.resolve } : {}),
   });
   const admin = await muster.services.identity.findUserByEmail(ADMIN_EMAIL);
   const { token: adminToken } = await muster.services.tokens.create(systemActor('test'), {
