@@ -17,13 +17,6 @@ export const intakeBusy = (retryAfterSeconds: number): AppError =>
     headers: { 'retry-after': String(retryAfterSeconds) },
     details: { retryAfterSeconds },
   });
-/** One integration key holds its share of intake (a storm from one monitor): the others still get in. */
-export const intakeKeyBusy = (retryAfterSeconds: number): AppError =>
-  new AppError(
-    'intake_key_busy',
-    'Too many deliveries in progress for this integration key (it holds its share of intake); retry shortly.',
-    { status: 503, headers: { 'retry-after': String(retryAfterSeconds) }, details: { retryAfterSeconds } },
-  );
 export const silenceNotFound = (id: string): AppError =>
   new AppError('silence_not_found', `No silence with id ${id}.`, { status: 404 });
 export const maintenanceWindowNotFound = (id: string): AppError =>

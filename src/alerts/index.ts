@@ -14,7 +14,7 @@ export {
   PD_BODY_LIMIT,
   type PdResponse,
 } from './pagerduty-events.js';
-export { invalidIntegrationKey, intakeBusy, intakeKeyBusy } from './errors.js';
+export { invalidIntegrationKey, intakeBusy } from './errors.js';
 export {
   ALERT_STATUSES,
   SEVERITIES,

@@ -97,7 +97,11 @@ for (const engine of ENGINES) {
       );
 
     before(async () => {
-      t = await startTestMuster(engine, { 'intake.maxInFlight': 4, 'intake.maxQueued': 0 });
+      t = await startTestMuster(engine, {
+        'intake.maxInFlight': 4,
+        'intake.maxQueued': 1,
+        'intake.queueTimeoutMs': 200,
+      });
       teamId = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Payments' })).body.id;
     });
     after(async () => {
@@ -598,37 +602,19 @@ for (const engine of ENGINES) {
       } finally {
         for (const _ of held) limiter.release();
       }
-      // One key holding its share (2 of the 4 slots here) is told to come back although slots are free; another key
-      // still gets in.
+      // Fair queueing: one key holds all 4 slots and the one queue place; another key's delivery takes that place
+      // (the noisy key's waiter is told to come back) and is applied as soon as a slot frees.
       const other = await serviceWithKey('generic', 'Overload neighbour');
-      const holdShare = async (k: string, check: () => Promise<void>): Promise<void> => {
-        let open!: () => void;
-        const gate = new Promise<void>((r) => (open = r));
-        const holding = [limiter.run(() => gate, k), limiter.run(() => gate, k)];
-        try {
-          await check();
-        } finally {
-          open();
-          await Promise.all(holding);
-        }
-      };
-      await holdShare(key, async () => {
-        const noisy = await post(`/integrations/generic/${key}`, { status: 'firing', dedupKey: 'y', title: 'y' });
-        assert.equal(noisy.status, 503);
-        assert.equal(noisy.body.error.code, 'intake_key_busy');
-        assert.equal(noisy.headers.get('retry-after'), '1');
-        const neighbour = await post(`/integrations/generic/${other.key}`, {
-          status: 'firing',
-          dedupKey: 'n',
-          title: 'n',
-        });
-        assert.equal(neighbour.status, 200);
-      });
-      await holdShare(pdKey, async () => {
-        const pdNoisy = await post('/v2/enqueue', { ...pd('pd_trigger'), routing_key: pdKey });
-        assert.equal(pdNoisy.status, 429);
-        assert.ok(pdNoisy.headers.get('retry-after'));
-      });
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const holding = [1, 2, 3, 4].map(() => limiter.run(() => gate, key));
+      const noisyWaiter = limiter.run(() => Promise.resolve('noisy'), key);
+      assert.deepEqual(limiter.stats, { inFlight: 4, queued: 1 });
+      const neighbour = post(`/integrations/generic/${other.key}`, { status: 'firing', dedupKey: 'n', title: 'n' });
+      assert.equal(await noisyWaiter, null, "the noisy key's waiter gave up its place");
+      open();
+      await Promise.all(holding);
+      assert.equal((await neighbour).status, 200);
       const results = await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
           post(`/integrations/generic/${key}`, { status: 'firing', dedupKey: `burst-${i}`, title: `Burst ${i}` }),

@@ -20,27 +20,43 @@ describe('IntakeLimiter', () => {
     assert.deepEqual(await second, { value: 'second' });
   });
 
-  it("caps one key's share of slots and queue places, so another key still gets in", async () => {
-    // 2 slots + 2 queue places, 50% each: one key may hold 2 of the 4.
-    const limiter = new IntakeLimiter({
-      maxInFlight: 2,
-      maxQueued: 2,
-      queueTimeoutMs: 5000,
-      maxSharePerKeyPercent: 50,
-    });
+  it('gives a freed slot to the key with the fewest running, not to the noisy key that queued first', async () => {
+    const limiter = new IntakeLimiter({ maxInFlight: 2, maxQueued: 4, queueTimeoutMs: 5000 });
     const gate = deferred();
-    const noisy = [limiter.run(() => gate.promise, 'noisy'), limiter.run(() => gate.promise, 'noisy')];
-    assert.equal(limiter.isOverShare('noisy'), true);
-    assert.equal(await limiter.run(() => Promise.resolve('refused'), 'noisy'), null, 'the noisy key holds its share');
-    assert.equal(limiter.isOverShare('quiet'), false);
-    const quiet = limiter.run(() => Promise.resolve('quiet'), 'quiet'); // queued behind the two running ones
-    assert.deepEqual(limiter.stats, { inFlight: 2, queued: 1 });
+    const order: string[] = [];
+    const job = (name: string) => async () => {
+      order.push(name);
+      await gate.promise;
+    };
+    const all = [
+      limiter.run(job('noisy-1'), 'noisy'),
+      limiter.run(job('noisy-2'), 'noisy'),
+      limiter.run(job('noisy-3'), 'noisy'), // waits
+      limiter.run(job('noisy-4'), 'noisy'), // waits
+      limiter.run(job('quiet-1'), 'quiet'), // waits, arrived last
+    ];
+    assert.deepEqual(limiter.stats, { inFlight: 2, queued: 3 });
+    gate.resolve();
+    await Promise.all(all);
+    assert.deepEqual(order.slice(0, 3), ['noisy-1', 'noisy-2', 'quiet-1'], 'the quiet key goes first');
+    assert.deepEqual(limiter.stats, { inFlight: 0, queued: 0 });
+  });
+
+  it("when the queue is full, a quieter key takes the noisy key's newest place; a lone noisy key still waits", async () => {
+    const limiter = new IntakeLimiter({ maxInFlight: 1, maxQueued: 2, queueTimeoutMs: 5000 });
+    const gate = deferred();
+    const running = limiter.run(() => gate.promise, 'noisy');
+    const older = limiter.run(() => Promise.resolve('older'), 'noisy');
+    const newer = limiter.run(() => Promise.resolve('newer'), 'noisy');
+    assert.deepEqual(limiter.stats, { inFlight: 1, queued: 2 }, 'a lone noisy key is queued, not refused');
+    assert.equal(await limiter.run(() => Promise.resolve('x'), 'noisy'), null, 'the queue is full for the noisy key');
+    const quiet = limiter.run(() => Promise.resolve('quiet'), 'quiet');
+    assert.equal(await newer, null, "the noisy key's newest waiter gave up its place");
+    assert.deepEqual(limiter.stats, { inFlight: 1, queued: 2 });
     gate.resolve();
     assert.deepEqual(await quiet, { value: 'quiet' });
-    await Promise.all(noisy);
-    assert.equal(limiter.isOverShare('noisy'), false, 'the share is given back when its requests finish');
-    assert.deepEqual(await limiter.run(() => Promise.resolve('again'), 'noisy'), { value: 'again' });
-    assert.deepEqual(limiter.stats, { inFlight: 0, queued: 0 });
+    assert.deepEqual(await older, { value: 'older' });
+    await running;
   });
 
   it('on close refuses waiting and new requests and resolves only when the running ones have finished', async () => {

@@ -3,56 +3,54 @@
  * to come back later (503 or 429 with Retry-After) instead of piling up work and memory without end. A request is
  * answered 2xx only after its transaction commits, so nothing answered 2xx is ever dropped.
  *
- * Fairness: a request may name its bucket (the integration key it presented). One bucket holds at most
- * `maxPerBucket` of the slots and queue places together, so a single monitor in a storm is told to come back while
- * the other integrations still get in.
+ * Fair queueing: a request names its bucket (the integration key it presented). A freed slot goes to the waiting
+ * bucket with the fewest requests running (the oldest waiter on a tie), and when the queue is full a newcomer from a
+ * quieter bucket takes the place of the newest waiter of the busiest one, which is told to come back. So one monitor
+ * in a storm cannot crowd out the others, yet on its own it still gets every slot and queue place: its extra
+ * requests wait, as before, instead of being refused at once (an instant refusal invites a client to hammer).
  */
+interface Waiter {
+  bucket: string;
+  seq: number;
+  /** Told whether it got the slot (true) or must give up (false: evicted, timed out or closing). */
+  grant: (granted: boolean) => void;
+}
+
 export class IntakeLimiter {
   private inFlight = 0;
-  /** Each waiter is told whether it got the slot (true) or must give up (false: closing). */
-  private readonly waiting: ((granted: boolean) => void)[] = [];
+  private queued = 0;
+  private seq = 0;
+  /** Requests holding a slot, per bucket (absent: none). */
+  private readonly running = new Map<string, number>();
+  /** Waiters per bucket, oldest first (absent: none). */
+  private readonly queues = new Map<string, Waiter[]>();
   private isClosed = false;
   private readonly onIdle: (() => void)[] = [];
-  /** Requests holding a slot or waiting, per bucket (buckets with none are removed). */
-  private readonly perBucket = new Map<string, number>();
-  private readonly maxPerBucket: number;
 
-  constructor(
-    private readonly opts: {
-      maxInFlight: number;
-      maxQueued: number;
-      queueTimeoutMs: number;
-      /** The share (percent) of slots plus queue places one bucket may hold; 100 turns fairness off. */
-      maxSharePerKeyPercent?: number;
-    },
-  ) {
-    const share = opts.maxSharePerKeyPercent ?? 100;
-    this.maxPerBucket = Math.max(1, Math.ceil(((opts.maxInFlight + opts.maxQueued) * share) / 100));
-  }
-
-  /** Whether `bucket` already holds its share: a request for it would be refused now. */
-  isOverShare(bucket: string | undefined): boolean {
-    return bucket !== undefined && (this.perBucket.get(bucket) ?? 0) >= this.maxPerBucket;
-  }
+  constructor(private readonly opts: { maxInFlight: number; maxQueued: number; queueTimeoutMs: number }) {}
 
   get stats(): { inFlight: number; queued: number } {
-    return { inFlight: this.inFlight, queued: this.waiting.length };
+    return { inFlight: this.inFlight, queued: this.queued };
   }
 
-  /** Take a slot without waiting; false when full or closed. Release with `release()`. */
-  tryAcquire(): boolean {
+  /** Take a slot without waiting (bucket "" by default); false when full or closed. Release with `release()`. */
+  tryAcquire(bucket = ''): boolean {
     if (this.isClosed || this.inFlight >= this.opts.maxInFlight) return false;
-    this.inFlight++;
+    this.take(bucket);
     return true;
   }
 
-  release(): void {
-    const next = this.waiting.shift();
+  release(bucket = ''): void {
+    const n = (this.running.get(bucket) ?? 1) - 1;
+    if (n > 0) this.running.set(bucket, n);
+    else this.running.delete(bucket);
+    this.inFlight--;
+    const next = this.nextWaiter();
     if (next) {
-      next(true); // the slot passes straight to the next waiter
+      this.take(next.bucket); // the slot passes straight to the next waiter
+      next.grant(true);
       return;
     }
-    this.inFlight--;
     if (this.inFlight === 0) for (const done of this.onIdle.splice(0)) done();
   }
 
@@ -62,46 +60,90 @@ export class IntakeLimiter {
    */
   close(): Promise<void> {
     this.isClosed = true;
-    for (const w of this.waiting.splice(0)) w(false);
+    for (const q of this.queues.values()) for (const w of q) w.grant(false);
+    this.queues.clear();
+    this.queued = 0;
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.onIdle.push(resolve));
   }
 
-  /** Run `fn` in a slot; null (fn not run) when no slot came free in time, or `bucket` holds its share already. */
-  async run<T>(fn: () => Promise<T>, bucket?: string): Promise<{ value: T } | null> {
-    if (this.isOverShare(bucket)) return null;
-    if (bucket === undefined) return this.runInSlot(fn);
-    this.perBucket.set(bucket, (this.perBucket.get(bucket) ?? 0) + 1);
-    try {
-      return await this.runInSlot(fn);
-    } finally {
-      const n = this.perBucket.get(bucket)! - 1;
-      if (n > 0) this.perBucket.set(bucket, n);
-      else this.perBucket.delete(bucket);
-    }
-  }
-
-  private async runInSlot<T>(fn: () => Promise<T>): Promise<{ value: T } | null> {
-    if (!this.tryAcquire()) {
-      if (this.isClosed || this.waiting.length >= this.opts.maxQueued) return null;
+  /** Run `fn` in a slot; null (fn not run) when no slot came free in time or its place in the queue was given up. */
+  async run<T>(fn: () => Promise<T>, bucket = ''): Promise<{ value: T } | null> {
+    if (!this.tryAcquire(bucket)) {
+      if (this.isClosed || !this.makeRoom(bucket)) return null;
       const got = await new Promise<boolean>((resolve) => {
-        const grant = (granted: boolean): void => {
-          clearTimeout(timer);
-          resolve(granted);
+        const waiter: Waiter = {
+          bucket,
+          seq: this.seq++,
+          grant: (granted) => {
+            clearTimeout(timer);
+            resolve(granted);
+          },
         };
         const timer = setTimeout(() => {
-          const i = this.waiting.indexOf(grant);
-          if (i >= 0) this.waiting.splice(i, 1);
+          this.removeWaiter(waiter);
           resolve(false);
         }, this.opts.queueTimeoutMs);
-        this.waiting.push(grant);
+        const q = this.queues.get(bucket);
+        if (q) q.push(waiter);
+        else this.queues.set(bucket, [waiter]);
+        this.queued++;
       });
       if (!got) return null;
     }
     try {
       return { value: await fn() };
     } finally {
-      this.release();
+      this.release(bucket);
     }
+  }
+
+  private take(bucket: string): void {
+    this.inFlight++;
+    this.running.set(bucket, (this.running.get(bucket) ?? 0) + 1);
+  }
+
+  private load(bucket: string): number {
+    return (this.running.get(bucket) ?? 0) + (this.queues.get(bucket)?.length ?? 0);
+  }
+
+  /** A queue place for `bucket`: free, or the newest waiter of a busier bucket gives up its place. */
+  private makeRoom(bucket: string): boolean {
+    if (this.queued < this.opts.maxQueued) return true;
+    let busiest: string | null = null;
+    for (const b of this.queues.keys()) {
+      if (busiest === null || this.load(b) > this.load(busiest)) busiest = b;
+    }
+    if (busiest === null || busiest === bucket || this.load(busiest) <= this.load(bucket) + 1) return false;
+    const evicted = this.queues.get(busiest)!.at(-1)!;
+    this.removeWaiter(evicted);
+    evicted.grant(false);
+    return true;
+  }
+
+  /** The head of the waiting bucket with the fewest running; the oldest head on a tie. */
+  private nextWaiter(): Waiter | undefined {
+    let best: Waiter | undefined;
+    for (const [b, q] of this.queues) {
+      const head = q[0]!;
+      if (
+        !best ||
+        (this.running.get(b) ?? 0) < (this.running.get(best.bucket) ?? 0) ||
+        ((this.running.get(b) ?? 0) === (this.running.get(best.bucket) ?? 0) && head.seq < best.seq)
+      ) {
+        best = head;
+      }
+    }
+    if (best) this.removeWaiter(best);
+    return best;
+  }
+
+  private removeWaiter(w: Waiter): void {
+    const q = this.queues.get(w.bucket);
+    const i = q?.indexOf(w) ?? -1;
+    if (!q || i < 0) return;
+    q.splice(i, 1);
+    if (!q.length) this.queues.delete(w.bucket);
+    this.queued--;
   }
 }

@@ -77,13 +77,6 @@ export const ConfigSchema = Type.Object(
           default: 5000,
           description: 'MUSTER_INTAKE_QUEUE_TIMEOUT_MS: longest wait for a slot',
         }),
-        maxSharePerKeyPercent: Type.Integer({
-          minimum: 1,
-          maximum: 100,
-          default: 50,
-          description:
-            'MUSTER_INTAKE_MAX_SHARE_PER_KEY_PERCENT: the share of intake slots and queue places one integration key may hold, so one noisy monitor cannot crowd out the rest (100: no limit)',
-        }),
         payloadRetentionDays: Type.Integer({
           minimum: 1,
           maximum: 3650,

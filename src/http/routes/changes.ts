@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { intakeBusy, intakeKeyBusy, invalidIntegrationKey } from '../../alerts/index.js';
+import { intakeBusy, invalidIntegrationKey } from '../../alerts/index.js';
 import { CHANGE_KINDS, type ChangeEvent } from '../../changes/index.js';
 import { systemActor } from '../../identity/index.js';
 import { toIso } from '../../shared/clock.js';
@@ -81,7 +81,6 @@ export function registerChangeRoutes(app: FastifyInstance, services: Services): 
     },
     async (req, reply) => {
       const plaintext = intakeKeyFrom(req, req.params.key);
-      if (services.intakeLimiter.isOverShare(plaintext ?? undefined)) throw intakeKeyBusy(1);
       const result = await services.intakeLimiter.run(async () => {
         const key = plaintext ? await services.integrationKeys.authenticate(plaintext, ['change']) : null;
         if (!key) throw invalidIntegrationKey();

@@ -11,7 +11,6 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import {
   PD_BODY_LIMIT,
   intakeBusy,
-  intakeKeyBusy,
   invalidIntegrationKey,
   parseAlertmanagerWebhook,
   parseGenericEvent,
@@ -90,9 +89,8 @@ export function registerIntakeRoutes(app: FastifyInstance, services: Services): 
     source: AlertSource,
     parse: (body: unknown) => ParsedIntake | { events: IntakeEvent[]; problems: [] },
   ): Promise<IntakeOutcome[]> {
+    // Intake queues fairly by the key as presented (before it is checked): one noisy monitor cannot crowd out the rest.
     const plaintext = intakeKeyFrom(req, pathKey);
-    // Fairness is by the key as presented (before it is checked), so one noisy monitor cannot hold all of intake.
-    if (limiter.isOverShare(plaintext ?? undefined)) throw intakeKeyBusy(RETRY_AFTER_SECONDS);
     const result = await limiter.run(async () => {
       const key = plaintext ? await keys.authenticate(plaintext, [source]) : null;
       if (!key) throw invalidIntegrationKey();
@@ -202,7 +200,7 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
 
   const authenticate = (routingKey: string, sources: IntegrationSource[]): Promise<IntakeKey | null> =>
     keys.authenticate(routingKey, sources);
-  /** The fairness bucket: the routing key as sent (see IntakeLimiter). */
+  /** The fair-queueing bucket: the routing key as sent (see IntakeLimiter). */
   const bucketOf = (body: unknown): string | undefined => {
     const k = (body as { routing_key?: unknown } | null)?.routing_key;
     return typeof k === 'string' ? k : undefined;
