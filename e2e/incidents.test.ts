@@ -210,6 +210,18 @@ for (const engine of ENGINES)
       await publicPage.goto(`${muster.url}/status`);
       await publicPage.getByText('Card payments failing').first().waitFor();
       await publicPage.getByText('We rolled back a faulty release; payments are recovering.').first().waitFor();
+      // Subscribe from the page to one component only: the form's checkbox, then the confirmation page.
+      await publicPage.getByLabel('Email address').fill('payments-watcher@example.test');
+      await publicPage.getByRole('checkbox', { name: 'Payments', exact: true }).check();
+      await publicPage.getByRole('button', { name: 'Subscribe' }).click();
+      await publicPage.getByText('Check your email').waitFor();
+      const subs = await muster.api<{ subscribers: { address: string; componentIds: string[] }[] }>(
+        'GET',
+        '/api/status-page/subscribers?status=pending',
+      );
+      assert.deepEqual(subs.body.subscribers.find((s) => s.address === 'payments-watcher@example.test')?.componentIds, [
+        component.body.id,
+      ]);
       await publicContext.close();
 
       // The executive summary: one screen for someone who was not in the room.

@@ -411,6 +411,8 @@ export interface StatusSubscribersTable {
   createdAt: number;
   /** 1: added by an administrator, may point at a private address; 0: public, public addresses only. */
   allowsPrivateAddress: Bool;
+  /** JSON array of the component ids followed; [] follows every component. */
+  componentIds: string;
 }
 
 export interface StatusNotificationsTable {

@@ -86,10 +86,21 @@ function history(v: PublicStatusView): string {
   );
 }
 
-const subscribeForm = (): string =>
+const subscribeForm = (components: { id: string; name: string }[]): string =>
   `<section aria-labelledby="h-sub"><h2 id="h-sub">Get updates</h2>` +
   `<form method="post" action="/status/subscribe"><label for="sub-email">Email address</label>` +
   `<input id="sub-email" name="email" type="email" required autocomplete="email"> ` +
+  (components.length
+    ? `<fieldset><legend>Only about (leave all unticked for every update)</legend>` +
+      components
+        .map(
+          (c, i) =>
+            `<label for="sub-c${i}"><input id="sub-c${i}" type="checkbox" name="componentIds" value="${e(c.id)}"> ` +
+            `${e(c.name)}</label> `,
+        )
+        .join('') +
+      `</fieldset>`
+    : '') +
   `<button type="submit">Subscribe</button></form>` +
   `<p class="muted">We send a confirmation link first. Webhooks: <code>POST /api/public/status/subscribers</code>.</p></section>`;
 
@@ -119,7 +130,7 @@ export function renderStatusPage(v: PublicStatusView): string {
       `<section aria-labelledby="h-comp"><h2 id="h-comp">Components</h2>${components}</section>` +
       mnt +
       history(v) +
-      subscribeForm() +
+      subscribeForm(v.components) +
       `<p class="muted">Updated ${time(v.generatedAt)} · <a href="/api/public/status">JSON</a></p>`,
   );
 }

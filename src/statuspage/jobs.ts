@@ -14,7 +14,14 @@ import { enqueueJob } from '../jobs/index.js';
 import type { Channels, OutboundMessage } from '../notify/index.js';
 import { isAppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { COMPONENT_STATUS_LABELS, PUBLIC_STATUS_LABELS, subscriberLink, type PublicStatus } from './model.js';
+import { fromJsonText } from '../shared/json.js';
+import {
+  COMPONENT_STATUS_LABELS,
+  followsUpdate,
+  PUBLIC_STATUS_LABELS,
+  subscriberLink,
+  type PublicStatus,
+} from './model.js';
 import { findMaintenance, findSubscriber, listComponents, loadSettingsRow, toPublicIncident } from './repo.js';
 
 export const JOB_FAN_OUT = 'statusPage.fanOut';
@@ -44,15 +51,22 @@ export function fanOutHandler(): JobHandler<FanOutPayload> {
     ctx.complete(async (trx) => {
       const now = ctx.clock.now();
       const { updateId } = ctx.job.payload;
-      const update = await trx.selectFrom('statusUpdates').select('id').where('id', '=', updateId).executeTakeFirst();
+      const update = await trx
+        .selectFrom('statusUpdates')
+        .select(['id', 'statusIncidentId', 'maintenanceId'])
+        .where('id', '=', updateId)
+        .executeTakeFirst();
       if (!update) return; // deleted with its incident: nothing to send
-      const subscribers = await trx
-        .selectFrom('statusSubscribers')
-        .select('id')
-        .where('confirmedAt', 'is not', null)
-        .where('unsubscribedAt', 'is', null)
-        .orderBy('id')
-        .execute();
+      const affected = await affectedComponents(trx, update);
+      const subscribers = (
+        await trx
+          .selectFrom('statusSubscribers')
+          .select(['id', 'componentIds'])
+          .where('confirmedAt', 'is not', null)
+          .where('unsubscribedAt', 'is', null)
+          .orderBy('id')
+          .execute()
+      ).filter((s) => followsUpdate(fromJsonText<string[]>(s.componentIds, []), affected));
       for (const s of subscribers) {
         const id = newId('stn', now);
         const r = await trx
@@ -79,6 +93,23 @@ export function fanOutHandler(): JobHandler<FanOutPayload> {
         );
       }
     });
+}
+
+/** The components an update is about: its incident's affected components, or its maintenance's. */
+async function affectedComponents(
+  ex: Executor,
+  u: { statusIncidentId: string | null; maintenanceId: string | null },
+): Promise<string[]> {
+  if (u.statusIncidentId) {
+    const row = await ex
+      .selectFrom('statusIncidents')
+      .selectAll()
+      .where('id', '=', u.statusIncidentId)
+      .executeTakeFirst();
+    return row ? toPublicIncident(row).components.map((c) => c.componentId) : [];
+  }
+  const m = u.maintenanceId ? await findMaintenance(ex, u.maintenanceId) : null;
+  return m?.componentIds ?? [];
 }
 
 /** Subject and text of one update, as every subscriber gets it. */

@@ -7,6 +7,7 @@ import {
   componentList,
   effectiveStatus,
   historyDays,
+  followsUpdate,
   isPrivateWebhookHost,
   resolvesToPrivateHost,
   isValidLinkToken,
@@ -152,5 +153,14 @@ describe('status page model', () => {
     ]) {
       assert.equal(await resolvesToPrivateHost(u, lookup), true, u);
     }
+  });
+});
+
+describe('followsUpdate', () => {
+  it('sends an update to subscribers of every component, of an affected one, or when it names none', () => {
+    assert.equal(followsUpdate([], ['api']), true, 'follows everything');
+    assert.equal(followsUpdate(['web'], ['api', 'web']), true);
+    assert.equal(followsUpdate(['web'], ['api']), false);
+    assert.equal(followsUpdate(['web'], []), true, 'a general notice goes to everyone');
   });
 });

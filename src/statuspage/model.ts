@@ -228,4 +228,12 @@ export function subscriberLink(publicUrl: string, secret: string, purpose: LinkP
 // The SSRF checks for public webhook subscriptions live in src/shared/net.ts (notify uses them at send time too).
 export { isPrivateAddress, isPrivateWebhookHost, resolvesToPrivateHost } from '../shared/net.js';
 
+/**
+ * Whether a subscriber following `followed` (none: every component) gets an update about `affected` components. An
+ * update that names no component (a general notice) goes to everyone.
+ */
+export function followsUpdate(followed: readonly string[], affected: readonly string[]): boolean {
+  return followed.length === 0 || affected.length === 0 || affected.some((id) => followed.includes(id));
+}
+
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -412,5 +412,75 @@ for (const engine of ENGINES) {
       assert.equal((await asUser('GET', '/api/status-page/components')).status, 200);
       assert.equal((await h.t.api('GET', '/api/status-page/components', undefined, null)).status, 401);
     });
+
+    it('sends a subscriber who follows some components only the updates about them (ticked on the page)', async () => {
+      // The earlier tests used up this client's public subscriptions for the hour (10 per address): start afresh.
+      await h.t.muster.services.db.kysely.deleteFrom('rateLimitHits').execute();
+      const email = `web-only-${engine}@example.test`;
+      const page = await (await fetch(`${h.t.url}/status`)).text();
+      assert.match(page, new RegExp(`type="checkbox" name="componentIds" value="${webComponent}"`));
+      const form = new URLSearchParams({ email });
+      form.append('componentIds', webComponent);
+      assert.equal((await fetch(`${h.t.url}/status/subscribe`, { method: 'POST', body: form })).status, 202);
+      const mail = await waitFor('the confirmation', () => h.smtp.messages.find((m) => m.to.includes(email)));
+      assert.equal((await fetch(linkIn(mail.text, 'confirm'), { method: 'POST' })).status, 200);
+      const active = await h.t.api<{ subscribers: { id: string; address: string; componentIds: string[] }[] }>(
+        'GET',
+        '/api/status-page/subscribers?status=active',
+      );
+      const sub = active.body.subscribers.find((x) => x.address === email)!;
+      assert.deepEqual(sub.componentIds, [webComponent]);
+      assert.ok(
+        active.body.subscribers.some((x) => x.componentIds.length === 0),
+        'the others follow everything',
+      );
+
+      const bad = await h.t.api<{ error: { details: { problems: { field: string }[] } } }>(
+        'POST',
+        '/api/public/status/subscribers',
+        { email: 'someone-else@example.test', componentIds: ['stc_nope'] },
+        null,
+      );
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error.details.problems[0]!.field, 'componentIds');
+
+      const maintenance = async (title: string, componentId: string): Promise<string> => {
+        const now = Date.now();
+        const m = await h.t.api<{ id: string }>('POST', '/api/status-page/maintenance', {
+          title,
+          componentIds: [componentId],
+          startsAt: new Date(now + 86_400_000).toISOString(),
+          endsAt: new Date(now + 90_000_000).toISOString(),
+        });
+        assert.equal(m.status, 201, JSON.stringify(m.body));
+        const u = await h.t.api<{ id: string }>('POST', `/api/status-page/maintenance/${m.body.id}/updates`, {
+          message: `Planned: ${title}.`,
+        });
+        assert.equal(u.status, 201, JSON.stringify(u.body));
+        return u.body.id;
+      };
+      const apiUpdate = await maintenance('Checkout API failover drill', apiComponent);
+      const webUpdate = await maintenance('Website CDN switch', webComponent);
+      await waitFor('the Website update to reach the subscriber', () =>
+        h.smtp.messages.find((m) => m.to.includes(email) && m.text.includes('Planned: Website CDN switch.')),
+      );
+      const rows = await h.t.muster.services.db.kysely
+        .selectFrom('statusNotifications')
+        .select('updateId')
+        .where('subscriberId', '=', sub.id)
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => r.updateId),
+        [webUpdate],
+        'nothing about the Checkout API',
+      );
+      const others = await h.t.muster.services.db.kysely
+        .selectFrom('statusNotifications')
+        .select('subscriberId')
+        .where('updateId', '=', apiUpdate)
+        .execute();
+      assert.ok(others.length > 0, 'subscribers of every component got the Checkout API update');
+      assert.equal((await h.t.api('DELETE', `/api/status-page/subscribers/${sub.id}`)).status, 204);
+    });
   });
 }

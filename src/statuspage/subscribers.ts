@@ -14,7 +14,7 @@ import { newId, newSecret } from '../shared/ids.js';
 import { subscriberLinkExpired, subscriberLinkInvalid, subscriberNotFound } from './errors.js';
 import { JOB_SEND_CONFIRMATION, type ConfirmationPayload } from './jobs.js';
 import { CONFIRM_TTL_MS, isValidLinkToken, resolvesToPrivateHost, type LinkPurpose } from './model.js';
-import { findSubscriber, loadSettingsRow, type Subscriber } from './repo.js';
+import { findSubscriber, listComponents, loadSettingsRow, type Subscriber } from './repo.js';
 
 const lookupAll = (host: string) => lookup(host, { all: true });
 const HOUR_MS = 60 * 60 * 1000;
@@ -30,7 +30,10 @@ export interface SubscriberDeps {
   lookup?: (host: string) => Promise<{ address: string }[]>;
 }
 
-export type SubscribeInput = { email: string } | { webhookUrl: string };
+/** `componentIds`: follow only updates about these components (none or empty: every update). */
+export type SubscribeInput = ({ email: string } | { webhookUrl: string }) & { componentIds?: string[] | undefined };
+
+const MAX_COMPONENTS = 100;
 
 export interface SubscribeResult {
   id: string | null;
@@ -80,7 +83,8 @@ export class SubscriberService {
         throw tooManyRequests('Too many subscription requests; try again later.', wait / 1000, 'subscribe_throttled');
       }
     }
-    if ('email' in input) return this.subscribeEmail(input.email.trim().toLowerCase());
+    const componentIds = await this.checkComponents(input.componentIds ?? []);
+    if ('email' in input) return this.subscribeEmail(input.email.trim().toLowerCase(), componentIds);
     const url = input.webhookUrl.trim();
     if (!isHttpUrl(url) || url.length > 2000) {
       throw validationError([{ field: 'webhookUrl', message: 'must be an http(s) URL' }]);
@@ -103,6 +107,7 @@ export class SubscriberService {
         createdAt: now,
         // Only an administrator's subscriber may reach private addresses; sending checks again (DNS rebinding).
         allowsPrivateAddress: opts.byAdmin ? (1 as const) : (0 as const),
+        componentIds: JSON.stringify(componentIds),
       };
       await trx.insertInto('statusSubscribers').values(row).execute();
       await recordAudit(
@@ -110,7 +115,7 @@ export class SubscriberService {
         opts.byAdmin ?? systemActor('status-page'),
         'status_page.subscribed',
         this.target(row.id),
-        { kind: 'webhook' },
+        { kind: 'webhook', componentIds },
         now,
       );
       return row.id;
@@ -122,8 +127,27 @@ export class SubscriberService {
     return { type: 'status_subscriber', id };
   }
 
-  /** Always the same answer, known address or not; a fresh confirmation goes out unless already confirmed. */
-  private async subscribeEmail(email: string): Promise<SubscribeResult> {
+  /**
+   * Always the same answer, known address or not; a fresh confirmation goes out unless already confirmed. The
+   * components followed change only with a new confirmation (an active subscription is left as it is, so nobody can
+   * narrow someone else's subscription from the public form).
+   */
+  /** The components asked for, each existing, without repeats; [] for every component. */
+  private async checkComponents(ids: string[]): Promise<string[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    if (unique.length > MAX_COMPONENTS) {
+      throw validationError([{ field: 'componentIds', message: `at most ${MAX_COMPONENTS} components` }]);
+    }
+    const known = new Set((await listComponents(this.deps.db.kysely)).map((c) => c.id));
+    const unknown = unique.filter((id) => !known.has(id));
+    if (unknown.length) {
+      throw validationError([{ field: 'componentIds', message: `no component ${unknown.join(', ')}` }]);
+    }
+    return unique;
+  }
+
+  private async subscribeEmail(email: string, componentIds: string[]): Promise<SubscribeResult> {
     if (!EMAIL.test(email) || email.length > 320) {
       throw validationError([{ field: 'email', message: 'must be an email address' }]);
     }
@@ -140,7 +164,7 @@ export class SubscriberService {
       if (existing) {
         await trx
           .updateTable('statusSubscribers')
-          .set({ unsubscribedAt: null, confirmedAt: null, createdAt: now })
+          .set({ unsubscribedAt: null, confirmedAt: null, createdAt: now, componentIds: JSON.stringify(componentIds) })
           .where('id', '=', existing.id)
           .execute();
       } else {
@@ -156,6 +180,7 @@ export class SubscriberService {
             unsubscribedAt: null,
             createdAt: now,
             allowsPrivateAddress: 0,
+            componentIds: JSON.stringify(componentIds),
           })
           .execute();
       }

@@ -13,6 +13,7 @@ import * as m0011 from './0011_incident_rule.js';
 import * as m0012 from './0012_redact_payload_keys.js';
 import * as m0013 from './0013_rate_limit_hits.js';
 import * as m0014 from './0014_status_subscriber_private.js';
+import * as m0015 from './0015_status_subscriber_components.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012_redact_payload_keys': m0012,
   '0013_rate_limit_hits': m0013,
   '0014_status_subscriber_private': m0014,
+  '0015_status_subscriber_components': m0015,
 };

@@ -18,12 +18,17 @@ const pub = { auth: 'public' as const };
 const LinkParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const LinkQuery = Type.Object({ token: Type.String({ maxLength: 200 }) });
 
+const ComponentIds = Type.Array(Type.String({ maxLength: 100 }), {
+  maxItems: 100,
+  description: 'Follow only updates about these components (from /api/public/status); none: every update',
+});
 const SubscribeBody = Type.Object(
   {
     email: Type.Optional(Type.String({ maxLength: 320 })),
     webhookUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+    componentIds: Type.Optional(ComponentIds),
   },
-  { description: 'Exactly one of email or webhookUrl' },
+  { description: 'Exactly one of email or webhookUrl; componentIds to follow only some components' },
 );
 const SubscribeResponses = {
   202: Type.Object({
@@ -75,9 +80,15 @@ const LINK_TEXT = {
 export async function registerStatusPagePublicRoutes(app: FastifyInstance, services: Services): Promise<void> {
   registerPublicJsonRoutes(app, services);
   await app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-      done(null, Object.fromEntries(new URLSearchParams(String(body)))),
-    );
+    // A field sent once is a string; sent several times (the component checkboxes), an array.
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      const fields = new Map<string, string | string[]>();
+      for (const [k, v] of new URLSearchParams(String(body))) {
+        const had = fields.get(k);
+        fields.set(k, had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v]);
+      }
+      done(null, Object.fromEntries(fields)); // own properties only, even for a field named __proto__
+    });
     registerPublicHtmlRoutes(scope, services);
   });
 }
@@ -117,11 +128,11 @@ function registerPublicJsonRoutes(app: FastifyInstance, services: Services): voi
       },
     },
     async (req, reply) => {
-      const { email, webhookUrl } = req.body;
+      const { email, webhookUrl, componentIds } = req.body;
       if ((email === undefined) === (webhookUrl === undefined)) {
         throw validationError([{ field: 'email', message: 'give exactly one of email or webhookUrl' }]);
       }
-      const input = email !== undefined ? { email } : { webhookUrl: webhookUrl! };
+      const input = { ...(email !== undefined ? { email } : { webhookUrl: webhookUrl! }), componentIds };
       return reply.status(202).send(await sp.subscribers.subscribe(input, { ip: req.ip }));
     },
   );
@@ -161,10 +172,22 @@ function registerPublicHtmlRoutes(scope: FastifyInstance, services: Services): v
 
   r.post(
     '/status/subscribe',
-    { config: pub, schema: { hide: true, body: Type.Object({ email: Type.String({ maxLength: 320 }) }) } },
+    {
+      config: pub,
+      schema: {
+        hide: true,
+        // The page's checkboxes: one `componentIds` field arrives as a string, several as an array.
+        body: Type.Object({
+          email: Type.String({ maxLength: 320 }),
+          componentIds: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), ComponentIds])),
+        }),
+      },
+    },
     async (req, reply) => {
       try {
-        await sp.subscribers.subscribe({ email: req.body.email }, { ip: req.ip });
+        const picked = req.body.componentIds;
+        const componentIds = picked === undefined ? [] : typeof picked === 'string' ? [picked] : picked;
+        await sp.subscribers.subscribe({ email: req.body.email, componentIds }, { ip: req.ip });
         return html(
           reply,
           202,

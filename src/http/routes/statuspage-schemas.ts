@@ -9,6 +9,7 @@ import type {
   Subscriber,
   Template,
 } from '../../statuspage/index.js';
+import { fromJsonText } from '../../shared/json.js';
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { NullableTimestamp, Timestamp } from '../schemas.js';
 
@@ -134,6 +135,7 @@ export const SubscriberSchema = Type.Object(
     confirmedAt: NullableTimestamp,
     unsubscribedAt: NullableTimestamp,
     createdAt: Timestamp,
+    componentIds: Type.Array(Type.String(), { description: 'The components followed; empty: every component' }),
   },
   { $id: 'StatusSubscriber' },
 );
@@ -234,6 +236,7 @@ export const presentSubscriber = (s: Subscriber) => ({
   confirmedAt: toIsoOrNull(s.confirmedAt),
   unsubscribedAt: toIsoOrNull(s.unsubscribedAt),
   createdAt: toIso(s.createdAt),
+  componentIds: fromJsonText<string[]>(s.componentIds, []),
 });
 
 const presentPublicUpdate = (u: { id: string; status: string; body: string; postedAt: number }) => ({

@@ -366,7 +366,15 @@ function registerSubscriberAdminRoutes(app: FastifyInstance, services: Services)
       schema: {
         tags,
         summary: 'Add a webhook subscriber (administrators; private addresses allowed); the secret is returned once',
-        body: Type.Object({ webhookUrl: Type.String({ minLength: 8, maxLength: 2000 }) }),
+        body: Type.Object({
+          webhookUrl: Type.String({ minLength: 8, maxLength: 2000 }),
+          componentIds: Type.Optional(
+            Type.Array(Type.String({ maxLength: 100 }), {
+              maxItems: 100,
+              description: 'Follow only updates about these components; none: every update',
+            }),
+          ),
+        }),
         response: withErrors({
           201: Type.Object({
             id: Type.Union([Type.String(), Type.Null()]),
