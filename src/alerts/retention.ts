@@ -7,7 +7,7 @@
  * in chunks by id, which is time-ordered, so each statement is short and holds SQLite's one connection only briefly.
  */
 import type { Db, Executor } from '../db/index.js';
-import { enqueueJob, type JobHandler } from '../jobs/index.js';
+import { activeJobPayloads, enqueueJob, type JobHandler } from '../jobs/index.js';
 import { idFloor } from '../shared/ids.js';
 
 export const PRUNE_PAYLOADS_JOB = 'alerts.prunePayloads';
@@ -47,13 +47,8 @@ async function scheduleNext(ex: Executor, engine: Db['engine'], at: number, now:
 
 /** At start-up: make sure the daily prune is scheduled (the first run is an hour after a fresh start). */
 export async function ensurePayloadPruning(db: Db, now: number): Promise<void> {
-  const pending = await db.kysely
-    .selectFrom('jobs')
-    .select('id')
-    .where('kind', '=', PRUNE_PAYLOADS_JOB)
-    .where('status', 'in', ['pending', 'running'])
-    .executeTakeFirst();
-  if (!pending) await scheduleNext(db.kysely, db.engine, now + 60 * 60 * 1000, now);
+  const scheduled = await activeJobPayloads(db.kysely, PRUNE_PAYLOADS_JOB);
+  if (!scheduled.length) await scheduleNext(db.kysely, db.engine, now + 60 * 60 * 1000, now);
 }
 
 export function prunePayloadsHandler(opts: { retentionDays: number }): JobHandler {

@@ -3,6 +3,7 @@ export {
   enqueueJob,
   deferRunnerNotify,
   flushRunnerNotify,
+  activeJobPayloads,
   findJob,
   listJobs,
   countJobsByStatus,

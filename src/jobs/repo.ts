@@ -193,6 +193,17 @@ export async function pruneFinishedJobs(db: Db, olderThan: number): Promise<numb
   return Number(r.numDeletedRows);
 }
 
+/** The payloads of this kind's jobs still to run (pending or running): for "is one scheduled already?" checks. */
+export async function activeJobPayloads<P>(executor: Executor, kind: string): Promise<P[]> {
+  const rows = await executor
+    .selectFrom('jobs')
+    .select('payload')
+    .where('kind', '=', kind)
+    .where('status', 'in', ['pending', 'running'])
+    .execute();
+  return rows.map((r) => fromJsonText<P>(r.payload, {} as P));
+}
+
 export async function findJob(executor: Executor, id: string): Promise<Job | null> {
   const row = await executor.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toJob(row) : null;

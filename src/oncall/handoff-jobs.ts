@@ -6,7 +6,7 @@
  * transaction.
  */
 import type { Db, Executor } from '../db/index.js';
-import { enqueueJob, type JobHandler } from '../jobs/index.js';
+import { activeJobPayloads, enqueueJob, type JobHandler } from '../jobs/index.js';
 import type { NotifyService } from '../notify/index.js';
 import { handoffAt, handoffMessage, nextHandoff, upcomingShift, HANDOFF_CONTEXT_MS, type Handoff } from './handoff.js';
 import { findScheduleRow, listScheduleRows, userNames, type Schedule } from './repo.js';
@@ -66,13 +66,8 @@ export async function scheduleNextHandoff(
 
 /** On start-up: every schedule without a pending hand-off job gets one. Returns how many were scheduled. */
 export async function ensureHandoffJobs(db: Db, now: number): Promise<number> {
-  const pending = await db.kysely
-    .selectFrom('jobs')
-    .select('payload')
-    .where('kind', '=', HANDOFF_JOB)
-    .where('status', 'in', ['pending', 'running'])
-    .execute();
-  const covered = new Set(pending.map((j) => (JSON.parse(j.payload) as HandoffPayload).scheduleId));
+  const pending = await activeJobPayloads<HandoffPayload>(db.kysely, HANDOFF_JOB);
+  const covered = new Set(pending.map((p) => p.scheduleId));
   const missing = (await listScheduleRows(db.kysely)).filter((s) => !covered.has(s.id));
   for (const s of missing) {
     await db.kysely.transaction().execute((trx) => scheduleNextHandoff(trx, db.engine, s.id, now, now));

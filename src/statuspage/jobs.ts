@@ -22,7 +22,7 @@ import {
   subscriberLink,
   type PublicStatus,
 } from './model.js';
-import { findMaintenance, findSubscriber, listComponents, loadSettingsRow, toPublicIncident } from './repo.js';
+import { findMaintenance, findStatusIncident, findSubscriber, listComponents, loadSettingsRow } from './repo.js';
 
 export const JOB_FAN_OUT = 'statusPage.fanOut';
 export const JOB_NOTIFY = 'statusPage.notify';
@@ -101,12 +101,8 @@ async function affectedComponents(
   u: { statusIncidentId: string | null; maintenanceId: string | null },
 ): Promise<string[]> {
   if (u.statusIncidentId) {
-    const row = await ex
-      .selectFrom('statusIncidents')
-      .selectAll()
-      .where('id', '=', u.statusIncidentId)
-      .executeTakeFirst();
-    return row ? toPublicIncident(row).components.map((c) => c.componentId) : [];
+    const p = await findStatusIncident(ex, u.statusIncidentId);
+    return p ? p.components.map((c) => c.componentId) : [];
   }
   const m = u.maintenanceId ? await findMaintenance(ex, u.maintenanceId) : null;
   return m?.componentIds ?? [];
@@ -118,13 +114,8 @@ async function describeUpdate(ex: Executor, updateId: string) {
   if (!u) return null;
   const names = new Map((await listComponents(ex)).map((c) => [c.id, c.name]));
   if (u.statusIncidentId) {
-    const row = await ex
-      .selectFrom('statusIncidents')
-      .selectAll()
-      .where('id', '=', u.statusIncidentId)
-      .executeTakeFirst();
-    if (!row) return null;
-    const p = toPublicIncident(row);
+    const p = await findStatusIncident(ex, u.statusIncidentId);
+    if (!p) return null;
     const label = PUBLIC_STATUS_LABELS[u.status as PublicStatus] ?? u.status;
     const affected = p.components.map(
       (c) => `${names.get(c.componentId) ?? c.componentId}: ${COMPONENT_STATUS_LABELS[c.status]}`,

@@ -109,6 +109,12 @@ export async function findComponent(ex: Executor, id: string): Promise<Component
   return r ? toComponent(r) : null;
 }
 
+/** A published incident by its own id (`status_incidents.id`, as status updates name it). */
+export async function findStatusIncident(ex: Executor, id: string): Promise<PublicIncident | null> {
+  const r = await ex.selectFrom('statusIncidents').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? toPublicIncident(r) : null;
+}
+
 export async function findPublicIncident(ex: Executor, incidentId: string): Promise<PublicIncident | null> {
   const r = await ex.selectFrom('statusIncidents').selectAll().where('incidentId', '=', incidentId).executeTakeFirst();
   return r ? toPublicIncident(r) : null;
