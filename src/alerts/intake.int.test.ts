@@ -575,8 +575,15 @@ for (const engine of ENGINES) {
       ) as { key: string };
       const created = await post(`/integrations/alertmanager/${key.key}`, am('E_prometheus_rule'));
       const id = created.body.alerts[0]!.alertId;
-      assert.match(await cli('alerts', 'list', '--status', 'open', '--service', svc.id), new RegExp(id));
-      assert.match(await cli('alerts', 'show', id), /warning: paging alert without a runbook link/);
+      const svcSlug = (JSON.parse(await cli('--json', 'services', 'show', svc.id)) as { slug: string }).slug;
+      // People read service slugs; scripts (--json) get ids.
+      assert.match(
+        await cli('alerts', 'list', '--status', 'open', '--service', svc.id),
+        new RegExp(`${id}\\s+triggered\\s+\\S+\\s+${svcSlug}\\s`),
+      );
+      const shown = await cli('alerts', 'show', id);
+      assert.match(shown, /warning: paging alert without a runbook link/);
+      assert.match(shown, new RegExp(`^service ${svcSlug}, dedup key`, 'm'));
       assert.match(await cli('ack', id), /acknowledged/);
       const resolved = JSON.parse(await cli('--json', 'resolve', id, '--classification', 'actionable')) as {
         status: string;

@@ -1,7 +1,7 @@
 /** Client commands for services, integration keys and alerts (the HTTP API, like every client command). */
 import { Option, type Command } from 'commander';
 import type { MusterClient } from './client.js';
-import { output, printTable } from './output.js';
+import { output, printTable, withServiceSlugs } from './output.js';
 
 interface Deps {
   client: () => MusterClient;
@@ -27,9 +27,9 @@ interface AlertDetail extends Row {
   events: Row[];
 }
 
-function printAlert(a: AlertDetail): void {
+function printAlert(a: AlertDetail & { service: string }): void {
   say(`${a.id}  ${a.status}  ${a.severity}  ${a.summary}`);
-  say(`service ${a.serviceId}, dedup key ${a.dedupKey}, seen ${a.occurrenceCount}×`);
+  say(`service ${a.service}, dedup key ${a.dedupKey}, seen ${a.occurrenceCount}×`);
   if (a.isMissingRunbook) say('warning: paging alert without a runbook link');
   for (const c of a.context) say(`  ${c.title}: ${c.url}`);
   say('');
@@ -156,17 +156,25 @@ export function registerAlertCommands(program: Command, { client, json }: Deps):
       const q = new URLSearchParams();
       for (const k of ['status', 'service', 'severity', 'q', 'limit', 'before']) if (o[k]) q.set(k, o[k]);
       const r = await client().get<{ alerts: Row[]; nextBefore: string | null }>(`/api/alerts?${q.toString()}`);
-      output(json(), r, () => {
-        printTable(r.alerts, ['id', 'status', 'severity', 'summary', 'occurrenceCount', 'lastSeenAt']);
-        if (r.nextBefore) say(`more: --before ${r.nextBefore}`);
-      });
+      if (json()) return output(true, r, () => undefined);
+      printTable(await withServiceSlugs(client(), r.alerts), [
+        'id',
+        'status',
+        'severity',
+        'service',
+        'summary',
+        'occurrenceCount',
+        'lastSeenAt',
+      ]);
+      if (r.nextBefore) say(`more: --before ${r.nextBefore}`);
     });
   alerts
     .command('show')
     .argument('<id>')
     .action(async (id: string) => {
       const a = await client().get<AlertDetail>(`/api/alerts/${enc(id)}`);
-      output(json(), a, () => printAlert(a));
+      if (json()) return output(true, a, () => undefined);
+      printAlert((await withServiceSlugs(client(), [a]))[0]!);
     });
 
   program

@@ -1,4 +1,5 @@
 /** Output for people (aligned columns) or for scripts (--json, one JSON document on stdout). */
+import type { MusterClient } from './client.js';
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -27,4 +28,21 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
 export function output(json: boolean, value: unknown, human: () => void): void {
   if (json) printJson(value);
   else human();
+}
+
+/**
+ * For people: each row's `serviceId` as a `service` slug (ids are for scripts, which get --json). One listing of the
+ * catalog per command; an id the caller may not see stays an id.
+ */
+export async function withServiceSlugs<R extends { serviceId?: unknown }>(
+  client: MusterClient,
+  rows: R[],
+): Promise<(R & { service: string })[]> {
+  if (!rows.some((r) => typeof r.serviceId === 'string')) return rows.map((r) => ({ ...r, service: '-' }));
+  const { services } = await client.get<{ services: { id: string; slug: string }[] }>('/api/services');
+  const slugs = new Map(services.map((s) => [s.id, s.slug]));
+  return rows.map((r) => {
+    const id = typeof r.serviceId === 'string' ? r.serviceId : '';
+    return { ...r, service: slugs.get(id) ?? (id || '-') };
+  });
 }
