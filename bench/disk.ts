@@ -55,3 +55,66 @@ export async function postgresCommitsPerSecond(url: string, clients: number, sec
     await pool.end();
   }
 }
+
+export interface CommitSampler {
+  /** Stop sampling; commit latencies in ms (p50, p99, max) and how many commits were timed. */
+  stop(): Promise<{ p50: number; p99: number; max: number; n: number }>;
+}
+
+/**
+ * Time one small durable commit every `everyMs` while a benchmark case runs, on its own connection: to PostgreSQL
+ * (`url`, the same server Muster uses, so it sees the WAL flush Muster waits for) or, without `url`, to a SQLite file
+ * in the temp directory (the disk's fsync). Ten commits a second add nothing measurable to the load. It answers
+ * "was the disk slow during this run?" — the probe before a run cannot.
+ */
+export function sampleCommitLatency(url: string | null, everyMs = 100): CommitSampler {
+  const times: number[] = [];
+  let running = true;
+  const body = 'x'.repeat(600);
+  const loop = (async () => {
+    if (url) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('create table if not exists bench_commit_probe (id bigserial primary key, body text)');
+        while (running) {
+          const t = performance.now();
+          await client.query('insert into bench_commit_probe (body) values ($1)', [body]);
+          times.push(performance.now() - t);
+          await new Promise((r) => setTimeout(r, everyMs));
+        }
+        await client.query('drop table bench_commit_probe');
+      } finally {
+        await client.end();
+      }
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'muster-bench-commit-'));
+    const db = new SqliteDatabase(join(dir, 'probe.db'));
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec('create table probe (id integer primary key, body text not null)');
+      const insert = db.prepare('insert into probe (body) values (?)');
+      while (running) {
+        const t = performance.now();
+        insert.run(body);
+        times.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, everyMs));
+      }
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const sorted = [...times].sort((a, b) => a - b);
+      const at = (p: number): number =>
+        sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+      return { p50: at(50), p99: at(99), max: sorted.at(-1) ?? 0, n: sorted.length };
+    },
+  };
+}

@@ -29,6 +29,7 @@ import { systemActor } from '../src/identity/index.js';
 import { newId } from '../src/shared/ids.js';
 import { createLogger } from '../src/shared/logger.js';
 import { startMuster, type Muster } from '../src/server.js';
+import { sampleCommitLatency } from './disk.js';
 import { startDurablePostgres, type BenchPostgres } from './postgres.js';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
@@ -90,6 +91,8 @@ class Receiver {
 interface Bench {
   muster: Muster;
   key: string;
+  /** PostgreSQL URL of Muster's database (null on SQLite): the commit-latency probe connects there. */
+  databaseUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -153,6 +156,7 @@ async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiv
   return {
     muster,
     key,
+    databaseUrl: databaseUrl ?? null,
     async stop() {
       await muster.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -187,6 +191,7 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
     }
   };
   const wallStart = Date.now();
+  const commits = sampleCommitLatency(b.databaseUrl);
   const t0 = performance.now();
   const total = Math.round(rate * SECONDS);
   while (offered + skipped < total) {
@@ -203,6 +208,7 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   }
   const offeredFor = (performance.now() - t0) / 1000;
   await Promise.all([...pending]);
+  const c = await commits.stop();
   const drainUntil = performance.now() + DRAIN_SECONDS * 1000;
   while ([...accepted.keys()].some((id) => !receiver.firstAt.has(id)) && performance.now() < drainUntil)
     await sleep(50);
@@ -214,7 +220,9 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
     `  ${String(rate).padStart(5)} alerts/s offered for ${offeredFor.toFixed(1)} s: ${accepted.size} accepted ` +
       `(${(accepted.size / offeredFor).toFixed(1)}/s), ${refused} refused, ${skipped} not sent (client cap), ` +
       `${accepted.size - lat.length} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ${ms(pct(lat, 50))} ` +
-      `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; load ${load()}\n        ${stages}`,
+      `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; load ${load()}\n        ${stages}\n` +
+      `        a durable one-row commit on its own connection meanwhile (${c.n}, every 100 ms): ` +
+      `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}`,
   );
 }
 
