@@ -15,6 +15,7 @@
  * Environment: BENCH_ENGINES=sqlite,postgres  BENCH_RATES=1,100,1000  BENCH_SECONDS=10  BENCH_MAX_IN_FLIGHT=256
  * BENCH_DRAIN_SECONDS=60  BENCH_TIMERS=100000  BENCH_TIMER_DUE=1000  BENCH_TIMER_SECONDS=20
  */
+import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -192,6 +193,10 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   };
   const wallStart = Date.now();
   const commits = sampleCommitLatency(b.databaseUrl);
+  // How busy this process's event loop was (Muster, the load generator and the receiver share it): near 1 means
+  // CPU-bound, and then every await queues.
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const total = Math.round(rate * SECONDS);
   while (offered + skipped < total) {
@@ -208,6 +213,9 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   }
   const offeredFor = (performance.now() - t0) / 1000;
   await Promise.all([...pending]);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
   const c = await commits.stop();
   const drainUntil = performance.now() + DRAIN_SECONDS * 1000;
   while ([...accepted.keys()].some((id) => !receiver.firstAt.has(id)) && performance.now() < drainUntil)
@@ -222,7 +230,8 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
       `${accepted.size - lat.length} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ${ms(pct(lat, 50))} ` +
       `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; load ${load()}\n        ${stages}\n` +
       `        a durable one-row commit on its own connection meanwhile (${c.n}, every 100 ms): ` +
-      `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}`,
+      `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}; this process: event loop ${(elu * 100).toFixed(0)}% busy, ` +
+      `CPU ${(cpuShare * 100).toFixed(0)}% of a core`,
   );
 }
 
