@@ -183,18 +183,29 @@ for (const engine of ENGINES)
         serviceIds: [svc.body.id],
       });
       assert.equal(component.status, 201, JSON.stringify(component.body));
-      const published = await muster.api('POST', `/api/status-page/incidents/${incidentId}`, {
-        title: 'Card payments failing',
-        impact: 'Card payments fail at checkout.',
-        message: 'We are investigating failed card payments.',
-        components: [{ componentId: component.body.id, status: 'major_outage' }],
-      });
-      assert.equal(published.status, 201, JSON.stringify(published.body));
-      const updated = await muster.api('POST', `/api/status-page/incidents/${incidentId}/updates`, {
-        status: 'identified',
-        message: 'We rolled back a faulty release; payments are recovering.',
-      });
-      assert.equal(updated.status, 201, JSON.stringify(updated.body));
+      // The Communications Lead publishes from the incident room: public title, impact, the affected component and
+      // its status, the first update; then a public update as the cause is found.
+      await page.goto(`${muster.url}${roomPath}`);
+      const publish = page.getByRole('form', { name: 'Publish on the status page' });
+      await publish.getByLabel('Public title').fill('Card payments failing');
+      await publish.getByLabel('Customer impact').fill('Card payments fail at checkout.');
+      await publish.getByRole('checkbox', { name: 'Payments', exact: true }).check();
+      await publish.getByLabel('Payments status').selectOption('major_outage');
+      await publish.getByLabel('First update').fill('We are investigating failed card payments.');
+      await publish.getByRole('button', { name: 'Publish' }).click();
+      const update = page.getByRole('form', { name: 'Post a public update' });
+      await update.getByLabel('Public status').selectOption('identified');
+      await update.getByLabel('Public update').fill('We rolled back a faulty release; payments are recovering.');
+      await update.getByRole('button', { name: 'Post public update' }).click();
+      await page.getByTestId('public-status').getByText('identified').waitFor();
+      const publication = await muster.api<{ publication: { components: { status: string }[] } }>(
+        'GET',
+        `/api/status-page/incidents/${incidentId}`,
+      );
+      assert.deepEqual(
+        publication.body.publication.components.map((c) => c.status),
+        ['major_outage'],
+      );
       const pub = await muster.api<{ incidents: { title: string; status: string; updates: { message?: string }[] }[] }>(
         'GET',
         '/api/public/status',

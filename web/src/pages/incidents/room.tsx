@@ -1,7 +1,7 @@
 /**
  * The incident room: everything about one incident on one page, live. Header (title, severity, status, duration),
  * the first-five-minutes checklist (prominent until done), roles, the live timeline with a note composer, status
- * and severity controls, status updates, recent changes, linked alerts and tasks. Needs no chat tool: opening the
+ * and severity controls, status updates, the public status page, recent changes, linked alerts and tasks. Needs no chat tool: opening the
  * room joins it (the stream records the join) and the timeline is the conversation.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -18,6 +18,7 @@ import { Checklist } from './checklist.js';
 import { SeverityControl, StatusControl, StatusUpdateComposer } from './controls.js';
 import { useIncidentTimeline } from './live.js';
 import { RolesPanel } from './roles.js';
+import { PublicStatusPanel } from './public-status.js';
 import { TasksPanel } from './tasks.js';
 import { TimelinePanel } from './timeline.js';
 import { duration, incidentPath, type IncidentDetail, type UserLite } from './types.js';
@@ -113,6 +114,7 @@ export function IncidentPage({ params }: PageProps) {
             timeZone={user.timezone}
           />
           <StatusUpdateComposer detail={d} />
+          <PublicStatusPanel detail={d} />
         </div>
         <div className="room-side">
           <div ref={rolesRef}>
