@@ -235,6 +235,24 @@ for (const engine of ENGINES)
       ]);
       await publicContext.close();
 
+      // Setting up the status page in the web UI: add a component, set its status, see who follows what.
+      await page.goto(`${muster.url}/status-page`);
+      const componentsTable = page.getByRole('table', { name: 'Components' });
+      await componentsTable.getByText('Payments').waitFor();
+      await page.getByLabel('New component').fill('Website');
+      await page.getByRole('button', { name: 'Add component' }).click();
+      await componentsTable.getByText('Website').waitFor();
+      const patched = page.waitForResponse((r) => r.request().method() === 'PATCH');
+      await page.getByLabel('Website status').selectOption('degraded_performance');
+      assert.equal((await patched).status(), 200);
+      const listed = await muster.api<{ components: { name: string; status: string }[] }>(
+        'GET',
+        '/api/status-page/components',
+      );
+      assert.equal(listed.body.components.find((c) => c.name === 'Website')?.status, 'degraded_performance');
+      const watcher = page.getByRole('table', { name: 'Subscribers' }).getByRole('row', { name: /payments-watcher/ });
+      await watcher.getByText('Payments', { exact: true }).waitFor();
+
       // The executive summary: one screen for someone who was not in the room.
       await page.goto(`${muster.url}/incidents/${incidentId}/summary`);
       const whoIsOnIt = page.locator('.card').filter({ hasText: 'Who is on it' });

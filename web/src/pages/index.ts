@@ -27,6 +27,7 @@ import { ServicesPage } from './services/list.js';
 import { SetPasswordPage } from './set-password.js';
 import { SignInLinkPage } from './signin-link.js';
 import { SignInPage } from './signin.js';
+import { StatusPageSetupPage } from './status-page.js';
 import { TeamPage } from './team.js';
 import { TeamsPage } from './teams.js';
 import { TokensPage } from './tokens.js';
@@ -58,6 +59,7 @@ export const pages: PageDef[] = [
   { path: '/escalation/:id', title: 'Escalation policy', section: null, component: PolicyPage },
   { path: '/services', title: 'Services', section: 'Organisation', component: ServicesPage },
   { path: '/services/:service', title: 'Service', section: null, component: ServicePage },
+  { path: '/status-page', title: 'Status page', section: 'Organisation', component: StatusPageSetupPage },
   { path: '/teams', title: 'Teams', section: 'Organisation', component: TeamsPage },
   { path: '/teams/:team', title: 'Team', section: null, component: TeamPage },
   { path: '/users', title: 'Users', section: 'Organisation', component: UsersPage },
