@@ -168,6 +168,8 @@ async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiv
 /** (a) Offer `rate` alerts/s for SECONDS (open loop, at most MAX_IN_FLIGHT requests outstanding). */
 async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: string): Promise<void> {
   const accepted = new Map<string, number>();
+  /** When the request for each accepted alert was sent: sent → page includes intake's own answer time. */
+  const sentAt = new Map<string, number>();
   let offered = 0;
   let refused = 0;
   let skipped = 0;
@@ -175,6 +177,7 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   const pending = new Set<Promise<void>>();
   const send = async (i: number): Promise<void> => {
     inFlight++;
+    const sent = performance.now();
     try {
       const res = await fetch(`${b.muster.url}/integrations/generic/${b.key}`, {
         method: 'POST',
@@ -183,8 +186,10 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
       });
       const at = performance.now();
       const body = (await res.json()) as { alerts?: { alertId: string }[] };
-      if (res.ok && body.alerts?.[0]) accepted.set(body.alerts[0].alertId, at);
-      else refused++;
+      if (res.ok && body.alerts?.[0]) {
+        accepted.set(body.alerts[0].alertId, at);
+        sentAt.set(body.alerts[0].alertId, sent);
+      } else refused++;
     } catch {
       refused++;
     } finally {
@@ -196,6 +201,7 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   // How busy this process's event loop was (Muster, the load generator and the receiver share it): near 1 means
   // CPU-bound, and then every await queues.
   const elu0 = performance.eventLoopUtilization();
+  const batches0 = b.muster.services.intake.batchStats;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const total = Math.round(rate * SECONDS);
@@ -217,6 +223,9 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   const cpu = process.cpuUsage(cpu0);
   const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
   const c = await commits.stop();
+  const batches1 = b.muster.services.intake.batchStats;
+  const intakeTx = batches1.batches - batches0.batches;
+  const perTx = (batches1.items - batches0.items) / Math.max(1, intakeTx);
   const drainUntil = performance.now() + DRAIN_SECONDS * 1000;
   while ([...accepted.keys()].some((id) => !receiver.firstAt.has(id)) && performance.now() < drainUntil)
     await sleep(50);
@@ -224,14 +233,19 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   const lat = [...accepted]
     .filter(([id]) => receiver.firstAt.has(id))
     .map(([id, at]) => receiver.firstAt.get(id)! - at);
+  const fromSent = [...sentAt]
+    .filter(([id]) => receiver.firstAt.has(id))
+    .map(([id, at]) => receiver.firstAt.get(id)! - at);
   console.log(
     `  ${String(rate).padStart(5)} alerts/s offered for ${offeredFor.toFixed(1)} s: ${accepted.size} accepted ` +
       `(${(accepted.size / offeredFor).toFixed(1)}/s), ${refused} refused, ${skipped} not sent (client cap), ` +
       `${accepted.size - lat.length} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ${ms(pct(lat, 50))} ` +
-      `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; load ${load()}\n        ${stages}\n` +
+      `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; sent → page p50 ${ms(pct(fromSent, 50))} ` +
+      `p99 ${ms(pct(fromSent, 99))}; load ${load()}\n        ${stages}\n` +
       `        a durable one-row commit on its own connection meanwhile (${c.n}, every 100 ms): ` +
       `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}; this process: event loop ${(elu * 100).toFixed(0)}% busy, ` +
-      `CPU ${(cpuShare * 100).toFixed(0)}% of a core`,
+      `CPU ${(cpuShare * 100).toFixed(0)}% of a core; intake ${intakeTx} transactions, ${perTx.toFixed(1)} ` +
+      `deliveries each (largest so far ${batches1.largestBatch})`,
   );
 }
 
