@@ -72,22 +72,33 @@ export async function httpRequest(
       signal: AbortSignal.timeout(init.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
   } catch (e) {
-    const isTimeout = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-    throw transientFailure(channel, isTimeout ? 'request timed out' : `could not reach ${hostOf(url)}`, e);
+    throw unreachable(channel, url, e);
   }
   let text: string;
   try {
     text = await res.text();
   } catch (e) {
-    throw transientFailure(channel, `connection lost while reading the response from ${hostOf(url)}`, e);
+    throw connectionLost(channel, url, e);
   }
-  let json: unknown = null;
+  return { status: res.status, headers: res.headers, text, json: jsonOrNull(text) };
+}
+
+/** A request that failed before an answer, as a transient failure: it timed out, or the host was not reached. */
+function unreachable(channel: string, url: string, e: unknown) {
+  const isTimeout = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+  return transientFailure(channel, isTimeout ? 'request timed out' : `could not reach ${hostOf(url)}`, e);
+}
+
+const connectionLost = (channel: string, url: string, e: unknown) =>
+  transientFailure(channel, `connection lost while reading the response from ${hostOf(url)}`, e);
+
+/** The body parsed when it is JSON, else null: the adapter looks at the text. */
+function jsonOrNull(text: string): unknown {
   try {
-    json = text ? JSON.parse(text) : null;
+    return text ? JSON.parse(text) : null;
   } catch {
-    /* not JSON: the adapter looks at text */
+    return null;
   }
-  return { status: res.status, headers: res.headers, text, json };
 }
 
 /** Bodies read from untrusted receivers are cut here; only a short excerpt is ever used. */
@@ -145,28 +156,19 @@ export function requestThrough(
         res.on('data', (chunk: string) => {
           if (text.length < MAX_UNTRUSTED_BODY) text += chunk.slice(0, MAX_UNTRUSTED_BODY - text.length);
         });
-        res.on('error', (e) => fail(transientFailure(channel, `connection lost while reading from ${u.host}`, e)));
+        res.on('error', (e) => fail(connectionLost(channel, url, e)));
         res.on('end', () => {
           const headers = new Headers();
           for (const [k, v] of Object.entries(res.headers)) {
             if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
           }
-          let json: unknown = null;
-          try {
-            json = text ? JSON.parse(text) : null;
-          } catch {
-            /* not JSON: the adapter looks at text */
-          }
-          done({ status: res.statusCode ?? 0, headers, text, json });
+          done({ status: res.statusCode ?? 0, headers, text, json: jsonOrNull(text) });
         });
       },
     );
-    req.on('error', (e) => {
-      if (e instanceof PrivateAddressError) fail(permanentFailure(channel, e.message));
-      else if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-        fail(transientFailure(channel, 'request timed out', e));
-      } else fail(transientFailure(channel, `could not reach ${u.host}`, e));
-    });
+    req.on('error', (e) =>
+      fail(e instanceof PrivateAddressError ? permanentFailure(channel, e.message) : unreachable(channel, url, e)),
+    );
     req.end(body);
   });
 }

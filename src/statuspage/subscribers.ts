@@ -3,7 +3,6 @@
  * secret once, at subscription. Confirm and unsubscribe links carry an HMAC of the subscriber id under the page's
  * signing secret, so nothing secret is stored per link. Subscribing never reveals whether an address is known.
  */
-import { lookup } from 'node:dns/promises';
 import type { Db, Executor } from '../db/index.js';
 import { takeRateLimit } from '../db/rate-limit.js';
 import { recordAudit, systemActor, type Actor } from '../identity/index.js';
@@ -11,12 +10,12 @@ import { enqueueJob } from '../jobs/index.js';
 import type { Clock } from '../shared/clock.js';
 import { forbidden, tooManyRequests, validationError } from '../shared/errors.js';
 import { newId, newSecret } from '../shared/ids.js';
+import { resolveAll, type ResolveAll } from '../shared/net.js';
 import { subscriberLinkExpired, subscriberLinkInvalid, subscriberNotFound } from './errors.js';
 import { JOB_SEND_CONFIRMATION, type ConfirmationPayload } from './jobs.js';
 import { CONFIRM_TTL_MS, isValidLinkToken, resolvesToPrivateHost, type LinkPurpose } from './model.js';
 import { findSubscriber, listComponents, loadSettingsRow, type Subscriber } from './repo.js';
 
-const lookupAll = (host: string) => lookup(host, { all: true });
 const HOUR_MS = 60 * 60 * 1000;
 const PUBLIC_PER_IP = 10;
 const PUBLIC_PER_TARGET = 3;
@@ -27,7 +26,7 @@ export interface SubscriberDeps {
   publicUrl: () => string;
   onEnqueued?: () => void;
   /** The resolver for public webhook hosts (node:dns by default). */
-  lookup?: (host: string) => Promise<{ address: string }[]>;
+  lookup?: ResolveAll;
 }
 
 /** `componentIds`: follow only updates about these components (none or empty: every update). */
@@ -90,7 +89,7 @@ export class SubscriberService {
       throw validationError([{ field: 'webhookUrl', message: 'must be an http(s) URL' }]);
     }
     if (opts.byAdmin && !opts.byAdmin.isAdmin) throw forbidden('Only administrators add subscribers.');
-    if (!opts.byAdmin && (await resolvesToPrivateHost(url, this.deps.lookup ?? lookupAll))) {
+    if (!opts.byAdmin && (await resolvesToPrivateHost(url, this.deps.lookup ?? resolveAll))) {
       throw validationError([
         { field: 'webhookUrl', message: 'must be a public address that resolves (ask an administrator)' },
       ]);
@@ -127,11 +126,6 @@ export class SubscriberService {
     return { type: 'status_subscriber', id };
   }
 
-  /**
-   * Always the same answer, known address or not; a fresh confirmation goes out unless already confirmed. The
-   * components followed change only with a new confirmation (an active subscription is left as it is, so nobody can
-   * narrow someone else's subscription from the public form).
-   */
   /** The components asked for, each existing, without repeats; [] for every component. */
   private async checkComponents(ids: string[]): Promise<string[]> {
     const unique = [...new Set(ids)];
@@ -147,6 +141,11 @@ export class SubscriberService {
     return unique;
   }
 
+  /**
+   * Always the same answer, known address or not; a fresh confirmation goes out unless already confirmed. The
+   * components followed change only with a new confirmation (an active subscription is left as it is, so nobody can
+   * narrow someone else's subscription from the public form).
+   */
   private async subscribeEmail(email: string, componentIds: string[]): Promise<SubscribeResult> {
     if (!EMAIL.test(email) || email.length > 320) {
       throw validationError([{ field: 'email', message: 'must be an email address' }]);
