@@ -9,28 +9,38 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 
-export async function sqliteCommitsPerSecond(seconds = 3): Promise<number> {
+/** A throwaway SQLite file with Muster's durability settings and a one-column table; `insert` is one commit. */
+function sqliteProbe(): { insert: (body: string) => void; close: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'muster-bench-disk-'));
   const db = new SqliteDatabase(join(dir, 'probe.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('create table probe (id integer primary key, body text not null)');
+  const insert = db.prepare('insert into probe (body) values (?)');
+  return {
+    insert: (body) => void insert.run(body),
+    close: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function sqliteCommitsPerSecond(seconds = 3): Promise<number> {
+  const probe = sqliteProbe();
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec('create table probe (id integer primary key, body text not null)');
-    const insert = db.prepare('insert into probe (body) values (?)');
-    const commit = db.transaction((body: string) => insert.run(body));
     const body = 'x'.repeat(600);
     const until = Date.now() + seconds * 1000;
     let n = 0;
     while (Date.now() < until) {
-      commit(body);
+      probe.insert(body);
       n++;
       // Yield now and then so timers (and the caller) are not starved for the whole probe.
       if (n % 50 === 0) await new Promise((r) => setImmediate(r));
     }
     return n / seconds;
   } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    probe.close();
   }
 }
 
@@ -89,22 +99,16 @@ export function sampleCommitLatency(url: string | null, everyMs = 100): CommitSa
       }
       return;
     }
-    const dir = mkdtempSync(join(tmpdir(), 'muster-bench-commit-'));
-    const db = new SqliteDatabase(join(dir, 'probe.db'));
+    const probe = sqliteProbe();
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.exec('create table probe (id integer primary key, body text not null)');
-      const insert = db.prepare('insert into probe (body) values (?)');
       while (running) {
         const t = performance.now();
-        insert.run(body);
+        probe.insert(body);
         times.push(performance.now() - t);
         await new Promise((r) => setTimeout(r, everyMs));
       }
     } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
+      probe.close();
     }
   })();
   return {

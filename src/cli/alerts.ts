@@ -1,7 +1,7 @@
 /** Client commands for services, integration keys and alerts (the HTTP API, like every client command). */
 import { Option, type Command } from 'commander';
 import type { MusterClient } from './client.js';
-import { output, printTable, withServiceSlugs } from './output.js';
+import { output, printJson, printTable, withServiceSlugs } from './output.js';
 
 interface Deps {
   client: () => MusterClient;
@@ -156,7 +156,7 @@ export function registerAlertCommands(program: Command, { client, json }: Deps):
       const q = new URLSearchParams();
       for (const k of ['status', 'service', 'severity', 'q', 'limit', 'before']) if (o[k]) q.set(k, o[k]);
       const r = await client().get<{ alerts: Row[]; nextBefore: string | null }>(`/api/alerts?${q.toString()}`);
-      if (json()) return output(true, r, () => undefined);
+      if (json()) return printJson(r);
       printTable(await withServiceSlugs(client(), r.alerts), [
         'id',
         'status',
@@ -173,7 +173,7 @@ export function registerAlertCommands(program: Command, { client, json }: Deps):
     .argument('<id>')
     .action(async (id: string) => {
       const a = await client().get<AlertDetail>(`/api/alerts/${enc(id)}`);
-      if (json()) return output(true, a, () => undefined);
+      if (json()) return printJson(a);
       printAlert((await withServiceSlugs(client(), [a]))[0]!);
     });
 

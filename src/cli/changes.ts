@@ -1,7 +1,7 @@
 /** `muster change record|list`: deploys and config changes against a service (client mode, the HTTP API). */
 import { Option, type Command } from 'commander';
 import type { MusterClient } from './client.js';
-import { output, printTable, withServiceSlugs } from './output.js';
+import { output, printJson, printTable, withServiceSlugs } from './output.js';
 
 interface Deps {
   client: () => MusterClient;
@@ -45,7 +45,7 @@ export function registerChangeCommands(program: Command, { client, json }: Deps)
       if (o.service) q.set('service', o.service);
       if (o.since) q.set('since', o.since);
       const r = await client().get<{ changes: Row[] }>(`/api/changes?${q.toString()}`);
-      if (json()) return output(true, r.changes, () => undefined);
+      if (json()) return printJson(r.changes);
       printTable(await withServiceSlugs(client(), r.changes), ['at', 'service', 'kind', 'summary', 'author']);
     });
 }

@@ -9,9 +9,8 @@ import { Card, Empty, LoadError, Loading, PageHeader } from '../components/ui.js
 import { api } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
 import { useUser } from '../lib/session.js';
+import { COMPONENT_STATUS_LABELS, type ComponentStatus } from '../lib/status-page.js';
 import { useApi } from '../lib/use-api.js';
-
-type ComponentStatus = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage' | 'under_maintenance';
 
 interface StatusComponent {
   id: string;
@@ -28,14 +27,6 @@ interface Subscriber {
   createdAt: string;
   componentIds: string[];
 }
-
-const STATUS_LABELS: Record<ComponentStatus, string> = {
-  operational: 'Operational',
-  degraded_performance: 'Degraded performance',
-  partial_outage: 'Partial outage',
-  major_outage: 'Major outage',
-  under_maintenance: 'Under maintenance',
-};
 
 export function StatusPageSetupPage() {
   const user = useUser();
@@ -82,7 +73,7 @@ export function StatusPageSetupPage() {
                     {user.isAdmin ? (
                       <ComponentStatusSelect component={c} onChanged={components.reload} />
                     ) : (
-                      STATUS_LABELS[c.status]
+                      COMPONENT_STATUS_LABELS[c.status]
                     )}
                   </td>
                 </tr>
@@ -151,9 +142,9 @@ function ComponentStatusSelect({ component, onChanged }: { component: StatusComp
             .then(onChanged, setError);
         }}
       >
-        {(Object.keys(STATUS_LABELS) as ComponentStatus[]).map((s) => (
+        {(Object.keys(COMPONENT_STATUS_LABELS) as ComponentStatus[]).map((s) => (
           <option key={s} value={s}>
-            {STATUS_LABELS[s]}
+            {COMPONENT_STATUS_LABELS[s]}
           </option>
         ))}
       </select>

@@ -10,11 +10,14 @@ import { Card } from '../../components/ui.js';
 import { ApiError, api } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
 import { useUser } from '../../lib/session.js';
+import {
+  COMPONENT_STATUS_LABELS,
+  PUBLIC_STATUS_LABELS,
+  type ComponentStatus,
+  type PublicStatus,
+} from '../../lib/status-page.js';
 import { useApi } from '../../lib/use-api.js';
 import type { IncidentDetail } from './types.js';
-
-type PublicStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved';
-type ComponentStatus = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage' | 'under_maintenance';
 
 interface Publication {
   publication: {
@@ -26,20 +29,6 @@ interface Publication {
   };
   updates: { id: string; status: string; body: string; postedAt: string; postedByLabel: string }[];
 }
-
-const PUBLIC_STATUSES: [PublicStatus, string][] = [
-  ['investigating', 'Investigating'],
-  ['identified', 'Identified'],
-  ['monitoring', 'Monitoring'],
-  ['resolved', 'Resolved'],
-];
-const COMPONENT_STATUSES: [ComponentStatus, string][] = [
-  ['operational', 'Operational'],
-  ['degraded_performance', 'Degraded performance'],
-  ['partial_outage', 'Partial outage'],
-  ['major_outage', 'Major outage'],
-  ['under_maintenance', 'Under maintenance'],
-];
 
 /** Component id → status; absent: not affected (not listed on the incident). */
 type Affected = Record<string, ComponentStatus>;
@@ -83,7 +72,7 @@ function ComponentPicker({
                 value={status}
                 onChange={(e) => onChange({ ...value, [c.id]: e.target.value as ComponentStatus })}
               >
-                {COMPONENT_STATUSES.map(([s, label]) => (
+                {Object.entries(COMPONENT_STATUS_LABELS).map(([s, label]) => (
                   <option key={s} value={s}>
                     {label}
                   </option>
@@ -232,7 +221,7 @@ function UpdateForm({
       <ErrorBanner error={submit.error} fields={['message']} />
       <Field label="Public status" htmlFor="pub-status">
         <select id="pub-status" value={status} onChange={(e) => setStatus(e.target.value as PublicStatus)}>
-          {PUBLIC_STATUSES.map(([s, label]) => (
+          {Object.entries(PUBLIC_STATUS_LABELS).map(([s, label]) => (
             <option key={s} value={s}>
               {label}
             </option>
