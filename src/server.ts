@@ -275,7 +275,16 @@ function wireNotifications(services: Services): void {
 export async function startMuster(config: Config, opts: StartOptions = {}): Promise<Muster> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger({ level: config.logLevel });
-  const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const db = openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    onSlowTransaction: (t) =>
+      log.warn(
+        { engine: t.engine, heldMs: t.heldMs, stillHeld: t.isOpen, transactionStack: t.stack },
+        t.isOpen ? 'a database transaction is being held long' : 'a database transaction was held long',
+      ),
+  });
   let app: FastifyInstance | null = null;
   let services: Services | null = null;
   try {

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { CamelCasePlugin, PostgresDialect, SqliteDialect, type Kysely, type Transaction } from 'kysely';
+import { GuardedKysely, type SlowTransaction } from './guard.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -73,7 +74,28 @@ function withStatementCache(db: SqliteDatabase.Database, max = 1000) {
   };
 }
 
-export function openSqlite(dataDir: string): Db {
+export interface OpenOptions {
+  /** A transaction held longer than this is reported (default 2,000 ms). */
+  slowTransactionMs?: number;
+  /** Where slow transactions are reported (default: a warning on stderr). */
+  onSlowTransaction?: (t: SlowTransaction) => void;
+}
+
+function reportSlowOnStderr(t: SlowTransaction): void {
+  process.stderr.write(
+    `muster: a ${t.engine} transaction ${t.isOpen ? 'has been held for' : 'was held for'} ${t.heldMs} ms; it began at:\n${t.stack ?? '(no stack)'}\n`,
+  );
+}
+
+function guardOptions(engine: Engine, opts: OpenOptions) {
+  return {
+    engine,
+    slowTransactionMs: opts.slowTransactionMs ?? 2000,
+    onSlowTransaction: opts.onSlowTransaction ?? reportSlowOnStderr,
+  };
+}
+
+export function openSqlite(dataDir: string, opts: OpenOptions = {}): Db {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const lock = lockDataDir(dir);
@@ -82,10 +104,10 @@ export function openSqlite(dataDir: string): Db {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-    plugins: [new CamelCasePlugin()],
-  });
+  const kysely = new GuardedKysely<Database>(
+    { dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins: [new CamelCasePlugin()] },
+    guardOptions('sqlite', opts),
+  );
   return {
     kysely,
     engine: 'sqlite',
@@ -97,14 +119,14 @@ export function openSqlite(dataDir: string): Db {
   };
 }
 
-export function openPostgres(url: string, poolSize = 10): Db {
+export function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that loses its server must not crash the process; the next query reports the error.
   pool.on('error', () => undefined);
-  const kysely = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
-    plugins: [new CamelCasePlugin()],
-  });
+  const kysely = new GuardedKysely<Database>(
+    { dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] },
+    guardOptions('postgres', opts),
+  );
   return {
     kysely,
     engine: 'postgres',
@@ -115,8 +137,10 @@ export function openPostgres(url: string, poolSize = 10): Db {
   };
 }
 
-export function openDb(opts: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number }): Db {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize) : openSqlite(opts.dataDir);
+export function openDb(
+  opts: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number } & OpenOptions,
+): Db {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize, opts) : openSqlite(opts.dataDir, opts);
 }
 
 export { migrateToLatest, migrationNames } from './migrate.js';

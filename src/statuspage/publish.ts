@@ -124,7 +124,7 @@ export class StatusPagePublishing extends StatusPageAdmin {
   /** One public update in the caller's transaction: the publication row, the update, the timeline, the fan-out. */
   private async postIn(trx: Executor, actor: Actor, p: PublicIncident, severity: string, input: UpdateInput) {
     const now = this.now();
-    const template: Template | null = input.templateId ? await this.findTemplate(input.templateId) : null;
+    const template: Template | null = input.templateId ? await this.findTemplate(input.templateId, trx) : null;
     const status = input.status ?? template?.status ?? p.status;
     const components = input.components ? await this.checkAffected(trx, input.components) : p.components;
     const title = input.title?.trim() ?? p.title;

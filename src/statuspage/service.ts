@@ -187,10 +187,11 @@ export class StatusPageAdmin {
     return [...BUILT_IN_TEMPLATES, ...(await listTemplates(this.deps.db.kysely))];
   }
 
-  async findTemplate(id: string): Promise<Template> {
+  /** Inside a transaction pass its `ex`: the root handle refuses to run there (src/db/tx-context.ts). */
+  async findTemplate(id: string, ex: Executor = this.deps.db.kysely): Promise<Template> {
     const builtIn = BUILT_IN_TEMPLATES.find((t) => t.id === id);
     if (builtIn) return builtIn;
-    const r = await this.deps.db.kysely
+    const r = await ex
       .selectFrom('statusTemplates')
       .selectAll()
       .where('id', '=', id)
