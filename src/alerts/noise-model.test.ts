@@ -34,6 +34,20 @@ describe('silence matchers', () => {
     assert.ok(matcherProblems([m('x', '.*', true)], false).some((p) => p.field === 'matchers'));
     assert.ok(matcherProblems([m('x', '(', true)], false).some((p) => p.field === 'matchers[0].value'));
   });
+  it('run regexes on RE2: a catastrophic pattern is answered at once, and JavaScript-only syntax is refused', () => {
+    const evil = { source: `${'a'.repeat(30)}c` };
+    const t = performance.now();
+    assert.equal(matchesAll([m('source', '(a+)+b', true)], evil), false);
+    assert.equal(matchesAll([m('source', '(a+)+b', true, false)], evil), true);
+    assert.ok(performance.now() - t < 1000, `took ${(performance.now() - t).toFixed(1)} ms`);
+    const lookahead = matcherProblems([m('x', '(?=a)a', true)], false);
+    assert.equal(lookahead[0]?.field, 'matchers[0].value');
+    assert.match(lookahead[0]?.message ?? '', /RE2/);
+    assert.equal(matcherProblems([m('x', 'a'.repeat(1001), true)], false)[0]?.field, 'matchers[0].value');
+    // A stored regex that no longer compiles never mutes: neither =~ nor !~ matches.
+    assert.equal(matchesAll([m('x', '(?=a)a', true)], { x: 'a' }), false);
+    assert.equal(matchesAll([m('x', '(?=a)a', true, false)], { x: 'b' }), false);
+  });
   it('parse the CLI form', () => {
     assert.deepEqual(parseMatcher('env!~"stag.*"'), m('env', 'stag.*', true, false));
     assert.deepEqual(parseMatcher('alertname=Disk'), m('alertname', 'Disk'));

@@ -5,6 +5,7 @@
  */
 import { MINUTE } from '../shared/clock.js';
 import type { FieldProblem } from '../shared/errors.js';
+import { patternProblem, storedPattern } from '../shared/pattern.js';
 
 /** One label matcher, as in Alertmanager's silences API: `=`, `!=`, `=~`, `!~`. */
 export interface Matcher {
@@ -16,13 +17,22 @@ export interface Matcher {
 
 export const MATCHER_VALUE_MAX = 1000;
 
-/** Alertmanager anchors silence regexes: `=~ "api.*"` matches the whole value, never a substring. */
-const anchored = (re: string): RegExp => new RegExp(`^(?:${re})$`, 'u');
-
-/** A missing label matches as the empty string, as in Alertmanager (`foo=""` matches alerts without `foo`). */
+/**
+ * A missing label matches as the empty string, as in Alertmanager (`foo=""` matches alerts without `foo`). Regex
+ * matchers are RE2 (src/shared/pattern.ts: linear time, so no silence can stall intake) and anchored like
+ * Alertmanager's: `=~ "api.*"` matches the whole value, never a substring. A stored regex that does not compile (one
+ * saved before patterns were RE2) matches nothing either way, `=~` or `!~`: its silence never mutes, so an alert
+ * pages rather than being held by a rule nobody can read.
+ */
 export function matcherMatches(m: Matcher, labels: Record<string, string>): boolean {
   const value = labels[m.name] ?? '';
-  const hit = m.isRegex ? anchored(m.value).test(value) : value === m.value;
+  if (m.isRegex) {
+    const pattern = storedPattern(m.value);
+    if (!pattern) return false;
+    const hit = pattern.matchesWhole(value);
+    return m.isEqual ? hit : !hit;
+  }
+  const hit = value === m.value;
   return m.isEqual ? hit : !hit;
 }
 
@@ -40,11 +50,10 @@ export function matcherProblems(matchers: Matcher[], hasService: boolean): Field
       problems.push({ field: `matchers[${i}].name`, message: 'must be a label name ([a-zA-Z_][a-zA-Z0-9_]*)' });
     }
     if (m.isRegex) {
-      try {
-        anchored(m.value);
-      } catch {
-        problems.push({ field: `matchers[${i}].value`, message: 'is not a valid regular expression' });
-      }
+      const problem = patternProblem(`matchers[${i}].value`, m.value);
+      if (problem) problems.push(problem);
+    } else if (m.value.length > MATCHER_VALUE_MAX) {
+      problems.push({ field: `matchers[${i}].value`, message: `must be at most ${MATCHER_VALUE_MAX} characters` });
     }
   });
   if (problems.length === 0 && matchers.length > 0 && matchers.every((m) => matcherMatches(m, {}))) {

@@ -83,10 +83,9 @@ export class SilenceService {
   async createSilence(actor: Actor, input: NewSilence): Promise<Silence> {
     const now = this.deps.clock.now();
     const startsAt = Math.max(input.startsAt ?? now, now);
-    const problems = [
-      ...matcherProblems(input.matchers, !!input.service),
-      ...timeProblems(startsAt, input.endsAt, now),
-    ];
+    // Only the four matcher fields are stored, whatever else the body held.
+    const matchers = input.matchers.map(({ name, value, isRegex, isEqual }) => ({ name, value, isRegex, isEqual }));
+    const problems = [...matcherProblems(matchers, !!input.service), ...timeProblems(startsAt, input.endsAt, now)];
     if (!input.comment.trim()) problems.push({ field: 'comment', message: 'must say why' });
     if (problems.length > 0) throw validationError(problems);
     const service = input.service ? await this.service(this.deps.db.kysely, input.service) : null;
@@ -99,7 +98,7 @@ export class SilenceService {
         .values({
           id,
           serviceId: service?.id ?? null,
-          matchers: toJsonText(input.matchers),
+          matchers: toJsonText(matchers),
           startsAt,
           endsAt: input.endsAt,
           comment: input.comment.trim(),
@@ -110,7 +109,7 @@ export class SilenceService {
           updatedAt: now,
         })
         .execute();
-      const details = { serviceId: service?.id ?? null, matchers: input.matchers, startsAt, endsAt: input.endsAt };
+      const details = { serviceId: service?.id ?? null, matchers, startsAt, endsAt: input.endsAt };
       await recordAudit(trx, actor, 'silence.created', { type: 'silence', id }, details, now);
     });
     return this.getSilence(id);
