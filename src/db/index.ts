@@ -4,6 +4,8 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { CamelCasePlugin, PostgresDialect, SqliteDialect, type Kysely, type Transaction } from 'kysely';
 import { GuardedKysely, type SlowTransaction } from './guard.js';
+import { DatabaseHealth } from './health.js';
+import { createPgPool } from './pg-pool.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -15,6 +17,8 @@ export interface Db {
   readonly engine: Engine;
   /** Where a PostgreSQL pool is in use, the pool for LISTEN/NOTIFY; null on SQLite. */
   readonly pgPool: pg.Pool | null;
+  /** Whether the database answers, as this process last saw it (logs an outage once; src/db/health.ts). */
+  readonly health: DatabaseHealth;
   close(): Promise<void>;
 }
 
@@ -112,6 +116,7 @@ export function openSqlite(dataDir: string, opts: OpenOptions = {}): Db {
     kysely,
     engine: 'sqlite',
     pgPool: null,
+    health: new DatabaseHealth(),
     async close() {
       await kysely.destroy();
       lock.close();
@@ -120,9 +125,10 @@ export function openSqlite(dataDir: string, opts: OpenOptions = {}): Db {
 }
 
 export function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client that loses its server must not crash the process; the next query reports the error.
-  pool.on('error', () => undefined);
+  // Every connection (queries, transactions, LISTEN, the migration lock) comes from this pool: an error listener on
+  // each client, broken clients discarded, connect time-outs, the outage state (src/db/pg-pool.ts).
+  const health = new DatabaseHealth();
+  const pool = createPgPool(url, { max: poolSize, health });
   const kysely = new GuardedKysely<Database>(
     { dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] },
     guardOptions('postgres', opts),
@@ -131,6 +137,7 @@ export function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {})
     kysely,
     engine: 'postgres',
     pgPool: pool,
+    health,
     async close() {
       await kysely.destroy();
     },

@@ -1,0 +1,150 @@
+/**
+ * Is the database there? A database that is restarting, failing over, refusing connections or locked is not a bug in
+ * Muster: the query that met it fails, the caller refuses with 503 + Retry-After (HTTP) or retries later (jobs), and
+ * the process carries on. This module says which errors mean "the database is away" (both engines) and keeps one
+ * small state per database handle, so an outage is logged once when it starts and once when it ends, not once per
+ * request.
+ */
+
+/** PostgreSQL SQLSTATEs that mean the server or this connection is away, not that the query was wrong. */
+const PG_UNAVAILABLE_CODES = new Set([
+  '57P01', // admin_shutdown: pg_terminate_backend, pg_ctl stop/restart -m fast
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up, shutting down, in recovery
+  '57P05', // idle_session_timeout
+  '53300', // too_many_connections
+  '25006', // read_only_sql_transaction: a standby that has not been promoted yet (failover)
+]);
+
+/** Node socket errors on the way to the database. */
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** Messages of node-postgres and pg-pool for a lost or unobtainable connection (they carry no code). */
+const PG_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'is not queryable',
+  'Client was closed',
+  'Cannot use a pool after calling end on the pool',
+  'the database system is',
+];
+
+/** SQLite: another connection holds the lock longer than the busy timeout. */
+const SQLITE_CODES = /^SQLITE_(BUSY|LOCKED)/;
+
+function unavailableHere(e: unknown): boolean {
+  if (!e || typeof e !== 'object') return false;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (PG_UNAVAILABLE_CODES.has(code) || code.startsWith('08') || NET_CODES.has(code) || SQLITE_CODES.test(code)) {
+      return true;
+    }
+  }
+  if (e instanceof DatabaseUnavailableError) return true;
+  // AggregateError (several addresses refused, e.g. localhost → ::1 and 127.0.0.1).
+  const errors = (e as { errors?: unknown }).errors;
+  if (Array.isArray(errors) && errors.length > 0 && errors.every(unavailableHere)) return true;
+  const message = (e as { message?: unknown }).message;
+  return typeof message === 'string' && PG_MESSAGES.some((m) => message.includes(m));
+}
+
+/**
+ * True when `e` (or an error it wraps, through `cause`) means the database is unreachable, restarting, or busy — a
+ * refusal to retry later — rather than a wrong query or a bug.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 6 && cur; depth++) {
+    if (unavailableHere(cur)) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Thrown by Muster's own checks (a readiness probe that took too long) for "the database did not answer". */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** `p`, or a DatabaseUnavailableError after `ms` (the work itself is not cancelled; its result is ignored). */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError(`${what} did not answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  p.catch(() => undefined); // a late failure after the timeout is not unhandled
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface HealthChange {
+  available: boolean;
+  /** The error that started the outage (on the way down). */
+  err?: unknown;
+  /** How long the outage lasted (on the way back), in ms. */
+  downForMs?: number;
+}
+
+/**
+ * One database's availability, as the process last saw it. Failures classified as "database unavailable" mark it
+ * down; any success (a new connection, a claim, a readiness probe) marks it up. Listeners hear each change once.
+ */
+export class DatabaseHealth {
+  private down: { since: number; err: unknown } | null = null;
+  private readonly listeners = new Set<(c: HealthChange) => void>();
+
+  get isAvailable(): boolean {
+    return this.down === null;
+  }
+
+  /** Since when the database has been unavailable (epoch ms), or null. */
+  get unavailableSince(): number | null {
+    return this.down?.since ?? null;
+  }
+
+  /** Call on every change (logging: once when an outage starts, once when it ends). Returns an unsubscribe. */
+  onChange(fn: (c: HealthChange) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** A failure: marks the database down when it means "unavailable". Returns whether it did. */
+  noteFailure(err: unknown): boolean {
+    if (!isDatabaseUnavailable(err)) return false;
+    if (!this.down) {
+      this.down = { since: Date.now(), err };
+      this.emit({ available: false, err });
+    }
+    return true;
+  }
+
+  noteSuccess(): void {
+    if (!this.down) return;
+    const downForMs = Date.now() - this.down.since;
+    this.down = null;
+    this.emit({ available: true, downForMs });
+  }
+
+  private emit(c: HealthChange): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(c);
+      } catch {
+        /* a listener's failure must not turn into the caller's */
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The one place every PostgreSQL connection of Muster passes through: Kysely's queries and transactions, the job
+ * runner's and the live channels' LISTEN connections, the migration lock — all of them take clients from this pool,
+ * and the pool makes each client with `MusterClient`. So no caller can forget what keeps a database fault from ending
+ * the process:
+ *   - every client has an 'error' listener from the moment it exists, checked out or idle. node-postgres emits 'error'
+ *     on a client whose server went away (restart, failover, pg_terminate_backend, a dropped socket); pg-pool only
+ *     listens while the client is idle, so before this an error on a checked-out client (a transaction, a LISTEN) was
+ *     an unhandled 'error' event and crashed Muster;
+ *   - a client that errored is not reused: node-postgres marks it not queryable and pg-pool destroys such a client
+ *     when it is released (and drops an idle one at once);
+ *   - connecting gives up after a few seconds, so a request fails fast (503 + Retry-After) instead of hanging until
+ *     its client's own time-out;
+ *   - connection failures and successes feed the database's `DatabaseHealth`, which logs an outage once.
+ */
+import pg from 'pg';
+import type { DatabaseHealth } from './health.js';
+
+/** How long opening one connection may take before it counts as "database unavailable". */
+export const CONNECT_TIMEOUT_MS = 2500;
+/** How long a caller may wait for a pooled connection (all busy) before it is refused. */
+export const CHECKOUT_TIMEOUT_MS = 10_000;
+
+export interface PgPoolOptions {
+  max: number;
+  health: DatabaseHealth;
+  connectTimeoutMs?: number;
+}
+
+export function createPgPool(url: string, opts: PgPoolOptions): pg.Pool {
+  const { health } = opts;
+  const connectTimeoutMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+
+  class MusterClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      // The client's own connect time-out (the pool's bounds the wait for a busy pool; see CHECKOUT_TIMEOUT_MS).
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+      // Listens for the client's whole life: a lost connection is an error on the query that meets it, never an
+      // unhandled event. node-postgres has already marked the client not queryable, so the pool will not reuse it.
+      this.on('error', (err: Error) => {
+        health.noteFailure(err);
+      });
+    }
+
+    // Both of pg's forms (promise and callback); pg-pool uses the callback form.
+    override connect(): Promise<pg.Client>;
+    override connect(callback: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): void;
+    override connect(
+      callback?: ((err: Error) => void) | ((err: null, c: pg.Client) => void),
+    ): Promise<pg.Client> | void {
+      if (callback) {
+        const cb = callback as (err: Error | null, c?: pg.Client) => void;
+        super.connect((err: Error | null) => {
+          if (err) health.noteFailure(err);
+          else health.noteSuccess();
+          cb(err, this);
+        });
+        return;
+      }
+      return super.connect().then(
+        (c) => {
+          health.noteSuccess();
+          return c;
+        },
+        (err: unknown) => {
+          health.noteFailure(err);
+          throw err;
+        },
+      );
+    }
+  }
+
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max,
+    Client: MusterClient,
+    connectionTimeoutMillis: CHECKOUT_TIMEOUT_MS,
+    // Notice a silently dead peer (a failover that moved the address) on idle connections too.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
+  // pg-pool re-emits an idle client's error here after discarding the client; the client's own listener has noted it.
+  pool.on('error', () => undefined);
+  return pool;
+}
