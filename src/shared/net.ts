@@ -1,47 +1,85 @@
 /**
- * Outbound requests to addresses given by anyone on the internet (public status-page webhook subscriptions) must not
- * point Muster at its own network (SSRF). These decide what counts as private, check a URL when it is given, and
+ * Outbound requests to addresses given by anyone but an administrator (contact-method webhooks and ntfy servers,
+ * public status-page webhook subscriptions) must not point Muster at its own network (SSRF). Address ranges come
+ * from ipaddr.js, not hand-written tables: only its `unicast` range is public. These decide what counts as private,
+ * check a URL when it is given (`outboundUrlProblem`), and
  * guard the connection itself when it is used: `publicOnlyLookup` is the resolver a request connects through, so the
  * address checked is the address connected to (a name re-pointed after the check, DNS rebinding, is refused too).
  */
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
+import ipaddr from 'ipaddr.js';
 
 /**
- * Webhook URLs given by anyone on the internet must not point Muster at its own network (SSRF): loopback, private,
- * link-local and unique-local literals and `localhost` are refused for public subscriptions (administrators may add
- * them). Host names are checked by what they resolve to (`resolvesToPrivateHost`); see docs/status-page.md.
+ * Is this URL's host private? True for an address literal that is not public (`isPrivateAddress`), for `localhost`
+ * and its subdomains, and for a URL that does not parse. A host name is not decided here: what it resolves to is
+ * (`resolvesToPrivateHost` when given, `publicOnlyLookup` when used).
  */
 export function isPrivateWebhookHost(url: string): boolean {
   let host: string;
   try {
-    host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    host = new URL(url).hostname;
   } catch {
     return true;
   }
   return isPrivateAddress(host);
 }
 
-/** A host name or address literal that is loopback, private, link-local, unique-local, CGNAT or unspecified. */
+/**
+ * An address literal as the WHATWG URL parser and getaddrinfo read it, or null for a host name. `2130706433`,
+ * `0x7f.1`, `0177.0.0.1`, `127.1` and `127.0.0.1.` are all 127.0.0.1 to both, so they are to this; IPv6 may be
+ * bracketed, and `::127.0.0.1` is read as ::7f00:1 (ipaddr.js alone would read it as IPv4-mapped).
+ */
+export function parseAddress(hostOrIp: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  let host = hostOrIp.trim().toLowerCase();
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  if (!host) return null;
+  let normalised: string;
+  try {
+    normalised = new URL(`http://${host.includes(':') ? `[${host}]` : host}/`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    // Not a valid URL host: an IPv6 literal with a zone (fe80::1%eth0) is the one address form left.
+    return ipaddr.IPv6.isValid(host) ? ipaddr.IPv6.parse(host) : null;
+  }
+  if (normalised.includes(':')) return ipaddr.IPv6.isValid(normalised) ? ipaddr.IPv6.parse(normalised) : null;
+  return ipaddr.IPv4.isValidFourPartDecimal(normalised) ? ipaddr.IPv4.parse(normalised) : null;
+}
+
+/**
+ * Is this address one Muster may reach for a non-administrator? Only ipaddr.js's `unicast` range is: everything it
+ * names otherwise — loopback, private, link-local, unique-local, carrier-grade NAT, unspecified, broadcast,
+ * multicast, reserved (documentation, 198.18.0.0/15 benchmarking, 240/4), NAT64 (64:ff9b::/96 and /48), 6to4,
+ * Teredo, discard, ORCHID, AS112 — is refused. IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d)
+ * addresses are decided by the IPv4 address inside them.
+ */
+export function isPublicAddress(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (ip instanceof ipaddr.IPv6) {
+    if (ip.isIPv4MappedAddress()) return isPublicAddress(ip.toIPv4Address());
+    const p = ip.parts;
+    if (p.slice(0, 6).every((x) => x === 0)) {
+      // :: and ::1 are unspecified and loopback; any other ::/96 address carries an IPv4 address (RFC 4291 2.5.5.1).
+      if (p[6] === 0 && (p[7] ?? 0) <= 1) return false;
+      return isPublicAddress(ipaddr.fromByteArray([p[6]! >> 8, p[6]! & 0xff, p[7]! >> 8, p[7]! & 0xff]));
+    }
+  }
+  return ip.range() === 'unicast';
+}
+
+/**
+ * A host that must not be reached for a non-administrator: an address literal that is not public
+ * (`isPublicAddress`), `localhost` and its subdomains, or an empty host. A host name otherwise is false: it is decided
+ * by the addresses it resolves to.
+ */
 export function isPrivateAddress(hostOrIp: string): boolean {
-  const host = hostOrIp.toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host === '0.0.0.0' || host === '::' || host === '::1') {
-    return true;
-  }
-  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)?.slice(1).map(Number);
-  if (v4) {
-    const [a, b] = v4 as [number, number];
-    return (
-      a === 10 ||
-      a === 127 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  return /^(fc|fd|fe8|fe9|fea|feb)/.test(host) || host.startsWith('::ffff:');
+  const host = hostOrIp
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
+  if (!host) return true;
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const ip = parseAddress(host);
+  return ip !== null && !isPublicAddress(ip);
 }
 
 /**
@@ -55,14 +93,36 @@ export async function resolvesToPrivateHost(
   lookup: (host: string) => Promise<{ address: string }[]>,
 ): Promise<boolean> {
   if (isPrivateWebhookHost(url)) return true;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  if (/^[\d.]+$/.test(host) || host.includes(':')) return false; // a public address literal
+  const host = new URL(url).hostname;
+  if (parseAddress(host)) return false; // a public address literal
   try {
     const addresses = await lookup(host);
     return addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address));
   } catch {
     return true;
   }
+}
+
+/**
+ * Why a URL a user gives for Muster to call is refused, or null when it is accepted: it must be http(s), and its host
+ * must be a public address or a name whose every address is public (checked with `resolve`). The message follows the
+ * field name in a 400; it says what is wrong without echoing what the name resolved to.
+ */
+export async function outboundUrlProblem(url: string, resolve: ResolveAll = resolveAll): Promise<string | null> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'must be an http(s) URL';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http(s) URL';
+  if (await resolvesToPrivateHost(url, resolve)) {
+    return (
+      'must be a public address: loopback, private, link-local and other non-public addresses (and names that ' +
+      'resolve to them, or do not resolve) are refused; an administrator may allow a private target'
+    );
+  }
+  return null;
 }
 
 /** The resolver: every address of a host name (node:dns `lookup` with `all: true`). */
