@@ -8,10 +8,15 @@ import { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from '../shared/logger.js';
+import { isDatabaseUnavailable } from './health.js';
 import type { Db, Executor } from './index.js';
 
 /** PostgreSQL's NOTIFY payload limit is 8,000 bytes; stay below it. */
 const NOTIFY_PAYLOAD_MAX = 7000;
+
+/** After a lost LISTEN connection, listen again after this long, doubling up to the cap, until it works. */
+const RELISTEN_MIN_MS = 250;
+const RELISTEN_MAX_MS = 5000;
 
 /** Subscribe to this topic for every nudge on the channel. */
 export const ALL_TOPICS = '*';
@@ -23,6 +28,7 @@ export class LiveChannel {
   private isStopped = false;
   private readonly batches = new WeakMap<object, Set<string>>();
   private releaseListener: ((err?: Error) => void) | null = null;
+  private relistenTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: { db: Db; log: Logger; channel: string; label?: string }) {
     this.emitter.setMaxListeners(0);
@@ -101,8 +107,12 @@ export class LiveChannel {
     const client = await pool.connect();
     let isReleased = false;
     const onError = (err: Error): void => {
-      this.deps.log.warn({ err }, `${label} lost the LISTEN connection; viewers poll until it is back`);
+      // A database outage is logged once by db.health; anything else here is worth a line of its own.
+      if (!isDatabaseUnavailable(err)) {
+        this.deps.log.warn({ err }, `${label} lost the LISTEN connection; viewers poll until it is back`);
+      }
       release(err);
+      this.relisten(RELISTEN_MIN_MS);
     };
     const onNotification = (n: pg.Notification): void => {
       // One notification may carry several topics, comma-separated (see `flush`).
@@ -135,9 +145,24 @@ export class LiveChannel {
     this.releaseListener = release;
   }
 
+  /**
+   * Listen again after a lost connection (a database restart, failover or a terminated backend), with backoff until
+   * the database is back, so cross-process nudges resume by themselves. Viewers poll meanwhile.
+   */
+  private relisten(delayMs: number): void {
+    if (this.isStopped || this.relistenTimer) return;
+    this.relistenTimer = setTimeout(() => {
+      this.relistenTimer = null;
+      this.ensureListening().catch(() => this.relisten(Math.min(delayMs * 2, RELISTEN_MAX_MS)));
+    }, delayMs);
+    this.relistenTimer.unref();
+  }
+
   /** Release the LISTEN connection (before the pool closes). */
   async stop(): Promise<void> {
     this.isStopped = true;
+    if (this.relistenTimer) clearTimeout(this.relistenTimer);
+    this.relistenTimer = null;
     await this.connecting?.catch(() => undefined);
     const client = this.listener;
     const release = this.releaseListener;

@@ -126,6 +126,10 @@ export async function completeJob(executor: Executor, id: string, fence: number,
   return Number(r.numUpdatedRows) === 1;
 }
 
+/**
+ * Record a failed run, fenced. `refundAttempt`: the run failed because the database was away, not because of the job,
+ * so it does not count against the job's attempts (an outage must not turn jobs dead).
+ */
 export async function failJob(
   executor: Executor,
   id: string,
@@ -133,10 +137,12 @@ export async function failJob(
   next: { status: 'pending'; runAt: number } | { status: 'dead' },
   error: string,
   now: number,
+  opts: { refundAttempt?: boolean } = {},
 ): Promise<boolean> {
   const r = await executor
     .updateTable('jobs')
-    .set({
+    .set((eb) => ({
+      ...(opts.refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
       status: next.status,
       runAt: next.status === 'pending' ? next.runAt : sql<number>`run_at`,
       finishedAt: next.status === 'dead' ? now : null,
@@ -144,7 +150,7 @@ export async function failJob(
       lockedBy: null,
       lockedUntil: null,
       updatedAt: now,
-    })
+    }))
     .where('id', '=', id)
     .where('fence', '=', fence)
     .where('status', '=', 'running')

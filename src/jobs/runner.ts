@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import { isDatabaseUnavailable } from '../db/health.js';
 import type { Db, Executor } from '../db/index.js';
 import type { Clock } from '../shared/clock.js';
 import { isAppError } from '../shared/errors.js';
@@ -51,6 +52,11 @@ export interface JobRunnerOptions {
 }
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
+/** While the database is away: the first retry of a claim after this long, doubling up to the cap. */
+const DB_RETRY_MIN_MS = 250;
+const DB_RETRY_MAX_MS = 2000;
+/** A job that failed because the database was away runs again this soon after the failure is recorded. */
+const DB_OUTAGE_RETRY_MS = 500;
 const KEEP_SUCCEEDED_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
@@ -74,6 +80,8 @@ export class JobRunner {
    * loop at once. Otherwise new work wakes it (NOTIFY at every enqueue's commit) or its timer does (the next due job).
    */
   private mayHaveMore = true;
+  /** The database was away at the last claim: wait this long before the next (0: it answered). */
+  private dbRetryMs = 0;
 
   constructor(private readonly opts: JobRunnerOptions) {}
 
@@ -182,8 +190,11 @@ export class JobRunner {
       this.wakePending = false;
       let claimed = 0;
       let free = opts.concurrency - this.active.size;
-      if (opts.db.engine === 'postgres' && !this.listener) {
-        await this.listen().catch((e: unknown) => opts.log.warn({ err: e }, 'could not LISTEN; polling'));
+      if (opts.db.engine === 'postgres' && !this.listener && this.dbRetryMs === 0) {
+        await this.listen().catch((e: unknown) => {
+          // While the database is away, its outage is logged once (db.health); the next pass listens again.
+          if (!isDatabaseUnavailable(e)) opts.log.warn({ err: e }, 'could not LISTEN; polling');
+        });
       }
       try {
         if (free > 0) {
@@ -196,6 +207,8 @@ export class JobRunner {
           });
           claimed = jobs.length;
           this.mayHaveMore = claimed === free;
+          this.dbRetryMs = 0;
+          opts.db.health.noteSuccess();
           for (const job of jobs) {
             const p: Promise<void> = this.execute(job)
               .catch((e: unknown) => opts.log.error({ err: e, jobId: job.id }, 'job runner failed to run a job'))
@@ -210,12 +223,19 @@ export class JobRunner {
         }
       } catch (e) {
         this.mayHaveMore = true;
+        if (opts.db.health.noteFailure(e)) {
+          // The database is away (restart, failover): nothing is lost, the jobs wait in it. Claim again with backoff;
+          // the outage itself is logged once, by db.health.
+          this.dbRetryMs = Math.min(Math.max(this.dbRetryMs * 2, DB_RETRY_MIN_MS), DB_RETRY_MAX_MS);
+          if (this.running) await this.sleep(this.dbRetryMs);
+          continue;
+        }
         opts.log.error({ err: e }, 'job claim failed; retrying after the poll interval');
       }
       try {
         await this.maybePrune();
       } catch (e) {
-        opts.log.error({ err: e }, 'pruning finished jobs failed; trying again later');
+        if (!isDatabaseUnavailable(e)) opts.log.error({ err: e }, 'pruning finished jobs failed; trying again later');
       }
       if (!this.running) break;
       if (claimed > 0 && free > 0) continue; // there may be more due work right now
@@ -242,6 +262,21 @@ export class JobRunner {
     await pruneFinishedJobs(this.opts.db, now - KEEP_SUCCEEDED_MS);
   }
 
+  /**
+   * `fn`, tried again with backoff while the database is unavailable, until it answers or the runner stops (then the
+   * last error is thrown, and the job's lease expiring hands it on).
+   */
+  private async whenDatabaseAnswers<T>(fn: () => Promise<T>): Promise<T> {
+    for (let delay = DB_RETRY_MIN_MS; ; delay = Math.min(delay * 2, DB_RETRY_MAX_MS)) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!this.opts.db.health.noteFailure(e) || !this.running) throw e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
   /** Run one claimed job to an outcome. Never throws: every failure is recorded on the job row. */
   private async execute(job: Job): Promise<void> {
     const { db, clock, log } = this.opts;
@@ -253,9 +288,9 @@ export class JobRunner {
     // Three heartbeats per lease, so one slow or lost update does not let a live run's lease expire.
     const heartbeat = setInterval(
       () => {
-        extendLease(db, job.id, job.fence, clock.now() + this.opts.leaseMs).catch((e: unknown) =>
-          jobLog.warn({ err: e }, 'could not extend job lease'),
-        );
+        extendLease(db, job.id, job.fence, clock.now() + this.opts.leaseMs).catch((e: unknown) => {
+          if (!db.health.noteFailure(e)) jobLog.warn({ err: e }, 'could not extend job lease');
+        });
       },
       Math.max(1, Math.floor(this.opts.leaseMs / 3)),
     );
@@ -284,8 +319,11 @@ export class JobRunner {
         },
       });
       if (completionStaged) completedInHandler = true;
-      if (!completedInHandler && !(await completeJob(db.kysely, job.id, job.fence, clock.now()))) {
-        throw new StaleJobError(job.id, job.fence);
+      if (!completedInHandler) {
+        // The handler's work is done: marking it done waits out a database outage rather than running it again.
+        const done = await this.whenDatabaseAnswers(() => completeJob(db.kysely, job.id, job.fence, clock.now()));
+        if (!done) throw new StaleJobError(job.id, job.fence);
+        completedInHandler = true;
       }
       this.opts.onOutcome?.(job.kind, 'succeeded', clock.now() - started);
     } catch (e) {
@@ -300,8 +338,14 @@ export class JobRunner {
         this.opts.onOutcome?.(job.kind, 'succeeded', clock.now() - started);
         return;
       }
+      // The database went away under the run: not the job's fault. It runs again soon after the database is back,
+      // without using up an attempt (a delivery that was mid-send may repeat once, as after a crash).
+      const dbAway = isDatabaseUnavailable(e);
+      if (dbAway) db.health.noteFailure(e);
       const isPermanent = !handler || (isAppError(e) && e.isPermanent) || job.attempts > job.maxAttempts;
-      let next = nextAfterFailure(job, isPermanent, clock.now());
+      let next = dbAway
+        ? { status: 'pending' as const, runAt: clock.now() + DB_OUTAGE_RETRY_MS }
+        : nextAfterFailure(job, isPermanent, clock.now());
       // The provider said when to come back (Retry-After): not before then.
       const retryAfterMs = isAppError(e) ? e.retryAfterMs : undefined;
       if (next.status === 'pending' && retryAfterMs !== undefined) {
@@ -309,11 +353,24 @@ export class JobRunner {
       }
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       try {
-        await failJob(db.kysely, job.id, job.fence, next, message, clock.now());
+        // While the database is away, keep trying (the heartbeat keeps the lease meanwhile): the job runs again
+        // within seconds of its return instead of after its lease expires.
+        await this.whenDatabaseAnswers(() =>
+          failJob(
+            db.kysely,
+            job.id,
+            job.fence,
+            dbAway ? { status: 'pending', runAt: clock.now() + DB_OUTAGE_RETRY_MS } : next,
+            message,
+            clock.now(),
+            { refundAttempt: dbAway },
+          ),
+        );
       } catch (e2) {
         jobLog.error({ err: e2 }, 'could not record job failure; its lease will expire and it will run again');
       }
       if (next.status === 'dead') jobLog.error({ err: e }, 'job failed permanently and is dead');
+      else if (dbAway) jobLog.info({ err: e }, 'job interrupted by a database outage; it runs again');
       else jobLog.warn({ err: e, retryAt: new Date(next.runAt).toISOString() }, 'job failed; retrying with backoff');
       this.opts.onOutcome?.(job.kind, next.status === 'dead' ? 'dead' : 'retried', clock.now() - started);
     } finally {

@@ -1,12 +1,40 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { withTimeout } from '../../db/health.js';
 import { safeEqual } from '../../shared/crypto.js';
 import { forbidden, unauthenticated } from '../../shared/errors.js';
 import type { Services } from '../services.js';
 
+/** /readyz answers 503 when the database has not answered within this long: a load balancer must never hang on it. */
+export const READY_TIMEOUT_MS = 2000;
+
+const Readiness = Type.Object({
+  status: Type.String({ description: 'ready or not_ready' }),
+  engine: Type.String(),
+  reason: Type.Optional(Type.String({ description: 'why not ready: database_unavailable' })),
+});
+
 export function registerSystemRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // One probe at a time, shared by concurrent callers: a load balancer polling a process whose database is away must
+  // not pile up queries waiting for a connection.
+  let probe: Promise<boolean> | null = null;
+  const checkReady = (): Promise<boolean> =>
+    (probe ??= withTimeout(services.isReady(), READY_TIMEOUT_MS, 'the database')
+      .then(
+        () => {
+          services.db.health.noteSuccess();
+          return true;
+        },
+        (err: unknown) => {
+          services.db.health.noteFailure(err);
+          return false;
+        },
+      )
+      .finally(() => {
+        probe = null;
+      }));
 
   r.get(
     '/healthz',
@@ -14,7 +42,7 @@ export function registerSystemRoutes(app: FastifyInstance, services: Services): 
       config: { auth: 'public' },
       schema: {
         tags: ['system'],
-        summary: 'Liveness: the process answers',
+        summary: 'Liveness: the process answers (200 even while the database is away: restarting would not help)',
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
       },
     },
@@ -27,16 +55,17 @@ export function registerSystemRoutes(app: FastifyInstance, services: Services): 
       config: { auth: 'public' },
       schema: {
         tags: ['system'],
-        summary: 'Readiness: the database answers and migrations are applied',
-        response: {
-          200: Type.Object({ status: Type.String(), engine: Type.String() }),
-          503: Type.Object({ status: Type.String(), engine: Type.String() }),
-        },
+        summary: `Readiness: the database answers within ${READY_TIMEOUT_MS} ms (503 otherwise: take the process out of rotation)`,
+        response: { 200: Readiness, 503: Readiness },
       },
     },
     async (_req, reply) => {
-      const ok = await services.isReady().catch(() => false);
-      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', engine: services.db.engine });
+      const { engine } = services.db;
+      if (await checkReady()) return reply.status(200).send({ status: 'ready', engine });
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send({ status: 'not_ready', engine, reason: 'database_unavailable' });
     },
   );
 

@@ -87,8 +87,16 @@ function toApiError(status: number, body: unknown): ApiError {
     const problems: FieldProblem[] = Array.isArray(list) ? list.filter(isProblem) : [];
     return new ApiError(status, body.error.code, body.error.message, problems, body.requestId ?? null);
   }
+  if (status === 502 || status === 503 || status === 504) {
+    return new ApiError(status, 'unavailable', 'Muster is unavailable right now. Try again in a few seconds.');
+  }
   return new ApiError(status, 'http_error', `The server answered ${status}.`);
 }
+
+/** The server's database is restarting or failing over: Muster answers again by itself within seconds. */
+export const DATABASE_UNAVAILABLE_MESSAGE =
+  "Database unavailable: Muster's database is restarting or unreachable. Nothing saved is lost; " +
+  'try again in a few seconds.';
 
 function isEnvelope(
   b: unknown,
@@ -119,6 +127,7 @@ export function query(params: Record<string, string | number | boolean | undefin
 }
 
 export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError && err.code === 'database_unavailable') return DATABASE_UNAVAILABLE_MESSAGE;
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error) return err.message;
   return 'Something went wrong.';
