@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/health.js';
 import { AppError, isAppError } from '../shared/errors.js';
 
 export interface ErrorEnvelope {
@@ -51,6 +52,23 @@ function fromFastify(err: FastifyError): AppError | null {
   }
 }
 
+/** How long a client is asked to wait when the database is away (restart, failover): a routine restart takes seconds. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The database is restarting, failing over or unreachable: 503 + Retry-After, never a 500. */
+export function databaseUnavailable(cause?: unknown): AppError {
+  return new AppError(
+    'database_unavailable',
+    'The database is unavailable (restarting, failing over or unreachable). Muster is running; try again in a few seconds.',
+    {
+      status: 503,
+      cause,
+      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+      details: { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+    },
+  );
+}
+
 export function sendError(reply: FastifyReply, request: FastifyRequest, appErr: AppError): FastifyReply {
   const body: ErrorEnvelope = {
     error: {
@@ -66,6 +84,11 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, appErr: 
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (!isAppError(err) && isDatabaseUnavailable(err)) {
+      // Logged once per outage by the database's health (src/db/health.ts), not once per request.
+      request.log.debug({ err }, 'refused: the database is unavailable');
+      return sendError(reply, request, databaseUnavailable(err));
+    }
     let appErr: AppError | null = null;
     if (isAppError(err)) appErr = err;
     else if (err.validation) appErr = fromValidation(err);
