@@ -27,8 +27,10 @@ import {
   type PdResponse,
 } from '../../alerts/index.js';
 import type { IntakeKey, IntegrationSource } from '../../catalog/index.js';
+import { isDatabaseUnavailable } from '../../db/health.js';
 import { AppError, validationError } from '../../shared/errors.js';
 import { ErrorEnvelope } from '../schemas.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../errors.js';
 import type { Services } from '../services.js';
 
 const RETRY_AFTER_SECONDS = 1;
@@ -178,6 +180,18 @@ function pdErrorHandler() {
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       void reply.status(400).send(pdUnrecognized('Content-Type must be application/json'));
+      return;
+    }
+    if (isDatabaseUnavailable(err)) {
+      // A database restart or failover: PagerDuty clients retry 5xx; the outage is logged once, by db.health.
+      void reply
+        .status(503)
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+        .send({
+          status: 'error',
+          message: 'Database unavailable',
+          errors: [`The database is unavailable; retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds`],
+        } satisfies PdResponse);
       return;
     }
     req.log.error({ err }, 'pagerduty intake failed');
