@@ -285,10 +285,20 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
         t.isOpen ? 'a database transaction is being held long' : 'a database transaction was held long',
       ),
   });
+  // A database outage is logged once when it starts and once when it ends (src/db/health.ts), not per request.
+  db.health.onChange((c) =>
+    c.available
+      ? log.warn({ downForMs: c.downForMs }, 'database available again: intake and jobs resume')
+      : log.warn(
+          { err: c.err },
+          'database unavailable: requests are refused with 503 and Retry-After, /readyz answers 503, jobs wait',
+        ),
+  );
   let app: FastifyInstance | null = null;
   let services: Services | null = null;
   try {
-    const applied = await migrateToLatest(db.kysely);
+    // A database that is still starting (a container started alongside Muster) is waited for, up to a minute.
+    const applied = await migrateToLatest(db.kysely, { waitForDatabaseMs: 60_000 });
     if (applied.length) log.info({ migrations: applied }, 'applied migrations');
     services = buildServices(config, db, { clock, log, resolve: opts.resolve });
     await services.actionLinks.init(); // generates the link-signing secret on first start
