@@ -58,12 +58,20 @@ describe('parseAlertmanagerWebhook', () => {
     assert.equal(events[0]!.dedupKey, '7a45a93b5308ff5f');
   });
 
-  it('names every bad field', () => {
-    const { problems } = parseAlertmanagerWebhook({ alerts: [{ status: 'x', labels: {}, startsAt: 'nope' }] });
+  it('names every bad field of a rejected alert, and keeps the good ones', () => {
+    const good = { status: 'firing', labels: { alertname: 'Up' }, startsAt: '2026-11-24T18:31:40.645Z' };
+    const bad = { status: 'x', labels: {}, startsAt: 'nope' };
+    const { events, problems, rejected } = parseAlertmanagerWebhook({ alerts: [good, bad, 7, good] });
+    assert.deepEqual(problems, []);
+    assert.equal(events.length, 2);
     assert.deepEqual(
-      problems.map((p) => p.field),
-      ['alerts[0].labels', 'alerts[0].status', 'alerts[0].startsAt'],
+      rejected.map((r) => [r.index, r.problems.map((p) => p.field)]),
+      [
+        [1, ['alerts[1].labels', 'alerts[1].status', 'alerts[1].startsAt']],
+        [2, ['alerts[2]']],
+      ],
     );
+    assert.equal(rejected[0]!.item, bad);
     assert.deepEqual(
       parseAlertmanagerWebhook({}).problems.map((p) => p.field),
       ['alerts'],

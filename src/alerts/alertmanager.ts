@@ -14,9 +14,23 @@ import {
   type IntakeEvent,
 } from './model.js';
 
+/** One item of a message that could not be applied: where it was, the raw item and every problem with it. */
+export interface RejectedItem {
+  /** Its position in the message's alerts array; null when the message as a whole could not be read. */
+  index: number | null;
+  item: unknown;
+  problems: FieldProblem[];
+}
+
+/**
+ * A parsed message. `problems` are about the message as a whole (not an object, no alerts array): nothing in it can
+ * be applied. `rejected` are single alerts that cannot be: the others still are (Alertmanager does not retry a 4xx,
+ * so refusing the message for one bad alert would lose the good ones).
+ */
 export interface ParsedIntake {
   events: IntakeEvent[];
   problems: FieldProblem[];
+  rejected: RejectedItem[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -52,17 +66,22 @@ export interface ParseOptions {
 }
 
 export function parseAlertmanagerWebhook(body: unknown, opts: ParseOptions = {}): ParsedIntake {
-  const problems: FieldProblem[] = [];
-  if (!isObject(body)) return { events: [], problems: [{ field: 'body', message: 'must be a JSON object' }] };
-  if (!Array.isArray(body.alerts)) return { events: [], problems: [{ field: 'alerts', message: 'must be an array' }] };
+  if (!isObject(body)) {
+    return { events: [], rejected: [], problems: [{ field: 'body', message: 'must be a JSON object' }] };
+  }
+  if (!Array.isArray(body.alerts)) {
+    return { events: [], rejected: [], problems: [{ field: 'alerts', message: 'must be an array' }] };
+  }
   const groupKey = typeof body.groupKey === 'string' && body.groupKey ? body.groupKey : null;
   const events: IntakeEvent[] = [];
+  const rejected: RejectedItem[] = [];
   body.alerts.forEach((raw: unknown, i) => {
     const at = `alerts[${i}]`;
     if (!isObject(raw)) {
-      problems.push({ field: at, message: 'must be an object' });
+      rejected.push({ index: i, item: raw, problems: [{ field: at, message: 'must be an object' }] });
       return;
     }
+    const problems: FieldProblem[] = [];
     const labels = stringMap(raw.labels);
     const annotations = stringMap(raw.annotations);
     if (!isObject(raw.labels) || Object.keys(labels).length === 0) {
@@ -78,7 +97,10 @@ export function parseAlertmanagerWebhook(body: unknown, opts: ParseOptions = {})
     if (raw.fingerprint !== undefined && (typeof raw.fingerprint !== 'string' || raw.fingerprint.length > 255)) {
       problems.push({ field: `${at}.fingerprint`, message: 'must be a string of at most 255 characters' });
     }
-    if (problems.length) return;
+    if (problems.length) {
+      rejected.push({ index: i, item: raw, problems });
+      return;
+    }
     const fingerprint =
       typeof raw.fingerprint === 'string' && raw.fingerprint ? raw.fingerprint : alertFingerprint(labels);
     const name = labels.alertname ?? '';
@@ -103,5 +125,5 @@ export function parseAlertmanagerWebhook(body: unknown, opts: ParseOptions = {})
       groupName: name || summary,
     });
   });
-  return { events: problems.length ? [] : events, problems };
+  return { events, problems: [], rejected };
 }

@@ -2,7 +2,14 @@ export { AlertService, type AlertDetail, type ResolveInput } from './service.js'
 export { IntakeService, type IntakeOutcome, type IntakeOutcomeKind } from './intake.js';
 export { IntakeLimiter } from './limiter.js';
 export { ALERTS_TRIGGERED, alertsTriggeredHandler, type AlertsTriggeredPayload } from './jobs.js';
-export { parseAlertmanagerWebhook, alertFingerprint, type ParsedIntake } from './alertmanager.js';
+export { parseAlertmanagerWebhook, alertFingerprint, type ParsedIntake, type RejectedItem } from './alertmanager.js';
+export {
+  INTAKE_ERRORS_PAGE_MAX,
+  RAW_ITEM_MAX,
+  describeProblems,
+  pruneIntakeErrors,
+  type IntakeError,
+} from './intake-errors.js';
 export { parseGrafanaWebhook } from './grafana.js';
 export { parseGenericEvent } from './generic.js';
 export {

@@ -263,19 +263,23 @@ for (const engine of ENGINES) {
       assert.equal(alert!.isMissingRunbook, true, 'a critical alert with no runbook link is flagged');
     });
 
-    it('answers 400 naming the field for a malformed notification, and stores nothing', async () => {
+    it('answers 2xx naming each bad alert (recorded, not applied), and 400 for a message with nothing to apply', async () => {
       const { serviceId, key } = await serviceWithKey('alertmanager', 'Malformed');
       const bad = am('A_first_two_firing');
       bad.alerts[1]!.status = 'burning';
       bad.alerts[0]!.startsAt = 'yesterday';
       const r = await post(`/integrations/alertmanager/${key}`, bad);
-      assert.equal(r.status, 400);
-      assert.equal(r.body.error.code, 'validation_failed');
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body.alerts, []);
       assert.deepEqual(
-        r.body.error.details.problems.map((p) => p.field),
+        (r.body as unknown as { rejected: { field: string }[] }).rejected.map((p) => p.field),
         ['alerts[0].startsAt', 'alerts[1].status'],
       );
       assert.equal((await alertsOf(serviceId)).length, 0);
+      const noAlerts = await post(`/integrations/alertmanager/${key}`, { receiver: 'x' });
+      assert.equal(noAlerts.status, 400);
+      assert.equal(noAlerts.body.error.code, 'validation_failed');
+      assert.equal(noAlerts.body.error.details.problems[0]!.field, 'alerts');
       const notJson = await post(`/integrations/alertmanager/${key}`, '{"alerts": [');
       assert.equal(notJson.status, 400);
     });

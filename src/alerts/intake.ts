@@ -8,7 +8,9 @@ import { deferRunnerNotify, flushRunnerNotify } from '../jobs/index.js';
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
+import type { RejectedItem } from './alertmanager.js';
 import { intakeBusy, invalidIntegrationKey } from './errors.js';
+import { listIntakeErrors, recordIntakeErrors, type IntakeError } from './intake-errors.js';
 import {
   DEFAULT_GROUP_COMMIT,
   GroupCommitFullError,
@@ -58,6 +60,8 @@ interface IntakeRequest {
   source: AlertSource;
   events: IntakeEvent[];
   rawBody: unknown;
+  /** Items of the message that could not be applied: recorded on the service with the delivery's valid alerts. */
+  rejected: RejectedItem[];
   now: number;
   /** Set when paging could not start inline for this delivery: apply it with the `alerts.triggered` job instead. */
   withoutInlinePaging?: boolean;
@@ -95,7 +99,7 @@ export class IntakeService {
     this.committer = new GroupCommitter<IntakeRequest, IntakeOutcome[]>(
       { batch: (reqs) => this.ingestBatch(reqs), one: (req) => this.ingestOne(req) },
       { ...DEFAULT_GROUP_COMMIT, ...deps.groupCommit },
-      (req) => req.events.length,
+      (req) => req.events.length + req.rejected.length,
     );
   }
 
@@ -111,13 +115,45 @@ export class IntakeService {
    * arrive together share one transaction (group commit, src/alerts/intake-batcher.ts), each still applied in
    * arrival order with its own payload row and outcomes, exactly as if they had come one after another.
    */
-  async ingest(key: IntakeKey, source: AlertSource, events: IntakeEvent[], rawBody: unknown): Promise<IntakeOutcome[]> {
+  async ingest(
+    key: IntakeKey,
+    source: AlertSource,
+    events: IntakeEvent[],
+    rawBody: unknown,
+    rejected: RejectedItem[] = [],
+  ): Promise<IntakeOutcome[]> {
     try {
-      return await this.committer.submit({ key, source, events, rawBody, now: this.deps.clock.now() });
+      return await this.committer.submit({ key, source, events, rawBody, rejected, now: this.deps.clock.now() });
     } catch (e) {
       if (e instanceof GroupCommitFullError) throw intakeBusy(1);
       throw e;
     }
+  }
+
+  /**
+   * A message with a valid key that nothing could be read from (not JSON, not the format): recorded on the service
+   * for its owners, though the sender gets 400. Its own short write, outside any transaction; a service deleted in
+   * between leaves nothing to record on.
+   */
+  async recordUnreadable(key: IntakeKey, source: AlertSource, item: RejectedItem): Promise<void> {
+    try {
+      await recordIntakeErrors(this.deps.db.kysely, key, source, null, [item], this.deps.clock.now());
+    } catch (e) {
+      const exists = await this.deps.db.kysely
+        .selectFrom('services')
+        .select('id')
+        .where('id', '=', key.serviceId)
+        .executeTakeFirst();
+      if (exists) throw e;
+    }
+  }
+
+  /** A service's intake error log, newest first (the caller has checked the reader may see the service). */
+  listErrors(
+    serviceId: string,
+    opts: { before?: string | undefined; limit: number },
+  ): Promise<{ errors: IntakeError[]; nextBefore: string | null }> {
+    return listIntakeErrors(this.deps.db.kysely, serviceId, opts);
   }
 
   get batchStats(): GroupCommitStats {
@@ -207,6 +243,8 @@ export class IntakeService {
   private async applyRequest(trx: Executor, req: IntakeRequest): Promise<IntakeOutcome[]> {
     const { key, source, now } = req;
     const payloadId = await this.storePayload(trx, key, source, req.rawBody, now);
+    // No extra statement unless something was rejected: the hot path stays as it was.
+    if (req.rejected.length) await recordIntakeErrors(trx, key, source, payloadId, req.rejected, now);
     await this.deps.keys.touch(trx, key.keyId, now);
     const ctx: Ctx = {
       trx,

@@ -9,6 +9,7 @@
 import type { Db, Executor } from '../db/index.js';
 import { activeJobPayloads, enqueueJob, type JobHandler } from '../jobs/index.js';
 import { idFloor } from '../shared/ids.js';
+import { pruneIntakeErrors } from './intake-errors.js';
 
 export const PRUNE_PAYLOADS_JOB = 'alerts.prunePayloads';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -56,6 +57,9 @@ export function prunePayloadsHandler(opts: { retentionDays: number }): JobHandle
     const now = ctx.clock.now();
     const n = await prunePayloads(ctx.db, now - opts.retentionDays * DAY_MS);
     if (n > 0) ctx.log.info({ pruned: n, retentionDays: opts.retentionDays }, 'pruned received intake bodies');
+    // The intake error log keeps raw items too: it goes with the bodies.
+    const errors = await pruneIntakeErrors(ctx.db.kysely, now - opts.retentionDays * DAY_MS);
+    if (errors > 0) ctx.log.info({ pruned: errors, retentionDays: opts.retentionDays }, 'pruned intake errors');
     await ctx.complete((trx) => scheduleNext(trx, ctx.db.engine, now + DAY_MS, now));
   };
 }

@@ -169,6 +169,23 @@ export interface IntakePayloadsTable {
   body: string;
 }
 
+/** An alert (or a whole message) intake could not apply, for the service's owners (migration 0016). */
+export interface IntakeErrorsTable {
+  id: string;
+  serviceId: string;
+  integrationKeyId: string;
+  /** The delivery's stored body when the rest of it was applied; null when nothing in it could be read. */
+  payloadId: string | null;
+  source: string;
+  /** Position of the item in the message (alerts[i]); null for the whole message. */
+  itemIndex: number | null;
+  field: string;
+  reason: string;
+  rawItem: string;
+  rawTruncated: number;
+  receivedAt: number;
+}
+
 export interface AlertGroupsTable {
   id: string;
   serviceId: string;
@@ -690,6 +707,7 @@ export interface Database {
   serviceDependencies: ServiceDependenciesTable;
   integrationKeys: IntegrationKeysTable;
   intakePayloads: IntakePayloadsTable;
+  intakeErrors: IntakeErrorsTable;
   alertGroups: AlertGroupsTable;
   alerts: AlertsTable;
   alertEvents: AlertEventsTable;

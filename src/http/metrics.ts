@@ -5,6 +5,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   jobOutcomes: Counter<'kind' | 'outcome'>;
   jobDuration: Histogram<'kind'>;
+  /** Alerts (or whole messages) intake could not apply and recorded in the service's intake error log. */
+  intakeRejected: Counter<'source'>;
 }
 
 export function createMetrics(): Metrics {
@@ -30,6 +32,12 @@ export function createMetrics(): Metrics {
       help: 'Job handler duration',
       labelNames: ['kind'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [registry],
+    }),
+    intakeRejected: new Counter({
+      name: 'muster_intake_rejected_items_total',
+      help: 'Alerts or messages intake could not apply (recorded in the service intake error log), by source',
+      labelNames: ['source'],
       registers: [registry],
     }),
   };

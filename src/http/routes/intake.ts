@@ -9,7 +9,9 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  INTAKE_ERRORS_PAGE_MAX,
   PD_BODY_LIMIT,
+  describeProblems,
   intakeBusy,
   invalidIntegrationKey,
   parseAlertmanagerWebhook,
@@ -25,11 +27,15 @@ import {
   type IntakeOutcome,
   type ParsedIntake,
   type PdResponse,
+  type RejectedItem,
 } from '../../alerts/index.js';
 import type { IntakeKey, IntegrationSource } from '../../catalog/index.js';
 import { isDatabaseUnavailable } from '../../db/health.js';
-import { AppError, validationError } from '../../shared/errors.js';
-import { ErrorEnvelope } from '../schemas.js';
+import { toIso } from '../../shared/clock.js';
+import { AppError, validationError, type FieldProblem } from '../../shared/errors.js';
+import { actorOf } from '../auth.js';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from '../body-depth.js';
+import { ErrorEnvelope, Timestamp, withErrors } from '../schemas.js';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../errors.js';
 import type { Services } from '../services.js';
 
@@ -64,7 +70,56 @@ const OutcomeSchema = Type.Object({
   reason: Type.Optional(Type.String()),
 });
 
-const IntakeResponse = Type.Object({ status: Type.Literal('success'), alerts: Type.Array(OutcomeSchema) });
+const RejectedSchema = Type.Object({
+  index: Type.Union([Type.Integer(), Type.Null()], { description: 'Position in the alerts array' }),
+  field: Type.String(),
+  reason: Type.String(),
+});
+
+const IntakeResponse = Type.Object({
+  status: Type.Literal('success'),
+  alerts: Type.Array(OutcomeSchema),
+  rejected: Type.Optional(
+    Type.Array(RejectedSchema, {
+      description: "Alerts that could not be applied (the others were); each is in the service's intake error log",
+    }),
+  ),
+});
+
+/**
+ * A body the JSON parser could not read. The vendor routes take it to the handler instead of failing in the parser,
+ * so that, when the integration key is valid, the service's owners see what arrived (the sender still gets 400).
+ */
+class UnreadableBody {
+  constructor(
+    readonly text: string,
+    readonly problem: FieldProblem,
+  ) {}
+}
+
+const IntakeErrorSchema = Type.Object({
+  id: Type.String(),
+  serviceId: Type.String(),
+  integrationKeyId: Type.String(),
+  payloadId: Type.Union([Type.String(), Type.Null()], {
+    description: 'The stored delivery the item came in, when its other alerts were applied',
+  }),
+  source: Type.String(),
+  itemIndex: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Position in the alerts array; null: all of it',
+  }),
+  field: Type.String(),
+  reason: Type.String(),
+  rawItem: Type.String({ description: 'The item as received, at most 16 KiB' }),
+  rawTruncated: Type.Boolean(),
+  receivedAt: Timestamp,
+});
+
+interface IntakeReply {
+  status: 'success';
+  alerts: IntakeOutcome[];
+  rejected?: { index: number | null; field: string; reason: string }[];
+}
 
 const intakeErrors = {
   400: ErrorEnvelope,
@@ -84,81 +139,158 @@ export function registerIntakeRoutes(app: FastifyInstance, services: Services): 
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { intakeLimiter: limiter, integrationKeys: keys, intake } = services;
 
-  /** Authenticate and ingest inside a limiter slot; throws the Muster errors for the Muster-style endpoints. */
+  /**
+   * Authenticate and ingest inside a limiter slot; throws the Muster errors for the Muster-style endpoints. Alerts
+   * that cannot be applied are recorded on the service and named in `rejected`; the others are applied (2xx). A
+   * message with nothing readable in it is a 400, and is recorded on the service too when the key is valid.
+   */
   async function runIntake(
     req: FastifyRequest,
     pathKey: string | undefined,
     source: AlertSource,
-    parse: (body: unknown) => ParsedIntake | { events: IntakeEvent[]; problems: [] },
-  ): Promise<IntakeOutcome[]> {
+    parse: (body: unknown) => ParsedIntake,
+  ): Promise<IntakeReply> {
     // Intake queues fairly by the key as presented (before it is checked): one noisy monitor cannot crowd out the rest.
     const plaintext = intakeKeyFrom(req, pathKey);
     const result = await limiter.run(async () => {
       const key = plaintext ? await keys.authenticate(plaintext, [source]) : null;
       if (!key) throw invalidIntegrationKey();
-      const parsed = parse(req.body);
-      if (parsed.problems.length) throw validationError(parsed.problems);
-      return intake.ingest(key, source, parsed.events, req.body);
+      const body: unknown = req.body;
+      const parsed: ParsedIntake =
+        body instanceof UnreadableBody ? { events: [], rejected: [], problems: [body.problem] } : parse(body);
+      if (parsed.problems.length) {
+        const item: RejectedItem = {
+          index: null,
+          item: body instanceof UnreadableBody ? body.text : body,
+          problems: parsed.problems,
+        };
+        await intake.recordUnreadable(key, source, item);
+        services.metrics.intakeRejected.inc({ source });
+        throw validationError(parsed.problems);
+      }
+      const alerts = await intake.ingest(key, source, parsed.events, body, parsed.rejected);
+      return { alerts, rejected: parsed.rejected };
     }, plaintext ?? undefined);
     if (!result) throw intakeBusy(RETRY_AFTER_SECONDS);
-    return result.value;
+    const { alerts, rejected } = result.value;
+    if (!rejected.length) return { status: 'success', alerts };
+    services.metrics.intakeRejected.inc({ source }, rejected.length);
+    return {
+      status: 'success',
+      alerts,
+      rejected: rejected.map((r) => ({ index: r.index, ...describeProblems(r.problems) })),
+    };
   }
 
-  const vendorRoutes: [source: 'alertmanager' | 'grafana', summary: string, parse: (b: unknown) => ParsedIntake][] = [
-    ['alertmanager', 'Alertmanager webhook (payload version 4)', parseAlertmanagerWebhook],
-    ['grafana', 'Grafana alerting webhook contact point', parseGrafanaWebhook],
-  ];
-  for (const [source, summary, parse] of vendorRoutes) {
+  // The Muster-style routes read JSON in a scope of their own: a body that is not JSON reaches the handler as an
+  // UnreadableBody, so it can be recorded on the service its key names (and still answered 400).
+  void app.register(async (scope) => {
+    const r = scope.withTypeProvider<TypeBoxTypeProvider>();
+    const json = scope.getDefaultJsonParser('error', 'error');
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
+      const raw = String(text);
+      if (nestsDeeperThan(raw, MAX_BODY_DEPTH)) {
+        const message = `nests objects or arrays more than ${MAX_BODY_DEPTH} deep`;
+        done(null, new UnreadableBody(raw, { field: 'body', message }));
+        return;
+      }
+      void json(req, raw, (err, value) => {
+        if (!err) return done(null, value);
+        const message = raw.trim() === '' ? 'is empty' : `is not valid JSON (${err.message})`;
+        done(null, new UnreadableBody(raw, { field: 'body', message }));
+      });
+    });
+
+    const vendorRoutes: [source: 'alertmanager' | 'grafana', summary: string, parse: (b: unknown) => ParsedIntake][] = [
+      ['alertmanager', 'Alertmanager webhook (payload version 4)', parseAlertmanagerWebhook],
+      ['grafana', 'Grafana alerting webhook contact point', parseGrafanaWebhook],
+    ];
+    for (const [source, summary, parse] of vendorRoutes) {
+      for (const withKey of [true, false]) {
+        r.post(
+          withKey ? `/integrations/${source}/:key` : `/integrations/${source}`,
+          {
+            config: { auth: 'integration' },
+            schema: {
+              tags: ['intake'],
+              summary: withKey
+                ? `${summary}; the integration key in the path`
+                : `${summary}; the key as basic-auth password or bearer token`,
+              security: [],
+              ...(withKey ? { params: Type.Object({ key: Type.String({ maxLength: 200 }) }) } : {}),
+              body: IntakeBody(`${summary}; see docs/integrations/${source}.md`),
+              response: { 200: IntakeResponse, ...intakeErrors },
+            },
+          },
+          async (req) => {
+            const pathKey = (req.params as { key?: string }).key;
+            return runIntake(req, pathKey, source, parse);
+          },
+        );
+      }
+    }
+
     for (const withKey of [true, false]) {
       r.post(
-        withKey ? `/integrations/${source}/:key` : `/integrations/${source}`,
+        withKey ? '/integrations/generic/:key' : '/integrations/generic',
         {
           config: { auth: 'integration' },
           schema: {
             tags: ['intake'],
-            summary: withKey
-              ? `${summary}; the integration key in the path`
-              : `${summary}; the key as basic-auth password or bearer token`,
+            summary: 'Generic JSON alert: {status, dedupKey, title, severity, labels, annotations, links}',
             security: [],
             ...(withKey ? { params: Type.Object({ key: Type.String({ maxLength: 200 }) }) } : {}),
-            body: IntakeBody(`${summary}; see docs/integrations/${source}.md`),
+            body: IntakeBody('See docs/integrations/generic-webhook.md'),
             response: { 200: IntakeResponse, ...intakeErrors },
           },
         },
         async (req) => {
           const pathKey = (req.params as { key?: string }).key;
-          return { status: 'success' as const, alerts: await runIntake(req, pathKey, source, parse) };
+          return runIntake(req, pathKey, 'generic', (body) => {
+            const parsed = parseGenericEvent(body);
+            if ('problems' in parsed) return { events: [], problems: parsed.problems, rejected: [] };
+            const dedupKey = parsed.event.dedupKey ?? intake.newDedupKey();
+            return { events: [{ ...parsed.event, dedupKey }], problems: [], rejected: [] };
+          });
         },
       );
     }
-  }
+  });
 
-  for (const withKey of [true, false]) {
-    r.post(
-      withKey ? '/integrations/generic/:key' : '/integrations/generic',
-      {
-        config: { auth: 'integration' },
-        schema: {
-          tags: ['intake'],
-          summary: 'Generic JSON alert: {status, dedupKey, title, severity, labels, annotations, links}',
-          security: [],
-          ...(withKey ? { params: Type.Object({ key: Type.String({ maxLength: 200 }) }) } : {}),
-          body: IntakeBody('See docs/integrations/generic-webhook.md'),
-          response: { 200: IntakeResponse, ...intakeErrors },
-        },
+  r.get(
+    '/api/services/:service/intake-errors',
+    {
+      // Members of the owning team (viewers too) and organisation administrators (access.ts; checked below too).
+      config: { access: 'viewer@service' },
+      schema: {
+        tags: ['intake'],
+        summary:
+          "The service's intake error log, newest first: alerts its monitors sent that could not be applied (team members)",
+        params: Type.Object({ service: Type.String({ maxLength: 100, description: 'Service id or slug' }) }),
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: INTAKE_ERRORS_PAGE_MAX, default: 50 })),
+          before: Type.Optional(Type.String({ maxLength: 100, description: 'Errors older than this id (keyset)' })),
+        }),
+        response: withErrors({
+          200: Type.Object({
+            intakeErrors: Type.Array(IntakeErrorSchema),
+            nextBefore: Type.Union([Type.String(), Type.Null()], { description: 'Pass as before for the next page' }),
+          }),
+        }),
       },
-      async (req) => {
-        const pathKey = (req.params as { key?: string }).key;
-        const alerts = await runIntake(req, pathKey, 'generic', (body) => {
-          const parsed = parseGenericEvent(body);
-          if ('problems' in parsed) return { events: [], problems: parsed.problems };
-          const dedupKey = parsed.event.dedupKey ?? intake.newDedupKey();
-          return { events: [{ ...parsed.event, dedupKey }], problems: [] };
-        });
-        return { status: 'success' as const, alerts };
-      },
-    );
-  }
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const service = await services.catalog.get(actor, req.params.service);
+      await services.teams.requireRole(actor, service.teamId, 'viewer');
+      const page = await intake.listErrors(service.id, { before: req.query.before, limit: req.query.limit ?? 50 });
+      return {
+        intakeErrors: page.errors.map((e) => ({ ...e, receivedAt: toIso(e.receivedAt) })),
+        nextBefore: page.nextBefore,
+      };
+    },
+  );
 
   registerPagerDutyRoutes(app, services);
 }
@@ -166,6 +298,11 @@ export function registerIntakeRoutes(app: FastifyInstance, services: Services): 
 /** PagerDuty's envelope for every answer on its API, errors included: its clients parse nothing else. */
 function pdErrorHandler() {
   return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    if (err instanceof AppError && err.status < 500) {
+      // Refused before the handler (a body nested too deep, …): still PagerDuty's shape.
+      void reply.status(err.status).send(pdUnrecognized(err.message));
+      return;
+    }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       void reply.status(413).send({
         status: 'Request Entity Too Large',
