@@ -166,7 +166,10 @@ export function buildServices(
       db,
       clock,
       publicUrl: () => config.publicUrl,
-      incidents: { get: (id) => services.incidents.get(id) },
+      incidents: {
+        get: (id) => services.incidents.get(id),
+        canCommunicate: (actor, id) => services.incidents.canCommunicate(actor, id),
+      },
       resolveService: async (s) => (await catalog.get(systemActor('status-page'), s)).id,
       channels: notify.channels,
       onEnqueued: () => runner?.wake(),

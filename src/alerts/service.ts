@@ -3,7 +3,7 @@ import type { Db, Executor } from '../db/index.js';
 import { LiveChannel } from '../db/live.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
-import { validationError } from '../shared/errors.js';
+import { AppError, forbidden, validationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { fromJsonText } from '../shared/json.js';
 import { alertAlreadyResolved, alertNotFound, payloadNotFound } from './errors.js';
@@ -134,7 +134,7 @@ export class AlertService {
   /** Acknowledge, optionally judging the page at the same time (it can be judged later too). */
   async acknowledge(actor: Actor, id: string, input: ResolveInput = {}): Promise<AlertDetail> {
     const { classification, note } = checkedJudgement(input);
-    await this.requireResponder(actor, id);
+    await this.requireResponder(actor, id, { paged: true });
     const now = this.deps.clock.now();
     await this.deps.db.kysely.transaction().execute(async (trx) => {
       const before = await findAlertRow(trx, id);
@@ -173,7 +173,7 @@ export class AlertService {
    */
   async resolve(actor: Actor, id: string, input: ResolveInput = {}): Promise<AlertDetail> {
     const { classification, note } = checkedJudgement(input);
-    await this.requireResponder(actor, id);
+    await this.requireResponder(actor, id, { paged: true });
     const now = this.deps.clock.now();
     await this.deps.db.kysely.transaction().execute(async (trx) => {
       const before = await findAlertRow(trx, id);
@@ -257,8 +257,8 @@ export class AlertService {
     await this.live.publish(trx, id);
   }
 
-  /** Acting on an alert needs the responder role in the team that owns its service (administrators always may). */
-  private async requireResponder(actor: Actor, alertId: string): Promise<void> {
+  /** The team that owns the alert's service. */
+  async teamOf(alertId: string): Promise<string> {
     const row = await this.deps.db.kysely
       .selectFrom('alerts')
       .innerJoin('services', 'services.id', 'alerts.serviceId')
@@ -266,6 +266,43 @@ export class AlertService {
       .where('alerts.id', '=', alertId)
       .executeTakeFirst();
     if (!row) throw alertNotFound(alertId);
-    await this.deps.teams.requireRole(actor, row.teamId, 'responder');
+    return row.teamId;
+  }
+
+  /**
+   * Whether the actor may act on the alert: a responder of the team that owns its service (administrators always
+   * may), and with `paged` (acknowledge, resolve) also whoever was paged for it, team member or not.
+   * null: no such alert.
+   */
+  async canAct(actor: Actor, alertId: string, opts: { paged?: boolean } = {}): Promise<boolean | null> {
+    let teamId: string;
+    try {
+      teamId = await this.teamOf(alertId);
+    } catch (e) {
+      if (e instanceof AppError && e.status === 404) return null;
+      throw e;
+    }
+    if (await this.deps.teams.hasRole(actor, teamId, 'responder')) return true;
+    if (!opts.paged || !actor.userId) return false;
+    const page = await this.deps.db.kysely
+      .selectFrom('notificationDeliveries')
+      .select('id')
+      .where('alertId', '=', alertId)
+      .where('userId', '=', actor.userId)
+      .executeTakeFirst();
+    return page !== undefined;
+  }
+
+  /** Acting on an alert needs the responder role in the team that owns its service, or (`paged`) a page for it. */
+  private async requireResponder(actor: Actor, alertId: string, opts: { paged?: boolean } = {}): Promise<void> {
+    const allowed = await this.canAct(actor, alertId, opts);
+    if (allowed === null) throw alertNotFound(alertId);
+    if (!allowed) {
+      throw forbidden(
+        opts.paged
+          ? 'This needs to have been paged for the alert, or the responder role in the team that owns its service.'
+          : 'This needs the responder role in the team that owns the alert’s service.',
+      );
+    }
   }
 }

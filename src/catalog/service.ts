@@ -1,7 +1,7 @@
-import type { Db } from '../db/index.js';
+import type { Db, Executor } from '../db/index.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
-import { validationError } from '../shared/errors.js';
+import { AppError, validationError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
 import { serviceHasAlerts, serviceNotFound, serviceSlugTaken } from './errors.js';
@@ -85,6 +85,7 @@ export class CatalogService {
     const id = newId('svc', now);
     await this.deps.db.kysely.transaction().execute(async (trx) => {
       if (await findServiceRow(trx, slug)) throw serviceSlugTaken(slug);
+      await checkPolicyReference(trx, team.id, input.escalationPolicyId);
       await this.checkDependencies(trx, deps.ids);
       await trx
         .insertInto('services')
@@ -122,6 +123,10 @@ export class CatalogService {
     }
     const now = this.deps.clock.now();
     await this.deps.db.kysely.transaction().execute(async (trx) => {
+      if (patch.escalationPolicyId !== undefined || teamId !== service.teamId) {
+        const policyId = patch.escalationPolicyId !== undefined ? patch.escalationPolicyId : service.escalationPolicyId;
+        await checkPolicyReference(trx, teamId, policyId);
+      }
       await trx
         .updateTable('services')
         .set({
@@ -179,5 +184,35 @@ export class CatalogService {
     if (missing.length) {
       throw validationError([{ field: 'dependsOn', message: `no service with id ${missing.join(', ')}` }]);
     }
+  }
+}
+
+/**
+ * A service pages through its own team's escalation policy, or one its team shares with every team: team B cannot
+ * make its alerts page team A's on-call unless A allows it.
+ */
+async function checkPolicyReference(ex: Executor, teamId: string, policyId: string | null | undefined): Promise<void> {
+  if (!policyId) return;
+  const policy = await ex
+    .selectFrom('escalationPolicies')
+    .select(['teamId', 'shared'])
+    .where('id', '=', policyId)
+    .executeTakeFirst();
+  if (!policy)
+    throw validationError([{ field: 'escalationPolicyId', message: `no escalation policy with id ${policyId}` }]);
+  if (policy.teamId !== teamId && policy.shared !== 1) {
+    throw new AppError(
+      'cross_team_reference',
+      "A service may use only its own team's escalation policies, or policies their team shares.",
+      {
+        status: 403,
+        details: [
+          {
+            field: 'escalationPolicyId',
+            message: `policy ${policyId} belongs to another team, which does not share it`,
+          },
+        ],
+      },
+    );
   }
 }

@@ -461,6 +461,8 @@ export interface EscalationPoliciesTable {
   levels: string;
   workingHours: string;
   ackTimeoutMinutes: number | null;
+  /** Other teams may attach it (migration 0019). */
+  shared: Generated<Bool>;
   createdAt: number;
   updatedAt: number;
 }
@@ -594,6 +596,8 @@ export interface SchedulesTable {
   name: string;
   description: string;
   timezone: string;
+  /** Other teams' escalation policies may page it (migration 0019). */
+  shared: Generated<Bool>;
   createdAt: number;
   updatedAt: number;
 }

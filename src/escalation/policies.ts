@@ -1,8 +1,9 @@
+import type { Selectable } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
 import type { EscalationPoliciesTable } from '../db/schema.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
-import { validationError, type FieldProblem } from '../shared/errors.js';
+import { AppError, validationError, type FieldProblem } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
 import { isValidTimeZone, parseClock, type WorkingHours } from '../shared/time.js';
@@ -18,6 +19,8 @@ export interface EscalationPolicy {
   levels: EscalationLevel[];
   workingHours: WorkingHours;
   ackTimeoutMinutes: number | null;
+  /** Other teams may attach it to their services; only its team's admins set this. */
+  shared: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -30,11 +33,13 @@ export interface PolicyInput {
   levels: EscalationLevel[];
   workingHours: WorkingHours;
   ackTimeoutMinutes?: number | null;
+  shared?: boolean;
 }
 
-export function toPolicy(row: EscalationPoliciesTable): EscalationPolicy {
+export function toPolicy(row: Selectable<EscalationPoliciesTable>): EscalationPolicy {
   return {
     ...row,
+    shared: row.shared === 1,
     levels: fromJsonText<EscalationLevel[]>(row.levels, []),
     workingHours: fromJsonText<WorkingHours>(row.workingHours, {
       timezone: 'UTC',
@@ -70,6 +75,36 @@ function problemsOf(input: Omit<PolicyInput, 'teamId'> & { repeat: number }): Fi
   return problems;
 }
 
+/**
+ * A policy pages schedules of its own team, or schedules their team shares with every team: team B cannot make its
+ * alerts page team A's on-call unless A allows it. 403 `cross_team_reference` naming the target's field.
+ */
+export async function checkScheduleTargets(ex: Executor, teamId: string, levels: EscalationLevel[]): Promise<void> {
+  const problems: FieldProblem[] = [];
+  for (const [i, level] of levels.entries()) {
+    for (const [j, target] of level.targets.entries()) {
+      if (target.type !== 'schedule') continue;
+      const field = `levels[${i}].targets[${j}].id`;
+      const schedule = await ex
+        .selectFrom('schedules')
+        .select(['teamId', 'shared'])
+        .where('id', '=', target.id)
+        .executeTakeFirst();
+      if (!schedule) throw validationError([{ field, message: `no schedule with id ${target.id}` }]);
+      if (schedule.teamId !== teamId && schedule.shared !== 1) {
+        problems.push({ field, message: `schedule ${target.id} belongs to another team, which does not share it` });
+      }
+    }
+  }
+  if (problems.length) {
+    throw new AppError(
+      'cross_team_reference',
+      "An escalation policy may page only its own team's schedules, or schedules their team shares.",
+      { status: 403, details: problems },
+    );
+  }
+}
+
 /** Escalation policies belong to a team; its admins edit them, everyone signed in reads them. */
 export class EscalationPolicyService {
   constructor(private readonly deps: { db: Db; clock: Clock; teams: TeamService }) {}
@@ -95,6 +130,7 @@ export class EscalationPolicyService {
     const now = this.deps.clock.now();
     const id = newId('esc', now);
     await this.deps.db.kysely.transaction().execute(async (trx) => {
+      await checkScheduleTargets(trx, team.id, input.levels);
       await trx
         .insertInto('escalationPolicies')
         .values({
@@ -106,6 +142,7 @@ export class EscalationPolicyService {
           levels: toJsonText(input.levels),
           workingHours: toJsonText(input.workingHours),
           ackTimeoutMinutes: input.ackTimeoutMinutes ?? null,
+          shared: input.shared ? 1 : 0,
           createdAt: now,
           updatedAt: now,
         })
@@ -131,6 +168,8 @@ export class EscalationPolicyService {
     if (problems.length) throw validationError(problems);
     const now = this.deps.clock.now();
     await this.deps.db.kysely.transaction().execute(async (trx) => {
+      if (patch.levels) await checkScheduleTargets(trx, current.teamId, patch.levels);
+      if (current.shared && patch.shared === false) await checkUnshare(trx, current);
       await trx
         .updateTable('escalationPolicies')
         .set({
@@ -140,6 +179,7 @@ export class EscalationPolicyService {
           levels: toJsonText(next.levels),
           workingHours: toJsonText(next.workingHours),
           ackTimeoutMinutes: next.ackTimeoutMinutes ?? null,
+          shared: next.shared ? 1 : 0,
           updatedAt: now,
         })
         .where('id', '=', id)
@@ -177,5 +217,20 @@ export class EscalationPolicyService {
         now,
       );
     });
+  }
+}
+
+/** A policy other teams' services use stays shared until they stop using it. */
+async function checkUnshare(ex: Executor, policy: EscalationPolicy): Promise<void> {
+  const others = await ex
+    .selectFrom('services')
+    .select('slug')
+    .where('escalationPolicyId', '=', policy.id)
+    .where('teamId', '!=', policy.teamId)
+    .execute();
+  if (others.length) {
+    throw validationError([
+      { field: 'shared', message: `other teams' services use it: ${others.map((o) => o.slug).join(', ')}` },
+    ]);
   }
 }

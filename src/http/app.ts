@@ -11,6 +11,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { redactUrl } from '../shared/logger.js';
+import { installAccess } from './access.js';
 import { installAuth } from './auth.js';
 import { installErrorHandling, sendError } from './errors.js';
 import { registerActionLinkRoutes } from './routes/action-links.js';
@@ -64,6 +65,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   // coercion inside a union would turn a null into 0 or "" before the null branch is tried.
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajvBody : ajvParts).compile(schema));
   installErrorHandling(app);
+  // Every route declares who may call it (access.ts); registered before any route, plugins' included.
+  installAccess(app);
   await app.register(cookie);
 
   app.addHook('onRequest', async (req, reply) => {

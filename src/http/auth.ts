@@ -1,15 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, User } from '../identity/index.js';
 import { safeEqual } from '../shared/crypto.js';
-import { AppError, forbidden, unauthenticated } from '../shared/errors.js';
+import { AppError, unauthenticated } from '../shared/errors.js';
+import { authorize, isOpen, type Access } from './access.js';
 import type { Services } from './services.js';
 
 export const SESSION_COOKIE = 'muster_session';
 
 /**
- * Route access levels, set per route with `config: { auth: … }`. Default `user`: every route authenticates unless it
- * says otherwise. `public` is for health checks and the sign-in endpoints; intake routes use `integration` and check
- * their own keys.
+ * Route access levels, set per route with `config: { auth: … }` (older form; every route now also has a named access
+ * policy, src/http/access.ts, which must agree with it). `public` is for health checks and the sign-in endpoints;
+ * intake routes use `integration` and check their own keys.
  */
 export type AuthLevel = 'public' | 'integration' | 'user' | 'admin';
 
@@ -35,24 +36,29 @@ export function actorFor(user: User, request: FastifyRequest, tokenId: string | 
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Authentication and the route's access policy run in `onRequest`: before the body is read, parsed or validated, so
+ * an anonymous or unauthorised caller gets 401/403 and never a validation error that names the route's fields.
+ * (@fastify/cookie parses cookies in its own `onRequest` hook, registered before this one.)
+ */
 export function installAuth(app: FastifyInstance, services: Services): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('user', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfToken', null);
 
-  app.addHook('preHandler', async (request) => {
+  app.addHook('onRequest', async (request) => {
     // Unmatched paths reach the not-found handler, which serves the web UI's index.html (it holds no data and a
     // signed-out browser must load it to reach /signin) or a 404 envelope.
-    const level: AuthLevel =
-      request.routeOptions.url === undefined ? 'public' : (request.routeOptions.config.auth ?? 'user');
-    if (level === 'public' || level === 'integration') {
+    const access: Access =
+      request.routeOptions.url === undefined ? 'public' : (request.routeOptions.config.access ?? 'signed-in');
+    if (isOpen(access)) {
       await identify(request, services, false).catch(() => undefined);
       return;
     }
     await identify(request, services, true);
     if (!request.user) throw unauthenticated();
-    if (level === 'admin' && !request.user.isAdmin) throw forbidden('This needs an administrator.');
+    await authorize(services, request, access);
   });
 }
 

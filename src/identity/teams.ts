@@ -30,6 +30,24 @@ export class TeamService {
     return teamRoleOf(executor, teamId, actor.userId);
   }
 
+  /** Whether the actor has at least `needed` in the team (administrators of the instance always). */
+  async hasRole(
+    actor: Actor,
+    teamId: string,
+    needed: TeamRole,
+    executor: Executor = this.deps.db.kysely,
+  ): Promise<boolean> {
+    return roleAtLeast(await this.roleOf(actor, teamId, executor), needed);
+  }
+
+  /** Whether the actor has at least `needed` in some team: who may declare an incident, create a service, … */
+  async hasRoleInAnyTeam(actor: Actor, needed: TeamRole, executor: Executor = this.deps.db.kysely): Promise<boolean> {
+    if (actor.isAdmin) return true;
+    if (!actor.userId) return false;
+    const rows = await executor.selectFrom('teamMembers').select('role').where('userId', '=', actor.userId).execute();
+    return rows.some((r) => roleAtLeast(r.role as TeamRole, needed));
+  }
+
   async requireRole(actor: Actor, teamId: string, needed: TeamRole): Promise<void> {
     if (!roleAtLeast(await this.roleOf(actor, teamId), needed)) {
       throw forbidden(`This needs the ${needed} role in team ${teamId}.`);

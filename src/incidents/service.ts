@@ -3,6 +3,13 @@ import { forbidden } from '../shared/errors.js';
 import { recordAudit, type Actor } from '../identity/index.js';
 import { DAY, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import {
+  canActOnIncident,
+  canCommunicateIncident,
+  isAnyResponder,
+  notAnyResponder,
+  notIncidentActor,
+} from './access.js';
 import * as activity from './activity.js';
 import { signal, type Ctx } from './context.js';
 import { declareIn, type DeclareInput } from './declare.js';
@@ -82,13 +89,22 @@ export class IncidentService {
     return this.deps.clock.now();
   }
 
-  /** One change: transaction, incident row locked, fn; after the commit, nudge the room in this process. */
-  private async mutate<T>(actor: Actor, id: string, fn: (c: Ctx) => Promise<T>): Promise<T> {
+  /**
+   * One change: transaction, incident row locked, the actor checked (src/incidents/access.ts; `reading` skips it for
+   * what any reader may record, such as joining the room), fn; after the commit, nudge the room in this process.
+   */
+  private async mutate<T>(
+    actor: Actor,
+    id: string,
+    fn: (c: Ctx) => Promise<T>,
+    opts: { reading?: boolean } = {},
+  ): Promise<T> {
     const now = this.now();
     const { engine } = this.deps.db;
     const out = await this.deps.db.kysely.transaction().execute(async (trx) => {
       const incident = await lockIncident(trx, engine, id);
       if (!incident) throw incidentNotFound(id);
+      if (!opts.reading && !(await canActOnIncident(trx, actor, id))) throw notIncidentActor();
       const result = await fn({ trx, engine, incident, actor, now });
       await this.deps.chat?.changed(trx, engine, id, now);
       return result;
@@ -97,9 +113,20 @@ export class IncidentService {
     return out;
   }
 
+  /** Whether the actor may act on the incident (null: no such incident). The HTTP layer asks before parsing. */
+  canAct(actor: Actor, id: string): Promise<boolean | null> {
+    return canActOnIncident(this.deps.db.kysely, actor, id);
+  }
+
+  /** Whether the actor may tell the public about the incident: its Communications Lead, Commander, administrators. */
+  canCommunicate(actor: Actor, id: string): Promise<boolean | null> {
+    return canCommunicateIncident(this.deps.db.kysely, actor, id);
+  }
+
   async declare(actor: Actor, input: DeclareInput) {
     const now = this.now();
     const id = await this.deps.db.kysely.transaction().execute(async (trx) => {
+      if (!(await isAnyResponder(trx, actor))) throw notAnyResponder();
       const declared = await declareIn(trx, this.deps.db.engine, actor, input, now);
       await this.deps.chat?.declared(trx, this.deps.db.engine, declared, now);
       return declared;
@@ -232,7 +259,9 @@ export class IncidentService {
 
   /** `details` marks where a note came from (e.g. `{ source: 'slack' }`, which the chat mirror does not echo). */
   addNote(actor: Actor, id: string, text: string, details?: Record<string, unknown>): Promise<TimelineEvent> {
-    return this.mutate(actor, id, (c) => activity.addNote(c, text, details));
+    // A note mirrored from the incident's Slack channel: the channel's membership is its access control.
+    const fromSlack = details?.source === 'slack';
+    return this.mutate(actor, id, (c) => activity.addNote(c, text, details), { reading: fromSlack });
   }
 
   postStatusUpdate(actor: Actor, id: string, message: string): Promise<TimelineEvent> {
@@ -256,7 +285,7 @@ export class IncidentService {
 
   /** Record that a person is in the room (opened the stream or joined). Returns whether it was their first join. */
   join(actor: Actor, id: string, via: 'stream' | 'join'): Promise<boolean> {
-    return this.mutate(actor, id, (c) => activity.join(c, via));
+    return this.mutate(actor, id, (c) => activity.join(c, via), { reading: true });
   }
 
   async addService(actor: Actor, id: string, serviceIdOrSlug: string) {
@@ -282,10 +311,15 @@ export class IncidentService {
   /** Ranked recent changes; looking at them ticks "check recent changes" for the viewer. */
   async recentChanges(actor: Actor, id: string, windowMinutes?: number) {
     const windowMs = changes.clampWindowMs(windowMinutes);
-    return this.mutate(actor, id, async (c) => {
-      if (actor.userId) await signal(c, { kind: 'changes_viewed' });
-      return changes.recentChanges(c.trx, c.incident, windowMs, c.now);
-    });
+    return this.mutate(
+      actor,
+      id,
+      async (c) => {
+        if (actor.userId) await signal(c, { kind: 'changes_viewed' });
+        return changes.recentChanges(c.trx, c.incident, windowMs, c.now);
+      },
+      { reading: true },
+    );
   }
 
   async suspectChange(actor: Actor, id: string, changeId: string, note?: string) {

@@ -1,4 +1,5 @@
 /** SQL for the oncall tables only. Every function takes the executor: inside a transaction, pass the trx. */
+import type { Selectable } from 'kysely';
 import type { Executor } from '../db/index.js';
 import type {
   ScheduleLayersTable,
@@ -10,7 +11,7 @@ import { fromJsonText } from '../shared/json.js';
 import type { LayerDef, OverrideDef, Restriction, TurnLength } from './model.js';
 import type { SwapRequest, SwapStatus } from './swaps.js';
 
-export type Schedule = SchedulesTable;
+export type Schedule = Selectable<SchedulesTable>;
 
 export interface Layer extends LayerDef {
   scheduleId: string;

@@ -40,6 +40,8 @@ export interface ScheduleInput {
   description?: string;
   timezone: string;
   layers?: LayerInput[];
+  /** Other teams' escalation policies may page it; only its team's admins set this. */
+  shared?: boolean;
 }
 
 export interface ScheduleWithLayers extends Schedule {
@@ -92,6 +94,7 @@ export class ScheduleService {
           name: input.name.trim(),
           description: input.description?.trim() ?? '',
           timezone: input.timezone,
+          shared: input.shared ? 1 : 0,
           createdAt: now,
           updatedAt: now,
         })
@@ -115,7 +118,7 @@ export class ScheduleService {
   async update(
     actor: Actor,
     id: string,
-    patch: { name?: string; description?: string; timezone?: string; teamId?: string },
+    patch: { name?: string; description?: string; timezone?: string; teamId?: string; shared?: boolean },
   ): Promise<ScheduleWithLayers> {
     const current = await this.requireEditor(actor, id);
     if (patch.teamId !== undefined) await this.deps.teams.requireRole(actor, patch.teamId, 'admin');
@@ -132,6 +135,7 @@ export class ScheduleService {
           ...(patch.description !== undefined ? { description: patch.description.trim() } : {}),
           ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
           ...(patch.teamId !== undefined ? { teamId: patch.teamId } : {}),
+          ...(patch.shared !== undefined ? { shared: patch.shared ? (1 as const) : (0 as const) } : {}),
           updatedAt: now,
         })
         .where('id', '=', id)

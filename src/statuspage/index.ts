@@ -37,7 +37,7 @@ export function createStatusPageServices(deps: {
   db: Db;
   clock: Clock;
   publicUrl: () => string;
-  incidents: Pick<IncidentService, 'get'>;
+  incidents: Pick<IncidentService, 'get' | 'canCommunicate'>;
   resolveService: (idOrSlug: string) => Promise<string>;
   channels: StatusJobDeps['channels'];
   onEnqueued?: () => void;

@@ -7,7 +7,7 @@ import type { Executor } from '../db/index.js';
 import type { Actor } from '../identity/index.js';
 import { noteStatusPageUpdate, type IncidentService } from '../incidents/index.js';
 import { enqueueJob } from '../jobs/index.js';
-import { validationError } from '../shared/errors.js';
+import { forbidden, validationError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
 import { incidentAlreadyPublished, incidentNotPublished, maintenanceNotFound } from './errors.js';
@@ -42,7 +42,7 @@ export interface PublishInput extends UpdateInput {
   components: AffectedComponent[];
 }
 
-type IncidentLookup = Pick<IncidentService, 'get'>;
+type IncidentLookup = Pick<IncidentService, 'get' | 'canCommunicate'>;
 
 export class StatusPagePublishing extends StatusPageAdmin {
   constructor(
@@ -66,7 +66,17 @@ export class StatusPagePublishing extends StatusPageAdmin {
     return { publication: p, updates };
   }
 
+  /** An incident's public story belongs to its Communications Lead and Incident Commander (and administrators). */
+  private async requireComms(actor: Actor, incidentId: string): Promise<void> {
+    if ((await this.incidents.canCommunicate(actor, incidentId)) === false) {
+      throw forbidden(
+        "The incident's public updates belong to its Communications Lead, its Incident Commander and administrators.",
+      );
+    }
+  }
+
   async publish(actor: Actor, incidentId: string, input: PublishInput) {
+    await this.requireComms(actor, incidentId);
     const detail = await this.incidents.get(incidentId);
     const template = await this.findTemplate(input.templateId ?? 'builtin:investigating');
     await this.txAndWake(async (trx, now) => {
@@ -94,6 +104,7 @@ export class StatusPagePublishing extends StatusPageAdmin {
   }
 
   async postUpdate(actor: Actor, incidentId: string, input: UpdateInput) {
+    await this.requireComms(actor, incidentId);
     const detail = await this.incidents.get(incidentId);
     await this.txAndWake(async (trx) => {
       const p = await this.lockPublication(trx, incidentId);
@@ -203,6 +214,7 @@ export class StatusPagePublishing extends StatusPageAdmin {
     maintenanceId: string,
     input: { message: string; status?: 'scheduled' | 'in_progress' | 'completed' | undefined },
   ): Promise<PublicUpdate> {
+    if (!actor.isAdmin) throw forbidden('Only administrators post maintenance updates.');
     return this.txAndWake(async (trx, now) => {
       const m = await findMaintenance(trx, maintenanceId);
       if (!m) throw maintenanceNotFound(maintenanceId);

@@ -273,6 +273,7 @@ export class StatusPageAdmin {
   }
 
   async scheduleMaintenance(actor: Actor, input: MaintenanceInput): Promise<Maintenance> {
+    requireAdmin(actor);
     if (input.endsAt <= input.startsAt) throw validationError([{ field: 'endsAt', message: 'must be after startsAt' }]);
     return this.tx(async (trx, now) => {
       const componentIds = await this.checkComponents(trx, input.componentIds, 'componentIds');
@@ -298,6 +299,7 @@ export class StatusPageAdmin {
     id: string,
     patch: Partial<MaintenanceInput> & { isCancelled?: boolean | undefined },
   ): Promise<Maintenance> {
+    requireAdmin(actor);
     return this.tx(async (trx, now) => {
       const m = await findMaintenance(trx, id);
       if (!m) throw maintenanceNotFound(id);

@@ -46,6 +46,7 @@ const PolicySchema = Type.Object({
   levels: Type.Array(Level),
   workingHours: WorkingHours,
   ackTimeoutMinutes: Type.Union([Type.Integer(), Type.Null()]),
+  shared: Type.Boolean({ description: "Other teams may attach it to their services (set by its team's admins)" }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -60,6 +61,11 @@ const Body = Type.Object({
     Type.Union([Type.Null(), Type.Integer()], {
       description:
         'Re-page from level 1 when an acknowledged alert is not resolved within this many minutes (5 to 10080)',
+    }),
+  ),
+  shared: Type.Optional(
+    Type.Boolean({
+      description: "Let other teams attach this policy to their services (default false: this team's only)",
     }),
   ),
 });

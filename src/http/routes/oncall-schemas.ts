@@ -56,6 +56,9 @@ export const ScheduleBody = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Europe/London' }),
   layers: Type.Optional(Type.Array(LayerBody, { maxItems: 20 })),
+  shared: Type.Optional(
+    Type.Boolean({ description: "Let other teams' escalation policies page this schedule (default false)" }),
+  ),
 });
 
 export const LayerSchema = Type.Object({
@@ -76,6 +79,7 @@ export const ScheduleSchema = Type.Object({
   name: Type.String(),
   description: Type.String(),
   timezone: Type.String(),
+  shared: Type.Boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   layers: Type.Array(LayerSchema),
@@ -166,6 +170,7 @@ export const presentSchedule = (s: ScheduleWithLayers) => ({
   name: s.name,
   description: s.description,
   timezone: s.timezone,
+  shared: s.shared === 1,
   createdAt: toIso(s.createdAt),
   updatedAt: toIso(s.updatedAt),
   layers: s.layers.map(presentLayer),
