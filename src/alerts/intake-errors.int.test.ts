@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { ENGINES } from '../db/testing/index.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { pruneIntakeErrors, RAW_ITEM_MAX } from './intake-errors.js';
@@ -154,6 +156,21 @@ for (const engine of ENGINES) {
         intakeErrors.map((e) => [e.source, e.field]),
         [['grafana', 'alerts[1].startsAt']],
       );
+      // The CLI shows the same log.
+      const cli = promisify(execFile);
+      const env = { PATH: process.env.PATH ?? '', HOME: '/tmp', MUSTER_URL: t.url, MUSTER_TOKEN: t.adminToken };
+      const main = join(import.meta.dirname, '..', 'cli', 'main.ts');
+      const human = await cli(process.execPath, ['--import', 'tsx', main, 'services', 'intake-errors', serviceId], {
+        env,
+      });
+      assert.match(human.stdout, /grafana\s+1\s+alerts\[1\]\.startsAt must be an RFC 3339 time/);
+      const raw = await cli(
+        process.execPath,
+        ['--import', 'tsx', main, 'services', 'intake-errors', serviceId, '--raw', '--json'],
+        { env },
+      );
+      const parsed = JSON.parse(raw.stdout) as ErrorsPage;
+      assert.equal(parsed.intakeErrors[0]!.field, 'alerts[1].startsAt');
     });
 
     it('a message with nothing to apply is still a 400, recorded on the service when the key is valid', async () => {

@@ -93,6 +93,30 @@ export function registerAlertCommands(program: Command, { client, json }: Deps):
       });
     });
 
+  services
+    .command('intake-errors')
+    .description("alerts the service's monitors sent that intake could not apply, newest first")
+    .argument('<service>', 'id or slug')
+    .option('--limit <n>', 'how many (1-200)', '50')
+    .option('--before <id>', "older than this error id (the previous page's nextBefore)")
+    .option('--raw', 'print each raw item under its line')
+    .action(async (s: string, o: { limit: string; before?: string; raw?: boolean }) => {
+      const q = new URLSearchParams({ limit: o.limit });
+      if (o.before) q.set('before', o.before);
+      const r = await client().get<{ intakeErrors: Row[]; nextBefore: string | null }>(
+        `/api/services/${enc(s)}/intake-errors?${q.toString()}`,
+      );
+      output(json(), r, () => {
+        if (!o.raw) printTable(r.intakeErrors, ['receivedAt', 'source', 'itemIndex', 'reason']);
+        else if (r.intakeErrors.length === 0) say('(none)');
+        for (const e of o.raw ? r.intakeErrors : []) {
+          say(`${String(e.receivedAt)}  ${String(e.source)}  ${String(e.reason)}`);
+          say(`  ${String(e.rawItem)}${e.rawTruncated ? ' …(truncated)' : ''}`);
+        }
+        if (r.nextBefore) say(`more: --before ${r.nextBefore}`);
+      });
+    });
+
   // ---- integration keys --------------------------------------------------------------------------------------
   const keys = program.command('keys').alias('key').description("a service's integration keys");
   const printCreated = (r: { key: string; endpoint: string; usage: string; integrationKey: { id: string } }) =>
