@@ -90,8 +90,8 @@ export async function checkScheduleTargets(ex: Executor, teamId: string, levels:
         .select(['teamId', 'shared'])
         .where('id', '=', target.id)
         .executeTakeFirst();
-      if (!schedule) throw validationError([{ field, message: `no schedule with id ${target.id}` }]);
-      if (schedule.teamId !== teamId && schedule.shared !== 1) {
+      // An unknown schedule pages nobody (a level with no one on call is skipped and logged); not a reference.
+      if (schedule && schedule.teamId !== teamId && schedule.shared !== 1) {
         problems.push({ field, message: `schedule ${target.id} belongs to another team, which does not share it` });
       }
     }
