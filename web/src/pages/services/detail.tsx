@@ -134,9 +134,74 @@ export function ServicePage({ params }: PageProps) {
         </Card>
       </div>
       <Integrations service={s} />
+      <IntakeErrors service={s} timeZone={user.timezone} />
       <RecentChanges serviceId={s.id} timeZone={user.timezone} limit={10} />
       <MaintenanceWindows service={s} />
     </>
+  );
+}
+
+interface IntakeError {
+  id: string;
+  source: string;
+  itemIndex: number | null;
+  reason: string;
+  rawItem: string;
+  rawTruncated: boolean;
+  receivedAt: string;
+}
+
+/** Pretty JSON when the raw item is JSON (a truncated or non-JSON body is shown as it arrived). */
+function prettyRaw(raw: string): string {
+  try {
+    return JSON.stringify(JSON.parse(raw), null, 2);
+  } catch {
+    return raw;
+  }
+}
+
+/** Alerts the service's monitors sent that intake could not apply (the rest of each message was applied). */
+function IntakeErrors({ service, timeZone }: { service: Service; timeZone: string }) {
+  const errors = useApi<{ intakeErrors: IntakeError[]; nextBefore: string | null }>(
+    `/api/services/${encodeURIComponent(service.id)}/intake-errors?limit=20`,
+  );
+  return (
+    <Card title="Intake errors">
+      {errors.error ? (
+        <LoadError error={errors.error} retry={errors.reload} />
+      ) : !errors.data ? (
+        <Loading what="Loading intake errors" />
+      ) : errors.data.intakeErrors.length === 0 ? (
+        <p className="muted">No intake errors: everything this service's monitors sent could be read.</p>
+      ) : (
+        <>
+          <p className="muted small">
+            Alerts that could not be applied. The other alerts in the same message were applied; fix the sender.
+          </p>
+          <ul className="changes intake-errors">
+            {errors.data.intakeErrors.map((e) => (
+              <li key={e.id}>
+                <div className="badges">
+                  <Badge>{SOURCE_TEXT[e.source as KeySource] ?? e.source}</Badge>
+                </div>
+                <span>{e.reason}</span>{' '}
+                <span className="muted small" title={formatTime(e.receivedAt, timeZone)}>
+                  {relativeTime(e.receivedAt)}
+                </span>
+                <details className="small">
+                  <summary>
+                    {e.itemIndex === null ? 'What arrived' : `What arrived (alert ${e.itemIndex + 1})`}
+                    {e.rawTruncated && ' — truncated'}
+                  </summary>
+                  <pre className="received-body">{prettyRaw(e.rawItem)}</pre>
+                </details>
+              </li>
+            ))}
+          </ul>
+          {errors.data.nextBefore && <p className="muted small">Showing the newest 20.</p>}
+        </>
+      )}
+    </Card>
   );
 }
 
