@@ -113,7 +113,15 @@ export function buildServices(
   const integrationKeys = new IntegrationKeyService({ db, clock, catalog });
   // getUser is called only when a one-click link is used, long after `services` exists.
   const alerts = new AlertService({ db, clock, teams, log });
-  const notify = createNotifyServices({ config, db, clock, resolve, getUser: (id) => services.identity.getUser(id) });
+  const notify = createNotifyServices({
+    config,
+    db,
+    clock,
+    resolve,
+    getUser: (id) => services.identity.getUser(id),
+    onSend: (channel, outcome) => metrics.notificationSends.inc({ channel, outcome }),
+  });
+  metrics.setOpenBreakers(() => notify.bulkhead.openCount());
   const chat = createChat({
     config,
     db,
@@ -262,7 +270,8 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
  * is skipped (escalation may install a finer check). Action links acknowledge or resolve as the recipient.
  */
 function wireNotifications(services: Services): void {
-  // Read through the gate's executor: on SQLite the gate holds the only connection, so db.kysely would deadlock.
+  // Read through the claim transaction's executor: inside a transaction the root handle refuses (and on SQLite would
+  // wait for the connection the claim holds).
   services.notify.setIsStillWanted(async (ex, d) => {
     if (!d.alertId) return true;
     const alert = await findAlertForPaging(ex, d.alertId);

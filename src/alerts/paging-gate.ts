@@ -2,19 +2,19 @@ import { sql } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
 
 /**
- * The paging gate: "once an acknowledgement commits, no further page for that alert goes out". A page is checked
- * (is the alert still triggered?) and handed to its channel while holding a lock that every status change of the
- * alert must wait for: on PostgreSQL the alert's row lock (`FOR UPDATE`; acknowledge and resolve update that row),
- * on SQLite the database's single connection, held by the transaction (one process per data directory). So each
- * page is either handed over before the acknowledgement commits, or sees it and is skipped. Channel sends carry
- * timeouts (10 s), which bounds how long an acknowledgement can wait.
+ * The paging gate: "once an acknowledgement commits, no page for that alert is claimed after it". Each delivery is
+ * claimed in a short transaction (src/notify/jobs.ts) that first takes this lock, then checks that the alert is
+ * still triggered and marks the delivery `sending`; the send happens after that transaction commits, holding no
+ * database connection or lock (issue 23). Every status change of the alert takes the same lock: on PostgreSQL the
+ * alert's row lock (`FOR UPDATE`; acknowledge and resolve update that row), on SQLite the database's single
+ * connection, which any transaction holds (one process per data directory). So each claim either sees an
+ * acknowledgement that committed before it and skips, or commits first: that one send in flight may finish after
+ * the acknowledgement, and nothing claimed after it goes out.
  */
-export type PagingGate = <T>(alertId: string, fn: (ex: Executor) => Promise<T>) => Promise<T>;
+export type PagingGate = (trx: Executor, alertId: string) => Promise<void>;
 
 export function pagingGate(db: Db): PagingGate {
-  return (alertId, fn) =>
-    db.kysely.transaction().execute(async (trx) => {
-      if (db.engine === 'postgres') await sql`select id from alerts where id = ${alertId} for update`.execute(trx);
-      return fn(trx);
-    });
+  return async (trx, alertId) => {
+    if (db.engine === 'postgres') await sql`select id from alerts where id = ${alertId} for update`.execute(trx);
+  };
 }

@@ -3,6 +3,7 @@
  * HTTP 429 (https://api.slack.com/apis/rate-limits) and 5xx are transient; `{ ok: false, error }` is permanent unless
  * the code says "later". Callers are durable jobs: a transient error is thrown so the runner retries with backoff.
  */
+import { assertNoTransaction } from '../db/tx-context.js';
 import { slackCallFailed } from './errors.js';
 import { parseRetryAfter } from '../shared/errors.js';
 
@@ -26,6 +27,7 @@ export class SlackApi {
 
   async call(method: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const url = `${this.opts.apiUrl.replace(/\/+$/, '')}/${method}`;
+    assertNoTransaction(`The Slack call ${method}`);
     let res: Response;
     try {
       res = await fetch(url, {
@@ -66,6 +68,7 @@ export class SlackApi {
 
   /** POST to an interaction's response_url (no token: the URL is the credential). 4xx is permanent. */
   async respond(url: string, body: Record<string, unknown>): Promise<void> {
+    assertNoTransaction('A Slack response_url request');
     let res: Response;
     try {
       res = await fetch(url, {

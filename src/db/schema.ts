@@ -338,6 +338,9 @@ export interface NotificationDeliveriesTable {
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
+  /** While `sending`: the claim's fence (its record must match) and when a dead claim may be taken over. */
+  claimToken: string | null;
+  claimedUntil: number | null;
 }
 
 export interface NotificationAttemptsTable {

@@ -1,10 +1,15 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   jobOutcomes: Counter<'kind' | 'outcome'>;
   jobDuration: Histogram<'kind'>;
+  /** Notification sends by channel and outcome (sent, failed_*, unreachable, refused_busy, refused_breaker, skipped). */
+  notificationSends: Counter<'channel' | 'outcome'>;
+  /** Destinations whose circuit breaker is open (read at scrape time from `setOpenBreakers`'s source). */
+  notificationBreakersOpen: Gauge;
+  setOpenBreakers(count: () => number): void;
   /** Alerts (or whole messages) intake could not apply and recorded in the service's intake error log. */
   intakeRejected: Counter<'source'>;
 }
@@ -12,8 +17,26 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'muster_' });
+  let openBreakers: () => number = () => 0;
   return {
     registry,
+    notificationSends: new Counter({
+      name: 'muster_notification_sends_total',
+      help: 'Notification sends by channel and outcome (sent, failed_transient, failed_permanent, unreachable, refused_busy, refused_breaker, skipped)',
+      labelNames: ['channel', 'outcome'],
+      registers: [registry],
+    }),
+    notificationBreakersOpen: new Gauge({
+      name: 'muster_notification_breakers_open',
+      help: 'Notification destinations (hosts, provider accounts) whose circuit breaker is open in this process',
+      registers: [registry],
+      collect() {
+        this.set(openBreakers());
+      },
+    }),
+    setOpenBreakers(count) {
+      openBreakers = count;
+    },
     httpDuration: new Histogram({
       name: 'muster_http_request_duration_seconds',
       help: 'HTTP request duration by route template',

@@ -7,7 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { parseRetryAfter } from '../shared/errors.js';
 import { isPrivateWebhookHost, PrivateAddressError, publicOnlyLookup, type ResolveAll } from '../shared/net.js';
-import { permanentFailure, transientFailure, DeliveryError } from './errors.js';
+import { assertNoTransaction } from '../db/tx-context.js';
+import { permanentFailure, unreachableFailure, DeliveryError } from './errors.js';
 import type { ContactKind, OutboundMessage } from './model.js';
 
 /** What an adapter needs to know about the recipient's contact method. */
@@ -30,12 +31,24 @@ export interface SendResult {
   providerMessageId?: string | undefined;
 }
 
+/**
+ * A channel's send receives the message and the contact, never a database executor: it runs after the claim
+ * committed and before the outcome is recorded, outside any transaction (src/notify/jobs.ts).
+ */
 export interface Channel {
   readonly kind: ContactKind;
   send(message: OutboundMessage, contact: ContactTarget): Promise<SendResult>;
+  /**
+   * Where a send to `contact` goes, for the bulkhead and circuit breaker (src/notify/bulkhead.ts): a host and port,
+   * or a provider account. Default: the channel itself (one provider for everyone).
+   */
+  destination?(contact: ContactTarget): string;
 }
 
+/** All of one send (connect, TLS, request, answer); config `notify.timeoutMs`. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Connecting (TCP) alone: a host that drops packets fails here, well before the total time-out. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 
 export interface HttpResult {
   status: number;
@@ -49,9 +62,21 @@ export function isTransientStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408 || status === 425;
 }
 
+type RequestInit = {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** The whole request, answer included (default 10 s). */
+  timeoutMs?: number;
+  /** Connecting alone (default 3 s, at most timeoutMs). */
+  connectTimeoutMs?: number;
+};
+
 /**
- * One HTTP request with a timeout. Network errors and timeouts become transient DeliveryErrors; the response is
- * returned whatever its status, for the adapter to classify (Slack answers 200 with ok:false).
+ * One HTTP request with a connect time-out and a total time-out. Network errors and time-outs become transient
+ * DeliveryErrors marked unreachable (the destination's circuit breaker counts them); the response is returned
+ * whatever its status, for the adapter to classify (Slack answers 200 with ok:false). Never inside a database
+ * transaction (src/db/tx-context.ts): a send holds no connection or lock while it waits for an answer.
  */
 export async function httpRequest(
   channel: string,
@@ -61,36 +86,29 @@ export async function httpRequest(
     publicOnly?: { resolve?: ResolveAll | undefined };
   },
 ): Promise<HttpResult> {
+  assertNoTransaction(`A ${channel} request to ${hostOf(url)}`);
   if (init.publicOnly) return publicOnlyRequest(channel, url, init, init.publicOnly.resolve);
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: init.method ?? 'POST',
-      headers: init.headers ?? {},
-      ...(init.body !== undefined ? { body: init.body } : {}),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(init.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    });
-  } catch (e) {
-    throw unreachable(channel, url, e);
-  }
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (e) {
-    throw connectionLost(channel, url, e);
-  }
-  return { status: res.status, headers: res.headers, text, json: jsonOrNull(text) };
+  return requestThrough(channel, url, init, null);
 }
 
 /** A request that failed before an answer, as a transient failure: it timed out, or the host was not reached. */
 function unreachable(channel: string, url: string, e: unknown) {
+  if (e instanceof ConnectTimeoutError) {
+    return unreachableFailure(channel, `could not connect to ${hostOf(url)} within ${e.ms} ms`, e);
+  }
   const isTimeout = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-  return transientFailure(channel, isTimeout ? 'request timed out' : `could not reach ${hostOf(url)}`, e);
+  return unreachableFailure(channel, isTimeout ? 'request timed out' : `could not reach ${hostOf(url)}`, e);
 }
 
 const connectionLost = (channel: string, url: string, e: unknown) =>
-  transientFailure(channel, `connection lost while reading the response from ${hostOf(url)}`, e);
+  unreachableFailure(channel, `connection lost while reading the response from ${hostOf(url)}`, e);
+
+class ConnectTimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`connect timed out after ${ms} ms`);
+    this.name = 'ConnectTimeoutError';
+  }
+}
 
 /** The body parsed when it is JSON, else null: the adapter looks at the text. */
 function jsonOrNull(text: string): unknown {
@@ -103,11 +121,19 @@ function jsonOrNull(text: string): unknown {
 
 /** Bodies read from untrusted receivers are cut here; only a short excerpt is ever used. */
 const MAX_UNTRUSTED_BODY = 64 * 1024;
+/** Providers' answers (Slack, Twilio, ntfy) are small JSON documents; anything past this is not read. */
+const MAX_BODY = 1024 * 1024;
+
+/** Kept-alive connections for providers and webhooks (not for public addresses: each of those connects afresh). */
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, keepAliveMsecs: 1_000, maxFreeSockets: 64 }),
+  'https:': new https.Agent({ keepAlive: true, keepAliveMsecs: 1_000, maxFreeSockets: 64 }),
+};
 
 /**
  * httpRequest for an address given by the public: refuse private address literals, and connect through a `lookup`
- * that refuses private addresses, so the check and the connection use the same resolution (fetch cannot take a
- * resolver). Redirects are not followed.
+ * that refuses private addresses, so the check and the connection use the same resolution. Redirects are not
+ * followed.
  */
 function publicOnlyRequest(
   channel: string,
@@ -121,15 +147,17 @@ function publicOnlyRequest(
   return requestThrough(channel, url, init, publicOnlyLookup(resolve));
 }
 
-type RequestInit = { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number };
-
-/** One request with node:http(s), resolving the host through `lookup`; errors classified as httpRequest does. */
+/**
+ * One request with node:http(s): a kept-alive connection, or (with `lookup`, for public addresses) a fresh one
+ * resolved through `lookup`. Errors classified as httpRequest does; redirects are not followed.
+ */
 export function requestThrough(
   channel: string,
   url: string,
   init: RequestInit,
-  lookup: ReturnType<typeof publicOnlyLookup>,
+  lookup: ReturnType<typeof publicOnlyLookup> | null,
 ): Promise<HttpResult> {
+  assertNoTransaction(`A ${channel} request to ${hostOf(url)}`);
   let u: URL;
   try {
     u = new URL(url);
@@ -140,23 +168,26 @@ export function requestThrough(
     return Promise.reject(permanentFailure(channel, 'the URL is not http(s)'));
   }
   const body = init.body ?? '';
+  const timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const connectMs = Math.min(timeoutMs, init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  const maxBody = lookup ? MAX_UNTRUSTED_BODY : MAX_BODY;
   return new Promise<HttpResult>((done, fail) => {
     const req = (u.protocol === 'https:' ? https : http).request(
       u,
       {
         method: init.method ?? 'POST',
         headers: { ...(init.headers ?? {}), 'content-length': String(Buffer.byteLength(body)) },
-        lookup,
-        signal: AbortSignal.timeout(init.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-        agent: false,
+        signal: AbortSignal.timeout(timeoutMs),
+        ...(lookup ? { lookup, agent: false } : { agent: agents[u.protocol as 'http:' | 'https:'] }),
       },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          if (text.length < MAX_UNTRUSTED_BODY) text += chunk.slice(0, MAX_UNTRUSTED_BODY - text.length);
+          if (text.length < maxBody) text += chunk.slice(0, maxBody - text.length);
         });
         res.on('error', (e) => fail(connectionLost(channel, url, e)));
+        res.on('aborted', () => fail(connectionLost(channel, url, new Error('aborted'))));
         res.on('end', () => {
           const headers = new Headers();
           for (const [k, v] of Object.entries(res.headers)) {
@@ -166,6 +197,15 @@ export function requestThrough(
         });
       },
     );
+    // The connect time-out: a host that drops packets (or a full listen queue) fails in seconds, not at the total.
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return; // a kept-alive connection
+      const timer = setTimeout(() => req.destroy(new ConnectTimeoutError(connectMs)), connectMs);
+      timer.unref();
+      const clear = (): void => clearTimeout(timer);
+      socket.once('connect', clear);
+      socket.once('close', clear);
+    });
     req.on('error', (e) =>
       fail(e instanceof PrivateAddressError ? permanentFailure(channel, e.message) : unreachable(channel, url, e)),
     );

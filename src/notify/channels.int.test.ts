@@ -78,7 +78,8 @@ async function waitForDeliveries(
   }
 }
 
-const allFinished = (n: number) => (ds: Delivery[]) => ds.length === n && ds.every((d) => d.status !== 'pending');
+const allFinished = (n: number) => (ds: Delivery[]) =>
+  ds.length === n && ds.every((d) => d.status !== 'pending' && d.status !== 'sending');
 const message = (subject: string) => ({ subject, body: `Body of ${subject}`, url: 'https://muster.example/alerts/1' });
 
 for (const engine of ENGINES) {

@@ -10,6 +10,7 @@ import type { Clock } from '../shared/clock.js';
 import { forbidden } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
+import type { Bulkhead } from './bulkhead.js';
 import { contactMethodNotFound } from './errors.js';
 import { deliveryDedupKey, needsVerification, stepDueAt, type NotificationMessage, type Urgency } from './model.js';
 import {
@@ -44,9 +45,10 @@ export interface NotifyUserInput {
 }
 
 /**
- * Re-checked just before each send. Return false to skip the send (recorded as `skipped`), e.g. because the alert
- * was acknowledged or resolved since the notification was planned. Runs outside any transaction; use `ex` for
- * reads. The alerts/escalation domain provides it (src/server.ts); the default keeps every notification.
+ * Re-checked in each delivery's claim transaction, just before the send. Return false to skip the send (recorded as
+ * `skipped`), e.g. because the alert was acknowledged or resolved since the notification was planned. Use `ex` (the
+ * claim transaction) for reads, never the root handle. The alerts/escalation domain provides it (src/server.ts); the
+ * default keeps every notification.
  */
 export type IsStillWanted = (
   ex: Executor,
@@ -56,10 +58,12 @@ export type IsStillWanted = (
 export const alwaysWanted: IsStillWanted = () => Promise.resolve(true);
 
 /**
- * Runs the still-wanted check and the hand-off to the channel under a lock that the alert's acknowledgement and
- * resolution must wait for (the alerts domain provides it: src/alerts/paging-gate.ts). Default: no lock.
+ * The alert's claim lock, taken first in a delivery's short claim transaction, before the still-wanted check: the
+ * alert's acknowledgement and resolution take the same lock, so each claim either sees them or commits before them
+ * (the alerts domain provides it: src/alerts/paging-gate.ts). The send itself happens after the claim commits,
+ * holding nothing. Default: no lock.
  */
-export type SendGate = <T>(alertId: string, fn: (ex: Executor) => Promise<T>) => Promise<T>;
+export type SendGate = (trx: Executor, alertId: string) => Promise<void>;
 
 export interface DeliveryLogEntry extends Delivery {
   attemptsLog: Attempt[];
@@ -69,7 +73,7 @@ export class NotifyService {
   private wanted: IsStillWanted = alwaysWanted;
   private gate: SendGate | null = null;
 
-  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; bulkhead?: Bulkhead | undefined }) {}
 
   /** The alerts/escalation domain plugs its "is this page still needed?" check in here (src/server.ts). */
   setIsStillWanted(check: IsStillWanted | null): void {
@@ -84,12 +88,9 @@ export class NotifyService {
     this.gate = gate;
   }
 
-  /**
-   * The gate for a delivery: alert pages go through the alert's gate (a transaction; `isGated` true); others run as
-   * they are, outside any transaction.
-   */
-  withSendGate<T>(alertId: string | null, fn: (ex: Executor, isGated: boolean) => Promise<T>): Promise<T> {
-    return alertId && this.gate ? this.gate(alertId, (ex) => fn(ex, true)) : fn(this.deps.db.kysely, false);
+  /** The alert's claim lock for a delivery's claim transaction (null: none). */
+  get claimLock(): SendGate | null {
+    return this.gate;
   }
 
   /**
@@ -164,6 +165,8 @@ export class NotifyService {
       createdAt: now,
       updatedAt: now,
       finishedAt: null,
+      claimToken: null,
+      claimedUntil: null,
     });
     if (!isNew) return null;
     await enqueueJob<DeliverPayload>(

@@ -1,8 +1,9 @@
 /** Email over SMTP with nodemailer (config.smtp). */
 import nodemailer, { type Transporter } from 'nodemailer';
+import { assertNoTransaction } from '../db/tx-context.js';
 import type { Config } from '../config/index.js';
-import { DEFAULT_TIMEOUT_MS, type Channel, type ContactTarget, type SendResult } from './channel.js';
-import { DeliveryError, permanentFailure, transientFailure } from './errors.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type Channel, type ContactTarget, type SendResult } from './channel.js';
+import { DeliveryError, permanentFailure, transientFailure, unreachableFailure } from './errors.js';
 import { renderText, type OutboundMessage } from './model.js';
 
 type SmtpConfig = NonNullable<Config['smtp']>;
@@ -24,7 +25,7 @@ export function classifySmtpError(e: unknown): DeliveryError {
       providerStatus: err.responseCode,
     });
   }
-  if (err.code && NETWORK_CODES.has(err.code)) return transientFailure('email', `${err.code}: ${message}`, e);
+  if (err.code && NETWORK_CODES.has(err.code)) return unreachableFailure('email', `${err.code}: ${message}`, e);
   if (err.code === 'EENVELOPE' || err.code === 'EAUTH' || err.code === 'EMESSAGE') {
     return permanentFailure('email', `${err.code}: ${message}`, e);
   }
@@ -61,13 +62,20 @@ export class EmailChannel implements Channel {
       port: smtp.port,
       secure: smtp.secure,
       ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
-      connectionTimeout: timeoutMs,
+      // Connecting alone gets the short time-out: a relay that drops packets fails in seconds.
+      connectionTimeout: Math.min(timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,
     });
   }
 
+  /** One SMTP relay for everyone: one bulkhead and breaker. */
+  destination(): string {
+    return `smtp:${this.smtp.host}:${this.smtp.port}`;
+  }
+
   async send(message: OutboundMessage, contact: ContactTarget): Promise<SendResult> {
+    assertNoTransaction(`An email to ${this.smtp.host}`);
     const prefix = message.urgency === 'high' ? '[Muster] ' : '[Muster, low] ';
     try {
       const info = (await this.transport.sendMail({

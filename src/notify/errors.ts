@@ -34,8 +34,13 @@ export const actionLinksUnavailable = (): AppError =>
 /**
  * A channel's failure, classified: transient ones (network, timeout, 5xx, 429) are retried with backoff; permanent
  * ones (a 4xx, a bad address, a missing provider setting) are recorded in the delivery log and stop.
+ * `isUnreachable`: the destination did not answer (connect failure or time-out), which its circuit breaker counts;
+ * `isBulkhead`: nothing was sent, the destination's bulkhead or open breaker refused the send (src/notify/bulkhead.ts).
  */
 export class DeliveryError extends AppError {
+  readonly isUnreachable: boolean;
+  readonly isBulkhead: boolean;
+
   constructor(
     readonly channel: string,
     message: string,
@@ -44,6 +49,8 @@ export class DeliveryError extends AppError {
       cause?: unknown;
       providerStatus?: number | string;
       retryAfterMs?: number | undefined;
+      isUnreachable?: boolean;
+      isBulkhead?: boolean;
     },
   ) {
     super(opts.isPermanent ? 'delivery_rejected' : 'delivery_unavailable', `${channel}: ${message}`, {
@@ -54,11 +61,17 @@ export class DeliveryError extends AppError {
       details: opts.providerStatus === undefined ? undefined : { providerStatus: opts.providerStatus },
     });
     this.name = 'DeliveryError';
+    this.isUnreachable = opts.isUnreachable === true;
+    this.isBulkhead = opts.isBulkhead === true;
   }
 }
 
 export const transientFailure = (channel: string, message: string, cause?: unknown): DeliveryError =>
   new DeliveryError(channel, message, { isPermanent: false, cause });
+
+/** The destination did not answer: a connect failure or a time-out (counted by its circuit breaker). */
+export const unreachableFailure = (channel: string, message: string, cause?: unknown): DeliveryError =>
+  new DeliveryError(channel, message, { isPermanent: false, cause, isUnreachable: true });
 
 export const permanentFailure = (channel: string, message: string, cause?: unknown): DeliveryError =>
   new DeliveryError(channel, message, { isPermanent: true, cause });

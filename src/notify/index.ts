@@ -5,7 +5,8 @@ import type { JobHandler } from '../jobs/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { ResolveAll } from '../shared/net.js';
 import { DELIVER_JOB, NotifyService, type DeliverPayload } from './delivery.js';
-import { deliverHandler } from './jobs.js';
+import { Bulkhead, DEFAULT_BULKHEAD } from './bulkhead.js';
+import { deliverHandler, type SendMetricOutcome } from './jobs.js';
 import { ActionLinkService } from './links.js';
 import { buildChannels, type Channels } from './registry.js';
 import { ContactService } from './service.js';
@@ -24,6 +25,8 @@ export { ActionLinkService, LINK_ACTIONS, type LinkAction, type AlertActionHandl
 export type { Channel, ContactTarget, SendResult } from './channel.js';
 export type { Channels } from './registry.js';
 export { DeliveryError } from './errors.js';
+export { Bulkhead, DEFAULT_BULKHEAD, type BreakerState, type BulkheadOptions } from './bulkhead.js';
+export type { SendMetricOutcome } from './jobs.js';
 export { SIGNATURE_HEADER, signWebhook } from './webhook.js';
 export {
   CONTACT_KINDS,
@@ -40,6 +43,8 @@ export interface NotifyServices {
   contacts: ContactService;
   actionLinks: ActionLinkService;
   channels: Channels;
+  /** Per-destination bulkheads and circuit breakers of this process's sends. */
+  bulkhead: Bulkhead;
   deliverJob: { kind: typeof DELIVER_JOB; handler: JobHandler<DeliverPayload> };
 }
 
@@ -51,9 +56,17 @@ export function createNotifyServices(deps: {
   getUser: (id: string) => Promise<User>;
   channels?: Channels;
   resolve?: ResolveAll | undefined;
+  /** Counts each send by channel and outcome (muster_notification_sends_total). */
+  onSend?: ((channel: string, outcome: SendMetricOutcome) => void) | undefined;
 }): NotifyServices {
   const { config, db, clock } = deps;
-  const notify = new NotifyService({ db, clock });
+  // A destination that answers quickly may use half the runner's slots; any other destination two.
+  const bulkhead = new Bulkhead({
+    ...DEFAULT_BULKHEAD,
+    maxInFlightHealthy: Math.ceil(config.jobs.concurrency / 2),
+    now: () => clock.now(),
+  });
+  const notify = new NotifyService({ db, clock, bulkhead });
   const actionLinks = new ActionLinkService({
     db,
     clock,
@@ -65,14 +78,19 @@ export function createNotifyServices(deps: {
   const handler = deliverHandler({
     channels,
     links: actionLinks,
+    bulkhead,
     isStillWanted: () => notify.isStillWanted,
-    withSendGate: (alertId, fn) => notify.withSendGate(alertId, fn),
+    claimLock: () => notify.claimLock,
+    // Slack's send is two calls, each up to the time-out; a claim older than this belongs to a run that died.
+    claimTtlMs: 2 * config.notify.timeoutMs + 10_000,
+    onSend: deps.onSend,
   });
   return {
     notify,
     contacts: new ContactService({ db, clock }),
     actionLinks,
     channels,
+    bulkhead,
     deliverJob: { kind: DELIVER_JOB, handler },
   };
 }

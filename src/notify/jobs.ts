@@ -1,34 +1,59 @@
 /**
- * `notify.deliver`: one delivery (recipient × contact method × rule step), in the escalation-step shape:
- *   1. load the delivery; a delivery that is no longer pending (a duplicate or late job) exits quietly;
- *   2. under the alert's paging gate (src/alerts/paging-gate.ts): re-read the delivery (still pending?), re-check the
- *      state (contact method still there and usable, `isStillWanted`: alert not acknowledged or resolved since) —
- *      otherwise record `skipped` —, send once through the channel's adapter, and record the attempt and outcome;
- *   3. complete the job (fenced), in that same transaction: one commit for the outcome and the job.
- * Transient failures record a `failed` attempt and throw, so the runner retries with backoff; permanent failures
- * (and the last transient one) are recorded as the delivery's final `failed` state and the job completes. A send
- * cannot be part of a database transaction: if the process dies between sending and committing, the step runs
- * again and the person may get the message twice — at least once, never lost.
+ * `notify.deliver`: one delivery (recipient × contact method × rule step), as claim → commit → send → record, so no
+ * database transaction, connection or lock is ever held while a channel waits for an answer (issue 23):
+ *   1. load the delivery; one that is no longer pending (a duplicate or late job) exits quietly;
+ *   2. take a slot in the destination's bulkhead (src/notify/bulkhead.ts): a destination at its limit or with an
+ *      open circuit breaker fails fast as transient (recorded; the job retries with backoff), holding no job slot;
+ *   3. claim, in a short transaction: take the alert's claim lock (PostgreSQL: the alert row, `FOR UPDATE`, which the
+ *      acknowledgement also takes; SQLite: the single connection), re-read the delivery (still pending?), re-check
+ *      the contact method and `isStillWanted` (alert not acknowledged or resolved) — otherwise record `skipped` —
+ *      and mark the delivery `sending` with a claim token and a claim deadline. An acknowledgement that committed
+ *      before the claim makes it skip; one that commits after it lets this one send finish; nothing claimed after it
+ *      goes out;
+ *   4. send through the channel's adapter, outside any transaction (a send cannot receive an executor, and the
+ *      outbound helpers refuse to start inside a transaction: src/db/tx-context.ts);
+ *   5. record the attempt and outcome in another short transaction, fenced on the claim token.
+ * Transient failures go back to `pending` with a `failed` attempt and throw, so the runner retries with backoff;
+ * permanent failures (and the last transient one) are the delivery's final `failed` state. If the process dies
+ * between claim and record, the delivery stays `sending` until its claim deadline; the job runs again (SQLite
+ * start-up, or an expired lease on PostgreSQL) and takes the claim over: the message may go out twice — at least
+ * once, at most one repeat, never lost.
  */
-import type { Db, Executor } from '../db/index.js';
-import { StaleJobError, type JobContext, type JobHandler } from '../jobs/index.js';
+import type { Executor } from '../db/index.js';
+import type { JobContext, JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText } from '../shared/json.js';
-import type { ContactTarget } from './channel.js';
+import type { Bulkhead, Permit, SendOutcome } from './bulkhead.js';
+import type { Channel, ContactTarget } from './channel.js';
 import type { DeliverPayload, IsStillWanted } from './delivery.js';
+import { DeliveryError } from './errors.js';
 import type { ActionLinkService } from './links.js';
 import { needsVerification, type AttemptStatus, type NotificationMessage, type OutboundMessage } from './model.js';
 import { findContactMethodRow, findDelivery, insertAttempt, updateDelivery, type Delivery } from './repo.js';
 import type { Channels } from './registry.js';
 
+/** How a send ended, for `muster_notification_sends_total{channel,outcome}`. */
+export type SendMetricOutcome =
+  | 'sent'
+  | 'failed_transient'
+  | 'failed_permanent'
+  | 'unreachable'
+  | 'refused_busy'
+  | 'refused_breaker'
+  | 'skipped';
+
 export interface DeliverDeps {
   channels: Channels;
   links: ActionLinkService;
+  bulkhead: Bulkhead;
   /** Read at every run, so the composition root can wire the alerts domain in after construction. */
   isStillWanted: () => IsStillWanted;
-  /** Check-and-send under the alert's paging gate (see NotifyService.withSendGate). */
-  withSendGate: <T>(alertId: string | null, fn: (ex: Executor, isGated: boolean) => Promise<T>) => Promise<T>;
+  /** The alert's claim lock, taken first in the claim transaction (see NotifyService.setSendGate). */
+  claimLock: () => ((trx: Executor, alertId: string) => Promise<void>) | null;
+  /** How long a claim may stay `sending` before another run may take it over (a send's longest time, and more). */
+  claimTtlMs: number;
+  onSend?: ((channel: string, outcome: SendMetricOutcome) => void) | undefined;
 }
 
 interface Outcome {
@@ -40,55 +65,54 @@ interface Outcome {
   isFinal: boolean;
 }
 
+/**
+ * Record an attempt on the delivery as just read and locked in this transaction (`current`), if it is still in the
+ * state this run expects: `pending` (not claimed), or `sending` under this run's claim token.
+ */
 async function record(
-  ex: Parameters<typeof insertAttempt>[0],
-  engine: Db['engine'],
-  d: Delivery,
+  ex: Executor,
+  current: Delivery | null,
+  expect: { claimToken: string | null },
   o: Outcome,
   now: number,
-  /** The delivery as just read and locked in this transaction, if the caller has it. */
-  locked?: Delivery,
-): Promise<void> {
-  const current = locked ?? (await findDelivery(ex, engine, d.id, true));
-  if (!current || current.status !== 'pending') return; // another run finished it; nothing to add
+): Promise<boolean> {
+  if (!current) return false;
+  const isExpected =
+    expect.claimToken === null
+      ? current.status === 'pending'
+      : current.status === 'sending' && current.claimToken === expect.claimToken;
+  if (!isExpected) return false; // another run finished it or took the claim over; nothing to add
   await insertAttempt(ex, {
     id: newId('att', now),
-    deliveryId: d.id,
-    userId: d.userId,
-    alertId: d.alertId,
-    channel: d.channel,
+    deliveryId: current.id,
+    userId: current.userId,
+    alertId: current.alertId,
+    channel: current.channel,
     status: o.status,
     isPermanent: o.isPermanent ? 1 : 0,
     error: o.error ?? null,
     providerMessageId: o.providerMessageId ?? null,
     at: now,
   });
-  await updateDelivery(ex, d.id, {
+  await updateDelivery(ex, current.id, {
     attempts: current.attempts + 1,
     updatedAt: now,
     lastError: o.error ?? null,
+    claimToken: null,
+    claimedUntil: null,
     ...(o.providerMessageId ? { providerMessageId: o.providerMessageId } : {}),
-    ...(o.isFinal ? { status: o.status, finishedAt: now } : {}),
+    ...(o.isFinal ? { status: o.status, finishedAt: now } : { status: 'pending' }),
   });
-}
-
-/** Record the final outcome in the job's fenced completing transaction. */
-function finish(ctx: JobContext<DeliverPayload>, d: Delivery, o: Omit<Outcome, 'isFinal'>): Promise<void> {
-  return ctx.complete((trx) => record(trx, ctx.db.engine, d, { ...o, isFinal: true }, ctx.clock.now()));
+  return true;
 }
 
 type ContactMethodRow = NonNullable<Awaited<ReturnType<typeof findContactMethodRow>>>;
 
-/** Where to send the delivery now, or why it should not be sent. */
-async function check(
-  ex: Executor,
-  deps: DeliverDeps,
-  d: Delivery,
-): Promise<{ skip: string; row?: undefined } | { skip: null; row: ContactMethodRow }> {
-  const row = await findContactMethodRow(ex, d.contactMethodId);
-  if (!row) return { skip: 'the contact method was removed' };
+/** Why the delivery should not be sent now, or null. */
+async function skipReason(ex: Executor, deps: DeliverDeps, d: Delivery, row: ContactMethodRow | undefined) {
+  if (!row) return 'the contact method was removed';
   if (d.ruleId !== null && needsVerification(d.channel as never) && row.isVerified !== 1) {
-    return { skip: `the ${d.channel} contact method is not verified` };
+    return `the ${d.channel} contact method is not verified`;
   }
   const wanted = await deps.isStillWanted()(ex, {
     deliveryId: d.id,
@@ -96,7 +120,7 @@ async function check(
     userId: d.userId,
     urgency: d.urgency,
   });
-  return wanted ? { skip: null, row } : { skip: 'no longer needed: the alert was acknowledged or resolved' };
+  return wanted ? null : 'no longer needed: the alert was acknowledged or resolved';
 }
 
 async function outbound(deps: DeliverDeps, d: Delivery, now: number): Promise<OutboundMessage> {
@@ -110,67 +134,177 @@ async function outbound(deps: DeliverDeps, d: Delivery, now: number): Promise<Ou
   return { ...message, deliveryId: d.id, urgency: d.urgency, alertId: d.alertId, links };
 }
 
+const toTarget = (d: Delivery, row: ContactMethodRow): ContactTarget => ({
+  id: row.id,
+  kind: d.channel as ContactTarget['kind'],
+  address: row.address,
+  serverUrl: row.serverUrl,
+  secret: row.secret,
+});
+
+/** The bulkhead key of a send: the adapter's destination (a host, a provider account), else the channel. */
+export function destinationOf(channel: Channel, target: ContactTarget): string {
+  try {
+    return channel.destination?.(target) ?? channel.kind;
+  } catch {
+    return channel.kind;
+  }
+}
+
+/** Claim tokens are `<job fence>.<id>`: the fence of the job run that claimed the delivery. */
+function claimFenceOf(token: string | null): number | null {
+  const fence = token ? Number(token.slice(0, token.indexOf('.'))) : NaN;
+  return Number.isInteger(fence) ? fence : null;
+}
+
+type Claim =
+  | { kind: 'done' }
+  | { kind: 'skipped' }
+  | { kind: 'in-flight'; until: number }
+  | { kind: 'claimed'; token: string; target: ContactTarget };
+
+/** Step 3: the short claim transaction. */
+function claim(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery): Promise<Claim> {
+  const { db, clock } = ctx;
+  const deliveryId = d.id;
+  return db.kysely.transaction().execute(async (trx): Promise<Claim> => {
+    // The alert's lock first (the acknowledgement takes the same row), then the delivery's.
+    const lock = deps.claimLock();
+    if (d.alertId && lock) await lock(trx, d.alertId);
+    const current = await findDelivery(trx, db.engine, deliveryId, true);
+    if (!current) return { kind: 'done' };
+    const now = clock.now();
+    let expect: string | null = null;
+    if (current.status === 'sending') {
+      // Claimed by an earlier run of this job that never recorded the outcome: that run died or lost its lease (a
+      // later run has a higher fence), like an expired lease; take the claim over now. A claim by this same run
+      // (impossible) or by a run we cannot place waits for its claim deadline.
+      const claimFence = claimFenceOf(current.claimToken);
+      const isAbandoned = claimFence !== null ? claimFence < ctx.job.fence : false;
+      if (!isAbandoned && current.claimedUntil !== null && current.claimedUntil > now) {
+        return { kind: 'in-flight', until: current.claimedUntil };
+      }
+      expect = current.claimToken;
+      ctx.log.warn({ deliveryId }, 'taking over a send whose run died before recording it; it may arrive twice');
+    } else if (current.status !== 'pending') {
+      return { kind: 'done' }; // a duplicate or late run: another run finished it
+    }
+    const row = await findContactMethodRow(trx, current.contactMethodId);
+    const skip = await skipReason(trx, deps, current, row);
+    if (skip !== null) {
+      await record(trx, current, { claimToken: expect }, { status: 'skipped', error: skip, isFinal: true }, now);
+      return { kind: 'skipped' };
+    }
+    const token = `${ctx.job.fence}.${newId('clm', now)}`;
+    await trx
+      .updateTable('notificationDeliveries')
+      .set({ status: 'sending', claimToken: token, claimedUntil: now + deps.claimTtlMs, updatedAt: now })
+      .where('id', '=', deliveryId)
+      .execute();
+    return { kind: 'claimed', token, target: toTarget(current, row!) };
+  });
+}
+
+function metricOutcome(e: unknown): SendMetricOutcome {
+  if (e instanceof DeliveryError && e.isBulkhead) {
+    return e.message.includes(' is busy: ') ? 'refused_busy' : 'refused_breaker';
+  }
+  if (e instanceof DeliveryError && e.isUnreachable) return 'unreachable';
+  return isAppError(e) && e.isPermanent ? 'failed_permanent' : 'failed_transient';
+}
+
 export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
   return async (ctx) => {
     const { db, clock } = ctx;
-    const d = await findDelivery(db.kysely, db.engine, ctx.job.payload.deliveryId);
-    if (!d || d.status !== 'pending') return; // already sent, failed or skipped: a duplicate or late job
-    const message = await outbound(deps, d, clock.now());
+    const id = ctx.job.payload.deliveryId;
+    const d = await findDelivery(db.kysely, db.engine, id);
+    if (!d || (d.status !== 'pending' && d.status !== 'sending')) return; // a duplicate or late job
+    const channel = deps.channels[d.channel as keyof Channels];
+    const row = await findContactMethodRow(db.kysely, d.contactMethodId);
+    // Step 2: a slot in the destination's bulkhead, before anything is claimed (a refusal claims nothing).
+    let permit: Permit | null = null;
+    if (channel && row) {
+      try {
+        permit = await deps.bulkhead.acquire(d.channel, destinationOf(channel, toTarget(d, row)));
+      } catch (e) {
+        deps.onSend?.(d.channel, metricOutcome(e));
+        return onFailure(ctx, d, e, null);
+      }
+    }
+    let sendOutcome: SendOutcome | null = null;
     try {
-      // Under the alert's paging gate: the delivery is re-read (a duplicate run that waited for the gate finds it
-      // sent), "still wanted?" is checked, the message is handed to its channel and the outcome is recorded, all
-      // before the gate opens. An acknowledgement that commits meanwhile waits for the gate; one that committed
-      // before makes the check skip the page.
-      await deps.withSendGate(d.alertId, async (ex, isGated) => {
-        const current = await findDelivery(ex, db.engine, d.id, true);
-        // A duplicate or late run: another run finished this delivery (the runner completes this job after).
-        if (!current || current.status !== 'pending') return;
-        // Under a gate (a transaction), the job completes in it (fenced, before anything is sent: a run whose lease
-        // was taken over stops here), so the outcome and the completion share one commit. Without a gate (not an
-        // alert page) the runner completes the job after the handler returns.
-        if (isGated) await ctx.completeIn(ex);
-        const { skip, row } = await check(ex, deps, d);
-        if (skip !== null) {
-          await record(ex, db.engine, d, { status: 'skipped', error: skip, isFinal: true }, clock.now(), current);
-          return;
-        }
-        const target: ContactTarget = {
-          id: row.id,
-          kind: d.channel as ContactTarget['kind'],
-          address: row.address,
-          serverUrl: row.serverUrl,
-          secret: row.secret,
-        };
-        const { providerMessageId } = await deps.channels[target.kind].send(message, target);
-        await record(
-          ex,
-          db.engine,
-          d,
-          { status: 'sent', providerMessageId: providerMessageId ?? null, isFinal: true },
+      const message = await outbound(deps, d, clock.now());
+      const claimed = await claim(ctx, deps, d);
+      if (claimed.kind === 'skipped') deps.onSend?.(d.channel, 'skipped');
+      if (claimed.kind === 'in-flight') {
+        throw new DeliveryError(d.channel, 'another run is sending this notification now', {
+          isPermanent: false,
+          retryAfterMs: Math.max(1_000, claimed.until - clock.now()),
+        });
+      }
+      if (claimed.kind !== 'claimed') return;
+      // Step 4: the send, outside any transaction.
+      let providerMessageId: string | null = null;
+      try {
+        if (!channel) throw new DeliveryError(d.channel, `unknown channel ${d.channel}`, { isPermanent: true });
+        providerMessageId = (await channel.send(message, claimed.target)).providerMessageId ?? null;
+        sendOutcome = 'sent';
+      } catch (e) {
+        sendOutcome = e instanceof DeliveryError && e.isUnreachable ? 'unreachable' : 'rejected';
+        permit?.release(sendOutcome);
+        permit = null;
+        deps.onSend?.(d.channel, metricOutcome(e));
+        return await onFailure(ctx, d, e, claimed.token);
+      }
+      permit?.release(sendOutcome);
+      permit = null;
+      deps.onSend?.(d.channel, 'sent');
+      // Step 5: record, fenced on the claim.
+      const isRecorded = await db.kysely.transaction().execute(async (trx) =>
+        record(
+          trx,
+          await findDelivery(trx, db.engine, id, true),
+          { claimToken: claimed.token },
+          { status: 'sent', providerMessageId, isFinal: true },
           clock.now(),
-          current,
-        );
-        ctx.log.info({ deliveryId: d.id, channel: d.channel }, 'notification sent');
-      });
-    } catch (e) {
-      if (e instanceof StaleJobError) throw e; // nothing was sent; the run that owns the job now does it
-      return onFailure(ctx, d, e);
+        ),
+      );
+      if (isRecorded) ctx.log.info({ deliveryId: id, channel: d.channel }, 'notification sent');
+      else ctx.log.warn({ deliveryId: id }, 'notification sent, but its claim was taken over meanwhile');
+    } finally {
+      permit?.release(sendOutcome);
     }
   };
 }
 
-async function onFailure(ctx: JobContext<DeliverPayload>, d: Delivery, e: unknown): Promise<void> {
+/**
+ * A failed send (claimed with `claimToken`) or a send refused by the bulkhead (`claimToken` null, nothing claimed):
+ * recorded as a `failed` attempt; final when permanent or the job's last try, else back to pending and retried.
+ */
+async function onFailure(
+  ctx: JobContext<DeliverPayload>,
+  d: Delivery,
+  e: unknown,
+  claimToken: string | null,
+): Promise<void> {
   // Anything that is not a classified AppError (a bug, an unexpected library error) is retried like a transient one.
   const isPermanent = isAppError(e) && e.isPermanent;
   const error = e instanceof Error ? e.message : String(e);
   const isLastTry = ctx.job.attempts >= ctx.job.maxAttempts;
-  if (isPermanent || isLastTry) {
+  const isFinal = isPermanent || isLastTry;
+  const { db, clock } = ctx;
+  await db.kysely.transaction().execute(async (trx) =>
+    record(
+      trx,
+      await findDelivery(trx, db.engine, d.id, true),
+      { claimToken },
+      { status: 'failed', error, isPermanent, isFinal },
+      clock.now(),
+    ),
+  );
+  if (isFinal) {
     ctx.log.warn({ err: e, deliveryId: d.id }, 'notification failed; not retrying');
-    return finish(ctx, d, { status: 'failed', error, isPermanent });
+    return;
   }
-  const now = ctx.clock.now();
-  await ctx.db.kysely
-    .transaction()
-    .execute((trx) => record(trx, ctx.db.engine, d, { status: 'failed', error, isFinal: false }, now));
   throw e; // the runner retries with backoff
 }

@@ -7,7 +7,8 @@ export type ContactKind = (typeof CONTACT_KINDS)[number];
 export const URGENCIES = ['high', 'low'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
-export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+/** `sending`: claimed and handed to its channel; the outcome is recorded when the send returns (src/notify/jobs.ts). */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 export type AttemptStatus = 'sent' | 'failed' | 'skipped';
 
 export const DEFAULT_NTFY_SERVER = 'https://ntfy.sh';

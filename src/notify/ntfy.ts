@@ -3,7 +3,7 @@
  * The server is per contact method, so people can use ntfy.sh or their own self-hosted server; an optional access
  * token (the contact method's secret) reaches protected topics.
  */
-import { httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
+import { hostOf, httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
 import { DEFAULT_NTFY_SERVER, renderText, type OutboundMessage } from './model.js';
 
 export interface NtfyPublish {
@@ -41,8 +41,17 @@ export class NtfyChannel implements Channel {
 
   constructor(private readonly opts: { defaultServer?: string; timeoutMs: number }) {}
 
+  private server(contact: ContactTarget): string {
+    return (contact.serverUrl ?? this.opts.defaultServer ?? DEFAULT_NTFY_SERVER).replace(/\/+$/, '');
+  }
+
+  /** Each ntfy server has its own bulkhead and breaker. */
+  destination(contact: ContactTarget): string {
+    return hostOf(this.server(contact));
+  }
+
   async send(message: OutboundMessage, contact: ContactTarget): Promise<SendResult> {
-    const server = (contact.serverUrl ?? this.opts.defaultServer ?? DEFAULT_NTFY_SERVER).replace(/\/+$/, '');
+    const server = this.server(contact);
     const r = await httpRequest('ntfy', `${server}/`, {
       headers: {
         'content-type': 'application/json',

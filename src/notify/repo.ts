@@ -165,7 +165,12 @@ export async function findDelivery(
 export async function updateDelivery(
   ex: Executor,
   id: string,
-  patch: Partial<Pick<NotificationDeliveriesTable, 'status' | 'providerMessageId' | 'lastError' | 'finishedAt'>> & {
+  patch: Partial<
+    Pick<
+      NotificationDeliveriesTable,
+      'status' | 'providerMessageId' | 'lastError' | 'finishedAt' | 'claimToken' | 'claimedUntil'
+    >
+  > & {
     updatedAt: number;
     attempts?: number;
   },

@@ -4,7 +4,7 @@
  * with `{ ok: false, error }` for most failures, so the error code decides whether to retry; rate limits come back
  * as HTTP 429 with Retry-After (https://api.slack.com/apis/rate-limits).
  */
-import { httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
+import { hostOf, httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
 import { DeliveryError } from './errors.js';
 import type { OutboundMessage } from './model.js';
 
@@ -84,6 +84,11 @@ export class SlackChannel implements Channel {
       });
     }
     return json;
+  }
+
+  /** One bot token, one Slack workspace: one bulkhead and breaker for every Slack DM. */
+  destination(): string {
+    return `slack:${hostOf(this.opts.apiUrl ?? SLACK_API_URL)}`;
   }
 
   async send(message: OutboundMessage, contact: ContactTarget): Promise<SendResult> {

@@ -12,6 +12,8 @@ import { renderSms, renderVoice, type OutboundMessage } from './model.js';
 
 export interface PhoneProvider {
   readonly name: string;
+  /** The provider account (for the bulkhead and breaker shared by SMS and voice). */
+  readonly account: string;
   sendSms(to: string, body: string): Promise<SendResult>;
   /** Call `to` and speak `text` (repeated once). */
   call(to: string, text: string): Promise<SendResult>;
@@ -41,6 +43,10 @@ export class TwilioProvider implements PhoneProvider {
   readonly name = 'twilio';
 
   constructor(private readonly opts: TwilioOptions) {}
+
+  get account(): string {
+    return `twilio:${this.opts.accountSid}`;
+  }
 
   private async post(channel: 'sms' | 'voice', resource: string, form: Record<string, string>): Promise<SendResult> {
     const base = (this.opts.apiUrl ?? TWILIO_API_URL).replace(/\/+$/, '');
@@ -72,6 +78,9 @@ export class TwilioProvider implements PhoneProvider {
 export class SmsChannel implements Channel {
   readonly kind = 'sms' as const;
   constructor(private readonly provider: PhoneProvider) {}
+  destination(): string {
+    return this.provider.account;
+  }
   send(message: OutboundMessage, contact: ContactTarget): Promise<SendResult> {
     return this.provider.sendSms(contact.address, renderSms(message));
   }
@@ -80,6 +89,9 @@ export class SmsChannel implements Channel {
 export class VoiceChannel implements Channel {
   readonly kind = 'voice' as const;
   constructor(private readonly provider: PhoneProvider) {}
+  destination(): string {
+    return this.provider.account;
+  }
   send(message: OutboundMessage, contact: ContactTarget): Promise<SendResult> {
     return this.provider.call(contact.address, renderVoice(message));
   }

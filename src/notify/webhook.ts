@@ -9,7 +9,7 @@
  */
 import { hmacSha256Hex } from '../shared/crypto.js';
 import type { ResolveAll } from '../shared/net.js';
-import { httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
+import { hostOf, httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
 import { permanentFailure } from './errors.js';
 import type { OutboundMessage } from './model.js';
 
@@ -40,6 +40,11 @@ export class WebhookChannel implements Channel {
 
   /** `resolve`: the resolver for public-only contacts (node:dns by default; tests pass their own). */
   constructor(private readonly opts: { timeoutMs: number; now: () => number; resolve?: ResolveAll | undefined }) {}
+
+  /** Each receiving host (and port) has its own bulkhead and breaker. */
+  destination(contact: ContactTarget): string {
+    return hostOf(contact.address);
+  }
 
   async send(message: OutboundMessage, contact: ContactTarget): Promise<SendResult> {
     if (!contact.secret) throw permanentFailure('webhook', 'the contact method has no signing secret');

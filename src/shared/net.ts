@@ -8,6 +8,8 @@
  */
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
+// The one exception to "shared imports nothing above it": tx-context has no imports and marks open transactions.
+import { assertNoTransaction } from '../db/tx-context.js';
 import ipaddr from 'ipaddr.js';
 
 /**
@@ -128,10 +130,13 @@ export async function outboundUrlProblem(url: string, resolve: ResolveAll = reso
 /** The resolver: every address of a host name (node:dns `lookup` with `all: true`). */
 export type ResolveAll = (host: string) => Promise<LookupAddress[]>;
 
-export const resolveAll: ResolveAll = (host) =>
-  new Promise((resolve, reject) =>
+export const resolveAll: ResolveAll = (host) => {
+  // A lookup can take seconds: never while holding a database transaction.
+  assertNoTransaction(`A DNS lookup of ${host}`);
+  return new Promise((resolve, reject) =>
     dnsLookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
   );
+};
 
 /** Raised (as the connection error) when a guarded request's host resolves to a private address. */
 export class PrivateAddressError extends Error {

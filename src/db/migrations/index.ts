@@ -15,6 +15,7 @@ import * as m0013 from './0013_rate_limit_hits.js';
 import * as m0014 from './0014_status_subscriber_private.js';
 import * as m0015 from './0015_status_subscriber_components.js';
 import * as m0016 from './0016_intake_errors.js';
+import * as m0017 from './0017_delivery_claims.js';
 import * as m0019 from './0019_shared_policies.js';
 
 /**
@@ -38,5 +39,6 @@ export const migrations: Record<string, Migration> = {
   '0014_status_subscriber_private': m0014,
   '0015_status_subscriber_components': m0015,
   '0016_intake_errors': m0016,
+  '0017_delivery_claims': m0017,
   '0019_shared_policies': m0019,
 };
