@@ -196,7 +196,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/schedules/:id/overrides': SIGNED_IN,
   'POST /api/schedules/:id/overrides': 'responder@schedule',
   'DELETE /api/schedules/:id/overrides/:overrideId': 'responder@schedule',
-  'POST /api/schedules/:id/swaps': 'responder@schedule',
+  // Only for one's own shifts (the service checks): whoever is on the schedule, team member or not.
+  'POST /api/schedules/:id/swaps': SIGNED_IN,
   'POST /api/schedules/:id/feed': SIGNED_IN,
   'DELETE /api/schedules/:id/feed': SIGNED_IN,
   'GET /api/swaps': SIGNED_IN,
