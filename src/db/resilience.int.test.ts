@@ -1,0 +1,486 @@
+/**
+ * Muster survives its database (issue 20). A real `muster serve` process on a PostgreSQL server of this file's own
+ * (the shared test server is never restarted: other files use it at the same time) takes a steady stream of alerts,
+ * 20 a second, from a client that behaves like Alertmanager: it sends each alert until it is accepted, waiting as long
+ * as Retry-After says between tries. Meanwhile the database goes away:
+ *   1. `pg_ctl stop -m fast`, three seconds down, `pg_ctl start` — a routine restart or failover, with an outage long
+ *      enough that requests meet it;
+ *   2. `pg_terminate_backend` of every backend Muster holds, three times, mid-stream: open transactions, the job
+ *      runner's claims and its LISTEN connection all lose their connection at once.
+ * Each asserts: the process lives (the unhandled 'error' event of node-postgres used to end it), every refusal is a
+ * 503 with Retry-After given within a few seconds (never a 500, never a hang, never a refused connection), /healthz
+ * stays 200 while /readyz answers 503 during the outage and 200 after, the outage is logged once each way, and within
+ * 15 s of the database coming back every accepted alert is paged — once: one delivery per alert, and a delivery that
+ * was mid-send when the database went away arrives at most twice (as after a crash).
+ * PostgreSQL only: SQLite has no server to lose (its busy database is a 503 too; src/db/health.test.ts).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { openPostgres } from './index.js';
+import { ENGINES, startThrowawayPostgres, testTmpDir, type TestDatabase } from './testing/index.js';
+import type { ThrowawayPostgres } from './testing/postgres.js';
+import { adminTokenFor, apiFor, spawnMuster, type ApiCall, type SpawnedMuster } from '../testing/server.js';
+
+const RATE_PER_S = 20;
+const STREAM_MS = 7000;
+const RECOVERY_MS = 15_000;
+const ENV = {
+  MUSTER_JOBS_POLL_INTERVAL_MS: '100',
+  MUSTER_JOBS_LEASE_MS: '5000',
+  MUSTER_LOG_LEVEL: 'warn',
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Arrival {
+  alertId: string;
+  deliveryId: string;
+  at: number;
+}
+
+/** Counts pages: every webhook Muster sends, by alert and delivery. */
+class PageCounter {
+  readonly arrivals: Arrival[] = [];
+  private server: Server | null = null;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alertId?: string };
+        this.arrivals.push({
+          alertId: body.alertId ?? '',
+          deliveryId: String(req.headers['muster-delivery-id'] ?? ''),
+          at: Date.now(),
+        });
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
+/** A fresh database on this file's own server (spawnMuster migrates it). */
+async function databaseOn(server: ThrowawayPostgres, name: string): Promise<TestDatabase> {
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(server.url);
+  u.pathname = `/${name}`;
+  const databaseUrl = u.toString();
+  const dataDir = mkdtempSync(join(testTmpDir(), 'muster-resilience-'));
+  return {
+    engine: 'postgres',
+    dataDir,
+    databaseUrl,
+    open: () => openPostgres(databaseUrl, 3),
+    async drop() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A team, one user paged by webhook, a one-level policy, a service with a generic integration key. */
+async function setUp(api: ApiCall, hookUrl: string): Promise<string> {
+  const team = await api<{ id: string }>('POST', '/api/teams', { name: 'Payments' });
+  assert.equal(team.status, 201, JSON.stringify(team.body));
+  const u = await api<{ user: { id: string } }>('POST', '/api/users', {
+    email: 'oncall@example.test',
+    name: 'On call',
+    password: 'a long enough password',
+  });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  const userId = u.body.user.id;
+  await api('PUT', `/api/teams/${team.body.id}/members/${userId}`, { role: 'responder' });
+  const cm = await api('POST', `/api/users/${userId}/contact-methods`, { kind: 'webhook', address: hookUrl });
+  assert.equal(cm.status, 201, JSON.stringify(cm.body));
+  const policy = await api<{ id: string }>('POST', '/api/escalation-policies', {
+    teamId: team.body.id,
+    name: 'On call',
+    repeat: 0,
+    workingHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:30' },
+    levels: [{ delayMinutes: 1, targets: [{ type: 'user', id: userId }] }],
+  });
+  assert.equal(policy.status, 201, JSON.stringify(policy.body));
+  const svc = await api<{ id: string }>('POST', '/api/services', { name: 'Payments API', teamId: team.body.id });
+  assert.equal(svc.status, 201, JSON.stringify(svc.body));
+  const patched = await api('PATCH', `/api/services/${svc.body.id}`, { escalationPolicyId: policy.body.id });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  const key = await api<{ key: string }>('POST', `/api/services/${svc.body.id}/integration-keys`, {
+    source: 'generic',
+  });
+  assert.equal(key.status, 201, JSON.stringify(key.body));
+  return key.body.key;
+}
+
+interface Refusal {
+  status: number;
+  retryAfter: string | null;
+  code: string | undefined;
+  ms: number;
+}
+
+interface SentAlert {
+  i: number;
+  alertId: string | null;
+  acceptedAt: number | null;
+  refusals: Refusal[];
+  /** Muster did not answer at all (connection refused or reset, a hang past 10 s): the process died or hung. */
+  failures: string[];
+}
+
+/** Like Alertmanager: send until accepted, waiting as long as Retry-After says between tries. */
+async function sendUntilAccepted(url: string, key: string, i: number, tag: string): Promise<SentAlert> {
+  const sent: SentAlert = { i, alertId: null, acceptedAt: null, refusals: [], failures: [] };
+  const giveUpAt = Date.now() + 60_000;
+  while (Date.now() < giveUpAt) {
+    const started = Date.now();
+    let res: Response;
+    try {
+      res = await fetch(`${url}/integrations/generic/${key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'firing', dedupKey: `${tag}-${i}`, title: `Checkout down ${i}` }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (e) {
+      sent.failures.push(String(e));
+      await sleep(1000);
+      continue;
+    }
+    const text = await res.text();
+    if (res.status === 200) {
+      sent.alertId = (JSON.parse(text) as { alerts: { alertId: string }[] }).alerts[0]!.alertId;
+      sent.acceptedAt = Date.now();
+      return sent;
+    }
+    let code: string | undefined;
+    try {
+      code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+    } catch {
+      /* not JSON: asserted below */
+    }
+    const retryAfter = res.headers.get('retry-after');
+    sent.refusals.push({ status: res.status, retryAfter, code, ms: Date.now() - started });
+    await sleep(Math.max(1, Number(retryAfter) || 1) * 1000);
+  }
+  return sent;
+}
+
+interface Probe {
+  at: number;
+  path: string;
+  status: number; // 0: no answer
+  ms: number;
+}
+
+/** GET /healthz and /readyz every 200 ms until stopped, as a load balancer would. */
+function probeHealth(url: string): { probes: Probe[]; stop(): Promise<void> } {
+  const probes: Probe[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const path of ['/healthz', '/readyz']) {
+        const at = Date.now();
+        let status = 0;
+        try {
+          const r = await fetch(url + path, { signal: AbortSignal.timeout(10_000) });
+          await r.text();
+          status = r.status;
+        } catch {
+          status = 0;
+        }
+        probes.push({ at, path, status, ms: Date.now() - at });
+      }
+      await sleep(200);
+    }
+  })();
+  return {
+    probes,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** The process's log lines (pino JSON) whose message starts with `prefix`. */
+function logLines(server: SpawnedMuster, prefix: string): string[] {
+  return server
+    .output()
+    .split('\n')
+    .filter((line) => {
+      try {
+        const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+        return typeof msg === 'string' && msg.startsWith(prefix);
+      } catch {
+        return false;
+      }
+    });
+}
+
+interface Run {
+  tdb: TestDatabase;
+  server: SpawnedMuster;
+  pages: PageCounter;
+  alerts: SentAlert[];
+  probes: Probe[];
+  /** When the disruption ended (pg_ctl start returned; the database may answer a little earlier). */
+  backAt: number;
+  disruptedFrom: number;
+  /** When the database was certainly away: from `pg_ctl stop` returning to `pg_ctl start` being called. */
+  outage: [number, number] | null;
+  /** How long after `backAt` the last accepted alert was first paged (ms). */
+  lastPageAfterBackMs: number;
+}
+
+/**
+ * Start Muster on a fresh database, stream alerts for STREAM_MS, call `disrupt` 1.5 s in (it resolves when the
+ * database is back), wait for every alert to be accepted and paged, and hand everything to the assertions.
+ */
+async function runScenario(
+  pgServer: ThrowawayPostgres,
+  name: string,
+  disrupt: (tdb: TestDatabase) => Promise<[number, number] | null>,
+  assertRun: (run: Run) => Promise<void>,
+): Promise<void> {
+  const tdb = await databaseOn(pgServer, name);
+  const pages = await new PageCounter().start();
+  let server: SpawnedMuster | null = null;
+  try {
+    server = await spawnMuster(tdb, ENV);
+    const api = apiFor(server.url, await adminTokenFor(server.url));
+    const key = await setUp(api, pages.url);
+    const health = probeHealth(server.url);
+    const pending: Promise<SentAlert>[] = [];
+    const streamStart = Date.now();
+    let disruption: Promise<{ from: number; to: number; outage: [number, number] | null }> | null = null;
+    for (let i = 0; Date.now() - streamStart < STREAM_MS; i++) {
+      if (!disruption && Date.now() - streamStart >= 1500) {
+        const from = Date.now();
+        disruption = disrupt(tdb).then((outage) => ({ from, to: Date.now(), outage }));
+      }
+      pending.push(sendUntilAccepted(server.url, key, i, name));
+      await sleep(1000 / RATE_PER_S);
+    }
+    const { from, to, outage } = await disruption!;
+    const alerts = await Promise.all(pending);
+    // Every accepted alert paged within 15 s of the database coming back.
+    const accepted = alerts.filter((a) => a.alertId);
+    const deadline = Math.max(to, ...accepted.map((a) => a.acceptedAt!)) + RECOVERY_MS;
+    const paged = (): boolean => {
+      const seen = new Set(pages.arrivals.map((a) => a.alertId));
+      return accepted.every((a) => seen.has(a.alertId!));
+    };
+    while (!paged() && Date.now() < deadline) await sleep(100);
+    const firstPage = new Map<string, number>();
+    for (const a of pages.arrivals) if (!firstPage.has(a.alertId)) firstPage.set(a.alertId, a.at);
+    const lastPageAfterBackMs = Math.max(0, ...accepted.map((a) => (firstPage.get(a.alertId!) ?? Infinity) - to));
+    await sleep(1000); // late duplicates, if any, show up now
+    await health.stop();
+    const refusals = alerts.flatMap((a) => a.refusals);
+    const repeats = pages.arrivals.length - new Set(pages.arrivals.map((a) => a.deliveryId)).size;
+    console.log(
+      `# ${name}: ${alerts.length} alerts, ${accepted.length} accepted, ${refusals.length} refusals ` +
+        `(${[...new Set(refusals.map((r) => `${r.status} ${r.code}`))].join(', ')}), ${pages.arrivals.length} pages ` +
+        `(${repeats} repeated), last alert paged ${lastPageAfterBackMs} ms after the database was back`,
+    );
+    await assertRun({
+      tdb,
+      server,
+      pages,
+      alerts,
+      probes: health.probes,
+      backAt: to,
+      disruptedFrom: from,
+      outage,
+      lastPageAfterBackMs,
+    });
+  } finally {
+    await server?.kill9();
+    await pages.close();
+    await tdb.drop();
+  }
+}
+
+/** What holds after any database fault. */
+function assertSurvived(run: Run, label: string): void {
+  const { server, alerts, pages } = run;
+  assert.equal(server.child.exitCode, null, `muster exited during ${label}:\n${server.output()}`);
+  assert.equal(server.child.signalCode, null, `muster was killed during ${label}:\n${server.output()}`);
+  assert.doesNotMatch(server.output(), /Unhandled 'error' event|uncaughtException|unhandledRejection/);
+
+  assert.deepEqual(
+    alerts.filter((a) => a.failures.length > 0).map((a) => ({ i: a.i, failures: a.failures })),
+    [],
+    'Muster did not answer some requests (died or hung)',
+  );
+  const refusals = alerts.flatMap((a) => a.refusals);
+  const bad = refusals.filter(
+    (r) =>
+      r.status !== 503 ||
+      !r.retryAfter ||
+      !(Number(r.retryAfter) >= 1) ||
+      (r.code !== 'database_unavailable' && r.code !== 'intake_busy') ||
+      r.ms > 5000,
+  );
+  assert.deepEqual(bad, [], 'every refusal is a prompt 503 with Retry-After');
+  assert.deepEqual(
+    alerts.filter((a) => !a.alertId).map((a) => a.i),
+    [],
+    'some alerts were never accepted',
+  );
+
+  // Every accepted alert paged, by one delivery, which arrived at most twice (a send interrupted mid-way).
+  const byAlert = new Map<string, Arrival[]>();
+  for (const a of pages.arrivals) byAlert.set(a.alertId, [...(byAlert.get(a.alertId) ?? []), a]);
+  const unpaged = alerts.filter((a) => !byAlert.has(a.alertId!)).map((a) => a.i);
+  assert.deepEqual(unpaged, [], `alerts not paged within ${RECOVERY_MS / 1000} s of the database coming back`);
+  for (const a of alerts) {
+    const got = byAlert.get(a.alertId!)!;
+    const deliveries = new Set(got.map((x) => x.deliveryId));
+    assert.equal(deliveries.size, 1, `alert ${a.i} was paged by ${deliveries.size} deliveries`);
+    assert.ok(got.length <= 2, `alert ${a.i}'s page arrived ${got.length} times`);
+  }
+  assert.ok(
+    run.lastPageAfterBackMs <= RECOVERY_MS,
+    `the last alert was paged ${run.lastPageAfterBackMs} ms after the database was back`,
+  );
+  const extra = new Set(pages.arrivals.map((a) => a.alertId));
+  assert.equal(extra.size, alerts.length, 'pages for alerts that were never sent');
+
+  const healthz = run.probes.filter((p) => p.path === '/healthz');
+  assert.ok(healthz.length > 10);
+  assert.deepEqual(
+    healthz.filter((p) => p.status !== 200),
+    [],
+    '/healthz must stay 200 while the process lives',
+  );
+  const readyz = run.probes.filter((p) => p.path === '/readyz');
+  assert.deepEqual(
+    readyz.filter((p) => (p.status !== 200 && p.status !== 503) || p.ms > 3000),
+    [],
+    '/readyz answers 200 or 503 within 3 s, never hangs',
+  );
+  const lastReady = readyz.at(-1)!;
+  assert.equal(lastReady.status, 200, '/readyz is 200 again once the database is back');
+}
+
+const skip = ENGINES.includes('postgres') ? false : 'PostgreSQL only (MUSTER_TEST_ENGINES excludes it)';
+
+describe('Muster survives its database [postgres]', { skip }, () => {
+  let pgServer: ThrowawayPostgres;
+  before(async () => {
+    pgServer = await startThrowawayPostgres();
+  });
+  after(() => pgServer?.stop());
+
+  it('a PostgreSQL restart under a stream of alerts: 503 + Retry-After meanwhile, every accepted alert paged after', async () => {
+    await runScenario(
+      pgServer,
+      'restart',
+      async () => {
+        await pgServer.control('stop'); // -m fast: every backend gets admin_shutdown, as in a restart or failover
+        const down = Date.now();
+        await sleep(3000);
+        const up = Date.now();
+        await pgServer.control('start');
+        return [down, up];
+      },
+      async (run) => {
+        assertSurvived(run, 'a database restart');
+        const refusals = run.alerts.flatMap((a) => a.refusals);
+        assert.ok(
+          refusals.some((r) => r.code === 'database_unavailable'),
+          `no request met the outage (refusals: ${JSON.stringify(refusals.slice(0, 5))})`,
+        );
+        const readyz = run.probes.filter((p) => p.path === '/readyz');
+        const [down, up] = run.outage!;
+        const during = readyz.filter((p) => p.at >= down && p.at + p.ms <= up);
+        assert.ok(
+          during.length > 0 && during.every((p) => p.status === 503),
+          `/readyz during: ${JSON.stringify(during)}`,
+        );
+        const firstReadyAfter = readyz.find((p) => p.at > run.backAt && p.status === 200);
+        assert.ok(firstReadyAfter && firstReadyAfter.at - run.backAt < RECOVERY_MS, '/readyz ready again in 15 s');
+        // Logged once when the outage started and once when it ended, not once per request.
+        assert.equal(logLines(run.server, 'database unavailable').length, 1, run.server.output());
+        assert.equal(logLines(run.server, 'database available again').length, 1, run.server.output());
+      },
+    );
+  });
+
+  it('pg_terminate_backend of every Muster backend mid-stream: no crash, every accepted alert paged', async () => {
+    let terminated = 0;
+    const states: string[] = [];
+    await runScenario(
+      pgServer,
+      'terminate',
+      async (tdb) => {
+        const name = new URL(tdb.databaseUrl!).pathname.slice(1);
+        const admin = new pg.Client({ connectionString: pgServer.url });
+        admin.on('error', () => undefined);
+        await admin.connect();
+        try {
+          for (let round = 0; round < 3; round++) {
+            const r = await admin.query<{ state: string | null; ok: boolean }>(
+              `select state, pg_terminate_backend(pid) as ok from pg_stat_activity
+                where datname = $1 and pid <> pg_backend_pid()`,
+              [name],
+            );
+            terminated += r.rows.filter((row) => row.ok).length;
+            states.push(...r.rows.map((row) => row.state ?? 'null'));
+            await sleep(1000);
+          }
+        } finally {
+          await admin.end();
+        }
+        return null;
+      },
+      async (run) => {
+        assert.ok(terminated >= 3, `terminated ${terminated} backends`);
+        assertSurvived(run, 'terminated backends');
+        // The job runner listens again on a new connection of its own.
+        const db = run.tdb.open();
+        try {
+          const deadline = Date.now() + RECOVERY_MS;
+          let listeners = 0;
+          while (Date.now() < deadline) {
+            const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and query = 'LISTEN muster_jobs' and pid <> pg_backend_pid()`.execute(
+              db.kysely,
+            );
+            listeners = r.rows[0]?.n ?? 0;
+            if (listeners === 1) break;
+            await sleep(200);
+          }
+          assert.equal(listeners, 1, 'the job runner LISTENs again');
+        } finally {
+          await db.close();
+        }
+      },
+    );
+    assert.ok(states.length > 0, `backend states at termination: ${states.join(',')}`);
+  });
+});
