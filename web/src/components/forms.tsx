@@ -1,5 +1,18 @@
-/** Form plumbing: a submit helper that keeps the API error, field errors beside inputs, and an error banner. */
-import { useCallback, useState, type FormEvent, type ReactNode } from 'react';
+/**
+ * Form plumbing. `useApiForm` (react-hook-form: field state, dirty tracking, client checks) sends the values, keeps
+ * the API's error and puts each `validation_failed` problem beside its field; `TextField`, `SelectField`,
+ * `CheckField` and `FormActions` are the pieces every form repeats. `useSubmit` serves actions that are not a form
+ * of fields (a button that calls the API).
+ */
+import { useCallback, useState, type BaseSyntheticEvent, type FormEvent, type ReactNode } from 'react';
+import {
+  useForm,
+  type DefaultValues,
+  type FieldValues,
+  type Path,
+  type RegisterOptions,
+  type UseFormReturn,
+} from 'react-hook-form';
 import { ApiError, errorMessage } from '../lib/api.js';
 
 export interface Submit {
@@ -139,5 +152,151 @@ export function ConfirmButton({
         Cancel
       </button>
     </span>
+  );
+}
+
+export interface ApiForm<T extends FieldValues> extends UseFormReturn<T> {
+  /** Pass as the form's onSubmit. */
+  onSubmit: (e?: BaseSyntheticEvent) => void;
+  busy: boolean;
+  /** The last failed request (for ErrorBanner). */
+  error: unknown;
+  /** The message beside one field: a client check or the server's problem for it. */
+  fieldError: (name: string) => string | null;
+}
+
+/** A form of fields sent to the API. Values are strings/booleans as the inputs hold them; `submit` shapes the body. */
+export function useApiForm<T extends FieldValues>(
+  defaultValues: DefaultValues<T>,
+  submit: (values: T) => Promise<void>,
+): ApiForm<T> {
+  const form = useForm<T>({ defaultValues });
+  const [error, setError] = useState<unknown>(null);
+  const handle = form.handleSubmit(async (values) => {
+    setError(null);
+    try {
+      await submit(values);
+    } catch (e) {
+      setError(e);
+      if (e instanceof ApiError) {
+        for (const p of e.problems) {
+          const name = p.field.replace(/^body\./, '');
+          if (name in values) form.setError(name as Path<T>, { type: 'server', message: p.message });
+        }
+      }
+    }
+  });
+  const { errors } = form.formState; // read during render: react-hook-form re-renders on change
+  return {
+    ...form,
+    onSubmit: (e) => void handle(e),
+    busy: form.formState.isSubmitting,
+    error,
+    fieldError: (name) => {
+      const m = (errors as Record<string, { message?: unknown } | undefined>)[name]?.message;
+      return typeof m === 'string' && m ? m : null;
+    },
+  };
+}
+
+interface FieldProps<T extends FieldValues> {
+  form: ApiForm<T>;
+  name: Path<T>;
+  /** The input's id (tests and labels use it). */
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  rules?: RegisterOptions<T, Path<T>>;
+}
+
+export function TextField<T extends FieldValues>({
+  form,
+  name,
+  id,
+  label,
+  hint,
+  rules,
+  type = 'text',
+  rows,
+  ...input
+}: FieldProps<T> & {
+  type?: 'text' | 'email' | 'password' | 'url' | 'number' | 'datetime-local' | 'search' | 'tel';
+  /** A textarea of this many rows. */
+  rows?: number;
+  placeholder?: string;
+  autoFocus?: boolean;
+  autoComplete?: string;
+  spellCheck?: boolean;
+}) {
+  const error = form.fieldError(name);
+  const aria = { 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? `${id}-error` : undefined };
+  return (
+    <Field label={label} htmlFor={id} error={error} hint={hint}>
+      {rows ? (
+        <textarea id={id} rows={rows} {...aria} {...input} {...form.register(name, rules)} />
+      ) : (
+        <input id={id} type={type} {...aria} {...input} {...form.register(name, rules)} />
+      )}
+    </Field>
+  );
+}
+
+export function SelectField<T extends FieldValues>({
+  form,
+  name,
+  id,
+  label,
+  hint,
+  rules,
+  options,
+}: FieldProps<T> & { options: readonly { value: string; text: string }[] }) {
+  const error = form.fieldError(name);
+  return (
+    <Field label={label} htmlFor={id} error={error} hint={hint}>
+      <select id={id} aria-invalid={error ? true : undefined} {...form.register(name, rules)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.text}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
+export function CheckField<T extends FieldValues>({ form, name, id, label }: Omit<FieldProps<T>, 'hint' | 'rules'>) {
+  return (
+    <label className="check" htmlFor={id}>
+      <input id={id} type="checkbox" {...form.register(name)} /> {label}
+    </label>
+  );
+}
+
+/** The submit button (with its busy text) and an optional Cancel. */
+export function FormActions({
+  busy,
+  submit,
+  busyText,
+  onCancel,
+  children,
+}: {
+  busy: boolean;
+  submit: string;
+  busyText?: string;
+  onCancel?: () => void;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="form-actions">
+      <button type="submit" className="btn btn-primary" disabled={busy}>
+        {busy ? (busyText ?? `${submit}…`) : submit}
+      </button>
+      {onCancel && (
+        <button type="button" className="btn btn-ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
+      {children}
+    </div>
   );
 }

@@ -1,11 +1,42 @@
-import { useCallback, useState } from 'react';
-import { ErrorBanner, Field, useSubmit } from '../components/forms.js';
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../components/ui.js';
+import { useState } from 'react';
+import { ErrorBanner, FormActions, TextField, useApiForm } from '../components/forms.js';
+import { Loadable } from '../components/state.js';
+import { DataTable, type Column } from '../components/table.js';
+import { Badge, Card, PageHeader } from '../components/ui.js';
 import { api } from '../lib/api.js';
 import { Link } from '../lib/router.js';
 import type { Team } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
 import { RoleBadge } from './team.js';
+
+const TEAM_COLUMNS: Column<Team>[] = [
+  {
+    id: 'name',
+    header: 'Team',
+    sortValue: (t) => t.name.toLowerCase(),
+    cell: (t) => (
+      <>
+        <Link to={`/teams/${encodeURIComponent(t.slug)}`} className="strong">
+          {t.name}
+        </Link>
+        {t.description && <div className="muted small clamp">{t.description}</div>}
+      </>
+    ),
+  },
+  { id: 'slug', header: 'Slug', hideOnPhone: true, cell: (t) => <code>{t.slug}</code> },
+  {
+    id: 'members',
+    header: 'Members',
+    align: 'num',
+    sortValue: (t) => t.memberCount ?? null,
+    cell: (t) => t.memberCount ?? '—',
+  },
+  {
+    id: 'role',
+    header: 'Your role',
+    cell: (t) => (t.myRole ? <RoleBadge role={t.myRole} /> : <Badge>not a member</Badge>),
+  },
+];
 
 export function TeamsPage() {
   const teams = useApi<{ teams: Team[] }>('/api/teams');
@@ -34,93 +65,45 @@ export function TeamsPage() {
         />
       )}
       <Card>
-        {teams.error ? (
-          <LoadError error={teams.error} retry={teams.reload} />
-        ) : !teams.data ? (
-          <Loading what="Loading teams" />
-        ) : teams.data.teams.length === 0 ? (
-          <Empty>No teams yet. Create the first one.</Empty>
-        ) : (
-          <table className="table" aria-label="Teams">
-            <thead>
-              <tr>
-                <th>Team</th>
-                <th>Slug</th>
-                <th className="num">Members</th>
-                <th>Your role</th>
-              </tr>
-            </thead>
-            <tbody>
-              {teams.data.teams.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    <Link to={`/teams/${encodeURIComponent(t.slug)}`} className="strong">
-                      {t.name}
-                    </Link>
-                    {t.description && <div className="muted small clamp">{t.description}</div>}
-                  </td>
-                  <td>
-                    <code>{t.slug}</code>
-                  </td>
-                  <td className="num">{t.memberCount ?? '—'}</td>
-                  <td>{t.myRole ? <RoleBadge role={t.myRole} /> : <Badge>not a member</Badge>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <Loadable
+          resource={teams}
+          what="teams"
+          isEmpty={(d) => d.teams.length === 0}
+          empty="No teams yet. Create the first one."
+        >
+          {(d) => <DataTable label="Teams" columns={TEAM_COLUMNS} rows={d.teams} rowKey={(t) => t.id} />}
+        </Loadable>
       </Card>
     </>
   );
 }
 
 function CreateTeam({ onCreated, onCancel }: { onCreated: (t: Team) => void; onCancel: () => void }) {
-  const [name, setName] = useState('');
-  const [slug, setSlug] = useState('');
-  const [description, setDescription] = useState('');
-  const form = useSubmit(
-    useCallback(async () => {
-      const team = await api.post<Team>('/api/teams', {
-        name,
-        ...(slug.trim() ? { slug: slug.trim() } : {}),
-        ...(description.trim() ? { description: description.trim() } : {}),
-      });
-      onCreated(team);
-    }, [name, slug, description, onCreated]),
-  );
+  const form = useApiForm({ name: '', slug: '', description: '' }, async (v) => {
+    const team = await api.post<Team>('/api/teams', {
+      name: v.name,
+      ...(v.slug.trim() ? { slug: v.slug.trim() } : {}),
+      ...(v.description.trim() ? { description: v.description.trim() } : {}),
+    });
+    onCreated(team);
+  });
   return (
     <Card title="New team">
       <form onSubmit={form.onSubmit} noValidate aria-label="New team">
         <ErrorBanner error={form.error} fields={['name', 'slug', 'description']} />
         <div className="grid-2">
-          <Field label="Name" htmlFor="team-name" error={form.fieldError('name')}>
-            <input id="team-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} />
-          </Field>
-          <Field
+          <TextField form={form} name="name" id="team-name" label="Name" autoFocus />
+          <TextField
+            form={form}
+            name="slug"
+            id="team-slug"
             label="Slug"
-            htmlFor="team-slug"
-            error={form.fieldError('slug')}
+            placeholder="payments"
             hint="Optional; made from the name. Lower-case letters, digits and dashes."
-          >
-            <input id="team-slug" value={slug} onChange={(e) => setSlug(e.target.value)} placeholder="payments" />
-          </Field>
-        </div>
-        <Field label="Description" htmlFor="team-description" error={form.fieldError('description')}>
-          <textarea
-            id="team-description"
-            rows={2}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
           />
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Creating…' : 'Create team'}
-          </button>
-          <button type="button" className="btn btn-ghost" onClick={onCancel}>
-            Cancel
-          </button>
         </div>
+        <TextField form={form} name="description" id="team-description" label="Description" rows={2} />
+        <FormActions busy={form.busy} submit="Create team" busyText="Creating…" onCancel={onCancel} />
       </form>
     </Card>
   );

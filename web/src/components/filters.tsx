@@ -1,0 +1,89 @@
+/** Filters over a list: status tabs, a bar of labelled selects and a search box. The state lives in the URL. */
+import type { FormEvent, ReactNode } from 'react';
+
+export function Tabs<K extends string>({
+  label,
+  options,
+  value,
+  onChange,
+  count,
+}: {
+  label: string;
+  options: readonly { key: K; text: string }[];
+  value: K;
+  onChange: (key: K) => void;
+  /** An optional count beside a tab (e.g. open alerts). */
+  count?: (key: K) => ReactNode;
+}) {
+  return (
+    <div className="tabs" role="tablist" aria-label={label}>
+      {options.map((o) => (
+        <button
+          key={o.key}
+          type="button"
+          role="tab"
+          aria-selected={value === o.key}
+          className={value === o.key ? 'tab active' : 'tab'}
+          onClick={() => onChange(o.key)}
+        >
+          {o.text}
+          {count?.(o.key)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** A row of filters; a form when it has a search box (Enter applies it). */
+export function FilterBar({
+  label,
+  onSubmit,
+  children,
+}: {
+  label: string;
+  onSubmit?: (e: FormEvent) => void;
+  children: ReactNode;
+}) {
+  return onSubmit ? (
+    <form className="filter-bar" aria-label={label} onSubmit={onSubmit} role="search">
+      {children}
+    </form>
+  ) : (
+    <div className="filter-bar" role="group" aria-label={label}>
+      {children}
+    </div>
+  );
+}
+
+/** A select with a screen-reader label; `all` is the empty value's text ("All services"). */
+export function SelectFilter({
+  id,
+  label,
+  all,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  all: string;
+  value: string;
+  options: readonly { value: string; text: string }[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <>
+      <label className="sr-only" htmlFor={id}>
+        {label}
+      </label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{all}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.text}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
