@@ -32,6 +32,10 @@ export async function bootstrapFirstAdmin(
     return { created: true, email, linkToken: link.token };
   } catch (e) {
     if ((e as { code?: string }).code === 'email_taken') return { created: false };
+    // Several processes starting at once on one PostgreSQL race to create the first administrator: the loser's
+    // insert hits the unique email (a database error, not email_taken) after its own check said "no users".
+    // Someone else made the administrator; this process goes on.
+    if ((await identity.countUsers()) > 0) return { created: false };
     throw e;
   }
 }
