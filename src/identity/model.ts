@@ -61,10 +61,40 @@ export function tokenDisplayPrefix(token: string): string {
   return token.slice(0, 12);
 }
 
-/** Sign-in throttling: failures allowed per window, per email and per client address. */
+/**
+ * Sign-in throttling: failures allowed per window. An account is throttled per client address (account AND address
+ * together), so a wrong-password storm from one address cannot lock its owner out from another; a much looser
+ * per-account ceiling still stops guessing spread over many addresses, and a per-address one guessing many accounts.
+ */
 export const SIGNIN_WINDOW_MS = 15 * 60 * 1000;
-export const SIGNIN_MAX_PER_EMAIL = 5;
+export const SIGNIN_MAX_PER_EMAIL_AND_IP = 5;
+export const SIGNIN_MAX_PER_EMAIL = 100;
 export const SIGNIN_MAX_PER_IP = 30;
+
+/**
+ * How long the address `ip` must wait before it may try this account again (0: now), from the account's recent
+ * failures (with their addresses) and the address's recent failures on any account.
+ */
+export function signInWaitMs(
+  accountFailures: { at: number; ip: string }[],
+  addressFailures: number[],
+  ip: string,
+  now: number,
+): number {
+  return Math.max(
+    signInRetryAfterMs(
+      accountFailures.filter((f) => f.ip === ip).map((f) => f.at),
+      SIGNIN_MAX_PER_EMAIL_AND_IP,
+      now,
+    ),
+    signInRetryAfterMs(
+      accountFailures.map((f) => f.at),
+      SIGNIN_MAX_PER_EMAIL,
+      now,
+    ),
+    signInRetryAfterMs(addressFailures, SIGNIN_MAX_PER_IP, now),
+  );
+}
 
 export function signInRetryAfterMs(failureTimes: number[], max: number, now: number): number {
   if (failureTimes.length < max) return 0;

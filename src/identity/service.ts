@@ -6,15 +6,7 @@ import { newId, newSecret } from '../shared/ids.js';
 import { isValidTimeZone } from '../shared/tz.js';
 import { recordAudit, type Actor } from './audit.js';
 import { emailTaken, invalidCredentials, linkInvalid, signInThrottled, userDisabled, userNotFound } from './errors.js';
-import {
-  SIGNIN_MAX_PER_EMAIL,
-  SIGNIN_MAX_PER_IP,
-  SIGNIN_WINDOW_MS,
-  isEmail,
-  normalizeEmail,
-  passwordProblem,
-  signInRetryAfterMs,
-} from './model.js';
+import { SIGNIN_WINDOW_MS, isEmail, normalizeEmail, passwordProblem, signInWaitMs } from './model.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { countUsers, findUserRowByEmail, findUserRowById, toUser, type User } from './repo.js';
 
@@ -183,26 +175,28 @@ export class IdentityService {
     });
   }
 
-  /** Email and password sign-in, throttled per email and per client address (shared by every process). */
+  /**
+   * Email and password sign-in, throttled per account and client address together, with looser ceilings per account
+   * and per address (signInWaitMs; shared by every process).
+   */
   async signIn(input: { email: string; password: string; ip: string; userAgent: string }): Promise<NewSession> {
     const email = normalizeEmail(input.email);
     const now = this.now();
     const since = now - SIGNIN_WINDOW_MS;
     const [byEmail, byIp] = await Promise.all([
-      this.db.selectFrom('signInFailures').select('at').where('email', '=', email).where('at', '>', since).execute(),
+      this.db
+        .selectFrom('signInFailures')
+        .select(['at', 'ip'])
+        .where('email', '=', email)
+        .where('at', '>', since)
+        .execute(),
       this.db.selectFrom('signInFailures').select('at').where('ip', '=', input.ip).where('at', '>', since).execute(),
     ]);
-    const wait = Math.max(
-      signInRetryAfterMs(
-        byEmail.map((r) => r.at),
-        SIGNIN_MAX_PER_EMAIL,
-        now,
-      ),
-      signInRetryAfterMs(
-        byIp.map((r) => r.at),
-        SIGNIN_MAX_PER_IP,
-        now,
-      ),
+    const wait = signInWaitMs(
+      byEmail.map((r) => ({ at: Number(r.at), ip: r.ip })),
+      byIp.map((r) => Number(r.at)),
+      input.ip,
+      now,
     );
     if (wait > 0) throw signInThrottled(wait);
     const row = await findUserRowByEmail(this.db, email);
