@@ -13,6 +13,8 @@ import { newId } from '../shared/ids.js';
 import { redactUrl } from '../shared/logger.js';
 import { installAccess } from './access.js';
 import { installAuth } from './auth.js';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from './body-depth.js';
+import { installClosedBodies } from './closed-schemas.js';
 import { installErrorHandling, sendError } from './errors.js';
 import { registerActionLinkRoutes } from './routes/action-links.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -59,12 +61,43 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Our own onResponse line replaces Fastify's, so URLs are logged with integration keys and tokens redacted.
     logController: new LogController({ disableRequestLogging: true }),
+    // Errors Fastify answers before routing (a path parameter over maxParamLength, a malformed URL): the envelope.
+    frameworkErrors: (err, req, reply) => {
+      void reply.header('x-request-id', req.id);
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void sendError(
+        reply,
+        req,
+        tooLong
+          ? new AppError('path_parameter_too_long', 'A path parameter is longer than 100 characters.', { status: 414 })
+          : new AppError('bad_url', 'The URL is not valid.', { status: 400 }),
+      );
+    },
+  });
+
+  // JSON bodies: Fastify's parser (prototype poisoning refused), behind a nesting bound (body-depth.ts).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (nestsDeeperThan(body as string, MAX_BODY_DEPTH)) {
+      done(
+        new AppError('body_too_deep', `The body nests objects or arrays more than ${MAX_BODY_DEPTH} deep.`, {
+          status: 400,
+        }),
+        undefined,
+      );
+      return;
+    }
+    void parseJson(req, body as string, done);
   });
 
   // Query strings, params and headers arrive as text and are coerced to the schema's types; JSON bodies are not:
   // coercion inside a union would turn a null into 0 or "" before the null branch is tried.
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajvBody : ajvParts).compile(schema));
   installErrorHandling(app);
+  // Closed bodies by default: every object in a route's body schema refuses or strips fields it does not declare
+  // (closed-schemas.ts). Before swagger, so the OpenAPI document shows the closed schemas.
+  installClosedBodies(app);
   // Every route declares who may call it (access.ts); registered before any route, plugins' included.
   installAccess(app);
   await app.register(cookie);

@@ -69,6 +69,59 @@ export function databaseUnavailable(cause?: unknown): AppError {
   );
 }
 
+const camel = (column: string): string => column.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * Constraint and data errors from either engine → 4xx naming the field where the engine says which. A request that
+ * names a row that does not exist, repeats a unique value or sends a number the column cannot hold is the caller's
+ * mistake, not ours: services check the common cases by name; this is the net under the rest.
+ */
+export function fromDatabase(err: unknown): AppError | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { code?: unknown; message?: unknown; detail?: unknown; column?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  const detail = typeof e.detail === 'string' ? e.detail : '';
+  // PostgreSQL: `Key (team_id)=(x) is not present…`; SQLite: `UNIQUE constraint failed: status_templates.name`.
+  const pgColumn = /^Key \(([a-z0-9_]+)(?:, [a-z0-9_]+)*\)=/.exec(detail)?.[1];
+  const sqliteColumn = /constraint failed: [a-z0-9_]+\.([a-z0-9_]+)/i.exec(message)?.[1];
+  const column = pgColumn ?? sqliteColumn ?? (typeof e.column === 'string' ? e.column : undefined);
+  const field = column ? camel(column) : undefined;
+  const problems = field ? [{ field, message: 'refers to something that does not exist' }] : [];
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503') {
+    return new AppError(
+      'invalid_reference',
+      field
+        ? `${field}: refers to something that does not exist.`
+        : 'The request refers to something that does not exist.',
+      { status: 400, details: { problems } },
+    );
+  }
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') {
+    return new AppError('already_exists', field ? `${field}: that value is already taken.` : 'That already exists.', {
+      status: 409,
+      ...(field ? { details: { field } } : {}),
+    });
+  }
+  if (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_CHECK' || /^2(3502|3514)$/.test(code)) {
+    return new AppError(
+      'invalid_value',
+      field ? `${field}: is not allowed.` : 'A value in the request is not allowed.',
+      {
+        status: 400,
+        ...(field ? { details: { problems: [{ field, message: 'is not allowed' }] } } : {}),
+      },
+    );
+  }
+  // PostgreSQL class 22, data exceptions: a number out of range, text the column type cannot hold, a NUL byte.
+  if (/^22[0-9A-Z]{3}$/.test(code) || code === 'SQLITE_TOOBIG' || code === 'SQLITE_MISMATCH') {
+    return new AppError('invalid_value', 'A value in the request is out of range or not allowed here.', {
+      status: 400,
+    });
+  }
+  return null;
+}
+
 export function sendError(reply: FastifyReply, request: FastifyRequest, appErr: AppError): FastifyReply {
   const body: ErrorEnvelope = {
     error: {
@@ -92,7 +145,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     let appErr: AppError | null = null;
     if (isAppError(err)) appErr = err;
     else if (err.validation) appErr = fromValidation(err);
-    else appErr = fromFastify(err);
+    else appErr = fromFastify(err) ?? fromDatabase(err);
     if (!appErr) {
       // Unknown errors are logged with the request id and masked: internals never reach the client.
       request.log.error({ err }, 'unhandled error');

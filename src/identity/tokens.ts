@@ -6,7 +6,7 @@ import { newId, newSecret } from '../shared/ids.js';
 import { recordAudit, type Actor } from './audit.js';
 import { tokenNotFound } from './errors.js';
 import { TOKEN_PREFIX, tokenDisplayPrefix } from './model.js';
-import { toUser, type User } from './repo.js';
+import { findUserRowById, toUser, type User } from './repo.js';
 
 export interface ApiToken {
   id: string;
@@ -53,6 +53,9 @@ export class TokenService {
       revokedAt: null,
     };
     await this.deps.db.kysely.transaction().execute(async (trx) => {
+      if (!(await findUserRowById(trx, userId))) {
+        throw validationError([{ field: 'userId', message: `no user with id ${userId}` }]);
+      }
       await trx.insertInto('apiTokens').values(row).execute();
       await recordAudit(trx, actor, 'api_token.created', { type: 'api_token', id: row.id }, { userId, name }, now);
     });

@@ -24,7 +24,7 @@ const nonEmpty = (field: string, v: string): string => {
 };
 
 async function checkAssignee(c: Ctx, userId: string | null | undefined): Promise<void> {
-  if (!userId) return;
+  if (userId === undefined || userId === null) return;
   const u = await c.trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
   if (!u) throw assigneeNotFound(userId);
 }

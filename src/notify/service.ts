@@ -193,8 +193,17 @@ export class ContactService {
       if (await findRuleByStep(trx, input)) {
         throw notificationRuleExists(input.contactMethodId, input.urgency, input.delayMinutes);
       }
-      await insertRule(trx, { id, userId, ...input, createdAt: now });
-      await recordAudit(trx, actor, 'notification_rule.created', { type: 'user', id: userId }, { id, ...input }, now);
+      // Named fields only: the rule belongs to the path's user, whatever else the body carried.
+      const { contactMethodId, urgency, delayMinutes } = input;
+      await insertRule(trx, { id, userId, contactMethodId, urgency, delayMinutes, createdAt: now });
+      await recordAudit(
+        trx,
+        actor,
+        'notification_rule.created',
+        { type: 'user', id: userId },
+        { id, contactMethodId, urgency, delayMinutes },
+        now,
+      );
     });
     return (await findRule(this.deps.db.kysely, id))!;
   }

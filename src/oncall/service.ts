@@ -128,6 +128,12 @@ export class ScheduleService {
     if (problems.length) throw validationError(problems);
     const now = this.deps.clock.now();
     await this.deps.db.kysely.transaction().execute(async (trx) => {
+      if (
+        patch.teamId !== undefined &&
+        !(await trx.selectFrom('teams').select('id').where('id', '=', patch.teamId).executeTakeFirst())
+      ) {
+        throw validationError([{ field: 'teamId', message: `no team with id ${patch.teamId}` }]);
+      }
       await trx
         .updateTable('schedules')
         .set({

@@ -151,7 +151,9 @@ export class ShiftService {
           .map((s) => ({ ...s, scheduleId: l.schedule.id, scheduleName: l.schedule.name })),
       )
       .sort((a, b) => a.start - b.start || a.scheduleId.localeCompare(b.scheduleId));
-    return { shifts, hours: hoursByUser(shifts)[userId] ?? 0 };
+    // Object.hasOwn: a user id such as `__proto__` must not read the object's prototype.
+    const hours = hoursByUser(shifts);
+    return { shifts, hours: Object.hasOwn(hours, userId) ? (hours[userId] ?? 0) : 0 };
   }
 }
 

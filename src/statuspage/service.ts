@@ -96,7 +96,12 @@ export class StatusPageAdmin {
       await loadSettingsRow(trx, now);
       await trx
         .updateTable('statusPageSettings')
-        .set({ ...patch, updatedAt: now })
+        .set({
+          ...(patch.title !== undefined ? { title: patch.title } : {}),
+          ...(patch.slug !== undefined ? { slug: patch.slug } : {}),
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          updatedAt: now,
+        })
         .where('id', '=', 'default')
         .execute();
       await this.audit(trx, actor, 'status_page.settings_updated', null, { ...patch });
@@ -242,7 +247,13 @@ export class StatusPageAdmin {
     await this.tx(async (trx, now) => {
       await trx
         .updateTable('statusTemplates')
-        .set({ ...patch, ...(patch.name ? { name: patch.name.trim() } : {}), updatedAt: now })
+        .set({
+          ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+          ...(patch.status !== undefined ? { status: patch.status } : {}),
+          ...(patch.publicText !== undefined ? { publicText: patch.publicText } : {}),
+          ...(patch.internalText !== undefined ? { internalText: patch.internalText } : {}),
+          updatedAt: now,
+        })
         .where('id', '=', id)
         .execute();
       await this.audit(trx, actor, 'status_page.template_updated', id, { ...patch });

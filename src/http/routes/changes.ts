@@ -12,9 +12,16 @@ import { systemActor } from '../../identity/index.js';
 import { toIso } from '../../shared/clock.js';
 import { validationError } from '../../shared/errors.js';
 import { actorOf } from '../auth.js';
+import { OPEN_BODY } from '../closed-schemas.js';
 import { ErrorEnvelope, Timestamp, withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
 import { intakeKeyFrom } from './intake.js';
+
+/** A sender's own key/value details, stored as JSON and shown as given (never read into columns). */
+const FreeFormDetails = Type.Record(
+  Type.String(),
+  Type.Unknown({ [OPEN_BODY]: 'free-form details from the sender, stored as JSON and shown as given' }),
+);
 
 const KindSchema = Type.Union(
   CHANGE_KINDS.map((k) => Type.Literal(k)),
@@ -69,7 +76,7 @@ export function registerChangeRoutes(app: FastifyInstance, services: Services): 
           author: Type.Optional(Type.String({ maxLength: 200 })),
           links: Type.Optional(Type.Array(LinkIn, { maxItems: 20 })),
           kind: Type.Optional(KindSchema),
-          customDetails: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          customDetails: Type.Optional(FreeFormDetails),
         }),
         response: {
           202: Type.Object({ status: Type.Literal('success'), id: Type.String() }),
@@ -120,7 +127,7 @@ export function registerChangeRoutes(app: FastifyInstance, services: Services): 
           links: Type.Optional(Type.Array(LinkIn, { maxItems: 20 })),
           author: Type.Optional(Type.String({ maxLength: 200, description: 'Default: who sends it' })),
           timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'Default now' })),
-          customDetails: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          customDetails: Type.Optional(FreeFormDetails),
         }),
         response: withErrors({ 201: ChangeSchema }),
       },

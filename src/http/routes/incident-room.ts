@@ -91,7 +91,7 @@ export function registerIncidentRoomRoutes(app: FastifyInstance, services: Servi
         params: IdParams,
         body: Type.Object({
           title: Type.String({ minLength: 1, maxLength: 500 }),
-          assigneeUserId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+          assigneeUserId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
         }),
         response: withErrors({ 201: TaskSchema }),
       },
@@ -108,7 +108,7 @@ export function registerIncidentRoomRoutes(app: FastifyInstance, services: Servi
         params: Type.Object({ id: Type.String({ maxLength: 100 }), taskId: Type.String({ maxLength: 100 }) }),
         body: Type.Object({
           title: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-          assigneeUserId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+          assigneeUserId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
           isDone: Type.Optional(Type.Boolean()),
         }),
         response: withErrors({ 200: TaskSchema }),

@@ -35,6 +35,7 @@ import { toIso } from '../../shared/clock.js';
 import { AppError, validationError, type FieldProblem } from '../../shared/errors.js';
 import { actorOf } from '../auth.js';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from '../body-depth.js';
+import { openBody } from '../closed-schemas.js';
 import { ErrorEnvelope, Timestamp, withErrors } from '../schemas.js';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../errors.js';
 import type { Services } from '../services.js';
@@ -61,7 +62,9 @@ export function intakeKeyFrom(request: FastifyRequest, pathKey: string | undefin
   return password || user || null;
 }
 
-const IntakeBody = (description: string) => Type.Object({}, { additionalProperties: true, description });
+/** A monitor's own payload: open on purpose, read field by field by its intake parser (never spread into a row). */
+const IntakeBody = (description: string) =>
+  openBody(description, "a monitor's payload, read field by field by its source's parser");
 
 const OutcomeSchema = Type.Object({
   dedupKey: Type.String(),
