@@ -53,7 +53,7 @@ function fromFastify(err: FastifyError): AppError | null {
 }
 
 /** How long a client is asked to wait when the database is away (restart, failover): a routine restart takes seconds. */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
+export const DATABASE_RETRY_AFTER_SECONDS = 3;
 
 /** The database is restarting, failing over or unreachable: 503 + Retry-After, never a 500. */
 export function databaseUnavailable(cause?: unknown): AppError {
