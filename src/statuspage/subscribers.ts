@@ -19,6 +19,12 @@ import { findSubscriber, listComponents, loadSettingsRow, type Subscriber } from
 const HOUR_MS = 60 * 60 * 1000;
 const PUBLIC_PER_IP = 10;
 const PUBLIC_PER_TARGET = 3;
+/**
+ * At most this many email subscriptions from the public wait for confirmation at once (their links still valid),
+ * however many addresses the requests come from: the per-address limit alone scales with the sender's addresses.
+ */
+export const MAX_PENDING_SUBSCRIPTIONS = 1000;
+const PENDING_RETRY_AFTER_S = 60 * 60;
 
 export interface SubscriberDeps {
   db: Db;
@@ -67,6 +73,7 @@ export class SubscriberService {
    * subscription sends a confirmation: the limit keeps the page from being used to mail-bomb someone).
    */
   async subscribe(input: SubscribeInput, opts: { byAdmin?: Actor; ip?: string } = {}): Promise<SubscribeResult> {
+    if (!opts.byAdmin && 'email' in input) await this.checkPendingCeiling();
     if (!opts.byAdmin) {
       const target = 'email' in input ? input.email.trim().toLowerCase() : input.webhookUrl.trim();
       const wait = await takeRateLimit(
@@ -120,6 +127,25 @@ export class SubscriberService {
       return row.id;
     });
     return { id, kind: 'webhook', status: 'subscribed', secret };
+  }
+
+  /** 429 when MAX_PENDING_SUBSCRIPTIONS unconfirmed email subscriptions (links not yet expired) are waiting. */
+  private async checkPendingCeiling(): Promise<void> {
+    const { n } = await this.deps.db.kysely
+      .selectFrom('statusSubscribers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', 'email')
+      .where('confirmedAt', 'is', null)
+      .where('unsubscribedAt', 'is', null)
+      .where('createdAt', '>', this.deps.clock.now() - CONFIRM_TTL_MS)
+      .executeTakeFirstOrThrow();
+    if (Number(n) >= MAX_PENDING_SUBSCRIPTIONS) {
+      throw tooManyRequests(
+        'Too many subscriptions are waiting for confirmation; try again later.',
+        PENDING_RETRY_AFTER_S,
+        'subscribe_throttled',
+      );
+    }
   }
 
   private target(id: string) {
