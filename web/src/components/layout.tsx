@@ -1,5 +1,5 @@
 /** The signed-in frame: navigation on the left (built from the page registry), the page on the right. */
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { errorMessage } from '../lib/api.js';
 import { Link, matchPath, useLocation } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
@@ -10,6 +10,9 @@ export function Layout({ children }: { children: ReactNode }) {
   const { session, signOut } = useSession();
   const { pathname } = useLocation();
   const [signOutError, setSignOutError] = useState<string | null>(null);
+  // On a phone the navigation folds behind a Menu button, so the page (the alert, the room) is the first screen.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [pathname]);
   const user = session.user;
 
   const visible = pages.filter((p) => p.section && !p.isPublic && (!p.adminOnly || user.isAdmin));
@@ -20,14 +23,25 @@ export function Layout({ children }: { children: ReactNode }) {
 
   return (
     <div className="shell">
-      <aside className="sidebar">
-        <Link to="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            M
-          </span>
-          <span>Muster</span>
-        </Link>
-        <nav aria-label="Main">
+      <aside className={menuOpen ? 'sidebar menu-open' : 'sidebar'}>
+        <div className="sidebar-top">
+          <Link to="/" className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              M
+            </span>
+            <span>Muster</span>
+          </Link>
+          <button
+            type="button"
+            className="btn btn-small btn-sidebar menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            {menuOpen ? 'Close' : 'Menu'}
+          </button>
+        </div>
+        <nav aria-label="Main" id="main-nav">
           {SECTIONS.map((section) => {
             const items = visible.filter((p) => p.section === section);
             if (items.length === 0) return null;
