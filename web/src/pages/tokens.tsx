@@ -1,6 +1,8 @@
-import { useCallback, useState } from 'react';
-import { ConfirmButton, ErrorBanner, Field, useSubmit } from '../components/forms.js';
-import { Badge, Card, Empty, LoadError, Loading, OneTimeSecret, PageHeader } from '../components/ui.js';
+import { useState } from 'react';
+import { ConfirmButton, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../components/forms.js';
+import { Loadable } from '../components/state.js';
+import { DataTable, type Column } from '../components/table.js';
+import { Badge, Card, OneTimeSecret, PageHeader } from '../components/ui.js';
 import { api } from '../lib/api.js';
 import { formatTime, relativeTime } from '../lib/format.js';
 import { useUser } from '../lib/session.js';
@@ -8,10 +10,10 @@ import type { ApiToken } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
 
 const EXPIRY_CHOICES = [
-  { value: '30', label: '30 days' },
-  { value: '90', label: '90 days' },
-  { value: '365', label: '1 year' },
-  { value: 'never', label: 'Never' },
+  { value: '30', text: '30 days' },
+  { value: '90', text: '90 days' },
+  { value: '365', text: '1 year' },
+  { value: 'never', text: 'Never' },
 ];
 
 function tokenState(t: ApiToken, now: number): { label: string; tone: 'good' | 'bad' | 'warn' } {
@@ -38,6 +40,46 @@ export function TokensPage() {
   };
 
   const now = Date.now();
+  const tz = user.timezone;
+  // The cells format times in the viewer's zone and the actions revoke: built per render.
+  const columns: Column<ApiToken>[] = [
+    { id: 'name', header: 'Name', className: 'strong', sortValue: (t) => t.name.toLowerCase(), cell: (t) => t.name },
+    { id: 'prefix', header: 'Starts with', hideOnPhone: true, cell: (t) => <code>{t.prefix}…</code> },
+    {
+      id: 'created',
+      header: 'Created',
+      hideOnPhone: true,
+      sortValue: (t) => t.createdAt,
+      cell: (t) => <span title={t.createdAt}>{formatTime(t.createdAt, tz)}</span>,
+    },
+    {
+      id: 'lastUsed',
+      header: 'Last used',
+      sortValue: (t) => t.lastUsedAt,
+      cell: (t) => <span title={t.lastUsedAt ?? ''}>{relativeTime(t.lastUsedAt, now)}</span>,
+    },
+    {
+      id: 'expires',
+      header: 'Expires',
+      sortValue: (t) => t.expiresAt,
+      cell: (t) => <span title={t.expiresAt ?? ''}>{t.expiresAt ? formatTime(t.expiresAt, tz) : 'Never'}</span>,
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (t) => {
+        const state = tokenState(t, now);
+        return <Badge tone={state.tone}>{state.label}</Badge>;
+      },
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      align: 'actions',
+      cell: (t) =>
+        !t.revokedAt && <ConfirmButton label="Revoke" confirmLabel="Revoke now" onConfirm={() => void revoke(t.id)} />,
+    },
+  ];
   return (
     <>
       <PageHeader
@@ -70,96 +112,50 @@ export function TokensPage() {
       />
       <Card title="Your tokens">
         {revokeError ? <ErrorBanner error={revokeError} /> : null}
-        {tokens.error ? (
-          <LoadError error={tokens.error} retry={tokens.reload} />
-        ) : !tokens.data ? (
-          <Loading what="Loading tokens" />
-        ) : tokens.data.tokens.length === 0 ? (
-          <Empty>You have no API tokens.</Empty>
-        ) : (
-          <table className="table" aria-label="API tokens">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Starts with</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th>Expires</th>
-                <th>Status</th>
-                <th className="actions-col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.tokens.map((t) => {
-                const state = tokenState(t, now);
-                return (
-                  <tr key={t.id} className={state.label === 'Active' ? '' : 'row-dim'}>
-                    <td className="strong">{t.name}</td>
-                    <td>
-                      <code>{t.prefix}…</code>
-                    </td>
-                    <td title={t.createdAt}>{formatTime(t.createdAt, user.timezone)}</td>
-                    <td title={t.lastUsedAt ?? ''}>{relativeTime(t.lastUsedAt, now)}</td>
-                    <td title={t.expiresAt ?? ''}>{t.expiresAt ? formatTime(t.expiresAt, user.timezone) : 'Never'}</td>
-                    <td>
-                      <Badge tone={state.tone}>{state.label}</Badge>
-                    </td>
-                    <td className="actions-col">
-                      {state.label !== 'Revoked' && (
-                        <ConfirmButton label="Revoke" confirmLabel="Revoke now" onConfirm={() => void revoke(t.id)} />
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
+        <Loadable
+          resource={tokens}
+          what="tokens"
+          isEmpty={(d) => d.tokens.length === 0}
+          empty="You have no API tokens."
+        >
+          {(d) => (
+            <DataTable
+              label="API tokens"
+              columns={columns}
+              rows={d.tokens}
+              rowKey={(t) => t.id}
+              rowClassName={(t) => (tokenState(t, now).label === 'Active' ? undefined : 'row-dim')}
+            />
+          )}
+        </Loadable>
       </Card>
     </>
   );
 }
 
 function CreateToken({ onCreated }: { onCreated: (c: { token: string; apiToken: ApiToken }) => void }) {
-  const [name, setName] = useState('');
-  const [expiry, setExpiry] = useState('90');
-  const form = useSubmit(
-    useCallback(async () => {
-      const expiresAt =
-        expiry === 'never' ? null : new Date(Date.now() + Number(expiry) * 24 * 3600 * 1000).toISOString();
-      const res = await api.post<{ token: string; apiToken: ApiToken }>('/api/tokens', { name, expiresAt });
-      setName('');
-      onCreated(res);
-    }, [name, expiry, onCreated]),
-  );
+  const form = useApiForm({ name: '', expiry: '90' }, async (v) => {
+    const expiresAt =
+      v.expiry === 'never' ? null : new Date(Date.now() + Number(v.expiry) * 24 * 3600 * 1000).toISOString();
+    const res = await api.post<{ token: string; apiToken: ApiToken }>('/api/tokens', { name: v.name, expiresAt });
+    form.reset({ name: '', expiry: v.expiry });
+    onCreated(res);
+  });
   return (
     <Card title="Create a token">
       <form onSubmit={form.onSubmit} noValidate aria-label="Create a token">
-        <ErrorBanner error={form.error} fields={['name', 'expiresAt']} />
+        <ErrorBanner error={form.error} fields={['name']} />
         <div className="grid-2">
-          <Field
+          <TextField
+            form={form}
+            name="name"
+            id="token-name"
             label="Name"
-            htmlFor="token-name"
-            error={form.fieldError('name')}
             hint="What it is for, e.g. “deploy script”."
-          >
-            <input id="token-name" value={name} onChange={(e) => setName(e.target.value)} />
-          </Field>
-          <Field label="Expires after" htmlFor="token-expiry" error={form.fieldError('expiresAt')}>
-            <select id="token-expiry" value={expiry} onChange={(e) => setExpiry(e.target.value)}>
-              {EXPIRY_CHOICES.map((c) => (
-                <option key={c.value} value={c.value}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
-          </Field>
+          />
+          <SelectField form={form} name="expiry" id="token-expiry" label="Expires after" options={EXPIRY_CHOICES} />
         </div>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Creating…' : 'Create token'}
-          </button>
-        </div>
+        <FormActions busy={form.busy} submit="Create token" busyText="Creating…" />
       </form>
     </Card>
   );

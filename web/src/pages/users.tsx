@@ -1,11 +1,43 @@
-import { useCallback, useState } from 'react';
-import { ErrorBanner, Field, useSubmit } from '../components/forms.js';
-import { Badge, Card, Empty, LoadError, Loading, OneTimeSecret, PageHeader } from '../components/ui.js';
+import { useState } from 'react';
+import { CheckField, ErrorBanner, FormActions, TextField, useApiForm } from '../components/forms.js';
+import { Loadable } from '../components/state.js';
+import { DataTable, type Column } from '../components/table.js';
+import { Badge, Card, OneTimeSecret, PageHeader } from '../components/ui.js';
 import { api, query } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
 import { useSession } from '../lib/session.js';
 import type { SignInLink, User } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
+
+/** The columns every viewer sees; `meId` marks the viewer's own row. */
+function userColumns(meId: string): Column<User>[] {
+  return [
+    {
+      id: 'name',
+      header: 'Name',
+      className: 'strong',
+      sortValue: (u) => (u.name || u.email).toLowerCase(),
+      cell: (u) => (
+        <>
+          {u.name || '—'} {u.id === meId && <Badge>you</Badge>}
+        </>
+      ),
+    },
+    { id: 'email', header: 'Email', sortValue: (u) => u.email.toLowerCase(), cell: (u) => u.email },
+    { id: 'timezone', header: 'Time zone', hideOnPhone: true, className: 'muted', cell: (u) => u.timezone },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (u) => (
+        <div className="badges">
+          {u.disabledAt ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}
+          {u.isAdmin && <Badge tone="info">Admin</Badge>}
+          {!u.hasPassword && !u.disabledAt && <Badge tone="warn">No password</Badge>}
+        </div>
+      ),
+    },
+  ];
+}
 
 interface ShownLink {
   who: string;
@@ -41,6 +73,49 @@ export function UsersPage() {
       const l = await api.post<SignInLink>(`/api/users/${encodeURIComponent(u.id)}/sign-in-links`);
       setLink({ who: u.email, link: l });
     });
+
+  // The actions column closes over this render's handlers and busy row.
+  const columns: Column<User>[] = !me.isAdmin
+    ? userColumns(me.id)
+    : [
+        ...userColumns(me.id),
+        {
+          id: 'actions',
+          header: 'Actions',
+          align: 'actions',
+          cell: (u) => (
+            <div className="row-actions">
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                disabled={busy === u.id}
+                onClick={() => void patch(u, { isAdmin: !u.isAdmin })}
+              >
+                {u.isAdmin ? 'Remove admin' : 'Make admin'}
+              </button>
+              <button
+                type="button"
+                className={u.disabledAt ? 'btn btn-small btn-ghost' : 'btn btn-small btn-ghost-danger'}
+                disabled={busy === u.id || u.id === me.id}
+                title={u.id === me.id ? 'You cannot disable yourself' : undefined}
+                onClick={() => void patch(u, { disabled: !u.disabledAt })}
+              >
+                {u.disabledAt ? 'Enable' : 'Disable'}
+              </button>
+              {!u.disabledAt && (
+                <button
+                  type="button"
+                  className="btn btn-small btn-ghost"
+                  disabled={busy === u.id}
+                  onClick={() => void newLink(u)}
+                >
+                  Sign-in link
+                </button>
+              )}
+            </div>
+          ),
+        },
+      ];
 
   return (
     <>
@@ -81,76 +156,17 @@ export function UsersPage() {
       )}
       {rowError ? <ErrorBanner error={rowError} /> : null}
       <Card>
-        {users.error ? (
-          <LoadError error={users.error} retry={users.reload} />
-        ) : !users.data ? (
-          <Loading what="Loading users" />
-        ) : users.data.users.length === 0 ? (
-          <Empty>No users.</Empty>
-        ) : (
-          <table className="table" aria-label="Users">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Time zone</th>
-                <th>Status</th>
-                {me.isAdmin && <th className="actions-col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.users.map((u) => (
-                <tr key={u.id} className={u.disabledAt ? 'row-dim' : ''}>
-                  <td className="strong">
-                    {u.name || '—'} {u.id === me.id && <Badge>you</Badge>}
-                  </td>
-                  <td>{u.email}</td>
-                  <td className="muted">{u.timezone}</td>
-                  <td>
-                    <div className="badges">
-                      {u.disabledAt ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}
-                      {u.isAdmin && <Badge tone="info">Admin</Badge>}
-                      {!u.hasPassword && !u.disabledAt && <Badge tone="warn">No password</Badge>}
-                    </div>
-                  </td>
-                  {me.isAdmin && (
-                    <td className="actions-col">
-                      <div className="row-actions">
-                        <button
-                          type="button"
-                          className="btn btn-small btn-ghost"
-                          disabled={busy === u.id}
-                          onClick={() => void patch(u, { isAdmin: !u.isAdmin })}
-                        >
-                          {u.isAdmin ? 'Remove admin' : 'Make admin'}
-                        </button>
-                        <button
-                          type="button"
-                          className={u.disabledAt ? 'btn btn-small btn-ghost' : 'btn btn-small btn-ghost-danger'}
-                          disabled={busy === u.id || u.id === me.id}
-                          title={u.id === me.id ? 'You cannot disable yourself' : undefined}
-                          onClick={() => void patch(u, { disabled: !u.disabledAt })}
-                        >
-                          {u.disabledAt ? 'Enable' : 'Disable'}
-                        </button>
-                        {!u.disabledAt && (
-                          <button
-                            type="button"
-                            className="btn btn-small btn-ghost"
-                            disabled={busy === u.id}
-                            onClick={() => void newLink(u)}
-                          >
-                            Sign-in link
-                          </button>
-                        )}
-                      </div>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <Loadable resource={users} what="users" isEmpty={(d) => d.users.length === 0} empty="No users.">
+          {(d) => (
+            <DataTable
+              label="Users"
+              columns={columns}
+              rows={d.users}
+              rowKey={(u) => u.id}
+              rowClassName={(u) => (u.disabledAt ? 'row-dim' : undefined)}
+            />
+          )}
+        </Loadable>
       </Card>
     </>
   );
@@ -163,58 +179,34 @@ function CreateUser({
   onCreated: (u: User, link: SignInLink | null) => void;
   onCancel: () => void;
 }) {
-  const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [isAdmin, setIsAdmin] = useState(false);
-  const form = useSubmit(
-    useCallback(async () => {
-      const res = await api.post<{ user: User; signInLink?: SignInLink }>('/api/users', {
-        email,
-        name,
-        isAdmin,
-        ...(password ? { password } : {}),
-      });
-      onCreated(res.user, res.signInLink ?? null);
-    }, [email, name, password, isAdmin, onCreated]),
-  );
+  const form = useApiForm({ email: '', name: '', password: '', isAdmin: false }, async (v) => {
+    const res = await api.post<{ user: User; signInLink?: SignInLink }>('/api/users', {
+      email: v.email,
+      name: v.name,
+      isAdmin: v.isAdmin,
+      ...(v.password ? { password: v.password } : {}),
+    });
+    onCreated(res.user, res.signInLink ?? null);
+  });
   return (
     <Card title="New user">
       <form onSubmit={form.onSubmit} noValidate aria-label="New user">
         <ErrorBanner error={form.error} fields={['email', 'name', 'password']} />
         <div className="grid-2">
-          <Field label="Email" htmlFor="user-email" error={form.fieldError('email')}>
-            <input id="user-email" type="email" autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
-          </Field>
-          <Field label="Name" htmlFor="user-name" error={form.fieldError('name')}>
-            <input id="user-name" value={name} onChange={(e) => setName(e.target.value)} />
-          </Field>
+          <TextField form={form} name="email" id="user-email" label="Email" type="email" autoFocus />
+          <TextField form={form} name="name" id="user-name" label="Name" />
         </div>
-        <Field
+        <TextField
+          form={form}
+          name="password"
+          id="user-password"
           label="Password"
-          htmlFor="user-password"
-          error={form.fieldError('password')}
+          type="password"
+          autoComplete="new-password"
           hint="Leave empty to get a one-time sign-in link to send them instead (recommended)."
-        >
-          <input
-            id="user-password"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </Field>
-        <label className="check">
-          <input type="checkbox" checked={isAdmin} onChange={(e) => setIsAdmin(e.target.checked)} /> Administrator
-        </label>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Creating…' : 'Create user'}
-          </button>
-          <button type="button" className="btn btn-ghost" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        />
+        <CheckField form={form} name="isAdmin" id="user-admin" label="Administrator" />
+        <FormActions busy={form.busy} submit="Create user" busyText="Creating…" onCancel={onCancel} />
       </form>
     </Card>
   );
