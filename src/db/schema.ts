@@ -305,6 +305,8 @@ export interface ContactMethodsTable {
   serverUrl: string | null;
   secret: string | null;
   isVerified: Bool;
+  /** An organisation administrator allowed this webhook or ntfy server to be a private address (migration 0018). */
+  allowPrivateAddress: Bool;
   verifyCodeHash: string | null;
   verifyExpiresAt: number | null;
   createdAt: number;

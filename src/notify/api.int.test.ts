@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
+import type { ResolveAll } from '../shared/net.js';
 import { startNotifyHarness, type NotifyHarness } from '../testing/notify.js';
+
+/** The public names these tests give as webhook and ntfy URLs (outbound URLs must resolve to public addresses). */
+const resolve: ResolveAll = (host) =>
+  ['ntfy.example.test', 'hooks.example.test'].includes(host)
+    ? Promise.resolve([{ address: '93.184.215.14', family: 4 }])
+    : Promise.reject(Object.assign(new Error(`ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
 
 for (const engine of ENGINES) {
   describe(`contact methods and notification rules API [${engine}]`, () => {
@@ -10,7 +17,7 @@ for (const engine of ENGINES) {
     let userToken: string;
     let otherId: string;
     before(async () => {
-      h = await startNotifyHarness(engine);
+      h = await startNotifyHarness(engine, {}, { resolve });
       const mk = async (email: string) =>
         (
           await h.t.api<{ user: { id: string } }>('POST', '/api/users', {

@@ -21,8 +21,11 @@ export interface ContactTarget {
   /** webhook: the signing secret; ntfy: an optional access token. Never logged. */
   secret: string | null;
   /**
-   * The address came from the public (a status-page webhook subscription): connect only to public addresses, checked
-   * on the address actually connected to, so a host name re-pointed at a private one after subscribing is refused.
+   * The URL (a webhook's address, an ntfy contact's own server) came from someone other than an organisation
+   * administrator — a status-page webhook subscription from the public, a contact method whose row does not allow
+   * private addresses (`contact_methods.allow_private_address` = 0): connect only to public addresses, checked on the
+   * address actually connected to, so a host name re-pointed at a private one after it was given is refused, and the
+   * failure is permanent and says nothing about the private host (no "connection refused" port scanner).
    */
   publicAddressesOnly?: boolean;
 }

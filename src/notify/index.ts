@@ -9,6 +9,7 @@ import { Bulkhead, DEFAULT_BULKHEAD } from './bulkhead.js';
 import { deliverHandler, type SendMetricOutcome } from './jobs.js';
 import { ActionLinkService } from './links.js';
 import { buildChannels, type Channels } from './registry.js';
+import { guardContactTargets } from './outbound-guard.js';
 import { ContactService } from './service.js';
 
 export {
@@ -74,7 +75,8 @@ export function createNotifyServices(deps: {
     publicUrl: () => config.publicUrl,
     ttlMs: config.notify.linkTtlMinutes * 60_000,
   });
-  const channels = deps.channels ?? buildChannels(config, clock, deps.resolve);
+  // Webhook and ntfy URLs given by users reach private addresses only when an administrator allowed it (SSRF).
+  const channels = guardContactTargets(deps.channels ?? buildChannels(config, clock, deps.resolve), db);
   const handler = deliverHandler({
     channels,
     links: actionLinks,
@@ -87,7 +89,7 @@ export function createNotifyServices(deps: {
   });
   return {
     notify,
-    contacts: new ContactService({ db, clock }),
+    contacts: new ContactService({ db, clock, resolve: deps.resolve }),
     actionLinks,
     channels,
     bulkhead,

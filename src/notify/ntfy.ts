@@ -4,6 +4,7 @@
  * token (the contact method's secret) reaches protected topics.
  */
 import { hostOf, httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
+import type { ResolveAll } from '../shared/net.js';
 import { DEFAULT_NTFY_SERVER, renderText, type OutboundMessage } from './model.js';
 
 export interface NtfyPublish {
@@ -39,7 +40,8 @@ export function ntfyPayload(m: OutboundMessage, topic: string): NtfyPublish {
 export class NtfyChannel implements Channel {
   readonly kind = 'ntfy' as const;
 
-  constructor(private readonly opts: { defaultServer?: string; timeoutMs: number }) {}
+  /** `resolve`: the resolver for a public-only contact's own server (node:dns by default; tests pass their own). */
+  constructor(private readonly opts: { defaultServer?: string; timeoutMs: number; resolve?: ResolveAll | undefined }) {}
 
   private server(contact: ContactTarget): string {
     return (contact.serverUrl ?? this.opts.defaultServer ?? DEFAULT_NTFY_SERVER).replace(/\/+$/, '');
@@ -59,6 +61,10 @@ export class NtfyChannel implements Channel {
       },
       body: JSON.stringify(ntfyPayload(message, contact.address)),
       timeoutMs: this.opts.timeoutMs,
+      // The contact's own server is user-given; the configured default is the operator's.
+      ...(contact.publicAddressesOnly && contact.serverUrl !== null
+        ? { publicOnly: { resolve: this.opts.resolve } }
+        : {}),
     });
     requireOk('ntfy', r);
     const id = (r.json as { id?: unknown } | null)?.id;

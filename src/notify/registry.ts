@@ -19,7 +19,7 @@ export function buildChannels(config: Config, clock: Clock, resolve?: ResolveAll
   return {
     email: config.smtp ? new EmailChannel(config.smtp, timeoutMs) : unconfiguredChannel('email', 'MUSTER_SMTP_HOST'),
     webhook: new WebhookChannel({ timeoutMs, now: () => clock.now(), resolve }),
-    ntfy: new NtfyChannel({ defaultServer: config.notify.ntfyServer, timeoutMs }),
+    ntfy: new NtfyChannel({ defaultServer: config.notify.ntfyServer, timeoutMs, resolve }),
     slack: config.slack
       ? new SlackChannel({
           botToken: config.slack.botToken,

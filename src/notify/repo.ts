@@ -17,6 +17,8 @@ export interface ContactMethod {
   serverUrl: string | null;
   hasSecret: boolean;
   isVerified: boolean;
+  /** An organisation administrator allowed the webhook URL or ntfy server to be a private address. */
+  allowPrivateAddress: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -44,6 +46,7 @@ export function toContactMethod(row: ContactMethodsTable): ContactMethod {
     serverUrl: row.serverUrl,
     hasSecret: row.secret !== null,
     isVerified: row.isVerified === 1,
+    allowPrivateAddress: row.allowPrivateAddress === 1,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -8,6 +8,7 @@ import { recordAudit, type Actor } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
 import { sha256Hex } from '../shared/crypto.js';
 import { AppError, forbidden, validationError } from '../shared/errors.js';
+import { outboundUrlProblem, type ResolveAll } from '../shared/net.js';
 import { newId, newSecret } from '../shared/ids.js';
 import { contactMethodNotFound, notificationRuleExists, notificationRuleNotFound } from './errors.js';
 import { contactMethodProblems, ruleProblems, type ContactKind, type Urgency } from './model.js';
@@ -35,6 +36,8 @@ export interface CreateContactMethodInput {
   /** ntfy: an access token for a protected topic. Webhooks get a generated signing secret instead. */
   accessToken?: string | undefined;
   isVerified?: boolean | undefined;
+  /** Organisation administrators only: the webhook URL or ntfy server may be a private address (see `outboundGuard`). */
+  allowPrivateAddress?: boolean | undefined;
 }
 
 export interface UpdateContactMethodInput {
@@ -44,6 +47,8 @@ export interface UpdateContactMethodInput {
   isVerified?: boolean | undefined;
   /** Webhooks: issue a new signing secret (returned once). */
   rotateSecret?: boolean | undefined;
+  /** Organisation administrators only (see `outboundGuard`). */
+  allowPrivateAddress?: boolean | undefined;
 }
 
 export interface ContactMethodWithSecret {
@@ -52,8 +57,47 @@ export interface ContactMethodWithSecret {
   secret?: string;
 }
 
+/** A URL a contact method makes Muster call, and the field it came from. */
+interface OutboundUrl {
+  field: string;
+  url: string;
+}
+
+/** Webhooks call their address; ntfy contact methods their own server, when they name one. */
+function outboundUrlOf(kind: ContactKind, address: string, serverUrl: string | null): OutboundUrl | null {
+  if (kind === 'webhook') return { field: 'address', url: address };
+  if (kind === 'ntfy' && serverUrl !== null) return { field: 'serverUrl', url: serverUrl };
+  return null; // no URL, or the server's configured default ntfy server (the operator's choice)
+}
+
 export class ContactService {
-  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+  /** `resolve`: how host names in URLs people give are resolved (node:dns unless a test passes one). */
+  constructor(private readonly deps: { db: Db; clock: Clock; resolve?: ResolveAll | undefined }) {}
+
+  /**
+   * SSRF: a webhook URL or ntfy server must resolve to public addresses only (src/shared/net.ts), checked here when
+   * given and again on the address connected to when used. An organisation administrator may allow a private target:
+   * explicitly (`allowPrivateAddress: true`), or by giving one (an administrator who enters an internal URL means it;
+   * the audit event records it). Anyone else asking to is refused; a non-administrator who changes the URL of a
+   * contact method an administrator allowed makes it public-only again. Returns whether private addresses are
+   * allowed, for the row.
+   */
+  private async outboundGuard(
+    actor: Actor,
+    target: OutboundUrl | null,
+    opts: { requested: boolean | undefined; current: boolean; isUrlChanged: boolean },
+  ): Promise<boolean> {
+    if (opts.requested === true && !actor.isAdmin) {
+      throw forbidden('Only organisation administrators may allow a contact method to reach private addresses.');
+    }
+    if (!target) return false;
+    const needsCheck = opts.isUrlChanged || opts.requested !== undefined;
+    if (!needsCheck) return opts.current;
+    const problem = await outboundUrlProblem(target.url, this.deps.resolve);
+    if (!problem) return actor.isAdmin && opts.requested === true;
+    if (actor.isAdmin && opts.requested !== false) return true;
+    throw validationError([{ field: target.field, message: problem }]);
+  }
 
   /** People manage their own contact methods and rules; administrators manage everyone's. */
   requireSelfOrAdmin(actor: Actor, userId: string): void {
@@ -83,6 +127,12 @@ export class ContactService {
     const problems = contactMethodProblems({ ...input, address });
     if (problems.length) throw validationError(problems);
     if (input.isVerified && !actor.isAdmin) throw forbidden('Only administrators mark contact methods verified.');
+    const serverUrl = input.kind === 'ntfy' ? (input.serverUrl ?? null) : null;
+    const allowPrivateAddress = await this.outboundGuard(actor, outboundUrlOf(input.kind, address, serverUrl), {
+      requested: input.allowPrivateAddress,
+      current: false,
+      isUrlChanged: true,
+    });
     const now = this.deps.clock.now();
     const id = newId('cm', now);
     const secret = input.kind === 'webhook' ? newSecret(32) : (input.accessToken ?? null);
@@ -99,9 +149,10 @@ export class ContactService {
         kind: input.kind,
         label: input.label?.trim() || input.kind,
         address,
-        serverUrl: input.kind === 'ntfy' ? (input.serverUrl ?? null) : null,
+        serverUrl,
         secret,
         isVerified: input.isVerified ? 1 : 0,
+        allowPrivateAddress: allowPrivateAddress ? 1 : 0,
         verifyCodeHash: null,
         verifyExpiresAt: null,
         createdAt: now,
@@ -112,7 +163,7 @@ export class ContactService {
         actor,
         'contact_method.created',
         { type: 'user', id: userId },
-        { id, kind: input.kind },
+        { id, kind: input.kind, ...(allowPrivateAddress ? { allowPrivateAddress } : {}) },
         now,
       );
     });
@@ -136,6 +187,12 @@ export class ContactService {
     }
     if (problems.length) throw validationError(problems);
     if (patch.isVerified && !actor.isAdmin) throw forbidden('Only administrators mark contact methods verified.');
+    const serverUrl = patch.serverUrl !== undefined ? patch.serverUrl : row.serverUrl;
+    const allowPrivateAddress = await this.outboundGuard(actor, outboundUrlOf(kind, address, serverUrl), {
+      requested: patch.allowPrivateAddress,
+      current: row.allowPrivateAddress === 1,
+      isUrlChanged: address !== row.address || serverUrl !== row.serverUrl,
+    });
     const now = this.deps.clock.now();
     const secret = patch.rotateSecret ? newSecret(32) : undefined;
     const isAddressChanged = address !== row.address;
@@ -145,12 +202,14 @@ export class ContactService {
         address,
         ...(patch.serverUrl !== undefined ? { serverUrl: patch.serverUrl } : {}),
         ...(secret ? { secret } : {}),
+        allowPrivateAddress: allowPrivateAddress ? 1 : 0,
         // A new number or address has to be verified again.
         isVerified: patch.isVerified !== undefined ? (patch.isVerified ? 1 : 0) : isAddressChanged ? 0 : row.isVerified,
         updatedAt: now,
       });
       const changed = Object.keys(patch).filter((k) => patch[k as keyof UpdateContactMethodInput] !== undefined);
-      await recordAudit(trx, actor, 'contact_method.updated', { type: 'user', id: userId }, { id, changed }, now);
+      const details = { id, changed, ...(allowPrivateAddress ? { allowPrivateAddress } : {}) };
+      await recordAudit(trx, actor, 'contact_method.updated', { type: 'user', id: userId }, details, now);
     });
     const contactMethod = toContactMethod((await findContactMethodRow(this.deps.db.kysely, id))!);
     return secret ? { contactMethod, secret } : { contactMethod };

@@ -16,6 +16,7 @@ import * as m0014 from './0014_status_subscriber_private.js';
 import * as m0015 from './0015_status_subscriber_components.js';
 import * as m0016 from './0016_intake_errors.js';
 import * as m0017 from './0017_delivery_claims.js';
+import * as m0018 from './0018_contact_private_address.js';
 import * as m0019 from './0019_shared_policies.js';
 
 /**
@@ -40,5 +41,6 @@ export const migrations: Record<string, Migration> = {
   '0015_status_subscriber_components': m0015,
   '0016_intake_errors': m0016,
   '0017_delivery_claims': m0017,
+  '0018_contact_private_address': m0018,
   '0019_shared_policies': m0019,
 };

@@ -25,8 +25,16 @@ const ContactMethodSchema = Type.Object({
   serverUrl: Type.Union([Type.String(), Type.Null()], { description: 'ntfy server; null means the default' }),
   hasSecret: Type.Boolean(),
   isVerified: Type.Boolean(),
+  allowPrivateAddress: Type.Boolean({
+    description: 'An organisation administrator allowed this webhook URL or ntfy server to be a private address',
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+});
+const AllowPrivateAddress = Type.Boolean({
+  description:
+    'Organisation administrators only: the webhook URL or ntfy server may be a private address (loopback, private, ' +
+    'link-local…). Anyone else must give a URL that resolves to public addresses only.',
 });
 const WithSecret = Type.Object({
   contactMethod: ContactMethodSchema,
@@ -154,6 +162,7 @@ function registerContactMethodRoutes(app: FastifyInstance, services: Services): 
           serverUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
           accessToken: Type.Optional(Type.String({ maxLength: 500, description: 'ntfy access token (tk_…)' })),
           isVerified: Type.Optional(Type.Boolean({ description: 'Administrators only' })),
+          allowPrivateAddress: Type.Optional(AllowPrivateAddress),
         }),
         response: withErrors({ 201: WithSecret }),
       },
@@ -185,6 +194,7 @@ function registerContactMethodChanges(app: FastifyInstance, services: Services):
           serverUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
           isVerified: Type.Optional(Type.Boolean({ description: 'Administrators only' })),
           rotateSecret: Type.Optional(Type.Boolean({ description: 'Webhooks: issue a new signing secret' })),
+          allowPrivateAddress: Type.Optional(AllowPrivateAddress),
         }),
         response: withErrors({ 200: WithSecret }),
       },
