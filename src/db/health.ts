@@ -84,10 +84,30 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DatabaseUnavailableError(`${what} did not answer within ${ms} ms`)), ms);
-    timer.unref();
   });
   p.catch(() => undefined); // a late failure after the timeout is not unhandled
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `fn`, tried again with backoff (250 ms doubling to 2 s) while it fails because the database is unavailable, until it
+ * answers or `shouldStop()` says to give up (then the last error is thrown). Any other error is thrown at once. For
+ * the step after an outside effect (a page handed over, a job's work done): waiting out a database restart to record
+ * it beats doing the effect again.
+ */
+export async function retryWhileUnavailable<T>(
+  fn: () => Promise<T>,
+  opts: { health?: DatabaseHealth; shouldStop?: () => boolean } = {},
+): Promise<T> {
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      const away = opts.health ? opts.health.noteFailure(e) : isDatabaseUnavailable(e);
+      if (!away || opts.shouldStop?.()) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 export interface HealthChange {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
-import { isDatabaseUnavailable } from '../db/health.js';
+import { isDatabaseUnavailable, retryWhileUnavailable } from '../db/health.js';
 import type { Db, Executor } from '../db/index.js';
 import type { Clock } from '../shared/clock.js';
 import { isAppError } from '../shared/errors.js';
@@ -262,19 +262,9 @@ export class JobRunner {
     await pruneFinishedJobs(this.opts.db, now - KEEP_SUCCEEDED_MS);
   }
 
-  /**
-   * `fn`, tried again with backoff while the database is unavailable, until it answers or the runner stops (then the
-   * last error is thrown, and the job's lease expiring hands it on).
-   */
-  private async whenDatabaseAnswers<T>(fn: () => Promise<T>): Promise<T> {
-    for (let delay = DB_RETRY_MIN_MS; ; delay = Math.min(delay * 2, DB_RETRY_MAX_MS)) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (!this.opts.db.health.noteFailure(e) || !this.running) throw e;
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+  /** `fn`, waiting out a database outage (src/db/health.ts) until it answers or the runner stops. */
+  private whenDatabaseAnswers<T>(fn: () => Promise<T>): Promise<T> {
+    return retryWhileUnavailable(fn, { health: this.opts.db.health, shouldStop: () => !this.running });
   }
 
   /** Run one claimed job to an outcome. Never throws: every failure is recorded on the job row. */

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { withTimeout } from '../../db/health.js';
 import { safeEqual } from '../../shared/crypto.js';
 import { forbidden, unauthenticated } from '../../shared/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../errors.js';
 import type { Services } from '../services.js';
 
 /** /readyz answers 503 when the database has not answered within this long: a load balancer must never hang on it. */
@@ -64,7 +65,7 @@ export function registerSystemRoutes(app: FastifyInstance, services: Services): 
       if (await checkReady()) return reply.status(200).send({ status: 'ready', engine });
       return reply
         .status(503)
-        .header('retry-after', '5')
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
         .send({ status: 'not_ready', engine, reason: 'database_unavailable' });
     },
   );
