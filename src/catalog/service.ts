@@ -206,12 +206,14 @@ async function checkPolicyReference(ex: Executor, teamId: string, policyId: stri
       "A service may use only its own team's escalation policies, or policies their team shares.",
       {
         status: 403,
-        details: [
-          {
-            field: 'escalationPolicyId',
-            message: `policy ${policyId} belongs to another team, which does not share it`,
-          },
-        ],
+        details: {
+          problems: [
+            {
+              field: 'escalationPolicyId',
+              message: `policy ${policyId} belongs to another team, which does not share it`,
+            },
+          ],
+        },
       },
     );
   }

@@ -100,7 +100,7 @@ export async function checkScheduleTargets(ex: Executor, teamId: string, levels:
     throw new AppError(
       'cross_team_reference',
       "An escalation policy may page only its own team's schedules, or schedules their team shares.",
-      { status: 403, details: problems },
+      { status: 403, details: { problems } },
     );
   }
 }

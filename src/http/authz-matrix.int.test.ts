@@ -378,7 +378,7 @@ for (const engine of ENGINES) {
       );
       assert.equal(bService.status, 201, JSON.stringify(bService.body));
       const attach = () =>
-        t.api<{ error: { code: string; details: { field: string }[] } }>(
+        t.api<{ error: { code: string; details: { problems: { field: string }[] } } }>(
           'PATCH',
           `/api/services/${bService.body.id}`,
           { escalationPolicyId: f.policy },
@@ -387,7 +387,7 @@ for (const engine of ENGINES) {
       const refused = await attach();
       assert.equal(refused.status, 403);
       assert.equal(refused.body.error.code, 'cross_team_reference');
-      assert.equal(refused.body.error.details[0]!.field, 'escalationPolicyId');
+      assert.equal(refused.body.error.details.problems[0]!.field, 'escalationPolicyId');
       const onCreate = await t.api<{ error: { code: string } }>(
         'POST',
         '/api/services',
@@ -412,7 +412,7 @@ for (const engine of ENGINES) {
       assert.equal((await attach()).status, 200);
       // Schedules: B's policy may not page A's schedule until A shares it.
       const bPolicy = (name: string) =>
-        t.api<{ error: { code: string; details: { field: string }[] } }>(
+        t.api<{ error: { code: string; details: { problems: { field: string }[] } } }>(
           'POST',
           '/api/escalation-policies',
           {
@@ -425,7 +425,7 @@ for (const engine of ENGINES) {
         );
       const noSchedule = await bPolicy('B pages A');
       assert.equal(noSchedule.status, 403);
-      assert.equal(noSchedule.body.error.details[0]!.field, 'levels[0].targets[0].id');
+      assert.equal(noSchedule.body.error.details.problems[0]!.field, 'levels[0].targets[0].id');
       assert.equal(
         (await t.api('PATCH', `/api/schedules/${f.schedule}`, { shared: true }, f.tokens.teamAdmin)).status,
         200,
