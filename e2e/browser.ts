@@ -44,6 +44,11 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
   page.setDefaultTimeout(15_000);
   const errors: Error[] = [];
   page.on('pageerror', (e) => errors.push(e));
+  // A Content-Security-Policy violation is only a console message: count it as an error, so the UI and its CSP
+  // (src/http/web-headers.ts) cannot drift apart unnoticed.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(new Error(m.text()));
+  });
   return { context, page, errors };
 }
 

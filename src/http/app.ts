@@ -13,6 +13,7 @@ import { newId } from '../shared/ids.js';
 import { redactUrl } from '../shared/logger.js';
 import { installAccess } from './access.js';
 import { installAuth } from './auth.js';
+import { webAppHeaders } from './web-headers.js';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './body-depth.js';
 import { installClosedBodies } from './closed-schemas.js';
 import { installErrorHandling, sendError } from './errors.js';
@@ -184,12 +185,16 @@ async function serveWeb(app: FastifyInstance): Promise<void> {
       prefix: '/assets/',
       wildcard: true,
       decorateReply: false,
+      setHeaders: (res) => res.setHeader('x-content-type-options', 'nosniff'),
     });
   }
   const apiLike = /^\/(api|integrations|v2|metrics|healthz|readyz)(\/|$|\?)/;
   app.setNotFoundHandler((req, reply) => {
     if (req.method === 'GET' && !apiLike.test(req.url) && hasWeb) {
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(indexPath));
+      return webAppHeaders(reply)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(readFileSync(indexPath));
     }
     return sendError(
       reply,
