@@ -4,8 +4,10 @@
  *
  *   - Bulkhead: sends to one destination use a bounded share of the job runner's slots. A destination that has
  *     answered quickly and has no send stuck gets up to half the slots (bursts to a healthy provider queue briefly
- *     for a slot); any other destination (new, slow, failing) gets `maxInFlight` (2). A send refused here fails fast
- *     as transient (the job retries with backoff), so it never occupies a slot waiting on the dead host.
+ *     for a slot); a new one gets `maxInFlight` (2); a slow or failing one gets `maxInFlight` too, and all slow or
+ *     failing destinations together at most `maxInFlightUnhealthy` (half the slots), so several dead endpoints
+ *     cannot fill the runner either. A send refused here fails fast as transient (the job retries with backoff), so
+ *     it never occupies a slot waiting on a dead host.
  *   - Circuit breaker: after `failureThreshold` consecutive time-outs or connection failures the destination is
  *     "open" for `openMs`: sends to it fail fast (recorded in the delivery log). Then one trial send is let through
  *     (half-open): success closes the breaker, another failure opens it again.
@@ -20,6 +22,8 @@ export interface BulkheadOptions {
   maxInFlight: number;
   /** In-flight sends allowed to a destination that answers quickly (e.g. half the runner's slots). */
   maxInFlightHealthy: number;
+  /** In-flight sends allowed to all slow or failing destinations together (e.g. half the runner's slots). */
+  maxInFlightUnhealthy: number;
   /** Consecutive time-outs / connection failures that open the breaker. */
   failureThreshold: number;
   /** How long an open breaker fails sends fast before one trial send. */
@@ -28,15 +32,18 @@ export interface BulkheadOptions {
   slowMs: number;
   /** How long a send to a healthy destination at its limit waits for a slot before failing fast. */
   queueWaitMs: number;
+  /** A send's total time-out: a refused send comes back about when the oldest send in flight must have ended. */
+  sendTimeoutMs: number;
   now: () => number;
 }
 
-export const DEFAULT_BULKHEAD: Omit<BulkheadOptions, 'now' | 'maxInFlightHealthy'> = {
+export const DEFAULT_BULKHEAD: Omit<BulkheadOptions, 'now' | 'maxInFlightHealthy' | 'maxInFlightUnhealthy'> = {
   maxInFlight: 2,
   failureThreshold: 3,
   openMs: 60_000,
   slowMs: 1_000,
   queueWaitMs: 250,
+  sendTimeoutMs: 10_000,
 };
 
 /** How a send ended, as the breaker counts it: only time-outs and unreachable hosts hold slots, so only they trip. */
@@ -93,14 +100,36 @@ export class Bulkhead {
     return d;
   }
 
-  private isHealthy(d: Destination, now: number): boolean {
-    if (d.lastOutcome === 'unreachable' || d.lastOutcome === null || d.lastLatencyMs >= this.opts.slowMs) return false;
-    for (const started of d.inFlight.values()) if (now - started >= this.opts.slowMs) return false;
-    return true;
+  private hasStuckSend(d: Destination, now: number): boolean {
+    for (const started of d.inFlight.values()) if (now - started >= this.opts.slowMs) return true;
+    return false;
   }
 
-  private limit(d: Destination, now: number): number {
-    return this.isHealthy(d, now) ? Math.max(this.opts.maxInFlight, this.opts.maxInFlightHealthy) : this.opts.maxInFlight;
+  /** Slow or failing: its last send did not answer or answered slowly, or a send to it is in flight too long. */
+  private isUnhealthy(d: Destination, now: number): boolean {
+    return (
+      d.lastOutcome === 'unreachable' ||
+      (d.lastOutcome !== null && d.lastLatencyMs >= this.opts.slowMs) ||
+      d.openUntil > 0 ||
+      this.hasStuckSend(d, now)
+    );
+  }
+
+  private isHealthy(d: Destination, now: number): boolean {
+    return d.lastOutcome !== null && !this.isUnhealthy(d, now);
+  }
+
+  private unhealthyInFlight(now: number): number {
+    let n = 0;
+    for (const d of this.destinations.values())
+      if (d.inFlight.size > 0 && this.isUnhealthy(d, now)) n += d.inFlight.size;
+    return n;
+  }
+
+  private hasRoom(d: Destination, now: number): boolean {
+    if (this.isHealthy(d, now)) return d.inFlight.size < Math.max(this.opts.maxInFlight, this.opts.maxInFlightHealthy);
+    if (d.inFlight.size >= this.opts.maxInFlight) return false;
+    return !this.isUnhealthy(d, now) || this.unhealthyInFlight(now) < this.opts.maxInFlightUnhealthy;
   }
 
   /**
@@ -115,18 +144,18 @@ export class Bulkhead {
       if (now < d.openUntil || d.isTrialInFlight) throw this.openError(channel, d, now);
       isTrial = true; // half-open: this one send tries the destination again
     }
-    if (!isTrial && d.inFlight.size >= this.limit(d, now)) {
+    if (!isTrial && !this.hasRoom(d, now)) {
       if (this.isHealthy(d, now) && this.opts.queueWaitMs > 0) {
         // A healthy destination frees a slot within milliseconds: wait briefly rather than retrying in seconds.
         await this.waitForSlot(d);
         now = this.opts.now();
       }
       if (d.openUntil > 0 && (now < d.openUntil || d.isTrialInFlight)) throw this.openError(channel, d, now);
-      if (d.inFlight.size >= this.limit(d, now)) {
+      if (!this.hasRoom(d, now)) {
         throw new DeliveryError(
           channel,
           `${key} is busy: ${d.inFlight.size} sends to it are still waiting for an answer; trying again shortly`,
-          { isPermanent: false, isBulkhead: true, retryAfterMs: 1_000 },
+          { isPermanent: false, isBulkhead: true, retryAfterMs: this.retryAfterBusy(d, now) },
         );
       }
     }
@@ -157,6 +186,19 @@ export class Bulkhead {
         d.waiters.shift()?.();
       },
     };
+  }
+
+  /**
+   * When a refused send should come back: a healthy destination frees a slot within a second; a slow or failing one
+   * about when its oldest send in flight times out (spread by up to a second, so the refused sends do not return
+   * as one wave). Coming back sooner would only be refused again, at the cost of a job run each time.
+   */
+  private retryAfterBusy(d: Destination, now: number): number {
+    const jitter = Math.floor(Math.random() * 1_000);
+    if (!this.isUnhealthy(d, now)) return 1_000 + jitter;
+    let oldest = now;
+    for (const started of d.inFlight.values()) oldest = Math.min(oldest, started);
+    return Math.max(1_000, this.opts.sendTimeoutMs - (now - oldest)) + jitter;
   }
 
   private waitForSlot(d: Destination): Promise<void> {

@@ -88,6 +88,11 @@ export class NotifyService {
     this.gate = gate;
   }
 
+  /** This process's per-destination bulkheads and breakers (for the contact-method health view and tests). */
+  get bulkhead(): Bulkhead | undefined {
+    return this.deps.bulkhead;
+  }
+
   /** The alert's claim lock for a delivery's claim transaction (null: none). */
   get claimLock(): SendGate | null {
     return this.gate;

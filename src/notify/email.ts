@@ -2,7 +2,13 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { assertNoTransaction } from '../db/tx-context.js';
 import type { Config } from '../config/index.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type Channel, type ContactTarget, type SendResult } from './channel.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  type Channel,
+  type ContactTarget,
+  type SendResult,
+} from './channel.js';
 import { DeliveryError, permanentFailure, transientFailure, unreachableFailure } from './errors.js';
 import { renderText, type OutboundMessage } from './model.js';
 

@@ -61,10 +61,13 @@ export function createNotifyServices(deps: {
   onSend?: ((channel: string, outcome: SendMetricOutcome) => void) | undefined;
 }): NotifyServices {
   const { config, db, clock } = deps;
-  // A destination that answers quickly may use half the runner's slots; any other destination two.
+  // A destination that answers quickly may use half the runner's slots; any other destination two, and all slow or
+  // failing destinations together half the slots.
   const bulkhead = new Bulkhead({
     ...DEFAULT_BULKHEAD,
     maxInFlightHealthy: Math.ceil(config.jobs.concurrency / 2),
+    maxInFlightUnhealthy: Math.max(1, Math.floor(config.jobs.concurrency / 2)),
+    sendTimeoutMs: config.notify.timeoutMs,
     now: () => clock.now(),
   });
   const notify = new NotifyService({ db, clock, bulkhead });

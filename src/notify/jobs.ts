@@ -35,13 +35,7 @@ import type { Channels } from './registry.js';
 
 /** How a send ended, for `muster_notification_sends_total{channel,outcome}`. */
 export type SendMetricOutcome =
-  | 'sent'
-  | 'failed_transient'
-  | 'failed_permanent'
-  | 'unreachable'
-  | 'refused_busy'
-  | 'refused_breaker'
-  | 'skipped';
+  'sent' | 'failed_transient' | 'failed_permanent' | 'unreachable' | 'refused_busy' | 'refused_breaker' | 'skipped';
 
 export interface DeliverDeps {
   channels: Channels;
@@ -227,7 +221,11 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
       try {
         permit = await deps.bulkhead.acquire(d.channel, destinationOf(channel, toTarget(d, row)));
       } catch (e) {
-        deps.onSend?.(d.channel, metricOutcome(e));
+        const outcome = metricOutcome(e);
+        deps.onSend?.(d.channel, outcome);
+        // Nothing was tried: a busy destination's refusal is not an attempt worth a write (unless it is the last
+        // try); an open breaker's is recorded, so the person sees why their contact method is not paged.
+        if (outcome === 'refused_busy' && ctx.job.attempts < ctx.job.maxAttempts) throw e;
         return onFailure(ctx, d, e, null);
       }
     }
@@ -260,15 +258,17 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
       permit = null;
       deps.onSend?.(d.channel, 'sent');
       // Step 5: record, fenced on the claim.
-      const isRecorded = await db.kysely.transaction().execute(async (trx) =>
-        record(
-          trx,
-          await findDelivery(trx, db.engine, id, true),
-          { claimToken: claimed.token },
-          { status: 'sent', providerMessageId, isFinal: true },
-          clock.now(),
-        ),
-      );
+      const isRecorded = await db.kysely
+        .transaction()
+        .execute(async (trx) =>
+          record(
+            trx,
+            await findDelivery(trx, db.engine, id, true),
+            { claimToken: claimed.token },
+            { status: 'sent', providerMessageId, isFinal: true },
+            clock.now(),
+          ),
+        );
       if (isRecorded) ctx.log.info({ deliveryId: id, channel: d.channel }, 'notification sent');
       else ctx.log.warn({ deliveryId: id }, 'notification sent, but its claim was taken over meanwhile');
     } finally {
@@ -293,15 +293,17 @@ async function onFailure(
   const isLastTry = ctx.job.attempts >= ctx.job.maxAttempts;
   const isFinal = isPermanent || isLastTry;
   const { db, clock } = ctx;
-  await db.kysely.transaction().execute(async (trx) =>
-    record(
-      trx,
-      await findDelivery(trx, db.engine, d.id, true),
-      { claimToken },
-      { status: 'failed', error, isPermanent, isFinal },
-      clock.now(),
-    ),
-  );
+  await db.kysely
+    .transaction()
+    .execute(async (trx) =>
+      record(
+        trx,
+        await findDelivery(trx, db.engine, d.id, true),
+        { claimToken },
+        { status: 'failed', error, isPermanent, isFinal },
+        clock.now(),
+      ),
+    );
   if (isFinal) {
     ctx.log.warn({ err: e, deliveryId: d.id }, 'notification failed; not retrying');
     return;
