@@ -7,6 +7,7 @@ export function Tabs<K extends string>({
   value,
   onChange,
   count,
+  children,
 }: {
   label: string;
   options: readonly { key: K; text: string }[];
@@ -14,6 +15,8 @@ export function Tabs<K extends string>({
   onChange: (key: K) => void;
   /** An optional count beside a tab (e.g. open alerts). */
   count?: (key: K) => ReactNode;
+  /** Shown after the tabs, on their line (e.g. a `tabs-filter` search form). */
+  children?: ReactNode;
 }) {
   return (
     <div className="tabs" role="tablist" aria-label={label}>
@@ -30,6 +33,7 @@ export function Tabs<K extends string>({
           {count?.(o.key)}
         </button>
       ))}
+      {children}
     </div>
   );
 }

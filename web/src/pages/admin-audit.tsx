@@ -1,11 +1,48 @@
 import { useEffect, useState } from 'react';
-import { Card, Empty, LoadError, Loading, PageHeader } from '../components/ui.js';
+import { FilterBar } from '../components/filters.js';
+import { Loadable } from '../components/state.js';
+import { DataTable, type Column } from '../components/table.js';
+import { Card, PageHeader } from '../components/ui.js';
 import { api, query } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
 import { useUser } from '../lib/session.js';
 import type { AuditEvent } from '../lib/types.js';
 
 const PAGE = 100;
+
+const EVENT_COLUMNS: Column<AuditEvent>[] = [
+  {
+    id: 'who',
+    header: 'Who',
+    sortValue: (e) => e.actorLabel.toLowerCase(),
+    cell: (e) => (
+      <>
+        {e.actorLabel}
+        {e.actorTokenId && <div className="muted small">via API token</div>}
+      </>
+    ),
+  },
+  { id: 'action', header: 'Action', sortValue: (e) => e.action, cell: (e) => <code>{e.action}</code> },
+  {
+    id: 'target',
+    header: 'Target',
+    sortValue: (e) => e.targetType,
+    cell: (e) => (
+      <>
+        {e.targetType}
+        {e.targetId && <div className="muted small mono">{e.targetId}</div>}
+      </>
+    ),
+  },
+  { id: 'ip', header: 'From', hideOnPhone: true, className: 'muted mono small', cell: (e) => e.ip ?? '—' },
+  {
+    id: 'details',
+    header: 'Details',
+    hideOnPhone: true,
+    className: 'mono small details-cell',
+    cell: (e) => (Object.keys(e.details).length ? JSON.stringify(e.details) : '—'),
+  },
+];
 
 export function AuditPage() {
   const user = useUser();
@@ -35,6 +72,8 @@ export function AuditPage() {
     }
   };
 
+  const refresh = () => setVersion((v) => v + 1);
+
   useEffect(() => {
     const ctl = new AbortController();
     setEvents(null);
@@ -46,9 +85,8 @@ export function AuditPage() {
     <>
       <PageHeader title="Audit log" subtitle="Who changed what, when, and from where. Newest first." />
       <Card>
-        <form
-          className="inline-form filters"
-          aria-label="Filter audit events"
+        <FilterBar
+          label="Filter audit events"
           onSubmit={(e) => {
             e.preventDefault();
             setApplied({ action: action.trim(), targetType: targetType.trim() });
@@ -69,63 +107,44 @@ export function AuditPage() {
           <button type="submit" className="btn">
             Filter
           </button>
-          <button type="button" className="btn btn-ghost" onClick={() => setVersion((v) => v + 1)}>
+          <button type="button" className="btn btn-ghost" onClick={refresh}>
             Refresh
           </button>
-        </form>
-        {error ? (
-          <LoadError error={error} retry={() => setVersion((v) => v + 1)} />
-        ) : !events ? (
-          <Loading what="Loading audit events" />
-        ) : events.length === 0 ? (
-          <Empty>No audit events match.</Empty>
-        ) : (
-          <>
-            <table className="table table-dense" aria-label="Audit events">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Who</th>
-                  <th>Action</th>
-                  <th>Target</th>
-                  <th>From</th>
-                  <th>Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((e) => (
-                  <tr key={e.id}>
-                    <td className="nowrap" title={e.at}>
-                      {formatTime(e.at, user.timezone)}
-                    </td>
-                    <td>
-                      {e.actorLabel}
-                      {e.actorTokenId && <div className="muted small">via API token</div>}
-                    </td>
-                    <td>
-                      <code>{e.action}</code>
-                    </td>
-                    <td>
-                      {e.targetType}
-                      {e.targetId && <div className="muted small mono">{e.targetId}</div>}
-                    </td>
-                    <td className="muted mono small">{e.ip ?? '—'}</td>
-                    <td className="mono small details-cell">
-                      {Object.keys(e.details).length ? JSON.stringify(e.details) : '—'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {more && (
-              <div className="table-foot">
-                <button type="button" className="btn" disabled={loading} onClick={() => void load(events.at(-1)?.id)}>
-                  {loading ? 'Loading…' : 'Older events'}
-                </button>
-              </div>
-            )}
-          </>
-        )}
+        </FilterBar>
+        <Loadable
+          resource={{ data: events, error, reload: refresh }}
+          what="audit events"
+          isEmpty={(d) => d.length === 0}
+          empty="No audit events match."
+        >
+          {(d) => (
+            <>
+              <DataTable
+                label="Audit events"
+                dense
+                columns={[
+                  {
+                    id: 'at',
+                    header: 'When',
+                    className: 'nowrap',
+                    sortValue: (e) => e.at,
+                    cell: (e) => <span title={e.at}>{formatTime(e.at, user.timezone)}</span>,
+                  },
+                  ...EVENT_COLUMNS,
+                ]}
+                rows={d}
+                rowKey={(e) => e.id}
+              />
+              {more && (
+                <div className="table-foot">
+                  <button type="button" className="btn" disabled={loading} onClick={() => void load(d.at(-1)?.id)}>
+                    {loading ? 'Loading…' : 'Older events'}
+                  </button>
+                </div>
+              )}
+            </>
+          )}
+        </Loadable>
       </Card>
     </>
   );

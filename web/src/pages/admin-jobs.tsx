@@ -1,6 +1,9 @@
 import { useState } from 'react';
+import { Tabs } from '../components/filters.js';
 import { ErrorBanner } from '../components/forms.js';
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../components/ui.js';
+import { Loadable } from '../components/state.js';
+import { DataTable, type Column } from '../components/table.js';
+import { Badge, Card, PageHeader } from '../components/ui.js';
 import { api, query } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
 import { useUser } from '../lib/session.js';
@@ -13,6 +16,38 @@ const TONE: Record<string, 'neutral' | 'good' | 'warn' | 'bad' | 'info'> = {
   succeeded: 'good',
   dead: 'bad',
 };
+
+const STATUS_TABS = [
+  { key: '' as const, text: 'All' },
+  ...JOB_STATUSES.map((s) => ({ key: s, text: s[0]!.toUpperCase() + s.slice(1) })),
+];
+
+const JOB_COLUMNS: Column<Job>[] = [
+  {
+    id: 'kind',
+    header: 'Kind',
+    sortValue: (j) => j.kind,
+    cell: (j) => (
+      <>
+        <code>{j.kind}</code>
+        <div className="muted small mono">{j.id}</div>
+      </>
+    ),
+  },
+  {
+    id: 'status',
+    header: 'Status',
+    sortValue: (j) => j.status,
+    cell: (j) => <Badge tone={TONE[j.status] ?? 'neutral'}>{j.status}</Badge>,
+  },
+  {
+    id: 'attempts',
+    header: 'Attempts',
+    align: 'num',
+    sortValue: (j) => j.attempts,
+    cell: (j) => `${j.attempts}/${j.maxAttempts}`,
+  },
+];
 
 export function JobsPage() {
   const user = useUser();
@@ -43,6 +78,37 @@ export function JobsPage() {
 
   const counts = jobs.data?.counts ?? {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const tz = user.timezone;
+  const columns: Column<Job>[] = [
+    ...JOB_COLUMNS,
+    {
+      id: 'runAt',
+      header: 'Run at',
+      className: 'nowrap',
+      sortValue: (j) => j.runAt,
+      cell: (j) => <span title={j.runAt}>{formatTime(j.runAt, tz)}</span>,
+    },
+    {
+      id: 'finished',
+      header: 'Finished',
+      className: 'nowrap',
+      hideOnPhone: true,
+      sortValue: (j) => j.finishedAt,
+      cell: (j) => <span title={j.finishedAt ?? ''}>{formatTime(j.finishedAt, tz)}</span>,
+    },
+    { id: 'error', header: 'Last error', className: 'error-cell', cell: (j) => j.lastError ?? '—' },
+    {
+      id: 'actions',
+      header: 'Actions',
+      align: 'actions',
+      cell: (j) =>
+        j.status === 'dead' && (
+          <button type="button" className="btn btn-small" disabled={retrying === j.id} onClick={() => void retry(j.id)}>
+            {retrying === j.id ? 'Retrying…' : 'Retry'}
+          </button>
+        ),
+    },
+  ];
   return (
     <>
       <PageHeader
@@ -54,22 +120,17 @@ export function JobsPage() {
           </button>
         }
       />
-      <div className="tabs" role="tablist" aria-label="Job status">
-        {(['', ...JOB_STATUSES] as const).map((s) => (
-          <button
-            key={s || 'all'}
-            type="button"
-            role="tab"
-            aria-selected={status === s}
-            className={status === s ? 'tab active' : 'tab'}
-            onClick={() => setStatus(s)}
-          >
-            {s ? s[0]!.toUpperCase() + s.slice(1) : 'All'}
-            <span className={s === 'dead' && (counts.dead ?? 0) > 0 ? 'tab-count tab-count-bad' : 'tab-count'}>
-              {s ? (counts[s] ?? 0) : total}
-            </span>
-          </button>
-        ))}
+      <Tabs
+        label="Job status"
+        options={STATUS_TABS}
+        value={status}
+        onChange={setStatus}
+        count={(s) => (
+          <span className={s === 'dead' && (counts.dead ?? 0) > 0 ? 'tab-count tab-count-bad' : 'tab-count'}>
+            {s ? (counts[s] ?? 0) : total}
+          </span>
+        )}
+      >
         <form
           className="tabs-filter"
           onSubmit={(e) => {
@@ -84,7 +145,7 @@ export function JobsPage() {
             onChange={(e) => setKind(e.target.value)}
           />
         </form>
-      </div>
+      </Tabs>
       {retryError ? <ErrorBanner error={retryError} /> : null}
       {retried && (
         <div className="banner banner-good" role="status">
@@ -92,62 +153,14 @@ export function JobsPage() {
         </div>
       )}
       <Card>
-        {jobs.error ? (
-          <LoadError error={jobs.error} retry={jobs.reload} />
-        ) : !jobs.data ? (
-          <Loading what="Loading jobs" />
-        ) : jobs.data.jobs.length === 0 ? (
-          <Empty>{status ? `No ${status} jobs.` : 'No jobs.'}</Empty>
-        ) : (
-          <table className="table table-dense" aria-label="Jobs">
-            <thead>
-              <tr>
-                <th>Kind</th>
-                <th>Status</th>
-                <th className="num">Attempts</th>
-                <th>Run at</th>
-                <th>Finished</th>
-                <th>Last error</th>
-                <th className="actions-col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data.jobs.map((j) => (
-                <tr key={j.id}>
-                  <td>
-                    <code>{j.kind}</code>
-                    <div className="muted small mono">{j.id}</div>
-                  </td>
-                  <td>
-                    <Badge tone={TONE[j.status] ?? 'neutral'}>{j.status}</Badge>
-                  </td>
-                  <td className="num">
-                    {j.attempts}/{j.maxAttempts}
-                  </td>
-                  <td className="nowrap" title={j.runAt}>
-                    {formatTime(j.runAt, user.timezone)}
-                  </td>
-                  <td className="nowrap" title={j.finishedAt ?? ''}>
-                    {formatTime(j.finishedAt, user.timezone)}
-                  </td>
-                  <td className="error-cell">{j.lastError ?? '—'}</td>
-                  <td className="actions-col">
-                    {j.status === 'dead' && (
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        disabled={retrying === j.id}
-                        onClick={() => void retry(j.id)}
-                      >
-                        {retrying === j.id ? 'Retrying…' : 'Retry'}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <Loadable
+          resource={jobs}
+          what="jobs"
+          isEmpty={(d) => d.jobs.length === 0}
+          empty={status ? `No ${status} jobs.` : 'No jobs.'}
+        >
+          {(d) => <DataTable label="Jobs" dense columns={columns} rows={d.jobs} rowKey={(j) => j.id} />}
+        </Loadable>
       </Card>
     </>
   );
