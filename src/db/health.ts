@@ -33,6 +33,7 @@ const NET_CODES = new Set([
 const PG_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
+  'timeout expired', // a client's own connect time-out
   'is not queryable',
   'Client was closed',
   'Cannot use a pool after calling end on the pool',

@@ -1,0 +1,132 @@
+/**
+ * A database fault is an error on one query, never the end of the process, on both engines:
+ *   - PostgreSQL: a checked-out client whose backend is terminated (pg_terminate_backend, as a restart or failover
+ *     does to every backend) emits 'error' on itself; the pool's clients all listen (src/db/pg-pool.ts), so the
+ *     process lives, the broken client is discarded rather than reused, and the outage is one change each way;
+ *     a server that accepts connections but never answers is given up on within the connect time-out, not waited for.
+ *   - SQLite: a database another connection keeps locked past the busy timeout is a 503 database_unavailable with
+ *     Retry-After, and the next request after the lock is gone succeeds.
+ * The whole-process scenarios (restart and terminate under a stream of alerts) are in resilience.int.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { startTestMuster } from '../testing/server.js';
+import { isDatabaseUnavailable, type HealthChange } from './health.js';
+import { openPostgres } from './index.js';
+import { CONNECT_TIMEOUT_MS } from './pg-pool.js';
+import { createTestDatabase, ENGINES } from './testing/index.js';
+
+for (const engine of ENGINES) {
+  describe(`a database fault is a refusal, not a crash [${engine}]`, () => {
+    it(
+      'a checked-out client whose backend is terminated: no unhandled error, discarded, one outage each way',
+      { skip: engine === 'sqlite' ? 'PostgreSQL clients only' : false },
+      async () => {
+        const tdb = await createTestDatabase(engine);
+        const db = tdb.open();
+        const admin = new pg.Client({ connectionString: tdb.databaseUrl });
+        await admin.connect();
+        const changes: HealthChange[] = [];
+        db.health.onChange((c) => changes.push(c));
+        try {
+          const pool = db.pgPool!;
+          // Checked out, as a transaction around a send, the job runner's LISTEN or a query in flight holds it.
+          const client = await pool.connect();
+          const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+          // pg-pool listens only to idle clients; the pool's own listener is there for the whole checkout.
+          assert.ok(client.listenerCount('error') >= 1, 'a checked-out client has no error listener');
+          const down = new Promise<HealthChange>((resolve) => {
+            const off = db.health.onChange((c) => {
+              off();
+              resolve(c);
+            });
+          });
+          await admin.query('select pg_terminate_backend($1)', [pid]);
+          // Without a listener, the client's 'error' event is unhandled here and ends the process (the test run).
+          const change = await down;
+          assert.equal(change.available, false);
+          assert.ok(isDatabaseUnavailable(change.err), String(change.err));
+          await assert.rejects(client.query('select 1'), (e: unknown) => isDatabaseUnavailable(e));
+          client.release(); // released without an error, as Kysely does: the pool must still not reuse it
+          const again = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db.kysely);
+          assert.notEqual(again.rows[0]!.pid, pid, 'the broken client was handed out again');
+          assert.equal(db.health.isAvailable, true);
+          assert.deepEqual(
+            changes.map((c) => c.available),
+            [false, true],
+          );
+
+          // Every pooled backend terminated while idle: the next queries still work on new connections.
+          await admin.query(
+            'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+          );
+          await new Promise((r) => setTimeout(r, 100));
+          const r = await sql<{ n: number }>`select 1 as n`.execute(db.kysely);
+          assert.equal(r.rows[0]!.n, 1);
+        } finally {
+          await admin.end();
+          await db.close();
+          await tdb.drop();
+        }
+      },
+    );
+
+    it(
+      'a server that accepts connections but never answers is given up on within the connect time-out',
+      { skip: engine === 'sqlite' ? 'PostgreSQL connections only' : false },
+      async () => {
+        const sockets = new Set<Socket>();
+        const blackhole = createServer((s) => {
+          sockets.add(s);
+          s.on('error', () => undefined);
+        });
+        await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+        const { port } = blackhole.address() as { port: number };
+        const db = openPostgres(`postgres://postgres@127.0.0.1:${port}/muster`, 2);
+        try {
+          const started = Date.now();
+          await assert.rejects(sql`select 1`.execute(db.kysely), (e: unknown) => {
+            assert.ok(isDatabaseUnavailable(e), String(e));
+            return true;
+          });
+          const took = Date.now() - started;
+          assert.ok(took >= CONNECT_TIMEOUT_MS - 200 && took < CONNECT_TIMEOUT_MS + 2000, `gave up after ${took} ms`);
+          assert.equal(db.health.isAvailable, false);
+        } finally {
+          await db.close();
+          for (const s of sockets) s.destroy();
+          await new Promise<void>((resolve) => blackhole.close(() => resolve()));
+        }
+      },
+    );
+
+    it(
+      'a database locked by another connection past the busy timeout is 503 database_unavailable, then works again',
+      { skip: engine === 'postgres' ? 'SQLite busy timeout; PostgreSQL outages are the tests above' : false },
+      async () => {
+        const t = await startTestMuster(engine, { 'jobs.enabled': false });
+        const other = new SqliteDatabase(join(t.tdb.dataDir, 'muster.db'), { timeout: 0 });
+        try {
+          other.exec('BEGIN IMMEDIATE'); // another process (a backup tool, the sqlite3 shell) holds the write lock
+          const refused = await t.api<{ error: { code: string } }>('POST', '/api/teams', { name: 'Locked out' });
+          assert.equal(refused.status, 503, JSON.stringify(refused.body));
+          assert.equal(refused.body.error.code, 'database_unavailable');
+          assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+          const healthz = await t.api('GET', '/healthz', undefined, null);
+          assert.equal(healthz.status, 200);
+          other.exec('ROLLBACK');
+          const created = await t.api('POST', '/api/teams', { name: 'Back in' });
+          assert.equal(created.status, 201, JSON.stringify(created.body));
+        } finally {
+          other.close();
+          await t.stop();
+        }
+      },
+    );
+  });
+}
