@@ -56,7 +56,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /readyz': 'public',
   'GET /metrics': 'metrics',
   'POST /api/auth/sign-in': 'public',
-  'POST /api/auth/sign-out': 'public',
+  'POST /api/auth/sign-out': SIGNED_IN,
   'GET /api/auth/session': SIGNED_IN,
   'POST /api/auth/link': 'public',
   'GET /status': 'public',
