@@ -118,7 +118,9 @@ async function skipReason(ex: Executor, deps: DeliverDeps, d: Delivery, row: Con
 }
 
 async function outbound(deps: DeliverDeps, d: Delivery, now: number): Promise<OutboundMessage> {
-  const message = fromJsonText<NotificationMessage>(d.message, { subject: 'Muster notification', body: '' });
+  // Sealed secrets (a verification code) are opened only here, for the send: the stored message never shows them.
+  const stored = fromJsonText<NotificationMessage>(d.message, { subject: 'Muster notification', body: '' });
+  const message = await deps.links.openMessage(stored);
   let links: OutboundMessage['links'] = null;
   if (d.alertId && deps.links.isEnabled) {
     const forAction = (action: 'acknowledge' | 'resolve') =>

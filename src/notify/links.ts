@@ -4,13 +4,14 @@
  * stored when a notification is sent. Using a link records its id in action_link_uses, which makes it single-use.
  * GET only shows a confirmation page: mail scanners and link previewers fetch URLs, and must not acknowledge pages.
  */
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import type { Actor, User } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
 import { safeEqual } from '../shared/crypto.js';
 import { newId, newSecret } from '../shared/ids.js';
 import { actionLinkInvalid, actionLinksUnavailable } from './errors.js';
+import type { NotificationMessage } from './model.js';
 import { deleteLinkUse, ensureInstanceSetting, insertLinkUse, isLinkUsed } from './repo.js';
 
 export const LINK_ACTIONS = ['acknowledge', 'resolve'] as const;
@@ -93,6 +94,40 @@ export class ActionLinkService {
   private async key(): Promise<string> {
     await this.init();
     return this.secret!;
+  }
+
+  /**
+   * Seal a short secret (a verification code) for a stored message with the instance secret (AES-256-GCM): the
+   * delivery row and the notification log keep a `{{name}}` placeholder and this sealed value, and only the send
+   * opens it (openMessage), so reading one's own notification log does not reveal the code.
+   */
+  async seal(text: string): Promise<string> {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', await this.sealKey(), iv);
+    const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  }
+
+  /** The message as it is sent: each `{{name}}` filled in from its sealed value, the sealed values dropped. */
+  async openMessage<M extends NotificationMessage>(message: M): Promise<M> {
+    const { sealed, ...rest } = message;
+    if (!sealed) return message;
+    const key = await this.sealKey();
+    const values = new Map<string, string>();
+    for (const [name, value] of Object.entries(sealed)) {
+      const raw = Buffer.from(value, 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      values.set(name, Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'));
+    }
+    const fill = (text: string) => text.replace(/\{\{(\w+)\}\}/g, (all, name: string) => values.get(name) ?? all);
+    return { ...rest, subject: fill(rest.subject), body: fill(rest.body) } as M;
+  }
+
+  private async sealKey(): Promise<Buffer> {
+    return createHash('sha256')
+      .update(`muster:sealed-message:${await this.key()}`)
+      .digest();
   }
 
   /** Wire the alerts domain in; until then messages carry no links and /a/… answers 503. */

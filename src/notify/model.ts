@@ -108,6 +108,11 @@ export interface NotificationMessage {
   body: string;
   /** Where to read more (the alert page). */
   url?: string | undefined;
+  /**
+   * Secrets the stored message must not show (a verification code), sealed with the instance secret
+   * (ActionLinkService.seal); the subject and body name them `{{name}}` and only the send fills them in.
+   */
+  sealed?: Record<string, string> | undefined;
 }
 
 export interface ActionLinks {

@@ -259,9 +259,11 @@ function registerContactActions(app: FastifyInstance, services: Services): void 
       const actor = actorOf(req);
       const { id, itemId } = req.params;
       const { code, expiresAt } = await services.contacts.startVerification(actor, id, itemId);
+      // The code is sealed: the delivery and the user's own notification log never show it, only the send fills it in.
       const sent = await services.notify.sendDirect(actor, id, itemId, {
-        subject: `Muster verification code: ${code}`,
-        body: `Your Muster verification code is ${code}. It expires in 15 minutes.`,
+        subject: 'Muster verification code: {{code}}',
+        body: 'Your Muster verification code is {{code}}. It expires in 15 minutes.',
+        sealed: { code: await services.actionLinks.seal(code) },
       });
       return reply.status(202).send({ ...sent, expiresAt: toIso(expiresAt) });
     },
