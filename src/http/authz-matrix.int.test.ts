@@ -431,6 +431,21 @@ for (const engine of ENGINES) {
         200,
       );
       assert.equal((await bPolicy('B pages A, shared')).status, 201);
+      const unshare = await t.api<{ error: { details: { problems: { field: string }[] } } }>(
+        'PATCH',
+        `/api/schedules/${f.schedule}`,
+        { shared: false },
+        f.tokens.teamAdmin,
+      );
+      assert.equal(unshare.status, 400, 'not while B pages it');
+      assert.equal(unshare.body.error.details.problems[0]!.field, 'shared');
+      const unsharePolicy = await t.api(
+        'PATCH',
+        `/api/escalation-policies/${f.policy}`,
+        { shared: false },
+        f.tokens.teamAdmin,
+      );
+      assert.equal(unsharePolicy.status, 400, "not while B's service uses it");
     });
 
     it('lets whoever was paged acknowledge the page, team member or not', async () => {

@@ -7,7 +7,7 @@ import { recordAudit, type Actor, type TeamService } from '../identity/index.js'
 import type { Clock } from '../shared/clock.js';
 import { validationError, type FieldProblem } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { toJsonText } from '../shared/json.js';
+import { fromJsonText, toJsonText } from '../shared/json.js';
 import { layerNotFound, scheduleNotFound, unknownUsers } from './errors.js';
 import { scheduleNextHandoff } from './handoff-jobs.js';
 import type { LayerDef, Restriction, TurnLength } from './model.js';
@@ -133,6 +133,9 @@ export class ScheduleService {
         !(await trx.selectFrom('teams').select('id').where('id', '=', patch.teamId).executeTakeFirst())
       ) {
         throw validationError([{ field: 'teamId', message: `no team with id ${patch.teamId}` }]);
+      }
+      if (patch.shared === false || (patch.teamId !== undefined && patch.teamId !== current.teamId)) {
+        await checkStillReferenced(trx, id, patch.teamId ?? current.teamId, patch.shared ?? current.shared === 1);
       }
       await trx
         .updateTable('schedules')
@@ -353,4 +356,29 @@ export async function assertActiveUsers(ex: Executor, ids: string[], field = 'pa
   const found = new Set(rows.map((r) => r.id));
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length) throw unknownUsers(field, missing);
+}
+
+/**
+ * Other teams' escalation policies may page a schedule only while its team shares it (cross-team references,
+ * docs/security.md): unsharing it, or moving it to another team, is refused while another team's policy pages it.
+ */
+async function checkStillReferenced(ex: Executor, scheduleId: string, teamId: string, shared: boolean): Promise<void> {
+  if (shared) return;
+  const policies = await ex
+    .selectFrom('escalationPolicies')
+    .select(['name', 'teamId', 'levels'])
+    .where('levels', 'like', `%${scheduleId}%`)
+    .execute();
+  const others = policies.filter(
+    (p) =>
+      p.teamId !== teamId &&
+      fromJsonText<{ targets?: { type: string; id: string }[] }[]>(p.levels, []).some((l) =>
+        (l.targets ?? []).some((t) => t.type === 'schedule' && t.id === scheduleId),
+      ),
+  );
+  if (others.length) {
+    throw validationError([
+      { field: 'shared', message: `other teams' escalation policies page it: ${others.map((p) => p.name).join(', ')}` },
+    ]);
+  }
 }
