@@ -1,7 +1,9 @@
-import { useCallback, useState } from 'react';
-import { ConfirmButton, ErrorBanner, useSubmit } from '../components/forms.js';
+import { useState } from 'react';
+import { ConfirmButton, ErrorBanner, useApiForm } from '../components/forms.js';
+import { Loadable } from '../components/state.js';
+import { DataTable, type Column } from '../components/table.js';
 import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../components/ui.js';
-import { api, errorMessage } from '../lib/api.js';
+import { api } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 import { useUser } from '../lib/session.js';
@@ -15,6 +17,14 @@ const ROLE_TEXT: Record<TeamRole, string> = {
   responder: 'Responder',
   viewer: 'Viewer',
 };
+
+function RoleOptions() {
+  return TEAM_ROLES.map((r) => (
+    <option key={r} value={r}>
+      {ROLE_TEXT[r]}
+    </option>
+  ));
+}
 
 export function RoleBadge({ role }: { role: TeamRole }) {
   const tone = role === 'owner' ? 'info' : role === 'admin' ? 'good' : 'neutral';
@@ -56,6 +66,63 @@ export function TeamPage({ params }: PageProps) {
     );
   if (!t) return <Loading what="Loading team" />;
   const members = t.members ?? [];
+  const columns: Column<TeamMember>[] = [
+    {
+      id: 'name',
+      header: 'Name',
+      className: 'strong',
+      sortValue: (m) => (m.name || m.email).toLowerCase(),
+      cell: (m) => (
+        <>
+          {m.name || '—'} {m.userId === me.id && <Badge>you</Badge>}
+        </>
+      ),
+    },
+    { id: 'email', header: 'Email', sortValue: (m) => m.email.toLowerCase(), cell: (m) => m.email },
+    {
+      id: 'role',
+      header: 'Role',
+      sortValue: (m) => TEAM_ROLES.indexOf(m.role),
+      cell: (m) =>
+        canManage ? (
+          <select
+            aria-label={`Role of ${m.email}`}
+            value={m.role}
+            disabled={busyUser === m.userId}
+            onChange={(e) => void change(m.userId, e.target.value as TeamRole)}
+          >
+            <RoleOptions />
+          </select>
+        ) : (
+          <RoleBadge role={m.role} />
+        ),
+    },
+    {
+      id: 'since',
+      header: 'Member since',
+      hideOnPhone: true,
+      className: 'muted',
+      sortValue: (m) => m.createdAt,
+      cell: (m) => formatTime(m.createdAt, me.timezone),
+    },
+  ];
+  if (canManage)
+    columns.push({
+      id: 'actions',
+      header: 'Actions',
+      align: 'actions',
+      cell: (m) => {
+        const isMe = m.userId === me.id;
+        return (
+          <ConfirmButton
+            label={isMe ? 'Leave' : 'Remove'}
+            confirmLabel={isMe ? 'Leave team' : `Remove ${m.name || m.email}`}
+            disabled={busyUser === m.userId}
+            onConfirm={() => void change(m.userId, null)}
+          />
+        );
+      },
+    });
 
   return (
     <>
@@ -82,31 +149,7 @@ export function TeamPage({ params }: PageProps) {
         {members.length === 0 ? (
           <Empty>No members.</Empty>
         ) : (
-          <table className="table" aria-label="Members">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Member since</th>
-                {canManage && <th className="actions-col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <MemberRow
-                  key={m.userId}
-                  member={m}
-                  isMe={m.userId === me.id}
-                  canManage={canManage}
-                  busy={busyUser === m.userId}
-                  timeZone={me.timezone}
-                  onRole={(role) => void change(m.userId, role)}
-                  onRemove={() => void change(m.userId, null)}
-                />
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Members" columns={columns} rows={members} rowKey={(m) => m.userId} />
         )}
       </Card>
       {canManage && <AddMember team={t} onAdded={team.reload} />}
@@ -114,108 +157,54 @@ export function TeamPage({ params }: PageProps) {
   );
 }
 
-function MemberRow(props: {
-  member: TeamMember;
-  isMe: boolean;
-  canManage: boolean;
-  busy: boolean;
-  timeZone: string;
-  onRole: (role: TeamRole) => void;
-  onRemove: () => void;
-}) {
-  const { member: m } = props;
-  return (
-    <tr>
-      <td className="strong">
-        {m.name || '—'} {props.isMe && <Badge>you</Badge>}
-      </td>
-      <td>{m.email}</td>
-      <td>
-        {props.canManage ? (
-          <select
-            aria-label={`Role of ${m.email}`}
-            value={m.role}
-            disabled={props.busy}
-            onChange={(e) => props.onRole(e.target.value as TeamRole)}
-          >
-            {TEAM_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_TEXT[r]}
-              </option>
-            ))}
-          </select>
-        ) : (
-          <RoleBadge role={m.role} />
-        )}
-      </td>
-      <td className="muted">{formatTime(m.createdAt, props.timeZone)}</td>
-      {props.canManage && (
-        <td className="actions-col">
-          <ConfirmButton
-            label={props.isMe ? 'Leave' : 'Remove'}
-            confirmLabel={props.isMe ? 'Leave team' : `Remove ${m.name || m.email}`}
-            disabled={props.busy}
-            onConfirm={props.onRemove}
-          />
-        </td>
-      )}
-    </tr>
-  );
-}
-
 function AddMember({ team, onAdded }: { team: Team; onAdded: () => void }) {
   const users = useApi<{ users: User[] }>('/api/users');
-  const [userId, setUserId] = useState('');
-  const [role, setRole] = useState<TeamRole>('responder');
   const memberIds = new Set((team.members ?? []).map((m) => m.userId));
-  const candidates = (users.data?.users ?? []).filter((u) => !memberIds.has(u.id) && !u.disabledAt);
-
-  const form = useSubmit(
-    useCallback(async () => {
-      if (!userId) throw new Error('Pick a person to add.');
-      await api.put<Team>(`/api/teams/${encodeURIComponent(team.id)}/members/${encodeURIComponent(userId)}`, { role });
-      setUserId('');
-      onAdded();
-    }, [team.id, userId, role, onAdded]),
-  );
+  const form = useApiForm<{ userId: string; role: TeamRole }>({ userId: '', role: 'responder' }, async (v) => {
+    if (!v.userId) throw new Error('Pick a person to add.');
+    const path = `/api/teams/${encodeURIComponent(team.id)}/members/${encodeURIComponent(v.userId)}`;
+    await api.put<Team>(path, { role: v.role });
+    form.reset({ userId: '', role: v.role });
+    onAdded();
+  });
+  const userId = form.watch('userId');
 
   return (
     <Card title="Add a member">
-      {users.error ? (
-        <LoadError error={users.error} retry={users.reload} />
-      ) : !users.data ? (
-        <Loading what="Loading people" />
-      ) : candidates.length === 0 ? (
-        <Empty>Everyone is already in this team. Add people on the Users page first.</Empty>
-      ) : (
-        <form className="inline-form" onSubmit={form.onSubmit} aria-label="Add a member">
-          <label className="sr-only" htmlFor="add-member-user">
-            Person
-          </label>
-          <select id="add-member-user" value={userId} onChange={(e) => setUserId(e.target.value)}>
-            <option value="">Choose a person…</option>
-            {candidates.map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name ? `${u.name} <${u.email}>` : u.email}
-              </option>
-            ))}
-          </select>
-          <label className="sr-only" htmlFor="add-member-role">
-            Role
-          </label>
-          <select id="add-member-role" value={role} onChange={(e) => setRole(e.target.value as TeamRole)}>
-            {TEAM_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_TEXT[r]}
-              </option>
-            ))}
-          </select>
-          <button type="submit" className="btn btn-primary" disabled={form.busy || !userId}>
-            {form.busy ? 'Adding…' : 'Add member'}
-          </button>
-        </form>
-      )}
-      {form.error ? <div className="field-error">{errorMessage(form.error)}</div> : null}
+      <Loadable
+        resource={users}
+        what="people"
+        isEmpty={(d) => !d.users.some((u) => !memberIds.has(u.id) && !u.disabledAt)}
+        empty="Everyone is already in this team. Add people on the Users page first."
+      >
+        {(d) => (
+          <form className="inline-form" onSubmit={form.onSubmit} aria-label="Add a member">
+            <label className="sr-only" htmlFor="add-member-user">
+              Person
+            </label>
+            <select id="add-member-user" {...form.register('userId')}>
+              <option value="">Choose a person…</option>
+              {d.users
+                .filter((u) => !memberIds.has(u.id) && !u.disabledAt)
+                .map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.name ? `${u.name} <${u.email}>` : u.email}
+                  </option>
+                ))}
+            </select>
+            <label className="sr-only" htmlFor="add-member-role">
+              Role
+            </label>
+            <select id="add-member-role" {...form.register('role')}>
+              <RoleOptions />
+            </select>
+            <button type="submit" className="btn btn-primary" disabled={form.busy || !userId}>
+              {form.busy ? 'Adding…' : 'Add member'}
+            </button>
+          </form>
+        )}
+      </Loadable>
+      <ErrorBanner error={form.error} />
     </Card>
   );
 }
