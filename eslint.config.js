@@ -43,6 +43,16 @@ export default tseslint.config(
           selector: "MemberExpression[object.name='process'][property.name='env']",
           message: 'Only src/config reads process.env.',
         },
+        {
+          selector: "NewExpression[callee.object.name='pg'][callee.property.name=/^(Client|Pool)$/]",
+          message:
+            'PostgreSQL connections come from the database pool (db.pgPool, made by src/db/pg-pool.ts): its clients ' +
+            'have error listeners and are discarded when broken. A client of your own crashes Muster on a restart.',
+        },
+        {
+          selector: "ImportDeclaration[source.value='pg'] ImportSpecifier[imported.name=/^(Client|Pool)$/]",
+          message: 'PostgreSQL connections come from the database pool (db.pgPool, made by src/db/pg-pool.ts).',
+        },
       ],
     },
   },
@@ -56,6 +66,7 @@ export default tseslint.config(
       'src/db/testing/**',
       'src/cli/**',
       'src/testing/**',
+      'src/db/pg-pool.ts',
     ],
     rules: { 'no-restricted-syntax': 'off' },
   },
