@@ -294,6 +294,31 @@ for (const engine of ENGINES) {
       assert.equal((await h.t.api('GET', '/api/incidents/inc_nope/summary')).status, 404);
     });
 
+    it('answers an unknown template with 404 and posts with a custom one (the lookup hung the database)', async () => {
+      const withinFive = <T>(p: Promise<T>) =>
+        Promise.race([p, new Promise<never>((_, no) => setTimeout(() => no(new Error('no answer in 5 s')), 5000))]);
+      const unknown = await withinFive(
+        h.t.api<{ error: { code: string } }>('POST', `/api/status-page/incidents/${incidentId}/updates`, {
+          templateId: 'no-such-template',
+        }),
+      );
+      assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+      const tpl = await h.t.api<{ id: string }>('POST', '/api/status-page/templates', {
+        name: `Monitoring ${Date.now()}`,
+        status: 'monitoring',
+        publicText: 'A fix is in place for {{components}}; we are watching.',
+      });
+      assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
+      const custom = await withinFive(
+        h.t.api<{ publication: { status: string } }>('POST', `/api/status-page/incidents/${incidentId}/updates`, {
+          templateId: tpl.body.id,
+        }),
+      );
+      assert.equal(custom.status, 201, JSON.stringify(custom.body));
+      assert.equal(custom.body.publication.status, 'monitoring');
+      assert.equal((await withinFive(h.t.api('GET', '/readyz', undefined, null))).status, 200);
+    });
+
     it('resolves on the page: components recover, the incident moves to the 90-day history', async () => {
       const r = await h.t.api<{ publication: { status: string; resolvedAt: string | null } }>(
         'POST',
