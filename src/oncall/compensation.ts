@@ -2,6 +2,7 @@
  * On-call compensation (the seed: "On-call is work … recognize that carrying a pager has a real cost"): hours from the
  * sustainability report × configurable rates, and a CSV export (RFC 4180). Pure.
  */
+import { csvDocument, csvField } from '../shared/csv.js';
 import type { PersonReport } from './sustainability.js';
 
 export interface CompensationRates {
@@ -74,11 +75,8 @@ export function rateProblems(r: CompensationRates): { field: string; message: st
   return problems;
 }
 
-/** One RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-export function csvField(v: string | number): string {
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
+/** One CSV field (src/shared/csv.ts: RFC 4180 quoting and the formula-injection guard). */
+export { csvField };
 
 export const CSV_COLUMNS = [
   'user_id',
@@ -95,28 +93,23 @@ export const CSV_COLUMNS = [
   'currency',
 ] as const;
 
-/** The header row and one row per person, CRLF line ends (RFC 4180 §2). */
+/** The header row and one row per person, CRLF line ends (RFC 4180 §2); text cells formula-guarded (shared/csv). */
 export function compensationCsv(rows: CompensationRow[], currency: string): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const r of rows) {
-    lines.push(
-      [
-        r.userId,
-        r.name,
-        r.email,
-        r.workingHours,
-        r.offHours,
-        r.weekendHours,
-        r.totalHours,
-        r.pages,
-        r.hoursPay.toFixed(2),
-        r.pageBonus.toFixed(2),
-        r.total.toFixed(2),
-        currency,
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  }
-  return lines.join('\r\n') + '\r\n';
+  return csvDocument(
+    CSV_COLUMNS,
+    rows.map((r) => [
+      r.userId,
+      r.name,
+      r.email,
+      r.workingHours,
+      r.offHours,
+      r.weekendHours,
+      r.totalHours,
+      r.pages,
+      r.hoursPay.toFixed(2),
+      r.pageBonus.toFixed(2),
+      r.total.toFixed(2),
+      currency,
+    ]),
+  );
 }
