@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  GIVEN_URL_LOOKUP_TIMEOUT_MS,
   isPrivateAddress,
   isPrivateWebhookHost,
   outboundUrlProblem,
@@ -168,6 +169,14 @@ describe('URLs given for Muster to call', () => {
       assert.match((await outboundUrlProblem(url, resolve)) ?? '', /must be a public address/, url);
       assert.equal(await resolvesToPrivateHost(url, resolve), true, url);
     }
+  });
+
+  it('count a name that takes too long to resolve as not resolving', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const never: ResolveAll = () => new Promise(() => undefined);
+    const answer = outboundUrlProblem('https://slow.example.com/', never);
+    t.mock.timers.tick(GIVEN_URL_LOOKUP_TIMEOUT_MS);
+    assert.match((await answer) ?? '', /must be a public address/);
   });
 
   it('refuse anything but http(s)', async () => {

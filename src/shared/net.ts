@@ -105,10 +105,14 @@ export async function resolvesToPrivateHost(
   }
 }
 
+/** How long a URL's host name may take to resolve when the URL is given; slower counts as not resolving. */
+export const GIVEN_URL_LOOKUP_TIMEOUT_MS = 5000;
+
 /**
  * Why a URL a user gives for Muster to call is refused, or null when it is accepted: it must be http(s), and its host
- * must be a public address or a name whose every address is public (checked with `resolve`). The message follows the
- * field name in a 400; it says what is wrong without echoing what the name resolved to.
+ * must be a public address or a name whose every address is public (checked with `resolve`, bounded by
+ * `GIVEN_URL_LOOKUP_TIMEOUT_MS` so a slow resolver cannot hold the request). The message follows the field name in
+ * a 400; it says what is wrong without echoing what the name resolved to.
  */
 export async function outboundUrlProblem(url: string, resolve: ResolveAll = resolveAll): Promise<string | null> {
   let u: URL;
@@ -118,7 +122,14 @@ export async function outboundUrlProblem(url: string, resolve: ResolveAll = reso
     return 'must be an http(s) URL';
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http(s) URL';
-  if (await resolvesToPrivateHost(url, resolve)) {
+  const bounded = (host: string) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`lookup of ${host} timed out`)), GIVEN_URL_LOOKUP_TIMEOUT_MS);
+    });
+    return Promise.race([resolve(host), late]).finally(() => clearTimeout(timer));
+  };
+  if (await resolvesToPrivateHost(url, bounded)) {
     return (
       'must be a public address: loopback, private, link-local and other non-public addresses (and names that ' +
       'resolve to them, or do not resolve) are refused; an administrator may allow a private target'
