@@ -46,6 +46,19 @@ describe('closed request bodies', () => {
     assert.equal(validate({ target: { type: 'user', id: 'u1', teamId: 'other' } }), false);
   });
 
+  it('keeps stripping in a union with one object branch (string or object, null or object)', () => {
+    const schema = closeBodySchema(
+      Type.Object({
+        links: Type.Array(Type.Union([Type.String(), Type.Object({ href: Type.String() })])),
+        rule: Type.Union([Type.Null(), Type.Object({ minutes: Type.Integer() })]),
+      }),
+    );
+    assert.deepEqual(openObjectsIn(schema), []);
+    const body = { links: ['a', { href: 'b', rel: 'x' }], rule: { minutes: 1, extra: true } };
+    assert.equal(ajv().compile(schema)(body), true);
+    assert.deepEqual(body, { links: ['a', { href: 'b' }], rule: { minutes: 1 } });
+  });
+
   it('finds open objects and any-value schemas, but accepts typed maps and bodies marked open', () => {
     assert.deepEqual(openObjectsIn(Type.Object({ a: Type.String() })), [
       'body: additionalProperties is undefined, not false',

@@ -4,8 +4,8 @@
  * `additionalProperties: false`, and the body validator (`removeAdditional: true`) strips unknown fields before the
  * handler sees them — a client sending `userId` where the route takes none cannot reach a row.
  *
- * Inside a union (anyOf/oneOf) stripping would be wrong: Ajv tries the branches in turn, and a failing branch would
- * strip the fields the matching branch needs. There an object gets `additionalProperties: { not: {} }` (the same
+ * Inside a union of objects (anyOf/oneOf with two or more object branches) stripping would be wrong: Ajv tries the
+ * branches in turn, and a failing branch would strip the fields the matching branch needs. There an object gets `additionalProperties: { not: {} }` (the same
  * meaning as `false`, which Ajv rejects instead of stripping), so a union member with an unknown field is refused
  * with a 400 naming it.
  *
@@ -81,9 +81,13 @@ export function closeBodySchema<T>(schema: T, inUnion = false): T {
           : value;
         break;
       case 'anyOf':
-      case 'oneOf':
-        out[key] = closeBodySchema(value, true);
+      case 'oneOf': {
+        // Only a union with two or more object branches can strip a sibling branch's fields (a string-or-object
+        // or null-or-object union cannot): the others keep stripping, friendlier to senders with extra fields.
+        const objectBranches = Array.isArray(value) ? value.filter((b) => isObj(b) && isObjectSchema(b)).length : 0;
+        out[key] = closeBodySchema(value, inUnion || objectBranches >= 2);
         break;
+      }
       case 'items':
       case 'additionalItems':
       case 'allOf':
