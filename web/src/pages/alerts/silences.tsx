@@ -316,7 +316,8 @@ function CreateSilence({
             Add matcher
           </button>
           <p className="field-hint">
-            <code>=~</code> and <code>!~</code> take a regular expression that must match the whole value.
+            <code>=~</code> and <code>!~</code> take a regular expression in RE2 syntax (as Alertmanager: no look-around
+            or back-references; <code>(?i)</code> for case-insensitive) that must match the whole value.
           </p>
         </fieldset>
         <div className="grid-2">
