@@ -16,8 +16,10 @@ import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { startTestMuster } from '../testing/server.js';
+import { createLogger } from '../shared/logger.js';
 import { isDatabaseUnavailable, type HealthChange } from './health.js';
 import { openPostgres } from './index.js';
+import { ALL_TOPICS, LiveChannel } from './live.js';
 import { CONNECT_TIMEOUT_MS } from './pg-pool.js';
 import { createTestDatabase, ENGINES } from './testing/index.js';
 
@@ -69,6 +71,51 @@ for (const engine of ENGINES) {
           const r = await sql<{ n: number }>`select 1 as n`.execute(db.kysely);
           assert.equal(r.rows[0]!.n, 1);
         } finally {
+          await admin.end();
+          await db.close();
+          await tdb.drop();
+        }
+      },
+    );
+
+    it(
+      'a live channel whose LISTEN connection is terminated listens again by itself, and nudges arrive again',
+      { skip: engine === 'sqlite' ? 'LISTEN/NOTIFY is PostgreSQL only' : false },
+      async () => {
+        const tdb = await createTestDatabase(engine);
+        const db = tdb.open();
+        const admin = new pg.Client({ connectionString: tdb.databaseUrl });
+        await admin.connect();
+        const live = new LiveChannel({ db, log: createLogger({ level: 'silent' }), channel: 'muster_test_live' });
+        const waitFor = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+          const deadline = Date.now() + 10_000;
+          while (!(await check())) {
+            if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        };
+        const listenerPid = async (): Promise<number | null> => {
+          const r = await admin.query<{ pid: number }>(
+            `select pid from pg_stat_activity where datname = current_database() and query = 'LISTEN muster_test_live'`,
+          );
+          return r.rows[0]?.pid ?? null;
+        };
+        try {
+          await live.ensureListening();
+          const first = await listenerPid();
+          assert.ok(first !== null);
+          await admin.query('select pg_terminate_backend($1)', [first]);
+          // No viewer asks it to: the channel itself listens again on a new connection.
+          await waitFor('a new LISTEN connection', async () => {
+            const pid = await listenerPid();
+            return pid !== null && pid !== first && live.isListening;
+          });
+          const got: string[] = [];
+          live.subscribe(ALL_TOPICS, (topic) => got.push(topic));
+          await admin.query(`select pg_notify('muster_test_live', 'alert_1')`);
+          await waitFor('the nudge after reconnecting', async () => got.includes('alert_1'));
+        } finally {
+          await live.stop();
           await admin.end();
           await db.close();
           await tdb.drop();
