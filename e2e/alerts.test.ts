@@ -280,4 +280,48 @@ describe('web UI: alerts and services', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  test("the service page's Intake errors card shows an alert that could not be applied, with what arrived", async () => {
+    const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Billing', slug: 'billing' });
+    assert.equal(team.status, 201);
+    const svc = await muster.api<{ id: string; slug: string }>('POST', '/api/services', {
+      name: 'Invoices',
+      teamId: team.body.id,
+    });
+    assert.equal(svc.status, 201);
+    const { context, page, errors } = await openPage(browser);
+    await signIn(page, muster.url, `/services/${svc.body.slug}`);
+    const card = page.locator('section.card').filter({ has: page.getByRole('heading', { name: 'Intake errors' }) });
+    await card.getByText('No intake errors').waitFor();
+
+    const key = await muster.api<{ key: string }>('POST', `/api/services/${svc.body.id}/integration-keys`, {
+      source: 'alertmanager',
+    });
+    const alert = (status: string, instance: string) => ({
+      status,
+      labels: { alertname: 'InvoiceLag', instance },
+      annotations: { summary: `Invoices lagging on ${instance}` },
+      startsAt: new Date().toISOString(),
+      endsAt: '0001-01-01T00:00:00Z',
+    });
+    const res = await fetch(`${muster.url}/integrations/alertmanager/${key.body.key}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        version: '4',
+        status: 'firing',
+        alerts: [alert('firing', 'inv-1'), alert('on-fire', 'inv-2'), alert('firing', 'inv-3')],
+      }),
+    });
+    assert.equal(res.status, 200);
+
+    await page.reload();
+    await card.getByText('alerts[1].status must be firing or resolved').waitFor();
+    await card.getByText('What arrived (alert 2)').click();
+    await card.locator('pre').filter({ hasText: 'inv-2' }).waitFor();
+    assert.match(await card.locator('pre').innerText(), /"status": "on-fire"/);
+    await page.screenshot({ path: '/tmp/muster-intake-errors.png', fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });
