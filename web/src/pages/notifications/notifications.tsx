@@ -23,6 +23,8 @@ interface ContactMethod {
   serverUrl: string | null;
   hasSecret: boolean;
   isVerified: boolean;
+  /** An administrator allowed this webhook or ntfy server to be a private address. */
+  allowPrivateAddress?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -259,6 +261,12 @@ function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; bas
         <div>
           <Badge tone="info">{info.label}</Badge> <span className="strong">{m.label || m.address}</span>{' '}
           {m.isVerified ? <Badge tone="good">verified</Badge> : <Badge tone="warn">not verified</Badge>}
+          {m.allowPrivateAddress && (
+            <>
+              {' '}
+              <Badge tone="info">private address allowed</Badge>
+            </>
+          )}
         </div>
         <div className="muted small mono">
           {m.address}
