@@ -48,7 +48,7 @@ function programSize(re: RE2JS): number {
   return prog?.inst?.length ?? 0;
 }
 
-/** Why `source` is not an acceptable pattern, as a sentence to follow the field name; null when it is. */
+/** The compiled pattern, or why `source` is not acceptable (a sentence to follow the field name). */
 function problemWith(source: string): { message: string } | { pattern: Pattern } {
   if (typeof source !== 'string') return { message: 'must be a string' };
   if (source.length > PATTERN_MAX_LENGTH) {
