@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import type { ResolveAll } from '../shared/net.js';
 import { DELIVER_JOB, NotifyService, type DeliverPayload } from './delivery.js';
 import { Bulkhead, DEFAULT_BULKHEAD } from './bulkhead.js';
-import { deliverHandler, type SendMetricOutcome } from './jobs.js';
+import { deliverHandler, destinationOf, type SendMetricOutcome } from './jobs.js';
 import { ActionLinkService } from './links.js';
 import { buildChannels, type Channels } from './registry.js';
 import { guardContactTargets } from './outbound-guard.js';
@@ -92,7 +92,21 @@ export function createNotifyServices(deps: {
   });
   return {
     notify,
-    contacts: new ContactService({ db, clock, resolve: deps.resolve }),
+    contacts: new ContactService({
+      db,
+      clock,
+      resolve: deps.resolve,
+      breakerOf: (c) =>
+        bulkhead.state(
+          destinationOf(channels[c.kind], {
+            id: c.id,
+            kind: c.kind,
+            address: c.address,
+            serverUrl: c.serverUrl,
+            secret: null,
+          }),
+        ),
+    }),
     actionLinks,
     channels,
     bulkhead,

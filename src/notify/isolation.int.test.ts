@@ -279,5 +279,25 @@ for (const engine of ENGINES) {
       assertWithinTwice('102 dead pages');
       assert.ok(most >= 1 && most <= 2, `at most two sends in flight to one dead host (saw ${most})`);
     });
+
+    it('shows the owner a failing contact method, and Prometheus the sends by outcome', async () => {
+      type Listed = { contactMethods: { health?: { status: string; lastError: string | null; breaker: string } }[] };
+      const healthOf = async (name: string) =>
+        (await t.api<Listed>('GET', `/api/users/${userIds[name]}/contact-methods`)).body.contactMethods[0]?.health;
+      // The packet-dropping endpoint fails to connect within the 3 s connect time-out (well before the 10 s total).
+      const deadline = Date.now() + 15_000;
+      let drop = await healthOf('drop');
+      while (drop?.status !== 'failing' && Date.now() < deadline) {
+        await sleep(200);
+        drop = await healthOf('drop');
+      }
+      assert.equal(drop?.status, 'failing', JSON.stringify(drop));
+      assert.match(drop.lastError ?? '', /could not connect to 127\.0\.0\.1:\d+ within 3000 ms|circuit|is failing/);
+      assert.equal((await healthOf('other'))?.status, 'ok');
+      const metrics = await t.api<string>('GET', '/metrics');
+      assert.match(metrics.body, /muster_notification_sends_total\{channel="webhook",outcome="sent"\} \d+/);
+      assert.match(metrics.body, /muster_notification_sends_total\{channel="webhook",outcome="unreachable"\} \d+/);
+      assert.match(metrics.body, /muster_notification_breakers_open \d+/);
+    });
   });
 }

@@ -21,6 +21,24 @@ export interface ContactMethod {
   allowPrivateAddress: boolean;
   createdAt: number;
   updatedAt: number;
+  /** Set when listed (ContactService.listContactMethods). */
+  health?: ContactHealth;
+}
+
+/**
+ * Is this contact method reaching its person? From its latest deliveries (a delivery whose attempts failed, even if
+ * it is still being retried, counts as failing) and this process's circuit breaker for its destination
+ * (src/notify/bulkhead.ts). Shown to the person and administrators on the contact method.
+ */
+export interface ContactHealth {
+  status: 'ok' | 'failing' | 'unknown';
+  /** The latest deliveries that failed, one after another (newest first; at most 5 are read). */
+  failedInARow: number;
+  lastError: string | null;
+  lastFailedAt: number | null;
+  breaker: 'closed' | 'open' | 'half-open';
+  /** When an open breaker lets the next trial send through. */
+  breakerRetryAt: number | null;
 }
 
 export type NotificationRule = Omit<NotificationRulesTable, 'urgency'> & { urgency: Urgency };
@@ -54,6 +72,35 @@ export function toContactMethod(row: ContactMethodsTable): ContactMethod {
 
 export const findContactMethodRow = (ex: Executor, id: string) =>
   ex.selectFrom('contactMethods').selectAll().where('id', '=', id).executeTakeFirst();
+
+/**
+ * The latest deliveries to a contact method that were tried (skipped ones are not), newest first: the outcome
+ * behind its health.
+ */
+export async function latestTriedDeliveries(ex: Executor, contactMethodId: string, limit = 5) {
+  return ex
+    .selectFrom('notificationDeliveries')
+    .select(['status', 'lastError', 'updatedAt'])
+    .where('contactMethodId', '=', contactMethodId)
+    .where('attempts', '>', 0)
+    .where('status', '!=', 'skipped')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Is `adminId` an administrator of a team `userId` belongs to? */
+export async function isTeamAdminOf(ex: Executor, adminId: string, userId: string): Promise<boolean> {
+  const row = await ex
+    .selectFrom('teamMembers as a')
+    .innerJoin('teamMembers as m', 'm.teamId', 'a.teamId')
+    .select('a.teamId')
+    .where('a.userId', '=', adminId)
+    .where('a.role', '=', 'admin')
+    .where('m.userId', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
 
 export async function listContactMethods(ex: Executor, userId: string): Promise<ContactMethod[]> {
   const rows = await ex.selectFrom('contactMethods').selectAll().where('userId', '=', userId).orderBy('id').execute();

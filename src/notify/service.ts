@@ -10,6 +10,7 @@ import { sha256Hex } from '../shared/crypto.js';
 import { AppError, forbidden, validationError } from '../shared/errors.js';
 import { outboundUrlProblem, type ResolveAll } from '../shared/net.js';
 import { newId, newSecret } from '../shared/ids.js';
+import type { BreakerState } from './bulkhead.js';
 import { contactMethodNotFound, notificationRuleExists, notificationRuleNotFound } from './errors.js';
 import { contactMethodProblems, ruleProblems, type ContactKind, type Urgency } from './model.js';
 import {
@@ -20,10 +21,13 @@ import {
   findRuleByStep,
   insertContactMethod,
   insertRule,
+  isTeamAdminOf,
+  latestTriedDeliveries,
   listContactMethods,
   listRules,
   toContactMethod,
   updateContactMethod,
+  type ContactHealth,
   type ContactMethod,
   type NotificationRule,
 } from './repo.js';
@@ -72,7 +76,15 @@ function outboundUrlOf(kind: ContactKind, address: string, serverUrl: string | n
 
 export class ContactService {
   /** `resolve`: how host names in URLs people give are resolved (node:dns unless a test passes one). */
-  constructor(private readonly deps: { db: Db; clock: Clock; resolve?: ResolveAll | undefined }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      resolve?: ResolveAll | undefined;
+      /** This process's circuit breaker for a contact method's destination (src/notify/bulkhead.ts). */
+      breakerOf?: ((c: ContactMethod) => BreakerState) | undefined;
+    },
+  ) {}
 
   /**
    * SSRF: a webhook URL or ntfy server must resolve to public addresses only (src/shared/net.ts), checked here when
@@ -106,9 +118,41 @@ export class ContactService {
     }
   }
 
+  /**
+   * A user's contact methods, each with its health (is it reaching them?). The person, organisation administrators
+   * and the administrators of the person's teams may look (team administrators see a failing contact method of
+   * someone they page); only the first two may change them.
+   */
   async listContactMethods(actor: Actor, userId: string): Promise<ContactMethod[]> {
-    this.requireSelfOrAdmin(actor, userId);
-    return listContactMethods(this.deps.db.kysely, userId);
+    const db = this.deps.db.kysely;
+    if (
+      actor.userId !== userId &&
+      !actor.isAdmin &&
+      !(actor.userId && (await isTeamAdminOf(db, actor.userId, userId)))
+    ) {
+      this.requireSelfOrAdmin(actor, userId);
+    }
+    const methods = await listContactMethods(db, userId);
+    for (const c of methods) c.health = await this.healthOf(c);
+    return methods;
+  }
+
+  private async healthOf(c: ContactMethod): Promise<ContactHealth> {
+    const latest = await latestTriedDeliveries(this.deps.db.kysely, c.id);
+    const isFailed = (d: (typeof latest)[number]) => d.status === 'failed' || (d.status !== 'sent' && !!d.lastError);
+    let failedInARow = 0;
+    while (failedInARow < latest.length && isFailed(latest[failedInARow]!)) failedInARow++;
+    const lastFailed = latest.find(isFailed);
+    const breaker = this.deps.breakerOf?.(c) ?? null;
+    const isBreakerOpen = breaker !== null && breaker.state !== 'closed';
+    return {
+      status: failedInARow > 0 || isBreakerOpen ? 'failing' : latest.length ? 'ok' : 'unknown',
+      failedInARow,
+      lastError: lastFailed?.lastError ?? null,
+      lastFailedAt: lastFailed?.updatedAt ?? null,
+      breaker: breaker?.state ?? 'closed',
+      breakerRetryAt: isBreakerOpen ? breaker.retryAt : null,
+    };
   }
 
   private async ownedContactRow(userId: string, id: string) {

@@ -30,6 +30,21 @@ const ContactMethodSchema = Type.Object({
   }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  health: Type.Optional(
+    Type.Object(
+      {
+        status: Type.String({
+          description: 'ok, failing (its latest deliveries failed or its breaker is open) or unknown',
+        }),
+        failedInARow: Type.Integer(),
+        lastError: Type.Union([Type.String(), Type.Null()]),
+        lastFailedAt: NullableTimestamp,
+        breaker: Type.String({ description: 'closed, open or half-open: the circuit breaker for its destination' }),
+        breakerRetryAt: NullableTimestamp,
+      },
+      { description: 'Is this contact method reaching its person? (listed contact methods only)' },
+    ),
+  ),
 });
 const AllowPrivateAddress = Type.Boolean({
   description:
@@ -76,7 +91,20 @@ const DeliverySchema = Type.Object({
   attemptsLog: Type.Array(AttemptSchema),
 });
 
-const presentContact = (c: ContactMethod) => ({ ...c, createdAt: toIso(c.createdAt), updatedAt: toIso(c.updatedAt) });
+const presentContact = ({ health, ...c }: ContactMethod) => ({
+  ...c,
+  createdAt: toIso(c.createdAt),
+  updatedAt: toIso(c.updatedAt),
+  ...(health
+    ? {
+        health: {
+          ...health,
+          lastFailedAt: health.lastFailedAt === null ? null : toIso(health.lastFailedAt),
+          breakerRetryAt: health.breakerRetryAt === null ? null : toIso(health.breakerRetryAt),
+        },
+      }
+    : {}),
+});
 const presentRule = (r: NotificationRule) => ({ ...r, createdAt: toIso(r.createdAt) });
 const presentDelivery = (d: DeliveryLogEntry) => ({
   id: d.id,
@@ -139,7 +167,7 @@ function registerContactMethodRoutes(app: FastifyInstance, services: Services): 
     {
       schema: {
         tags,
-        summary: 'A user’s contact methods (yourself, or administrators)',
+        summary: 'A user’s contact methods with their health (yourself, administrators, or your teams’ administrators)',
         params: UserParams,
         response: withErrors({ 200: Type.Object({ contactMethods: Type.Array(ContactMethodSchema) }) }),
       },
