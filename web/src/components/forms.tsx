@@ -249,11 +249,12 @@ export function SelectField<T extends FieldValues>({
   hint,
   rules,
   options,
-}: FieldProps<T> & { options: readonly { value: string; text: string }[] }) {
+  disabled,
+}: FieldProps<T> & { options: readonly { value: string; text: string }[]; disabled?: boolean }) {
   const error = form.fieldError(name);
   return (
     <Field label={label} htmlFor={id} error={error} hint={hint}>
-      <select id={id} aria-invalid={error ? true : undefined} {...form.register(name, rules)}>
+      <select id={id} aria-invalid={error ? true : undefined} disabled={disabled} {...form.register(name, rules)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.text}

@@ -1,7 +1,9 @@
 /** Services: what alerts belong to, who owns them, how critical they are, and what is open right now. */
-import { useCallback, useMemo, useState } from 'react';
-import { ErrorBanner, Field, useSubmit } from '../../components/forms.js';
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { useMemo, useState } from 'react';
+import { ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { Link, navigate } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
@@ -16,6 +18,7 @@ import {
 } from '../alerts/types.js';
 
 const OPEN_LIMIT = 500;
+const CRITICALITY_OPTIONS = CRITICALITIES.map((c) => ({ value: c, text: c[0]!.toUpperCase() + c.slice(1) }));
 
 export function CriticalityBadge({ value }: { value: string }) {
   const tone = value === 'critical' ? 'bad' : value === 'high' ? 'warn' : value === 'medium' ? 'info' : 'neutral';
@@ -48,6 +51,57 @@ export function ServicesPage() {
       a.name.localeCompare(b.name),
   );
 
+  const columns: Column<Service>[] = [
+    {
+      id: 'name',
+      header: 'Service',
+      sortValue: (s) => s.name.toLowerCase(),
+      cell: (s) => (
+        <>
+          <Link to={`/services/${encodeURIComponent(s.slug)}`} className="strong">
+            {s.name}
+          </Link>
+          {s.description && <div className="muted small clamp">{s.description}</div>}
+        </>
+      ),
+    },
+    {
+      id: 'team',
+      header: 'Team',
+      sortValue: (s) => teamName.get(s.teamId)?.name.toLowerCase() ?? null,
+      cell: (s) => {
+        const team = teamName.get(s.teamId);
+        return team ? (
+          <Link to={`/teams/${encodeURIComponent(team.slug)}`}>{team.name}</Link>
+        ) : (
+          <span className="muted">—</span>
+        );
+      },
+    },
+    {
+      id: 'criticality',
+      header: 'Criticality',
+      sortValue: (s) => CRITICALITIES.indexOf(s.criticality),
+      cell: (s) => <CriticalityBadge value={s.criticality} />,
+    },
+    {
+      id: 'open',
+      header: 'Open alerts',
+      align: 'num',
+      sortValue: (s) => openCount.get(s.id)?.total ?? 0,
+      cell: (s) => {
+        const c = openCount.get(s.id);
+        return c ? (
+          <Link to={`/alerts?service=${encodeURIComponent(s.slug)}`}>
+            {c.triggered > 0 ? <Badge tone="bad">{c.triggered} triggered</Badge> : null} {c.total}
+          </Link>
+        ) : (
+          <span className="muted">{open.data ? (saturated ? '?' : '0') : '…'}</span>
+        );
+      },
+    },
+  ];
+
   return (
     <>
       <PageHeader
@@ -70,63 +124,27 @@ export function ServicesPage() {
         />
       )}
       <Card>
-        {services.error ? (
-          <LoadError error={services.error} retry={services.reload} />
-        ) : !services.data ? (
-          <Loading what="Loading services" />
-        ) : list.length === 0 ? (
-          <Empty>No services yet. Create one, then add an integration key so alerts can arrive.</Empty>
-        ) : (
-          <table className="table" aria-label="Services">
-            <thead>
-              <tr>
-                <th>Service</th>
-                <th>Team</th>
-                <th>Criticality</th>
-                <th className="num">Open alerts</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => {
-                const c = openCount.get(s.id);
-                return (
-                  <tr key={s.id}>
-                    <td>
-                      <Link to={`/services/${encodeURIComponent(s.slug)}`} className="strong">
-                        {s.name}
-                      </Link>
-                      {s.description && <div className="muted small clamp">{s.description}</div>}
-                    </td>
-                    <td>
-                      {teamName.get(s.teamId) ? (
-                        <Link to={`/teams/${encodeURIComponent(teamName.get(s.teamId)!.slug)}`}>
-                          {teamName.get(s.teamId)!.name}
-                        </Link>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td>
-                      <CriticalityBadge value={s.criticality} />
-                    </td>
-                    <td className="num">
-                      {c ? (
-                        <Link to={`/alerts?service=${encodeURIComponent(s.slug)}`}>
-                          {c.triggered > 0 ? <Badge tone="bad">{c.triggered} triggered</Badge> : null} {c.total}
-                        </Link>
-                      ) : (
-                        <span className="muted">{open.data ? (saturated ? '?' : '0') : '…'}</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
+        <Loadable
+          resource={services}
+          what="services"
+          isEmpty={(d) => d.services.length === 0}
+          empty="No services yet. Create one, then add an integration key so alerts can arrive."
+        >
+          {() => <DataTable label="Services" columns={columns} rows={list} rowKey={(s) => s.id} />}
+        </Loadable>
       </Card>
     </>
   );
+}
+
+interface ServiceForm {
+  name: string;
+  slug: string;
+  description: string;
+  teamId: string;
+  criticality: Criticality;
+  escalationPolicyId: string;
+  dependsOn: string[];
 }
 
 function CreateService({
@@ -142,30 +160,33 @@ function CreateService({
 }) {
   const me = useUser();
   const manageable = teams.filter((t) => me.isAdmin || t.myRole === 'owner' || t.myRole === 'admin');
-  const [name, setName] = useState('');
-  const [slug, setSlug] = useState('');
-  const [description, setDescription] = useState('');
-  const [teamId, setTeamId] = useState(manageable.length === 1 ? manageable[0]!.id : '');
-  const [criticality, setCriticality] = useState<Criticality>('medium');
-  const [policyId, setPolicyId] = useState('');
-  const [dependsOn, setDependsOn] = useState<string[]>([]);
-  const policies = useApi<{ policies: EscalationPolicy[] }>(
-    teamId ? `/api/escalation-policies?teamId=${encodeURIComponent(teamId)}` : null,
-  );
-
-  const form = useSubmit(
-    useCallback(async () => {
+  const form = useApiForm<ServiceForm>(
+    {
+      name: '',
+      slug: '',
+      description: '',
+      teamId: manageable.length === 1 ? manageable[0]!.id : '',
+      criticality: 'medium',
+      escalationPolicyId: '',
+      dependsOn: [],
+    },
+    async (v) => {
       const created = await api.post<Service>('/api/services', {
-        name,
-        teamId,
-        criticality,
-        ...(slug.trim() ? { slug: slug.trim() } : {}),
-        ...(description.trim() ? { description: description.trim() } : {}),
-        ...(policyId ? { escalationPolicyId: policyId } : {}),
-        ...(dependsOn.length ? { dependsOn } : {}),
+        name: v.name,
+        teamId: v.teamId,
+        criticality: v.criticality,
+        ...(v.slug.trim() ? { slug: v.slug.trim() } : {}),
+        ...(v.description.trim() ? { description: v.description.trim() } : {}),
+        ...(v.escalationPolicyId ? { escalationPolicyId: v.escalationPolicyId } : {}),
+        ...(v.dependsOn.length ? { dependsOn: v.dependsOn } : {}),
       });
       onCreated(created);
-    }, [name, slug, description, teamId, criticality, policyId, dependsOn, onCreated]),
+    },
+  );
+  const teamId = form.watch('teamId');
+  const dependsOn = form.watch('dependsOn');
+  const policies = useApi<{ policies: EscalationPolicy[] }>(
+    teamId ? `/api/escalation-policies?teamId=${encodeURIComponent(teamId)}` : null,
   );
 
   return (
@@ -176,61 +197,38 @@ function CreateService({
           fields={['name', 'slug', 'description', 'teamId', 'criticality', 'escalationPolicyId', 'dependsOn']}
         />
         <div className="grid-2">
-          <Field label="Name" htmlFor="service-name" error={form.fieldError('name')}>
-            <input id="service-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} />
-          </Field>
-          <Field
+          <TextField form={form} name="name" id="service-name" label="Name" autoFocus />
+          <TextField
+            form={form}
+            name="slug"
+            id="service-slug"
             label="Slug"
-            htmlFor="service-slug"
-            error={form.fieldError('slug')}
+            placeholder="checkout"
             hint="Optional; made from the name. Used in URLs and the command line."
-          >
-            <input id="service-slug" value={slug} placeholder="checkout" onChange={(e) => setSlug(e.target.value)} />
-          </Field>
-          <Field
+          />
+          <SelectField
+            form={form}
+            name="teamId"
+            id="service-team"
             label="Owning team"
-            htmlFor="service-team"
-            error={form.fieldError('teamId')}
+            rules={{ onChange: () => form.setValue('escalationPolicyId', '') }}
             hint={manageable.length === 0 ? 'You need to be an owner or admin of a team.' : undefined}
-          >
-            <select
-              id="service-team"
-              value={teamId}
-              onChange={(e) => {
-                setTeamId(e.target.value);
-                setPolicyId('');
-              }}
-            >
-              <option value="">Choose a team…</option>
-              {manageable.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field
+            options={[{ value: '', text: 'Choose a team…' }, ...manageable.map((t) => ({ value: t.id, text: t.name }))]}
+          />
+          <SelectField
+            form={form}
+            name="criticality"
+            id="service-criticality"
             label="Criticality"
-            htmlFor="service-criticality"
-            error={form.fieldError('criticality')}
             hint="How much it matters when it breaks; critical services page at once."
-          >
-            <select
-              id="service-criticality"
-              value={criticality}
-              onChange={(e) => setCriticality(e.target.value as Criticality)}
-            >
-              {CRITICALITIES.map((c) => (
-                <option key={c} value={c}>
-                  {c[0]!.toUpperCase() + c.slice(1)}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field
+            options={CRITICALITY_OPTIONS}
+          />
+          <SelectField
+            form={form}
+            name="escalationPolicyId"
+            id="service-policy"
             label="Escalation policy"
-            htmlFor="service-policy"
-            error={form.fieldError('escalationPolicyId')}
+            disabled={!teamId}
             hint={
               !teamId
                 ? 'Pick the team first.'
@@ -238,24 +236,12 @@ function CreateService({
                   ? 'This team has no escalation policy yet; alerts will not page anyone until one is set.'
                   : 'Who is paged when an alert of this service triggers.'
             }
-          >
-            <select
-              id="service-policy"
-              value={policyId}
-              disabled={!teamId}
-              onChange={(e) => setPolicyId(e.target.value)}
-            >
-              <option value="">None</option>
-              {(policies.data?.policies ?? []).map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Description" htmlFor="service-description" error={form.fieldError('description')}>
-            <input id="service-description" value={description} onChange={(e) => setDescription(e.target.value)} />
-          </Field>
+            options={[
+              { value: '', text: 'None' },
+              ...(policies.data?.policies ?? []).map((p) => ({ value: p.id, text: p.name })),
+            ]}
+          />
+          <TextField form={form} name="description" id="service-description" label="Description" />
         </div>
         {services.length > 0 && (
           <div className="field">
@@ -267,7 +253,10 @@ function CreateService({
                     type="checkbox"
                     checked={dependsOn.includes(s.id)}
                     onChange={(e) =>
-                      setDependsOn((d) => (e.target.checked ? [...d, s.id] : d.filter((x) => x !== s.id)))
+                      form.setValue(
+                        'dependsOn',
+                        e.target.checked ? [...dependsOn, s.id] : dependsOn.filter((x) => x !== s.id),
+                      )
                     }
                   />
                   {s.name}
@@ -277,14 +266,7 @@ function CreateService({
             {form.fieldError('dependsOn') && <div className="field-error">{form.fieldError('dependsOn')}</div>}
           </div>
         )}
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Creating…' : 'Create service'}
-          </button>
-          <button type="button" className="btn btn-ghost" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions busy={form.busy} submit="Create service" busyText="Creating…" onCancel={onCancel} />
       </form>
     </Card>
   );

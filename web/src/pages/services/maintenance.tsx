@@ -1,7 +1,9 @@
 /** Maintenance windows of a service: between start and end its alerts are recorded but page nobody. */
-import { useCallback, useMemo, useState } from 'react';
-import { ConfirmButton, ErrorBanner, Field, useSubmit } from '../../components/forms.js';
-import { Badge, Card, Empty, LoadError } from '../../components/ui.js';
+import { useMemo, useState } from 'react';
+import { ConfirmButton, ErrorBanner, FormActions, TextField, useApiForm } from '../../components/forms.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Badge, Card } from '../../components/ui.js';
 import { api, ApiError } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { useUser } from '../../lib/session.js';
@@ -33,6 +35,52 @@ export function MaintenanceWindows({ service }: { service: Service }) {
   const active = list.find((w) => w.status === 'active');
   const shown = list.filter((w) => w.status !== 'expired' || Date.now() - Date.parse(w.endsAt) < 7 * 86400_000);
 
+  const tz = user.timezone;
+  const columns: Column<MaintenanceWindow>[] = [
+    {
+      id: 'when',
+      header: 'When',
+      className: 'small',
+      sortValue: (w) => w.startsAt,
+      cell: (w) => (
+        <>
+          {formatTime(w.startsAt, tz)} → {formatTime(w.endsAt, tz)}
+          <div className="muted">
+            {w.status === 'pending'
+              ? `starts ${relativeTime(w.startsAt)}`
+              : w.status === 'active'
+                ? `ends ${relativeTime(w.endsAt)}`
+                : `ended ${relativeTime(w.endsAt)}`}
+          </div>
+        </>
+      ),
+    },
+    {
+      id: 'why',
+      header: 'Why',
+      cell: (w) => (
+        <>
+          {w.comment || <span className="muted">—</span>}
+          <div className="muted small">by {w.createdByLabel}</div>
+        </>
+      ),
+    },
+    { id: 'status', header: 'Status', cell: (w) => <Badge tone={TONE[w.status]}>{w.status}</Badge> },
+    {
+      id: 'actions',
+      header: 'Actions',
+      align: 'actions',
+      cell: (w) =>
+        w.status !== 'expired' && (
+          <ConfirmButton
+            label={w.status === 'active' ? 'End now' : 'Cancel'}
+            confirmLabel={w.status === 'active' ? 'End maintenance' : 'Cancel window'}
+            onConfirm={() => void remove(w)}
+          />
+        ),
+    },
+  ];
+
   return (
     <Card title="Maintenance windows">
       {active && (
@@ -42,54 +90,25 @@ export function MaintenanceWindows({ service }: { service: Service }) {
         </div>
       )}
       {removeError ? <ErrorBanner error={removeError} /> : null}
-      {windows.error ? (
-        <LoadError error={windows.error} retry={windows.reload} />
-      ) : !windows.data ? null : shown.length === 0 ? (
-        <Empty>No maintenance planned.</Empty>
-      ) : (
-        <table className="table table-dense" aria-label="Maintenance windows">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Why</th>
-              <th>Status</th>
-              <th className="actions-col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((w) => (
-              <tr key={w.id} className={w.status === 'expired' ? 'row-dim' : ''}>
-                <td className="small">
-                  {formatTime(w.startsAt, user.timezone)} → {formatTime(w.endsAt, user.timezone)}
-                  <div className="muted">
-                    {w.status === 'pending'
-                      ? `starts ${relativeTime(w.startsAt)}`
-                      : w.status === 'active'
-                        ? `ends ${relativeTime(w.endsAt)}`
-                        : `ended ${relativeTime(w.endsAt)}`}
-                  </div>
-                </td>
-                <td>
-                  {w.comment || <span className="muted">—</span>}
-                  <div className="muted small">by {w.createdByLabel}</div>
-                </td>
-                <td>
-                  <Badge tone={TONE[w.status]}>{w.status}</Badge>
-                </td>
-                <td className="actions-col">
-                  {w.status !== 'expired' && (
-                    <ConfirmButton
-                      label={w.status === 'active' ? 'End now' : 'Cancel'}
-                      confirmLabel={w.status === 'active' ? 'End maintenance' : 'Cancel window'}
-                      onConfirm={() => void remove(w)}
-                    />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {windows.data || windows.error ? (
+        <Loadable
+          resource={windows}
+          what="maintenance windows"
+          isEmpty={() => shown.length === 0}
+          empty="No maintenance planned."
+        >
+          {() => (
+            <DataTable
+              label="Maintenance windows"
+              dense
+              columns={columns}
+              rows={shown}
+              rowKey={(w) => w.id}
+              rowClassName={(w) => (w.status === 'expired' ? 'row-dim' : undefined)}
+            />
+          )}
+        </Loadable>
+      ) : null}
       {showForm ? (
         <PlanMaintenance
           path={path}
@@ -110,57 +129,52 @@ export function MaintenanceWindows({ service }: { service: Service }) {
 
 function PlanMaintenance({ path, onDone, onCancel }: { path: string; onDone: () => void; onCancel: () => void }) {
   const now = useMemo(() => new Date(), []);
-  const [startsAt, setStartsAt] = useState(toLocalInput(now));
-  const [endsAt, setEndsAt] = useState(toLocalInput(new Date(now.getTime() + 3600_000)));
-  const [comment, setComment] = useState('');
-  const form = useSubmit(
-    useCallback(async () => {
-      const end = fromLocalInput(endsAt);
+  const form = useApiForm(
+    { startsAt: toLocalInput(now), endsAt: toLocalInput(new Date(now.getTime() + 3600_000)), comment: '' },
+    async (v) => {
+      const end = fromLocalInput(v.endsAt);
       if (!end) throw new Error('Give the maintenance window an end time.');
-      const start = fromLocalInput(startsAt);
+      const start = fromLocalInput(v.startsAt);
       await api.post(path, {
         ...(start ? { startsAt: start } : {}),
         endsAt: end,
-        ...(comment.trim() ? { comment: comment.trim() } : {}),
+        ...(v.comment.trim() ? { comment: v.comment.trim() } : {}),
       });
       onDone();
-    }, [path, startsAt, endsAt, comment, onDone]),
+    },
   );
-  const start = fromLocalInput(startsAt);
-  const end = fromLocalInput(endsAt);
+  const start = fromLocalInput(form.watch('startsAt'));
+  const end = fromLocalInput(form.watch('endsAt'));
   const length = start && end ? Date.parse(end) - Date.parse(start) : null;
   return (
     <form onSubmit={form.onSubmit} noValidate aria-label="Plan maintenance" className="subform">
       <ErrorBanner error={form.error} fields={['startsAt', 'endsAt', 'comment']} />
       <div className="grid-2">
-        <Field label="Starts" htmlFor="mw-starts" error={form.fieldError('startsAt')} hint={browserZone()}>
-          <input id="mw-starts" type="datetime-local" value={startsAt} onChange={(e) => setStartsAt(e.target.value)} />
-        </Field>
-        <Field
-          label="Ends"
-          htmlFor="mw-ends"
-          error={form.fieldError('endsAt')}
-          hint={length !== null && length > 0 ? durationText(length) : undefined}
-        >
-          <input id="mw-ends" type="datetime-local" value={endsAt} onChange={(e) => setEndsAt(e.target.value)} />
-        </Field>
-      </div>
-      <Field label="Reason" htmlFor="mw-comment" error={form.fieldError('comment')}>
-        <input
-          id="mw-comment"
-          value={comment}
-          placeholder="Database upgrade, ticket OPS-123"
-          onChange={(e) => setComment(e.target.value)}
+        <TextField
+          form={form}
+          name="startsAt"
+          id="mw-starts"
+          label="Starts"
+          type="datetime-local"
+          hint={browserZone()}
         />
-      </Field>
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={form.busy}>
-          {form.busy ? 'Saving…' : 'Plan maintenance'}
-        </button>
-        <button type="button" className="btn btn-ghost" onClick={onCancel}>
-          Cancel
-        </button>
+        <TextField
+          form={form}
+          name="endsAt"
+          id="mw-ends"
+          label="Ends"
+          type="datetime-local"
+          hint={length !== null && length > 0 ? durationText(length) : undefined}
+        />
       </div>
+      <TextField
+        form={form}
+        name="comment"
+        id="mw-comment"
+        label="Reason"
+        placeholder="Database upgrade, ticket OPS-123"
+      />
+      <FormActions busy={form.busy} submit="Plan maintenance" busyText="Saving…" onCancel={onCancel} />
     </form>
   );
 }
