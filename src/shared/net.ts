@@ -84,11 +84,15 @@ export function isPrivateAddress(hostOrIp: string): boolean {
   return ip !== null && !isPublicAddress(ip);
 }
 
+/** How long a URL's host name may take to resolve when the URL is given; slower counts as not resolving. */
+export const GIVEN_URL_LOOKUP_TIMEOUT_MS = 5000;
+
 /**
- * The URL's host is private, or is a name any of whose addresses is (or that does not resolve at all). `lookup` is
- * the resolver (node:dns `lookup` with `all: true`), passed in so the decision stays testable. A name that resolves
- * to a public address now could be re-pointed later (DNS rebinding): sending checks again, on the address it
- * connects to (`publicOnlyLookup`).
+ * The URL's host is private, or is a name any of whose addresses is (or that does not resolve at all, or not within
+ * `GIVEN_URL_LOOKUP_TIMEOUT_MS`: a slow resolver cannot hold the request). `lookup` is the resolver (node:dns
+ * `lookup` with `all: true`), passed in so the decision stays testable. A name that resolves to a public address now
+ * could be re-pointed later (DNS rebinding): sending checks again, on the address it connects to
+ * (`publicOnlyLookup`).
  */
 export async function resolvesToPrivateHost(
   url: string,
@@ -97,22 +101,24 @@ export async function resolvesToPrivateHost(
   if (isPrivateWebhookHost(url)) return true;
   const host = new URL(url).hostname;
   if (parseAddress(host)) return false; // a public address literal
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`lookup of ${host} timed out`)), GIVEN_URL_LOOKUP_TIMEOUT_MS);
+  });
   try {
-    const addresses = await lookup(host);
+    const addresses = await Promise.race([lookup(host), late]);
     return addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address));
   } catch {
     return true;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-/** How long a URL's host name may take to resolve when the URL is given; slower counts as not resolving. */
-export const GIVEN_URL_LOOKUP_TIMEOUT_MS = 5000;
-
 /**
  * Why a URL a user gives for Muster to call is refused, or null when it is accepted: it must be http(s), and its host
- * must be a public address or a name whose every address is public (checked with `resolve`, bounded by
- * `GIVEN_URL_LOOKUP_TIMEOUT_MS` so a slow resolver cannot hold the request). The message follows the field name in
- * a 400; it says what is wrong without echoing what the name resolved to.
+ * must be a public address or a name whose every address is public (`resolvesToPrivateHost`, with `resolve`). The
+ * message follows the field name in a 400; it says what is wrong without echoing what the name resolved to.
  */
 export async function outboundUrlProblem(url: string, resolve: ResolveAll = resolveAll): Promise<string | null> {
   let u: URL;
@@ -122,14 +128,7 @@ export async function outboundUrlProblem(url: string, resolve: ResolveAll = reso
     return 'must be an http(s) URL';
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http(s) URL';
-  const bounded = (host: string) => {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`lookup of ${host} timed out`)), GIVEN_URL_LOOKUP_TIMEOUT_MS);
-    });
-    return Promise.race([resolve(host), late]).finally(() => clearTimeout(timer));
-  };
-  if (await resolvesToPrivateHost(url, bounded)) {
+  if (await resolvesToPrivateHost(url, resolve)) {
     return (
       'must be a public address: loopback, private, link-local and other non-public addresses (and names that ' +
       'resolve to them, or do not resolve) are refused; an administrator may allow a private target'
