@@ -196,6 +196,25 @@ for (const engine of ENGINES) {
       assert.equal(await alertCount(serviceId), 0);
     });
 
+    it('PagerDuty: an invalid event with a valid routing key is a 400 and is recorded on its service', async () => {
+      const { serviceId, key } = await serviceWithKey('pagerduty', 'PD invalid');
+      const event = { routing_key: key, event_action: 'trigger', payload: { source: 'db-1', severity: 'critical' } };
+      const r = await fetch(`${t.url}/v2/enqueue`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+      });
+      assert.equal(r.status, 400);
+      assert.equal(((await r.json()) as { status: string }).status, 'invalid event');
+      const { intakeErrors } = await errorsOf(serviceId);
+      assert.equal(intakeErrors.length, 1);
+      assert.equal(intakeErrors[0]!.source, 'pagerduty');
+      assert.equal(intakeErrors[0]!.field, 'payload.summary');
+      assert.equal(intakeErrors[0]!.reason, 'payload.summary is missing or blank');
+      assert.ok(!intakeErrors[0]!.rawItem.includes(key), 'the routing key is stored redacted');
+      assert.equal(await alertCount(serviceId), 0);
+    });
+
     it('caps the raw item at 16 KiB', async () => {
       const { serviceId, key } = await serviceWithKey('alertmanager', 'AM big item');
       const body = batchOfThree((a) => {

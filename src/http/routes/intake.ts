@@ -360,6 +360,20 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
     return typeof k === 'string' ? k : undefined;
   };
 
+  /** An invalid event whose routing key is a valid key goes to that service's intake error log (still a 400). */
+  async function recordInvalidPdEvent(body: unknown, errors: string[]): Promise<void> {
+    const routingKey = bucketOf(body)?.trim();
+    const key = routingKey ? await authenticate(routingKey, ['pagerduty']) : null;
+    if (!key) return;
+    // PagerDuty's wording names the field first ("'payload.summary' is missing or blank").
+    const problems = errors.map((e) => {
+      const field = /^'([^']+)' /.exec(e)?.[1];
+      return field ? { field, message: e.slice(field.length + 3) } : { field: 'body', message: e };
+    });
+    await intake.recordUnreadable(key, 'pagerduty', { index: null, item: body, problems });
+    services.metrics.intakeRejected.inc({ source: 'pagerduty' });
+  }
+
   // Alertmanager's pagerduty_config posts to whatever url is configured: both the PagerDuty path and a prefixed one.
   for (const url of ['/v2/enqueue', '/integrations/pagerduty/v2/enqueue']) {
     r.post(
@@ -379,7 +393,10 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
       async (req, reply) => {
         const result = await limiter.run(async () => {
           const parsed = parsePagerDutyEvent(req.body);
-          if ('errors' in parsed) return { code: 400 as const, body: pdInvalid(parsed.errors) };
+          if ('errors' in parsed) {
+            await recordInvalidPdEvent(req.body, parsed.errors);
+            return { code: 400 as const, body: pdInvalid(parsed.errors) };
+          }
           const { event } = parsed;
           // PagerDuty answers 400 "Invalid routing key" for a key it does not know.
           const key = await authenticate(event.routingKey, ['pagerduty']);
