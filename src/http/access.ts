@@ -318,6 +318,11 @@ export function installAccess(app: FastifyInstance): void {
       throw new Error(`Route ${route.url}: config.auth '${level}' disagrees with its access policy '${access}'.`);
     }
     route.config = { ...(route.config ?? {}), access: access! };
+    // The OpenAPI document tells callers who may call each operation (docs/security.md has the policies).
+    if (route.schema && !route.schema.hide) {
+      const said = typeof route.schema.description === 'string' ? `${route.schema.description}\n\n` : '';
+      route.schema = { ...route.schema, description: `${said}Access: \`${access}\` (docs/security.md).` };
+    }
   });
 }
 
