@@ -341,6 +341,11 @@ for (const engine of ENGINES) {
       assert.equal((await declare(lonerToken)).status, 403, 'a user in no team');
       const byB = await declare(f.tokens.otherTeamAdmin);
       assert.equal(byB.status, 201, 'a responder of any team declares');
+      // While an incident affects no service, any responder acts on it; a viewer still does not.
+      const onUnowned = (token: string) =>
+        t.api('PATCH', `/api/incidents/${byB.body.incident.id}`, { summary: 'No service yet' }, token);
+      assert.equal((await onUnowned(f.tokens.viewer)).status, 403);
+      assert.equal((await onUnowned(f.tokens.responder)).status, 200);
       // A's incident: B's admin may not change it; A's responder may; a role holder from B may.
       const sev = (token: string) =>
         t.api('POST', `/api/incidents/${f.incident}/severity`, { severity: 'P2', reason: 'matrix' }, token);
