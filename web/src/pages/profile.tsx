@@ -6,12 +6,26 @@ import { timeZones } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import type { User } from '../lib/types.js';
+import { useApi } from '../lib/use-api.js';
+import type { ContactHealth } from './notifications/notifications.js';
 
 export function ProfilePage() {
   const { session } = useSession();
   const user = session.user;
+  const methods = useApi<{ contactMethods: { id: string; label: string; address: string; health?: ContactHealth }[] }>(
+    `/api/users/${encodeURIComponent(user.id)}/contact-methods`,
+  );
+  const failing = (methods.data?.contactMethods ?? []).filter((m) => m.health?.status === 'failing');
   return (
     <>
+      {failing.length > 0 && (
+        <div className="banner banner-error" role="alert">
+          <div>
+            <strong>A contact method is failing:</strong> {failing.map((m) => m.label || m.address).join(', ')}. Pages
+            sent to it are not reaching you. <Link to="/profile/notifications">Check your notification settings</Link>.
+          </div>
+        </div>
+      )}
       <PageHeader
         title="Your profile"
         subtitle={user.email}

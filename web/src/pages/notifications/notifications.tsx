@@ -27,6 +27,17 @@ interface ContactMethod {
   allowPrivateAddress?: boolean;
   createdAt: string;
   updatedAt: string;
+  health?: ContactHealth;
+}
+
+/** Is the contact method reaching its person (GET …/contact-methods; src/notify/service.ts healthOf). */
+export interface ContactHealth {
+  status: 'ok' | 'failing' | 'unknown';
+  failedInARow: number;
+  lastError: string | null;
+  lastFailedAt: string | null;
+  breaker: 'closed' | 'open' | 'half-open';
+  breakerRetryAt: string | null;
 }
 
 interface Rule {
@@ -126,6 +137,19 @@ export function NotificationsPage() {
           onDismiss={() => setSecret(null)}
         />
       )}
+      {list.some((m) => m.health?.status === 'failing') && (
+        <div className="banner banner-error" role="alert">
+          <div>
+            <strong>
+              {list.filter((m) => m.health?.status === 'failing').length === 1
+                ? 'One of your contact methods is failing'
+                : 'Some of your contact methods are failing'}
+            </strong>
+            : pages sent to it are not reaching you. Muster keeps paging your other contact methods; fix it (or remove
+            it) and send a test.
+          </div>
+        </div>
+      )}
       <Card title="Contact methods">
         {methods.error ? (
           <LoadError error={methods.error} retry={methods.reload} />
@@ -208,6 +232,27 @@ export function NotificationsPage() {
   );
 }
 
+/** Why a contact method shows as failing: its latest deliveries' error, and whether Muster paused sending to it. */
+function HealthNote({ health: h }: { health: ContactHealth }) {
+  return (
+    <div className="error-cell small" role="note">
+      {h.failedInARow > 0 && (
+        <>
+          {h.failedInARow === 1 ? 'The latest delivery failed' : `The latest ${h.failedInARow} deliveries failed`}
+          {h.lastFailedAt ? ` (${relativeTime(h.lastFailedAt)})` : ''}
+          {h.lastError ? `: ${h.lastError}` : ''}.{' '}
+        </>
+      )}
+      {h.breaker !== 'closed' && (
+        <>
+          It stopped answering, so Muster is not waiting on it
+          {h.breakerRetryAt ? ` until ${relativeTime(h.breakerRetryAt)}` : ''}.
+        </>
+      )}
+    </div>
+  );
+}
+
 function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; base: string; onChanged: () => void }) {
   const path = `${base}/contact-methods/${encodeURIComponent(m.id)}`;
   const [note, setNote] = useState<string | null>(null);
@@ -267,11 +312,18 @@ function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; bas
               <Badge tone="info">private address allowed</Badge>
             </>
           )}
+          {m.health?.status === 'failing' && (
+            <>
+              {' '}
+              <Badge tone="bad">failing</Badge>
+            </>
+          )}
         </div>
         <div className="muted small mono">
           {m.address}
           {m.serverUrl ? ` on ${m.serverUrl}` : ''}
         </div>
+        {m.health?.status === 'failing' && <HealthNote health={m.health} />}
         {note && (
           <div className="saved small" role="status">
             {note}
