@@ -49,6 +49,8 @@ export interface DataTableProps<T extends RowData> {
   rowKey: (row: T) => string;
   /** Extra class names for a row (e.g. `row-dim` for an inactive one). */
   rowClassName?: (row: T) => string | undefined;
+  /** `data-*` attributes of a row (tests and live updates find rows by them), e.g. `{ 'data-alert-id': a.id }`. */
+  rowData?: (row: T) => Record<`data-${string}`, string | undefined>;
   /** Initial sort, e.g. `{ id: 'name', desc: false }`; unsorted keeps the server's order. */
   initialSort?: { id: string; desc: boolean };
   dense?: boolean;
@@ -61,6 +63,7 @@ export function DataTable<T extends RowData>({
   rows,
   rowKey,
   rowClassName,
+  rowData,
   initialSort,
   dense,
   testId,
@@ -134,7 +137,7 @@ export function DataTable<T extends RowData>({
       </thead>
       <tbody>
         {table.getRowModel().rows.map((r) => (
-          <tr key={r.id} className={rowClassName?.(r.original)}>
+          <tr key={r.id} className={rowClassName?.(r.original)} {...rowData?.(r.original)}>
             {columns.map((c) => (
               <td key={c.id} className={cls(c)} data-label={c.headerHidden ? undefined : c.header}>
                 {c.cell(r.original)}

@@ -1,4 +1,5 @@
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../components/ui.js';
+import { Loadable } from '../components/state.js';
+import { Badge, Card, PageHeader } from '../components/ui.js';
 import { useApi } from '../lib/use-api.js';
 import { Link } from '../lib/router.js';
 import { useUser } from '../lib/session.js';
@@ -33,61 +34,61 @@ function Overview() {
   return (
     <div className="grid-2">
       <Card title={<Link to="/incidents">Open incidents</Link>}>
-        {incidents.error ? (
-          <LoadError error={incidents.error} retry={incidents.reload} />
-        ) : !incidents.data ? (
-          <Loading />
-        ) : incidents.data.incidents.length === 0 ? (
-          <Empty>No open incidents.</Empty>
-        ) : (
-          <ul className="plain-list">
-            {incidents.data.incidents.map((i) => (
-              <li key={i.id}>
-                <Badge tone={i.severity === 'P1' ? 'bad' : 'warn'}>{i.severity}</Badge>{' '}
-                <Link to={`/incidents/${i.id}`}>{i.title}</Link> <span className="muted">{i.status}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <Loadable
+          resource={incidents}
+          what="incidents"
+          isEmpty={(d) => d.incidents.length === 0}
+          empty="No open incidents."
+        >
+          {(d) => (
+            <ul className="plain-list">
+              {d.incidents.map((i) => (
+                <li key={i.id}>
+                  <Badge tone={i.severity === 'P1' ? 'bad' : 'warn'}>{i.severity}</Badge>{' '}
+                  <Link to={`/incidents/${i.id}`}>{i.title}</Link> <span className="muted">{i.status}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Loadable>
       </Card>
       <Card title={<Link to="/alerts">Open alerts</Link>}>
-        {alerts.error ? (
-          <LoadError error={alerts.error} retry={alerts.reload} />
-        ) : !alerts.data ? (
-          <Loading />
-        ) : alerts.data.alerts.length === 0 ? (
-          <Empty>Nothing is firing.</Empty>
-        ) : (
-          <ul className="plain-list">
-            {alerts.data.alerts.map((a) => (
-              <li key={a.id}>
-                <Badge tone={a.severity === 'critical' ? 'bad' : 'warn'}>{a.severity}</Badge>{' '}
-                <Link to={`/alerts/${a.id}`}>{a.summary}</Link> <span className="muted">{a.status}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <Loadable resource={alerts} what="alerts" isEmpty={(d) => d.alerts.length === 0} empty="Nothing is firing.">
+          {(d) => (
+            <ul className="plain-list">
+              {d.alerts.map((a) => (
+                <li key={a.id}>
+                  <Badge tone={a.severity === 'critical' ? 'bad' : 'warn'}>{a.severity}</Badge>{' '}
+                  <Link to={`/alerts/${a.id}`}>{a.summary}</Link> <span className="muted">{a.status}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Loadable>
       </Card>
       <Card title={<Link to="/oncall">On call now</Link>}>
-        {oncall.error ? (
-          <LoadError error={oncall.error} retry={oncall.reload} />
-        ) : !oncall.data ? (
-          <Loading />
-        ) : oncall.data.oncall.length === 0 ? (
-          <Empty>
-            No schedules yet. <Link to="/oncall">Create one</Link>.
-          </Empty>
-        ) : (
-          <ul className="plain-list">
-            {oncall.data.oncall.map((o) => (
-              <li key={o.scheduleId}>
-                <Link to={`/oncall/schedules/${o.scheduleId}`}>{o.scheduleName}</Link>:{' '}
-                <strong>{o.current?.userName ?? 'nobody (gap)'}</strong>
-                {o.next ? <span className="muted"> · next {o.next.userName ?? 'nobody'}</span> : null}
-              </li>
-            ))}
-          </ul>
-        )}
+        <Loadable
+          resource={oncall}
+          what="on-call"
+          isEmpty={(d) => d.oncall.length === 0}
+          empty={
+            <>
+              No schedules yet. <Link to="/oncall">Create one</Link>.
+            </>
+          }
+        >
+          {(d) => (
+            <ul className="plain-list">
+              {d.oncall.map((o) => (
+                <li key={o.scheduleId}>
+                  <Link to={`/oncall/schedules/${o.scheduleId}`}>{o.scheduleName}</Link>:{' '}
+                  <strong>{o.current?.userName ?? 'nobody (gap)'}</strong>
+                  {o.next ? <span className="muted"> · next {o.next.userName ?? 'nobody'}</span> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Loadable>
       </Card>
       <Card title="Set up">
         <p>

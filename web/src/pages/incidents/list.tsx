@@ -1,6 +1,9 @@
 /** Incidents: open ones first by default, filters (status, severity) in the URL, and "Declare incident". */
 import { useCallback } from 'react';
-import { Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { FilterBar, SelectFilter, Tabs } from '../../components/filters.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Card, PageHeader } from '../../components/ui.js';
 import { query } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { Link, navigate, useLocation } from '../../lib/router.js';
@@ -9,8 +12,32 @@ import { useApi } from '../../lib/use-api.js';
 import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
 import { SEVERITIES, STATUSES, STATUS_TEXT, duration, type Incident } from './types.js';
 
-const STATUS_FILTERS = ['open', ...STATUSES, 'all'] as const;
 const FILTER_TEXT: Record<string, string> = { open: 'Open', all: 'All', ...STATUS_TEXT };
+const STATUS_TABS = ['open', ...STATUSES, 'all'].map((s) => ({ key: s, text: FILTER_TEXT[s]! }));
+const SEVERITY_OPTIONS = SEVERITIES.map((s) => ({ value: s, text: s }));
+
+const INCIDENT_COLUMNS: Column<Incident>[] = [
+  {
+    id: 'severity',
+    header: 'Severity',
+    sortValue: (i) => i.severity,
+    cell: (i) => <IncidentSeverityBadge severity={i.severity} />,
+  },
+  {
+    id: 'title',
+    header: 'Incident',
+    sortValue: (i) => i.title.toLowerCase(),
+    cell: (i) => (
+      <>
+        <Link to={`/incidents/${encodeURIComponent(i.id)}`} className="strong">
+          {i.title}
+        </Link>
+        <div className="muted small">declared by {i.declaredBy.label}</div>
+      </>
+    ),
+  },
+  { id: 'status', header: 'Status', cell: (i) => <IncidentStatusBadge status={i.status} /> },
+];
 
 export function IncidentsPage() {
   const user = useUser();
@@ -33,7 +60,23 @@ export function IncidentsPage() {
     [search],
   );
 
-  const rows = list.data?.incidents ?? [];
+  const columns: Column<Incident>[] = [
+    ...INCIDENT_COLUMNS,
+    {
+      id: 'declared',
+      header: 'Declared',
+      className: 'nowrap',
+      sortValue: (i) => i.declaredAt,
+      cell: (i) => <span title={formatTime(i.declaredAt, user.timezone)}>{relativeTime(i.declaredAt)}</span>,
+    },
+    {
+      id: 'duration',
+      header: 'Duration',
+      className: 'nowrap',
+      hideOnPhone: true,
+      cell: (i) => duration(i.declaredAt, i.milestones.resolvedAt),
+    },
+  ];
   return (
     <>
       <PageHeader
@@ -50,75 +93,34 @@ export function IncidentsPage() {
           </>
         }
       />
-      <div className="tabs" role="tablist" aria-label="Incident status">
-        {STATUS_FILTERS.map((s) => (
-          <button
-            key={s}
-            type="button"
-            role="tab"
-            aria-selected={status === s}
-            className={status === s ? 'tab active' : 'tab'}
-            onClick={() => setFilter({ status: s })}
-          >
-            {FILTER_TEXT[s]}
-          </button>
-        ))}
-      </div>
-      <div className="filter-bar">
-        <label className="sr-only" htmlFor="incidents-severity">
-          Severity
-        </label>
-        <select id="incidents-severity" value={severity} onChange={(e) => setFilter({ severity: e.target.value })}>
-          <option value="">All severities</option>
-          {SEVERITIES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Tabs label="Incident status" options={STATUS_TABS} value={status} onChange={(s) => setFilter({ status: s })} />
+      <FilterBar label="Filter incidents">
+        <SelectFilter
+          id="incidents-severity"
+          label="Severity"
+          all="All severities"
+          value={severity}
+          options={SEVERITY_OPTIONS}
+          onChange={(v) => setFilter({ severity: v })}
+        />
+      </FilterBar>
       <Card className="card-flush">
-        {list.error && !list.data ? (
-          <LoadError error={list.error} retry={list.reload} />
-        ) : !list.data ? (
-          <Loading what="Loading incidents" />
-        ) : rows.length === 0 ? (
-          <Empty>{status === 'open' && !severity ? 'No open incidents.' : 'No incidents match these filters.'}</Empty>
-        ) : (
-          <table className="table" aria-label="Incidents">
-            <thead>
-              <tr>
-                <th>Severity</th>
-                <th>Incident</th>
-                <th>Status</th>
-                <th>Declared</th>
-                <th>Duration</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((i) => (
-                <tr key={i.id} data-incident-id={i.id}>
-                  <td>
-                    <IncidentSeverityBadge severity={i.severity} />
-                  </td>
-                  <td>
-                    <Link to={`/incidents/${encodeURIComponent(i.id)}`} className="strong">
-                      {i.title}
-                    </Link>
-                    <div className="muted small">declared by {i.declaredBy.label}</div>
-                  </td>
-                  <td>
-                    <IncidentStatusBadge status={i.status} />
-                  </td>
-                  <td className="nowrap" title={formatTime(i.declaredAt, user.timezone)}>
-                    {relativeTime(i.declaredAt)}
-                  </td>
-                  <td className="nowrap">{duration(i.declaredAt, i.milestones.resolvedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <Loadable
+          resource={list}
+          what="incidents"
+          isEmpty={(d) => d.incidents.length === 0}
+          empty={status === 'open' && !severity ? 'No open incidents.' : 'No incidents match these filters.'}
+        >
+          {(d) => (
+            <DataTable
+              label="Incidents"
+              columns={columns}
+              rows={d.incidents}
+              rowKey={(i) => i.id}
+              rowData={(i) => ({ 'data-incident-id': i.id })}
+            />
+          )}
+        </Loadable>
       </Card>
     </>
   );
