@@ -184,15 +184,19 @@ for (const engine of ENGINES) {
       // A wrong key records nothing anywhere (and answers 401).
       const wrongKey = await post('/integrations/alertmanager/not-a-real-key', '{"alerts": [');
       assert.equal(wrongKey.status, 401);
+      // NUL, which PostgreSQL text cannot hold, is kept escaped.
+      const withNul = await post(`/integrations/alertmanager/${key}`, 'not json\u0000');
+      assert.equal(withNul.status, 400);
       const { intakeErrors } = await errorsOf(serviceId);
       assert.deepEqual(
         intakeErrors.map((e) => [e.itemIndex, e.field, e.payloadId, e.rawItem]),
         [
+          [null, 'body', null, 'not json\\u0000'],
           [null, 'alerts', null, '{"hello":"world"}'],
           [null, 'body', null, '{"alerts": ['],
         ],
       );
-      assert.match(intakeErrors[1]!.reason, /not valid JSON/);
+      assert.match(intakeErrors[2]!.reason, /not valid JSON/);
       assert.equal(await alertCount(serviceId), 0);
     });
 

@@ -32,7 +32,8 @@ export interface IntakeError {
 /** The raw item as text of at most RAW_ITEM_MAX bytes (a string is kept as sent: a body that was not JSON). */
 export function rawItemText(item: unknown): { text: string; truncated: boolean } {
   let text: string;
-  if (typeof item === 'string') text = item;
+  // A body that was not JSON is kept as sent, but for NUL, which PostgreSQL text cannot hold (written as JSON does).
+  if (typeof item === 'string') text = item.replaceAll('\u0000', '\\u0000');
   else {
     try {
       text = JSON.stringify(withoutIntegrationKey(item) ?? null);

@@ -135,16 +135,13 @@ export class IntakeService {
    * for its owners, though the sender gets 400. Its own short write, outside any transaction; a service deleted in
    * between leaves nothing to record on.
    */
-  async recordUnreadable(key: IntakeKey, source: AlertSource, item: RejectedItem): Promise<void> {
+  async recordUnreadable(key: IntakeKey, source: AlertSource, item: RejectedItem): Promise<boolean> {
     try {
       await recordIntakeErrors(this.deps.db.kysely, key, source, null, [item], this.deps.clock.now());
-    } catch (e) {
-      const exists = await this.deps.db.kysely
-        .selectFrom('services')
-        .select('id')
-        .where('id', '=', key.serviceId)
-        .executeTakeFirst();
-      if (exists) throw e;
+      return true;
+    } catch {
+      // Best effort: the sender gets its 400 (there was nothing to apply) whether or not the record could be written.
+      return false;
     }
   }
 
