@@ -46,6 +46,11 @@ export interface FuzzWorld {
   /** Real ids by path parameter name (`id`, `team`, `userId`, …) and a pool of all of them. */
   ids: Record<string, string[]>;
   allIds: string[];
+  /**
+   * Ids the fuzzer itself stands on (its users, their tokens and team): used in reads only, so a random DELETE or
+   * PATCH cannot revoke the tokens or disable the users the rest of the run authenticates with.
+   */
+  protectedIds: Set<string>;
   /** Integration keys for the intake routes' `{key}`. */
   integrationKeys: string[];
 }
@@ -254,6 +259,33 @@ function nest(depth: number): unknown {
   return v;
 }
 
+/**
+ * Plausible payloads for the intake routes (their bodies are open in the schema, read by each source's parser), so the
+ * parsers see real shapes with hostile values in them, not only random dictionaries.
+ */
+function intakeSample(path: string, key: string, r: () => number): unknown {
+  const labels = { alertname: ['Disk', '__proto__', 'x'.repeat(300)][r() % 3], severity: 'critical' };
+  if (path.includes('alertmanager')) {
+    return { version: '4', status: 'firing', groupKey: 'g', alerts: [{ status: 'firing', labels, annotations: {} }] };
+  }
+  if (path.includes('grafana')) {
+    return { status: 'firing', alerts: [{ status: 'firing', labels, annotations: {}, fingerprint: 'f1' }] };
+  }
+  if (path.includes('change')) {
+    return { routing_key: key, payload: { summary: 'deploy', source: 'ci', timestamp: new Date(0).toISOString() } };
+  }
+  if (path.includes('/v2/')) {
+    const action = ['trigger', 'acknowledge', 'resolve'][r() % 3];
+    return {
+      routing_key: key,
+      event_action: action,
+      dedup_key: 'd',
+      payload: { summary: 's', source: 'x', severity: 'error' },
+    };
+  }
+  return { summary: 'Disk full', dedupKey: 'd1', status: ['firing', 'resolved'][r() % 2], labels };
+}
+
 /** Raw body texts that are not what the schema wants at the JSON level. */
 const RAW_BODIES = [
   '',
@@ -305,14 +337,16 @@ function rng(seed: number): () => number {
   };
 }
 
-function paramValue(world: FuzzWorld, name: string, r: () => number): string {
+function paramValue(world: FuzzWorld, name: string, method: string, r: () => number): string {
   const roll = r() % 10;
   if (name === 'key' && world.integrationKeys.length && roll < 6) {
     return world.integrationKeys[r() % world.integrationKeys.length]!;
   }
-  const own = world.ids[name] ?? [];
+  const usable = (ids: string[]) => (method === 'GET' ? ids : ids.filter((id) => !world.protectedIds.has(id)));
+  const own = usable(world.ids[name] ?? []);
   if (roll < 6 && own.length) return own[r() % own.length]!;
-  if (roll < 8 && world.allIds.length) return world.allIds[r() % world.allIds.length]!;
+  const all = usable(world.allIds);
+  if (roll < 8 && all.length) return all[r() % all.length]!;
   return HOSTILE_PATH[r() % HOSTILE_PATH.length]!;
 }
 
@@ -331,7 +365,8 @@ export function requestsFor(world: FuzzWorld, op: Operation, seed: number, n: nu
   for (let i = 0; i < n; i++) {
     const role = ROLES[(seed + i) % ROLES.length]!;
     let path = op.path;
-    for (const p of op.pathParams) path = path.replace(`{${p.name}}`, encodeURIComponent(paramValue(world, p.name, r)));
+    for (const p of op.pathParams)
+      path = path.replace(`{${p.name}}`, encodeURIComponent(paramValue(world, p.name, op.method, r)));
     const qs = new URLSearchParams();
     op.queryParams.forEach((q, qi) => {
       const roll = r() % 10;
@@ -352,7 +387,9 @@ export function requestsFor(world: FuzzWorld, op: Operation, seed: number, n: nu
         req.body = 'a=1&b=2';
         req.contentType = r() % 2 ? 'text/plain' : 'application/x-www-form-urlencoded';
       } else {
-        const valid = bodies[i] ?? {};
+        const intake = /^\/(integrations|v2)\//.test(op.path) && world.integrationKeys.length && r() % 2 === 0;
+        const key = world.integrationKeys[r() % Math.max(1, world.integrationKeys.length)] ?? '';
+        const valid = intake ? intakeSample(op.path, key, r) : (bodies[i] ?? {});
         const v = roll < 5 ? valid : mutate(valid, r(), hostiles[i], r());
         req.body = JSON.stringify(v) ?? 'null';
         req.contentType = 'application/json';
@@ -486,13 +523,18 @@ async function must<T>(
  */
 export async function buildWorld(t: TestMuster): Promise<FuzzWorld> {
   const ids: Record<string, string[]> = {};
+  const protectedIds = new Set<string>();
   const add = (names: string[], id: string | undefined) => {
     if (!id) return;
     for (const n of names) (ids[n] ??= []).push(id);
   };
+  const admin = await must<{ id: string }>(t, 'GET', '/api/me', undefined);
+  protectedIds.add(admin.id);
+  add(['id', 'userId', 'user'], admin.id);
   const team = await must<{ id: string; slug: string }>(t, 'POST', '/api/teams', { name: 'Fuzz team' });
   add(['team', 'teamId'], team.id);
   add(['team'], team.slug);
+  protectedIds.add(team.id).add(team.slug);
   const tokens: Record<Role, string | null> = {
     orgAdmin: t.adminToken,
     teamAdmin: null,
@@ -506,6 +548,7 @@ export async function buildWorld(t: TestMuster): Promise<FuzzWorld> {
       name: `Fuzz ${role}`,
     });
     add(['id', 'userId', 'user'], user.id);
+    protectedIds.add(user.id);
     const teamRole = role === 'teamAdmin' ? 'admin' : role;
     await must(t, 'PUT', `/api/teams/${team.id}/members/${user.id}`, { role: teamRole });
     const tok = await must<{ token: string; apiToken: { id: string } }>(t, 'POST', '/api/tokens', {
@@ -513,6 +556,10 @@ export async function buildWorld(t: TestMuster): Promise<FuzzWorld> {
       userId: user.id,
     });
     tokens[role] = tok.token;
+    protectedIds.add(tok.apiToken.id);
+  }
+  for (const tok of (await must<{ tokens: { id: string }[] }>(t, 'GET', '/api/tokens', undefined)).tokens) {
+    protectedIds.add(tok.id);
   }
   const other = await must<{ id: string }>(t, 'POST', '/api/teams', { name: 'Other team' });
   add(['team', 'teamId'], other.id);
@@ -527,14 +574,14 @@ export async function buildWorld(t: TestMuster): Promise<FuzzWorld> {
     teamId: team.id,
   });
   add(['id', 'service', 'serviceId'], svc?.id);
-  if (svc) {
-    const key = await optional<{ key?: string; id?: string; integrationKey?: { id: string } }>(
+  for (const source of svc ? ['alertmanager', 'grafana', 'generic', 'pagerduty', 'change'] : []) {
+    const key = await optional<{ key?: string; integrationKey?: { id: string } }>(
       'POST',
-      `/api/services/${svc.id}/integration-keys`,
-      { source: 'generic', name: 'fuzz' },
+      `/api/services/${svc!.id}/integration-keys`,
+      { source, name: `fuzz ${source}` },
     );
     if (key?.key) integrationKeys.push(key.key);
-    add(['keyId', 'itemId'], key?.id ?? key?.integrationKey?.id);
+    add(['keyId', 'itemId'], key?.integrationKey?.id);
   }
   const sched = await optional<{ id: string; layers?: { id: string }[] }>('POST', '/api/schedules', {
     name: 'Fuzz schedule',
@@ -557,7 +604,7 @@ export async function buildWorld(t: TestMuster): Promise<FuzzWorld> {
   const component = await optional<{ id: string }>('POST', '/api/status-page/components', { name: 'Fuzz API' });
   add(['id', 'componentId'], component?.id);
   const allIds = [...new Set(Object.values(ids).flat())];
-  return { baseUrl: t.url, tokens, ids, allIds, integrationKeys };
+  return { baseUrl: t.url, tokens, ids, allIds, protectedIds, integrationKeys };
 }
 
 const MAX_HARVESTED_IDS = 300;
