@@ -165,6 +165,8 @@ function IntakeErrors({ service, timeZone }: { service: Service; timeZone: strin
   const errors = useApi<{ intakeErrors: IntakeError[]; nextBefore: string | null }>(
     `/api/services/${encodeURIComponent(service.id)}/intake-errors?limit=20`,
   );
+  // The log is for the owning team: people outside it see the service but not what its monitors sent.
+  if (errors.error instanceof ApiError && errors.error.status === 403) return null;
   return (
     <Card title="Intake errors">
       {errors.error ? (
