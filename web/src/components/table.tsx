@@ -16,7 +16,7 @@ import {
   type RowData,
   type SortingState,
 } from '@tanstack/react-table';
-import { useMemo, useState, type ReactNode } from 'react';
+import { Fragment, useMemo, useState, type ReactNode } from 'react';
 
 const features = tableFeatures({
   rowSortingFeature,
@@ -51,9 +51,15 @@ export interface DataTableProps<T extends RowData> {
   rowClassName?: (row: T) => string | undefined;
   /** `data-*` attributes of a row (tests and live updates find rows by them), e.g. `{ 'data-alert-id': a.id }`. */
   rowData?: (row: T) => Record<`data-${string}`, string | undefined>;
+  /** A full-width row under a row (e.g. an inline form opened from it); nothing when it returns null. */
+  rowDetail?: (row: T) => ReactNode;
+  /** The class of the detail row's `<tr>`. */
+  rowDetailClassName?: string;
   /** Initial sort, e.g. `{ id: 'name', desc: false }`; unsorted keeps the server's order. */
   initialSort?: { id: string; desc: boolean };
   dense?: boolean;
+  /** Extra class names of the table (page styles such as `alert-table`). */
+  className?: string;
   testId?: string;
 }
 
@@ -64,8 +70,11 @@ export function DataTable<T extends RowData>({
   rowKey,
   rowClassName,
   rowData,
+  rowDetail,
+  rowDetailClassName,
   initialSort,
   dense,
+  className,
   testId,
 }: DataTableProps<T>) {
   const [sorting, setSorting] = useState<SortingState>(initialSort ? [initialSort] : []);
@@ -101,7 +110,7 @@ export function DataTable<T extends RowData>({
 
   return (
     <table
-      className={dense ? 'table table-stack table-dense' : 'table table-stack'}
+      className={['table table-stack', dense ? 'table-dense' : '', className ?? ''].filter(Boolean).join(' ')}
       aria-label={label}
       data-testid={testId}
     >
@@ -136,15 +145,25 @@ export function DataTable<T extends RowData>({
         ))}
       </thead>
       <tbody>
-        {table.getRowModel().rows.map((r) => (
-          <tr key={r.id} className={rowClassName?.(r.original)} {...rowData?.(r.original)}>
-            {columns.map((c) => (
-              <td key={c.id} className={cls(c)} data-label={c.headerHidden ? undefined : c.header}>
-                {c.cell(r.original)}
-              </td>
-            ))}
-          </tr>
-        ))}
+        {table.getRowModel().rows.map((r) => {
+          const detail = rowDetail?.(r.original);
+          return (
+            <Fragment key={r.id}>
+              <tr className={rowClassName?.(r.original)} {...rowData?.(r.original)}>
+                {columns.map((c) => (
+                  <td key={c.id} className={cls(c)} data-label={c.headerHidden ? undefined : c.header}>
+                    {c.cell(r.original)}
+                  </td>
+                ))}
+              </tr>
+              {detail != null && detail !== false && (
+                <tr className={rowDetailClassName}>
+                  <td colSpan={columns.length}>{detail}</td>
+                </tr>
+              )}
+            </Fragment>
+          );
+        })}
       </tbody>
     </table>
   );

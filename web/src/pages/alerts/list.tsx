@@ -3,8 +3,11 @@
  * checkout" can be shared); older pages use the API's keyset (`before`); the newest page updates itself.
  */
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
+import { FilterBar, SelectFilter, Tabs } from '../../components/filters.js';
 import { ErrorBanner } from '../../components/forms.js';
-import { Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Card, PageHeader } from '../../components/ui.js';
 import { api, query } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { Link, navigate, useLocation } from '../../lib/router.js';
@@ -23,6 +26,8 @@ const STATUS_TEXT: Record<string, string> = {
   resolved: 'Resolved',
   all: 'All',
 };
+const STATUS_TABS = [...STATUS_FILTERS, 'all'].map((s) => ({ key: s, text: STATUS_TEXT[s]! }));
+const SEVERITY_OPTIONS = SEVERITIES.map((s) => ({ value: s, text: s[0]!.toUpperCase() + s.slice(1) }));
 
 /** Services by id, for names in alert rows. */
 export function useServiceNames(): Map<string, Service> {
@@ -92,7 +97,45 @@ export function AlertsPage() {
   };
 
   const sortedServices = [...services.values()].sort((a, b) => a.name.localeCompare(b.name));
-  const rows = alerts.data?.alerts ?? [];
+  const columns: Column<Alert>[] = [
+    ...alertColumns(services),
+    {
+      id: 'lastSeen',
+      header: 'Last seen',
+      className: 'nowrap',
+      sortValue: (a) => a.lastSeenAt,
+      cell: (a) => <span title={formatTime(a.lastSeenAt, user.timezone)}>{relativeTime(a.lastSeenAt)}</span>,
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      align: 'actions',
+      cell: (a) => (
+        <div className="row-actions">
+          {a.status === 'triggered' && (
+            <button
+              type="button"
+              className="btn btn-small btn-primary"
+              disabled={acting === a.id}
+              onClick={() => void acknowledge(a)}
+            >
+              {acting === a.id ? 'Acknowledging…' : 'Acknowledge'}
+            </button>
+          )}
+          {a.status !== 'resolved' && (
+            <button
+              type="button"
+              className="btn btn-small"
+              aria-expanded={resolving === a.id}
+              onClick={() => setResolving(resolving === a.id ? null : a.id)}
+            >
+              Resolve
+            </button>
+          )}
+        </div>
+      ),
+    },
+  ];
   const filtered = !!(service || severity || q || group);
 
   return (
@@ -109,43 +152,24 @@ export function AlertsPage() {
           </>
         }
       />
-      <div className="tabs" role="tablist" aria-label="Alert status">
-        {[...STATUS_FILTERS, 'all'].map((s) => (
-          <button
-            key={s}
-            type="button"
-            role="tab"
-            aria-selected={status === s}
-            className={status === s ? 'tab active' : 'tab'}
-            onClick={() => setFilter({ status: s })}
-          >
-            {STATUS_TEXT[s]}
-          </button>
-        ))}
-      </div>
-      <form className="filter-bar" onSubmit={applyText} aria-label="Filter alerts">
-        <label className="sr-only" htmlFor="alerts-service">
-          Service
-        </label>
-        <select id="alerts-service" value={service} onChange={(e) => setFilter({ service: e.target.value })}>
-          <option value="">All services</option>
-          {sortedServices.map((s) => (
-            <option key={s.id} value={s.slug}>
-              {s.name}
-            </option>
-          ))}
-        </select>
-        <label className="sr-only" htmlFor="alerts-severity">
-          Severity
-        </label>
-        <select id="alerts-severity" value={severity} onChange={(e) => setFilter({ severity: e.target.value })}>
-          <option value="">All severities</option>
-          {SEVERITIES.map((s) => (
-            <option key={s} value={s}>
-              {s[0]!.toUpperCase() + s.slice(1)}
-            </option>
-          ))}
-        </select>
+      <Tabs label="Alert status" options={STATUS_TABS} value={status} onChange={(s) => setFilter({ status: s })} />
+      <FilterBar label="Filter alerts" onSubmit={applyText}>
+        <SelectFilter
+          id="alerts-service"
+          label="Service"
+          all="All services"
+          value={service}
+          options={sortedServices.map((s) => ({ value: s.slug, text: s.name }))}
+          onChange={(v) => setFilter({ service: v })}
+        />
+        <SelectFilter
+          id="alerts-severity"
+          label="Severity"
+          all="All severities"
+          value={severity}
+          options={SEVERITY_OPTIONS}
+          onChange={(v) => setFilter({ severity: v })}
+        />
         <label className="sr-only" htmlFor="alerts-q">
           Search
         </label>
@@ -171,7 +195,7 @@ export function AlertsPage() {
             Clear filters
           </button>
         )}
-      </form>
+      </FilterBar>
       {group && (
         <div className="banner banner-info">
           Showing the alerts of one group.{' '}
@@ -182,46 +206,40 @@ export function AlertsPage() {
       )}
       {actionError ? <ErrorBanner error={actionError} /> : null}
       <Card className="card-flush">
-        {alerts.error && !alerts.data ? (
-          <LoadError error={alerts.error} retry={alerts.reload} />
-        ) : !alerts.data ? (
-          <Loading what="Loading alerts" />
-        ) : rows.length === 0 ? (
-          <Empty>
-            {status === 'open' && !filtered && !before ? 'Nothing open. All quiet.' : 'No alerts match these filters.'}
-          </Empty>
-        ) : (
-          <table className="table alert-table" aria-label="Alerts">
-            <thead>
-              <tr>
-                <th>Severity</th>
-                <th>Alert</th>
-                <th>Status</th>
-                <th>Last seen</th>
-                <th className="actions-col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((a) => (
-                <AlertRow
-                  key={a.id}
-                  alert={a}
-                  service={services.get(a.serviceId)}
-                  timeZone={user.timezone}
-                  busy={acting === a.id}
-                  resolving={resolving === a.id}
-                  onAcknowledge={() => void acknowledge(a)}
-                  onResolve={() => setResolving(resolving === a.id ? null : a.id)}
-                  onResolved={() => {
-                    setResolving(null);
-                    alerts.reload();
-                  }}
-                />
-              ))}
-            </tbody>
-          </table>
-        )}
-        {alerts.error && alerts.data ? <LoadError error={alerts.error} retry={alerts.reload} /> : null}
+        <Loadable
+          resource={alerts}
+          what="alerts"
+          isEmpty={(d) => d.alerts.length === 0}
+          empty={
+            status === 'open' && !filtered && !before ? 'Nothing open. All quiet.' : 'No alerts match these filters.'
+          }
+        >
+          {(d) => (
+            <DataTable
+              label="Alerts"
+              className="alert-table"
+              columns={columns}
+              rows={d.alerts}
+              rowKey={(a) => a.id}
+              rowClassName={(a) => `alert-row alert-row-${a.status}`}
+              rowData={(a) => ({ 'data-alert-id': a.id })}
+              rowDetailClassName="resolve-row"
+              rowDetail={(a) =>
+                resolving === a.id && (
+                  <ResolveForm
+                    alertId={a.id}
+                    mode="resolve"
+                    onDone={() => {
+                      setResolving(null);
+                      alerts.reload();
+                    }}
+                    onCancel={() => setResolving(null)}
+                  />
+                )
+              }
+            />
+          )}
+        </Loadable>
         {(before || alerts.data?.nextBefore) && (
           <div className="table-foot pager">
             {before && (
@@ -241,71 +259,48 @@ export function AlertsPage() {
   );
 }
 
-function AlertRow(props: {
-  alert: Alert;
-  service: Service | undefined;
-  timeZone: string;
-  busy: boolean;
-  resolving: boolean;
-  onAcknowledge: () => void;
-  onResolve: () => void;
-  onResolved: () => void;
-}) {
-  const { alert: a, service } = props;
-  return (
-    <>
-      <tr className={`alert-row alert-row-${a.status}`} data-alert-id={a.id}>
-        <td>
-          <SeverityBadge severity={a.severity} />
-        </td>
-        <td className="alert-main">
-          <Link to={`/alerts/${encodeURIComponent(a.id)}`} className="alert-summary">
-            {a.summary || a.dedupKey}
-          </Link>
-          <div className="alert-meta">
-            <span>{service ? service.name : <code>{a.serviceId}</code>}</span>
-            {a.occurrenceCount > 1 && <span title="Times this alert was received">×{a.occurrenceCount}</span>}
-            <span className="muted">{a.source}</span>
-            <AlertMarkers alert={a} />
-          </div>
-        </td>
-        <td>
+/** Severity, alert and status: the columns that need only the service names. */
+function alertColumns(services: Map<string, Service>): Column<Alert>[] {
+  return [
+    {
+      id: 'severity',
+      header: 'Severity',
+      sortValue: (a) => SEVERITIES.indexOf(a.severity),
+      cell: (a) => <SeverityBadge severity={a.severity} />,
+    },
+    {
+      id: 'alert',
+      header: 'Alert',
+      className: 'alert-main',
+      cell: (a) => {
+        const service = services.get(a.serviceId);
+        return (
+          <>
+            <Link to={`/alerts/${encodeURIComponent(a.id)}`} className="alert-summary">
+              {a.summary || a.dedupKey}
+            </Link>
+            <div className="alert-meta">
+              <span>{service ? service.name : <code>{a.serviceId}</code>}</span>
+              {a.occurrenceCount > 1 && <span title="Times this alert was received">×{a.occurrenceCount}</span>}
+              <span className="muted">{a.source}</span>
+              <AlertMarkers alert={a} />
+            </div>
+          </>
+        );
+      },
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (a) => (
+        <>
           <StatusBadge status={a.status} />
           {a.status === 'acknowledged' && a.acknowledgedByLabel && (
             <div className="muted small">by {a.acknowledgedByLabel}</div>
           )}
           {a.status === 'resolved' && a.resolvedByLabel && <div className="muted small">by {a.resolvedByLabel}</div>}
-        </td>
-        <td className="nowrap" title={formatTime(a.lastSeenAt, props.timeZone)}>
-          {relativeTime(a.lastSeenAt)}
-        </td>
-        <td className="actions-col">
-          <div className="row-actions">
-            {a.status === 'triggered' && (
-              <button
-                type="button"
-                className="btn btn-small btn-primary"
-                disabled={props.busy}
-                onClick={props.onAcknowledge}
-              >
-                {props.busy ? 'Acknowledging…' : 'Acknowledge'}
-              </button>
-            )}
-            {a.status !== 'resolved' && (
-              <button type="button" className="btn btn-small" aria-expanded={props.resolving} onClick={props.onResolve}>
-                Resolve
-              </button>
-            )}
-          </div>
-        </td>
-      </tr>
-      {props.resolving && (
-        <tr className="resolve-row">
-          <td colSpan={5}>
-            <ResolveForm alertId={a.id} mode="resolve" onDone={props.onResolved} onCancel={props.onResolve} />
-          </td>
-        </tr>
-      )}
-    </>
-  );
+        </>
+      ),
+    },
+  ];
 }
