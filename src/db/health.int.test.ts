@@ -57,6 +57,12 @@ for (const engine of ENGINES) {
           client.release(); // released without an error, as Kysely does: the pool must still not reuse it
           const again = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db.kysely);
           assert.notEqual(again.rows[0]!.pid, pid, 'the broken client was handed out again');
+          // Available again once the database has answered for a second (DatabaseHealth's settling).
+          const deadline = Date.now() + 5000;
+          while (!db.health.isAvailable && Date.now() < deadline) {
+            await sql`select 1`.execute(db.kysely);
+            await new Promise((r) => setTimeout(r, 100));
+          }
           assert.equal(db.health.isAvailable, true);
           assert.deepEqual(
             changes.map((c) => c.available),
@@ -70,6 +76,11 @@ for (const engine of ENGINES) {
           await new Promise((r) => setTimeout(r, 100));
           const r = await sql<{ n: number }>`select 1 as n`.execute(db.kysely);
           assert.equal(r.rows[0]!.n, 1);
+          assert.deepEqual(
+            changes.map((c) => c.available),
+            [false, true],
+            'idle connections closed by the server (idle_session_timeout, a proxy) are not an outage',
+          );
         } finally {
           await admin.end();
           await db.close();

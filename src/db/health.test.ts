@@ -59,7 +59,7 @@ describe('isDatabaseUnavailable', () => {
 
 describe('DatabaseHealth', () => {
   it('reports an outage once when it starts and once when it ends, however many failures it sees', () => {
-    const h = new DatabaseHealth();
+    const h = new DatabaseHealth({ settleMs: 0 });
     const changes: HealthChange[] = [];
     h.onChange((c) => changes.push(c));
     assert.equal(h.noteFailure(withCode('23505')), false, 'a constraint violation is not an outage');
@@ -78,8 +78,22 @@ describe('DatabaseHealth', () => {
     assert.equal(typeof changes[1]!.downForMs, 'number');
   });
 
+  it('a success soon after a failure does not end the outage: the database must answer for a while', async () => {
+    const h = new DatabaseHealth({ settleMs: 100 });
+    const changes: boolean[] = [];
+    h.onChange((c) => changes.push(c.available));
+    h.noteFailure(withCode('57P01'));
+    h.noteSuccess(); // a query that was already running when the server began to shut down
+    h.noteFailure(withCode('57P03'));
+    assert.equal(h.isAvailable, false);
+    await new Promise((r) => setTimeout(r, 150));
+    h.noteSuccess();
+    assert.equal(h.isAvailable, true);
+    assert.deepEqual(changes, [false, true]);
+  });
+
   it("a listener that throws does not become the caller's error", () => {
-    const h = new DatabaseHealth();
+    const h = new DatabaseHealth({ settleMs: 0 });
     h.onChange(() => {
       throw new Error('listener bug');
     });

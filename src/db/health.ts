@@ -121,11 +121,19 @@ export interface HealthChange {
 
 /**
  * One database's availability, as the process last saw it. Failures classified as "database unavailable" mark it
- * down; any success (a new connection, a claim, a readiness probe) marks it up. Listeners hear each change once.
+ * down; a success (a new connection, a claim, a readiness probe) at least `settleMs` after the last such failure marks
+ * it up. The settling keeps one outage one outage: while a server shuts down, a query that was already running can
+ * still succeed between two failures. Listeners hear each change once.
  */
 export class DatabaseHealth {
   private down: { since: number; err: unknown } | null = null;
+  private lastFailureAt = 0;
   private readonly listeners = new Set<(c: HealthChange) => void>();
+  private readonly settleMs: number;
+
+  constructor(opts: { settleMs?: number } = {}) {
+    this.settleMs = opts.settleMs ?? 1000;
+  }
 
   get isAvailable(): boolean {
     return this.down === null;
@@ -145,6 +153,7 @@ export class DatabaseHealth {
   /** A failure: marks the database down when it means "unavailable". Returns whether it did. */
   noteFailure(err: unknown): boolean {
     if (!isDatabaseUnavailable(err)) return false;
+    this.lastFailureAt = Date.now();
     if (!this.down) {
       this.down = { since: Date.now(), err };
       this.emit({ available: false, err });
@@ -153,7 +162,7 @@ export class DatabaseHealth {
   }
 
   noteSuccess(): void {
-    if (!this.down) return;
+    if (!this.down || Date.now() - this.lastFailureAt < this.settleMs) return;
     const downForMs = Date.now() - this.down.since;
     this.down = null;
     this.emit({ available: true, downForMs });

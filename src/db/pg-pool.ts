@@ -32,13 +32,18 @@ export function createPgPool(url: string, opts: PgPoolOptions): pg.Pool {
   const connectTimeoutMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
 
   class MusterClient extends pg.Client {
+    /** Checked out of the pool (a query, a transaction, a LISTEN), as opposed to idle in it. */
+    isCheckedOut = false;
+
     constructor(config?: pg.ClientConfig) {
       // The client's own connect time-out (the pool's bounds the wait for a busy pool; see CHECKOUT_TIMEOUT_MS).
       super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
       // Listens for the client's whole life: a lost connection is an error on the query that meets it, never an
       // unhandled event. node-postgres has already marked the client not queryable, so the pool will not reuse it.
       this.on('error', (err: Error) => {
-        health.noteFailure(err);
+        // An idle connection closed by the server (idle_session_timeout, a proxy's idle limit) is not an outage:
+        // the pool drops it and the next caller gets a new one. One in use, or a connect that fails, is.
+        if (this.isCheckedOut) health.noteFailure(err);
       });
     }
 
@@ -79,7 +84,15 @@ export function createPgPool(url: string, opts: PgPoolOptions): pg.Pool {
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });
-  // pg-pool re-emits an idle client's error here after discarding the client; the client's own listener has noted it.
+  pool.on('acquire', (client) => {
+    (client as unknown as MusterClient).isCheckedOut = true;
+  });
+  pool.on('release', (err: Error | undefined, client: pg.PoolClient) => {
+    (client as unknown as MusterClient).isCheckedOut = false;
+    // A client given back in working order: the database answers (DatabaseHealth settles a moment before it agrees).
+    if (!err) health.noteSuccess();
+  });
+  // pg-pool re-emits an idle client's error here after discarding the client: nothing more to do.
   pool.on('error', () => undefined);
   return pool;
 }

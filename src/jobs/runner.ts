@@ -118,7 +118,10 @@ export class JobRunner {
     let isClosed = false;
     const onNotification = (): void => this.wake();
     const onError = (err: Error): void => {
-      this.opts.log.warn({ err }, 'lost the LISTEN connection; polling until it is back');
+      // A database outage is logged once, by db.health; anything else is worth a line of its own.
+      if (isDatabaseUnavailable(err))
+        this.opts.log.debug({ err }, 'lost the LISTEN connection; polling until it is back');
+      else this.opts.log.warn({ err }, 'lost the LISTEN connection; polling until it is back');
       listener.close(err);
       this.wake(); // the loop listens again on its next pass
     };
