@@ -25,36 +25,40 @@ const refusal = async (p: Promise<unknown>): Promise<DeliveryError> => {
 };
 
 describe('bulkhead and circuit breaker per destination', () => {
-  it('lets a new destination have two sends in flight, and refuses a third at once', async () => {
+  it('gives a new or answering destination its share, and a slow one two sends in flight, refusing more at once', async () => {
     const now = { t: 1_000 };
     const b = bulkhead(now);
-    const p1 = await b.acquire('webhook', 'dead:1');
-    await b.acquire('webhook', 'dead:1');
-    const e = await refusal(b.acquire('webhook', 'dead:1'));
-    assert.match(e.message, /dead:1 is busy/);
+    const held = await Promise.all([1, 2, 3, 4].map(() => b.acquire('webhook', 'dest:1')));
+    await refusal(b.acquire('webhook', 'dest:1')); // the healthy share (4 here) is used up
     // Another destination is not affected.
     (await b.acquire('webhook', 'other:2')).release('sent');
-    p1.release('sent');
-    await b.acquire('webhook', 'dead:1');
+    now.t += DEFAULT_BULKHEAD.slowMs; // its sends have been in flight 3 s: slow
+    for (const p of held.slice(0, 3)) p.release('sent');
+    await b.acquire('webhook', 'dest:1'); // one stuck + this one = two
+    const e = await refusal(b.acquire('webhook', 'dest:1'));
+    assert.match(e.message, /dest:1 is busy/);
+    assert.ok((e.retryAfterMs ?? 0) >= 1_000);
   });
 
-  it('gives a destination that answers quickly up to its healthy share', async () => {
+  it('treats a destination whose last send timed out as failing: two in flight', async () => {
     const now = { t: 1_000 };
     const b = bulkhead(now);
-    (await b.acquire('webhook', 'fast')).release('sent');
-    for (let i = 0; i < 4; i++) await b.acquire('webhook', 'fast');
-    await refusal(b.acquire('webhook', 'fast'));
+    (await b.acquire('webhook', 'dead')).release('unreachable');
+    await b.acquire('webhook', 'dead');
+    await b.acquire('webhook', 'dead');
+    await refusal(b.acquire('webhook', 'dead'));
   });
 
   it('caps all slow or failing destinations together', async () => {
     const now = { t: 1_000 };
     const b = bulkhead(now);
+    (await b.acquire('webhook', 'a')).release('unreachable');
+    (await b.acquire('webhook', 'b')).release('unreachable');
     await b.acquire('webhook', 'a');
     await b.acquire('webhook', 'a');
     await b.acquire('webhook', 'b');
-    now.t += 5_000; // all three are stuck: a and b are now slow
-    await refusal(b.acquire('webhook', 'b')); // 3 unhealthy in flight already
-    // A destination with no history still gets its own two.
+    await refusal(b.acquire('webhook', 'b')); // 3 slow or failing sends in flight already
+    // A destination with no history still gets its own share.
     await b.acquire('webhook', 'c');
   });
 
@@ -89,7 +93,6 @@ describe('bulkhead and circuit breaker per destination', () => {
   it('a healthy destination at its limit waits briefly for a slot instead of failing', async () => {
     const now = { t: 1_000 };
     const b = bulkhead(now, { queueWaitMs: 1_000 });
-    (await b.acquire('webhook', 'fast')).release('sent');
     const held = await Promise.all([1, 2, 3, 4].map(() => b.acquire('webhook', 'fast')));
     const waiting = b.acquire('webhook', 'fast');
     setTimeout(() => held[0]!.release('sent'), 20);

@@ -2,12 +2,14 @@
  * A bulkhead and a circuit breaker per destination (a webhook's host, an ntfy server, a provider account), so one
  * endpoint that never answers costs its owner a failed delivery and costs everyone else nothing (issue 23).
  *
- *   - Bulkhead: sends to one destination use a bounded share of the job runner's slots. A destination that has
- *     answered quickly and has no send stuck gets up to half the slots (bursts to a healthy provider queue briefly
- *     for a slot); a new one gets `maxInFlight` (2); a slow or failing one gets `maxInFlight` too, and all slow or
- *     failing destinations together at most `maxInFlightUnhealthy` (half the slots), so several dead endpoints
- *     cannot fill the runner either. A send refused here fails fast as transient (the job retries with backoff), so
- *     it never occupies a slot waiting on a dead host.
+ *   - Bulkhead: sends to one destination use a bounded share of the job runner's slots. A destination that is
+ *     new or answers gets up to `maxInFlightHealthy` (all slots but a quarter; a burst at that limit waits up to
+ *     `queueWaitMs` for a slot, since a send that answers frees one soon); a slow or failing one — its last send
+ *     timed out or took `slowMs` (3 s) or more, its breaker is open, or a send to it has been in flight that long —
+ *     gets `maxInFlight` (2), and all slow or failing destinations together at most `maxInFlightUnhealthy` (half
+ *     the slots), so several dead endpoints cannot fill the runner either. A send refused here fails fast as
+ *     transient (the job retries later), so it never occupies a slot waiting on a dead host. "Slow" is seconds, not
+ *     milliseconds, on purpose: an overloaded Muster makes every send slower, and that must not throttle them all.
  *   - Circuit breaker: after `failureThreshold` consecutive time-outs or connection failures the destination is
  *     "open" for `openMs`: sends to it fail fast (recorded in the delivery log). Then one trial send is let through
  *     (half-open): success closes the breaker, another failure opens it again.
@@ -18,9 +20,9 @@
 import { DeliveryError } from './errors.js';
 
 export interface BulkheadOptions {
-  /** In-flight sends allowed to a destination that is new, slow or failing. */
+  /** In-flight sends allowed to a destination that is slow or failing. */
   maxInFlight: number;
-  /** In-flight sends allowed to a destination that answers quickly (e.g. half the runner's slots). */
+  /** In-flight sends allowed to a destination that is new or answers (e.g. all the runner's slots but a quarter). */
   maxInFlightHealthy: number;
   /** In-flight sends allowed to all slow or failing destinations together (e.g. half the runner's slots). */
   maxInFlightUnhealthy: number;
@@ -41,8 +43,8 @@ export const DEFAULT_BULKHEAD: Omit<BulkheadOptions, 'now' | 'maxInFlightHealthy
   maxInFlight: 2,
   failureThreshold: 3,
   openMs: 60_000,
-  slowMs: 1_000,
-  queueWaitMs: 250,
+  slowMs: 3_000,
+  queueWaitMs: 1_000,
   sendTimeoutMs: 10_000,
 };
 
@@ -115,8 +117,9 @@ export class Bulkhead {
     );
   }
 
+  /** New or answering: not known to be slow or failing. */
   private isHealthy(d: Destination, now: number): boolean {
-    return d.lastOutcome !== null && !this.isUnhealthy(d, now);
+    return !this.isUnhealthy(d, now);
   }
 
   private unhealthyInFlight(now: number): number {
@@ -128,8 +131,7 @@ export class Bulkhead {
 
   private hasRoom(d: Destination, now: number): boolean {
     if (this.isHealthy(d, now)) return d.inFlight.size < Math.max(this.opts.maxInFlight, this.opts.maxInFlightHealthy);
-    if (d.inFlight.size >= this.opts.maxInFlight) return false;
-    return !this.isUnhealthy(d, now) || this.unhealthyInFlight(now) < this.opts.maxInFlightUnhealthy;
+    return d.inFlight.size < this.opts.maxInFlight && this.unhealthyInFlight(now) < this.opts.maxInFlightUnhealthy;
   }
 
   /**

@@ -61,11 +61,11 @@ export function createNotifyServices(deps: {
   onSend?: ((channel: string, outcome: SendMetricOutcome) => void) | undefined;
 }): NotifyServices {
   const { config, db, clock } = deps;
-  // A destination that answers quickly may use half the runner's slots; any other destination two, and all slow or
-  // failing destinations together half the slots.
+  // A new or answering destination may use all the runner's slots but a quarter; a slow or failing one two, and all
+  // slow or failing destinations together half the slots.
   const bulkhead = new Bulkhead({
     ...DEFAULT_BULKHEAD,
-    maxInFlightHealthy: Math.ceil(config.jobs.concurrency / 2),
+    maxInFlightHealthy: config.jobs.concurrency - Math.max(1, Math.floor(config.jobs.concurrency / 4)),
     maxInFlightUnhealthy: Math.max(1, Math.floor(config.jobs.concurrency / 2)),
     sendTimeoutMs: config.notify.timeoutMs,
     now: () => clock.now(),
