@@ -30,6 +30,7 @@ import { adminTokenFor, apiFor, spawnMuster, type ApiCall, type SpawnedMuster } 
 const RATE_PER_S = 20;
 const STREAM_MS = 7000;
 const RECOVERY_MS = 15_000;
+const HOLD_MS = 250; // how long the page receiver takes to answer
 const ENV = {
   MUSTER_JOBS_POLL_INTERVAL_MS: '100',
   MUSTER_JOBS_LEASE_MS: '5000',
@@ -44,7 +45,7 @@ interface Arrival {
   at: number;
 }
 
-/** Counts pages: every webhook Muster sends, by alert and delivery. */
+/** Counts pages: every webhook Muster sends, by alert and delivery (recorded on arrival, answered HOLD_MS later). */
 class PageCounter {
   readonly arrivals: Arrival[] = [];
   private server: Server | null = null;
@@ -53,6 +54,8 @@ class PageCounter {
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
+      req.on('error', () => undefined);
+      res.on('error', () => undefined);
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alertId?: string };
@@ -61,7 +64,10 @@ class PageCounter {
           deliveryId: String(req.headers['muster-delivery-id'] ?? ''),
           at: Date.now(),
         });
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        // Held a moment, like a real provider: several pages are mid-send whenever the database goes away.
+        setTimeout(() => {
+          if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        }, HOLD_MS);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -408,7 +414,7 @@ describe('Muster survives its database [postgres]', { skip }, () => {
       async () => {
         // The reproduction first: a routine restart, over in about a second.
         await pgServer.control('restart');
-        await sleep(1500);
+        await sleep(2500); // time for Muster to see the database back (and log it) before the next outage
         // Then a longer one: stop -m fast (every backend gets admin_shutdown), 3 s away, start.
         await pgServer.control('stop');
         const down = Date.now();
