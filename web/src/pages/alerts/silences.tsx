@@ -2,9 +2,12 @@
  * Silences: alerts matching every label matcher (optionally of one service) are recorded but page nobody until the
  * silence ends. Prefilled from an alert: /silences?new=1&service=checkout&matcher=alertname%3DHighErrorRate
  */
-import { useCallback, useMemo, useState } from 'react';
-import { ConfirmButton, ErrorBanner, Field, useSubmit } from '../../components/forms.js';
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { useMemo, useState } from 'react';
+import { Tabs } from '../../components/filters.js';
+import { ConfirmButton, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { api, ApiError } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { Link, useLocation } from '../../lib/router.js';
@@ -48,6 +51,36 @@ export function MatcherChips({ matchers }: { matchers: Matcher[] }) {
 }
 
 const STATUS_TONE = { active: 'good', pending: 'info', expired: 'neutral' } as const;
+const TABS = [
+  { key: 'current', text: 'Active and upcoming' },
+  { key: 'expired', text: 'Expired' },
+] as const;
+
+/** When a window (a silence, a maintenance window) runs, and how far that is from now. */
+export function WindowWhen({
+  startsAt,
+  endsAt,
+  status,
+  timeZone,
+}: {
+  startsAt: string;
+  endsAt: string;
+  status: 'active' | 'pending' | 'expired';
+  timeZone: string;
+}) {
+  return (
+    <>
+      {formatTime(startsAt, timeZone)} → {formatTime(endsAt, timeZone)}
+      <div className="muted">
+        {status === 'expired'
+          ? `ended ${relativeTime(endsAt)}`
+          : status === 'pending'
+            ? `starts ${relativeTime(startsAt)}`
+            : `ends ${relativeTime(endsAt)}`}
+      </div>
+    </>
+  );
+}
 
 export function SilencesPage() {
   const user = useUser();
@@ -73,6 +106,53 @@ export function SilencesPage() {
   const current = all.filter((s) => s.status !== 'expired');
   const expired = all.filter((s) => s.status === 'expired');
   const list = tab === 'current' ? current : expired;
+  const columns: Column<Silence>[] = [
+    { id: 'matches', header: 'Matches', cell: (s) => <MatcherChips matchers={s.matchers} /> },
+    {
+      id: 'service',
+      header: 'Service',
+      cell: (s) => {
+        const svc = s.serviceId ? services.get(s.serviceId) : null;
+        return !s.serviceId ? (
+          <span className="muted">all services</span>
+        ) : svc ? (
+          <Link to={`/services/${encodeURIComponent(svc.slug)}`}>{svc.name}</Link>
+        ) : (
+          <code>{s.serviceId}</code>
+        );
+      },
+    },
+    {
+      id: 'when',
+      header: 'When',
+      className: 'small',
+      sortValue: (s) => s.startsAt,
+      cell: (s) => <WindowWhen startsAt={s.startsAt} endsAt={s.endsAt} status={s.status} timeZone={user.timezone} />,
+    },
+    {
+      id: 'why',
+      header: 'Why',
+      cell: (s) => (
+        <>
+          <div className="clamp-2">{s.comment}</div>
+          <div className="muted small">
+            by {s.createdByLabel}
+            {s.expiredByLabel && `, expired by ${s.expiredByLabel}`}
+          </div>
+        </>
+      ),
+    },
+    { id: 'status', header: 'Status', cell: (s) => <Badge tone={STATUS_TONE[s.status]}>{s.status}</Badge> },
+    {
+      id: 'actions',
+      header: 'Actions',
+      align: 'actions',
+      cell: (s) =>
+        s.status !== 'expired' && (
+          <ConfirmButton label="Expire" confirmLabel="Expire now" onConfirm={() => void expire(s)} />
+        ),
+    },
+  ];
 
   return (
     <>
@@ -108,89 +188,31 @@ export function SilencesPage() {
               onCancel={() => setShowForm(false)}
             />
           )}
-          <div className="tabs" role="tablist" aria-label="Silence status">
-            {(['current', 'expired'] as const).map((t) => (
-              <button
-                key={t}
-                type="button"
-                role="tab"
-                aria-selected={tab === t}
-                className={tab === t ? 'tab active' : 'tab'}
-                onClick={() => setTab(t)}
-              >
-                {t === 'current' ? 'Active and upcoming' : 'Expired'}
-                <span className="tab-count">{t === 'current' ? current.length : expired.length}</span>
-              </button>
-            ))}
-          </div>
+          <Tabs
+            label="Silence status"
+            options={TABS}
+            value={tab}
+            onChange={setTab}
+            count={(t) => <span className="tab-count">{t === 'current' ? current.length : expired.length}</span>}
+          />
           {expireError ? <ErrorBanner error={expireError} /> : null}
           <Card>
-            {silences.error ? (
-              <LoadError error={silences.error} retry={silences.reload} />
-            ) : !silences.data ? (
-              <Loading what="Loading silences" />
-            ) : list.length === 0 ? (
-              <Empty>{tab === 'current' ? 'Nothing is silenced.' : 'No expired silences.'}</Empty>
-            ) : (
-              <table className="table" aria-label="Silences">
-                <thead>
-                  <tr>
-                    <th>Matches</th>
-                    <th>Service</th>
-                    <th>When</th>
-                    <th>Why</th>
-                    <th>Status</th>
-                    <th className="actions-col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((s) => {
-                    const svc = s.serviceId ? services.get(s.serviceId) : null;
-                    return (
-                      <tr key={s.id} className={s.status === 'expired' ? 'row-dim' : ''}>
-                        <td>
-                          <MatcherChips matchers={s.matchers} />
-                        </td>
-                        <td>
-                          {!s.serviceId ? (
-                            <span className="muted">all services</span>
-                          ) : svc ? (
-                            <Link to={`/services/${encodeURIComponent(svc.slug)}`}>{svc.name}</Link>
-                          ) : (
-                            <code>{s.serviceId}</code>
-                          )}
-                        </td>
-                        <td className="small">
-                          {formatTime(s.startsAt, user.timezone)} → {formatTime(s.endsAt, user.timezone)}
-                          <div className="muted">
-                            {s.status === 'expired'
-                              ? `ended ${relativeTime(s.endsAt)}`
-                              : s.status === 'pending'
-                                ? `starts ${relativeTime(s.startsAt)}`
-                                : `ends ${relativeTime(s.endsAt)}`}
-                          </div>
-                        </td>
-                        <td>
-                          <div className="clamp-2">{s.comment}</div>
-                          <div className="muted small">
-                            by {s.createdByLabel}
-                            {s.expiredByLabel && `, expired by ${s.expiredByLabel}`}
-                          </div>
-                        </td>
-                        <td>
-                          <Badge tone={STATUS_TONE[s.status]}>{s.status}</Badge>
-                        </td>
-                        <td className="actions-col">
-                          {s.status !== 'expired' && (
-                            <ConfirmButton label="Expire" confirmLabel="Expire now" onConfirm={() => void expire(s)} />
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            )}
+            <Loadable
+              resource={silences}
+              what="silences"
+              isEmpty={() => list.length === 0}
+              empty={tab === 'current' ? 'Nothing is silenced.' : 'No expired silences.'}
+            >
+              {() => (
+                <DataTable
+                  label="Silences"
+                  columns={columns}
+                  rows={list}
+                  rowKey={(s) => s.id}
+                  rowClassName={(s) => (s.status === 'expired' ? 'row-dim' : undefined)}
+                />
+              )}
+            </Loadable>
           </Card>
         </>
       )}
@@ -230,36 +252,38 @@ function CreateSilence({
       (m, i) => ({ key: i, name: m.name, op: opOf(m), value: m.value }),
     ),
   );
-  const [service, setService] = useState(initialService);
   const now = useMemo(() => new Date(), []);
-  const [startsAt, setStartsAt] = useState(toLocalInput(now));
-  const [endsAt, setEndsAt] = useState(toLocalInput(new Date(now.getTime() + 2 * 3600_000)));
-  const [comment, setComment] = useState('');
 
   const update = (key: number, change: Partial<Row>) =>
     setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...change } : r)));
   const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name));
 
-  const form = useSubmit(
-    useCallback(async () => {
-      const start = fromLocalInput(startsAt);
-      const end = fromLocalInput(endsAt);
+  const form = useApiForm(
+    {
+      service: initialService,
+      startsAt: toLocalInput(now),
+      endsAt: toLocalInput(new Date(now.getTime() + 2 * 3600_000)),
+      comment: '',
+    },
+    async (v) => {
+      const start = fromLocalInput(v.startsAt);
+      const end = fromLocalInput(v.endsAt);
       if (!end) throw new Error('Give the silence an end time.');
       await api.post<Silence>('/api/silences', {
         matchers: rows
           .filter((r) => r.name.trim())
           .map((r) => ({ name: r.name.trim(), value: r.value, ...fromOp(r.op) })),
-        ...(service ? { service } : {}),
+        ...(v.service ? { service: v.service } : {}),
         ...(start ? { startsAt: start } : {}),
         endsAt: end,
-        comment: comment.trim(),
+        comment: v.comment.trim(),
       });
       onCreated();
-    }, [rows, service, startsAt, endsAt, comment, onCreated]),
+    },
   );
 
-  const start = fromLocalInput(startsAt);
-  const end = fromLocalInput(endsAt);
+  const start = fromLocalInput(form.watch('startsAt'));
+  const end = fromLocalInput(form.watch('endsAt'));
   const length = start && end ? Date.parse(end) - Date.parse(start) : null;
 
   return (
@@ -321,34 +345,29 @@ function CreateSilence({
           </p>
         </fieldset>
         <div className="grid-2">
-          <Field
+          <SelectField
+            form={form}
+            name="service"
+            id="silence-service"
             label="Service"
-            htmlFor="silence-service"
-            error={form.fieldError('service')}
             hint="Only this service's alerts. Silencing every service needs an administrator."
-          >
-            <select id="silence-service" value={service} onChange={(e) => setService(e.target.value)}>
-              <option value="">All services</option>
-              {sorted.map((s) => (
-                <option key={s.id} value={s.slug}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </Field>
+            options={[{ value: '', text: 'All services' }, ...sorted.map((s) => ({ value: s.slug, text: s.name }))]}
+          />
           <div />
-          <Field label="Starts" htmlFor="silence-starts" error={form.fieldError('startsAt')} hint={browserZone()}>
-            <input
-              id="silence-starts"
-              type="datetime-local"
-              value={startsAt}
-              onChange={(e) => setStartsAt(e.target.value)}
-            />
-          </Field>
-          <Field
+          <TextField
+            form={form}
+            name="startsAt"
+            id="silence-starts"
+            label="Starts"
+            type="datetime-local"
+            hint={browserZone()}
+          />
+          <TextField
+            form={form}
+            name="endsAt"
+            id="silence-ends"
             label="Ends"
-            htmlFor="silence-ends"
-            error={form.fieldError('endsAt')}
+            type="datetime-local"
             hint={
               <span className="quick-durations">
                 {length !== null && length > 0 ? `${durationText(length)} · ` : ''}
@@ -359,7 +378,7 @@ function CreateSilence({
                     className="btn btn-small btn-ghost"
                     onClick={() => {
                       const from = start ? new Date(start) : new Date();
-                      setEndsAt(toLocalInput(new Date(from.getTime() + d.ms)));
+                      form.setValue('endsAt', toLocalInput(new Date(from.getTime() + d.ms)), { shouldDirty: true });
                     }}
                   >
                     {d.label}
@@ -367,21 +386,10 @@ function CreateSilence({
                 ))}
               </span>
             }
-          >
-            <input id="silence-ends" type="datetime-local" value={endsAt} onChange={(e) => setEndsAt(e.target.value)} />
-          </Field>
+          />
         </div>
-        <Field label="Comment" htmlFor="silence-comment" error={form.fieldError('comment')} hint="Why, and a ticket.">
-          <textarea id="silence-comment" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Creating…' : 'Create silence'}
-          </button>
-          <button type="button" className="btn btn-ghost" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <TextField form={form} name="comment" id="silence-comment" label="Comment" rows={2} hint="Why, and a ticket." />
+        <FormActions busy={form.busy} submit="Create silence" busyText="Creating…" onCancel={onCancel} />
       </form>
     </Card>
   );

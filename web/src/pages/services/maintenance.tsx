@@ -5,10 +5,11 @@ import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
 import { Badge, Card } from '../../components/ui.js';
 import { api, ApiError } from '../../lib/api.js';
-import { formatTime, relativeTime } from '../../lib/format.js';
+import { formatTime } from '../../lib/format.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import { browserZone, durationText, fromLocalInput, toLocalInput } from '../alerts/time-input.js';
+import { WindowWhen } from '../alerts/silences.js';
 import type { MaintenanceWindow, Service } from '../alerts/types.js';
 
 const TONE = { active: 'warn', pending: 'info', expired: 'neutral' } as const;
@@ -42,18 +43,7 @@ export function MaintenanceWindows({ service }: { service: Service }) {
       header: 'When',
       className: 'small',
       sortValue: (w) => w.startsAt,
-      cell: (w) => (
-        <>
-          {formatTime(w.startsAt, tz)} → {formatTime(w.endsAt, tz)}
-          <div className="muted">
-            {w.status === 'pending'
-              ? `starts ${relativeTime(w.startsAt)}`
-              : w.status === 'active'
-                ? `ends ${relativeTime(w.endsAt)}`
-                : `ended ${relativeTime(w.endsAt)}`}
-          </div>
-        </>
-      ),
+      cell: (w) => <WindowWhen startsAt={w.startsAt} endsAt={w.endsAt} status={w.status} timeZone={tz} />,
     },
     {
       id: 'why',
