@@ -15,6 +15,7 @@ import { installAccess } from './access.js';
 import { installAuth } from './auth.js';
 import { webAppHeaders } from './web-headers.js';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './body-depth.js';
+import { answerClientError } from './client-errors.js';
 import { installClosedBodies } from './closed-schemas.js';
 import { installErrorHandling, sendError } from './errors.js';
 import { registerActionLinkRoutes } from './routes/action-links.js';
@@ -62,6 +63,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Our own onResponse line replaces Fastify's, so URLs are logged with integration keys and tokens redacted.
     logController: new LogController({ disableRequestLogging: true }),
+    // Errors Node's HTTP parser raises before there is a request (a URL over 16 KiB): the envelope too.
+    clientErrorHandler: answerClientError,
     // Errors Fastify answers before routing (a path parameter over maxParamLength, a malformed URL): the envelope.
     frameworkErrors: (err, req, reply) => {
       void reply.header('x-request-id', req.id);

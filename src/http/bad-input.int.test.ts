@@ -140,6 +140,14 @@ for (const engine of ENGINES) {
       assert.equal(r.headers.get('x-request-id'), r.body.requestId);
     });
 
+    it('a URL over 16 KiB: 431 in the envelope (Node refuses it before Fastify has a request)', async () => {
+      const r = await t.api<Envelope>('GET', `/api/oncall/report?to=${'x'.repeat(20_000)}`);
+      assert.equal(r.status, 431);
+      assert.equal(r.body.error.code, 'headers_too_large');
+      assert.equal(r.headers.get('x-request-id'), r.body.requestId);
+      assert.equal((await t.api('GET', '/readyz', undefined, null)).status, 200);
+    });
+
     it('maps real constraint errors from this engine: foreign key 400, unique 409, field named', async () => {
       const db = t.muster.services.db.kysely;
       const fk = await db

@@ -493,7 +493,8 @@ export async function send(
 /** A shell command that repeats the request (the token shown by role). */
 export function reproduction(world: FuzzWorld, f: Finding): string {
   const r = f.request;
-  const parts = [`curl -sS -X ${r.method} '${world.baseUrl}${r.url}'`];
+  const url = r.url.length > 600 ? `${r.url.slice(0, 600)}…(${r.url.length} chars)` : r.url;
+  const parts = [`curl -sS -X ${r.method} '${world.baseUrl}${url}'`];
   if (world.tokens[r.role]) parts.push(`-H 'authorization: Bearer <${r.role} token>'`);
   if (r.contentType) parts.push(`-H 'content-type: ${r.contentType}'`);
   if (r.body !== undefined) {
