@@ -3,14 +3,16 @@
  * (actionable / not actionable / false positive) given when resolving.
  */
 import { useState } from 'react';
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { ApiError, query } from '../../lib/api.js';
 import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { formatTime } from '../../lib/format.js';
 import { useApi } from '../../lib/use-api.js';
 import { useServiceNames } from './list.js';
-import type { QualityStats, RuleQuality, ServiceQuality } from './types.js';
+import type { QualityStats, RuleQuality, Service, ServiceQuality } from './types.js';
 
 const WINDOWS = [
   { value: '7d', label: 'Last 7 days' },
@@ -50,6 +52,110 @@ function Judged({ stats }: { stats: QualityStats }) {
       <span className="q-bad">{stats.falsePositive}</span>
     </span>
   );
+}
+
+const noiseColumn = <T extends QualityStats>(): Column<T> => ({
+  id: 'noise',
+  header: 'Noise share',
+  sortValue: (r) => r.noiseShare,
+  cell: (r) => <NoiseBar stats={r} />,
+});
+
+const SERVICE_COLUMNS: Column<ServiceQuality>[] = [
+  {
+    id: 'service',
+    header: 'Service',
+    sortValue: (s) => s.serviceName.toLowerCase(),
+    cell: (s) => (
+      <>
+        <Link to={`/services/${encodeURIComponent(s.serviceSlug)}`} className="strong">
+          {s.serviceName}
+        </Link>{' '}
+        {s.isNoisy && <Badge tone="bad">noisy</Badge>}
+      </>
+    ),
+  },
+  { id: 'pages', header: 'Pages', align: 'num', sortValue: (s) => s.pages, cell: (s) => s.pages },
+  {
+    id: 'judged',
+    header: 'Judged',
+    align: 'num',
+    hideOnPhone: true,
+    sortValue: (s) => s.classified,
+    cell: (s) => s.classified,
+  },
+  noiseColumn(),
+  {
+    id: 'tta',
+    header: 'Time to ack',
+    align: 'num',
+    sortValue: (s) => s.ttaMedianSeconds,
+    cell: (s) => seconds(s.ttaMedianSeconds),
+  },
+  {
+    id: 'noisyRules',
+    header: 'Noisy rules',
+    className: 'small mono',
+    cell: (s) => s.noisyRules.join(', ') || <span className="muted">none</span>,
+  },
+];
+
+function ruleColumns(services: Map<string, Service>): Column<RuleQuality>[] {
+  return [
+    {
+      id: 'rule',
+      header: 'Rule',
+      sortValue: (r) => r.ruleKey,
+      cell: (r) => (
+        <>
+          <Link to={`/alerts${query({ status: 'all', q: r.ruleKey })}`} className="mono strong">
+            {r.ruleKey}
+          </Link>{' '}
+          {r.isNoisy && <Badge tone="bad">noisy</Badge>}
+        </>
+      ),
+    },
+    {
+      id: 'services',
+      header: 'Services',
+      className: 'small',
+      cell: (r) =>
+        r.serviceIds.map((id, i) => {
+          const s = services.get(id);
+          return (
+            <span key={id}>
+              {i > 0 && ', '}
+              {s ? <Link to={`/services/${encodeURIComponent(s.slug)}`}>{s.name}</Link> : id}
+            </span>
+          );
+        }),
+    },
+    { id: 'alerts', header: 'Alerts', align: 'num', sortValue: (r) => r.alerts, cell: (r) => r.alerts },
+    { id: 'pages', header: 'Pages', align: 'num', sortValue: (r) => r.pages, cell: (r) => r.pages },
+    {
+      id: 'judged',
+      header: 'Judged',
+      align: 'num',
+      hideOnPhone: true,
+      sortValue: (r) => r.classified,
+      cell: (r) => r.classified,
+    },
+    { id: 'split', header: 'A / NA / FP', hideOnPhone: true, cell: (r) => <Judged stats={r} /> },
+    noiseColumn(),
+    {
+      id: 'tta',
+      header: 'Time to ack',
+      align: 'num',
+      className: 'nowrap',
+      sortValue: (r) => r.ttaMedianSeconds,
+      cell: (r) => (
+        <>
+          {seconds(r.ttaMedianSeconds)}
+          {r.ttaP90Seconds !== null && <span className="muted small"> ({seconds(r.ttaP90Seconds)})</span>}
+        </>
+      ),
+    },
+  ];
 }
 
 export function AlertQualityPage() {
@@ -96,116 +202,48 @@ export function AlertQualityPage() {
                 : 'Rules, worst first'
             }
           >
-            {rules.error ? (
-              <LoadError error={rules.error} retry={rules.reload} />
-            ) : !rules.data ? (
-              <Loading what="Loading alert quality" />
-            ) : rules.data.rules.length === 0 ? (
-              <Empty>No alerts in this period.</Empty>
-            ) : (
-              <>
-                <p className={noisy ? 'strong' : 'muted'}>
-                  {noisy === 0
-                    ? 'No rule is above the noise threshold.'
-                    : `${noisy} ${noisy === 1 ? 'rule is' : 'rules are'} above the noise threshold: tune, fix or delete ${noisy === 1 ? 'it' : 'them'}.`}
-                </p>
-                <table className="table table-dense" aria-label="Alert rules">
-                  <thead>
-                    <tr>
-                      <th>Rule</th>
-                      <th>Services</th>
-                      <th className="num">Alerts</th>
-                      <th className="num">Pages</th>
-                      <th className="num">Judged</th>
-                      <th title="actionable / not actionable / false positive">A / NA / FP</th>
-                      <th>Noise share</th>
-                      <th className="num" title="Median time to acknowledge (90th percentile)">
-                        Time to ack
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rules.data.rules.map((r) => (
-                      <tr key={r.ruleKey + r.serviceIds.join()} className={r.isNoisy ? 'row-noisy' : ''}>
-                        <td>
-                          <Link to={`/alerts${query({ status: 'all', q: r.ruleKey })}`} className="mono strong">
-                            {r.ruleKey}
-                          </Link>{' '}
-                          {r.isNoisy && <Badge tone="bad">noisy</Badge>}
-                        </td>
-                        <td className="small">
-                          {r.serviceIds.map((id, i) => {
-                            const s = services.get(id);
-                            return (
-                              <span key={id}>
-                                {i > 0 && ', '}
-                                {s ? <Link to={`/services/${encodeURIComponent(s.slug)}`}>{s.name}</Link> : id}
-                              </span>
-                            );
-                          })}
-                        </td>
-                        <td className="num">{r.alerts}</td>
-                        <td className="num">{r.pages}</td>
-                        <td className="num">{r.classified}</td>
-                        <td>
-                          <Judged stats={r} />
-                        </td>
-                        <td>
-                          <NoiseBar stats={r} />
-                        </td>
-                        <td className="num nowrap">
-                          {seconds(r.ttaMedianSeconds)}
-                          {r.ttaP90Seconds !== null && (
-                            <span className="muted small"> ({seconds(r.ttaP90Seconds)})</span>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </>
-            )}
+            <Loadable
+              resource={rules}
+              what="alert quality"
+              isEmpty={(d) => d.rules.length === 0}
+              empty="No alerts in this period."
+            >
+              {(d) => (
+                <>
+                  <p className={noisy ? 'strong' : 'muted'}>
+                    {noisy === 0
+                      ? 'No rule is above the noise threshold.'
+                      : `${noisy} ${noisy === 1 ? 'rule is' : 'rules are'} above the noise threshold: tune, fix or delete ${noisy === 1 ? 'it' : 'them'}.`}
+                  </p>
+                  <DataTable
+                    label="Alert rules"
+                    dense
+                    columns={ruleColumns(services)}
+                    rows={d.rules}
+                    rowKey={(r) => r.ruleKey + r.serviceIds.join()}
+                    rowClassName={(r) => (r.isNoisy ? 'row-noisy' : undefined)}
+                  />
+                </>
+              )}
+            </Loadable>
           </Card>
           <Card title="Services">
-            {perService.error ? (
-              <LoadError error={perService.error} retry={perService.reload} />
-            ) : !perService.data ? (
-              <Loading what="Loading services" />
-            ) : perService.data.services.length === 0 ? (
-              <Empty>No alerts in this period.</Empty>
-            ) : (
-              <table className="table table-dense" aria-label="Services by noise">
-                <thead>
-                  <tr>
-                    <th>Service</th>
-                    <th className="num">Pages</th>
-                    <th className="num">Judged</th>
-                    <th>Noise share</th>
-                    <th className="num">Time to ack</th>
-                    <th>Noisy rules</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {perService.data.services.map((s) => (
-                    <tr key={s.serviceId}>
-                      <td>
-                        <Link to={`/services/${encodeURIComponent(s.serviceSlug)}`} className="strong">
-                          {s.serviceName}
-                        </Link>{' '}
-                        {s.isNoisy && <Badge tone="bad">noisy</Badge>}
-                      </td>
-                      <td className="num">{s.pages}</td>
-                      <td className="num">{s.classified}</td>
-                      <td>
-                        <NoiseBar stats={s} />
-                      </td>
-                      <td className="num">{seconds(s.ttaMedianSeconds)}</td>
-                      <td className="small mono">{s.noisyRules.join(', ') || <span className="muted">none</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <Loadable
+              resource={perService}
+              what="services"
+              isEmpty={(d) => d.services.length === 0}
+              empty="No alerts in this period."
+            >
+              {(d) => (
+                <DataTable
+                  label="Services by noise"
+                  dense
+                  columns={SERVICE_COLUMNS}
+                  rows={d.services}
+                  rowKey={(s) => s.serviceId}
+                />
+              )}
+            </Loadable>
           </Card>
         </>
       )}
