@@ -1,18 +1,19 @@
 /**
- * Muster survives its database (issue 20). A real `muster serve` process on a PostgreSQL server of this file's own
- * (the shared test server is never restarted: other files use it at the same time) takes a steady stream of alerts,
- * 20 a second, from a client that behaves like Alertmanager: it sends each alert until it is accepted, waiting as long
- * as Retry-After says between tries. Meanwhile the database goes away:
+ * Muster survives its database (issue 20). Two real `muster serve` processes on one PostgreSQL server of this file's
+ * own (the shared test server is never restarted: other files use it at the same time), as an operator runs Muster
+ * for high availability, take a steady stream of alerts, 20 a second spread over both, from a client that behaves
+ * like Alertmanager: it sends each alert until it is accepted, waiting as long as Retry-After says between tries.
+ * Meanwhile the database goes away:
  *   1. `pg_ctl restart -m fast` (the issue's reproduction: a routine restart, about a second), then `pg_ctl stop -m
  *      fast`, three seconds down, `pg_ctl start` (a failover, with an outage long enough that requests surely meet it);
- *   2. `pg_terminate_backend` of every backend Muster holds, three times, mid-stream: open transactions, the job
- *      runner's claims and its LISTEN connection all lose their connection at once.
- * Each asserts: the process lives (the unhandled 'error' event of node-postgres used to end it), every refusal is a
+ *   2. `pg_terminate_backend` of every backend both processes hold, three times, mid-stream: open transactions, the
+ *      job runners' claims and their LISTEN connections all lose their connection at once.
+ * Each asserts: both processes live (the unhandled 'error' event of node-postgres used to end it), every refusal is a
  * 503 with Retry-After given within a few seconds (never a 500, never a hang, never a refused connection), /healthz
  * stays 200 while /readyz answers 503 during the outage and 200 after, the outage is logged once each way, and within
  * 15 s of the database coming back every accepted alert is paged — once: one delivery per alert, and a delivery that
  * was mid-send when the database went away arrives at most twice (as after a crash).
- * PostgreSQL only: SQLite has no server to lose (its busy database is a 503 too; src/db/health.test.ts).
+ * PostgreSQL only: SQLite has no server to lose (its busy database is a 503 too: src/db/health.int.test.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -195,6 +196,7 @@ async function sendUntilAccepted(url: string, key: string, i: number, tag: strin
 }
 
 interface Probe {
+  server: number;
   at: number;
   path: string;
   status: number; // 0: no answer
@@ -202,7 +204,7 @@ interface Probe {
 }
 
 /** GET /healthz and /readyz every 200 ms until stopped, as a load balancer would. */
-function probeHealth(url: string): { probes: Probe[]; stop(): Promise<void> } {
+function probeHealth(url: string, server: number): { probes: Probe[]; stop(): Promise<void> } {
   const probes: Probe[] = [];
   let running = true;
   const loop = (async () => {
@@ -217,7 +219,7 @@ function probeHealth(url: string): { probes: Probe[]; stop(): Promise<void> } {
         } catch {
           status = 0;
         }
-        probes.push({ at, path, status, ms: Date.now() - at });
+        probes.push({ server, at, path, status, ms: Date.now() - at });
       }
       await sleep(200);
     }
@@ -248,7 +250,7 @@ function logLines(server: SpawnedMuster, prefix: string): string[] {
 
 interface Run {
   tdb: TestDatabase;
-  server: SpawnedMuster;
+  servers: SpawnedMuster[];
   pages: PageCounter;
   alerts: SentAlert[];
   probes: Probe[];
@@ -262,7 +264,7 @@ interface Run {
 }
 
 /**
- * Start Muster on a fresh database, stream alerts for STREAM_MS, call `disrupt` 1.5 s in (it resolves when the
+ * Start two Muster processes on a fresh database, stream alerts to both for STREAM_MS, call `disrupt` 1.5 s in (it resolves when the
  * database is back), wait for every alert to be accepted and paged, and hand everything to the assertions.
  */
 async function runScenario(
@@ -273,12 +275,14 @@ async function runScenario(
 ): Promise<void> {
   const tdb = await databaseOn(pgServer, name);
   const pages = await new PageCounter().start();
-  let server: SpawnedMuster | null = null;
+  const servers: SpawnedMuster[] = [];
   try {
-    server = await spawnMuster(tdb, ENV);
-    const api = apiFor(server.url, await adminTokenFor(server.url));
+    // One at a time: the first creates the administrator, the second finds it.
+    servers.push(await spawnMuster(tdb, ENV));
+    servers.push(await spawnMuster(tdb, ENV));
+    const api = apiFor(servers[0]!.url, await adminTokenFor(servers[0]!.url));
     const key = await setUp(api, pages.url);
-    const health = probeHealth(server.url);
+    const health = servers.map((s, n) => probeHealth(s.url, n));
     const pending: Promise<SentAlert>[] = [];
     const streamStart = Date.now();
     let disruption: Promise<{ from: number; to: number; outage: [number, number] | null }> | null = null;
@@ -287,7 +291,7 @@ async function runScenario(
         const from = Date.now();
         disruption = disrupt(tdb).then((outage) => ({ from, to: Date.now(), outage }));
       }
-      pending.push(sendUntilAccepted(server.url, key, i, name));
+      pending.push(sendUntilAccepted(servers[i % servers.length]!.url, key, i, name));
       await sleep(1000 / RATE_PER_S);
     }
     const { from, to, outage } = await disruption!;
@@ -307,7 +311,7 @@ async function runScenario(
     const lastPageAfterBackMs = pagedAfterBack(accepted);
     const beforeOutage = accepted.filter((a) => a.acceptedAt! < from && firstPage.get(a.alertId!)! > from);
     await sleep(1000); // late duplicates, if any, show up now
-    await health.stop();
+    for (const h of health) await h.stop();
     const refusals = alerts.flatMap((a) => a.refusals);
     const repeats = pages.arrivals.length - new Set(pages.arrivals.map((a) => a.deliveryId)).size;
     console.log(
@@ -319,17 +323,17 @@ async function runScenario(
     );
     await assertRun({
       tdb,
-      server,
+      servers,
       pages,
       alerts,
-      probes: health.probes,
+      probes: health.flatMap((h) => h.probes),
       backAt: to,
       disruptedFrom: from,
       outage,
       lastPageAfterBackMs,
     });
   } finally {
-    await server?.kill9();
+    for (const s of servers) await s.kill9();
     await pages.close();
     await tdb.drop();
   }
@@ -337,10 +341,12 @@ async function runScenario(
 
 /** What holds after any database fault. */
 function assertSurvived(run: Run, label: string): void {
-  const { server, alerts, pages } = run;
-  assert.equal(server.child.exitCode, null, `muster exited during ${label}:\n${server.output()}`);
-  assert.equal(server.child.signalCode, null, `muster was killed during ${label}:\n${server.output()}`);
-  assert.doesNotMatch(server.output(), /Unhandled 'error' event|uncaughtException|unhandledRejection/);
+  const { servers, alerts, pages } = run;
+  for (const server of servers) {
+    assert.equal(server.child.exitCode, null, `muster exited during ${label}:\n${server.output()}`);
+    assert.equal(server.child.signalCode, null, `muster was killed during ${label}:\n${server.output()}`);
+    assert.doesNotMatch(server.output(), /Unhandled 'error' event|uncaughtException|unhandledRejection/);
+  }
 
   assert.deepEqual(
     alerts.filter((a) => a.failures.length > 0).map((a) => ({ i: a.i, failures: a.failures })),
@@ -394,8 +400,10 @@ function assertSurvived(run: Run, label: string): void {
     [],
     '/readyz answers 200 or 503 within 3 s, never hangs',
   );
-  const lastReady = readyz.at(-1)!;
-  assert.equal(lastReady.status, 200, '/readyz is 200 again once the database is back');
+  for (let n = 0; n < servers.length; n++) {
+    const lastReady = readyz.filter((p) => p.server === n).at(-1)!;
+    assert.equal(lastReady.status, 200, `/readyz of process ${n} is 200 again once the database is back`);
+  }
 }
 
 const skip = ENGINES.includes('postgres') ? false : 'PostgreSQL only (MUSTER_TEST_ENGINES excludes it)';
@@ -430,18 +438,20 @@ describe('Muster survives its database [postgres]', { skip }, () => {
           refusals.some((r) => r.code === 'database_unavailable'),
           `no request met the outage (refusals: ${JSON.stringify(refusals.slice(0, 5))})`,
         );
-        const readyz = run.probes.filter((p) => p.path === '/readyz');
         const [down, up] = run.outage!;
-        const during = readyz.filter((p) => p.at >= down && p.at + p.ms <= up);
-        assert.ok(
-          during.length > 0 && during.every((p) => p.status === 503),
-          `/readyz during: ${JSON.stringify(during)}`,
-        );
-        const firstReadyAfter = readyz.find((p) => p.at > run.backAt && p.status === 200);
-        assert.ok(firstReadyAfter && firstReadyAfter.at - run.backAt < RECOVERY_MS, '/readyz ready again in 15 s');
-        // Two outages, each logged once when it started and once when it ended, not once per request.
-        assert.equal(logLines(run.server, 'database unavailable').length, 2, run.server.output());
-        assert.equal(logLines(run.server, 'database available again').length, 2, run.server.output());
+        run.servers.forEach((server, n) => {
+          const readyz = run.probes.filter((p) => p.path === '/readyz' && p.server === n);
+          const during = readyz.filter((p) => p.at >= down && p.at + p.ms <= up);
+          assert.ok(
+            during.length > 0 && during.every((p) => p.status === 503),
+            `/readyz of process ${n} during the outage: ${JSON.stringify(during)}`,
+          );
+          const firstReadyAfter = readyz.find((p) => p.at > run.backAt && p.status === 200);
+          assert.ok(firstReadyAfter && firstReadyAfter.at - run.backAt < RECOVERY_MS, '/readyz ready again in 15 s');
+          // Two outages, each logged once when it started and once when it ended, not once per request.
+          assert.equal(logLines(server, 'database unavailable').length, 2, server.output());
+          assert.equal(logLines(server, 'database available again').length, 2, server.output());
+        });
       },
     );
   });
@@ -487,10 +497,10 @@ describe('Muster survives its database [postgres]', { skip }, () => {
               db.kysely,
             );
             listeners = r.rows[0]?.n ?? 0;
-            if (listeners === 1) break;
+            if (listeners === run.servers.length) break;
             await sleep(200);
           }
-          assert.equal(listeners, 1, 'the job runner LISTENs again');
+          assert.equal(listeners, run.servers.length, "each process's job runner LISTENs again");
         } finally {
           await db.close();
         }
