@@ -2,8 +2,8 @@
  * Resolve an alert and judge it for the alert-quality report (actionable, not actionable, false positive), or judge
  * an alert that is already resolved. The judgement feeds the noisy-rules page.
  */
-import { useCallback, useState } from 'react';
-import { ErrorBanner, useSubmit } from '../../components/forms.js';
+import { useCallback } from 'react';
+import { ErrorBanner, FormActions, TextField, useApiForm, useSubmit } from '../../components/forms.js';
 import { api } from '../../lib/api.js';
 import { CLASSIFICATIONS, CLASSIFICATION_TEXT, type AlertDetail, type Classification } from './types.js';
 
@@ -27,20 +27,19 @@ export function ResolveForm({
   onDone: (a: AlertDetail) => void;
   onCancel?: () => void;
 }) {
-  const [classification, setClassification] = useState<Classification | ''>(initial?.classification ?? '');
-  const [note, setNote] = useState(initial?.note ?? '');
   const idBase = `${mode}-${alertId}`;
-
-  const form = useSubmit(
-    useCallback(async () => {
-      if (!classification)
+  const form = useApiForm<{ classification: Classification | ''; note: string }>(
+    { classification: initial?.classification ?? '', note: initial?.note ?? '' },
+    async (v) => {
+      if (!v.classification)
         throw new Error('Choose whether the alert was actionable, not actionable or a false positive.');
-      const body = { classification, ...(note.trim() ? { note: note.trim() } : {}) };
+      const body = { classification: v.classification, ...(v.note.trim() ? { note: v.note.trim() } : {}) };
       // Resolving takes the judgement along; an alert already resolved is judged on its own route.
       const action = mode === 'resolve' ? 'resolve' : 'classification';
       onDone(await api.post<AlertDetail>(`/api/alerts/${encodeURIComponent(alertId)}/${action}`, body));
-    }, [alertId, classification, note, mode, onDone]),
+    },
   );
+  const classification = form.watch('classification');
   // At 3 AM judging can wait: resolve now, classify later from the alert page.
   const plain = useSubmit(
     useCallback(async () => {
@@ -57,13 +56,7 @@ export function ResolveForm({
         <div className="choice-row">
           {CLASSIFICATIONS.map((c) => (
             <label key={c} className={classification === c ? 'choice selected' : 'choice'}>
-              <input
-                type="radio"
-                name={`${idBase}-classification`}
-                value={c}
-                checked={classification === c}
-                onChange={() => setClassification(c)}
-              />
+              <input type="radio" value={c} {...form.register('classification')} />
               <span className="choice-text">
                 <strong>{CLASSIFICATION_TEXT[c]}</strong>
                 <span className="muted small">{HINT[c]}</span>
@@ -72,21 +65,20 @@ export function ResolveForm({
           ))}
         </div>
       </fieldset>
-      <div className="field">
-        <label htmlFor={`${idBase}-note`}>Note (optional)</label>
-        <textarea
-          id={`${idBase}-note`}
-          rows={2}
-          value={note}
-          placeholder="What fixed it, or why the rule should change"
-          onChange={(e) => setNote(e.target.value)}
-        />
-      </div>
+      <TextField
+        form={form}
+        name="note"
+        id={`${idBase}-note`}
+        label="Note (optional)"
+        rows={2}
+        placeholder="What fixed it, or why the rule should change"
+      />
       <ErrorBanner error={form.error ?? plain.error} fields={['classification', 'note']} />
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {form.busy ? 'Saving…' : mode === 'resolve' ? 'Resolve' : 'Save classification'}
-        </button>
+      <FormActions
+        busy={busy}
+        submit={mode === 'resolve' ? 'Resolve' : 'Save classification'}
+        busyText={form.busy ? 'Saving…' : mode === 'resolve' ? 'Resolve' : 'Save classification'}
+      >
         {mode === 'resolve' && (
           <button type="button" className="btn btn-ghost" disabled={busy} onClick={() => void plain.run()}>
             Resolve without classifying
@@ -97,7 +89,7 @@ export function ResolveForm({
             Cancel
           </button>
         )}
-      </div>
+      </FormActions>
     </form>
   );
 }
