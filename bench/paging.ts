@@ -5,6 +5,10 @@
  *       offered rate; for each accepted alert (2xx), the time from reading the 2xx to the page's arrival at a local
  *       webhook receiver on 127.0.0.1 (the user's only contact method, level 1 of the service's policy).
  *       Targets: p99 ≤ 100 ms at 100 alerts/s.
+ *   (a') the same with one contact method in ten dead (issue 23): ten services, each paging its own person; one
+ *       person's only contact method is a webhook that accepts the connection and never answers. Alerts rotate
+ *       over the ten services at BENCH_DEAD_RATE (default 100/s); sent → page is measured for the other nine in
+ *       ten. Target: p99 ≤ 100 ms, like the clean case in the same run.
  *   (b) timer lateness: 100,000 `escalation.runStep` jobs pending, inserted in bulk; BENCH_TIMER_DUE of them come due
  *       evenly over BENCH_TIMER_SECONDS, the rest later (over the next day). Lateness = the job's finished_at (its
  *       step transaction committed) minus its run_at. The steps name no run, so each is a real, fenced, stale step:
@@ -13,7 +17,8 @@
  * Muster runs in this process with production defaults (log level warn); the receiver and the load too, so they
  * share its CPU. PostgreSQL is started by the benchmark, durable (bench/postgres.ts: fsync and synchronous_commit on).
  * Environment: BENCH_ENGINES=sqlite,postgres  BENCH_RATES=1,100,1000  BENCH_SECONDS=10  BENCH_MAX_IN_FLIGHT=256
- * BENCH_DRAIN_SECONDS=60  BENCH_TIMERS=100000  BENCH_TIMER_DUE=1000  BENCH_TIMER_SECONDS=20
+ * BENCH_DRAIN_SECONDS=60  BENCH_TIMERS=100000  BENCH_TIMER_DUE=1000  BENCH_TIMER_SECONDS=20  BENCH_DEAD_RATE=100
+ * (0 skips a')  BENCH_SKIP_TIMERS=1 (skips b)
  */
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -49,6 +54,8 @@ const DRAIN_SECONDS = num('BENCH_DRAIN_SECONDS', 60);
 const TIMERS = num('BENCH_TIMERS', 100_000);
 const TIMER_DUE = num('BENCH_TIMER_DUE', 1000);
 const TIMER_SECONDS = num('BENCH_TIMER_SECONDS', 20);
+const DEAD_RATE = num('BENCH_DEAD_RATE', 100);
+const SKIP_TIMERS = env('BENCH_SKIP_TIMERS', '') === '1';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number): number => {
@@ -89,9 +96,28 @@ class Receiver {
   }
 }
 
+/** A webhook endpoint that accepts connections and never answers (a hung or firewalled receiver). */
+async function startDeadEndpoint(): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
+  let hits = 0;
+  const server = createServer((req) => {
+    req.resume();
+    req.on('end', () => hits++);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    hits: () => hits,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 interface Bench {
   muster: Muster;
   key: string;
+  api: <T>(method: string, path: string, body: unknown) => Promise<T>;
   /** PostgreSQL URL of Muster's database (null on SQLite): the commit-latency probe connects there. */
   databaseUrl: string | null;
   stop(): Promise<void>;
@@ -157,6 +183,7 @@ async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiv
   return {
     muster,
     key,
+    api,
     databaseUrl: databaseUrl ?? null,
     async stop() {
       await muster.stop();
@@ -165,8 +192,52 @@ async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiv
   };
 }
 
-/** (a) Offer `rate` alerts/s for SECONDS (open loop, at most MAX_IN_FLIGHT requests outstanding). */
-async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: string): Promise<void> {
+/**
+ * (a') Ten services, each paging its own person with one webhook; person 0's webhook never answers. Returns the ten
+ * integration keys (the first is the dead one's).
+ */
+async function setUpDeadShare(b: Bench, receiver: Receiver, deadUrl: string): Promise<string[]> {
+  const team = await b.api<{ id: string }>('POST', '/api/teams', { name: 'Bench, one in ten dead' });
+  const keys: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const user = await b.api<{ user: { id: string } }>('POST', '/api/users', {
+      email: `oncall-${i}@example.test`,
+      name: `On call ${i}`,
+      password: 'a long enough password',
+    });
+    await b.api('PUT', `/api/teams/${team.id}/members/${user.user.id}`, { role: 'responder' });
+    await b.api('POST', `/api/users/${user.user.id}/contact-methods`, {
+      kind: 'webhook',
+      address: i === 0 ? deadUrl : receiver.url,
+    });
+    const policy = await b.api<{ id: string }>('POST', '/api/escalation-policies', {
+      teamId: team.id,
+      name: `Bench ${i}`,
+      repeat: 0,
+      workingHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:30' },
+      levels: [{ delayMinutes: 30, targets: [{ type: 'user', id: user.user.id }] }],
+    });
+    const svc = await b.api<{ id: string }>('POST', '/api/services', { name: `Bench API ${i}`, teamId: team.id });
+    await b.api('PATCH', `/api/services/${svc.id}`, { escalationPolicyId: policy.id });
+    keys.push(
+      (await b.api<{ key: string }>('POST', `/api/services/${svc.id}/integration-keys`, { source: 'generic' })).key,
+    );
+  }
+  return keys;
+}
+
+/**
+ * (a) Offer `rate` alerts/s for SECONDS (open loop, at most MAX_IN_FLIGHT requests outstanding). With `keys`, the
+ * alerts rotate over those integration keys, and the first key's alerts (whose page never arrives) are not measured.
+ */
+async function alertToPage(
+  b: Bench,
+  receiver: Receiver,
+  rate: number,
+  tag: string,
+  keys: string[] = [b.key],
+): Promise<void> {
+  let dead = 0;
   const accepted = new Map<string, number>();
   /** When the request for each accepted alert was sent: sent → page includes intake's own answer time. */
   const sentAt = new Map<string, number>();
@@ -178,15 +249,18 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
   const send = async (i: number): Promise<void> => {
     inFlight++;
     const sent = performance.now();
+    const key = keys[i % keys.length]!;
+    const isDead = keys.length > 1 && key === keys[0];
     try {
-      const res = await fetch(`${b.muster.url}/integrations/generic/${b.key}`, {
+      const res = await fetch(`${b.muster.url}/integrations/generic/${key}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ status: 'firing', dedupKey: `${tag}-${i}`, title: `Bench ${i}`, severity: 'critical' }),
       });
       const at = performance.now();
       const body = (await res.json()) as { alerts?: { alertId: string }[] };
-      if (res.ok && body.alerts?.[0]) {
+      if (res.ok && body.alerts?.[0] && isDead) dead++;
+      else if (res.ok && body.alerts?.[0]) {
         accepted.set(body.alerts[0].alertId, at);
         sentAt.set(body.alerts[0].alertId, sent);
       } else refused++;
@@ -238,6 +312,7 @@ async function alertToPage(b: Bench, receiver: Receiver, rate: number, tag: stri
     .map(([id, at]) => receiver.firstAt.get(id)! - at);
   console.log(
     `  ${String(rate).padStart(5)} alerts/s offered for ${offeredFor.toFixed(1)} s: ${accepted.size} accepted ` +
+      (dead ? `(+ ${dead} to the dead endpoint, not measured) ` : '') +
       `(${(accepted.size / offeredFor).toFixed(1)}/s), ${refused} refused, ${skipped} not sent (client cap), ` +
       `${accepted.size - lat.length} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ${ms(pct(lat, 50))} ` +
       `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; sent → page p50 ${ms(pct(fromSent, 50))} ` +
@@ -352,8 +427,24 @@ async function main(): Promise<void> {
       try {
         console.log(`${engine}: (a) accepted alert → first page at the webhook receiver`);
         for (const rate of RATES) await alertToPage(b, receiver, rate, `${engine}-${rate}`);
-        console.log(`${engine}: (b) escalation timer lateness`);
-        await timerLateness(b);
+        if (DEAD_RATE > 0) {
+          const deadEndpoint = await startDeadEndpoint();
+          try {
+            console.log(`${engine}: (a') the same, one contact method in ten never answers`);
+            const keys = await setUpDeadShare(b, receiver, deadEndpoint.url);
+            await alertToPage(b, receiver, DEAD_RATE, `${engine}-dead-${DEAD_RATE}`, keys);
+            const sends = b.muster.services.notify.bulkhead;
+            console.log(
+              `        the dead endpoint received ${deadEndpoint.hits()} requests; open breakers ${sends?.openCount() ?? '—'}`,
+            );
+          } finally {
+            await deadEndpoint.close();
+          }
+        }
+        if (!SKIP_TIMERS) {
+          console.log(`${engine}: (b) escalation timer lateness`);
+          await timerLateness(b);
+        }
       } finally {
         await b.stop();
         await receiver.close();

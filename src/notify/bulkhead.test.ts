@@ -25,16 +25,20 @@ const refusal = async (p: Promise<unknown>): Promise<DeliveryError> => {
 };
 
 describe('bulkhead and circuit breaker per destination', () => {
-  it('gives a new or answering destination its share, and a slow one two sends in flight, refusing more at once', async () => {
+  it('holds a new destination to two sends until it answers, then gives it its share', async () => {
     const now = { t: 1_000 };
     const b = bulkhead(now);
-    const held = await Promise.all([1, 2, 3, 4].map(() => b.acquire('webhook', 'dest:1')));
-    await refusal(b.acquire('webhook', 'dest:1')); // the healthy share (4 here) is used up
+    const first = await b.acquire('webhook', 'dest:1');
+    await b.acquire('webhook', 'dest:1');
+    await refusal(b.acquire('webhook', 'dest:1')); // new: on probation
+    first.release('sent'); // it answers
+    const held = await Promise.all([1, 2, 3].map(() => b.acquire('webhook', 'dest:1')));
+    await refusal(b.acquire('webhook', 'dest:1')); // the answering share (4 here) is used up
     // Another destination is not affected.
     (await b.acquire('webhook', 'other:2')).release('sent');
     now.t += DEFAULT_BULKHEAD.slowMs; // its sends have been in flight 3 s: slow
-    for (const p of held.slice(0, 3)) p.release('sent');
-    await b.acquire('webhook', 'dest:1'); // one stuck + this one = two
+    for (const p of held) p.release('sent');
+    await b.acquire('webhook', 'dest:1'); // one stuck (3 s) + this one = two
     const e = await refusal(b.acquire('webhook', 'dest:1'));
     assert.match(e.message, /dest:1 is busy/);
     assert.ok((e.retryAfterMs ?? 0) >= 1_000);
@@ -93,6 +97,7 @@ describe('bulkhead and circuit breaker per destination', () => {
   it('a healthy destination at its limit waits briefly for a slot instead of failing', async () => {
     const now = { t: 1_000 };
     const b = bulkhead(now, { queueWaitMs: 1_000 });
+    (await b.acquire('webhook', 'fast')).release('sent');
     const held = await Promise.all([1, 2, 3, 4].map(() => b.acquire('webhook', 'fast')));
     const waiting = b.acquire('webhook', 'fast');
     setTimeout(() => held[0]!.release('sent'), 20);

@@ -2,9 +2,10 @@
  * A bulkhead and a circuit breaker per destination (a webhook's host, an ntfy server, a provider account), so one
  * endpoint that never answers costs its owner a failed delivery and costs everyone else nothing (issue 23).
  *
- *   - Bulkhead: sends to one destination use a bounded share of the job runner's slots. A destination that is
- *     new or answers gets up to `maxInFlightHealthy` (all slots but a quarter; a burst at that limit waits up to
- *     `queueWaitMs` for a slot, since a send that answers frees one soon); a slow or failing one — its last send
+ *   - Bulkhead: sends to one destination use a bounded share of the job runner's slots. A destination that answers
+ *     gets up to `maxInFlightHealthy` (all slots but a quarter; a burst at that limit waits up to `queueWaitMs` for a
+ *     slot, since a send that answers frees one soon); a new one `maxInFlight` (2) until it first answers (a burst
+ *     waits while those first sends are young); a slow or failing one — its last send
  *     timed out or took `slowMs` (3 s) or more, its breaker is open, or a send to it has been in flight that long —
  *     gets `maxInFlight` (2), and all slow or failing destinations together at most `maxInFlightUnhealthy` (half
  *     the slots), so several dead endpoints cannot fill the runner either. A send refused here fails fast as
@@ -129,9 +130,25 @@ export class Bulkhead {
     return n;
   }
 
+  /** Answering: its last send answered (quickly) and nothing to it is stuck. New and failing ones are not. */
+  private isAnswering(d: Destination, now: number): boolean {
+    return d.lastOutcome !== null && this.isHealthy(d, now);
+  }
+
   private hasRoom(d: Destination, now: number): boolean {
-    if (this.isHealthy(d, now)) return d.inFlight.size < Math.max(this.opts.maxInFlight, this.opts.maxInFlightHealthy);
-    return d.inFlight.size < this.opts.maxInFlight && this.unhealthyInFlight(now) < this.opts.maxInFlightUnhealthy;
+    if (this.isAnswering(d, now)) {
+      return d.inFlight.size < Math.max(this.opts.maxInFlight, this.opts.maxInFlightHealthy);
+    }
+    if (d.inFlight.size >= this.opts.maxInFlight) return false; // new (on probation), slow or failing: two
+    return this.isHealthy(d, now) || this.unhealthyInFlight(now) < this.opts.maxInFlightUnhealthy;
+  }
+
+  private isWorthWaiting(d: Destination, now: number): boolean {
+    if (this.isAnswering(d, now)) return true;
+    if (!this.isHealthy(d, now)) return false;
+    let oldest = now;
+    for (const started of d.inFlight.values()) oldest = Math.min(oldest, started);
+    return now - oldest < this.opts.queueWaitMs / 2; // new: its first sends are still young
   }
 
   /**
@@ -147,9 +164,11 @@ export class Bulkhead {
       isTrial = true; // half-open: this one send tries the destination again
     }
     if (!isTrial && !this.hasRoom(d, now)) {
-      if (this.isHealthy(d, now) && this.opts.queueWaitMs > 0) {
-        // A healthy destination frees a slot within milliseconds: wait briefly rather than retrying in seconds.
-        await this.waitForSlot(d);
+      // A destination that answers frees a slot soon: wait briefly rather than retrying in seconds. A new one only
+      // while its first sends are young (a new dead endpoint must not hold job slots waiting).
+      const deadline = Date.now() + this.opts.queueWaitMs;
+      while (!this.hasRoom(d, now) && Date.now() < deadline && this.isWorthWaiting(d, now)) {
+        await this.waitForSlot(d, deadline - Date.now());
         now = this.opts.now();
       }
       if (d.openUntil > 0 && (now < d.openUntil || d.isTrialInFlight)) throw this.openError(channel, d, now);
@@ -203,13 +222,16 @@ export class Bulkhead {
     return Math.max(1_000, this.opts.sendTimeoutMs - (now - oldest)) + jitter;
   }
 
-  private waitForSlot(d: Destination): Promise<void> {
+  private waitForSlot(d: Destination, ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        const i = d.waiters.indexOf(wake);
-        if (i >= 0) d.waiters.splice(i, 1);
-        resolve();
-      }, this.opts.queueWaitMs);
+      const timer = setTimeout(
+        () => {
+          const i = d.waiters.indexOf(wake);
+          if (i >= 0) d.waiters.splice(i, 1);
+          resolve();
+        },
+        Math.max(1, Math.min(ms, 100)), // look again at least every 100 ms (a new destination may have answered)
+      );
       const wake = (): void => {
         clearTimeout(timer);
         resolve();
