@@ -1,5 +1,7 @@
 /** /escalation: escalation policies grouped by team, each with its levels in a sentence. */
-import { Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Card, PageHeader } from '../../components/ui.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
 import { usePeople, useTeams } from '../oncall/people.js';
@@ -23,6 +25,43 @@ export function PoliciesPage() {
     .map((id) => ({ id, name: teams.name(id), policies: all.filter((p) => p.teamId === id) }))
     .filter((g) => g.policies.length > 0);
 
+  const columns: Column<Policy>[] = [
+    {
+      id: 'name',
+      header: 'Policy',
+      className: 'strong',
+      sortValue: (p) => p.name.toLowerCase(),
+      cell: (p) => (
+        <>
+          <Link to={`/escalation/${encodeURIComponent(p.id)}`}>{p.name}</Link>
+          <div className="muted small">
+            {p.levels.length} {p.levels.length === 1 ? 'level' : 'levels'}
+            {p.repeat ? `, repeats ${p.repeat}×` : ''}
+          </div>
+        </>
+      ),
+    },
+    {
+      id: 'does',
+      header: 'What it does',
+      className: 'small',
+      cell: (p) => (
+        <ol className="sentences">
+          {previewSentences(p.levels, p.repeat, p.workingHours, names).map((s, i) => (
+            <li key={i}>{s}</li>
+          ))}
+        </ol>
+      ),
+    },
+    {
+      id: 'hours',
+      header: 'Working hours',
+      hideOnPhone: true,
+      className: 'small muted',
+      cell: (p) => workingHoursText(p.workingHours),
+    },
+  ];
+
   return (
     <>
       <PageHeader
@@ -34,52 +73,29 @@ export function PoliciesPage() {
           </Link>
         }
       />
-      {policies.error ? (
-        <LoadError error={policies.error} retry={policies.reload} />
-      ) : !policies.data ? (
-        <Loading what="Loading escalation policies" />
-      ) : groups.length === 0 ? (
-        <Card>
-          <Empty>
+      <Loadable
+        resource={policies}
+        what="escalation policies"
+        isEmpty={() => groups.length === 0}
+        empty={
+          <>
             No escalation policies yet. <Link to="/escalation/new">Create one</Link> that pages your on-call schedule.
-          </Empty>
-        </Card>
-      ) : (
-        groups.map((g) => (
-          <Card key={g.id} title={g.name}>
-            <table className="table" aria-label={`Escalation policies of ${g.name}`}>
-              <thead>
-                <tr>
-                  <th>Policy</th>
-                  <th>What it does</th>
-                  <th>Working hours</th>
-                </tr>
-              </thead>
-              <tbody>
-                {g.policies.map((p) => (
-                  <tr key={p.id}>
-                    <td className="strong">
-                      <Link to={`/escalation/${encodeURIComponent(p.id)}`}>{p.name}</Link>
-                      <div className="muted small">
-                        {p.levels.length} {p.levels.length === 1 ? 'level' : 'levels'}
-                        {p.repeat ? `, repeats ${p.repeat}×` : ''}
-                      </div>
-                    </td>
-                    <td className="small">
-                      <ol className="sentences">
-                        {previewSentences(p.levels, p.repeat, p.workingHours, names).map((s, i) => (
-                          <li key={i}>{s}</li>
-                        ))}
-                      </ol>
-                    </td>
-                    <td className="small muted">{workingHoursText(p.workingHours)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Card>
-        ))
-      )}
+          </>
+        }
+      >
+        {() =>
+          groups.map((g) => (
+            <Card key={g.id} title={g.name}>
+              <DataTable
+                label={`Escalation policies of ${g.name}`}
+                columns={columns}
+                rows={g.policies}
+                rowKey={(p) => p.id}
+              />
+            </Card>
+          ))
+        }
+      </Loadable>
     </>
   );
 }
