@@ -1,11 +1,20 @@
 /**
  * `npm run fuzz [-- --minutes N] [--engine sqlite|postgres] [--seed S] [--timeout-ms MS]`: the API fuzzer of
  * src/testing/api-fuzz.ts against one real server for N minutes (default 10), round after round over every operation
- * of the OpenAPI document with a fresh seed each round. Prints each distinct finding (a 5xx, an error outside the
+ * of the OpenAPI document (and the routes it hides) with a fresh seed each round. Prints each distinct finding (a 5xx, an error outside the
  * envelope, a request not answered within the bound) with a reproduction, and exits 1 if there was any.
  */
 import { parseArgs } from 'node:util';
-import { buildWorld, operationsOf, reproduction, requestsFor, send, type Finding } from '../src/testing/api-fuzz.js';
+import { routeAccessTable } from '../src/http/access.js';
+import {
+  buildWorld,
+  hiddenOperations,
+  operationsOf,
+  reproduction,
+  requestsFor,
+  send,
+  type Finding,
+} from '../src/testing/api-fuzz.js';
 import { startTestMuster } from '../src/testing/server.js';
 
 const { values } = parseArgs({
@@ -27,7 +36,8 @@ const t = await startTestMuster(engine);
 let exitCode = 0;
 try {
   const world = await buildWorld(t);
-  const ops = operationsOf((await t.api<Record<string, unknown>>('GET', '/api/openapi.json')).body);
+  const documented = operationsOf((await t.api<Record<string, unknown>>('GET', '/api/openapi.json')).body);
+  const ops = [...documented, ...hiddenOperations(routeAccessTable(t.muster.app), documented)];
   console.log(
     `fuzzing ${ops.length} operations on ${engine} for ${minutes} min, seed ${baseSeed}, ` +
       `roles ${Object.keys(world.tokens).join(', ')}`,

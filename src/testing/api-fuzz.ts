@@ -82,6 +82,27 @@ export function operationsOf(doc: Json): Operation[] {
   return ops;
 }
 
+/**
+ * Routes the OpenAPI document hides (one-click action links, Slack, the public status page, the document itself),
+ * from the app's route table: fuzzed with hostile paths and bodies, no schema to follow.
+ */
+export function hiddenOperations(
+  routes: readonly { method: string; url: string }[],
+  documented: Operation[],
+): Operation[] {
+  const known = new Set(documented.map((o) => `${o.method} ${o.path}`));
+  const out: Operation[] = [];
+  for (const { method, url } of routes) {
+    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) continue;
+    const path = url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{wildcard}');
+    if (known.has(`${method} ${path}`) || path.startsWith('/api/docs')) continue;
+    known.add(`${method} ${path}`);
+    const pathParams = [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({ name: m[1]!, schema: {} }));
+    out.push({ method, path, pathParams, queryParams: [], body: undefined });
+  }
+  return out;
+}
+
 function resolveRef(doc: Json, s: unknown): Json {
   let cur = (s ?? {}) as Json;
   for (let i = 0; i < 10 && typeof cur.$ref === 'string'; i++) {
