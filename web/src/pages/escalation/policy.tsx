@@ -3,7 +3,7 @@
  * count, and working hours in an explicit time zone; every level shows the sentence of what it will do.
  */
 import { useCallback, useState } from 'react';
-import { ConfirmButton, ErrorBanner, Field, useSubmit } from '../../components/forms.js';
+import { ConfirmButton, ErrorBanner, Field, FormActions, useSubmit } from '../../components/forms.js';
 import { TimeZoneInput, zoneHint } from '../../components/timezone.js';
 import { Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
@@ -420,10 +420,7 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
           </div>
         </Card>
 
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Saving…' : policy ? 'Save policy' : 'Create policy'}
-          </button>
+        <FormActions busy={form.busy} submit={policy ? 'Save policy' : 'Create policy'} busyText="Saving…">
           <Link to="/escalation" className="btn btn-ghost">
             {policy ? 'Back to policies' : 'Cancel'}
           </Link>
@@ -441,7 +438,7 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
               />
             </span>
           )}
-        </div>
+        </FormActions>
         <ErrorBanner error={deleteError} />
       </form>
     </>
