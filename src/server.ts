@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { Gauge } from 'prom-client';
 import {
   ALERTS_TRIGGERED,
   ALERTS_RECHECK_PAGING,
@@ -94,6 +95,14 @@ export function buildServices(
 ): Services {
   const { clock, log, resolve } = opts;
   const metrics = createMetrics();
+  new Gauge({
+    name: 'muster_database_available',
+    help: '1 while this process reaches its database; 0 during an outage (requests refused with 503, jobs waiting)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(db.health.isAvailable ? 1 : 0);
+    },
+  });
   const runner = config.jobs.enabled
     ? new JobRunner({
         db,
