@@ -36,6 +36,7 @@ const ENV = {
   MUSTER_JOBS_POLL_INTERVAL_MS: '100',
   MUSTER_JOBS_LEASE_MS: '5000',
   MUSTER_LOG_LEVEL: 'warn',
+  MUSTER_METRICS_TOKEN: 'resilience-metrics-token',
 };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -201,6 +202,8 @@ interface Probe {
   path: string;
   status: number; // 0: no answer
   ms: number;
+  /** /metrics: the muster_database_available gauge (1 or 0). */
+  available?: number;
 }
 
 /** GET /healthz and /readyz every 200 ms until stopped, as a load balancer would. */
@@ -209,17 +212,30 @@ function probeHealth(url: string, server: number): { probes: Probe[]; stop(): Pr
   let running = true;
   const loop = (async () => {
     while (running) {
-      for (const path of ['/healthz', '/readyz']) {
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
         const at = Date.now();
         let status = 0;
+        let available: number | undefined;
         try {
-          const r = await fetch(url + path, { signal: AbortSignal.timeout(10_000) });
-          await r.text();
+          const r = await fetch(url + path, {
+            headers: { authorization: `Bearer ${ENV.MUSTER_METRICS_TOKEN}` },
+            signal: AbortSignal.timeout(10_000),
+          });
+          const text = await r.text();
           status = r.status;
+          const m = /^muster_database_available (\d)/m.exec(text);
+          if (m) available = Number(m[1]);
         } catch {
           status = 0;
         }
-        probes.push({ server, at, path, status, ms: Date.now() - at });
+        probes.push({
+          server,
+          at,
+          path,
+          status,
+          ms: Date.now() - at,
+          ...(available !== undefined ? { available } : {}),
+        });
       }
       await sleep(200);
     }
@@ -448,6 +464,13 @@ describe('Muster survives its database [postgres]', { skip }, () => {
           );
           const firstReadyAfter = readyz.find((p) => p.at > run.backAt && p.status === 200);
           assert.ok(firstReadyAfter && firstReadyAfter.at - run.backAt < RECOVERY_MS, '/readyz ready again in 15 s');
+          // The gauge a Prometheus alert can watch: 0 during the outage, 1 after.
+          const metrics = run.probes.filter((p) => p.path === '/metrics' && p.server === n);
+          assert.ok(
+            metrics.some((p) => p.at >= down && p.at + p.ms <= up && p.available === 0),
+            `muster_database_available during the outage: ${JSON.stringify(metrics.filter((p) => p.at >= down))}`,
+          );
+          assert.equal(metrics.at(-1)?.available, 1, 'muster_database_available is 1 again');
           // Two outages, each logged once when it started and once when it ended, not once per request.
           assert.equal(logLines(server, 'database unavailable').length, 2, server.output());
           assert.equal(logLines(server, 'database available again').length, 2, server.output());
