@@ -1,7 +1,8 @@
 /** Shift swaps: ask someone to cover part of your on-call time; they accept (it becomes an override) or decline. */
-import { useCallback, useState } from 'react';
-import { ErrorBanner, Field, useSubmit } from '../../components/forms.js';
-import { Badge, Card, Empty, LoadError, Loading } from '../../components/ui.js';
+import { useState } from 'react';
+import { ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
+import { Loadable } from '../../components/state.js';
+import { Badge, Card } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
@@ -103,71 +104,75 @@ export function SwapList({
       setBusy(null);
     }
   };
-  if (error) return <LoadError error={error} retry={reload} />;
-  if (loading) return <Loading what="Loading swap requests" />;
   return (
-    <>
-      <ErrorBanner error={actionError} />
-      {swaps.length === 0 ? (
-        <Empty>No swap requests.</Empty>
-      ) : (
-        <ul className="plain-list" aria-label="Swap requests">
-          {swaps.map((s) => {
-            const z = typeof zone === 'string' ? zone : zone(s);
-            const mineToAnswer = s.status === 'pending' && s.targetUserId === me.id;
-            const mineToCancel = s.status === 'pending' && s.requesterId === me.id;
-            return (
-              <li key={s.id}>
-                <div className="grow">
-                  <div>
-                    <span className="strong">{s.requesterId === me.id ? 'You' : people.name(s.requesterId)}</span> asked{' '}
-                    <span className="strong">{s.targetUserId === me.id ? 'you' : people.name(s.targetUserId)}</span> to
-                    cover <Badge tone={TONE[s.status]}>{s.status}</Badge>
+    <Loadable
+      resource={{ data: loading ? null : swaps, error, reload }}
+      what="swap requests"
+      isEmpty={(d) => d.length === 0}
+      empty="No swap requests."
+    >
+      {(d) => (
+        <>
+          <ErrorBanner error={actionError} />
+          <ul className="plain-list" aria-label="Swap requests">
+            {d.map((s) => {
+              const z = typeof zone === 'string' ? zone : zone(s);
+              const mineToAnswer = s.status === 'pending' && s.targetUserId === me.id;
+              const mineToCancel = s.status === 'pending' && s.requesterId === me.id;
+              return (
+                <li key={s.id}>
+                  <div className="grow">
+                    <div>
+                      <span className="strong">{s.requesterId === me.id ? 'You' : people.name(s.requesterId)}</span>{' '}
+                      asked{' '}
+                      <span className="strong">{s.targetUserId === me.id ? 'you' : people.name(s.targetUserId)}</span>{' '}
+                      to cover <Badge tone={TONE[s.status]}>{s.status}</Badge>
+                    </div>
+                    <div className="small">
+                      {formatRange(s.start, s.end, z)}
+                      {showSchedule && scheduleName ? ` · ${scheduleName(s.scheduleId)}` : ''}
+                    </div>
+                    {s.note && <div className="muted small">“{s.note}”</div>}
                   </div>
-                  <div className="small">
-                    {formatRange(s.start, s.end, z)}
-                    {showSchedule && scheduleName ? ` · ${scheduleName(s.scheduleId)}` : ''}
-                  </div>
-                  {s.note && <div className="muted small">“{s.note}”</div>}
-                </div>
-                <span className="row-actions">
-                  {mineToAnswer && (
-                    <>
+                  <span className="row-actions">
+                    {mineToAnswer && (
+                      <>
+                        <button
+                          type="button"
+                          className="btn btn-small btn-primary"
+                          disabled={busy === s.id}
+                          onClick={() => void decide(s.id, 'accept')}
+                        >
+                          Accept
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          disabled={busy === s.id}
+                          onClick={() => void decide(s.id, 'decline')}
+                        >
+                          Decline
+                        </button>
+                      </>
+                    )}
+                    {mineToCancel && (
                       <button
                         type="button"
-                        className="btn btn-small btn-primary"
+                        className="btn btn-small btn-ghost"
                         disabled={busy === s.id}
-                        onClick={() => void decide(s.id, 'accept')}
+                        onClick={() => void decide(s.id, 'cancel')}
                       >
-                        Accept
+                        Withdraw
                       </button>
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        disabled={busy === s.id}
-                        onClick={() => void decide(s.id, 'decline')}
-                      >
-                        Decline
-                      </button>
-                    </>
-                  )}
-                  {mineToCancel && (
-                    <button
-                      type="button"
-                      className="btn btn-small btn-ghost"
-                      disabled={busy === s.id}
-                      onClick={() => void decide(s.id, 'cancel')}
-                    >
-                      Withdraw
-                    </button>
-                  )}
-                </span>
-              </li>
-            );
-          })}
-        </ul>
+                    )}
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        </>
       )}
-    </>
+    </Loadable>
   );
 }
 
@@ -186,26 +191,19 @@ function AskSwap({
   const zone = schedule.timezone;
   const mine = useApi<UserShifts>('/api/users/me/shifts');
   const myShifts = (mine.data?.shifts ?? []).filter((s) => s.scheduleId === schedule.id);
-  const [targetUserId, setTarget] = useState('');
-  const [start, setStart] = useState('');
-  const [end, setEnd] = useState('');
-  const [note, setNote] = useState('');
-
-  const form = useSubmit(
-    useCallback(async () => {
-      if (!targetUserId) throw new Error('Pick who you are asking.');
-      const a = fromLocalInput(start, zone);
-      const b = fromLocalInput(end, zone);
-      if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error('Enter a start and an end.');
-      await api.post<Swap>(`/api/schedules/${encodeURIComponent(schedule.id)}/swaps`, {
-        targetUserId,
-        start: new Date(a).toISOString(),
-        end: new Date(b).toISOString(),
-        ...(note.trim() ? { note: note.trim() } : {}),
-      });
-      onDone();
-    }, [targetUserId, start, end, note, zone, schedule.id, onDone]),
-  );
+  const form = useApiForm({ targetUserId: '', start: '', end: '', note: '' }, async (v) => {
+    if (!v.targetUserId) throw new Error('Pick who you are asking.');
+    const a = fromLocalInput(v.start, zone);
+    const b = fromLocalInput(v.end, zone);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error('Enter a start and an end.');
+    await api.post<Swap>(`/api/schedules/${encodeURIComponent(schedule.id)}/swaps`, {
+      targetUserId: v.targetUserId,
+      start: new Date(a).toISOString(),
+      end: new Date(b).toISOString(),
+      ...(v.note.trim() ? { note: v.note.trim() } : {}),
+    });
+    onDone();
+  });
 
   return (
     <form onSubmit={form.onSubmit} noValidate aria-label="Ask for a swap" className="subform">
@@ -220,8 +218,8 @@ function AskSwap({
               type="button"
               className="btn btn-small"
               onClick={() => {
-                setStart(toLocalInput(Math.max(Date.parse(s.start), Date.now()), zone));
-                setEnd(toLocalInput(Date.parse(s.end), zone));
+                form.setValue('start', toLocalInput(Math.max(Date.parse(s.start), Date.now()), zone));
+                form.setValue('end', toLocalInput(Date.parse(s.end), zone));
               }}
             >
               {formatRange(s.start, s.end, zone)}
@@ -230,36 +228,23 @@ function AskSwap({
         </div>
       )}
       <div className="grid-2">
-        <Field label="Ask" htmlFor="swap-target" error={form.fieldError('targetUserId')}>
-          <select id="swap-target" value={targetUserId} onChange={(e) => setTarget(e.target.value)}>
-            <option value="">Choose a person…</option>
-            {people.users
+        <SelectField
+          form={form}
+          name="targetUserId"
+          id="swap-target"
+          label="Ask"
+          options={[
+            { value: '', text: 'Choose a person…' },
+            ...people.users
               .filter((u) => u.id !== me.id && !u.disabledAt)
-              .map((u) => (
-                <option key={u.id} value={u.id}>
-                  {userLabel(u)}
-                </option>
-              ))}
-          </select>
-        </Field>
-        <Field label="Note" htmlFor="swap-note" error={form.fieldError('note')}>
-          <input id="swap-note" value={note} onChange={(e) => setNote(e.target.value)} />
-        </Field>
-        <Field label={`From (${zone})`} htmlFor="swap-start" error={form.fieldError('start')}>
-          <input id="swap-start" type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />
-        </Field>
-        <Field label={`Until (${zone})`} htmlFor="swap-end" error={form.fieldError('end')}>
-          <input id="swap-end" type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} />
-        </Field>
+              .map((u) => ({ value: u.id, text: userLabel(u) })),
+          ]}
+        />
+        <TextField form={form} name="note" id="swap-note" label="Note" />
+        <TextField form={form} name="start" id="swap-start" label={`From (${zone})`} type="datetime-local" />
+        <TextField form={form} name="end" id="swap-end" label={`Until (${zone})`} type="datetime-local" />
       </div>
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={form.busy}>
-          {form.busy ? 'Asking…' : 'Send request'}
-        </button>
-        <button type="button" className="btn btn-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions busy={form.busy} submit="Send request" busyText="Asking…" onCancel={onCancel} />
     </form>
   );
 }
