@@ -55,6 +55,8 @@ export interface DataTableProps<T extends RowData> {
   rowDetail?: (row: T) => ReactNode;
   /** The class of the detail row's `<tr>`. */
   rowDetailClassName?: string;
+  /** Rows under the body, in a `<tfoot>` (e.g. a total); not sorted. */
+  footer?: ReactNode;
   /** Initial sort, e.g. `{ id: 'name', desc: false }`; unsorted keeps the server's order. */
   initialSort?: { id: string; desc: boolean };
   dense?: boolean;
@@ -72,6 +74,7 @@ export function DataTable<T extends RowData>({
   rowData,
   rowDetail,
   rowDetailClassName,
+  footer,
   initialSort,
   dense,
   className,
@@ -165,6 +168,7 @@ export function DataTable<T extends RowData>({
           );
         })}
       </tbody>
+      {footer ? <tfoot>{footer}</tfoot> : null}
     </table>
   );
 }

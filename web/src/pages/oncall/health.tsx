@@ -4,7 +4,10 @@
  * with a CSV download of the same table.
  */
 import { useMemo, useState } from 'react';
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { SelectFilter } from '../../components/filters.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { query } from '../../lib/api.js';
 import { useApi } from '../../lib/use-api.js';
 import { useTeams } from './people.js';
@@ -45,85 +48,97 @@ interface Compensation {
 const DAY = 86_400_000;
 const PERIODS = [7, 28, 90];
 
-function ReportTable({ report }: { report: Report }) {
-  if (report.people.length === 0) return <Empty>Nobody was on call in this range.</Empty>;
-  return (
-    <table className="table" aria-label="On-call health">
-      <thead>
-        <tr>
-          <th>Person</th>
-          <th>On-call hours</th>
-          <th>Off-hours · weekend · sleep</th>
-          <th>Pages</th>
-          <th>Outside working hours</th>
-          <th>During sleep</th>
-          <th>Weeks in a row (longest · now)</th>
-        </tr>
-      </thead>
-      <tbody>
-        {report.people.map((p) => (
-          <tr key={p.userId}>
-            <td className="strong">
-              {p.name}
-              <div className="muted small">{p.timezone}</div>
-            </td>
-            <td>{p.hours.total} h</td>
-            <td>
-              {p.hours.offHours} · {p.hours.weekend} · {p.hours.sleep} h
-            </td>
-            <td>{p.pages}</td>
-            <td>{p.pagesOutsideWorkingHours}</td>
-            <td>{p.pagesDuringSleep > 0 ? <Badge tone="warn">{p.pagesDuringSleep}</Badge> : 0}</td>
-            <td>
-              {p.longestStreakWeeks} · {p.currentStreakWeeks}{' '}
-              {p.longestStreakWeeks >= 2 && <Badge tone="warn">back to back</Badge>}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+const PERSON_COLUMNS: Column<Person>[] = [
+  {
+    id: 'person',
+    header: 'Person',
+    className: 'strong',
+    sortValue: (p) => p.name.toLowerCase(),
+    cell: (p) => (
+      <>
+        {p.name}
+        <div className="muted small">{p.timezone}</div>
+      </>
+    ),
+  },
+  { id: 'hours', header: 'On-call hours', sortValue: (p) => p.hours.total, cell: (p) => `${p.hours.total} h` },
+  {
+    id: 'split',
+    header: 'Off-hours · weekend · sleep',
+    hideOnPhone: true,
+    cell: (p) => `${p.hours.offHours} · ${p.hours.weekend} · ${p.hours.sleep} h`,
+  },
+  { id: 'pages', header: 'Pages', sortValue: (p) => p.pages, cell: (p) => p.pages },
+  {
+    id: 'outside',
+    header: 'Outside working hours',
+    sortValue: (p) => p.pagesOutsideWorkingHours,
+    cell: (p) => p.pagesOutsideWorkingHours,
+  },
+  {
+    id: 'sleep',
+    header: 'During sleep',
+    sortValue: (p) => p.pagesDuringSleep,
+    cell: (p) => (p.pagesDuringSleep > 0 ? <Badge tone="warn">{p.pagesDuringSleep}</Badge> : 0),
+  },
+  {
+    id: 'streak',
+    header: 'Weeks in a row (longest · now)',
+    sortValue: (p) => p.longestStreakWeeks,
+    cell: (p) => (
+      <>
+        {p.longestStreakWeeks} · {p.currentStreakWeeks}{' '}
+        {p.longestStreakWeeks >= 2 && <Badge tone="warn">back to back</Badge>}
+      </>
+    ),
+  },
+];
 
 function CompensationTable({ c }: { c: Compensation }) {
   const money = (n: number) => `${n.toFixed(2)} ${c.rates.currency}`;
+  const columns: Column<Row>[] = [
+    {
+      id: 'person',
+      header: 'Person',
+      className: 'strong',
+      sortValue: (r) => r.name.toLowerCase(),
+      cell: (r) => r.name,
+    },
+    {
+      id: 'working',
+      header: 'Working h',
+      hideOnPhone: true,
+      sortValue: (r) => r.workingHours,
+      cell: (r) => r.workingHours,
+    },
+    { id: 'off', header: 'Off-hours h', hideOnPhone: true, sortValue: (r) => r.offHours, cell: (r) => r.offHours },
+    {
+      id: 'weekend',
+      header: 'Weekend h',
+      hideOnPhone: true,
+      sortValue: (r) => r.weekendHours,
+      cell: (r) => r.weekendHours,
+    },
+    { id: 'pages', header: 'Pages', sortValue: (r) => r.pages, cell: (r) => r.pages },
+    { id: 'hoursPay', header: 'Hours pay', sortValue: (r) => r.hoursPay, cell: (r) => money(r.hoursPay) },
+    { id: 'bonus', header: 'Page bonus', sortValue: (r) => r.pageBonus, cell: (r) => money(r.pageBonus) },
+    { id: 'total', header: 'Total', className: 'strong', sortValue: (r) => r.total, cell: (r) => money(r.total) },
+  ];
   return (
-    <table className="table" aria-label="Compensation">
-      <thead>
-        <tr>
-          <th>Person</th>
-          <th>Working h</th>
-          <th>Off-hours h</th>
-          <th>Weekend h</th>
-          <th>Pages</th>
-          <th>Hours pay</th>
-          <th>Page bonus</th>
-          <th>Total</th>
-        </tr>
-      </thead>
-      <tbody>
-        {c.rows.map((r) => (
-          <tr key={r.userId}>
-            <td className="strong">{r.name}</td>
-            <td>{r.workingHours}</td>
-            <td>{r.offHours}</td>
-            <td>{r.weekendHours}</td>
-            <td>{r.pages}</td>
-            <td>{money(r.hoursPay)}</td>
-            <td>{money(r.pageBonus)}</td>
-            <td className="strong">{money(r.total)}</td>
-          </tr>
-        ))}
-      </tbody>
-      <tfoot>
+    <DataTable
+      label="Compensation"
+      columns={columns}
+      rows={c.rows}
+      rowKey={(r) => r.userId}
+      footer={
         <tr>
           <td colSpan={7} className="strong">
             Total
           </td>
           <td className="strong">{money(c.total)}</td>
         </tr>
-      </tfoot>
-    </table>
+      }
+    />
   );
 }
 
@@ -166,14 +181,14 @@ export function OncallHealthPage() {
         subtitle="Hours, pages at night and weeks in a row per person, from the final schedules and the escalation log. Working hours Mon–Fri 09:00–17:00 and sleep 23:00–07:00 in each person's own time zone."
         actions={
           <>
-            <select aria-label="Team" value={teamId} onChange={(e) => setTeamId(e.target.value)}>
-              <option value="">All teams</option>
-              {teams.teams.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
+            <SelectFilter
+              id="health-team"
+              label="Team"
+              all="All teams"
+              value={teamId}
+              options={teams.teams.map((t) => ({ value: t.id, text: t.name }))}
+              onChange={setTeamId}
+            />
             <select aria-label="Period" value={days} onChange={(e) => setDays(Number(e.target.value))}>
               {PERIODS.map((d) => (
                 <option key={d} value={d}>
@@ -190,13 +205,16 @@ export function OncallHealthPage() {
         </div>
       ))}
       <Card title="Per person">
-        {report.error ? (
-          <LoadError error={report.error} retry={report.reload} />
-        ) : !report.data ? (
-          <Loading what="Loading the report" />
-        ) : (
-          <ReportTable report={report.data} />
-        )}
+        <Loadable
+          resource={report}
+          what="the report"
+          isEmpty={(d) => d.people.length === 0}
+          empty="Nobody was on call in this range."
+        >
+          {(d) => (
+            <DataTable label="On-call health" columns={PERSON_COLUMNS} rows={d.people} rowKey={(p) => p.userId} />
+          )}
+        </Loadable>
       </Card>
       <Card title="Compensation">
         <p className="muted small">
@@ -213,13 +231,9 @@ export function OncallHealthPage() {
             Download CSV
           </a>
         </div>
-        {comp.error ? (
-          <LoadError error={comp.error} retry={comp.reload} />
-        ) : !comp.data ? (
-          <Loading what="Loading compensation" />
-        ) : (
-          <CompensationTable c={comp.data} />
-        )}
+        <Loadable resource={comp} what="compensation">
+          {(d) => <CompensationTable c={d} />}
+        </Loadable>
       </Card>
     </>
   );
