@@ -92,6 +92,12 @@ describe('DatabaseHealth', () => {
     assert.deepEqual(changes, [false, true]);
   });
 
+  it('a caller that waited too long for a pooled connection is refused, but that is a busy pool, not an outage', () => {
+    const h = new DatabaseHealth({ settleMs: 0 });
+    assert.equal(h.noteFailure(new Error('timeout exceeded when trying to connect')), true);
+    assert.equal(h.isAvailable, true);
+  });
+
   it("a listener that throws does not become the caller's error", () => {
     const h = new DatabaseHealth({ settleMs: 0 });
     h.onChange(() => {

@@ -40,6 +40,9 @@ const PG_MESSAGES = [
   'the database system is',
 ];
 
+/** pg-pool's error for a caller that waited too long for a free connection (every one in use). */
+const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
+
 /** SQLite: another connection holds the lock longer than the busy timeout. */
 const SQLITE_CODES = /^SQLITE_(BUSY|LOCKED)/;
 
@@ -150,9 +153,13 @@ export class DatabaseHealth {
     return () => this.listeners.delete(fn);
   }
 
-  /** A failure: marks the database down when it means "unavailable". Returns whether it did. */
+  /**
+   * A failure: marks the database down when it means "unavailable". Returns whether it means that (retry later). A
+   * caller that waited too long for a free pooled connection is refused too, but that is a busy pool, not an outage.
+   */
   noteFailure(err: unknown): boolean {
     if (!isDatabaseUnavailable(err)) return false;
+    if (err instanceof Error && err.message === POOL_WAIT_TIMEOUT) return true;
     this.lastFailureAt = Date.now();
     if (!this.down) {
       this.down = { since: Date.now(), err };
