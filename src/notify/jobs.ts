@@ -20,7 +20,7 @@
  * once, at most one repeat, never lost.
  */
 import type { Executor } from '../db/index.js';
-import type { JobContext, JobHandler } from '../jobs/index.js';
+import { StaleJobError, type JobContext, type JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText } from '../shared/json.js';
@@ -147,6 +147,19 @@ export function destinationOf(channel: Channel, target: ContactTarget): string {
   }
 }
 
+/**
+ * Complete the job in the transaction that records the delivery's final outcome (one commit instead of two). If
+ * another run owns the job now, the outcome is still recorded (it is fenced on the claim, not the job) and the
+ * runner's own completion reports the stale run.
+ */
+async function completeAlongside(ctx: JobContext<DeliverPayload>, trx: Executor): Promise<void> {
+  try {
+    await ctx.completeIn(trx);
+  } catch (e) {
+    if (!(e instanceof StaleJobError)) throw e;
+  }
+}
+
 /** Claim tokens are `<job fence>.<id>`: the fence of the job run that claimed the delivery. */
 function claimFenceOf(token: string | null): number | null {
   const fence = token ? Number(token.slice(0, token.indexOf('.'))) : NaN;
@@ -189,6 +202,7 @@ function claim(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery):
     const skip = await skipReason(trx, deps, current, row);
     if (skip !== null) {
       await record(trx, current, { claimToken: expect }, { status: 'skipped', error: skip, isFinal: true }, now);
+      await completeAlongside(ctx, trx);
       return { kind: 'skipped' };
     }
     const token = `${ctx.job.fence}.${newId('clm', now)}`;
@@ -259,18 +273,18 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
       permit?.release(sendOutcome);
       permit = null;
       deps.onSend?.(d.channel, 'sent');
-      // Step 5: record, fenced on the claim.
-      const isRecorded = await db.kysely
-        .transaction()
-        .execute(async (trx) =>
-          record(
-            trx,
-            await findDelivery(trx, db.engine, id, true),
-            { claimToken: claimed.token },
-            { status: 'sent', providerMessageId, isFinal: true },
-            clock.now(),
-          ),
+      // Step 5: record, fenced on the claim; the job completes in the same commit.
+      const isRecorded = await db.kysely.transaction().execute(async (trx) => {
+        const ok = await record(
+          trx,
+          await findDelivery(trx, db.engine, id, true),
+          { claimToken: claimed.token },
+          { status: 'sent', providerMessageId, isFinal: true },
+          clock.now(),
         );
+        await completeAlongside(ctx, trx);
+        return ok;
+      });
       if (isRecorded) ctx.log.info({ deliveryId: id, channel: d.channel }, 'notification sent');
       else ctx.log.warn({ deliveryId: id }, 'notification sent, but its claim was taken over meanwhile');
     } finally {
@@ -295,17 +309,16 @@ async function onFailure(
   const isLastTry = ctx.job.attempts >= ctx.job.maxAttempts;
   const isFinal = isPermanent || isLastTry;
   const { db, clock } = ctx;
-  await db.kysely
-    .transaction()
-    .execute(async (trx) =>
-      record(
-        trx,
-        await findDelivery(trx, db.engine, d.id, true),
-        { claimToken },
-        { status: 'failed', error, isPermanent, isFinal },
-        clock.now(),
-      ),
+  await db.kysely.transaction().execute(async (trx) => {
+    await record(
+      trx,
+      await findDelivery(trx, db.engine, d.id, true),
+      { claimToken },
+      { status: 'failed', error, isPermanent, isFinal },
+      clock.now(),
     );
+    if (isFinal) await completeAlongside(ctx, trx);
+  });
   if (isFinal) {
     ctx.log.warn({ err: e, deliveryId: d.id }, 'notification failed; not retrying');
     return;
