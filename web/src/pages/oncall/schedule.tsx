@@ -2,6 +2,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { FeedLink } from '../../components/feed-link.js';
 import { ConfirmButton, ErrorBanner } from '../../components/forms.js';
+import { Loadable } from '../../components/state.js';
 import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { Link } from '../../lib/router.js';
@@ -193,35 +194,33 @@ function ScheduleView({ schedule: s }: { schedule: Schedule }) {
           </span>
         }
       >
-        {shifts.error ? (
-          <LoadError error={shifts.error} retry={shifts.reload} />
-        ) : !d ? (
-          <Loading what="Working out the shifts" />
-        ) : (
-          <>
-            <Timeline
-              from={from}
-              to={to}
-              now={now}
-              displayZone={displayZone}
-              scheduleZone={zone}
-              viewerZone={viewerZone}
-              rows={rows}
-              colorOf={colorOf}
-              nameOf={people.name}
-              onSelect={(start, end) => {
-                setPicked({ start, end });
-                overrideCard.current?.scrollIntoView({ behavior: 'smooth', block: 'center' });
-              }}
-            />
-            <p className="muted small tl-help">
-              Hover a block for its times in {zone}
-              {viewerZone !== zone ? ` and in your zone (${viewerZone})` : ''}. Drag across the final schedule to add an
-              override.
-            </p>
-            <HoursTable hours={hours} totalHours={totalHours} gaps={d.gaps} colorOf={colorOf} people={people} />
-          </>
-        )}
+        <Loadable resource={shifts} what="the shifts">
+          {(d) => (
+            <>
+              <Timeline
+                from={from}
+                to={to}
+                now={now}
+                displayZone={displayZone}
+                scheduleZone={zone}
+                viewerZone={viewerZone}
+                rows={rows}
+                colorOf={colorOf}
+                nameOf={people.name}
+                onSelect={(start, end) => {
+                  setPicked({ start, end });
+                  overrideCard.current?.scrollIntoView({ behavior: 'smooth', block: 'center' });
+                }}
+              />
+              <p className="muted small tl-help">
+                Hover a block for its times in {zone}
+                {viewerZone !== zone ? ` and in your zone (${viewerZone})` : ''}. Drag across the final schedule to add
+                an override.
+              </p>
+              <HoursTable hours={hours} totalHours={totalHours} gaps={d.gaps} colorOf={colorOf} people={people} />
+            </>
+          )}
+        </Loadable>
       </Card>
 
       <div className="grid-2 align-start">
@@ -415,37 +414,37 @@ function OverridesCard({
       setError(e);
     }
   };
-  const list = overrides.data?.overrides ?? [];
   return (
     <Card title="Upcoming overrides">
       <ErrorBanner error={error} />
-      {overrides.error ? (
-        <LoadError error={overrides.error} retry={overrides.reload} />
-      ) : !overrides.data ? (
-        <Loading what="Loading overrides" />
-      ) : list.length === 0 ? (
-        <Empty>No overrides in the next 90 days.</Empty>
-      ) : (
-        <ul className="plain-list" aria-label="Overrides">
-          {list.map((o) => (
-            <li key={o.id}>
-              <span className="swatch" style={{ background: colorOf(o.userId) }} aria-hidden="true" />
-              <div className="grow">
-                <div className="strong">{people.name(o.userId)}</div>
-                <div className="small">{formatRange(o.start, o.end, zone)}</div>
-                {viewerZone !== zone && (
-                  <div className="muted small">Your time: {formatRange(o.start, o.end, viewerZone)}</div>
-                )}
-                <div className="muted small">
-                  {o.reason ? `“${o.reason}” · ` : ''}by {o.createdBy}
-                  {o.swapRequestId ? ' · from a swap' : ''}
+      <Loadable
+        resource={overrides}
+        what="overrides"
+        isEmpty={(d) => d.overrides.length === 0}
+        empty="No overrides in the next 90 days."
+      >
+        {(d) => (
+          <ul className="plain-list" aria-label="Overrides">
+            {d.overrides.map((o) => (
+              <li key={o.id}>
+                <span className="swatch" style={{ background: colorOf(o.userId) }} aria-hidden="true" />
+                <div className="grow">
+                  <div className="strong">{people.name(o.userId)}</div>
+                  <div className="small">{formatRange(o.start, o.end, zone)}</div>
+                  {viewerZone !== zone && (
+                    <div className="muted small">Your time: {formatRange(o.start, o.end, viewerZone)}</div>
+                  )}
+                  <div className="muted small">
+                    {o.reason ? `“${o.reason}” · ` : ''}by {o.createdBy}
+                    {o.swapRequestId ? ' · from a swap' : ''}
+                  </div>
                 </div>
-              </div>
-              <ConfirmButton label="Delete" confirmLabel="Delete override" onConfirm={() => void remove(o.id)} />
-            </li>
-          ))}
-        </ul>
-      )}
+                <ConfirmButton label="Delete" confirmLabel="Delete override" onConfirm={() => void remove(o.id)} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loadable>
     </Card>
   );
 }

@@ -1,5 +1,7 @@
 /** /oncall: every schedule with who is on call now and who is next, in the schedule's own time zone. */
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
@@ -13,6 +15,73 @@ export function SchedulesPage() {
   const now = useApi<{ oncall: OnCall[] }>('/api/oncall/now');
   const teams = useTeams();
   const byId = new Map((now.data?.oncall ?? []).map((o) => [o.scheduleId, o]));
+  const columns: Column<Schedule>[] = [
+    {
+      id: 'name',
+      header: 'Schedule',
+      className: 'strong',
+      sortValue: (s) => s.name.toLowerCase(),
+      cell: (s) => (
+        <>
+          <Link to={`/oncall/schedules/${encodeURIComponent(s.id)}`}>{s.name}</Link>
+          <div className="muted small">
+            {s.layers.length} {s.layers.length === 1 ? 'layer' : 'layers'}
+          </div>
+        </>
+      ),
+    },
+    {
+      id: 'team',
+      header: 'Team',
+      sortValue: (s) => teams.name(s.teamId).toLowerCase(),
+      cell: (s) => teams.name(s.teamId),
+    },
+    {
+      id: 'zone',
+      header: 'Time zone',
+      hideOnPhone: true,
+      sortValue: (s) => s.timezone,
+      cell: (s) => (
+        <>
+          <span className="nowrap">{s.timezone}</span>{' '}
+          <span className="muted small">{zoneAbbrev(Date.now(), s.timezone)}</span>
+        </>
+      ),
+    },
+    {
+      id: 'now',
+      header: 'On call now',
+      cell: (s) => {
+        const o = byId.get(s.id);
+        return !o ? (
+          <span className="muted">{now.error ? '—' : '…'}</span>
+        ) : o.current ? (
+          <>
+            <span className="strong">{o.current.userName ?? o.current.userId}</span>{' '}
+            {o.current.userId === me.id && <Badge tone="info">you</Badge>}
+            <div className="muted small">until {formatIn(o.current.end, s.timezone)}</div>
+          </>
+        ) : (
+          <Badge tone="bad">Nobody</Badge>
+        );
+      },
+    },
+    {
+      id: 'next',
+      header: 'Next',
+      cell: (s) => {
+        const o = byId.get(s.id);
+        return o?.next ? (
+          <>
+            {o.next.userName ?? o.next.userId} {o.next.userId === me.id && <Badge tone="info">you</Badge>}
+            <div className="muted small">from {formatIn(o.next.start, s.timezone)}</div>
+          </>
+        ) : (
+          <span className="muted">—</span>
+        );
+      },
+    },
+  ];
 
   return (
     <>
@@ -31,74 +100,18 @@ export function SchedulesPage() {
         }
       />
       <Card>
-        {schedules.error ? (
-          <LoadError error={schedules.error} retry={schedules.reload} />
-        ) : !schedules.data ? (
-          <Loading what="Loading schedules" />
-        ) : schedules.data.schedules.length === 0 ? (
-          <Empty>
-            No schedules yet. <Link to="/oncall/new">Create the first one</Link>: a rotation of people who take turns.
-          </Empty>
-        ) : (
-          <table className="table" aria-label="Schedules">
-            <thead>
-              <tr>
-                <th>Schedule</th>
-                <th>Team</th>
-                <th>Time zone</th>
-                <th>On call now</th>
-                <th>Next</th>
-              </tr>
-            </thead>
-            <tbody>
-              {schedules.data.schedules.map((s) => {
-                const o = byId.get(s.id);
-                return (
-                  <tr key={s.id}>
-                    <td className="strong">
-                      <Link to={`/oncall/schedules/${encodeURIComponent(s.id)}`}>{s.name}</Link>
-                      <div className="muted small">
-                        {s.layers.length} {s.layers.length === 1 ? 'layer' : 'layers'}
-                      </div>
-                    </td>
-                    <td>{teams.name(s.teamId)}</td>
-                    <td>
-                      <span className="nowrap">{s.timezone}</span>{' '}
-                      <span className="muted small">{zoneAbbrev(Date.now(), s.timezone)}</span>
-                    </td>
-                    <td>
-                      {!o ? (
-                        now.error ? (
-                          <span className="muted">—</span>
-                        ) : (
-                          <span className="muted">…</span>
-                        )
-                      ) : o.current ? (
-                        <>
-                          <span className="strong">{o.current.userName ?? o.current.userId}</span>{' '}
-                          {o.current.userId === me.id && <Badge tone="info">you</Badge>}
-                          <div className="muted small">until {formatIn(o.current.end, s.timezone)}</div>
-                        </>
-                      ) : (
-                        <Badge tone="bad">Nobody</Badge>
-                      )}
-                    </td>
-                    <td>
-                      {o?.next ? (
-                        <>
-                          {o.next.userName ?? o.next.userId} {o.next.userId === me.id && <Badge tone="info">you</Badge>}
-                          <div className="muted small">from {formatIn(o.next.start, s.timezone)}</div>
-                        </>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
+        <Loadable
+          resource={schedules}
+          what="schedules"
+          isEmpty={(d) => d.schedules.length === 0}
+          empty={
+            <>
+              No schedules yet. <Link to="/oncall/new">Create the first one</Link>: a rotation of people who take turns.
+            </>
+          }
+        >
+          {(d) => <DataTable label="Schedules" columns={columns} rows={d.schedules} rowKey={(s) => s.id} />}
+        </Loadable>
       </Card>
       <p className="muted small">
         Who gets paged, and when, is set in <Link to="/escalation">escalation policies</Link>. Your own shifts and
