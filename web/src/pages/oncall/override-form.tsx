@@ -1,6 +1,6 @@
 /** Someone covers an interval: pick a person and local start/end times in the schedule's zone. */
-import { useCallback, useEffect, useState } from 'react';
-import { ErrorBanner, Field, useSubmit } from '../../components/forms.js';
+import { useEffect, useState } from 'react';
+import { ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
 import { api } from '../../lib/api.js';
 import { userLabel, type People } from './people.js';
 import type { Override } from './types.js';
@@ -20,86 +20,79 @@ export function OverrideForm({
   picked: { start: number; end: number } | null;
   onCreated: () => void;
 }) {
-  const [userId, setUserId] = useState('');
-  const [start, setStart] = useState(() => toLocalInput(Math.floor(Date.now() / (5 * MINUTE)) * 5 * MINUTE, zone));
-  const [end, setEnd] = useState(() =>
-    toLocalInput(Math.floor(Date.now() / (5 * MINUTE)) * 5 * MINUTE + 8 * HOUR, zone),
-  );
-  const [reason, setReason] = useState('');
   const [done, setDone] = useState<string | null>(null);
+  const form = useApiForm(
+    {
+      userId: '',
+      start: toLocalInput(Math.floor(Date.now() / (5 * MINUTE)) * 5 * MINUTE, zone),
+      end: toLocalInput(Math.floor(Date.now() / (5 * MINUTE)) * 5 * MINUTE + 8 * HOUR, zone),
+      reason: '',
+    },
+    async (v) => {
+      setDone(null);
+      const a = fromLocalInput(v.start, zone);
+      const b = fromLocalInput(v.end, zone);
+      if (!v.userId) throw new Error('Pick who covers this time.');
+      if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error('Enter a start and an end.');
+      await api.post<Override>(`/api/schedules/${encodeURIComponent(scheduleId)}/overrides`, {
+        userId: v.userId,
+        start: new Date(a).toISOString(),
+        end: new Date(b).toISOString(),
+        ...(v.reason.trim() ? { reason: v.reason.trim() } : {}),
+      });
+      setDone(`Override added for ${people.name(v.userId)}.`);
+      form.setValue('reason', '');
+      onCreated();
+    },
+  );
+  const { setValue } = form;
 
   useEffect(() => {
     if (!picked) return;
-    setStart(toLocalInput(picked.start, zone));
-    setEnd(toLocalInput(picked.end, zone));
+    setValue('start', toLocalInput(picked.start, zone));
+    setValue('end', toLocalInput(picked.end, zone));
     setDone(null);
     document.getElementById('override-user')?.focus();
-  }, [picked, zone]);
+  }, [picked, zone, setValue]);
 
-  const a = fromLocalInput(start, zone);
-  const b = fromLocalInput(end, zone);
-  const form = useSubmit(
-    useCallback(async () => {
-      setDone(null);
-      if (!userId) throw new Error('Pick who covers this time.');
-      if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error('Enter a start and an end.');
-      await api.post<Override>(`/api/schedules/${encodeURIComponent(scheduleId)}/overrides`, {
-        userId,
-        start: new Date(a).toISOString(),
-        end: new Date(b).toISOString(),
-        ...(reason.trim() ? { reason: reason.trim() } : {}),
-      });
-      setDone(`Override added for ${people.name(userId)}.`);
-      setReason('');
-      onCreated();
-    }, [userId, a, b, reason, scheduleId, people, onCreated]),
-  );
-
+  const a = fromLocalInput(form.watch('start'), zone);
+  const b = fromLocalInput(form.watch('end'), zone);
   const users = people.users.filter((u) => !u.disabledAt);
   return (
     <form onSubmit={form.onSubmit} noValidate aria-label="Add an override">
       <ErrorBanner error={form.error} fields={['userId', 'start', 'end', 'reason']} />
-      <Field label="Person" htmlFor="override-user" error={form.fieldError('userId')}>
-        <select id="override-user" value={userId} onChange={(e) => setUserId(e.target.value)}>
-          <option value="">Who covers it…</option>
-          {users.map((u) => (
-            <option key={u.id} value={u.id}>
-              {userLabel(u)}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <SelectField
+        form={form}
+        name="userId"
+        id="override-user"
+        label="Person"
+        options={[{ value: '', text: 'Who covers it…' }, ...users.map((u) => ({ value: u.id, text: userLabel(u) }))]}
+      />
       <div className="grid-2">
-        <Field label={`Start (${zone})`} htmlFor="override-start" error={form.fieldError('start')}>
-          <input id="override-start" type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />
-        </Field>
-        <Field
+        <TextField form={form} name="start" id="override-start" label={`Start (${zone})`} type="datetime-local" />
+        <TextField
+          form={form}
+          name="end"
+          id="override-end"
           label={`End (${zone})`}
-          htmlFor="override-end"
-          error={form.fieldError('end')}
+          type="datetime-local"
           hint={Number.isFinite(a) && Number.isFinite(b) && b > a ? formatDuration(b - a) : undefined}
-        >
-          <input id="override-end" type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} />
-        </Field>
+        />
       </div>
-      <Field
+      <TextField
+        form={form}
+        name="reason"
+        id="override-reason"
         label="Reason"
-        htmlFor="override-reason"
-        error={form.fieldError('reason')}
         hint="Optional, e.g. “covering Sam's dentist appointment”."
-      >
-        <input id="override-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
-      </Field>
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={form.busy}>
-          {form.busy ? 'Adding…' : 'Add override'}
-        </button>
+      />
+      <FormActions busy={form.busy} submit="Add override" busyText="Adding…">
         {done && (
           <span className="saved" role="status">
             {done}
           </span>
         )}
-      </div>
+      </FormActions>
     </form>
   );
 }

@@ -3,7 +3,7 @@
  * order, turn length, first hand-off date and time in the schedule's zone, optional restrictions).
  */
 import { useCallback, useMemo, useState } from 'react';
-import { ConfirmButton, ErrorBanner, Field, useSubmit } from '../../components/forms.js';
+import { ConfirmButton, ErrorBanner, Field, FormActions, useSubmit } from '../../components/forms.js';
 import { TimeZoneInput, zoneHint } from '../../components/timezone.js';
 import { Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
@@ -233,10 +233,7 @@ function ScheduleForm({ schedule }: { schedule: Schedule | null }) {
           <span className="muted small">A later layer wins over earlier ones wherever it has someone on call.</span>
         </div>
         <hr className="rule" />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Saving…' : schedule ? 'Save schedule' : 'Create schedule'}
-          </button>
+        <FormActions busy={form.busy} submit={schedule ? 'Save schedule' : 'Create schedule'} busyText="Saving…">
           <Link
             to={schedule ? `/oncall/schedules/${encodeURIComponent(schedule.id)}` : '/oncall'}
             className="btn btn-ghost"
@@ -252,7 +249,7 @@ function ScheduleForm({ schedule }: { schedule: Schedule | null }) {
               />
             </span>
           )}
-        </div>
+        </FormActions>
         <ErrorBanner error={deleteError} />
       </form>
     </>
