@@ -227,6 +227,7 @@ export function TextField<T extends FieldValues>({
   autoFocus?: boolean;
   autoComplete?: string;
   spellCheck?: boolean;
+  maxLength?: number;
 }) {
   const error = form.fieldError(name);
   const aria = { 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? `${id}-error` : undefined };

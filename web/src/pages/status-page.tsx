@@ -4,8 +4,10 @@
  * incident room. Everyone signed in can look; administrators change (the API enforces it too).
  */
 import { useState } from 'react';
-import { ErrorBanner, Field, useSubmit } from '../components/forms.js';
-import { Card, Empty, LoadError, Loading, PageHeader } from '../components/ui.js';
+import { ErrorBanner, TextField, useApiForm, useSubmit } from '../components/forms.js';
+import { Loadable } from '../components/state.js';
+import { DataTable, type Column } from '../components/table.js';
+import { Card, PageHeader } from '../components/ui.js';
 import { api } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
 import { useUser } from '../lib/session.js';
@@ -28,6 +30,20 @@ interface Subscriber {
   componentIds: string[];
 }
 
+const COMPONENT_COLUMNS: Column<StatusComponent>[] = [
+  {
+    id: 'name',
+    header: 'Component',
+    sortValue: (c) => c.name.toLowerCase(),
+    cell: (c) => (
+      <>
+        <strong>{c.name}</strong>
+        {c.description && <div className="muted small">{c.description}</div>}
+      </>
+    ),
+  },
+];
+
 export function StatusPageSetupPage() {
   const user = useUser();
   const components = useApi<{ components: StatusComponent[] }>('/api/status-page/components');
@@ -48,80 +64,87 @@ export function StatusPageSetupPage() {
         }
       />
       <Card title="Components">
-        {components.error ? (
-          <LoadError error={components.error} retry={components.reload} />
-        ) : !components.data ? (
-          <Loading what="Loading components" />
-        ) : components.data.components.length === 0 ? (
-          <Empty>No components yet.{user.isAdmin ? ' Add the first one below.' : ''}</Empty>
-        ) : (
-          <table className="table" aria-label="Components">
-            <thead>
-              <tr>
-                <th>Component</th>
-                <th>Status when nothing is published</th>
-              </tr>
-            </thead>
-            <tbody>
-              {components.data.components.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <strong>{c.name}</strong>
-                    {c.description && <div className="muted small">{c.description}</div>}
-                  </td>
-                  <td>
-                    {user.isAdmin ? (
+        <Loadable
+          resource={components}
+          what="components"
+          isEmpty={(d) => d.components.length === 0}
+          empty={`No components yet.${user.isAdmin ? ' Add the first one below.' : ''}`}
+        >
+          {(d) => (
+            <DataTable
+              label="Components"
+              columns={[
+                ...COMPONENT_COLUMNS,
+                {
+                  id: 'status',
+                  header: 'Status when nothing is published',
+                  sortValue: (c) => c.status,
+                  cell: (c) =>
+                    user.isAdmin ? (
                       <ComponentStatusSelect component={c} onChanged={components.reload} />
                     ) : (
                       COMPONENT_STATUS_LABELS[c.status]
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+                    ),
+                },
+              ]}
+              rows={d.components}
+              rowKey={(c) => c.id}
+            />
+          )}
+        </Loadable>
         {user.isAdmin && <AddComponent onAdded={components.reload} />}
       </Card>
       {user.isAdmin && (
         <Card title="Subscribers">
-          {subscribers.error ? (
-            <LoadError error={subscribers.error} retry={subscribers.reload} />
-          ) : !subscribers.data ? (
-            <Loading what="Loading subscribers" />
-          ) : subscribers.data.subscribers.length === 0 ? (
-            <Empty>Nobody has subscribed yet. Customers subscribe on the public page.</Empty>
-          ) : (
-            <table className="table" aria-label="Subscribers">
-              <thead>
-                <tr>
-                  <th>Address</th>
-                  <th>Follows</th>
-                  <th>Since</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {subscribers.data.subscribers.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      {s.address} <span className="muted small">{s.kind}</span>
-                      {!s.confirmedAt && <span className="muted small"> · not confirmed yet</span>}
-                    </td>
-                    <td>
-                      {s.componentIds.length
+          <Loadable
+            resource={subscribers}
+            what="subscribers"
+            isEmpty={(d) => d.subscribers.length === 0}
+            empty="Nobody has subscribed yet. Customers subscribe on the public page."
+          >
+            {(d) => (
+              <DataTable
+                label="Subscribers"
+                columns={[
+                  {
+                    id: 'address',
+                    header: 'Address',
+                    sortValue: (s) => s.address.toLowerCase(),
+                    cell: (s) => (
+                      <>
+                        {s.address} <span className="muted small">{s.kind}</span>
+                        {!s.confirmedAt && <span className="muted small"> · not confirmed yet</span>}
+                      </>
+                    ),
+                  },
+                  {
+                    id: 'follows',
+                    header: 'Follows',
+                    cell: (s) =>
+                      s.componentIds.length
                         ? s.componentIds.map((id) => names.get(id) ?? id).join(', ')
-                        : 'every component'}
-                    </td>
-                    <td>{formatTime(s.createdAt, user.timezone)}</td>
-                    <td>
-                      <RemoveSubscriber subscriber={s} onRemoved={subscribers.reload} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+                        : 'every component',
+                  },
+                  {
+                    id: 'since',
+                    header: 'Since',
+                    hideOnPhone: true,
+                    sortValue: (s) => s.createdAt,
+                    cell: (s) => formatTime(s.createdAt, user.timezone),
+                  },
+                  {
+                    id: 'actions',
+                    header: 'Actions',
+                    headerHidden: true,
+                    align: 'actions',
+                    cell: (s) => <RemoveSubscriber subscriber={s} onRemoved={subscribers.reload} />,
+                  },
+                ]}
+                rows={d.subscribers}
+                rowKey={(s) => s.id}
+              />
+            )}
+          </Loadable>
         </Card>
       )}
     </>
@@ -154,30 +177,24 @@ function ComponentStatusSelect({ component, onChanged }: { component: StatusComp
 }
 
 function AddComponent({ onAdded }: { onAdded: () => void }) {
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const submit = useSubmit(async () => {
-    await api.post('/api/status-page/components', { name: name.trim(), description: description.trim() });
-    setName('');
-    setDescription('');
+  const form = useApiForm({ name: '', description: '' }, async (v) => {
+    await api.post('/api/status-page/components', { name: v.name.trim(), description: v.description.trim() });
+    form.reset();
     onAdded();
   });
   return (
-    <form onSubmit={submit.onSubmit} aria-label="Add a component" className="add-component">
-      <ErrorBanner error={submit.error} fields={['name', 'description']} />
-      <Field label="New component" htmlFor="component-name" error={submit.fieldError('name')}>
-        <input
-          id="component-name"
-          value={name}
-          placeholder="What customers know it as: Checkout, Website, API"
-          onChange={(e) => setName(e.target.value)}
-          maxLength={200}
-        />
-      </Field>
-      <Field label="Description" htmlFor="component-description" error={submit.fieldError('description')}>
-        <input id="component-description" value={description} onChange={(e) => setDescription(e.target.value)} />
-      </Field>
-      <button type="submit" className="btn" disabled={submit.busy || !name.trim()}>
+    <form onSubmit={form.onSubmit} aria-label="Add a component" className="add-component">
+      <ErrorBanner error={form.error} fields={['name', 'description']} />
+      <TextField
+        form={form}
+        name="name"
+        id="component-name"
+        label="New component"
+        placeholder="What customers know it as: Checkout, Website, API"
+        maxLength={200}
+      />
+      <TextField form={form} name="description" id="component-description" label="Description" />
+      <button type="submit" className="btn" disabled={form.busy || !form.watch('name').trim()}>
         Add component
       </button>
     </form>
