@@ -1,5 +1,34 @@
 /** Filters over a list: status tabs, a bar of labelled selects and a search box. The state lives in the URL. */
-import type { FormEvent, ReactNode } from 'react';
+import { useCallback, type FormEvent, type ReactNode } from 'react';
+import { navigate, useLocation } from '../lib/router.js';
+
+/**
+ * Set a list's filters in the URL of `path`: empty values and values equal to their default drop out of the query.
+ * With `pageKey` (a keyset cursor such as `before`), any other change goes back to the first page and replaces the
+ * history entry; a change of the page itself adds one.
+ */
+export function useUrlFilters(
+  path: string,
+  defaults: Readonly<Record<string, string>> = {},
+  pageKey?: string,
+): (changes: Record<string, string>) => void {
+  const { search } = useLocation();
+  return useCallback(
+    (changes) => {
+      const next = new URLSearchParams(search);
+      for (const [k, v] of Object.entries(changes)) {
+        if (v) next.set(k, v);
+        else next.delete(k);
+      }
+      const paging = pageKey !== undefined && pageKey in changes;
+      if (pageKey !== undefined && !paging) next.delete(pageKey);
+      for (const [k, v] of Object.entries(defaults)) if (next.get(k) === v) next.delete(k);
+      const qs = next.toString();
+      navigate(`${path}${qs ? `?${qs}` : ''}`, { replace: !paging });
+    },
+    [search, path, defaults, pageKey],
+  );
+}
 
 export function Tabs<K extends string>({
   label,

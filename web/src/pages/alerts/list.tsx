@@ -2,15 +2,15 @@
  * Alerts: everything the monitoring sent, newest first. Filters live in the URL (a link to "open critical alerts of
  * checkout" can be shared); older pages use the API's keyset (`before`); the newest page updates itself.
  */
-import { useCallback, useMemo, useState, type FormEvent } from 'react';
-import { FilterBar, SelectFilter, Tabs } from '../../components/filters.js';
+import { useMemo, useState, type FormEvent } from 'react';
+import { FilterBar, SelectFilter, Tabs, useUrlFilters } from '../../components/filters.js';
 import { ErrorBanner } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
 import { Card, PageHeader } from '../../components/ui.js';
 import { api, query } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
-import { Link, navigate, useLocation } from '../../lib/router.js';
+import { Link, useLocation } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import { AlertMarkers, SeverityBadge, StatusBadge } from './badges.js';
@@ -26,6 +26,7 @@ const STATUS_TEXT: Record<string, string> = {
   resolved: 'Resolved',
   all: 'All',
 };
+const DEFAULTS = { status: 'open' };
 const STATUS_TABS = [...STATUS_FILTERS, 'all'].map((s) => ({ key: s, text: STATUS_TEXT[s]! }));
 const SEVERITY_OPTIONS = SEVERITIES.map((s) => ({ value: s, text: s[0]!.toUpperCase() + s.slice(1) }));
 
@@ -59,20 +60,7 @@ export function AlertsPage() {
   // Only the newest page changes by itself; older pages stay put while you read them.
   const live = useAlertChanges(alerts.reload, !before);
 
-  const setFilter = useCallback(
-    (changes: Record<string, string>) => {
-      const next = new URLSearchParams(search);
-      for (const [k, v] of Object.entries(changes)) {
-        if (v) next.set(k, v);
-        else next.delete(k);
-      }
-      if (!('before' in changes)) next.delete('before');
-      if (next.get('status') === 'open') next.delete('status');
-      const qs = next.toString();
-      navigate(`/alerts${qs ? `?${qs}` : ''}`, { replace: !('before' in changes) });
-    },
-    [search],
-  );
+  const setFilter = useUrlFilters('/alerts', DEFAULTS, 'before');
 
   const [text, setText] = useState(q);
   const applyText = (e: FormEvent) => {

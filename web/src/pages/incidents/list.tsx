@@ -1,18 +1,18 @@
 /** Incidents: open ones first by default, filters (status, severity) in the URL, and "Declare incident". */
-import { useCallback } from 'react';
-import { FilterBar, SelectFilter, Tabs } from '../../components/filters.js';
+import { FilterBar, SelectFilter, Tabs, useUrlFilters } from '../../components/filters.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
 import { Card, PageHeader } from '../../components/ui.js';
 import { query } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
-import { Link, navigate, useLocation } from '../../lib/router.js';
+import { Link, useLocation } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
 import { SEVERITIES, STATUSES, STATUS_TEXT, duration, type Incident } from './types.js';
 
 const FILTER_TEXT: Record<string, string> = { open: 'Open', all: 'All', ...STATUS_TEXT };
+const DEFAULTS = { status: 'open' };
 const STATUS_TABS = ['open', ...STATUSES, 'all'].map((s) => ({ key: s, text: FILTER_TEXT[s]! }));
 const SEVERITY_OPTIONS = SEVERITIES.map((s) => ({ value: s, text: s }));
 
@@ -46,19 +46,7 @@ export function IncidentsPage() {
   const severity = search.get('severity') ?? '';
   const list = useApi<{ incidents: Incident[] }>(`/api/incidents${query({ status, severity, limit: 200 })}`);
 
-  const setFilter = useCallback(
-    (changes: Record<string, string>) => {
-      const next = new URLSearchParams(search);
-      for (const [k, v] of Object.entries(changes)) {
-        if (v) next.set(k, v);
-        else next.delete(k);
-      }
-      if (next.get('status') === 'open') next.delete('status');
-      const qs = next.toString();
-      navigate(`/incidents${qs ? `?${qs}` : ''}`, { replace: true });
-    },
-    [search],
-  );
+  const setFilter = useUrlFilters('/incidents', DEFAULTS);
 
   const columns: Column<Incident>[] = [
     ...INCIDENT_COLUMNS,
