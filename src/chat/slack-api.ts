@@ -40,7 +40,7 @@ export class SlackApi {
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       });
     } catch (e) {
-      throw Object.assign(slackCallFailed(method, `network: ${(e as Error).message}`, false), { cause: e });
+      throw Object.assign(slackCallFailed(method, `network: ${(e as Error).message}`, false), { networkError: e });
     }
     const text = await res.text();
     if (res.status === 429 || res.status >= 500) {
@@ -78,7 +78,9 @@ export class SlackApi {
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       });
     } catch (e) {
-      throw Object.assign(slackCallFailed('response_url', `network: ${(e as Error).message}`, false), { cause: e });
+      throw Object.assign(slackCallFailed('response_url', `network: ${(e as Error).message}`, false), {
+        networkError: e,
+      });
     }
     await res.text();
     if (res.status === 429 || res.status >= 500) {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Bulkhead, DEFAULT_BULKHEAD } from './bulkhead.js';
-import { DeliveryError } from './errors.js';
+import { isDatabaseUnavailable } from '../db/health.js';
+import { DeliveryError, unreachableFailure } from './errors.js';
 
 function bulkhead(now: { t: number }, over: Partial<ConstructorParameters<typeof Bulkhead>[0]> = {}): Bulkhead {
   return new Bulkhead({
@@ -102,5 +103,15 @@ describe('bulkhead and circuit breaker per destination', () => {
     const waiting = b.acquire('webhook', 'fast');
     setTimeout(() => held[0]!.release('sent'), 20);
     (await waiting).release('sent');
+  });
+});
+
+describe('a failed send is not a database outage', () => {
+  it('keeps the network error out of the cause chain the job runner reads (src/db/health.ts)', () => {
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT']) {
+      const e = unreachableFailure('webhook', 'could not reach 127.0.0.1:9', Object.assign(new Error(code), { code }));
+      assert.equal(isDatabaseUnavailable(e), false, code);
+      assert.equal((e.networkError as { code: string }).code, code); // still there for the logs
+    }
   });
 });

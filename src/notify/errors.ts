@@ -40,6 +40,8 @@ export const actionLinksUnavailable = (): AppError =>
 export class DeliveryError extends AppError {
   readonly isUnreachable: boolean;
   readonly isBulkhead: boolean;
+  /** The provider's or the network's own error, for logs. */
+  readonly networkError: unknown;
 
   constructor(
     readonly channel: string,
@@ -56,11 +58,13 @@ export class DeliveryError extends AppError {
     super(opts.isPermanent ? 'delivery_rejected' : 'delivery_unavailable', `${channel}: ${message}`, {
       status: opts.isPermanent ? 422 : 503,
       isPermanent: opts.isPermanent,
-      cause: opts.cause,
       retryAfterMs: opts.isPermanent ? undefined : opts.retryAfterMs,
       details: opts.providerStatus === undefined ? undefined : { providerStatus: opts.providerStatus },
     });
     this.name = 'DeliveryError';
+    // Not `cause`: the job runner reads a cause chain with ECONNRESET, ECONNREFUSED or ETIMEDOUT as "the database is
+    // unavailable" (src/db/health.ts), and a dead webhook must never make this server think its database is down.
+    this.networkError = opts.cause;
     this.isUnreachable = opts.isUnreachable === true;
     this.isBulkhead = opts.isBulkhead === true;
   }
