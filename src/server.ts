@@ -188,7 +188,8 @@ export function buildServices(
         canCommunicate: (actor, id) => services.incidents.canCommunicate(actor, id),
       },
       resolveService: async (s) => (await catalog.get(systemActor('status-page'), s)).id,
-      channels: notify.channels,
+      // Subscriber sends share the bulkheads and breakers of pages (src/notify/bulkhead.ts).
+      channels: notify.guardedChannels,
       onEnqueued: () => runner?.wake(),
       resolve,
     }),

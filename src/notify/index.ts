@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import type { ResolveAll } from '../shared/net.js';
 import { DELIVER_JOB, NotifyService, type DeliverPayload } from './delivery.js';
 import { Bulkhead, DEFAULT_BULKHEAD } from './bulkhead.js';
-import { deliverHandler, destinationOf, type SendMetricOutcome } from './jobs.js';
+import { deliverHandler, destinationOf, withBulkhead, type SendMetricOutcome } from './jobs.js';
 import { ActionLinkService } from './links.js';
 import { buildChannels, type Channels } from './registry.js';
 import { guardContactTargets } from './outbound-guard.js';
@@ -46,6 +46,8 @@ export interface NotifyServices {
   channels: Channels;
   /** Per-destination bulkheads and circuit breakers of this process's sends. */
   bulkhead: Bulkhead;
+  /** The channels with every send through the bulkhead: for other domains' senders (status-page subscribers). */
+  guardedChannels: Channels;
   deliverJob: { kind: typeof DELIVER_JOB; handler: JobHandler<DeliverPayload> };
 }
 
@@ -110,6 +112,7 @@ export function createNotifyServices(deps: {
     actionLinks,
     channels,
     bulkhead,
+    guardedChannels: withBulkhead(channels, bulkhead),
     deliverJob: { kind: DELIVER_JOB, handler },
   };
 }

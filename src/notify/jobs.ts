@@ -148,6 +148,30 @@ export function destinationOf(channel: Channel, target: ContactTarget): string {
 }
 
 /**
+ * The channels with each send taking a slot in its destination's bulkhead (and counting toward its breaker), for
+ * senders outside `notify.deliver` (status-page subscribers): a dead subscriber webhook then holds at most two job
+ * slots, and a refused send fails fast as transient for the caller's job to retry.
+ */
+export function withBulkhead(channels: Channels, bulkhead: Bulkhead): Channels {
+  const wrap = (c: Channel): Channel => ({
+    kind: c.kind,
+    destination: (contact) => destinationOf(c, contact),
+    async send(message, contact) {
+      const permit = await bulkhead.acquire(c.kind, destinationOf(c, contact));
+      try {
+        const result = await c.send(message, contact);
+        permit.release('sent');
+        return result;
+      } catch (e) {
+        permit.release(e instanceof DeliveryError && e.isUnreachable ? 'unreachable' : 'rejected');
+        throw e;
+      }
+    },
+  });
+  return Object.fromEntries(Object.entries(channels).map(([k, c]) => [k, wrap(c)])) as Channels;
+}
+
+/**
  * Complete the job in the transaction that records the delivery's final outcome (one commit instead of two). If
  * another run owns the job now, the outcome is still recorded (it is fenced on the claim, not the job) and the
  * runner's own completion reports the stale run.
