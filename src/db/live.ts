@@ -141,6 +141,9 @@ export class LiveChannel {
       release();
       return;
     }
+    // Lost between LISTEN's answer and here (both in one read from the socket): already released, and onError has
+    // scheduled the next try. Keeping it would leave this channel deaf to NOTIFY.
+    if (isReleased) return;
     this.listener = client;
     this.releaseListener = release;
   }

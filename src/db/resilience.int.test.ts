@@ -12,7 +12,7 @@
  * 503 with Retry-After given within a few seconds (never a 500, never a hang, never a refused connection), /healthz
  * stays 200 while /readyz answers 503 during the outage and 200 after, the outage is logged once each way, and within
  * 15 s of the database coming back every accepted alert is paged — once: one delivery per alert, and a delivery that
- * was mid-send when the database went away arrives at most twice (as after a crash).
+ * was mid-send when the database went away arrives once more (as after a crash); at most once more per disruption.
  * PostgreSQL only: SQLite has no server to lose (its busy database is a 503 too: src/db/health.int.test.ts).
  */
 import assert from 'node:assert/strict';
@@ -32,6 +32,7 @@ const RATE_PER_S = 20;
 const STREAM_MS = 7000;
 const RECOVERY_MS = 15_000;
 const HOLD_MS = 250; // how long the page receiver takes to answer
+const ROUNDS = 3; // pg_terminate_backend rounds, a second apart
 const ENV = {
   MUSTER_JOBS_POLL_INTERVAL_MS: '100',
   MUSTER_JOBS_LEASE_MS: '5000',
@@ -355,8 +356,11 @@ async function runScenario(
   }
 }
 
-/** What holds after any database fault. */
-function assertSurvived(run: Run, label: string): void {
+/**
+ * What holds after any database fault. `disruptions`: how many times the database went away; each may catch a page
+ * mid-send (handed to the receiver, not yet recorded sent), which is then sent once more, as after a crash.
+ */
+function assertSurvived(run: Run, label: string, disruptions: number): void {
   const { servers, alerts, pages } = run;
   for (const server of servers) {
     assert.equal(server.child.exitCode, null, `muster exited during ${label}:\n${server.output()}`);
@@ -385,7 +389,7 @@ function assertSurvived(run: Run, label: string): void {
     'some alerts were never accepted',
   );
 
-  // Every accepted alert paged, by one delivery, which arrived at most twice (a send interrupted mid-way).
+  // Every accepted alert paged, by one delivery, which arrived at most once more per disruption.
   const byAlert = new Map<string, Arrival[]>();
   for (const a of pages.arrivals) byAlert.set(a.alertId, [...(byAlert.get(a.alertId) ?? []), a]);
   const unpaged = alerts.filter((a) => !byAlert.has(a.alertId!)).map((a) => a.i);
@@ -394,7 +398,10 @@ function assertSurvived(run: Run, label: string): void {
     const got = byAlert.get(a.alertId!)!;
     const deliveries = new Set(got.map((x) => x.deliveryId));
     assert.equal(deliveries.size, 1, `alert ${a.i} was paged by ${deliveries.size} deliveries`);
-    assert.ok(got.length <= 2, `alert ${a.i}'s page arrived ${got.length} times`);
+    assert.ok(
+      got.length <= 1 + disruptions,
+      `alert ${a.i}'s page arrived ${got.length} times in ${disruptions} disruptions`,
+    );
   }
   assert.ok(
     run.lastPageAfterBackMs <= RECOVERY_MS,
@@ -448,7 +455,7 @@ describe('Muster survives its database [postgres]', { skip }, () => {
         return [down, up];
       },
       async (run) => {
-        assertSurvived(run, 'a database restart');
+        assertSurvived(run, 'a database restart', 2);
         const refusals = run.alerts.flatMap((a) => a.refusals);
         assert.ok(
           refusals.some((r) => r.code === 'database_unavailable'),
@@ -491,7 +498,7 @@ describe('Muster survives its database [postgres]', { skip }, () => {
         admin.on('error', () => undefined);
         await admin.connect();
         try {
-          for (let round = 0; round < 3; round++) {
+          for (let round = 0; round < ROUNDS; round++) {
             const r = await admin.query<{ state: string | null; ok: boolean }>(
               `select state, pg_terminate_backend(pid) as ok from pg_stat_activity
                 where datname = $1 and pid <> pg_backend_pid()`,
@@ -508,7 +515,7 @@ describe('Muster survives its database [postgres]', { skip }, () => {
       },
       async (run) => {
         assert.ok(terminated >= 3, `terminated ${terminated} backends`);
-        assertSurvived(run, 'terminated backends');
+        assertSurvived(run, 'terminated backends', ROUNDS);
         // The job runner listens again on a new connection of its own.
         const db = run.tdb.open();
         try {
@@ -523,7 +530,14 @@ describe('Muster survives its database [postgres]', { skip }, () => {
             if (listeners === run.servers.length) break;
             await sleep(200);
           }
-          assert.equal(listeners, run.servers.length, "each process's job runner LISTENs again");
+          if (listeners !== run.servers.length) {
+            const activity = await sql<{ pid: number; state: string; query: string }>`select pid, state, query
+              from pg_stat_activity where datname = current_database()`.execute(db.kysely);
+            assert.fail(
+              `${listeners} LISTEN connections for ${run.servers.length} processes; backends: ` +
+                `${JSON.stringify(activity.rows)}\n${run.servers.map((s) => s.output()).join('\n----\n')}`,
+            );
+          }
         } finally {
           await db.close();
         }

@@ -144,6 +144,9 @@ export class JobRunner {
       listener.close(e instanceof Error ? e : new Error(String(e)));
       throw e;
     }
+    // The connection can be lost between LISTEN's answer and this line (both in one read from the socket): then the
+    // listener is already closed, and keeping it would leave the runner deaf to NOTIFY for good.
+    if (isClosed) throw new Error('lost the LISTEN connection as it started listening');
     this.listener = listener;
   }
 
