@@ -155,7 +155,8 @@ export function DataTable<T extends RowData>({
               <tr className={rowClassName?.(r.original)} {...rowData?.(r.original)}>
                 {columns.map((c) => (
                   <td key={c.id} className={cls(c)} data-label={c.headerHidden ? undefined : c.header}>
-                    {c.cell(r.original)}
+                    {/* One box per cell: in the phone layout the label and the whole cell sit side by side. */}
+                    <div>{c.cell(r.original)}</div>
                   </td>
                 ))}
               </tr>
