@@ -294,6 +294,21 @@ for (const engine of ENGINES) {
       assert.equal(drop?.status, 'failing', JSON.stringify(drop));
       assert.match(drop.lastError ?? '', /could not connect to 127\.0\.0\.1:\d+ within 3000 ms|circuit|is failing/);
       assert.equal((await healthOf('other'))?.status, 'ok');
+      // Someone else (not an administrator) does not see it.
+      const tokenFor = async (userId: string) =>
+        (
+          await t.muster.services.tokens.create(
+            { userId, tokenId: null, label: 'test', ip: null, isAdmin: false },
+            { name: 'test' },
+          )
+        ).token;
+      const asOutsider = await t.api(
+        'GET',
+        `/api/users/${userIds.drop}/contact-methods`,
+        undefined,
+        await tokenFor(userIds.other!),
+      );
+      assert.equal(asOutsider.status, 403);
       const metrics = await t.api<string>('GET', '/metrics');
       assert.match(metrics.body, /muster_notification_sends_total\{channel="webhook",outcome="sent"\} \d+/);
       assert.match(metrics.body, /muster_notification_sends_total\{channel="webhook",outcome="unreachable"\} \d+/);
