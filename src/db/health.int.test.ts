@@ -164,6 +164,40 @@ for (const engine of ENGINES) {
     );
 
     it(
+      '/readyz answers 503 within about 2 s when the database does not answer, and 200 when it does again',
+      {
+        skip:
+          engine === 'postgres'
+            ? 'SQLite: a transaction holds the one connection (PostgreSQL: resilience test)'
+            : false,
+      },
+      async () => {
+        const t = await startTestMuster(engine, { 'jobs.enabled': false });
+        try {
+          const { db } = t.muster.services;
+          let release!: () => void;
+          const held = new Promise<void>((r) => (release = r));
+          // Something holds the one connection (a long transaction): a query through it waits.
+          const tx = db.kysely.transaction().execute(async () => held);
+          const started = Date.now();
+          const notReady = await t.api<{ status: string; reason: string }>('GET', '/readyz', undefined, null);
+          const took = Date.now() - started;
+          assert.equal(notReady.status, 503, JSON.stringify(notReady.body));
+          assert.equal(notReady.body.reason, 'database_unavailable');
+          assert.ok(took >= 1800 && took < 4000, `answered after ${took} ms`);
+          const healthz = await t.api('GET', '/healthz', undefined, null);
+          assert.equal(healthz.status, 200);
+          release();
+          await tx;
+          const ready = await t.api<{ status: string }>('GET', '/readyz', undefined, null);
+          assert.equal(ready.status, 200, JSON.stringify(ready.body));
+        } finally {
+          await t.stop();
+        }
+      },
+    );
+
+    it(
       'a database locked by another connection past the busy timeout is 503 database_unavailable, then works again',
       { skip: engine === 'postgres' ? 'SQLite busy timeout; PostgreSQL outages are the tests above' : false },
       async () => {
