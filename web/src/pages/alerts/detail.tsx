@@ -4,6 +4,7 @@
  */
 import { useCallback, useState } from 'react';
 import { ErrorBanner } from '../../components/forms.js';
+import { Loadable } from '../../components/state.js';
 import { Badge, Card, Empty, LoadError, Loading } from '../../components/ui.js';
 import { api, ApiError } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
@@ -417,9 +418,11 @@ function ReceivedBody({ alertId, payloadId }: { alertId: string; payloadId: stri
   return (
     <details className="small" onToggle={(ev) => setOpen(ev.currentTarget.open)}>
       <summary>What arrived</summary>
-      {received.loading && <Loading what="Loading the received body" />}
-      {received.error !== null && <LoadError error={received.error} />}
-      {received.data && <pre className="received-body">{JSON.stringify(received.data.body, null, 2)}</pre>}
+      {isOpen && (
+        <Loadable resource={received} what="the received body">
+          {(d) => <pre className="received-body">{JSON.stringify(d.body, null, 2)}</pre>}
+        </Loadable>
+      )}
     </details>
   );
 }
