@@ -280,12 +280,15 @@ export function FormActions({
   submit,
   busyText,
   onCancel,
+  remove,
   children,
 }: {
   busy: boolean;
   submit: string;
   busyText?: string;
   onCancel?: () => void;
+  /** A destructive action at the far end of the row (delete what the form edits), asked once more inline. */
+  remove?: { label: string; confirmLabel: string; onConfirm: () => void };
   children?: ReactNode;
 }) {
   return (
@@ -299,6 +302,11 @@ export function FormActions({
         </button>
       )}
       {children}
+      {remove && (
+        <span className="push-right">
+          <ConfirmButton label={remove.label} confirmLabel={remove.confirmLabel} onConfirm={remove.onConfirm} />
+        </span>
+      )}
     </div>
   );
 }

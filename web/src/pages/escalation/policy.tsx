@@ -3,7 +3,7 @@
  * count, and working hours in an explicit time zone; every level shows the sentence of what it will do.
  */
 import { useCallback, useState } from 'react';
-import { ConfirmButton, ErrorBanner, Field, FormActions, useSubmit } from '../../components/forms.js';
+import { ErrorBanner, Field, FormActions, useSubmit } from '../../components/forms.js';
 import { TimeZoneInput, zoneHint } from '../../components/timezone.js';
 import { Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
@@ -420,22 +420,22 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
           </div>
         </Card>
 
-        <FormActions busy={form.busy} submit={policy ? 'Save policy' : 'Create policy'} busyText="Saving…">
+        <FormActions
+          busy={form.busy}
+          submit={policy ? 'Save policy' : 'Create policy'}
+          busyText="Saving…"
+          remove={
+            policy
+              ? { label: 'Delete policy', confirmLabel: `Delete ${policy.name}`, onConfirm: () => void remove() }
+              : undefined
+          }
+        >
           <Link to="/escalation" className="btn btn-ghost">
             {policy ? 'Back to policies' : 'Cancel'}
           </Link>
           {saved && (
             <span className="saved" role="status">
               Saved.
-            </span>
-          )}
-          {policy && (
-            <span className="push-right">
-              <ConfirmButton
-                label="Delete policy"
-                confirmLabel={`Delete ${policy.name}`}
-                onConfirm={() => void remove()}
-              />
             </span>
           )}
         </FormActions>

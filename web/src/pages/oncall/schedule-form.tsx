@@ -3,7 +3,7 @@
  * order, turn length, first hand-off date and time in the schedule's zone, optional restrictions).
  */
 import { useCallback, useMemo, useState } from 'react';
-import { ConfirmButton, ErrorBanner, Field, FormActions, useSubmit } from '../../components/forms.js';
+import { ErrorBanner, Field, FormActions, useSubmit } from '../../components/forms.js';
 import { TimeZoneInput, zoneHint } from '../../components/timezone.js';
 import { Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
@@ -233,22 +233,22 @@ function ScheduleForm({ schedule }: { schedule: Schedule | null }) {
           <span className="muted small">A later layer wins over earlier ones wherever it has someone on call.</span>
         </div>
         <hr className="rule" />
-        <FormActions busy={form.busy} submit={schedule ? 'Save schedule' : 'Create schedule'} busyText="Saving…">
+        <FormActions
+          busy={form.busy}
+          submit={schedule ? 'Save schedule' : 'Create schedule'}
+          busyText="Saving…"
+          remove={
+            schedule
+              ? { label: 'Delete schedule', confirmLabel: `Delete ${schedule.name}`, onConfirm: () => void remove() }
+              : undefined
+          }
+        >
           <Link
             to={schedule ? `/oncall/schedules/${encodeURIComponent(schedule.id)}` : '/oncall'}
             className="btn btn-ghost"
           >
             Cancel
           </Link>
-          {schedule && (
-            <span className="push-right">
-              <ConfirmButton
-                label="Delete schedule"
-                confirmLabel={`Delete ${schedule.name}`}
-                onConfirm={() => void remove()}
-              />
-            </span>
-          )}
         </FormActions>
         <ErrorBanner error={deleteError} />
       </form>
