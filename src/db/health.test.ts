@@ -5,12 +5,18 @@ import {
   DatabaseHealth,
   DatabaseUnavailableError,
   isDatabaseUnavailable,
+  markDatabaseConnectionError,
   retryWhileUnavailable,
   withTimeout,
   type HealthChange,
 } from './health.js';
 
 const withCode = (code: string, message = 'x'): Error => Object.assign(new Error(message), { code });
+/** A socket error as the database pool hands it on: marked as coming from a database connection. */
+const fromPool = (e: Error): Error => {
+  markDatabaseConnectionError(e);
+  return e;
+};
 
 describe('isDatabaseUnavailable', () => {
   it('knows a database that is away, on both engines', () => {
@@ -21,8 +27,9 @@ describe('isDatabaseUnavailable', () => {
       withCode('08006'),
       withCode('08001'),
       withCode('53300', 'sorry, too many clients already'),
-      withCode('ECONNREFUSED'),
-      withCode('ECONNRESET'),
+      fromPool(withCode('ECONNREFUSED')),
+      fromPool(withCode('ECONNRESET')),
+      fromPool(new Error('timeout expired')),
       withCode('SQLITE_BUSY', 'database is locked'),
       withCode('SQLITE_BUSY_SNAPSHOT'),
       withCode('SQLITE_LOCKED'),
@@ -30,9 +37,10 @@ describe('isDatabaseUnavailable', () => {
       new Error('Connection terminated due to connection timeout'),
       new Error('timeout exceeded when trying to connect'),
       new Error('Client has encountered a connection error and is not queryable'),
-      new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'connect failed'),
+      fromPool(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'connect failed')),
       new Error('Migration 0001 failed', { cause: withCode('57P01') }),
       new DatabaseUnavailableError('the database did not answer within 2000 ms'),
+      new AppError('database_unavailable', 'The database is unavailable.', { status: 503 }),
     ]) {
       assert.equal(isDatabaseUnavailable(e), true, `${String((e as { code?: string }).code)} ${e.message}`);
     }
@@ -47,7 +55,13 @@ describe('isDatabaseUnavailable', () => {
       withCode('SQLITE_ERROR', 'no such table: nope'),
       new TypeError("Cannot read properties of undefined (reading 'id')"),
       new AppError('service_not_found', 'No service with id x.', { status: 404 }),
-      new AggregateError([withCode('ECONNREFUSED'), new Error('boom')], 'mixed'),
+      // Socket errors of anything but the database: an SMTP server, a webhook, a provider's API.
+      withCode('ECONNREFUSED'),
+      withCode('ECONNRESET'),
+      withCode('ETIMEDOUT'),
+      new TypeError('fetch failed', { cause: withCode('ECONNREFUSED') }),
+      // A send's transient failure is the domain's verdict, whatever it wraps.
+      new AppError('delivery_failed', 'webhook: connection refused', { status: 502, cause: fromPool(withCode('x')) }),
       null,
       undefined,
       'a string',
@@ -65,7 +79,7 @@ describe('DatabaseHealth', () => {
     assert.equal(h.noteFailure(withCode('23505')), false, 'a constraint violation is not an outage');
     assert.equal(h.isAvailable, true);
     h.noteSuccess();
-    for (let i = 0; i < 50; i++) assert.equal(h.noteFailure(withCode('ECONNREFUSED')), true);
+    for (let i = 0; i < 50; i++) assert.equal(h.noteFailure(fromPool(withCode('ECONNREFUSED'))), true);
     assert.equal(h.isAvailable, false);
     assert.ok(h.unavailableSince !== null);
     for (let i = 0; i < 50; i++) h.noteSuccess();
@@ -127,7 +141,7 @@ describe('retryWhileUnavailable', () => {
     let calls = 0;
     const value = await retryWhileUnavailable(async () => {
       calls++;
-      if (calls < 3) throw withCode('ECONNREFUSED');
+      if (calls < 3) throw withCode('57P03', 'the database system is starting up');
       return 'recorded';
     });
     assert.equal(value, 'recorded');

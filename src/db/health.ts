@@ -5,6 +5,7 @@
  * small state per database handle, so an outage is logged once when it starts and once when it ends, not once per
  * request.
  */
+import { isAppError } from '../shared/errors.js';
 
 /** PostgreSQL SQLSTATEs that mean the server or this connection is away, not that the query was wrong. */
 const PG_UNAVAILABLE_CODES = new Set([
@@ -16,24 +17,24 @@ const PG_UNAVAILABLE_CODES = new Set([
   '25006', // read_only_sql_transaction: a standby that has not been promoted yet (failover)
 ]);
 
-/** Node socket errors on the way to the database. */
-const NET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
+/**
+ * Set by the database pool (src/db/pg-pool.ts) on errors of a database connection: a connect that failed, a socket
+ * that broke. A socket error alone (ECONNREFUSED, ECONNRESET) says nothing about the database — an SMTP server or a
+ * webhook refuses connections the same way — so only errors the pool marked count by that.
+ */
+const CONNECTION_ERROR = Symbol('muster.databaseConnectionError');
+
+/** The pool's mark: this error came from a database connection (connecting or connected). */
+export function markDatabaseConnectionError(err: unknown): void {
+  if (err && typeof err === 'object' && !Object.isFrozen(err)) {
+    Object.defineProperty(err, CONNECTION_ERROR, { value: true, enumerable: false });
+  }
+}
 
 /** Messages of node-postgres and pg-pool for a lost or unobtainable connection (they carry no code). */
 const PG_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
-  'timeout expired', // a client's own connect time-out
   'is not queryable',
   'Client was closed',
   'Cannot use a pool after calling end on the pool',
@@ -48,27 +49,25 @@ const SQLITE_CODES = /^SQLITE_(BUSY|LOCKED)/;
 
 function unavailableHere(e: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
+  if ((e as { [CONNECTION_ERROR]?: boolean })[CONNECTION_ERROR] === true) return true;
+  if (e instanceof DatabaseUnavailableError) return true;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (PG_UNAVAILABLE_CODES.has(code) || code.startsWith('08') || NET_CODES.has(code) || SQLITE_CODES.test(code)) {
-      return true;
-    }
+    if (PG_UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || SQLITE_CODES.test(code)) return true;
   }
-  if (e instanceof DatabaseUnavailableError) return true;
-  // AggregateError (several addresses refused, e.g. localhost → ::1 and 127.0.0.1).
-  const errors = (e as { errors?: unknown }).errors;
-  if (Array.isArray(errors) && errors.length > 0 && errors.every(unavailableHere)) return true;
   const message = (e as { message?: unknown }).message;
   return typeof message === 'string' && PG_MESSAGES.some((m) => message.includes(m));
 }
 
 /**
  * True when `e` (or an error it wraps, through `cause`) means the database is unreachable, restarting, or busy — a
- * refusal to retry later — rather than a wrong query or a bug.
+ * refusal to retry later — rather than a wrong query or a bug. An AppError is the domain's own verdict (a transient
+ * send failure wraps the socket error it met): it counts only as `database_unavailable`.
  */
 export function isDatabaseUnavailable(e: unknown): boolean {
   let cur: unknown = e;
   for (let depth = 0; depth < 6 && cur; depth++) {
+    if (isAppError(cur)) return cur.code === 'database_unavailable';
     if (unavailableHere(cur)) return true;
     cur = (cur as { cause?: unknown }).cause;
   }

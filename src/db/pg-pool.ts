@@ -14,7 +14,7 @@
  *   - connection failures and successes feed the database's `DatabaseHealth`, which logs an outage once.
  */
 import pg from 'pg';
-import type { DatabaseHealth } from './health.js';
+import { markDatabaseConnectionError, type DatabaseHealth } from './health.js';
 
 /** How long opening one connection may take before it counts as "database unavailable". */
 export const CONNECT_TIMEOUT_MS = 2500;
@@ -41,6 +41,7 @@ export function createPgPool(url: string, opts: PgPoolOptions): pg.Pool {
       // Listens for the client's whole life: a lost connection is an error on the query that meets it, never an
       // unhandled event. node-postgres has already marked the client not queryable, so the pool will not reuse it.
       this.on('error', (err: Error) => {
+        markDatabaseConnectionError(err); // the same object rejects the queries in flight: they are 503s, not 500s
         // An idle connection closed by the server (idle_session_timeout, a proxy's idle limit) is not an outage:
         // the pool drops it and the next caller gets a new one. One in use, or a connect that fails, is.
         if (this.isCheckedOut) health.noteFailure(err);
@@ -56,6 +57,7 @@ export function createPgPool(url: string, opts: PgPoolOptions): pg.Pool {
       if (callback) {
         const cb = callback as (err: Error | null, c?: pg.Client) => void;
         super.connect((err: Error | null) => {
+          if (err) markDatabaseConnectionError(err);
           if (err) health.noteFailure(err);
           else health.noteSuccess();
           cb(err, this);
@@ -68,6 +70,7 @@ export function createPgPool(url: string, opts: PgPoolOptions): pg.Pool {
           return c;
         },
         (err: unknown) => {
+          markDatabaseConnectionError(err);
           health.noteFailure(err);
           throw err;
         },
