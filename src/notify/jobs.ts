@@ -7,7 +7,8 @@
  *   3. claim, in a short transaction: take the alert's claim lock (PostgreSQL: the alert row, `FOR UPDATE`, which the
  *      acknowledgement also takes; SQLite: the single connection), re-read the delivery (still pending?), re-check
  *      the contact method and `isStillWanted` (alert not acknowledged or resolved) — otherwise record `skipped` —
- *      and mark the delivery `sending` with a claim token and a claim deadline. An acknowledgement that committed
+ *      and (PostgreSQL) mark the delivery `sending` with a claim token and a claim deadline — on SQLite the claim
+ *      writes nothing: the single connection orders it against acknowledgements. An acknowledgement that committed
  *      before the claim makes it skip; one that commits after it lets this one send finish; nothing claimed after it
  *      goes out;
  *   4. send through the channel's adapter, outside any transaction (a send cannot receive an executor, and the
@@ -15,9 +16,9 @@
  *   5. record the attempt and outcome in another short transaction, fenced on the claim token.
  * Transient failures go back to `pending` with a `failed` attempt and throw, so the runner retries with backoff;
  * permanent failures (and the last transient one) are the delivery's final `failed` state. If the process dies
- * between claim and record, the delivery stays `sending` until its claim deadline; the job runs again (SQLite
- * start-up, or an expired lease on PostgreSQL) and takes the claim over: the message may go out twice — at least
- * once, at most one repeat, never lost.
+ * between claim and record, the delivery stays `sending` (SQLite: `pending`); the job runs again (SQLite start-up,
+ * or an expired lease on PostgreSQL) with a higher fence and takes the claim over: the message may go out twice — at
+ * least once, at most one repeat, never lost.
  */
 import type { Executor } from '../db/index.js';
 import { StaleJobError, type JobContext, type JobHandler } from '../jobs/index.js';
@@ -194,7 +195,8 @@ type Claim =
   | { kind: 'done' }
   | { kind: 'skipped' }
   | { kind: 'in-flight'; until: number }
-  | { kind: 'claimed'; token: string; target: ContactTarget };
+  /** token null: claimed without a row (SQLite), the delivery stays pending until the record. */
+  | { kind: 'claimed'; token: string | null; target: ContactTarget };
 
 /** Step 3: the short claim transaction. */
 function claim(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery): Promise<Claim> {
@@ -229,6 +231,12 @@ function claim(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery):
       await completeAlongside(ctx, trx);
       return { kind: 'skipped' };
     }
+    // SQLite: one process owns the database and runs each job once at a time, so the claim needs no row: the check
+    // above, in a transaction on the single connection, is ordered against every acknowledgement, and a crash before
+    // the record leaves the delivery pending, to be sent again at start-up (at most one repeat, as a taken-over claim
+    // on PostgreSQL). A read-only claim costs no commit to disk. A claim being taken over is written as usual.
+    if (db.engine === 'sqlite' && expect === null)
+      return { kind: 'claimed', token: null, target: toTarget(current, row!) };
     const token = `${ctx.job.fence}.${newId('clm', now)}`;
     await trx
       .updateTable('notificationDeliveries')
