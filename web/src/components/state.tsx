@@ -11,6 +11,7 @@ export function Loadable<T>({
   what,
   isEmpty,
   empty,
+  errorHeader,
   children,
 }: {
   resource: Pick<Resource<T>, 'data' | 'error' | 'reload'>;
@@ -19,9 +20,17 @@ export function Loadable<T>({
   /** When the data has nothing to show; `empty` is shown instead of the content. */
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
+  /** Shown above the error when nothing could load (a page's header with its way back). */
+  errorHeader?: ReactNode;
   children: (data: T) => ReactNode;
 }) {
-  if (resource.error && !resource.data) return <LoadError error={resource.error} retry={resource.reload} />;
+  if (resource.error && !resource.data)
+    return (
+      <>
+        {errorHeader}
+        <LoadError error={resource.error} retry={resource.reload} />
+      </>
+    );
   if (!resource.data) return <Loading what={`Loading ${what}`} />;
   if (isEmpty?.(resource.data)) return <Empty>{empty ?? `No ${what} yet.`}</Empty>;
   return (

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ConfirmButton, ErrorBanner, useApiForm } from '../components/forms.js';
 import { Loadable } from '../components/state.js';
 import { DataTable, type Column } from '../components/table.js';
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../components/ui.js';
+import { Badge, Card, Empty, PageHeader } from '../components/ui.js';
 import { api } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
 import { Link } from '../lib/router.js';
@@ -32,24 +32,32 @@ export function RoleBadge({ role }: { role: TeamRole }) {
 }
 
 export function TeamPage({ params }: PageProps) {
-  const key = params.team ?? '';
+  const team = useApi<Team>(`/api/teams/${encodeURIComponent(params.team ?? '')}`);
+  return (
+    <Loadable
+      resource={team}
+      what="team"
+      errorHeader={<PageHeader title="Team" subtitle={<Link to="/teams">← All teams</Link>} />}
+    >
+      {(t) => <TeamView team={t} reload={team.reload} />}
+    </Loadable>
+  );
+}
+
+function TeamView({ team: t, reload }: { team: Team; reload: () => void }) {
   const me = useUser();
-  const team = useApi<Team>(`/api/teams/${encodeURIComponent(key)}`);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busyUser, setBusyUser] = useState<string | null>(null);
-
-  const t = team.data;
-  const canManage = !!t && (me.isAdmin || t.myRole === 'owner' || t.myRole === 'admin');
+  const canManage = me.isAdmin || t.myRole === 'owner' || t.myRole === 'admin';
 
   const change = async (userId: string, role: TeamRole | null) => {
-    if (!t) return;
     setActionError(null);
     setBusyUser(userId);
     try {
       const path = `/api/teams/${encodeURIComponent(t.id)}/members/${encodeURIComponent(userId)}`;
       if (role) await api.put<Team>(path, { role });
       else await api.del<Team>(path);
-      team.reload();
+      reload();
     } catch (e) {
       setActionError(e);
     } finally {
@@ -57,14 +65,6 @@ export function TeamPage({ params }: PageProps) {
     }
   };
 
-  if (team.error)
-    return (
-      <>
-        <PageHeader title="Team" subtitle={<Link to="/teams">← All teams</Link>} />
-        <LoadError error={team.error} retry={team.reload} />
-      </>
-    );
-  if (!t) return <Loading what="Loading team" />;
   const members = t.members ?? [];
   const columns: Column<TeamMember>[] = [
     {
@@ -152,7 +152,7 @@ export function TeamPage({ params }: PageProps) {
           <DataTable label="Members" columns={columns} rows={members} rowKey={(m) => m.userId} />
         )}
       </Card>
-      {canManage && <AddMember team={t} onAdded={team.reload} />}
+      {canManage && <AddMember team={t} onAdded={reload} />}
     </>
   );
 }

@@ -5,7 +5,8 @@
 import { useCallback, useState } from 'react';
 import { ErrorBanner, Field, FormActions, useSubmit } from '../../components/forms.js';
 import { TimeZoneInput, zoneHint } from '../../components/timezone.js';
-import { Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Loadable } from '../../components/state.js';
+import { Card, LoadError, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { Link, navigate } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
@@ -57,15 +58,15 @@ export function NewPolicyPage() {
 
 export function PolicyPage({ params }: PageProps) {
   const policy = useApi<Policy>(`/api/escalation-policies/${encodeURIComponent(params.id ?? '')}`);
-  if (policy.error)
-    return (
-      <>
-        <PageHeader title="Escalation policy" subtitle={<Link to="/escalation">← All policies</Link>} />
-        <LoadError error={policy.error} retry={policy.reload} />
-      </>
-    );
-  if (!policy.data) return <Loading what="Loading escalation policy" />;
-  return <PolicyForm key={policy.data.updatedAt} policy={policy.data} />;
+  return (
+    <Loadable
+      resource={policy}
+      what="escalation policy"
+      errorHeader={<PageHeader title="Escalation policy" subtitle={<Link to="/escalation">← All policies</Link>} />}
+    >
+      {(d) => <PolicyForm key={d.updatedAt} policy={d} />}
+    </Loadable>
+  );
 }
 
 function PolicyForm({ policy }: { policy: Policy | null }) {

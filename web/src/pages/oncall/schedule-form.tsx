@@ -5,7 +5,8 @@
 import { useCallback, useMemo, useState } from 'react';
 import { ErrorBanner, Field, FormActions, useSubmit } from '../../components/forms.js';
 import { TimeZoneInput, zoneHint } from '../../components/timezone.js';
-import { Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Loadable } from '../../components/state.js';
+import { Card, LoadError, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { Link, navigate } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
@@ -86,15 +87,15 @@ export function NewSchedulePage() {
 export function EditSchedulePage({ params }: PageProps) {
   const id = params.id ?? '';
   const schedule = useApi<Schedule>(`/api/schedules/${encodeURIComponent(id)}`);
-  if (schedule.error)
-    return (
-      <>
-        <PageHeader title="Edit schedule" subtitle={<Link to="/oncall">← All schedules</Link>} />
-        <LoadError error={schedule.error} retry={schedule.reload} />
-      </>
-    );
-  if (!schedule.data) return <Loading what="Loading schedule" />;
-  return <ScheduleForm schedule={schedule.data} />;
+  return (
+    <Loadable
+      resource={schedule}
+      what="schedule"
+      errorHeader={<PageHeader title="Edit schedule" subtitle={<Link to="/oncall">← All schedules</Link>} />}
+    >
+      {(d) => <ScheduleForm schedule={d} />}
+    </Loadable>
+  );
 }
 
 function ScheduleForm({ schedule }: { schedule: Schedule | null }) {

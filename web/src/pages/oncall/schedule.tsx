@@ -3,7 +3,7 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { FeedLink } from '../../components/feed-link.js';
 import { ConfirmButton, ErrorBanner } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
-import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Badge, Card, Empty, LoadError, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
@@ -31,15 +31,15 @@ const RANGE_DAYS = 14;
 export function SchedulePage({ params }: PageProps) {
   const id = params.id ?? '';
   const schedule = useApi<Schedule>(`/api/schedules/${encodeURIComponent(id)}`);
-  if (schedule.error)
-    return (
-      <>
-        <PageHeader title="Schedule" subtitle={<Link to="/oncall">← All schedules</Link>} />
-        <LoadError error={schedule.error} retry={schedule.reload} />
-      </>
-    );
-  if (!schedule.data) return <Loading what="Loading schedule" />;
-  return <ScheduleView schedule={schedule.data} />;
+  return (
+    <Loadable
+      resource={schedule}
+      what="schedule"
+      errorHeader={<PageHeader title="Schedule" subtitle={<Link to="/oncall">← All schedules</Link>} />}
+    >
+      {(d) => <ScheduleView schedule={d} />}
+    </Loadable>
+  );
 }
 
 function ScheduleView({ schedule: s }: { schedule: Schedule }) {
