@@ -196,11 +196,7 @@ export class StatusPageAdmin {
   async findTemplate(id: string, ex: Executor = this.deps.db.kysely): Promise<Template> {
     const builtIn = BUILT_IN_TEMPLATES.find((t) => t.id === id);
     if (builtIn) return builtIn;
-    const r = await ex
-      .selectFrom('statusTemplates')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const r = await ex.selectFrom('statusTemplates').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) throw templateNotFound(id);
     return toTemplate(r);
   }
