@@ -41,6 +41,8 @@ export type Access =
   | 'paged-or-responder@alert'
   /** The team member named by the path (leaving a team), or an admin of the team. */
   | 'self-or-admin@team'
+  /** The person named by the path, or an admin of one of their teams (who sees a failing contact method). */
+  | 'self-or-their-team-admin'
   /** At least this role in the team that owns the resource named by the path (organisation administrators always). */
   | `${TeamLevel}@${Owned}`;
 
@@ -116,7 +118,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'PUT /api/users/:id/password': 'self',
   'POST /api/users/:id/sign-in-links': 'org-admin',
   'GET /api/users/:id/shifts': SIGNED_IN,
-  'GET /api/users/:id/contact-methods': 'self',
+  'GET /api/users/:id/contact-methods': 'self-or-their-team-admin',
   'POST /api/users/:id/contact-methods': 'self',
   'PATCH /api/users/:id/contact-methods/:itemId': 'self',
   'DELETE /api/users/:id/contact-methods/:itemId': 'self',
@@ -342,6 +344,7 @@ function denied(access: Access): AppError {
     'incident-comms': "This needs the incident's Communications Lead or Incident Commander, or an administrator.",
     'paged-or-responder@alert': 'This needs to have been paged for the alert, or the responder role in its team.',
     'self-or-admin@team': 'This needs the admin role in the team.',
+    'self-or-their-team-admin': 'This is for the person themselves or an admin of one of their teams.',
   };
   const [level, owned] = access.split('@');
   return forbidden(why[access] ?? `This needs the ${level} role in the team that owns this ${owned}.`);
@@ -390,6 +393,9 @@ export async function authorize(services: Services, request: FastifyRequest, acc
       break;
     case 'self':
       allowed = params.id === actor.userId;
+      break;
+    case 'self-or-their-team-admin':
+      allowed = params.id === actor.userId || (await services.teams.administersMember(actor, params.id ?? ''));
       break;
     case 'any-responder':
       allowed = await services.teams.hasRoleInAnyTeam(actor, 'responder');

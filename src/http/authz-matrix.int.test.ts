@@ -37,6 +37,8 @@ function expected(access: Access): Set<Role> | 'same' {
       return r('viewer', 'responder', 'otherTeamAdmin', 'teamAdmin', 'orgAdmin');
     case 'self':
       return r('responder', 'orgAdmin');
+    case 'self-or-their-team-admin':
+      return r('responder', 'teamAdmin', 'orgAdmin');
     case 'any-responder':
       return r('responder', 'otherTeamAdmin', 'teamAdmin', 'orgAdmin');
     case 'any-team-admin':

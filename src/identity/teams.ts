@@ -48,6 +48,21 @@ export class TeamService {
     return rows.some((r) => roleAtLeast(r.role as TeamRole, needed));
   }
 
+  /** Whether the actor is an admin (or owner) of a team the user belongs to (administrators of the instance always). */
+  async administersMember(actor: Actor, userId: string, executor: Executor = this.deps.db.kysely): Promise<boolean> {
+    if (actor.isAdmin) return true;
+    if (!actor.userId || !userId) return false;
+    const row = await executor
+      .selectFrom('teamMembers as a')
+      .innerJoin('teamMembers as m', 'm.teamId', 'a.teamId')
+      .select('a.teamId')
+      .where('a.userId', '=', actor.userId)
+      .where('a.role', 'in', ['admin', 'owner'])
+      .where('m.userId', '=', userId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async requireRole(actor: Actor, teamId: string, needed: TeamRole): Promise<void> {
     if (!roleAtLeast(await this.roleOf(actor, teamId), needed)) {
       throw forbidden(`This needs the ${needed} role in team ${teamId}.`);

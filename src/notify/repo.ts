@@ -96,7 +96,7 @@ export async function isTeamAdminOf(ex: Executor, adminId: string, userId: strin
     .innerJoin('teamMembers as m', 'm.teamId', 'a.teamId')
     .select('a.teamId')
     .where('a.userId', '=', adminId)
-    .where('a.role', '=', 'admin')
+    .where('a.role', 'in', ['admin', 'owner'])
     .where('m.userId', '=', userId)
     .executeTakeFirst();
   return row !== undefined;
