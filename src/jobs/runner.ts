@@ -338,6 +338,9 @@ export class JobRunner {
       // without using up an attempt (a delivery that was mid-send may repeat once, as after a crash).
       const dbAway = isDatabaseUnavailable(e);
       if (dbAway) db.health.noteFailure(e);
+      // A handler that declined to run now (a send refused by its destination's bulkhead or open breaker: nothing
+      // was attempted) is deferred: no attempt used, no warning per job (a storm to a dead host refuses hundreds).
+      const deferred = !dbAway && isDeferral(e);
       const isPermanent = !handler || (isAppError(e) && e.isPermanent) || job.attempts > job.maxAttempts;
       let next = dbAway
         ? { status: 'pending' as const, runAt: clock.now() + DB_OUTAGE_RETRY_MS }
@@ -348,6 +351,7 @@ export class JobRunner {
         next = { status: 'pending', runAt: Math.max(next.runAt, clock.now() + retryAfterMs) };
       }
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      const deferredNext = { status: 'pending' as const, runAt: clock.now() + (retryAfterMs ?? 1000) };
       try {
         // While the database is away, keep trying (the heartbeat keeps the lease meanwhile): the job runs again
         // within seconds of its return instead of after its lease expires.
@@ -356,16 +360,18 @@ export class JobRunner {
             db.kysely,
             job.id,
             job.fence,
-            dbAway ? { status: 'pending', runAt: clock.now() + DB_OUTAGE_RETRY_MS } : next,
+            dbAway ? { status: 'pending', runAt: clock.now() + DB_OUTAGE_RETRY_MS } : deferred ? deferredNext : next,
             message,
             clock.now(),
-            { refundAttempt: dbAway },
+            { refundAttempt: dbAway || deferred },
           ),
         );
       } catch (e2) {
         jobLog.error({ err: e2 }, 'could not record job failure; its lease will expire and it will run again');
       }
-      if (next.status === 'dead') jobLog.error({ err: e }, 'job failed permanently and is dead');
+      if (deferred)
+        jobLog.debug({ reason: message, retryAt: new Date(deferredNext.runAt).toISOString() }, 'job deferred');
+      else if (next.status === 'dead') jobLog.error({ err: e }, 'job failed permanently and is dead');
       else if (dbAway) jobLog.info({ err: e }, 'job interrupted by a database outage; it runs again');
       else jobLog.warn({ err: e, retryAt: new Date(next.runAt).toISOString() }, 'job failed; retrying with backoff');
       this.opts.onOutcome?.(job.kind, next.status === 'dead' ? 'dead' : 'retried', clock.now() - started);
@@ -373,4 +379,9 @@ export class JobRunner {
       clearInterval(heartbeat);
     }
   }
+}
+
+/** An error by which a handler says "not now, nothing was attempted" (`isDeferral: true`), e.g. a full bulkhead. */
+function isDeferral(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { isDeferral?: unknown }).isDeferral === true;
 }

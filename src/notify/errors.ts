@@ -68,6 +68,11 @@ export class DeliveryError extends AppError {
     this.isUnreachable = opts.isUnreachable === true;
     this.isBulkhead = opts.isBulkhead === true;
   }
+
+  /** A bulkhead refusal attempted nothing: the job runner defers the job without using an attempt or warning. */
+  get isDeferral(): boolean {
+    return this.isBulkhead;
+  }
 }
 
 export const transientFailure = (channel: string, message: string, cause?: unknown): DeliveryError =>
