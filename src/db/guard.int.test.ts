@@ -30,7 +30,6 @@ for (const engine of ENGINES) {
       await tdb.drop();
     });
 
-
     it('refuses a query through the root handle inside a transaction, at once, naming where it began', async () => {
       const err = await within(
         3000,

@@ -188,7 +188,9 @@ async function serveWeb(app: FastifyInstance): Promise<void> {
       prefix: '/assets/',
       wildcard: true,
       decorateReply: false,
-      setHeaders: (res) => res.setHeader('x-content-type-options', 'nosniff'),
+      setHeaders: (res) => {
+        res.setHeader('x-content-type-options', 'nosniff');
+      },
     });
   }
   const apiLike = /^\/(api|integrations|v2|metrics|healthz|readyz)(\/|$|\?)/;
