@@ -28,6 +28,16 @@ describe('silence matchers', () => {
     assert.ok(!matchesAll([m('env', 'pr.*', true, false)], labels));
     assert.ok(matchesAll([m('team', '')], labels), 'missing label equals ""');
   });
+
+  it('reads only the alert’s own labels: a matcher named after an Object property is a missing label', () => {
+    // Found by npm run fuzz: `toString` read Object.prototype.toString, and RE2 threw on the function (a 500).
+    const labels = { alertname: 'DiskFull' };
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      assert.ok(matchesAll([m(name, '', true)], labels), `${name} =~ "" matches`);
+      assert.ok(matchesAll([m(name, '')], labels), `${name} = "" matches`);
+      assert.ok(!matchesAll([m(name, '.+', true)], labels), `${name} =~ ".+" does not`);
+    }
+  });
   it('refuse a silence that matches everything or has a broken regex', () => {
     assert.equal(matcherProblems([], false).length, 1);
     assert.equal(matcherProblems([], true).length, 0);

@@ -25,7 +25,9 @@ export const MATCHER_VALUE_MAX = 1000;
  * pages rather than being held by a rule nobody can read.
  */
 export function matcherMatches(m: Matcher, labels: Record<string, string>): boolean {
-  const value = labels[m.name] ?? '';
+  // Own labels only: a matcher named `toString` or `__proto__` must not read Object.prototype (a function there made
+  // RE2 throw on every alert intake checked against the silence).
+  const value = (Object.hasOwn(labels, m.name) ? labels[m.name] : undefined) ?? '';
   if (m.isRegex) {
     const pattern = storedPattern(m.value);
     if (!pattern) return false;
