@@ -29,18 +29,10 @@ export async function isAnyResponder(ex: Executor, actor: Actor): Promise<boolea
 
 /** null: no such incident. */
 export async function canActOnIncident(ex: Executor, actor: Actor, incidentId: string): Promise<boolean | null> {
-  const incident = await ex.selectFrom('incidents').select('id').where('id', '=', incidentId).executeTakeFirst();
-  if (!incident) return null;
+  if (!(await incidentExists(ex, incidentId))) return null;
   if (actor.isAdmin) return true;
   if (!actor.userId) return false;
-  const holder = await ex
-    .selectFrom('roleAssignments')
-    .select('role')
-    .where('incidentId', '=', incidentId)
-    .where('userId', '=', actor.userId)
-    .where('endedAt', 'is', null)
-    .executeTakeFirst();
-  if (holder) return true;
+  if (await holdsRole(ex, incidentId, actor.userId)) return true;
   const teams = await ex
     .selectFrom('incidentServices')
     .innerJoin('services', 'services.id', 'incidentServices.serviceId')
@@ -64,19 +56,26 @@ export async function canActOnIncident(ex: Executor, actor: Actor, incidentId: s
 
 /** The public story: the incident's Communications Lead or Incident Commander, or an administrator. */
 export async function canCommunicateIncident(ex: Executor, actor: Actor, incidentId: string): Promise<boolean | null> {
-  const incident = await ex.selectFrom('incidents').select('id').where('id', '=', incidentId).executeTakeFirst();
-  if (!incident) return null;
+  if (!(await incidentExists(ex, incidentId))) return null;
   if (actor.isAdmin) return true;
   if (!actor.userId) return false;
-  const holder = await ex
+  return holdsRole(ex, incidentId, actor.userId, ['commander', 'communications_lead']);
+}
+
+async function incidentExists(ex: Executor, incidentId: string): Promise<boolean> {
+  return (await ex.selectFrom('incidents').select('id').where('id', '=', incidentId).executeTakeFirst()) !== undefined;
+}
+
+/** Whether the user holds one of `roles` (any role when omitted) in the incident now. */
+async function holdsRole(ex: Executor, incidentId: string, userId: string, roles?: string[]): Promise<boolean> {
+  let q = ex
     .selectFrom('roleAssignments')
     .select('role')
     .where('incidentId', '=', incidentId)
-    .where('userId', '=', actor.userId)
-    .where('endedAt', 'is', null)
-    .where('role', 'in', ['commander', 'communications_lead'])
-    .executeTakeFirst();
-  return holder !== undefined;
+    .where('userId', '=', userId)
+    .where('endedAt', 'is', null);
+  if (roles) q = q.where('role', 'in', roles);
+  return (await q.executeTakeFirst()) !== undefined;
 }
 
 export const notIncidentActor = () =>
