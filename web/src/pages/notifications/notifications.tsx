@@ -199,7 +199,7 @@ export function NotificationsPage() {
         ) : log.data.notifications.length === 0 ? (
           <Empty>Nothing sent to you yet.</Empty>
         ) : (
-          <table className="table table-dense" aria-label="Recent notifications">
+          <table className="table table-dense table-stack" aria-label="Recent notifications">
             <thead>
               <tr>
                 <th>When</th>
@@ -214,13 +214,15 @@ export function NotificationsPage() {
                   <td className="nowrap" title={formatTime(d.createdAt, me.timezone)}>
                     {relativeTime(d.createdAt)}
                   </td>
-                  <td>{d.subject || '—'}</td>
-                  <td>{methodName(d.contactMethodId)}</td>
-                  <td>
-                    <Badge tone={d.status === 'sent' ? 'good' : d.status === 'failed' ? 'bad' : 'neutral'}>
-                      {d.status}
-                    </Badge>
-                    {d.lastError && <div className="error-cell">{d.lastError}</div>}
+                  <td data-label="What">{d.subject || '—'}</td>
+                  <td data-label="Where">{methodName(d.contactMethodId)}</td>
+                  <td data-label="Status">
+                    <div>
+                      <Badge tone={d.status === 'sent' ? 'good' : d.status === 'failed' ? 'bad' : 'neutral'}>
+                        {d.status}
+                      </Badge>
+                      {d.lastError && <div className="error-cell">{d.lastError}</div>}
+                    </div>
                   </td>
                 </tr>
               ))}
