@@ -18,7 +18,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
@@ -27,6 +26,7 @@ import { openPostgres } from './index.js';
 import { ENGINES, startThrowawayPostgres, testTmpDir, type TestDatabase } from './testing/index.js';
 import type { ThrowawayPostgres } from './testing/postgres.js';
 import { adminTokenFor, apiFor, spawnMuster, type ApiCall, type SpawnedMuster } from '../testing/server.js';
+import { closeServer, listenHook } from '../testing/notify.js';
 
 const RATE_PER_S = 20;
 const STREAM_MS = 7000;
@@ -73,16 +73,12 @@ class PageCounter {
         }, HOLD_MS);
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    this.url = await listenHook(this.server);
     return this;
   }
 
-  async close(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 }
 

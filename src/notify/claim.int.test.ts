@@ -7,13 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TransactionMisuseError } from '../db/tx-context.js';
 import { ENGINES } from '../db/testing/index.js';
 import { FakeClock, MINUTE } from '../shared/clock.js';
 import { resolveAll } from '../shared/net.js';
-import { WebhookReceiver } from '../testing/notify.js';
+import { closeServer, listenHook, WebhookReceiver } from '../testing/notify.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { httpRequest } from './channel.js';
 
@@ -37,15 +36,11 @@ class SlowReceiver {
         }, HOLD_MS).unref();
       });
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    this.url = await listenHook(this.server);
     return this;
   }
-  async close(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 }
 

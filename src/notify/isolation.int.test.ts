@@ -15,10 +15,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
+import { closeServer, listenHook } from '../testing/notify.js';
 
 const OTHER_ALERTS = 12;
 const SPACING_MS = 250;
@@ -52,16 +53,12 @@ class Receiver {
       });
     });
     this.server.keepAliveTimeout = 60_000;
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    this.url = await listenHook(this.server);
     return this;
   }
 
-  async close(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 }
 

@@ -23,6 +23,19 @@ export interface WebhookHit {
  * A local HTTP receiver for outgoing webhooks; `statuses` are answered in order, then 200, each with the headers at
  * the same place in `responseHeaders` (if any).
  */
+/** Listen on a free loopback port; the URL of its `/hook` path. */
+export async function listenHook(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+}
+
+/** Close a test server now, dropping kept-alive and hung connections. */
+export async function closeServer(server: Server | null): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
 export class WebhookReceiver {
   readonly hits: WebhookHit[] = [];
   readonly statuses: number[] = [];
@@ -40,16 +53,12 @@ export class WebhookReceiver {
         res.writeHead(this.statuses.shift() ?? 200, headers).end('ok');
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    this.url = await listenHook(this.server);
     return this;
   }
 
-  async close(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 }
 
