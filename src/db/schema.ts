@@ -696,6 +696,202 @@ export interface ChatInboundTable {
   receivedAt: number;
 }
 
+export interface PostmortemTemplatesTable {
+  id: string;
+  name: string;
+  description: string;
+  /** JSON: [{ key, title, kind: 'text'|'timeline'|'impact'|'whys'|'actions'|'factors', required, help }] */
+  sections: string;
+  isBuiltin: Bool;
+  archivedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PostmortemPoliciesTable {
+  severity: string;
+  /** 'required' (created when the incident resolves, counted in completion) | 'optional' (by hand) | 'none' */
+  mode: string;
+  dueBusinessDays: number | null;
+  templateId: string;
+  updatedAt: number;
+}
+
+export interface PostmortemsTable {
+  id: string;
+  incidentId: string;
+  templateId: string;
+  /** JSON snapshot of the template's sections when the post-mortem was created. */
+  templateSections: string;
+  title: string;
+  /** 'draft' | 'in_review' | 'published' */
+  status: string;
+  ownerUserId: string | null;
+  dueAt: number | null;
+  isRequired: Bool;
+  /** JSON: { [sectionKey]: markdown } */
+  sections: string;
+  /** JSON: the author's corrections and additions to the pre-filled impact (numbers, who was affected). */
+  impact: string;
+  publicSummary: string | null;
+  publicSummaryPublishedAt: number | null;
+  revision: number;
+  createdByLabel: string;
+  createdAt: number;
+  updatedAt: number;
+  reviewRequestedAt: number | null;
+  publishedAt: number | null;
+  remindedAt: number | null;
+}
+
+export interface PostmortemRevisionsTable {
+  id: string;
+  postmortemId: string;
+  revision: number;
+  at: number;
+  authorUserId: string | null;
+  authorLabel: string;
+  summary: string;
+  /** JSON: { title, status, sections, impact, publicSummary } as of this revision. */
+  snapshot: string;
+}
+
+export interface PostmortemTimelineMarksTable {
+  postmortemId: string;
+  /** An incident event id, or a derived moment ('alert:<id>:fired', 'alert:<id>:acknowledged', 'milestone:<name>'). */
+  ref: string;
+  starred: Bool;
+  hidden: Bool;
+  /** 'detection' | 'diagnosis' | 'repair' | 'key_moment' | null */
+  tag: string | null;
+  narrative: string | null;
+  updatedAt: number;
+  updatedByLabel: string;
+}
+
+export interface PostmortemTimelineEntriesTable {
+  id: string;
+  postmortemId: string;
+  at: number;
+  body: string;
+  tag: string | null;
+  createdByLabel: string;
+  createdAt: number;
+}
+
+export interface PostmortemWhysTable {
+  id: string;
+  postmortemId: string;
+  parentId: string | null;
+  position: number;
+  question: string;
+  answer: string;
+  /** JSON: [{ url, label }] */
+  evidence: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ContributingFactorsTable {
+  id: string;
+  key: string;
+  label: string;
+  description: string;
+  position: number;
+  archivedAt: number | null;
+  createdAt: number;
+}
+
+export interface PostmortemFactorsTable {
+  postmortemId: string;
+  factorId: string;
+  whyId: string | null;
+  note: string;
+  createdAt: number;
+}
+
+export interface PostmortemReviewersTable {
+  postmortemId: string;
+  userId: string;
+  requestedAt: number;
+  requestedByLabel: string;
+  /** 'pending' | 'approved' | 'changes_requested' */
+  decision: string;
+  decidedAt: number | null;
+  note: string;
+}
+
+export interface PostmortemCommentsTable {
+  id: string;
+  postmortemId: string;
+  sectionKey: string;
+  authorUserId: string | null;
+  authorLabel: string;
+  body: string;
+  createdAt: number;
+  resolvedAt: number | null;
+  resolvedByLabel: string | null;
+}
+
+export interface PostmortemBlameDismissalsTable {
+  postmortemId: string;
+  fingerprint: string;
+  ruleId: string;
+  excerpt: string;
+  reason: string;
+  dismissedByLabel: string;
+  dismissedAt: number;
+}
+
+export interface ActionItemsTable {
+  id: string;
+  postmortemId: string | null;
+  incidentId: string | null;
+  title: string;
+  description: string;
+  ownerUserId: string;
+  teamId: string;
+  dueAt: number;
+  /** 'high' | 'medium' | 'low' */
+  priority: string;
+  /** 'mitigate' | 'prevent' | 'detect' | 'process' */
+  kind: string;
+  /** 'open' | 'in_progress' | 'done' | 'wont_do' | 'verified' */
+  status: string;
+  statusReason: string | null;
+  verification: string | null;
+  verificationAlertRule: string | null;
+  sourceSection: string | null;
+  sourceWhyId: string | null;
+  trackerProvider: string | null;
+  trackerKey: string | null;
+  trackerUrl: string | null;
+  createdByUserId: string | null;
+  createdByLabel: string;
+  createdAt: number;
+  updatedAt: number;
+  doneAt: number | null;
+  verifiedAt: number | null;
+  remindedAt: number | null;
+  overdueNotifiedAt: number | null;
+}
+
+export interface TrackerConnectionsTable {
+  id: string;
+  teamId: string;
+  /** 'github' | 'jira' */
+  provider: string;
+  baseUrl: string;
+  /** GitHub 'owner/repo'; Jira project key. */
+  project: string;
+  issueType: string | null;
+  username: string | null;
+  tokenSealed: string;
+  allowPrivateAddress: Bool;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Database {
   escalationPolicies: EscalationPoliciesTable;
   escalationRuns: EscalationRunsTable;
@@ -754,4 +950,18 @@ export interface Database {
   chatChannels: ChatChannelsTable;
   chatPosts: ChatPostsTable;
   chatInbound: ChatInboundTable;
+  postmortemTemplates: PostmortemTemplatesTable;
+  postmortemPolicies: PostmortemPoliciesTable;
+  postmortems: PostmortemsTable;
+  postmortemRevisions: PostmortemRevisionsTable;
+  postmortemTimelineMarks: PostmortemTimelineMarksTable;
+  postmortemTimelineEntries: PostmortemTimelineEntriesTable;
+  postmortemWhys: PostmortemWhysTable;
+  contributingFactors: ContributingFactorsTable;
+  postmortemFactors: PostmortemFactorsTable;
+  postmortemReviewers: PostmortemReviewersTable;
+  postmortemComments: PostmortemCommentsTable;
+  postmortemBlameDismissals: PostmortemBlameDismissalsTable;
+  actionItems: ActionItemsTable;
+  trackerConnections: TrackerConnectionsTable;
 }

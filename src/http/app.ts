@@ -35,6 +35,10 @@ import { registerIntakeRoutes } from './routes/intake.js';
 import { registerNotifyRoutes } from './routes/notify.js';
 import { registerOncallRoutes } from './routes/oncall.js';
 import { registerOncallReportRoutes } from './routes/oncall-reports.js';
+import { registerPostmortemRoutes } from './routes/postmortems.js';
+import { registerPostmortemAnalysisRoutes } from './routes/postmortem-analysis.js';
+import { registerActionItemRoutes } from './routes/action-items.js';
+import { registerBlameRoutes } from './routes/blame.js';
 import { registerSlackRoutes } from './routes/slack.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTeamRoutes } from './routes/teams.js';
@@ -164,6 +168,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerNotifyRoutes(app, services);
   registerOncallRoutes(app, services);
   registerOncallReportRoutes(app, services);
+  registerPostmortemRoutes(app, services);
+  registerPostmortemAnalysisRoutes(app, services);
+  registerActionItemRoutes(app, services);
+  registerBlameRoutes(app, services);
   await registerActionLinkRoutes(app, services);
   await registerSlackRoutes(app, services);
 

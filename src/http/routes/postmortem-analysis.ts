@@ -1,0 +1,5 @@
+/** Placeholder: filled in by the post-mortem work (issue 11). */
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.js';
+
+export function registerPostmortemAnalysisRoutes(_app: FastifyInstance, _services: Services): void {}
