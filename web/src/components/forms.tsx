@@ -228,6 +228,8 @@ export function TextField<T extends FieldValues>({
   autoComplete?: string;
   spellCheck?: boolean;
   maxLength?: number;
+  /** The id of a `<datalist>` of suggestions (an input, not a textarea). */
+  list?: string;
 }) {
   const error = form.fieldError(name);
   const aria = { 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? `${id}-error` : undefined };

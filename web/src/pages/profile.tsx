@@ -1,7 +1,7 @@
-import { useCallback, useMemo, useState } from 'react';
-import { ErrorBanner, Field, useSubmit } from '../components/forms.js';
+import { useMemo, useState } from 'react';
+import { ErrorBanner, FormActions, TextField, useApiForm } from '../components/forms.js';
 import { Card, PageHeader } from '../components/ui.js';
-import { ApiError, api } from '../lib/api.js';
+import { api } from '../lib/api.js';
 import { timeZones } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
@@ -43,59 +43,57 @@ export function ProfilePage() {
   );
 }
 
+/** "Saved" beside a form's button after it saved; gone again when the form is sent anew. */
+function SavedNote({ text }: { text: string }) {
+  return (
+    <span className="saved" role="status">
+      {text}
+    </span>
+  );
+}
+
 function ProfileForm({ user }: { user: User }) {
   const { refresh } = useSession();
-  const [name, setName] = useState(user.name);
-  const [email, setEmail] = useState(user.email);
-  const [timezone, setTimezone] = useState(user.timezone);
   const [saved, setSaved] = useState(false);
   const zones = useMemo(timeZones, []);
-  const form = useSubmit(
-    useCallback(async () => {
-      setSaved(false);
-      await api.patch<User>(`/api/users/${encodeURIComponent(user.id)}`, { name, email, timezone });
-      await refresh();
-      setSaved(true);
-    }, [user.id, name, email, timezone, refresh]),
-  );
+  const form = useApiForm({ name: user.name, email: user.email, timezone: user.timezone }, async (v) => {
+    await api.patch<User>(`/api/users/${encodeURIComponent(user.id)}`, {
+      name: v.name,
+      email: v.email,
+      timezone: v.timezone,
+    });
+    await refresh();
+    setSaved(true);
+  });
   return (
     <Card title="Details">
-      <form onSubmit={form.onSubmit} noValidate aria-label="Details">
+      <form
+        onSubmit={(e) => {
+          setSaved(false);
+          form.onSubmit(e);
+        }}
+        noValidate
+        aria-label="Details"
+      >
         <ErrorBanner error={form.error} fields={['name', 'email', 'timezone']} />
-        <Field label="Name" htmlFor="profile-name" error={form.fieldError('name')}>
-          <input id="profile-name" value={name} onChange={(e) => setName(e.target.value)} />
-        </Field>
-        <Field label="Email" htmlFor="profile-email" error={form.fieldError('email')}>
-          <input id="profile-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
-        </Field>
-        <Field
+        <TextField form={form} name="name" id="profile-name" label="Name" />
+        <TextField form={form} name="email" id="profile-email" label="Email" type="email" />
+        <TextField
+          form={form}
+          name="timezone"
+          id="profile-timezone"
           label="Time zone"
-          htmlFor="profile-timezone"
-          error={form.fieldError('timezone')}
+          list="timezones"
           hint="Times in Muster, and later your on-call shifts, are shown in this zone."
-        >
-          <input
-            id="profile-timezone"
-            list="timezones"
-            value={timezone}
-            onChange={(e) => setTimezone(e.target.value)}
-          />
-          <datalist id="timezones">
-            {zones.map((z) => (
-              <option key={z} value={z} />
-            ))}
-          </datalist>
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Saving…' : 'Save'}
-          </button>
-          {saved && (
-            <span className="saved" role="status">
-              Saved
-            </span>
-          )}
-        </div>
+        />
+        <datalist id="timezones">
+          {zones.map((z) => (
+            <option key={z} value={z} />
+          ))}
+        </datalist>
+        <FormActions busy={form.busy} submit="Save" busyText="Saving…">
+          {saved && <SavedNote text="Saved" />}
+        </FormActions>
       </form>
     </Card>
   );
@@ -103,71 +101,58 @@ function ProfileForm({ user }: { user: User }) {
 
 function PasswordForm({ user }: { user: User }) {
   const { refresh } = useSession();
-  const [current, setCurrent] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
   const [saved, setSaved] = useState(false);
-  const form = useSubmit(
-    useCallback(async () => {
-      setSaved(false);
-      if (password !== confirm)
-        throw new ApiError(400, 'validation_failed', 'The two new passwords do not match.', [
-          { field: 'confirm', message: 'does not match the new password' },
-        ]);
-      await api.put(`/api/users/${encodeURIComponent(user.id)}/password`, {
-        password,
-        ...(user.hasPassword ? { currentPassword: current } : {}),
-      });
-      setCurrent('');
-      setPassword('');
-      setConfirm('');
-      setSaved(true);
-      if (!user.hasPassword) await refresh();
-    }, [user.id, user.hasPassword, current, password, confirm, refresh]),
-  );
+  const form = useApiForm({ currentPassword: '', password: '', confirm: '' }, async (v) => {
+    await api.put(`/api/users/${encodeURIComponent(user.id)}/password`, {
+      password: v.password,
+      ...(user.hasPassword ? { currentPassword: v.currentPassword } : {}),
+    });
+    form.reset();
+    setSaved(true);
+    if (!user.hasPassword) await refresh();
+  });
   return (
     <Card title={user.hasPassword ? 'Change password' : 'Set a password'}>
-      <form onSubmit={form.onSubmit} noValidate aria-label="Password">
+      <form
+        onSubmit={(e) => {
+          setSaved(false);
+          form.onSubmit(e);
+        }}
+        noValidate
+        aria-label="Password"
+      >
         <ErrorBanner error={form.error} fields={['currentPassword', 'password', 'confirm']} />
         {user.hasPassword && (
-          <Field label="Current password" htmlFor="pw-current" error={form.fieldError('currentPassword')}>
-            <input
-              id="pw-current"
-              type="password"
-              autoComplete="current-password"
-              value={current}
-              onChange={(e) => setCurrent(e.target.value)}
-            />
-          </Field>
+          <TextField
+            form={form}
+            name="currentPassword"
+            id="pw-current"
+            label="Current password"
+            type="password"
+            autoComplete="current-password"
+          />
         )}
-        <Field label="New password" htmlFor="pw-new" error={form.fieldError('password')} hint="At least 12 characters.">
-          <input
-            id="pw-new"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </Field>
-        <Field label="Repeat new password" htmlFor="pw-confirm" error={form.fieldError('confirm')}>
-          <input
-            id="pw-confirm"
-            type="password"
-            autoComplete="new-password"
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-          />
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Saving…' : user.hasPassword ? 'Change password' : 'Set password'}
-          </button>
-          {saved && (
-            <span className="saved" role="status">
-              Password changed
-            </span>
-          )}
-        </div>
+        <TextField
+          form={form}
+          name="password"
+          id="pw-new"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 12 characters."
+        />
+        <TextField
+          form={form}
+          name="confirm"
+          id="pw-confirm"
+          label="Repeat new password"
+          type="password"
+          autoComplete="new-password"
+          rules={{ validate: (v, all) => v === all.password || 'does not match the new password' }}
+        />
+        <FormActions busy={form.busy} submit={user.hasPassword ? 'Change password' : 'Set password'} busyText="Saving…">
+          {saved && <SavedNote text="Password changed" />}
+        </FormActions>
       </form>
     </Card>
   );
