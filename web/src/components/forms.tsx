@@ -230,6 +230,9 @@ export function TextField<T extends FieldValues>({
   maxLength?: number;
   /** The id of a `<datalist>` of suggestions (an input, not a textarea). */
   list?: string;
+  /** Bounds of a number input (the browser's stepper; the API checks the value). */
+  min?: number;
+  max?: number;
 }) {
   const error = form.fieldError(name);
   const aria = { 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? `${id}-error` : undefined };
@@ -281,6 +284,7 @@ export function FormActions({
   busy,
   submit,
   busyText,
+  disabled,
   onCancel,
   remove,
   children,
@@ -288,6 +292,8 @@ export function FormActions({
   busy: boolean;
   submit: string;
   busyText?: string;
+  /** The submit button is off (the form is not complete yet) even when not busy. */
+  disabled?: boolean;
   onCancel?: () => void;
   /** A destructive action at the far end of the row (delete what the form edits), asked once more inline. */
   remove?: { label: string; confirmLabel: string; onConfirm: () => void };
@@ -295,7 +301,7 @@ export function FormActions({
 }) {
   return (
     <div className="form-actions">
-      <button type="submit" className="btn btn-primary" disabled={busy}>
+      <button type="submit" className="btn btn-primary" disabled={busy || disabled}>
         {busy ? (busyText ?? `${submit}…`) : submit}
       </button>
       {onCancel && (

@@ -2,14 +2,16 @@
  * /profile/notifications: how Muster reaches me — contact methods (email, webhook, ntfy, Slack, SMS, voice) with a
  * test send and verification, rules per urgency (which method after how many minutes), and recent deliveries.
  */
-import { useCallback, useState } from 'react';
-import { ConfirmButton, ErrorBanner, Field, useSubmit } from '../../components/forms.js';
-import { Badge, Card, Empty, LoadError, Loading, OneTimeSecret, PageHeader } from '../../components/ui.js';
+import { useState } from 'react';
+import { ConfirmButton, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Badge, Card, OneTimeSecret, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
-import { useApi } from '../../lib/use-api.js';
+import { useApi, type Resource } from '../../lib/use-api.js';
 
 type Kind = 'email' | 'webhook' | 'ntfy' | 'slack' | 'sms' | 'voice';
 type Urgency = 'high' | 'low';
@@ -101,6 +103,12 @@ const KINDS: { kind: Kind; label: string; address: string; placeholder: string; 
   },
 ];
 const kindInfo = (k: string) => KINDS.find((x) => x.kind === k) ?? KINDS[0]!;
+const KIND_OPTIONS = KINDS.map((k) => ({ value: k.kind, text: k.label }));
+const URGENCY_OPTIONS = [
+  { value: 'high', text: 'High urgency' },
+  { value: 'low', text: 'Low urgency' },
+];
+const DELIVERY_TONE: Record<string, 'good' | 'bad'> = { sent: 'good', failed: 'bad' };
 
 export function NotificationsPage() {
   const me = useUser();
@@ -114,6 +122,29 @@ export function NotificationsPage() {
     const m = list.find((x) => x.id === id);
     return m ? `${kindInfo(m.kind).label}: ${m.label || m.address}` : 'a removed contact method';
   };
+  const failing = list.filter((m) => m.health?.status === 'failing').length;
+
+  const columns: Column<Delivery>[] = [
+    {
+      id: 'when',
+      header: 'When',
+      className: 'nowrap',
+      sortValue: (d) => d.createdAt,
+      cell: (d) => <span title={formatTime(d.createdAt, me.timezone)}>{relativeTime(d.createdAt)}</span>,
+    },
+    { id: 'what', header: 'What', cell: (d) => d.subject || '—' },
+    { id: 'where', header: 'Where', cell: (d) => methodName(d.contactMethodId) },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (d) => (
+        <>
+          <Badge tone={DELIVERY_TONE[d.status] ?? 'neutral'}>{d.status}</Badge>
+          {d.lastError && <div className="error-cell">{d.lastError}</div>}
+        </>
+      ),
+    },
+  ];
 
   return (
     <>
@@ -137,13 +168,11 @@ export function NotificationsPage() {
           onDismiss={() => setSecret(null)}
         />
       )}
-      {list.some((m) => m.health?.status === 'failing') && (
+      {failing > 0 && (
         <div className="banner banner-error" role="alert">
           <div>
             <strong>
-              {list.filter((m) => m.health?.status === 'failing').length === 1
-                ? 'One of your contact methods is failing'
-                : 'Some of your contact methods are failing'}
+              {failing === 1 ? 'One of your contact methods is failing' : 'Some of your contact methods are failing'}
             </strong>
             : pages sent to it are not reaching you. Muster keeps paging your other contact methods; fix it (or remove
             it) and send a test.
@@ -151,28 +180,29 @@ export function NotificationsPage() {
         </div>
       )}
       <Card title="Contact methods">
-        {methods.error ? (
-          <LoadError error={methods.error} retry={methods.reload} />
-        ) : !methods.data ? (
-          <Loading what="Loading contact methods" />
-        ) : list.length === 0 ? (
-          <Empty>No contact methods yet. Muster falls back to your account email.</Empty>
-        ) : (
-          <ul className="plain-list" aria-label="Contact methods">
-            {list.map((m) => (
-              <ContactRow
-                key={m.id}
-                method={m}
-                base={base}
-                onChanged={() => {
-                  methods.reload();
-                  rules.reload();
-                  log.reload();
-                }}
-              />
-            ))}
-          </ul>
-        )}
+        <Loadable
+          resource={methods}
+          what="contact methods"
+          isEmpty={(d) => d.contactMethods.length === 0}
+          empty="No contact methods yet. Muster falls back to your account email."
+        >
+          {(d) => (
+            <ul className="plain-list" aria-label="Contact methods">
+              {d.contactMethods.map((m) => (
+                <ContactRow
+                  key={m.id}
+                  method={m}
+                  base={base}
+                  onChanged={() => {
+                    methods.reload();
+                    rules.reload();
+                    log.reload();
+                  }}
+                />
+              ))}
+            </ul>
+          )}
+        </Loadable>
         <AddContact
           base={base}
           onAdded={(m, s) => {
@@ -192,43 +222,22 @@ export function NotificationsPage() {
           </span>
         }
       >
-        {log.error ? (
-          <LoadError error={log.error} retry={log.reload} />
-        ) : !log.data ? (
-          <Loading what="Loading deliveries" />
-        ) : log.data.notifications.length === 0 ? (
-          <Empty>Nothing sent to you yet.</Empty>
-        ) : (
-          <table className="table table-dense table-stack" aria-label="Recent notifications">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>What</th>
-                <th>Where</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {log.data.notifications.map((d) => (
-                <tr key={d.id}>
-                  <td className="nowrap" title={formatTime(d.createdAt, me.timezone)}>
-                    {relativeTime(d.createdAt)}
-                  </td>
-                  <td data-label="What">{d.subject || '—'}</td>
-                  <td data-label="Where">{methodName(d.contactMethodId)}</td>
-                  <td data-label="Status">
-                    <div>
-                      <Badge tone={d.status === 'sent' ? 'good' : d.status === 'failed' ? 'bad' : 'neutral'}>
-                        {d.status}
-                      </Badge>
-                      {d.lastError && <div className="error-cell">{d.lastError}</div>}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <Loadable
+          resource={log}
+          what="deliveries"
+          isEmpty={(d) => d.notifications.length === 0}
+          empty="Nothing sent to you yet."
+        >
+          {(d) => (
+            <DataTable
+              label="Recent notifications"
+              dense
+              columns={columns}
+              rows={d.notifications}
+              rowKey={(x) => x.id}
+            />
+          )}
+        </Loadable>
       </Card>
     </>
   );
@@ -260,9 +269,9 @@ function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; bas
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [verifying, setVerifying] = useState(false);
-  const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
 
+  // The row's buttons (test, verify, remove): one at a time, each clearing the last one's note and error.
   const run = async (what: () => Promise<void>) => {
     setBusy(true);
     setError(null);
@@ -287,26 +296,28 @@ function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; bas
       setVerifying(true);
       setNote('A code is on its way; it is valid for 15 minutes.');
     });
-  const confirm = () =>
-    run(async () => {
-      await api.post(`${path}/verification/confirm`, { code: code.trim() });
-      setVerifying(false);
-      setCode('');
-      setNote('Verified.');
-      onChanged();
-    });
   const remove = () =>
     run(async () => {
       await api.del(path);
       onChanged();
     });
+  const verify = useApiForm({ code: '' }, async (v) => {
+    setError(null);
+    setNote(null);
+    await api.post(`${path}/verification/confirm`, { code: v.code.trim() });
+    setVerifying(false);
+    verify.reset();
+    setNote('Verified.');
+    onChanged();
+  });
 
   const info = kindInfo(m.kind);
+  const name = m.label || m.address;
   return (
     <li>
       <div className="grow">
         <div>
-          <Badge tone="info">{info.label}</Badge> <span className="strong">{m.label || m.address}</span>{' '}
+          <Badge tone="info">{info.label}</Badge> <span className="strong">{name}</span>{' '}
           {m.isVerified ? <Badge tone="good">verified</Badge> : <Badge tone="warn">not verified</Badge>}
           {m.allowPrivateAddress && (
             <>
@@ -331,18 +342,15 @@ function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; bas
             {note}
           </div>
         )}
-        <ErrorBanner error={error} />
+        <ErrorBanner error={error ?? verify.error} />
         {verifying && (
-          <form
-            className="inline-form"
-            aria-label={`Verify ${m.label || m.address}`}
-            onSubmit={(e) => {
-              e.preventDefault();
-              void confirm();
-            }}
-          >
-            <input aria-label="Verification code" value={code} onChange={(e) => setCode(e.target.value)} />
-            <button type="submit" className="btn btn-small btn-primary" disabled={busy || !code.trim()}>
+          <form className="inline-form" aria-label={`Verify ${name}`} onSubmit={verify.onSubmit}>
+            <input aria-label="Verification code" {...verify.register('code')} />
+            <button
+              type="submit"
+              className="btn btn-small btn-primary"
+              disabled={busy || verify.busy || !verify.watch('code').trim()}
+            >
               Confirm code
             </button>
           </form>
@@ -375,95 +383,60 @@ function AddContact({
   base: string;
   onAdded: (m: ContactMethod, secret: string | undefined) => void;
 }) {
-  const [kind, setKind] = useState<Kind>('email');
-  const [label, setLabel] = useState('');
-  const [address, setAddress] = useState('');
-  const [serverUrl, setServerUrl] = useState('');
-  const [accessToken, setAccessToken] = useState('');
-  const info = kindInfo(kind);
-  const form = useSubmit(
-    useCallback(async () => {
+  const form = useApiForm<{ kind: Kind; label: string; address: string; serverUrl: string; accessToken: string }>(
+    { kind: 'email', label: '', address: '', serverUrl: '', accessToken: '' },
+    async (v) => {
       const res = await api.post<{ contactMethod: ContactMethod; secret?: string }>(`${base}/contact-methods`, {
-        kind,
-        address: address.trim(),
-        ...(label.trim() ? { label: label.trim() } : {}),
-        ...(kind === 'ntfy' && serverUrl.trim() ? { serverUrl: serverUrl.trim() } : {}),
-        ...(kind === 'ntfy' && accessToken.trim() ? { accessToken: accessToken.trim() } : {}),
+        kind: v.kind,
+        address: v.address.trim(),
+        ...(v.label.trim() ? { label: v.label.trim() } : {}),
+        ...(v.kind === 'ntfy' && v.serverUrl.trim() ? { serverUrl: v.serverUrl.trim() } : {}),
+        ...(v.kind === 'ntfy' && v.accessToken.trim() ? { accessToken: v.accessToken.trim() } : {}),
       });
-      setLabel('');
-      setAddress('');
-      setServerUrl('');
-      setAccessToken('');
+      form.reset({ kind: v.kind, label: '', address: '', serverUrl: '', accessToken: '' });
       onAdded(res.contactMethod, res.secret);
-    }, [base, kind, label, address, serverUrl, accessToken, onAdded]),
+    },
   );
+  const kind = form.watch('kind');
+  const info = kindInfo(kind);
   return (
     <form onSubmit={form.onSubmit} noValidate aria-label="Add a contact method" className="subform">
       <h3 className="label-like">Add a contact method</h3>
       <ErrorBanner error={form.error} fields={['kind', 'label', 'address', 'serverUrl', 'accessToken']} />
       <div className="grid-2">
-        <Field label="Channel" htmlFor="cm-kind" error={form.fieldError('kind')}>
-          <select id="cm-kind" value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
-            {KINDS.map((k) => (
-              <option key={k.kind} value={k.kind}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field
+        <SelectField form={form} name="kind" id="cm-kind" label="Channel" options={KIND_OPTIONS} />
+        <TextField
+          form={form}
+          name="address"
+          id="cm-address"
           label={info.address}
-          htmlFor="cm-address"
-          error={form.fieldError('address')}
+          placeholder={info.placeholder}
+          spellCheck={false}
           hint={info.hint || undefined}
-        >
-          <input
-            id="cm-address"
-            value={address}
-            placeholder={info.placeholder}
-            spellCheck={false}
-            onChange={(e) => setAddress(e.target.value)}
-          />
-        </Field>
-        <Field label="Label" htmlFor="cm-label" error={form.fieldError('label')} hint="Optional, e.g. “work phone”.">
-          <input id="cm-label" value={label} onChange={(e) => setLabel(e.target.value)} />
-        </Field>
+        />
+        <TextField form={form} name="label" id="cm-label" label="Label" hint="Optional, e.g. “work phone”." />
         {kind === 'ntfy' && (
           <>
-            <Field
+            <TextField
+              form={form}
+              name="serverUrl"
+              id="cm-server"
               label="ntfy server"
-              htmlFor="cm-server"
-              error={form.fieldError('serverUrl')}
+              placeholder="https://ntfy.sh"
               hint="Leave empty for the server Muster is configured with."
-            >
-              <input
-                id="cm-server"
-                value={serverUrl}
-                placeholder="https://ntfy.sh"
-                onChange={(e) => setServerUrl(e.target.value)}
-              />
-            </Field>
-            <Field
+            />
+            <TextField
+              form={form}
+              name="accessToken"
+              id="cm-token"
               label="ntfy access token"
-              htmlFor="cm-token"
-              error={form.fieldError('accessToken')}
+              type="password"
               hint="Optional (tk_…)."
-            >
-              <input
-                id="cm-token"
-                type="password"
-                value={accessToken}
-                onChange={(e) => setAccessToken(e.target.value)}
-              />
-            </Field>
+            />
           </>
         )}
       </div>
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={form.busy}>
-          {form.busy ? 'Adding…' : 'Add contact method'}
-        </button>
-      </div>
+      <FormActions busy={form.busy} submit="Add contact method" busyText="Adding…" />
     </form>
   );
 }
@@ -475,24 +448,22 @@ function RulesCard({
   methodName,
 }: {
   base: string;
-  rules: { data: { rules: Rule[] } | null; error: unknown; reload: () => void };
+  rules: Resource<{ rules: Rule[] }>;
   methods: ContactMethod[];
   methodName: (id: string) => string;
 }) {
-  const [urgency, setUrgency] = useState<Urgency>('high');
-  const [methodId, setMethodId] = useState('');
-  const [delay, setDelay] = useState('0');
   const [error, setError] = useState<unknown>(null);
-  const form = useSubmit(
-    useCallback(async () => {
-      if (!methodId) throw new Error('Pick a contact method.');
+  const form = useApiForm<{ urgency: Urgency; contactMethodId: string; delayMinutes: string }>(
+    { urgency: 'high', contactMethodId: '', delayMinutes: '0' },
+    async (v) => {
+      if (!v.contactMethodId) throw new Error('Pick a contact method.');
       await api.post<Rule>(`${base}/notification-rules`, {
-        contactMethodId: methodId,
-        urgency,
-        delayMinutes: Math.floor(Number(delay)),
+        contactMethodId: v.contactMethodId,
+        urgency: v.urgency,
+        delayMinutes: Math.floor(Number(v.delayMinutes)),
       });
       rules.reload();
-    }, [base, methodId, urgency, delay, rules]),
+    },
   );
   const remove = async (id: string) => {
     setError(null);
@@ -503,76 +474,74 @@ function RulesCard({
       setError(e);
     }
   };
-  const all = rules.data?.rules ?? [];
   return (
     <Card title="Notification rules">
       <ErrorBanner error={error} />
-      {rules.error ? (
-        <LoadError error={rules.error} retry={rules.reload} />
-      ) : !rules.data ? (
-        <Loading what="Loading rules" />
-      ) : (
-        <div className="grid-2 align-start">
-          {(['high', 'low'] as const).map((u) => {
-            const mine = all.filter((r) => r.urgency === u).sort((a, b) => a.delayMinutes - b.delayMinutes);
-            return (
-              <div key={u}>
-                <h3 className="label-like">{u === 'high' ? 'High urgency: page me' : 'Low urgency'}</h3>
-                {mine.length === 0 ? (
-                  <p className="muted small">No rules: Muster uses every verified contact method at once.</p>
-                ) : (
-                  <ul className="plain-list" aria-label={`${u} urgency rules`}>
-                    {mine.map((r) => (
-                      <li key={r.id}>
-                        <div className="grow">
-                          <span className="strong">
-                            {r.delayMinutes === 0 ? 'Immediately' : `After ${r.delayMinutes} min`}
-                          </span>{' '}
-                          · {methodName(r.contactMethodId)}
-                        </div>
-                        <ConfirmButton label="Remove" confirmLabel="Remove rule" onConfirm={() => void remove(r.id)} />
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </div>
-            );
-          })}
-        </div>
-      )}
+      <Loadable resource={rules} what="rules">
+        {(d) => (
+          <div className="grid-2 align-start">
+            {(['high', 'low'] as const).map((u) => {
+              const mine = d.rules.filter((r) => r.urgency === u).sort((a, b) => a.delayMinutes - b.delayMinutes);
+              return (
+                <div key={u}>
+                  <h3 className="label-like">{u === 'high' ? 'High urgency: page me' : 'Low urgency'}</h3>
+                  {mine.length === 0 ? (
+                    <p className="muted small">No rules: Muster uses every verified contact method at once.</p>
+                  ) : (
+                    <ul className="plain-list" aria-label={`${u} urgency rules`}>
+                      {mine.map((r) => (
+                        <li key={r.id}>
+                          <div className="grow">
+                            <span className="strong">
+                              {r.delayMinutes === 0 ? 'Immediately' : `After ${r.delayMinutes} min`}
+                            </span>{' '}
+                            · {methodName(r.contactMethodId)}
+                          </div>
+                          <ConfirmButton
+                            label="Remove"
+                            confirmLabel="Remove rule"
+                            onConfirm={() => void remove(r.id)}
+                          />
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </Loadable>
       <form onSubmit={form.onSubmit} noValidate aria-label="Add a rule" className="subform">
         <ErrorBanner error={form.error} fields={['contactMethodId', 'urgency', 'delayMinutes']} />
         <div className="rule-form">
-          <Field label="For" htmlFor="rule-urgency" error={form.fieldError('urgency')}>
-            <select id="rule-urgency" value={urgency} onChange={(e) => setUrgency(e.target.value as Urgency)}>
-              <option value="high">High urgency</option>
-              <option value="low">Low urgency</option>
-            </select>
-          </Field>
-          <Field label="Use" htmlFor="rule-method" error={form.fieldError('contactMethodId')}>
-            <select id="rule-method" value={methodId} onChange={(e) => setMethodId(e.target.value)}>
-              <option value="">{methods.length ? 'Choose a contact method…' : 'Add a contact method first'}</option>
-              {methods.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {methodName(m.id)}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="After (minutes)" htmlFor="rule-delay" error={form.fieldError('delayMinutes')}>
-            <input
-              id="rule-delay"
-              type="number"
-              min={0}
-              max={1440}
-              value={delay}
-              onChange={(e) => setDelay(e.target.value)}
-            />
-          </Field>
+          <SelectField form={form} name="urgency" id="rule-urgency" label="For" options={URGENCY_OPTIONS} />
+          <SelectField
+            form={form}
+            name="contactMethodId"
+            id="rule-method"
+            label="Use"
+            options={[
+              { value: '', text: methods.length ? 'Choose a contact method…' : 'Add a contact method first' },
+              ...methods.map((m) => ({ value: m.id, text: methodName(m.id) })),
+            ]}
+          />
+          <TextField
+            form={form}
+            name="delayMinutes"
+            id="rule-delay"
+            label="After (minutes)"
+            type="number"
+            min={0}
+            max={1440}
+          />
           <div className="field">
-            <button type="submit" className="btn btn-primary" disabled={form.busy || !methodId}>
-              Add rule
-            </button>
+            <FormActions
+              busy={form.busy}
+              submit="Add rule"
+              busyText="Adding…"
+              disabled={!form.watch('contactMethodId')}
+            />
           </div>
         </div>
       </form>
