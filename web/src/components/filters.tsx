@@ -36,6 +36,7 @@ export function Tabs<K extends string>({
   value,
   onChange,
   count,
+  className,
   children,
 }: {
   label: string;
@@ -44,11 +45,13 @@ export function Tabs<K extends string>({
   onChange: (key: K) => void;
   /** An optional count beside a tab (e.g. open alerts). */
   count?: (key: K) => ReactNode;
+  /** Extra class names of the row of tabs (page styles such as `source-tabs`). */
+  className?: string;
   /** Shown after the tabs, on their line (e.g. a `tabs-filter` search form). */
   children?: ReactNode;
 }) {
   return (
-    <div className="tabs" role="tablist" aria-label={label}>
+    <div className={className ? `tabs ${className}` : 'tabs'} role="tablist" aria-label={label}>
       {options.map((o) => (
         <button
           key={o.key}

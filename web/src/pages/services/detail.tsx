@@ -3,8 +3,11 @@
  * once, when created or rotated, next to the configuration for that tool with the key already filled in.
  */
 import { useCallback, useState } from 'react';
-import { ConfirmButton, ErrorBanner, Field, useSubmit } from '../../components/forms.js';
-import { Badge, Card, CopyButton, Empty, LoadError, Loading, OneTimeSecret, PageHeader } from '../../components/ui.js';
+import { Tabs } from '../../components/filters.js';
+import { ConfirmButton, ErrorBanner, FormActions, TextField, useApiForm } from '../../components/forms.js';
+import { Loadable } from '../../components/state.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Badge, Card, CopyButton, OneTimeSecret, PageHeader } from '../../components/ui.js';
 import { api, ApiError } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
@@ -39,17 +42,6 @@ export function ServicePage({ params }: PageProps) {
   const all = useApi<{ services: Service[] }>('/api/services');
   const open = useApi<AlertPage>(s ? `/api/alerts?status=open&service=${encodeURIComponent(s.id)}&limit=10` : null);
 
-  if (service.error)
-    return (
-      <>
-        <div className="crumbs">
-          <Link to="/services">Services</Link>
-        </div>
-        <LoadError error={service.error} retry={service.reload} />
-      </>
-    );
-  if (!s) return <Loading what="Loading service" />;
-
   const names = new Map((all.data?.services ?? []).map((x) => [x.id, x]));
   const serviceLink = (id: string) => {
     const x = names.get(id);
@@ -70,74 +62,82 @@ export function ServicePage({ params }: PageProps) {
     ));
 
   return (
-    <>
-      <div className="crumbs">
-        <Link to="/services">Services</Link> <span aria-hidden="true">/</span> <span>{s.name}</span>
-      </div>
-      <PageHeader
-        title={s.name}
-        subtitle={
-          <>
-            <code>{s.slug}</code> · <CriticalityBadge value={s.criticality} /> · owned by{' '}
-            {team.data ? <Link to={`/teams/${encodeURIComponent(team.data.slug)}`}>{team.data.name}</Link> : '…'}
-          </>
-        }
-        actions={
-          <Link className="btn" to={`/alerts?service=${encodeURIComponent(s.slug)}`}>
-            All alerts
-          </Link>
-        }
-      />
-      {s.description && <p className="lead">{s.description}</p>}
-      <div className="grid-2 align-start">
-        <Card title="Open alerts">
-          {open.error ? (
-            <LoadError error={open.error} retry={open.reload} />
-          ) : !open.data ? (
-            <Loading what="Loading alerts" />
-          ) : open.data.alerts.length === 0 ? (
-            <p className="muted">Nothing open.</p>
-          ) : (
-            <ul className="changes">
-              {open.data.alerts.map((a) => (
-                <li key={a.id}>
-                  <div className="badges">
-                    <SeverityBadge severity={a.severity} />
-                    <StatusBadge status={a.status} />
-                  </div>
-                  <Link to={`/alerts/${encodeURIComponent(a.id)}`}>{a.summary || a.dedupKey}</Link>{' '}
-                  <span className="muted small">{relativeTime(a.lastSeenAt)}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </Card>
-        <Card title="Ownership and dependencies">
-          <dl className="facts">
-            <dt>Team</dt>
-            <dd>{team.data ? team.data.name : '…'}</dd>
-            <dt>Escalation</dt>
-            <dd>
-              {!s.escalationPolicyId ? (
-                <span className="muted">No escalation policy: alerts page nobody.</span>
-              ) : policy.data ? (
-                policy.data.name
-              ) : (
-                <code>{s.escalationPolicyId}</code>
-              )}
-            </dd>
-            <dt>Depends on</dt>
-            <dd>{s.dependsOn?.length ? join(s.dependsOn) : <span className="muted">nothing</span>}</dd>
-            <dt>Needed by</dt>
-            <dd>{s.dependents?.length ? join(s.dependents) : <span className="muted">nothing</span>}</dd>
-          </dl>
-        </Card>
-      </div>
-      <Integrations service={s} />
-      <IntakeErrors service={s} timeZone={user.timezone} />
-      <RecentChanges serviceId={s.id} timeZone={user.timezone} limit={10} />
-      <MaintenanceWindows service={s} />
-    </>
+    <Loadable
+      resource={service}
+      what="service"
+      errorHeader={
+        <div className="crumbs">
+          <Link to="/services">Services</Link>
+        </div>
+      }
+    >
+      {(s) => (
+        <>
+          <div className="crumbs">
+            <Link to="/services">Services</Link> <span aria-hidden="true">/</span> <span>{s.name}</span>
+          </div>
+          <PageHeader
+            title={s.name}
+            subtitle={
+              <>
+                <code>{s.slug}</code> · <CriticalityBadge value={s.criticality} /> · owned by{' '}
+                {team.data ? <Link to={`/teams/${encodeURIComponent(team.data.slug)}`}>{team.data.name}</Link> : '…'}
+              </>
+            }
+            actions={
+              <Link className="btn" to={`/alerts?service=${encodeURIComponent(s.slug)}`}>
+                All alerts
+              </Link>
+            }
+          />
+          {s.description && <p className="lead">{s.description}</p>}
+          <div className="grid-2 align-start">
+            <Card title="Open alerts">
+              <Loadable resource={open} what="alerts" isEmpty={(d) => d.alerts.length === 0} empty="Nothing open.">
+                {(d) => (
+                  <ul className="changes">
+                    {d.alerts.map((a) => (
+                      <li key={a.id}>
+                        <div className="badges">
+                          <SeverityBadge severity={a.severity} />
+                          <StatusBadge status={a.status} />
+                        </div>
+                        <Link to={`/alerts/${encodeURIComponent(a.id)}`}>{a.summary || a.dedupKey}</Link>{' '}
+                        <span className="muted small">{relativeTime(a.lastSeenAt)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </Loadable>
+            </Card>
+            <Card title="Ownership and dependencies">
+              <dl className="facts">
+                <dt>Team</dt>
+                <dd>{team.data ? team.data.name : '…'}</dd>
+                <dt>Escalation</dt>
+                <dd>
+                  {!s.escalationPolicyId ? (
+                    <span className="muted">No escalation policy: alerts page nobody.</span>
+                  ) : policy.data ? (
+                    policy.data.name
+                  ) : (
+                    <code>{s.escalationPolicyId}</code>
+                  )}
+                </dd>
+                <dt>Depends on</dt>
+                <dd>{s.dependsOn?.length ? join(s.dependsOn) : <span className="muted">nothing</span>}</dd>
+                <dt>Needed by</dt>
+                <dd>{s.dependents?.length ? join(s.dependents) : <span className="muted">nothing</span>}</dd>
+              </dl>
+            </Card>
+          </div>
+          <Integrations service={s} />
+          <IntakeErrors service={s} timeZone={user.timezone} />
+          <RecentChanges serviceId={s.id} timeZone={user.timezone} limit={10} />
+          <MaintenanceWindows service={s} />
+        </>
+      )}
+    </Loadable>
   );
 }
 
@@ -169,43 +169,46 @@ function IntakeErrors({ service, timeZone }: { service: Service; timeZone: strin
   if (errors.error instanceof ApiError && errors.error.status === 403) return null;
   return (
     <Card title="Intake errors">
-      {errors.error ? (
-        <LoadError error={errors.error} retry={errors.reload} />
-      ) : !errors.data ? (
-        <Loading what="Loading intake errors" />
-      ) : errors.data.intakeErrors.length === 0 ? (
-        <p className="muted">No intake errors: everything this service's monitors sent could be read.</p>
-      ) : (
-        <>
-          <p className="muted small">
-            Alerts that could not be applied. The other alerts in the same message were applied; fix the sender.
-          </p>
-          <ul className="changes intake-errors">
-            {errors.data.intakeErrors.map((e) => (
-              <li key={e.id}>
-                <div className="badges">
-                  <Badge>{SOURCE_TEXT[e.source as KeySource] ?? e.source}</Badge>
-                </div>
-                <span>{e.reason}</span>{' '}
-                <span className="muted small" title={formatTime(e.receivedAt, timeZone)}>
-                  {relativeTime(e.receivedAt)}
-                </span>
-                <details className="small">
-                  <summary>
-                    {e.itemIndex === null ? 'What arrived' : `What arrived (alert ${e.itemIndex + 1})`}
-                    {e.rawTruncated && ' — truncated'}
-                  </summary>
-                  <pre className="received-body">{prettyRaw(e.rawItem)}</pre>
-                </details>
-              </li>
-            ))}
-          </ul>
-          {errors.data.nextBefore && <p className="muted small">Showing the newest 20.</p>}
-        </>
-      )}
+      <Loadable
+        resource={errors}
+        what="intake errors"
+        isEmpty={(d) => d.intakeErrors.length === 0}
+        empty="No intake errors: everything this service's monitors sent could be read."
+      >
+        {(d) => (
+          <>
+            <p className="muted small">
+              Alerts that could not be applied. The other alerts in the same message were applied; fix the sender.
+            </p>
+            <ul className="changes intake-errors">
+              {d.intakeErrors.map((e) => (
+                <li key={e.id}>
+                  <div className="badges">
+                    <Badge>{SOURCE_TEXT[e.source as KeySource] ?? e.source}</Badge>
+                  </div>
+                  <span>{e.reason}</span>{' '}
+                  <span className="muted small" title={formatTime(e.receivedAt, timeZone)}>
+                    {relativeTime(e.receivedAt)}
+                  </span>
+                  <details className="small">
+                    <summary>
+                      {e.itemIndex === null ? 'What arrived' : `What arrived (alert ${e.itemIndex + 1})`}
+                      {e.rawTruncated && ' — truncated'}
+                    </summary>
+                    <pre className="received-body">{prettyRaw(e.rawItem)}</pre>
+                  </details>
+                </li>
+              ))}
+            </ul>
+            {d.nextBefore && <p className="muted small">Showing the newest 20.</p>}
+          </>
+        )}
+      </Loadable>
     </Card>
   );
 }
+
+const SOURCE_TABS = KEY_SOURCES.map((src) => ({ key: src, text: SOURCE_TEXT[src] }));
 
 function Integrations({ service }: { service: Service }) {
   const user = useUser();
@@ -264,27 +267,64 @@ function Integrations({ service }: { service: Service }) {
         ? '<change key>'
         : '<key>';
 
+  const columns: Column<IntegrationKey>[] = [
+    { id: 'name', header: 'Name', className: 'strong', sortValue: (k) => k.name.toLowerCase(), cell: (k) => k.name },
+    { id: 'prefix', header: 'Starts with', hideOnPhone: true, cell: (k) => <code>{k.prefix}…</code> },
+    {
+      id: 'created',
+      header: 'Created',
+      hideOnPhone: true,
+      sortValue: (k) => k.createdAt,
+      cell: (k) => (
+        <span title={k.createdAt}>
+          {formatTime(k.createdAt, user.timezone)} <span className="muted small">by {k.createdBy}</span>
+        </span>
+      ),
+    },
+    {
+      id: 'lastUsed',
+      header: 'Last used',
+      sortValue: (k) => k.lastUsedAt,
+      cell: (k) => <span title={k.lastUsedAt ?? ''}>{k.lastUsedAt ? relativeTime(k.lastUsedAt) : 'never'}</span>,
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (k) =>
+        k.revokedAt ? (
+          <Badge tone="bad">{k.replacedById ? 'Rotated' : 'Revoked'}</Badge>
+        ) : (
+          <Badge tone="good">Active</Badge>
+        ),
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      align: 'actions',
+      cell: (k) =>
+        !k.revokedAt && (
+          <div className="row-actions">
+            <ConfirmButton label="Rotate" confirmLabel="Rotate: old key stops now" onConfirm={() => void rotate(k)} />
+            <ConfirmButton label="Revoke" confirmLabel="Revoke now" onConfirm={() => void revoke(k)} />
+          </div>
+        ),
+    },
+  ];
+
   return (
     <Card title="Integrations">
       <p className="muted">
         Pick the tool that sends alerts, create a key for it, and paste the configuration. Keys are per tool: an
         Alertmanager key only works on the Alertmanager endpoint.
       </p>
-      <div className="tabs source-tabs" role="tablist" aria-label="Source">
-        {KEY_SOURCES.map((src) => (
-          <button
-            key={src}
-            type="button"
-            role="tab"
-            aria-selected={source === src}
-            className={source === src ? 'tab active' : 'tab'}
-            onClick={() => setSource(src)}
-          >
-            {SOURCE_TEXT[src]}
-            {activeCount(src) > 0 && <span className="tab-count">{activeCount(src)}</span>}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        label="Source"
+        className="source-tabs"
+        options={SOURCE_TABS}
+        value={source}
+        onChange={setSource}
+        count={(src) => activeCount(src) > 0 && <span className="tab-count">{activeCount(src)}</span>}
+      />
       <p>{SOURCE_HELP[source]}</p>
       {shown && (
         <OneTimeSecret
@@ -300,59 +340,23 @@ function Integrations({ service }: { service: Service }) {
         />
       )}
       {actionError ? <ErrorBanner error={actionError} /> : null}
-      {keys.error ? (
-        <LoadError error={keys.error} retry={keys.reload} />
-      ) : !keys.data ? (
-        <Loading what="Loading keys" />
-      ) : forSource.length === 0 ? (
-        <Empty>No {SOURCE_TEXT[source]} keys yet.</Empty>
-      ) : (
-        <table className="table table-dense" aria-label={`${SOURCE_TEXT[source]} keys`}>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Starts with</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>Status</th>
-              <th className="actions-col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {forSource.map((k) => (
-              <tr key={k.id} className={k.revokedAt ? 'row-dim' : ''}>
-                <td className="strong">{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td title={k.createdAt}>
-                  {formatTime(k.createdAt, user.timezone)} <span className="muted small">by {k.createdBy}</span>
-                </td>
-                <td title={k.lastUsedAt ?? ''}>{k.lastUsedAt ? relativeTime(k.lastUsedAt) : 'never'}</td>
-                <td>
-                  {k.revokedAt ? (
-                    <Badge tone="bad">{k.replacedById ? 'Rotated' : 'Revoked'}</Badge>
-                  ) : (
-                    <Badge tone="good">Active</Badge>
-                  )}
-                </td>
-                <td className="actions-col">
-                  {!k.revokedAt && (
-                    <div className="row-actions">
-                      <ConfirmButton
-                        label="Rotate"
-                        confirmLabel="Rotate: old key stops now"
-                        onConfirm={() => void rotate(k)}
-                      />
-                      <ConfirmButton label="Revoke" confirmLabel="Revoke now" onConfirm={() => void revoke(k)} />
-                    </div>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Loadable
+        resource={keys}
+        what="keys"
+        isEmpty={() => forSource.length === 0}
+        empty={`No ${SOURCE_TEXT[source]} keys yet.`}
+      >
+        {() => (
+          <DataTable
+            label={`${SOURCE_TEXT[source]} keys`}
+            dense
+            columns={columns}
+            rows={forSource}
+            rowKey={(k) => k.id}
+            rowClassName={(k) => (k.revokedAt ? 'row-dim' : undefined)}
+          />
+        )}
+      </Loadable>
       <CreateKey serviceId={service.id} source={source} onCreated={show} />
       <h3 className="snippets-title">Configuration</h3>
       <p className="muted small break">
@@ -383,33 +387,20 @@ function CreateKey({
   source: KeySource;
   onCreated: (c: CreatedKey) => void;
 }) {
-  const [name, setName] = useState('');
-  const form = useSubmit(
-    useCallback(async () => {
-      const c = await api.post<CreatedKey>(`/api/services/${encodeURIComponent(serviceId)}/integration-keys`, {
-        source,
-        ...(name.trim() ? { name: name.trim() } : {}),
-      });
-      setName('');
-      onCreated(c);
-    }, [serviceId, source, name, onCreated]),
-  );
+  const form = useApiForm({ name: '' }, async (v) => {
+    const c = await api.post<CreatedKey>(`/api/services/${encodeURIComponent(serviceId)}/integration-keys`, {
+      source,
+      ...(v.name.trim() ? { name: v.name.trim() } : {}),
+    });
+    form.reset();
+    onCreated(c);
+  });
   return (
     <form className="inline-form create-key" onSubmit={form.onSubmit} aria-label="Create an integration key">
-      <Field label="Key name" htmlFor="key-name" error={form.fieldError('name')}>
-        <input
-          id="key-name"
-          value={name}
-          placeholder={`e.g. prod ${source}`}
-          onChange={(e) => setName(e.target.value)}
-        />
-      </Field>
-      <button type="submit" className="btn btn-primary" disabled={form.busy}>
-        {form.busy ? 'Creating…' : `Create ${SOURCE_TEXT[source]} key`}
-      </button>
-      {form.error && !(form.error instanceof ApiError && form.fieldError('name')) ? (
-        <ErrorBanner error={form.error} fields={['name']} />
-      ) : null}
+      <TextField form={form} name="name" id="key-name" label="Key name" placeholder={`e.g. prod ${source}`} />
+      <FormActions busy={form.busy} submit={`Create ${SOURCE_TEXT[source]} key`} busyText="Creating…" />
+      {/* A problem with the name shows beside it; any other problem here. */}
+      {form.error && !form.fieldError('name') ? <ErrorBanner error={form.error} fields={['name']} /> : null}
     </form>
   );
 }
