@@ -153,12 +153,17 @@ export function DataTable<T extends RowData>({
           return (
             <Fragment key={r.id}>
               <tr className={rowClassName?.(r.original)} {...rowData?.(r.original)}>
-                {columns.map((c) => (
-                  <td key={c.id} className={cls(c)} data-label={c.headerHidden ? undefined : c.header}>
-                    {/* One box per cell: in the phone layout the label and the whole cell sit side by side. */}
-                    <div>{c.cell(r.original)}</div>
-                  </td>
-                ))}
+                {columns.map((c) => {
+                  const content = c.cell(r.original);
+                  // A cell with nothing in it (a row without actions) shows no label in the phone layout either.
+                  const empty = content == null || content === false || content === '';
+                  return (
+                    <td key={c.id} className={cls(c)} data-label={c.headerHidden || empty ? undefined : c.header}>
+                      {/* One box per cell: in the phone layout the label and the whole cell sit side by side. */}
+                      <div>{content}</div>
+                    </td>
+                  );
+                })}
               </tr>
               {detail != null && detail !== false && (
                 <tr className={rowDetailClassName}>

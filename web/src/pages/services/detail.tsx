@@ -276,9 +276,10 @@ function Integrations({ service }: { service: Service }) {
       hideOnPhone: true,
       sortValue: (k) => k.createdAt,
       cell: (k) => (
-        <span title={k.createdAt}>
-          {formatTime(k.createdAt, user.timezone)} <span className="muted small">by {k.createdBy}</span>
-        </span>
+        <>
+          <span title={k.createdAt}>{formatTime(k.createdAt, user.timezone)}</span>
+          <div className="muted small">by {k.createdBy}</div>
+        </>
       ),
     },
     {
@@ -303,10 +304,11 @@ function Integrations({ service }: { service: Service }) {
       align: 'actions',
       cell: (k) =>
         !k.revokedAt && (
-          <div className="row-actions">
-            <ConfirmButton label="Rotate" confirmLabel="Rotate: old key stops now" onConfirm={() => void rotate(k)} />
+          // On one line (the actions column does not wrap), not stacked in a column the name squeezes.
+          <>
+            <ConfirmButton label="Rotate" confirmLabel="Rotate: old key stops now" onConfirm={() => void rotate(k)} />{' '}
             <ConfirmButton label="Revoke" confirmLabel="Revoke now" onConfirm={() => void revoke(k)} />
-          </div>
+          </>
         ),
     },
   ];
