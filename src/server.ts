@@ -51,6 +51,7 @@ import {
   ensureHandoffJobs,
   handoffHandler,
 } from './oncall/index.js';
+import { PostmortemAnalysisService } from './postmortems/analysis.js';
 import {
   ACK_TIMEOUT_JOB,
   AUTO_DECLARE_JOB,
@@ -194,6 +195,7 @@ export function buildServices(
       resolve,
     }),
     oncallReports: new SustainabilityService({ db, clock, pagesBetween }),
+    postmortemAnalysis: new PostmortemAnalysisService({ db, clock }),
     async isReady() {
       await sql`select 1`.execute(db.kysely);
       return true;

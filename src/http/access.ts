@@ -37,6 +37,8 @@ export type Access =
   | 'incident-actor'
   /** The incident's Communications Lead or Incident Commander, organisation administrators (the public page). */
   | 'incident-comms'
+  /** A post-mortem's owner, its reviewers, whoever may act on its incident, organisation administrators. */
+  | 'postmortem-actor'
   /** Whoever was paged for the alert, responders of its service's team, organisation administrators. */
   | 'paged-or-responder@alert'
   /** The team member named by the path (leaving a team), or an admin of the team. */
@@ -240,6 +242,20 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/incidents/:id/updates': 'incident-actor',
   'POST /api/incidents/:id/join': SIGNED_IN,
 
+  // Post-mortems' analysis: everyone reads; the post-mortem's actors change its whys and factors; organisation
+  // administrators edit the factor taxonomy.
+  'GET /api/postmortems/:id/whys': SIGNED_IN,
+  'POST /api/postmortems/:id/whys': 'postmortem-actor',
+  'PATCH /api/postmortems/:id/whys/:whyId': 'postmortem-actor',
+  'DELETE /api/postmortems/:id/whys/:whyId': 'postmortem-actor',
+  'PUT /api/postmortems/:id/factors/:factorId': 'postmortem-actor',
+  'DELETE /api/postmortems/:id/factors/:factorId': 'postmortem-actor',
+  'GET /api/contributing-factors': SIGNED_IN,
+  'POST /api/contributing-factors': 'org-admin',
+  'PATCH /api/contributing-factors/:id': 'org-admin',
+  'GET /api/postmortems/insights/factors': SIGNED_IN,
+  'GET /api/postmortems/completion': SIGNED_IN,
+
   // The public status page: its set-up belongs to organisation administrators; an incident's public story to its
   // Communications Lead and Incident Commander.
   'GET /api/status-page/settings': SIGNED_IN,
@@ -342,6 +358,8 @@ function denied(access: Access): AppError {
     'incident-actor':
       "This needs the responder role in the team of a service the incident affects, or one of the incident's roles.",
     'incident-comms': "This needs the incident's Communications Lead or Incident Commander, or an administrator.",
+    'postmortem-actor':
+      "This needs the post-mortem's owner, one of its reviewers, someone who may act on its incident, or an administrator.",
     'paged-or-responder@alert': 'This needs to have been paged for the alert, or the responder role in its team.',
     'self-or-admin@team': 'This needs the admin role in the team.',
     'self-or-their-team-admin': 'This is for the person themselves or an admin of one of their teams.',
@@ -408,6 +426,9 @@ export async function authorize(services: Services, request: FastifyRequest, acc
       break;
     case 'incident-comms':
       allowed = (await services.incidents.canCommunicate(actor, params.incidentId ?? '')) !== false;
+      break;
+    case 'postmortem-actor':
+      allowed = (await services.postmortemAnalysis.canAct(actor, params.id ?? '')) !== false;
       break;
     case 'paged-or-responder@alert':
       allowed = (await services.alerts.canAct(actor, params.id ?? '', { paged: true })) !== false;

@@ -46,6 +46,7 @@ function expected(access: Access): Set<Role> | 'same' {
     case 'incident-comms':
       return r('teamAdmin', 'orgAdmin');
     case 'incident-actor':
+    case 'postmortem-actor':
     case 'paged-or-responder@alert':
     case 'self-or-admin@team':
       return r('responder', 'teamAdmin', 'orgAdmin');
@@ -75,6 +76,8 @@ interface Fixture {
   incident: string;
   /** A second integration key of the service, for rotate and revoke (the first one fires alerts). */
   spareKey: string;
+  /** The incident's post-mortem (a draft, no owner): its actors are the incident's. */
+  postmortem: string;
 }
 
 /** A path with the fixture's ids (or made-up ones where any id will do) in place of its parameters. */
@@ -83,6 +86,7 @@ function fill(method: string, url: string, f: Fixture): string {
   const byPrefix: [string, string][] = [
     ['/api/users/', f.users.responder],
     ['/api/incidents/', f.incident],
+    ['/api/postmortems/', f.postmortem],
     ['/api/alerts/', f.alert],
     ['/api/schedules/', deleting && url === '/api/schedules/:id' ? f.spareSchedule : f.schedule],
     ['/api/escalation-policies/', f.policy],
@@ -263,6 +267,23 @@ for (const engine of ENGINES) {
         'incident',
       ).incident.id;
       ok(await t.api('PUT', `/api/incidents/${incident}/roles/commander`, { userId: users.teamAdmin }), 'commander');
+      const postmortem = 'pm_matrix';
+      await t.muster.services.db.kysely
+        .insertInto('postmortems')
+        .values({
+          id: postmortem,
+          incidentId: incident,
+          templateId: 'pmt_standard',
+          templateSections: '[]',
+          title: 'Checkout down',
+          status: 'draft',
+          isRequired: 1,
+          sections: '{}',
+          createdByLabel: 'matrix',
+          createdAt: Date.now(),
+          updatedAt: Date.now(),
+        })
+        .execute();
       f = {
         tokens,
         users,
@@ -280,6 +301,7 @@ for (const engine of ENGINES) {
         window,
         incident,
         spareKey,
+        postmortem,
       };
       fireAlert = fire;
     });

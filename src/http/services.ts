@@ -16,6 +16,7 @@ import type { IncidentService } from '../incidents/index.js';
 import type { JobRunner, JobService } from '../jobs/index.js';
 import type { ActionLinkService, ContactService, NotifyService } from '../notify/index.js';
 import type { OncallServices, SustainabilityService } from '../oncall/index.js';
+import type { PostmortemAnalysisService } from '../postmortems/analysis.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusPageServices } from '../statuspage/index.js';
@@ -52,5 +53,7 @@ export interface Services {
   statusPage: StatusPageServices;
   /** On-call health and compensation reports. */
   oncallReports: SustainabilityService;
+  /** Post-mortems' 5 Whys and contributing factors, factor counts and the completion rate (src/postmortems). */
+  postmortemAnalysis: PostmortemAnalysisService;
   isReady(): Promise<boolean>;
 }

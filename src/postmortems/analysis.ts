@@ -13,6 +13,7 @@ import type { Db, Executor } from '../db/index.js';
 import { canActOnIncident } from '../incidents/access.js';
 import { recordAudit, type Actor } from '../identity/index.js';
 import { DAY, type Clock } from '../shared/clock.js';
+import { checkBlame } from './blame/index.js';
 import { AppError, conflict, forbidden, notFound, validationError } from '../shared/errors.js';
 import {
   countFactors,
@@ -247,7 +248,7 @@ export class PostmortemAnalysisService {
 
   private async tree(ex: Executor, postmortemId: string): Promise<WhyNode[]> {
     const [records, names] = await Promise.all([loadWhyRecords(ex, postmortemId), this.names(ex)]);
-    return buildWhyTree(records, personCheck(names));
+    return buildWhyTree(records, personCheck(names, checkBlame));
   }
 
   async whys(postmortemId: string): Promise<WhysView> {

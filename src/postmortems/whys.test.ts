@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { checkBlame } from './blame/index.js';
 import {
   PERSON_PROMPT,
   buildWhyTree,
@@ -99,6 +100,10 @@ describe('5 Whys: answers that end at a person', () => {
   for (const a of systemic) it(`does not flag "${a}"`, () => assert.equal(endsAtPerson(a, names), false));
 
   it('adds the blame checker’s findings when one is given', () => {
+    // The blame rules know common first names: "John" needs no user directory there.
+    assert.equal(endsAtPerson('John deployed a bad config', []), false);
+    assert.equal(endsAtPerson('John deployed a bad config', [], checkBlame), true);
+    assert.equal(endsAtPerson('Our pipeline let a misconfigured service reach production', [], checkBlame), false);
     assert.equal(
       endsAtPerson('The config was bad', [], () => []),
       false,
