@@ -401,7 +401,7 @@ export function check(engine: Engine, text: string, opts: CheckOptions = {}): Fi
   const findings: Finding[] = [];
   for (const s of sentences) {
     const sentenceMasked = masked.slice(s.start, s.end);
-    const lower = sentenceMasked.toLowerCase();
+    const lower = sentenceMasked.toLowerCase().replace(/\s+/g, ' ');
     let normalised: string | null = null;
     for (const rule of engine.rules) {
       const d = rule.data;
