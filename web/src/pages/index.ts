@@ -16,6 +16,10 @@ import { IncidentsPage } from './incidents/list.js';
 import { IncidentPage } from './incidents/room.js';
 import { IncidentSummaryPage } from './incidents/summary.js';
 import { NotificationsPage } from './notifications/notifications.js';
+import { PostmortemTemplatesPage } from './admin-postmortem-templates.js';
+import { PostmortemPage } from './postmortems/editor.js';
+import { PostmortemsPage } from './postmortems/list.js';
+import { PostmortemPrintPage } from './postmortems/print.js';
 import { OncallHealthPage } from './oncall/health.js';
 import { MyOnCallPage } from './oncall/my-oncall.js';
 import { EditSchedulePage, NewSchedulePage } from './oncall/schedule-form.js';
@@ -48,6 +52,9 @@ export const pages: PageDef[] = [
   { path: '/incidents/new', title: 'Declare incident', section: null, component: DeclareIncidentPage },
   { path: '/incidents/:id', title: 'Incident', section: null, component: IncidentPage },
   { path: '/incidents/:id/summary', title: 'Executive summary', section: null, component: IncidentSummaryPage },
+  { path: '/postmortems', title: 'Post-mortems', section: 'Respond', component: PostmortemsPage },
+  { path: '/postmortems/:id', title: 'Post-mortem', section: null, component: PostmortemPage },
+  { path: '/postmortems/:id/print', title: 'Print post-mortem', section: null, component: PostmortemPrintPage },
   { path: '/oncall', title: 'On-call', section: 'Respond', component: SchedulesPage },
   { path: '/oncall/new', title: 'New schedule', section: null, component: NewSchedulePage },
   { path: '/oncall/schedules/:id', title: 'Schedule', section: null, component: SchedulePage },
@@ -69,4 +76,11 @@ export const pages: PageDef[] = [
   { path: '/set-password', title: 'Set your password', section: null, component: SetPasswordPage },
   { path: '/admin/audit', title: 'Audit log', section: 'Admin', component: AuditPage, adminOnly: true },
   { path: '/admin/jobs', title: 'Jobs', section: 'Admin', component: JobsPage, adminOnly: true },
+  {
+    path: '/admin/postmortem-templates',
+    title: 'Post-mortem templates',
+    section: 'Admin',
+    component: PostmortemTemplatesPage,
+    adminOnly: true,
+  },
 ];

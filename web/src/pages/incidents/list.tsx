@@ -9,6 +9,7 @@ import { Link, useLocation } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
+import { IncidentPostmortemBadge } from '../postmortems/badges.js';
 import { SEVERITIES, STATUSES, STATUS_TEXT, duration, type Incident } from './types.js';
 
 const FILTER_TEXT: Record<string, string> = { open: 'Open', all: 'All', ...STATUS_TEXT };
@@ -36,7 +37,15 @@ const INCIDENT_COLUMNS: Column<Incident>[] = [
       </>
     ),
   },
-  { id: 'status', header: 'Status', cell: (i) => <IncidentStatusBadge status={i.status} /> },
+  {
+    id: 'status',
+    header: 'Status',
+    cell: (i) => (
+      <>
+        <IncidentStatusBadge status={i.status} /> <IncidentPostmortemBadge incident={i} />
+      </>
+    ),
+  },
 ];
 
 export function IncidentsPage() {

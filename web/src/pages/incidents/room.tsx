@@ -19,6 +19,7 @@ import { SeverityControl, StatusControl, StatusUpdateComposer } from './controls
 import { useIncidentTimeline } from './live.js';
 import { RolesPanel } from './roles.js';
 import { PublicStatusPanel } from './public-status.js';
+import { PostmortemCard } from '../postmortems/room-card.js';
 import { TasksPanel } from './tasks.js';
 import { TimelinePanel } from './timeline.js';
 import { duration, incidentPath, type IncidentDetail, type UserLite } from './types.js';
@@ -83,6 +84,12 @@ export function IncidentPage({ params }: PageProps) {
         }
       />
       {inc.summary && <p className="lead prewrap">{inc.summary}</p>}
+      <PostmortemCard
+        incidentId={inc.id}
+        incidentStatus={inc.status}
+        expected={(d as { postmortemExpected?: boolean }).postmortemExpected}
+        timeZone={user.timezone}
+      />
       <Checklist
         incidentId={inc.id}
         items={d.checklist}
