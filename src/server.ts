@@ -6,6 +6,17 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { Gauge } from 'prom-client';
 import {
+  ActionItemService,
+  DIGEST_JOB,
+  REMIND_JOB,
+  TRACKER_JOB,
+  digestHandler,
+  ensureDigestJob,
+  remindHandler,
+  trackerHandler,
+  type Sealer,
+} from './actions/index.js';
+import {
   ALERTS_TRIGGERED,
   ALERTS_RECHECK_PAGING,
   AlertQualityService,
@@ -52,6 +63,14 @@ import {
   handoffHandler,
 } from './oncall/index.js';
 import { PostmortemAnalysisService } from './postmortems/analysis.js';
+import {
+  POSTMORTEM_CREATE_JOB,
+  POSTMORTEM_REMIND_JOB,
+  PostmortemService,
+  postmortemCreateHandler,
+  postmortemOnIncidentResolved,
+  postmortemRemindHandler,
+} from './postmortems/index.js';
 import {
   ACK_TIMEOUT_JOB,
   AUTO_DECLARE_JOB,
@@ -178,6 +197,8 @@ export function buildServices(
       ...chat.incidentDeps,
       // A P1 without an IC, or a P2 past its deadline, pages whoever is on call for the configured IC schedule.
       paging: commanderPaging({ notify: notify.notify, publicUrl: () => config.publicUrl }),
+      // Resolving an incident whose policy requires a post-mortem enqueues its creation (src/postmortems/jobs.ts).
+      onResolved: postmortemOnIncidentResolved,
     }),
     oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
     statusPage: createStatusPageServices({
@@ -195,7 +216,25 @@ export function buildServices(
       resolve,
     }),
     oncallReports: new SustainabilityService({ db, clock, pagesBetween }),
+    postmortems: new PostmortemService({
+      db,
+      clock,
+      log,
+      incidents: { setMilestone: (actor, id, input) => services.incidents.setMilestone(actor, id, input) },
+      postStatusUpdate: (actor, incidentId, message) =>
+        services.statusPage.page.postUpdate(actor, incidentId, { message, status: 'resolved' }),
+      onEnqueued: () => runner?.wake(),
+    }),
     postmortemAnalysis: new PostmortemAnalysisService({ db, clock }),
+    actionItems: new ActionItemService({
+      db,
+      clock,
+      teams,
+      canActOnIncident: (actor, id) => services.incidents.canAct(actor, id),
+      sealer: sealerOf(notify.actionLinks),
+      resolve,
+      onEnqueued: () => runner?.wake(),
+    }),
     async isReady() {
       await sql`select 1`.execute(db.kysely);
       return true;
@@ -211,6 +250,14 @@ export function buildServices(
   if (runner) registerChatJobs(runner, config);
   for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
   return services;
+}
+
+/** Tracker tokens are sealed with the instance secret, as verification codes are (src/notify/links.ts). */
+function sealerOf(links: Services['actionLinks']): Sealer {
+  return {
+    seal: (text) => links.seal(text),
+    open: async (sealed) => (await links.openMessage({ subject: '{{v}}', body: '', sealed: { v: sealed } })).subject,
+  };
 }
 
 function escalationDeps(services: Pick<Services, 'db' | 'notify' | 'config'>): EscalationDeps {
@@ -260,6 +307,25 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
     prunePayloadsHandler({ retentionDays: services.config.intake.payloadRetentionDays }),
   );
   runner.register(AUTO_DECLARE_JOB, autoDeclareHandler({ declarer: () => services.incidents }));
+  // Post-mortems: created when a required incident resolves; reminders before, on and after the due date.
+  runner.register(POSTMORTEM_CREATE_JOB, postmortemCreateHandler({ db: services.db }));
+  runner.register(
+    POSTMORTEM_REMIND_JOB,
+    postmortemRemindHandler({ db: services.db, notify: services.notify, publicUrl: () => services.config.publicUrl }),
+  );
+  // Action items: reminders before and on the due date, the daily overdue digest, tracker issues (src/actions/jobs.ts).
+  const reminders = { db: services.db, notify: services.notify, publicUrl: () => services.config.publicUrl };
+  runner.register(REMIND_JOB, remindHandler(reminders));
+  runner.register(DIGEST_JOB, digestHandler(reminders));
+  runner.register(
+    TRACKER_JOB,
+    trackerHandler({
+      db: services.db,
+      sealer: sealerOf(services.actionLinks),
+      publicUrl: () => services.config.publicUrl,
+      resolve: services.actionItems.resolve,
+    }),
+  );
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).
   runner.register(
     HANDOFF_JOB,
@@ -338,6 +404,7 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     if (config.port === 0) config.publicUrl = url; // tests listen on a free port
     await ensureHandoffJobs(db, clock.now()); // schedules made before hand-off summaries existed
     await ensurePayloadPruning(db, clock.now());
+    await ensureDigestJob(db, clock.now()); // the daily overdue digest of action items
     await services.runner?.start();
     log.info(
       {

@@ -45,6 +45,8 @@ export type Access =
   | 'self-or-admin@team'
   /** The person named by the path, or an admin of one of their teams (who sees a failing contact method). */
   | 'self-or-their-team-admin'
+  /** The action item's owner, responders (or more) of its team, organisation administrators. */
+  | 'action-item-actor'
   /** At least this role in the team that owns the resource named by the path (organisation administrators always). */
   | `${TeamLevel}@${Owned}`;
 
@@ -279,6 +281,17 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/status-page/incidents/:incidentId': SIGNED_IN,
   'POST /api/status-page/incidents/:incidentId': 'incident-comms',
   'POST /api/status-page/incidents/:incidentId/updates': 'incident-comms',
+
+  // Action items: everyone reads the board; adding one checks the incident or post-mortem named in the body (the
+  // service); the item's owner, its team's responders and administrators change it; team admins connect trackers.
+  'GET /api/action-items': SIGNED_IN,
+  'POST /api/action-items': SIGNED_IN,
+  'GET /api/action-items/:id': SIGNED_IN,
+  'PATCH /api/action-items/:id': 'action-item-actor',
+  'POST /api/action-items/:id/tracker': 'action-item-actor',
+  'GET /api/teams/:team/trackers/:provider': 'admin@team',
+  'PUT /api/teams/:team/trackers/:provider': 'admin@team',
+  'DELETE /api/teams/:team/trackers/:provider': 'admin@team',
 };
 
 declare module 'fastify' {
@@ -363,6 +376,7 @@ function denied(access: Access): AppError {
     'paged-or-responder@alert': 'This needs to have been paged for the alert, or the responder role in its team.',
     'self-or-admin@team': 'This needs the admin role in the team.',
     'self-or-their-team-admin': 'This is for the person themselves or an admin of one of their teams.',
+    'action-item-actor': "This needs the item's owner, the responder role in its team, or an administrator.",
   };
   const [level, owned] = access.split('@');
   return forbidden(why[access] ?? `This needs the ${level} role in the team that owns this ${owned}.`);
@@ -426,6 +440,9 @@ export async function authorize(services: Services, request: FastifyRequest, acc
       break;
     case 'incident-comms':
       allowed = (await services.incidents.canCommunicate(actor, params.incidentId ?? '')) !== false;
+      break;
+    case 'action-item-actor':
+      allowed = (await services.actionItems.canUpdate(actor, params.id ?? '')) !== false;
       break;
     case 'postmortem-actor':
       allowed = (await services.postmortemAnalysis.canAct(actor, params.id ?? '')) !== false;

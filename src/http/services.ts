@@ -1,3 +1,4 @@
+import type { ActionItemService } from '../actions/index.js';
 import type {
   AlertQualityService,
   AlertService,
@@ -17,6 +18,7 @@ import type { JobRunner, JobService } from '../jobs/index.js';
 import type { ActionLinkService, ContactService, NotifyService } from '../notify/index.js';
 import type { OncallServices, SustainabilityService } from '../oncall/index.js';
 import type { PostmortemAnalysisService } from '../postmortems/analysis.js';
+import type { PostmortemService } from '../postmortems/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusPageServices } from '../statuspage/index.js';
@@ -53,7 +55,11 @@ export interface Services {
   statusPage: StatusPageServices;
   /** On-call health and compensation reports. */
   oncallReports: SustainabilityService;
+  /** Post-mortems: creation, sections and revisions, the pre-filled timeline, review, publishing (src/postmortems). */
+  postmortems: PostmortemService;
   /** Post-mortems' 5 Whys and contributing factors, factor counts and the completion rate (src/postmortems). */
   postmortemAnalysis: PostmortemAnalysisService;
+  /** Action items of post-mortems and incidents, their tracker issues and reminders (src/actions). */
+  actionItems: ActionItemService;
   isReady(): Promise<boolean>;
 }

@@ -1,0 +1,341 @@
+/**
+ * External trackers: a team connects GitHub Issues or Jira Cloud (one connection per provider), and an action item's
+ * issue is created there through the provider's REST API (a durable job: src/actions/jobs.ts).
+ *
+ * - GitHub: `POST {base}/repos/{owner}/{repo}/issues` with a Bearer token, `Accept: application/vnd.github+json`
+ *   and `X-GitHub-Api-Version: 2022-11-28` → 201 `{ number, html_url }`
+ *   (https://docs.github.com/en/rest/issues/issues#create-an-issue).
+ * - Jira Cloud: `POST {base}/rest/api/3/issue` with basic auth (email:API token), `fields.project.key`,
+ *   `fields.issuetype.name`, `fields.summary` and `fields.description` in Atlassian Document Format → 201
+ *   `{ id, key, self }`; the browser URL is `{base}/browse/{key}`
+ *   (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-post).
+ *
+ * The token is sealed with the instance secret when stored and opened only for the send; it is never returned or
+ * logged. A base URL goes through the private-address guard when given and when used, as contact methods' URLs do
+ * (an organisation administrator may allow a private one: a self-hosted GitHub Enterprise or Jira behind the VPN).
+ */
+import type { Db } from '../db/index.js';
+import type { Bool } from '../db/schema.js';
+import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
+import { httpRequest, requireOk, type HttpResult } from '../notify/channel.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError, forbidden, validationError, type FieldProblem } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { outboundUrlProblem, type ResolveAll } from '../shared/net.js';
+import { isProvider, type Provider } from './model.js';
+import { findConnectionRow, listConnectionRows, type TrackerConnectionRow } from './repo.js';
+
+export const GITHUB_API = 'https://api.github.com';
+const TRACKER_TIMEOUT_MS = 15_000;
+
+export interface TrackerConnection {
+  teamId: string;
+  provider: Provider;
+  baseUrl: string;
+  project: string;
+  issueType: string | null;
+  username: string | null;
+  allowPrivateAddress: boolean;
+  hasToken: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PutConnectionInput {
+  baseUrl?: string | undefined;
+  project: string;
+  issueType?: string | null | undefined;
+  username?: string | null | undefined;
+  token?: string | undefined;
+  allowPrivateAddress?: boolean | undefined;
+}
+
+/** Sealing with the instance secret (ActionLinkService.seal and its opening), injected by the composition root. */
+export interface Sealer {
+  seal(text: string): Promise<string>;
+  open(sealed: string): Promise<string>;
+}
+
+const toConnection = (r: TrackerConnectionRow): TrackerConnection => ({
+  teamId: r.teamId,
+  provider: r.provider as Provider,
+  baseUrl: r.baseUrl,
+  project: r.project,
+  issueType: r.issueType,
+  username: r.username,
+  allowPrivateAddress: r.allowPrivateAddress === 1,
+  hasToken: r.tokenSealed !== '',
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+export const trackerNotConnected = (provider: string): AppError =>
+  new AppError('tracker_not_connected', `The team has no ${provider} tracker connected.`, { status: 404 });
+
+function providerOf(provider: string): Provider {
+  if (!isProvider(provider)) throw validationError([{ field: 'provider', message: 'must be github or jira' }]);
+  return provider;
+}
+
+function connectionProblems(provider: Provider, input: PutConnectionInput, hasToken: boolean): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (provider === 'github' && !/^[\w.-]+\/[\w.-]+$/.test(input.project)) {
+    problems.push({ field: 'project', message: 'must be the repository as owner/repo' });
+  }
+  if (provider === 'jira') {
+    if (!/^[A-Z][A-Z0-9_]{0,49}$/.test(input.project)) {
+      problems.push({ field: 'project', message: 'must be the Jira project key (capital letters and digits)' });
+    }
+    if (!input.baseUrl)
+      problems.push({ field: 'baseUrl', message: 'give your Jira site, e.g. https://you.atlassian.net' });
+    if (!input.username?.trim()) {
+      problems.push({ field: 'username', message: "give the email address of the token's Atlassian account" });
+    }
+  }
+  if (!hasToken && !input.token) problems.push({ field: 'token', message: 'give an API token' });
+  return problems;
+}
+
+/** Team admins connect and disconnect their team's trackers (the route's policy is admin@team). */
+export class TrackerService {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      teams: TeamService;
+      sealer: Sealer;
+      resolve?: ResolveAll | undefined;
+    },
+  ) {}
+
+  async list(teamId: string): Promise<TrackerConnection[]> {
+    return (await listConnectionRows(this.deps.db.kysely, teamId)).map(toConnection);
+  }
+
+  async get(teamId: string, provider: string): Promise<TrackerConnection> {
+    const row = await findConnectionRow(this.deps.db.kysely, teamId, providerOf(provider));
+    if (!row) throw trackerNotConnected(provider);
+    return toConnection(row);
+  }
+
+  async put(
+    actor: Actor,
+    teamRef: string,
+    providerName: string,
+    input: PutConnectionInput,
+  ): Promise<TrackerConnection> {
+    const provider = providerOf(providerName);
+    const team = await this.deps.teams.get(actor, teamRef);
+    if (!(await this.deps.teams.hasRole(actor, team.id, 'admin')))
+      throw forbidden('This needs the admin role in the team.');
+    const current = await findConnectionRow(this.deps.db.kysely, team.id, provider);
+    const problems = connectionProblems(provider, input, current !== null);
+    if (problems.length) throw validationError(problems);
+    const baseUrl = (input.baseUrl ?? current?.baseUrl ?? (provider === 'github' ? GITHUB_API : '')).replace(
+      /\/+$/,
+      '',
+    );
+    const allowPrivateAddress = await this.guard(actor, baseUrl, {
+      requested: input.allowPrivateAddress,
+      current: current?.allowPrivateAddress === 1,
+      isChecked: input.baseUrl !== undefined && (current === null || current.baseUrl !== baseUrl),
+    });
+    const tokenSealed = input.token ? await this.deps.sealer.seal(input.token) : current!.tokenSealed;
+    const now = this.deps.clock.now();
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const privateFlag: Bool = allowPrivateAddress ? 1 : 0;
+      const values = {
+        baseUrl,
+        project: input.project,
+        issueType: provider === 'jira' ? input.issueType?.trim() || 'Task' : null,
+        username: provider === 'jira' ? (input.username?.trim() ?? null) : null,
+        tokenSealed,
+        allowPrivateAddress: privateFlag,
+        updatedAt: now,
+      };
+      if (current) {
+        await trx.updateTable('trackerConnections').set(values).where('id', '=', current.id).execute();
+      } else {
+        await trx
+          .insertInto('trackerConnections')
+          .values({ id: newId('trk', now), teamId: team.id, provider, createdAt: now, ...values })
+          .execute();
+      }
+      await recordAudit(
+        trx,
+        actor,
+        current ? 'tracker.updated' : 'tracker.connected',
+        { type: 'team', id: team.id },
+        { provider, baseUrl, project: input.project, tokenChanged: Boolean(input.token), allowPrivateAddress },
+        now,
+      );
+    });
+    return this.get(team.id, provider);
+  }
+
+  async remove(actor: Actor, teamRef: string, providerName: string): Promise<void> {
+    const provider = providerOf(providerName);
+    const team = await this.deps.teams.get(actor, teamRef);
+    if (!(await this.deps.teams.hasRole(actor, team.id, 'admin')))
+      throw forbidden('This needs the admin role in the team.');
+    const now = this.deps.clock.now();
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const r = await trx
+        .deleteFrom('trackerConnections')
+        .where('teamId', '=', team.id)
+        .where('provider', '=', provider)
+        .executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw trackerNotConnected(provider);
+      await recordAudit(trx, actor, 'tracker.disconnected', { type: 'team', id: team.id }, { provider }, now);
+    });
+  }
+
+  /**
+   * The private-address guard when a base URL is given (as contact methods do it, src/notify/service.ts): a public
+   * URL is accepted; a private one only from an organisation administrator, who means it. Returns whether the
+   * connection may reach private addresses when used.
+   */
+  private async guard(
+    actor: Actor,
+    url: string,
+    opts: { requested: boolean | undefined; current: boolean; isChecked: boolean },
+  ): Promise<boolean> {
+    if (opts.requested === true && !actor.isAdmin) {
+      throw forbidden('Only an administrator may allow a tracker at a private address.');
+    }
+    if (!opts.isChecked && opts.requested === undefined) return opts.current;
+    const problem = await outboundUrlProblem(url, this.deps.resolve);
+    if (!problem) return actor.isAdmin && opts.requested === true;
+    if (actor.isAdmin && opts.requested !== false) return true;
+    throw validationError([{ field: 'baseUrl', message: problem }]);
+  }
+}
+
+/** What a tracker issue says. */
+export interface IssueContent {
+  title: string;
+  description: string;
+  /** The item in Muster. */
+  url: string;
+  priority: string;
+  kind: string;
+  dueAt: number;
+}
+
+export interface ConnectionForSend {
+  provider: Provider;
+  baseUrl: string;
+  project: string;
+  issueType: string | null;
+  username: string | null;
+  token: string;
+  allowPrivateAddress: boolean;
+}
+
+export interface CreatedIssue {
+  provider: Provider;
+  key: string;
+  url: string;
+}
+
+function plainBody(issue: IssueContent): string {
+  const due = new Date(issue.dueAt).toISOString().slice(0, 10);
+  const head = issue.description.trim();
+  return `${head ? `${head}\n\n` : ''}Priority: ${issue.priority}. Kind: ${issue.kind}. Due: ${due}.\n\nAction item in Muster: ${issue.url}`;
+}
+
+/** Atlassian Document Format: one paragraph per block of text, and a link back to Muster. */
+export function toAdf(issue: IssueContent): unknown {
+  const due = new Date(issue.dueAt).toISOString().slice(0, 10);
+  const paragraphs = issue.description
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => ({ type: 'paragraph', content: [{ type: 'text', text: p }] }));
+  return {
+    type: 'doc',
+    version: 1,
+    content: [
+      ...paragraphs,
+      {
+        type: 'paragraph',
+        content: [{ type: 'text', text: `Priority: ${issue.priority}. Kind: ${issue.kind}. Due: ${due}.` }],
+      },
+      {
+        type: 'paragraph',
+        content: [
+          { type: 'text', text: 'Action item in Muster: ' },
+          { type: 'text', text: issue.url, marks: [{ type: 'link', attrs: { href: issue.url } }] },
+        ],
+      },
+    ],
+  };
+}
+
+/** GitHub and Jira say what was wrong in `message` / `errorMessages` and `errors`. */
+function describeFailure(r: HttpResult): string {
+  const j = r.json as { message?: unknown; errorMessages?: unknown; errors?: unknown } | null;
+  const parts: string[] = [];
+  if (j && typeof j.message === 'string') parts.push(j.message);
+  if (j && Array.isArray(j.errorMessages)) parts.push(...j.errorMessages.filter((m) => typeof m === 'string'));
+  if (j && j.errors && typeof j.errors === 'object') parts.push(JSON.stringify(j.errors));
+  return (parts.join('; ') || r.text).replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/** Create the issue; throws a DeliveryError (permanent for 4xx, transient for 5xx, 429 and the unreachable). */
+export async function createIssue(
+  conn: ConnectionForSend,
+  issue: IssueContent,
+  opts: { resolve?: ResolveAll | undefined; timeoutMs?: number } = {},
+): Promise<CreatedIssue> {
+  const common = {
+    method: 'POST',
+    timeoutMs: opts.timeoutMs ?? TRACKER_TIMEOUT_MS,
+    ...(conn.allowPrivateAddress ? {} : { publicOnly: { resolve: opts.resolve } }),
+  };
+  if (conn.provider === 'github') {
+    const [owner, repo] = conn.project.split('/') as [string, string];
+    const url = `${conn.baseUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/issues`;
+    const r = await httpRequest('GitHub', url, {
+      ...common,
+      headers: {
+        authorization: `Bearer ${conn.token}`,
+        accept: 'application/vnd.github+json',
+        'x-github-api-version': '2022-11-28',
+        'content-type': 'application/json',
+        'user-agent': 'Muster',
+      },
+      body: JSON.stringify({ title: issue.title, body: plainBody(issue) }),
+    });
+    requireOk('GitHub', r, describeFailure);
+    const j = r.json as { number?: unknown; html_url?: unknown } | null;
+    if (typeof j?.number !== 'number' || typeof j.html_url !== 'string') {
+      throw new AppError('tracker_bad_answer', 'GitHub answered without an issue number and URL.', { status: 502 });
+    }
+    return { provider: 'github', key: `${conn.project}#${j.number}`, url: j.html_url };
+  }
+  const basic = Buffer.from(`${conn.username ?? ''}:${conn.token}`, 'utf8').toString('base64');
+  const r = await httpRequest('Jira', `${conn.baseUrl}/rest/api/3/issue`, {
+    ...common,
+    headers: {
+      authorization: `Basic ${basic}`,
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'user-agent': 'Muster',
+    },
+    body: JSON.stringify({
+      fields: {
+        project: { key: conn.project },
+        issuetype: { name: conn.issueType ?? 'Task' },
+        summary: issue.title.slice(0, 255),
+        description: toAdf(issue),
+      },
+    }),
+  });
+  requireOk('Jira', r, describeFailure);
+  const j = r.json as { key?: unknown; self?: unknown } | null;
+  if (typeof j?.key !== 'string') {
+    throw new AppError('tracker_bad_answer', 'Jira answered without an issue key.', { status: 502 });
+  }
+  return { provider: 'jira', key: j.key, url: `${conn.baseUrl}/browse/${j.key}` };
+}

@@ -1,0 +1,165 @@
+/**
+ * Local stand-ins for the two issue trackers Muster creates action items' issues in, speaking the documented request
+ * and response shapes (real HTTP servers, on the shared StandIn base: recording and fault injection):
+ *
+ * - GitHub REST "Create an issue" (https://docs.github.com/en/rest/issues/issues#create-an-issue):
+ *   `POST /repos/{owner}/{repo}/issues`, `Authorization: Bearer <token>`, `Accept: application/vnd.github+json`,
+ *   `X-GitHub-Api-Version: 2022-11-28`, JSON `{ title, body? }` → 201 `{ id, number, html_url, url, title, body,
+ *   state }`; 401 `{ message: 'Bad credentials' }`; 404 for an unknown repository; 422 `Validation Failed` with
+ *   `errors` for a missing title.
+ * - Jira Cloud REST v3 "Create issue"
+ *   (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-post):
+ *   `POST /rest/api/3/issue`, basic auth `email:api_token`, JSON `{ fields: { project: { key }, issuetype: { name },
+ *   summary, description } }` where description is an Atlassian Document (`{ type: 'doc', version: 1, content }`)
+ *   → 201 `{ id, key, self }`; 401; 400 `{ errorMessages, errors: { field: message } }`.
+ */
+import { StandIn, type RecordedRequest, type Reply } from './standins/base.js';
+
+function json(req: RecordedRequest): unknown {
+  try {
+    return JSON.parse(req.body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CreatedGithubIssue {
+  owner: string;
+  repo: string;
+  number: number;
+  title: string;
+  body: string | null;
+}
+
+export class GithubStandIn extends StandIn {
+  readonly issues: CreatedGithubIssue[] = [];
+
+  /** `token`: the only token it accepts; `repos`: the repositories that exist (owner/repo). */
+  constructor(
+    readonly token: string,
+    readonly repos: string[] = ['acme/platform'],
+  ) {
+    super((req) => this.answer(req));
+  }
+
+  private answer(req: RecordedRequest): Reply {
+    const docs = 'https://docs.github.com/rest';
+    const m = /^\/repos\/([^/]+)\/([^/]+)\/issues$/.exec(req.path.split('?')[0] ?? '');
+    if (!m || req.method !== 'POST') return { status: 404, body: { message: 'Not Found', documentation_url: docs } };
+    if (req.headers.authorization !== `Bearer ${this.token}`) {
+      return { status: 401, body: { message: 'Bad credentials', documentation_url: docs } };
+    }
+    if (!req.headers['user-agent']) {
+      return {
+        status: 403,
+        body: {
+          message: 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header',
+        },
+      };
+    }
+    if (req.headers.accept !== 'application/vnd.github+json') {
+      return { status: 415, body: { message: 'Unsupported Accept header', documentation_url: docs } };
+    }
+    if (req.headers['x-github-api-version'] !== '2022-11-28') {
+      return { status: 400, body: { message: 'Unsupported API version', documentation_url: docs } };
+    }
+    const [owner, repo] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+    if (!this.repos.includes(`${owner}/${repo}`))
+      return { status: 404, body: { message: 'Not Found', documentation_url: docs } };
+    const body = json(req) as { title?: unknown; body?: unknown } | undefined;
+    if (!body || typeof body.title !== 'string' || body.title === '') {
+      return {
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
+          documentation_url: docs,
+        },
+      };
+    }
+    const number = this.issues.length + 1;
+    this.issues.push({
+      owner,
+      repo,
+      number,
+      title: body.title,
+      body: typeof body.body === 'string' ? body.body : null,
+    });
+    return {
+      status: 201,
+      body: {
+        id: 1000 + number,
+        number,
+        url: `${this.url}/repos/${owner}/${repo}/issues/${number}`,
+        html_url: `https://github.com/${owner}/${repo}/issues/${number}`,
+        title: body.title,
+        body: body.body ?? null,
+        state: 'open',
+      },
+    };
+  }
+}
+
+export interface CreatedJiraIssue {
+  key: string;
+  project: string;
+  issueType: string;
+  summary: string;
+  description: unknown;
+}
+
+export class JiraStandIn extends StandIn {
+  readonly issues: CreatedJiraIssue[] = [];
+
+  constructor(
+    readonly email: string,
+    readonly apiToken: string,
+    readonly projects: string[] = ['OPS'],
+    readonly issueTypes: string[] = ['Task', 'Bug', 'Story'],
+  ) {
+    super((req) => this.answer(req));
+  }
+
+  private answer(req: RecordedRequest): Reply {
+    if (req.path.split('?')[0] !== '/rest/api/3/issue' || req.method !== 'POST') {
+      return { status: 404, body: { errorMessages: ['Not found'], errors: {} } };
+    }
+    const expected = `Basic ${Buffer.from(`${this.email}:${this.apiToken}`).toString('base64')}`;
+    if (req.headers.authorization !== expected) {
+      return {
+        status: 401,
+        body: { errorMessages: ['Client must be authenticated to access this resource.'], errors: {} },
+      };
+    }
+    const body = json(req) as { fields?: Record<string, unknown> } | undefined;
+    const fields = body?.fields;
+    if (!fields || typeof fields !== 'object') {
+      return { status: 400, body: { errorMessages: ['Fields are required.'], errors: {} } };
+    }
+    const errors: Record<string, string> = {};
+    const project = (fields.project as { key?: unknown } | undefined)?.key;
+    if (typeof project !== 'string' || !this.projects.includes(project)) errors.project = 'valid project is required';
+    const issueType = (fields.issuetype as { name?: unknown } | undefined)?.name;
+    if (typeof issueType !== 'string' || !this.issueTypes.includes(issueType)) {
+      errors.issuetype = 'valid issue type is required';
+    }
+    if (typeof fields.summary !== 'string' || fields.summary.trim() === '') {
+      errors.summary = 'You must specify a summary of the issue.';
+    }
+    const d = fields.description as { type?: unknown; version?: unknown; content?: unknown } | undefined;
+    if (d !== undefined && (d?.type !== 'doc' || d.version !== 1 || !Array.isArray(d.content))) {
+      errors.description = 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
+    }
+    if (Object.keys(errors).length) return { status: 400, body: { errorMessages: [], errors } };
+    const n = this.issues.length + 1;
+    const key = `${project as string}-${n}`;
+    this.issues.push({
+      key,
+      project: project as string,
+      issueType: issueType as string,
+      summary: fields.summary as string,
+      description: d,
+    });
+    return { status: 201, body: { id: String(10000 + n), key, self: `${this.url}/rest/api/3/issue/${10000 + n}` } };
+  }
+}
