@@ -243,6 +243,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/incidents/:id/notes': 'incident-actor',
   'POST /api/incidents/:id/updates': 'incident-actor',
   'POST /api/incidents/:id/join': SIGNED_IN,
+  // Blameless-language check of a text (the post-mortem editor's live checking): pure, stores nothing.
+  'POST /api/blame-check': SIGNED_IN,
 
   // Post-mortems' analysis: everyone reads; the post-mortem's actors change its whys and factors; organisation
   // administrators edit the factor taxonomy.
