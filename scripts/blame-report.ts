@@ -1,7 +1,8 @@
 /**
  * The blameless-language rules against their labelled corpus: precision, recall, and per rule the blameful
  * sentences it caught, the blameless ones it flagged (false positives) and the blameful ones expected of it that it
- * missed (false negatives). `npx tsx scripts/blame-report.ts [--verbose]` (docs/postmortems.md "Blameless language").
+ * missed (false negatives); then the time to check a 20 KB section (the target: under 20 ms; the style guide keeps
+ * speed out of the tests). `npx tsx scripts/blame-report.ts [--verbose]` (docs/postmortems.md "Blameless language").
  */
 import { checkBlame } from '../src/postmortems/blame/index.js';
 import { BLAME_CORPUS, evaluate } from '../src/postmortems/blame/evaluate.js';
@@ -44,3 +45,22 @@ if (verbose) {
     console.log(`  - ${item.text}\n      ${f.map((x) => `${x.ruleId}: "${x.excerpt}"`).join('; ') || '(none)'}`);
   }
 }
+
+// Speed: a 20 KB section made of the corpus (half of it blameful, far denser than real prose), CPU time per check.
+const sentences = [...BLAME_CORPUS.blameful, ...BLAME_CORPUS.blameless].map((i) => i.text);
+let text = '';
+for (let i = 0; text.length < 20_000; i++) text += sentences[i % sentences.length]! + (i % 5 === 4 ? '\n\n' : ' ');
+for (let i = 0; i < 10; i++) checkBlame(text); // warm up
+const cpu: number[] = [];
+let count = 0;
+for (let i = 0; i < 30; i++) {
+  const c0 = process.cpuUsage();
+  count = checkBlame(text, { names: ['Alice Smith', 'Dave Jones'] }).length;
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1000);
+}
+cpu.sort((a, b) => a - b);
+console.log(
+  `\nSpeed: ${text.length} characters, ${count} findings: median ${cpu[15]!.toFixed(1)} ms of CPU per check ` +
+    `(fastest ${cpu[0]!.toFixed(1)}, slowest ${cpu[29]!.toFixed(1)})`,
+);

@@ -172,22 +172,4 @@ describe('blameless language: checkBlame', () => {
       [['root_cause', 'human-error']],
     );
   });
-
-  it('checks a 20 KB section (half of it blameful) in under 20 ms', () => {
-    const sentences = [...BLAME_CORPUS.blameful, ...BLAME_CORPUS.blameless].map((i) => i.text);
-    let text = '';
-    for (let i = 0; text.length < 20_000; i++) text += sentences[i % sentences.length] + (i % 5 === 4 ? '\n\n' : ' ');
-    for (let i = 0; i < 5; i++) checkBlame(text); // warm up
-    // CPU time, not wall time: the test machine is shared, and a busy neighbour is not this function's cost.
-    const times: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const c0 = process.cpuUsage();
-      checkBlame(text, { names: ['Alice Smith', 'Dave Jones'] });
-      const c = process.cpuUsage(c0);
-      times.push((c.user + c.system) / 1000);
-    }
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)]!;
-    assert.ok(median < 20, `median ${median.toFixed(1)} ms of CPU for ${text.length} characters`);
-  });
 });
