@@ -47,6 +47,7 @@ function expected(access: Access): Set<Role> | 'same' {
       return r('teamAdmin', 'orgAdmin');
     case 'incident-actor':
     case 'postmortem-actor':
+    case 'action-item-actor':
     case 'paged-or-responder@alert':
     case 'self-or-admin@team':
       return r('responder', 'teamAdmin', 'orgAdmin');
@@ -78,6 +79,8 @@ interface Fixture {
   spareKey: string;
   /** The incident's post-mortem (a draft, no owner): its actors are the incident's. */
   postmortem: string;
+  /** An action item of the incident in team A, owned by someone without a token (loner). */
+  actionItem: string;
 }
 
 /** A path with the fixture's ids (or made-up ones where any id will do) in place of its parameters. */
@@ -87,6 +90,7 @@ function fill(method: string, url: string, f: Fixture): string {
     ['/api/users/', f.users.responder],
     ['/api/incidents/', f.incident],
     ['/api/postmortems/', f.postmortem],
+    ['/api/action-items/', f.actionItem],
     ['/api/alerts/', f.alert],
     ['/api/schedules/', deleting && url === '/api/schedules/:id' ? f.spareSchedule : f.schedule],
     ['/api/escalation-policies/', f.policy],
@@ -267,23 +271,20 @@ for (const engine of ENGINES) {
         'incident',
       ).incident.id;
       ok(await t.api('PUT', `/api/incidents/${incident}/roles/commander`, { userId: users.teamAdmin }), 'commander');
-      const postmortem = 'pm_matrix';
-      await t.muster.services.db.kysely
-        .insertInto('postmortems')
-        .values({
-          id: postmortem,
+      // The incident's post-mortem, started by hand (team A's incident: its responders and admins act on it).
+      const postmortem = ok(
+        await t.api<{ id: string }>('POST', `/api/incidents/${incident}/postmortem`, {}),
+        'post-mortem',
+      ).id;
+      const actionItem = ok(
+        await t.api<{ id: string }>('POST', '/api/action-items', {
           incidentId: incident,
-          templateId: 'pmt_standard',
-          templateSections: '[]',
-          title: 'Checkout down',
-          status: 'draft',
-          isRequired: 1,
-          sections: '{}',
-          createdByLabel: 'matrix',
-          createdAt: Date.now(),
-          updatedAt: Date.now(),
-        })
-        .execute();
+          title: 'Alert on checkout latency',
+          ownerUserId: users.loner,
+          teamId: teamA,
+        }),
+        'action item',
+      ).id;
       f = {
         tokens,
         users,
@@ -302,6 +303,7 @@ for (const engine of ENGINES) {
         incident,
         spareKey,
         postmortem,
+        actionItem,
       };
       fireAlert = fire;
     });
