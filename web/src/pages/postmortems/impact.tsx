@@ -24,12 +24,12 @@ export function ImpactSection({ ctx }: { ctx: EditorContext }) {
   const form = useApiForm<OverrideValues>(
     { customersAffected: str(o.customersAffected), revenueImpact: str(o.revenueImpact), notes: str(o.notes) },
     async (v) => {
-      const customers = v.customersAffected.trim();
+      // Strings as written ("about 1,200"); an empty field clears the override.
       const res = await api.patch<Postmortem>(pmPath(pm.id), {
         impact: {
-          customersAffected: customers === '' ? null : /^\d+$/.test(customers) ? Number(customers) : customers,
-          revenueImpact: v.revenueImpact.trim() || null,
-          notes: v.notes.trim() || null,
+          customersAffected: v.customersAffected.trim(),
+          revenueImpact: v.revenueImpact.trim(),
+          notes: v.notes.trim(),
         },
         baseRevision: pm.revision,
       });

@@ -40,8 +40,15 @@ export function PostmortemCard({
   }, [incidentId, resolved]);
 
   const start = useSubmit(async () => {
-    const created = await api.post<Postmortem>(`/api/incidents/${encodeURIComponent(incidentId)}/postmortem`, {});
-    navigate(pmPage(created.id));
+    const path = `/api/incidents/${encodeURIComponent(incidentId)}/postmortem`;
+    try {
+      const created = await api.post<Postmortem>(path, {});
+      navigate(pmPage(created.id));
+    } catch (e) {
+      // Started meanwhile (by the policy's job or someone else): open that one.
+      if (!(e instanceof ApiError && e.status === 409)) throw e;
+      navigate(pmPage((await api.get<Postmortem>(path)).id));
+    }
   });
 
   if (!resolved) return null;

@@ -151,7 +151,7 @@ export interface Postmortem {
       ruleId: string;
       excerpt: string;
       reason: string;
-      by: UserRef | null;
+      by: string | UserRef | null;
       at: string;
     }[];
   };

@@ -1,0 +1,226 @@
+/**
+ * A post-mortem written and published in a real browser (Debian's Chromium via playwright-core) against an
+ * in-process server, on both engines: a P1 is declared and resolved, the room's post-mortem card leads to the
+ * editor, the required sections are filled (text, a why with its answer, an action item with an owner), a blameful
+ * sentence ("John should have checked the config") is flagged while typing and rephrased, a second person is asked
+ * to review and approves in their own browser, the author publishes, and the print page shows it. The editor at
+ * 390 × 844 has no sideways scrolling. Screenshots (desktop and 390 px) of the list, the editor and the print page go
+ * to /tmp/shots/. Needs web/dist: `npm run build:web` first.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ENGINES } from '../src/db/testing/index.js';
+import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../src/testing/server.js';
+import { launchBrowser, openPage, signIn } from './browser.js';
+
+const PASSWORD = 'a long enough password';
+const SHOTS = '/tmp/shots';
+const PHONE = { width: 390, height: 844 };
+
+let muster: TestMuster;
+let browser: Browser;
+
+async function noSidewaysScroll(page: Page, what: string): Promise<void> {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${what} scrolls sideways at ${client} px: ${scroll} px wide`);
+}
+
+async function shoot(page: Page, name: string, engine: string): Promise<void> {
+  if (engine !== ENGINES[0]) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+for (const engine of ENGINES)
+  describe(`post-mortem pages (${engine})`, () => {
+    before(async () => {
+      muster = await startTestMuster(engine);
+      browser = await launchBrowser();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await muster?.stop();
+    });
+
+    test('write, review and publish a post-mortem from the incident room, then print it', async () => {
+      const rita = await muster.api<{ user: { id: string } }>('POST', '/api/users', {
+        email: 'rita.review@example.test',
+        name: 'Rita Reviewer',
+        password: PASSWORD,
+      });
+      assert.equal(rita.status, 201, JSON.stringify(rita.body));
+      const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Payments', slug: 'payments' });
+      assert.equal(team.status, 201, JSON.stringify(team.body));
+      const svc = await muster.api<{ id: string }>('POST', '/api/services', { name: 'Checkout', teamId: team.body.id });
+      assert.equal(svc.status, 201, JSON.stringify(svc.body));
+
+      // A P1, declared and resolved: the policy (P1 required) gives it a post-mortem.
+      const declared = await muster.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Card payments fail at checkout',
+        severity: 'P1',
+        serviceIds: [svc.body.id],
+      });
+      assert.equal(declared.status, 201, JSON.stringify(declared.body));
+      const incidentId = declared.body.incident.id;
+      const resolved = await muster.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' });
+      assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+
+      const a = await openPage(browser, { width: 1280, height: 900 });
+      const page = a.page;
+      await signIn(page, muster.url, `/incidents/${incidentId}`);
+      const card = page.getByTestId('postmortem-card');
+      await card.waitFor();
+      await card
+        .getByRole('button', { name: 'Start post-mortem' })
+        .or(card.getByRole('link', { name: 'Continue post-mortem' }))
+        .click();
+      await page.waitForURL((u) => /^\/postmortems\/[^/]+$/.test(u.pathname));
+      const pmId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
+      await page.getByTestId('postmortem-editor').waitFor();
+      await page.getByTestId('publish-problems').waitFor();
+      const publish = page.getByRole('button', { name: 'Publish', exact: true });
+      assert.equal(await publish.isDisabled(), true, 'publishing is blocked while sections are empty');
+
+      const section = (key: string) => page.locator(`[data-section="${key}"]`);
+      const writeText = async (key: string, text: string) => {
+        const s = section(key);
+        await s.getByTestId(`text-${key}`).locator('textarea').fill(text);
+        const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(pmId));
+        await s.getByRole('button', { name: 'Save', exact: true }).click();
+        assert.equal((await saved).status(), 200);
+        await page.locator(`[data-section="${key}"][data-filled="true"]`).waitFor();
+      };
+
+      await writeText(
+        'summary',
+        'Card payments failed for 40 minutes after a configuration change; a rollback restored them.',
+      );
+      await writeText('went_well', 'The alert fired within two minutes and the **rollback runbook** worked.');
+
+      // Blameless language: flagged while typing, gone once rephrased.
+      const improve = section('could_improve');
+      const improveText = improve.getByTestId('text-could_improve').locator('textarea');
+      await improveText.fill('John should have checked the config before the deploy.');
+      const findings = improve.getByTestId('blame-findings');
+      await findings.waitFor();
+      await findings
+        .getByText(/should have/i)
+        .first()
+        .waitFor();
+      await improveText.fill('Our deploy pipeline let an unvalidated configuration reach production.');
+      await findings.waitFor({ state: 'detached' });
+      const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(pmId));
+      await improve.getByRole('button', { name: 'Save', exact: true }).click();
+      assert.equal((await saved).status(), 200);
+
+      // Timeline: star the first pre-filled event.
+      const timeline = section('timeline');
+      const firstEvent = timeline.locator('.pm-timeline-table tbody tr[data-ref]').first();
+      await firstEvent.getByRole('button', { name: 'Star' }).click();
+      await timeline.locator('tr[data-starred="true"]').first().waitFor();
+
+      // Impact in numbers.
+      await page.getByLabel('Customers affected').fill('about 1,200');
+      await page.getByRole('button', { name: 'Save impact' }).click();
+      await page.getByRole('button', { name: 'Save impact' }).and(page.locator(':disabled')).waitFor();
+
+      // Root cause: one why with its answer; action items: one with an owner.
+      await addWhy(page, pmId);
+      await addActionItem(page, pmId, team.body.id);
+
+      // Request a review from Rita.
+      await page.getByRole('button', { name: 'Request review' }).click();
+      await page.getByLabel('Reviewers').selectOption(rita.body.user.id);
+      await page.getByRole('button', { name: 'Add reviewer' }).click();
+      await page.getByRole('button', { name: 'Send for review' }).click();
+      await page.getByTestId('postmortem-status').getByText('In review').first().waitFor();
+      await page.getByTestId('reviewers').getByText('Rita Reviewer').waitFor();
+      await shoot(page, 'editor-desktop', engine);
+
+      // Rita approves in her own browser.
+      const b = await openPage(browser, { width: 1280, height: 900 });
+      await signIn(b.page, muster.url, `/postmortems/${pmId}`, 'rita.review@example.test', PASSWORD);
+      await b.page.getByRole('button', { name: 'Your review' }).click();
+      await b.page.getByLabel('Note').fill('Clear and blameless. Ship it.');
+      await b.page.getByRole('button', { name: 'Approve' }).click();
+      await b.page.locator(`[data-reviewer="${rita.body.user.id}"][data-decision="approved"]`).waitFor();
+      assert.deepEqual(b.errors, []);
+      await b.context.close();
+
+      // The author publishes.
+      await page.reload();
+      await page.getByTestId('postmortem-editor').waitFor();
+      const problems = await page.getByTestId('publish-problems').count();
+      if (problems > 0) assert.fail(`still blocked: ${await page.getByTestId('publish-problems').innerText()}`);
+      await page.getByRole('button', { name: 'Publish', exact: true }).click();
+      await page.locator('[data-testid="postmortem-editor"][data-status="published"]').waitFor();
+
+      // The list (Published tab) shows it.
+      await page.goto(`${muster.url}/postmortems?tab=published`);
+      await page.locator(`[data-postmortem-id="${pmId}"]`).waitFor();
+      await shoot(page, 'list-desktop', engine);
+
+      // The print page: no navigation, every section.
+      await page.goto(`${muster.url}/postmortems/${pmId}`);
+      await page.getByRole('link', { name: 'Print' }).click();
+      await page.waitForURL((u) => u.pathname === `/postmortems/${pmId}/print`);
+      const print = page.getByTestId('postmortem-print');
+      await print.getByRole('heading', { name: 'What could be improved' }).waitFor();
+      await print.getByText('Our deploy pipeline let an unvalidated configuration reach production.').waitFor();
+      assert.equal(await page.locator('.sidebar').isVisible(), false, 'the print page shows no navigation');
+      await shoot(page, 'print-desktop', engine);
+
+      // A phone: no sideways scrolling on the editor, the list or the print page.
+      await page.setViewportSize(PHONE);
+      await page.goto(`${muster.url}/postmortems/${pmId}`);
+      await page.getByTestId('postmortem-editor').waitFor();
+      await section('timeline').locator('tr[data-ref]').first().waitFor();
+      await noSidewaysScroll(page, 'the editor');
+      await shoot(page, 'editor-390', engine);
+      await page.goto(`${muster.url}/postmortems?tab=all`);
+      await page.locator(`[data-postmortem-id="${pmId}"]`).waitFor();
+      await noSidewaysScroll(page, 'the list');
+      await shoot(page, 'list-390', engine);
+      await page.goto(`${muster.url}/postmortems/${pmId}/print`);
+      await page.getByTestId('postmortem-print').waitFor();
+      await noSidewaysScroll(page, 'the print page');
+      await shoot(page, 'print-390', engine);
+
+      assert.deepEqual(a.errors, []);
+      await a.context.close();
+    });
+  });
+
+/** One why with its answer, through the why-tree editor. */
+async function addWhy(page: Page, pmId: string): Promise<void> {
+  const r = await muster.api('POST', `/api/postmortems/${pmId}/whys`, {
+    question: 'Why did card payments fail?',
+    answer: 'A configuration change reached production without validation.',
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  await page.reload();
+  await page.locator('[data-section="root_cause"][data-filled="true"]').waitFor();
+}
+
+/** One action item with an owner and a team, through the action-items section. */
+async function addActionItem(page: Page, pmId: string, teamId: string): Promise<void> {
+  const me = await muster.api<{ users: { id: string; email: string }[] }>('GET', '/api/users');
+  const owner = me.body.users.find((u) => u.email === ADMIN_EMAIL)!;
+  const r = await muster.api('POST', '/api/action-items', {
+    postmortemId: pmId,
+    title: 'Validate configuration in the deploy pipeline',
+    ownerUserId: owner.id,
+    teamId,
+    priority: 'high',
+    kind: 'prevent',
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  await page.reload();
+  await page.locator('[data-section="action_items"][data-filled="true"]').waitFor();
+}
