@@ -105,7 +105,8 @@ const DIGEST_MAX_LINES = 30;
 
 function digestLines(items: ActionItemRow[], teams: Map<string, { name: string }>, now: number): string {
   const lines = items.slice(0, DIGEST_MAX_LINES).map((r) => {
-    const days = Math.max(1, Math.floor((now - r.dueAt) / DAY));
+    // Calendar days since the due date (UTC): due on the 10th, on the 12th it is 2 days overdue.
+    const days = Math.max(1, Math.round((Date.parse(dateOf(now)) - Date.parse(dateOf(r.dueAt))) / DAY));
     return `- ${r.title} (${teams.get(r.teamId)?.name ?? r.teamId}; due ${dateOf(r.dueAt)}, ${days} day${days === 1 ? '' : 's'} overdue)`;
   });
   if (items.length > DIGEST_MAX_LINES) lines.push(`- and ${items.length - DIGEST_MAX_LINES} more`);
