@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { registerActionCommands } from './actions.js';
 import { registerAlertCommands } from './alerts.js';
 import { registerChangeCommands } from './changes.js';
 import { ApiError, MusterClient } from './client.js';
@@ -224,6 +225,9 @@ registerOncallCommands(program, { client, json });
 
 // ---- incidents: declare, list, show, role, status, note (src/cli/incidents.ts) --------------------------------
 registerIncidentCommands(program, { client, json });
+
+// ---- action items: list, create, update (src/cli/actions.ts) ----------------------------------------------------
+registerActionCommands(program, { client, json });
 
 // ---- misc ------------------------------------------------------------------------------------------------------
 program
