@@ -149,6 +149,12 @@ describe('blameless language: checkBlame', () => {
     assert.deepEqual(ruleIds('The release, i.e. v2.3.1, was\nfine. Dave\nforgot to tag it.'), ['person-forgot']);
     assert.deepEqual(ruleIds('```\nDave forgot to x; human error\n```\nThe logs show `human error` codes.'), []);
     assert.deepEqual(ruleIds('See https://example.test/human-error-budget for the graph.'), []);
+    const [f] = checkBlame('John deployed a bad config from https://example.test/c.');
+    assert.equal(
+      f!.sentence,
+      'John deployed a bad config from https://example.test/c.',
+      'a link stays in its sentence',
+    );
   });
 
   it('judgements and hindsight words, with their tricky neutral twins', () => {

@@ -165,12 +165,12 @@ export function splitSentences(text: string, abbreviations: Set<string>): { mask
     let e = end;
     // Strip Markdown line furniture and surrounding space.
     for (;;) {
-      while (s < e && /\s/.test(masked[s]!)) s++;
+      while (s < e && /\s/.test(text[s]!)) s++;
       const m = LINE_START.exec(masked.slice(s, Math.min(e, s + 12)));
       if (m && m[0].length > 0 && s + m[0].length <= e) s += m[0].length;
       else break;
     }
-    while (e > s && /\s/.test(masked[e - 1]!)) e--;
+    while (e > s && /\s/.test(text[e - 1]!)) e--; // a masked link or code span at the end stays in the sentence
     if (e > s && /[\p{L}\p{N}]/u.test(masked.slice(s, e))) sentences.push({ start: s, end: e });
   };
   const n = masked.length;
