@@ -246,6 +246,36 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   // Blameless-language check of a text (the post-mortem editor's live checking): pure, stores nothing.
   'POST /api/blame-check': SIGNED_IN,
 
+  // Post-mortems: everyone reads; the post-mortem's actors (its owner, reviewers, whoever may act on its incident,
+  // organisation administrators) write, review and publish it; organisation administrators edit templates and policies.
+  'GET /api/postmortems': SIGNED_IN,
+  'POST /api/incidents/:id/postmortem': 'incident-actor',
+  'GET /api/incidents/:id/postmortem': SIGNED_IN,
+  'GET /api/postmortems/:id': SIGNED_IN,
+  'PATCH /api/postmortems/:id': 'postmortem-actor',
+  'GET /api/postmortems/:id/timeline': SIGNED_IN,
+  'PUT /api/postmortems/:id/timeline/marks': 'postmortem-actor',
+  'POST /api/postmortems/:id/timeline/entries': 'postmortem-actor',
+  'DELETE /api/postmortems/:id/timeline/entries/:entryId': 'postmortem-actor',
+  'PUT /api/postmortems/:id/milestones/:milestone': 'postmortem-actor',
+  'GET /api/postmortems/:id/revisions': SIGNED_IN,
+  'GET /api/postmortems/:id/revisions/:revision': SIGNED_IN,
+  'POST /api/postmortems/:id/review': 'postmortem-actor',
+  'POST /api/postmortems/:id/review/decision': 'postmortem-actor',
+  'POST /api/postmortems/:id/comments': 'postmortem-actor',
+  'POST /api/postmortems/:id/comments/:commentId/resolve': 'postmortem-actor',
+  'POST /api/postmortems/:id/publish': 'postmortem-actor',
+  'POST /api/postmortems/:id/reopen': 'postmortem-actor',
+  'POST /api/postmortems/:id/blame/dismissals': 'postmortem-actor',
+  'GET /api/postmortems/:id/export.md': SIGNED_IN,
+  'POST /api/postmortems/:id/public-summary': 'postmortem-actor',
+  'GET /api/postmortem-templates': SIGNED_IN,
+  'POST /api/postmortem-templates': 'org-admin',
+  'PUT /api/postmortem-templates/:id': 'org-admin',
+  'DELETE /api/postmortem-templates/:id': 'org-admin',
+  'GET /api/postmortem-policies': SIGNED_IN,
+  'PUT /api/postmortem-policies/:severity': 'org-admin',
+
   // Post-mortems' analysis: everyone reads; the post-mortem's actors change its whys and factors; organisation
   // administrators edit the factor taxonomy.
   'GET /api/postmortems/:id/whys': SIGNED_IN,

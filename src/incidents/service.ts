@@ -64,6 +64,11 @@ export interface IncidentDeps {
   log: Logger;
   paging?: IncidentPagingHook;
   chat?: IncidentChatHook;
+  /**
+   * Called inside the transaction that resolves an incident (post-mortems enqueue their creation there: src/server.ts
+   * injects it, so this domain does not import src/postmortems).
+   */
+  onResolved?: (trx: Executor, engine: Db['engine'], incidentId: string, now: number) => Promise<void>;
 }
 
 export interface ListFilter {
@@ -228,7 +233,10 @@ export class IncidentService {
   }
 
   async setStatus(actor: Actor, id: string, input: { status: IncidentStatus; message?: string | undefined }) {
-    await this.mutate(actor, id, (c) => lifecycle.changeStatus(c, input));
+    await this.mutate(actor, id, async (c) => {
+      await lifecycle.changeStatus(c, input);
+      if (input.status === 'resolved') await this.deps.onResolved?.(c.trx, c.engine, id, c.now);
+    });
     return this.get(id);
   }
 

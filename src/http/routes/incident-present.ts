@@ -29,6 +29,18 @@ export const AssessmentSchema = Type.Object(
   { description: 'The severity questionnaire; unanswered questions never raise the severity.' },
 );
 
+/** The incident's post-mortem in lists and details (src/postmortems), null when it has none. */
+export const PostmortemRefSchema = Type.Union([
+  Type.Object({
+    id: Type.String(),
+    status: Type.String(),
+    dueAt: NullableTimestamp,
+    isOverdue: Type.Boolean(),
+    isRequired: Type.Boolean(),
+  }),
+  Type.Null(),
+]);
+
 export const IncidentSchema = Type.Object({
   id: Type.String(),
   title: Type.String(),
@@ -46,6 +58,8 @@ export const IncidentSchema = Type.Object({
     resolvedAt: NullableTimestamp,
   }),
   suspectedChangeId: Type.Union([Type.String(), Type.Null()]),
+  postmortem: Type.Optional(PostmortemRefSchema),
+  postmortemExpected: Type.Optional(Type.Boolean()),
 });
 
 export const TimelineEventSchema = Type.Object({
@@ -82,6 +96,8 @@ export const DetailSchema = Type.Object({
   policy: Type.Unknown(),
   warnings: Type.Array(Type.Object({ code: Type.String(), message: Type.String(), roles: Type.Array(Type.String()) })),
   metrics: Type.Unknown(),
+  postmortem: Type.Optional(PostmortemRefSchema),
+  postmortemExpected: Type.Optional(Type.Boolean()),
 });
 
 export const presentIncident = (i: Incident) => ({

@@ -46,7 +46,7 @@ export function registerIncidentRoutes(app: FastifyInstance, services: Services)
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const inc = services.incidents;
   registerSeverityRoutes(r, inc);
-  registerIncidentCoreRoutes(r, inc);
+  registerIncidentCoreRoutes(r, inc, services.postmortems);
   registerCommandRoutes(r, inc);
   registerChangeRoutes(r, inc);
   registerIncidentRoomRoutes(app, services);
@@ -144,7 +144,7 @@ function registerSeverityRoutes(r: Router, inc: Incidents): void {
 }
 
 /** Declare, list, read, edit. */
-function registerIncidentCoreRoutes(r: Router, inc: Incidents): void {
+function registerIncidentCoreRoutes(r: Router, inc: Incidents, pms: Services['postmortems']): void {
   r.post(
     '/api/incidents',
     {
@@ -199,7 +199,8 @@ function registerIncidentCoreRoutes(r: Router, inc: Incidents): void {
         before: q.before,
         limit: q.limit ?? 100,
       });
-      return { incidents: list.map(presentIncident) };
+      const pm = await pms.forIncidents(list);
+      return { incidents: list.map((i) => ({ ...presentIncident(i), ...pm.get(i.id) })) };
     },
   );
 
@@ -213,7 +214,11 @@ function registerIncidentCoreRoutes(r: Router, inc: Incidents): void {
         response: withErrors({ 200: DetailSchema }),
       },
     },
-    async (req) => presentDetail(await inc.get(req.params.id)),
+    async (req) => {
+      const d = await inc.get(req.params.id);
+      const pm = await pms.forIncidents([d.incident]);
+      return { ...presentDetail(d), ...pm.get(d.incident.id) };
+    },
   );
 
   r.patch(
