@@ -423,7 +423,8 @@ export function check(engine: Engine, text: string, opts: CheckOptions = {}): Fi
           if (rule.hasSubjectGroup) {
             const gs = m.start('subject');
             const ge = m.end('subject');
-            const t = tokens(sentenceMasked.slice(gs, ge), s.start + gs)[0];
+            // The group's head noun: its last word ("the release manager").
+            const t = tokens(sentenceMasked.slice(gs, ge), s.start + gs).at(-1);
             subject = t
               ? {
                   kind: classify(t, true, engine.lists, names),
