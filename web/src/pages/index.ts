@@ -2,6 +2,7 @@
  * Every page of the UI. A new feature adds a file in this folder and one line here; the router and the navigation
  * both read this list (first matching path wins, so specific paths go before patterns that could swallow them).
  */
+import { ActionItemsPage } from './actions/board.js';
 import { AuditPage } from './admin-audit.js';
 import { JobsPage } from './admin-jobs.js';
 import { AlertPage } from './alerts/detail.js';
@@ -55,6 +56,7 @@ export const pages: PageDef[] = [
   { path: '/postmortems', title: 'Post-mortems', section: 'Respond', component: PostmortemsPage },
   { path: '/postmortems/:id', title: 'Post-mortem', section: null, component: PostmortemPage },
   { path: '/postmortems/:id/print', title: 'Print post-mortem', section: null, component: PostmortemPrintPage },
+  { path: '/action-items', title: 'Action items', section: 'Respond', component: ActionItemsPage },
   { path: '/oncall', title: 'On-call', section: 'Respond', component: SchedulesPage },
   { path: '/oncall/new', title: 'New schedule', section: null, component: NewSchedulePage },
   { path: '/oncall/schedules/:id', title: 'Schedule', section: null, component: SchedulePage },
