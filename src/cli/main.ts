@@ -6,6 +6,7 @@ import { registerChangeCommands } from './changes.js';
 import { ApiError, MusterClient } from './client.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerOncallCommands } from './oncall.js';
+import { registerPostmortemCommands } from './postmortems.js';
 import {
   createTokenLocal,
   createUserLocal,
@@ -225,6 +226,9 @@ registerOncallCommands(program, { client, json });
 
 // ---- incidents: declare, list, show, role, status, note (src/cli/incidents.ts) --------------------------------
 registerIncidentCommands(program, { client, json });
+
+// ---- post-mortems: list, show, create, edit, publish, export (src/cli/postmortems.ts) --------------------------
+registerPostmortemCommands(program, { client, json });
 
 // ---- action items: list, create, update (src/cli/actions.ts) ----------------------------------------------------
 registerActionCommands(program, { client, json });
