@@ -525,6 +525,36 @@ for (const engine of ENGINES) {
       );
     });
 
+    it('posts the public summary as the final update of the incident on the status page', async () => {
+      const summary = 'A configuration change stopped card payments for two hours; checks now stop such changes.';
+      ok(await t.api('PATCH', `/api/postmortems/${pm1.id}`, { publicSummary: summary }), 'summary');
+      ok(
+        await t.api('POST', `/api/status-page/incidents/${p1}`, { components: [], message: 'Card payments fail' }),
+        'status page',
+      );
+      const posted = ok(
+        await t.api<{ publicSummaryPublishedAt: string | null }>('POST', `/api/postmortems/${pm1.id}/public-summary`, {
+          publish: true,
+        }),
+        'public summary',
+      );
+      assert.ok(posted.publicSummaryPublishedAt);
+      const pub = ok(
+        await t.api<{ updates: { body: string; status: string }[] }>('GET', `/api/status-page/incidents/${p1}`),
+        'publication',
+      );
+      assert.equal(pub.updates[0]!.body, summary);
+      assert.equal(pub.updates[0]!.status, 'resolved');
+      // An incident that was never public: nothing to add the summary to.
+      const other = ok(await t.api<Pm>('GET', `/api/incidents/${p3}/postmortem`), 'p3');
+      ok(await t.api('PATCH', `/api/postmortems/${other.id}`, { publicSummary: 'Search was slow.' }), 'p3 summary');
+      const refused = await t.api<{ error: { code: string } }>('POST', `/api/postmortems/${other.id}/public-summary`, {
+        publish: true,
+      });
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error.code, 'not_on_status_page');
+    });
+
     it('templates: validated, built-ins kept; policies per severity', async () => {
       const dup = await t.api<{ error: { details: { problems: { field: string }[] } } }>(
         'POST',
