@@ -673,7 +673,8 @@ export class PostmortemService {
       throw validationError([{ field: 'tag', message: `one of ${TIMELINE_TAGS.join(', ')}` }]);
     }
     await this.mutate(actor, id, async (trx, pm, now) => {
-      if (!(await this.refExists(trx, pm, input.ref))) {
+      const current = await buildTimeline(trx, pm, await this.incidentOf(trx, pm));
+      if (!current.events.some((e) => e.ref === input.ref)) {
         throw validationError([{ field: 'ref', message: 'no such moment in this post-mortem’s timeline' }]);
       }
       const old = await trx
@@ -710,38 +711,6 @@ export class PostmortemService {
     });
     const t = await this.timeline(id);
     return t.events.find((e) => e.ref === input.ref)!;
-  }
-
-  private async refExists(trx: Executor, pm: PostmortemRow, ref: string): Promise<boolean> {
-    const m = /^alert:(.+):(fired|acknowledged)$/.exec(ref);
-    if (m) {
-      const r = await trx
-        .selectFrom('incidentAlerts')
-        .select('alertId')
-        .where('incidentId', '=', pm.incidentId)
-        .where('alertId', '=', m[1]!)
-        .executeTakeFirst();
-      return r !== undefined;
-    }
-    if (ref.startsWith('milestone:')) {
-      return ['impactStartedAt', 'detectedAt', 'acknowledgedAt', 'mitigatedAt', 'resolvedAt'].includes(ref.slice(10));
-    }
-    if (ref.startsWith('entry:')) {
-      const r = await trx
-        .selectFrom('postmortemTimelineEntries')
-        .select('id')
-        .where('postmortemId', '=', pm.id)
-        .where('id', '=', ref.slice(6))
-        .executeTakeFirst();
-      return r !== undefined;
-    }
-    const r = await trx
-      .selectFrom('incidentEvents')
-      .select('id')
-      .where('incidentId', '=', pm.incidentId)
-      .where('id', '=', ref)
-      .executeTakeFirst();
-    return r !== undefined;
   }
 
   async addEntry(actor: Actor, id: string, input: { at: number; body: string; tag?: string | null | undefined }) {
