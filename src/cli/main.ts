@@ -6,6 +6,7 @@ import { registerChangeCommands } from './changes.js';
 import { ApiError, MusterClient } from './client.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerOncallCommands } from './oncall.js';
+import { registerPostmortemAnalysisCommands } from './postmortems-analysis.js';
 import { registerPostmortemCommands } from './postmortems.js';
 import {
   createTokenLocal,
@@ -227,8 +228,10 @@ registerOncallCommands(program, { client, json });
 // ---- incidents: declare, list, show, role, status, note (src/cli/incidents.ts) --------------------------------
 registerIncidentCommands(program, { client, json });
 
-// ---- post-mortems: list, show, create, edit, publish, export (src/cli/postmortems.ts) --------------------------
+// ---- post-mortems: list, show, create, edit, publish, export (src/cli/postmortems.ts); completion rate and
+// contributing factors (src/cli/postmortems-analysis.ts) -----------------------------------------------------------
 registerPostmortemCommands(program, { client, json });
+registerPostmortemAnalysisCommands(program, { client, json });
 
 // ---- action items: list, create, update (src/cli/actions.ts) ----------------------------------------------------
 registerActionCommands(program, { client, json });
