@@ -86,6 +86,26 @@ interface Lists {
 export interface Engine {
   rules: CompiledRule[];
   lists: Lists;
+  /** Every rule's keywords in one scan: the longest first, so the keyword found at a position is the longest
+   * there, and every shorter keyword starting there is its prefix. */
+  keywordScan: RegExp;
+  /** For each keyword, the rules to run when it occurs: those with it or with a keyword inside it. */
+  rulesByKeyword: Map<string, number[]>;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function keywordIndex(rules: CompiledRule[]): Pick<Engine, 'keywordScan' | 'rulesByKeyword'> {
+  const all = [...new Set(rules.flatMap((r) => r.data.keywords))].sort((a, b) => b.length - a.length);
+  const rulesByKeyword = new Map<string, number[]>();
+  for (const k of all) {
+    const ids: number[] = [];
+    rules.forEach((r, i) => {
+      if (r.data.keywords.some((own) => k.includes(own))) ids.push(i);
+    });
+    rulesByKeyword.set(k, ids);
+  }
+  return { keywordScan: new RegExp(all.map(escapeRegExp).join('|'), 'g'), rulesByKeyword };
 }
 
 /** Compile a rules file (throws naming the rule when a pattern is not valid RE2). */
@@ -112,6 +132,7 @@ export function compileRules(file: RulesFile): Engine {
   const l = file.lists;
   return {
     rules,
+    ...keywordIndex(rules),
     lists: {
       personPronouns: set(l.personPronouns),
       ambiguousPronouns: set(l.ambiguousPronouns),
@@ -403,9 +424,20 @@ export function check(engine: Engine, text: string, opts: CheckOptions = {}): Fi
     const sentenceMasked = masked.slice(s.start, s.end);
     const lower = sentenceMasked.toLowerCase().replace(/\s+/g, ' ');
     let normalised: string | null = null;
-    for (const rule of engine.rules) {
+    const active = new Uint8Array(engine.rules.length);
+    if (opts.noPrefilter) active.fill(1);
+    else {
+      const scan = engine.keywordScan;
+      scan.lastIndex = 0;
+      for (let k = scan.exec(lower); k; k = scan.exec(lower)) {
+        for (const i of engine.rulesByKeyword.get(k[0])!) active[i] = 1;
+        scan.lastIndex = k.index + 1; // overlapping keywords starting later
+      }
+    }
+    for (let ri = 0; ri < engine.rules.length; ri++) {
+      if (!active[ri]) continue;
+      const rule = engine.rules[ri]!;
       const d = rule.data;
-      if (!opts.noPrefilter && !d.keywords.some((k) => lower.includes(k))) continue;
       const m = rule.re.matcher(sentenceMasked);
       let from = 0;
       let unlessChecked: boolean | null = null;
