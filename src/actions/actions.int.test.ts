@@ -153,6 +153,72 @@ for (const engine of ENGINES) {
       assert.equal(ok.status, 201, JSON.stringify(ok.body));
     });
 
+    it("links an item to a post-mortem (its incident and why node); the post-mortem's owner may add items", async () => {
+      const now = Date.now();
+      await t.muster.services.db.kysely
+        .insertInto('postmortems')
+        .values({
+          id: 'pm_actions',
+          incidentId: incident,
+          templateId: 'pmt_standard',
+          templateSections: '[]',
+          title: 'Card payments failing',
+          status: 'draft',
+          ownerUserId: u.vic!,
+          isRequired: 1,
+          sections: '{}',
+          impact: '{}',
+          revision: 1,
+          createdByLabel: 'test',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .execute();
+      await t.muster.services.db.kysely
+        .insertInto('postmortemWhys')
+        .values({
+          id: 'why_gateway',
+          postmortemId: 'pm_actions',
+          parentId: null,
+          position: 0,
+          question: 'Why did payments fail?',
+          answer: 'The gateway retried at once.',
+          evidence: '[]',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .execute();
+      const r = await t.api<Item & Problem & { sourceWhyId: string; sourceSection: string }>(
+        'POST',
+        '/api/action-items',
+        {
+          postmortemId: 'pm_actions',
+          title: 'Back off gateway retries',
+          ownerUserId: u.rita,
+          sourceSection: 'root_cause',
+          sourceWhyId: 'why_gateway',
+        },
+        tok.vic,
+      );
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.equal(r.body.postmortemId, 'pm_actions');
+      assert.equal(r.body.incidentId, incident, "the post-mortem's incident");
+      assert.equal(r.body.sourceWhyId, 'why_gateway');
+      assert.equal(r.body.sourceSection, 'root_cause');
+      const badWhy = await t.api<Problem>('POST', '/api/action-items', {
+        postmortemId: 'pm_actions',
+        title: 'From nowhere',
+        ownerUserId: u.rita,
+        sourceWhyId: 'why_elsewhere',
+      });
+      assert.deepEqual(fields(badWhy.body), ['sourceWhyId']);
+      const list = await t.api<{ items: Item[] }>('GET', '/api/action-items?postmortemId=pm_actions');
+      assert.deepEqual(
+        list.body.items.map((i) => i.title),
+        ['Back off gateway retries'],
+      );
+    });
+
     it("moves through the statuses: won't do needs a reason, verified needs evidence, reopening clears done", async () => {
       const item = (await create({ title: 'Alert on card declines', ownerUserId: u.rita, kind: 'detect' })).body;
       const noReason = await patch(item.id, { status: 'wont_do' });

@@ -196,6 +196,13 @@ async function recordTrackerFailure(db: Db, itemId: string, status: 'pending' | 
   });
 }
 
+/** Where the item is seen in Muster: its post-mortem, else its incident, else the board. */
+function itemPage(base: string, row: ActionItemRow): string {
+  if (row.postmortemId) return `${base}/postmortems/${encodeURIComponent(row.postmortemId)}`;
+  if (row.incidentId) return `${base}/incidents/${encodeURIComponent(row.incidentId)}`;
+  return `${base}/action-items`;
+}
+
 /** `actions.createTrackerIssue`: claim, commit, send, record. */
 export function trackerHandler(deps: TrackerDeps): JobHandler<TrackerPayload> {
   return async (ctx) => {
@@ -233,7 +240,7 @@ export function trackerHandler(deps: TrackerDeps): JobHandler<TrackerPayload> {
         {
           title: row.title,
           description: row.description,
-          url: `${deps.publicUrl()}/action-items?id=${encodeURIComponent(row.id)}`,
+          url: itemPage(deps.publicUrl(), row),
           priority: row.priority,
           kind: row.kind,
           dueAt: row.dueAt,

@@ -288,6 +288,18 @@ export class ActionItemService {
         });
       }
     }
+    if (input.sourceWhyId !== undefined) {
+      // A why node of this item's own post-mortem (the 5 Whys tree is per post-mortem).
+      const why = link.postmortemId
+        ? await ex
+            .selectFrom('postmortemWhys')
+            .select('id')
+            .where('id', '=', input.sourceWhyId)
+            .where('postmortemId', '=', link.postmortemId)
+            .executeTakeFirst()
+        : undefined;
+      if (!why) problems.push({ field: 'sourceWhyId', message: "must be a why of the item's post-mortem" });
+    }
     if (input.trackerUrl !== undefined) problems.push(...trackerUrlProblems(input.trackerUrl));
     if (input.trackerUrl && input.createTrackerIssue) {
       problems.push({ field: 'createTrackerIssue', message: 'the item already links to an issue (trackerUrl)' });

@@ -72,6 +72,15 @@ const toConnection = (r: TrackerConnectionRow): TrackerConnection => ({
 export const trackerNotConnected = (provider: string): AppError =>
   new AppError('tracker_not_connected', `The team has no ${provider} tracker connected.`, { status: 404 });
 
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 function providerOf(provider: string): Provider {
   if (!isProvider(provider)) throw validationError([{ field: 'provider', message: 'must be github or jira' }]);
   return provider;
@@ -130,6 +139,9 @@ export class TrackerService {
       throw forbidden('This needs the admin role in the team.');
     const current = await findConnectionRow(this.deps.db.kysely, team.id, provider);
     const problems = connectionProblems(provider, input, current !== null);
+    if (input.baseUrl !== undefined && !isHttpUrl(input.baseUrl)) {
+      problems.push({ field: 'baseUrl', message: 'must be an http(s) URL' });
+    }
     if (problems.length) throw validationError(problems);
     const baseUrl = (input.baseUrl ?? current?.baseUrl ?? (provider === 'github' ? GITHUB_API : '')).replace(
       /\/+$/,
