@@ -136,7 +136,7 @@ export interface ActionItemDeps {
 }
 
 export const actionItemNotFound = (id: string): AppError => notFound('action_item', id);
-const NO_OWNER = 'an action item without an owner will not get done: name the person who owns it';
+const NO_OWNER = 'is required: an action item without an owner will not get done';
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
