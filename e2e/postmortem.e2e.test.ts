@@ -23,11 +23,20 @@ let muster: TestMuster;
 let browser: Browser;
 
 async function noSidewaysScroll(page: Page, what: string): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-  }));
-  assert.ok(scroll <= client, `${what} scrolls sideways at ${client} px: ${scroll} px wide`);
+  const { scroll, client, culprits } = await page.evaluate(() => {
+    const client = document.documentElement.clientWidth;
+    // The deepest elements reaching past the right edge name the cause in the failure message.
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > client + 1)
+      .filter((el) => ![...el.children].some((c) => c.getBoundingClientRect().right > client + 1))
+      .slice(0, 5)
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} ${Math.round(el.getBoundingClientRect().right)}px`,
+      );
+    return { scroll: document.documentElement.scrollWidth, client, culprits };
+  });
+  assert.ok(scroll <= client, `${what} scrolls sideways at ${client} px: ${scroll} px wide (${culprits.join('; ')})`);
 }
 
 async function shoot(page: Page, name: string, engine: string): Promise<void> {
@@ -131,8 +140,10 @@ for (const engine of ENGINES)
       await page.getByRole('button', { name: 'Save impact' }).and(page.locator(':disabled')).waitFor();
 
       // Root cause: one why with its answer; action items: one with an owner.
-      await addWhy(page, pmId);
-      await addActionItem(page, pmId, team.body.id);
+      const users = await muster.api<{ users: { id: string; email: string }[] }>('GET', '/api/users');
+      const adminId = users.body.users.find((u) => u.email === ADMIN_EMAIL)!.id;
+      await addWhy(page);
+      await addActionItem(page, adminId, team.body.id);
 
       // Request a review from Rita.
       await page.getByRole('button', { name: 'Request review' }).click();
@@ -147,7 +158,7 @@ for (const engine of ENGINES)
       const b = await openPage(browser, { width: 1280, height: 900 });
       await signIn(b.page, muster.url, `/postmortems/${pmId}`, 'rita.review@example.test', PASSWORD);
       await b.page.getByRole('button', { name: 'Your review' }).click();
-      await b.page.getByLabel('Note').fill('Clear and blameless. Ship it.');
+      await b.page.getByLabel('Note', { exact: true }).fill('Clear and blameless. Ship it.');
       await b.page.getByRole('button', { name: 'Approve' }).click();
       await b.page.locator(`[data-reviewer="${rita.body.user.id}"][data-decision="approved"]`).waitFor();
       assert.deepEqual(b.errors, []);
@@ -181,16 +192,16 @@ for (const engine of ENGINES)
       await page.goto(`${muster.url}/postmortems/${pmId}`);
       await page.getByTestId('postmortem-editor').waitFor();
       await section('timeline').locator('tr[data-ref]').first().waitFor();
-      await noSidewaysScroll(page, 'the editor');
       await shoot(page, 'editor-390', engine);
+      await noSidewaysScroll(page, 'the editor');
       await page.goto(`${muster.url}/postmortems?tab=all`);
       await page.locator(`[data-postmortem-id="${pmId}"]`).waitFor();
-      await noSidewaysScroll(page, 'the list');
       await shoot(page, 'list-390', engine);
+      await noSidewaysScroll(page, 'the list');
       await page.goto(`${muster.url}/postmortems/${pmId}/print`);
       await page.getByTestId('postmortem-print').waitFor();
-      await noSidewaysScroll(page, 'the print page');
       await shoot(page, 'print-390', engine);
+      await noSidewaysScroll(page, 'the print page');
 
       assert.deepEqual(a.errors, []);
       await a.context.close();
@@ -198,29 +209,26 @@ for (const engine of ENGINES)
   });
 
 /** One why with its answer, through the why-tree editor. */
-async function addWhy(page: Page, pmId: string): Promise<void> {
-  const r = await muster.api('POST', `/api/postmortems/${pmId}/whys`, {
-    question: 'Why did card payments fail?',
-    answer: 'A configuration change reached production without validation.',
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  await page.reload();
+async function addWhy(page: Page): Promise<void> {
+  const section = page.locator('[data-section="root_cause"]');
+  await section.getByRole('button', { name: 'Add a why' }).click();
+  const form = section.getByRole('form', { name: 'Add a why' });
+  await form.getByLabel('Why?').fill('Why did card payments fail?');
+  await form.getByLabel('Because').fill('A configuration change reached production without validation.');
+  await form.getByRole('button', { name: 'Add why' }).click();
+  await section.getByText('A configuration change reached production without validation.').first().waitFor();
   await page.locator('[data-section="root_cause"][data-filled="true"]').waitFor();
 }
 
 /** One action item with an owner and a team, through the action-items section. */
-async function addActionItem(page: Page, pmId: string, teamId: string): Promise<void> {
-  const me = await muster.api<{ users: { id: string; email: string }[] }>('GET', '/api/users');
-  const owner = me.body.users.find((u) => u.email === ADMIN_EMAIL)!;
-  const r = await muster.api('POST', '/api/action-items', {
-    postmortemId: pmId,
-    title: 'Validate configuration in the deploy pipeline',
-    ownerUserId: owner.id,
-    teamId,
-    priority: 'high',
-    kind: 'prevent',
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  await page.reload();
+async function addActionItem(page: Page, ownerId: string, teamId: string): Promise<void> {
+  const section = page.locator('[data-section="action_items"]');
+  await section.getByRole('button', { name: 'Add action item' }).click();
+  const form = section.getByRole('form', { name: 'Add an action item' });
+  await form.getByLabel('What is to be done').fill('Validate configuration in the deploy pipeline');
+  await form.getByLabel('Owner', { exact: true }).selectOption(ownerId);
+  await form.getByLabel('Team', { exact: true }).selectOption(teamId);
+  await form.getByRole('button', { name: 'Add action item' }).click();
+  await section.getByText('Validate configuration in the deploy pipeline').first().waitFor();
   await page.locator('[data-section="action_items"][data-filled="true"]').waitFor();
 }

@@ -90,55 +90,59 @@ export function PostmortemHeader({ ctx }: { ctx: EditorContext }) {
       )}
       <ErrorBanner error={rename.error} />
       <div className="pm-meta">
-        <div className="inline-form pm-meta-item">
+        <div className="pm-meta-item">
           <label htmlFor="pm-owner">Owner</label>
-          <select
-            id="pm-owner"
-            value={owner ?? pm.owner?.id ?? ''}
-            disabled={!canEdit}
-            onChange={(e) => setOwner(e.target.value)}
-          >
-            <option value="">Nobody yet</option>
-            {ownerOptions.map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.id === me.id ? `${u.name || u.email} (me)` : u.name || u.email}
-              </option>
-            ))}
-          </select>
-          {owner !== null && owner !== (pm.owner?.id ?? '') && (
-            <button
-              type="button"
-              className="btn btn-small btn-primary"
-              disabled={changeOwner.busy}
-              onClick={() => void changeOwner.run().then((ok) => ok && setOwner(null))}
+          <div className="pm-meta-row">
+            <select
+              id="pm-owner"
+              value={owner ?? pm.owner?.id ?? ''}
+              disabled={!canEdit}
+              onChange={(e) => setOwner(e.target.value)}
             >
-              Save owner
-            </button>
-          )}
+              <option value="">Nobody yet</option>
+              {ownerOptions.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.id === me.id ? `${u.name || u.email} (me)` : u.name || u.email}
+                </option>
+              ))}
+            </select>
+            {owner !== null && owner !== (pm.owner?.id ?? '') && (
+              <button
+                type="button"
+                className="btn btn-small btn-primary"
+                disabled={changeOwner.busy}
+                onClick={() => void changeOwner.run().then((ok) => ok && setOwner(null))}
+              >
+                Save owner
+              </button>
+            )}
+          </div>
         </div>
-        <div className="inline-form pm-meta-item">
+        <div className="pm-meta-item">
           <label htmlFor="pm-due">Due</label>
-          <input
-            id="pm-due"
-            type="datetime-local"
-            value={due}
-            disabled={!canEdit}
-            onChange={(e) => setDue(e.target.value)}
-          />
-          {fromLocalInput(due) !== (pm.dueAt ? new Date(pm.dueAt).toISOString() : null) && canEdit ? (
-            <button
-              type="button"
-              className="btn btn-small btn-primary"
-              disabled={changeDue.busy}
-              onClick={() => void changeDue.run()}
-            >
-              Save due date
-            </button>
-          ) : pm.dueAt ? (
-            <span className="muted small" title={formatTime(pm.dueAt, me.timezone)}>
-              {relativeTime(pm.dueAt)}
-            </span>
-          ) : null}
+          <div className="pm-meta-row">
+            <input
+              id="pm-due"
+              type="datetime-local"
+              value={due}
+              disabled={!canEdit}
+              onChange={(e) => setDue(e.target.value)}
+            />
+            {canEdit && due !== (pm.dueAt ? toLocalInput(new Date(pm.dueAt)) : '') ? (
+              <button
+                type="button"
+                className="btn btn-small btn-primary"
+                disabled={changeDue.busy}
+                onClick={() => void changeDue.run()}
+              >
+                Save due date
+              </button>
+            ) : pm.dueAt ? (
+              <span className="muted small" title={formatTime(pm.dueAt, me.timezone)}>
+                {relativeTime(pm.dueAt)}
+              </span>
+            ) : null}
+          </div>
         </div>
       </div>
       <ErrorBanner error={changeOwner.error ?? changeDue.error} />

@@ -59,10 +59,7 @@ export function TextEditor({ ctx, section }: { ctx: EditorContext; section: Sect
     };
   }, [draft, dirty, canEdit, names]);
 
-  const dismissed = new Set(pm.blame.dismissed.map((d) => d.fingerprint));
-  const findings = (
-    dirty && live ? live : dirty ? [] : pm.blame.findings.filter((f) => f.sectionKey === section.key)
-  ).filter((f) => !dismissed.has(f.fingerprint));
+  const findings = dirty && live ? live : dirty ? [] : pm.blame.findings.filter((f) => f.sectionKey === section.key);
 
   const save = useSubmit(async () => {
     try {
@@ -175,7 +172,7 @@ export function TextEditor({ ctx, section }: { ctx: EditorContext; section: Sect
         </details>
       )}
       {findings.length > 0 && (
-        <BlameSlot text={draft} findings={findings} onDismiss={dismiss} sectionKey={section.key} />
+        <BlameSlot text={draft} findings={findings} dismissed={pm.blame.dismissed} onDismiss={dismiss} />
       )}
       <div className="form-actions pm-text-actions">
         <button
