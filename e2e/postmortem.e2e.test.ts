@@ -203,6 +203,31 @@ for (const engine of ENGINES)
       await shoot(page, 'print-390', engine);
       await noSidewaysScroll(page, 'the print page');
 
+      // Templates and policy (org admin): P3 post-mortems become required, and a template gains a section.
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${muster.url}/admin/postmortem-templates`);
+      const p3 = page.getByRole('form', { name: 'Policy for P3' });
+      await p3.getByLabel('Post-mortem').selectOption('required');
+      const put = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith('/P3'));
+      await p3.getByRole('button', { name: 'Save P3' }).click();
+      assert.equal((await put).status(), 200);
+      const policies = await muster.api<{ severity: string; mode: string }[]>('GET', '/api/postmortem-policies');
+      assert.equal(policies.body.find((x) => x.severity === 'P3')?.mode, 'required');
+      await page.getByRole('button', { name: 'New template' }).click();
+      const tpl = page.getByRole('form', { name: 'Template' });
+      await tpl.getByLabel('Name').fill('Security incident');
+      await tpl.getByRole('button', { name: 'Add section' }).click();
+      await tpl.locator('#tpl-s1-title').fill('Disclosure');
+      await tpl.getByRole('button', { name: 'Move up' }).nth(1).click();
+      assert.equal(await tpl.locator('#tpl-s0-title').inputValue(), 'Disclosure');
+      const created = page.waitForResponse(
+        (r) => r.request().method() === 'POST' && r.url().endsWith('/api/postmortem-templates'),
+      );
+      await tpl.getByRole('button', { name: 'Save template' }).click();
+      assert.equal((await created).status(), 201);
+      await page.getByRole('table', { name: 'Templates' }).getByText('Security incident').waitFor();
+      await shoot(page, 'templates-desktop', engine);
+
       assert.deepEqual(a.errors, []);
       await a.context.close();
     });

@@ -21,6 +21,7 @@ export function TextEditor({ ctx, section }: { ctx: EditorContext; section: Sect
   const [conflict, setConflict] = useState(false);
   const [stash, setStash] = useState<string | null>(null);
   const [live, setLive] = useState<BlameFinding[] | null>(null);
+  const [expanded, setExpanded] = useState(false);
   const dirty = draft !== base;
   const narrative = section.kind !== 'text';
   const inputId = `section-${section.key}-body`;
@@ -97,6 +98,16 @@ export function TextEditor({ ctx, section }: { ctx: EditorContext; section: Sect
       <Markdown source={section.body} />
     ) : narrative ? null : (
       <p className="muted">Nothing written.</p>
+    );
+
+  // Under a structured part the narrative is optional: a button until someone writes one.
+  if (narrative && !expanded && !draft)
+    return (
+      <div className="pm-text" data-testid={`text-${section.key}`}>
+        <button type="button" className="btn btn-small btn-ghost" onClick={() => setExpanded(true)}>
+          Add a narrative
+        </button>
+      </div>
     );
 
   return (
