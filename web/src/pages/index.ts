@@ -17,7 +17,9 @@ import { IncidentsPage } from './incidents/list.js';
 import { IncidentPage } from './incidents/room.js';
 import { IncidentSummaryPage } from './incidents/summary.js';
 import { NotificationsPage } from './notifications/notifications.js';
+import { ContributingFactorsPage } from './admin-factors.js';
 import { PostmortemTemplatesPage } from './admin-postmortem-templates.js';
+import { PostmortemInsightsPage } from './postmortems/completion.js';
 import { PostmortemPage } from './postmortems/editor.js';
 import { PostmortemsPage } from './postmortems/list.js';
 import { PostmortemPrintPage } from './postmortems/print.js';
@@ -54,6 +56,12 @@ export const pages: PageDef[] = [
   { path: '/incidents/:id', title: 'Incident', section: null, component: IncidentPage },
   { path: '/incidents/:id/summary', title: 'Executive summary', section: null, component: IncidentSummaryPage },
   { path: '/postmortems', title: 'Post-mortems', section: 'Respond', component: PostmortemsPage },
+  {
+    path: '/postmortems/insights',
+    title: 'Post-mortem insights',
+    section: 'Respond',
+    component: PostmortemInsightsPage,
+  },
   { path: '/postmortems/:id', title: 'Post-mortem', section: null, component: PostmortemPage },
   { path: '/postmortems/:id/print', title: 'Print post-mortem', section: null, component: PostmortemPrintPage },
   { path: '/action-items', title: 'Action items', section: 'Respond', component: ActionItemsPage },
@@ -83,6 +91,13 @@ export const pages: PageDef[] = [
     title: 'Post-mortem templates',
     section: 'Admin',
     component: PostmortemTemplatesPage,
+    adminOnly: true,
+  },
+  {
+    path: '/admin/contributing-factors',
+    title: 'Contributing factors',
+    section: 'Admin',
+    component: ContributingFactorsPage,
     adminOnly: true,
   },
 ];
