@@ -145,6 +145,56 @@ for (const engine of ENGINES)
       await addWhy(page);
       await addActionItem(page, adminId, team.body.id);
 
+      // A comment on the summary, then resolved.
+      const summary = section('summary');
+      await summary.getByRole('button', { name: 'Comment' }).click();
+      await summary.getByRole('textbox', { name: 'Comment' }).fill('Say how many customers were affected.');
+      await summary.getByRole('button', { name: 'Add comment' }).click();
+      const comment = summary.locator('.pm-comment').filter({ hasText: 'Say how many customers were affected.' });
+      await comment.waitFor();
+      await comment.getByRole('button', { name: 'Resolve' }).click();
+      await summary.getByRole('button', { name: 'Show 1 resolved' }).waitFor();
+
+      // Someone else saves meanwhile: this page's save is refused, explained, and their version can be loaded.
+      const current = await muster.api<{ revision: number }>('GET', `/api/postmortems/${pmId}`);
+      const other = await muster.api('PATCH', `/api/postmortems/${pmId}`, {
+        sections: { went_well: 'Rollback took five minutes.' },
+        baseRevision: current.body.revision,
+      });
+      assert.equal(other.status, 200, JSON.stringify(other.body));
+      const wentWell = section('went_well');
+      await wentWell.locator('textarea').fill('The alert fired within two minutes.');
+      await wentWell.getByRole('button', { name: 'Save', exact: true }).click();
+      await wentWell.getByText('Someone else saved this post-mortem after you opened it.').waitFor();
+      await wentWell.getByRole('button', { name: 'Load their version' }).click();
+      await wentWell.getByText('Your unsaved text').waitFor();
+      assert.equal(await wentWell.locator('textarea').inputValue(), 'Rollback took five minutes.');
+
+      // An entry added to the timeline, and a milestone corrected with a reason.
+      await timeline.getByRole('button', { name: 'Add an entry' }).click();
+      await timeline.getByLabel('What happened').fill('Support reported failed card payments by phone');
+      await timeline.getByRole('button', { name: 'Add entry' }).click();
+      await timeline.getByText('Support reported failed card payments by phone').waitFor();
+      const impactRow = timeline.locator('[data-milestone="impactStartedAt"]');
+      await impactRow.getByRole('button', { name: 'Correct' }).click();
+      const correct = timeline.getByRole('form', { name: 'Correct Impact started' });
+      const resolvedAt = new Date(Date.now() - 40 * 60_000);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      await correct
+        .getByLabel('Time')
+        .fill(
+          `${resolvedAt.getFullYear()}-${pad(resolvedAt.getMonth() + 1)}-${pad(resolvedAt.getDate())}T${pad(resolvedAt.getHours())}:${pad(resolvedAt.getMinutes())}`,
+        );
+      await correct.getByLabel('Reason').fill('Errors began 40 minutes before the declaration (payment logs)');
+      await correct.getByRole('button', { name: 'Save correction' }).click();
+      await correct.waitFor({ state: 'detached' });
+      assert.notEqual((await impactRow.innerText()).includes('—'), true, 'the corrected milestone has a time');
+
+      // Revisions: the latest shows its diff with added lines.
+      const revisions = page.locator('.pm-revisions');
+      await revisions.locator('.pm-revision-btn').first().click();
+      await page.getByTestId('revision-diff').locator('.pm-diff-add').first().waitFor();
+
       // Request a review from Rita.
       await page.getByRole('button', { name: 'Request review' }).click();
       await page.getByLabel('Reviewers').selectOption(rita.body.user.id);

@@ -13,6 +13,9 @@ import { useApi } from '../../lib/use-api.js';
 import type { EditorContext } from './editor.js';
 import { DECISION_TEXT, pmPath, type Postmortem, type RevisionDetail, type RevisionSummary } from './types.js';
 
+/** The unified diff's file header and end-of-file notes say nothing a reader needs here. */
+const DIFF_HEADER = /^(Index: |={10,}|--- |\+\+\+ |\\ No newline)/;
+
 const DECISION_TONE = { pending: 'neutral', approved: 'good', changes_requested: 'warn' } as const;
 
 export function SidePanel({ ctx }: { ctx: EditorContext }) {
@@ -157,7 +160,13 @@ function RevisionsCard({ ctx }: { ctx: EditorContext }) {
                       · {r.author?.name ?? 'Muster'} · {formatTime(r.at, me.timezone)}
                     </span>
                   </button>
-                  {open === r.revision && <RevisionDiff pmId={pm.id} revision={r.revision} />}
+                  {open === r.revision && (
+                    <RevisionDiff
+                      pmId={pm.id}
+                      revision={r.revision}
+                      titleOf={(key) => pm.sections.find((x) => x.key === key)?.title ?? key}
+                    />
+                  )}
                 </li>
               ))}
           </ol>
@@ -167,7 +176,15 @@ function RevisionsCard({ ctx }: { ctx: EditorContext }) {
   );
 }
 
-function RevisionDiff({ pmId, revision }: { pmId: string; revision: number }) {
+function RevisionDiff({
+  pmId,
+  revision,
+  titleOf,
+}: {
+  pmId: string;
+  revision: number;
+  titleOf: (sectionKey: string) => string;
+}) {
   const res = useApi<RevisionDetail>(`${pmPath(pmId)}/revisions/${revision}`);
   return (
     <Loadable
@@ -180,25 +197,28 @@ function RevisionDiff({ pmId, revision }: { pmId: string; revision: number }) {
         <div className="pm-diffs" data-testid="revision-diff">
           {d.diff.map((f) => (
             <div key={f.field + (f.sectionKey ?? '')} className="pm-diff">
-              <div className="small strong">{f.sectionKey ? `${f.field}: ${f.sectionKey}` : f.field}</div>
+              <div className="small strong">{f.sectionKey ? titleOf(f.sectionKey) : f.field}</div>
               <pre className="pm-diff-body">
-                {f.unified.split('\n').map((line, i) => (
-                  <span
-                    key={i}
-                    className={
-                      line.startsWith('+') && !line.startsWith('+++')
-                        ? 'pm-diff-add'
-                        : line.startsWith('-') && !line.startsWith('---')
-                          ? 'pm-diff-del'
-                          : line.startsWith('@@')
-                            ? 'pm-diff-hunk'
-                            : undefined
-                    }
-                  >
-                    {line}
-                    {'\n'}
-                  </span>
-                ))}
+                {f.unified
+                  .split('\n')
+                  .filter((line) => !DIFF_HEADER.test(line))
+                  .map((line, i) => (
+                    <span
+                      key={i}
+                      className={
+                        line.startsWith('+') && !line.startsWith('+++')
+                          ? 'pm-diff-add'
+                          : line.startsWith('-') && !line.startsWith('---')
+                            ? 'pm-diff-del'
+                            : line.startsWith('@@')
+                              ? 'pm-diff-hunk'
+                              : undefined
+                      }
+                    >
+                      {line}
+                      {'\n'}
+                    </span>
+                  ))}
               </pre>
             </div>
           ))}
