@@ -11,6 +11,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { Markdown } from '../web/src/pages/postmortems/markdown.js';
 import { ENGINES } from '../src/db/testing/index.js';
 import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
@@ -44,6 +47,27 @@ async function shoot(page: Page, name: string, engine: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
+
+// The editor's Markdown preview builds React elements, never HTML: hostile input stays text.
+test('the post-mortem Markdown preview keeps HTML as text and drops unsafe links', () => {
+  const html = renderToStaticMarkup(
+    createElement(Markdown, {
+      source: [
+        '<script>alert(1)</script>',
+        '<img src=x onerror=alert(1)>',
+        '[click](javascript:alert(1)) and [data](data:text/html;base64,PHNjcmlwdD4=)',
+        '- **bold** and `code` and [docs](https://example.com/runbook)',
+      ].join('\n\n'),
+    }),
+  );
+  assert.doesNotMatch(html, /<script|<img|href="javascript:|href="data:/i);
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  assert.match(
+    html,
+    /<a href="https:\/\/example.com\/runbook" target="_blank" rel="noopener noreferrer nofollow">docs<\/a>/,
+  );
+  assert.match(html, /<li><strong>bold<\/strong> and <code>code<\/code>/);
+});
 
 for (const engine of ENGINES)
   describe(`post-mortem pages (${engine})`, () => {
