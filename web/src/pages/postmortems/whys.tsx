@@ -428,7 +428,10 @@ function WhyForm({
           </button>
         )}
       </fieldset>
-      <ErrorBanner error={save.error} fields={['question', 'answer', 'evidence']} />
+      <ErrorBanner
+        error={save.error}
+        fields={['question', 'answer', ...evidence.flatMap((_, i) => [`evidence[${i}].url`, `evidence[${i}].label`])]}
+      />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={save.busy}>
           {save.busy ? 'Saving…' : node ? 'Save' : 'Add why'}
@@ -467,6 +470,7 @@ export function FactorPicker({ postmortemId, canEdit }: { postmortemId: string; 
 
   return (
     <div className="pm-factors" data-testid="factor-picker">
+      <h3 className="pm-factors-title">Contributing factors</h3>
       <Loadable resource={whys} what="contributing factors">
         {(view) => {
           const tagged = new Map(view.factors.map((f) => [f.factorId, f]));
