@@ -268,6 +268,14 @@ for (const engine of ENGINES)
       await section('timeline').locator('tr[data-ref]').first().waitFor();
       await shoot(page, 'editor-390', engine);
       await noSidewaysScroll(page, 'the editor');
+      // Reopened (with a reason) it is a draft again, editable on the phone without sideways scrolling either.
+      await page.getByRole('button', { name: 'Reopen' }).click();
+      await page.getByLabel('Reason').fill('A second cause was found in the payment logs');
+      await page.getByRole('form', { name: 'Reopen the post-mortem' }).getByRole('button', { name: 'Reopen' }).click();
+      await page.locator('[data-testid="postmortem-editor"][data-status="draft"]').waitFor();
+      await section('timeline').getByRole('button', { name: 'Star' }).first().waitFor();
+      await shoot(page, 'editor-draft-390', engine);
+      await noSidewaysScroll(page, 'the editor (draft)');
       await page.goto(`${muster.url}/postmortems?tab=all`);
       await page.locator(`[data-postmortem-id="${pmId}"]`).waitFor();
       await shoot(page, 'list-390', engine);
