@@ -101,6 +101,17 @@ for (const engine of ENGINES)
       });
       assert.equal(declared.status, 201, JSON.stringify(declared.body));
       const incidentId = declared.body.incident.id;
+      const component = await muster.api<{ id: string }>('POST', '/api/status-page/components', {
+        name: 'Payments',
+        serviceIds: [svc.body.id],
+      });
+      assert.equal(component.status, 201, JSON.stringify(component.body));
+      const onStatusPage = await muster.api('POST', `/api/status-page/incidents/${incidentId}`, {
+        title: 'Card payments failing',
+        impact: 'Card payments fail at checkout.',
+        components: [{ componentId: component.body.id, status: 'major_outage' }],
+      });
+      assert.equal(onStatusPage.status, 201, JSON.stringify(onStatusPage.body));
       const resolved = await muster.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' });
       assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
 
@@ -162,6 +173,15 @@ for (const engine of ENGINES)
       await page.getByLabel('Customers affected').fill('about 1,200');
       await page.getByRole('button', { name: 'Save impact' }).click();
       await page.getByRole('button', { name: 'Save impact' }).and(page.locator(':disabled')).waitFor();
+
+      // The public summary, posted on the status page as the incident's final update.
+      const publicSummary = 'A configuration change stopped card payments for 40 minutes; we now validate it first.';
+      await page.getByLabel('Public summary').fill(publicSummary);
+      await page.getByRole('button', { name: 'Save summary' }).click();
+      await page.getByRole('button', { name: 'Publish to status page' }).and(page.locator(':enabled')).click();
+      await page.getByText(/^On the status page since/).waitFor();
+      const status = await muster.api<unknown>('GET', '/api/public/status', undefined, null);
+      assert.match(JSON.stringify(status.body), /we now validate it first/);
 
       // Root cause: one why with its answer; action items: one with an owner.
       const users = await muster.api<{ users: { id: string; email: string }[] }>('GET', '/api/users');

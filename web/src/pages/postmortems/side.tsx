@@ -74,50 +74,54 @@ function ExportCard({ ctx }: { ctx: EditorContext }) {
 }
 
 function PublicSummaryCard({ ctx }: { ctx: EditorContext }) {
-  const { pm, setPm, reload, me } = ctx;
+  const { pm, setPm, reload, me, canEdit } = ctx;
   const [text, setText] = useState(pm.publicSummary ?? '');
   const dirty = text !== (pm.publicSummary ?? '');
   const save = useSubmit(async () => {
     setPm(await api.patch<Postmortem>(pmPath(pm.id), { publicSummary: text }));
   });
-  const publish = (on: boolean) => async () => {
-    const res = await api.post<unknown>(`${pmPath(pm.id)}/public-summary`, { publish: on });
+  // Posts the summary as the final update of the incident's status-page incident (again, after a change).
+  const pub = useSubmit(async () => {
+    const res = await api.post<unknown>(`${pmPath(pm.id)}/public-summary`, { publish: true });
     if (res && typeof res === 'object' && 'sections' in res) setPm(res as Postmortem);
     else reload();
-  };
-  const pub = useSubmit(publish(true));
-  const unpub = useSubmit(publish(false));
+  });
   return (
     <Card title="Public summary" className="pm-side-card">
-      <p className="muted small">What customers read on the status page: plain words, no internal names.</p>
+      <p className="muted small">
+        What customers read on the status page, as the incident&apos;s final update: plain words, no internal names.
+      </p>
       <label className="sr-only" htmlFor="pm-public-summary">
         Public summary
       </label>
-      <textarea id="pm-public-summary" rows={4} value={text} onChange={(e) => setText(e.target.value)} />
-      <ErrorBanner error={save.error ?? pub.error ?? unpub.error} />
+      <textarea
+        id="pm-public-summary"
+        rows={4}
+        value={text}
+        readOnly={!canEdit}
+        onChange={(e) => setText(e.target.value)}
+      />
+      {!canEdit && <p className="muted small">Reopen the post-mortem to change the summary.</p>}
+      <ErrorBanner error={save.error ?? pub.error} />
       <div className="form-actions pm-wrap-actions">
-        <button type="button" className="btn btn-small" disabled={!dirty || save.busy} onClick={() => void save.run()}>
-          Save summary
-        </button>
-        {pm.publicSummaryPublishedAt ? (
+        {canEdit && (
           <button
             type="button"
-            className="btn btn-small btn-ghost"
-            disabled={unpub.busy}
-            onClick={() => void unpub.run()}
+            className="btn btn-small"
+            disabled={!dirty || save.busy}
+            onClick={() => void save.run()}
           >
-            Remove from status page
-          </button>
-        ) : (
-          <button
-            type="button"
-            className="btn btn-small btn-primary"
-            disabled={dirty || !pm.publicSummary?.trim() || pub.busy}
-            onClick={() => void pub.run()}
-          >
-            Publish to status page
+            Save summary
           </button>
         )}
+        <button
+          type="button"
+          className="btn btn-small btn-primary"
+          disabled={dirty || !pm.publicSummary?.trim() || pub.busy}
+          onClick={() => void pub.run()}
+        >
+          {pm.publicSummaryPublishedAt ? 'Post it again' : 'Publish to status page'}
+        </button>
       </div>
       {pm.publicSummaryPublishedAt && (
         <p className="muted small">On the status page since {formatTime(pm.publicSummaryPublishedAt, me.timezone)}</p>
