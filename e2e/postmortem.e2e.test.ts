@@ -330,6 +330,27 @@ for (const engine of ENGINES)
       await page.getByRole('table', { name: 'Templates' }).getByText('Security incident').waitFor();
       await shoot(page, 'templates-desktop', engine);
 
+      // A P4 resolved while P4 needed none, then the policy requires one: the list flags it missing, and the room
+      // offers to start it by hand.
+      const p4 = await muster.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Status page logo blurry',
+        severity: 'P4',
+      });
+      assert.equal(p4.status, 201, JSON.stringify(p4.body));
+      const p4Id = p4.body.incident.id;
+      assert.equal((await muster.api('POST', `/api/incidents/${p4Id}/status`, { status: 'resolved' })).status, 200);
+      const p4Policy = await muster.api('PUT', '/api/postmortem-policies/P4', {
+        mode: 'required',
+        dueBusinessDays: 10,
+      });
+      assert.equal(p4Policy.status, 200, JSON.stringify(p4Policy.body));
+      await page.goto(`${muster.url}/incidents?status=resolved`);
+      await page.locator(`[data-incident-id="${p4Id}"]`).getByText('post-mortem missing').waitFor();
+      await page.locator(`[data-incident-id="${p4Id}"]`).getByRole('link', { name: 'Status page logo blurry' }).click();
+      await page.getByTestId('postmortem-card').getByRole('button', { name: 'Start post-mortem' }).click();
+      await page.waitForURL((u) => /^\/postmortems\/[^/]+$/.test(u.pathname));
+      await page.getByTestId('postmortem-editor').waitFor();
+
       assert.deepEqual(a.errors, []);
       await a.context.close();
     });
