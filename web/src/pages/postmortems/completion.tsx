@@ -210,7 +210,7 @@ const missingColumns: Column<Missing>[] = [
 export function PostmortemInsightsPage() {
   const { search } = useLocation();
   const params = new URLSearchParams(search);
-  const windowKey = (WINDOWS.find((w) => w.key === params.get('window'))?.key ?? '90');
+  const windowKey = WINDOWS.find((w) => w.key === params.get('window'))?.key ?? '90';
   const teamId = params.get('teamId') ?? undefined;
   const setFilters = useUrlFilters('/postmortems/insights', { window: '90' });
   const from = fromDays(Number(windowKey));
