@@ -1,0 +1,82 @@
+/**
+ * `muster postmortem completion` and `muster factors list` against a real server, on both engines: a resolved P1
+ * with a draft post-mortem is eligible and missing (0% against 90%), and a tagged factor is counted.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ENGINES } from '../db/testing/index.js';
+import { startTestMuster, type TestMuster } from '../testing/server.js';
+
+const MAIN = join(import.meta.dirname, 'main.ts');
+
+function muster(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`muster postmortem completion and factors [${engine}]`, () => {
+    let t: TestMuster;
+    let env: Record<string, string>;
+    before(async () => {
+      t = await startTestMuster(engine);
+      env = { MUSTER_URL: t.url, MUSTER_TOKEN: t.adminToken };
+    });
+    after(async () => t.stop());
+
+    it('prints the completion rate and what is missing, and the factors with their counts', async () => {
+      const team = await t.api<{ id: string }>('POST', '/api/teams', { name: 'Search' });
+      const svc = await t.api<{ id: string }>('POST', '/api/services', { name: 'search', teamId: team.body.id });
+      const declared = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Search is down',
+        severity: 'P1',
+        serviceIds: [svc.body.id],
+      });
+      const incidentId = declared.body.incident.id;
+      assert.equal((await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' })).status, 200);
+      const started = await t.api('POST', `/api/incidents/${incidentId}/postmortem`, {});
+      assert.ok(started.status === 201 || started.status === 409, JSON.stringify(started.body));
+      const pm = await t.api<{ id: string }>('GET', `/api/incidents/${incidentId}/postmortem`);
+      assert.equal((await t.api('PUT', `/api/postmortems/${pm.body.id}/factors/cf_capacity`, {})).status, 201);
+
+      const human = await muster(['postmortem', 'completion'], env);
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout, /overall\s+1\s+0\s+0%\s+0%\s+90%\s+no/);
+      assert.match(human.stdout, /Search\s+1\s+0\s+0%/);
+      assert.match(human.stdout, /missing:[\s\S]*Search is down/);
+
+      const json = await muster(['--json', 'postmortem', 'completion', '--team', team.body.id], env);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as { target: number; overall: { eligible: number; rate: number } };
+      assert.equal(report.target, 0.9);
+      assert.equal(report.overall.eligible, 1);
+      assert.equal(report.overall.rate, 0);
+
+      const bad = await muster(['postmortem', 'completion', '--from', 'yesterday'], env);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /from/);
+
+      const list = await muster(['factors', 'list'], env);
+      assert.equal(list.code, 0, list.stderr);
+      assert.match(list.stdout, /change_management\s+Change management/);
+      const counts = await muster(['--json', 'factors', 'list', '--counts'], env);
+      const rows = JSON.parse(counts.stdout) as { key: string; count: number }[];
+      assert.deepEqual(rows[0], { ...rows[0], key: 'capacity', count: 1 });
+    });
+  });
+}
