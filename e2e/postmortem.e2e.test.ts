@@ -347,6 +347,8 @@ for (const engine of ENGINES)
       await page.goto(`${muster.url}/incidents?status=resolved`);
       await page.locator(`[data-incident-id="${p4Id}"]`).getByText('post-mortem missing').waitFor();
       await page.locator(`[data-incident-id="${p4Id}"]`).getByRole('link', { name: 'Status page logo blurry' }).click();
+      await page.getByTestId('postmortem-card').waitFor();
+      await shoot(page, 'room-card-desktop', engine);
       await page.getByTestId('postmortem-card').getByRole('button', { name: 'Start post-mortem' }).click();
       await page.waitForURL((u) => /^\/postmortems\/[^/]+$/.test(u.pathname));
       await page.getByTestId('postmortem-editor').waitFor();

@@ -128,7 +128,9 @@ export function PostmortemsPage() {
             {p.title || p.incident.title}
           </Link>
           <div className="muted small">
-            <Link to={`/incidents/${encodeURIComponent(p.incident.id)}`}>{p.incident.title}</Link>
+            <Link to={`/incidents/${encodeURIComponent(p.incident.id)}`}>
+              {p.title.includes(p.incident.title) ? 'Incident' : p.incident.title}
+            </Link>
             {p.teams.length > 0 && <> · {p.teams.map((t) => t.name).join(', ')}</>}
           </div>
         </>
