@@ -874,7 +874,7 @@ export interface ActionItemsTable {
   verifiedAt: number | null;
   remindedAt: number | null;
   overdueNotifiedAt: number | null;
-  /** Creating the tracker issue (migration 0022): 'pending' | 'failed' | null (none asked, or created). */
+  /** Creating the tracker issue (migration 0021): 'pending' | 'failed' | null (none asked, or created). */
   trackerStatus: string | null;
   /** The last failure creating the tracker issue. */
   trackerError: string | null;

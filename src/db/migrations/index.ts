@@ -19,7 +19,7 @@ import * as m0017 from './0017_delivery_claims.js';
 import * as m0018 from './0018_contact_private_address.js';
 import * as m0019 from './0019_shared_policies.js';
 import * as m0020 from './0020_postmortems.js';
-import * as m0022 from './0022_action_item_tracker_state.js';
+import * as m0021 from './0021_action_item_tracker_state.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -46,5 +46,5 @@ export const migrations: Record<string, Migration> = {
   '0018_contact_private_address': m0018,
   '0019_shared_policies': m0019,
   '0020_postmortems': m0020,
-  '0022_action_item_tracker_state': m0022,
+  '0021_action_item_tracker_state': m0021,
 };
