@@ -11,6 +11,7 @@ import { createPatch } from 'diff';
 import type { Db, Executor } from '../db/index.js';
 import { recordAudit, type Actor } from '../identity/index.js';
 import { canActOnIncident } from '../incidents/access.js';
+import { canActOnPostmortem } from './analysis.js';
 import { findIncident, type Incident, type IncidentService, type Milestone } from '../incidents/index.js';
 import { toIso, toIsoOrNull, type Clock } from '../shared/clock.js';
 import { conflict, forbidden, notFound, validationError } from '../shared/errors.js';
@@ -125,24 +126,8 @@ export class PostmortemService {
   // ---- access -----------------------------------------------------------------------------------------------------
 
   /** Whether the actor may change the post-mortem (null: no such post-mortem). */
-  async canAct(actor: Actor, id: string, ex: Executor = this.ex): Promise<boolean | null> {
-    const pm = await ex
-      .selectFrom('postmortems')
-      .select(['id', 'incidentId', 'ownerUserId'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!pm) return null;
-    if (actor.isAdmin) return true;
-    if (!actor.userId) return false;
-    if (pm.ownerUserId === actor.userId) return true;
-    const reviewer = await ex
-      .selectFrom('postmortemReviewers')
-      .select('userId')
-      .where('postmortemId', '=', id)
-      .where('userId', '=', actor.userId)
-      .executeTakeFirst();
-    if (reviewer) return true;
-    return (await canActOnIncident(ex, actor, pm.incidentId)) === true;
+  canAct(actor: Actor, id: string, ex: Executor = this.ex): Promise<boolean | null> {
+    return canActOnPostmortem(ex, actor, id);
   }
 
   /**
