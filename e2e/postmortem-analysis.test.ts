@@ -142,7 +142,11 @@ for (const engine of ENGINES)
         ['change_management'],
       );
 
-      // Insights: the incident is eligible and missing; the factor is counted.
+      // Insights: once its due date has passed, the incident is eligible and missing; the factor is counted.
+      const overdue = await api('PATCH', `/api/postmortems/${pm.body.id}`, {
+        dueAt: new Date(Date.now() - 60_000).toISOString(),
+      });
+      assert.equal(overdue.status, 200, JSON.stringify(overdue.body));
       await page.goto(`${muster.url}/postmortems/insights`);
       await page.getByTestId('completion-rate').first().waitFor();
       assert.equal((await page.getByTestId('completion-rate').first().innerText()).trim(), '0%');

@@ -1,6 +1,6 @@
 /**
  * `muster postmortem completion` and `muster factors list` against a real server, on both engines: a resolved P1
- * with a draft post-mortem is eligible and missing (0% against 90%), and a tagged factor is counted.
+ * with a draft post-mortem is in progress until its due date, then eligible and missing (0% against 90%), and a tagged factor is counted.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -33,10 +33,19 @@ for (const engine of ENGINES) {
       const pm = await t.api<{ id: string }>('GET', `/api/incidents/${incidentId}/postmortem`);
       assert.equal((await t.api('PUT', `/api/postmortems/${pm.body.id}/factors/cf_capacity`, {})).status, 201);
 
+      // Not due yet: in progress, not counted.
+      const writing = await muster(['postmortem', 'completion'], env);
+      assert.equal(writing.code, 0, writing.stderr);
+      assert.match(writing.stdout, /overall\s+0\s+0\s+1\s+-\s+-\s+90%\s+-/);
+      // Past its due date: counted, and missing.
+      const overdue = await t.api('PATCH', `/api/postmortems/${pm.body.id}`, {
+        dueAt: new Date(Date.now() - 60_000).toISOString(),
+      });
+      assert.equal(overdue.status, 200, JSON.stringify(overdue.body));
       const human = await muster(['postmortem', 'completion'], env);
       assert.equal(human.code, 0, human.stderr);
-      assert.match(human.stdout, /overall\s+1\s+0\s+0%\s+0%\s+90%\s+no/);
-      assert.match(human.stdout, /Search\s+1\s+0\s+0%/);
+      assert.match(human.stdout, /overall\s+1\s+0\s+0\s+0%\s+0%\s+90%\s+no/);
+      assert.match(human.stdout, /Search\s+1\s+0\s+0\s+0%/);
       assert.match(human.stdout, /missing:[\s\S]*Search is down/);
 
       const json = await muster(['--json', 'postmortem', 'completion', '--team', team.body.id], env);

@@ -14,6 +14,7 @@ interface Deps {
 
 interface Completion {
   eligible: number;
+  inProgress: number;
   thorough: number;
   onTime: number;
   rate: number | null;
@@ -63,6 +64,7 @@ export function registerPostmortemAnalysisCommands(program: Command, { client, j
         team: name,
         eligible: c.eligible,
         published: c.thorough,
+        'not due yet': c.inProgress,
         rate: pct(c.rate),
         'on time': pct(c.onTimeRate),
         target: pct(r.target),
@@ -74,7 +76,7 @@ export function registerPostmortemAnalysisCommands(program: Command, { client, j
           row(o.team ? (r.teams[0]?.team.name ?? o.team) : 'overall', r.overall),
           ...(o.team ? [] : r.teams.map((t) => row(t.team.name, t))),
         ],
-        ['team', 'eligible', 'published', 'rate', 'on time', 'target', 'met'],
+        ['team', 'eligible', 'published', 'not due yet', 'rate', 'on time', 'target', 'met'],
       );
       if (r.overall.missing.length) {
         process.stdout.write('\nmissing:\n');

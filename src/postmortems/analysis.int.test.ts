@@ -30,6 +30,7 @@ interface Problem {
 }
 interface Completion {
   eligible: number;
+  inProgress: number;
   thorough: number;
   onTime: number;
   rate: number | null;
@@ -423,7 +424,11 @@ for (const engine of ENGINES) {
         const bothLate = await incident('P2', [ids.shopSvc, ids.paySvc], HOUR);
         await postmortemFor(bothLate, { status: 'published', dueAt: from + 3 * DAY, publishedAt: from + 9 * DAY });
         const payDraft = await incident('P1', [ids.paySvc], HOUR);
-        const payDraftPm = await postmortemFor(payDraft, { status: 'draft', dueAt: from + 6 * DAY });
+        // Overdue by the time of the query (due a moment after the window starts): missing, counted.
+        const payDraftPm = await postmortemFor(payDraft, { status: 'draft', dueAt: from + 1 });
+        // Still being written and not due yet: in progress, neither for nor against the rate.
+        const shopWriting = await incident('P2', [ids.shopSvc], HOUR);
+        await postmortemFor(shopWriting, { status: 'draft', dueAt: from + 6 * DAY });
         // None at all: P2 post-mortems optional while this one resolves, so none is made for it.
         ok(await t.api('PUT', '/api/postmortem-policies/P2', { mode: 'optional' }), 'policy');
         const payNone = await incident('P2', [ids.paySvc], HOUR);
@@ -439,6 +444,7 @@ for (const engine of ENGINES) {
           [r.overall.eligible, r.overall.thorough, r.overall.onTime, r.overall.rate, r.overall.onTimeRate],
           [4, 2, 1, 0.5, 0.25],
         );
+        assert.equal(r.overall.inProgress, 1);
         assert.deepEqual(
           r.overall.missing.map((m) => [m.incidentId, m.status, m.postmortemId]),
           [

@@ -65,6 +65,26 @@ describe('completion rate', () => {
     assert.equal(c.missing[0]!.dueAt, t0 + 4 * DAY);
   });
 
+  it('leaves a post-mortem that is not due yet out of the rate, as in progress, until its due date passes', () => {
+    const recent = [
+      ...history,
+      inc('i11', 'P1', 28, ['shop'], pm('draft', 33, null)), // due after the window's end: in progress
+      inc('i12', 'P2', 27, ['shop'], pm('published', 32, 28)), // published before its due date: counts
+    ];
+    const c = completionOf(recent, window);
+    assert.equal(c.inProgress, 1);
+    assert.equal(c.eligible, 8);
+    assert.equal(c.thorough, 5);
+    assert.equal(c.rate, 5 / 8);
+    assert.ok(!c.missing.some((m) => m.incidentId === 'i11'));
+    // Asked after i11's due date: it is missing, and counts against the rate.
+    const later = completionOf(recent, { ...window, asOf: t0 + 34 * DAY });
+    assert.equal(later.inProgress, 0);
+    assert.equal(later.eligible, 9);
+    assert.equal(later.rate, 5 / 9);
+    assert.ok(later.missing.some((m) => m.incidentId === 'i11'));
+  });
+
   it('gives each team the incidents of its services, an incident counting for each of its teams', () => {
     const r = completionReport(
       history,
@@ -96,6 +116,7 @@ describe('completion rate', () => {
       {
         team: { id: 'ops', name: 'Ops' },
         eligible: 0,
+        inProgress: 0,
         thorough: 0,
         onTime: 0,
         rate: null,
@@ -112,10 +133,11 @@ describe('completion rate', () => {
 
   it('reads the window: defaults to 90 days to now, refuses a backwards or unreadable one naming the field', () => {
     const now = t0 + 100 * DAY;
-    assert.deepEqual(windowFrom({}, now), { from: now - 90 * DAY, to: now });
+    assert.deepEqual(windowFrom({}, now), { from: now - 90 * DAY, to: now, asOf: now });
     assert.deepEqual(windowFrom({ from: '2026-10-01T00:00:00Z', to: '2026-10-31T00:00:00Z' }, now), {
       from: t0,
       to: t0 + 30 * DAY,
+      asOf: now,
     });
     assert.throws(
       () => windowFrom({ from: '2026-11-01T00:00:00Z', to: '2026-10-01T00:00:00Z' }, now),

@@ -5,7 +5,9 @@
  * The completion rate is the seed's (../shared/reference/learning.md, "The seed's own definitions"): of the P1/P2
  * incidents resolved in the window (eligible), the share with a thorough post-mortem — every required section filled
  * and the review done, which is what publishing requires, so: published. "On time" (published by its due date; a
- * post-mortem without a due date is on time when published) is a second figure beside it. An incident counts for
+ * post-mortem without a due date is on time when published) is a second figure beside it. A post-mortem still being
+ * written whose due date has not come yet (as of `asOf`, the time of the query) is "in progress": counted apart, neither
+ * for nor against the rate, so a team is not below target for a review it still has days to finish. An incident counts for
  * each team owning one of its services, and once overall. Drills would be left out, but incidents have no drill flag
  * yet, so every P1/P2 incident counts.
  */
@@ -74,6 +76,8 @@ export interface MissingPostmortem {
 
 export interface Completion {
   eligible: number;
+  /** Resolved in the window, post-mortem not published yet but not due yet either: left out of eligible. */
+  inProgress: number;
   thorough: number;
   onTime: number;
   rate: number | null;
@@ -92,6 +96,8 @@ export interface CompletionReport {
 export interface Window {
   from: number;
   to: number;
+  /** When the question is asked (now): a post-mortem due after it is in progress. Default: `to`. */
+  asOf?: number;
 }
 
 const isEligible = (i: CompletionIncident, w: Window): i is CompletionIncident & { resolvedAt: number } =>
@@ -106,11 +112,16 @@ const isOnTime = (i: CompletionIncident): boolean =>
 /** The completion of a set of incidents in a window: counts, rates (null when nothing is eligible), what is missing. */
 export function completionOf(incidents: readonly CompletionIncident[], window: Window): Completion {
   let eligible = 0;
+  let inProgress = 0;
   let thorough = 0;
   let onTime = 0;
   const missing: MissingPostmortem[] = [];
   for (const i of incidents) {
     if (!isEligible(i, window)) continue;
+    if (!isThorough(i) && i.postmortem?.dueAt != null && i.postmortem.dueAt > (window.asOf ?? window.to)) {
+      inProgress++;
+      continue;
+    }
     eligible++;
     if (isThorough(i)) {
       thorough++;
@@ -136,6 +147,7 @@ export function completionOf(incidents: readonly CompletionIncident[], window: W
   );
   return {
     eligible,
+    inProgress,
     thorough,
     onTime,
     rate: eligible === 0 ? null : thorough / eligible,
@@ -188,7 +200,7 @@ export function windowFrom(q: { from?: string | undefined; to?: string | undefin
   const to = parse('to', q.to) ?? now;
   const from = parse('from', q.from) ?? to - DEFAULT_WINDOW_MS;
   if (from >= to) throw validationError([{ field: 'from', message: 'must be before to' }]);
-  return { from, to };
+  return { from, to, asOf: now };
 }
 
 // ---- who may change a post-mortem's analysis ---------------------------------------------------------------------

@@ -63,7 +63,10 @@ const FactorSchema = Type.Object({
 });
 
 const CompletionFields = {
-  eligible: Type.Integer({ description: 'P1/P2 incidents resolved in the window' }),
+  eligible: Type.Integer({
+    description: 'P1/P2 incidents resolved in the window, less those whose post-mortem is in progress (not due yet)',
+  }),
+  inProgress: Type.Integer({ description: 'resolved in the window, post-mortem unpublished and not due yet' }),
   thorough: Type.Integer({ description: 'Of those, with a published post-mortem (required sections and review done)' }),
   onTime: Type.Integer({ description: 'Of those, published by the due date' }),
   rate: Type.Union([Type.Number(), Type.Null()], { description: 'thorough / eligible; null when nothing is eligible' }),

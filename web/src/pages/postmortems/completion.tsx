@@ -25,6 +25,7 @@ export interface Missing {
 
 export interface Completion {
   eligible: number;
+  inProgress: number;
   thorough: number;
   onTime: number;
   rate: number | null;
@@ -108,8 +109,10 @@ function CompletionFigures({ c, target }: { c: Completion; target: number }) {
       <RateBar rate={c.rate} target={target} label="Completion rate" />
       <p className="muted small">
         {c.eligible === 0
-          ? 'No P1 or P2 incident was resolved in this window.'
+          ? 'No P1 or P2 incident in this window has a post-mortem due yet.'
           : `${c.thorough} of ${c.eligible} P1/P2 incidents have a published post-mortem; ${c.onTime} were published by their due date.`}
+        {c.inProgress > 0 &&
+          ` ${c.inProgress} more ${c.inProgress === 1 ? 'is' : 'are'} still being written and not due yet: not counted.`}
       </p>
     </div>
   );
