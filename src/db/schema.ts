@@ -517,6 +517,8 @@ export interface IncidentsTable {
   suspectedChangeId: string | null;
   timerGeneration: number;
   lastEventSeq: number;
+  /** 'real' | 'drill' | 'imported' (migration 0022). */
+  kind: string;
 }
 
 export interface IncidentServicesTable {

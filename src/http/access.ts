@@ -221,6 +221,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/incidents/assess': SIGNED_IN,
   'PUT /api/incidents/policies/:severity': 'org-admin',
   'GET /api/incidents/metrics': SIGNED_IN,
+  'GET /api/insights/response-times': SIGNED_IN,
+  'GET /api/insights/response-times/incidents': SIGNED_IN,
   'GET /api/incidents/:id': SIGNED_IN,
   'PATCH /api/incidents/:id': 'incident-actor',
   'POST /api/incidents/:id/severity': 'incident-actor',

@@ -27,6 +27,7 @@ import { registerSilenceRoutes } from './routes/silences.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
 import { registerIncidentSummaryRoutes } from './routes/incident-summary.js';
+import { registerInsightRoutes } from './routes/insights.js';
 import { registerStatusPageRoutes } from './routes/statuspage.js';
 import { registerStatusPagePublicRoutes } from './routes/statuspage-public.js';
 import { registerEscalationRoutes } from './routes/escalation.js';
@@ -156,6 +157,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerAdminRoutes(app, services);
   registerIncidentRoutes(app, services);
   registerIncidentSummaryRoutes(app, services);
+  registerInsightRoutes(app, services);
   registerStatusPageRoutes(app, services);
   await registerStatusPagePublicRoutes(app, services);
   registerEscalationRoutes(app, services);

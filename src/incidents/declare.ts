@@ -11,6 +11,7 @@ import {
   CHECKLIST_STEPS,
   SEVERITY_DEFINITIONS,
   proposeSeverity,
+  type IncidentKind,
   type Severity,
   type SeverityAssessment,
   type SeverityPolicy,
@@ -25,6 +26,7 @@ export interface DeclareInput {
   serviceIds?: string[] | undefined;
   alertIds?: string[] | undefined;
   impactStartedAt?: number | undefined;
+  kind?: IncidentKind | undefined;
 }
 
 async function resolveServices(trx: Executor, ids: string[]): Promise<string[]> {
@@ -96,6 +98,7 @@ export async function declareIn(
     suspectedChangeId: null,
     timerGeneration: 0,
     lastEventSeq: 0,
+    kind: input.kind ?? 'real',
   };
   await trx.insertInto('incidents').values(row).execute();
   if (serviceIds.length) {

@@ -30,7 +30,12 @@ export interface Incident extends Milestones {
   /** Fencing token for the severity timers: bumped whenever severity or status changes their schedule. */
   timerGeneration: number;
   lastEventSeq: number;
+  /** 'real', 'drill' or 'imported' (insights leave drills and imports out unless asked). */
+  kind: string;
 }
+
+export const INCIDENT_KINDS = ['real', 'drill', 'imported'] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
 /** Durations from one incident's milestones, null where a milestone is missing or out of order. */
 export interface IncidentDurations {

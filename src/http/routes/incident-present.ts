@@ -58,6 +58,7 @@ export const IncidentSchema = Type.Object({
     resolvedAt: NullableTimestamp,
   }),
   suspectedChangeId: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.Optional(Type.String({ description: 'real, drill or imported' })),
   postmortem: Type.Optional(PostmortemRefSchema),
   postmortemExpected: Type.Optional(Type.Boolean()),
 });
@@ -117,6 +118,7 @@ export const presentIncident = (i: Incident) => ({
     resolvedAt: toIsoOrNull(i.resolvedAt),
   },
   suspectedChangeId: i.suspectedChangeId,
+  kind: i.kind,
 });
 
 export const presentEvent = (e: TimelineEvent) => ({

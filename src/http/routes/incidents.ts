@@ -159,6 +159,11 @@ function registerIncidentCoreRoutes(r: Router, inc: Incidents, pms: Services['po
           serviceIds: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 })),
           alertIds: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 200 })),
           impactStartedAt: Type.Optional(Type.String({ format: 'date-time' })),
+          kind: Type.Optional(
+            Type.Union([Type.Literal('real'), Type.Literal('drill'), Type.Literal('imported')], {
+              description: 'real (default), drill or imported: insights leave drills and imports out unless asked',
+            }),
+          ),
         }),
         response: withErrors({ 201: DetailSchema }),
       },
