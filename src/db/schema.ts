@@ -527,6 +527,17 @@ export interface IncidentServicesTable {
   createdAt: number;
 }
 
+/** A responder's "same as #123" (migration 0023; src/insights/recurrence.ts). */
+export interface IncidentLinksTable {
+  incidentId: string;
+  relatedIncidentId: string;
+  /** 'same_as' */
+  kind: string;
+  note: string;
+  createdByLabel: string;
+  createdAt: number;
+}
+
 export interface IncidentAlertsTable {
   incidentId: string;
   alertId: string;
@@ -933,6 +944,7 @@ export interface Database {
   incidents: IncidentsTable;
   incidentServices: IncidentServicesTable;
   incidentAlerts: IncidentAlertsTable;
+  incidentLinks: IncidentLinksTable;
   incidentEvents: IncidentEventsTable;
   roleAssignments: RoleAssignmentsTable;
   incidentChecklist: IncidentChecklistTable;

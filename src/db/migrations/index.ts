@@ -21,6 +21,7 @@ import * as m0019 from './0019_shared_policies.js';
 import * as m0020 from './0020_postmortems.js';
 import * as m0021 from './0021_action_item_tracker_state.js';
 import * as m0022 from './0022_incident_kind.js';
+import * as m0023 from './0023_incident_links.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0020_postmortems': m0020,
   '0021_action_item_tracker_state': m0021,
   '0022_incident_kind': m0022,
+  '0023_incident_links': m0023,
 };

@@ -1,0 +1,546 @@
+/**
+ * Recurrence (issue 12, item 3; docs/insights.md "Recurrence"). Incident B recurs incident A when A was declared
+ * before B, within a window (default 90 days), and either they share an affected service and the same alert rule
+ * (the alert's rule key, as alert quality uses it) or the same alert group (service + group key), or a responder
+ * linked them ("same as #123"). "Recurred after fix": B was declared after every action item of A (at least one) was
+ * done or verified — the fixes that did not work.
+ *
+ * The matching is pure (`matchRecurrences`, `summarise`, `chainOf`); `RecurrenceService` loads the history and links.
+ */
+import type { Db, Executor } from '../db/index.js';
+import { recordAudit, type Actor } from '../identity/audit.js';
+import { incidentNotFound } from '../incidents/errors.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError, validationError } from '../shared/errors.js';
+
+export const DAY_MS = 86_400_000;
+export const DEFAULT_WINDOW_DAYS = 90;
+export const MAX_WINDOW_DAYS = 730;
+/** Kinds left out unless asked for (migration 0022: incidents.kind). */
+export const OPTIONAL_KINDS = ['drill', 'imported'] as const;
+
+export interface HistoryIncident {
+  id: string;
+  title: string;
+  severity: string;
+  status: string;
+  kind: string;
+  declaredAt: number;
+  serviceIds: string[];
+  /** Rule keys of the incident's linked alerts. */
+  ruleKeys: string[];
+  /** `serviceId/groupKey` of the incident's linked alerts' groups. */
+  groupKeys: string[];
+}
+
+export interface IncidentLink {
+  incidentId: string;
+  relatedIncidentId: string;
+  note: string;
+  createdByLabel: string;
+  createdAt: number;
+}
+
+export interface ItemFact {
+  /** The incident the item belongs to (directly or through its post-mortem). */
+  incidentId: string;
+  status: string;
+  /** When it was done or verified (the earlier of the two), null while neither. */
+  fixedAt: number | null;
+}
+
+export type ReasonKind = 'same_rule' | 'same_group' | 'linked';
+export interface Reason {
+  kind: ReasonKind;
+  detail: string;
+}
+
+export interface Match {
+  /** The later incident (the recurrence). */
+  incidentId: string;
+  /** The earlier incident it recurs. */
+  recursOfId: string;
+  reasons: Reason[];
+  recurredAfterFix: boolean;
+}
+
+const intersect = (a: string[], b: string[]): string[] => {
+  const s = new Set(b);
+  return [...new Set(a.filter((x) => s.has(x)))].sort();
+};
+
+const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+
+/** True when A had at least one action item and every one was done or verified before `at`. */
+export function fixedBefore(items: ItemFact[], at: number): boolean {
+  if (items.length === 0) return false;
+  return items.every((i) => (i.status === 'done' || i.status === 'verified') && i.fixedAt !== null && i.fixedAt < at);
+}
+
+/** Why B recurs A (A declared before B within the window), or null when it does not. */
+export function reasonsFor(
+  a: HistoryIncident,
+  b: HistoryIncident,
+  windowMs: number,
+  linked: IncidentLink | undefined,
+): Reason[] | null {
+  if (!(a.declaredAt < b.declaredAt) || b.declaredAt - a.declaredAt > windowMs) return null;
+  const reasons: Reason[] = [];
+  const services = intersect(a.serviceIds, b.serviceIds);
+  if (services.length > 0) {
+    const rules = intersect(a.ruleKeys, b.ruleKeys);
+    if (rules.length > 0)
+      reasons.push({ kind: 'same_rule', detail: `alert rule ${rules.map((r) => `"${r}"`).join(', ')}` });
+    const groups = intersect(a.groupKeys, b.groupKeys).filter((g) => services.includes(g.slice(0, g.indexOf('/'))));
+    if (groups.length > 0) {
+      const names = groups.map((g) => `"${g.slice(g.indexOf('/') + 1)}"`);
+      reasons.push({ kind: 'same_group', detail: `alert group ${names.join(', ')}` });
+    }
+  }
+  if (linked) {
+    const note = linked.note ? `: ${linked.note}` : '';
+    reasons.push({ kind: 'linked', detail: `linked by ${linked.createdByLabel}${note}` });
+  }
+  return reasons.length > 0 ? reasons : null;
+}
+
+/**
+ * Every (B recurs A) pair in the history, in B's then A's declaration order. `items` are action items keyed by the
+ * incident they belong to.
+ */
+export function matchRecurrences(
+  history: HistoryIncident[],
+  links: IncidentLink[],
+  items: Map<string, ItemFact[]>,
+  windowMs: number,
+): Match[] {
+  const sorted = [...history].sort((x, y) => x.declaredAt - y.declaredAt || (x.id < y.id ? -1 : 1));
+  const linkByPair = new Map(links.map((l) => [pairKey(l.incidentId, l.relatedIncidentId), l]));
+  const out: Match[] = [];
+  let start = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    const b = sorted[j]!;
+    while (start < j && b.declaredAt - sorted[start]!.declaredAt > windowMs) start++;
+    for (let i = start; i < j; i++) {
+      const a = sorted[i]!;
+      const reasons = reasonsFor(a, b, windowMs, linkByPair.get(pairKey(a.id, b.id)));
+      if (!reasons) continue;
+      out.push({
+        incidentId: b.id,
+        recursOfId: a.id,
+        reasons,
+        recurredAfterFix: fixedBefore(items.get(a.id) ?? [], b.declaredAt),
+      });
+    }
+  }
+  return out;
+}
+
+export interface Group {
+  id: string;
+  total: number;
+  recurring: number;
+  rate: number | null;
+  recurredAfterFix: number;
+}
+
+export interface Summary {
+  rate: number | null;
+  recurring: number;
+  total: number;
+  recurredAfterFix: number;
+  byService: Group[];
+  byTeam: Group[];
+}
+
+const rateOf = (recurring: number, total: number): number | null => (total === 0 ? null : recurring / total);
+
+/**
+ * Rate over the incidents in the period (`inPeriod`): the share that recur an earlier one. By service (each affected
+ * service) and by team (the teams owning them); "recurred after fix" counts incidents with at least one such match.
+ */
+export function summarise(inPeriod: HistoryIncident[], matches: Match[], teamOf: Map<string, string>): Summary {
+  const recurringIds = new Set(matches.map((m) => m.incidentId));
+  const afterFixIds = new Set(matches.filter((m) => m.recurredAfterFix).map((m) => m.incidentId));
+  const bump = (map: Map<string, Group>, id: string, inc: HistoryIncident) => {
+    const g = map.get(id) ?? { id, total: 0, recurring: 0, rate: null, recurredAfterFix: 0 };
+    g.total++;
+    if (recurringIds.has(inc.id)) g.recurring++;
+    if (afterFixIds.has(inc.id)) g.recurredAfterFix++;
+    map.set(id, g);
+  };
+  const bySvc = new Map<string, Group>();
+  const byTeam = new Map<string, Group>();
+  for (const inc of inPeriod) {
+    for (const s of new Set(inc.serviceIds)) bump(bySvc, s, inc);
+    const teams = new Set(inc.serviceIds.map((s) => teamOf.get(s)).filter((t): t is string => t !== undefined));
+    for (const t of teams) bump(byTeam, t, inc);
+  }
+  const finish = (m: Map<string, Group>) =>
+    [...m.values()]
+      .map((g) => ({ ...g, rate: rateOf(g.recurring, g.total) }))
+      .sort((x, y) => (y.rate ?? -1) - (x.rate ?? -1) || y.total - x.total || (x.id < y.id ? -1 : 1));
+  const recurring = inPeriod.filter((i) => recurringIds.has(i.id)).length;
+  return {
+    rate: rateOf(recurring, inPeriod.length),
+    recurring,
+    total: inPeriod.length,
+    recurredAfterFix: inPeriod.filter((i) => afterFixIds.has(i.id)).length,
+    byService: finish(bySvc),
+    byTeam: finish(byTeam),
+  };
+}
+
+/**
+ * The chain through `id`: the incidents it recurs (transitively, going back) and those recurring it (going forward),
+ * and every match among them.
+ */
+export function chainOf(id: string, matches: Match[]): Match[] {
+  const back = new Map<string, string[]>();
+  const fwd = new Map<string, string[]>();
+  for (const m of matches) {
+    back.set(m.incidentId, [...(back.get(m.incidentId) ?? []), m.recursOfId]);
+    fwd.set(m.recursOfId, [...(fwd.get(m.recursOfId) ?? []), m.incidentId]);
+  }
+  const nodes = new Set([id]);
+  for (const edges of [back, fwd]) {
+    const queue = [id];
+    const visited = new Set([id]);
+    while (queue.length > 0) {
+      for (const n of edges.get(queue.shift()!) ?? []) {
+        if (visited.has(n)) continue;
+        visited.add(n);
+        nodes.add(n);
+        queue.push(n);
+      }
+    }
+  }
+  return matches.filter((m) => nodes.has(m.incidentId) && nodes.has(m.recursOfId));
+}
+
+// ---- loading ------------------------------------------------------------------------------------------------------
+
+export interface RecurrenceQuery {
+  from?: number;
+  to?: number;
+  teamId?: string;
+  serviceId?: string;
+  windowDays?: number;
+  includeKinds?: string[];
+}
+
+const CHUNK = 500;
+async function inChunks<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await fn(ids.slice(i, i + CHUNK))));
+  return out;
+}
+
+export function parseKinds(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const kinds = raw
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const bad = kinds.filter((k) => k !== 'real' && !(OPTIONAL_KINDS as readonly string[]).includes(k));
+  if (bad.length > 0) {
+    throw validationError([{ field: 'includeKinds', message: `unknown kind ${bad.join(', ')} (drill, imported)` }]);
+  }
+  return kinds;
+}
+
+export class RecurrenceService {
+  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+
+  private windowMs(q: RecurrenceQuery): number {
+    const days = q.windowDays ?? DEFAULT_WINDOW_DAYS;
+    if (!Number.isInteger(days) || days < 1 || days > MAX_WINDOW_DAYS) {
+      throw validationError([
+        { field: 'windowDays', message: `must be a whole number of days, 1 to ${MAX_WINDOW_DAYS}` },
+      ]);
+    }
+    return days * DAY_MS;
+  }
+
+  /** Incidents declared in [from, to] with their services, rules, groups; kinds outside `kinds` left out. */
+  private async history(ex: Executor, from: number, to: number, kinds: string[]): Promise<HistoryIncident[]> {
+    const allowed = ['real', ...kinds];
+    const rows = await ex
+      .selectFrom('incidents')
+      .select(['id', 'title', 'severity', 'status', 'kind', 'declaredAt'])
+      .where('declaredAt', '>=', from)
+      .where('declaredAt', '<=', to)
+      .where('kind', 'in', allowed)
+      .execute();
+    return this.enrich(ex, rows);
+  }
+
+  private async enrich(
+    ex: Executor,
+    rows: { id: string; title: string; severity: string; status: string; kind: string; declaredAt: number }[],
+  ): Promise<HistoryIncident[]> {
+    const ids = rows.map((r) => r.id);
+    const svc = await inChunks(ids, (c) =>
+      ex.selectFrom('incidentServices').select(['incidentId', 'serviceId']).where('incidentId', 'in', c).execute(),
+    );
+    const alerts = await inChunks(ids, (c) =>
+      ex
+        .selectFrom('incidentAlerts as ia')
+        .innerJoin('alerts as a', 'a.id', 'ia.alertId')
+        .innerJoin('alertGroups as g', 'g.id', 'a.groupId')
+        .select(['ia.incidentId', 'a.ruleKey', 'g.serviceId', 'g.groupKey'])
+        .where('ia.incidentId', 'in', c)
+        .execute(),
+    );
+    const by = <T extends { incidentId: string }>(xs: T[]) => {
+      const m = new Map<string, T[]>();
+      for (const x of xs) m.set(x.incidentId, [...(m.get(x.incidentId) ?? []), x]);
+      return m;
+    };
+    const svcBy = by(svc);
+    const alertsBy = by(alerts);
+    return rows.map((r) => {
+      const al = alertsBy.get(r.id) ?? [];
+      return {
+        ...r,
+        declaredAt: Number(r.declaredAt),
+        serviceIds: [...new Set((svcBy.get(r.id) ?? []).map((s) => s.serviceId))].sort(),
+        ruleKeys: [...new Set(al.map((a) => a.ruleKey).filter((k) => k !== ''))].sort(),
+        groupKeys: [...new Set(al.map((a) => `${a.serviceId}/${a.groupKey}`))].sort(),
+      };
+    });
+  }
+
+  private async linksAmong(ex: Executor, ids: string[]): Promise<IncidentLink[]> {
+    const rows = await inChunks(ids, (c) =>
+      ex
+        .selectFrom('incidentLinks')
+        .select(['incidentId', 'relatedIncidentId', 'note', 'createdByLabel', 'createdAt'])
+        .where((w) => w.or([w('incidentId', 'in', c), w('relatedIncidentId', 'in', c)]))
+        .execute(),
+    );
+    const set = new Set(ids);
+    const seen = new Set<string>();
+    return rows
+      .filter((l) => set.has(l.incidentId) && set.has(l.relatedIncidentId))
+      .filter((l) => {
+        const k = `${l.incidentId}\u0000${l.relatedIncidentId}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      })
+      .map((l) => ({ ...l, createdAt: Number(l.createdAt) }));
+  }
+
+  private async itemsOf(ex: Executor, ids: string[]): Promise<Map<string, ItemFact[]>> {
+    const direct = await inChunks(ids, (c) =>
+      ex
+        .selectFrom('actionItems')
+        .select(['id', 'incidentId', 'status', 'doneAt', 'verifiedAt'])
+        .where('incidentId', 'in', c)
+        .execute(),
+    );
+    const viaPm = await inChunks(ids, (c) =>
+      ex
+        .selectFrom('actionItems as ai')
+        .innerJoin('postmortems as p', 'p.id', 'ai.postmortemId')
+        .select(['ai.id', 'p.incidentId', 'ai.status', 'ai.doneAt', 'ai.verifiedAt'])
+        .where('p.incidentId', 'in', c)
+        .execute(),
+    );
+    const m = new Map<string, Map<string, ItemFact>>();
+    for (const r of [...direct, ...viaPm]) {
+      if (r.incidentId === null) continue;
+      const times = [r.doneAt, r.verifiedAt].filter((t): t is number => t !== null).map(Number);
+      const inner = m.get(r.incidentId) ?? new Map<string, ItemFact>();
+      inner.set(r.id, {
+        incidentId: r.incidentId,
+        status: r.status,
+        fixedAt: times.length > 0 ? Math.min(...times) : null,
+      });
+      m.set(r.incidentId, inner);
+    }
+    return new Map([...m].map(([k, v]) => [k, [...v.values()]]));
+  }
+
+  private async teamsOf(ex: Executor, serviceIds: string[]): Promise<Map<string, string>> {
+    const rows = await inChunks([...new Set(serviceIds)], (c) =>
+      ex.selectFrom('services').select(['id', 'teamId']).where('id', 'in', c).execute(),
+    );
+    return new Map(rows.map((r) => [r.id, r.teamId]));
+  }
+
+  /** The rate over incidents declared in [from, to] (default: the last 90 days), by service and team, with items. */
+  async overview(q: RecurrenceQuery) {
+    const windowMs = this.windowMs(q);
+    const to = q.to ?? this.deps.clock.now();
+    const from = q.from ?? to - DEFAULT_WINDOW_DAYS * DAY_MS;
+    if (from > to) throw validationError([{ field: 'from', message: 'must not be after to' }]);
+    const kinds = q.includeKinds ?? [];
+    const ex = this.deps.db.kysely;
+    const history = await this.history(ex, from - windowMs, to, kinds);
+    const ids = history.map((h) => h.id);
+    const [links, items, teamOf] = [
+      await this.linksAmong(ex, ids),
+      await this.itemsOf(ex, ids),
+      await this.teamsOf(
+        ex,
+        history.flatMap((h) => h.serviceIds),
+      ),
+    ];
+    const matches = matchRecurrences(history, links, items, windowMs);
+    const inPeriod = history.filter(
+      (h) =>
+        h.declaredAt >= from &&
+        (q.serviceId === undefined || h.serviceIds.includes(q.serviceId)) &&
+        (q.teamId === undefined || h.serviceIds.some((s) => teamOf.get(s) === q.teamId)),
+    );
+    const periodIds = new Set(inPeriod.map((h) => h.id));
+    const periodMatches = matches.filter((m) => periodIds.has(m.incidentId));
+    const byId = new Map(history.map((h) => [h.id, h]));
+    const items2 = inPeriod
+      .filter((h) => periodMatches.some((m) => m.incidentId === h.id))
+      .sort((x, y) => y.declaredAt - x.declaredAt)
+      .map((h) => ({
+        incident: h,
+        recursOf: periodMatches
+          .filter((m) => m.incidentId === h.id)
+          .map((m) => ({
+            incident: byId.get(m.recursOfId)!,
+            reasons: m.reasons,
+            recurredAfterFix: m.recurredAfterFix,
+          })),
+      }));
+    return { from, to, windowDays: windowMs / DAY_MS, ...summarise(inPeriod, periodMatches, teamOf), items: items2 };
+  }
+
+  /**
+   * One incident's chain: what it recurs and what recurs it, transitively, with reasons, and its links. Looks up to
+   * 20 windows either side (the chain stops there).
+   */
+  async chain(id: string, q: { windowDays?: number; includeKinds?: string[] } = {}) {
+    const windowMs = this.windowMs(q);
+    const ex = this.deps.db.kysely;
+    const self = await ex
+      .selectFrom('incidents')
+      .select(['id', 'title', 'severity', 'status', 'kind', 'declaredAt'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!self) throw incidentNotFound(id);
+    const at = Number(self.declaredAt);
+    const kinds = [...(q.includeKinds ?? []), ...(self.kind !== 'real' ? [self.kind] : [])];
+    const history = await this.history(ex, at - 20 * windowMs, at + 20 * windowMs, kinds);
+    const ids = history.map((h) => h.id);
+    const [links, items] = [await this.linksAmong(ex, ids), await this.itemsOf(ex, ids)];
+    const matches = chainOf(id, matchRecurrences(history, links, items, windowMs));
+    const byId = new Map(history.map((h) => [h.id, h]));
+    const ownLinks = await this.links(id);
+    return {
+      incident: byId.get(id)!,
+      windowDays: windowMs / DAY_MS,
+      links: ownLinks,
+      chain: matches.map((m) => ({
+        incident: byId.get(m.incidentId)!,
+        recursOf: byId.get(m.recursOfId)!,
+        reasons: m.reasons,
+        recurredAfterFix: m.recurredAfterFix,
+      })),
+    };
+  }
+
+  /** The incident's links either way, with the other incident's title. */
+  async links(id: string) {
+    const ex = this.deps.db.kysely;
+    const rows = await ex
+      .selectFrom('incidentLinks')
+      .select(['incidentId', 'relatedIncidentId', 'note', 'createdByLabel', 'createdAt'])
+      .where((w) => w.or([w('incidentId', '=', id), w('relatedIncidentId', '=', id)]))
+      .orderBy('createdAt')
+      .execute();
+    const otherIds = rows.map((r) => (r.incidentId === id ? r.relatedIncidentId : r.incidentId));
+    const others =
+      otherIds.length === 0
+        ? []
+        : await ex.selectFrom('incidents').select(['id', 'title', 'declaredAt']).where('id', 'in', otherIds).execute();
+    const byId = new Map(others.map((o) => [o.id, o]));
+    return rows.map((r, i) => ({
+      incidentId: otherIds[i]!,
+      title: byId.get(otherIds[i]!)?.title ?? '',
+      declaredAt: Number(byId.get(otherIds[i]!)?.declaredAt ?? 0),
+      note: r.note,
+      createdByLabel: r.createdByLabel,
+      createdAt: Number(r.createdAt),
+    }));
+  }
+
+  /** "Same as #relatedId": a link from this incident to another (either may be the earlier one). */
+  async link(actor: Actor, id: string, relatedId: string, note = '') {
+    if (relatedId === id) throw validationError([{ field: 'relatedIncidentId', message: 'must be another incident' }]);
+    const now = this.deps.clock.now();
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const found = await trx.selectFrom('incidents').select('id').where('id', 'in', [id, relatedId]).execute();
+      if (!found.some((f) => f.id === id)) throw incidentNotFound(id);
+      if (!found.some((f) => f.id === relatedId)) {
+        throw validationError([{ field: 'relatedIncidentId', message: `no incident with id ${relatedId}` }]);
+      }
+      const existing = await trx
+        .selectFrom('incidentLinks')
+        .select('incidentId')
+        .where((w) =>
+          w.or([
+            w.and([w('incidentId', '=', id), w('relatedIncidentId', '=', relatedId)]),
+            w.and([w('incidentId', '=', relatedId), w('relatedIncidentId', '=', id)]),
+          ]),
+        )
+        .executeTakeFirst();
+      if (existing) throw new AppError('already_linked', 'These incidents are already linked.', { status: 409 });
+      await trx
+        .insertInto('incidentLinks')
+        .values({
+          incidentId: id,
+          relatedIncidentId: relatedId,
+          kind: 'same_as',
+          note,
+          createdByLabel: actor.label,
+          createdAt: now,
+        })
+        .execute();
+      await recordAudit(
+        trx,
+        actor,
+        'incident.linked',
+        { type: 'incident', id },
+        { relatedIncidentId: relatedId, note },
+        now,
+      );
+    });
+    return this.links(id);
+  }
+
+  async unlink(actor: Actor, id: string, relatedId: string) {
+    const now = this.deps.clock.now();
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const res = await trx
+        .deleteFrom('incidentLinks')
+        .where((w) =>
+          w.or([
+            w.and([w('incidentId', '=', id), w('relatedIncidentId', '=', relatedId)]),
+            w.and([w('incidentId', '=', relatedId), w('relatedIncidentId', '=', id)]),
+          ]),
+        )
+        .executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0) {
+        throw new AppError('link_not_found', `Incident ${id} is not linked to ${relatedId}.`, { status: 404 });
+      }
+      await recordAudit(
+        trx,
+        actor,
+        'incident.unlinked',
+        { type: 'incident', id },
+        { relatedIncidentId: relatedId },
+        now,
+      );
+    });
+    return this.links(id);
+  }
+}
