@@ -28,6 +28,7 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
 import { registerIncidentSummaryRoutes } from './routes/incident-summary.js';
 import { registerInsightRoutes } from './routes/insights.js';
+import { registerInsightRecurrenceRoutes } from './routes/insights-recurrence.js';
 import { registerStatusPageRoutes } from './routes/statuspage.js';
 import { registerStatusPagePublicRoutes } from './routes/statuspage-public.js';
 import { registerEscalationRoutes } from './routes/escalation.js';
@@ -158,6 +159,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerIncidentRoutes(app, services);
   registerIncidentSummaryRoutes(app, services);
   registerInsightRoutes(app, services);
+  registerInsightRecurrenceRoutes(app, services);
   registerStatusPageRoutes(app, services);
   await registerStatusPagePublicRoutes(app, services);
   registerEscalationRoutes(app, services);

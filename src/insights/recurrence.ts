@@ -262,14 +262,14 @@ export class RecurrenceService {
     return days * DAY_MS;
   }
 
-  /** Incidents declared in [from, to] with their services, rules, groups; kinds outside `kinds` left out. */
+  /** Incidents declared in [from, to) with their services, rules, groups; kinds outside `kinds` left out. */
   private async history(ex: Executor, from: number, to: number, kinds: string[]): Promise<HistoryIncident[]> {
     const allowed = ['real', ...kinds];
     const rows = await ex
       .selectFrom('incidents')
       .select(['id', 'title', 'severity', 'status', 'kind', 'declaredAt'])
       .where('declaredAt', '>=', from)
-      .where('declaredAt', '<=', to)
+      .where('declaredAt', '<', to)
       .where('kind', 'in', allowed)
       .execute();
     return this.enrich(ex, rows);
@@ -370,7 +370,7 @@ export class RecurrenceService {
     return new Map(rows.map((r) => [r.id, r.teamId]));
   }
 
-  /** The rate over incidents declared in [from, to] (default: the last 90 days), by service and team, with items. */
+  /** The rate over incidents declared in [from, to) (default: the last 90 days), by service and team, with items. */
   async overview(q: RecurrenceQuery) {
     const windowMs = this.windowMs(q);
     const to = q.to ?? this.deps.clock.now();
@@ -429,7 +429,7 @@ export class RecurrenceService {
     if (!self) throw incidentNotFound(id);
     const at = Number(self.declaredAt);
     const kinds = [...(q.includeKinds ?? []), ...(self.kind !== 'real' ? [self.kind] : [])];
-    const history = await this.history(ex, at - 20 * windowMs, at + 20 * windowMs, kinds);
+    const history = await this.history(ex, at - 20 * windowMs, at + 20 * windowMs + 1, kinds);
     const ids = history.map((h) => h.id);
     const [links, items] = [await this.linksAmong(ex, ids), await this.itemsOf(ex, ids)];
     const matches = chainOf(id, matchRecurrences(history, links, items, windowMs));
