@@ -165,7 +165,16 @@ export async function listParticipants(ex: Ctx['trx'], incidentId: string) {
 export async function linkAlert(c: Ctx, alertId: string, opts: { isAtDeclaration?: boolean } = {}): Promise<boolean> {
   const alert = await c.trx
     .selectFrom('alerts')
-    .select(['id', 'serviceId', 'summary', 'acknowledgedAt', 'acknowledgedByUserId', 'acknowledgedByLabel'])
+    .select([
+      'id',
+      'serviceId',
+      'summary',
+      'acknowledgedAt',
+      'acknowledgedByUserId',
+      'acknowledgedByLabel',
+      'sourceStartsAt',
+      'firstSeenAt',
+    ])
     .where('id', '=', alertId)
     .executeTakeFirst();
   if (!alert) throw alertNotFound(alertId);
@@ -181,6 +190,7 @@ export async function linkAlert(c: Ctx, alertId: string, opts: { isAtDeclaration
     .onConflict((oc) => oc.columns(['incidentId', 'serviceId']).doNothing())
     .execute();
   await event(c, { kind: 'alert_linked', body: alert.summary, details: { alertId, serviceId: alert.serviceId } });
+  await prefillImpactStarted(c, alert.sourceStartsAt ?? alert.firstSeenAt);
   if (alert.acknowledgedAt !== null) {
     if (c.incident.acknowledgedAt === null || alert.acknowledgedAt < c.incident.acknowledgedAt) {
       await c.trx
@@ -194,6 +204,29 @@ export async function linkAlert(c: Ctx, alertId: string, opts: { isAtDeclaration
   }
   if (!opts.isAtDeclaration) await audit(c, 'incident.alert_linked', { alertId });
   return true;
+}
+
+/**
+ * "Impact started" follows the earliest linked alert's start (the source's start, else its first sighting) until a
+ * person sets it: at declaration (impactStartedAt in the body) or through the milestone correction.
+ */
+async function prefillImpactStarted(c: Ctx, alertStart: number): Promise<void> {
+  const current = c.incident.impactStartedAt;
+  if (current !== null && current <= alertStart) return;
+  const byPerson = await c.trx
+    .selectFrom('incidentEvents')
+    .select('id')
+    .where('incidentId', '=', c.incident.id)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('kind', '=', 'milestone_changed'), eb('details', 'like', '%"milestone":"impactStartedAt"%')]),
+        eb.and([eb('kind', '=', 'declared'), eb('details', 'like', '%"impactStartedAtGiven":true%')]),
+      ]),
+    )
+    .executeTakeFirst();
+  if (byPerson) return;
+  await c.trx.updateTable('incidents').set({ impactStartedAt: alertStart }).where('id', '=', c.incident.id).execute();
+  await refresh(c);
 }
 
 /** Mark a service affected (by id or slug): its changes and its dependencies' show in recent changes. */

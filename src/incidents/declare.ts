@@ -134,7 +134,13 @@ async function recordDeclaration(c: Ctx, input: DeclareInput, serviceIds: string
   await event(c, {
     kind: 'declared',
     body: `${c.actor.label} declared ${input.severity}: ${c.incident.title}`,
-    details: { severity: input.severity, serviceIds, assessment: input.assessment ?? null, proposed },
+    details: {
+      severity: input.severity,
+      serviceIds,
+      assessment: input.assessment ?? null,
+      proposed,
+      impactStartedAtGiven: input.impactStartedAt !== undefined,
+    },
   });
   const policy = await loadPolicy(c.trx, input.severity);
   await systemEvent(c, { kind: 'severity_policy', body: policyText(policy), details: { policy } });

@@ -100,6 +100,8 @@ describe('insights model: statistics', () => {
     assert.equal(durationOf(A, 'mtta'), 300 * SECOND);
     assert.equal(durationOf(B, 'mtta'), 60 * SECOND); // declared by a person: from the declaration
     assert.equal(durationOf(C, 'mtta'), null); // never acknowledged
+    // an alert linked after a person declared: the declaration came first
+    assert.equal(durationOf({ ...B, firstAlertAt: T + DAY + 30 * SECOND }, 'mtta'), 60 * SECOND);
     assert.equal(durationOf(C, 'mttd'), 120 * SECOND);
     assert.equal(durationOf(C, 'mttr'), 7200 * SECOND);
     assert.equal(durationOf(B, 'mttd'), null); // no impact start

@@ -30,6 +30,10 @@ export interface InsightIncident {
   teamIds: string[];
 }
 
+/** Where MTTA starts: the first linked alert's firing or the declaration, whichever came first. */
+export const mttaStart = (i: InsightIncident): number =>
+  i.firstAlertAt === null ? i.declaredAt : Math.min(i.firstAlertAt, i.declaredAt);
+
 const span = (from: number | null, to: number | null): number | null =>
   from === null || to === null || to < from ? null : to - from;
 
@@ -37,7 +41,8 @@ const span = (from: number | null, to: number | null): number | null =>
  * One incident's duration for a metric in ms, or null when a milestone is missing (or out of order): it is then
  * left out of that metric only.
  * - mttd: impact started → detected
- * - mtta: the first linked alert's firing (the declaration when no alert is linked) → the first acknowledgement
+ * - mtta: the first linked alert's firing (the declaration when no alert is linked, or when the declaration came
+ *   first: a person noticed before any alert) → the first acknowledgement
  * - mttr: detected → resolved
  * - mttm: detected → mitigated
  */
@@ -46,7 +51,7 @@ export function durationOf(i: InsightIncident, metric: Metric): number | null {
     case 'mttd':
       return span(i.impactStartedAt, i.detectedAt);
     case 'mtta':
-      return span(i.firstAlertAt ?? i.declaredAt, i.acknowledgedAt);
+      return span(mttaStart(i), i.acknowledgedAt);
     case 'mttr':
       return span(i.detectedAt, i.resolvedAt);
     case 'mttm':

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { ResponseTimeInsights, type ResolvedFilter } from '../../insights/response-times.js';
-import type { MetricStats } from '../../insights/model.js';
+import { mttaStart, type MetricStats } from '../../insights/model.js';
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { validationError } from '../../shared/errors.js';
 import { withErrors } from '../schemas.js';
@@ -169,7 +169,7 @@ export function registerInsightRoutes(app: FastifyInstance, services: Services):
           case 'mttd':
             return [i.impactStartedAt, i.detectedAt];
           case 'mtta':
-            return [i.firstAlertAt ?? i.declaredAt, i.acknowledgedAt];
+            return [mttaStart(i), i.acknowledgedAt];
           case 'mttr':
             return [i.detectedAt, i.resolvedAt];
           case 'mttm':
