@@ -18,6 +18,7 @@ import { Checklist } from './checklist.js';
 import { SeverityControl, StatusControl, StatusUpdateComposer } from './controls.js';
 import { useIncidentTimeline } from './live.js';
 import { RolesPanel } from './roles.js';
+import { SameAsPanel } from './same-as.js';
 import { PublicStatusPanel } from './public-status.js';
 import { PostmortemCard } from '../postmortems/room-card.js';
 import { TasksPanel } from './tasks.js';
@@ -137,6 +138,7 @@ export function IncidentPage({ params }: PageProps) {
           />
           <AlertsPanel detail={d} onChanged={reload} />
           <TasksPanel detail={d} users={people} onChanged={reload} />
+          <SameAsPanel incidentId={inc.id} />
         </div>
       </div>
     </div>
