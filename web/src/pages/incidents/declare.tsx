@@ -5,12 +5,15 @@ import { Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { Link, navigate } from '../../lib/router.js';
 import { AssessmentQuestions, ProposalBox, SeverityChoices, useProposal, useSeverities } from './assessment.js';
+import { browserZone, fromLocalInput } from '../alerts/time-input.js';
 import type { Assessment, IncidentDetail, Severity } from './types.js';
 
 export function DeclareIncidentPage() {
   const severities = useSeverities();
   const [title, setTitle] = useState('');
   const [summary, setSummary] = useState('');
+  const [impactStarted, setImpactStarted] = useState('');
+  const [isDrill, setDrill] = useState(false);
   const [assessment, setAssessment] = useState<Assessment>({});
   const [chosen, setChosen] = useState<Severity | null>(null);
   const proposal = useProposal(assessment);
@@ -23,6 +26,8 @@ export function DeclareIncidentPage() {
       ...(summary.trim() ? { summary: summary.trim() } : {}),
       severity,
       ...(Object.keys(assessment).length ? { assessment } : {}),
+      ...(fromLocalInput(impactStarted) ? { impactStartedAt: fromLocalInput(impactStarted) } : {}),
+      ...(isDrill ? { kind: 'drill' } : {}),
     });
     navigate(`/incidents/${encodeURIComponent(d.incident.id)}`);
   });
@@ -44,7 +49,7 @@ export function DeclareIncidentPage() {
         <Loading />
       ) : (
         <form onSubmit={submit.onSubmit} aria-label="Declare incident">
-          <ErrorBanner error={submit.error} fields={['title', 'summary']} />
+          <ErrorBanner error={submit.error} fields={['title', 'summary', 'impactStartedAt']} />
           <Card title="What is happening">
             <Field label="Title" htmlFor="inc-title" error={submit.fieldError('title')}>
               <input
@@ -59,6 +64,23 @@ export function DeclareIncidentPage() {
             <Field label="Summary" htmlFor="inc-summary" hint="Optional: what you see so far.">
               <textarea id="inc-summary" rows={3} value={summary} onChange={(e) => setSummary(e.target.value)} />
             </Field>
+            <Field
+              label="Impact started"
+              htmlFor="inc-impact-started"
+              hint={`Optional, in ${browserZone()}: when customers were first affected. Empty: the earliest linked alert's start.`}
+              error={submit.fieldError('impactStartedAt')}
+            >
+              <input
+                id="inc-impact-started"
+                type="datetime-local"
+                value={impactStarted}
+                onChange={(e) => setImpactStarted(e.target.value)}
+              />
+            </Field>
+            <label className="check" htmlFor="inc-drill">
+              <input id="inc-drill" type="checkbox" checked={isDrill} onChange={(e) => setDrill(e.target.checked)} />{' '}
+              This is a drill (left out of insights)
+            </label>
           </Card>
           <Card title="Severity">
             <div className="grid-2">

@@ -22,6 +22,7 @@ import { SameAsPanel } from './same-as.js';
 import { PublicStatusPanel } from './public-status.js';
 import { PostmortemCard } from '../postmortems/room-card.js';
 import { TasksPanel } from './tasks.js';
+import { ImpactStartedPanel } from './impact-started.js';
 import { TimelinePanel } from './timeline.js';
 import { duration, incidentPath, type IncidentDetail, type UserLite } from './types.js';
 
@@ -129,6 +130,12 @@ export function IncidentPage({ params }: PageProps) {
             <RolesPanel detail={d} users={people} onChanged={reload} />
           </div>
           <StatusControl key={inc.status} detail={d} onChanged={reload} />
+          <ImpactStartedPanel
+            key={inc.milestones.impactStartedAt ?? ''}
+            detail={d}
+            timeZone={user.timezone}
+            onChanged={reload}
+          />
           <ChangesPanel
             detail={d}
             isChecked={isChecked}

@@ -41,6 +41,8 @@ export interface Incident {
     resolvedAt: string | null;
   };
   suspectedChangeId: string | null;
+  /** real, drill or imported. */
+  kind?: string;
 }
 
 export interface ChecklistItem {
