@@ -121,8 +121,11 @@ export class ResponseTimeInsights {
         (eb) =>
           eb
             .selectFrom('incidentAlerts as ia')
+            .innerJoin('incidents as wi', 'wi.id', 'ia.incidentId')
             .innerJoin('alerts as a', 'a.id', 'ia.alertId')
             .select(['ia.incidentId', (e) => e.fn.min('a.firstSeenAt').as('firstAlertAt')])
+            .where('wi.declaredAt', '>=', f.from)
+            .where('wi.declaredAt', '<', f.to)
             .groupBy('ia.incidentId')
             .as('fa'),
         (join) => join.onRef('fa.incidentId', '=', 'i.id'),
