@@ -336,7 +336,7 @@ export class RecurrenceService {
     const direct = await inChunks(ids, (c) =>
       ex
         .selectFrom('actionItems')
-        .select(['id', 'incidentId', 'status', 'doneAt', 'verifiedAt'])
+        .select(['id', 'incidentId', 'status', 'doneAt', 'verifiedAt', 'updatedAt'])
         .where('incidentId', 'in', c)
         .execute(),
     );
@@ -344,14 +344,22 @@ export class RecurrenceService {
       ex
         .selectFrom('actionItems as ai')
         .innerJoin('postmortems as p', 'p.id', 'ai.postmortemId')
-        .select(['ai.id', 'p.incidentId', 'ai.status', 'ai.doneAt', 'ai.verifiedAt'])
+        .select(['ai.id', 'p.incidentId', 'ai.status', 'ai.doneAt', 'ai.verifiedAt', 'ai.updatedAt'])
         .where('p.incidentId', 'in', c)
         .execute(),
     );
     const m = new Map<string, Map<string, ItemFact>>();
     for (const r of [...direct, ...viaPm]) {
       if (r.incidentId === null) continue;
-      const times = [r.doneAt, r.verifiedAt].filter((t): t is number => t !== null).map(Number);
+      const isFixed = r.status === 'done' || r.status === 'verified';
+      // Done or verified without its time recorded (older rows): the last change stands in for it.
+      const times = [
+        r.doneAt,
+        r.verifiedAt,
+        ...(isFixed && r.doneAt === null && r.verifiedAt === null ? [r.updatedAt] : []),
+      ]
+        .filter((t): t is number => t !== null)
+        .map(Number);
       const inner = m.get(r.incidentId) ?? new Map<string, ItemFact>();
       inner.set(r.id, {
         incidentId: r.incidentId,
