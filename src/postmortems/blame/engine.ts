@@ -354,6 +354,9 @@ export interface Subject {
   token: Token | null;
 }
 
+/** Conjunctions after which a clause without its own subject shares the previous clause's. */
+const SHARED_SUBJECT = new Set(['and', 'but', 'then']);
+
 /** The subject of the phrase matched at `at`. */
 export function findSubject(
   sentence: string,
@@ -391,6 +394,16 @@ export function findSubject(
     }
     return { kind, token: t };
   };
+  if (first < 0) {
+    // "John deployed the config and failed to check …": a clause after "and"/"but"/"then" with no subject of its own
+    // shares the previous clause's.
+    const pre = tokens(sentence.slice(0, at - sentenceStart), sentenceStart);
+    const conj = pre.length - 1 - toks.length;
+    if (conj > 0 && SHARED_SUBJECT.has(pre[conj]!.lower)) {
+      // The previous clause's subject is its first noun, not the object right before the conjunction.
+      return findSubject(sentence, sentenceStart, pre[conj]!.start, after, { ...rule, subjectAt: 'clause' }, l, names);
+    }
+  }
   const fromClause = (): Subject => (first >= 0 ? pick(first) : { kind: 'unknown', token: null });
   if (rule.subjectAt === 'clause') return fromClause();
   // "The engineer who was on call failed to …": the subject is the noun before "who".
