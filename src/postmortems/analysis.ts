@@ -8,8 +8,7 @@
  * post-mortem without a due date is on time when published) is a second figure beside it. A post-mortem still being
  * written whose due date has not come yet (as of `asOf`, the time of the query) is "in progress": counted apart, neither
  * for nor against the rate, so a team is not below target for a review it still has days to finish. An incident counts for
- * each team owning one of its services, and once overall. Drills would be left out, but incidents have no drill flag
- * yet, so every P1/P2 incident counts.
+ * each team owning one of its services, and once overall. Drills and imported incidents (incidents.kind) are left out.
  */
 import type { Db, Executor } from '../db/index.js';
 import { canActOnIncident } from '../incidents/access.js';
@@ -430,6 +429,7 @@ export async function loadCompletionHistory(ex: Executor, window: Window): Promi
       'postmortems.publishedAt',
     ])
     .where('incidents.severity', 'in', [...ELIGIBLE_SEVERITIES])
+    .where('incidents.kind', '=', 'real')
     .where('incidents.resolvedAt', '>=', window.from)
     .where('incidents.resolvedAt', '<', window.to)
     .orderBy('incidents.resolvedAt')
