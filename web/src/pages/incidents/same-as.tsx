@@ -75,7 +75,13 @@ export function SameAsPanel({ incidentId }: { incidentId: string }) {
           rules={{ required: 'Enter the earlier incident' }}
           maxLength={300}
         />
-        <TextField form={form} name="note" id="same-as-note" label="Note (optional)" maxLength={500} />
+        <TextField
+          form={form}
+          name="note"
+          id="same-as-note"
+          label="What makes them the same (optional)"
+          maxLength={500}
+        />
         <ErrorBanner error={form.error} fields={['relatedIncidentId', 'note']} />
         <FormActions busy={form.busy} submit="Link incident" busyText="Linking…" />
       </form>
