@@ -8,6 +8,7 @@
 import type { Executor } from '../db/index.js';
 import { conflict, notFound, validationError, type FieldProblem } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
+import { incidentIdsOfTeam } from './repo.js';
 
 export const MAX_FACTOR_NOTE = 2000;
 export const FACTOR_KEY = /^[a-z][a-z0-9_]{1,49}$/;
@@ -255,19 +256,7 @@ export async function countFactors(
     .where('incidents.resolvedAt', '>=', window.from)
     .where('incidents.resolvedAt', '<', window.to)
     .groupBy('postmortemFactors.factorId');
-  if (window.teamId) {
-    const teamId = window.teamId;
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('incidentServices')
-          .innerJoin('services', 'services.id', 'incidentServices.serviceId')
-          .select('incidentServices.incidentId')
-          .whereRef('incidentServices.incidentId', '=', 'incidents.id')
-          .where('services.teamId', '=', teamId),
-      ),
-    );
-  }
+  if (window.teamId) q = q.where('incidents.id', 'in', incidentIdsOfTeam(ex, window.teamId));
   const counts = new Map((await q.execute()).map((r) => [r.factorId, Number(r.count)]));
   const factors = await listFactors(ex, { includeArchived: true });
   return factors

@@ -137,3 +137,12 @@ export async function incidentTeams(ex: Executor, incidentIds: string[]): Promis
   }
   return out;
 }
+
+/** The ids of incidents that touch one of the team's services: `where('…incidentId', 'in', incidentIdsOfTeam(…))`. */
+export function incidentIdsOfTeam(ex: Executor, teamId: string) {
+  return ex
+    .selectFrom('incidentServices')
+    .innerJoin('services', 'services.id', 'incidentServices.serviceId')
+    .select('incidentServices.incidentId')
+    .where('services.teamId', '=', teamId);
+}

@@ -37,6 +37,7 @@ import {
   findPolicy,
   findPostmortem,
   findTemplate,
+  incidentIdsOfTeam,
   incidentTeams,
   lockPostmortem,
   overridesOf,
@@ -194,19 +195,7 @@ export class PostmortemService {
       q = q.where('postmortems.ownerUserId', '=', owner);
     }
     if (f.cursor) q = q.where('postmortems.id', '<', f.cursor);
-    if (f.teamId) {
-      const teamId = f.teamId;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('incidentServices')
-            .innerJoin('services', 'services.id', 'incidentServices.serviceId')
-            .select('incidentServices.incidentId')
-            .whereRef('incidentServices.incidentId', '=', 'postmortems.incidentId')
-            .where('services.teamId', '=', teamId),
-        ),
-      );
-    }
+    if (f.teamId) q = q.where('postmortems.incidentId', 'in', incidentIdsOfTeam(this.ex, f.teamId));
     const rows = await q.execute();
     const page = rows.slice(0, f.limit);
     const [owners, teams] = await Promise.all([
