@@ -18,6 +18,12 @@ import { IncidentPage } from './incidents/room.js';
 import { IncidentSummaryPage } from './incidents/summary.js';
 import { NotificationsPage } from './notifications/notifications.js';
 import { ContributingFactorsPage } from './admin-factors.js';
+import { AlertQualityInsightsPage } from './insights/alert-quality.js';
+import { LearningInsightsPage } from './insights/learning.js';
+import { PagingInsightsPage } from './insights/paging.js';
+import { RecurrenceInsightsPage } from './insights/recurrence.js';
+import { RespondersInsightsPage } from './insights/responders.js';
+import { ResponseTimesInsightsPage } from './insights/response-times.js';
 import { PostmortemTemplatesPage } from './admin-postmortem-templates.js';
 import { PostmortemInsightsPage } from './postmortems/completion.js';
 import { PostmortemPage } from './postmortems/editor.js';
@@ -55,16 +61,22 @@ export const pages: PageDef[] = [
   { path: '/incidents/new', title: 'Declare incident', section: null, component: DeclareIncidentPage },
   { path: '/incidents/:id', title: 'Incident', section: null, component: IncidentPage },
   { path: '/incidents/:id/summary', title: 'Executive summary', section: null, component: IncidentSummaryPage },
-  { path: '/postmortems', title: 'Post-mortems', section: 'Respond', component: PostmortemsPage },
+  { path: '/postmortems', title: 'Post-mortems', section: 'Learn', component: PostmortemsPage },
   {
     path: '/postmortems/insights',
     title: 'Post-mortem insights',
-    section: 'Respond',
+    section: null,
     component: PostmortemInsightsPage,
   },
   { path: '/postmortems/:id', title: 'Post-mortem', section: null, component: PostmortemPage },
   { path: '/postmortems/:id/print', title: 'Print post-mortem', section: null, component: PostmortemPrintPage },
-  { path: '/action-items', title: 'Action items', section: 'Respond', component: ActionItemsPage },
+  { path: '/action-items', title: 'Action items', section: 'Learn', component: ActionItemsPage },
+  { path: '/insights', title: 'Insights', section: 'Learn', component: ResponseTimesInsightsPage },
+  { path: '/insights/recurrence', title: 'Recurrence', section: null, component: RecurrenceInsightsPage },
+  { path: '/insights/paging', title: 'Paging', section: null, component: PagingInsightsPage },
+  { path: '/insights/learning', title: 'Learning', section: null, component: LearningInsightsPage },
+  { path: '/insights/responders', title: 'Responders', section: null, component: RespondersInsightsPage },
+  { path: '/insights/alert-quality', title: 'Alert quality', section: null, component: AlertQualityInsightsPage },
   { path: '/oncall', title: 'On-call', section: 'Respond', component: SchedulesPage },
   { path: '/oncall/new', title: 'New schedule', section: null, component: NewSchedulePage },
   { path: '/oncall/schedules/:id', title: 'Schedule', section: null, component: SchedulePage },

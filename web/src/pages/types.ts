@@ -6,8 +6,8 @@ export interface PageProps {
 }
 
 /** Navigation groups, in the order the sidebar shows them. `null` pages are reachable by link only. */
-export type Section = 'Overview' | 'Respond' | 'Organisation' | 'Admin';
-export const SECTIONS: readonly Section[] = ['Overview', 'Respond', 'Organisation', 'Admin'];
+export type Section = 'Overview' | 'Respond' | 'Learn' | 'Organisation' | 'Admin';
+export const SECTIONS: readonly Section[] = ['Overview', 'Respond', 'Learn', 'Organisation', 'Admin'];
 
 export interface PageDef {
   /** `/teams/:team` style; the first matching page wins. */

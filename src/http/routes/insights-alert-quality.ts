@@ -1,0 +1,5 @@
+/** Insights: alert-quality (issue 12; docs/insights.md). Stub registered in app.ts; its owner fills it in. */
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.js';
+
+export function registerInsightAlertQualityRoutes(_app: FastifyInstance, _services: Services): void {}
