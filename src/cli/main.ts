@@ -5,6 +5,7 @@ import { registerAlertCommands } from './alerts.js';
 import { registerChangeCommands } from './changes.js';
 import { ApiError, MusterClient } from './client.js';
 import { registerIncidentCommands } from './incidents.js';
+import { registerInsightCommands } from './insights.js';
 import { registerOncallCommands } from './oncall.js';
 import { registerPostmortemAnalysisCommands } from './postmortems-analysis.js';
 import { registerPostmortemCommands } from './postmortems.js';
@@ -235,6 +236,9 @@ registerPostmortemAnalysisCommands(program, { client, json });
 
 // ---- action items: list, create, update (src/cli/actions.ts) ----------------------------------------------------
 registerActionCommands(program, { client, json });
+
+// ---- insights: response times, paging, recurrence, learning, responders, alert quality (src/cli/insights*.ts) ---
+registerInsightCommands(program, { client, json });
 
 // ---- misc ------------------------------------------------------------------------------------------------------
 program

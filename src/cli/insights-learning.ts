@@ -1,0 +1,5 @@
+/** `muster insights …` for learning (issue 12, docs/insights.md). Stub; its owner fills it in. */
+import type { Command } from 'commander';
+import type { InsightCliDeps } from './insights.js';
+
+export function registerInsightLearningCommands(_insights: Command, _deps: InsightCliDeps): void {}
