@@ -8,8 +8,8 @@ import type { Clock } from '../shared/clock.js';
 import { validationError } from '../shared/errors.js';
 import { compensationRow, rateProblems, type CompensationRates, type CompensationRow } from './compensation.js';
 import { scheduleNotFound } from './errors.js';
-import { computeSchedule, type Interval } from './model.js';
-import { listScheduleRows } from './repo.js';
+import { computeSchedule, type Interval, type Shift } from './model.js';
+import { listScheduleRows, type Schedule } from './repo.js';
 import { loadSchedules } from './shifts.js';
 import {
   personReport,
@@ -49,6 +49,26 @@ export interface OncallReport {
 }
 
 const MAX_RANGE_MS = 400 * 24 * 3_600_000;
+
+/**
+ * The final shifts over [from, to) of every schedule `keep` accepts (all by default), as on-call health reads them:
+ * for other readers of on-call time (insights: pages per on-call week). Three queries whatever the count.
+ */
+export async function finalShifts(
+  ex: Executor,
+  from: number,
+  to: number,
+  keep: (s: Schedule) => boolean = () => true,
+): Promise<{ schedule: Schedule; participants: string[]; final: Shift[] }[]> {
+  const rows = (await listScheduleRows(ex)).filter(keep);
+  if (!rows.length) return [];
+  const loaded = await loadSchedules(ex, rows, from, to);
+  return loaded.map((l) => ({
+    schedule: l.schedule,
+    participants: [...new Set(l.def.layers.flatMap((layer) => layer.participants))],
+    final: computeSchedule(l.def, l.overrides, from, to).final,
+  }));
+}
 
 export class SustainabilityService {
   constructor(private readonly deps: { db: Db; clock: Clock; pagesBetween: PagesBetween }) {}

@@ -141,15 +141,10 @@ export function weekStart(at: number, tz: string): number {
 }
 
 /**
- * Weeks (Monday to Sunday, local) of [from, to) with at least a day of on-call time: the longest run of
- * consecutive such weeks, and the run that includes the week of `at` (0 when not on call that week).
+ * The weeks (Monday to Sunday, local in `tz`) overlapping [from, to), each flagged "on call" when it holds at least
+ * ON_CALL_WEEK_MIN_MS of the shifts (merged). Streaks here and pages per on-call week (insights) count the same weeks.
  */
-export function weekStreaks(
-  shifts: Interval[],
-  tz: string,
-  range: Interval,
-  at: number,
-): { longest: number; current: number } {
+export function onCallWeeks(shifts: Interval[], tz: string, range: Interval): { weeks: number[]; onCall: boolean[] } {
   const weeks: number[] = [];
   for (let w = weekStart(range.start, tz); w < range.end;) {
     const next = weekStart(w + WEEK + 12 * HOUR, tz); // +12 h absorbs a DST hour either way
@@ -162,6 +157,20 @@ export function weekStreaks(
     const ms = merged.reduce((n, s) => n + Math.max(0, Math.min(s.end, end) - Math.max(s.start, w)), 0);
     return ms >= ON_CALL_WEEK_MIN_MS;
   });
+  return { weeks, onCall };
+}
+
+/**
+ * Weeks (Monday to Sunday, local) of [from, to) with at least a day of on-call time: the longest run of
+ * consecutive such weeks, and the run that includes the week of `at` (0 when not on call that week).
+ */
+export function weekStreaks(
+  shifts: Interval[],
+  tz: string,
+  range: Interval,
+  at: number,
+): { longest: number; current: number } {
+  const { weeks, onCall } = onCallWeeks(shifts, tz, range);
   let longest = 0;
   let run = 0;
   for (const b of onCall) {
