@@ -1,0 +1,217 @@
+/**
+ * Charts for the insights pages (docs/adr/0009-charts.md). `TimeChart` is a line chart over bucket starts drawn with
+ * uPlot (canvas, small and fast; loaded lazily, so only pages with a chart fetch it); `BarChart` is plain HTML bars
+ * (one row per category: long service and team names stay readable at 390 px, and the figures are real text).
+ * Both have role="img" with the title as their name, a legend, and a readout of the values (the cursor readout over a
+ * time chart, the printed figure beside each bar); the table under every chart (ChartCard) is the accessible form.
+ */
+import { useEffect, useRef, useState, type JSX } from 'react';
+import type uPlotType from 'uplot';
+
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+}
+export type ChartUnit = 'seconds' | 'count' | 'ratio';
+
+/** Distinct in hue and lightness (readable without colour too: each line also has its own dash pattern). */
+const COLOURS = ['#2f6db5', '#c2571a', '#2a8a5c', '#8a3ea8', '#b4373a', '#5d6878'];
+const DASHES: (number[] | undefined)[] = [undefined, [6, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 3]];
+const MUTED = '#5d6878';
+const GRID = '#e1e4ea';
+
+export const chartColour = (i: number): string => COLOURS[i % COLOURS.length]!;
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** A figure as people read it: durations as '45s', '12m 05s', '2h 05m', '3d 04h'; counts; ratios as '34%'; null '—'. */
+export function formatValue(v: number | null, unit: ChartUnit): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (unit === 'ratio') {
+    const p = v * 100;
+    return `${p > 0 && p < 1 ? p.toFixed(1) : Math.round(p)}%`;
+  }
+  if (unit === 'count') {
+    return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  }
+  const s = Math.round(v);
+  const sign = s < 0 ? '-' : '';
+  const a = Math.abs(s);
+  if (a < 60) return `${sign}${a}s`;
+  if (a < 3600) return `${sign}${Math.floor(a / 60)}m ${pad2(a % 60)}s`;
+  if (a < 86_400) return `${sign}${Math.floor(a / 3600)}h ${pad2(Math.floor((a % 3600) / 60))}m`;
+  return `${sign}${Math.floor(a / 86_400)}d ${pad2(Math.floor((a % 86_400) / 3600))}h`;
+}
+
+/** Steps for a duration axis: whole seconds, minutes, hours, days. */
+const SECOND_STEPS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 345_600,
+  604_800, 1_209_600, 2_592_000, 7_776_000, 15_552_000, 31_536_000,
+];
+const RATIO_STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1];
+
+type UPlotCtor = typeof uPlotType;
+let loading: Promise<UPlotCtor> | null = null;
+/** uPlot and its stylesheet, fetched once on the first chart. */
+function loadUPlot(): Promise<UPlotCtor> {
+  loading ??= Promise.all([
+    import('uplot'),
+    // @ts-expect-error -- a stylesheet: Vite bundles it with the chunk; TypeScript has no declaration for it.
+    import('uplot/dist/uPlot.min.css'),
+  ]).then(([m]) => m.default);
+  return loading;
+}
+
+const dateLabel = (ms: number): string =>
+  new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+
+/** 'Month of' when the points are about a month apart, else 'Week of'. */
+function bucketLabel(x: number[]): string {
+  const gaps = x.slice(1).map((v, i) => v - x[i]!);
+  gaps.sort((a, b) => a - b);
+  const mid = gaps[Math.floor(gaps.length / 2)];
+  return mid !== undefined && mid > 20 * 86_400_000 ? 'Month of' : 'Week of';
+}
+
+/** A line chart over time; x are epoch ms bucket starts. Accessible: role="img" + aria-label = title; works at 390 px. */
+export function TimeChart(p: {
+  title: string;
+  x: number[];
+  series: ChartSeries[];
+  unit: ChartUnit;
+  height?: number;
+}): JSX.Element {
+  const { title, x, series, unit, height = 240 } = p;
+  const box = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState<unknown>(null);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    let plot: uPlotType | null = null;
+    let observer: ResizeObserver | null = null;
+    let cancelled = false;
+    loadUPlot().then(
+      (UPlot) => {
+        if (cancelled) return;
+        const width = Math.max(200, Math.floor(el.clientWidth));
+        const points = x.length <= 120;
+        const opts: uPlotType.Options = {
+          width,
+          height,
+          ms: 1,
+          cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+          legend: { show: true, live: true },
+          scales: {
+            x: { time: true },
+            y: { range: (_u, min, max) => [Math.min(0, min ?? 0), max === null || max <= 0 ? 1 : max * 1.08] },
+          },
+          axes: [
+            { stroke: MUTED, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, space: 70 },
+            {
+              stroke: MUTED,
+              grid: { stroke: GRID, width: 1 },
+              ticks: { show: false },
+              size: 64,
+              space: 36,
+              incrs: unit === 'seconds' ? SECOND_STEPS : unit === 'ratio' ? RATIO_STEPS : undefined,
+              values: (_u, splits) => splits.map((v) => formatValue(v, unit)),
+            },
+          ],
+          series: [
+            { label: bucketLabel(x), value: (_u, v) => (v === null ? '—' : dateLabel(v)) },
+            ...series.map((s, i): uPlotType.Series => ({
+              label: s.label,
+              stroke: chartColour(i),
+              width: 2,
+              dash: DASHES[i % DASHES.length],
+              spanGaps: false,
+              points: { show: points, size: 5, fill: chartColour(i) },
+              value: (_u, v) => formatValue(v, unit),
+            })),
+          ],
+        };
+        const data = [x, ...series.map((s) => s.values)] as uPlotType.AlignedData;
+        plot = new UPlot(opts, data, el);
+        observer = new ResizeObserver(() => {
+          const w = Math.max(200, Math.floor(el.clientWidth));
+          if (plot && Math.abs(plot.width - w) > 1) plot.setSize({ width: w, height });
+        });
+        observer.observe(el);
+      },
+      (e: unknown) => {
+        if (!cancelled) setFailed(e);
+      },
+    );
+    return () => {
+      cancelled = true;
+      observer?.disconnect();
+      plot?.destroy();
+    };
+  }, [x, series, unit, height]);
+
+  return (
+    <div className="chart chart-time" data-testid="time-chart" data-points={x.length} data-series={series.length}>
+      {failed ? <p className="muted small">The chart could not load; the figures are in the table below.</p> : null}
+      <div ref={box} className="chart-canvas" role="img" aria-label={title} style={{ minHeight: height }} />
+    </div>
+  );
+}
+
+/** Bars per category (one bar group per category, one colour per series). */
+export function BarChart(p: {
+  title: string;
+  categories: string[];
+  series: ChartSeries[];
+  unit: ChartUnit;
+  height?: number;
+}): JSX.Element {
+  const { title, categories, series, unit, height } = p;
+  const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
+  const max = Math.max(unit === 'ratio' ? 0 : 1, ...all) || 1;
+  const scale = unit === 'ratio' ? Math.max(max, 0.0001) : max;
+  return (
+    <div className="chart chart-bars" data-testid="bar-chart" style={height ? { maxHeight: height * 2 } : undefined}>
+      {series.length > 1 && <Legend series={series} />}
+      <div role="img" aria-label={title}>
+        <ul className="chart-bar-list">
+          {categories.map((c, ci) => (
+            <li key={`${ci}:${c}`} className="chart-bar-group">
+              <span className="chart-bar-label" title={c}>
+                {c}
+              </span>
+              {series.map((s, si) => {
+                const v = s.values[ci] ?? null;
+                const w = v === null ? 0 : Math.max(0, Math.min(100, (v / scale) * 100));
+                return (
+                  <span key={si} className="chart-bar-row" title={`${c}, ${s.label}: ${formatValue(v, unit)}`}>
+                    <span className="chart-bar-track">
+                      <span
+                        className="chart-bar"
+                        style={{ width: `${w}%`, background: chartColour(si), minWidth: v ? 2 : 0 }}
+                      />
+                    </span>
+                    <span className="chart-bar-value">{formatValue(v, unit)}</span>
+                  </span>
+                );
+              })}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+function Legend({ series }: { series: ChartSeries[] }) {
+  return (
+    <ul className="chart-legend" aria-hidden="true">
+      {series.map((s, i) => (
+        <li key={i}>
+          <span className="chart-swatch" style={{ background: chartColour(i) }} />
+          {s.label}
+        </li>
+      ))}
+    </ul>
+  );
+}
