@@ -163,6 +163,7 @@ export class IntegrationKeyService {
       lastUsedAt: null,
       revokedAt: null,
       replacedById: null,
+      isDrill: 0 as const,
     };
     await trx.insertInto('integrationKeys').values(row).execute();
     return { key, integrationKey: toIntegrationKey(row) };

@@ -159,6 +159,8 @@ export interface IntegrationKeysTable {
   lastUsedAt: number | null;
   revokedAt: number | null;
   replacedById: string | null;
+  /** 0027: a game day's drill key: its alerts are drills (alerts.is_drill). */
+  isDrill: Bool;
 }
 
 export interface IntakePayloadsTable {
@@ -242,6 +244,8 @@ export interface AlertsTable {
   suppressedUntil: number | null;
   /** When paging started (alerts.triggered enqueued); null while suppressed. */
   pagedAt: number | null;
+  /** 0027: raised through a drill integration key (a game day's live drill): every notification says DRILL. */
+  isDrill: Generated<Bool>;
 }
 
 export interface SilencesTable {
@@ -535,6 +539,13 @@ export interface IncidentLinksTable {
   kind: string;
   note: string;
   createdByLabel: string;
+  createdAt: number;
+}
+
+/** A team admin's opt-in to a team's weekly insights digest (migration 0025; src/insights/digest.ts). */
+export interface InsightsDigestSubscriptionsTable {
+  userId: string;
+  teamId: string;
   createdAt: number;
 }
 
@@ -909,6 +920,148 @@ export interface TrackerConnectionsTable {
   updatedAt: number;
 }
 
+/** Game days (migration 0027, docs/gamedays.md): the scenario library; built-ins have a key and no team. */
+export interface GamedayScenariosTable {
+  id: string;
+  key: string | null;
+  teamId: string | null;
+  name: string;
+  /** 'infrastructure' | 'dependency' | 'cascading' | 'security' | 'communication' | 'custom' */
+  category: string;
+  /** The suggested level: 'tabletop' | 'live' | 'injection' (the seed: start with a tabletop). */
+  level: string;
+  summary: string;
+  hypothesis: string;
+  /** JSON: string[] */
+  expectedActions: string;
+  /** JSON: [{ offsetSeconds, body }] */
+  injects: string;
+  safetyNotes: string;
+  isBuiltin: Bool;
+  archivedAt: number | null;
+  createdByLabel: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface GamedaysTable {
+  id: string;
+  teamId: string;
+  scenarioId: string | null;
+  title: string;
+  /** 'tabletop' | 'live' */
+  mode: string;
+  /** 'scheduled' | 'running' | 'halted' | 'ended' | 'cancelled' */
+  status: string;
+  scenario: string;
+  hypothesis: string;
+  safetyNotes: string;
+  facilitatorUserId: string | null;
+  /** The drill incident's severity. */
+  severity: string;
+  scheduledAt: number | null;
+  durationMinutes: number;
+  /** 'none' | 'monthly' | 'quarterly' | 'yearly' */
+  recurrence: string;
+  /** Game days of one recurring series share it (the first one's id). */
+  seriesId: string | null;
+  remindedAt: number | null;
+  /** A communication-failure drill: the chat integration stays silent for the drill incident. */
+  muteChat: Bool;
+  /** The drill incident (incidents.kind = 'drill'): the drill room. */
+  incidentId: string | null;
+  startedAt: number | null;
+  haltedAt: number | null;
+  haltReason: string | null;
+  endedAt: number | null;
+  /** 'confirmed' | 'refuted' | 'partly' | null */
+  hypothesisOutcome: string | null;
+  createdByLabel: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface GamedayParticipantsTable {
+  gamedayId: string;
+  userId: string;
+  /** 'participant' | 'observer' */
+  role: string;
+}
+
+export interface GamedayServicesTable {
+  gamedayId: string;
+  serviceId: string;
+}
+
+export interface GamedayInjectsTable {
+  id: string;
+  gamedayId: string;
+  position: number;
+  /** Seconds after the start. */
+  offsetSeconds: number;
+  body: string;
+  /** 'pending' | 'delivered' | 'skipped' */
+  status: string;
+  deliveredAt: number | null;
+  addedLive: Bool;
+  createdByLabel: string;
+  createdAt: number;
+}
+
+export interface GamedayExpectedActionsTable {
+  id: string;
+  gamedayId: string;
+  position: number;
+  body: string;
+  /** 'pending' | 'done' | 'missed' */
+  outcome: string;
+  markedAt: number | null;
+  markedByLabel: string | null;
+}
+
+/** Failure injection: a signed webhook or a chaos tool adapter, started at the start, rolled back at the end or halt. */
+export interface GamedayInjectionsTable {
+  gamedayId: string;
+  /** 'webhook' | 'chaostoolkit' | 'litmus' | 'gremlin' */
+  provider: string;
+  url: string;
+  secretSealed: string | null;
+  /** JSON: provider-specific (experiment, ChaosEngine spec, attack). */
+  config: string;
+  /** 'idle' | 'started' | 'rolled_back' | 'failed' */
+  state: string;
+  /** The provider's id of what was started (attack id, ChaosEngine name, run id). */
+  externalRef: string | null;
+  startedAt: number | null;
+  rolledBackAt: number | null;
+  lastError: string | null;
+}
+
+export interface GamedayHaltConditionsTable {
+  id: string;
+  gamedayId: string;
+  /** 'prometheus' | 'real_incident' (a real P1/P2 declared on a target service) */
+  kind: string;
+  prometheusUrl: string | null;
+  query: string | null;
+  /** '>' | '>=' | '<' | '<=' */
+  comparator: string | null;
+  threshold: number | null;
+  lastValue: number | null;
+  lastCheckedAt: number | null;
+  lastError: string | null;
+}
+
+export interface GamedayEventsTable {
+  id: string;
+  gamedayId: string;
+  at: number;
+  kind: string;
+  actorLabel: string;
+  body: string;
+  details: string;
+}
+
 export interface Database {
   escalationPolicies: EscalationPoliciesTable;
   escalationRuns: EscalationRunsTable;
@@ -945,6 +1098,7 @@ export interface Database {
   incidentServices: IncidentServicesTable;
   incidentAlerts: IncidentAlertsTable;
   incidentLinks: IncidentLinksTable;
+  insightsDigestSubscriptions: InsightsDigestSubscriptionsTable;
   incidentEvents: IncidentEventsTable;
   roleAssignments: RoleAssignmentsTable;
   incidentChecklist: IncidentChecklistTable;
@@ -982,4 +1136,13 @@ export interface Database {
   postmortemBlameDismissals: PostmortemBlameDismissalsTable;
   actionItems: ActionItemsTable;
   trackerConnections: TrackerConnectionsTable;
+  gamedayScenarios: GamedayScenariosTable;
+  gamedays: GamedaysTable;
+  gamedayParticipants: GamedayParticipantsTable;
+  gamedayServices: GamedayServicesTable;
+  gamedayInjects: GamedayInjectsTable;
+  gamedayExpectedActions: GamedayExpectedActionsTable;
+  gamedayInjections: GamedayInjectionsTable;
+  gamedayHaltConditions: GamedayHaltConditionsTable;
+  gamedayEvents: GamedayEventsTable;
 }

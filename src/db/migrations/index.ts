@@ -22,6 +22,8 @@ import * as m0020 from './0020_postmortems.js';
 import * as m0021 from './0021_action_item_tracker_state.js';
 import * as m0022 from './0022_incident_kind.js';
 import * as m0023 from './0023_incident_links.js';
+import * as m0025 from './0025_insights_digest.js';
+import * as m0027 from './0027_gamedays.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -51,4 +53,6 @@ export const migrations: Record<string, Migration> = {
   '0021_action_item_tracker_state': m0021,
   '0022_incident_kind': m0022,
   '0023_incident_links': m0023,
+  '0025_insights_digest': m0025,
+  '0027_gamedays': m0027,
 };
