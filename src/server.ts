@@ -90,6 +90,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import type { ResolveAll } from './shared/net.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
 import { createStatusPageServices } from './statuspage/index.js';
+import { backlogSource } from './insights/learning.js';
 
 export interface Muster {
   app: FastifyInstance;
@@ -151,6 +152,7 @@ export function buildServices(
     onSend: (channel, outcome) => metrics.notificationSends.inc({ channel, outcome }),
   });
   metrics.setOpenBreakers(() => notify.bulkhead.openCount());
+  metrics.setBacklog(backlogSource(db, clock));
   const chat = createChat({
     config,
     db,

@@ -225,6 +225,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/insights/response-times/incidents': SIGNED_IN,
   'GET /api/insights/recurrence': SIGNED_IN,
   'GET /api/insights/recurrence/incidents/:id': SIGNED_IN,
+  'GET /api/insights/learning': SIGNED_IN,
   'POST /api/incidents/:id/links': 'incident-actor',
   'DELETE /api/incidents/:id/links/:relatedId': 'incident-actor',
   'GET /api/incidents/:id': SIGNED_IN,

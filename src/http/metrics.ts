@@ -1,5 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** The backlog operators alert on (docs/insights.md, "Prometheus gauges"), read at scrape time: one count each. */
+export interface BacklogSource {
+  /** Real incidents not resolved, per severity. */
+  incidentsOpen(): Promise<Record<string, number>>;
+  postmortemsOverdue(): Promise<number>;
+  actionItemsOpen(): Promise<number>;
+  actionItemsOverdue(): Promise<number>;
+}
+
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
@@ -10,6 +19,8 @@ export interface Metrics {
   /** Destinations whose circuit breaker is open (read at scrape time from `setOpenBreakers`'s source). */
   notificationBreakersOpen: Gauge;
   setOpenBreakers(count: () => number): void;
+  /** The backlog gauges' source (`muster_incidents_open`, `muster_postmortems_overdue`, `muster_action_items_*`). */
+  setBacklog(source: BacklogSource): void;
   /** Alerts (or whole messages) intake could not apply and recorded in the service's intake error log. */
   intakeRejected: Counter<'source'>;
 }
@@ -18,6 +29,51 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'muster_' });
   let openBreakers: () => number = () => 0;
+  let backlog: BacklogSource | null = null;
+  /** A read that fails (the database unavailable) keeps the gauge's last value rather than failing the scrape. */
+  const backlogGauge = (name: string, help: string, read: (s: BacklogSource) => Promise<number>) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        if (!backlog) return;
+        try {
+          this.set(await read(backlog));
+        } catch {
+          /* keep the last value */
+        }
+      },
+    });
+  new Gauge({
+    name: 'muster_incidents_open',
+    help: 'Real incidents (not drills or imports) not resolved, by severity',
+    labelNames: ['severity'],
+    registers: [registry],
+    async collect() {
+      if (!backlog) return;
+      try {
+        for (const [severity, n] of Object.entries(await backlog.incidentsOpen())) this.set({ severity }, n);
+      } catch {
+        /* keep the last values */
+      }
+    },
+  });
+  backlogGauge(
+    'muster_postmortems_overdue',
+    'Post-mortems of real incidents not published and past their due date',
+    (s) => s.postmortemsOverdue(),
+  );
+  backlogGauge(
+    'muster_action_items_open',
+    'Action items open or in progress (not of a drill or an imported incident)',
+    (s) => s.actionItemsOpen(),
+  );
+  backlogGauge(
+    'muster_action_items_overdue',
+    'Action items open or in progress and past their due date (not of a drill or an imported incident)',
+    (s) => s.actionItemsOverdue(),
+  );
   return {
     registry,
     notificationSends: new Counter({
@@ -36,6 +92,9 @@ export function createMetrics(): Metrics {
     }),
     setOpenBreakers(count) {
       openBreakers = count;
+    },
+    setBacklog(source) {
+      backlog = source;
     },
     httpDuration: new Histogram({
       name: 'muster_http_request_duration_seconds',
