@@ -43,6 +43,7 @@ import { buildApp } from './http/app.js';
 import { cookieSecure } from './http/auth.js';
 import { createMetrics } from './http/metrics.js';
 import { signInUrl } from './http/routes/auth.js';
+import { insightsDigestJob } from './http/routes/insights-alert-quality.js';
 import type { Services } from './http/services.js';
 import { IdentityService, TeamService, TokenService, bootstrapFirstAdmin, systemActor } from './identity/index.js';
 import {
@@ -328,6 +329,8 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
       resolve: services.actionItems.resolve,
     }),
   );
+  // Insights: the weekly digest, one job per subscribed team each Monday (src/insights/digest.ts).
+  for (const j of [insightsDigestJob(services)]) runner.register(j.kind, j.handler);
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).
   runner.register(
     HANDOFF_JOB,
