@@ -227,6 +227,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/insights/recurrence/incidents/:id': SIGNED_IN,
   'GET /api/insights/paging': SIGNED_IN,
   'GET /api/insights/paging/pages': SIGNED_IN,
+  'GET /api/insights/responders': SIGNED_IN,
+  'GET /api/incidents/:id/responders': SIGNED_IN,
   'GET /api/insights/alert-quality': SIGNED_IN,
   // The weekly digest: one's own settings; the service answers 403 for a team one does not administer.
   'GET /api/insights/digest': SIGNED_IN,
