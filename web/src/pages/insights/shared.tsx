@@ -337,3 +337,26 @@ export function ChartCard(p: {
 
 const show = (v: string | number | null | undefined): ReactNode =>
   v === null || v === undefined || v === '' ? '—' : typeof v === 'number' ? v.toLocaleString('en-US') : v;
+
+/** Team and service names by id, for the groups the insights APIs return as ids. */
+export function useInsightsNames(): { team: (id: string) => string; service: (id: string) => string } {
+  const teams = useApi<{ teams: TeamOption[] }>('/api/teams');
+  const services = useApi<{ services: ServiceOption[] }>('/api/services');
+  const t = new Map((teams.data?.teams ?? []).map((x) => [x.id, x.name]));
+  const s = new Map((services.data?.services ?? []).map((x) => [x.id, x.name]));
+  return {
+    team: (id) => (id === 'none' ? 'No team' : (t.get(id) ?? id)),
+    service: (id) => (id === 'none' ? 'No service' : (s.get(id) ?? id)),
+  };
+}
+
+/** A bucket's start as its calendar date (`YYYY-MM-DD`) in the zone the API bucketed in. */
+export function bucketDate(iso: string, timeZone?: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+      new Date(iso),
+    );
+  } catch {
+    return iso.slice(0, 10);
+  }
+}
