@@ -24,6 +24,7 @@ import { PostmortemCard } from '../postmortems/room-card.js';
 import { TasksPanel } from './tasks.js';
 import { ImpactStartedPanel } from './impact-started.js';
 import { TimelinePanel } from './timeline.js';
+import { useUncoordinated } from './uncoordinated.js';
 import { duration, incidentPath, type IncidentDetail, type UserLite } from './types.js';
 
 function useNow(ms = 1000): number {
@@ -43,6 +44,7 @@ export function IncidentPage({ params }: PageProps) {
   const severities = useSeverities();
   const reload = detail.reload;
   const timeline = useIncidentTimeline(id, reload);
+  const uncoordinated = useUncoordinated(id, timeline.events.length);
   const [isAssessing, setAssessing] = useState(false);
   const [changesSignal, setChangesSignal] = useState(0);
   const severityRef = useRef<HTMLDivElement>(null);
@@ -121,6 +123,11 @@ export function IncidentPage({ params }: PageProps) {
             error={timeline.error}
             live={timeline.state}
             timeZone={user.timezone}
+            uncoordinated={uncoordinated}
+            onAssignCommander={() => {
+              rolesRef.current?.scrollIntoView({ behavior: 'smooth' });
+              document.getElementById('role-commander')?.focus({ preventScroll: true });
+            }}
           />
           <StatusUpdateComposer detail={d} />
           <PublicStatusPanel detail={d} />

@@ -6,6 +6,7 @@ import { api } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
 import type { RoomLive } from './live.js';
 import { incidentPath, type TimelineEvent } from './types.js';
+import { UncoordinatedRow, withPeriods, type UncoordinatedPeriod } from './uncoordinated.js';
 
 const KIND_TEXT: Record<string, string> = {
   note: 'Note',
@@ -30,12 +31,17 @@ export function TimelinePanel({
   error,
   live,
   timeZone,
+  uncoordinated = [],
+  onAssignCommander,
 }: {
   incidentId: string;
   events: TimelineEvent[];
   error: unknown;
   live: RoomLive;
   timeZone: string;
+  /** P1/P2 periods with 3+ people acting and no IC (GET /api/incidents/:id/responders), flagged where they start. */
+  uncoordinated?: UncoordinatedPeriod[];
+  onAssignCommander?: () => void;
 }) {
   const [text, setText] = useState('');
   // Newest at the bottom, like a conversation: follow new entries unless the reader scrolled up to read older ones.
@@ -72,23 +78,35 @@ export function TimelinePanel({
           isFollowing.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
       >
-        {events.map((e) => (
-          <li
-            key={e.id}
-            className={`room-event room-event-${e.kind}${e.isFlagged ? ' room-event-flagged' : ''}`}
-            data-seq={e.seq}
-            data-kind={e.kind}
-          >
-            <span className="room-event-time" title={formatTime(e.at, timeZone)}>
-              {new Date(e.at).toLocaleTimeString('en-GB', { timeZone, hour12: false })}
-            </span>
-            <span className="room-event-kind">{KIND_TEXT[e.kind] ?? e.kind.replace(/_/g, ' ')}</span>
-            <span className="room-event-body">
-              {e.isFlagged && <strong className="warn-text">⚠ </strong>}
-              <span className="prewrap">{e.body}</span> <span className="muted small">— {e.actorLabel}</span>
-            </span>
-          </li>
-        ))}
+        {withPeriods(events, uncoordinated).map((row) => {
+          if ('period' in row)
+            return (
+              <UncoordinatedRow
+                key={`uncoordinated-${row.period.from}`}
+                period={row.period}
+                timeZone={timeZone}
+                onAssignCommander={onAssignCommander}
+              />
+            );
+          const e = row.event;
+          return (
+            <li
+              key={e.id}
+              className={`room-event room-event-${e.kind}${e.isFlagged ? ' room-event-flagged' : ''}`}
+              data-seq={e.seq}
+              data-kind={e.kind}
+            >
+              <span className="room-event-time" title={formatTime(e.at, timeZone)}>
+                {new Date(e.at).toLocaleTimeString('en-GB', { timeZone, hour12: false })}
+              </span>
+              <span className="room-event-kind">{KIND_TEXT[e.kind] ?? e.kind.replace(/_/g, ' ')}</span>
+              <span className="room-event-body">
+                {e.isFlagged && <strong className="warn-text">⚠ </strong>}
+                <span className="prewrap">{e.body}</span> <span className="muted small">— {e.actorLabel}</span>
+              </span>
+            </li>
+          );
+        })}
       </ol>
       <form onSubmit={note.onSubmit} className="note-form" aria-label="Add a note">
         <ErrorBanner error={note.error} />
