@@ -74,7 +74,8 @@ export interface Stats {
 export function stats(durationsMs: number[]): Stats {
   const n = durationsMs.length;
   if (!n) return { median: null, p90: null, mean: null, count: 0 };
-  const xs = [...durationsMs].sort((a, b) => a - b);
+  // A typed array sorts numbers natively (no comparator calls): 4–5× faster on 50,000 durations (bench:insights).
+  const xs = Float64Array.from(durationsMs).sort();
   const mid = Math.floor(n / 2);
   const median = n % 2 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
   const p90 = xs[Math.ceil(0.9 * n) - 1]!;
@@ -153,21 +154,37 @@ export function responseTimes(
   opts: { groupBy: GroupBy; bucket: BucketUnit; timeZone: string; from: number; to: number },
 ): ResponseTimes {
   const byGroup = new Map<string, InsightIncident[]>();
+  // Appended in place: copying the group's list for every incident was quadratic (33 s for 50,000 incidents in
+  // one group, bench:insights).
   for (const i of incidents) {
-    for (const k of groupKeys(i, opts.groupBy)) byGroup.set(k, [...(byGroup.get(k) ?? []), i]);
+    for (const k of groupKeys(i, opts.groupBy)) {
+      const list = byGroup.get(k);
+      if (list) list.push(i);
+      else byGroup.set(k, [i]);
+    }
   }
-  const byBucket = new Map<number, InsightIncident[]>();
+  // Each incident's bucket by binary search over the window's bucket starts (the largest start at or before it):
+  // the same bucket as bucketStart() gives, without a time-zone conversion per incident (~9 µs each: 0.45 s for
+  // 50,000 incidents, bench:insights). Incidents outside the listed buckets are left out, as before.
+  const starts = bucketStarts(opts.from, opts.to, opts.bucket, opts.timeZone);
+  const end = starts.length ? nextBucketStart(starts[starts.length - 1]!, opts.bucket, opts.timeZone) : -Infinity;
+  const inBucket: InsightIncident[][] = starts.map(() => []);
   for (const i of incidents) {
-    const b = bucketStart(i.declaredAt, opts.bucket, opts.timeZone);
-    byBucket.set(b, [...(byBucket.get(b) ?? []), i]);
+    const t = i.declaredAt;
+    if (!starts.length || t < starts[0]! || t >= end) continue;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    inBucket[lo]!.push(i);
   }
   return {
     overall: metricStats(incidents),
     groups: [...byGroup.keys()].sort().map((key) => ({ key, metrics: metricStats(byGroup.get(key)!) })),
-    buckets: bucketStarts(opts.from, opts.to, opts.bucket, opts.timeZone).map((start) => ({
-      start,
-      metrics: metricStats(byBucket.get(start) ?? []),
-    })),
+    buckets: starts.map((start, n) => ({ start, metrics: metricStats(inBucket[n]!) })),
   };
 }
 
@@ -184,10 +201,14 @@ export function drillDown(
   },
 ): { incident: InsightIncident; durationSeconds: number }[] {
   const out: { incident: InsightIncident; durationSeconds: number }[] = [];
+  // One bucket: [its start, the next start) when bucketStart is a bucket's start (nothing otherwise), compared as
+  // numbers rather than converting every incident's time to the zone.
+  let bucketEnd = -Infinity;
+  if (opts.bucketStart !== undefined && bucketStart(opts.bucketStart, opts.bucket, opts.timeZone) === opts.bucketStart)
+    bucketEnd = nextBucketStart(opts.bucketStart, opts.bucket, opts.timeZone);
   for (const i of incidents) {
     if (opts.group !== undefined && !groupKeys(i, opts.groupBy).includes(opts.group)) continue;
-    if (opts.bucketStart !== undefined && bucketStart(i.declaredAt, opts.bucket, opts.timeZone) !== opts.bucketStart)
-      continue;
+    if (opts.bucketStart !== undefined && !(i.declaredAt >= opts.bucketStart && i.declaredAt < bucketEnd)) continue;
     const d = durationOf(i, opts.metric);
     if (d === null) continue;
     out.push({ incident: i, durationSeconds: Math.round(d / 1000) });
