@@ -21,7 +21,9 @@ import {
   type Window,
 } from '../postmortems/analysis.js';
 import { listFactors } from '../postmortems/factors.js';
+import { STATUSES as PM_STATUSES } from '../postmortems/model.js';
 import { incidentIdsOfTeam } from '../postmortems/repo.js';
+import { STATUSES as INCIDENT_STATUSES } from '../incidents/model.js';
 import { isOverdue as isPostmortemOverdue } from '../postmortems/service.js';
 import type { Clock } from '../shared/clock.js';
 import { validationError } from '../shared/errors.js';
@@ -32,6 +34,10 @@ export { COMPLETION_TARGET };
 
 /** Statuses in which an action item counts as closed (fixed): done is someone's word, verified is evidence. */
 export const CLOSED_STATUSES: readonly string[] = ['done', 'verified'];
+/** Listed rather than `<> 'published'` / `<> 'resolved'`, so the (status, …) indexes serve the counts. */
+const UNPUBLISHED = PM_STATUSES.filter((st) => st !== 'published');
+const UNRESOLVED = INCIDENT_STATUSES.filter((st) => st !== 'resolved');
+
 /** At most this many incident ids per contributing factor. */
 export const FACTOR_INCIDENTS = 20;
 
@@ -357,7 +363,7 @@ export class LearningInsights {
       .leftJoin('incidentServices as s', 's.incidentId', 'i.id')
       .leftJoin('services as sv', 'sv.id', 's.serviceId')
       .select(['pm.id', 'pm.incidentId', 'pm.status', 'pm.dueAt', 'sv.teamId'])
-      .where('pm.status', '<>', 'published')
+      .where('pm.status', 'in', UNPUBLISHED)
       .where('pm.dueAt', 'is not', null)
       .where('pm.dueAt', '<', asOf)
       .where('i.kind', 'in', f.kinds);
@@ -449,7 +455,7 @@ export function backlogSource(db: Db, clock: Clock): BacklogSource {
         .selectFrom('incidents')
         .select(['severity', (eb) => eb.fn.countAll().as('n')])
         .where('kind', '=', 'real')
-        .where('status', '<>', 'resolved')
+        .where('status', 'in', UNRESOLVED)
         .groupBy('severity')
         .execute();
       const out: Record<string, number> = Object.fromEntries(GAUGE_SEVERITIES.map((s) => [s, 0]));
@@ -461,7 +467,7 @@ export function backlogSource(db: Db, clock: Clock): BacklogSource {
         .selectFrom('postmortems as pm')
         .innerJoin('incidents as i', 'i.id', 'pm.incidentId')
         .select((eb) => eb.fn.countAll().as('n'))
-        .where('pm.status', '<>', 'published')
+        .where('pm.status', 'in', UNPUBLISHED)
         .where('pm.dueAt', 'is not', null)
         .where('pm.dueAt', '<', clock.now())
         .where('i.kind', '=', 'real')
