@@ -221,6 +221,8 @@ interface Svc {
   teamIdx: number;
   rules: string[];
   groups: { id: string; key: string; rule: string }[];
+  /** The alerts incidents are declared for: 120 rules, one group each (a long tail, unlike the noisy rules). */
+  incidentGroups: { id: string; key: string; rule: string }[];
 }
 interface Inc {
   id: string;
@@ -390,7 +392,28 @@ export async function seedHistory(target: SeedTarget, commit: string, log: (s: s
           updated_at: now,
         });
       }
-      services.push({ id, teamIdx: t, rules, groups });
+      const incidentGroups = [];
+      for (let g = 0; g < 120; g++) {
+        const rule = `${RULE_WORDS[g % RULE_WORDS.length]}${n + 1}x${g}`;
+        const key = `alertname=${rule}`;
+        const gid = idAt('agr', start);
+        incidentGroups.push({ id: gid, key, rule });
+        await add('alert_groups', {
+          id: gid,
+          service_id: id,
+          group_key: key,
+          title: rule,
+          status: 'resolved',
+          alert_count: 0,
+          open_count: 0,
+          first_alert_at: start,
+          last_alert_at: now,
+          resolved_at: now,
+          created_at: start,
+          updated_at: now,
+        });
+      }
+      services.push({ id, teamIdx: t, rules, groups, incidentGroups });
     }
   }
   const snapshots = teams.map((t) =>
@@ -620,8 +643,7 @@ export async function seedHistory(target: SeedTarget, commit: string, log: (s: s
   let ip = 0;
   let k = 0;
   log(`  [${target.engine}] writing ${nAlerts} alerts (${linked} linked to incidents)`);
-  const alert = async (t: number, svc: Svc, paging: boolean, incidentId: string | null) => {
-    const group = pick(svc.groups);
+  const alert = async (t: number, svc: Svc, paging: boolean, incidentId: string | null, group = pick(svc.groups)) => {
     const id = idAt('alt', t);
     const dur = between(MIN, 3 * 3_600_000);
     const ackAt = paging && rand() < 0.9 ? t + between(30_000, 30 * MIN) : null;
@@ -709,9 +731,13 @@ export async function seedHistory(target: SeedTarget, commit: string, log: (s: s
     const t = start + (k + rand()) * step;
     while (ip < byFirstAlert.length && byFirstAlert[ip]!.firstAlertAt! <= t) {
       const inc = byFirstAlert[ip++]!;
+      // An incident's alerts: one rule (and its group) per affected service, from that service's long tail, so
+      // about a quarter of incidents share a rule with an earlier one on their service within 90 days.
+      const groups = inc.services.map((s) => pick(s.incidentGroups));
       for (let a = 0; a < inc.alerts; a++) {
-        const svc = inc.services[a % inc.services.length]!;
-        await alert(inc.firstAlertAt! + a * 30_000, svc, inc.severity <= 'P2' || rand() < 0.3, inc.id);
+        const n = a % inc.services.length;
+        const paging = inc.severity <= 'P2' || rand() < 0.3;
+        await alert(inc.firstAlertAt! + a * 30_000, inc.services[n]!, paging, inc.id, groups[n]);
       }
     }
     await alert(Math.floor(t), services[k % services.length]!, rand() < 0.04, null);

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Engine } from '../src/db/index.js';
+import { migrateToLatest, openPostgres, openSqlite, type Engine } from '../src/db/index.js';
 import type { TestDatabase } from '../src/db/testing/index.js';
 import { adminTokenFor, spawnMuster } from '../src/testing/server.js';
 import { startKeptPostgres, type KeptPostgres } from './insights-pg.js';
@@ -178,8 +178,21 @@ try {
         `${meta.counts.escalation_log} pages; generated in ${meta.generatedSeconds} s; ` +
         `${(bytes / 2 ** 30).toFixed(2)} GiB on disk`,
     );
+    // Migrations added since the history was generated run here, unhurried (an index on 5,000,000 alerts would
+    // outlast the server's 30 s start-up wait).
+    const mdb = engine === 'postgres' ? openPostgres(target.databaseUrl!, 2) : openSqlite(target.dataDir);
+    const applied = await migrateToLatest(mdb.kysely);
+    await mdb.close();
+    if (applied.length) log(`[${engine}] applied ${applied.join(', ')}`);
     const tdb = { engine, dataDir: target.dataDir, databaseUrl: target.databaseUrl } as TestDatabase;
     const server = await spawnMuster(tdb, { MUSTER_JOBS_ENABLED: 'false' });
+    const onSignal = () => {
+      void server.stop().finally(() => {
+        pgServer?.stop();
+        process.exit(130);
+      });
+    };
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
       const token = await adminTokenFor(server.url);
       for (const c of cases(meta)) {
@@ -199,6 +212,7 @@ try {
         );
       }
     } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       await server.stop();
     }
   }
