@@ -5,9 +5,9 @@
  * week before, through the ordinary notification path (notifyUser, low urgency: the person's low-urgency rules, email
  * by default, as post-mortem reminders and hand-off summaries go).
  *
- * The figures come from the services that already compute them, never a query of their own: incidents and response
- * times (ResponseTimeInsights), pages outside working hours (on-call health's report), post-mortems and action items
- * past their due date (their lists' `overdue` filters), the noisiest alert rule (AlertQualityInsights).
+ * The figures come from the insights services that already compute them, never a query of their own: incidents and
+ * response times (ResponseTimeInsights), pages outside working hours (PagingInsights), post-mortems and action items
+ * past their due date (LearningInsights), the noisiest alert rule (AlertQualityInsights).
  *
  * The job: `insights.digest`, payload { teamId, at }, unique per team × the run's local date, so a second
  * subscription, a restart or a second process never makes a second one. A run computes the figures outside any
@@ -16,29 +16,25 @@
  * subscribing again starts one.
  */
 import type { Db, Executor } from '../db/index.js';
-import { systemActor, type Actor, type TeamService } from '../identity/index.js';
+import type { Actor, TeamService } from '../identity/index.js';
 import { enqueueJob, type JobHandler } from '../jobs/index.js';
 import type { NotifyService } from '../notify/index.js';
 import { renderEmailHtml } from '../notify/email.js';
 import { renderText, type NotificationMessage, type OutboundMessage } from '../notify/model.js';
-import { DEFAULT_WINDOWS } from '../oncall/sustainability.js';
-import type { SustainabilityService } from '../oncall/index.js';
-import type { PostmortemService } from '../postmortems/index.js';
-import type { ActionItemService } from '../actions/index.js';
 import { humanDuration } from '../postmortems/export.js';
 import { DAY, type Clock } from '../shared/clock.js';
 import { forbidden } from '../shared/errors.js';
 import { localToUtc, utcToLocal } from '../shared/tz.js';
 import { AlertQualityInsights } from './alert-quality.js';
+import { LearningInsights } from './learning.js';
 import { bucketStart, metricStats } from './model.js';
+import { PagingInsights } from './paging.js';
 import { ResponseTimeInsights } from './response-times.js';
 
 export const DIGEST_JOB = 'insights.digest';
 /** Monday at 08:00 local time. */
 const SEND_MINUTE = 8 * 60;
 const SEVERITIES = ['P1', 'P2', 'P3', 'P4'];
-/** Lists read for a count: more than this shows as "N or more". */
-const COUNT_CAP = 200;
 
 export interface DigestPayload {
   teamId: string;
@@ -50,9 +46,6 @@ export interface DigestDeps {
   db: Db;
   clock: Clock;
   teams: Pick<TeamService, 'hasRole'>;
-  postmortems: Pick<PostmortemService, 'list'>;
-  actionItems: Pick<ActionItemService, 'list'>;
-  oncallReports: Pick<SustainabilityService, 'report'>;
   publicUrl: () => string;
 }
 
@@ -69,11 +62,9 @@ export interface DigestFigures {
   mttrMedian: { week: number | null; previous4Weeks: number | null };
   pages: number;
   pagesOutsideWorkingHours: number;
+  /** Now (when the digest is made), not last week. */
   postmortemsOverdue: number;
   actionItemsOverdue: number;
-  /** 'or more' when the list held more than COUNT_CAP. */
-  postmortemsOverdueCapped: boolean;
-  actionItemsOverdueCapped: boolean;
   noisiestRule: { ruleKey: string; noisy: number; classified: number } | null;
 }
 
@@ -107,8 +98,8 @@ export function digestMessage(f: DigestFigures, base: string): NotificationMessa
     `Time to acknowledge, median: ${vs(f.mttaMedian)}`,
     `Time to resolve, median: ${vs(f.mttrMedian)}`,
     `Pages outside working hours: ${f.pagesOutsideWorkingHours} of ${f.pages}`,
-    `Post-mortems past their due date: ${f.postmortemsOverdue}${f.postmortemsOverdueCapped ? ' or more' : ''}`,
-    `Action items past their due date: ${f.actionItemsOverdue}${f.actionItemsOverdueCapped ? ' or more' : ''}`,
+    `Post-mortems past their due date: ${f.postmortemsOverdue}`,
+    `Action items past their due date: ${f.actionItemsOverdue}`,
     `Noisiest alert rule: ${noisy}`,
     '',
     `Response times: ${base}/insights${q}`,
@@ -134,10 +125,14 @@ export function renderDigest(m: NotificationMessage): { subject: string; text: s
 export class DigestService {
   private readonly responseTimes: ResponseTimeInsights;
   private readonly quality: AlertQualityInsights;
+  private readonly paging: PagingInsights;
+  private readonly learning: LearningInsights;
 
   constructor(private readonly deps: DigestDeps) {
     this.responseTimes = new ResponseTimeInsights(deps.db, deps.clock);
     this.quality = new AlertQualityInsights(deps.db, deps.clock);
+    this.paging = new PagingInsights(deps.db, deps.clock);
+    this.learning = new LearningInsights(deps.db, deps.clock);
   }
 
   /** Teams the actor administers (admin or owner; every team for administrators of the instance). */
@@ -233,10 +228,8 @@ export class DigestService {
     const week = await this.responseTimes.load({ ...f, from, to });
     const previous = await this.responseTimes.load({ ...f, from: before, to: from });
     const [w, p] = [metricStats(week), metricStats(previous)];
-    const actor = systemActor('insights-digest');
-    const report = await this.deps.oncallReports.report({ from, to, teamId }, DEFAULT_WINDOWS);
-    const pms = await this.deps.postmortems.list(actor, { overdue: true, teamId, limit: COUNT_CAP });
-    const items = await this.deps.actionItems.list(actor, { overdue: true, teamId, limit: COUNT_CAP });
+    const paging = (await this.paging.figures({ teamId, from, to, timeZone: tz }, 'week')).figures.overall;
+    const learning = (await this.learning.report({ teamId, from, to, timeZone: tz }, 'week')).report.overall;
     const quality = await this.quality.overTime(
       { teamId, from, to, timeZone: tz },
       { groupBy: 'rule', bucket: 'week', limit: 1 },
@@ -255,12 +248,10 @@ export class DigestService {
       })),
       mttaMedian: { week: w.mtta.median, previous4Weeks: p.mtta.median },
       mttrMedian: { week: w.mttr.median, previous4Weeks: p.mttr.median },
-      pages: report.people.reduce((s, x) => s + x.pages, 0),
-      pagesOutsideWorkingHours: report.people.reduce((s, x) => s + x.pagesOutsideWorkingHours, 0),
-      postmortemsOverdue: pms.items.length,
-      postmortemsOverdueCapped: pms.nextCursor !== null,
-      actionItemsOverdue: items.items.length,
-      actionItemsOverdueCapped: items.nextCursor !== null,
+      pages: paging.pages,
+      pagesOutsideWorkingHours: paging.outsideWorkingHours,
+      postmortemsOverdue: learning.postmortemsOverdue,
+      actionItemsOverdue: learning.actionItems.overdue,
       noisiestRule:
         worst && worst.noisy > 0 ? { ruleKey: worst.key, noisy: worst.noisy, classified: worst.classified } : null,
     };

@@ -176,9 +176,6 @@ export function digestServiceOf(services: Services): DigestService {
     db: services.db,
     clock: services.clock,
     teams: services.teams,
-    postmortems: services.postmortems,
-    actionItems: services.actionItems,
-    oncallReports: services.oncallReports,
     publicUrl: () => services.config.publicUrl,
   });
 }
