@@ -346,7 +346,7 @@ export class IntakeService {
       updatedAt: now,
       ruleKey: ruleKeyFor(event.labels, event.groupName),
       isFlapping: flapping ? 1 : 0,
-      isDrill: 0,
+      isDrill: key.isDrill ? 1 : 0,
       pagedAt: null,
       suppressedReason: null,
       suppressedById: null,

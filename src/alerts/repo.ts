@@ -56,6 +56,8 @@ export interface Alert {
   suppressedUntil: number | null;
   /** When paging started; null while suppressed (or for an alert that never paged). */
   pagedAt: number | null;
+  /** Raised through a game day's drill key (0027): every notification says DRILL; never auto-declares. */
+  isDrill?: boolean;
 }
 
 export interface AlertEvent {
@@ -101,6 +103,7 @@ export function toAlert(row: Selectable<AlertsTable>): Alert {
     classification: row.classification as Classification | null,
     isFlapping: row.isFlapping === 1,
     suppressedReason: row.suppressedReason as SuppressionReason | null,
+    isDrill: row.isDrill === 1,
   };
 }
 

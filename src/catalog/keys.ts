@@ -22,6 +22,8 @@ export interface IntakeKey {
   keyId: string;
   serviceId: string;
   source: IntegrationSource;
+  /** A game day's drill key (0027): its alerts are drills (alerts.is_drill). */
+  isDrill?: boolean;
 }
 
 const TOUCH_EVERY_MS = 60 * 1000;
@@ -122,7 +124,12 @@ export class IntegrationKeyService {
     if (!looksLikeIntegrationKey(key)) return null;
     const row = await findKeyRowByHash(this.deps.db.kysely, sha256Hex(key));
     if (!row || row.revokedAt !== null || !sources.includes(row.source as IntegrationSource)) return null;
-    return { keyId: row.id, serviceId: row.serviceId, source: row.source as IntegrationSource };
+    return {
+      keyId: row.id,
+      serviceId: row.serviceId,
+      source: row.source as IntegrationSource,
+      isDrill: row.isDrill === 1,
+    };
   }
 
   /** When this process last recorded each key's use: the row is written at most once a minute per key. */

@@ -76,6 +76,16 @@ export class ChatService {
   private async declared(trx: Executor, engine: Db['engine'], incidentId: string, now: number): Promise<void> {
     const incident = await findIncident(trx, incidentId);
     if (!incident) return;
+    // A communication-failure game day (gamedays.mute_chat): its drill incident gets no channel, so nothing is posted.
+    if (incident.kind === 'drill') {
+      const muted = await trx
+        .selectFrom('gamedays')
+        .select('id')
+        .where('incidentId', '=', incidentId)
+        .where('muteChat', '=', 1)
+        .executeTakeFirst();
+      if (muted) return;
+    }
     await trx
       .insertInto('chatChannels')
       .values({

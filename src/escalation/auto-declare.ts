@@ -22,11 +22,12 @@ export function ruleMatches(rule: IncidentRule | null, alertSeverity: string): b
 export async function maybeAutoDeclare(
   trx: Executor,
   engine: Db['engine'],
-  alert: { id: string; serviceId: string; severity: string },
+  alert: { id: string; serviceId: string; severity: string; isDrill?: boolean | 0 | 1 | undefined },
   now: number,
   /** The alert's service, if the caller has just read it in this transaction. */
   serviceRow?: Service,
 ): Promise<void> {
+  if (alert.isDrill) return; // a game day's drill alert pages for real but never declares a real incident
   const service = serviceRow?.id === alert.serviceId ? serviceRow : await findServiceRow(trx, alert.serviceId);
   if (!ruleMatches(service?.incidentRule ?? null, alert.severity)) return;
   await enqueueJob<AutoDeclarePayload>(

@@ -202,7 +202,12 @@ function pageMessage(alert: Alert, serviceName: string, urgency: Urgency, url: s
     runbook ? `Runbook: ${runbook.url}` : 'No runbook is linked to this alert.',
     `Urgency: ${urgency}`,
   ].filter(Boolean);
-  return { subject: `[Muster] ${alert.summary}`, body: lines.join('\n'), url };
+  return {
+    subject: `[Muster] ${alert.summary}`,
+    body: lines.join('\n'),
+    url,
+    ...(alert.isDrill ? { drill: true } : {}),
+  };
 }
 
 /** One escalation step. Returns what it did, for tests and logs. */

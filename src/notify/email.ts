@@ -87,7 +87,7 @@ export class EmailChannel implements Channel {
       const info = (await this.transport.sendMail({
         from: this.smtp.from,
         to: contact.address,
-        subject: prefix + message.subject,
+        subject: (message.drill ? '[DRILL] ' : '') + prefix + message.subject,
         text: renderText(message),
         html: renderEmailHtml(message),
         headers: { 'X-Muster-Delivery-Id': message.deliveryId },

@@ -113,7 +113,12 @@ export interface NotificationMessage {
    * (ActionLinkService.seal); the subject and body name them `{{name}}` and only the send fills them in.
    */
   sealed?: Record<string, string> | undefined;
+  /** A game day's drill page: every channel labels it DRILL (email "[DRILL]", text "DRILL:", webhook `drill: true`). */
+  drill?: boolean | undefined;
 }
+
+/** The text prefix a drill's message carries on Slack, SMS, voice and push. */
+export const drillPrefix = (m: { drill?: boolean | undefined }): string => (m.drill ? 'DRILL: ' : '');
 
 export interface ActionLinks {
   acknowledge: string;
@@ -139,12 +144,12 @@ export function renderText(m: OutboundMessage): string {
 /** SMS bodies stay short: one or two segments, links first after the subject so they survive truncation. */
 export function renderSms(m: OutboundMessage, maxChars = 320): string {
   const links = m.links ? `\nAck: ${m.links.acknowledge}` : '';
-  const head = m.subject.trim();
+  const head = drillPrefix(m) + m.subject.trim();
   const room = Math.max(0, maxChars - links.length);
   return `${head.length > room ? `${head.slice(0, Math.max(0, room - 1))}…` : head}${links}`;
 }
 
 /** Spoken text for a voice call: the subject only (a URL read aloud helps nobody). */
 export function renderVoice(m: OutboundMessage): string {
-  return `This is Muster. ${m.urgency === 'high' ? 'High urgency. ' : ''}${m.subject.trim()}. Open the Muster app to acknowledge.`;
+  return `This is Muster. ${drillPrefix(m)}${m.urgency === 'high' ? 'High urgency. ' : ''}${m.subject.trim()}. Open the Muster app to acknowledge.`;
 }

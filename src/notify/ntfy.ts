@@ -5,7 +5,7 @@
  */
 import { hostOf, httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
 import type { ResolveAll } from '../shared/net.js';
-import { DEFAULT_NTFY_SERVER, renderText, type OutboundMessage } from './model.js';
+import { DEFAULT_NTFY_SERVER, drillPrefix, renderText, type OutboundMessage } from './model.js';
 
 export interface NtfyPublish {
   topic: string;
@@ -21,7 +21,7 @@ export interface NtfyPublish {
 export function ntfyPayload(m: OutboundMessage, topic: string): NtfyPublish {
   const payload: NtfyPublish = {
     topic,
-    title: m.subject,
+    title: drillPrefix(m) + m.subject,
     message: renderText({ ...m, links: null }),
     priority: m.urgency === 'high' ? 5 : 3,
     tags: [m.urgency === 'high' ? 'rotating_light' : 'warning'],

@@ -6,7 +6,7 @@
  */
 import { hostOf, httpRequest, requireOk, type Channel, type ContactTarget, type SendResult } from './channel.js';
 import { DeliveryError } from './errors.js';
-import type { OutboundMessage } from './model.js';
+import { drillPrefix, type OutboundMessage } from './model.js';
 
 export const SLACK_API_URL = 'https://slack.com/api';
 
@@ -30,7 +30,7 @@ const linkToken = (url: string): string => url.slice(url.lastIndexOf('/a/') + 3)
  */
 export function slackBlocks(m: OutboundMessage, isInteractive = false): unknown[] {
   const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: m.subject.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: (drillPrefix(m) + m.subject).slice(0, 150) } },
     { type: 'section', text: { type: 'mrkdwn', text: m.body.slice(0, 2900) || ' ' } },
   ];
   const buttons: unknown[] = [];
@@ -97,7 +97,7 @@ export class SlackChannel implements Channel {
     if (!channel) throw new DeliveryError('slack', 'conversations.open returned no channel', { isPermanent: false });
     const posted = await this.call('chat.postMessage', {
       channel,
-      text: `${message.urgency === 'high' ? ':rotating_light: ' : ''}${message.subject}`,
+      text: `${drillPrefix(message)}${message.urgency === 'high' ? ':rotating_light: ' : ''}${message.subject}`,
       blocks: slackBlocks(message, this.opts.isInteractive),
       unfurl_links: false,
     });

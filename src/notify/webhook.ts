@@ -32,6 +32,7 @@ export function webhookPayload(m: OutboundMessage, now: number): Record<string, 
     body: m.body,
     url: m.url ?? null,
     links: m.links,
+    drill: m.drill === true,
   };
 }
 

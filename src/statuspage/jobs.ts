@@ -22,7 +22,14 @@ import {
   subscriberLink,
   type PublicStatus,
 } from './model.js';
-import { findMaintenance, findStatusIncident, findSubscriber, listComponents, loadSettingsRow } from './repo.js';
+import {
+  findMaintenance,
+  findStatusIncident,
+  findSubscriber,
+  isDrillPublication,
+  listComponents,
+  loadSettingsRow,
+} from './repo.js';
 
 export const JOB_FAN_OUT = 'statusPage.fanOut';
 export const JOB_NOTIFY = 'statusPage.notify';
@@ -57,6 +64,7 @@ export function fanOutHandler(): JobHandler<FanOutPayload> {
         .where('id', '=', updateId)
         .executeTakeFirst();
       if (!update) return; // deleted with its incident: nothing to send
+      if (update.statusIncidentId && (await isDrillPublication(trx, update.statusIncidentId))) return; // never to subscribers
       const affected = await affectedComponents(trx, update);
       const subscribers = (
         await trx

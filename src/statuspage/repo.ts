@@ -120,12 +120,25 @@ export async function findPublicIncident(ex: Executor, incidentId: string): Prom
   return r ? toPublicIncident(r) : null;
 }
 
+/** Whether a publication belongs to a drill incident (a game day's sandbox: never public, never to subscribers). */
+export async function isDrillPublication(ex: Executor, statusIncidentId: string): Promise<boolean> {
+  const r = await ex
+    .selectFrom('statusIncidents')
+    .innerJoin('incidents', 'incidents.id', 'statusIncidents.incidentId')
+    .select('incidents.kind')
+    .where('statusIncidents.id', '=', statusIncidentId)
+    .executeTakeFirst();
+  return r?.kind === 'drill';
+}
+
 /** Published incidents still open, or resolved at or after `since`, newest first. */
 export async function listPublicIncidents(ex: Executor, since: number): Promise<PublicIncident[]> {
   const rows = await ex
     .selectFrom('statusIncidents')
     .selectAll()
     .where((eb) => eb.or([eb('resolvedAt', 'is', null), eb('resolvedAt', '>=', since)]))
+    // A drill's publication is its sandbox: the public page never shows it (docs/gamedays.md).
+    .where('incidentId', 'not in', (eb) => eb.selectFrom('incidents').select('id').where('kind', '=', 'drill'))
     .orderBy('publishedAt', 'desc')
     .execute();
   return rows.map(toPublicIncident);
