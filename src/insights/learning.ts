@@ -164,15 +164,41 @@ export function learningReport(
   const byTeam = [...teamIds]
     .map((id) => ({ teamId: id, name: names.get(id) ?? id, ...learningOf(teamShare(scoped, id), w) }))
     .sort((a, b) => a.name.localeCompare(b.name) || (a.teamId < b.teamId ? -1 : 1));
-  const buckets = bucketStarts(w.from, w.to, opts.bucket, opts.timeZone).map((start) => {
-    const from = Math.max(start, w.from);
-    const to = Math.min(nextBucketStart(start, opts.bucket, opts.timeZone), w.to);
-    const c = completionOf(scoped.incidents, { from, to, asOf: w.asOf });
+  // Each incident and item goes to its bucket once (a binary search over the bucket starts), not once per bucket.
+  const starts = bucketStarts(w.from, w.to, opts.bucket, opts.timeZone);
+  const bounds = starts.map((start, n) => ({
+    start,
+    from: Math.max(start, w.from),
+    to: Math.min(starts[n + 1] ?? nextBucketStart(start, opts.bucket, opts.timeZone), w.to),
+  }));
+  const slot = (t: number | null): number => {
+    if (!within(t, w.from, w.to)) return -1;
+    let lo = 0;
+    let hi = bounds.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (bounds[mid]!.from <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const incidentsIn = bounds.map((): CompletionIncident[] => []);
+  for (const i of scoped.incidents) incidentsIn[slot(i.resolvedAt)]?.push(i);
+  const opened = bounds.map(() => 0);
+  const closedIn = bounds.map(() => 0);
+  for (const i of scoped.items) {
+    const o = slot(i.createdAt);
+    if (o >= 0) opened[o]!++;
+    const c = slot(i.closedAt);
+    if (c >= 0) closedIn[c]!++;
+  }
+  const buckets = bounds.map((b, n) => {
+    const c = completionOf(incidentsIn[n]!, { from: b.from, to: b.to, asOf: w.asOf });
     return {
-      start,
+      start: b.start,
       completion: { eligible: c.eligible, completed: c.thorough, rate: c.rate },
-      actionItemsClosed: scoped.items.filter((i) => within(i.closedAt, from, to)).length,
-      actionItemsOpened: scoped.items.filter((i) => within(i.createdAt, from, to)).length,
+      actionItemsClosed: closedIn[n]!,
+      actionItemsOpened: opened[n]!,
     };
   });
   return { target: COMPLETION_TARGET, overall: learningOf(scoped, w), byTeam, buckets };
