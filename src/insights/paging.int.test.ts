@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { FakeClock, toIso } from '../shared/clock.js';
 import { runMuster } from '../testing/cli.js';
+import { PagingInsights } from './paging.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
@@ -304,6 +305,15 @@ for (const engine of ENGINES) {
       );
       const rotation = await drill(`&scheduleId=${ids.schedule}&serviceId=${ids.service}`);
       assert.equal(rotation.pages.length, 4);
+    });
+
+    it('reads the runs of many pages in one query, with the same figures', async () => {
+      const filter = { from: Date.parse('2026-11-16T00:00:00Z'), to: Date.parse('2026-11-30T00:00:00Z') };
+      const { db } = t.muster.services;
+      const byId = await new PagingInsights(db, clock).figures(filter, 'week');
+      const inOne = await new PagingInsights(db, clock, { runsByIdUpTo: 0 }).figures(filter, 'week');
+      assert.deepEqual(inOne, byId);
+      assert.equal(inOne.figures.byRotation[0]!.pages, 4, 'the pages still come through the rotation');
     });
 
     it('names the field of a bad filter', async () => {

@@ -147,14 +147,15 @@ export interface PagingFigures {
 }
 
 function counts(pages: ClassifiedPage[]): Counts & OffHours {
-  const acks = pages.map((p) => p.timeToAckMs).filter((v): v is number => v !== null);
-  return {
-    pages: pages.length,
-    acknowledged: acks.length,
-    outsideWorkingHours: pages.filter((p) => p.outsideWorkingHours).length,
-    duringSleep: pages.filter((p) => p.duringSleep).length,
-    timeToAck: stats(acks),
-  };
+  const acks: number[] = [];
+  let outsideWorkingHours = 0;
+  let duringSleep = 0;
+  for (const p of pages) {
+    if (p.timeToAckMs !== null) acks.push(p.timeToAckMs);
+    if (p.outsideWorkingHours) outsideWorkingHours++;
+    if (p.duringSleep) duringSleep++;
+  }
+  return { pages: pages.length, acknowledged: acks.length, outsideWorkingHours, duringSleep, timeToAck: stats(acks) };
 }
 
 /** Pages ÷ on-call weeks, two decimals; null without on-call weeks. */
@@ -271,6 +272,8 @@ export function drillPages(
   return { pages: hits.slice(0, limit), truncated: hits.length > limit };
 }
 
+const RUN_ID_BATCH = 500;
+
 /** Ids in chunks, so `in (…)` stays far below either engine's parameter limit. */
 function chunks<T>(xs: T[], n = 500): T[][] {
   const out: T[][] = [];
@@ -295,6 +298,8 @@ export class PagingInsights {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** Up to this many runs are read by id (in batches of 500); beyond, every run paged in the window at once. */
+    private readonly opts: { runsByIdUpTo?: number } = {},
   ) {}
 
   async load(filter: InsightFilter, opts: { withIncident?: boolean } = {}): Promise<LoadedPaging> {
@@ -362,17 +367,40 @@ export class PagingInsights {
     if (f.teamId !== undefined) q = q.where('s.teamId', '=', f.teamId);
     const rows = await q.orderBy('l.at').orderBy('l.id').execute();
 
-    // Which schedules each paged level targeted, from the runs' policy snapshots.
+    // Which schedules each paged level targeted, from the runs' policy snapshots: by id when there are few runs, else
+    // every run paged in the window in one query (a superset when filtered); each distinct snapshot parsed once.
     const runIds = [...new Set(rows.map((r) => r.runId))];
     const targets = new Map<string, string[][]>();
-    for (const ids of chunks(runIds)) {
-      const runs = await k.selectFrom('escalationRuns').select(['id', 'snapshot']).where('id', 'in', ids).execute();
+    const parsed = new Map<string, string[][]>();
+    const take = (runs: { id: string; snapshot: string }[]) => {
       for (const r of runs) {
-        const snap = fromJsonText<PolicySnapshot | null>(r.snapshot, null);
-        targets.set(
-          r.id,
-          (snap?.levels ?? []).map((l) => l.targets.filter((t) => t.type === 'schedule').map((t) => t.id)),
-        );
+        let t = parsed.get(r.snapshot);
+        if (!t) {
+          const snap = fromJsonText<PolicySnapshot | null>(r.snapshot, null);
+          t = (snap?.levels ?? []).map((l) => l.targets.filter((x) => x.type === 'schedule').map((x) => x.id));
+          parsed.set(r.snapshot, t);
+        }
+        targets.set(r.id, t);
+      }
+    };
+    if (runIds.length > (this.opts.runsByIdUpTo ?? RUN_ID_BATCH * 4)) {
+      take(
+        await k
+          .selectFrom('escalationRuns')
+          .select(['id', 'snapshot'])
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('escalationLog as pl')
+              .select('pl.runId')
+              .where('pl.kind', '=', 'paged')
+              .where('pl.at', '>=', f.from)
+              .where('pl.at', '<', f.to),
+          )
+          .execute(),
+      );
+    } else {
+      for (const ids of chunks(runIds, RUN_ID_BATCH)) {
+        take(await k.selectFrom('escalationRuns').select(['id', 'snapshot']).where('id', 'in', ids).execute());
       }
     }
     const levelTargets = (runId: string, levelIndex: number | null): string[] =>
