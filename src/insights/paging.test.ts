@@ -21,7 +21,6 @@ import {
 } from './paging.js';
 
 const MIN = 60_000;
-const H = 60 * MIN;
 const at = (d: number, h: number, m = 0, s = 0) => Date.UTC(2026, 2, d, h, m, s); // March 2026
 const FROM = at(2, 0); // Monday 2 March 00:00 UTC
 const TO = at(16, 0); // Monday 16 March 00:00 UTC
