@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ENGINES } from '../src/db/testing/index.js';
+import { systemActor } from '../src/identity/index.js';
 import { FakeClock } from '../src/shared/clock.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
@@ -30,10 +31,22 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 
 /** The page is no wider than the viewport (nothing scrolls sideways). */
 async function assertFits(page: Page, what: string): Promise<void> {
-  const w = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-  }));
+  // Charts follow their box with a ResizeObserver, a frame or two after the viewport changes.
+  await page
+    .waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, null, {
+      timeout: 3_000,
+    })
+    .catch(() => undefined);
+  const w = await page.evaluate(() => {
+    const client = document.documentElement.clientWidth;
+    // The innermost elements sticking out, to name the culprit when it fails.
+    const wide = [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((e) => e.getBoundingClientRect().right > client + 1)
+      .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > client + 1))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
+    return { scroll: document.documentElement.scrollWidth, client, wide };
+  });
   assert.ok(w.scroll <= w.client, `${what} scrolls sideways at 390 px: ${JSON.stringify(w)}`);
 }
 
@@ -56,6 +69,7 @@ for (const engine of ENGINES)
     const t0 = Math.floor((Date.now() - 10 * DAY) / DAY) * DAY + 10 * 60 * MINUTE;
     const clock = new FakeClock(t0);
     let anaId = '';
+    let uncoordinatedId = '';
 
     before(async () => {
       mkdirSync(SHOTS, { recursive: true });
@@ -92,6 +106,7 @@ for (const engine of ENGINES)
         teamId,
         name: 'Payments',
         repeat: 0,
+        workingHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
         levels: [{ delayMinutes: 5, targets: [{ type: 'schedule', id: schedule.body.id }] }],
       });
       assert.equal(policy.status, 201, JSON.stringify(policy.body));
@@ -154,6 +169,48 @@ for (const engine of ENGINES)
       };
       const first = await incident(t0 + 3 * DAY, 'Card payments down');
       await incident(t0 + 4 * DAY, 'Refunds stuck');
+      // Three people act within 5 minutes on a P1 with no Incident Commander until minute 17: 12 minutes uncoordinated.
+      const tokens: Record<string, string> = {};
+      for (const who of ['Bo', 'Cai', 'Dee']) {
+        const u = await api<{ user: { id: string } }>('POST', '/api/users', {
+          email: `${who.toLowerCase()}@example.test`,
+          name: who,
+        });
+        assert.equal(u.status, 201, JSON.stringify(u.body));
+        await api('PUT', `/api/teams/${teamId}/members/${u.body.user.id}`, { role: 'responder' });
+        tokens[who] = (
+          await muster.muster.services.tokens.create(systemActor('test'), { userId: u.body.user.id, name: 'test' })
+        ).token;
+      }
+      const t5 = t0 + 5 * DAY;
+      clock.set(t5);
+      const declared = await api<{ incident: { id: string } }>(
+        'POST',
+        '/api/incidents',
+        { title: 'Checkout errors', severity: 'P1', serviceIds: [svc.body.id] },
+        tokens.Bo,
+      );
+      assert.equal(declared.status, 201, JSON.stringify(declared.body));
+      uncoordinatedId = declared.body.incident.id;
+      for (const [minute, who] of [
+        [2, 'Cai'],
+        [5, 'Dee'],
+      ] as const) {
+        clock.set(t5 + minute * MINUTE);
+        const n = await api('POST', `/api/incidents/${uncoordinatedId}/notes`, { text: `${who} looked` }, tokens[who]);
+        assert.equal(n.status, 201, JSON.stringify(n.body));
+      }
+      clock.set(t5 + 17 * MINUTE);
+      const ic = await api('PUT', `/api/incidents/${uncoordinatedId}/roles/commander`, { userId: anaId });
+      assert.ok(ic.status < 300, JSON.stringify(ic.body));
+      clock.set(t5 + 25 * MINUTE);
+      assert.equal(
+        (await api('POST', `/api/incidents/${uncoordinatedId}/status`, { status: 'monitoring' })).status,
+        200,
+      );
+      clock.set(t5 + 40 * MINUTE);
+      assert.equal((await api('POST', `/api/incidents/${uncoordinatedId}/status`, { status: 'resolved' })).status, 200);
+
       const item = await api('POST', '/api/action-items', {
         incidentId: first,
         title: 'Alert on the card processor timeout',
@@ -201,32 +258,42 @@ for (const engine of ENGINES)
 
       await page.getByRole('link', { name: 'Responders', exact: true }).click();
       await page.getByRole('heading', { name: 'Responders', exact: true }).waitFor();
-      assert.equal(await page.getByTestId('responders-total').textContent(), '2');
+      assert.equal(await page.getByTestId('responders-total').textContent(), '3');
+      assert.equal(await page.getByTestId('responders-uncoordinated').textContent(), '1');
+      const list = page.getByTestId('responders-uncoordinated-list');
+      assert.equal(await list.locator('tbody tr').count(), 1);
+      await list.getByText('12m 00s').waitFor();
       const respondersCsv = await downloadCsv(page, 'Time to mitigate by number of responders');
       assert.match(respondersCsv.text, /^Severity,Responders,Incidents,Median to mitigate \(min\)/);
       assert.match(respondersCsv.text, /\r\nP1,1,2,20,/);
       await page.screenshot({ path: `${SHOTS}/responders-desktop.png`, fullPage: true });
+      await list.getByRole('link', { name: 'Checkout errors' }).click();
+      await page.waitForURL((u) => u.pathname === `/incidents/${uncoordinatedId}`);
+      await page.goBack();
+      await page.getByRole('heading', { name: 'Responders', exact: true }).waitFor();
 
       await page.getByRole('link', { name: 'Alert quality', exact: true }).click();
       await page.getByRole('heading', { name: 'Alert quality', exact: true }).waitFor();
       assert.equal(await page.getByTestId('quality-noisy-share').textContent(), '33%');
       const qualityCsv = await downloadCsv(page, 'Noisy share over time');
-      assert.match(qualityCsv.text, /^Week of,Alerts,Noisy,Noisy share \(%\)\r\n/);
+      assert.match(qualityCsv.text, /^Week of,Alerts,Judged,Noisy,Noisy share \(%\)\r\n/);
+      assert.match(qualityCsv.text, /\r\n\d{4}-\d{2}-\d{2},3,3,1,33\.3\r\n/);
       await page.getByRole('tab', { name: 'Services' }).click();
       await page.getByRole('heading', { name: 'Noisiest services' }).waitFor();
       await page.screenshot({ path: `${SHOTS}/alert-quality-desktop.png`, fullPage: true });
 
       await page.setViewportSize({ width: 390, height: 844 });
       for (const [path, title, shot] of [
-        ['/insights/learning', 'Learning', 'learning'],
-        ['/insights/responders', 'Responders', 'responders'],
-        ['/insights/alert-quality', 'Alert quality', 'alert-quality'],
+        ['/insights/paging', 'Paging', 'paging-390-fresh'],
+        ['/insights/learning', 'Learning', 'learning-390'],
+        ['/insights/responders', 'Responders', 'responders-390'],
+        ['/insights/alert-quality', 'Alert quality', 'alert-quality-390'],
       ] as const) {
         await page.goto(muster.url + path);
         await page.getByRole('heading', { name: title, exact: true }).waitFor();
         await page.locator('.ins-figures').waitFor();
         await assertFits(page, title);
-        await page.screenshot({ path: `${SHOTS}/${shot}-390.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}/${shot}.png`, fullPage: true });
       }
       assert.deepEqual(errors, []);
     });

@@ -3,19 +3,21 @@
  * alerts per week or month, overall and for the worst rules or services (the same definition as /alert-quality,
  * which shows the current period in detail).
  */
+import type { ReactNode } from 'react';
 import { TimeChart, formatValue } from '../../components/chart.js';
 import { Tabs, useUrlFilters } from '../../components/filters.js';
 import { Loadable } from '../../components/state.js';
 import { Card, PageHeader } from '../../components/ui.js';
 import { Link, useLocation } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
-import { bucketLabel, bucketTimes, Figures, inPercent, withQuery } from './paging.js';
-import { ChartCard, InsightsTabs, useInsightsFilters } from './shared.js';
+import { bucketTimes, Figures, inPercent, withQuery } from './paging.js';
+import { bucketDate, ChartCard, InsightsTabs, useInsightsFilters } from './shared.js';
 
 type GroupBy = 'rule' | 'service';
 interface Bucket {
   start: string;
   alerts: number;
+  classified: number;
   noisy: number;
   noisyShare: number | null;
 }
@@ -23,14 +25,17 @@ interface QualityReport {
   bucket: 'week' | 'month';
   timeZone: string;
   groupBy: GroupBy;
-  overall: { alerts: number; noisy: number; noisyShare: number | null; buckets: Bucket[] };
+  overall: { alerts: number; classified: number; noisy: number; noisyShare: number | null; buckets: Bucket[] };
   series: {
     key: string;
     name: string;
     serviceIds: string[];
     alerts: number;
+    classified: number;
     noisy: number;
     noisyShare: number | null;
+    /** Above the noisy-rules view's threshold (20%) over the window. */
+    isNoisy: boolean;
     buckets: Bucket[];
   }[];
 }
@@ -43,7 +48,12 @@ const LIMIT = 10;
 const DEFAULTS = { groupBy: 'rule' };
 const pct = (v: number | null) => formatValue(v, 'ratio');
 
-function QualityView({ r }: { r: QualityReport }) {
+function noisyCount(r: QualityReport): string {
+  const n = r.series.filter((s) => s.isNoisy).length;
+  return n === 0 ? 'None is above 20% over the window.' : `${n} ${n === 1 ? 'is' : 'are'} above 20% over the window.`;
+}
+
+function QualityView({ r, toggle }: { r: QualityReport; toggle: ReactNode }) {
   const x = bucketTimes(r.overall.buckets);
   const week = r.bucket === 'week' ? 'Week of' : 'Month of';
   const what = r.groupBy === 'rule' ? 'rules' : 'services';
@@ -52,13 +62,14 @@ function QualityView({ r }: { r: QualityReport }) {
       <Figures
         items={[
           { label: 'Alerts', value: r.overall.alerts },
-          { label: 'Noisy', value: r.overall.noisy },
+          { label: 'Judged', value: r.overall.classified, note: 'by responders when they resolved' },
+          { label: 'Noisy', value: r.overall.noisy, note: 'not actionable or a false positive' },
           { label: 'Noisy share', value: pct(r.overall.noisyShare), testId: 'quality-noisy-share' },
         ]}
       />
       <ChartCard
         title="Noisy share over time"
-        description={`The share of alerts judged not actionable or a false positive, per ${r.bucket}. Above 20% your alerting needs work.`}
+        description={`Of the alerts judged in each ${r.bucket}, the share judged not actionable or a false positive. Above 20%, alerting needs work.`}
         chart={
           <TimeChart
             title="Noisy share over time"
@@ -70,25 +81,28 @@ function QualityView({ r }: { r: QualityReport }) {
         columns={[
           { key: 'start', label: week },
           { key: 'alerts', label: 'Alerts' },
+          { key: 'classified', label: 'Judged' },
           { key: 'noisy', label: 'Noisy' },
           { key: 'share', label: 'Noisy share (%)' },
         ]}
         rows={r.overall.buckets.map((b) => ({
-          start: bucketLabel(b.start, r.timeZone),
+          start: bucketDate(b.start, r.timeZone),
           alerts: b.alerts,
+          classified: b.classified,
           noisy: b.noisy,
           share: inPercent(b.noisyShare),
         }))}
         csvName="noisy-share-over-time.csv"
       />
-      {r.series.length === 0 ? (
+      {toggle}
+      {r.series.length === 0 || r.overall.noisy === 0 ? (
         <Card title={`Noisiest ${what}`}>
           <p className="empty">No alert in this window was judged noisy.</p>
         </Card>
       ) : (
         <ChartCard
           title={`Noisiest ${what}`}
-          description={`The ${r.series.length} ${what} with the most noisy alerts in the window, their noisy share per ${r.bucket}.`}
+          description={`${r.series.length === 1 ? `The ${r.groupBy}` : `The ${r.series.length} ${what}`} with the most noisy alerts in the window, and the noisy share each ${r.bucket}. ${noisyCount(r)}`}
           chart={
             <TimeChart
               title={`Noisy share of the noisiest ${what}`}
@@ -137,14 +151,20 @@ export function AlertQualityInsightsPage() {
       />
       <InsightsTabs />
       {bar}
-      <Tabs label="Worst by" options={GROUPS} value={groupBy} onChange={(k) => setFilters({ groupBy: k })} />
       <Loadable
         resource={report}
         what="alert quality"
         isEmpty={(d) => d.overall.alerts === 0}
         empty="No alerts in this window. The noisy share fills in as responders judge alerts when they resolve them."
       >
-        {(r) => <QualityView r={r} />}
+        {(r) => (
+          <QualityView
+            r={r}
+            toggle={
+              <Tabs label="Noisiest by" options={GROUPS} value={groupBy} onChange={(k) => setFilters({ groupBy: k })} />
+            }
+          />
+        )}
       </Loadable>
     </>
   );

@@ -8,8 +8,8 @@ import { Loadable } from '../../components/state.js';
 import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
-import { bucketLabel, bucketTimes, Figures, inDays, inPercent, type Stats } from './paging.js';
-import { ChartCard, InsightsTabs, useInsightsFilters } from './shared.js';
+import { bucketTimes, Figures, inDays, inPercent, type Stats } from './paging.js';
+import { bucketDate, ChartCard, InsightsTabs, useInsightsFilters } from './shared.js';
 
 interface Learning {
   completion: { eligible: number; completed: number; inProgress: number; rate: number | null; belowTarget: boolean };
@@ -70,7 +70,7 @@ function CompletionHeadline({ r }: { r: LearningReport }) {
           {
             label: 'Post-mortems overdue',
             value: r.overall.postmortemsOverdue,
-            note: `${c.inProgress} still being written, not due yet`,
+            note: c.inProgress ? `${c.inProgress} more being written, not due yet` : 'unpublished past their due date',
             testId: 'learning-overdue',
           },
           {
@@ -130,7 +130,7 @@ function LearningView({ r }: { r: LearningReport }) {
           { key: 'rate', label: 'Completion (%)' },
         ]}
         rows={r.buckets.map((b) => ({
-          start: bucketLabel(b.start, r.timeZone),
+          start: bucketDate(b.start, r.timeZone),
           eligible: b.completion.eligible,
           completed: b.completion.completed,
           rate: inPercent(b.completion.rate),
@@ -156,7 +156,7 @@ function LearningView({ r }: { r: LearningReport }) {
           { key: 'closed', label: 'Closed' },
         ]}
         rows={r.buckets.map((b) => ({
-          start: bucketLabel(b.start, r.timeZone),
+          start: bucketDate(b.start, r.timeZone),
           opened: b.actionItemsOpened,
           closed: b.actionItemsClosed,
         }))}

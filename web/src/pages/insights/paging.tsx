@@ -14,7 +14,7 @@ import { query } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
-import { ChartCard, InsightsTabs, useInsightsFilters } from './shared.js';
+import { bucketDate, ChartCard, InsightsTabs, useInsightsFilters, type InsightsQuery } from './shared.js';
 
 /** A statistic as every insights route returns it; null figures when count is 0. */
 export interface Stats {
@@ -33,17 +33,6 @@ export function withQuery(qs: string, extra: Record<string, string | undefined>)
 
 /** Epoch ms of each bucket start, for TimeChart's x. */
 export const bucketTimes = (buckets: { start: string }[]): number[] => buckets.map((b) => Date.parse(b.start));
-
-/** A bucket's start as a table cell: the date only (buckets start at midnight in the report's zone). */
-export const bucketLabel = (start: string, timeZone: string): string => {
-  try {
-    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-      new Date(start),
-    );
-  } catch {
-    return start.slice(0, 10);
-  }
-};
 
 /** Table and CSV figures are numbers (so they sort and add up in a spreadsheet), in the unit their column names. */
 const round1 = (v: number | null): number | null => (v === null ? null : Math.round(v * 10) / 10);
@@ -135,7 +124,7 @@ const GROUPS = [
 const secs = (v: number | null) => formatValue(v, 'seconds');
 const perWeek = (v: number | null) => (v === null ? '—' : v.toFixed(1));
 
-/** Columns every group shares: pages, acknowledged, time to acknowledge (median and p90), and the drill-down. */
+/** Columns every group shares: pages, time to acknowledge (median and p90), and the drill-down. */
 function countColumns<T extends Counts>(
   name: (r: T) => string,
   drill: (r: T) => void,
@@ -144,14 +133,6 @@ function countColumns<T extends Counts>(
   return [
     { id: 'name', header: 'Name', className: 'strong', sortValue: (r) => name(r).toLowerCase(), cell: name },
     { id: 'pages', header: 'Pages', align: 'num', sortValue: (r) => r.pages, cell: (r) => r.pages },
-    {
-      id: 'acked',
-      header: 'Acknowledged',
-      align: 'num',
-      hideOnPhone: true,
-      sortValue: (r) => r.acknowledged,
-      cell: (r) => r.acknowledged,
-    },
     {
       id: 'median',
       header: 'Median to ack',
@@ -182,19 +163,12 @@ function countColumns<T extends Counts>(
   ];
 }
 
-function weekColumns<T extends { onCallWeeks: number; pagesPerOnCallWeek: number | null }>(): Column<T>[] {
+/** Pages per on-call week (the on-call weeks and the rest are in the chart cards' tables and CSVs). */
+function weekColumns<T extends { pagesPerOnCallWeek: number | null }>(): Column<T>[] {
   return [
     {
-      id: 'weeks',
-      header: 'On-call weeks',
-      align: 'num',
-      hideOnPhone: true,
-      sortValue: (r) => r.onCallWeeks,
-      cell: (r) => r.onCallWeeks,
-    },
-    {
       id: 'perWeek',
-      header: 'Pages per on-call week',
+      header: 'Per on-call week',
       align: 'num',
       sortValue: (r) => r.pagesPerOnCallWeek,
       cell: (r) => perWeek(r.pagesPerOnCallWeek),
@@ -208,14 +182,6 @@ function TimeToAck({ r, onDrill }: { r: PagingReport; onDrill: (d: Drill) => voi
     (p) => p.name,
     (p) => onDrill({ what: p.name, params: { userId: p.userId } }),
     [
-      {
-        id: 'outside',
-        header: 'Outside working hours',
-        align: 'num',
-        hideOnPhone: true,
-        sortValue: (p) => p.outsideWorkingHours,
-        cell: (p) => p.outsideWorkingHours,
-      },
       {
         id: 'sleep',
         header: 'During sleep',
@@ -325,9 +291,11 @@ const PAGE_COLUMNS: Column<Page>[] = [
   },
 ];
 
-function PagesList({ qs, drill, onClose }: { qs: string; drill: Drill; onClose: () => void }) {
+function PagesList({ filters, drill, onClose }: { filters: InsightsQuery; drill: Drill; onClose: () => void }) {
+  // The drill-down's `bucket` is a bucket's start, not the unit: pass the filters without it.
+  const { from, to, teamId, serviceId } = filters;
   const pages = useApi<{ pages: Page[]; truncated: boolean }>(
-    `/api/insights/paging/pages${withQuery(qs, drill.params)}`,
+    `/api/insights/paging/pages${query({ from, to, teamId, serviceId, ...drill.params })}`,
   );
   return (
     <Card
@@ -362,12 +330,12 @@ function PagesList({ qs, drill, onClose }: { qs: string; drill: Drill; onClose: 
   );
 }
 
-function PagingReportView({ r, qs }: { r: PagingReport; qs: string }) {
+function PagingReportView({ r, filters }: { r: PagingReport; filters: InsightsQuery }) {
   const [drill, setDrill] = useState<Drill | null>(null);
   const o = r.overall;
   const share = (n: number) => (o.pages ? formatValue(n / o.pages, 'ratio') : '—');
   const bucketRows = r.buckets.map((b) => ({
-    start: bucketLabel(b.start, r.timeZone),
+    start: bucketDate(b.start, r.timeZone),
     pages: b.pages,
     outsideWorkingHours: b.outsideWorkingHours,
     duringSleep: b.duringSleep,
@@ -484,13 +452,15 @@ function PagingReportView({ r, qs }: { r: PagingReport; qs: string }) {
         csvName="paging-per-rotation.csv"
       />
       <TimeToAck r={r} onDrill={setDrill} />
-      {drill && <PagesList key={JSON.stringify(drill.params)} qs={qs} drill={drill} onClose={() => setDrill(null)} />}
+      {drill && (
+        <PagesList key={JSON.stringify(drill.params)} filters={filters} drill={drill} onClose={() => setDrill(null)} />
+      )}
     </>
   );
 }
 
 export function PagingInsightsPage() {
-  const { qs, bar } = useInsightsFilters(['team', 'service', 'bucket']);
+  const { query: filters, qs, bar } = useInsightsFilters(['team', 'service', 'bucket']);
   const report = useApi<PagingReport>(`/api/insights/paging${qs}`);
   return (
     <>
@@ -511,7 +481,7 @@ export function PagingInsightsPage() {
         isEmpty={(d) => d.overall.pages === 0}
         empty="No pages were sent in this window. Pages appear here once an escalation policy notifies someone of an alert."
       >
-        {(r) => <PagingReportView r={r} qs={qs} />}
+        {(r) => <PagingReportView r={r} filters={filters} />}
       </Loadable>
     </>
   );

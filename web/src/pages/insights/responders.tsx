@@ -32,6 +32,8 @@ interface RespondersReport {
   }[];
   uncoordinatedIncidents: number;
   totalIncidents: number;
+  /** More than 1,000 incidents matched: `incidents` holds the newest 1,000 (the counts cover all). */
+  truncated: boolean;
 }
 
 const BUCKETS: ResponderBucket[] = ['1', '2', '3-4', '5-7', '8+'];
@@ -194,6 +196,11 @@ function RespondersView({ r }: { r: RespondersReport }) {
           assigned, until one was (or the incident resolved). Open an incident to see the stretch flagged on its
           timeline.
         </p>
+        {r.truncated && (
+          <p className="muted small ins-card-note">
+            From the newest 1,000 incidents in the window; narrow the window to see older ones.
+          </p>
+        )}
         {uncoordinated.length === 0 ? (
           <p className="empty">No incident in this window had uncoordinated time.</p>
         ) : (
