@@ -92,6 +92,7 @@ import type { ResolveAll } from './shared/net.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
 import { createStatusPageServices } from './statuspage/index.js';
 import { backlogSource } from './insights/learning.js';
+import { GamedayService, gamedayJobs } from './gamedays/index.js';
 
 export interface Muster {
   app: FastifyInstance;
@@ -238,6 +239,15 @@ export function buildServices(
       resolve,
       onEnqueued: () => runner?.wake(),
     }),
+    // Game days (src/gamedays): the drill incident is declared with the chat hook, as any incident is.
+    gamedays: new GamedayService({
+      db,
+      clock,
+      log: log.child({ component: 'gamedays' }),
+      chat: chat.incidentDeps.chat,
+      pokeIncident: (id) => services.incidents.live.poke(id),
+      onEnqueued: () => runner?.wake(),
+    }),
     async isReady() {
       await sql`select 1`.execute(db.kysely);
       return true;
@@ -329,6 +339,10 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
       resolve: services.actionItems.resolve,
     }),
   );
+  // Game days: injects at their offsets, reminders the day before, the next of a series (src/gamedays/jobs.ts).
+  for (const j of gamedayJobs({ ...reminders, poke: (id) => services.incidents.live.poke(id) })) {
+    runner.register(j.kind, j.handler);
+  }
   // Insights: the weekly digest, one job per subscribed team each Monday (src/insights/digest.ts).
   for (const j of [insightsDigestJob(services)]) runner.register(j.kind, j.handler);
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).

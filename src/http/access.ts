@@ -47,6 +47,8 @@ export type Access =
   | 'self-or-their-team-admin'
   /** The action item's owner, responders (or more) of its team, organisation administrators. */
   | 'action-item-actor'
+  /** Responders (or more) of the game day's team, its facilitator, organisation administrators. */
+  | 'gameday-actor'
   /** At least this role in the team that owns the resource named by the path (organisation administrators always). */
   | `${TeamLevel}@${Owned}`;
 
@@ -340,6 +342,26 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/teams/:team/trackers/:provider': 'admin@team',
   'PUT /api/teams/:team/trackers/:provider': 'admin@team',
   'DELETE /api/teams/:team/trackers/:provider': 'admin@team',
+
+  // Game days: everyone reads; a responder of a team adds scenarios and plans game days (the service checks the team
+  // in the body; built-in scenarios are read-only); a game day's team, facilitator and administrators run it.
+  'GET /api/gameday-scenarios': SIGNED_IN,
+  'POST /api/gameday-scenarios': 'any-responder',
+  'GET /api/gameday-scenarios/:id': SIGNED_IN,
+  'PATCH /api/gameday-scenarios/:id': 'any-responder',
+  'DELETE /api/gameday-scenarios/:id': 'any-responder',
+  'GET /api/gamedays': SIGNED_IN,
+  'POST /api/gamedays': 'any-responder',
+  'GET /api/gamedays/:id': SIGNED_IN,
+  'PATCH /api/gamedays/:id': 'gameday-actor',
+  'POST /api/gamedays/:id/start': 'gameday-actor',
+  'POST /api/gamedays/:id/halt': 'gameday-actor',
+  'POST /api/gamedays/:id/end': 'gameday-actor',
+  'POST /api/gamedays/:id/cancel': 'gameday-actor',
+  'POST /api/gamedays/:id/injects': 'gameday-actor',
+  'PUT /api/gamedays/:id/actions/:actionId': 'gameday-actor',
+  'POST /api/gamedays/:id/debrief': 'gameday-actor',
+  'GET /api/gamedays/:id/measures': SIGNED_IN,
 };
 
 declare module 'fastify' {
@@ -425,6 +447,8 @@ function denied(access: Access): AppError {
     'self-or-admin@team': 'This needs the admin role in the team.',
     'self-or-their-team-admin': 'This is for the person themselves or an admin of one of their teams.',
     'action-item-actor': "This needs the item's owner, the responder role in its team, or an administrator.",
+    'gameday-actor':
+      "This needs the responder role in the game day's team, being its facilitator, or an administrator.",
   };
   const [level, owned] = access.split('@');
   return forbidden(why[access] ?? `This needs the ${level} role in the team that owns this ${owned}.`);
@@ -494,6 +518,9 @@ export async function authorize(services: Services, request: FastifyRequest, acc
       break;
     case 'postmortem-actor':
       allowed = (await services.postmortemAnalysis.canAct(actor, params.id ?? '')) !== false;
+      break;
+    case 'gameday-actor':
+      allowed = (await services.gamedays.canAct(actor, params.id ?? '')) !== false;
       break;
     case 'paged-or-responder@alert':
       allowed = (await services.alerts.canAct(actor, params.id ?? '', { paged: true })) !== false;

@@ -45,6 +45,7 @@ import { registerPostmortemRoutes } from './routes/postmortems.js';
 import { registerPostmortemAnalysisRoutes } from './routes/postmortem-analysis.js';
 import { registerActionItemRoutes } from './routes/action-items.js';
 import { registerBlameRoutes } from './routes/blame.js';
+import { registerGamedayRoutes } from './routes/gamedays.js';
 import { registerSlackRoutes } from './routes/slack.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTeamRoutes } from './routes/teams.js';
@@ -184,6 +185,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerPostmortemAnalysisRoutes(app, services);
   registerActionItemRoutes(app, services);
   registerBlameRoutes(app, services);
+  registerGamedayRoutes(app, services);
   await registerActionLinkRoutes(app, services);
   await registerSlackRoutes(app, services);
 

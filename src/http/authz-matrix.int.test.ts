@@ -48,6 +48,7 @@ function expected(access: Access): Set<Role> | 'same' {
     case 'incident-actor':
     case 'postmortem-actor':
     case 'action-item-actor':
+    case 'gameday-actor':
     case 'paged-or-responder@alert':
     case 'self-or-admin@team':
       return r('responder', 'teamAdmin', 'orgAdmin');
@@ -81,6 +82,8 @@ interface Fixture {
   postmortem: string;
   /** An action item of the incident in team A, owned by someone without a token (loner). */
   actionItem: string;
+  /** A game day of team A (facilitated by the organisation admin). */
+  gameday: string;
 }
 
 /** A path with the fixture's ids (or made-up ones where any id will do) in place of its parameters. */
@@ -91,6 +94,7 @@ function fill(method: string, url: string, f: Fixture): string {
     ['/api/incidents/', f.incident],
     ['/api/postmortems/', f.postmortem],
     ['/api/action-items/', f.actionItem],
+    ['/api/gamedays/', f.gameday],
     ['/api/alerts/', f.alert],
     ['/api/schedules/', deleting && url === '/api/schedules/:id' ? f.spareSchedule : f.schedule],
     ['/api/escalation-policies/', f.policy],
@@ -285,6 +289,14 @@ for (const engine of ENGINES) {
         }),
         'action item',
       ).id;
+      const gameday = ok(
+        await t.api<{ id: string }>('POST', '/api/gamedays', {
+          teamId: teamA,
+          title: 'Matrix drill',
+          serviceIds: [service],
+        }),
+        'game day',
+      ).id;
       f = {
         tokens,
         users,
@@ -304,6 +316,7 @@ for (const engine of ENGINES) {
         spareKey,
         postmortem,
         actionItem,
+        gameday,
       };
       fireAlert = fire;
     });

@@ -12,6 +12,7 @@ import type { ChatService } from '../chat/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { EscalationPolicyService } from '../escalation/index.js';
+import type { GamedayService } from '../gamedays/service.js';
 import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
 import type { IncidentService } from '../incidents/index.js';
 import type { JobRunner, JobService } from '../jobs/index.js';
@@ -61,5 +62,7 @@ export interface Services {
   postmortemAnalysis: PostmortemAnalysisService;
   /** Action items of post-mortems and incidents, their tracker issues and reminders (src/actions). */
   actionItems: ActionItemService;
+  /** Game days: scenarios, drills and their drill rooms, injects, halt, debrief, measures (src/gamedays). */
+  gamedays: GamedayService;
   isReady(): Promise<boolean>;
 }

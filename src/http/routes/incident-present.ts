@@ -99,6 +99,10 @@ export const DetailSchema = Type.Object({
   metrics: Type.Unknown(),
   postmortem: Type.Optional(PostmortemRefSchema),
   postmortemExpected: Type.Optional(Type.Boolean()),
+  /** The game day whose drill room this is (drill incidents only). */
+  gameday: Type.Optional(
+    Type.Union([Type.Object({ id: Type.String(), title: Type.String(), status: Type.String() }), Type.Null()]),
+  ),
 });
 
 export const presentIncident = (i: Incident) => ({

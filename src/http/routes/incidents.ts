@@ -46,7 +46,7 @@ export function registerIncidentRoutes(app: FastifyInstance, services: Services)
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const inc = services.incidents;
   registerSeverityRoutes(r, inc);
-  registerIncidentCoreRoutes(r, inc, services.postmortems);
+  registerIncidentCoreRoutes(r, inc, services.postmortems, services.gamedays);
   registerCommandRoutes(r, inc);
   registerChangeRoutes(r, inc);
   registerIncidentRoomRoutes(app, services);
@@ -144,7 +144,12 @@ function registerSeverityRoutes(r: Router, inc: Incidents): void {
 }
 
 /** Declare, list, read, edit. */
-function registerIncidentCoreRoutes(r: Router, inc: Incidents, pms: Services['postmortems']): void {
+function registerIncidentCoreRoutes(
+  r: Router,
+  inc: Incidents,
+  pms: Services['postmortems'],
+  gds: Services['gamedays'],
+): void {
   r.post(
     '/api/incidents',
     {
@@ -222,7 +227,9 @@ function registerIncidentCoreRoutes(r: Router, inc: Incidents, pms: Services['po
     async (req) => {
       const d = await inc.get(req.params.id);
       const pm = await pms.forIncidents([d.incident]);
-      return { ...presentDetail(d), ...pm.get(d.incident.id) };
+      // A drill incident is a game day's drill room: the room shows a DRILL banner linking to it.
+      const gameday = d.incident.kind === 'drill' ? await gds.forIncident(d.incident.id) : null;
+      return { ...presentDetail(d), ...pm.get(d.incident.id), gameday };
     },
   );
 
