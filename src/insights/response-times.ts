@@ -112,75 +112,82 @@ export class ResponseTimeInsights {
     return tz && isValidTimeZone(tz) ? tz : null;
   }
 
-  /** The incidents declared in [from, to) matching the filter, with milestones, first alert, services and teams. */
+  /**
+   * The incidents declared in [from, to) matching the filter, with milestones, first alert, services and teams.
+   * Three statements: the incidents; their first linked alert's firing and their services, each read for the ids of
+   * the filtered incidents (`scoped`, a subquery), so a team's or a service's figures read only that team's or
+   * service's incidents' alerts and services, not the whole window's (bench:insights).
+   */
   async load(f: ResolvedFilter): Promise<InsightIncident[]> {
     const k = this.db.kysely;
-    let q = k
-      .selectFrom('incidents as i')
+    const filtered = () => {
+      let q = k
+        .selectFrom('incidents as wi')
+        .where('wi.declaredAt', '>=', f.from)
+        .where('wi.declaredAt', '<', f.to)
+        .where('wi.kind', 'in', f.kinds);
+      if (f.severity !== undefined) q = q.where('wi.severity', '=', f.severity);
+      if (f.serviceId !== undefined) {
+        const serviceId = f.serviceId;
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('incidentServices as s')
+              .select(sql`1`.as('one'))
+              .whereRef('s.incidentId', '=', 'wi.id')
+              .where('s.serviceId', '=', serviceId),
+          ),
+        );
+      }
+      if (f.teamId !== undefined) {
+        const teamId = f.teamId;
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('incidentServices as s')
+              .innerJoin('services as sv', 'sv.id', 's.serviceId')
+              .select(sql`1`.as('one'))
+              .whereRef('s.incidentId', '=', 'wi.id')
+              .where('sv.teamId', '=', teamId),
+          ),
+        );
+      }
+      return q;
+    };
+    const scoped = () => filtered().select('wi.id');
+    const rows = await filtered()
       .leftJoin(
         (eb) =>
           eb
             .selectFrom('incidentAlerts as ia')
-            .innerJoin('incidents as wi', 'wi.id', 'ia.incidentId')
             .innerJoin('alerts as a', 'a.id', 'ia.alertId')
             .select(['ia.incidentId', (e) => e.fn.min('a.firstSeenAt').as('firstAlertAt')])
-            .where('wi.declaredAt', '>=', f.from)
-            .where('wi.declaredAt', '<', f.to)
+            .where('ia.incidentId', 'in', scoped())
             .groupBy('ia.incidentId')
             .as('fa'),
-        (join) => join.onRef('fa.incidentId', '=', 'i.id'),
+        (join) => join.onRef('fa.incidentId', '=', 'wi.id'),
       )
       .select([
-        'i.id',
-        'i.title',
-        'i.severity',
-        'i.kind',
-        'i.declaredAt',
-        'i.impactStartedAt',
-        'i.detectedAt',
-        'i.acknowledgedAt',
-        'i.mitigatedAt',
-        'i.resolvedAt',
+        'wi.id',
+        'wi.title',
+        'wi.severity',
+        'wi.kind',
+        'wi.declaredAt',
+        'wi.impactStartedAt',
+        'wi.detectedAt',
+        'wi.acknowledgedAt',
+        'wi.mitigatedAt',
+        'wi.resolvedAt',
         'fa.firstAlertAt',
       ])
-      .where('i.declaredAt', '>=', f.from)
-      .where('i.declaredAt', '<', f.to)
-      .where('i.kind', 'in', f.kinds);
-    if (f.severity !== undefined) q = q.where('i.severity', '=', f.severity);
-    if (f.serviceId !== undefined) {
-      const serviceId = f.serviceId;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('incidentServices as s')
-            .select(sql`1`.as('one'))
-            .whereRef('s.incidentId', '=', 'i.id')
-            .where('s.serviceId', '=', serviceId),
-        ),
-      );
-    }
-    if (f.teamId !== undefined) {
-      const teamId = f.teamId;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('incidentServices as s')
-            .innerJoin('services as sv', 'sv.id', 's.serviceId')
-            .select(sql`1`.as('one'))
-            .whereRef('s.incidentId', '=', 'i.id')
-            .where('sv.teamId', '=', teamId),
-        ),
-      );
-    }
-    const rows = await q.orderBy('i.declaredAt').orderBy('i.id').execute();
+      .orderBy('wi.declaredAt')
+      .orderBy('wi.id')
+      .execute();
     const links = await k
       .selectFrom('incidentServices as s')
-      .innerJoin('incidents as i', 'i.id', 's.incidentId')
       .innerJoin('services as sv', 'sv.id', 's.serviceId')
       .select(['s.incidentId', 's.serviceId', 'sv.teamId'])
-      .where('i.declaredAt', '>=', f.from)
-      .where('i.declaredAt', '<', f.to)
-      .where('i.kind', 'in', f.kinds)
+      .where('s.incidentId', 'in', scoped())
       .orderBy('s.incidentId')
       .orderBy('s.serviceId')
       .execute();
