@@ -113,6 +113,24 @@ for (const engine of ENGINES) {
           await t.muster.services.tokens.create(systemActor('test'), { userId: ids[name], name: 'test' })
         ).token;
       }
+      // The team's zone: its on-call schedule's (the digest runs on Monday 08:00 there).
+      ok(
+        await t.api('POST', '/api/schedules', {
+          teamId: ids.shop,
+          name: 'Shop primary',
+          timezone: 'Europe/London',
+          layers: [
+            {
+              name: 'Weekly',
+              participants: [ids.ada],
+              turn: { unit: 'weeks', count: 1 },
+              startDate: '2026-03-02',
+              handoffTime: '09:00',
+            },
+          ],
+        }),
+        'schedule',
+      );
       // Week 1: DiskFull judged false positive twice and actionable once; a P2 incident on checkout.
       await judged('DiskFull', 1, 'false_positive');
       await judged('DiskFull', 2, 'false_positive');
@@ -176,6 +194,8 @@ for (const engine of ENGINES) {
       assert.deepEqual([other.overall.alerts, other.series, other.filter.teamId], [0, [], ids.other]);
       const shop = await quality(`${WINDOW}&teamId=${ids.shop}&serviceId=${ids.checkout}`);
       assert.equal(shop.overall.alerts, 5);
+      assert.deepEqual([shop.timeZone, shop.timeZoneSource], ['Europe/London', 'team']);
+      assert.deepEqual(shop.overall.buckets.map(pick)[1], [toIso(W2_LONDON), 2, 2, 1, 0.5]);
     });
 
     it('answers 400 naming the field for bad input', async () => {
@@ -232,6 +252,7 @@ for (const engine of ENGINES) {
         'preview',
       );
       assert.equal(p.subject, 'Weekly insights for Shop: 2026-03-23 to 2026-03-29');
+      assert.match(p.text, /^Shop, the week of 2026-03-23 to 2026-03-29 \(Europe\/London\)\.$/m);
       assert.match(p.text, /Incidents: 1 \(P2 1\)/);
       assert.match(p.text, /Noisiest alert rule: DiskFull, 2 of 3 judged alerts not actionable or false positives/);
       assert.match(p.text, /Post-mortems past their due date: 0/);
@@ -239,7 +260,7 @@ for (const engine of ENGINES) {
       assert.match(p.html, /^<!doctype html>/);
     });
 
-    it('the weekly job emails the subscriber only, on Monday 08:00, then schedules the next Monday', async () => {
+    it("the weekly job emails the subscriber only, on Monday 08:00 in the team's zone, then schedules the next Monday", async () => {
       const db = t.muster.services.db.kysely;
       const jobs = async () =>
         db
@@ -250,23 +271,29 @@ for (const engine of ENGINES) {
           .execute();
       assert.deepEqual(
         (await jobs()).map((j) => [j.uniqueKey, j.status, Number(j.runAt)]),
-        [[`${DIGEST_JOB}:${ids.shop}:2026-03-30`, 'pending', Date.UTC(2026, 2, 30, 8)]],
+        [[`${DIGEST_JOB}:${ids.shop}:2026-03-30`, 'pending', Date.UTC(2026, 2, 30, 7)]], // 08:00 BST
       );
       // Subscribing again (and bob's unsubscribing nothing) makes no second job for the same Monday.
       ok(await t.api('PUT', '/api/insights/digest', { teamIds: [ids.shop] }, tokens.ada), 'again');
       ok(await t.api('PUT', '/api/insights/digest', { teamIds: [] }, tokens.bob), 'bob: none');
       assert.equal((await jobs()).length, 1);
-      clock.set(Date.UTC(2026, 2, 30, 8, 0, 1));
+      clock.set(Date.UTC(2026, 2, 30, 6, 59));
       t.muster.services.runner?.wake();
-      await smtp.waitFor((ms) => ms.some((m) => m.to.includes('ada@example.test')));
-      const mail = smtp.messages.find((m) => m.to.includes('ada@example.test'))!;
+      await new Promise((r) => setTimeout(r, 400));
+      const digests = () => smtp.messages.filter((m) => m.subject.includes('Weekly insights'));
+      assert.equal(digests().length, 0, 'not before 08:00 BST');
+      clock.set(Date.UTC(2026, 2, 30, 7, 0, 1));
+      t.muster.services.runner?.wake();
+      await smtp.waitFor(() => digests().length > 0);
+      const mail = digests()[0]!;
+      assert.deepEqual(mail.to, ['ada@example.test']);
       assert.match(mail.subject, /Weekly insights for Shop: 2026-03-23 to 2026-03-29/);
       assert.match(mail.text, /Incidents: 1 \(P2 1\)/);
       assert.match(mail.text, /Noisiest alert rule: DiskFull/);
       await new Promise((r) => setTimeout(r, 500));
       assert.deepEqual(
-        smtp.messages.filter((m) => !m.to.includes('ada@example.test')).map((m) => m.to),
-        [],
+        digests().map((m) => m.to),
+        [['ada@example.test']],
         'bob (an admin, not subscribed) and cy get nothing',
       );
       const after = await jobs();
@@ -277,7 +304,7 @@ for (const engine of ENGINES) {
           [`${DIGEST_JOB}:${ids.shop}:2026-04-06`, 'pending'],
         ],
       );
-      assert.equal(Number(after[1]!.runAt), Date.UTC(2026, 3, 6, 8));
+      assert.equal(Number(after[1]!.runAt), Date.UTC(2026, 3, 6, 7));
     });
   });
 }
