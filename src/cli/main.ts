@@ -9,6 +9,7 @@ import { registerInsightCommands } from './insights.js';
 import { registerOncallCommands } from './oncall.js';
 import { registerPostmortemAnalysisCommands } from './postmortems-analysis.js';
 import { registerPostmortemCommands } from './postmortems.js';
+import { registerGamedayCommands } from './gamedays.js';
 import {
   createTokenLocal,
   createUserLocal,
@@ -239,6 +240,9 @@ registerActionCommands(program, { client, json });
 
 // ---- insights: response times, paging, recurrence, learning, responders, alert quality (src/cli/insights*.ts) ---
 registerInsightCommands(program, { client, json });
+
+// ---- game days: list, show, create, start, inject, halt, end, debrief (src/cli/gamedays.ts) ----------------------
+registerGamedayCommands(program, { client, json });
 
 // ---- misc ------------------------------------------------------------------------------------------------------
 program
