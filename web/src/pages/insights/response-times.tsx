@@ -12,7 +12,14 @@ import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { formatTime } from '../../lib/format.js';
 import { Link, useLocation } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
-import { ChartCard, InsightsTabs, bucketDate, useInsightsFilters, useInsightsNames } from './shared.js';
+import {
+  ChartCard,
+  InsightsTabs,
+  bucketDate,
+  useInsightsFilters,
+  useInsightsNames,
+  type InsightsQuery,
+} from './shared.js';
 
 export interface Stats {
   median: number | null;
@@ -69,7 +76,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
 export function ResponseTimesInsightsPage() {
   const { pathname, search } = useLocation();
   const set = useUrlFilters(pathname, DEFAULTS);
-  const { qs, bar } = useInsightsFilters();
+  const { qs, query: q, bar } = useInsightsFilters();
   const metric = METRICS.find((m) => m.key === search.get('metric')) ?? METRICS[2]!;
   const groupBy: GroupBy = GROUP_BYS.find((g) => g.key === search.get('groupBy'))?.key ?? 'severity';
   const group = search.get('group') ?? '';
@@ -112,7 +119,7 @@ export function ResponseTimesInsightsPage() {
             />
             <Drill
               r={r}
-              qs={qs}
+              filters={q}
               metric={metric}
               groupBy={groupBy}
               group={group}
@@ -314,7 +321,7 @@ function GroupTable({
 
 function Drill({
   r,
-  qs,
+  filters,
   metric,
   groupBy,
   group,
@@ -324,7 +331,7 @@ function Drill({
   onClearGroup,
 }: {
   r: ResponseTimes;
-  qs: string;
+  filters: InsightsQuery;
   metric: (typeof METRICS)[number];
   groupBy: GroupBy;
   group: string;
@@ -334,12 +341,16 @@ function Drill({
   onClearGroup: () => void;
 }) {
   const unit = r.bucket === 'month' ? 'month' : 'week';
-  const sep = qs ? '&' : '?';
+  // The figures' filters without `bucket`: here `bucket` is one bucket's start and `bucketUnit` the week or month.
   const params = new URLSearchParams({ metric: metric.key, groupBy, bucketUnit: r.bucket });
+  for (const k of ['from', 'to', 'teamId', 'serviceId', 'severity', 'includeKinds'] as const) {
+    const v = filters[k];
+    if (v) params.set(k, v);
+  }
   if (group) params.set('group', group);
   if (week) params.set('bucket', week);
   if (r.timeZoneSource === 'request') params.set('timeZone', r.timeZone);
-  const list = useApi<{ incidents: DrillIncident[] }>(`/api/insights/response-times/incidents${qs}${sep}${params}`);
+  const list = useApi<{ incidents: DrillIncident[] }>(`/api/insights/response-times/incidents?${params}`);
   const weeks = r.buckets
     .filter((b) => b.metrics[metric.key].count > 0)
     .map((b) => ({
