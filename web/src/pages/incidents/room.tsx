@@ -61,12 +61,28 @@ export function IncidentPage({ params }: PageProps) {
   const inc = d.incident;
   const people = users.data?.users ?? [];
   const isChecked = !!d.checklist.find((c) => c.step === 'check_changes')?.doneAt;
+  const gameday = (d as { gameday?: { id: string; title: string } | null }).gameday ?? null;
 
   return (
     <div className="room">
       <div className="crumbs">
         <Link to="/incidents">Incidents</Link> / <Link to={`/incidents/${id}/summary`}>Executive summary</Link>
       </div>
+      {inc.kind === 'drill' && (
+        <div className="banner banner-warn drill-banner" role="note" data-testid="drill-banner">
+          <strong>DRILL</strong>
+          <span>
+            This is a practice incident
+            {gameday && (
+              <>
+                {' '}
+                for the game day <Link to={`/gamedays/${gameday.id}`}>{gameday.title}</Link>
+              </>
+            )}
+            . Respond as you would to a real one. Nothing here reaches the public status page.
+          </span>
+        </div>
+      )}
       <PageHeader
         title={inc.title}
         subtitle={
