@@ -11,6 +11,10 @@ import { AlertQualityPage } from './alerts/quality.js';
 import { SilencesPage } from './alerts/silences.js';
 import { PoliciesPage } from './escalation/policies.js';
 import { NewPolicyPage, PolicyPage } from './escalation/policy.js';
+import { GamedaysPage } from './gamedays/list.js';
+import { NewGamedayPage } from './gamedays/new.js';
+import { GamedayRunPage } from './gamedays/run.js';
+import { ScenariosPage } from './gamedays/scenarios.js';
 import { HomePage } from './home.js';
 import { DeclareIncidentPage } from './incidents/declare.js';
 import { IncidentsPage } from './incidents/list.js';
@@ -72,6 +76,10 @@ export const pages: PageDef[] = [
   { path: '/postmortems/:id/print', title: 'Print post-mortem', section: null, component: PostmortemPrintPage },
   { path: '/action-items', title: 'Action items', section: 'Learn', component: ActionItemsPage },
   { path: '/insights', title: 'Insights', section: 'Learn', component: ResponseTimesInsightsPage },
+  { path: '/gamedays', title: 'Game days', section: 'Learn', component: GamedaysPage },
+  { path: '/gamedays/new', title: 'Plan a game day', section: null, component: NewGamedayPage },
+  { path: '/gamedays/scenarios', title: 'Scenario library', section: null, component: ScenariosPage },
+  { path: '/gamedays/:id', title: 'Game day', section: null, component: GamedayRunPage },
   { path: '/insights/recurrence', title: 'Recurrence', section: null, component: RecurrenceInsightsPage },
   { path: '/insights/paging', title: 'Paging', section: null, component: PagingInsightsPage },
   { path: '/insights/learning', title: 'Learning', section: null, component: LearningInsightsPage },
