@@ -93,6 +93,7 @@ import { createLogger, redactUrl, type Logger } from './shared/logger.js';
 import { createStatusPageServices } from './statuspage/index.js';
 import { backlogSource } from './insights/learning.js';
 import { GamedayService, gamedayJobs } from './gamedays/index.js';
+import { HALT_CHECK_JOB, LiveGamedays } from './gamedays/live/hooks.js';
 
 export interface Muster {
   app: FastifyInstance;
@@ -248,12 +249,24 @@ export function buildServices(
       pokeIncident: (id) => services.incidents.live.poke(id),
       onEnqueued: () => runner?.wake(),
     }),
+    // Live game days (src/gamedays/live): drill key, fire, failure injection and halt conditions; its GamedayHooks.
+    gamedayLive: new LiveGamedays({
+      db,
+      clock,
+      log: log.child({ component: 'gamedays.live' }),
+      intake: () => services.intake,
+      gamedays: () => services.gamedays,
+      sealer: sealerOf(notify.actionLinks),
+      resolve,
+      onEnqueued: () => runner?.wake(),
+    }),
     async isReady() {
       await sql`select 1`.execute(db.kysely);
       return true;
     },
   };
   wireNotifications(services);
+  services.gamedays.setHooks(services.gamedayLive);
   services.alerts.setOnAcknowledged(async (trx, alertId, now, by) => {
     await scheduleAckTimeout(trx, db.engine, alertId, now);
     await noteAlertAcknowledged(trx, alertId, by, now);
@@ -343,6 +356,7 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   for (const j of gamedayJobs({ ...reminders, poke: (id) => services.incidents.live.poke(id) })) {
     runner.register(j.kind, j.handler);
   }
+  runner.register(HALT_CHECK_JOB, services.gamedayLive.haltCheckHandler());
   // Insights: the weekly digest, one job per subscribed team each Monday (src/insights/digest.ts).
   for (const j of [insightsDigestJob(services)]) runner.register(j.kind, j.handler);
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).

@@ -1035,6 +1035,8 @@ export interface GamedayInjectionsTable {
   startedAt: number | null;
   rolledBackAt: number | null;
   lastError: string | null;
+  /** 0028: an administrator allowed a private address (else public only, checked when given and when used). */
+  allowPrivateAddress: Generated<Bool>;
 }
 
 export interface GamedayHaltConditionsTable {
@@ -1050,6 +1052,8 @@ export interface GamedayHaltConditionsTable {
   lastValue: number | null;
   lastCheckedAt: number | null;
   lastError: string | null;
+  /** 0028: an administrator allowed a private Prometheus (else public only, checked when given and when used). */
+  allowPrivateAddress: Generated<Bool>;
 }
 
 export interface GamedayEventsTable {

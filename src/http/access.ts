@@ -362,6 +362,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'PUT /api/gamedays/:id/actions/:actionId': 'gameday-actor',
   'POST /api/gamedays/:id/debrief': 'gameday-actor',
   'GET /api/gamedays/:id/measures': SIGNED_IN,
+  'PUT /api/gamedays/:id/injection': 'gameday-actor',
+  'DELETE /api/gamedays/:id/injection': 'gameday-actor',
+  'PUT /api/gamedays/:id/halt-conditions': 'gameday-actor',
+  'POST /api/gamedays/:id/drill-key': 'gameday-actor',
+  'POST /api/gamedays/:id/fire': 'gameday-actor',
 };
 
 declare module 'fastify' {

@@ -46,6 +46,7 @@ import { registerPostmortemAnalysisRoutes } from './routes/postmortem-analysis.j
 import { registerActionItemRoutes } from './routes/action-items.js';
 import { registerBlameRoutes } from './routes/blame.js';
 import { registerGamedayRoutes } from './routes/gamedays.js';
+import { registerGamedayLiveRoutes } from './routes/gameday-live.js';
 import { registerSlackRoutes } from './routes/slack.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTeamRoutes } from './routes/teams.js';
@@ -186,6 +187,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerActionItemRoutes(app, services);
   registerBlameRoutes(app, services);
   registerGamedayRoutes(app, services);
+  registerGamedayLiveRoutes(app, services);
   await registerActionLinkRoutes(app, services);
   await registerSlackRoutes(app, services);
 

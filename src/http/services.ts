@@ -13,6 +13,7 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { EscalationPolicyService } from '../escalation/index.js';
 import type { GamedayService } from '../gamedays/service.js';
+import type { LiveGamedays } from '../gamedays/live/hooks.js';
 import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
 import type { IncidentService } from '../incidents/index.js';
 import type { JobRunner, JobService } from '../jobs/index.js';
@@ -64,5 +65,7 @@ export interface Services {
   actionItems: ActionItemService;
   /** Game days: scenarios, drills and their drill rooms, injects, halt, debrief, measures (src/gamedays). */
   gamedays: GamedayService;
+  /** Live game days: drill key, fire, failure injection, halt conditions (src/gamedays/live; its GamedayHooks). */
+  gamedayLive: LiveGamedays;
   isReady(): Promise<boolean>;
 }

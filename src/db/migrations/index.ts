@@ -24,6 +24,7 @@ import * as m0022 from './0022_incident_kind.js';
 import * as m0023 from './0023_incident_links.js';
 import * as m0025 from './0025_insights_digest.js';
 import * as m0027 from './0027_gamedays.js';
+import * as m0028 from './0028_gameday_private_targets.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0023_incident_links': m0023,
   '0025_insights_digest': m0025,
   '0027_gamedays': m0027,
+  '0028_gameday_private_targets': m0028,
 };

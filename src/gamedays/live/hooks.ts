@@ -1,0 +1,542 @@
+/**
+ * Live game days (docs/gamedays.md, "Live drills" and "Failure injection and halting"): the drill key and the fire
+ * button that send a synthetic alert through the real intake, the failure injection (a signed webhook or a chaos tool
+ * adapter) started when the game day starts and rolled back when it halts or ends, and the halt conditions checked by
+ * the `gamedays.haltCheck` job while it runs. Implements GamedayHooks: GamedayService calls onStart/onStop after its
+ * commit, never inside a transaction; every outbound call here is made between transactions.
+ */
+import type { IntegrationKey } from '../../catalog/repo.js';
+import type { Db, Executor } from '../../db/index.js';
+import type { Actor } from '../../identity/index.js';
+import { recordAudit } from '../../identity/index.js';
+import { enqueueJob, type JobHandler } from '../../jobs/index.js';
+import type { IntakeService } from '../../alerts/intake.js';
+import { parseGenericEvent } from '../../alerts/generic.js';
+import type { Clock } from '../../shared/clock.js';
+import { conflict, forbidden, validationError, type FieldProblem } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import { fromJsonText, toJsonText } from '../../shared/json.js';
+import type { Logger } from '../../shared/logger.js';
+import { outboundUrlProblem, type ResolveAll } from '../../shared/net.js';
+import { addGamedayEvent, findGameday, isTeamActor, listServiceIds, lockGameday, type GamedayRow } from '../repo.js';
+import type { GamedayHooks, GamedayService } from '../service.js';
+import { findDrillKey, insertDrillKey } from './drill-key.js';
+import { COMPARATORS, crosses, queryPrometheus, realIncidentOnTargets, type Comparator } from './halt.js';
+import { ADAPTERS, PROVIDERS, isObject, type InjectionCall, type Provider } from './injection/index.js';
+import { drillEvent, type DrillSeverity } from './labels.js';
+
+export const HALT_CHECK_JOB = 'gamedays.haltCheck';
+export const DEFAULT_CHECK_EVERY_MS = 15_000;
+const MAX_CONDITIONS = 10;
+const MAX_CONFIG_CHARS = 20_000;
+
+export interface Sealer {
+  seal(text: string): Promise<string>;
+  open(sealed: string): Promise<string>;
+}
+
+export interface LiveDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  intake: () => IntakeService;
+  gamedays: () => GamedayService;
+  sealer: Sealer;
+  resolve?: ResolveAll | undefined;
+  onEnqueued?: () => void;
+}
+
+export interface InjectionInput {
+  provider: string;
+  url: string;
+  secret?: string | undefined;
+  config?: Record<string, unknown> | undefined;
+  allowPrivateAddress?: boolean | undefined;
+}
+
+export type ConditionInput =
+  | {
+      kind: 'prometheus';
+      prometheusUrl: string;
+      query: string;
+      comparator: string;
+      threshold: number;
+      allowPrivateAddress?: boolean | undefined;
+    }
+  | { kind: 'real_incident' };
+
+export interface HaltCheckPayload {
+  gamedayId: string;
+}
+
+const notActor = () =>
+  forbidden("This needs the responder role in the game day's team, being its facilitator, or an administrator.");
+const wrongStatus = (g: GamedayRow, doing: string) =>
+  conflict('gameday_status', `The game day is ${g.status}: it cannot ${doing}.`, { status: g.status });
+
+export class LiveGamedays implements GamedayHooks {
+  /** How often the halt conditions of a running game day are checked. */
+  checkEveryMs = DEFAULT_CHECK_EVERY_MS;
+
+  constructor(private readonly deps: LiveDeps) {}
+
+  private now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** A change by an actor: transaction, game day locked, actor checked. */
+  private async mutate<T>(actor: Actor, id: string, fn: (trx: Executor, g: GamedayRow, now: number) => Promise<T>) {
+    const now = this.now();
+    const out = await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const g = await lockGameday(trx, this.deps.db.engine, id);
+      if (!(await isTeamActor(trx, actor, g.teamId, g.facilitatorUserId))) throw notActor();
+      return fn(trx, g, now);
+    });
+    this.deps.onEnqueued?.();
+    return out;
+  }
+
+  /**
+   * The private-address guard when a URL is given (as trackers and contact methods do it): a public URL is accepted;
+   * a private one only from an organisation administrator who asks for it. Returns whether it may be private.
+   */
+  private async guard(actor: Actor, url: string, requested: boolean | undefined, field: string): Promise<boolean> {
+    if (requested === true && !actor.isAdmin) {
+      throw forbidden('Only an administrator may allow a private address for a game day.');
+    }
+    const problem = await outboundUrlProblem(url, this.deps.resolve);
+    if (!problem) return requested === true;
+    if (actor.isAdmin && requested === true) return true;
+    throw validationError([{ field, message: problem }]);
+  }
+
+  // ---- failure injection --------------------------------------------------------------------------------------------
+
+  async putInjection(actor: Actor, id: string, input: InjectionInput): Promise<void> {
+    const problems: FieldProblem[] = [];
+    if (!(PROVIDERS as readonly string[]).includes(input.provider)) {
+      problems.push({ field: 'provider', message: `must be one of ${PROVIDERS.join(', ')}` });
+    }
+    const config = input.config ?? {};
+    if (!isObject(config)) problems.push({ field: 'config', message: 'must be an object' });
+    else if (toJsonText(config).length > MAX_CONFIG_CHARS) {
+      problems.push({ field: 'config', message: `must be at most ${MAX_CONFIG_CHARS} characters as JSON` });
+    }
+    if (input.url.length > 2000) problems.push({ field: 'url', message: 'must be at most 2000 characters' });
+    if (input.secret !== undefined && (input.secret.length === 0 || input.secret.length > 4000)) {
+      problems.push({ field: 'secret', message: 'must be 1 to 4000 characters' });
+    }
+    if (problems.length) throw validationError(problems);
+    const provider = input.provider as Provider;
+    const current = await this.deps.db.kysely
+      .selectFrom('gamedayInjections')
+      .selectAll()
+      .where('gamedayId', '=', id)
+      .executeTakeFirst();
+    const keepSecret = input.secret === undefined && current?.provider === provider ? current.secretSealed : null;
+    const adapterProblems = ADAPTERS[provider].problems(config, input.secret !== undefined || keepSecret !== null);
+    if (adapterProblems.length) throw validationError(adapterProblems);
+    // The URL is checked before the transaction (a DNS lookup), and again when used.
+    const allowPrivate = await this.guard(actor, input.url, input.allowPrivateAddress, 'url');
+    const secretSealed = input.secret !== undefined ? await this.deps.sealer.seal(input.secret) : keepSecret;
+    await this.mutate(actor, id, async (trx, g, now) => {
+      if (g.status !== 'scheduled') throw wrongStatus(g, 'change its failure injection (only before it starts)');
+      const values = {
+        provider,
+        url: input.url,
+        secretSealed,
+        config: toJsonText(config),
+        state: 'idle',
+        externalRef: null,
+        startedAt: null,
+        rolledBackAt: null,
+        lastError: null,
+        allowPrivateAddress: allowPrivate ? (1 as const) : (0 as const),
+      };
+      const exists = await trx
+        .selectFrom('gamedayInjections')
+        .select('gamedayId')
+        .where('gamedayId', '=', id)
+        .executeTakeFirst();
+      if (exists) await trx.updateTable('gamedayInjections').set(values).where('gamedayId', '=', id).execute();
+      else
+        await trx
+          .insertInto('gamedayInjections')
+          .values({ gamedayId: id, ...values })
+          .execute();
+      await addGamedayEvent(
+        trx,
+        id,
+        {
+          kind: 'injection_set',
+          actorLabel: actor.label,
+          body: `Failure injection: ${provider} at ${hostOf(input.url)}.`,
+          details: { provider },
+        },
+        now,
+      );
+      await recordAudit(
+        trx,
+        actor,
+        'gameday.injection_set',
+        { type: 'gameday', id },
+        { provider, url: input.url, allowPrivateAddress: allowPrivate },
+        now,
+      );
+    });
+  }
+
+  async removeInjection(actor: Actor, id: string): Promise<void> {
+    await this.mutate(actor, id, async (trx, g, now) => {
+      if (g.status === 'running' || g.status === 'halted')
+        throw wrongStatus(g, 'drop its failure injection while it runs');
+      const r = await trx.deleteFrom('gamedayInjections').where('gamedayId', '=', id).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) return;
+      await addGamedayEvent(
+        trx,
+        id,
+        { kind: 'injection_removed', actorLabel: actor.label, body: 'Failure injection removed.' },
+        now,
+      );
+      await recordAudit(trx, actor, 'gameday.injection_removed', { type: 'gameday', id }, {}, now);
+    });
+  }
+
+  // ---- halt conditions ----------------------------------------------------------------------------------------------
+
+  async putHaltConditions(actor: Actor, id: string, input: { conditions: ConditionInput[] }): Promise<void> {
+    const problems: FieldProblem[] = [];
+    if (input.conditions.length > MAX_CONDITIONS) {
+      problems.push({ field: 'conditions', message: `at most ${MAX_CONDITIONS} conditions` });
+    }
+    const privateOk: boolean[] = [];
+    input.conditions.forEach((c, i) => {
+      const at = `conditions/${i}`;
+      if (c.kind !== 'prometheus') return;
+      if (!c.query.trim() || c.query.length > 2000)
+        problems.push({ field: `${at}/query`, message: 'must be 1 to 2000 characters' });
+      if (!(COMPARATORS as readonly string[]).includes(c.comparator)) {
+        problems.push({ field: `${at}/comparator`, message: `must be one of ${COMPARATORS.join(' ')}` });
+      }
+      if (!Number.isFinite(c.threshold)) problems.push({ field: `${at}/threshold`, message: 'must be a number' });
+      if (c.prometheusUrl.length > 2000)
+        problems.push({ field: `${at}/prometheusUrl`, message: 'must be at most 2000 characters' });
+    });
+    if (input.conditions.filter((c) => c.kind === 'real_incident').length > 1) {
+      problems.push({ field: 'conditions', message: 'real_incident at most once' });
+    }
+    if (problems.length) throw validationError(problems);
+    for (const [i, c] of input.conditions.entries()) {
+      privateOk[i] =
+        c.kind === 'prometheus'
+          ? await this.guard(actor, c.prometheusUrl, c.allowPrivateAddress, `conditions/${i}/prometheusUrl`)
+          : false;
+    }
+    await this.mutate(actor, id, async (trx, g, now) => {
+      if (g.status !== 'scheduled' && g.status !== 'running') throw wrongStatus(g, 'change its halt conditions');
+      await trx.deleteFrom('gamedayHaltConditions').where('gamedayId', '=', id).execute();
+      for (const [i, c] of input.conditions.entries()) {
+        await trx
+          .insertInto('gamedayHaltConditions')
+          .values({
+            id: newId('gdh', now),
+            gamedayId: id,
+            kind: c.kind,
+            prometheusUrl: c.kind === 'prometheus' ? c.prometheusUrl : null,
+            query: c.kind === 'prometheus' ? c.query.trim() : null,
+            comparator: c.kind === 'prometheus' ? c.comparator : null,
+            threshold: c.kind === 'prometheus' ? c.threshold : null,
+            lastValue: null,
+            lastCheckedAt: null,
+            lastError: null,
+            allowPrivateAddress: privateOk[i] ? 1 : 0,
+          })
+          .execute();
+      }
+      const body = input.conditions.length
+        ? `Halt conditions: ${input.conditions.map(describeCondition).join('; ')}.`
+        : 'Halt conditions cleared.';
+      await addGamedayEvent(trx, id, { kind: 'halt_conditions_set', actorLabel: actor.label, body }, now);
+      await recordAudit(
+        trx,
+        actor,
+        'gameday.halt_conditions_set',
+        { type: 'gameday', id },
+        { count: input.conditions.length },
+        now,
+      );
+      if (g.status === 'running' && input.conditions.length) await this.scheduleCheck(trx, id, now, now);
+    });
+  }
+
+  private async scheduleCheck(trx: Executor, id: string, runAt: number, now: number): Promise<void> {
+    const payload: HaltCheckPayload = { gamedayId: id };
+    await enqueueJob(
+      trx,
+      this.deps.db.engine,
+      { kind: HALT_CHECK_JOB, payload, runAt, uniqueKey: `${HALT_CHECK_JOB}:${id}:${runAt}` },
+      now,
+    );
+  }
+
+  // ---- drill key and fire -------------------------------------------------------------------------------------------
+
+  async createDrillKey(
+    actor: Actor,
+    id: string,
+    input: { serviceId?: string | undefined },
+  ): Promise<{ key: string; integrationKey: IntegrationKey }> {
+    return this.mutate(actor, id, async (trx, g, now) => {
+      if (g.status === 'ended' || g.status === 'cancelled') throw wrongStatus(g, 'get a drill key');
+      const serviceIds = await listServiceIds(trx, id);
+      const serviceId = input.serviceId ?? serviceIds[0];
+      if (!serviceId) throw validationError([{ field: 'serviceId', message: 'the game day has no target service' }]);
+      if (!serviceIds.includes(serviceId)) {
+        throw validationError([{ field: 'serviceId', message: "must be one of the game day's target services" }]);
+      }
+      const created = await insertDrillKey(trx, { serviceId, title: g.title, createdBy: actor.label }, now);
+      await addGamedayEvent(
+        trx,
+        id,
+        {
+          kind: 'drill_key',
+          actorLabel: actor.label,
+          body: `Drill key ${created.integrationKey.prefix}… created: its alerts page as drills.`,
+          details: { integrationKeyId: created.integrationKey.id, serviceId },
+        },
+        now,
+      );
+      await recordAudit(
+        trx,
+        actor,
+        'integration_key.created',
+        { type: 'integration_key', id: created.integrationKey.id },
+        { serviceId, drill: true, gamedayId: id },
+        now,
+      );
+      return created;
+    });
+  }
+
+  /** A synthetic alert through the real intake, with the game day's drill key (created when it has none). */
+  async fire(
+    actor: Actor,
+    id: string,
+    input: { summary?: string | undefined; severity?: DrillSeverity | undefined },
+  ): Promise<{ alertId: string | null; outcome: string; serviceId: string }> {
+    if (input.summary !== undefined && input.summary.length > 400) {
+      throw validationError([{ field: 'summary', message: 'must be at most 400 characters' }]);
+    }
+    const { key, g, seq } = await this.mutate(actor, id, async (trx, g, now) => {
+      if (g.status !== 'running') throw wrongStatus(g, 'fire a drill alert (only while it runs)');
+      const serviceIds = await listServiceIds(trx, id);
+      let key = await findDrillKey(trx, serviceIds);
+      if (!key) {
+        if (!serviceIds[0])
+          throw validationError([{ field: 'serviceIds', message: 'the game day has no target service' }]);
+        const created = await insertDrillKey(
+          trx,
+          { serviceId: serviceIds[0], title: g.title, createdBy: actor.label },
+          now,
+        );
+        key = { keyId: created.integrationKey.id, serviceId: serviceIds[0], source: 'generic', isDrill: true };
+      }
+      const seq =
+        Number(
+          (
+            await trx
+              .selectFrom('gamedayEvents')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('gamedayId', '=', id)
+              .where('kind', '=', 'fired')
+              .executeTakeFirst()
+          )?.n ?? 0,
+        ) + 1;
+      await addGamedayEvent(
+        trx,
+        id,
+        {
+          kind: 'fired',
+          actorLabel: actor.label,
+          body: `Drill alert ${seq} fired through the intake.`,
+          details: { integrationKeyId: key.keyId, seq },
+        },
+        now,
+      );
+      return { key, g, seq };
+    });
+    const body = drillEvent(g, input, seq);
+    const parsed = parseGenericEvent(body);
+    if ('problems' in parsed) throw validationError(parsed.problems);
+    const event = { ...parsed.event, dedupKey: parsed.event.dedupKey ?? `gameday:${id}:${seq}` };
+    const [out] = await this.deps.intake().ingest(key, 'generic', [event], body);
+    return { alertId: out?.alertId ?? null, outcome: out?.outcome ?? 'ignored', serviceId: key.serviceId };
+  }
+
+  // ---- hooks --------------------------------------------------------------------------------------------------------
+
+  async onStart(gamedayId: string): Promise<void> {
+    const now = this.now();
+    const hasConditions = await this.deps.db.kysely
+      .selectFrom('gamedayHaltConditions')
+      .select('id')
+      .where('gamedayId', '=', gamedayId)
+      .executeTakeFirst();
+    if (hasConditions) {
+      await this.deps.db.kysely.transaction().execute((trx) => this.scheduleCheck(trx, gamedayId, now, now));
+      this.deps.onEnqueued?.();
+    }
+    await this.runInjection(gamedayId, 'start');
+  }
+
+  async onStop(gamedayId: string): Promise<void> {
+    await this.runInjection(gamedayId, 'rollback');
+  }
+
+  /** Start or roll back the injection: read, call the tool (no transaction), record the outcome on the timeline. */
+  private async runInjection(gamedayId: string, action: 'start' | 'rollback'): Promise<void> {
+    const ex = this.deps.db.kysely;
+    const row = await ex
+      .selectFrom('gamedayInjections')
+      .selectAll()
+      .where('gamedayId', '=', gamedayId)
+      .executeTakeFirst();
+    if (!row) return;
+    if (action === 'start' && row.state !== 'idle') return;
+    if (action === 'rollback' && row.state !== 'started') return;
+    const g = await findGameday(ex, gamedayId);
+    if (!g) return;
+    const provider = row.provider as Provider;
+    const call: InjectionCall = {
+      gamedayId,
+      title: g.title,
+      url: row.url,
+      secret: row.secretSealed ? await this.deps.sealer.open(row.secretSealed) : null,
+      config: fromJsonText<Record<string, unknown>>(row.config, {}),
+      externalRef: row.externalRef,
+      publicOnly: row.allowPrivateAddress !== 1,
+      resolve: this.deps.resolve,
+      now: this.now(),
+    };
+    let error: string | null = null;
+    let externalRef = row.externalRef;
+    try {
+      if (action === 'start') externalRef = (await ADAPTERS[provider].start(call)).externalRef;
+      else await ADAPTERS[provider].rollback(call);
+    } catch (e) {
+      error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
+      this.deps.log.warn({ gamedayId, provider, action, error }, 'game day failure injection call failed');
+    }
+    const now = this.now();
+    await ex.transaction().execute(async (trx) => {
+      const set =
+        action === 'start'
+          ? error
+            ? { state: 'failed', lastError: error }
+            : { state: 'started', externalRef, startedAt: now, lastError: null }
+          : error
+            ? { lastError: error }
+            : { state: 'rolled_back', rolledBackAt: now, lastError: null };
+      await trx.updateTable('gamedayInjections').set(set).where('gamedayId', '=', gamedayId).execute();
+      const verb = action === 'start' ? 'started' : 'rolled back';
+      await addGamedayEvent(
+        trx,
+        gamedayId,
+        {
+          kind: error
+            ? `injection_${action}_failed`
+            : action === 'start'
+              ? 'injection_started'
+              : 'injection_rolled_back',
+          actorLabel: 'Muster',
+          body: error
+            ? `Failure injection (${provider}) could not be ${verb}: ${error}`
+            : `Failure injection (${provider}) ${verb}.`,
+          details: { provider, externalRef, error },
+        },
+        now,
+      );
+    });
+  }
+
+  // ---- halt checks --------------------------------------------------------------------------------------------------
+
+  /** Check every halt condition of a running game day once; halt it when one holds. */
+  async check(gamedayId: string): Promise<'not_running' | 'clear' | 'halted'> {
+    const ex = this.deps.db.kysely;
+    const g = await findGameday(ex, gamedayId);
+    if (!g || g.status !== 'running' || g.startedAt === null) return 'not_running';
+    const conditions = await ex
+      .selectFrom('gamedayHaltConditions')
+      .selectAll()
+      .where('gamedayId', '=', gamedayId)
+      .orderBy('id')
+      .execute();
+    let reason: { kind: 'real_incident' | 'prometheus'; detail: string } | null = null;
+    for (const c of conditions) {
+      if (c.kind === 'real_incident') {
+        const real = await realIncidentOnTargets(ex, gamedayId, g.startedAt);
+        if (real && !reason)
+          reason = {
+            kind: 'real_incident',
+            detail: `${real.severity} "${real.title}" (${real.id}) was declared on a target service.`,
+          };
+        continue;
+      }
+      const comparator = c.comparator as Comparator;
+      let value: number | null = null;
+      let error: string | null = null;
+      try {
+        value = await queryPrometheus(c.prometheusUrl ?? '', c.query ?? '', comparator, {
+          publicOnly: c.allowPrivateAddress !== 1,
+          resolve: this.deps.resolve,
+        });
+      } catch (e) {
+        error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
+      }
+      await ex
+        .updateTable('gamedayHaltConditions')
+        .set({ lastValue: value, lastCheckedAt: this.now(), lastError: error })
+        .where('id', '=', c.id)
+        .execute();
+      if (value !== null && c.threshold !== null && crosses(value, comparator, c.threshold) && !reason) {
+        reason = { kind: 'prometheus', detail: `${c.query} = ${value} (${c.comparator} ${c.threshold}).` };
+      }
+    }
+    if (!reason) return 'clear';
+    try {
+      await this.deps.gamedays().halt('system', gamedayId, reason);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'gameday_status') return 'not_running'; // halted or ended meanwhile
+      throw e;
+    }
+    return 'halted';
+  }
+
+  /** The `gamedays.haltCheck` job: check, then (still running) check again after `checkEveryMs`. */
+  haltCheckHandler(): JobHandler<HaltCheckPayload> {
+    return async (ctx) => {
+      const id = ctx.job.payload.gamedayId;
+      const result = await this.check(id);
+      await ctx.complete(async (trx) => {
+        if (result !== 'clear') return;
+        const now = ctx.clock.now();
+        await this.scheduleCheck(trx, id, now + this.checkEveryMs, now);
+      });
+    };
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+function describeCondition(c: ConditionInput): string {
+  return c.kind === 'real_incident'
+    ? 'a real P1/P2 declared on a target service'
+    : `${c.query.trim()} ${c.comparator} ${c.threshold} (Prometheus)`;
+}
