@@ -178,8 +178,7 @@ for (const engine of ENGINES)
 
       const item = page.getByTestId('recurrence-list').locator(`li[data-incident-id="${ids.c}"]`);
       await item.getByText('Recurred after fix').first().waitFor();
-      await item.getByText('Linked by a responder').waitFor();
-      await item.getByText('same bad deploy').waitFor();
+      await item.getByText('Linked by admin@example.test: same bad deploy').waitFor();
       await item.getByRole('button', { name: 'Show the chain' }).click();
       const chain = item.getByTestId('recurrence-chain');
       await chain.getByRole('link', { name: 'Checkout returns 502s', exact: true }).waitFor();

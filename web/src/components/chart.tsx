@@ -43,6 +43,27 @@ export function formatValue(v: number | null, unit: ChartUnit): string {
   return `${sign}${Math.floor(a / 86_400)}d ${pad2(Math.floor((a % 86_400) / 3600))}h`;
 }
 
+/** An axis label: like formatValue, without the zero tail ('30m', '2h', '1h 30m'). */
+function axisValue(v: number, unit: ChartUnit): string {
+  if (unit !== 'seconds') return formatValue(v, unit);
+  return formatValue(v, unit).replace(/ 0+[smh]$/, '');
+}
+
+const shortDate = (ms: number, withYear: boolean): string =>
+  new Date(ms).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    ...(withYear ? { year: 'numeric' } : {}),
+  });
+
+/** Ticks at bucket starts, every k-th so labels keep ~70 px apart; the year shows on the first and when it changes. */
+function xSplits(x: number[], plotWidth: number): number[] {
+  if (x.length === 0) return [];
+  const fit = Math.max(1, Math.floor(plotWidth / 70));
+  const k = Math.max(1, Math.ceil(x.length / fit));
+  return x.filter((_, i) => i % k === 0);
+}
+
 /** Steps for a duration axis: whole seconds, minutes, hours, days. */
 const SECOND_STEPS = [
   1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 345_600,
@@ -107,7 +128,18 @@ export function TimeChart(p: {
             y: { range: (_u, min, max) => [Math.min(0, min ?? 0), max === null || max <= 0 ? 1 : max * 1.08] },
           },
           axes: [
-            { stroke: MUTED, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, space: 70 },
+            {
+              stroke: MUTED,
+              grid: { stroke: GRID, width: 1 },
+              ticks: { stroke: GRID, width: 1 },
+              splits: (u) => xSplits(x, u.bbox.width / (window.devicePixelRatio || 1)),
+              values: (_u, splits) =>
+                splits.map((v, i) => {
+                  const year = new Date(v).getFullYear();
+                  const prev = i > 0 ? new Date(splits[i - 1]!).getFullYear() : null;
+                  return shortDate(v, prev !== year);
+                }),
+            },
             {
               stroke: MUTED,
               grid: { stroke: GRID, width: 1 },
@@ -115,7 +147,7 @@ export function TimeChart(p: {
               size: 64,
               space: 36,
               incrs: unit === 'seconds' ? SECOND_STEPS : unit === 'ratio' ? RATIO_STEPS : undefined,
-              values: (_u, splits) => splits.map((v) => formatValue(v, unit)),
+              values: (_u, splits) => splits.map((v) => axisValue(v, unit)),
             },
           ],
           series: [
@@ -168,8 +200,8 @@ export function BarChart(p: {
 }): JSX.Element {
   const { title, categories, series, unit, height } = p;
   const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
-  const max = Math.max(unit === 'ratio' ? 0 : 1, ...all) || 1;
-  const scale = unit === 'ratio' ? Math.max(max, 0.0001) : max;
+  // Ratios against 100% (a third is a third of the track); counts and durations against the largest value.
+  const scale = Math.max(1, ...all);
   return (
     <div className="chart chart-bars" data-testid="bar-chart" style={height ? { maxHeight: height * 2 } : undefined}>
       {series.length > 1 && <Legend series={series} />}

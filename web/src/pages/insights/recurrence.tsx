@@ -58,6 +58,9 @@ const REASON: Record<Reason['kind'], string> = {
   same_group: 'Same alert group',
   linked: 'Linked by a responder',
 };
+/** Why it matched, as the API words it ('alert rule "HighLatency"', 'linked by Ana: same push'), capitalised. */
+const reasonText = (r: Reason): string =>
+  r.detail ? r.detail.charAt(0).toUpperCase() + r.detail.slice(1) : REASON[r.kind];
 const BY = [
   { key: 'service', text: 'By service' },
   { key: 'team', text: 'By team' },
@@ -253,9 +256,7 @@ function Recurrences({
                       )}
                       <ul className="insights-reasons">
                         {m.reasons.map((x, i) => (
-                          <li key={i}>
-                            {REASON[x.kind]}: <span className="muted">{x.detail}</span>
-                          </li>
+                          <li key={i}>{reasonText(x)}</li>
                         ))}
                       </ul>
                     </li>
@@ -310,9 +311,7 @@ function ChainView({ id, windowDays, includeKinds }: { id: string; windowDays: n
                       <Badge tone="bad">Recurred after fix</Badge>
                     </>
                   )}
-                  <div className="muted small">
-                    {s.reasons.map((x) => `${REASON[x.kind]}: ${x.detail}`).join(' · ')}
-                  </div>
+                  <div className="muted small">{s.reasons.map(reasonText).join(' · ')}</div>
                 </li>
               ))}
             </ol>

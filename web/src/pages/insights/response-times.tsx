@@ -213,8 +213,8 @@ function OverTime({ r, metric }: { r: ResponseTimes; metric: (typeof METRICS)[nu
         { key: 'count', label: 'Incidents' },
         { key: 'median', label: 'Median' },
         { key: 'p90', label: 'p90' },
-        { key: 'medianSeconds', label: 'Median (seconds)' },
-        { key: 'p90Seconds', label: 'p90 (seconds)' },
+        { key: 'medianSeconds', label: 'Median (seconds)', hideOnPhone: true },
+        { key: 'p90Seconds', label: 'p90 (seconds)', hideOnPhone: true },
       ]}
       rows={rows}
       csvName={`${metric.key}-by-${unit.toLowerCase()}`}

@@ -290,7 +290,8 @@ export function ChartCard(p: {
   title: string;
   description?: string;
   chart: JSX.Element;
-  columns: { key: string; label: string }[];
+  /** `hideOnPhone`: left out of the table below 600 px (still in the CSV), e.g. the raw seconds beside a duration. */
+  columns: { key: string; label: string; hideOnPhone?: boolean }[];
   rows: Record<string, string | number | null>[];
   csvName: string;
 }): JSX.Element {
@@ -302,6 +303,7 @@ export function ChartCard(p: {
     cell: (r) => show(r[c.key]),
     sortValue: (r) => r[c.key] ?? null,
     align: i > 0 && rows.some((r) => typeof r[c.key] === 'number') ? 'num' : undefined,
+    hideOnPhone: c.hideOnPhone,
   }));
   const indexed = rows.map((r, i) => ({ ...r, __i: i }));
   return (
