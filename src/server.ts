@@ -92,7 +92,7 @@ import type { ResolveAll } from './shared/net.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
 import { createStatusPageServices } from './statuspage/index.js';
 import { backlogSource } from './insights/learning.js';
-import { GamedayService, gamedayJobs } from './gamedays/index.js';
+import { GamedayService, gamedayJobs, skipDrills } from './gamedays/index.js';
 import { HALT_CHECK_JOB, LiveGamedays } from './gamedays/live/hooks.js';
 
 export interface Muster {
@@ -202,8 +202,9 @@ export function buildServices(
       ...chat.incidentDeps,
       // A P1 without an IC, or a P2 past its deadline, pages whoever is on call for the configured IC schedule.
       paging: commanderPaging({ notify: notify.notify, publicUrl: () => config.publicUrl }),
-      // Resolving an incident whose policy requires a post-mortem enqueues its creation (src/postmortems/jobs.ts).
-      onResolved: postmortemOnIncidentResolved,
+      // Resolving an incident whose policy requires a post-mortem enqueues its creation (src/postmortems/jobs.ts);
+      // a drill's debrief is its game day's instead (src/gamedays).
+      onResolved: skipDrills(postmortemOnIncidentResolved),
     }),
     oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
     statusPage: createStatusPageServices({

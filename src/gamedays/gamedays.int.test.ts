@@ -372,9 +372,54 @@ for (const engine of ENGINES) {
       assert.deepEqual(m.body.actions, { done: 1, missed: 1, pending: 3 });
       assert.equal(m.body.checklist.total, 5);
       assert.ok(m.body.checklist.done >= 4);
-      assert.ok(m.body.timeToMitigate !== null);
+      assert.equal(m.body.timeToMitigate, null); // never mitigated: ending the drill resolved it
       assert.deepEqual(m.body.earlierDrills, []);
       assert.equal(m.body.realIncidents.severity, 'P2');
+    });
+
+    it('a drill resolved in the room gets no automatic post-mortem; its debrief is the game day one', async () => {
+      const g = (
+        await t.api<Gameday>(
+          'POST',
+          '/api/gamedays',
+          { teamId, scenarioId: 'gds_node_loss', severity: 'P1' },
+          tokens.ida,
+        )
+      ).body;
+      const started = await t.api<Gameday>('POST', `/api/gamedays/${g.id}/start`, undefined, tokens.ida);
+      const incidentId = started.body.incidentId!;
+      move(30 * SECOND);
+      await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'monitoring' }, tokens.ida);
+      const r = await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' }, tokens.ida);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      await new Promise((res) => setTimeout(res, 500));
+      const pms = await t.muster.services.db.kysely
+        .selectFrom('postmortems')
+        .select('id')
+        .where('incidentId', '=', incidentId)
+        .execute();
+      assert.deepEqual(pms, []);
+      const debrief = await t.api<{ postmortemId: string }>(
+        'POST',
+        `/api/gamedays/${g.id}/debrief`,
+        undefined,
+        tokens.ida,
+      );
+      const pm = await t.muster.services.db.kysely
+        .selectFrom('postmortems')
+        .select('templateId')
+        .where('id', '=', debrief.body.postmortemId)
+        .executeTakeFirstOrThrow();
+      assert.equal(pm.templateId, 'pmt_gameday');
+      const m = await t.api<{ timeToMitigate: number | null; earlierDrills: { title: string }[] }>(
+        'GET',
+        `/api/gamedays/${g.id}/measures`,
+      );
+      assert.equal(m.body.timeToMitigate, 30);
+      assert.deepEqual(
+        m.body.earlierDrills.map((e) => e.title),
+        ['Payment provider outage'],
+      );
     });
 
     it('reminds the day before and schedules the next of a recurring series when one is cancelled', async () => {

@@ -353,3 +353,17 @@ export function gamedayJobs(deps: RemindDeps & { poke: (incidentId: string) => v
     { kind: SERIES_JOB, handler: seriesHandler(deps) as JobHandler<unknown> },
   ];
 }
+
+/**
+ * Wrap the incidents' resolve hook (the automatic post-mortem) so a drill incident gets none: its debrief is the game
+ * day's, created by hand with the Game day debrief template (POST /api/gamedays/:id/debrief).
+ */
+export function skipDrills(
+  onResolved: (trx: Executor, engine: Db['engine'], incidentId: string, now: number) => Promise<void>,
+): (trx: Executor, engine: Db['engine'], incidentId: string, now: number) => Promise<void> {
+  return async (trx, engine, incidentId, now) => {
+    const i = await trx.selectFrom('incidents').select('kind').where('id', '=', incidentId).executeTakeFirst();
+    if (i?.kind === 'drill') return;
+    await onResolved(trx, engine, incidentId, now);
+  };
+}

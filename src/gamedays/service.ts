@@ -1063,9 +1063,13 @@ export class GamedayService {
         .executeTakeFirst();
       drillAlertAckAt = a?.at === null || a?.at === undefined ? null : Number(a.at);
     }
+    // Ending the game day resolves its drill incident, which sets mitigatedAt when the team had not: that is the
+    // facilitator stopping the drill, not the team mitigating, so it does not count.
+    const stoppedAt = g.haltedAt ?? g.endedAt;
+    const mitigatedAt = incident.mitigatedAt === null ? null : Number(incident.mitigatedAt);
     return figures({
       startedAt,
-      mitigatedAt: incident.mitigatedAt === null ? null : Number(incident.mitigatedAt),
+      mitigatedAt: mitigatedAt !== null && stoppedAt !== null && mitigatedAt >= stoppedAt ? null : mitigatedAt,
       events: events.map((e) => ({ kind: e.kind, at: Number(e.at) })),
       checklist: checklist.map((c) => ({ step: c.step, doneAt: c.doneAt === null ? null : Number(c.doneAt) })),
       roleAssignments: roles,
