@@ -7,6 +7,7 @@ import { Link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import type { User } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
+import { DigestCard } from './insights-digest.js';
 import type { ContactHealth } from './notifications/notifications.js';
 
 export function ProfilePage() {
@@ -38,6 +39,7 @@ export function ProfilePage() {
       <div className="grid-2 align-start">
         <ProfileForm user={user} />
         <PasswordForm user={user} />
+        <DigestCard />
       </div>
     </>
   );
