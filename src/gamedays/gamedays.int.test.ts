@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { DAY, FakeClock, SECOND } from '../shared/clock.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
+import { SmtpSink } from '../testing/smtp.js';
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -66,6 +67,7 @@ for (const engine of ENGINES) {
     let teamId: string;
     let serviceId: string;
     const hookCalls: string[] = [];
+    let smtp: SmtpSink;
 
     const wake = () => t.muster.services.runner?.wake();
     const move = (ms: number) => {
@@ -77,7 +79,12 @@ for (const engine of ENGINES) {
       (await t.api<{ events: Ev[] }>('GET', `/api/incidents/${incidentId}/timeline`)).body.events;
 
     before(async () => {
-      t = await startTestMuster(engine, {}, { clock });
+      smtp = await new SmtpSink().start();
+      t = await startTestMuster(
+        engine,
+        { 'smtp.host': '127.0.0.1', 'smtp.port': smtp.port, 'smtp.from': 'muster@example.test' },
+        { clock },
+      );
       teamId = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Payments' })).body.id;
       for (const [name, role] of [
         ['fran', 'responder'],
@@ -97,6 +104,11 @@ for (const engine of ENGINES) {
         ).body.token;
         if (role) await t.api('PUT', `/api/teams/${teamId}/members/${u.body.user.id}`, { role });
       }
+      const cm = await t.api('POST', `/api/users/${users.ida}/contact-methods`, {
+        kind: 'email',
+        address: 'ida@example.test',
+      });
+      assert.equal(cm.status, 201, JSON.stringify(cm.body));
       serviceId = (await t.api<{ id: string }>('POST', '/api/services', { teamId, name: 'Checkout' })).body.id;
       t.muster.services.gamedays.setHooks({
         onStart: async (id) => {
@@ -118,7 +130,10 @@ for (const engine of ENGINES) {
         },
       });
     });
-    after(async () => t.stop());
+    after(async () => {
+      await t.stop();
+      await smtp.close();
+    });
 
     it('lists the built-in scenarios with the level advice; built-ins are read-only, teams add their own', async () => {
       const list = await t.api<{ id: string; isBuiltin: boolean; level: string; advice: string }[]>(
@@ -449,6 +464,11 @@ for (const engine of ENGINES) {
 
       move(2 * DAY + 60 * SECOND);
       await until('reminder', async () => (await get(g.id)).events.find((e) => e.kind === 'reminded'));
+      const mail = await until('reminder email', async () =>
+        smtp.messages.find((m) => m.subject.includes('Game day tomorrow: Quarterly failover')),
+      );
+      assert.deepEqual(mail.to, ['ida@example.test']);
+      assert.match(mail.text, new RegExp(`/gamedays/${g.id}`));
       const cancelled = await t.api<Gameday>('POST', `/api/gamedays/${g.id}/cancel`, undefined, tokens.fran);
       assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
       const list = await t.api<Gameday[]>('GET', `/api/gamedays?teamId=${teamId}&status=scheduled`);
