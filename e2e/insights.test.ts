@@ -108,6 +108,20 @@ for (const engine of ENGINES)
       );
       clock.advance(120 * MINUTE);
       await status(ids.c, 'resolved');
+
+      // D, Thursday: a drill (left out unless asked for), resolved after 10 min.
+      clock.set(MONDAY + 3 * DAY);
+      const drill = ok(
+        await api<{ incident: { id: string } }>('POST', '/api/incidents', {
+          title: 'Game day: checkout failover',
+          severity: 'P2',
+          kind: 'drill',
+          serviceIds: [checkout.id],
+        }),
+        'declare the drill',
+      ).incident.id;
+      clock.advance(10 * MINUTE);
+      await status(drill, 'resolved');
       clock.set(Date.now());
     });
     after(async () => {
@@ -161,6 +175,19 @@ for (const engine of ENGINES)
       // Each row links to its incident room (not opened here: the room's live stream is the room tests' to check).
       const link = drill.getByRole('link', { name: 'Checkout returns 502s again' });
       assert.equal(await link.getAttribute('href'), `/incidents/${ids.c}`);
+
+      // Drills count when asked for: MTTR over 10m, 30m, 1h, 2h → median 45m, 4 incidents; kept in the URL.
+      await page.getByLabel('Include drills').check();
+      await page.getByTestId('mttr-count').getByText('4 incidents').waitFor();
+      assert.equal(await page.getByTestId('mttr-median').textContent(), '45m 00s');
+      assert.equal(new URL(page.url()).searchParams.get('drills'), '1');
+
+      // A custom window before the incidents: the empty state says how MTTD gets its data.
+      await page.getByLabel('Window').selectOption('custom');
+      await page.getByLabel('From', { exact: true }).fill(new Date(MONDAY - 3 * WEEK).toISOString().slice(0, 10));
+      await page.getByLabel('To', { exact: true }).fill(new Date(MONDAY - 2 * WEEK).toISOString().slice(0, 10));
+      await page.getByText('No incidents in this window').waitFor();
+      await page.getByText('MTTD needs “Impact started”').waitFor();
       assert.deepEqual(errors, []);
       await context.close();
     });
