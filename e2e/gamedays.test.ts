@@ -133,7 +133,7 @@ for (const engine of ENGINES)
       await page.getByRole('button', { name: 'Post inject' }).click();
       assert.equal((await added).status(), 201);
       await page
-        .locator('tr[data-inject-status="delivered"]', { hasText: 'The support queue has 40 tickets' })
+        .locator('.gd-inject[data-inject-status="delivered"]', { hasText: 'The support queue has 40 tickets' })
         .waitFor();
       await page.getByText('added live').waitFor();
       await shoot(page, 'run-running-390', engine);

@@ -253,14 +253,26 @@ function MonthCalendar({
   return (
     <Card className="gd-cal-card">
       <div className="gd-cal-head">
-        <button type="button" className="btn btn-small" onClick={() => onMonth(shiftMonth(month, -1))}>
-          <span aria-hidden="true">‹</span> Previous
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-label="Previous month"
+          onClick={() => onMonth(shiftMonth(month, -1))}
+        >
+          <span aria-hidden="true">‹</span>
+          <span className="gd-cal-navtext"> Previous</span>
         </button>
         <h2 className="gd-cal-title" aria-live="polite">
           {title}
         </h2>
-        <button type="button" className="btn btn-small" onClick={() => onMonth(shiftMonth(month, 1))}>
-          Next <span aria-hidden="true">›</span>
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-label="Next month"
+          onClick={() => onMonth(shiftMonth(month, 1))}
+        >
+          <span className="gd-cal-navtext">Next </span>
+          <span aria-hidden="true">›</span>
         </button>
       </div>
       <div className="gd-cal" role="grid" aria-label={`Game days in ${title}`}>

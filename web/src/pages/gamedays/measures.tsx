@@ -5,7 +5,6 @@
  */
 import { useEffect } from 'react';
 import { Loadable } from '../../components/state.js';
-import { DataTable, type Column } from '../../components/table.js';
 import { Badge, Card } from '../../components/ui.js';
 import { useApi } from '../../lib/use-api.js';
 import { formatDuration, type Figures, type GamedayStatus, type Measures } from './types.js';
@@ -64,36 +63,36 @@ function MeasuresView({ m }: { m: Measures }) {
       realCount: stats?.count ?? 0,
     };
   });
-  const columns: Column<Row>[] = [
-    { id: 'what', header: 'Time to', cell: (r) => r.text },
-    { id: 'drill', header: 'This drill', align: 'num', cell: (r) => <strong>{formatDuration(r.drill)}</strong> },
-    {
-      id: 'earlier',
-      header: 'Earlier drills',
-      align: 'num',
-      cell: (r) =>
-        r.earlierCount ? (
-          <span title={`median of ${r.earlierCount}`}>{formatDuration(r.earlier)}</span>
-        ) : (
-          <span className="muted">—</span>
-        ),
-    },
-    {
-      id: 'real',
-      header: `Real ${m.realIncidents.severity}`,
-      align: 'num',
-      cell: (r) =>
-        r.realCount ? (
-          <span title={`median of ${r.realCount} incidents`}>{formatDuration(r.real)}</span>
-        ) : (
-          <span className="muted">—</span>
-        ),
-    },
-  ];
   const roles = m.rolesHeldByDifferentPeople;
   return (
     <>
-      <DataTable label="Measures" columns={columns} rows={rows} rowKey={(r) => r.key} dense />
+      {/* A small fixed table (not the kit's row cards): four short figures a row read best side by side on a phone. */}
+      <table className="gd-measures-table" aria-label="Measures">
+        <thead>
+          <tr>
+            <th scope="col">Time to</th>
+            <th scope="col">This drill</th>
+            <th scope="col">Earlier drills</th>
+            <th scope="col">Real {m.realIncidents.severity}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key} data-measure={r.key}>
+              <th scope="row">{r.text}</th>
+              <td>
+                <strong>{formatDuration(r.drill)}</strong>
+              </td>
+              <td title={r.earlierCount ? `median of ${r.earlierCount}` : undefined}>
+                {r.earlierCount ? formatDuration(r.earlier) : <span className="muted">—</span>}
+              </td>
+              <td title={r.realCount ? `median of ${r.realCount} incidents` : undefined}>
+                {r.realCount ? formatDuration(r.real) : <span className="muted">—</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <ul className="gd-measure-facts">
         <li>
           Checklist: <strong>{m.checklist.done}</strong> of {m.checklist.total} done

@@ -64,6 +64,7 @@ export function NewGamedayPage() {
   const services = useApi<{ services: Service[] }>('/api/services');
   const [picked, setPicked] = useState<string | null>(search.get('scenario'));
   const [serviceIds, setServiceIds] = useState<string[]>([]);
+  const [choosing, setChoosing] = useState(false);
 
   const mine = useMemo(
     () => teams.teams.filter((t) => me.isAdmin || (t.myRole && t.myRole !== 'viewer')),
@@ -128,7 +129,32 @@ export function NewGamedayPage() {
       />
       <Card title="1. Scenario">
         <Loadable resource={scenarios} what="scenarios">
-          {() => <ScenarioPicker scenarios={all} teamId={teamId} picked={picked} onPick={(id) => setPicked(id)} />}
+          {() =>
+            picked && !choosing ? (
+              <div className="gd-picked" data-testid="gd-picked">
+                <span>
+                  <strong>{scenario?.name ?? 'A blank script'}</strong>
+                  {scenario && (
+                    <span className="muted small"> · {CATEGORY_TEXT[scenario.category] ?? scenario.category}</span>
+                  )}
+                  {scenario && <span className="gd-scenario-summary">{scenario.summary}</span>}
+                </span>
+                <button type="button" className="btn btn-small" onClick={() => setChoosing(true)}>
+                  Change scenario
+                </button>
+              </div>
+            ) : (
+              <ScenarioPicker
+                scenarios={all}
+                teamId={teamId}
+                picked={picked}
+                onPick={(id) => {
+                  setPicked(id);
+                  setChoosing(false);
+                }}
+              />
+            )
+          }
         </Loadable>
       </Card>
       {showForm && (

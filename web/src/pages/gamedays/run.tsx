@@ -7,7 +7,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { ErrorBanner, FormActions, TextField, useApiForm, useSubmit } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
-import { DataTable, type Column } from '../../components/table.js';
 import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
@@ -409,46 +408,43 @@ function ScriptCard({
   timeZone: string;
 }) {
   const started = g.startedAt !== null;
-  const columns: Column<Inject>[] = [
-    {
-      id: 'time',
-      header: 'Time',
-      className: 'nowrap',
-      sortValue: (i) => i.offsetSeconds,
-      cell: (i) => (
-        <>
-          <span className="gd-offset">{formatOffset(i.offsetSeconds)}</span>
-          {started && i.dueAt && <div className="muted small">{clockTime(i.dueAt, timeZone)}</div>}
-        </>
-      ),
-    },
-    {
-      id: 'body',
-      header: 'Inject',
-      cell: (i) => (
-        <>
-          <span className="gd-text">{i.body}</span>
-          {i.addedLive && <span className="muted small"> · added live</span>}
-        </>
-      ),
-    },
-    { id: 'state', header: 'State', sortValue: (i) => i.status, cell: (i) => injectState(i, timeZone) },
-  ];
   const rows = [...g.injects].sort((a, b) => a.offsetSeconds - b.offsetSeconds || a.position - b.position);
   const canAdd = g.status === 'scheduled' || g.status === 'running';
+  const delivered = rows.filter((i) => i.status === 'delivered').length;
   return (
-    <Card title="Inject script" className="card-flush gd-script-card">
+    <Card
+      title={
+        <>
+          Inject script{' '}
+          <span className="muted small">
+            {delivered} of {rows.length} delivered
+          </span>
+        </>
+      }
+    >
       {rows.length ? (
-        <DataTable
-          label="Inject script"
-          columns={columns}
-          rows={rows}
-          rowKey={(i) => i.id}
-          rowData={(i) => ({ 'data-inject-id': i.id, 'data-inject-status': i.status })}
-          dense
-        />
+        <ol className="gd-injects" aria-label="Inject script">
+          {rows.map((i) => (
+            <li
+              key={i.id}
+              className={`gd-inject gd-inject-${i.status}`}
+              data-inject-id={i.id}
+              data-inject-status={i.status}
+            >
+              <span className="gd-inject-when">
+                <span className="gd-offset">{formatOffset(i.offsetSeconds)}</span>
+                {started && i.dueAt && <span className="muted small">{clockTime(i.dueAt, timeZone)}</span>}
+              </span>
+              <span className="gd-inject-text">
+                <span className="gd-text">{i.body}</span>
+                {i.addedLive && <span className="muted small"> · added live</span>}
+              </span>
+              <span className="gd-inject-state">{injectState(i, timeZone)}</span>
+            </li>
+          ))}
+        </ol>
       ) : (
-        <p className="muted gd-pad">No injects yet. Add one below{started ? ': it appears in the drill room.' : '.'}</p>
+        <p className="muted">No injects yet. Add one below{started ? ': it appears in the drill room.' : '.'}</p>
       )}
       {canAdd && <AddInject g={g} base={base} reload={reload} />}
     </Card>

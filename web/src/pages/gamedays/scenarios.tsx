@@ -70,9 +70,9 @@ export function ScenariosPage() {
         <SelectFilter
           id="gd-sc-team"
           label="Team"
-          all="Every team's scenarios"
+          all="All teams' scenarios"
           value={teamId}
-          options={teams.teams.map((t) => ({ value: t.id, text: `Built-ins and ${t.name}'s` }))}
+          options={teams.teams.map((t) => ({ value: t.id, text: `Built-ins and ${t.name}` }))}
           onChange={setTeamId}
         />
       </div>

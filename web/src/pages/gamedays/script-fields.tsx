@@ -53,11 +53,11 @@ export function ExpectedActionsField({ form, idPrefix }: { form: ScriptForm; idP
             <input id={`${idPrefix}-action-${n}`} maxLength={500} {...register(`expectedActions.${n}.body`)} />
             <button
               type="button"
-              className="btn btn-small btn-ghost"
+              className="btn btn-small btn-ghost gd-remove"
               aria-label={`Remove expected action ${n + 1}`}
               onClick={() => remove(n)}
             >
-              Remove
+              <span aria-hidden="true">✕</span>
             </button>
           </li>
         ))}
@@ -104,11 +104,11 @@ export function InjectsField({ form, idPrefix }: { form: ScriptForm; idPrefix: s
             </span>
             <button
               type="button"
-              className="btn btn-small btn-ghost"
+              className="btn btn-small btn-ghost gd-remove"
               aria-label={`Remove inject ${n + 1}`}
               onClick={() => remove(n)}
             >
-              Remove
+              <span aria-hidden="true">✕</span>
             </button>
           </li>
         ))}
