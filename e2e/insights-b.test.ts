@@ -267,8 +267,12 @@ for (const engine of ENGINES)
       assert.match(respondersCsv.text, /^Severity,Responders,Incidents,Median to mitigate \(min\)/);
       assert.match(respondersCsv.text, /\r\nP1,1,2,20,/);
       await page.screenshot({ path: `${SHOTS}/responders-desktop.png`, fullPage: true });
+      // Wait for the room's live stream to open before leaving: a stream request dropped while the server is still
+      // setting it up leaves its timers running (seen on PostgreSQL, whose LISTEN takes a moment).
+      const stream = page.waitForResponse((r) => r.url().includes(`/api/incidents/${uncoordinatedId}/stream`));
       await list.getByRole('link', { name: 'Checkout errors' }).click();
       await page.waitForURL((u) => u.pathname === `/incidents/${uncoordinatedId}`);
+      await stream;
       await page.goBack();
       await page.getByRole('heading', { name: 'Responders', exact: true }).waitFor();
 
