@@ -55,7 +55,7 @@ for (const engine of ENGINES)
       const me = ok(await api<{ id: string }>('GET', '/api/me'), 'me').id;
       const team = ok(await api<{ id: string }>('POST', '/api/teams', { name: 'Shop' }), 'team').id;
       const checkout = ok(
-        await api<{ id: string }>('POST', '/api/services', { teamId: team, name: 'Checkout' }),
+        await api<{ id: string }>('POST', '/api/services', { teamId: team, name: 'Checkout, "EU"' }),
         'svc',
       );
       const declare = async (title: string, severity: string, impactMinutesBefore?: number) =>
@@ -201,7 +201,7 @@ for (const engine of ENGINES)
       const card = page.locator('section.chart-card');
       const csv = await csvOf(page, card);
       assert.equal(csv.name, 'recurrence-by-service.csv');
-      assert.equal(csv.text, 'Service,Incidents,Recurring,Rate,Recurred after fix\r\nCheckout,3,1,33%,1\r\n');
+      assert.equal(csv.text, 'Service,Incidents,Recurring,Rate,Recurred after fix\r\n"Checkout, ""EU""",3,1,33%,1\r\n');
 
       const item = page.getByTestId('recurrence-list').locator(`li[data-incident-id="${ids.c}"]`);
       await item.getByText('Recurred after fix').first().waitFor();

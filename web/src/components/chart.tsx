@@ -105,6 +105,7 @@ export function TimeChart(p: {
   const { title, x, series, unit, height = 240 } = p;
   const box = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<unknown>(null);
+  const signature = JSON.stringify([x, series, unit, height]);
 
   useEffect(() => {
     const el = box.current;
@@ -180,7 +181,8 @@ export function TimeChart(p: {
       observer?.disconnect();
       plot?.destroy();
     };
-  }, [x, series, unit, height]);
+    // Redrawn when the figures change, not when a page re-renders with equal arrays.
+  }, [signature]);
 
   return (
     <div className="chart chart-time" data-testid="time-chart" data-points={x.length} data-series={series.length}>
