@@ -10,6 +10,7 @@ import { COMPARATORS } from '../../gamedays/live/halt.js';
 import { PROVIDERS } from '../../gamedays/live/injection/index.js';
 import { DRILL_SEVERITIES } from '../../gamedays/live/labels.js';
 import { actorOf } from '../auth.js';
+import { openBody } from '../closed-schemas.js';
 import type { Services } from '../services.js';
 import { presentIntegrationKey } from './catalog.js';
 
@@ -34,7 +35,12 @@ export function registerGamedayLiveRoutes(app: FastifyInstance, services: Servic
           provider: lit(PROVIDERS),
           url: Url,
           secret: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
-          config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          config: Type.Optional(
+            openBody(
+              "The provider's own document: a Chaos Toolkit experiment, a ChaosEngine spec, a Gremlin attack, or the webhook's config",
+              'a chaos tool document passed through; the provider adapter checks the fields it needs',
+            ),
+          ),
           allowPrivateAddress: Type.Optional(Type.Boolean()),
         }),
       },
@@ -45,7 +51,7 @@ export function registerGamedayLiveRoutes(app: FastifyInstance, services: Servic
         provider: b.provider,
         url: b.url,
         secret: b.secret,
-        config: b.config,
+        config: b.config as Record<string, unknown> | undefined,
         allowPrivateAddress: b.allowPrivateAddress,
       });
       return gds.get(actorOf(req), req.params.id);
