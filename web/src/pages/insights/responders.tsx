@@ -122,7 +122,7 @@ function RespondersView({ r }: { r: RespondersReport }) {
       />
       <ChartCard
         title="Time to mitigate by number of responders"
-        description="Median time from detection to mitigation, per severity, for incidents grouped by how many people joined the room or acted in it."
+        description={`Median time from detection to mitigation, per severity, for incidents grouped by how many people joined the room, acted in it or held a role.${severities.length === 1 ? ` All are ${severities[0]!.severity}.` : ''}`}
         chart={
           <BarChart
             title="Median time to mitigate by number of responders"
