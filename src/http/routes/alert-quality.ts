@@ -212,11 +212,14 @@ function openAlertStream(
     alerts.live.ensureListening().catch((err: unknown) => req.log.warn({ err }, 'the alert stream cannot LISTEN yet'));
   }, SAFETY_POLL_MS);
   o.streams.add(res);
-  res.on('close', () => {
+  const close = () => {
     isClosed = true;
     unsubscribe();
     clearInterval(heartbeat);
     clearInterval(poll);
     o.streams.delete(res);
-  });
+  };
+  // Gone while the route awaited: 'close' has fired already and would never fire again.
+  if (res.destroyed || req.raw.destroyed) close();
+  else res.on('close', close);
 }

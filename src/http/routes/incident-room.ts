@@ -239,7 +239,7 @@ function openStream(
     inc.live.ensureListening().catch((err: unknown) => req.log.warn({ err }, 'incident rooms cannot LISTEN yet'));
   }, SAFETY_POLL_MS);
   o.streams.add(res);
-  res.on('close', () => {
+  const close = () => {
     theRoom.viewers.delete(viewer);
     if (!theRoom.viewers.size) {
       theRoom.unsubscribe();
@@ -248,6 +248,13 @@ function openStream(
     clearInterval(heartbeat);
     clearInterval(poll);
     o.streams.delete(res);
-  });
+  };
+  // The viewer may have gone while the route awaited (the incident, LISTEN, the join): 'close' has fired already and
+  // would never fire again, leaving both timers running and the server unable to stop.
+  if (res.destroyed || req.raw.destroyed) {
+    close();
+    return;
+  }
+  res.on('close', close);
   flushRoom(inc, id, theRoom, req.log);
 }
