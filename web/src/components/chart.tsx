@@ -70,6 +70,8 @@ const SECOND_STEPS = [
   604_800, 1_209_600, 2_592_000, 7_776_000, 15_552_000, 31_536_000,
 ];
 const RATIO_STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1];
+/** Counts are whole: no 0.5 pages on the axis. */
+const COUNT_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000];
 
 type UPlotCtor = typeof uPlotType;
 let loading: Promise<UPlotCtor> | null = null;
@@ -147,7 +149,7 @@ export function TimeChart(p: {
               ticks: { show: false },
               size: 64,
               space: 36,
-              incrs: unit === 'seconds' ? SECOND_STEPS : unit === 'ratio' ? RATIO_STEPS : undefined,
+              incrs: unit === 'seconds' ? SECOND_STEPS : unit === 'ratio' ? RATIO_STEPS : COUNT_STEPS,
               values: (_u, splits) => splits.map((v) => axisValue(v, unit)),
             },
           ],
