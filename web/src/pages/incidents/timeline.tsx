@@ -23,6 +23,10 @@ const KIND_TEXT: Record<string, string> = {
   alert_linked: 'Alert',
   alert_acknowledged: 'Alert',
   task_added: 'Task',
+  gameday_started: 'Drill',
+  gameday_inject: 'Drill inject',
+  gameday_halted: 'Drill halted',
+  gameday_ended: 'Drill ended',
 };
 
 export function TimelinePanel({
