@@ -340,6 +340,14 @@ export class LiveGamedays implements GamedayHooks {
           now,
         );
         key = { keyId: created.integrationKey.id, serviceId: serviceIds[0], source: 'generic', isDrill: true };
+        await recordAudit(
+          trx,
+          actor,
+          'integration_key.created',
+          { type: 'integration_key', id: created.integrationKey.id },
+          { serviceId: serviceIds[0], drill: true, gamedayId: id },
+          now,
+        );
       }
       const seq =
         Number(
