@@ -257,4 +257,67 @@ for (const engine of ENGINES)
         await context.close();
       }
     });
+
+    test('a live drill: halt on a real incident, a drill key shown once, a drill alert fired through the intake', async () => {
+      const teams = await muster.api<{ teams: { id: string }[] }>('GET', '/api/teams');
+      const planned = await muster.api<{ id: string }>('POST', '/api/gamedays', {
+        teamId: teams.body.teams[0]!.id,
+        scenarioId: 'gds_slack_down',
+        title: 'Slack is down during checkout errors',
+        mode: 'live',
+        muteChat: true,
+        serviceIds: [serviceId],
+      });
+      assert.equal(planned.status, 201, JSON.stringify(planned.body));
+      const id = planned.body.id;
+      const { page, errors, context } = await openPage(browser, PHONE);
+      await signIn(page, muster.url, `/gamedays/${id}`);
+      const live = page.locator('section.gd-live');
+      await live.waitFor();
+
+      const put = page.waitForResponse((r) => r.url().endsWith('/halt-conditions') && r.request().method() === 'PUT');
+      const realIncident = live.getByLabel('Halt if a real P1 or P2 is declared on a target service');
+      // A controlled checkbox: it shows checked once the server has the condition and the page read it again.
+      await realIncident.click();
+      assert.equal((await put).status(), 200);
+      await page.waitForFunction(() => (document.getElementById('gd-halt-real') as HTMLInputElement | null)?.checked);
+      const withCondition = await muster.api<{ haltConditions: { kind: string }[] }>('GET', `/api/gamedays/${id}`);
+      assert.deepEqual(
+        withCondition.body.haltConditions.map((c) => c.kind),
+        ['real_incident'],
+      );
+
+      await live.getByRole('button', { name: 'Create a drill key' }).click();
+      const secret = page.getByTestId('one-time-secret');
+      await secret.waitFor();
+      assert.ok((await secret.inputValue()).length > 10, 'the drill key is shown once');
+      await live.getByRole('button', { name: 'Done, hide it' }).click();
+
+      await page.getByRole('button', { name: 'Start the drill' }).click();
+      await page.getByText(/Start the live drill\? .* page the real on-call, labelled DRILL/).waitFor();
+      await page.getByRole('button', { name: 'Start now' }).click();
+      await page.getByText('DRILL running').waitFor();
+      await live.getByRole('button', { name: 'Fire a drill alert' }).click();
+      await live.getByLabel('Alert summary').fill('DRILL: checkout error rate 12%');
+      const fired = page.waitForResponse((r) => r.url().endsWith('/fire') && r.request().method() === 'POST');
+      await live.getByRole('button', { name: 'Fire it' }).click();
+      assert.equal((await fired).status(), 202);
+      await live.getByText(/Drill alert sent/).waitFor();
+      await noSidewaysScroll(page, 'the live drill');
+      await shoot(page, 'run-live-390', engine);
+      const alerts = await muster.api<{ alerts: { summary: string; isDrill?: boolean }[] }>('GET', '/api/alerts');
+      assert.ok(
+        alerts.body.alerts.some((a) => a.summary.includes('checkout error rate 12%')),
+        JSON.stringify(alerts.body).slice(0, 500),
+      );
+      await page.getByRole('button', { name: 'Halt', exact: true }).click();
+      await page.getByLabel('Why').fill('Practice over');
+      await page.getByRole('button', { name: 'Halt the drill' }).click();
+      await page
+        .getByText(/Aborted by the facilitator: Practice over/)
+        .first()
+        .waitFor();
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
   });

@@ -17,6 +17,7 @@ import type { PageProps } from '../types.js';
 import type { Service } from '../alerts/types.js';
 import { IncidentSeverityBadge } from '../incidents/badges.js';
 import type { Severity } from '../incidents/types.js';
+import { LiveDrillCard } from './live.js';
 import { GamedayMeasures } from './measures.js';
 import { GamedayStatusBadge, ModeBadge } from './parts.js';
 import {
@@ -82,6 +83,7 @@ function RunView({ g, base, reload }: { g: GamedayDetail; base: string; reload: 
       <div className="gd-run-grid">
         <div className="gd-run-main">
           <ScriptCard g={g} base={base} reload={reload} timeZone={tz} />
+          {g.mode === 'live' && <LiveDrillCard g={g} base={base} reload={reload} timeZone={tz} />}
           <ActionsCard g={g} base={base} reload={reload} timeZone={tz} />
           {started && <GamedayMeasures base={base} status={g.status} />}
         </div>

@@ -88,8 +88,21 @@ export interface GamedayDetail extends GamedaySummary {
     rolledBackAt: string | null;
     lastError: string | null;
   } | null;
+  haltConditions: HaltCondition[];
   events: { id: string; at: string; kind: string; actorLabel: string; body: string }[];
   postmortemId: string | null;
+}
+
+export interface HaltCondition {
+  id: string;
+  kind: 'prometheus' | 'real_incident';
+  prometheusUrl: string | null;
+  query: string | null;
+  comparator: string | null;
+  threshold: number | null;
+  lastValue: number | null;
+  lastCheckedAt: string | null;
+  lastError: string | null;
 }
 
 export interface Stats {
