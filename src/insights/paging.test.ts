@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Shift } from '../oncall/model.js';
+import { DEFAULT_WINDOWS, isSleepTime, isWorkingTime, onCallWeeks } from '../oncall/sustainability.js';
+import { bucketStart } from './model.js';
 import {
   classifyPages,
   drillPages,
@@ -14,6 +16,7 @@ import {
   pageTiming,
   pagingFigures,
   perWeek,
+  rotationIndex,
   rotationsOf,
   timeToAckMs,
   type Page,
@@ -292,5 +295,135 @@ describe('paging: figures', () => {
     const cut = drillPages(classified, { ...base, limit: 2 });
     assert.deepEqual([ids(cut), cut.truncated], [['p5', 'p4'], true]);
     assert.equal(drillPages(classified, { ...base, limit: 5 }).truncated, false);
+  });
+});
+
+/**
+ * The fast paths of the loader (timing from the zone's offset, rotations by binary search, on-call weeks swept once
+ * per zone, buckets by binary search) against the plain definitions they replace, on random histories.
+ */
+describe('paging: the fast paths agree with the definitions', () => {
+  // A small deterministic generator (mulberry32), so a failure can be replayed.
+  const rng = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const ZONES = ['UTC', 'Europe/London', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Auckland'];
+  const DAY = 86_400_000;
+  const START = Date.UTC(2021, 0, 1);
+
+  it('timing: outside working hours and during sleep as isWorkingTime and isSleepTime say, in any zone', () => {
+    const r = rng(7);
+    const windows = [
+      DEFAULT_WINDOWS,
+      { ...DEFAULT_WINDOWS, workDays: [2, 3, 7], workStart: '22:00', workEnd: '06:30' },
+    ];
+    for (let n = 0; n < 20_000; n++) {
+      const when = START + Math.floor(r() * 5 * 365 * DAY);
+      const tz = ZONES[Math.floor(r() * ZONES.length)]!;
+      const w = windows[n % 2]!;
+      assert.deepEqual(pageTiming(when, tz, w), {
+        outsideWorkingHours: !isWorkingTime(when, tz, w),
+        duringSleep: isSleepTime(when, tz, w),
+      });
+    }
+  });
+
+  it('rotations: the index answers as rotationsOf, overlapping shifts and repeated targets included', () => {
+    const r = rng(11);
+    const users = ['ana', 'ben', 'cy'];
+    const shifts = new Map<string, Shift[]>();
+    for (const id of ['S1', 'S2', 'S3']) {
+      const list: Shift[] = [];
+      for (let n = 0; n < 60; n++) {
+        const s = START + Math.floor(r() * 60 * DAY);
+        list.push(shift(users[Math.floor(r() * 3)]!, s, s + Math.floor(r() * 9 * DAY)));
+      }
+      shifts.set(id, list);
+    }
+    const index = rotationIndex(shifts);
+    for (let n = 0; n < 5_000; n++) {
+      const when = START - DAY + Math.floor(r() * 72 * DAY);
+      const userId = users[Math.floor(r() * 3)]!;
+      const targets = ['S1', 'S2', 'S3', 'S4'].filter(() => r() < 0.5);
+      if (r() < 0.2) targets.push(...targets);
+      assert.deepEqual(index(userId, when, targets), rotationsOf(userId, when, targets, shifts));
+    }
+  });
+
+  it("on-call weeks: counted as on-call health's onCallWeeks counts them, per person and per schedule", () => {
+    const r = rng(13);
+    const tzOf = new Map([
+      ['ana', 'Europe/London'],
+      ['ben', 'America/New_York'],
+      ['cy', 'Australia/Lord_Howe'],
+    ]);
+    for (let round = 0; round < 20; round++) {
+      const range = { start: START + Math.floor(r() * 30 * DAY), end: START + (40 + Math.floor(r() * 400)) * DAY };
+      const schedules = ['S1', 'S2'].map((scheduleId) => {
+        const final: Shift[] = [];
+        let t = range.start - 3 * DAY;
+        while (t < range.end) {
+          const len = Math.floor(r() * 10 * DAY);
+          final.push(shift([...tzOf.keys()][Math.floor(r() * 3)]!, t, t + len));
+          t += len + (r() < 0.3 ? Math.floor(r() * 5 * DAY) : 0);
+        }
+        return { scheduleId, final };
+      });
+      const tz = (u: string) => tzOf.get(u)!;
+      const got = onCallWeekCounts(schedules, tz, range);
+      const weeksOf = (list: Shift[], u: string) => onCallWeeks(list, tz(u), range).onCall.filter(Boolean).length;
+      for (const u of tzOf.keys()) {
+        const all = schedules.flatMap((s) => s.final.filter((x) => x.userId === u));
+        if (all.length) assert.equal(got.byPerson.get(u), weeksOf(all, u), `${u} in round ${round}`);
+      }
+      for (const s of schedules) {
+        const users = [...new Set(s.final.map((x) => x.userId))];
+        const want = users.reduce(
+          (n, u) =>
+            n +
+            weeksOf(
+              s.final.filter((x) => x.userId === u),
+              u,
+            ),
+          0,
+        );
+        assert.equal(got.bySchedule.get(s.scheduleId), want, `${s.scheduleId} in round ${round}`);
+      }
+    }
+  });
+
+  it('buckets: each page in the bucket bucketStart gives it, in a zone with DST, by week and by month', () => {
+    const r = rng(17);
+    for (const bucket of ['week', 'month'] as const) {
+      const from = START + Math.floor(r() * 100 * DAY);
+      const to = from + 700 * DAY;
+      const pages = classifyPages(
+        Array.from({ length: 3_000 }, (_, n) =>
+          page(`r${n}`, 'ana', from + Math.floor(r() * (to - from)), 'checkout', null),
+        ),
+        people,
+      );
+      const fig = pagingFigures(pages, {
+        people,
+        schedules: new Map(),
+        onCallWeeks: { byPerson: new Map(), bySchedule: new Map() },
+        bucket,
+        timeZone: 'America/New_York',
+        from,
+        to,
+      });
+      const want = new Map<number, number>();
+      for (const p of pages) {
+        const s = bucketStart(p.at, bucket, 'America/New_York');
+        want.set(s, (want.get(s) ?? 0) + 1);
+      }
+      assert.deepEqual(
+        fig.buckets.filter((b) => b.pages > 0).map((b) => [b.start, b.pages]),
+        [...want].sort((a, b) => a[0] - b[0]),
+      );
+    }
   });
 });
