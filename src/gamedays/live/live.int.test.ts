@@ -396,6 +396,35 @@ for (const engine of ENGINES) {
       await end(id);
     });
 
+    it('lets only an administrator allow a private address, and names the field of bad input', async () => {
+      const id = await create();
+      const tok = await api<{ token: string }>('POST', '/api/tokens', { name: 'ida', userId: idaId });
+      const asIda = (method: string, path: string, body?: unknown) => h.t.api(method, path, body, tok.body.token);
+      const body = { provider: 'chaostoolkit', url: ctk.url, config: { experiment: { title: 'x', method: [{}] } } };
+      const forbidden = await asIda('PUT', `/api/gamedays/${id}/injection`, { ...body, allowPrivateAddress: true });
+      assert.equal(forbidden.status, 403, JSON.stringify(forbidden.body));
+      const refused = await asIda('PUT', `/api/gamedays/${id}/injection`, body);
+      assert.equal(refused.status, 400);
+      assert.match(JSON.stringify(refused.body), /"field":"url"/);
+      const badConfig = await api('PUT', `/api/gamedays/${id}/injection`, {
+        provider: 'litmus',
+        url: kube.url,
+        allowPrivateAddress: true,
+        config: { namespace: 'Not A Namespace', spec: { experiments: [] } },
+      });
+      assert.equal(badConfig.status, 400);
+      assert.match(JSON.stringify(badConfig.body), /config\/namespace/);
+      const badCond = await asIda('PUT', `/api/gamedays/${id}/halt-conditions`, {
+        conditions: [
+          { kind: 'prometheus', prometheusUrl: 'http://127.0.0.1:9090', query: 'up', comparator: '>', threshold: 1 },
+        ],
+      });
+      assert.equal(badCond.status, 400);
+      assert.match(JSON.stringify(badCond.body), /conditions\/0\/prometheusUrl/);
+      const notRunning = await api('POST', `/api/gamedays/${id}/fire`, {});
+      assert.equal(notRunning.status, 409);
+    });
+
     it('halts the drill when a real P1 is declared on a target service', async () => {
       const id = await create();
       await api('PUT', `/api/gamedays/${id}/injection`, {
