@@ -468,14 +468,17 @@ export interface LoadedPaging {
 
 /**
  * The loader. Queries per request: the window's pages with their alert, service, linked-incident kind and next
- * acknowledgement (one query, correlated subqueries); the escalation runs' snapshots of those pages (which level
+ * acknowledgement (one query: two grouped joins over the window's pages, no subquery per page); the escalation runs' snapshots of those pages (which level
  * targeted which schedules); the schedules, layers and overrides (on-call health's `finalShifts`); the people.
  */
 export class PagingInsights {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    /** Up to this many runs are read by id (in batches of 500); beyond, every run paged in the window at once. */
+    /**
+     * Up to this many runs are read by id (in batches of 500; default 2,000, or 20,000 with a team or service);
+     * beyond, every run paged in the window (for that team or service) at once.
+     */
     private readonly opts: { runsByIdUpTo?: number } = {},
   ) {}
 
@@ -564,7 +567,7 @@ export class PagingInsights {
     mark('pageQuery');
 
     // Which schedules each paged level targeted, from the runs' policy snapshots: by id when there are few runs, else
-    // every run paged in the window in one query (a superset when filtered); each distinct snapshot parsed once.
+    // every run paged in the window (for the team or service) in one query; each distinct snapshot parsed once.
     const runIds = [...new Set(rows.map((r) => r.runId))];
     const targets = new Map<string, string[][]>();
     const parsed = new Map<string, string[][]>();
@@ -579,7 +582,9 @@ export class PagingInsights {
         targets.set(r.id, t);
       }
     };
-    if (runIds.length > (this.opts.runsByIdUpTo ?? RUN_ID_BATCH * 4)) {
+    // With a team or service the window's other pages outnumber these, so reading by id pays for longer.
+    const filtered = f.serviceId !== undefined || f.teamId !== undefined;
+    if (runIds.length > (this.opts.runsByIdUpTo ?? RUN_ID_BATCH * (filtered ? 40 : 4))) {
       // The runs of the window's pages (with a team or service, of its alerts only, like the pages themselves).
       const rq = k
         .selectFrom('escalationRuns as r')
