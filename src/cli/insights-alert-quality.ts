@@ -78,6 +78,16 @@ const query = (pairs: Record<string, string | undefined>): string => {
 
 const day = (iso: string): string => iso.slice(0, 10);
 
+/** Service and team names by id, so tables name them as the pages do (ids are in --json). Unknown ids stay ids. */
+async function namesOf(c: { get<T>(path: string): Promise<T> }): Promise<(id: string) => string> {
+  const [s, t] = await Promise.all([
+    c.get<{ services: { id: string; name: string }[] }>('/api/services'),
+    c.get<{ teams: { id: string; name: string }[] }>('/api/teams'),
+  ]);
+  const names = new Map([...s.services, ...t.teams].map((x) => [x.id, x.name] as const));
+  return (id) => names.get(id) ?? id;
+}
+
 interface Common {
   from?: string;
   to?: string;
@@ -189,7 +199,8 @@ export function registerInsightAlertQualityCommands(insights: Command, { client,
       process.stdout.write(
         `${r.filter.from} to ${r.filter.to} (${r.filter.kinds.join(', ')} incidents; by ${r.bucket} in ${r.timeZone})\n`,
       );
-      printTable([row('overall', r.overall), ...r.groups.map((g) => row(g.key, g.metrics))], cols);
+      const name = o.by === 'service' || o.by === 'team' ? await namesOf(client()) : (k: string) => k;
+      printTable([row('overall', r.overall), ...r.groups.map((g) => row(name(g.key), g.metrics))], cols);
       process.stdout.write(`\nby ${r.bucket}:\n`);
       printTable(
         r.buckets.map((b) => row(day(b.start), b.metrics)),
@@ -220,9 +231,10 @@ export function registerInsightAlertQualityCommands(insights: Command, { client,
         `${r.from} to ${r.to} (earlier incidents within ${r.windowDays} days): ${r.recurring} of ${r.total} ` +
           `incidents recur (${pct(r.rate)}), ${r.recurredAfterFix} after every action item was done\n`,
       );
+      const name = await namesOf(client());
       const rows = (kind: string, gs: Group[]) =>
         gs.map((g) => ({
-          [kind]: g.id,
+          [kind]: name(g.id),
           incidents: g.total,
           recurring: g.recurring,
           rate: pct(g.rate),
