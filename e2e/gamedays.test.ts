@@ -64,6 +64,16 @@ for (const engine of ENGINES)
       const svc = await muster.api<{ id: string }>('POST', '/api/services', { name: 'Checkout', teamId: team.body.id });
       assert.equal(svc.status, 201, JSON.stringify(svc.body));
       serviceId = svc.body.id;
+      const rita = await muster.api<{ user: { id: string } }>('POST', '/api/users', {
+        email: 'rita.responder@example.test',
+        name: 'Rita Responder',
+        password: 'a long enough password',
+      });
+      assert.equal(rita.status, 201, JSON.stringify(rita.body));
+      const member = await muster.api('PUT', `/api/teams/${team.body.id}/members/${rita.body.user.id}`, {
+        role: 'responder',
+      });
+      assert.equal(member.status, 200, JSON.stringify(member.body));
     });
     after(async () => {
       await browser?.close();
@@ -90,6 +100,7 @@ for (const engine of ENGINES)
       assert.equal(await page.getByLabel('Inject 1', { exact: true }).inputValue(), 'Error rate at checkout 12%.');
       assert.equal(await page.getByLabel('Expected action 1', { exact: true }).inputValue(), 'Acknowledge the page');
       await page.getByLabel('Checkout').check();
+      await page.getByLabel('Rita Responder').check();
       await noSidewaysScroll(page, 'the plan form');
       const created = page.waitForResponse((r) => r.url().endsWith('/api/gamedays') && r.request().method() === 'POST');
       await page.getByRole('button', { name: 'Plan the game day' }).click();
@@ -97,11 +108,19 @@ for (const engine of ENGINES)
       assert.equal(createdRes.status(), 201, await createdRes.text());
       const id = ((await createdRes.json()) as Detail).id;
       await page.waitForURL((u) => u.pathname === `/gamedays/${id}`);
-      const planned = (await muster.api<Detail & { serviceIds: string[]; mode: string }>('GET', `/api/gamedays/${id}`))
-        .body;
+      const planned = (
+        await muster.api<Detail & { serviceIds: string[]; mode: string; participants: { name: string }[] }>(
+          'GET',
+          `/api/gamedays/${id}`,
+        )
+      ).body;
       assert.equal(planned.status, 'scheduled');
       assert.equal(planned.mode, 'tabletop');
       assert.deepEqual(planned.serviceIds, [serviceId]);
+      assert.deepEqual(
+        planned.participants.map((p) => p.name),
+        ['Rita Responder'],
+      );
       assert.equal(planned.injects.length, 3);
       await noSidewaysScroll(page, 'the run view before the start');
 
@@ -232,6 +251,27 @@ for (const engine of ENGINES)
 
         await page.goto(`${muster.url}/gamedays/${planned.body.id}`);
         await page.getByRole('button', { name: 'Start the drill' }).waitFor();
+        if (size === 'desktop') {
+          // Edit before the start: the form holds the game day as it is; the change is saved with PATCH.
+          await page.getByRole('link', { name: 'Edit', exact: true }).click();
+          await page.waitForURL((u) => u.pathname.endsWith('/edit'));
+          assert.equal(await page.getByLabel('Title').inputValue(), 'Node loss in the checkout cluster');
+          assert.equal(await page.getByLabel('Repeat').inputValue(), 'quarterly');
+          assert.equal(await page.getByLabel('Checkout').isChecked(), true);
+          await page.getByLabel('Title').fill('Node loss in the checkout cluster (EU)');
+          await page.getByRole('button', { name: 'Add an inject' }).click();
+          await page.getByLabel('Minute').last().fill('12');
+          await page.getByLabel('Inject 4', { exact: true }).fill('The load balancer marks a second node unhealthy.');
+          const patched = page.waitForResponse((r) => r.request().method() === 'PATCH');
+          await page.getByRole('button', { name: 'Save' }).click();
+          assert.equal((await patched).status(), 200);
+          await page.waitForURL((u) => u.pathname === `/gamedays/${planned.body.id}`);
+          await page.getByRole('heading', { name: 'Node loss in the checkout cluster (EU)' }).waitFor();
+          await page.locator('.gd-inject', { hasText: 'a second node unhealthy' }).getByText('+12:00').waitFor();
+          const edited = await muster.api<Detail & { serviceIds: string[] }>('GET', `/api/gamedays/${planned.body.id}`);
+          assert.equal(edited.body.injects.length, 4);
+          assert.deepEqual(edited.body.serviceIds, [serviceId]);
+        }
         await page.getByRole('button', { name: 'Start the drill' }).click();
         await page.getByRole('button', { name: 'Start now' }).waitFor();
         if (size === '390') await noSidewaysScroll(page, 'the run view');

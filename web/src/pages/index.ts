@@ -12,7 +12,7 @@ import { SilencesPage } from './alerts/silences.js';
 import { PoliciesPage } from './escalation/policies.js';
 import { NewPolicyPage, PolicyPage } from './escalation/policy.js';
 import { GamedaysPage } from './gamedays/list.js';
-import { NewGamedayPage } from './gamedays/new.js';
+import { EditGamedayPage, NewGamedayPage } from './gamedays/new.js';
 import { GamedayRunPage } from './gamedays/run.js';
 import { ScenariosPage } from './gamedays/scenarios.js';
 import { HomePage } from './home.js';
@@ -80,6 +80,7 @@ export const pages: PageDef[] = [
   { path: '/gamedays/new', title: 'Plan a game day', section: null, component: NewGamedayPage },
   { path: '/gamedays/scenarios', title: 'Scenario library', section: null, component: ScenariosPage },
   { path: '/gamedays/:id', title: 'Game day', section: null, component: GamedayRunPage },
+  { path: '/gamedays/:id/edit', title: 'Edit game day', section: null, component: EditGamedayPage },
   { path: '/insights/recurrence', title: 'Recurrence', section: null, component: RecurrenceInsightsPage },
   { path: '/insights/paging', title: 'Paging', section: null, component: PagingInsightsPage },
   { path: '/insights/learning', title: 'Learning', section: null, component: LearningInsightsPage },

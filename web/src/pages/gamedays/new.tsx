@@ -3,7 +3,7 @@
  * expected actions, injects and safety notes (all editable); the library is grouped by level with the seed's advice —
  * start with a tabletop, move to real failure injection as the team matures. `?scenario=<id>` picks one on arrival.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { CheckField, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { Card, PageHeader } from '../../components/ui.js';
@@ -11,6 +11,8 @@ import { api } from '../../lib/api.js';
 import { navigate, useLocation } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
+import type { Team } from '../../lib/types.js';
+import type { PageProps } from '../types.js';
 import type { Service } from '../alerts/types.js';
 import { usePeople, useTeams } from '../oncall/people.js';
 import { LevelBadge } from './parts.js';
@@ -56,26 +58,68 @@ const blank = (teamId: string, me: string): Values => ({
 });
 
 export function NewGamedayPage() {
+  return <PlanForm existing={null} />;
+}
+
+/** /gamedays/:id/edit: the same form for a game day not started yet (the script and schedule change only before). */
+export function EditGamedayPage({ params }: PageProps) {
+  const id = params.id ?? '';
+  const res = useApi<GamedayDetail>(`/api/gamedays/${encodeURIComponent(id)}`);
+  return (
+    <Loadable resource={res} what="the game day">
+      {(g) => <PlanForm existing={g} />}
+    </Loadable>
+  );
+}
+
+/** A local "YYYY-MM-DDTHH:MM" for a datetime-local input. */
+function localInput(iso: string | null): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+function PlanForm({ existing }: { existing: GamedayDetail | null }) {
   const me = useUser();
   const { search } = useLocation();
   const teams = useTeams();
   const people = usePeople();
   const scenarios = useApi<unknown>('/api/gameday-scenarios');
   const services = useApi<{ services: Service[] }>('/api/services');
-  const [picked, setPicked] = useState<string | null>(search.get('scenario'));
-  const [serviceIds, setServiceIds] = useState<string[]>([]);
+  const [picked, setPicked] = useState<string | null>(existing ? null : search.get('scenario'));
+  const [serviceIds, setServiceIds] = useState<string[]>(existing?.serviceIds ?? []);
   const [choosing, setChoosing] = useState(false);
+  const [participantIds, setParticipantIds] = useState<string[]>(existing?.participants.map((p) => p.userId) ?? []);
 
   const mine = useMemo(
     () => teams.teams.filter((t) => me.isAdmin || (t.myRole && t.myRole !== 'viewer')),
     [teams.teams, me.isAdmin],
   );
 
-  const form = useApiForm<Values>(blank('', me.id), async (v) => {
+  const initial: Values = existing
+    ? {
+        teamId: existing.teamId,
+        title: existing.title,
+        mode: existing.mode,
+        severity: existing.severity,
+        scheduledAt: localInput(existing.scheduledAt),
+        durationMinutes: String(existing.durationMinutes),
+        recurrence: existing.recurrence,
+        facilitatorUserId: existing.facilitator?.id ?? '',
+        muteChat: existing.muteChat,
+        scenario: existing.scenario,
+        hypothesis: existing.hypothesis,
+        safetyNotes: existing.safetyNotes,
+        ...toScriptValues(
+          existing.expectedActions.map((a) => a.body),
+          [...existing.injects].sort((a, b) => a.offsetSeconds - b.offsetSeconds || a.position - b.position),
+        ),
+      }
+    : blank('', me.id);
+  const form = useApiForm<Values>(initial, async (v) => {
     const script = fromScriptValues(v);
-    const created = await api.post<GamedayDetail>('/api/gamedays', {
-      teamId: v.teamId,
-      scenarioId: picked && picked !== 'scratch' ? picked : null,
+    const fields = {
       title: v.title.trim(),
       mode: v.mode,
       severity: v.severity,
@@ -88,8 +132,19 @@ export function NewGamedayPage() {
       hypothesis: v.hypothesis,
       safetyNotes: v.safetyNotes,
       serviceIds,
+      participants: participantIds.map((userId) => ({ userId })),
       expectedActions: script.expectedActions,
       injects: script.injects,
+    };
+    if (existing) {
+      await api.patch(`/api/gamedays/${encodeURIComponent(existing.id)}`, fields);
+      navigate(gamedayPage(existing.id));
+      return;
+    }
+    const created = await api.post<GamedayDetail>('/api/gamedays', {
+      teamId: v.teamId,
+      scenarioId: picked && picked !== 'scratch' ? picked : null,
+      ...fields,
     });
     navigate(gamedayPage(created.id));
   });
@@ -118,47 +173,64 @@ export function NewGamedayPage() {
     });
   }, [scenario?.id]);
 
+  // A new team: its own services and people (a choice made for another team would be sent unseen).
+  const shownTeam = useRef(existing?.teamId ?? '');
+  useEffect(() => {
+    if (teamId === shownTeam.current) return;
+    shownTeam.current = teamId;
+    setServiceIds([]);
+    setParticipantIds([]);
+  }, [teamId]);
+  const team = useApi<Team>(teamId ? `/api/teams/${encodeURIComponent(teamId)}` : null);
+  const members = team.data?.id === teamId ? (team.data.members ?? []) : [];
+
   const teamServices = (services.data?.services ?? []).filter((s) => !teamId || s.teamId === teamId);
-  const showForm = picked !== null;
+  const showForm = existing !== null || picked !== null;
 
   return (
     <>
       <PageHeader
-        title="Plan a game day"
-        subtitle="Pick a scenario from the library, adjust it to your systems, and schedule it."
+        title={existing ? `Edit “${existing.title}”` : 'Plan a game day'}
+        subtitle={
+          existing
+            ? 'The script, schedule and people change until the drill starts.'
+            : 'Pick a scenario from the library, adjust it to your systems, and schedule it.'
+        }
       />
-      <Card title="1. Scenario">
-        <Loadable resource={scenarios} what="scenarios">
-          {() =>
-            picked && !choosing ? (
-              <div className="gd-picked" data-testid="gd-picked">
-                <span>
-                  <strong>{scenario?.name ?? 'A blank script'}</strong>
-                  {scenario && (
-                    <span className="muted small"> · {CATEGORY_TEXT[scenario.category] ?? scenario.category}</span>
-                  )}
-                  {scenario && <span className="gd-scenario-summary">{scenario.summary}</span>}
-                </span>
-                <button type="button" className="btn btn-small" onClick={() => setChoosing(true)}>
-                  Change scenario
-                </button>
-              </div>
-            ) : (
-              <ScenarioPicker
-                scenarios={all}
-                teamId={teamId}
-                picked={picked}
-                onPick={(id) => {
-                  setPicked(id);
-                  setChoosing(false);
-                }}
-              />
-            )
-          }
-        </Loadable>
-      </Card>
+      {!existing && (
+        <Card title="1. Scenario">
+          <Loadable resource={scenarios} what="scenarios">
+            {() =>
+              picked && !choosing ? (
+                <div className="gd-picked" data-testid="gd-picked">
+                  <span>
+                    <strong>{scenario?.name ?? 'A blank script'}</strong>
+                    {scenario && (
+                      <span className="muted small"> · {CATEGORY_TEXT[scenario.category] ?? scenario.category}</span>
+                    )}
+                    {scenario && <span className="gd-scenario-summary">{scenario.summary}</span>}
+                  </span>
+                  <button type="button" className="btn btn-small" onClick={() => setChoosing(true)}>
+                    Change scenario
+                  </button>
+                </div>
+              ) : (
+                <ScenarioPicker
+                  scenarios={all}
+                  teamId={teamId}
+                  picked={picked}
+                  onPick={(id) => {
+                    setPicked(id);
+                    setChoosing(false);
+                  }}
+                />
+              )
+            }
+          </Loadable>
+        </Card>
+      )}
       {showForm && (
-        <Card title="2. The game day">
+        <Card title={existing ? undefined : '2. The game day'}>
           {scenario && (
             <div className="banner banner-info gd-advice" data-testid="gd-advice">
               <LevelBadge level={scenario.level} /> {scenario.advice}
@@ -175,7 +247,12 @@ export function NewGamedayPage() {
                 name="teamId"
                 id="gd-team"
                 label="Team"
-                options={mine.map((t) => ({ value: t.id, text: t.name }))}
+                disabled={!!existing}
+                options={
+                  existing
+                    ? [{ value: existing.teamId, text: existing.teamName ?? teams.name(existing.teamId) }]
+                    : mine.map((t) => ({ value: t.id, text: t.name }))
+                }
               />
               <TextField
                 form={form}
@@ -263,6 +340,28 @@ export function NewGamedayPage() {
                 ))
               )}
             </fieldset>
+            <fieldset className="gd-services">
+              <legend>Participants</legend>
+              {members.length === 0 ? (
+                <p className="muted small">Anyone can join the drill room; pick the people you expect.</p>
+              ) : (
+                members.map((m) => (
+                  <label key={m.userId} className="check" htmlFor={`gd-who-${m.userId}`}>
+                    <input
+                      id={`gd-who-${m.userId}`}
+                      type="checkbox"
+                      checked={participantIds.includes(m.userId)}
+                      onChange={(e) =>
+                        setParticipantIds((ids) =>
+                          e.target.checked ? [...ids, m.userId] : ids.filter((x) => x !== m.userId),
+                        )
+                      }
+                    />{' '}
+                    {m.name || m.email}
+                  </label>
+                ))
+              )}
+            </fieldset>
             <CheckField
               form={form}
               name="muteChat"
@@ -283,9 +382,9 @@ export function NewGamedayPage() {
             <TextField form={form} name="safetyNotes" id="gd-safety" label="Safety notes" rows={2} />
             <FormActions
               busy={form.busy}
-              submit="Plan the game day"
-              busyText="Planning…"
-              onCancel={() => navigate('/gamedays')}
+              submit={existing ? 'Save' : 'Plan the game day'}
+              busyText={existing ? 'Saving…' : 'Planning…'}
+              onCancel={() => navigate(existing ? gamedayPage(existing.id) : '/gamedays')}
             />
           </form>
         </Card>

@@ -23,6 +23,7 @@ import { GamedayStatusBadge, ModeBadge } from './parts.js';
 import {
   clockTime,
   formatOffset,
+  gamedayPage,
   OUTCOME_TEXT,
   RECURRENCE_TEXT,
   type ActionOutcome,
@@ -268,6 +269,11 @@ function Controls({ g, base, reload }: { g: GamedayDetail; base: string; reload:
               {debrief.busy ? 'Starting the debrief…' : 'Write the debrief'}
             </button>
           ))}
+        {canStart && (
+          <Link to={`${gamedayPage(g.id)}/edit`} className="btn">
+            Edit
+          </Link>
+        )}
         {canStart && (
           <button type="button" className="btn btn-ghost-danger" onClick={() => setAsking('cancel')} disabled={busy}>
             Cancel the game day
