@@ -71,7 +71,9 @@ const SECOND_STEPS = [
 ];
 const RATIO_STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1];
 /** Counts are whole: no 0.5 pages on the axis. */
-const COUNT_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000];
+const COUNT_STEPS = [
+  1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000,
+];
 
 type UPlotCtor = typeof uPlotType;
 let loading: Promise<UPlotCtor> | null = null;
@@ -120,6 +122,11 @@ export function TimeChart(p: {
         if (cancelled) return;
         const width = Math.max(200, Math.floor(el.clientWidth));
         const points = x.length <= 120;
+        // With no cursor on the chart, the readout shows the latest bucket with a figure (not a row of dashes a lead
+        // reads as "no data"); hovering or tapping a point shows that bucket's.
+        let latest = x.length - 1;
+        while (latest > 0 && series.every((s) => s.values[latest] === null || s.values[latest] === undefined)) latest--;
+        const at = (idx: number | null | undefined) => (idx === null || idx === undefined ? latest : idx);
         const opts: uPlotType.Options = {
           width,
           height,
@@ -154,7 +161,13 @@ export function TimeChart(p: {
             },
           ],
           series: [
-            { label: bucketLabel(x), value: (_u, v) => (v === null ? '—' : dateLabel(v)) },
+            {
+              label: bucketLabel(x),
+              value: (_u, _v, _s, idx) => {
+                const t = x[at(idx)];
+                return t === undefined ? '—' : dateLabel(t);
+              },
+            },
             ...series.map((s, i): uPlotType.Series => ({
               label: s.label,
               stroke: chartColour(i),
@@ -162,7 +175,7 @@ export function TimeChart(p: {
               dash: DASHES[i % DASHES.length],
               spanGaps: false,
               points: { show: points, size: 5, fill: chartColour(i) },
-              value: (_u, v) => formatValue(v, unit),
+              value: (_u, _v, _s, idx) => formatValue(s.values[at(idx)] ?? null, unit),
             })),
           ],
         };

@@ -103,6 +103,12 @@ function CompletionHeadline({ r }: { r: LearningReport }) {
 }
 
 function LearningView({ r }: { r: LearningReport }) {
+  // The factors list names incidents by id only: read the recent incidents' titles once, so each link says which
+  // incident it is (an incident older than the newest 500 keeps a numbered link).
+  const recent = useApi<{ incidents: { id: string; title: string }[] }>(
+    r.factors.length > 0 ? '/api/incidents?status=all&limit=500' : null,
+  );
+  const titles = new Map((recent.data?.incidents ?? []).map((i) => [i.id, i.title] as const));
   const x = bucketTimes(r.buckets);
   const week = r.bucket === 'week' ? 'Week of' : 'Month of';
   const factors = r.factors.filter((f) => f.count > 0).sort((a, b) => b.count - a.count);
@@ -264,13 +270,15 @@ function LearningView({ r }: { r: LearningReport }) {
           <Card title="Incidents per factor">
             <ul className="plain-list ins-factor-list" data-testid="learning-factors">
               {factors.map((f) => (
-                <li key={f.id}>
-                  <strong>{f.name}</strong> <span className="muted small">({f.count})</span>{' '}
+                // One flowing line of text (not the list's flex row, which squeezed the factor's name to a column).
+                <li key={f.id} style={{ display: 'block' }}>
+                  <strong style={{ whiteSpace: 'nowrap' }}>{f.name}</strong>{' '}
+                  <span className="muted small">({f.count})</span>{' '}
                   {f.incidentIds.map((id, i) => (
                     <span key={id}>
                       {i > 0 && ' · '}
-                      <Link to={`/incidents/${id}`} aria-label={`${f.name}: incident ${i + 1}`}>
-                        incident {i + 1}
+                      <Link to={`/incidents/${id}`} aria-label={`${f.name}: ${titles.get(id) ?? `incident ${i + 1}`}`}>
+                        {titles.get(id) ?? `incident ${i + 1}`}
                       </Link>
                     </span>
                   ))}
