@@ -586,22 +586,30 @@ export class PagingInsights {
     const filtered = f.serviceId !== undefined || f.teamId !== undefined;
     if (runIds.length > (this.opts.runsByIdUpTo ?? RUN_ID_BATCH * (filtered ? 40 : 4))) {
       // The runs of the window's pages (with a team or service, of its alerts only, like the pages themselves).
+      const runsOfPages = () => {
+        const all = k
+          .selectFrom('escalationLog as pl')
+          .select('pl.runId')
+          .where('pl.kind', '=', 'paged')
+          .where('pl.at', '>=', f.from)
+          .where('pl.at', '<', f.to);
+        if (!filtered) return all;
+        let sq = all
+          .innerJoin('alerts as pa', 'pa.id', 'pl.alertId')
+          .innerJoin('services as ps', 'ps.id', 'pa.serviceId');
+        if (f.serviceId !== undefined) sq = sq.where('pa.serviceId', '=', f.serviceId);
+        if (f.teamId !== undefined) sq = sq.where('ps.teamId', '=', f.teamId);
+        return sq;
+      };
+      // SQLite looks each id up by key; PostgreSQL would hash every run (a scan of the table) unless given an array.
       const rq = k
         .selectFrom('escalationRuns as r')
         .select(['r.id', 'r.snapshot'])
-        .where('r.id', 'in', (eb) => {
-          let sq = eb
-            .selectFrom('escalationLog as pl')
-            .innerJoin('alerts as pa', 'pa.id', 'pl.alertId')
-            .innerJoin('services as ps', 'ps.id', 'pa.serviceId')
-            .select('pl.runId')
-            .where('pl.kind', '=', 'paged')
-            .where('pl.at', '>=', f.from)
-            .where('pl.at', '<', f.to);
-          if (f.serviceId !== undefined) sq = sq.where('pa.serviceId', '=', f.serviceId);
-          if (f.teamId !== undefined) sq = sq.where('ps.teamId', '=', f.teamId);
-          return sq;
-        });
+        .where(
+          this.db.engine === 'postgres'
+            ? sql<boolean>`${sql.ref('r.id')} = any(array(${runsOfPages()}))`
+            : sql<boolean>`${sql.ref('r.id')} in (${runsOfPages()})`,
+        );
       take(await rq.execute());
     } else {
       for (const ids of chunks(runIds, RUN_ID_BATCH)) {
