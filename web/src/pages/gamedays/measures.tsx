@@ -3,7 +3,7 @@
  * to check recent changes and to mitigate; checklist completion and whether the three roles were held by different
  * people; beside the team's earlier drills (their median) and its real incidents of the same severity.
  */
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Loadable } from '../../components/state.js';
 import { Badge, Card } from '../../components/ui.js';
 import { useApi } from '../../lib/use-api.js';
@@ -38,8 +38,13 @@ interface Row {
 export function GamedayMeasures({ base, status }: { base: string; status: GamedayStatus }) {
   const res = useApi<Measures>(`${base}/measures`);
   const { reload } = res;
-  // Read again when the drill's status changes (ended: the last figures).
-  useEffect(() => reload(), [status, reload]);
+  // Read again when the drill's status changes (ended: the last figures), not on the first render.
+  const seen = useRef(status);
+  useEffect(() => {
+    if (seen.current === status) return;
+    seen.current = status;
+    reload();
+  }, [status, reload]);
   return (
     <Card title="Measures" className="gd-measures">
       <Loadable resource={res} what="the measures">

@@ -56,6 +56,20 @@ export function ScenariosPage() {
         }
       />
       <GamedayTabs />
+      <ol className="gd-ladder" aria-label="How to practise">
+        <li>
+          <strong>Start with a tabletop.</strong> The team responds to timed injects in a drill room; nothing changes
+          and nobody is paged.
+        </li>
+        <li>
+          <strong>Then a live drill.</strong> A drill alert pages the real on-call through the real schedules, labelled
+          DRILL.
+        </li>
+        <li>
+          <strong>Then real failure injection</strong>, as the team matures: a chaos tool breaks something on purpose,
+          with halt conditions and a rollback.
+        </li>
+      </ol>
       {editing && (
         <ScenarioForm
           scenario={editing === 'new' ? null : editing}
