@@ -201,7 +201,10 @@ for (const engine of ENGINES)
       const card = page.locator('section.chart-card');
       const csv = await csvOf(page, card);
       assert.equal(csv.name, 'recurrence-by-service.csv');
-      assert.equal(csv.text, 'Service,Incidents,Recurring,Rate,Recurred after fix\r\n"Checkout, ""EU""",3,1,33%,1\r\n');
+      assert.equal(
+        csv.text,
+        'Service,Incidents,Recurring,Rate (%),Recurred after fix\r\n"Checkout, ""EU""",3,1,33.3,1\r\n',
+      );
 
       const item = page.getByTestId('recurrence-list').locator(`li[data-incident-id="${ids.c}"]`);
       await item.getByText('Recurred after fix').first().waitFor();

@@ -189,14 +189,15 @@ function ByGroup({
           { key: 'name', label: what },
           { key: 'total', label: 'Incidents' },
           { key: 'recurring', label: 'Recurring' },
-          { key: 'rate', label: 'Rate' },
+          { key: 'rate', label: 'Rate (%)' },
           { key: 'afterFix', label: 'Recurred after fix' },
         ]}
         rows={groups.map((g, i) => ({
           name: labels[i]!,
           total: g.total,
           recurring: g.recurring,
-          rate: g.rate === null ? null : formatValue(g.rate, 'ratio'),
+          // A number, like every other page's shares, so a spreadsheet can sort and sum it ('33%' was text).
+          rate: g.rate === null ? null : Math.round(g.rate * 1000) / 10,
           afterFix: g.recurredAfterFix,
         }))}
         csvName={`recurrence-by-${by}`}

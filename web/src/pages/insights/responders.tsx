@@ -92,6 +92,11 @@ const CHART_MAX = 15;
 
 function RespondersView({ r }: { r: RespondersReport }) {
   const severities = r.bySeverity.filter((s) => s.buckets.some((b) => b.incidents > 0));
+  // The chart shows only the responder counts some incident had (five rows of empty bars said nothing); the table
+  // and CSV keep every count.
+  const shown = BUCKETS.filter((k) =>
+    severities.some((s) => (s.buckets.find((b) => b.responders === k)?.incidents ?? 0) > 0),
+  );
   const uncoordinated = r.incidents
     .filter((i) => i.uncoordinatedSeconds > 0)
     .sort((a, b) => b.uncoordinatedSeconds - a.uncoordinatedSeconds);
@@ -126,11 +131,11 @@ function RespondersView({ r }: { r: RespondersReport }) {
         chart={
           <BarChart
             title="Median time to mitigate by number of responders"
-            categories={BUCKETS.map(bucketText)}
+            categories={shown.map(bucketText)}
             unit="seconds"
             series={severities.map((s) => ({
               label: s.severity,
-              values: BUCKETS.map((k) => s.buckets.find((b) => b.responders === k)?.timeToMitigate.median ?? null),
+              values: shown.map((k) => s.buckets.find((b) => b.responders === k)?.timeToMitigate.median ?? null),
             }))}
           />
         }
