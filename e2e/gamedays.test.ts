@@ -264,7 +264,9 @@ for (const engine of ENGINES)
           await page.getByLabel('Inject 4', { exact: true }).fill('The load balancer marks a second node unhealthy.');
           const patched = page.waitForResponse((r) => r.request().method() === 'PATCH');
           await page.getByRole('button', { name: 'Save' }).click();
-          assert.equal((await patched).status(), 200);
+          const patch = await patched;
+          assert.equal(patch.status(), 200);
+          assert.deepEqual(Object.keys(patch.request().postDataJSON() as object).sort(), ['injects', 'title']);
           await page.waitForURL((u) => u.pathname === `/gamedays/${planned.body.id}`);
           await page.getByRole('heading', { name: 'Node loss in the checkout cluster (EU)' }).waitFor();
           await page.locator('.gd-inject', { hasText: 'a second node unhealthy' }).getByText('+12:00').waitFor();

@@ -80,6 +80,28 @@ function localInput(iso: string | null): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** The request body's fields from the form (the team and scenario aside). */
+function bodyOf(v: Values, serviceIds: string[], participantIds: string[]) {
+  const script = fromScriptValues(v);
+  return {
+    title: v.title.trim(),
+    mode: v.mode,
+    severity: v.severity,
+    scheduledAt: v.scheduledAt ? new Date(v.scheduledAt).toISOString() : null,
+    durationMinutes: Number(v.durationMinutes),
+    recurrence: v.recurrence,
+    facilitatorUserId: v.facilitatorUserId || null,
+    muteChat: v.muteChat,
+    scenario: v.scenario,
+    hypothesis: v.hypothesis,
+    safetyNotes: v.safetyNotes,
+    serviceIds,
+    participants: participantIds.map((userId) => ({ userId })),
+    expectedActions: script.expectedActions,
+    injects: script.injects,
+  };
+}
+
 function PlanForm({ existing }: { existing: GamedayDetail | null }) {
   const me = useUser();
   const { search } = useLocation();
@@ -118,26 +140,29 @@ function PlanForm({ existing }: { existing: GamedayDetail | null }) {
       }
     : blank('', me.id);
   const form = useApiForm<Values>(initial, async (v) => {
-    const script = fromScriptValues(v);
-    const fields = {
-      title: v.title.trim(),
-      mode: v.mode,
-      severity: v.severity,
-      scheduledAt: v.scheduledAt ? new Date(v.scheduledAt).toISOString() : null,
-      durationMinutes: Number(v.durationMinutes),
-      recurrence: v.recurrence,
-      facilitatorUserId: v.facilitatorUserId || null,
-      muteChat: v.muteChat,
-      scenario: v.scenario,
-      hypothesis: v.hypothesis,
-      safetyNotes: v.safetyNotes,
-      serviceIds,
-      participants: participantIds.map((userId) => ({ userId })),
-      expectedActions: script.expectedActions,
-      injects: script.injects,
-    };
+    const fields = bodyOf(v, serviceIds, participantIds);
     if (existing) {
-      await api.patch(`/api/gamedays/${encodeURIComponent(existing.id)}`, fields);
+      // Only what changed (against the form as it opened), so the game day's timeline names the real changes.
+      const before = bodyOf(
+        initial,
+        existing.serviceIds,
+        existing.participants.map((p) => p.userId),
+      );
+      const patch: Record<string, unknown> = {};
+      for (const k of Object.keys(fields) as (keyof typeof fields)[]) {
+        const changed =
+          k === 'serviceIds'
+            ? [...serviceIds].sort().join() !== [...existing.serviceIds].sort().join()
+            : k === 'participants'
+              ? [...participantIds].sort().join() !==
+                existing.participants
+                  .map((p) => p.userId)
+                  .sort()
+                  .join()
+              : JSON.stringify(fields[k]) !== JSON.stringify(before[k]);
+        if (changed) patch[k] = fields[k];
+      }
+      if (Object.keys(patch).length) await api.patch(`/api/gamedays/${encodeURIComponent(existing.id)}`, patch);
       navigate(gamedayPage(existing.id));
       return;
     }
@@ -228,6 +253,11 @@ function PlanForm({ existing }: { existing: GamedayDetail | null }) {
             }
           </Loadable>
         </Card>
+      )}
+      {!existing && teams.loaded && mine.length === 0 && (
+        <div className="banner banner-warn">
+          Planning a game day needs the responder role in a team. Ask a team admin to add you.
+        </div>
       )}
       {showForm && (
         <Card title={existing ? undefined : '2. The game day'}>
