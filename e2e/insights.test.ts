@@ -153,7 +153,7 @@ for (const engine of ENGINES)
       const csv = await csvOf(page, card);
       assert.equal(csv.name, 'mttr-by-week.csv');
       const lines = csv.text.split('\r\n');
-      assert.equal(lines[0], 'Week starting,Incidents,Median,p90,Median (seconds),p90 (seconds)');
+      assert.equal(lines[0], 'Week of,Incidents,Median,p90,Median (seconds),p90 (seconds)');
       const monday = new Date(MONDAY).toISOString().slice(0, 10);
       assert.ok(lines.includes(`${monday},3,1h 00m,2h 00m,3600,7200`), csv.text);
       assert.ok(lines.length >= 5, 'every week of the last 90 days is a row');

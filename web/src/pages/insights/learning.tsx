@@ -68,13 +68,17 @@ function CompletionHeadline({ r }: { r: LearningReport }) {
             testId: 'learning-completion',
           },
           {
-            label: 'Post-mortems overdue',
+            // Overdue and open are today's backlog whatever the window (docs/insights.md): say so, or a lead who
+            // narrows the window sees them stay put and distrusts the rest.
+            label: 'Post-mortems overdue now',
             value: r.overall.postmortemsOverdue,
-            note: c.inProgress ? `${c.inProgress} more being written, not due yet` : 'unpublished past their due date',
+            note: c.inProgress
+              ? `${c.inProgress} more being written, not due yet`
+              : 'unpublished past their due date, whatever the window',
             testId: 'learning-overdue',
           },
           {
-            label: 'Action items open',
+            label: 'Action items open now',
             value: r.overall.actionItems.open,
             note: `${r.overall.actionItems.overdue} overdue`,
             testId: 'learning-items-open',

@@ -209,7 +209,7 @@ function OverTime({ r, metric }: { r: ResponseTimes; metric: (typeof METRICS)[nu
         />
       }
       columns={[
-        { key: 'start', label: `${unit} starting` },
+        { key: 'start', label: `${unit} of` },
         { key: 'count', label: 'Incidents' },
         { key: 'median', label: 'Median' },
         { key: 'p90', label: 'p90' },

@@ -261,7 +261,8 @@ export function toCsv(
   rows: Record<string, string | number | null>[],
 ): string {
   const field = (v: string | number | null | undefined): string => {
-    if (v === null || v === undefined) return '';
+    // '—' is how the pages show a missing figure; in a spreadsheet it is an empty cell, not text in a number column.
+    if (v === null || v === undefined || v === '—') return '';
     let s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
     if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
