@@ -165,6 +165,7 @@ for (const engine of ENGINES)
       assert.match(await banner.innerText(), /DRILL/);
       await page.getByText('Error rate at checkout 12%.').first().waitFor();
       await page.getByText('The support queue has 40 tickets about failed payments.').first().waitFor();
+      await noSidewaysScroll(page, 'the drill room');
       await shoot(page, 'drill-room-390', engine);
       await banner.getByRole('link', { name: 'Payment provider outage' }).click();
       await page.waitForURL((u) => u.pathname === `/gamedays/${id}`);
