@@ -162,7 +162,10 @@ function Headline({
               {formatValue(s.median, 'seconds')}
             </span>
             <span className="insights-figure-sub">
-              median · p90 <span data-testid={`${m.key}-p90`}>{formatValue(s.p90, 'seconds')}</span>
+              median · p90{' '}
+              <span className="nowrap" data-testid={`${m.key}-p90`}>
+                {formatValue(s.p90, 'seconds')}
+              </span>
             </span>
             <span className="insights-figure-sub" data-testid={`${m.key}-count`}>
               {s.count === 0 && m.key === 'mttd' ? 'No incident has Impact started' : plural(s.count, 'incident')}
@@ -350,7 +353,9 @@ function Drill({
   if (group) params.set('group', group);
   if (week) params.set('bucket', week);
   if (r.timeZoneSource === 'request') params.set('timeZone', r.timeZone);
-  const list = useApi<{ incidents: DrillIncident[] }>(`/api/insights/response-times/incidents?${params}`);
+  const list = useApi<{ incidents: DrillIncident[]; total: number; truncated: boolean }>(
+    `/api/insights/response-times/incidents?${params}`,
+  );
   const weeks = r.buckets
     .filter((b) => b.metrics[metric.key].count > 0)
     .map((b) => ({
@@ -416,14 +421,21 @@ function Drill({
         }
       >
         {(d) => (
-          <DataTable
-            label={`Incidents behind ${metric.text}`}
-            columns={columns}
-            rows={d.incidents}
-            rowKey={(i) => i.id}
-            rowData={(i) => ({ 'data-incident-id': i.id })}
-            testId="response-drill"
-          />
+          <>
+            {d.truncated && (
+              <p className="muted" data-testid="response-drill-truncated">
+                The {d.incidents.length} longest of {d.total}.
+              </p>
+            )}
+            <DataTable
+              label={`Incidents behind ${metric.text}`}
+              columns={columns}
+              rows={d.incidents}
+              rowKey={(i) => i.id}
+              rowData={(i) => ({ 'data-incident-id': i.id })}
+              testId="response-drill"
+            />
+          </>
         )}
       </Loadable>
     </Card>
