@@ -25,6 +25,8 @@ interface Figures {
 }
 interface DrillDown {
   incidents: { id: string; durationSeconds: number; from: string | null; until: string | null }[];
+  total: number;
+  truncated: boolean;
 }
 interface Detail {
   incident: { id: string; kind: string; milestones: Record<string, string | null> };
@@ -227,6 +229,8 @@ for (const engine of ENGINES) {
           [ids.F, 0],
         ],
       );
+      assert.equal(mtta.total, 2);
+      assert.equal(mtta.truncated, false);
       assert.equal(mtta.incidents[0]!.from, toIso(T0));
       assert.equal(mtta.incidents[0]!.until, toIso(T0 + 5 * MINUTE));
       const week2 = ok(

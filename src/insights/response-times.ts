@@ -23,6 +23,8 @@ import {
 export const DEFAULT_WINDOW_DAYS = 90;
 export const MAX_WINDOW_DAYS = 366 * 5 + 1;
 export const DEFAULT_KINDS = ['real'] as const;
+/** The drill-down lists at most this many incidents (the longest); `total` says how many there were. */
+export const DRILL_DOWN_LIMIT = 500;
 export const KINDS = ['real', 'drill', 'imported'] as const;
 
 export interface ResponseTimeFilter {
@@ -237,16 +239,19 @@ export class ResponseTimeInsights {
   ) {
     const f = await this.resolve(filter);
     const incidents = await this.load(f);
+    const all = drillDown(incidents, {
+      metric: opts.metric,
+      groupBy: opts.groupBy,
+      group: opts.group,
+      bucket: opts.bucketUnit,
+      bucketStart: opts.bucketStart,
+      timeZone: f.timeZone,
+    });
     return {
       filter: f,
-      incidents: drillDown(incidents, {
-        metric: opts.metric,
-        groupBy: opts.groupBy,
-        group: opts.group,
-        bucket: opts.bucketUnit,
-        bucketStart: opts.bucketStart,
-        timeZone: f.timeZone,
-      }),
+      incidents: all.slice(0, DRILL_DOWN_LIMIT),
+      total: all.length,
+      truncated: all.length > DRILL_DOWN_LIMIT,
     };
   }
 }

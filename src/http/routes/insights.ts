@@ -132,6 +132,8 @@ export function registerInsightRoutes(app: FastifyInstance, services: Services):
             filter: FilterOut,
             metric: Type.String(),
             timeZone: Type.String(),
+            total: Type.Integer({ description: 'How many incidents the figure has (the list holds at most 500)' }),
+            truncated: Type.Boolean({ description: 'True when the list holds only the 500 longest of total' }),
             incidents: Type.Array(
               Type.Object({
                 id: Type.String(),
@@ -160,7 +162,7 @@ export function registerInsightRoutes(app: FastifyInstance, services: Services):
       }
       const groupBy = (q.groupBy ?? 'severity') as 'severity' | 'service' | 'team' | 'none';
       const metric = q.metric as 'mttd' | 'mtta' | 'mttr' | 'mttm';
-      const { filter, incidents } = await insights.incidents(
+      const { filter, incidents, total, truncated } = await insights.incidents(
         { ...q, from: ms(q.from), to: ms(q.to) },
         { metric, groupBy, group: q.group, bucketUnit: q.bucketUnit ?? 'week', bucketStart },
       );
@@ -180,6 +182,8 @@ export function registerInsightRoutes(app: FastifyInstance, services: Services):
         filter: presentFilter(filter),
         metric,
         timeZone: filter.timeZone,
+        total,
+        truncated,
         incidents: incidents.map(({ incident: i, durationSeconds }) => {
           const [a, b] = span(i);
           return {
