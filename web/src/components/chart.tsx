@@ -49,12 +49,16 @@ function axisValue(v: number, unit: ChartUnit): string {
   return formatValue(v, unit).replace(/ 0+[smh]$/, '');
 }
 
-const shortDate = (ms: number, withYear: boolean): string =>
+/** Dates in the figures' time zone (a bucket starts at local midnight there: 1 Sept in Lisbon is 31 Aug 23:00 UTC). */
+const shortDate = (ms: number, withYear: boolean, timeZone?: string): string =>
   new Date(ms).toLocaleDateString('en-GB', {
     day: 'numeric',
     month: 'short',
     ...(withYear ? { year: 'numeric' } : {}),
+    ...(timeZone ? { timeZone } : {}),
   });
+const yearOf = (ms: number, timeZone?: string): string =>
+  new Date(ms).toLocaleDateString('en-GB', { year: 'numeric', ...(timeZone ? { timeZone } : {}) });
 
 /** Ticks at bucket starts, every k-th so labels keep ~70 px apart; the year shows on the first and when it changes. */
 function xSplits(x: number[], plotWidth: number): number[] {
@@ -87,8 +91,7 @@ function loadUPlot(): Promise<UPlotCtor> {
   return loading;
 }
 
-const dateLabel = (ms: number): string =>
-  new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+const dateLabel = (ms: number, timeZone?: string): string => shortDate(ms, true, timeZone);
 
 /** 'Month of' when the points are about a month apart, else 'Week of'. */
 function bucketLabel(x: number[]): string {
@@ -105,11 +108,13 @@ export function TimeChart(p: {
   series: ChartSeries[];
   unit: ChartUnit;
   height?: number;
+  /** The IANA zone the buckets start in (the response's `timeZone`); the browser's own when left out. */
+  timeZone?: string;
 }): JSX.Element {
-  const { title, x, series, unit, height = 240 } = p;
+  const { title, x, series, unit, height = 240, timeZone } = p;
   const box = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<unknown>(null);
-  const signature = JSON.stringify([x, series, unit, height]);
+  const signature = JSON.stringify([x, series, unit, height, timeZone]);
 
   useEffect(() => {
     const el = box.current;
@@ -145,9 +150,9 @@ export function TimeChart(p: {
               splits: (u) => xSplits(x, u.bbox.width / (window.devicePixelRatio || 1)),
               values: (_u, splits) =>
                 splits.map((v, i) => {
-                  const year = new Date(v).getFullYear();
-                  const prev = i > 0 ? new Date(splits[i - 1]!).getFullYear() : null;
-                  return shortDate(v, prev !== year);
+                  const year = yearOf(v, timeZone);
+                  const prev = i > 0 ? yearOf(splits[i - 1]!, timeZone) : null;
+                  return shortDate(v, prev !== year, timeZone);
                 }),
             },
             {
@@ -165,7 +170,7 @@ export function TimeChart(p: {
               label: bucketLabel(x),
               value: (_u, _v, _s, idx) => {
                 const t = x[at(idx)];
-                return t === undefined ? '—' : dateLabel(t);
+                return t === undefined ? '—' : dateLabel(t, timeZone);
               },
             },
             ...series.map((s, i): uPlotType.Series => ({

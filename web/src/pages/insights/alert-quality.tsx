@@ -72,6 +72,7 @@ function QualityView({ r, toggle }: { r: QualityReport; toggle: ReactNode }) {
         description={`Of the alerts judged in each ${r.bucket}, the share judged not actionable or a false positive. Above 20%, alerting needs work.`}
         chart={
           <TimeChart
+            timeZone={r.timeZone}
             title="Noisy share over time"
             x={x}
             unit="ratio"
@@ -105,6 +106,7 @@ function QualityView({ r, toggle }: { r: QualityReport; toggle: ReactNode }) {
           description={`${r.series.length === 1 ? `The ${r.groupBy}` : `The ${r.series.length} ${what}`} with the most noisy alerts in the window, and the noisy share each ${r.bucket}. ${noisyCount(r)}`}
           chart={
             <TimeChart
+              timeZone={r.timeZone}
               title={`Noisy share of the noisiest ${what}`}
               x={x}
               unit="ratio"

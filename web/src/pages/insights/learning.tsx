@@ -124,6 +124,7 @@ function LearningView({ r }: { r: LearningReport }) {
         description={`P1/P2 incidents resolved in each ${r.bucket} with a published post-mortem, against the ${pct(r.target)} target.`}
         chart={
           <TimeChart
+            timeZone={r.timeZone}
             title="Post-mortem completion over time"
             x={x}
             unit="ratio"
@@ -151,6 +152,7 @@ function LearningView({ r }: { r: LearningReport }) {
         title="Action items opened and closed"
         chart={
           <TimeChart
+            timeZone={r.timeZone}
             title="Action items opened and closed"
             x={x}
             unit="count"

@@ -364,6 +364,7 @@ function PagingReportView({ r, filters }: { r: PagingReport; filters: InsightsQu
         description={`Weeks and months start in ${r.timeZone}. Outside working hours and during sleep are in each person's own time zone (Mon–Fri 09:00–17:00 working, 23:00–07:00 sleep).`}
         chart={
           <TimeChart
+            timeZone={r.timeZone}
             title={`Pages per ${r.bucket}`}
             x={bucketTimes(r.buckets)}
             unit="count"

@@ -205,6 +205,7 @@ function OverTime({ r, metric }: { r: ResponseTimes; metric: (typeof METRICS)[nu
       description={`${metric.name}: ${metric.what}. ${unit}s start ${unit === 'Week' ? 'on Monday' : 'on the 1st'} in ${zone}. A gap is a ${unit.toLowerCase()} without incidents.`}
       chart={
         <TimeChart
+          timeZone={r.timeZone}
           title={`${metric.name} by ${unit.toLowerCase()}: median and p90`}
           x={x}
           series={series}
