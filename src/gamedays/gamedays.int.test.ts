@@ -469,12 +469,33 @@ for (const engine of ENGINES) {
       );
       assert.deepEqual(mail.to, ['ida@example.test']);
       assert.match(mail.text, new RegExp(`/gamedays/${g.id}`));
+      // Repeating the time (a client round-tripping the form) sends nothing more; a real move says so.
+      const same = await t.api('PATCH', `/api/gamedays/${g.id}`, { scheduledAt: g.scheduledAt }, tokens.fran);
+      assert.equal(same.status, 200, JSON.stringify(same.body));
+      const later = new Date(scheduledAt + 3600 * SECOND).toISOString();
+      const moved = await t.api('PATCH', `/api/gamedays/${g.id}`, { scheduledAt: later }, tokens.fran);
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      move(3600 * SECOND); // its reminder is a day before the new time
+      const movedMail = await until('moved email', async () =>
+        smtp.messages.find((m) => m.subject.includes('Game day moved: Quarterly failover')),
+      );
+      assert.deepEqual(movedMail.to, ['ida@example.test']);
+      const reminded = (await get(g.id)).events.filter((e) => e.kind === 'reminded').map((e) => e.body);
+      assert.equal(reminded.length, 2, JSON.stringify(reminded));
+      assert.ok(
+        reminded.some((b) => /^Reminder sent to \d (person|people)\.$/.test(b)),
+        JSON.stringify(reminded),
+      );
+      assert.ok(
+        reminded.some((b) => /^New time \(.* UTC\) sent to \d (person|people)\.$/.test(b)),
+        JSON.stringify(reminded),
+      );
       const cancelled = await t.api<Gameday>('POST', `/api/gamedays/${g.id}/cancel`, undefined, tokens.fran);
       assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
       const list = await t.api<Gameday[]>('GET', `/api/gamedays?teamId=${teamId}&status=scheduled`);
       const next = list.body.find((x) => x.seriesId === g.id && x.id !== g.id);
       assert.ok(next, JSON.stringify(list.body));
-      const expected = new Date(scheduledAt);
+      const expected = new Date(scheduledAt + 3600 * SECOND);
       expected.setUTCMonth(expected.getUTCMonth() + 3);
       assert.equal(next.scheduledAt, expected.toISOString());
       const nextDetail = await get(next.id);

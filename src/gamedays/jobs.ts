@@ -294,7 +294,11 @@ export function remindHandler(deps: RemindDeps): JobHandler<RemindPayload> {
       if (g.facilitatorUserId) recipients.add(g.facilitatorUserId);
       const when = new Date(scheduledAt).toISOString().replace('T', ' ').slice(0, 16);
       const url = `${deps.publicUrl()}/gamedays/${g.id}`;
-      const subject = `Game day tomorrow: ${g.title} (${when} UTC)`;
+      // Already reminded of an earlier time: this one says the game day moved (the "What happened" list too).
+      const moved = g.remindedAt !== null;
+      const subject = moved
+        ? `Game day moved: ${g.title} is now ${when} UTC`
+        : `Game day tomorrow: ${g.title} (${when} UTC)`;
       const body = [
         subject,
         g.mode === 'live'
@@ -325,7 +329,7 @@ export function remindHandler(deps: RemindDeps): JobHandler<RemindPayload> {
         {
           kind: 'reminded',
           actorLabel: 'Muster',
-          body: `Reminder sent to ${recipients.size} ${recipients.size === 1 ? 'person' : 'people'}.`,
+          body: `${moved ? `New time (${when} UTC) sent` : 'Reminder sent'} to ${recipients.size} ${recipients.size === 1 ? 'person' : 'people'}.`,
           details: { recipients: [...recipients] },
         },
         now,

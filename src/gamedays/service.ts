@@ -708,7 +708,13 @@ export class GamedayService {
         { kind: 'updated', actorLabel: actor.label, body: `Changed: ${fields.join(', ')}.`, details: { fields } },
         now,
       );
-      if (patch.scheduledAt !== undefined || patch.recurrence !== undefined || patch.durationMinutes !== undefined) {
+      // The reminder's key holds the time, so only a real move re-schedules it (a PATCH repeating the time, or a
+      // client that round-trips it, must not remind everyone twice).
+      if (
+        (patch.scheduledAt !== undefined && patch.scheduledAt !== g.scheduledAt) ||
+        (patch.recurrence !== undefined && patch.recurrence !== g.recurrence) ||
+        (patch.durationMinutes !== undefined && patch.durationMinutes !== g.durationMinutes)
+      ) {
         await scheduleJobs(trx, this.deps.db.engine, (await findGameday(trx, id))!, now);
       }
       await recordAudit(trx, actor, 'gameday.updated', { type: 'gameday', id }, { fields }, now);
