@@ -32,6 +32,8 @@ async function migrateOnce(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
+    // A number assigned earlier can land after later ones ran (0026 after 0027/0028): run it rather than refuse.
+    allowUnorderedMigrations: true,
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {

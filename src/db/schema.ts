@@ -523,6 +523,8 @@ export interface IncidentsTable {
   lastEventSeq: number;
   /** 'real' | 'drill' | 'imported' (migration 0022). */
   kind: string;
+  /** The first linked alert's first_seen_at, null without one (migration 0026; set by linkAlert). */
+  firstAlertAt?: number | null;
 }
 
 export interface IncidentServicesTable {

@@ -189,6 +189,13 @@ export async function linkAlert(c: Ctx, alertId: string, opts: { isAtDeclaration
     .values({ incidentId: c.incident.id, serviceId: alert.serviceId, createdAt: c.now })
     .onConflict((oc) => oc.columns(['incidentId', 'serviceId']).doNothing())
     .execute();
+  // incidents.first_alert_at (migration 0026): the earliest first sighting among the linked alerts, for insights.
+  await c.trx
+    .updateTable('incidents')
+    .set({ firstAlertAt: alert.firstSeenAt })
+    .where('id', '=', c.incident.id)
+    .where((eb) => eb.or([eb('firstAlertAt', 'is', null), eb('firstAlertAt', '>', alert.firstSeenAt)]))
+    .execute();
   await event(c, { kind: 'alert_linked', body: alert.summary, details: { alertId, serviceId: alert.serviceId } });
   await prefillImpactStarted(c, alert.sourceStartsAt ?? alert.firstSeenAt);
   if (alert.acknowledgedAt !== null) {

@@ -160,6 +160,18 @@ for (const engine of ENGINES) {
       assert.equal((await detail(ids.F)).milestones.impactStartedAt, toIso(T0 + 8 * DAY - 3 * MINUTE));
     });
 
+    it("keeps the first linked alert's first sighting on the incident (incidents.first_alert_at)", async () => {
+      const rows = await t.muster.services.db.kysely
+        .selectFrom('incidents')
+        .select(['id', 'firstAlertAt'])
+        .where('id', 'in', [ids.A, ids.B, ids.F])
+        .execute();
+      const at = new Map(rows.map((r) => [r.id, r.firstAlertAt === null ? null : Number(r.firstAlertAt)]));
+      assert.equal(at.get(ids.A), T0); // a1 fired at T0 (it started 10 min before)
+      assert.equal(at.get(ids.B), null); // no alert
+      assert.equal(at.get(ids.F), T0 + 8 * DAY + MINUTE); // a3 and a4 both fired then
+    });
+
     it('overall, without the drill; an incident never acknowledged counts for MTTD and MTTR only', async () => {
       const f = await figures('&groupBy=none');
       assert.deepEqual(f.filter.kinds, ['real']);

@@ -116,9 +116,9 @@ export class ResponseTimeInsights {
 
   /**
    * The incidents declared in [from, to) matching the filter, with milestones, first alert, services and teams.
-   * Three statements: the incidents; their first linked alert's firing and their services, each read for the ids of
-   * the filtered incidents (`scoped`, a subquery), so a team's or a service's figures read only that team's or
-   * service's incidents' alerts and services, not the whole window's (bench:insights).
+   * Two statements: the incidents with their first linked alert's firing (incidents.first_alert_at, migration 0026,
+   * kept by linkAlert), and their services, read for the ids of the filtered incidents (`scoped`, a subquery), so a
+   * team's or a service's figures read only that team's or service's incidents' services (bench:insights).
    */
   async load(f: ResolvedFilter): Promise<InsightIncident[]> {
     const k = this.db.kysely;
@@ -158,17 +158,6 @@ export class ResponseTimeInsights {
     };
     const scoped = () => filtered().select('wi.id');
     const rows = await filtered()
-      .leftJoin(
-        (eb) =>
-          eb
-            .selectFrom('incidentAlerts as ia')
-            .innerJoin('alerts as a', 'a.id', 'ia.alertId')
-            .select(['ia.incidentId', (e) => e.fn.min('a.firstSeenAt').as('firstAlertAt')])
-            .where('ia.incidentId', 'in', scoped())
-            .groupBy('ia.incidentId')
-            .as('fa'),
-        (join) => join.onRef('fa.incidentId', '=', 'wi.id'),
-      )
       .select([
         'wi.id',
         'wi.title',
@@ -180,7 +169,7 @@ export class ResponseTimeInsights {
         'wi.acknowledgedAt',
         'wi.mitigatedAt',
         'wi.resolvedAt',
-        'fa.firstAlertAt',
+        'wi.firstAlertAt',
       ])
       .orderBy('wi.declaredAt')
       .orderBy('wi.id')

@@ -24,6 +24,7 @@ import * as m0022 from './0022_incident_kind.js';
 import * as m0023 from './0023_incident_links.js';
 import * as m0024 from './0024_insights_indexes.js';
 import * as m0025 from './0025_insights_digest.js';
+import * as m0026 from './0026_incident_first_alert.js';
 import * as m0027 from './0027_gamedays.js';
 import * as m0028 from './0028_gameday_private_targets.js';
 
@@ -57,6 +58,7 @@ export const migrations: Record<string, Migration> = {
   '0023_incident_links': m0023,
   '0024_insights_indexes': m0024,
   '0025_insights_digest': m0025,
+  '0026_incident_first_alert': m0026,
   '0027_gamedays': m0027,
   '0028_gameday_private_targets': m0028,
 };
