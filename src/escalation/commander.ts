@@ -53,6 +53,8 @@ export interface CommanderIncident {
   title: string;
   severity: string;
   timerGeneration: number;
+  /** 'drill' for a game day's drill incident: the page says DRILL on every channel, like a drill alert's. */
+  kind?: string | undefined;
 }
 
 async function pageTime(trx: Executor, scheduleId: string, severity: string, at: number): Promise<number> {
@@ -94,6 +96,7 @@ export function commanderPaging(deps: { notify: NotifyService; publicUrl: () => 
                 `${incident.severity} incident "${incident.title}" has had no Incident Commander for ${minutesOpen} minutes.\n` +
                 'You are on call for the Incident Commander rotation: join the incident room and take command.',
               url: `${deps.publicUrl()}/incidents/${incident.id}`,
+              ...(incident.kind === 'drill' ? { drill: true } : {}),
             },
           },
           at,
