@@ -35,7 +35,7 @@ interface Row {
   realCount: number;
 }
 
-export function GamedayMeasures({ base, status }: { base: string; status: GamedayStatus }) {
+export function GamedayMeasures({ base, status, pollMs }: { base: string; status: GamedayStatus; pollMs: number }) {
   const res = useApi<Measures>(`${base}/measures`);
   const { reload } = res;
   // Read again when the drill's status changes (ended: the last figures), not on the first render.
@@ -45,6 +45,12 @@ export function GamedayMeasures({ base, status }: { base: string; status: Gameda
     seen.current = status;
     reload();
   }, [status, reload]);
+  // While it runs, as often as the rest of the page: an acknowledgement or a role shows without a reload.
+  useEffect(() => {
+    if (status !== 'running') return;
+    const t = setInterval(reload, pollMs);
+    return () => clearInterval(t);
+  }, [status, reload, pollMs]);
   return (
     <Card title="Measures" className="gd-measures">
       <Loadable resource={res} what="the measures">

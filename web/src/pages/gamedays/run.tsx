@@ -86,7 +86,7 @@ function RunView({ g, base, reload }: { g: GamedayDetail; base: string; reload: 
           <ScriptCard g={g} base={base} reload={reload} timeZone={tz} />
           {g.mode === 'live' && <LiveDrillCard g={g} base={base} reload={reload} timeZone={tz} />}
           <ActionsCard g={g} base={base} reload={reload} timeZone={tz} />
-          {started && <GamedayMeasures base={base} status={g.status} />}
+          {started && <GamedayMeasures base={base} status={g.status} pollMs={POLL_MS} />}
         </div>
         <aside className="gd-run-side">
           <Card title="Plan">
