@@ -6,6 +6,8 @@
  *   C (day 40) checkout, alert rule HighLatency               — recurs A (after fix) and B (not after fix)
  *   P (day 50) payments, no alerts; Q (day 60) payments       — Q linked to P by a responder ("same as")
  *   X (day 45) checkout, HighLatency, a drill                 — left out unless includeKinds=drill
+ * Every declaration is at 09:00 UTC; day 0 is Monday 5 January 2026. Weekly buckets in Pacific/Honolulu (UTC−10)
+ * start on Monday 10:00 UTC, so A (Monday 09:00 UTC = Sunday 23:00 local) falls in the week before UTC's.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +41,10 @@ interface Overview {
   recurredAfterFix: number;
   byService: Group[];
   byTeam: Group[];
+  bucket: string;
+  timeZone: string;
+  timeZoneSource: string;
+  buckets: { start: string; total: number; recurring: number; rate: number | null; recurredAfterFix: number }[];
   items: { incident: Inc; recursOf: { incident: Inc; reasons: Reason[]; recurredAfterFix: boolean }[] }[];
 }
 interface Chain {
@@ -212,12 +218,70 @@ for (const engine of ENGINES) {
         ],
         ['B', [['A', 'rule', true]]],
       ]);
+      // The same rule's alerts in the same group: same_rule only (not also same_group), named, not keyed.
+      assert.deepEqual(o.items[1]!.recursOf[0]!.reasons, [{ kind: 'same_rule', detail: 'alert rule "HighLatency"' }]);
       const linked = o.items[0]!.recursOf[0]!.reasons[0]!;
       assert.match(linked.detail, /same bad config push/);
       const bySvc = Object.fromEntries(o.byService.map((g) => [g.id, [g.total, g.recurring, g.recurredAfterFix]]));
       assert.deepEqual(bySvc, { [svc.checkout]: [4, 2, 2], [svc.payments]: [2, 1, 0] });
       const byTeam = Object.fromEntries(o.byTeam.map((g) => [g.id, g.rate]));
       assert.deepEqual(byTeam, { [team.shop]: 0.5, [team.pay]: 0.5 });
+    });
+
+    it('buckets the rate by week and month in the zone asked, every bucket of the window, empty ones too', async () => {
+      const from = encodeURIComponent(toIso(T0));
+      const figures = (o: Overview) =>
+        Object.fromEntries(
+          o.buckets
+            .filter((b) => b.total > 0)
+            .map((b) => [b.start, [b.total, b.recurring, b.rate, b.recurredAfterFix]]),
+        );
+      const utc = ok(await t.api<Overview>('GET', `/api/insights/recurrence?from=${from}`), 'utc');
+      assert.deepEqual([utc.bucket, utc.timeZone, utc.timeZoneSource], ['week', 'UTC', 'default']);
+      // Mondays 5 January … 16 March (now, day 70): 11 weeks.
+      assert.equal(utc.buckets.length, 11);
+      assert.equal(utc.buckets[0]!.start, '2026-01-05T00:00:00.000Z');
+      assert.equal(utc.buckets[10]!.start, '2026-03-16T00:00:00.000Z');
+      assert.deepEqual(utc.buckets[1], {
+        start: '2026-01-12T00:00:00.000Z',
+        total: 0,
+        recurring: 0,
+        rate: null,
+        recurredAfterFix: 0,
+      });
+      assert.deepEqual(figures(utc), {
+        '2026-01-05T00:00:00.000Z': [2, 0, 0, 0], // A (Mon), D (Sat)
+        '2026-01-19T00:00:00.000Z': [1, 1, 1, 1], // B (Sun 25 Jan) recurs A after its fix
+        '2026-02-09T00:00:00.000Z': [1, 1, 1, 1], // C (Sat 14 Feb) recurs A after fix (and B)
+        '2026-02-23T00:00:00.000Z': [1, 0, 0, 0], // P
+        '2026-03-02T00:00:00.000Z': [1, 1, 1, 0], // Q, linked to P
+      });
+      const hnl = ok(
+        await t.api<Overview>('GET', `/api/insights/recurrence?from=${from}&timeZone=Pacific/Honolulu`),
+        'honolulu',
+      );
+      assert.deepEqual([hnl.timeZone, hnl.timeZoneSource], ['Pacific/Honolulu', 'request']);
+      assert.equal(hnl.buckets.length, 11);
+      assert.equal(hnl.buckets[10]!.start, '2026-03-09T10:00:00.000Z'); // now is Sunday 15 March 23:00 local
+      assert.deepEqual(figures(hnl), {
+        '2025-12-29T10:00:00.000Z': [1, 0, 0, 0], // A: Sunday 4 January 23:00 local
+        '2026-01-05T10:00:00.000Z': [1, 0, 0, 0], // D
+        '2026-01-19T10:00:00.000Z': [1, 1, 1, 1],
+        '2026-02-09T10:00:00.000Z': [1, 1, 1, 1],
+        '2026-02-23T10:00:00.000Z': [1, 0, 0, 0], // P: Monday 23 February 23:00 local
+        '2026-03-02T10:00:00.000Z': [1, 1, 1, 0],
+      });
+      const month = ok(await t.api<Overview>('GET', `/api/insights/recurrence?from=${from}&bucket=month`), 'month');
+      assert.deepEqual(figures(month), {
+        '2026-01-01T00:00:00.000Z': [3, 1, 1 / 3, 1], // A, D, B
+        '2026-02-01T00:00:00.000Z': [2, 1, 0.5, 1], // C, P
+        '2026-03-01T00:00:00.000Z': [1, 1, 1, 0], // Q
+      });
+      // The figures over time add up to the period's.
+      assert.equal(
+        month.buckets.reduce((s, b) => s + b.recurring, 0),
+        month.recurring,
+      );
     });
 
     it('filters by team and service, takes drills in when asked, and honours the window', async () => {
@@ -257,6 +321,8 @@ for (const engine of ENGINES) {
         ['windowDays=0', 'windowDays'],
         ['includeKinds=game', 'includeKinds'],
         ['from=yesterday', 'from'],
+        ['timeZone=Mars/Olympus', 'timeZone'],
+        ['bucket=day', 'bucket'],
       ] as const) {
         const r = await t.api<Problem>('GET', `/api/insights/recurrence?${q}`);
         assert.equal(r.status, 400, q);

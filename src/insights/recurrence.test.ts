@@ -13,7 +13,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   DAY_MS,
+  bucketise,
   chainOf,
+  groupName,
   fixedBefore,
   matchRecurrences,
   parseKinds,
@@ -76,6 +78,7 @@ describe('recurrence matching', () => {
   it('names each reason', () => {
     const get = (p: string) => matches[pairs.indexOf(p)]!;
     assert.deepEqual(get('B<A').reasons, [{ kind: 'same_rule', detail: 'alert rule "HighLatency"' }]);
+    // Without the group's rules known, a shared group is a reason of its own.
     assert.deepEqual(get('C<A').reasons, [
       { kind: 'same_rule', detail: 'alert rule "HighLatency"' },
       { kind: 'same_group', detail: 'alert group "latency"' },
@@ -89,6 +92,48 @@ describe('recurrence matching', () => {
     assert.equal(fixedBefore([], t0), false, 'no action items: nothing was fixed');
     assert.equal(fixedBefore([item('A', 'done', 10)], t0 + 10 * DAY_MS), false, 'done at the same moment: not before');
     assert.equal(fixedBefore([item('A', 'wont_do', 1)], t0 + 10 * DAY_MS), false, "won't do is not a fix");
+  });
+
+  it('names a group by its title or labels, and keeps same_rule only when the group holds that same rule', () => {
+    const g = 'svc1/key:{}:{alertname="LatencyP99High"}';
+    const withGroup = (id: string, day: number, rules: string[], groupRules: string[], title: string) => ({
+      ...inc(id, day, 'svc1', rules),
+      groupKeys: [g],
+      groupTitles: { [g]: title },
+      groupRules: { [g]: groupRules },
+    });
+    // Same rule, in the same group: one reason.
+    const x = withGroup('X', 0, ['LatencyP99High'], ['LatencyP99High'], 'Checkout latency');
+    const y = withGroup('Y', 1, ['LatencyP99High'], ['LatencyP99High'], 'Checkout latency');
+    assert.deepEqual(matchRecurrences([x, y], [], new Map(), W)[0]!.reasons, [
+      { kind: 'same_rule', detail: 'alert rule "LatencyP99High"' },
+    ]);
+    // The same group through different rules: same_group, named by its title; without a title, by its labels.
+    const p = withGroup('P', 0, ['A'], ['A'], 'Checkout latency');
+    const q = withGroup('Q', 1, ['B'], ['B'], '');
+    assert.deepEqual(matchRecurrences([p, q], [], new Map(), W)[0]!.reasons, [
+      { kind: 'same_group', detail: 'alert group "Checkout latency"' },
+    ]);
+    const r = withGroup('R', 0, ['A'], ['A'], '');
+    assert.deepEqual(matchRecurrences([r, q], [], new Map(), W)[0]!.reasons, [
+      { kind: 'same_group', detail: 'alert group "alertname="LatencyP99High""' },
+    ]);
+    assert.equal(groupName('svc1/name:disk full', ''), 'disk full');
+    assert.equal(groupName('svc1/sha256:abc', ''), 'untitled');
+    assert.doesNotMatch(JSON.stringify(matchRecurrences([p, q, r], [], new Map(), W)), /key:/);
+  });
+
+  it('buckets the rate by week, every week overlapping the window, in the zone', () => {
+    // 2026-01-01 is a Thursday: the first week starts Monday 29 December.
+    const bs = bucketise(history, matches, { from: t0, to: t0 + 14 * DAY_MS, bucket: 'week', timeZone: 'UTC' });
+    assert.deepEqual(
+      bs.map((b) => [new Date(b.start).toISOString().slice(0, 10), b.total, b.recurring, b.rate]),
+      [
+        ['2025-12-29', 1, 0, 0], // A
+        ['2026-01-05', 1, 0, 0], // D (day 10, a Sunday)
+        ['2026-01-12', 0, 0, null],
+      ],
+    );
   });
 
   it('a group shared on another service is not a match, nor a rule without a shared service', () => {

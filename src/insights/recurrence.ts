@@ -12,6 +12,7 @@ import { recordAudit, type Actor } from '../identity/audit.js';
 import { incidentNotFound } from '../incidents/errors.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, validationError } from '../shared/errors.js';
+import { bucketStarts, nextBucketStart, type BucketUnit } from './model.js';
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_WINDOW_DAYS = 90;
@@ -31,6 +32,10 @@ export interface HistoryIncident {
   ruleKeys: string[];
   /** `serviceId/groupKey` of the incident's linked alerts' groups. */
   groupKeys: string[];
+  /** A group's title (the alert group's `title`), by `serviceId/groupKey`, to name it in a reason. */
+  groupTitles?: Record<string, string>;
+  /** The rule keys of the incident's alerts in each group, by `serviceId/groupKey`. */
+  groupRules?: Record<string, string[]>;
 }
 
 export interface IncidentLink {
@@ -71,6 +76,22 @@ const intersect = (a: string[], b: string[]): string[] => {
 
 const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
+/**
+ * How a reason names an alert group: its title, else the labels of its key (`key:{}:{alertname="X"}` →
+ * `alertname="X"`), else its name (`name:x`), never the raw key.
+ */
+export function groupName(key: string, title: string | undefined): string {
+  if (title && title.trim() !== '') return title.trim();
+  const groupKey = key.slice(key.indexOf('/') + 1);
+  if (groupKey.startsWith('name:')) return groupKey.slice(5);
+  if (groupKey.startsWith('key:')) {
+    const labels = /\{([^{}]*)\}\s*$/.exec(groupKey);
+    if (labels && labels[1]!.trim() !== '') return labels[1]!.trim();
+    return 'untitled';
+  }
+  return groupKey.startsWith('sha256:') ? 'untitled' : groupKey;
+}
+
 /** True when A had at least one action item and every one was done or verified before `at`. */
 export function fixedBefore(items: ItemFact[], at: number): boolean {
   if (items.length === 0) return false;
@@ -91,9 +112,12 @@ export function reasonsFor(
     const rules = intersect(a.ruleKeys, b.ruleKeys);
     if (rules.length > 0)
       reasons.push({ kind: 'same_rule', detail: `alert rule ${rules.map((r) => `"${r}"`).join(', ')}` });
-    const groups = intersect(a.groupKeys, b.groupKeys).filter((g) => services.includes(g.slice(0, g.indexOf('/'))));
+    // A group whose alerts in both incidents share one of the shared rules adds nothing to `same_rule`: left out.
+    const groups = intersect(a.groupKeys, b.groupKeys)
+      .filter((g) => services.includes(g.slice(0, g.indexOf('/'))))
+      .filter((g) => !intersect(a.groupRules?.[g] ?? [], b.groupRules?.[g] ?? []).some((r) => rules.includes(r)));
     if (groups.length > 0) {
-      const names = groups.map((g) => `"${g.slice(g.indexOf('/') + 1)}"`);
+      const names = [...new Set(groups.map((g) => `"${groupName(g, a.groupTitles?.[g] ?? b.groupTitles?.[g])}"`))];
       reasons.push({ kind: 'same_group', detail: `alert group ${names.join(', ')}` });
     }
   }
@@ -227,6 +251,55 @@ export function summarise(inPeriod: HistoryIncident[], matches: Match[], teamOf:
   };
 }
 
+export interface RecurrenceBucket {
+  start: number;
+  total: number;
+  recurring: number;
+  rate: number | null;
+  recurredAfterFix: number;
+}
+
+/**
+ * The rate over time: every bucket (week or month in `timeZone`) overlapping [from, to), empty ones too, each over
+ * the incidents of the period declared in it (an incident counts in its own bucket, whenever the earlier one was).
+ */
+export function bucketise(
+  inPeriod: HistoryIncident[],
+  matches: Match[],
+  opts: { from: number; to: number; bucket: BucketUnit; timeZone: string },
+): RecurrenceBucket[] {
+  const recurringIds = new Set(matches.map((m) => m.incidentId));
+  const afterFixIds = new Set(matches.filter((m) => m.recurredAfterFix).map((m) => m.incidentId));
+  const starts = bucketStarts(opts.from, opts.to, opts.bucket, opts.timeZone);
+  const out = starts.map((start) => ({
+    start,
+    total: 0,
+    recurring: 0,
+    rate: null as number | null,
+    recurredAfterFix: 0,
+  }));
+  if (starts.length === 0) return out;
+  const end = nextBucketStart(starts[starts.length - 1]!, opts.bucket, opts.timeZone);
+  for (const inc of inPeriod) {
+    const t = inc.declaredAt;
+    if (t < starts[0]! || t >= end) continue;
+    // The largest start at or before t (binary search: no time-zone conversion per incident).
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    const b = out[lo]!;
+    b.total++;
+    if (recurringIds.has(inc.id)) b.recurring++;
+    if (afterFixIds.has(inc.id)) b.recurredAfterFix++;
+  }
+  for (const b of out) b.rate = rateOf(b.recurring, b.total);
+  return out;
+}
+
 /**
  * The chain through `id`: the incidents it recurs (transitively, going back) and those recurring it (going forward),
  * and every match among them.
@@ -267,6 +340,9 @@ export interface RecurrenceQuery {
   serviceId?: string;
   windowDays?: number;
   includeKinds?: string[];
+  /** Buckets of the rate over time: week (default) or month, in this zone (default UTC). */
+  bucket?: BucketUnit;
+  timeZone?: string;
 }
 
 /**
@@ -339,7 +415,7 @@ export class RecurrenceService {
       .selectFrom('incidentAlerts as ia')
       .innerJoin('alerts as a', 'a.id', 'ia.alertId')
       .innerJoin('alertGroups as g', 'g.id', 'a.groupId')
-      .select(['ia.incidentId', 'a.ruleKey', 'g.serviceId', 'g.groupKey'])
+      .select(['ia.incidentId', 'a.ruleKey', 'g.serviceId', 'g.groupKey', 'g.title'])
       .where('ia.incidentId', 'in', idsIn(ex, scope))
       .execute();
     const by = <T extends { incidentId: string }>(xs: T[]) => {
@@ -355,12 +431,22 @@ export class RecurrenceService {
     const alertsBy = by(alerts);
     return rows.map((r) => {
       const al = alertsBy.get(r.id) ?? [];
+      const groupTitles: Record<string, string> = {};
+      const groupRules: Record<string, string[]> = {};
+      for (const a of al) {
+        const g = `${a.serviceId}/${a.groupKey}`;
+        groupTitles[g] = a.title;
+        const rules = (groupRules[g] ??= []);
+        if (a.ruleKey !== '' && !rules.includes(a.ruleKey)) rules.push(a.ruleKey);
+      }
       return {
         ...r,
         declaredAt: Number(r.declaredAt),
         serviceIds: [...new Set((svcBy.get(r.id) ?? []).map((s) => s.serviceId))].sort(),
         ruleKeys: [...new Set(al.map((a) => a.ruleKey).filter((k) => k !== ''))].sort(),
         groupKeys: [...new Set(al.map((a) => `${a.serviceId}/${a.groupKey}`))].sort(),
+        groupTitles,
+        groupRules,
       };
     });
   }
@@ -469,7 +555,20 @@ export class RecurrenceService {
           recurredAfterFix: m.recurredAfterFix,
         })),
       }));
-    return { from, to, windowDays: windowMs / DAY_MS, ...summarise(inPeriod, periodMatches, teamOf), items: items2 };
+    const buckets = bucketise(inPeriod, periodMatches, {
+      from,
+      to,
+      bucket: q.bucket ?? 'week',
+      timeZone: q.timeZone ?? 'UTC',
+    });
+    return {
+      from,
+      to,
+      windowDays: windowMs / DAY_MS,
+      ...summarise(inPeriod, periodMatches, teamOf),
+      items: items2,
+      buckets,
+    };
   }
 
   /**

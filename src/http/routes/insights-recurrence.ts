@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { RecurrenceService, parseKinds, type HistoryIncident, type Reason } from '../../insights/recurrence.js';
+import { resolveInsightFilter } from '../../insights/filters.js';
 import { toIso } from '../../shared/clock.js';
 import { actorOf } from '../auth.js';
 import { Timestamp, withErrors } from '../schemas.js';
@@ -90,6 +91,17 @@ export function registerInsightRecurrenceRoutes(app: FastifyInstance, services: 
           serviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           windowDays: WindowDays,
           includeKinds: IncludeKinds,
+          bucket: Type.Optional(
+            Type.Union([Type.Literal('week'), Type.Literal('month')], {
+              description: 'Buckets of `buckets`. Default: week',
+            }),
+          ),
+          timeZone: Type.Optional(
+            Type.String({
+              maxLength: 64,
+              description: "IANA zone of the buckets. Default: the team's (teamId), else UTC",
+            }),
+          ),
         }),
         response: withErrors({
           200: Type.Object({
@@ -102,6 +114,18 @@ export function registerInsightRecurrenceRoutes(app: FastifyInstance, services: 
             recurredAfterFix: Type.Integer(),
             byService: Type.Array(GroupOut),
             byTeam: Type.Array(GroupOut),
+            bucket: Type.Union([Type.Literal('week'), Type.Literal('month')]),
+            timeZone: Type.String(),
+            timeZoneSource: Type.Union([Type.Literal('request'), Type.Literal('team'), Type.Literal('default')]),
+            buckets: Type.Array(
+              Type.Object({
+                start: Timestamp,
+                total: Type.Integer(),
+                recurring: Type.Integer(),
+                rate: Rate,
+                recurredAfterFix: Type.Integer(),
+              }),
+            ),
             items: Type.Array(
               Type.Object({
                 incident: IncidentOut,
@@ -120,6 +144,13 @@ export function registerInsightRecurrenceRoutes(app: FastifyInstance, services: 
     },
     async (req) => {
       const q = req.query;
+      // The buckets' zone as every insights figure resolves it (the request's, else the team's, else UTC); the
+      // window keeps recurrence's own defaults and checks.
+      const zone = await resolveInsightFilter(services.db, services.clock, {
+        teamId: q.teamId,
+        timeZone: q.timeZone,
+      });
+      const bucket = q.bucket ?? 'week';
       const o = await recurrence.overview({
         from: ms(q.from),
         to: ms(q.to),
@@ -127,11 +158,17 @@ export function registerInsightRecurrenceRoutes(app: FastifyInstance, services: 
         serviceId: q.serviceId,
         windowDays: q.windowDays,
         includeKinds: parseKinds(q.includeKinds),
+        bucket,
+        timeZone: zone.timeZone,
       });
       return {
         ...o,
         from: toIso(o.from),
         to: toIso(o.to),
+        bucket,
+        timeZone: zone.timeZone,
+        timeZoneSource: zone.timeZoneSource,
+        buckets: o.buckets.map((b) => ({ ...b, start: toIso(b.start) })),
         items: o.items.map((it) => ({
           incident: presentIncident(it.incident),
           recursOf: it.recursOf.map((m) => ({
