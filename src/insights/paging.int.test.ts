@@ -79,12 +79,17 @@ for (const engine of ENGINES) {
       return r.body;
     };
     /** Fire an alert at `iso`, wait until the on-call person has been paged for it; acknowledge after `ackAfterS`. */
-    const pageAt = async (iso: string, dedupKey: string, ackAfterS: number | null): Promise<string> => {
+    const pageAt = async (
+      iso: string,
+      dedupKey: string,
+      ackAfterS: number | null,
+      through: string = key,
+    ): Promise<string> => {
       clock.set(Date.parse(iso));
       const r = ok(
         await t.api<{ alerts: { alertId: string }[] }>(
           'POST',
-          `/integrations/generic/${key}`,
+          `/integrations/generic/${through}`,
           { status: 'firing', dedupKey, title: `Errors ${dedupKey}`, severity: 'critical' },
           null,
         ),
@@ -314,6 +319,28 @@ for (const engine of ENGINES) {
       const inOne = await new PagingInsights(db, clock, { runsByIdUpTo: 0 }).figures(filter, 'week');
       assert.deepEqual(inOne, byId);
       assert.equal(inOne.figures.byRotation[0]!.pages, 4, 'the pages still come through the rotation');
+    });
+
+    it("leaves out a live drill's page through a drill key (no incident yet) unless drills are asked for", async () => {
+      const gameday = ok(
+        await t.api<{ id: string }>('POST', '/api/gamedays', {
+          teamId: ids.team,
+          title: 'Checkout drill',
+          mode: 'live',
+          serviceIds: [ids.service],
+        }),
+        'game day',
+      );
+      const drillKey = ok(
+        await t.api<{ key: string }>('POST', `/api/gamedays/${gameday.id}/drill-key`, {}),
+        'drill key',
+      ).key;
+      await pageAt('2026-12-02T10:00:00Z', 'drill-key', 60, drillKey);
+      const day = 'from=2026-12-02T00:00:00Z&to=2026-12-03T00:00:00Z';
+      const real = ok(await t.api<Figures>('GET', `/api/insights/paging?${day}`), 'figures');
+      assert.equal(real.overall.pages, 0);
+      const withDrill = ok(await t.api<Figures>('GET', `/api/insights/paging?${day}&includeKinds=drill`), 'figures');
+      assert.equal(withDrill.overall.pages, 1);
     });
 
     it('names the field of a bad filter', async () => {

@@ -560,6 +560,8 @@ export class PagingInsights {
       .where('l.at', '>=', f.from)
       .where('l.at', '<', f.to)
       .where((eb) => eb.or([eb('k.alertId', 'is', null), eb('k.keptLinks', '>', 0)]));
+    // A game day's live drill pages through a drill key (alerts.is_drill) before any incident exists: a drill too.
+    if (!kinds.includes('drill')) q = q.where('a.isDrill', '=', 0);
     if (f.serviceId !== undefined) q = q.where('a.serviceId', '=', f.serviceId);
     if (f.teamId !== undefined) q = q.where('s.teamId', '=', f.teamId);
     mark('resolve');
