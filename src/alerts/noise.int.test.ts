@@ -192,6 +192,32 @@ for (const engine of ENGINES) {
       assert.ok(s.body.services.some((x) => x.noisyRules.includes('NoisyRule')));
     });
 
+    it("leaves a game day's drill alerts out of the noisy-rules view", async () => {
+      const { serviceId } = await serviceWithKey();
+      const g = await t.api<{ id: string }>('POST', '/api/gamedays', {
+        teamId,
+        title: 'Drill',
+        mode: 'live',
+        serviceIds: [serviceId],
+      });
+      assert.equal(g.status, 201, JSON.stringify(g.body));
+      const k = await t.api<{ key: string }>('POST', `/api/gamedays/${g.body.id}/drill-key`, {});
+      assert.equal(k.status, 201, JSON.stringify(k.body));
+      for (const i of [1, 2]) {
+        const id = await fire(k.body.key, `drill-${i}`, { alertname: 'DrillRule' });
+        assert.equal((await t.api('POST', `/api/alerts/${id}/acknowledge`)).status, 200);
+        const r = await t.api('POST', `/api/alerts/${id}/classification`, { classification: 'not_actionable' });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+      const q = await t.api<{ rules: { ruleKey: string }[] }>('GET', '/api/alert-quality/rules?window=28d');
+      assert.equal(q.status, 200, JSON.stringify(q.body));
+      assert.ok(q.body.rules.length > 0, 'the view lists the real rules');
+      assert.deepEqual(
+        q.body.rules.filter((r) => r.ruleKey === 'DrillRule'),
+        [],
+      );
+    });
+
     it('records changes from the webhook, the API and the CLI', async () => {
       const { slug } = await serviceWithKey();
       const svc = await t.api<{ id: string }>('GET', `/api/services/${slug}`);

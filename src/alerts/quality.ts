@@ -39,7 +39,9 @@ export class AlertQualityService {
       .selectFrom('alerts')
       .select(['ruleKey', 'serviceId', 'createdAt', 'pagedAt', 'acknowledgedAt', 'classification'])
       .where('createdAt', '>=', since)
-      .where('createdAt', '<=', until);
+      .where('createdAt', '<=', until)
+      // A game day's drill alerts say nothing about the monitors' noise.
+      .where('isDrill', '=', 0);
     if (q.serviceId) query = query.where('serviceId', '=', q.serviceId);
     const rows = await query.execute();
     const samples = rows.map((r) => ({ ...r, classification: r.classification as Classification | null }));
