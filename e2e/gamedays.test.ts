@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ENGINES } from '../src/db/testing/index.js';
+import { ChaosToolkitRunnerStandIn } from '../src/testing/chaos.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
 
@@ -56,7 +57,9 @@ for (const engine of ENGINES)
     let muster: TestMuster;
     let browser: Browser;
     let serviceId = '';
+    const ctk = new ChaosToolkitRunnerStandIn();
     before(async () => {
+      await ctk.start();
       muster = await startTestMuster(engine);
       browser = await launchBrowser();
       const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Payments', slug: 'payments' });
@@ -78,6 +81,7 @@ for (const engine of ENGINES)
     after(async () => {
       await browser?.close();
       await muster?.stop();
+      await ctk.close();
     });
 
     test('a facilitator on a phone runs a tabletop from the library to the debrief', async () => {
@@ -301,7 +305,7 @@ for (const engine of ENGINES)
       }
     });
 
-    test('a live drill: halt on a real incident, a drill key shown once, a drill alert fired through the intake', async () => {
+    test('a live drill: halt on a real incident, failure injection set up (Chaos Toolkit runner stand-in), started and rolled back, a drill key shown once, a drill alert fired through the intake', async () => {
       const teams = await muster.api<{ teams: { id: string }[] }>('GET', '/api/teams');
       const planned = await muster.api<{ id: string }>('POST', '/api/gamedays', {
         teamId: teams.body.teams[0]!.id,
@@ -330,6 +334,54 @@ for (const engine of ENGINES)
         ['real_incident'],
       );
 
+      // Failure injection, set up before the start: the Chaos Toolkit runner stand-in (on 127.0.0.1, so an
+      // administrator allows the private address). Bad JSON is named beside the field; the example fills it in.
+      await live.getByRole('button', { name: 'Set up failure injection' }).click();
+      const inj = live.getByRole('form', { name: 'Failure injection' });
+      await inj.getByLabel('Tool', { exact: true }).selectOption('chaostoolkit');
+      await inj.getByLabel('URL').fill(ctk.url);
+      await inj.getByLabel('Runner token').fill(ctk.token!);
+      await inj.getByLabel('Tool settings (JSON)').fill('{ "experiment": ');
+      await inj.getByRole('button', { name: 'Save failure injection' }).click();
+      await inj.getByText(/Tool settings \(JSON\) is not valid JSON/).waitFor();
+      await inj.getByRole('button', { name: 'Fill in the Chaos Toolkit example' }).click();
+      await inj.getByLabel(/Allow a private address/).check();
+      await noSidewaysScroll(page, 'the failure injection form');
+      await shoot(page, 'run-injection-form-390', engine);
+      const saved = page.waitForResponse((r) => r.url().endsWith('/injection') && r.request().method() === 'PUT');
+      await inj.getByRole('button', { name: 'Save failure injection' }).click();
+      assert.equal((await saved).status(), 200);
+      await live.getByText('Starts with the drill').waitFor();
+      const withInjection = await muster.api<{
+        injection: { provider: string; url: string; state: string; hasSecret: boolean; config: unknown } | null;
+      }>('GET', `/api/gamedays/${id}`);
+      assert.equal(withInjection.body.injection?.provider, 'chaostoolkit');
+      assert.equal(withInjection.body.injection?.url, ctk.url);
+      assert.equal(withInjection.body.injection?.state, 'idle');
+      assert.equal(withInjection.body.injection?.hasSecret, true);
+      assert.equal(
+        (withInjection.body.injection?.config as { experiment: { title: string } }).experiment.title,
+        'Checkout survives a slow database',
+      );
+      // Edit keeps the saved token when it is left empty; Remove asks once more; set it again for the drill.
+      await live.getByRole('button', { name: 'Edit' }).click();
+      await inj.getByText('Saved and never shown again. Leave empty to keep it.').waitFor();
+      assert.match(await inj.getByLabel('Tool settings (JSON)').inputValue(), /Checkout survives a slow database/);
+      await inj.getByRole('button', { name: 'Cancel' }).click();
+      await live.getByRole('button', { name: 'Remove', exact: true }).click();
+      const removed = page.waitForResponse((r) => r.url().endsWith('/injection') && r.request().method() === 'DELETE');
+      await live.getByRole('button', { name: 'Remove the failure injection' }).click();
+      assert.equal((await removed).status(), 200);
+      await live.getByRole('button', { name: 'Set up failure injection' }).waitFor();
+      const put2 = await muster.api('PUT', `/api/gamedays/${id}/injection`, {
+        provider: 'chaostoolkit',
+        url: ctk.url,
+        secret: ctk.token,
+        config: (withInjection.body.injection as { config: unknown }).config,
+        allowPrivateAddress: true,
+      });
+      assert.equal(put2.status, 200, JSON.stringify(put2.body));
+
       await live.getByRole('button', { name: 'Create a drill key' }).click();
       const secret = page.getByTestId('one-time-secret');
       await secret.waitFor();
@@ -340,6 +392,12 @@ for (const engine of ENGINES)
       await page.getByText(/Start the live drill\? .* page the real on-call, labelled DRILL/).waitFor();
       await page.getByRole('button', { name: 'Start now' }).click();
       await page.getByText('DRILL running').waitFor();
+      // The start called the runner; the card says so (the page reads the game day every 4 s).
+      await live.getByText('Started', { exact: true }).waitFor();
+      assert.deepEqual(
+        [...ctk.runs.values()].map((r) => r.status),
+        ['running'],
+      );
       await live.getByRole('button', { name: 'Fire a drill alert' }).click();
       await live.getByLabel('Alert summary').fill('DRILL: checkout error rate 12%');
       const fired = page.waitForResponse((r) => r.url().endsWith('/fire') && r.request().method() === 'POST');
@@ -360,6 +418,11 @@ for (const engine of ENGINES)
         .getByText(/Aborted by the facilitator: Practice over/)
         .first()
         .waitFor();
+      await live.getByText('Rolled back', { exact: true }).waitFor();
+      assert.deepEqual(
+        [...ctk.runs.values()].map((r) => r.status),
+        ['rolled_back'],
+      );
       assert.deepEqual(errors, []);
       await context.close();
     });

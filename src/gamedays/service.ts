@@ -507,6 +507,9 @@ export class GamedayService {
         ? {
             provider: injection.provider,
             url: injection.url,
+            // The provider's document (not secret; the secret is sealed and never shown), to edit it before the start.
+            config: parseConfig(injection.config),
+            hasSecret: injection.secretSealed !== null,
             state: injection.state,
             startedAt: toIsoOrNull(injection.startedAt),
             rolledBackAt: toIsoOrNull(injection.rolledBackAt),
@@ -1151,5 +1154,13 @@ export class GamedayService {
       earlierDrills,
       realIncidents,
     };
+  }
+}
+
+function parseConfig(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
   }
 }

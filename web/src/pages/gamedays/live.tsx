@@ -2,13 +2,22 @@
  * The live drill's part of the facilitator's view (src/http/routes/gameday-live.ts): the drill key (an integration key
  * whose alerts page the real on-call as drills, shown once), "Fire a drill alert" through the real intake (asked once
  * more: it pages people), the halt conditions (a real P1/P2 on a target service, Prometheus thresholds) and the
- * failure injection's state.
+ * failure injection: set up before the start (provider, URL, secret, the provider's JSON document), its state after.
  */
 import { useState } from 'react';
-import { ErrorBanner, FormActions, TextField, useApiForm } from '../../components/forms.js';
+import {
+  ConfirmButton,
+  ErrorBanner,
+  Field,
+  FormActions,
+  SelectField,
+  TextField,
+  useApiForm,
+} from '../../components/forms.js';
 import { Badge, Card, OneTimeSecret } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
+import { useUser } from '../../lib/session.js';
 import type { GamedayDetail, HaltCondition } from './types.js';
 
 type ConditionBody =
@@ -182,17 +191,7 @@ export function LiveDrillCard({
       </ul>
       {!finished && <AddPrometheusCondition base={base} current={conditions.map(toBody)} reload={reload} />}
 
-      {g.injection && (
-        <>
-          <h3 className="gd-subtitle">Failure injection</h3>
-          <p>
-            <strong>{g.injection.provider}</strong>{' '}
-            <Badge tone={g.injection.lastError ? 'bad' : 'neutral'}>{g.injection.state}</Badge>
-            <span className="muted small gd-text"> {g.injection.url}</span>
-          </p>
-          {g.injection.lastError && <div className="field-error">{g.injection.lastError}</div>}
-        </>
-      )}
+      <FailureInjection g={g} base={base} reload={reload} timeZone={timeZone} />
     </Card>
   );
 }
@@ -265,6 +264,281 @@ function AddPrometheusCondition({
         <TextField form={form} name="threshold" id="gd-prom-threshold" label="Threshold" type="number" />
       </div>
       <FormActions busy={form.busy} submit="Add condition" onCancel={() => setOpen(false)} />
+    </form>
+  );
+}
+
+type Provider = 'webhook' | 'chaostoolkit' | 'litmus' | 'gremlin';
+
+/** Per provider (src/gamedays/live/injection/, docs/gamedays.md "Failure injection and halting"): what to ask for. */
+const PROVIDERS: Record<
+  Provider,
+  {
+    text: string;
+    url: string;
+    secret: string;
+    secretHint: string;
+    secretRequired: boolean;
+    config: string;
+    hint: string;
+  }
+> = {
+  webhook: {
+    text: 'Signed webhook',
+    url: 'https://chaos.example.com/hooks/muster',
+    secret: 'Signing secret',
+    secretHint: 'Muster signs each call with it (Muster-Signature), as it signs webhook contact methods.',
+    secretRequired: true,
+    config: '{\n  "fault": "latency",\n  "target": "checkout",\n  "delayMs": 500\n}',
+    hint: 'Anything your endpoint understands: Muster sends it as config with action start, then rollback.',
+  },
+  chaostoolkit: {
+    text: 'Chaos Toolkit',
+    url: 'https://chaos-runner.example.com',
+    secret: 'Runner token',
+    secretHint: 'Optional: sent as a bearer token to your runner.',
+    secretRequired: false,
+    config:
+      '{\n  "experiment": {\n    "title": "Checkout survives a slow database",\n    "method": [\n      { "type": "action", "name": "slow-db",\n        "provider": { "type": "process", "path": "toxiproxy-cli",\n          "arguments": "toxic add -t latency -a latency=500 db" } }\n    ],\n    "rollbacks": [\n      { "type": "action", "name": "fast-db",\n        "provider": { "type": "process", "path": "toxiproxy-cli",\n          "arguments": "toxic remove -n latency_downstream db" } }\n    ]\n  }\n}',
+    hint: 'A Chaos Toolkit experiment: a title and at least one action in method; rollbacks run when the drill halts or ends.',
+  },
+  litmus: {
+    text: 'Litmus',
+    url: 'https://kubernetes.example.com:6443',
+    secret: 'Kubernetes token',
+    secretHint: "A service account's bearer token that may create and delete ChaosEngines in the namespace.",
+    secretRequired: false,
+    config:
+      '{\n  "namespace": "checkout",\n  "spec": {\n    "appinfo": { "appns": "checkout", "applabel": "app=checkout", "appkind": "deployment" },\n    "chaosServiceAccount": "litmus-admin",\n    "experiments": [{ "name": "pod-delete" }]\n  }\n}',
+    hint: 'The namespace and a ChaosEngine spec with at least one experiment. Muster deletes the ChaosEngine when the drill halts or ends.',
+  },
+  gremlin: {
+    text: 'Gremlin',
+    url: 'https://api.gremlin.com/v1',
+    secret: 'Gremlin API key',
+    secretHint: 'Required: sent as Authorization: Key.',
+    secretRequired: true,
+    config:
+      '{\n  "target": { "type": "Random", "hosts": { "multiSelectTags": { "service": ["checkout"] } }, "percent": 50 },\n  "command": { "type": "latency", "args": ["-l", "300", "-m", "500"] }\n}',
+    hint: 'A Gremlin attack: target and command (teamId for a team-scoped key). Muster halts the attack when the drill halts or ends.',
+  },
+};
+const providerText = (p: string) => (p in PROVIDERS ? PROVIDERS[p as Provider].text : p);
+
+const STATE_TEXT: Record<string, string> = {
+  idle: 'Starts with the drill',
+  started: 'Started',
+  rolled_back: 'Rolled back',
+  failed: 'Failed',
+};
+
+function FailureInjection({
+  g,
+  base,
+  reload,
+  timeZone,
+}: {
+  g: GamedayDetail;
+  base: string;
+  reload: () => void;
+  timeZone: string;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const inj = g.injection;
+  const canChange = g.status === 'scheduled';
+  if (!inj && !canChange) return null;
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.del(`${base}/injection`);
+      reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="gd-injection" data-testid="gd-injection">
+      <h3 className="gd-subtitle">Failure injection</h3>
+      <ErrorBanner error={error} />
+      {inj && !editing && (
+        <>
+          <p>
+            <strong>{providerText(inj.provider)}</strong>{' '}
+            <Badge tone={inj.lastError ? 'bad' : inj.state === 'started' ? 'warn' : 'neutral'}>
+              {STATE_TEXT[inj.state] ?? inj.state}
+            </Badge>
+            <span className="muted small gd-text"> {inj.url}</span>
+          </p>
+          {(inj.startedAt || inj.rolledBackAt) && (
+            <p className="muted small">
+              {inj.startedAt && <>Started {formatTime(inj.startedAt, timeZone)}. </>}
+              {inj.rolledBackAt && <>Rolled back {formatTime(inj.rolledBackAt, timeZone)}.</>}
+            </p>
+          )}
+          {inj.lastError && <div className="field-error">{inj.lastError}</div>}
+          {canChange && (
+            <div className="gd-controls-row">
+              <button type="button" className="btn btn-small" disabled={busy} onClick={() => setEditing(true)}>
+                Edit
+              </button>
+              <ConfirmButton
+                label="Remove"
+                confirmLabel="Remove the failure injection"
+                disabled={busy}
+                onConfirm={() => void remove()}
+              />
+            </div>
+          )}
+        </>
+      )}
+      {!inj && !editing && (
+        <>
+          <p className="muted small">
+            Optional: a chaos tool breaks something when the drill starts, and Muster rolls it back when it halts or
+            ends. Run a tabletop and a live drill of the scenario first, and start in staging.
+          </p>
+          <button type="button" className="btn btn-small" onClick={() => setEditing(true)}>
+            Set up failure injection
+          </button>
+        </>
+      )}
+      {editing && (
+        <InjectionForm
+          base={base}
+          current={inj}
+          onDone={() => {
+            setEditing(false);
+            reload();
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      )}
+    </div>
+  );
+}
+
+interface InjectionValues {
+  provider: Provider;
+  url: string;
+  secret: string;
+  config: string;
+  allowPrivateAddress: boolean;
+}
+
+function InjectionForm({
+  base,
+  current,
+  onDone,
+  onCancel,
+}: {
+  base: string;
+  current: GamedayDetail['injection'];
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const me = useUser();
+  const initialProvider = (current && current.provider in PROVIDERS ? current.provider : 'webhook') as Provider;
+  const form = useApiForm<InjectionValues>(
+    {
+      provider: initialProvider,
+      url: current?.url ?? '',
+      secret: '',
+      config:
+        current?.config && typeof current.config === 'object' && Object.keys(current.config).length
+          ? JSON.stringify(current.config, null, 2)
+          : '',
+      allowPrivateAddress: false,
+    },
+    async (v) => {
+      let config: unknown = {};
+      if (v.config.trim()) {
+        try {
+          config = JSON.parse(v.config);
+        } catch (e) {
+          form.setError('config', { type: 'client', message: `is not valid JSON (${(e as Error).message})` });
+          return;
+        }
+        if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+          form.setError('config', { type: 'client', message: 'must be a JSON object ({ … })' });
+          return;
+        }
+      }
+      await api.put(`${base}/injection`, {
+        provider: v.provider,
+        url: v.url.trim(),
+        ...(v.secret ? { secret: v.secret } : {}),
+        config,
+        ...(v.allowPrivateAddress ? { allowPrivateAddress: true } : {}),
+      });
+      onDone();
+    },
+  );
+  const provider = form.watch('provider');
+  const p = PROVIDERS[provider] ?? PROVIDERS.webhook;
+  // The saved secret is kept when this is left empty and the provider stays the same.
+  const keeps = Boolean(current?.hasSecret && current.provider === provider);
+  return (
+    <form className="gd-prom" onSubmit={form.onSubmit} noValidate aria-label="Failure injection">
+      <ErrorBanner error={form.error} fields={['provider', 'url', 'secret', 'config', 'allowPrivateAddress']} />
+      <SelectField
+        form={form}
+        name="provider"
+        id="gd-inj-provider"
+        label="Tool"
+        options={(Object.keys(PROVIDERS) as Provider[]).map((k) => ({ value: k, text: PROVIDERS[k].text }))}
+      />
+      <TextField
+        form={form}
+        name="url"
+        id="gd-inj-url"
+        label="URL"
+        type="url"
+        placeholder={p.url}
+        rules={{ required: 'is required' }}
+      />
+      <TextField
+        form={form}
+        name="secret"
+        id="gd-inj-secret"
+        label={p.secret}
+        type="password"
+        autoComplete="new-password"
+        hint={keeps ? 'Saved and never shown again. Leave empty to keep it.' : p.secretHint}
+        rules={p.secretRequired && !keeps ? { required: 'is required' } : {}}
+      />
+      <Field label="Tool settings (JSON)" htmlFor="gd-inj-config" error={form.fieldError('config')} hint={p.hint}>
+        <textarea
+          id="gd-inj-config"
+          className="mono"
+          rows={8}
+          spellCheck={false}
+          placeholder={p.config}
+          aria-invalid={form.fieldError('config') ? true : undefined}
+          {...form.register('config')}
+        />
+      </Field>
+      <button
+        type="button"
+        className="btn btn-small btn-ghost"
+        onClick={() => {
+          form.setValue('config', p.config, { shouldDirty: true });
+          form.clearErrors('config');
+        }}
+      >
+        Fill in the {p.text} example
+      </button>
+      {me.isAdmin && (
+        <label className="check" htmlFor="gd-inj-private">
+          <input id="gd-inj-private" type="checkbox" {...form.register('allowPrivateAddress')} /> Allow a private
+          address (a tool inside your network; administrators only)
+        </label>
+      )}
+      <FormActions busy={form.busy} submit="Save failure injection" busyText="Saving…" onCancel={onCancel} />
     </form>
   );
 }

@@ -83,6 +83,8 @@ export interface GamedayDetail extends GamedaySummary {
   injection: {
     provider: string;
     url: string;
+    config: unknown;
+    hasSecret: boolean;
     state: string;
     startedAt: string | null;
     rolledBackAt: string | null;
