@@ -197,8 +197,23 @@ for (const engine of ENGINES)
       await signIn(page, muster.url, '/insights/recurrence');
       await page.getByTestId('recurrence-rate').getByText('33%').waitFor();
       assert.match((await page.getByTestId('recurrence-summary').textContent()) ?? '', /1 of 3 incidents/);
+      // The rate over time comes first: the week of the three incidents, every week of the window, the current one
+      // marked as unfinished.
+      const overTime = page.locator('section.chart-card').first();
+      await overTime.getByRole('img', { name: 'Recurrence rate over time' }).locator('canvas').first().waitFor();
+      assert.match(
+        (await overTime.getByTestId('chart-partial-note').textContent()) ?? '',
+        /^Dashed: the week of .+ has not ended, so its figures are so far\.$/,
+      );
+      const weekly = await csvOf(page, overTime);
+      assert.equal(weekly.name, 'recurrence-over-time.csv');
+      const rows = weekly.text.split('\r\n');
+      assert.equal(rows[0], 'Week of,Incidents,Recurring,Rate (%),Recurred after fix');
+      assert.ok(rows.includes(`${new Date(MONDAY).toISOString().slice(0, 10)},3,1,33.3,1`), weekly.text);
+      assert.ok(rows.length >= 14, 'every week of the last 90 days is a row, empty ones too');
+
       await page.getByRole('img', { name: 'Recurrence rate by service' }).getByText('Checkout').waitFor();
-      const card = page.locator('section.chart-card');
+      const card = page.locator('section.chart-card', { hasText: 'Recurrence rate by service' });
       const csv = await csvOf(page, card);
       assert.equal(csv.name, 'recurrence-by-service.csv');
       assert.equal(
@@ -231,7 +246,9 @@ for (const engine of ENGINES)
       await page.getByTestId('recurrence-rate').getByText('33%').waitFor();
       await page.getByRole('button', { name: 'Show the chain' }).click();
       await page.getByTestId('recurrence-chain').locator('li').first().waitFor();
-      await page.getByRole('button', { name: 'Show table' }).click();
+      // Every card's table (a shown one's button reads 'Hide table').
+      const show = page.getByRole('button', { name: 'Show table' });
+      for (let n = await show.count(); n > 0; n--) await show.first().click();
       await noSidewaysScroll(page, '/insights/recurrence');
       await page.screenshot({ path: `${SHOTS}/recurrence-390.png`, fullPage: true });
       assert.deepEqual(errors, []);

@@ -101,7 +101,47 @@ function bucketLabel(x: number[]): string {
   return mid !== undefined && mid > 20 * 86_400_000 ? 'Month of' : 'Week of';
 }
 
-/** A line chart over time; x are epoch ms bucket starts. Accessible: role="img" + aria-label = title; works at 390 px. */
+const WEEK_MS = 7 * 86_400_000;
+/** The dash of the segment into an unfinished bucket (whatever the series' own dash). */
+const PARTIAL_DASH = [3, 4];
+
+/** The 1st of the next month at local midnight in the zone, after a month bucket's start (an hour out across a clock change). */
+function nextMonthStart(t: number, timeZone?: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+    ...(timeZone ? { timeZone } : {}),
+  }).formatToParts(new Date(t));
+  const n = (type: string) => Number(parts.find((x) => x.type === type)?.value ?? 0);
+  const offset =
+    Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute')) - Math.floor(t / 60_000) * 60_000;
+  return Date.UTC(n('year'), n('month'), 1) - offset;
+}
+
+/**
+ * The index of the first bucket that has not ended by `asOf` (x.length when all have): a bucket ends where the next
+ * starts; the last one a week later, or on the next month's 1st (in the zone) when the points are months.
+ */
+export function firstPartial(x: number[], asOf: number, timeZone?: string): number {
+  const months = bucketLabel(x) === 'Month of' && x.length > 1;
+  const endOf = (i: number): number => {
+    if (i + 1 < x.length) return x[i + 1]!;
+    return months ? nextMonthStart(x[i]!, timeZone) : x[i]! + WEEK_MS;
+  };
+  let i = x.length;
+  while (i > 0 && endOf(i - 1) > asOf) i--;
+  return i;
+}
+
+/**
+ * A line chart over time; x are epoch ms bucket starts. Accessible: role="img" + aria-label = title; works at 390 px.
+ * A bucket that has not ended yet (the current week or month: its figures are so far, and a count looks like a drop)
+ * is drawn with a dashed segment into its point, and the readout says "(so far)".
+ */
 export function TimeChart(p: {
   title: string;
   x: number[];
@@ -110,11 +150,18 @@ export function TimeChart(p: {
   height?: number;
   /** The IANA zone the buckets start in (the response's `timeZone`); the browser's own when left out. */
   timeZone?: string;
+  /**
+   * Figures are complete up to this instant (epoch ms): a bucket ending after it is partial. Default: now. Pass the
+   * window's end when it is earlier than now and may cut a bucket.
+   */
+  partialFrom?: number;
 }): JSX.Element {
   const { title, x, series, unit, height = 240, timeZone } = p;
   const box = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<unknown>(null);
-  const signature = JSON.stringify([x, series, unit, height, timeZone]);
+  const asOf = Math.min(p.partialFrom ?? Date.now(), Date.now());
+  const partial = firstPartial(x, asOf, timeZone);
+  const signature = JSON.stringify([x, series, unit, height, timeZone, partial]);
 
   useEffect(() => {
     const el = box.current;
@@ -132,6 +179,12 @@ export function TimeChart(p: {
         let latest = x.length - 1;
         while (latest > 0 && series.every((s) => s.values[latest] === null || s.values[latest] === undefined)) latest--;
         const at = (idx: number | null | undefined) => (idx === null || idx === undefined ? latest : idx);
+        const soFar = (idx: number | null | undefined) => (at(idx) >= partial ? ' (so far)' : '');
+        // Each series is drawn twice: solid over the finished buckets, and dashed from the last finished point into
+        // the unfinished ones (that second series has no row of its own in the legend: the first's says "so far").
+        const hasPartial = partial < x.length;
+        const solid = (v: (number | null)[]) => v.map((y, i) => (i < partial ? y : null));
+        const dashed = (v: (number | null)[]) => v.map((y, i) => (i >= partial - 1 ? y : null));
         const opts: uPlotType.Options = {
           width,
           height,
@@ -170,7 +223,7 @@ export function TimeChart(p: {
               label: bucketLabel(x),
               value: (_u, _v, _s, idx) => {
                 const t = x[at(idx)];
-                return t === undefined ? '—' : dateLabel(t, timeZone);
+                return t === undefined ? '—' : `${dateLabel(t, timeZone)}${soFar(idx)}`;
               },
             },
             ...series.map((s, i): uPlotType.Series => ({
@@ -180,12 +233,34 @@ export function TimeChart(p: {
               dash: DASHES[i % DASHES.length],
               spanGaps: false,
               points: { show: points, size: 5, fill: chartColour(i) },
-              value: (_u, _v, _s, idx) => formatValue(s.values[at(idx)] ?? null, unit),
+              value: (_u, _v, _s, idx) => {
+                const v = s.values[at(idx)] ?? null;
+                return v === null ? formatValue(v, unit) : `${formatValue(v, unit)}${soFar(idx)}`;
+              },
             })),
+            ...(hasPartial
+              ? series.map((s, i): uPlotType.Series => ({
+                  label: `${s.label} (so far)`,
+                  class: 'u-partial',
+                  stroke: chartColour(i),
+                  width: 2,
+                  dash: PARTIAL_DASH,
+                  spanGaps: false,
+                  points: { show: points, size: 5, fill: '#fff', stroke: chartColour(i) },
+                  value: (_u, _v, _s, idx) => formatValue(s.values[at(idx)] ?? null, unit),
+                }))
+              : []),
           ],
         };
-        const data = [x, ...series.map((s) => s.values)] as uPlotType.AlignedData;
+        const data = [
+          x,
+          ...series.map((s) => (hasPartial ? solid(s.values) : s.values)),
+          ...(hasPartial ? series.map((s) => dashed(s.values)) : []),
+        ] as uPlotType.AlignedData;
         plot = new UPlot(opts, data, el);
+        el.querySelectorAll<HTMLElement>('.u-legend .u-partial').forEach((row) => {
+          row.style.display = 'none';
+        });
         observer = new ResizeObserver(() => {
           const w = Math.max(200, Math.floor(el.clientWidth));
           if (plot && Math.abs(plot.width - w) > 1) plot.setSize({ width: w, height });
@@ -205,9 +280,21 @@ export function TimeChart(p: {
   }, [signature]);
 
   return (
-    <div className="chart chart-time" data-testid="time-chart" data-points={x.length} data-series={series.length}>
+    <div
+      className="chart chart-time"
+      data-testid="time-chart"
+      data-points={x.length}
+      data-series={series.length}
+      data-partial-from={partial < x.length ? partial : undefined}
+    >
       {failed ? <p className="muted small">The chart could not load; the figures are in the table below.</p> : null}
       <div ref={box} className="chart-canvas" role="img" aria-label={title} style={{ minHeight: height }} />
+      {partial < x.length && x.length > 0 ? (
+        <p className="muted small chart-partial-note" data-testid="chart-partial-note">
+          Dashed: the {bucketLabel(x) === 'Month of' ? 'month' : 'week'} of {dateLabel(x[partial]!, timeZone)}
+          {partial < x.length - 1 ? ' and after have' : ' has'} not ended, so its figures are so far.
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * out, each opening its chain (GET /api/insights/recurrence/incidents/:id).
  */
 import { useMemo } from 'react';
-import { BarChart, formatValue } from '../../components/chart.js';
+import { BarChart, TimeChart, formatValue } from '../../components/chart.js';
 import { Tabs, useUrlFilters } from '../../components/filters.js';
 import { Loadable } from '../../components/state.js';
 import { Badge, Card, PageHeader } from '../../components/ui.js';
@@ -12,7 +12,7 @@ import { query } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
 import { Link, useLocation } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
-import { ChartCard, InsightsTabs, useInsightsFilters, useInsightsNames } from './shared.js';
+import { bucketDate, ChartCard, InsightsTabs, useInsightsFilters, useInsightsNames } from './shared.js';
 
 interface Incident {
   id: string;
@@ -44,6 +44,10 @@ export interface RecurrenceReport {
   recurredAfterFix: number;
   byService: Group[];
   byTeam: Group[];
+  bucket: 'week' | 'month';
+  timeZone: string;
+  timeZoneSource: 'request' | 'team' | 'default';
+  buckets: { start: string; total: number; recurring: number; rate: number | null; recurredAfterFix: number }[];
   items: { incident: Incident; recursOf: { incident: Incident; reasons: Reason[]; recurredAfterFix: boolean }[] }[];
 }
 interface Chain {
@@ -70,7 +74,7 @@ const WINDOW_DAYS = [30, 90, 180, 365];
 export function RecurrenceInsightsPage() {
   const { pathname, search } = useLocation();
   const set = useUrlFilters(pathname, { by: 'service', windowDays: '90' });
-  const { qs, query: q, bar } = useInsightsFilters(['team', 'service', 'kinds']);
+  const { qs, query: q, bar } = useInsightsFilters(['team', 'service', 'bucket', 'kinds']);
   const by = search.get('by') === 'team' ? 'team' : 'service';
   const windowDays = WINDOW_DAYS.find((d) => String(d) === search.get('windowDays')) ?? 90;
   const chainOf = search.get('chain') ?? '';
@@ -111,6 +115,7 @@ export function RecurrenceInsightsPage() {
       >
         {(r) => (
           <>
+            <OverTime r={r} />
             <Card title="Recurrence rate" className="insights-rate">
               <div className="insights-rate-figure" data-testid="recurrence-rate">
                 {formatValue(r.rate, 'ratio')}
@@ -144,6 +149,53 @@ export function RecurrenceInsightsPage() {
         )}
       </Loadable>
     </>
+  );
+}
+
+/** The rate per week or month: is recurrence falling? Each incident counts in the bucket it was declared in. */
+function OverTime({ r }: { r: RecurrenceReport }) {
+  const x = useMemo(() => r.buckets.map((b) => Date.parse(b.start)), [r]);
+  const series = useMemo(
+    () => [
+      { label: 'Recurrence rate', values: r.buckets.map((b) => b.rate) },
+      {
+        label: 'Recurred after fix',
+        values: r.buckets.map((b) => (b.total === 0 ? null : b.recurredAfterFix / b.total)),
+      },
+    ],
+    [r],
+  );
+  const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
+  return (
+    <ChartCard
+      title="Recurrence rate over time"
+      description={`The share of the incidents declared in each ${r.bucket} that recur an earlier one, and that came back after every fix was done.`}
+      chart={
+        <TimeChart
+          title="Recurrence rate over time"
+          x={x}
+          series={series}
+          unit="ratio"
+          timeZone={r.timeZone}
+          partialFrom={Date.parse(r.to)}
+        />
+      }
+      columns={[
+        { key: 'start', label: r.bucket === 'month' ? 'Month of' : 'Week of' },
+        { key: 'total', label: 'Incidents' },
+        { key: 'recurring', label: 'Recurring' },
+        { key: 'rate', label: 'Rate (%)' },
+        { key: 'afterFix', label: 'Recurred after fix' },
+      ]}
+      rows={r.buckets.map((b) => ({
+        start: bucketDate(b.start, r.timeZone),
+        total: b.total,
+        recurring: b.recurring,
+        rate: pct(b.rate),
+        afterFix: b.recurredAfterFix,
+      }))}
+      csvName="recurrence-over-time"
+    />
   );
 }
 
