@@ -745,6 +745,10 @@ export async function seedHistory(target: SeedTarget, commit: string, log: (s: s
   }
   log(`  [${target.engine}] building the alerts indexes again`);
   for (const d of dropped) await w.exec(d);
+  // incidents.first_alert_at (migration 0026) as linkAlert keeps it: the rows above are written directly.
+  await w.exec(`update incidents set first_alert_at = (select min(a.first_seen_at) from incident_alerts ia
+    join alerts a on a.id = ia.alert_id where ia.incident_id = incidents.id)
+    where exists (select 1 from incident_alerts ia where ia.incident_id = incidents.id)`);
   await w.close();
   const generatedSeconds = Math.round((performance.now() - t0) / 100) / 10;
   const last = incs.at(-1)!;
