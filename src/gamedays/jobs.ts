@@ -133,7 +133,12 @@ export async function deliverInject(
   await addGamedayEvent(
     trx,
     gamedayId,
-    { kind: 'inject_delivered', actorLabel: 'Muster', body: inject.body, details: { injectId } },
+    {
+      kind: 'inject_delivered',
+      actorLabel: 'Muster',
+      body: `Posted in the drill room: ${inject.body}`,
+      details: { injectId },
+    },
     now,
   );
   return incident.id;

@@ -6,7 +6,7 @@
  *
  * Who may change one: members of its team with the responder role or more, its facilitator, organisation
  * administrators (`gameday-actor`, src/http/access.ts; checked again here). Failure injection, drill keys and halt
- * conditions live in src/gamedays/live/ and plug in through GamedayHooks, called after each commit.
+ * conditions live in src/gamedays/live/ and plug in through GamedayHooks, called inside each state change's transaction (they enqueue jobs).
  */
 import type { Db, Executor } from '../db/index.js';
 import { recordAudit, type Actor } from '../identity/index.js';
@@ -70,12 +70,15 @@ import {
   type ScenarioRow,
 } from './repo.js';
 
-/** What gd-live plugs in (src/gamedays/live/): called after the state change commits, never inside a transaction. */
+/**
+ * What gd-live plugs in (src/gamedays/live/): called inside the state change's transaction, so they only write rows
+ * and enqueue durable jobs (the failure injection's start and rollback, halt checks); never a network call.
+ */
 export interface GamedayHooks {
-  /** Start failure injection, schedule halt-condition checks. */
-  onStart(gamedayId: string): Promise<void>;
-  /** Roll back failure injection. */
-  onStop(gamedayId: string, why: 'halted' | 'ended'): Promise<void>;
+  /** Enqueue the failure injection's start, schedule halt-condition checks. */
+  onStart(trx: Executor, gamedayId: string, now: number): Promise<void>;
+  /** Enqueue the failure injection's rollback; at the end or a cancel, revoke the game day's drill keys. */
+  onStop(trx: Executor, gamedayId: string, why: 'halted' | 'ended' | 'cancelled', now: number): Promise<void>;
 }
 
 export const noHooks: GamedayHooks = {
@@ -228,14 +231,6 @@ export class GamedayService {
 
   private poke(incidentId: string | null): void {
     if (incidentId) this.deps.pokeIncident?.(incidentId);
-  }
-
-  private async runHook(what: string, id: string, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      this.deps.log.error({ err, gamedayId: id, hook: what }, 'game day hook failed');
-    }
   }
 
   // ---- the scenario library -----------------------------------------------------------------------------------------
@@ -731,6 +726,7 @@ export class GamedayService {
       await trx.updateTable('gamedays').set({ status: 'cancelled', updatedAt: now }).where('id', '=', id).execute();
       await addGamedayEvent(trx, id, { kind: 'cancelled', actorLabel: actor.label, body: 'Cancelled.' }, now);
       await ensureNext(trx, this.deps.db.engine, g, now);
+      await this.hooks.onStop(trx, id, 'cancelled', now);
       await recordAudit(trx, actor, 'gameday.cancelled', { type: 'gameday', id }, {}, now);
     });
     return this.get(actor, id);
@@ -738,7 +734,7 @@ export class GamedayService {
 
   // ---- running ----------------------------------------------------------------------------------------------------------
 
-  /** Open the drill room: declare the drill incident, enqueue the injects at their offsets; then hooks.onStart. */
+  /** Open the drill room: declare the drill incident, enqueue the injects at their offsets and the injection start (hooks.onStart). */
   async start(actor: Actor, id: string) {
     const incidentId = await this.mutate(actor, id, async (trx, g, now) => {
       if (g.status !== 'scheduled') throw wrongStatus(g, 'start (it has already run or was cancelled)');
@@ -793,11 +789,11 @@ export class GamedayService {
         now,
       );
       await this.deps.chat?.declared(trx, engine, incidentId, now);
+      await this.hooks.onStart(trx, id, now);
       await recordAudit(trx, actor, 'gameday.started', { type: 'gameday', id }, { incidentId }, now);
       return incidentId;
     });
     this.poke(incidentId);
-    await this.runHook('onStart', id, () => this.hooks.onStart(id));
     return this.get(actor, id);
   }
 
@@ -853,7 +849,8 @@ export class GamedayService {
         {
           kind: 'inject_added',
           actorLabel: actor.label,
-          body: input.body.trim(),
+          // Said apart from its delivery ("Posted in the drill room: …"), which would otherwise read as a duplicate.
+          body: `Inject added${running ? ' live' : ''} (+${Math.floor(offsetSeconds / 60)} min): ${input.body.trim()}`,
           details: { injectId, offsetSeconds, live: running },
         },
         now,
@@ -928,7 +925,7 @@ export class GamedayService {
     return incident;
   }
 
-  /** Stop the drill: why goes on both timelines, pending injects are skipped; then hooks.onStop('halted'). */
+  /** Stop the drill: why goes on both timelines, pending injects are skipped; hooks.onStop enqueues the rollback. */
   async halt(actor: Actor | 'system', id: string, reason: HaltReason) {
     if (reason.detail.length > 2000)
       throw validationError([{ field: 'reason/detail', message: 'at most 2000 characters' }]);
@@ -948,15 +945,15 @@ export class GamedayService {
         now,
       );
       const incident = await this.stopIn(trx, g, now, label, 'gameday_halted', `Drill halted. ${text}`);
+      await this.hooks.onStop(trx, id, 'halted', now);
       if (who) await recordAudit(trx, who, 'gameday.halted', { type: 'gameday', id }, { kind: reason.kind }, now);
       return incident?.id ?? null;
     });
     this.poke(incidentId);
-    await this.runHook('onStop', id, () => this.hooks.onStop(id, 'halted'));
     return this.get(null, id);
   }
 
-  /** End the drill: pending injects skipped, the drill incident resolved; then hooks.onStop('ended'). */
+  /** End the drill: pending injects skipped, the drill incident resolved; hooks.onStop enqueues the rollback. */
   async end(actor: Actor, id: string, input: { hypothesisOutcome?: HypothesisOutcome | undefined } = {}) {
     const incidentId = await this.mutate(actor, id, async (trx, g, now) => {
       if (g.status !== 'running' && g.status !== 'halted') throw wrongStatus(g, 'end (it is not running)');
@@ -995,6 +992,7 @@ export class GamedayService {
         await changeStatus(c, { status: 'resolved', message: 'The game day ended.' });
       }
       await ensureNext(trx, this.deps.db.engine, g, now);
+      await this.hooks.onStop(trx, id, 'ended', now);
       await recordAudit(
         trx,
         actor,
@@ -1006,7 +1004,6 @@ export class GamedayService {
       return incident?.id ?? null;
     });
     this.poke(incidentId);
-    await this.runHook('onStop', id, () => this.hooks.onStop(id, 'ended'));
     return this.get(actor, id);
   }
 

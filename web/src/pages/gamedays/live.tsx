@@ -35,6 +35,13 @@ const toBody = (c: HaltCondition): ConditionBody =>
       }
     : { kind: 'real_incident' };
 
+/** The intake's outcome for the fired alert (src/alerts/intake.ts IntakeOutcomeKind), in words. */
+const FIRED_TEXT: Record<string, string> = {
+  created: 'Drill alert sent: a new alert is paging.',
+  updated: 'Drill alert sent: it joined the drill alert already open, which keeps paging.',
+  ignored: 'Drill alert sent, but the intake ignored it (a silence or a maintenance window?): nobody is paged.',
+};
+
 export function LiveDrillCard({
   g,
   base,
@@ -137,7 +144,7 @@ export function LiveDrillCard({
       )}
       {fired && (
         <p className="gd-fired" role="status">
-          Drill alert sent ({fired}). Watch the drill room for the acknowledgement.
+          {FIRED_TEXT[fired] ?? `Drill alert sent (${fired}).`} Watch the drill room for the acknowledgement.
         </p>
       )}
 
