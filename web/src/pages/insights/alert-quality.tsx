@@ -22,6 +22,8 @@ interface Bucket {
   noisyShare: number | null;
 }
 interface QualityReport {
+  /** The window's end (a bucket it cuts is partial on the chart). */
+  filter: { to: string };
   bucket: 'week' | 'month';
   timeZone: string;
   groupBy: GroupBy;
@@ -73,6 +75,7 @@ function QualityView({ r, toggle }: { r: QualityReport; toggle: ReactNode }) {
         chart={
           <TimeChart
             timeZone={r.timeZone}
+            partialFrom={Date.parse(r.filter.to)}
             title="Noisy share over time"
             x={x}
             unit="ratio"
@@ -107,6 +110,7 @@ function QualityView({ r, toggle }: { r: QualityReport; toggle: ReactNode }) {
           chart={
             <TimeChart
               timeZone={r.timeZone}
+              partialFrom={Date.parse(r.filter.to)}
               title={`Noisy share of the noisiest ${what}`}
               x={x}
               unit="ratio"

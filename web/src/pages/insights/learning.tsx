@@ -17,6 +17,8 @@ interface Learning {
   actionItems: { open: number; overdue: number; closedInWindow: number; timeToClose: Stats };
 }
 interface LearningReport {
+  /** The window's end (a bucket it cuts is partial on the chart). */
+  filter: { to: string };
   bucket: 'week' | 'month';
   timeZone: string;
   target: number;
@@ -125,6 +127,7 @@ function LearningView({ r }: { r: LearningReport }) {
         chart={
           <TimeChart
             timeZone={r.timeZone}
+            partialFrom={Date.parse(r.filter.to)}
             title="Post-mortem completion over time"
             x={x}
             unit="ratio"
@@ -153,6 +156,7 @@ function LearningView({ r }: { r: LearningReport }) {
         chart={
           <TimeChart
             timeZone={r.timeZone}
+            partialFrom={Date.parse(r.filter.to)}
             title="Action items opened and closed"
             x={x}
             unit="count"

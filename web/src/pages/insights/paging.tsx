@@ -85,6 +85,8 @@ interface ServiceRow extends Counts {
   name: string;
 }
 interface PagingReport {
+  /** The window's end (a bucket it cuts is partial on the chart). */
+  filter: { to: string };
   bucket: 'week' | 'month';
   timeZone: string;
   overall: Counts & { outsideWorkingHours: number; duringSleep: number };
@@ -365,6 +367,7 @@ function PagingReportView({ r, filters }: { r: PagingReport; filters: InsightsQu
         chart={
           <TimeChart
             timeZone={r.timeZone}
+            partialFrom={Date.parse(r.filter.to)}
             title={`Pages per ${r.bucket}`}
             x={bucketTimes(r.buckets)}
             unit="count"

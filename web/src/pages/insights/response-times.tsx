@@ -206,6 +206,7 @@ function OverTime({ r, metric }: { r: ResponseTimes; metric: (typeof METRICS)[nu
       chart={
         <TimeChart
           timeZone={r.timeZone}
+          partialFrom={Date.parse(r.filter.to)}
           title={`${metric.name} by ${unit.toLowerCase()}: median and p90`}
           x={x}
           series={series}
