@@ -154,7 +154,7 @@ for (const engine of ENGINES) {
       const london = await quality(`${WINDOW}&timeZone=Europe/London`);
       assert.equal(london.timeZone, 'Europe/London');
       assert.equal(london.timeZoneSource, 'request');
-      assert.deepEqual([london.filter.severity, london.filter.kinds], [null, []]);
+      assert.deepEqual([london.filter.severity, london.filter.kinds], [null, ['real']]);
       assert.deepEqual(
         [london.overall.alerts, london.overall.classified, london.overall.noisy, london.overall.noisyShare],
         [5, 5, 3, 0.6],
@@ -305,6 +305,42 @@ for (const engine of ENGINES) {
         ],
       );
       assert.equal(Number(after[1]!.runAt), Date.UTC(2026, 3, 6, 7));
+    });
+
+    it("leaves a game day's drill alerts out unless drills are asked for", async () => {
+      const day = Date.UTC(2026, 4, 4); // a Monday, after every other alert here
+      clock.set(day + 10 * HOUR);
+      const gameday = ok(
+        await t.api<{ id: string }>('POST', '/api/gamedays', {
+          teamId: ids.shop,
+          title: 'Checkout drill',
+          mode: 'live',
+          serviceIds: [ids.checkout],
+        }),
+        'game day',
+      );
+      const drillKey = ok(
+        await t.api<{ key: string }>('POST', `/api/gamedays/${gameday.id}/drill-key`, {}),
+        'drill key',
+      ).key;
+      const alertId = ok(
+        await t.api<{ alerts: { alertId: string }[] }>(
+          'POST',
+          `/integrations/generic/${drillKey}`,
+          { status: 'firing', dedupKey: 'drill', title: 'Drill', severity: 'critical', labels: { alertname: 'Drill' } },
+          null,
+        ),
+        'intake',
+      ).alerts[0]!.alertId;
+      ok(await t.api('POST', `/api/alerts/${alertId}/classification`, { classification: 'not_actionable' }), 'judge');
+      const q = `from=${toIso(day)}&to=${toIso(day + 86_400_000)}&timeZone=UTC`;
+      const real = await quality(q);
+      assert.deepEqual([real.overall.alerts, real.series.length, real.filter.kinds], [0, 0, ['real']]);
+      const withDrills = await quality(`${q}&includeKinds=drill`);
+      assert.deepEqual(
+        [withDrills.overall.alerts, withDrills.overall.noisy, withDrills.filter.kinds],
+        [1, 1, ['real', 'drill']],
+      );
     });
   });
 }

@@ -148,6 +148,8 @@ export interface AlertQualityFilter {
   teamId?: string | undefined;
   serviceId?: string | undefined;
   timeZone?: string | undefined;
+  /** 'drill' counts a game day's drill alerts (alerts.is_drill), left out by default. */
+  includeKinds?: string | undefined;
 }
 
 export class AlertQualityInsights {
@@ -160,10 +162,13 @@ export class AlertQualityInsights {
     this.filters = new ResponseTimeInsights(db, clock);
   }
 
-  /** The window, zone and defaults exactly as response times resolve them (alerts have no severity or kind). */
+  /**
+   * The window, zone and defaults exactly as response times resolve them. Alerts have no severity; their kind is
+   * 'drill' when a game day's drill key raised them, else 'real' ('imported' never applies to alerts).
+   */
   async resolve(f: AlertQualityFilter): Promise<ResolvedFilter> {
     const r = await this.filters.resolve(f);
-    return { ...r, severity: undefined, kinds: [] };
+    return { ...r, severity: undefined, kinds: r.kinds.filter((k) => k !== 'imported') };
   }
 
   /** Alerts created in [from, to), counted per bucket × rule × service × judgement; `at` is the bucket's lower bound. */
@@ -181,6 +186,7 @@ export class AlertQualityInsights {
       team = sql`and a.service_id in (${sql.join(ids.map((r) => sql.lit(r.id)))})`;
     }
     const service = f.serviceId === undefined ? sql`` : sql`and a.service_id = ${f.serviceId}`;
+    const drills = f.kinds.includes('drill') ? sql`` : sql`and a.is_drill = 0`;
     type Row = { lo: unknown; ruleKey: string; serviceId: string; classification: string | null; n: unknown };
     let rows: Row[];
     if (this.db.engine === 'postgres') {
@@ -192,7 +198,7 @@ export class AlertQualityInsights {
         select width_bucket(a.created_at, array[${lows}]::bigint[]) as k, a.rule_key as "ruleKey",
           a.service_id as "serviceId", a.classification, count(*) as n
         from alerts a
-        where a.created_at >= ${sql.lit(f.from)} and a.created_at < ${sql.lit(f.to)} ${team} ${service}
+        where a.created_at >= ${sql.lit(f.from)} and a.created_at < ${sql.lit(f.to)} ${team} ${service} ${drills}
         group by 1, a.rule_key, a.service_id, a.classification`.execute(this.db.kysely);
       rows = r.rows.map(({ k, ...rest }) => ({ ...rest, lo: bounds[Number(k) - 1]![0] }));
     } else {
@@ -200,7 +206,7 @@ export class AlertQualityInsights {
         select b.column1 as lo, a.rule_key as "ruleKey", a.service_id as "serviceId", a.classification, count(*) as n
         from (values ${values}) as b
         join alerts a on a.created_at >= b.column1 and a.created_at < b.column2
-        where 1 = 1 ${team} ${service}
+        where 1 = 1 ${team} ${service} ${drills}
         group by b.column1, a.rule_key, a.service_id, a.classification`.execute(this.db.kysely);
       rows = r.rows;
     }

@@ -30,7 +30,7 @@ const FilterOut = Type.Object({
   teamId: Type.Union([Type.String(), Type.Null()]),
   serviceId: Type.Union([Type.String(), Type.Null()]),
   severity: Type.Null({ description: 'Alerts have no severity: always null' }),
-  kinds: Type.Array(Type.String(), { description: 'Alerts have no incident kind: always empty' }),
+  kinds: Type.Array(Type.String(), { description: "'real', and 'drill' when drill alerts were asked for" }),
 });
 
 const presentFilter = (f: ResolvedFilter) => ({
@@ -39,7 +39,7 @@ const presentFilter = (f: ResolvedFilter) => ({
   teamId: f.teamId ?? null,
   serviceId: f.serviceId ?? null,
   severity: null,
-  kinds: [] as string[],
+  kinds: f.kinds,
 });
 const presentBuckets = (bs: QualityBucket[]) => bs.map((b) => ({ ...b, start: toIso(b.start) }));
 const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
@@ -72,6 +72,12 @@ export function registerInsightAlertQualityRoutes(app: FastifyInstance, services
             }),
           ),
           groupBy: Type.Optional(Type.Union([Type.Literal('rule'), Type.Literal('service')], { default: 'rule' })),
+          includeKinds: Type.Optional(
+            Type.String({
+              maxLength: 100,
+              description: "'drill' counts a game day's drill alerts (left out unless asked)",
+            }),
+          ),
           limit: Type.Optional(
             Type.Integer({
               minimum: 1,
@@ -108,7 +114,14 @@ export function registerInsightAlertQualityRoutes(app: FastifyInstance, services
       const groupBy = q.groupBy ?? 'rule';
       const bucket = q.bucket ?? 'week';
       const { filter, result } = await quality.overTime(
-        { from: ms(q.from), to: ms(q.to), teamId: q.teamId, serviceId: q.serviceId, timeZone: q.timeZone },
+        {
+          from: ms(q.from),
+          to: ms(q.to),
+          teamId: q.teamId,
+          serviceId: q.serviceId,
+          timeZone: q.timeZone,
+          includeKinds: q.includeKinds,
+        },
         { groupBy, bucket, limit: q.limit },
       );
       return {
