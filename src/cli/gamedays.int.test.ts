@@ -72,5 +72,40 @@ for (const engine of ENGINES) {
       assert.equal(measures.code, 0, measures.stderr);
       assert.match(measures.stdout, /expected actions {2}0 done, 0 missed, 5 pending/);
     });
+
+    it('runs a live drill: a drill key, a drill alert fired through the intake; bad choices are named', async () => {
+      const serviceId = (await t.api<{ id: string }>('POST', '/api/services', { teamId, name: 'Volumes' })).body.id;
+      const created = await muster(
+        ['gameday', 'create', '--team', teamId, '--scenario', 'gds_slack_down', '--service', serviceId, '--json'],
+        env,
+      );
+      assert.equal(created.code, 0, created.stderr);
+      const id = (JSON.parse(created.stdout) as { id: string }).id;
+      const key = await muster(['gameday', 'drill-key', id], env);
+      assert.equal(key.code, 0, key.stderr);
+      assert.match(key.stdout, /^drill key \(shown once\): \S{10,}/);
+      assert.equal((await muster(['gameday', 'start', id], env)).code, 0);
+      const fired = await muster(
+        ['gameday', 'fire', id, '--summary', 'DRILL: volume full', '--severity', 'error'],
+        env,
+      );
+      assert.equal(fired.code, 0, fired.stderr);
+      assert.match(fired.stdout, /^drill alert created: alr_/);
+      const alerts = await t.api<{ alerts: { summary: string }[] }>('GET', '/api/alerts');
+      assert.ok(
+        alerts.body.alerts.some((a) => a.summary === 'DRILL: volume full'),
+        JSON.stringify(alerts.body),
+      );
+      const badSeverity = await muster(['gameday', 'fire', id, '--severity', 'loud'], env);
+      assert.notEqual(badSeverity.code, 0);
+      assert.match(badSeverity.stderr, /Allowed choices are critical, error, warning, info/);
+      const badOutcome = await muster(['gameday', 'end', id, '--outcome', 'maybe'], env);
+      assert.notEqual(badOutcome.code, 0);
+      assert.match(badOutcome.stderr, /Allowed choices are confirmed, refuted, partly/);
+      const badMark = await muster(['gameday', 'mark', id, 'gda_x', 'finished'], env);
+      assert.notEqual(badMark.code, 0);
+      assert.match(badMark.stderr, /outcome must be done, missed or pending/);
+      assert.equal((await muster(['gameday', 'end', id, '--outcome', 'confirmed'], env)).code, 0);
+    });
   });
 }

@@ -1,8 +1,8 @@
 /**
- * Client commands for game days (docs/gamedays.md): `muster gameday list|scenarios|show|create|start|inject|halt|end|
- * debrief|measures`, over the HTTP API like every client command.
+ * Client commands for game days (docs/gamedays.md): `muster gameday list|scenarios|show|create|start|inject|mark|halt|
+ * end|debrief|measures|drill-key|fire`, over the HTTP API like every client command.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { MusterClient } from './client.js';
 import { output, printTable } from './output.js';
 
@@ -194,6 +194,8 @@ export function registerGamedayCommands(program: Command, { client, json }: Deps
     .argument('<actionId>')
     .argument('<outcome>', 'done, missed or pending')
     .action(async (id: string, actionId: string, outcome: string) => {
+      if (!['done', 'missed', 'pending'].includes(outcome))
+        throw new Error(`outcome must be done, missed or pending (not ${outcome})`);
       const g = await client().put<Gameday>(`/api/gamedays/${enc(id)}/actions/${enc(actionId)}`, { outcome });
       output(json(), g, () => printGameday(g));
     });
@@ -212,13 +214,47 @@ export function registerGamedayCommands(program: Command, { client, json }: Deps
   gd.command('end')
     .description('end the game day')
     .argument('<id>')
-    .option('--outcome <confirmed|refuted|partly>', 'whether the drill confirmed the hypothesis')
+    .addOption(
+      new Option('--outcome <outcome>', 'whether the drill confirmed the hypothesis').choices([
+        'confirmed',
+        'refuted',
+        'partly',
+      ]),
+    )
     .action(async (id: string, o: { outcome?: string }) => {
       const g = await client().post<Gameday>(
         `/api/gamedays/${enc(id)}/end`,
         o.outcome ? { hypothesisOutcome: o.outcome } : {},
       );
       output(json(), g, () => say(`ended ${g.id}${g.hypothesisOutcome ? `: hypothesis ${g.hypothesisOutcome}` : ''}`));
+    });
+
+  gd.command('drill-key')
+    .description('a live drill: an integration key whose alerts page the real on-call as DRILL (shown once)')
+    .argument('<id>')
+    .option('--service <id>', 'the target service (default: the first)')
+    .action(async (id: string, o: { service?: string }) => {
+      const r = await client().post<{ key: string; integrationKey: { serviceId?: string } }>(
+        `/api/gamedays/${enc(id)}/drill-key`,
+        o.service ? { serviceId: o.service } : {},
+      );
+      output(json(), r, () => {
+        say(`drill key (shown once): ${r.key}`);
+        say(`send alerts to /integrations/generic/<key>: they page as drills`);
+      });
+    });
+
+  gd.command('fire')
+    .description('a live drill: fire a drill alert through the real intake (it pages the real on-call, labelled DRILL)')
+    .argument('<id>')
+    .option('--summary <text>', 'the alert summary (default: DRILL: <title>)')
+    .addOption(new Option('--severity <severity>').choices(['critical', 'error', 'warning', 'info']))
+    .action(async (id: string, o: { summary?: string; severity?: string }) => {
+      const r = await client().post<{ alertId: string | null; outcome: string }>(`/api/gamedays/${enc(id)}/fire`, {
+        ...(o.summary ? { summary: o.summary } : {}),
+        ...(o.severity ? { severity: o.severity } : {}),
+      });
+      output(json(), r, () => say(`drill alert ${r.outcome}${r.alertId ? `: ${r.alertId}` : ''}`));
     });
 
   gd.command('debrief')
