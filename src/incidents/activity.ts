@@ -1,6 +1,6 @@
 /** What responders post and do in the room: notes, tasks, status updates, joins, linked alerts. */
 import { newId } from '../shared/ids.js';
-import { validationError } from '../shared/errors.js';
+import { conflict, validationError } from '../shared/errors.js';
 import { audit, event, refresh, signal, type Ctx } from './context.js';
 import { alertNotFound, assigneeNotFound, serviceNotFound, taskNotFound } from './errors.js';
 import type { TimelineEvent } from './repo.js';
@@ -174,10 +174,18 @@ export async function linkAlert(c: Ctx, alertId: string, opts: { isAtDeclaration
       'acknowledgedByLabel',
       'sourceStartsAt',
       'firstSeenAt',
+      'isDrill',
     ])
     .where('id', '=', alertId)
     .executeTakeFirst();
   if (!alert) throw alertNotFound(alertId);
+  // A game day's drill alert belongs to drills only: in a real incident it would page and count as real.
+  if (Number(alert.isDrill) === 1 && c.incident.kind !== 'drill')
+    throw conflict(
+      'drill_alert',
+      `Alert ${alertId} comes from a game day's drill key: it can only be linked to a drill, not a ${c.incident.kind} incident.`,
+      { field: 'alertId', alertId },
+    );
   const r = await c.trx
     .insertInto('incidentAlerts')
     .values({ incidentId: c.incident.id, alertId, linkedAt: c.now, linkedByLabel: c.actor.label })

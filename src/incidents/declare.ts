@@ -45,15 +45,20 @@ async function resolveServices(trx: Executor, ids: string[]): Promise<string[]> 
 
 /** Detection = the first linked alert's first sighting, else now; impact start = the source's start, if known. */
 async function initialMilestones(trx: Executor, alertIds: string[], now: number) {
-  if (!alertIds.length) return { detectedAt: now, impactStartedAt: null as number | null };
+  if (!alertIds.length) return { detectedAt: now, impactStartedAt: null as number | null, hasDrillAlert: false };
   const rows = await trx
     .selectFrom('alerts')
-    .select(['firstSeenAt', 'sourceStartsAt'])
+    .select(['firstSeenAt', 'sourceStartsAt', 'isDrill'])
     .where('id', 'in', alertIds)
     .execute();
-  if (!rows.length) return { detectedAt: now, impactStartedAt: null };
+  if (!rows.length) return { detectedAt: now, impactStartedAt: null, hasDrillAlert: false };
   const detectedAt = Math.min(...rows.map((r) => r.firstSeenAt));
-  return { detectedAt, impactStartedAt: Math.min(...rows.map((r) => r.sourceStartsAt ?? r.firstSeenAt)) };
+  return {
+    detectedAt,
+    impactStartedAt: Math.min(...rows.map((r) => r.sourceStartsAt ?? r.firstSeenAt)),
+    // A game day's drill alert (a drill key's) makes a drill, never a real incident.
+    hasDrillAlert: rows.some((r) => Number(r.isDrill) === 1),
+  };
 }
 
 /** Describe a severity's policy for the timeline, so the rules in force are recorded with the incident. */
@@ -80,6 +85,10 @@ export async function declareIn(
   const serviceIds = await resolveServices(trx, input.serviceIds ?? []);
   const alertIds = [...new Set(input.alertIds ?? [])];
   const m = await initialMilestones(trx, alertIds, now);
+  if (m.hasDrillAlert && input.kind !== undefined && input.kind !== 'drill')
+    throw validationError([
+      { field: 'alertIds', message: `a game day's drill alert can only be part of a drill, not a ${input.kind} incident` },
+    ]);
   const row = {
     id,
     title,
@@ -98,7 +107,7 @@ export async function declareIn(
     suspectedChangeId: null,
     timerGeneration: 0,
     lastEventSeq: 0,
-    kind: input.kind ?? 'real',
+    kind: input.kind ?? (m.hasDrillAlert ? 'drill' : 'real'),
   };
   await trx.insertInto('incidents').values(row).execute();
   if (serviceIds.length) {
