@@ -93,7 +93,7 @@ import { createLogger, redactUrl, type Logger } from './shared/logger.js';
 import { createStatusPageServices } from './statuspage/index.js';
 import { backlogSource } from './insights/learning.js';
 import { GamedayService, gamedayJobs, skipDrills } from './gamedays/index.js';
-import { HALT_CHECK_JOB, LiveGamedays } from './gamedays/live/hooks.js';
+import { HALT_CHECK_JOB, INJECTION_JOB, LiveGamedays } from './gamedays/live/hooks.js';
 
 export interface Muster {
   app: FastifyInstance;
@@ -358,6 +358,7 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
     runner.register(j.kind, j.handler);
   }
   runner.register(HALT_CHECK_JOB, services.gamedayLive.haltCheckHandler());
+  runner.register(INJECTION_JOB, services.gamedayLive.injectionHandler());
   // Insights: the weekly digest, one job per subscribed team each Monday (src/insights/digest.ts).
   for (const j of [insightsDigestJob(services)]) runner.register(j.kind, j.handler);
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).

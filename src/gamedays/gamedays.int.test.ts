@@ -111,22 +111,14 @@ for (const engine of ENGINES) {
       assert.equal(cm.status, 201, JSON.stringify(cm.body));
       serviceId = (await t.api<{ id: string }>('POST', '/api/services', { teamId, name: 'Checkout' })).body.id;
       t.muster.services.gamedays.setHooks({
-        onStart: async (id) => {
-          // After the commit: the root handle sees the new state (inside a transaction it would refuse).
-          const g = await t.muster.services.db.kysely
-            .selectFrom('gamedays')
-            .select('status')
-            .where('id', '=', id)
-            .executeTakeFirstOrThrow();
+        onStart: async (trx, id) => {
+          // Inside the state change's transaction: the hook sees the new state through the trx it is given.
+          const g = await trx.selectFrom('gamedays').select('status').where('id', '=', id).executeTakeFirstOrThrow();
           hookCalls.push(`start:${g.status}`);
         },
-        onStop: async (id, why) => {
-          const g = await t.muster.services.db.kysely
-            .selectFrom('gamedays')
-            .select('status')
-            .where('id', '=', id)
-            .executeTakeFirstOrThrow();
-          hookCalls.push(`stop:${why}:${g.status}`);
+        onStop: async (trx, id, why) => {
+          const g = await trx.selectFrom('gamedays').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+          if (why !== 'cancelled') hookCalls.push(`stop:${why}:${g.status}`);
         },
       });
     });

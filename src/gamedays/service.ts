@@ -6,7 +6,8 @@
  *
  * Who may change one: members of its team with the responder role or more, its facilitator, organisation
  * administrators (`gameday-actor`, src/http/access.ts; checked again here). Failure injection, drill keys and halt
- * conditions live in src/gamedays/live/ and plug in through GamedayHooks, called inside each state change's transaction (they enqueue jobs).
+ * conditions live in src/gamedays/live/ and plug in through GamedayHooks, called inside each state change's
+ * transaction (they only enqueue jobs).
  */
 import type { Db, Executor } from '../db/index.js';
 import { recordAudit, type Actor } from '../identity/index.js';
@@ -734,7 +735,8 @@ export class GamedayService {
 
   // ---- running ----------------------------------------------------------------------------------------------------------
 
-  /** Open the drill room: declare the drill incident, enqueue the injects at their offsets and the injection start (hooks.onStart). */
+  /** Open the drill room: declare the drill incident, enqueue the injects at their offsets and (hooks.onStart) the
+   * failure injection's start. */
   async start(actor: Actor, id: string) {
     const incidentId = await this.mutate(actor, id, async (trx, g, now) => {
       if (g.status !== 'scheduled') throw wrongStatus(g, 'start (it has already run or was cancelled)');

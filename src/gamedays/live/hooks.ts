@@ -2,13 +2,15 @@
  * Live game days (docs/gamedays.md, "Live drills" and "Failure injection and halting"): the drill key and the fire
  * button that send a synthetic alert through the real intake, the failure injection (a signed webhook or a chaos tool
  * adapter) started when the game day starts and rolled back when it halts or ends, and the halt conditions checked by
- * the `gamedays.haltCheck` job while it runs. Implements GamedayHooks: GamedayService calls onStart/onStop after its
- * commit, never inside a transaction; every outbound call here is made between transactions.
+ * the `gamedays.haltCheck` job while it runs. Implements GamedayHooks: GamedayService calls onStart/onStop inside
+ * its transaction, and they only enqueue durable `gamedays.injection` jobs (start, rollback: one each per game day);
+ * the job calls the tool between transactions (claim, commit, call, record) and the runner retries a failed rollback.
  */
 import type { IntegrationKey } from '../../catalog/repo.js';
 import type { Db, Executor } from '../../db/index.js';
 import type { Actor } from '../../identity/index.js';
 import { recordAudit } from '../../identity/index.js';
+import { appendEvent } from '../../incidents/repo.js';
 import { enqueueJob, type JobHandler } from '../../jobs/index.js';
 import type { IntakeService } from '../../alerts/intake.js';
 import { parseGenericEvent } from '../../alerts/generic.js';
@@ -26,6 +28,10 @@ import { ADAPTERS, PROVIDERS, isObject, type InjectionCall, type Provider } from
 import { drillEvent, type DrillSeverity } from './labels.js';
 
 export const HALT_CHECK_JOB = 'gamedays.haltCheck';
+export const INJECTION_JOB = 'gamedays.injection';
+/** A start is not retried after the tool answered (a failure is recorded); these cover a crash or outage. */
+const START_MAX_ATTEMPTS = 3;
+const ROLLBACK_MAX_ATTEMPTS = 10;
 export const DEFAULT_CHECK_EVERY_MS = 15_000;
 const MAX_CONDITIONS = 10;
 const MAX_CONFIG_CHARS = 20_000;
@@ -68,6 +74,14 @@ export type ConditionInput =
 export interface HaltCheckPayload {
   gamedayId: string;
 }
+
+export type InjectionAction = 'start' | 'rollback';
+export interface InjectionPayload {
+  gamedayId: string;
+  action: InjectionAction;
+}
+
+type Complete = <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>;
 
 const notActor = () =>
   forbidden("This needs the responder role in the game day's team, being its facilitator, or an administrator.");
@@ -381,40 +395,75 @@ export class LiveGamedays implements GamedayHooks {
     return { alertId: out?.alertId ?? null, outcome: out?.outcome ?? 'ignored', serviceId: key.serviceId };
   }
 
-  // ---- hooks --------------------------------------------------------------------------------------------------------
+  // ---- hooks (inside the game day's transaction: rows and jobs only) ------------------------------------------------
 
-  async onStart(gamedayId: string): Promise<void> {
-    const now = this.now();
-    const hasConditions = await this.deps.db.kysely
+  async onStart(trx: Executor, gamedayId: string, now: number): Promise<void> {
+    const hasConditions = await trx
       .selectFrom('gamedayHaltConditions')
       .select('id')
       .where('gamedayId', '=', gamedayId)
       .executeTakeFirst();
-    if (hasConditions) {
-      await this.deps.db.kysely.transaction().execute((trx) => this.scheduleCheck(trx, gamedayId, now, now));
-      this.deps.onEnqueued?.();
-    }
-    await this.runInjection(gamedayId, 'start');
+    if (hasConditions) await this.scheduleCheck(trx, gamedayId, now, now);
+    const injection = await trx
+      .selectFrom('gamedayInjections')
+      .select('state')
+      .where('gamedayId', '=', gamedayId)
+      .executeTakeFirst();
+    if (injection?.state === 'idle') await this.enqueueInjection(trx, gamedayId, 'start', now);
   }
 
-  async onStop(gamedayId: string): Promise<void> {
-    await this.runInjection(gamedayId, 'rollback');
+  async onStop(trx: Executor, gamedayId: string, why: 'halted' | 'ended' | 'cancelled', now: number): Promise<void> {
+    const injection = await trx
+      .selectFrom('gamedayInjections')
+      .select('state')
+      .where('gamedayId', '=', gamedayId)
+      .executeTakeFirst();
+    // The handler decides (nothing started, a start in flight, started); a cancelled game day never started one.
+    if (injection && why !== 'cancelled') await this.enqueueInjection(trx, gamedayId, 'rollback', now);
   }
 
-  /** Start or roll back the injection: read, call the tool (no transaction), record the outcome on the timeline. */
-  private async runInjection(gamedayId: string, action: 'start' | 'rollback'): Promise<void> {
+  private async enqueueInjection(trx: Executor, gamedayId: string, action: InjectionAction, now: number) {
+    const payload: InjectionPayload = { gamedayId, action };
+    await enqueueJob(
+      trx,
+      this.deps.db.engine,
+      {
+        kind: INJECTION_JOB,
+        payload,
+        runAt: now,
+        uniqueKey: `${INJECTION_JOB}:${gamedayId}:${action}`,
+        maxAttempts: action === 'start' ? START_MAX_ATTEMPTS : ROLLBACK_MAX_ATTEMPTS,
+      },
+      now,
+    );
+  }
+
+  // ---- the failure injection job --------------------------------------------------------------------------------------
+
+  /**
+   * The `gamedays.injection` job. Start: claim (state idle → starting, only while the game day runs), commit, call the
+   * tool, record started or failed; a start that finishes after the game day stopped makes the waiting rollback due
+   * now. Rollback: waits (retries) while a start is in flight; calls the tool for a started injection and records it;
+   * a failed rollback is recorded and thrown, so the runner retries it with backoff until it succeeds or the job dies
+   * (the last failure is flagged on the drill incident's timeline).
+   */
+  injectionHandler(): JobHandler<InjectionPayload> {
+    return async (ctx) => {
+      const { gamedayId, action } = ctx.job.payload;
+      if (action === 'start') await this.startInjection(gamedayId, ctx.complete.bind(ctx));
+      else await this.rollbackInjection(gamedayId, ctx.job.attempts >= ctx.job.maxAttempts, ctx.complete.bind(ctx));
+    };
+  }
+
+  private async callOf(gamedayId: string) {
     const ex = this.deps.db.kysely;
     const row = await ex
       .selectFrom('gamedayInjections')
       .selectAll()
       .where('gamedayId', '=', gamedayId)
       .executeTakeFirst();
-    if (!row) return;
-    if (action === 'start' && row.state !== 'idle') return;
-    if (action === 'rollback' && row.state !== 'started') return;
     const g = await findGameday(ex, gamedayId);
-    if (!g) return;
-    const provider = row.provider as Provider;
+    if (!row || !g) return null;
     const call: InjectionCall = {
       gamedayId,
       title: g.title,
@@ -426,45 +475,166 @@ export class LiveGamedays implements GamedayHooks {
       resolve: this.deps.resolve,
       now: this.now(),
     };
+    return { provider: row.provider as Provider, call };
+  }
+
+  private async startInjection(gamedayId: string, complete: Complete): Promise<void> {
+    const engine = this.deps.db.engine;
+    // Claim: the game day locked, so a halt or end either committed before (nothing starts) or waits for this.
+    const claimed = await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const g = await lockGameday(trx, engine, gamedayId);
+      const row = await trx
+        .selectFrom('gamedayInjections')
+        .select('state')
+        .where('gamedayId', '=', gamedayId)
+        .executeTakeFirst();
+      if (!row || g.status !== 'running' || (row.state !== 'idle' && row.state !== 'starting')) return false;
+      await trx
+        .updateTable('gamedayInjections')
+        .set({ state: 'starting' })
+        .where('gamedayId', '=', gamedayId)
+        .execute();
+      return true;
+    });
+    if (!claimed) return complete(async () => undefined);
+    const it = await this.callOf(gamedayId);
+    if (!it) return complete(async () => undefined);
     let error: string | null = null;
-    let externalRef = row.externalRef;
+    let externalRef = it.call.externalRef;
     try {
-      if (action === 'start') externalRef = (await ADAPTERS[provider].start(call)).externalRef;
-      else await ADAPTERS[provider].rollback(call);
+      externalRef = (await ADAPTERS[it.provider].start(it.call)).externalRef;
     } catch (e) {
       error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
-      this.deps.log.warn({ gamedayId, provider, action, error }, 'game day failure injection call failed');
+      this.deps.log.warn({ gamedayId, provider: it.provider, error }, 'game day failure injection start failed');
     }
-    const now = this.now();
-    await ex.transaction().execute(async (trx) => {
-      const set =
-        action === 'start'
-          ? error
+    await complete(async (trx) => {
+      const now = this.now();
+      const g = await lockGameday(trx, engine, gamedayId);
+      const stopped = g.status !== 'running';
+      await trx
+        .updateTable('gamedayInjections')
+        .set(
+          error
             ? { state: 'failed', lastError: error }
-            : { state: 'started', externalRef, startedAt: now, lastError: null }
-          : error
-            ? { lastError: error }
-            : { state: 'rolled_back', rolledBackAt: now, lastError: null };
-      await trx.updateTable('gamedayInjections').set(set).where('gamedayId', '=', gamedayId).execute();
-      const verb = action === 'start' ? 'started' : 'rolled back';
+            : { state: 'started', externalRef, startedAt: now, lastError: null },
+        )
+        .where('gamedayId', '=', gamedayId)
+        .execute();
       await addGamedayEvent(
         trx,
         gamedayId,
         {
-          kind: error
-            ? `injection_${action}_failed`
-            : action === 'start'
-              ? 'injection_started'
-              : 'injection_rolled_back',
+          kind: error ? 'injection_start_failed' : 'injection_started',
           actorLabel: 'Muster',
           body: error
-            ? `Failure injection (${provider}) could not be ${verb}: ${error}`
-            : `Failure injection (${provider}) ${verb}.`,
-          details: { provider, externalRef, error },
+            ? `Failure injection (${it.provider}) could not be started: ${error}`
+            : `Failure injection (${it.provider}) started.${stopped ? ` The game day is ${g.status}: rolling it back now.` : ''}`,
+          details: { provider: it.provider, externalRef, error },
         },
         now,
       );
+      if (!error && stopped) {
+        // The rollback enqueued by the halt or end waits for this start: make it due now (or enqueue it).
+        await trx
+          .updateTable('jobs')
+          .set({ runAt: now, updatedAt: now })
+          .where('uniqueKey', '=', `${INJECTION_JOB}:${gamedayId}:rollback`)
+          .where('status', '=', 'pending')
+          .execute();
+        await this.enqueueInjection(trx, gamedayId, 'rollback', now);
+      }
     });
+    this.deps.onEnqueued?.();
+  }
+
+  private async rollbackInjection(gamedayId: string, lastAttempt: boolean, complete: Complete): Promise<void> {
+    const ex = this.deps.db.kysely;
+    const row = await ex
+      .selectFrom('gamedayInjections')
+      .select('state')
+      .where('gamedayId', '=', gamedayId)
+      .executeTakeFirst();
+    if (!row) return complete(async () => undefined);
+    const start = await ex
+      .selectFrom('jobs')
+      .select('status')
+      .where('uniqueKey', '=', `${INJECTION_JOB}:${gamedayId}:start`)
+      .executeTakeFirst();
+    const startPending = start?.status === 'pending' || start?.status === 'running';
+    if ((row.state === 'starting' || row.state === 'idle') && startPending) {
+      // A start is due or in flight: it finds the game day stopped (nothing starts), or records its outcome and makes
+      // this job due again. Deferred: no attempt used.
+      throw Object.assign(new Error('the failure injection start has not finished'), { isDeferral: true });
+    }
+    // 'starting' with its job gone (it died mid-call): the tool may have started it, so roll back to be safe.
+    if (row.state !== 'started' && row.state !== 'starting') return complete(async () => undefined);
+    const it = await this.callOf(gamedayId);
+    if (!it) return complete(async () => undefined);
+    let error: string | null = null;
+    try {
+      await ADAPTERS[it.provider].rollback(it.call);
+    } catch (e) {
+      error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
+      this.deps.log.warn({ gamedayId, provider: it.provider, error }, 'game day failure injection rollback failed');
+    }
+    if (!error) {
+      await complete(async (trx) => {
+        const now = this.now();
+        await trx
+          .updateTable('gamedayInjections')
+          .set({ state: 'rolled_back', rolledBackAt: now, lastError: null })
+          .where('gamedayId', '=', gamedayId)
+          .execute();
+        await addGamedayEvent(
+          trx,
+          gamedayId,
+          {
+            kind: 'injection_rolled_back',
+            actorLabel: 'Muster',
+            body: `Failure injection (${it.provider}) rolled back.`,
+            details: { provider: it.provider, externalRef: it.call.externalRef },
+          },
+          now,
+        );
+      });
+      return;
+    }
+    // Recorded, then thrown: the runner retries with backoff; the last attempt is flagged on the drill room's timeline.
+    await ex.transaction().execute(async (trx) => {
+      const now = this.now();
+      await trx.updateTable('gamedayInjections').set({ lastError: error }).where('gamedayId', '=', gamedayId).execute();
+      await addGamedayEvent(
+        trx,
+        gamedayId,
+        {
+          kind: lastAttempt ? 'injection_rollback_abandoned' : 'injection_rollback_failed',
+          actorLabel: 'Muster',
+          body: lastAttempt
+            ? `Failure injection (${it.provider}) could not be rolled back and Muster has stopped trying: ${error} Roll it back by hand.`
+            : `Failure injection (${it.provider}) could not be rolled back: ${error} Retrying.`,
+          details: { provider: it.provider, externalRef: it.call.externalRef, error, flagged: lastAttempt },
+        },
+        now,
+      );
+      const g = await findGameday(trx, gamedayId);
+      if (lastAttempt && g?.incidentId) {
+        await appendEvent(
+          trx,
+          this.deps.db.engine,
+          g.incidentId,
+          {
+            kind: 'gameday_injection_rollback_failed',
+            actorUserId: null,
+            actorLabel: 'Muster',
+            body: `The failure injection (${it.provider}) could not be rolled back: ${error} Roll it back by hand.`,
+            details: { gamedayId },
+            isFlagged: true,
+          },
+          now,
+        );
+      }
+    });
+    throw new Error(`failure injection rollback failed: ${error}`);
   }
 
   // ---- halt checks --------------------------------------------------------------------------------------------------

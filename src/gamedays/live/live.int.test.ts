@@ -8,6 +8,8 @@
  * the rollback; a real P1 declared on a target service halts the drill.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../../db/testing/index.js';
 import { hmacSha256Hex } from '../../shared/crypto.js';
@@ -298,10 +300,15 @@ for (const engine of ENGINES) {
         await start(id);
         const started = await until(`${c.provider} started`, async () => {
           const g = await get(id);
-          return g.injection?.state !== 'idle' && g;
+          return g.injection?.state !== 'idle' && g.injection?.state !== 'starting' && g;
         });
         assert.equal(started.injection?.state, 'started', JSON.stringify(started.injection));
-        const ended = await end(id);
+        await end(id);
+        // The rollback is a job: the end returns before it has run.
+        const ended = await until(`${c.provider} rolled back`, async () => {
+          const g = await get(id);
+          return g.injection?.state === 'rolled_back' && g;
+        });
         assert.equal(ended.injection?.state, 'rolled_back', JSON.stringify(ended.injection));
         assert.ok(ended.events.some((e) => e.kind === 'injection_rolled_back'));
       }
@@ -455,6 +462,90 @@ for (const engine of ENGINES) {
       assert.equal(halted.haltKind, 'real_incident');
       assert.match(halted.haltReason ?? '', /Checkout is down for real/);
       assert.ok([...gremlin.attacks.values()].at(-1)!.halted);
+    });
+
+    /** A webhook injection target whose answers the test scripts: a delay for start, statuses for rollback. */
+    const scripted = async (o: { startDelayMs?: number; rollbackStatuses?: number[] }) => {
+      const actions: string[] = [];
+      const statuses = [...(o.rollbackStatuses ?? [])];
+      const server = createServer((req, res) => {
+        let text = '';
+        req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        req.on('end', () => {
+          const action = (JSON.parse(text) as { action: string }).action;
+          actions.push(action);
+          const status = action === 'rollback' ? (statuses.shift() ?? 200) : 200;
+          const delay = action === 'start' ? (o.startDelayMs ?? 0) : 0;
+          setTimeout(() => res.writeHead(status, { 'content-type': 'application/json' }).end('{}'), delay);
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/inject`;
+      return { actions, url, close: () => new Promise<void>((r) => server.close(() => r())) };
+    };
+    const withInjection = async (url: string) => {
+      const id = await create();
+      const put = await api<Gameday>('PUT', `/api/gamedays/${id}/injection`, {
+        provider: 'webhook',
+        url,
+        secret: 'injection-signing-secret-0123456789',
+        allowPrivateAddress: true,
+        config: {},
+      });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      return id;
+    };
+
+    it('returns from the start at once and, halted while the tool is still starting, ends rolled back', async () => {
+      const target = await scripted({ startDelayMs: 2500 });
+      try {
+        const id = await withInjection(target.url);
+        const t0 = Date.now();
+        const g = await start(id);
+        assert.ok(Date.now() - t0 < 2000, `POST /start waited ${Date.now() - t0} ms for the tool`);
+        assert.ok(['idle', 'starting'].includes(g.injection!.state), g.injection!.state);
+        await until('the tool got the start', async () => target.actions.includes('start'));
+        const halted = await api<Gameday>('POST', `/api/gamedays/${id}/halt`, {
+          reason: { kind: 'abort', detail: 'Stop while the tool is starting' },
+        });
+        assert.equal(halted.status, 200, JSON.stringify(halted.body));
+        const done = await until('rolled back after the slow start', async () => {
+          const x = await get(id);
+          return x.injection?.state === 'rolled_back' && x;
+        });
+        assert.deepEqual(target.actions, ['start', 'rollback']);
+        const kinds = done.events.map((e) => e.kind);
+        assert.ok(kinds.indexOf('injection_started') < kinds.indexOf('injection_rolled_back'), kinds.join());
+        assert.equal(done.status, 'halted');
+      } finally {
+        await target.close();
+      }
+    });
+
+    it('retries a failed rollback with backoff and records each failure', async () => {
+      const target = await scripted({ rollbackStatuses: [500, 503] });
+      try {
+        const id = await withInjection(target.url);
+        await start(id);
+        await until('started', async () => (await get(id)).injection?.state === 'started');
+        await end(id);
+        const done = await until(
+          'rolled back on the third try',
+          async () => {
+            const x = await get(id);
+            return x.injection?.state === 'rolled_back' && x;
+          },
+          30_000,
+        );
+        assert.deepEqual(target.actions, ['start', 'rollback', 'rollback', 'rollback']);
+        const failed = done.events.filter((e) => e.kind === 'injection_rollback_failed');
+        assert.equal(failed.length, 2, JSON.stringify(done.events));
+        assert.match(failed[0]!.body, /answered 500/);
+        assert.equal(done.events.filter((e) => e.kind === 'injection_rolled_back').length, 1);
+        assert.equal(done.injection?.lastError, null);
+      } finally {
+        await target.close();
+      }
     });
   });
 }
