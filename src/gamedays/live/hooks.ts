@@ -420,6 +420,7 @@ export class LiveGamedays implements GamedayHooks {
       .executeTakeFirst();
     // The handler decides (nothing started, a start in flight, started); a cancelled game day never started one.
     if (injection && why !== 'cancelled') await this.enqueueInjection(trx, gamedayId, 'rollback', now);
+    if (why !== 'halted') await this.revokeDrillKeys(trx, gamedayId, now);
   }
 
   private async enqueueInjection(trx: Executor, gamedayId: string, action: InjectionAction, now: number) {
@@ -436,6 +437,62 @@ export class LiveGamedays implements GamedayHooks {
       },
       now,
     );
+  }
+
+  /**
+   * Revoke the drill keys this game day created or fired through (its drill_key and fired events), unless another
+   * game day that has not finished uses the same key too (fire reuses a target service's newest drill key).
+   */
+  private async revokeDrillKeys(trx: Executor, gamedayId: string, now: number): Promise<void> {
+    const keyIdsOf = (rows: { details: string }[]) =>
+      rows
+        .map((r) => fromJsonText<{ integrationKeyId?: unknown }>(r.details, {}).integrationKeyId)
+        .filter((k): k is string => typeof k === 'string');
+    const mine = new Set(
+      keyIdsOf(
+        await trx
+          .selectFrom('gamedayEvents')
+          .select('details')
+          .where('gamedayId', '=', gamedayId)
+          .where('kind', 'in', ['drill_key', 'fired'])
+          .execute(),
+      ),
+    );
+    if (!mine.size) return;
+    const others = new Set(
+      keyIdsOf(
+        await trx
+          .selectFrom('gamedayEvents')
+          .innerJoin('gamedays', 'gamedays.id', 'gamedayEvents.gamedayId')
+          .select('gamedayEvents.details')
+          .where('gamedayEvents.gamedayId', '!=', gamedayId)
+          .where('gamedays.status', 'in', ['scheduled', 'running', 'halted'])
+          .where('gamedayEvents.kind', 'in', ['drill_key', 'fired'])
+          .execute(),
+      ),
+    );
+    const ids = [...mine].filter((k) => !others.has(k));
+    if (!ids.length) return;
+    const r = await trx
+      .updateTable('integrationKeys')
+      .set({ revokedAt: now })
+      .where('id', 'in', ids)
+      .where('isDrill', '=', 1)
+      .where('revokedAt', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) > 0) {
+      await addGamedayEvent(
+        trx,
+        gamedayId,
+        {
+          kind: 'drill_keys_revoked',
+          actorLabel: 'Muster',
+          body: `Drill key${ids.length > 1 ? 's' : ''} revoked: ${ids.length > 1 ? 'they page' : 'it pages'} nobody now.`,
+          details: { integrationKeyIds: ids },
+        },
+        now,
+      );
+    }
   }
 
   // ---- the failure injection job --------------------------------------------------------------------------------------

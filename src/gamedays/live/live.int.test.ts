@@ -547,5 +547,44 @@ for (const engine of ENGINES) {
         await target.close();
       }
     });
+
+    it('revokes the drill key at the end: it answers as revoked and pages nobody', async () => {
+      const id = await create();
+      await start(id);
+      const key = await api<{ key: string; integrationKey: { id: string } }>(
+        'POST',
+        `/api/gamedays/${id}/drill-key`,
+        {},
+      );
+      assert.equal(key.status, 201, JSON.stringify(key.body));
+      const ended = await end(id);
+      assert.ok(
+        ended.events.some((e) => e.kind === 'drill_keys_revoked'),
+        JSON.stringify(ended.events),
+      );
+      const row = await h.t.muster.services.db.kysely
+        .selectFrom('integrationKeys')
+        .select('revokedAt')
+        .where('id', '=', key.body.integrationKey.id)
+        .executeTakeFirstOrThrow();
+      assert.notEqual(row.revokedAt, null);
+      const alertsBefore = await h.t.muster.services.db.kysely
+        .selectFrom('alerts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const sent = await h.t.api(
+        'POST',
+        `/integrations/generic/${key.body.key}`,
+        { status: 'firing', dedupKey: 'after-end', title: 'Drill after the end', severity: 'critical' },
+        null,
+      );
+      assert.equal(sent.status, 401, JSON.stringify(sent.body));
+      assert.equal((sent.body as { error: { code: string } }).error.code, 'invalid_integration_key');
+      const alertsAfter = await h.t.muster.services.db.kysely
+        .selectFrom('alerts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(alertsAfter.n), Number(alertsBefore.n), 'no alert, so no page');
+    });
   });
 }
