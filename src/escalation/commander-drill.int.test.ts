@@ -1,6 +1,7 @@
 /**
- * The Incident Commander rotation's page for a game day's drill incident says DRILL like a drill alert's page
- * (email "[DRILL] …"), and a real incident's page does not; both engines, real SMTP sink, real job runner.
+ * The Incident Commander rotation's page for a live game day's drill incident says DRILL like a drill alert's page
+ * (email "[DRILL] …"), a tabletop's drill incident pages nobody, and a real incident's page has no DRILL; both
+ * engines, real SMTP sink, real job runner.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -58,20 +59,47 @@ for (const engine of ENGINES) {
       await smtp.close();
     });
 
-    it('pages the IC rotation with [DRILL] for a drill P1 and without it for a real P1', async () => {
-      const g = await t.api<{ id: string }>('POST', '/api/gamedays', {
-        teamId,
-        title: 'Checkout tabletop',
-        severity: 'P1',
-        serviceIds: [serviceId],
-      });
-      assert.equal(g.status, 201, JSON.stringify(g.body));
-      const started = await t.api<{ incidentId: string }>('POST', `/api/gamedays/${g.body.id}/start`);
-      assert.equal(started.status, 200, JSON.stringify(started.body));
+    it('pages the IC rotation with [DRILL] for a live drill P1, not for a tabletop, and without it for a real P1', async () => {
+      const begin = async (title: string, mode: string) => {
+        const g = await t.api<{ id: string }>('POST', '/api/gamedays', {
+          teamId,
+          title,
+          mode,
+          severity: 'P1',
+          serviceIds: [serviceId],
+        });
+        assert.equal(g.status, 201, JSON.stringify(g.body));
+        const started = await t.api<{ incidentId: string }>('POST', `/api/gamedays/${g.body.id}/start`);
+        assert.equal(started.status, 200, JSON.stringify(started.body));
+        return started.body.incidentId;
+      };
+      const tabletop = await begin('Checkout tabletop', 'tabletop');
+      await begin('Checkout live drill', 'live');
       t.muster.services.runner?.wake();
       await smtp.waitFor(() => smtp.messages.some((m) => m.subject.includes('needs an Incident Commander')));
       const drillPage = smtp.messages.find((m) => m.subject.includes('needs an Incident Commander'))!;
-      assert.match(drillPage.subject, /^\[DRILL\] .*DRILL: Checkout tabletop/);
+      assert.match(drillPage.subject, /^\[DRILL\] .*DRILL: Checkout live drill/);
+
+      // The tabletop's timer has run (its room says no IC), yet nobody was paged for it.
+      const db = t.muster.services.db.kysely;
+      const deadline = Date.now() + 20_000;
+      while (
+        !(await db
+          .selectFrom('incidentEvents')
+          .select('id')
+          .where('incidentId', '=', tabletop)
+          .where('kind', '=', 'commander_missing')
+          .executeTakeFirst())
+      ) {
+        assert.ok(Date.now() < deadline, 'the tabletop commander timer ran');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const tabletopPages = await db
+        .selectFrom('notificationDeliveries')
+        .select('id')
+        .where('dedupKey', 'like', `notify:commander:${tabletop}:%`)
+        .execute();
+      assert.deepEqual(tabletopPages, [], 'a tabletop pages nobody');
 
       const real = await t.api('POST', '/api/incidents', {
         title: 'Checkout down for real',
@@ -84,6 +112,7 @@ for (const engine of ENGINES) {
       const realPage = smtp.messages.find((m) => m.subject.includes('Checkout down for real'))!;
       assert.match(realPage.subject, /needs an Incident Commander/);
       assert.doesNotMatch(realPage.subject, /DRILL/);
+      assert.ok(!smtp.messages.some((m) => m.subject.includes('Checkout tabletop')), 'no mail for the tabletop');
     });
   });
 }

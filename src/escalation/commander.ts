@@ -70,6 +70,11 @@ async function pageTime(trx: Executor, scheduleId: string, severity: string, at:
   return nextWorkingHoursStart(at, wh) ?? at;
 }
 
+async function isTabletopDrill(trx: Executor, incidentId: string): Promise<boolean> {
+  const g = await trx.selectFrom('gamedays').select('mode').where('incidentId', '=', incidentId).executeTakeFirst();
+  return g?.mode === 'tabletop';
+}
+
 /** The incidents domain's paging hook (IncidentPagingHook), wired in src/server.ts. */
 export function commanderPaging(deps: { notify: NotifyService; publicUrl: () => string }) {
   return {
@@ -80,6 +85,9 @@ export function commanderPaging(deps: { notify: NotifyService; publicUrl: () => 
       const scheduleId = await commanderScheduleId(trx);
       if (!scheduleId) return;
       const { incident, minutesOpen } = input;
+      // A tabletop game day pages nobody (docs/gamedays.md): its drill incident does not page the real IC rotation.
+      // A live drill's does, labelled DRILL.
+      if (incident.kind === 'drill' && (await isTabletopDrill(trx, incident.id))) return;
       // P3 and P4 "can be addressed during business hours": out of hours, the page waits for the working day in
       // the IC schedule's time zone (the severity policy's pagesOutOfHours decides).
       const at = await pageTime(trx, scheduleId, incident.severity, input.at);
