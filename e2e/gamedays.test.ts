@@ -158,7 +158,10 @@ for (const engine of ENGINES)
       await page
         .locator('.gd-inject[data-inject-status="delivered"]', { hasText: 'The support queue has 40 tickets' })
         .waitFor();
-      await page.getByText('added live').waitFor();
+      await page.locator('.gd-inject').getByText('added live').waitFor();
+      // "What happened" tells the adding from the delivery (the same text twice read as a duplicate).
+      await page.getByText(/^Inject added live \(\+0 min\): The support queue has 40 tickets/).waitFor();
+      await page.getByText(/^Posted in the drill room: The support queue has 40 tickets/).waitFor();
       await shoot(page, 'run-running-390', engine);
 
       // The drill room: the DRILL banner links back, the first inject and the live one are in its timeline.
