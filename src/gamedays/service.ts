@@ -427,10 +427,15 @@ export class GamedayService {
     };
   }
 
-  async get(_actor: Actor | null, id: string) {
+  /**
+   * `actor` null: a caller that may act (the service itself after a change). A reader who may not act on the game day
+   * sees the injection's and Prometheus's URLs cut to scheme://host[:port] (a token in a path or query stays hidden).
+   */
+  async get(actor: Actor | null, id: string) {
     const ex = this.ex;
     const g = await findGameday(ex, id);
     if (!g) throw gamedayNotFound(id);
+    const urlOf = actor === null || (await isTeamActor(ex, actor, g.teamId, g.facilitatorUserId)) ? fullUrl : originOf;
     const [
       facilitator,
       team,
@@ -502,7 +507,7 @@ export class GamedayService {
       injection: injection
         ? {
             provider: injection.provider,
-            url: injection.url,
+            url: urlOf(injection.url),
             // The provider's document (not secret; the secret is sealed and never shown), to edit it before the start.
             config: parseConfig(injection.config),
             hasSecret: injection.secretSealed !== null,
@@ -515,7 +520,7 @@ export class GamedayService {
       haltConditions: conditions.map((c) => ({
         id: c.id,
         kind: c.kind,
-        prometheusUrl: c.prometheusUrl,
+        prometheusUrl: c.prometheusUrl === null ? null : urlOf(c.prometheusUrl),
         query: c.query,
         comparator: c.comparator,
         threshold: c.threshold,
@@ -1161,5 +1166,16 @@ function parseConfig(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return {};
+  }
+}
+
+const fullUrl = (url: string): string => url;
+/** scheme://host[:port] of a URL: what a reader who may not act on a game day sees of the URLs it calls. */
+export function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '';
   }
 }

@@ -21,7 +21,7 @@ import { fromJsonText, toJsonText } from '../../shared/json.js';
 import type { Logger } from '../../shared/logger.js';
 import { outboundUrlProblem, type ResolveAll } from '../../shared/net.js';
 import { addGamedayEvent, findGameday, isTeamActor, listServiceIds, lockGameday, type GamedayRow } from '../repo.js';
-import type { GamedayHooks, GamedayService } from '../service.js';
+import { originOf, type GamedayHooks, type GamedayService } from '../service.js';
 import { findDrillKey, insertDrillKey } from './drill-key.js';
 import { COMPARATORS, crosses, queryPrometheus, realIncidentOnTargets, type Comparator } from './halt.js';
 import { ADAPTERS, PROVIDERS, isObject, type InjectionCall, type Provider } from './injection/index.js';
@@ -194,7 +194,8 @@ export class LiveGamedays implements GamedayHooks {
         actor,
         'gameday.injection_set',
         { type: 'gameday', id },
-        { provider, url: input.url, allowPrivateAddress: allowPrivate },
+        // Never the full URL in the audit log: a token in its path or query would leak to every auditor.
+        { provider, url: originOf(input.url), allowPrivateAddress: allowPrivate },
         now,
       );
     });

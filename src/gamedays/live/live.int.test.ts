@@ -586,5 +586,44 @@ for (const engine of ENGINES) {
         .executeTakeFirstOrThrow();
       assert.equal(Number(alertsAfter.n), Number(alertsBefore.n), 'no alert, so no page');
     });
+
+    it('shows a reader who may not act only the origin of the injection URL, and never audits the full URL', async () => {
+      const id = await create();
+      const url = `${ctk.url}/t/secret-path-token/runs?token=query-token`;
+      const put = await api('PUT', `/api/gamedays/${id}/injection`, {
+        provider: 'chaostoolkit',
+        url,
+        secret: ctk.token!,
+        allowPrivateAddress: true,
+        config: { experiment: { title: 'x', method: [{}] } },
+      });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      const origin = new URL(ctk.url).origin;
+      const reader = await api<{ user: { id: string } }>('POST', '/api/users', {
+        email: `reader-${id}@example.test`,
+        name: 'Reader',
+      });
+      const tok = await api<{ token: string }>('POST', '/api/tokens', { name: 'reader', userId: reader.body.user.id });
+      const asReader = await h.t.api<Gameday & { injection: { url: string } }>(
+        'GET',
+        `/api/gamedays/${id}`,
+        undefined,
+        tok.body.token,
+      );
+      assert.equal(asReader.status, 200, JSON.stringify(asReader.body));
+      assert.equal(asReader.body.injection.url, origin);
+      assert.doesNotMatch(JSON.stringify(asReader.body), /token/);
+      const asActor = await api<{ injection: { url: string } }>('GET', `/api/gamedays/${id}`);
+      assert.equal(asActor.body.injection.url, url);
+      const audits = await h.t.muster.services.db.kysely
+        .selectFrom('auditEvents')
+        .select('details')
+        .where('action', '=', 'gameday.injection_set')
+        .where('targetId', '=', id)
+        .execute();
+      assert.equal(audits.length, 1);
+      assert.equal((JSON.parse(audits[0]!.details) as { url: string }).url, origin);
+      assert.doesNotMatch(audits[0]!.details, /token/);
+    });
   });
 }
