@@ -74,6 +74,17 @@ for (const engine of ENGINES) {
       clock.set(clock.now() + ms);
       wake();
     };
+    /** Every job due at the fake clock's now has finished: the marker before asserting that nothing happened. */
+    const settled = () =>
+      until('the due jobs to finish', async () => {
+        const row = await t.muster.services.db.kysely
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', 'in', ['pending', 'running'])
+          .where('runAt', '<=', clock.now())
+          .executeTakeFirstOrThrow();
+        return Number(row.n) === 0;
+      });
     const get = async (id: string) => (await t.api<Gameday>('GET', `/api/gamedays/${id}`)).body;
     const timeline = async (incidentId: string) =>
       (await t.api<{ events: Ev[] }>('GET', `/api/incidents/${incidentId}/timeline`)).body.events;
@@ -240,7 +251,7 @@ for (const engine of ENGINES) {
       assert.equal(d.injects[0]!.deliveredAt, new Date(startedAt).toISOString());
       assert.equal(d.injects[1]!.status, 'pending');
       move(419 * SECOND);
-      await new Promise((r) => setTimeout(r, 300));
+      await settled();
       assert.equal((await get(g.id)).injects[1]!.status, 'pending');
       move(1 * SECOND);
       await until('second inject', async () => (await get(g.id)).injects[1]!.status === 'delivered');
@@ -316,7 +327,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(hookCalls, ['start:running', 'stop:halted:halted']);
       // The skipped inject's job comes due and posts nothing.
       move(900 * SECOND);
-      await new Promise((r) => setTimeout(r, 400));
+      await settled();
       assert.equal((await timeline(incidentId)).filter((e) => e.kind === 'gameday_inject').length, 3);
       assert.equal(
         (await t.api('POST', `/api/gamedays/${g.id}/halt`, { reason: { detail: 'again' } }, tokens.fran)).status,
@@ -399,7 +410,7 @@ for (const engine of ENGINES) {
       await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'monitoring' }, tokens.ida);
       const r = await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' }, tokens.ida);
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      await new Promise((res) => setTimeout(res, 500));
+      await settled();
       const pms = await t.muster.services.db.kysely
         .selectFrom('postmortems')
         .select('id')

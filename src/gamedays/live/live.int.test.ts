@@ -31,7 +31,6 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Gameday {
   id: string;
@@ -59,6 +58,18 @@ for (const engine of ENGINES) {
     let app: MetricsTarget | undefined;
 
     const api = <T = unknown>(method: string, path: string, body?: unknown) => h.t.api<T>(method, path, body);
+    /** Every job due now (but the recurring halt checks) has finished: the marker before asserting an absence. */
+    const settled = () =>
+      until('the due jobs to finish', async () => {
+        const row = await h.t.muster.services.db.kysely
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', 'in', ['pending', 'running'])
+          .where('runAt', '<=', h.t.muster.services.clock.now())
+          .where('kind', '!=', 'gamedays.haltCheck')
+          .executeTakeFirstOrThrow();
+        return Number(row.n) === 0;
+      });
     const get = async (id: string) => (await api<Gameday>('GET', `/api/gamedays/${id}`)).body;
     const create = async (extra: Record<string, unknown> = {}): Promise<string> => {
       const r = await api<{ id: string }>('POST', '/api/gamedays', {
@@ -163,7 +174,7 @@ for (const engine of ENGINES) {
       const mails = () => h.smtp.messages.filter((m) => m.subject.includes('Checkout error rate 12%'));
       const hits = () => contactHook.hits.filter((x) => x.body.includes(alertId));
       await until('the drill page by email and webhook', async () => mails().length >= 1 && hits().length >= 1);
-      await sleep(500);
+      await settled();
       assert.equal(mails().length, 1, 'paged once by email');
       assert.equal(hits().length, 1, 'paged once by webhook');
       assert.match(mails()[0]!.subject, /^\[DRILL\] /);
@@ -217,7 +228,7 @@ for (const engine of ENGINES) {
       await until('the real update reached the subscriber', async () =>
         subscriberHook.hits.some((x) => x.body.includes('Real: search slow')),
       );
-      await sleep(500);
+      await settled();
       assert.ok(!subscriberHook.hits.some((x) => x.body.includes('DRILL')), 'no subscriber hears of the drill');
       const pub = await h.t.api<{ incidents: { title: string }[] }>('GET', '/api/public/status', undefined, null);
       assert.equal(pub.status, 200);
@@ -242,7 +253,7 @@ for (const engine of ENGINES) {
           .slice(before)
           .some((r) => r.path.includes('conversations.create') && r.body.includes('real-incident-meanwhile')),
       );
-      await sleep(700);
+      await settled();
       const drillCalls = h.slack.requests
         .slice(before)
         .filter((r) => /slack-is-down|Slack is down drill|Coordinating in the room/i.test(r.body));
@@ -447,7 +458,18 @@ for (const engine of ENGINES) {
       await until('attack started', async () => (await get(id)).injection?.state === 'started');
       // A real P3 elsewhere does not halt it.
       await api('POST', '/api/incidents', { title: 'Minor thing', severity: 'P3', serviceIds: [serviceId] });
-      await sleep(800);
+      // A halt check enqueued after the P3 was declared has run (it saw the P3).
+      const afterP3 = h.t.muster.services.clock.now();
+      await until('a halt check after the P3', async () =>
+        h.t.muster.services.db.kysely
+          .selectFrom('jobs')
+          .select('id')
+          .where('kind', '=', 'gamedays.haltCheck')
+          .where('status', '=', 'succeeded')
+          .where('createdAt', '>', afterP3)
+          .where('payload', 'like', `%${id}%`)
+          .executeTakeFirst(),
+      );
       assert.equal((await get(id)).status, 'running');
       const p1 = await api<{ incident: { id: string } }>('POST', '/api/incidents', {
         title: 'Checkout is down for real',
