@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { runMuster as muster } from '../testing/cli.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
-import { formatSeconds } from './insights-alert-quality.js';
 
 for (const engine of ENGINES) {
   describe(`muster insights alert-quality, response-times, recurrence [${engine}]`, () => {
@@ -86,16 +85,6 @@ for (const engine of ENGINES) {
       const recJson = await muster(['insights', 'recurrence', '--team', teamId, '--json'], env);
       assert.equal(recJson.code, 0, recJson.stderr);
       assert.equal((JSON.parse(recJson.stdout) as { total: number }).total, 1);
-    });
-
-    it('formats seconds for people', () => {
-      assert.deepEqual([null, 45, 720, 3 * 3600 + 300, 4 * 86400 + 22 * 3600].map(formatSeconds), [
-        '-',
-        '45s',
-        '12m',
-        '3h 05m',
-        '4d 22h',
-      ]);
     });
   });
 }

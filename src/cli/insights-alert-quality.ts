@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { printJson, printTable } from './output.js';
 import type { InsightCliDeps } from './insights.js';
+import { formatSeconds, pct } from './insights-format.js';
 
 interface Noisy {
   alerts: number;
@@ -54,19 +55,6 @@ interface Recurrence {
   recurredAfterFix: number;
   byService: Group[];
   byTeam: Group[];
-}
-
-const pct = (v: number | null): string => (v === null ? '-' : `${Math.round(v * 1000) / 10}%`);
-
-/** Whole seconds for people: '45s', '12m', '3h 05m', '4d 22h'. */
-export function formatSeconds(s: number | null): string {
-  if (s === null) return '-';
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d ${String(h % 24).padStart(2, '0')}h`;
 }
 
 const query = (pairs: Record<string, string | undefined>): string => {

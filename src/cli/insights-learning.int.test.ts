@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { runMuster as muster } from '../testing/cli.js';
 import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../testing/server.js';
-import { formatSeconds } from './insights-learning.js';
 
 for (const engine of ENGINES) {
   describe(`muster insights learning [${engine}]`, () => {
@@ -75,16 +74,6 @@ for (const engine of ENGINES) {
       const bad = await muster(['insights', 'learning', '--from', 'yesterday'], env);
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /from/);
-    });
-
-    it('formats durations for people', () => {
-      assert.deepEqual([null, 45, 720, 3 * 3600 + 300, 4 * 86400 + 22 * 3600].map(formatSeconds), [
-        '-',
-        '45s',
-        '12m',
-        '3h 05m',
-        '4d 22h',
-      ]);
     });
   });
 }

@@ -6,6 +6,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { InsightCliDeps } from './insights.js';
 import { printJson, printTable } from './output.js';
+import { formatSeconds } from './insights-format.js';
 
 interface Stats {
   median: number | null;
@@ -34,14 +35,6 @@ interface Paging {
 
 const BY = ['person', 'rotation', 'service'] as const;
 type By = (typeof BY)[number];
-
-/** Whole seconds as '45s', '4m 05s', '2h 05m'; '-' for none. */
-export function formatSeconds(s: number | null | undefined): string {
-  if (s === null || s === undefined) return '-';
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
 
 export function registerInsightPagingCommands(insights: Command, { client, json }: InsightCliDeps): void {
   insights

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { InsightCliDeps } from './insights.js';
 import { printJson, printTable } from './output.js';
+import { formatSeconds } from './insights-format.js';
 
 interface Stats {
   median: number | null;
@@ -42,17 +43,6 @@ interface OneIncident {
   roleHolders: number;
   acting: number;
   uncoordinated: { from: string; until: string | null; people: { userId: string; name: string }[] }[];
-}
-
-/** Whole seconds as '45s', '12m', '1h 05m', '2d 3h'; null as '-'. */
-export function formatSeconds(s: number | null): string {
-  if (s === null) return '-';
-  if (s < 60) return `${s}s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
 export function registerInsightRespondersCommands(insights: Command, { client, json }: InsightCliDeps): void {

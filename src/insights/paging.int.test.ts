@@ -369,12 +369,12 @@ for (const engine of ENGINES) {
       const people = await runMuster(['insights', 'paging', ...args], env);
       assert.equal(people.code, 0, people.stderr);
       assert.match(people.stdout, /^PERSON\s+PAGES\s+ACKED\s+OFF-HOURS\s+SLEEP\s+ACK MEDIAN\s+ACK P90/m);
-      assert.match(people.stdout, /^overall\s+4\s+3\s+2\s+2\s+1m 30s\s+4m 00s/m);
-      assert.match(people.stdout, /^ana\s+3\s+2\s+2\s+2\s+2m 15s\s+4m 00s\s+2\s+1\.5$/m);
+      assert.match(people.stdout, /^overall\s+4\s+3\s+2\s+2\s+1m 30s\s+4m\b/m);
+      assert.match(people.stdout, /^ana\s+3\s+2\s+2\s+2\s+2m 15s\s+4m\s+2\s+1\.5$/m);
       assert.match(people.stdout, /^ben\s+1\s+1\s+0\s+0\s+1m 30s\s+1m 30s\s+2\s+0\.5$/m);
       const rotation = await runMuster(['insights', 'paging', ...args, '--by', 'rotation'], env);
       assert.equal(rotation.code, 0, rotation.stderr);
-      assert.match(rotation.stdout, /^Payments primary\s+4\s+3\s+1m 30s\s+4m 00s\s+4\s+1$/m);
+      assert.match(rotation.stdout, /^Payments primary\s+4\s+3\s+1m 30s\s+4m\b\s+4\s+1$/m);
       const service = await runMuster(
         ['--json', 'insights', 'paging', ...args, '--by', 'service', '--team', ids.team],
         env,

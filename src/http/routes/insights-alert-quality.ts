@@ -14,6 +14,7 @@ import { toIso } from '../../shared/clock.js';
 import { actorOf } from '../auth.js';
 import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
+import { isoToMs } from '../../insights/filters.js';
 
 const tags = ['insights'];
 
@@ -42,7 +43,6 @@ const presentFilter = (f: ResolvedFilter) => ({
   kinds: f.kinds,
 });
 const presentBuckets = (bs: QualityBucket[]) => bs.map((b) => ({ ...b, start: toIso(b.start) }));
-const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
 
 export function registerInsightAlertQualityRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -115,8 +115,8 @@ export function registerInsightAlertQualityRoutes(app: FastifyInstance, services
       const bucket = q.bucket ?? 'week';
       const { filter, result } = await quality.overTime(
         {
-          from: ms(q.from),
-          to: ms(q.to),
+          from: isoToMs(q.from),
+          to: isoToMs(q.to),
           teamId: q.teamId,
           serviceId: q.serviceId,
           timeZone: q.timeZone,

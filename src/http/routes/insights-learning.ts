@@ -10,12 +10,11 @@ import { LearningInsights, type Learning } from '../../insights/learning.js';
 import { toIso } from '../../shared/clock.js';
 import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
+import { StatsSchema } from './insights-schemas.js';
 
 const tags = ['insights'];
 const Rate = Type.Union([Type.Number(), Type.Null()]);
-const Nullable = Type.Union([Type.Number(), Type.Null()]);
 
-const StatsSchema = Type.Object({ median: Nullable, p90: Nullable, mean: Nullable, count: Type.Integer() });
 const LearningFields = {
   completion: Type.Object({
     eligible: Type.Integer({

@@ -11,6 +11,7 @@ import { PagingInsights } from '../../insights/paging.js';
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
+import { FilterOut, StatsSchema } from './insights-schemas.js';
 
 const tags = ['insights'];
 
@@ -33,21 +34,6 @@ const Filters = {
 };
 const BucketUnit = Type.Union([Type.Literal('week'), Type.Literal('month')], { default: 'week' });
 
-const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
-const StatsSchema = Type.Object({
-  median: Nullable(Type.Number()),
-  p90: Nullable(Type.Number()),
-  mean: Nullable(Type.Number()),
-  count: Type.Integer(),
-});
-const FilterOut = Type.Object({
-  from: Type.String(),
-  to: Type.String(),
-  teamId: Type.Union([Type.String(), Type.Null()]),
-  serviceId: Type.Union([Type.String(), Type.Null()]),
-  severity: Type.Union([Type.String(), Type.Null()]),
-  kinds: Type.Array(Type.String()),
-});
 const Counts = {
   pages: Type.Integer(),
   acknowledged: Type.Integer({ description: 'Pages acknowledged afterwards (by anyone)' }),
@@ -57,6 +43,7 @@ const OffHours = {
   outsideWorkingHours: Type.Integer(),
   duringSleep: Type.Integer(),
 };
+const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 const PerWeek = {
   onCallWeeks: Type.Integer(),
   pagesPerOnCallWeek: Nullable(Type.Number()),

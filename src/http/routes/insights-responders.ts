@@ -9,26 +9,12 @@ import { RESPONDER_BUCKETS, ResponderInsights } from '../../insights/responders.
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { NullableTimestamp, Timestamp, withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
+import { FilterOut, StatsSchema } from './insights-schemas.js';
+import { isoToMs } from '../../insights/filters.js';
 
 const tags = ['insights'];
 
-const StatsSchema = Type.Object({
-  median: Type.Union([Type.Number(), Type.Null()]),
-  p90: Type.Union([Type.Number(), Type.Null()]),
-  mean: Type.Union([Type.Number(), Type.Null()]),
-  count: Type.Integer(),
-});
-const FilterOut = Type.Object({
-  from: Type.String(),
-  to: Type.String(),
-  teamId: Type.Union([Type.String(), Type.Null()]),
-  serviceId: Type.Union([Type.String(), Type.Null()]),
-  severity: Type.Union([Type.String(), Type.Null()]),
-  kinds: Type.Array(Type.String()),
-});
 const Person = Type.Object({ userId: Type.String(), name: Type.String() });
-
-const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
 
 export function registerInsightRespondersRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -142,7 +128,7 @@ export function registerInsightRespondersRoutes(app: FastifyInstance, services: 
     },
     async (req) => {
       const q = req.query;
-      const out = await insights.report({ ...q, from: ms(q.from), to: ms(q.to) });
+      const out = await insights.report({ ...q, from: isoToMs(q.from), to: isoToMs(q.to) });
       const f = out.filter;
       return {
         filter: {

@@ -5,12 +5,14 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ResponseTimeInsights, type ResolvedFilter } from '../../insights/response-times.js';
+import { ResponseTimeInsights } from '../../insights/response-times.js';
 import { mttaStart, type MetricStats } from '../../insights/model.js';
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { validationError } from '../../shared/errors.js';
 import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
+import { FilterOut, StatsSchema } from './insights-schemas.js';
+import { isoToMs, presentFilter } from '../../insights/filters.js';
 
 const tags = ['insights'];
 
@@ -34,32 +36,8 @@ const Filters = {
   ),
 };
 
-const StatsSchema = Type.Object({
-  median: Type.Union([Type.Number(), Type.Null()]),
-  p90: Type.Union([Type.Number(), Type.Null()]),
-  mean: Type.Union([Type.Number(), Type.Null()]),
-  count: Type.Integer(),
-});
 const MetricsSchema = Type.Object({ mttd: StatsSchema, mtta: StatsSchema, mttr: StatsSchema, mttm: StatsSchema });
-const FilterOut = Type.Object({
-  from: Type.String(),
-  to: Type.String(),
-  teamId: Type.Union([Type.String(), Type.Null()]),
-  serviceId: Type.Union([Type.String(), Type.Null()]),
-  severity: Type.Union([Type.String(), Type.Null()]),
-  kinds: Type.Array(Type.String()),
-});
 
-const presentFilter = (f: ResolvedFilter) => ({
-  from: toIso(f.from),
-  to: toIso(f.to),
-  teamId: f.teamId ?? null,
-  serviceId: f.serviceId ?? null,
-  severity: f.severity ?? null,
-  kinds: f.kinds,
-});
-
-const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
 const metrics = (m: MetricStats) => m;
 
 export function registerInsightRoutes(app: FastifyInstance, services: Services): void {
@@ -96,7 +74,7 @@ export function registerInsightRoutes(app: FastifyInstance, services: Services):
       const groupBy = (q.groupBy ?? 'severity') as 'severity' | 'service' | 'team' | 'none';
       const bucket = q.bucket ?? 'week';
       const { filter, result } = await insights.responseTimes(
-        { ...q, from: ms(q.from), to: ms(q.to) },
+        { ...q, from: isoToMs(q.from), to: isoToMs(q.to) },
         { groupBy, bucket },
       );
       return {
@@ -163,7 +141,7 @@ export function registerInsightRoutes(app: FastifyInstance, services: Services):
       const groupBy = (q.groupBy ?? 'severity') as 'severity' | 'service' | 'team' | 'none';
       const metric = q.metric as 'mttd' | 'mtta' | 'mttr' | 'mttm';
       const { filter, incidents, total, truncated } = await insights.incidents(
-        { ...q, from: ms(q.from), to: ms(q.to) },
+        { ...q, from: isoToMs(q.from), to: isoToMs(q.to) },
         { metric, groupBy, group: q.group, bucketUnit: q.bucketUnit ?? 'week', bucketStart },
       );
       const span = (i: (typeof incidents)[number]['incident']): [number | null, number | null] => {
