@@ -334,6 +334,7 @@ const providerText = (p: string) => (p in PROVIDERS ? PROVIDERS[p as Provider].t
 
 const STATE_TEXT: Record<string, string> = {
   idle: 'Starts with the drill',
+  starting: 'Starting',
   started: 'Started',
   rolled_back: 'Rolled back',
   failed: 'Failed',
@@ -355,6 +356,7 @@ function FailureInjection({
   const [busy, setBusy] = useState(false);
   const inj = g.injection;
   const canChange = g.status === 'scheduled';
+  const stopped = g.status === 'halted' || g.status === 'ended';
   if (!inj && !canChange) return null;
   const remove = async () => {
     setBusy(true);
@@ -377,7 +379,9 @@ function FailureInjection({
           <p>
             <strong>{providerText(inj.provider)}</strong>{' '}
             <Badge tone={inj.lastError ? 'bad' : inj.state === 'started' ? 'warn' : 'neutral'}>
-              {STATE_TEXT[inj.state] ?? inj.state}
+              {stopped && (inj.state === 'started' || inj.state === 'starting')
+                ? 'Rolling back'
+                : (STATE_TEXT[inj.state] ?? inj.state)}
             </Badge>
             <span className="muted small gd-text"> {inj.url}</span>
           </p>

@@ -41,11 +41,16 @@ export function GamedayRunPage({ params }: PageProps) {
   const res = useApi<GamedayDetail>(base);
   const status = res.data?.status;
   const { reload } = res;
+  // While it runs; and after a halt or the end while the failure injection's rollback (a durable job) is still due.
+  const injectionState = res.data?.injection?.state;
+  const rollingBack =
+    (status === 'halted' || status === 'ended') && (injectionState === 'started' || injectionState === 'starting');
+  const poll = status === 'running' || rollingBack;
   useEffect(() => {
-    if (status !== 'running') return;
+    if (!poll) return;
     const t = setInterval(reload, POLL_MS);
     return () => clearInterval(t);
-  }, [status, reload]);
+  }, [poll, reload]);
 
   return (
     <Loadable
