@@ -318,7 +318,8 @@ for (const engine of ENGINES) {
         // The rollback is a job: the end returns before it has run.
         const ended = await until(`${c.provider} rolled back`, async () => {
           const g = await get(id);
-          return g.injection?.state === 'rolled_back' && g;
+          // The detail's reads are not one snapshot on PostgreSQL: wait for the event too.
+          return g.injection?.state === 'rolled_back' && g.events.some((e) => e.kind === 'injection_rolled_back') && g;
         });
         assert.equal(ended.injection?.state, 'rolled_back', JSON.stringify(ended.injection));
         assert.ok(ended.events.some((e) => e.kind === 'injection_rolled_back'));
@@ -533,7 +534,7 @@ for (const engine of ENGINES) {
         assert.equal(halted.status, 200, JSON.stringify(halted.body));
         const done = await until('rolled back after the slow start', async () => {
           const x = await get(id);
-          return x.injection?.state === 'rolled_back' && x;
+          return x.injection?.state === 'rolled_back' && x.events.some((e) => e.kind === 'injection_rolled_back') && x;
         });
         assert.deepEqual(target.actions, ['start', 'rollback']);
         const kinds = done.events.map((e) => e.kind);
@@ -555,7 +556,9 @@ for (const engine of ENGINES) {
           'rolled back on the third try',
           async () => {
             const x = await get(id);
-            return x.injection?.state === 'rolled_back' && x;
+            return (
+              x.injection?.state === 'rolled_back' && x.events.some((e) => e.kind === 'injection_rolled_back') && x
+            );
           },
           30_000,
         );
