@@ -257,6 +257,7 @@ export function buildServices(
       log: log.child({ component: 'gamedays.live' }),
       intake: () => services.intake,
       gamedays: () => services.gamedays,
+      incidents: () => services.incidents,
       sealer: sealerOf(notify.actionLinks),
       resolve,
       onEnqueued: () => runner?.wake(),

@@ -87,8 +87,12 @@ export async function declareIn(
   const m = await initialMilestones(trx, alertIds, now);
   if (m.hasDrillAlert && input.kind !== undefined && input.kind !== 'drill')
     throw validationError([
-      { field: 'alertIds', message: `a game day's drill alert can only be part of a drill, not a ${input.kind} incident` },
+      {
+        field: 'alertIds',
+        message: `a game day's drill alert can only be part of a drill, not a ${input.kind} incident`,
+      },
     ]);
+  const isDrill = (input.kind ?? (m.hasDrillAlert ? 'drill' : 'real')) === 'drill';
   const row = {
     id,
     title,
@@ -101,13 +105,14 @@ export async function declareIn(
     updatedAt: now,
     impactStartedAt: input.impactStartedAt ?? m.impactStartedAt,
     detectedAt: m.detectedAt,
-    acknowledgedAt: alertIds.length ? null : now,
+    // A person declaring has responded — except in a drill, where the acknowledgement is what is being practised.
+    acknowledgedAt: alertIds.length || isDrill ? null : now,
     mitigatedAt: null,
     resolvedAt: null,
     suspectedChangeId: null,
     timerGeneration: 0,
     lastEventSeq: 0,
-    kind: input.kind ?? (m.hasDrillAlert ? 'drill' : 'real'),
+    kind: isDrill ? 'drill' : (input.kind ?? 'real'),
   };
   await trx.insertInto('incidents').values(row).execute();
   if (serviceIds.length) {
@@ -154,5 +159,5 @@ async function recordDeclaration(c: Ctx, input: DeclareInput, serviceIds: string
   const policy = await loadPolicy(c.trx, input.severity);
   await systemEvent(c, { kind: 'severity_policy', body: policyText(policy), details: { policy } });
   if (input.assessment) await signal(c, { kind: 'severity_assessed' });
-  if (!input.alertIds?.length) await signal(c, { kind: 'incident_acknowledged' });
+  if (!input.alertIds?.length && c.incident.kind !== 'drill') await signal(c, { kind: 'incident_acknowledged' });
 }

@@ -18,6 +18,7 @@ import type { Clock } from '../../shared/clock.js';
 import { conflict, forbidden, validationError, type FieldProblem } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { fromJsonText, toJsonText } from '../../shared/json.js';
+import type { IncidentService } from '../../incidents/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { outboundUrlProblem, type ResolveAll } from '../../shared/net.js';
 import { addGamedayEvent, findGameday, isTeamActor, listServiceIds, lockGameday, type GamedayRow } from '../repo.js';
@@ -47,6 +48,8 @@ export interface LiveDeps {
   log: Logger;
   intake: () => IntakeService;
   gamedays: () => GamedayService;
+  /** Links a fired drill alert to the drill room, so its acknowledgement is the drill's. */
+  incidents?: (() => IncidentService) | undefined;
   sealer: Sealer;
   resolve?: ResolveAll | undefined;
   onEnqueued?: () => void;
@@ -393,6 +396,14 @@ export class LiveGamedays implements GamedayHooks {
     if ('problems' in parsed) throw validationError(parsed.problems);
     const event = { ...parsed.event, dedupKey: parsed.event.dedupKey ?? `gameday:${id}:${seq}` };
     const [out] = await this.deps.intake().ingest(key, 'generic', [event], body);
+    // The alert belongs in the drill room: its acknowledgement becomes the drill's, and the room shows it.
+    if (out?.alertId && g.incidentId && this.deps.incidents) {
+      try {
+        await this.deps.incidents().linkAlert(actor, g.incidentId, out.alertId);
+      } catch (err) {
+        this.deps.log.warn({ err, gamedayId: id }, 'the drill alert could not be linked to the drill room');
+      }
+    }
     return { alertId: out?.alertId ?? null, outcome: out?.outcome ?? 'ignored', serviceId: key.serviceId };
   }
 

@@ -195,6 +195,16 @@ for (const engine of ENGINES) {
       await until('the fired drill paged', async () =>
         contactHook.hits.some((x) => x.body.includes(fire.body.alertId) && JSON.parse(x.body).drill === true),
       );
+      // The fired alert is in the drill room, so acknowledging it is the drill's acknowledgement.
+      const linked = await h.t.muster.services.db.kysely
+        .selectFrom('incidentAlerts')
+        .select('incidentId')
+        .where('alertId', '=', fire.body.alertId)
+        .execute();
+      assert.deepEqual(
+        linked.map((l) => l.incidentId),
+        [g.incidentId],
+      );
 
       // A real alert through an ordinary key says drill: false and no [DRILL].
       const realKey = await api<{ key: string }>('POST', `/api/services/${serviceId}/integration-keys`, {
