@@ -3,6 +3,7 @@
  * name) and per service, over a window of alert creation times (default the last 4 weeks). The maths is
  * computeQuality in model.ts; this file only reads the rows.
  */
+import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Clock } from '../shared/clock.js';
 import { DAY } from '../shared/clock.js';
@@ -41,7 +42,8 @@ export class AlertQualityService {
       .where('createdAt', '>=', since)
       .where('createdAt', '<=', until)
       // A game day's drill alerts say nothing about the monitors' noise.
-      .where('isDrill', '=', 0);
+      // `+` keeps SQLite from planning on is_drill (it built an automatic index over every alert).
+      .where(sql`+is_drill`, '=', 0);
     if (q.serviceId) query = query.where('serviceId', '=', q.serviceId);
     const rows = await query.execute();
     const samples = rows.map((r) => ({ ...r, classification: r.classification as Classification | null }));

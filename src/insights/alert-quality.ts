@@ -186,7 +186,13 @@ export class AlertQualityInsights {
       team = sql`and a.service_id in (${sql.join(ids.map((r) => sql.lit(r.id)))})`;
     }
     const service = f.serviceId === undefined ? sql`` : sql`and a.service_id = ${f.serviceId}`;
-    const drills = f.kinds.includes('drill') ? sql`` : sql`and a.is_drill = 0`;
+    // Drill alerts are rare: never let SQLite plan on is_drill (`+` keeps it a filter on the covering index; without it,
+    // SQLite built an automatic index over every alert: 90 days 0.2 s -> 9 s on the benchmark's history).
+    const drills = f.kinds.includes('drill')
+      ? sql``
+      : this.db.engine === 'sqlite'
+        ? sql`and +a.is_drill = 0`
+        : sql`and a.is_drill = 0`;
     type Row = { lo: unknown; ruleKey: string; serviceId: string; classification: string | null; n: unknown };
     let rows: Row[];
     if (this.db.engine === 'postgres') {
