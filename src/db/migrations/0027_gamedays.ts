@@ -378,7 +378,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         created_by_label: 'Muster',
         created_at: now,
         updated_at: now,
-      } as never)
+      })
       .execute();
   }
 
@@ -443,7 +443,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       archived_at: null,
       created_at: now,
       updated_at: now,
-    } as never)
+    })
     .execute();
 }
 

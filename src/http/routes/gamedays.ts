@@ -334,14 +334,12 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await gds.addInject(actorOf(req), req.params.id, {
-            body: req.body.body,
-            offsetSeconds: req.body.offsetSeconds,
-          }),
-        ),
+      reply.status(201).send(
+        await gds.addInject(actorOf(req), req.params.id, {
+          body: req.body.body,
+          offsetSeconds: req.body.offsetSeconds,
+        }),
+      ),
   );
 
   r.put(
