@@ -11,7 +11,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('alerts')
     .columns(['created_at', 'rule_key', 'service_id', 'classification', 'is_drill'])
     .execute();
-  await db.schema.dropIndex('alerts_quality_idx').execute();
+  await db.schema.dropIndex('alerts_quality_idx').ifExists().execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
