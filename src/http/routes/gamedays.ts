@@ -5,7 +5,7 @@
  * a responder of some team (the service checks the team in the body). Failure injection, halt conditions, the drill
  * key and firing a drill alert are registered by src/gamedays/live/.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -72,9 +72,29 @@ const GamedayFields = {
   injects: Type.Optional(Injects),
   expectedActions: Type.Optional(Actions),
 };
+const GamedayBody = Type.Object(GamedayFields);
 
 const whenOf = (v: string | null | undefined): number | null | undefined =>
   v === undefined ? undefined : v === null ? null : ms(v);
+
+/** The fields create and update share, named one by one (never a body spread into the service). */
+const fieldsOf = (b: Static<typeof GamedayBody>) => ({
+  title: b.title,
+  mode: b.mode,
+  scenario: b.scenario,
+  hypothesis: b.hypothesis,
+  safetyNotes: b.safetyNotes,
+  facilitatorUserId: b.facilitatorUserId,
+  severity: b.severity,
+  scheduledAt: whenOf(b.scheduledAt),
+  durationMinutes: b.durationMinutes,
+  recurrence: b.recurrence,
+  muteChat: b.muteChat,
+  participants: b.participants,
+  serviceIds: b.serviceIds,
+  injects: b.injects,
+  expectedActions: b.expectedActions,
+});
 
 export function registerGamedayRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -196,27 +216,9 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
     },
     async (req, reply) => {
       const b = req.body;
-      return reply.status(201).send(
-        await gds.create(actorOf(req), {
-          teamId: b.teamId,
-          scenarioId: b.scenarioId,
-          title: b.title,
-          mode: b.mode,
-          scenario: b.scenario,
-          hypothesis: b.hypothesis,
-          safetyNotes: b.safetyNotes,
-          facilitatorUserId: b.facilitatorUserId,
-          severity: b.severity,
-          scheduledAt: whenOf(b.scheduledAt),
-          durationMinutes: b.durationMinutes,
-          recurrence: b.recurrence,
-          muteChat: b.muteChat,
-          participants: b.participants,
-          serviceIds: b.serviceIds,
-          injects: b.injects,
-          expectedActions: b.expectedActions,
-        }),
-      );
+      return reply
+        .status(201)
+        .send(await gds.create(actorOf(req), { teamId: b.teamId, scenarioId: b.scenarioId, ...fieldsOf(b) }));
     },
   );
 
@@ -239,29 +241,10 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: 'Change a game day (the script and schedule only before it starts)',
         params: IdParams,
-        body: Type.Object(GamedayFields),
+        body: GamedayBody,
       },
     },
-    async (req) => {
-      const b = req.body;
-      return gds.update(actorOf(req), req.params.id, {
-        title: b.title,
-        mode: b.mode,
-        scenario: b.scenario,
-        hypothesis: b.hypothesis,
-        safetyNotes: b.safetyNotes,
-        facilitatorUserId: b.facilitatorUserId,
-        severity: b.severity,
-        scheduledAt: whenOf(b.scheduledAt),
-        durationMinutes: b.durationMinutes,
-        recurrence: b.recurrence,
-        muteChat: b.muteChat,
-        participants: b.participants,
-        serviceIds: b.serviceIds,
-        injects: b.injects,
-        expectedActions: b.expectedActions,
-      });
-    },
+    async (req) => gds.update(actorOf(req), req.params.id, fieldsOf(req.body)),
   );
 
   r.post(
