@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { printJson, printTable } from './output.js';
 import type { InsightCliDeps } from './insights.js';
 import { formatSeconds, pct } from './insights-format.js';
+import type { Stats } from '../insights/model.js';
 
 interface Noisy {
   alerts: number;
@@ -21,12 +22,6 @@ interface Quality {
   groupBy: string;
   overall: Noisy & { buckets: (Noisy & { start: string })[] };
   series: (Noisy & { key: string; name: string; isNoisy: boolean; buckets: (Noisy & { start: string })[] })[];
-}
-interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
 }
 type Metrics = Record<'mttd' | 'mtta' | 'mttr' | 'mttm', Stats>;
 interface ResponseTimes {

@@ -7,13 +7,8 @@ import type { Command } from 'commander';
 import type { InsightCliDeps } from './insights.js';
 import { printJson, printTable } from './output.js';
 import { formatSeconds } from './insights-format.js';
+import type { Stats } from '../insights/model.js';
 
-interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
-}
 interface Report {
   filter: { from: string; to: string };
   incidents: {

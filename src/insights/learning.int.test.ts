@@ -10,13 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { DAY, FakeClock, HOUR, toIso } from '../shared/clock.js';
 import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../testing/server.js';
+import type { Stats } from './model.js';
 
-interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
-}
 interface Learning {
   completion: { eligible: number; completed: number; inProgress: number; rate: number | null; belowTarget: boolean };
   postmortemsOverdue: number;

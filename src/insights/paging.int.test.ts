@@ -12,6 +12,7 @@ import { FakeClock, toIso } from '../shared/clock.js';
 import { runMuster } from '../testing/cli.js';
 import { PagingInsights } from './paging.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
+import type { Stats } from './model.js';
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -23,12 +24,6 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   }
 }
 
-interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
-}
 interface Counts {
   pages: number;
   acknowledged: number;

@@ -11,13 +11,8 @@ import { systemActor } from '../identity/index.js';
 import { DAY, FakeClock, MINUTE, toIso } from '../shared/clock.js';
 import { runMuster } from '../testing/cli.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
+import type { Stats } from './model.js';
 
-interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
-}
 interface OneIncident {
   responders: {
     userId: string;

@@ -8,13 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { DAY, FakeClock, MINUTE, toIso } from '../shared/clock.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
+import type { Stats } from './model.js';
 
-interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
-}
 interface Figures {
   timeZone: string;
   timeZoneSource: string;

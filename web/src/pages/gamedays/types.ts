@@ -1,4 +1,5 @@
 /** Game days as the HTTP API returns them (src/http/routes/gamedays.ts, docs/gamedays.md); times are RFC 3339. */
+import type { Stats } from '../insights/shared.js';
 
 export type GamedayMode = 'tabletop' | 'live';
 export type GamedayStatus = 'scheduled' | 'running' | 'halted' | 'ended' | 'cancelled';
@@ -105,13 +106,6 @@ export interface HaltCondition {
   lastValue: number | null;
   lastCheckedAt: string | null;
   lastError: string | null;
-}
-
-export interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
 }
 
 export interface Figures {

@@ -8,8 +8,9 @@ import { Loadable } from '../../components/state.js';
 import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
-import { bucketTimes, Figures, inDays, inPercent, type Stats } from './paging.js';
+import { bucketTimes, Figures, inDays, inPercent } from './paging.js';
 import { bucketDate, ChartCard, InsightsTabs, useInsightsFilters } from './shared.js';
+import type { Stats } from './shared.js';
 
 interface Learning {
   completion: { eligible: number; completed: number; inProgress: number; rate: number | null; belowTarget: boolean };

@@ -15,14 +15,9 @@ import { formatTime } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
 import { bucketDate, ChartCard, InsightsTabs, useInsightsFilters, type InsightsQuery } from './shared.js';
+import type { Stats } from './shared.js';
 
 /** A statistic as every insights route returns it; null figures when count is 0. */
-export interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
-}
 
 /** `qs` from useInsightsFilters ('?from=…' or '') with more parameters appended. */
 export function withQuery(qs: string, extra: Record<string, string | undefined>): string {

@@ -10,8 +10,9 @@ import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { formatTime } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
-import { Figures, inMinutes, type Stats } from './paging.js';
+import { Figures, inMinutes } from './paging.js';
 import { ChartCard, InsightsTabs, useInsightsFilters } from './shared.js';
+import type { Stats } from './shared.js';
 
 type ResponderBucket = '1' | '2' | '3-4' | '5-7' | '8+';
 interface IncidentRow {

@@ -20,13 +20,8 @@ import {
   useInsightsNames,
   type InsightsQuery,
 } from './shared.js';
+import type { Stats } from './shared.js';
 
-export interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
-}
 type MetricKey = 'mttd' | 'mtta' | 'mttr' | 'mttm';
 type Metrics = Record<MetricKey, Stats>;
 type GroupBy = 'severity' | 'service' | 'team';

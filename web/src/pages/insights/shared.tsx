@@ -11,6 +11,14 @@ import { query } from '../../lib/api.js';
 import { Link, useLocation } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
 
+/** A figure's statistics in whole seconds, null when count is 0 (the API's `stats()`, src/insights/model.ts). */
+export interface Stats {
+  median: number | null;
+  p90: number | null;
+  mean: number | null;
+  count: number;
+}
+
 export interface InsightsQuery {
   from?: string;
   to?: string;
