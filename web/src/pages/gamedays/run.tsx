@@ -578,24 +578,23 @@ function ActionsCard({
               </div>
               {canMark && (
                 <span className="segmented gd-action-marks" role="group" aria-label={`Mark “${a.body}”`}>
-                  <button
-                    type="button"
-                    className={a.outcome === 'done' ? 'on gd-on-done' : undefined}
-                    aria-pressed={a.outcome === 'done'}
-                    disabled={busy === a.id}
-                    onClick={() => void mark(a, 'done')}
-                  >
-                    Done
-                  </button>
-                  <button
-                    type="button"
-                    className={a.outcome === 'missed' ? 'on gd-on-missed' : undefined}
-                    aria-pressed={a.outcome === 'missed'}
-                    disabled={busy === a.id}
-                    onClick={() => void mark(a, 'missed')}
-                  >
-                    Missed
-                  </button>
+                  {(
+                    [
+                      ['done', 'Done'],
+                      ['missed', 'Missed'],
+                    ] as const
+                  ).map(([outcome, label]) => (
+                    <button
+                      key={outcome}
+                      type="button"
+                      className={a.outcome === outcome ? `on gd-on-${outcome}` : undefined}
+                      aria-pressed={a.outcome === outcome}
+                      disabled={busy === a.id}
+                      onClick={() => void mark(a, outcome)}
+                    >
+                      {label}
+                    </button>
+                  ))}
                 </span>
               )}
             </li>
