@@ -17,6 +17,7 @@ import {
   COMPLETION_TARGET,
   ELIGIBLE_SEVERITIES,
   completionOf,
+  loadCompletionHistory,
   type CompletionIncident,
   type Window,
 } from '../postmortems/analysis.js';
@@ -329,55 +330,8 @@ export class LearningInsights {
   }
 
   /** The P1/P2 incidents of the kinds asked for, resolved in the window, with their post-mortem and owning teams. */
-  private async loadIncidents(f: ResolvedFilter): Promise<CompletionIncident[]> {
-    const ex = this.db.kysely;
-    let q = ex
-      .selectFrom('incidents as i')
-      .leftJoin('postmortems as pm', 'pm.incidentId', 'i.id')
-      .leftJoin('incidentServices as s', 's.incidentId', 'i.id')
-      .leftJoin('services as sv', 'sv.id', 's.serviceId')
-      .select([
-        'i.id',
-        'i.title',
-        'i.severity',
-        'i.resolvedAt',
-        'pm.id as postmortemId',
-        'pm.status as postmortemStatus',
-        'pm.dueAt',
-        'pm.publishedAt',
-        'sv.teamId',
-      ])
-      .where('i.severity', 'in', [...ELIGIBLE_SEVERITIES])
-      .where('i.kind', 'in', f.kinds)
-      .where('i.resolvedAt', '>=', f.from)
-      .where('i.resolvedAt', '<', f.to);
-    if (f.teamId) q = q.where('i.id', 'in', incidentIdsOfTeam(ex, f.teamId));
-    const rows = await q.execute();
-    const byId = new Map<string, CompletionIncident & { teamIds: string[] }>();
-    for (const r of rows) {
-      let i = byId.get(r.id);
-      if (!i) {
-        i = {
-          id: r.id,
-          title: r.title,
-          severity: r.severity,
-          resolvedAt: num(r.resolvedAt),
-          teamIds: [],
-          postmortem:
-            r.postmortemId === null
-              ? null
-              : {
-                  id: r.postmortemId,
-                  status: r.postmortemStatus ?? 'draft',
-                  dueAt: num(r.dueAt),
-                  publishedAt: num(r.publishedAt),
-                },
-        };
-        byId.set(r.id, i);
-      }
-      if (r.teamId !== null && !i.teamIds.includes(r.teamId)) i.teamIds.push(r.teamId);
-    }
-    return [...byId.values()];
+  private loadIncidents(f: ResolvedFilter): Promise<CompletionIncident[]> {
+    return loadCompletionHistory(this.db.kysely, f, { kinds: f.kinds, teamId: f.teamId });
   }
 
   /** Post-mortems overdue now (not published, due date past) of incidents of the kinds asked for, with their teams. */

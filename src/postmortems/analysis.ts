@@ -15,6 +15,7 @@ import { canActOnIncident } from '../incidents/access.js';
 import { recordAudit, type Actor } from '../identity/index.js';
 import { DAY, type Clock } from '../shared/clock.js';
 import { checkBlame } from './blame/index.js';
+import { incidentIdsOfTeam } from './repo.js';
 import { AppError, conflict, forbidden, notFound, validationError } from '../shared/errors.js';
 import {
   countFactors,
@@ -413,9 +414,16 @@ export class PostmortemAnalysisService {
   }
 }
 
-/** The P1/P2 incidents resolved in the window, with their post-mortem and owning teams. */
-export async function loadCompletionHistory(ex: Executor, window: Window): Promise<CompletionIncident[]> {
-  const rows = await ex
+/**
+ * The P1/P2 incidents resolved in the window, with their post-mortem and owning teams: real ones unless `kinds` says
+ * otherwise (insights' `includeKinds`), only those touching a team's services with `teamId`.
+ */
+export async function loadCompletionHistory(
+  ex: Executor,
+  window: Window,
+  opts: { kinds?: readonly string[]; teamId?: string | undefined } = {},
+): Promise<CompletionIncident[]> {
+  let q = ex
     .selectFrom('incidents')
     .leftJoin('postmortems', 'postmortems.incidentId', 'incidents.id')
     .select([
@@ -429,12 +437,11 @@ export async function loadCompletionHistory(ex: Executor, window: Window): Promi
       'postmortems.publishedAt',
     ])
     .where('incidents.severity', 'in', [...ELIGIBLE_SEVERITIES])
-    .where('incidents.kind', '=', 'real')
+    .where('incidents.kind', 'in', [...(opts.kinds ?? ['real'])])
     .where('incidents.resolvedAt', '>=', window.from)
-    .where('incidents.resolvedAt', '<', window.to)
-    .orderBy('incidents.resolvedAt')
-    .orderBy('incidents.id')
-    .execute();
+    .where('incidents.resolvedAt', '<', window.to);
+  if (opts.teamId) q = q.where('incidents.id', 'in', incidentIdsOfTeam(ex, opts.teamId));
+  const rows = await q.orderBy('incidents.resolvedAt').orderBy('incidents.id').execute();
   if (rows.length === 0) return [];
   const teamsOf = new Map<string, Set<string>>();
   // In chunks: PostgreSQL and SQLite both cap the bound parameters of one statement.
