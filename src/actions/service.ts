@@ -328,6 +328,7 @@ export class ActionItemService {
         dueAt,
         priority,
         kind,
+        runbookId: null,
         status: 'open',
         statusReason: null,
         verification: null,

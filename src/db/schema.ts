@@ -900,6 +900,8 @@ export interface ActionItemsTable {
   verifiedAt: number | null;
   remindedAt: number | null;
   overdueNotifiedAt: number | null;
+  /** 0030: kind 'runbook' ("Update the runbook"): the runbook it marks reviewed when done. */
+  runbookId: string | null;
   /** Creating the tracker issue (migration 0021): 'pending' | 'failed' | null (none asked, or created). */
   trackerStatus: string | null;
   /** The last failure creating the tracker issue. */
@@ -1151,4 +1153,187 @@ export interface Database {
   gamedayInjections: GamedayInjectionsTable;
   gamedayHaltConditions: GamedayHaltConditionsTable;
   gamedayEvents: GamedayEventsTable;
+  runbooks: RunbooksTable;
+  runbookVersions: RunbookVersionsTable;
+  runbookServices: RunbookServicesTable;
+  runbookAlertRules: RunbookAlertRulesTable;
+  remediationAgents: RemediationAgentsTable;
+  remediationActions: RemediationActionsTable;
+  remediationRuns: RemediationRunsTable;
+  remediationRunOutput: RemediationRunOutputTable;
+  teamAutomationSettings: TeamAutomationSettingsTable;
+  automationRules: AutomationRulesTable;
+  automationFirings: AutomationFiringsTable;
+}
+
+/** 0030: a team's Markdown runbook; `body`/`title`/`version` are the newest of `runbook_versions`. */
+export interface RunbooksTable {
+  id: string;
+  teamId: string;
+  slug: string;
+  title: string;
+  body: string;
+  version: number;
+  reviewIntervalDays: number;
+  lastReviewedAt: number | null;
+  lastReviewedByUserId: string | null;
+  staleNotifiedAt: number | null;
+  archivedAt: number | null;
+  createdByUserId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RunbookVersionsTable {
+  id: string;
+  runbookId: string;
+  version: number;
+  title: string;
+  body: string;
+  note: string;
+  authorUserId: string | null;
+  authorLabel: string;
+  createdAt: number;
+}
+
+export interface RunbookServicesTable {
+  runbookId: string;
+  serviceId: string;
+}
+
+export interface RunbookAlertRulesTable {
+  id: string;
+  runbookId: string;
+  /** The alert's rule key (alertname, ...); null matches any. */
+  alertname: string | null;
+  /** JSON [{ name, op: '=' | '!=' | '=~' | '!~', value }], all must hold (RE2 for regex). */
+  matchers: string;
+  createdAt: number;
+}
+
+export interface RemediationAgentsTable {
+  id: string;
+  teamId: string;
+  name: string;
+  tokenHash: string;
+  tokenPrefix: string;
+  /** JSON: what the agent reported on its last poll ({ commands, host, version }). */
+  reported: string;
+  lastSeenAt: number | null;
+  revokedAt: number | null;
+  createdByUserId: string | null;
+  createdAt: number;
+}
+
+export interface RemediationActionsTable {
+  id: string;
+  teamId: string;
+  runbookId: string | null;
+  slug: string;
+  name: string;
+  description: string;
+  /** 'http' | 'agent' */
+  kind: string;
+  /** 'manual' | 'approval' | 'automatic' */
+  mode: string;
+  /** JSON by kind: http { method, url, headers, body, dryRun? }; agent { agentId, command, args, dryRunArgs? }. */
+  config: string;
+  /** JSON [{ name, from: 'label' | 'annotation' | 'input', key, pattern, required }] */
+  params: string;
+  secretSealed: string | null;
+  allowPrivateAddress: Bool;
+  timeoutSeconds: number;
+  /** JSON { alertnames, matchers, serviceIds, severities }: when a mode 'automatic' action runs. */
+  autoConditions: string;
+  rateLimitPerHour: number;
+  enabled: Bool;
+  createdByUserId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RemediationRunsTable {
+  id: string;
+  actionId: string;
+  teamId: string;
+  incidentId: string | null;
+  alertId: string | null;
+  serviceId: string | null;
+  /** 'awaiting_approval' | 'rejected' | 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' */
+  status: string;
+  dryRun: Bool;
+  /** 'manual' | 'automatic' | 'rule' */
+  trigger: string;
+  ruleId: string | null;
+  /** JSON: the validated parameters (never a secret). */
+  params: string;
+  requestedByUserId: string | null;
+  requestedByLabel: string;
+  approvedByUserId: string | null;
+  approvedByLabel: string | null;
+  decidedAt: number | null;
+  decisionNote: string | null;
+  icFlagged: Bool;
+  agentId: string | null;
+  leaseUntil: number | null;
+  exitCode: number | null;
+  httpStatus: number | null;
+  output: string;
+  outputTruncated: Bool;
+  error: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RemediationRunOutputTable {
+  id: string;
+  runId: string;
+  seq: number;
+  /** 'stdout' | 'stderr' | 'system' */
+  stream: string;
+  chunk: string;
+  at: number;
+}
+
+export interface TeamAutomationSettingsTable {
+  teamId: string;
+  /** The kill switch: no automatic run starts while set. */
+  automaticPaused: Bool;
+  pausedReason: string | null;
+  updatedByLabel: string;
+  updatedAt: number;
+}
+
+export interface AutomationRulesTable {
+  id: string;
+  teamId: string;
+  name: string;
+  enabled: Bool;
+  /** 'alert_triggered' | 'incident_declared' | 'milestone_reached' */
+  trigger: string;
+  /** JSON { severities, serviceIds, alertnames, matchers, milestone } */
+  conditions: string;
+  /** 'suggest_runbook' | 'run_action' | 'page' | 'post_update' */
+  action: string;
+  /** JSON { runbookId } | { actionId } | { escalationPolicyId | scheduleId | userId, message } | { message } */
+  actionConfig: string;
+  createdByUserId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AutomationFiringsTable {
+  id: string;
+  ruleId: string;
+  /** The incident (or, before one exists, the alert) it fired for: once per subject. */
+  subjectId: string;
+  incidentId: string | null;
+  alertId: string | null;
+  /** 'done' | 'skipped' | 'failed' */
+  outcome: string;
+  detail: string;
+  runId: string | null;
+  firedAt: number;
 }
