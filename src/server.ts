@@ -94,6 +94,10 @@ import { createStatusPageServices } from './statuspage/index.js';
 import { backlogSource } from './insights/learning.js';
 import { GamedayService, gamedayJobs, skipDrills } from './gamedays/index.js';
 import { HALT_CHECK_JOB, INJECTION_JOB, LiveGamedays } from './gamedays/live/hooks.js';
+import { RunbookService } from './runbooks/index.js';
+import { RemediationService } from './remediation/index.js';
+import { AutomationService } from './automation/index.js';
+import { PeopleHealthService } from './people/index.js';
 
 export interface Muster {
   app: FastifyInstance;
@@ -260,6 +264,36 @@ export function buildServices(
       incidents: () => services.incidents,
       sealer: sealerOf(notify.actionLinks),
       resolve,
+      onEnqueued: () => runner?.wake(),
+    }),
+    // Runbooks, remediation and automation rules (src/runbooks, src/remediation, src/automation; docs/runbooks.md).
+    runbooks: new RunbookService({
+      db,
+      clock,
+      log: log.child({ component: 'runbooks' }),
+      teams,
+      onEnqueued: () => runner?.wake(),
+    }),
+    remediation: new RemediationService({
+      db,
+      clock,
+      log: log.child({ component: 'remediation' }),
+      teams,
+      onEnqueued: () => runner?.wake(),
+    }),
+    automation: new AutomationService({
+      db,
+      clock,
+      log: log.child({ component: 'automation' }),
+      teams,
+      onEnqueued: () => runner?.wake(),
+    }),
+    // People health (src/people; docs/people-health.md).
+    people: new PeopleHealthService({
+      db,
+      clock,
+      log: log.child({ component: 'people' }),
+      teams,
       onEnqueued: () => runner?.wake(),
     }),
     async isReady() {

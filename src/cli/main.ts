@@ -10,6 +10,11 @@ import { registerOncallCommands } from './oncall.js';
 import { registerPostmortemAnalysisCommands } from './postmortems-analysis.js';
 import { registerPostmortemCommands } from './postmortems.js';
 import { registerGamedayCommands } from './gamedays.js';
+import { registerRunbookCommands } from './runbooks.js';
+import { registerRemediationCommands } from './remediation.js';
+import { registerAgentCommands } from './agent.js';
+import { registerAutomationCommands } from './automation.js';
+import { registerPeopleCommands } from './people.js';
 import {
   createTokenLocal,
   createUserLocal,
@@ -243,6 +248,16 @@ registerInsightCommands(program, { client, json });
 
 // ---- game days: list, show, create, start, inject, halt, end, debrief (src/cli/gamedays.ts) ----------------------
 registerGamedayCommands(program, { client, json });
+
+// ---- runbooks (src/cli/runbooks.ts), remediation actions and runs: `muster action` (src/cli/remediation.ts), the
+// agent process `muster agent` (src/cli/agent.ts), automation rules (src/cli/automation.ts) -----------------------
+registerRunbookCommands(program, { client, json });
+registerRemediationCommands(program, { client, json });
+registerAgentCommands(program, { client, json });
+registerAutomationCommands(program, { client, json });
+
+// ---- people health: heroes, knowledge, load, recovery, comp time, pulse, service cards (src/cli/people.ts) ------
+registerPeopleCommands(program, { client, json });
 
 // ---- misc ------------------------------------------------------------------------------------------------------
 program

@@ -13,7 +13,18 @@ import { AppError, forbidden } from '../shared/errors.js';
 import type { Services } from './services.js';
 
 /** A resource whose owning team a policy checks, found from the route's path parameters. */
-export type Owned = 'team' | 'service' | 'schedule' | 'policy' | 'silence' | 'alert';
+export type Owned =
+  | 'team'
+  | 'service'
+  | 'schedule'
+  | 'policy'
+  | 'silence'
+  | 'alert'
+  | 'runbook'
+  | 'action'
+  | 'run'
+  | 'agent'
+  | 'automation-rule';
 export type TeamLevel = 'viewer' | 'responder' | 'admin' | 'owner';
 
 export type Access =
@@ -478,6 +489,16 @@ async function owningTeam(services: Services, actor: Actor, owned: Owned, params
         return (await services.escalationPolicies.get(params.id ?? '')).teamId;
       case 'alert':
         return await services.alerts.teamOf(params.id ?? '');
+      case 'runbook':
+        return await services.runbooks.teamOf(params.id ?? '');
+      case 'action':
+        return await services.remediation.teamOfAction(params.id ?? '');
+      case 'run':
+        return await services.remediation.teamOfRun(params.id ?? '');
+      case 'agent':
+        return await services.remediation.teamOfAgent(params.id ?? '');
+      case 'automation-rule':
+        return await services.automation.teamOfRule(params.id ?? '');
       case 'silence': {
         const silence = await services.silences.getSilence(params.id ?? '');
         return silence.serviceId ? (await services.catalog.get(actor, silence.serviceId)).teamId : undefined;

@@ -52,6 +52,12 @@ import { registerSystemRoutes } from './routes/system.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUserRoutes } from './routes/users.js';
+import { registerRunbookRoutes } from './routes/runbooks.js';
+import { registerRemediationRoutes } from './routes/remediation.js';
+import { registerAgentRoutes } from './routes/agents.js';
+import { registerAutomationRoutes } from './routes/automation.js';
+import { registerPeopleRoutes } from './routes/people.js';
+import { registerPeopleLedgerRoutes } from './routes/people-ledger.js';
 import type { Services } from './services.js';
 
 const addFormats = addFormatsModule.default;
@@ -176,6 +182,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerCatalogRoutes(app, services);
   registerAlertRoutes(app, services);
   registerAlertQualityRoutes(app, services);
+  registerRunbookRoutes(app, services);
+  registerRemediationRoutes(app, services);
+  registerAgentRoutes(app, services);
+  registerAutomationRoutes(app, services);
+  registerPeopleRoutes(app, services);
+  registerPeopleLedgerRoutes(app, services);
   registerSilenceRoutes(app, services);
   registerChangeRoutes(app, services);
   registerIntakeRoutes(app, services);

@@ -25,6 +25,10 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusPageServices } from '../statuspage/index.js';
 import type { Metrics } from './metrics.js';
+import type { RunbookService } from '../runbooks/index.js';
+import type { RemediationService } from '../remediation/index.js';
+import type { AutomationService } from '../automation/index.js';
+import type { PeopleHealthService } from '../people/index.js';
 
 /** What the HTTP layer is handed by the composition root (src/server.ts). Routes call these; they hold no SQL. */
 export interface Services {
@@ -67,5 +71,13 @@ export interface Services {
   gamedays: GamedayService;
   /** Live game days: drill key, fire, failure injection, halt conditions (src/gamedays/live; its GamedayHooks). */
   gamedayLive: LiveGamedays;
+  /** Runbooks: documents, versions, links to services and alert rules, freshness (src/runbooks). */
+  runbooks: RunbookService;
+  /** Remediation: HTTP and agent actions, runs, approvals, automatic runs, agents (src/remediation). */
+  remediation: RemediationService;
+  /** Automation rules: alert, declaration and milestone triggers, evaluated as durable jobs (src/automation). */
+  automation: AutomationService;
+  /** People health: heroes, knowledge, double-booking, load and recovery, comp time, pulse, service card (src/people). */
+  people: PeopleHealthService;
   isReady(): Promise<boolean>;
 }

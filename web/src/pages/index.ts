@@ -49,6 +49,9 @@ import { TeamPage } from './team.js';
 import { TeamsPage } from './teams.js';
 import { TokensPage } from './tokens.js';
 import type { PageDef } from './types.js';
+import { RunbooksPage } from './runbooks/list.js';
+import { AutomationPage } from './automation/index.js';
+import { PeopleHealthPage } from './people/health.js';
 import { UsersPage } from './users.js';
 
 export type { PageDef, PageProps, Section } from './types.js';
@@ -77,6 +80,11 @@ export const pages: PageDef[] = [
   { path: '/action-items', title: 'Action items', section: 'Learn', component: ActionItemsPage },
   { path: '/insights', title: 'Insights', section: 'Learn', component: ResponseTimesInsightsPage },
   { path: '/gamedays', title: 'Game days', section: 'Learn', component: GamedaysPage },
+  // ---- people health (issue 21): pages under /people (web/src/pages/people/) ----
+  { path: '/people', title: 'People health', section: 'Learn', component: PeopleHealthPage },
+  // ---- runbooks and automation (issue 15): pages under /runbooks and /automation ----
+  { path: '/runbooks', title: 'Runbooks', section: 'Respond', component: RunbooksPage },
+  { path: '/automation', title: 'Automation', section: 'Respond', component: AutomationPage },
   { path: '/gamedays/new', title: 'Plan a game day', section: null, component: NewGamedayPage },
   { path: '/gamedays/scenarios', title: 'Scenario library', section: null, component: ScenariosPage },
   { path: '/gamedays/:id', title: 'Game day', section: null, component: GamedayRunPage },

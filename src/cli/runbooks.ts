@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import type { MusterClient } from './client.js';
+
+interface Deps {
+  client: () => MusterClient;
+  json: () => boolean;
+}
+
+/** Placeholder: the commands land with their issue. */
+export function registerRunbookCommands(program: Command, deps: Deps): void {
+  void program;
+  void deps;
+}
