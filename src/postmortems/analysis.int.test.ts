@@ -390,7 +390,11 @@ for (const engine of ENGINES) {
         assert.equal((await t.api('DELETE', `/api/postmortems/${pm}/factors/cf_dependency`)).status, 204);
       });
 
-      it('counts factors across post-mortems in a window, and per team', async () => {
+      it('counts factors across post-mortems in a window, and per team, leaving drills out', async () => {
+        // A drill's debrief tagged "capacity" is not counted: drills are practice (as in insights).
+        const drill = await incident('P2', [ids.paySvc], HOUR, 'drill');
+        const drillPm = await postmortemFor(drill, { status: 'draft', dueAt: null });
+        ok(await t.api('PUT', `/api/postmortems/${drillPm}/factors/cf_capacity`, {}), 'tag the drill');
         const window = `from=${encodeURIComponent(toIso(T0))}&to=${encodeURIComponent(toIso(clock.now() + 1))}`;
         const counts = ok(
           await t.api<{ key: string; count: number }[]>('GET', `/api/postmortems/insights/factors?${window}`),
@@ -399,7 +403,8 @@ for (const engine of ENGINES) {
         assert.equal(counts[0]!.key, 'configuration_validation');
         assert.equal(counts[0]!.count, 2);
         assert.equal(counts.find((c) => c.key === 'testing_gap')!.count, 1);
-        assert.equal(counts.find((c) => c.key === 'capacity')!.count, 0);
+        assert.equal(counts.find((c) => c.key === 'capacity')!.count, 0, 'the drill is not counted');
+        assert.equal((await t.api('DELETE', `/api/postmortems/${drillPm}/factors/cf_capacity`)).status, 204);
         const shop = ok(
           await t.api<{ key: string; count: number }[]>(
             'GET',

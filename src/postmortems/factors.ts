@@ -255,6 +255,8 @@ export async function countFactors(
     .select((eb) => ['postmortemFactors.factorId', eb.fn.count<number>('postmortemFactors.postmortemId').as('count')])
     .where('incidents.resolvedAt', '>=', window.from)
     .where('incidents.resolvedAt', '<', window.to)
+    // Real incidents only: a drill's debrief or an imported record is not a finding about production (as insights).
+    .where('incidents.kind', '=', 'real')
     .groupBy('postmortemFactors.factorId');
   if (window.teamId) q = q.where('incidents.id', 'in', incidentIdsOfTeam(ex, window.teamId));
   const counts = new Map((await q.execute()).map((r) => [r.factorId, Number(r.count)]));
