@@ -1164,6 +1164,7 @@ export interface Database {
   teamAutomationSettings: TeamAutomationSettingsTable;
   automationRules: AutomationRulesTable;
   automationFirings: AutomationFiringsTable;
+  teamPeopleSettings: TeamPeopleSettingsTable;
 }
 
 /** 0030: a team's Markdown runbook; `body`/`title`/`version` are the newest of `runbook_versions`. */
@@ -1336,4 +1337,24 @@ export interface AutomationFiringsTable {
   detail: string;
   runId: string | null;
   firedAt: number;
+}
+
+/** 0031: a team's people-health thresholds and windows (docs/people-health.md; src/people/settings.ts). */
+export interface TeamPeopleSettingsTable {
+  teamId: string;
+  heroMedianFactor: number;
+  heroShareOfTeam: number;
+  heroMinCount: number;
+  knowledgeShare: number;
+  knowledgeMinIncidents: number;
+  loadShare: number;
+  recoveryHours: number;
+  /** JSON array of ISO weekdays. */
+  workDays: string;
+  workStart: string;
+  workEnd: string;
+  sleepStart: string;
+  sleepEnd: string;
+  updatedByLabel: string;
+  updatedAt: number;
 }
