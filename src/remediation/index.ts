@@ -1,1 +1,3 @@
 export * from './service.js';
+export { finishRun, appendOutput, markRunStarted, postRunEvent, type RunOutcome, type OutputChunk } from './runs.js';
+export * from './model.js';
