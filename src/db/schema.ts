@@ -1358,3 +1358,61 @@ export interface TeamPeopleSettingsTable {
   updatedByLabel: string;
   updatedAt: number;
 }
+
+/** 0032: a team's comp-time policy (docs/people-health.md). */
+export interface CompTimePoliciesTable {
+  teamId: string;
+  /** 'none' | 'hours_factor' | 'weekend_fixed' */
+  kind: string;
+  /** 150 = 1.5× */
+  factorPercent: number;
+  minimumMinutes: number;
+  weekendMinutes: number;
+  updatedByUserId: string | null;
+  updatedAt: number;
+}
+
+/** 0032: the comp-time ledger: accruals (positive, with a unique `source` per team) and time off (negative). */
+export interface CompTimeEntriesTable {
+  id: string;
+  teamId: string;
+  userId: string;
+  /** 'page' | 'incident' | 'weekend' | 'time_off' */
+  kind: string;
+  minutes: number;
+  occurredAt: number;
+  source: string | null;
+  incidentId: string | null;
+  note: string;
+  createdByLabel: string;
+  createdAt: number;
+}
+
+/** 0032: one pulse check-in invitation per resolved incident and responder; never says what was answered. */
+export interface PulseInvitationsTable {
+  incidentId: string;
+  userId: string;
+  teamId: string;
+  answered: Bool;
+  createdAt: number;
+}
+
+/** 0032: an anonymous pulse answer: random id, team and day only. */
+export interface PulseAnswersTable {
+  id: string;
+  teamId: string;
+  /** YYYY-MM-DD (UTC) */
+  day: string;
+  safe: number;
+  calm: number;
+  roleClear: number;
+  text: string;
+}
+
+/** 0032: a pair of open P1/P2 incidents with the same Incident Commander, flagged once. */
+export interface DoubleCommandFlagsTable {
+  userId: string;
+  firstIncidentId: string;
+  secondIncidentId: string;
+  flaggedAt: number;
+}

@@ -29,6 +29,7 @@ import * as m0027 from './0027_gamedays.js';
 import * as m0028 from './0028_gameday_private_targets.js';
 import * as m0029 from './0029_alert_quality_drills.js';
 import * as m0030 from './0030_runbooks.js';
+import * as m0032 from './0032_comp_time_pulse.js';
 import * as m0031 from './0031_people_health.js';
 
 /**
@@ -66,5 +67,6 @@ export const migrations: Record<string, Migration> = {
   '0028_gameday_private_targets': m0028,
   '0029_alert_quality_drills': m0029,
   '0030_runbooks': m0030,
+  '0032_comp_time_pulse': m0032,
   '0031_people_health': m0031,
 };
