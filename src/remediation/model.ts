@@ -346,7 +346,7 @@ export function renderHttp(
     if (cfg.dryRun.body) {
       body =
         body && typeof body === 'object' && !Array.isArray(body)
-          ? { ...(body as object), ...cfg.dryRun.body }
+          ? { ...body, ...cfg.dryRun.body }
           : { ...cfg.dryRun.body };
     }
   }
@@ -436,4 +436,68 @@ export function appendCapped(
 export function firstLines(output: string, lines = 5, chars = 600): string {
   const out = output.split('\n').slice(0, lines).join('\n');
   return out.length > chars ? `${out.slice(0, chars)}…` : out;
+}
+
+/**
+ * The values a run used, as stored on the run (`params`): declared parameters by name, and every other placeholder
+ * the action's templates use by its path (`label.pod`, `incident.key`). An executor renders from these alone, so what
+ * ran is what was validated and recorded.
+ */
+export function storedValues(
+  templates: string[],
+  ctx: TemplateContext,
+  resolved: Record<string, string>,
+): Record<string, string> {
+  const out: Record<string, string> = { ...resolved };
+  for (const t of templates) {
+    for (const m of t.matchAll(PLACEHOLDER)) {
+      const source = m[1]!;
+      const name = m[2] ?? '';
+      let v: string | null | undefined;
+      if (source === 'label') v = ctx.labels[name];
+      else if (source === 'annotation') v = ctx.annotations[name];
+      else if (source === 'incident') v = ctx.incidentKey;
+      else if (source === 'alert') v = ctx.alertId;
+      else if (source === 'service') v = ctx.serviceSlug;
+      if (source !== 'param' && v) out[`${source}.${name}`] = v;
+    }
+  }
+  return out;
+}
+
+/** The template context and parameter values back from a run's stored values. */
+export function contextFromStored(
+  stored: Record<string, string>,
+  params: Param[],
+): { ctx: TemplateContext; resolved: Record<string, string> } {
+  const labels: Record<string, string> = {};
+  const annotations: Record<string, string> = {};
+  const resolved: Record<string, string> = {};
+  const names = new Set(params.map((p) => p.name));
+  for (const [k, v] of Object.entries(stored)) {
+    if (k.startsWith('label.')) labels[k.slice(6)] = v;
+    else if (k.startsWith('annotation.')) annotations[k.slice(11)] = v;
+    else if (names.has(k)) resolved[k] = v;
+  }
+  return {
+    ctx: {
+      labels,
+      annotations,
+      inputs: {},
+      incidentKey: stored['incident.key'] ?? null,
+      alertId: stored['alert.id'] ?? null,
+      serviceSlug: stored['service.slug'] ?? null,
+    },
+    resolved,
+  };
+}
+
+/** Every template string of an action's config (for checks and stored values). */
+export function templatesOf(kind: ActionKind, cfg: HttpConfig | AgentConfig): string[] {
+  if (kind === 'http') {
+    const c = cfg as HttpConfig;
+    return [c.url, ...Object.values(c.headers ?? {}), ...jsonStrings(c.body)];
+  }
+  const c = cfg as AgentConfig;
+  return [...(c.args ?? []), ...(c.dryRunArgs ?? [])];
 }

@@ -8,7 +8,17 @@ import { recordAudit, systemActor, type Actor } from '../identity/audit.js';
 import { appendEvent, lockIncident } from '../incidents/repo.js';
 import { engineOf } from '../incidents/signals.js';
 import { newId } from '../shared/ids.js';
-import { appendCapped, canTransition, firstLines, type RunStatus } from './model.js';
+import { fromJsonText } from '../shared/json.js';
+import {
+  appendCapped,
+  canTransition,
+  contextFromStored,
+  firstLines,
+  renderArgs,
+  type AgentConfig,
+  type Param,
+  type RunStatus,
+} from './model.js';
 
 export type RunPhase = 'requested' | 'approved' | 'rejected' | 'started' | 'finished' | 'cancelled' | 'skipped';
 
@@ -245,4 +255,34 @@ export async function finishRun(
   );
   await postRunEvent(trx, runId, 'finished', { userId: actor.userId, label: actor.label }, now);
   return true;
+}
+
+/**
+ * What an agent runs for a run: the command name and its argv, each element rendered from the run's stored values
+ * (validated when the run was requested), never a shell string. Null when the run is not an agent run.
+ */
+export async function agentInvocation(
+  ex: Executor,
+  runId: string,
+): Promise<{ command: string; args: string[]; dryRun: boolean; timeoutSeconds: number } | null> {
+  const r = await ex
+    .selectFrom('remediationRuns')
+    .innerJoin('remediationActions', 'remediationActions.id', 'remediationRuns.actionId')
+    .select([
+      'remediationRuns.params as stored',
+      'remediationRuns.dryRun',
+      'remediationActions.kind',
+      'remediationActions.config',
+      'remediationActions.params',
+      'remediationActions.timeoutSeconds',
+    ])
+    .where('remediationRuns.id', '=', runId)
+    .executeTakeFirst();
+  if (!r || r.kind !== 'agent') return null;
+  const cfg = fromJsonText<AgentConfig>(r.config, { agentId: null, command: '', args: [] });
+  const params = fromJsonText<Param[]>(r.params, []);
+  const { ctx, resolved } = contextFromStored(fromJsonText<Record<string, string>>(r.stored, {}), params);
+  const templates = r.dryRun === 1 && cfg.dryRunArgs ? cfg.dryRunArgs : (cfg.args ?? []);
+  const { args } = renderArgs(templates, ctx, params, resolved);
+  return { command: cfg.command, args, dryRun: r.dryRun === 1, timeoutSeconds: r.timeoutSeconds };
 }
