@@ -50,6 +50,8 @@ import { TeamsPage } from './teams.js';
 import { TokensPage } from './tokens.js';
 import type { PageDef } from './types.js';
 import { RunbooksPage } from './runbooks/list.js';
+import { EditRunbookPage, NewRunbookPage } from './runbooks/editor.js';
+import { RunbookPage } from './runbooks/view.js';
 import { AutomationPage } from './automation/index.js';
 import { PeopleHealthPage } from './people/health.js';
 import { UsersPage } from './users.js';
@@ -84,6 +86,9 @@ export const pages: PageDef[] = [
   { path: '/people', title: 'People health', section: 'Learn', component: PeopleHealthPage },
   // ---- runbooks and automation (issue 15): pages under /runbooks and /automation ----
   { path: '/runbooks', title: 'Runbooks', section: 'Respond', component: RunbooksPage },
+  { path: '/runbooks/new', title: 'Write a runbook', section: null, component: NewRunbookPage },
+  { path: '/runbooks/:id/edit', title: 'Edit runbook', section: null, component: EditRunbookPage },
+  { path: '/runbooks/:id', title: 'Runbook', section: null, component: RunbookPage },
   { path: '/automation', title: 'Automation', section: 'Respond', component: AutomationPage },
   { path: '/gamedays/new', title: 'Plan a game day', section: null, component: NewGamedayPage },
   { path: '/gamedays/scenarios', title: 'Scenario library', section: null, component: ScenariosPage },

@@ -12,6 +12,7 @@ import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import type { PageProps } from '../types.js';
+import { RunbooksPanel } from '../runbooks/panel.js';
 import { AlertMarkers, ClassificationBadge, SeverityBadge, StatusBadge } from './badges.js';
 import { LiveIndicator, useAlertChanges } from './live.js';
 import { ResolveForm } from './resolve-form.js';
@@ -163,20 +164,7 @@ export function AlertPage({ params }: PageProps) {
       </header>
 
       <section className="start-here" aria-label="Start here">
-        {runbooks.length > 0 ? (
-          runbooks.map((l) => (
-            <a key={l.url} className="runbook-link" href={l.url} target="_blank" rel="noreferrer noopener">
-              <span className="runbook-kicker">Runbook</span>
-              <span className="runbook-title">{l.title && l.title !== 'Runbook' ? l.title : 'Open the runbook'} →</span>
-              <span className="runbook-url">{l.url}</span>
-            </a>
-          ))
-        ) : (
-          <div className="banner banner-warn no-runbook" role="note">
-            <strong>No runbook linked.</strong> Check the dashboard and recent deploys below, and ask the owning team to
-            add a <code>runbook</code> annotation to this rule.
-          </div>
-        )}
+        <RunbooksPanel alertId={a.id} links={runbooks} serviceId={a.serviceId} />
         {firstLinks.length > 0 && (
           <ul className="context-links" aria-label="Dashboards and deploys">
             {firstLinks.map((l) => (

@@ -21,6 +21,7 @@ import { RolesPanel } from './roles.js';
 import { SameAsPanel } from './same-as.js';
 import { PublicStatusPanel } from './public-status.js';
 import { PostmortemCard } from '../postmortems/room-card.js';
+import { RunbooksPanel } from '../runbooks/panel.js';
 import { TasksPanel } from './tasks.js';
 import { ImpactStartedPanel } from './impact-started.js';
 import { TimelinePanel } from './timeline.js';
@@ -133,6 +134,7 @@ export function IncidentPage({ params }: PageProps) {
       </div>
       <div className="room-grid">
         <div className="room-main">
+          <RunbooksPanel incidentId={inc.id} />
           <TimelinePanel
             incidentId={inc.id}
             events={timeline.events}

@@ -26,6 +26,7 @@ import {
   type Service,
 } from '../alerts/types.js';
 import type { PageProps } from '../types.js';
+import { ServiceRunbooks } from '../runbooks/panel.js';
 import { CriticalityBadge } from './list.js';
 import { MaintenanceWindows } from './maintenance.js';
 import { SOURCE_DOC, SOURCE_HELP, SOURCE_TEXT, baseFromEndpoint, endpointFor, snippetsFor } from './snippets.js';
@@ -131,6 +132,7 @@ export function ServicePage({ params }: PageProps) {
               </dl>
             </Card>
           </div>
+          <ServiceRunbooks serviceId={s.id} />
           <Integrations service={s} />
           <IntakeErrors service={s} timeZone={user.timezone} />
           <RecentChanges serviceId={s.id} timeZone={user.timezone} limit={10} />

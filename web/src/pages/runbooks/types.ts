@@ -1,0 +1,171 @@
+/** The shapes of the runbooks API (docs/runbooks.md) as the web pages use them; timestamps are RFC 3339 strings. */
+
+export interface ServiceRef {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+export interface RunbookSummary {
+  id: string;
+  teamId: string;
+  teamName: string;
+  slug: string;
+  title: string;
+  version: number;
+  reviewIntervalDays: number;
+  lastReviewedAt: string | null;
+  reviewDueAt: string | null;
+  isStale: boolean;
+  serviceIds: string[];
+  services: ServiceRef[];
+  actionCount: number;
+  updatedAt: string;
+}
+
+export type MatcherOp = '=' | '!=' | '=~' | '!~';
+export const MATCHER_OPS: readonly MatcherOp[] = ['=', '!=', '=~', '!~'];
+
+export interface Matcher {
+  name: string;
+  op: MatcherOp;
+  value: string;
+}
+
+export interface AlertRule {
+  id?: string;
+  alertname: string | null;
+  matchers: Matcher[];
+}
+
+export interface ActionParam {
+  name: string;
+  from: 'label' | 'annotation' | 'input';
+  key: string;
+  pattern?: string | null;
+  required: boolean;
+}
+
+export interface ActionSummary {
+  id: string;
+  teamId: string;
+  runbookId: string | null;
+  slug: string;
+  name: string;
+  description: string;
+  kind: 'http' | 'agent';
+  mode: 'manual' | 'approval' | 'automatic';
+  enabled: boolean;
+  params: ActionParam[];
+  timeoutSeconds: number;
+  dryRunSupported: boolean;
+  updatedAt: string;
+}
+
+export interface Runbook extends RunbookSummary {
+  body: string;
+  alertRules: AlertRule[];
+  actions: ActionSummary[];
+  createdAt: string;
+}
+
+export interface RunbookVersion {
+  version: number;
+  title: string;
+  note: string | null;
+  authorLabel: string;
+  createdAt: string;
+}
+
+export interface RunbookVersionDetail extends RunbookVersion {
+  body: string;
+}
+
+/** One change between two versions; the API answers hunks, a unified text, or both. */
+export interface DiffHunk {
+  oldStart?: number;
+  oldLines?: number;
+  newStart?: number;
+  newLines?: number;
+  lines: string[];
+}
+
+export interface RunbookDiff {
+  from: number;
+  to: number;
+  title: { from: string; to: string };
+  hunks?: DiffHunk[];
+  unified?: string;
+  patch?: string;
+  text?: string;
+}
+
+export type MatchReason = 'alert_rule' | 'service' | 'suggested';
+
+export interface MatchedRunbook {
+  runbook: RunbookSummary;
+  reason: MatchReason;
+  actions: ActionSummary[];
+}
+
+export interface MatchedRunbooks {
+  items: MatchedRunbook[];
+  externalUrl: string | null;
+}
+
+export interface Run {
+  id: string;
+  actionId: string;
+  status: string;
+  dryRun: boolean;
+}
+
+export const runbookPath = (id: string): string => `/runbooks/${encodeURIComponent(id)}`;
+export const runPath = (id: string): string => `/automation/runs/${encodeURIComponent(id)}`;
+
+export const REASON_TEXT: Record<MatchReason, string> = {
+  alert_rule: 'Matches this alert',
+  service: 'For this service',
+  suggested: 'Suggested by an automation rule',
+};
+
+export const MODE_TEXT: Record<ActionSummary['mode'], string> = {
+  manual: 'Run by hand',
+  approval: 'Needs a second person',
+  automatic: 'Runs automatically',
+};
+
+/** How an alert rule reads: `alertname = HighErrorRate, env = prod, pod =~ api-.*`. */
+export function ruleText(rule: AlertRule): string {
+  const parts = [
+    ...(rule.alertname ? [`alertname = ${rule.alertname}`] : []),
+    ...rule.matchers.map((m) => `${m.name} ${m.op} ${m.value}`),
+  ];
+  return parts.join(', ') || 'any alert';
+}
+
+/** The lines of a diff as `[' ' | '+' | '-', text]`, from hunks or from unified text. */
+export function diffLines(d: RunbookDiff): { sign: ' ' | '+' | '-' | '@'; text: string }[] {
+  const out: { sign: ' ' | '+' | '-' | '@'; text: string }[] = [];
+  if (d.hunks?.length) {
+    for (const h of d.hunks) {
+      if (h.oldStart !== undefined)
+        out.push({ sign: '@', text: `Lines ${h.oldStart}–${h.oldStart + (h.oldLines ?? 0)} → ${h.newStart ?? ''}` });
+      for (const l of h.lines) out.push(lineOf(l));
+    }
+    return out;
+  }
+  const text = d.unified ?? d.patch ?? d.text ?? '';
+  for (const l of text.split('\n')) {
+    if (/^(Index:|====|---|\+\+\+|\\ No newline)/.test(l)) continue;
+    if (l.startsWith('@@')) out.push({ sign: '@', text: l });
+    else if (l) out.push(lineOf(l));
+  }
+  return out;
+}
+
+function lineOf(l: string): { sign: ' ' | '+' | '-'; text: string } {
+  const c = l[0];
+  if (c === '+' || c === '-') return { sign: c, text: l.slice(1) };
+  return { sign: ' ', text: c === ' ' ? l.slice(1) : l };
+}
