@@ -98,6 +98,7 @@ import { RunbookService } from './runbooks/index.js';
 import { RemediationService } from './remediation/index.js';
 import { AutomationService } from './automation/index.js';
 import { PeopleHealthService } from './people/index.js';
+import { PeopleLedgerService, ensureCompTimeJob } from './people/ledger/index.js';
 
 export interface Muster {
   app: FastifyInstance;
@@ -208,7 +209,11 @@ export function buildServices(
       paging: commanderPaging({ notify: notify.notify, publicUrl: () => config.publicUrl }),
       // Resolving an incident whose policy requires a post-mortem enqueues its creation (src/postmortems/jobs.ts);
       // a drill's debrief is its game day's instead (src/gamedays).
-      onResolved: skipDrills(postmortemOnIncidentResolved),
+      // Then the people ledger: pulse invitations for the responders and comp-time accrual (src/people/ledger).
+      onResolved: skipDrills(async (trx, engine, id, now) => {
+        await postmortemOnIncidentResolved(trx, engine, id, now);
+        await services.peopleLedger.onResolved(trx, engine, id, now);
+      }),
     }),
     oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
     statusPage: createStatusPageServices({
@@ -289,6 +294,17 @@ export function buildServices(
       onEnqueued: () => runner?.wake(),
     }),
     // People health (src/people; docs/people-health.md).
+    // Double-booking, role-separation overrides, comp time and the pulse (src/people/ledger).
+    peopleLedger: new PeopleLedgerService({
+      db,
+      clock,
+      log: log.child({ component: 'people-ledger' }),
+      teams,
+      notify: notify.notify,
+      publicUrl: () => config.publicUrl,
+      poke: (id) => services.incidents.live.poke(id),
+      onEnqueued: () => runner?.wake(),
+    }),
     people: new PeopleHealthService({
       db,
       clock,
@@ -311,6 +327,7 @@ export function buildServices(
   runner?.register(notify.deliverJob.kind, notify.deliverJob.handler);
   if (runner) registerChatJobs(runner, config);
   for (const job of services.statusPage.jobs) runner?.register(job.kind, job.handler);
+  for (const job of services.peopleLedger.jobs) runner?.register(job.kind, job.handler);
   return services;
 }
 
@@ -475,6 +492,7 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     await ensureHandoffJobs(db, clock.now()); // schedules made before hand-off summaries existed
     await ensurePayloadPruning(db, clock.now());
     await ensureDigestJob(db, clock.now()); // the daily overdue digest of action items
+    await ensureCompTimeJob(db, clock.now()); // the daily comp-time accrual
     await services.runner?.start();
     log.info(
       {

@@ -1165,6 +1165,11 @@ export interface Database {
   automationRules: AutomationRulesTable;
   automationFirings: AutomationFiringsTable;
   teamPeopleSettings: TeamPeopleSettingsTable;
+  compTimePolicies: CompTimePoliciesTable;
+  compTimeEntries: CompTimeEntriesTable;
+  pulseInvitations: PulseInvitationsTable;
+  pulseAnswers: PulseAnswersTable;
+  doubleCommandFlags: DoubleCommandFlagsTable;
 }
 
 /** 0030: a team's Markdown runbook; `body`/`title`/`version` are the newest of `runbook_versions`. */

@@ -29,6 +29,7 @@ import type { RunbookService } from '../runbooks/index.js';
 import type { RemediationService } from '../remediation/index.js';
 import type { AutomationService } from '../automation/index.js';
 import type { PeopleHealthService } from '../people/index.js';
+import type { PeopleLedgerService } from '../people/ledger/index.js';
 
 /** What the HTTP layer is handed by the composition root (src/server.ts). Routes call these; they hold no SQL. */
 export interface Services {
@@ -79,5 +80,7 @@ export interface Services {
   automation: AutomationService;
   /** People health: heroes, knowledge, double-booking, load and recovery, comp time, pulse, service card (src/people). */
   people: PeopleHealthService;
+  /** Double-booking, role-separation overrides, comp time, the anonymous pulse (src/people/ledger). */
+  peopleLedger: PeopleLedgerService;
   isReady(): Promise<boolean>;
 }

@@ -1,8 +1,15 @@
 export { IncidentService, type IncidentDetail, type ListFilter, type IncidentDeps } from './service.js';
 export { LiveTimeline } from './live.js';
 export { type IncidentChatHook } from './service.js';
-export { findIncident, listEvents, currentRoles, loadPolicy } from './repo.js';
+export { findIncident, listEvents, currentRoles, loadPolicy, appendEvent, lockIncident } from './repo.js';
 export { noteIntegrationProblem } from './integration.js';
+export {
+  JOB_DOUBLE_COMMAND,
+  openEngagements,
+  type DoubleBookedWarning,
+  type DoubleCommandPayload,
+  type Engagement,
+} from './engagements.js';
 export {
   recordTechnicalAction,
   noteAlertAcknowledged,

@@ -46,7 +46,8 @@ import {
   toIncident,
   type TimelineEvent,
 } from './repo.js';
-import { assignRole, roleHistory, unassignRole } from './roles.js';
+import { assignRole, checkDoubleCommand, roleHistory, unassignRole } from './roles.js';
+import { doubleBookedWarnings, type DoubleBookedWarning } from './engagements.js';
 import type { Incident } from './model.js';
 
 /**
@@ -228,7 +229,11 @@ export class IncidentService {
     id: string,
     input: { severity: Severity; reason: string; assessment?: SeverityAssessment | undefined },
   ) {
-    const extra = await this.mutate(actor, id, (c) => lifecycle.changeSeverity(c, input));
+    const extra = await this.mutate(actor, id, async (c) => {
+      const out = await lifecycle.changeSeverity(c, input);
+      await checkDoubleCommand(c);
+      return out;
+    });
     return this.withWarnings(id, extra);
   }
 
@@ -250,9 +255,32 @@ export class IncidentService {
     return this.get(id);
   }
 
-  async assignRole(actor: Actor, id: string, role: IncidentRole, userId: string) {
-    await this.mutate(actor, id, (c) => assignRole(c, role, userId));
-    return this.get(id);
+  /**
+   * Assign a role. Where the severity policy requires distinct roles, a second role for the same person is refused
+   * (409 roles_not_distinct) unless `overrideReason` is given. The answer warns when the person is already engaged in
+   * another open incident (`double_booked`).
+   */
+  async assignRole(
+    actor: Actor,
+    id: string,
+    role: IncidentRole,
+    userId: string,
+    opts: { overrideReason?: string | undefined } = {},
+  ) {
+    const booked = await this.mutate(actor, id, async (c) => {
+      const { user } = await assignRole(c, role, userId, opts);
+      return doubleBookedWarnings(c.trx, [{ userId: user.id, name: user.name }], id);
+    });
+    const d = await this.get(id);
+    return { ...d, warnings: [...d.warnings, ...booked] };
+  }
+
+  /** `double_booked` warnings for these people, from the point of view of this incident (docs/people-health.md). */
+  async doubleBooked(id: string, userIds: string[]): Promise<DoubleBookedWarning[]> {
+    if (!userIds.length) return [];
+    const ex = this.deps.db.kysely;
+    const people = await ex.selectFrom('users').select(['id as userId', 'name']).where('id', 'in', userIds).execute();
+    return doubleBookedWarnings(ex, people, id);
   }
 
   async unassignRole(actor: Actor, id: string, role: IncidentRole) {

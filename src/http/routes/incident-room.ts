@@ -13,6 +13,19 @@ import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
 import { TaskSchema, TimelineEventSchema, presentEvent, presentTask } from './incident-present.js';
 
+/** A `double_booked` warning names the person and the other open incidents they are engaged in. */
+export const WarningSchema = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  roles: Type.Array(Type.String()),
+  userId: Type.Optional(Type.String()),
+  incidents: Type.Optional(
+    Type.Array(
+      Type.Object({ id: Type.String(), title: Type.String(), severity: Type.String(), roles: Type.Array(Type.String()) }),
+    ),
+  ),
+});
+
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const HEARTBEAT_MS = 15_000;
 const SAFETY_POLL_MS = 5_000;
@@ -122,12 +135,21 @@ export function registerIncidentRoomRoutes(app: FastifyInstance, services: Servi
     {
       schema: {
         tags,
-        summary: 'Join the incident room (recorded; the first join ticks "open the incident channel")',
+        summary:
+          'Join the incident room (recorded; the first join ticks "open the incident channel"); warns double_booked ' +
+          'when the caller is already engaged in another open incident',
         params: IdParams,
-        response: withErrors({ 200: Type.Object({ isFirstJoin: Type.Boolean() }) }),
+        response: withErrors({
+          200: Type.Object({ isFirstJoin: Type.Boolean(), warnings: Type.Array(WarningSchema) }),
+        }),
       },
     },
-    async (req) => ({ isFirstJoin: await inc.join(actorOf(req), req.params.id, 'join') }),
+    async (req) => {
+      const actor = actorOf(req);
+      const isFirstJoin = await inc.join(actor, req.params.id, 'join');
+      const warnings = actor.userId ? await inc.doubleBooked(req.params.id, [actor.userId]) : [];
+      return { isFirstJoin, warnings };
+    },
   );
 
   r.get(

@@ -26,7 +26,7 @@ import {
   presentDetail,
   presentIncident,
 } from './incident-present.js';
-import { registerIncidentRoomRoutes } from './incident-room.js';
+import { WarningSchema, registerIncidentRoomRoutes } from './incident-room.js';
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const RoleParam = Type.Union(
@@ -39,6 +39,7 @@ const MilestoneParam = Type.Union(
   ['impactStartedAt', 'detectedAt', 'acknowledgedAt', 'mitigatedAt', 'resolvedAt'].map((m) => Type.Literal(m)),
 );
 const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
+const AssignedSchema = Type.Object({ ...DetailSchema.properties, warnings: Type.Array(WarningSchema) });
 
 const tags = ['incidents'];
 
@@ -339,14 +340,28 @@ function registerCommandRoutes(r: Router, inc: Incidents): void {
     {
       schema: {
         tags,
-        summary: 'Assign a role; the response lists warnings until the severity policy is met',
+        summary:
+          'Assign a role; where the severity policy requires distinct roles, a second role for one person is refused ' +
+          '(409 roles_not_distinct) unless overrideReason is given. Warnings: the policy, and double_booked',
         params: Type.Object({ id: Type.String({ maxLength: 100 }), role: RoleParam }),
-        body: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 100 }) }),
-        response: withErrors({ 200: DetailSchema }),
+        body: Type.Object({
+          userId: Type.String({ minLength: 1, maxLength: 100 }),
+          overrideReason: Type.Optional(
+            Type.String({
+              maxLength: 2000,
+              description: 'Why one person holds two roles where the policy requires three people (on the timeline)',
+            }),
+          ),
+        }),
+        response: withErrors({ 200: AssignedSchema }),
       },
     },
     async (req) =>
-      presentDetail(await inc.assignRole(actorOf(req), req.params.id, roleOf(req.params.role), req.body.userId)),
+      presentDetail(
+        await inc.assignRole(actorOf(req), req.params.id, roleOf(req.params.role), req.body.userId, {
+          overrideReason: req.body.overrideReason,
+        }),
+      ),
   );
 
   r.delete(
