@@ -96,6 +96,7 @@ import { GamedayService, gamedayJobs, skipDrills } from './gamedays/index.js';
 import { HALT_CHECK_JOB, INJECTION_JOB, LiveGamedays } from './gamedays/live/hooks.js';
 import { RunbookService } from './runbooks/index.js';
 import { RemediationService } from './remediation/index.js';
+import { agentJobs } from './remediation/agent/index.js';
 import { AutomationService } from './automation/index.js';
 import { PeopleHealthService } from './people/index.js';
 import { PeopleLedgerService, ensureCompTimeJob } from './people/ledger/index.js';
@@ -411,6 +412,8 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   }
   runner.register(HALT_CHECK_JOB, services.gamedayLive.haltCheckHandler());
   runner.register(INJECTION_JOB, services.gamedayLive.injectionHandler());
+  // Agent runs whose lease ran out end failed (src/remediation/agent).
+  for (const j of agentJobs(services)) runner.register(j.kind, j.handler);
   // Insights: the weekly digest, one job per subscribed team each Monday (src/insights/digest.ts).
   for (const j of [insightsDigestJob(services)]) runner.register(j.kind, j.handler);
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).
