@@ -77,15 +77,26 @@ for (const engine of ENGINES) {
       assert.deepEqual(kinds.slice(0, 2), ['declared', 'severity_policy']);
     });
 
-    it('warns on a P1 until three different people hold IC, TL and CL, keeping every assignment', async () => {
+    it('refuses one person in two roles on a P1 unless given a reason, keeping every assignment', async () => {
       const d = await declare({ title: 'Payments failing', severity: 'P1' });
       const id = d.incident.id;
       const [a, b, c] = users as [string, string, string];
       let r = await t.api<Detail>('PUT', `/api/incidents/${id}/roles/ic`, { userId: a });
       assert.equal(r.status, 200);
-      r = await t.api<Detail>('PUT', `/api/incidents/${id}/roles/technical_lead`, { userId: a });
+      const refused = await t.api<{ error: { code: string } }>('PUT', `/api/incidents/${id}/roles/technical_lead`, {
+        userId: a,
+      });
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error.code, 'roles_not_distinct');
+      r = await t.api<Detail>('PUT', `/api/incidents/${id}/roles/technical_lead`, {
+        userId: a,
+        overrideReason: 'Only one engineer awake',
+      });
+      assert.equal(r.status, 200);
       assert.ok(r.body.warnings.some((w) => w.code === 'roles_not_distinct'));
       assert.ok(done(r.body, 'declare_roles'), 'IC and TL assigned ticks "declare roles"');
+      const override = (await timeline(id)).filter((e) => e.kind === 'role_separation_override');
+      assert.equal(override.length, 1);
       r = await t.api<Detail>('PUT', `/api/incidents/${id}/roles/tl`, { userId: b });
       assert.deepEqual(
         r.body.warnings.map((w) => w.code),
