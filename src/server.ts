@@ -97,7 +97,7 @@ import { HALT_CHECK_JOB, INJECTION_JOB, LiveGamedays } from './gamedays/live/hoo
 import { RunbookService } from './runbooks/index.js';
 import { RemediationService } from './remediation/index.js';
 import { agentJobs } from './remediation/agent/index.js';
-import { AutomationService } from './automation/index.js';
+import { AUTOMATION_EVALUATE_JOB, AutomationService, evaluateHandler } from './automation/index.js';
 import { PeopleHealthService } from './people/index.js';
 import { PeopleLedgerService, ensureCompTimeJob } from './people/ledger/index.js';
 
@@ -190,6 +190,8 @@ export function buildServices(
       live: alerts.live,
       onEnqueued: () => runner?.wake(),
       paging: inlinePaging(escalationDeps({ db, notify: notify.notify, config }), log),
+      // Automation rules and automatic actions: one automation.evaluate job for a new alert of a team that has any.
+      onAlertTriggered: (trx, alert, now) => services.automation.onAlertTriggered(trx, alert, now),
     }),
     intakeLimiter: new IntakeLimiter(config.intake),
     changes: new ChangeService({ db, clock, teams }),
@@ -215,6 +217,10 @@ export function buildServices(
         await postmortemOnIncidentResolved(trx, engine, id, now);
         await services.peopleLedger.onResolved(trx, engine, id, now);
       }),
+      // Automation rules (src/automation): declaration and milestone triggers, evaluated by a job after the commit.
+      onDeclared: (trx, _engine, id, now) => services.automation.onIncidentDeclared(trx, id, now),
+      onMilestoneReached: (trx, _engine, id, milestone, now) =>
+        services.automation.onMilestoneReached(trx, id, milestone, now),
     }),
     oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
     statusPage: createStatusPageServices({
@@ -416,6 +422,21 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   for (const j of agentJobs(services)) runner.register(j.kind, j.handler);
   // Insights: the weekly digest, one job per subscribed team each Monday (src/insights/digest.ts).
   for (const j of [insightsDigestJob(services)]) runner.register(j.kind, j.handler);
+  // Automation rules: one evaluation per new alert, declaration or milestone; a new alert's automatic remediation
+  // actions share it (src/automation/jobs.ts).
+  runner.register(
+    AUTOMATION_EVALUATE_JOB,
+    evaluateHandler({
+      notify: services.notify,
+      publicUrl: () => services.config.publicUrl,
+      poke: (id) => services.incidents.live.poke(id),
+      log: services.log.child({ component: 'automation' }),
+      remediation: {
+        requestRun: (trx, input) => services.remediation.requestRunIn(trx, null, { ...input, trigger: 'rule' }),
+        maybeRunAutomatic: (trx, alertId) => services.remediation.maybeRunAutomatic(trx, alertId),
+      },
+    }),
+  );
   // On-call hand-off summaries: one job per schedule at its next hand-off (src/oncall/handoff-jobs.ts).
   runner.register(
     HANDOFF_JOB,

@@ -94,6 +94,11 @@ export class IntakeService {
       groupCommit?: Partial<GroupCommitOptions>;
       /** Escalation's first step in the intake transaction (see PagingStarter); without it, one job hop later. */
       paging?: Pick<PagingDeps, 'startPaging' | 'onStartPagingFailed'>;
+      /**
+       * A new alert, in the intake transaction (automation rules and automatic actions enqueue their job there:
+       * src/server.ts injects it; this domain does not import src/automation). Keep it cheap: intake is a hot path.
+       */
+      onAlertTriggered?: (trx: Executor, alert: Selectable<AlertsTable>, now: number) => Promise<void>;
     },
   ) {
     this.committer = new GroupCommitter<IntakeRequest, IntakeOutcome[]>(
@@ -389,6 +394,7 @@ export class IntakeService {
       ctx.label,
       { decided },
     );
+    await this.deps.onAlertTriggered?.(trx, row, now);
     return id;
   }
 

@@ -378,6 +378,14 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'PUT /api/gamedays/:id/halt-conditions': 'gameday-actor',
   'POST /api/gamedays/:id/drill-key': 'gameday-actor',
   'POST /api/gamedays/:id/fire': 'gameday-actor',
+
+  // Automation rules (src/http/routes/automation.ts): creating one, an admin of the body's team (the service checks).
+  'GET /api/automation-rules': SIGNED_IN,
+  'POST /api/automation-rules': 'any-team-admin',
+  'GET /api/automation-rules/:id': SIGNED_IN,
+  'PATCH /api/automation-rules/:id': 'admin@automation-rule',
+  'DELETE /api/automation-rules/:id': 'admin@automation-rule',
+  'GET /api/automation-rules/:id/firings': SIGNED_IN,
 };
 
 declare module 'fastify' {

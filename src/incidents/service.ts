@@ -49,6 +49,7 @@ import {
 import { assignRole, checkDoubleCommand, roleHistory, unassignRole } from './roles.js';
 import { doubleBookedWarnings, type DoubleBookedWarning } from './engagements.js';
 import type { Incident } from './model.js';
+import { MILESTONES } from './model.js';
 
 /**
  * A chat integration (src/chat) follows incidents through this hook, inside the change's transaction, so whatever it
@@ -70,6 +71,19 @@ export interface IncidentDeps {
    * injects it, so this domain does not import src/postmortems).
    */
   onResolved?: (trx: Executor, engine: Db['engine'], incidentId: string, now: number) => Promise<void>;
+  /**
+   * Called inside the transaction that declares an incident, and in the one that first sets one of its milestones
+   * (automation rules enqueue their evaluation there: src/server.ts injects them; this domain does not import
+   * src/automation).
+   */
+  onDeclared?: (trx: Executor, engine: Db['engine'], incidentId: string, now: number) => Promise<void>;
+  onMilestoneReached?: (
+    trx: Executor,
+    engine: Db['engine'],
+    incidentId: string,
+    milestone: Milestone,
+    now: number,
+  ) => Promise<void>;
 }
 
 export interface ListFilter {
@@ -135,6 +149,7 @@ export class IncidentService {
       if (!(await isAnyResponder(trx, actor))) throw notAnyResponder();
       const declared = await declareIn(trx, this.deps.db.engine, actor, input, now);
       await this.deps.chat?.declared(trx, this.deps.db.engine, declared, now);
+      await this.deps.onDeclared?.(trx, this.deps.db.engine, declared, now);
       return declared;
     });
     this.live.poke(id);
@@ -239,19 +254,40 @@ export class IncidentService {
 
   async setStatus(actor: Actor, id: string, input: { status: IncidentStatus; message?: string | undefined }) {
     await this.mutate(actor, id, async (c) => {
+      const before = { ...c.incident };
       await lifecycle.changeStatus(c, input);
       if (input.status === 'resolved') await this.deps.onResolved?.(c.trx, c.engine, id, c.now);
+      await this.milestonesReached(c, before);
     });
     return this.get(id);
   }
 
   async setMilestone(actor: Actor, id: string, input: { milestone: Milestone; at: number | null; reason: string }) {
-    await this.mutate(actor, id, (c) => lifecycle.changeMilestone(c, input));
+    await this.mutate(actor, id, async (c) => {
+      const before = { ...c.incident };
+      await lifecycle.changeMilestone(c, input);
+      await this.milestonesReached(c, before);
+    });
     return this.get(id);
   }
 
+  /** Tell onMilestoneReached about each milestone this change set where there was none. */
+  private async milestonesReached(c: Ctx, before: Incident): Promise<void> {
+    if (!this.deps.onMilestoneReached) return;
+    const after = await findIncident(c.trx, c.incident.id);
+    if (!after) return;
+    for (const m of MILESTONES) {
+      if (before[m] === null && after[m] !== null)
+        await this.deps.onMilestoneReached(c.trx, c.engine, after.id, m, c.now);
+    }
+  }
+
   async acknowledge(actor: Actor, id: string) {
-    await this.mutate(actor, id, (c) => lifecycle.acknowledge(c));
+    await this.mutate(actor, id, async (c) => {
+      const before = { ...c.incident };
+      await lifecycle.acknowledge(c);
+      await this.milestonesReached(c, before);
+    });
     return this.get(id);
   }
 
