@@ -1,0 +1,358 @@
+/**
+ * Runbooks in SQL: rows, versions, service links, alert rules, the actions of a runbook, and the reads that find the
+ * runbooks for an alert or an incident. Every function takes the executor it runs on (a transaction's `trx`, or the
+ * root handle outside one).
+ */
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/index.js';
+import type { RunbooksTable } from '../db/schema.js';
+import { fromJsonText } from '../shared/json.js';
+import type { AlertRule, Matcher } from './model.js';
+
+export type RunbookRow = Selectable<RunbooksTable>;
+
+export interface StoredRule extends AlertRule {
+  id: string;
+  runbookId: string;
+}
+
+export async function findRunbookRow(ex: Executor, id: string): Promise<RunbookRow | undefined> {
+  return ex.selectFrom('runbooks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listRunbookRows(
+  ex: Executor,
+  q: { teamId?: string | undefined; serviceId?: string | undefined; ids?: string[]; limit: number },
+): Promise<RunbookRow[]> {
+  if (q.ids && q.ids.length === 0) return [];
+  let query = ex.selectFrom('runbooks').selectAll().where('archivedAt', 'is', null);
+  if (q.teamId) query = query.where('teamId', '=', q.teamId);
+  if (q.serviceId) {
+    const serviceId = q.serviceId;
+    query = query.where('id', 'in', (eb) =>
+      eb.selectFrom('runbookServices').select('runbookId').where('serviceId', '=', serviceId),
+    );
+  }
+  if (q.ids) query = query.where('id', 'in', q.ids);
+  return query.orderBy('title').orderBy('id').limit(q.limit).execute();
+}
+
+export async function slugTaken(ex: Executor, teamId: string, slug: string): Promise<boolean> {
+  const row = await ex
+    .selectFrom('runbooks')
+    .select('id')
+    .where('teamId', '=', teamId)
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Services linked to each runbook: { runbookId → [{ id, name, slug }] }. */
+export async function servicesOf(
+  ex: Executor,
+  runbookIds: string[],
+): Promise<Map<string, { id: string; name: string; slug: string }[]>> {
+  const out = new Map<string, { id: string; name: string; slug: string }[]>();
+  if (runbookIds.length === 0) return out;
+  const rows = await ex
+    .selectFrom('runbookServices')
+    .innerJoin('services', 'services.id', 'runbookServices.serviceId')
+    .select(['runbookServices.runbookId', 'services.id', 'services.name', 'services.slug'])
+    .where('runbookServices.runbookId', 'in', runbookIds)
+    .orderBy('services.name')
+    .execute();
+  for (const r of rows) {
+    out.set(r.runbookId, [...(out.get(r.runbookId) ?? []), { id: r.id, name: r.name, slug: r.slug }]);
+  }
+  return out;
+}
+
+export async function teamNamesOf(ex: Executor, teamIds: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(teamIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await ex.selectFrom('teams').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+export async function actionCounts(ex: Executor, runbookIds: string[]): Promise<Map<string, number>> {
+  if (runbookIds.length === 0) return new Map();
+  const rows = await ex
+    .selectFrom('remediationActions')
+    .select(['runbookId', (eb) => eb.fn.countAll<string | number>().as('n')])
+    .where('runbookId', 'in', runbookIds)
+    .groupBy('runbookId')
+    .execute();
+  return new Map(rows.map((r) => [r.runbookId ?? '', Number(r.n)]));
+}
+
+export async function rulesOf(ex: Executor, runbookId: string): Promise<StoredRule[]> {
+  const rows = await ex
+    .selectFrom('runbookAlertRules')
+    .selectAll()
+    .where('runbookId', '=', runbookId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    runbookId: r.runbookId,
+    alertname: r.alertname,
+    matchers: fromJsonText<Matcher[]>(r.matchers, []),
+  }));
+}
+
+/**
+ * Alert rules that could match an alert: of runbooks not archived, owned by `teamId` or linked to `serviceId`, whose
+ * alertname is one of `names` or null. The matchers are checked by the caller (RE2 is not SQL).
+ */
+export async function candidateRules(
+  ex: Executor,
+  q: { teamId: string | null; serviceId: string; names: string[] },
+): Promise<StoredRule[]> {
+  const names = q.names.filter((n) => n !== '');
+  const rows = await ex
+    .selectFrom('runbookAlertRules')
+    .innerJoin('runbooks', 'runbooks.id', 'runbookAlertRules.runbookId')
+    .select([
+      'runbookAlertRules.id',
+      'runbookAlertRules.runbookId',
+      'runbookAlertRules.alertname',
+      'runbookAlertRules.matchers',
+    ])
+    .where('runbooks.archivedAt', 'is', null)
+    .where((eb) =>
+      eb.or([
+        ...(q.teamId ? [eb('runbooks.teamId', '=', q.teamId)] : []),
+        eb(
+          'runbooks.id',
+          'in',
+          eb.selectFrom('runbookServices').select('runbookId').where('serviceId', '=', q.serviceId),
+        ),
+      ]),
+    )
+    .where((eb) =>
+      eb.or([
+        eb('runbookAlertRules.alertname', 'is', null),
+        ...(names.length ? [eb('runbookAlertRules.alertname', 'in', names)] : []),
+      ]),
+    )
+    .orderBy('runbooks.title')
+    .orderBy('runbookAlertRules.id')
+    .limit(2000)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    runbookId: r.runbookId,
+    alertname: r.alertname,
+    matchers: fromJsonText<Matcher[]>(r.matchers, []),
+  }));
+}
+
+/** Runbooks (not archived) linked to any of the services, by title. */
+export async function runbookIdsForServices(ex: Executor, serviceIds: string[]): Promise<string[]> {
+  if (serviceIds.length === 0) return [];
+  const rows = await ex
+    .selectFrom('runbookServices')
+    .innerJoin('runbooks', 'runbooks.id', 'runbookServices.runbookId')
+    .select('runbooks.id')
+    .distinct()
+    .where('runbookServices.serviceId', 'in', serviceIds)
+    .where('runbooks.archivedAt', 'is', null)
+    .orderBy('runbooks.id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export interface AlertHead {
+  id: string;
+  serviceId: string;
+  teamId: string | null;
+  ruleKey: string;
+  labels: Record<string, string>;
+  context: { kind: string; url: string }[];
+}
+
+export async function alertHead(ex: Executor, alertId: string): Promise<AlertHead | null> {
+  const row = await ex
+    .selectFrom('alerts')
+    .leftJoin('services', 'services.id', 'alerts.serviceId')
+    .select(['alerts.id', 'alerts.serviceId', 'services.teamId', 'alerts.ruleKey', 'alerts.labels', 'alerts.context'])
+    .where('alerts.id', '=', alertId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    serviceId: row.serviceId,
+    teamId: row.teamId ?? null,
+    ruleKey: row.ruleKey,
+    labels: fromJsonText<Record<string, string>>(row.labels, {}),
+    context: fromJsonText<{ kind: string; url: string }[]>(row.context, []),
+  };
+}
+
+/** The alert's own runbook link (a `runbook_url` annotation or a link the source named so), if any. */
+export const externalRunbookUrl = (a: AlertHead): string | null =>
+  a.context.find((l) => l.kind === 'runbook')?.url ?? null;
+
+export async function incidentLinks(
+  ex: Executor,
+  incidentId: string,
+): Promise<{ exists: boolean; serviceIds: string[]; alertIds: string[] }> {
+  const inc = await ex.selectFrom('incidents').select('id').where('id', '=', incidentId).executeTakeFirst();
+  if (!inc) return { exists: false, serviceIds: [], alertIds: [] };
+  const [services, alerts] = await Promise.all([
+    ex
+      .selectFrom('incidentServices')
+      .select('serviceId')
+      .where('incidentId', '=', incidentId)
+      .orderBy('createdAt')
+      .execute(),
+    ex
+      .selectFrom('incidentAlerts')
+      .select('alertId')
+      .where('incidentId', '=', incidentId)
+      .orderBy('linkedAt')
+      .limit(200)
+      .execute(),
+  ]);
+  return { exists: true, serviceIds: services.map((s) => s.serviceId), alertIds: alerts.map((a) => a.alertId) };
+}
+
+/** Runbooks an automation rule suggested for the incident (firings of 'suggest_runbook' rules that were done). */
+export async function suggestedRunbookIds(ex: Executor, incidentId: string): Promise<string[]> {
+  const rows = await ex
+    .selectFrom('automationFirings')
+    .innerJoin('automationRules', 'automationRules.id', 'automationFirings.ruleId')
+    .select(['automationRules.actionConfig'])
+    .where('automationFirings.incidentId', '=', incidentId)
+    .where('automationFirings.outcome', '=', 'done')
+    .where('automationRules.action', '=', 'suggest_runbook')
+    .orderBy('automationFirings.firedAt')
+    .execute();
+  const ids: string[] = [];
+  for (const r of rows) {
+    let id: unknown;
+    try {
+      id = fromJsonText<{ runbookId?: unknown }>(r.actionConfig, {}).runbookId;
+    } catch {
+      id = undefined;
+    }
+    if (typeof id === 'string' && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** The latest version's author, when a person (the last editor, who hears when the runbook goes stale). */
+export async function lastEditorOf(ex: Executor, runbookId: string): Promise<string | null> {
+  const row = await ex
+    .selectFrom('runbookVersions')
+    .select('authorUserId')
+    .where('runbookId', '=', runbookId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.authorUserId ?? null;
+}
+
+/** Active admins and owners of a team. */
+export async function teamAdminIds(ex: Executor, teamId: string): Promise<string[]> {
+  const rows = await ex
+    .selectFrom('teamMembers')
+    .innerJoin('users', 'users.id', 'teamMembers.userId')
+    .select('teamMembers.userId')
+    .where('teamMembers.teamId', '=', teamId)
+    .where('teamMembers.role', 'in', ['admin', 'owner'])
+    .where('users.disabledAt', 'is', null)
+    .execute();
+  return rows.map((r) => r.userId);
+}
+
+export async function isActiveUser(ex: Executor, userId: string): Promise<boolean> {
+  const row = await ex
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', userId)
+    .where('disabledAt', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The contract's ActionSummary of the remediation actions attached to runbooks, read from the table (the remediation
+ * domain owns the actions; this is the read-only view a runbook shows). Secrets and the HTTP/agent config stay out.
+ */
+export interface ActionSummary {
+  id: string;
+  teamId: string;
+  runbookId: string | null;
+  slug: string;
+  name: string;
+  description: string;
+  kind: string;
+  mode: string;
+  enabled: boolean;
+  params: unknown[];
+  timeoutSeconds: number;
+  rateLimitPerHour: number;
+  autoConditions: Record<string, unknown>;
+  dryRunSupported: boolean;
+  updatedAt: string;
+}
+
+const safeJson = <T>(text: string, fallback: T): T => {
+  try {
+    return fromJsonText<T>(text, fallback);
+  } catch {
+    return fallback;
+  }
+};
+
+export async function actionsOf(ex: Executor, runbookIds: string[]): Promise<Map<string, ActionSummary[]>> {
+  const out = new Map<string, ActionSummary[]>();
+  if (runbookIds.length === 0) return out;
+  const rows = await ex
+    .selectFrom('remediationActions')
+    .select([
+      'id',
+      'teamId',
+      'runbookId',
+      'slug',
+      'name',
+      'description',
+      'kind',
+      'mode',
+      'enabled',
+      'params',
+      'config',
+      'timeoutSeconds',
+      'rateLimitPerHour',
+      'autoConditions',
+      'updatedAt',
+    ])
+    .where('runbookId', 'in', runbookIds)
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    const config = safeJson<Record<string, unknown>>(r.config, {});
+    const dryRun = r.kind === 'http' ? config.dryRun : config.dryRunArgs;
+    const summary: ActionSummary = {
+      id: r.id,
+      teamId: r.teamId,
+      runbookId: r.runbookId,
+      slug: r.slug,
+      name: r.name,
+      description: r.description,
+      kind: r.kind,
+      mode: r.mode,
+      enabled: r.enabled === 1,
+      params: safeJson<unknown[]>(r.params, []),
+      timeoutSeconds: r.timeoutSeconds,
+      rateLimitPerHour: r.rateLimitPerHour,
+      autoConditions: safeJson<Record<string, unknown>>(r.autoConditions, {}),
+      dryRunSupported: dryRun !== undefined && dryRun !== null,
+      updatedAt: new Date(r.updatedAt).toISOString(),
+    };
+    out.set(r.runbookId ?? '', [...(out.get(r.runbookId ?? '') ?? []), summary]);
+  }
+  return out;
+}
