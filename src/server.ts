@@ -94,7 +94,7 @@ import { createStatusPageServices } from './statuspage/index.js';
 import { backlogSource } from './insights/learning.js';
 import { GamedayService, gamedayJobs, skipDrills } from './gamedays/index.js';
 import { HALT_CHECK_JOB, INJECTION_JOB, LiveGamedays } from './gamedays/live/hooks.js';
-import { RunbookService } from './runbooks/index.js';
+import { FRESHNESS_JOB, RunbookService, ensureFreshnessJob, freshnessHandler } from './runbooks/index.js';
 import { RemediationService } from './remediation/index.js';
 import { agentJobs } from './remediation/agent/index.js';
 import { AUTOMATION_EVALUATE_JOB, AutomationService, evaluateHandler } from './automation/index.js';
@@ -422,6 +422,8 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   for (const j of agentJobs(services)) runner.register(j.kind, j.handler);
   // Insights: the weekly digest, one job per subscribed team each Monday (src/insights/digest.ts).
   for (const j of [insightsDigestJob(services)]) runner.register(j.kind, j.handler);
+  // Runbooks: the daily freshness check reminds the owners of stale runbooks once (src/runbooks/jobs.ts).
+  runner.register(FRESHNESS_JOB, freshnessHandler(reminders));
   // Automation rules: one evaluation per new alert, declaration or milestone; a new alert's automatic remediation
   // actions share it (src/automation/jobs.ts).
   runner.register(
@@ -516,6 +518,7 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     await ensureHandoffJobs(db, clock.now()); // schedules made before hand-off summaries existed
     await ensurePayloadPruning(db, clock.now());
     await ensureDigestJob(db, clock.now()); // the daily overdue digest of action items
+    await ensureFreshnessJob(db, clock.now()); // the daily check for stale runbooks
     await ensureCompTimeJob(db, clock.now()); // the daily comp-time accrual
     await services.runner?.start();
     log.info(

@@ -8,7 +8,8 @@ import type { FieldProblem } from '../shared/errors.js';
 
 export const PRIORITIES = ['high', 'medium', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
-export const KINDS = ['mitigate', 'prevent', 'detect', 'process'] as const;
+/** 'runbook': "Update the runbook" (docs/runbooks.md): names a runbook of the item's team, marked reviewed when done. */
+export const KINDS = ['mitigate', 'prevent', 'detect', 'process', 'runbook'] as const;
 export type Kind = (typeof KINDS)[number];
 export const STATUSES = ['open', 'in_progress', 'done', 'wont_do', 'verified'] as const;
 export type Status = (typeof STATUSES)[number];

@@ -28,6 +28,7 @@ export async function insertItemRow(ex: Executor, row: ActionItemRow): Promise<v
       dueAt: row.dueAt,
       priority: row.priority,
       kind: row.kind,
+      runbookId: row.runbookId,
       status: row.status,
       statusReason: row.statusReason,
       verification: row.verification,
@@ -62,6 +63,7 @@ export type ItemPatch = Partial<
     | 'dueAt'
     | 'priority'
     | 'kind'
+    | 'runbookId'
     | 'status'
     | 'statusReason'
     | 'verification'

@@ -47,6 +47,7 @@ import {
   type ItemPatch,
 } from './repo.js';
 import { TrackerService, type Sealer } from './trackers.js';
+import { markReviewed } from '../runbooks/index.js';
 import type { ResolveAll } from '../shared/net.js';
 
 export interface Named {
@@ -66,6 +67,8 @@ export interface ActionItem {
   dueAt: number;
   priority: Priority;
   kind: Kind;
+  /** Kind 'runbook': the runbook it marks reviewed when done. */
+  runbookId: string | null;
   status: Status;
   statusReason: string | null;
   verification: string | null;
@@ -92,6 +95,7 @@ export interface CreateInput {
   dueAt?: number | undefined;
   priority?: string | undefined;
   kind?: string | undefined;
+  runbookId?: string | undefined;
   sourceSection?: string | undefined;
   sourceWhyId?: string | undefined;
   trackerUrl?: string | undefined;
@@ -106,6 +110,7 @@ export interface UpdateInput {
   dueAt?: number | undefined;
   priority?: string | undefined;
   kind?: string | undefined;
+  runbookId?: string | null | undefined;
   status?: string | undefined;
   statusReason?: string | null | undefined;
   verification?: string | null | undefined;
@@ -268,7 +273,7 @@ export class ActionItemService {
     const priority = input.priority ?? 'medium';
     const kind = input.kind ?? 'prevent';
     if (!isPriority(priority)) problems.push({ field: 'priority', message: 'must be high, medium or low' });
-    if (!isKind(kind)) problems.push({ field: 'kind', message: 'must be mitigate, prevent, detect or process' });
+    if (!isKind(kind)) problems.push({ field: 'kind', message: KIND_MESSAGE });
     if (!input.title.trim()) problems.push({ field: 'title', message: 'say what is to be done' });
     const owner = input.ownerUserId?.trim() ? await findActiveUser(ex, input.ownerUserId.trim()) : null;
     if (!input.ownerUserId?.trim()) problems.push({ field: 'ownerUserId', message: NO_OWNER });
@@ -301,6 +306,7 @@ export class ActionItemService {
       if (!why) problems.push({ field: 'sourceWhyId', message: "must be a why of the item's post-mortem" });
     }
     if (input.trackerUrl !== undefined) problems.push(...trackerUrlProblems(input.trackerUrl));
+    problems.push(...(await runbookProblems(ex, kind, input.runbookId ?? null, teamId)));
     if (input.trackerUrl && input.createTrackerIssue) {
       problems.push({ field: 'createTrackerIssue', message: 'the item already links to an issue (trackerUrl)' });
     }
@@ -328,7 +334,7 @@ export class ActionItemService {
         dueAt,
         priority,
         kind,
-        runbookId: null,
+        runbookId: kind === 'runbook' ? (input.runbookId ?? null) : null,
         status: 'open',
         statusReason: null,
         verification: null,
@@ -384,7 +390,7 @@ export class ActionItemService {
       problems.push({ field: 'priority', message: 'must be high, medium or low' });
     }
     if (input.kind !== undefined && !isKind(input.kind)) {
-      problems.push({ field: 'kind', message: 'must be mitigate, prevent, detect or process' });
+      problems.push({ field: 'kind', message: KIND_MESSAGE });
     }
     if (input.status !== undefined && !isStatus(input.status)) {
       problems.push({ field: 'status', message: 'must be open, in_progress, done, wont_do or verified' });
@@ -405,6 +411,14 @@ export class ActionItemService {
       }
     }
     if (input.trackerUrl) problems.push(...trackerUrlProblems(input.trackerUrl));
+    // An "Update the runbook" item names a runbook of its own team, whatever changed of the three.
+    const nextKind = input.kind ?? row.kind;
+    const nextRunbookId =
+      nextKind === 'runbook' ? (input.runbookId !== undefined ? input.runbookId : row.runbookId) : null;
+    if (input.kind !== undefined || input.runbookId !== undefined || input.teamId !== undefined) {
+      const named = nextKind === 'runbook' ? nextRunbookId : (input.runbookId ?? null);
+      problems.push(...(await runbookProblems(ex, nextKind, named, input.teamId ?? row.teamId)));
+    }
     if (problems.length) throw validationError(problems);
     const now = this.now();
     const status = applyStatusChange(
@@ -435,6 +449,7 @@ export class ActionItemService {
       dueAt: input.dueAt,
       priority: input.priority,
       kind: input.kind,
+      runbookId: nextRunbookId !== row.runbookId ? nextRunbookId : undefined,
       ...status.next,
       ...(byHand === undefined
         ? {}
@@ -458,6 +473,17 @@ export class ActionItemService {
     await this.deps.db.kysely.transaction().execute(async (trx) => {
       await updateItemRow(trx, id, patch);
       if (isDueMoved) await scheduleReminders(trx, this.deps.db.engine, id, input.dueAt!, now);
+      // "Update the runbook" done: the runbook is reviewed, and a version note says by which item.
+      if (nextKind === 'runbook' && nextRunbookId && status.next.doneAt !== null && row.doneAt === null) {
+        const title = input.title?.trim() ?? row.title;
+        await markReviewed(
+          trx,
+          nextRunbookId,
+          { userId: actor.userId, label: actor.label },
+          now,
+          `Reviewed: action item "${title}" done`,
+        );
+      }
       const details: Record<string, unknown> = { changed };
       if (status.next.status !== row.status) {
         Object.assign(details, { from: row.status, to: status.next.status, reason: status.next.statusReason });
@@ -541,6 +567,33 @@ export class ActionItemService {
   }
 }
 
+const KIND_MESSAGE = 'must be mitigate, prevent, detect, process or runbook';
+
+/** Kind 'runbook' needs `runbookId`: a runbook (not archived) of the item's team; other kinds take none. */
+async function runbookProblems(
+  ex: Executor,
+  kind: string,
+  runbookId: string | null,
+  teamId: string | undefined,
+): Promise<FieldProblem[]> {
+  if (kind !== 'runbook') {
+    return runbookId
+      ? [{ field: 'runbookId', message: 'only an "Update the runbook" item (kind runbook) names one' }]
+      : [];
+  }
+  if (!runbookId) return [{ field: 'runbookId', message: 'is required for an "Update the runbook" item' }];
+  const rb = await ex
+    .selectFrom('runbooks')
+    .select(['teamId', 'archivedAt'])
+    .where('id', '=', runbookId)
+    .executeTakeFirst();
+  if (!rb || rb.archivedAt !== null) return [{ field: 'runbookId', message: 'no such runbook' }];
+  if (teamId !== undefined && rb.teamId !== teamId) {
+    return [{ field: 'runbookId', message: "must be a runbook of the item's team" }];
+  }
+  return [];
+}
+
 function trackerUrlProblems(url: string): FieldProblem[] {
   if (url === '') return [];
   try {
@@ -571,6 +624,7 @@ export function toItem(
     dueAt: r.dueAt,
     priority: r.priority as Priority,
     kind: r.kind as Kind,
+    runbookId: r.runbookId,
     status: r.status as Status,
     statusReason: r.statusReason,
     verification: r.verification,

@@ -379,6 +379,19 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/gamedays/:id/drill-key': 'gameday-actor',
   'POST /api/gamedays/:id/fire': 'gameday-actor',
 
+  // Runbooks (src/http/routes/runbooks.ts): creating one, a responder of the body's team (the service checks).
+  'GET /api/runbooks': SIGNED_IN,
+  'POST /api/runbooks': 'any-responder',
+  'GET /api/runbooks/:id': SIGNED_IN,
+  'PATCH /api/runbooks/:id': 'responder@runbook',
+  'POST /api/runbooks/:id/review': 'responder@runbook',
+  'DELETE /api/runbooks/:id': 'admin@runbook',
+  'GET /api/runbooks/:id/versions': SIGNED_IN,
+  'GET /api/runbooks/:id/versions/:version': SIGNED_IN,
+  'GET /api/runbooks/:id/diff': SIGNED_IN,
+  'GET /api/alerts/:id/runbooks': SIGNED_IN,
+  'GET /api/incidents/:id/runbooks': SIGNED_IN,
+
   // Automation rules (src/http/routes/automation.ts): creating one, an admin of the body's team (the service checks).
   'GET /api/automation-rules': SIGNED_IN,
   'POST /api/automation-rules': 'any-team-admin',

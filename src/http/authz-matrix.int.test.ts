@@ -84,6 +84,8 @@ interface Fixture {
   actionItem: string;
   /** A game day of team A (facilitated by the organisation admin). */
   gameday: string;
+  /** A runbook of team A. */
+  runbook: string;
 }
 
 /** A path with the fixture's ids (or made-up ones where any id will do) in place of its parameters. */
@@ -95,6 +97,7 @@ function fill(method: string, url: string, f: Fixture): string {
     ['/api/postmortems/', f.postmortem],
     ['/api/action-items/', f.actionItem],
     ['/api/gamedays/', f.gameday],
+    ['/api/runbooks/', f.runbook],
     ['/api/alerts/', f.alert],
     ['/api/schedules/', deleting && url === '/api/schedules/:id' ? f.spareSchedule : f.schedule],
     ['/api/escalation-policies/', f.policy],
@@ -297,6 +300,15 @@ for (const engine of ENGINES) {
         }),
         'game day',
       ).id;
+      const runbook = ok(
+        await t.api<{ id: string }>('POST', '/api/runbooks', {
+          teamId: teamA,
+          title: 'Checkout latency',
+          body: '# Checkout latency\n\nLook at the dashboard.',
+          serviceIds: [service],
+        }),
+        'runbook',
+      ).id;
       f = {
         tokens,
         users,
@@ -317,6 +329,7 @@ for (const engine of ENGINES) {
         postmortem,
         actionItem,
         gameday,
+        runbook,
       };
       fireAlert = fire;
     });

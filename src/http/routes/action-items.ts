@@ -28,7 +28,8 @@ const ActionItemSchema = Type.Object({
   team: Named,
   dueAt: Timestamp,
   priority: Type.String({ description: 'high, medium or low' }),
-  kind: Type.String({ description: 'mitigate, prevent, detect or process' }),
+  kind: Type.String({ description: 'mitigate, prevent, detect, process or runbook ("Update the runbook")' }),
+  runbookId: Nullable(Str),
   status: Type.String({ description: 'open, in_progress, done, wont_do or verified' }),
   statusReason: Nullable(Str),
   verification: Nullable(Str),
@@ -82,7 +83,8 @@ const Due = Type.String({
   maxLength: 40,
   description: 'An RFC 3339 instant, or a day (YYYY-MM-DD: due at 17:00 UTC). Default from the priority.',
 });
-const Id = Type.String({ minLength: 1, maxLength: 100 });
+const idLimits = { minLength: 1, maxLength: 100 };
+const Id = Type.String(idLimits);
 const Text = (max: number) => Type.String({ maxLength: max });
 
 function dueOf(text: string | undefined): number | undefined {
@@ -158,9 +160,18 @@ export function registerActionItemRoutes(app: FastifyInstance, services: Service
           ),
           kind: Type.Optional(
             Type.Union(
-              [Type.Literal('mitigate'), Type.Literal('prevent'), Type.Literal('detect'), Type.Literal('process')],
+              [
+                Type.Literal('mitigate'),
+                Type.Literal('prevent'),
+                Type.Literal('detect'),
+                Type.Literal('process'),
+                Type.Literal('runbook'),
+              ],
               { default: 'prevent' },
             ),
+          ),
+          runbookId: Type.Optional(
+            Type.String({ ...idLimits, description: 'Kind runbook: the runbook (of the same team) it marks reviewed' }),
           ),
           sourceSection: Type.Optional(Text(100)),
           sourceWhyId: Type.Optional(Text(100)),
@@ -182,6 +193,7 @@ export function registerActionItemRoutes(app: FastifyInstance, services: Service
         dueAt: dueOf(b.dueAt),
         priority: b.priority,
         kind: b.kind,
+        runbookId: b.runbookId,
         sourceSection: b.sourceSection,
         sourceWhyId: b.sourceWhyId,
         trackerUrl: b.trackerUrl,
@@ -212,8 +224,10 @@ export function registerActionItemRoutes(app: FastifyInstance, services: Service
               Type.Literal('prevent'),
               Type.Literal('detect'),
               Type.Literal('process'),
+              Type.Literal('runbook'),
             ]),
           ),
+          runbookId: Type.Optional(Type.Union([Type.String(idLimits), Type.Null()])),
           status: Type.Optional(
             Type.Union([
               Type.Literal('open'),
@@ -247,6 +261,7 @@ export function registerActionItemRoutes(app: FastifyInstance, services: Service
         dueAt: dueOf(b.dueAt),
         priority: b.priority,
         kind: b.kind,
+        runbookId: b.runbookId,
         status: b.status,
         statusReason: b.statusReason,
         verification: b.verification,
