@@ -111,8 +111,11 @@ for (const engine of ENGINES)
       await page.getByLabel('Incident Commander').selectOption(alice);
       await page.getByLabel('Technical Lead').selectOption(bob);
       await warnings.getByText('Communications Lead not assigned').waitFor();
+      // A P1 requires three different people: a second role for Alice asks for a reason first.
       await page.getByLabel('Communications Lead').selectOption(alice);
-      await warnings.getByText('P1 needs three different people').waitFor();
+      const override = page.getByTestId('override-reason');
+      await override.getByText('P1 needs three different people').waitFor();
+      await override.getByRole('button', { name: 'Choose someone else' }).click();
       await page.getByLabel('Communications Lead').selectOption(cara);
       await warnings.waitFor({ state: 'detached' });
       await step('declare_roles').and(page.locator('[data-done="true"]')).waitFor();

@@ -5,7 +5,8 @@
 import { useState } from 'react';
 import { ErrorBanner } from '../../components/forms.js';
 import { Card } from '../../components/ui.js';
-import { api } from '../../lib/api.js';
+import { ApiError, api } from '../../lib/api.js';
+import { useApi } from '../../lib/use-api.js';
 import { ROLES, ROLE_HINT, ROLE_TEXT, incidentPath, type IncidentDetail, type Role, type UserLite } from './types.js';
 
 export function RolesPanel({
@@ -19,18 +20,41 @@ export function RolesPanel({
 }) {
   const [busy, setBusy] = useState<Role | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // A second role for one person where the policy requires three people: the API asks for a reason (409).
+  const [pending, setPending] = useState<{ role: Role; userId: string; message: string } | null>(null);
+  const [reason, setReason] = useState('');
+  const [booked, setBooked] = useState<string[]>([]);
   const base = incidentPath(detail.incident.id);
   const roleWarnings = detail.warnings.filter((w) => w.roles.length > 0 || w.code.startsWith('role'));
+  // Who is engaged in another open incident: marked in the pickers, offered after those who are free.
+  const engaged = useApi<{ people: { userId: string; incidents: { incidentId: string; title: string }[] }[] }>(
+    '/api/engagements',
+  );
+  const busyElsewhere = new Map(
+    (engaged.data?.people ?? []).flatMap((p) => {
+      const others = p.incidents.filter((i) => i.incidentId !== detail.incident.id);
+      return others.length ? [[p.userId, others] as const] : [];
+    }),
+  );
+  const ordered = [...users].sort((a, b) => Number(busyElsewhere.has(a.id)) - Number(busyElsewhere.has(b.id)));
 
-  const change = async (role: Role, userId: string) => {
+  const change = async (role: Role, userId: string, overrideReason?: string) => {
     setBusy(role);
     setError(null);
     try {
-      if (userId) await api.put(`${base}/roles/${role}`, { userId });
-      else await api.del(`${base}/roles/${role}`);
+      if (userId) {
+        const d = await api.put<{ warnings: { code: string; message: string }[] }>(`${base}/roles/${role}`, {
+          userId,
+          ...(overrideReason ? { overrideReason } : {}),
+        });
+        setBooked(d.warnings.filter((w) => w.code === 'double_booked').map((w) => w.message));
+      } else await api.del(`${base}/roles/${role}`);
+      setPending(null);
+      setReason('');
       onChanged();
     } catch (e) {
-      setError(e);
+      if (e instanceof ApiError && e.code === 'roles_not_distinct') setPending({ role, userId, message: e.message });
+      else setError(e);
     } finally {
       setBusy(null);
     }
@@ -46,6 +70,41 @@ export function RolesPanel({
             </div>
           ))}
         </div>
+      )}
+      {booked.length > 0 && (
+        <div className="banner banner-warn" role="status" data-testid="double-booked">
+          {booked.map((m) => (
+            <div key={m}>⚑ {m}</div>
+          ))}
+        </div>
+      )}
+      {pending && (
+        <form
+          className="banner banner-warn"
+          data-testid="override-reason"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reason.trim()) void change(pending.role, pending.userId, reason.trim());
+          }}
+        >
+          <p>{pending.message}</p>
+          <label htmlFor="override-reason-text">Reason for one person in two roles</label>
+          <input
+            id="override-reason-text"
+            value={reason}
+            maxLength={2000}
+            onChange={(e) => setReason(e.target.value)}
+            style={{ width: '100%' }}
+          />
+          <div>
+            <button type="submit" disabled={!reason.trim() || busy !== null}>
+              Assign anyway
+            </button>{' '}
+            <button type="button" onClick={() => setPending(null)}>
+              Choose someone else
+            </button>
+          </div>
+        </form>
       )}
       <ErrorBanner error={error} />
       <div className="roles">
@@ -69,12 +128,21 @@ export function RolesPanel({
                 {holder && !users.some((u) => u.id === holder.userId) && (
                   <option value={holder.userId}>{holder.name}</option>
                 )}
-                {users.map((u) => (
+                {ordered.map((u) => (
                   <option key={u.id} value={u.id}>
-                    {u.name || u.email}
+                    {`${u.name || u.email}${busyElsewhere.has(u.id) ? ' — ⚑ double-booked' : ''}`}
                   </option>
                 ))}
               </select>
+              {holder && busyElsewhere.has(holder.userId) && (
+                <span className="badge badge-warn small" data-testid="double-booked-badge">
+                  ⚑ also in{' '}
+                  {busyElsewhere
+                    .get(holder.userId)!
+                    .map((i) => i.title)
+                    .join(', ')}
+                </span>
+              )}
               {busy === role && <span className="muted small">Saving…</span>}
             </div>
           );
