@@ -53,6 +53,9 @@ import { RunbooksPage } from './runbooks/list.js';
 import { EditRunbookPage, NewRunbookPage } from './runbooks/editor.js';
 import { RunbookPage } from './runbooks/view.js';
 import { AutomationPage } from './automation/index.js';
+import { ActionPage, NewActionPage } from './automation/action.js';
+import { NewRulePage, RulePage } from './automation/rule.js';
+import { RunPage } from './automation/run.js';
 import { PeopleHealthPage } from './people/health.js';
 import { UsersPage } from './users.js';
 
@@ -90,6 +93,11 @@ export const pages: PageDef[] = [
   { path: '/runbooks/:id/edit', title: 'Edit runbook', section: null, component: EditRunbookPage },
   { path: '/runbooks/:id', title: 'Runbook', section: null, component: RunbookPage },
   { path: '/automation', title: 'Automation', section: 'Respond', component: AutomationPage },
+  { path: '/automation/actions/new', title: 'New action', section: null, component: NewActionPage },
+  { path: '/automation/actions/:id', title: 'Action', section: null, component: ActionPage },
+  { path: '/automation/runs/:id', title: 'Run', section: null, component: RunPage },
+  { path: '/automation/rules/new', title: 'New automation rule', section: null, component: NewRulePage },
+  { path: '/automation/rules/:id', title: 'Automation rule', section: null, component: RulePage },
   { path: '/gamedays/new', title: 'Plan a game day', section: null, component: NewGamedayPage },
   { path: '/gamedays/scenarios', title: 'Scenario library', section: null, component: ScenariosPage },
   { path: '/gamedays/:id', title: 'Game day', section: null, component: GamedayRunPage },

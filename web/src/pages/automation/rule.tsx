@@ -1,0 +1,297 @@
+/**
+ * /automation/rules/new (`?team=`) and /automation/rules/:id: an automation rule's form — when (an alert triggers,
+ * an incident is declared, a milestone is reached), on which conditions (severity, services, alert names, label
+ * matchers, the milestone), then what (suggest a runbook, run an action, page someone, post an update).
+ */
+import './automation.css';
+import { CheckField, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
+import { Loadable } from '../../components/state.js';
+import { Card, PageHeader } from '../../components/ui.js';
+import { api, ApiError, query } from '../../lib/api.js';
+import { navigate, useLocation } from '../../lib/router.js';
+import { useApi } from '../../lib/use-api.js';
+import type { PageProps } from '../types.js';
+import { usePeople, useTeams } from '../oncall/people.js';
+import { formatMatchers, parseMatchers, splitList, useTeamRole } from './parts.js';
+import { itemsOf, RULE_ACTION_TEXT, rulePage, TRIGGER_TEXT, type ActionSummary, type Rule } from './types.js';
+
+interface Values {
+  teamId: string;
+  name: string;
+  enabled: boolean;
+  trigger: string;
+  severities: string;
+  alertnames: string;
+  matchers: string;
+  milestone: string;
+  action: string;
+  runbookId: string;
+  actionId: string;
+  pageKind: string;
+  pageTarget: string;
+  message: string;
+}
+
+const MILESTONES = [
+  { value: 'acknowledgedAt', text: 'Acknowledged' },
+  { value: 'mitigatedAt', text: 'Mitigated' },
+  { value: 'resolvedAt', text: 'Resolved' },
+  { value: 'impactStartedAt', text: 'Impact started' },
+  { value: 'detectedAt', text: 'Detected' },
+];
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+function valuesOf(r: Rule | null, teamId: string): Values {
+  const c = r?.actionConfig ?? {};
+  const pageKind = c.escalationPolicyId ? 'escalationPolicyId' : c.scheduleId ? 'scheduleId' : 'userId';
+  return {
+    teamId: r?.teamId ?? teamId,
+    name: r?.name ?? '',
+    enabled: r?.enabled ?? true,
+    trigger: r?.trigger ?? 'alert_triggered',
+    severities: (r?.conditions.severities ?? []).join(', '),
+    alertnames: (r?.conditions.alertnames ?? []).join(', '),
+    matchers: formatMatchers(r?.conditions.matchers),
+    milestone: r?.conditions.milestone ?? 'mitigatedAt',
+    action: r?.action ?? 'suggest_runbook',
+    runbookId: str(c.runbookId),
+    actionId: str(c.actionId),
+    pageKind,
+    pageTarget: str(c[pageKind]),
+    message: str(c.message),
+  };
+}
+
+function bodyOf(v: Values, creating: boolean) {
+  const m = parseMatchers(v.matchers);
+  if (m.bad)
+    throw new ApiError(400, 'validation_failed', 'Check the highlighted fields.', [
+      { field: 'matchers', message: `cannot read "${m.bad}": write name = value, or =~, != and !~.` },
+    ]);
+  const conditions: Rule['conditions'] = { severities: splitList(v.severities) };
+  if (v.trigger === 'alert_triggered') {
+    conditions.alertnames = splitList(v.alertnames);
+    conditions.matchers = m.matchers;
+  }
+  if (v.trigger === 'milestone_reached') conditions.milestone = v.milestone;
+  const actionConfig =
+    v.action === 'suggest_runbook'
+      ? { runbookId: v.runbookId }
+      : v.action === 'run_action'
+        ? { actionId: v.actionId }
+        : v.action === 'page'
+          ? { [v.pageKind]: v.pageTarget, message: v.message.trim() }
+          : { message: v.message.trim() };
+  return {
+    ...(creating ? { teamId: v.teamId } : {}),
+    name: v.name.trim(),
+    enabled: v.enabled,
+    trigger: v.trigger,
+    conditions,
+    action: v.action,
+    actionConfig,
+  };
+}
+
+export function NewRulePage() {
+  const { search } = useLocation();
+  return <RuleForm existing={null} teamId={search.get('team') ?? ''} />;
+}
+
+export function RulePage({ params }: PageProps) {
+  const res = useApi<Rule>(`/api/automation-rules/${encodeURIComponent(params.id ?? '')}`);
+  return (
+    <Loadable resource={res} what="the rule">
+      {(r) => <RuleForm existing={r} teamId={r.teamId} />}
+    </Loadable>
+  );
+}
+
+function RuleForm({ existing, teamId }: { existing: Rule | null; teamId: string }) {
+  const creating = existing === null;
+  const teams = useTeams();
+  const people = usePeople();
+  const roles = useTeamRole(teams.teams);
+  const form = useApiForm<Values>(valuesOf(existing, teamId), async (v) => {
+    const body = bodyOf(v, creating);
+    if (creating) {
+      const r = await api.post<Rule>('/api/automation-rules', body);
+      navigate(rulePage(r.id));
+    } else {
+      await api.patch(`/api/automation-rules/${encodeURIComponent(existing.id)}`, body);
+      navigate(`/automation${query({ tab: 'rules', team: existing.teamId })}`);
+    }
+  });
+  const trigger = form.watch('trigger');
+  const action = form.watch('action');
+  const pageKind = form.watch('pageKind');
+  const team = form.watch('teamId');
+  const runbooks = useApi<unknown>(team ? `/api/runbooks${query({ teamId: team })}` : null);
+  const actions = useApi<unknown>(team ? `/api/actions${query({ teamId: team })}` : null);
+  const schedules = useApi<unknown>(pageKind === 'scheduleId' ? '/api/oncall/schedules' : null);
+  const policies = useApi<unknown>(pageKind === 'escalationPolicyId' ? '/api/escalation-policies' : null);
+  const named = (d: unknown, key: string) =>
+    itemsOf<{ id: string; name?: string; title?: string }>(d, key).map((x) => ({
+      value: x.id,
+      text: x.name ?? x.title ?? x.id,
+    }));
+  const targets =
+    pageKind === 'userId'
+      ? people.users.map((u) => ({ value: u.id, text: u.name || u.email }))
+      : pageKind === 'scheduleId'
+        ? named(schedules.data, 'schedules')
+        : named(policies.data, 'policies');
+
+  const remove = async () => {
+    if (!existing) return;
+    await api.del(`/api/automation-rules/${encodeURIComponent(existing.id)}`);
+    navigate(`/automation${query({ tab: 'rules', team: existing.teamId })}`);
+  };
+
+  return (
+    <>
+      <PageHeader
+        title={creating ? 'New automation rule' : existing.name}
+        subtitle="When something happens, do one thing: evaluated as a durable job, at most once per incident."
+      />
+      <Card>
+        <form onSubmit={form.onSubmit} aria-label={creating ? 'New rule' : 'Edit the rule'} className="auto-form">
+          {creating && (
+            <SelectField
+              form={form}
+              name="teamId"
+              id="rule-team"
+              label="Team"
+              options={[
+                { value: '', text: 'Choose a team' },
+                ...roles.adminTeams.map((t) => ({ value: t.id, text: t.name })),
+              ]}
+              rules={{ required: 'is required.' }}
+            />
+          )}
+          <TextField
+            form={form}
+            name="name"
+            id="rule-name"
+            label="Name"
+            maxLength={200}
+            rules={{ required: 'is required.' }}
+          />
+          <fieldset>
+            <legend>When</legend>
+            <SelectField
+              form={form}
+              name="trigger"
+              id="rule-trigger"
+              label="Trigger"
+              options={Object.entries(TRIGGER_TEXT).map(([value, text]) => ({ value, text }))}
+            />
+            {trigger === 'milestone_reached' && (
+              <SelectField form={form} name="milestone" id="rule-milestone" label="Milestone" options={MILESTONES} />
+            )}
+            <TextField
+              form={form}
+              name="severities"
+              id="rule-severities"
+              label="Severities"
+              hint={
+                trigger === 'alert_triggered'
+                  ? 'Alert severities, comma-separated (critical, error, warning, info); empty: any.'
+                  : 'Incident severities, comma-separated (P1, P2, P3, P4); empty: any.'
+              }
+            />
+            {trigger === 'alert_triggered' && (
+              <>
+                <TextField
+                  form={form}
+                  name="alertnames"
+                  id="rule-alertnames"
+                  label="Alert names"
+                  hint="Comma-separated; empty: any."
+                />
+                <TextField
+                  form={form}
+                  name="matchers"
+                  id="rule-matchers"
+                  label="Label matchers"
+                  rows={2}
+                  hint="One a line: env = prod, pod =~ web-.*"
+                />
+              </>
+            )}
+          </fieldset>
+          <fieldset>
+            <legend>Then</legend>
+            <SelectField
+              form={form}
+              name="action"
+              id="rule-action"
+              label="Action"
+              options={Object.entries(RULE_ACTION_TEXT).map(([value, text]) => ({ value, text }))}
+            />
+            {action === 'suggest_runbook' && (
+              <SelectField
+                form={form}
+                name="runbookId"
+                id="rule-runbook"
+                label="Runbook"
+                options={[{ value: '', text: 'Choose a runbook' }, ...named(runbooks.data, 'runbooks')]}
+              />
+            )}
+            {action === 'run_action' && (
+              <SelectField
+                form={form}
+                name="actionId"
+                id="rule-run-action"
+                label="Remediation action"
+                hint="Its own mode applies: an action that needs approval still waits for a person."
+                options={[
+                  { value: '', text: 'Choose an action' },
+                  ...itemsOf<ActionSummary>(actions.data).map((a) => ({ value: a.id, text: a.name })),
+                ]}
+              />
+            )}
+            {action === 'page' && (
+              <div className="grid-2">
+                <SelectField
+                  form={form}
+                  name="pageKind"
+                  id="rule-page-kind"
+                  label="Page"
+                  options={[
+                    { value: 'userId', text: 'A person' },
+                    { value: 'scheduleId', text: 'Who is on call on a schedule' },
+                    { value: 'escalationPolicyId', text: 'An escalation policy' },
+                  ]}
+                />
+                <SelectField
+                  form={form}
+                  name="pageTarget"
+                  id="rule-page-target"
+                  label="Who"
+                  options={[{ value: '', text: 'Choose' }, ...targets]}
+                />
+              </div>
+            )}
+            {(action === 'page' || action === 'post_update') && (
+              <TextField form={form} name="message" id="rule-message" label="Message" rows={2} maxLength={2000} />
+            )}
+          </fieldset>
+          <CheckField form={form} name="enabled" id="rule-enabled" label="Enabled" />
+          <ErrorBanner error={form.error} fields={['name', 'teamId', 'matchers']} />
+          <FormActions
+            busy={form.busy}
+            submit={creating ? 'Create the rule' : 'Save'}
+            onCancel={() => history.back()}
+            remove={
+              creating
+                ? undefined
+                : { label: 'Delete', confirmLabel: 'Delete the rule', onConfirm: () => void remove() }
+            }
+          />
+        </form>
+      </Card>
+    </>
+  );
+}
