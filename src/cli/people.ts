@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { MusterClient } from './client.js';
+import { registerPeopleLedgerCommands } from './people-ledger.js';
 
 interface Deps {
   client: () => MusterClient;
@@ -10,4 +11,8 @@ interface Deps {
 export function registerPeopleCommands(program: Command, deps: Deps): void {
   void program;
   void deps;
+  registerPeopleLedgerCommands(
+    program.commands.find((c) => c.name() === 'people') ?? program.command('people').description('people health'),
+    deps,
+  );
 }
