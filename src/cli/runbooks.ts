@@ -1,13 +1,182 @@
+/**
+ * Client commands for runbooks (docs/runbooks.md): `muster runbook list|show|create|edit|review|versions|diff|link`,
+ * over the HTTP API like every client command. `create` and `edit` read the Markdown from a file, or stdin with `-`.
+ */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { MusterClient } from './client.js';
+import { output, printTable } from './output.js';
 
 interface Deps {
   client: () => MusterClient;
   json: () => boolean;
 }
 
-/** Placeholder: the commands land with their issue. */
+interface Summary {
+  id: string;
+  teamName: string;
+  slug: string;
+  title: string;
+  version: number;
+  reviewDueAt: string;
+  isStale: boolean;
+  services: { slug: string }[];
+}
+interface Runbook extends Summary {
+  body: string;
+  serviceIds: string[];
+  lastReviewedAt: string | null;
+  alertRules: { alertname: string | null; matchers: { name: string; op: string; value: string }[] }[];
+}
+
+const enc = encodeURIComponent;
+const say = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+const readBody = (file: string): string => readFileSync(file === '-' ? 0 : file, 'utf8');
+
+/** `alertname` or `alertname{name="v",x=~"re"}` or `{name!="v"}`: one alert rule. */
+export function parseRule(text: string): Runbook['alertRules'][number] {
+  const m = /^([^{]*)(?:\{(.*)\})?$/.exec(text.trim());
+  if (!m) throw new Error(`not an alert rule: ${text}`);
+  const matchers = (m[2] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const mm = /^([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?$/.exec(s);
+      if (!mm) throw new Error(`not a matcher: ${s}`);
+      return { name: mm[1]!, op: mm[2]!, value: mm[3]! };
+    });
+  return { alertname: m[1]!.trim() || null, matchers };
+}
+
+const list = (v: string, prev: string[] = []): string[] => [...prev, v];
+
 export function registerRunbookCommands(program: Command, deps: Deps): void {
-  void program;
-  void deps;
+  const rb = program.command('runbook').description('Runbooks: Markdown steps for alerts and services');
+
+  rb.command('list')
+    .option('--team <id>', 'only this team')
+    .option('--service <id>', 'only runbooks of this service')
+    .option('--stale', 'only runbooks due for review')
+    .option('-q, --query <text>', 'title contains')
+    .action(async (o: { team?: string; service?: string; stale?: boolean; query?: string }) => {
+      const qs = new URLSearchParams();
+      if (o.team) qs.set('teamId', o.team);
+      if (o.service) qs.set('serviceId', o.service);
+      if (o.stale) qs.set('stale', 'true');
+      if (o.query) qs.set('q', o.query);
+      const r = await deps.client().request<{ items: Summary[] }>('GET', `/api/runbooks?${qs}`);
+      output(deps.json(), r, () =>
+        printTable(
+          r.items.map((s) => ({
+            id: s.id,
+            team: s.teamName,
+            title: s.title,
+            version: s.version,
+            review: s.isStale ? `due since ${s.reviewDueAt.slice(0, 10)}` : s.reviewDueAt.slice(0, 10),
+            services: s.services.map((x) => x.slug).join(','),
+          })),
+          ['id', 'team', 'title', 'version', 'review', 'services'],
+        ),
+      );
+    });
+
+  rb.command('show <id>').action(async (id: string) => {
+    const r = await deps.client().request<Runbook>('GET', `/api/runbooks/${enc(id)}`);
+    output(deps.json(), r, () => {
+      say(`${r.title}  (${r.teamName}, version ${r.version}${r.isStale ? ', due for review' : ''})`);
+      for (const a of r.alertRules) {
+        say(`alert rule: ${a.alertname ?? ''}{${a.matchers.map((m) => `${m.name}${m.op}"${m.value}"`).join(',')}}`);
+      }
+      say('');
+      say(r.body);
+    });
+  });
+
+  rb.command('create')
+    .requiredOption('--team <id>', 'the owning team')
+    .requiredOption('--title <text>', 'the title')
+    .requiredOption('--file <path>', 'the Markdown body (- for stdin)')
+    .option('--service <id>', 'a service it covers (repeat)', list)
+    .option('--alert <rule>', 'an alert rule: Alertname or Alertname{label="v",x=~"re"} (repeat)', list)
+    .option('--review-days <n>', 'review interval in days')
+    .action(
+      async (o: {
+        team: string;
+        title: string;
+        file: string;
+        service?: string[];
+        alert?: string[];
+        reviewDays?: string;
+      }) => {
+        const r = await deps.client().request<Runbook>('POST', '/api/runbooks', {
+          teamId: o.team,
+          title: o.title,
+          body: readBody(o.file),
+          ...(o.service ? { serviceIds: o.service } : {}),
+          ...(o.alert ? { alertRules: o.alert.map(parseRule) } : {}),
+          ...(o.reviewDays ? { reviewIntervalDays: Number(o.reviewDays) } : {}),
+        });
+        output(deps.json(), r, () => say(`created ${r.id} (${r.slug})`));
+      },
+    );
+
+  rb.command('edit <id>')
+    .option('--file <path>', 'the new Markdown body (- for stdin)')
+    .option('--title <text>', 'a new title')
+    .option('--note <text>', 'what changed')
+    .option('--base <version>', 'refuse if someone saved since this version')
+    .action(async (id: string, o: { file?: string; title?: string; note?: string; base?: string }) => {
+      const r = await deps.client().request<Runbook>('PATCH', `/api/runbooks/${enc(id)}`, {
+        ...(o.file ? { body: readBody(o.file) } : {}),
+        ...(o.title ? { title: o.title } : {}),
+        ...(o.note ? { note: o.note } : {}),
+        ...(o.base ? { baseVersion: Number(o.base) } : {}),
+      });
+      output(deps.json(), r, () => say(`saved ${r.id}: version ${r.version}`));
+    });
+
+  rb.command('review <id>').action(async (id: string) => {
+    const r = await deps.client().request<Runbook>('POST', `/api/runbooks/${enc(id)}/review`, {});
+    output(deps.json(), r, () => say(`reviewed ${r.id}; next review due ${r.reviewDueAt.slice(0, 10)}`));
+  });
+
+  rb.command('versions <id>').action(async (id: string) => {
+    const r = await deps
+      .client()
+      .request<{ items: { version: number; authorLabel: string; createdAt: string; note: string }[] }>(
+        'GET',
+        `/api/runbooks/${enc(id)}/versions`,
+      );
+    output(deps.json(), r, () =>
+      printTable(
+        r.items.map((v) => ({ version: v.version, at: v.createdAt, by: v.authorLabel, note: v.note })),
+        ['version', 'at', 'by', 'note'],
+      ),
+    );
+  });
+
+  rb.command('diff <id> <from> <to>').action(async (id: string, from: string, to: string) => {
+    const r = await deps
+      .client()
+      .request<{ unified: string }>('GET', `/api/runbooks/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}`);
+    output(deps.json(), r, () => say(r.unified));
+  });
+
+  rb.command('link <id>')
+    .description("Set the runbook's services and alert rules (each option replaces that list)")
+    .option('--service <id>', 'a service it covers (repeat)', list)
+    .option('--alert <rule>', 'an alert rule (repeat)', list)
+    .option('--no-services', 'unlink every service')
+    .action(async (id: string, o: { service?: string[]; alert?: string[]; services?: boolean }) => {
+      const r = await deps.client().request<Runbook>('PATCH', `/api/runbooks/${enc(id)}`, {
+        ...(o.service ? { serviceIds: o.service } : o.services === false ? { serviceIds: [] } : {}),
+        ...(o.alert ? { alertRules: o.alert.map(parseRule) } : {}),
+      });
+      output(deps.json(), r, () =>
+        say(`${r.id}: ${r.serviceIds.length} service(s), ${r.alertRules.length} alert rule(s)`),
+      );
+    });
 }
