@@ -8,7 +8,7 @@ import { useFieldArray } from 'react-hook-form';
 import { CheckField, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable } from '../../components/table.js';
-import { Card, PageHeader } from '../../components/ui.js';
+import { Card, Loading, PageHeader } from '../../components/ui.js';
 import { api, ApiError, query } from '../../lib/api.js';
 import { navigate, useLocation } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
@@ -184,6 +184,9 @@ function bodyOf(v: Values, isOrgAdmin: boolean, creating: boolean) {
 
 export function NewActionPage() {
   const { search } = useLocation();
+  const teams = useTeams();
+  // The team select needs its options before the form takes its first values.
+  if (!teams.loaded) return <Loading what="Loading teams" />;
   return <ActionForm existing={null} teamId={search.get('team') ?? ''} />;
 }
 

@@ -2,7 +2,7 @@
  * The Agents tab: each `muster agent` of the team with whether it is connected, when it was last seen and the
  * commands its own allow-list reports; team admins create one (its token is shown once) and revoke one.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
 import { ConfirmButton } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
@@ -37,6 +37,12 @@ export function AgentsTab({ teamId, teams }: { teamId: string; teams: Team[] }) 
     form.reset({ teamId: v.teamId, name: '' });
     res.reload();
   });
+
+  // The teams load after the form is made: take the first team the caller administers once they are there.
+  const firstTeam = adminTeams[0]?.id ?? '';
+  useEffect(() => {
+    if (!form.getValues('teamId') && firstTeam) form.setValue('teamId', firstTeam);
+  }, [firstTeam, form]);
 
   const revoke = async (a: Agent) => {
     setRevokeError(null);

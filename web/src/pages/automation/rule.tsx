@@ -6,7 +6,7 @@
 import './automation.css';
 import { CheckField, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
-import { Card, PageHeader } from '../../components/ui.js';
+import { Card, Loading, PageHeader } from '../../components/ui.js';
 import { api, ApiError, query } from '../../lib/api.js';
 import { navigate, useLocation } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
@@ -96,6 +96,9 @@ function bodyOf(v: Values, creating: boolean) {
 
 export function NewRulePage() {
   const { search } = useLocation();
+  const teams = useTeams();
+  // The team select needs its options before the form takes its first values.
+  if (!teams.loaded) return <Loading what="Loading teams" />;
   return <RuleForm existing={null} teamId={search.get('team') ?? ''} />;
 }
 

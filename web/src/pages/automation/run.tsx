@@ -201,7 +201,7 @@ export function RunPage({ params }: PageProps) {
                     </span>
                   </dd>
                   <dt>Approved by</dt>
-                  <dd>
+                  <dd data-testid="run-approver">
                     {run.approvedBy ? (
                       <>
                         {run.approvedBy.label} {run.decidedAt && <When iso={run.decidedAt} timeZone={me.timezone} />}
