@@ -38,6 +38,7 @@ interface AddValues {
   dueAt: string;
   priority: Priority;
   kind: Kind;
+  runbookId: string;
   description: string;
   createTrackerIssue: boolean;
 }
@@ -65,6 +66,7 @@ function AddActionItemForm({
       dueAt: defaultDueDay('medium'),
       priority: 'medium',
       kind: 'prevent',
+      runbookId: '',
       description: '',
       createTrackerIssue: false,
     },
@@ -77,6 +79,7 @@ function AddActionItemForm({
         ...(v.dueAt ? { dueAt: v.dueAt } : {}),
         priority: v.priority,
         kind: v.kind,
+        ...(v.kind === 'runbook' && v.runbookId ? { runbookId: v.runbookId } : {}),
         ...(v.description.trim() ? { description: v.description.trim() } : {}),
         ...(sourceSection ? { sourceSection } : {}),
         ...(v.createTrackerIssue ? { createTrackerIssue: true } : {}),
@@ -96,6 +99,18 @@ function AddActionItemForm({
   const ownerOptions = [
     { value: '', text: 'Choose the owner…' },
     ...(users.data?.users ?? []).filter((u) => !u.disabledAt).map((u) => ({ value: u.id, text: u.name || u.email })),
+  ];
+  // "Update the runbook" names a runbook of the item's team (the chosen team's, or any while none is chosen).
+  const runbooks = useApi<{ items: { id: string; teamId: string; title: string; teamName: string }[] }>(
+    '/api/runbooks',
+  );
+  const kind = form.watch('kind');
+  const chosenTeam = form.watch('teamId');
+  const runbookOptions = [
+    { value: '', text: 'Choose the runbook…' },
+    ...(runbooks.data?.items ?? [])
+      .filter((r) => !chosenTeam || r.teamId === chosenTeam)
+      .map((r) => ({ value: r.id, text: `${r.title} (${r.teamName})` })),
   ];
   const teamOptions = [
     { value: '', text: "The owner's team" },
@@ -133,6 +148,16 @@ function AddActionItemForm({
           />
         </Field>
         <SelectField form={form} name="kind" id="ai-kind" label="Kind" options={KIND_OPTIONS} />
+        {kind === 'runbook' && (
+          <SelectField
+            form={form}
+            name="runbookId"
+            id="ai-runbook"
+            label="Runbook"
+            options={runbookOptions}
+            hint="Marked reviewed when this item is done."
+          />
+        )}
       </div>
       <TextField
         form={form}
@@ -150,7 +175,7 @@ function AddActionItemForm({
       />
       <ErrorBanner
         error={form.error}
-        fields={['title', 'ownerUserId', 'teamId', 'dueAt', 'priority', 'kind', 'description']}
+        fields={['title', 'ownerUserId', 'teamId', 'dueAt', 'priority', 'kind', 'runbookId', 'description']}
       />
       <FormActions busy={form.busy} submit="Add action item" busyText="Adding…" onCancel={onCancel} />
     </form>

@@ -1,7 +1,7 @@
 /** The action-item shapes of the API (src/http/routes/action-items.ts) and their words in the UI. */
 
 export type Priority = 'high' | 'medium' | 'low';
-export type Kind = 'mitigate' | 'prevent' | 'detect' | 'process';
+export type Kind = 'mitigate' | 'prevent' | 'detect' | 'process' | 'runbook';
 export type Status = 'open' | 'in_progress' | 'done' | 'wont_do' | 'verified';
 
 export interface Named {
@@ -21,6 +21,8 @@ export interface ActionItem {
   dueAt: string;
   priority: Priority;
   kind: Kind;
+  /** Kind 'runbook': the runbook it marks reviewed when done. */
+  runbookId: string | null;
   status: Status;
   statusReason: string | null;
   verification: string | null;
@@ -63,6 +65,7 @@ export const KIND_TEXT: Record<Kind, string> = {
   prevent: 'Prevent',
   detect: 'Detect',
   process: 'Process',
+  runbook: 'Update the runbook',
 };
 export const KIND_OPTIONS = (Object.keys(KIND_TEXT) as Kind[]).map((k) => ({ value: k, text: KIND_TEXT[k] }));
 
