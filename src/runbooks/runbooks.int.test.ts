@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { DAY, FakeClock } from '../shared/clock.js';
 import { WebhookReceiver } from '../testing/notify.js';
+import { FRESHNESS_JOB } from './index.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
@@ -183,6 +184,46 @@ for (const engine of ENGINES) {
         ['alert_rule', 'alert_rule', 'service'],
       );
       assert.equal(ri.body.externalUrl, 'https://wiki.example.test/disk');
+      // A runbook an automation rule suggested for the incident (the rule's firing, as the automation job records it).
+      const suggested = await create({ title: 'Suggested by a rule' });
+      const kysely = t.muster.services.db.kysely;
+      const now = clock.now();
+      await kysely
+        .insertInto('automationRules')
+        .values({
+          id: 'aur_test',
+          teamId,
+          name: 'Suggest on P3',
+          enabled: 1,
+          trigger: 'incident_declared',
+          conditions: '{}',
+          action: 'suggest_runbook',
+          actionConfig: JSON.stringify({ runbookId: suggested.id }),
+          createdByUserId: null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .execute();
+      await kysely
+        .insertInto('automationFirings')
+        .values({
+          id: 'auf_test',
+          ruleId: 'aur_test',
+          subjectId: incident,
+          incidentId: incident,
+          alertId: null,
+          outcome: 'done',
+          detail: '',
+          runId: null,
+          firedAt: now,
+        })
+        .execute();
+      const rs = await t.api<For>('GET', `/api/incidents/${incident}/runbooks`);
+      assert.deepEqual(
+        rs.body.items.map((i) => i.reason),
+        ['alert_rule', 'alert_rule', 'suggested', 'service'],
+      );
+      assert.equal(rs.body.items[2]!.runbook.id, suggested.id);
       assert.equal((await t.api('GET', '/api/alerts/nope/runbooks')).status, 404);
 
       // "Update the runbook": a runbook of the item's team, reviewed (with a version note) when done.
@@ -220,9 +261,18 @@ for (const engine of ENGINES) {
       await until('the freshness reminder', async () => hook.hits.some((h) => h.body.includes('Stale soon')));
       const count = hook.hits.filter((h) => h.body.includes('Stale soon')).length;
       assert.equal(count, 1);
+      const first = clock.now();
       clock.advance(DAY);
       t.muster.services.runner?.wake();
-      await settle();
+      await until('the next day’s check', async () => {
+        const done = await t.muster.services.db.kysely
+          .selectFrom('jobs')
+          .select(['runAt', 'status'])
+          .where('kind', '=', FRESHNESS_JOB)
+          .where('status', '=', 'succeeded')
+          .execute();
+        return done.some((j) => Number(j.runAt) > first);
+      });
       await settle();
       assert.equal(hook.hits.filter((h) => h.body.includes('Stale soon')).length, 1, 'once per staleness');
       assert.ok(hook.hits.length > before);
