@@ -322,6 +322,8 @@ function ActionForm({
     navigate(`/automation${query({ team: existing.teamId })}`);
   };
 
+  // The team select needs its options when it mounts, or it shows the first one.
+  if (creating && !teams.loaded) return <Loading what="Loading teams" />;
   const content = (
     <form onSubmit={form.onSubmit} aria-label={creating ? 'New action' : 'Edit the action'} className="auto-form">
       {creating && (

@@ -152,6 +152,8 @@ function RuleForm({ existing, teamId }: { existing: Rule | null; teamId: string 
     navigate(`/automation${query({ tab: 'rules', team: existing.teamId })}`);
   };
 
+  // The team select needs its options when it mounts, or it shows the first one.
+  if (creating && !teams.loaded) return <Loading what="Loading teams" />;
   return (
     <>
       <PageHeader
