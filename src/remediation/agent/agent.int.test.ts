@@ -67,6 +67,7 @@ for (const engine of ENGINES) {
     let agent: ChildProcess;
     let agentLog = '';
     const strays: number[] = [];
+    const children: ChildProcess[] = [];
 
     const spawnAgent = (tokenFile: string): ChildProcess => {
       const child = spawn(
@@ -230,6 +231,7 @@ for (const engine of ENGINES) {
 
     after(async () => {
       agent?.kill('SIGKILL');
+      for (const c of children) c.kill('SIGKILL');
       for (const pid of strays) {
         try {
           process.kill(-pid, 'SIGKILL');
@@ -363,7 +365,14 @@ for (const engine of ENGINES) {
       agentLog = '';
       const child = spawnAgent(join(dir, 'token2'));
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      await waitFor('web-2 to connect', async () => /connected to/.test(agentLog));
+      children.push(child);
+      await waitFor('web-2 to connect', async () => {
+        const list = await t.api<{ items: { id: string; connected: boolean }[] }>(
+          'GET',
+          `/api/agents?teamId=${teamId}`,
+        );
+        return list.body.items.find((a) => a.id === second.body.agent.id)?.connected;
+      });
       assert.equal((await t.api('DELETE', `/api/agents/${second.body.agent.id}`)).status, 204);
       const poll = await t.api<{ error: { code: string } }>(
         'POST',
