@@ -96,6 +96,7 @@ import { GamedayService, gamedayJobs, skipDrills } from './gamedays/index.js';
 import { HALT_CHECK_JOB, INJECTION_JOB, LiveGamedays } from './gamedays/live/hooks.js';
 import { FRESHNESS_JOB, RunbookService, ensureFreshnessJob, freshnessHandler } from './runbooks/index.js';
 import { RemediationService } from './remediation/index.js';
+import { HTTP_JOB as REMEDIATION_HTTP_JOB, httpRunHandler } from './remediation/jobs.js';
 import { agentJobs } from './remediation/agent/index.js';
 import { AUTOMATION_EVALUATE_JOB, AutomationService, evaluateHandler } from './automation/index.js';
 import { PeopleHealthService } from './people/index.js';
@@ -291,6 +292,8 @@ export function buildServices(
       clock,
       log: log.child({ component: 'remediation' }),
       teams,
+      sealer: sealerOf(notify.actionLinks),
+      resolve,
       onEnqueued: () => runner?.wake(),
     }),
     automation: new AutomationService({
@@ -418,6 +421,11 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   }
   runner.register(HALT_CHECK_JOB, services.gamedayLive.haltCheckHandler());
   runner.register(INJECTION_JOB, services.gamedayLive.injectionHandler());
+  // Remediation: HTTP action runs, claimed, sent outside any transaction, then recorded (src/remediation/jobs.ts).
+  runner.register(
+    REMEDIATION_HTTP_JOB,
+    httpRunHandler({ db: services.db, sealer: services.remediation.sealer, resolve: services.remediation.resolve }),
+  );
   // Agent runs whose lease ran out end failed (src/remediation/agent).
   for (const j of agentJobs(services)) runner.register(j.kind, j.handler);
   // Insights: the weekly digest, one job per subscribed team each Monday (src/insights/digest.ts).

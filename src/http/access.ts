@@ -379,6 +379,24 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/gamedays/:id/drill-key': 'gameday-actor',
   'POST /api/gamedays/:id/fire': 'gameday-actor',
 
+  // Remediation actions and runs (docs/runbooks.md): everyone signed in reads; a team's admins write its actions (the
+  // service checks the team in the body); its responders run, approve (never their own request), reject and cancel.
+  'GET /api/actions': SIGNED_IN,
+  'POST /api/actions': 'any-team-admin',
+  'GET /api/actions/:id': SIGNED_IN,
+  'PATCH /api/actions/:id': 'admin@action',
+  'DELETE /api/actions/:id': 'admin@action',
+  'POST /api/actions/:id/runs': 'responder@action',
+  'GET /api/runs': SIGNED_IN,
+  'GET /api/runs/:id': SIGNED_IN,
+  'GET /api/runs/:id/stream': SIGNED_IN,
+  'POST /api/runs/:id/approve': 'responder@run',
+  'POST /api/runs/:id/reject': 'responder@run',
+  'POST /api/runs/:id/cancel': 'responder@run',
+  'GET /api/approvals': SIGNED_IN,
+  'GET /api/teams/:team/automation': 'viewer@team',
+  'PUT /api/teams/:team/automation': 'admin@team',
+
   // Runbooks (src/http/routes/runbooks.ts): creating one, a responder of the body's team (the service checks).
   'GET /api/runbooks': SIGNED_IN,
   'POST /api/runbooks': 'any-responder',

@@ -86,6 +86,9 @@ interface Fixture {
   gameday: string;
   /** A runbook of team A. */
   runbook: string;
+  /** A remediation action of team A (mode approval, HTTP to a closed local port) and a run of it awaiting approval. */
+  action: string;
+  run: string;
 }
 
 /** A path with the fixture's ids (or made-up ones where any id will do) in place of its parameters. */
@@ -98,6 +101,8 @@ function fill(method: string, url: string, f: Fixture): string {
     ['/api/action-items/', f.actionItem],
     ['/api/gamedays/', f.gameday],
     ['/api/runbooks/', f.runbook],
+    ['/api/actions/', f.action],
+    ['/api/runs/', f.run],
     ['/api/alerts/', f.alert],
     ['/api/schedules/', deleting && url === '/api/schedules/:id' ? f.spareSchedule : f.schedule],
     ['/api/escalation-policies/', f.policy],
@@ -309,6 +314,17 @@ for (const engine of ENGINES) {
         }),
         'runbook',
       ).id;
+      const action = ok(
+        await t.api<{ id: string }>('POST', '/api/actions', {
+          teamId: teamA,
+          name: 'Restart checkout',
+          kind: 'http',
+          mode: 'approval',
+          http: { method: 'POST', url: 'http://127.0.0.1:9/hooks/restart', allowPrivateAddress: true },
+        }),
+        'action',
+      ).id;
+      const run = ok(await t.api<{ id: string }>('POST', `/api/actions/${action}/runs`, {}), 'run').id;
       f = {
         tokens,
         users,
@@ -330,6 +346,8 @@ for (const engine of ENGINES) {
         actionItem,
         gameday,
         runbook,
+        action,
+        run,
       };
       fireAlert = fire;
     });
