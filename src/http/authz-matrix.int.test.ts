@@ -86,6 +86,8 @@ interface Fixture {
   gameday: string;
   /** A runbook of team A. */
   runbook: string;
+  /** A Muster agent of team A. */
+  agent: string;
   /** A remediation action of team A (mode approval, HTTP to a closed local port) and a run of it awaiting approval. */
   action: string;
   run: string;
@@ -100,6 +102,7 @@ function fill(method: string, url: string, f: Fixture): string {
     ['/api/postmortems/', f.postmortem],
     ['/api/action-items/', f.actionItem],
     ['/api/gamedays/', f.gameday],
+    ['/api/agents/', f.agent],
     ['/api/runbooks/', f.runbook],
     ['/api/actions/', f.action],
     ['/api/runs/', f.run],
@@ -325,6 +328,10 @@ for (const engine of ENGINES) {
         'action',
       ).id;
       const run = ok(await t.api<{ id: string }>('POST', `/api/actions/${action}/runs`, {}), 'run').id;
+      const agent = ok(
+        await t.api<{ agent: { id: string } }>('POST', '/api/agents', { teamId: teamA, name: 'matrix-agent' }),
+        'agent',
+      ).agent.id;
       f = {
         tokens,
         users,
@@ -346,6 +353,7 @@ for (const engine of ENGINES) {
         actionItem,
         gameday,
         runbook,
+        agent,
         action,
         run,
       };
