@@ -88,6 +88,8 @@ interface Fixture {
   runbook: string;
   /** A Muster agent of team A. */
   agent: string;
+  /** An automation rule of team A. */
+  automationRule: string;
   /** A remediation action of team A (mode approval, HTTP to a closed local port) and a run of it awaiting approval. */
   action: string;
   run: string;
@@ -104,6 +106,7 @@ function fill(method: string, url: string, f: Fixture): string {
     ['/api/gamedays/', f.gameday],
     ['/api/agents/', f.agent],
     ['/api/runbooks/', f.runbook],
+    ['/api/automation-rules/', f.automationRule],
     ['/api/actions/', f.action],
     ['/api/runs/', f.run],
     ['/api/alerts/', f.alert],
@@ -317,6 +320,16 @@ for (const engine of ENGINES) {
         }),
         'runbook',
       ).id;
+      const automationRule = ok(
+        await t.api<{ id: string }>('POST', '/api/automation-rules', {
+          teamId: teamA,
+          name: 'First update',
+          trigger: 'incident_declared',
+          action: 'post_update',
+          actionConfig: { message: 'We are looking into it.' },
+        }),
+        'automation rule',
+      ).id;
       const action = ok(
         await t.api<{ id: string }>('POST', '/api/actions', {
           teamId: teamA,
@@ -354,6 +367,7 @@ for (const engine of ENGINES) {
         gameday,
         runbook,
         agent,
+        automationRule,
         action,
         run,
       };
