@@ -1,0 +1,449 @@
+/**
+ * People health's reads: each a few set-based queries whatever the size of the team or window (bench/people.ts).
+ * What counts is insights' rules: incidents of the kinds asked for (real by default: drills and imported incidents left
+ * out), alerts raised through a drill key (`alerts.is_drill`) and alerts linked to an incident of a kind left out are
+ * left out too; a team's incidents are those touching one of its services (`incident_services`).
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { fromJsonText } from '../shared/json.js';
+
+type K = Kysely<Database>;
+
+export interface Scope {
+  teamId?: string | undefined;
+  serviceId?: string | undefined;
+}
+
+export interface Window {
+  from: number;
+  to: number;
+  kinds: readonly string[];
+}
+
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** Ids in chunks, so `in (…)` stays far below either engine's parameter limit. */
+export function chunks<T>(xs: readonly T[], n = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+/** The ids of the scope's incidents declared in the window, of the kinds asked for (a subquery). */
+export function scopedIncidentIds(k: K, scope: Scope, w: Window) {
+  let q = k
+    .selectFrom('incidentServices as sis')
+    .innerJoin('incidents as si', 'si.id', 'sis.incidentId')
+    .innerJoin('services as ss', 'ss.id', 'sis.serviceId')
+    .select('sis.incidentId')
+    .where('si.declaredAt', '>=', w.from)
+    .where('si.declaredAt', '<', w.to)
+    .where('si.kind', 'in', [...w.kinds]);
+  if (scope.teamId !== undefined) q = q.where('ss.teamId', '=', scope.teamId);
+  if (scope.serviceId !== undefined) q = q.where('sis.serviceId', '=', scope.serviceId);
+  return q;
+}
+
+/** Alerts kept: not raised through a drill key, and not linked to an incident of a kind not asked for. */
+function keptAlert(w: Window) {
+  const kinds = sql.join(w.kinds.map((kind) => sql`${kind}`));
+  return sql<boolean>`${sql.ref('a.isDrill')} = 0 and not exists (select 1 from incident_alerts xa inner join incidents xi on xi.id = xa.incident_id where xa.alert_id = ${sql.ref('a.id')} and xi.kind not in (${kinds}))`;
+}
+
+export interface PageRow {
+  logId: string;
+  at: number;
+  userIds: string[];
+  alertId: string;
+  alertTitle: string;
+  alertResolvedAt: number | null;
+  serviceId: string;
+  serviceName: string;
+  teamId: string;
+}
+
+/** The `paged` escalation-log entries of the scope's alerts sent in [from, to) (optionally naming one person). */
+export async function loadPages(k: K, scope: Scope, w: Window, userId?: string): Promise<PageRow[]> {
+  let q = k
+    .selectFrom('escalationLog as l')
+    .innerJoin('alerts as a', 'a.id', 'l.alertId')
+    .innerJoin('services as s', 's.id', 'a.serviceId')
+    .select([
+      'l.id',
+      'l.at',
+      'l.userIds',
+      'l.alertId',
+      'a.summary',
+      'a.resolvedAt',
+      'a.serviceId',
+      's.name as serviceName',
+      's.teamId',
+    ])
+    .where('l.kind', '=', 'paged')
+    .where('l.at', '>=', w.from)
+    .where('l.at', '<', w.to)
+    .where(keptAlert(w));
+  if (scope.teamId !== undefined) q = q.where('s.teamId', '=', scope.teamId);
+  if (scope.serviceId !== undefined) q = q.where('a.serviceId', '=', scope.serviceId);
+  if (userId !== undefined) q = q.where('l.userIds', 'like', `%${JSON.stringify(userId)}%`);
+  const rows = await q.orderBy('l.at').orderBy('l.id').execute();
+  const parsed = new Map<string, string[]>();
+  return rows
+    .map((r) => {
+      let ids = parsed.get(r.userIds);
+      if (!ids) parsed.set(r.userIds, (ids = fromJsonText<string[]>(r.userIds, [])));
+      return {
+        logId: r.id,
+        at: num(r.at),
+        userIds: userId === undefined ? ids : ids.filter((u) => u === userId),
+        alertId: r.alertId,
+        alertTitle: r.summary,
+        alertResolvedAt: numOrNull(r.resolvedAt),
+        serviceId: r.serviceId,
+        serviceName: r.serviceName,
+        teamId: r.teamId,
+      };
+    })
+    .filter((p) => p.userIds.length > 0);
+}
+
+export interface HeroHistory {
+  incidents: { id: string; title: string; severity: string; declaredAt: number }[];
+  roles: { id: string; incidentId: string; userId: string; role: string; startedAt: number }[];
+  participants: { incidentId: string; userId: string; firstJoinedAt: number }[];
+  acks: {
+    alertId: string;
+    userId: string;
+    at: number;
+    alertTitle: string;
+    serviceName: string;
+    incidentId: string | null;
+  }[];
+  pages: PageRow[];
+}
+
+/**
+ * Everything the hero signal counts for one team over a window: its incidents, their role assignments and
+ * participants, acknowledgements of its alerts by a person, and its pages. Six queries.
+ */
+export async function loadHeroHistory(k: K, teamId: string, w: Window): Promise<HeroHistory> {
+  const scope = { teamId };
+  const ids = () => scopedIncidentIds(k, scope, w);
+  const [incidents, roles, participants, ackRows, links, pages] = await Promise.all([
+    k
+      .selectFrom('incidents')
+      .select(['id', 'title', 'severity', 'declaredAt'])
+      .where('id', 'in', ids())
+      .orderBy('declaredAt')
+      .execute(),
+    k
+      .selectFrom('roleAssignments')
+      .select(['id', 'incidentId', 'userId', 'role', 'startedAt'])
+      .where('incidentId', 'in', ids())
+      .execute(),
+    k
+      .selectFrom('incidentParticipants')
+      .select(['incidentId', 'userId', 'firstJoinedAt'])
+      .where('incidentId', 'in', ids())
+      .execute(),
+    k
+      .selectFrom('alertEvents as e')
+      .innerJoin('alerts as a', 'a.id', 'e.alertId')
+      .innerJoin('services as s', 's.id', 'a.serviceId')
+      .select(['e.alertId', 'e.actorUserId', 'e.at', 'a.summary', 's.name as serviceName'])
+      .where('e.kind', '=', 'acknowledged')
+      .where('e.actorUserId', 'is not', null)
+      .where('e.at', '>=', w.from)
+      .where('e.at', '<', w.to)
+      .where('s.teamId', '=', teamId)
+      .where(keptAlert(w))
+      .execute(),
+    k.selectFrom('incidentAlerts').select(['alertId', 'incidentId']).where('incidentId', 'in', ids()).execute(),
+    loadPages(k, scope, w),
+  ]);
+  const incidentOf = new Map<string, string>();
+  for (const l of links)
+    if (!incidentOf.has(l.alertId) || l.incidentId < incidentOf.get(l.alertId)!)
+      incidentOf.set(l.alertId, l.incidentId);
+  return {
+    incidents: [...new Map(incidents.map((i) => [i.id, { ...i, declaredAt: num(i.declaredAt) }])).values()],
+    roles: roles.map((r) => ({ ...r, startedAt: num(r.startedAt) })),
+    participants: participants.map((p) => ({ ...p, firstJoinedAt: num(p.firstJoinedAt) })),
+    acks: ackRows.map((a) => ({
+      alertId: a.alertId,
+      userId: a.actorUserId!,
+      at: num(a.at),
+      alertTitle: a.summary,
+      serviceName: a.serviceName,
+      incidentId: incidentOf.get(a.alertId) ?? null,
+    })),
+    pages,
+  };
+}
+
+export interface PersonRow {
+  id: string;
+  name: string;
+  timezone: string;
+}
+
+/** A team's members (name and zone). */
+export async function loadMembers(k: K, teamId: string): Promise<PersonRow[]> {
+  const rows = await k
+    .selectFrom('teamMembers as m')
+    .innerJoin('users as u', 'u.id', 'm.userId')
+    .select(['u.id', 'u.name', 'u.timezone'])
+    .where('m.teamId', '=', teamId)
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, timezone: r.timezone || 'UTC' }));
+}
+
+/** People by id (in chunks). */
+export async function loadPeople(k: K, ids: Iterable<string>): Promise<Map<string, PersonRow>> {
+  const out = new Map<string, PersonRow>();
+  for (const c of chunks([...new Set(ids)])) {
+    const rows = await k.selectFrom('users').select(['id', 'name', 'timezone']).where('id', 'in', c).execute();
+    for (const r of rows) out.set(r.id, { id: r.id, name: r.name, timezone: r.timezone || 'UTC' });
+  }
+  return out;
+}
+
+export interface ServiceRow {
+  id: string;
+  name: string;
+  slug: string;
+  teamId: string;
+  teamName: string;
+  teamSlug: string;
+}
+
+/** The scope's services with their owning team. */
+export async function loadServices(k: K, scope: Scope): Promise<ServiceRow[]> {
+  let q = k
+    .selectFrom('services as s')
+    .innerJoin('teams as t', 't.id', 's.teamId')
+    .select(['s.id', 's.name', 's.slug', 's.teamId', 't.name as teamName', 't.slug as teamSlug']);
+  if (scope.teamId !== undefined) q = q.where('s.teamId', '=', scope.teamId);
+  if (scope.serviceId !== undefined) q = q.where('s.id', '=', scope.serviceId);
+  return q.orderBy('s.name').execute();
+}
+
+export interface KnowledgeHistory {
+  /** incident → service links of the scope's incidents in the window. */
+  links: { incidentId: string; serviceId: string }[];
+  /** incident → people who acknowledged one of its alerts, held IC or TL, or resolved it. */
+  handlers: Map<string, Set<string>>;
+}
+
+/**
+ * Who handled each of the scope's incidents: acknowledged one of its linked alerts, held Incident Commander or
+ * Technical Lead, or moved it to resolved. Four queries.
+ */
+export async function loadKnowledgeHistory(k: K, scope: Scope, w: Window): Promise<KnowledgeHistory> {
+  const ids = () => scopedIncidentIds(k, scope, w);
+  let lq = k
+    .selectFrom('incidentServices as isv')
+    .innerJoin('incidents as i', 'i.id', 'isv.incidentId')
+    .innerJoin('services as s', 's.id', 'isv.serviceId')
+    .select(['isv.incidentId', 'isv.serviceId'])
+    .where('i.declaredAt', '>=', w.from)
+    .where('i.declaredAt', '<', w.to)
+    .where('i.kind', 'in', [...w.kinds]);
+  if (scope.teamId !== undefined) lq = lq.where('s.teamId', '=', scope.teamId);
+  if (scope.serviceId !== undefined) lq = lq.where('isv.serviceId', '=', scope.serviceId);
+  const [links, acks, roles, resolvers] = await Promise.all([
+    lq.execute(),
+    k
+      .selectFrom('incidentAlerts as ia')
+      .innerJoin('alertEvents as e', 'e.alertId', 'ia.alertId')
+      .select(['ia.incidentId', 'e.actorUserId as userId'])
+      .where('ia.incidentId', 'in', ids())
+      .where('e.kind', '=', 'acknowledged')
+      .where('e.actorUserId', 'is not', null)
+      .distinct()
+      .execute(),
+    k
+      .selectFrom('roleAssignments')
+      .select(['incidentId', 'userId'])
+      .where('incidentId', 'in', ids())
+      .where('role', 'in', ['commander', 'technical_lead'])
+      .distinct()
+      .execute(),
+    k
+      .selectFrom('incidentEvents')
+      .select(['incidentId', 'actorUserId as userId'])
+      .where('incidentId', 'in', ids())
+      .where('kind', '=', 'status_changed')
+      .where('actorUserId', 'is not', null)
+      .where('details', 'like', '%"to":"resolved"%')
+      .distinct()
+      .execute(),
+  ]);
+  const handlers = new Map<string, Set<string>>();
+  for (const r of [...acks, ...roles, ...resolvers]) {
+    if (!r.userId) continue;
+    const set = handlers.get(r.incidentId);
+    if (set) set.add(r.userId);
+    else handlers.set(r.incidentId, new Set([r.userId]));
+  }
+  return { links, handlers };
+}
+
+/** Runbooks (not archived) linked to each of the scope's services. */
+export async function loadServiceRunbooks(k: K, scope: Scope): Promise<Map<string, Set<string>>> {
+  let q = k
+    .selectFrom('runbookServices as rs')
+    .innerJoin('runbooks as r', 'r.id', 'rs.runbookId')
+    .innerJoin('services as s', 's.id', 'rs.serviceId')
+    .select(['rs.serviceId', 'rs.runbookId'])
+    .where('r.archivedAt', 'is', null);
+  if (scope.teamId !== undefined) q = q.where('s.teamId', '=', scope.teamId);
+  if (scope.serviceId !== undefined) q = q.where('rs.serviceId', '=', scope.serviceId);
+  const out = new Map<string, Set<string>>();
+  for (const r of await q.execute()) {
+    const set = out.get(r.serviceId);
+    if (set) set.add(r.runbookId);
+    else out.set(r.serviceId, new Set([r.runbookId]));
+  }
+  return out;
+}
+
+/** Runbooks (not archived) by the alert rule key (`alertname`) their alert-rule links name. */
+export async function loadRuleRunbooks(k: K): Promise<Map<string, Set<string>>> {
+  const rows = await k
+    .selectFrom('runbookAlertRules as rar')
+    .innerJoin('runbooks as r', 'r.id', 'rar.runbookId')
+    .select(['rar.alertname', 'rar.runbookId'])
+    .where('r.archivedAt', 'is', null)
+    .where('rar.alertname', 'is not', null)
+    .execute();
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const set = out.get(r.alertname!);
+    if (set) set.add(r.runbookId);
+    else out.set(r.alertname!, new Set([r.runbookId]));
+  }
+  return out;
+}
+
+/** Schedules of a team (id, name), oldest first. */
+export async function loadTeamSchedules(k: K, teamId: string): Promise<{ id: string; name: string }[]> {
+  return k.selectFrom('schedules').select(['id', 'name']).where('teamId', '=', teamId).orderBy('id').execute();
+}
+
+export interface CardHistory {
+  openIncidents: Map<string, number>;
+  pages: Map<string, number>;
+  /** per service: alerts judged, noisy among them. */
+  judged: Map<string, { judged: number; noisy: number }>;
+  ruleKeys: Map<string, Set<string>>;
+  overdue: Map<string, number>;
+}
+
+/**
+ * The card's counts for the scope's services: open incidents, pages (people paged) in the window, judged and noisy
+ * alerts (alert quality's judgements), alert rule keys seen in the window and overdue action items. Five queries.
+ */
+export async function loadCardHistory(
+  k: K,
+  scope: Scope,
+  w: Window,
+  now: number,
+  noisy: readonly string[],
+  judged: readonly string[],
+): Promise<CardHistory> {
+  const inScope = (service: string, team: string) => {
+    const parts = [sql<boolean>`1 = 1`];
+    if (scope.teamId !== undefined) parts.push(sql<boolean>`${sql.ref(team)} = ${scope.teamId}`);
+    if (scope.serviceId !== undefined) parts.push(sql<boolean>`${sql.ref(service)} = ${scope.serviceId}`);
+    return sql<boolean>`${sql.join(parts, sql` and `)}`;
+  };
+  const open = k
+    .selectFrom('incidentServices as isv')
+    .innerJoin('incidents as i', 'i.id', 'isv.incidentId')
+    .innerJoin('services as s', 's.id', 'isv.serviceId')
+    .select(['isv.serviceId', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('i.status', '!=', 'resolved')
+    .where('i.kind', 'in', [...w.kinds])
+    .groupBy('isv.serviceId')
+    .where(inScope('isv.serviceId', 's.teamId'));
+  const pagesQ = k
+    .selectFrom('escalationLog as l')
+    .innerJoin('alerts as a', 'a.id', 'l.alertId')
+    .innerJoin('services as s', 's.id', 'a.serviceId')
+    .select(['a.serviceId', 'l.userIds', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('l.kind', '=', 'paged')
+    .where('l.at', '>=', w.from)
+    .where('l.at', '<', w.to)
+    .where(keptAlert(w))
+    .groupBy(['a.serviceId', 'l.userIds'])
+    .where(inScope('a.serviceId', 's.teamId'));
+  const quality = k
+    .selectFrom('alerts as a')
+    .innerJoin('services as s', 's.id', 'a.serviceId')
+    .select(['a.serviceId', 'a.classification', 'a.ruleKey', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('a.createdAt', '>=', w.from)
+    .where('a.createdAt', '<', w.to)
+    .where('a.isDrill', '=', 0)
+    .groupBy(['a.serviceId', 'a.classification', 'a.ruleKey'])
+    .where(inScope('a.serviceId', 's.teamId'));
+  const overdueQ = k
+    .selectFrom('actionItems as ai')
+    .leftJoin('postmortems as pm', 'pm.id', 'ai.postmortemId')
+    .innerJoin('incidentServices as isv', (j) =>
+      j.on(
+        sql<boolean>`${sql.ref('isv.incidentId')} = coalesce(${sql.ref('ai.incidentId')}, ${sql.ref('pm.incidentId')})`,
+      ),
+    )
+    .innerJoin('services as s', 's.id', 'isv.serviceId')
+    .select(['isv.serviceId', (eb) => eb.fn.count<number>('ai.id').distinct().as('n')])
+    .where('ai.status', 'in', ['open', 'in_progress'])
+    .where('ai.dueAt', '<', now)
+    .groupBy('isv.serviceId')
+    .where(inScope('isv.serviceId', 's.teamId'));
+  const [openRows, pageRows, qualityRows, overdueRows] = await Promise.all([
+    open.execute(),
+    pagesQ.execute(),
+    quality.execute(),
+    overdueQ.execute(),
+  ]);
+  const pages = new Map<string, number>();
+  for (const r of pageRows) {
+    const people = fromJsonText<string[]>(r.userIds, []).length;
+    pages.set(r.serviceId, (pages.get(r.serviceId) ?? 0) + people * num(r.n));
+  }
+  const judgedBy = new Map<string, { judged: number; noisy: number }>();
+  const ruleKeys = new Map<string, Set<string>>();
+  for (const r of qualityRows) {
+    const j = judgedBy.get(r.serviceId) ?? { judged: 0, noisy: 0 };
+    if (r.classification !== null && judged.includes(r.classification)) j.judged += num(r.n);
+    if (r.classification !== null && noisy.includes(r.classification)) j.noisy += num(r.n);
+    judgedBy.set(r.serviceId, j);
+    const keys = ruleKeys.get(r.serviceId);
+    if (keys) keys.add(r.ruleKey);
+    else ruleKeys.set(r.serviceId, new Set([r.ruleKey]));
+  }
+  return {
+    openIncidents: new Map(openRows.map((r) => [r.serviceId, num(r.n)])),
+    pages,
+    judged: judgedBy,
+    ruleKeys,
+    overdue: new Map(overdueRows.map((r) => [r.serviceId, num(r.n)])),
+  };
+}
+
+/** incident → its services, for the given incidents (in chunks). */
+export async function loadIncidentServices(k: K, incidentIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const c of chunks(incidentIds)) {
+    const rows = await k
+      .selectFrom('incidentServices')
+      .select(['incidentId', 'serviceId'])
+      .where('incidentId', 'in', c)
+      .execute();
+    for (const r of rows) out.set(r.incidentId, [...(out.get(r.incidentId) ?? []), r.serviceId]);
+  }
+  return out;
+}
