@@ -57,6 +57,8 @@ import { ActionPage, NewActionPage } from './automation/action.js';
 import { NewRulePage, RulePage } from './automation/rule.js';
 import { RunPage } from './automation/run.js';
 import { PeopleHealthPage } from './people/health.js';
+import { CompTimePage } from './people/comp-time.js';
+import { PulsePage } from './people/pulse.js';
 import { UsersPage } from './users.js';
 
 export type { PageDef, PageProps, Section } from './types.js';
@@ -87,6 +89,8 @@ export const pages: PageDef[] = [
   { path: '/gamedays', title: 'Game days', section: 'Learn', component: GamedaysPage },
   // ---- people health (issue 21): pages under /people (web/src/pages/people/) ----
   { path: '/people', title: 'People health', section: 'Learn', component: PeopleHealthPage },
+  { path: '/people/comp-time', title: 'Comp time', section: null, component: CompTimePage },
+  { path: '/people/pulse', title: 'Responder pulse', section: null, component: PulsePage },
   // ---- runbooks and automation (issue 15): pages under /runbooks and /automation ----
   { path: '/runbooks', title: 'Runbooks', section: 'Respond', component: RunbooksPage },
   { path: '/runbooks/new', title: 'Write a runbook', section: null, component: NewRunbookPage },

@@ -18,6 +18,7 @@ import { Checklist } from './checklist.js';
 import { SeverityControl, StatusControl, StatusUpdateComposer } from './controls.js';
 import { useIncidentTimeline } from './live.js';
 import { RolesPanel } from './roles.js';
+import { PulseCard } from './pulse-card.js';
 import { SameAsPanel } from './same-as.js';
 import { PublicStatusPanel } from './public-status.js';
 import { PostmortemCard } from '../postmortems/room-card.js';
@@ -149,6 +150,7 @@ export function IncidentPage({ params }: PageProps) {
           />
           <StatusUpdateComposer detail={d} />
           <PublicStatusPanel detail={d} />
+          {inc.status === 'resolved' && <PulseCard incidentId={inc.id} />}
         </div>
         <div className="room-side">
           <div ref={rolesRef}>

@@ -1,0 +1,75 @@
+/**
+ * The anonymous check-in after an incident resolves (docs/people-health.md, "Pulse"): shown only to a responder who
+ * was invited, until they answer. It never shows anyone's answers: those are only aggregated per team and quarter.
+ */
+import { useState } from 'react';
+import { ErrorBanner } from '../../components/forms.js';
+import { Card } from '../../components/ui.js';
+import { api } from '../../lib/api.js';
+import { useApi } from '../../lib/use-api.js';
+
+const QUESTIONS = [
+  { key: 'safe', text: "I could say 'I do not know' without worry" },
+  { key: 'calm', text: 'The response was calm and coordinated' },
+  { key: 'roleClear', text: 'I knew my role' },
+] as const;
+type Key = (typeof QUESTIONS)[number]['key'];
+
+export function PulseCard({ incidentId }: { incidentId: string }) {
+  const mine = useApi<{ invited: boolean; answered: boolean }>(`/api/incidents/${incidentId}/pulse`);
+  const [scores, setScores] = useState<Partial<Record<Key, number>>>({});
+  const [text, setText] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [sent, setSent] = useState(false);
+  if (!mine.data?.invited) return null;
+  if (mine.data.answered || sent)
+    return (
+      <Card title="Check-in">
+        <p data-testid="pulse-thanks">Thank you. Your answer is anonymous and only counted with your team's.</p>
+      </Card>
+    );
+  const complete = QUESTIONS.every((q) => scores[q.key] !== undefined);
+  return (
+    <Card title="How did this response feel?">
+      <form
+        data-testid="pulse-card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setError(null);
+          api
+            .post(`/api/incidents/${incidentId}/pulse`, { ...scores, ...(text.trim() ? { text: text.trim() } : {}) })
+            .then(() => setSent(true))
+            .catch(setError);
+        }}
+      >
+        <p className="muted small">
+          Anonymous: stored without your name, this incident or the time. Your team sees it only with at least four
+          other answers in the quarter.
+        </p>
+        {QUESTIONS.map((q) => (
+          <fieldset key={q.key} className="pulse-question">
+            <legend>{q.text}</legend>
+            {[1, 2, 3, 4, 5].map((n) => (
+              <label key={n} className="check">
+                <input
+                  type="radio"
+                  name={q.key}
+                  value={n}
+                  checked={scores[q.key] === n}
+                  onChange={() => setScores((s) => ({ ...s, [q.key]: n }))}
+                />{' '}
+                {n}
+              </label>
+            ))}
+          </fieldset>
+        ))}
+        <label htmlFor="pulse-text">Anything else (optional)</label>
+        <textarea id="pulse-text" rows={2} maxLength={2000} value={text} onChange={(e) => setText(e.target.value)} />
+        <ErrorBanner error={error} />
+        <button type="submit" disabled={!complete}>
+          Send anonymously
+        </button>
+      </form>
+    </Card>
+  );
+}
