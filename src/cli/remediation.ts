@@ -1,13 +1,144 @@
+/** `muster action …`: remediation actions and their runs (docs/runbooks.md, "Actions"). */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { MusterClient } from './client.js';
+import { output, printTable } from './output.js';
 
 interface Deps {
   client: () => MusterClient;
   json: () => boolean;
 }
 
-/** Placeholder: the commands land with their issue. */
-export function registerRemediationCommands(program: Command, deps: Deps): void {
-  void program;
-  void deps;
+interface Run {
+  id: string;
+  actionName: string;
+  status: string;
+  exitCode: number | null;
+  httpStatus: number | null;
+  output: string;
+  error: string | null;
+  createdAt: string;
+}
+
+const enc = encodeURIComponent;
+const FINAL = ['rejected', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped'];
+
+export function registerRemediationCommands(program: Command, { client, json }: Deps): void {
+  const act = program.command('action').description('remediation actions and their runs');
+
+  act
+    .command('list')
+    .option('--team <id>')
+    .action(async (o: { team?: string }) => {
+      const r = await client().get<{ items: { id: string; name: string; kind: string; mode: string }[] }>(
+        `/api/actions${o.team ? `?teamId=${enc(o.team)}` : ''}`,
+      );
+      output(json(), r.items, () => printTable(r.items, ['id', 'kind', 'mode', 'name']));
+    });
+
+  act
+    .command('show')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const a = await client().get(`/api/actions/${enc(id)}`);
+      output(json(), a, () => console.log(JSON.stringify(a, null, 2)));
+    });
+
+  act
+    .command('create')
+    .requiredOption('--file <path>', 'the action as JSON (- reads stdin)')
+    .action(async (o: { file: string }) => {
+      const body: unknown = JSON.parse(readFileSync(o.file === '-' ? 0 : o.file, 'utf8'));
+      const a = await client().post<{ id: string }>('/api/actions', body);
+      output(json(), a, () => console.log(a.id));
+    });
+
+  act
+    .command('run')
+    .argument('<action>')
+    .option('--alert <id>')
+    .option('--incident <id>')
+    .option('--param <k=v>', 'an input parameter (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--dry-run')
+    .option('--wait', 'print the output as it comes and exit with the run’s status')
+    .action(
+      async (
+        actionId: string,
+        o: { alert?: string; incident?: string; param: string[]; dryRun?: boolean; wait?: boolean },
+      ) => {
+        const params = Object.fromEntries(
+          o.param.map((p) => {
+            const i = p.indexOf('=');
+            return [p.slice(0, i), p.slice(i + 1)];
+          }),
+        );
+        const c = client();
+        let run = await c.post<Run>(`/api/actions/${enc(actionId)}/runs`, {
+          ...(o.alert ? { alertId: o.alert } : {}),
+          ...(o.incident ? { incidentId: o.incident } : {}),
+          ...(o.param.length ? { params } : {}),
+          ...(o.dryRun ? { dryRun: true } : {}),
+        });
+        if (!o.wait) {
+          output(json(), run, () => console.log(`${run.id} ${run.status}`));
+          return;
+        }
+        let printed = 0;
+        while (!FINAL.includes(run.status)) {
+          await new Promise((r) => setTimeout(r, 500));
+          run = await c.get<Run>(`/api/runs/${enc(run.id)}`);
+          if (run.output.length > printed) {
+            process.stdout.write(run.output.slice(printed));
+            printed = run.output.length;
+          }
+        }
+        if (run.output.length > printed) process.stdout.write(run.output.slice(printed));
+        console.error(`${run.actionName}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
+        process.exitCode = run.status === 'succeeded' ? 0 : (run.exitCode ?? 1) || 1;
+      },
+    );
+
+  act
+    .command('runs')
+    .option('--team <id>')
+    .option('--status <status>')
+    .action(async (o: { team?: string; status?: string }) => {
+      const q = new URLSearchParams();
+      if (o.team) q.set('teamId', o.team);
+      if (o.status) q.set('status', o.status);
+      const r = await client().get<{ items: Run[] }>(`/api/runs${q.size ? `?${q.toString()}` : ''}`);
+      output(json(), r.items, () =>
+        printTable(
+          r.items.map((x) => ({ id: x.id, status: x.status, action: x.actionName, createdAt: x.createdAt })),
+          ['id', 'status', 'action', 'createdAt'],
+        ),
+      );
+    });
+
+  for (const verb of ['approve', 'reject', 'cancel'] as const) {
+    act
+      .command(verb)
+      .argument('<run>')
+      .option('--note <text>', 'why (required to reject)')
+      .action(async (id: string, o: { note?: string }) => {
+        const body = verb === 'approve' ? { note: o.note } : verb === 'reject' ? { reason: o.note ?? '' } : {};
+        const run = await client().post<Run>(`/api/runs/${enc(id)}/${verb}`, body);
+        output(json(), run, () => console.log(`${run.id} ${run.status}`));
+      });
+  }
+
+  for (const verb of ['pause', 'resume'] as const) {
+    act
+      .command(verb)
+      .description(`${verb} automatic runs for a team (the kill switch)`)
+      .requiredOption('--team <id>')
+      .option('--reason <text>')
+      .action(async (o: { team: string; reason?: string }) => {
+        const s = await client().request('PUT', `/api/teams/${enc(o.team)}/automation`, {
+          automaticPaused: verb === 'pause',
+          ...(o.reason ? { reason: o.reason } : {}),
+        });
+        output(json(), s, () => console.log(verb === 'pause' ? 'Automatic runs paused.' : 'Automatic runs resumed.'));
+      });
+  }
 }
