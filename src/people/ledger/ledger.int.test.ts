@@ -93,7 +93,16 @@ for (const engine of ENGINES) {
 
       // The job flags both timelines; a severity change enqueues the check again, which adds nothing.
       for (const id of [first, second]) {
-        await waitFor(async () => ((await timeline(id)).some((e) => e.kind === 'double_command') ? true : undefined));
+        await waitFor(async () =>
+          (await timeline(id)).some((e) => e.kind === 'double_command') ? true : undefined,
+        ).catch(async (e: unknown) => {
+          const jobs = await t.muster.services.db.kysely
+            .selectFrom('jobs')
+            .selectAll()
+            .where('kind', '=', 'people.doubleCommand')
+            .execute();
+          throw new Error(`${String(e)} ${JSON.stringify(jobs)}`);
+        });
       }
       const again = await t.api('POST', `/api/incidents/${second}/severity`, { severity: 'P1', reason: 'worse' });
       assert.equal(again.status, 200);
@@ -103,7 +112,7 @@ for (const engine of ENGINES) {
           .select('status')
           .where('kind', '=', 'people.doubleCommand')
           .execute();
-        return jobs.length >= 2 && jobs.every((j) => j.status === 'done') ? true : undefined;
+        return jobs.length >= 2 && jobs.every((j) => j.status === 'succeeded') ? true : undefined;
       });
       for (const id of [first, second]) {
         const flagged = (await timeline(id)).filter((e) => e.kind === 'double_command');

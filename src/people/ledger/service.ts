@@ -63,7 +63,7 @@ const pulseNotInvited = (): AppError =>
   new AppError('pulse_not_invited', 'You have no check-in for this incident.', { status: 404 });
 
 function windowOf(q: { from?: number | undefined; to?: number | undefined }, now: number, days = 90): Window {
-  const to = q.to ?? now;
+  const to = q.to ?? now + 1;
   const from = q.from ?? to - days * DAY;
   const problems = [];
   if (!Number.isFinite(from)) problems.push({ field: 'from', message: 'Give a date and time (RFC 3339).' });
