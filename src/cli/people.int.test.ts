@@ -1,0 +1,83 @@
+/**
+ * `muster people …` and the people-health endpoints against a real server, on both engines: a team with one service,
+ * a resolved P1 and an overdue action item of it. Worked by hand: the card shows 0 open incidents (it is resolved),
+ * 1 overdue action item, no runbook, and no knowledge flag (1 incident is under the minimum of 5); every figure
+ * answers 200; a settings change out of range is a 400 and a valid one is saved; `muster people ranking` prints it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ENGINES } from '../db/testing/index.js';
+import { runMuster as muster } from '../testing/cli.js';
+import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../testing/server.js';
+
+for (const engine of ENGINES) {
+  describe(`muster people [${engine}]`, () => {
+    let t: TestMuster;
+    let env: Record<string, string>;
+    before(async () => {
+      t = await startTestMuster(engine);
+      env = { MUSTER_URL: t.url, MUSTER_TOKEN: t.adminToken };
+    });
+    after(async () => t.stop());
+
+    it('answers every figure and prints the card and the ranking', async () => {
+      const team = await t.api<{ id: string }>('POST', '/api/teams', { name: 'Search' });
+      const svc = await t.api<{ id: string }>('POST', '/api/services', { name: 'search', teamId: team.body.id });
+      const declared = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Search is down',
+        severity: 'P1',
+        serviceIds: [svc.body.id],
+      });
+      const incidentId = declared.body.incident.id;
+      assert.equal((await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' })).status, 200);
+      const past = new Date(Date.now() - 60_000).toISOString();
+      const item = await t.api('POST', '/api/action-items', {
+        incidentId,
+        title: 'Add a replica',
+        ownerUserId: ADMIN_EMAIL,
+        teamId: team.body.id,
+        dueAt: past,
+      });
+      assert.equal(item.status, 201, JSON.stringify(item.body));
+
+      for (const path of [
+        `/api/people/heroes?teamId=${team.body.id}`,
+        `/api/people/heroes/incidents?teamId=${team.body.id}&userId=nobody&measure=incidents`,
+        `/api/people/knowledge?teamId=${team.body.id}`,
+        `/api/people/load?teamId=${team.body.id}`,
+        '/api/me/recovery',
+        `/api/teams/${team.body.id}/people-settings`,
+      ]) {
+        const r = await t.api('GET', path);
+        assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+      }
+      const card = await t.api<{
+        openIncidents: number;
+        overdueActionItems: number;
+        knowledgeFlag: boolean;
+        runbookCoverage: { hasRunbook: boolean };
+        owningTeam: { id: string };
+      }>('GET', `/api/services/${svc.body.id}/health-card`);
+      assert.equal(card.status, 200, JSON.stringify(card.body));
+      assert.equal(card.body.openIncidents, 0);
+      assert.equal(card.body.overdueActionItems, 1);
+      assert.equal(card.body.knowledgeFlag, false);
+      assert.equal(card.body.runbookCoverage.hasRunbook, false);
+      assert.equal(card.body.owningTeam.id, team.body.id);
+
+      const bad = await t.api('PUT', `/api/teams/${team.body.id}/people-settings`, { heroMedianFactor: 0 });
+      assert.equal(bad.status, 400);
+      const ok = await t.api<{ heroMinCount: number }>('PUT', `/api/teams/${team.body.id}/people-settings`, {
+        heroMinCount: 3,
+      });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.equal(ok.body.heroMinCount, 3);
+
+      const ranking = await muster(['people', 'ranking', team.body.id], env);
+      assert.equal(ranking.code, 0, ranking.stderr);
+      assert.match(ranking.stdout, /^search\s+Search\s+0\s/m);
+      const heroes = await muster(['people', 'heroes', '--team', team.body.id, '--json'], env);
+      assert.equal(heroes.code, 0, heroes.stderr);
+    });
+  });
+}
