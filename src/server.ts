@@ -526,8 +526,8 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     await ensureHandoffJobs(db, clock.now()); // schedules made before hand-off summaries existed
     await ensurePayloadPruning(db, clock.now());
     await ensureDigestJob(db, clock.now()); // the daily overdue digest of action items
-    await ensureFreshnessJob(db, clock.now()); // the daily check for stale runbooks
     await ensureCompTimeJob(db, clock.now()); // the daily comp-time accrual
+    await ensureFreshnessJob(db, clock.now()); // the daily check for stale runbooks
     await services.runner?.start();
     log.info(
       {

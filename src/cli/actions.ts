@@ -50,7 +50,6 @@ function printItem(i: ItemJson): void {
 export function registerActionCommands(program: Command, { client, json }: Deps): void {
   const actions = program
     .command('actions')
-    .alias('action')
     .description('action items from post-mortems and incidents: list, create, update');
 
   actions
@@ -93,7 +92,7 @@ export function registerActionCommands(program: Command, { client, json }: Deps)
     .option('--team <id>', "default: the owner's team, when they have one")
     .option('--due <date>', 'YYYY-MM-DD (due 17:00 UTC) or an RFC 3339 time; default from the priority')
     .option('--priority <p>', 'high (due in 7 days), medium (14) or low (30)', 'medium')
-    .option('--kind <k>', 'mitigate, prevent, detect or process', 'prevent')
+    .option('--kind <k>', 'mitigate, prevent, detect, process or runbook (with --runbook ID)', 'prevent')
     .option('--description <text>')
     .option('--tracker', "create the issue in the team's tracker (GitHub or Jira)")
     .action(

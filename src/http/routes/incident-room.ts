@@ -21,7 +21,12 @@ export const WarningSchema = Type.Object({
   userId: Type.Optional(Type.String()),
   incidents: Type.Optional(
     Type.Array(
-      Type.Object({ id: Type.String(), title: Type.String(), severity: Type.String(), roles: Type.Array(Type.String()) }),
+      Type.Object({
+        id: Type.String(),
+        title: Type.String(),
+        severity: Type.String(),
+        roles: Type.Array(Type.String()),
+      }),
     ),
   ),
 });
