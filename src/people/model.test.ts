@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_WINDOWS } from '../oncall/sustainability.js';
 import {
@@ -6,6 +8,7 @@ import {
   cardScore,
   heroFigures,
   knowledgeFigure,
+  knowledgeRemedies,
   median,
   monthlyLoad,
   offHoursPageHours,
@@ -74,6 +77,38 @@ describe('people health model', () => {
     assert.equal(f.holder!.share, 0.8);
     const four = knowledgeFigure([inc(1, ['ana']), inc(2, ['ana']), inc(3, ['ana']), inc(4, ['ana'])], (u) => u);
     assert.equal(four.flagged, false, 'four incidents are under the minimum of five');
+  });
+
+  it('knowledge remedies link to pages the web UI has (the runbook editor preset to the service, the schedule)', () => {
+    const routes = [
+      ...readFileSync(join(import.meta.dirname, '..', '..', 'web', 'src', 'pages', 'index.ts'), 'utf8').matchAll(
+        /path: '([^']+)'/g,
+      ),
+    ].map((m) => new RegExp(`^${m[1]!.replace(/:[a-z]+/gi, '[^/]+')}$`));
+    const remedies = knowledgeRemedies({
+      serviceId: 'svc_1',
+      serviceName: 'Checkout',
+      teamSlug: 'payments',
+      hasRunbook: false,
+      scheduleIds: ['sch_1'],
+      holderName: 'Ana',
+    });
+    assert.deepEqual(
+      remedies.map((r) => r.href),
+      ['/runbooks/new?serviceId=svc_1', '/oncall/schedules/sch_1', '/teams/payments'],
+    );
+    const none = knowledgeRemedies({
+      ...{ serviceId: 's', serviceName: 'S', teamSlug: 't', holderName: 'A' },
+      hasRunbook: true,
+      scheduleIds: [],
+    });
+    for (const r of [...remedies, ...none]) {
+      const path = r.href.split('?')[0]!;
+      assert.ok(
+        routes.some((re) => re.test(path)),
+        `${r.kind} links to ${path}, which the web UI does not have`,
+      );
+    }
   });
 
   it('monthly load flags more than a week in four', () => {

@@ -226,13 +226,13 @@ export function knowledgeRemedies(s: {
   if (!s.hasRunbook) {
     out.push({
       kind: 'write_runbook',
-      href: `/runbooks?serviceId=${encodeURIComponent(s.serviceId)}&new=1`,
+      href: `/runbooks/new?serviceId=${encodeURIComponent(s.serviceId)}`,
       text: `Write the missing runbook for ${s.serviceName}, with ${s.holderName}.`,
     });
   }
   out.push({
     kind: 'add_shadow',
-    href: s.scheduleIds[0] ? `/schedules/${encodeURIComponent(s.scheduleIds[0])}` : '/schedules',
+    href: s.scheduleIds[0] ? `/oncall/schedules/${encodeURIComponent(s.scheduleIds[0])}` : '/oncall',
     text: `Add a shadow to the rotation that answers for ${s.serviceName}.`,
   });
   out.push({
