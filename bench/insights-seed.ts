@@ -62,7 +62,7 @@ function encode(n: number, width: number): string {
 }
 /** Muster's id format (src/shared/ids.ts) at a given time: ids made for the past sort by that time. */
 let idSeq = 0;
-function idAt(prefix: string, ms: number): string {
+export function idAt(prefix: string, ms: number): string {
   idSeq = (idSeq + 1) % 32 ** 4;
   let rnd = '';
   for (let i = 0; i < 12; i++) rnd += ALPHABET[Math.floor(rand() * 32)];
@@ -71,21 +71,21 @@ function idAt(prefix: string, ms: number): string {
 
 /** mulberry32: the same history on every run. */
 let seed = 0x5eed1234;
-function rand(): number {
+export function rand(): number {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = seed;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-const between = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo));
+export const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+export const between = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo));
 
 // ---- writers --------------------------------------------------------------------------------------------------------
 
-type Row = Record<string, string | number | null>;
+export type Row = Record<string, string | number | null>;
 
-interface Writer {
+export interface Writer {
   add(table: string, row: Row): Promise<void>;
   flush(): Promise<void>;
   dropIndexes(table: string): Promise<string[]>;
@@ -93,7 +93,7 @@ interface Writer {
   close(): Promise<void>;
 }
 
-function sqliteWriter(file: string): Writer {
+export function sqliteWriter(file: string): Writer {
   const db = new SqliteDatabase(file);
   db.pragma('journal_mode = DELETE');
   db.pragma('synchronous = OFF');
@@ -134,7 +134,7 @@ function sqliteWriter(file: string): Writer {
   };
 }
 
-async function postgresWriter(url: string): Promise<Writer> {
+export async function postgresWriter(url: string): Promise<Writer> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('set synchronous_commit = off');
