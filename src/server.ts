@@ -265,6 +265,8 @@ export function buildServices(
       log: log.child({ component: 'gamedays' }),
       chat: chat.incidentDeps.chat,
       pokeIncident: (id) => services.incidents.live.poke(id),
+      // Automation rules that include drills fire for the drill incident (src/automation).
+      onDeclared: (trx, _engine, id, now) => services.automation.onIncidentDeclared(trx, id, now),
       onEnqueued: () => runner?.wake(),
     }),
     // Live game days (src/gamedays/live): drill key, fire, failure injection and halt conditions; its GamedayHooks.
@@ -440,6 +442,9 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
       notify: services.notify,
       publicUrl: () => services.config.publicUrl,
       poke: (id) => services.incidents.live.poke(id),
+      // A rule's status update is a person's update (timeline, audit, the Slack channel's mirror).
+      postStatusUpdateIn: (trx, actor, id, message, now) =>
+        services.incidents.postStatusUpdateIn(trx, actor, id, message, now),
       log: services.log.child({ component: 'automation' }),
       remediation: {
         requestRun: (trx, input) => services.remediation.requestRunIn(trx, null, { ...input, trigger: 'rule' }),

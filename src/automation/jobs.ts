@@ -9,10 +9,8 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
 import { isDatabaseUnavailable } from '../db/health.js';
-import { systemActor } from '../identity/index.js';
-import { postStatusUpdate } from '../incidents/activity.js';
+import { systemActor, type Actor } from '../identity/index.js';
 import { appendEvent, lockIncident } from '../incidents/repo.js';
-import type { Ctx } from '../incidents/context.js';
 import type { JobHandler } from '../jobs/index.js';
 import type { NotifyService } from '../notify/index.js';
 import { onCallUserIds } from '../oncall/index.js';
@@ -59,6 +57,17 @@ export interface EvaluateDeps {
   remediation: RemediationHook;
   /** Nudge an incident room in this process after the commit. */
   poke: (incidentId: string) => void;
+  /**
+   * Post a status update as a person's is posted (IncidentService.postStatusUpdateIn: the timeline, the audit and the
+   * incident's Slack channel), in this transaction; null when the incident is gone.
+   */
+  postStatusUpdateIn: (
+    trx: Executor,
+    actor: Actor,
+    incidentId: string,
+    message: string,
+    now: number,
+  ) => Promise<unknown>;
   log?: Logger;
 }
 
@@ -83,6 +92,9 @@ export function evaluateHandler(deps: EvaluateDeps): JobHandler<EvaluatePayload>
     const engine = ctx.db.engine;
     const touched = await ctx.complete(async (trx) => {
       const out = new Set<string>();
+      // Automatic remediation actions share this job (one hop after intake): src/remediation decides. First, so that
+      // a rule running the same action sees that run and does not run it twice for the alert.
+      if (p.trigger === 'alert_triggered' && p.alertId) await deps.remediation.maybeRunAutomatic(trx, p.alertId);
       const loaded = await loadSubject(trx, p);
       if (loaded) {
         for (const rule of await enabledRules(trx, loaded.teamIds, p.trigger)) {
@@ -92,8 +104,6 @@ export function evaluateHandler(deps: EvaluateDeps): JobHandler<EvaluatePayload>
           }
         }
       }
-      // Automatic remediation actions share this job (one hop after intake): src/remediation decides.
-      if (p.trigger === 'alert_triggered' && p.alertId) await deps.remediation.maybeRunAutomatic(trx, p.alertId);
       return out;
     });
     for (const id of touched) deps.poke(id);
@@ -145,7 +155,7 @@ async function fireOnce(
     if (isDatabaseUnavailable(e)) throw e;
     await sql`rollback to savepoint automation_rule`.execute(trx);
     await sql`release savepoint automation_rule`.execute(trx);
-    const detail = isAppError(e) ? e.message : 'an unexpected error (see the server log)';
+    const detail = isAppError(e) ? withProblems(e.message, e.details) : 'an unexpected error (see the server log)';
     if (!isAppError(e)) deps.log?.error({ err: e, ruleId: rule.id, subjectId }, 'automation rule failed');
     await trx
       .insertInto('automationFirings')
@@ -164,6 +174,16 @@ async function fireOnce(
       .execute();
     return true;
   }
+}
+
+/** An error's message with the fields it names (a refused parameter says which), for the firing's detail. */
+function withProblems(message: string, details: unknown): string {
+  const problems = (details as { problems?: { field?: unknown; message?: unknown }[] } | null)?.problems;
+  if (!Array.isArray(problems) || !problems.length) return message;
+  const named = problems
+    .filter((p) => typeof p.field === 'string')
+    .map((p) => `${p.field as string} ${typeof p.message === 'string' ? p.message : ''}`.trim());
+  return named.length ? `${message} (${named.join('; ')})` : message;
 }
 
 const ruleActor = (rule: Rule) => systemActor(`Automation rule "${rule.name}"`);
@@ -210,13 +230,51 @@ async function act(
       };
     }
     case 'run_action': {
+      const action = await trx
+        .selectFrom('remediationActions')
+        .select(['id', 'teamId', 'name'])
+        .where('id', '=', cfg.actionId ?? '')
+        .executeTakeFirst();
+      if (!action) return { outcome: 'skipped', detail: 'The action no longer exists.' };
+      // The team's kill switch stops every run Muster starts by itself, a rule's as an automatic action's.
+      const settings = await trx
+        .selectFrom('teamAutomationSettings')
+        .select(['automaticPaused', 'pausedReason'])
+        .where('teamId', '=', action.teamId)
+        .executeTakeFirst();
+      if (settings && Number(settings.automaticPaused) === 1)
+        return {
+          outcome: 'skipped',
+          detail: `Automation is paused for the team${settings.pausedReason ? ` (${settings.pausedReason})` : ''}: ${action.name} did not run.`,
+        };
+      // Once per alert or incident: an automatic action whose own conditions matched this alert has run already.
+      const earlier = await trx
+        .selectFrom('remediationRuns')
+        .select(['id', 'status'])
+        .where('actionId', '=', action.id)
+        .where('trigger', 'in', ['automatic', 'rule'])
+        .where('status', '!=', 'skipped')
+        .where((eb) =>
+          eb.or([
+            ...(s.alertId ? [eb('alertId', '=', s.alertId)] : []),
+            ...(s.incidentId ? [eb('incidentId', '=', s.incidentId)] : []),
+          ]),
+        )
+        .orderBy('id')
+        .executeTakeFirst();
+      if (earlier)
+        return {
+          outcome: 'skipped',
+          detail: `${action.name} already ran for this ${s.incidentId ? 'incident' : 'alert'} (${earlier.status}).`,
+          runId: earlier.id,
+        };
       const run = await deps.remediation.requestRun(trx, {
-        actionId: cfg.actionId ?? '',
+        actionId: action.id,
         alertId: s.alertId,
         incidentId: s.incidentId,
         ruleId: rule.id,
       });
-      return { outcome: 'done', detail: `Requested a run (${run.status})`, runId: run.id };
+      return { outcome: 'done', detail: `Requested a run of ${action.name} (${run.status})`, runId: run.id };
     }
     case 'page': {
       const { userIds, target } = await pageTargets(trx, cfg, now);
@@ -248,10 +306,8 @@ async function act(
     }
     case 'post_update': {
       if (!s.incidentId) return { outcome: 'skipped', detail: 'There is no incident to post an update on.' };
-      const incident = await lockIncident(trx, engine, s.incidentId);
-      if (!incident) return { outcome: 'skipped', detail: 'The incident no longer exists.' };
-      const c: Ctx = { trx, engine, incident, actor: ruleActor(rule), now };
-      await postStatusUpdate(c, cfg.message ?? '');
+      const posted = await deps.postStatusUpdateIn(trx, ruleActor(rule), s.incidentId, cfg.message ?? '', now);
+      if (!posted) return { outcome: 'skipped', detail: 'The incident no longer exists.' };
       return { outcome: 'done', detail: 'Posted a status update' };
     }
   }

@@ -95,6 +95,11 @@ export interface GamedayDeps {
   chat?: IncidentChatHook | undefined;
   /** Nudge the incident room in this process after a commit (IncidentService.live.poke). */
   pokeIncident?: (incidentId: string) => void;
+  /**
+   * Called in the transaction that declares the drill incident, as IncidentService's onDeclared is for any incident
+   * (automation rules: src/server.ts injects it; only rules that include drills fire for one).
+   */
+  onDeclared?: ((trx: Executor, engine: Db['engine'], incidentId: string, now: number) => Promise<void>) | undefined;
   onEnqueued?: () => void;
 }
 
@@ -796,6 +801,7 @@ export class GamedayService {
         now,
       );
       await this.deps.chat?.declared(trx, engine, incidentId, now);
+      await this.deps.onDeclared?.(trx, engine, incidentId, now);
       await this.hooks.onStart(trx, id, now);
       await recordAudit(trx, actor, 'gameday.started', { type: 'gameday', id }, { incidentId }, now);
       return incidentId;

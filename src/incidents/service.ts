@@ -133,6 +133,26 @@ export class IncidentService {
     return out;
   }
 
+  /**
+   * A status update posted by Muster itself inside another domain's transaction (an automation rule's job): the same
+   * change a person's update makes (the timeline event, the audit, the chat mirror), without the person's check. The
+   * caller pokes the room (`live.poke`) after its commit. Null when the incident is gone.
+   */
+  async postStatusUpdateIn(
+    trx: Executor,
+    actor: Actor,
+    id: string,
+    message: string,
+    now: number,
+  ): Promise<TimelineEvent | null> {
+    const { engine } = this.deps.db;
+    const incident = await lockIncident(trx, engine, id);
+    if (!incident) return null;
+    const e = await activity.postStatusUpdate({ trx, engine, incident, actor, now }, message);
+    await this.deps.chat?.changed(trx, engine, id, now);
+    return e;
+  }
+
   /** Whether the actor may act on the incident (null: no such incident). The HTTP layer asks before parsing. */
   canAct(actor: Actor, id: string): Promise<boolean | null> {
     return canActOnIncident(this.deps.db.kysely, actor, id);
