@@ -60,6 +60,8 @@ export type Access =
   | 'action-item-actor'
   /** Responders (or more) of the game day's team, its facilitator, organisation administrators. */
   | 'gameday-actor'
+  /** Responders (or more) of the run's team, the Incident Commander of its incident, organisation administrators. */
+  | 'run-decider'
   /** At least this role in the team that owns the resource named by the path (organisation administrators always). */
   | `${TeamLevel}@${Owned}`;
 
@@ -380,7 +382,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/gamedays/:id/fire': 'gameday-actor',
 
   // Remediation actions and runs (docs/runbooks.md): everyone signed in reads; a team's admins write its actions (the
-  // service checks the team in the body); its responders run, approve (never their own request), reject and cancel.
+  // service checks the team in the body); its responders run them; its responders and the Incident Commander of the
+  // run's incident approve (never their own request), reject and cancel.
   'GET /api/actions': SIGNED_IN,
   'POST /api/actions': 'any-team-admin',
   'GET /api/actions/:id': SIGNED_IN,
@@ -390,9 +393,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/runs': SIGNED_IN,
   'GET /api/runs/:id': SIGNED_IN,
   'GET /api/runs/:id/stream': SIGNED_IN,
-  'POST /api/runs/:id/approve': 'responder@run',
-  'POST /api/runs/:id/reject': 'responder@run',
-  'POST /api/runs/:id/cancel': 'responder@run',
+  'POST /api/runs/:id/approve': 'run-decider',
+  'POST /api/runs/:id/reject': 'run-decider',
+  'POST /api/runs/:id/cancel': 'run-decider',
   'GET /api/approvals': SIGNED_IN,
   'GET /api/teams/:team/automation': 'viewer@team',
   'PUT /api/teams/:team/automation': 'admin@team',
@@ -504,6 +507,8 @@ function denied(access: Access): AppError {
     'action-item-actor': "This needs the item's owner, the responder role in its team, or an administrator.",
     'gameday-actor':
       "This needs the responder role in the game day's team, being its facilitator, or an administrator.",
+    'run-decider':
+      "This needs the responder role in the action's team, being the incident's Incident Commander, or an administrator.",
   };
   const [level, owned] = access.split('@');
   return forbidden(why[access] ?? `This needs the ${level} role in the team that owns this ${owned}.`);
@@ -586,6 +591,9 @@ export async function authorize(services: Services, request: FastifyRequest, acc
       break;
     case 'gameday-actor':
       allowed = (await services.gamedays.canAct(actor, params.id ?? '')) !== false;
+      break;
+    case 'run-decider':
+      allowed = (await services.remediation.canDecide(actor, params.id ?? '')) !== false;
       break;
     case 'paged-or-responder@alert':
       allowed = (await services.alerts.canAct(actor, params.id ?? '', { paged: true })) !== false;

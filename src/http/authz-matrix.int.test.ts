@@ -49,6 +49,7 @@ function expected(access: Access): Set<Role> | 'same' {
     case 'postmortem-actor':
     case 'action-item-actor':
     case 'gameday-actor':
+    case 'run-decider':
     case 'paged-or-responder@alert':
     case 'self-or-admin@team':
       return r('responder', 'teamAdmin', 'orgAdmin');

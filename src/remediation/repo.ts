@@ -183,7 +183,8 @@ export interface Chunk {
   at: number;
 }
 
-export async function listChunks(ex: Executor, runId: string, afterSeq = 0, limit = 500): Promise<Chunk[]> {
+/** A run's chunks after a sequence number (-1: all of them; an agent numbers its chunks from 0). */
+export async function listChunks(ex: Executor, runId: string, afterSeq = -1, limit = 500): Promise<Chunk[]> {
   return ex
     .selectFrom('remediationRunOutput')
     .select(['seq', 'stream', 'chunk', 'at'])

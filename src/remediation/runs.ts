@@ -33,7 +33,7 @@ const describeStatus: Record<string, string> = {
 
 /**
  * Post one step of a run to its incident's timeline (nothing when the run has no incident). Flagged when an
- * Incident Commander ran or approved it. Never carries a secret: bodies are built from the run's stored fields only.
+ * Incident Commander ran it, or when it failed or timed out. Never carries a secret: bodies are built from the run's stored fields only.
  */
 export async function postRunEvent(
   trx: Executor,
@@ -41,11 +41,12 @@ export async function postRunEvent(
   phase: RunPhase,
   by: { userId: string | null; label: string },
   now: number,
-  extra: { note?: string | null } = {},
+  extra: { note?: string | null; asCommander?: boolean } = {},
 ): Promise<void> {
   const run = await trx
     .selectFrom('remediationRuns')
     .innerJoin('remediationActions', 'remediationActions.id', 'remediationRuns.actionId')
+    .leftJoin('remediationAgents', 'remediationAgents.id', 'remediationRuns.agentId')
     .select([
       'remediationRuns.id',
       'remediationRuns.incidentId',
@@ -60,6 +61,7 @@ export async function postRunEvent(
       'remediationRuns.actionId',
       'remediationActions.name as actionName',
       'remediationActions.kind',
+      'remediationAgents.name as agentName',
     ])
     .where('remediationRuns.id', '=', runId)
     .executeTakeFirst();
@@ -74,9 +76,10 @@ export async function postRunEvent(
       run.status === 'awaiting_approval'
         ? `${name} was requested and awaits approval by a second person.`
         : `${name} was requested${run.trigger === 'automatic' ? ' automatically' : run.trigger === 'rule' ? ' by an automation rule' : ''}.`;
-  } else if (phase === 'approved') body = `${name} was approved.`;
+  } else if (phase === 'approved')
+    body = `${name} was approved${extra.asCommander ? ' by the Incident Commander' : ''}.`;
   else if (phase === 'rejected') body = `${name} was rejected${extra.note ? `: ${extra.note}` : '.'}`;
-  else if (phase === 'started') body = `${name} started.`;
+  else if (phase === 'started') body = `${name} started${run.agentName ? ` on agent ${run.agentName}` : ''}.`;
   else if (phase === 'skipped') body = `${name} was skipped: ${run.error ?? ''}`;
   else {
     const status = describeStatus[run.status] ?? run.status;
@@ -108,7 +111,9 @@ export async function postRunEvent(
         exitCode: run.exitCode,
         httpStatus: run.httpStatus,
       },
-      isFlagged: run.icFlagged === 1,
+      // An IC who ran it, and a run that failed or timed out, stand out on the timeline.
+      isFlagged:
+        run.icFlagged === 1 || (phase === 'finished' && (run.status === 'failed' || run.status === 'timed_out')),
     },
     now,
   );
@@ -259,12 +264,13 @@ export async function finishRun(
 
 /**
  * What an agent runs for a run: the command name and its argv, each element rendered from the run's stored values
- * (validated when the run was requested), never a shell string. Null when the run is not an agent run.
+ * (validated when the run was requested), never a shell string. `refused` says why it cannot run (a value missing or
+ * no longer matching its pattern); null when the run is not an agent run.
  */
 export async function agentInvocation(
   ex: Executor,
   runId: string,
-): Promise<{ command: string; args: string[]; dryRun: boolean; timeoutSeconds: number } | null> {
+): Promise<{ command: string; args: string[]; dryRun: boolean; timeoutSeconds: number; refused?: string } | null> {
   const r = await ex
     .selectFrom('remediationRuns')
     .innerJoin('remediationActions', 'remediationActions.id', 'remediationRuns.actionId')
@@ -283,6 +289,12 @@ export async function agentInvocation(
   const params = fromJsonText<Param[]>(r.params, []);
   const { ctx, resolved } = contextFromStored(fromJsonText<Record<string, string>>(r.stored, {}), params);
   const templates = r.dryRun === 1 && cfg.dryRunArgs ? cfg.dryRunArgs : (cfg.args ?? []);
-  const { args } = renderArgs(templates, ctx, params, resolved);
-  return { command: cfg.command, args, dryRun: r.dryRun === 1, timeoutSeconds: r.timeoutSeconds };
+  const { args, problems } = renderArgs(templates, ctx, params, resolved);
+  return {
+    command: cfg.command,
+    args,
+    dryRun: r.dryRun === 1,
+    timeoutSeconds: r.timeoutSeconds,
+    ...(problems.length ? { refused: `Refused: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}` } : {}),
+  };
 }

@@ -58,6 +58,7 @@ import {
   type StoredHttpConfig,
 } from './repo.js';
 import { finishRun, postRunEvent } from './runs.js';
+import { checkAgentCommand, nudgeAgents } from './agent/index.js';
 
 export type { Action, Run, Chunk } from './repo.js';
 
@@ -598,7 +599,7 @@ export class RemediationService {
           .problems,
       );
       cfgTemplates = templatesOf('agent', cfg);
-      await this.checkAgentCommand(trx, cfg);
+      await checkAgentCommand(trx, { teamId: action.teamId, agentId: cfg.agentId ?? null, command: cfg.command });
     }
     const unique = dedupe(problems);
     if (unique.length && !opts.recordRefusal)
@@ -672,8 +673,14 @@ export class RemediationService {
       { userId: actor?.userId ?? null, label },
       now,
     );
-    if (status === 'queued' && action.kind === 'http') await this.enqueueHttp(trx, runId, now);
+    if (status === 'queued') await this.dispatch(trx, action.kind, action.teamId, runId, now);
     return { id: runId, status };
+  }
+
+  /** A run became runnable: an HTTP run's job is enqueued; an agent run's waiting agents are nudged. */
+  private async dispatch(trx: Executor, kind: ActionKind, teamId: string, runId: string, now: number): Promise<void> {
+    if (kind === 'agent') await nudgeAgents(this.deps.db, trx, teamId);
+    else await this.enqueueHttp(trx, runId, now);
   }
 
   private async enqueueHttp(trx: Executor, runId: string, now: number): Promise<void> {
@@ -683,29 +690,6 @@ export class RemediationService {
       { kind: HTTP_JOB, payload: { runId }, uniqueKey: `${HTTP_JOB}:${runId}`, maxAttempts: 3 },
       now,
     );
-  }
-
-  /** An agent action pinned to an agent that reported its allow-list must name a command on it (409 otherwise). */
-  private async checkAgentCommand(trx: Executor, cfg: AgentConfig): Promise<void> {
-    if (!cfg.agentId) return;
-    const agent = await trx
-      .selectFrom('remediationAgents')
-      .select(['name', 'reported', 'revokedAt'])
-      .where('id', '=', cfg.agentId)
-      .executeTakeFirst();
-    if (!agent) return;
-    if (agent.revokedAt !== null)
-      throw conflict('agent_revoked', `The agent ${agent.name} was revoked; choose another agent for this action.`);
-    const reported = fromJsonText<{ commands?: ({ name?: string } | string)[] }>(agent.reported, {});
-    if (!Array.isArray(reported.commands)) return;
-    const names = reported.commands.map((c) => (typeof c === 'string' ? c : (c.name ?? '')));
-    if (!names.includes(cfg.command)) {
-      throw conflict(
-        'command_not_allowed',
-        `The agent ${agent.name} does not allow the command ${cfg.command}: add it to the agent's configuration first.`,
-        { command: cfg.command },
-      );
-    }
   }
 
   /** The values a run's templates may use: the alert's labels and annotations, the inputs, incident, service. */
@@ -788,7 +772,7 @@ export class RemediationService {
   async getRun(id: string): Promise<Run & { chunks: Chunk[] }> {
     const run = await findRun(this.deps.db.kysely, id);
     if (!run) throw runNotFound(id);
-    return { ...run, chunks: await listChunks(this.deps.db.kysely, id, 0, 2000) };
+    return { ...run, chunks: await listChunks(this.deps.db.kysely, id, -1, 2000) };
   }
 
   /** Chunks after a sequence number and the run's status (the live stream). */
@@ -799,13 +783,32 @@ export class RemediationService {
   }
 
   /** Whether the actor may decide on a run: a responder of its team, or the Incident Commander of its incident. */
-  private async mayDecide(trx: Executor, actor: Actor, run: Run): Promise<{ ok: boolean; asCommander: boolean }> {
-    if (await this.deps.teams.hasRole(actor, run.teamId, 'responder', trx)) return { ok: true, asCommander: false };
+  private async mayDecide(
+    trx: Executor,
+    actor: Actor,
+    run: { teamId: string; incidentId: string | null },
+  ): Promise<{ ok: boolean; asCommander: boolean }> {
     if (actor.userId && run.incidentId) {
       const roles = await currentRoles(trx, run.incidentId);
       if (roles.commander?.userId === actor.userId) return { ok: true, asCommander: true };
     }
-    return { ok: false, asCommander: false };
+    return { ok: await this.deps.teams.hasRole(actor, run.teamId, 'responder', trx), asCommander: false };
+  }
+
+  /**
+   * The route policy `run-decider` (approve, reject, cancel): a responder of the run's team or the Incident Commander
+   * of its incident; null when there is no such run (the route answers 404). The service checks again in its
+   * transaction.
+   */
+  async canDecide(actor: Actor, id: string): Promise<boolean | null> {
+    const ex = this.deps.db.kysely;
+    const run = await ex
+      .selectFrom('remediationRuns')
+      .select(['teamId', 'incidentId'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!run) return null;
+    return (await this.mayDecide(ex, actor, run)).ok;
   }
 
   async approve(actor: Actor, id: string, note: string | undefined): Promise<Run> {
@@ -813,7 +816,8 @@ export class RemediationService {
     await this.deps.db.kysely.transaction().execute(async (trx) => {
       const run = await findRun(trx, id);
       if (!run) throw runNotFound(id);
-      if (!(await this.mayDecide(trx, actor, run)).ok) {
+      const may = await this.mayDecide(trx, actor, run);
+      if (!may.ok) {
         throw forbidden(
           "Approving this run needs the responder role in the action's team, or the incident's Incident Commander.",
         );
@@ -842,11 +846,11 @@ export class RemediationService {
         actor,
         'remediation.run_approved',
         { type: 'remediation_run', id },
-        { actionId: run.actionId, note: note ?? null },
+        { actionId: run.actionId, note: note ?? null, asIncidentCommander: may.asCommander },
         now,
       );
-      await postRunEvent(trx, id, 'approved', actor, now);
-      if (run.kind === 'http') await this.enqueueHttp(trx, id, now);
+      await postRunEvent(trx, id, 'approved', actor, now, { asCommander: may.asCommander });
+      await this.dispatch(trx, run.kind, run.teamId, id, now);
     });
     this.deps.onEnqueued?.();
     return (await findRun(this.deps.db.kysely, id))!;

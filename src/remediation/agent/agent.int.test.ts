@@ -119,7 +119,17 @@ for (const engine of ENGINES) {
           kind: 'agent',
           mode: 'manual',
           config: JSON.stringify({ agentId: null, command, args }),
-          params: '[]',
+          // Each {{param.NAME}} an input with a pattern that lets anything printable through: the agent's argv keeps
+          // it one literal element, whatever it holds.
+          params: JSON.stringify(
+            [...args.join(' ').matchAll(/\{\{param\.(\w+)\}\}/g)].map((m) => ({
+              name: m[1],
+              from: 'input',
+              key: m[1],
+              pattern: '^.{1,200}$',
+              required: true,
+            })),
+          ),
           secretSealed: null,
           allowPrivateAddress: 0,
           timeoutSeconds,
@@ -277,17 +287,22 @@ for (const engine of ENGINES) {
       );
       const events = await timeline();
       assert.ok(
-        events.some((e) => e.body === 'Run echo-args started on agent web-1'),
+        events.some((e) => e.body === 'Action Run echo-args started on agent web-1.'),
         JSON.stringify(events),
       );
-      assert.ok(events.some((e) => /^Run echo-args succeeded \(exit 0\)\n\n"; rm -rf \/"/.test(e.body)));
+      assert.ok(
+        events.some((e) => /^Action Run echo-args succeeded \(exit status 0\)\.\n\n"; rm -rf \/"/.test(e.body)),
+        JSON.stringify(events),
+      );
 
       const failing = await queue(await action('fails', []));
       const f = await finished(failing);
       assert.equal(f.status, 'failed');
       assert.equal(f.exitCode, 3);
       assert.match(f.output, /boom/);
-      assert.ok((await timeline()).some((e) => e.body.startsWith('Run fails failed (exit 3)') && e.isFlagged));
+      assert.ok(
+        (await timeline()).some((e) => e.body.startsWith('Action Run fails failed (exit status 3).') && e.isFlagged),
+      );
     });
 
     it('refuses an argument that would pass an option, on the agent', async () => {
@@ -351,7 +366,7 @@ for (const engine of ENGINES) {
       assert.equal(r.error, 'the agent stopped answering');
       assert.ok(
         (await timeline()).some(
-          (e) => e.body.startsWith('Run long failed: the agent stopped answering') && e.isFlagged,
+          (e) => e.body.startsWith('Action Run long failed: the agent stopped answering') && e.isFlagged,
         ),
       );
     });

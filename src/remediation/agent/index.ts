@@ -16,7 +16,6 @@ export {
   type AgentReport,
   type PolledRun,
 } from './service.js';
-export { finishAgentRun, appendAgentOutput } from './runs.js';
 export * from './model.js';
 
 const byDb = new WeakMap<Db, AgentService>();
@@ -32,8 +31,9 @@ export function agentServiceFor(deps: AgentDeps): AgentService {
 }
 
 /**
- * A run of an agent action was queued: wake the team's waiting agents (inside the queuing transaction; on PostgreSQL
- * the nudge reaches every process at commit). Agents also look every second without one.
+ * A run of an agent action was queued: wake the team's waiting agents. Call it inside the queuing transaction: on
+ * PostgreSQL the NOTIFY reaches every process at commit (and never when it rolls back); on SQLite the waiting poll's
+ * claim waits for the one connection, so it sees the commit. Agents also look every second without one.
  */
 export async function nudgeAgents(db: Db, ex: Executor, teamId: string): Promise<void> {
   const service = byDb.get(db);

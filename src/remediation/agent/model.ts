@@ -18,8 +18,6 @@ export const CONNECTED_MS = 30_000;
 /** Output: a chunk is at most this many bytes, sent at least this often while the command writes. */
 export const CHUNK_MAX_BYTES = 8 * 1024;
 export const CHUNK_EVERY_MS = 500;
-/** The run's stored output (its chunks keep the whole stream up to the agent's own cap). */
-export const RUN_OUTPUT_MAX_BYTES = 64 * 1024;
 export const AGENT_LOST = 'the agent stopped answering';
 export const AGENT_REVOKED = 'the agent was revoked while the command ran';
 

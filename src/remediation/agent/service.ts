@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Db, Executor } from '../../db/index.js';
 import { LiveChannel } from '../../db/live.js';
-import { recordAudit, type Actor } from '../../identity/audit.js';
+import { recordAudit, systemActor, type Actor } from '../../identity/audit.js';
 import type { TeamService } from '../../identity/index.js';
 import { enqueueJob } from '../../jobs/repo.js';
 import type { JobHandler } from '../../jobs/runner.js';
@@ -18,14 +18,13 @@ import { newId, newSecret } from '../../shared/ids.js';
 import { fromJsonText, toJsonText } from '../../shared/json.js';
 import type { AppError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { agentInvocation, appendOutput, finishRun, markRunStarted, type RunOutcome } from '../runs.js';
 import { AGENT_LOST, AGENT_REVOKED, AGENT_TOKEN_PREFIX, CONNECTED_MS, LEASE_MS, POLL_WAIT_MS } from './model.js';
-import { appendAgentOutput, finishAgentRun, noteRunStarted } from './runs.js';
 
 export const AGENT_LEASE_JOB = 'remediation.agent_lease';
 export const AGENT_RUNS_CHANNEL = 'muster_agent_runs';
 /** Without a nudge, a waiting poll looks for a queued run this often. */
 const RECHECK_MS = 1000;
-const DEFAULT_ARG_PATTERN = /^[A-Za-z0-9_.:/@-]{1,200}$/;
 
 export interface Agent {
   id: string;
@@ -267,12 +266,7 @@ export class AgentService {
         .where('status', '=', 'running')
         .execute();
       for (const r of held) {
-        await finishAgentRun(
-          trx,
-          r.id,
-          { status: 'failed', exitCode: null, error: AGENT_REVOKED, by: `agent ${row.name}` },
-          now,
-        );
+        await endAgentRun(trx, r.id, { status: 'failed', error: AGENT_REVOKED }, row.name, now);
       }
     });
   }
@@ -359,17 +353,7 @@ export class AgentService {
       let q = trx
         .selectFrom('remediationRuns as r')
         .innerJoin('remediationActions as a', 'a.id', 'r.actionId')
-        .select([
-          'r.id',
-          'r.actionId',
-          'r.incidentId',
-          'r.alertId',
-          'r.serviceId',
-          'r.params',
-          'r.dryRun',
-          'a.config',
-          'a.timeoutSeconds',
-        ])
+        .select(['r.id', 'r.dryRun', 'a.config'])
         .where('r.teamId', '=', agent.teamId)
         .where('r.status', '=', 'queued')
         .where('a.kind', '=', 'agent')
@@ -384,25 +368,16 @@ export class AgentService {
         if (config.agentId !== null && config.agentId !== agent.id) continue;
         if (!allowed.has(config.command)) continue;
         if (c.dryRun && !dry.has(config.command)) continue;
-        const rendered = await renderArgs(trx, c.dryRun && config.dryRunArgs ? config.dryRunArgs : config.args, c);
-        const leaseUntil = now + this.leaseMs;
-        const claimed = await trx
-          .updateTable('remediationRuns')
-          .set({ status: 'running', agentId: agent.id, leaseUntil, startedAt: now, updatedAt: now })
-          .where('id', '=', c.id)
-          .where('status', '=', 'queued')
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) === 0) continue;
-        if ('refused' in rendered) {
-          await finishAgentRun(
-            trx,
-            c.id,
-            { status: 'failed', exitCode: null, error: rendered.refused, by: `agent ${agent.name}` },
-            now,
-          );
+        // The argv from the values validated and stored when the run was requested (one renderer: ../model.ts).
+        const invocation = await agentInvocation(trx, c.id);
+        if (!invocation || invocation.refused) {
+          const error = invocation?.refused ?? 'the run is not an agent run';
+          await endAgentRun(trx, c.id, { status: 'failed', error }, agent.name, now);
           continue;
         }
-        await noteRunStarted(trx, c, agent.name, now);
+        const leaseUntil = now + this.leaseMs;
+        const by = { userId: null, label: `agent ${agent.name}` };
+        if (!(await markRunStarted(trx, c.id, now, { agentId: agent.id, leaseUntil, by }))) continue;
         await enqueueJob(
           trx,
           db.engine,
@@ -416,10 +391,10 @@ export class AgentService {
         );
         return {
           id: c.id,
-          command: config.command,
-          args: rendered.args,
-          dryRun: c.dryRun === 1,
-          timeoutSeconds: c.timeoutSeconds,
+          command: invocation.command,
+          args: invocation.args,
+          dryRun: invocation.dryRun,
+          timeoutSeconds: invocation.timeoutSeconds,
         };
       }
       return null;
@@ -454,7 +429,7 @@ export class AgentService {
     const now = this.deps.clock.now();
     await this.deps.db.kysely.transaction().execute(async (trx) => {
       await this.heldRun(trx, agent, runId);
-      await appendAgentOutput(trx, runId, chunk, now);
+      await appendOutput(trx, runId, chunk, now);
       await this.touch(trx, agent, runId, now);
     });
   }
@@ -476,17 +451,8 @@ export class AgentService {
     await this.deps.db.kysely.transaction().execute(async (trx) => {
       await this.heldRun(trx, agent, runId);
       const status = input.timedOut ? 'timed_out' : input.exitCode === 0 && !input.error ? 'succeeded' : 'failed';
-      await finishAgentRun(
-        trx,
-        runId,
-        {
-          status,
-          exitCode: input.exitCode,
-          error: input.error?.slice(0, 2000) ?? (input.timedOut ? 'the command ran past its timeout' : null),
-          by: `agent ${agent.name}`,
-        },
-        now,
-      );
+      const error = input.error?.slice(0, 2000) ?? (input.timedOut ? 'the command ran past its timeout' : null);
+      await endAgentRun(trx, runId, { status, exitCode: input.exitCode, error }, agent.name, now);
       await trx.updateTable('remediationAgents').set({ lastSeenAt: now }).where('id', '=', agent.id).execute();
     });
   }
@@ -519,70 +485,18 @@ export class AgentService {
         const agent = run.agentId
           ? await trx.selectFrom('remediationAgents').select('name').where('id', '=', run.agentId).executeTakeFirst()
           : undefined;
-        await finishAgentRun(
-          trx,
-          run.id,
-          { status: 'failed', exitCode: null, error: AGENT_LOST, by: agent ? `agent ${agent.name}` : 'agent' },
-          now,
-        );
+        await endAgentRun(trx, run.id, { status: 'failed', error: AGENT_LOST }, agent?.name ?? null, now);
       });
   }
 }
 
-/** Nudge the team's waiting agents: a run was queued (call inside the queuing transaction). */
-export async function nudgeAgents(live: LiveChannel, ex: Executor, teamId: string): Promise<void> {
-  await live.publish(ex, teamId);
-}
-
-/**
- * The run's argv arguments from the action's templates: each template one argument. `{{param.NAME}}` is the run's
- * validated parameter; `{{label.NAME}}` / `{{annotation.NAME}}` the alert's, checked against the default pattern;
- * `{{incident.key}}`, `{{alert.id}}`, `{{service.slug}}`. Nothing is quoted or joined: the agent passes each one as a
- * separate argv element.
- */
-async function renderArgs(
-  ex: Executor,
-  templates: string[],
-  run: { params: string; alertId: string | null; incidentId: string | null; serviceId: string | null },
-): Promise<{ args: string[] } | { refused: string }> {
-  const params = fromJsonText<Record<string, unknown>>(run.params, {});
-  let alert: { labels: Record<string, string>; annotations: Record<string, string> } | null = null;
-  if (templates.some((t) => /\{\{\s*(label|annotation)\./.test(t)) && run.alertId) {
-    const a = await ex
-      .selectFrom('alerts')
-      .select(['labels', 'annotations'])
-      .where('id', '=', run.alertId)
-      .executeTakeFirst();
-    if (a) alert = { labels: fromJsonText(a.labels, {}), annotations: fromJsonText(a.annotations, {}) };
-  }
-  let serviceSlug: string | null = null;
-  if (templates.some((t) => t.includes('service.slug')) && run.serviceId) {
-    const s = await ex.selectFrom('services').select('slug').where('id', '=', run.serviceId).executeTakeFirst();
-    serviceSlug = s?.slug ?? null;
-  }
-  const args: string[] = [];
-  for (const t of templates) {
-    const found: { problem: string | null } = { problem: null };
-    const value = t.replace(/\{\{\s*([a-z]+)\.([A-Za-z0-9_.-]+)\s*\}\}/g, (_m, scope: string, key: string) => {
-      let v: unknown;
-      if (scope === 'param') v = params[key];
-      else if (scope === 'label') v = alert?.labels[key];
-      else if (scope === 'annotation') v = alert?.annotations[key];
-      else if (scope === 'incident' && key === 'key') v = run.incidentId;
-      else if (scope === 'alert' && key === 'id') v = run.alertId;
-      else if (scope === 'service' && key === 'slug') v = serviceSlug;
-      if (typeof v !== 'string' || v === '') {
-        found.problem ??= `the run has no value for {{${scope}.${key}}}`;
-        return '';
-      }
-      if (scope !== 'param' && !DEFAULT_ARG_PATTERN.test(v)) {
-        found.problem ??= `the value of {{${scope}.${key}}} does not match ${DEFAULT_ARG_PATTERN.source}`;
-        return '';
-      }
-      return v;
-    });
-    if (found.problem) return { refused: `refused: ${found.problem}` };
-    args.push(value);
-  }
-  return { args };
+/** End a run an agent held (finished, lost or revoked) through remediation's one path: audited, on the timeline. */
+function endAgentRun(
+  trx: Executor,
+  runId: string,
+  outcome: Omit<RunOutcome, 'actor'>,
+  agentName: string | null,
+  now: number,
+): Promise<boolean> {
+  return finishRun(trx, runId, { ...outcome, actor: systemActor(agentName ? `agent ${agentName}` : 'agent') }, now);
 }
