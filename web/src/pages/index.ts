@@ -57,6 +57,7 @@ import { ActionPage, NewActionPage } from './automation/action.js';
 import { NewRulePage, RulePage } from './automation/rule.js';
 import { RunPage } from './automation/run.js';
 import { PeopleHealthPage } from './people/health.js';
+import { PeopleInsightsPage } from './insights/people.js';
 import { CompTimePage } from './people/comp-time.js';
 import { PulsePage } from './people/pulse.js';
 import { UsersPage } from './users.js';
@@ -111,6 +112,7 @@ export const pages: PageDef[] = [
   { path: '/insights/learning', title: 'Learning', section: null, component: LearningInsightsPage },
   { path: '/insights/responders', title: 'Responders', section: null, component: RespondersInsightsPage },
   { path: '/insights/alert-quality', title: 'Alert quality', section: null, component: AlertQualityInsightsPage },
+  { path: '/insights/people', title: 'People', section: null, component: PeopleInsightsPage },
   { path: '/oncall', title: 'On-call', section: 'Respond', component: SchedulesPage },
   { path: '/oncall/new', title: 'New schedule', section: null, component: NewSchedulePage },
   { path: '/oncall/schedules/:id', title: 'Schedule', section: null, component: SchedulePage },

@@ -9,6 +9,7 @@ import { Link } from '../lib/router.js';
 import { useUser } from '../lib/session.js';
 import { TEAM_ROLES, type Team, type TeamMember, type TeamRole, type User } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
+import { TeamPeoplePanel } from './people/team-panel.js';
 import { TrackersCard } from './team-trackers.js';
 import type { PageProps } from './types.js';
 
@@ -153,6 +154,7 @@ function TeamView({ team: t, reload }: { team: Team; reload: () => void }) {
           <DataTable label="Members" columns={columns} rows={members} rowKey={(m) => m.userId} />
         )}
       </Card>
+      <TeamPeoplePanel team={t} />
       {canManage && <AddMember team={t} onAdded={reload} />}
       {canManage && <TrackersCard team={t} />}
     </>

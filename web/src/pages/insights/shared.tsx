@@ -39,6 +39,7 @@ export const INSIGHTS_PAGES = [
   { path: '/insights/learning', text: 'Learning' },
   { path: '/insights/responders', text: 'Responders' },
   { path: '/insights/alert-quality', text: 'Alert quality' },
+  { path: '/insights/people', text: 'People' },
 ] as const;
 
 /** The URL keys the filters use; the tabs carry them from page to page. */
