@@ -30,8 +30,13 @@ interface Pulse {
 
 const windowQuery = (o: { from?: string; to?: string }): string => {
   const q = new URLSearchParams();
-  if (o.from) q.set('from', new Date(o.from).toISOString());
-  if (o.to) q.set('to', new Date(o.to).toISOString());
+  for (const key of ['from', 'to'] as const) {
+    const v = o[key];
+    if (v === undefined) continue;
+    const at = Date.parse(v);
+    if (!Number.isFinite(at)) throw new Error(`--${key}: give a date, YYYY-MM-DD or RFC 3339 (got "${v}").`);
+    q.set(key, new Date(at).toISOString());
+  }
   const s = q.toString();
   return s ? `?${s}` : '';
 };
@@ -68,11 +73,15 @@ export function registerPeopleLedgerCommands(people: Command, deps: Deps): void 
     .requiredOption('--on <date>', 'the day, YYYY-MM-DD')
     .option('--note <text>', 'a note')
     .action(async (o: { team: string; user: string; hours: string; on: string; note?: string }) => {
+      const hours = Number(o.hours);
+      if (!/^\d+(\.\d+)?$/.test(o.hours.trim()) || !(hours > 0))
+        throw new Error(`--hours: give the hours taken as a number more than 0 (got "${o.hours}").`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(o.on)) throw new Error(`--on: give the day as YYYY-MM-DD (got "${o.on}").`);
       const e = await deps
         .client()
         .post<{ id: string; name: string; hours: number }>(`/api/teams/${encodeURIComponent(o.team)}/comp-time`, {
           userId: o.user,
-          hours: Number(o.hours),
+          hours,
           takenOn: o.on,
           ...(o.note ? { note: o.note } : {}),
         });
