@@ -1,13 +1,65 @@
 /** /me/oncall: my shifts in the next 30 days (in my zone), my calendar feed, and swap requests that involve me. */
 import { FeedLink } from '../../components/feed-link.js';
+import { DataTable, type Column } from '../../components/table.js';
 import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import { usePeople } from './people.js';
+import { MonthShare, RecoveryNotices } from './recovery.js';
 import { SwapList } from './swaps.js';
 import type { Schedule, Swap, UserShifts } from './types.js';
 import { browserZone, formatDuration, formatIn, formatRange, zoneAbbrev } from './zone.js';
+
+type MyShift = UserShifts['shifts'][number];
+
+/** My shifts as a DataTable (rows become cards below 600 px): times in my zone, and in the schedule's when it differs. */
+function shiftColumns(
+  zone: string,
+  now: number,
+  zoneOf: (scheduleId: string) => string | undefined,
+): Column<MyShift>[] {
+  return [
+    {
+      id: 'schedule',
+      header: 'Schedule',
+      className: 'strong',
+      cell: (s) => {
+        const a = Date.parse(s.start);
+        const b = Date.parse(s.end);
+        return (
+          <>
+            <Link to={`/oncall/schedules/${encodeURIComponent(s.scheduleId)}`}>{s.scheduleName}</Link>{' '}
+            {a <= now && now < b && <Badge tone="good">on call now</Badge>}{' '}
+            {s.sourceKind === 'override' && <Badge tone="warn">override</Badge>}
+          </>
+        );
+      },
+    },
+    {
+      id: 'from',
+      header: `From (${zoneAbbrev(now, zone)})`,
+      cell: (s) => formatIn(s.start, zone),
+    },
+    { id: 'until', header: 'Until', className: 'nowrap', cell: (s) => formatIn(s.end, zone) },
+    {
+      id: 'length',
+      header: 'Length',
+      className: 'nowrap',
+      cell: (s) => formatDuration(Date.parse(s.end) - Date.parse(s.start)),
+    },
+    {
+      id: 'schedule-zone',
+      header: "In the schedule's zone",
+      className: 'muted small',
+      hideOnPhone: true,
+      cell: (s) => {
+        const sz = zoneOf(s.scheduleId);
+        return sz && sz !== zone ? `${formatRange(s.start, s.end, sz)} (${sz})` : 'same';
+      },
+    },
+  ];
+}
 
 export function MyOnCallPage() {
   const me = useUser();
@@ -35,6 +87,7 @@ export function MyOnCallPage() {
           </Link>
         }
       />
+      <RecoveryNotices zone={zone} people={people} onCovered={() => shifts.reload()} />
       <Card title="Pending swap requests">
         <SwapList
           swaps={swaps.data?.swaps ?? []}
@@ -59,6 +112,7 @@ export function MyOnCallPage() {
           </span>
         }
       >
+        <MonthShare userId={me.id} zone={zone} />
         {shifts.error ? (
           <LoadError error={shifts.error} retry={shifts.reload} />
         ) : !shifts.data ? (
@@ -66,37 +120,12 @@ export function MyOnCallPage() {
         ) : shifts.data.shifts.length === 0 ? (
           <Empty>You are not on call in the next 30 days.</Empty>
         ) : (
-          <table className="table" aria-label="My shifts">
-            <thead>
-              <tr>
-                <th>Schedule</th>
-                <th>From ({zoneAbbrev(now, zone)})</th>
-                <th>Until</th>
-                <th>Length</th>
-                <th>In the schedule&apos;s zone</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shifts.data.shifts.map((s) => {
-                const a = Date.parse(s.start);
-                const b = Date.parse(s.end);
-                const sz = byId.get(s.scheduleId)?.timezone;
-                return (
-                  <tr key={`${s.scheduleId}-${s.start}`}>
-                    <td className="strong">
-                      <Link to={`/oncall/schedules/${encodeURIComponent(s.scheduleId)}`}>{s.scheduleName}</Link>{' '}
-                      {a <= now && now < b && <Badge tone="good">on call now</Badge>}{' '}
-                      {s.sourceKind === 'override' && <Badge tone="warn">override</Badge>}
-                    </td>
-                    <td className="nowrap">{formatIn(a, zone)}</td>
-                    <td className="nowrap">{formatIn(b, zone)}</td>
-                    <td className="nowrap">{formatDuration(b - a)}</td>
-                    <td className="muted small">{sz && sz !== zone ? `${formatRange(a, b, sz)} (${sz})` : 'same'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <DataTable
+            label="My shifts"
+            rows={shifts.data.shifts}
+            rowKey={(s) => `${s.scheduleId}-${s.start}`}
+            columns={shiftColumns(zone, now, (id) => byId.get(id)?.timezone)}
+          />
         )}
       </Card>
       <Card title="My calendar feed">

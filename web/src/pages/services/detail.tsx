@@ -26,6 +26,7 @@ import {
   type Service,
 } from '../alerts/types.js';
 import type { PageProps } from '../types.js';
+import { ServiceHealthCard } from '../people/card.js';
 import { ServiceRunbooks } from '../runbooks/panel.js';
 import { CriticalityBadge } from './list.js';
 import { MaintenanceWindows } from './maintenance.js';
@@ -92,6 +93,7 @@ export function ServicePage({ params }: PageProps) {
             }
           />
           {s.description && <p className="lead">{s.description}</p>}
+          <ServiceHealthCard service={s.id} />
           <div className="grid-2 align-start">
             <Card title="Open alerts">
               <Loadable resource={open} what="alerts" isEmpty={(d) => d.alerts.length === 0} empty="Nothing open.">
