@@ -1,7 +1,7 @@
 /** `muster action …`: remediation actions and their runs (docs/runbooks.md, "Actions"). */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { MusterClient } from './client.js';
+import { ApiError, type MusterClient } from './client.js';
 import { output, printTable } from './output.js';
 
 interface Deps {
@@ -22,6 +22,26 @@ interface Run {
 
 const enc = encodeURIComponent;
 const FINAL = ['rejected', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped'];
+
+/** `--param NAME=VALUE` pairs; a malformed one is named. */
+function parseParams(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new Error(`--param ${p}: write it as NAME=VALUE.`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+/** An API error with the fields it names (a refused parameter), each on its own line. */
+function withFields(e: unknown): unknown {
+  if (!(e instanceof ApiError)) return e;
+  const problems = (e.details as { problems?: { field: string; message: string }[] } | undefined)?.problems;
+  if (!Array.isArray(problems) || problems.length === 0) return e;
+  const lines = problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n');
+  return new ApiError(e.status, e.code, `${e.message}\n${lines}`, e.details);
+}
 
 export function registerRemediationCommands(program: Command, { client, json }: Deps): void {
   const act = program.command('action').description('remediation actions and their runs');
@@ -66,19 +86,18 @@ export function registerRemediationCommands(program: Command, { client, json }: 
         actionId: string,
         o: { alert?: string; incident?: string; param: string[]; dryRun?: boolean; wait?: boolean },
       ) => {
-        const params = Object.fromEntries(
-          o.param.map((p) => {
-            const i = p.indexOf('=');
-            return [p.slice(0, i), p.slice(i + 1)];
-          }),
-        );
+        const params = parseParams(o.param);
         const c = client();
-        let run = await c.post<Run>(`/api/actions/${enc(actionId)}/runs`, {
-          ...(o.alert ? { alertId: o.alert } : {}),
-          ...(o.incident ? { incidentId: o.incident } : {}),
-          ...(o.param.length ? { params } : {}),
-          ...(o.dryRun ? { dryRun: true } : {}),
-        });
+        let run = await c
+          .post<Run>(`/api/actions/${enc(actionId)}/runs`, {
+            ...(o.alert ? { alertId: o.alert } : {}),
+            ...(o.incident ? { incidentId: o.incident } : {}),
+            ...(o.param.length ? { params } : {}),
+            ...(o.dryRun ? { dryRun: true } : {}),
+          })
+          .catch((e: unknown) => {
+            throw withFields(e);
+          });
         if (!o.wait) {
           output(json(), run, () => console.log(`${run.id} ${run.status}`));
           return;
@@ -102,10 +121,14 @@ export function registerRemediationCommands(program: Command, { client, json }: 
     .command('runs')
     .option('--team <id>')
     .option('--status <status>')
-    .action(async (o: { team?: string; status?: string }) => {
+    .option('--action <id>')
+    .option('--incident <id>')
+    .action(async (o: { team?: string; status?: string; action?: string; incident?: string }) => {
       const q = new URLSearchParams();
       if (o.team) q.set('teamId', o.team);
       if (o.status) q.set('status', o.status);
+      if (o.action) q.set('actionId', o.action);
+      if (o.incident) q.set('incidentId', o.incident);
       const r = await client().get<{ items: Run[] }>(`/api/runs${q.size ? `?${q.toString()}` : ''}`);
       output(json(), r.items, () =>
         printTable(
