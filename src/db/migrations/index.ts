@@ -68,7 +68,7 @@ export const migrations: Record<string, Migration> = {
   '0028_gameday_private_targets': m0028,
   '0029_alert_quality_drills': m0029,
   '0030_runbooks': m0030,
-  '0032_comp_time_pulse': m0032,
   '0031_people_health': m0031,
+  '0032_comp_time_pulse': m0032,
   '0033_people_indexes': m0033,
 };
