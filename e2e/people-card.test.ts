@@ -68,6 +68,7 @@ for (const engine of ENGINES)
     let scheduleId = '';
     let adminId = '';
     let idaId = '';
+    let openP3 = '';
     let teamSlug = '';
 
     before(async () => {
@@ -193,6 +194,7 @@ for (const engine of ENGINES)
         'P3',
       ).incident.id;
       ok(await api('POST', `/api/incidents/${p3}/acknowledge`), 'acknowledge P3', 200);
+      openP3 = p3;
       ok(
         await api('POST', '/api/runbooks', {
           teamId: team.id,
@@ -323,8 +325,48 @@ for (const engine of ENGINES)
       await shoot(page, 'my-oncall-covered-phone', engine);
       await page.setViewportSize(DESKTOP);
       await page.reload();
-      await page.getByTestId('recovery').getByText('You are not on call then.').waitFor();
+      await page.getByTestId('recovery').getByText('You are not on call then: nothing to cover.').waitFor();
       await shoot(page, 'my-oncall-desktop', engine);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+
+    test('the room marks a participant and a picker choice who is already in another open incident', async () => {
+      // Ida is Technical Lead of the open P3, then joins a new P2's room.
+      assert.equal((await muster.api('PUT', `/api/incidents/${openP3}/roles/tl`, { userId: idaId })).status, 200);
+      const second = (
+        await muster.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+          title: 'Checkout slow in one region',
+          severity: 'P2',
+          serviceIds: [serviceId],
+        })
+      ).body.incident.id;
+      const idaToken = (await muster.api<{ token: string }>('POST', '/api/tokens', { name: 'ida', userId: idaId })).body
+        .token;
+      const joined = await muster.api<{ warnings: { code: string }[] }>(
+        'POST',
+        `/api/incidents/${second}/join`,
+        undefined,
+        idaToken,
+      );
+      assert.deepEqual(
+        joined.body.warnings.map((w) => w.code),
+        ['double_booked'],
+      );
+      const { page, errors, context } = await openPage(browser, DESKTOP);
+      await signIn(page, muster.url, `/incidents/${second}`);
+      const participants = page.getByTestId('room-participants');
+      await participants.getByText('Ida').waitFor();
+      await participants.getByTestId('double-booked-badge').getByText('⚑ also in Refunds slow').first().waitFor();
+      // The role pickers offer Ida marked, after the people who are free.
+      const option = page.locator('option', { hasText: 'Ida — ⚑ double-booked' }).first();
+      await option.waitFor({ state: 'attached' });
+      await shoot(page, 'room-desktop', engine);
+      await page.setViewportSize(PHONE);
+      await page.reload();
+      await page.getByTestId('room-participants').getByText('Ida').waitFor();
+      await shoot(page, 'room-phone', engine);
+      await noSidewaysScroll(page, 'the incident room at 390 px');
       assert.deepEqual(errors, []);
       await context.close();
     });

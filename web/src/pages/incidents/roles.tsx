@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { ErrorBanner } from '../../components/forms.js';
 import { Card } from '../../components/ui.js';
 import { ApiError, api } from '../../lib/api.js';
-import { useApi } from '../../lib/use-api.js';
+import { DoubleBookedMark, useEngagedElsewhere } from './engaged.js';
 import { ROLES, ROLE_HINT, ROLE_TEXT, incidentPath, type IncidentDetail, type Role, type UserLite } from './types.js';
 
 export function RolesPanel({
@@ -27,15 +27,7 @@ export function RolesPanel({
   const base = incidentPath(detail.incident.id);
   const roleWarnings = detail.warnings.filter((w) => w.roles.length > 0 || w.code.startsWith('role'));
   // Who is engaged in another open incident: marked in the pickers, offered after those who are free.
-  const engaged = useApi<{ people: { userId: string; incidents: { incidentId: string; title: string }[] }[] }>(
-    '/api/engagements',
-  );
-  const busyElsewhere = new Map(
-    (engaged.data?.people ?? []).flatMap((p) => {
-      const others = p.incidents.filter((i) => i.incidentId !== detail.incident.id);
-      return others.length ? [[p.userId, others] as const] : [];
-    }),
-  );
+  const busyElsewhere = useEngagedElsewhere(detail.incident.id);
   const ordered = [...users].sort((a, b) => Number(busyElsewhere.has(a.id)) - Number(busyElsewhere.has(b.id)));
 
   const change = async (role: Role, userId: string, overrideReason?: string) => {
@@ -134,15 +126,7 @@ export function RolesPanel({
                   </option>
                 ))}
               </select>
-              {holder && busyElsewhere.has(holder.userId) && (
-                <span className="badge badge-warn small" data-testid="double-booked-badge">
-                  ⚑ also in{' '}
-                  {busyElsewhere
-                    .get(holder.userId)!
-                    .map((i) => i.title)
-                    .join(', ')}
-                </span>
-              )}
+              {holder && <DoubleBookedMark incidents={busyElsewhere.get(holder.userId)} />}
               {busy === role && <span className="muted small">Saving…</span>}
             </div>
           );

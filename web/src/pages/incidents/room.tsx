@@ -16,6 +16,7 @@ import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
 import { AlertsPanel, ChangesPanel } from './changes.js';
 import { Checklist } from './checklist.js';
 import { SeverityControl, StatusControl, StatusUpdateComposer } from './controls.js';
+import { DoubleBookedMark, useEngagedElsewhere } from './engaged.js';
 import { useIncidentTimeline } from './live.js';
 import { RolesPanel } from './roles.js';
 import { PulseCard } from './pulse-card.js';
@@ -47,6 +48,8 @@ export function IncidentPage({ params }: PageProps) {
   const reload = detail.reload;
   const timeline = useIncidentTimeline(id, reload);
   const uncoordinated = useUncoordinated(id, timeline.events.length);
+  // Participants who are also in another open incident: marked ⚑ (read again as people join).
+  const busyElsewhere = useEngagedElsewhere(id, detail.data?.participants.length);
   const [isAssessing, setAssessing] = useState(false);
   const [changesSignal, setChangesSignal] = useState(0);
   const severityRef = useRef<HTMLDivElement>(null);
@@ -95,7 +98,16 @@ export function IncidentPage({ params }: PageProps) {
               <span data-testid="incident-duration">{duration(inc.declaredAt, inc.milestones.resolvedAt, now)}</span>
             </span>
             {d.participants.length > 0 && (
-              <span className="muted"> · in the room: {d.participants.map((p) => p.name).join(', ')}</span>
+              <span className="muted" data-testid="room-participants">
+                {' '}
+                · in the room:{' '}
+                {d.participants.map((p, i) => (
+                  <span key={p.userId}>
+                    {i > 0 && ', '}
+                    {p.name} <DoubleBookedMark incidents={busyElsewhere.get(p.userId)} />
+                  </span>
+                ))}
+              </span>
             )}
           </span>
         }

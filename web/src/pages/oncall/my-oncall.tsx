@@ -39,6 +39,7 @@ function shiftColumns(
     {
       id: 'from',
       header: `From (${zoneAbbrev(now, zone)})`,
+      className: 'nowrap',
       cell: (s) => formatIn(s.start, zone),
     },
     { id: 'until', header: 'Until', className: 'nowrap', cell: (s) => formatIn(s.end, zone) },

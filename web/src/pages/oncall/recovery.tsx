@@ -159,7 +159,7 @@ export function RecoveryNotices({ zone, people, onCovered }: { zone: string; peo
               }}
             />
           ) : (
-            <p className="small">You are not on call then.</p>
+            <p className="small">You are not on call then: nothing to cover.</p>
           )}
         </div>
       ))}
@@ -187,12 +187,15 @@ function TeamMonthShare({ team, userId, zone }: { team: Team; userId: string; zo
   if (!load.data || !m || m.onCallHours === 0) return null;
   return (
     <li data-testid="month-share">
-      <strong>{team.name}</strong>: {Math.round(m.onCallHours)} h this month, {Math.round(m.share * 100)}% of the month{' '}
-      {m.flagged ? (
-        <Badge tone="warn">more than one week in four</Badge>
-      ) : (
-        <span className="muted small">(at most one week in four is sustainable)</span>
-      )}
+      <span>
+        <strong>{team.name}</strong>: {Math.round(m.onCallHours)} h on call this month, {Math.round(m.share * 100)}% of
+        it{' '}
+        {m.flagged ? (
+          <Badge tone="warn">more than one week in four</Badge>
+        ) : (
+          <span className="muted">(one week in four or less)</span>
+        )}
+      </span>
     </li>
   );
 }
