@@ -36,5 +36,39 @@ for (const engine of ENGINES) {
       const tl = await t.api<{ events: { kind: string; body: string }[] }>('GET', `/api/incidents/${id}/timeline`);
       assert.ok(tl.body.events.some((e) => e.kind === 'note' && e.body === 'Rolled back v2.3'));
     });
+
+    it('refuses one person in two roles of a P1 in plain words, and assigns with --override-reason', async () => {
+      const declared = await muster(
+        ['incident', 'declare', '--severity', 'P1', '--title', 'Payments down', '--json'],
+        env,
+      );
+      assert.equal(declared.code, 0, declared.stderr);
+      const id = (JSON.parse(declared.stdout) as { incident: { id: string } }).incident.id;
+      const me = await t.api<{ id: string }>('GET', '/api/me');
+      const refused = await muster(['incident', 'role', id, '--ic', me.body.id, '--tl', me.body.id], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /P1 needs three different people/);
+      assert.match(refused.stderr, /--override-reason "why"/);
+      assert.match(refused.stderr, /roles_not_distinct, HTTP 409/);
+      const asJson = await muster(['incident', 'role', id, '--tl', me.body.id, '--json'], env);
+      assert.equal(asJson.code, 1);
+      assert.equal((JSON.parse(asJson.stdout) as { error: { code: string } }).error.code, 'roles_not_distinct');
+
+      const ok = await muster(
+        ['incident', 'role', id, '--tl', me.body.id, '--override-reason', 'Alone on the night shift', '--json'],
+        env,
+      );
+      assert.equal(ok.code, 0, ok.stderr);
+      const d = JSON.parse(ok.stdout) as { roles: Record<string, { userId: string } | null> };
+      assert.equal(d.roles.technical_lead?.userId, me.body.id);
+      const tl = await t.api<{ events: { kind: string; isFlagged: boolean; details: { reason?: string } }[] }>(
+        'GET',
+        `/api/incidents/${id}/timeline`,
+      );
+      const overrides = tl.body.events.filter((e) => e.kind === 'role_separation_override');
+      assert.equal(overrides.length, 1);
+      assert.equal(overrides[0]!.details.reason, 'Alone on the night shift');
+      assert.equal(overrides[0]!.isFlagged, true);
+    });
   });
 }

@@ -1,6 +1,6 @@
 /** Client commands for incidents: declare, list, show, roles, status, notes (the HTTP API, like every client command). */
 import type { Command } from 'commander';
-import type { MusterClient } from './client.js';
+import { ApiError, type MusterClient } from './client.js';
 import { output, printTable } from './output.js';
 
 interface Deps {
@@ -101,12 +101,32 @@ export function registerIncidentCommands(program: Command, { client, json }: Dep
     .option('--ic <userId>', 'Incident Commander')
     .option('--tl <userId>', 'Technical Lead')
     .option('--cl <userId>', 'Communications Lead')
-    .action(async (id: string, o: { ic?: string; tl?: string; cl?: string }) => {
+    .option(
+      '--override-reason <text>',
+      'why one person holds two roles where the severity policy wants different people (lands on the timeline)',
+    )
+    .action(async (id: string, o: { ic?: string; tl?: string; cl?: string; overrideReason?: string }) => {
       const wanted = (['ic', 'tl', 'cl'] as const).filter((r) => o[r]);
       if (!wanted.length) throw new Error('Pass at least one of --ic, --tl, --cl.');
+      const reason = o.overrideReason?.trim();
       let d: DetailJson | null = null;
       for (const r of wanted) {
-        d = await client().put<DetailJson>(`/api/incidents/${enc(id)}/roles/${r}`, { userId: o[r] });
+        try {
+          d = await client().put<DetailJson>(`/api/incidents/${enc(id)}/roles/${r}`, {
+            userId: o[r],
+            ...(reason ? { overrideReason: reason } : {}),
+          });
+        } catch (e) {
+          if (e instanceof ApiError && e.code === 'roles_not_distinct' && !reason)
+            throw new ApiError(
+              e.status,
+              e.code,
+              `${e.message.replace(/ Choose someone else.*$/, '')} Choose someone else for --${r}, or run the ` +
+                `command again with --override-reason "why" to assign them anyway (the reason goes on the timeline).`,
+              e.details,
+            );
+          throw e;
+        }
       }
       report(json(), d!);
     });
