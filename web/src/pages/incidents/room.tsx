@@ -104,7 +104,9 @@ export function IncidentPage({ params }: PageProps) {
                 {d.participants.map((p, i) => (
                   <span key={p.userId}>
                     {i > 0 && ', '}
-                    {p.name} <DoubleBookedMark incidents={busyElsewhere.get(p.userId)} />
+                    {p.name}
+                    {busyElsewhere.has(p.userId) && ' '}
+                    <DoubleBookedMark incidents={busyElsewhere.get(p.userId)} />
                   </span>
                 ))}
               </span>
