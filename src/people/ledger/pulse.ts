@@ -5,7 +5,8 @@
  * team and quarter, and only from MIN_ANSWERS answers on.
  */
 import { randomBytes } from 'node:crypto';
-import type { Executor } from '../../db/index.js';
+import { sql } from 'kysely';
+import type { Db, Executor } from '../../db/index.js';
 
 /** Below this many answers in a team's quarter, nothing but `suppressed` is shown. */
 export const MIN_ANSWERS = 5;
@@ -93,6 +94,31 @@ export async function inviteResponders(trx: Executor, incidentId: string, now: n
     if (Number(res.numInsertedOrUpdatedRows ?? 0n) > 0) n++;
   }
   return n;
+}
+
+/**
+ * In the answering transaction, after the answer's insert: leave nothing in the storage that orders or pairs it.
+ * PostgreSQL stamps every row version with its transaction (`xmin`) and appends it to the heap, so the answer and the
+ * invitation marked answered would share an `xmin`, and both tables' physical order would be the order of answering.
+ * So every invitation and answer of the team is rewritten in this transaction (all carry the same `xmin`), and both
+ * tables are rewritten in key order (CLUSTER: the answers by their random id, the invitations by incident and
+ * person). On SQLite, rows are updated in place and `pulse_answers` is a WITHOUT ROWID table kept in id order.
+ * Answers are rare (a few per incident), so rewriting a team's rows is cheap.
+ */
+export async function blurAnswerOrder(trx: Executor, engine: Db['engine'], teamId: string): Promise<void> {
+  if (engine !== 'postgres') return;
+  await trx
+    .updateTable('pulseInvitations')
+    .set((eb) => ({ answered: eb.ref('answered') }))
+    .where('teamId', '=', teamId)
+    .execute();
+  await trx
+    .updateTable('pulseAnswers')
+    .set((eb) => ({ day: eb.ref('day') }))
+    .where('teamId', '=', teamId)
+    .execute();
+  await sql`cluster pulse_answers using pulse_answers_pkey`.execute(trx);
+  await sql`cluster pulse_invitations using pulse_invitations_pk`.execute(trx);
 }
 
 export interface PulseAnswerInput {

@@ -25,6 +25,7 @@ import { doubleCommandHandler, type DoubleCommandDeps } from './double-command.j
 import { JOB_DOUBLE_COMMAND } from '../../incidents/index.js';
 import {
   QUESTIONS,
+  blurAnswerOrder,
   dayOf,
   inviteResponders,
   quarterOf,
@@ -440,6 +441,7 @@ export class PeopleLedgerService {
           text: (input.text ?? '').trim().slice(0, 2000),
         })
         .execute();
+      await blurAnswerOrder(trx, this.deps.db.engine, inv.teamId);
     });
     return { answered: true };
   }
