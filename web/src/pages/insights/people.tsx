@@ -168,7 +168,7 @@ function Pulse({ teamId }: { teamId: string }) {
                 rowKey={(q) => q.quarter}
                 rowData={(q) => ({ 'data-quarter': q.quarter })}
                 columns={[
-                  { id: 'quarter', header: 'Quarter', className: 'strong', cell: (q) => q.quarter },
+                  { id: 'quarter', header: 'Quarter', className: 'strong nowrap', cell: (q) => q.quarter },
                   {
                     id: 'answers',
                     header: 'Answers',
@@ -242,6 +242,7 @@ function RoleOverridesCard({ q }: { q: InsightsQuery }) {
                 },
               ]}
             />
+            <h3 className="small people-note">The overrides, with their reasons</h3>
             <DataTable
               label="Role-separation overrides with their reasons"
               rows={[...d.events].reverse()}

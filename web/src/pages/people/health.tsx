@@ -42,7 +42,13 @@ export function PeopleHealthPage() {
         }
       />
       {bar}
-      <Tabs label="People health" options={TABS} value={tab} onChange={(k) => set({ tab: k })} />
+      <Tabs
+        label="People health"
+        className="insights-tabs"
+        options={TABS}
+        value={tab}
+        onChange={(k) => set({ tab: k })}
+      />
       <Loadable
         resource={teams}
         what="teams"

@@ -49,7 +49,7 @@ export function CoverButton({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [made, setMade] = useState<Override | null>(null);
-  if (!cover) return <span className="muted small">Not on call then: nothing to cover.</span>;
+  if (!cover) return <span className="muted small">No shift of theirs then: already covered, or not on call.</span>;
   const end = new Date(cover.proposal.end).getTime();
   if (end <= Date.now()) return <span className="muted small">Over.</span>;
   const nameOf = (id: string) =>

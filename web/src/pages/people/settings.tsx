@@ -78,7 +78,7 @@ function SettingsForm({ team, settings, onSaved }: { team: Team; settings: Peopl
   const num = { type: 'number' as const };
   return (
     <form onSubmit={form.onSubmit} aria-label="People-health thresholds" className="people-settings">
-      <fieldset>
+      <fieldset className="grid-2 align-start">
         <legend>Heroes</legend>
         <TextField form={form} name="heroMedianFactor" id="ps-hero-median" label="Times the team median" {...num} />
         <TextField form={form} name="heroSharePct" id="ps-hero-share" label="Share of the team's total (%)" {...num} />
@@ -91,7 +91,7 @@ function SettingsForm({ team, settings, onSaved }: { team: Team; settings: Peopl
           {...num}
         />
       </fieldset>
-      <fieldset>
+      <fieldset className="grid-2 align-start">
         <legend>Knowledge</legend>
         <TextField
           form={form}
@@ -108,7 +108,7 @@ function SettingsForm({ team, settings, onSaved }: { team: Team; settings: Peopl
           {...num}
         />
       </fieldset>
-      <fieldset>
+      <fieldset className="grid-2 align-start">
         <legend>Load and recovery</legend>
         <TextField
           form={form}
@@ -126,7 +126,7 @@ function SettingsForm({ team, settings, onSaved }: { team: Team; settings: Peopl
           {...num}
         />
         <Field label="Working days" htmlFor="ps-d1">
-          <span className="people-days">
+          <span className="checks">
             {DAYS.map((d, i) => (
               <label key={d} className="check" htmlFor={`ps-d${i + 1}`}>
                 <input id={`ps-d${i + 1}`} type="checkbox" {...form.register(`d${i + 1}` as keyof Values)} /> {d}
@@ -153,24 +153,25 @@ export function ThresholdsCard({ team }: { team: Team }) {
   return (
     <Card title="Thresholds">
       <Loadable resource={settings} what="the team's thresholds">
-        {(s) =>
-          canEdit ? (
-            <>
-              <p className="muted small">
-                {s.saved ? 'This team set its own thresholds.' : 'The defaults; change them for this team.'} Working and
-                sleep hours are read in each person&apos;s own time zone.
-              </p>
-              <SettingsForm key={JSON.stringify(s)} team={team} settings={s} onSaved={settings.reload} />
-            </>
-          ) : (
+        {(s) => (
+          <>
             <p className="muted small" data-testid="thresholds-text">
               A hero carries more than {s.heroMedianFactor}× the team median or more than {pct(s.heroShareOfTeam)} of
               the team&apos;s load (from {s.heroMinCount}); knowledge is held by one person at {pct(s.knowledgeShare)}{' '}
               of {s.knowledgeMinIncidents} incidents or more; a month above {pct(s.loadShare)} on call is too much;
-              recovery lasts {s.recoveryHours} hours from {s.workStart}. The team&apos;s admins can change these.
+              recovery lasts {s.recoveryHours} hours from {s.workStart}, the start of working hours.{' '}
+              {s.saved ? 'This team set its own thresholds.' : 'These are the defaults.'} Working and sleep hours are
+              read in each person&apos;s own time zone.
+              {!canEdit && " The team's admins can change them."}
             </p>
-          )
-        }
+            {canEdit && (
+              <details>
+                <summary>Change the thresholds</summary>
+                <SettingsForm key={JSON.stringify(s)} team={team} settings={s} onSaved={settings.reload} />
+              </details>
+            )}
+          </>
+        )}
       </Loadable>
     </Card>
   );
