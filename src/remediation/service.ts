@@ -775,6 +775,13 @@ export class RemediationService {
     return { ...run, chunks: await listChunks(this.deps.db.kysely, id, -1, 2000) };
   }
 
+  /** A run without its chunks; 404 when there is none. */
+  async findRun(id: string): Promise<Run> {
+    const run = await findRun(this.deps.db.kysely, id);
+    if (!run) throw runNotFound(id);
+    return run;
+  }
+
   /** Chunks after a sequence number and the run's status (the live stream). */
   async runProgress(id: string, afterSeq: number): Promise<{ run: Run; chunks: Chunk[] }> {
     const run = await findRun(this.deps.db.kysely, id);

@@ -259,7 +259,7 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
       },
     },
     async (req, reply) => {
-      await rem.runProgress(req.params.id, Number.MAX_SAFE_INTEGER); // 404 before the stream opens
+      await rem.findRun(req.params.id); // 404 before the stream opens
       const header = req.headers['last-event-id'];
       const after = Number(Array.isArray(header) ? header[0] : header);
       reply.hijack();
