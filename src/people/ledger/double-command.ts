@@ -103,7 +103,7 @@ export async function flagDoubleCommand(
             urgency: 'low',
             key: `double-command:${userId}:${a.id}:${b.id}:${adminId}`,
             message: {
-              subject: `[Muster] ${name} is Incident Commander of two ${a.severity}/${b.severity} incidents`,
+              subject: `${name} is Incident Commander of two ${a.severity}/${b.severity} incidents`,
               body:
                 `${name} commands ${a.severity} "${a.title}" and ${b.severity} "${b.title}" at the same time.\n` +
                 'Consider handing one of them to another Incident Commander.',
