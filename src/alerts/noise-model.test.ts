@@ -7,6 +7,7 @@ import {
   isFlapping,
   matcherProblems,
   matchesAll,
+  opMatcherHolds,
   parseMatcher,
   type Matcher,
 } from './noise-model.js';
@@ -36,6 +37,21 @@ describe('silence matchers', () => {
       assert.ok(matchesAll([m(name, '', true)], labels), `${name} =~ "" matches`);
       assert.ok(matchesAll([m(name, '')], labels), `${name} = "" matches`);
       assert.ok(!matchesAll([m(name, '.+', true)], labels), `${name} =~ ".+" does not`);
+    }
+  });
+  it('reads operator matchers (runbooks, automation rules, automatic actions) by the same rules', () => {
+    const labels = { env: 'prod', pod: 'api-1' };
+    assert.ok(opMatcherHolds({ name: 'env', op: '=', value: 'prod' }, labels));
+    assert.ok(!opMatcherHolds({ name: 'env', op: '!=', value: 'prod' }, labels));
+    assert.ok(opMatcherHolds({ name: 'pod', op: '=~', value: 'api-.*' }, labels));
+    assert.ok(!opMatcherHolds({ name: 'pod', op: '=~', value: 'api' }, labels), 'anchored');
+    assert.ok(opMatcherHolds({ name: 'pod', op: '!~', value: 'web-.*' }, labels));
+    assert.ok(opMatcherHolds({ name: 'team', op: '!=', value: 'x' }, labels), 'missing label reads as ""');
+    assert.ok(!opMatcherHolds({ name: 'pod', op: '!~', value: '(' }, labels), 'a broken regex matches nothing');
+    // The copies this replaced read Object.prototype: `toString =~ "x.*"` made RE2 throw on every alert checked.
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      assert.ok(!opMatcherHolds({ name, op: '=~', value: 'x.*' }, labels), `${name} =~ "x.*" does not match`);
+      assert.ok(opMatcherHolds({ name, op: '!~', value: 'x.*' }, labels), `${name} !~ "x.*" matches`);
     }
   });
   it('refuse a silence that matches everything or has a broken regex', () => {

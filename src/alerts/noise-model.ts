@@ -41,6 +41,20 @@ export function matcherMatches(m: Matcher, labels: Record<string, string>): bool
 export const matchesAll = (matchers: Matcher[], labels: Record<string, string>): boolean =>
   matchers.every((m) => matcherMatches(m, labels));
 
+/** A matcher written with its operator, as runbooks, automation rules and automatic actions store them. */
+export interface OpMatcher {
+  name: string;
+  op: '=' | '!=' | '=~' | '!~';
+  value: string;
+}
+
+/** `matcherMatches` for an operator matcher: the same missing-label, own-label and RE2 rules. */
+export const opMatcherHolds = (m: OpMatcher, labels: Record<string, string>): boolean =>
+  matcherMatches(
+    { name: m.name, value: m.value, isRegex: m.op === '=~' || m.op === '!~', isEqual: m.op === '=' || m.op === '=~' },
+    labels,
+  );
+
 /** The problems with a silence's matchers; a silence needs a matcher or a service, so it never mutes everything. */
 export function matcherProblems(matchers: Matcher[], hasService: boolean): FieldProblem[] {
   const problems: FieldProblem[] = [];

@@ -5,8 +5,9 @@
  */
 import { MILESTONES, SEVERITIES as INCIDENT_SEVERITIES, type Milestone } from '../incidents/model.js';
 import { SEVERITIES as ALERT_SEVERITIES } from '../alerts/model.js';
+import { opMatcherHolds } from '../alerts/noise-model.js';
 import type { FieldProblem } from '../shared/errors.js';
-import { patternProblem, storedPattern } from '../shared/pattern.js';
+import { patternProblem } from '../shared/pattern.js';
 
 export const TRIGGERS = ['alert_triggered', 'incident_declared', 'milestone_reached'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
@@ -86,26 +87,10 @@ export interface Subject {
   milestone?: string | undefined;
 }
 
-export function matcherHolds(m: Matcher, labels: Record<string, string>): boolean {
-  const value = labels[m.name] ?? '';
-  switch (m.op) {
-    case '=':
-      return value === m.value;
-    case '!=':
-      return value !== m.value;
-    case '=~':
-    case '!~': {
-      // Validated when saved; a pattern that no longer compiles (a tighter bound) matches nothing.
-      const p = storedPattern(m.value);
-      const hit = p ? p.matchesWhole(value) : false;
-      return m.op === '=~' ? hit : p !== null && !hit;
-    }
-  }
-}
-
 function alertHolds(c: Conditions, a: { ruleKey: string; labels: Record<string, string> }): boolean {
   if (c.alertnames?.length && !c.alertnames.includes(a.ruleKey)) return false;
-  return (c.matchers ?? []).every((m) => matcherHolds(m, a.labels));
+  // Alertmanager's rules, shared with silences (own labels only: a matcher named `toString` reads '').
+  return (c.matchers ?? []).every((m) => opMatcherHolds(m, a.labels));
 }
 
 /** Whether a rule's conditions hold for the subject. Empty lists mean "any". */

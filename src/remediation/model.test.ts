@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   automaticDecision,
   canTransition,
+  matchesAutoConditions,
   renderArgs,
   renderHttp,
   resolveParams,
@@ -78,5 +79,14 @@ describe('runs', () => {
     assert.equal(automaticDecision({ paused: true, recentAutomaticRuns: 0, rateLimitPerHour: 3 }).run, false);
     assert.equal(automaticDecision({ paused: false, recentAutomaticRuns: 3, rateLimitPerHour: 3 }).run, false);
     assert.equal(automaticDecision({ paused: false, recentAutomaticRuns: 2, rateLimitPerHour: 3 }).run, true);
+  });
+});
+
+describe('automatic conditions', () => {
+  it('read only the alert’s own labels: a matcher named toString is a missing label, not a crash', () => {
+    const alert = { ruleKey: 'PodCrashLooping', labels: { pod: 'api-1' }, serviceId: 'svc_1', severity: 'critical' };
+    assert.ok(matchesAutoConditions({ matchers: [{ name: 'pod', op: '=~', value: 'api-.*' }] }, alert));
+    assert.ok(!matchesAutoConditions({ matchers: [{ name: 'toString', op: '=~', value: 'x.*' }] }, alert));
+    assert.ok(matchesAutoConditions({ matchers: [{ name: 'constructor', op: '!~', value: 'x.*' }] }, alert));
   });
 });

@@ -3,6 +3,7 @@
  * substitution and its encoding per place (URL path and query, JSON body, agent argv), automatic conditions and the
  * rate-limit / kill-switch decision. No I/O here; unit tests in model.test.ts.
  */
+import { opMatcherHolds } from '../alerts/noise-model.js';
 import { storedPattern, patternProblem } from '../shared/pattern.js';
 import type { FieldProblem } from '../shared/errors.js';
 
@@ -376,17 +377,7 @@ export function matchesAutoConditions(
   if (c.alertnames?.length && !c.alertnames.includes(alert.ruleKey)) return false;
   if (c.serviceIds?.length && (!alert.serviceId || !c.serviceIds.includes(alert.serviceId))) return false;
   if (c.severities?.length && (!alert.severity || !c.severities.includes(alert.severity))) return false;
-  for (const m of c.matchers ?? []) {
-    const v = alert.labels[m.name] ?? '';
-    if (m.op === '=' && v !== m.value) return false;
-    if (m.op === '!=' && v === m.value) return false;
-    if (m.op === '=~' || m.op === '!~') {
-      const p = storedPattern(m.value);
-      if (!p) return false;
-      if (p.matchesWhole(v) !== (m.op === '=~')) return false;
-    }
-  }
-  return true;
+  return (c.matchers ?? []).every((m) => opMatcherHolds(m, alert.labels));
 }
 
 export type AutomaticDecision = { run: true } | { run: false; reason: string };

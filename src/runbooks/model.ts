@@ -5,7 +5,8 @@
  */
 import { DAY } from '../shared/clock.js';
 import type { FieldProblem } from '../shared/errors.js';
-import { patternProblem, storedPattern } from '../shared/pattern.js';
+import { opMatcherHolds } from '../alerts/noise-model.js';
+import { patternProblem } from '../shared/pattern.js';
 
 export const MATCHER_OPS = ['=', '!=', '=~', '!~'] as const;
 export type MatcherOp = (typeof MATCHER_OPS)[number];
@@ -39,30 +40,9 @@ export const MIN_REVIEW_DAYS = 1;
 export const MAX_REVIEW_DAYS = 730;
 
 /**
- * Whether one matcher holds for the labels. A missing label reads as the empty string, as in Alertmanager, so
- * `env!="prod"` holds for an alert with no env label. A stored regex that no longer compiles matches nothing (and its
- * negation nothing either): a runbook is never shown on a guess.
- */
-export function matcherHolds(m: Matcher, labels: Record<string, string>): boolean {
-  const value = Object.prototype.hasOwnProperty.call(labels, m.name) ? (labels[m.name] ?? '') : '';
-  switch (m.op) {
-    case '=':
-      return value === m.value;
-    case '!=':
-      return value !== m.value;
-    case '=~':
-    case '!~': {
-      const p = storedPattern(m.value);
-      if (!p) return false;
-      const whole = p.matchesWhole(value); // anchored, as Alertmanager's matchers are
-      return m.op === '=~' ? whole : !whole;
-    }
-  }
-}
-
-/**
  * Whether the alert matches the rule: the alertname (when the rule names one) equals the alert's rule key or its
- * `alertname` label, and every matcher holds. A rule with neither alertname nor matchers matches nothing (it would put
+ * `alertname` label, and every matcher holds (Alertmanager's rules, shared with silences: a missing label reads as the
+ * empty string; a stored regex that no longer compiles matches nothing, nor does its negation). A rule with neither alertname nor matchers matches nothing (it would put
  * the runbook on every alert; validation refuses it, this keeps a stored one harmless).
  */
 export function matchesAlertRule(rule: AlertRule, alert: AlertFacts): boolean {
@@ -70,7 +50,7 @@ export function matchesAlertRule(rule: AlertRule, alert: AlertFacts): boolean {
   if (rule.alertname !== null && rule.alertname !== alert.ruleKey && rule.alertname !== alert.labels.alertname) {
     return false;
   }
-  return rule.matchers.every((m) => matcherHolds(m, alert.labels));
+  return rule.matchers.every((m) => opMatcherHolds(m, alert.labels));
 }
 
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
