@@ -63,7 +63,11 @@ export function httpRunHandler(deps: HttpJobDeps): JobHandler<{ runId: string }>
         await ctx.completeIn(trx);
         return null;
       }
-      await markRunStarted(trx, runId, now);
+      // Cancelled (or taken) between the read and this update: nothing is sent.
+      if (!(await markRunStarted(trx, runId, now))) {
+        await ctx.completeIn(trx);
+        return null;
+      }
       return row;
     });
     if (!claimed) return;
