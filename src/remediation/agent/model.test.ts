@@ -10,6 +10,8 @@ commands:
     dryRun: ["/usr/bin/systemctl", "status", "app@{0}.service"]
   grep:
     run: ["/usr/bin/grep", "{0}", "/var/log/app.log"]
+  apply:
+    run: ["/usr/bin/kubectl", "apply", "-f", "{0}.yaml"]
 env:
   PATH: /usr/bin
 `);
@@ -29,6 +31,17 @@ describe('agent config and argv', () => {
     assert.match((buildArgv(grep, ['a\nb'], false) as { refused: string }).refused, /line break/);
     assert.match((buildArgv(grep, ['-f/etc/shadow'], false) as { refused: string }).refused, /starts with "-"/);
     assert.match((buildArgv(grep, ['x'], true) as { refused: string }).refused, /no dry run/);
+  });
+
+  it('refuses an argument that makes an element start with "-" where the placeholder begins it', () => {
+    const apply = config.commands.get('apply')!;
+    assert.deepEqual(buildArgv(apply, ['deploy/web'], false), {
+      argv: ['/usr/bin/kubectl', 'apply', '-f', 'deploy/web.yaml'],
+    });
+    assert.match(
+      (buildArgv(apply, ['--kubeconfig=/tmp/evil'], false) as { refused: string }).refused,
+      /could pass an option/,
+    );
   });
 
   it('lists every problem of a config, and refuses a placeholder as the program', () => {

@@ -166,7 +166,7 @@ export function arity(argv: readonly string[]): number {
  * The argv to spawn for a run: each `{N}` replaced by the run's Nth argument, inside its own argv element (an element
  * `deployment/{0}` stays one element). Nothing is ever interpreted by a shell. Refused (with the reason) when the
  * count of arguments differs from the template's, an argument is empty, too long or holds a NUL or line break, or it
- * starts with "-" where it would be a whole element and the command does not allow that.
+ * makes an element start with "-" (where it is the whole element or begins it) and the command does not allow that.
  */
 export function buildArgv(
   cmd: AgentCommand,
@@ -195,7 +195,12 @@ export function buildArgv(
       }
       argv.push(value);
     } else {
-      argv.push(el.replace(PLACEHOLDER, (_m, n: string) => args[Number(n)]!));
+      const filled = el.replace(PLACEHOLDER, (_m, n: string) => args[Number(n)]!);
+      // `{0}.yaml` filled with `--exec=x` would read as an option too.
+      if (OPTION_LIKE.test(filled) && !OPTION_LIKE.test(el) && !cmd.allowOptionArgs) {
+        return { refused: `an argument makes "${filled.slice(0, 40)}" start with "-": it could pass an option` };
+      }
+      argv.push(filled);
     }
   }
   return { argv };
