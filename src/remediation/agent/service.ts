@@ -462,11 +462,13 @@ export class AgentService {
     return async (ctx) =>
       ctx.complete(async (trx) => {
         const now = ctx.clock.now();
-        const run = await trx
+        // Locked (PostgreSQL) so a heartbeat extending the lease is read after it commits, not overtaken by it.
+        let q = trx
           .selectFrom('remediationRuns')
           .select(['id', 'status', 'leaseUntil', 'agentId'])
-          .where('id', '=', ctx.job.payload.runId)
-          .executeTakeFirst();
+          .where('id', '=', ctx.job.payload.runId);
+        if (ctx.db.engine === 'postgres') q = q.forUpdate();
+        const run = await q.executeTakeFirst();
         if (!run || run.status !== 'running' || run.leaseUntil === null) return;
         if (run.leaseUntil > now) {
           await enqueueJob(
