@@ -1,5 +1,6 @@
 /** Rows of remediation actions and runs, and the shapes the service returns (timestamps in ms). */
 import type { Executor } from '../db/index.js';
+import type { Insertable } from 'kysely';
 import type { RemediationActionsTable, RemediationRunsTable } from '../db/schema.js';
 import { fromJsonText } from '../shared/json.js';
 import type {
@@ -192,5 +193,55 @@ export async function listChunks(ex: Executor, runId: string, afterSeq = -1, lim
     .where('seq', '>', afterSeq)
     .orderBy('seq')
     .limit(limit)
+    .execute();
+}
+
+/** What a new run names; every other column starts empty (not yet decided, started or finished). */
+export type NewRun = Pick<
+  Insertable<RemediationRunsTable>,
+  'id' | 'actionId' | 'teamId' | 'incidentId' | 'alertId' | 'serviceId' | 'status' | 'trigger' | 'requestedByLabel'
+> &
+  Partial<
+    Pick<
+      Insertable<RemediationRunsTable>,
+      'dryRun' | 'ruleId' | 'params' | 'requestedByUserId' | 'icFlagged' | 'agentId' | 'error' | 'finishedAt'
+    >
+  >;
+
+/** Insert a run (requested, refused or skipped), each column named. */
+export async function insertRun(ex: Executor, run: NewRun, now: number): Promise<void> {
+  await ex
+    .insertInto('remediationRuns')
+    .values({
+      id: run.id,
+      actionId: run.actionId,
+      teamId: run.teamId,
+      incidentId: run.incidentId,
+      alertId: run.alertId,
+      serviceId: run.serviceId,
+      status: run.status,
+      dryRun: run.dryRun ?? 0,
+      trigger: run.trigger,
+      ruleId: run.ruleId ?? null,
+      params: run.params ?? '{}',
+      requestedByUserId: run.requestedByUserId ?? null,
+      requestedByLabel: run.requestedByLabel,
+      approvedByUserId: null,
+      approvedByLabel: null,
+      decidedAt: null,
+      decisionNote: null,
+      icFlagged: run.icFlagged ?? 0,
+      agentId: run.agentId ?? null,
+      leaseUntil: null,
+      exitCode: null,
+      httpStatus: null,
+      output: '',
+      outputTruncated: 0,
+      error: run.error ?? null,
+      startedAt: null,
+      finishedAt: run.finishedAt ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
     .execute();
 }

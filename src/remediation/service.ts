@@ -48,6 +48,7 @@ import {
   HIDDEN,
   findActionRow,
   findRun,
+  insertRun,
   listChunks,
   runsQuery,
   toAction,
@@ -148,29 +149,26 @@ export class RemediationService {
   }
 
   /** The owning team of an action; null when there is none. */
-  async teamOfAction(id: string): Promise<string | null> {
-    const row = await this.deps.db.kysely
-      .selectFrom('remediationActions')
-      .select('teamId')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row?.teamId ?? null;
+  teamOfAction(id: string): Promise<string | null> {
+    return this.teamIn('remediationActions', id);
   }
 
   /** The team of a run (its action's); null when there is none. */
-  async teamOfRun(id: string): Promise<string | null> {
-    const row = await this.deps.db.kysely
-      .selectFrom('remediationRuns')
-      .select('teamId')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row?.teamId ?? null;
+  teamOfRun(id: string): Promise<string | null> {
+    return this.teamIn('remediationRuns', id);
   }
 
   /** The team of an agent; null when there is none. */
-  async teamOfAgent(id: string): Promise<string | null> {
+  teamOfAgent(id: string): Promise<string | null> {
+    return this.teamIn('remediationAgents', id);
+  }
+
+  private async teamIn(
+    table: 'remediationActions' | 'remediationRuns' | 'remediationAgents',
+    id: string,
+  ): Promise<string | null> {
     const row = await this.deps.db.kysely
-      .selectFrom('remediationAgents')
+      .selectFrom(table as 'remediationRuns')
       .select('teamId')
       .where('id', '=', id)
       .executeTakeFirst();
@@ -612,9 +610,9 @@ export class RemediationService {
     const status: RunStatus = unique.length ? 'failed' : action.mode === 'approval' ? 'awaiting_approval' : 'queued';
     const runId = newId('run', now);
     const label = actor?.label ?? (input.trigger === 'rule' ? 'Automation rule' : 'Muster (automatic)');
-    await trx
-      .insertInto('remediationRuns')
-      .values({
+    await insertRun(
+      trx,
+      {
         id: runId,
         actionId: action.id,
         teamId: action.teamId,
@@ -628,24 +626,13 @@ export class RemediationService {
         params: toJsonText(stored),
         requestedByUserId: actor?.userId ?? null,
         requestedByLabel: label,
-        approvedByUserId: null,
-        approvedByLabel: null,
-        decidedAt: null,
-        decisionNote: null,
         icFlagged: icFlagged ? 1 : 0,
         agentId: action.kind === 'agent' ? (action.agent?.agentId ?? null) : null,
-        leaseUntil: null,
-        exitCode: null,
-        httpStatus: null,
-        output: '',
-        outputTruncated: 0,
         error: unique.length ? `Refused: ${unique.map((p) => `${p.field} ${p.message}`).join('; ')}` : null,
-        startedAt: null,
         finishedAt: unique.length ? now : null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .execute();
+      },
+      now,
+    );
     const auditActor = actor ?? systemActor(label);
     await recordAudit(
       trx,
@@ -1089,9 +1076,9 @@ export class RemediationService {
       .where('alertId', '=', alertId)
       .executeTakeFirst();
     const runId = newId('run', now);
-    await trx
-      .insertInto('remediationRuns')
-      .values({
+    await insertRun(
+      trx,
+      {
         id: runId,
         actionId: action.id,
         teamId: action.teamId,
@@ -1099,30 +1086,13 @@ export class RemediationService {
         alertId,
         serviceId,
         status: 'skipped',
-        dryRun: 0,
         trigger: 'automatic',
-        ruleId: null,
-        params: '{}',
-        requestedByUserId: null,
         requestedByLabel: 'Muster (automatic)',
-        approvedByUserId: null,
-        approvedByLabel: null,
-        decidedAt: null,
-        decisionNote: null,
-        icFlagged: 0,
-        agentId: null,
-        leaseUntil: null,
-        exitCode: null,
-        httpStatus: null,
-        output: '',
-        outputTruncated: 0,
         error: reason,
-        startedAt: null,
         finishedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .execute();
+      },
+      now,
+    );
     await recordAudit(
       trx,
       systemActor('Muster (automatic)'),
