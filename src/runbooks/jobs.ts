@@ -9,7 +9,8 @@ import type { Db, Executor } from '../db/index.js';
 import { enqueueJob, type JobHandler } from '../jobs/index.js';
 import type { NotifyService } from '../notify/index.js';
 import { dayOf, needsStaleReminder, nextFreshnessAt, reviewDueAt } from './model.js';
-import { isActiveUser, lastEditorOf, teamAdminIds, teamNamesOf, type RunbookRow } from './repo.js';
+import { teamAdmins } from '../actions/repo.js';
+import { isActiveUser, lastEditorOf, teamNamesOf, type RunbookRow } from './repo.js';
 
 export const FRESHNESS_JOB = 'runbooks.freshness';
 
@@ -50,7 +51,13 @@ const MAX_LINES = 30;
 
 const dateOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
-function lines(rows: RunbookRow[], base: string): string {
+/** What the check reads of a runbook (never its body: up to 5,000 of them). */
+type Candidate = Pick<
+  RunbookRow,
+  'id' | 'teamId' | 'title' | 'reviewIntervalDays' | 'lastReviewedAt' | 'createdAt' | 'staleNotifiedAt'
+>;
+
+function lines(rows: Candidate[], base: string): string {
   const out = rows
     .slice(0, MAX_LINES)
     .map(
@@ -69,21 +76,21 @@ export function freshnessHandler(deps: FreshnessDeps): JobHandler<FreshnessPaylo
       const day = dayOf(at);
       const candidates = await trx
         .selectFrom('runbooks')
-        .selectAll()
+        .select(['id', 'teamId', 'title', 'reviewIntervalDays', 'lastReviewedAt', 'createdAt', 'staleNotifiedAt'])
         .where('archivedAt', 'is', null)
         .orderBy('id')
         .limit(MAX_RUNBOOKS)
         .execute();
       const stale = candidates.filter((r) => needsStaleReminder(r, now));
-      const byTeam = new Map<string, RunbookRow[]>();
+      const byTeam = new Map<string, Candidate[]>();
       for (const r of stale) byTeam.set(r.teamId, [...(byTeam.get(r.teamId) ?? []), r]);
       const teams = await teamNamesOf(trx, [...byTeam.keys()]);
       const base = deps.publicUrl();
       let messages = 0;
       for (const [teamId, rows] of byTeam) {
         // Each admin hears about all of the team's; a last editor who is not an admin about the ones they wrote.
-        const recipients = new Map<string, RunbookRow[]>();
-        for (const adminId of await teamAdminIds(trx, teamId)) recipients.set(adminId, rows);
+        const recipients = new Map<string, Candidate[]>();
+        for (const adminId of await teamAdmins(trx, teamId)) recipients.set(adminId, rows);
         for (const r of rows) {
           const editor = await lastEditorOf(trx, r.id);
           if (!editor || recipients.get(editor) === rows || !(await isActiveUser(trx, editor))) continue;

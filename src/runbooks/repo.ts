@@ -253,19 +253,6 @@ export async function lastEditorOf(ex: Executor, runbookId: string): Promise<str
   return row?.authorUserId ?? null;
 }
 
-/** Active admins and owners of a team. */
-export async function teamAdminIds(ex: Executor, teamId: string): Promise<string[]> {
-  const rows = await ex
-    .selectFrom('teamMembers')
-    .innerJoin('users', 'users.id', 'teamMembers.userId')
-    .select('teamMembers.userId')
-    .where('teamMembers.teamId', '=', teamId)
-    .where('teamMembers.role', 'in', ['admin', 'owner'])
-    .where('users.disabledAt', 'is', null)
-    .execute();
-  return rows.map((r) => r.userId);
-}
-
 export async function isActiveUser(ex: Executor, userId: string): Promise<boolean> {
   const row = await ex
     .selectFrom('users')
