@@ -1,11 +1,14 @@
 /**
  * People health in a real browser (Debian's Chromium via playwright-core) against an in-process server with a test
  * clock, on both engines, over a fixed history (docs/people-health.md):
- * - the service health card on the service page: one open incident, a resolved P1 (acknowledged after 5 minutes,
- *   resolved after 30) whose post-mortem is not complete, an overdue action item, a linked runbook, one page in the
+ * - the service health card on the service page: one open P3, a resolved P1 (acknowledged 5 minutes after its alert,
+ *   resolved 30 minutes after it) whose post-mortem is past due and not published, an overdue action item, a linked runbook, one page in the
  *   window and two judged alerts (one a false positive);
+ * - a service without a runbook whose five incidents one person handled: the knowledge flag with its remedies and
+ *   "Write the runbook" opening the editor for that service;
  * - "My on-call": a page at 03:12 (UTC, the person's zone) breaks the night, so 09:00–13:00 is recovery time, and the
  *   one-click cover makes the override for the free participant;
+ * - the incident room marks a participant who holds a role in another open incident (double-booked), as the pickers do;
  * at 1280 px and at 390 × 844 (the recovery notice in the first screen, no sideways scroll). Screenshots go to
  * /tmp/shots-people-b/. Needs web/dist: `npm run build:web` first.
  */
@@ -264,7 +267,7 @@ for (const engine of ENGINES)
       await context.close();
     });
 
-    test('a service without a runbook offers to write one', async () => {
+    test('a service without a runbook, whose incidents one person handled, offers the remedies', async () => {
       const team = (await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Search' })).body;
       const svc = (
         await muster.api<{ id: string; slug: string }>('POST', '/api/services', {
@@ -272,8 +275,36 @@ for (const engine of ENGINES)
           teamId: team.id,
         })
       ).body;
+      // Five incidents, each declared and resolved by the administrator alone: 100% of at least 5 → flagged.
+      for (let n = 1; n <= 5; n++) {
+        const id = (
+          await muster.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+            title: `Search index stale ${n}`,
+            severity: 'P3',
+            serviceIds: [svc.id],
+          })
+        ).body.incident.id;
+        assert.equal((await muster.api('POST', `/api/incidents/${id}/status`, { status: 'resolved' })).status, 200);
+      }
+      clock.advance(MINUTE); // the window ends now, exclusive: the incidents are a minute old
+      const k = await muster.api<{ services: { flagged: boolean }[] }>(
+        'GET',
+        `/api/people/knowledge?serviceId=${svc.id}`,
+      );
+      assert.equal(k.body.services[0]?.flagged, true, JSON.stringify(k.body));
+      const flaggedCard = await muster.api<{ knowledgeFlag: boolean }>('GET', `/api/services/${svc.id}/health-card`);
+      assert.equal(flaggedCard.body.knowledgeFlag, true, JSON.stringify(flaggedCard.body));
       const { page, errors, context } = await openPage(browser, DESKTOP);
       await signIn(page, muster.url, `/services/${svc.slug}`);
+      await page.getByTestId('card-remedies').waitFor();
+      assert.match((await page.getByTestId('card-knowledge-value').textContent()) ?? '', / · 100%$/);
+      const remedies = page.getByTestId('card-remedies').getByRole('link');
+      assert.deepEqual(await remedies.evaluateAll((as) => as.map((a) => a.getAttribute('href'))), [
+        `/runbooks/new?serviceId=${svc.id}`,
+        '/oncall',
+        `/teams/search`,
+      ]);
+      await shoot(page, 'service-flagged-desktop', engine);
       const write = page.getByTestId('card-write-runbook');
       assert.equal(await write.getAttribute('href'), `/runbooks/new?serviceId=${svc.id}`);
       assert.equal((await page.getByTestId('card-runbooks-value').textContent())?.trim(), 'None');
@@ -325,7 +356,16 @@ for (const engine of ENGINES)
       await shoot(page, 'my-oncall-covered-phone', engine);
       await page.setViewportSize(DESKTOP);
       await page.reload();
-      await page.getByTestId('recovery').getByText('You are not on call then: nothing to cover.').waitFor();
+      await page
+        .getByTestId('recovery')
+        .getByText('You are not on call then: nothing to cover.')
+        .waitFor()
+        .catch(async (e: unknown) => {
+          mkdirSync(SHOTS, { recursive: true });
+          await page.screenshot({ path: `${SHOTS}/failure-recovery-${engine}.png`, fullPage: true });
+          const again = await muster.api('GET', '/api/me/recovery');
+          throw new Error(`${String(e)} ${JSON.stringify(again.body)}`);
+        });
       await shoot(page, 'my-oncall-desktop', engine);
       assert.deepEqual(errors, []);
       await context.close();

@@ -100,7 +100,7 @@ export function HealthFigures({ card, remedies }: { card: HealthCard; remedies?:
   const rb = c.runbookCoverage;
   const writeRunbook = `/runbooks/new${query({ serviceId: c.serviceId })}`;
   const holder = c.knowledgeHolder;
-  const shown = (remedies ?? []).filter((r) => !(r.kind === 'write_runbook' && !rb.hasRunbook));
+  const shown = remedies ?? [];
   return (
     <>
       <dl className="ins-figures">
