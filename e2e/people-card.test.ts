@@ -2,8 +2,8 @@
  * People health in a real browser (Debian's Chromium via playwright-core) against an in-process server with a test
  * clock, on both engines, over a fixed history (docs/people-health.md):
  * - the service health card on the service page: one open P3, a resolved P1 (acknowledged 5 minutes after its alert,
- *   resolved 30 minutes after it) whose post-mortem is past due and not published, an overdue action item, a linked runbook, one page in the
- *   window and two judged alerts (one a false positive);
+ *   resolved 30 minutes after it) whose post-mortem is past due and not published, an overdue action item, a linked
+ *   runbook, one page in the window and two judged alerts (one a false positive);
  * - a service without a runbook whose five incidents one person handled: the knowledge flag with its remedies and
  *   "Write the runbook" opening the editor for that service;
  * - "My on-call": a page at 03:12 (UTC, the person's zone) breaks the night, so 09:00–13:00 is recovery time, and the
