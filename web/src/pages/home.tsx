@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Loadable } from '../components/state.js';
 import { Badge, Card, PageHeader } from '../components/ui.js';
 import { useApi } from '../lib/use-api.js';
@@ -101,6 +102,58 @@ function Overview() {
   );
 }
 
+interface PulseInvitation {
+  incidentId: string;
+  title: string;
+  severity: string;
+}
+const DISMISSED_KEY = 'muster.pulse.dismissed';
+function dismissedPulses(): string[] {
+  try {
+    const v: unknown = JSON.parse(window.localStorage.getItem(DISMISSED_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The anonymous check-ins the caller has not answered yet (docs/people-health.md, "Pulse"); dismissible here. */
+function PulseReminders() {
+  const mine = useApi<{ invitations: PulseInvitation[] }>('/api/me/pulse');
+  const [dismissed, setDismissed] = useState<string[]>(dismissedPulses);
+  const open = (mine.data?.invitations ?? []).filter((i) => !dismissed.includes(i.incidentId)).slice(0, 3);
+  if (!open.length) return null;
+  const dismiss = (id: string) => {
+    const next = [...dismissed, id].slice(-100);
+    setDismissed(next);
+    try {
+      window.localStorage.setItem(DISMISSED_KEY, JSON.stringify(next));
+    } catch {
+      // Private mode: dismissed for this visit only.
+    }
+  };
+  return (
+    <Card title="Check-ins">
+      <ul className="plain-list" data-testid="pulse-reminders">
+        {open.map((i) => (
+          <li key={i.incidentId}>
+            <Link to={`/incidents/${i.incidentId}#pulse`}>How did the response to “{i.title}” feel?</Link>{' '}
+            <span className="muted">30 seconds, anonymous.</span>{' '}
+            <button
+              type="button"
+              className="btn btn-small"
+              aria-label={`Dismiss the check-in for ${i.title}`}
+              onClick={() => dismiss(i.incidentId)}
+            >
+              Dismiss
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
 export function HomePage() {
   const user = useUser();
   const greeting = greetingFor(user.timezone);
@@ -113,6 +166,7 @@ export function HomePage() {
           again after this session ends.
         </div>
       )}
+      <PulseReminders />
       <Overview />
     </>
   );

@@ -2,7 +2,7 @@
  * The anonymous check-in after an incident resolves (docs/people-health.md, "Pulse"): shown only to a responder who
  * was invited, until they answer. It never shows anyone's answers: those are only aggregated per team and quarter.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorBanner } from '../../components/forms.js';
 import { Card } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
@@ -21,8 +21,15 @@ export function PulseCard({ incidentId }: { incidentId: string }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState(false);
-  if (!mine.data?.invited) return null;
-  if (mine.data.answered || sent)
+  const ref = useRef<HTMLDivElement>(null);
+  const open = !!mine.data?.invited && !mine.data.answered;
+  // Home's reminder links to #pulse: bring the card into view once it is there.
+  useEffect(() => {
+    if (open && window.location.hash === '#pulse') ref.current?.scrollIntoView({ block: 'start' });
+  }, [open]);
+  // Answered before (or never invited): nothing to show here.
+  if (!mine.data?.invited || (mine.data.answered && !sent)) return null;
+  if (sent)
     return (
       <Card title="Check-in">
         <p data-testid="pulse-thanks">Thank you. Your answer is anonymous and only counted with your team's.</p>
@@ -30,46 +37,54 @@ export function PulseCard({ incidentId }: { incidentId: string }) {
     );
   const complete = QUESTIONS.every((q) => scores[q.key] !== undefined);
   return (
-    <Card title="How did this response feel?">
-      <form
-        data-testid="pulse-card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setError(null);
-          api
-            .post(`/api/incidents/${incidentId}/pulse`, { ...scores, ...(text.trim() ? { text: text.trim() } : {}) })
-            .then(() => setSent(true))
-            .catch(setError);
-        }}
-      >
-        <p className="muted small">
-          Anonymous: stored without your name, this incident or the time. Your team sees it only with at least four
-          other answers in the quarter.
-        </p>
-        {QUESTIONS.map((q) => (
-          <fieldset key={q.key} className="pulse-question">
-            <legend>{q.text}</legend>
-            {[1, 2, 3, 4, 5].map((n) => (
-              <label key={n} className="check">
-                <input
-                  type="radio"
-                  name={q.key}
-                  value={n}
-                  checked={scores[q.key] === n}
-                  onChange={() => setScores((s) => ({ ...s, [q.key]: n }))}
-                />{' '}
-                {n}
-              </label>
-            ))}
-          </fieldset>
-        ))}
-        <label htmlFor="pulse-text">Anything else (optional)</label>
-        <textarea id="pulse-text" rows={2} maxLength={2000} value={text} onChange={(e) => setText(e.target.value)} />
-        <ErrorBanner error={error} />
-        <button type="submit" disabled={!complete}>
-          Send anonymously
-        </button>
-      </form>
-    </Card>
+    <div id="pulse" ref={ref}>
+      <Card title="How did this response feel?">
+        <form
+          data-testid="pulse-card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setError(null);
+            api
+              .post(`/api/incidents/${incidentId}/pulse`, { ...scores, ...(text.trim() ? { text: text.trim() } : {}) })
+              .then(() => setSent(true))
+              .catch(setError);
+          }}
+        >
+          <p className="muted small">
+            Anonymous: stored without your name, this incident or the time. Your team sees it only with at least four
+            other answers in the quarter. 1 means not at all, 5 means completely.
+          </p>
+          {QUESTIONS.map((q) => (
+            <fieldset key={q.key} className="pulse-question">
+              <legend>{q.text}</legend>
+              <div style={{ display: 'flex', flexWrap: 'wrap', gap: '0.25rem 1.25rem' }}>
+                {[1, 2, 3, 4, 5].map((n) => (
+                  <label
+                    key={n}
+                    className="check"
+                    style={{ display: 'inline-flex', alignItems: 'center', gap: '0.35rem', padding: '0.25rem 0' }}
+                  >
+                    <input
+                      type="radio"
+                      name={q.key}
+                      value={n}
+                      checked={scores[q.key] === n}
+                      onChange={() => setScores((s) => ({ ...s, [q.key]: n }))}
+                    />
+                    {n}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          ))}
+          <label htmlFor="pulse-text">Anything else (optional)</label>
+          <textarea id="pulse-text" rows={2} maxLength={2000} value={text} onChange={(e) => setText(e.target.value)} />
+          <ErrorBanner error={error} />
+          <button type="submit" disabled={!complete}>
+            Send anonymously
+          </button>
+        </form>
+      </Card>
+    </div>
   );
 }

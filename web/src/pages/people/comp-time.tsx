@@ -86,7 +86,7 @@ function TeamCompTime({ team, userId, isAdmin }: { team: Team; userId: string; i
               </a>
             </p>
           </Card>
-          <TimeOffCard teamId={team.id} userId={userId} onSaved={ledger.reload} />
+          <TimeOffCard teamId={team.id} userId={userId} isAdmin={isAdmin} onSaved={ledger.reload} />
         </>
       )}
     </Loadable>
@@ -167,7 +167,27 @@ function PolicyCard({
   );
 }
 
-function TimeOffCard({ teamId, userId, onSaved }: { teamId: string; userId: string; onSaved: () => void }) {
+interface Member {
+  userId: string;
+  name: string;
+  email: string;
+}
+
+function TimeOffCard({
+  teamId,
+  userId,
+  isAdmin,
+  onSaved,
+}: {
+  teamId: string;
+  userId: string;
+  isAdmin: boolean;
+  onSaved: () => void;
+}) {
+  // A team admin records time off for anyone in the team; everyone else for themself.
+  const team = useApi<{ members?: Member[] }>(isAdmin ? `/api/teams/${teamId}` : null);
+  const members = [...(team.data?.members ?? [])].sort((a, b) => (a.name || a.email).localeCompare(b.name || b.email));
+  const [person, setPerson] = useState(userId);
   const [hours, setHours] = useState('');
   const [takenOn, setTakenOn] = useState(new Date().toISOString().slice(0, 10));
   const [note, setNote] = useState('');
@@ -180,7 +200,7 @@ function TimeOffCard({ teamId, userId, onSaved }: { teamId: string; userId: stri
           setError(null);
           api
             .post(`/api/teams/${teamId}/comp-time`, {
-              userId,
+              userId: person,
               hours: Number(hours),
               takenOn,
               ...(note ? { note } : {}),
@@ -193,6 +213,19 @@ function TimeOffCard({ teamId, userId, onSaved }: { teamId: string; userId: stri
             .catch(setError);
         }}
       >
+        {isAdmin && members.length > 0 && (
+          <>
+            <label htmlFor="to-person">Person</label>
+            <select id="to-person" value={person} onChange={(e) => setPerson(e.target.value)}>
+              {!members.some((m) => m.userId === userId) && <option value={userId}>Me</option>}
+              {members.map((m) => (
+                <option key={m.userId} value={m.userId}>
+                  {m.name || m.email}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
         <label htmlFor="to-hours">Hours</label>
         <input
           id="to-hours"
@@ -206,7 +239,7 @@ function TimeOffCard({ teamId, userId, onSaved }: { teamId: string; userId: stri
         <input id="to-day" type="date" value={takenOn} onChange={(e) => setTakenOn(e.target.value)} />
         <label htmlFor="to-note">Note</label>
         <input id="to-note" value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} />
-        <ErrorBanner error={error} fields={['hours', 'takenOn', 'note']} />
+        <ErrorBanner error={error} fields={['userId', 'hours', 'takenOn', 'note']} />
         <button type="submit" disabled={!(Number(hours) > 0)}>
           Record time off
         </button>
