@@ -57,7 +57,8 @@ export async function respondersOf(ex: Executor, incidentId: string): Promise<st
       .distinct()
       .where('incidentId', '=', incidentId)
       .where('actorUserId', 'is not', null)
-      .where('kind', '!=', 'joined')
+      // Opening the room (joined) and the checklist ticks it causes are reading along, not acting.
+      .where('kind', 'not in', ['joined', 'checklist_ticked'])
       .execute(),
   ]);
   return [...new Set([...roles, ...acks, ...acted].flatMap((r) => (r.userId ? [r.userId] : [])))].sort();
