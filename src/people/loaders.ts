@@ -346,7 +346,8 @@ export interface CardHistory {
 
 /**
  * The card's counts for the scope's services: open incidents, pages (people paged) in the window, judged and noisy
- * alerts (alert quality's judgements), alert rule keys seen in the window and overdue action items. Five queries.
+ * alerts (alert quality's judgements), alert rule keys seen in the window and overdue action items (of incidents of
+ * the kinds asked for, as insights' learning counts them). Five queries.
  */
 export async function loadCardHistory(
   k: K,
@@ -400,7 +401,9 @@ export async function loadCardHistory(
       ),
     )
     .innerJoin('services as s', 's.id', 'isv.serviceId')
+    .innerJoin('incidents as ki', 'ki.id', 'isv.incidentId')
     .select(['isv.serviceId', (eb) => eb.fn.count<number>('ai.id').distinct().as('n')])
+    .where('ki.kind', 'in', [...w.kinds])
     .where('ai.status', 'in', ['open', 'in_progress'])
     .where('ai.dueAt', '<', now)
     .groupBy('isv.serviceId')
