@@ -330,6 +330,26 @@ export async function loadRuleRunbooks(k: K): Promise<Map<string, Set<string>>> 
   return out;
 }
 
+/**
+ * The rotation that answers for each of the scope's services: the first schedule its escalation policy pages, in
+ * level order (services without a policy, or whose policy pages people only, are left out). One query.
+ */
+export async function loadServiceSchedules(k: K, scope: Scope): Promise<Map<string, string>> {
+  let q = k
+    .selectFrom('services as s')
+    .innerJoin('escalationPolicies as p', 'p.id', 's.escalationPolicyId')
+    .select(['s.id', 'p.levels']);
+  if (scope.teamId !== undefined) q = q.where('s.teamId', '=', scope.teamId);
+  if (scope.serviceId !== undefined) q = q.where('s.id', '=', scope.serviceId);
+  const out = new Map<string, string>();
+  for (const r of await q.execute()) {
+    const levels = fromJsonText<{ targets?: { type: string; id: string }[] }[]>(r.levels, []);
+    const first = levels.flatMap((l) => l.targets ?? []).find((t) => t.type === 'schedule');
+    if (first) out.set(r.id, first.id);
+  }
+  return out;
+}
+
 /** Schedules of a team (id, name), oldest first. */
 export async function loadTeamSchedules(k: K, teamId: string): Promise<{ id: string; name: string }[]> {
   return k.selectFrom('schedules').select(['id', 'name']).where('teamId', '=', teamId).orderBy('id').execute();

@@ -414,6 +414,19 @@ for (const engine of ENGINES) {
           `override ${s} ${start}`,
         );
 
+      // api is paged through schedule B (its escalation policy), so that is the rotation a shadow joins.
+      const policy = ok(
+        await t.api<{ id: string }>('POST', '/api/escalation-policies', {
+          teamId: id.core,
+          name: 'api',
+          repeat: 0,
+          workingHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
+          levels: [{ delayMinutes: 5, targets: [{ type: 'schedule', id: id.schedB }] }],
+        }),
+        'policy',
+      );
+      ok(await t.api('PATCH', `/api/services/${id.api}`, { escalationPolicyId: policy.id }), 'policy link');
+
       // Runbooks: one linked to db by service, one to queue's QueueDepth rule only; api has none.
       ok(
         await t.api('POST', '/api/runbooks', {
@@ -742,7 +755,8 @@ for (const engine of ENGINES) {
         api.remedies.map((r) => [r.kind, r.href]),
         [
           ['write_runbook', `/runbooks/new?serviceId=${id.api}`],
-          ['add_shadow', `/oncall/schedules/${id.schedA}`],
+          // The rotation that answers for api (its policy's schedule B), not the team's first schedule (A).
+          ['add_shadow', `/oncall/schedules/${id.schedB}`],
           ['pair_next', '/teams/core'],
         ],
       );

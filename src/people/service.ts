@@ -31,6 +31,7 @@ import {
   loadPeople,
   loadRuleRunbooks,
   loadServiceRunbooks,
+  loadServiceSchedules,
   loadServices,
   loadTeamSchedules,
   type HeroHistory,
@@ -419,10 +420,11 @@ export class PeopleHealthService {
     settingsOf: Map<string, PeopleSettings>,
     loaded?: { services: ServiceRow[]; runbooks: Map<string, Set<string>> },
   ): Promise<KnowledgeService[]> {
-    const [services, runbooks, hist] = await Promise.all([
+    const [services, runbooks, hist, rotationOf] = await Promise.all([
       loaded ? Promise.resolve(loaded.services) : loadServices(this.k, scope),
       loaded ? Promise.resolve(loaded.runbooks) : loadServiceRunbooks(this.k, scope),
       loadKnowledgeHistory(this.k, scope, w),
+      loadServiceSchedules(this.k, scope),
     ]);
     const userIds = new Set<string>();
     for (const set of hist.handlers.values()) for (const u of set) userIds.add(u);
@@ -458,7 +460,8 @@ export class PeopleHealthService {
                 serviceName: s.name,
                 teamSlug: s.teamSlug,
                 hasRunbook: (runbooks.get(s.id)?.size ?? 0) > 0,
-                scheduleIds: schedulesOf.get(s.teamId) ?? [],
+                // The shadow joins the rotation that answers for the service, else the team's first schedule.
+                scheduleIds: rotationOf.has(s.id) ? [rotationOf.get(s.id)!] : (schedulesOf.get(s.teamId) ?? []),
                 holderName: fig.holder!.name,
               })
             : [],
