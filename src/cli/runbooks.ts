@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parseMatcher } from '../alerts/noise-model.js';
 import type { MusterClient } from './client.js';
 import { output, printTable } from './output.js';
 
@@ -35,19 +36,44 @@ const say = (text: string): void => {
 };
 const readBody = (file: string): string => readFileSync(file === '-' ? 0 : file, 'utf8');
 
-/** `alertname` or `alertname{name="v",x=~"re"}` or `{name!="v"}`: one alert rule. */
+/** `a="x,y", b=~"1{2,3}"` split at the commas outside double quotes. */
+function splitMatchers(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted && c === '\\') {
+      cur += c + (text[++i] ?? '');
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out.map((x) => x.trim()).filter(Boolean);
+}
+
+/**
+ * `alertname` or `alertname{name="v",x=~"re"}` or `{name!="v"}`: one alert rule. Matchers are read as silences read
+ * them (src/alerts/noise-model.ts: a quoted value is a JSON string), and a comma inside quotes stays in the value.
+ */
 export function parseRule(text: string): Runbook['alertRules'][number] {
-  const m = /^([^{]*)(?:\{(.*)\})?$/.exec(text.trim());
+  const m = /^([^{]*)(?:\{(.*)\})?$/s.exec(text.trim());
   if (!m) throw new Error(`not an alert rule: ${text}`);
-  const matchers = (m[2] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const mm = /^([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?$/.exec(s);
-      if (!mm) throw new Error(`not a matcher: ${s}`);
-      return { name: mm[1]!, op: mm[2]!, value: mm[3]! };
-    });
+  const matchers = splitMatchers(m[2] ?? '').map((s) => {
+    let p: ReturnType<typeof parseMatcher>;
+    try {
+      p = parseMatcher(s);
+    } catch {
+      p = null;
+    }
+    if (!p) throw new Error(`not a matcher: ${s}`);
+    return { name: p.name, op: `${p.isEqual ? '=' : '!'}${p.isRegex ? '~' : p.isEqual ? '' : '='}`, value: p.value };
+  });
   return { alertname: m[1]!.trim() || null, matchers };
 }
 
@@ -88,7 +114,9 @@ export function registerRunbookCommands(program: Command, deps: Deps): void {
     output(deps.json(), r, () => {
       say(`${r.title}  (${r.teamName}, version ${r.version}${r.isStale ? ', due for review' : ''})`);
       for (const a of r.alertRules) {
-        say(`alert rule: ${a.alertname ?? ''}{${a.matchers.map((m) => `${m.name}${m.op}"${m.value}"`).join(',')}}`);
+        say(
+          `alert rule: ${a.alertname ?? ''}{${a.matchers.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`).join(',')}}`,
+        );
       }
       say('');
       say(r.body);
