@@ -1,6 +1,6 @@
 /** Pieces the runbook pages and the alert/incident panel share: the freshness badge and an action's Run button. */
-import { useState } from 'react';
-import { ErrorBanner } from '../../components/forms.js';
+import { useRef, useState } from 'react';
+import { ErrorBanner, Field, useSubmit } from '../../components/forms.js';
 import { Badge } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
@@ -51,33 +51,28 @@ export function ActionRun({
   const inputs = action.params.filter((p) => p.from === 'input');
   const [asking, setAsking] = useState<null | 'run' | 'dry'>(null);
   const [values, setValues] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [run, setRun] = useState<Run | null>(null);
+  const dryRun = useRef(false);
   const verb = action.mode === 'approval' ? 'Request run' : 'Run';
 
-  const start = async (dryRun: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const params = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
-      const r = await api.post<Run>(`/api/actions/${encodeURIComponent(action.id)}/runs`, {
-        ...(alertId ? { alertId } : {}),
-        ...(incidentId ? { incidentId } : {}),
-        ...(Object.keys(params).length ? { params } : {}),
-        ...(dryRun ? { dryRun: true } : {}),
-      });
-      setRun(r);
-      setAsking(null);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  // The kit's button action: one request at a time, a refused parameter (`params.NAME`) shown beside its input.
+  const submit = useSubmit(async () => {
+    const params = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
+    const r = await api.post<Run>(`/api/actions/${encodeURIComponent(action.id)}/runs`, {
+      ...(alertId ? { alertId } : {}),
+      ...(incidentId ? { incidentId } : {}),
+      ...(Object.keys(params).length ? { params } : {}),
+      ...(dryRun.current ? { dryRun: true } : {}),
+    });
+    setRun(r);
+    setAsking(null);
+  });
+  const busy = submit.busy;
   const click = (dry: boolean) => {
+    dryRun.current = dry;
+    submit.clearError();
     if (inputs.length) setAsking(dry ? 'dry' : 'run');
-    else void start(dry);
+    else void submit.run();
   };
 
   return (
@@ -102,7 +97,7 @@ export function ActionRun({
                 aria-label={`${verb}: ${action.name}`}
                 onClick={() => click(false)}
               >
-                {busy && asking !== 'dry' ? `${verb}…` : verb}
+                {busy && !dryRun.current ? `${verb}…` : verb}
               </button>
               {action.dryRunSupported && (
                 <button
@@ -120,19 +115,14 @@ export function ActionRun({
         </div>
       </div>
       {asking && (
-        <form
-          className="rb-action-inputs"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void start(asking === 'dry');
-          }}
-        >
+        <form className="rb-action-inputs" onSubmit={submit.onSubmit} aria-label={`Inputs for ${action.name}`}>
           {inputs.map((p) => (
-            <div className="field" key={p.name}>
-              <label htmlFor={`rb-in-${action.id}-${p.name}`}>
-                {p.name}
-                {p.required ? '' : ' (optional)'}
-              </label>
+            <Field
+              key={p.name}
+              label={`${p.name}${p.required ? '' : ' (optional)'}`}
+              htmlFor={`rb-in-${action.id}-${p.name}`}
+              error={submit.fieldError(`params.${p.name}`)}
+            >
               <input
                 id={`rb-in-${action.id}-${p.name}`}
                 required={p.required}
@@ -140,7 +130,7 @@ export function ActionRun({
                 onChange={(e) => setValues((v) => ({ ...v, [p.name]: e.target.value }))}
                 spellCheck={false}
               />
-            </div>
+            </Field>
           ))}
           <div className="form-actions">
             <button type="submit" className="btn btn-small btn-primary" disabled={busy}>
@@ -152,7 +142,7 @@ export function ActionRun({
           </div>
         </form>
       )}
-      {error ? <ErrorBanner error={error} /> : null}
+      <ErrorBanner error={submit.error} fields={inputs.map((p) => `params.${p.name}`)} />
       {run && (
         <div className="banner banner-info rb-run-started" role="status">
           {run.status === 'awaiting_approval'
