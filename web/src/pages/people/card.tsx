@@ -180,14 +180,14 @@ export function HealthFigures({ card, remedies }: { card: HealthCard; remedies?:
         <Figure
           label="Knowledge"
           testId="card-knowledge"
-          definition="Flagged when one person handled most of its incidents."
-          value={holder ? `${holder.name} · ${pct(holder.share)}` : 'Shared'}
-          tone={c.knowledgeFlag ? 'bad' : undefined}
-          source={
-            <Link to={`/people?teamId=${tid}`}>
-              {c.knowledgeFlag ? 'Held by one person: see people health' : 'People health'}
-            </Link>
+          definition={
+            holder
+              ? `Held by ${holder.name}: the share of its incidents they handled.`
+              : 'Flagged when one person handled most of its incidents.'
           }
+          value={holder ? pct(holder.share) : 'Shared'}
+          tone={c.knowledgeFlag ? 'bad' : undefined}
+          source={<Link to={`/people?teamId=${tid}`}>People health</Link>}
         />
       </dl>
       {c.knowledgeFlag && shown.length > 0 && (
