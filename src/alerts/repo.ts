@@ -1,5 +1,6 @@
-import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
+import { containsText } from '../db/text.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
@@ -319,8 +320,3 @@ export async function listAlertRows(ex: Executor, f: AlertFilter): Promise<Alert
   return (await q.execute()).map(toAlert);
 }
 
-/** Case-insensitive "contains" on both engines (SQLite's LIKE has no default escape character). */
-function containsText(column: string, text: string): RawBuilder<SqlBool> {
-  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
-}

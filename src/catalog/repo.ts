@@ -1,5 +1,5 @@
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '../db/index.js';
+import { containsText } from '../db/text.js';
 import type { IntegrationKeysTable, ServicesTable } from '../db/schema.js';
 import { fromJsonText } from '../shared/json.js';
 import type { Criticality, IntegrationSource } from './model.js';
@@ -120,8 +120,3 @@ export async function listKeyRows(ex: Executor, serviceId: string): Promise<Inte
   return rows.map(toIntegrationKey);
 }
 
-/** Case-insensitive "contains" on both engines (SQLite's LIKE has no default escape character). */
-function containsText(column: string, text: string): RawBuilder<SqlBool> {
-  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
-}

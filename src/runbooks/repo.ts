@@ -3,9 +3,11 @@
  * runbooks for an alert or an incident. Every function takes the executor it runs on (a transaction's `trx`, or the
  * root handle outside one).
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../db/index.js';
 import type { RunbooksTable } from '../db/schema.js';
+import { containsText } from '../db/text.js';
+import { DAY } from '../shared/clock.js';
 import { fromJsonText } from '../shared/json.js';
 import type { AlertRule, Matcher } from './model.js';
 
@@ -22,11 +24,29 @@ export async function findRunbookRow(ex: Executor, id: string): Promise<RunbookR
 
 export async function listRunbookRows(
   ex: Executor,
-  q: { teamId?: string | undefined; serviceId?: string | undefined; ids?: string[]; limit: number },
+  q: {
+    teamId?: string | undefined;
+    serviceId?: string | undefined;
+    ids?: string[];
+    /** Title or slug contains, case-insensitive. */
+    text?: string | undefined;
+    /** Only those whose review is due at this instant (true) or not yet due (false). */
+    staleAt?: { now: number; stale: boolean } | undefined;
+    limit: number;
+  },
 ): Promise<RunbookRow[]> {
   if (q.ids && q.ids.length === 0) return [];
   let query = ex.selectFrom('runbooks').selectAll().where('archivedAt', 'is', null);
   if (q.teamId) query = query.where('teamId', '=', q.teamId);
+  if (q.text) {
+    const text = q.text;
+    query = query.where((eb) => eb.or([containsText('title', text), containsText('slug', text)]));
+  }
+  if (q.staleAt) {
+    // reviewDueAt (model.ts) in SQL: the last review, or the creation, plus the interval (bigint: 730 days of ms).
+    const due = sql<number>`coalesce(last_reviewed_at, created_at) + review_interval_days * cast(${DAY} as bigint)`;
+    query = query.where(due, q.staleAt.stale ? '<=' : '>', q.staleAt.now);
+  }
   if (q.serviceId) {
     const serviceId = q.serviceId;
     query = query.where('id', 'in', (eb) =>

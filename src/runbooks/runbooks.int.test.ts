@@ -115,6 +115,17 @@ for (const engine of ENGINES) {
       clock.advance(31 * DAY);
       const listed = await t.api<{ items: Summary[] }>('GET', `/api/runbooks?teamId=${teamId}&stale=true`);
       assert.ok(listed.body.items.some((s) => s.id === rb.id));
+      // The filters run in SQL (before the limit); a 730-day interval in ms needs bigint arithmetic on PostgreSQL.
+      const longLived = await create({ title: 'Rotate 100% of the TLS_certs', body: 'x\n', reviewIntervalDays: 730 });
+      const ids = async (qs: string) =>
+        (await t.api<{ items: Summary[] }>('GET', `/api/runbooks?teamId=${teamId}&${qs}`)).body.items.map((s) => s.id);
+      assert.ok(!(await ids('stale=true')).includes(longLived.id));
+      assert.ok((await ids('stale=false')).includes(longLived.id));
+      assert.ok(!(await ids('stale=false')).includes(rb.id));
+      assert.deepEqual(await ids('q=CHECKOUT'), [rb.id], 'case-insensitive title search');
+      assert.deepEqual(await ids(`q=${encodeURIComponent('100%')}`), [longLived.id], '% is a literal');
+      assert.deepEqual(await ids('q=tls_c'), [longLived.id], '_ is a literal');
+      assert.deepEqual(await ids('q=s_s'), [], 'not a wildcard (it would match "is slow")');
       const reviewed = await t.api<Summary>('POST', `/api/runbooks/${rb.id}/review`, {});
       assert.equal(reviewed.status, 200);
       assert.equal(reviewed.body.isStale, false);

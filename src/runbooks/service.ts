@@ -327,12 +327,15 @@ export class RunbookService {
   }
 
   async list(_actor: Actor, q: ListQuery): Promise<{ items: RunbookSummary[] }> {
-    let rows = await listRunbookRows(this.ex, { teamId: q.teamId, serviceId: q.serviceId, limit: LIST_LIMIT });
-    const text = q.q?.trim().toLowerCase();
-    if (text) rows = rows.filter((r) => r.title.toLowerCase().includes(text) || r.slug.includes(text));
-    let items = await this.summaries(this.ex, rows);
-    if (q.stale !== undefined) items = items.filter((s) => s.isStale === q.stale);
-    return { items };
+    // Filters in SQL, before the limit: a search past the first 500 runbooks still finds its match.
+    const rows = await listRunbookRows(this.ex, {
+      teamId: q.teamId,
+      serviceId: q.serviceId,
+      text: q.q?.trim() || undefined,
+      staleAt: q.stale === undefined ? undefined : { now: this.now(), stale: q.stale },
+      limit: LIST_LIMIT,
+    });
+    return { items: await this.summaries(this.ex, rows) };
   }
 
   async get(id: string, ex: Executor = this.ex): Promise<Runbook> {

@@ -93,7 +93,7 @@ export function RunbooksPage() {
         <input
           id="rb-filter-q"
           type="search"
-          placeholder="Search titles and text"
+          placeholder="Search titles"
           value={text}
           onChange={(e) => setText(e.target.value)}
         />
