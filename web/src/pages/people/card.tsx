@@ -187,7 +187,7 @@ export function HealthFigures({ card, remedies }: { card: HealthCard; remedies?:
           }
           value={holder ? pct(holder.share) : 'Shared'}
           tone={c.knowledgeFlag ? 'bad' : undefined}
-          source={<Link to={`/people?teamId=${tid}`}>People health</Link>}
+          source={<Link to={`/people?teamId=${tid}&tab=knowledge`}>People health</Link>}
         />
       </dl>
       {c.knowledgeFlag && shown.length > 0 && (
