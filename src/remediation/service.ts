@@ -863,7 +863,7 @@ export class RemediationService {
       }
       if (run.status !== 'awaiting_approval')
         throw conflict('not_awaiting_approval', `The run is ${run.status.replace('_', ' ')}, not awaiting approval.`);
-      await trx
+      const r = await trx
         .updateTable('remediationRuns')
         .set({
           status: 'rejected',
@@ -875,7 +875,10 @@ export class RemediationService {
           updatedAt: now,
         })
         .where('id', '=', id)
-        .execute();
+        // An approval (or cancel) that committed since the read wins: its job may be sending already.
+        .where('status', '=', 'awaiting_approval')
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw conflict('not_awaiting_approval', 'The run was decided meanwhile.');
       await recordAudit(
         trx,
         actor,
@@ -1029,6 +1032,11 @@ export class RemediationService {
         })
       )
         continue;
+      // Two alerts of one service evaluated at once (PostgreSQL) would both count N-1 recent runs and both run:
+      // the action's row, locked until this job commits, makes the count and the insert one step.
+      if (this.deps.db.engine === 'postgres') {
+        await trx.selectFrom('remediationActions').select('id').where('id', '=', action.id).forUpdate().execute();
+      }
       const already = await trx
         .selectFrom('remediationRuns')
         .select('id')
