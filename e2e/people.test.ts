@@ -66,7 +66,7 @@ for (const engine of ENGINES)
     let browser: Browser;
     const NOW = Date.now();
     const clock = new FakeClock(NOW - 10 * DAY);
-    const ids = { team: '', teamSlug: '', svc: '', ledger: '', schedule: '', ana: '', bo: '', me: '' };
+    const ids = { quiet: '', team: '', teamSlug: '', svc: '', ledger: '', schedule: '', ana: '', bo: '', me: '' };
     let myName = '';
 
     const ok = <T>(r: { status: number; body: T }, what: string): T => {
@@ -84,6 +84,7 @@ for (const engine of ENGINES)
       myName = me.name || me.email;
       const team = ok(await api<{ id: string; slug: string }>('POST', '/api/teams', { name: 'Payments' }), 'team');
       ids.team = team.id;
+      ids.quiet = ok(await api<{ id: string }>('POST', '/api/teams', { name: 'Quiet' }), 'quiet team').id;
       ids.teamSlug = team.slug;
       const pagedAt = NOW - HOUR;
       const user = async (email: string, name: string, timezone: string) => {
@@ -226,6 +227,31 @@ for (const engine of ENGINES)
       await page.getByRole('heading', { name: 'Thresholds' }).waitFor();
       await page.screenshot({ path: `${SHOTS}/people-heroes-desktop.png`, fullPage: true });
 
+      // The thresholds, as a team admin: from 10 of a measure, 7 incidents and 8 roles flag nobody; back to 5.
+      const setMinimum = async (n: number) => {
+        await page.locator('#ps-hero-min').fill(String(n));
+        await page.getByRole('button', { name: 'Save thresholds' }).click();
+        await page
+          .getByTestId('thresholds-text')
+          .filter({ hasText: `load (from ${n})` })
+          .waitFor();
+      };
+      await page.getByText('Change the thresholds').click();
+      await page.locator('#ps-hero-share').fill('none');
+      await page.getByRole('button', { name: 'Save thresholds' }).click();
+      await page.getByText('A percentage from 5 to 100').waitFor();
+      await page.locator('#ps-hero-share').fill('33.3');
+      await setMinimum(10);
+      await page.getByTestId('heroes-none').waitFor();
+      const saved = ok(
+        await muster.api<{ heroMinCount: number; saved: boolean }>('GET', `/api/teams/${ids.team}/people-settings`),
+        'settings',
+      );
+      assert.equal(saved.heroMinCount, 10);
+      await page.screenshot({ path: `${SHOTS}/people-thresholds-desktop.png`, fullPage: true });
+      await setMinimum(5);
+      await page.getByTestId('hero-reasons').waitFor();
+
       // Knowledge: Payments API depends on the admin, with the three remedies as links.
       await page.getByRole('tab', { name: 'Knowledge' }).click();
       const flag = page.locator(`[data-testid="knowledge-flag"][data-service-id="${ids.svc}"]`);
@@ -292,6 +318,17 @@ for (const engine of ENGINES)
         await assertFits(page, `/people ${tab}`);
         await page.screenshot({ path: `${SHOTS}/${shot}.png`, fullPage: true });
       }
+      // A team with nothing yet says what would make each figure appear.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(`${muster.url}/people?teamId=${ids.quiet}`);
+      await page.getByText(/Nobody in this team acknowledged a page/).waitFor();
+      await page.getByRole('tab', { name: 'Knowledge' }).click();
+      await page.getByText(/This team owns no services yet/).waitFor();
+      await page.getByRole('tab', { name: 'Load & recovery' }).click();
+      await page.getByText(/Nobody was on call for this team in the window/).waitFor();
+      await page.getByText(/Nobody was paged in their sleep hours/).waitFor();
+      await page.getByRole('tab', { name: 'Services' }).click();
+      await page.getByText(/Give it a service on the Services page/).waitFor();
       assert.deepEqual(errors, []);
     });
 

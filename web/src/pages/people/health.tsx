@@ -2,6 +2,7 @@
  * /people: people health for one team (docs/people-health.md). Tabs Heroes | Knowledge | Load & recovery | Services,
  * with the team, the window and the tab in the URL; the thresholds under Heroes (a form for the team's admins).
  */
+import { useState } from 'react';
 import { Tabs } from '../../components/filters.js';
 import { Loadable } from '../../components/state.js';
 import { Empty, PageHeader } from '../../components/ui.js';
@@ -24,6 +25,8 @@ type TabKey = (typeof TABS)[number]['key'];
 export function PeopleHealthPage() {
   const { search } = useLocation();
   const { teams, team, from, set, bar } = usePeopleFilters();
+  // Saving the thresholds figures the heroes again.
+  const [version, setVersion] = useState(0);
   const tab: TabKey = TABS.find((t) => t.key === search.get('tab'))?.key ?? 'heroes';
   return (
     <>
@@ -67,8 +70,8 @@ export function PeopleHealthPage() {
             <div key={`${team.id} ${from}`} role="tabpanel" aria-label={TABS.find((t) => t.key === tab)!.text}>
               {tab === 'heroes' && (
                 <>
-                  <HeroesView teamId={team.id} from={from} />
-                  <ThresholdsCard team={team} />
+                  <HeroesView key={version} teamId={team.id} from={from} />
+                  <ThresholdsCard team={team} onSaved={() => setVersion((v) => v + 1)} />
                 </>
               )}
               {tab === 'knowledge' && <KnowledgeView teamId={team.id} from={from} />}

@@ -107,6 +107,9 @@ function HeroItems({
     { id: 'service', header: 'Service', hideOnPhone: true, cell: (i) => i.serviceName ?? '—' },
     { id: 'detail', header: 'Detail', cell: (i) => i.detail },
   ];
+  // Incidents and roles name no service (an incident can touch several): the column only when some item has one.
+  const shown = (d: { items: HeroItem[] }) =>
+    d.items.some((i) => i.serviceName) ? columns : columns.filter((c) => c.id !== 'service');
   return (
     <div className="people-drill" data-testid="hero-items">
       <h3 className="small">
@@ -123,7 +126,7 @@ function HeroItems({
             {d.truncated && <p className="muted small">The newest 500; narrow the window to see older ones.</p>}
             <DataTable
               label={`${MEASURE_TEXT[measure]} by ${person.name}`}
-              columns={columns}
+              columns={shown(d)}
               rows={d.items.map((x, i) => ({ ...x, i }))}
               rowKey={(x) => String(x.i)}
               dense

@@ -75,13 +75,36 @@ function SettingsForm({ team, settings, onSaved }: { team: Team; settings: Peopl
     form.reset(toValues(saved));
     onSaved();
   });
-  const num = { type: 'number' as const };
+  // Whole numbers as number inputs; decimals (33.3%, 1.5×) as text, which a number input's step would refuse.
+  const num = { type: 'number' as const, min: 1 };
+  const decimal = (min: number, max: number, what: string) => ({
+    rules: {
+      validate: (v: string | boolean) => {
+        const n = Number(v);
+        return (
+          (String(v).trim() !== '' && Number.isFinite(n) && n >= min && n <= max) || `${what} from ${min} to ${max}`
+        );
+      },
+    },
+  });
   return (
     <form onSubmit={form.onSubmit} aria-label="People-health thresholds" className="people-settings">
       <fieldset className="grid-2 align-start">
         <legend>Heroes</legend>
-        <TextField form={form} name="heroMedianFactor" id="ps-hero-median" label="Times the team median" {...num} />
-        <TextField form={form} name="heroSharePct" id="ps-hero-share" label="Share of the team's total (%)" {...num} />
+        <TextField
+          form={form}
+          name="heroMedianFactor"
+          id="ps-hero-median"
+          label="Times the team median"
+          {...decimal(1, 20, 'A factor')}
+        />
+        <TextField
+          form={form}
+          name="heroSharePct"
+          id="ps-hero-share"
+          label="Share of the team's total (%)"
+          {...decimal(5, 100, 'A percentage')}
+        />
         <TextField
           form={form}
           name="heroMinCount"
@@ -98,7 +121,7 @@ function SettingsForm({ team, settings, onSaved }: { team: Team; settings: Peopl
           name="knowledgeSharePct"
           id="ps-knowledge-share"
           label="One person handled (%)"
-          {...num}
+          {...decimal(50, 100, 'A percentage')}
         />
         <TextField
           form={form}
@@ -116,14 +139,14 @@ function SettingsForm({ team, settings, onSaved }: { team: Team; settings: Peopl
           id="ps-load-share"
           label="On call above (% of a month)"
           hint="25% is one week in four"
-          {...num}
+          {...decimal(5, 100, 'A percentage')}
         />
         <TextField
           form={form}
           name="recoveryHours"
           id="ps-recovery"
           label="Recovery after a night page (hours)"
-          {...num}
+          {...decimal(0, 12, 'Hours')}
         />
         <Field label="Working days" htmlFor="ps-d1">
           <span className="checks">
@@ -146,7 +169,7 @@ function SettingsForm({ team, settings, onSaved }: { team: Team; settings: Peopl
 }
 
 /** The thresholds: a form for the team's admins, a sentence for everyone else. */
-export function ThresholdsCard({ team }: { team: Team }) {
+export function ThresholdsCard({ team, onSaved }: { team: Team; onSaved?: () => void }) {
   const me = useUser();
   const settings = useApi<PeopleSettings>(`/api/teams/${encodeURIComponent(team.id)}/people-settings`);
   const canEdit = me.isAdmin || team.myRole === 'owner' || team.myRole === 'admin';
@@ -167,7 +190,15 @@ export function ThresholdsCard({ team }: { team: Team }) {
             {canEdit && (
               <details>
                 <summary>Change the thresholds</summary>
-                <SettingsForm key={JSON.stringify(s)} team={team} settings={s} onSaved={settings.reload} />
+                <SettingsForm
+                  key={JSON.stringify(s)}
+                  team={team}
+                  settings={s}
+                  onSaved={() => {
+                    settings.reload();
+                    onSaved?.();
+                  }}
+                />
               </details>
             )}
           </>
