@@ -3,8 +3,10 @@
  * an org admin creates an HTTP action pointing at a local receiver (a node:http server here; a private address, so
  * "allow a private address"), runs it from the action page and watches its output and status on the run page; a
  * responder on a 390 px phone approves a run another person asked for from the approvals inbox; the admin pauses
- * automatic runs with a reason, creates a rule and creates an agent (its token shown once). No page scrolls sideways
- * at 390 px; desktop and phone screenshots go to /tmp/shots-automation/. Needs web/dist: `npm run build:web`.
+ * automatic runs with a reason, creates a rule and creates an agent (its token shown once); a rule picks its service and
+ * runbook by name and its page lists its firings (incident and alert, what it did, the outcome, the run); an action
+ * shows its runbook by title. No page scrolls sideways at 390 px; desktop and phone screenshots go to
+ * /tmp/shots-automation/. Needs web/dist: `npm run build:web`.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -228,5 +230,142 @@ for (const engine of ENGINES)
       await shoot(page, 'action-phone', engine);
       assert.deepEqual(errors, []);
       await context.close();
+    });
+
+    test("a rule picks its service and runbook by name, and its page shows the rule's firings", async () => {
+      await muster.api('PUT', `/api/teams/${teamId}/automation`, { automaticPaused: false });
+      const service = await muster.api<{ id: string }>('POST', '/api/services', { teamId, name: 'Checkout API' });
+      assert.equal(service.status, 201, JSON.stringify(service.body));
+      const runbook = await muster.api<{ id: string }>('POST', '/api/runbooks', {
+        teamId,
+        title: 'Checkout recovery',
+        body: '# Checkout recovery\n\nRestart the workers.',
+      });
+      assert.equal(runbook.status, 201, JSON.stringify(runbook.body));
+
+      // The rule form: the service ticked by its name, the runbook chosen by its title.
+      const { page, errors, context } = await openPage(browser, DESKTOP);
+      await signIn(page, muster.url, '/automation/rules/new');
+      await page.goto(`${muster.url}/automation/rules/new?team=${teamId}`);
+      await page.getByLabel('Name', { exact: true }).fill('Suggest the recovery runbook');
+      await page.getByLabel('Trigger').selectOption('incident_declared');
+      await page.getByLabel('Checkout API').check();
+      await page.getByLabel('Action', { exact: true }).selectOption('suggest_runbook');
+      await page.getByLabel('Runbook').selectOption({ label: 'Checkout recovery' });
+      const ruleRes = page.waitForResponse(
+        (r) => r.url().endsWith('/api/automation-rules') && r.request().method() === 'POST',
+      );
+      await page.getByRole('button', { name: 'Create the rule' }).click();
+      const created = await ruleRes;
+      assert.equal(created.status(), 201, await created.text());
+      const ruleId = ((await created.json()) as { id: string }).id;
+      const saved = await muster.api<{ conditions: { serviceIds?: string[] }; actionConfig: { runbookId?: string } }>(
+        'GET',
+        `/api/automation-rules/${ruleId}`,
+      );
+      assert.deepEqual(saved.body.conditions.serviceIds, [service.body.id]);
+      assert.equal(saved.body.actionConfig.runbookId, runbook.body.id);
+      await page.waitForURL((u) => u.pathname === `/automation/rules/${ruleId}`);
+      await page.getByText(/It has not fired yet/).waitFor();
+
+      // An incident on the service fires it; the firings list says when, for which incident, what and how it went.
+      const incident = await muster.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Checkout returns errors',
+        severity: 'P2',
+        serviceIds: [service.body.id],
+      });
+      assert.equal(incident.status, 201, JSON.stringify(incident.body));
+      for (let i = 0; ; i++) {
+        const f = await muster.api<{ items: unknown[] }>('GET', `/api/automation-rules/${ruleId}/firings`);
+        if (f.body.items.length) break;
+        assert.ok(i < 200, 'the rule fired');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await page.reload();
+      const row = page.getByTestId('rule-firings').locator('[data-firing-id]');
+      await row.getByRole('link', { name: 'Incident: Checkout returns errors' }).waitFor();
+      await row.getByText('Suggested runbook: Checkout recovery').waitFor();
+      await row.locator('[data-outcome="done"]').getByText('Done').waitFor();
+      assert.equal(
+        await row.getByRole('link', { name: /Incident:/ }).getAttribute('href'),
+        `/incidents/${incident.body.incident.id}`,
+      );
+      // The saved runbook shows by its title once the list has loaded.
+      await page.waitForLoadState('networkidle');
+      const shownRunbook = await page
+        .getByLabel('Runbook')
+        .evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent ?? '');
+      assert.equal(shownRunbook, 'Checkout recovery');
+      await shoot(page, 'rule-firings-desktop', engine);
+
+      // Saving without a change keeps the service and the runbook (the form round-trips its conditions).
+      const patched = page.waitForResponse(
+        (r) => r.url().endsWith(`/api/automation-rules/${ruleId}`) && r.request().method() === 'PATCH',
+      );
+      await page.getByRole('button', { name: 'Save' }).click();
+      assert.equal((await patched).status(), 200);
+      const again = await muster.api<{ conditions: { serviceIds?: string[] } }>(
+        'GET',
+        `/api/automation-rules/${ruleId}`,
+      );
+      assert.deepEqual(again.body.conditions.serviceIds, [service.body.id]);
+      assert.deepEqual(errors, []);
+      await context.close();
+
+      // A rule that runs an approval action for an alert: on a phone, its firing links the alert and the run.
+      const action = await muster.api<{ id: string }>('POST', '/api/actions', {
+        teamId,
+        name: 'Fail over the cache',
+        kind: 'http',
+        mode: 'approval',
+        runbookId: runbook.body.id,
+        http: { method: 'POST', url: `${receiverUrl}/failover`, allowPrivateAddress: true },
+      });
+      assert.equal(action.status, 201, JSON.stringify(action.body));
+      const alertRule = await muster.api<{ id: string }>('POST', '/api/automation-rules', {
+        teamId,
+        name: 'Propose a cache failover',
+        trigger: 'alert_triggered',
+        conditions: { alertnames: ['CacheStale'] },
+        action: 'run_action',
+        actionConfig: { actionId: action.body.id },
+      });
+      assert.equal(alertRule.status, 201, JSON.stringify(alertRule.body));
+      const key = await muster.api<{ key: string }>('POST', `/api/services/${service.body.id}/integration-keys`, {
+        source: 'generic',
+      });
+      const fired = await muster.api(
+        'POST',
+        `/integrations/generic/${key.body.key}`,
+        { status: 'firing', dedupKey: 'cache-1', title: 'Cache is stale', labels: { alertname: 'CacheStale' } },
+        null,
+      );
+      assert.equal(fired.status, 200, JSON.stringify(fired.body));
+      for (let i = 0; ; i++) {
+        const f = await muster.api<{ items: unknown[] }>('GET', `/api/automation-rules/${alertRule.body.id}/firings`);
+        if (f.body.items.length) break;
+        assert.ok(i < 200, 'the alert rule fired');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const phone = await openPage(browser, PHONE);
+      await signIn(phone.page, muster.url, `/automation/rules/${alertRule.body.id}`);
+      const phoneRow = phone.page.getByTestId('rule-firings').locator('[data-firing-id]');
+      await phoneRow.getByRole('link', { name: 'Alert: Cache is stale' }).waitFor();
+      await phoneRow.getByText(/Requested a run of Fail over the cache \(awaiting approval\)/).waitFor();
+      await phoneRow.getByRole('link', { name: 'See the run' }).waitFor();
+      await noSidewaysScroll(phone.page, 'the rule page');
+      await shoot(phone.page, 'rule-firings-phone', engine);
+
+      // The action's form shows the runbook it belongs to by its title.
+      await phone.page.goto(`${muster.url}/automation/actions/${action.body.id}`);
+      await phone.page.getByRole('heading', { name: 'Fail over the cache' }).waitFor();
+      await phone.page.waitForLoadState('networkidle');
+      const picked = await phone.page
+        .getByLabel('Runbook')
+        .evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent ?? '');
+      assert.equal(picked, 'Checkout recovery');
+      await noSidewaysScroll(phone.page, 'the action page with its runbook');
+      assert.deepEqual(phone.errors, []);
+      await phone.context.close();
     });
   });

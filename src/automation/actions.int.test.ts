@@ -337,7 +337,7 @@ for (const engine of ENGINES) {
       assert.equal(run!.ruleId, ruleId);
       const [firing] = await firings(ruleId);
       assert.equal(firing!.outcome, 'done');
-      assert.match(firing!.detail, /awaiting_approval/);
+      assert.match(firing!.detail, /Requested a run of Fail over the database \(awaiting approval\)/);
       const inbox = await t.api<{ items: { id: string }[] }>('GET', '/api/approvals');
       assert.ok(
         inbox.body.items.some((r) => r.id === run!.id),

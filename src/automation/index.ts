@@ -16,4 +16,4 @@ export {
   type RuleAction,
   type Trigger,
 } from './model.js';
-export type { Firing, RuleView } from './repo.js';
+export type { Firing, FiringView, RuleView } from './repo.js';

@@ -265,7 +265,7 @@ async function act(
       if (earlier)
         return {
           outcome: 'skipped',
-          detail: `${action.name} already ran for this ${s.incidentId ? 'incident' : 'alert'} (${earlier.status}).`,
+          detail: `${action.name} already ran for this ${s.incidentId ? 'incident' : 'alert'} (${earlier.status.replace(/_/g, ' ')}).`,
           runId: earlier.id,
         };
       const run = await deps.remediation.requestRun(trx, {
@@ -274,7 +274,11 @@ async function act(
         incidentId: s.incidentId,
         ruleId: rule.id,
       });
-      return { outcome: 'done', detail: `Requested a run of ${action.name} (${run.status})`, runId: run.id };
+      return {
+        outcome: 'done',
+        detail: `Requested a run of ${action.name} (${run.status.replace(/_/g, ' ')})`,
+        runId: run.id,
+      };
     }
     case 'page': {
       const { userIds, target } = await pageTargets(trx, cfg, now);

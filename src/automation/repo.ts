@@ -22,6 +22,12 @@ export interface Firing {
   firedAt: number;
 }
 
+/** A firing with what its subject is called (the incident's title, the alert's summary) for lists. */
+export interface FiringView extends Firing {
+  incidentTitle: string | null;
+  alertTitle: string | null;
+}
+
 export const toRule = (r: Selectable<AutomationRulesTable>): Rule => ({
   id: r.id,
   teamId: r.teamId,
@@ -95,10 +101,21 @@ export async function enabledRules(ex: Executor, teamIds: string[], trigger: Tri
 export async function listFirings(
   ex: Executor,
   filter: { ruleId?: string; incidentId?: string; limit: number; before?: string | undefined },
-): Promise<Firing[]> {
-  let q = ex.selectFrom('automationFirings').selectAll().orderBy('id', 'desc').limit(filter.limit);
-  if (filter.ruleId) q = q.where('ruleId', '=', filter.ruleId);
-  if (filter.incidentId) q = q.where('incidentId', '=', filter.incidentId);
-  if (filter.before) q = q.where('id', '<', filter.before);
-  return (await q.execute()).map(toFiring);
+): Promise<FiringView[]> {
+  let q = ex
+    .selectFrom('automationFirings')
+    .leftJoin('incidents', 'incidents.id', 'automationFirings.incidentId')
+    .leftJoin('alerts', 'alerts.id', 'automationFirings.alertId')
+    .selectAll('automationFirings')
+    .select(['incidents.title as incidentTitle', 'alerts.summary as alertTitle'])
+    .orderBy('automationFirings.id', 'desc')
+    .limit(filter.limit);
+  if (filter.ruleId) q = q.where('automationFirings.ruleId', '=', filter.ruleId);
+  if (filter.incidentId) q = q.where('automationFirings.incidentId', '=', filter.incidentId);
+  if (filter.before) q = q.where('automationFirings.id', '<', filter.before);
+  return (await q.execute()).map((r) => ({
+    ...toFiring(r),
+    incidentTitle: r.incidentTitle ?? null,
+    alertTitle: r.alertTitle ?? null,
+  }));
 }

@@ -27,7 +27,7 @@ import {
   type RuleAction,
   type Trigger,
 } from './model.js';
-import { listFirings, listRules, type Firing, type RuleView } from './repo.js';
+import { listFirings, listRules, type FiringView, type RuleView } from './repo.js';
 
 export interface AutomationDeps {
   db: Db;
@@ -81,7 +81,7 @@ export class AutomationService {
     return rule;
   }
 
-  async firings(id: string, opts: { limit: number; before?: string | undefined }): Promise<Firing[]> {
+  async firings(id: string, opts: { limit: number; before?: string | undefined }): Promise<FiringView[]> {
     await this.get(id);
     return listFirings(this.deps.db.kysely, { ruleId: id, limit: opts.limit, before: opts.before });
   }

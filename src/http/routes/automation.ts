@@ -13,7 +13,7 @@ import {
   RULE_SEVERITIES,
   TRIGGERS,
   describeRule,
-  type Firing,
+  type FiringView,
   type RuleView,
 } from '../../automation/index.js';
 import { MAX_LIST, MAX_MESSAGE, MAX_NAME } from '../../automation/model.js';
@@ -107,12 +107,14 @@ export const presentRule = (r: RuleView) => ({
   firingCount: r.firingCount,
 });
 
-export const presentFiring = (f: Firing) => ({
+export const presentFiring = (f: FiringView) => ({
   id: f.id,
   ruleId: f.ruleId,
   subjectId: f.subjectId,
   incidentId: f.incidentId,
+  incidentTitle: f.incidentTitle,
   alertId: f.alertId,
+  alertTitle: f.alertTitle,
   outcome: f.outcome,
   detail: f.detail,
   runId: f.runId,

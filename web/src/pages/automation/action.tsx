@@ -38,6 +38,7 @@ interface ParamRow {
 
 interface Values {
   teamId: string;
+  runbookId: string;
   name: string;
   slug: string;
   description: string;
@@ -65,13 +66,14 @@ interface Values {
   params: ParamRow[];
 }
 
-function valuesOf(a: ActionDetail | null, teamId: string): Values {
+function valuesOf(a: ActionDetail | null, teamId: string, runbookId = ''): Values {
   const h = a?.http ?? null;
   const dr = h?.dryRun ?? null;
   const where = dr?.query ? 'query' : dr?.header ? 'header' : dr?.body ? 'body' : '';
   const entry = where && dr ? Object.entries(dr[where as 'query'] ?? {})[0] : undefined;
   return {
     teamId: a?.teamId ?? teamId,
+    runbookId: a ? (a.runbookId ?? '') : runbookId,
     name: a?.name ?? '',
     slug: a?.slug ?? '',
     description: a?.description ?? '',
@@ -124,6 +126,7 @@ function bodyOf(v: Values, isOrgAdmin: boolean, creating: boolean) {
   const m = parseMatchers(v.matchers);
   if (m.bad) throw bad('matchers', `cannot read "${m.bad}": write name = value, or =~, != and !~.`);
   const base = {
+    runbookId: v.runbookId || null,
     name: v.name.trim(),
     description: v.description.trim(),
     mode: v.mode,
@@ -187,7 +190,7 @@ export function NewActionPage() {
   const teams = useTeams();
   // The team select needs its options before the form takes its first values.
   if (!teams.loaded) return <Loading what="Loading teams" />;
-  return <ActionForm existing={null} teamId={search.get('team') ?? ''} />;
+  return <ActionForm existing={null} teamId={search.get('team') ?? ''} runbookId={search.get('runbook') ?? ''} />;
 }
 
 export function ActionPage({ params }: PageProps) {
@@ -286,11 +289,14 @@ function RecentRuns({ actionId }: { actionId: string }) {
 function ActionForm({
   existing,
   teamId,
+  runbookId,
   onSaved,
   embedded,
 }: {
   existing: ActionDetail | null;
   teamId: string;
+  /** `?runbook=`: the new action is a step of this runbook. */
+  runbookId?: string;
   onSaved?: () => void;
   embedded?: boolean;
 }) {
@@ -298,7 +304,7 @@ function ActionForm({
   const teams = useTeams();
   const roles = useTeamRole(teams.teams);
   const creating = existing === null;
-  const form = useApiForm<Values>(valuesOf(existing, teamId), async (v) => {
+  const form = useApiForm<Values>(valuesOf(existing, teamId, runbookId), async (v) => {
     const body = bodyOf(v, me.isAdmin, creating);
     if (creating) {
       const a = await api.post<ActionDetail>('/api/actions', body);
@@ -312,6 +318,15 @@ function ActionForm({
   const mode = form.watch('mode');
   const chosenTeam = form.watch('teamId');
   const agents = useApi<unknown>(chosenTeam ? `/api/agents${query({ teamId: chosenTeam })}` : null);
+  const runbooks = useApi<unknown>(chosenTeam ? `/api/runbooks${query({ teamId: chosenTeam })}` : null);
+  const chosenRunbook = form.watch('runbookId');
+  const runbookOptions = itemsOf<{ id: string; title: string }>(runbooks.data).map((r) => ({
+    value: r.id,
+    text: r.title,
+  }));
+  // A runbook archived since (or not loaded yet) stays selectable rather than silently unlinked.
+  if (chosenRunbook && !runbookOptions.some((o) => o.value === chosenRunbook))
+    runbookOptions.push({ value: chosenRunbook, text: runbooks.data ? 'An archived runbook' : 'Loading…' });
   const agentList = itemsOf<Agent>(agents.data).filter((a) => !a.revokedAt);
   const commands = [...new Set(agentList.flatMap((a) => a.commands.map(commandName)))];
   const { fields, append, remove } = useFieldArray({ control: form.control, name: 'params' });
@@ -348,6 +363,14 @@ function ActionForm({
         rules={{ required: 'is required.' }}
       />
       <TextField form={form} name="description" id="action-description" label="Description" rows={2} maxLength={2000} />
+      <SelectField
+        form={form}
+        name="runbookId"
+        id="action-runbook"
+        label="Runbook"
+        hint="The runbook this action is a step of: responders see it there, on the alert and in the incident room."
+        options={[{ value: '', text: chosenTeam ? 'No runbook' : 'Choose a team first' }, ...runbookOptions]}
+      />
       <div className="grid-2">
         <SelectField
           form={form}

@@ -1,19 +1,34 @@
 /**
  * /automation/rules/new (`?team=`) and /automation/rules/:id: an automation rule's form — when (an alert triggers,
  * an incident is declared, a milestone is reached), on which conditions (severity, services, alert names, label
- * matchers, the milestone), then what (suggest a runbook, run an action, page someone, post an update).
+ * matchers, the milestone, drills), then what (suggest a runbook, run an action, page someone, post an update); every
+ * runbook, action, schedule, policy and service picked by its name. An existing rule's page lists its firings: when,
+ * for which incident or alert, what it did and how that went.
  */
 import './automation.css';
+import { useState } from 'react';
 import { CheckField, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
-import { Card, Loading, PageHeader } from '../../components/ui.js';
+import { DataTable, type Column } from '../../components/table.js';
+import { Badge, Card, Empty, Loading, PageHeader } from '../../components/ui.js';
 import { api, ApiError, query } from '../../lib/api.js';
-import { navigate, useLocation } from '../../lib/router.js';
+import { Link, navigate, useLocation } from '../../lib/router.js';
+import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
+import type { Service } from '../alerts/types.js';
 import type { PageProps } from '../types.js';
 import { usePeople, useTeams } from '../oncall/people.js';
-import { formatMatchers, parseMatchers, splitList, useTeamRole } from './parts.js';
-import { itemsOf, RULE_ACTION_TEXT, rulePage, TRIGGER_TEXT, type ActionSummary, type Rule } from './types.js';
+import { formatMatchers, parseMatchers, splitList, useTeamRole, When } from './parts.js';
+import {
+  itemsOf,
+  RULE_ACTION_TEXT,
+  rulePage,
+  runPage,
+  TRIGGER_TEXT,
+  type ActionSummary,
+  type Firing,
+  type Rule,
+} from './types.js';
 
 interface Values {
   teamId: string;
@@ -24,6 +39,7 @@ interface Values {
   alertnames: string;
   matchers: string;
   milestone: string;
+  includeDrills: boolean;
   action: string;
   runbookId: string;
   actionId: string;
@@ -54,6 +70,7 @@ function valuesOf(r: Rule | null, teamId: string): Values {
     alertnames: (r?.conditions.alertnames ?? []).join(', '),
     matchers: formatMatchers(r?.conditions.matchers),
     milestone: r?.conditions.milestone ?? 'mitigatedAt',
+    includeDrills: r?.conditions.includeDrills ?? false,
     action: r?.action ?? 'suggest_runbook',
     runbookId: str(c.runbookId),
     actionId: str(c.actionId),
@@ -63,18 +80,20 @@ function valuesOf(r: Rule | null, teamId: string): Values {
   };
 }
 
-function bodyOf(v: Values, creating: boolean) {
+function bodyOf(v: Values, creating: boolean, serviceIds: string[]) {
   const m = parseMatchers(v.matchers);
   if (m.bad)
     throw new ApiError(400, 'validation_failed', 'Check the highlighted fields.', [
       { field: 'matchers', message: `cannot read "${m.bad}": write name = value, or =~, != and !~.` },
     ]);
-  const conditions: Rule['conditions'] = { severities: splitList(v.severities) };
+  const conditions: Rule['conditions'] = { severities: splitList(v.severities), serviceIds };
   if (v.trigger === 'alert_triggered') {
     conditions.alertnames = splitList(v.alertnames);
     conditions.matchers = m.matchers;
   }
   if (v.trigger === 'milestone_reached') conditions.milestone = v.milestone;
+  // Drills are incidents (a game day's): an alert rule has none to include.
+  if (v.trigger !== 'alert_triggered' && v.includeDrills) conditions.includeDrills = true;
   const actionConfig =
     v.action === 'suggest_runbook'
       ? { runbookId: v.runbookId }
@@ -106,8 +125,94 @@ export function RulePage({ params }: PageProps) {
   const res = useApi<Rule>(`/api/automation-rules/${encodeURIComponent(params.id ?? '')}`);
   return (
     <Loadable resource={res} what="the rule">
-      {(r) => <RuleForm existing={r} teamId={r.teamId} />}
+      {(r) => (
+        <>
+          <RuleForm existing={r} teamId={r.teamId} />
+          <FiringsCard rule={r} />
+        </>
+      )}
     </Loadable>
+  );
+}
+
+const OUTCOME_TONE = { done: 'good', skipped: 'neutral', failed: 'bad' } as const;
+const OUTCOME_TEXT = { done: 'Done', skipped: 'Skipped', failed: 'Failed' } as const;
+
+function firingColumns(timeZone: string): Column<Firing>[] {
+  return [
+    {
+      id: 'when',
+      header: 'When',
+      sortValue: (f) => f.firedAt,
+      cell: (f) => <When iso={f.firedAt} timeZone={timeZone} />,
+    },
+    {
+      id: 'subject',
+      header: 'For',
+      cell: (f) =>
+        f.incidentId ? (
+          <Link to={`/incidents/${encodeURIComponent(f.incidentId)}`}>
+            Incident: {f.incidentTitle ?? 'a deleted incident'}
+          </Link>
+        ) : f.alertId ? (
+          <Link to={`/alerts/${encodeURIComponent(f.alertId)}`}>Alert: {f.alertTitle ?? 'a deleted alert'}</Link>
+        ) : (
+          <span className="muted">—</span>
+        ),
+    },
+    {
+      id: 'did',
+      header: 'What it did',
+      cell: (f) => (
+        <>
+          {f.detail || <span className="muted">—</span>}
+          {f.runId && (
+            <>
+              {' '}
+              <Link to={runPage(f.runId)}>See the run</Link>
+            </>
+          )}
+        </>
+      ),
+    },
+    {
+      id: 'outcome',
+      header: 'Outcome',
+      sortValue: (f) => f.outcome,
+      cell: (f) => (
+        <span data-outcome={f.outcome}>
+          <Badge tone={OUTCOME_TONE[f.outcome] ?? 'neutral'}>{OUTCOME_TEXT[f.outcome] ?? f.outcome}</Badge>
+        </span>
+      ),
+    },
+  ];
+}
+
+/** The rule's firings, newest first (the last 100). */
+function FiringsCard({ rule }: { rule: Rule }) {
+  const me = useUser();
+  const res = useApi<{ items: Firing[] }>(`/api/automation-rules/${encodeURIComponent(rule.id)}/firings`);
+  return (
+    <Card title={`Firings (${rule.firingCount})`} className="auto-firings">
+      <Loadable resource={res} what="the firings">
+        {(d) =>
+          d.items.length === 0 ? (
+            <Empty>
+              It has not fired yet. It fires at most once per incident (or per alert before there is an incident).
+            </Empty>
+          ) : (
+            <DataTable
+              label="Firings"
+              testId="rule-firings"
+              columns={firingColumns(me.timezone)}
+              rows={d.items}
+              rowKey={(f) => f.id}
+              rowData={(f) => ({ 'data-firing-id': f.id })}
+            />
+          )
+        }
+      </Loadable>
+    </Card>
   );
 }
 
@@ -116,8 +221,11 @@ function RuleForm({ existing, teamId }: { existing: Rule | null; teamId: string 
   const teams = useTeams();
   const people = usePeople();
   const roles = useTeamRole(teams.teams);
+  const [serviceIds, setServiceIds] = useState<string[]>(existing?.conditions.serviceIds ?? []);
   const form = useApiForm<Values>(valuesOf(existing, teamId), async (v) => {
-    const body = bodyOf(v, creating);
+    // Services of another team (the team was changed while creating) are dropped; kept as they are until loaded.
+    const chosen = services.data ? serviceIds.filter((id) => teamServices.some((s) => s.id === id)) : serviceIds;
+    const body = bodyOf(v, creating, chosen);
     if (creating) {
       const r = await api.post<Rule>('/api/automation-rules', body);
       navigate(rulePage(r.id));
@@ -132,19 +240,36 @@ function RuleForm({ existing, teamId }: { existing: Rule | null; teamId: string 
   const team = form.watch('teamId');
   const runbooks = useApi<unknown>(team ? `/api/runbooks${query({ teamId: team })}` : null);
   const actions = useApi<unknown>(team ? `/api/actions${query({ teamId: team })}` : null);
-  const schedules = useApi<unknown>(pageKind === 'scheduleId' ? '/api/oncall/schedules' : null);
+  const services = useApi<{ services: Service[] }>('/api/services');
+  const teamServices = (services.data?.services ?? []).filter((s) => s.teamId === team);
+  const schedules = useApi<unknown>(
+    team && pageKind === 'scheduleId' ? `/api/schedules${query({ teamId: team })}` : null,
+  );
   const policies = useApi<unknown>(pageKind === 'escalationPolicyId' ? '/api/escalation-policies' : null);
+  // The team's own policies, and other teams' shared ones (the server accepts those).
+  const policyList = itemsOf<{ id: string; name: string; teamId: string; shared?: boolean }>(
+    policies.data,
+    'policies',
+  ).filter((p) => p.teamId === team || p.shared);
   const named = (d: unknown, key: string) =>
     itemsOf<{ id: string; name?: string; title?: string }>(d, key).map((x) => ({
       value: x.id,
       text: x.name ?? x.title ?? x.id,
     }));
+  // The saved choice stays selected while its list loads (a select shows its first option when the value has none),
+  // and says so when it is gone from the list.
+  const initial = valuesOf(existing, teamId);
+  const keep = (opts: { value: string; text: string }[], field: keyof Values, loaded: boolean) => {
+    const v = initial[field];
+    if (typeof v !== 'string' || !v || opts.some((o) => o.value === v)) return opts;
+    return [...opts, { value: v, text: loaded ? 'No longer available' : 'Loading…' }];
+  };
   const targets =
     pageKind === 'userId'
       ? people.users.map((u) => ({ value: u.id, text: u.name || u.email }))
       : pageKind === 'scheduleId'
         ? named(schedules.data, 'schedules')
-        : named(policies.data, 'policies');
+        : policyList.map((p) => ({ value: p.id, text: p.name }));
 
   const remove = async () => {
     if (!existing) return;
@@ -225,6 +350,45 @@ function RuleForm({ existing, teamId }: { existing: Rule | null; teamId: string 
                 />
               </>
             )}
+            <fieldset className="auto-services" aria-describedby="rule-services-hint">
+              <legend>Services</legend>
+              <p className="muted small" id="rule-services-hint">
+                {trigger === 'alert_triggered'
+                  ? "The alert's service is one of these; none ticked: any of the team's."
+                  : "One of the incident's affected services is one of these; none ticked: any of the team's."}
+              </p>
+              {!team ? (
+                <p className="muted small">Choose a team first.</p>
+              ) : teamServices.length === 0 ? (
+                <p className="muted small">{services.data ? 'The team has no services yet.' : 'Loading services…'}</p>
+              ) : (
+                <div className="auto-checks">
+                  {teamServices.map((svc) => (
+                    <label className="check" key={svc.id} htmlFor={`rule-service-${svc.id}`}>
+                      <input
+                        id={`rule-service-${svc.id}`}
+                        type="checkbox"
+                        checked={serviceIds.includes(svc.id)}
+                        onChange={(e) =>
+                          setServiceIds((ids) =>
+                            e.target.checked ? [...ids, svc.id] : ids.filter((id) => id !== svc.id),
+                          )
+                        }
+                      />{' '}
+                      {svc.name}
+                    </label>
+                  ))}
+                </div>
+              )}
+            </fieldset>
+            {trigger !== 'alert_triggered' && (
+              <CheckField
+                form={form}
+                name="includeDrills"
+                id="rule-include-drills"
+                label="Also for game-day drills (left out by default)"
+              />
+            )}
           </fieldset>
           <fieldset>
             <legend>Then</legend>
@@ -241,7 +405,10 @@ function RuleForm({ existing, teamId }: { existing: Rule | null; teamId: string 
                 name="runbookId"
                 id="rule-runbook"
                 label="Runbook"
-                options={[{ value: '', text: 'Choose a runbook' }, ...named(runbooks.data, 'runbooks')]}
+                options={[
+                  { value: '', text: 'Choose a runbook' },
+                  ...keep(named(runbooks.data, 'runbooks'), 'runbookId', !!runbooks.data),
+                ]}
               />
             )}
             {action === 'run_action' && (
@@ -253,7 +420,11 @@ function RuleForm({ existing, teamId }: { existing: Rule | null; teamId: string 
                 hint="Its own mode applies: an action that needs approval still waits for a person."
                 options={[
                   { value: '', text: 'Choose an action' },
-                  ...itemsOf<ActionSummary>(actions.data).map((a) => ({ value: a.id, text: a.name })),
+                  ...keep(
+                    itemsOf<ActionSummary>(actions.data).map((a) => ({ value: a.id, text: a.name })),
+                    'actionId',
+                    !!actions.data,
+                  ),
                 ]}
               />
             )}
@@ -275,7 +446,18 @@ function RuleForm({ existing, teamId }: { existing: Rule | null; teamId: string 
                   name="pageTarget"
                   id="rule-page-target"
                   label="Who"
-                  options={[{ value: '', text: 'Choose' }, ...targets]}
+                  options={[
+                    { value: '', text: 'Choose' },
+                    ...(pageKind === initial.pageKind
+                      ? keep(
+                          targets,
+                          'pageTarget',
+                          pageKind === 'userId'
+                            ? people.users.length > 0
+                            : !!(pageKind === 'scheduleId' ? schedules.data : policies.data),
+                        )
+                      : targets),
+                  ]}
                 />
               </div>
             )}

@@ -156,6 +156,7 @@ export interface Rule {
     alertnames?: string[];
     matchers?: Matcher[];
     milestone?: string | null;
+    includeDrills?: boolean;
   };
   action: RuleAction;
   actionConfig: Record<string, unknown>;
@@ -163,6 +164,20 @@ export interface Rule {
   updatedAt: string;
   lastFiredAt: string | null;
   firingCount: number;
+}
+
+/** One time a rule fired: for which incident or alert, and what it did. */
+export interface Firing {
+  id: string;
+  ruleId: string;
+  incidentId: string | null;
+  incidentTitle: string | null;
+  alertId: string | null;
+  alertTitle: string | null;
+  outcome: 'done' | 'skipped' | 'failed';
+  detail: string;
+  runId: string | null;
+  firedAt: string;
 }
 
 export interface KillSwitch {
