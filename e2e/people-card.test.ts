@@ -19,6 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ENGINES } from '../src/db/testing/index.js';
 import { FakeClock, MINUTE } from '../src/shared/clock.js';
 import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../src/testing/server.js';
+import { recoveryText } from '../web/src/pages/oncall/recovery.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
 
 const SHOTS = '/tmp/shots-people-b';
@@ -60,6 +61,35 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 1
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+test('the recovery notice names the morning and the page in the person zone', () => {
+  const entry = {
+    userId: 'u',
+    name: 'Ana',
+    pagedAt: '2026-12-02T02:12:00Z', // 03:12 in Berlin
+    pages: 1,
+    recoveryFrom: '2026-12-02T08:00:00Z', // 09:00–13:00 in Berlin
+    recoveryTo: '2026-12-02T12:00:00Z',
+    cover: null,
+  };
+  const zone = 'Europe/Berlin';
+  assert.equal(
+    recoveryText(entry, zone, Date.parse('2026-12-02T02:30:00Z')),
+    'Recovery time: today 09:00–13:00, after the 03:12 page',
+  );
+  assert.equal(
+    recoveryText(entry, zone, Date.parse('2026-12-01T22:30:00Z')),
+    'Recovery time: tomorrow 09:00–13:00, after the 03:12 page',
+  );
+  assert.equal(
+    recoveryText({ ...entry, pages: 3 }, zone, Date.parse('2026-12-02T09:00:00Z')),
+    'Recovery time: now, until 13:00, after 3 pages in the night, the first at 03:12',
+  );
+  assert.equal(
+    recoveryText(entry, zone, Date.parse('2026-11-29T12:00:00Z')),
+    'Recovery time: Wed 2 Dec 09:00–13:00, after the 03:12 page',
+  );
+});
 
 for (const engine of ENGINES)
   describe(`people health in the browser (${engine})`, () => {
