@@ -51,7 +51,7 @@ export function CoverButton({
   const [made, setMade] = useState<Override | null>(null);
   if (!cover) return <span className="muted small">No shift of theirs then: already covered, or not on call.</span>;
   const end = new Date(cover.proposal.end).getTime();
-  if (end <= Date.now()) return <span className="muted small">Over.</span>;
+  if (end <= Date.now()) return <span className="muted small">Already over.</span>;
   const nameOf = (id: string) =>
     members.find((m) => m.userId === id)?.name ?? (id === cover.proposal.userId ? cover.proposal.userName : null) ?? id;
   if (made)
