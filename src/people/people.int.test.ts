@@ -23,6 +23,7 @@
  *   M  api imported P1, resolved: Ann IC; alert AI (acked by Ann, paged Ann at 23:00 UTC): none of it counts
  *   AD api alert raised through a drill key (acked by Ann, paged Ann, judged false positive): none of it counts
  *   IO billing (team Other): Hana IC; AO1 paged Hana; AO2 acked by Bob, AO3 by Oz: none of it counts for Core
+ * AB db, linked to I6 and to the drill D, acked by Bob: it counts (for I6), as insights' paging keeps such an alert.
  * Unlinked alerts: A5 api (acked by Hana), A7 api (Ann), A8 db (Bob). Judged: A1, A2 actionable, A3 not actionable,
  * A4 false positive, A6 actionable, Q1 (queue, QueueDepth) actionable; Q2 (queue, QueueLag) not judged.
  *
@@ -562,6 +563,11 @@ for (const engine of ENGINES) {
         ruleKey: 'DbSlow',
       });
       await A('A7', 'api', '2026-11-22T12:00:00Z', { ackBy: 'ann' });
+      await A('AB', 'db', '2026-11-09T09:56:00Z', { ackBy: 'bob', incident: 'I6', ruleKey: 'DbSlow' });
+      await db
+        .insertInto('incidentAlerts')
+        .values({ incidentId: id.D!, alertId: id.AB!, linkedAt: at('2026-11-09T09:56:00Z'), linkedByLabel: 'Test' })
+        .execute();
       await A('A8', 'db', '2026-11-23T12:00:00Z', { ackBy: 'bob', ruleKey: 'DbSlow' });
       await A('Q1', 'queue', '2026-11-24T12:00:00Z', { ruleKey: 'QueueDepth', classification: 'actionable' });
       await A('Q2', 'queue', '2026-11-24T13:00:00Z', { ruleKey: 'QueueLag' });
@@ -640,38 +646,48 @@ for (const engine of ENGINES) {
       const h = await get<Heroes>(`/api/people/heroes?teamId=${id.core}&${WINDOW}`, 'bob');
       assert.deepEqual(h.thresholds, { medianFactor: 2, shareOfTeam: 1 / 3, minCount: 5 });
       // Listed: the four members only (Oz answered for another team; the bootstrap admin left). Flagged first, then
-      // by pages acknowledged (Ann and Bob 1 each), then incidents (Ann 2 > Bob 1), then Cai.
+      // by pages acknowledged (Bob 2, Ann 1, Cai 0).
       assert.deepEqual(
         h.people.map((p) => p.name),
-        ['Hana', 'Ann', 'Bob', 'Cai'],
+        ['Hana', 'Bob', 'Ann', 'Cai'],
       );
       const by = Object.fromEntries(h.people.map((p) => [p.name, p]));
-      // pages acknowledged: Hana A1–A6 = 6, Ann A7 = 1 (AD, AX, AI left out), Bob A8 = 1 (AO2 is Other's), Cai 0.
-      // incidents: Hana I1–I4, I7, I9 (roles), I6 (ack of A6), I8 (joined) = 8; Ann I1, I5 = 2; Bob I5 = 1; Cai I9 = 1.
+      // pages acknowledged: Hana A1–A6 = 6, Ann A7 = 1 (AD, AX, AI left out), Bob A8, AB = 2 (AO2 is Other's), Cai 0.
+      // incidents: Hana I1–I4, I7, I9 (roles), I6 (ack of A6), I8 (joined) = 8; Ann I1, I5 = 2; Bob I5, I6 (AB) = 2;
+      // Cai I9 = 1.
       // roles: Hana IC of I1–I4, I9 and TL of I7 = 6 (IO is Other's); Ann TL I1, CL I5 = 2 (D, M left out); Bob 1.
       // off-hours page hours (Hana in Berlin): PA+PB merged 02:12–05:12 = 3, PC (Saturday) 2.5, PD (17:30 Berlin,
       // 16:30 UTC) 1, PE 0.5; PF is in working hours; AO1 is Other's: 7. Ann: PG 1 (her drill pages left out).
       const measures = (p: Person) => [p.pagesAcknowledged, p.incidentsResponded, p.rolesHeld, p.offHoursPageHours];
       assert.deepEqual(measures(by.Hana!), [6, 8, 6, 7]);
       assert.deepEqual(measures(by.Ann!), [1, 2, 2, 1]);
-      assert.deepEqual(measures(by.Bob!), [1, 1, 1, 0]);
+      assert.deepEqual(measures(by.Bob!), [2, 2, 1, 0]);
       assert.deepEqual(measures(by.Cai!), [0, 1, 0, 0]);
-      // Totals 8, 12, 9, 8; medians of [0,1,1,6] = 1, [1,1,2,8] = 1.5, [0,1,2,6] = 1.5, [0,0,1,7] = 0.5.
-      assert.deepEqual(h.teamTotals, { pages: 8, incidents: 12, roles: 9, offHours: 8 });
-      assert.deepEqual(h.median, { pages: 1, incidents: 1.5, roles: 1.5, offHours: 0.5 });
-      // Shares: 6/8, 8/12, 6/9, 7/8.
-      assert.deepEqual(by.Hana!.share, { pages: 0.75, incidents: 0.667, roles: 0.667, offHours: 0.875 });
-      assert.deepEqual(by.Ann!.share, { pages: 0.125, incidents: 0.167, roles: 0.222, offHours: 0.125 });
+      // Totals 9, 13, 9, 8; medians of [0,1,2,6] = 1.5, [1,2,2,8] = 2, [0,1,2,6] = 1.5, [0,0,1,7] = 0.5.
+      assert.deepEqual(h.teamTotals, { pages: 9, incidents: 13, roles: 9, offHours: 8 });
+      assert.deepEqual(h.median, { pages: 1.5, incidents: 2, roles: 1.5, offHours: 0.5 });
+      // Shares: 6/9, 8/13, 6/9, 7/8; Ann's 1/9, 2/13, 2/9, 1/8.
+      assert.deepEqual(by.Hana!.share, { pages: 0.667, incidents: 0.615, roles: 0.667, offHours: 0.875 });
+      assert.deepEqual(by.Ann!.share, { pages: 0.111, incidents: 0.154, roles: 0.222, offHours: 0.125 });
       // Every measure of Hana's is at least 5, above 2 × the median and above a third of the total.
       assert.equal(by.Hana!.flagged, true);
       assert.deepEqual(by.Hana!.reasons, [
-        "Acknowledged 6 pages: 75% of the team's 8; 6× the team median of 1.",
-        "Responded to 8 incidents: 67% of the team's 12; 5.3× the team median of 1.5.",
+        "Acknowledged 6 pages: 67% of the team's 9; 4× the team median of 1.5.",
+        "Responded to 8 incidents: 62% of the team's 13; 4× the team median of 2.",
         "Held 6 incident roles: 67% of the team's 9; 4× the team median of 1.5.",
         "Worked 7 hours on pages outside working hours: 88% of the team's 8; 14× the team median of 0.5.",
       ]);
       // Nobody else reaches the minimum of 5 on any measure.
       for (const name of ['Ann', 'Bob', 'Cai']) assert.equal(by[name]!.flagged, false, name);
+
+      // Asked for, the drill and the imported incident count: Ann acknowledged A7, AD (a drill key's), AX (D's) and
+      // AI (M's) = 4; responded to I1, I5, D and M = 4; held TL I1, CL I5, IC D, IC M = 4; her night pages AD, AX, AI
+      // (2 h each) and PG (1 h) = 7 hours.
+      const all = await get<Heroes & { window: { kinds: string[] } }>(
+        `/api/people/heroes?teamId=${id.core}&${WINDOW}&includeKinds=drill,imported`,
+      );
+      assert.deepEqual(all.window.kinds, ['real', 'drill', 'imported']);
+      assert.deepEqual(measures(all.people.find((p) => p.name === 'Ann')!), [4, 4, 4, 7]);
     });
 
     it('heroes: under the minimum count nobody is a hero, even with all of a quiet team', async () => {
@@ -760,11 +776,15 @@ for (const engine of ENGINES) {
           ['pair_next', '/teams/core'],
         ],
       );
-      // db: each way of handling once: acked A6 (I6), TL (I7), resolved (I8), IC (I9); Cai only joined I9.
+      // db: Hana each way of handling once: acked A6 (I6), TL (I7), resolved (I8), IC (I9); Bob acked AB (I6, and the
+      // drill's); Cai only joined I9.
       const dbs = k.services[1]!;
       assert.deepEqual(
         dbs.people.map((p) => [p.name, p.handled, p.share]),
-        [['Hana', 4, 1]],
+        [
+          ['Hana', 4, 1],
+          ['Bob', 1, 0.25],
+        ],
       );
       assert.deepEqual(dbs.remedies, []);
       // One service asked for by id gives the same figure.
@@ -1011,7 +1031,7 @@ for (const engine of ENGINES) {
       const h = await get<Heroes>(`/api/people/heroes?teamId=${id.core}&${WINDOW}`);
       assert.equal(h.thresholds.minCount, 8);
       const hana = h.people.find((p) => p.userId === u.hana)!;
-      assert.deepEqual(hana.reasons, ["Responded to 8 incidents: 67% of the team's 12; 5.3× the team median of 1.5."]);
+      assert.deepEqual(hana.reasons, ["Responded to 8 incidents: 62% of the team's 13; 4× the team median of 2."]);
       // And knowledge: 4 of 5 is under a share of 0.9.
       ok(await t.api('PUT', path, { heroMinCount: 5, knowledgeShare: 0.9 }, tok.ann), 'settings');
       const k = await get<Knowledge>(`/api/people/knowledge?teamId=${id.core}&${WINDOW}`);
