@@ -19,9 +19,10 @@
  *   I7 db  P3 12 Nov ack 6  res 20   Hana TL
  *   I8 db  P3 16 Nov ack 8  res 60   Hana resolved it and joined the room
  *   I9 db  P2 20 Nov ack 2  open     Hana IC; Cai joined the room; action items due 25 Nov (overdue) and 10 Dec
- *   D  api drill, open: Ann IC; alert AX (acked by Ann, paged Ann at 23:00 UTC): none of it counts
- *   M  api imported P1, resolved: Ann IC; alert AI (acked by Ann, paged Ann at 23:00 UTC): none of it counts
- *   AD api alert raised through a drill key (acked by Ann, paged Ann, judged false positive): none of it counts
+ *   D  api drill, open: Ann IC and joined; alert AX (acked by Ann, paged Ann at 23:00 UTC); an overdue action item
+ *   M  api imported P1, resolved: Ann IC; alert AI (acked by Ann, paged Ann at 23:00 UTC); an overdue action item
+ *   AD api alert raised through a drill key (acked by Ann, paged Ann at 23:00 UTC, judged false positive)
+ *      — none of D, M and AD counts unless `includeKinds=drill,imported` asks for them
  *   IO billing (team Other): Hana IC; AO1 paged Hana; AO2 acked by Bob, AO3 by Oz: none of it counts for Core
  * AB db, linked to I6 and to the drill D, acked by Bob: it counts (for I6), as insights' paging keeps such an alert.
  * Unlinked alerts: A5 api (acked by Hana), A7 api (Ann), A8 db (Bob). Judged: A1, A2 actionable, A3 not actionable,
@@ -32,6 +33,10 @@
  *   PC Sat 14 Nov 02:00 (03:00) Hana, resolved 04:30      PD Thu 12 Nov 16:30 (17:30) Hana, resolved 17:30
  *   PE Sun 15 Nov 22:30 (23:30) Hana, resolved 23:00      PF Wed 11 Nov 10:00 (11:00) Hana, resolved 12:00
  *   PG Tue 17 Nov 20:00 UTC Ann, resolved 21:00           PH Tue 1 Dec 02:12 (03:12) Hana (after the window)
+ *
+ * Schedules (UTC): A "Core primary", Cai alone, with Hana's overrides 10 Nov 00:00 – 18 Nov 12:00 and all of 1 Dec;
+ * B "Core database", Bob 1–5 Nov (the layer ends), with Hana's override 18 Nov 12:00 – 19 Nov 00:00. api's
+ * escalation policy pages B.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
