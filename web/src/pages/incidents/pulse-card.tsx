@@ -80,7 +80,7 @@ export function PulseCard({ incidentId }: { incidentId: string }) {
           <label htmlFor="pulse-text">Anything else (optional)</label>
           <textarea id="pulse-text" rows={2} maxLength={2000} value={text} onChange={(e) => setText(e.target.value)} />
           <ErrorBanner error={error} />
-          <button type="submit" disabled={!complete}>
+          <button type="submit" className="btn btn-primary" disabled={!complete}>
             Send anonymously
           </button>
         </form>

@@ -89,10 +89,10 @@ export function RolesPanel({
             style={{ width: '100%' }}
           />
           <div>
-            <button type="submit" disabled={!reason.trim() || busy !== null}>
+            <button type="submit" className="btn btn-small btn-primary" disabled={!reason.trim() || busy !== null}>
               Assign anyway
             </button>{' '}
-            <button type="button" onClick={() => setPending(null)}>
+            <button type="button" className="btn btn-small" onClick={() => setPending(null)}>
               Choose someone else
             </button>
           </div>

@@ -129,38 +129,48 @@ function PolicyCard({
             <option value="hours_factor">Hours outside working hours × a factor</option>
             <option value="weekend_fixed">A fixed amount per on-call weekend</option>
           </select>
-          <label htmlFor="ct-factor">Factor</label>
-          <input
-            id="ct-factor"
-            type="number"
-            step="0.1"
-            min={0}
-            max={10}
-            value={p.factor}
-            onChange={(e) => setP({ ...p, factor: Number(e.target.value) })}
-          />
-          <label htmlFor="ct-min">Minimum per page (hours)</label>
-          <input
-            id="ct-min"
-            type="number"
-            step="0.25"
-            min={0}
-            max={24}
-            value={p.minimumHours}
-            onChange={(e) => setP({ ...p, minimumHours: Number(e.target.value) })}
-          />
-          <label htmlFor="ct-weekend">Hours per on-call weekend</label>
-          <input
-            id="ct-weekend"
-            type="number"
-            step="0.5"
-            min={0}
-            max={72}
-            value={p.weekendHours}
-            onChange={(e) => setP({ ...p, weekendHours: Number(e.target.value) })}
-          />
+          {p.kind === 'hours_factor' && (
+            <>
+              <label htmlFor="ct-factor">Factor</label>
+              <input
+                id="ct-factor"
+                type="number"
+                step="0.1"
+                min={0}
+                max={10}
+                value={p.factor}
+                onChange={(e) => setP({ ...p, factor: Number(e.target.value) })}
+              />
+              <label htmlFor="ct-min">Minimum per page (hours)</label>
+              <input
+                id="ct-min"
+                type="number"
+                step="0.25"
+                min={0}
+                max={24}
+                value={p.minimumHours}
+                onChange={(e) => setP({ ...p, minimumHours: Number(e.target.value) })}
+              />
+            </>
+          )}
+          {p.kind === 'weekend_fixed' && (
+            <>
+              <label htmlFor="ct-weekend">Hours per on-call weekend</label>
+              <input
+                id="ct-weekend"
+                type="number"
+                step="0.5"
+                min={0}
+                max={72}
+                value={p.weekendHours}
+                onChange={(e) => setP({ ...p, weekendHours: Number(e.target.value) })}
+              />
+            </>
+          )}
           <ErrorBanner error={error} fields={['kind', 'factor', 'minimumHours', 'weekendHours']} />
-          <button type="submit">Save policy</button>
+          <button type="submit" className="btn btn-primary">
+            Save policy
+          </button>
         </form>
       )}
     </Card>
@@ -240,7 +250,7 @@ function TimeOffCard({
         <label htmlFor="to-note">Note</label>
         <input id="to-note" value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} />
         <ErrorBanner error={error} fields={['userId', 'hours', 'takenOn', 'note']} />
-        <button type="submit" disabled={!(Number(hours) > 0)}>
+        <button type="submit" className="btn btn-primary" disabled={!(Number(hours) > 0)}>
           Record time off
         </button>
       </form>
