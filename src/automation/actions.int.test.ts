@@ -290,6 +290,35 @@ for (const engine of ENGINES) {
       assert.equal(hits('/restart').length, 2);
     });
 
+    it('a rule’s runs count against the action’s hourly limit per service, and the one over it is skipped', async () => {
+      const actionId = await action('Drain a node', 'automatic', '/drain', {
+        autoConditions: { alertnames: ['Never'] },
+        rateLimitPerHour: 2,
+      });
+      const ruleId = await rule({
+        name: 'Drain on node pressure',
+        trigger: 'alert_triggered',
+        conditions: { matchers: [{ name: 'alertname', op: '=', value: 'NodePressure' }] },
+        action: 'run_action',
+        actionConfig: { actionId },
+      });
+      const alerts: string[] = [];
+      for (const n of [1, 2, 3]) {
+        alerts.push(await fire(`pressure-${n}`, { alertname: 'NodePressure' }));
+        await settled();
+      }
+      const runs = await runsOf(actionId);
+      assert.deepEqual(runs.map((r) => r.alertId).sort(), alerts.slice(0, 2).sort(), JSON.stringify(runs));
+      const third = (await firings(ruleId)).find((f) => f.alertId === alerts[2])!;
+      assert.equal(third.outcome, 'skipped', third.detail);
+      assert.match(
+        third.detail,
+        /Rate limit reached: 2 automatic runs for this service in the last hour \(at most 2\)/,
+      );
+      await until('both runs to be sent', async () => hits('/drain').length === 2);
+      await disable(ruleId);
+    });
+
     it('a declaration rule runs an action whose output reaches the incident timeline', async () => {
       const actionId = await action('Flush the checkout cache', 'automatic', '/flush', {
         autoConditions: { alertnames: ['Never'] },

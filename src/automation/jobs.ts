@@ -165,7 +165,8 @@ async function fireOnce(
         subjectId,
         incidentId: s.incidentId,
         alertId: s.alertId,
-        outcome: 'failed',
+        // The action's hourly limit reached is the limit working, not a failure.
+        outcome: isAppError(e) && e.code === 'rate_limited' ? 'skipped' : 'failed',
         detail: detail.slice(0, 2000),
         runId: null,
         firedAt: now,

@@ -583,6 +583,16 @@ export class RemediationService {
       ]);
     }
     const { ctx, serviceId, incidentId } = await this.contextFor(trx, input, action);
+    if (input.trigger === 'rule') {
+      // A rule's run is one Muster starts by itself: it counts against the same hourly limit as automatic runs.
+      const recent = await this.recentSelfStartedRuns(trx, action.id, serviceId, now);
+      const decision = automaticDecision({
+        paused: false,
+        recentAutomaticRuns: recent,
+        rateLimitPerHour: action.rateLimitPerHour,
+      });
+      if (!decision.run) throw conflict('rate_limited', decision.reason);
+    }
     const resolved = resolveParams(action.params, ctx);
     const problems = [...resolved.problems];
     let cfgTemplates: string[];
@@ -1045,19 +1055,10 @@ export class RemediationService {
         .where('trigger', '=', 'automatic')
         .executeTakeFirst();
       if (already) continue;
-      const recent = await trx
-        .selectFrom('remediationRuns')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('actionId', '=', action.id)
-        .where('serviceId', '=', alert.serviceId)
-        .where('trigger', '=', 'automatic')
-        .where('status', '!=', 'skipped')
-        .where('createdAt', '>', now - 3_600_000)
-        .executeTakeFirst();
       const decision = automaticDecision({
         paused: settings.automaticPaused,
         pausedReason: settings.reason,
-        recentAutomaticRuns: Number(recent?.n ?? 0),
+        recentAutomaticRuns: await this.recentSelfStartedRuns(trx, action.id, alert.serviceId, now),
         rateLimitPerHour: action.rateLimitPerHour,
       });
       if (decision.run) {
@@ -1068,6 +1069,29 @@ export class RemediationService {
         await this.recordSkipped(trx, action, alert.id, alert.serviceId, decision.reason, now);
       }
     }
+  }
+
+  /**
+   * Runs of the action Muster started by itself (automatic, or by an automation rule) for the service in the last
+   * hour, skipped ones aside. On PostgreSQL the caller holds the action's row lock when it must count and insert as
+   * one step (maybeRunAutomatic); a rule's run is serialised by its job's once-per-subject insert.
+   */
+  private async recentSelfStartedRuns(
+    trx: Executor,
+    actionId: string,
+    serviceId: string | null,
+    now: number,
+  ): Promise<number> {
+    let q = trx
+      .selectFrom('remediationRuns')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('actionId', '=', actionId)
+      .where('trigger', 'in', ['automatic', 'rule'])
+      .where('status', '!=', 'skipped')
+      .where('createdAt', '>', now - 3_600_000);
+    q = serviceId === null ? q.where('serviceId', 'is', null) : q.where('serviceId', '=', serviceId);
+    const r = await q.executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
   private async recordSkipped(
