@@ -32,6 +32,10 @@ commands:
     run: ["${NODE}", "-e", "console.log('pgid ' + process.pid); setTimeout(() => {}, 120000)"]
   fails:
     run: ["${NODE}", "-e", "console.error('boom'); process.exit(3)"]
+  split:
+    description: An é whose two bytes arrive 0.7 s apart (a flush between them), then more than maxOutputBytes
+    run: ["${NODE}", "-e", "process.stdout.write(Buffer.from([0xc3])); setTimeout(() => process.stdout.write(Buffer.concat([Buffer.from([0xa9]), Buffer.alloc(6000, 120)])), 700)"]
+maxOutputBytes: 4096
 env:
   MUSTER_AGENT_TEST: "from the config"
 `;
@@ -235,7 +239,7 @@ for (const engine of ENGINES) {
           `/api/agents?teamId=${teamId}`,
         );
         const a = list.body.items.find((x) => x.id === agentId);
-        return a?.connected && a.commands.length === 4;
+        return a?.connected && a.commands.length === 5;
       });
     });
 
@@ -258,7 +262,7 @@ for (const engine of ENGINES) {
         'GET',
         `/api/agents?teamId=${teamId}`,
       );
-      assert.deepEqual(agents.body.items[0]!.commands.sort(), ['echo-args', 'fails', 'long', 'sleepy']);
+      assert.deepEqual(agents.body.items[0]!.commands.sort(), ['echo-args', 'fails', 'long', 'sleepy', 'split']);
       assert.ok(agents.body.items[0]!.host);
 
       const echo = await action('echo-args', ['{{param.target}}', 'x-{{param.other}}']);
@@ -312,6 +316,15 @@ for (const engine of ENGINES) {
       assert.equal(r.status, 'failed');
       assert.equal(r.exitCode, null);
       assert.match(r.error ?? '', /^refused: argument 0 starts with "-"/);
+    });
+
+    it('keeps a character split across reads whole, and drops output past maxOutputBytes with a note', async () => {
+      const r = await finished(await queue(await action('split', [])));
+      assert.equal(r.status, 'succeeded', JSON.stringify(r));
+      assert.ok(r.output.startsWith('é'), JSON.stringify(r.output.slice(0, 20)));
+      assert.ok(!r.output.includes('\uFFFD'), 'no replacement character');
+      assert.match(r.output, /output past 4096 bytes was dropped/);
+      assert.equal(r.output.split('x').length - 1, 4096 - 2, 'the é takes 2 of the 4096 bytes kept');
     });
 
     it('kills the whole process group at the timeout: the run ends timed_out', async () => {

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import {
   buildArgv,
   CHUNK_EVERY_MS,
@@ -49,14 +50,13 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 
 export class MusterAgent {
   private readonly stopping = new AbortController();
-  private current: { run: Run; stop: (reason: string) => void } | null = null;
 
   constructor(private readonly opts: AgentOptions) {}
 
   /** Ask the agent to stop: the poll is abandoned, a running command is ended and reported. */
   stop(): void {
     this.stopping.abort();
-    this.current?.stop('the agent was stopped (SIGTERM) while the command ran');
+    this.stopCurrent?.('the agent was stopped (SIGTERM) while the command ran');
   }
 
   private async call<T>(path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; body: T }> {
@@ -138,28 +138,9 @@ export class MusterAgent {
     timeoutMs: number,
   ): Promise<{ exitCode: number | null; error?: string; timedOut?: boolean }> {
     const { config } = this.opts;
-    let seq = 0;
-    let sent = Promise.resolve();
-    let kept = 0;
-    let truncated = false;
-    let cancelled: string | null = null;
-    const pending: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
-    const send = (stream: 'stdout' | 'stderr' | 'system', chunk: string): void => {
-      const body = { seq: seq++, stream, chunk };
-      sent = sent.then(() => this.sendWithRetry(run.id, `api/agent/v1/runs/${run.id}/output`, body));
-    };
-    const flush = (stream: 'stdout' | 'stderr'): void => {
-      if (pending[stream].length === 0) return;
-      let buf = Buffer.concat(pending[stream]);
-      pending[stream] = [];
-      while (buf.length > 0) {
-        // Cut at a character boundary: back off continuation bytes.
-        let end = Math.min(buf.length, CHUNK_MAX_BYTES);
-        while (end < buf.length && end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
-        send(stream, buf.subarray(0, end).toString('utf8'));
-        buf = buf.subarray(end);
-      }
-    };
+    const post = (path: string, body: unknown) =>
+      this.sendWithRetry(run.id, `api/agent/v1/runs/${run.id}/${path}`, body);
+    const out = new OutputPump((body) => post('output', body), config.maxOutputBytes);
     return new Promise((resolve) => {
       let child: ChildProcess;
       try {
@@ -176,75 +157,36 @@ export class MusterAgent {
         return;
       }
       let timedOut = false;
+      let cancelled: string | null = null;
+      let spawnError: string | null = null;
       let ended = false;
-      const killGroup = (): void => {
-        if (ended || child.pid === undefined) return;
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          /* already gone */
-        }
-        setTimeout(() => {
-          try {
-            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }, KILL_GRACE_MS).unref();
+      const stopGroup = (): void => {
+        if (!ended) killGroup(child);
       };
       const timer = setTimeout(() => {
         timedOut = true;
-        send('system', `\n[muster agent] the command ran past its timeout of ${timeoutMs / 1000} s and was stopped\n`);
-        killGroup();
+        out.system(`\n[muster agent] the command ran past its timeout of ${timeoutMs / 1000} s and was stopped\n`);
+        stopGroup();
       }, timeoutMs);
-      const ticker = setInterval(() => {
-        flush('stdout');
-        flush('stderr');
-      }, CHUNK_EVERY_MS);
-      const heartbeat = setInterval(() => {
-        sent = sent.then(() => this.sendWithRetry(run.id, `api/agent/v1/runs/${run.id}/heartbeat`, {}));
-      }, HEARTBEAT_MS);
-      this.current = {
-        run,
-        stop: (reason) => {
-          cancelled = reason;
-          killGroup();
-        },
-      };
-      this.runGone = (reason) => {
+      const ticker = setInterval(() => out.flushAll(), CHUNK_EVERY_MS);
+      const heartbeat = setInterval(() => out.after(() => post('heartbeat', {})), HEARTBEAT_MS);
+      // SIGTERM to the agent, or Muster saying the run is over (cancelled, lost, revoked): stop the command.
+      this.stopCurrent = (reason) => {
         cancelled = reason;
-        killGroup();
+        stopGroup();
       };
-      const take = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
-        if (kept >= config.maxOutputBytes) {
-          if (!truncated) {
-            truncated = true;
-            flush(stream);
-            send('system', `\n[muster agent] output past ${config.maxOutputBytes} bytes was dropped\n`);
-          }
-          return;
-        }
-        const room = config.maxOutputBytes - kept;
-        const part = d.length > room ? d.subarray(0, room) : d;
-        kept += part.length;
-        pending[stream].push(part);
-        if (pending[stream].reduce((n, b) => n + b.length, 0) >= CHUNK_MAX_BYTES) flush(stream);
-      };
-      child.stdout?.on('data', take('stdout'));
-      child.stderr?.on('data', take('stderr'));
-      let spawnError: string | null = null;
+      child.stdout?.on('data', (d: Buffer) => out.take('stdout', d));
+      child.stderr?.on('data', (d: Buffer) => out.take('stderr', d));
       const done = (code: number | null, signal: NodeJS.Signals | null): void => {
         if (ended) return;
         ended = true;
         clearTimeout(timer);
         clearInterval(ticker);
         clearInterval(heartbeat);
-        this.current = null;
-        this.runGone = null;
-        flush('stdout');
-        flush('stderr');
+        this.stopCurrent = null;
+        out.flushAll(true);
         const exitCode = code ?? (signal ? 128 + signalNumber(signal) : null);
-        void sent.then(() => {
+        void out.sent.then(() => {
           if (spawnError) resolve({ exitCode: 127, error: spawnError });
           else if (timedOut) resolve({ exitCode, timedOut: true });
           else if (cancelled) resolve({ exitCode, error: cancelled });
@@ -260,8 +202,8 @@ export class MusterAgent {
     });
   }
 
-  /** Set while a command runs: the server said the run is over (cancelled, lost), so the command is stopped. */
-  private runGone: ((reason: string) => void) | null = null;
+  /** Set while a command runs: stops it, with the reason its run ends with. */
+  private stopCurrent: ((reason: string) => void) | null = null;
 
   /** Output and heartbeats: a few tries; a 409 means the run is over on the server's side (stop the command). */
   private async sendWithRetry(runId: string, path: string, body: unknown): Promise<void> {
@@ -269,13 +211,13 @@ export class MusterAgent {
       try {
         const r = await this.call<{ error?: { code?: string } }>(path, body);
         if (r.status === 409 || r.status === 404) {
-          this.runGone?.(`Muster ended the run (${r.body?.error?.code ?? r.status})`);
+          this.stopCurrent?.(`Muster ended the run (${r.body?.error?.code ?? r.status})`);
           return;
         }
         if (r.status < 500) return;
       } catch (e) {
         if (e instanceof AgentUnauthorizedError) {
-          this.runGone?.('the agent token was revoked');
+          this.stopCurrent?.('the agent token was revoked');
           return;
         }
       }
@@ -295,6 +237,102 @@ export class MusterAgent {
       await sleep(Math.min(500 * 2 ** attempt, 10_000));
     }
     this.opts.log(`run ${runId}: could not report the finish; Muster ends it when its lease runs out`);
+  }
+}
+
+/** SIGTERM to the command's process group, then SIGKILL to whatever is left after a grace period. */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  const pid = child.pid;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+  setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }, KILL_GRACE_MS).unref();
+}
+
+type Stream = 'stdout' | 'stderr';
+
+/**
+ * A run's output on its way to Muster: buffered per stream, sent in chunks of at most CHUNK_MAX_BYTES cut at a
+ * character boundary, numbered in order (the server is idempotent on `seq`), each send queued behind the last; past
+ * `maxBytes` the rest is dropped with one note saying so.
+ */
+class OutputPump {
+  /** Settles when everything queued so far was sent (or given up). */
+  sent: Promise<void> = Promise.resolve();
+  private seq = 0;
+  private kept = 0;
+  private truncated = false;
+  private readonly pending: Record<Stream, Buffer[]> = { stdout: [], stderr: [] };
+  private readonly pendingBytes: Record<Stream, number> = { stdout: 0, stderr: 0 };
+  /** A character split across two reads (or two flushes) is held back until it is whole. */
+  private readonly decoders: Record<Stream, StringDecoder> = {
+    stdout: new StringDecoder('utf8'),
+    stderr: new StringDecoder('utf8'),
+  };
+
+  constructor(
+    private readonly send: (body: { seq: number; stream: Stream | 'system'; chunk: string }) => Promise<void>,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Queue another call (a heartbeat) behind the output sent so far. */
+  after(fn: () => Promise<void>): void {
+    this.sent = this.sent.then(fn);
+  }
+
+  /** A line of the agent's own (a timeout, a cut), in order with the output. */
+  system(text: string): void {
+    this.enqueue('system', text);
+  }
+
+  take(stream: Stream, d: Buffer): void {
+    if (this.truncated) return;
+    const room = this.maxBytes - this.kept;
+    const part = d.length > room ? d.subarray(0, room) : d;
+    this.kept += part.length;
+    this.pending[stream].push(part);
+    this.pendingBytes[stream] += part.length;
+    if (d.length > room) {
+      // Said when something is dropped, not when a later read finds the cap already reached (there may be none).
+      this.truncated = true;
+      this.flush(stream);
+      this.system(`\n[muster agent] output past ${this.maxBytes} bytes was dropped\n`);
+    } else if (this.pendingBytes[stream] >= CHUNK_MAX_BYTES) this.flush(stream);
+  }
+
+  /** Send what is buffered; `final` (the command ended) also sends a trailing partial character, as U+FFFD. */
+  flushAll(final = false): void {
+    this.flush('stdout', final);
+    this.flush('stderr', final);
+  }
+
+  private flush(stream: Stream, final = false): void {
+    const decoder = this.decoders[stream];
+    const text = decoder.write(Buffer.concat(this.pending[stream])) + (final ? decoder.end() : '');
+    this.pending[stream] = [];
+    this.pendingBytes[stream] = 0;
+    let buf = Buffer.from(text, 'utf8');
+    while (buf.length > 0) {
+      // Whole characters only (the decoder's): cut at a character boundary, backing off continuation bytes.
+      let end = Math.min(buf.length, CHUNK_MAX_BYTES);
+      while (end < buf.length && end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+      this.enqueue(stream, buf.subarray(0, end).toString('utf8'));
+      buf = buf.subarray(end);
+    }
+  }
+
+  private enqueue(stream: Stream | 'system', chunk: string): void {
+    const body = { seq: this.seq++, stream, chunk };
+    this.after(() => this.send(body));
   }
 }
 
