@@ -393,20 +393,7 @@ export class RemediationService {
       required: p.required,
     }));
     problems.push(...paramProblems(params));
-    const autoConditions: AutoConditions = {};
-    const ac = input.autoConditions ?? {};
-    if (ac.alertnames?.length) autoConditions.alertnames = ac.alertnames;
-    if (ac.serviceIds?.length) autoConditions.serviceIds = ac.serviceIds;
-    if (ac.severities?.length) autoConditions.severities = ac.severities;
-    if (ac.matchers?.length) {
-      autoConditions.matchers = ac.matchers.map((m, i) => {
-        if (m.op === '=~' || m.op === '!~') {
-          const prob = patternProblem(`autoConditions.matchers[${i}].value`, m.value);
-          if (prob) problems.push(prob);
-        }
-        return { name: m.name, op: m.op, value: m.value };
-      });
-    }
+    const autoConditions = autoConditionsOf(input.autoConditions ?? {}, problems);
     if ((input.mode ?? 'manual') === 'automatic' && Object.keys(autoConditions).length === 0) {
       problems.push({
         field: 'autoConditions',
@@ -418,109 +405,13 @@ export class RemediationService {
     let secretSealed: string | null | undefined;
     let allowPrivate = false;
     if (kind === 'http') {
-      const h = input.http;
-      if (!h) throw validationError([...problems, { field: 'http', message: 'is required for an HTTP action' }]);
-      const method = h.method.toUpperCase();
-      if (!(HTTP_METHODS as readonly string[]).includes(method))
-        problems.push({ field: 'http.method', message: `must be one of ${HTTP_METHODS.join(', ')}` });
-      problems.push(...urlTemplateProblems(h.url, params));
-      const oldCfg = existing
-        ? fromJsonText<StoredHttpConfig>(existing.config, { method: 'POST', url: '', headers: {} })
-        : null;
-      const headers: Record<string, string> = {};
-      const sealedHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(h.headers ?? {})) {
-        const lower = name.toLowerCase();
-        if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(lower)) {
-          problems.push({ field: `http.headers.${name}`, message: 'is not a header an action may set' });
-          continue;
-        }
-        // eslint-disable-next-line no-control-regex
-        if (/[\r\n\u0000]/.test(value)) {
-          problems.push({ field: `http.headers.${name}`, message: 'must not contain a line break' });
-          continue;
-        }
-        if (SENSITIVE_HEADER.test(lower)) {
-          if (value === HIDDEN) {
-            const kept = oldCfg?.sealedHeaders?.[lower];
-            if (kept) sealedHeaders[lower] = kept;
-            else
-              problems.push({ field: `http.headers.${name}`, message: 'has no stored value to keep; give the value' });
-          } else {
-            if (value.includes('{{'))
-              problems.push({
-                field: `http.headers.${name}`,
-                message: 'holds a credential: it may not use placeholders',
-              });
-            sealedHeaders[lower] = await this.seal(value);
-          }
-        } else {
-          problems.push(...templateProblems(value, `http.headers.${name}`, params));
-          headers[lower] = value;
-        }
-      }
-      if (h.body !== undefined && h.body !== null) {
-        if (typeof h.body !== 'object')
-          problems.push({
-            field: 'http.body',
-            message: 'must be a JSON object or array (its strings may use placeholders)',
-          });
-        for (const s of jsonStrings(h.body)) problems.push(...templateProblems(s, 'http.body', params));
-        if (JSON.stringify(h.body).length > 32 * 1024)
-          problems.push({ field: 'http.body', message: 'must be at most 32 KB' });
-      }
-      allowPrivate = h.allowPrivateAddress ?? (existing ? existing.allowPrivateAddress === 1 : false);
-      if (h.allowPrivateAddress === true && existing?.allowPrivateAddress !== 1 && !actor.isAdmin) {
-        throw forbidden(
-          'Only an organisation administrator may allow an action to call a private address.',
-          'forbidden',
-        );
-      }
-      if (!problems.some((p) => p.field === 'http.url') && !allowPrivate) {
-        const probe = h.url.replace(/\{\{[^}]*\}\}/g, 'x');
-        const why = await outboundUrlProblem(probe, this.deps.resolve);
-        if (why) problems.push({ field: 'http.url', message: why });
-      }
-      if (h.secret !== undefined) {
-        if (h.secret !== null && h.secret.length < 16)
-          problems.push({ field: 'http.secret', message: 'must be at least 16 characters' });
-        else secretSealed = h.secret === null ? null : await this.seal(h.secret);
-      } else if (!existing) {
-        secretSealed = null;
-      }
-      config = {
-        method,
-        url: h.url,
-        headers,
-        ...(Object.keys(sealedHeaders).length ? { sealedHeaders } : {}),
-        ...(h.body !== undefined && h.body !== null ? { body: h.body } : {}),
-        ...(h.dryRun && (h.dryRun.query || h.dryRun.header || h.dryRun.body) ? { dryRun: h.dryRun } : {}),
-      };
+      if (!input.http)
+        throw validationError([...problems, { field: 'http', message: 'is required for an HTTP action' }]);
+      ({ config, secretSealed, allowPrivate } = await this.prepareHttp(actor, input.http, params, existing, problems));
     } else {
-      const a = input.agent;
-      if (!a) throw validationError([...problems, { field: 'agent', message: 'is required for an agent action' }]);
-      if (!COMMAND.test(a.command))
-        problems.push({
-          field: 'agent.command',
-          message: "must be a command name from the agent's allow-list (letters, digits, _ . : -)",
-        });
-      (a.args ?? []).forEach((t, i) => problems.push(...templateProblems(t, `agent.args[${i}]`, params)));
-      (a.dryRunArgs ?? []).forEach((t, i) => problems.push(...templateProblems(t, `agent.dryRunArgs[${i}]`, params)));
-      if (a.agentId) {
-        const agent = await this.deps.db.kysely
-          .selectFrom('remediationAgents')
-          .select(['teamId', 'revokedAt'])
-          .where('id', '=', a.agentId)
-          .executeTakeFirst();
-        if (!agent || agent.teamId !== teamId || agent.revokedAt !== null)
-          problems.push({ field: 'agent.agentId', message: "names no agent of the action's team" });
-      }
-      config = {
-        agentId: a.agentId ?? null,
-        command: a.command,
-        args: a.args ?? [],
-        ...(a.dryRunArgs && a.dryRunArgs.length ? { dryRunArgs: a.dryRunArgs } : {}),
-      };
+      if (!input.agent)
+        throw validationError([...problems, { field: 'agent', message: 'is required for an agent action' }]);
+      config = await this.prepareAgent(teamId, input.agent, params, problems);
     }
     if (input.runbookId) {
       const rb = await this.deps.db.kysely
@@ -533,6 +424,121 @@ export class RemediationService {
     }
     if (problems.length) throw validationError(problems);
     return { config, params, autoConditions, ...(secretSealed !== undefined ? { secretSealed } : {}), allowPrivate };
+  }
+
+  /** An HTTP action's config: method, URL (checked when given), headers (credentials sealed), body, secret. */
+  private async prepareHttp(
+    actor: Actor,
+    h: NonNullable<ActionInput['http']>,
+    params: Param[],
+    existing: { config: string; secretSealed: string | null; allowPrivateAddress: number } | null,
+    problems: FieldProblem[],
+  ): Promise<{ config: StoredHttpConfig; secretSealed: string | null | undefined; allowPrivate: boolean }> {
+    let secretSealed: string | null | undefined;
+    const method = h.method.toUpperCase();
+    if (!(HTTP_METHODS as readonly string[]).includes(method))
+      problems.push({ field: 'http.method', message: `must be one of ${HTTP_METHODS.join(', ')}` });
+    problems.push(...urlTemplateProblems(h.url, params));
+    const oldCfg = existing
+      ? fromJsonText<StoredHttpConfig>(existing.config, { method: 'POST', url: '', headers: {} })
+      : null;
+    const headers: Record<string, string> = {};
+    const sealedHeaders: Record<string, string> = {};
+    for (const [name, value] of Object.entries(h.headers ?? {})) {
+      const lower = name.toLowerCase();
+      if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(lower)) {
+        problems.push({ field: `http.headers.${name}`, message: 'is not a header an action may set' });
+        continue;
+      }
+      // eslint-disable-next-line no-control-regex
+      if (/[\r\n\u0000]/.test(value)) {
+        problems.push({ field: `http.headers.${name}`, message: 'must not contain a line break' });
+        continue;
+      }
+      if (SENSITIVE_HEADER.test(lower)) {
+        if (value === HIDDEN) {
+          const kept = oldCfg?.sealedHeaders?.[lower];
+          if (kept) sealedHeaders[lower] = kept;
+          else problems.push({ field: `http.headers.${name}`, message: 'has no stored value to keep; give the value' });
+        } else {
+          if (value.includes('{{'))
+            problems.push({
+              field: `http.headers.${name}`,
+              message: 'holds a credential: it may not use placeholders',
+            });
+          sealedHeaders[lower] = await this.seal(value);
+        }
+      } else {
+        problems.push(...templateProblems(value, `http.headers.${name}`, params));
+        headers[lower] = value;
+      }
+    }
+    if (h.body !== undefined && h.body !== null) {
+      if (typeof h.body !== 'object')
+        problems.push({
+          field: 'http.body',
+          message: 'must be a JSON object or array (its strings may use placeholders)',
+        });
+      for (const s of jsonStrings(h.body)) problems.push(...templateProblems(s, 'http.body', params));
+      if (JSON.stringify(h.body).length > 32 * 1024)
+        problems.push({ field: 'http.body', message: 'must be at most 32 KB' });
+    }
+    const allowPrivate = h.allowPrivateAddress ?? (existing ? existing.allowPrivateAddress === 1 : false);
+    if (h.allowPrivateAddress === true && existing?.allowPrivateAddress !== 1 && !actor.isAdmin) {
+      throw forbidden('Only an organisation administrator may allow an action to call a private address.', 'forbidden');
+    }
+    if (!problems.some((p) => p.field === 'http.url') && !allowPrivate) {
+      const probe = h.url.replace(/\{\{[^}]*\}\}/g, 'x');
+      const why = await outboundUrlProblem(probe, this.deps.resolve);
+      if (why) problems.push({ field: 'http.url', message: why });
+    }
+    if (h.secret !== undefined) {
+      if (h.secret !== null && h.secret.length < 16)
+        problems.push({ field: 'http.secret', message: 'must be at least 16 characters' });
+      else secretSealed = h.secret === null ? null : await this.seal(h.secret);
+    } else if (!existing) {
+      secretSealed = null;
+    }
+    const config: StoredHttpConfig = {
+      method,
+      url: h.url,
+      headers,
+      ...(Object.keys(sealedHeaders).length ? { sealedHeaders } : {}),
+      ...(h.body !== undefined && h.body !== null ? { body: h.body } : {}),
+      ...(h.dryRun && (h.dryRun.query || h.dryRun.header || h.dryRun.body) ? { dryRun: h.dryRun } : {}),
+    };
+    return { config, secretSealed, allowPrivate };
+  }
+
+  /** An agent action's config: the command of the agent's allow-list, its argument templates, the agent. */
+  private async prepareAgent(
+    teamId: string,
+    a: NonNullable<ActionInput['agent']>,
+    params: Param[],
+    problems: FieldProblem[],
+  ): Promise<AgentConfig> {
+    if (!COMMAND.test(a.command))
+      problems.push({
+        field: 'agent.command',
+        message: "must be a command name from the agent's allow-list (letters, digits, _ . : -)",
+      });
+    (a.args ?? []).forEach((t, i) => problems.push(...templateProblems(t, `agent.args[${i}]`, params)));
+    (a.dryRunArgs ?? []).forEach((t, i) => problems.push(...templateProblems(t, `agent.dryRunArgs[${i}]`, params)));
+    if (a.agentId) {
+      const agent = await this.deps.db.kysely
+        .selectFrom('remediationAgents')
+        .select(['teamId', 'revokedAt'])
+        .where('id', '=', a.agentId)
+        .executeTakeFirst();
+      if (!agent || agent.teamId !== teamId || agent.revokedAt !== null)
+        problems.push({ field: 'agent.agentId', message: "names no agent of the action's team" });
+    }
+    return {
+      agentId: a.agentId ?? null,
+      command: a.command,
+      args: a.args ?? [],
+      ...(a.dryRunArgs && a.dryRunArgs.length ? { dryRunArgs: a.dryRunArgs } : {}),
+    };
   }
 
   private async seal(text: string): Promise<string> {
@@ -1135,6 +1141,24 @@ export class RemediationService {
     );
     await postRunEvent(trx, runId, 'skipped', { userId: null, label: 'Muster (automatic)' }, now);
   }
+}
+
+/** An action's automatic conditions as stored (empty lists left out); a regex matcher compiles on RE2 or is refused. */
+function autoConditionsOf(ac: AutoConditions, problems: FieldProblem[]): AutoConditions {
+  const out: AutoConditions = {};
+  if (ac.alertnames?.length) out.alertnames = ac.alertnames;
+  if (ac.serviceIds?.length) out.serviceIds = ac.serviceIds;
+  if (ac.severities?.length) out.severities = ac.severities;
+  if (ac.matchers?.length) {
+    out.matchers = ac.matchers.map((m, i) => {
+      if (m.op === '=~' || m.op === '!~') {
+        const prob = patternProblem(`autoConditions.matchers[${i}].value`, m.value);
+        if (prob) problems.push(prob);
+      }
+      return { name: m.name, op: m.op, value: m.value };
+    });
+  }
+  return out;
 }
 
 function dedupe(problems: FieldProblem[]): FieldProblem[] {
