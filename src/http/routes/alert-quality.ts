@@ -14,6 +14,7 @@ import { actorOf } from '../auth.js';
 import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
 import { presentAlert } from './alerts.js';
+import { openEventStream } from '../sse.js';
 
 const N = Type.Union([Type.Number(), Type.Null()]);
 const Stats = {
@@ -167,14 +168,7 @@ function openAlertStream(
   let isClosed = false;
   let flushing: Promise<void> | null = null;
   let isPending = false;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': req.id,
-  });
-  res.write('retry: 3000\n: connected\n\n');
+  openEventStream(req, res, 3000);
   const send = (a: Alert): void => {
     const type = a.createdAt >= startedAt && !sent.has(a.id) ? 'created' : 'updated';
     res.write(`event: alert\ndata: ${JSON.stringify({ type, alert: presentAlert(a) })}\n\n`);

@@ -12,6 +12,7 @@ import { actorOf } from '../auth.js';
 import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
 import { TaskSchema, TimelineEventSchema, presentEvent, presentTask } from './incident-present.js';
+import { openEventStream } from '../sse.js';
 
 /** A `double_booked` warning names the person and the other open incidents they are engaged in. */
 export const WarningSchema = Type.Object({
@@ -242,14 +243,7 @@ function openStream(
   const inc = o.services.incidents;
   const id = o.incidentId;
   const rooms = o.rooms;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': req.id,
-  });
-  res.write('retry: 3000\n: connected\n\n');
+  openEventStream(req, res, 3000);
   let room = rooms.get(id);
   if (!room) {
     const r: Room = { viewers: new Set(), flushing: null, isPending: false, unsubscribe: () => undefined };

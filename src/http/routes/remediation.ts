@@ -13,6 +13,7 @@ import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { systemActor } from '../../identity/index.js';
 import { actorOf } from '../auth.js';
 import type { Services } from '../services.js';
+import { openEventStream } from '../sse.js';
 
 const tags = ['remediation'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -363,14 +364,7 @@ function openRunStream(
   let lastStatus = '';
   let isClosed = false;
   let busy = false;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': req.id,
-  });
-  res.write('retry: 2000\n: connected\n\n');
+  openEventStream(req, res, 2000);
   const tick = async (): Promise<void> => {
     if (busy || isClosed) return;
     busy = true;
