@@ -81,23 +81,13 @@ export interface RunbookVersionDetail extends RunbookVersion {
   body: string;
 }
 
-/** One change between two versions; the API answers hunks, a unified text, or both. */
-export interface DiffHunk {
-  oldStart?: number;
-  oldLines?: number;
-  newStart?: number;
-  newLines?: number;
-  lines: string[];
-}
-
+/** What changed between two versions: the titles and a unified diff of the bodies (the `diff` package's patch). */
 export interface RunbookDiff {
   from: number;
   to: number;
   title: { from: string; to: string };
-  hunks?: DiffHunk[];
-  unified?: string;
-  patch?: string;
-  text?: string;
+  unified: string;
+  changed: boolean;
 }
 
 export type MatchReason = 'alert_rule' | 'service' | 'suggested';
@@ -144,22 +134,18 @@ export function ruleText(rule: AlertRule): string {
   return parts.join(', ') || 'any alert';
 }
 
-/** The lines of a diff as `[' ' | '+' | '-', text]`, from hunks or from unified text. */
+/**
+ * The lines of a diff as `[' ' | '+' | '-' | '@', text]`, from the unified text. Only lines inside a hunk count: a
+ * removed line `-- note` reads `--- note`, which is not the `---` file header.
+ */
 export function diffLines(d: RunbookDiff): { sign: ' ' | '+' | '-' | '@'; text: string }[] {
   const out: { sign: ' ' | '+' | '-' | '@'; text: string }[] = [];
-  if (d.hunks?.length) {
-    for (const h of d.hunks) {
-      if (h.oldStart !== undefined)
-        out.push({ sign: '@', text: `Lines ${h.oldStart}–${h.oldStart + (h.oldLines ?? 0)} → ${h.newStart ?? ''}` });
-      for (const l of h.lines) out.push(lineOf(l));
-    }
-    return out;
-  }
-  const text = d.unified ?? d.patch ?? d.text ?? '';
-  for (const l of text.split('\n')) {
-    if (/^(Index:|====|---|\+\+\+|\\ No newline)/.test(l)) continue;
-    if (l.startsWith('@@')) out.push({ sign: '@', text: l });
-    else if (l) out.push(lineOf(l));
+  let inHunk = false;
+  for (const l of d.unified.split('\n')) {
+    if (l.startsWith('@@')) {
+      inHunk = true;
+      out.push({ sign: '@', text: l });
+    } else if (inHunk && l && !l.startsWith('\\')) out.push(lineOf(l)); // not "\ No newline at end of file"
   }
   return out;
 }
