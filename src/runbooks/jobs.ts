@@ -49,8 +49,6 @@ export async function ensureFreshnessJob(db: Db, now: number): Promise<void> {
 const MAX_RUNBOOKS = 5000;
 const MAX_LINES = 30;
 
-const dateOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
 /** What the check reads of a runbook (never its body: up to 5,000 of them). */
 type Candidate = Pick<
   RunbookRow,
@@ -60,9 +58,7 @@ type Candidate = Pick<
 function lines(rows: Candidate[], base: string): string {
   const out = rows
     .slice(0, MAX_LINES)
-    .map(
-      (r) => `- ${r.title} (review was due ${dateOf(reviewDueAt(r))}): ${base}/runbooks/${encodeURIComponent(r.id)}`,
-    );
+    .map((r) => `- ${r.title} (review was due ${dayOf(reviewDueAt(r))}): ${base}/runbooks/${encodeURIComponent(r.id)}`);
   if (rows.length > MAX_LINES) out.push(`- and ${rows.length - MAX_LINES} more`);
   return out.join('\n');
 }
