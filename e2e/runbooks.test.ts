@@ -181,4 +181,38 @@ for (const engine of ENGINES)
       assert.deepEqual(errors, []);
       await context.close();
     });
+
+    test("an action's Run button asks for its input and shows a refused value beside it", async () => {
+      const teamId = (await muster.api<{ teamId: string }>('GET', `/api/services/${serviceId}`)).body.teamId;
+      const rb = await muster.api<{ id: string }>('POST', '/api/runbooks', {
+        teamId,
+        title: 'Restart a pod',
+        body: 'Restart it.',
+      });
+      assert.equal(rb.status, 201, JSON.stringify(rb.body));
+      const action = await muster.api('POST', '/api/actions', {
+        teamId,
+        runbookId: rb.body.id,
+        name: 'Restart',
+        kind: 'http',
+        params: [{ name: 'pod', from: 'input', key: 'pod', pattern: '^[a-z0-9-]{1,40}$', required: true }],
+        http: { method: 'POST', url: 'http://127.0.0.1:9/restart/{{param.pod}}', allowPrivateAddress: true },
+      });
+      assert.equal(action.status, 201, JSON.stringify(action.body));
+      const { page, errors, context } = await openPage(browser, PHONE);
+      await signIn(page, muster.url, `/runbooks/${rb.body.id}`);
+      await page.getByRole('button', { name: 'Run: Restart' }).click();
+      await page.getByLabel('pod').fill('web; rm -rf /');
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      await page.getByText(/pod does not match the parameter's pattern/).waitFor();
+      await page.getByLabel('pod').fill('web-1');
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      await page.getByRole('link', { name: /See the run and its output/ }).waitFor();
+      await noSidewaysScroll(page, 'a runbook with an action at 390 px');
+      assert.deepEqual(
+        errors.filter((e) => !/400/.test(e)),
+        [],
+      );
+      await context.close();
+    });
   });
