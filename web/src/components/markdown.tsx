@@ -52,7 +52,9 @@ export function renderInline(text: string, keyPrefix = 'i'): ReactNode[] {
 export type Block =
   | { kind: 'h'; level: number; text: string }
   | { kind: 'p'; text: string }
-  | { kind: 'ul' | 'ol'; items: string[] }
+  | { kind: 'ul'; items: string[] }
+  /** `start`: the first item's number, so steps split by a code block go on 3, 4 (not 1 again). */
+  | { kind: 'ol'; items: string[]; start: number }
   | { kind: 'quote'; text: string }
   | { kind: 'code'; text: string; lang: string }
   | { kind: 'table'; head: string[]; align: ('left' | 'right' | 'center' | null)[]; rows: string[][] };
@@ -102,8 +104,9 @@ export function parseBlocks(src: string): Block[] {
     if (listKind) {
       const re = listKind === 'ul' ? /^\s*[-*+]\s+/ : /^\s*\d+[.)]\s+/;
       const items: string[] = [];
+      const start = listKind === 'ol' ? Number(/\d+/.exec(line)![0]) : 1;
       while (i < lines.length && re.test(lines[i]!)) items.push(lines[i++]!.replace(re, ''));
-      blocks.push({ kind: listKind, items });
+      blocks.push(listKind === 'ol' ? { kind: 'ol', items, start } : { kind: 'ul', items });
       continue;
     }
     if (line.startsWith('>')) {
@@ -176,7 +179,11 @@ export function Markdown({
             const Tag = b.kind;
             const tasks = b.items.map(taskOf);
             return (
-              <Tag key={key} className={tasks.some(Boolean) ? 'md-tasks' : undefined}>
+              <Tag
+                key={key}
+                className={tasks.some(Boolean) ? 'md-tasks' : undefined}
+                start={b.kind === 'ol' && b.start !== 1 ? b.start : undefined}
+              >
                 {b.items.map((it, j) => {
                   const task = tasks[j];
                   if (!task) return <li key={j}>{renderInline(it, `${key}-${j}`)}</li>;
