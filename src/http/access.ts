@@ -511,7 +511,10 @@ function denied(access: Access): AppError {
       "This needs the responder role in the action's team, being the incident's Incident Commander, or an administrator.",
   };
   const [level, owned] = access.split('@');
-  return forbidden(why[access] ?? `This needs the ${level} role in the team that owns this ${owned}.`);
+  if (why[access]) return forbidden(why[access]);
+  // A team's own settings: "the team that owns this team" reads oddly.
+  if (owned === 'team') return forbidden(`This needs the ${level} role in this team.`);
+  return forbidden(`This needs the ${level} role in the team that owns this ${owned}.`);
 }
 
 const isNotFound = (e: unknown): boolean => e instanceof AppError && e.status === 404;
