@@ -116,8 +116,29 @@ async function responseAccruals(
     ).map((u) => [u.id, u.timezone || 'UTC']),
   );
   const zoneOf = (u: string) => zones.get(u) ?? 'UTC';
-  const out: AccrualRow[] = [];
+  const alertById = new Map(alerts.map((a) => [a.id, a]));
+  return [
+    ...incidentAccruals({ incidents, roles, links, pages }, zoneOf, policy),
+    ...pageAccruals(lonePages, alertById, zoneOf, policy, to),
+  ];
+}
 
+type Incident = { id: string; title: string; resolvedAt: number | null };
+type RoleRow = { incidentId: string; userId: string; startedAt: number };
+type LinkRow = { incidentId: string; id: string; acknowledgedByUserId: string | null };
+type LoneAlert = { id: string; summary: string; acknowledgedByUserId: string | null; resolvedAt: number | null };
+
+/**
+ * Per resolved incident and person: from their first part in it (a role taken, or a page for one of its alerts they
+ * acknowledged) to its resolution, the part outside working hours (spanMinutes).
+ */
+function incidentAccruals(
+  d: { incidents: Incident[]; roles: RoleRow[]; links: LinkRow[]; pages: PageRow[] },
+  zoneOf: (userId: string) => string,
+  policy: CompTimePolicy,
+): AccrualRow[] {
+  const { incidents, roles, links, pages } = d;
+  const out: AccrualRow[] = [];
   for (const i of incidents) {
     const end = i.resolvedAt!;
     const alertIds = new Set(links.filter((l) => l.incidentId === i.id).map((l) => l.id));
@@ -152,12 +173,23 @@ async function responseAccruals(
     }
   }
 
+  return out;
+}
+
+/** Pages answered outside any incident: the person acknowledged the alert; from their first page to its end. */
+function pageAccruals(
+  lonePages: PageRow[],
+  alertById: Map<string, LoneAlert>,
+  zoneOf: (userId: string) => string,
+  policy: CompTimePolicy,
+  to: number,
+): AccrualRow[] {
+  const out: AccrualRow[] = [];
   const firstPage = new Map<string, PageRow>();
   for (const p of lonePages) {
     const k = `${p.alertId}:${p.userId}`;
     if (!firstPage.has(k)) firstPage.set(k, p);
   }
-  const alertById = new Map(alerts.map((a) => [a.id, a]));
   for (const p of firstPage.values()) {
     const a = alertById.get(p.alertId);
     if (!a || a.acknowledgedByUserId !== p.userId || a.resolvedAt === null || a.resolvedAt > to) continue;
