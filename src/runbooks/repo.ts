@@ -7,7 +7,8 @@ import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../db/index.js';
 import type { RunbooksTable } from '../db/schema.js';
 import { containsText } from '../db/text.js';
-import { DAY } from '../shared/clock.js';
+import { toAction, type Action } from '../remediation/repo.js';
+import { DAY, toIso } from '../shared/clock.js';
 import { fromJsonText } from '../shared/json.js';
 import type { AlertRule, Matcher } from './model.js';
 
@@ -284,82 +285,26 @@ export async function isActiveUser(ex: Executor, userId: string): Promise<boolea
 }
 
 /**
- * The contract's ActionSummary of the remediation actions attached to runbooks, read from the table (the remediation
- * domain owns the actions; this is the read-only view a runbook shows). Secrets and the HTTP/agent config stay out.
+ * The actions of a runbook as its page shows them: remediation's own reading of the row (src/remediation/repo.ts
+ * `toAction`), without the HTTP or agent configuration. Secrets never leave the row either way.
  */
-export interface ActionSummary {
-  id: string;
-  teamId: string;
-  runbookId: string | null;
-  slug: string;
-  name: string;
-  description: string;
-  kind: string;
-  mode: string;
-  enabled: boolean;
-  params: unknown[];
-  timeoutSeconds: number;
-  rateLimitPerHour: number;
-  autoConditions: Record<string, unknown>;
-  dryRunSupported: boolean;
-  updatedAt: string;
-}
-
-const safeJson = <T>(text: string, fallback: T): T => {
-  try {
-    return fromJsonText<T>(text, fallback);
-  } catch {
-    return fallback;
-  }
-};
+export type ActionSummary = Omit<Action, 'http' | 'agent' | 'createdAt' | 'updatedAt'> & { updatedAt: string };
 
 export async function actionsOf(ex: Executor, runbookIds: string[]): Promise<Map<string, ActionSummary[]>> {
   const out = new Map<string, ActionSummary[]>();
   if (runbookIds.length === 0) return out;
   const rows = await ex
     .selectFrom('remediationActions')
-    .select([
-      'id',
-      'teamId',
-      'runbookId',
-      'slug',
-      'name',
-      'description',
-      'kind',
-      'mode',
-      'enabled',
-      'params',
-      'config',
-      'timeoutSeconds',
-      'rateLimitPerHour',
-      'autoConditions',
-      'updatedAt',
-    ])
+    .selectAll()
     .where('runbookId', 'in', runbookIds)
     .orderBy('name')
     .orderBy('id')
     .execute();
-  for (const r of rows) {
-    const config = safeJson<Record<string, unknown>>(r.config, {});
-    const dryRun = r.kind === 'http' ? config.dryRun : config.dryRunArgs;
-    const summary: ActionSummary = {
-      id: r.id,
-      teamId: r.teamId,
-      runbookId: r.runbookId,
-      slug: r.slug,
-      name: r.name,
-      description: r.description,
-      kind: r.kind,
-      mode: r.mode,
-      enabled: r.enabled === 1,
-      params: safeJson<unknown[]>(r.params, []),
-      timeoutSeconds: r.timeoutSeconds,
-      rateLimitPerHour: r.rateLimitPerHour,
-      autoConditions: safeJson<Record<string, unknown>>(r.autoConditions, {}),
-      dryRunSupported: dryRun !== undefined && dryRun !== null,
-      updatedAt: new Date(r.updatedAt).toISOString(),
-    };
-    out.set(r.runbookId ?? '', [...(out.get(r.runbookId ?? '') ?? []), summary]);
+  for (const row of rows) {
+    const { http: _http, agent: _agent, createdAt: _createdAt, updatedAt, ...summary } = toAction(row);
+    const list = out.get(summary.runbookId ?? '') ?? [];
+    list.push({ ...summary, updatedAt: toIso(updatedAt) });
+    out.set(summary.runbookId ?? '', list);
   }
   return out;
 }
