@@ -621,7 +621,9 @@ export class RemediationService {
     const stored = unique.length ? {} : storedValues(cfgTemplates, ctx, resolved.values);
     let icFlagged = false;
     if (actor?.userId && incidentId && input.trigger === 'manual') {
-      icFlagged = await recordTechnicalAction(trx, incidentId, actor.userId, `ran the action ${action.name}`, now);
+      // An approval action is only asked for here: it runs once a second person approves.
+      const what = `${action.mode === 'approval' ? 'asked to run' : 'ran'} the action ${action.name}`;
+      icFlagged = await recordTechnicalAction(trx, incidentId, actor.userId, what, now);
     }
     const status: RunStatus = unique.length ? 'failed' : action.mode === 'approval' ? 'awaiting_approval' : 'queued';
     const runId = newId('run', now);
