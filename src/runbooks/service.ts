@@ -50,6 +50,7 @@ import {
   suggestedRunbookIds,
   teamNamesOf,
   type ActionSummary,
+  type AlertHead,
   type RunbookRow,
 } from './repo.js';
 
@@ -130,6 +131,29 @@ const LIST_LIMIT = 500;
 
 // ---- for other domains ------------------------------------------------------------------------------------------
 
+/** Matches in the order found, each runbook once (its first reason). */
+function matchList(): { out: RunbookMatch[]; add: (runbookId: string, reason: RunbookReason) => void } {
+  const out: RunbookMatch[] = [];
+  const seen = new Set<string>();
+  return {
+    out,
+    add: (runbookId, reason) => {
+      if (seen.has(runbookId)) return;
+      seen.add(runbookId);
+      out.push({ runbookId, reason });
+    },
+  };
+}
+
+/** The runbooks whose alert rules match the alert (of its team's runbooks, or linked to its service). */
+async function alertRuleMatches(ex: Executor, alert: AlertHead): Promise<string[]> {
+  const names = [alert.ruleKey, alert.labels.alertname ?? ''];
+  const rules = await candidateRules(ex, { teamId: alert.teamId, serviceId: alert.serviceId, names });
+  return rules
+    .filter((rule) => matchesAlertRule(rule, { ruleKey: alert.ruleKey, labels: alert.labels }))
+    .map((rule) => rule.runbookId);
+}
+
 /**
  * The runbooks for an alert: those whose alert rules match it first (runbooks of the alert's service's team, or
  * linked to its service), then those linked to its service. Archived runbooks never show.
@@ -137,17 +161,8 @@ const LIST_LIMIT = 500;
 export async function runbooksForAlert(ex: Executor, alertId: string): Promise<RunbookMatch[]> {
   const alert = await alertHead(ex, alertId);
   if (!alert) return [];
-  const out: RunbookMatch[] = [];
-  const seen = new Set<string>();
-  const add = (runbookId: string, reason: RunbookReason) => {
-    if (seen.has(runbookId)) return;
-    seen.add(runbookId);
-    out.push({ runbookId, reason });
-  };
-  const names = [alert.ruleKey, alert.labels.alertname ?? ''];
-  for (const rule of await candidateRules(ex, { teamId: alert.teamId, serviceId: alert.serviceId, names })) {
-    if (matchesAlertRule(rule, { ruleKey: alert.ruleKey, labels: alert.labels })) add(rule.runbookId, 'alert_rule');
-  }
+  const { out, add } = matchList();
+  for (const id of await alertRuleMatches(ex, alert)) add(id, 'alert_rule');
   for (const id of await runbookIdsForServices(ex, [alert.serviceId])) add(id, 'service');
   return out;
 }
@@ -158,22 +173,13 @@ export async function runbooksForAlert(ex: Executor, alertId: string): Promise<R
  */
 export async function runbooksForIncident(ex: Executor, incidentId: string): Promise<RunbookMatch[]> {
   const links = await incidentLinks(ex, incidentId);
-  const out: RunbookMatch[] = [];
-  const seen = new Set<string>();
-  const add = (runbookId: string, reason: RunbookReason) => {
-    if (seen.has(runbookId)) return;
-    seen.add(runbookId);
-    out.push({ runbookId, reason });
-  };
+  const { out, add } = matchList();
   const serviceIds = [...links.serviceIds];
   for (const alertId of links.alertIds) {
     const alert = await alertHead(ex, alertId);
     if (!alert) continue;
     if (!serviceIds.includes(alert.serviceId)) serviceIds.push(alert.serviceId);
-    const names = [alert.ruleKey, alert.labels.alertname ?? ''];
-    for (const rule of await candidateRules(ex, { teamId: alert.teamId, serviceId: alert.serviceId, names })) {
-      if (matchesAlertRule(rule, { ruleKey: alert.ruleKey, labels: alert.labels })) add(rule.runbookId, 'alert_rule');
-    }
+    for (const id of await alertRuleMatches(ex, alert)) add(id, 'alert_rule');
   }
   const suggested = await suggestedRunbookIds(ex, incidentId);
   const live = new Set((await listRunbookRows(ex, { ids: suggested, limit: LIST_LIMIT })).map((r) => r.id));
