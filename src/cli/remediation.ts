@@ -1,6 +1,7 @@
 /** `muster action …`: remediation actions and their runs (docs/runbooks.md, "Actions"). */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { isFinal } from '../remediation/model.js';
 import { ApiError, type MusterClient } from './client.js';
 import { output, printTable } from './output.js';
 
@@ -21,7 +22,6 @@ interface Run {
 }
 
 const enc = encodeURIComponent;
-const FINAL = ['rejected', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped'];
 
 /** `--param NAME=VALUE` pairs; a malformed one is named. */
 function parseParams(pairs: string[]): Record<string, string> {
@@ -103,7 +103,7 @@ export function registerRemediationCommands(program: Command, { client, json }: 
           return;
         }
         let printed = 0;
-        while (!FINAL.includes(run.status)) {
+        while (!isFinal(run.status)) {
           await new Promise((r) => setTimeout(r, 500));
           run = await c.get<Run>(`/api/runs/${enc(run.id)}`);
           if (run.output.length > printed) {
