@@ -3,28 +3,16 @@
  * /api/me/recovery, with the one-click cover proposal (POST /api/people/recovery/cover makes it a schedule override),
  * and my share of this month on call per team from GET /api/people/load. Phone first: one short notice per morning.
  */
-import { useState } from 'react';
 import { Badge } from '../../components/ui.js';
-import { api, errorMessage, query } from '../../lib/api.js';
-import { Link } from '../../lib/router.js';
+import { query } from '../../lib/api.js';
 import type { Team } from '../../lib/types.js';
 import { useApi } from '../../lib/use-api.js';
+import { CoverButton } from '../people/cover.js';
+import type { RecoveryEntry } from '../people/common.js';
 import type { People } from './people.js';
 import { addDays, formatIn, todayIn, zonedParts, zonedToInstant } from './zone.js';
 
-export interface RecoveryEntry {
-  userId: string;
-  name: string;
-  pagedAt: string;
-  pages: number;
-  recoveryFrom: string;
-  recoveryTo: string;
-  cover: {
-    scheduleId: string;
-    scheduleName: string;
-    proposal: { start: string; end: string; userId: string | null; userName: string | null };
-  } | null;
-}
+export type { RecoveryEntry };
 
 /** "today", "tomorrow" or "Wed 2 Dec", for the local day of t in zone. */
 function dayWord(t: number, zone: string, now: number): string {
@@ -48,100 +36,12 @@ export function recoveryText(r: RecoveryEntry, zone: string, now = Date.now()): 
   return `Recovery time: ${when}, ${after}`;
 }
 
-function CoverButton({
-  entry,
-  zone,
-  people,
-  onCovered,
-}: {
-  entry: RecoveryEntry;
-  zone: string;
-  people: People;
-  onCovered: () => void;
-}) {
-  const cover = entry.cover!;
-  const p = cover.proposal;
-  const [pick, setPick] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const userId = p.userId ?? pick;
-  const hours = `${formatIn(p.start, zone, 'time')}–${formatIn(p.end, zone, 'time')}`;
-
-  const submit = async () => {
-    if (!userId) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/api/people/recovery/cover', {
-        scheduleId: cover.scheduleId,
-        start: p.start,
-        end: p.end,
-        userId,
-      });
-      setDone(p.userId ? (p.userName ?? people.name(userId)) : people.name(userId));
-      onCovered();
-    } catch (e) {
-      setError(`The cover was not made: ${errorMessage(e)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (done)
-    return (
-      <p className="recovery-covered" data-testid="recovery-covered">
-        <Badge tone="good">Covered</Badge> Covered by {done} in {cover.scheduleName}, {hours}. Rest well.
-      </p>
-    );
-  return (
-    <div className="recovery-cover">
-      <p className="small">
-        You are on call in{' '}
-        <Link to={`/oncall/schedules/${encodeURIComponent(cover.scheduleId)}`}>{cover.scheduleName}</Link> then.{' '}
-        {p.userId
-          ? `${p.userName ?? people.name(p.userId)} is free and has the fewest on-call hours.`
-          : 'Nobody in the rotation is free then: choose who covers.'}
-      </p>
-      {!p.userId && (
-        <select aria-label="Who covers" value={pick} onChange={(e) => setPick(e.target.value)}>
-          <option value="">Choose a person…</option>
-          {people.users
-            .filter((u) => u.id !== entry.userId && !u.disabledAt)
-            .map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name || u.email}
-              </option>
-            ))}
-        </select>
-      )}{' '}
-      <button
-        type="button"
-        className="btn btn-primary"
-        disabled={busy || !userId}
-        onClick={() => void submit()}
-        data-testid="recovery-cover"
-      >
-        {busy
-          ? 'Asking…'
-          : p.userId
-            ? `Ask ${p.userName ?? people.name(p.userId)} to cover ${hours}`
-            : `Cover ${hours}`}
-      </button>
-      {error && (
-        <p className="banner banner-error" role="alert" data-testid="recovery-cover-error">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
 /** The recovery notices at the top of "My on-call"; nothing at all when there is no recovery to take. */
 export function RecoveryNotices({ zone, people, onCovered }: { zone: string; people: People; onCovered: () => void }) {
   const res = useApi<{ recovery: RecoveryEntry[] }>('/api/me/recovery');
   const entries = res.data?.recovery ?? [];
   if (!entries.length) return null;
+  const members = people.users.filter((u) => !u.disabledAt).map((u) => ({ userId: u.id, name: u.name || u.email }));
   return (
     <section className="banner banner-warn recovery" aria-label="Recovery time" data-testid="recovery">
       {entries.map((r) => (
@@ -149,18 +49,7 @@ export function RecoveryNotices({ zone, people, onCovered }: { zone: string; peo
           <p>
             <strong data-testid="recovery-text">{recoveryText(r, zone)}</strong>. Take it: no meetings, no pages.
           </p>
-          {r.cover ? (
-            <CoverButton
-              entry={r}
-              zone={zone}
-              people={people}
-              onCovered={() => {
-                onCovered();
-              }}
-            />
-          ) : (
-            <p className="small">You are not on call then: nothing to cover.</p>
-          )}
+          <CoverButton entry={r} members={members} mine timeZone={zone} onCovered={onCovered} />
         </div>
       ))}
     </section>

@@ -3,27 +3,18 @@
  * the one-week-in-four line, back-to-back shifts across schedules, and recovery after a page in their sleep hours with
  * a one-click cover override.
  */
-import { useState } from 'react';
 import { TimeChart } from '../../components/chart.js';
-import { ErrorBanner } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
 import { Badge, Card } from '../../components/ui.js';
-import { api, query } from '../../lib/api.js';
+import { query } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import type { Team } from '../../lib/types.js';
 import { useApi } from '../../lib/use-api.js';
 import { hours, pct, type LoadReport, type RecoveryEntry } from './common.js';
-
-interface Override {
-  id: string;
-  scheduleId: string;
-  userId: string;
-  start: string;
-  end: string;
-}
+import { CoverButton } from './cover.js';
 
 const monthName = (iso: string, timeZone: string): string => {
   try {
@@ -32,88 +23,6 @@ const monthName = (iso: string, timeZone: string): string => {
     return iso.slice(0, 7);
   }
 };
-
-/** A recovery entry's cover: the proposal, a button that makes the override, and what it made. */
-export function CoverButton({
-  entry,
-  members,
-  onCovered,
-}: {
-  entry: RecoveryEntry;
-  members: { userId: string; name: string }[];
-  onCovered?: () => void;
-}) {
-  const me = useUser();
-  const cover = entry.cover;
-  const [who, setWho] = useState(cover?.proposal.userId ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [made, setMade] = useState<Override | null>(null);
-  if (!cover) return <span className="muted small">No shift of theirs then: already covered, or not on call.</span>;
-  const end = new Date(cover.proposal.end).getTime();
-  if (end <= Date.now()) return <span className="muted small">Already over.</span>;
-  const nameOf = (id: string) =>
-    members.find((m) => m.userId === id)?.name ?? (id === cover.proposal.userId ? cover.proposal.userName : null) ?? id;
-  if (made)
-    return (
-      <span role="status" data-testid="cover-made">
-        Covered: {nameOf(made.userId)} is on call for {entry.name} on{' '}
-        <Link to={`/oncall/schedules/${encodeURIComponent(made.scheduleId)}`}>{cover.scheduleName}</Link>,{' '}
-        {formatTime(made.start, me.timezone)} to {formatTime(made.end, me.timezone)}.
-      </span>
-    );
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const o = await api.post<Override>('/api/people/recovery/cover', {
-        scheduleId: cover.scheduleId,
-        start: cover.proposal.start,
-        end: cover.proposal.end,
-        userId: who,
-      });
-      setMade(o);
-      onCovered?.();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const choices = members.filter((m) => m.userId !== entry.userId);
-  return (
-    <div className="people-cover">
-      {cover.proposal.userId ? (
-        <span className="small">
-          {cover.proposal.userName ?? cover.proposal.userId} covers {cover.scheduleName},{' '}
-          {formatTime(cover.proposal.start, me.timezone)}–{formatTime(cover.proposal.end, me.timezone).slice(-5)}
-        </span>
-      ) : (
-        <label className="small">
-          Nobody on {cover.scheduleName} is free then; who covers?{' '}
-          <select value={who} onChange={(e) => setWho(e.target.value)} aria-label={`Who covers ${entry.name}`}>
-            <option value="">Choose a person…</option>
-            {choices.map((m) => (
-              <option key={m.userId} value={m.userId}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}{' '}
-      <button
-        type="button"
-        className="btn btn-small btn-primary"
-        disabled={busy || !who}
-        onClick={() => void submit()}
-        data-testid="cover-button"
-      >
-        {busy ? 'Covering…' : 'Cover it'}
-      </button>
-      <ErrorBanner error={error} />
-    </div>
-  );
-}
 
 export function RecoveryTable({
   entries,
