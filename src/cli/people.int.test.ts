@@ -78,6 +78,32 @@ for (const engine of ENGINES) {
       assert.match(ranking.stdout, /^search\s+Search\s+0\s/m);
       const heroes = await muster(['people', 'heroes', '--team', team.body.id, '--json'], env);
       assert.equal(heroes.code, 0, heroes.stderr);
+
+      // Months are read in the team's zone (its schedules'): 1 July in London is 30 June 23:00 UTC, and the table
+      // says 2026-07, not 2026-06 twice. The admin is on call all summer: every month above one week in four.
+      const users = await t.api<{ users: { id: string; email: string }[] }>('GET', '/api/users');
+      const adminId = users.body.users.find((u) => u.email === ADMIN_EMAIL)!.id;
+      const sched = await t.api('POST', '/api/schedules', {
+        teamId: team.body.id,
+        name: 'Search primary',
+        timezone: 'Europe/London',
+        layers: [
+          {
+            name: 'Everyone',
+            participants: [adminId],
+            turn: { unit: 'weeks', count: 1 },
+            startDate: '2026-05-01',
+            handoffTime: '00:00',
+          },
+        ],
+      });
+      assert.equal(sched.status, 201, JSON.stringify(sched.body));
+      const window = ['--from', '2026-06-01T00:00:00+01:00', '--to', '2026-09-01T00:00:00+01:00'];
+      const load = await muster(['people', 'load', '--team', team.body.id, ...window], env);
+      assert.equal(load.code, 0, load.stderr);
+      const months = load.stdout.split('\n').flatMap((l) => /\s(\d{4}-\d{2})\s/.exec(l)?.[1] ?? []);
+      assert.deepEqual(months, ['2026-06', '2026-07', '2026-08'], load.stdout);
+      assert.equal(load.stdout.match(/more than a week in four/g)?.length, 3, load.stdout);
     });
   });
 }

@@ -94,19 +94,26 @@ export function registerPeopleCommands(program: Command, deps: Deps): void {
     .requiredOption('--team <id>', 'team id or slug')
     .action(async (o: WindowOpts) => {
       type L = {
-        people: { name: string; flagged: boolean; months: { month: string; onCallHours: number; share: number }[] }[];
+        timeZone: string;
+        people: {
+          name: string;
+          flagged: boolean;
+          months: { month: string; onCallHours: number; share: number; flagged: boolean }[];
+        }[];
         backToBack: { name: string; scheduleIds: string[]; from: string; to: string }[];
       };
       const r = await client().get<L>(`/api/people/load${query(o)}`);
       if (json()) return printJson(r);
+      // A month starts at midnight in the team's zone: 1 Oct in London is 30 Sept 23:00 UTC, so read it there.
+      const monthOf = new Intl.DateTimeFormat('en-CA', { timeZone: r.timeZone, year: 'numeric', month: '2-digit' });
       printTable(
         r.people.flatMap((p) =>
           p.months.map((m) => ({
             person: p.name,
-            month: m.month.slice(0, 7),
+            month: monthOf.format(new Date(m.month)),
             hours: m.onCallHours,
             share: pct(m.share),
-            flag: p.flagged && m.share > 0.25 ? 'more than a week in four' : '',
+            flag: m.flagged ? 'more than a week in four' : '',
           })),
         ),
         ['person', 'month', 'hours', 'share', 'flag'],
