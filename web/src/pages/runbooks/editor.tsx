@@ -6,7 +6,15 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { Tabs } from '../../components/filters.js';
-import { ErrorBanner, Field, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
+import {
+  ErrorBanner,
+  Field,
+  FormActions,
+  SelectField,
+  TextField,
+  useApiForm,
+  type ApiForm,
+} from '../../components/forms.js';
 import { Markdown } from '../../components/markdown.js';
 import { Loadable } from '../../components/state.js';
 import { Card, PageHeader } from '../../components/ui.js';
@@ -108,7 +116,6 @@ function RunbookEditor({ existing }: { existing: Runbook | null }) {
     existing?.serviceIds ?? (presetService ? [presetService] : []),
   );
   const [rules, setRules] = useState<RuleRow[]>(() => rowsOf(existing?.alertRules ?? []));
-  const [pane, setPane] = useState<'write' | 'preview'>('write');
   const [baseVersion, setBaseVersion] = useState(existing?.version ?? 0);
   const [conflict, setConflict] = useState<Runbook | null>(null);
   const mine = useMemo(
@@ -191,31 +198,14 @@ function RunbookEditor({ existing }: { existing: Runbook | null }) {
         </div>
       )}
       {conflict && (
-        <div className="banner banner-warn rb-conflict" role="alert" data-testid="rb-conflict">
-          <div>
-            <strong>Someone saved this runbook while you were editing.</strong> It is at version {conflict.version} now
-            (saved {relativeTime(conflict.updatedAt)}). Your text is still here, nothing is lost.
-          </div>
-          <div className="form-actions">
-            <Link
-              to={`${runbookPath(conflict.id)}?tab=versions&from=${baseVersion}&to=${conflict.version}`}
-              target="_blank"
-              className="btn btn-small"
-            >
-              See what they changed
-            </Link>
-            <button
-              type="button"
-              className="btn btn-small btn-primary"
-              onClick={() => {
-                setBaseVersion(conflict.version);
-                setConflict(null);
-              }}
-            >
-              Keep my text and save it after theirs
-            </button>
-          </div>
-        </div>
+        <ConflictBanner
+          conflict={conflict}
+          baseVersion={baseVersion}
+          onKeep={() => {
+            setBaseVersion(conflict.version);
+            setConflict(null);
+          }}
+        />
       )}
       <form className="form rb-form" onSubmit={form.onSubmit} noValidate aria-label="Runbook">
         <ErrorBanner error={form.error} fields={['teamId', 'title', 'body', 'reviewIntervalDays', 'note']} />
@@ -243,45 +233,7 @@ function RunbookEditor({ existing }: { existing: Runbook | null }) {
               rules={{ required: 'is required', validate: (s) => (s.trim() ? true : 'is required') }}
             />
           </div>
-          <Tabs
-            label="Editor view"
-            className="rb-pane-tabs"
-            options={[
-              { key: 'write', text: 'Write' },
-              { key: 'preview', text: 'Preview' },
-            ]}
-            value={pane}
-            onChange={setPane}
-          />
-          <div className={`rb-editor rb-show-${pane}`}>
-            <div className="rb-editor-write">
-              <TextField
-                form={form}
-                name="body"
-                id="rb-body"
-                label="Steps (Markdown)"
-                rows={22}
-                spellCheck
-                hint={
-                  <>
-                    <code>## Heading</code>, <code>1. step</code>, <code>- [ ] check</code>, <code>```</code> for a
-                    command to copy, <code>| a | b |</code> for a table.
-                  </>
-                }
-              />
-            </div>
-            <div className="rb-editor-preview" aria-label="Preview">
-              <div className="rb-preview-label">Preview</div>
-              <div className="rb-preview">
-                {title.trim() && <h2 className="rb-preview-title">{title}</h2>}
-                {body.trim() ? (
-                  <Markdown source={body} headingOffset={2} copyCode />
-                ) : (
-                  <p className="muted">Nothing to preview yet.</p>
-                )}
-              </div>
-            </div>
-          </div>
+          <StepsEditor form={form} title={title} body={body} />
         </Card>
         <div className="grid-2 align-start">
           <Card title="Services">
@@ -304,7 +256,7 @@ function RunbookEditor({ existing }: { existing: Runbook | null }) {
               id="rb-interval"
               type="number"
               min={1}
-              max={3650}
+              max={730}
               label="Review every (days)"
               hint="The team is reminded when it has not been reviewed for this long."
             />
@@ -333,6 +285,86 @@ function RunbookEditor({ existing }: { existing: Runbook | null }) {
           />
         </Card>
       </form>
+    </>
+  );
+}
+
+/** Someone saved since this editor opened: what to do, with the writer's text kept. */
+function ConflictBanner({
+  conflict,
+  baseVersion,
+  onKeep,
+}: {
+  conflict: Runbook;
+  baseVersion: number;
+  onKeep: () => void;
+}) {
+  return (
+    <div className="banner banner-warn rb-conflict" role="alert" data-testid="rb-conflict">
+      <div>
+        <strong>Someone saved this runbook while you were editing.</strong> It is at version {conflict.version} now
+        (saved {relativeTime(conflict.updatedAt)}). Your text is still here, nothing is lost.
+      </div>
+      <div className="form-actions">
+        <Link
+          to={`${runbookPath(conflict.id)}?tab=versions&from=${baseVersion}&to=${conflict.version}`}
+          target="_blank"
+          className="btn btn-small"
+        >
+          See what they changed
+        </Link>
+        <button type="button" className="btn btn-small btn-primary" onClick={onKeep}>
+          Keep my text and save it after theirs
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The Markdown body and its preview: side by side on a wide screen, a Write/Preview switch on a phone. */
+function StepsEditor({ form, title, body }: { form: ApiForm<Values>; title: string; body: string }) {
+  const [pane, setPane] = useState<'write' | 'preview'>('write');
+  return (
+    <>
+      <Tabs
+        label="Editor view"
+        className="rb-pane-tabs"
+        options={[
+          { key: 'write', text: 'Write' },
+          { key: 'preview', text: 'Preview' },
+        ]}
+        value={pane}
+        onChange={setPane}
+      />
+      <div className={`rb-editor rb-show-${pane}`}>
+        <div className="rb-editor-write">
+          <TextField
+            form={form}
+            name="body"
+            id="rb-body"
+            label="Steps (Markdown)"
+            rows={22}
+            spellCheck
+            hint={
+              <>
+                <code>## Heading</code>, <code>1. step</code>, <code>- [ ] check</code>, <code>```</code> for a command
+                to copy, <code>| a | b |</code> for a table.
+              </>
+            }
+          />
+        </div>
+        <div className="rb-editor-preview" aria-label="Preview">
+          <div className="rb-preview-label">Preview</div>
+          <div className="rb-preview">
+            {title.trim() && <h2 className="rb-preview-title">{title}</h2>}
+            {body.trim() ? (
+              <Markdown source={body} headingOffset={2} copyCode />
+            ) : (
+              <p className="muted">Nothing to preview yet.</p>
+            )}
+          </div>
+        </div>
+      </div>
     </>
   );
 }
