@@ -55,7 +55,14 @@ export function RunbooksPanel(
         <MatchedCard key={m.runbook.id} match={m} alertId={props.alertId} incidentId={props.incidentId} />
       ))}
       {external.map((l) => (
-        <a key={l.url} className="runbook-link" href={l.url} target="_blank" rel="noreferrer noopener">
+        <a
+          key={l.url}
+          // Beside a matched runbook the alert's own link is the second place to look, not the first.
+          className={data.items.length ? 'runbook-link runbook-link-second' : 'runbook-link'}
+          href={l.url}
+          target="_blank"
+          rel="noreferrer noopener"
+        >
           <span className="runbook-kicker">{data.items.length ? 'Linked from the alert' : 'Runbook'}</span>
           <span className="runbook-title">{l.title && l.title !== 'Runbook' ? l.title : 'Open the runbook'} →</span>
           <span className="runbook-url">{l.url}</span>
