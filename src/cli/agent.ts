@@ -100,9 +100,9 @@ export function registerAgentCommands(program: Command, deps: Deps): void {
   agent
     .command('list')
     .description("agents and whether they are connected (--team: one team's)")
-    .option('--team <teamId>', 'only this team')
+    .option('--team <teamId>', 'only this team (id or slug)')
     .action(async (o: { team?: string }) => {
-      const q = o.team ? `?teamId=${encodeURIComponent(o.team)}` : '';
+      const q = o.team ? `?teamId=${encodeURIComponent(await client().teamId(o.team))}` : '';
       const r = await client().get<{ items: AgentView[] }>(`/api/agents${q}`);
       output(json(), r, () =>
         printTable(
@@ -120,11 +120,12 @@ export function registerAgentCommands(program: Command, deps: Deps): void {
   agent
     .command('create')
     .description('create an agent of a team and print its token (shown once)')
-    .requiredOption('--team <teamId>', 'the owning team')
+    .requiredOption('--team <teamId>', 'the owning team (id or slug)')
     .requiredOption('--name <name>', 'a name, e.g. the host it runs on')
     .action(async (o: { team: string; name: string }) => {
-      const r = await client().post<{ agent: AgentView; token: string }>('/api/agents', {
-        teamId: o.team,
+      const c = client();
+      const r = await c.post<{ agent: AgentView; token: string }>('/api/agents', {
+        teamId: await c.teamId(o.team),
         name: o.name,
       });
       output(json(), r, () => {

@@ -54,10 +54,10 @@ export function registerAutomationCommands(program: Command, deps: Deps): void {
 
   au.command('list')
     .description('automation rules')
-    .option('--team <id>', "only this team's rules")
+    .option('--team <id>', "only this team's rules (id or slug)")
     .action(async (o: { team?: string }) => {
       const { items } = await client().get<{ items: Rule[] }>(
-        `/api/automation-rules${o.team ? `?teamId=${enc(o.team)}` : ''}`,
+        `/api/automation-rules${o.team ? `?teamId=${enc(await client().teamId(o.team))}` : ''}`,
       );
       output(json(), items, () =>
         printTable(
@@ -84,11 +84,11 @@ export function registerAutomationCommands(program: Command, deps: Deps): void {
   au.command('create')
     .description('create a rule from a JSON or YAML file: { teamId, name, trigger, conditions, action, actionConfig }')
     .requiredOption('--file <path>', 'the rule (JSON or YAML)')
-    .option('--team <id>', 'the team (overrides teamId in the file)')
+    .option('--team <id>', 'the team, id or slug (overrides teamId in the file)')
     .action(async (o: { file: string; team?: string }) => {
       const text = readFileSync(o.file, 'utf8');
       const body = (parseYaml(text) ?? {}) as Record<string, unknown>;
-      if (o.team) body.teamId = o.team;
+      if (o.team) body.teamId = await client().teamId(o.team);
       const r = await client().post<Rule>('/api/automation-rules', body);
       output(json(), r, () => printRule(r));
     });

@@ -63,4 +63,19 @@ export class MusterClient {
   delete<T = unknown>(path: string): Promise<T> {
     return this.request<T>('DELETE', path);
   }
+
+  /**
+   * A team's id from its id or slug (`--team payments`): list filters and request bodies take ids, and a slug there
+   * would match nothing. An unknown team is the API's 404.
+   */
+  async teamId(ref: string): Promise<string> {
+    if (ref.startsWith('team_')) return ref;
+    return (await this.get<{ id: string }>(`/api/teams/${encodeURIComponent(ref)}`)).id;
+  }
+
+  /** A service's id from its id or slug (`--service checkout`), as `teamId` does for teams. */
+  async serviceId(ref: string): Promise<string> {
+    if (ref.startsWith('svc_')) return ref;
+    return (await this.get<{ id: string }>(`/api/services/${encodeURIComponent(ref)}`)).id;
+  }
 }

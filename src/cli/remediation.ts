@@ -48,10 +48,10 @@ export function registerRemediationCommands(program: Command, { client, json }: 
 
   act
     .command('list')
-    .option('--team <id>')
+    .option('--team <id>', 'only this team (id or slug)')
     .action(async (o: { team?: string }) => {
       const r = await client().get<{ items: { id: string; name: string; kind: string; mode: string }[] }>(
-        `/api/actions${o.team ? `?teamId=${enc(o.team)}` : ''}`,
+        `/api/actions${o.team ? `?teamId=${enc(await client().teamId(o.team))}` : ''}`,
       );
       output(json(), r.items, () => printTable(r.items, ['id', 'kind', 'mode', 'name']));
     });
@@ -119,13 +119,13 @@ export function registerRemediationCommands(program: Command, { client, json }: 
 
   act
     .command('runs')
-    .option('--team <id>')
+    .option('--team <id>', 'only this team (id or slug)')
     .option('--status <status>')
     .option('--action <id>')
     .option('--incident <id>')
     .action(async (o: { team?: string; status?: string; action?: string; incident?: string }) => {
       const q = new URLSearchParams();
-      if (o.team) q.set('teamId', o.team);
+      if (o.team) q.set('teamId', await client().teamId(o.team));
       if (o.status) q.set('status', o.status);
       if (o.action) q.set('actionId', o.action);
       if (o.incident) q.set('incidentId', o.incident);

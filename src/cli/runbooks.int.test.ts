@@ -77,5 +77,23 @@ for (const engine of ENGINES) {
       assert.equal(linked.code, 0, linked.stderr);
       assert.match(linked.stdout, /1 service\(s\), 1 alert rule\(s\)/);
     });
+
+    it('takes a team and a service by slug, as the docs write them; an unknown one is an error, not an empty list', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'muster-runbook-'));
+      const file = join(dir, 'full.md');
+      writeFileSync(file, '# Volume full\n');
+      const args = ['--title', 'Volume full', '--file', file, '--service', 'volumes', '--json'];
+      const created = await muster(['runbook', 'create', '--team', 'storage', ...args], env);
+      assert.equal(created.code, 0, created.stderr);
+      const rb = JSON.parse(created.stdout) as { teamId: string; serviceIds: string[] };
+      assert.equal(rb.teamId, teamId);
+      assert.deepEqual(rb.serviceIds, [service]);
+      const list = await muster(['runbook', 'list', '--team', 'storage', '--service', 'volumes'], env);
+      assert.equal(list.code, 0, list.stderr);
+      assert.match(list.stdout, /Volume full/);
+      const unknown = await muster(['runbook', 'list', '--team', 'no-such-team'], env);
+      assert.notEqual(unknown.code, 0);
+      assert.match(unknown.stderr, /no-such-team/);
+    });
   });
 }

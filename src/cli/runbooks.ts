@@ -83,14 +83,15 @@ export function registerRunbookCommands(program: Command, deps: Deps): void {
   const rb = program.command('runbook').description('Runbooks: Markdown steps for alerts and services');
 
   rb.command('list')
-    .option('--team <id>', 'only this team')
-    .option('--service <id>', 'only runbooks of this service')
+    .option('--team <id>', 'only this team (id or slug)')
+    .option('--service <id>', 'only runbooks of this service (id or slug)')
     .option('--stale', 'only runbooks due for review')
     .option('-q, --query <text>', 'title contains')
     .action(async (o: { team?: string; service?: string; stale?: boolean; query?: string }) => {
       const qs = new URLSearchParams();
-      if (o.team) qs.set('teamId', o.team);
-      if (o.service) qs.set('serviceId', o.service);
+      const c = deps.client();
+      if (o.team) qs.set('teamId', await c.teamId(o.team));
+      if (o.service) qs.set('serviceId', await c.serviceId(o.service));
       if (o.stale) qs.set('stale', 'true');
       if (o.query) qs.set('q', o.query);
       const r = await deps.client().request<{ items: Summary[] }>('GET', `/api/runbooks?${qs}`);
@@ -124,10 +125,10 @@ export function registerRunbookCommands(program: Command, deps: Deps): void {
   });
 
   rb.command('create')
-    .requiredOption('--team <id>', 'the owning team')
+    .requiredOption('--team <id>', 'the owning team (id or slug)')
     .requiredOption('--title <text>', 'the title')
     .requiredOption('--file <path>', 'the Markdown body (- for stdin)')
-    .option('--service <id>', 'a service it covers (repeat)', list)
+    .option('--service <id>', 'a service it covers, id or slug (repeat)', list)
     .option('--alert <rule>', 'an alert rule: Alertname or Alertname{label="v",x=~"re"} (repeat)', list)
     .option('--review-days <n>', 'review interval in days')
     .action(
@@ -139,11 +140,12 @@ export function registerRunbookCommands(program: Command, deps: Deps): void {
         alert?: string[];
         reviewDays?: string;
       }) => {
-        const r = await deps.client().request<Runbook>('POST', '/api/runbooks', {
-          teamId: o.team,
+        const c = deps.client();
+        const r = await c.request<Runbook>('POST', '/api/runbooks', {
+          teamId: await c.teamId(o.team),
           title: o.title,
           body: readBody(o.file),
-          ...(o.service ? { serviceIds: o.service } : {}),
+          ...(o.service ? { serviceIds: await Promise.all(o.service.map((s) => c.serviceId(s))) } : {}),
           ...(o.alert ? { alertRules: o.alert.map(parseRule) } : {}),
           ...(o.reviewDays ? { reviewIntervalDays: Number(o.reviewDays) } : {}),
         });
@@ -195,12 +197,14 @@ export function registerRunbookCommands(program: Command, deps: Deps): void {
 
   rb.command('link <id>')
     .description("Set the runbook's services and alert rules (each option replaces that list)")
-    .option('--service <id>', 'a service it covers (repeat)', list)
+    .option('--service <id>', 'a service it covers, id or slug (repeat)', list)
     .option('--alert <rule>', 'an alert rule (repeat)', list)
     .option('--no-services', 'unlink every service')
     .action(async (id: string, o: { service?: string[]; alert?: string[]; services?: boolean }) => {
-      const r = await deps.client().request<Runbook>('PATCH', `/api/runbooks/${enc(id)}`, {
-        ...(o.service ? { serviceIds: o.service } : o.services === false ? { serviceIds: [] } : {}),
+      const c = deps.client();
+      const serviceIds = o.service ? await Promise.all(o.service.map((s) => c.serviceId(s))) : undefined;
+      const r = await c.request<Runbook>('PATCH', `/api/runbooks/${enc(id)}`, {
+        ...(serviceIds ? { serviceIds } : o.services === false ? { serviceIds: [] } : {}),
         ...(o.alert ? { alertRules: o.alert.map(parseRule) } : {}),
       });
       output(deps.json(), r, () =>
