@@ -148,6 +148,31 @@ for (const engine of ENGINES) {
       assert.equal(got.length, before);
     });
 
+    it('names a refused parameter once, with why (not also "has no value" where the template uses it)', async () => {
+      const before = got.length;
+      const bad = await t.api<{ id: string }>('POST', '/api/actions', {
+        teamId,
+        name: 'Evil param',
+        kind: 'http',
+        params: [{ name: 'pod', from: 'label', key: 'evil', required: true }],
+        http: { method: 'POST', url: `http://127.0.0.1:${port}/x/{{param.pod}}`, allowPrivateAddress: true },
+      });
+      const r = await t.api<{ error: { details: { problems: { field: string; message: string }[] } } }>(
+        'POST',
+        `/api/actions/${bad.body.id}/runs`,
+        { alertId },
+      );
+      assert.equal(r.status, 400);
+      const problems = r.body.error.details.problems;
+      assert.deepEqual(
+        problems.map((p) => p.field),
+        ['params.pod'],
+        JSON.stringify(problems),
+      );
+      assert.match(problems[0]!.message, /does not match the parameter's pattern/);
+      assert.equal(got.length, before);
+    });
+
     it('needs a second person to approve', async () => {
       const user = await t.api<{ user: { id: string } }>('POST', '/api/users', {
         email: 'b@example.test',

@@ -1165,7 +1165,10 @@ function autoConditionsOf(ac: AutoConditions, problems: FieldProblem[]): AutoCon
 
 function dedupe(problems: FieldProblem[]): FieldProblem[] {
   const seen = new Set<string>();
+  // A template's "has no value" only echoes why its parameter was refused (a missing or refused value): keep the why.
+  const explained = new Set(problems.filter((p) => p.message !== 'has no value').map((p) => p.field));
   return problems.filter((p) => {
+    if (p.message === 'has no value' && explained.has(p.field)) return false;
     const k = `${p.field}\u0000${p.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
