@@ -9,6 +9,7 @@ import type { Database, Db, Executor } from '../db/index.js';
 import type { Sealer } from '../actions/trackers.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
 import { slugify } from '../identity/model.js';
+import { canActOnIncident } from '../incidents/access.js';
 import { recordTechnicalAction } from '../incidents/signals.js';
 import { currentRoles } from '../incidents/repo.js';
 import { enqueueJob } from '../jobs/repo.js';
@@ -589,6 +590,13 @@ export class RemediationService {
       ]);
     }
     const { ctx, serviceId, incidentId } = await this.contextFor(trx, input, action);
+    // A person's run posts on the incident's timeline (and its IC may approve it): acting on the incident, which
+    // needs the responder role in the team of a service it affects or one of its roles (src/incidents/access.ts).
+    if (actor && input.trigger === 'manual' && incidentId && !(await canActOnIncident(trx, actor, incidentId))) {
+      throw forbidden(
+        'Running an action for this incident posts on its timeline: that needs the responder role in the team of a service it affects, or one of its roles.',
+      );
+    }
     if (input.trigger === 'rule') {
       // A rule's run is one Muster starts by itself: it counts against the same hourly limit as automatic runs.
       const recent = await this.recentSelfStartedRuns(trx, action.id, serviceId, now);
