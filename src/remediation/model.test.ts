@@ -67,6 +67,22 @@ describe('remediation templates', () => {
   it('keeps placeholders out of the host', () => {
     assert.equal(urlTemplateProblems('https://{{label.host}}/x', [])[0]?.field, 'http.url');
   });
+
+  it('refuses a credential in the URL (it would be shown to everyone and audited): a header is sealed', () => {
+    for (const url of [
+      'https://ci.example.test/job/deploy/build?token=s3cret',
+      'https://fn.example.test/api/restart?x=1&code=abc%3D%3D',
+      'https://ci.example.test/buildWithParameters?api_key=k',
+      'https://admin:hunter2@awx.example.test/api/v2/job_templates/7/launch/',
+    ]) {
+      const p = urlTemplateProblems(url, []);
+      assert.equal(p[0]?.field, 'http.url', url);
+      assert.match(p[0].message, /header/);
+    }
+    const pod: Param[] = [{ name: 'key', from: 'label', key: 'pod', required: true }];
+    assert.deepEqual(urlTemplateProblems('https://ci.example.test/x?key={{param.key}}&ref=main', pod), []);
+    assert.deepEqual(urlTemplateProblems('https://ci.example.test/x?token=', []), []);
+  });
 });
 
 describe('runs', () => {

@@ -164,8 +164,29 @@ export function urlTemplateProblems(url: string, params: Param[], field = 'http.
     return [{ field, message: 'must be a valid URL' }];
   }
   if (m[3]!.includes('#')) return [{ field, message: 'must not have a fragment' }];
+  // An action's URL is shown to everyone signed in and kept in the audit log: credentials go in a header, sealed.
+  if (m[2].includes('@')) return [{ field, message: `must not hold a user name or password: ${USE_A_HEADER}` }];
+  for (const pair of (m[3]!.split('?')[1] ?? '').split('&')) {
+    const [name = '', value = ''] = pair.split('=');
+    if (CREDENTIAL_PARAM.test(safeDecode(name)) && value !== '' && !value.includes('{{')) {
+      return [{ field, message: `must not carry a credential in its query (${safeDecode(name)}=…): ${USE_A_HEADER}` }];
+    }
+  }
   return templateProblems(url, field, params);
 }
+
+/** Query parameters that carry a credential (Jenkins' `token`, Azure's `code`, `api_key`…), as logs redact them. */
+const CREDENTIAL_PARAM =
+  /^(token|access[-_]?token|auth|api[-_]?key|apikey|key|code|secret|client[-_]?secret|password|passwd|signature|sig)$/i;
+const USE_A_HEADER =
+  "put it in a header (Authorization, or the target's token header), which is sealed and never shown";
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
 
 /** What values are taken from. */
 export interface TemplateContext {
