@@ -115,9 +115,9 @@ export function registerRunbookCommands(program: Command, deps: Deps): void {
     output(deps.json(), r, () => {
       say(`${r.title}  (${r.teamName}, version ${r.version}${r.isStale ? ', due for review' : ''})`);
       for (const a of r.alertRules) {
-        say(
-          `alert rule: ${a.alertname ?? ''}{${a.matchers.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`).join(',')}}`,
-        );
+        const matchers = a.matchers.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`).join(',');
+        // As --alert takes it: "CheckoutErrors" alone, braces only around matchers.
+        say(`alert rule: ${a.alertname ?? ''}${matchers || !a.alertname ? `{${matchers}}` : ''}`);
       }
       say('');
       say(r.body);
