@@ -71,31 +71,93 @@ export interface PageRow {
   teamId: string;
 }
 
+/**
+ * The ids of a team's alerts, drill-key alerts left out unless drills are asked for (a subquery, read from the index
+ * `alerts (service_id, is_drill, id)` alone, migration 0034).
+ */
+function teamAlertIds(k: K, teamId: string, w: Window) {
+  let q = k
+    .selectFrom('alerts as ta')
+    .innerJoin('services as ts', 'ts.id', 'ta.serviceId')
+    .select('ta.id')
+    .where('ts.teamId', '=', teamId);
+  if (!w.kinds.includes('drill')) q = q.where('ta.isDrill', '=', 0);
+  return q;
+}
+
+/**
+ * `ref` is one of the team's alerts (see teamAlertIds). `ref || ''` keeps SQLite from walking the team's whole alert
+ * history through the list to the rows of `ref`'s table (its index on the alert id): the rows come from the window's
+ * index instead, and the list only answers "is it the team's?". Same answer on both engines.
+ */
+const ofTeamAlerts = (k: K, ref: 'l.alertId' | 'e.alertId', teamId: string, w: Window) =>
+  sql<boolean>`(${sql.ref(ref)} || '') in ${teamAlertIds(k, teamId, w)}`;
+
+/**
+ * Alerts left out by insights' rule (see keptAlert) for the kinds asked for: linked only to incidents of kinds not
+ * asked for. Few (the alerts of drills and imported incidents); read once and checked in memory, so the window's
+ * pages and acknowledgements need no subplan per row.
+ */
+export async function alertsLeftOut(k: K, w: Window): Promise<Set<string>> {
+  const kinds = sql.join(w.kinds.map((kind) => sql`${kind}`));
+  const rows = await k
+    .selectFrom('incidentAlerts as xa')
+    .innerJoin('incidents as xi', 'xi.id', 'xa.incidentId')
+    .select('xa.alertId')
+    .where(sql<boolean>`${sql.ref('xi.kind')} not in (${kinds})`)
+    .where(
+      sql<boolean>`not exists (select 1 from incident_alerts ya inner join incidents yi on yi.id = ya.incident_id where ya.alert_id = ${sql.ref('xa.alertId')} and yi.kind in (${kinds}))`,
+    )
+    .execute();
+  return new Set(rows.map((r) => r.alertId));
+}
+
 /** The `paged` escalation-log entries of the scope's alerts sent in [from, to) (optionally naming one person). */
 export async function loadPages(k: K, scope: Scope, w: Window, userId?: string): Promise<PageRow[]> {
-  let q = k
-    .selectFrom('escalationLog as l')
-    .innerJoin('alerts as a', 'a.id', 'l.alertId')
-    .innerJoin('services as s', 's.id', 'a.serviceId')
-    .select([
-      'l.id',
-      'l.at',
-      'l.userIds',
-      'l.alertId',
-      'a.summary',
-      'a.resolvedAt',
-      'a.serviceId',
-      's.name as serviceName',
-      's.teamId',
-    ])
-    .where('l.kind', '=', 'paged')
-    .where('l.at', '>=', w.from)
-    .where('l.at', '<', w.to)
-    .where(keptAlert(w));
-  if (scope.teamId !== undefined) q = q.where('s.teamId', '=', scope.teamId);
-  if (scope.serviceId !== undefined) q = q.where('a.serviceId', '=', scope.serviceId);
-  if (userId !== undefined) q = q.where('l.userIds', 'like', `%${JSON.stringify(userId)}%`);
-  const rows = await q.orderBy('l.at').orderBy('l.id').execute();
+  const columns = [
+    'l.id',
+    'l.at',
+    'l.userIds',
+    'l.alertId',
+    'a.summary',
+    'a.resolvedAt',
+    'a.serviceId',
+    's.name as serviceName',
+    's.teamId',
+  ] as const;
+  let rows;
+  if (scope.teamId !== undefined && scope.serviceId === undefined) {
+    // A team's pages: the window's entries (escalation_log (kind, at)), kept when their alert is the team's, and only
+    // then joined to the alert. `cross join` holds SQLite to that order; PostgreSQL plans it as the inner join it is.
+    let q = k
+      .selectFrom('escalationLog as l')
+      .crossJoin('alerts as a')
+      .crossJoin('services as s')
+      .select(columns)
+      .whereRef('a.id', '=', 'l.alertId')
+      .whereRef('s.id', '=', 'a.serviceId')
+      .where('l.kind', '=', 'paged')
+      .where('l.at', '>=', w.from)
+      .where('l.at', '<', w.to)
+      .where(ofTeamAlerts(k, 'l.alertId', scope.teamId, w));
+    if (userId !== undefined) q = q.where('l.userIds', 'like', `%${JSON.stringify(userId)}%`);
+    const [found, out] = await Promise.all([q.orderBy('l.at').orderBy('l.id').execute(), alertsLeftOut(k, w)]);
+    rows = found.filter((r) => !out.has(r.alertId));
+  } else {
+    let q = k
+      .selectFrom('escalationLog as l')
+      .innerJoin('alerts as a', 'a.id', 'l.alertId')
+      .innerJoin('services as s', 's.id', 'a.serviceId')
+      .select(columns)
+      .where('l.kind', '=', 'paged')
+      .where('l.at', '>=', w.from)
+      .where('l.at', '<', w.to)
+      .where(keptAlert(w));
+    if (scope.teamId !== undefined) q = q.where('s.teamId', '=', scope.teamId);
+    if (scope.serviceId !== undefined) q = q.where('a.serviceId', '=', scope.serviceId);
+    if (userId !== undefined) q = q.where('l.userIds', 'like', `%${JSON.stringify(userId)}%`);
+    rows = await q.orderBy('l.at').orderBy('l.id').execute();
+  }
   const parsed = new Map<string, string[]>();
   return rows
     .map((r) => {
@@ -120,25 +182,22 @@ export interface HeroHistory {
   incidents: { id: string; title: string; severity: string; declaredAt: number }[];
   roles: { id: string; incidentId: string; userId: string; role: string; startedAt: number }[];
   participants: { incidentId: string; userId: string; firstJoinedAt: number }[];
-  acks: {
-    alertId: string;
-    userId: string;
-    at: number;
-    alertTitle: string;
-    serviceName: string;
-    incidentId: string | null;
-  }[];
-  pages: PageRow[];
+  /** Acknowledgements of the team's kept alerts by a person (the alert's title and service: loadAlertDetails). */
+  acks: { alertId: string; userId: string; at: number; incidentId: string | null }[];
+  /** The team's pages (as loadPages keeps them); the alert's title, resolution and service: loadAlertDetails. */
+  pages: { logId: string; at: number; userIds: string[]; alertId: string }[];
 }
 
 /**
  * Everything the hero signal counts for one team over a window: its incidents, their role assignments and
- * participants, acknowledgements of its alerts by a person, and its pages. Six queries.
+ * participants, acknowledgements of its alerts by a person, and its pages. Seven queries. Pages and acknowledgements
+ * come without their alert's details: most answers need none, or only a few (loadAlertDetails), and reading the
+ * alert row of each of a year's pages was a third of the time.
  */
 export async function loadHeroHistory(k: K, teamId: string, w: Window): Promise<HeroHistory> {
   const scope = { teamId };
   const ids = () => scopedIncidentIds(k, scope, w);
-  const [incidents, roles, participants, ackRows, links, pages] = await Promise.all([
+  const [incidents, roles, participants, ackRows, links, pageRows, leftOut] = await Promise.all([
     k
       .selectFrom('incidents')
       .select(['id', 'title', 'severity', 'declaredAt'])
@@ -155,39 +214,89 @@ export async function loadHeroHistory(k: K, teamId: string, w: Window): Promise<
       .select(['incidentId', 'userId', 'firstJoinedAt'])
       .where('incidentId', 'in', ids())
       .execute(),
+    // The window's acknowledgements, from the index alert_events (kind, at, alert_id, actor_user_id) alone, of the
+    // team's alerts (migration 0034).
     k
       .selectFrom('alertEvents as e')
-      .innerJoin('alerts as a', 'a.id', 'e.alertId')
-      .innerJoin('services as s', 's.id', 'a.serviceId')
-      .select(['e.alertId', 'e.actorUserId', 'e.at', 'a.summary', 's.name as serviceName'])
+      .select(['e.alertId', 'e.actorUserId', 'e.at'])
       .where('e.kind', '=', 'acknowledged')
       .where('e.actorUserId', 'is not', null)
       .where('e.at', '>=', w.from)
       .where('e.at', '<', w.to)
-      .where('s.teamId', '=', teamId)
-      .where(keptAlert(w))
+      .where(ofTeamAlerts(k, 'e.alertId', teamId, w))
       .execute(),
     k.selectFrom('incidentAlerts').select(['alertId', 'incidentId']).where('incidentId', 'in', ids()).execute(),
-    loadPages(k, scope, w),
+    k
+      .selectFrom('escalationLog as l')
+      .select(['l.id', 'l.at', 'l.userIds', 'l.alertId'])
+      .where('l.kind', '=', 'paged')
+      .where('l.at', '>=', w.from)
+      .where('l.at', '<', w.to)
+      .where(ofTeamAlerts(k, 'l.alertId', teamId, w))
+      .orderBy('l.at')
+      .orderBy('l.id')
+      .execute(),
+    alertsLeftOut(k, w),
   ]);
   const incidentOf = new Map<string, string>();
   for (const l of links)
     if (!incidentOf.has(l.alertId) || l.incidentId < incidentOf.get(l.alertId)!)
       incidentOf.set(l.alertId, l.incidentId);
+  const parsed = new Map<string, string[]>();
+  const pages: HeroHistory['pages'] = [];
+  for (const r of pageRows) {
+    if (leftOut.has(r.alertId)) continue;
+    let userIds = parsed.get(r.userIds);
+    if (!userIds) parsed.set(r.userIds, (userIds = fromJsonText<string[]>(r.userIds, [])));
+    if (userIds.length > 0) pages.push({ logId: r.id, at: num(r.at), userIds, alertId: r.alertId });
+  }
   return {
     incidents: [...new Map(incidents.map((i) => [i.id, { ...i, declaredAt: num(i.declaredAt) }])).values()],
     roles: roles.map((r) => ({ ...r, startedAt: num(r.startedAt) })),
     participants: participants.map((p) => ({ ...p, firstJoinedAt: num(p.firstJoinedAt) })),
-    acks: ackRows.map((a) => ({
-      alertId: a.alertId,
-      userId: a.actorUserId!,
-      at: num(a.at),
-      alertTitle: a.summary,
-      serviceName: a.serviceName,
-      incidentId: incidentOf.get(a.alertId) ?? null,
-    })),
+    acks: ackRows
+      .filter((a) => !leftOut.has(a.alertId))
+      .map((a) => ({
+        alertId: a.alertId,
+        userId: a.actorUserId!,
+        at: num(a.at),
+        incidentId: incidentOf.get(a.alertId) ?? null,
+      })),
     pages,
   };
+}
+
+export interface AlertDetail {
+  title: string;
+  resolvedAt: number | null;
+  serviceId: string;
+  serviceName: string;
+}
+
+/** Alerts' title, resolution and service, by id (in chunks). */
+export async function loadAlertDetails(k: K, alertIds: Iterable<string>): Promise<Map<string, AlertDetail>> {
+  const out = new Map<string, AlertDetail>();
+  const parts = await Promise.all(
+    chunks([...new Set(alertIds)]).map((c) =>
+      // `cross join`: SQLite reads the alerts by id first, then their service (never a service's every alert).
+      k
+        .selectFrom('alerts as a')
+        .crossJoin('services as s')
+        .select(['a.id', 'a.summary', 'a.resolvedAt', 'a.serviceId', 's.name as serviceName'])
+        .whereRef('s.id', '=', 'a.serviceId')
+        .where('a.id', 'in', c)
+        .execute(),
+    ),
+  );
+  for (const rows of parts)
+    for (const r of rows)
+      out.set(r.id, {
+        title: r.summary,
+        resolvedAt: numOrNull(r.resolvedAt),
+        serviceId: r.serviceId,
+        serviceName: r.serviceName,
+      });
+  return out;
 }
 
 export interface PersonRow {

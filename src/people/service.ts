@@ -23,6 +23,7 @@ import type { Logger } from '../shared/logger.js';
 import {
   chunks,
   loadCardHistory,
+  loadAlertDetails,
   loadHeroHistory,
   loadIncidentServices,
   loadKnowledgeHistory,
@@ -268,23 +269,30 @@ export class PeopleHealthService {
     const roles = countBy(h.roles.map((r) => r.userId));
     // Off-hours pages per person in one pass (each person's own zone).
     const timing = timingOf(windowsOf(settings));
-    const offByPerson = new Map<string, { at: number; resolvedAt: number | null }[]>();
+    const offByPerson = new Map<string, { at: number; alertId: string }[]>();
     for (const p of h.pages) {
       for (const u of p.userIds) {
         if (!timing(p.at, people.get(u)?.timezone || 'UTC').outsideWorkingHours) continue;
         const list = offByPerson.get(u) ?? [];
-        list.push({ at: p.at, resolvedAt: p.alertResolvedAt });
+        list.push({ at: p.at, alertId: p.alertId });
         offByPerson.set(u, list);
       }
     }
     void offHoursPages;
+    // Their alerts' resolution, read for those pages only.
+    const alerts = await loadAlertDetails(
+      this.k,
+      [...offByPerson.values()].flatMap((l) => l.map((p) => p.alertId)),
+    );
+    const spans = (list: { at: number; alertId: string }[]) =>
+      list.map((p) => ({ at: p.at, resolvedAt: alerts.get(p.alertId)?.resolvedAt ?? null }));
     const input = [...people.values()].map((p) => ({
       userId: p.id,
       name: p.name,
       pagesAcknowledged: acks.get(p.id) ?? 0,
       incidentsResponded: responded.get(p.id)?.size ?? 0,
       rolesHeld: roles.get(p.id) ?? 0,
-      offHoursPageHours: offHoursPageHours(offByPerson.get(p.id) ?? [], until),
+      offHoursPageHours: offHoursPageHours(spans(offByPerson.get(p.id) ?? []), until),
     }));
     const figures = heroFigures(input, settings);
     return {
@@ -314,18 +322,21 @@ export class PeopleHealthService {
     const title = (id: string | null) => (id ? (incidents.get(id)?.title ?? null) : null);
     let items: HeroItem[] = [];
     if (measure === 'pages') {
-      items = h.acks
-        .filter((a) => a.userId === userId)
-        .map((a) => ({
-          kind: 'page',
-          at: a.at,
-          incidentId: a.incidentId,
-          incidentTitle: title(a.incidentId),
-          alertId: a.alertId,
-          alertTitle: a.alertTitle,
-          serviceName: a.serviceName,
-          detail: 'Acknowledged the page',
-        }));
+      const acks = h.acks.filter((a) => a.userId === userId);
+      const alerts = await loadAlertDetails(
+        this.k,
+        acks.map((a) => a.alertId),
+      );
+      items = acks.map((a) => ({
+        kind: 'page',
+        at: a.at,
+        incidentId: a.incidentId,
+        incidentTitle: title(a.incidentId),
+        alertId: a.alertId,
+        alertTitle: alerts.get(a.alertId)?.title ?? null,
+        serviceName: alerts.get(a.alertId)?.serviceName ?? null,
+        detail: 'Acknowledged the page',
+      }));
     } else if (measure === 'roles') {
       items = h.roles
         .filter((r) => r.userId === userId)
@@ -340,16 +351,22 @@ export class PeopleHealthService {
           detail: ROLE_NAMES[r.role] ?? r.role,
         }));
     } else if (measure === 'offHours') {
-      items = offHoursPages(userId).map((p) => {
-        const hours = offHoursPageHours([{ at: p.at, resolvedAt: p.alertResolvedAt }], until);
+      const pages = offHoursPages(userId);
+      const alerts = await loadAlertDetails(
+        this.k,
+        pages.map((p) => p.alertId),
+      );
+      items = pages.map((p) => {
+        const alert = alerts.get(p.alertId);
+        const hours = offHoursPageHours([{ at: p.at, resolvedAt: alert?.resolvedAt ?? null }], until);
         return {
           kind: 'off_hours_page',
           at: p.at,
           incidentId: null,
           incidentTitle: null,
           alertId: p.alertId,
-          alertTitle: p.alertTitle,
-          serviceName: p.serviceName,
+          alertTitle: alert?.title ?? null,
+          serviceName: alert?.serviceName ?? null,
           detail: `Paged outside working hours; ${hours} h until resolved`,
         };
       });
