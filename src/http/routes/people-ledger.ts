@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../auth.js';
 import type { Services } from '../services.js';
+import { teamIdOf } from '../team-param.js';
 
 const tags = ['people'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -108,7 +109,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
       config: { access: 'viewer@team' },
       schema: { tags, summary: "The team's comp-time policy", params: Type.Object({ team: Id }) },
     },
-    async (req) => ledger.policy(req.params.team),
+    async (req) => ledger.policy(await teamIdOf(services, req.params.team)),
   );
 
   r.put(
@@ -125,7 +126,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
       },
     },
     async (req) =>
-      ledger.setPolicy(actorOf(req), req.params.team, {
+      ledger.setPolicy(actorOf(req), await teamIdOf(services, req.params.team), {
         kind: req.body.kind,
         factor: req.body.factor,
         minimumHours: req.body.minimumHours,
@@ -145,7 +146,10 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
       },
     },
     async (req) => {
-      const l = await ledger.ledger(req.params.team, { from: ms(req.query.from), to: ms(req.query.to) });
+      const l = await ledger.ledger(await teamIdOf(services, req.params.team), {
+        from: ms(req.query.from),
+        to: ms(req.query.to),
+      });
       return {
         teamId: l.teamId,
         from: iso(l.from),
@@ -179,7 +183,10 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
       },
     },
     async (req, reply) => {
-      const csv = await ledger.csv(req.params.team, { from: ms(req.query.from), to: ms(req.query.to) });
+      const csv = await ledger.csv(await teamIdOf(services, req.params.team), {
+        from: ms(req.query.from),
+        to: ms(req.query.to),
+      });
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="comp-time.csv"')
@@ -204,7 +211,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
       },
     },
     async (req, reply) => {
-      const e = await ledger.takeTimeOff(actorOf(req), req.params.team, {
+      const e = await ledger.takeTimeOff(actorOf(req), await teamIdOf(services, req.params.team), {
         userId: req.body.userId,
         hours: req.body.hours,
         takenOn: req.body.takenOn,
@@ -283,7 +290,10 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
       },
     },
     async (req) => {
-      const s = await ledger.pulseSummary(req.params.team, { from: ms(req.query.from), to: ms(req.query.to) });
+      const s = await ledger.pulseSummary(await teamIdOf(services, req.params.team), {
+        from: ms(req.query.from),
+        to: ms(req.query.to),
+      });
       return { ...s, quarters: s.quarters.map((q) => ({ ...q, from: iso(q.from), to: iso(q.to) })) };
     },
   );

@@ -10,9 +10,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACTION_KINDS, ACTION_MODES, HTTP_METHODS, RUN_STATUSES, isFinal } from '../../remediation/model.js';
 import type { Action, AutomationSettings, Chunk, Run } from '../../remediation/index.js';
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
-import { systemActor } from '../../identity/index.js';
 import { actorOf } from '../auth.js';
 import type { Services } from '../services.js';
+import { teamIdOf } from '../team-param.js';
 import { openEventStream } from '../sse.js';
 
 const tags = ['remediation'];
@@ -349,10 +349,6 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
         }),
       ),
   );
-}
-
-async function teamIdOf(services: Services, idOrSlug: string): Promise<string> {
-  return (await services.teams.get(systemActor('remediation'), idOrSlug)).id;
 }
 
 function openRunStream(
