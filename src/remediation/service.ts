@@ -15,7 +15,7 @@ import { currentRoles } from '../incidents/repo.js';
 import { enqueueJob } from '../jobs/repo.js';
 import type { Clock } from '../shared/clock.js';
 import { conflict, forbidden, notFound, validationError, type FieldProblem } from '../shared/errors.js';
-import { newId, newSecret } from '../shared/ids.js';
+import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
 import type { Logger } from '../shared/logger.js';
 import { outboundUrlProblem, type ResolveAll } from '../shared/net.js';
@@ -1187,6 +1187,3 @@ function dedupe(problems: FieldProblem[]): FieldProblem[] {
 function systemActor(label: string): Actor {
   return { userId: null, tokenId: null, label, ip: null, isAdmin: true };
 }
-
-/** Kept for callers that make a signing secret for a new action (the CLI prints it once). */
-export const newSigningSecret = (): string => newSecret(24);
