@@ -95,6 +95,7 @@ export function registerPeopleCommands(program: Command, deps: Deps): void {
     .action(async (o: WindowOpts) => {
       type L = {
         timeZone: string;
+        loadShare: number;
         people: {
           name: string;
           flagged: boolean;
@@ -112,7 +113,11 @@ export function registerPeopleCommands(program: Command, deps: Deps): void {
             person: p.name,
             month: monthOf.format(new Date(m.month)),
             hours: m.onCallHours,
-            share: pct(m.share),
+            // One decimal where whole percents would hide the side of the limit it falls on (25.4% is over 25%).
+            share:
+              Math.round(m.share * 100) === Math.round(r.loadShare * 100) && m.share !== r.loadShare
+                ? `${Math.round(m.share * 1000) / 10}%`
+                : pct(m.share),
             flag: m.flagged ? 'more than a week in four' : '',
           })),
         ),

@@ -8,7 +8,7 @@ import { query } from '../../lib/api.js';
 import type { Team } from '../../lib/types.js';
 import { useApi } from '../../lib/use-api.js';
 import { CoverButton } from '../people/cover.js';
-import type { RecoveryEntry } from '../people/common.js';
+import { pctBeside, type RecoveryEntry } from '../people/common.js';
 import type { People } from './people.js';
 import { addDays, formatIn, todayIn, zonedParts, zonedToInstant } from './zone.js';
 
@@ -77,8 +77,8 @@ function TeamMonthShare({ team, userId, zone }: { team: Team; userId: string; zo
   return (
     <li data-testid="month-share">
       <span>
-        <strong>{team.name}</strong>: {Math.round(m.onCallHours)} h on call this month, {Math.round(m.share * 100)}% of
-        it{' '}
+        <strong>{team.name}</strong>: {Math.round(m.onCallHours)} h on call this month,{' '}
+        {pctBeside(m.share, load.data.loadShare)} of it{' '}
         {m.flagged ? (
           <Badge tone="warn">more than one week in four</Badge>
         ) : (

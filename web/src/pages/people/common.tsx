@@ -149,6 +149,10 @@ export interface PeopleSettings {
 export const pct = (x: number | null | undefined): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '—' : `${Math.round(x * 100)}%`;
 
+/** A share beside its limit: one decimal where whole percents would hide the side it falls on (25.4% over 25%). */
+export const pctBeside = (x: number, limit: number): string =>
+  Math.round(x * 100) === Math.round(limit * 100) && x !== limit ? `${Math.round(x * 1000) / 10}%` : pct(x);
+
 export const hours = (h: number): string => `${Math.round(h * 10) / 10} h`;
 
 /** `from` for the last `days` days, rounded to the hour so the request (and the page's cache) stays stable. */

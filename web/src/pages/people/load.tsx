@@ -13,7 +13,7 @@ import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import type { Team } from '../../lib/types.js';
 import { useApi } from '../../lib/use-api.js';
-import { hours, pct, type LoadReport, type RecoveryEntry } from './common.js';
+import { hours, pct, pctBeside, type LoadReport, type RecoveryEntry } from './common.js';
 import { CoverButton } from './cover.js';
 
 const monthName = (iso: string, timeZone: string): string => {
@@ -134,7 +134,7 @@ export function LoadView({ team, from }: { team: Team; from: string }) {
             sortValue: (r) => r.share,
             cell: (r) => (
               <>
-                {pct(r.share)} {r.flagged && <Badge tone="bad">over one week in four</Badge>}
+                {pctBeside(r.share, l.loadShare)} {r.flagged && <Badge tone="bad">over one week in four</Badge>}
               </>
             ),
           },
