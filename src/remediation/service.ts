@@ -1059,9 +1059,10 @@ export class RemediationService {
       )
         continue;
       // Two alerts of one service evaluated at once (PostgreSQL) would both count N-1 recent runs and both run:
-      // the action's row, locked until this job commits, makes the count and the insert one step.
+      // the action's row, locked until this job commits, makes the count and the insert one step. NO KEY: a
+      // person's run of the action (a key-share lock for its foreign key) does not wait for it.
       if (this.deps.db.engine === 'postgres') {
-        await trx.selectFrom('remediationActions').select('id').where('id', '=', action.id).forUpdate().execute();
+        await trx.selectFrom('remediationActions').select('id').where('id', '=', action.id).forNoKeyUpdate().execute();
       }
       const already = await trx
         .selectFrom('remediationRuns')
