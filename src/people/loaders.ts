@@ -190,11 +190,17 @@ export interface HeroHistory {
 
 /**
  * Everything the hero signal counts for one team over a window: its incidents, their role assignments and
- * participants, acknowledgements of its alerts by a person, and its pages. Seven queries. Pages and acknowledgements
+ * participants, acknowledgements of its alerts by a person, and its pages (unless `pages: false`: none then). Seven
+ * queries. Pages and acknowledgements
  * come without their alert's details: most answers need none, or only a few (loadAlertDetails), and reading the
  * alert row of each of a year's pages was a third of the time.
  */
-export async function loadHeroHistory(k: K, teamId: string, w: Window): Promise<HeroHistory> {
+export async function loadHeroHistory(
+  k: K,
+  teamId: string,
+  w: Window,
+  opts: { pages: boolean } = { pages: true },
+): Promise<HeroHistory> {
   const scope = { teamId };
   const ids = () => scopedIncidentIds(k, scope, w);
   const [incidents, roles, participants, ackRows, links, pageRows, leftOut] = await Promise.all([
@@ -226,16 +232,18 @@ export async function loadHeroHistory(k: K, teamId: string, w: Window): Promise<
       .where(ofTeamAlerts(k, 'e.alertId', teamId, w))
       .execute(),
     k.selectFrom('incidentAlerts').select(['alertId', 'incidentId']).where('incidentId', 'in', ids()).execute(),
-    k
-      .selectFrom('escalationLog as l')
-      .select(['l.id', 'l.at', 'l.userIds', 'l.alertId'])
-      .where('l.kind', '=', 'paged')
-      .where('l.at', '>=', w.from)
-      .where('l.at', '<', w.to)
-      .where(ofTeamAlerts(k, 'l.alertId', teamId, w))
-      .orderBy('l.at')
-      .orderBy('l.id')
-      .execute(),
+    opts.pages
+      ? k
+          .selectFrom('escalationLog as l')
+          .select(['l.id', 'l.at', 'l.userIds', 'l.alertId'])
+          .where('l.kind', '=', 'paged')
+          .where('l.at', '>=', w.from)
+          .where('l.at', '<', w.to)
+          .where(ofTeamAlerts(k, 'l.alertId', teamId, w))
+          .orderBy('l.at')
+          .orderBy('l.id')
+          .execute()
+      : [],
     alertsLeftOut(k, w),
   ]);
   const incidentOf = new Map<string, string>();

@@ -236,13 +236,14 @@ export class PeopleHealthService {
 
   // ---- 1. heroes ---------------------------------------------------------------------------------------------------
 
-  private async heroData(actor: Actor, q: WindowQuery & { teamId?: string | undefined }) {
+  /** `pages: false` when the answer needs no pages (a drill-down into incidents, roles or acknowledgements). */
+  private async heroData(actor: Actor, q: WindowQuery & { teamId?: string | undefined }, pages = true) {
     const team = await this.team(actor, q.teamId);
     const f = await this.window(q, team.id);
     const w = { from: f.from, to: f.to, kinds: f.kinds };
     const [settings, h, members] = await Promise.all([
       loadSettings(this.k, team.id),
-      loadHeroHistory(this.k, team.id, w),
+      loadHeroHistory(this.k, team.id, w, { pages }),
       loadMembers(this.k, team.id),
     ]);
     const ids = new Set<string>(members.map((m) => m.id));
@@ -316,7 +317,7 @@ export class PeopleHealthService {
     const measure = (q.measure ?? 'incidents') as HeroMeasure;
     if (!['pages', 'incidents', 'roles', 'offHours'].includes(measure))
       throw validationError([{ field: 'measure', message: 'must be pages, incidents, roles or offHours' }]);
-    const { h, offHoursPages, until } = await this.heroData(actor, q);
+    const { h, offHoursPages, until } = await this.heroData(actor, q, measure === 'offHours');
     const userId = q.userId;
     const incidents = new Map(h.incidents.map((i) => [i.id, i]));
     const title = (id: string | null) => (id ? (incidents.get(id)?.title ?? null) : null);
