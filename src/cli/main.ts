@@ -26,6 +26,12 @@ import {
 } from './local.js';
 import { output, printJson, printTable } from './output.js';
 
+// `muster … | head`: the reader went away. Stop quietly, as other Unix tools do, instead of a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 interface GlobalOpts {
   url?: string;
   token?: string;
