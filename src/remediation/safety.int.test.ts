@@ -339,7 +339,7 @@ for (const engine of ENGINES) {
       assert.ok(frames.findIndex((f) => f.chunk) < frames.findIndex((f) => f.status === 'succeeded'));
     });
 
-    it('an Incident Commander from another team approves; an IC who runs an action is flagged', async () => {
+    it('an Incident Commander from another team approves (when the incident affects the team); an IC who runs an action is flagged', async () => {
       const incident = await declare('Checkout errors');
       const guarded = await createAction({
         name: 'Fail over',
@@ -359,6 +359,12 @@ for (const engine of ENGINES) {
         users.max.token,
       );
       assert.equal(byMax.status, 403);
+      // The incident touches none of the action's team's services yet: commanding it is no right to approve (anyone
+      // could declare one and name a friend its commander).
+      const unrelated = await api('POST', `/api/runs/${run.body.id}/approve`, {}, users.zed.token);
+      assert.equal(unrelated.status, 403, JSON.stringify(unrelated.body));
+      const affected = await api('POST', `/api/incidents/${incident}/services`, { serviceId });
+      assert.equal(affected.status, 200, JSON.stringify(affected.body));
       const inbox = await api<{ items: { id: string }[] }>('GET', '/api/approvals', undefined, users.zed.token);
       assert.deepEqual(
         inbox.body.items.map((r) => r.id),

@@ -802,7 +802,11 @@ export class RemediationService {
     return { run, chunks: await listChunks(this.deps.db.kysely, id, afterSeq) };
   }
 
-  /** Whether the actor may decide on a run: a responder of its team, or the Incident Commander of its incident. */
+  /**
+   * Whether the actor may decide on a run: a responder of its team, or the Incident Commander of its incident when
+   * that incident affects one of the team's services (else anyone could declare an incident, name a friend its
+   * commander and have them approve: the second person would be no check at all).
+   */
   private async mayDecide(
     trx: Executor,
     actor: Actor,
@@ -810,7 +814,16 @@ export class RemediationService {
   ): Promise<{ ok: boolean; asCommander: boolean }> {
     if (actor.userId && run.incidentId) {
       const roles = await currentRoles(trx, run.incidentId);
-      if (roles.commander?.userId === actor.userId) return { ok: true, asCommander: true };
+      if (roles.commander?.userId === actor.userId) {
+        const affects = await trx
+          .selectFrom('incidentServices as isv')
+          .innerJoin('services as s', 's.id', 'isv.serviceId')
+          .select('isv.serviceId')
+          .where('isv.incidentId', '=', run.incidentId)
+          .where('s.teamId', '=', run.teamId)
+          .executeTakeFirst();
+        if (affects) return { ok: true, asCommander: true };
+      }
     }
     return { ok: await this.deps.teams.hasRole(actor, run.teamId, 'responder', trx), asCommander: false };
   }
