@@ -48,6 +48,7 @@ export function registerRemediationCommands(program: Command, { client, json }: 
 
   act
     .command('list')
+    .description('remediation actions: HTTP requests and agent commands')
     .option('--team <id>', 'only this team (id or slug)')
     .action(async (o: { team?: string }) => {
       const r = await client().get<{ items: { id: string; name: string; kind: string; mode: string }[] }>(
@@ -58,6 +59,7 @@ export function registerRemediationCommands(program: Command, { client, json }: 
 
   act
     .command('show')
+    .description('one action, as JSON')
     .argument('<id>')
     .action(async (id: string) => {
       const a = await client().get(`/api/actions/${enc(id)}`);
@@ -66,6 +68,7 @@ export function registerRemediationCommands(program: Command, { client, json }: 
 
   act
     .command('create')
+    .description('create an action from a JSON file (docs/runbooks.md)')
     .requiredOption('--file <path>', 'the action as JSON (- reads stdin)')
     .action(async (o: { file: string }) => {
       const body: unknown = JSON.parse(readFileSync(o.file === '-' ? 0 : o.file, 'utf8'));
@@ -75,9 +78,10 @@ export function registerRemediationCommands(program: Command, { client, json }: 
 
   act
     .command('run')
+    .description('run an action (an approval action waits for a second person)')
     .argument('<action>')
-    .option('--alert <id>')
-    .option('--incident <id>')
+    .option('--alert <id>', "fill its parameters from this alert's labels and annotations")
+    .option('--incident <id>', "post the run on this incident's timeline")
     .option('--param <k=v>', 'an input parameter (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--dry-run')
     .option('--wait', 'print the output as it comes and exit with the run’s status')
@@ -119,6 +123,7 @@ export function registerRemediationCommands(program: Command, { client, json }: 
 
   act
     .command('runs')
+    .description('runs, newest first')
     .option('--team <id>', 'only this team (id or slug)')
     .option('--status <status>')
     .option('--action <id>')
@@ -141,6 +146,13 @@ export function registerRemediationCommands(program: Command, { client, json }: 
   for (const verb of ['approve', 'reject', 'cancel'] as const) {
     act
       .command(verb)
+      .description(
+        verb === 'approve'
+          ? 'approve a run awaiting approval (not your own request): it runs'
+          : verb === 'reject'
+            ? 'reject a run awaiting approval, with --note saying why'
+            : 'cancel a run that has not finished',
+      )
       .argument('<run>')
       .option('--note <text>', 'why (required to reject)')
       .action(async (id: string, o: { note?: string }) => {

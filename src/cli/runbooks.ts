@@ -80,9 +80,10 @@ export function parseRule(text: string): Runbook['alertRules'][number] {
 const list = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export function registerRunbookCommands(program: Command, deps: Deps): void {
-  const rb = program.command('runbook').description('Runbooks: Markdown steps for alerts and services');
+  const rb = program.command('runbook').description('runbooks: Markdown steps for alerts and services');
 
   rb.command('list')
+    .description('runbooks, with their services and next review')
     .option('--team <id>', 'only this team (id or slug)')
     .option('--service <id>', 'only runbooks of this service (id or slug)')
     .option('--stale', 'only runbooks due for review')
@@ -110,21 +111,24 @@ export function registerRunbookCommands(program: Command, deps: Deps): void {
       );
     });
 
-  rb.command('show <id>').action(async (id: string) => {
-    const r = await deps.client().request<Runbook>('GET', `/api/runbooks/${enc(id)}`);
-    output(deps.json(), r, () => {
-      say(`${r.title}  (${r.teamName}, version ${r.version}${r.isStale ? ', due for review' : ''})`);
-      for (const a of r.alertRules) {
-        const matchers = a.matchers.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`).join(',');
-        // As --alert takes it: "CheckoutErrors" alone, braces only around matchers.
-        say(`alert rule: ${a.alertname ?? ''}${matchers || !a.alertname ? `{${matchers}}` : ''}`);
-      }
-      say('');
-      say(r.body);
+  rb.command('show <id>')
+    .description('a runbook: its alert rules and steps')
+    .action(async (id: string) => {
+      const r = await deps.client().request<Runbook>('GET', `/api/runbooks/${enc(id)}`);
+      output(deps.json(), r, () => {
+        say(`${r.title}  (${r.teamName}, version ${r.version}${r.isStale ? ', due for review' : ''})`);
+        for (const a of r.alertRules) {
+          const matchers = a.matchers.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`).join(',');
+          // As --alert takes it: "CheckoutErrors" alone, braces only around matchers.
+          say(`alert rule: ${a.alertname ?? ''}${matchers || !a.alertname ? `{${matchers}}` : ''}`);
+        }
+        say('');
+        say(r.body);
+      });
     });
-  });
 
   rb.command('create')
+    .description('write a runbook from a Markdown file')
     .requiredOption('--team <id>', 'the owning team (id or slug)')
     .requiredOption('--title <text>', 'the title')
     .requiredOption('--file <path>', 'the Markdown body (- for stdin)')
@@ -154,6 +158,7 @@ export function registerRunbookCommands(program: Command, deps: Deps): void {
     );
 
   rb.command('edit <id>')
+    .description('save a new version (counts as a review)')
     .option('--file <path>', 'the new Markdown body (- for stdin)')
     .option('--title <text>', 'a new title')
     .option('--note <text>', 'what changed')
@@ -168,35 +173,41 @@ export function registerRunbookCommands(program: Command, deps: Deps): void {
       output(deps.json(), r, () => say(`saved ${r.id}: version ${r.version}`));
     });
 
-  rb.command('review <id>').action(async (id: string) => {
-    const r = await deps.client().request<Runbook>('POST', `/api/runbooks/${enc(id)}/review`, {});
-    output(deps.json(), r, () => say(`reviewed ${r.id}; next review due ${r.reviewDueAt.slice(0, 10)}`));
-  });
+  rb.command('review <id>')
+    .description('mark reviewed: the steps still hold')
+    .action(async (id: string) => {
+      const r = await deps.client().request<Runbook>('POST', `/api/runbooks/${enc(id)}/review`, {});
+      output(deps.json(), r, () => say(`reviewed ${r.id}; next review due ${r.reviewDueAt.slice(0, 10)}`));
+    });
 
-  rb.command('versions <id>').action(async (id: string) => {
-    const r = await deps
-      .client()
-      .request<{ items: { version: number; authorLabel: string; createdAt: string; note: string }[] }>(
-        'GET',
-        `/api/runbooks/${enc(id)}/versions`,
+  rb.command('versions <id>')
+    .description('every version, who saved it and why')
+    .action(async (id: string) => {
+      const r = await deps
+        .client()
+        .request<{ items: { version: number; authorLabel: string; createdAt: string; note: string }[] }>(
+          'GET',
+          `/api/runbooks/${enc(id)}/versions`,
+        );
+      output(deps.json(), r, () =>
+        printTable(
+          r.items.map((v) => ({ version: v.version, at: v.createdAt, by: v.authorLabel, note: v.note })),
+          ['version', 'at', 'by', 'note'],
+        ),
       );
-    output(deps.json(), r, () =>
-      printTable(
-        r.items.map((v) => ({ version: v.version, at: v.createdAt, by: v.authorLabel, note: v.note })),
-        ['version', 'at', 'by', 'note'],
-      ),
-    );
-  });
+    });
 
-  rb.command('diff <id> <from> <to>').action(async (id: string, from: string, to: string) => {
-    const r = await deps
-      .client()
-      .request<{ unified: string }>('GET', `/api/runbooks/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}`);
-    output(deps.json(), r, () => say(r.unified));
-  });
+  rb.command('diff <id> <from> <to>')
+    .description('what changed between two versions')
+    .action(async (id: string, from: string, to: string) => {
+      const r = await deps
+        .client()
+        .request<{ unified: string }>('GET', `/api/runbooks/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}`);
+      output(deps.json(), r, () => say(r.unified));
+    });
 
   rb.command('link <id>')
-    .description("Set the runbook's services and alert rules (each option replaces that list)")
+    .description("set the runbook's services and alert rules (each option replaces that list)")
     .option('--service <id>', 'a service it covers, id or slug (repeat)', list)
     .option('--alert <rule>', 'an alert rule (repeat)', list)
     .option('--no-services', 'unlink every service')
