@@ -38,6 +38,14 @@ describe('remediation templates', () => {
     assert.deepEqual(JSON.parse(request.body!), { pod: 'web-1' });
   });
 
+  it('says where a missing label parameter comes from: the alert, or the run has none', () => {
+    assert.deepEqual(resolveParams(pod, ctx({})).problems, [
+      { field: 'params.pod', message: 'is required: the alert has no label pod' },
+    ]);
+    const noAlert = resolveParams(pod, { ...ctx({}), alertId: null });
+    assert.match(noAlert.problems[0]!.message, /comes from an alert's label pod; run the action from the alert/);
+  });
+
   it('refuses injection attempts through labels, naming the parameter', () => {
     for (const bad of ['web-1; rm -rf /', '$(reboot)', 'a\nb', 'x&admin=1', '"}, "x": "']) {
       const r = resolveParams(pod, ctx({ pod: bad, ns: 'prod' }));

@@ -230,7 +230,12 @@ export function resolveParams(params: Param[], ctx: TemplateContext): ResolvedPa
       if (p.required) {
         problems.push({
           field,
-          message: p.from === 'input' ? 'is required' : `is required: the alert has no ${p.from} ${p.key}`,
+          message:
+            p.from === 'input'
+              ? 'is required'
+              : ctx.alertId === null
+                ? `is required: it comes from an alert's ${p.from} ${p.key}; run the action from the alert (or an incident with it)`
+                : `is required: the alert has no ${p.from} ${p.key}`,
         });
       }
       continue;
