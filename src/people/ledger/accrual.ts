@@ -11,6 +11,7 @@ import { DEFAULT_WINDOWS } from '../../oncall/sustainability.js';
 import { pageTiming } from '../../insights/paging.js';
 import { newId } from '../../shared/ids.js';
 import { fromJsonText } from '../../shared/json.js';
+import { zonedToInstant } from '../../shared/time.js';
 import { onCallWeekends, spanMinutes, type CompTimePolicy } from './comp-time.js';
 
 export interface AccrualRow {
@@ -238,7 +239,17 @@ async function weekendAccruals(
         userId,
         kind: 'weekend',
         minutes,
-        occurredAt: Date.parse(`${saturday}T00:00:00Z`),
+        // Saturday 00:00 in the schedule's zone, where the weekend begins (not midnight UTC).
+        occurredAt: zonedToInstant(
+          {
+            year: Number(saturday.slice(0, 4)),
+            month: Number(saturday.slice(5, 7)),
+            day: Number(saturday.slice(8, 10)),
+            hour: 0,
+            minute: 0,
+          },
+          s.tz,
+        ),
         source: `weekend:${userId}:${saturday}`,
         incidentId: null,
         note: `On call the weekend of ${saturday}`,

@@ -100,6 +100,17 @@ export interface LedgerEntry {
   incidentId: string | null;
   note: string;
   createdByLabel: string;
+  /** `weekend:<user>:<saturday>` and the like; null for time off. */
+  source?: string | null;
+}
+
+/**
+ * The entry's day for the CSV: a weekend's local Saturday (its instant is Saturday 00:00 in the schedule's zone, which
+ * is Friday in UTC east of Greenwich); otherwise the UTC day (time off is stored at 00:00 UTC of its day).
+ */
+function entryDay(e: LedgerEntry): string {
+  const saturday = e.kind === 'weekend' ? /^weekend:.*:(\d{4}-\d{2}-\d{2})$/.exec(e.source ?? '')?.[1] : undefined;
+  return saturday ?? new Date(e.occurredAt).toISOString().slice(0, 10);
 }
 
 export interface Balance {
@@ -138,14 +149,6 @@ export function ledgerCsv(entries: LedgerEntry[]): string {
     CSV_HEADER,
     [...entries]
       .sort((a, b) => a.occurredAt - b.occurredAt || a.id.localeCompare(b.id))
-      .map((e) => [
-        new Date(e.occurredAt).toISOString().slice(0, 10),
-        e.name,
-        e.userId,
-        e.kind,
-        hoursOf(e.minutes),
-        e.incidentId ?? '',
-        e.note,
-      ]),
+      .map((e) => [entryDay(e), e.name, e.userId, e.kind, hoursOf(e.minutes), e.incidentId ?? '', e.note]),
   );
 }

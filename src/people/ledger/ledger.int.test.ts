@@ -332,5 +332,57 @@ for (const engine of ENGINES) {
       const detail = await t.api('GET', `/api/incidents/${id}`);
       for (const text of ['Zero blame', 'Too many cooks']) assert.ok(!JSON.stringify(detail.body).includes(text));
     });
+
+    /** A team of its own with a policy, so the entries above do not mix in. */
+    const ownTeam = async (name: string, policy: Record<string, unknown>) => {
+      const id = (await t.api<{ id: string }>('POST', '/api/teams', { name })).body.id;
+      const svc = await t.api<{ id: string }>('POST', '/api/services', { teamId: id, name: `${name} API` });
+      assert.equal(svc.status, 201, JSON.stringify(svc.body));
+      const p = await t.api('PUT', `/api/teams/${id}/comp-time-policy`, policy);
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      return { teamId: id, serviceId: svc.body.id };
+    };
+    type Entry = { userId: string; kind: string; hours: number; occurredAt: string; incidentId: string | null };
+    const entriesOf = async (teamId: string) =>
+      (
+        await t.api<{ entries: Entry[] }>(
+          'GET',
+          `/api/teams/${teamId}/comp-time?from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z`,
+        )
+      ).body.entries;
+
+    it("dates a weekend's fixed amount at Saturday 00:00 in the schedule's zone", async () => {
+      const { teamId } = await ownTeam('Tokyo ops', { kind: 'weekend_fixed', weekendHours: 8 });
+      const gus = users.Gus!;
+      await t.api('PUT', `/api/teams/${teamId}/members/${gus}`, { role: 'responder' });
+      const s = await t.api('POST', '/api/schedules', {
+        teamId,
+        name: 'Tokyo primary',
+        timezone: 'Asia/Tokyo',
+        layers: [
+          {
+            name: 'Always Gus',
+            participants: [gus],
+            turn: { unit: 'weeks', count: 1 },
+            startDate: '2026-10-05',
+            handoffTime: '09:00',
+          },
+        ],
+      });
+      assert.equal(s.status, 201, JSON.stringify(s.body));
+      // The weekend of Saturday 7 November in Tokyo (UTC+9) runs from 2026-11-06T15:00Z to 2026-11-08T15:00Z.
+      await t.muster.services.peopleLedger.accrue(
+        teamId,
+        Date.parse('2026-11-08T00:00:00Z'),
+        Date.parse('2026-11-10T00:00:00Z'),
+      );
+      const weekend = (await entriesOf(teamId)).filter((e) => e.kind === 'weekend');
+      const first = weekend.find((e) => e.occurredAt.startsWith('2026-11-06') || e.occurredAt.startsWith('2026-11-07'));
+      assert.ok(first, JSON.stringify(weekend));
+      assert.equal(first.occurredAt, '2026-11-06T15:00:00.000Z', 'Saturday 00:00 in Tokyo, not midnight UTC');
+      assert.equal(first.hours, 8);
+      const csv = (await t.api<string>('GET', `/api/teams/${teamId}/comp-time.csv?from=2026-11-01T00:00:00Z`)).body;
+      assert.ok(csv.split('\r\n').includes(`2026-11-07,Gus,${gus},weekend,8,,On call the weekend of 2026-11-07`), csv);
+    });
   });
 }

@@ -296,6 +296,7 @@ export class PeopleLedgerService {
         'compTimeEntries.incidentId',
         'compTimeEntries.note',
         'compTimeEntries.createdByLabel',
+        'compTimeEntries.source',
       ])
       .where('compTimeEntries.teamId', '=', teamId)
       .where('compTimeEntries.occurredAt', '>=', w.from)
