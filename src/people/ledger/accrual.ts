@@ -92,8 +92,39 @@ async function responseAccruals(
           .execute(),
       ])
     : [[], []];
-  const linkedAlerts = new Set(links.map((l) => l.id));
-  // Pages outside incidents: answered (the person acknowledged the alert), from the first page to the alert's end.
+  // Pages outside incidents: answered (the person acknowledged the alert), from the first page to the alert's end. A
+  // page whose alert is linked to any real incident (open, or resolved outside the window) is not lone: that
+  // incident's accrual counts it, so the hour is not counted twice.
+  const pagedAlertIds = [...new Set(pages.map((p) => p.alertId))];
+  const linkedAlerts = new Set([
+    ...links.map((l) => l.id),
+    ...(pagedAlertIds.length
+      ? await ex
+          .selectFrom('incidentAlerts')
+          .innerJoin('incidents', 'incidents.id', 'incidentAlerts.incidentId')
+          .select('incidentAlerts.alertId')
+          .where('incidents.kind', '=', 'real')
+          .where('incidentAlerts.alertId', 'in', pagedAlertIds)
+          .execute()
+      : []
+    ).map((l) => l.alertId),
+  ]);
+  // Pages accrued on their own before their alert was linked to an incident: the incident's accrual subtracts them.
+  const pageSources = [
+    ...new Set(links.flatMap((l) => (l.acknowledgedByUserId ? [pageSource(l.id, l.acknowledgedByUserId)] : []))),
+  ];
+  const accrued = new Map(
+    (pageSources.length
+      ? await ex
+          .selectFrom('compTimeEntries')
+          .select(['source', 'minutes'])
+          .where('teamId', '=', teamId)
+          .where('kind', '=', 'page')
+          .where('source', 'in', pageSources)
+          .execute()
+      : []
+    ).map((e) => [e.source ?? '', e.minutes]),
+  );
   const lonePages = pages.filter((p) => !linkedAlerts.has(p.alertId) && p.at >= from);
   const loneAlertIds = [...new Set(lonePages.map((p) => p.alertId))];
   const alerts = loneAlertIds.length
@@ -119,10 +150,12 @@ async function responseAccruals(
   const zoneOf = (u: string) => zones.get(u) ?? 'UTC';
   const alertById = new Map(alerts.map((a) => [a.id, a]));
   return [
-    ...incidentAccruals({ incidents, roles, links, pages }, zoneOf, policy),
+    ...incidentAccruals({ incidents, roles, links, pages, accrued }, zoneOf, policy),
     ...pageAccruals(lonePages, alertById, zoneOf, policy, to),
   ];
 }
+
+const pageSource = (alertId: string, userId: string) => `page:${alertId}:${userId}`;
 
 type Incident = { id: string; title: string; resolvedAt: number | null };
 type RoleRow = { incidentId: string; userId: string; startedAt: number };
@@ -131,14 +164,15 @@ type LoneAlert = { id: string; summary: string; acknowledgedByUserId: string | n
 
 /**
  * Per resolved incident and person: from their first part in it (a role taken, or a page for one of its alerts they
- * acknowledged) to its resolution, the part outside working hours (spanMinutes).
+ * acknowledged) to its resolution, the part outside working hours (spanMinutes), less what the person's pages for its
+ * alerts already accrued on their own (`accrued`, by source) before the alerts were linked: each hour counts once.
  */
 function incidentAccruals(
-  d: { incidents: Incident[]; roles: RoleRow[]; links: LinkRow[]; pages: PageRow[] },
+  d: { incidents: Incident[]; roles: RoleRow[]; links: LinkRow[]; pages: PageRow[]; accrued: Map<string, number> },
   zoneOf: (userId: string) => string,
   policy: CompTimePolicy,
 ): AccrualRow[] {
-  const { incidents, roles, links, pages } = d;
+  const { incidents, roles, links, pages, accrued } = d;
   const out: AccrualRow[] = [];
   for (const i of incidents) {
     const end = i.resolvedAt!;
@@ -157,10 +191,11 @@ function incidentAccruals(
     for (const p of pages) if (alertIds.has(p.alertId) && ackers.has(p.userId)) note(p.userId, p.at, true);
     for (const [userId, s] of starts) {
       if (s.start >= end) continue;
-      const minutes = spanMinutes(
-        { timezone: zoneOf(userId), start: s.start, end, pagedOutOfHours: s.pagedOutOfHours },
-        policy,
-      );
+      let already = 0;
+      for (const a of alertIds) already += accrued.get(pageSource(a, userId)) ?? 0;
+      const minutes =
+        spanMinutes({ timezone: zoneOf(userId), start: s.start, end, pagedOutOfHours: s.pagedOutOfHours }, policy) -
+        already;
       if (minutes <= 0) continue;
       out.push({
         userId,
@@ -205,7 +240,7 @@ function pageAccruals(
       kind: 'page',
       minutes,
       occurredAt: p.at,
-      source: `page:${p.alertId}:${p.userId}`,
+      source: pageSource(p.alertId, p.userId),
       incidentId: null,
       note: a.summary.slice(0, 200),
     });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../../db/testing/index.js';
 import { FakeClock } from '../../shared/clock.js';
+import { newId } from '../../shared/ids.js';
 import { startTestMuster, type TestMuster } from '../../testing/server.js';
 
 interface Warning {
@@ -383,6 +384,117 @@ for (const engine of ENGINES) {
       assert.equal(first.hours, 8);
       const csv = (await t.api<string>('GET', `/api/teams/${teamId}/comp-time.csv?from=2026-11-01T00:00:00Z`)).body;
       assert.ok(csv.split('\r\n').includes(`2026-11-07,Gus,${gus},weekend,8,,On call the weekend of 2026-11-07`), csv);
+    });
+
+    it('counts a page accrued on its own once when its alert is later linked to an incident', async () => {
+      const { teamId, serviceId } = await ownTeam('Ledger ops', { kind: 'hours_factor', factor: 1, minimumHours: 0.5 });
+      const finn = users.Finn!;
+      const db = t.muster.services.db.kysely;
+      // Saturday 21 November (UTC, Finn's zone): paged at 10:00, acknowledged, the alert resolved at 11:00.
+      const at = (hhmm: string) => Date.parse(`2026-11-21T${hhmm}:00Z`);
+      const groupId = newId('agr', at('10:00'));
+      const alertId = newId('alt', at('10:00'));
+      await db
+        .insertInto('alertGroups')
+        .values({
+          id: groupId,
+          serviceId,
+          groupKey: 'alertname=Latency',
+          title: 'Latency',
+          status: 'resolved',
+          alertCount: 1,
+          openCount: 0,
+          firstAlertAt: at('10:00'),
+          lastAlertAt: at('10:00'),
+          resolvedAt: at('11:00'),
+          createdAt: at('10:00'),
+          updatedAt: at('11:00'),
+        })
+        .execute();
+      await db
+        .insertInto('alerts')
+        .values({
+          id: alertId,
+          serviceId,
+          groupId,
+          integrationKeyId: null,
+          source: 'generic',
+          dedupKey: 'latency',
+          openKey: null,
+          status: 'resolved',
+          severity: 'critical',
+          summary: 'Ledger latency high',
+          description: '',
+          labels: '{}',
+          annotations: '{}',
+          context: '[]',
+          isPaging: 1,
+          hasRunbook: 0,
+          sourceStartsAt: at('10:00'),
+          firstSeenAt: at('10:00'),
+          lastSeenAt: at('10:00'),
+          occurrenceCount: 1,
+          acknowledgedAt: at('10:05'),
+          acknowledgedByUserId: finn,
+          acknowledgedByLabel: 'Finn',
+          resolvedAt: at('11:00'),
+          resolvedByUserId: null,
+          resolvedByLabel: 'generic',
+          classification: null,
+          classificationNote: null,
+          createdAt: at('10:00'),
+          updatedAt: at('11:00'),
+          ruleKey: 'Latency',
+          suppressedReason: null,
+          suppressedById: null,
+          suppressedUntil: null,
+          pagedAt: at('10:00'),
+          isDrill: 0,
+        })
+        .execute();
+      await db
+        .insertInto('escalationLog')
+        .values({
+          id: newId('elog', at('10:00')),
+          runId: newId('erun', at('10:00')),
+          alertId,
+          at: at('10:00'),
+          kind: 'paged',
+          levelIndex: 0,
+          pass: 0,
+          userIds: JSON.stringify([finn]),
+          reason: 'on call',
+        })
+        .execute();
+      const ledger = t.muster.services.peopleLedger;
+      // The page on its own: 10:00 to 11:00 on a Saturday = 1 h × 1.
+      await ledger.accrue(teamId, at('00:00'), at('11:30'));
+      assert.deepEqual(
+        (await entriesOf(teamId)).map((e) => [e.kind, e.hours]),
+        [['page', 1]],
+      );
+      // At 11:30 the alert is linked to an incident, resolved at 13:00. Finn's part runs from the page (10:00) to
+      // 13:00 = 3 h outside working hours; the 1 h already accrued for the page is not counted again: 2 h.
+      clock.set(at('11:30'));
+      const id = await declare('Ledger latency');
+      const link = await t.api('POST', `/api/incidents/${id}/alerts`, { alertId });
+      assert.equal(link.status, 200, JSON.stringify(link.body));
+      clock.set(at('13:00'));
+      await t.api('POST', `/api/incidents/${id}/status`, { status: 'resolved' });
+      await ledger.accrue(teamId, at('00:00'), at('13:30'));
+      await ledger.accrue(teamId, at('00:00'), at('13:30'));
+      const entries = await entriesOf(teamId);
+      assert.deepEqual(entries.map((e) => [e.kind, e.hours, e.incidentId]).sort(), [
+        ['incident', 2, id],
+        ['page', 1, null],
+      ]);
+      const total = (
+        await t.api<{ balances: { userId: string; accruedHours: number }[] }>(
+          'GET',
+          `/api/teams/${teamId}/comp-time?from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z`,
+        )
+      ).body.balances.find((b) => b.userId === finn);
+      assert.equal(total?.accruedHours, 3, 'the three hours from 10:00 to 13:00, each once');
     });
   });
 }
