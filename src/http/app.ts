@@ -131,6 +131,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     const route = req.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     services.metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
+    // A route that must not be logged (logLevel 'silent', the pulse answer): its failures still show, without the
+    // path, the request id or the caller.
+    if (req.routeOptions.logLevel === 'silent') {
+      if (reply.statusCode >= 500)
+        services.log.error({ component: 'http', status: reply.statusCode }, 'request failed on an unlogged route');
+      return;
+    }
     req.log.info(
       {
         method: req.method,

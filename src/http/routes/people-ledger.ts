@@ -235,6 +235,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
     '/api/incidents/:id/pulse',
     {
       config: { access: 'signed-in' },
+      logLevel: 'silent', // who looked at their check-in, and when, is not logged either (see the answer)
       schema: {
         tags,
         summary: "The caller's check-in for this incident: invited, answered (never anyone's answers)",
@@ -248,6 +249,10 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
     '/api/incidents/:id/pulse',
     {
       config: { access: 'signed-in' },
+      // No request line, no error line: the incident id, the time and the caller's address in the log would tie a
+      // team's only answer of a day to its person. The request is still counted (http_request_duration_seconds, by
+      // route template and status); a failure is logged by app.ts without the path or the request id.
+      logLevel: 'silent',
       schema: {
         tags,
         summary: 'Answer the anonymous check-in, once (stored without the person, the incident or the time of day)',
@@ -273,6 +278,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
     '/api/me/pulse',
     {
       config: { access: 'signed-in' },
+      logLevel: 'silent', // who looked at their check-in, and when, is not logged either (see the answer)
       schema: { tags, summary: "The caller's open check-ins (resolved incidents they responded to)" },
     },
     async (req) => ({ invitations: await ledger.myOpenPulses(actorOf(req)) }),

@@ -12,7 +12,8 @@
  * - The answer (its id, its text) appears in no response of the incident, timeline, audit log, the caller's check-ins,
  *   comp-time ledger or CSV; the team's summary shows it only inside a quarter with 5 or more answers, comments in
  *   alphabetical order.
- * - The server's log lines while answering carry neither the text nor the scores.
+ * - The server's log lines while answering (at trace) carry neither the text nor the scores, and none names the
+ *   incident, the person or the pulse routes; the metrics count the answer by route template only.
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -153,7 +154,12 @@ for (const engine of ENGINES) {
         tokens.Ann,
       );
       assert.equal(r.status, 200, JSON.stringify(r.body));
+      // A request after it, whose line shows that the answer's own line (if any) was written by then.
+      assert.equal((await t.api('GET', '/api/me?after-the-answer')).status, 200);
+      for (let i = 0; i < 200 && !logs.slice(logged).some((l) => l.includes('after-the-answer')); i++)
+        await new Promise((done) => setTimeout(done, 10));
       const answering = logs.slice(logged).join('');
+      assert.match(answering, /after-the-answer/, 'the request after the answer is logged');
       const afterAnswer = await everything(id, 'Ann');
       for (const key of Object.keys(before)) {
         if (key.startsWith(`/api/incidents/${id}/pulse as`) || key.startsWith('/api/me/pulse as')) continue;
@@ -172,11 +178,19 @@ for (const engine of ENGINES) {
           suppressed: true,
         },
       );
-      // The request was logged (at trace), but no line carries the text or the scores; none at all ever has the text.
-      assert.match(answering, new RegExp(`/api/incidents/${id}/pulse`));
+      // Logged at trace, yet no line names the incident or the check-in's routes (with the time and the caller's
+      // address, the day's only answer of a team would be Ann's), nor carries the text or the scores.
+      assert.ok(!answering.includes(id), `no log line names the incident: ${answering}`);
+      assert.ok(!/\/pulse/.test(answering), `no log line names the pulse routes: ${answering}`);
+      assert.ok(!answering.includes(tokens.Ann!.slice(0, 12)) && !answering.includes(users.Ann!), 'nor Ann');
       assert.ok(!answering.includes(SECRET), 'no log line carries the text');
       assert.ok(!/"safe"|"roleClear"|"calm"/.test(answering), 'no log line carries the scores');
       assert.ok(!logs.join('').includes(SECRET));
+
+      // The request is counted, by route template only: no metric label carries the incident.
+      const metrics = await t.muster.services.metrics.registry.metrics();
+      assert.match(metrics, /method="POST",route="\/api\/incidents\/:id\/pulse",status="200"/);
+      assert.ok(!metrics.includes(id), 'no metric label names the incident');
 
       // No job and no audit entry carries it either.
       const jobs = await db().selectFrom('jobs').select(['kind', 'payload']).execute();
