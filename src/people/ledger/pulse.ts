@@ -98,28 +98,36 @@ export async function inviteResponders(trx: Executor, incidentId: string, now: n
 }
 
 /**
+ * PostgreSQL: one answering transaction per team at a time (a transaction-scoped advisory lock, taken again at no
+ * cost). Taken before the invitation is marked, so two answers of a team never wait on each other's rows.
+ */
+export async function takePulseTurn(trx: Executor, engine: Db['engine'], teamId: string): Promise<void> {
+  if (engine !== 'postgres') return;
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`pulse:${teamId}`}, 0))`.execute(trx);
+}
+
+/**
  * In the answering transaction, after the answer's insert: leave nothing in the storage that orders or pairs it.
  * PostgreSQL stamps every row version with its transaction (`xmin`) and appends it to the heap, so the answer and the
  * invitation marked answered would share an `xmin`, and both tables' physical order would be the order of answering.
- * So every invitation and answer of the team is rewritten in this transaction (all carry the same `xmin`), and both
- * tables are rewritten in key order (CLUSTER: the answers by their random id, the invitations by incident and
- * person). On SQLite, rows are updated in place and `pulse_answers` is a WITHOUT ROWID table kept in id order.
- * Answers are rare (a few per incident), so rewriting a team's rows is cheap.
+ * So the team's invitations and answers — that team's rows only — are deleted and inserted again in this transaction
+ * in key order (the answers by their random id, the invitations by incident and person): all carry the same `xmin`
+ * and sit in key order, not in the order of answering. No CLUSTER: that took an ACCESS EXCLUSIVE lock and rewrote
+ * every team's rows on each answer. A per-team advisory lock makes two answers of one team take turns, so the second
+ * rewrites the rows the first wrote. On SQLite, rows are updated in place and `pulse_answers` is a WITHOUT ROWID table
+ * kept in id order.
  */
 export async function blurAnswerOrder(trx: Executor, engine: Db['engine'], teamId: string): Promise<void> {
   if (engine !== 'postgres') return;
-  await trx
-    .updateTable('pulseInvitations')
-    .set((eb) => ({ answered: eb.ref('answered') }))
-    .where('teamId', '=', teamId)
-    .execute();
-  await trx
-    .updateTable('pulseAnswers')
-    .set((eb) => ({ day: eb.ref('day') }))
-    .where('teamId', '=', teamId)
-    .execute();
-  await sql`cluster pulse_answers using pulse_answers_pkey`.execute(trx);
-  await sql`cluster pulse_invitations using pulse_invitations_pk`.execute(trx);
+  await takePulseTurn(trx, engine, teamId);
+  await sql`
+    with gone as (delete from pulse_invitations where team_id = ${teamId} returning *)
+    insert into pulse_invitations (incident_id, user_id, team_id, answered, created_at)
+    select incident_id, user_id, team_id, answered, created_at from gone order by incident_id, user_id`.execute(trx);
+  await sql`
+    with gone as (delete from pulse_answers where team_id = ${teamId} returning *)
+    insert into pulse_answers (id, team_id, day, safe, calm, role_clear, text)
+    select id, team_id, day, safe, calm, role_clear, text from gone order by id`.execute(trx);
 }
 
 export interface PulseAnswerInput {

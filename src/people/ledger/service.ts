@@ -31,6 +31,7 @@ import {
   quarterOf,
   randomAnswerId,
   summarise,
+  takePulseTurn,
   type PulseAnswerInput,
   type QuarterSummary,
 } from './pulse.js';
@@ -421,6 +422,7 @@ export class PeopleLedgerService {
         .where('userId', '=', userId)
         .executeTakeFirst();
       if (!inv) throw pulseNotInvited();
+      await takePulseTurn(trx, this.deps.db.engine, inv.teamId);
       const used = await trx
         .updateTable('pulseInvitations')
         .set({ answered: 1 })
