@@ -131,6 +131,27 @@ for (const engine of ENGINES) {
       const again = await muster(['action', 'reject', runId!, '--note', 'too late'], env);
       assert.notEqual(again.code, 0);
       assert.match(again.stderr, /not awaiting approval/);
+
+      // --wait on an approval action says what it waits for, then follows the run once approved.
+      const waiting = muster(['action', 'run', guarded, '--wait'], env);
+      let pending: string | undefined;
+      for (let i = 0; i < 100 && !pending; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const list = await t.api<{ items: { id: string }[] }>(
+          'GET',
+          `/api/runs?actionId=${guarded}&status=awaiting_approval`,
+        );
+        pending = list.body.items[0]?.id;
+      }
+      assert.ok(pending, 'no run awaiting approval');
+      assert.equal((await t.api('POST', `/api/runs/${pending}/approve`, {}, token)).status, 200);
+      const followed = await waiting;
+      assert.equal(followed.code, 0, followed.stderr);
+      assert.match(
+        followed.stderr,
+        new RegExp(`Drain node: awaiting approval by a second person \\(muster action approve ${pending}\\)`),
+      );
+      assert.match(followed.stderr, /Drain node: succeeded/);
     });
 
     it('a refused --param names the field; a malformed one says how to write it', async () => {

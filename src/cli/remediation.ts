@@ -107,6 +107,9 @@ export function registerRemediationCommands(program: Command, { client, json }: 
           return;
         }
         let printed = 0;
+        // Waiting on a person says so once (on stderr, so the output stays the command's own), and who can approve it.
+        if (run.status === 'awaiting_approval')
+          console.error(`${run.actionName}: awaiting approval by a second person (muster action approve ${run.id})…`);
         while (!isFinal(run.status)) {
           await new Promise((r) => setTimeout(r, 500));
           run = await c.get<Run>(`/api/runs/${enc(run.id)}`);
