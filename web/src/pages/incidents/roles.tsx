@@ -3,7 +3,7 @@
  * warnings (a P1 needs three different people, an IC now) stay on screen until they are resolved.
  */
 import { useState } from 'react';
-import { ErrorBanner } from '../../components/forms.js';
+import { ErrorBanner, FormActions, TextField, useApiForm } from '../../components/forms.js';
 import { Card } from '../../components/ui.js';
 import { ApiError, api } from '../../lib/api.js';
 import { DoubleBookedMark, useEngagedElsewhere } from './engaged.js';
@@ -22,27 +22,22 @@ export function RolesPanel({
   const [error, setError] = useState<unknown>(null);
   // A second role for one person where the policy requires three people: the API asks for a reason (409).
   const [pending, setPending] = useState<{ role: Role; userId: string; message: string } | null>(null);
-  const [reason, setReason] = useState('');
   const [booked, setBooked] = useState<string[]>([]);
   const base = incidentPath(detail.incident.id);
   const roleWarnings = detail.warnings.filter((w) => w.roles.length > 0 || w.code.startsWith('role'));
   // Who is engaged in another open incident: marked in the pickers, offered after those who are free.
-  const busyElsewhere = useEngagedElsewhere(detail.incident.id);
+  const busyElsewhere = useEngagedElsewhere(detail.incident.id, 0, detail.incident.status !== 'resolved');
   const ordered = [...users].sort((a, b) => Number(busyElsewhere.has(a.id)) - Number(busyElsewhere.has(b.id)));
 
-  const change = async (role: Role, userId: string, overrideReason?: string) => {
+  const change = async (role: Role, userId: string) => {
     setBusy(role);
     setError(null);
     try {
       if (userId) {
-        const d = await api.put<{ warnings: { code: string; message: string }[] }>(`${base}/roles/${role}`, {
-          userId,
-          ...(overrideReason ? { overrideReason } : {}),
-        });
+        const d = await api.put<{ warnings: Warning[] }>(`${base}/roles/${role}`, { userId });
         setBooked(d.warnings.filter((w) => w.code === 'double_booked').map((w) => w.message));
       } else await api.del(`${base}/roles/${role}`);
       setPending(null);
-      setReason('');
       onChanged();
     } catch (e) {
       if (e instanceof ApiError && e.code === 'roles_not_distinct') setPending({ role, userId, message: e.message });
@@ -71,32 +66,17 @@ export function RolesPanel({
         </div>
       )}
       {pending && (
-        <form
-          className="banner banner-warn"
-          data-testid="override-reason"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (reason.trim()) void change(pending.role, pending.userId, reason.trim());
+        <OverrideForm
+          key={`${pending.role}:${pending.userId}`}
+          pending={pending}
+          base={base}
+          onAssigned={(warnings) => {
+            setBooked(warnings.filter((w) => w.code === 'double_booked').map((w) => w.message));
+            setPending(null);
+            onChanged();
           }}
-        >
-          <p>{pending.message}</p>
-          <label htmlFor="override-reason-text">Reason for one person in two roles</label>
-          <input
-            id="override-reason-text"
-            value={reason}
-            maxLength={2000}
-            onChange={(e) => setReason(e.target.value)}
-            style={{ width: '100%' }}
-          />
-          <div>
-            <button type="submit" className="btn btn-small btn-primary" disabled={!reason.trim() || busy !== null}>
-              Assign anyway
-            </button>{' '}
-            <button type="button" className="btn btn-small" onClick={() => setPending(null)}>
-              Choose someone else
-            </button>
-          </div>
-        </form>
+          onCancel={() => setPending(null)}
+        />
       )}
       <ErrorBanner error={error} />
       <div className="roles">
@@ -133,5 +113,50 @@ export function RolesPanel({
         })}
       </div>
     </Card>
+  );
+}
+
+type Warning = { code: string; message: string };
+
+/**
+ * A second role for one person where the policy requires distinct people: the API refused it (409) and assigns it
+ * with a reason, which lands on the timeline.
+ */
+function OverrideForm({
+  pending,
+  base,
+  onAssigned,
+  onCancel,
+}: {
+  pending: { role: Role; userId: string; message: string };
+  base: string;
+  onAssigned: (warnings: Warning[]) => void;
+  onCancel: () => void;
+}) {
+  const form = useApiForm<{ overrideReason: string }>({ overrideReason: '' }, async (v) => {
+    const d = await api.put<{ warnings: Warning[] }>(`${base}/roles/${pending.role}`, {
+      userId: pending.userId,
+      overrideReason: v.overrideReason.trim(),
+    });
+    onAssigned(d.warnings);
+  });
+  const reason = form.watch('overrideReason');
+  return (
+    <form className="banner banner-warn" data-testid="override-reason" onSubmit={form.onSubmit}>
+      <p>{pending.message}</p>
+      <TextField
+        form={form}
+        name="overrideReason"
+        id="override-reason-text"
+        label="Reason for one person in two roles"
+        maxLength={2000}
+      />
+      <ErrorBanner error={form.error} fields={['overrideReason']} />
+      <FormActions busy={form.busy} submit="Assign anyway" busyText="Assigning…" disabled={!reason.trim()}>
+        <button type="button" className="btn btn-ghost" onClick={onCancel}>
+          Choose someone else
+        </button>
+      </FormActions>
+    </form>
   );
 }

@@ -3,13 +3,22 @@
  * and the CSV ledger. Works at 390 px: the table becomes cards.
  */
 import { useState } from 'react';
-import { ErrorBanner } from '../../components/forms.js';
+import {
+  ErrorBanner,
+  Field,
+  FormActions,
+  SelectField,
+  TextField,
+  useApiForm,
+  type ApiForm,
+} from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable } from '../../components/table.js';
 import { Card, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
+import type { FieldValues, Path } from 'react-hook-form';
 
 interface Team {
   id: string;
@@ -93,6 +102,55 @@ function TeamCompTime({ team, userId, isAdmin }: { team: Team; userId: string; i
   );
 }
 
+/** A number input with a step (hours in halves, a factor in tenths), on the kit's Field and the form's register. */
+function NumberField<T extends FieldValues>({
+  form,
+  name,
+  id,
+  label,
+  step,
+  min,
+  max,
+}: {
+  form: ApiForm<T>;
+  name: Path<T>;
+  id: string;
+  label: string;
+  step: number;
+  min: number;
+  max?: number;
+}) {
+  const error = form.fieldError(name);
+  return (
+    <Field label={label} htmlFor={id} error={error}>
+      <input
+        id={id}
+        type="number"
+        inputMode="decimal"
+        step={step}
+        min={min}
+        max={max}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        {...form.register(name)}
+      />
+    </Field>
+  );
+}
+
+const KINDS = [
+  { value: 'none', text: 'None' },
+  { value: 'hours_factor', text: 'Hours outside working hours × a factor' },
+  { value: 'weekend_fixed', text: 'A fixed amount per on-call weekend' },
+] as const;
+
+interface PolicyValues {
+  kind: string;
+  factor: string;
+  minimumHours: string;
+  weekendHours: string;
+}
+
 function PolicyCard({
   teamId,
   policy,
@@ -104,8 +162,24 @@ function PolicyCard({
   canEdit: boolean;
   onSaved: () => void;
 }) {
-  const [p, setP] = useState(policy);
-  const [error, setError] = useState<unknown>(null);
+  const form = useApiForm<PolicyValues>(
+    {
+      kind: policy.kind,
+      factor: String(policy.factor),
+      minimumHours: String(policy.minimumHours),
+      weekendHours: String(policy.weekendHours),
+    },
+    async (v) => {
+      await api.put(`/api/teams/${teamId}/comp-time-policy`, {
+        kind: v.kind,
+        factor: Number(v.factor),
+        minimumHours: Number(v.minimumHours),
+        weekendHours: Number(v.weekendHours),
+      });
+      onSaved();
+    },
+  );
+  const kind = form.watch('kind');
   const describe =
     policy.kind === 'hours_factor'
       ? `${policy.factor} × the hours responding outside working hours; a page at least ${policy.minimumHours} h.`
@@ -116,61 +190,35 @@ function PolicyCard({
     <Card title="Policy">
       <p data-testid="comp-time-policy">{describe}</p>
       {canEdit && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            setError(null);
-            api.put(`/api/teams/${teamId}/comp-time-policy`, p).then(onSaved).catch(setError);
-          }}
-        >
-          <label htmlFor="ct-kind">Kind</label>
-          <select id="ct-kind" value={p.kind} onChange={(e) => setP({ ...p, kind: e.target.value })}>
-            <option value="none">None</option>
-            <option value="hours_factor">Hours outside working hours × a factor</option>
-            <option value="weekend_fixed">A fixed amount per on-call weekend</option>
-          </select>
-          {p.kind === 'hours_factor' && (
+        <form onSubmit={form.onSubmit}>
+          <SelectField form={form} name="kind" id="ct-kind" label="Kind" options={KINDS} />
+          {kind === 'hours_factor' && (
             <>
-              <label htmlFor="ct-factor">Factor</label>
-              <input
-                id="ct-factor"
-                type="number"
-                step="0.1"
-                min={0}
-                max={10}
-                value={p.factor}
-                onChange={(e) => setP({ ...p, factor: Number(e.target.value) })}
-              />
-              <label htmlFor="ct-min">Minimum per page (hours)</label>
-              <input
+              <NumberField form={form} name="factor" id="ct-factor" label="Factor" step={0.1} min={0} max={10} />
+              <NumberField
+                form={form}
+                name="minimumHours"
                 id="ct-min"
-                type="number"
-                step="0.25"
+                label="Minimum per page (hours)"
+                step={0.25}
                 min={0}
                 max={24}
-                value={p.minimumHours}
-                onChange={(e) => setP({ ...p, minimumHours: Number(e.target.value) })}
               />
             </>
           )}
-          {p.kind === 'weekend_fixed' && (
-            <>
-              <label htmlFor="ct-weekend">Hours per on-call weekend</label>
-              <input
-                id="ct-weekend"
-                type="number"
-                step="0.5"
-                min={0}
-                max={72}
-                value={p.weekendHours}
-                onChange={(e) => setP({ ...p, weekendHours: Number(e.target.value) })}
-              />
-            </>
+          {kind === 'weekend_fixed' && (
+            <NumberField
+              form={form}
+              name="weekendHours"
+              id="ct-weekend"
+              label="Hours per on-call weekend"
+              step={0.5}
+              min={0}
+              max={72}
+            />
           )}
-          <ErrorBanner error={error} fields={['kind', 'factor', 'minimumHours', 'weekendHours']} />
-          <button type="submit" className="btn btn-primary">
-            Save policy
-          </button>
+          <ErrorBanner error={form.error} fields={['kind', 'factor', 'minimumHours', 'weekendHours']} />
+          <FormActions busy={form.busy} submit="Save policy" busyText="Saving…" />
         </form>
       )}
     </Card>
@@ -181,6 +229,13 @@ interface Member {
   userId: string;
   name: string;
   email: string;
+}
+
+interface TimeOffValues {
+  userId: string;
+  hours: string;
+  takenOn: string;
+  note: string;
 }
 
 function TimeOffCard({
@@ -197,62 +252,45 @@ function TimeOffCard({
   // A team admin records time off for anyone in the team; everyone else for themself.
   const team = useApi<{ members?: Member[] }>(isAdmin ? `/api/teams/${teamId}` : null);
   const members = [...(team.data?.members ?? [])].sort((a, b) => (a.name || a.email).localeCompare(b.name || b.email));
-  const [person, setPerson] = useState(userId);
-  const [hours, setHours] = useState('');
-  const [takenOn, setTakenOn] = useState(new Date().toISOString().slice(0, 10));
-  const [note, setNote] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const form = useApiForm<TimeOffValues>(
+    { userId, hours: '', takenOn: new Date().toISOString().slice(0, 10), note: '' },
+    async (v) => {
+      const note = v.note.trim();
+      await api.post(`/api/teams/${teamId}/comp-time`, {
+        userId: v.userId,
+        hours: Number(v.hours),
+        takenOn: v.takenOn,
+        ...(note ? { note } : {}),
+      });
+      form.reset({ ...v, hours: '', note: '' });
+      onSaved();
+    },
+  );
+  const hours = form.watch('hours');
+  const people = [
+    ...(members.some((m) => m.userId === userId) ? [] : [{ value: userId, text: 'Me' }]),
+    ...members.map((m) => ({ value: m.userId, text: m.name || m.email })),
+  ];
+  const dayError = form.fieldError('takenOn');
   return (
     <Card title="Take time off">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          setError(null);
-          api
-            .post(`/api/teams/${teamId}/comp-time`, {
-              userId: person,
-              hours: Number(hours),
-              takenOn,
-              ...(note ? { note } : {}),
-            })
-            .then(() => {
-              setHours('');
-              setNote('');
-              onSaved();
-            })
-            .catch(setError);
-        }}
-      >
+      <form onSubmit={form.onSubmit}>
         {isAdmin && members.length > 0 && (
-          <>
-            <label htmlFor="to-person">Person</label>
-            <select id="to-person" value={person} onChange={(e) => setPerson(e.target.value)}>
-              {!members.some((m) => m.userId === userId) && <option value={userId}>Me</option>}
-              {members.map((m) => (
-                <option key={m.userId} value={m.userId}>
-                  {m.name || m.email}
-                </option>
-              ))}
-            </select>
-          </>
+          <SelectField form={form} name="userId" id="to-person" label="Person" options={people} />
         )}
-        <label htmlFor="to-hours">Hours</label>
-        <input
-          id="to-hours"
-          type="number"
-          step="0.5"
-          min={0}
-          value={hours}
-          onChange={(e) => setHours(e.target.value)}
-        />
-        <label htmlFor="to-day">Day</label>
-        <input id="to-day" type="date" value={takenOn} onChange={(e) => setTakenOn(e.target.value)} />
-        <label htmlFor="to-note">Note</label>
-        <input id="to-note" value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} />
-        <ErrorBanner error={error} fields={['userId', 'hours', 'takenOn', 'note']} />
-        <button type="submit" className="btn btn-primary" disabled={!(Number(hours) > 0)}>
-          Record time off
-        </button>
+        <NumberField form={form} name="hours" id="to-hours" label="Hours" step={0.5} min={0} />
+        <Field label="Day" htmlFor="to-day" error={dayError}>
+          <input
+            id="to-day"
+            type="date"
+            aria-invalid={dayError ? true : undefined}
+            aria-describedby={dayError ? 'to-day-error' : undefined}
+            {...form.register('takenOn')}
+          />
+        </Field>
+        <TextField form={form} name="note" id="to-note" label="Note" maxLength={500} />
+        <ErrorBanner error={form.error} fields={['userId', 'hours', 'takenOn', 'note']} />
+        <FormActions busy={form.busy} submit="Record time off" busyText="Recording…" disabled={!(Number(hours) > 0)} />
       </form>
     </Card>
   );
