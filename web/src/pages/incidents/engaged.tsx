@@ -13,9 +13,12 @@ export interface Engagement {
   roles?: string[];
 }
 
-/** person → the other open incidents they are engaged in (this incident left out); read again when `version` changes. */
-export function useEngagedElsewhere(incidentId: string, version: unknown = 0): Map<string, Engagement[]> {
-  const engaged = useApi<{ people: { userId: string; incidents: Engagement[] }[] }>('/api/engagements');
+/**
+ * person → the other open incidents they are engaged in (this incident left out); read again when `version` changes.
+ * Nobody, and nothing read, while this incident is not `open` (resolved: being busy elsewhere no longer matters here).
+ */
+export function useEngagedElsewhere(incidentId: string, version: unknown = 0, open = true): Map<string, Engagement[]> {
+  const engaged = useApi<{ people: { userId: string; incidents: Engagement[] }[] }>(open ? '/api/engagements' : null);
   const { reload } = engaged;
   useEffect(() => {
     reload();

@@ -49,7 +49,11 @@ export function IncidentPage({ params }: PageProps) {
   const timeline = useIncidentTimeline(id, reload);
   const uncoordinated = useUncoordinated(id, timeline.events.length);
   // Participants who are also in another open incident: marked ⚑ (read again as people join).
-  const busyElsewhere = useEngagedElsewhere(id, detail.data?.participants.length);
+  const busyElsewhere = useEngagedElsewhere(
+    id,
+    detail.data?.participants.length,
+    detail.data?.incident.status !== 'resolved',
+  );
   const [isAssessing, setAssessing] = useState(false);
   const [changesSignal, setChangesSignal] = useState(0);
   const severityRef = useRef<HTMLDivElement>(null);
