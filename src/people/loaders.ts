@@ -366,7 +366,6 @@ export interface KnowledgeHistory {
  * Technical Lead, or moved it to resolved. Four queries.
  */
 export async function loadKnowledgeHistory(k: K, scope: Scope, w: Window): Promise<KnowledgeHistory> {
-  const ids = () => scopedIncidentIds(k, scope, w);
   let lq = k
     .selectFrom('incidentServices as isv')
     .innerJoin('incidents as i', 'i.id', 'isv.incidentId')
@@ -377,34 +376,44 @@ export async function loadKnowledgeHistory(k: K, scope: Scope, w: Window): Promi
     .where('i.kind', 'in', [...w.kinds]);
   if (scope.teamId !== undefined) lq = lq.where('s.teamId', '=', scope.teamId);
   if (scope.serviceId !== undefined) lq = lq.where('isv.serviceId', '=', scope.serviceId);
-  const [links, acks, roles, resolvers] = await Promise.all([
-    lq.execute(),
-    k
-      .selectFrom('incidentAlerts as ia')
-      .innerJoin('alertEvents as e', 'e.alertId', 'ia.alertId')
-      .select(['ia.incidentId', 'e.actorUserId as userId'])
-      .where('ia.incidentId', 'in', ids())
-      .where('e.kind', '=', 'acknowledged')
-      .where('e.actorUserId', 'is not', null)
-      .distinct()
-      .execute(),
-    k
-      .selectFrom('roleAssignments')
-      .select(['incidentId', 'userId'])
-      .where('incidentId', 'in', ids())
-      .where('role', 'in', ['commander', 'technical_lead'])
-      .distinct()
-      .execute(),
-    k
-      .selectFrom('incidentEvents')
-      .select(['incidentId', 'actorUserId as userId'])
-      .where('incidentId', 'in', ids())
-      .where('kind', '=', 'status_changed')
-      .where('actorUserId', 'is not', null)
-      .where('details', 'like', '%"to":"resolved"%')
-      .distinct()
-      .execute(),
-  ]);
+  const links = await lq.execute();
+  // The scope's incidents are known from the links: asking by their ids (in chunks) lets PostgreSQL start from them,
+  // where the same scope as a subquery had it join every acknowledgement ever made first (about 2x slower a year).
+  const acks: { incidentId: string; userId: string | null }[] = [];
+  const roles: { incidentId: string; userId: string | null }[] = [];
+  const resolvers: { incidentId: string; userId: string | null }[] = [];
+  for (const ids of chunks([...new Set(links.map((l) => l.incidentId))])) {
+    const [a, r, x] = await Promise.all([
+      k
+        .selectFrom('incidentAlerts as ia')
+        .innerJoin('alertEvents as e', 'e.alertId', 'ia.alertId')
+        .select(['ia.incidentId', 'e.actorUserId as userId'])
+        .where('ia.incidentId', 'in', ids)
+        .where('e.kind', '=', 'acknowledged')
+        .where('e.actorUserId', 'is not', null)
+        .distinct()
+        .execute(),
+      k
+        .selectFrom('roleAssignments')
+        .select(['incidentId', 'userId'])
+        .where('incidentId', 'in', ids)
+        .where('role', 'in', ['commander', 'technical_lead'])
+        .distinct()
+        .execute(),
+      k
+        .selectFrom('incidentEvents')
+        .select(['incidentId', 'actorUserId as userId'])
+        .where('incidentId', 'in', ids)
+        .where('kind', '=', 'status_changed')
+        .where('actorUserId', 'is not', null)
+        .where('details', 'like', '%"to":"resolved"%')
+        .distinct()
+        .execute(),
+    ]);
+    acks.push(...a);
+    roles.push(...r);
+    resolvers.push(...x);
+  }
   const handlers = new Map<string, Set<string>>();
   for (const r of [...acks, ...roles, ...resolvers]) {
     if (!r.userId) continue;
