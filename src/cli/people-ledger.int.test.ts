@@ -99,7 +99,7 @@ for (const engine of ENGINES) {
         return l.body.entries.some((e) => e.userId === users.Eve && e.incidentId === id) ? true : undefined;
       });
 
-      // Eve records her own hour off.
+      // Eve records her own hour off (no --user: the caller).
       const take = await muster(
         [
           'people',
@@ -107,8 +107,6 @@ for (const engine of ENGINES) {
           'take',
           '--team',
           team,
-          '--user',
-          users.Eve!,
           '--hours',
           '1',
           '--on',

@@ -68,23 +68,26 @@ export function registerPeopleLedgerCommands(people: Command, deps: Deps): void 
     .command('take')
     .description('record time off taken (yourself, or anyone as a team admin)')
     .requiredOption('--team <id>', 'team id or slug')
-    .requiredOption('--user <id>', 'the person who took the time off')
+    .option('--user <id>', 'the person who took the time off (default: you)')
     .requiredOption('--hours <n>', 'hours taken')
     .requiredOption('--on <date>', 'the day, YYYY-MM-DD')
     .option('--note <text>', 'a note')
-    .action(async (o: { team: string; user: string; hours: string; on: string; note?: string }) => {
+    .action(async (o: { team: string; user?: string; hours: string; on: string; note?: string }) => {
       const hours = Number(o.hours);
       if (!/^\d+(\.\d+)?$/.test(o.hours.trim()) || !(hours > 0))
         throw new Error(`--hours: give the hours taken as a number more than 0 (got "${o.hours}").`);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(o.on)) throw new Error(`--on: give the day as YYYY-MM-DD (got "${o.on}").`);
-      const e = await deps
-        .client()
-        .post<{ id: string; name: string; hours: number }>(`/api/teams/${encodeURIComponent(o.team)}/comp-time`, {
-          userId: o.user,
+      const client = deps.client();
+      const userId = o.user ?? (await client.get<{ id: string }>('/api/me')).id;
+      const e = await client.post<{ id: string; name: string; hours: number }>(
+        `/api/teams/${encodeURIComponent(o.team)}/comp-time`,
+        {
+          userId,
           hours,
           takenOn: o.on,
           ...(o.note ? { note: o.note } : {}),
-        });
+        },
+      );
       output(deps.json(), e, () => console.log(`recorded ${-e.hours} h off for ${e.name}`));
     });
   comp

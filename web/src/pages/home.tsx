@@ -166,8 +166,9 @@ export function HomePage() {
           again after this session ends.
         </div>
       )}
-      <PulseReminders />
+      {/* What needs the responder now (open incidents, their alerts) first; the check-ins can wait below it. */}
       <Overview />
+      <PulseReminders />
     </>
   );
 }
