@@ -319,4 +319,3 @@ export async function listAlertRows(ex: Executor, f: AlertFilter): Promise<Alert
   }
   return (await q.execute()).map(toAlert);
 }
-

@@ -119,4 +119,3 @@ export async function listKeyRows(ex: Executor, serviceId: string): Promise<Inte
     .execute();
   return rows.map(toIntegrationKey);
 }
-
