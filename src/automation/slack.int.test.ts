@@ -86,6 +86,8 @@ for (const engine of ENGINES) {
       );
       const mirrored = h.slack.messagesIn(conv.id).filter((x) => /Status update/.test(x.text));
       assert.equal(mirrored.length, 2, 'each update is posted once');
+      const channels = [...h.slack.conversations.values()].filter((c) => c.name.includes('checkout-errors'));
+      assert.equal(channels.length, 1, `one channel per incident: ${channels.map((c) => c.name).join(', ')}`);
     });
   });
 }

@@ -7,7 +7,13 @@
  * (at least once, never lost).
  */
 import type { Db, Executor } from '../db/index.js';
-import { currentRoles, findIncident, noteChannelOpened, noteIntegrationProblem } from '../incidents/index.js';
+import {
+  currentRoles,
+  findIncident,
+  lockIncident,
+  noteChannelOpened,
+  noteIntegrationProblem,
+} from '../incidents/index.js';
 import { enqueueJob, type JobContext, type JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
 import { fromJsonText } from '../shared/json.js';
@@ -85,6 +91,10 @@ export function openChannelHandler(deps: ChatJobDeps): JobHandler<{ incidentId: 
     }
     const now = ctx.clock.now();
     await ctx.complete(async (trx) => {
+      // The incident first, then its channel: the order every timeline change takes (it locks the incident, appends,
+      // then the mirror locks the channel). The other order deadlocked on PostgreSQL against a status update posted
+      // while the channel opened, and the retried job created a second Slack channel.
+      await lockIncident(trx, ctx.db.engine, incidentId);
       const current = await findChannel(trx, ctx.db.engine, incidentId, true);
       if (!current || current.status !== 'opening') return;
       if ('error' in created) {
