@@ -13,6 +13,7 @@ import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { actorOf } from '../auth.js';
 import type { Services } from '../services.js';
 import { teamIdOf } from '../team-param.js';
+import { OPEN_BODY } from '../closed-schemas.js';
 import { openEventStream } from '../sse.js';
 
 const tags = ['remediation'];
@@ -28,19 +29,24 @@ const ParamSchema = Type.Object({
   pattern: Type.Optional(Type.String({ maxLength: 1000 })),
   required: Type.Boolean(),
 });
+/** The JSON an HTTP action sends is the team's own document (any shape its automation takes), with templates in it. */
+const TEMPLATE_BODY =
+  "the JSON body the action sends to the team's automation, any shape; its string values are templates checked when saved";
 const Strings = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 2000 }));
 const HttpSchema = Type.Object({
   method: lit([...HTTP_METHODS, ...HTTP_METHODS.map((m) => m.toLowerCase())] as string[]),
   url: Type.String({ minLength: 1, maxLength: 2000 }),
   headers: Type.Optional(Strings),
   body: Type.Optional(
-    Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown()), Type.Null()]),
+    Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown()), Type.Null()], {
+      [OPEN_BODY]: TEMPLATE_BODY,
+    }),
   ),
   dryRun: Type.Optional(
     Type.Object({
       query: Type.Optional(Strings),
       header: Type.Optional(Strings),
-      body: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      body: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { [OPEN_BODY]: TEMPLATE_BODY })),
     }),
   ),
   secret: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
