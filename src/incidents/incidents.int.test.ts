@@ -135,9 +135,11 @@ for (const engine of ENGINES) {
         .transaction()
         .execute((trx) => recordTechnicalAction(trx, id, users[1]!, 'restarted the search cluster', clock.now()));
       assert.deepEqual([flaggedIc, notIc], [true, false]);
-      const last = (await timeline(id)).at(-1)!;
-      assert.equal(last.kind, 'commander_technical_action');
-      assert.equal(last.isFlagged, true);
+      // Not necessarily the last entry: the same IC commands another open P1/P2 of this suite, which the people
+      // ledger's job flags (double_command) on its own time.
+      const acted = (await timeline(id)).filter((e) => e.kind === 'commander_technical_action');
+      assert.equal(acted.length, 1, 'only the IC acting is flagged');
+      assert.equal(acted[0]!.isFlagged, true);
       // The Slack integration's hook: a channel opened ticks "open the incident channel".
       await db
         .transaction()
