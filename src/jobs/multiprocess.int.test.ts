@@ -50,6 +50,8 @@ for (const engine of ENGINES) {
               const rows = await db.kysely
                 .selectFrom('jobs')
                 .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+                // The probes only: the server's own start-up jobs (a daily accrual, a digest) succeed beside them.
+                .where('kind', '=', 'diagnostics.probe')
                 .groupBy('status')
                 .execute();
               const counts = Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
