@@ -44,7 +44,7 @@ for (const engine of ENGINES) {
         userToken,
       );
       assert.equal(cm.status, 201);
-      assert.equal(cm.body.contactMethod.isVerified, false);
+      assert.equal(cm.body.contactMethod.isVerified, true, 'ntfy needs no verification: ready at once');
       const rule = await h.t.api<{ id: string }>(
         'POST',
         `/api/users/${userId}/notification-rules`,
@@ -147,6 +147,51 @@ for (const engine of ENGINES) {
         userToken,
       );
       assert.equal(moved.body.contactMethod.isVerified, false, 'a new number must be verified again');
+    });
+
+    it('asks verification of SMS and voice only: the other kinds say verified and refuse a code', async () => {
+      type Cm = { id: string; kind: string; isVerified: boolean; needsVerification: boolean };
+      const add = async (body: Record<string, string>) => {
+        const r = await h.t.api<{ contactMethod: Cm }>('POST', `/api/users/${userId}/contact-methods`, body, userToken);
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body.contactMethod;
+      };
+      const email = await add({ kind: 'email', address: 'me@example.test' });
+      const webhook = await add({ kind: 'webhook', address: 'https://hooks.example.test/muster' });
+      const ntfy = await add({ kind: 'ntfy', address: 'another-topic', serverUrl: 'https://ntfy.example.test' });
+      const slack = await add({ kind: 'slack', address: 'U024BE7LH' });
+      const sms = await add({ kind: 'sms', address: '+14155550177' });
+      const voice = await add({ kind: 'voice', address: '+14155550178' });
+      for (const m of [email, webhook, ntfy, slack]) {
+        assert.deepEqual([m.kind, m.isVerified, m.needsVerification], [m.kind, true, false]);
+        const code = await h.t.api<{ error: { code: string } }>(
+          'POST',
+          `/api/users/${userId}/contact-methods/${m.id}/verification`,
+          undefined,
+          userToken,
+        );
+        assert.equal(code.status, 409, m.kind);
+        assert.equal(code.body.error.code, 'verification_not_needed');
+      }
+      for (const m of [sms, voice])
+        assert.deepEqual([m.kind, m.isVerified, m.needsVerification], [m.kind, false, true]);
+      // The list says the same, and a changed email address stays ready (only numbers are verified again).
+      const list = await h.t.api<{ contactMethods: Cm[] }>(
+        'GET',
+        `/api/users/${userId}/contact-methods`,
+        undefined,
+        userToken,
+      );
+      const byId = new Map(list.body.contactMethods.map((c) => [c.id, c]));
+      assert.equal(byId.get(email.id)!.isVerified, true);
+      assert.equal(byId.get(sms.id)!.isVerified, false);
+      const moved = await h.t.api<{ contactMethod: Cm }>(
+        'PATCH',
+        `/api/users/${userId}/contact-methods/${email.id}`,
+        { address: 'me2@example.test' },
+        userToken,
+      );
+      assert.equal(moved.body.contactMethod.isVerified, true);
     });
 
     it('shows people only their own delivery log unless they ask about an alert', async () => {

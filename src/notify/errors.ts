@@ -84,3 +84,9 @@ export const unreachableFailure = (channel: string, message: string, cause?: unk
 
 export const permanentFailure = (channel: string, message: string, cause?: unknown): DeliveryError =>
   new DeliveryError(channel, message, { isPermanent: true, cause });
+
+/** Only SMS and voice are verified (model.ts `needsVerification`); every other kind can page as soon as it is added. */
+export const verificationNotNeeded = (kind: string): AppError =>
+  new AppError('verification_not_needed', `A ${kind} contact method needs no verification: it is ready to use.`, {
+    status: 409,
+  });

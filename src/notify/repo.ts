@@ -6,7 +6,7 @@ import type {
   NotificationDeliveriesTable,
   NotificationRulesTable,
 } from '../db/schema.js';
-import type { AttemptStatus, ContactKind, DeliveryStatus, Urgency } from './model.js';
+import { needsVerification, type AttemptStatus, type ContactKind, type DeliveryStatus, type Urgency } from './model.js';
 
 export interface ContactMethod {
   id: string;
@@ -16,7 +16,13 @@ export interface ContactMethod {
   address: string;
   serverUrl: string | null;
   hasSecret: boolean;
+  /**
+   * Whether it may be used for paging as far as verification goes: true once verified, and always true for kinds
+   * that need no verification (see `needsVerification`).
+   */
   isVerified: boolean;
+  /** Only SMS and voice must be verified before they page; other kinds never show a verification step. */
+  needsVerification: boolean;
   /** An organisation administrator allowed the webhook URL or ntfy server to be a private address. */
   allowPrivateAddress: boolean;
   createdAt: number;
@@ -63,7 +69,8 @@ export function toContactMethod(row: ContactMethodsTable): ContactMethod {
     address: row.address,
     serverUrl: row.serverUrl,
     hasSecret: row.secret !== null,
-    isVerified: row.isVerified === 1,
+    isVerified: row.isVerified === 1 || !needsVerification(row.kind as ContactKind),
+    needsVerification: needsVerification(row.kind as ContactKind),
     allowPrivateAddress: row.allowPrivateAddress === 1,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -11,8 +11,13 @@ import { AppError, forbidden, validationError } from '../shared/errors.js';
 import { outboundUrlProblem, type ResolveAll } from '../shared/net.js';
 import { newId, newSecret } from '../shared/ids.js';
 import type { BreakerState } from './bulkhead.js';
-import { contactMethodNotFound, notificationRuleExists, notificationRuleNotFound } from './errors.js';
-import { contactMethodProblems, ruleProblems, type ContactKind, type Urgency } from './model.js';
+import {
+  contactMethodNotFound,
+  notificationRuleExists,
+  notificationRuleNotFound,
+  verificationNotNeeded,
+} from './errors.js';
+import { contactMethodProblems, needsVerification, ruleProblems, type ContactKind, type Urgency } from './model.js';
 import {
   deleteContactMethod,
   deleteRule,
@@ -328,7 +333,8 @@ export class ContactService {
    */
   async startVerification(actor: Actor, userId: string, id: string): Promise<{ code: string; expiresAt: number }> {
     this.requireSelfOrAdmin(actor, userId);
-    await this.ownedContactRow(userId, id);
+    const row = await this.ownedContactRow(userId, id);
+    if (!needsVerification(row.kind as ContactKind)) throw verificationNotNeeded(row.kind);
     const now = this.deps.clock.now();
     const code = String(randomInt(100000, 1000000));
     const expiresAt = now + 15 * 60_000;
@@ -343,6 +349,7 @@ export class ContactService {
   async confirmVerification(actor: Actor, userId: string, id: string, code: string): Promise<ContactMethod> {
     this.requireSelfOrAdmin(actor, userId);
     const row = await this.ownedContactRow(userId, id);
+    if (!needsVerification(row.kind as ContactKind)) throw verificationNotNeeded(row.kind);
     const now = this.deps.clock.now();
     const isValid =
       row.verifyCodeHash !== null &&

@@ -24,7 +24,13 @@ const ContactMethodSchema = Type.Object({
   address: Type.String({ description: 'Email, URL, ntfy topic, Slack member id or E.164 phone number' }),
   serverUrl: Type.Union([Type.String(), Type.Null()], { description: 'ntfy server; null means the default' }),
   hasSecret: Type.Boolean(),
-  isVerified: Type.Boolean(),
+  isVerified: Type.Boolean({
+    description:
+      'Ready to page as far as verification goes: SMS and voice once their code is confirmed; every other kind always',
+  }),
+  needsVerification: Type.Boolean({
+    description: 'Whether this kind is verified before it pages (SMS and voice only); the others have no verification',
+  }),
   allowPrivateAddress: Type.Boolean({
     description: 'An organisation administrator allowed this webhook URL or ntfy server to be a private address',
   }),
@@ -278,7 +284,8 @@ function registerContactActions(app: FastifyInstance, services: Services): void 
     {
       schema: {
         tags,
-        summary: 'Send a verification code to the contact method (valid 15 minutes)',
+        summary:
+          'Send a verification code to an SMS or voice contact method (valid 15 minutes); 409 verification_not_needed for other kinds',
         params: ItemParams,
         response: withErrors({ 202: Type.Object({ deliveryId: Type.String(), expiresAt: Timestamp }) }),
       },

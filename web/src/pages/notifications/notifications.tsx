@@ -24,7 +24,10 @@ interface ContactMethod {
   address: string;
   serverUrl: string | null;
   hasSecret: boolean;
+  /** Always true for kinds that need no verification (everything but SMS and voice). */
   isVerified: boolean;
+  /** SMS and voice only: the others show no verification state or Verify button. */
+  needsVerification?: boolean;
   /** An administrator allowed this webhook or ntfy server to be a private address. */
   allowPrivateAddress?: boolean;
   createdAt: string;
@@ -313,12 +316,14 @@ function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; bas
 
   const info = kindInfo(m.kind);
   const name = m.label || m.address;
+  // Only SMS and voice are verified before they page (the API says which); email, webhook, ntfy… are ready at once.
+  const needsCode = m.needsVerification ?? (m.kind === 'sms' || m.kind === 'voice');
   return (
     <li>
       <div className="grow">
         <div>
           <Badge tone="info">{info.label}</Badge> <span className="strong">{name}</span>{' '}
-          {m.isVerified ? <Badge tone="good">verified</Badge> : <Badge tone="warn">not verified</Badge>}
+          {needsCode && (m.isVerified ? <Badge tone="good">verified</Badge> : <Badge tone="warn">not verified</Badge>)}
           {m.allowPrivateAddress && (
             <>
               {' '}
@@ -360,7 +365,7 @@ function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; bas
         <button type="button" className="btn btn-small" disabled={busy} onClick={() => void sendTest()}>
           Send test
         </button>
-        {!m.isVerified && (
+        {needsCode && !m.isVerified && (
           <button type="button" className="btn btn-small" disabled={busy} onClick={() => void startVerify()}>
             Verify
           </button>
