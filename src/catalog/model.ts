@@ -45,6 +45,58 @@ export function withoutIntegrationKey(body: unknown): unknown {
   return { ...body, routing_key: `${integrationKeyPrefix(key.trim())}${REDACTED_SUFFIX}` };
 }
 
+/**
+ * How a service's alerts share a page (issue 14): `alertmanager` groups by the source's own group key (Alertmanager's
+ * groupKey; the alert's name for the other sources), `labels` by the values of chosen labels, `window` every alert
+ * within N minutes of the page, `per_alert` pages each alert on its own.
+ */
+export const PAGING_GROUP_MODES = ['alertmanager', 'labels', 'window', 'per_alert'] as const;
+export type PagingGroupMode = (typeof PAGING_GROUP_MODES)[number];
+export const isPagingGroupMode = (v: string): v is PagingGroupMode =>
+  (PAGING_GROUP_MODES as readonly string[]).includes(v);
+
+export interface PagingGroups {
+  mode: PagingGroupMode;
+  /** Mode `labels`: alerts with equal values of these labels share a page. */
+  labels: string[];
+  /** Mode `window`: alerts within this many minutes of the page's start share it. */
+  windowMinutes: number;
+}
+
+export const DEFAULT_PAGING_GROUPS: PagingGroups = { mode: 'alertmanager', labels: [], windowMinutes: 10 };
+export const MAX_PAGING_GROUP_LABELS = 10;
+export const MAX_PAGING_GROUP_WINDOW_MINUTES = 24 * 60;
+
+export function pagingGroupProblems(input: Partial<PagingGroups>, field = 'pagingGroups'): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (input.mode !== undefined && !isPagingGroupMode(input.mode)) {
+    problems.push({ field: `${field}.mode`, message: `must be one of ${PAGING_GROUP_MODES.join(', ')}` });
+  }
+  if (input.labels !== undefined) {
+    const labels = input.labels.map((l) => l.trim());
+    if (labels.length > MAX_PAGING_GROUP_LABELS) {
+      problems.push({ field: `${field}.labels`, message: `at most ${MAX_PAGING_GROUP_LABELS} labels` });
+    } else if (labels.some((l) => !/^[A-Za-z_][A-Za-z0-9_.\-/]{0,99}$/.test(l))) {
+      problems.push({ field: `${field}.labels`, message: 'each must be a label name (letters, digits, _ . - /)' });
+    } else if (new Set(labels).size !== labels.length) {
+      problems.push({ field: `${field}.labels`, message: 'must not repeat a label' });
+    }
+    if (input.mode === 'labels' && labels.length === 0) {
+      problems.push({ field: `${field}.labels`, message: 'name at least one label to group by' });
+    }
+  }
+  if (input.windowMinutes !== undefined) {
+    const w = input.windowMinutes;
+    if (!Number.isInteger(w) || w < 1 || w > MAX_PAGING_GROUP_WINDOW_MINUTES) {
+      problems.push({
+        field: `${field}.windowMinutes`,
+        message: `must be a whole number of minutes from 1 to ${MAX_PAGING_GROUP_WINDOW_MINUTES}`,
+      });
+    }
+  }
+  return problems;
+}
+
 export interface ServiceInput {
   name?: string | undefined;
   slug?: string | undefined;

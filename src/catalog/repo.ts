@@ -2,7 +2,14 @@ import type { Executor } from '../db/index.js';
 import { containsText } from '../db/text.js';
 import type { IntegrationKeysTable, ServicesTable } from '../db/schema.js';
 import { fromJsonText } from '../shared/json.js';
-import type { Criticality, IntegrationSource } from './model.js';
+import type { Selectable } from 'kysely';
+import {
+  DEFAULT_PAGING_GROUPS,
+  isPagingGroupMode,
+  type Criticality,
+  type IntegrationSource,
+  type PagingGroups,
+} from './model.js';
 
 export interface Service {
   id: string;
@@ -14,6 +21,8 @@ export interface Service {
   escalationPolicyId: string | null;
   /** Alerts of these severities declare an incident of `incidentSeverity` automatically; null: never. */
   incidentRule: IncidentRule | null;
+  /** How its alerts share a page (migration 0035). */
+  pagingGroups: PagingGroups;
   createdAt: number;
   updatedAt: number;
 }
@@ -36,11 +45,19 @@ export interface IntegrationKey {
   replacedById: string | null;
 }
 
-export const toService = (row: ServicesTable): Service => ({
-  ...row,
-  criticality: row.criticality as Criticality,
-  incidentRule: fromJsonText<IncidentRule | null>(row.incidentRule, null),
-});
+export const toService = (row: Selectable<ServicesTable>): Service => {
+  const { pagingGroupMode, pagingGroupLabels, pagingGroupWindowMinutes, ...rest } = row;
+  return {
+    ...rest,
+    criticality: row.criticality as Criticality,
+    incidentRule: fromJsonText<IncidentRule | null>(row.incidentRule, null),
+    pagingGroups: {
+      mode: isPagingGroupMode(pagingGroupMode) ? pagingGroupMode : DEFAULT_PAGING_GROUPS.mode,
+      labels: fromJsonText<string[]>(pagingGroupLabels, []),
+      windowMinutes: pagingGroupWindowMinutes ?? DEFAULT_PAGING_GROUPS.windowMinutes,
+    },
+  };
+};
 
 export function toIntegrationKey(row: IntegrationKeysTable): IntegrationKey {
   const { keyHash: _h, ...rest } = row;

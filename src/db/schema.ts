@@ -139,6 +139,12 @@ export interface ServicesTable {
   createdAt: number;
   updatedAt: number;
   incidentRule: string | null;
+  /** How alerts share a page (migration 0035): `alertmanager` | `labels` | `window` | `per_alert`. */
+  pagingGroupMode: Generated<string>;
+  /** JSON array of label names (mode `labels`). */
+  pagingGroupLabels: Generated<string>;
+  /** Mode `window`: alerts within this many minutes of the run's start join it. */
+  pagingGroupWindowMinutes: Generated<number>;
 }
 
 export interface ServiceDependenciesTable {
@@ -489,6 +495,16 @@ export interface EscalationRunsTable {
   nextStepAt: number | null;
   startedAt: number;
   updatedAt: number;
+  /** The service and paging group the run pages for (migration 0035); null key: it takes no other alert. */
+  serviceId: string | null;
+  pagingKey: string | null;
+}
+
+/** Every alert an escalation run stands for, its lead (escalation_runs.alert_id) included (migration 0035). */
+export interface EscalationRunAlertsTable {
+  runId: string;
+  alertId: string;
+  joinedAt: number;
 }
 
 export interface EscalationLogTable {
@@ -1073,6 +1089,7 @@ export interface GamedayEventsTable {
 export interface Database {
   escalationPolicies: EscalationPoliciesTable;
   escalationRuns: EscalationRunsTable;
+  escalationRunAlerts: EscalationRunAlertsTable;
   escalationLog: EscalationLogTable;
   users: UsersTable;
   teams: TeamsTable;

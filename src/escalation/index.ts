@@ -23,3 +23,4 @@ export { pagesBetween, type PageReceived } from './pages.js';
 export { ACK_TIMEOUT_JOB, ackTimeoutHandler, scheduleAckTimeout } from './ack-timeout.js';
 export { commanderPaging, commanderScheduleId, setCommanderScheduleId } from './commander.js';
 export { AUTO_DECLARE_JOB, autoDeclareHandler, maybeAutoDeclare } from './auto-declare.js';
+export { runForAlert, runAlerts, type EscalationRunRow } from './groups.js';

@@ -135,8 +135,11 @@ export async function startEscalation(
     nextStepAt: snapshot ? now : null,
     startedAt: now,
     updatedAt: now,
+    serviceId: alertRow.serviceId,
+    pagingKey: null,
   };
   await trx.insertInto('escalationRuns').values(run).execute();
+  await trx.insertInto('escalationRunAlerts').values({ runId, alertId, joinedAt: now }).execute();
   if (!snapshot) {
     await logStep(
       trx,

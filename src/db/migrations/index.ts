@@ -33,6 +33,7 @@ import * as m0032 from './0032_comp_time_pulse.js';
 import * as m0031 from './0031_people_health.js';
 import * as m0033 from './0033_people_indexes.js';
 import * as m0034 from './0034_people_hero_indexes.js';
+import * as m0035 from './0035_paging_groups.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -73,4 +74,5 @@ export const migrations: Record<string, Migration> = {
   '0032_comp_time_pulse': m0032,
   '0033_people_indexes': m0033,
   '0034_people_hero_indexes': m0034,
+  '0035_paging_groups': m0035,
 };
