@@ -148,6 +148,24 @@ export class ActionLinkService {
     return { token, url: `${this.deps.publicUrl()}/a/${token}`, expiresAt };
   }
 
+  /**
+   * The link for the other action on the same alert, for the same recipient and expiry, so the confirmation page of
+   * an acknowledge link can offer Resolve too (and the other way round), and still after the first is used. Its id
+   * is derived from the original's (`<original>/<action>`), so the token is the same on every view and each action
+   * is offered once per original link: a link cannot mint an unbounded number of uses. `isUsable` is false once it
+   * was used (or the original expired).
+   */
+  async sibling(claim: ActionLinkClaim): Promise<{ action: LinkAction; token: string; isUsable: boolean }> {
+    const action: LinkAction = claim.action === 'acknowledge' ? 'resolve' : 'acknowledge';
+    const base = claim.linkId.split('/')[0]!;
+    const token = signClaim(await this.key(), { ...claim, action, linkId: `${base}/${action}` });
+    const isUsable = await this.inspect(token, this.deps.clock.now()).then(
+      () => true,
+      () => false,
+    );
+    return { action, token, isUsable };
+  }
+
   /** A valid, unexpired, unused link's claim; otherwise the reason as an AppError. Changes nothing. */
   async inspect(token: string, now: number): Promise<ActionLinkClaim> {
     const claim = verifyClaim(await this.key(), token);

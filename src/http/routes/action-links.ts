@@ -6,47 +6,76 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { systemActor } from '../../identity/index.js';
+import type { ActionLinkClaim } from '../../notify/links.js';
 import { isAppError } from '../../shared/errors.js';
 import type { Services } from '../services.js';
+import { confirmPage, donePage, escapeHtml, htmlPage, safeHref, type LinkPageView } from './action-link-page.js';
 
 // A wildcard, not `:token`: signed tokens are longer than the router's 100-character limit for named parameters.
 const Params = Type.Object({ '*': Type.String({ minLength: 10, maxLength: 2000 }) });
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+const HEADERS = {
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-robots-tag': 'noindex, nofollow',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+};
 
-function page(reply: FastifyReply, status: number, title: string, inner: string): FastifyReply {
-  return reply
-    .status(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
-    .header('x-robots-tag', 'noindex, nofollow')
-    .header(
-      'content-security-policy',
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    )
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" ` +
-        `content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Muster</title>` +
-        '<style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}' +
-        'button{font:inherit;padding:.6rem 1.4rem;border-radius:.4rem;border:0;background:#1f6feb;color:#fff}' +
-        '</style></head><body>' +
-        `<h1>${escapeHtml(title)}</h1>${inner}</body></html>`,
-    );
+function send(reply: FastifyReply, status: number, html: string): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').headers(HEADERS).send(html);
 }
 
 function errorPage(reply: FastifyReply, e: unknown): FastifyReply {
-  if (isAppError(e) && e.status < 500)
-    return page(reply, e.status, 'This link cannot be used', `<p>${escapeHtml(e.message)}</p>`);
-  if (isAppError(e) && e.code === 'action_links_unavailable') {
-    return page(reply, 503, 'Not available', `<p>${escapeHtml(e.message)}</p>`);
-  }
+  const say = (status: number, title: string, message: string) =>
+    send(reply, status, htmlPage(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`));
+  if (isAppError(e) && e.status < 500) return say(e.status, 'This link cannot be used', e.message);
+  if (isAppError(e) && e.code === 'action_links_unavailable') return say(503, 'Not available', e.message);
   throw e;
 }
 
-const VERB = { acknowledge: 'Acknowledge', resolve: 'Resolve' } as const;
+/**
+ * What the page shows of a link's alert: its title, service, state, summary and runbooks, read as the system (the
+ * signed link is the credential; the page shows the person no more than the page they were sent). A part that
+ * cannot be read is left out rather than failing the page: the buttons matter most.
+ */
+async function viewOf(services: Services, claim: ActionLinkClaim): Promise<LinkPageView> {
+  const actor = systemActor('action link');
+  const now = services.clock.now();
+  const alert = await services.alerts.get(actor, claim.alertId).catch(() => null);
+  const [service, runbooks, recipient, other] = await Promise.all([
+    alert ? services.catalog.get(actor, alert.serviceId).catch(() => null) : null,
+    alert ? services.runbooks.forAlert(alert.id).catch(() => null) : null,
+    services.identity.getUser(claim.userId).catch(() => null),
+    services.actionLinks.sibling(claim).catch(() => null),
+  ]);
+  return {
+    alertId: claim.alertId,
+    alert: alert && {
+      id: alert.id,
+      summary: alert.summary,
+      description: alert.description,
+      severity: alert.severity,
+      status: alert.status,
+      serviceName: service?.name ?? null,
+      firstSeenAt: alert.firstSeenAt,
+      acknowledgedAt: alert.acknowledgedAt,
+      acknowledgedByLabel: alert.acknowledgedByLabel,
+      resolvedAt: alert.resolvedAt,
+      resolvedByLabel: alert.resolvedByLabel,
+    },
+    recipient: recipient?.email ?? null,
+    action: claim.action,
+    other,
+    runbooks: (runbooks?.items ?? []).map((i) => ({
+      title: i.runbook.title,
+      path: `/runbooks/${encodeURIComponent(i.runbook.id)}`,
+    })),
+    externalRunbook: safeHref(runbooks?.externalUrl),
+    now,
+  };
+}
 
 /** Registered in its own encapsulated scope: the form-encoded body parser applies to these routes only. */
 export async function registerActionLinkRoutes(app: FastifyInstance, services: Services): Promise<void> {
@@ -60,14 +89,7 @@ export async function registerActionLinkRoutes(app: FastifyInstance, services: S
     r.get('/a/*', { config: { auth: 'public' }, schema }, async (req, reply) => {
       try {
         const claim = await services.actionLinks.inspect(req.params['*'], services.clock.now());
-        const verb = VERB[claim.action];
-        return page(
-          reply,
-          200,
-          `${verb} alert?`,
-          `<p>Alert <code>${escapeHtml(claim.alertId)}</code>. This link works once.</p>` +
-            `<form method="post"><input type="hidden" name="confirm" value="1"><button type="submit">${verb}</button></form>`,
-        );
+        return send(reply, 200, confirmPage(await viewOf(services, claim)).html);
       } catch (e) {
         return errorPage(reply, e);
       }
@@ -76,13 +98,7 @@ export async function registerActionLinkRoutes(app: FastifyInstance, services: S
     r.post('/a/*', { config: { auth: 'public' }, schema }, async (req, reply) => {
       try {
         const claim = await services.actionLinks.use(req.params['*'], req.ip || null);
-        const done = claim.action === 'acknowledge' ? 'Acknowledged' : 'Resolved';
-        return page(
-          reply,
-          200,
-          done,
-          `<p>Alert <code>${escapeHtml(claim.alertId)}</code> is ${done.toLowerCase()}.</p>`,
-        );
+        return send(reply, 200, donePage(await viewOf(services, claim)).html);
       } catch (e) {
         return errorPage(reply, e);
       }
