@@ -251,7 +251,8 @@ export interface AlertsTable {
   /** When paging started (alerts.triggered enqueued); null while suppressed. */
   pagedAt: number | null;
   /** 0027: raised through a drill integration key (a game day's live drill): every notification says DRILL. */
-  isDrill: Generated<Bool>;
+  isDrill: Generated<Bool>;  /** 0038: snoozed (acknowledged) until then; the alert pages again at that time unless resolved first. */
+  snoozedUntil: Generated<number | null>;
 }
 
 export interface SilencesTable {
@@ -319,6 +320,8 @@ export interface ContactMethodsTable {
   allowPrivateAddress: Bool;
   verifyCodeHash: string | null;
   verifyExpiresAt: number | null;
+  /** Web Push: the push service said the subscription is gone (404/410); no longer paged (migration 0036). */
+  expiredAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -660,6 +663,8 @@ export interface ScheduleLayersTable {
   handoffTime: string;
   restrictions: string;
   endsAt: number | null;
+  /** IANA zone of the layer's hand-offs and restrictions; null: the schedule's zone (migration 0037). */
+  timeZone: string | null;
   createdAt: number;
   updatedAt: number;
 }

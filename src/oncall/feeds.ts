@@ -11,7 +11,8 @@ import { forbidden } from '../shared/errors.js';
 import { newId, newSecret } from '../shared/ids.js';
 import { feedTokenInvalid, scheduleNotFound } from './errors.js';
 import { renderCalendar, formatUtc, type IcsEvent } from './ical.js';
-import { computeSchedule, type Shift } from './model.js';
+import { schedulePageUrl } from './links.js';
+import { computeSchedule, layerZone, type ScheduleDef, type Shift } from './model.js';
 import { findScheduleRow, listScheduleRows, scheduleIdsForUser, userNames } from './repo.js';
 import { loadSchedules } from './shifts.js';
 import { TIME } from '../shared/tz.js';
@@ -140,6 +141,7 @@ export class FeedService {
       this.event(
         row.id,
         row.name,
+        l!.def,
         s,
         people[s.userId] ?? { name: s.userId, email: '' },
         people[s.userId]?.name ?? s.userId,
@@ -157,7 +159,7 @@ export class FeedService {
     const events = loaded.flatMap((l) =>
       computeSchedule(l.def, l.overrides, from - FEED_CONTEXT_MS, to)
         .final.filter((s) => s.userId === userId && s.end > from)
-        .map((s) => this.event(l.schedule.id, l.schedule.name, s, person, `${l.schedule.name}: on call`)),
+        .map((s) => this.event(l.schedule.id, l.schedule.name, l.def, s, person, `${l.schedule.name}: on call`)),
     );
     events.sort((a, b) => a.start - b.start);
     return renderCalendar({ name: `On-call shifts for ${person.name}`, events, now });
@@ -166,18 +168,27 @@ export class FeedService {
   private event(
     scheduleId: string,
     scheduleName: string,
+    def: ScheduleDef,
     s: Shift,
     person: { name: string; email: string },
     summary: string,
   ): IcsEvent {
     const base = this.deps.publicUrl().replace(/\/$/, '');
+    // A rotation shift names its layer and the zone its hand-offs are read in (a follow-the-sun layer has its own).
+    const layer = s.sourceKind === 'layer' ? def.layers.find((x) => x.id === s.source) : undefined;
+    const lines = [
+      `Schedule: ${scheduleName}`,
+      `On call: ${person.name}`,
+      ...(layer ? [`Layer: ${layer.name} (hand-offs in ${layerZone(def.timezone, layer)})`] : []),
+      `Override: ${s.sourceKind === 'override' ? 'yes' : 'no'}`,
+    ];
     return {
       uid: `${scheduleId}-${s.source}-${s.userId}-${formatUtc(s.start)}@${new URL(base).hostname}`,
       start: s.start,
       end: s.end,
       summary,
-      description: `Schedule: ${scheduleName}\nOn call: ${person.name}\nOverride: ${s.sourceKind === 'override' ? 'yes' : 'no'}`,
-      url: `${base}/schedules/${scheduleId}`,
+      description: lines.join('\n'),
+      url: schedulePageUrl(base, scheduleId),
       ...(person.email ? { attendee: person } : {}),
       priority: s.sourceKind === 'override' ? 1 : 0,
     };

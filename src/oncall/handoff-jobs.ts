@@ -9,6 +9,7 @@ import type { Db, Executor } from '../db/index.js';
 import { activeJobPayloads, enqueueJob, type JobHandler } from '../jobs/index.js';
 import type { NotifyService } from '../notify/index.js';
 import { handoffAt, handoffMessage, nextHandoff, upcomingShift, HANDOFF_CONTEXT_MS, type Handoff } from './handoff.js';
+import { schedulePageUrl } from './links.js';
 import { findScheduleRow, listScheduleRows, userNames, type Schedule } from './repo.js';
 import { loadSchedules } from './shifts.js';
 import type { PagesBetween } from './sustainability-service.js';
@@ -107,7 +108,7 @@ async function sendSummaries(
       pages,
       openAlerts,
       upcoming: upcomingShift(def, overrides, userId, h.at),
-      url: `${deps.publicUrl()}/schedules/${row.id}`,
+      url: schedulePageUrl(deps.publicUrl(), row.id),
     });
     const key = `${handoffKey(row.id, h.at)}:${side.role}:${userId}`;
     await deps.notify.notifyUser(trx, { userId, urgency: 'low', message, key }, now);

@@ -1,5 +1,6 @@
 /**
- * One layer's rotation, expanded into shifts. Turns are counted in the schedule's zone on the wall clock: a daily
+ * One layer's rotation, expanded into shifts. Turns are counted in the layer's zone (its own, else the schedule's;
+ * `tz` below is that zone, see `layerZone`) on the wall clock: a daily
  * 09:00 hand-off stays at 09:00 local across DST, so the turn that contains a change is 23 or 25 hours long (23.5 or
  * 24.5 on Lord Howe Island). Hourly turns also follow the wall clock, so 12-hour day and night shifts keep their
  * local hand-offs; an hourly turn that falls wholly inside a skipped hour is empty and dropped. `duration` turns are
@@ -33,12 +34,22 @@ export interface LayerDef {
   /** User ids in rotation order; the same user may appear more than once. */
   participants: string[];
   turn: TurnLength;
-  /** Local date ('YYYY-MM-DD') and time ('HH:MM') of the first hand-off, in the schedule's zone. */
+  /** Local date ('YYYY-MM-DD') and time ('HH:MM') of the first hand-off, in the layer's zone. */
   startDate: string;
   handoffTime: string;
   restrictions: Restriction[];
   /** Instant after which the layer has nobody, or null. */
   endsAt: number | null;
+  /**
+   * The layer's own IANA zone (follow the sun: an EMEA layer in Europe/London, an AMER layer in America/New_York);
+   * its hand-offs and restrictions are read on that wall clock. Null or absent: the schedule's zone.
+   */
+  timeZone?: string | null;
+}
+
+/** The zone a layer's wall-clock times are read in: its own, else the schedule's. */
+export function layerZone(scheduleZone: string, layer: Pick<LayerDef, 'timeZone'>): string {
+  return layer.timeZone ?? scheduleZone;
 }
 
 export interface Interval {

@@ -7,14 +7,15 @@
  * non-overlapping shifts, each naming its source (a layer id or an override id), plus the gaps where nobody is on call.
  */
 import { flatten, gapsIn, type Segment } from './flatten.js';
-import { layerShifts, type Interval, type LayerDef, type LayerShift } from './layers.js';
+import { layerShifts, layerZone, type Interval, type LayerDef, type LayerShift } from './layers.js';
 import { TIME } from '../shared/tz.js';
 
 export type { Interval, LayerDef, LayerShift, Restriction, TurnLength } from './layers.js';
-export { layerShifts, layerTurns, restrictionWindows } from './layers.js';
+export { layerShifts, layerTurns, layerZone, restrictionWindows } from './layers.js';
 export { DAYS_OF_WEEK, type DayOfWeek } from '../shared/tz.js';
 
 export interface ScheduleDef {
+  /** The schedule's zone; a layer with its own `timeZone` reads its wall-clock times in that one instead. */
   timezone: string;
   /** Lowest priority first. */
   layers: LayerDef[];
@@ -60,7 +61,10 @@ export function computeSchedule(
   from: number,
   to: number,
 ): ScheduleResult {
-  const layers = schedule.layers.map((l) => ({ layerId: l.id, shifts: layerShifts(schedule.timezone, l, from, to) }));
+  const layers = schedule.layers.map((l) => ({
+    layerId: l.id,
+    shifts: layerShifts(layerZone(schedule.timezone, l), l, from, to),
+  }));
   const segments: Segment[] = [];
   layers.forEach((l, rank) => {
     for (const s of l.shifts) {

@@ -65,6 +65,7 @@ function toLayer(row: ScheduleLayersTable, participants: string[]): Layer {
     handoffTime: row.handoffTime,
     restrictions: fromJsonText<Restriction[]>(row.restrictions, []),
     endsAt: row.endsAt,
+    timeZone: row.timeZone ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

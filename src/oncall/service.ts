@@ -10,7 +10,7 @@ import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
 import { layerNotFound, scheduleNotFound, unknownUsers } from './errors.js';
 import { scheduleNextHandoff } from './handoff-jobs.js';
-import type { LayerDef, Restriction, TurnLength } from './model.js';
+import { layerZone, type LayerDef, type Restriction, type TurnLength } from './model.js';
 import {
   findScheduleRow,
   listLayers,
@@ -32,6 +32,8 @@ export interface LayerInput {
   handoffTime: string;
   restrictions?: Restriction[];
   endsAt?: number | null;
+  /** The layer's own IANA zone (follow the sun); null or absent: the schedule's zone. */
+  timeZone?: string | null;
 }
 
 export interface ScheduleInput {
@@ -284,21 +286,22 @@ function scheduleProblems(input: ScheduleInput): FieldProblem[] {
   return problems;
 }
 
-/** The layer's first hand-off as an instant (null when the date or time is malformed). */
-function layerStart(tz: string, l: Pick<LayerDef, 'startDate' | 'handoffTime'>): number | null {
+/** The layer's first hand-off as an instant, in its zone (null when the date, time or zone is malformed). */
+function layerStart(tz: string, l: Pick<LayerDef, 'startDate' | 'handoffTime' | 'timeZone'>): number | null {
   const day = parseLocalDate(l.startDate);
   const min = parseTimeOfDay(l.handoffTime);
   if (day === null || min === null) return null;
   try {
-    return localToUtc(tz, day, min);
+    return localToUtc(layerZone(tz, l), day, min);
   } catch {
-    return null; // the zone itself is reported by scheduleProblems
+    return null; // the zone itself is reported by scheduleProblems or as the layer's timeZone
   }
 }
 
 function layerInputProblems(tz: string, l: LayerInput, prefix: string): FieldProblem[] {
   const def = { ...l, restrictions: l.restrictions ?? [], endsAt: l.endsAt ?? null };
-  return layerProblems(def, layerStart(tz, l)).map((p) => ({ ...p, field: prefix + p.field }));
+  const zone = l.timeZone === undefined || l.timeZone === null ? [] : timezoneProblems(l.timeZone, 'timeZone');
+  return [...zone, ...layerProblems(def, layerStart(tz, l))].map((p) => ({ ...p, field: prefix + p.field }));
 }
 
 function layerColumns(l: LayerInput) {
@@ -309,6 +312,7 @@ function layerColumns(l: LayerInput) {
     handoffTime: l.handoffTime,
     restrictions: toJsonText(l.restrictions ?? []),
     endsAt: l.endsAt ?? null,
+    timeZone: l.timeZone ?? null,
   };
 }
 
@@ -320,6 +324,7 @@ const layerAudit = (l: LayerInput) => ({
   handoffTime: l.handoffTime,
   restrictions: l.restrictions ?? [],
   endsAt: l.endsAt ?? null,
+  timeZone: l.timeZone ?? null,
 });
 
 async function insertLayer(

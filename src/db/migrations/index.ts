@@ -34,6 +34,9 @@ import * as m0031 from './0031_people_health.js';
 import * as m0033 from './0033_people_indexes.js';
 import * as m0034 from './0034_people_hero_indexes.js';
 import * as m0035 from './0035_paging_groups.js';
+import * as m0036 from './0036_webpush.js';
+import * as m0037 from './0037_layer_time_zone.js';
+import * as m0038 from './0038_alert_paging_actions.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -75,4 +78,7 @@ export const migrations: Record<string, Migration> = {
   '0033_people_indexes': m0033,
   '0034_people_hero_indexes': m0034,
   '0035_paging_groups': m0035,
+  '0036_webpush': m0036,
+  '0037_layer_time_zone': m0037,
+  '0038_alert_paging_actions': m0038,
 };

@@ -16,6 +16,12 @@ const Day = Type.Union([
 ]);
 const HHMM = Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'Local time of day, HH:MM' });
 
+const LayerZone = Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], {
+  description:
+    "The layer's own IANA zone (follow the sun), e.g. America/New_York: its hand-offs and restrictions are read " +
+    "there. Null: the schedule's zone.",
+});
+
 export const TurnSchema = Type.Union([
   Type.Object({
     unit: Type.Union([Type.Literal('hours'), Type.Literal('days'), Type.Literal('weeks')]),
@@ -39,11 +45,12 @@ const layerFields = {
   turn: TurnSchema,
   startDate: Type.String({
     pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-    description: "First hand-off date in the schedule's zone",
+    description: "First hand-off date in the layer's zone",
   }),
-  handoffTime: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: "Hand-off time of day in the schedule's zone" }),
+  handoffTime: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: "Hand-off time of day in the layer's zone" }),
   restrictions: Type.Optional(Type.Array(RestrictionSchema, { maxItems: 28 })),
   endsAt: Type.Optional(NullableTimestamp),
+  timeZone: Type.Optional(LayerZone),
 };
 
 export const LayerBody = Type.Object(layerFields);
@@ -71,6 +78,7 @@ export const LayerSchema = Type.Object({
   handoffTime: Type.String(),
   restrictions: Type.Array(RestrictionSchema),
   endsAt: NullableTimestamp,
+  timeZone: LayerZone,
 });
 
 export const ScheduleSchema = Type.Object({
@@ -162,6 +170,7 @@ export const presentLayer = (l: Layer) => ({
   handoffTime: l.handoffTime,
   restrictions: l.restrictions,
   endsAt: toIsoOrNull(l.endsAt),
+  timeZone: l.timeZone ?? null,
 });
 
 export const presentSchedule = (s: ScheduleWithLayers) => ({
