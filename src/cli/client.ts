@@ -73,6 +73,19 @@ export class MusterClient {
     return (await this.get<{ id: string }>(`/api/teams/${encodeURIComponent(ref)}`)).id;
   }
 
+  /**
+   * A user's id from an email or an id (`--user ana@example.com`): the API's paths and bodies take ids. An email
+   * nobody has is an error naming it.
+   */
+  async userId(ref: string): Promise<string> {
+    if (!ref.includes('@')) return ref;
+    const { users } = await this.get<{ users: { id: string; email: string }[] }>('/api/users?includeDisabled=true');
+    const want = ref.trim().toLowerCase();
+    const found = users.find((u) => u.email.toLowerCase() === want);
+    if (!found) throw new Error(`No user with email ${ref}.`);
+    return found.id;
+  }
+
   /** A service's id from its id or slug (`--service checkout`), as `teamId` does for teams. */
   async serviceId(ref: string): Promise<string> {
     if (ref.startsWith('svc_')) return ref;

@@ -1,5 +1,4 @@
 /** Commands that work on the database directly (no server needed): serve, migrate, first users and tokens. */
-import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { DataDirLockedError, migrateToLatest, openDb, type Db } from '../db/index.js';
 import { signInUrl } from '../http/routes/auth.js';
@@ -29,9 +28,12 @@ export async function withDb<T>(
     db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   } catch (e) {
     if (e instanceof DataDirLockedError) {
-      throw new Error(`${e.message}\nWith the server running, use the API instead: pass --url and --token.`, {
-        cause: e,
-      });
+      throw new Error(
+        `${e.message}\nWhile the server runs, work through its API instead: \`muster login --url URL --email EMAIL\` ` +
+          'signs you in with your password and stores an API token for the other commands (or pass --url and ' +
+          '--token). Or stop the server and run this command again.',
+        { cause: e },
+      );
     }
     throw e;
   }
@@ -66,11 +68,6 @@ export async function serve(config: Config): Promise<void> {
 
 export async function migrate(config: Config): Promise<string[]> {
   return withDb(config, async (db) => migrateToLatest(db.kysely), { migrate: false });
-}
-
-export function readPasswordFromStdin(): string {
-  const text = readFileSync(0, 'utf8');
-  return text.replace(/\r?\n$/, '');
 }
 
 export async function createUserLocal(

@@ -1,5 +1,6 @@
 /** Run the `muster` CLI as a child process (through tsx, from source) and collect its exit code and output. */
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const MAIN = join(import.meta.dirname, '..', 'cli', 'main.ts');
@@ -11,7 +12,14 @@ export function runMuster(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      // The CLI's own settings file (what `muster login` stores) is per test unless the test names one, so a login
+      // on this machine never leaks in.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        MUSTER_CLI_CONFIG: join(tmpdir(), `muster-cli-none-${process.pid}`, 'cli.json'),
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
