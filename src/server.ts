@@ -223,7 +223,14 @@ export function buildServices(
       onMilestoneReached: (trx, _engine, id, milestone, now) =>
         services.automation.onMilestoneReached(trx, id, milestone, now),
     }),
-    oncall: createOncallServices({ db, clock, teams, publicUrl: () => config.publicUrl }),
+    oncall: createOncallServices({
+      db,
+      clock,
+      teams,
+      publicUrl: () => config.publicUrl,
+      notify: notify.notify,
+      onEnqueued: () => runner?.wake(),
+    }),
     statusPage: createStatusPageServices({
       db,
       clock,

@@ -3,7 +3,7 @@ import type { Db } from '../db/index.js';
 import type { TeamService } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
 import { FeedService } from './feeds.js';
-import { OverrideService } from './overrides.js';
+import { OverrideService, type OverrideDeps } from './overrides.js';
 import { ScheduleService } from './service.js';
 import { ShiftService } from './shifts.js';
 
@@ -35,6 +35,9 @@ export function createOncallServices(deps: {
   clock: Clock;
   teams: TeamService;
   publicUrl: () => string;
+  /** Swap requests and their answers notify the people concerned (src/oncall/overrides.ts). */
+  notify?: OverrideDeps['notify'];
+  onEnqueued?: () => void;
 }): OncallServices {
   return {
     schedules: new ScheduleService(deps),

@@ -11,10 +11,27 @@ import { newId } from '../shared/ids.js';
 import { overrideNotFound, scheduleNotFound, swapNotFound, swapRefused } from './errors.js';
 import { scheduleNextHandoff } from './handoff-jobs.js';
 import { computeSchedule } from './model.js';
-import { findScheduleRow, listOverrides, listSwaps, toOverride, toSwap, type Override, type Swap } from './repo.js';
+import {
+  findScheduleRow,
+  listOverrides,
+  listSwaps,
+  toOverride,
+  toSwap,
+  userNames,
+  type Override,
+  type Swap,
+} from './repo.js';
 import { assertActiveUsers } from './service.js';
 import { loadSchedules } from './shifts.js';
-import { checkSwapAsk, decideSwap, type SwapAction, type SwapStatus } from './swaps.js';
+import type { NotifyService } from '../notify/index.js';
+import {
+  checkSwapAsk,
+  decideSwap,
+  swapNoticeMessage,
+  type SwapAction,
+  type SwapNotice,
+  type SwapStatus,
+} from './swaps.js';
 import { intervalProblems } from './validate.js';
 
 export interface OverrideInput {
@@ -24,8 +41,19 @@ export interface OverrideInput {
   reason?: string;
 }
 
+export interface OverrideDeps {
+  db: Db;
+  clock: Clock;
+  teams: TeamService;
+  /** Swap requests notify the person asked, and the requester of the answer (low urgency: their own rules). */
+  notify?: Pick<NotifyService, 'notifyUser'> | undefined;
+  publicUrl?: (() => string) | undefined;
+  /** Wakes the job runner after a commit that enqueued notifications. */
+  onEnqueued?: (() => void) | undefined;
+}
+
 export class OverrideService {
-  constructor(private readonly deps: { db: Db; clock: Clock; teams: TeamService }) {}
+  constructor(private readonly deps: OverrideDeps) {}
 
   async list(scheduleId: string, from: number, to: number): Promise<Override[]> {
     await this.schedule(scheduleId);
@@ -87,7 +115,7 @@ export class OverrideService {
     const problems = intervalProblems(input.start, input.end);
     if (problems.length) throw validationError(problems);
     const now = this.deps.clock.now();
-    return this.deps.db.kysely.transaction().execute(async (trx) => {
+    const swap = await this.deps.db.kysely.transaction().execute(async (trx) => {
       await assertActiveUsers(trx, [input.targetUserId], 'targetUserId');
       const [l] = await loadSchedules(trx, [schedule], input.start, input.end);
       const { final } = computeSchedule(l!.def, l!.overrides, input.start, input.end);
@@ -118,16 +146,19 @@ export class OverrideService {
         { swapId: id, targetUserId: input.targetUserId, start: input.start, end: input.end },
         now,
       );
-      return toSwap(
-        await trx.selectFrom('shiftSwapRequests').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
-      );
+      const row = await trx.selectFrom('shiftSwapRequests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      // The person asked hears of it through the notify domain: the delivery jobs commit with the request.
+      await this.notifySwap(trx, 'asked', row, schedule, actor, now);
+      return toSwap(row);
     });
+    this.deps.onEnqueued?.();
+    return swap;
   }
 
   /** Accept (creates the override), decline or cancel a pending request, once. */
   async decideSwap(actor: Actor, swapId: string, action: SwapAction): Promise<Swap> {
     const now = this.deps.clock.now();
-    return this.deps.db.kysely.transaction().execute(async (trx) => {
+    const decided = await this.deps.db.kysely.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('shiftSwapRequests').selectAll().where('id', '=', swapId).executeTakeFirst();
       if (!row) throw swapNotFound(swapId);
       const swap = toSwap(row);
@@ -161,8 +192,43 @@ export class OverrideService {
         { swapId, overrideId },
         now,
       );
+      // Accepted or declined: the requester is told; withdrawn: the person who was asked.
+      const schedule = await findScheduleRow(trx, swap.scheduleId);
+      if (schedule) await this.notifySwap(trx, decision.status as SwapNotice, row, schedule, actor, now);
       return { ...swap, status: decision.status, overrideId, decidedAt: now };
     });
+    this.deps.onEnqueued?.();
+    return decided;
+  }
+
+  /** One swap notification, keyed by request and event so a retried transaction never sends it twice. */
+  private async notifySwap(
+    trx: Executor,
+    notice: SwapNotice,
+    row: { id: string; requesterId: string; targetUserId: string; startsAt: number; endsAt: number; note: string },
+    schedule: { id: string; name: string; timezone: string },
+    actor: Actor,
+    now: number,
+  ): Promise<void> {
+    const notify = this.deps.notify;
+    if (!notify) return;
+    const recipient = notice === 'accepted' || notice === 'declined' ? row.requesterId : row.targetUserId;
+    const names = await userNames(trx, [row.requesterId, row.targetUserId]);
+    const nameOf = (id: string): string => names[id]?.name || names[id]?.email || id;
+    // An administrator answering or withdrawing for someone else is named in the message.
+    const answeredBy = notice === 'cancelled' ? row.requesterId : row.targetUserId;
+    const actorLabel = notice !== 'asked' && actor.userId !== answeredBy ? actor.label : undefined;
+    const message = swapNoticeMessage({
+      notice,
+      swap: { id: row.id, start: row.startsAt, end: row.endsAt, note: row.note },
+      scheduleName: schedule.name,
+      timezone: schedule.timezone,
+      requesterName: nameOf(row.requesterId),
+      targetName: nameOf(row.targetUserId),
+      actorLabel,
+      pageUrl: `${this.deps.publicUrl?.() ?? ''}/oncall/schedules/${schedule.id}`,
+    });
+    await notify.notifyUser(trx, { userId: recipient, urgency: 'low', message, key: `swap:${row.id}:${notice}` }, now);
   }
 
   private async schedule(id: string) {

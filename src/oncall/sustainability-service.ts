@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.js';
 import { validationError } from '../shared/errors.js';
 import { compensationRow, rateProblems, type CompensationRates, type CompensationRow } from './compensation.js';
 import { scheduleNotFound } from './errors.js';
-import { computeSchedule, type Interval, type Shift } from './model.js';
+import { computeSchedule, type Interval, type OverrideDef, type ScheduleDef, type Shift } from './model.js';
 import { listScheduleRows, type Schedule } from './repo.js';
 import { loadSchedules } from './shifts.js';
 import {
@@ -85,7 +85,7 @@ export class SustainabilityService {
     const loaded = await loadSchedules(ex, rows, scope.from, scope.to);
     const shifts = new Map<string, Interval[]>();
     for (const l of loaded) {
-      for (const s of computeSchedule(l.def, l.overrides, scope.from, scope.to).final) {
+      for (const s of countedShifts(l.def, l.overrides, l.schedule, scope.from, scope.to)) {
         shifts.set(s.userId, [...(shifts.get(s.userId) ?? []), { start: s.start, end: s.end }]);
       }
       for (const layer of l.def.layers) for (const u of layer.participants) if (!shifts.has(u)) shifts.set(u, []);
@@ -138,6 +138,24 @@ export class SustainabilityService {
     const total = Math.round(rows.reduce((n, r) => n + r.total, 0) * 100) / 100;
     return { report, rates, rows, total };
   }
+}
+
+/**
+ * The shifts that count for on-call time: the final schedule from the schedule's creation on. A layer's start date
+ * may lie before the schedule existed (a rotation set up to continue one kept elsewhere), but nobody carried this
+ * schedule's pager then, so those hours are not counted or paid. Each layer already begins at its own start (its
+ * first hand-off), so a layer added later counts from there.
+ */
+export function countedShifts(
+  def: ScheduleDef,
+  overrides: OverrideDef[],
+  schedule: Pick<Schedule, 'createdAt'>,
+  from: number,
+  to: number,
+): Shift[] {
+  const start = Math.max(from, schedule.createdAt);
+  if (start >= to) return [];
+  return computeSchedule(def, overrides, start, to).final;
 }
 
 function rangeProblems(from: number, to: number): { field: string; message: string }[] {
