@@ -32,7 +32,7 @@ export function StatusControl({ detail, onChanged }: { detail: IncidentDetail; o
   });
   return (
     <Card title="Status">
-      <form onSubmit={submit.onSubmit} aria-label="Change status">
+      <form onSubmit={submit.onSubmit} aria-label="Change status" id="status-control">
         <ErrorBanner error={submit.error} />
         <div className="inc-seg" role="radiogroup" aria-label="New status">
           {STATUSES.map((s) => (

@@ -39,6 +39,17 @@ function useNow(ms = 1000): number {
   return now;
 }
 
+/** Bring a control into view and focus it (a text box opens the phone's keyboard: the next thing is to type). */
+function jumpTo(id: string): void {
+  const el = document.getElementById(id);
+  if (!el) return;
+  el.scrollIntoView({ behavior: 'smooth', block: 'center' });
+  const target = el.matches('input, textarea, select, button')
+    ? el
+    : el.querySelector<HTMLElement>('input:checked, input, textarea, select, button');
+  target?.focus({ preventScroll: true });
+}
+
 export function IncidentPage({ params }: PageProps) {
   const id = params.id ?? '';
   const user = useUser();
@@ -118,9 +129,21 @@ export function IncidentPage({ params }: PageProps) {
           </span>
         }
         actions={
-          <button type="button" className="btn" onClick={openAssessment}>
-            Change severity
-          </button>
+          // The room's main actions, in the first screen on a phone too: each goes to its control and focuses it.
+          <div className="room-actions" role="group" aria-label="Room actions">
+            <button type="button" className="btn btn-primary" onClick={() => jumpTo('note-text')}>
+              Add a note
+            </button>
+            <button type="button" className="btn" onClick={() => jumpTo('update-message')}>
+              Post an update
+            </button>
+            <button type="button" className="btn" onClick={() => jumpTo('status-control')}>
+              Change status
+            </button>
+            <button type="button" className="btn" onClick={openAssessment}>
+              Change severity
+            </button>
+          </div>
         }
       />
       {inc.summary && <p className="lead prewrap">{inc.summary}</p>}

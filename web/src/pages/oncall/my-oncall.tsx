@@ -5,6 +5,7 @@ import { Badge, Card, Empty, LoadError, Loading, PageHeader } from '../../compon
 import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
+import { OnCallNowCard } from './now-card.js';
 import { usePeople } from './people.js';
 import { MonthShare, RecoveryNotices } from './recovery.js';
 import { SwapList } from './swaps.js';
@@ -87,6 +88,14 @@ export function MyOnCallPage() {
             How Muster reaches me
           </Link>
         }
+      />
+      <OnCallNowCard
+        shifts={shifts.data?.shifts ?? null}
+        schedules={byId}
+        zone={zone}
+        people={people}
+        now={now}
+        onAsked={() => swaps.reload()}
       />
       <RecoveryNotices zone={zone} people={people} onCovered={() => shifts.reload()} />
       <Card title="Pending swap requests">

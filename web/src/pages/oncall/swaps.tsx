@@ -176,22 +176,27 @@ export function SwapList({
   );
 }
 
-function AskSwap({
+/** Ask a colleague to cover time of mine; `initial` fills in the interval (My on-call's "Ask someone to cover"). */
+export function AskSwap({
   schedule,
   people,
   onDone,
   onCancel,
+  initial,
 }: {
   schedule: Schedule;
   people: People;
   onDone: () => void;
   onCancel: () => void;
+  initial?: { start: number; end: number };
 }) {
   const me = useUser();
   const zone = schedule.timezone;
   const mine = useApi<UserShifts>('/api/users/me/shifts');
   const myShifts = (mine.data?.shifts ?? []).filter((s) => s.scheduleId === schedule.id);
-  const form = useApiForm({ targetUserId: '', start: '', end: '', note: '' }, async (v) => {
+  const start = initial ? toLocalInput(initial.start, zone) : '';
+  const end = initial ? toLocalInput(initial.end, zone) : '';
+  const form = useApiForm({ targetUserId: '', start, end, note: '' }, async (v) => {
     if (!v.targetUserId) throw new Error('Pick who you are asking.');
     const a = fromLocalInput(v.start, zone);
     const b = fromLocalInput(v.end, zone);
