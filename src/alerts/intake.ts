@@ -356,6 +356,7 @@ export class IntakeService {
       suppressedReason: null,
       suppressedById: null,
       suppressedUntil: null,
+      snoozedUntil: null,
     };
     // Decide "should this page?" before the insert, so a paging alert is stored with pagedAt at once.
     const decided = await isPageSuppressed(trx, row, now);

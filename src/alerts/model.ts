@@ -32,8 +32,15 @@ export type AlertEventKind =
   | 'flap_damped'
   | 'flapping'
   | 'paging_started'
+  // 0035: paged with its group's live escalation run instead of a run of its own (paging groups).
+  | 'joined_page'
   // 0010: acknowledged but not resolved within the escalation policy's ack timeout; paging again.
-  | 'ack_timeout';
+  | 'ack_timeout'
+  // 0038: a responder escalated now, reassigned or snoozed the alert; a snooze ran out and paging starts again.
+  | 'escalated'
+  | 'reassigned'
+  | 'snoozed'
+  | 'snooze_ended';
 
 export const isAlertStatus = (v: string): v is AlertStatus => (ALERT_STATUSES as readonly string[]).includes(v);
 export const isSeverity = (v: string): v is Severity => (SEVERITIES as readonly string[]).includes(v);

@@ -36,6 +36,68 @@ function printAlert(a: AlertDetail & { service: string }): void {
   printTable(a.events, ['at', 'kind', 'actorLabel']);
 }
 
+interface PagingView {
+  state: string;
+  firstPagedAt: string | null;
+  snoozedUntil: string | null;
+  hold: { reason: string; until: string | null; silence: { id: string; comment: string } | null } | null;
+  run: {
+    policyName: string;
+    status: string;
+    pagedLevel: number | null;
+    nextLevel: number | null;
+    nextStepAt: string | null;
+    levelCount: number;
+    nextTargets: { name: string; userNames: string[] }[];
+  } | null;
+  pages: Row[];
+}
+
+const HOLD_TEXT: Record<string, string> = {
+  silenced: 'a silence matches it',
+  maintenance: 'the service is in a maintenance window',
+  flapping: 'it is flapping (damped)',
+  low_urgency: 'low urgency, outside working hours',
+};
+
+function printPaging(v: PagingView): void {
+  say(`state: ${v.state}`);
+  if (v.hold) {
+    const silence = v.hold.silence ? ` (silence ${v.hold.silence.id}: ${v.hold.silence.comment})` : '';
+    say(`held until ${v.hold.until ?? 'further notice'}: ${HOLD_TEXT[v.hold.reason] ?? v.hold.reason}${silence}`);
+  }
+  if (v.snoozedUntil) say(`snoozed until ${v.snoozedUntil}`);
+  if (v.run) {
+    const r = v.run;
+    say(
+      `escalation: ${r.policyName || '(no policy)'}, ${r.status}` +
+        (r.pagedLevel ? `, level ${r.pagedLevel} of ${r.levelCount} paged` : ''),
+    );
+    if (r.nextLevel && r.nextStepAt) {
+      const who = r.nextTargets.map((x) => (x.userNames.length ? `${x.name} (${x.userNames.join(', ')})` : x.name));
+      say(`next: level ${r.nextLevel} at ${r.nextStepAt}${who.length ? `: ${who.join(', ')}` : ''}`);
+    }
+  }
+  say('');
+  if (v.pages.length === 0) say('nobody paged yet');
+  else printTable(v.pages, ['at', 'userName', 'level', 'channel', 'address', 'status', 'attempts', 'lastError']);
+}
+
+/** "30", "30m", "2h", "1d" → minutes. */
+export function parseMinutes(text: string): number {
+  const m = /^\s*(\d+)\s*(m|min|h|d)?\s*$/i.exec(text);
+  if (!m) throw new Error(`--for: "${text}" is not a duration (e.g. 30m, 2h, 1d)`);
+  const unit = (m[2] ?? 'm').toLowerCase();
+  return Number(m[1]) * (unit === 'h' ? 60 : unit === 'd' ? 1440 : 1);
+}
+
+async function policyIdOf(c: MusterClient, policy: string): Promise<string> {
+  const r = await c.get<{ policies: { id: string; name: string }[] }>('/api/escalation-policies');
+  const found = r.policies.find((p) => p.id === policy) ?? r.policies.find((p) => p.name === policy);
+  if (!found) throw new Error(`--policy: no escalation policy named ${policy}`);
+  return found.id;
+}
+
 export function registerAlertCommands(program: Command, { client, json }: Deps): void {
   // ---- services ----------------------------------------------------------------------------------------------
   const services = program.command('services').alias('service').description('the service catalog');
@@ -199,6 +261,63 @@ export function registerAlertCommands(program: Command, { client, json }: Deps):
       const a = await client().get<AlertDetail>(`/api/alerts/${enc(id)}`);
       if (json()) return printJson(a);
       printAlert((await withServiceSlugs(client(), [a]))[0]!);
+    });
+
+  alerts
+    .command('paging')
+    .description('who was paged for the alert, on which channel and how each page went; the escalation; holds')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const v = await client().get<PagingView>(`/api/alerts/${enc(id)}/paging`);
+      output(json(), v, () => printPaging(v));
+    });
+  alerts
+    .command('ack')
+    .description('acknowledge an alert (as `muster ack`)')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const a = await client().post<AlertDetail>(`/api/alerts/${enc(id)}/acknowledge`);
+      output(json(), a, () => say(`${a.id} ${a.status}`));
+    });
+  alerts
+    .command('resolve')
+    .description('resolve an alert (as `muster resolve`)')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const a = await client().post<AlertDetail>(`/api/alerts/${enc(id)}/resolve`);
+      output(json(), a, () => say(`${a.id} ${a.status}`));
+    });
+  alerts
+    .command('escalate')
+    .description("page the alert's next escalation level now")
+    .argument('<id>')
+    .action(async (id: string) => {
+      const v = await client().post<PagingView>(`/api/alerts/${enc(id)}/escalate`, {});
+      output(json(), v, () => printPaging(v));
+    });
+  alerts
+    .command('reassign')
+    .description("end the alert's escalation and page someone else: a person (--user) or a policy (--policy)")
+    .argument('<id>')
+    .option('--user <user>', 'the person to page: email or id')
+    .option('--policy <policy>', 'the escalation policy to page along: name or id')
+    .action(async (id: string, o: { user?: string; policy?: string }) => {
+      if (!o.user === !o.policy) throw new Error('give one of --user EMAIL or --policy NAME');
+      const body = o.user
+        ? { userId: await client().userId(o.user) }
+        : { escalationPolicyId: await policyIdOf(client(), o.policy!) };
+      const v = await client().post<PagingView>(`/api/alerts/${enc(id)}/reassign`, body);
+      output(json(), v, () => printPaging(v));
+    });
+  alerts
+    .command('snooze')
+    .description('snooze an acknowledged alert: it pages again after this long unless resolved')
+    .argument('<id>')
+    .requiredOption('--for <duration>', 'how long: minutes, or with a unit (30m, 2h, 1d); at most 7 days')
+    .action(async (id: string, o: { for: string }) => {
+      const minutes = parseMinutes(o.for);
+      const v = await client().post<PagingView>(`/api/alerts/${enc(id)}/snooze`, { minutes });
+      output(json(), v, () => say(`${id} snoozed until ${v.snoozedUntil ?? '?'}`));
     });
 
   program

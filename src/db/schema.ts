@@ -251,7 +251,8 @@ export interface AlertsTable {
   /** When paging started (alerts.triggered enqueued); null while suppressed. */
   pagedAt: number | null;
   /** 0027: raised through a drill integration key (a game day's live drill): every notification says DRILL. */
-  isDrill: Generated<Bool>;  /** 0038: snoozed (acknowledged) until then; the alert pages again at that time unless resolved first. */
+  isDrill: Generated<Bool>;
+  /** 0038: snoozed (acknowledged) until then; the alert pages again at that time unless resolved first. */
   snoozedUntil: Generated<number | null>;
 }
 

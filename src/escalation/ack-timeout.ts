@@ -28,6 +28,7 @@ export async function scheduleAckTimeout(
     .selectFrom('escalationRuns')
     .select(['id', 'snapshot'])
     .where('alertId', '=', alertId)
+    .where('status', '!=', 'reassigned') // a reassigned run has ended; its successor pages
     .executeTakeFirst();
   const minutes = run ? fromJsonText<PolicySnapshot | null>(run.snapshot, null)?.ackTimeoutMinutes : null;
   if (!run || !minutes) return;
@@ -51,7 +52,7 @@ export function ackTimeoutHandler(db: Db): JobHandler<AckTimeoutPayload> {
       let q = trx.selectFrom('escalationRuns').selectAll().where('id', '=', ctx.job.payload.runId);
       if (db.engine === 'postgres') q = q.forUpdate();
       const run = await q.executeTakeFirst();
-      if (!run) return;
+      if (!run || run.status === 'reassigned') return;
       const minutes = fromJsonText<PolicySnapshot | null>(run.snapshot, null)?.ackTimeoutMinutes ?? 0;
       const reopened = await reopenAfterAckTimeout(trx, run.alertId, ctx.job.payload.acknowledgedAt, minutes, now);
       if (!reopened) return; // resolved, or acknowledged again since: that acknowledgement has its own timeout

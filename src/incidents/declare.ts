@@ -1,11 +1,10 @@
 /** Declaring an incident: the row, its services and alerts, the checklist, the first timeline entries, the timers. */
 import type { Db, Executor } from '../db/index.js';
 import type { Actor } from '../identity/index.js';
-import { validationError } from '../shared/errors.js';
+import { validationError, type FieldProblem } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { linkAlert } from './activity.js';
 import { audit, event, refresh, signal, systemEvent, type Ctx } from './context.js';
-import { serviceNotFound } from './errors.js';
 import { scheduleTimers } from './jobs.js';
 import {
   CHECKLIST_STEPS,
@@ -29,18 +28,33 @@ export interface DeclareInput {
   kind?: IncidentKind | undefined;
 }
 
+/** Services by id or slug; unknown ones are bad input of the declaration (400 naming `serviceIds.N`). */
 async function resolveServices(trx: Executor, ids: string[]): Promise<string[]> {
   const out: string[] = [];
-  for (const idOrSlug of ids) {
+  const problems: FieldProblem[] = [];
+  for (const [i, idOrSlug] of ids.entries()) {
     const s = await trx
       .selectFrom('services')
       .select('id')
       .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
       .executeTakeFirst();
-    if (!s) throw serviceNotFound(idOrSlug);
-    if (!out.includes(s.id)) out.push(s.id);
+    if (!s) problems.push({ field: `serviceIds.${i}`, message: `no service with id or slug ${idOrSlug}` });
+    else if (!out.includes(s.id)) out.push(s.id);
   }
+  if (problems.length) throw validationError(problems);
   return out;
+}
+
+/** Every alert named must exist (400 naming `alertIds.N`), before anything is written. */
+async function checkAlerts(trx: Executor, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = new Set(
+    (await trx.selectFrom('alerts').select('id').where('id', 'in', ids).execute()).map((r) => r.id),
+  );
+  const problems = ids.flatMap((id, i) =>
+    found.has(id) ? [] : [{ field: `alertIds.${i}`, message: `no alert with id ${id}` }],
+  );
+  if (problems.length) throw validationError(problems);
 }
 
 /** Detection = the first linked alert's first sighting, else now; impact start = the source's start, if known. */
@@ -84,6 +98,7 @@ export async function declareIn(
   const id = newId('inc', now);
   const serviceIds = await resolveServices(trx, input.serviceIds ?? []);
   const alertIds = [...new Set(input.alertIds ?? [])];
+  await checkAlerts(trx, input.alertIds ?? []);
   const m = await initialMilestones(trx, alertIds, now);
   if (m.hasDrillAlert && input.kind !== undefined && input.kind !== 'drill')
     throw validationError([
