@@ -199,6 +199,7 @@ export function buildServices(
     notify: notify.notify,
     contacts: notify.contacts,
     actionLinks: notify.actionLinks,
+    vapid: notify.vapid,
     tokens: new TokenService({ db, clock }),
     escalationPolicies: new EscalationPolicyService({ db, clock, teams }),
     runner,
@@ -525,6 +526,7 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     if (applied.length) log.info({ migrations: applied }, 'applied migrations');
     services = buildServices(config, db, { clock, log, resolve: opts.resolve });
     await services.actionLinks.init(); // generates the link-signing secret on first start
+    await services.vapid.init(); // makes the Web Push VAPID key pair on first start
     const boot = await bootstrapFirstAdmin(services.identity, {
       email: config.adminEmail,
       password: config.adminPassword,

@@ -49,6 +49,7 @@ const ENV_MAP: Record<string, string> = {
   MUSTER_NOTIFY_LINK_TTL_MINUTES: 'notify.linkTtlMinutes',
   MUSTER_NOTIFY_TIMEOUT_MS: 'notify.timeoutMs',
   MUSTER_NTFY_SERVER: 'notify.ntfyServer',
+  MUSTER_WEB_PUSH_SUBJECT: 'notify.webPushSubject',
   MUSTER_SLACK_BOT_TOKEN: 'slack.botToken',
   MUSTER_SLACK_API_URL: 'slack.apiUrl',
   MUSTER_SLACK_SIGNING_SECRET: 'slack.signingSecret',
@@ -119,4 +120,4 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
 }
 
 /** Variables the CLI's client mode reads; they are not server settings. */
-const CLIENT_VARS = new Set(['MUSTER_URL', 'MUSTER_TOKEN']);
+const CLIENT_VARS = new Set(['MUSTER_URL', 'MUSTER_TOKEN', 'MUSTER_CLI_CONFIG', 'MUSTER_PASSWORD']);

@@ -115,6 +115,14 @@ export const ConfigSchema = Type.Object(
           default: 'https://ntfy.sh',
           description: 'MUSTER_NTFY_SERVER: ntfy server for contact methods that do not name their own',
         }),
+        webPushSubject: Type.Optional(
+          Type.String({
+            pattern: '^(mailto:|https://)',
+            description:
+              'MUSTER_WEB_PUSH_SUBJECT: mailto: or https: contact push services may use about this server (VAPID); ' +
+              'default the public URL when https, else mailto: the mail sender',
+          }),
+        ),
       },
       { default: {} },
     ),

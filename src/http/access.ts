@@ -144,6 +144,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/users/:id/contact-methods/:itemId/test': 'self',
   'POST /api/users/:id/contact-methods/:itemId/verification': 'self',
   'POST /api/users/:id/contact-methods/:itemId/verification/confirm': 'self',
+  'GET /api/push/vapid-public-key': SIGNED_IN,
   'GET /api/users/:id/notification-rules': 'self',
   'POST /api/users/:id/notification-rules': 'self',
   'DELETE /api/users/:id/notification-rules/:itemId': 'self',

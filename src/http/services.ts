@@ -17,7 +17,7 @@ import type { LiveGamedays } from '../gamedays/live/hooks.js';
 import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
 import type { IncidentService } from '../incidents/index.js';
 import type { JobRunner, JobService } from '../jobs/index.js';
-import type { ActionLinkService, ContactService, NotifyService } from '../notify/index.js';
+import type { ActionLinkService, ContactService, NotifyService, VapidKeyStore } from '../notify/index.js';
 import type { OncallServices, SustainabilityService } from '../oncall/index.js';
 import type { PostmortemAnalysisService } from '../postmortems/analysis.js';
 import type { PostmortemService } from '../postmortems/index.js';
@@ -55,6 +55,8 @@ export interface Services {
   notify: NotifyService;
   contacts: ContactService;
   actionLinks: ActionLinkService;
+  /** This server's VAPID key pair for Web Push (made on first start; the private key never leaves the server). */
+  vapid: VapidKeyStore;
   incidents: IncidentService;
   /** Optional Slack integration (incident channels, page buttons); inert without slack config. */
   chat: ChatService;

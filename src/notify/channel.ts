@@ -68,7 +68,8 @@ export function isTransientStatus(status: number): boolean {
 type RequestInit = {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text, or bytes (an encrypted push message). */
+  body?: string | Buffer;
   /** The whole request, answer included (default 10 s). */
   timeoutMs?: number;
   /** Connecting alone (default 3 s, at most timeoutMs). */

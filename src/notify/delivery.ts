@@ -100,8 +100,8 @@ export class NotifyService {
 
   /**
    * Plan a notification in the caller's transaction: one delivery and one job per matching rule step. A user with
-   * no rules for this urgency is not left unreachable: every usable contact method (SMS and voice once verified)
-   * is notified at once.
+   * no rules for this urgency is not left unreachable: every usable contact method (SMS and voice once verified, push
+   * subscriptions not expired) is notified at once.
    */
   async notifyUser(trx: Executor, input: NotifyUserInput, now: number): Promise<{ deliveryIds: string[] }> {
     const key = input.key ?? newId('ntf', now);
@@ -111,7 +111,7 @@ export class NotifyService {
       );
     if (steps.length === 0) {
       const usable = (await listContactMethods(trx, input.userId)).filter(
-        (c) => c.isVerified || !needsVerification(c.kind),
+        (c) => c.expiredAt === null && (c.isVerified || !needsVerification(c.kind)),
       );
       steps = usable.map((c) => ({
         ruleId: null,

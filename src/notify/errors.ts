@@ -40,6 +40,8 @@ export const actionLinksUnavailable = (): AppError =>
 export class DeliveryError extends AppError {
   readonly isUnreachable: boolean;
   readonly isBulkhead: boolean;
+  /** The address is gone for good (a push service's 404/410): the contact method is marked expired. */
+  readonly isGone: boolean;
   /** The provider's or the network's own error, for logs. */
   readonly networkError: unknown;
 
@@ -53,6 +55,7 @@ export class DeliveryError extends AppError {
       retryAfterMs?: number | undefined;
       isUnreachable?: boolean;
       isBulkhead?: boolean;
+      isGone?: boolean;
     },
   ) {
     super(opts.isPermanent ? 'delivery_rejected' : 'delivery_unavailable', `${channel}: ${message}`, {
@@ -67,6 +70,7 @@ export class DeliveryError extends AppError {
     this.networkError = opts.cause;
     this.isUnreachable = opts.isUnreachable === true;
     this.isBulkhead = opts.isBulkhead === true;
+    this.isGone = opts.isGone === true;
   }
 
   /** A bulkhead refusal attempted nothing: the job runner defers the job without using an attempt or warning. */

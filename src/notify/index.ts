@@ -11,6 +11,7 @@ import { ActionLinkService } from './links.js';
 import { buildChannels, type Channels } from './registry.js';
 import { guardContactTargets } from './outbound-guard.js';
 import { ContactService } from './service.js';
+import { VapidKeyStore } from './webpush.js';
 
 export {
   NotifyService,
@@ -29,6 +30,7 @@ export { DeliveryError } from './errors.js';
 export { Bulkhead, DEFAULT_BULKHEAD, type BreakerState, type BulkheadOptions } from './bulkhead.js';
 export type { SendMetricOutcome } from './jobs.js';
 export { SIGNATURE_HEADER, signWebhook } from './webhook.js';
+export { VapidKeyStore, VAPID_SETTING, pushPayload, type PushPayload } from './webpush.js';
 export {
   CONTACT_KINDS,
   URGENCIES,
@@ -43,6 +45,8 @@ export interface NotifyServices {
   notify: NotifyService;
   contacts: ContactService;
   actionLinks: ActionLinkService;
+  /** This server's VAPID key pair for Web Push (made on first start). */
+  vapid: VapidKeyStore;
   channels: Channels;
   /** Per-destination bulkheads and circuit breakers of this process's sends. */
   bulkhead: Bulkhead;
@@ -80,8 +84,9 @@ export function createNotifyServices(deps: {
     publicUrl: () => config.publicUrl,
     ttlMs: config.notify.linkTtlMinutes * 60_000,
   });
-  // Webhook and ntfy URLs given by users reach private addresses only when an administrator allowed it (SSRF).
-  const channels = guardContactTargets(deps.channels ?? buildChannels(config, clock, deps.resolve), db);
+  const vapid = new VapidKeyStore({ db, clock });
+  // Webhook, ntfy and push URLs given by users reach private addresses only when an administrator allowed it (SSRF).
+  const channels = guardContactTargets(deps.channels ?? buildChannels(config, clock, deps.resolve, vapid), db);
   const handler = deliverHandler({
     channels,
     links: actionLinks,
@@ -110,6 +115,7 @@ export function createNotifyServices(deps: {
         ),
     }),
     actionLinks,
+    vapid,
     channels,
     bulkhead,
     guardedChannels: withBulkhead(channels, bulkhead),

@@ -21,6 +21,7 @@
  * least once, at most one repeat, never lost.
  */
 import type { Executor } from '../db/index.js';
+import { recordAudit, systemActor } from '../identity/index.js';
 import { StaleJobError, type JobContext, type JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -106,6 +107,7 @@ type ContactMethodRow = NonNullable<Awaited<ReturnType<typeof findContactMethodR
 /** Why the delivery should not be sent now, or null. */
 async function skipReason(ex: Executor, deps: DeliverDeps, d: Delivery, row: ContactMethodRow | undefined) {
   if (!row) return 'the contact method was removed';
+  if (row.expiredAt !== null) return `the ${d.channel} contact method has expired`;
   if (d.ruleId !== null && needsVerification(d.channel as never) && row.isVerified !== 1) {
     return `the ${d.channel} contact method is not verified`;
   }
@@ -325,6 +327,25 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
   };
 }
 
+/** Mark the delivery's contact method expired (once), audited as the push service's doing. */
+async function markExpired(trx: Executor, d: Delivery, now: number): Promise<void> {
+  const r = await trx
+    .updateTable('contactMethods')
+    .set({ expiredAt: now, updatedAt: now })
+    .where('id', '=', d.contactMethodId)
+    .where('expiredAt', 'is', null)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) return;
+  await recordAudit(
+    trx,
+    systemActor(`${d.channel} service`),
+    'contact_method.expired',
+    { type: 'user', id: d.userId },
+    { id: d.contactMethodId, kind: d.channel, deliveryId: d.id },
+    now,
+  );
+}
+
 /**
  * A failed send (claimed with `claimToken`) or a send refused by the bulkhead (`claimToken` null, nothing claimed):
  * recorded as a `failed` attempt; final when permanent or the job's last try, else back to pending and retried.
@@ -349,6 +370,8 @@ async function onFailure(
       { status: 'failed', error, isPermanent, isFinal },
       clock.now(),
     );
+    // A push subscription the push service says is gone (404/410) is marked expired: shown so, no longer paged.
+    if (e instanceof DeliveryError && e.isGone) await markExpired(trx, d, clock.now());
     if (isFinal) await completeAlongside(ctx, trx);
   });
   if (isFinal) {

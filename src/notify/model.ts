@@ -1,7 +1,7 @@
 /** Notification rules as pure functions: contact method shapes, rule steps, message text. No I/O; time passed in. */
 import type { FieldProblem } from '../shared/errors.js';
 
-export const CONTACT_KINDS = ['email', 'webhook', 'ntfy', 'slack', 'sms', 'voice'] as const;
+export const CONTACT_KINDS = ['email', 'webhook', 'ntfy', 'slack', 'sms', 'voice', 'webpush'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
 
 export const URGENCIES = ['high', 'low'] as const;
@@ -28,6 +28,29 @@ export interface ContactMethodInput {
   label?: string | undefined;
   address: string;
   serverUrl?: string | null | undefined;
+  /** webpush: the subscription's keys (PushSubscription.toJSON().keys), base64url. */
+  keys?: PushKeys | undefined;
+}
+
+/** A push subscription's keys (RFC 8291 §2): the browser's ECDH P-256 public key and the 16-byte auth secret. */
+export interface PushKeys {
+  p256dh: string;
+  auth: string;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
+
+/** Problems with a push subscription's keys: p256dh an uncompressed P-256 point (65 bytes), auth 16 bytes. */
+export function pushKeyProblems(keys: PushKeys | undefined): FieldProblem[] {
+  if (!keys) return [{ field: 'keys', message: 'are required for a webpush contact method (p256dh and auth)' }];
+  const problems: FieldProblem[] = [];
+  const p256dh = BASE64URL.test(keys.p256dh) ? Buffer.from(keys.p256dh, 'base64url') : null;
+  if (!p256dh || p256dh.length !== 65 || p256dh[0] !== 0x04) {
+    problems.push({ field: 'keys.p256dh', message: 'must be an uncompressed P-256 public key (65 bytes, base64url)' });
+  }
+  const auth = BASE64URL.test(keys.auth) ? Buffer.from(keys.auth, 'base64url') : null;
+  if (!auth || auth.length !== 16) problems.push({ field: 'keys.auth', message: 'must be 16 bytes, base64url' });
+  return problems;
 }
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
@@ -65,15 +88,27 @@ export function contactMethodProblems(input: ContactMethodInput): FieldProblem[]
     case 'voice':
       if (!E164.test(a)) bad('must be a phone number in E.164 form, such as +14155550100');
       break;
+    case 'webpush':
+      // The push service's endpoint (PushSubscription.endpoint): https in every browser.
+      if (!isHttpUrl(a)) bad('must be the push subscription endpoint, an http(s) URL');
+      problems.push(...pushKeyProblems(input.keys));
+      break;
+  }
+  if (input.keys !== undefined && input.kind !== 'webpush') {
+    problems.push({ field: 'keys', message: 'are only for webpush contact methods' });
   }
   if (input.serverUrl !== undefined && input.serverUrl !== null) {
     if (input.kind !== 'ntfy') problems.push({ field: 'serverUrl', message: 'is only for ntfy contact methods' });
     else if (!isHttpUrl(input.serverUrl)) problems.push({ field: 'serverUrl', message: 'must be an http(s) URL' });
   }
-  if (input.label !== undefined && input.label.length > 100) {
-    problems.push({ field: 'label', message: 'must be at most 100 characters' });
-  }
+  problems.push(...labelProblems(input.label));
   return problems;
+}
+
+export function labelProblems(label: string | undefined): FieldProblem[] {
+  return label !== undefined && label.length > 100
+    ? [{ field: 'label', message: 'must be at most 100 characters' }]
+    : [];
 }
 
 export function ruleProblems(input: { urgency: string; delayMinutes: number }): FieldProblem[] {

@@ -1,7 +1,7 @@
 /**
- * SSRF, when a contact method's URL is used: webhook URLs and ntfy contacts' own servers are public-only unless an
- * organisation administrator allowed a private target (`contact_methods.allow_private_address`, set in
- * src/notify/service.ts). A send whose target says which it is (`publicAddressesOnly` true or false: status-page
+ * SSRF, when a contact method's URL is used: webhook URLs, ntfy contacts' own servers and push subscription endpoints
+ * are public-only unless an organisation administrator allowed a private target (`contact_methods.allow_private_address`,
+ * set in src/notify/service.ts). A send whose target says which it is (`publicAddressesOnly` true or false: status-page
  * subscribers, and deliveries that carry the row's flag) is left alone; one that does not is decided here from the
  * contact method's row. Sends run after their claim commits, outside any transaction (src/notify/jobs.ts), so the
  * row is read with the root handle; inside a transaction, or without a row, the send is public-only.
@@ -33,7 +33,15 @@ function guarded(channel: Channel, db: Db): Channel {
   };
 }
 
-/** The channels with webhook and ntfy sends guarded (the other channels call the operator's providers only). */
+/**
+ * The channels with webhook, ntfy and Web Push sends guarded (a push subscription's endpoint comes from the person's
+ * browser, so it is a URL they gave; the other channels call the operator's providers only).
+ */
 export function guardContactTargets(channels: Channels, db: Db): Channels {
-  return { ...channels, webhook: guarded(channels.webhook, db), ntfy: guarded(channels.ntfy, db) };
+  return {
+    ...channels,
+    webhook: guarded(channels.webhook, db),
+    ntfy: guarded(channels.ntfy, db),
+    webpush: guarded(channels.webpush, db),
+  };
 }

@@ -25,6 +25,8 @@ export interface ContactMethod {
   needsVerification: boolean;
   /** An organisation administrator allowed the webhook URL or ntfy server to be a private address. */
   allowPrivateAddress: boolean;
+  /** Web Push: when the push service said the subscription is gone; an expired method is no longer paged. */
+  expiredAt: number | null;
   createdAt: number;
   updatedAt: number;
   /** Set when listed (ContactService.listContactMethods). */
@@ -72,6 +74,7 @@ export function toContactMethod(row: ContactMethodsTable): ContactMethod {
     isVerified: row.isVerified === 1 || !needsVerification(row.kind as ContactKind),
     needsVerification: needsVerification(row.kind as ContactKind),
     allowPrivateAddress: row.allowPrivateAddress === 1,
+    expiredAt: row.expiredAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -171,7 +174,10 @@ export async function deleteRule(ex: Executor, id: string): Promise<void> {
   await ex.deleteFrom('notificationRules').where('id', '=', id).execute();
 }
 
-/** The steps to run for one notification: the user's rules for this urgency with their contact methods. */
+/**
+ * The steps to run for one notification: the user's rules for this urgency with their contact methods (an expired
+ * push subscription is left out).
+ */
 export async function stepsFor(ex: Executor, userId: string, urgency: Urgency) {
   return ex
     .selectFrom('notificationRules')
@@ -185,6 +191,7 @@ export async function stepsFor(ex: Executor, userId: string, urgency: Urgency) {
     ])
     .where('notificationRules.userId', '=', userId)
     .where('notificationRules.urgency', '=', urgency)
+    .where('contactMethods.expiredAt', 'is', null)
     .orderBy('notificationRules.delayMinutes')
     .orderBy('notificationRules.id')
     .execute();

@@ -17,7 +17,15 @@ import {
   notificationRuleNotFound,
   verificationNotNeeded,
 } from './errors.js';
-import { contactMethodProblems, needsVerification, ruleProblems, type ContactKind, type Urgency } from './model.js';
+import {
+  contactMethodProblems,
+  labelProblems,
+  needsVerification,
+  ruleProblems,
+  type ContactKind,
+  type PushKeys,
+  type Urgency,
+} from './model.js';
 import {
   deleteContactMethod,
   deleteRule,
@@ -47,6 +55,8 @@ export interface CreateContactMethodInput {
   isVerified?: boolean | undefined;
   /** Organisation administrators only: the webhook URL or ntfy server may be a private address (see `outboundGuard`). */
   allowPrivateAddress?: boolean | undefined;
+  /** webpush: the subscription's keys; the address is its endpoint. */
+  keys?: PushKeys | undefined;
 }
 
 export interface UpdateContactMethodInput {
@@ -72,9 +82,9 @@ interface OutboundUrl {
   url: string;
 }
 
-/** Webhooks call their address; ntfy contact methods their own server, when they name one. */
+/** Webhooks and push subscriptions call their address; ntfy contact methods their own server, when they name one. */
 function outboundUrlOf(kind: ContactKind, address: string, serverUrl: string | null): OutboundUrl | null {
-  if (kind === 'webhook') return { field: 'address', url: address };
+  if (kind === 'webhook' || kind === 'webpush') return { field: 'address', url: address };
   if (kind === 'ntfy' && serverUrl !== null) return { field: 'serverUrl', url: serverUrl };
   return null; // no URL, or the server's configured default ntfy server (the operator's choice)
 }
@@ -183,6 +193,7 @@ export class ContactService {
       isUrlChanged: true,
     });
     const now = this.deps.clock.now();
+    if (input.kind === 'webpush') return this.savePushSubscription(actor, userId, input, allowPrivateAddress, now);
     const id = newId('cm', now);
     const secret = input.kind === 'webhook' ? newSecret(32) : (input.accessToken ?? null);
     await this.deps.db.kysely.transaction().execute(async (trx) => {
@@ -204,6 +215,7 @@ export class ContactService {
         allowPrivateAddress: allowPrivateAddress ? 1 : 0,
         verifyCodeHash: null,
         verifyExpiresAt: null,
+        expiredAt: null,
         createdAt: now,
         updatedAt: now,
       });
@@ -220,6 +232,83 @@ export class ContactService {
     return input.kind === 'webhook' && secret ? { contactMethod, secret } : { contactMethod };
   }
 
+  /**
+   * A browser's push subscription: a new contact method, or (the same device enabling push again) the person's method
+   * with that endpoint renewed: its keys replaced and no longer expired. It needs no verification: the subscription
+   * itself came from the person's browser.
+   */
+  private async savePushSubscription(
+    actor: Actor,
+    userId: string,
+    input: CreateContactMethodInput,
+    allowPrivateAddress: boolean,
+    now: number,
+  ): Promise<ContactMethodWithSecret> {
+    const address = input.address.trim();
+    const secret = JSON.stringify({ p256dh: input.keys!.p256dh, auth: input.keys!.auth });
+    const id = await this.deps.db.kysely.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom('users')
+        .select('id')
+        .where('id', '=', userId)
+        .executeTakeFirstOrThrow(() => new AppError('user_not_found', `No user with id ${userId}.`, { status: 404 }));
+      const existing = await trx
+        .selectFrom('contactMethods')
+        .select('id')
+        .where('userId', '=', userId)
+        .where('kind', '=', 'webpush')
+        .where('address', '=', address)
+        .executeTakeFirst();
+      const details = { kind: 'webpush', ...(allowPrivateAddress ? { allowPrivateAddress } : {}) };
+      if (existing) {
+        await updateContactMethod(trx, existing.id, {
+          ...(input.label?.trim() ? { label: input.label.trim() } : {}),
+          secret,
+          allowPrivateAddress: allowPrivateAddress ? 1 : 0,
+          expiredAt: null,
+          updatedAt: now,
+        });
+        const changed = ['keys'];
+        await recordAudit(
+          trx,
+          actor,
+          'contact_method.updated',
+          { type: 'user', id: userId },
+          { id: existing.id, changed, ...details },
+          now,
+        );
+        return existing.id;
+      }
+      const created = newId('cm', now);
+      await insertContactMethod(trx, {
+        id: created,
+        userId,
+        kind: 'webpush',
+        label: input.label?.trim() || 'Push on this device',
+        address,
+        serverUrl: null,
+        secret,
+        isVerified: 1,
+        allowPrivateAddress: allowPrivateAddress ? 1 : 0,
+        verifyCodeHash: null,
+        verifyExpiresAt: null,
+        expiredAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await recordAudit(
+        trx,
+        actor,
+        'contact_method.created',
+        { type: 'user', id: userId },
+        { id: created, ...details },
+        now,
+      );
+      return created;
+    });
+    return { contactMethod: toContactMethod((await findContactMethodRow(this.deps.db.kysely, id))!) };
+  }
+
   async updateContactMethod(
     actor: Actor,
     userId: string,
@@ -230,7 +319,19 @@ export class ContactService {
     const row = await this.ownedContactRow(userId, id);
     const kind = row.kind as ContactKind;
     const address = patch.address?.trim() ?? row.address;
-    const problems = contactMethodProblems({ kind, address, label: patch.label, serverUrl: patch.serverUrl });
+    const problems =
+      kind === 'webpush'
+        ? labelProblems(patch.label) // the endpoint and keys come from the browser: only the label changes
+        : contactMethodProblems({ kind, address, label: patch.label, serverUrl: patch.serverUrl });
+    if (kind === 'webpush' && address !== row.address) {
+      problems.push({
+        field: 'address',
+        message: 'a push subscription cannot be changed: enable push on the device again',
+      });
+    }
+    if (kind === 'webpush' && patch.serverUrl !== undefined && patch.serverUrl !== null) {
+      problems.push({ field: 'serverUrl', message: 'is only for ntfy contact methods' });
+    }
     if (patch.rotateSecret && kind !== 'webhook') {
       problems.push({ field: 'rotateSecret', message: 'only webhooks have a signing secret' });
     }

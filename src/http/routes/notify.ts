@@ -8,7 +8,14 @@ import { actorOf } from '../auth.js';
 import { NullableTimestamp, Paging, Timestamp, withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
 
-const Kind = Type.Union(['email', 'webhook', 'ntfy', 'slack', 'sms', 'voice'].map((k) => Type.Literal(k)));
+const Kind = Type.Union(['email', 'webhook', 'ntfy', 'slack', 'sms', 'voice', 'webpush'].map((k) => Type.Literal(k)));
+const PushKeys = Type.Object(
+  {
+    p256dh: Type.String({ minLength: 1, maxLength: 200, description: 'The browser’s P-256 public key, base64url' }),
+    auth: Type.String({ minLength: 1, maxLength: 100, description: 'The 16-byte auth secret, base64url' }),
+  },
+  { description: 'webpush: the subscription’s keys (PushSubscription.toJSON().keys); the address is its endpoint' },
+);
 const Urgency = Type.Union([Type.Literal('high'), Type.Literal('low')]);
 const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const ItemParams = Type.Object({
@@ -33,6 +40,9 @@ const ContactMethodSchema = Type.Object({
   }),
   allowPrivateAddress: Type.Boolean({
     description: 'An organisation administrator allowed this webhook URL or ntfy server to be a private address',
+  }),
+  expiredAt: Type.Union([Timestamp, Type.Null()], {
+    description: 'webpush: when the push service said the subscription is gone; an expired method is not paged',
   }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -99,6 +109,7 @@ const DeliverySchema = Type.Object({
 
 const presentContact = ({ health, ...c }: ContactMethod) => ({
   ...c,
+  expiredAt: c.expiredAt === null ? null : toIso(c.expiredAt),
   createdAt: toIso(c.createdAt),
   updatedAt: toIso(c.updatedAt),
   ...(health
@@ -143,6 +154,19 @@ export function registerNotifyRoutes(app: FastifyInstance, services: Services): 
   registerContactMethodRoutes(app, services);
   registerRuleRoutes(app, services);
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
+    '/api/push/vapid-public-key',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'This server’s VAPID public key, for PushManager.subscribe({ applicationServerKey }) (Web Push)',
+        response: withErrors({
+          200: Type.Object({ publicKey: Type.String({ description: 'An uncompressed P-256 point, base64url' }) }),
+        }),
+      },
+    },
+    async () => ({ publicKey: await services.vapid.publicKey() }),
+  );
   r.get(
     '/api/notifications',
     {
@@ -197,6 +221,7 @@ function registerContactMethodRoutes(app: FastifyInstance, services: Services): 
           accessToken: Type.Optional(Type.String({ maxLength: 500, description: 'ntfy access token (tk_…)' })),
           isVerified: Type.Optional(Type.Boolean({ description: 'Administrators only' })),
           allowPrivateAddress: Type.Optional(AllowPrivateAddress),
+          keys: Type.Optional(PushKeys),
         }),
         response: withErrors({ 201: WithSecret }),
       },

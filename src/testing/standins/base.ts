@@ -11,6 +11,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** The body's bytes (an encrypted push message is not text). */
+  raw: Buffer;
 }
 
 export interface Reply {
@@ -37,15 +39,22 @@ export class StandIn {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.handle(req, Buffer.concat(chunks).toString('utf8'), res));
+      req.on('end', () => this.handle(req, Buffer.concat(chunks), res));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
-  private handle(req: IncomingMessage, body: string, res: ServerResponse): void {
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
+  private handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): void {
+    const body = raw.toString('utf8');
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body,
+      raw,
+    };
     this.requests.push(recorded);
     const fault = this.faults[0];
     let reply: Reply;
