@@ -28,7 +28,6 @@ import {
   ensurePayloadPruning,
   PRUNE_PAYLOADS_JOB,
   prunePayloadsHandler,
-  findAlertForPaging,
   listAlertRows,
   isPageSuppressed,
   pagingGate,
@@ -83,10 +82,13 @@ import {
   pagesBetween,
   alertTriggeredHandler,
   beginPaging,
+  isPageStillWanted,
+  refreshPage,
   runStepHandler,
   scheduleAckTimeout,
   type EscalationDeps,
 } from './escalation/index.js';
+import { PagingActionService, SNOOZE_END_JOB, snoozeEndHandler } from './escalation/actions.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { ResolveAll } from './shared/net.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
@@ -202,6 +204,13 @@ export function buildServices(
     vapid: notify.vapid,
     tokens: new TokenService({ db, clock }),
     escalationPolicies: new EscalationPolicyService({ db, clock, teams }),
+    pagingActions: new PagingActionService({
+      db,
+      clock,
+      live: alerts.live,
+      canAct: (actor, alertId) => alerts.canAct(actor, alertId),
+      onEnqueued: () => runner?.wake(),
+    }),
     runner,
     jobs: new JobService({ db, clock, diagnostics: config.jobs.diagnostics, onEnqueued: () => runner?.wake() }),
     chat: chat.service,
@@ -401,6 +410,7 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   runner.register(ALERTS_TRIGGERED, alertTriggeredHandler(escalation));
   runner.register(RUN_STEP_JOB, runStepHandler(escalation));
   runner.register(ACK_TIMEOUT_JOB, ackTimeoutHandler(services.db));
+  runner.register(SNOOZE_END_JOB, snoozeEndHandler({ live: services.alerts.live }));
   runner.register(
     PRUNE_PAYLOADS_JOB,
     prunePayloadsHandler({ retentionDays: services.config.intake.payloadRetentionDays }),
@@ -484,12 +494,11 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
 function wireNotifications(services: Services): void {
   // Read through the claim transaction's executor: inside a transaction the root handle refuses (and on SQLite would
   // wait for the connection the claim holds).
-  services.notify.setIsStillWanted(async (ex, d) => {
-    if (!d.alertId) return true;
-    const alert = await findAlertForPaging(ex, d.alertId);
-    return alert?.status === 'triggered';
-  });
+  // Paging groups: a page stands for every alert of its escalation run; it is wanted while any of them is triggered,
+  // and is worded when sent from the run's alerts as they are then.
+  services.notify.setIsStillWanted(async (ex, d) => (d.alertId ? isPageStillWanted(ex, d.alertId) : true));
   services.notify.setSendGate(pagingGate(services.db));
+  services.notify.setPageRefresher((ex, d) => refreshPage(ex, d.message, services.config.publicUrl));
   services.actionLinks.setHandler(async ({ action, alertId, actor }) => {
     if (action === 'acknowledge') await services.alerts.acknowledge(actor, alertId);
     else await services.alerts.resolve(actor, alertId);

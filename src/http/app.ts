@@ -21,6 +21,7 @@ import { installErrorHandling, sendError } from './errors.js';
 import { registerActionLinkRoutes } from './routes/action-links.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAlertRoutes } from './routes/alerts.js';
+import { registerPagingRoutes } from './routes/paging.js';
 import { registerAlertQualityRoutes } from './routes/alert-quality.js';
 import { registerChangeRoutes } from './routes/changes.js';
 import { registerSilenceRoutes } from './routes/silences.js';
@@ -36,9 +37,11 @@ import { registerInsightAlertQualityRoutes } from './routes/insights-alert-quali
 import { registerStatusPageRoutes } from './routes/statuspage.js';
 import { registerStatusPagePublicRoutes } from './routes/statuspage-public.js';
 import { registerEscalationRoutes } from './routes/escalation.js';
+import { registerEscalationPreviewRoutes } from './routes/escalation-preview.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerIntakeRoutes } from './routes/intake.js';
 import { registerNotifyRoutes } from './routes/notify.js';
+import { registerWebAppFiles } from './routes/web-app-files.js';
 import { registerOncallRoutes } from './routes/oncall.js';
 import { registerOncallReportRoutes } from './routes/oncall-reports.js';
 import { registerPostmortemRoutes } from './routes/postmortems.js';
@@ -186,8 +189,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerStatusPageRoutes(app, services);
   await registerStatusPagePublicRoutes(app, services);
   registerEscalationRoutes(app, services);
+  registerEscalationPreviewRoutes(app, services);
   registerCatalogRoutes(app, services);
   registerAlertRoutes(app, services);
+  registerPagingRoutes(app, services);
   registerAlertQualityRoutes(app, services);
   registerRunbookRoutes(app, services);
   registerRemediationRoutes(app, services);
@@ -212,6 +217,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  registerWebAppFiles(app, services, webDistDir()); // manifest, service worker and icons at the root
   await serveWeb(app);
   return app;
 }

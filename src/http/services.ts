@@ -12,6 +12,7 @@ import type { ChatService } from '../chat/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { EscalationPolicyService } from '../escalation/index.js';
+import type { PagingActionService } from '../escalation/actions.js';
 import type { GamedayService } from '../gamedays/service.js';
 import type { LiveGamedays } from '../gamedays/live/hooks.js';
 import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
@@ -42,6 +43,8 @@ export interface Services {
   teams: TeamService;
   tokens: TokenService;
   escalationPolicies: EscalationPolicyService;
+  /** Escalate now, reassign and snooze an alert (src/escalation/actions.ts). */
+  pagingActions: PagingActionService;
   runner: JobRunner | null;
   jobs: JobService;
   catalog: CatalogService;
