@@ -109,10 +109,17 @@ for (const engine of ENGINES) {
     it('a resolve link offers Acknowledge only while the alert is triggered; a resolved alert offers nothing', async () => {
       const alertId = await fire('Queue backlog growing');
       const url = await linkFor('resolve', alertId);
+      const forms = formsOf(await (await fetch(url)).text(), url);
       assert.deepEqual(
-        formsOf(await (await fetch(url)).text(), url).map((f) => f.button),
+        forms.map((f) => f.button),
         ['Resolve', 'Acknowledge'],
       );
+      // The other link's own other link is the original: a link sent has exactly two, one per action.
+      const other = forms[1]!.url;
+      assert.deepEqual(formsOf(await (await fetch(other)).text(), other), [
+        { url: other, button: 'Acknowledge' },
+        { url, button: 'Resolve' },
+      ]);
       const ack = await t.api('POST', `/api/alerts/${alertId}/acknowledge`, {});
       assert.equal(ack.status, 200, JSON.stringify(ack.body));
       const html = await (await fetch(url)).text();

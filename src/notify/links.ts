@@ -151,14 +151,15 @@ export class ActionLinkService {
   /**
    * The link for the other action on the same alert, for the same recipient and expiry, so the confirmation page of
    * an acknowledge link can offer Resolve too (and the other way round), and still after the first is used. Its id
-   * is derived from the original's (`<original>/<action>`), so the token is the same on every view and each action
-   * is offered once per original link: a link cannot mint an unbounded number of uses. `isUsable` is false once it
-   * was used (or the original expired).
+   * is derived from the original's (`<original>/<action>`), and the sibling of that is the original again, so an
+   * original link and its sibling are the only two: each action works at most once per link sent, and the token is
+   * the same on every view. `isUsable` is false once it was used (or the original expired).
    */
   async sibling(claim: ActionLinkClaim): Promise<{ action: LinkAction; token: string; isUsable: boolean }> {
     const action: LinkAction = claim.action === 'acknowledge' ? 'resolve' : 'acknowledge';
-    const base = claim.linkId.split('/')[0]!;
-    const token = signClaim(await this.key(), { ...claim, action, linkId: `${base}/${action}` });
+    const [base, suffix] = claim.linkId.split('/');
+    const linkId = suffix === undefined ? `${base}/${action}` : base!;
+    const token = signClaim(await this.key(), { ...claim, action, linkId });
     const isUsable = await this.inspect(token, this.deps.clock.now()).then(
       () => true,
       () => false,
