@@ -3,7 +3,7 @@
  * statuses in words (colour only repeats them), times in <time>. Every piece of user text is escaped; update text is
  * shown as plain text with its line breaks (no Markdown is rendered).
  */
-import { COMPONENT_STATUS_LABELS, PUBLIC_STATUS_LABELS, type ComponentStatus } from './model.js';
+import { COMPONENT_STATUS_LABELS, PUBLIC_STATUS_LABELS, daysWithIncidents, type ComponentStatus } from './model.js';
 import type { PublicIncidentView, PublicMaintenanceView, PublicStatusView, PublicUpdateView } from './view.js';
 
 export function escapeHtml(s: string): string {
@@ -72,13 +72,14 @@ function maintenance(m: PublicMaintenanceView): string {
 }
 
 function history(v: PublicStatusView): string {
-  const bad = v.history.days.filter((d) => d.status !== 'operational').length;
+  const bad = daysWithIncidents(v.history.days);
   const days = v.history.days
     .map((d) => `<span class="s-${d.status}" title="${e(d.date)}: ${e(COMPONENT_STATUS_LABELS[d.status])}"></span>`)
     .join('');
-  const past = v.history.incidents.length
-    ? `<ul class="plain">${v.history.incidents.map(incident).join('')}</ul>`
-    : '<p>No incidents in the last 90 days.</p>';
+  // The sentence comes from the same days as the bar (model.ts historySummary): they cannot disagree.
+  const past =
+    `<p>${e(v.history.summary)}</p>` +
+    (v.history.incidents.length ? `<ul class="plain">${v.history.incidents.map(incident).join('')}</ul>` : '');
   return (
     `<section aria-labelledby="h-history"><h2 id="h-history">Past 90 days</h2>` +
     `<div class="days" role="img" aria-label="${bad} of ${v.history.days.length} days with incidents">${days}</div>` +

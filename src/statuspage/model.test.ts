@@ -7,6 +7,7 @@ import {
   componentList,
   effectiveStatus,
   historyDays,
+  historySummary,
   followsUpdate,
   isPrivateWebhookHost,
   resolvesToPrivateHost,
@@ -93,6 +94,29 @@ describe('status page model', () => {
       ],
     );
     assert.equal(days[0]!.status, 'operational');
+  });
+
+  it('says what the bar shows: no incidents only when no day had one (issue 14: the last day was orange)', () => {
+    const open = {
+      id: 'y',
+      publishedAt: T0 - HOUR,
+      resolvedAt: null,
+      components: [{ componentId: 'a', status: 'partial_outage' as const }],
+    };
+    assert.equal(historySummary(historyDays([], T0), 0), 'No incidents in the last 90 days.');
+    const today = historyDays([open], T0);
+    assert.equal(today.at(-1)!.status, 'partial_outage');
+    // Nothing resolved to list yet: the sentence still counts the day and points at the open incident.
+    assert.equal(
+      historySummary(today, 0),
+      'Incidents on 1 of the last 90 days. The incident still open is under Current incidents above.',
+    );
+    const past = historyDays([{ ...open, id: 'x', publishedAt: T0 - 3 * DAY, resolvedAt: T0 - 2 * DAY }], T0);
+    assert.equal(historySummary(past, 1), 'Incidents on 2 of the last 90 days.');
+    // An incident that names no component still counts its days.
+    const bare = historyDays([{ ...open, components: [] }], T0);
+    assert.equal(bare.at(-1)!.status, 'operational');
+    assert.match(historySummary(bare, 0), /^Incidents on 1 of the last 90 days/);
   });
 
   it('accepts only the link token for that purpose, subscriber and secret', () => {

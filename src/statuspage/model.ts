@@ -205,6 +205,26 @@ export function historyDays(
   return out;
 }
 
+/** How many of the days had an incident open: the bar's accessible label says the same as its colours. */
+export const daysWithIncidents = (days: HistoryDay[]): number =>
+  days.filter((d) => d.incidentIds.length > 0 || d.status !== 'operational').length;
+
+/**
+ * The sentence under the history bar, from the same days the bar is drawn from, so the two always agree: a day
+ * counts when any incident was open on it. `listed` is how many past (resolved) incidents the page lists under it;
+ * the ones still open are under Current incidents instead (an unresolved incident is open today).
+ */
+export function historySummary(days: HistoryDay[], listed: number): string {
+  const n = daysWithIncidents(days);
+  if (n === 0) return `No incidents in the last ${days.length} days.`;
+  const on = `Incidents on ${n} of the last ${days.length} days.`;
+  if (listed > 0) return on;
+  const open = days.at(-1)?.incidentIds.length ?? 0;
+  return open > 1
+    ? `${on} The incidents still open are under Current incidents above.`
+    : `${on} The incident still open is under Current incidents above.`;
+}
+
 // ---- subscriber links -------------------------------------------------------------------------------------------
 
 export const CONFIRM_TTL_MS = 7 * DAY;

@@ -9,6 +9,7 @@ import {
   HISTORY_DAYS,
   effectiveStatus,
   historyDays,
+  historySummary,
   maintenancePhase,
   overallStatus,
   type AffectedComponent,
@@ -63,7 +64,8 @@ export interface PublicStatusView {
   components: { id: string; name: string; description: string; status: ComponentStatus; displayOrder: number }[];
   incidents: PublicIncidentView[];
   maintenance: PublicMaintenanceView[];
-  history: { days: HistoryDay[]; incidents: PublicIncidentView[] };
+  /** `summary`: the sentence under the bar, computed from `days` (model.ts historySummary). */
+  history: { days: HistoryDay[]; incidents: PublicIncidentView[]; summary: string };
 }
 
 const updateView = (u: { id: string; status: string; body: string; postedAt: number }): PublicUpdateView => ({
@@ -135,9 +137,13 @@ export async function buildPublicView(deps: {
       endsAt: m.endsAt,
       updates: updates.filter((u) => u.maintenanceId === m.id).map(updateView),
     })),
-    history: {
-      days: historyDays(incidents, now),
-      incidents: incidentViews.filter((i) => i.resolvedAt !== null),
-    },
+    history: historyView(
+      historyDays(incidents, now),
+      incidentViews.filter((i) => i.resolvedAt !== null),
+    ),
   };
+}
+
+function historyView(days: HistoryDay[], past: PublicIncidentView[]): PublicStatusView['history'] {
+  return { days, incidents: past, summary: historySummary(days, past.length) };
 }

@@ -193,6 +193,10 @@ export const PublicStatusViewSchema = Type.Object(
         { description: 'The last 90 UTC days, oldest first: the worst impact of the incidents open that day' },
       ),
       incidents: Type.Array(PublicIncidentSchema, { description: 'Resolved in the last 90 days, newest first' }),
+      summary: Type.String({
+        description:
+          'The sentence under the bar, from the same days: "No incidents in the last 90 days." only when no day had one',
+      }),
     }),
   },
   { $id: 'PublicStatus' },
@@ -259,5 +263,9 @@ export const presentPublicStatus = (v: PublicStatusView) => ({
     endsAt: toIso(m.endsAt),
     updates: m.updates.map(presentPublicUpdate),
   })),
-  history: { days: v.history.days, incidents: v.history.incidents.map(presentPublicIncident) },
+  history: {
+    days: v.history.days,
+    incidents: v.history.incidents.map(presentPublicIncident),
+    summary: v.history.summary,
+  },
 });
