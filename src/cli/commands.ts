@@ -85,6 +85,25 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'oncall', description: 'who is on call', load: () => [oncallCommands()] },
   { name: 'override', aliases: ['overrides'], description: 'schedule overrides', load: () => [oncallCommands()] },
   { name: 'schedules', aliases: ['schedule'], description: 'on-call schedules', load: () => [oncallCommands()] },
+  // escalation policies (src/cli/escalation.ts), silences (src/cli/silences.ts), contact methods (src/cli/contacts.ts)
+  {
+    name: 'escalation-policy',
+    aliases: ['escalation-policies', 'policy'],
+    description: 'escalation policies: who is paged at each level, and after how long',
+    load: () => [import('./escalation.js').then((m) => m.registerEscalationCommands)],
+  },
+  {
+    name: 'silence',
+    aliases: ['silences'],
+    description: 'silences: alerts matching their labels are recorded, not paged, until they end',
+    load: () => [import('./silences.js').then((m) => m.registerSilenceCommands)],
+  },
+  {
+    name: 'contact-method',
+    aliases: ['contact-methods', 'contact'],
+    description: 'contact methods: where pages reach you (email, webhook, ntfy, Slack, SMS, voice)',
+    load: () => [import('./contacts.js').then((m) => m.registerContactCommands)],
+  },
   // incidents (src/cli/incidents.ts)
   {
     name: 'incident',
