@@ -332,6 +332,26 @@ for (const engine of ENGINES)
         await context.close();
       });
 
+    test('the pages around them fit 360 px too: summary, declare form, schedule, silences, incidents, service', async () => {
+      const { page, errors, context } = await openPage(browser, { width: 360, height: HEIGHT });
+      await signIn(page, muster.url, `/incidents/${s.incidentId}/summary`);
+      const pages: [string, Locator][] = [
+        [`/incidents/${s.incidentId}/summary`, page.getByRole('heading', { name: 'Customer impact' })],
+        ['/incidents/new', page.getByLabel('Title')],
+        [`/oncall/schedules/${s.scheduleId}`, page.getByRole('heading', { name: 'Add an override' })],
+        ['/silences', page.getByRole('heading', { level: 1, name: 'Silences' })],
+        ['/incidents', page.getByRole('link', { name: 'Checkout returns errors for card payments' })],
+        ['/services/checkout-api', page.getByRole('heading', { level: 1, name: 'Checkout API' })],
+      ];
+      for (const [path, ready] of pages) {
+        await page.goto(muster.url + path);
+        await ready.first().waitFor();
+        await assertNoSideways(page, path);
+      }
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+
     test('the one-click page acknowledges, then offers Resolve in the first screen, which resolves', async () => {
       const { page, errors, context } = await openPage(browser, { width: 390, height: HEIGHT });
       const url = await linkFor(muster, s, 'acknowledge');
