@@ -10,18 +10,16 @@ import { memoInTransaction, type Db, type Executor } from '../db/index.js';
 import type { AlertsTable, EscalationRunsTable } from '../db/schema.js';
 import { enqueueJob } from '../jobs/index.js';
 import type { NotificationMessage, NotifyService } from '../notify/index.js';
-import { onCallUserIds } from '../oncall/index.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
 import {
-  planStep,
   urgencyForSeverity,
   type EscalationPosition,
-  type EscalationTarget,
   type PolicySnapshot,
   type SkippedLevel,
   type Urgency,
 } from './model.js';
+import { planStepAt } from './plan.js';
 import { snapshotOf, toPolicy } from './policies.js';
 
 export const RUN_STEP_JOB = 'escalation.runStep';
@@ -167,36 +165,6 @@ async function lockRun(trx: Executor, engine: Db['engine'], runId: string): Prom
   return q.executeTakeFirst();
 }
 
-async function resolveTargets(
-  trx: Executor,
-  snapshot: PolicySnapshot,
-  now: number,
-): Promise<(t: EscalationTarget) => string[]> {
-  const scheduleIds = [
-    ...new Set(snapshot.levels.flatMap((l) => l.targets.filter((t) => t.type === 'schedule').map((t) => t.id))),
-  ];
-  const onCall = new Map<string, string[]>();
-  for (const id of scheduleIds) onCall.set(id, await onCallUserIds(trx, id, now));
-  const userIds = [
-    ...new Set(snapshot.levels.flatMap((l) => l.targets.filter((t) => t.type === 'user').map((t) => t.id))),
-  ];
-  const activeUsers = new Set(
-    userIds.length === 0
-      ? []
-      : await memoInTransaction(trx, `active-users:${userIds.join(',')}`, async () =>
-          (
-            await trx
-              .selectFrom('users')
-              .select('id')
-              .where('disabledAt', 'is', null)
-              .where('id', 'in', userIds)
-              .execute()
-          ).map((u) => u.id),
-        ),
-  );
-  return (t) => (t.type === 'user' ? (activeUsers.has(t.id) ? [t.id] : []) : (onCall.get(t.id) ?? []));
-}
-
 function pageMessage(alert: Alert, serviceName: string, urgency: Urgency, url: string): NotificationMessage {
   const runbook = alert.context.find((c) => c.kind === 'runbook');
   const lines = [
@@ -263,7 +231,7 @@ export async function runStep(
   if (!snapshot) return 'stale';
   const position: EscalationPosition = { levelIndex: run.levelIndex, pass: run.pass };
   const urgency = run.urgency as Urgency;
-  const plan = planStep(snapshot, position, now, urgency, await resolveTargets(trx, snapshot, now));
+  const { plan } = await planStepAt(trx, snapshot, position, now, urgency);
   const logSkips = async (skipped: SkippedLevel[]): Promise<void> => {
     for (const s of skipped) {
       const why =
