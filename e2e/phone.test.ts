@@ -50,8 +50,47 @@ async function seed(muster: TestMuster): Promise<Seeded> {
     'colleague',
   ).user.id;
   ok(await api('PUT', `/api/teams/${team.id}/members/${colleague}`, { role: 'responder' }), 'member');
+  const scheduleId = ok(
+    await api<{ id: string }>('POST', '/api/schedules', {
+      teamId: team.id,
+      name: 'Payments primary',
+      timezone: 'Europe/Berlin',
+      layers: [
+        {
+          name: 'Weekly',
+          participants: [meId, colleague],
+          turn: { unit: 'weeks', count: 1 },
+          startDate: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+          handoffTime: '00:00',
+        },
+      ],
+    }),
+    'schedule',
+  ).id;
+  // Paged through a policy, so the alert page has its paging to show (who, which channel, the levels).
+  const policy = ok(
+    await api<{ id: string }>('POST', '/api/escalation-policies', {
+      teamId: team.id,
+      name: 'Checkout escalation',
+      repeat: 0,
+      workingHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
+      levels: [
+        { delayMinutes: 5, targets: [{ type: 'schedule', id: scheduleId }] },
+        { delayMinutes: 10, targets: [{ type: 'user', id: colleague }] },
+      ],
+    }),
+    'policy',
+  );
+  ok(
+    await api('POST', `/api/users/${meId}/contact-methods`, { kind: 'email', address: 'admin@example.test' }),
+    'contact method',
+  );
   const service = ok(
-    await api<{ id: string }>('POST', '/api/services', { name: 'Checkout API', teamId: team.id }),
+    await api<{ id: string }>('POST', '/api/services', {
+      name: 'Checkout API',
+      teamId: team.id,
+      escalationPolicyId: policy.id,
+    }),
     'service',
   );
   ok(
@@ -103,24 +142,6 @@ async function seed(muster: TestMuster): Promise<Seeded> {
     'incident',
   ).incident.id;
   ok(await api('POST', `/api/incidents/${incidentId}/notes`, { text: `Restarted ${LONG_LABEL}; watching.` }), 'note');
-
-  const scheduleId = ok(
-    await api<{ id: string }>('POST', '/api/schedules', {
-      teamId: team.id,
-      name: 'Payments primary',
-      timezone: 'Europe/Berlin',
-      layers: [
-        {
-          name: 'Weekly',
-          participants: [meId, colleague],
-          turn: { unit: 'weeks', count: 1 },
-          startDate: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
-          handoffTime: '00:00',
-        },
-      ],
-    }),
-    'schedule',
-  ).id;
 
   return { meId, colleagueId: colleague, alertId, pagedAlertId, incidentId, scheduleId };
 }
@@ -341,7 +362,7 @@ for (const engine of ENGINES)
         [`/oncall/schedules/${s.scheduleId}`, page.getByRole('heading', { name: 'Add an override' })],
         ['/silences', page.getByRole('heading', { level: 1, name: 'Silences' })],
         ['/incidents', page.getByRole('link', { name: 'Checkout returns errors for card payments' })],
-        ['/services/checkout-api', page.getByRole('heading', { level: 1, name: 'Checkout API' })],
+        ['/services/checkout-api', page.locator('dl.facts dd', { hasText: 'Checkout escalation' })],
       ];
       for (const [path, ready] of pages) {
         await page.goto(muster.url + path);
