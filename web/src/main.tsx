@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
+import { registerServiceWorker } from './lib/push.js';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -10,3 +11,6 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+
+// The service worker (web/public/sw.js) makes the app installable and shows Web Push pages; it caches nothing.
+registerServiceWorker();

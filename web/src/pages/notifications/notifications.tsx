@@ -1,8 +1,9 @@
 /**
- * /profile/notifications: how Muster reaches me — contact methods (email, webhook, ntfy, Slack, SMS, voice) with a
- * test send and verification, rules per urgency (which method after how many minutes), and recent deliveries.
+ * /profile/notifications: how Muster reaches me — contact methods (email, webhook, ntfy, Slack, SMS, voice, push on
+ * this device) with a test send and verification, rules per urgency (which method after how many minutes), and
+ * recent deliveries.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ConfirmButton, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
@@ -10,10 +11,11 @@ import { Badge, Card, OneTimeSecret, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
+import { enablePushOnThisDevice, pushSupport, unsubscribeThisDevice, type PushSupport } from '../../lib/push.js';
 import { useUser } from '../../lib/session.js';
 import { useApi, type Resource } from '../../lib/use-api.js';
 
-type Kind = 'email' | 'webhook' | 'ntfy' | 'slack' | 'sms' | 'voice';
+type Kind = 'email' | 'webhook' | 'ntfy' | 'slack' | 'sms' | 'voice' | 'webpush';
 type Urgency = 'high' | 'low';
 
 interface ContactMethod {
@@ -30,6 +32,8 @@ interface ContactMethod {
   needsVerification?: boolean;
   /** An administrator allowed this webhook or ntfy server to be a private address. */
   allowPrivateAddress?: boolean;
+  /** Push: the push service said the subscription is gone; Muster no longer pages it. */
+  expiredAt?: string | null;
   createdAt: string;
   updatedAt: string;
   health?: ContactHealth;
@@ -104,13 +108,23 @@ const KINDS: { kind: Kind; label: string; address: string; placeholder: string; 
     placeholder: '+447700900123',
     hint: 'International format (E.164); must be verified.',
   },
+  { kind: 'webpush', label: 'Push', address: 'Push subscription', placeholder: '', hint: '' },
 ];
 const kindInfo = (k: string) => KINDS.find((x) => x.kind === k) ?? KINDS[0]!;
-const KIND_OPTIONS = KINDS.map((k) => ({ value: k.kind, text: k.label }));
+// Push is added from the device itself ("Enable push on this device"), not by typing an address.
+const KIND_OPTIONS = KINDS.filter((k) => k.kind !== 'webpush').map((k) => ({ value: k.kind, text: k.label }));
 const URGENCY_OPTIONS = [
   { value: 'high', text: 'High urgency' },
   { value: 'low', text: 'Low urgency' },
 ];
+/** The push service's host (the endpoint's path is the subscription's secret handle). */
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'a push service';
+  }
+};
 const DELIVERY_TONE: Record<string, 'good' | 'bad'> = { sent: 'good', failed: 'bad' };
 
 export function NotificationsPage() {
@@ -126,6 +140,10 @@ export function NotificationsPage() {
     return m ? `${kindInfo(m.kind).label}: ${m.label || m.address}` : 'a removed contact method';
   };
   const failing = list.filter((m) => m.health?.status === 'failing').length;
+  const [push, setPush] = useState<PushSupport | null>(null);
+  const checkPush = () => void pushSupport().then(setPush, () => setPush({ kind: 'unsupported' }));
+  useEffect(checkPush, []);
+  const thisDevice = push?.kind === 'ready' ? push.endpoint : null;
 
   const columns: Column<Delivery>[] = [
     {
@@ -196,16 +214,27 @@ export function NotificationsPage() {
                   key={m.id}
                   method={m}
                   base={base}
+                  isThisDevice={m.kind === 'webpush' && m.address === thisDevice}
                   onChanged={() => {
                     methods.reload();
                     rules.reload();
                     log.reload();
+                    checkPush();
                   }}
                 />
               ))}
             </ul>
           )}
         </Loadable>
+        <PushOnThisDevice
+          userId={me.id}
+          support={push}
+          hasMethod={list.some((m) => m.kind === 'webpush' && m.address === thisDevice && !m.expiredAt)}
+          onEnabled={() => {
+            methods.reload();
+            checkPush();
+          }}
+        />
         <AddContact
           base={base}
           onAdded={(m, s) => {
@@ -267,7 +296,86 @@ function HealthNote({ health: h }: { health: ContactHealth }) {
   );
 }
 
-function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; base: string; onChanged: () => void }) {
+/**
+ * "Enable push on this device": permission, a push subscription, saved as a contact method. On an iPhone or iPad
+ * push works only in the app added to the Home Screen (iOS 16.4 or later), so a browser tab says how.
+ */
+function PushOnThisDevice({
+  userId,
+  support,
+  hasMethod,
+  onEnabled,
+}: {
+  userId: string;
+  support: PushSupport | null;
+  hasMethod: boolean;
+  onEnabled: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [note, setNote] = useState<string | null>(null);
+  if (!support) return null;
+  const enable = async () => {
+    setBusy(true);
+    setError(null);
+    setNote(null);
+    try {
+      await enablePushOnThisDevice<{ contactMethod: ContactMethod }>(userId);
+      setNote('Push is on for this device. Send a test to check it.');
+      onEnabled();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="subform" aria-label="Push on this device">
+      <h3 className="label-like">Push on this device</h3>
+      {support.kind === 'unsupported' && (
+        <p className="muted small">This browser cannot receive push notifications. Use ntfy, SMS or email instead.</p>
+      )}
+      {support.kind === 'install-first' && (
+        <p className="muted small">
+          On an iPhone or iPad (iOS 16.4 or later), add Muster to your Home Screen first: tap Share, then Add to Home
+          Screen. Open Muster from the Home Screen and enable push there.
+        </p>
+      )}
+      {support.kind === 'ready' && (
+        <>
+          <p className="muted small">
+            {hasMethod
+              ? 'This device gets pages as notifications, with Acknowledge and Resolve buttons.'
+              : 'Get pages on this device as notifications, with Acknowledge and Resolve buttons. Your browser asks for permission.'}
+            {support.permission === 'denied' &&
+              ' Notifications are blocked for Muster in this browser: allow them in the site settings first.'}
+          </p>
+          {note && (
+            <div className="saved small" role="status">
+              {note}
+            </div>
+          )}
+          <ErrorBanner error={error} />
+          <button type="button" className="btn btn-small" disabled={busy} onClick={() => void enable()}>
+            {busy ? 'Enabling…' : hasMethod ? 'Renew push on this device' : 'Enable push on this device'}
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
+
+function ContactRow({
+  method: m,
+  base,
+  isThisDevice,
+  onChanged,
+}: {
+  method: ContactMethod;
+  base: string;
+  isThisDevice: boolean;
+  onChanged: () => void;
+}) {
   const path = `${base}/contact-methods/${encodeURIComponent(m.id)}`;
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -302,6 +410,8 @@ function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; bas
   const remove = () =>
     run(async () => {
       await api.del(path);
+      // Removing this device's push method here also ends its subscription in the browser.
+      if (isThisDevice) await unsubscribeThisDevice(m.address).catch(() => undefined);
       onChanged();
     });
   const verify = useApiForm({ code: '' }, async (v) => {
@@ -336,11 +446,33 @@ function ContactRow({ method: m, base, onChanged }: { method: ContactMethod; bas
               <Badge tone="bad">failing</Badge>
             </>
           )}
+          {isThisDevice && (
+            <>
+              {' '}
+              <Badge tone="good">this device</Badge>
+            </>
+          )}
+          {m.expiredAt && (
+            <>
+              {' '}
+              <Badge tone="warn">expired</Badge>
+            </>
+          )}
         </div>
-        <div className="muted small mono">
-          {m.address}
-          {m.serverUrl ? ` on ${m.serverUrl}` : ''}
-        </div>
+        {m.kind === 'webpush' ? (
+          <div className="muted small">Push through {hostOf(m.address)}</div>
+        ) : (
+          <div className="muted small mono">
+            {m.address}
+            {m.serverUrl ? ` on ${m.serverUrl}` : ''}
+          </div>
+        )}
+        {m.expiredAt && (
+          <div className="error-cell small" role="note">
+            The push service says this subscription ended ({relativeTime(m.expiredAt)}), so Muster no longer pages it.
+            Enable push on that device again, or remove it.
+          </div>
+        )}
         {m.health?.status === 'failing' && <HealthNote health={m.health} />}
         {note && (
           <div className="saved small" role="status">
