@@ -3,6 +3,8 @@
  * and forms take local times in that zone (never the browser's), so a London schedule reads the same in Denver.
  */
 
+import { localToUtc, parseLocalDate, parseTimeOfDay } from '../../../../src/shared/tz.js';
+
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
@@ -99,14 +101,21 @@ export function zoneDescription(t: number, tz: string): string {
   return abbr === off ? off : `${abbr}, ${off}`;
 }
 
-/** The instant at local date `YYYY-MM-DD` and time `HH:MM` in tz (the later one across a DST fold). */
+/**
+ * The instant at local date `YYYY-MM-DD` and time `HH:MM` in tz, read exactly as the server reads it: the server's own
+ * conversion (src/shared/tz.ts `localToUtc`), so a time that happens twice on a fall-back day is its first occurrence
+ * (01:30 in New York on 1 November 2026 is 01:30 EDT), and one that does not exist (spring forward) is the time after
+ * the gap. NaN for a malformed date, time or zone.
+ */
 export function zonedToInstant(date: string, time: string, tz: string): number {
-  const [y, mo, d] = date.split('-').map(Number);
-  const [h, mi] = time.split(':').map(Number);
-  if (!y || !mo || !d || h === undefined || mi === undefined || Number.isNaN(h) || Number.isNaN(mi)) return NaN;
-  const guess = Date.UTC(y, mo - 1, d, h, mi);
-  const first = guess - offsetAt(guess, tz);
-  return guess - offsetAt(first, tz);
+  const day = parseLocalDate(date);
+  const minute = parseTimeOfDay(time);
+  if (day === null || minute === null) return NaN;
+  try {
+    return localToUtc(tz, day, minute);
+  } catch {
+    return NaN;
+  }
 }
 
 /** `YYYY-MM-DDTHH:MM` of instant t in tz, for <input type="datetime-local">. */
