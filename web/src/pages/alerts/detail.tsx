@@ -2,7 +2,7 @@
  * One alert, laid out for the person just paged: what to do first (runbook, dashboard, recent deploys), then what
  * it is (description, labels), then what happened (history). Acknowledge and resolve stay at the top.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ErrorBanner } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { Badge, Card, Empty, LoadError, Loading } from '../../components/ui.js';
@@ -15,6 +15,7 @@ import type { PageProps } from '../types.js';
 import { RunbooksPanel } from '../runbooks/panel.js';
 import { AlertMarkers, ClassificationBadge, SeverityBadge, StatusBadge } from './badges.js';
 import { LiveIndicator, useAlertChanges } from './live.js';
+import { PagingSection, pagedFact, type PagingView } from './paging.js';
 import { ResolveForm } from './resolve-form.js';
 import {
   CLASSIFICATION_TEXT,
@@ -44,7 +45,26 @@ export function AlertPage({ params }: PageProps) {
   const [override, setOverride] = useState<AlertDetail | null>(null);
   const a = override && alert.data && override.updatedAt >= alert.data.updatedAt ? override : alert.data;
   const service = useApi<Service>(a ? `/api/services/${encodeURIComponent(a.serviceId)}` : null);
-  const live = useAlertChanges(alert.reload, !!a && a.status !== 'resolved');
+  const paging = useApi<PagingView>(`/api/alerts/${encodeURIComponent(id)}/paging`);
+  const [pagingOverride, setPagingOverride] = useState<PagingView | null>(null);
+  const reloadAll = useCallback(() => {
+    alert.reload();
+    paging.reload();
+    setPagingOverride(null);
+  }, [alert, paging]);
+  const live = useAlertChanges(reloadAll, !!a && a.status !== 'resolved');
+  const p = pagingOverride ?? paging.data;
+  // Deliveries change without the alert changing: look again while a page is still on its way.
+  const isPageInFlight = !!p?.pages.some((x) => x.status === 'pending' || x.status === 'sending');
+  const reloadPaging = paging.reload;
+  useEffect(() => {
+    if (!isPageInFlight) return;
+    const timer = setInterval(() => {
+      setPagingOverride(null);
+      reloadPaging();
+    }, 3000);
+    return () => clearInterval(timer);
+  }, [isPageInFlight, reloadPaging]);
 
   const [acking, setAcking] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -57,6 +77,15 @@ export function AlertPage({ params }: PageProps) {
       setOverride(next);
       setResolving(false);
       setClassifying(false);
+      reload();
+      setPagingOverride(null);
+      reloadPaging();
+    },
+    [reload, reloadPaging],
+  );
+  const pagingChanged = useCallback(
+    (next: PagingView) => {
+      setPagingOverride(next);
       reload();
     },
     [reload],
@@ -144,6 +173,9 @@ export function AlertPage({ params }: PageProps) {
             >
               Resolve…
             </button>
+            <Link className="btn" to={`/incidents/new?alert=${encodeURIComponent(a.id)}`}>
+              Declare incident…
+            </Link>
             <Link className="btn btn-ghost" to={silenceLink(a, svc)}>
               Silence similar…
             </Link>
@@ -160,8 +192,19 @@ export function AlertPage({ params }: PageProps) {
             <ResolveForm alertId={a.id} mode="resolve" onDone={updated} onCancel={() => setResolving(false)} />
           </Card>
         )}
-        {a.status !== 'resolved' && a.suppressedReason && <HeldBanner alert={a} timeZone={tz} />}
+        {a.status !== 'resolved' && a.suppressedReason && !p && <HeldBanner alert={a} timeZone={tz} />}
       </header>
+
+      {p && (
+        <PagingSection
+          alertId={a.id}
+          paging={p}
+          canAct
+          timeZone={tz}
+          teamId={svc?.teamId ?? null}
+          onChanged={pagingChanged}
+        />
+      )}
 
       <section className="start-here" aria-label="Start here">
         <RunbooksPanel alertId={a.id} links={runbooks} serviceId={a.serviceId} />
@@ -244,12 +287,8 @@ export function AlertPage({ params }: PageProps) {
                   <dd className="mono break">{a.ruleKey}</dd>
                 </>
               )}
-              {a.pagedAt !== undefined && (
-                <>
-                  <dt>Paged</dt>
-                  <dd>{a.pagedAt ? formatTime(a.pagedAt, tz) : 'not yet'}</dd>
-                </>
-              )}
+              <dt>Paged</dt>
+              <dd>{pagedFact(p ?? null, tz)}</dd>
             </dl>
           </Card>
           {a.group && (
@@ -368,7 +407,24 @@ const EVENT_TEXT: Record<string, string> = {
   flap_damped: 'Held: flapping',
   flapping: 'Flapping',
   paging_started: 'Paging started',
+  ack_timeout: 'Acknowledgement ran out: paging again',
+  escalated: 'Escalated now',
+  reassigned: 'Reassigned',
+  snoozed: 'Snoozed',
+  snooze_ended: 'Snooze over: paging again',
+  joined_page: 'Joined a page already sent for its group',
 };
+
+/** What a paging action was about: whom it was reassigned to, until when it was snoozed, which level. */
+function eventDetail(e: AlertEvent, timeZone: string): string {
+  const d = e.details;
+  if (e.kind === 'reassigned' && d.to && typeof d.to === 'object' && 'name' in d.to)
+    return ` · to ${String(d.to.name)}`;
+  if (e.kind === 'snoozed' && typeof d.until === 'number')
+    return ` · until ${formatTime(new Date(d.until).toISOString(), timeZone)}`;
+  if (e.kind === 'escalated' && typeof d.level === 'number') return ` · level ${d.level}`;
+  return '';
+}
 
 function Timeline({ alertId, events, timeZone }: { alertId: string; events: AlertEvent[]; timeZone: string }) {
   if (events.length === 0) return <Empty>No history yet.</Empty>;
@@ -383,6 +439,7 @@ function Timeline({ alertId, events, timeZone }: { alertId: string; events: Aler
             <span className="timeline-dot" aria-hidden="true" />
             <div>
               <strong>{EVENT_TEXT[e.kind] ?? e.kind}</strong> <span className="muted">by {e.actorLabel}</span>
+              {eventDetail(e, timeZone)}
               {c && <> · {CLASSIFICATION_TEXT[c] ?? c}</>}
               {note && <div className="prewrap small">{note}</div>}
               {e.payloadId && <ReceivedBody alertId={alertId} payloadId={e.payloadId} />}

@@ -3,12 +3,19 @@
  * caused by recent changes"), with "Mark as suspected cause"; and the alerts linked to the incident. Looking at the
  * changes ticks "check recent changes", so the list loads on request until that step is done.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ErrorBanner } from '../../components/forms.js';
 import { Badge, Card, Empty } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
+import {
+  AlertPicker,
+  PickedList,
+  ServicePicker,
+  type PickedAlert,
+  type PickedService,
+} from '../../components/pickers.js';
 import { incidentPath, type IncidentDetail, type RecentChanges } from './types.js';
 
 export function ChangesPanel({
@@ -121,21 +128,22 @@ export function ChangesPanel({
 }
 
 export function AlertsPanel({ detail, onChanged }: { detail: IncidentDetail; onChanged: () => void }) {
-  const [alertId, setAlertId] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const link = async (e: FormEvent) => {
-    e.preventDefault();
+  const base = incidentPath(detail.incident.id);
+  const act = async (call: () => Promise<unknown>) => {
     setError(null);
     try {
-      await api.post(`${incidentPath(detail.incident.id)}/alerts`, { alertId: alertId.trim() });
-      setAlertId('');
+      await call();
       onChanged();
     } catch (err) {
       setError(err);
     }
   };
+  const linkAlert = (a: PickedAlert) => void act(() => api.post(`${base}/alerts`, { alertId: a.id }));
+  const addService = (s: PickedService) => void act(() => api.post(`${base}/services`, { serviceId: s.id }));
+  const removeService = (s: { id: string }) => void act(() => api.del(`${base}/services/${encodeURIComponent(s.id)}`));
   return (
-    <Card title="Linked alerts">
+    <Card title="Alerts and affected services">
       {detail.alerts.length === 0 ? (
         <p className="muted small">No alerts linked.</p>
       ) : (
@@ -150,19 +158,32 @@ export function AlertsPanel({ detail, onChanged }: { detail: IncidentDetail; onC
           ))}
         </ul>
       )}
-      {detail.services.length > 0 && (
-        <p className="muted small">Affected: {detail.services.map((s) => s.name).join(', ')}</p>
-      )}
       <ErrorBanner error={error} />
-      <form className="inline-form" onSubmit={(e) => void link(e)}>
-        <label className="sr-only" htmlFor="link-alert">
-          Alert id
-        </label>
-        <input id="link-alert" placeholder="Alert id" value={alertId} onChange={(e) => setAlertId(e.target.value)} />
-        <button type="submit" className="btn btn-small" disabled={!alertId.trim()}>
-          Link alert
-        </button>
-      </form>
+      <AlertPicker
+        label="Link an alert"
+        id="link-alert"
+        onPick={linkAlert}
+        exclude={detail.alerts.map((a) => a.id)}
+        hint="Its service becomes affected."
+      />
+      <h3 className="small-heading">Affected services</h3>
+      {detail.services.length === 0 ? (
+        <p className="muted small">No affected service yet.</p>
+      ) : (
+        <PickedList
+          label="Affected services"
+          items={detail.services}
+          keyOf={(s) => s.id}
+          labelOf={(s) => s.name}
+          onRemove={removeService}
+        />
+      )}
+      <ServicePicker
+        label="Add an affected service"
+        id="add-service"
+        onPick={addService}
+        exclude={detail.services.map((s) => s.id)}
+      />
     </Card>
   );
 }

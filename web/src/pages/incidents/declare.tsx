@@ -1,9 +1,16 @@
 /** Declare an incident: what is happening, the severity questionnaire, the severity (proposed, the responder decides). */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ErrorBanner, Field, useSubmit } from '../../components/forms.js';
 import { Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
-import { Link, navigate } from '../../lib/router.js';
+import { Link, navigate, useLocation } from '../../lib/router.js';
+import {
+  AlertPicker,
+  PickedList,
+  ServicePicker,
+  type PickedAlert,
+  type PickedService,
+} from '../../components/pickers.js';
 import { AssessmentQuestions, ProposalBox, SeverityChoices, useProposal, useSeverities } from './assessment.js';
 import { browserZone, fromLocalInput } from '../alerts/time-input.js';
 import type { Assessment, IncidentDetail, Severity } from './types.js';
@@ -18,6 +25,33 @@ export function DeclareIncidentPage() {
   const [chosen, setChosen] = useState<Severity | null>(null);
   const proposal = useProposal(assessment);
   const severity = chosen ?? proposal?.severity ?? null;
+  const [services, setServices] = useState<PickedService[]>([]);
+  const [alerts, setAlerts] = useState<PickedAlert[]>([]);
+  const addService = (s: PickedService) => setServices((xs) => (xs.some((x) => x.id === s.id) ? xs : [...xs, s]));
+  const addAlert = (a: PickedAlert) => setAlerts((xs) => (xs.some((x) => x.id === a.id) ? xs : [...xs, a]));
+
+  // Declared from an alert (/incidents/new?alert=…): its title, its service and the alert itself, pre-filled.
+  const fromAlert = useLocation().search.get('alert');
+  const [prefillError, setPrefillError] = useState<unknown>(null);
+  useEffect(() => {
+    if (!fromAlert) return;
+    let isCurrent = true;
+    void (async () => {
+      try {
+        const a = await api.get<PickedAlert>(`/api/alerts/${encodeURIComponent(fromAlert)}`);
+        const svc = await api.get<PickedService>(`/api/services/${encodeURIComponent(a.serviceId)}`);
+        if (!isCurrent) return;
+        setTitle((t) => t || a.summary || a.dedupKey);
+        addAlert(a);
+        addService(svc);
+      } catch (e) {
+        if (isCurrent) setPrefillError(e);
+      }
+    })();
+    return () => {
+      isCurrent = false;
+    };
+  }, [fromAlert]);
 
   const submit = useSubmit(async () => {
     if (!severity) throw new Error('Choose a severity: answer the questions or pick one.');
@@ -28,6 +62,8 @@ export function DeclareIncidentPage() {
       ...(Object.keys(assessment).length ? { assessment } : {}),
       ...(fromLocalInput(impactStarted) ? { impactStartedAt: fromLocalInput(impactStarted) } : {}),
       ...(isDrill ? { kind: 'drill' } : {}),
+      ...(services.length ? { serviceIds: services.map((x) => x.id) } : {}),
+      ...(alerts.length ? { alertIds: alerts.map((x) => x.id) } : {}),
     });
     navigate(`/incidents/${encodeURIComponent(d.incident.id)}`);
   });
@@ -49,6 +85,7 @@ export function DeclareIncidentPage() {
         <Loading />
       ) : (
         <form onSubmit={submit.onSubmit} aria-label="Declare incident">
+          <ErrorBanner error={prefillError} />
           <ErrorBanner error={submit.error} fields={['title', 'summary', 'impactStartedAt']} />
           <Card title="What is happening">
             <Field label="Title" htmlFor="inc-title" error={submit.fieldError('title')}>
@@ -77,6 +114,34 @@ export function DeclareIncidentPage() {
                 onChange={(e) => setImpactStarted(e.target.value)}
               />
             </Field>
+            <ServicePicker
+              label="Affected services"
+              id="inc-services"
+              onPick={addService}
+              exclude={services.map((x) => x.id)}
+              hint="Optional: the services customers feel this in. Linking an alert adds its service."
+            />
+            <PickedList
+              label="Affected services chosen"
+              items={services}
+              keyOf={(x) => x.id}
+              labelOf={(x) => x.name}
+              onRemove={(x) => setServices((xs) => xs.filter((y) => y.id !== x.id))}
+            />
+            <AlertPicker
+              label="Alerts"
+              id="inc-alerts"
+              onPick={addAlert}
+              exclude={alerts.map((x) => x.id)}
+              hint="Optional: the alerts this incident is about. They are linked to it."
+            />
+            <PickedList
+              label="Alerts chosen"
+              items={alerts}
+              keyOf={(x) => x.id}
+              labelOf={(x) => x.summary || x.dedupKey}
+              onRemove={(x) => setAlerts((xs) => xs.filter((y) => y.id !== x.id))}
+            />
             <label className="check" htmlFor="inc-drill">
               <input id="inc-drill" type="checkbox" checked={isDrill} onChange={(e) => setDrill(e.target.checked)} />{' '}
               This is a drill (left out of insights)
