@@ -152,6 +152,7 @@ describe('web UI: an alert’s paging, its actions, and declaring an incident fr
         }
       }
 
+      await page.screenshot({ path: `/tmp/muster-alert-paging-${vp.name}-first-screen.png` });
       // Escalate now: level 2 (Ben) is paged at once, and once.
       await page.getByRole('button', { name: 'Escalate now to level 2' }).click();
       await pages.getByText('Ben Okafor').waitFor();
@@ -176,6 +177,8 @@ describe('web UI: an alert’s paging, its actions, and declaring an incident fr
       await paging.getByText(/Snoozed until/).waitFor();
       await page.getByRole('list', { name: 'History' }).getByText('Snoozed', { exact: true }).waitFor();
       if (vp.width <= 430) await assertNoSideways(page, 'the alert page with its forms used');
+
+      await page.screenshot({ path: `/tmp/muster-alert-paging-${vp.name}-alert.png`, fullPage: true });
 
       // Declare an incident from the alert: title, service and the alert pre-filled; add another alert by name.
       await page.getByRole('link', { name: 'Declare incident…' }).click();
