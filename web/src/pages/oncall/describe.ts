@@ -22,7 +22,10 @@ export function describeRestriction(r: Restriction): string {
   return `${describeDays(r.days)} ${r.start}–${r.end}${r.end <= r.start ? ' (next day)' : ''}`;
 }
 
-export function describeLayer(l: Layer, zone: string): string {
+/** `scheduleZone`: the schedule's zone; a layer with its own zone (follow the sun) is described in that one. */
+export function describeLayer(l: Layer, scheduleZone: string): string {
+  const zone = l.timeZone || scheduleZone;
   const restr = l.restrictions.length ? `, only ${l.restrictions.map(describeRestriction).join('; ')}` : '';
-  return `Turns of ${describeTurn(l.turn)}, handing off at ${l.handoffTime} ${zone} from ${l.startDate}${restr}.`;
+  const own = l.timeZone && l.timeZone !== scheduleZone ? " (the layer's own zone)" : '';
+  return `Turns of ${describeTurn(l.turn)}, handing off at ${l.handoffTime} ${zone}${own} from ${l.startDate}${restr}.`;
 }

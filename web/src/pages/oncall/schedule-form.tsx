@@ -30,6 +30,8 @@ interface LayerDraft {
   handoffTime: string;
   restrictions: Restriction[];
 }
+  /** The layer's own zone (follow the sun); empty: the schedule's. */
+  timeZone: string;
 
 let draftSeq = 0;
 const newKey = () => `draft-${++draftSeq}`;
@@ -46,6 +48,7 @@ function blankLayer(n: number, zone: string): LayerDraft {
     handoffTime: '09:00',
     restrictions: [],
   };
+    timeZone: '',
 }
 
 function draftOf(l: Layer): LayerDraft {
@@ -67,6 +70,7 @@ function draftOf(l: Layer): LayerDraft {
     handoffTime: l.handoffTime,
     restrictions: l.restrictions.map((r) => ({ ...r, days: [...r.days] })),
   };
+    timeZone: l.timeZone ?? '',
 }
 
 function layerBody(d: LayerDraft) {
@@ -78,6 +82,7 @@ function layerBody(d: LayerDraft) {
     handoffTime: d.handoffTime,
     restrictions: d.restrictions,
   };
+    timeZone: d.timeZone.trim() || null,
 }
 
 export function NewSchedulePage() {
@@ -295,6 +300,8 @@ function LayerEditor({
       className="layer-card"
       title={
         <span className="card-title-row">
+  // The zone this layer's hand-offs and restrictions are read in: its own, else the schedule's.
+  const layerZone = l.timeZone.trim() || zone;
           <span>
             Layer {index + 1}
             {count > 1 && index === count - 1 ? ' (top: wins over the others)' : ''}
@@ -341,7 +348,7 @@ function LayerEditor({
           label="First hand-off date"
           htmlFor={`${p}-start`}
           error={fieldError('startDate')}
-          hint={`The first person's turn starts on this date, in ${zone || 'the schedule zone'}.`}
+          hint={`The first person's turn starts on this date, in ${layerZone || 'the schedule zone'}.`}
         >
           <input
             id={`${p}-start`}
@@ -354,7 +361,7 @@ function LayerEditor({
           label="Hand-off time"
           htmlFor={`${p}-handoff`}
           error={fieldError('handoffTime')}
-          hint={`Local time in ${zone || 'the schedule zone'}.`}
+          hint={`Local time in ${layerZone || 'the schedule zone'}.`}
         >
           <input
             id={`${p}-handoff`}
@@ -369,6 +376,18 @@ function LayerEditor({
         <label htmlFor={`${p}-add`}>Participants, in turn order</label>
         {l.participants.length === 0 ? (
           <p className="muted small">Nobody yet. Add people below; they take turns in this order.</p>
+        <Field
+          label="Layer time zone"
+          htmlFor={`${p}-zone`}
+          error={fieldError('timeZone')}
+          hint={
+            l.timeZone.trim()
+              ? `This layer hands off and keeps its restrictions in its own zone. ${zoneHint(l.timeZone.trim())}`
+              : `Empty: the schedule's zone${zone ? ` (${zone})` : ''}. Give a layer its own zone to follow the sun, e.g. Europe/London for EMEA and America/New_York for AMER.`
+          }
+        >
+          <TimeZoneInput id={`${p}-zone`} value={l.timeZone} onChange={(z) => onChange({ timeZone: z })} />
+        </Field>
         ) : (
           <ol className="participants" aria-label={`Participants of layer ${index + 1}`}>
             {l.participants.map((id, i) => (

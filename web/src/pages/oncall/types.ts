@@ -31,6 +31,8 @@ export interface Layer {
   handoffTime: string;
   restrictions: Restriction[];
   endsAt: string | null;
+  /** The layer's own IANA zone (follow the sun); null: the schedule's zone. */
+  timeZone?: string | null;
 }
 
 export interface Schedule {
