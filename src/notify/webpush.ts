@@ -76,7 +76,10 @@ export interface PushPayload {
   title: string;
   /** The page text: severity, service and summary first, as the other channels send it. */
   body: string;
-  /** The notification's tag: a re-page for the same alert replaces the one shown. */
+  /**
+   * The notification's tag: a re-page replaces the one shown. Every page of an escalation run carries the run's lead
+   * alert (paging groups, src/escalation/runs.ts), so this is one tag per problem, however many alerts joined it.
+   */
   tag: string;
   /** The alert page (a plain click opens it). */
   url: string | null;
