@@ -35,8 +35,8 @@ export {
 } from './model.js';
 export type { Alert, AlertEvent, AlertGroup, AlertFilter } from './repo.js';
 export { findAlertRow as findAlertForPaging, toAlert, insertAlertEvent } from './repo.js';
-export { listAlertRows } from './repo.js';
-export { pagingGate, type PagingGate } from './paging-gate.js';
+export { listAlertRows, lockService } from './repo.js';
+export { lockPagingRun, pagingGate, pagingRunOf, type PagingGate, type PagingRun } from './paging-gate.js';
 // Alert noise: silences, maintenance windows, flapping, the "should this page?" check, alert quality.
 export { SilenceService, type Silence, type MaintenanceWindow, type NewSilence } from './silences.js';
 export {

@@ -40,6 +40,7 @@ import {
   recentAlertsForKey,
 } from './repo.js';
 import { FLAPPING, isFlapping } from './noise-model.js';
+import { lockPagingRunOf } from './paging-gate.js';
 import { InlinePagingFailed, isPageSuppressed, startPagingOrHold, type PagingDeps } from './suppression.js';
 
 /** How many of a key's newest alerts intake reads to decide dedup and flapping (FLAPPING.minOpens is far lower). */
@@ -467,6 +468,9 @@ export class IntakeService {
   ): Promise<void> {
     const { trx, now } = ctx;
     const row = await trx.selectFrom('alerts').select('groupId').where('id', '=', alertId).executeTakeFirstOrThrow();
+    // An alert that pages with others (paging groups): take its run's claim lock first, as acknowledge and resolve
+    // do, so no page of the run is claimed after this change commits unless another alert of it is still triggered.
+    await lockPagingRunOf(trx, this.deps.db.engine, alertId);
     await trx
       .updateTable('alerts')
       .set(

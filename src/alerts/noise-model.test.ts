@@ -108,11 +108,12 @@ describe('suppression', () => {
     });
     assert.equal(decideSuppression(flap, T + 30 * MINUTE).suppressed, false);
   });
-  it('counts a key as flapping at 5 opens within 30 minutes', () => {
-    const opens = [0, 5, 10, 15, 20].map((x) => T + x * MINUTE);
-    assert.ok(isFlapping(opens, T + 20 * MINUTE));
-    assert.ok(!isFlapping(opens.slice(1), T + 20 * MINUTE));
-    assert.ok(!isFlapping(opens, T + 31 * MINUTE));
+  it('counts a key as flapping from its second re-fire within 30 minutes (3 opens)', () => {
+    const opens = [0, 10, 20].map((x) => T + x * MINUTE);
+    assert.ok(isFlapping(opens, T + 20 * MINUTE), 'the second re-fire');
+    assert.ok(!isFlapping(opens.slice(1), T + 20 * MINUTE), 'the first re-fire is not flapping yet');
+    assert.ok(!isFlapping(opens, T + 31 * MINUTE), 'the first open has left the window');
+    assert.ok(isFlapping([T, T + 29 * MINUTE, T + 29 * MINUTE + 1], T + 29 * MINUTE + 1), 'inside the window');
   });
 });
 

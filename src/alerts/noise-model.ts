@@ -101,9 +101,10 @@ export const silenceStatus = (s: { startsAt: number; endsAt: number }, now: numb
 
 /**
  * A key is flapping when its alert opened at least `minOpens` times within `windowMs` (counting the one opening
- * now): every re-open after the first means it resolved in between, so 5 opens are at least 9 state changes.
+ * now): every re-open after the first means it resolved in between. Three opens (the second re-fire within the
+ * window) are enough: damping used to start at five, after the fourth page of the same problem (issue 14).
  */
-export const FLAPPING = { minOpens: 5, windowMs: 30 * MINUTE } as const;
+export const FLAPPING = { minOpens: 3, windowMs: 30 * MINUTE } as const;
 
 export function isFlapping(openedAt: number[], now: number, rule: { minOpens: number; windowMs: number } = FLAPPING) {
   return openedAt.filter((t) => t > now - rule.windowMs && t <= now).length >= rule.minOpens;

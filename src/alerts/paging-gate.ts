@@ -18,3 +18,57 @@ export function pagingGate(db: Db): PagingGate {
     if (db.engine === 'postgres') await sql`select id from alerts where id = ${alertId} for update`.execute(trx);
   };
 }
+
+/**
+ * The escalation run an alert pages with (paging groups, issue 14): its lead alert, whose row is the run's claim lock
+ * (every page of the run is a delivery for the lead), and every alert of it in the order they joined. null: the
+ * alert has no run (not paged yet, or held). Escalation owns the table; this domain only reads it.
+ */
+export interface PagingRun {
+  runId: string;
+  leadAlertId: string;
+  alertIds: string[];
+}
+
+export async function pagingRunOf(ex: Executor, alertId: string): Promise<PagingRun | null> {
+  // The alert's current run (a reassigned run has ended and its successor pages: migration 0038).
+  const run = await ex
+    .selectFrom('escalationRunAlerts as mine')
+    .innerJoin('escalationRuns as r', 'r.id', 'mine.runId')
+    .select(['r.id', 'r.alertId'])
+    .where('mine.alertId', '=', alertId)
+    .orderBy(sql`case when r.status = 'reassigned' then 1 else 0 end`)
+    .orderBy('r.startedAt', 'desc')
+    .orderBy('r.id', 'desc')
+    .executeTakeFirst();
+  if (!run) return null;
+  const members = await ex
+    .selectFrom('escalationRunAlerts')
+    .select('alertId')
+    .where('runId', '=', run.id)
+    .orderBy('joinedAt')
+    .orderBy('alertId')
+    .execute();
+  return { runId: run.id, leadAlertId: run.alertId, alertIds: members.map((m) => m.alertId) };
+}
+
+/**
+ * Take the claim lock of the alert's run before changing the status of any alert of it: the claim of the run's
+ * pages locks the lead alert's row and checks that some alert of the run is still triggered, so acknowledging or
+ * resolving any member must take that same row first (PostgreSQL; SQLite's single connection already orders them).
+ * Callers lock the service first (lockService), so the order is always service, lead alert, member alerts.
+ */
+export async function lockPagingRun(trx: Executor, engine: Db['engine'], run: PagingRun | null): Promise<void> {
+  if (engine === 'postgres' && run)
+    await sql`select id from alerts where id = ${run.leadAlertId} for update`.execute(trx);
+}
+
+/** lockPagingRun for an alert, in one statement (PostgreSQL; nothing on SQLite): intake's hot path. */
+export async function lockPagingRunOf(trx: Executor, engine: Db['engine'], alertId: string): Promise<void> {
+  if (engine !== 'postgres') return;
+  await sql`select a.id from alerts a where a.id = (
+      select r.alert_id from escalation_run_alerts mine join escalation_runs r on r.id = mine.run_id
+      where mine.alert_id = ${alertId}
+      order by case when r.status = 'reassigned' then 1 else 0 end, r.started_at desc, r.id desc limit 1)
+    for update`.execute(trx);
+}

@@ -8,6 +8,7 @@ import type { Logger } from '../shared/logger.js';
 import { fromJsonText } from '../shared/json.js';
 import { alertAlreadyResolved, alertNotFound, payloadNotFound } from './errors.js';
 import { CLASSIFICATIONS, isClassification, type Classification } from './model.js';
+import { lockPagingRun, pagingRunOf } from './paging-gate.js';
 import { ALERTS_CHANNEL } from './suppression.js';
 import {
   findAlertRow,
@@ -32,6 +33,8 @@ export interface AlertDetail extends Alert {
 export interface ResolveInput {
   classification?: string | undefined;
   note?: string | undefined;
+  /** Acknowledge or resolve this alert alone, not every alert of its escalation run (paging groups). */
+  onlyThisAlert?: boolean | undefined;
 }
 
 function checkedJudgement(input: ResolveInput): { classification: Classification | undefined; note: string | null } {
@@ -131,7 +134,12 @@ export class AlertService {
     };
   }
 
-  /** Acknowledge, optionally judging the page at the same time (it can be judged later too). */
+  /**
+   * Acknowledge, optionally judging the page (it can be judged later too). An alert that pages with others (one
+   * escalation run for its paging group: docs/alerts.md, "Paging groups") acknowledges every triggered alert of the
+   * run, as acknowledging the page does; `onlyThisAlert` acknowledges this one alone and leaves the run paging while
+   * another of its alerts is still triggered.
+   */
   async acknowledge(actor: Actor, id: string, input: ResolveInput = {}): Promise<AlertDetail> {
     const { classification, note } = checkedJudgement(input);
     await this.requireResponder(actor, id, { paged: true });
@@ -140,36 +148,52 @@ export class AlertService {
       const before = await findAlertRow(trx, id);
       if (!before) throw alertNotFound(id);
       await lockService(trx, this.deps.db.engine, before.serviceId);
+      const run = await pagingRunOf(trx, id);
+      await lockPagingRun(trx, this.deps.db.engine, run);
       const row = (await findAlertRow(trx, id))!;
       if (row.status === 'resolved') throw alertAlreadyResolved(id);
       if (classification) await this.judge(trx, actor, id, { classification, note }, now);
-      if (row.status === 'acknowledged') return; // already done: acknowledging twice is harmless
-      await trx
-        .updateTable('alerts')
-        .set({
-          status: 'acknowledged',
-          acknowledgedAt: now,
-          acknowledgedByUserId: actor.userId,
-          acknowledgedByLabel: actor.label,
-          updatedAt: now,
-        })
-        .where('id', '=', id)
-        .execute();
-      await insertAlertEvent(
-        trx,
-        { alertId: id, kind: 'acknowledged', actorUserId: actor.userId, actorLabel: actor.label },
-        now,
-      );
-      await recordAudit(trx, actor, 'alert.acknowledged', { type: 'alert', id }, { serviceId: row.serviceId }, now);
-      await this.onAcknowledged?.(trx, id, now, { userId: actor.userId, label: actor.label });
-      await this.live.publish(trx, id);
+      const others = run && !input.onlyThisAlert ? run.alertIds.filter((a) => a !== id) : [];
+      for (const alertId of [id, ...others]) {
+        const target = alertId === id ? row : await findAlertRow(trx, alertId);
+        // Already done (acknowledging twice is harmless), or resolved meanwhile.
+        if (!target || target.status !== 'triggered') continue;
+        await trx
+          .updateTable('alerts')
+          .set({
+            status: 'acknowledged',
+            acknowledgedAt: now,
+            acknowledgedByUserId: actor.userId,
+            acknowledgedByLabel: actor.label,
+            updatedAt: now,
+          })
+          .where('id', '=', alertId)
+          .execute();
+        const via = alertId === id ? {} : { details: { withAlertId: id, runId: run!.runId } };
+        await insertAlertEvent(
+          trx,
+          { alertId, kind: 'acknowledged', actorUserId: actor.userId, actorLabel: actor.label, ...via },
+          now,
+        );
+        await recordAudit(
+          trx,
+          actor,
+          'alert.acknowledged',
+          { type: 'alert', id: alertId },
+          { serviceId: target.serviceId, ...(alertId === id ? {} : { withAlertId: id }) },
+          now,
+        );
+        await this.onAcknowledged?.(trx, alertId, now, { userId: actor.userId, label: actor.label });
+        await this.live.publish(trx, alertId);
+      }
     });
     return this.get(actor, id);
   }
 
   /**
    * Resolve, optionally judging the alert (actionable, not actionable, false positive) for alert-quality reports.
-   * Resolving an alert that is already resolved only records the judgement.
+   * Resolving an alert that is already resolved only records the judgement. An alert that pages with others
+   * resolves every alert of its escalation run (the judgement is this alert's); `onlyThisAlert` resolves it alone.
    */
   async resolve(actor: Actor, id: string, input: ResolveInput = {}): Promise<AlertDetail> {
     const { classification, note } = checkedJudgement(input);
@@ -179,46 +203,58 @@ export class AlertService {
       const before = await findAlertRow(trx, id);
       if (!before) throw alertNotFound(id);
       await lockService(trx, this.deps.db.engine, before.serviceId);
+      const run = await pagingRunOf(trx, id);
+      await lockPagingRun(trx, this.deps.db.engine, run);
       const row = (await findAlertRow(trx, id))!;
-      const judged = classification ? { classification, classificationNote: note } : {};
       if (row.status === 'resolved') {
         if (classification) await this.judge(trx, actor, id, { classification, note }, now);
         return;
       }
-      await trx
-        .updateTable('alerts')
-        .set({
-          status: 'resolved',
-          openKey: null,
-          resolvedAt: now,
-          resolvedByUserId: actor.userId,
-          resolvedByLabel: actor.label,
-          ...judged,
-          updatedAt: now,
-        })
-        .where('id', '=', id)
-        .execute();
-      await insertAlertEvent(
-        trx,
-        {
-          alertId: id,
-          kind: 'resolved',
-          actorUserId: actor.userId,
-          actorLabel: actor.label,
-          details: classification ? { classification, note } : {},
-        },
-        now,
-      );
-      await refreshGroup(trx, row.groupId, now, false);
-      await recordAudit(
-        trx,
-        actor,
-        'alert.resolved',
-        { type: 'alert', id },
-        { serviceId: row.serviceId, ...(classification ? { classification } : {}) },
-        now,
-      );
-      await this.live.publish(trx, id);
+      const others = run && !input.onlyThisAlert ? run.alertIds.filter((a) => a !== id) : [];
+      for (const alertId of [id, ...others]) {
+        const target = alertId === id ? row : await findAlertRow(trx, alertId);
+        if (!target || target.status === 'resolved') continue;
+        const isThis = alertId === id;
+        const judged = isThis && classification ? { classification, classificationNote: note } : {};
+        await trx
+          .updateTable('alerts')
+          .set({
+            status: 'resolved',
+            openKey: null,
+            resolvedAt: now,
+            resolvedByUserId: actor.userId,
+            resolvedByLabel: actor.label,
+            ...judged,
+            updatedAt: now,
+          })
+          .where('id', '=', alertId)
+          .execute();
+        await insertAlertEvent(
+          trx,
+          {
+            alertId,
+            kind: 'resolved',
+            actorUserId: actor.userId,
+            actorLabel: actor.label,
+            details: isThis ? (classification ? { classification, note } : {}) : { withAlertId: id, runId: run!.runId },
+          },
+          now,
+        );
+        await refreshGroup(trx, target.groupId, now, false);
+        await recordAudit(
+          trx,
+          actor,
+          'alert.resolved',
+          { type: 'alert', id: alertId },
+          {
+            serviceId: target.serviceId,
+            ...(isThis && classification ? { classification } : {}),
+            ...(isThis ? {} : { withAlertId: id }),
+          },
+          now,
+        );
+        await this.live.publish(trx, alertId);
+      }
     });
     return this.get(actor, id);
   }

@@ -7,6 +7,12 @@ export {
   withoutIntegrationKey,
   type Criticality,
   type IntegrationSource,
+  DEFAULT_PAGING_GROUPS,
+  PAGING_GROUP_MODES,
+  isPagingGroupMode,
+  pagingGroupProblems,
+  type PagingGroupMode,
+  type PagingGroups,
 } from './model.js';
 export { findServiceRow, type Service, type IntegrationKey, type IncidentRule } from './repo.js';
 export { listServiceRows } from './repo.js';

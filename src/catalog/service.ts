@@ -1,11 +1,18 @@
 import type { Db, Executor } from '../db/index.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, validationError } from '../shared/errors.js';
+import { AppError, validationError, type FieldProblem } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { toJsonText } from '../shared/json.js';
 import { serviceHasAlerts, serviceNotFound, serviceSlugTaken } from './errors.js';
-import { normalizeDependencies, serviceProblems, type Criticality } from './model.js';
+import {
+  DEFAULT_PAGING_GROUPS,
+  normalizeDependencies,
+  pagingGroupProblems,
+  serviceProblems,
+  type Criticality,
+  type PagingGroups,
+} from './model.js';
 import {
   dependencyIds,
   dependentIds,
@@ -33,7 +40,30 @@ export interface CreateServiceInput {
   escalationPolicyId?: string | null | undefined;
   incidentRule?: IncidentRule | null | undefined;
   dependsOn?: string[] | undefined;
+  /** How its alerts share a page (docs/alerts.md, "Paging groups"); fields left out keep their value. */
+  pagingGroups?: Partial<PagingGroups> | undefined;
 }
+
+/** The settings as they will be (`current` merged with the input), or the problems naming each field. */
+function mergedPagingGroups(
+  current: PagingGroups,
+  input: Partial<PagingGroups> | undefined,
+): { value: PagingGroups | null; problems: FieldProblem[] } {
+  if (!input) return { value: null, problems: [] };
+  const value: PagingGroups = {
+    mode: input.mode ?? current.mode,
+    labels: (input.labels ?? current.labels).map((l) => l.trim()),
+    windowMinutes: input.windowMinutes ?? current.windowMinutes,
+  };
+  const problems = pagingGroupProblems(value);
+  return { value: problems.length ? null : value, problems };
+}
+
+const pagingGroupColumns = (g: PagingGroups) => ({
+  pagingGroupMode: g.mode,
+  pagingGroupLabels: toJsonText(g.labels),
+  pagingGroupWindowMinutes: g.windowMinutes,
+});
 
 export type UpdateServiceInput = Partial<Omit<CreateServiceInput, 'slug'>>;
 
@@ -77,6 +107,8 @@ export class CatalogService {
     const name = input.name.trim();
     const slug = input.slug?.trim() || slugify(name);
     const problems = serviceProblems({ ...input, name, slug }, true);
+    const groups = mergedPagingGroups(DEFAULT_PAGING_GROUPS, input.pagingGroups);
+    problems.push(...groups.problems);
     const deps = normalizeDependencies(null, input.dependsOn ?? []);
     if (problems.length) throw validationError(problems);
     const team = await this.deps.teams.get(actor, input.teamId);
@@ -98,6 +130,7 @@ export class CatalogService {
           criticality: (input.criticality as Criticality | undefined) ?? 'medium',
           escalationPolicyId: input.escalationPolicyId ?? null,
           incidentRule: input.incidentRule ? toJsonText(input.incidentRule) : null,
+          ...(groups.value ? pagingGroupColumns(groups.value) : {}),
           createdAt: now,
           updatedAt: now,
         })
@@ -111,6 +144,8 @@ export class CatalogService {
   async update(actor: Actor, idOrSlug: string, patch: UpdateServiceInput): Promise<ServiceDetail> {
     const service = await this.get(actor, idOrSlug);
     const problems = serviceProblems(patch, false);
+    const groups = mergedPagingGroups(service.pagingGroups, patch.pagingGroups);
+    problems.push(...groups.problems);
     const deps = patch.dependsOn ? normalizeDependencies(service.id, patch.dependsOn) : null;
     if (deps?.problem) problems.push(deps.problem);
     if (problems.length) throw validationError(problems);
@@ -137,6 +172,7 @@ export class CatalogService {
           ...(patch.incidentRule !== undefined
             ? { incidentRule: patch.incidentRule ? toJsonText(patch.incidentRule) : null }
             : {}),
+          ...(groups.value ? pagingGroupColumns(groups.value) : {}),
           teamId,
           updatedAt: now,
         })

@@ -144,13 +144,25 @@ export function registerAlertCommands(program: Command, { client, json }: Deps):
     .command('show')
     .argument('<service>', 'id or slug')
     .action(async (s: string) => {
-      const svc = await client().get<Row & { name: string; id: string; dependsOn: string[]; dependents: string[] }>(
-        `/api/services/${enc(s)}`,
-      );
+      const svc = await client().get<
+        Row & {
+          name: string;
+          id: string;
+          dependsOn: string[];
+          dependents: string[];
+          pagingGroups?: { mode: string; labels: string[]; windowMinutes: number };
+        }
+      >(`/api/services/${enc(s)}`);
       const keys = await client().get<{ integrationKeys: Row[] }>(`/api/services/${enc(s)}/integration-keys`);
       output(json(), { ...svc, integrationKeys: keys.integrationKeys }, () => {
         say(`${svc.name} (${svc.id})  criticality ${String(svc.criticality)}  team ${String(svc.teamId)}`);
         say(`depends on: ${svc.dependsOn.join(', ') || '-'}; depended on by: ${svc.dependents.join(', ') || '-'}`);
+        const g = svc.pagingGroups;
+        if (g) {
+          const how =
+            g.mode === 'labels' ? ` (${g.labels.join(', ')})` : g.mode === 'window' ? ` (${g.windowMinutes} min)` : '';
+          say(`paging groups: ${g.mode}${how}`);
+        }
         printTable(keys.integrationKeys, ['id', 'source', 'name', 'prefix', 'lastUsedAt', 'revokedAt']);
       });
     });

@@ -2,7 +2,9 @@
  * "Once an acknowledgement commits, no further page for that alert goes out": 1,000 races of an acknowledgement
  * against the escalation step and its delivery. A page that reaches the receiver after the acknowledgement's
  * response (which the server sends only after the commit) was certainly sent after the commit: there must be none.
- * The receiver answers slowly, so without the paging gate such late pages would show up.
+ * The receiver answers slowly, so without the paging gate such late pages would show up. The group case: alerts of
+ * one paging group share one run and one page (the lead alert's); acknowledging the page, or each alert on its own
+ * at once, races its claim the same way, and no page of the group may arrive after the last acknowledgement.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -12,6 +14,8 @@ import { ENGINES } from '../db/testing/index.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 
 const RACES = Number(process.env.MUSTER_ACK_RACES ?? 1000);
+const GROUP_RACES = Number(process.env.MUSTER_ACK_GROUP_RACES ?? 200);
+const GROUP_SIZE = 4;
 const PARALLEL = 10;
 
 for (const engine of ENGINES) {
@@ -19,6 +23,7 @@ for (const engine of ENGINES) {
     let t: TestMuster;
     let receiver: Server;
     let key: string;
+    let groupKey: string;
     const arrivals = new Map<string, number[]>(); // alertId → arrival times (performance.now)
 
     before(async () => {
@@ -58,6 +63,17 @@ for (const engine of ENGINES) {
       });
       key = (
         await t.api<{ key: string }>('POST', `/api/services/${svc.body.id}/integration-keys`, { source: 'generic' })
+      ).body.key;
+      // Paging groups (the default: alerts of one name on a service share a page).
+      const grouped = await t.api<{ id: string }>('POST', '/api/services', {
+        name: 'Race groups',
+        teamId: team.body.id,
+        escalationPolicyId: policy.body.id,
+      });
+      groupKey = (
+        await t.api<{ key: string }>('POST', `/api/services/${grouped.body.id}/integration-keys`, {
+          source: 'generic',
+        })
       ).body.key;
     });
     after(async () => {
@@ -113,6 +129,69 @@ for (const engine of ENGINES) {
       console.log(
         `# ${paged} of ${RACES} alerts paged before their acknowledgement; ${RACES - paged} acknowledged first`,
       );
+    });
+
+    it(`sends no page of a group after an acknowledgement of its alerts commits (${GROUP_RACES} races)`, async () => {
+      const races: { ids: string[]; ackedAt: number }[] = [];
+      const fire = async (i: number, j: number): Promise<string> => {
+        const r = await t.api<{ alerts: { alertId: string }[] }>(
+          'POST',
+          `/integrations/generic/${groupKey}`,
+          { status: 'firing', dedupKey: `group-${i}-${j}`, title: `group race ${i}`, severity: 'critical' },
+          null,
+        );
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        return r.body.alerts[0]!.alertId;
+      };
+      const race = async (i: number): Promise<void> => {
+        // The group's alerts arrive together (their transactions take the service's lock in turn: one run).
+        const ids = await Promise.all(Array.from({ length: GROUP_SIZE }, (_, j) => fire(i, j)));
+        if (i % 5 === 0) {
+          const deadline = Date.now() + 20_000;
+          while (!ids.some((id) => arrivals.has(id)) && Date.now() < deadline) {
+            await new Promise((res) => setTimeout(res, 5));
+          }
+        } else {
+          await new Promise((res) => setTimeout(res, i % 12));
+        }
+        if (i % 2 === 0) {
+          // Acknowledging one alert's page acknowledges the group.
+          const ack = await t.api('POST', `/api/alerts/${ids[i % GROUP_SIZE]}/acknowledge`);
+          assert.equal(ack.status, 200);
+        } else {
+          // Every alert acknowledged on its own, at once: the page is wanted until the last one commits.
+          const acks = await Promise.all(
+            ids.map((id) => t.api('POST', `/api/alerts/${id}/acknowledge`, { onlyThisAlert: true })),
+          );
+          assert.ok(acks.every((a) => a.status === 200));
+        }
+        races.push({ ids, ackedAt: performance.now() });
+      };
+      for (let i = 0; i < GROUP_RACES; i += PARALLEL) {
+        await Promise.all(Array.from({ length: Math.min(PARALLEL, GROUP_RACES - i) }, (_, j) => race(i + j)));
+      }
+      await new Promise((r) => setTimeout(r, 500)); // let any straggling delivery arrive
+      let late = 0;
+      let paged = 0;
+      for (const { ids, ackedAt } of races) {
+        const view = await t.api<{ run: { id: string; alertId: string } }>('GET', `/api/alerts/${ids[0]}/escalation`);
+        const lead = view.body.run.alertId;
+        for (const id of ids) {
+          const v = await t.api<{ run: { id: string } }>('GET', `/api/alerts/${id}/escalation`);
+          assert.equal(v.body.run.id, view.body.run.id, 'one run for the group');
+          const a = await t.api<{ status: string }>('GET', `/api/alerts/${id}`);
+          assert.equal(a.body.status, 'acknowledged');
+          if (id !== lead) assert.equal(arrivals.get(id)?.length ?? 0, 0, 'no page of its own for a member');
+        }
+        const times = arrivals.get(lead) ?? [];
+        assert.ok(times.length <= 1, `group of ${lead} paged ${times.length} times`);
+        if (times.length) paged++;
+        late += times.filter((at) => at > ackedAt).length;
+      }
+      assert.equal(races.length, GROUP_RACES);
+      assert.equal(late, 0, `${late} group pages arrived after their acknowledgement committed`);
+      assert.ok(paged >= GROUP_RACES / 5, `paged ${paged} of ${GROUP_RACES} groups`);
+      console.log(`# ${paged} of ${GROUP_RACES} groups paged before their acknowledgement`);
     });
   });
 }

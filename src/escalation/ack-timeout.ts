@@ -8,6 +8,7 @@ import type { Db, Executor } from '../db/index.js';
 import { enqueueJob, type JobHandler } from '../jobs/index.js';
 import { fromJsonText } from '../shared/json.js';
 import type { PolicySnapshot } from './model.js';
+import { runAlerts, runForAlert } from './groups.js';
 import { RUN_STEP_JOB, logStep } from './runs.js';
 
 export const ACK_TIMEOUT_JOB = 'escalation.ackTimeout';
@@ -24,12 +25,10 @@ export async function scheduleAckTimeout(
   alertId: string,
   now: number,
 ): Promise<void> {
-  const run = await trx
-    .selectFrom('escalationRuns')
-    .select(['id', 'snapshot'])
-    .where('alertId', '=', alertId)
-    .where('status', '!=', 'reassigned') // a reassigned run has ended; its successor pages
-    .executeTakeFirst();
+  // The alert's run, as lead or member (paging groups): acknowledging a group's page schedules one timeout for it
+  // (the unique key). A reassigned run has ended; its successor pages.
+  const found = await runForAlert(trx, alertId);
+  const run = found && found.status !== 'reassigned' ? found : null;
   const minutes = run ? fromJsonText<PolicySnapshot | null>(run.snapshot, null)?.ackTimeoutMinutes : null;
   if (!run || !minutes) return;
   await enqueueJob<AckTimeoutPayload>(
@@ -54,7 +53,11 @@ export function ackTimeoutHandler(db: Db): JobHandler<AckTimeoutPayload> {
       const run = await q.executeTakeFirst();
       if (!run || run.status === 'reassigned') return;
       const minutes = fromJsonText<PolicySnapshot | null>(run.snapshot, null)?.ackTimeoutMinutes ?? 0;
-      const reopened = await reopenAfterAckTimeout(trx, run.alertId, ctx.job.payload.acknowledgedAt, minutes, now);
+      // Every alert of the run that this acknowledgement left acknowledged goes back to triggered, lead first.
+      let reopened = false;
+      for (const alert of await runAlerts(trx, run)) {
+        if (await reopenAfterAckTimeout(trx, alert.id, ctx.job.payload.acknowledgedAt, minutes, now)) reopened = true;
+      }
       if (!reopened) return; // resolved, or acknowledged again since: that acknowledgement has its own timeout
       const generation = run.generation + 1;
       await trx

@@ -3,8 +3,11 @@
  * `escalation_runs.alert_id`; every alert of the run, the lead included, has a row in `escalation_run_alerts`. An
  * alert belongs to at most one run.
  */
+import { sql } from 'kysely';
+import type { PagingGroups } from '../catalog/index.js';
 import type { Executor } from '../db/index.js';
 import type { EscalationRunsTable } from '../db/schema.js';
+import { fromJsonText } from '../shared/json.js';
 
 export type EscalationRunRow = EscalationRunsTable;
 
@@ -24,7 +27,10 @@ export async function runForAlert(ex: Executor, alertId: string): Promise<Escala
     .innerJoin('escalationRuns as r', 'r.id', 'ra.runId')
     .selectAll('r')
     .where('ra.alertId', '=', alertId)
+    // The current run first: a reassigned run has ended and its successor pages (migration 0038).
+    .orderBy(sql`case when r.status = 'reassigned' then 1 else 0 end`)
     .orderBy('r.startedAt', 'desc')
+    .orderBy('r.id', 'desc')
     .executeTakeFirst();
   if (member) return member;
   // A run whose lead row is missing from the join table (written by code older than migration 0035's backfill).
@@ -45,4 +51,86 @@ export async function runAlerts(
     .orderBy('a.id')
     .execute();
   return [...rows.filter((r) => r.id === run.alertId), ...rows.filter((r) => r.id !== run.alertId)];
+}
+
+/**
+ * The paging group an alert belongs to on its service, or null when it pages on its own (`per_alert`). Alerts of one
+ * group share a run while any alert of the run is still triggered. Drill alerts never share a run with real ones.
+ * - `alertmanager`: the alert's group key (Alertmanager's groupKey; for the other sources the alert's name, as the
+ *   alert list groups them: groupKeyFor in src/alerts/model.ts);
+ * - `labels`: the values of the chosen labels (a missing label counts as empty);
+ * - `window`: every alert of the service (the run's start bounds it: see joinableRun).
+ */
+export function pagingKeyOf(
+  groups: PagingGroups,
+  alert: { labels: string; isDrill: number; groupKey: string | null },
+): string | null {
+  const drill = alert.isDrill === 1 ? 'drill|' : '';
+  switch (groups.mode) {
+    case 'per_alert':
+      return null;
+    case 'window':
+      return `${drill}window`;
+    case 'labels': {
+      const labels = fromJsonText<Record<string, string>>(alert.labels, {});
+      const values = groups.labels.map((name) => [name, Object.hasOwn(labels, name) ? (labels[name] ?? '') : '']);
+      return `${drill}labels:${JSON.stringify(values)}`;
+    }
+    case 'alertmanager':
+      return alert.groupKey === null ? null : `${drill}group:${alert.groupKey}`;
+  }
+}
+
+/**
+ * The live run of a paging group that a new alert joins: same service, group and urgency, a policy snapshotted, not
+ * stopped, some alert of it still triggered and (mode `window`) started within the window. The newest such run.
+ * The caller holds the service lock (intake does; others take it), which acknowledge and resolve take too, so the
+ * run cannot stop between this check and the join.
+ */
+export async function joinableRun(
+  ex: Executor,
+  q: { serviceId: string; pagingKey: string; urgency: string; startedAfter: number | null },
+): Promise<EscalationRunRow | null> {
+  let query = ex
+    .selectFrom('escalationRuns as r')
+    .selectAll('r')
+    .where('r.serviceId', '=', q.serviceId)
+    .where('r.pagingKey', '=', q.pagingKey)
+    .where('r.urgency', '=', q.urgency)
+    .where('r.policyId', '!=', '')
+    .where('r.status', 'in', [...LIVE_RUN_STATUSES])
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('escalationRunAlerts as ra')
+          .innerJoin('alerts as a', 'a.id', 'ra.alertId')
+          .select('ra.alertId')
+          .whereRef('ra.runId', '=', 'r.id')
+          .where('a.status', '=', 'triggered'),
+      ),
+    )
+    .orderBy('r.startedAt', 'desc')
+    .limit(1);
+  if (q.startedAfter !== null) query = query.where('r.startedAt', '>=', q.startedAfter);
+  return (await query.executeTakeFirst()) ?? null;
+}
+
+/**
+ * Is a page for this alert still wanted? Some alert of its run is still triggered (paging groups: acknowledging or
+ * resolving one alert of a group leaves the page wanted for the others), or, with no run, the alert itself is. Read
+ * in a delivery's claim transaction after the claim lock (the run's lead alert row): src/server.ts wires it in.
+ */
+export async function isPageStillWanted(ex: Executor, alertId: string): Promise<boolean> {
+  const hit = await ex
+    .selectFrom('escalationRunAlerts as mine')
+    .innerJoin('escalationRunAlerts as ra', 'ra.runId', 'mine.runId')
+    .innerJoin('alerts as a', 'a.id', 'ra.alertId')
+    .select('a.id')
+    .where('mine.alertId', '=', alertId)
+    .where('a.status', '=', 'triggered')
+    .limit(1)
+    .executeTakeFirst();
+  if (hit) return true;
+  const alert = await ex.selectFrom('alerts').select('status').where('id', '=', alertId).executeTakeFirst();
+  return alert?.status === 'triggered';
 }

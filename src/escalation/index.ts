@@ -23,4 +23,24 @@ export { pagesBetween, type PageReceived } from './pages.js';
 export { ACK_TIMEOUT_JOB, ackTimeoutHandler, scheduleAckTimeout } from './ack-timeout.js';
 export { commanderPaging, commanderScheduleId, setCommanderScheduleId } from './commander.js';
 export { AUTO_DECLARE_JOB, autoDeclareHandler, maybeAutoDeclare } from './auto-declare.js';
-export { runForAlert, runAlerts, type EscalationRunRow } from './groups.js';
+export { isPageStillWanted, runForAlert, runAlerts, type EscalationRunRow } from './groups.js';
+export {
+  PAGE_LIST_MAX,
+  alertCount,
+  alertListLines,
+  currentPageMessage,
+  pageMessage,
+  refreshPage,
+  triggeredRunAlerts,
+  type PageAlert,
+  type PageInput,
+} from './page-text.js';
+export { pagingFor, type PagingView, type PagingHold, type PagingPage, type PagingState } from './paging-view.js';
+export {
+  PagingActionService,
+  SNOOZE_END_JOB,
+  SNOOZE_MAX_MINUTES,
+  snoozeEndHandler,
+  type ReassignInput,
+  type SnoozeEndPayload,
+} from './actions.js';

@@ -4,12 +4,12 @@
  * do exactly one step and record it, schedule the next step in the same transaction.
  */
 import type { Selectable } from 'kysely';
-import { findAlertForPaging, toAlert, type Alert } from '../alerts/index.js';
+import { findAlertForPaging, insertAlertEvent, lockService, toAlert, type Alert } from '../alerts/index.js';
 import { findServiceRow, type Service } from '../catalog/index.js';
 import { memoInTransaction, type Db, type Executor } from '../db/index.js';
 import type { AlertsTable, EscalationRunsTable } from '../db/schema.js';
 import { enqueueJob } from '../jobs/index.js';
-import type { NotificationMessage, NotifyService } from '../notify/index.js';
+import type { NotifyService } from '../notify/index.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
 import {
@@ -19,6 +19,8 @@ import {
   type SkippedLevel,
   type Urgency,
 } from './model.js';
+import { joinableRun, pagingKeyOf, runForAlert } from './groups.js';
+import { pageMessage, triggeredRunAlerts } from './page-text.js';
 import { planStepAt } from './plan.js';
 import { snapshotOf, toPolicy } from './policies.js';
 
@@ -87,17 +89,13 @@ export async function startEscalation(
   service: ServiceRow | undefined;
   /** The run as inserted (new runs only). */
   run?: EscalationRunsTable;
+  /** The alert joined its paging group's live run (no new run, no page of its own). */
+  joined?: boolean;
 } | null> {
   const alertRow = opts.alert?.id === alertId ? opts.alert : await findAlertForPaging(trx, alertId);
   if (!alertRow) return null;
-  // An alert created in this very transaction cannot have a run yet.
-  const existing = opts.isFreshAlert
-    ? undefined
-    : await trx
-        .selectFrom('escalationRuns')
-        .select(['id', 'policyId'])
-        .where('alertId', '=', alertId)
-        .executeTakeFirst();
+  // An alert created in this very transaction cannot have a run yet (as lead, or as an alert that joined one).
+  const existing = opts.isFreshAlert ? undefined : ((await runForAlert(trx, alertId)) ?? undefined);
   if (existing) {
     // A duplicate trigger.
     return {
@@ -118,6 +116,55 @@ export async function startEscalation(
         trx.selectFrom('escalationPolicies').selectAll().where('id', '=', policyId).executeTakeFirst(),
       )
     : undefined;
+  const urgency = urgencyForSeverity(alertRow.severity);
+  // Paging groups: a new alert of a group whose run is still live joins it instead of paging on its own.
+  const pagingKey =
+    service && policyRow
+      ? pagingKeyOf(service.pagingGroups, {
+          labels: alertRow.labels,
+          isDrill: alertRow.isDrill,
+          groupKey:
+            service.pagingGroups.mode === 'alertmanager'
+              ? ((
+                  await trx
+                    .selectFrom('alertGroups')
+                    .select('groupKey')
+                    .where('id', '=', alertRow.groupId)
+                    .executeTakeFirst()
+                )?.groupKey ?? null)
+              : null,
+        })
+      : null;
+  if (pagingKey !== null && service) {
+    // Intake holds the service lock already (a fresh alert); anyone else takes it, as acknowledge and resolve do.
+    if (!opts.isFreshAlert) await lockService(trx, engine, service.id);
+    const live = await joinableRun(trx, {
+      serviceId: service.id,
+      pagingKey,
+      urgency,
+      startedAfter: service.pagingGroups.mode === 'window' ? now - service.pagingGroups.windowMinutes * 60_000 : null,
+    });
+    if (live) {
+      await trx.insertInto('escalationRunAlerts').values({ runId: live.id, alertId, joinedAt: now }).execute();
+      await logStep(
+        trx,
+        live,
+        { kind: 'joined', reason: `alert ${alertId} joined this page (${alertRow.summary.slice(0, 200)})` },
+        now,
+      );
+      await insertAlertEvent(
+        trx,
+        {
+          alertId,
+          kind: 'joined_page',
+          actorLabel: 'escalation',
+          details: { runId: live.id, leadAlertId: live.alertId, pagingKey },
+        },
+        now,
+      );
+      return { runId: live.id, isNew: false, hasPolicy: true, alert: alertRow, service, joined: true };
+    }
+  }
   const runId = newId('run', now);
   const snapshot: PolicySnapshot | null = policyRow ? snapshotOf(toPolicy(policyRow)) : null;
   const run: EscalationRunsTable = {
@@ -125,7 +172,7 @@ export async function startEscalation(
     alertId,
     policyId: snapshot?.policyId ?? '',
     snapshot: toJsonText(snapshot),
-    urgency: urgencyForSeverity(alertRow.severity),
+    urgency,
     status: snapshot ? 'active' : 'exhausted',
     generation: 1,
     levelIndex: 0,
@@ -134,7 +181,7 @@ export async function startEscalation(
     startedAt: now,
     updatedAt: now,
     serviceId: alertRow.serviceId,
-    pagingKey: null,
+    pagingKey: snapshot ? pagingKey : null,
   };
   await trx.insertInto('escalationRuns').values(run).execute();
   await trx.insertInto('escalationRunAlerts').values({ runId, alertId, joinedAt: now }).execute();
@@ -165,22 +212,6 @@ async function lockRun(trx: Executor, engine: Db['engine'], runId: string): Prom
   return q.executeTakeFirst();
 }
 
-function pageMessage(alert: Alert, serviceName: string, urgency: Urgency, url: string): NotificationMessage {
-  const runbook = alert.context.find((c) => c.kind === 'runbook');
-  const lines = [
-    `${alert.severity.toUpperCase()} on ${serviceName}: ${alert.summary}`,
-    alert.description,
-    runbook ? `Runbook: ${runbook.url}` : 'No runbook is linked to this alert.',
-    `Urgency: ${urgency}`,
-  ].filter(Boolean);
-  return {
-    subject: `[Muster] ${alert.summary}`,
-    body: lines.join('\n'),
-    url,
-    ...(alert.isDrill ? { drill: true } : {}),
-  };
-}
-
 /** One escalation step. Returns what it did, for tests and logs. */
 export async function runStep(
   deps: EscalationDeps,
@@ -199,7 +230,17 @@ export async function runStep(
   const run = opts.run?.id === payload.runId ? opts.run : await lockRun(trx, deps.db.engine, payload.runId);
   if (!run || run.generation !== payload.generation) return 'stale';
   if (run.status !== 'active' && run.status !== 'held') return 'stale';
-  const alertRow = opts.alert?.id === run.alertId ? opts.alert : await findAlertForPaging(trx, run.alertId);
+  const lead = opts.alert?.id === run.alertId ? opts.alert : await findAlertForPaging(trx, run.alertId);
+  // The alerts the page stands for (paging groups): a run inserted in this transaction has its lead alone.
+  const isNewRun = opts.run?.id === run.id;
+  const triggered = isNewRun
+    ? lead?.status === 'triggered'
+      ? [{ id: lead.id, summary: lead.summary, severity: lead.severity, status: lead.status }]
+      : []
+    : await triggeredRunAlerts(trx, run);
+  // The page leads with the run's lead alert while it is triggered, else with its first triggered alert.
+  const alertRow =
+    triggered[0] === undefined || triggered[0].id === lead?.id ? lead : await findAlertForPaging(trx, triggered[0].id);
   const next = async (status: RunStatus, patch: Partial<EscalationRunsTable> = {}): Promise<void> => {
     await trx
       .updateTable('escalationRuns')
@@ -208,9 +249,23 @@ export async function runStep(
       .execute();
   };
   if (!alertRow || alertRow.status !== 'triggered') {
-    const status: RunStatus = alertRow?.status === 'acknowledged' ? 'acknowledged' : 'resolved';
+    // No alert of the run is triggered any more: the run ends, acknowledged if any of its alerts was.
+    const isAcknowledged = isNewRun
+      ? lead?.status === 'acknowledged'
+      : await trx
+          .selectFrom('escalationRunAlerts as ra')
+          .innerJoin('alerts as a', 'a.id', 'ra.alertId')
+          .select('a.id')
+          .where('ra.runId', '=', run.id)
+          .where('a.status', '=', 'acknowledged')
+          .executeTakeFirst()
+          .then((r) => r !== undefined);
+    const status: RunStatus = isAcknowledged ? 'acknowledged' : 'resolved';
     await next(status);
-    await logStep(trx, run, { kind: 'stopped', reason: `the alert is ${alertRow?.status ?? 'gone'}` }, now);
+    const reason = isNewRun
+      ? `the alert is ${lead?.status ?? 'gone'}`
+      : `no alert of the run is triggered (${isAcknowledged ? 'acknowledged' : 'resolved'})`;
+    await logStep(trx, run, { kind: 'stopped', reason }, now);
     return 'stopped';
   }
   const alert = toAlert(alertRow);
@@ -252,13 +307,21 @@ export async function runStep(
     return 'exhausted';
   }
   const service = opts.service?.id === alert.serviceId ? opts.service : await findServiceRow(trx, alert.serviceId);
-  const message = pageMessage(alert, service?.name ?? 'a service', urgency, `${deps.publicUrl()}/alerts/${alert.id}`);
+  const message = pageMessage({
+    runId: run.id,
+    alert,
+    alerts: triggered,
+    serviceName: service?.name ?? 'a service',
+    urgency,
+    url: `${deps.publicUrl()}/alerts/${run.alertId}`,
+  });
   for (const userId of plan.page.userIds) {
     await deps.notify.notifyUser(
       trx,
       {
         userId,
-        alertId: alert.id,
+        // Every page of a run is the lead alert's: its row is the run's claim lock (src/alerts/paging-gate.ts).
+        alertId: run.alertId,
         urgency,
         message,
         key: `${run.id}:${run.generation}:${plan.page.pass}:${plan.page.levelIndex}:${userId}`,
@@ -274,7 +337,10 @@ export async function runStep(
       levelIndex: plan.page.levelIndex,
       pass: plan.page.pass,
       userIds: plan.page.userIds,
-      reason: `level ${plan.page.levelIndex + 1}`,
+      reason:
+        triggered.length > 1
+          ? `level ${plan.page.levelIndex + 1}, ${triggered.length} alerts`
+          : `level ${plan.page.levelIndex + 1}`,
     },
     now,
   );
@@ -321,9 +387,16 @@ export interface EscalationView {
 }
 
 export async function escalationFor(ex: Executor, alertId: string): Promise<EscalationView | null> {
-  const run = await ex.selectFrom('escalationRuns').selectAll().where('alertId', '=', alertId).executeTakeFirst();
+  const run = await runForAlert(ex, alertId);
   if (!run) return null;
-  const log = await ex.selectFrom('escalationLog').selectAll().where('alertId', '=', alertId).orderBy('id').execute();
+  // A run's log is written under its lead alert (indexed), whichever alert of the run is asked about.
+  const log = await ex
+    .selectFrom('escalationLog')
+    .selectAll()
+    .where('alertId', '=', run.alertId)
+    .where('runId', '=', run.id)
+    .orderBy('id')
+    .execute();
   return {
     run: { ...run, snapshot: fromJsonText<PolicySnapshot | null>(run.snapshot, null) },
     log: log.map((l) => ({

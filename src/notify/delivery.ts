@@ -65,6 +65,15 @@ export const alwaysWanted: IsStillWanted = () => Promise.resolve(true);
  */
 export type SendGate = (trx: Executor, alertId: string) => Promise<void>;
 
+/**
+ * An escalation page worded again when it is claimed, in the claim transaction (paging groups: alerts that joined
+ * the page's run after it was planned are counted in it). null: send the message as planned.
+ */
+export type PageRefresher = (
+  ex: Executor,
+  d: { alertId: string; message: NotificationMessage },
+) => Promise<NotificationMessage | null>;
+
 export interface DeliveryLogEntry extends Delivery {
   attemptsLog: Attempt[];
 }
@@ -72,6 +81,7 @@ export interface DeliveryLogEntry extends Delivery {
 export class NotifyService {
   private wanted: IsStillWanted = alwaysWanted;
   private gate: SendGate | null = null;
+  private refresher: PageRefresher | null = null;
 
   constructor(private readonly deps: { db: Db; clock: Clock; bulkhead?: Bulkhead | undefined }) {}
 
@@ -86,6 +96,15 @@ export class NotifyService {
 
   setSendGate(gate: SendGate | null): void {
     this.gate = gate;
+  }
+
+  /** Escalation plugs in how a page is worded when it is sent (src/server.ts). */
+  setPageRefresher(fn: PageRefresher | null): void {
+    this.refresher = fn;
+  }
+
+  get pageRefresher(): PageRefresher | null {
+    return this.refresher;
   }
 
   /** This process's per-destination bulkheads and breakers (for the contact-method health view and tests). */

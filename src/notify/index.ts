@@ -15,6 +15,7 @@ import { VapidKeyStore } from './webpush.js';
 
 export {
   NotifyService,
+  type PageRefresher,
   DELIVER_JOB,
   alwaysWanted,
   type NotifyUserInput,
@@ -38,6 +39,7 @@ export {
   type Urgency,
   type NotificationMessage,
   type OutboundMessage,
+  type PageAlerts,
 } from './model.js';
 export type { ContactMethod, NotificationRule, Delivery, Attempt } from './repo.js';
 
@@ -93,6 +95,7 @@ export function createNotifyServices(deps: {
     bulkhead,
     isStillWanted: () => notify.isStillWanted,
     claimLock: () => notify.claimLock,
+    refreshPage: () => notify.pageRefresher,
     // Slack's send is two calls, each up to the time-out; a claim older than this belongs to a run that died.
     claimTtlMs: 2 * config.notify.timeoutMs + 10_000,
     onSend: deps.onSend,

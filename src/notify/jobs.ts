@@ -28,7 +28,7 @@ import { newId } from '../shared/ids.js';
 import { fromJsonText } from '../shared/json.js';
 import type { Bulkhead, Permit, SendOutcome } from './bulkhead.js';
 import type { Channel, ContactTarget } from './channel.js';
-import type { DeliverPayload, IsStillWanted } from './delivery.js';
+import type { DeliverPayload, IsStillWanted, PageRefresher } from './delivery.js';
 import { DeliveryError } from './errors.js';
 import type { ActionLinkService } from './links.js';
 import { needsVerification, type AttemptStatus, type NotificationMessage, type OutboundMessage } from './model.js';
@@ -47,6 +47,8 @@ export interface DeliverDeps {
   isStillWanted: () => IsStillWanted;
   /** The alert's claim lock, taken first in the claim transaction (see NotifyService.setSendGate). */
   claimLock: () => ((trx: Executor, alertId: string) => Promise<void>) | null;
+  /** How an escalation page is worded when it is claimed (NotifyService.setPageRefresher); null: as planned. */
+  refreshPage?: () => PageRefresher | null;
   /** How long a claim may stay `sending` before another run may take it over (a send's longest time, and more). */
   claimTtlMs: number;
   onSend?: ((channel: string, outcome: SendMetricOutcome) => void) | undefined;
@@ -197,8 +199,11 @@ type Claim =
   | { kind: 'done' }
   | { kind: 'skipped' }
   | { kind: 'in-flight'; until: number }
-  /** token null: claimed without a row (SQLite), the delivery stays pending until the record. */
-  | { kind: 'claimed'; token: string | null; target: ContactTarget };
+  /**
+   * token null: claimed without a row (SQLite), the delivery stays pending until the record. `page`: the page as
+   * worded now (its run's alerts at the claim), sent instead of the planned text.
+   */
+  | { kind: 'claimed'; token: string | null; target: ContactTarget; page?: NotificationMessage | null };
 
 /** Step 3: the short claim transaction. */
 function claim(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery): Promise<Claim> {
@@ -233,20 +238,30 @@ function claim(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery):
       await completeAlongside(ctx, trx);
       return { kind: 'skipped' };
     }
+    const page = await pageNow(trx, deps, current);
     // SQLite: one process owns the database and runs each job once at a time, so the claim needs no row: the check
     // above, in a transaction on the single connection, is ordered against every acknowledgement, and a crash before
     // the record leaves the delivery pending, to be sent again at start-up (at most one repeat, as a taken-over claim
     // on PostgreSQL). A read-only claim costs no commit to disk. A claim being taken over is written as usual.
     if (db.engine === 'sqlite' && expect === null)
-      return { kind: 'claimed', token: null, target: toTarget(current, row!) };
+      return { kind: 'claimed', token: null, target: toTarget(current, row!), page };
     const token = `${ctx.job.fence}.${newId('clm', now)}`;
     await trx
       .updateTable('notificationDeliveries')
       .set({ status: 'sending', claimToken: token, claimedUntil: now + deps.claimTtlMs, updatedAt: now })
       .where('id', '=', deliveryId)
       .execute();
-    return { kind: 'claimed', token, target: toTarget(current, row!) };
+    return { kind: 'claimed', token, target: toTarget(current, row!), page };
   });
+}
+
+/** An escalation page as worded now, in the claim transaction (see DeliverDeps.refreshPage); null: as planned. */
+async function pageNow(ex: Executor, deps: DeliverDeps, d: Delivery): Promise<NotificationMessage | null> {
+  const refresh = deps.refreshPage?.();
+  if (!refresh || !d.alertId) return null;
+  const stored = fromJsonText<NotificationMessage | null>(d.message, null);
+  if (!stored?.alerts) return null;
+  return refresh(ex, { alertId: d.alertId, message: stored });
 }
 
 function metricOutcome(e: unknown): SendMetricOutcome {
@@ -295,7 +310,8 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
       let providerMessageId: string | null = null;
       try {
         if (!channel) throw new DeliveryError(d.channel, `unknown channel ${d.channel}`, { isPermanent: true });
-        providerMessageId = (await channel.send(message, claimed.target)).providerMessageId ?? null;
+        const sent = claimed.page ? { ...message, ...claimed.page } : message;
+        providerMessageId = (await channel.send(sent, claimed.target)).providerMessageId ?? null;
         sendOutcome = 'sent';
       } catch (e) {
         sendOutcome = e instanceof DeliveryError && e.isUnreachable ? 'unreachable' : 'rejected';

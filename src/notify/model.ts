@@ -150,6 +150,17 @@ export interface NotificationMessage {
   sealed?: Record<string, string> | undefined;
   /** A game day's drill page: every channel labels it DRILL (email "[DRILL]", text "DRILL:", webhook `drill: true`). */
   drill?: boolean | undefined;
+  /**
+   * An escalation page: the alerts it stands for (paging groups, docs/alerts.md) — its run, how many alerts are
+   * triggered and the first ten. Worded again from the run when it is sent (NotifyService.setPageRefresher).
+   */
+  alerts?: PageAlerts | undefined;
+}
+
+export interface PageAlerts {
+  runId: string;
+  count: number;
+  listed: { id: string; summary: string; severity: string }[];
 }
 
 /** The text prefix a drill's message carries on Slack, SMS, voice and push. */

@@ -33,6 +33,9 @@ export function webhookPayload(m: OutboundMessage, now: number): Record<string, 
     url: m.url ?? null,
     links: m.links,
     drill: m.drill === true,
+    // A page stands for one or more alerts (paging groups): how many are triggered, and the first ten.
+    alertCount: m.alerts?.count ?? (m.alertId ? 1 : 0),
+    alerts: m.alerts?.listed ?? [],
   };
 }
 

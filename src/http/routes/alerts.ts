@@ -54,7 +54,9 @@ const AlertSchema = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   ruleKey: Type.String({ description: 'alertname, else PagerDuty class, else the alert name: alert-quality rule' }),
-  isFlapping: Type.Boolean({ description: 'Its key opened 5+ times in 30 minutes when it triggered' }),
+  isFlapping: Type.Boolean({
+    description: 'Its key opened 3+ times in 30 minutes when it triggered (the second re-fire)',
+  }),
   suppressedReason: Type.Union(
     [Type.Literal('silenced'), Type.Literal('maintenance'), Type.Literal('flapping'), Type.Null()],
     {
@@ -71,7 +73,7 @@ const AlertEventSchema = Type.Object({
   at: Timestamp,
   kind: Type.String({
     description:
-      'triggered, re_sent, re_fired, acknowledged, resolved, classified, silenced, in_maintenance, flap_damped, flapping, paging_started',
+      'triggered, re_sent, re_fired, acknowledged, resolved, classified, silenced, in_maintenance, flap_damped, flapping, paging_started, joined_page',
   }),
   actorUserId: Nullable(Type.String()),
   actorLabel: Type.String(),
@@ -133,6 +135,15 @@ const ClassificationSchema = Type.Union(['actionable', 'not_actionable', 'false_
 const Judgement = {
   classification: Type.Optional(ClassificationSchema),
   note: Type.Optional(Type.String({ maxLength: 4000 })),
+};
+/** Acknowledge and resolve act on every alert of the alert's page (paging groups) unless asked for this one alone. */
+const Scope = {
+  onlyThisAlert: Type.Optional(
+    Type.Boolean({
+      description:
+        'Act on this alert alone; by default every alert of its page (its escalation run: docs/alerts.md) is acted on',
+    }),
+  ),
 };
 
 export function registerAlertRoutes(app: FastifyInstance, services: Services): void {
@@ -225,7 +236,7 @@ export function registerAlertRoutes(app: FastifyInstance, services: Services): v
         tags,
         summary: 'Acknowledge: someone is on it, optionally judging the page (responders of the owning team)',
         params: IdParams,
-        body: Type.Optional(Type.Object(Judgement)),
+        body: Type.Optional(Type.Object({ ...Judgement, ...Scope })),
         response: withErrors({ 200: AlertDetailSchema }),
       },
     },
@@ -254,7 +265,7 @@ export function registerAlertRoutes(app: FastifyInstance, services: Services): v
         tags,
         summary: 'Resolve, optionally judging the alert for alert-quality reports (responders of the owning team)',
         params: IdParams,
-        body: Type.Optional(Type.Object(Judgement)),
+        body: Type.Optional(Type.Object({ ...Judgement, ...Scope })),
         response: withErrors({ 200: AlertDetailSchema }),
       },
     },

@@ -24,6 +24,32 @@ const IncidentRuleSchema = Type.Object(
   { description: 'Alerts of these severities declare an incident of this severity automatically' },
 );
 
+const PagingGroupModeSchema = Type.Union(
+  ['alertmanager', 'labels', 'window', 'per_alert'].map((m) => Type.Literal(m)),
+  {
+    description:
+      'How alerts share a page: alertmanager = the source group key (Alertmanager groupKey, the alert name for the ' +
+      'other sources), labels = equal values of the chosen labels, window = every alert within windowMinutes of ' +
+      'the page, per_alert = each alert pages on its own',
+  },
+);
+
+const PagingGroupsBody = Type.Object(
+  {
+    mode: Type.Optional(PagingGroupModeSchema),
+    labels: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+        maxItems: 10,
+        description: 'Mode labels: the label names whose values group alerts',
+      }),
+    ),
+    windowMinutes: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1440, description: 'Mode window: minutes after the page starts' }),
+    ),
+  },
+  { description: 'Paging groups (docs/alerts.md): fields left out keep their value' },
+);
+
 const ServiceSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -36,6 +62,11 @@ const ServiceSchema = Type.Object({
     Type.Object({ alertSeverities: Type.Array(Type.String()), incidentSeverity: Type.String() }),
     Type.Null(),
   ]),
+  pagingGroups: Type.Object({
+    mode: Type.String(),
+    labels: Type.Array(Type.String()),
+    windowMinutes: Type.Integer(),
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   dependsOn: Type.Optional(Type.Array(Type.String())),
@@ -145,6 +176,7 @@ export function registerCatalogRoutes(app: FastifyInstance, services: Services):
     escalationPolicyId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
     incidentRule: Type.Optional(Type.Union([Type.Null(), IncidentRuleSchema])),
     dependsOn: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 200 })),
+    pagingGroups: Type.Optional(PagingGroupsBody),
   };
 
   r.post(

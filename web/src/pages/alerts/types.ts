@@ -111,10 +111,19 @@ export interface Service {
   teamId: string;
   criticality: Criticality;
   escalationPolicyId: string | null;
+  /** How its alerts share a page (docs/alerts.md, "Paging groups"). */
+  pagingGroups?: PagingGroups;
   createdAt: string;
   updatedAt: string;
   dependsOn?: string[];
   dependents?: string[];
+}
+
+export type PagingGroupMode = 'alertmanager' | 'labels' | 'window' | 'per_alert';
+export interface PagingGroups {
+  mode: PagingGroupMode;
+  labels: string[];
+  windowMinutes: number;
 }
 
 export type KeySource = 'alertmanager' | 'pagerduty' | 'grafana' | 'generic' | 'change';

@@ -30,7 +30,9 @@ import { ServiceHealthCard } from '../people/card.js';
 import { ServiceRunbooks } from '../runbooks/panel.js';
 import { CriticalityBadge } from './list.js';
 import { MaintenanceWindows } from './maintenance.js';
+import { PagingGroupsCard } from './paging-groups.js';
 import { SOURCE_DOC, SOURCE_HELP, SOURCE_TEXT, baseFromEndpoint, endpointFor, snippetsFor } from './snippets.js';
+import { WhoGetsPaged } from './who-gets-paged.js';
 
 export function ServicePage({ params }: PageProps) {
   const key = params.service ?? '';
@@ -134,6 +136,8 @@ export function ServicePage({ params }: PageProps) {
               </dl>
             </Card>
           </div>
+          <WhoGetsPaged service={s} />
+          <PagingGroupsCard service={s} onSaved={service.reload} />
           <ServiceRunbooks serviceId={s.id} />
           <Integrations service={s} />
           <IntakeErrors service={s} timeZone={user.timezone} />

@@ -1,0 +1,357 @@
+/**
+ * Paging groups ("one page per problem", issue 14) on both engines, end to end through real webhook deliveries with
+ * a fake clock: alerts of one Alertmanager group share one escalation run and one page that says how many alerts it
+ * stands for and lists them (one POST or two); `per_alert` pages each; `labels` and `window` modes; acknowledging the
+ * page acknowledges every alert of it; acknowledging one alert alone leaves the run paging for the others; resolving
+ * them all ends the run; the service's settings are validated.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ENGINES } from '../db/testing/index.js';
+import { FakeClock, MINUTE } from '../shared/clock.js';
+import { WebhookReceiver } from '../testing/notify.js';
+import { startTestMuster, type TestMuster } from '../testing/server.js';
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 400));
+
+interface Page {
+  alertId: string;
+  subject: string;
+  body: string;
+  alertCount: number;
+  alerts: { id: string; summary: string; severity: string }[];
+}
+interface AmAlert {
+  name: string;
+  instance: string;
+  status?: 'firing' | 'resolved';
+  labels?: Record<string, string>;
+}
+interface Problems {
+  error: { details: { problems: { field: string }[] } };
+}
+interface View {
+  run: { id: string; status: string; alertId: string };
+  log: { kind: string }[];
+}
+
+for (const engine of ENGINES) {
+  describe(`paging groups [${engine}]`, () => {
+    let t: TestMuster;
+    const clock = new FakeClock(Date.parse('2026-11-24T12:00:00Z')); // a Tuesday, inside working hours
+    const hooks: Record<string, WebhookReceiver> = {};
+    const users: Record<string, string> = {};
+    let teamId: string;
+    let n = 0;
+
+    const pages = (name: string): Page[] => hooks[name]!.hits.map((h) => JSON.parse(h.body) as Page);
+    const advance = (ms: number): void => {
+      clock.advance(ms);
+      t.muster.services.runner?.wake();
+    };
+    /** A service with an Alertmanager key, paging `levels` (one person each, 5 minutes apart). */
+    async function service(
+      levels: string[],
+      pagingGroups?: Record<string, unknown>,
+    ): Promise<{ serviceId: string; key: string }> {
+      const policy = await t.api<{ id: string }>('POST', '/api/escalation-policies', {
+        teamId,
+        name: `groups ${++n}`,
+        repeat: 0,
+        workingHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+        levels: levels.map((u) => ({ delayMinutes: 5, targets: [{ type: 'user', id: users[u] }] })),
+      });
+      assert.equal(policy.status, 201, JSON.stringify(policy.body));
+      const svc = await t.api<{ id: string; pagingGroups: unknown }>('POST', '/api/services', {
+        name: `Groups ${n}`,
+        teamId,
+        escalationPolicyId: policy.body.id,
+        ...(pagingGroups ? { pagingGroups } : {}),
+      });
+      assert.equal(svc.status, 201, JSON.stringify(svc.body));
+      const key = await t.api<{ key: string }>('POST', `/api/services/${svc.body.id}/integration-keys`, {
+        source: 'alertmanager',
+      });
+      return { serviceId: svc.body.id, key: key.body.key };
+    }
+    /** One Alertmanager notification of group `group`; the alert ids in order. */
+    async function post(key: string, group: string, alerts: AmAlert[]): Promise<string[]> {
+      const at = new Date(clock.now()).toISOString();
+      const r = await t.api<{ alerts: { alertId: string }[] }>(
+        'POST',
+        `/integrations/alertmanager/${key}`,
+        {
+          version: '4',
+          groupKey: `{}:{alertname="${group}"}`,
+          status: 'firing',
+          receiver: 'muster',
+          groupLabels: { alertname: group },
+          commonLabels: {},
+          commonAnnotations: {},
+          externalURL: 'http://alertmanager.example',
+          alerts: alerts.map((a) => ({
+            status: a.status ?? 'firing',
+            labels: { alertname: a.name, instance: a.instance, severity: 'critical', ...a.labels },
+            annotations: { summary: `${a.name} on ${a.instance}` },
+            startsAt: at,
+            endsAt: a.status === 'resolved' ? at : '0001-01-01T00:00:00Z',
+            generatorURL: 'http://prometheus.example/graph',
+          })),
+        },
+        null,
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.alerts.map((a) => a.alertId);
+    }
+    const view = async (alertId: string): Promise<View> => {
+      const r = await t.api<View>('GET', `/api/alerts/${alertId}/escalation`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body;
+    };
+    const statusOf = async (alertId: string): Promise<string> =>
+      (await t.api<{ status: string }>('GET', `/api/alerts/${alertId}`)).body.status;
+    const instances = (k: number, from = 0): AmAlert[] =>
+      Array.from({ length: k }, (_, i) => ({ name: 'HighLatency', instance: `web-${from + i}` }));
+
+    before(async () => {
+      t = await startTestMuster(engine, {}, { clock });
+      teamId = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Storm' })).body.id;
+      for (const name of ['ana', 'ben', 'dee']) {
+        hooks[name] = await new WebhookReceiver().start();
+        const u = await t.api<{ user: { id: string } }>('POST', '/api/users', {
+          email: `${name}@groups.test`,
+          name,
+          password: 'a long enough password',
+        });
+        users[name] = u.body.user.id;
+        await t.api('PUT', `/api/teams/${teamId}/members/${u.body.user.id}`, { role: 'responder' });
+        const cm = await t.api<{ contactMethod: { id: string } }>(
+          'POST',
+          `/api/users/${u.body.user.id}/contact-methods`,
+          {
+            kind: 'webhook',
+            address: hooks[name].url,
+          },
+        );
+        assert.equal(cm.status, 201, JSON.stringify(cm.body));
+        // Dee's webhook is paged a minute after the page is planned: time for a second POST to join first.
+        if (name === 'dee') {
+          const rule = await t.api('POST', `/api/users/${u.body.user.id}/notification-rules`, {
+            contactMethodId: cm.body.contactMethod.id,
+            urgency: 'high',
+            delayMinutes: 1,
+          });
+          assert.equal(rule.status, 201, JSON.stringify(rule.body));
+        }
+      }
+    });
+    after(async () => {
+      await t.stop();
+      for (const h of Object.values(hooks)) await h.close();
+    });
+
+    it('pages once for 5 alerts of one Alertmanager group in one POST, and the page says 5 and lists them', async () => {
+      const before = pages('ana').length;
+      const { key } = await service(['ana']);
+      const ids = await post(key, 'HighLatency', instances(5));
+      assert.equal(new Set(ids).size, 5);
+      await until('ana paged', async () => pages('ana').length > before);
+      await settle();
+      const mine = pages('ana').slice(before);
+      assert.equal(mine.length, 1, 'one page for the group');
+      const page = mine[0]!;
+      assert.equal(page.alertCount, 5);
+      assert.match(page.subject, /5 alerts/);
+      assert.deepEqual(page.alerts.map((a) => a.id).sort(), [...ids].sort());
+      for (let i = 0; i < 5; i++) assert.ok(page.body.includes(`HighLatency on web-${i}`), page.body);
+      const runs = await Promise.all(ids.map(async (id) => (await view(id)).run.id));
+      assert.equal(new Set(runs).size, 1, 'every alert of the group is on one run');
+      const lead = await view(ids[0]!);
+      assert.equal(lead.log.filter((l) => l.kind === 'joined').length, 4);
+      assert.equal(lead.log.filter((l) => l.kind === 'paged').length, 1);
+      const member = await t.api<{ events: { kind: string }[] }>('GET', `/api/alerts/${ids[3]}`);
+      assert.ok(member.body.events.some((e) => e.kind === 'joined_page'));
+    });
+
+    it('pages once for 5 alerts of one group in two POSTs, and the page sent says 5', async () => {
+      const before = pages('dee').length;
+      const { key } = await service(['dee']);
+      const first = await post(key, 'DiskFull', [
+        { name: 'DiskFull', instance: 'db-0' },
+        { name: 'DiskFull', instance: 'db-1' },
+        { name: 'DiskFull', instance: 'db-2' },
+      ]);
+      const second = await post(key, 'DiskFull', [
+        { name: 'DiskFull', instance: 'db-0' }, // re-sent: the same alert, not a new one
+        { name: 'DiskFull', instance: 'db-3' },
+        { name: 'DiskFull', instance: 'db-4' },
+      ]);
+      assert.equal(second[0], first[0], 'dedup is unchanged');
+      advance(MINUTE);
+      await until('dee paged', async () => pages('dee').length > before);
+      await settle();
+      const mine = pages('dee').slice(before);
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0]!.alertCount, 5);
+      assert.match(mine[0]!.subject, /5 alerts/);
+      assert.equal((await view(second[2]!)).run.id, (await view(first[0]!)).run.id);
+    });
+
+    it('lists the first 10 alerts of a page and says how many more', async () => {
+      const before = pages('ana').length;
+      const { key } = await service(['ana']);
+      await post(key, 'HighLatency', instances(12));
+      await until('ana paged', async () => pages('ana').length > before);
+      const page = pages('ana')[before]!;
+      assert.equal(page.alertCount, 12);
+      assert.equal(page.alerts.length, 10);
+      assert.match(page.body, /and 2 more/);
+    });
+
+    it('pages each alert on its own with per_alert', async () => {
+      const before = pages('ana').length;
+      const { key, serviceId } = await service(['ana'], { mode: 'per_alert' });
+      const got = await t.api<{ pagingGroups: { mode: string } }>('GET', `/api/services/${serviceId}`);
+      assert.equal(got.body.pagingGroups.mode, 'per_alert');
+      const ids = await post(key, 'HighLatency', instances(3));
+      await until('three pages', async () => pages('ana').length >= before + 3);
+      await settle();
+      const mine = pages('ana').slice(before);
+      assert.equal(mine.length, 3);
+      assert.deepEqual(mine.map((p) => p.alertId).sort(), [...ids].sort());
+      assert.ok(mine.every((p) => p.alertCount === 1));
+    });
+
+    it('groups by the chosen labels in labels mode', async () => {
+      const before = pages('ana').length;
+      const { key } = await service(['ana'], { mode: 'labels', labels: ['cluster'] });
+      await post(key, 'Mixed', [
+        { name: 'CpuHigh', instance: 'a-1', labels: { cluster: 'eu' } },
+        { name: 'MemHigh', instance: 'a-2', labels: { cluster: 'eu' } },
+        { name: 'CpuHigh', instance: 'b-1', labels: { cluster: 'us' } },
+        { name: 'DiskFull', instance: 'b-2', labels: { cluster: 'us' } },
+        { name: 'DiskFull', instance: 'b-3', labels: { cluster: 'us' } },
+      ]);
+      await until('two pages', async () => pages('ana').length >= before + 2);
+      await settle();
+      const mine = pages('ana').slice(before);
+      assert.equal(mine.length, 2, 'one page per cluster');
+      assert.deepEqual(mine.map((p) => p.alertCount).sort(), [2, 3]);
+    });
+
+    it('groups every alert within the window in window mode, and starts a new page after it', async () => {
+      const before = pages('ana').length;
+      const { key } = await service(['ana'], { mode: 'window', windowMinutes: 10 });
+      const [x] = await post(key, 'One', [{ name: 'One', instance: 'i-1' }]);
+      await until('ana paged', async () => pages('ana').length > before);
+      advance(4 * MINUTE);
+      const [y] = await post(key, 'Two', [{ name: 'Two', instance: 'i-2' }]);
+      await settle();
+      assert.equal(pages('ana').length, before + 1, 'a different group within the window joins the page');
+      assert.equal((await view(y!)).run.id, (await view(x!)).run.id);
+      advance(7 * MINUTE);
+      const [z] = await post(key, 'Three', [{ name: 'Three', instance: 'i-3' }]);
+      await until('a second page', async () => pages('ana').length > before + 1);
+      assert.notEqual((await view(z!)).run.id, (await view(x!)).run.id, 'after the window: a new page');
+    });
+
+    it('acknowledges every alert of the page when one is acknowledged, and the run stops', async () => {
+      const beforeBen = pages('ben').length;
+      const before = pages('ana').length;
+      const { key } = await service(['ana', 'ben']);
+      const ids = await post(key, 'HighLatency', instances(3));
+      await until('ana paged', async () => pages('ana').length > before);
+      const ack = await t.api('POST', `/api/alerts/${ids[2]}/acknowledge`);
+      assert.equal(ack.status, 200, JSON.stringify(ack.body));
+      for (const id of ids) assert.equal(await statusOf(id), 'acknowledged');
+      advance(5 * MINUTE);
+      await until('the run stopped', async () => (await view(ids[0]!)).run.status === 'acknowledged');
+      await settle();
+      assert.equal(pages('ben').length, beforeBen, 'no level 2 page after the acknowledgement');
+      // Ended: a new alert of the same group opens a new run and pages again.
+      const [again] = await post(key, 'HighLatency', [{ name: 'HighLatency', instance: 'web-9' }]);
+      await until('a new page', async () => pages('ana').length > before + 1);
+      assert.notEqual((await view(again!)).run.id, (await view(ids[0]!)).run.id);
+      assert.equal((await t.api('POST', `/api/alerts/${again}/resolve`)).status, 200);
+    });
+
+    it('keeps paging for the others when one alert is acknowledged alone, and ends when all are resolved', async () => {
+      const beforeBen = pages('ben').length;
+      const before = pages('ana').length;
+      const { key } = await service(['ana', 'ben']);
+      const ids = await post(key, 'HighLatency', instances(3));
+      await until('ana paged', async () => pages('ana').length > before);
+      const one = await t.api('POST', `/api/alerts/${ids[0]}/acknowledge`, { onlyThisAlert: true });
+      assert.equal(one.status, 200, JSON.stringify(one.body));
+      assert.equal(await statusOf(ids[0]!), 'acknowledged');
+      assert.equal(await statusOf(ids[1]!), 'triggered');
+      // The source resolves another one alone.
+      await post(key, 'HighLatency', [{ name: 'HighLatency', instance: 'web-1', status: 'resolved' }]);
+      assert.equal(await statusOf(ids[1]!), 'resolved');
+      advance(5 * MINUTE);
+      const page = await until('ben paged at level 2', async () =>
+        pages('ben')
+          .slice(beforeBen)
+          .find((p) => p.alertId === ids[0]),
+      );
+      assert.equal(page.alertCount, 1, 'the page names the alerts still triggered');
+      assert.deepEqual(
+        page.alerts.map((a) => a.id),
+        [ids[2]],
+      );
+      assert.equal(page.alertId, ids[0], 'a page of the run is its lead alert’s');
+      const resolved = await t.api('POST', `/api/alerts/${ids[2]}/resolve`);
+      assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+      for (const id of ids) assert.equal(await statusOf(id), 'resolved', 'resolving the page resolves all');
+      const [later] = await post(key, 'HighLatency', [{ name: 'HighLatency', instance: 'web-7' }]);
+      await until('a new page', async () => pages('ana').length > before + 1);
+      assert.notEqual((await view(later!)).run.id, (await view(ids[0]!)).run.id, 'the run ended');
+    });
+
+    it('reads and validates a service’s paging group settings', async () => {
+      const { serviceId } = await service(['ana']);
+      const got = await t.api<{ pagingGroups: unknown }>('GET', `/api/services/${serviceId}`);
+      assert.deepEqual(got.body.pagingGroups, { mode: 'alertmanager', labels: [], windowMinutes: 10 });
+      const bad = await t.api<Problems>('PATCH', `/api/services/${serviceId}`, {
+        pagingGroups: { mode: 'sometimes' },
+      });
+      assert.equal(bad.status, 400);
+      assert.ok(
+        bad.body.error.details.problems.some((p) => p.field === 'body.pagingGroups.mode'),
+        JSON.stringify(bad.body),
+      );
+      const noLabels = await t.api<Problems>('PATCH', `/api/services/${serviceId}`, {
+        pagingGroups: { mode: 'labels' },
+      });
+      assert.equal(noLabels.status, 400);
+      assert.ok(
+        noLabels.body.error.details.problems.some((p) => p.field === 'pagingGroups.labels'),
+        JSON.stringify(noLabels.body),
+      );
+      const window = await t.api<{ error: unknown }>('PATCH', `/api/services/${serviceId}`, {
+        pagingGroups: { mode: 'window', windowMinutes: 0 },
+      });
+      assert.equal(window.status, 400);
+      assert.ok(JSON.stringify(window.body).includes('windowMinutes'), JSON.stringify(window.body));
+      const ok = await t.api<{ pagingGroups: unknown }>('PATCH', `/api/services/${serviceId}`, {
+        pagingGroups: { mode: 'labels', labels: ['cluster', 'namespace'] },
+      });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.deepEqual(ok.body.pagingGroups, { mode: 'labels', labels: ['cluster', 'namespace'], windowMinutes: 10 });
+      const audit = await t.api<{ events: { action: string }[] }>(
+        'GET',
+        `/api/audit-events?targetType=service&targetId=${serviceId}`,
+      );
+      assert.ok(audit.body.events.some((e) => e.action === 'service.updated'));
+    });
+  });
+}
