@@ -32,6 +32,8 @@ const oncallCommands = async (): Promise<Register> => (await import('./oncall.js
 const postmortemCommands = async (): Promise<Register> => (await import('./postmortems.js')).registerPostmortemCommands;
 const postmortemAnalysisCommands = async (): Promise<Register> =>
   (await import('./postmortems-analysis.js')).registerPostmortemAnalysisCommands;
+const escalationPreviewCommands = async (): Promise<Register> =>
+  (await import('./escalation-preview.js')).registerEscalationPreviewCommands;
 const teamCommands = async (): Promise<Register> => (await import('./teams.js')).registerTeamCommands;
 const serverCommands = async (): Promise<Register> => (await import('./server-commands.js')).registerServerCommands;
 
@@ -66,7 +68,12 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'team', aliases: ['teams'], description: 'teams and their members', load: () => [teamCommands()] },
   { name: 'jobs', description: 'the durable job queue (administrators)', load: () => [teamCommands()] },
   // services, integration keys, alerts (src/cli/alerts.ts)
-  { name: 'services', aliases: ['service'], description: 'the service catalog', load: () => [alertCommands()] },
+  {
+    name: 'services',
+    aliases: ['service'],
+    description: 'the service catalog',
+    load: () => [alertCommands(), escalationPreviewCommands()],
+  },
   { name: 'keys', aliases: ['key'], description: "a service's integration keys", load: () => [alertCommands()] },
   { name: 'alerts', aliases: ['alert'], description: 'alerts', load: () => [alertCommands()] },
   { name: 'ack', description: 'acknowledge an alert', load: () => [alertCommands()] },

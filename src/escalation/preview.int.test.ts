@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { systemActor } from '../identity/index.js';
 import { FakeClock } from '../shared/clock.js';
+import { runMuster } from '../testing/cli.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
@@ -280,6 +281,37 @@ for (const engine of ENGINES) {
       const pages = await runPages(alertId, ['2026-11-24T17:20:00.000Z', '2026-11-25T09:00:00.000Z'], 'exhausted');
       assert.deepEqual(pages, previewPages(l));
       assert.ok((await log(alertId)).some((e) => e.kind === 'held' && e.at === iso('2026-11-24T17:20Z')));
+    });
+
+    it('muster services escalation-preview answers the same, as a table or with --json', async () => {
+      const svc = await service('Billing API', {
+        repeat: 0,
+        workingHours,
+        levels: [
+          { delayMinutes: 30, targets: [{ type: 'user', id: users.cy }] },
+          { delayMinutes: 5, targets: [{ type: 'schedule', id: scheduleId }] },
+        ],
+      });
+      const env = { MUSTER_URL: t.url, MUSTER_TOKEN: tokens.vic! };
+      const args = ['services', 'escalation-preview', svc.slug, '--at', '2026-11-28T03:00:00Z', '--urgency', 'low'];
+      const asJson = await runMuster([...args, '--json'], env);
+      assert.equal(asJson.code, 0, asJson.stderr);
+      const api = await preview(svc.slug, 'at=2026-11-28T03:00:00Z&urgency=low', tokens.vic);
+      assert.deepEqual(JSON.parse(asJson.stdout), api.body);
+      const table = await runMuster(args, env);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /Billing API: an alert at 2026-11-28T03:00:00.000Z, low urgency/);
+      assert.match(table.stdout, /held .*paging starts at 2026-11-30T09:00:00.000Z/);
+      assert.match(table.stdout, /2026-11-30T09:30:00.000Z +2 +page +ben +Checkout primary: ben/);
+      assert.match(table.stdout, /after the last level nobody is left to escalate to/);
+      const bad = await runMuster(['services', 'escalation-preview', svc.slug, '--urgency', 'medium'], env);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /medium/);
+      const outsider = await runMuster(['services', 'escalation-preview', svc.slug], {
+        MUSTER_URL: t.url,
+        MUSTER_TOKEN: tokens.oz!,
+      });
+      assert.notEqual(outsider.code, 0, "another team's admin is refused");
     });
 
     it('a service without a policy pages nobody; at defaults to now', async () => {
