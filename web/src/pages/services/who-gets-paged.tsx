@@ -124,9 +124,10 @@ export function WhoGetsPaged({ service }: { service: { id: string; slug: string 
           name="urgency"
           id="preview-urgency"
           label="Urgency"
+          hint="Low urgency waits for the policy's working hours."
           options={[
-            { value: 'high', text: 'High (critical, error): pages at once' },
-            { value: 'low', text: 'Low (warning, info): waits for working hours' },
+            { value: 'high', text: 'High (critical, error)' },
+            { value: 'low', text: 'Low (warning, info)' },
           ]}
         />
         <FormActions busy={form.busy} submit="Show who gets paged" busyText="Working it out…" />
