@@ -48,6 +48,11 @@ describe('on-call pages', () => {
     const bob = await mk('bob.baker@example.test', 'Bob Baker');
     const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Payments', slug: 'payments' });
     assert.equal(team.status, 201);
+    // The pickers offer the team's members (issue 14): Alice and Bob join Payments.
+    for (const id of [alice, bob]) {
+      const m = await muster.api('PUT', `/api/teams/${team.body.id}/members/${id}`, { role: 'responder' });
+      assert.ok(m.status === 200 || m.status === 201, JSON.stringify(m.body));
+    }
 
     // The viewer reads times in their own profile zone, New York, against the schedule's Berlin.
     const me = await muster.api<{ id: string }>('GET', '/api/me');

@@ -47,6 +47,9 @@ export function pageMessage(p: PageInput): NotificationMessage {
   const count = Math.max(1, p.alerts.length);
   const runbook = alert.context.find((c) => c.kind === 'runbook');
   const runbookLine = runbook ? `Runbook: ${runbook.url}` : 'No runbook is linked to this alert.';
+  // The alert's context links a responder opens first: the runbook (or that there is none), then the dashboard.
+  const dashboard = alert.context.find((c) => c.kind === 'dashboard');
+  const links = dashboard ? [runbookLine, `Dashboard: ${dashboard.url}`] : [runbookLine];
   const alerts: PageAlerts = {
     runId: p.runId,
     count,
@@ -61,7 +64,7 @@ export function pageMessage(p: PageInput): NotificationMessage {
     const lines = [
       `${alert.severity.toUpperCase()} on ${p.serviceName}: ${alert.summary}`,
       alert.description,
-      runbookLine,
+      ...links,
       `Urgency: ${p.urgency}`,
     ].filter(Boolean);
     return { subject: `[Muster] ${alert.summary}`, body: lines.join('\n'), url: p.url, alerts, ...drill };
@@ -70,7 +73,7 @@ export function pageMessage(p: PageInput): NotificationMessage {
     `${alert.severity.toUpperCase()} on ${p.serviceName}: ${alertCount(count)}`,
     ...alertListLines(p.alerts),
     '',
-    runbookLine,
+    ...links,
     `Urgency: ${p.urgency}`,
   ];
   return {

@@ -55,6 +55,26 @@ export function renderEmailHtml(m: OutboundMessage): string {
   return `<!doctype html><html><body>${parts.join('')}</body></html>`;
 }
 
+/**
+ * The email subject: "[Muster] " (high urgency) or "[Muster, low] " once, after "[DRILL] " for a drill. What the
+ * page, hand-off, commander or automation wrote may already start with "[Muster]" (SMS, ntfy and Slack show the
+ * subject as written, and the prefix names the sender there); that prefix is replaced here, not repeated.
+ */
+export function emailSubject(m: Pick<OutboundMessage, 'subject' | 'urgency' | 'drill'>): string {
+  let bare = m.subject.trim();
+  let drill = !!m.drill;
+  for (;;) {
+    const next = bare.replace(/^\[(muster(?:,\s*low)?|drill)\]\s*/i, (_, tag: string) => {
+      if (tag.toLowerCase() === 'drill') drill = true;
+      return '';
+    });
+    if (next === bare) break;
+    bare = next;
+  }
+  const prefix = m.urgency === 'high' ? '[Muster] ' : '[Muster, low] ';
+  return (drill ? '[DRILL] ' : '') + prefix + bare;
+}
+
 export class EmailChannel implements Channel {
   readonly kind = 'email' as const;
   private readonly transport: Transporter;
@@ -82,12 +102,11 @@ export class EmailChannel implements Channel {
 
   async send(message: OutboundMessage, contact: ContactTarget): Promise<SendResult> {
     assertNoTransaction(`An email to ${this.smtp.host}`);
-    const prefix = message.urgency === 'high' ? '[Muster] ' : '[Muster, low] ';
     try {
       const info = (await this.transport.sendMail({
         from: this.smtp.from,
         to: contact.address,
-        subject: (message.drill ? '[DRILL] ' : '') + prefix + message.subject,
+        subject: emailSubject(message),
         text: renderText(message),
         html: renderEmailHtml(message),
         headers: { 'X-Muster-Delivery-Id': message.deliveryId },

@@ -1,6 +1,7 @@
 /** Small presentational pieces shared by pages. */
 import { useState, type ReactNode } from 'react';
 import { errorMessage } from '../lib/api.js';
+import { Link } from '../lib/router.js';
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
@@ -11,6 +12,43 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
       </div>
       {actions && <div className="page-actions">{actions}</div>}
     </header>
+  );
+}
+
+/**
+ * Where a page sits: links to the pages above it (each a real route), then the page itself, not a link. One line;
+ * a long current title ends in an ellipsis rather than widening a phone's page.
+ */
+export function Breadcrumbs({
+  trail,
+  current,
+  aside,
+}: {
+  trail: { to: string; label: string }[];
+  current: string;
+  /** A related page on the same line, not part of the trail (the room's executive summary). */
+  aside?: ReactNode;
+}) {
+  const nav = (
+    <nav className="crumbs" aria-label="Breadcrumb">
+      <ol>
+        {trail.map((c) => (
+          <li key={c.to}>
+            <Link to={c.to}>{c.label}</Link>
+          </li>
+        ))}
+        <li aria-current="page" title={current}>
+          {current}
+        </li>
+      </ol>
+    </nav>
+  );
+  if (!aside) return nav;
+  return (
+    <div className="crumbs-row">
+      {nav}
+      <span className="crumbs-aside">{aside}</span>
+    </div>
   );
 }
 

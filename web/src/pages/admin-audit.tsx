@@ -18,11 +18,22 @@ const EVENT_COLUMNS: Column<AuditEvent>[] = [
     cell: (e) => (
       <>
         {e.actorLabel}
-        {e.actorTokenId && <div className="muted small">via API token</div>}
+        {(e.actorTokenId || e.ip) && (
+          <div className="muted small">
+            {e.actorTokenId ? 'via API token' : ''}
+            {e.actorTokenId && e.ip ? ' · ' : ''}
+            {e.ip && <span className="mono">from {e.ip}</span>}
+          </div>
+        )}
       </>
     ),
   },
-  { id: 'action', header: 'Action', sortValue: (e) => e.action, cell: (e) => <code>{e.action}</code> },
+  {
+    id: 'action',
+    header: 'Action',
+    sortValue: (e) => e.action,
+    cell: (e) => <code>{e.action}</code>,
+  },
   {
     id: 'target',
     header: 'Target',
@@ -30,19 +41,29 @@ const EVENT_COLUMNS: Column<AuditEvent>[] = [
     cell: (e) => (
       <>
         {e.targetType}
-        {e.targetId && <div className="muted small mono">{e.targetId}</div>}
+        {e.targetId && (
+          <div className="muted small mono audit-id" title={e.targetId}>
+            {e.targetId}
+          </div>
+        )}
       </>
     ),
   },
-  { id: 'ip', header: 'From', hideOnPhone: true, className: 'muted mono small', cell: (e) => e.ip ?? '—' },
-  {
-    id: 'details',
-    header: 'Details',
-    hideOnPhone: true,
-    className: 'mono small details-cell',
-    cell: (e) => (Object.keys(e.details).length ? JSON.stringify(e.details) : '—'),
-  },
 ];
+
+/** One value as a short text: strings bare, lists and objects as compact JSON. */
+function shortValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || typeof v !== 'object') return String(v);
+  return JSON.stringify(v);
+}
+
+/** The details as one line, `key: value` pairs; the full JSON opens under the row. */
+export function detailsSummary(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(([k, v]) => `${k}: ${shortValue(v)}`)
+    .join(' · ');
+}
 
 export function AuditPage() {
   const user = useUser();
@@ -54,6 +75,14 @@ export function AuditPage() {
   const [more, setMore] = useState(false);
   const [loading, setLoading] = useState(false);
   const [version, setVersion] = useState(0);
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setOpen((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
 
   const load = async (before: string | undefined, signal?: AbortSignal) => {
     setLoading(true);
@@ -131,9 +160,40 @@ export function AuditPage() {
                     cell: (e) => <span title={e.at}>{formatTime(e.at, user.timezone)}</span>,
                   },
                   ...EVENT_COLUMNS,
+                  {
+                    id: 'details',
+                    header: 'Details',
+                    cell: (e) =>
+                      Object.keys(e.details).length ? (
+                        <div className="audit-details">
+                          <span className="audit-summary mono small" title={detailsSummary(e.details)}>
+                            {detailsSummary(e.details)}
+                          </span>
+                          <button
+                            type="button"
+                            className="btn btn-small btn-ghost"
+                            aria-expanded={open.has(e.id)}
+                            aria-label={`${open.has(e.id) ? 'Hide' : 'Show'} details of ${e.action}`}
+                            onClick={() => toggle(e.id)}
+                          >
+                            {open.has(e.id) ? 'Less' : 'More'}
+                          </button>
+                        </div>
+                      ) : (
+                        '—'
+                      ),
+                  },
                 ]}
                 rows={d}
                 rowKey={(e) => e.id}
+                rowDetailClassName="audit-detail-row"
+                rowDetail={(e) =>
+                  open.has(e.id) ? (
+                    <pre className="audit-json" aria-label={`Details of ${e.action}`}>
+                      {JSON.stringify(e.details, null, 2)}
+                    </pre>
+                  ) : null
+                }
               />
               {more && (
                 <div className="table-foot">

@@ -4,7 +4,7 @@
  * incident room. Everyone signed in can look; administrators change (the API enforces it too).
  */
 import { useState } from 'react';
-import { ErrorBanner, TextField, useApiForm, useSubmit } from '../components/forms.js';
+import { ErrorBanner, FormActions, TextField, useApiForm, useSubmit } from '../components/forms.js';
 import { Loadable } from '../components/state.js';
 import { DataTable, type Column } from '../components/table.js';
 import { Card, PageHeader } from '../components/ui.js';
@@ -19,6 +19,15 @@ interface StatusComponent {
   name: string;
   description: string;
   status: ComponentStatus;
+}
+
+/** GET/PATCH /api/status-page/settings: what the public page is called and says at its top. */
+interface Settings {
+  title: string;
+  slug: string;
+  description: string;
+  url: string;
+  updatedAt: string;
 }
 
 interface Subscriber {
@@ -63,6 +72,7 @@ export function StatusPageSetupPage() {
           </>
         }
       />
+      <PageSettingsCard isAdmin={user.isAdmin} />
       <Card title="Components">
         <Loadable
           resource={components}
@@ -219,5 +229,90 @@ function RemoveSubscriber({ subscriber, onRemoved }: { subscriber: Subscriber; o
       </button>
       <ErrorBanner error={submit.error} />
     </>
+  );
+}
+
+/** The page's title, slug and description: administrators change them here (PATCH /api/status-page/settings). */
+function PageSettingsCard({ isAdmin }: { isAdmin: boolean }) {
+  const settings = useApi<Settings>('/api/status-page/settings');
+  return (
+    <Card title="Page">
+      <Loadable resource={settings} what="status page settings">
+        {(d) =>
+          isAdmin ? (
+            <PageSettingsForm settings={d} onSaved={settings.reload} />
+          ) : (
+            <dl className="facts">
+              <dt>Title</dt>
+              <dd>{d.title}</dd>
+              <dt>Slug</dt>
+              <dd>
+                <code>{d.slug}</code>
+              </dd>
+              <dt>Description</dt>
+              <dd>{d.description || '—'}</dd>
+            </dl>
+          )
+        }
+      </Loadable>
+    </Card>
+  );
+}
+
+function PageSettingsForm({ settings, onSaved }: { settings: Settings; onSaved: () => void }) {
+  const [saved, setSaved] = useState(false);
+  const form = useApiForm(
+    { title: settings.title, slug: settings.slug, description: settings.description },
+    async (v) => {
+      setSaved(false);
+      await api.patch<Settings>('/api/status-page/settings', {
+        title: v.title.trim(),
+        slug: v.slug.trim(),
+        description: v.description.trim(),
+      });
+      setSaved(true);
+      onSaved();
+    },
+  );
+  return (
+    <form onSubmit={form.onSubmit} noValidate aria-label="Status page settings">
+      <ErrorBanner error={form.error} fields={['title', 'slug', 'description']} />
+      <div className="grid-2">
+        <TextField
+          form={form}
+          name="title"
+          id="status-title"
+          label="Title"
+          hint="The page's heading, e.g. “Acme status”."
+          maxLength={200}
+          rules={{ required: 'is required' }}
+        />
+        <TextField
+          form={form}
+          name="slug"
+          id="status-slug"
+          label="Slug"
+          hint="Lowercase letters, digits and hyphens."
+          maxLength={63}
+          spellCheck={false}
+          rules={{ required: 'is required' }}
+        />
+      </div>
+      <TextField
+        form={form}
+        name="description"
+        id="status-description"
+        label="Description"
+        hint="Shown under the title on the public page."
+        rows={3}
+        maxLength={2000}
+      />
+      <FormActions busy={form.busy} submit="Save page settings" busyText="Saving…" />
+      {saved && (
+        <div className="saved small" role="status">
+          Saved. The public page shows it now.
+        </div>
+      )}
+    </form>
   );
 }

@@ -11,7 +11,8 @@ import { api } from '../../lib/api.js';
 import { Link, navigate } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
-import { userLabel, usePeople, useTeams } from '../oncall/people.js';
+import { pickerLabel, userLabel, usePeople, useTeamPicker, useTeams } from '../oncall/people.js';
+import { ShowEveryoneToggle } from '../oncall/team-picker.js';
 import type { Schedule } from '../oncall/types.js';
 import { browserZone } from '../oncall/zone.js';
 import type { PageProps } from '../types.js';
@@ -94,6 +95,8 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
   };
   const workingHours = { timezone: tz.trim(), days: whDays, start: whStart, end: whEnd };
   const chosenTeam = teamId || (teams.teams.length === 1 ? teams.teams[0]!.id : '');
+  // People to page are picked from the policy's team (an administrator may show everyone).
+  const picker = useTeamPicker(people, chosenTeam);
   const repeatN = Math.max(0, Math.floor(Number(repeat) || 0));
   const sentences = previewSentences(levels.map(toLevel), repeatN, workingHours, names);
 
@@ -319,16 +322,28 @@ function PolicyForm({ policy }: { policy: Policy | null }) {
                           </option>
                         ))}
                       </optgroup>
-                      <optgroup label="People">
-                        {people.users
-                          .filter((u) => !u.disabledAt)
+                      <optgroup label={`People in ${picker.teamName}`}>
+                        {picker.users
+                          .filter((u) => picker.isMember(u.id))
                           .map((u) => (
                             <option key={u.id} value={`user:${u.id}`}>
-                              {userLabel(u)}
+                              {pickerLabel(picker, u)}
                             </option>
                           ))}
                       </optgroup>
+                      {picker.users.some((u) => !picker.isMember(u.id)) && (
+                        <optgroup label={chosenTeam ? `Not in ${picker.teamName}` : 'People'}>
+                          {picker.users
+                            .filter((u) => !picker.isMember(u.id))
+                            .map((u) => (
+                              <option key={u.id} value={`user:${u.id}`}>
+                                {userLabel(u)}
+                              </option>
+                            ))}
+                        </optgroup>
+                      )}
                     </select>
+                    <ShowEveryoneToggle picker={picker} id={`level-${i}-everyone`} />
                     {form.fieldError(`levels.${i}.targets`) && (
                       <div className="field-error">Targets {form.fieldError(`levels.${i}.targets`)}</div>
                     )}

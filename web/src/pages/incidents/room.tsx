@@ -5,7 +5,7 @@
  * room joins it (the stream records the join) and the timeline is the conversation.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Breadcrumbs, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { formatTime } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
@@ -85,9 +85,11 @@ export function IncidentPage({ params }: PageProps) {
 
   return (
     <div className="room">
-      <div className="crumbs">
-        <Link to="/incidents">Incidents</Link> / <Link to={`/incidents/${id}/summary`}>Executive summary</Link>
-      </div>
+      <Breadcrumbs
+        trail={[{ to: '/incidents', label: 'Incidents' }]}
+        current={inc.title}
+        aside={<Link to={`/incidents/${encodeURIComponent(id)}/summary`}>Executive summary</Link>}
+      />
       {inc.kind === 'drill' && (
         <div className="banner banner-warn drill-banner" role="note" data-testid="drill-banner">
           <strong>DRILL</strong>

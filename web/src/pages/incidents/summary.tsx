@@ -2,9 +2,8 @@
  * /incidents/:id/summary — the executive summary on one screen, for someone who was not in the room: what is broken
  * and what it means for customers, how long, who is on it, the latest word, and the suspected cause.
  */
-import { Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
+import { Breadcrumbs, Card, LoadError, Loading, PageHeader } from '../../components/ui.js';
 import { formatTime } from '../../lib/format.js';
-import { Link } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import type { PageProps } from '../types.js';
@@ -54,9 +53,13 @@ export function IncidentSummaryPage({ params }: PageProps) {
   const when = (u: Update | null): string => (u ? `${formatTime(u.at, user.timezone)}, ${u.by}` : '');
   return (
     <div className="summary">
-      <div className="crumbs">
-        <Link to={`/incidents/${id}`}>Incident room</Link> /
-      </div>
+      <Breadcrumbs
+        trail={[
+          { to: '/incidents', label: 'Incidents' },
+          { to: `/incidents/${encodeURIComponent(id)}`, label: d.title },
+        ]}
+        current="Executive summary"
+      />
       <PageHeader
         title={d.title}
         subtitle={

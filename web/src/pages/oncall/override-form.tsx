@@ -2,18 +2,22 @@
 import { useEffect, useState } from 'react';
 import { ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
 import { api } from '../../lib/api.js';
-import { userLabel, type People } from './people.js';
+import { pickerLabel, useTeamPicker, type People } from './people.js';
+import { ShowEveryoneToggle } from './team-picker.js';
 import type { Override } from './types.js';
 import { formatDuration, fromLocalInput, HOUR, MINUTE, toLocalInput } from './zone.js';
 
 export function OverrideForm({
   scheduleId,
+  teamId,
   zone,
   people,
   picked,
   onCreated,
 }: {
   scheduleId: string;
+  /** The schedule's team: its members are offered first (src/pages/oncall/people.ts useTeamPicker). */
+  teamId: string;
   zone: string;
   people: People;
   /** An interval chosen by dragging on the timeline. */
@@ -57,7 +61,7 @@ export function OverrideForm({
 
   const a = fromLocalInput(form.watch('start'), zone);
   const b = fromLocalInput(form.watch('end'), zone);
-  const users = people.users.filter((u) => !u.disabledAt);
+  const picker = useTeamPicker(people, teamId);
   return (
     <form onSubmit={form.onSubmit} noValidate aria-label="Add an override">
       <ErrorBanner error={form.error} fields={['userId', 'start', 'end', 'reason']} />
@@ -66,8 +70,12 @@ export function OverrideForm({
         name="userId"
         id="override-user"
         label="Person"
-        options={[{ value: '', text: 'Who covers it…' }, ...users.map((u) => ({ value: u.id, text: userLabel(u) }))]}
+        options={[
+          { value: '', text: 'Who covers it…' },
+          ...picker.users.map((u) => ({ value: u.id, text: pickerLabel(picker, u) })),
+        ]}
       />
+      <ShowEveryoneToggle picker={picker} id="override-everyone" />
       <div className="grid-2">
         <TextField form={form} name="start" id="override-start" label={`Start (${zone})`} type="datetime-local" />
         <TextField

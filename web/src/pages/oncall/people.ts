@@ -1,5 +1,6 @@
 /** People by id (for names in schedules and policies) and a stable color per person on the timeline. */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
+import { useUser } from '../../lib/session.js';
 import type { Team, User } from '../../lib/types.js';
 import { useApi } from '../../lib/use-api.js';
 
@@ -68,4 +69,47 @@ export function colorMap(orderedIds: string[]): (id: string) => string {
 
 export function userLabel(u: User): string {
   return u.name ? `${u.name} <${u.email}>` : u.email;
+}
+
+/**
+ * Who a person picker offers for a team's schedule, override, swap or escalation policy: the team's members (active,
+ * by name). The API accepts anyone active, so an organisation administrator may tick `showEveryone` to pick someone
+ * outside the team (cover lent by another team); everyone else sees the team only. With no team chosen yet, everyone.
+ */
+export interface TeamPicker {
+  /** The people to list, members first; people outside the team only when shown. */
+  users: User[];
+  isMember: (id: string) => boolean;
+  teamName: string;
+  /** May this person show people outside the team (organisation administrators)? */
+  canShowEveryone: boolean;
+  showEveryone: boolean;
+  setShowEveryone: (v: boolean) => void;
+}
+
+export function useTeamPicker(people: People, teamId: string): TeamPicker {
+  const me = useUser();
+  const team = useApi<Team>(teamId ? `/api/teams/${encodeURIComponent(teamId)}` : null);
+  const [showEveryone, setShowEveryone] = useState(false);
+  return useMemo(() => {
+    const memberIds = new Set((team.data?.members ?? []).map((m) => m.userId));
+    const byName = (a: User, b: User) => (a.name || a.email).localeCompare(b.name || b.email);
+    const active = people.users.filter((u) => !u.disabledAt);
+    const members = active.filter((u) => memberIds.has(u.id)).sort(byName);
+    const others = active.filter((u) => !memberIds.has(u.id)).sort(byName);
+    const everyone = !teamId || (me.isAdmin && showEveryone);
+    return {
+      users: everyone ? [...members, ...others] : members,
+      isMember: (id: string) => memberIds.has(id),
+      teamName: team.data?.name ?? 'the team',
+      canShowEveryone: me.isAdmin && !!teamId,
+      showEveryone,
+      setShowEveryone,
+    };
+  }, [team.data, people.users, teamId, me.isAdmin, showEveryone]);
+}
+
+/** A picker option's text: outside the team is said, so an administrator sees whom they are lending. */
+export function pickerLabel(picker: TeamPicker, u: User): string {
+  return picker.isMember(u.id) ? userLabel(u) : `${userLabel(u)} (not in ${picker.teamName})`;
 }

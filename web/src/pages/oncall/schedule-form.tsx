@@ -13,7 +13,8 @@ import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import type { PageProps } from '../types.js';
 import { describeDays } from './describe.js';
-import { userLabel, usePeople, useTeams, type People } from './people.js';
+import { pickerLabel, usePeople, useTeamPicker, useTeams, type People, type TeamPicker } from './people.js';
+import { ShowEveryoneToggle } from './team-picker.js';
 import { DAY_NAMES, DAYS, type Day, type Layer, type Restriction, type Schedule } from './types.js';
 import { browserZone, todayIn } from './zone.js';
 
@@ -29,9 +30,9 @@ interface LayerDraft {
   startDate: string;
   handoffTime: string;
   restrictions: Restriction[];
-}
   /** The layer's own zone (follow the sun); empty: the schedule's. */
   timeZone: string;
+}
 
 let draftSeq = 0;
 const newKey = () => `draft-${++draftSeq}`;
@@ -47,8 +48,8 @@ function blankLayer(n: number, zone: string): LayerDraft {
     startDate: todayIn(zone),
     handoffTime: '09:00',
     restrictions: [],
-  };
     timeZone: '',
+  };
 }
 
 function draftOf(l: Layer): LayerDraft {
@@ -69,8 +70,8 @@ function draftOf(l: Layer): LayerDraft {
     startDate: l.startDate,
     handoffTime: l.handoffTime,
     restrictions: l.restrictions.map((r) => ({ ...r, days: [...r.days] })),
-  };
     timeZone: l.timeZone ?? '',
+  };
 }
 
 function layerBody(d: LayerDraft) {
@@ -81,8 +82,8 @@ function layerBody(d: LayerDraft) {
     startDate: d.startDate,
     handoffTime: d.handoffTime,
     restrictions: d.restrictions,
-  };
     timeZone: d.timeZone.trim() || null,
+  };
 }
 
 export function NewSchedulePage() {
@@ -117,6 +118,8 @@ function ScheduleForm({ schedule }: { schedule: Schedule | null }) {
   const [deleteError, setDeleteError] = useState<unknown>(null);
 
   const chosenTeam = teamId || (teams.teams.length === 1 ? teams.teams[0]!.id : '');
+  // Participants are picked from the owning team's members (an administrator may show everyone).
+  const picker = useTeamPicker(people, chosenTeam);
   const form = useSubmit(
     useCallback(async () => {
       if (!schedule) {
@@ -223,6 +226,7 @@ function ScheduleForm({ schedule }: { schedule: Schedule | null }) {
             layer={l}
             zone={timezone.trim()}
             people={people}
+            picker={picker}
             fieldError={(f) => form.fieldError(`layers.${i}.${f}`)}
             onChange={(patch) => update(l.key, patch)}
             onRemove={() => setLayers((ls) => ls.filter((x) => x.key !== l.key))}
@@ -268,6 +272,7 @@ function LayerEditor({
   layer: l,
   zone,
   people,
+  picker,
   fieldError,
   onChange,
   onRemove,
@@ -277,14 +282,15 @@ function LayerEditor({
   layer: LayerDraft;
   zone: string;
   people: People;
+  picker: TeamPicker;
   fieldError: (field: string) => string | null;
   onChange: (patch: Partial<LayerDraft>) => void;
   onRemove: () => void;
 }) {
   const p = `layer-${index}`;
   const candidates = useMemo(
-    () => people.users.filter((u) => !u.disabledAt && !l.participants.includes(u.id)),
-    [people.users, l.participants],
+    () => picker.users.filter((u) => !l.participants.includes(u.id)),
+    [picker.users, l.participants],
   );
   const move = (from: number, to: number) => {
     const next = [...l.participants];
@@ -294,14 +300,14 @@ function LayerEditor({
   };
   const setRestriction = (i: number, patch: Partial<Restriction>) =>
     onChange({ restrictions: l.restrictions.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  // The zone this layer's hand-offs and restrictions are read in: its own, else the schedule's.
+  const layerZone = l.timeZone.trim() || zone;
 
   return (
     <Card
       className="layer-card"
       title={
         <span className="card-title-row">
-  // The zone this layer's hand-offs and restrictions are read in: its own, else the schedule's.
-  const layerZone = l.timeZone.trim() || zone;
           <span>
             Layer {index + 1}
             {count > 1 && index === count - 1 ? ' (top: wins over the others)' : ''}
@@ -370,12 +376,6 @@ function LayerEditor({
             onChange={(e) => onChange({ handoffTime: e.target.value })}
           />
         </Field>
-      </div>
-
-      <div className={fieldError('participants') ? 'field field-invalid' : 'field'}>
-        <label htmlFor={`${p}-add`}>Participants, in turn order</label>
-        {l.participants.length === 0 ? (
-          <p className="muted small">Nobody yet. Add people below; they take turns in this order.</p>
         <Field
           label="Layer time zone"
           htmlFor={`${p}-zone`}
@@ -388,6 +388,12 @@ function LayerEditor({
         >
           <TimeZoneInput id={`${p}-zone`} value={l.timeZone} onChange={(z) => onChange({ timeZone: z })} />
         </Field>
+      </div>
+
+      <div className={fieldError('participants') ? 'field field-invalid' : 'field'}>
+        <label htmlFor={`${p}-add`}>Participants, in turn order</label>
+        {l.participants.length === 0 ? (
+          <p className="muted small">Nobody yet. Add people below; they take turns in this order.</p>
         ) : (
           <ol className="participants" aria-label={`Participants of layer ${index + 1}`}>
             {l.participants.map((id, i) => (
@@ -438,10 +444,11 @@ function LayerEditor({
           <option value="">{people.loaded ? 'Add a person…' : 'Loading people…'}</option>
           {candidates.map((u) => (
             <option key={u.id} value={u.id}>
-              {userLabel(u)}
+              {pickerLabel(picker, u)}
             </option>
           ))}
         </select>
+        <ShowEveryoneToggle picker={picker} id={`${p}-everyone`} />
         {fieldError('participants') ? (
           <div className="field-error">Participants {fieldError('participants')}</div>
         ) : l.participants.length > 0 && l.participants.length < 6 ? (

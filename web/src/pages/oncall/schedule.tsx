@@ -228,6 +228,7 @@ function ScheduleView({ schedule: s }: { schedule: Schedule }) {
           <Card title="Add an override">
             <OverrideForm
               scheduleId={s.id}
+              teamId={s.teamId}
               zone={zone}
               people={people}
               picked={picked}

@@ -1,12 +1,14 @@
 /** Shift swaps: ask someone to cover part of your on-call time; they accept (it becomes an override) or decline. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { Badge, Card } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
+import { useLocation } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
-import { userLabel, type People } from './people.js';
+import { pickerLabel, useTeamPicker, type People } from './people.js';
+import { ShowEveryoneToggle } from './team-picker.js';
 import type { Schedule, Swap, SwapStatus, UserShifts } from './types.js';
 import { formatRange, fromLocalInput, toLocalInput } from './zone.js';
 
@@ -28,8 +30,21 @@ export function SwapsCard({
 }) {
   const swaps = useApi<{ swaps: Swap[] }>(`/api/swaps?schedule=${encodeURIComponent(schedule.id)}`);
   const [asking, setAsking] = useState(false);
+  // A swap notification links here with ?swap=<id> (and &answer=accept|decline): that request is picked out.
+  const { search } = useLocation();
+  const answer = search.get('answer');
+  const picked: { id: string; answer: 'accept' | 'decline' | null } | null = search.get('swap')
+    ? {
+        id: search.get('swap')!,
+        answer: answer === 'accept' || answer === 'decline' ? answer : null,
+      }
+    : null;
+  const first = (x: Swap) => Number(x.id === picked?.id);
   const list = [...(swaps.data?.swaps ?? [])].sort(
-    (a, b) => Number(b.status === 'pending') - Number(a.status === 'pending') || b.createdAt.localeCompare(a.createdAt),
+    (a, b) =>
+      first(b) - first(a) ||
+      Number(b.status === 'pending') - Number(a.status === 'pending') ||
+      b.createdAt.localeCompare(a.createdAt),
   );
   return (
     <Card title="Shift swaps">
@@ -41,6 +56,7 @@ export function SwapsCard({
         loading={!swaps.data}
         reload={swaps.reload}
         showSchedule={false}
+        picked={picked}
         onChanged={() => {
           swaps.reload();
           onChanged();
@@ -77,6 +93,7 @@ export function SwapList({
   onChanged,
   showSchedule,
   scheduleName,
+  picked,
 }: {
   swaps: Swap[];
   /** A fixed zone, or null to use each swap's schedule zone via zoneOf. */
@@ -88,8 +105,15 @@ export function SwapList({
   onChanged: () => void;
   showSchedule: boolean;
   scheduleName?: (id: string) => string;
+  /** The request a notification's link points at: shown first, and the answer it asks for offered as one button. */
+  picked?: { id: string; answer: 'accept' | 'decline' | null } | null;
 }) {
   const me = useUser();
+  const pickedRef = useRef<HTMLLIElement>(null);
+  const hasPicked = !!picked && swaps.some((s) => s.id === picked.id);
+  useEffect(() => {
+    if (hasPicked) pickedRef.current?.scrollIntoView({ block: 'center' });
+  }, [hasPicked]);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const decide = async (id: string, action: 'accept' | 'decline' | 'cancel') => {
@@ -119,8 +143,15 @@ export function SwapList({
               const z = typeof zone === 'string' ? zone : zone(s);
               const mineToAnswer = s.status === 'pending' && s.targetUserId === me.id;
               const mineToCancel = s.status === 'pending' && s.requesterId === me.id;
+              const isPicked = picked?.id === s.id;
+              const asked = isPicked && mineToAnswer ? picked.answer : null;
               return (
-                <li key={s.id}>
+                <li
+                  key={s.id}
+                  ref={isPicked ? pickedRef : undefined}
+                  className={isPicked ? 'swap-picked' : undefined}
+                  data-swap-id={s.id}
+                >
                   <div className="grow">
                     <div>
                       <span className="strong">{s.requesterId === me.id ? 'You' : people.name(s.requesterId)}</span>{' '}
@@ -133,6 +164,18 @@ export function SwapList({
                       {showSchedule && scheduleName ? ` · ${scheduleName(s.scheduleId)}` : ''}
                     </div>
                     {s.note && <div className="muted small">“{s.note}”</div>}
+                    {isPicked && !mineToAnswer && s.status !== 'pending' && (
+                      <div className="small" role="status">
+                        This request was {s.status} already.
+                      </div>
+                    )}
+                    {asked && (
+                      <div className="small strong" role="status">
+                        {asked === 'accept'
+                          ? 'Accept this request? It becomes an override: you are on call then.'
+                          : 'Decline this request? They stay on call.'}
+                      </div>
+                    )}
                   </div>
                   <span className="row-actions">
                     {mineToAnswer && (
@@ -141,6 +184,7 @@ export function SwapList({
                           type="button"
                           className="btn btn-small btn-primary"
                           disabled={busy === s.id}
+                          autoFocus={asked === 'accept'}
                           onClick={() => void decide(s.id, 'accept')}
                         >
                           Accept
@@ -149,6 +193,7 @@ export function SwapList({
                           type="button"
                           className="btn btn-small"
                           disabled={busy === s.id}
+                          autoFocus={asked === 'decline'}
                           onClick={() => void decide(s.id, 'decline')}
                         >
                           Decline
@@ -193,6 +238,7 @@ export function AskSwap({
   const me = useUser();
   const zone = schedule.timezone;
   const mine = useApi<UserShifts>('/api/users/me/shifts');
+  const picker = useTeamPicker(people, schedule.teamId);
   const myShifts = (mine.data?.shifts ?? []).filter((s) => s.scheduleId === schedule.id);
   const start = initial ? toLocalInput(initial.start, zone) : '';
   const end = initial ? toLocalInput(initial.end, zone) : '';
@@ -240,11 +286,10 @@ export function AskSwap({
           label="Ask"
           options={[
             { value: '', text: 'Choose a person…' },
-            ...people.users
-              .filter((u) => u.id !== me.id && !u.disabledAt)
-              .map((u) => ({ value: u.id, text: userLabel(u) })),
+            ...picker.users.filter((u) => u.id !== me.id).map((u) => ({ value: u.id, text: pickerLabel(picker, u) })),
           ]}
         />
+        <ShowEveryoneToggle picker={picker} id="swap-everyone" />
         <TextField form={form} name="note" id="swap-note" label="Note" />
         <TextField form={form} name="start" id="swap-start" label={`From (${zone})`} type="datetime-local" />
         <TextField form={form} name="end" id="swap-end" label={`Until (${zone})`} type="datetime-local" />
