@@ -75,7 +75,7 @@ describe('on-call pages', () => {
     await page.waitForURL((u) => u.pathname === '/oncall/new');
     await page.getByLabel('Name', { exact: true }).fill('Payments primary');
     await page.getByLabel('Team').selectOption({ label: 'Payments' });
-    await page.getByLabel('Time zone').fill(ZONE);
+    await page.getByLabel('Time zone', { exact: true }).fill(ZONE);
     await page.getByLabel('Add a participant').selectOption({ label: 'Alice Archer <alice.archer@example.test>' });
     await page.getByLabel('Add a participant').selectOption({ label: 'Bob Baker <bob.baker@example.test>' });
     const participants = page.getByRole('list', { name: 'Participants of layer 1' });
