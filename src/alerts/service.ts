@@ -320,10 +320,12 @@ export class AlertService {
     }
     if (await this.deps.teams.hasRole(actor, teamId, 'responder')) return true;
     if (!opts.paged || !actor.userId) return false;
+    // A page of a paging group is its lead alert's: being paged for it counts for every alert of the run.
+    const run = await pagingRunOf(this.deps.db.kysely, alertId);
     const page = await this.deps.db.kysely
       .selectFrom('notificationDeliveries')
       .select('id')
-      .where('alertId', '=', alertId)
+      .where('alertId', 'in', [...new Set([alertId, run?.leadAlertId ?? alertId])])
       .where('userId', '=', actor.userId)
       .executeTakeFirst();
     return page !== undefined;

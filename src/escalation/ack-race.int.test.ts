@@ -14,7 +14,7 @@ import { ENGINES } from '../db/testing/index.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 
 const RACES = Number(process.env.MUSTER_ACK_RACES ?? 1000);
-const GROUP_RACES = Number(process.env.MUSTER_ACK_GROUP_RACES ?? 100);
+const GROUP_RACES = Number(process.env.MUSTER_ACK_GROUP_RACES ?? 60);
 const GROUP_SIZE = 4;
 const PARALLEL = 10;
 
