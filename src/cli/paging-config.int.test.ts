@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
-import { runMuster } from '../testing/cli.js';
+import { musterFor, runMuster } from '../testing/cli.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 
 type Row = Record<string, unknown>;
@@ -22,12 +22,7 @@ for (const engine of ENGINES) {
     let teamId: string;
     let ana: string;
     let ben: string;
-    const muster = async (args: string[]): Promise<string> => {
-      const r = await runMuster(args, env);
-      assert.equal(r.code, 0, `muster ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
-    const json = async <T = Row[]>(args: string[]): Promise<T> => JSON.parse(await muster([...args, '--json'])) as T;
+    const { muster, json } = musterFor(() => env);
 
     before(async () => {
       t = await startTestMuster(engine);

@@ -31,3 +31,18 @@ export function runMuster(
     child.stdin.end(stdin ?? '');
   });
 }
+
+/**
+ * A test's `muster`: runs the CLI with the env `env()` gives at call time (tests set it in `before`), fails the test
+ * with the command and its stderr unless it exits 0, and answers its stdout; `json` adds `--json` and parses it.
+ */
+export function musterFor(env: () => Record<string, string>) {
+  const muster = async (args: string[]): Promise<string> => {
+    const r = await runMuster(args, env());
+    if (r.code !== 0) throw new Error(`muster ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const json = async <T = Record<string, unknown>[]>(args: string[]): Promise<T> =>
+    JSON.parse(await muster([...args, '--json'])) as T;
+  return { muster, json };
+}
