@@ -60,5 +60,5 @@ export {
 } from './noise-model.js';
 export { AlertQualityService, type RuleQuality, type ServiceQuality } from './quality.js';
 export { NOISE_THRESHOLD, parseWindow, computeQuality, type QualityStats } from './model.js';
-export { reopenAfterAckTimeout } from './reopen.js';
+export { reopenAfterAckTimeout, retriggerAlert } from './reopen.js';
 export { PRUNE_PAYLOADS_JOB, ensurePayloadPruning, prunePayloads, prunePayloadsHandler } from './retention.js';

@@ -2,6 +2,24 @@ import type { Executor } from '../db/index.js';
 import { insertAlertEvent } from './repo.js';
 
 /**
+ * Undo an alert's acknowledgement: it is triggered again, the acknowledgement and any snooze cleared. The caller adds
+ * its own conditions (which acknowledgement it undoes) and executes the update.
+ */
+export function retriggerAlert(trx: Executor, alertId: string, now: number) {
+  return trx
+    .updateTable('alerts')
+    .set({
+      status: 'triggered',
+      acknowledgedAt: null,
+      acknowledgedByUserId: null,
+      acknowledgedByLabel: null,
+      snoozedUntil: null,
+      updatedAt: now,
+    })
+    .where('id', '=', alertId);
+}
+
+/**
  * An acknowledgement that ran out (the escalation policy's ack timeout): the alert goes back to triggered, its
  * acknowledgement cleared and the reason recorded, so paging can start again. Only the acknowledgement made at
  * `acknowledgedAt` is undone: a later one, or a resolve, wins.
@@ -13,16 +31,7 @@ export async function reopenAfterAckTimeout(
   timeoutMinutes: number,
   now: number,
 ): Promise<boolean> {
-  const r = await trx
-    .updateTable('alerts')
-    .set({
-      status: 'triggered',
-      acknowledgedAt: null,
-      acknowledgedByUserId: null,
-      acknowledgedByLabel: null,
-      updatedAt: now,
-    })
-    .where('id', '=', alertId)
+  const r = await retriggerAlert(trx, alertId, now)
     .where('status', '=', 'acknowledged')
     .where('acknowledgedAt', '=', acknowledgedAt)
     .executeTakeFirst();

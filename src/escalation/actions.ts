@@ -9,7 +9,7 @@
  *   resolving the alert, or snoozing it again, cancels it: the job compares `alerts.snoozed_until`).
  * Each is recorded on the alert's history, in the escalation log and in the audit log.
  */
-import { findAlertForPaging, insertAlertEvent } from '../alerts/index.js';
+import { findAlertForPaging, insertAlertEvent, retriggerAlert } from '../alerts/index.js';
 import type { Db, Executor } from '../db/index.js';
 import type { EscalationRunsTable } from '../db/schema.js';
 import { recordAudit, type Actor } from '../identity/index.js';
@@ -260,18 +260,7 @@ export class PagingActionService {
         await logStep(trx, old, { kind: 'reassigned', reason: `${actor.label} reassigned to ${target.name}` }, now);
       }
       if (alert.status === 'acknowledged') {
-        await trx
-          .updateTable('alerts')
-          .set({
-            status: 'triggered',
-            acknowledgedAt: null,
-            acknowledgedByUserId: null,
-            acknowledgedByLabel: null,
-            snoozedUntil: null,
-            updatedAt: now,
-          })
-          .where('id', '=', alertId)
-          .execute();
+        await retriggerAlert(trx, alertId, now).execute();
       }
       const runId = newId('run', now);
       const leadId = old?.alertId ?? alertId;
@@ -405,18 +394,7 @@ export function snoozeEndHandler(deps: Pick<PagingActionDeps, 'live'>): JobHandl
       await lockServiceRow(trx, ctx.db.engine, before.serviceId);
       const alert = (await findAlertForPaging(trx, alertId))!;
       if (alert.status !== 'acknowledged' || Number(alert.snoozedUntil) !== until) return; // resolved, or snoozed anew
-      await trx
-        .updateTable('alerts')
-        .set({
-          status: 'triggered',
-          acknowledgedAt: null,
-          acknowledgedByUserId: null,
-          acknowledgedByLabel: null,
-          snoozedUntil: null,
-          updatedAt: now,
-        })
-        .where('id', '=', alertId)
-        .execute();
+      await retriggerAlert(trx, alertId, now).execute();
       await insertAlertEvent(trx, { alertId, kind: 'snooze_ended', actorLabel: 'snooze', details: { until } }, now);
       const found = await runForAlert(trx, alertId);
       const run = found ? await lockRunRow(trx, ctx.db.engine, found.id) : undefined;
