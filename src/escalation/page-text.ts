@@ -9,6 +9,7 @@ import { findAlertForPaging, toAlert, type Alert } from '../alerts/index.js';
 import { findServiceRow } from '../catalog/index.js';
 import type { Executor } from '../db/index.js';
 import type { NotificationMessage, PageAlerts } from '../notify/index.js';
+import { runAlerts } from './groups.js';
 import type { Urgency } from './model.js';
 
 /** How many alerts a page names; the rest are "and N more". */
@@ -93,16 +94,7 @@ export async function triggeredRunAlerts(
   ex: Executor,
   run: { id: string; alertId: string },
 ): Promise<{ id: string; summary: string; severity: string; status: string }[]> {
-  const rows = await ex
-    .selectFrom('escalationRunAlerts as ra')
-    .innerJoin('alerts as a', 'a.id', 'ra.alertId')
-    .select(['a.id', 'a.summary', 'a.severity', 'a.status'])
-    .where('ra.runId', '=', run.id)
-    .where('a.status', '=', 'triggered')
-    .orderBy('ra.joinedAt')
-    .orderBy('a.id')
-    .execute();
-  return [...rows.filter((r) => r.id === run.alertId), ...rows.filter((r) => r.id !== run.alertId)];
+  return (await runAlerts(ex, run)).filter((a) => a.status === 'triggered');
 }
 
 /**
