@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
 import { containsText } from '../db/text.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../db/schema.js';
+import type { Cursor } from '../shared/cursor.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
 import type {
@@ -300,19 +301,28 @@ export interface AlertFilter {
   severity?: Severity | undefined;
   groupId?: string | undefined;
   q?: string | undefined;
-  before?: string | undefined;
+  /** Rows after this sort key (keyset pagination: the last row of the previous page). */
+  after?: Cursor | undefined;
   limit: number;
 }
 
-/** Newest first, keyset-paginated by id (ids are time-ordered). */
+/**
+ * Newest first by `(created_at, id)`, keyset-paginated (migration 0043 has an index for each filter): a page resumes
+ * after the previous page's last row with a row-value comparison, so a deep page costs what the first one does, rows
+ * with the same timestamp are ordered by id, and a row deleted between pages moves nothing.
+ */
 export async function listAlertRows(ex: Executor, f: AlertFilter): Promise<Alert[]> {
-  let q = ex.selectFrom('alerts').selectAll().orderBy('id', 'desc').limit(f.limit);
-  if (f.status === 'open') q = q.where('status', '!=', 'resolved');
+  let q = ex.selectFrom('alerts').selectAll().orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(f.limit);
+  // Written as the partial indexes of 0043 are (a literal, not a parameter), so both planners can use them.
+  if (f.status === 'open') q = q.where(sql<boolean>`status <> 'resolved'`);
   else if (f.status) q = q.where('status', '=', f.status);
   if (f.serviceId) q = q.where('serviceId', '=', f.serviceId);
   if (f.severity) q = q.where('severity', '=', f.severity);
   if (f.groupId) q = q.where('groupId', '=', f.groupId);
-  if (f.before) q = q.where('id', '<', f.before);
+  if (f.after) {
+    const { at, id } = f.after;
+    q = q.where(sql<boolean>`(created_at, id) < (${at}, ${id})`);
+  }
   if (f.q) {
     const text = f.q;
     q = q.where((eb) => eb.or([containsText('summary', text), containsText('dedup_key', text)]));

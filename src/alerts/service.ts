@@ -3,6 +3,7 @@ import type { Db, Executor } from '../db/index.js';
 import { LiveChannel } from '../db/live.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
+import { decodeCursor, pageOf } from '../shared/cursor.js';
 import { AppError, forbidden, validationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { fromJsonText } from '../shared/json.js';
@@ -52,6 +53,9 @@ export type AcknowledgedHook = (
 ) => Promise<void>;
 
 /** People's view of alerts and their actions on them. Everyone signed in reads; responders of the owning team act. */
+/** The alert list's name inside its cursors. */
+const ALERT_LIST = 'alerts';
+
 export class AlertService {
   /** Nudged (alert id) whenever an alert is created or changes: the alert list's live stream listens. */
   readonly live: LiveChannel;
@@ -88,15 +92,31 @@ export class AlertService {
     return (await q.execute()).map(toAlert);
   }
 
-  /** `service` is an id or slug; an unknown one filters to nothing rather than failing. */
+  /**
+   * A page of alerts, newest first (keyset pagination, docs/alerts.md "Listing"). `service` is an id or slug; an
+   * unknown one filters to nothing rather than failing. `cursor` is a page's `next`; `before` (an alert id, the older
+   * form) is read as the cursor of that alert.
+   */
   async list(
     _actor: Actor,
-    filter: Omit<AlertFilter, 'serviceId'> & { service?: string | undefined },
-  ): Promise<Alert[]> {
-    const { service, ...rest } = filter;
+    filter: Omit<AlertFilter, 'serviceId' | 'after'> & {
+      service?: string | undefined;
+      cursor?: string | undefined;
+      before?: string | undefined;
+    },
+  ): Promise<{ alerts: Alert[]; next: string | null }> {
+    const { service, cursor, before, limit, ...rest } = filter;
     const db = this.deps.db.kysely;
     const serviceId = service ? ((await findServiceRow(db, service))?.id ?? service) : undefined;
-    return listAlertRows(db, { ...rest, serviceId });
+    let after = cursor !== undefined ? decodeCursor(ALERT_LIST, cursor) : undefined;
+    if (!after && before !== undefined) {
+      const row = await findAlertRow(db, before);
+      if (!row) throw validationError([{ field: 'before', message: "names no alert: pass a page's next as cursor" }]);
+      after = { at: row.createdAt, id: row.id };
+    }
+    const rows = await listAlertRows(db, { ...rest, serviceId, after, limit: limit + 1 });
+    const page = pageOf(ALERT_LIST, rows, limit, (a) => ({ at: a.createdAt, id: a.id }));
+    return { alerts: page.items, next: page.next };
   }
 
   async get(_actor: Actor, id: string): Promise<AlertDetail> {

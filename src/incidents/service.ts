@@ -1,5 +1,7 @@
 import type { Db, Executor } from '../db/index.js';
-import { forbidden } from '../shared/errors.js';
+import { sql } from 'kysely';
+import { decodeCursor, pageOf } from '../shared/cursor.js';
+import { forbidden, validationError } from '../shared/errors.js';
 import { recordAudit, type Actor } from '../identity/index.js';
 import { DAY, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -91,8 +93,14 @@ export interface ListFilter {
   severity?: Severity | undefined;
   serviceId?: string | undefined;
   limit: number;
+  /** A page's `next` (keyset pagination, docs/incidents.md "Listing"). */
+  cursor?: string | undefined;
+  /** An incident id: the incidents declared before it (the older form of cursor). */
   before?: string | undefined;
 }
+
+/** The incident list's name inside its cursors. */
+const INCIDENT_LIST = 'incidents';
 
 export type IncidentDetail = Awaited<ReturnType<IncidentService['get']>>;
 
@@ -228,17 +236,39 @@ export class IncidentService {
     };
   }
 
-  async list(filter: ListFilter): Promise<Incident[]> {
-    let q = this.deps.db.kysely
+  /**
+   * A page of incidents, newest declared first by `(declared_at, id)`, keyset-paginated (migration 0043): a page
+   * resumes after the previous page's last row, so a deep page costs what the first does and ties on the timestamp
+   * are ordered by id.
+   */
+  async list(filter: ListFilter): Promise<{ incidents: Incident[]; next: string | null }> {
+    const db = this.deps.db.kysely;
+    let after = filter.cursor !== undefined ? decodeCursor(INCIDENT_LIST, filter.cursor) : undefined;
+    if (!after && filter.before !== undefined) {
+      const row = await db
+        .selectFrom('incidents')
+        .select(['id', 'declaredAt'])
+        .where('id', '=', filter.before)
+        .executeTakeFirst();
+      if (!row)
+        throw validationError([{ field: 'before', message: "names no incident: pass a page's next as cursor" }]);
+      after = { at: row.declaredAt, id: row.id };
+    }
+    let q = db
       .selectFrom('incidents')
       .selectAll('incidents')
+      .orderBy('incidents.declaredAt', 'desc')
       .orderBy('incidents.id', 'desc')
-      .limit(filter.limit);
+      .limit(filter.limit + 1);
     const status = filter.status ?? 'all';
-    if (status === 'open') q = q.where('incidents.status', '!=', 'resolved');
+    // Written as the partial index of 0043 is (a literal, not a parameter), so both planners can use it.
+    if (status === 'open') q = q.where(sql<boolean>`incidents.status <> 'resolved'`);
     else if (isIncidentStatus(status)) q = q.where('incidents.status', '=', status);
     if (filter.severity) q = q.where('incidents.severity', '=', filter.severity);
-    if (filter.before) q = q.where('incidents.id', '<', filter.before);
+    if (after) {
+      const { at, id } = after;
+      q = q.where(sql<boolean>`(incidents.declared_at, incidents.id) < (${at}, ${id})`);
+    }
     if (filter.serviceId) {
       const sid = filter.serviceId;
       q = q.where((eb) =>
@@ -251,7 +281,11 @@ export class IncidentService {
         ),
       );
     }
-    return (await q.execute()).map(toIncident);
+    const page = pageOf(INCIDENT_LIST, (await q.execute()).map(toIncident), filter.limit, (i) => ({
+      at: i.declaredAt,
+      id: i.id,
+    }));
+    return { incidents: page.items, next: page.next };
   }
 
   async update(actor: Actor, id: string, patch: { title?: string | undefined; summary?: string | undefined }) {

@@ -37,6 +37,7 @@ import * as m0035 from './0035_paging_groups.js';
 import * as m0036 from './0036_webpush.js';
 import * as m0037 from './0037_layer_time_zone.js';
 import * as m0038 from './0038_alert_paging_actions.js';
+import * as m0043 from './0043_list_keyset.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -81,4 +82,5 @@ export const migrations: Record<string, Migration> = {
   '0036_webpush': m0036,
   '0037_layer_time_zone': m0037,
   '0038_alert_paging_actions': m0038,
+  '0043_list_keyset': m0043,
 };

@@ -163,31 +163,47 @@ export function registerAlertRoutes(app: FastifyInstance, services: Services): v
           group: Type.Optional(Type.String({ maxLength: 100, description: 'Alert group id' })),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'Matches summary or dedup key' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-          before: Type.Optional(Type.String({ maxLength: 100, description: 'Alerts older than this id (keyset)' })),
+          cursor: Type.Optional(
+            Type.String({ maxLength: 300, description: "The previous page's next: the alerts after it" }),
+          ),
+          before: Type.Optional(
+            Type.String({
+              maxLength: 100,
+              deprecated: true,
+              description: 'Alerts older than this alert id (the older form of cursor)',
+            }),
+          ),
         }),
         response: withErrors({
           200: Type.Object({
             alerts: Type.Array(AlertSchema),
-            nextBefore: Type.Union([Type.String(), Type.Null()], { description: 'Pass as before for the next page' }),
+            next: Type.Union([Type.String(), Type.Null()], {
+              description: 'Pass as cursor for the next page; null on the last page',
+            }),
+            nextBefore: Type.Union([Type.String(), Type.Null()], {
+              deprecated: true,
+              description: 'The last alert id when there is a next page (the older form of next)',
+            }),
           }),
         }),
       },
     },
     async (req) => {
-      const { status, service, severity, group, q, before } = req.query;
-      const limit = req.query.limit ?? 100;
-      const alerts = await services.alerts.list(actorOf(req), {
-        status: status,
+      const { status, service, severity, group, q, before, cursor } = req.query;
+      const page = await services.alerts.list(actorOf(req), {
+        status,
         service,
-        severity: severity,
+        severity,
         groupId: group,
         q,
+        cursor,
         before,
-        limit,
+        limit: req.query.limit ?? 100,
       });
       return {
-        alerts: alerts.map(presentAlert),
-        nextBefore: alerts.length === limit ? alerts[alerts.length - 1]!.id : null,
+        alerts: page.alerts.map(presentAlert),
+        next: page.next,
+        nextBefore: page.next ? page.alerts[page.alerts.length - 1]!.id : null,
       };
     },
   );

@@ -196,22 +196,42 @@ function registerIncidentCoreRoutes(
           severity: Type.Optional(SeveritySchema),
           serviceId: Type.Optional(Type.String({ maxLength: 100 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-          before: Type.Optional(Type.String({ maxLength: 100 })),
+          cursor: Type.Optional(
+            Type.String({ maxLength: 300, description: "The previous page's next: the incidents after it" }),
+          ),
+          before: Type.Optional(
+            Type.String({
+              maxLength: 100,
+              deprecated: true,
+              description: 'Incidents declared before this incident id (the older form of cursor)',
+            }),
+          ),
         }),
-        response: withErrors({ 200: Type.Object({ incidents: Type.Array(IncidentSchema) }) }),
+        response: withErrors({
+          200: Type.Object({
+            incidents: Type.Array(IncidentSchema),
+            next: Type.Union([Type.String(), Type.Null()], {
+              description: 'Pass as cursor for the next page; null on the last page',
+            }),
+          }),
+        }),
       },
     },
     async (req) => {
       const q = req.query;
-      const list = await inc.list({
+      const page = await inc.list({
         status: q.status,
         severity: q.severity,
         serviceId: q.serviceId,
+        cursor: q.cursor,
         before: q.before,
         limit: q.limit ?? 100,
       });
-      const pm = await pms.forIncidents(list);
-      return { incidents: list.map((i) => ({ ...presentIncident(i), ...pm.get(i.id) })) };
+      const pm = await pms.forIncidents(page.incidents);
+      return {
+        incidents: page.incidents.map((i) => ({ ...presentIncident(i), ...pm.get(i.id) })),
+        next: page.next,
+      };
     },
   );
 
