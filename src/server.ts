@@ -496,7 +496,7 @@ function wireNotifications(services: Services): void {
   // wait for the connection the claim holds).
   // Paging groups: a page stands for every alert of its escalation run; it is wanted while any of them is triggered,
   // and is worded when sent from the run's alerts as they are then.
-  services.notify.setIsStillWanted(async (ex, d) => (d.alertId ? isPageStillWanted(ex, d.alertId) : true));
+  services.notify.setIsStillWanted(async (ex, d) => (d.alertId ? isPageStillWanted(ex, d.alertId, d.runId) : true));
   services.notify.setSendGate(pagingGate(services.db));
   services.notify.setPageRefresher((ex, d) => refreshPage(ex, d.message, services.config.publicUrl));
   services.actionLinks.setHandler(async ({ action, alertId, actor }) => {

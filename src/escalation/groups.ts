@@ -116,21 +116,34 @@ export async function joinableRun(
 }
 
 /**
- * Is a page for this alert still wanted? Some alert of its run is still triggered (paging groups: acknowledging or
- * resolving one alert of a group leaves the page wanted for the others), or, with no run, the alert itself is. Read
- * in a delivery's claim transaction after the claim lock (the run's lead alert row): src/server.ts wires it in.
+ * Is a page still wanted? A page of an escalation run (`runId`: the run it was planned for) is wanted while the run has
+ * not been superseded (a reassigned run has ended: its successor pages, migration 0038) and some alert of it is still
+ * triggered and not snoozed (paging groups: acknowledging or resolving one alert of a group leaves the page wanted for
+ * the others). A page without its run is the alert's current run's (never a reassigned one), else the alert's own.
+ * Read in a delivery's claim transaction after the claim lock (the run's lead alert row): src/server.ts wires it in.
  */
-export async function isPageStillWanted(ex: Executor, alertId: string): Promise<boolean> {
-  const hit = await ex
-    .selectFrom('escalationRunAlerts as mine')
-    .innerJoin('escalationRunAlerts as ra', 'ra.runId', 'mine.runId')
-    .innerJoin('alerts as a', 'a.id', 'ra.alertId')
-    .select('a.id')
-    .where('mine.alertId', '=', alertId)
-    .where('a.status', '=', 'triggered')
-    .limit(1)
+export async function isPageStillWanted(ex: Executor, alertId: string, runId: string | null = null): Promise<boolean> {
+  const run = runId
+    ? await ex.selectFrom('escalationRuns').select(['id', 'status']).where('id', '=', runId).executeTakeFirst()
+    : await runForAlert(ex, alertId);
+  if (run) {
+    if (run.status === 'reassigned') return false;
+    const hit = await ex
+      .selectFrom('escalationRunAlerts as ra')
+      .innerJoin('alerts as a', 'a.id', 'ra.alertId')
+      .select('a.id')
+      .where('ra.runId', '=', run.id)
+      .where('a.status', '=', 'triggered')
+      // A snoozed alert is acknowledged; a re-trigger clears the snooze (retriggerAlert): belt and braces.
+      .where('a.snoozedUntil', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+    return hit !== undefined;
+  }
+  const alert = await ex
+    .selectFrom('alerts')
+    .select(['status', 'snoozedUntil'])
+    .where('id', '=', alertId)
     .executeTakeFirst();
-  if (hit) return true;
-  const alert = await ex.selectFrom('alerts').select('status').where('id', '=', alertId).executeTakeFirst();
-  return alert?.status === 'triggered';
+  return alert?.status === 'triggered' && alert.snoozedUntil === null;
 }

@@ -43,6 +43,13 @@ interface View {
   run: { id: string; status: string; alertId: string };
   log: { kind: string }[];
 }
+interface PagingPages {
+  pages: { userId: string; runId: string | null; status: string }[];
+}
+interface IncidentDetail {
+  incident: { id: string };
+  alerts: { id: string }[];
+}
 
 for (const engine of ENGINES) {
   describe(`paging groups [${engine}]`, () => {
@@ -62,6 +69,7 @@ for (const engine of ENGINES) {
     async function service(
       levels: string[],
       pagingGroups?: Record<string, unknown>,
+      extra: Record<string, unknown> = {},
     ): Promise<{ serviceId: string; key: string }> {
       const policy = await t.api<{ id: string }>('POST', '/api/escalation-policies', {
         teamId,
@@ -76,6 +84,7 @@ for (const engine of ENGINES) {
         teamId,
         escalationPolicyId: policy.body.id,
         ...(pagingGroups ? { pagingGroups } : {}),
+        ...extra,
       });
       assert.equal(svc.status, 201, JSON.stringify(svc.body));
       const key = await t.api<{ key: string }>('POST', `/api/services/${svc.body.id}/integration-keys`, {
@@ -352,6 +361,164 @@ for (const engine of ENGINES) {
         `/api/audit-events?targetType=service&targetId=${serviceId}`,
       );
       assert.ok(audit.body.events.some((e) => e.action === 'service.updated'));
+    });
+
+    /** The ids of the open incidents of a service, and the alerts of each. */
+    const incidentsOf = async (serviceId: string): Promise<{ id: string; alertIds: string[] }[]> => {
+      const list = await t.api<{ incidents: { id: string }[] }>('GET', `/api/incidents?serviceId=${serviceId}`);
+      assert.equal(list.status, 200, JSON.stringify(list.body));
+      return Promise.all(
+        list.body.incidents.map(async (i) => {
+          const d = await t.api<IncidentDetail>('GET', `/api/incidents/${i.id}`);
+          return { id: i.id, alertIds: d.body.alerts.map((a) => a.id).sort() };
+        }),
+      );
+    };
+    const pagedIn = async (user: string): Promise<string[]> => {
+      const r = await t.api<{ incidents: { incidentId: string; paged: boolean }[] }>(
+        'GET',
+        `/api/users/${users[user]}/engagements`,
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.incidents.filter((i) => i.paged).map((i) => i.incidentId);
+    };
+
+    it('links the alerts that join a run to the incident its lead alert declared, in the same POST and later', async () => {
+      const before = pages('ana').length;
+      const { key, serviceId } = await service(['ana'], undefined, {
+        incidentRule: { alertSeverities: ['critical'], incidentSeverity: 'P2' },
+      });
+      const first = await post(key, 'Outage', [
+        { name: 'Outage', instance: 'o-0' },
+        { name: 'Outage', instance: 'o-1' },
+        { name: 'Outage', instance: 'o-2' },
+      ]);
+      await until('ana paged', async () => pages('ana').length > before);
+      const declared = await until('one incident with the 3 alerts', async () => {
+        const list = await incidentsOf(serviceId);
+        return list.length === 1 && list[0]!.alertIds.length === 3 ? list[0] : null;
+      });
+      assert.deepEqual(declared.alertIds, [...first].sort());
+      const later = await post(key, 'Outage', [
+        { name: 'Outage', instance: 'o-3' },
+        { name: 'Outage', instance: 'o-4' },
+      ]);
+      assert.equal((await view(later[1]!)).run.id, (await view(first[0]!)).run.id, 'they joined the run');
+      const all = [...first, ...later].sort();
+      await until('the later alerts linked', async () => {
+        const list = await incidentsOf(serviceId);
+        return list.length === 1 && list[0]!.alertIds.length === 5;
+      });
+      const [only] = await incidentsOf(serviceId);
+      assert.deepEqual(only!.alertIds, all, 'every alert of the page is in the one incident');
+      assert.ok((await pagedIn('ana')).includes(declared.id), 'ana was paged for it');
+      for (const id of first) await t.api('POST', `/api/alerts/${id}/resolve`);
+    });
+
+    it('counts a page for an incident linked to any alert of its run, and links new alerts to the lead’s incident', async () => {
+      const before = pages('ana').length;
+      const { key, serviceId } = await service(['ana']);
+      const ids = await post(key, 'Partial', [
+        { name: 'Partial', instance: 'p-0' },
+        { name: 'Partial', instance: 'p-1' },
+      ]);
+      await until('ana paged', async () => pages('ana').length > before);
+      // Declared from a member alert only: the page (the lead's) still engages ana in it.
+      const byMember = await t.api<IncidentDetail>('POST', '/api/incidents', {
+        title: 'Partial outage (member)',
+        severity: 'P3',
+        alertIds: [ids[1]],
+      });
+      assert.equal(byMember.status, 201, JSON.stringify(byMember.body));
+      assert.ok((await pagedIn('ana')).includes(byMember.body.incident.id), 'paged through a member alert');
+      assert.ok(!(await pagedIn('ben')).includes(byMember.body.incident.id), 'ben was not paged');
+      // Declared by hand from the lead: an alert that joins the run later is linked to it, not to the member's.
+      const byLead = await t.api<IncidentDetail>('POST', '/api/incidents', {
+        title: 'Partial outage (lead)',
+        severity: 'P3',
+        alertIds: [ids[0]],
+      });
+      assert.equal(byLead.status, 201, JSON.stringify(byLead.body));
+      const [joined] = await post(key, 'Partial', [{ name: 'Partial', instance: 'p-2' }]);
+      assert.equal((await view(joined!)).run.id, (await view(ids[0]!)).run.id);
+      await until('the joined alert linked to the lead’s incident', async () => {
+        const d = await t.api<IncidentDetail>('GET', `/api/incidents/${byLead.body.incident.id}`);
+        return d.body.alerts.some((a) => a.id === joined);
+      });
+      const member = await t.api<IncidentDetail>('GET', `/api/incidents/${byMember.body.incident.id}`);
+      assert.deepEqual(
+        member.body.alerts.map((a) => a.id),
+        [ids[1]],
+      );
+      assert.equal((await incidentsOf(serviceId)).length, 2);
+      for (const id of ids) await t.api('POST', `/api/alerts/${id}/resolve`);
+    });
+
+    /** Dee's pages of an alert, from its paging view (each delivery with its run and status). */
+    const deesPages = async (alertId: string) =>
+      (await t.api<PagingPages>('GET', `/api/alerts/${alertId}/paging`)).body.pages.filter(
+        (p) => p.userId === users.dee,
+      );
+
+    it('does not send a page of a reassigned run: its successor pages', async () => {
+      const beforeBen = pages('ben').length;
+      const beforeDee = pages('dee').length;
+      const { key } = await service(['dee']);
+      const [id] = await post(key, 'Reassigned', [{ name: 'Reassigned', instance: 'r-0' }]);
+      const planned = await until('dee’s page planned (due in a minute)', async () => {
+        const mine = await deesPages(id!);
+        return mine.length === 1 ? mine[0] : null;
+      });
+      assert.equal(planned.status, 'pending');
+      const r = await t.api('POST', `/api/alerts/${id}/reassign`, { userId: users.ben });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      await until('ben paged by the new run', async () =>
+        pages('ben')
+          .slice(beforeBen)
+          .some((p) => p.alertId === id),
+      );
+      advance(MINUTE);
+      const done = await until('dee’s page of the old run settled', async () => {
+        const mine = (await deesPages(id!)).find((p) => p.runId === planned.runId);
+        return mine && mine.status !== 'pending' && mine.status !== 'sending' ? mine : null;
+      });
+      assert.equal(done.status, 'skipped', 'the superseded run’s page is not wanted');
+      assert.equal(
+        pages('dee')
+          .slice(beforeDee)
+          .filter((p) => p.alertId === id).length,
+        0,
+      );
+      assert.equal(await statusOf(id!), 'triggered', 'the alert still pages, through its new run');
+      await t.api('POST', `/api/alerts/${id}/resolve`);
+    });
+
+    it('does not send a page of a snoozed alert, and pages again when the snooze ends', async () => {
+      const beforeDee = pages('dee').length;
+      const { key } = await service(['dee']);
+      const [id] = await post(key, 'Snoozed', [{ name: 'Snoozed', instance: 's-0' }]);
+      await until('dee’s page planned', async () => (await deesPages(id!)).length === 1);
+      assert.equal((await t.api('POST', `/api/alerts/${id}/acknowledge`)).status, 200);
+      const snooze = await t.api('POST', `/api/alerts/${id}/snooze`, { minutes: 30 });
+      assert.equal(snooze.status, 200, JSON.stringify(snooze.body));
+      advance(MINUTE);
+      await until('dee’s first page skipped', async () => (await deesPages(id!))[0]?.status === 'skipped');
+      assert.equal(
+        pages('dee')
+          .slice(beforeDee)
+          .filter((p) => p.alertId === id).length,
+        0,
+      );
+      advance(30 * MINUTE);
+      await until('triggered again', async () => (await statusOf(id!)) === 'triggered');
+      await until('a new page planned', async () => (await deesPages(id!)).length === 2);
+      advance(MINUTE);
+      await until('dee paged after the snooze', async () =>
+        pages('dee')
+          .slice(beforeDee)
+          .some((p) => p.alertId === id),
+      );
+      await t.api('POST', `/api/alerts/${id}/resolve`);
     });
   });
 }

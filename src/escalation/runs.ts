@@ -19,6 +19,7 @@ import {
   type SkippedLevel,
   type Urgency,
 } from './model.js';
+import { maybeLinkJoinedAlert } from './auto-declare.js';
 import { joinableRun, pagingKeyOf, runForAlert } from './groups.js';
 import { pageMessage, triggeredRunAlerts } from './page-text.js';
 import { planStepAt } from './plan.js';
@@ -160,6 +161,12 @@ export async function startEscalation(
           actorLabel: 'escalation',
           details: { runId: live.id, leadAlertId: live.alertId, pagingKey },
         },
+        now,
+      );
+      await maybeLinkJoinedAlert(
+        trx,
+        engine,
+        { alertId, leadAlertId: live.alertId, isDrill: alertRow.isDrill, incidentRule: service.incidentRule },
         now,
       );
       return { runId: live.id, isNew: false, hasPolicy: true, alert: alertRow, service, joined: true };

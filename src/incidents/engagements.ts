@@ -2,6 +2,7 @@
  * Double-booked responders (issue 21, docs/people-health.md): the open incidents a person is engaged in — holding a
  * role, paged for one of its alerts, or joined its room with "Join" (opening the room's stream to read along does not
  * count). Drills are left out, as insights leaves them out. Three set-based queries whatever the number of people.
+ * A page counts for an incident linked to any alert of the page's escalation run, not only its lead alert.
  */
 import type { Executor } from '../db/index.js';
 import { fromJsonText } from '../shared/json.js';
@@ -75,11 +76,14 @@ export async function openEngagements(
       .where('incidents.id', '!=', except)
       .$if(wanted !== null, (q) => q.where('incidentParticipants.userId', 'in', [...wanted!]))
       .execute(),
+    // A page stands for every alert of its escalation run (paging groups): an incident linked to any of them counts.
     ex
       .selectFrom('escalationLog')
-      .innerJoin('incidentAlerts', 'incidentAlerts.alertId', 'escalationLog.alertId')
+      .innerJoin('escalationRunAlerts', 'escalationRunAlerts.runId', 'escalationLog.runId')
+      .innerJoin('incidentAlerts', 'incidentAlerts.alertId', 'escalationRunAlerts.alertId')
       .innerJoin('incidents', 'incidents.id', 'incidentAlerts.incidentId')
       .select(['escalationLog.userIds', 'incidents.id', 'incidents.title', 'incidents.severity', 'incidents.status'])
+      .distinct()
       .where('escalationLog.kind', '=', 'paged')
       .where('incidents.status', '!=', 'resolved')
       .where('incidents.kind', '!=', 'drill')

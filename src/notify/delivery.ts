@@ -52,7 +52,14 @@ export interface NotifyUserInput {
  */
 export type IsStillWanted = (
   ex: Executor,
-  delivery: { deliveryId: string; alertId: string | null; userId: string; urgency: Urgency },
+  delivery: {
+    deliveryId: string;
+    alertId: string | null;
+    userId: string;
+    urgency: Urgency;
+    /** An escalation page's run (the message's `alerts.runId`), or null. */
+    runId: string | null;
+  },
 ) => Promise<boolean>;
 
 export const alwaysWanted: IsStillWanted = () => Promise.resolve(true);

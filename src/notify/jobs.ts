@@ -118,6 +118,7 @@ async function skipReason(ex: Executor, deps: DeliverDeps, d: Delivery, row: Con
     alertId: d.alertId,
     userId: d.userId,
     urgency: d.urgency,
+    runId: fromJsonText<NotificationMessage | null>(d.message, null)?.alerts?.runId ?? null,
   });
   return wanted ? null : 'no longer needed: the alert was acknowledged or resolved';
 }
