@@ -84,7 +84,7 @@ for (const engine of ENGINES) {
       assert.match(shown.stdout, /state: paging/);
       assert.match(shown.stdout, /escalation: Checkout on call, active, level 1 of 2 paged/);
       assert.match(shown.stdout, /next: level 2 at \S+: ben/);
-      assert.match(shown.stdout, /^AT\s+USERNAME\s+LEVEL\s+CHANNEL/m);
+      assert.match(shown.stdout, /^AT\s+PERSON\s+LEVEL\s+CHANNEL/m);
       assert.match(shown.stdout, /ana\s+1\s+webhook/);
 
       const escalated = await muster(['alerts', 'escalate', id], env);

@@ -74,13 +74,19 @@ function printPaging(v: PagingView): void {
         (r.pagedLevel ? `, level ${r.pagedLevel} of ${r.levelCount} paged` : ''),
     );
     if (r.nextLevel && r.nextStepAt) {
-      const who = r.nextTargets.map((x) => (x.userNames.length ? `${x.name} (${x.userNames.join(', ')})` : x.name));
+      const who = r.nextTargets.map((x) =>
+        x.userNames.length && x.userNames.join(', ') !== x.name ? `${x.name} (${x.userNames.join(', ')})` : x.name,
+      );
       say(`next: level ${r.nextLevel} at ${r.nextStepAt}${who.length ? `: ${who.join(', ')}` : ''}`);
     }
   }
   say('');
   if (v.pages.length === 0) say('nobody paged yet');
-  else printTable(v.pages, ['at', 'userName', 'level', 'channel', 'address', 'status', 'attempts', 'lastError']);
+  else
+    printTable(
+      v.pages.map((p) => ({ ...p, person: p.userName })),
+      ['at', 'person', 'level', 'channel', 'address', 'status', 'attempts', 'lastError'],
+    );
 }
 
 /** "30", "30m", "2h", "1d" → minutes. */

@@ -4,6 +4,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** A column key as a heading: `lastSeenAt` → `LAST SEEN AT`. */
+export function heading(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toUpperCase();
+}
+
 export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
   if (rows.length === 0) {
     process.stdout.write('(none)\n');
@@ -21,7 +26,7 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
       .map((v, i) => v.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  process.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n`);
+  process.stdout.write(`${line(columns.map(heading))}\n`);
   for (const r of rows) process.stdout.write(`${line(columns.map((c) => cell(r[c])))}\n`);
 }
 
