@@ -37,10 +37,10 @@ import { CatalogService, IntegrationKeyService, listServiceRows } from './catalo
 import { ChangeService } from './changes/index.js';
 import { createChat, registerChatJobs } from './chat/wiring.js';
 import type { Config } from './config/index.js';
-import { migrateToLatest, openDb, type Db } from './db/index.js';
+import { migrateToLatest, observePoolAcquire, openDb, poolStats, type Db } from './db/index.js';
 import { buildApp } from './http/app.js';
 import { cookieSecure } from './http/auth.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, JOB_OVERDUE_AFTER_MS } from './http/metrics.js';
 import { signInUrl } from './http/routes/auth.js';
 import { insightsDigestJob } from './http/routes/insights-alert-quality.js';
 import type { Services } from './http/services.js';
@@ -53,7 +53,7 @@ import {
   noteAlertAcknowledged,
   remindUpdateHandler,
 } from './incidents/index.js';
-import { JobRunner, JobService, probeHandler } from './jobs/index.js';
+import { JobRunner, JobService, jobBacklog, probeHandler } from './jobs/index.js';
 import { createNotifyServices } from './notify/index.js';
 import {
   HANDOFF_JOB,
@@ -148,6 +148,12 @@ export function buildServices(
           metrics.jobOutcomes.inc({ kind, outcome });
           metrics.jobDuration.observe({ kind }, ms / 1000);
         },
+        // Escalation steps (and the first page's fallback) on their first try: how late the runners started them.
+        onStart: (job, lateMs) => {
+          if ((job.kind === RUN_STEP_JOB || job.kind === ALERTS_TRIGGERED) && job.attempts <= 1) {
+            metrics.escalationStepLateness.observe(lateMs / 1000);
+          }
+        },
       })
     : null;
   const teams = new TeamService({ db, clock });
@@ -162,9 +168,23 @@ export function buildServices(
     resolve,
     getUser: (id) => services.identity.getUser(id),
     onSend: (channel, outcome) => metrics.notificationSends.inc({ channel, outcome }),
+    onDelivered: ({ channel, outcome, isPage }) => {
+      metrics.notificationDeliveries.inc({ channel, outcome });
+      if (isPage && outcome === 'sent') metrics.pagesSent.inc({ channel });
+    },
   });
   metrics.setOpenBreakers(() => notify.bulkhead.openCount());
   metrics.setBacklog(backlogSource(db, clock));
+  metrics.setOperations({
+    // Read at scrape time (cached briefly): the same figures from every process sharing the PostgreSQL database.
+    jobBacklog: () => {
+      if (!db.health.isAvailable) return Promise.reject(new Error('database unavailable'));
+      return jobBacklog(db.kysely, clock.now(), JOB_OVERDUE_AFTER_MS);
+    },
+    intakeQueue: () => services.intakeLimiter.stats,
+    pool: () => (db.pgPool ? poolStats(db.pgPool) : null),
+  });
+  if (db.pgPool) observePoolAcquire(db.pgPool, (ms) => metrics.dbPoolAcquire.observe(ms / 1000));
   const chat = createChat({
     config,
     db,

@@ -6,6 +6,7 @@ import { CamelCasePlugin, PostgresDialect, SqliteDialect, type Kysely, type Tran
 import { GuardedKysely, type SlowTransaction } from './guard.js';
 import { DatabaseHealth } from './health.js';
 import { createPgPool } from './pg-pool.js';
+export { observePoolAcquire, poolStats, type PoolStats } from './pg-pool.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';

@@ -97,5 +97,57 @@ export function createPgPool(url: string, opts: PgPoolOptions): pg.Pool {
   });
   // pg-pool re-emits an idle client's error here after discarding the client: nothing more to do.
   pool.on('error', () => undefined);
+  timeCheckouts(pool);
   return pool;
+}
+
+/** A pool's connections now (the `muster_db_pool_*` gauges). */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Callers waiting for a connection now. */
+  waiting: number;
+}
+
+export function poolStats(pool: pg.Pool): PoolStats {
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}
+
+const acquireObservers = new WeakMap<pg.Pool, (ms: number) => void>();
+
+/** Call `observe` with how long each checkout waited for its connection (the `muster_db_pool_acquire_seconds` histogram). */
+export function observePoolAcquire(pool: pg.Pool, observe: (ms: number) => void): void {
+  acquireObservers.set(pool, observe);
+}
+
+type ConnectCallback = (
+  err: Error | undefined,
+  client: pg.PoolClient | undefined,
+  done: (release?: unknown) => void,
+) => void;
+
+/** Times every checkout, from asking for a connection to having one (an idle one, a new one, or one given back). */
+function timeCheckouts(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as (cb?: ConnectCallback) => Promise<pg.PoolClient> | undefined;
+  const wrapped = (cb?: ConnectCallback): Promise<pg.PoolClient> | undefined => {
+    const started = performance.now();
+    const waited = (): void => acquireObservers.get(pool)?.(performance.now() - started);
+    if (cb) {
+      return connect((err, client, done) => {
+        waited();
+        cb(err, client, done);
+      });
+    }
+    return connect()!.then(
+      (c) => {
+        waited();
+        return c;
+      },
+      (e: unknown) => {
+        waited();
+        throw e;
+      },
+    );
+  };
+  (pool as unknown as { connect: typeof wrapped }).connect = wrapped;
 }

@@ -52,6 +52,7 @@ import { registerGamedayRoutes } from './routes/gamedays.js';
 import { registerGamedayLiveRoutes } from './routes/gameday-live.js';
 import { registerSlackRoutes } from './routes/slack.js';
 import { registerSystemRoutes } from './routes/system.js';
+import { trackEventStreams } from './sse.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -170,6 +171,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
   // The docs page and the document sit behind sign-in: every route is `user` level unless it says otherwise.
 
+  // Server-sent event streams count themselves in muster_live_streams_open (src/http/sse.ts).
+  trackEventStreams(app, services.metrics.liveStreams);
   installAuth(app, services);
 
   registerSystemRoutes(app, services);

@@ -8,6 +8,8 @@ export {
   listJobs,
   countJobsByStatus,
   retryDeadJob,
+  jobBacklog,
+  type JobBacklog,
 } from './repo.js';
 export { backoffMs, nextAfterFailure, type Job, type JobStatus, type EnqueueOptions } from './model.js';
 export { StaleJobError, jobNotFound } from './errors.js';

@@ -245,3 +245,66 @@ export async function retryDeadJob(executor: Executor, id: string, now: number):
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/** One kind's backlog, for the Prometheus gauges (src/http/metrics.ts): see `jobBacklog`. */
+export interface JobBacklog {
+  kind: string;
+  /** Waiting to run (not yet claimed), whatever their time. */
+  pending: number;
+  /** Pending and their time has come. */
+  due: number;
+  /** Pending and due for longer than `overdueAfterMs`: the runners are not keeping up (or none runs). */
+  overdue: number;
+  /** The earliest `run_at` of a due job, or null. */
+  oldestDueAt: number | null;
+  running: number;
+  dead: number;
+}
+
+/**
+ * Every kind's pending, due, overdue, running and dead jobs in one grouped read. It walks `jobs_due_idx`
+ * (status, run_at) for the three statuses only, never the succeeded rows; on PostgreSQL it sees every process's jobs.
+ */
+export async function jobBacklog(executor: Executor, now: number, overdueAfterMs: number): Promise<JobBacklog[]> {
+  const rows = await executor
+    .selectFrom('jobs')
+    .select((eb) => [
+      'kind',
+      'status',
+      eb.fn.countAll().as('n'),
+      eb.fn.sum<number | string | null>(eb.case().when('runAt', '<=', now).then(1).else(0).end()).as('due'),
+      eb.fn
+        .sum<number | string | null>(
+          eb
+            .case()
+            .when('runAt', '<=', now - overdueAfterMs)
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('overdue'),
+      eb.fn.min<number | string | null>('runAt').as('oldest'),
+    ])
+    .where('status', 'in', ['pending', 'running', 'dead'])
+    .groupBy(['kind', 'status'])
+    .execute();
+  const byKind = new Map<string, JobBacklog>();
+  for (const r of rows) {
+    let b = byKind.get(r.kind);
+    if (!b) {
+      b = { kind: r.kind, pending: 0, due: 0, overdue: 0, oldestDueAt: null, running: 0, dead: 0 };
+      byKind.set(r.kind, b);
+    }
+    const n = Number(r.n);
+    if (r.status === 'running') b.running = n;
+    else if (r.status === 'dead') b.dead = n;
+    else {
+      b.pending = n;
+      b.due = Number(r.due ?? 0);
+      b.overdue = Number(r.overdue ?? 0);
+      // min(run_at) of the pending rows is the oldest due one whenever any is due.
+      b.oldestDueAt = b.due > 0 && r.oldest !== null ? Number(r.oldest) : null;
+    }
+  }
+  return [...byKind.values()];
+}

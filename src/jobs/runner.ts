@@ -49,6 +49,8 @@ export interface JobRunnerOptions {
   pollIntervalMs: number;
   leaseMs: number;
   onOutcome?: (kind: string, outcome: 'succeeded' | 'retried' | 'dead' | 'stale', ms: number) => void;
+  /** A claimed job is about to run, `lateMs` after its `run_at` (for the lateness metrics). */
+  onStart?: (job: Job, lateMs: number) => void;
 }
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
@@ -277,6 +279,7 @@ export class JobRunner {
   private async execute(job: Job): Promise<void> {
     const { db, clock, log } = this.opts;
     const started = clock.now();
+    this.opts.onStart?.(job, Math.max(0, started - job.runAt));
     const jobLog = log.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     const handler = this.handlers.get(job.kind);
     let completedInHandler = false;

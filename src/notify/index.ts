@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import type { ResolveAll } from '../shared/net.js';
 import { DELIVER_JOB, NotifyService, type DeliverPayload } from './delivery.js';
 import { Bulkhead, DEFAULT_BULKHEAD } from './bulkhead.js';
-import { deliverHandler, destinationOf, withBulkhead, type SendMetricOutcome } from './jobs.js';
+import { deliverHandler, destinationOf, withBulkhead, type DeliverDeps, type SendMetricOutcome } from './jobs.js';
 import { ActionLinkService } from './links.js';
 import { buildChannels, type Channels } from './registry.js';
 import { guardContactTargets } from './outbound-guard.js';
@@ -67,6 +67,8 @@ export function createNotifyServices(deps: {
   resolve?: ResolveAll | undefined;
   /** Counts each send by channel and outcome (muster_notification_sends_total). */
   onSend?: ((channel: string, outcome: SendMetricOutcome) => void) | undefined;
+  /** Each delivery's final outcome (muster_notification_deliveries_total, muster_pages_sent_total). */
+  onDelivered?: DeliverDeps['onDelivered'];
 }): NotifyServices {
   const { config, db, clock } = deps;
   // A new or answering destination may use all the runner's slots but a quarter; a slow or failing one two, and all
@@ -99,6 +101,7 @@ export function createNotifyServices(deps: {
     // Slack's send is two calls, each up to the time-out; a claim older than this belongs to a run that died.
     claimTtlMs: 2 * config.notify.timeoutMs + 10_000,
     onSend: deps.onSend,
+    onDelivered: deps.onDelivered,
   });
   return {
     notify,

@@ -52,6 +52,11 @@ export interface DeliverDeps {
   /** How long a claim may stay `sending` before another run may take it over (a send's longest time, and more). */
   claimTtlMs: number;
   onSend?: ((channel: string, outcome: SendMetricOutcome) => void) | undefined;
+  /**
+   * A delivery reached its final state (sent, failed, skipped), called once per delivery after that commit: a webhook
+   * answering 404 is a `failed` delivery here even though its job completed normally.
+   */
+  onDelivered?: ((d: { channel: string; outcome: 'sent' | 'failed' | 'skipped'; isPage: boolean }) => void) | undefined;
 }
 
 interface Outcome {
@@ -198,7 +203,7 @@ function claimFenceOf(token: string | null): number | null {
 
 type Claim =
   | { kind: 'done' }
-  | { kind: 'skipped' }
+  | { kind: 'skipped'; isRecorded: boolean }
   | { kind: 'in-flight'; until: number }
   /**
    * token null: claimed without a row (SQLite), the delivery stays pending until the record. `page`: the page as
@@ -235,9 +240,15 @@ function claim(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery):
     const row = await findContactMethodRow(trx, current.contactMethodId);
     const skip = await skipReason(trx, deps, current, row);
     if (skip !== null) {
-      await record(trx, current, { claimToken: expect }, { status: 'skipped', error: skip, isFinal: true }, now);
+      const isRecorded = await record(
+        trx,
+        current,
+        { claimToken: expect },
+        { status: 'skipped', error: skip, isFinal: true },
+        now,
+      );
       await completeAlongside(ctx, trx);
-      return { kind: 'skipped' };
+      return { kind: 'skipped', isRecorded };
     }
     const page = await pageNow(trx, deps, current);
     // SQLite: one process owns the database and runs each job once at a time, so the claim needs no row: the check
@@ -292,14 +303,17 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
         // Nothing was tried: a busy destination's refusal is not an attempt worth a write (unless it is the last
         // try); an open breaker's is recorded, so the person sees why their contact method is not paged.
         if (outcome === 'refused_busy' && ctx.job.attempts < ctx.job.maxAttempts) throw e;
-        return onFailure(ctx, d, e, null);
+        return onFailure(ctx, d, e, null, deps);
       }
     }
     let sendOutcome: SendOutcome | null = null;
     try {
       const message = await outbound(deps, d, clock.now());
       const claimed = await claim(ctx, deps, d);
-      if (claimed.kind === 'skipped') deps.onSend?.(d.channel, 'skipped');
+      if (claimed.kind === 'skipped') {
+        deps.onSend?.(d.channel, 'skipped');
+        if (claimed.isRecorded) delivered(deps, d, 'skipped');
+      }
       if (claimed.kind === 'in-flight') {
         throw new DeliveryError(d.channel, 'another run is sending this notification now', {
           isPermanent: false,
@@ -319,7 +333,7 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
         permit?.release(sendOutcome);
         permit = null;
         deps.onSend?.(d.channel, metricOutcome(e));
-        return await onFailure(ctx, d, e, claimed.token);
+        return await onFailure(ctx, d, e, claimed.token, deps);
       }
       permit?.release(sendOutcome);
       permit = null;
@@ -336,12 +350,18 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
         await completeAlongside(ctx, trx);
         return ok;
       });
-      if (isRecorded) ctx.log.info({ deliveryId: id, channel: d.channel }, 'notification sent');
-      else ctx.log.warn({ deliveryId: id }, 'notification sent, but its claim was taken over meanwhile');
+      if (isRecorded) {
+        delivered(deps, d, 'sent');
+        ctx.log.info({ deliveryId: id, channel: d.channel }, 'notification sent');
+      } else ctx.log.warn({ deliveryId: id }, 'notification sent, but its claim was taken over meanwhile');
     } finally {
       permit?.release(sendOutcome);
     }
   };
+}
+
+function delivered(deps: DeliverDeps, d: Delivery, outcome: 'sent' | 'failed' | 'skipped'): void {
+  deps.onDelivered?.({ channel: d.channel, outcome, isPage: d.alertId !== null });
 }
 
 /** Mark the delivery's contact method expired (once), audited as the push service's doing. */
@@ -372,6 +392,7 @@ async function onFailure(
   d: Delivery,
   e: unknown,
   claimToken: string | null,
+  deps: DeliverDeps,
 ): Promise<void> {
   // Anything that is not a classified AppError (a bug, an unexpected library error) is retried like a transient one.
   const isPermanent = isAppError(e) && e.isPermanent;
@@ -379,8 +400,8 @@ async function onFailure(
   const isLastTry = ctx.job.attempts >= ctx.job.maxAttempts;
   const isFinal = isPermanent || isLastTry;
   const { db, clock } = ctx;
-  await db.kysely.transaction().execute(async (trx) => {
-    await record(
+  const isRecorded = await db.kysely.transaction().execute(async (trx) => {
+    const ok = await record(
       trx,
       await findDelivery(trx, db.engine, d.id, true),
       { claimToken },
@@ -390,7 +411,9 @@ async function onFailure(
     // A push subscription the push service says is gone (404/410) is marked expired: shown so, no longer paged.
     if (e instanceof DeliveryError && e.isGone) await markExpired(trx, d, clock.now());
     if (isFinal) await completeAlongside(ctx, trx);
+    return ok;
   });
+  if (isFinal && isRecorded) delivered(deps, d, 'failed');
   if (isFinal) {
     ctx.log.warn({ err: e, deliveryId: d.id }, 'notification failed; not retrying');
     return;

@@ -30,6 +30,7 @@ import {
   type RejectedItem,
 } from '../../alerts/index.js';
 import type { IntakeKey, IntegrationSource } from '../../catalog/index.js';
+import type { IntakeEventOutcome } from '../metrics.js';
 import { isDatabaseUnavailable } from '../../db/health.js';
 import { toIso } from '../../shared/clock.js';
 import { AppError, validationError, type FieldProblem } from '../../shared/errors.js';
@@ -138,9 +139,25 @@ const PdResponseSchema = Type.Object({
   errors: Type.Optional(Type.Array(Type.String())),
 });
 
+/** What one applied event came to, for `muster_intake_events_total`: repeats and folded re-sends are deduplicated. */
+export function intakeEventOutcome(o: IntakeOutcome['outcome']): IntakeEventOutcome {
+  return o === 'updated' || o === 'ignored' ? 'deduplicated' : 'accepted';
+}
+
+function intakeCounters(services: Services) {
+  const countIntake = (source: string, outcome: IntakeEventOutcome, n = 1): void => {
+    if (n > 0) services.metrics.intakeEvents.inc({ source, outcome }, n);
+  };
+  const countOutcomes = (source: string, alerts: IntakeOutcome[]): void => {
+    for (const a of alerts) countIntake(source, intakeEventOutcome(a.outcome));
+  };
+  return { countIntake, countOutcomes };
+}
+
 export function registerIntakeRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { intakeLimiter: limiter, integrationKeys: keys, intake } = services;
+  const { countIntake, countOutcomes } = intakeCounters(services);
 
   /**
    * Authenticate and ingest inside a limiter slot; throws the Muster errors for the Muster-style endpoints. Alerts
@@ -155,29 +172,44 @@ export function registerIntakeRoutes(app: FastifyInstance, services: Services): 
   ): Promise<IntakeReply> {
     // Intake queues fairly by the key as presented (before it is checked): one noisy monitor cannot crowd out the rest.
     const plaintext = intakeKeyFrom(req, pathKey);
-    const result = await limiter.run(async () => {
-      const key = plaintext ? await keys.authenticate(plaintext, [source]) : null;
-      if (!key) throw invalidIntegrationKey();
-      const body: unknown = req.body;
-      const parsed: ParsedIntake =
-        body instanceof UnreadableBody ? { events: [], rejected: [], problems: [body.problem] } : parse(body);
-      if (parsed.problems.length) {
-        const item: RejectedItem = {
-          index: null,
-          item: body instanceof UnreadableBody ? body.text : body,
-          problems: parsed.problems,
-        };
-        await intake.recordUnreadable(key, source, item);
-        services.metrics.intakeRejected.inc({ source });
-        throw validationError(parsed.problems);
-      }
-      const alerts = await intake.ingest(key, source, parsed.events, body, parsed.rejected);
-      return { alerts, rejected: parsed.rejected };
-    }, plaintext ?? undefined);
-    if (!result) throw intakeBusy(RETRY_AFTER_SECONDS);
+    let result: Awaited<ReturnType<typeof limiter.run<{ alerts: IntakeOutcome[]; rejected: RejectedItem[] }>>>;
+    try {
+      result = await limiter.run(async () => {
+        const key = plaintext ? await keys.authenticate(plaintext, [source]) : null;
+        if (!key) {
+          countIntake(source, 'rejected');
+          throw invalidIntegrationKey();
+        }
+        const body: unknown = req.body;
+        const parsed: ParsedIntake =
+          body instanceof UnreadableBody ? { events: [], rejected: [], problems: [body.problem] } : parse(body);
+        if (parsed.problems.length) {
+          const item: RejectedItem = {
+            index: null,
+            item: body instanceof UnreadableBody ? body.text : body,
+            problems: parsed.problems,
+          };
+          await intake.recordUnreadable(key, source, item);
+          services.metrics.intakeRejected.inc({ source });
+          countIntake(source, 'rejected');
+          throw validationError(parsed.problems);
+        }
+        const alerts = await intake.ingest(key, source, parsed.events, body, parsed.rejected);
+        return { alerts, rejected: parsed.rejected };
+      }, plaintext ?? undefined);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'intake_busy') countIntake(source, 'throttled');
+      throw e;
+    }
+    if (!result) {
+      countIntake(source, 'throttled');
+      throw intakeBusy(RETRY_AFTER_SECONDS);
+    }
     const { alerts, rejected } = result.value;
+    countOutcomes(source, alerts);
     if (!rejected.length) return { status: 'success', alerts };
     services.metrics.intakeRejected.inc({ source }, rejected.length);
+    countIntake(source, 'rejected', rejected.length);
     return {
       status: 'success',
       alerts,
@@ -346,6 +378,7 @@ function pdErrorHandler() {
 function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { intakeLimiter: limiter, integrationKeys: keys, intake, changes } = services;
+  const { countIntake, countOutcomes } = intakeCounters(services);
   const busy = (reply: FastifyReply) =>
     reply.status(429).header('retry-after', String(RETRY_AFTER_SECONDS)).send({
       status: 'throttle event',
@@ -394,13 +427,17 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
         const result = await limiter.run(async () => {
           const parsed = parsePagerDutyEvent(req.body);
           if ('errors' in parsed) {
+            countIntake('pagerduty', 'rejected');
             await recordInvalidPdEvent(req.body, parsed.errors);
             return { code: 400 as const, body: pdInvalid(parsed.errors) };
           }
           const { event } = parsed;
           // PagerDuty answers 400 "Invalid routing key" for a key it does not know.
           const key = await authenticate(event.routingKey, ['pagerduty']);
-          if (!key) return { code: 400 as const, body: pdInvalid(['Invalid routing key']) };
+          if (!key) {
+            countIntake('pagerduty', 'rejected');
+            return { code: 400 as const, body: pdInvalid(['Invalid routing key']) };
+          }
           const dedupKey = event.dedupKey ?? intake.newDedupKey();
           const alert: IntakeEvent = event.alert
             ? { ...event.alert, action: event.action, dedupKey }
@@ -419,14 +456,17 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
                 groupName: '',
               };
           try {
-            await intake.ingest(key, 'pagerduty', [alert], req.body);
+            countOutcomes('pagerduty', await intake.ingest(key, 'pagerduty', [alert], req.body));
           } catch (e) {
             if (e instanceof AppError && e.code === 'intake_busy') return null; // the commit queue is full: 429
             throw e;
           }
           return { code: 202 as const, body: pdSuccess(dedupKey) };
         }, bucketOf(req.body));
-        if (!result?.value) return busy(reply);
+        if (!result?.value) {
+          countIntake('pagerduty', 'throttled');
+          return busy(reply);
+        }
         return reply.status(result.value.code).send(result.value.body);
       },
     );
