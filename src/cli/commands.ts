@@ -34,6 +34,8 @@ const postmortemAnalysisCommands = async (): Promise<Register> =>
   (await import('./postmortems-analysis.js')).registerPostmortemAnalysisCommands;
 const escalationPreviewCommands = async (): Promise<Register> =>
   (await import('./escalation-preview.js')).registerEscalationPreviewCommands;
+const serviceUpdateCommands = async (): Promise<Register> =>
+  (await import('./services-update.js')).registerServiceUpdateCommands;
 const teamCommands = async (): Promise<Register> => (await import('./teams.js')).registerTeamCommands;
 const serverCommands = async (): Promise<Register> => (await import('./server-commands.js')).registerServerCommands;
 
@@ -72,7 +74,7 @@ export const COMMANDS: CommandEntry[] = [
     name: 'services',
     aliases: ['service'],
     description: 'the service catalog',
-    load: () => [alertCommands(), escalationPreviewCommands()],
+    load: () => [alertCommands(), escalationPreviewCommands(), serviceUpdateCommands()],
   },
   { name: 'keys', aliases: ['key'], description: "a service's integration keys", load: () => [alertCommands()] },
   { name: 'alerts', aliases: ['alert'], description: 'alerts', load: () => [alertCommands()] },
