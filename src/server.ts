@@ -14,6 +14,11 @@ import {
   ensureDigestJob,
   remindHandler,
   trackerHandler,
+  IncidentTicketService,
+  TICKET_CREATE_JOB,
+  TICKET_REFRESH_JOB,
+  ticketCreateHandler,
+  ticketRefreshHandler,
   type Sealer,
 } from './actions/index.js';
 import {
@@ -34,7 +39,7 @@ import {
   type PagingStarter,
 } from './alerts/index.js';
 import { CatalogService, IntegrationKeyService, listServiceRows } from './catalog/index.js';
-import { ChangeService } from './changes/index.js';
+import { ChangeHookService, ChangeService } from './changes/index.js';
 import { createChat, registerChatJobs } from './chat/wiring.js';
 import type { Config } from './config/index.js';
 import { migrateToLatest, observePoolAcquire, openDb, poolStats, type Db } from './db/index.js';
@@ -89,6 +94,7 @@ import {
   type EscalationDeps,
 } from './escalation/index.js';
 import { PagingActionService, SNOOZE_END_JOB, snoozeEndHandler } from './escalation/actions.js';
+import { RESPONDER_STEP_JOB, ResponderService, responderStepHandler } from './escalation/responders.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { ResolveAll } from './shared/net.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
@@ -193,6 +199,15 @@ export function buildServices(
     incidents: () => services.incidents,
     actionLinks: notify.actionLinks,
   });
+  // A change to a service of an open incident: the room's entry, and the IC's page when the team asks for it.
+  const changes = new ChangeService({
+    db,
+    clock,
+    teams,
+    notify: notify.notify,
+    publicUrl: () => config.publicUrl,
+    onIncidentsTouched: (ids) => ids.forEach((id) => services.incidents.live.poke(id)),
+  });
   const services: Services = {
     config,
     db,
@@ -217,7 +232,15 @@ export function buildServices(
       onAlertTriggered: (trx, alert, now) => services.automation.onAlertTriggered(trx, alert, now),
     }),
     intakeLimiter: new IntakeLimiter(config.intake),
-    changes: new ChangeService({ db, clock, teams }),
+    changes,
+    changeHooks: new ChangeHookService({
+      db,
+      clock,
+      teams,
+      sealer: sealerOf(notify.actionLinks),
+      changes,
+      publicUrl: () => config.publicUrl,
+    }),
     notify: notify.notify,
     contacts: notify.contacts,
     actionLinks: notify.actionLinks,
@@ -252,6 +275,13 @@ export function buildServices(
       onDeclared: (trx, _engine, id, now) => services.automation.onIncidentDeclared(trx, id, now),
       onMilestoneReached: (trx, _engine, id, milestone, now) =>
         services.automation.onMilestoneReached(trx, id, milestone, now),
+    }),
+    responders: new ResponderService({
+      db,
+      clock,
+      notify: notify.notify,
+      publicUrl: () => config.publicUrl,
+      poke: (id) => services.incidents.live.poke(id),
     }),
     oncall: createOncallServices({
       db,
@@ -293,6 +323,15 @@ export function buildServices(
       canActOnIncident: (actor, id) => services.incidents.canAct(actor, id),
       sealer: sealerOf(notify.actionLinks),
       resolve,
+      onEnqueued: () => runner?.wake(),
+    }),
+    incidentTickets: new IncidentTicketService({
+      db,
+      clock,
+      sealer: sealerOf(notify.actionLinks),
+      publicUrl: () => config.publicUrl,
+      resolve,
+      poke: (id) => services.incidents.live.poke(id),
       onEnqueued: () => runner?.wake(),
     }),
     // Game days (src/gamedays): the drill incident is declared with the chat hook, as any incident is.
@@ -429,6 +468,15 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
   const escalation = escalationDeps(services);
   runner.register(ALERTS_TRIGGERED, alertTriggeredHandler(escalation));
   runner.register(RUN_STEP_JOB, runStepHandler(escalation));
+  runner.register(
+    RESPONDER_STEP_JOB,
+    responderStepHandler({
+      db: services.db,
+      notify: services.notify,
+      publicUrl: () => services.config.publicUrl,
+      poke: (id) => services.incidents.live.poke(id),
+    }),
+  );
   runner.register(ACK_TIMEOUT_JOB, ackTimeoutHandler(services.db));
   runner.register(SNOOZE_END_JOB, snoozeEndHandler({ live: services.alerts.live }));
   runner.register(
@@ -455,6 +503,17 @@ function registerJobHandlers(runner: JobRunner, services: Services): void {
       resolve: services.actionItems.resolve,
     }),
   );
+  // An incident's tracker ticket: created, then its state refreshed (src/actions/tickets.ts).
+  const ticketDeps = {
+    db: services.db,
+    clock: services.clock,
+    sealer: sealerOf(services.actionLinks),
+    publicUrl: () => services.config.publicUrl,
+    resolve: services.actionItems.resolve,
+    poke: (id: string) => services.incidents.live.poke(id),
+  };
+  runner.register(TICKET_CREATE_JOB, ticketCreateHandler(ticketDeps));
+  runner.register(TICKET_REFRESH_JOB, ticketRefreshHandler(ticketDeps));
   // Game days: injects at their offsets, reminders the day before, the next of a series (src/gamedays/jobs.ts).
   for (const j of gamedayJobs({ ...reminders, poke: (id) => services.incidents.live.poke(id) })) {
     runner.register(j.kind, j.handler);
@@ -564,7 +623,8 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     await app.listen({ host: config.host, port: config.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const scheme = config.tlsCertFile ? 'https' : 'http'; // the optional TLS listener (src/http/tls.ts)
+    const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     if (config.port === 0) config.publicUrl = url; // tests listen on a free port
     await ensureHandoffJobs(db, clock.now()); // schedules made before hand-off summaries existed
     await ensurePayloadPruning(db, clock.now());

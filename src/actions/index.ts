@@ -33,3 +33,16 @@ export {
   nextDigestAt,
   parseDue,
 } from './model.js';
+export {
+  IncidentTicketService,
+  TICKET_CREATE_JOB,
+  TICKET_REFRESH_JOB,
+  TICKET_REFRESH_MS,
+  offerReason,
+  ticketCreateHandler,
+  ticketRefreshHandler,
+  type TicketView,
+  type TicketOffer,
+  type TicketChoice,
+  type TicketDeps,
+} from './tickets.js';

@@ -229,9 +229,12 @@ export interface IssueContent {
   description: string;
   /** The item in Muster. */
   url: string;
-  priority: string;
-  kind: string;
-  dueAt: number;
+  /** An action item's priority, kind and due date (an incident's ticket has none). */
+  priority?: string | undefined;
+  kind?: string | undefined;
+  dueAt?: number | undefined;
+  /** The words before the link back (default "Action item in Muster"). */
+  linkLabel?: string | undefined;
 }
 
 export interface ConnectionForSend {
@@ -250,15 +253,24 @@ export interface CreatedIssue {
   url: string;
 }
 
-function plainBody(issue: IssueContent): string {
+/** "Priority: high. Kind: prevent. Due: 2026-12-14." for an action item; null for an incident's ticket. */
+function factsLine(issue: IssueContent): string | null {
+  if (issue.priority === undefined || issue.kind === undefined || issue.dueAt === undefined) return null;
   const due = new Date(issue.dueAt).toISOString().slice(0, 10);
+  return `Priority: ${issue.priority}. Kind: ${issue.kind}. Due: ${due}.`;
+}
+
+const linkLabelOf = (issue: IssueContent): string => issue.linkLabel ?? 'Action item in Muster';
+
+function plainBody(issue: IssueContent): string {
   const head = issue.description.trim();
-  return `${head ? `${head}\n\n` : ''}Priority: ${issue.priority}. Kind: ${issue.kind}. Due: ${due}.\n\nAction item in Muster: ${issue.url}`;
+  const facts = factsLine(issue);
+  return `${head ? `${head}\n\n` : ''}${facts ? `${facts}\n\n` : ''}${linkLabelOf(issue)}: ${issue.url}`;
 }
 
 /** Atlassian Document Format: one paragraph per block of text, and a link back to Muster. */
 export function toAdf(issue: IssueContent): unknown {
-  const due = new Date(issue.dueAt).toISOString().slice(0, 10);
+  const facts = factsLine(issue);
   const paragraphs = issue.description
     .split(/\n\s*\n/)
     .map((p) => p.trim())
@@ -269,14 +281,11 @@ export function toAdf(issue: IssueContent): unknown {
     version: 1,
     content: [
       ...paragraphs,
-      {
-        type: 'paragraph',
-        content: [{ type: 'text', text: `Priority: ${issue.priority}. Kind: ${issue.kind}. Due: ${due}.` }],
-      },
+      ...(facts ? [{ type: 'paragraph', content: [{ type: 'text', text: facts }] }] : []),
       {
         type: 'paragraph',
         content: [
-          { type: 'text', text: 'Action item in Muster: ' },
+          { type: 'text', text: `${linkLabelOf(issue)}: ` },
           { type: 'text', text: issue.url, marks: [{ type: 'link', attrs: { href: issue.url } }] },
         ],
       },
@@ -350,4 +359,65 @@ export async function createIssue(
     throw new AppError('tracker_bad_answer', 'Jira answered without an issue key.', { status: 502 });
   }
   return { provider: 'jira', key: j.key, url: `${conn.baseUrl}/browse/${j.key}` };
+}
+
+export interface IssueState {
+  /** The tracker's own word: GitHub `open`/`closed` (with its reason), the Jira status name. */
+  state: string;
+  /** GitHub closed; Jira's status category `done`. */
+  isClosed: boolean;
+}
+
+/**
+ * Read an issue's state (the incident ticket's refresh job):
+ * - GitHub `GET {base}/repos/{owner}/{repo}/issues/{number}` → `{ state: 'open' | 'closed', state_reason }`
+ *   (https://docs.github.com/en/rest/issues/issues#get-an-issue);
+ * - Jira `GET {base}/rest/api/3/issue/{key}?fields=status` → `{ fields: { status: { name, statusCategory: { key } } } }`
+ *   where the category key is `new`, `indeterminate` or `done`
+ *   (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-get).
+ * Throws a DeliveryError as createIssue does.
+ */
+export async function fetchIssueState(
+  conn: ConnectionForSend,
+  key: string,
+  opts: { resolve?: ResolveAll | undefined; timeoutMs?: number } = {},
+): Promise<IssueState> {
+  const common = {
+    method: 'GET',
+    timeoutMs: opts.timeoutMs ?? TRACKER_TIMEOUT_MS,
+    ...(conn.allowPrivateAddress ? {} : { publicOnly: { resolve: opts.resolve } }),
+  };
+  if (conn.provider === 'github') {
+    const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
+    if (!m)
+      throw new AppError('tracker_bad_key', `${key} is not a GitHub issue key (owner/repo#number).`, { status: 400 });
+    const url = `${conn.baseUrl}/repos/${encodeURIComponent(m[1]!)}/${encodeURIComponent(m[2]!)}/issues/${m[3]!}`;
+    const r = await httpRequest('GitHub', url, {
+      ...common,
+      headers: {
+        authorization: `Bearer ${conn.token}`,
+        accept: 'application/vnd.github+json',
+        'x-github-api-version': '2022-11-28',
+        'user-agent': 'Muster',
+      },
+    });
+    requireOk('GitHub', r, describeFailure);
+    const j = r.json as { state?: unknown; state_reason?: unknown } | null;
+    if (j?.state !== 'open' && j?.state !== 'closed')
+      throw new AppError('tracker_bad_answer', 'GitHub answered without the issue state.', { status: 502 });
+    const reason =
+      typeof j.state_reason === 'string' && j.state === 'closed' ? ` (${j.state_reason.replace(/_/g, ' ')})` : '';
+    return { state: `${j.state}${reason}`, isClosed: j.state === 'closed' };
+  }
+  const basic = Buffer.from(`${conn.username ?? ''}:${conn.token}`, 'utf8').toString('base64');
+  const r = await httpRequest('Jira', `${conn.baseUrl}/rest/api/3/issue/${encodeURIComponent(key)}?fields=status`, {
+    ...common,
+    headers: { authorization: `Basic ${basic}`, accept: 'application/json', 'user-agent': 'Muster' },
+  });
+  requireOk('Jira', r, describeFailure);
+  const status = (r.json as { fields?: { status?: { name?: unknown; statusCategory?: { key?: unknown } } } } | null)
+    ?.fields?.status;
+  if (typeof status?.name !== 'string')
+    throw new AppError('tracker_bad_answer', 'Jira answered without the issue status.', { status: 502 });
+  return { state: status.name, isClosed: status.statusCategory?.key === 'done' };
 }

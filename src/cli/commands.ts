@@ -118,7 +118,10 @@ export const COMMANDS: CommandEntry[] = [
     name: 'incident',
     aliases: ['incidents'],
     description: 'incidents: declare, run, resolve',
-    load: () => [import('./incidents.js').then((m) => m.registerIncidentCommands)],
+    load: () => [
+      import('./incidents.js').then((m) => m.registerIncidentCommands),
+      import('./incident-findings.js').then((m) => m.registerIncidentFindingCommands),
+    ],
   },
   // post-mortems (src/cli/postmortems.ts), completion rate and contributing factors (src/cli/postmortems-analysis.ts)
   {

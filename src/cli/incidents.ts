@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ApiError, type MusterClient } from './client.js';
 import { output, printTable } from './output.js';
+import { readPages } from './pages.js';
 
 interface Deps {
   client: () => MusterClient;
@@ -81,11 +82,24 @@ export function registerIncidentCommands(program: Command, { client, json }: Dep
     .description('incidents, newest first')
     .option('--status <open|all|investigating|identified|monitoring|resolved>', 'filter', 'open')
     .option('--severity <P1|P2|P3|P4>')
-    .action(async (o: { status: string; severity?: string }) => {
-      const q = new URLSearchParams({ status: o.status });
+    .option('--limit <n>', 'at most this many a page', '100')
+    .option('--cursor <cursor>', "the incidents after this cursor (the previous page's next)")
+    .option('--all', 'every page, following the cursor')
+    .action(async (o: { status: string; severity?: string; limit: string; cursor?: string; all?: boolean }) => {
+      const q = new URLSearchParams({ status: o.status, limit: o.limit });
       if (o.severity) q.set('severity', o.severity.toUpperCase());
-      const r = await client().get<{ incidents: IncidentJson[] }>(`/api/incidents?${q.toString()}`);
-      output(json(), r.incidents, () => printTable(r.incidents, ['id', 'severity', 'status', 'title', 'declaredAt']));
+      const r = await readPages(
+        async (cursor) => {
+          if (cursor) q.set('cursor', cursor);
+          const page = await client().get<{ incidents: IncidentJson[]; next: string | null }>(
+            `/api/incidents?${q.toString()}`,
+          );
+          return { rows: page.incidents, next: page.next };
+        },
+        { cursor: o.cursor, all: o.all },
+      );
+      output(json(), r.rows, () => printTable(r.rows, ['id', 'severity', 'status', 'title', 'declaredAt']));
+      if (r.next) (json() ? process.stderr : process.stdout).write(`more: --cursor ${r.next}\n`);
     });
 
   incident
@@ -147,11 +161,36 @@ export function registerIncidentCommands(program: Command, { client, json }: Dep
 
   incident
     .command('note')
-    .description('post a note to the timeline')
+    .description(
+      'post a note to the timeline, or a typed entry: --type hypothesis (yours, or --owner; it becomes a task), ' +
+        'ruled_out, finding, decision',
+    )
     .argument('<id>')
     .argument('<text>')
-    .action(async (id: string, text: string) => {
-      const e = await client().post<{ seq: number; at: string }>(`/api/incidents/${enc(id)}/notes`, { text });
-      output(json(), e, () => say(`noted (#${e.seq} at ${e.at})`));
+    .option('--type <type>', 'note | hypothesis | ruled_out | finding | decision', 'note')
+    .option('--evidence <url>', 'an http(s) link to the evidence (a graph, a log search, a trace)')
+    .option('--owner <user>', "a hypothesis's owner (email or id; default: you)")
+    .action(async (id: string, text: string, o: { type: string; evidence?: string; owner?: string }) => {
+      const type = o.type.replace(/-/g, '_');
+      if (type === 'note') {
+        if (o.evidence || o.owner)
+          throw new Error('--evidence and --owner go with --type hypothesis, ruled_out, finding or decision.');
+        const e = await client().post<{ seq: number; at: string }>(`/api/incidents/${enc(id)}/notes`, { text });
+        output(json(), e, () => say(`noted (#${e.seq} at ${e.at})`));
+        return;
+      }
+      const c = client();
+      const e = await c.post<{ id: string; type: string; owner: { name: string } | null }>(
+        `/api/incidents/${enc(id)}/entries`,
+        {
+          type,
+          text,
+          ...(o.evidence ? { evidenceUrl: o.evidence } : {}),
+          ...(o.owner ? { ownerUserId: await c.userId(o.owner) } : {}),
+        },
+      );
+      output(json(), e, () =>
+        say(`${e.type.replace('_', ' ')} ${e.id}${e.owner ? ` (${e.owner.name} is on it)` : ''}`),
+      );
     });
 }

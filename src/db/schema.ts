@@ -306,6 +306,49 @@ export interface ChangeEventsTable {
   /** 0007: deploy, config, infrastructure or other; who made the change. */
   kind: Generated<string>;
   author: string | null;
+  /** 0041: the change hook it came from; the tool's own id of it (no second row for a redelivery). */
+  hookId: Generated<string | null>;
+  externalId: Generated<string | null>;
+}
+
+/** 0041: a team's receiver for one change source; the secret sealed with the instance secret. */
+export interface ChangeHooksTable {
+  id: string;
+  teamId: string;
+  source: string;
+  name: string;
+  secretSealed: string;
+  previousSecretSealed: string | null;
+  previousSecretUntil: number | null;
+  defaultServiceId: string | null;
+  createdByUserId: string | null;
+  createdAt: number;
+  rotatedAt: number | null;
+  lastDeliveryAt: number | null;
+}
+
+/** 0041: every delivery to a change hook and what became of it (recorded, ignored, rejected). */
+export interface ChangeHookDeliveriesTable {
+  id: string;
+  hookId: string;
+  receivedAt: number;
+  event: string;
+  outcome: string;
+  field: string | null;
+  reason: string;
+  /** JSON: the change ids it recorded. */
+  changeIds: string;
+  raw: string;
+  rawTruncated: number;
+}
+
+/** 0041: a team's change mapping config (JSON) and whether a change during an open P1/P2 pages the IC. */
+export interface ChangeSettingsTable {
+  teamId: string;
+  mappings: string;
+  pageCommander: number;
+  updatedByUserId: string | null;
+  updatedAt: number;
 }
 
 export interface ContactMethodsTable {
@@ -609,6 +652,98 @@ export interface IncidentChecklistTable {
   doneByUserId: string | null;
   doneByLabel: string | null;
   source: string | null;
+}
+
+/** 0044: the room's typed entries (hypothesis, ruled_out, finding, decision; src/incidents/entries.ts). */
+export interface IncidentEntriesTable {
+  id: string;
+  incidentId: string;
+  type: string;
+  text: string;
+  evidenceUrl: string | null;
+  authorUserId: string | null;
+  authorLabel: string;
+  ownerUserId: string | null;
+  taskId: string | null;
+  /** 'open' | 'ruled_out' | 'confirmed' (hypotheses), 'recorded' (the other types). */
+  status: string;
+  outcomeNote: string | null;
+  closedByLabel: string | null;
+  closedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** 0044: an incident's ticket in its team's tracker (src/incidents/tickets.ts). */
+export interface IncidentTicketsTable {
+  incidentId: string;
+  teamId: string;
+  provider: string;
+  /** 'pending' | 'created' | 'failed' */
+  status: string;
+  key: string | null;
+  url: string | null;
+  /** The tracker's own word for the state (GitHub open/closed, the Jira status name). */
+  state: string | null;
+  isClosed: Bool;
+  stateCheckedAt: number | null;
+  error: string | null;
+  createdByLabel: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** 0040: a team's bridge call for its incidents (src/incidents/bridge.ts). */
+export interface TeamBridgeSettingsTable {
+  teamId: string;
+  /** 'fixed' | 'template' */
+  mode: string;
+  url: string;
+  dialIn: string;
+  updatedByLabel: string;
+  updatedAt: number;
+}
+
+/** 0040: an incident's bridge call, resolved at declaration or set in the room. */
+export interface IncidentBridgesTable {
+  incidentId: string;
+  url: string;
+  dialIn: string;
+  /** 'team' | 'room' */
+  source: string;
+  teamId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** 0040: "add responders" from the room (src/escalation/responders.ts). */
+export interface IncidentResponderRequestsTable {
+  id: string;
+  incidentId: string;
+  /** 'policy' | 'schedule' | 'user' */
+  targetType: string;
+  targetId: string;
+  targetName: string;
+  message: string;
+  /** 'paged' | 'escalated' | 'acknowledged' | 'declined' | 'exhausted' | 'cancelled' */
+  state: string;
+  /** JSON PolicySnapshot. */
+  snapshot: string;
+  generation: number;
+  levelIndex: number;
+  pass: number;
+  nextStepAt: number | null;
+  /** JSON string[]. */
+  pagedUserIds: string;
+  /** JSON string[]. */
+  declinedUserIds: string;
+  requestedByUserId: string | null;
+  requestedByLabel: string;
+  respondedByUserId: string | null;
+  respondedByLabel: string | null;
+  respondedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface IncidentTasksTable {
@@ -1118,6 +1253,9 @@ export interface Database {
   alerts: AlertsTable;
   alertEvents: AlertEventsTable;
   changeEvents: ChangeEventsTable;
+  changeHooks: ChangeHooksTable;
+  changeHookDeliveries: ChangeHookDeliveriesTable;
+  changeSettings: ChangeSettingsTable;
   silences: SilencesTable;
   maintenanceWindows: MaintenanceWindowsTable;
   contactMethods: ContactMethodsTable;
@@ -1134,6 +1272,11 @@ export interface Database {
   roleAssignments: RoleAssignmentsTable;
   incidentChecklist: IncidentChecklistTable;
   incidentTasks: IncidentTasksTable;
+  teamBridgeSettings: TeamBridgeSettingsTable;
+  incidentBridges: IncidentBridgesTable;
+  incidentResponderRequests: IncidentResponderRequestsTable;
+  incidentEntries: IncidentEntriesTable;
+  incidentTickets: IncidentTicketsTable;
   incidentParticipants: IncidentParticipantsTable;
   incidentSeverityPolicies: IncidentSeverityPoliciesTable;
   schedules: SchedulesTable;

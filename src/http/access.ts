@@ -98,14 +98,14 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /icons/:file': 'public',
   'GET /api/users/:id/feed.ics': 'public',
   'GET /api/schedules/:id/feed.ics': 'public',
-  'GET /api/openapi.json': SIGNED_IN,
+  'GET /api/openapi.json': 'public',
   'GET /api/docs': SIGNED_IN,
   'GET /api/docs/': SIGNED_IN,
   'GET /api/docs/static/index.html': SIGNED_IN,
   'GET /api/docs/static/swagger-initializer.js': SIGNED_IN,
   'GET /api/docs/static/*': SIGNED_IN,
-  'GET /api/docs/json': SIGNED_IN,
-  'GET /api/docs/yaml': SIGNED_IN,
+  'GET /api/docs/json': 'public',
+  'GET /api/docs/yaml': 'public',
   'GET /api/docs/*': SIGNED_IN,
 
   // Intake and Slack: integration keys and signatures.
@@ -278,6 +278,12 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/incidents/:id/notes': 'incident-actor',
   'POST /api/incidents/:id/updates': 'incident-actor',
   'POST /api/incidents/:id/join': SIGNED_IN,
+  'GET /api/incidents/:id/entries': SIGNED_IN,
+  'POST /api/incidents/:id/entries': 'incident-actor',
+  'PATCH /api/incidents/:id/entries/:entryId': 'incident-actor',
+  'GET /api/incidents/:id/ticket': SIGNED_IN,
+  'POST /api/incidents/:id/ticket': 'incident-actor',
+  'POST /api/incidents/:id/ticket/refresh': 'incident-actor',
   // Blameless-language check of a text (the post-mortem editor's live checking): pure, stores nothing.
   'POST /api/blame-check': SIGNED_IN,
 

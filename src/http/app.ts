@@ -1,3 +1,4 @@
+import { registerIncidentBridgeRoutes } from './routes/incident-bridge.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,16 +19,19 @@ import { MAX_BODY_DEPTH, nestsDeeperThan } from './body-depth.js';
 import { answerClientError } from './client-errors.js';
 import { installClosedBodies } from './closed-schemas.js';
 import { installErrorHandling, sendError } from './errors.js';
+import { documentRoute, finishDocument } from './openapi.js';
 import { registerActionLinkRoutes } from './routes/action-links.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerPagingRoutes } from './routes/paging.js';
 import { registerAlertQualityRoutes } from './routes/alert-quality.js';
+import { registerChangeHookRoutes } from './routes/change-hooks.js';
 import { registerChangeRoutes } from './routes/changes.js';
 import { registerSilenceRoutes } from './routes/silences.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
 import { registerIncidentSummaryRoutes } from './routes/incident-summary.js';
+import { registerIncidentFindingsRoutes } from './routes/incident-findings.js';
 import { registerInsightRoutes } from './routes/insights.js';
 import { registerInsightRecurrenceRoutes } from './routes/insights-recurrence.js';
 import { registerInsightPagingRoutes } from './routes/insights-paging.js';
@@ -53,6 +57,7 @@ import { registerGamedayLiveRoutes } from './routes/gameday-live.js';
 import { registerSlackRoutes } from './routes/slack.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { trackEventStreams } from './sse.js';
+import { readTlsFiles } from './tls.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -75,7 +80,10 @@ export function webDistDir(): string {
 }
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const tls = readTlsFiles(services.config);
   const app: FastifyInstance = Fastify({
+    // An optional TLS listener (src/http/tls.ts); the instance is typed as the http one, which it serves the same.
+    ...((tls ? { https: tls } : {}) as object),
     // pino's Logger type is wider than Fastify's logger interface; tsc needs the narrowing, the linter disagrees.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: services.log.child({ component: 'http' }) as FastifyBaseLogger,
@@ -105,6 +113,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    // An action sent with content-type JSON and no body (ack, resolve, …: clients and generators do) has none.
+    if ((body as string).trim() === '') {
+      done(null, undefined);
+      return;
+    }
     if (nestsDeeperThan(body as string, MAX_BODY_DEPTH)) {
       done(
         new AppError('body_too_deep', `The body nests objects or arrays more than ${MAX_BODY_DEPTH} deep.`, {
@@ -163,13 +176,18 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         description:
           'Authenticate with a personal API token (`Authorization: Bearer mst_…`) or the session cookie plus the ' +
           '`X-CSRF-Token` header. Errors share one envelope: `{ error: { code, message, details? }, requestId }`.',
+        contact: { name: 'Muster maintainers' },
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Operation ids, tags, descriptions and success media types where a route sets none (openapi.ts).
+    transform: documentRoute,
+    transformObject: (d) => finishDocument('openapiObject' in d ? (d.openapiObject as Record<string, unknown>) : {}),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
-  // The docs page and the document sit behind sign-in: every route is `user` level unless it says otherwise.
+  // The docs page sits behind sign-in; the document itself is public (it holds no secrets), for client generators.
 
   // Server-sent event streams count themselves in muster_live_streams_open (src/http/sse.ts).
   trackEventStreams(app, services.metrics.liveStreams);
@@ -183,6 +201,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerAdminRoutes(app, services);
   registerIncidentRoutes(app, services);
   registerIncidentSummaryRoutes(app, services);
+  registerIncidentFindingsRoutes(app, services);
   registerInsightRoutes(app, services);
   registerInsightRecurrenceRoutes(app, services);
   registerInsightPagingRoutes(app, services);
@@ -205,6 +224,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerPeopleLedgerRoutes(app, services);
   registerSilenceRoutes(app, services);
   registerChangeRoutes(app, services);
+  await registerChangeHookRoutes(app, services);
+  registerIncidentBridgeRoutes(app, services);
   registerIntakeRoutes(app, services);
   registerNotifyRoutes(app, services);
   registerOncallRoutes(app, services);

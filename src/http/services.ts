@@ -1,4 +1,4 @@
-import type { ActionItemService } from '../actions/index.js';
+import type { ActionItemService, IncidentTicketService } from '../actions/index.js';
 import type {
   AlertQualityService,
   AlertService,
@@ -7,7 +7,7 @@ import type {
   SilenceService,
 } from '../alerts/index.js';
 import type { CatalogService, IntegrationKeyService } from '../catalog/index.js';
-import type { ChangeService } from '../changes/index.js';
+import type { ChangeHookService, ChangeService } from '../changes/index.js';
 import type { ChatService } from '../chat/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
@@ -17,6 +17,7 @@ import type { GamedayService } from '../gamedays/service.js';
 import type { LiveGamedays } from '../gamedays/live/hooks.js';
 import type { IdentityService, TeamService, TokenService } from '../identity/index.js';
 import type { IncidentService } from '../incidents/index.js';
+import type { ResponderService } from '../escalation/responders.js';
 import type { JobRunner, JobService } from '../jobs/index.js';
 import type { ActionLinkService, ContactService, NotifyService, VapidKeyStore } from '../notify/index.js';
 import type { OncallServices, SustainabilityService } from '../oncall/index.js';
@@ -55,12 +56,15 @@ export interface Services {
   intake: IntakeService;
   intakeLimiter: IntakeLimiter;
   changes: ChangeService;
+  changeHooks: ChangeHookService;
   notify: NotifyService;
   contacts: ContactService;
   actionLinks: ActionLinkService;
   /** This server's VAPID key pair for Web Push (made on first start; the private key never leaves the server). */
   vapid: VapidKeyStore;
   incidents: IncidentService;
+  /** "Add responders" from the room: responder requests paged through escalation (src/escalation/responders.ts). */
+  responders: ResponderService;
   /** Optional Slack integration (incident channels, page buttons); inert without slack config. */
   chat: ChatService;
   oncall: OncallServices;
@@ -73,6 +77,8 @@ export interface Services {
   postmortemAnalysis: PostmortemAnalysisService;
   /** Action items of post-mortems and incidents, their tracker issues and reminders (src/actions). */
   actionItems: ActionItemService;
+  /** An incident's ticket in its team's tracker, created and refreshed by durable jobs (src/actions/tickets.ts). */
+  incidentTickets: IncidentTicketService;
   /** Game days: scenarios, drills and their drill rooms, injects, halt, debrief, measures (src/gamedays). */
   gamedays: GamedayService;
   /** Live game days: drill key, fire, failure injection, halt conditions (src/gamedays/live; its GamedayHooks). */

@@ -4,6 +4,30 @@ export { type IncidentChatHook } from './service.js';
 export { findIncident, listEvents, currentRoles, loadPolicy, appendEvent, lockIncident } from './repo.js';
 export { noteIntegrationProblem } from './integration.js';
 export {
+  ENTRY_TYPES,
+  ENTRY_TYPE_NAMES,
+  CURATED_ENTRY_KINDS,
+  isEntryType,
+  evidenceUrlProblem,
+  type Entry,
+  type EntryType,
+  type EntryStatus,
+} from './entries.js';
+export {
+  bridgeLines,
+  incidentBridge,
+  teamBridge,
+  setTeamBridge,
+  bridgeProblems,
+  incidentKeyOf,
+  renderBridgeUrl,
+  BRIDGE_MODES,
+  BRIDGE_PLACEHOLDERS,
+  type BridgeMode,
+  type IncidentBridge,
+  type TeamBridge,
+} from './bridge.js';
+export {
   JOB_DOUBLE_COMMAND,
   openEngagements,
   type DoubleBookedWarning,
@@ -31,3 +55,4 @@ export type { Task } from './activity.js';
 export type { RankedChange, ChangeKind } from './changes.js';
 export type { DeclareInput } from './declare.js';
 export * from './model.js';
+export { canActOnIncident } from './access.js';

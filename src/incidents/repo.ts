@@ -101,13 +101,15 @@ export async function appendEvent(
 export async function listEvents(
   ex: Executor,
   incidentId: string,
-  opts: { afterSeq?: number; limit?: number } = {},
+  opts: { afterSeq?: number; limit?: number; kinds?: string[] | undefined } = {},
 ): Promise<TimelineEvent[]> {
-  const rows = await ex
+  let q = ex
     .selectFrom('incidentEvents')
     .selectAll()
     .where('incidentId', '=', incidentId)
-    .where('seq', '>', opts.afterSeq ?? 0)
+    .where('seq', '>', opts.afterSeq ?? 0);
+  if (opts.kinds?.length) q = q.where('kind', 'in', opts.kinds);
+  const rows = await q
     .orderBy('seq')
     .limit(opts.limit ?? 1000)
     .execute();

@@ -13,6 +13,8 @@ import {
   notIncidentActor,
 } from './access.js';
 import * as activity from './activity.js';
+import * as entries from './entries.js';
+import * as bridgeCall from './bridge.js';
 import { signal, type Ctx } from './context.js';
 import { declareIn, type DeclareInput } from './declare.js';
 import { incidentNotFound } from './errors.js';
@@ -409,6 +411,74 @@ export class IncidentService {
     return this.mutate(actor, id, (c) => activity.updateTask(c, taskId, patch));
   }
 
+  /** The incident's bridge call (null: none). */
+  async bridge(id: string): Promise<bridgeCall.IncidentBridge | null> {
+    const ex = this.deps.db.kysely;
+    if (!(await findIncident(ex, id))) throw incidentNotFound(id);
+    return bridgeCall.incidentBridge(ex, id);
+  }
+
+  /** Set (or, with null, remove) the incident's bridge call from the room. */
+  setBridge(actor: Actor, id: string, input: { url: string; dialIn?: string | undefined } | null) {
+    return this.mutate(actor, id, (c) => bridgeCall.setIncidentBridge(c, input));
+  }
+
+  /** "Join the bridge" in the room: on the timeline once per person; ticks "open the incident channel". */
+  joinBridge(actor: Actor, id: string): Promise<boolean> {
+    return this.mutate(actor, id, (c) => bridgeCall.joinBridge(c), { reading: true });
+  }
+
+  /** A typed room entry: hypothesis (with its owner and task), ruled out, finding or decision (src/incidents/entries.ts). */
+  addEntry(
+    actor: Actor,
+    id: string,
+    input: {
+      type: entries.EntryType;
+      text: string;
+      evidenceUrl?: string | null | undefined;
+      ownerUserId?: string | null | undefined;
+    },
+  ): Promise<entries.Entry> {
+    return this.mutate(actor, id, (c) =>
+      entries.addEntry(c, {
+        type: input.type,
+        text: input.text,
+        evidenceUrl: input.evidenceUrl ?? null,
+        ownerUserId: input.ownerUserId ?? null,
+      }),
+    );
+  }
+
+  /** Rule a hypothesis out, confirm it (a finding) or hand it to someone else: its owner, the IC or the TL. */
+  updateEntry(
+    actor: Actor,
+    id: string,
+    entryId: string,
+    patch: {
+      outcome?: 'ruled_out' | 'confirmed' | undefined;
+      note?: string | null | undefined;
+      evidenceUrl?: string | null | undefined;
+      ownerUserId?: string | undefined;
+    },
+  ): Promise<entries.Entry> {
+    return this.mutate(actor, id, async (c) => {
+      let out: entries.Entry | null = null;
+      if (patch.ownerUserId !== undefined) out = await entries.reassignHypothesis(c, entryId, patch.ownerUserId);
+      if (patch.outcome !== undefined)
+        out = await entries.closeHypothesis(c, entryId, {
+          outcome: patch.outcome,
+          note: patch.note ?? null,
+          evidenceUrl: patch.evidenceUrl ?? null,
+        });
+      return out ?? entries.getEntry(c.trx, id, entryId);
+    });
+  }
+
+  async listEntries(id: string, type?: entries.EntryType): Promise<entries.Entry[]> {
+    if (!(await findIncident(this.deps.db.kysely, id))) throw incidentNotFound(id);
+    return entries.listEntries(this.deps.db.kysely, id, { type });
+  }
+
   /** Record that a person is in the room (opened the stream or joined). Returns whether it was their first join. */
   join(actor: Actor, id: string, via: 'stream' | 'join'): Promise<boolean> {
     return this.mutate(actor, id, (c) => activity.join(c, via), { reading: true });
@@ -429,7 +499,10 @@ export class IncidentService {
     return this.get(id);
   }
 
-  async timeline(id: string, opts: { afterSeq?: number; limit?: number } = {}): Promise<TimelineEvent[]> {
+  async timeline(
+    id: string,
+    opts: { afterSeq?: number; limit?: number; kinds?: string[] | undefined } = {},
+  ): Promise<TimelineEvent[]> {
     if (!(await findIncident(this.deps.db.kysely, id))) throw incidentNotFound(id);
     return listEvents(this.deps.db.kysely, id, opts);
   }

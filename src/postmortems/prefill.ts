@@ -5,7 +5,7 @@
  */
 import type { Executor } from '../db/index.js';
 import type { Incident } from '../incidents/index.js';
-import { MILESTONES } from '../incidents/index.js';
+import { CURATED_ENTRY_KINDS, MILESTONES } from '../incidents/index.js';
 import { toIso, toIsoOrNull } from '../shared/clock.js';
 import { fromJsonText } from '../shared/json.js';
 import { metricsOf, type MilestoneTimes } from './model.js';
@@ -35,6 +35,12 @@ export const TIMELINE_EVENT_KINDS = [
   'channel_opened',
   'commander_missing',
   'details_updated',
+  // The room's typed entries (src/incidents/entries.ts) and the ticket an incident left as.
+  'hypothesis',
+  'ruled_out',
+  'finding',
+  'decision',
+  'ticket_created',
 ];
 
 export interface TimelineItem {
@@ -220,7 +226,15 @@ export async function buildTimeline(
   rows.sort((a, b) => a.t - b.t || a.order - b.order);
   let items = rows.map((r) => r.item);
   if (opts.curated) {
-    items = items.filter((i) => !i.hidden && (i.starred || i.source === 'entry' || i.source === 'milestone'));
+    // The room's findings, decisions and what was ruled out are curated by the responders who posted them.
+    items = items.filter(
+      (i) =>
+        !i.hidden &&
+        (i.starred ||
+          i.source === 'entry' ||
+          i.source === 'milestone' ||
+          (i.source === 'incident' && CURATED_ENTRY_KINDS.includes(i.kind))),
+    );
   }
   const first = alerts.length ? Math.min(...alerts.map((a) => a.firstSeenAt)) : null;
   return { events: items, milestones: milestonesView(m), metrics: metricsOf(m, first) };

@@ -12,6 +12,10 @@
  *   `POST /rest/api/3/issue`, basic auth `email:api_token`, JSON `{ fields: { project: { key }, issuetype: { name },
  *   summary, description } }` where description is an Atlassian Document (`{ type: 'doc', version: 1, content }`)
  *   → 201 `{ id, key, self }`; 401; 400 `{ errorMessages, errors: { field: message } }`.
+ *
+ * Both also answer "Get an issue" (GitHub `GET /repos/{owner}/{repo}/issues/{number}` → `state`, `state_reason`; Jira
+ * `GET /rest/api/3/issue/{key}` → `fields.status` with its `statusCategory`), for an incident ticket's state, and let
+ * a test close or move an issue as a person would (`setState`, `transition`).
  */
 import { StandIn, type RecordedRequest, type Reply } from './standins/base.js';
 
@@ -29,6 +33,8 @@ export interface CreatedGithubIssue {
   number: number;
   title: string;
   body: string | null;
+  state: 'open' | 'closed';
+  stateReason: string | null;
 }
 
 export class GithubStandIn extends StandIn {
@@ -42,9 +48,43 @@ export class GithubStandIn extends StandIn {
     super((req) => this.answer(req));
   }
 
+  /** Close (or reopen) an issue as a person would on GitHub: the next "Get an issue" says so. */
+  setState(number: number, state: 'open' | 'closed', stateReason: string | null = null): void {
+    const issue = this.issues.find((i) => i.number === number);
+    if (!issue) throw new Error(`no issue #${number}`);
+    issue.state = state;
+    issue.stateReason = state === 'closed' ? (stateReason ?? 'completed') : stateReason;
+  }
+
+  /** "Get an issue" (https://docs.github.com/en/rest/issues/issues#get-an-issue): 200 with state and state_reason. */
+  private getIssue(req: RecordedRequest, m: RegExpExecArray, docs: string): Reply {
+    if (req.headers.authorization !== `Bearer ${this.token}`) {
+      return { status: 401, body: { message: 'Bad credentials', documentation_url: docs } };
+    }
+    const [owner, repo, number] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), Number(m[3])];
+    const issue = this.issues.find((i) => i.owner === owner && i.repo === repo && i.number === number);
+    if (!issue) return { status: 404, body: { message: 'Not Found', documentation_url: docs } };
+    return {
+      status: 200,
+      body: {
+        id: 1000 + number,
+        number,
+        url: `${this.url}/repos/${owner}/${repo}/issues/${number}`,
+        html_url: `https://github.com/${owner}/${repo}/issues/${number}`,
+        title: issue.title,
+        body: issue.body,
+        state: issue.state,
+        state_reason: issue.stateReason,
+      },
+    };
+  }
+
   private answer(req: RecordedRequest): Reply {
     const docs = 'https://docs.github.com/rest';
-    const m = /^\/repos\/([^/]+)\/([^/]+)\/issues$/.exec(req.path.split('?')[0] ?? '');
+    const path = req.path.split('?')[0] ?? '';
+    const one = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(path);
+    if (one && req.method === 'GET') return this.getIssue(req, one, docs);
+    const m = /^\/repos\/([^/]+)\/([^/]+)\/issues$/.exec(path);
     if (!m || req.method !== 'POST') return { status: 404, body: { message: 'Not Found', documentation_url: docs } };
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       return { status: 401, body: { message: 'Bad credentials', documentation_url: docs } };
@@ -84,6 +124,8 @@ export class GithubStandIn extends StandIn {
       number,
       title: body.title,
       body: typeof body.body === 'string' ? body.body : null,
+      state: 'open',
+      stateReason: null,
     });
     return {
       status: 201,
@@ -106,6 +148,8 @@ export interface CreatedJiraIssue {
   issueType: string;
   summary: string;
   description: unknown;
+  /** The workflow status and its category (`new`, `indeterminate`, `done`). */
+  status: { name: string; category: 'new' | 'indeterminate' | 'done' };
 }
 
 export class JiraStandIn extends StandIn {
@@ -120,8 +164,47 @@ export class JiraStandIn extends StandIn {
     super((req) => this.answer(req));
   }
 
+  /** Move an issue through the workflow as a person would in Jira. */
+  transition(key: string, name: string, category: 'new' | 'indeterminate' | 'done'): void {
+    const issue = this.issues.find((i) => i.key === key);
+    if (!issue) throw new Error(`no issue ${key}`);
+    issue.status = { name, category };
+  }
+
   private answer(req: RecordedRequest): Reply {
-    if (req.path.split('?')[0] !== '/rest/api/3/issue' || req.method !== 'POST') {
+    const path = req.path.split('?')[0] ?? '';
+    const one = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(path);
+    if (one && req.method === 'GET') {
+      // "Get issue": 200 { id, key, self, fields: { status: { name, statusCategory: { key, name } } } }; 404.
+      const expected = `Basic ${Buffer.from(`${this.email}:${this.apiToken}`).toString('base64')}`;
+      if (req.headers.authorization !== expected) {
+        return {
+          status: 401,
+          body: { errorMessages: ['Client must be authenticated to access this resource.'], errors: {} },
+        };
+      }
+      const issue = this.issues.find((i) => i.key === decodeURIComponent(one[1]!));
+      if (!issue) {
+        return {
+          status: 404,
+          body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} },
+        };
+      }
+      const n = Number(issue.key.split('-').pop());
+      const categoryName = { new: 'To Do', indeterminate: 'In Progress', done: 'Done' }[issue.status.category];
+      return {
+        status: 200,
+        body: {
+          id: String(10000 + n),
+          key: issue.key,
+          self: `${this.url}/rest/api/3/issue/${10000 + n}`,
+          fields: {
+            status: { name: issue.status.name, statusCategory: { key: issue.status.category, name: categoryName } },
+          },
+        },
+      };
+    }
+    if (path !== '/rest/api/3/issue' || req.method !== 'POST') {
       return { status: 404, body: { errorMessages: ['Not found'], errors: {} } };
     }
     const expected = `Basic ${Buffer.from(`${this.email}:${this.apiToken}`).toString('base64')}`;
@@ -159,6 +242,7 @@ export class JiraStandIn extends StandIn {
       issueType: issueType as string,
       summary: fields.summary as string,
       description: d,
+      status: { name: 'To Do', category: 'new' },
     });
     return { status: 201, body: { id: String(10000 + n), key, self: `${this.url}/rest/api/3/issue/${10000 + n}` } };
   }

@@ -37,7 +37,10 @@ import * as m0035 from './0035_paging_groups.js';
 import * as m0036 from './0036_webpush.js';
 import * as m0037 from './0037_layer_time_zone.js';
 import * as m0038 from './0038_alert_paging_actions.js';
+import * as m0040 from './0040_bridge_responders.js';
+import * as m0041 from './0041_change_hooks.js';
 import * as m0043 from './0043_list_keyset.js';
+import * as m0044 from './0044_room_entries_tickets.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -82,5 +85,8 @@ export const migrations: Record<string, Migration> = {
   '0036_webpush': m0036,
   '0037_layer_time_zone': m0037,
   '0038_alert_paging_actions': m0038,
+  '0040_bridge_responders': m0040,
+  '0041_change_hooks': m0041,
   '0043_list_keyset': m0043,
+  '0044_room_entries_tickets': m0044,
 };

@@ -60,13 +60,24 @@ export function registerIncidentRoomRoutes(app: FastifyInstance, services: Servi
         querystring: Type.Object({
           after: Type.Optional(Type.Integer({ minimum: 0, description: 'Only entries after this sequence number' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1000 })),
+          kind: Type.Optional(
+            Type.String({
+              maxLength: 500,
+              pattern: '^[a-z_]+(,[a-z_]+)*$',
+              description: 'Only these kinds, comma-separated (e.g. hypothesis,ruled_out,finding,decision)',
+            }),
+          ),
         }),
         response: withErrors({ 200: Type.Object({ events: Type.Array(TimelineEventSchema) }) }),
       },
     },
     async (req) => ({
       events: (
-        await inc.timeline(req.params.id, { afterSeq: req.query.after ?? 0, limit: req.query.limit ?? 1000 })
+        await inc.timeline(req.params.id, {
+          afterSeq: req.query.after ?? 0,
+          limit: req.query.limit ?? 1000,
+          kinds: req.query.kind?.split(','),
+        })
       ).map(presentEvent),
     }),
   );
