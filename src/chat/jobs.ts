@@ -8,8 +8,10 @@
  */
 import type { Db, Executor } from '../db/index.js';
 import {
+  bridgeLines,
   currentRoles,
   findIncident,
+  incidentBridge,
   lockIncident,
   noteChannelOpened,
   noteIntegrationProblem,
@@ -72,9 +74,10 @@ async function header(ex: Executor, incidentId: string, url: string) {
     status: incident.status,
     commander: roles.commander?.name ?? null,
     url,
+    bridge: await incidentBridge(ex, incidentId),
   };
   const responders = [incident.declaredByUserId, ...Object.values(roles).map((r) => r?.userId ?? null)];
-  return { text: headerText(h), blocks: headerBlocks(h), responders: responders.filter((u): u is string => !!u) };
+  return { text: [headerText(h), ...bridgeLines(h.bridge)].join('\n'), blocks: headerBlocks(h), responders: responders.filter((u): u is string => !!u) };
 }
 
 /** conversations.create, then (in the completing transaction) link it, tick the checklist, queue header + invites. */

@@ -79,6 +79,8 @@ export interface HeaderInput {
   status: string;
   commander: string | null;
   url: string;
+  /** The incident's bridge call (src/incidents/bridge.ts), shown with a Join button. */
+  bridge?: { url: string; dialIn: string } | null;
 }
 
 export function headerText(h: HeaderInput): string {
@@ -91,13 +93,33 @@ export function headerBlocks(h: HeaderInput): unknown[] {
     `*Status*\n${h.status}`,
     `*Incident Commander*\n${h.commander ? escapeMrkdwn(h.commander) : 'unassigned'}`,
   ];
+  const bridge = h.bridge ?? null;
   return [
     { type: 'header', text: { type: 'plain_text', text: headerText(h).slice(0, 150) } },
     ...(h.summary ? [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(h.summary).slice(0, 2900) } }] : []),
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
+    ...(bridge
+      ? [
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: `*Bridge call*\n${escapeMrkdwn(bridge.url)}${bridge.dialIn ? `\nDial-in: ${escapeMrkdwn(bridge.dialIn)}` : ''}`.slice(
+                0,
+                2900,
+              ),
+            },
+          },
+        ]
+      : []),
     {
       type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Muster' }, url: h.url }],
+      elements: [
+        ...(bridge
+          ? [{ type: 'button', text: { type: 'plain_text', text: 'Join the bridge' }, url: bridge.url.slice(0, 3000) }]
+          : []),
+        { type: 'button', text: { type: 'plain_text', text: 'Open in Muster' }, url: h.url },
+      ],
     },
   ];
 }

@@ -6,7 +6,8 @@
 import type { Db, Executor } from '../db/index.js';
 import { recordAudit, type Actor } from '../identity/index.js';
 import type { NotifyService } from '../notify/index.js';
-import { loadPolicy, mayPageNow, type Severity } from '../incidents/index.js';
+import { incidentBridge, loadPolicy, mayPageNow, type Severity } from '../incidents/index.js';
+import { incidentPageMessage } from './page-text.js';
 import { onCallUserIds } from '../oncall/index.js';
 import { AppError } from '../shared/errors.js';
 import { isWithinWorkingHours, nextWorkingHoursStart, type WorkingHours } from '../shared/time.js';
@@ -91,6 +92,16 @@ export function commanderPaging(deps: { notify: NotifyService; publicUrl: () => 
       // P3 and P4 "can be addressed during business hours": out of hours, the page waits for the working day in
       // the IC schedule's time zone (the severity policy's pagesOutOfHours decides).
       const at = await pageTime(trx, scheduleId, incident.severity, input.at);
+      const message = incidentPageMessage({
+        incident,
+        headline: `${incident.severity} needs an Incident Commander`,
+        lines: [
+          `No Incident Commander for ${minutesOpen} minutes.`,
+          'You are on call for the Incident Commander rotation: join the incident room and take command.',
+        ],
+        bridge: await incidentBridge(trx, incident.id),
+        url: `${deps.publicUrl()}/incidents/${incident.id}`,
+      });
       for (const userId of await onCallUserIds(trx, scheduleId, at)) {
         await deps.notify.notifyUser(
           trx,
@@ -98,14 +109,7 @@ export function commanderPaging(deps: { notify: NotifyService; publicUrl: () => 
             userId,
             urgency: 'high',
             key: `commander:${incident.id}:${incident.timerGeneration}:${userId}`,
-            message: {
-              subject: `[Muster] ${incident.severity} needs an Incident Commander: ${incident.title}`,
-              body:
-                `${incident.severity} incident "${incident.title}" has had no Incident Commander for ${minutesOpen} minutes.\n` +
-                'You are on call for the Incident Commander rotation: join the incident room and take command.',
-              url: `${deps.publicUrl()}/incidents/${incident.id}`,
-              ...(incident.kind === 'drill' ? { drill: true } : {}),
-            },
+            message,
           },
           at,
         );

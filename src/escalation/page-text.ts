@@ -9,6 +9,7 @@ import { findAlertForPaging, toAlert, type Alert } from '../alerts/index.js';
 import { findServiceRow } from '../catalog/index.js';
 import type { Executor } from '../db/index.js';
 import type { NotificationMessage, PageAlerts } from '../notify/index.js';
+import { bridgeLines } from '../incidents/index.js';
 import { runAlerts } from './groups.js';
 import type { Urgency } from './model.js';
 
@@ -31,6 +32,8 @@ export interface PageInput {
   urgency: Urgency;
   /** The alert page. */
   url: string;
+  /** The bridge call of an open incident the alert is part of (docs/incidents.md): a line of the page. */
+  bridge?: { url: string; dialIn: string } | null | undefined;
 }
 
 /** "3 alerts", "1 alert". */
@@ -50,7 +53,10 @@ export function pageMessage(p: PageInput): NotificationMessage {
   const runbookLine = runbook ? `Runbook: ${runbook.url}` : 'No runbook is linked to this alert.';
   // The alert's context links a responder opens first: the runbook (or that there is none), then the dashboard.
   const dashboard = alert.context.find((c) => c.kind === 'dashboard');
-  const links = dashboard ? [runbookLine, `Dashboard: ${dashboard.url}`] : [runbookLine];
+  const links = [
+    ...(dashboard ? [runbookLine, `Dashboard: ${dashboard.url}`] : [runbookLine]),
+    ...bridgeLines(p.bridge ?? null),
+  ];
   const alerts: PageAlerts = {
     runId: p.runId,
     count,
@@ -119,7 +125,50 @@ export async function currentPageMessage(
     serviceName: service?.name ?? 'a service',
     urgency: run.urgency as Urgency,
     url: `${publicUrl}/alerts/${run.alertId}`,
+    bridge: await bridgeOfAlert(ex, first.id),
   });
+}
+
+/** The bridge call of an open incident the alert is linked to, if any (the newest such incident). */
+export async function bridgeOfAlert(ex: Executor, alertId: string): Promise<{ url: string; dialIn: string } | null> {
+  return (
+    (await ex
+      .selectFrom('incidentAlerts as ia')
+      .innerJoin('incidents as i', 'i.id', 'ia.incidentId')
+      .innerJoin('incidentBridges as b', 'b.incidentId', 'i.id')
+      .select(['b.url', 'b.dialIn'])
+      .where('ia.alertId', '=', alertId)
+      .where('i.status', '<>', 'resolved')
+      .orderBy('i.id', 'desc')
+      .executeTakeFirst()) ?? null
+  );
+}
+
+export interface IncidentPageInput {
+  incident: { id: string; title: string; severity: string; kind?: string | undefined };
+  /** What the page is for, the first line ("P1 needs an Incident Commander", "Your help is asked for"). */
+  headline: string;
+  /** The lines that follow: the ask, who asked. */
+  lines: string[];
+  bridge: { url: string; dialIn: string } | null;
+  /** The incident room. */
+  url: string;
+}
+
+/** A page about an incident (the IC rotation, added responders): its title, severity, the ask, room and bridge. */
+export function incidentPageMessage(p: IncidentPageInput): NotificationMessage {
+  const body = [
+    `${p.incident.severity} incident: ${p.incident.title}`,
+    ...p.lines,
+    `Incident room: ${p.url}`,
+    ...bridgeLines(p.bridge),
+  ];
+  return {
+    subject: `[Muster] ${p.headline}: ${p.incident.title}`,
+    body: body.join('\n'),
+    url: p.url,
+    ...(p.incident.kind === 'drill' ? { drill: true } : {}),
+  };
 }
 
 /** A planned page worded again from its run when it is sent (NotifyService.setPageRefresher); null: as planned. */

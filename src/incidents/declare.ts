@@ -4,6 +4,7 @@ import type { Actor } from '../identity/index.js';
 import { validationError, type FieldProblem } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { linkAlert } from './activity.js';
+import { resolveBridgeAtDeclaration } from './bridge.js';
 import { audit, event, refresh, signal, systemEvent, type Ctx } from './context.js';
 import { scheduleTimers } from './jobs.js';
 import {
@@ -151,6 +152,7 @@ export async function declareIn(
     .execute();
   const c: Ctx = { trx, engine, incident: toIncident(row), actor, now };
   await recordDeclaration(c, input, serviceIds);
+  await resolveBridgeAtDeclaration(c, serviceIds);
   for (const alertId of alertIds) await linkAlert(c, alertId, { isAtDeclaration: true });
   await refresh(c);
   await scheduleTimers(trx, engine, c.incident, await loadPolicy(trx, input.severity), now);

@@ -116,7 +116,7 @@ export type ChecklistStep = (typeof CHECKLIST_STEPS)[number];
 export const CHECKLIST_TITLES: Record<ChecklistStep, string> = {
   acknowledge: 'Acknowledge the alert — stop the paging cascade',
   assess_severity: 'Assess severity',
-  open_channel: 'Open the incident channel (the incident room counts)',
+  open_channel: 'Open the incident channel (the incident room or its bridge call counts)',
   declare_roles: 'Declare roles — who is IC, who is investigating?',
   check_changes: 'Check recent changes — deployments, config changes, infrastructure updates',
 };
@@ -128,6 +128,7 @@ export type ChecklistSignal =
   | { kind: 'severity_assessed' }
   | { kind: 'room_joined' }
   | { kind: 'channel_opened' }
+  | { kind: 'bridge_joined' }
   | { kind: 'roles_changed'; holders: Partial<Record<IncidentRole, string | null>> }
   | { kind: 'changes_viewed' }
   | { kind: 'change_suspected' }
@@ -143,6 +144,7 @@ export function stepFulfilledBy(signal: ChecklistSignal): ChecklistStep | null {
       return 'assess_severity';
     case 'room_joined':
     case 'channel_opened':
+    case 'bridge_joined':
       return 'open_channel';
     case 'roles_changed':
       return signal.holders.commander && signal.holders.technical_lead ? 'declare_roles' : null;
