@@ -61,6 +61,11 @@ export interface IntakeEvent {
   dedupKey: string;
   /** The source's start of this alert instance (Alertmanager startsAt); null where the source has none. */
   startsAt: number | null;
+  /**
+   * false: `startsAt` is only when the alert began (PagerDuty's payload.timestamp), not which instance it is, so
+   * dedup ignores it. Default true (Alertmanager: a new startsAt is a new instance).
+   */
+  startsAtIsInstance?: boolean;
   endsAt: number | null;
   summary: string;
   description: string;
@@ -262,6 +267,7 @@ export type DedupDecision =
  *   A resolve for an older instance than the open one arrived late and is dropped too.
  */
 export function decideDedup(event: IntakeEvent, open: AlertRef | null, latest: AlertRef | null): DedupDecision {
+  if (event.startsAtIsInstance === false && event.startsAt !== null) event = { ...event, startsAt: null };
   switch (event.action) {
     case 'trigger': {
       if (open) {

@@ -83,7 +83,38 @@ describe('parsePagerDutyEvent', () => {
     ]);
     const t = parsePagerDutyEvent({ routing_key: KEY, event_action: 'trigger', payload: {} });
     assert.ok('errors' in t);
-    assert.deepEqual(t.errors, ["'payload.summary' is missing or blank", "'payload.source' is missing or blank"]);
+    assert.deepEqual(t.errors, [
+      "'payload.summary' is missing or blank",
+      "'payload.source' is missing or blank",
+      "'payload.severity' is missing or blank",
+    ]);
+  });
+
+  it('refuses a trigger without payload.severity, naming the field, as PagerDuty does', () => {
+    const r = parsePagerDutyEvent({
+      routing_key: KEY,
+      event_action: 'trigger',
+      payload: { summary: 's', source: 'x' },
+    });
+    assert.ok('errors' in r);
+    assert.deepEqual(r.errors, ["'payload.severity' is missing or blank"]);
+  });
+
+  it("keeps payload.timestamp as the alert's start, without making it the alert's identity", () => {
+    const r = parsePagerDutyEvent({
+      routing_key: KEY,
+      event_action: 'trigger',
+      payload: { summary: 's', source: 'x', severity: 'info', timestamp: '2015-07-17T08:42:58.315+0000' },
+    });
+    assert.ok('event' in r);
+    assert.equal(r.event.alert!.startsAt, Date.parse('2015-07-17T08:42:58.315Z'));
+    assert.equal(r.event.alert!.startsAtIsInstance, false);
+    const none = parsePagerDutyEvent({
+      routing_key: KEY,
+      event_action: 'trigger',
+      payload: { summary: 's', source: 'x', severity: 'info' },
+    });
+    assert.ok('event' in none && none.event.alert!.startsAt === null);
   });
 
   it('maps out-of-enum or empty severities instead of refusing them', () => {

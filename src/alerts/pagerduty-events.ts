@@ -117,6 +117,9 @@ export function parsePagerDutyEvent(body: unknown): { event: PdAlertEvent } | { 
     else {
       if (blank(payload.summary)) errors.push("'payload.summary' is missing or blank");
       if (blank(payload.source)) errors.push("'payload.source' is missing or blank");
+      // PagerDuty refuses a trigger without a severity (400 naming the field). One a template rendered empty or
+      // outside the enum (Alertmanager's `severity: '{{ .CommonLabels.severity }}'`) is mapped, not refused.
+      if (typeof payload.severity !== 'string') errors.push("'payload.severity' is missing or blank");
       if (payload.timestamp !== undefined && parseTimestamp(payload.timestamp) === undefined) {
         errors.push("'payload.timestamp' must be an ISO 8601 time");
       }
@@ -149,7 +152,10 @@ function triggerAlert(
   const clientUrl = str(body.client_url);
   if (clientUrl) links.push({ kind: 'source', title: str(body.client) ?? 'Client', url: clientUrl });
   return {
-    startsAt: null,
+    // The alert's start as the sender saw it (shown as the alert's source start); not its identity: a re-trigger with
+    // another timestamp is the same alert, and a trigger after a resolve opens a new one, as PagerDuty does.
+    startsAt: parseTimestamp(payload.timestamp) ?? null,
+    startsAtIsInstance: false,
     endsAt: null,
     summary,
     description: '',

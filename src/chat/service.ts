@@ -11,6 +11,7 @@ import { enqueueJob } from '../jobs/index.js';
 import type { ActionLinkService } from '../notify/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { isAppError, type AppError } from '../shared/errors.js';
 import { slackNotConfigured, slackSignatureInvalid, slackUserNotLinked } from './errors.js';
 import { JOB_OPEN_CHANNEL, JOB_RESPOND, enqueueInvite, enqueuePost } from './jobs.js';
 import { channelName, checkSlackSignature, renderEvent } from './model.js';
@@ -182,33 +183,46 @@ export class ChatService {
   /**
    * A block_actions payload from a page's Acknowledge / Resolve button: the value is the signed action-link token
    * (single use); the clicking Slack user must map, through their Slack contact method, to the page's recipient.
+   * Slack shows any answer but 200 as a bare "something went wrong", so a problem the person can act on (not
+   * linked, a second click, an expired button) is answered 200 and told to them through the `response_url`, only
+   * to them (ephemeral). Faults on Muster's side (5xx) still fail the request.
    */
   async handleInteraction(payload: {
     type?: string;
     user?: { id?: string };
     actions?: { action_id?: string; value?: string }[];
     response_url?: string;
-  }): Promise<{ ok: true; action?: string; alertId?: string; ignored?: boolean }> {
+  }): Promise<{ ok: true; action?: string; alertId?: string; ignored?: boolean; problem?: string }> {
     const action = payload.actions?.[0];
     if (payload.type !== 'block_actions' || !action?.value || !PAGE_ACTIONS.has(action.action_id ?? '')) {
       return { ok: true, ignored: true };
     }
-    const slackUserId = payload.user?.id ?? '';
-    const user = slackUserId ? await userForSlackId(this.deps.db.kysely, slackUserId) : null;
-    if (!user) throw slackUserNotLinked(slackUserId || 'unknown');
-    const claim = await this.deps.actionLinks.inspect(action.value, this.deps.clock.now());
-    if (claim.userId !== user.userId) throw slackUserNotLinked(slackUserId);
-    const used = await this.deps.actionLinks.use(action.value, null);
-    await this.confirmInSlack(payload.response_url, used.action === 'acknowledge' ? 'Acknowledged' : 'Resolved');
+    let used: { action: string; alertId: string };
+    try {
+      const slackUserId = payload.user?.id ?? '';
+      const user = slackUserId ? await userForSlackId(this.deps.db.kysely, slackUserId) : null;
+      if (!user) throw slackUserNotLinked(slackUserId || 'unknown');
+      const claim = await this.deps.actionLinks.inspect(action.value, this.deps.clock.now());
+      if (claim.userId !== user.userId) throw slackUserNotLinked(slackUserId);
+      used = await this.deps.actionLinks.use(action.value, null);
+    } catch (e) {
+      if (!isAppError(e) || e.status >= 500) throw e;
+      await this.respondInSlack(payload.response_url, problemInSlack(e));
+      return { ok: true, problem: e.code };
+    }
+    await this.respondInSlack(
+      payload.response_url,
+      `:white_check_mark: ${used.action === 'acknowledge' ? 'Acknowledged' : 'Resolved'} in Muster.`,
+    );
     return { ok: true, action: used.action, alertId: used.alertId };
   }
 
   /**
    * Tell the person in Slack (https://api.slack.com/interactivity/handling#message_responses), through a job. It is
-   * enqueued after the action committed (the action is the alerts domain's transaction): a crash in between loses
+   * enqueued after the action committed (or failed) (the action is the alerts domain's transaction): a crash in between loses
    * only this confirmation, never the acknowledgement.
    */
-  private async confirmInSlack(responseUrl: string | undefined, verb: string): Promise<void> {
+  private async respondInSlack(responseUrl: string | undefined, text: string): Promise<void> {
     if (!responseUrl) return;
     let host: string;
     try {
@@ -219,11 +233,22 @@ export class ChatService {
     if (!this.deps.config.responseHosts.includes(host)) return;
     const now = this.deps.clock.now();
     const { db } = this.deps;
-    const text = `:white_check_mark: ${verb} in Muster.`;
     await db.kysely
       .transaction()
       .execute((trx) =>
         enqueueJob(trx, db.engine, { kind: JOB_RESPOND, payload: { url: responseUrl, text }, maxAttempts: 5 }, now),
       );
+  }
+}
+
+/** What a person who clicked a page's button in Slack reads when Muster could not act on it (only they see it). */
+export function problemInSlack(e: AppError): string {
+  switch (e.code) {
+    case 'action_link_used':
+      return ':warning: This button was used already: each one works once. Open the alert in Muster to see where it stands.';
+    case 'action_link_expired':
+      return ':warning: This button has expired. Open the alert in Muster to act on it.';
+    default:
+      return `:warning: ${e.message}`;
   }
 }

@@ -248,8 +248,20 @@ for (const engine of ENGINES) {
           )}`,
           { contentType: 'application/x-www-form-urlencoded' },
         );
+      // Slack shows any answer but 200 as a bare error: problems are answered 200 and told through response_url.
       const stranger = await click('U0002');
-      assert.equal(stranger.status, 403, 'a Slack user not linked to the recipient cannot use it');
+      assert.equal(stranger.status, 200, 'a Slack user not linked to the recipient cannot use it, and is told why');
+      assert.equal(stranger.body.problem, 'slack_user_not_linked');
+      const notLinked = await until('the not-linked note under the page', async () =>
+        h.slack.responses.find((r) => String(r.text).includes('U0002 is not linked')),
+      );
+      assert.equal(notLinked.response_type, 'ephemeral');
+      assert.equal(notLinked.replace_original, false);
+      assert.equal(
+        (await h.t.api<{ status: string }>('GET', `/api/alerts/${alertId}`)).body.status,
+        'triggered',
+        'the stranger acknowledged nothing',
+      );
       const first = await click('U0001');
       assert.equal(first.status, 200, JSON.stringify(first.body));
       assert.equal(first.body.action, 'acknowledge');
@@ -259,7 +271,11 @@ for (const engine of ENGINES) {
         h.slack.responses.find((r) => String(r.text).includes('Acknowledged')),
       );
       const second = await click('U0001');
-      assert.equal(second.status, 409, 'single use');
+      assert.equal(second.status, 200, 'a second click is answered 200 ...');
+      assert.equal(second.body.problem, 'action_link_used', '... and refused: single use');
+      await until('the used-already note under the page', async () =>
+        h.slack.responses.find((r) => String(r.text).includes('This button was used already')),
+      );
     });
   });
 }

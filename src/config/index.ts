@@ -29,6 +29,8 @@ const ENV_MAP: Record<string, string> = {
   MUSTER_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   MUSTER_METRICS_TOKEN: 'metricsToken',
   MUSTER_TRUST_PROXY: 'trustProxy',
+  MUSTER_TLS_CERT_FILE: 'tlsCertFile',
+  MUSTER_TLS_KEY_FILE: 'tlsKeyFile',
   MUSTER_COOKIE_SECURE: 'cookieSecure',
   MUSTER_SESSION_TTL_HOURS: 'sessionTtlHours',
   MUSTER_JOBS_ENABLED: 'jobs.enabled',
@@ -115,7 +117,15 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   if (config.adminPassword && !config.adminEmail) {
     throw new ConfigError(['adminPassword (MUSTER_ADMIN_PASSWORD): needs MUSTER_ADMIN_EMAIL as well']);
   }
-  config.publicUrl = (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
+  if (!config.tlsCertFile !== !config.tlsKeyFile) {
+    throw new ConfigError([
+      config.tlsCertFile
+        ? 'tlsKeyFile (MUSTER_TLS_KEY_FILE): needed with MUSTER_TLS_CERT_FILE'
+        : 'tlsCertFile (MUSTER_TLS_CERT_FILE): needed with MUSTER_TLS_KEY_FILE',
+    ]);
+  }
+  const scheme = config.tlsCertFile ? 'https' : 'http';
+  config.publicUrl = (config.publicUrl ?? `${scheme}://${config.host}:${config.port}`).replace(/\/+$/, '');
   return config;
 }
 

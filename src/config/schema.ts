@@ -27,6 +27,15 @@ export const ConfigSchema = Type.Object(
       }),
     ),
     trustProxy: Type.Boolean({ default: false, description: 'MUSTER_TRUST_PROXY' }),
+    tlsCertFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'MUSTER_TLS_CERT_FILE: serve https with this PEM certificate (chain); needs MUSTER_TLS_KEY_FILE',
+      }),
+    ),
+    tlsKeyFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'MUSTER_TLS_KEY_FILE: the PEM private key of MUSTER_TLS_CERT_FILE' }),
+    ),
     cookieSecure: Type.Optional(
       Type.Boolean({ description: 'MUSTER_COOKIE_SECURE: default true unless the public URL is plain http' }),
     ),
