@@ -10,7 +10,8 @@ import { rankChanges, serviceDistances, type ChangeEvent, type RankedChange } fr
 import { audit, event, signal, type Ctx } from './context.js';
 import { changeNotFound } from './errors.js';
 import type { Incident } from './model.js';
-import { affectedServiceIds } from './repo.js';
+import { affectedServiceIds, appendEvent, currentRoles } from './repo.js';
+import { engineOf } from './signals.js';
 
 export const DEFAULT_CHANGE_WINDOW_MS = 2 * HOUR;
 
@@ -95,4 +96,92 @@ export async function markChangesReviewed(c: Ctx, note: string | undefined): Pro
   await event(c, { kind: 'changes_reviewed', body: note?.trim() || 'Recent changes reviewed.', details: {} });
   await signal(c, { kind: 'changes_reviewed' });
   await audit(c, 'incident.changes_reviewed', {});
+}
+
+/** A change just recorded, as the room shows it (src/changes calls this in the change's transaction). */
+export interface RecordedChange {
+  id: string;
+  serviceId: string;
+  summary: string;
+  source: string;
+  kind: string;
+  author: string | null;
+  at: number;
+  versions: string[];
+  links: { href: string; text: string }[];
+}
+
+/** An open incident a change touched: for the intake's warning and the IC page. */
+export interface TouchedIncident {
+  incidentId: string;
+  title: string;
+  severity: string;
+  /** Whether the change was made after the incident began (impact, detection or declaration): "during the incident". */
+  during: boolean;
+  commander: { userId: string; name: string } | null;
+}
+
+/**
+ * Issue 22 item 3: a change to a service of an open incident. When it was made after the incident began, the room's
+ * timeline gets a flagged `change_during_incident` entry with who made it (the live stream carries it to every
+ * viewer). Returns every open incident of the service, for the caller's warning and page. Use the change's `trx`.
+ */
+export async function noteChangeDuringIncidents(
+  trx: Executor,
+  change: RecordedChange,
+  serviceName: string,
+  now: number,
+): Promise<TouchedIncident[]> {
+  const rows = await trx
+    .selectFrom('incidentServices')
+    .innerJoin('incidents', 'incidents.id', 'incidentServices.incidentId')
+    .select([
+      'incidents.id',
+      'incidents.title',
+      'incidents.severity',
+      'incidents.declaredAt',
+      'incidents.impactStartedAt',
+      'incidents.detectedAt',
+    ])
+    .where('incidentServices.serviceId', '=', change.serviceId)
+    .where('incidents.status', '!=', 'resolved')
+    .orderBy('incidents.id')
+    .execute();
+  const out: TouchedIncident[] = [];
+  for (const r of rows) {
+    const began = Math.min(r.declaredAt, r.impactStartedAt ?? r.declaredAt, r.detectedAt ?? r.declaredAt);
+    const during = change.at >= began;
+    const roles = await currentRoles(trx, r.id);
+    const commander = roles.commander ? { userId: roles.commander.userId, name: roles.commander.name } : null;
+    if (during) {
+      const who = change.author ?? 'someone (not said)';
+      await appendEvent(
+        trx,
+        engineOf(trx),
+        r.id,
+        {
+          kind: 'change_during_incident',
+          actorUserId: null,
+          actorLabel: change.author ?? change.source,
+          body: `Change during the incident on ${serviceName} by ${who}: ${change.summary}`,
+          details: {
+            changeId: change.id,
+            serviceId: change.serviceId,
+            serviceName,
+            summary: change.summary,
+            source: change.source,
+            kind: change.kind,
+            author: change.author,
+            changeAt: change.at,
+            versions: change.versions,
+            links: change.links,
+          },
+          isFlagged: true,
+        },
+        now,
+      );
+    }
+    out.push({ incidentId: r.id, title: r.title, severity: r.severity, during, commander });
+  }
+  return out;
 }

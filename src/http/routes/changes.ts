@@ -48,6 +48,14 @@ const ListQuery = Type.Object({
   until: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 });
+/** Issue 22 item 3: the service has an open P1/P2 (the change is still recorded). */
+export const ChangeWarningSchema = Type.Object({
+  code: Type.Literal('open_incident'),
+  message: Type.String(),
+  incidentId: Type.String(),
+  severity: Type.String(),
+  serviceId: Type.String(),
+});
 const ListResponse = withErrors({ 200: Type.Object({ changes: Type.Array(ChangeSchema) }) });
 
 const present = (c: ChangeEvent) => ({ ...c, at: toIso(c.at), receivedAt: toIso(c.receivedAt) });
@@ -79,7 +87,13 @@ export function registerChangeRoutes(app: FastifyInstance, services: Services): 
           customDetails: Type.Optional(FreeFormDetails),
         }),
         response: {
-          202: Type.Object({ status: Type.Literal('success'), id: Type.String() }),
+          202: Type.Object({
+            status: Type.Literal('success'),
+            id: Type.String(),
+            warnings: Type.Array(ChangeWarningSchema, {
+              description: 'The service has an open P1 or P2 incident: tell its Incident Commander',
+            }),
+          }),
           400: ErrorEnvelope,
           401: ErrorEnvelope,
           503: ErrorEnvelope,
@@ -110,7 +124,8 @@ export function registerChangeRoutes(app: FastifyInstance, services: Services): 
         return changes.record(key, change, b);
       }, plaintext ?? undefined);
       if (!result) throw intakeBusy(1);
-      return reply.status(202).send({ status: 'success' as const, id: result.value });
+      const { id, warnings } = result.value;
+      return reply.status(202).send({ status: 'success' as const, id, warnings });
     },
   );
 
@@ -129,13 +144,15 @@ export function registerChangeRoutes(app: FastifyInstance, services: Services): 
           timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'Default now' })),
           customDetails: Type.Optional(FreeFormDetails),
         }),
-        response: withErrors({ 201: ChangeSchema }),
+        response: withErrors({
+          201: Type.Composite([ChangeSchema, Type.Object({ warnings: Type.Array(ChangeWarningSchema) })]),
+        }),
       },
     },
     async (req, reply) => {
       const actor = actorOf(req);
       const b = req.body;
-      const created = await changes.recordByUser(actor, b.service, {
+      const { change: created, warnings } = await changes.recordByUser(actor, b.service, {
         summary: b.summary,
         source: 'api',
         at: ms(b.timestamp) ?? null,
@@ -144,7 +161,7 @@ export function registerChangeRoutes(app: FastifyInstance, services: Services): 
         kind: b.kind,
         author: b.author ?? actor.label,
       });
-      return reply.status(201).send(present(created));
+      return reply.status(201).send({ ...present(created), warnings });
     },
   );
 
