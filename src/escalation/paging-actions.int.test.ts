@@ -335,14 +335,42 @@ for (const engine of ENGINES) {
       const tok = await t.api<{ token: string }>('POST', '/api/tokens', { name: 'v', userId: viewer.body.user.id });
       assert.equal(tok.status, 201, JSON.stringify(tok.body));
       const alertId = await trigger('viewer');
-      assert.equal((await t.api('GET', `/api/alerts/${alertId}/paging`, undefined, tok.body.token)).status, 200);
+      type Can = Record<'acknowledge' | 'resolve' | 'escalate' | 'reassign' | 'snooze' | 'declare', boolean>;
+      const seen = await t.api<{ can: Can }>('GET', `/api/alerts/${alertId}/paging`, undefined, tok.body.token);
+      assert.equal(seen.status, 200);
+      // The page shows only what the caller may do: a viewer nothing, and the API refuses each of them.
+      assert.deepEqual(seen.body.can, {
+        acknowledge: false,
+        resolve: false,
+        escalate: false,
+        reassign: false,
+        snooze: false,
+        declare: false,
+      });
       for (const [path, body] of [
         ['escalate', {}],
         ['reassign', { userId: users.cy }],
         ['snooze', { minutes: 5 }],
+        ['acknowledge', {}],
+        ['resolve', {}],
       ] as const) {
         assert.equal((await t.api('POST', `/api/alerts/${alertId}/${path}`, body, tok.body.token)).status, 403, path);
       }
+      const declare = await t.api(
+        'POST',
+        '/api/incidents',
+        { title: 'By a viewer', severity: 'P3', alertIds: [alertId] },
+        tok.body.token,
+      );
+      assert.equal(declare.status, 403);
+      // A responder of the team (cy) may do all of it.
+      const cyTok = await t.api<{ token: string }>('POST', '/api/tokens', { name: 'cy', userId: users.cy });
+      const cy = await t.api<{ can: Can }>('GET', `/api/alerts/${alertId}/paging`, undefined, cyTok.body.token);
+      assert.ok(Object.values(cy.body.can).every(Boolean), JSON.stringify(cy.body.can));
+      // The actions answer the view with the same `can`.
+      const escalated = await t.api<{ can: Can }>('POST', `/api/alerts/${alertId}/escalate`, {}, cyTok.body.token);
+      assert.equal(escalated.status, 200, JSON.stringify(escalated.body));
+      assert.equal(escalated.body.can.escalate, true);
     });
 
     it('declaring an incident from an alert links the alert and its service; unknown ids name the field', async () => {

@@ -11,6 +11,7 @@ import { SNOOZE_MAX_MINUTES } from '../../escalation/actions.js';
 import { pagingFor, type PagingView } from '../../escalation/paging-view.js';
 import { AppError } from '../../shared/errors.js';
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
+import type { Actor } from '../../identity/index.js';
 import { actorOf } from '../auth.js';
 import { NullableTimestamp, Timestamp, withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
@@ -90,6 +91,22 @@ const PagingViewSchema = Type.Object({
       finishedAt: NullableTimestamp,
     }),
   ),
+  can: Type.Object(
+    {
+      acknowledge: Type.Boolean(),
+      resolve: Type.Boolean(),
+      escalate: Type.Boolean(),
+      reassign: Type.Boolean(),
+      snooze: Type.Boolean(),
+      declare: Type.Boolean({ description: 'Declare an incident from the alert' }),
+    },
+    {
+      description:
+        'What the caller may do to the alert (the page shows only these actions): acknowledge and resolve need to ' +
+        'have been paged for it or the responder role in its team; escalate, reassign and snooze the responder ' +
+        'role in its team; declare the responder role in any team. Whether the alert’s state allows it is separate.',
+    },
+  ),
   log: Type.Array(
     Type.Object({
       runId: Str,
@@ -135,10 +152,24 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 })
 export function registerPagingRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['alerts'];
-  const view = async (id: string) => {
+  const view = async (id: string, actor: Actor) => {
     const v = await pagingFor(services.db.kysely, id, services.clock.now());
     if (!v) throw new AppError('alert_not_found', `No alert with id ${id}.`, { status: 404 });
-    return presentPaging(v);
+    return { ...presentPaging(v), can: await canOn(id, actor) };
+  };
+  /** The actions the caller's roles allow, as the routes' access policies decide them (src/http/access.ts). */
+  const canOn = async (id: string, actor: Actor) => {
+    const responder = actor.isAdmin || (await services.alerts.canAct(actor, id)) === true;
+    const paged = responder || (await services.alerts.canAct(actor, id, { paged: true })) === true;
+    const declare = actor.isAdmin || (await services.teams.hasRoleInAnyTeam(actor, 'responder'));
+    return {
+      acknowledge: paged,
+      resolve: paged,
+      escalate: responder,
+      reassign: responder,
+      snooze: responder,
+      declare,
+    };
   };
 
   r.get(
@@ -152,7 +183,7 @@ export function registerPagingRoutes(app: FastifyInstance, services: Services): 
         response: withErrors({ 200: PagingViewSchema }),
       },
     },
-    async (req) => view(req.params.id),
+    async (req) => view(req.params.id, actorOf(req)),
   );
 
   r.post(
@@ -168,7 +199,7 @@ export function registerPagingRoutes(app: FastifyInstance, services: Services): 
     },
     async (req) => {
       await services.pagingActions.escalateNow(actorOf(req), req.params.id);
-      return view(req.params.id);
+      return view(req.params.id, actorOf(req));
     },
   );
 
@@ -192,7 +223,7 @@ export function registerPagingRoutes(app: FastifyInstance, services: Services): 
     },
     async (req) => {
       await services.pagingActions.reassign(actorOf(req), req.params.id, req.body);
-      return view(req.params.id);
+      return view(req.params.id, actorOf(req));
     },
   );
 
@@ -212,7 +243,7 @@ export function registerPagingRoutes(app: FastifyInstance, services: Services): 
     },
     async (req) => {
       await services.pagingActions.snooze(actorOf(req), req.params.id, req.body);
-      return view(req.params.id);
+      return view(req.params.id, actorOf(req));
     },
   );
 }

@@ -15,7 +15,7 @@ import type { PageProps } from '../types.js';
 import { RunbooksPanel } from '../runbooks/panel.js';
 import { AlertMarkers, ClassificationBadge, SeverityBadge, StatusBadge } from './badges.js';
 import { LiveIndicator, useAlertChanges } from './live.js';
-import { PagingSection, pagedFact, type PagingView } from './paging.js';
+import { CAN_NOTHING, PagingSection, pagedFact, type PagingCan, type PagingView } from './paging.js';
 import { ResolveForm } from './resolve-form.js';
 import {
   CLASSIFICATION_TEXT,
@@ -36,6 +36,15 @@ const KIND_TEXT: Record<string, string> = {
   source: 'Source',
   silence: 'Silence at the source',
   link: 'Link',
+};
+
+const ALL_ACTIONS: PagingCan = {
+  acknowledge: true,
+  resolve: true,
+  escalate: true,
+  reassign: true,
+  snooze: true,
+  declare: true,
 };
 
 export function AlertPage({ params }: PageProps) {
@@ -121,6 +130,9 @@ export function AlertPage({ params }: PageProps) {
 
   const tz = user.timezone;
   const svc = service.data;
+  // What the caller may do comes with the paging view; if that could not load, the buttons show and the API decides.
+  const can: PagingCan = p?.can ?? (paging.error ? ALL_ACTIONS : CAN_NOTHING);
+  const canAnything = can.acknowledge || can.resolve || can.declare;
   const runbooks = a.context.filter((l) => l.kind === 'runbook');
   const firstLinks = a.context.filter((l) => l.kind === 'dashboard' || l.kind === 'deploys');
   const otherLinks = a.context.filter((l) => !['runbook', 'dashboard', 'deploys'].includes(l.kind));
@@ -153,9 +165,14 @@ export function AlertPage({ params }: PageProps) {
             </>
           )}
         </p>
-        {a.status !== 'resolved' && (
+        {a.status !== 'resolved' && p && !canAnything && (
+          <p className="muted small" role="note">
+            You can read this alert. Acting on it needs the responder role in the team that owns its service.
+          </p>
+        )}
+        {a.status !== 'resolved' && canAnything && (
           <div className="alert-actions">
-            {a.status === 'triggered' && (
+            {a.status === 'triggered' && can.acknowledge && (
               <button
                 type="button"
                 className="btn btn-primary btn-large"
@@ -165,20 +182,26 @@ export function AlertPage({ params }: PageProps) {
                 {acking ? 'Acknowledging…' : 'Acknowledge'}
               </button>
             )}
-            <button
-              type="button"
-              className={a.status === 'acknowledged' ? 'btn btn-primary btn-large' : 'btn btn-large'}
-              aria-expanded={resolving}
-              onClick={() => setResolving((r) => !r)}
-            >
-              Resolve…
-            </button>
-            <Link className="btn" to={`/incidents/new?alert=${encodeURIComponent(a.id)}`}>
-              Declare incident…
-            </Link>
-            <Link className="btn btn-ghost" to={silenceLink(a, svc)}>
-              Silence similar…
-            </Link>
+            {can.resolve && (
+              <button
+                type="button"
+                className={a.status === 'acknowledged' ? 'btn btn-primary btn-large' : 'btn btn-large'}
+                aria-expanded={resolving}
+                onClick={() => setResolving((r) => !r)}
+              >
+                Resolve…
+              </button>
+            )}
+            {can.declare && (
+              <Link className="btn" to={`/incidents/new?alert=${encodeURIComponent(a.id)}`}>
+                Declare incident…
+              </Link>
+            )}
+            {can.declare && (
+              <Link className="btn btn-ghost" to={silenceLink(a, svc)}>
+                Silence similar…
+              </Link>
+            )}
             {a.status === 'acknowledged' && (
               <span className="muted">
                 Acknowledged by <strong>{a.acknowledgedByLabel ?? 'someone'}</strong> {relativeTime(a.acknowledgedAt)}
@@ -196,14 +219,7 @@ export function AlertPage({ params }: PageProps) {
       </header>
 
       {p && (
-        <PagingSection
-          alertId={a.id}
-          paging={p}
-          canAct
-          timeZone={tz}
-          teamId={svc?.teamId ?? null}
-          onChanged={pagingChanged}
-        />
+        <PagingSection alertId={a.id} paging={p} timeZone={tz} teamId={svc?.teamId ?? null} onChanged={pagingChanged} />
       )}
 
       <section className="start-here" aria-label="Start here">

@@ -59,7 +59,27 @@ export interface PagingView {
   previousRuns: { id: string; status: string; policyName: string; startedAt: string }[];
   pages: PagingPage[];
   log: { runId: string; at: string; kind: string; level: number | null; reason: string }[];
+  /** What the caller's roles allow (the API decides; the page shows only these actions). */
+  can: PagingCan;
 }
+
+export interface PagingCan {
+  acknowledge: boolean;
+  resolve: boolean;
+  escalate: boolean;
+  reassign: boolean;
+  snooze: boolean;
+  declare: boolean;
+}
+
+export const CAN_NOTHING: PagingCan = {
+  acknowledge: false,
+  resolve: false,
+  escalate: false,
+  reassign: false,
+  snooze: false,
+  declare: false,
+};
 
 const CHANNEL_TEXT: Record<string, string> = {
   email: 'Email',
@@ -114,14 +134,12 @@ export function pagedFact(p: PagingView | null, timeZone: string): string {
 export function PagingSection({
   alertId,
   paging,
-  canAct,
   timeZone,
   teamId,
   onChanged,
 }: {
   alertId: string;
   paging: PagingView;
-  canAct: boolean;
   timeZone: string;
   teamId: string | null;
   onChanged: (next: PagingView) => void;
@@ -133,8 +151,14 @@ export function PagingSection({
   });
   const p = paging;
   const run = p.run;
+  const can = p.can ?? CAN_NOTHING;
   const canEscalate =
-    p.alertStatus === 'triggered' && !!run && (run.status === 'active' || run.status === 'held') && !!run.nextLevel;
+    can.escalate &&
+    p.alertStatus === 'triggered' &&
+    !!run &&
+    (run.status === 'active' || run.status === 'held') &&
+    !!run.nextLevel;
+  const canSnooze = can.snooze && p.alertStatus === 'acknowledged';
 
   return (
     <Card title="Paging" className="paging">
@@ -222,22 +246,24 @@ export function PagingSection({
         </p>
       )}
 
-      {canAct && p.alertStatus !== 'resolved' && (
+      {p.alertStatus !== 'resolved' && (canEscalate || can.reassign || canSnooze) && (
         <div className="paging-actions">
           {canEscalate && (
             <button type="button" className="btn" disabled={escalate.busy} onClick={() => void escalate.run()}>
               {escalate.busy ? 'Escalating…' : `Escalate now to level ${run?.nextLevel ?? ''}`}
             </button>
           )}
-          <button
-            type="button"
-            className="btn"
-            aria-expanded={open === 'reassign'}
-            onClick={() => setOpen((o) => (o === 'reassign' ? null : 'reassign'))}
-          >
-            Reassign…
-          </button>
-          {p.alertStatus === 'acknowledged' && (
+          {can.reassign && (
+            <button
+              type="button"
+              className="btn"
+              aria-expanded={open === 'reassign'}
+              onClick={() => setOpen((o) => (o === 'reassign' ? null : 'reassign'))}
+            >
+              Reassign…
+            </button>
+          )}
+          {canSnooze && (
             <button
               type="button"
               className="btn"
