@@ -11,6 +11,7 @@ import { TEAM_ROLES, type Team, type TeamMember, type TeamRole, type User } from
 import { useApi } from '../lib/use-api.js';
 import { TeamPeoplePanel } from './people/team-panel.js';
 import { TrackersCard } from './team-trackers.js';
+import { BridgeCard } from './team-bridge.js';
 import type { PageProps } from './types.js';
 
 const ROLE_TEXT: Record<TeamRole, string> = {
@@ -156,6 +157,7 @@ function TeamView({ team: t, reload }: { team: Team; reload: () => void }) {
       </Card>
       <TeamPeoplePanel team={t} />
       {canManage && <AddMember team={t} onAdded={reload} />}
+      <BridgeCard team={t} canManage={canManage} />
       {canManage && <TrackersCard team={t} />}
     </>
   );

@@ -15,6 +15,8 @@ import { useSeverities } from './assessment.js';
 import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
 import { AlertsPanel, ChangesPanel } from './changes.js';
 import { Checklist } from './checklist.js';
+import { BridgeBar } from './bridge.js';
+import { RespondersPanel } from './add-responders.js';
 import { SeverityControl, StatusControl, StatusUpdateComposer } from './controls.js';
 import { DoubleBookedMark, useEngagedElsewhere } from './engaged.js';
 import { useIncidentTimeline } from './live.js';
@@ -148,6 +150,12 @@ export function IncidentPage({ params }: PageProps) {
           </div>
         }
       />
+      <BridgeBar
+        incidentId={inc.id}
+        version={timeline.events.filter((e) => e.kind.startsWith('bridge_')).length}
+        isResolved={inc.status === 'resolved'}
+        onChanged={reload}
+      />
       {inc.summary && <p className="lead prewrap">{inc.summary}</p>}
       <PostmortemCard
         incidentId={inc.id}
@@ -165,6 +173,13 @@ export function IncidentPage({ params }: PageProps) {
           declare_roles: { label: 'Assign roles', run: () => rolesRef.current?.scrollIntoView({ behavior: 'smooth' }) },
           check_changes: { label: 'Check recent changes', run: () => setChangesSignal((n) => n + 1) },
         }}
+      />
+      <RespondersPanel
+        incidentId={inc.id}
+        severity={inc.severity}
+        isResolved={inc.status === 'resolved'}
+        version={timeline.events.filter((e) => e.kind.startsWith('respond')).length}
+        onChanged={reload}
       />
       <div ref={severityRef}>
         {isAssessing && severities.data && (
