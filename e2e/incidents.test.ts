@@ -16,6 +16,7 @@ import { type Browser } from 'playwright-core';
 import { ENGINES } from '../src/db/testing/index.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
+import { GithubStandIn } from '../src/testing/trackers.js';
 
 const PASSWORD = 'a long enough password';
 /** The room's safety poll runs every 5 s: a note seen sooner than this came through the live stream. */
@@ -266,5 +267,100 @@ for (const engine of ENGINES)
       assert.deepEqual(b.errors, []);
       await b.context.close();
       await a.context.close();
+    });
+
+    test('findings, not noise, at 390 px: a hypothesis with who is on it, live on a second page, confirmed; the P3 leaves as a ticket', async () => {
+      const github = await new GithubStandIn('ghp_e2e', ['acme/basket']).start();
+      try {
+        const dana = await muster.api<{ user: { id: string } }>('POST', '/api/users', {
+          email: 'dana.sre@example.test',
+          name: 'Dana Sato',
+          password: PASSWORD,
+        });
+        const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Basket', slug: 'basket' });
+        await muster.api('PUT', `/api/teams/${team.body.id}/members/${dana.body.user.id}`, { role: 'responder' });
+        const svc = await muster.api<{ id: string }>('POST', '/api/services', {
+          name: 'Basket API',
+          teamId: team.body.id,
+        });
+        const tracker = await muster.api('PUT', `/api/teams/${team.body.id}/trackers/github`, {
+          baseUrl: github.url,
+          project: 'acme/basket',
+          token: 'ghp_e2e',
+          allowPrivateAddress: true,
+        });
+        assert.equal(tracker.status, 200, JSON.stringify(tracker.body));
+        const declared = await muster.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+          title: 'Basket totals wrong',
+          severity: 'P2',
+          serviceIds: [svc.body.id],
+        });
+        const incidentId = declared.body.incident.id;
+        const me = await muster.api<{ id: string }>('GET', '/api/me');
+        await muster.api('PUT', `/api/incidents/${incidentId}/roles/technical_lead`, { userId: me.body.id });
+        const roomPath = `/incidents/${incidentId}`;
+
+        const phone = await openPage(browser, { width: 390, height: 844 });
+        await signIn(phone.page, muster.url, roomPath, ADMIN_EMAIL, ADMIN_PASSWORD);
+        const page = phone.page;
+        const watcher = await openSignedIn('dana.sre@example.test', PASSWORD, roomPath);
+        await watcher.page.getByTestId('room-live').getByText('Live').waitFor();
+        await page.getByTestId('room-live').getByText('Live').waitFor();
+
+        // A hypothesis from the phone: the owner is the author unless someone else is picked.
+        const form = page.getByRole('form', { name: 'Add a hypothesis or finding' });
+        await form.getByLabel('Type', { exact: true }).selectOption('hypothesis');
+        await form.getByLabel('What', { exact: true }).fill('Currency rounding changed in v3.2');
+        await form.getByLabel('Evidence link').fill('https://grafana.example/d/basket');
+        await form.getByRole('button', { name: 'Add hypothesis' }).click();
+        const open = page.getByTestId('open-hypotheses');
+        await open.getByText('Currency rounding changed in v3.2').waitFor();
+        await open.getByText('is on it').waitFor();
+        const link = open.getByRole('link', { name: 'Evidence (grafana.example)' });
+        assert.equal(await link.getAttribute('href'), 'https://grafana.example/d/basket');
+        // The second viewer sees it, and who is on it, without reloading.
+        const theirs = watcher.page.getByTestId('open-hypotheses');
+        await theirs.getByText('Currency rounding changed in v3.2').waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+        await theirs.getByText('admin', { exact: false }).first().waitFor();
+        assert.equal(await theirs.getByRole('button', { name: 'Confirm' }).count(), 0, 'only the owner, IC or TL');
+
+        // The owner (and TL) confirms it: it becomes a finding, and the timeline filters to findings.
+        await open.getByRole('button', { name: 'Confirm' }).click();
+        await page.getByTestId('settled-entries').getByText('Currency rounding changed in v3.2').waitFor();
+        await page.getByText('Nobody is chasing a hypothesis right now.').waitFor();
+        await watcher.page.getByTestId('settled-entries').getByText('Currency rounding changed in v3.2').waitFor();
+        await page.getByLabel('Show', { exact: true }).selectOption('finding');
+        await page.locator('.room-events .room-event-finding').first().waitFor();
+        assert.equal(await page.locator('.room-events .room-event').count(), 1, 'only the finding');
+        const wide = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        assert.ok(wide <= 0, `the room scrolls sideways by ${wide} px at 390 px`);
+
+        // Downgraded to P3: the room offers the ticket; it is created in GitHub and shows its state.
+        const down = await muster.api('POST', `/api/incidents/${incidentId}/severity`, {
+          severity: 'P3',
+          reason: 'A few baskets only',
+        });
+        assert.equal(down.status, 200, JSON.stringify(down.body));
+        const ticket = page.getByTestId('incident-ticket');
+        await ticket.getByText('A P3 or P4 is tracked as regular engineering work.', { exact: false }).waitFor();
+        await ticket.getByRole('button', { name: 'Create ticket in Basket’s GitHub' }).click();
+        await ticket.getByRole('link', { name: 'acme/basket#1' }).waitFor();
+        await ticket.getByTestId('ticket-state').getByText('open').waitFor();
+        assert.equal(github.issues[0]?.title, 'P3: Basket totals wrong');
+        assert.match(github.issues[0]?.body ?? '', /Finding: Currency rounding changed in v3.2/);
+        const wideAfter = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        assert.ok(wideAfter <= 0, `the room scrolls sideways by ${wideAfter} px at 390 px`);
+        await page.screenshot({ path: '/tmp/muster-room-findings-390.png', fullPage: true });
+        assert.deepEqual(phone.errors, []);
+        assert.deepEqual(watcher.errors, []);
+        await watcher.context.close();
+        await phone.context.close();
+      } finally {
+        await github.close();
+      }
     });
   });

@@ -27,6 +27,8 @@ import { PublicStatusPanel } from './public-status.js';
 import { PostmortemCard } from '../postmortems/room-card.js';
 import { RunbooksPanel } from '../runbooks/panel.js';
 import { TasksPanel } from './tasks.js';
+import { ENTRY_EVENT_KINDS, FindingsPanel } from './findings.js';
+import { TICKET_EVENT_KINDS, TicketCard } from './ticket.js';
 import { ImpactStartedPanel } from './impact-started.js';
 import { TimelinePanel } from './timeline.js';
 import { useUncoordinated } from './uncoordinated.js';
@@ -61,6 +63,9 @@ export function IncidentPage({ params }: PageProps) {
   const reload = detail.reload;
   const timeline = useIncidentTimeline(id, reload);
   const uncoordinated = useUncoordinated(id, timeline.events.length);
+  // Entries and the ticket read again when the live timeline brings one of theirs (issue 22, items 4 and 5).
+  const entrySignal = timeline.events.filter((e) => ENTRY_EVENT_KINDS.includes(e.kind)).length;
+  const ticketSignal = timeline.events.filter((e) => TICKET_EVENT_KINDS.includes(e.kind)).length;
   // Participants who are also in another open incident: marked ⚑ (read again as people join).
   const busyElsewhere = useEngagedElsewhere(
     id,
@@ -163,6 +168,7 @@ export function IncidentPage({ params }: PageProps) {
         expected={(d as { postmortemExpected?: boolean }).postmortemExpected}
         timeZone={user.timezone}
       />
+      <TicketCard incidentId={inc.id} timeZone={user.timezone} signal={ticketSignal} />
       <Checklist
         incidentId={inc.id}
         items={d.checklist}
@@ -194,6 +200,7 @@ export function IncidentPage({ params }: PageProps) {
       <div className="room-grid">
         <div className="room-main">
           <RunbooksPanel incidentId={inc.id} />
+          <FindingsPanel detail={d} users={people} userId={user.id} signal={entrySignal} />
           <TimelinePanel
             incidentId={inc.id}
             events={timeline.events}

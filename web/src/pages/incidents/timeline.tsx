@@ -4,6 +4,7 @@ import { ErrorBanner, useSubmit } from '../../components/forms.js';
 import { Card, LoadError } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
+import { EvidenceLink } from './findings.js';
 import type { RoomLive } from './live.js';
 import { incidentPath, type TimelineEvent } from './types.js';
 import { UncoordinatedRow, withPeriods, type UncoordinatedPeriod } from './uncoordinated.js';
@@ -27,7 +28,31 @@ const KIND_TEXT: Record<string, string> = {
   gameday_inject: 'Drill inject',
   gameday_halted: 'Drill halted',
   gameday_ended: 'Drill ended',
+  hypothesis: 'Hypothesis',
+  ruled_out: 'Ruled out',
+  finding: 'Finding',
+  decision: 'Decision',
+  hypothesis_owner_changed: 'Hypothesis',
+  ticket_requested: 'Ticket',
+  ticket_created: 'Ticket',
+  ticket_failed: 'Ticket',
+  ticket_state_changed: 'Ticket',
 };
+
+/** The timeline's filter by type (issue 22, item 4): everything, or one kind of typed entry. */
+const FILTERS: { value: string; label: string; kinds: string[] | null }[] = [
+  { value: 'all', label: 'Everything', kinds: null },
+  {
+    value: 'entries',
+    label: 'Hypotheses, findings, decisions',
+    kinds: ['hypothesis', 'ruled_out', 'finding', 'decision'],
+  },
+  { value: 'hypothesis', label: 'Hypotheses', kinds: ['hypothesis', 'hypothesis_owner_changed'] },
+  { value: 'ruled_out', label: 'Ruled out', kinds: ['ruled_out'] },
+  { value: 'finding', label: 'Findings', kinds: ['finding'] },
+  { value: 'decision', label: 'Decisions', kinds: ['decision'] },
+  { value: 'note', label: 'Notes and updates', kinds: ['note', 'status_update'] },
+];
 
 export function TimelinePanel({
   incidentId,
@@ -48,6 +73,9 @@ export function TimelinePanel({
   onAssignCommander?: () => void;
 }) {
   const [text, setText] = useState('');
+  const [filter, setFilter] = useState('all');
+  const kinds = FILTERS.find((f) => f.value === filter)?.kinds ?? null;
+  const shown = kinds ? events.filter((e) => kinds.includes(e.kind)) : events;
   // Newest at the bottom, like a conversation: follow new entries unless the reader scrolled up to read older ones.
   const list = useRef<HTMLOListElement>(null);
   const isFollowing = useRef(true);
@@ -73,6 +101,16 @@ export function TimelinePanel({
       }
     >
       {error ? <LoadError error={error} /> : null}
+      <div className="timeline-filter">
+        <label htmlFor="timeline-filter">Show</label>{' '}
+        <select id="timeline-filter" value={filter} onChange={(e) => setFilter(e.target.value)}>
+          {FILTERS.map((f) => (
+            <option key={f.value} value={f.value}>
+              {f.label}
+            </option>
+          ))}
+        </select>
+      </div>
       <ol
         className="room-events"
         aria-label="Timeline"
@@ -82,7 +120,7 @@ export function TimelinePanel({
           isFollowing.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
       >
-        {withPeriods(events, uncoordinated).map((row) => {
+        {withPeriods(shown, kinds ? [] : uncoordinated).map((row) => {
           if ('period' in row)
             return (
               <UncoordinatedRow
@@ -107,6 +145,12 @@ export function TimelinePanel({
               <span className="room-event-body">
                 {e.isFlagged && <strong className="warn-text">⚠ </strong>}
                 <span className="prewrap">{e.body}</span> <span className="muted small">— {e.actorLabel}</span>
+                {typeof e.details?.evidenceUrl === 'string' && (
+                  <>
+                    {' '}
+                    <EvidenceLink url={e.details.evidenceUrl} />
+                  </>
+                )}
               </span>
             </li>
           );
