@@ -67,7 +67,12 @@ export const COMMANDS: CommandEntry[] = [
   },
   { name: 'token', aliases: ['tokens'], description: 'personal API tokens', load: () => [accountCommands()] },
   // teams and the job queue (src/cli/teams.ts)
-  { name: 'team', aliases: ['teams'], description: 'teams and their members', load: () => [teamCommands()] },
+  {
+    name: 'team',
+    aliases: ['teams'],
+    description: 'teams and their members',
+    load: () => [teamCommands(), import('./incident-bridge.js').then((m) => m.registerTeamBridgeCommands)],
+  },
   { name: 'jobs', description: 'the durable job queue (administrators)', load: () => [teamCommands()] },
   // services, integration keys, alerts (src/cli/alerts.ts)
   {
@@ -121,6 +126,7 @@ export const COMMANDS: CommandEntry[] = [
     load: () => [
       import('./incidents.js').then((m) => m.registerIncidentCommands),
       import('./incident-findings.js').then((m) => m.registerIncidentFindingCommands),
+      import('./incident-bridge.js').then((m) => m.registerIncidentBridgeCommands),
     ],
   },
   // post-mortems (src/cli/postmortems.ts), completion rate and contributing factors (src/cli/postmortems-analysis.ts)
