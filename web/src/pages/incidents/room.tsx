@@ -14,6 +14,7 @@ import type { PageProps } from '../types.js';
 import { useSeverities } from './assessment.js';
 import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
 import { AlertsPanel, ChangesPanel } from './changes.js';
+import { ChangesDuringIncident } from './changes-live.js';
 import { Checklist } from './checklist.js';
 import { BridgeBar } from './bridge.js';
 import { RespondersPanel } from './add-responders.js';
@@ -199,6 +200,7 @@ export function IncidentPage({ params }: PageProps) {
       </div>
       <div className="room-grid">
         <div className="room-main">
+          <ChangesDuringIncident events={timeline.events} timeZone={user.timezone} />
           <RunbooksPanel incidentId={inc.id} />
           <FindingsPanel detail={d} users={people} userId={user.id} signal={entrySignal} />
           <TimelinePanel
