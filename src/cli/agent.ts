@@ -104,7 +104,7 @@ export function registerAgentCommands(program: Command, deps: Deps): void {
     .action(async (o: { team?: string }) => {
       const q = o.team ? `?teamId=${encodeURIComponent(await client().teamId(o.team))}` : '';
       const r = await client().get<{ items: AgentView[] }>(`/api/agents${q}`);
-      output(json(), r, () =>
+      output(json(), r.items, () =>
         printTable(
           r.items.map((a) => ({
             ...a,

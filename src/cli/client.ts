@@ -10,6 +10,40 @@ export class ApiError extends Error {
   }
 }
 
+/** The server could not be reached at all: the message names the URL and the cause (refused, no such host, TLS…). */
+export class UnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
+    super(`Cannot reach the Muster server at ${url}: ${describeNetworkError(cause)}.`, { cause });
+  }
+}
+
+/** fetch's "fetch failed" names nothing: the cause (an errno, a TLS or DNS failure) is in `cause`, sometimes nested. */
+export function describeNetworkError(e: unknown): string {
+  let err: unknown = e;
+  for (let i = 0; i < 4 && err instanceof Error && err.cause instanceof Error; i++) err = err.cause;
+  if (err instanceof AggregateError && err.errors[0] instanceof Error) err = err.errors[0];
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  const why: Record<string, string> = {
+    ECONNREFUSED: 'connection refused (is Muster running, on that port?)',
+    ENOTFOUND: 'no such host',
+    EAI_AGAIN: 'the host name could not be looked up now',
+    ETIMEDOUT: 'the connection timed out',
+    ECONNRESET: 'the connection was reset',
+    EHOSTUNREACH: 'no route to the host',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+    DEPTH_ZERO_SELF_SIGNED_CERT: "its certificate is self-signed (set NODE_EXTRA_CA_CERTS to the certificate's file)",
+    SELF_SIGNED_CERT_IN_CHAIN: 'its certificate chain is not trusted (set NODE_EXTRA_CA_CERTS)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate could not be verified (set NODE_EXTRA_CA_CERTS)',
+    ERR_SSL_WRONG_VERSION_NUMBER: 'it does not speak https there (try http://)',
+  };
+  if (code && why[code]) return `${why[code]} (${code})`;
+  return code && !message.includes(code) ? `${message} (${code})` : message;
+}
+
 export interface ClientOptions {
   url: string;
   token: string;
@@ -19,14 +53,19 @@ export class MusterClient {
   constructor(private readonly opts: ClientOptions) {}
 
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(new URL(path, this.opts.url.replace(/\/?$/, '/')), {
-      method,
-      headers: {
-        authorization: `Bearer ${this.opts.token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.opts.url.replace(/\/?$/, '/')), {
+        method,
+        headers: {
+          authorization: `Bearer ${this.opts.token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (e) {
+      throw new UnreachableError(this.opts.url, e);
+    }
     const text = await res.text();
     let parsed: unknown = null;
     if (text) {

@@ -9,11 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import { ApiError, MusterClient } from './client.js';
+import { Command, CommanderError, Option } from 'commander';
+import { ApiError, MusterClient, UnreachableError } from './client.js';
 import { readStoredLogin, sameServer } from './cli-config.js';
 import type { CliDeps, GlobalOpts } from './deps.js';
-import { printJson } from './output.js';
 
 type Register = (program: Command, deps: CliDeps) => void;
 
@@ -297,16 +296,74 @@ export async function main(argv: string[]): Promise<void> {
     throw e;
   });
   const program = buildProgram();
+  // Usage errors (an unknown option, a missing argument) exit 2; with --json they are one JSON line on stderr.
+  const isJson = argv.includes('--json');
+  program.exitOverride();
+  if (isJson) program.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
   const deps = makeDeps(program);
   await registerFor(program, deps, commandWord(argv.slice(2)));
   await program.parseAsync(argv).catch((e: unknown) => {
-    if (e instanceof ApiError) {
-      if (deps.json()) {
-        printJson({ error: { code: e.code, message: e.message, details: e.details }, status: e.status });
-      } else process.stderr.write(`error: ${e.message} (${e.code}, HTTP ${e.status})\n`);
-      process.exit(e.status === 401 || e.status === 403 ? 3 : 1);
-    }
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
+    const failure = describeFailure(e);
+    if (failure.exitCode === EXIT.ok) process.exit(0); // --help, --version
+    if (isJson || deps.json()) {
+      process.stderr.write(
+        `${JSON.stringify({ error: failure.error, ...(failure.status ? { status: failure.status } : {}) })}\n`,
+      );
+    } else if (failure.text) process.stderr.write(`${failure.text}\n`);
+    process.exit(failure.exitCode);
   });
+}
+
+/** The CLI's exit codes (docs/cli.md, "Output and exit codes"). */
+export const EXIT = {
+  ok: 0,
+  /** Any other error: the API refused (4xx other than below, 5xx), bad input the CLI itself found. */
+  error: 1,
+  /** The command line (unknown command or option, missing argument) or the server configuration is wrong. */
+  usage: 2,
+  /** Not signed in, or not allowed (HTTP 401, 403). */
+  auth: 3,
+  /** What the command names does not exist (HTTP 404). */
+  notFound: 4,
+  /** The server could not be reached (refused, no such host, timed out, TLS). */
+  unreachable: 5,
+} as const;
+
+interface Failure {
+  exitCode: number;
+  error: { code: string; message: string; details?: unknown };
+  status?: number;
+  /** What a person reads on stderr (null: commander has printed it already). */
+  text: string | null;
+}
+
+/** How an error ends the CLI: its exit code, its JSON form and its line for people. */
+export function describeFailure(e: unknown): Failure {
+  if (e instanceof CommanderError) {
+    const isDone = e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version';
+    const message = e.message.replace(/^error: /, '');
+    return {
+      exitCode: isDone ? EXIT.ok : EXIT.usage,
+      error: { code: 'usage', message },
+      text: null,
+    };
+  }
+  if (e instanceof ApiError) {
+    const exitCode = e.status === 401 || e.status === 403 ? EXIT.auth : e.status === 404 ? EXIT.notFound : EXIT.error;
+    return {
+      exitCode,
+      error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) },
+      status: e.status,
+      text: `error: ${e.message} (${e.code}, HTTP ${e.status})`,
+    };
+  }
+  if (e instanceof UnreachableError) {
+    return {
+      exitCode: EXIT.unreachable,
+      error: { code: 'unreachable', message: e.message },
+      text: `error: ${e.message}`,
+    };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return { exitCode: EXIT.error, error: { code: 'error', message }, text: `error: ${message}` };
 }

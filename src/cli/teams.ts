@@ -63,7 +63,8 @@ export function registerTeamCommands(program: Command, { client, json }: CliDeps
       if (o.status) q.set('status', o.status);
       if (o.kind) q.set('kind', o.kind);
       const r = await client().get<{ jobs: Row[]; counts: unknown }>(`/api/jobs?${q.toString()}`);
-      output(json(), r, () => printTable(r.jobs, ['id', 'kind', 'status', 'attempts', 'runAt', 'lastError']));
+      // A list prints an array with --json, as every list command does (the counts: GET /api/jobs).
+      output(json(), r.jobs, () => printTable(r.jobs, ['id', 'kind', 'status', 'attempts', 'runAt', 'lastError']));
     });
   jobs
     .command('retry')
