@@ -52,7 +52,9 @@ for (const engine of ENGINES) {
       assert.match(refused.stderr, /roles_not_distinct, HTTP 409/);
       const asJson = await muster(['incident', 'role', id, '--tl', me.body.id, '--json'], env);
       assert.equal(asJson.code, 1);
-      assert.equal((JSON.parse(asJson.stdout) as { error: { code: string } }).error.code, 'roles_not_distinct');
+      // With --json the error is JSON on stderr (docs/cli.md), stdout stays empty.
+      assert.equal(asJson.stdout, '');
+      assert.equal((JSON.parse(asJson.stderr) as { error: { code: string } }).error.code, 'roles_not_distinct');
 
       const ok = await muster(
         ['incident', 'role', id, '--tl', me.body.id, '--override-reason', 'Alone on the night shift', '--json'],
