@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'web/dist/**',
+      'web/src/api-types.ts',
       'node_modules/**',
       'muster-data/**',
       'coverage/**',

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import type { MusterClient } from './client.js';
 import { output, printJson, printTable, withServiceSlugs } from './output.js';
+import { readPages } from './pages.js';
 
 interface Deps {
   client: () => MusterClient;
@@ -255,13 +256,25 @@ export function registerAlertCommands(program: Command, { client, json }: Deps):
     .addOption(new Option('--severity <severity>').choices(['critical', 'error', 'warning', 'info']))
     .option('--q <text>', 'summary or dedup key contains')
     .option('--limit <n>', 'at most this many', '50')
-    .option('--before <id>', 'older than this alert id (next page)')
+    .option('--cursor <cursor>', "the alerts after this cursor (the previous page's next)")
+    .option('--all', 'every page, following the cursor (--limit alerts a page)')
     .action(async (o: Record<string, string | undefined>) => {
       const q = new URLSearchParams();
-      for (const k of ['status', 'service', 'severity', 'q', 'limit', 'before']) if (o[k]) q.set(k, o[k]);
-      const r = await client().get<{ alerts: Row[]; nextBefore: string | null }>(`/api/alerts?${q.toString()}`);
-      if (json()) return printJson(r);
-      printTable(await withServiceSlugs(client(), r.alerts), [
+      for (const k of ['status', 'service', 'severity', 'q', 'limit']) if (o[k]) q.set(k, o[k]);
+      const r = await readPages(
+        async (cursor) => {
+          if (cursor) q.set('cursor', cursor);
+          const page = await client().get<{ alerts: Row[]; next: string | null }>(`/api/alerts?${q.toString()}`);
+          return { rows: page.alerts, next: page.next };
+        },
+        { cursor: o.cursor, all: Boolean(o.all) },
+      );
+      if (json()) {
+        printJson(r.rows);
+        if (r.next) process.stderr.write(`more: --cursor ${r.next}\n`);
+        return;
+      }
+      printTable(await withServiceSlugs(client(), r.rows), [
         'id',
         'status',
         'severity',
@@ -270,7 +283,7 @@ export function registerAlertCommands(program: Command, { client, json }: Deps):
         'occurrenceCount',
         'lastSeenAt',
       ]);
-      if (r.nextBefore) say(`more: --before ${r.nextBefore}`);
+      if (r.next) say(`more: --cursor ${r.next}`);
     });
   alerts
     .command('show')

@@ -60,6 +60,19 @@ const HEARTBEAT_MS = 15_000;
 const SAFETY_POLL_MS = 5_000;
 /** Re-read this far back on every nudge: commits land out of order, and PostgreSQL writers' clocks differ a little. */
 const LOOKBACK_MS = 10_000;
+/** How far back a reconnecting stream may resume from its Last-Event-ID; older: it starts from now (reload the list). */
+const RESUME_MAX_MS = 60 * 60_000;
+
+/** An event's id: the alert's `updatedAt` and id, the position in the stream a reconnect resumes after. */
+const eventIdOf = (a: Alert): string => `${a.updatedAt}.${a.id}`;
+/** The position a Last-Event-ID names, or null when it is not one of ours (then the stream starts from now). */
+export function resumePointOf(lastEventId: string | undefined, now: number): { at: number; alertId: string } | null {
+  const m = /^(\d{1,15})\.([A-Za-z0-9_]{1,100})$/.exec(lastEventId ?? '');
+  if (!m) return null;
+  const at = Number(m[1]);
+  if (at > now || at < now - RESUME_MAX_MS) return null;
+  return { at, alertId: m[2]! };
+}
 
 export function registerAlertQualityRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -77,8 +90,16 @@ export function registerAlertQualityRoutes(app: FastifyInstance, services: Servi
       schema: {
         tags: ['alerts'],
         summary: 'Live alert list: server-sent events (event: alert, data: {type: created|updated, alert})',
+        description:
+          'Each event has an `id:` line; a client that reconnects with `Last-Event-ID` (browsers do) gets every ' +
+          'alert changed after that event first, if it is at most an hour old (older: from now; reload the list).',
         querystring: Type.Object({
           service: Type.Optional(Type.String({ maxLength: 100, description: 'Service id or slug' })),
+        }),
+        headers: Type.Object({
+          'last-event-id': Type.Optional(
+            Type.String({ maxLength: 200, description: 'The id of the last event received: resume after it' }),
+          ),
         }),
       },
     },
@@ -87,7 +108,8 @@ export function registerAlertQualityRoutes(app: FastifyInstance, services: Servi
       const serviceId = q.service ? (await services.catalog.get(actorOf(req), q.service)).id : undefined;
       await services.alerts.live.ensureListening();
       reply.hijack();
-      openAlertStream(req, reply.raw, { services, streams, serviceId });
+      const resume = resumePointOf(req.headers['last-event-id'], services.clock.now());
+      openAlertStream(req, reply.raw, { services, streams, serviceId, resume });
     },
   );
 
@@ -159,11 +181,18 @@ export function registerAlertQualityRoutes(app: FastifyInstance, services: Servi
 function openAlertStream(
   req: FastifyRequest,
   res: ServerResponse,
-  o: { services: Services; streams: Set<ServerResponse>; serviceId: string | undefined },
+  o: {
+    services: Services;
+    streams: Set<ServerResponse>;
+    serviceId: string | undefined;
+    resume: { at: number; alertId: string } | null;
+  },
 ): void {
   const { alerts, clock } = o.services;
-  const startedAt = clock.now();
+  // Resuming: from the last event the client had, which is not sent again.
+  const startedAt = o.resume ? o.resume.at : clock.now();
   const sent = new Map<string, number>(); // alert id → updatedAt last sent
+  if (o.resume) sent.set(o.resume.alertId, o.resume.at);
   let cursor = startedAt;
   let isClosed = false;
   let flushing: Promise<void> | null = null;
@@ -171,7 +200,7 @@ function openAlertStream(
   openEventStream(req, res, 3000);
   const send = (a: Alert): void => {
     const type = a.createdAt >= startedAt && !sent.has(a.id) ? 'created' : 'updated';
-    res.write(`event: alert\ndata: ${JSON.stringify({ type, alert: presentAlert(a) })}\n\n`);
+    res.write(`id: ${eventIdOf(a)}\nevent: alert\ndata: ${JSON.stringify({ type, alert: presentAlert(a) })}\n\n`);
     sent.set(a.id, a.updatedAt);
     cursor = Math.max(cursor, a.updatedAt);
   };
@@ -179,10 +208,13 @@ function openAlertStream(
     do {
       isPending = false;
       const since = Math.max(startedAt, cursor - LOOKBACK_MS);
-      for (const a of await alerts.changedSince({ since, serviceId: o.serviceId, limit: 500 })) {
+      const changed = await alerts.changedSince({ since, serviceId: o.serviceId, limit: 500 });
+      for (const a of changed) {
         if (isClosed) return;
         if (sent.get(a.id) !== a.updatedAt) send(a);
       }
+      // A full read (a resume after a busy minute): read on from where it ended.
+      if (changed.length === 500 && cursor > since + LOOKBACK_MS) isPending = true;
       for (const [id, at] of sent) if (at < cursor - 2 * LOOKBACK_MS) sent.delete(id);
     } while (isPending && !isClosed);
   };
@@ -206,6 +238,7 @@ function openAlertStream(
     alerts.live.ensureListening().catch((err: unknown) => req.log.warn({ err }, 'the alert stream cannot LISTEN yet'));
   }, SAFETY_POLL_MS);
   o.streams.add(res);
+  if (o.resume) flush();
   const close = () => {
     isClosed = true;
     unsubscribe();

@@ -15,6 +15,9 @@ const StatusFilter = Type.Union(
   },
 );
 const SeveritySchema = Type.Union(['critical', 'error', 'warning', 'info'].map((s) => Type.Literal(s)));
+/** A string of a closed set, for answers: an enum in the document (typed clients), a plain string to serialise. */
+const OneOf = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
 const ContextLinkSchema = Type.Object({
   kind: Type.String({ description: 'runbook, dashboard, deploys, panel, link, image, source or silence' }),
@@ -29,8 +32,8 @@ const AlertSchema = Type.Object({
   integrationKeyId: Nullable(Type.String()),
   source: Type.String(),
   dedupKey: Type.String(),
-  status: Type.String(),
-  severity: Type.String(),
+  status: OneOf(['triggered', 'acknowledged', 'resolved'] as const),
+  severity: OneOf(['critical', 'error', 'warning', 'info'] as const),
   summary: Type.String(),
   description: Type.String(),
   labels: Type.Record(Type.String(), Type.String()),
@@ -49,7 +52,7 @@ const AlertSchema = Type.Object({
   resolvedAt: NullableTimestamp,
   resolvedByUserId: Nullable(Type.String()),
   resolvedByLabel: Nullable(Type.String()),
-  classification: Nullable(Type.String()),
+  classification: Type.Union([OneOf(['actionable', 'not_actionable', 'false_positive'] as const), Type.Null()]),
   classificationNote: Nullable(Type.String()),
   createdAt: Timestamp,
   updatedAt: Timestamp,

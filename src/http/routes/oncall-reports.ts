@@ -28,7 +28,7 @@ const ReportQuery = Type.Object({
 const RatesQuery = Type.Composite([
   ReportQuery,
   Type.Object({
-    baseHourlyRate: Type.Optional(Type.Number({ minimum: 0 })),
+    baseHourlyRate: Type.Number({ minimum: 0, description: 'Required: the hourly rate compensation is figured from' }),
     offHoursMultiplier: Type.Optional(Type.Number({ minimum: 0 })),
     weekendMultiplier: Type.Optional(Type.Number({ minimum: 0 })),
     perPageBonus: Type.Optional(Type.Number({ minimum: 0 })),

@@ -69,7 +69,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
       schema: {
         tags,
         summary: "Each person's share of the team's pages, incidents, roles and off-hours page hours; heroes flagged",
-        querystring: Type.Object({ teamId: Type.Optional(Id), ...Window }),
+        querystring: Type.Object({ teamId: Id, ...Window }),
       },
     },
     async (req) => {
@@ -94,8 +94,8 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         tags,
         summary: "The pages, incidents or roles behind one person's hero figure, newest first (at most 500)",
         querystring: Type.Object({
-          teamId: Type.Optional(Id),
-          userId: Type.Optional(Id),
+          teamId: Id,
+          userId: Id,
           measure: Type.Optional(Type.String({ maxLength: 20, description: 'pages, incidents, roles or offHours' })),
           ...Window,
         }),
@@ -120,7 +120,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
       schema: {
         tags,
         summary: 'Per service, who handled its incidents; flagged when one person handled most of them, with remedies',
-        querystring: Type.Object({ teamId: Type.Optional(Id), serviceId: Type.Optional(Id), ...Window }),
+        querystring: Type.Object({ teamId: Id, serviceId: Type.Optional(Id), ...Window }),
       },
     },
     async (req) => {
@@ -141,7 +141,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         tags,
         summary:
           'Share of each month on call per person, back-to-back shifts across schedules, recovery after night pages',
-        querystring: Type.Object({ teamId: Type.Optional(Id), ...Window }),
+        querystring: Type.Object({ teamId: Id, ...Window }),
       },
     },
     async (req) => {

@@ -1,6 +1,7 @@
 /**
  * Alerts: everything the monitoring sent, newest first. Filters live in the URL (a link to "open critical alerts of
- * checkout" can be shared); older pages use the API's keyset (`before`); the newest page updates itself.
+ * checkout" can be shared); older pages follow the API's cursor (`next`, keyset pagination); the newest page updates
+ * itself. Calls are typed from the generated API types (lib/typed-api.ts).
  */
 import { useMemo, useState, type FormEvent } from 'react';
 import { FilterBar, SelectFilter, Tabs, useUrlFilters } from '../../components/filters.js';
@@ -8,12 +9,12 @@ import { ErrorBanner } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
 import { Card, PageHeader } from '../../components/ui.js';
-import { api, query } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { Link, useLocation } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
+import { apiCall, apiUrl, type ApiQuery } from '../../lib/typed-api.js';
 import { useApi } from '../../lib/use-api.js';
-import { AlertMarkers, SeverityBadge, StatusBadge } from './badges.js';
+import { AlertMarkers, SeverityBadge, StatusBadge, type AlertRunbook } from './badges.js';
 import { LiveIndicator, useAlertChanges } from './live.js';
 import { ResolveForm } from './resolve-form.js';
 import { SEVERITIES, STATUS_FILTERS, type Alert, type AlertPage, type Service } from './types.js';
@@ -43,30 +44,37 @@ export function AlertsPage() {
   const service = search.get('service') ?? '';
   const severity = search.get('severity') ?? '';
   const q = search.get('q') ?? '';
-  const before = search.get('before') ?? '';
+  const cursor = search.get('cursor') ?? '';
   const group = search.get('group') ?? '';
   const services = useServiceNames();
 
-  const path = `/api/alerts${query({
+  const filters = {
     status: status === 'all' ? undefined : status,
     service,
     severity,
     q,
     group,
-    before,
+    cursor,
     limit: PAGE_SIZE,
-  })}`;
+  } as ApiQuery<'/api/alerts'>;
+  const path = apiUrl('/api/alerts', undefined, filters);
   const alerts = useApi<AlertPage>(path);
   // Only the newest page changes by itself; older pages stay put while you read them.
-  const live = useAlertChanges(alerts.reload, !before);
+  const live = useAlertChanges(alerts.reload, !cursor);
 
-  const setFilter = useUrlFilters('/alerts', DEFAULTS, 'before');
+  const setFilter = useUrlFilters('/alerts', DEFAULTS, 'cursor');
 
   const [text, setText] = useState(q);
   const applyText = (e: FormEvent) => {
     e.preventDefault();
     setFilter({ q: text.trim() });
   };
+
+  // The runbook each alert's page would show (linked to its service or matching its rule): the list says the same.
+  const shownIds = (alerts.data?.alerts ?? []).map((a) => a.id).join(',');
+  const runbooks = useApi<{ runbooks: Record<string, AlertRunbook | null> }>(
+    shownIds ? `/api/runbooks/for-alerts?alertIds=${encodeURIComponent(shownIds)}` : null,
+  );
 
   const [acting, setActing] = useState<string | null>(null);
   const [resolving, setResolving] = useState<string | null>(null);
@@ -75,7 +83,7 @@ export function AlertsPage() {
     setActionError(null);
     setActing(a.id);
     try {
-      await api.post(`/api/alerts/${encodeURIComponent(a.id)}/acknowledge`);
+      await apiCall('post', '/api/alerts/{id}/acknowledge', { params: { id: a.id } });
       alerts.reload();
     } catch (e) {
       setActionError(e);
@@ -86,7 +94,7 @@ export function AlertsPage() {
 
   const sortedServices = [...services.values()].sort((a, b) => a.name.localeCompare(b.name));
   const columns: Column<Alert>[] = [
-    ...alertColumns(services),
+    ...alertColumns(services, runbooks.data?.runbooks ?? {}),
     {
       id: 'lastSeen',
       header: 'Last seen',
@@ -199,7 +207,7 @@ export function AlertsPage() {
           what="alerts"
           isEmpty={(d) => d.alerts.length === 0}
           empty={
-            status === 'open' && !filtered && !before ? 'Nothing open. All quiet.' : 'No alerts match these filters.'
+            status === 'open' && !filtered && !cursor ? 'Nothing open. All quiet.' : 'No alerts match these filters.'
           }
         >
           {(d) => (
@@ -228,15 +236,15 @@ export function AlertsPage() {
             />
           )}
         </Loadable>
-        {(before || alerts.data?.nextBefore) && (
+        {(cursor || alerts.data?.next) && (
           <div className="table-foot pager">
-            {before && (
-              <button type="button" className="btn" onClick={() => setFilter({ before: '' })}>
+            {cursor && (
+              <button type="button" className="btn" onClick={() => setFilter({ cursor: '' })}>
                 ← Newest
               </button>
             )}
-            {alerts.data?.nextBefore && (
-              <button type="button" className="btn" onClick={() => setFilter({ before: alerts.data!.nextBefore! })}>
+            {alerts.data?.next && (
+              <button type="button" className="btn" onClick={() => setFilter({ cursor: alerts.data!.next! })}>
                 Older →
               </button>
             )}
@@ -248,7 +256,7 @@ export function AlertsPage() {
 }
 
 /** Severity, alert and status: the columns that need only the service names. */
-function alertColumns(services: Map<string, Service>): Column<Alert>[] {
+function alertColumns(services: Map<string, Service>, runbooks: Record<string, AlertRunbook | null>): Column<Alert>[] {
   return [
     {
       id: 'severity',
@@ -271,7 +279,7 @@ function alertColumns(services: Map<string, Service>): Column<Alert>[] {
               <span>{service ? service.name : <code>{a.serviceId}</code>}</span>
               {a.occurrenceCount > 1 && <span title="Times this alert was received">×{a.occurrenceCount}</span>}
               <span className="muted">{a.source}</span>
-              <AlertMarkers alert={a} />
+              <AlertMarkers alert={a} runbook={runbooks[a.id]} />
             </div>
           </>
         );

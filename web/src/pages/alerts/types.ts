@@ -1,5 +1,7 @@
 /** The alert, service and integration-key shapes of the HTTP API (src/http/routes/alerts.ts, catalog.ts). */
 
+import type { ApiResponse } from '../../lib/typed-api.js';
+
 export type AlertStatus = 'triggered' | 'acknowledged' | 'resolved';
 export type StatusFilter = AlertStatus | 'open';
 export const STATUS_FILTERS: readonly StatusFilter[] = ['open', 'triggered', 'acknowledged', 'resolved'];
@@ -95,10 +97,8 @@ export interface AlertDetail extends Alert {
   group: AlertGroup | null;
 }
 
-export interface AlertPage {
-  alerts: Alert[];
-  nextBefore: string | null;
-}
+/** A page of the alert list, as the API documents it (generated types: lib/typed-api.ts). */
+export type AlertPage = ApiResponse<'/api/alerts'>;
 
 export type Criticality = 'critical' | 'high' | 'medium' | 'low';
 export const CRITICALITIES: readonly Criticality[] = ['critical', 'high', 'medium', 'low'];

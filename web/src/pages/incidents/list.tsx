@@ -1,12 +1,15 @@
-/** Incidents: open ones first by default, filters (status, severity) in the URL, and "Declare incident". */
+/**
+ * Incidents: open ones first by default, filters (status, severity) in the URL, older pages by the API's cursor
+ * (`next`, keyset pagination), and "Declare incident". The list is read with the generated API types.
+ */
 import { FilterBar, SelectFilter, Tabs, useUrlFilters } from '../../components/filters.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
 import { Card, PageHeader } from '../../components/ui.js';
-import { query } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
 import { Link, useLocation } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
+import { apiUrl, type ApiQuery, type ApiResponse } from '../../lib/typed-api.js';
 import { useApi } from '../../lib/use-api.js';
 import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
 import { IncidentPostmortemBadge } from '../postmortems/badges.js';
@@ -14,6 +17,7 @@ import { SEVERITIES, STATUSES, STATUS_TEXT, duration, type Incident } from './ty
 
 const FILTER_TEXT: Record<string, string> = { open: 'Open', all: 'All', ...STATUS_TEXT };
 const DEFAULTS = { status: 'open' };
+const PAGE_SIZE = 100;
 const STATUS_TABS = ['open', ...STATUSES, 'all'].map((s) => ({ key: s, text: FILTER_TEXT[s]! }));
 const SEVERITY_OPTIONS = SEVERITIES.map((s) => ({ value: s, text: s }));
 
@@ -53,9 +57,11 @@ export function IncidentsPage() {
   const { search } = useLocation();
   const status = search.get('status') ?? 'open';
   const severity = search.get('severity') ?? '';
-  const list = useApi<{ incidents: Incident[] }>(`/api/incidents${query({ status, severity, limit: 200 })}`);
+  const cursor = search.get('cursor') ?? '';
+  const filters = { status, severity, cursor, limit: PAGE_SIZE } as ApiQuery<'/api/incidents'>;
+  const list = useApi<ApiResponse<'/api/incidents'>>(apiUrl('/api/incidents', undefined, filters));
 
-  const setFilter = useUrlFilters('/incidents', DEFAULTS);
+  const setFilter = useUrlFilters('/incidents', DEFAULTS, 'cursor');
 
   const columns: Column<Incident>[] = [
     ...INCIDENT_COLUMNS,
@@ -118,6 +124,20 @@ export function IncidentsPage() {
             />
           )}
         </Loadable>
+        {(cursor || list.data?.next) && (
+          <div className="table-foot pager">
+            {cursor && (
+              <button type="button" className="btn" onClick={() => setFilter({ cursor: '' })}>
+                ← Newest
+              </button>
+            )}
+            {list.data?.next && (
+              <button type="button" className="btn" onClick={() => setFilter({ cursor: list.data!.next! })}>
+                Older →
+              </button>
+            )}
+          </div>
+        )}
       </Card>
     </>
   );
