@@ -363,4 +363,81 @@ for (const engine of ENGINES)
         await github.close();
       }
     });
+
+    test('the bridge call and add responders at 390 px: join the bridge, page a person, who acknowledges from the room', async () => {
+      const erin = await muster.api<{ user: { id: string } }>('POST', '/api/users', {
+        email: 'erin.dba@example.test',
+        name: 'Erin Dawes',
+        password: PASSWORD,
+      });
+      assert.equal(erin.status, 201, JSON.stringify(erin.body));
+      const team = await muster.api<{ id: string }>('POST', '/api/teams', { name: 'Ledger', slug: 'ledger' });
+      await muster.api('PUT', `/api/teams/${team.body.id}/members/${erin.body.user.id}`, { role: 'responder' });
+      // A bridge on this server (a link the browser opens; Muster never fetches it).
+      const bridge = await muster.api('PUT', `/api/teams/${team.body.id}/bridge`, {
+        mode: 'template',
+        url: `${muster.url}/healthz?room=muster-{incident_key}`,
+        dialIn: '+44 20 7946 0000 PIN 4242#',
+      });
+      assert.equal(bridge.status, 200, JSON.stringify(bridge.body));
+      const svc = await muster.api<{ id: string }>('POST', '/api/services', {
+        name: 'Ledger API',
+        teamId: team.body.id,
+      });
+      const declared = await muster.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Ledger writes failing',
+        severity: 'P1',
+        serviceIds: [svc.body.id],
+      });
+      const incidentId = declared.body.incident.id;
+      const roomPath = `/incidents/${incidentId}`;
+
+      const phone = await openPage(browser, { width: 390, height: 844 });
+      await signIn(phone.page, muster.url, roomPath, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const page = phone.page;
+      await page.getByTestId('room-live').getByText('Live').waitFor();
+      // The bridge at the top of the room: one tap.
+      const join = page.getByTestId('join-bridge');
+      await join.waitFor();
+      assert.match((await join.getAttribute('href')) ?? '', /\/healthz\?room=muster-[0-9a-z]{10}$/);
+      await page.getByTestId('bridge-bar').getByText('Dial-in: +44 20 7946 0000 PIN 4242#').waitFor();
+      const popup = page.context().waitForEvent('page');
+      await join.click();
+      await (await popup).close();
+      await page.locator('.room-events').getByText('joined the bridge call', { exact: false }).waitFor();
+
+      // A P1 offers more hands under the first five minutes: page Erin with a message.
+      const card = page.locator('.responders');
+      await card.getByText('P1: all hands on deck', { exact: false }).waitFor();
+      await card.getByRole('button', { name: 'Add responders' }).click();
+      await card.getByLabel('Page', { exact: true }).selectOption('user');
+      await card.getByLabel('Person').fill('Erin');
+      await card.getByRole('option', { name: /Erin Dawes/ }).click();
+      await card.getByLabel('Message').fill('Ledger primary refuses writes');
+      await card.getByRole('button', { name: 'Page them' }).click();
+      const item = card.locator('.responder-item').filter({ hasText: 'Erin Dawes' });
+      await item.getByText('Paged', { exact: true }).waitFor();
+      const wide = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(wide <= 0, `the room scrolls sideways by ${wide} px at 390 px`);
+
+      // Erin opens the room from her page and acknowledges; the IC's phone sees it without reloading.
+      const erinPage = await openPage(browser, { width: 390, height: 844 });
+      await signIn(erinPage.page, muster.url, roomPath, 'erin.dba@example.test', PASSWORD);
+      const ask = erinPage.page.getByTestId('responder-ask');
+      await ask.getByText('Ledger primary refuses writes', { exact: false }).waitFor();
+      await ask.getByRole('button', { name: 'Acknowledge' }).click();
+      await item.getByText('Acknowledged', { exact: true }).waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+      await page.locator('.room-events').getByText('acknowledged and is coming to help', { exact: false }).waitFor();
+      const wideAfter = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(wideAfter <= 0, `the room scrolls sideways by ${wideAfter} px at 390 px`);
+      await page.screenshot({ path: '/tmp/muster-room-responders-390.png', fullPage: true });
+      assert.deepEqual(phone.errors, []);
+      assert.deepEqual(erinPage.errors, []);
+      await erinPage.context.close();
+      await phone.context.close();
+    });
   });
