@@ -421,6 +421,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/runbooks/:id/versions/:version': SIGNED_IN,
   'GET /api/runbooks/:id/diff': SIGNED_IN,
   'GET /api/alerts/:id/runbooks': SIGNED_IN,
+  'GET /api/runbooks/for-alerts': SIGNED_IN,
   'GET /api/incidents/:id/runbooks': SIGNED_IN,
 
   // Automation rules (src/http/routes/automation.ts): creating one, an admin of the body's team (the service checks).

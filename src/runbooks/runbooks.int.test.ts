@@ -26,6 +26,7 @@ const at = (iso: string): number => Date.parse(iso);
 
 interface Summary {
   id: string;
+  slug: string;
   title: string;
   version: number;
   isStale: boolean;
@@ -181,6 +182,25 @@ for (const engine of ENGINES) {
         'an unanchored near-miss does not match',
       );
       assert.equal(r2.body.externalUrl, null);
+      // The alert list shows the runbook each alert's page shows first (one call for the page of alerts).
+      const list = await t.api<{ runbooks: Record<string, { id: string; title: string } | null> }>(
+        'GET',
+        `/api/runbooks/for-alerts?alertIds=${alert},${other},alr_none`,
+      );
+      assert.equal(list.status, 200, JSON.stringify(list.body));
+      assert.deepEqual(list.body.runbooks, {
+        [alert]: { id: byRegex.id, slug: byRegex.slug, title: 'Database hosts' },
+        [other]: { id: bySvc.id, slug: bySvc.slug, title: 'Checkout basics' },
+        alr_none: null,
+      });
+      const tooMany = await t.api(
+        'GET',
+        `/api/runbooks/for-alerts?alertIds=${Array<string>(101)
+          .fill('a')
+          .map((a, i) => a + i)
+          .join(',')}`,
+      );
+      assert.equal(tooMany.status, 400);
       // The incident: its linked alert's rules, then its services'.
       const inc = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
         title: 'Disks',

@@ -437,6 +437,27 @@ export class RunbookService {
     return { items, externalUrl: externalRunbookUrl(alert) };
   }
 
+  /**
+   * The runbook each alert's page would show first (the alert list's runbook column): alert-rule matches, then the
+   * service's runbooks, as `forAlert`; null for an alert with none (or no such alert). Archived runbooks never show.
+   */
+  async firstForAlerts(
+    alertIds: string[],
+  ): Promise<Record<string, { id: string; slug: string; title: string } | null>> {
+    const first = new Map<string, string | null>();
+    for (const alertId of new Set(alertIds)) {
+      first.set(alertId, (await runbooksForAlert(this.ex, alertId))[0]?.runbookId ?? null);
+    }
+    const ids = [...new Set([...first.values()].filter((id): id is string => id !== null))];
+    const rows = new Map((await listRunbookRows(this.ex, { ids, limit: LIST_LIMIT })).map((r) => [r.id, r]));
+    const out: Record<string, { id: string; slug: string; title: string } | null> = {};
+    for (const [alertId, runbookId] of first) {
+      const row = runbookId ? rows.get(runbookId) : undefined;
+      out[alertId] = row ? { id: row.id, slug: row.slug, title: row.title } : null;
+    }
+    return out;
+  }
+
   async forIncident(incidentId: string): Promise<RunbooksFor> {
     const links = await incidentLinks(this.ex, incidentId);
     if (!links.exists) throw notFound('incident', incidentId);

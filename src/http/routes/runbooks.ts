@@ -17,6 +17,7 @@ import {
   MAX_TITLE,
   MIN_REVIEW_DAYS,
 } from '../../runbooks/model.js';
+import { validationError } from '../../shared/errors.js';
 import { actorOf } from '../auth.js';
 import type { Services } from '../services.js';
 
@@ -206,6 +207,33 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
       },
     },
     async (req) => rbs.forAlert(req.params.id),
+  );
+
+  r.get(
+    '/api/runbooks/for-alerts',
+    {
+      schema: {
+        tags,
+        summary: 'The runbook each alert’s page shows first (the alert list’s runbook column); null for none',
+        querystring: Type.Object({
+          alertIds: Type.String({
+            minLength: 1,
+            maxLength: 3000,
+            description: 'Comma-separated alert ids, at most 100',
+          }),
+        }),
+      },
+    },
+    async (req) => {
+      const ids = req.query.alertIds
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (ids.length > 100) {
+        throw validationError([{ field: 'alertIds', message: 'at most 100 alert ids' }]);
+      }
+      return { runbooks: await rbs.firstForAlerts(ids) };
+    },
   );
 
   r.get(

@@ -1,5 +1,6 @@
 /** Severity, status and quality markers for alerts: the same words and colours on every page. */
 import { Badge } from '../../components/ui.js';
+import { Link } from '../../lib/router.js';
 import { CLASSIFICATION_TEXT, isFlapping, type Alert, type Classification } from './types.js';
 
 const SEVERITY_TONE = { critical: 'bad', error: 'bad', warning: 'warn', info: 'info' } as const;
@@ -36,12 +37,28 @@ const HELD_TEXT = {
   flapping: ['held: flapping', 'It keeps firing and resolving, so paging waits until it settles.'],
 } as const;
 
-/** The markers that change how to read an alert: no runbook, flapping, not paging (silence, maintenance). */
-export function AlertMarkers({ alert }: { alert: Alert }) {
+/** The runbook an alert's page shows first (GET /api/runbooks/for-alerts). */
+export interface AlertRunbook {
+  id: string;
+  slug: string;
+  title: string;
+}
+
+/**
+ * The markers that change how to read an alert: its runbook or no runbook, flapping, not paging (silence,
+ * maintenance). `runbook`: the runbook the alert's page would show (linked to its service or matching its rule);
+ * with one, "no runbook" does not show even when the alert itself carries no runbook link.
+ */
+export function AlertMarkers({ alert, runbook }: { alert: Alert; runbook?: AlertRunbook | null | undefined }) {
   const held = alert.status !== 'resolved' && alert.suppressedReason ? HELD_TEXT[alert.suppressedReason] : null;
   return (
     <>
-      {alert.isMissingRunbook && (
+      {runbook && (
+        <Link className="alert-runbook break" to={`/runbooks/${encodeURIComponent(runbook.id)}`} title="Runbook">
+          Runbook: {runbook.title}
+        </Link>
+      )}
+      {alert.isMissingRunbook && !runbook && (
         <span title="A paging alert without a runbook link: add a runbook annotation to the rule.">
           <Badge tone="warn">⚠ no runbook</Badge>
         </span>
