@@ -10,6 +10,7 @@ import { useUser } from '../lib/session.js';
 import { TEAM_ROLES, type Team, type TeamMember, type TeamRole, type User } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
 import { TeamPeoplePanel } from './people/team-panel.js';
+import { ChangeHooksCard } from './team-change-hooks.js';
 import { TrackersCard } from './team-trackers.js';
 import { BridgeCard } from './team-bridge.js';
 import type { PageProps } from './types.js';
@@ -159,6 +160,7 @@ function TeamView({ team: t, reload }: { team: Team; reload: () => void }) {
       {canManage && <AddMember team={t} onAdded={reload} />}
       <BridgeCard team={t} canManage={canManage} />
       {canManage && <TrackersCard team={t} />}
+      <ChangeHooksCard team={t} canManage={canManage} />
     </>
   );
 }
