@@ -77,7 +77,11 @@ async function header(ex: Executor, incidentId: string, url: string) {
     bridge: await incidentBridge(ex, incidentId),
   };
   const responders = [incident.declaredByUserId, ...Object.values(roles).map((r) => r?.userId ?? null)];
-  return { text: [headerText(h), ...bridgeLines(h.bridge)].join('\n'), blocks: headerBlocks(h), responders: responders.filter((u): u is string => !!u) };
+  return {
+    text: [headerText(h), ...bridgeLines(h.bridge)].join('\n'),
+    blocks: headerBlocks(h),
+    responders: responders.filter((u): u is string => !!u),
+  };
 }
 
 /** conversations.create, then (in the completing transaction) link it, tick the checklist, queue header + invites. */
