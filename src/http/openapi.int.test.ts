@@ -102,6 +102,9 @@ for (const engine of ENGINES) {
       assert.ok(ids.size > 100, `${ids.size} operations`);
     });
 
+    // Operations that need one of several optional parameters (their descriptions say so): the test gives this one.
+    const ONE_OF: Record<string, string> = { '/api/people/knowledge': 'teamId' };
+
     it('answers every GET operation called with only the parameters its spec requires, without 400 or 5xx', async () => {
       const problems: string[] = [];
       for (const { path, method, op } of operations(doc)) {
@@ -114,7 +117,8 @@ for (const engine of ENGINES) {
             p.schema?.type === 'string' || !p.schema?.type ? 'nosuch' : sample(p.schema),
           );
         const q = new URLSearchParams();
-        for (const p of params.filter((x) => x.in === 'query' && x.required)) q.set(p.name, sample(p.schema));
+        for (const p of params.filter((x) => x.in === 'query' && (x.required || ONE_OF[path] === x.name)))
+          q.set(p.name, sample(p.schema));
         if (q.size) url += `?${q.toString()}`;
         const ctl = new AbortController();
         const res = await fetch(t.url + url, {

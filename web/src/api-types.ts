@@ -23031,13 +23031,15 @@ export interface operations {
     };
     getPeopleKnowledge: {
         parameters: {
-            query: {
+            query?: {
                 /** @description Default: 90 days ago */
                 from?: string;
                 /** @description Comma-separated: drill, imported */
                 includeKinds?: string;
+                /** @description One service (id or slug) instead of a whole team */
                 serviceId?: string;
-                teamId: string;
+                /** @description Team id or slug; required unless serviceId is given */
+                teamId?: string;
                 /** @description Default: now */
                 to?: string;
             };

@@ -120,7 +120,24 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
       schema: {
         tags,
         summary: 'Per service, who handled its incidents; flagged when one person handled most of them, with remedies',
-        querystring: Type.Object({ teamId: Id, serviceId: Type.Optional(Id), ...Window }),
+        // One of the two: a service's knowledge (its team's thresholds), or every service of a team.
+        querystring: Type.Object({
+          teamId: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description: 'Team id or slug; required unless serviceId is given',
+            }),
+          ),
+          serviceId: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description: 'One service (id or slug) instead of a whole team',
+            }),
+          ),
+          ...Window,
+        }),
       },
     },
     async (req) => {
