@@ -43,6 +43,7 @@ describe('web UI: an alert’s paging, its actions, and declaring an incident fr
   let browser: Browser;
   const hooks: Record<string, WebhookReceiver> = {};
   let key: string;
+  let serviceId = '';
 
   const trigger = async (dedupKey: string, title: string): Promise<string> => {
     const r = await fetch(`${muster.url}/integrations/generic/${key}`, {
@@ -108,6 +109,17 @@ describe('web UI: an alert’s paging, its actions, and declaring an incident fr
       }),
       'service',
     );
+    serviceId = svc.id;
+    // A viewer of the team: reads alerts, may act on none.
+    const vic = ok(
+      await api<{ user: { id: string } }>('POST', '/api/users', {
+        email: 'vic@example.test',
+        name: 'Vic Viewer',
+        password: 'a long enough password',
+      }),
+      'vic',
+    ).user.id;
+    ok(await api('PUT', `/api/teams/${team.id}/members/${vic}`, { role: 'viewer' }), 'viewer');
     key = ok(
       await api<{ key: string }>('POST', `/api/services/${svc.id}/integration-keys`, { source: 'generic' }),
       'key',
@@ -218,4 +230,62 @@ describe('web UI: an alert’s paging, its actions, and declaring an incident fr
       await context.close();
     });
   }
+  for (const vp of VIEWPORTS) {
+    test(`the service's Paging groups card changes how alerts share a page (${vp.name}, ${vp.width} px)`, async () => {
+      const { context, page, errors } = await openPage(browser, { width: vp.width, height: vp.height });
+      await signIn(page, muster.url, '/services/checkout');
+      const card = page.locator('.card', { has: page.getByRole('heading', { name: 'Paging groups' }) });
+      await card.getByRole('button', { name: 'Change paging groups' }).click();
+      const form = card.getByRole('form', { name: 'Paging groups' });
+      if (vp.name === 'desktop') {
+        await form.getByLabel('Group alerts').selectOption('labels');
+        await form.getByLabel('Labels').fill('cluster, namespace');
+      } else {
+        await form.getByLabel('Group alerts').selectOption('window');
+        await form.getByLabel('Window (minutes)').fill('15');
+      }
+      if (vp.width <= 430) await assertNoSideways(page, 'the paging groups form');
+      await form.getByRole('button', { name: 'Save paging groups' }).click();
+      const expected =
+        vp.name === 'desktop'
+          ? 'Alerts with the same cluster, namespace share one page.'
+          : 'Every alert within 15 minutes of a page joins it.';
+      await card.getByText(expected).waitFor();
+      // Saved, not only shown: a reload reads it back, and so does the API.
+      await page.reload();
+      await page
+        .locator('.card', { has: page.getByRole('heading', { name: 'Paging groups' }) })
+        .getByText(expected)
+        .waitFor();
+      const saved = ok(
+        await muster.api<{ pagingGroups: { mode: string; labels: string[]; windowMinutes: number } }>(
+          'GET',
+          `/api/services/${serviceId}`,
+        ),
+        'service',
+      ).pagingGroups;
+      if (vp.name === 'desktop') assert.deepEqual([saved.mode, saved.labels], ['labels', ['cluster', 'namespace']]);
+      else assert.deepEqual([saved.mode, saved.windowMinutes], ['window', 15]);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+
+  test('a team viewer reads the alert and is offered no action the API would refuse', async () => {
+    const alertId = await trigger('pay-viewer', 'Card payments failing (viewer)');
+    const { context, page, errors } = await openPage(browser, { width: 390, height: 844 });
+    await signIn(page, muster.url, `/alerts/${alertId}`, 'vic@example.test', 'a long enough password');
+    await page
+      .getByRole('note')
+      .getByText(/Acting on it needs the responder role/)
+      .waitFor();
+    // The page has loaded the paging view (the note says so); none of the actions is there.
+    await page.getByRole('heading', { name: 'Paging', exact: true }).waitFor();
+    for (const name of [/^Acknowledge$/, /^Resolve/, /^Escalate now/, /^Reassign/, /^Snooze/])
+      assert.equal(await page.getByRole('button', { name }).count(), 0, `${String(name)} is offered to a viewer`);
+    assert.equal(await page.getByRole('link', { name: 'Declare incident…' }).count(), 0);
+    await assertNoSideways(page, 'the alert page for a viewer');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

@@ -13,7 +13,7 @@ import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import type { PageProps } from '../types.js';
 import { RunbooksPanel } from '../runbooks/panel.js';
-import { AlertMarkers, ClassificationBadge, SeverityBadge, StatusBadge } from './badges.js';
+import { AlertMarkers, type AlertRunbook, ClassificationBadge, SeverityBadge, StatusBadge } from './badges.js';
 import { LiveIndicator, useAlertChanges } from './live.js';
 import { CAN_NOTHING, PagingSection, pagedFact, type PagingCan, type PagingView } from './paging.js';
 import { ResolveForm } from './resolve-form.js';
@@ -55,6 +55,10 @@ export function AlertPage({ params }: PageProps) {
   const a = override && alert.data && override.updatedAt >= alert.data.updatedAt ? override : alert.data;
   const service = useApi<Service>(a ? `/api/services/${encodeURIComponent(a.serviceId)}` : null);
   const paging = useApi<PagingView>(`/api/alerts/${encodeURIComponent(id)}/paging`);
+  // The runbook this page shows first (linked to the service or matching a rule): the header says the same.
+  const runbookFor = useApi<{ runbooks: Record<string, AlertRunbook | null> }>(
+    `/api/runbooks/for-alerts?alertIds=${encodeURIComponent(id)}`,
+  );
   const [pagingOverride, setPagingOverride] = useState<PagingView | null>(null);
   const reloadAll = useCallback(() => {
     alert.reload();
@@ -152,7 +156,7 @@ export function AlertPage({ params }: PageProps) {
               <Badge>paging</Badge>
             </span>
           )}
-          <AlertMarkers alert={a} />
+          <AlertMarkers alert={a} runbook={runbookFor.data?.runbooks[a.id] ?? null} />
           <LiveIndicator state={live} />
         </div>
         <h1 className="alert-title">{a.summary || a.dedupKey}</h1>
