@@ -139,10 +139,15 @@ for (const engine of ENGINES) {
       assert.equal(escalate.status, 403);
     });
 
-    it('serves the OpenAPI document to signed-in callers only', async () => {
-      assert.equal((await t.api('GET', '/api/openapi.json', undefined, null)).status, 401);
-      const doc = await t.api<{ openapi: string; paths: Record<string, unknown> }>('GET', '/api/openapi.json');
+    it('serves the OpenAPI document to anyone (it holds no secrets; generators fetch it), and nothing else with it', async () => {
+      const doc = await t.api<{ openapi: string; paths: Record<string, unknown> }>(
+        'GET',
+        '/api/openapi.json',
+        undefined,
+        null,
+      );
       assert.equal(doc.status, 200);
+      assert.equal((await t.api('GET', '/api/teams', undefined, null)).status, 401);
       assert.equal(doc.body.openapi, '3.1.0');
       assert.ok('/api/teams' in doc.body.paths);
     });
