@@ -1,4 +1,6 @@
 /** The CLI's client mode: a thin HTTP client of the Muster API (the same API the web UI uses). */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -44,6 +46,41 @@ export function describeNetworkError(e: unknown): string {
   return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
+/**
+ * One request with node:http(s), not fetch: a command's first successful fetch compiles undici's HTTP parser, about
+ * 200 ms of CPU at every start (docs/benchmarks.md, CLI start-up). A connection not made within 10 s is a time-out.
+ */
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    const timer = setTimeout(
+      () => req.destroy(Object.assign(new Error('the connection timed out'), { code: 'ETIMEDOUT' })),
+      10_000,
+    );
+    req.on('socket', (sock) => {
+      if (sock.connecting) sock.once('connect', () => clearTimeout(timer));
+      else clearTimeout(timer);
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.on('close', () => clearTimeout(timer));
+    if (body !== undefined) req.setHeader('content-length', Buffer.byteLength(body));
+    req.end(body);
+  });
+}
+
 export interface ClientOptions {
   url: string;
   token: string;
@@ -53,20 +90,21 @@ export class MusterClient {
   constructor(private readonly opts: ClientOptions) {}
 
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(new URL(path, this.opts.url.replace(/\/?$/, '/')), {
+      res = await send(
+        new URL(path, this.opts.url.replace(/\/?$/, '/')),
         method,
-        headers: {
+        {
           authorization: `Bearer ${this.opts.token}`,
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+        body !== undefined ? JSON.stringify(body) : undefined,
+      );
     } catch (e) {
       throw new UnreachableError(this.opts.url, e);
     }
-    const text = await res.text();
+    const text = res.text;
     let parsed: unknown = null;
     if (text) {
       try {
@@ -75,7 +113,7 @@ export class MusterClient {
         parsed = text;
       }
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status >= 300) {
       const env = parsed as { error?: { code?: string; message?: string; details?: unknown } } | null;
       throw new ApiError(
         res.status,
