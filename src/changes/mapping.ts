@@ -6,7 +6,7 @@
  */
 import { opMatcherHolds } from '../alerts/noise-model.js';
 import type { FieldProblem } from '../shared/errors.js';
-import { patternProblem } from '../shared/pattern.js';
+import { labelMatcherProblems } from '../shared/pattern.js';
 import { repositoryName, type ChangeFacts } from './sources.js';
 
 export const MATCHER_OPS = ['=', '!=', '=~', '!~'] as const;
@@ -60,22 +60,13 @@ export function mappingProblems(rules: readonly Omit<MappingRule, 'serviceId'>[]
     if (r.namespace !== null && !r.namespace.trim()) {
       problems.push({ field: `${at}.namespace`, message: 'must not be empty (leave it out to match any)' });
     }
-    if (r.matchers.length > MAX_MATCHERS) {
-      problems.push({ field: `${at}.matchers`, message: `at most ${MAX_MATCHERS} matchers` });
-    }
-    r.matchers.forEach((m, j) => {
-      const mat = `${at}.matchers[${j}]`;
-      if (!LABEL_NAME.test(m.name)) {
-        problems.push({ field: `${mat}.name`, message: 'must be a label name (letters, digits, _ . / -)' });
-      }
-      if (!(MATCHER_OPS as readonly string[]).includes(m.op)) {
-        problems.push({ field: `${mat}.op`, message: 'must be =, !=, =~ or !~' });
-      }
-      if (m.op === '=~' || m.op === '!~') {
-        const p = patternProblem(`${mat}.value`, m.value);
-        if (p) problems.push(p);
-      }
-    });
+    problems.push(
+      ...labelMatcherProblems(r.matchers, at, {
+        max: MAX_MATCHERS,
+        labelName: LABEL_NAME,
+        nameRule: 'must be a label name (letters, digits, _ . / -)',
+      }),
+    );
   });
   return problems;
 }

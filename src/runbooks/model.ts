@@ -6,7 +6,7 @@
 import { DAY } from '../shared/clock.js';
 import type { FieldProblem } from '../shared/errors.js';
 import { opMatcherHolds } from '../alerts/noise-model.js';
-import { patternProblem } from '../shared/pattern.js';
+import { labelMatcherProblems } from '../shared/pattern.js';
 
 export const MATCHER_OPS = ['=', '!=', '=~', '!~'] as const;
 export type MatcherOp = (typeof MATCHER_OPS)[number];
@@ -71,22 +71,13 @@ export function alertRuleProblems(rules: readonly AlertRule[], field = 'alertRul
     if (name === null && r.matchers.length === 0) {
       problems.push({ field: at, message: 'give an alertname or at least one label matcher' });
     }
-    if (r.matchers.length > MAX_MATCHERS) {
-      problems.push({ field: `${at}.matchers`, message: `at most ${MAX_MATCHERS} matchers` });
-    }
-    r.matchers.forEach((m, j) => {
-      const mat = `${at}.matchers[${j}]`;
-      if (!LABEL_NAME.test(m.name)) {
-        problems.push({ field: `${mat}.name`, message: 'must be a label name (letters, digits and _)' });
-      }
-      if (!(MATCHER_OPS as readonly string[]).includes(m.op)) {
-        problems.push({ field: `${mat}.op`, message: 'must be =, !=, =~ or !~' });
-      }
-      if (m.op === '=~' || m.op === '!~') {
-        const p = patternProblem(`${mat}.value`, m.value);
-        if (p) problems.push(p);
-      }
-    });
+    problems.push(
+      ...labelMatcherProblems(r.matchers, at, {
+        max: MAX_MATCHERS,
+        labelName: LABEL_NAME,
+        nameRule: 'must be a label name (letters, digits and _)',
+      }),
+    );
   });
   return problems;
 }

@@ -100,3 +100,27 @@ export function storedPattern(source: string): Pattern | null {
   cache.set(source, pattern);
   return pattern;
 }
+
+/**
+ * The problems of a list of label matchers (`name op value`, the value an RE2 pattern for `=~` and `!~`) at `at`:
+ * at most `max`, each name matching `labelName` (whose rule `nameRule` says in words), a known op, a valid pattern.
+ */
+export function labelMatcherProblems(
+  matchers: readonly { name: string; op: string; value: string }[],
+  at: string,
+  rules: { max: number; labelName: RegExp; nameRule: string },
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (matchers.length > rules.max) problems.push({ field: `${at}.matchers`, message: `at most ${rules.max} matchers` });
+  matchers.forEach((m, j) => {
+    const mat = `${at}.matchers[${j}]`;
+    if (!rules.labelName.test(m.name)) problems.push({ field: `${mat}.name`, message: rules.nameRule });
+    if (!['=', '!=', '=~', '!~'].includes(m.op))
+      problems.push({ field: `${mat}.op`, message: 'must be =, !=, =~ or !~' });
+    if (m.op === '=~' || m.op === '!~') {
+      const p = patternProblem(`${mat}.value`, m.value);
+      if (p) problems.push(p);
+    }
+  });
+  return problems;
+}
