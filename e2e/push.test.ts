@@ -129,24 +129,31 @@ describe('installable app and push notifications', () => {
       registrationId: reg.registrationId,
       data: JSON.stringify(payload),
     });
-    const shown = await page.waitForFunction(async (tag) => {
-      const reg = await navigator.serviceWorker.ready;
-      const [n] = await reg.getNotifications({ tag });
-      return n
-        ? {
-            title: n.title,
-            body: n.body,
-            tag: n.tag,
-            requireInteraction: n.requireInteraction,
-            actions: (n as Notification & { actions: { action: string; title: string }[] }).actions.map((a) => ({
-              action: a.action,
-              title: a.title,
-            })),
-            data: n.data as ShownNotification['data'],
-          }
-        : null;
-    }, alertId);
-    const n = (await shown.jsonValue()) as ShownNotification;
+    // page.waitForFunction treats the async predicate's promise as truthy and may settle on null: poll instead.
+    const readShown = () =>
+      page.evaluate(async (tag) => {
+        const reg = await navigator.serviceWorker.ready;
+        const [n] = await reg.getNotifications({ tag });
+        return n
+          ? {
+              title: n.title,
+              body: n.body,
+              tag: n.tag,
+              requireInteraction: n.requireInteraction,
+              actions: (n as Notification & { actions: { action: string; title: string }[] }).actions.map((a) => ({
+                action: a.action,
+                title: a.title,
+              })),
+              data: n.data as ShownNotification['data'],
+            }
+          : null;
+      }, alertId);
+    let n = await readShown();
+    for (let i = 0; !n && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      n = await readShown();
+    }
+    assert.ok(n, 'the pushed page is shown as a notification within 5 s');
     assert.equal(n.title, 'Checkout errors');
     assert.match(n.body, /Checkout API/);
     assert.equal(n.tag, alertId, 'a re-page replaces it');
