@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENGINES } from '../src/db/testing/index.js';
+import { browserTestEngines } from '../src/db/testing/index.js';
 import type { Engine } from '../src/db/index.js';
 import {
   pollUntil,
@@ -18,6 +18,9 @@ import {
 } from '../src/testing/prometheus.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { alertmanagerConfig, dashboardUrl, deploysUrl, highErrorRateRules, RUNBOOK_URL } from './prometheus/config.js';
+
+/** One engine for this browser file; MUSTER_E2E_ENGINES=both runs both (docs/adr/0012). */
+const ENGINES = browserTestEngines('postgres');
 
 interface ContextLink {
   kind: string;

@@ -13,10 +13,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Browser } from 'playwright-core';
-import { ENGINES } from '../src/db/testing/index.js';
+import { browserTestEngines } from '../src/db/testing/index.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { GithubStandIn } from '../src/testing/trackers.js';
+
+/** One engine for this browser file; MUSTER_E2E_ENGINES=both runs both (docs/adr/0012). */
+const ENGINES = browserTestEngines('postgres');
 
 const PASSWORD = 'a long enough password';
 /** The room's safety poll runs every 5 s: a note seen sooner than this came through the live stream. */

@@ -9,11 +9,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ENGINES } from '../src/db/testing/index.js';
+import { browserTestEngines } from '../src/db/testing/index.js';
 import { systemActor } from '../src/identity/index.js';
 import { FakeClock } from '../src/shared/clock.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
+
+/** One engine for this browser file; MUSTER_E2E_ENGINES=both runs both (docs/adr/0012). */
+const ENGINES = browserTestEngines('sqlite');
 
 const SHOTS = '/tmp/shots-insights-b';
 const MINUTE = 60_000;

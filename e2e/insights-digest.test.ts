@@ -5,9 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Browser } from 'playwright-core';
-import { ENGINES } from '../src/db/testing/index.js';
+import { browserTestEngines } from '../src/db/testing/index.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
+
+/** One engine for this browser file; MUSTER_E2E_ENGINES=both runs both (docs/adr/0012). */
+const ENGINES = browserTestEngines('sqlite');
 
 interface Settings {
   teams: { teamId: string; name: string; subscribed: boolean }[];

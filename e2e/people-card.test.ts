@@ -16,11 +16,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ENGINES } from '../src/db/testing/index.js';
+import { browserTestEngines } from '../src/db/testing/index.js';
 import { FakeClock, MINUTE } from '../src/shared/clock.js';
 import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { recoveryText } from '../web/src/pages/oncall/recovery.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
+
+/** One engine for this browser file; MUSTER_E2E_ENGINES=both runs both (docs/adr/0012). */
+const ENGINES = browserTestEngines('postgres');
 
 const SHOTS = '/tmp/shots-people-b';
 const PHONE = { width: 390, height: 844 };

@@ -15,11 +15,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
-import { ENGINES } from '../src/db/testing/index.js';
+import { browserTestEngines } from '../src/db/testing/index.js';
 import { systemActor } from '../src/identity/index.js';
 import { DAY, FakeClock } from '../src/shared/clock.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
+
+/** One engine for this browser file; MUSTER_E2E_ENGINES=both runs both (docs/adr/0012). */
+const ENGINES = browserTestEngines('sqlite');
 
 const PASSWORD = 'a long enough password';
 const SHOTS = '/tmp/shots-ledger';

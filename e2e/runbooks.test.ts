@@ -11,9 +11,12 @@ import type { Browser, Page } from 'playwright-core';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { Markdown } from '../web/src/components/markdown.js';
-import { ENGINES } from '../src/db/testing/index.js';
+import { browserTestEngines } from '../src/db/testing/index.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
+
+/** One engine for this browser file; MUSTER_E2E_ENGINES=both runs both (docs/adr/0012). */
+const ENGINES = browserTestEngines('postgres');
 
 const SHOTS = '/tmp/shots-runbooks';
 const PHONE = { width: 390, height: 844 };

@@ -10,10 +10,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ENGINES } from '../src/db/testing/index.js';
+import { browserTestEngines } from '../src/db/testing/index.js';
 import { systemActor } from '../src/identity/index.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
+
+/** One engine for this browser file; MUSTER_E2E_ENGINES=both runs both (docs/adr/0012). */
+const ENGINES = browserTestEngines('sqlite');
 
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 800 },

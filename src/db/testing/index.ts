@@ -25,6 +25,16 @@ export const ENGINES: Engine[] = (process.env.MUSTER_TEST_ENGINES ?? 'sqlite,pos
   .map((e) => e.trim())
   .filter((e): e is Engine => e === 'sqlite' || e === 'postgres');
 
+/**
+ * The engines a browser test file runs on: its `primary` engine only, unless MUSTER_E2E_ENGINES=both (docs/adr/0012).
+ * A browser test checks the web UI; the API and storage under it run on both engines in the integration tests, and
+ * the browser files are split between the engines so each engine serves the UI in the suite.
+ */
+export function browserTestEngines(primary: Engine): Engine[] {
+  if (process.env.MUSTER_E2E_ENGINES === 'both') return ENGINES;
+  return ENGINES.includes(primary) ? [primary] : ENGINES;
+}
+
 let serverPromise: Promise<ThrowawayPostgres> | null = null;
 
 /** The PostgreSQL server for this test process: TEST_DATABASE_URL, or one started (once) and stopped at exit. */
