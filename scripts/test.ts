@@ -5,7 +5,8 @@
  *   any other arguments   test files to run
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startThrowawayPostgres } from '../src/db/testing/postgres.js';
 
@@ -41,11 +42,33 @@ const pg = needsPg ? await startThrowawayPostgres() : null;
 if (pg) console.log(`throwaway PostgreSQL at ${pg.url}`);
 
 const env = { ...process.env, TZ: 'UTC', ...(pg ? { TEST_DATABASE_URL: pg.url } : {}) };
+const timesDir = mkdtempSync(join(tmpdir(), 'muster-test-times-'));
+const timesFile = join(timesDir, 'times.tsv');
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts', 'file-times.mjs')}`,
+    `--test-reporter-destination=${timesFile}`,
+    '--test-concurrency=2',
+    '--test-timeout=300000',
+    ...files,
+  ],
   { cwd: root, env, stdio: 'inherit' },
 );
 const code: number = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
 pg?.stop();
+try {
+  const rows = readFileSync(timesFile, 'utf8').trim().split('\n').filter(Boolean);
+  const total = rows.reduce((sum, r) => sum + Number(r.split('\t')[0]), 0);
+  console.log(`\n${rows.length} files, ${total.toFixed(0)} s of test time in all; the slowest:`);
+  for (const r of rows.slice(0, 12)) console.log(`  ${r.replace(root + '/', '')}`);
+} catch {
+  // no times (the run stopped early): the spec output above says why
+}
+rmSync(timesDir, { recursive: true, force: true });
 process.exit(code);
