@@ -27,6 +27,7 @@ const ENV_MAP: Record<string, string> = {
   MUSTER_ADMIN_EMAIL: 'adminEmail',
   MUSTER_ADMIN_PASSWORD: 'adminPassword',
   MUSTER_BODY_LIMIT_BYTES: 'bodyLimitBytes',
+  MUSTER_RESPONSE_DIFFS: 'responseDiffsFile',
   MUSTER_METRICS_TOKEN: 'metricsToken',
   MUSTER_TRUST_PROXY: 'trustProxy',
   MUSTER_TLS_CERT_FILE: 'tlsCertFile',

@@ -20,6 +20,13 @@ export const ConfigSchema = Type.Object(
     adminEmail: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$', description: 'MUSTER_ADMIN_EMAIL' })),
     adminPassword: Type.Optional(Type.String({ minLength: 12, description: 'MUSTER_ADMIN_PASSWORD' })),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'MUSTER_BODY_LIMIT_BYTES' }),
+    responseDiffsFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'MUSTER_RESPONSE_DIFFS: development aid; a file that gets a line for each answer whose response schema left out a field (src/http/response-check.ts)',
+      }),
+    ),
     metricsToken: Type.Optional(
       Type.String({
         minLength: 16,

@@ -18,6 +18,7 @@ import { webAppHeaders } from './web-headers.js';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './body-depth.js';
 import { answerClientError } from './client-errors.js';
 import { installClosedBodies } from './closed-schemas.js';
+import { installResponseCheck } from './response-check.js';
 import { installErrorHandling, sendError } from './errors.js';
 import { documentRoute, finishDocument } from './openapi.js';
 import { registerActionLinkRoutes } from './routes/action-links.js';
@@ -144,6 +145,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
+  // Development aid: lines for answers whose response schema left out what the handler returned (response-check.ts).
+  if (services.config.responseDiffsFile) installResponseCheck(app, services.config.responseDiffsFile);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;

@@ -96,6 +96,7 @@ export async function startTestMuster(
       adminEmail: ADMIN_EMAIL,
       adminPassword: ADMIN_PASSWORD,
       'jobs.pollIntervalMs': 50,
+      ...(process.env.MUSTER_RESPONSE_DIFFS ? { responseDiffsFile: process.env.MUSTER_RESPONSE_DIFFS } : {}),
       ...overrides,
     },
   });
