@@ -34,7 +34,7 @@ export function findWrk(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v wrk']).toString().trim();
   } catch {
-    throw new Error('The benchmark needs wrk (the load generator): apt-get install -y wrk');
+    throw new Error('The benchmark needs wrk (the load generator): run bench/setup (as root) to install it');
   }
 }
 
