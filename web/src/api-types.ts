@@ -62,7 +62,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Create the item's issue in its team's tracker (GitHub or Jira), as a job: see trackerIssue
+         * Create the item's issue in its team's tracker (GitHub, GitLab or Jira), as a job: see trackerIssue
          * @description Access: `action-item-actor` (docs/security.md).
          */
         post: operations["postActionItemsByIdTracker"];
@@ -4909,7 +4909,7 @@ export interface paths {
          */
         get: operations["getTeamsByTeamTrackersByProvider"];
         /**
-         * Connect (or change) the team’s GitHub or Jira tracker; the token is stored sealed
+         * Connect (or change) the team’s GitHub, GitLab or Jira tracker; the token is stored sealed
          * @description Access: `admin@team` (docs/security.md).
          */
         put: operations["putTeamsByTeamTrackersByProvider"];
@@ -6416,7 +6416,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description github or jira; default the team’s one */
+                    /** @description github, gitlab or jira; default the team’s one */
                     provider?: string;
                 };
             };
@@ -6591,13 +6591,197 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            /** @description An agent action’s command; null for an HTTP action */
+                            agent: {
+                                /** @description One agent of the team, or null: any of the team's agents */
+                                agentId: string | null;
+                                args: string[];
+                                /** @description A command of the agent's allow-list */
+                                command: string;
+                                /** @description The arguments of a dry run */
+                                dryRunArgs?: string[];
+                            } | null;
+                            /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
+                            autoConditions: {
+                                alertnames?: string[];
+                                matchers?: {
+                                    name: string;
+                                    /** @enum {string} */
+                                    op: "=" | "!=" | "=~" | "!~";
+                                    value: string;
+                                }[];
+                                serviceIds?: string[];
+                                severities?: string[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            dryRunSupported: boolean;
+                            enabled: boolean;
+                            /** @description An HTTP action’s request; null for an agent action */
+                            http: {
+                                allowPrivateAddress: boolean;
+                                /** @description The JSON body template (the team's own document), or null for none */
+                                body: unknown;
+                                /** @description What a dry run adds to the request (query, headers, body fields); null: no dry run */
+                                dryRun: {
+                                    body?: {
+                                        [key: string]: unknown;
+                                    };
+                                    header?: {
+                                        [key: string]: string;
+                                    };
+                                    query?: {
+                                        [key: string]: string;
+                                    };
+                                } | null;
+                                /** @description Requests are signed with a secret (never returned) */
+                                hasSecret: boolean;
+                                /** @description Header templates, names in lower case; a credential header shows "[hidden]" (sealed, never returned) */
+                                headers: {
+                                    [key: string]: string;
+                                };
+                                /** @description GET, POST, PUT, PATCH or DELETE */
+                                method: string;
+                                /** @description A template: placeholders like {{label.instance}} are filled per run */
+                                url: string;
+                            } | null;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "http" | "agent";
+                            /**
+                             * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                             * @enum {string}
+                             */
+                            mode: "manual" | "approval" | "automatic";
+                            name: string;
+                            params: {
+                                /**
+                                 * @description Where the value comes from: an alert label or annotation, or the person running it
+                                 * @enum {string}
+                                 */
+                                from: "label" | "annotation" | "input";
+                                /** @description The label or annotation name, or the input field */
+                                key: string;
+                                name: string;
+                                /** @description The RE2 pattern the value must match (default: a safe token) */
+                                pattern?: string;
+                                required: boolean;
+                            }[];
+                            /** @description Automatic runs allowed per hour */
+                            rateLimitPerHour: number;
+                            runbookId: string | null;
+                            slug: string;
+                            teamId: string;
+                            timeoutSeconds: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6672,13 +6856,195 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description An agent action’s command; null for an HTTP action */
+                        agent: {
+                            /** @description One agent of the team, or null: any of the team's agents */
+                            agentId: string | null;
+                            args: string[];
+                            /** @description A command of the agent's allow-list */
+                            command: string;
+                            /** @description The arguments of a dry run */
+                            dryRunArgs?: string[];
+                        } | null;
+                        /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
+                        autoConditions: {
+                            alertnames?: string[];
+                            matchers?: {
+                                name: string;
+                                /** @enum {string} */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                            serviceIds?: string[];
+                            severities?: string[];
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        description: string;
+                        dryRunSupported: boolean;
+                        enabled: boolean;
+                        /** @description An HTTP action’s request; null for an agent action */
+                        http: {
+                            allowPrivateAddress: boolean;
+                            /** @description The JSON body template (the team's own document), or null for none */
+                            body: unknown;
+                            /** @description What a dry run adds to the request (query, headers, body fields); null: no dry run */
+                            dryRun: {
+                                body?: {
+                                    [key: string]: unknown;
+                                };
+                                header?: {
+                                    [key: string]: string;
+                                };
+                                query?: {
+                                    [key: string]: string;
+                                };
+                            } | null;
+                            /** @description Requests are signed with a secret (never returned) */
+                            hasSecret: boolean;
+                            /** @description Header templates, names in lower case; a credential header shows "[hidden]" (sealed, never returned) */
+                            headers: {
+                                [key: string]: string;
+                            };
+                            /** @description GET, POST, PUT, PATCH or DELETE */
+                            method: string;
+                            /** @description A template: placeholders like {{label.instance}} are filled per run */
+                            url: string;
+                        } | null;
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "agent";
+                        /**
+                         * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                         * @enum {string}
+                         */
+                        mode: "manual" | "approval" | "automatic";
+                        name: string;
+                        params: {
+                            /**
+                             * @description Where the value comes from: an alert label or annotation, or the person running it
+                             * @enum {string}
+                             */
+                            from: "label" | "annotation" | "input";
+                            /** @description The label or annotation name, or the input field */
+                            key: string;
+                            name: string;
+                            /** @description The RE2 pattern the value must match (default: a safe token) */
+                            pattern?: string;
+                            required: boolean;
+                        }[];
+                        /** @description Automatic runs allowed per hour */
+                        rateLimitPerHour: number;
+                        runbookId: string | null;
+                        slug: string;
+                        teamId: string;
+                        timeoutSeconds: number;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6694,13 +7060,195 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description An agent action’s command; null for an HTTP action */
+                        agent: {
+                            /** @description One agent of the team, or null: any of the team's agents */
+                            agentId: string | null;
+                            args: string[];
+                            /** @description A command of the agent's allow-list */
+                            command: string;
+                            /** @description The arguments of a dry run */
+                            dryRunArgs?: string[];
+                        } | null;
+                        /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
+                        autoConditions: {
+                            alertnames?: string[];
+                            matchers?: {
+                                name: string;
+                                /** @enum {string} */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                            serviceIds?: string[];
+                            severities?: string[];
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        description: string;
+                        dryRunSupported: boolean;
+                        enabled: boolean;
+                        /** @description An HTTP action’s request; null for an agent action */
+                        http: {
+                            allowPrivateAddress: boolean;
+                            /** @description The JSON body template (the team's own document), or null for none */
+                            body: unknown;
+                            /** @description What a dry run adds to the request (query, headers, body fields); null: no dry run */
+                            dryRun: {
+                                body?: {
+                                    [key: string]: unknown;
+                                };
+                                header?: {
+                                    [key: string]: string;
+                                };
+                                query?: {
+                                    [key: string]: string;
+                                };
+                            } | null;
+                            /** @description Requests are signed with a secret (never returned) */
+                            hasSecret: boolean;
+                            /** @description Header templates, names in lower case; a credential header shows "[hidden]" (sealed, never returned) */
+                            headers: {
+                                [key: string]: string;
+                            };
+                            /** @description GET, POST, PUT, PATCH or DELETE */
+                            method: string;
+                            /** @description A template: placeholders like {{label.instance}} are filled per run */
+                            url: string;
+                        } | null;
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "agent";
+                        /**
+                         * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                         * @enum {string}
+                         */
+                        mode: "manual" | "approval" | "automatic";
+                        name: string;
+                        params: {
+                            /**
+                             * @description Where the value comes from: an alert label or annotation, or the person running it
+                             * @enum {string}
+                             */
+                            from: "label" | "annotation" | "input";
+                            /** @description The label or annotation name, or the input field */
+                            key: string;
+                            name: string;
+                            /** @description The RE2 pattern the value must match (default: a safe token) */
+                            pattern?: string;
+                            required: boolean;
+                        }[];
+                        /** @description Automatic runs allowed per hour */
+                        rateLimitPerHour: number;
+                        runbookId: string | null;
+                        slug: string;
+                        teamId: string;
+                        timeoutSeconds: number;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6716,13 +7264,107 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6797,13 +7439,195 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description An agent action’s command; null for an HTTP action */
+                        agent: {
+                            /** @description One agent of the team, or null: any of the team's agents */
+                            agentId: string | null;
+                            args: string[];
+                            /** @description A command of the agent's allow-list */
+                            command: string;
+                            /** @description The arguments of a dry run */
+                            dryRunArgs?: string[];
+                        } | null;
+                        /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
+                        autoConditions: {
+                            alertnames?: string[];
+                            matchers?: {
+                                name: string;
+                                /** @enum {string} */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                            serviceIds?: string[];
+                            severities?: string[];
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        description: string;
+                        dryRunSupported: boolean;
+                        enabled: boolean;
+                        /** @description An HTTP action’s request; null for an agent action */
+                        http: {
+                            allowPrivateAddress: boolean;
+                            /** @description The JSON body template (the team's own document), or null for none */
+                            body: unknown;
+                            /** @description What a dry run adds to the request (query, headers, body fields); null: no dry run */
+                            dryRun: {
+                                body?: {
+                                    [key: string]: unknown;
+                                };
+                                header?: {
+                                    [key: string]: string;
+                                };
+                                query?: {
+                                    [key: string]: string;
+                                };
+                            } | null;
+                            /** @description Requests are signed with a secret (never returned) */
+                            hasSecret: boolean;
+                            /** @description Header templates, names in lower case; a credential header shows "[hidden]" (sealed, never returned) */
+                            headers: {
+                                [key: string]: string;
+                            };
+                            /** @description GET, POST, PUT, PATCH or DELETE */
+                            method: string;
+                            /** @description A template: placeholders like {{label.instance}} are filled per run */
+                            url: string;
+                        } | null;
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "agent";
+                        /**
+                         * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                         * @enum {string}
+                         */
+                        mode: "manual" | "approval" | "automatic";
+                        name: string;
+                        params: {
+                            /**
+                             * @description Where the value comes from: an alert label or annotation, or the person running it
+                             * @enum {string}
+                             */
+                            from: "label" | "annotation" | "input";
+                            /** @description The label or annotation name, or the input field */
+                            key: string;
+                            name: string;
+                            /** @description The RE2 pattern the value must match (default: a safe token) */
+                            pattern?: string;
+                            required: boolean;
+                        }[];
+                        /** @description Automatic runs allowed per hour */
+                        rateLimitPerHour: number;
+                        runbookId: string | null;
+                        slug: string;
+                        teamId: string;
+                        timeoutSeconds: number;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6830,13 +7654,163 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        actionId: string;
+                        actionName: string;
+                        /** @description The agent that ran it */
+                        agentId: string | null;
+                        alertId: string | null;
+                        /** @description Who approved or rejected it */
+                        approvedBy: {
+                            label: string;
+                            userId: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        decidedAt: string | null;
+                        /** @description The approver's note, or the reason it was rejected */
+                        decisionNote: string | null;
+                        dryRun: boolean;
+                        durationMs: number | null;
+                        error: string | null;
+                        /** @description An agent command's exit status */
+                        exitCode: number | null;
+                        finishedAt: string | null;
+                        /** @description An HTTP action's answer status */
+                        httpStatus: number | null;
+                        /** @description The incident's Incident Commander ran it: the incident's timeline flags it */
+                        icFlagged: boolean;
+                        id: string;
+                        incidentId: string | null;
+                        /** @enum {string} */
+                        kind: "http" | "agent";
+                        /** @description The output (capped at 64 KB); the stream sends an empty string */
+                        output: string;
+                        outputTruncated: boolean;
+                        /** @description The parameter values the run used */
+                        params: {
+                            [key: string]: string;
+                        };
+                        /** @description Who asked (no user: automatic) */
+                        requestedBy: {
+                            label: string;
+                            userId: string | null;
+                        };
+                        /** @description The automation rule that ran it */
+                        ruleId: string | null;
+                        serviceId: string | null;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "awaiting_approval" | "rejected" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+                        teamId: string;
+                        /**
+                         * @description manual (a person), automatic (an automatic action for a new alert) or rule (an automation rule)
+                         * @enum {string}
+                         */
+                        trigger: "manual" | "automatic" | "rule";
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6862,13 +7836,120 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description null: no work before the wait ended */
+                        run: {
+                            /** @description The arguments, each one argv entry (no shell) */
+                            args: string[];
+                            /** @description A command of the agent's allow-list */
+                            command: string;
+                            dryRun: boolean;
+                            id: string;
+                            timeoutSeconds: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6892,13 +7973,112 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6918,13 +8098,112 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6948,13 +8227,112 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6970,13 +8348,132 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            /** @description The allow-list it reported on its last poll */
+                            commands: string[];
+                            /** @description Polled in the last 30 seconds and not revoked */
+                            connected: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The host it reported */
+                            host: string | null;
+                            id: string;
+                            /** @description Its last poll; null: never heard from */
+                            lastSeenAt: string | null;
+                            name: string;
+                            revokedAt: string | null;
+                            /** @description The run it is running now */
+                            runningRunId: string | null;
+                            teamId: string;
+                            /** @description The first characters of its token, to tell tokens apart */
+                            tokenPrefix: string;
+                            /** @description The muster agent version it reported */
+                            version: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -6997,13 +8494,134 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        agent: {
+                            /** @description The allow-list it reported on its last poll */
+                            commands: string[];
+                            /** @description Polled in the last 30 seconds and not revoked */
+                            connected: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The host it reported */
+                            host: string | null;
+                            id: string;
+                            /** @description Its last poll; null: never heard from */
+                            lastSeenAt: string | null;
+                            name: string;
+                            revokedAt: string | null;
+                            /** @description The run it is running now */
+                            runningRunId: string | null;
+                            teamId: string;
+                            /** @description The first characters of its token, to tell tokens apart */
+                            tokenPrefix: string;
+                            /** @description The muster agent version it reported */
+                            version: string | null;
+                        };
+                        /** @description The agent’s token. Shown in this answer only; store it now. */
+                        token: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -7019,13 +8637,130 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The allow-list it reported on its last poll */
+                        commands: string[];
+                        /** @description Polled in the last 30 seconds and not revoked */
+                        connected: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The host it reported */
+                        host: string | null;
+                        id: string;
+                        /** @description Its last poll; null: never heard from */
+                        lastSeenAt: string | null;
+                        name: string;
+                        revokedAt: string | null;
+                        /** @description The run it is running now */
+                        runningRunId: string | null;
+                        teamId: string;
+                        /** @description The first characters of its token, to tell tokens apart */
+                        tokenPrefix: string;
+                        /** @description The muster agent version it reported */
+                        version: string | null;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -7041,13 +8776,107 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -9608,13 +11437,165 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            actionId: string;
+                            actionName: string;
+                            /** @description The agent that ran it */
+                            agentId: string | null;
+                            alertId: string | null;
+                            /** @description Who approved or rejected it */
+                            approvedBy: {
+                                label: string;
+                                userId: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            decidedAt: string | null;
+                            /** @description The approver's note, or the reason it was rejected */
+                            decisionNote: string | null;
+                            dryRun: boolean;
+                            durationMs: number | null;
+                            error: string | null;
+                            /** @description An agent command's exit status */
+                            exitCode: number | null;
+                            finishedAt: string | null;
+                            /** @description An HTTP action's answer status */
+                            httpStatus: number | null;
+                            /** @description The incident's Incident Commander ran it: the incident's timeline flags it */
+                            icFlagged: boolean;
+                            id: string;
+                            incidentId: string | null;
+                            /** @enum {string} */
+                            kind: "http" | "agent";
+                            /** @description The output (capped at 64 KB); the stream sends an empty string */
+                            output: string;
+                            outputTruncated: boolean;
+                            /** @description The parameter values the run used */
+                            params: {
+                                [key: string]: string;
+                            };
+                            /** @description Who asked (no user: automatic) */
+                            requestedBy: {
+                                label: string;
+                                userId: string | null;
+                            };
+                            /** @description The automation rule that ran it */
+                            ruleId: string | null;
+                            serviceId: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            status: "awaiting_approval" | "rejected" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+                            teamId: string;
+                            /**
+                             * @description manual (a person), automatic (an automatic action for a new alert) or rule (an automation rule)
+                             * @enum {string}
+                             */
+                            trigger: "manual" | "automatic" | "rule";
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -10287,13 +12268,156 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            /** @enum {string} */
+                            action: "suggest_runbook" | "run_action" | "page" | "post_update";
+                            /** @description What the action needs: the runbook, the remediation action, whom to page, the update text */
+                            actionConfig: {
+                                actionId?: string;
+                                escalationPolicyId?: string;
+                                message?: string;
+                                runbookId?: string;
+                                scheduleId?: string;
+                                userId?: string;
+                            };
+                            conditions: {
+                                alertnames?: string[];
+                                /** @description Fire for game-day drills too */
+                                includeDrills?: boolean;
+                                matchers?: {
+                                    name: string;
+                                    /** @enum {string} */
+                                    op: "=" | "!=" | "=~" | "!~";
+                                    value: string;
+                                }[];
+                                /**
+                                 * @description milestone_reached: which milestone
+                                 * @enum {string}
+                                 */
+                                milestone?: "impactStartedAt" | "detectedAt" | "acknowledgedAt" | "mitigatedAt" | "resolvedAt";
+                                serviceIds?: string[];
+                                /** @description Alert severities or incident severities (P1–P4) */
+                                severities?: string[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The rule in words ("When an alert triggers … suggest …") */
+                            description: string;
+                            enabled: boolean;
+                            firingCount: number;
+                            id: string;
+                            lastFiredAt: string | null;
+                            name: string;
+                            teamId: string;
+                            /** @enum {string} */
+                            trigger: "alert_triggered" | "incident_declared" | "milestone_reached";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -10337,13 +12461,154 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "suggest_runbook" | "run_action" | "page" | "post_update";
+                        /** @description What the action needs: the runbook, the remediation action, whom to page, the update text */
+                        actionConfig: {
+                            actionId?: string;
+                            escalationPolicyId?: string;
+                            message?: string;
+                            runbookId?: string;
+                            scheduleId?: string;
+                            userId?: string;
+                        };
+                        conditions: {
+                            alertnames?: string[];
+                            /** @description Fire for game-day drills too */
+                            includeDrills?: boolean;
+                            matchers?: {
+                                name: string;
+                                /** @enum {string} */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                            /**
+                             * @description milestone_reached: which milestone
+                             * @enum {string}
+                             */
+                            milestone?: "impactStartedAt" | "detectedAt" | "acknowledgedAt" | "mitigatedAt" | "resolvedAt";
+                            serviceIds?: string[];
+                            /** @description Alert severities or incident severities (P1–P4) */
+                            severities?: string[];
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The rule in words ("When an alert triggers … suggest …") */
+                        description: string;
+                        enabled: boolean;
+                        firingCount: number;
+                        id: string;
+                        lastFiredAt: string | null;
+                        name: string;
+                        teamId: string;
+                        /** @enum {string} */
+                        trigger: "alert_triggered" | "incident_declared" | "milestone_reached";
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -10359,13 +12624,154 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "suggest_runbook" | "run_action" | "page" | "post_update";
+                        /** @description What the action needs: the runbook, the remediation action, whom to page, the update text */
+                        actionConfig: {
+                            actionId?: string;
+                            escalationPolicyId?: string;
+                            message?: string;
+                            runbookId?: string;
+                            scheduleId?: string;
+                            userId?: string;
+                        };
+                        conditions: {
+                            alertnames?: string[];
+                            /** @description Fire for game-day drills too */
+                            includeDrills?: boolean;
+                            matchers?: {
+                                name: string;
+                                /** @enum {string} */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                            /**
+                             * @description milestone_reached: which milestone
+                             * @enum {string}
+                             */
+                            milestone?: "impactStartedAt" | "detectedAt" | "acknowledgedAt" | "mitigatedAt" | "resolvedAt";
+                            serviceIds?: string[];
+                            /** @description Alert severities or incident severities (P1–P4) */
+                            severities?: string[];
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The rule in words ("When an alert triggers … suggest …") */
+                        description: string;
+                        enabled: boolean;
+                        firingCount: number;
+                        id: string;
+                        lastFiredAt: string | null;
+                        name: string;
+                        teamId: string;
+                        /** @enum {string} */
+                        trigger: "alert_triggered" | "incident_declared" | "milestone_reached";
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -10381,13 +12787,107 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -10432,13 +12932,154 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "suggest_runbook" | "run_action" | "page" | "post_update";
+                        /** @description What the action needs: the runbook, the remediation action, whom to page, the update text */
+                        actionConfig: {
+                            actionId?: string;
+                            escalationPolicyId?: string;
+                            message?: string;
+                            runbookId?: string;
+                            scheduleId?: string;
+                            userId?: string;
+                        };
+                        conditions: {
+                            alertnames?: string[];
+                            /** @description Fire for game-day drills too */
+                            includeDrills?: boolean;
+                            matchers?: {
+                                name: string;
+                                /** @enum {string} */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                            /**
+                             * @description milestone_reached: which milestone
+                             * @enum {string}
+                             */
+                            milestone?: "impactStartedAt" | "detectedAt" | "acknowledgedAt" | "mitigatedAt" | "resolvedAt";
+                            serviceIds?: string[];
+                            /** @description Alert severities or incident severities (P1–P4) */
+                            severities?: string[];
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The rule in words ("When an alert triggers … suggest …") */
+                        description: string;
+                        enabled: boolean;
+                        firingCount: number;
+                        id: string;
+                        lastFiredAt: string | null;
+                        name: string;
+                        teamId: string;
+                        /** @enum {string} */
+                        trigger: "alert_triggered" | "incident_declared" | "milestone_reached";
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -10457,13 +13098,129 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            alertId: string | null;
+                            /** @description The alert's summary */
+                            alertTitle: string | null;
+                            /** @description What it did, or why it was skipped or failed */
+                            detail: string;
+                            /** Format: date-time */
+                            firedAt: string;
+                            id: string;
+                            incidentId: string | null;
+                            incidentTitle: string | null;
+                            /** @enum {string} */
+                            outcome: "done" | "skipped" | "failed";
+                            ruleId: string;
+                            /** @description The remediation run it started */
+                            runId: string | null;
+                            /** @description The alert or incident it fired for */
+                            subjectId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -11574,13 +14331,125 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        people: {
+                            incidents: {
+                                incidentId: string;
+                                /** @description Joined its room */
+                                joined: boolean;
+                                /** @description Paged for one of its alerts */
+                                paged: boolean;
+                                /** @description Roles the person holds in it */
+                                roles: string[];
+                                severity: string;
+                                status: string;
+                                title: string;
+                            }[];
+                            userId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12510,13 +15379,142 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The advice shown with the level */
+                        advice: string;
+                        archivedAt: string | null;
+                        /** @enum {string} */
+                        category: "infrastructure" | "dependency" | "cascading" | "security" | "communication" | "custom";
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        expectedActions: string[];
+                        hypothesis: string;
+                        id: string;
+                        injects: {
+                            body: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                        }[];
+                        /** @description Built-in scenarios are read-only */
+                        isBuiltin: boolean;
+                        /** @description A built-in scenario's key; null for a team's own */
+                        key: string | null;
+                        /**
+                         * @description The level the scenario suggests: tabletop, live (real paging) or injection (a chaos tool)
+                         * @enum {string}
+                         */
+                        level: "tabletop" | "live" | "injection";
+                        name: string;
+                        safetyNotes: string;
+                        summary: string;
+                        /** @description The owning team; null for a built-in */
+                        teamId: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12547,13 +15545,142 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The advice shown with the level */
+                        advice: string;
+                        archivedAt: string | null;
+                        /** @enum {string} */
+                        category: "infrastructure" | "dependency" | "cascading" | "security" | "communication" | "custom";
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        expectedActions: string[];
+                        hypothesis: string;
+                        id: string;
+                        injects: {
+                            body: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                        }[];
+                        /** @description Built-in scenarios are read-only */
+                        isBuiltin: boolean;
+                        /** @description A built-in scenario's key; null for a team's own */
+                        key: string | null;
+                        /**
+                         * @description The level the scenario suggests: tabletop, live (real paging) or injection (a chaos tool)
+                         * @enum {string}
+                         */
+                        level: "tabletop" | "live" | "injection";
+                        name: string;
+                        safetyNotes: string;
+                        summary: string;
+                        /** @description The owning team; null for a built-in */
+                        teamId: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12569,13 +15696,142 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The advice shown with the level */
+                        advice: string;
+                        archivedAt: string | null;
+                        /** @enum {string} */
+                        category: "infrastructure" | "dependency" | "cascading" | "security" | "communication" | "custom";
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        expectedActions: string[];
+                        hypothesis: string;
+                        id: string;
+                        injects: {
+                            body: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                        }[];
+                        /** @description Built-in scenarios are read-only */
+                        isBuiltin: boolean;
+                        /** @description A built-in scenario's key; null for a team's own */
+                        key: string | null;
+                        /**
+                         * @description The level the scenario suggests: tabletop, live (real paging) or injection (a chaos tool)
+                         * @enum {string}
+                         */
+                        level: "tabletop" | "live" | "injection";
+                        name: string;
+                        safetyNotes: string;
+                        summary: string;
+                        /** @description The owning team; null for a built-in */
+                        teamId: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12591,13 +15847,142 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The advice shown with the level */
+                        advice: string;
+                        archivedAt: string | null;
+                        /** @enum {string} */
+                        category: "infrastructure" | "dependency" | "cascading" | "security" | "communication" | "custom";
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        expectedActions: string[];
+                        hypothesis: string;
+                        id: string;
+                        injects: {
+                            body: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                        }[];
+                        /** @description Built-in scenarios are read-only */
+                        isBuiltin: boolean;
+                        /** @description A built-in scenario's key; null for a team's own */
+                        key: string | null;
+                        /**
+                         * @description The level the scenario suggests: tabletop, live (real paging) or injection (a chaos tool)
+                         * @enum {string}
+                         */
+                        level: "tabletop" | "live" | "injection";
+                        name: string;
+                        safetyNotes: string;
+                        summary: string;
+                        /** @description The owning team; null for a built-in */
+                        teamId: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12629,13 +16014,142 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The advice shown with the level */
+                        advice: string;
+                        archivedAt: string | null;
+                        /** @enum {string} */
+                        category: "infrastructure" | "dependency" | "cascading" | "security" | "communication" | "custom";
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        expectedActions: string[];
+                        hypothesis: string;
+                        id: string;
+                        injects: {
+                            body: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                        }[];
+                        /** @description Built-in scenarios are read-only */
+                        isBuiltin: boolean;
+                        /** @description A built-in scenario's key; null for a team's own */
+                        key: string | null;
+                        /**
+                         * @description The level the scenario suggests: tabletop, live (real paging) or injection (a chaos tool)
+                         * @enum {string}
+                         */
+                        level: "tabletop" | "live" | "injection";
+                        name: string;
+                        safetyNotes: string;
+                        summary: string;
+                        /** @description The owning team; null for a built-in */
+                        teamId: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12654,13 +16168,145 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltedAt: string | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                    }[];
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12702,13 +16348,232 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12724,13 +16589,232 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12772,13 +16856,232 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12801,13 +17104,232 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12823,13 +17345,232 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12845,13 +17586,126 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description False when the debrief had already been started */
+                        created: boolean;
+                        postmortemId: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description False when the debrief had already been started */
+                        created: boolean;
+                        postmortemId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12873,13 +17727,128 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        integrationKey: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string;
+                            id: string;
+                            /** @description 1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag) */
+                            isDrill?: number;
+                            lastUsedAt: string | null;
+                            name: string;
+                            /** @description First characters of the key, to tell keys apart */
+                            prefix: string;
+                            replacedById: string | null;
+                            revokedAt: string | null;
+                            serviceId: string;
+                            source: string;
+                        };
+                        /** @description The plaintext key. Shown in this response only. */
+                        key: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12901,13 +17870,232 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12930,13 +18118,116 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The alert the intake raised or updated; null if ignored */
+                        alertId: string | null;
+                        /** @description What the intake did: created, updated, acknowledged, resolved or ignored */
+                        outcome: string;
+                        /** @description The target service whose drill key was used */
+                        serviceId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -12961,13 +18252,232 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -13004,13 +18514,232 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -13039,13 +18768,232 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -13061,13 +19009,232 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -13090,13 +19257,232 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -13112,13 +19498,184 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The expected actions by outcome */
+                        actions: {
+                            done: number;
+                            missed: number;
+                            pending: number;
+                        };
+                        checklist: {
+                            done: number;
+                            total: number;
+                        };
+                        /** @description The team's earlier drills, newest first (up to 10) */
+                        earlierDrills: {
+                            /** @description The expected actions by outcome */
+                            actions: {
+                                done: number;
+                                missed: number;
+                                pending: number;
+                            };
+                            checklist: {
+                                done: number;
+                                total: number;
+                            };
+                            gamedayId: string;
+                            /** @description Null until each of the three roles has been held; false when one person held two */
+                            rolesHeldByDifferentPeople: boolean | null;
+                            severity: string;
+                            /** Format: date-time */
+                            startedAt: string;
+                            /** @description To the first acknowledgement of a page; null for a tabletop or none yet */
+                            timeToAcknowledge: number | null;
+                            /** @description To the drill incident mitigated by the team */
+                            timeToMitigate: number | null;
+                            /** @description To the recent changes checked */
+                            timeToRecentChanges: number | null;
+                            /** @description To an Incident Commander and a Technical Lead assigned */
+                            timeToRoles: number | null;
+                            /** @description To the severity assessed (the first-five-minutes checklist) */
+                            timeToSeverity: number | null;
+                            title: string;
+                        }[];
+                        gamedayId: string;
+                        /** @description The team's real incidents of the same severity over the last 90 days */
+                        realIncidents: {
+                            /** Format: date-time */
+                            from: string;
+                            mtta: {
+                                count: number;
+                                mean: number | null;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            mttm: {
+                                count: number;
+                                mean: number | null;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            severity: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                        /** @description Null until each of the three roles has been held; false when one person held two */
+                        rolesHeldByDifferentPeople: boolean | null;
+                        startedAt: string | null;
+                        /** @description To the first acknowledgement of a page; null for a tabletop or none yet */
+                        timeToAcknowledge: number | null;
+                        /** @description To the drill incident mitigated by the team */
+                        timeToMitigate: number | null;
+                        /** @description To the recent changes checked */
+                        timeToRecentChanges: number | null;
+                        /** @description To an Incident Commander and a Technical Lead assigned */
+                        timeToRoles: number | null;
+                        /** @description To the severity assessed (the first-five-minutes checklist) */
+                        timeToSeverity: number | null;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -13134,13 +19691,232 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdByLabel: string;
+                        durationMinutes: number;
+                        endedAt: string | null;
+                        /** @description The game day's own timeline */
+                        events: {
+                            actorLabel: string;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            id: string;
+                            /** @description created, updated, started, inject_added, action_marked, halted, ended, cancelled, fired, … */
+                            kind: string;
+                        }[];
+                        expectedActions: {
+                            body: string;
+                            id: string;
+                            markedAt: string | null;
+                            markedByLabel: string | null;
+                            /** @enum {string} */
+                            outcome: "pending" | "done" | "missed";
+                            position: number;
+                        }[];
+                        facilitator: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        haltConditions: {
+                            comparator: (">" | ">=" | "<" | "<=") | null;
+                            id: string;
+                            /**
+                             * @description A Prometheus threshold, or a real P1/P2 on a target service
+                             * @enum {string}
+                             */
+                            kind: "prometheus" | "real_incident";
+                            lastCheckedAt: string | null;
+                            lastError: string | null;
+                            /** @description The value the last check read */
+                            lastValue: number | null;
+                            /** @description Cut to scheme://host[:port] for a reader who may not change the game day */
+                            prometheusUrl: string | null;
+                            query: string | null;
+                            threshold: number | null;
+                        }[];
+                        haltedAt: string | null;
+                        /** @description abort, real_incident or prometheus */
+                        haltKind: string | null;
+                        /** @description Why it was halted, as the timelines say it */
+                        haltReason: string | null;
+                        hypothesis: string;
+                        hypothesisOutcome: ("confirmed" | "refuted" | "partly") | null;
+                        id: string;
+                        /** @description The drill incident (the drill room), once started */
+                        incidentId: string | null;
+                        injection: {
+                            /** @description The provider's own document (the secret is never shown) */
+                            config: unknown;
+                            hasSecret: boolean;
+                            lastError: string | null;
+                            /** @enum {string} */
+                            provider: "webhook" | "chaostoolkit" | "litmus" | "gremlin";
+                            rolledBackAt: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "idle" | "starting" | "started" | "rolled_back" | "failed";
+                            /** @description The URL called; cut to scheme://host[:port] for a reader who may not change the game day */
+                            url: string;
+                        } | null;
+                        injects: {
+                            /** @description Added by the facilitator while the game day ran */
+                            addedLive: boolean;
+                            body: string;
+                            deliveredAt: string | null;
+                            /** @description When it is posted: the start plus the offset */
+                            dueAt: string | null;
+                            id: string;
+                            /** @description Seconds after the start */
+                            offsetSeconds: number;
+                            position: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "skipped";
+                        }[];
+                        /**
+                         * @description tabletop (injects in a drill room) or live (pages the real on-call, labelled DRILL)
+                         * @enum {string}
+                         */
+                        mode: "tabletop" | "live";
+                        /** @description A communication-failure drill: the chat integration stays silent */
+                        muteChat: boolean;
+                        participants: {
+                            name: string;
+                            /** @enum {string} */
+                            role: "participant" | "observer";
+                            userId: string;
+                        }[];
+                        /** @description The debrief (the drill incident’s post-mortem) */
+                        postmortemId: string | null;
+                        /** @enum {string} */
+                        recurrence: "none" | "monthly" | "quarterly" | "yearly";
+                        safetyNotes: string;
+                        scenario: string;
+                        /** @description The scenario it was planned from */
+                        scenarioId: string | null;
+                        scheduledAt: string | null;
+                        /** @description A recurring series' id (the first game day's), shared by each one of the series */
+                        seriesId: string | null;
+                        /** @description The target services */
+                        serviceIds: string[];
+                        /**
+                         * @description The drill incident's severity
+                         * @enum {string}
+                         */
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "halted" | "ended" | "cancelled";
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -16262,13 +23038,261 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        blame: {
+                            dismissed: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who dismissed it */
+                                by: string;
+                                excerpt: string;
+                                fingerprint: string;
+                                reason: string;
+                                ruleId: string;
+                            }[];
+                            findings: {
+                                end: number;
+                                /** @description The highlighted words */
+                                excerpt: string;
+                                /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                                fingerprint: string;
+                                /** @description Why this reads as blame */
+                                message: string;
+                                /** @description The rule in src/postmortems/blame/rules.json */
+                                ruleId: string;
+                                sectionKey: string;
+                                /** @description The sentence they are in */
+                                sentence: string;
+                                /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                                start: number;
+                                /** @description A systemic rephrasing */
+                                suggestion: string;
+                            }[];
+                        };
+                        comments: {
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            sectionKey: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        dueAt: string | null;
+                        id: string;
+                        /** @description Pre-filled from the incident's record on every read, plus the author's text (overrides) */
+                        impact: {
+                            acknowledgedAt: string | null;
+                            /** @description Alerts linked to the incident */
+                            alertCount: number;
+                            detectedAt: string | null;
+                            /** @description Impact started (else detected, else declared) → resolved (else now) */
+                            durationSeconds: number | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                            overrides: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            /** @description Notifications sent for those alerts */
+                            pageCount: number;
+                            peoplePaged: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Minutes its status-page incident was (or is) open; null: never published */
+                            publicImpactMinutes: number | null;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Status-page components of its public incident */
+                            statusComponents: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        incident: {
+                            /** Format: date-time */
+                            declaredAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description P1 to P4 */
+                            severity: string;
+                            /** @description The incident's status */
+                            status: string;
+                            title: string;
+                        };
+                        incidentId: string;
+                        /** @description Not published and past its due date */
+                        isOverdue: boolean;
+                        /** @description The severity's policy requires it */
+                        isRequired: boolean;
+                        owner: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        publicSummary: string | null;
+                        publicSummaryPublishedAt: string | null;
+                        publishedAt: string | null;
+                        /** @description What still blocks publishing (empty: ready) */
+                        publishProblems: {
+                            /** @description section_empty, review_missing, changes_requested or blame_finding */
+                            code: string;
+                            message: string;
+                            sectionKey?: string;
+                        }[];
+                        reviewers: {
+                            decidedAt: string | null;
+                            decision: "pending" | "approved" | "changes_requested";
+                            note: string;
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        reviewRequestedAt: string | null;
+                        /** @description The latest saved revision: send it as baseRevision when saving */
+                        revision: number;
+                        sections: {
+                            body: string;
+                            help: string;
+                            /** @description Counts as filled for publishing (whys, actions and factors also by their own records) */
+                            isFilled: boolean;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                        /** @description draft, in_review or published */
+                        status: "draft" | "in_review" | "published";
+                        template: {
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -16290,13 +23314,261 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        blame: {
+                            dismissed: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who dismissed it */
+                                by: string;
+                                excerpt: string;
+                                fingerprint: string;
+                                reason: string;
+                                ruleId: string;
+                            }[];
+                            findings: {
+                                end: number;
+                                /** @description The highlighted words */
+                                excerpt: string;
+                                /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                                fingerprint: string;
+                                /** @description Why this reads as blame */
+                                message: string;
+                                /** @description The rule in src/postmortems/blame/rules.json */
+                                ruleId: string;
+                                sectionKey: string;
+                                /** @description The sentence they are in */
+                                sentence: string;
+                                /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                                start: number;
+                                /** @description A systemic rephrasing */
+                                suggestion: string;
+                            }[];
+                        };
+                        comments: {
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            sectionKey: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        dueAt: string | null;
+                        id: string;
+                        /** @description Pre-filled from the incident's record on every read, plus the author's text (overrides) */
+                        impact: {
+                            acknowledgedAt: string | null;
+                            /** @description Alerts linked to the incident */
+                            alertCount: number;
+                            detectedAt: string | null;
+                            /** @description Impact started (else detected, else declared) → resolved (else now) */
+                            durationSeconds: number | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                            overrides: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            /** @description Notifications sent for those alerts */
+                            pageCount: number;
+                            peoplePaged: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Minutes its status-page incident was (or is) open; null: never published */
+                            publicImpactMinutes: number | null;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Status-page components of its public incident */
+                            statusComponents: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        incident: {
+                            /** Format: date-time */
+                            declaredAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description P1 to P4 */
+                            severity: string;
+                            /** @description The incident's status */
+                            status: string;
+                            title: string;
+                        };
+                        incidentId: string;
+                        /** @description Not published and past its due date */
+                        isOverdue: boolean;
+                        /** @description The severity's policy requires it */
+                        isRequired: boolean;
+                        owner: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        publicSummary: string | null;
+                        publicSummaryPublishedAt: string | null;
+                        publishedAt: string | null;
+                        /** @description What still blocks publishing (empty: ready) */
+                        publishProblems: {
+                            /** @description section_empty, review_missing, changes_requested or blame_finding */
+                            code: string;
+                            message: string;
+                            sectionKey?: string;
+                        }[];
+                        reviewers: {
+                            decidedAt: string | null;
+                            decision: "pending" | "approved" | "changes_requested";
+                            note: string;
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        reviewRequestedAt: string | null;
+                        /** @description The latest saved revision: send it as baseRevision when saving */
+                        revision: number;
+                        sections: {
+                            body: string;
+                            help: string;
+                            /** @description Counts as filled for publishing (whys, actions and factors also by their own records) */
+                            isFilled: boolean;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                        /** @description draft, in_review or published */
+                        status: "draft" | "in_review" | "published";
+                        template: {
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -16312,13 +23584,112 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        answered: boolean;
+                        invited: boolean;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -16343,13 +23714,112 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {boolean} */
+                        answered: true;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -18828,7 +26298,7 @@ export interface operations {
                     "application/json": {
                         offer: {
                             choices: {
-                                provider: "github" | "jira";
+                                provider: "github" | "gitlab" | "jira";
                                 team: {
                                     id: string;
                                     name: string;
@@ -18844,7 +26314,7 @@ export interface operations {
                             error: string | null;
                             isClosed: boolean;
                             key: string | null;
-                            provider: "github" | "jira";
+                            provider: "github" | "gitlab" | "jira";
                             state: string | null;
                             stateCheckedAt: string | null;
                             status: "pending" | "created" | "failed";
@@ -18967,7 +26437,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    provider?: "github" | "jira";
+                    provider?: "github" | "gitlab" | "jira";
                     teamId?: string;
                 };
             };
@@ -18986,7 +26456,7 @@ export interface operations {
                         error: string | null;
                         isClosed: boolean;
                         key: string | null;
-                        provider: "github" | "jira";
+                        provider: "github" | "gitlab" | "jira";
                         state: string | null;
                         stateCheckedAt: string | null;
                         status: "pending" | "created" | "failed";
@@ -19120,7 +26590,7 @@ export interface operations {
                         error: string | null;
                         isClosed: boolean;
                         key: string | null;
-                        provider: "github" | "jira";
+                        provider: "github" | "gitlab" | "jira";
                         state: string | null;
                         stateCheckedAt: string | null;
                         status: "pending" | "created" | "failed";
@@ -22260,13 +29730,115 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        invitations: {
+                            incidentId: string;
+                            severity: string;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -22280,13 +29852,139 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        recovery: {
+                            /** @description A cover of the person's own shift in the recovery time (null: not on call then) */
+                            cover: {
+                                proposal: {
+                                    /** Format: date-time */
+                                    end: string;
+                                    /** Format: date-time */
+                                    start: string;
+                                    /** @description Who could cover; null: nobody is free */
+                                    userId: string | null;
+                                    userName: string | null;
+                                };
+                                scheduleId: string;
+                                scheduleName: string;
+                            } | null;
+                            name: string;
+                            /**
+                             * Format: date-time
+                             * @description The first page in sleep hours that broke the night
+                             */
+                            pagedAt: string;
+                            /** @description Pages in sleep hours that night */
+                            pages: number;
+                            /** Format: date-time */
+                            recoveryFrom: string;
+                            /** Format: date-time */
+                            recoveryTo: string;
+                            userId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -22987,13 +30685,168 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The median over the people listed */
+                        median: {
+                            incidents: number;
+                            /** @description Hours from pages outside working hours to their resolution */
+                            offHours: number;
+                            pages: number;
+                            roles: number;
+                        };
+                        people: {
+                            /** @description A hero on at least one measure */
+                            flagged: boolean;
+                            /** @description The team's incidents this person held a role in, acknowledged a linked alert of, or joined */
+                            incidentsResponded: number;
+                            name: string;
+                            /** @description Hours from each page outside working hours (their zone) to its resolution, capped per page */
+                            offHoursPageHours: number;
+                            /** @description Pages of the team's services this person acknowledged */
+                            pagesAcknowledged: number;
+                            /** @description Why, one sentence per measure flagged */
+                            reasons: string[];
+                            /** @description Incident roles taken on the team's incidents */
+                            rolesHeld: number;
+                            /** @description This person's share (0 to 1) of the team's total of each measure */
+                            share: {
+                                incidents: number;
+                                /** @description Hours from pages outside working hours to their resolution */
+                                offHours: number;
+                                pages: number;
+                                roles: number;
+                            };
+                            userId: string;
+                        }[];
+                        team: {
+                            id: string;
+                            name: string;
+                        };
+                        teamId: string;
+                        /** @description The team's total of each measure */
+                        teamTotals: {
+                            incidents: number;
+                            /** @description Hours from pages outside working hours to their resolution */
+                            offHours: number;
+                            pages: number;
+                            roles: number;
+                        };
+                        thresholds: {
+                            medianFactor: number;
+                            minCount: number;
+                            shareOfTeam: number;
+                        };
+                        window: {
+                            /** Format: date-time */
+                            from: string;
+                            /** @description Incident kinds counted: real, drill, imported */
+                            kinds?: string[];
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23018,13 +30871,124 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            alertId: string | null;
+                            alertTitle: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description What the person did, in words */
+                            detail: string;
+                            incidentId: string | null;
+                            incidentTitle: string | null;
+                            kind: "page" | "incident" | "role" | "off_hours_page";
+                            serviceName: string | null;
+                        }[];
+                        /** @description More than 500: only the newest 500 are listed */
+                        truncated: boolean;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23049,13 +31013,157 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        services: {
+                            /** @description One person handled most of its incidents */
+                            flagged: boolean;
+                            /** @description Who handled the most (null without incidents) */
+                            holder: {
+                                /** @description Incidents of the service this person handled */
+                                handled: number;
+                                name: string;
+                                /** @description handled ÷ the service's incidents */
+                                share: number;
+                                userId: string;
+                            } | null;
+                            incidents: number;
+                            name: string;
+                            people: {
+                                /** @description Incidents of the service this person handled */
+                                handled: number;
+                                name: string;
+                                /** @description handled ÷ the service's incidents */
+                                share: number;
+                                userId: string;
+                            }[];
+                            reason: string | null;
+                            remedies: {
+                                /** @description Where the web UI does it */
+                                href: string;
+                                kind: "write_runbook" | "add_shadow" | "pair_next";
+                                text: string;
+                            }[];
+                            serviceId: string;
+                            team: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        thresholds: {
+                            minIncidents: number;
+                            share: number;
+                        };
+                        window: {
+                            /** Format: date-time */
+                            from: string;
+                            /** @description Incident kinds counted: real, drill, imported */
+                            kinds?: string[];
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23077,13 +31185,182 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        backToBack: {
+                            /** Format: date-time */
+                            from: string;
+                            name: string;
+                            /** @description Two or more schedules whose shifts touch or overlap */
+                            scheduleIds: string[];
+                            /** Format: date-time */
+                            to: string;
+                            userId: string;
+                        }[];
+                        /** @description A month is flagged above this share of its hours on call (the team's) */
+                        loadShare: number;
+                        people: {
+                            /** @description Some month is flagged */
+                            flagged: boolean;
+                            months: {
+                                flagged: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description Start of the month (or of the window)
+                                 */
+                                month: string;
+                                onCallHours: number;
+                                /** @description On-call hours ÷ the month's hours */
+                                share: number;
+                            }[];
+                            name: string;
+                            userId: string;
+                        }[];
+                        recovery: {
+                            /** @description A cover of the person's own shift in the recovery time (null: not on call then) */
+                            cover: {
+                                proposal: {
+                                    /** Format: date-time */
+                                    end: string;
+                                    /** Format: date-time */
+                                    start: string;
+                                    /** @description Who could cover; null: nobody is free */
+                                    userId: string | null;
+                                    userName: string | null;
+                                };
+                                scheduleId: string;
+                                scheduleName: string;
+                            } | null;
+                            name: string;
+                            /**
+                             * Format: date-time
+                             * @description The first page in sleep hours that broke the night
+                             */
+                            pagedAt: string;
+                            /** @description Pages in sleep hours that night */
+                            pages: number;
+                            /** Format: date-time */
+                            recoveryFrom: string;
+                            /** Format: date-time */
+                            recoveryTo: string;
+                            userId: string;
+                        }[];
+                        team: {
+                            id: string;
+                            name: string;
+                        };
+                        /** @description The team's zone, months are read in */
+                        timeZone: string;
+                        window: {
+                            /** Format: date-time */
+                            from: string;
+                            /** @description Incident kinds counted: real, drill, imported */
+                            kinds?: string[];
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23108,13 +31385,122 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        /** Format: date-time */
+                        end: string;
+                        id: string;
+                        reason: string;
+                        scheduleId: string;
+                        /** Format: date-time */
+                        start: string;
+                        swapRequestId: string | null;
+                        userId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23128,13 +31514,114 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        dueBusinessDays: number | null;
+                        mode: "required" | "optional" | "none";
+                        severity: string;
+                        templateId: string;
+                    }[];
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23158,13 +31645,114 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        dueBusinessDays: number | null;
+                        mode: "required" | "optional" | "none";
+                        severity: string;
+                        templateId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23178,13 +31766,121 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        description: string;
+                        id: string;
+                        isBuiltin: boolean;
+                        name: string;
+                        sections: {
+                            help: string;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                    }[];
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23212,13 +31908,121 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        description: string;
+                        id: string;
+                        isBuiltin: boolean;
+                        name: string;
+                        sections: {
+                            help: string;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23248,13 +32052,121 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        description: string;
+                        id: string;
+                        isBuiltin: boolean;
+                        name: string;
+                        sections: {
+                            help: string;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23270,13 +32182,107 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23297,13 +32303,146 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            dueAt: string | null;
+                            id: string;
+                            incident: {
+                                /** Format: date-time */
+                                declaredAt: string;
+                                id: string;
+                                resolvedAt: string | null;
+                                /** @description P1 to P4 */
+                                severity: string;
+                                /** @description The incident's status */
+                                status: string;
+                                title: string;
+                            };
+                            /** @description Not published and past its due date */
+                            isOverdue: boolean;
+                            /** @description The severity's policy requires it */
+                            isRequired: boolean;
+                            owner: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            publishedAt: string | null;
+                            /** @description draft, in_review or published */
+                            status: "draft" | "in_review" | "published";
+                            /** @description The teams of the incident's services */
+                            teams: {
+                                id: string;
+                                name: string;
+                            }[];
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null: the last */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23319,13 +32458,261 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        blame: {
+                            dismissed: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who dismissed it */
+                                by: string;
+                                excerpt: string;
+                                fingerprint: string;
+                                reason: string;
+                                ruleId: string;
+                            }[];
+                            findings: {
+                                end: number;
+                                /** @description The highlighted words */
+                                excerpt: string;
+                                /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                                fingerprint: string;
+                                /** @description Why this reads as blame */
+                                message: string;
+                                /** @description The rule in src/postmortems/blame/rules.json */
+                                ruleId: string;
+                                sectionKey: string;
+                                /** @description The sentence they are in */
+                                sentence: string;
+                                /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                                start: number;
+                                /** @description A systemic rephrasing */
+                                suggestion: string;
+                            }[];
+                        };
+                        comments: {
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            sectionKey: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        dueAt: string | null;
+                        id: string;
+                        /** @description Pre-filled from the incident's record on every read, plus the author's text (overrides) */
+                        impact: {
+                            acknowledgedAt: string | null;
+                            /** @description Alerts linked to the incident */
+                            alertCount: number;
+                            detectedAt: string | null;
+                            /** @description Impact started (else detected, else declared) → resolved (else now) */
+                            durationSeconds: number | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                            overrides: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            /** @description Notifications sent for those alerts */
+                            pageCount: number;
+                            peoplePaged: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Minutes its status-page incident was (or is) open; null: never published */
+                            publicImpactMinutes: number | null;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Status-page components of its public incident */
+                            statusComponents: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        incident: {
+                            /** Format: date-time */
+                            declaredAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description P1 to P4 */
+                            severity: string;
+                            /** @description The incident's status */
+                            status: string;
+                            title: string;
+                        };
+                        incidentId: string;
+                        /** @description Not published and past its due date */
+                        isOverdue: boolean;
+                        /** @description The severity's policy requires it */
+                        isRequired: boolean;
+                        owner: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        publicSummary: string | null;
+                        publicSummaryPublishedAt: string | null;
+                        publishedAt: string | null;
+                        /** @description What still blocks publishing (empty: ready) */
+                        publishProblems: {
+                            /** @description section_empty, review_missing, changes_requested or blame_finding */
+                            code: string;
+                            message: string;
+                            sectionKey?: string;
+                        }[];
+                        reviewers: {
+                            decidedAt: string | null;
+                            decision: "pending" | "approved" | "changes_requested";
+                            note: string;
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        reviewRequestedAt: string | null;
+                        /** @description The latest saved revision: send it as baseRevision when saving */
+                        revision: number;
+                        sections: {
+                            body: string;
+                            help: string;
+                            /** @description Counts as filled for publishing (whys, actions and factors also by their own records) */
+                            isFilled: boolean;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                        /** @description draft, in_review or published */
+                        status: "draft" | "in_review" | "published";
+                        template: {
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23359,13 +32746,261 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        blame: {
+                            dismissed: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who dismissed it */
+                                by: string;
+                                excerpt: string;
+                                fingerprint: string;
+                                reason: string;
+                                ruleId: string;
+                            }[];
+                            findings: {
+                                end: number;
+                                /** @description The highlighted words */
+                                excerpt: string;
+                                /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                                fingerprint: string;
+                                /** @description Why this reads as blame */
+                                message: string;
+                                /** @description The rule in src/postmortems/blame/rules.json */
+                                ruleId: string;
+                                sectionKey: string;
+                                /** @description The sentence they are in */
+                                sentence: string;
+                                /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                                start: number;
+                                /** @description A systemic rephrasing */
+                                suggestion: string;
+                            }[];
+                        };
+                        comments: {
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            sectionKey: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        dueAt: string | null;
+                        id: string;
+                        /** @description Pre-filled from the incident's record on every read, plus the author's text (overrides) */
+                        impact: {
+                            acknowledgedAt: string | null;
+                            /** @description Alerts linked to the incident */
+                            alertCount: number;
+                            detectedAt: string | null;
+                            /** @description Impact started (else detected, else declared) → resolved (else now) */
+                            durationSeconds: number | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                            overrides: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            /** @description Notifications sent for those alerts */
+                            pageCount: number;
+                            peoplePaged: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Minutes its status-page incident was (or is) open; null: never published */
+                            publicImpactMinutes: number | null;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Status-page components of its public incident */
+                            statusComponents: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        incident: {
+                            /** Format: date-time */
+                            declaredAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description P1 to P4 */
+                            severity: string;
+                            /** @description The incident's status */
+                            status: string;
+                            title: string;
+                        };
+                        incidentId: string;
+                        /** @description Not published and past its due date */
+                        isOverdue: boolean;
+                        /** @description The severity's policy requires it */
+                        isRequired: boolean;
+                        owner: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        publicSummary: string | null;
+                        publicSummaryPublishedAt: string | null;
+                        publishedAt: string | null;
+                        /** @description What still blocks publishing (empty: ready) */
+                        publishProblems: {
+                            /** @description section_empty, review_missing, changes_requested or blame_finding */
+                            code: string;
+                            message: string;
+                            sectionKey?: string;
+                        }[];
+                        reviewers: {
+                            decidedAt: string | null;
+                            decision: "pending" | "approved" | "changes_requested";
+                            note: string;
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        reviewRequestedAt: string | null;
+                        /** @description The latest saved revision: send it as baseRevision when saving */
+                        revision: number;
+                        sections: {
+                            body: string;
+                            help: string;
+                            /** @description Counts as filled for publishing (whys, actions and factors also by their own records) */
+                            isFilled: boolean;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                        /** @description draft, in_review or published */
+                        status: "draft" | "in_review" | "published";
+                        template: {
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23388,13 +33023,138 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        dismissed: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Who dismissed it */
+                            by: string;
+                            excerpt: string;
+                            fingerprint: string;
+                            reason: string;
+                            ruleId: string;
+                        }[];
+                        findings: {
+                            end: number;
+                            /** @description The highlighted words */
+                            excerpt: string;
+                            /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                            fingerprint: string;
+                            /** @description Why this reads as blame */
+                            message: string;
+                            /** @description The rule in src/postmortems/blame/rules.json */
+                            ruleId: string;
+                            sectionKey: string;
+                            /** @description The sentence they are in */
+                            sentence: string;
+                            /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                            start: number;
+                            /** @description A systemic rephrasing */
+                            suggestion: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23417,13 +33177,120 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        author: {
+                            id: string | null;
+                            name: string;
+                        };
+                        body: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        resolvedAt: string | null;
+                        sectionKey: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23440,13 +33307,120 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        author: {
+                            id: string | null;
+                            name: string;
+                        };
+                        body: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        resolvedAt: string | null;
+                        sectionKey: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23758,13 +33732,130 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Seconds; null when an end is missing */
+                        metrics: {
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                        };
+                        milestones: {
+                            acknowledgedAt: string | null;
+                            detectedAt: string | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            resolvedAt: string | null;
+                        };
+                        warnings: {
+                            code: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23786,13 +33877,261 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        blame: {
+                            dismissed: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who dismissed it */
+                                by: string;
+                                excerpt: string;
+                                fingerprint: string;
+                                reason: string;
+                                ruleId: string;
+                            }[];
+                            findings: {
+                                end: number;
+                                /** @description The highlighted words */
+                                excerpt: string;
+                                /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                                fingerprint: string;
+                                /** @description Why this reads as blame */
+                                message: string;
+                                /** @description The rule in src/postmortems/blame/rules.json */
+                                ruleId: string;
+                                sectionKey: string;
+                                /** @description The sentence they are in */
+                                sentence: string;
+                                /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                                start: number;
+                                /** @description A systemic rephrasing */
+                                suggestion: string;
+                            }[];
+                        };
+                        comments: {
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            sectionKey: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        dueAt: string | null;
+                        id: string;
+                        /** @description Pre-filled from the incident's record on every read, plus the author's text (overrides) */
+                        impact: {
+                            acknowledgedAt: string | null;
+                            /** @description Alerts linked to the incident */
+                            alertCount: number;
+                            detectedAt: string | null;
+                            /** @description Impact started (else detected, else declared) → resolved (else now) */
+                            durationSeconds: number | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                            overrides: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            /** @description Notifications sent for those alerts */
+                            pageCount: number;
+                            peoplePaged: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Minutes its status-page incident was (or is) open; null: never published */
+                            publicImpactMinutes: number | null;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Status-page components of its public incident */
+                            statusComponents: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        incident: {
+                            /** Format: date-time */
+                            declaredAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description P1 to P4 */
+                            severity: string;
+                            /** @description The incident's status */
+                            status: string;
+                            title: string;
+                        };
+                        incidentId: string;
+                        /** @description Not published and past its due date */
+                        isOverdue: boolean;
+                        /** @description The severity's policy requires it */
+                        isRequired: boolean;
+                        owner: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        publicSummary: string | null;
+                        publicSummaryPublishedAt: string | null;
+                        publishedAt: string | null;
+                        /** @description What still blocks publishing (empty: ready) */
+                        publishProblems: {
+                            /** @description section_empty, review_missing, changes_requested or blame_finding */
+                            code: string;
+                            message: string;
+                            sectionKey?: string;
+                        }[];
+                        reviewers: {
+                            decidedAt: string | null;
+                            decision: "pending" | "approved" | "changes_requested";
+                            note: string;
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        reviewRequestedAt: string | null;
+                        /** @description The latest saved revision: send it as baseRevision when saving */
+                        revision: number;
+                        sections: {
+                            body: string;
+                            help: string;
+                            /** @description Counts as filled for publishing (whys, actions and factors also by their own records) */
+                            isFilled: boolean;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                        /** @description draft, in_review or published */
+                        status: "draft" | "in_review" | "published";
+                        template: {
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23808,13 +34147,261 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        blame: {
+                            dismissed: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who dismissed it */
+                                by: string;
+                                excerpt: string;
+                                fingerprint: string;
+                                reason: string;
+                                ruleId: string;
+                            }[];
+                            findings: {
+                                end: number;
+                                /** @description The highlighted words */
+                                excerpt: string;
+                                /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                                fingerprint: string;
+                                /** @description Why this reads as blame */
+                                message: string;
+                                /** @description The rule in src/postmortems/blame/rules.json */
+                                ruleId: string;
+                                sectionKey: string;
+                                /** @description The sentence they are in */
+                                sentence: string;
+                                /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                                start: number;
+                                /** @description A systemic rephrasing */
+                                suggestion: string;
+                            }[];
+                        };
+                        comments: {
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            sectionKey: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        dueAt: string | null;
+                        id: string;
+                        /** @description Pre-filled from the incident's record on every read, plus the author's text (overrides) */
+                        impact: {
+                            acknowledgedAt: string | null;
+                            /** @description Alerts linked to the incident */
+                            alertCount: number;
+                            detectedAt: string | null;
+                            /** @description Impact started (else detected, else declared) → resolved (else now) */
+                            durationSeconds: number | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                            overrides: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            /** @description Notifications sent for those alerts */
+                            pageCount: number;
+                            peoplePaged: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Minutes its status-page incident was (or is) open; null: never published */
+                            publicImpactMinutes: number | null;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Status-page components of its public incident */
+                            statusComponents: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        incident: {
+                            /** Format: date-time */
+                            declaredAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description P1 to P4 */
+                            severity: string;
+                            /** @description The incident's status */
+                            status: string;
+                            title: string;
+                        };
+                        incidentId: string;
+                        /** @description Not published and past its due date */
+                        isOverdue: boolean;
+                        /** @description The severity's policy requires it */
+                        isRequired: boolean;
+                        owner: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        publicSummary: string | null;
+                        publicSummaryPublishedAt: string | null;
+                        publishedAt: string | null;
+                        /** @description What still blocks publishing (empty: ready) */
+                        publishProblems: {
+                            /** @description section_empty, review_missing, changes_requested or blame_finding */
+                            code: string;
+                            message: string;
+                            sectionKey?: string;
+                        }[];
+                        reviewers: {
+                            decidedAt: string | null;
+                            decision: "pending" | "approved" | "changes_requested";
+                            note: string;
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        reviewRequestedAt: string | null;
+                        /** @description The latest saved revision: send it as baseRevision when saving */
+                        revision: number;
+                        sections: {
+                            body: string;
+                            help: string;
+                            /** @description Counts as filled for publishing (whys, actions and factors also by their own records) */
+                            isFilled: boolean;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                        /** @description draft, in_review or published */
+                        status: "draft" | "in_review" | "published";
+                        template: {
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23836,13 +34423,261 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        blame: {
+                            dismissed: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who dismissed it */
+                                by: string;
+                                excerpt: string;
+                                fingerprint: string;
+                                reason: string;
+                                ruleId: string;
+                            }[];
+                            findings: {
+                                end: number;
+                                /** @description The highlighted words */
+                                excerpt: string;
+                                /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                                fingerprint: string;
+                                /** @description Why this reads as blame */
+                                message: string;
+                                /** @description The rule in src/postmortems/blame/rules.json */
+                                ruleId: string;
+                                sectionKey: string;
+                                /** @description The sentence they are in */
+                                sentence: string;
+                                /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                                start: number;
+                                /** @description A systemic rephrasing */
+                                suggestion: string;
+                            }[];
+                        };
+                        comments: {
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            sectionKey: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        dueAt: string | null;
+                        id: string;
+                        /** @description Pre-filled from the incident's record on every read, plus the author's text (overrides) */
+                        impact: {
+                            acknowledgedAt: string | null;
+                            /** @description Alerts linked to the incident */
+                            alertCount: number;
+                            detectedAt: string | null;
+                            /** @description Impact started (else detected, else declared) → resolved (else now) */
+                            durationSeconds: number | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                            overrides: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            /** @description Notifications sent for those alerts */
+                            pageCount: number;
+                            peoplePaged: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Minutes its status-page incident was (or is) open; null: never published */
+                            publicImpactMinutes: number | null;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Status-page components of its public incident */
+                            statusComponents: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        incident: {
+                            /** Format: date-time */
+                            declaredAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description P1 to P4 */
+                            severity: string;
+                            /** @description The incident's status */
+                            status: string;
+                            title: string;
+                        };
+                        incidentId: string;
+                        /** @description Not published and past its due date */
+                        isOverdue: boolean;
+                        /** @description The severity's policy requires it */
+                        isRequired: boolean;
+                        owner: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        publicSummary: string | null;
+                        publicSummaryPublishedAt: string | null;
+                        publishedAt: string | null;
+                        /** @description What still blocks publishing (empty: ready) */
+                        publishProblems: {
+                            /** @description section_empty, review_missing, changes_requested or blame_finding */
+                            code: string;
+                            message: string;
+                            sectionKey?: string;
+                        }[];
+                        reviewers: {
+                            decidedAt: string | null;
+                            decision: "pending" | "approved" | "changes_requested";
+                            note: string;
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        reviewRequestedAt: string | null;
+                        /** @description The latest saved revision: send it as baseRevision when saving */
+                        revision: number;
+                        sections: {
+                            body: string;
+                            help: string;
+                            /** @description Counts as filled for publishing (whys, actions and factors also by their own records) */
+                            isFilled: boolean;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                        /** @description draft, in_review or published */
+                        status: "draft" | "in_review" | "published";
+                        template: {
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23864,13 +34699,261 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        blame: {
+                            dismissed: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who dismissed it */
+                                by: string;
+                                excerpt: string;
+                                fingerprint: string;
+                                reason: string;
+                                ruleId: string;
+                            }[];
+                            findings: {
+                                end: number;
+                                /** @description The highlighted words */
+                                excerpt: string;
+                                /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                                fingerprint: string;
+                                /** @description Why this reads as blame */
+                                message: string;
+                                /** @description The rule in src/postmortems/blame/rules.json */
+                                ruleId: string;
+                                sectionKey: string;
+                                /** @description The sentence they are in */
+                                sentence: string;
+                                /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                                start: number;
+                                /** @description A systemic rephrasing */
+                                suggestion: string;
+                            }[];
+                        };
+                        comments: {
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            sectionKey: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        dueAt: string | null;
+                        id: string;
+                        /** @description Pre-filled from the incident's record on every read, plus the author's text (overrides) */
+                        impact: {
+                            acknowledgedAt: string | null;
+                            /** @description Alerts linked to the incident */
+                            alertCount: number;
+                            detectedAt: string | null;
+                            /** @description Impact started (else detected, else declared) → resolved (else now) */
+                            durationSeconds: number | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                            overrides: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            /** @description Notifications sent for those alerts */
+                            pageCount: number;
+                            peoplePaged: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Minutes its status-page incident was (or is) open; null: never published */
+                            publicImpactMinutes: number | null;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Status-page components of its public incident */
+                            statusComponents: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        incident: {
+                            /** Format: date-time */
+                            declaredAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description P1 to P4 */
+                            severity: string;
+                            /** @description The incident's status */
+                            status: string;
+                            title: string;
+                        };
+                        incidentId: string;
+                        /** @description Not published and past its due date */
+                        isOverdue: boolean;
+                        /** @description The severity's policy requires it */
+                        isRequired: boolean;
+                        owner: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        publicSummary: string | null;
+                        publicSummaryPublishedAt: string | null;
+                        publishedAt: string | null;
+                        /** @description What still blocks publishing (empty: ready) */
+                        publishProblems: {
+                            /** @description section_empty, review_missing, changes_requested or blame_finding */
+                            code: string;
+                            message: string;
+                            sectionKey?: string;
+                        }[];
+                        reviewers: {
+                            decidedAt: string | null;
+                            decision: "pending" | "approved" | "changes_requested";
+                            note: string;
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        reviewRequestedAt: string | null;
+                        /** @description The latest saved revision: send it as baseRevision when saving */
+                        revision: number;
+                        sections: {
+                            body: string;
+                            help: string;
+                            /** @description Counts as filled for publishing (whys, actions and factors also by their own records) */
+                            isFilled: boolean;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                        /** @description draft, in_review or published */
+                        status: "draft" | "in_review" | "published";
+                        template: {
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23893,13 +34976,261 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        blame: {
+                            dismissed: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who dismissed it */
+                                by: string;
+                                excerpt: string;
+                                fingerprint: string;
+                                reason: string;
+                                ruleId: string;
+                            }[];
+                            findings: {
+                                end: number;
+                                /** @description The highlighted words */
+                                excerpt: string;
+                                /** @description Stable hash of the rule and the normalised sentence (for dismissals) */
+                                fingerprint: string;
+                                /** @description Why this reads as blame */
+                                message: string;
+                                /** @description The rule in src/postmortems/blame/rules.json */
+                                ruleId: string;
+                                sectionKey: string;
+                                /** @description The sentence they are in */
+                                sentence: string;
+                                /** @description Offset of the highlighted words in the text (UTF-16 code units) */
+                                start: number;
+                                /** @description A systemic rephrasing */
+                                suggestion: string;
+                            }[];
+                        };
+                        comments: {
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            sectionKey: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        dueAt: string | null;
+                        id: string;
+                        /** @description Pre-filled from the incident's record on every read, plus the author's text (overrides) */
+                        impact: {
+                            acknowledgedAt: string | null;
+                            /** @description Alerts linked to the incident */
+                            alertCount: number;
+                            detectedAt: string | null;
+                            /** @description Impact started (else detected, else declared) → resolved (else now) */
+                            durationSeconds: number | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                            overrides: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            /** @description Notifications sent for those alerts */
+                            pageCount: number;
+                            peoplePaged: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Minutes its status-page incident was (or is) open; null: never published */
+                            publicImpactMinutes: number | null;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Status-page components of its public incident */
+                            statusComponents: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        incident: {
+                            /** Format: date-time */
+                            declaredAt: string;
+                            id: string;
+                            resolvedAt: string | null;
+                            services: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description P1 to P4 */
+                            severity: string;
+                            /** @description The incident's status */
+                            status: string;
+                            title: string;
+                        };
+                        incidentId: string;
+                        /** @description Not published and past its due date */
+                        isOverdue: boolean;
+                        /** @description The severity's policy requires it */
+                        isRequired: boolean;
+                        owner: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        publicSummary: string | null;
+                        publicSummaryPublishedAt: string | null;
+                        publishedAt: string | null;
+                        /** @description What still blocks publishing (empty: ready) */
+                        publishProblems: {
+                            /** @description section_empty, review_missing, changes_requested or blame_finding */
+                            code: string;
+                            message: string;
+                            sectionKey?: string;
+                        }[];
+                        reviewers: {
+                            decidedAt: string | null;
+                            decision: "pending" | "approved" | "changes_requested";
+                            note: string;
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        reviewRequestedAt: string | null;
+                        /** @description The latest saved revision: send it as baseRevision when saving */
+                        revision: number;
+                        sections: {
+                            body: string;
+                            help: string;
+                            /** @description Counts as filled for publishing (whys, actions and factors also by their own records) */
+                            isFilled: boolean;
+                            key: string;
+                            kind: "text" | "timeline" | "impact" | "whys" | "actions" | "factors";
+                            required: boolean;
+                            title: string;
+                        }[];
+                        /** @description draft, in_review or published */
+                        status: "draft" | "in_review" | "published";
+                        template: {
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23915,13 +35246,119 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        at: string;
+                        author: {
+                            id: string | null;
+                            name: string;
+                        };
+                        revision: number;
+                        /** @description What changed, in words */
+                        summary: string;
+                    }[];
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23938,13 +35375,143 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        at: string;
+                        author: {
+                            id: string | null;
+                            name: string;
+                        };
+                        diff: {
+                            /** @description title, sections, impact, publicSummary, ownerUserId or dueAt */
+                            field: string;
+                            sectionKey?: string;
+                            /** @description A unified diff against the revision before */
+                            unified: string;
+                        }[];
+                        revision: number;
+                        /** @description The post-mortem as saved in this revision */
+                        snapshot: {
+                            dueAt: string | null;
+                            impact: {
+                                customersAffected?: string;
+                                notes?: string;
+                                revenueImpact?: string;
+                            };
+                            ownerUserId: string | null;
+                            publicSummary: string | null;
+                            /** @description Section key → body */
+                            sections: {
+                                [key: string]: string;
+                            };
+                            status: string;
+                            title: string;
+                        };
+                        /** @description What changed, in words */
+                        summary: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23962,13 +35529,147 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        events: {
+                            actor: {
+                                id: string | null;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            at: string;
+                            body: string;
+                            /** @description Moments the author added (source entry): its id */
+                            entryId?: string;
+                            hidden: boolean;
+                            /** @description The incident event's kind, alert_fired, alert_acknowledged, milestone or entry */
+                            kind: string;
+                            narrative: string | null;
+                            /** @description Stable reference of the moment (marks are keyed by it) */
+                            ref: string;
+                            source: "incident" | "alert" | "milestone" | "entry";
+                            starred: boolean;
+                            /** @description detection, diagnosis, repair or key_moment */
+                            tag: string | null;
+                        }[];
+                        /** @description Seconds; null when an end is missing */
+                        metrics: {
+                            /** @description First linked alert fired (else detected) → first human acknowledgement */
+                            mttaSeconds: number | null;
+                            /** @description Impact started → detected */
+                            mttdSeconds: number | null;
+                            /** @description Detected → resolved */
+                            mttrSeconds: number | null;
+                        };
+                        milestones: {
+                            acknowledgedAt: string | null;
+                            detectedAt: string | null;
+                            impactStartedAt: string | null;
+                            mitigatedAt: string | null;
+                            resolvedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -23993,13 +35694,129 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        actor: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** Format: date-time */
+                        at: string;
+                        body: string;
+                        /** @description Moments the author added (source entry): its id */
+                        entryId?: string;
+                        hidden: boolean;
+                        /** @description The incident event's kind, alert_fired, alert_acknowledged, milestone or entry */
+                        kind: string;
+                        narrative: string | null;
+                        /** @description Stable reference of the moment (marks are keyed by it) */
+                        ref: string;
+                        source: "incident" | "alert" | "milestone" | "entry";
+                        starred: boolean;
+                        /** @description detection, diagnosis, repair or key_moment */
+                        tag: string | null;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -24016,13 +35833,107 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -24048,13 +35959,129 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        actor: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** Format: date-time */
+                        at: string;
+                        body: string;
+                        /** @description Moments the author added (source entry): its id */
+                        entryId?: string;
+                        hidden: boolean;
+                        /** @description The incident event's kind, alert_fired, alert_acknowledged, milestone or entry */
+                        kind: string;
+                        narrative: string | null;
+                        /** @description Stable reference of the moment (marks are keyed by it) */
+                        ref: string;
+                        source: "incident" | "alert" | "milestone" | "entry";
+                        starred: boolean;
+                        /** @description detection, diagnosis, repair or key_moment */
+                        tag: string | null;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -25639,13 +37666,165 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            actionId: string;
+                            actionName: string;
+                            /** @description The agent that ran it */
+                            agentId: string | null;
+                            alertId: string | null;
+                            /** @description Who approved or rejected it */
+                            approvedBy: {
+                                label: string;
+                                userId: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            decidedAt: string | null;
+                            /** @description The approver's note, or the reason it was rejected */
+                            decisionNote: string | null;
+                            dryRun: boolean;
+                            durationMs: number | null;
+                            error: string | null;
+                            /** @description An agent command's exit status */
+                            exitCode: number | null;
+                            finishedAt: string | null;
+                            /** @description An HTTP action's answer status */
+                            httpStatus: number | null;
+                            /** @description The incident's Incident Commander ran it: the incident's timeline flags it */
+                            icFlagged: boolean;
+                            id: string;
+                            incidentId: string | null;
+                            /** @enum {string} */
+                            kind: "http" | "agent";
+                            /** @description The output (capped at 64 KB); the stream sends an empty string */
+                            output: string;
+                            outputTruncated: boolean;
+                            /** @description The parameter values the run used */
+                            params: {
+                                [key: string]: string;
+                            };
+                            /** @description Who asked (no user: automatic) */
+                            requestedBy: {
+                                label: string;
+                                userId: string | null;
+                            };
+                            /** @description The automation rule that ran it */
+                            ruleId: string | null;
+                            serviceId: string | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            status: "awaiting_approval" | "rejected" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+                            teamId: string;
+                            /**
+                             * @description manual (a person), automatic (an automatic action for a new alert) or rule (an automation rule)
+                             * @enum {string}
+                             */
+                            trigger: "manual" | "automatic" | "rule";
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -25661,13 +37840,171 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        actionId: string;
+                        actionName: string;
+                        /** @description The agent that ran it */
+                        agentId: string | null;
+                        alertId: string | null;
+                        /** @description Who approved or rejected it */
+                        approvedBy: {
+                            label: string;
+                            userId: string | null;
+                        } | null;
+                        chunks: {
+                            /** Format: date-time */
+                            at: string;
+                            chunk: string;
+                            seq: number;
+                            /** @description stdout, stderr or system */
+                            stream: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        decidedAt: string | null;
+                        /** @description The approver's note, or the reason it was rejected */
+                        decisionNote: string | null;
+                        dryRun: boolean;
+                        durationMs: number | null;
+                        error: string | null;
+                        /** @description An agent command's exit status */
+                        exitCode: number | null;
+                        finishedAt: string | null;
+                        /** @description An HTTP action's answer status */
+                        httpStatus: number | null;
+                        /** @description The incident's Incident Commander ran it: the incident's timeline flags it */
+                        icFlagged: boolean;
+                        id: string;
+                        incidentId: string | null;
+                        /** @enum {string} */
+                        kind: "http" | "agent";
+                        /** @description The output (capped at 64 KB); the stream sends an empty string */
+                        output: string;
+                        outputTruncated: boolean;
+                        /** @description The parameter values the run used */
+                        params: {
+                            [key: string]: string;
+                        };
+                        /** @description Who asked (no user: automatic) */
+                        requestedBy: {
+                            label: string;
+                            userId: string | null;
+                        };
+                        /** @description The automation rule that ran it */
+                        ruleId: string | null;
+                        serviceId: string | null;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "awaiting_approval" | "rejected" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+                        teamId: string;
+                        /**
+                         * @description manual (a person), automatic (an automatic action for a new alert) or rule (an automation rule)
+                         * @enum {string}
+                         */
+                        trigger: "manual" | "automatic" | "rule";
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -25689,13 +38026,163 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        actionId: string;
+                        actionName: string;
+                        /** @description The agent that ran it */
+                        agentId: string | null;
+                        alertId: string | null;
+                        /** @description Who approved or rejected it */
+                        approvedBy: {
+                            label: string;
+                            userId: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        decidedAt: string | null;
+                        /** @description The approver's note, or the reason it was rejected */
+                        decisionNote: string | null;
+                        dryRun: boolean;
+                        durationMs: number | null;
+                        error: string | null;
+                        /** @description An agent command's exit status */
+                        exitCode: number | null;
+                        finishedAt: string | null;
+                        /** @description An HTTP action's answer status */
+                        httpStatus: number | null;
+                        /** @description The incident's Incident Commander ran it: the incident's timeline flags it */
+                        icFlagged: boolean;
+                        id: string;
+                        incidentId: string | null;
+                        /** @enum {string} */
+                        kind: "http" | "agent";
+                        /** @description The output (capped at 64 KB); the stream sends an empty string */
+                        output: string;
+                        outputTruncated: boolean;
+                        /** @description The parameter values the run used */
+                        params: {
+                            [key: string]: string;
+                        };
+                        /** @description Who asked (no user: automatic) */
+                        requestedBy: {
+                            label: string;
+                            userId: string | null;
+                        };
+                        /** @description The automation rule that ran it */
+                        ruleId: string | null;
+                        serviceId: string | null;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "awaiting_approval" | "rejected" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+                        teamId: string;
+                        /**
+                         * @description manual (a person), automatic (an automatic action for a new alert) or rule (an automation rule)
+                         * @enum {string}
+                         */
+                        trigger: "manual" | "automatic" | "rule";
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -25715,13 +38202,163 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        actionId: string;
+                        actionName: string;
+                        /** @description The agent that ran it */
+                        agentId: string | null;
+                        alertId: string | null;
+                        /** @description Who approved or rejected it */
+                        approvedBy: {
+                            label: string;
+                            userId: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        decidedAt: string | null;
+                        /** @description The approver's note, or the reason it was rejected */
+                        decisionNote: string | null;
+                        dryRun: boolean;
+                        durationMs: number | null;
+                        error: string | null;
+                        /** @description An agent command's exit status */
+                        exitCode: number | null;
+                        finishedAt: string | null;
+                        /** @description An HTTP action's answer status */
+                        httpStatus: number | null;
+                        /** @description The incident's Incident Commander ran it: the incident's timeline flags it */
+                        icFlagged: boolean;
+                        id: string;
+                        incidentId: string | null;
+                        /** @enum {string} */
+                        kind: "http" | "agent";
+                        /** @description The output (capped at 64 KB); the stream sends an empty string */
+                        output: string;
+                        outputTruncated: boolean;
+                        /** @description The parameter values the run used */
+                        params: {
+                            [key: string]: string;
+                        };
+                        /** @description Who asked (no user: automatic) */
+                        requestedBy: {
+                            label: string;
+                            userId: string | null;
+                        };
+                        /** @description The automation rule that ran it */
+                        ruleId: string | null;
+                        serviceId: string | null;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "awaiting_approval" | "rejected" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+                        teamId: string;
+                        /**
+                         * @description manual (a person), automatic (an automatic action for a new alert) or rule (an automation rule)
+                         * @enum {string}
+                         */
+                        trigger: "manual" | "automatic" | "rule";
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -25743,13 +38380,163 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        actionId: string;
+                        actionName: string;
+                        /** @description The agent that ran it */
+                        agentId: string | null;
+                        alertId: string | null;
+                        /** @description Who approved or rejected it */
+                        approvedBy: {
+                            label: string;
+                            userId: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        decidedAt: string | null;
+                        /** @description The approver's note, or the reason it was rejected */
+                        decisionNote: string | null;
+                        dryRun: boolean;
+                        durationMs: number | null;
+                        error: string | null;
+                        /** @description An agent command's exit status */
+                        exitCode: number | null;
+                        finishedAt: string | null;
+                        /** @description An HTTP action's answer status */
+                        httpStatus: number | null;
+                        /** @description The incident's Incident Commander ran it: the incident's timeline flags it */
+                        icFlagged: boolean;
+                        id: string;
+                        incidentId: string | null;
+                        /** @enum {string} */
+                        kind: "http" | "agent";
+                        /** @description The output (capped at 64 KB); the stream sends an empty string */
+                        output: string;
+                        outputTruncated: boolean;
+                        /** @description The parameter values the run used */
+                        params: {
+                            [key: string]: string;
+                        };
+                        /** @description Who asked (no user: automatic) */
+                        requestedBy: {
+                            label: string;
+                            userId: string | null;
+                        };
+                        /** @description The automation rule that ran it */
+                        ruleId: string | null;
+                        serviceId: string | null;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        status: "awaiting_approval" | "rejected" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+                        teamId: string;
+                        /**
+                         * @description manual (a person), automatic (an automatic action for a new alert) or rule (an automation rule)
+                         * @enum {string}
+                         */
+                        trigger: "manual" | "automatic" | "rule";
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -29431,13 +42218,161 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description One person handled most of its incidents */
+                        knowledgeFlag: boolean;
+                        knowledgeHolder: {
+                            name: string;
+                            share: number;
+                            userId: string;
+                        } | null;
+                        mtta: {
+                            count: number;
+                            mean: number | null;
+                            median: number | null;
+                            p90: number | null;
+                        };
+                        mttr: {
+                            count: number;
+                            mean: number | null;
+                            median: number | null;
+                            p90: number | null;
+                        };
+                        name: string;
+                        /** @description Judged alerts judged anything but actionable; null: none judged */
+                        noisyShare: number | null;
+                        openIncidents: number;
+                        overdueActionItems: number;
+                        owningTeam: {
+                            id: string;
+                            name: string;
+                            slug: string;
+                        };
+                        pages: number;
+                        pagesPerWeek: number;
+                        /** @description null: no post-mortem was due */
+                        postmortemCompletion: number | null;
+                        runbookCoverage: {
+                            /** @description Share of its alert rules with a runbook; null: no alert rules */
+                            alertRulesCovered: number | null;
+                            hasRunbook: boolean;
+                            runbookCount: number;
+                        };
+                        /** @description Higher is worse (docs/people-health.md: the score) */
+                        score: number;
+                        serviceId: string;
+                        slug: string;
+                        window: {
+                            /** Format: date-time */
+                            from: string;
+                            /** @description Incident kinds counted: real, drill, imported */
+                            kinds?: string[];
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -29609,6 +42544,8 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             id: string;
+                            /** @description 1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag) */
+                            isDrill?: number;
                             lastUsedAt: string | null;
                             name: string;
                             /** @description First characters of the key, to tell keys apart */
@@ -29753,6 +42690,8 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             id: string;
+                            /** @description 1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag) */
+                            isDrill?: number;
                             lastUsedAt: string | null;
                             name: string;
                             /** @description First characters of the key, to tell keys apart */
@@ -30009,6 +42948,8 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             id: string;
+                            /** @description 1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag) */
+                            isDrill?: number;
                             lastUsedAt: string | null;
                             name: string;
                             /** @description First characters of the key, to tell keys apart */
@@ -35119,13 +48060,117 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Automatic runs are paused (manual and approved runs still run) */
+                        automaticPaused: boolean;
+                        reason: string | null;
+                        teamId: string;
+                        updatedAt: string | null;
+                        /** @description Who last paused or resumed (a label) */
+                        updatedBy: string | null;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -35148,13 +48193,117 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Automatic runs are paused (manual and approved runs still run) */
+                        automaticPaused: boolean;
+                        reason: string | null;
+                        teamId: string;
+                        updatedAt: string | null;
+                        /** @description Who last paused or resumed (a label) */
+                        updatedBy: string | null;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -36668,13 +49817,147 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Most owed first */
+                        balances: {
+                            accruedHours: number;
+                            /** @description Accrued less taken */
+                            balanceHours: number;
+                            name: string;
+                            takenHours: number;
+                            userId: string;
+                        }[];
+                        entries: {
+                            createdBy: string;
+                            /** @description Negative for time off taken */
+                            hours: number;
+                            id: string;
+                            incidentId: string | null;
+                            /** @description What it is: time_off, or what accrued it */
+                            kind: string;
+                            name: string;
+                            note: string;
+                            /** Format: date-time */
+                            occurredAt: string;
+                            userId: string;
+                        }[];
+                        /** Format: date-time */
+                        from: string;
+                        policy: {
+                            /** @description hours_factor: hours responding outside working hours × this */
+                            factor: number;
+                            kind: "none" | "hours_factor" | "weekend_fixed";
+                            /** @description hours_factor: what a page outside working hours counts at least */
+                            minimumHours: number;
+                            /** @description weekend_fixed: hours per on-call weekend */
+                            weekendHours: number;
+                        };
+                        teamId: string;
+                        /** Format: date-time */
+                        to: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -36700,13 +49983,120 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Negative for time off taken */
+                        hours: number;
+                        id: string;
+                        /** @description What it is: time_off, or what accrued it */
+                        kind: string;
+                        name: string;
+                        note: string;
+                        /** Format: date-time */
+                        occurredAt: string;
+                        userId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -36722,13 +50112,117 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description hours_factor: hours responding outside working hours × this */
+                        factor: number;
+                        kind: "none" | "hours_factor" | "weekend_fixed";
+                        /** @description hours_factor: what a page outside working hours counts at least */
+                        minimumHours: number;
+                        /** @description weekend_fixed: hours per on-call weekend */
+                        weekendHours: number;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -36753,13 +50247,117 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description hours_factor: hours responding outside working hours × this */
+                        factor: number;
+                        kind: "none" | "hours_factor" | "weekend_fixed";
+                        /** @description hours_factor: what a page outside working hours counts at least */
+                        minimumHours: number;
+                        /** @description weekend_fixed: hours per on-call weekend */
+                        weekendHours: number;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37078,13 +50676,130 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        heroMedianFactor: number;
+                        heroMinCount: number;
+                        heroShareOfTeam: number;
+                        knowledgeMinIncidents: number;
+                        knowledgeShare: number;
+                        loadShare: number;
+                        recoveryHours: number;
+                        /** @description false: the team has saved none, every value is a default */
+                        saved: boolean;
+                        /** @description HH:MM local time */
+                        sleepEnd: string;
+                        /** @description HH:MM local time */
+                        sleepStart: string;
+                        teamId: string;
+                        /** @description ISO weekdays, 1 = Monday */
+                        workDays: number[];
+                        /** @description HH:MM local time */
+                        workEnd: string;
+                        /** @description HH:MM local time */
+                        workStart: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37121,13 +50836,130 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        heroMedianFactor: number;
+                        heroMinCount: number;
+                        heroShareOfTeam: number;
+                        knowledgeMinIncidents: number;
+                        knowledgeShare: number;
+                        loadShare: number;
+                        recoveryHours: number;
+                        /** @description false: the team has saved none, every value is a default */
+                        saved: boolean;
+                        /** @description HH:MM local time */
+                        sleepEnd: string;
+                        /** @description HH:MM local time */
+                        sleepStart: string;
+                        teamId: string;
+                        /** @description ISO weekdays, 1 = Monday */
+                        workDays: number[];
+                        /** @description HH:MM local time */
+                        workEnd: string;
+                        /** @description HH:MM local time */
+                        workStart: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37146,13 +50978,150 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description A quarter with fewer answers shows no figures */
+                        minimumAnswers: number;
+                        quarters: ({
+                            /** Format: date-time */
+                            from: string;
+                            /** @description e.g. 2026-Q3 */
+                            quarter: string;
+                            /** @enum {boolean} */
+                            suppressed: true;
+                            /** Format: date-time */
+                            to: string;
+                        } | {
+                            answers: number;
+                            calm: {
+                                /** @description How many answered 1, 2, 3, 4, 5 */
+                                counts: number[];
+                                mean: number;
+                            };
+                            /** @description The optional texts, in alphabetical order */
+                            comments: string[];
+                            /** Format: date-time */
+                            from: string;
+                            /** @description e.g. 2026-Q3 */
+                            quarter: string;
+                            roleClear: {
+                                /** @description How many answered 1, 2, 3, 4, 5 */
+                                counts: number[];
+                                mean: number;
+                            };
+                            safe: {
+                                /** @description How many answered 1, 2, 3, 4, 5 */
+                                counts: number[];
+                                mean: number;
+                            };
+                            /** @enum {boolean} */
+                            suppressed: false;
+                            /** Format: date-time */
+                            to: string;
+                        })[];
+                        teamId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37175,13 +51144,176 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Worst first */
+                        services: {
+                            /** @description One person handled most of its incidents */
+                            knowledgeFlag: boolean;
+                            knowledgeHolder: {
+                                name: string;
+                                share: number;
+                                userId: string;
+                            } | null;
+                            mtta: {
+                                count: number;
+                                mean: number | null;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            mttr: {
+                                count: number;
+                                mean: number | null;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            name: string;
+                            /** @description Judged alerts judged anything but actionable; null: none judged */
+                            noisyShare: number | null;
+                            openIncidents: number;
+                            overdueActionItems: number;
+                            owningTeam: {
+                                id: string;
+                                name: string;
+                                slug: string;
+                            };
+                            pages: number;
+                            pagesPerWeek: number;
+                            /** @description null: no post-mortem was due */
+                            postmortemCompletion: number | null;
+                            runbookCoverage: {
+                                /** @description Share of its alert rules with a runbook; null: no alert rules */
+                                alertRulesCovered: number | null;
+                                hasRunbook: boolean;
+                                runbookCount: number;
+                            };
+                            /** @description Higher is worse (docs/people-health.md: the score) */
+                            score: number;
+                            serviceId: string;
+                            slug: string;
+                            window: {
+                                /** Format: date-time */
+                                from: string;
+                                /** @description Incident kinds counted: real, drill, imported */
+                                kinds?: string[];
+                                /** Format: date-time */
+                                to: string;
+                            };
+                        }[];
+                        team: {
+                            id: string;
+                            name: string;
+                        };
+                        window: {
+                            /** Format: date-time */
+                            from: string;
+                            /** @description Incident kinds counted: real, drill, imported */
+                            kinds?: string[];
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37333,10 +51465,10 @@ export interface operations {
                 "application/json": {
                     /** @description Organisation administrators only */
                     allowPrivateAddress?: boolean;
-                    /** @description GitHub: default https://api.github.com; Jira: your site */
+                    /** @description GitHub: default https://api.github.com; GitLab: default https://gitlab.com, or your self-managed GitLab; Jira: your site */
                     baseUrl?: string;
                     issueType?: string | null;
-                    /** @description GitHub owner/repo, or the Jira project key */
+                    /** @description GitHub owner/repo, the GitLab project path (group/project), or the Jira project key */
                     project: string;
                     /** @description Required the first time */
                     token?: string;
@@ -39535,13 +53667,123 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        incidents: {
+                            incidentId: string;
+                            /** @description Joined its room */
+                            joined: boolean;
+                            /** @description Paged for one of its alerts */
+                            paged: boolean;
+                            /** @description Roles the person holds in it */
+                            roles: string[];
+                            severity: string;
+                            status: string;
+                            title: string;
+                        }[];
+                        userId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };

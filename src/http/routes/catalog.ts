@@ -73,7 +73,7 @@ const ServiceSchema = Type.Object({
   dependents: Type.Optional(Type.Array(Type.String())),
 });
 
-const IntegrationKeySchema = Type.Object({
+export const IntegrationKeySchema = Type.Object({
   id: Type.String(),
   serviceId: Type.String(),
   source: Type.String(),
@@ -84,6 +84,12 @@ const IntegrationKeySchema = Type.Object({
   lastUsedAt: NullableTimestamp,
   revokedAt: NullableTimestamp,
   replacedById: Type.Union([Type.String(), Type.Null()]),
+  isDrill: Type.Optional(
+    Type.Integer({
+      description:
+        "1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag)",
+    }),
+  ),
 });
 
 const CreatedKeySchema = Type.Object({

@@ -11,8 +11,10 @@ import { PROVIDERS } from '../../gamedays/live/injection/index.js';
 import { DRILL_SEVERITIES } from '../../gamedays/live/labels.js';
 import { actorOf } from '../auth.js';
 import { openBody } from '../closed-schemas.js';
+import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
 import { presentIntegrationKey } from './catalog.js';
+import { DrillKeySchema, FiredSchema, GamedaySchema } from './gameday-schemas.js';
 
 const tags = ['gamedays'];
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -43,6 +45,7 @@ export function registerGamedayLiveRoutes(app: FastifyInstance, services: Servic
           ),
           allowPrivateAddress: Type.Optional(Type.Boolean()),
         }),
+        response: withErrors({ 200: GamedaySchema }),
       },
     },
     async (req) => {
@@ -60,7 +63,14 @@ export function registerGamedayLiveRoutes(app: FastifyInstance, services: Servic
 
   r.delete(
     '/api/gamedays/:id/injection',
-    { schema: { tags, summary: 'Remove the failure injection (not while the game day runs)', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove the failure injection (not while the game day runs)',
+        params: IdParams,
+        response: withErrors({ 200: GamedaySchema }),
+      },
+    },
     async (req) => {
       await live.removeInjection(actorOf(req), req.params.id);
       return gds.get(actorOf(req), req.params.id);
@@ -90,6 +100,7 @@ export function registerGamedayLiveRoutes(app: FastifyInstance, services: Servic
             { maxItems: 10 },
           ),
         }),
+        response: withErrors({ 200: GamedaySchema }),
       },
     },
     async (req) => {
@@ -119,6 +130,7 @@ export function registerGamedayLiveRoutes(app: FastifyInstance, services: Servic
         summary: 'A drill integration key on a target service (shown once): its alerts page as drills',
         params: IdParams,
         body: Type.Optional(Type.Object({ serviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) })),
+        response: withErrors({ 201: DrillKeySchema }),
       },
     },
     async (req, reply) => {
@@ -141,6 +153,7 @@ export function registerGamedayLiveRoutes(app: FastifyInstance, services: Servic
             severity: Type.Optional(lit(DRILL_SEVERITIES)),
           }),
         ),
+        response: withErrors({ 202: FiredSchema }),
       },
     },
     async (req, reply) => {

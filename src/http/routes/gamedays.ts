@@ -27,7 +27,15 @@ import {
   STATUSES,
 } from '../../gamedays/model.js';
 import { actorOf } from '../auth.js';
+import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
+import {
+  DebriefSchema,
+  GamedayListItemSchema,
+  GamedaySchema,
+  MeasuresSchema,
+  ScenarioSchema,
+} from './gameday-schemas.js';
 
 const tags = ['gamedays'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -112,6 +120,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
           teamId: Type.Optional(Id),
           includeArchived: Type.Optional(Type.Boolean()),
         }),
+        response: withErrors({ 200: Type.Array(ScenarioSchema) }),
       },
     },
     async (req) =>
@@ -125,6 +134,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: "Add a scenario to a team's library (a responder of the team)",
         body: Type.Object({ teamId: Id, ...ScenarioFields }),
+        response: withErrors({ 201: ScenarioSchema }),
       },
     },
     async (req, reply) => {
@@ -145,8 +155,10 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
     },
   );
 
-  r.get('/api/gameday-scenarios/:id', { schema: { tags, summary: 'A scenario', params: IdParams } }, async (req) =>
-    gds.getScenario(req.params.id),
+  r.get(
+    '/api/gameday-scenarios/:id',
+    { schema: { tags, summary: 'A scenario', params: IdParams, response: withErrors({ 200: ScenarioSchema }) } },
+    async (req) => gds.getScenario(req.params.id),
   );
 
   r.patch(
@@ -157,6 +169,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         summary: "Change a team's scenario (built-ins are read-only: 403)",
         params: IdParams,
         body: Type.Object({ ...ScenarioFields, name: Type.Optional(ScenarioFields.name) }),
+        response: withErrors({ 200: ScenarioSchema }),
       },
     },
     async (req) => {
@@ -176,7 +189,14 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
 
   r.delete(
     '/api/gameday-scenarios/:id',
-    { schema: { tags, summary: "Archive a team's scenario (built-ins are read-only: 403)", params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: "Archive a team's scenario (built-ins are read-only: 403)",
+        params: IdParams,
+        response: withErrors({ 200: ScenarioSchema }),
+      },
+    },
     async (req) => gds.archiveScenario(actorOf(req), req.params.id),
   );
 
@@ -194,6 +214,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
           from: Type.Optional(Type.String({ format: 'date-time' })),
           to: Type.Optional(Type.String({ format: 'date-time' })),
         }),
+        response: withErrors({ 200: Type.Array(GamedayListItemSchema) }),
       },
     },
     async (req) =>
@@ -212,6 +233,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: 'Plan a game day, from a scenario or from scratch (a responder of the team)',
         body: Type.Object({ teamId: Id, scenarioId: Type.Optional(Type.Union([Id, Type.Null()])), ...GamedayFields }),
+        response: withErrors({ 201: GamedaySchema }),
       },
     },
     async (req, reply) => {
@@ -229,6 +251,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: 'A game day: script, expected actions, participants, injection, halt conditions, its timeline',
         params: IdParams,
+        response: withErrors({ 200: GamedaySchema }),
       },
     },
     async (req) => gds.get(actorOf(req), req.params.id),
@@ -242,6 +265,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         summary: 'Change a game day (the script and schedule only before it starts)',
         params: IdParams,
         body: GamedayBody,
+        response: withErrors({ 200: GamedaySchema }),
       },
     },
     async (req) => gds.update(actorOf(req), req.params.id, fieldsOf(req.body)),
@@ -254,6 +278,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: 'Start: declare the drill incident (the drill room) and schedule the injects',
         params: IdParams,
+        response: withErrors({ 200: GamedaySchema }),
       },
     },
     async (req) => gds.start(actorOf(req), req.params.id),
@@ -272,6 +297,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
             detail: Type.String({ maxLength: 2000 }),
           }),
         }),
+        response: withErrors({ 200: GamedaySchema }),
       },
     },
     async (req) =>
@@ -286,6 +312,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         summary: 'End the game day (running or halted): the drill incident is resolved, pending injects skipped',
         params: IdParams,
         body: Type.Optional(Type.Object({ hypothesisOutcome: Type.Optional(lit(HYPOTHESIS_OUTCOMES)) })),
+        response: withErrors({ 200: GamedaySchema }),
       },
     },
     async (req) => gds.end(actorOf(req), req.params.id, { hypothesisOutcome: req.body?.hypothesisOutcome }),
@@ -298,6 +325,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: 'Cancel a scheduled game day (a recurring one schedules the next)',
         params: IdParams,
+        response: withErrors({ 200: GamedaySchema }),
       },
     },
     async (req) => gds.cancel(actorOf(req), req.params.id),
@@ -314,6 +342,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
           body: Type.String({ minLength: 1, maxLength: MAX_INJECT_BODY }),
           offsetSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET_SECONDS })),
         }),
+        response: withErrors({ 201: GamedaySchema }),
       },
     },
     async (req, reply) =>
@@ -333,6 +362,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         summary: 'Mark an expected action done, missed or pending again (with the time and who marked it)',
         params: Type.Object({ id: Id, actionId: Id }),
         body: Type.Object({ outcome: lit(ACTION_OUTCOMES) }),
+        response: withErrors({ 200: GamedaySchema }),
       },
     },
     async (req) => gds.markAction(actorOf(req), req.params.id, req.params.actionId, req.body.outcome),
@@ -345,6 +375,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: "Start the debrief: the drill incident's post-mortem with the Game day debrief template (idempotent)",
         params: IdParams,
+        response: withErrors({ 200: DebriefSchema, 201: DebriefSchema }),
       },
     },
     async (req, reply) => {
@@ -362,6 +393,7 @@ export function registerGamedayRoutes(app: FastifyInstance, services: Services):
           "How the people responded: times to acknowledge, severity, roles, recent changes, mitigation; the team's " +
           'earlier drills and its real incidents of the same severity',
         params: IdParams,
+        response: withErrors({ 200: MeasuresSchema }),
       },
     },
     async (req) => gds.measure(actorOf(req), req.params.id),
