@@ -16,7 +16,21 @@ import {
   TIMELINE_TAGS,
 } from '../../postmortems/index.js';
 import { actorOf } from '../auth.js';
+import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
+import {
+  BlameSchema,
+  CommentSchema,
+  MilestoneChangeSchema,
+  PolicySchema,
+  PostmortemListSchema,
+  PostmortemSchema,
+  RevisionListSchema,
+  RevisionSchema,
+  TemplateSchema,
+  TimelineItemSchema,
+  TimelineSchema,
+} from './postmortem-schemas.js';
 
 const tags = ['postmortems'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -57,6 +71,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
           cursor: Type.Optional(Type.String({ maxLength: 100 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
         }),
+        response: withErrors({ 200: PostmortemListSchema }),
       },
     },
     async (req) =>
@@ -78,6 +93,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
         summary: "Start the incident's post-mortem by hand (409 when it has one)",
         params: IdParams,
         body: Type.Object({ templateId: Type.Optional(Id) }),
+        response: withErrors({ 201: PostmortemSchema }),
       },
     },
     async (req, reply) => reply.status(201).send(await pms.create(actorOf(req), req.params.id, req.body.templateId)),
@@ -85,7 +101,14 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
 
   r.get(
     '/api/incidents/:id/postmortem',
-    { schema: { tags, summary: "The incident's post-mortem (404: none yet)", params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: "The incident's post-mortem (404: none yet)",
+        params: IdParams,
+        response: withErrors({ 200: PostmortemSchema }),
+      },
+    },
     async (req) => pms.getByIncident(req.params.id),
   );
 
@@ -96,6 +119,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
         tags,
         summary: 'A post-mortem: sections, impact, reviewers, comments, blame findings and what blocks publishing',
         params: IdParams,
+        response: withErrors({ 200: PostmortemSchema }),
       },
     },
     async (req) => pms.get(req.params.id),
@@ -127,6 +151,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
           publicSummary: Type.Optional(Type.Union([Type.String({ maxLength: MAX_PUBLIC_SUMMARY }), Type.Null()])),
           baseRevision: Type.Optional(Type.Integer({ minimum: 0 })),
         }),
+        response: withErrors({ 200: PostmortemSchema }),
       },
     },
     async (req) => {
@@ -151,6 +176,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
         summary: 'The pre-filled timeline with the author’s marks and entries, milestones and MTTD/MTTA/MTTR',
         params: IdParams,
         querystring: Type.Object({ view: Type.Optional(lit(['all', 'curated'] as const)) }),
+        response: withErrors({ 200: TimelineSchema }),
       },
     },
     async (req) => pms.timeline(req.params.id, { curated: req.query.view === 'curated' }),
@@ -170,6 +196,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
           tag: Type.Optional(TagSchema),
           narrative: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
         }),
+        response: withErrors({ 200: TimelineItemSchema }),
       },
     },
     async (req) => {
@@ -196,6 +223,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
           body: Type.String({ minLength: 1, maxLength: 4000 }),
           tag: Type.Optional(TagSchema),
         }),
+        response: withErrors({ 201: TimelineItemSchema }),
       },
     },
     async (req, reply) =>
@@ -215,11 +243,12 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
         tags,
         summary: 'Remove an added moment',
         params: Type.Object({ id: Id, entryId: Id }),
+        response: withErrors({ 204: Type.Null() }),
       },
     },
     async (req, reply) => {
       await pms.deleteEntry(actorOf(req), req.params.id, req.params.entryId);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -234,6 +263,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
           at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
           reason: Type.String({ minLength: 1, maxLength: 1000 }),
         }),
+        response: withErrors({ 200: MilestoneChangeSchema }),
       },
     },
     async (req) =>
@@ -248,7 +278,14 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
 
   r.get(
     '/api/postmortems/:id/revisions',
-    { schema: { tags, summary: 'Every saved revision, newest first', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Every saved revision, newest first',
+        params: IdParams,
+        response: withErrors({ 200: RevisionListSchema }),
+      },
+    },
     async (req) => pms.revisions(req.params.id),
   );
 
@@ -259,6 +296,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
         tags,
         summary: 'One revision: its snapshot and a unified diff against the revision before it',
         params: Type.Object({ id: Id, revision: Type.Integer({ minimum: 1 }) }),
+        response: withErrors({ 200: RevisionSchema }),
       },
     },
     async (req) => pms.revision(req.params.id, req.params.revision),
@@ -272,6 +310,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
         summary: 'Ask named reviewers for a review (status in_review)',
         params: IdParams,
         body: Type.Object({ reviewerUserIds: Type.Array(Id, { minItems: 1, maxItems: 20 }) }),
+        response: withErrors({ 200: PostmortemSchema }),
       },
     },
     async (req) => pms.requestReview(actorOf(req), req.params.id, req.body.reviewerUserIds),
@@ -288,6 +327,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
           decision: lit(['approved', 'changes_requested'] as const),
           note: Type.Optional(Type.String({ maxLength: 4000 })),
         }),
+        response: withErrors({ 200: PostmortemSchema }),
       },
     },
     async (req) => pms.decide(actorOf(req), req.params.id, req.body.decision, req.body.note),
@@ -304,6 +344,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
           sectionKey: Type.String({ minLength: 1, maxLength: 40 }),
           body: Type.String({ minLength: 1, maxLength: 4000 }),
         }),
+        response: withErrors({ 201: CommentSchema }),
       },
     },
     async (req, reply) =>
@@ -313,7 +354,12 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
   r.post(
     '/api/postmortems/:id/comments/:commentId/resolve',
     {
-      schema: { tags, summary: 'Mark a comment resolved', params: Type.Object({ id: Id, commentId: Id }) },
+      schema: {
+        tags,
+        summary: 'Mark a comment resolved',
+        params: Type.Object({ id: Id, commentId: Id }),
+        response: withErrors({ 200: CommentSchema }),
+      },
     },
     async (req) => pms.resolveComment(actorOf(req), req.params.id, req.params.commentId),
   );
@@ -325,6 +371,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
         tags,
         summary: 'Publish (409 publish_blocked listing what is missing: sections, approval, blame findings)',
         params: IdParams,
+        response: withErrors({ 200: PostmortemSchema }),
       },
     },
     async (req) => pms.publish(actorOf(req), req.params.id),
@@ -338,6 +385,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
         summary: 'Back to draft, with a reason (the review starts again)',
         params: IdParams,
         body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }),
+        response: withErrors({ 200: PostmortemSchema }),
       },
     },
     async (req) => pms.reopen(actorOf(req), req.params.id, req.body.reason),
@@ -354,6 +402,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
           fingerprint: Type.String({ minLength: 1, maxLength: 200 }),
           reason: Type.String({ minLength: 1, maxLength: 1000 }),
         }),
+        response: withErrors({ 201: BlameSchema }),
       },
     },
     async (req, reply) =>
@@ -384,6 +433,7 @@ export function registerPostmortemRoutes(app: FastifyInstance, services: Service
         summary: "Post the public summary as the final update of the incident's status-page incident",
         params: IdParams,
         body: Type.Object({ publish: Type.Boolean() }),
+        response: withErrors({ 200: PostmortemSchema }),
       },
     },
     async (req) => pms.publishPublicSummary(actorOf(req), req.params.id, req.body.publish),
@@ -396,7 +446,11 @@ function registerTemplateRoutes(app: FastifyInstance, services: Services): void 
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const t = services.postmortems.templates;
 
-  r.get('/api/postmortem-templates', { schema: { tags, summary: 'Post-mortem templates' } }, async () => t.list());
+  r.get(
+    '/api/postmortem-templates',
+    { schema: { tags, summary: 'Post-mortem templates', response: withErrors({ 200: Type.Array(TemplateSchema) }) } },
+    async () => t.list(),
+  );
 
   const TemplateBody = Type.Object({
     name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -406,7 +460,7 @@ function registerTemplateRoutes(app: FastifyInstance, services: Services): void 
 
   r.post(
     '/api/postmortem-templates',
-    { schema: { tags, summary: 'Add a template', body: TemplateBody } },
+    { schema: { tags, summary: 'Add a template', body: TemplateBody, response: withErrors({ 201: TemplateSchema }) } },
     async (req, reply) =>
       reply.status(201).send(
         await t.create(actorOf(req), {
@@ -425,6 +479,7 @@ function registerTemplateRoutes(app: FastifyInstance, services: Services): void 
         summary: 'Change a template (post-mortems already made keep their sections)',
         params: IdParams,
         body: Type.Partial(TemplateBody),
+        response: withErrors({ 200: TemplateSchema }),
       },
     },
     async (req) =>
@@ -437,15 +492,30 @@ function registerTemplateRoutes(app: FastifyInstance, services: Services): void 
 
   r.delete(
     '/api/postmortem-templates/:id',
-    { schema: { tags, summary: 'Archive a template (built-ins and templates a policy uses stay)', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Archive a template (built-ins and templates a policy uses stay)',
+        params: IdParams,
+        response: withErrors({ 204: Type.Null() }),
+      },
+    },
     async (req, reply) => {
       await t.archive(actorOf(req), req.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  r.get('/api/postmortem-policies', { schema: { tags, summary: 'The post-mortem policy per severity' } }, async () =>
-    t.policies(),
+  r.get(
+    '/api/postmortem-policies',
+    {
+      schema: {
+        tags,
+        summary: 'The post-mortem policy per severity',
+        response: withErrors({ 200: Type.Array(PolicySchema) }),
+      },
+    },
+    async () => t.policies(),
   );
 
   r.put(
@@ -460,6 +530,7 @@ function registerTemplateRoutes(app: FastifyInstance, services: Services): void 
           dueBusinessDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 60 }), Type.Null()])),
           templateId: Type.Optional(Id),
         }),
+        response: withErrors({ 200: PolicySchema }),
       },
     },
     async (req) => t.setPolicy(actorOf(req), req.params.severity, req.body),
