@@ -11163,13 +11163,199 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The alert's own runbook link (a runbook_url annotation), if any */
+                        externalUrl: string | null;
+                        /** @description Alert-rule matches first, then suggestions, then the services’ */
+                        items: {
+                            actions: {
+                                /** @description When an automatic action runs for a new alert; lists left out mean any */
+                                autoConditions: {
+                                    alertnames?: string[];
+                                    matchers?: {
+                                        /** @description A label name */
+                                        name: string;
+                                        /**
+                                         * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                         * @enum {string}
+                                         */
+                                        op: "=" | "!=" | "=~" | "!~";
+                                        value: string;
+                                    }[];
+                                    serviceIds?: string[];
+                                    severities?: string[];
+                                };
+                                description: string;
+                                dryRunSupported: boolean;
+                                enabled: boolean;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "http" | "agent";
+                                /**
+                                 * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                                 * @enum {string}
+                                 */
+                                mode: "manual" | "approval" | "automatic";
+                                name: string;
+                                params: {
+                                    /**
+                                     * @description An alert label or annotation, or the person running it
+                                     * @enum {string}
+                                     */
+                                    from: "label" | "annotation" | "input";
+                                    /** @description The label or annotation name, or the input field */
+                                    key: string;
+                                    name: string;
+                                    /** @description The RE2 pattern the value must match */
+                                    pattern?: string;
+                                    required: boolean;
+                                }[];
+                                /** @description Automatic runs allowed per hour */
+                                rateLimitPerHour: number;
+                                runbookId: string | null;
+                                slug: string;
+                                teamId: string;
+                                timeoutSeconds: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /**
+                             * @description Why it applies: one of its alert rules matches, it serves an affected service, or an automation rule suggested it
+                             * @enum {string}
+                             */
+                            reason: "alert_rule" | "service" | "suggested";
+                            runbook: {
+                                /** @description Its remediation actions */
+                                actionCount: number;
+                                id: string;
+                                /** @description Its review is due */
+                                isStale: boolean;
+                                lastReviewedAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The last review (or the creation) plus the review interval
+                                 */
+                                reviewDueAt: string;
+                                reviewIntervalDays: number;
+                                serviceIds: string[];
+                                services: {
+                                    id: string;
+                                    name: string;
+                                    slug: string;
+                                }[];
+                                slug: string;
+                                teamId: string;
+                                teamName: string;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description The latest version (each saved title or text is one) */
+                                version: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -21453,13 +21639,148 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Most relevant first */
+                        changes: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The change event as its source sent it */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Hops from an affected service: 0 for the service itself */
+                            distance: number;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "deploy" | "config" | "infra" | "other";
+                            /** @description The links the source sent with it */
+                            links: unknown;
+                            reasons: string[];
+                            /**
+                             * @description It changed an affected service, or one it depends on
+                             * @enum {string}
+                             */
+                            relation: "affected_service" | "dependency";
+                            /** @description The rank: higher is more likely the cause */
+                            score: number;
+                            serviceId: string;
+                            source: string;
+                            summary: string;
+                        }[];
+                        /** Format: date-time */
+                        from: string;
+                        /**
+                         * Format: date-time
+                         * @description The start of impact (else the detection, else the declaration)
+                         */
+                        referenceAt: string;
+                        suspectedChangeId: string | null;
+                        /** Format: date-time */
+                        to: string;
+                        windowMinutes: number;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -24992,13 +25313,199 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The alert's own runbook link (a runbook_url annotation), if any */
+                        externalUrl: string | null;
+                        /** @description Alert-rule matches first, then suggestions, then the services’ */
+                        items: {
+                            actions: {
+                                /** @description When an automatic action runs for a new alert; lists left out mean any */
+                                autoConditions: {
+                                    alertnames?: string[];
+                                    matchers?: {
+                                        /** @description A label name */
+                                        name: string;
+                                        /**
+                                         * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                         * @enum {string}
+                                         */
+                                        op: "=" | "!=" | "=~" | "!~";
+                                        value: string;
+                                    }[];
+                                    serviceIds?: string[];
+                                    severities?: string[];
+                                };
+                                description: string;
+                                dryRunSupported: boolean;
+                                enabled: boolean;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "http" | "agent";
+                                /**
+                                 * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                                 * @enum {string}
+                                 */
+                                mode: "manual" | "approval" | "automatic";
+                                name: string;
+                                params: {
+                                    /**
+                                     * @description An alert label or annotation, or the person running it
+                                     * @enum {string}
+                                     */
+                                    from: "label" | "annotation" | "input";
+                                    /** @description The label or annotation name, or the input field */
+                                    key: string;
+                                    name: string;
+                                    /** @description The RE2 pattern the value must match */
+                                    pattern?: string;
+                                    required: boolean;
+                                }[];
+                                /** @description Automatic runs allowed per hour */
+                                rateLimitPerHour: number;
+                                runbookId: string | null;
+                                slug: string;
+                                teamId: string;
+                                timeoutSeconds: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /**
+                             * @description Why it applies: one of its alert rules matches, it serves an affected service, or an automation rule suggested it
+                             * @enum {string}
+                             */
+                            reason: "alert_rule" | "service" | "suggested";
+                            runbook: {
+                                /** @description Its remediation actions */
+                                actionCount: number;
+                                id: string;
+                                /** @description Its review is due */
+                                isStale: boolean;
+                                lastReviewedAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The last review (or the creation) plus the review interval
+                                 */
+                                reviewDueAt: string;
+                                reviewIntervalDays: number;
+                                serviceIds: string[];
+                                services: {
+                                    id: string;
+                                    name: string;
+                                    slug: string;
+                                }[];
+                                slug: string;
+                                teamId: string;
+                                teamName: string;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description The latest version (each saved title or text is one) */
+                                version: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -27000,13 +27507,113 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description One line per answer that decided it */
+                        reasons: string[];
+                        severity: "P1" | "P2" | "P3" | "P4";
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -27026,13 +27633,129 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        checklist: {
+                            doneCount: number;
+                            /** @description Mean time from the declaration */
+                            meanSeconds: number | null;
+                            /** @description A first-five-minutes checklist step */
+                            step: string;
+                        }[];
+                        /** @description Incidents declared in the window */
+                        count: number;
+                        /** @description Mean time to acknowledge */
+                        mttaSeconds: number | null;
+                        /** @description Mean time to detect; null: none to count */
+                        mttdSeconds: number | null;
+                        /** @description Mean time to resolve */
+                        mttrSeconds: number | null;
+                        /** Format: date-time */
+                        since: string;
+                        /** Format: date-time */
+                        until: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -27057,13 +27780,119 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Page and record when no Incident Commander is assigned this long after the declaration (0: at once) */
+                        commanderDeadlineMinutes: number | null;
+                        /** @description Pages people outside business hours */
+                        pagesOutOfHours: boolean;
+                        /** @description All three roles held by three different people */
+                        requireDistinctRoles: boolean;
+                        severity: "P1" | "P2" | "P3" | "P4";
+                        /** @description Remind the Communications Lead to post a status update this often while unresolved */
+                        updateReminderMinutes: number | null;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -27077,13 +27906,151 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Each severity by customer impact, in the words the UI shows */
+                        definitions: {
+                            P1: {
+                                meaning: string[];
+                                title: string;
+                            };
+                            P2: {
+                                meaning: string[];
+                                title: string;
+                            };
+                            P3: {
+                                meaning: string[];
+                                title: string;
+                            };
+                            P4: {
+                                meaning: string[];
+                                title: string;
+                            };
+                        };
+                        /** @description P1 to P4 */
+                        policies: {
+                            /** @description Page and record when no Incident Commander is assigned this long after the declaration (0: at once) */
+                            commanderDeadlineMinutes: number | null;
+                            /** @description Pages people outside business hours */
+                            pagesOutOfHours: boolean;
+                            /** @description All three roles held by three different people */
+                            requireDistinctRoles: boolean;
+                            severity: "P1" | "P2" | "P3" | "P4";
+                            /** @description Remind the Communications Lead to post a status update this often while unresolved */
+                            updateReminderMinutes: number | null;
+                        }[];
+                        /** @description The questionnaire: each answer of an assessment, by its field, with its question */
+                        questions: {
+                            areRevenueSystemsDown: string;
+                            canUsersCompleteCoreWorkflows: string;
+                            hasWorkaround: string;
+                            isCosmetic: string;
+                            isDataIntegrityAtRisk: string;
+                            isInternalOnly: string;
+                            isSubsetOfUsers: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -29182,13 +30149,136 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Each override, oldest first */
+                        events: {
+                            /** Format: date-time */
+                            at: string;
+                            incidentId: string;
+                            /** @description Why one person took two roles against the policy */
+                            reason: string;
+                            severity: string;
+                            teamId: string;
+                            title: string;
+                        }[];
+                        /** Format: date-time */
+                        from: string;
+                        /** @description The team asked for; null: every team */
+                        teamId: string | null;
+                        /** @description Most overrides first */
+                        teams: {
+                            /** @description Incidents with at least one override */
+                            incidents: number;
+                            name: string;
+                            /** @description Overrides on incidents of its services in the window */
+                            overrides: number;
+                            teamId: string;
+                        }[];
+                        /** Format: date-time */
+                        to: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37399,13 +38489,138 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            /** @description Its remediation actions */
+                            actionCount: number;
+                            id: string;
+                            /** @description Its review is due */
+                            isStale: boolean;
+                            lastReviewedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description The last review (or the creation) plus the review interval
+                             */
+                            reviewDueAt: string;
+                            reviewIntervalDays: number;
+                            serviceIds: string[];
+                            services: {
+                                id: string;
+                                name: string;
+                                slug: string;
+                            }[];
+                            slug: string;
+                            teamId: string;
+                            teamName: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description The latest version (each saved title or text is one) */
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37439,13 +38654,208 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Its remediation actions */
+                        actionCount: number;
+                        actions: {
+                            /** @description When an automatic action runs for a new alert; lists left out mean any */
+                            autoConditions: {
+                                alertnames?: string[];
+                                matchers?: {
+                                    /** @description A label name */
+                                    name: string;
+                                    /**
+                                     * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                     * @enum {string}
+                                     */
+                                    op: "=" | "!=" | "=~" | "!~";
+                                    value: string;
+                                }[];
+                                serviceIds?: string[];
+                                severities?: string[];
+                            };
+                            description: string;
+                            dryRunSupported: boolean;
+                            enabled: boolean;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "http" | "agent";
+                            /**
+                             * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                             * @enum {string}
+                             */
+                            mode: "manual" | "approval" | "automatic";
+                            name: string;
+                            params: {
+                                /**
+                                 * @description An alert label or annotation, or the person running it
+                                 * @enum {string}
+                                 */
+                                from: "label" | "annotation" | "input";
+                                /** @description The label or annotation name, or the input field */
+                                key: string;
+                                name: string;
+                                /** @description The RE2 pattern the value must match */
+                                pattern?: string;
+                                required: boolean;
+                            }[];
+                            /** @description Automatic runs allowed per hour */
+                            rateLimitPerHour: number;
+                            runbookId: string | null;
+                            slug: string;
+                            teamId: string;
+                            timeoutSeconds: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        alertRules: {
+                            /** @description The alert rule key; null for any */
+                            alertname: string | null;
+                            id: string;
+                            /** @description All must hold */
+                            matchers: {
+                                /** @description A label name */
+                                name: string;
+                                /**
+                                 * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                 * @enum {string}
+                                 */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                        }[];
+                        archivedAt: string | null;
+                        /** @description Markdown */
+                        body: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /** @description Its review is due */
+                        isStale: boolean;
+                        lastReviewedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description The last review (or the creation) plus the review interval
+                         */
+                        reviewDueAt: string;
+                        reviewIntervalDays: number;
+                        serviceIds: string[];
+                        services: {
+                            id: string;
+                            name: string;
+                            slug: string;
+                        }[];
+                        slug: string;
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The latest version (each saved title or text is one) */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37461,13 +38871,208 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Its remediation actions */
+                        actionCount: number;
+                        actions: {
+                            /** @description When an automatic action runs for a new alert; lists left out mean any */
+                            autoConditions: {
+                                alertnames?: string[];
+                                matchers?: {
+                                    /** @description A label name */
+                                    name: string;
+                                    /**
+                                     * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                     * @enum {string}
+                                     */
+                                    op: "=" | "!=" | "=~" | "!~";
+                                    value: string;
+                                }[];
+                                serviceIds?: string[];
+                                severities?: string[];
+                            };
+                            description: string;
+                            dryRunSupported: boolean;
+                            enabled: boolean;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "http" | "agent";
+                            /**
+                             * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                             * @enum {string}
+                             */
+                            mode: "manual" | "approval" | "automatic";
+                            name: string;
+                            params: {
+                                /**
+                                 * @description An alert label or annotation, or the person running it
+                                 * @enum {string}
+                                 */
+                                from: "label" | "annotation" | "input";
+                                /** @description The label or annotation name, or the input field */
+                                key: string;
+                                name: string;
+                                /** @description The RE2 pattern the value must match */
+                                pattern?: string;
+                                required: boolean;
+                            }[];
+                            /** @description Automatic runs allowed per hour */
+                            rateLimitPerHour: number;
+                            runbookId: string | null;
+                            slug: string;
+                            teamId: string;
+                            timeoutSeconds: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        alertRules: {
+                            /** @description The alert rule key; null for any */
+                            alertname: string | null;
+                            id: string;
+                            /** @description All must hold */
+                            matchers: {
+                                /** @description A label name */
+                                name: string;
+                                /**
+                                 * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                 * @enum {string}
+                                 */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                        }[];
+                        archivedAt: string | null;
+                        /** @description Markdown */
+                        body: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /** @description Its review is due */
+                        isStale: boolean;
+                        lastReviewedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description The last review (or the creation) plus the review interval
+                         */
+                        reviewDueAt: string;
+                        reviewIntervalDays: number;
+                        serviceIds: string[];
+                        services: {
+                            id: string;
+                            name: string;
+                            slug: string;
+                        }[];
+                        slug: string;
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The latest version (each saved title or text is one) */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37483,13 +39088,107 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37525,13 +39224,208 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Its remediation actions */
+                        actionCount: number;
+                        actions: {
+                            /** @description When an automatic action runs for a new alert; lists left out mean any */
+                            autoConditions: {
+                                alertnames?: string[];
+                                matchers?: {
+                                    /** @description A label name */
+                                    name: string;
+                                    /**
+                                     * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                     * @enum {string}
+                                     */
+                                    op: "=" | "!=" | "=~" | "!~";
+                                    value: string;
+                                }[];
+                                serviceIds?: string[];
+                                severities?: string[];
+                            };
+                            description: string;
+                            dryRunSupported: boolean;
+                            enabled: boolean;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "http" | "agent";
+                            /**
+                             * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                             * @enum {string}
+                             */
+                            mode: "manual" | "approval" | "automatic";
+                            name: string;
+                            params: {
+                                /**
+                                 * @description An alert label or annotation, or the person running it
+                                 * @enum {string}
+                                 */
+                                from: "label" | "annotation" | "input";
+                                /** @description The label or annotation name, or the input field */
+                                key: string;
+                                name: string;
+                                /** @description The RE2 pattern the value must match */
+                                pattern?: string;
+                                required: boolean;
+                            }[];
+                            /** @description Automatic runs allowed per hour */
+                            rateLimitPerHour: number;
+                            runbookId: string | null;
+                            slug: string;
+                            teamId: string;
+                            timeoutSeconds: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        alertRules: {
+                            /** @description The alert rule key; null for any */
+                            alertname: string | null;
+                            id: string;
+                            /** @description All must hold */
+                            matchers: {
+                                /** @description A label name */
+                                name: string;
+                                /**
+                                 * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                 * @enum {string}
+                                 */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                        }[];
+                        archivedAt: string | null;
+                        /** @description Markdown */
+                        body: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /** @description Its review is due */
+                        isStale: boolean;
+                        lastReviewedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description The last review (or the creation) plus the review interval
+                         */
+                        reviewDueAt: string;
+                        reviewIntervalDays: number;
+                        serviceIds: string[];
+                        services: {
+                            id: string;
+                            name: string;
+                            slug: string;
+                        }[];
+                        slug: string;
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The latest version (each saved title or text is one) */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37550,13 +39444,120 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The title or the text differ */
+                        changed: boolean;
+                        from: number;
+                        title: {
+                            from: string;
+                            to: string;
+                        };
+                        to: number;
+                        /** @description A unified diff of the text */
+                        unified: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37572,13 +39573,208 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Its remediation actions */
+                        actionCount: number;
+                        actions: {
+                            /** @description When an automatic action runs for a new alert; lists left out mean any */
+                            autoConditions: {
+                                alertnames?: string[];
+                                matchers?: {
+                                    /** @description A label name */
+                                    name: string;
+                                    /**
+                                     * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                     * @enum {string}
+                                     */
+                                    op: "=" | "!=" | "=~" | "!~";
+                                    value: string;
+                                }[];
+                                serviceIds?: string[];
+                                severities?: string[];
+                            };
+                            description: string;
+                            dryRunSupported: boolean;
+                            enabled: boolean;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "http" | "agent";
+                            /**
+                             * @description manual, approval (a second person approves each run) or automatic (runs for new alerts)
+                             * @enum {string}
+                             */
+                            mode: "manual" | "approval" | "automatic";
+                            name: string;
+                            params: {
+                                /**
+                                 * @description An alert label or annotation, or the person running it
+                                 * @enum {string}
+                                 */
+                                from: "label" | "annotation" | "input";
+                                /** @description The label or annotation name, or the input field */
+                                key: string;
+                                name: string;
+                                /** @description The RE2 pattern the value must match */
+                                pattern?: string;
+                                required: boolean;
+                            }[];
+                            /** @description Automatic runs allowed per hour */
+                            rateLimitPerHour: number;
+                            runbookId: string | null;
+                            slug: string;
+                            teamId: string;
+                            timeoutSeconds: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        alertRules: {
+                            /** @description The alert rule key; null for any */
+                            alertname: string | null;
+                            id: string;
+                            /** @description All must hold */
+                            matchers: {
+                                /** @description A label name */
+                                name: string;
+                                /**
+                                 * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
+                                 * @enum {string}
+                                 */
+                                op: "=" | "!=" | "=~" | "!~";
+                                value: string;
+                            }[];
+                        }[];
+                        archivedAt: string | null;
+                        /** @description Markdown */
+                        body: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /** @description Its review is due */
+                        isStale: boolean;
+                        lastReviewedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description The last review (or the creation) plus the review interval
+                         */
+                        reviewDueAt: string;
+                        reviewIntervalDays: number;
+                        serviceIds: string[];
+                        services: {
+                            id: string;
+                            name: string;
+                            slug: string;
+                        }[];
+                        slug: string;
+                        teamId: string;
+                        teamName: string;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The latest version (each saved title or text is one) */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37594,13 +39790,122 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Newest first */
+                        items: {
+                            authorLabel: string;
+                            /** @description Null when not a person wrote it */
+                            authorUserId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The author's note on the change */
+                            note: string;
+                            title: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37617,13 +39922,121 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        authorLabel: string;
+                        /** @description Null when not a person wrote it */
+                        authorUserId: string | null;
+                        /** @description Markdown */
+                        body: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The author's note on the change */
+                        note: string;
+                        title: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };
@@ -37640,13 +40053,118 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description By alert id: the runbook its page shows first, or null */
+                        runbooks: {
+                            [key: string]: {
+                                id: string;
+                                slug: string;
+                                title: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
                 };
             };
         };

@@ -8,8 +8,21 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../auth.js';
+import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
 import { teamIdOf } from '../team-param.js';
+import { RoleOverridesSchema } from './insights-schemas.js';
+import {
+  CompTimeLedgerSchema,
+  CompTimePolicySchema,
+  EngagementsSchema,
+  MyOpenPulsesSchema,
+  MyPulseSchema,
+  PulseAnsweredSchema,
+  TeamPulseSchema,
+  TimeOffSchema,
+  UserEngagementsSchema,
+} from './people-schemas.js';
 
 const tags = ['people'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -59,6 +72,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
         tags,
         summary: 'The open incidents a person is engaged in: holding a role, paged for one of its alerts, or joined',
         params: Type.Object({ id: Id }),
+        response: withErrors({ 200: UserEngagementsSchema }),
       },
     },
     async (req) => ({
@@ -71,7 +85,11 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
     '/api/engagements',
     {
       config: { access: 'signed-in' },
-      schema: { tags, summary: 'Everyone engaged in an open incident now (the room marks them double-booked)' },
+      schema: {
+        tags,
+        summary: 'Everyone engaged in an open incident now (the room marks them double-booked)',
+        response: withErrors({ 200: EngagementsSchema }),
+      },
     },
     async () => ({
       people: (await ledger.engaged()).map((p) => ({
@@ -89,6 +107,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
         tags: ['insights'],
         summary: 'Role-separation overrides (one person in two roles against the policy) per team, with their reasons',
         querystring: Type.Object({ teamId: Type.Optional(Id), ...Window.properties }),
+        response: withErrors({ 200: RoleOverridesSchema }),
       },
     },
     async (req) => {
@@ -107,7 +126,12 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
     '/api/teams/:team/comp-time-policy',
     {
       config: { access: 'viewer@team' },
-      schema: { tags, summary: "The team's comp-time policy", params: Type.Object({ team: Id }) },
+      schema: {
+        tags,
+        summary: "The team's comp-time policy",
+        params: Type.Object({ team: Id }),
+        response: withErrors({ 200: CompTimePolicySchema }),
+      },
     },
     async (req) => ledger.policy(await teamIdOf(services, req.params.team)),
   );
@@ -123,6 +147,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
           'page at least minimumHours) or weekend_fixed (weekendHours per on-call weekend)',
         params: Type.Object({ team: Id }),
         body: PolicyBody,
+        response: withErrors({ 200: CompTimePolicySchema }),
       },
     },
     async (req) =>
@@ -143,6 +168,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
         summary: 'The comp-time ledger: balances per person and the entries (default the last year)',
         params: Type.Object({ team: Id }),
         querystring: Window,
+        response: withErrors({ 200: CompTimeLedgerSchema }),
       },
     },
     async (req) => {
@@ -208,6 +234,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
           takenOn: Type.String({ format: 'date' }),
           note: Type.Optional(Type.String({ maxLength: 500 })),
         }),
+        response: withErrors({ 201: TimeOffSchema }),
       },
     },
     async (req, reply) => {
@@ -240,6 +267,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
         tags,
         summary: "The caller's check-in for this incident: invited, answered (never anyone's answers)",
         params: Type.Object({ id: Id }),
+        response: withErrors({ 200: MyPulseSchema }),
       },
     },
     async (req) => ledger.myPulse(actorOf(req), req.params.id),
@@ -263,6 +291,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
           roleClear: Score,
           text: Type.Optional(Type.String({ maxLength: 2000 })),
         }),
+        response: withErrors({ 200: PulseAnsweredSchema }),
       },
     },
     async (req) =>
@@ -279,7 +308,11 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
     {
       config: { access: 'signed-in' },
       logLevel: 'silent', // who looked at their check-in, and when, is not logged either (see the answer)
-      schema: { tags, summary: "The caller's open check-ins (resolved incidents they responded to)" },
+      schema: {
+        tags,
+        summary: "The caller's open check-ins (resolved incidents they responded to)",
+        response: withErrors({ 200: MyOpenPulsesSchema }),
+      },
     },
     async (req) => ({ invitations: await ledger.myOpenPulses(actorOf(req)) }),
   );
@@ -293,6 +326,7 @@ export function registerPeopleLedgerRoutes(app: FastifyInstance, services: Servi
         summary: 'The pulse per calendar quarter: figures only from 5 answers on, else { suppressed: true }',
         params: Type.Object({ team: Id }),
         querystring: Window,
+        response: withErrors({ 200: TeamPulseSchema }),
       },
     },
     async (req) => {

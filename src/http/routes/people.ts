@@ -10,9 +10,19 @@ import { isoToMs } from '../../insights/filters.js';
 import type { RecoveryEntry } from '../../people/service.js';
 import { toIso } from '../../shared/clock.js';
 import { actorOf } from '../auth.js';
-import { Timestamp } from '../schemas.js';
+import { Timestamp, withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
-import { ms, presentOverride } from './oncall-schemas.js';
+import { ms, OverrideSchema, presentOverride } from './oncall-schemas.js';
+import {
+  HealthCardSchema,
+  HeroItemsSchema,
+  HeroReportSchema,
+  KnowledgeReportSchema,
+  LoadReportSchema,
+  MyRecoverySchema,
+  PeopleSettingsSchema,
+  TeamServiceHealthSchema,
+} from './people-schemas.js';
 
 const tags = ['people'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -70,6 +80,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         tags,
         summary: "Each person's share of the team's pages, incidents, roles and off-hours page hours; heroes flagged",
         querystring: Type.Object({ teamId: Id, ...Window }),
+        response: withErrors({ 200: HeroReportSchema }),
       },
     },
     async (req) => {
@@ -99,6 +110,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
           measure: Type.Optional(Type.String({ maxLength: 20, description: 'pages, incidents, roles or offHours' })),
           ...Window,
         }),
+        response: withErrors({ 200: HeroItemsSchema }),
       },
     },
     async (req) => {
@@ -138,6 +150,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
           ),
           ...Window,
         }),
+        response: withErrors({ 200: KnowledgeReportSchema }),
       },
     },
     async (req) => {
@@ -159,6 +172,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         summary:
           'Share of each month on call per person, back-to-back shifts across schedules, recovery after night pages',
         querystring: Type.Object({ teamId: Id, ...Window }),
+        response: withErrors({ 200: LoadReportSchema }),
       },
     },
     async (req) => {
@@ -179,7 +193,11 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     '/api/me/recovery',
     {
       config: { access: 'signed-in' },
-      schema: { tags, summary: "The caller's recovery time for the coming 48 hours, with a cover proposal" },
+      schema: {
+        tags,
+        summary: "The caller's recovery time for the coming 48 hours, with a cover proposal",
+        response: withErrors({ 200: MyRecoverySchema }),
+      },
     },
     async (req) => {
       const { recovery } = await people.myRecovery(actorOf(req));
@@ -195,6 +213,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         tags,
         summary: "Cover someone's recovery time: an override of the schedule (responders of its team)",
         body: Type.Object({ scheduleId: Id, start: Timestamp, end: Timestamp, userId: Id }),
+        response: withErrors({ 201: OverrideSchema }),
       },
     },
     async (req, reply) => {
@@ -222,6 +241,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         summary: "The service's health card: incidents, pages, noise, response times, learning, runbooks, knowledge",
         params: ServiceParams,
         querystring: Type.Object(Window),
+        response: withErrors({ 200: HealthCardSchema }),
       },
     },
     async (req) => presentCard(await people.healthCard(actorOf(req), req.params.service, windowOf(req.query))),
@@ -236,6 +256,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         summary: "The team's services' health cards, worst first (docs/people-health.md: the score)",
         params: TeamParams,
         querystring: Type.Object(Window),
+        response: withErrors({ 200: TeamServiceHealthSchema }),
       },
     },
     async (req) => {
@@ -248,7 +269,12 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     '/api/teams/:team/people-settings',
     {
       config: { access: 'viewer@team' },
-      schema: { tags, summary: "The team's people-health thresholds and working hours", params: TeamParams },
+      schema: {
+        tags,
+        summary: "The team's people-health thresholds and working hours",
+        params: TeamParams,
+        response: withErrors({ 200: PeopleSettingsSchema }),
+      },
     },
     async (req) => people.settings(actorOf(req), req.params.team),
   );
@@ -275,6 +301,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
           sleepStart: Type.Optional(Clock),
           sleepEnd: Type.Optional(Clock),
         }),
+        response: withErrors({ 200: PeopleSettingsSchema }),
       },
     },
     async (req) => people.updateSettings(actorOf(req), req.params.team, req.body),
