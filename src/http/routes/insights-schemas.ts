@@ -18,3 +18,30 @@ export const FilterOut = Type.Object({
   severity: Type.Union([Type.String(), Type.Null()]),
   kinds: Type.Array(Type.String()),
 });
+
+/** Role-separation overrides per team (src/people/ledger/service.ts `roleOverrides`; docs/people-health.md). */
+export const RoleOverridesSchema = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  teamId: Type.Union([Type.String(), Type.Null()], { description: 'The team asked for; null: every team' }),
+  teams: Type.Array(
+    Type.Object({
+      teamId: Type.String(),
+      name: Type.String(),
+      overrides: Type.Integer({ description: 'Overrides on incidents of its services in the window' }),
+      incidents: Type.Integer({ description: 'Incidents with at least one override' }),
+    }),
+    { description: 'Most overrides first' },
+  ),
+  events: Type.Array(
+    Type.Object({
+      teamId: Type.String(),
+      incidentId: Type.String(),
+      title: Type.String(),
+      severity: Type.String(),
+      at: Type.String({ format: 'date-time' }),
+      reason: Type.String({ description: 'Why one person took two roles against the policy' }),
+    }),
+    { description: 'Each override, oldest first' },
+  ),
+});
