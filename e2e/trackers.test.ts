@@ -3,7 +3,7 @@
  * (src/testing/trackers.ts): the organisation admin connects GitHub at the stand-in's loopback address (so with
  * "Allow a private address"), sees the token required and the problems beside their fields, edits the connection
  * keeping the token, an action item created with createTrackerIssue gets its issue link on the board, then
- * Disconnect (confirmed). No sideways scrolling at 390 × 844; screenshots in /tmp/shots/trackers-*.png.
+ * Disconnect (confirmed); GitLab connects with its project path at a phone's width. No sideways scrolling at 390 × 844; screenshots in /tmp/shots/trackers-*.png.
  * Needs web/dist: `npm run build:web` first.
  */
 import assert from 'node:assert/strict';
@@ -138,6 +138,21 @@ for (const engine of ENGINES)
       await phone.page.getByRole('form', { name: 'Connect Jira' }).waitFor();
       await noSidewaysScroll(phone.page, 390);
       await phone.page.screenshot({ path: `${SHOTS}/trackers-390-jira-form.png`, fullPage: true });
+      // GitLab: gitlab.com by default; a self-managed GitLab (here a loopback address) by its base URL.
+      const pgl = phone.page.locator('[data-tracker="gitlab"]');
+      await pgl.getByRole('button', { name: 'Connect GitLab' }).click();
+      const glForm = phone.page.getByRole('form', { name: 'Connect GitLab' });
+      assert.equal(await glForm.getByLabel('Base URL').inputValue(), 'https://gitlab.com');
+      await glForm.getByLabel('Base URL').fill('http://127.0.0.1:9');
+      await glForm.getByLabel('Project path').fill('acme/infra/queues');
+      await glForm.getByLabel('Token').fill('glpat-e2e');
+      await glForm.getByLabel('Allow a private address').check();
+      await noSidewaysScroll(phone.page, 390);
+      await glForm.getByRole('button', { name: 'Connect' }).click();
+      await pgl.getByText('acme/infra/queues').waitFor();
+      const gl = await muster.api<{ project: string; baseUrl: string }>('GET', `/api/teams/${team}/trackers/gitlab`);
+      assert.equal(gl.body.project, 'acme/infra/queues');
+      assert.equal(gl.body.baseUrl, 'http://127.0.0.1:9');
 
       await pgh.getByRole('button', { name: 'Disconnect' }).click();
       await pgh.getByRole('button', { name: 'Disconnect GitHub Issues' }).click();

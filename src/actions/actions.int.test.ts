@@ -2,14 +2,14 @@
  * Action items on a real server, both engines: no item without an owner (400 naming ownerUserId), the due date from
  * the priority, the team from the owner's only team, status transitions (won't do needs a reason, verified needs
  * evidence, reopening clears done), who may change an item, keyset pages that are complete and never overlap, and
- * tracker issues created in the GitHub and Jira stand-ins (a refused one recorded on the item).
+ * tracker issues created in the GitHub, GitLab and Jira stand-ins (a refused one recorded on the item).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { DAY, FakeClock } from '../shared/clock.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
-import { GithubStandIn, JiraStandIn } from '../testing/trackers.js';
+import { GithubStandIn, GitlabStandIn, JiraStandIn } from '../testing/trackers.js';
 
 interface Item {
   id: string;
@@ -59,11 +59,13 @@ for (const engine of ENGINES) {
     let incident: string;
     let github: GithubStandIn;
     let jira: JiraStandIn;
+    let gitlab: GitlabStandIn;
 
     before(async () => {
       t = await startTestMuster(engine, {}, { clock });
       github = await new GithubStandIn('ghp_secret_token', ['acme/platform']).start();
       jira = await new JiraStandIn('bot@acme.test', 'jira-api-token', ['OPS']).start();
+      gitlab = await new GitlabStandIn('glpat-secret', ['acme/platform']).start();
       for (const name of ['owen', 'rita', 'vic', 'multi', 'stranger']) {
         const r = await t.api<{ user: { id: string } }>('POST', '/api/users', {
           email: `${name}@example.test`,
@@ -97,6 +99,7 @@ for (const engine of ENGINES) {
       await t.stop();
       await github.close();
       await jira.close();
+      await gitlab.close();
     });
 
     const create = (body: Record<string, unknown>, token?: string) =>
@@ -461,6 +464,64 @@ for (const engine of ENGINES) {
         const r = await t.api<Item>('GET', `/api/action-items/${item.body.id}`);
         return r.body.tracker?.key === 'acme/platform#2';
       });
+    });
+
+    it('creates the issue in a self-managed GitLab, and records a refused token on the item', async () => {
+      const teamG = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Platform' })).body.id;
+      await t.api('PUT', `/api/teams/${teamG}/members/${u.rita}`, { role: 'responder' });
+      const priv = await t.api<Problem>('PUT', `/api/teams/${teamG}/trackers/gitlab`, {
+        baseUrl: gitlab.url,
+        project: 'acme/platform',
+        token: 'glpat-secret',
+        allowPrivateAddress: false,
+      });
+      assert.equal(priv.status, 400);
+      assert.deepEqual(fields(priv.body), ['baseUrl'], 'the private-address guard');
+      const conn = await t.api<Record<string, unknown>>('PUT', `/api/teams/${teamG}/trackers/gitlab`, {
+        baseUrl: `${gitlab.url}/`,
+        project: 'acme/platform',
+        token: 'glpat-secret',
+        allowPrivateAddress: true,
+      });
+      assert.equal(conn.status, 200, JSON.stringify(conn.body));
+      assert.equal(conn.body.baseUrl, gitlab.url);
+      assert.ok(!JSON.stringify(conn.body).includes('glpat-secret'), 'the token is never returned');
+      const a = await create({
+        title: 'Alert on queue lag',
+        description: 'Nobody saw the lag grow for an hour.',
+        ownerUserId: u.rita,
+        teamId: teamG,
+        priority: 'high',
+        kind: 'detect',
+        createTrackerIssue: true,
+      });
+      assert.equal(a.status, 201, JSON.stringify(a.body));
+      const linked = await until('the GitLab issue', async () => {
+        const r = await t.api<Item>('GET', `/api/action-items/${a.body.id}`);
+        return r.body.tracker && r.body;
+      });
+      assert.deepEqual(linked.tracker, {
+        provider: 'gitlab',
+        key: 'acme/platform#1',
+        url: `${gitlab.url}/acme/platform/-/issues/1`,
+      });
+      const issue = gitlab.issues[0]!;
+      assert.equal(issue.title, 'Alert on queue lag');
+      assert.match(issue.description ?? '', /Nobody saw the lag grow/);
+      assert.match(issue.description ?? '', /Priority: high\. Kind: detect\./);
+      assert.deepEqual(issue.labels, ['muster', 'action item', 'priority::high']);
+      const req = gitlab.requests.find((x) => x.method === 'POST')!;
+      assert.equal(req.path, '/api/v4/projects/acme%2Fplatform/issues');
+      assert.equal(req.headers['private-token'], 'glpat-secret');
+
+      await t.api('PUT', `/api/teams/${teamG}/trackers/gitlab`, { project: 'acme/platform', token: 'glpat-revoked' });
+      const b = await create({ title: 'Page on lag', ownerUserId: u.rita, teamId: teamG, createTrackerIssue: true });
+      const failed = await until('the failure on the item', async () => {
+        const r = await t.api<Item>('GET', `/api/action-items/${b.body.id}`);
+        return r.body.trackerIssue?.status === 'failed' && r.body;
+      });
+      assert.match(failed.trackerIssue!.error ?? '', /GitLab: HTTP 401: 401 Unauthorized/);
+      assert.ok(!(failed.trackerIssue!.error ?? '').includes('glpat-revoked'), 'the token is not in the error');
     });
 
     it('refuses a tracker issue for a team without a tracker (400 naming createTrackerIssue)', async () => {

@@ -6,7 +6,7 @@
  * - `actions.overdueDigest`: daily, each owner gets the list of their overdue items and each team admin the list of
  *   their team's, keyed by day and recipient; the next day's job is enqueued in the same transaction (a chain, as
  *   hand-off summaries are);
- * - `actions.createTrackerIssue`: claim (read the item and the connection), commit, send to GitHub or Jira outside any
+ * - `actions.createTrackerIssue`: claim (read the item and the connection), commit, send to GitHub, GitLab or Jira outside any
  *   transaction, then record the issue on the item (fenced with the job's completion). A failure is written on the
  *   item: pending while retries remain, failed when the provider refused (401, 422) or attempts ran out.
  */
@@ -15,7 +15,6 @@ import { recordAudit, systemActor } from '../identity/index.js';
 import { enqueueJob, type JobHandler } from '../jobs/index.js';
 import type { NotifyService } from '../notify/index.js';
 import { DAY } from '../shared/clock.js';
-import { isAppError } from '../shared/errors.js';
 import type { ResolveAll } from '../shared/net.js';
 import {
   DIGEST_JOB,
@@ -26,16 +25,8 @@ import {
   type TrackerPayload,
 } from './job-kinds.js';
 import { ACTIVE_STATUSES, digestDay, isProvider, nextDigestAt } from './model.js';
-import {
-  findConnectionRow,
-  findItemRow,
-  overdueItemRows,
-  teamAdmins,
-  teamNames,
-  updateItemRow,
-  type ActionItemRow,
-} from './repo.js';
-import { createIssue, type Sealer } from './trackers.js';
+import { findItemRow, overdueItemRows, teamAdmins, teamNames, updateItemRow, type ActionItemRow } from './repo.js';
+import { connectionForSend, createIssue, sendFailure, type Sealer } from './trackers.js';
 
 export { DIGEST_JOB, REMIND_JOB, TRACKER_JOB };
 
@@ -213,7 +204,7 @@ export function trackerHandler(deps: TrackerDeps): JobHandler<TrackerPayload> {
       await ctx.complete(async () => undefined);
       return;
     }
-    const conn = await findConnectionRow(deps.db.kysely, row.teamId, provider);
+    const conn = await connectionForSend(deps.db.kysely, deps.sealer, row.teamId, provider);
     if (!conn) {
       await recordTrackerFailure(
         deps.db,
@@ -228,15 +219,7 @@ export function trackerHandler(deps: TrackerDeps): JobHandler<TrackerPayload> {
     let created;
     try {
       created = await createIssue(
-        {
-          provider,
-          baseUrl: conn.baseUrl,
-          project: conn.project,
-          issueType: conn.issueType,
-          username: conn.username,
-          token: await deps.sealer.open(conn.tokenSealed),
-          allowPrivateAddress: conn.allowPrivateAddress === 1,
-        },
+        conn,
         {
           title: row.title,
           description: row.description,
@@ -248,8 +231,7 @@ export function trackerHandler(deps: TrackerDeps): JobHandler<TrackerPayload> {
         { resolve: deps.resolve },
       );
     } catch (e) {
-      const isLast = (isAppError(e) && e.isPermanent) || ctx.job.attempts >= ctx.job.maxAttempts;
-      const message = e instanceof Error ? e.message : String(e);
+      const { isLast, message } = sendFailure(e, ctx.job);
       await recordTrackerFailure(deps.db, itemId, isLast ? 'failed' : 'pending', message, ctx.clock.now());
       throw e;
     }

@@ -80,6 +80,10 @@ describe('action-item model', () => {
       key: 'acme/api#42',
     });
     assert.deepEqual(describeTrackerUrl('https://acme.atlassian.net/browse/OPS-7'), { provider: 'jira', key: 'OPS-7' });
+    assert.deepEqual(describeTrackerUrl('https://gitlab.com/acme/infra/api/-/issues/12'), {
+      provider: 'gitlab',
+      key: 'acme/infra/api#12',
+    });
     assert.deepEqual(describeTrackerUrl('https://tracker.example/t/9'), { provider: 'link', key: null });
   });
 });

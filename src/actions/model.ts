@@ -13,8 +13,10 @@ export const KINDS = ['mitigate', 'prevent', 'detect', 'process', 'runbook'] as 
 export type Kind = (typeof KINDS)[number];
 export const STATUSES = ['open', 'in_progress', 'done', 'wont_do', 'verified'] as const;
 export type Status = (typeof STATUSES)[number];
-export const PROVIDERS = ['github', 'jira'] as const;
+export const PROVIDERS = ['github', 'gitlab', 'jira'] as const;
 export type Provider = (typeof PROVIDERS)[number];
+/** How each tracker is named to people. */
+export const PROVIDER_NAMES: Record<Provider, string> = { github: 'GitHub', gitlab: 'GitLab', jira: 'Jira' };
 
 /** Statuses that still need work: reminders and the overdue digest look at these only. */
 export const ACTIVE_STATUSES: readonly Status[] = ['open', 'in_progress'];
@@ -147,6 +149,8 @@ export function describeTrackerUrl(url: string): { provider: string; key: string
     const u = new URL(url);
     const gh = /^\/([^/]+)\/([^/]+)\/(?:issues|pull)\/(\d+)/.exec(u.pathname);
     if (u.hostname === 'github.com' && gh) return { provider: 'github', key: `${gh[1]}/${gh[2]}#${gh[3]}` };
+    const gl = /^\/(.+?)\/-\/issues\/(\d+)/.exec(u.pathname);
+    if (gl) return { provider: 'gitlab', key: `${decodeURIComponent(gl[1]!)}#${gl[2]}` };
     const jira = /\/browse\/([A-Z][A-Z0-9_]*-\d+)$/.exec(u.pathname);
     if (jira) return { provider: 'jira', key: jira[1]! };
   } catch {

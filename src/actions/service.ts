@@ -314,7 +314,10 @@ export class ActionItemService {
     if (input.createTrackerIssue && teamId && problems.length === 0) {
       const conns = await listConnectionRows(ex, teamId);
       if (conns.length === 0) {
-        problems.push({ field: 'createTrackerIssue', message: 'the team has no tracker connected (GitHub or Jira)' });
+        problems.push({
+          field: 'createTrackerIssue',
+          message: 'the team has no tracker connected (GitHub, GitLab or Jira)',
+        });
       } else trackerProvider = conns[0]!.provider;
     }
     if (problems.length) throw validationError(problems);
@@ -502,7 +505,7 @@ export class ActionItemService {
   }
 
   /**
-   * Create the item's issue in its team's tracker (GitHub or Jira), as a durable job: the item shows it pending,
+   * Create the item's issue in its team's tracker (GitHub, GitLab or Jira), as a durable job: the item shows it pending,
    * then linked, or failed with the provider's answer (and this may be asked again).
    */
   async requestTrackerIssue(actor: Actor, id: string, provider?: string): Promise<ActionItem> {
@@ -519,14 +522,17 @@ export class ActionItemService {
     }
     if (row.trackerStatus === 'pending') return this.get(id);
     if (provider !== undefined && !isProvider(provider)) {
-      throw validationError([{ field: 'provider', message: 'must be github or jira' }]);
+      throw validationError([{ field: 'provider', message: 'must be github, gitlab or jira' }]);
     }
     const conn = provider
       ? await findConnectionRow(ex, row.teamId, provider)
       : ((await listConnectionRows(ex, row.teamId))[0] ?? null);
     if (!conn) {
       throw validationError([
-        { field: 'provider', message: `the item's team has no ${provider ?? 'tracker'} connected (GitHub or Jira)` },
+        {
+          field: 'provider',
+          message: `the item's team has no ${provider ?? 'tracker'} connected (GitHub, GitLab or Jira)`,
+        },
       ]);
     }
     const now = this.now();

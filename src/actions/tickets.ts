@@ -1,6 +1,6 @@
 /**
  * Small incidents leave as tickets (issue 22, item 5). Resolving an incident, or downgrading it to P3 or P4, offers to
- * create a ticket in the tracker of a team that owns one of its services (the same GitHub or Jira connection as
+ * create a ticket in the tracker of a team that owns one of its services (the same GitHub, GitLab or Jira connection as
  * post-mortem action items, src/actions/trackers.ts), with the incident's summary and a link back; the incident keeps
  * the ticket's key and URL, and shows its state.
  *
@@ -19,11 +19,10 @@ import { recordAudit, systemActor, type Actor } from '../identity/index.js';
 import { appendEvent, canActOnIncident, lockIncident, findIncident } from '../incidents/index.js';
 import { enqueueJob, type JobHandler } from '../jobs/index.js';
 import { DAY, MINUTE, type Clock } from '../shared/clock.js';
-import { AppError, conflict, forbidden, isAppError, notFound, validationError } from '../shared/errors.js';
+import { AppError, conflict, forbidden, notFound, validationError } from '../shared/errors.js';
 import type { ResolveAll } from '../shared/net.js';
-import { isProvider, type Provider } from './model.js';
-import { findConnectionRow } from './repo.js';
-import { createIssue, fetchIssueState, type ConnectionForSend, type Sealer } from './trackers.js';
+import { isProvider, PROVIDER_NAMES, type Provider } from './model.js';
+import { connectionForSend, createIssue, fetchIssueState, sendFailure, type Sealer } from './trackers.js';
 
 export const TICKET_CREATE_JOB = 'incidents.createTicket';
 export const TICKET_REFRESH_JOB = 'incidents.refreshTicket';
@@ -38,8 +37,6 @@ export interface TicketRefreshPayload {
   /** Part of the every-15-minutes chain (false: someone's "Check now", which schedules nothing). */
   isChain: boolean;
 }
-
-const PROVIDER_NAMES: Record<Provider, string> = { github: 'GitHub', jira: 'Jira' };
 
 export interface TicketView {
   incidentId: string;
@@ -182,7 +179,7 @@ export class IncidentTicketService {
       if (!choices.length)
         throw conflict(
           'tracker_not_connected',
-          'No team of the incident’s services has a tracker connected: a team admin connects GitHub or Jira in the team’s settings.',
+          'No team of the incident’s services has a tracker connected: a team admin connects GitHub, GitLab or Jira in the team’s settings.',
           { field: 'provider' },
         );
       if (input.teamId !== undefined) {
@@ -293,20 +290,6 @@ async function scheduleRefresh(ex: Executor, engine: Db['engine'], incidentId: s
   );
 }
 
-async function connectionFor(deps: TicketDeps, teamId: string, provider: string): Promise<ConnectionForSend | null> {
-  const conn = await findConnectionRow(deps.db.kysely, teamId, provider);
-  if (!conn || !isProvider(provider)) return null;
-  return {
-    provider,
-    baseUrl: conn.baseUrl,
-    project: conn.project,
-    issueType: conn.issueType,
-    username: conn.username,
-    token: await deps.sealer.open(conn.tokenSealed),
-    allowPrivateAddress: conn.allowPrivateAddress === 1,
-  };
-}
-
 /** The ticket's words: the incident's summary, severity and status, services, findings and decisions. */
 async function ticketContent(ex: Executor, incidentId: string, base: string) {
   const incident = (await findIncident(ex, incidentId))!;
@@ -385,7 +368,7 @@ export function ticketCreateHandler(deps: TicketDeps): JobHandler<TicketCreatePa
       await ctx.complete(async () => undefined);
       return;
     }
-    const conn = await connectionFor(deps, row.teamId, row.provider);
+    const conn = await connectionForSend(deps.db.kysely, deps.sealer, row.teamId, row.provider);
     if (!conn) {
       await recordFailure(deps, incidentId, 'failed', `The team's ${row.provider} tracker is not connected.`);
       await ctx.complete(async () => undefined);
@@ -396,8 +379,8 @@ export function ticketCreateHandler(deps: TicketDeps): JobHandler<TicketCreatePa
     try {
       created = await createIssue(conn, content, { resolve: deps.resolve });
     } catch (e) {
-      const isLast = (isAppError(e) && e.isPermanent) || ctx.job.attempts >= ctx.job.maxAttempts;
-      await recordFailure(deps, incidentId, isLast ? 'failed' : 'pending', e instanceof Error ? e.message : String(e));
+      const { isLast, message } = sendFailure(e, ctx.job);
+      await recordFailure(deps, incidentId, isLast ? 'failed' : 'pending', message);
       throw e;
     }
     await ctx.complete(async (trx) => {
@@ -457,7 +440,7 @@ export function ticketRefreshHandler(deps: TicketDeps): JobHandler<TicketRefresh
       await ctx.complete(async () => undefined);
       return;
     }
-    const conn = await connectionFor(deps, row.teamId, row.provider);
+    const conn = await connectionForSend(deps.db.kysely, deps.sealer, row.teamId, row.provider);
     let state: { state: string; isClosed: boolean } | null = null;
     let error: string | null = conn ? null : `The team's ${row.provider} tracker is not connected.`;
     if (conn) {

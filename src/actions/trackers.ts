@@ -1,10 +1,14 @@
 /**
- * External trackers: a team connects GitHub Issues or Jira Cloud (one connection per provider), and an action item's
+ * External trackers: a team connects GitHub Issues, GitLab or Jira Cloud (one connection per provider), and an action item's
  * issue is created there through the provider's REST API (a durable job: src/actions/jobs.ts).
  *
  * - GitHub: `POST {base}/repos/{owner}/{repo}/issues` with a Bearer token, `Accept: application/vnd.github+json`
  *   and `X-GitHub-Api-Version: 2022-11-28` → 201 `{ number, html_url }`
  *   (https://docs.github.com/en/rest/issues/issues#create-an-issue).
+ * - GitLab (gitlab.com by default, or a self-managed GitLab by its base URL):
+ *   `POST {base}/api/v4/projects/{url-encoded project path}/issues` with `PRIVATE-TOKEN`, JSON `{ title, description,
+ *   labels }` → 201 `{ id, iid, web_url, state: 'opened' }`; the key is `{project path}#{iid}`
+ *   (https://docs.gitlab.com/ee/api/issues.html#new-issue).
  * - Jira Cloud: `POST {base}/rest/api/3/issue` with basic auth (email:API token), `fields.project.key`,
  *   `fields.issuetype.name`, `fields.summary` and `fields.description` in Atlassian Document Format → 201
  *   `{ id, key, self }`; the browser URL is `{base}/browse/{key}`
@@ -12,20 +16,23 @@
  *
  * The token is sealed with the instance secret when stored and opened only for the send; it is never returned or
  * logged. A base URL goes through the private-address guard when given and when used, as contact methods' URLs do
- * (an organisation administrator may allow a private one: a self-hosted GitHub Enterprise or Jira behind the VPN).
+ * (an organisation administrator may allow a private one: a self-hosted GitHub Enterprise, GitLab or Jira behind the
+ * VPN).
  */
-import type { Db } from '../db/index.js';
+import type { Db, Executor } from '../db/index.js';
 import type { Bool } from '../db/schema.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
 import { httpRequest, requireOk, type HttpResult } from '../notify/channel.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, forbidden, validationError, type FieldProblem } from '../shared/errors.js';
+import { AppError, forbidden, isAppError, validationError, type FieldProblem } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { outboundUrlProblem, type ResolveAll } from '../shared/net.js';
-import { isProvider, type Provider } from './model.js';
+import { isProvider, PROVIDER_NAMES, type Provider } from './model.js';
 import { findConnectionRow, listConnectionRows, type TrackerConnectionRow } from './repo.js';
 
 export const GITHUB_API = 'https://api.github.com';
+/** GitLab.com; a self-managed GitLab is named by its own base URL. */
+export const GITLAB_URL = 'https://gitlab.com';
 const TRACKER_TIMEOUT_MS = 15_000;
 
 export interface TrackerConnection {
@@ -72,6 +79,8 @@ const toConnection = (r: TrackerConnectionRow): TrackerConnection => ({
 export const trackerNotConnected = (provider: string): AppError =>
   new AppError('tracker_not_connected', `The team has no ${provider} tracker connected.`, { status: 404 });
 
+const DEFAULT_BASE: Record<Provider, string> = { github: GITHUB_API, gitlab: GITLAB_URL, jira: '' };
+
 function isHttpUrl(text: string): boolean {
   try {
     const u = new URL(text);
@@ -82,7 +91,7 @@ function isHttpUrl(text: string): boolean {
 }
 
 function providerOf(provider: string): Provider {
-  if (!isProvider(provider)) throw validationError([{ field: 'provider', message: 'must be github or jira' }]);
+  if (!isProvider(provider)) throw validationError([{ field: 'provider', message: 'must be github, gitlab or jira' }]);
   return provider;
 }
 
@@ -90,6 +99,9 @@ function connectionProblems(provider: Provider, input: PutConnectionInput, hasTo
   const problems: FieldProblem[] = [];
   if (provider === 'github' && !/^[\w.-]+\/[\w.-]+$/.test(input.project)) {
     problems.push({ field: 'project', message: 'must be the repository as owner/repo' });
+  }
+  if (provider === 'gitlab' && !/^[\w.-]+(?:\/[\w.-]+)+$/.test(input.project)) {
+    problems.push({ field: 'project', message: 'must be the project path as group/project (subgroups allowed)' });
   }
   if (provider === 'jira') {
     if (!/^[A-Z][A-Z0-9_]{0,49}$/.test(input.project)) {
@@ -143,10 +155,7 @@ export class TrackerService {
       problems.push({ field: 'baseUrl', message: 'must be an http(s) URL' });
     }
     if (problems.length) throw validationError(problems);
-    const baseUrl = (input.baseUrl ?? current?.baseUrl ?? (provider === 'github' ? GITHUB_API : '')).replace(
-      /\/+$/,
-      '',
-    );
+    const baseUrl = (input.baseUrl ?? current?.baseUrl ?? DEFAULT_BASE[provider]).replace(/\/+$/, '');
     const allowPrivateAddress = await this.guard(actor, baseUrl, {
       requested: input.allowPrivateAddress,
       current: current?.allowPrivateAddress === 1,
@@ -293,15 +302,91 @@ export function toAdf(issue: IssueContent): unknown {
   };
 }
 
-/** GitHub and Jira say what was wrong in `message` / `errorMessages` and `errors`. */
+/**
+ * What was wrong, in the tracker's words: GitHub `message` and `errors`, Jira `errorMessages` and `errors`, GitLab
+ * `message` (a string, or an object of field → messages) or `error`.
+ */
 function describeFailure(r: HttpResult): string {
-  const j = r.json as { message?: unknown; errorMessages?: unknown; errors?: unknown } | null;
+  const j = r.json as { message?: unknown; errorMessages?: unknown; errors?: unknown; error?: unknown } | null;
   const parts: string[] = [];
   if (j && typeof j.message === 'string') parts.push(j.message);
+  else if (j && j.message && typeof j.message === 'object') parts.push(JSON.stringify(j.message));
+  if (j && typeof j.error === 'string') parts.push(j.error);
   if (j && Array.isArray(j.errorMessages)) parts.push(...j.errorMessages.filter((m) => typeof m === 'string'));
   if (j && j.errors && typeof j.errors === 'object') parts.push(JSON.stringify(j.errors));
   return (parts.join('; ') || r.text).replace(/\s+/g, ' ').trim().slice(0, 300);
 }
+
+/** Each tracker's authentication and media type. */
+function authHeaders(conn: ConnectionForSend): Record<string, string> {
+  switch (conn.provider) {
+    case 'github':
+      return {
+        authorization: `Bearer ${conn.token}`,
+        accept: 'application/vnd.github+json',
+        'x-github-api-version': '2022-11-28',
+      };
+    case 'gitlab':
+      return { 'private-token': conn.token, accept: 'application/json' };
+    case 'jira':
+      return {
+        authorization: `Basic ${Buffer.from(`${conn.username ?? ''}:${conn.token}`, 'utf8').toString('base64')}`,
+        accept: 'application/json',
+      };
+  }
+}
+
+/**
+ * One request to the connection's tracker (the private-address guard unless an administrator allowed the address);
+ * throws a DeliveryError unless 2xx: permanent for 4xx, transient for 5xx, 429 (after its Retry-After) and the
+ * unreachable.
+ */
+async function trackerRequest(
+  conn: ConnectionForSend,
+  method: 'GET' | 'POST',
+  url: string,
+  body: unknown,
+  opts: { resolve?: ResolveAll | undefined; timeoutMs?: number | undefined },
+): Promise<HttpResult> {
+  const name = PROVIDER_NAMES[conn.provider];
+  const r = await httpRequest(name, url, {
+    method,
+    timeoutMs: opts.timeoutMs ?? TRACKER_TIMEOUT_MS,
+    ...(conn.allowPrivateAddress ? {} : { publicOnly: { resolve: opts.resolve } }),
+    headers: {
+      ...authHeaders(conn),
+      'user-agent': 'Muster',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  requireOk(name, r, describeFailure);
+  return r;
+}
+
+const badAnswer = (conn: ConnectionForSend, what: string): AppError =>
+  new AppError('tracker_bad_answer', `${PROVIDER_NAMES[conn.provider]} answered without ${what}.`, { status: 502 });
+
+/** GitLab's projects API names a project by its URL-encoded full path (`acme%2Finfra%2Fapi`). */
+const gitlabProject = (conn: ConnectionForSend): string =>
+  `${conn.baseUrl}/api/v4/projects/${encodeURIComponent(conn.project)}`;
+
+/** GitHub and GitLab keys are `<repository or project path>#<number>`. */
+function splitKey(conn: ConnectionForSend, key: string): { path: string; number: string } {
+  const m = /^(.+)#(\d+)$/.exec(key);
+  if (!m)
+    throw new AppError(
+      'tracker_bad_key',
+      `${key} is not a ${PROVIDER_NAMES[conn.provider]} issue key (${conn.provider === 'github' ? 'owner/repo' : 'group/project'}#number).`,
+      { status: 400 },
+    );
+  return { path: m[1]!, number: m[2]! };
+}
+
+const githubRepo = (conn: ConnectionForSend, path: string): string => {
+  const [owner, repo] = path.split('/') as [string, string];
+  return `${conn.baseUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo ?? '')}`;
+};
 
 /** Create the issue; throws a DeliveryError (permanent for 4xx, transient for 5xx, 429 and the unreachable). */
 export async function createIssue(
@@ -309,62 +394,60 @@ export async function createIssue(
   issue: IssueContent,
   opts: { resolve?: ResolveAll | undefined; timeoutMs?: number } = {},
 ): Promise<CreatedIssue> {
-  const common = {
-    method: 'POST',
-    timeoutMs: opts.timeoutMs ?? TRACKER_TIMEOUT_MS,
-    ...(conn.allowPrivateAddress ? {} : { publicOnly: { resolve: opts.resolve } }),
-  };
   if (conn.provider === 'github') {
-    const [owner, repo] = conn.project.split('/') as [string, string];
-    const url = `${conn.baseUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/issues`;
-    const r = await httpRequest('GitHub', url, {
-      ...common,
-      headers: {
-        authorization: `Bearer ${conn.token}`,
-        accept: 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-        'content-type': 'application/json',
-        'user-agent': 'Muster',
-      },
-      body: JSON.stringify({ title: issue.title, body: plainBody(issue) }),
-    });
-    requireOk('GitHub', r, describeFailure);
+    const r = await trackerRequest(
+      conn,
+      'POST',
+      `${githubRepo(conn, conn.project)}/issues`,
+      { title: issue.title, body: plainBody(issue) },
+      opts,
+    );
     const j = r.json as { number?: unknown; html_url?: unknown } | null;
-    if (typeof j?.number !== 'number' || typeof j.html_url !== 'string') {
-      throw new AppError('tracker_bad_answer', 'GitHub answered without an issue number and URL.', { status: 502 });
-    }
+    if (typeof j?.number !== 'number' || typeof j.html_url !== 'string')
+      throw badAnswer(conn, 'an issue number and URL');
     return { provider: 'github', key: `${conn.project}#${j.number}`, url: j.html_url };
   }
-  const basic = Buffer.from(`${conn.username ?? ''}:${conn.token}`, 'utf8').toString('base64');
-  const r = await httpRequest('Jira', `${conn.baseUrl}/rest/api/3/issue`, {
-    ...common,
-    headers: {
-      authorization: `Basic ${basic}`,
-      accept: 'application/json',
-      'content-type': 'application/json',
-      'user-agent': 'Muster',
-    },
-    body: JSON.stringify({
+  if (conn.provider === 'gitlab') {
+    // https://docs.gitlab.com/ee/api/issues.html#new-issue: 201 { id, iid, web_url, state: 'opened', ... }
+    const r = await trackerRequest(
+      conn,
+      'POST',
+      `${gitlabProject(conn)}/issues`,
+      { title: issue.title.slice(0, 255), description: plainBody(issue), labels: gitlabLabels(issue) },
+      opts,
+    );
+    const j = r.json as { iid?: unknown; web_url?: unknown } | null;
+    if (typeof j?.iid !== 'number' || typeof j.web_url !== 'string') throw badAnswer(conn, 'an issue iid and URL');
+    return { provider: 'gitlab', key: `${conn.project}#${j.iid}`, url: j.web_url };
+  }
+  const r = await trackerRequest(
+    conn,
+    'POST',
+    `${conn.baseUrl}/rest/api/3/issue`,
+    {
       fields: {
         project: { key: conn.project },
         issuetype: { name: conn.issueType ?? 'Task' },
         summary: issue.title.slice(0, 255),
         description: toAdf(issue),
       },
-    }),
-  });
-  requireOk('Jira', r, describeFailure);
+    },
+    opts,
+  );
   const j = r.json as { key?: unknown; self?: unknown } | null;
-  if (typeof j?.key !== 'string') {
-    throw new AppError('tracker_bad_answer', 'Jira answered without an issue key.', { status: 502 });
-  }
+  if (typeof j?.key !== 'string') throw badAnswer(conn, 'an issue key');
   return { provider: 'jira', key: j.key, url: `${conn.baseUrl}/browse/${j.key}` };
 }
 
+/** GitLab labels (comma-separated; GitLab creates a label it does not have): where the issue came from. */
+function gitlabLabels(issue: IssueContent): string {
+  return issue.priority !== undefined ? `muster,action item,priority::${issue.priority}` : 'muster,incident';
+}
+
 export interface IssueState {
-  /** The tracker's own word: GitHub `open`/`closed` (with its reason), the Jira status name. */
+  /** The tracker's own word: GitHub `open`/`closed` (with its reason), GitLab `opened`/`closed`, the Jira status name. */
   state: string;
-  /** GitHub closed; Jira's status category `done`. */
+  /** GitHub and GitLab closed; Jira's status category `done`. */
   isClosed: boolean;
 }
 
@@ -372,6 +455,8 @@ export interface IssueState {
  * Read an issue's state (the incident ticket's refresh job):
  * - GitHub `GET {base}/repos/{owner}/{repo}/issues/{number}` → `{ state: 'open' | 'closed', state_reason }`
  *   (https://docs.github.com/en/rest/issues/issues#get-an-issue);
+ * - GitLab `GET {base}/api/v4/projects/{url-encoded path}/issues/{iid}` → `{ state: 'opened' | 'closed' }`
+ *   (https://docs.gitlab.com/ee/api/issues.html#single-project-issue);
  * - Jira `GET {base}/rest/api/3/issue/{key}?fields=status` → `{ fields: { status: { name, statusCategory: { key } } } }`
  *   where the category key is `new`, `indeterminate` or `done`
  *   (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-get).
@@ -382,42 +467,62 @@ export async function fetchIssueState(
   key: string,
   opts: { resolve?: ResolveAll | undefined; timeoutMs?: number } = {},
 ): Promise<IssueState> {
-  const common = {
-    method: 'GET',
-    timeoutMs: opts.timeoutMs ?? TRACKER_TIMEOUT_MS,
-    ...(conn.allowPrivateAddress ? {} : { publicOnly: { resolve: opts.resolve } }),
-  };
   if (conn.provider === 'github') {
-    const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
-    if (!m)
-      throw new AppError('tracker_bad_key', `${key} is not a GitHub issue key (owner/repo#number).`, { status: 400 });
-    const url = `${conn.baseUrl}/repos/${encodeURIComponent(m[1]!)}/${encodeURIComponent(m[2]!)}/issues/${m[3]!}`;
-    const r = await httpRequest('GitHub', url, {
-      ...common,
-      headers: {
-        authorization: `Bearer ${conn.token}`,
-        accept: 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'Muster',
-      },
-    });
-    requireOk('GitHub', r, describeFailure);
+    const { path, number } = splitKey(conn, key);
+    const r = await trackerRequest(conn, 'GET', `${githubRepo(conn, path)}/issues/${number}`, undefined, opts);
     const j = r.json as { state?: unknown; state_reason?: unknown } | null;
-    if (j?.state !== 'open' && j?.state !== 'closed')
-      throw new AppError('tracker_bad_answer', 'GitHub answered without the issue state.', { status: 502 });
+    if (j?.state !== 'open' && j?.state !== 'closed') throw badAnswer(conn, 'the issue state');
     const reason =
       typeof j.state_reason === 'string' && j.state === 'closed' ? ` (${j.state_reason.replace(/_/g, ' ')})` : '';
     return { state: `${j.state}${reason}`, isClosed: j.state === 'closed' };
   }
-  const basic = Buffer.from(`${conn.username ?? ''}:${conn.token}`, 'utf8').toString('base64');
-  const r = await httpRequest('Jira', `${conn.baseUrl}/rest/api/3/issue/${encodeURIComponent(key)}?fields=status`, {
-    ...common,
-    headers: { authorization: `Basic ${basic}`, accept: 'application/json', 'user-agent': 'Muster' },
-  });
-  requireOk('Jira', r, describeFailure);
+  if (conn.provider === 'gitlab') {
+    const { path, number } = splitKey(conn, key);
+    const url = `${conn.baseUrl}/api/v4/projects/${encodeURIComponent(path)}/issues/${number}`;
+    const r = await trackerRequest(conn, 'GET', url, undefined, opts);
+    const j = r.json as { state?: unknown } | null;
+    if (j?.state !== 'opened' && j?.state !== 'closed') throw badAnswer(conn, 'the issue state');
+    return { state: j.state, isClosed: j.state === 'closed' };
+  }
+  const url = `${conn.baseUrl}/rest/api/3/issue/${encodeURIComponent(key)}?fields=status`;
+  const r = await trackerRequest(conn, 'GET', url, undefined, opts);
   const status = (r.json as { fields?: { status?: { name?: unknown; statusCategory?: { key?: unknown } } } } | null)
     ?.fields?.status;
-  if (typeof status?.name !== 'string')
-    throw new AppError('tracker_bad_answer', 'Jira answered without the issue status.', { status: 502 });
+  if (typeof status?.name !== 'string') throw badAnswer(conn, 'the issue status');
   return { state: status.name, isClosed: status.statusCategory?.key === 'done' };
+}
+
+/**
+ * The team's connection to `provider`, its token opened, for one send (null: not connected). The claim step of
+ * both tracker jobs (an action item's issue, an incident's ticket).
+ */
+export async function connectionForSend(
+  ex: Executor,
+  sealer: Sealer,
+  teamId: string,
+  provider: string,
+): Promise<ConnectionForSend | null> {
+  if (!isProvider(provider)) return null;
+  const conn = await findConnectionRow(ex, teamId, provider);
+  if (!conn) return null;
+  return {
+    provider,
+    baseUrl: conn.baseUrl,
+    project: conn.project,
+    issueType: conn.issueType,
+    username: conn.username,
+    token: await sealer.open(conn.tokenSealed),
+    allowPrivateAddress: conn.allowPrivateAddress === 1,
+  };
+}
+
+/**
+ * A tracker job's failed send: the message to write where owners see it, and whether it is the last try (the
+ * tracker refused, or attempts ran out), so the record says failed rather than pending.
+ */
+export function sendFailure(e: unknown, job: { attempts: number; maxAttempts: number }) {
+  return {
+    message: e instanceof Error ? e.message : String(e),
+    isLast: (isAppError(e) && e.isPermanent) || job.attempts >= job.maxAttempts,
+  };
 }

@@ -94,7 +94,7 @@ export function registerActionCommands(program: Command, { client, json }: Deps)
     .option('--priority <p>', 'high (due in 7 days), medium (14) or low (30)', 'medium')
     .option('--kind <k>', 'mitigate, prevent, detect, process or runbook (with --runbook ID)', 'prevent')
     .option('--description <text>')
-    .option('--tracker', "create the issue in the team's tracker (GitHub or Jira)")
+    .option('--tracker', "create the issue in the team's tracker (GitHub, GitLab or Jira)")
     .action(
       async (o: {
         postmortem?: string;

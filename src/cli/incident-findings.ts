@@ -45,7 +45,7 @@ interface TicketStateJson {
   };
 }
 
-const PROVIDERS: Record<string, string> = { github: 'GitHub', jira: 'Jira' };
+const PROVIDERS: Record<string, string> = { github: 'GitHub', gitlab: 'GitLab', jira: 'Jira' };
 
 function describeTicket(t: TicketJson): string {
   const where = `${t.team.name}'s ${PROVIDERS[t.provider] ?? t.provider}`;
@@ -61,7 +61,7 @@ function printTicketState(s: TicketStateJson, id: string): void {
   if (s.offer.isOffered) {
     const why = s.offer.reason === 'resolved' ? 'It is resolved' : 'It is P3 or P4';
     if (!s.offer.choices.length)
-      say(`${why}: it can leave as a ticket once a team of its services connects GitHub or Jira.`);
+      say(`${why}: it can leave as a ticket once a team of its services connects GitHub, GitLab or Jira.`);
     else
       say(
         `${why}: leave it as a ticket with \`muster incident ticket ${id} --create\`` +
@@ -140,12 +140,12 @@ export function registerIncidentFindingCommands(program: Command, { client, json
   incident
     .command('ticket')
     .description(
-      'the incident’s ticket in its team’s tracker (GitHub or Jira): show it, --create it (offered once resolved or ' +
+      'the incident’s ticket in its team’s tracker (GitHub, GitLab or Jira): show it, --create it (offered once resolved or ' +
         'P3/P4), or --refresh its state',
     )
     .argument('<id>')
     .option('--create', 'create the ticket (a durable job: its key and URL follow)')
-    .option('--provider <github|jira>', 'which tracker, when the team has both')
+    .option('--provider <github|gitlab|jira>', 'which tracker, when the team has more than one')
     .option('--team <teamId>', 'which team, when several teams own the incident’s services')
     .option('--refresh', 'check the ticket’s state in the tracker now')
     .action(async (id: string, o: { create?: boolean; provider?: string; team?: string; refresh?: boolean }) => {

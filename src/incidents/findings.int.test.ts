@@ -11,7 +11,7 @@ import { ENGINES } from '../db/testing/index.js';
 import { FakeClock, MINUTE } from '../shared/clock.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { readSse } from '../testing/sse.js';
-import { GithubStandIn, JiraStandIn } from '../testing/trackers.js';
+import { GithubStandIn, GitlabStandIn, JiraStandIn } from '../testing/trackers.js';
 
 interface Problem {
   error: { code: string; details?: unknown };
@@ -79,11 +79,13 @@ for (const engine of ENGINES) {
     let incident: string;
     let github: GithubStandIn;
     let jira: JiraStandIn;
+    let gitlab: GitlabStandIn;
 
     before(async () => {
       t = await startTestMuster(engine, {}, { clock });
       github = await new GithubStandIn('ghp_room_token', ['acme/payments']).start();
       jira = await new JiraStandIn('bot@acme.test', 'jira-room-token', ['OPS']).start();
+      gitlab = await new GitlabStandIn('glpat-room-token', ['acme/infra/queues']).start();
       for (const name of ['ida', 'tess', 'owen', 'rae', 'vera']) {
         const r = await t.api<{ user: { id: string } }>('POST', '/api/users', {
           email: `${name}@example.test`,
@@ -129,6 +131,7 @@ for (const engine of ENGINES) {
       await t.stop();
       await github.close();
       await jira.close();
+      await gitlab.close();
     });
 
     const post = (body: Record<string, unknown>, token?: string) =>
@@ -472,6 +475,82 @@ for (const engine of ENGINES) {
         return r.body.ticket?.status === 'created' && r.body.ticket;
       });
       assert.equal(made.key, 'acme/payments#2');
+    });
+    it('a P4 leaves as a GitLab ticket (rate-limited once, then created) and shows closed once GitLab closes it', async () => {
+      const teamC = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Infra' })).body.id;
+      const svcC = (await t.api<{ id: string }>('POST', '/api/services', { name: 'Queues', teamId: teamC })).body.id;
+      await t.api('PUT', `/api/teams/${teamC}/members/${u.rae}`, { role: 'responder' });
+      const bad = await t.api<Problem>('PUT', `/api/teams/${teamC}/trackers/gitlab`, {
+        baseUrl: gitlab.url,
+        project: 'queues',
+        token: 'glpat-room-token',
+        allowPrivateAddress: true,
+      });
+      assert.equal(bad.status, 400);
+      assert.deepEqual(fields(bad.body), ['project'], 'a GitLab project is a path with its group');
+      const gl = await t.api('PUT', `/api/teams/${teamC}/trackers/gitlab`, {
+        baseUrl: gitlab.url,
+        project: 'acme/infra/queues',
+        token: 'glpat-room-token',
+        allowPrivateAddress: true,
+      });
+      assert.equal(gl.status, 200, JSON.stringify(gl.body));
+      const inc = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Queue lag on retries',
+        summary: 'Retry queue lags by five minutes at peak.',
+        severity: 'P4',
+        serviceIds: [svcC],
+      });
+      const id = inc.body.incident.id;
+      const offered = await ticket(id);
+      assert.deepEqual(offered.body.offer.choices, [{ team: { id: teamC, name: 'Infra' }, provider: 'gitlab' }]);
+      gitlab.rateLimit(1, 30);
+      const asked = await t.api<Ticket>('POST', `/api/incidents/${id}/ticket`, {}, tok.rae);
+      assert.equal(asked.status, 202, JSON.stringify(asked.body));
+      const limited = await until('the rate-limited try on the job', async () => {
+        const jobs = await t.muster.services.db.kysely
+          .selectFrom('jobs')
+          .select(['status', 'lastError', 'runAt'])
+          .where('kind', '=', 'incidents.createTicket')
+          .where('payload', 'like', `%${id}%`)
+          .execute();
+        const job = jobs[0];
+        return job && job.lastError !== null && job.status === 'pending' ? job : null;
+      });
+      assert.match(limited.lastError ?? '', /GitLab: HTTP 429/);
+      assert.ok(limited.runAt >= clock.now() + 30_000, 'the retry waits for Retry-After');
+      const stillPending = await ticket(id);
+      assert.equal(stillPending.body.ticket?.status, 'pending', 'a rate limit is not a failure');
+      clock.advance(10 * MINUTE);
+      const made = await until('the GitLab ticket', async () => {
+        const r = await ticket(id);
+        return r.body.ticket?.status === 'created' && r.body.ticket;
+      });
+      assert.equal(made.key, 'acme/infra/queues#1');
+      assert.equal(made.url, `${gitlab.url}/acme/infra/queues/-/issues/1`);
+      assert.equal(made.state, 'open');
+      const issue = gitlab.issues[0]!;
+      assert.equal(issue.title, 'P4: Queue lag on retries');
+      assert.match(issue.description ?? '', /Retry queue lags by five minutes at peak\./);
+      assert.match(issue.description ?? '', /Incident in Muster: /);
+      assert.deepEqual(issue.labels, ['muster', 'incident']);
+      const post = gitlab.requests.filter((x) => x.method === 'POST').at(-1)!;
+      assert.equal(post.path, '/api/v4/projects/acme%2Finfra%2Fqueues/issues');
+      assert.equal(post.headers['private-token'], 'glpat-room-token');
+
+      gitlab.setState('acme/infra/queues', 1, 'closed');
+      clock.advance(16 * MINUTE);
+      const closed = await until('the closed state', async () => {
+        const r = await ticket(id);
+        return r.body.ticket?.isClosed && r.body.ticket;
+      });
+      assert.equal(closed.state, 'closed');
+      const get = gitlab.requests.filter((x) => x.method === 'GET').at(-1)!;
+      assert.equal(get.path, '/api/v4/projects/acme%2Finfra%2Fqueues/issues/1');
+      assert.ok(
+        !JSON.stringify(await t.api('GET', `/api/teams/${teamC}/trackers/gitlab`)).includes('glpat-room-token'),
+        'the token is never returned',
+      );
     });
   });
 }

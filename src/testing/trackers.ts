@@ -1,5 +1,5 @@
 /**
- * Local stand-ins for the two issue trackers Muster creates action items' issues in, speaking the documented request
+ * Local stand-ins for the three issue trackers Muster creates action items' issues in, speaking the documented request
  * and response shapes (real HTTP servers, on the shared StandIn base: recording and fault injection):
  *
  * - GitHub REST "Create an issue" (https://docs.github.com/en/rest/issues/issues#create-an-issue):
@@ -13,8 +13,17 @@
  *   summary, description } }` where description is an Atlassian Document (`{ type: 'doc', version: 1, content }`)
  *   → 201 `{ id, key, self }`; 401; 400 `{ errorMessages, errors: { field: message } }`.
  *
- * Both also answer "Get an issue" (GitHub `GET /repos/{owner}/{repo}/issues/{number}` → `state`, `state_reason`; Jira
- * `GET /rest/api/3/issue/{key}` → `fields.status` with its `statusCategory`), for an incident ticket's state, and let
+ * - GitLab REST v4 "New issue" (https://docs.gitlab.com/ee/api/issues.html#new-issue):
+ *   `POST /api/v4/projects/{id}/issues` where `{id}` is the URL-encoded project path (`acme%2Fplatform`),
+ *   `PRIVATE-TOKEN: <token>`, JSON `{ title, description?, labels? }` (labels comma-separated) → 201 `{ id, iid,
+ *   project_id, title, description, state: 'opened', labels, web_url, references }`; 401 `{ message: '401 Unauthorized' }`;
+ *   404 `{ message: '404 Project Not Found' }`; 400 `{ error: 'title is missing' }`; and, when told to rate-limit,
+ *   429 `Retry later` with `Retry-After` and the `RateLimit-*` headers
+ *   (https://docs.gitlab.com/ee/user/gitlab_com/index.html#gitlabcom-specific-rate-limits).
+ *
+ * All three also answer "Get an issue" (GitHub `GET /repos/{owner}/{repo}/issues/{number}` → `state`, `state_reason`; Jira
+ * `GET /rest/api/3/issue/{key}` → `fields.status` with its `statusCategory`; GitLab
+ * `GET /api/v4/projects/{id}/issues/{iid}` → `state: 'opened' | 'closed'`), for an incident ticket's state, and let
  * a test close or move an issue as a person would (`setState`, `transition`).
  */
 import { StandIn, type RecordedRequest, type Reply } from './standins/base.js';
@@ -245,5 +254,106 @@ export class JiraStandIn extends StandIn {
       status: { name: 'To Do', category: 'new' },
     });
     return { status: 201, body: { id: String(10000 + n), key, self: `${this.url}/rest/api/3/issue/${10000 + n}` } };
+  }
+}
+
+export interface CreatedGitlabIssue {
+  project: string;
+  iid: number;
+  title: string;
+  description: string | null;
+  labels: string[];
+  state: 'opened' | 'closed';
+}
+
+export class GitlabStandIn extends StandIn {
+  readonly issues: CreatedGitlabIssue[] = [];
+  private limited = 0;
+  private retryAfterSeconds = 1;
+
+  /** `token`: the only personal/project access token it accepts; `projects`: the project paths that exist. */
+  constructor(
+    readonly token: string,
+    readonly projects: string[] = ['acme/platform'],
+  ) {
+    super((req) => this.answer(req));
+  }
+
+  /** Answer the next `times` requests 429 with Retry-After, as GitLab's rate limiter does. */
+  rateLimit(times: number, retryAfterSeconds = 1): void {
+    this.limited = times;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** Close (or reopen) an issue as a person would in GitLab. */
+  setState(project: string, iid: number, state: 'opened' | 'closed'): void {
+    const issue = this.issues.find((i) => i.project === project && i.iid === iid);
+    if (!issue) throw new Error(`no issue ${project}#${iid}`);
+    issue.state = state;
+  }
+
+  private present(issue: CreatedGitlabIssue): Record<string, unknown> {
+    const projectId = this.projects.indexOf(issue.project) + 1;
+    return {
+      id: projectId * 1000 + issue.iid,
+      iid: issue.iid,
+      project_id: projectId,
+      title: issue.title,
+      description: issue.description,
+      state: issue.state,
+      labels: issue.labels,
+      web_url: `${this.url}/${issue.project}/-/issues/${issue.iid}`,
+      references: { short: `#${issue.iid}`, full: `${issue.project}#${issue.iid}` },
+    };
+  }
+
+  private answer(req: RecordedRequest): Reply {
+    if (this.limited > 0) {
+      this.limited--;
+      return {
+        status: 429,
+        body: 'Retry later',
+        headers: {
+          'retry-after': String(this.retryAfterSeconds),
+          'ratelimit-limit': '600',
+          'ratelimit-remaining': '0',
+          'ratelimit-name': 'throttle_authenticated_api',
+        },
+      };
+    }
+    const path = req.path.split('?')[0] ?? '';
+    const m = /^\/api\/v4\/projects\/([^/]+)\/issues(?:\/(\d+))?$/.exec(path);
+    if (!m) return { status: 404, body: { error: '404 Not Found' } };
+    if (req.headers['private-token'] !== this.token) return { status: 401, body: { message: '401 Unauthorized' } };
+    // The id is the numeric id or the URL-encoded path: a raw slash would have made it more segments.
+    const project = decodeURIComponent(m[1]!);
+    if (!this.projects.includes(project)) return { status: 404, body: { message: '404 Project Not Found' } };
+    if (m[2] !== undefined) {
+      if (req.method !== 'GET') return { status: 405, body: { error: '405 Method Not Allowed' } };
+      const issue = this.issues.find((i) => i.project === project && i.iid === Number(m[2]));
+      if (!issue) return { status: 404, body: { message: '404 Not found' } };
+      return { status: 200, body: this.present(issue) };
+    }
+    if (req.method !== 'POST') return { status: 405, body: { error: '405 Method Not Allowed' } };
+    const body = json(req) as { title?: unknown; description?: unknown; labels?: unknown } | undefined;
+    if (!body || typeof body.title !== 'string' || body.title.trim() === '') {
+      return { status: 400, body: { error: 'title is missing' } };
+    }
+    const issue: CreatedGitlabIssue = {
+      project,
+      iid: this.issues.filter((i) => i.project === project).length + 1,
+      title: body.title,
+      description: typeof body.description === 'string' ? body.description : null,
+      labels:
+        typeof body.labels === 'string'
+          ? body.labels
+              .split(',')
+              .map((l) => l.trim())
+              .filter(Boolean)
+          : [],
+      state: 'opened',
+    };
+    this.issues.push(issue);
+    return { status: 201, body: this.present(issue) };
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Action items (issue 11, docs/postmortems.md "Action items" and "Trackers"): the board with keyset pagination on
  * (dueAt, id), create and update with the rules in src/actions, the tracker issue, and each team's tracker
- * connections (GitHub Issues, Jira Cloud; the token is never returned).
+ * connections (GitHub Issues, GitLab, Jira Cloud; the token is never returned).
  */
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -277,12 +277,12 @@ export function registerActionItemRoutes(app: FastifyInstance, services: Service
     {
       schema: {
         tags,
-        summary: "Create the item's issue in its team's tracker (GitHub or Jira), as a job: see trackerIssue",
+        summary: "Create the item's issue in its team's tracker (GitHub, GitLab or Jira), as a job: see trackerIssue",
         params: Type.Object({ id: Id }),
         body: Type.Optional(
           Type.Object({
             provider: Type.Optional(
-              Type.String({ maxLength: 20, description: 'github or jira; default the team’s one' }),
+              Type.String({ maxLength: 20, description: 'github, gitlab or jira; default the team’s one' }),
             ),
           }),
         ),
@@ -321,16 +321,20 @@ export function registerActionItemRoutes(app: FastifyInstance, services: Service
     {
       schema: {
         tags,
-        summary: 'Connect (or change) the team’s GitHub or Jira tracker; the token is stored sealed',
+        summary: 'Connect (or change) the team’s GitHub, GitLab or Jira tracker; the token is stored sealed',
         params: trackerParams,
         body: Type.Object({
           baseUrl: Type.Optional(
-            Type.String({ maxLength: 500, description: 'GitHub: default https://api.github.com; Jira: your site' }),
+            Type.String({
+              maxLength: 500,
+              description:
+                'GitHub: default https://api.github.com; GitLab: default https://gitlab.com, or your self-managed GitLab; Jira: your site',
+            }),
           ),
           project: Type.String({
             minLength: 1,
             maxLength: 200,
-            description: 'GitHub owner/repo, or the Jira project key',
+            description: 'GitHub owner/repo, the GitLab project path (group/project), or the Jira project key',
           }),
           issueType: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
           username: Type.Optional(

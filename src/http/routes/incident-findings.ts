@@ -63,7 +63,7 @@ export const presentEntry = (e: Entry) => ({
   updatedAt: toIso(e.updatedAt),
 });
 
-const ProviderSchema = Type.Union([Type.Literal('github'), Type.Literal('jira')]);
+const ProviderSchema = Type.Union([Type.Literal('github'), Type.Literal('gitlab'), Type.Literal('jira')]);
 
 export const TicketSchema = Type.Object({
   team: Type.Object({ id: Type.String(), name: Type.String() }),

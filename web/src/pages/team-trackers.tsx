@@ -1,5 +1,5 @@
 /**
- * The team page's "Issue trackers" card (team admins): the team's GitHub Issues and Jira connections
+ * The team page's "Issue trackers" card (team admins): the team's GitHub Issues, GitLab and Jira connections
  * (`GET/PUT/DELETE /api/teams/:team/trackers/:provider`, docs/postmortems.md "Trackers"). Each provider shows whether
  * it is connected, with Edit and Disconnect, or Connect. The token is write-only: the API only says `hasToken`, and
  * an edit without a token keeps the stored one. "Allow a private address" is offered to organisation administrators
@@ -13,7 +13,7 @@ import { formatTime } from '../lib/format.js';
 import { useUser } from '../lib/session.js';
 import type { Team } from '../lib/types.js';
 
-type Provider = 'github' | 'jira';
+type Provider = 'github' | 'gitlab' | 'jira';
 
 interface TrackerConnection {
   teamId: string;
@@ -30,10 +30,13 @@ interface TrackerConnection {
 
 const PROVIDERS: readonly { id: Provider; name: string }[] = [
   { id: 'github', name: 'GitHub Issues' },
+  { id: 'gitlab', name: 'GitLab' },
   { id: 'jira', name: 'Jira' },
 ];
 
 const GITHUB_API = 'https://api.github.com';
+const GITLAB_URL = 'https://gitlab.com';
+const DEFAULT_BASE: Record<Provider, string> = { github: GITHUB_API, gitlab: GITLAB_URL, jira: '' };
 
 export function TrackersCard({ team }: { team: Team }) {
   return (
@@ -114,7 +117,7 @@ function TrackerSection({ team, provider, name }: { team: Team; provider: Provid
             <dd style={{ overflowWrap: 'anywhere' }}>
               <code>{conn.baseUrl}</code>
             </dd>
-            <dt>{provider === 'github' ? 'Repository' : 'Project'}</dt>
+            <dt>{provider === 'github' ? 'Repository' : provider === 'gitlab' ? 'Project path' : 'Project'}</dt>
             <dd style={{ overflowWrap: 'anywhere' }}>{conn.project}</dd>
             {provider === 'jira' && (
               <>
@@ -198,9 +201,10 @@ function TrackerForm({
   onCancel: () => void;
 }) {
   const isJira = provider === 'jira';
+  const isGitlab = provider === 'gitlab';
   const form = useApiForm<TrackerValues>(
     {
-      baseUrl: current?.baseUrl ?? (isJira ? '' : GITHUB_API),
+      baseUrl: current?.baseUrl ?? DEFAULT_BASE[provider],
       project: current?.project ?? '',
       issueType: current?.issueType ?? 'Task',
       username: current?.username ?? '',
@@ -230,21 +234,29 @@ function TrackerForm({
         id={id('base-url')}
         label="Base URL"
         type="url"
-        placeholder={isJira ? 'https://your-site.atlassian.net' : GITHUB_API}
+        placeholder={isJira ? 'https://your-site.atlassian.net' : DEFAULT_BASE[provider]}
         hint={
           isJira
             ? 'Your Jira site, such as https://your-site.atlassian.net.'
-            : `The GitHub API: ${GITHUB_API}, or your GitHub Enterprise's API URL.`
+            : isGitlab
+              ? `${GITLAB_URL}, or the address of your self-managed GitLab.`
+              : `The GitHub API: ${GITHUB_API}, or your GitHub Enterprise's API URL.`
         }
       />
       <TextField
         form={form}
         name="project"
         id={id('project')}
-        label={isJira ? 'Project key' : 'Repository'}
-        placeholder={isJira ? 'OPS' : 'owner/repo'}
+        label={isJira ? 'Project key' : isGitlab ? 'Project path' : 'Repository'}
+        placeholder={isJira ? 'OPS' : isGitlab ? 'group/project' : 'owner/repo'}
         spellCheck={false}
-        hint={isJira ? 'The key of the Jira project, such as OPS.' : 'The repository as owner/repo.'}
+        hint={
+          isJira
+            ? 'The key of the Jira project, such as OPS.'
+            : isGitlab
+              ? 'The project with its group, such as acme/platform or acme/infra/queues.'
+              : 'The repository as owner/repo.'
+        }
       />
       {isJira && (
         <>
@@ -280,7 +292,9 @@ function TrackerForm({
             ? 'Leave empty to keep the current token.'
             : isJira
               ? 'An Atlassian API token of that account.'
-              : 'A fine-grained token with Issues: write on the repository.'
+              : isGitlab
+                ? 'A project or personal access token with the api scope.'
+                : 'A fine-grained token with Issues: write on the repository.'
         }
       />
       {isOrgAdmin && (

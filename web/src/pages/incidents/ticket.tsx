@@ -27,7 +27,7 @@ export const TICKET_EVENT_KINDS = [
 
 interface Ticket {
   team: { id: string; name: string };
-  provider: 'github' | 'jira';
+  provider: 'github' | 'gitlab' | 'jira';
   status: 'pending' | 'created' | 'failed';
   key: string | null;
   url: string | null;
@@ -41,11 +41,11 @@ interface TicketState {
   offer: {
     isOffered: boolean;
     reason: 'resolved' | 'low_severity' | null;
-    choices: { team: { id: string; name: string }; provider: 'github' | 'jira' }[];
+    choices: { team: { id: string; name: string }; provider: 'github' | 'gitlab' | 'jira' }[];
   };
 }
 
-const PROVIDER_TEXT = { github: 'GitHub', jira: 'Jira' } as const;
+const PROVIDER_TEXT = { github: 'GitHub', gitlab: 'GitLab', jira: 'Jira' } as const;
 
 export function TicketCard({ incidentId, timeZone, signal }: { incidentId: string; timeZone: string; signal: number }) {
   const base = `${incidentPath(incidentId)}/ticket`;
@@ -119,8 +119,8 @@ export function TicketCard({ incidentId, timeZone, signal }: { incidentId: strin
             </p>
             {s.offer.choices.length === 0 ? (
               <p className="muted small">
-                No team of this incident’s services has a tracker connected: a team admin connects GitHub or Jira in the
-                team’s settings.
+                No team of this incident’s services has a tracker connected: a team admin connects GitHub, GitLab or
+                Jira in the team’s settings.
               </p>
             ) : (
               <div className="inline-form">
