@@ -120,7 +120,6 @@ async function insertChunked(db: Db, table: string, rows: Iterable<Row>): Promis
 interface Fixture {
   busyServiceId: string;
   quietServiceId: string;
-  incidentServiceId: string;
   counts: Record<string, number>;
   seedSeconds: Record<string, number>;
 }
@@ -327,7 +326,6 @@ async function seed(db: Db): Promise<Fixture> {
   return {
     busyServiceId: services[0]!.id,
     quietServiceId: services[services.length - 1]!.id,
-    incidentServiceId: services[5]!.id,
     counts,
     seedSeconds,
   };
@@ -379,7 +377,8 @@ function cases(f: Fixture): Case[] {
       list: 'incidents',
       query: { status: 'resolved', severity: 'P1' },
     },
-    { name: 'incidents: service', list: 'incidents', query: { serviceId: f.incidentServiceId } },
+    { name: 'incidents: busy service', list: 'incidents', query: { serviceId: f.busyServiceId } },
+    { name: 'incidents: quiet service', list: 'incidents', query: { serviceId: f.quietServiceId } },
     { name: `incidents: page ${DEEP_PAGES + 1} (cursor)`, list: 'incidents', query: {}, deep: 'cursor' },
   ];
   return ONLY ? out.filter((c) => c.baseline || ONLY.some((o) => c.name.includes(o))) : out;
