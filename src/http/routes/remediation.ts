@@ -14,7 +14,9 @@ import { actorOf } from '../auth.js';
 import type { Services } from '../services.js';
 import { teamIdOf } from '../team-param.js';
 import { OPEN_BODY } from '../closed-schemas.js';
+import { withErrors } from '../schemas.js';
 import { openEventStream } from '../sse.js';
+import { ActionSchema, AutomationSettingsSchema, RunDetailSchema, RunSchema } from './remediation-schemas.js';
 
 const tags = ['remediation'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -127,6 +129,7 @@ const fieldsOf = (b: Static<typeof PatchBody>) => ({
 
 export const presentAction = (a: Action) => ({
   ...a,
+  http: a.http && { ...a.http, dryRun: a.http.dryRun ?? null }, // always set by toAction; the type allows undefined
   createdAt: toIso(a.createdAt),
   updatedAt: toIso(a.updatedAt),
 });
@@ -161,6 +164,7 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
         tags,
         summary: "Remediation actions (a team's, or a runbook's)",
         querystring: Type.Object({ teamId: Type.Optional(Id), runbookId: Type.Optional(Id) }),
+        response: withErrors({ 200: Type.Object({ items: Type.Array(ActionSchema) }) }),
       },
     },
     async (req) => ({
@@ -170,7 +174,14 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
 
   r.post(
     '/api/actions',
-    { schema: { tags, summary: 'Create an action (an admin of its team)', body: CreateBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Create an action (an admin of its team)',
+        body: CreateBody,
+        response: withErrors({ 201: ActionSchema }),
+      },
+    },
     async (req, reply) => {
       const b = req.body;
       const action = await rem.createAction(actorOf(req), { teamId: b.teamId, kind: b.kind, ...fieldsOf(b) });
@@ -178,22 +189,39 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
     },
   );
 
-  r.get('/api/actions/:id', { schema: { tags, summary: 'One action', params: IdParams } }, async (req) =>
-    presentAction(await rem.getAction(req.params.id)),
+  r.get(
+    '/api/actions/:id',
+    { schema: { tags, summary: 'One action', params: IdParams, response: withErrors({ 200: ActionSchema }) } },
+    async (req) => presentAction(await rem.getAction(req.params.id)),
   );
 
   r.patch(
     '/api/actions/:id',
-    { schema: { tags, summary: 'Change an action (an admin of its team)', params: IdParams, body: PatchBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Change an action (an admin of its team)',
+        params: IdParams,
+        body: PatchBody,
+        response: withErrors({ 200: ActionSchema }),
+      },
+    },
     async (req) => presentAction(await rem.updateAction(actorOf(req), req.params.id, fieldsOf(req.body))),
   );
 
   r.delete(
     '/api/actions/:id',
-    { schema: { tags, summary: 'Delete an action (an admin of its team)', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete an action (an admin of its team)',
+        params: IdParams,
+        response: withErrors({ 204: Type.Null() }),
+      },
+    },
     async (req, reply) => {
       await rem.deleteAction(actorOf(req), req.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -212,6 +240,7 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
           params: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1000 }))),
           dryRun: Type.Optional(Type.Boolean()),
         }),
+        response: withErrors({ 201: RunSchema }),
       },
     },
     async (req, reply) => {
@@ -241,6 +270,7 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
           actionId: Type.Optional(Id),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
         }),
+        response: withErrors({ 200: Type.Object({ items: Type.Array(RunSchema) }) }),
       },
     },
     async (req) => ({ items: (await rem.listRuns(req.query)).map(presentRun) }),
@@ -248,7 +278,14 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
 
   r.get(
     '/api/runs/:id',
-    { schema: { tags, summary: 'One run with its output chunks', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'One run with its output chunks',
+        params: IdParams,
+        response: withErrors({ 200: RunDetailSchema }),
+      },
+    },
     async (req) => {
       const run = await rem.getRun(req.params.id);
       return { ...presentRun(run), chunks: run.chunks.map(presentChunk) };
@@ -287,6 +324,7 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
         summary: "Approve a run awaiting approval (a second person: a responder of the team or the incident's IC)",
         params: IdParams,
         body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+        response: withErrors({ 200: RunSchema }),
       },
     },
     async (req) => presentRun(await rem.approve(actorOf(req), req.params.id, req.body.note)),
@@ -300,6 +338,7 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
         summary: 'Reject a run awaiting approval, with the reason',
         params: IdParams,
         body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }),
+        response: withErrors({ 200: RunSchema }),
       },
     },
     async (req) => presentRun(await rem.reject(actorOf(req), req.params.id, req.body.reason)),
@@ -313,6 +352,7 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
         summary: 'Cancel a run that has not ended',
         params: IdParams,
         body: Type.Optional(Type.Object({})),
+        response: withErrors({ 200: RunSchema }),
       },
     },
     async (req) => presentRun(await rem.cancel(actorOf(req), req.params.id)),
@@ -320,7 +360,13 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
 
   r.get(
     '/api/approvals',
-    { schema: { tags, summary: 'Runs awaiting an approval the caller may give' } },
+    {
+      schema: {
+        tags,
+        summary: 'Runs awaiting an approval the caller may give',
+        response: withErrors({ 200: Type.Object({ items: Type.Array(RunSchema) }) }),
+      },
+    },
     async (req) => ({
       items: (await rem.approvals(actorOf(req))).map(presentRun),
     }),
@@ -331,7 +377,14 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
   const TeamParams = Type.Object({ team: Id });
   r.get(
     '/api/teams/:team/automation',
-    { schema: { tags, summary: "The team's kill switch for automatic runs", params: TeamParams } },
+    {
+      schema: {
+        tags,
+        summary: "The team's kill switch for automatic runs",
+        params: TeamParams,
+        response: withErrors({ 200: AutomationSettingsSchema }),
+      },
+    },
     async (req) => presentSettings(await rem.automationSettings(await teamIdOf(services, req.params.team))),
   );
   r.put(
@@ -345,6 +398,7 @@ export function registerRemediationRoutes(app: FastifyInstance, services: Servic
           automaticPaused: Type.Boolean(),
           reason: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
         }),
+        response: withErrors({ 200: AutomationSettingsSchema }),
       },
     },
     async (req) =>
