@@ -19,7 +19,17 @@ import {
 } from '../../runbooks/model.js';
 import { validationError } from '../../shared/errors.js';
 import { actorOf } from '../auth.js';
+import { withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
+import {
+  FirstRunbooksSchema,
+  RunbookDiffSchema,
+  RunbookSchema,
+  RunbooksForSchema,
+  RunbookSummarySchema,
+  RunbookVersionListSchema,
+  RunbookVersionSchema,
+} from './runbook-schemas.js';
 
 const tags = ['runbooks'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -63,6 +73,7 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
           q: Type.Optional(Type.String({ maxLength: 200 })),
           stale: Type.Optional(Type.Boolean()),
         }),
+        response: withErrors({ 200: Type.Object({ items: Type.Array(RunbookSummarySchema) }) }),
       },
     },
     async (req) =>
@@ -89,6 +100,7 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
           serviceIds: Type.Optional(ServiceIds),
           alertRules: Type.Optional(AlertRules),
         }),
+        response: withErrors({ 201: RunbookSchema }),
       },
     },
     async (req, reply) => {
@@ -109,7 +121,14 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
 
   r.get(
     '/api/runbooks/:id',
-    { schema: { tags, summary: 'A runbook: its text, alert rules and actions', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'A runbook: its text, alert rules and actions',
+        params: IdParams,
+        response: withErrors({ 200: RunbookSchema }),
+      },
+    },
     async (req) => rbs.get(req.params.id),
   );
 
@@ -129,6 +148,7 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
           alertRules: Type.Optional(AlertRules),
           baseVersion: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
+        response: withErrors({ 200: RunbookSchema }),
       },
     },
     async (req) => {
@@ -152,6 +172,7 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: 'Mark a runbook reviewed now: it still holds',
         params: IdParams,
+        response: withErrors({ 200: RunbookSchema }),
       },
     },
     async (req) => rbs.review(actorOf(req), req.params.id),
@@ -159,16 +180,30 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
 
   r.delete(
     '/api/runbooks/:id',
-    { schema: { tags, summary: 'Archive a runbook (its versions stay)', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Archive a runbook (its versions stay)',
+        params: IdParams,
+        response: withErrors({ 204: Type.Null() }),
+      },
+    },
     async (req, reply) => {
       await rbs.archive(actorOf(req), req.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
   r.get(
     '/api/runbooks/:id/versions',
-    { schema: { tags, summary: "A runbook's versions, newest first", params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: "A runbook's versions, newest first",
+        params: IdParams,
+        response: withErrors({ 200: RunbookVersionListSchema }),
+      },
+    },
     async (req) => rbs.versions(req.params.id),
   );
 
@@ -179,6 +214,7 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: 'One version of a runbook, its full text',
         params: Type.Object({ id: Id, version: Type.Integer({ minimum: 1 }) }),
+        response: withErrors({ 200: RunbookVersionSchema }),
       },
     },
     async (req) => rbs.version(req.params.id, req.params.version),
@@ -192,6 +228,7 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
         summary: 'What changed between two versions (a unified diff of the text)',
         params: IdParams,
         querystring: Type.Object({ from: Type.Integer({ minimum: 1 }), to: Type.Integer({ minimum: 1 }) }),
+        response: withErrors({ 200: RunbookDiffSchema }),
       },
     },
     async (req) => rbs.diff(req.params.id, req.query.from, req.query.to),
@@ -204,6 +241,7 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: "The runbooks for an alert (alert rules first, then its service's) and its own runbook link",
         params: IdParams,
+        response: withErrors({ 200: RunbooksForSchema }),
       },
     },
     async (req) => rbs.forAlert(req.params.id),
@@ -222,6 +260,7 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
             description: 'Comma-separated alert ids, at most 100',
           }),
         }),
+        response: withErrors({ 200: FirstRunbooksSchema }),
       },
     },
     async (req) => {
@@ -243,6 +282,7 @@ export function registerRunbookRoutes(app: FastifyInstance, services: Services):
         tags,
         summary: "The runbooks for an incident: its alerts' rules, suggestions of automation rules, its services'",
         params: IdParams,
+        response: withErrors({ 200: RunbooksForSchema }),
       },
     },
     async (req) => rbs.forIncident(req.params.id),
