@@ -9,14 +9,41 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { agentServiceFor, type Agent } from '../../remediation/agent/index.js';
 import type { AuthenticatedAgent } from '../../remediation/agent/service.js';
-import { toIsoOrNull } from '../../shared/clock.js';
+import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { actorOf } from '../auth.js';
+import { NullableTimestamp, Timestamp, withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
 
 const tags = ['agents'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
 const IdParams = Type.Object({ id: Id });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
+
+const AgentSchema = Type.Object({
+  id: Type.String(),
+  teamId: Type.String(),
+  name: Type.String(),
+  tokenPrefix: Type.String({ description: 'The first characters of its token, to tell tokens apart' }),
+  lastSeenAt: Type.Union([Timestamp, Type.Null()], { description: 'Its last poll; null: never heard from' }),
+  connected: Type.Boolean({ description: 'Polled in the last 30 seconds and not revoked' }),
+  commands: Type.Array(Type.String(), { description: 'The allow-list it reported on its last poll' }),
+  host: Type.Union([Type.String(), Type.Null()], { description: 'The host it reported' }),
+  version: Type.Union([Type.String(), Type.Null()], { description: 'The muster agent version it reported' }),
+  revokedAt: NullableTimestamp,
+  runningRunId: Type.Union([Type.String(), Type.Null()], { description: 'The run it is running now' }),
+  createdAt: Timestamp,
+});
+const Ok = Type.Object({ ok: Type.Literal(true) });
+const PolledRunSchema = Type.Object(
+  {
+    id: Type.String(),
+    command: Type.String({ description: "A command of the agent's allow-list" }),
+    args: Type.Array(Type.String(), { description: 'The arguments, each one argv entry (no shell)' }),
+    dryRun: Type.Boolean(),
+    timeoutSeconds: Type.Integer(),
+  },
+  { description: 'The run the agent claimed: it is now running, held by a lease that output and heartbeats extend' },
+);
 
 const present = (a: Agent) => ({
   id: a.id,
@@ -30,7 +57,7 @@ const present = (a: Agent) => ({
   version: a.version,
   revokedAt: toIsoOrNull(a.revokedAt),
   runningRunId: a.runningRunId,
-  createdAt: toIsoOrNull(a.createdAt),
+  createdAt: toIso(a.createdAt),
 });
 
 export function registerAgentRoutes(app: FastifyInstance, services: Services): void {
@@ -49,6 +76,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services): v
         tags,
         summary: "Agents, with what each reported on its last poll (?teamId: one team's)",
         querystring: Type.Object({ teamId: Type.Optional(Id) }),
+        response: withErrors({ 200: Type.Object({ items: Type.Array(AgentSchema) }) }),
       },
     },
     async (req) => ({ items: (await agents.list({ teamId: req.query.teamId })).map(present) }),
@@ -56,7 +84,10 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services): v
 
   r.get(
     '/api/agents/:id',
-    { config: { access: 'signed-in' }, schema: { tags, summary: 'An agent', params: IdParams } },
+    {
+      config: { access: 'signed-in' },
+      schema: { tags, summary: 'An agent', params: IdParams, response: withErrors({ 200: AgentSchema }) },
+    },
     async (req) => present(await agents.get(req.params.id)),
   );
 
@@ -68,6 +99,12 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services): v
         tags,
         summary: 'Create an agent of a team (an admin of the team); its token is shown only in this answer',
         body: Type.Object({ teamId: Id, name: Name }),
+        response: withErrors({
+          201: Type.Object({
+            agent: AgentSchema,
+            token: Type.String({ description: 'The agent’s token. Shown in this answer only; store it now.' }),
+          }),
+        }),
       },
     },
     async (req, reply) => {
@@ -84,11 +121,12 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services): v
         tags,
         summary: 'Revoke an agent: its token stops working and a run it holds ends failed',
         params: IdParams,
+        response: withErrors({ 204: Type.Null() }),
       },
     },
     async (req, reply) => {
       await agents.revoke(actorOf(req), req.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -124,6 +162,11 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services): v
           version: Type.String({ maxLength: 50 }),
           dryRunCommands: Type.Optional(Type.Array(Type.String({ maxLength: 63 }), { maxItems: 500 })),
         }),
+        response: withErrors({
+          200: Type.Object({
+            run: Type.Union([PolledRunSchema, Type.Null()], { description: 'null: no work before the wait ended' }),
+          }),
+        }),
       },
     },
     async (req, reply) => {
@@ -158,6 +201,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services): v
           stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]),
           chunk: Type.String({ maxLength: 16 * 1024 }),
         }),
+        response: withErrors({ 200: Ok }),
       },
     },
     async (req) => {
@@ -179,6 +223,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services): v
         summary: "The command still runs: extends the run's lease",
         params: RunParams,
         body: Type.Object({}),
+        response: withErrors({ 200: Ok }),
       },
     },
     async (req) => {
@@ -200,6 +245,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services): v
           error: Type.Optional(Type.String({ maxLength: 2000 })),
           timedOut: Type.Optional(Type.Boolean()),
         }),
+        response: withErrors({ 200: Ok }),
       },
     },
     async (req) => {
