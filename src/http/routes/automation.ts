@@ -16,10 +16,12 @@ import {
   type FiringView,
   type RuleView,
 } from '../../automation/index.js';
-import { MAX_LIST, MAX_MESSAGE, MAX_NAME } from '../../automation/model.js';
+import { MAX_LIST, MAX_MESSAGE, MAX_NAME, OUTCOMES } from '../../automation/model.js';
 import { toIso, toIsoOrNull } from '../../shared/clock.js';
 import { actorOf } from '../auth.js';
+import { NullableTimestamp, Timestamp, withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
+import { OneOf } from './remediation-schemas.js';
 
 const tags = ['automation'];
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -69,6 +71,57 @@ const PatchBody = Type.Object({
   conditions: Fields.conditions,
   action: Type.Optional(Fields.action),
   actionConfig: Fields.actionConfig,
+});
+
+const Str = Type.String();
+const NullableStr = Type.Union([Str, Type.Null()]);
+
+/** A rule as answered: conditions and action config as stored (a list left out means any). */
+const RuleSchema = Type.Object({
+  id: Str,
+  teamId: Str,
+  name: Str,
+  enabled: Type.Boolean(),
+  trigger: OneOf(TRIGGERS),
+  conditions: Type.Object({
+    severities: Type.Optional(Type.Array(Str, { description: 'Alert severities or incident severities (P1–P4)' })),
+    serviceIds: Type.Optional(Type.Array(Str)),
+    alertnames: Type.Optional(Type.Array(Str)),
+    matchers: Type.Optional(Type.Array(Type.Object({ name: Str, op: OneOf(MATCHER_OPS), value: Str }))),
+    milestone: Type.Optional(OneOf(MILESTONES, 'milestone_reached: which milestone')),
+    includeDrills: Type.Optional(Type.Boolean({ description: 'Fire for game-day drills too' })),
+  }),
+  action: OneOf(ACTIONS),
+  actionConfig: Type.Object(
+    {
+      runbookId: Type.Optional(Str),
+      actionId: Type.Optional(Str),
+      userId: Type.Optional(Str),
+      scheduleId: Type.Optional(Str),
+      escalationPolicyId: Type.Optional(Str),
+      message: Type.Optional(Str),
+    },
+    { description: 'What the action needs: the runbook, the remediation action, whom to page, the update text' },
+  ),
+  description: Type.String({ description: 'The rule in words ("When an alert triggers … suggest …")' }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastFiredAt: NullableTimestamp,
+  firingCount: Type.Integer(),
+});
+
+const FiringSchema = Type.Object({
+  id: Str,
+  ruleId: Str,
+  subjectId: Type.String({ description: 'The alert or incident it fired for' }),
+  incidentId: NullableStr,
+  incidentTitle: NullableStr,
+  alertId: NullableStr,
+  alertTitle: Type.Union([Str, Type.Null()], { description: "The alert's summary" }),
+  outcome: OneOf(OUTCOMES),
+  detail: Type.String({ description: 'What it did, or why it was skipped or failed' }),
+  runId: Type.Union([Str, Type.Null()], { description: 'The remediation run it started' }),
+  firedAt: Timestamp,
 });
 
 /** The conditions as given, each field named (never the body spread into the service). */
@@ -132,6 +185,7 @@ export function registerAutomationRoutes(app: FastifyInstance, services: Service
         tags,
         summary: "Automation rules (with ?teamId, that team's)",
         querystring: Type.Object({ teamId: Type.Optional(Id) }),
+        response: withErrors({ 200: Type.Object({ items: Type.Array(RuleSchema) }) }),
       },
     },
     async (req) => ({ items: (await auto.list({ teamId: req.query.teamId })).map(presentRule) }),
@@ -139,7 +193,14 @@ export function registerAutomationRoutes(app: FastifyInstance, services: Service
 
   r.post(
     '/api/automation-rules',
-    { schema: { tags, summary: 'Create an automation rule (an admin of its team)', body: CreateBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Create an automation rule (an admin of its team)',
+        body: CreateBody,
+        response: withErrors({ 201: RuleSchema }),
+      },
+    },
     async (req, reply) => {
       const b = req.body;
       const rule = await auto.create(actorOf(req), {
@@ -157,7 +218,7 @@ export function registerAutomationRoutes(app: FastifyInstance, services: Service
 
   r.get(
     '/api/automation-rules/:id',
-    { schema: { tags, summary: 'An automation rule', params: IdParams } },
+    { schema: { tags, summary: 'An automation rule', params: IdParams, response: withErrors({ 200: RuleSchema }) } },
     async (req) => presentRule(await auto.get(req.params.id)),
   );
 
@@ -169,6 +230,7 @@ export function registerAutomationRoutes(app: FastifyInstance, services: Service
         summary: 'Change an automation rule, or enable or disable it (an admin of its team)',
         params: IdParams,
         body: PatchBody,
+        response: withErrors({ 200: RuleSchema }),
       },
     },
     async (req) => {
@@ -188,10 +250,17 @@ export function registerAutomationRoutes(app: FastifyInstance, services: Service
 
   r.delete(
     '/api/automation-rules/:id',
-    { schema: { tags, summary: 'Delete an automation rule and its firings (an admin of its team)', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete an automation rule and its firings (an admin of its team)',
+        params: IdParams,
+        response: withErrors({ 204: Type.Null() }),
+      },
+    },
     async (req, reply) => {
       await auto.remove(actorOf(req), req.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -206,6 +275,7 @@ export function registerAutomationRoutes(app: FastifyInstance, services: Service
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           before: Type.Optional(Id),
         }),
+        response: withErrors({ 200: Type.Object({ items: Type.Array(FiringSchema) }) }),
       },
     },
     async (req) => ({
