@@ -14,7 +14,7 @@ import {
   type IncidentRole,
 } from '../../incidents/index.js';
 import { actorOf } from '../auth.js';
-import { withErrors } from '../schemas.js';
+import { Timestamp, withErrors } from '../schemas.js';
 import type { Services } from '../services.js';
 import {
   AssessmentSchema,
@@ -43,6 +43,84 @@ const AssignedSchema = Type.Object({ ...DetailSchema.properties, warnings: Type.
 
 const tags = ['incidents'];
 
+/** What a severity demands (src/incidents/severity.ts `SeverityPolicy`); administrators change it. */
+const SeverityPolicySchema = Type.Object({
+  severity: SeveritySchema,
+  requireDistinctRoles: Type.Boolean({ description: 'All three roles held by three different people' }),
+  commanderDeadlineMinutes: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Page and record when no Incident Commander is assigned this long after the declaration (0: at once)',
+  }),
+  updateReminderMinutes: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Remind the Communications Lead to post a status update this often while unresolved',
+  }),
+  pagesOutOfHours: Type.Boolean({ description: 'Pages people outside business hours' }),
+});
+
+const SeverityDefinition = Type.Object({ title: Type.String(), meaning: Type.Array(Type.String()) });
+
+const SeveritiesSchema = Type.Object({
+  definitions: Type.Object(
+    { P1: SeverityDefinition, P2: SeverityDefinition, P3: SeverityDefinition, P4: SeverityDefinition },
+    { description: 'Each severity by customer impact, in the words the UI shows' },
+  ),
+  questions: Type.Object(Object.fromEntries(Object.keys(ASSESSMENT_QUESTIONS).map((k) => [k, Type.String()])), {
+    description: 'The questionnaire: each answer of an assessment, by its field, with its question',
+  }),
+  policies: Type.Array(SeverityPolicySchema, { description: 'P1 to P4' }),
+});
+
+const ProposedSeveritySchema = Type.Object({
+  severity: SeveritySchema,
+  reasons: Type.Array(Type.String(), { description: 'One line per answer that decided it' }),
+});
+
+const IncidentMetricsSchema = Type.Object({
+  since: Timestamp,
+  until: Timestamp,
+  count: Type.Integer({ description: 'Incidents declared in the window' }),
+  mttdSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'Mean time to detect; null: none to count' }),
+  mttaSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'Mean time to acknowledge' }),
+  mttrSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'Mean time to resolve' }),
+  checklist: Type.Array(
+    Type.Object({
+      step: Type.String({ description: 'A first-five-minutes checklist step' }),
+      doneCount: Type.Integer(),
+      meanSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'Mean time from the declaration' }),
+    }),
+  ),
+});
+
+const RankedChangeSchema = Type.Object({
+  id: Type.String(),
+  serviceId: Type.String(),
+  summary: Type.String(),
+  source: Type.String(),
+  at: Timestamp,
+  details: Type.Record(Type.String(), Type.Unknown(), { description: 'The change event as its source sent it' }),
+  links: Type.Unknown({ description: 'The links the source sent with it' }),
+  kind: Type.Unsafe<string>({ type: 'string', enum: ['deploy', 'config', 'infra', 'other'] }),
+  relation: Type.Unsafe<string>({
+    type: 'string',
+    enum: ['affected_service', 'dependency'],
+    description: 'It changed an affected service, or one it depends on',
+  }),
+  distance: Type.Integer({ description: 'Hops from an affected service: 0 for the service itself' }),
+  score: Type.Number({ description: 'The rank: higher is more likely the cause' }),
+  reasons: Type.Array(Type.String()),
+});
+
+const RecentChangesSchema = Type.Object({
+  windowMinutes: Type.Integer(),
+  referenceAt: Type.String({
+    format: 'date-time',
+    description: 'The start of impact (else the detection, else the declaration)',
+  }),
+  from: Timestamp,
+  to: Timestamp,
+  suspectedChangeId: Type.Union([Type.String(), Type.Null()]),
+  changes: Type.Array(RankedChangeSchema, { description: 'Most relevant first' }),
+});
+
 export function registerIncidentRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const inc = services.incidents;
@@ -66,7 +144,13 @@ type Incidents = Services['incidents'];
 function registerSeverityRoutes(r: Router, inc: Incidents): void {
   r.get(
     '/api/incidents/severities',
-    { schema: { tags, summary: 'Severity definitions (customer impact), the questionnaire, and the policies' } },
+    {
+      schema: {
+        tags,
+        summary: 'Severity definitions (customer impact), the questionnaire, and the policies',
+        response: withErrors({ 200: SeveritiesSchema }),
+      },
+    },
     async () => ({
       definitions: SEVERITY_DEFINITIONS,
       questions: ASSESSMENT_QUESTIONS,
@@ -81,6 +165,7 @@ function registerSeverityRoutes(r: Router, inc: Incidents): void {
         tags,
         summary: 'Propose a severity from the questionnaire (changes nothing)',
         body: Type.Object({ assessment: AssessmentSchema }),
+        response: withErrors({ 200: ProposedSeveritySchema }),
       },
     },
     async (req) => proposeSeverity(req.body.assessment),
@@ -102,6 +187,7 @@ function registerSeverityRoutes(r: Router, inc: Incidents): void {
           updateReminderMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 10080 }), Type.Null()])),
           pagesOutOfHours: Type.Optional(Type.Boolean()),
         }),
+        response: withErrors({ 200: SeverityPolicySchema }),
       },
     },
     async (req) => inc.setPolicy(actorOf(req), req.params.severity, req.body),
@@ -118,6 +204,7 @@ function registerSeverityRoutes(r: Router, inc: Incidents): void {
           until: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
           severity: Type.Optional(SeveritySchema),
         }),
+        response: withErrors({ 200: IncidentMetricsSchema }),
       },
     },
     async (req) => {
@@ -449,6 +536,7 @@ function registerChangeRoutes(r: Router, inc: Incidents): void {
         summary: 'Recent changes of the affected services and their dependencies, most relevant first',
         params: IdParams,
         querystring: Type.Object({ windowMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10080 })) }),
+        response: withErrors({ 200: RecentChangesSchema }),
       },
     },
     async (req) => {
