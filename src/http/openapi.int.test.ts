@@ -94,9 +94,14 @@ for (const engine of ENGINES) {
         if (!op.summary) problems.push(`${where}: no summary`);
         const success = Object.entries(op.responses ?? {}).filter(([code]) => /^2/.test(code));
         if (success.length === 0) problems.push(`${where}: no success response`);
-        for (const [code, r] of success)
+        for (const [code, r] of success) {
           if (code !== '204' && !Object.keys(r.content ?? {}).length)
             problems.push(`${where}: ${code} has no media type`);
+          // A JSON answer declares its fields (src/http/openapi.ts mediaTypeOf's untyped fallback is not a schema).
+          const json = r.content?.['application/json'] as { schema?: Record<string, unknown> } | undefined;
+          if (json && !json.schema?.type && !json.schema?.anyOf && !json.schema?.oneOf && !json.schema?.$ref)
+            problems.push(`${where}: ${code} answers JSON without a schema`);
+        }
       }
       assert.deepEqual(problems, []);
       assert.ok(ids.size > 100, `${ids.size} operations`);
