@@ -94,7 +94,12 @@ import {
   type EscalationDeps,
 } from './escalation/index.js';
 import { PagingActionService, SNOOZE_END_JOB, snoozeEndHandler } from './escalation/actions.js';
-import { RESPONDER_STEP_JOB, ResponderService, responderStepHandler } from './escalation/responders.js';
+import {
+  isResponderPageWanted,
+  RESPONDER_STEP_JOB,
+  ResponderService,
+  responderStepHandler,
+} from './escalation/responders.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { ResolveAll } from './shared/net.js';
 import { createLogger, redactUrl, type Logger } from './shared/logger.js';
@@ -575,7 +580,14 @@ function wireNotifications(services: Services): void {
   // wait for the connection the claim holds).
   // Paging groups: a page stands for every alert of its escalation run; it is wanted while any of them is triggered,
   // and is worded when sent from the run's alerts as they are then.
-  services.notify.setIsStillWanted(async (ex, d) => (d.alertId ? isPageStillWanted(ex, d.alertId, d.runId) : true));
+  // A responder page (added from an incident room) is wanted while its request still pages (escalation/responders.ts).
+  services.notify.setIsStillWanted(async (ex, d) =>
+    d.alertId
+      ? isPageStillWanted(ex, d.alertId, d.runId)
+      : d.responderRequestId
+        ? isResponderPageWanted(ex, services.db.engine, d.responderRequestId, d.userId)
+        : true,
+  );
   services.notify.setSendGate(pagingGate(services.db));
   services.notify.setPageRefresher((ex, d) => refreshPage(ex, d.message, services.config.publicUrl));
   services.actionLinks.setHandler(async ({ action, alertId, actor }) => {

@@ -347,5 +347,78 @@ for (const engine of ENGINES) {
       });
       assert.equal(late.status, 409);
     });
+    it('a responder page no longer wanted is not sent: the later contact-rule step after an acknowledgement or a resolve', async () => {
+      // Erin is mailed at once, and at a second address ten minutes later (two contact-rule steps).
+      const erin = (
+        await t.api<{ user: { id: string } }>('POST', '/api/users', { email: 'erin@example.test', name: 'erin' })
+      ).body.user.id;
+      await t.api('PUT', `/api/teams/${teamId}/members/${erin}`, { role: 'responder' });
+      const asErin = apiFor(
+        t.url,
+        (await t.api<{ token: string }>('POST', '/api/tokens', { name: 'test', userId: erin })).body.token,
+      );
+      const method = async (address: string) =>
+        (
+          await t.api<{ contactMethod: { id: string } }>('POST', `/api/users/${erin}/contact-methods`, {
+            kind: 'email',
+            address,
+          })
+        ).body.contactMethod.id;
+      const first = await method('erin-first@example.test');
+      const later = await method('erin-later@example.test');
+      for (const [contactMethodId, delayMinutes] of [
+        [first, 0],
+        [later, 10],
+      ] as const) {
+        const r = await t.api('POST', `/api/users/${erin}/notification-rules`, {
+          contactMethodId,
+          urgency: 'high',
+          delayMinutes,
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+      }
+      for (const ending of ['acknowledge', 'resolve'] as const) {
+        const id = await declare(`Queue stuck (${ending})`);
+        const asked = await as.ic!<{ requests: Req[] }>('POST', `/api/incidents/${id}/responder-requests`, {
+          targets: [{ type: 'user', id: erin }],
+        });
+        assert.equal(asked.status, 201, JSON.stringify(asked.body));
+        const reqId = asked.body.requests[0]!.id;
+        const deliveries = () =>
+          t.muster.services.db.kysely
+            .selectFrom('notificationDeliveries')
+            .select(['contactMethodId', 'status', 'lastError', 'message'])
+            .where('userId', '=', erin)
+            .execute()
+            .then((rows) => rows.filter((r) => r.message.includes(reqId)));
+        await until('the first step sent', async () => {
+          clock.advance(500);
+          return (await deliveries()).some((d) => d.contactMethodId === first && d.status === 'sent');
+        });
+        assert.ok(
+          (await deliveries()).some((d) => d.contactMethodId === later && d.status === 'pending'),
+          'the later step is queued',
+        );
+        const done =
+          ending === 'acknowledge'
+            ? await asErin('POST', `/api/incidents/${id}/responder-requests/${reqId}/acknowledge`, {})
+            : await as.ic!('POST', `/api/incidents/${id}/status`, { status: 'resolved' });
+        assert.equal(done.status, 200, JSON.stringify(done.body));
+        clock.advance(11 * 60_000);
+        const settled = await until('the later step settled', async () => {
+          const rows = (await deliveries()).filter((d) => d.contactMethodId === later);
+          return rows.every((d) => d.status !== 'pending' && d.status !== 'sending') && rows;
+        });
+        assert.ok(settled.length >= 1);
+        for (const d of settled) {
+          assert.equal(d.status, 'skipped', `${ending}: ${JSON.stringify(d)}`);
+          assert.match(
+            d.lastError ?? '',
+            /no longer needed: the responder request was answered or the incident resolved/,
+          );
+        }
+        assert.equal(mailsTo('erin-later').length, 0, `${ending}: nothing went to the later address`);
+      }
+    });
   });
 }

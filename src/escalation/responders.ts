@@ -227,7 +227,7 @@ export async function responderStep(
       {
         userId,
         urgency: 'high',
-        message,
+        message: { ...message, responder: { requestId: req.id, incidentId: req.incidentId } },
         key: `responders:${req.id}:${req.generation}:${plan.page.pass}:${plan.page.levelIndex}:${userId}`,
       },
       now,
@@ -282,6 +282,35 @@ export async function responderStep(
     );
   }
   return 'paged';
+}
+
+/**
+ * Is a responder page still wanted? Checked in each delivery's claim transaction (NotifyService.setIsStillWanted,
+ * wired in src/server.ts), as `isPageStillWanted` is for an alert's page: a later contact-rule step of a page goes
+ * out only while the request is still paging (not acknowledged, declined, exhausted or cancelled), the incident is
+ * not resolved, and this person has not said they can't help. On PostgreSQL it takes the incident's and the
+ * request's locks in the order an answer takes them (`ResponderService.answer`: incident, then request), so an answer
+ * that commits before the claim makes it skip, and one after it lets only that one send finish.
+ */
+export async function isResponderPageWanted(
+  ex: Executor,
+  engine: Db['engine'],
+  requestId: string,
+  userId: string,
+): Promise<boolean> {
+  const first = await ex
+    .selectFrom('incidentResponderRequests')
+    .select('incidentId')
+    .where('id', '=', requestId)
+    .executeTakeFirst();
+  if (!first) return false;
+  const incident = await lockIncident(ex, engine, first.incidentId);
+  if (!incident || incident.status === 'resolved') return false;
+  let q = ex.selectFrom('incidentResponderRequests').select(['state', 'declinedUserIds']).where('id', '=', requestId);
+  if (engine === 'postgres') q = q.forUpdate();
+  const req = await q.executeTakeFirst();
+  if (!req || !LIVE_STATES.includes(req.state)) return false;
+  return !fromJsonText<string[]>(req.declinedUserIds, []).includes(userId);
 }
 
 export class ResponderService {

@@ -59,6 +59,8 @@ export type IsStillWanted = (
     urgency: Urgency;
     /** An escalation page's run (the message's `alerts.runId`), or null. */
     runId: string | null;
+    /** A responder page's request (the message's `responder.requestId`), or null. */
+    responderRequestId: string | null;
   },
 ) => Promise<boolean>;
 

@@ -118,14 +118,19 @@ async function skipReason(ex: Executor, deps: DeliverDeps, d: Delivery, row: Con
   if (d.ruleId !== null && needsVerification(d.channel as never) && row.isVerified !== 1) {
     return `the ${d.channel} contact method is not verified`;
   }
+  const stored = fromJsonText<NotificationMessage | null>(d.message, null);
   const wanted = await deps.isStillWanted()(ex, {
     deliveryId: d.id,
     alertId: d.alertId,
     userId: d.userId,
     urgency: d.urgency,
-    runId: fromJsonText<NotificationMessage | null>(d.message, null)?.alerts?.runId ?? null,
+    runId: stored?.alerts?.runId ?? null,
+    responderRequestId: stored?.responder?.requestId ?? null,
   });
-  return wanted ? null : 'no longer needed: the alert was acknowledged or resolved';
+  if (wanted) return null;
+  return d.alertId === null && stored?.responder
+    ? 'no longer needed: the responder request was answered or the incident resolved'
+    : 'no longer needed: the alert was acknowledged or resolved';
 }
 
 async function outbound(deps: DeliverDeps, d: Delivery, now: number): Promise<OutboundMessage> {

@@ -155,6 +155,12 @@ export interface NotificationMessage {
    * triggered and the first ten. Worded again from the run when it is sent (NotifyService.setPageRefresher).
    */
   alerts?: PageAlerts | undefined;
+  /**
+   * A page to a responder added from an incident room (src/escalation/responders.ts): its request. Wanted while the
+   * request is still paging, this person has not said they can't help and the incident is not resolved; its email and
+   * push carry a signed link that acknowledges the request.
+   */
+  responder?: { requestId: string; incidentId: string } | undefined;
 }
 
 export interface PageAlerts {
