@@ -60,6 +60,8 @@ export interface Alert {
   pagedAt: number | null;
   /** Raised through a game day's drill key (0027): every notification says DRILL; never auto-declares. */
   isDrill?: boolean;
+  /** An acknowledged alert snoozed until then (it pages again unless resolved); absent or null: not snoozed. */
+  snoozedUntil?: number | null;
 }
 
 export interface AlertEvent {

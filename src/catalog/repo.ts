@@ -43,6 +43,8 @@ export interface IntegrationKey {
   lastUsedAt: number | null;
   revokedAt: number | null;
   replacedById: string | null;
+  /** A game day's drill key: its alerts page as drills (docs/gamedays.md). */
+  isDrill: boolean;
 }
 
 export const toService = (row: Selectable<ServicesTable>): Service => {
@@ -61,7 +63,7 @@ export const toService = (row: Selectable<ServicesTable>): Service => {
 
 export function toIntegrationKey(row: IntegrationKeysTable): IntegrationKey {
   const { keyHash: _h, ...rest } = row;
-  return { ...rest, source: row.source as IntegrationSource };
+  return { ...rest, source: row.source as IntegrationSource, isDrill: row.isDrill === 1 };
 }
 
 export async function findServiceRow(ex: Executor, idOrSlug: string): Promise<Service | null> {

@@ -69,10 +69,15 @@ const AlertSchema = Type.Object({
   suppressedById: Nullable(Type.String({ description: 'The silence or maintenance window' })),
   suppressedUntil: NullableTimestamp,
   pagedAt: Type.Union([Timestamp, Type.Null()], { description: 'When paging started; null while held' }),
+  snoozedUntil: Type.Union([Timestamp, Type.Null()], {
+    description: 'An acknowledged alert snoozed until then: it pages again at that time unless resolved',
+  }),
+  isDrill: Type.Boolean({ description: 'Fired through a game-day drill key: pages drill participants only' }),
 });
 
 const AlertEventSchema = Type.Object({
   id: Type.String(),
+  alertId: Type.String(),
   at: Timestamp,
   kind: Type.String({
     description:
@@ -114,6 +119,8 @@ export const presentAlert = (a: Alert) => ({
   updatedAt: toIso(a.updatedAt),
   suppressedUntil: toIsoOrNull(a.suppressedUntil),
   pagedAt: toIsoOrNull(a.pagedAt),
+  snoozedUntil: toIsoOrNull(a.snoozedUntil),
+  isDrill: a.isDrill ?? false,
 });
 
 const presentEvent = (e: AlertEvent) => ({ ...e, at: toIso(e.at) });

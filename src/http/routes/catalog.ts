@@ -84,12 +84,7 @@ export const IntegrationKeySchema = Type.Object({
   lastUsedAt: NullableTimestamp,
   revokedAt: NullableTimestamp,
   replacedById: Type.Union([Type.String(), Type.Null()]),
-  isDrill: Type.Optional(
-    Type.Integer({
-      description:
-        "1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag)",
-    }),
-  ),
+  isDrill: Type.Boolean({ description: "A game day's drill key: its alerts page as drills (docs/gamedays.md)" }),
 });
 
 const CreatedKeySchema = Type.Object({

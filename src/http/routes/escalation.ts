@@ -157,6 +157,12 @@ export function registerEscalationRoutes(app: FastifyInstance, services: Service
           200: Type.Object({
             run: Type.Object({
               id: Type.String(),
+              alertId: Type.String({ description: 'The lead alert of the run' }),
+              serviceId: Type.Union([Type.String(), Type.Null()]),
+              pagingKey: Type.Union([Type.String(), Type.Null()], {
+                description: 'The paging group the run pages for; null: it takes no other alert',
+              }),
+              generation: Type.Integer({ description: 'Bumped on each reassignment or re-page' }),
               policyId: Type.String(),
               status: Type.String(),
               urgency: Type.String(),
@@ -164,6 +170,7 @@ export function registerEscalationRoutes(app: FastifyInstance, services: Service
               pass: Type.Integer(),
               nextStepAt: Type.Union([Timestamp, Type.Null()]),
               startedAt: Timestamp,
+              updatedAt: Timestamp,
               snapshot: Type.Unknown(),
             }),
             log: Type.Array(
@@ -189,7 +196,12 @@ export function registerEscalationRoutes(app: FastifyInstance, services: Service
       }
       const { run } = view;
       return {
-        run: { ...run, nextStepAt: toIsoOrNull(run.nextStepAt), startedAt: toIso(run.startedAt) },
+        run: {
+          ...run,
+          nextStepAt: toIsoOrNull(run.nextStepAt),
+          startedAt: toIso(run.startedAt),
+          updatedAt: toIso(run.updatedAt),
+        },
         log: view.log.map((l) => ({ ...l, at: toIso(l.at) })),
       };
     },
