@@ -594,6 +594,10 @@ function wireNotifications(services: Services): void {
     if (action === 'acknowledge') await services.alerts.acknowledge(actor, alertId);
     else await services.alerts.resolve(actor, alertId);
   });
+  // A responder page's link acknowledges the request as the person paged (ResponderService.answer's own checks).
+  services.actionLinks.setResponderHandler(async ({ requestId, incidentId, actor }) => {
+    await services.responders.answer(actor, incidentId, requestId, 'acknowledge');
+  });
 }
 
 export async function startMuster(config: Config, opts: StartOptions = {}): Promise<Muster> {

@@ -420,5 +420,56 @@ for (const engine of ENGINES) {
         assert.equal(mailsTo('erin-later').length, 0, `${ending}: nothing went to the later address`);
       }
     });
+    it("a responder page's signed link acknowledges the request from a phone without a session", async () => {
+      const id = await declare('Cache stampede');
+      const asked = await as.ic!<{ requests: Req[] }>('POST', `/api/incidents/${id}/responder-requests`, {
+        message: 'Need someone who knows the cache',
+        targets: [{ type: 'user', id: users.carol }],
+      });
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const reqId = asked.body.requests[0]!.id;
+      await untilMailed('carol paged with a link', () =>
+        mailsTo('carol').some((m) => m.text.includes(`?responder=${reqId}`) && m.text.includes('/a/')),
+      );
+      const mail = mailsTo('carol').find((m) => m.text.includes(`?responder=${reqId}`))!;
+      const link = /Acknowledge: (\S+\/a\/\S+)/.exec(mail.text)?.[1];
+      assert.ok(link, mail.text);
+      assert.ok(!/Resolve: /.test(mail.text), 'a responder page offers no Resolve');
+      // GET (what a mail scanner does) changes nothing; the page says who asks and why, with one button.
+      const page = await fetch(link);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.match(html, /Cache stampede/);
+      assert.match(html, /Need someone who knows the cache/);
+      assert.match(html, /Acknowledge and join/);
+      assert.equal((await requests(id)).find((q) => q.id === reqId)!.state, 'paged');
+      // The button posts without a session or CSRF token: the signed link is the credential.
+      const done = await fetch(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'confirm=1',
+      });
+      assert.equal(done.status, 200, await done.clone().text());
+      assert.match(await done.text(), /Acknowledged/);
+      const after = (await requests(id)).find((q) => q.id === reqId)!;
+      assert.equal(after.state, 'acknowledged');
+      const events = await timeline(id);
+      assert.ok(
+        events.some((e) => e.kind === 'responder_acknowledged' && e.actorLabel === 'carol@example.test (link)'),
+        JSON.stringify(events.map((e) => [e.kind, e.actorLabel])),
+      );
+      const again = await fetch(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'confirm=1',
+      });
+      assert.equal(again.status >= 400 && again.status < 500, true, 'a link works once');
+      // A forged link (another request id in the same token) is refused.
+      const [v, payload, mac] = link.slice(link.indexOf('/a/') + 3).split('.') as [string, string, string];
+      const claim = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+      const forged = Buffer.from(JSON.stringify({ ...claim, r: 'rsp_other' })).toString('base64url');
+      const bad = await fetch(`${link.slice(0, link.indexOf('/a/') + 3)}${v}.${forged}.${mac}`);
+      assert.equal(bad.status >= 400 && bad.status < 500, true);
+    });
   });
 }

@@ -47,8 +47,9 @@ export function renderEmailHtml(m: OutboundMessage): string {
   if (m.url) parts.push(`<p><a href="${escapeHtml(m.url)}">Details</a></p>`);
   if (m.links) {
     parts.push(
-      `<p><a href="${escapeHtml(m.links.acknowledge)}">Acknowledge</a> · ` +
-        `<a href="${escapeHtml(m.links.resolve)}">Resolve</a></p>`,
+      `<p><a href="${escapeHtml(m.links.acknowledge)}">Acknowledge</a>` +
+        (m.links.resolve ? ` · <a href="${escapeHtml(m.links.resolve)}">Resolve</a>` : '') +
+        '</p>',
       '<p style="color:#666;font-size:12px">Each link asks you to confirm, works once and expires.</p>',
     );
   }

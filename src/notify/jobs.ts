@@ -142,6 +142,13 @@ async function outbound(deps: DeliverDeps, d: Delivery, now: number): Promise<Ou
     const forAction = (action: 'acknowledge' | 'resolve') =>
       deps.links.create({ action, alertId: d.alertId!, userId: d.userId }, now).then((l) => l.url);
     links = { acknowledge: await forAction('acknowledge'), resolve: await forAction('resolve') };
+  } else if (stored.responder && deps.links.isResponderEnabled) {
+    // A page to a responder added from an incident room: its one link acknowledges the request (joining the room).
+    const link = await deps.links.create(
+      { action: 'respond', alertId: '', userId: d.userId, responder: stored.responder },
+      now,
+    );
+    links = { acknowledge: link.url };
   }
   return { ...message, deliveryId: d.id, urgency: d.urgency, alertId: d.alertId, links };
 }

@@ -1,5 +1,6 @@
 /**
- * One-click acknowledge/resolve links. A link is a signed, expiring claim — `v1.<payload>.<HMAC-SHA256>` in
+ * One-click acknowledge/resolve links (and, for a page to a responder added from an incident room, a link that
+ * acknowledges the responder request: `respond`). A link is a signed, expiring claim — `v1.<payload>.<HMAC-SHA256>` in
  * base64url, keyed by an instance secret generated at first start and kept in instance_settings — so nothing is
  * stored when a notification is sent. Using a link records its id in action_link_uses, which makes it single-use.
  * GET only shows a confirmation page: mail scanners and link previewers fetch URLs, and must not acknowledge pages.
@@ -14,16 +15,28 @@ import { actionLinkInvalid, actionLinksUnavailable } from './errors.js';
 import type { NotificationMessage } from './model.js';
 import { deleteLinkUse, ensureInstanceSetting, insertLinkUse, isLinkUsed } from './repo.js';
 
-export const LINK_ACTIONS = ['acknowledge', 'resolve'] as const;
+/** `respond`: acknowledge a responder request from an incident room (the page to a responder), joining the incident. */
+export const LINK_ACTIONS = ['acknowledge', 'resolve', 'respond'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export interface ActionLinkClaim {
   linkId: string;
   action: LinkAction;
+  /** The alert acknowledged or resolved; '' for `respond`. */
   alertId: string;
+  /** `respond`: the responder request and its incident. */
+  responder?: { requestId: string; incidentId: string } | undefined;
   userId: string;
   expiresAt: number;
 }
+
+/** What the escalation domain does when a responder link is confirmed (acknowledge the request); src/server.ts. */
+export type ResponderLinkHandler = (input: {
+  requestId: string;
+  incidentId: string;
+  userId: string;
+  actor: Actor;
+}) => Promise<void>;
 
 /** What the alerts domain does when a link is confirmed; injected by src/server.ts. */
 export type AlertActionHandler = (input: {
@@ -40,7 +53,14 @@ const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64url')
 
 export function signClaim(secret: string, claim: ActionLinkClaim): string {
   const payload = b64(
-    JSON.stringify({ i: claim.linkId, a: claim.action, al: claim.alertId, u: claim.userId, e: claim.expiresAt }),
+    JSON.stringify({
+      i: claim.linkId,
+      a: claim.action,
+      al: claim.alertId,
+      u: claim.userId,
+      e: claim.expiresAt,
+      ...(claim.responder ? { r: claim.responder.requestId, n: claim.responder.incidentId } : {}),
+    }),
   );
   const mac = createHmac('sha256', secret).update(`${VERSION}.${payload}`).digest('base64url');
   return `${VERSION}.${payload}.${mac}`;
@@ -53,15 +73,19 @@ export function verifyClaim(secret: string, token: string): ActionLinkClaim {
   const [, payload, mac] = parts as [string, string, string];
   const expected = createHmac('sha256', secret).update(`${VERSION}.${payload}`).digest('base64url');
   if (!safeEqual(mac, expected)) throw actionLinkInvalid('signature');
-  let raw: { i?: unknown; a?: unknown; al?: unknown; u?: unknown; e?: unknown };
+  let raw: { i?: unknown; a?: unknown; al?: unknown; u?: unknown; e?: unknown; r?: unknown; n?: unknown };
   try {
     raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof raw;
   } catch {
     throw actionLinkInvalid('malformed');
   }
-  const { i, a, al, u, e } = raw;
+  const { i, a, al, u, e, r, n } = raw;
   if (typeof i !== 'string' || typeof al !== 'string' || typeof u !== 'string' || typeof e !== 'number') {
     throw actionLinkInvalid('malformed');
+  }
+  if (a === 'respond') {
+    if (typeof r !== 'string' || typeof n !== 'string') throw actionLinkInvalid('malformed');
+    return { linkId: i, action: a, alertId: '', responder: { requestId: r, incidentId: n }, userId: u, expiresAt: e };
   }
   if (a !== 'acknowledge' && a !== 'resolve') throw actionLinkInvalid('malformed');
   return { linkId: i, action: a, alertId: al, userId: u, expiresAt: e };
@@ -70,6 +94,7 @@ export function verifyClaim(secret: string, token: string): ActionLinkClaim {
 export class ActionLinkService {
   private secret: string | null = null;
   private handler: AlertActionHandler | null = null;
+  private responderHandler: ResponderLinkHandler | null = null;
 
   constructor(
     private readonly deps: {
@@ -139,8 +164,22 @@ export class ActionLinkService {
     return this.handler !== null;
   }
 
+  /** Wire the responder requests in; until then responder pages carry no link. */
+  setResponderHandler(handler: ResponderLinkHandler | null): void {
+    this.responderHandler = handler;
+  }
+
+  get isResponderEnabled(): boolean {
+    return this.responderHandler !== null;
+  }
+
   async create(
-    input: { action: LinkAction; alertId: string; userId: string },
+    input: {
+      action: LinkAction;
+      alertId: string;
+      userId: string;
+      responder?: { requestId: string; incidentId: string } | undefined;
+    },
     now: number,
   ): Promise<{ token: string; url: string; expiresAt: number }> {
     const expiresAt = now + this.deps.ttlMs;
@@ -155,7 +194,8 @@ export class ActionLinkService {
    * original link and its sibling are the only two: each action works at most once per link sent, and the token is
    * the same on every view. `isUsable` is false once it was used (or the original expired).
    */
-  async sibling(claim: ActionLinkClaim): Promise<{ action: LinkAction; token: string; isUsable: boolean }> {
+  async sibling(claim: ActionLinkClaim): Promise<{ action: LinkAction; token: string; isUsable: boolean } | null> {
+    if (claim.action === 'respond') return null; // a responder link has no other action
     const action: LinkAction = claim.action === 'acknowledge' ? 'resolve' : 'acknowledge';
     const [base, suffix] = claim.linkId.split('/');
     const linkId = suffix === undefined ? `${base}/${action}` : base!;
@@ -183,15 +223,27 @@ export class ActionLinkService {
     const now = this.deps.clock.now();
     const claim = await this.inspect(token, now);
     const handler = this.handler;
-    if (!handler) throw actionLinksUnavailable();
+    const responderHandler = this.responderHandler;
+    if (claim.action === 'respond' ? !responderHandler : !handler) throw actionLinksUnavailable();
     const user = await this.deps.getUser(claim.userId);
     if (user.disabledAt !== null) throw actionLinkInvalid('signature');
     const db = this.deps.db.kysely;
-    if (!(await insertLinkUse(db, { ...claim, usedAt: now }))) throw actionLinkInvalid('used');
+    // A responder link's use names the request where an alert link's names the alert.
+    const use = {
+      linkId: claim.linkId,
+      action: claim.action,
+      alertId: claim.responder?.requestId ?? claim.alertId,
+      userId: claim.userId,
+      expiresAt: claim.expiresAt,
+      usedAt: now,
+    };
+    if (!(await insertLinkUse(db, use))) throw actionLinkInvalid('used');
     // The recipient acts, with their own rights; the label tells the audit log it came through a link.
     const actor: Actor = { userId: user.id, tokenId: null, label: `${user.email} (link)`, ip, isAdmin: user.isAdmin };
     try {
-      await handler({ action: claim.action, alertId: claim.alertId, userId: user.id, actor });
+      if (claim.action === 'respond' && claim.responder)
+        await responderHandler!({ ...claim.responder, userId: user.id, actor });
+      else await handler!({ action: claim.action, alertId: claim.alertId, userId: user.id, actor });
     } catch (e) {
       await deleteLinkUse(db, claim.linkId);
       throw e;

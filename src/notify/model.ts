@@ -174,7 +174,8 @@ export const drillPrefix = (m: { drill?: boolean | undefined }): string => (m.dr
 
 export interface ActionLinks {
   acknowledge: string;
-  resolve: string;
+  /** Absent from a responder page: its one link acknowledges the responder request. */
+  resolve?: string | undefined;
 }
 
 /** The message as every channel sends it: subject, body, links appended. */
@@ -189,7 +190,10 @@ export interface OutboundMessage extends NotificationMessage {
 export function renderText(m: OutboundMessage): string {
   const lines = [m.body.trim()];
   if (m.url) lines.push('', `Details: ${m.url}`);
-  if (m.links) lines.push('', `Acknowledge: ${m.links.acknowledge}`, `Resolve: ${m.links.resolve}`);
+  if (m.links) {
+    lines.push('', `Acknowledge: ${m.links.acknowledge}`);
+    if (m.links.resolve) lines.push(`Resolve: ${m.links.resolve}`);
+  }
   return lines.join('\n');
 }
 

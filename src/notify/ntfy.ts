@@ -31,7 +31,7 @@ export function ntfyPayload(m: OutboundMessage, topic: string): NtfyPublish {
   if (m.links) {
     payload.actions = [
       { action: 'view', label: 'Acknowledge', url: m.links.acknowledge, clear: true },
-      { action: 'view', label: 'Resolve', url: m.links.resolve, clear: true },
+      ...(m.links.resolve ? [{ action: 'view' as const, label: 'Resolve', url: m.links.resolve, clear: true }] : []),
     ];
   }
   return payload;

@@ -44,7 +44,7 @@ export function slackBlocks(m: OutboundMessage, isInteractive = false): unknown[
     });
     buttons.push(
       button('acknowledge', 'Acknowledge', m.links.acknowledge),
-      button('resolve', 'Resolve', m.links.resolve),
+      ...(m.links.resolve ? [button('resolve', 'Resolve', m.links.resolve)] : []),
     );
   }
   if (m.url) buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Details' }, url: m.url });

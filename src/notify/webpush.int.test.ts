@@ -188,7 +188,7 @@ for (const engine of ENGINES) {
       assert.equal(payload.requireInteraction, true);
       assert.ok(payload.actions, 'acknowledge and resolve links');
       assert.ok(payload.actions.acknowledge.startsWith(`${t.url}/a/`), payload.actions.acknowledge);
-      assert.ok(payload.actions.resolve.startsWith(`${t.url}/a/`), payload.actions.resolve);
+      assert.ok(payload.actions.resolve?.startsWith(`${t.url}/a/`), payload.actions.resolve);
 
       const [d] = (await deliveries(alertId)).filter((x) => x.contactMethodId === methodId);
       assert.equal(d?.channel, 'webpush');

@@ -45,10 +45,11 @@ self.addEventListener('push', (event) => {
     );
     return;
   }
+  // A responder page carries only Acknowledge (joining the incident); an alert's page both.
   const actions = p.actions
     ? [
         { action: 'acknowledge', title: 'Acknowledge' },
-        { action: 'resolve', title: 'Resolve' },
+        ...(p.actions.resolve ? [{ action: 'resolve', title: 'Resolve' }] : []),
       ]
     : [];
   event.waitUntil(

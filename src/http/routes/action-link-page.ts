@@ -36,7 +36,7 @@ export interface LinkPageView {
   now: number;
 }
 
-const VERB = { acknowledge: 'Acknowledge', resolve: 'Resolve' } as const;
+const VERB = { acknowledge: 'Acknowledge', resolve: 'Resolve', respond: 'Acknowledge and join' } as const;
 const STATUS = { triggered: 'Triggered', acknowledged: 'Acknowledged', resolved: 'Resolved' } as const;
 const SUMMARY_LIMIT = 1200;
 
@@ -192,4 +192,63 @@ export function donePage(v: LinkPageView): { title: string; html: string } {
     `<h1>${done}</h1><p>Alert ${name}${a?.serviceName ? ` on ${escapeHtml(a.serviceName)}` : ''} is ` +
     `${done.toLowerCase()}.</p>${next}${details(v)}`;
   return { title: done, html: htmlPage(done, body) };
+}
+
+/** A responder link's page (`respond`): the incident, who asked and why, and one button that acknowledges. */
+export interface ResponderLinkView {
+  incident: { id: string; title: string; severity: string; status: string } | null;
+  incidentId: string;
+  request: {
+    state: string;
+    message: string;
+    requestedBy: string;
+    targetLabel: string;
+    respondedBy: string | null;
+  } | null;
+  recipient: string | null;
+  now: number;
+}
+
+function responderHeading(v: ResponderLinkView): string {
+  const i = v.incident;
+  if (!i) return `<h1>Join the incident?</h1><p class="meta">Incident <code>${escapeHtml(v.incidentId)}</code></p>`;
+  return (
+    `<p class="facts"><span class="pill sev-${escapeHtml(i.severity)}">${escapeHtml(i.severity)}</span>` +
+    `<span class="pill" data-status="${escapeHtml(i.status)}">${escapeHtml(i.status)}</span></p>` +
+    `<h1>${escapeHtml(i.title)}</h1>` +
+    (v.request
+      ? `<p class="meta"><strong>${escapeHtml(v.request.requestedBy)}</strong> asks for your help` +
+        ` (you are paged as ${escapeHtml(v.request.targetLabel)}).</p>` +
+        (v.request.message ? `<p class="summary">${escapeHtml(v.request.message)}</p>` : '')
+      : '')
+  );
+}
+
+const roomLink = (v: ResponderLinkView): string =>
+  `<p class="small"><a href="../incidents/${encodeURIComponent(v.incidentId)}">Open the incident room</a> (sign in needed)</p>`;
+
+/** GET /a/<token> of a responder link: nothing changes until the button is pressed. */
+export function responderConfirmPage(v: ResponderLinkView): { title: string; html: string } {
+  const r = v.request;
+  const isOpen = v.incident?.status !== 'resolved' && (r === null || r.state === 'paged' || r.state === 'escalated');
+  let state = '';
+  if (v.incident?.status === 'resolved') state = '<p class="state">The incident is resolved: nobody is needed.</p>';
+  else if (r?.state === 'acknowledged')
+    state = `<p class="state">Acknowledged${r.respondedBy ? ` by ${escapeHtml(r.respondedBy)}` : ''}.</p>`;
+  else if (r && !isOpen) state = `<p class="state">This request is ${escapeHtml(r.state)}.</p>`;
+  const who = v.recipient ? `As ${escapeHtml(v.recipient)}. ` : '';
+  const buttons = isOpen
+    ? `<div class="actions">${actionForm('respond', null, true)}</div><p class="small">${who}The button works once.</p>`
+    : '';
+  const title = v.incident ? `Join: ${v.incident.title}` : 'Join the incident?';
+  return { title, html: htmlPage(title, responderHeading(v) + state + buttons + roomLink(v)) };
+}
+
+/** POST /a/<token> of a responder link done: acknowledged, and the way into the room. */
+export function responderDonePage(v: ResponderLinkView): { title: string; html: string } {
+  const name = v.incident
+    ? `<strong>${escapeHtml(v.incident.title)}</strong>`
+    : `<code>${escapeHtml(v.incidentId)}</code>`;
+  const body = `<h1>Acknowledged</h1><p>You are coming to help with ${name}; the room shows it.</p>` + roomLink(v);
+  return { title: 'Acknowledged', html: htmlPage('Acknowledged', body) };
 }

@@ -1,5 +1,6 @@
 /**
- * One-click acknowledge/resolve links from notifications, at /a/<token>. Public: the signed token is the
+ * One-click acknowledge/resolve links from notifications, at /a/<token> (and a responder page's link, which
+ * acknowledges the responder request: `respond`). Public: the signed token is the
  * credential. GET shows a confirmation page and changes nothing, because mail scanners and chat unfurlers fetch
  * every link; only the POST from that page's button acts. Responses are small HTML pages, not the JSON envelope.
  */
@@ -10,7 +11,17 @@ import { systemActor } from '../../identity/index.js';
 import type { ActionLinkClaim } from '../../notify/links.js';
 import { isAppError } from '../../shared/errors.js';
 import type { Services } from '../services.js';
-import { confirmPage, donePage, escapeHtml, htmlPage, safeHref, type LinkPageView } from './action-link-page.js';
+import {
+  confirmPage,
+  donePage,
+  escapeHtml,
+  htmlPage,
+  responderConfirmPage,
+  responderDonePage,
+  safeHref,
+  type LinkPageView,
+  type ResponderLinkView,
+} from './action-link-page.js';
 
 // A wildcard, not `:token`: signed tokens are longer than the router's 100-character limit for named parameters.
 const Params = Type.Object({ '*': Type.String({ minLength: 10, maxLength: 2000 }) });
@@ -77,6 +88,40 @@ async function viewOf(services: Services, claim: ActionLinkClaim): Promise<LinkP
   };
 }
 
+/** What a responder link's page shows: the incident and the request, read as the system (the link is the credential). */
+async function responderViewOf(services: Services, claim: ActionLinkClaim): Promise<ResponderLinkView> {
+  const { requestId, incidentId } = claim.responder!;
+  const [incident, requests, recipient] = await Promise.all([
+    services.incidents.get(incidentId).then(
+      (d) => ({ id: d.incident.id, title: d.incident.title, severity: d.incident.severity, status: d.incident.status }),
+      () => null,
+    ),
+    services.responders.list(incidentId).catch(() => []),
+    services.identity.getUser(claim.userId).catch(() => null),
+  ]);
+  const r = requests.find((q) => q.id === requestId) ?? null;
+  const targetLabel = !r
+    ? ''
+    : r.target.type === 'policy'
+      ? `the escalation policy ${r.target.name}`
+      : r.target.type === 'schedule'
+        ? `whoever is on call for ${r.target.name}`
+        : r.target.name;
+  return {
+    incident: incident ?? null,
+    incidentId,
+    request: r && {
+      state: r.state,
+      message: r.message,
+      requestedBy: r.requestedBy.label,
+      targetLabel,
+      respondedBy: r.respondedBy.label,
+    },
+    recipient: recipient?.email ?? null,
+    now: services.clock.now(),
+  };
+}
+
 /** Registered in its own encapsulated scope: the form-encoded body parser applies to these routes only. */
 export async function registerActionLinkRoutes(app: FastifyInstance, services: Services): Promise<void> {
   await app.register(async (scope) => {
@@ -89,6 +134,8 @@ export async function registerActionLinkRoutes(app: FastifyInstance, services: S
     r.get('/a/*', { config: { auth: 'public' }, schema }, async (req, reply) => {
       try {
         const claim = await services.actionLinks.inspect(req.params['*'], services.clock.now());
+        if (claim.action === 'respond')
+          return send(reply, 200, responderConfirmPage(await responderViewOf(services, claim)).html);
         return send(reply, 200, confirmPage(await viewOf(services, claim)).html);
       } catch (e) {
         return errorPage(reply, e);
@@ -98,6 +145,8 @@ export async function registerActionLinkRoutes(app: FastifyInstance, services: S
     r.post('/a/*', { config: { auth: 'public' }, schema }, async (req, reply) => {
       try {
         const claim = await services.actionLinks.use(req.params['*'], req.ip || null);
+        if (claim.action === 'respond')
+          return send(reply, 200, responderDonePage(await responderViewOf(services, claim)).html);
         return send(reply, 200, donePage(await viewOf(services, claim)).html);
       } catch (e) {
         return errorPage(reply, e);
