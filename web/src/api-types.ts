@@ -9232,6 +9232,8 @@ export interface operations {
                             hasRunbook: boolean;
                             id: string;
                             integrationKeyId: string | null;
+                            /** @description Fired through a game-day drill key: pages drill participants only */
+                            isDrill: boolean;
                             /** @description Its key opened 3+ times in 30 minutes when it triggered (the second re-fire) */
                             isFlapping: boolean;
                             /** @description A paging alert without a runbook link */
@@ -9253,6 +9255,8 @@ export interface operations {
                             serviceId: string;
                             /** @enum {string} */
                             severity: "critical" | "error" | "warning" | "info";
+                            /** @description An acknowledged alert snoozed until then: it pages again at that time unless resolved */
+                            snoozedUntil: string | null;
                             source: string;
                             sourceStartsAt: string | null;
                             /** @enum {string} */
@@ -9413,6 +9417,7 @@ export interface operations {
                         events: {
                             actorLabel: string;
                             actorUserId: string | null;
+                            alertId: string;
                             /** Format: date-time */
                             at: string;
                             details: {
@@ -9444,6 +9449,8 @@ export interface operations {
                         hasRunbook: boolean;
                         id: string;
                         integrationKeyId: string | null;
+                        /** @description Fired through a game-day drill key: pages drill participants only */
+                        isDrill: boolean;
                         /** @description Its key opened 3+ times in 30 minutes when it triggered (the second re-fire) */
                         isFlapping: boolean;
                         /** @description A paging alert without a runbook link */
@@ -9465,6 +9472,8 @@ export interface operations {
                         serviceId: string;
                         /** @enum {string} */
                         severity: "critical" | "error" | "warning" | "info";
+                        /** @description An acknowledged alert snoozed until then: it pages again at that time unless resolved */
+                        snoozedUntil: string | null;
                         source: string;
                         sourceStartsAt: string | null;
                         /** @enum {string} */
@@ -9626,6 +9635,7 @@ export interface operations {
                         events: {
                             actorLabel: string;
                             actorUserId: string | null;
+                            alertId: string;
                             /** Format: date-time */
                             at: string;
                             details: {
@@ -9657,6 +9667,8 @@ export interface operations {
                         hasRunbook: boolean;
                         id: string;
                         integrationKeyId: string | null;
+                        /** @description Fired through a game-day drill key: pages drill participants only */
+                        isDrill: boolean;
                         /** @description Its key opened 3+ times in 30 minutes when it triggered (the second re-fire) */
                         isFlapping: boolean;
                         /** @description A paging alert without a runbook link */
@@ -9678,6 +9690,8 @@ export interface operations {
                         serviceId: string;
                         /** @enum {string} */
                         severity: "critical" | "error" | "warning" | "info";
+                        /** @description An acknowledged alert snoozed until then: it pages again at that time unless resolved */
+                        snoozedUntil: string | null;
                         source: string;
                         sourceStartsAt: string | null;
                         /** @enum {string} */
@@ -9837,6 +9851,7 @@ export interface operations {
                         events: {
                             actorLabel: string;
                             actorUserId: string | null;
+                            alertId: string;
                             /** Format: date-time */
                             at: string;
                             details: {
@@ -9868,6 +9883,8 @@ export interface operations {
                         hasRunbook: boolean;
                         id: string;
                         integrationKeyId: string | null;
+                        /** @description Fired through a game-day drill key: pages drill participants only */
+                        isDrill: boolean;
                         /** @description Its key opened 3+ times in 30 minutes when it triggered (the second re-fire) */
                         isFlapping: boolean;
                         /** @description A paging alert without a runbook link */
@@ -9889,6 +9906,8 @@ export interface operations {
                         serviceId: string;
                         /** @enum {string} */
                         severity: "critical" | "error" | "warning" | "info";
+                        /** @description An acknowledged alert snoozed until then: it pages again at that time unless resolved */
+                        snoozedUntil: string | null;
                         source: string;
                         sourceStartsAt: string | null;
                         /** @enum {string} */
@@ -10250,15 +10269,24 @@ export interface operations {
                             userIds: string[];
                         }[];
                         run: {
+                            /** @description The lead alert of the run */
+                            alertId: string;
+                            /** @description Bumped on each reassignment or re-page */
+                            generation: number;
                             id: string;
                             levelIndex: number;
                             nextStepAt: string | null;
+                            /** @description The paging group the run pages for; null: it takes no other alert */
+                            pagingKey: string | null;
                             pass: number;
                             policyId: string;
+                            serviceId: string | null;
                             snapshot: unknown;
                             /** Format: date-time */
                             startedAt: string;
                             status: string;
+                            /** Format: date-time */
+                            updatedAt: string;
                             urgency: string;
                         };
                     };
@@ -10988,6 +11016,7 @@ export interface operations {
                         events: {
                             actorLabel: string;
                             actorUserId: string | null;
+                            alertId: string;
                             /** Format: date-time */
                             at: string;
                             details: {
@@ -11019,6 +11048,8 @@ export interface operations {
                         hasRunbook: boolean;
                         id: string;
                         integrationKeyId: string | null;
+                        /** @description Fired through a game-day drill key: pages drill participants only */
+                        isDrill: boolean;
                         /** @description Its key opened 3+ times in 30 minutes when it triggered (the second re-fire) */
                         isFlapping: boolean;
                         /** @description A paging alert without a runbook link */
@@ -11040,6 +11071,8 @@ export interface operations {
                         serviceId: string;
                         /** @enum {string} */
                         severity: "critical" | "error" | "warning" | "info";
+                        /** @description An acknowledged alert snoozed until then: it pages again at that time unless resolved */
+                        snoozedUntil: string | null;
                         source: string;
                         sourceStartsAt: string | null;
                         /** @enum {string} */
@@ -17925,8 +17958,8 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             id: string;
-                            /** @description 1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag) */
-                            isDrill?: number;
+                            /** @description A game day's drill key: its alerts page as drills (docs/gamedays.md) */
+                            isDrill: boolean;
                             lastUsedAt: string | null;
                             name: string;
                             /** @description First characters of the key, to tell keys apart */
@@ -45062,8 +45095,8 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             id: string;
-                            /** @description 1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag) */
-                            isDrill?: number;
+                            /** @description A game day's drill key: its alerts page as drills (docs/gamedays.md) */
+                            isDrill: boolean;
                             lastUsedAt: string | null;
                             name: string;
                             /** @description First characters of the key, to tell keys apart */
@@ -45208,8 +45241,8 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             id: string;
-                            /** @description 1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag) */
-                            isDrill?: number;
+                            /** @description A game day's drill key: its alerts page as drills (docs/gamedays.md) */
+                            isDrill: boolean;
                             lastUsedAt: string | null;
                             name: string;
                             /** @description First characters of the key, to tell keys apart */
@@ -45466,8 +45499,8 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             id: string;
-                            /** @description 1 for a game day's drill key (its alerts page as drills; docs/gamedays.md), else 0 (the row's flag) */
-                            isDrill?: number;
+                            /** @description A game day's drill key: its alerts page as drills (docs/gamedays.md) */
+                            isDrill: boolean;
                             lastUsedAt: string | null;
                             name: string;
                             /** @description First characters of the key, to tell keys apart */
