@@ -445,7 +445,7 @@ function gitlabLabels(issue: IssueContent): string {
 }
 
 export interface IssueState {
-  /** The tracker's own word: GitHub `open`/`closed` (with its reason), GitLab `opened`/`closed`, the Jira status name. */
+  /** The tracker's word: GitHub `open`/`closed` (with its reason), GitLab's `opened` as `open`, the Jira status name. */
   state: string;
   /** GitHub and GitLab closed; Jira's status category `done`. */
   isClosed: boolean;
@@ -482,7 +482,8 @@ export async function fetchIssueState(
     const r = await trackerRequest(conn, 'GET', url, undefined, opts);
     const j = r.json as { state?: unknown } | null;
     if (j?.state !== 'opened' && j?.state !== 'closed') throw badAnswer(conn, 'the issue state');
-    return { state: j.state, isClosed: j.state === 'closed' };
+    // GitLab says `opened`; the ticket says `open` as for GitHub, so the first refresh records no change of state.
+    return { state: j.state === 'opened' ? 'open' : 'closed', isClosed: j.state === 'closed' };
   }
   const url = `${conn.baseUrl}/rest/api/3/issue/${encodeURIComponent(key)}?fields=status`;
   const r = await trackerRequest(conn, 'GET', url, undefined, opts);
