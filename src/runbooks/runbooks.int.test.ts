@@ -292,6 +292,17 @@ for (const engine of ENGINES) {
       await until('the freshness reminder', async () => hook.hits.some((h) => h.body.includes('Stale soon')));
       const count = hook.hits.filter((h) => h.body.includes('Stale soon')).length;
       assert.equal(count, 1);
+      // The send is recorded before the clock jumps a day: a job still in flight then would see its lease expire on
+      // the fake clock and be claimed again (a second send the real clock never makes).
+      await until('the reminder recorded as sent', async () => {
+        const rows = await t.muster.services.db.kysely
+          .selectFrom('notificationDeliveries')
+          .select('status')
+          .where('userId', '=', ada)
+          .where('channel', '=', 'webhook')
+          .execute();
+        return rows.length > 0 && rows.every((r) => r.status !== 'pending' && r.status !== 'sending');
+      });
       const first = clock.now();
       clock.advance(DAY);
       t.muster.services.runner?.wake();
