@@ -11208,16 +11208,12 @@ export interface operations {
                         /** @description Alert-rule matches first, then suggestions, then the services’ */
                         items: {
                             actions: {
-                                /** @description When an automatic action runs for a new alert; lists left out mean any */
+                                /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
                                 autoConditions: {
                                     alertnames?: string[];
                                     matchers?: {
-                                        /** @description A label name */
                                         name: string;
-                                        /**
-                                         * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
-                                         * @enum {string}
-                                         */
+                                        /** @enum {string} */
                                         op: "=" | "!=" | "=~" | "!~";
                                         value: string;
                                     }[];
@@ -11238,14 +11234,14 @@ export interface operations {
                                 name: string;
                                 params: {
                                     /**
-                                     * @description An alert label or annotation, or the person running it
+                                     * @description Where the value comes from: an alert label or annotation, or the person running it
                                      * @enum {string}
                                      */
                                     from: "label" | "annotation" | "input";
                                     /** @description The label or annotation name, or the input field */
                                     key: string;
                                     name: string;
-                                    /** @description The RE2 pattern the value must match */
+                                    /** @description The RE2 pattern the value must match (default: a safe token) */
                                     pattern?: string;
                                     required: boolean;
                                 }[];
@@ -25358,16 +25354,12 @@ export interface operations {
                         /** @description Alert-rule matches first, then suggestions, then the services’ */
                         items: {
                             actions: {
-                                /** @description When an automatic action runs for a new alert; lists left out mean any */
+                                /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
                                 autoConditions: {
                                     alertnames?: string[];
                                     matchers?: {
-                                        /** @description A label name */
                                         name: string;
-                                        /**
-                                         * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
-                                         * @enum {string}
-                                         */
+                                        /** @enum {string} */
                                         op: "=" | "!=" | "=~" | "!~";
                                         value: string;
                                     }[];
@@ -25388,14 +25380,14 @@ export interface operations {
                                 name: string;
                                 params: {
                                     /**
-                                     * @description An alert label or annotation, or the person running it
+                                     * @description Where the value comes from: an alert label or annotation, or the person running it
                                      * @enum {string}
                                      */
                                     from: "label" | "annotation" | "input";
                                     /** @description The label or annotation name, or the input field */
                                     key: string;
                                     name: string;
-                                    /** @description The RE2 pattern the value must match */
+                                    /** @description The RE2 pattern the value must match (default: a safe token) */
                                     pattern?: string;
                                     required: boolean;
                                 }[];
@@ -38697,16 +38689,12 @@ export interface operations {
                         /** @description Its remediation actions */
                         actionCount: number;
                         actions: {
-                            /** @description When an automatic action runs for a new alert; lists left out mean any */
+                            /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
                             autoConditions: {
                                 alertnames?: string[];
                                 matchers?: {
-                                    /** @description A label name */
                                     name: string;
-                                    /**
-                                     * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
-                                     * @enum {string}
-                                     */
+                                    /** @enum {string} */
                                     op: "=" | "!=" | "=~" | "!~";
                                     value: string;
                                 }[];
@@ -38727,14 +38715,14 @@ export interface operations {
                             name: string;
                             params: {
                                 /**
-                                 * @description An alert label or annotation, or the person running it
+                                 * @description Where the value comes from: an alert label or annotation, or the person running it
                                  * @enum {string}
                                  */
                                 from: "label" | "annotation" | "input";
                                 /** @description The label or annotation name, or the input field */
                                 key: string;
                                 name: string;
-                                /** @description The RE2 pattern the value must match */
+                                /** @description The RE2 pattern the value must match (default: a safe token) */
                                 pattern?: string;
                                 required: boolean;
                             }[];
@@ -38914,16 +38902,12 @@ export interface operations {
                         /** @description Its remediation actions */
                         actionCount: number;
                         actions: {
-                            /** @description When an automatic action runs for a new alert; lists left out mean any */
+                            /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
                             autoConditions: {
                                 alertnames?: string[];
                                 matchers?: {
-                                    /** @description A label name */
                                     name: string;
-                                    /**
-                                     * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
-                                     * @enum {string}
-                                     */
+                                    /** @enum {string} */
                                     op: "=" | "!=" | "=~" | "!~";
                                     value: string;
                                 }[];
@@ -38944,14 +38928,14 @@ export interface operations {
                             name: string;
                             params: {
                                 /**
-                                 * @description An alert label or annotation, or the person running it
+                                 * @description Where the value comes from: an alert label or annotation, or the person running it
                                  * @enum {string}
                                  */
                                 from: "label" | "annotation" | "input";
                                 /** @description The label or annotation name, or the input field */
                                 key: string;
                                 name: string;
-                                /** @description The RE2 pattern the value must match */
+                                /** @description The RE2 pattern the value must match (default: a safe token) */
                                 pattern?: string;
                                 required: boolean;
                             }[];
@@ -39267,16 +39251,12 @@ export interface operations {
                         /** @description Its remediation actions */
                         actionCount: number;
                         actions: {
-                            /** @description When an automatic action runs for a new alert; lists left out mean any */
+                            /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
                             autoConditions: {
                                 alertnames?: string[];
                                 matchers?: {
-                                    /** @description A label name */
                                     name: string;
-                                    /**
-                                     * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
-                                     * @enum {string}
-                                     */
+                                    /** @enum {string} */
                                     op: "=" | "!=" | "=~" | "!~";
                                     value: string;
                                 }[];
@@ -39297,14 +39277,14 @@ export interface operations {
                             name: string;
                             params: {
                                 /**
-                                 * @description An alert label or annotation, or the person running it
+                                 * @description Where the value comes from: an alert label or annotation, or the person running it
                                  * @enum {string}
                                  */
                                 from: "label" | "annotation" | "input";
                                 /** @description The label or annotation name, or the input field */
                                 key: string;
                                 name: string;
-                                /** @description The RE2 pattern the value must match */
+                                /** @description The RE2 pattern the value must match (default: a safe token) */
                                 pattern?: string;
                                 required: boolean;
                             }[];
@@ -39616,16 +39596,12 @@ export interface operations {
                         /** @description Its remediation actions */
                         actionCount: number;
                         actions: {
-                            /** @description When an automatic action runs for a new alert; lists left out mean any */
+                            /** @description When an automatic action runs for a new alert; empty for other modes. Lists left out mean any. */
                             autoConditions: {
                                 alertnames?: string[];
                                 matchers?: {
-                                    /** @description A label name */
                                     name: string;
-                                    /**
-                                     * @description = and != compare; =~ and !~ match an RE2 regex against the whole value
-                                     * @enum {string}
-                                     */
+                                    /** @enum {string} */
                                     op: "=" | "!=" | "=~" | "!~";
                                     value: string;
                                 }[];
@@ -39646,14 +39622,14 @@ export interface operations {
                             name: string;
                             params: {
                                 /**
-                                 * @description An alert label or annotation, or the person running it
+                                 * @description Where the value comes from: an alert label or annotation, or the person running it
                                  * @enum {string}
                                  */
                                 from: "label" | "annotation" | "input";
                                 /** @description The label or annotation name, or the input field */
                                 key: string;
                                 name: string;
-                                /** @description The RE2 pattern the value must match */
+                                /** @description The RE2 pattern the value must match (default: a safe token) */
                                 pattern?: string;
                                 required: boolean;
                             }[];

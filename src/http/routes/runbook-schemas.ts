@@ -7,9 +7,9 @@
 import { Type } from '@sinclair/typebox';
 import { MATCHER_OPS } from '../../runbooks/model.js';
 import { NullableTimestamp, Timestamp } from '../schemas.js';
+import { ActionSchema } from './remediation-schemas.js';
 
 const Str = Type.String();
-const NullableStr = Type.Union([Str, Type.Null()]);
 /**
  * A string of a closed set, for answers: an enum in the document (typed clients), a plain string to serialise (a
  * value outside the set is passed through, never a 500).
@@ -47,42 +47,7 @@ export const RunbookSummarySchema = Type.Object({
  * A runbook's action as its page shows it: remediation's reading of the action (src/remediation/repo.ts `toAction`)
  * without the HTTP or agent configuration and the creation time.
  */
-export const RunbookActionSchema = Type.Object({
-  id: Str,
-  teamId: Str,
-  runbookId: NullableStr,
-  slug: Str,
-  name: Str,
-  description: Str,
-  kind: OneOf(['http', 'agent']),
-  mode: OneOf(
-    ['manual', 'approval', 'automatic'],
-    'manual, approval (a second person approves each run) or automatic (runs for new alerts)',
-  ),
-  enabled: Type.Boolean(),
-  params: Type.Array(
-    Type.Object({
-      name: Str,
-      from: OneOf(['label', 'annotation', 'input'], 'An alert label or annotation, or the person running it'),
-      key: Type.String({ description: 'The label or annotation name, or the input field' }),
-      pattern: Type.Optional(Type.String({ description: 'The RE2 pattern the value must match' })),
-      required: Type.Boolean(),
-    }),
-  ),
-  timeoutSeconds: Type.Integer(),
-  rateLimitPerHour: Type.Integer({ description: 'Automatic runs allowed per hour' }),
-  autoConditions: Type.Object(
-    {
-      alertnames: Type.Optional(Type.Array(Str)),
-      matchers: Type.Optional(Type.Array(MatcherOut)),
-      serviceIds: Type.Optional(Type.Array(Str)),
-      severities: Type.Optional(Type.Array(Str)),
-    },
-    { description: 'When an automatic action runs for a new alert; lists left out mean any' },
-  ),
-  dryRunSupported: Type.Boolean(),
-  updatedAt: Timestamp,
-});
+export const RunbookActionSchema = Type.Omit(ActionSchema, ['http', 'agent', 'createdAt']);
 
 export const RunbookSchema = Type.Object({
   ...RunbookSummarySchema.properties,
