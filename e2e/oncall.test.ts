@@ -74,7 +74,7 @@ describe('on-call pages', () => {
     await page.getByRole('link', { name: 'New schedule' }).click();
     await page.waitForURL((u) => u.pathname === '/oncall/new');
     await page.getByLabel('Name', { exact: true }).fill('Payments primary');
-    await page.getByLabel('Team').selectOption({ label: 'Payments' });
+    await page.getByLabel('Team', { exact: true }).selectOption({ label: 'Payments' });
     await page.getByLabel('Time zone', { exact: true }).fill(ZONE);
     await page.getByLabel('Add a participant').selectOption({ label: 'Alice Archer <alice.archer@example.test>' });
     await page.getByLabel('Add a participant').selectOption({ label: 'Bob Baker <bob.baker@example.test>' });
@@ -135,7 +135,7 @@ describe('on-call pages', () => {
     await page.getByRole('link', { name: 'New policy' }).click();
     await page.waitForURL((u) => u.pathname === '/escalation/new');
     await page.getByLabel('Name', { exact: true }).fill('Payments critical');
-    await page.getByLabel('Team').selectOption({ label: 'Payments' });
+    await page.getByLabel('Team', { exact: true }).selectOption({ label: 'Payments' });
     await page.getByLabel('Add a target to level 1').selectOption({ label: 'Payments primary' });
     await page.getByLabel('Wait before repeating or stopping (minutes)').fill('5');
     await page.getByRole('button', { name: 'Add a level' }).click();
