@@ -71,4 +71,26 @@ describe('channel names and mirrored events', () => {
     assert.equal(renderEvent(ev('checklist_ticked')), null);
     assert.equal(renderEvent(ev('joined')), null);
   });
+
+  it("mirrors the room's findings, with owner and evidence, and changes made during the incident", () => {
+    const ev = (kind: string, details: Record<string, unknown> = {}) => ({
+      seq: 1,
+      kind,
+      actorLabel: 'Ida',
+      body: 'pool <exhausted>',
+      details,
+    });
+    assert.equal(
+      renderEvent(ev('hypothesis', { ownerName: 'Bo', evidenceUrl: 'https://grafana.example/d/1?a=1&b=2' })),
+      ':mag: *Hypothesis* from Ida: pool &lt;exhausted&gt; (on it: Bo)\nEvidence: https://grafana.example/d/1?a=1&amp;b=2',
+    );
+    assert.equal(
+      renderEvent(ev('finding', { evidenceUrl: null })),
+      ':bulb: *Finding* from Ida: pool &lt;exhausted&gt;',
+    );
+    assert.match(renderEvent(ev('ruled_out'))!, /^:x: \*Ruled out\* by Ida/);
+    assert.match(renderEvent(ev('decision'))!, /^:scales: \*Decision\* by Ida/);
+    assert.equal(renderEvent(ev('change_during_incident')), ':warning: pool &lt;exhausted&gt;');
+    assert.equal(renderEvent(ev('finding', { source: 'slack' })), null);
+  });
 });

@@ -16,6 +16,13 @@ const MIRRORED = new Set([
   'note',
   'acknowledged',
   'details_updated',
+  // The room's typed entries (src/incidents/entries.ts) and changes made while it is open (issue 22): the people in the
+  // channel need them as much as the people in the room.
+  'hypothesis',
+  'ruled_out',
+  'finding',
+  'decision',
+  'change_during_incident',
 ]);
 
 export interface MirrorableEvent {
@@ -45,6 +52,12 @@ export function escapeMrkdwn(s: string): string {
 /** Events that came from the channel itself are not posted back: that would loop. */
 export const isFromChat = (e: Pick<MirrorableEvent, 'details'>): boolean => e.details.source === 'slack';
 
+/** A typed room entry's evidence link, on its own line. */
+const evidence = (e: MirrorableEvent): string =>
+  typeof e.details.evidenceUrl === 'string' && e.details.evidenceUrl
+    ? `\nEvidence: ${escapeMrkdwn(e.details.evidenceUrl)}`
+    : '';
+
 /** The channel message for a timeline event, or null when the event is not mirrored. */
 export function renderEvent(e: MirrorableEvent): string | null {
   if (!MIRRORED.has(e.kind) || isFromChat(e)) return null;
@@ -66,6 +79,18 @@ export function renderEvent(e: MirrorableEvent): string | null {
       return `:busts_in_silhouette: ${body} (${who})`;
     case 'acknowledged':
       return `:white_check_mark: ${body}`;
+    case 'hypothesis': {
+      const owner = typeof e.details.ownerName === 'string' ? ` (on it: ${escapeMrkdwn(e.details.ownerName)})` : '';
+      return `:mag: *Hypothesis* from ${who}: ${body}${owner}${evidence(e)}`;
+    }
+    case 'ruled_out':
+      return `:x: *Ruled out* by ${who}: ${body}${evidence(e)}`;
+    case 'finding':
+      return `:bulb: *Finding* from ${who}: ${body}${evidence(e)}`;
+    case 'decision':
+      return `:scales: *Decision* by ${who}: ${body}${evidence(e)}`;
+    case 'change_during_incident':
+      return `:warning: ${body}`;
     default:
       return `:pencil2: *Details updated* by ${who}${body ? `: ${body}` : ''}`;
   }
