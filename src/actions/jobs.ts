@@ -26,7 +26,7 @@ import {
 } from './job-kinds.js';
 import { ACTIVE_STATUSES, digestDay, isProvider, nextDigestAt } from './model.js';
 import { findItemRow, overdueItemRows, teamAdmins, teamNames, updateItemRow, type ActionItemRow } from './repo.js';
-import { connectionForSend, createIssue, sendFailure, type Sealer } from './trackers.js';
+import { sendTrackerIssue, type Sealer } from './trackers.js';
 
 export { DIGEST_JOB, REMIND_JOB, TRACKER_JOB };
 
@@ -204,36 +204,23 @@ export function trackerHandler(deps: TrackerDeps): JobHandler<TrackerPayload> {
       await ctx.complete(async () => undefined);
       return;
     }
-    const conn = await connectionForSend(deps.db.kysely, deps.sealer, row.teamId, provider);
-    if (!conn) {
-      await recordTrackerFailure(
-        deps.db,
-        itemId,
-        'failed',
-        `The team's ${provider} tracker is not connected.`,
-        ctx.clock.now(),
-      );
+    const created = await sendTrackerIssue(
+      deps,
+      ctx.job,
+      { teamId: row.teamId, provider },
+      async () => ({
+        title: row.title,
+        description: row.description,
+        url: itemPage(deps.publicUrl(), row),
+        priority: row.priority,
+        kind: row.kind,
+        dueAt: row.dueAt,
+      }),
+      (status, message) => recordTrackerFailure(deps.db, itemId, status, message, ctx.clock.now()),
+    );
+    if (!created) {
       await ctx.complete(async () => undefined);
       return;
-    }
-    let created;
-    try {
-      created = await createIssue(
-        conn,
-        {
-          title: row.title,
-          description: row.description,
-          url: itemPage(deps.publicUrl(), row),
-          priority: row.priority,
-          kind: row.kind,
-          dueAt: row.dueAt,
-        },
-        { resolve: deps.resolve },
-      );
-    } catch (e) {
-      const { isLast, message } = sendFailure(e, ctx.job);
-      await recordTrackerFailure(deps.db, itemId, isLast ? 'failed' : 'pending', message, ctx.clock.now());
-      throw e;
     }
     await ctx.complete(async (trx) => {
       const now = ctx.clock.now();

@@ -22,7 +22,7 @@ import { DAY, MINUTE, type Clock } from '../shared/clock.js';
 import { AppError, conflict, forbidden, notFound, validationError } from '../shared/errors.js';
 import type { ResolveAll } from '../shared/net.js';
 import { isProvider, PROVIDER_NAMES, type Provider } from './model.js';
-import { connectionForSend, createIssue, fetchIssueState, sendFailure, type Sealer } from './trackers.js';
+import { connectionForSend, fetchIssueState, notConnectedMessage, sendTrackerIssue, type Sealer } from './trackers.js';
 
 export const TICKET_CREATE_JOB = 'incidents.createTicket';
 export const TICKET_REFRESH_JOB = 'incidents.refreshTicket';
@@ -368,20 +368,16 @@ export function ticketCreateHandler(deps: TicketDeps): JobHandler<TicketCreatePa
       await ctx.complete(async () => undefined);
       return;
     }
-    const conn = await connectionForSend(deps.db.kysely, deps.sealer, row.teamId, row.provider);
-    if (!conn) {
-      await recordFailure(deps, incidentId, 'failed', `The team's ${row.provider} tracker is not connected.`);
+    const created = await sendTrackerIssue(
+      deps,
+      ctx.job,
+      row,
+      () => ticketContent(deps.db.kysely, incidentId, deps.publicUrl()),
+      (status, message) => recordFailure(deps, incidentId, status, message),
+    );
+    if (!created) {
       await ctx.complete(async () => undefined);
       return;
-    }
-    const content = await ticketContent(deps.db.kysely, incidentId, deps.publicUrl());
-    let created;
-    try {
-      created = await createIssue(conn, content, { resolve: deps.resolve });
-    } catch (e) {
-      const { isLast, message } = sendFailure(e, ctx.job);
-      await recordFailure(deps, incidentId, isLast ? 'failed' : 'pending', message);
-      throw e;
     }
     await ctx.complete(async (trx) => {
       const now = ctx.clock.now();
@@ -442,7 +438,7 @@ export function ticketRefreshHandler(deps: TicketDeps): JobHandler<TicketRefresh
     }
     const conn = await connectionForSend(deps.db.kysely, deps.sealer, row.teamId, row.provider);
     let state: { state: string; isClosed: boolean } | null = null;
-    let error: string | null = conn ? null : `The team's ${row.provider} tracker is not connected.`;
+    let error: string | null = conn ? null : notConnectedMessage(row.provider);
     if (conn) {
       try {
         state = await fetchIssueState(conn, row.key, { resolve: deps.resolve });

@@ -317,25 +317,6 @@ function describeFailure(r: HttpResult): string {
   return (parts.join('; ') || r.text).replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
-/** Each tracker's authentication and media type. */
-function authHeaders(conn: ConnectionForSend): Record<string, string> {
-  switch (conn.provider) {
-    case 'github':
-      return {
-        authorization: `Bearer ${conn.token}`,
-        accept: 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-      };
-    case 'gitlab':
-      return { 'private-token': conn.token, accept: 'application/json' };
-    case 'jira':
-      return {
-        authorization: `Basic ${Buffer.from(`${conn.username ?? ''}:${conn.token}`, 'utf8').toString('base64')}`,
-        accept: 'application/json',
-      };
-  }
-}
-
 /**
  * One request to the connection's tracker (the private-address guard unless an administrator allowed the address);
  * throws a DeliveryError unless 2xx: permanent for 4xx, transient for 5xx, 429 (after its Retry-After) and the
@@ -354,7 +335,7 @@ async function trackerRequest(
     timeoutMs: opts.timeoutMs ?? TRACKER_TIMEOUT_MS,
     ...(conn.allowPrivateAddress ? {} : { publicOnly: { resolve: opts.resolve } }),
     headers: {
-      ...authHeaders(conn),
+      ...TRACKER_APIS[conn.provider].headers(conn),
       'user-agent': 'Muster',
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
@@ -368,8 +349,8 @@ const badAnswer = (conn: ConnectionForSend, what: string): AppError =>
   new AppError('tracker_bad_answer', `${PROVIDER_NAMES[conn.provider]} answered without ${what}.`, { status: 502 });
 
 /** GitLab's projects API names a project by its URL-encoded full path (`acme%2Finfra%2Fapi`). */
-const gitlabProject = (conn: ConnectionForSend): string =>
-  `${conn.baseUrl}/api/v4/projects/${encodeURIComponent(conn.project)}`;
+const gitlabProject = (conn: ConnectionForSend, path: string): string =>
+  `${conn.baseUrl}/api/v4/projects/${encodeURIComponent(path)}`;
 
 /** GitHub and GitLab keys are `<repository or project path>#<number>`. */
 function splitKey(conn: ConnectionForSend, key: string): { path: string; number: string } {
@@ -388,57 +369,6 @@ const githubRepo = (conn: ConnectionForSend, path: string): string => {
   return `${conn.baseUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo ?? '')}`;
 };
 
-/** Create the issue; throws a DeliveryError (permanent for 4xx, transient for 5xx, 429 and the unreachable). */
-export async function createIssue(
-  conn: ConnectionForSend,
-  issue: IssueContent,
-  opts: { resolve?: ResolveAll | undefined; timeoutMs?: number } = {},
-): Promise<CreatedIssue> {
-  if (conn.provider === 'github') {
-    const r = await trackerRequest(
-      conn,
-      'POST',
-      `${githubRepo(conn, conn.project)}/issues`,
-      { title: issue.title, body: plainBody(issue) },
-      opts,
-    );
-    const j = r.json as { number?: unknown; html_url?: unknown } | null;
-    if (typeof j?.number !== 'number' || typeof j.html_url !== 'string')
-      throw badAnswer(conn, 'an issue number and URL');
-    return { provider: 'github', key: `${conn.project}#${j.number}`, url: j.html_url };
-  }
-  if (conn.provider === 'gitlab') {
-    // https://docs.gitlab.com/ee/api/issues.html#new-issue: 201 { id, iid, web_url, state: 'opened', ... }
-    const r = await trackerRequest(
-      conn,
-      'POST',
-      `${gitlabProject(conn)}/issues`,
-      { title: issue.title.slice(0, 255), description: plainBody(issue), labels: gitlabLabels(issue) },
-      opts,
-    );
-    const j = r.json as { iid?: unknown; web_url?: unknown } | null;
-    if (typeof j?.iid !== 'number' || typeof j.web_url !== 'string') throw badAnswer(conn, 'an issue iid and URL');
-    return { provider: 'gitlab', key: `${conn.project}#${j.iid}`, url: j.web_url };
-  }
-  const r = await trackerRequest(
-    conn,
-    'POST',
-    `${conn.baseUrl}/rest/api/3/issue`,
-    {
-      fields: {
-        project: { key: conn.project },
-        issuetype: { name: conn.issueType ?? 'Task' },
-        summary: issue.title.slice(0, 255),
-        description: toAdf(issue),
-      },
-    },
-    opts,
-  );
-  const j = r.json as { key?: unknown; self?: unknown } | null;
-  if (typeof j?.key !== 'string') throw badAnswer(conn, 'an issue key');
-  return { provider: 'jira', key: j.key, url: `${conn.baseUrl}/browse/${j.key}` };
-}
-
 /** GitLab labels (comma-separated; GitLab creates a label it does not have): where the issue came from. */
 function gitlabLabels(issue: IssueContent): string {
   return issue.priority !== undefined ? `muster,action item,priority::${issue.priority}` : 'muster,incident';
@@ -449,6 +379,115 @@ export interface IssueState {
   state: string;
   /** GitHub and GitLab closed; Jira's status category `done`. */
   isClosed: boolean;
+}
+
+/**
+ * One tracker's REST API: its authentication and media type, where an issue is created and what with, where one is
+ * read, and what its answers mean (each answer checked: a missing field is 502 tracker_bad_answer). createIssue and
+ * fetchIssueState send through trackerRequest with these.
+ */
+interface TrackerApi {
+  headers(conn: ConnectionForSend): Record<string, string>;
+  create(conn: ConnectionForSend, issue: IssueContent): { url: string; body: unknown };
+  created(conn: ConnectionForSend, json: unknown): CreatedIssue;
+  /** Where the issue with `key` is read (a key not of this tracker's form is 400 tracker_bad_key). */
+  issueUrl(conn: ConnectionForSend, key: string): string;
+  state(conn: ConnectionForSend, json: unknown): IssueState;
+}
+
+const TRACKER_APIS: Record<Provider, TrackerApi> = {
+  github: {
+    headers: (conn) => ({
+      authorization: `Bearer ${conn.token}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+    }),
+    create: (conn, issue) => ({
+      url: `${githubRepo(conn, conn.project)}/issues`,
+      body: { title: issue.title, body: plainBody(issue) },
+    }),
+    created: (conn, json) => {
+      const j = json as { number?: unknown; html_url?: unknown } | null;
+      if (typeof j?.number !== 'number' || typeof j.html_url !== 'string')
+        throw badAnswer(conn, 'an issue number and URL');
+      return { provider: 'github', key: `${conn.project}#${j.number}`, url: j.html_url };
+    },
+    issueUrl: (conn, key) => {
+      const { path, number } = splitKey(conn, key);
+      return `${githubRepo(conn, path)}/issues/${number}`;
+    },
+    state: (conn, json) => {
+      const j = json as { state?: unknown; state_reason?: unknown } | null;
+      if (j?.state !== 'open' && j?.state !== 'closed') throw badAnswer(conn, 'the issue state');
+      const reason =
+        typeof j.state_reason === 'string' && j.state === 'closed' ? ` (${j.state_reason.replace(/_/g, ' ')})` : '';
+      return { state: `${j.state}${reason}`, isClosed: j.state === 'closed' };
+    },
+  },
+  gitlab: {
+    headers: (conn) => ({ 'private-token': conn.token, accept: 'application/json' }),
+    // https://docs.gitlab.com/ee/api/issues.html#new-issue: 201 { id, iid, web_url, state: 'opened', ... }
+    create: (conn, issue) => ({
+      url: `${gitlabProject(conn, conn.project)}/issues`,
+      body: { title: issue.title.slice(0, 255), description: plainBody(issue), labels: gitlabLabels(issue) },
+    }),
+    created: (conn, json) => {
+      const j = json as { iid?: unknown; web_url?: unknown } | null;
+      if (typeof j?.iid !== 'number' || typeof j.web_url !== 'string') throw badAnswer(conn, 'an issue iid and URL');
+      return { provider: 'gitlab', key: `${conn.project}#${j.iid}`, url: j.web_url };
+    },
+    issueUrl: (conn, key) => {
+      const { path, number } = splitKey(conn, key);
+      return `${gitlabProject(conn, path)}/issues/${number}`;
+    },
+    state: (conn, json) => {
+      const j = json as { state?: unknown } | null;
+      if (j?.state !== 'opened' && j?.state !== 'closed') throw badAnswer(conn, 'the issue state');
+      // GitLab says `opened`; the ticket says `open` as for GitHub, so the first refresh records no change of state.
+      return { state: j.state === 'opened' ? 'open' : 'closed', isClosed: j.state === 'closed' };
+    },
+  },
+  jira: {
+    headers: (conn) => ({
+      authorization: `Basic ${Buffer.from(`${conn.username ?? ''}:${conn.token}`, 'utf8').toString('base64')}`,
+      accept: 'application/json',
+    }),
+    create: (conn, issue) => ({
+      url: `${conn.baseUrl}/rest/api/3/issue`,
+      body: {
+        fields: {
+          project: { key: conn.project },
+          issuetype: { name: conn.issueType ?? 'Task' },
+          summary: issue.title.slice(0, 255),
+          description: toAdf(issue),
+        },
+      },
+    }),
+    created: (conn, json) => {
+      const j = json as { key?: unknown; self?: unknown } | null;
+      if (typeof j?.key !== 'string') throw badAnswer(conn, 'an issue key');
+      return { provider: 'jira', key: j.key, url: `${conn.baseUrl}/browse/${j.key}` };
+    },
+    issueUrl: (conn, key) => `${conn.baseUrl}/rest/api/3/issue/${encodeURIComponent(key)}?fields=status`,
+    state: (conn, json) => {
+      const status = (json as { fields?: { status?: { name?: unknown; statusCategory?: { key?: unknown } } } } | null)
+        ?.fields?.status;
+      if (typeof status?.name !== 'string') throw badAnswer(conn, 'the issue status');
+      return { state: status.name, isClosed: status.statusCategory?.key === 'done' };
+    },
+  },
+};
+
+/** Create the issue; throws a DeliveryError (permanent for 4xx, transient for 5xx, 429 and the unreachable). */
+export async function createIssue(
+  conn: ConnectionForSend,
+  issue: IssueContent,
+  opts: { resolve?: ResolveAll | undefined; timeoutMs?: number } = {},
+): Promise<CreatedIssue> {
+  const api = TRACKER_APIS[conn.provider];
+  const { url, body } = api.create(conn, issue);
+  const r = await trackerRequest(conn, 'POST', url, body, opts);
+  return api.created(conn, r.json);
 }
 
 /**
@@ -467,35 +506,14 @@ export async function fetchIssueState(
   key: string,
   opts: { resolve?: ResolveAll | undefined; timeoutMs?: number } = {},
 ): Promise<IssueState> {
-  if (conn.provider === 'github') {
-    const { path, number } = splitKey(conn, key);
-    const r = await trackerRequest(conn, 'GET', `${githubRepo(conn, path)}/issues/${number}`, undefined, opts);
-    const j = r.json as { state?: unknown; state_reason?: unknown } | null;
-    if (j?.state !== 'open' && j?.state !== 'closed') throw badAnswer(conn, 'the issue state');
-    const reason =
-      typeof j.state_reason === 'string' && j.state === 'closed' ? ` (${j.state_reason.replace(/_/g, ' ')})` : '';
-    return { state: `${j.state}${reason}`, isClosed: j.state === 'closed' };
-  }
-  if (conn.provider === 'gitlab') {
-    const { path, number } = splitKey(conn, key);
-    const url = `${conn.baseUrl}/api/v4/projects/${encodeURIComponent(path)}/issues/${number}`;
-    const r = await trackerRequest(conn, 'GET', url, undefined, opts);
-    const j = r.json as { state?: unknown } | null;
-    if (j?.state !== 'opened' && j?.state !== 'closed') throw badAnswer(conn, 'the issue state');
-    // GitLab says `opened`; the ticket says `open` as for GitHub, so the first refresh records no change of state.
-    return { state: j.state === 'opened' ? 'open' : 'closed', isClosed: j.state === 'closed' };
-  }
-  const url = `${conn.baseUrl}/rest/api/3/issue/${encodeURIComponent(key)}?fields=status`;
-  const r = await trackerRequest(conn, 'GET', url, undefined, opts);
-  const status = (r.json as { fields?: { status?: { name?: unknown; statusCategory?: { key?: unknown } } } } | null)
-    ?.fields?.status;
-  if (typeof status?.name !== 'string') throw badAnswer(conn, 'the issue status');
-  return { state: status.name, isClosed: status.statusCategory?.key === 'done' };
+  const api = TRACKER_APIS[conn.provider];
+  const r = await trackerRequest(conn, 'GET', api.issueUrl(conn, key), undefined, opts);
+  return api.state(conn, r.json);
 }
 
 /**
- * The team's connection to `provider`, its token opened, for one send (null: not connected). The claim step of
- * both tracker jobs (an action item's issue, an incident's ticket).
+ * The team's connection to `provider`, its token opened, for one send (null: not connected): the send step of both
+ * tracker jobs (sendTrackerIssue) and the ticket's state refresh.
  */
 export async function connectionForSend(
   ex: Executor,
@@ -517,13 +535,34 @@ export async function connectionForSend(
   };
 }
 
+/** What a tracker job records when the team no longer has the tracker connected. */
+export const notConnectedMessage = (provider: string): string => `The team's ${provider} tracker is not connected.`;
+
 /**
- * A tracker job's failed send: the message to write where owners see it, and whether it is the last try (the
- * tracker refused, or attempts ran out), so the record says failed rather than pending.
+ * The send step of both tracker jobs (an action item's issue, an incident's ticket), after the claim and before the
+ * record, outside any transaction: open the team's connection to `provider`, read what the issue says, create it.
+ * A failure goes to `recordFailure` to be written where owners see it: failed when the tracker is not connected (then
+ * the answer is null: nothing to retry, the job completes), when the tracker refused or attempts ran out; pending
+ * while retries remain. A send's error is thrown again, so the job retries or dies as it says.
  */
-export function sendFailure(e: unknown, job: { attempts: number; maxAttempts: number }) {
-  return {
-    message: e instanceof Error ? e.message : String(e),
-    isLast: (isAppError(e) && e.isPermanent) || job.attempts >= job.maxAttempts,
-  };
+export async function sendTrackerIssue(
+  deps: { db: Db; sealer: Sealer; resolve?: ResolveAll | undefined },
+  job: { attempts: number; maxAttempts: number },
+  to: { teamId: string; provider: string },
+  content: () => Promise<IssueContent>,
+  recordFailure: (status: 'pending' | 'failed', message: string) => Promise<void>,
+): Promise<CreatedIssue | null> {
+  const conn = await connectionForSend(deps.db.kysely, deps.sealer, to.teamId, to.provider);
+  if (!conn) {
+    await recordFailure('failed', notConnectedMessage(to.provider));
+    return null;
+  }
+  const issue = await content();
+  try {
+    return await createIssue(conn, issue, { resolve: deps.resolve });
+  } catch (e) {
+    const isLast = (isAppError(e) && e.isPermanent) || job.attempts >= job.maxAttempts;
+    await recordFailure(isLast ? 'failed' : 'pending', e instanceof Error ? e.message : String(e));
+    throw e;
+  }
 }
