@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { DAY, FakeClock } from '../shared/clock.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
-import { GithubStandIn, GitlabStandIn, JiraStandIn } from '../testing/trackers.js';
+import { problemFields, seedPeople, startTrackerStandIns, until, type TrackerStandIns } from '../testing/fixtures.js';
+import type { GithubStandIn, GitlabStandIn, JiraStandIn } from '../testing/trackers.js';
 
 interface Item {
   id: string;
@@ -34,60 +35,44 @@ interface Problem {
   error: { code: string; message: string; details?: { problems: { field: string; message: string }[] } };
 }
 
-const fields = (b: Problem): string[] => (b.error.details?.problems ?? []).map((p) => p.field);
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 const START = Date.parse('2026-03-02T08:00:00Z');
 
 for (const engine of ENGINES) {
   describe(`action items [${engine}]`, () => {
     let t: TestMuster;
     const clock = new FakeClock(START);
-    const u: Record<string, string> = {};
-    const tok: Record<string, string> = {};
+    let u: Record<string, string>;
+    let tok: Record<string, string>;
     let teamA: string;
     let teamB: string;
     let incident: string;
+    let trackers: TrackerStandIns;
     let github: GithubStandIn;
     let jira: JiraStandIn;
     let gitlab: GitlabStandIn;
 
     before(async () => {
       t = await startTestMuster(engine, {}, { clock });
-      github = await new GithubStandIn('ghp_secret_token', ['acme/platform']).start();
-      jira = await new JiraStandIn('bot@acme.test', 'jira-api-token', ['OPS']).start();
-      gitlab = await new GitlabStandIn('glpat-secret', ['acme/platform']).start();
-      for (const name of ['owen', 'rita', 'vic', 'multi', 'stranger']) {
-        const r = await t.api<{ user: { id: string } }>('POST', '/api/users', {
-          email: `${name}@example.test`,
-          name: name[0]!.toUpperCase() + name.slice(1),
-        });
-        u[name] = r.body.user.id;
-        tok[name] = (
-          await t.api<{ token: string }>('POST', '/api/tokens', { name: 'test', userId: r.body.user.id })
-        ).body.token;
-      }
-      teamA = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Payments' })).body.id;
-      teamB = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Search' })).body.id;
-      for (const [who, team, role] of [
-        ['owen', teamA, 'viewer'],
-        ['rita', teamA, 'responder'],
-        ['vic', teamA, 'viewer'],
-        ['multi', teamA, 'responder'],
-        ['multi', teamB, 'responder'],
-      ] as const) {
-        const r = await t.api('PUT', `/api/teams/${team}/members/${u[who]}`, { role });
-        assert.equal(r.status, 200, JSON.stringify(r.body));
-      }
+      trackers = await startTrackerStandIns({
+        github: { token: 'ghp_secret_token', repositories: ['acme/platform'] },
+        jira: { email: 'bot@acme.test', token: 'jira-api-token', projects: ['OPS'] },
+        gitlab: { token: 'glpat-secret', projects: ['acme/platform'] },
+      });
+      ({ github, jira, gitlab } = trackers);
+      const people = await seedPeople(t, {
+        users: ['owen', 'rita', 'vic', 'multi', 'stranger'],
+        teams: ['Payments', 'Search'],
+        members: [
+          ['owen', 'Payments', 'viewer'],
+          ['rita', 'Payments', 'responder'],
+          ['vic', 'Payments', 'viewer'],
+          ['multi', 'Payments', 'responder'],
+          ['multi', 'Search', 'responder'],
+        ],
+      });
+      ({ u, tok } = people);
+      teamA = people.teams.Payments!;
+      teamB = people.teams.Search!;
       const inc = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
         title: 'Card payments failing',
         severity: 'P2',
@@ -97,9 +82,7 @@ for (const engine of ENGINES) {
     });
     after(async () => {
       await t.stop();
-      await github.close();
-      await jira.close();
-      await gitlab.close();
+      await trackers.close();
     });
 
     const create = (body: Record<string, unknown>, token?: string) =>
@@ -110,13 +93,13 @@ for (const engine of ENGINES) {
     it('refuses an item without an owner: 400 naming ownerUserId', async () => {
       const r = await create({ title: 'Add a canary for card payments', priority: 'high' });
       assert.equal(r.status, 400);
-      assert.deepEqual(fields(r.body), ['ownerUserId']);
+      assert.deepEqual(problemFields(r.body), ['ownerUserId']);
       assert.match(r.body.error.message, /without an owner will not get done/);
       const blank = await create({ title: 'Add a canary', ownerUserId: '  ' });
       assert.equal(blank.status, 400);
-      assert.deepEqual(fields(blank.body), ['ownerUserId']);
+      assert.deepEqual(problemFields(blank.body), ['ownerUserId']);
       const unknown = await create({ title: 'Add a canary', ownerUserId: 'usr_nobody' });
-      assert.deepEqual(fields(unknown.body), ['ownerUserId']);
+      assert.deepEqual(problemFields(unknown.body), ['ownerUserId']);
     });
 
     it("defaults the due date from the priority and the team from the owner's only team", async () => {
@@ -139,14 +122,14 @@ for (const engine of ENGINES) {
       assert.equal(byEmail.body.dueAt, '2026-03-20T17:00:00.000Z');
       const twoTeams = await create({ title: 'Whose?', ownerUserId: u.multi });
       assert.equal(twoTeams.status, 400);
-      assert.deepEqual(fields(twoTeams.body), ['teamId']);
+      assert.deepEqual(problemFields(twoTeams.body), ['teamId']);
       const noTeam = await create({ title: 'Whose?', ownerUserId: u.stranger });
-      assert.deepEqual(fields(noTeam.body), ['teamId']);
+      assert.deepEqual(problemFields(noTeam.body), ['teamId']);
       const chosen = await create({ title: 'Search side', ownerUserId: u.multi, teamId: teamB });
       assert.equal(chosen.status, 201);
       assert.equal(chosen.body.team.id, teamB);
       const unlinked = await t.api<Problem>('POST', '/api/action-items', { title: 'Floating', ownerUserId: u.rita });
-      assert.deepEqual(fields(unlinked.body), ['postmortemId']);
+      assert.deepEqual(problemFields(unlinked.body), ['postmortemId']);
     });
 
     it('lets only those who may act on the incident add items', async () => {
@@ -214,7 +197,7 @@ for (const engine of ENGINES) {
         ownerUserId: u.rita,
         sourceWhyId: 'why_elsewhere',
       });
-      assert.deepEqual(fields(badWhy.body), ['sourceWhyId']);
+      assert.deepEqual(problemFields(badWhy.body), ['sourceWhyId']);
       const list = await t.api<{ items: Item[] }>('GET', '/api/action-items?postmortemId=pm_actions');
       assert.deepEqual(
         list.body.items.map((i) => i.title),
@@ -226,15 +209,15 @@ for (const engine of ENGINES) {
       const item = (await create({ title: 'Alert on card declines', ownerUserId: u.rita, kind: 'detect' })).body;
       const noReason = await patch(item.id, { status: 'wont_do' });
       assert.equal(noReason.status, 400);
-      assert.deepEqual(fields(noReason.body), ['statusReason']);
+      assert.deepEqual(problemFields(noReason.body), ['statusReason']);
       const early = await patch(item.id, { status: 'verified' });
-      assert.deepEqual(fields(early.body), ['verification']);
+      assert.deepEqual(problemFields(early.body), ['verification']);
       clock.advance(60_000);
       const done = await patch(item.id, { status: 'done' });
       assert.equal(done.status, 200, JSON.stringify(done.body));
       assert.equal(done.body.doneAt, new Date(START + 60_000).toISOString());
       const bare = await patch(item.id, { status: 'verified' });
-      assert.deepEqual(fields(bare.body), ['verification']);
+      assert.deepEqual(problemFields(bare.body), ['verification']);
       const verified = await patch(item.id, {
         status: 'verified',
         verification: 'https://grafana.example/d/declines: no alert in 14 days',
@@ -271,7 +254,7 @@ for (const engine of ENGINES) {
       assert.equal((await patch(item.id, { priority: 'low' }, tok.vic)).status, 403, 'a viewer of the team');
       assert.equal((await patch(item.id, { priority: 'low' }, tok.stranger)).status, 403, 'someone else');
       const moved = await patch(item.id, { ownerUserId: '' });
-      assert.deepEqual(fields(moved.body), ['ownerUserId'], 'an owner cannot be removed');
+      assert.deepEqual(problemFields(moved.body), ['ownerUserId'], 'an owner cannot be removed');
     });
 
     it('pages the board by (dueAt, id): complete, in order, never overlapping, with filters', async () => {
@@ -315,9 +298,9 @@ for (const engine of ENGINES) {
       assert.equal(mineOnly.body.items.length, 24);
       assert.ok(mineOnly.body.items.every((i) => i.owner.id === u.multi));
       const bad = await t.api<Problem>('GET', '/api/action-items?cursor=bm9wZQ');
-      assert.deepEqual(fields(bad.body), ['cursor']);
+      assert.deepEqual(problemFields(bad.body), ['cursor']);
       const badStatus = await t.api<Problem>('GET', '/api/action-items?status=open,closed');
-      assert.deepEqual(fields(badStatus.body), ['status']);
+      assert.deepEqual(problemFields(badStatus.body), ['status']);
     });
 
     it('lists overdue items: past due and still open or in progress', async () => {
@@ -351,9 +334,9 @@ for (const engine of ENGINES) {
         tok.rita,
       );
       assert.equal(priv.status, 400);
-      assert.deepEqual(fields(priv.body), ['baseUrl'], 'a private address from a team admin');
+      assert.deepEqual(problemFields(priv.body), ['baseUrl'], 'a private address from a team admin');
       const bad = await t.api<Problem>('PUT', `/api/teams/${teamA}/trackers/github`, { project: 'no-slash' });
-      assert.deepEqual(fields(bad.body).sort(), ['project', 'token']);
+      assert.deepEqual(problemFields(bad.body).sort(), ['project', 'token']);
       const gh = await t.api<Record<string, unknown>>('PUT', `/api/teams/${teamA}/trackers/github`, {
         baseUrl: github.url,
         project: 'acme/platform',
@@ -476,7 +459,7 @@ for (const engine of ENGINES) {
         allowPrivateAddress: false,
       });
       assert.equal(priv.status, 400);
-      assert.deepEqual(fields(priv.body), ['baseUrl'], 'the private-address guard');
+      assert.deepEqual(problemFields(priv.body), ['baseUrl'], 'the private-address guard');
       const conn = await t.api<Record<string, unknown>>('PUT', `/api/teams/${teamG}/trackers/gitlab`, {
         baseUrl: `${gitlab.url}/`,
         project: 'acme/platform',
@@ -533,7 +516,7 @@ for (const engine of ENGINES) {
         createTrackerIssue: true,
       });
       assert.equal(r.status, 400);
-      assert.deepEqual(fields(r.body), ['createTrackerIssue']);
+      assert.deepEqual(problemFields(r.body), ['createTrackerIssue']);
       const link = await create({
         title: 'Filed by hand',
         ownerUserId: u.rita,

@@ -11,7 +11,8 @@ import { ENGINES } from '../db/testing/index.js';
 import { FakeClock, MINUTE } from '../shared/clock.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { readSse } from '../testing/sse.js';
-import { GithubStandIn, GitlabStandIn, JiraStandIn } from '../testing/trackers.js';
+import { problemFields, seedPeople, startTrackerStandIns, until, type TrackerStandIns } from '../testing/fixtures.js';
+import type { GithubStandIn, GitlabStandIn, JiraStandIn } from '../testing/trackers.js';
 
 interface Problem {
   error: { code: string; details?: unknown };
@@ -49,66 +50,47 @@ interface TicketState {
   offer: { isOffered: boolean; reason: string | null; choices: { team: { id: string }; provider: string }[] };
 }
 
-const fields = (b: unknown): string[] =>
-  ((b as { error?: { details?: { problems?: { field: string }[] } } }).error?.details?.problems ?? []).map(
-    (d) => d.field,
-  );
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 const START = Date.parse('2026-03-02T08:00:00Z');
 
 for (const engine of ENGINES) {
   describe(`room findings and tickets [${engine}]`, () => {
     let t: TestMuster;
     const clock = new FakeClock(START);
-    const u: Record<string, string> = {};
-    const tok: Record<string, string> = {};
+    let u: Record<string, string>;
+    let tok: Record<string, string>;
     let teamA: string;
     let teamB: string;
     let svcA: string;
     let svcB: string;
     let incident: string;
+    let trackers: TrackerStandIns;
     let github: GithubStandIn;
     let jira: JiraStandIn;
     let gitlab: GitlabStandIn;
 
     before(async () => {
       t = await startTestMuster(engine, {}, { clock });
-      github = await new GithubStandIn('ghp_room_token', ['acme/payments']).start();
-      jira = await new JiraStandIn('bot@acme.test', 'jira-room-token', ['OPS']).start();
-      gitlab = await new GitlabStandIn('glpat-room-token', ['acme/infra/queues']).start();
-      for (const name of ['ida', 'tess', 'owen', 'rae', 'vera']) {
-        const r = await t.api<{ user: { id: string } }>('POST', '/api/users', {
-          email: `${name}@example.test`,
-          name: name[0]!.toUpperCase() + name.slice(1),
-        });
-        u[name] = r.body.user.id;
-        tok[name] = (
-          await t.api<{ token: string }>('POST', '/api/tokens', { name: 'test', userId: r.body.user.id })
-        ).body.token;
-      }
-      teamA = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Payments' })).body.id;
-      teamB = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Search' })).body.id;
-      for (const [who, team, role] of [
-        ['ida', teamA, 'responder'],
-        ['tess', teamA, 'responder'],
-        ['owen', teamA, 'responder'],
-        ['rae', teamA, 'responder'],
-        ['vera', teamA, 'viewer'],
-        ['rae', teamB, 'responder'],
-      ] as const) {
-        const r = await t.api('PUT', `/api/teams/${team}/members/${u[who]}`, { role });
-        assert.equal(r.status, 200, JSON.stringify(r.body));
-      }
+      trackers = await startTrackerStandIns({
+        github: { token: 'ghp_room_token', repositories: ['acme/payments'] },
+        jira: { email: 'bot@acme.test', token: 'jira-room-token', projects: ['OPS'] },
+        gitlab: { token: 'glpat-room-token', projects: ['acme/infra/queues'] },
+      });
+      ({ github, jira, gitlab } = trackers);
+      const people = await seedPeople(t, {
+        users: ['ida', 'tess', 'owen', 'rae', 'vera'],
+        teams: ['Payments', 'Search'],
+        members: [
+          ['ida', 'Payments', 'responder'],
+          ['tess', 'Payments', 'responder'],
+          ['owen', 'Payments', 'responder'],
+          ['rae', 'Payments', 'responder'],
+          ['vera', 'Payments', 'viewer'],
+          ['rae', 'Search', 'responder'],
+        ],
+      });
+      ({ u, tok } = people);
+      teamA = people.teams.Payments!;
+      teamB = people.teams.Search!;
       svcA = (await t.api<{ id: string }>('POST', '/api/services', { name: 'Card API', teamId: teamA })).body.id;
       svcB = (await t.api<{ id: string }>('POST', '/api/services', { name: 'Search API', teamId: teamB })).body.id;
       const inc = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
@@ -129,9 +111,7 @@ for (const engine of ENGINES) {
     });
     after(async () => {
       await t.stop();
-      await github.close();
-      await jira.close();
-      await gitlab.close();
+      await trackers.close();
     });
 
     const post = (body: Record<string, unknown>, token?: string) =>
@@ -167,12 +147,12 @@ for (const engine of ENGINES) {
     it('refuses what is not an entry: a link that is not http(s), an owner on a finding, a viewer, an unknown type', async () => {
       const js = await post({ type: 'finding', text: 'x', evidenceUrl: 'javascript:alert(1)' });
       assert.equal(js.status, 400);
-      assert.deepEqual(fields(js.body), ['evidenceUrl']);
+      assert.deepEqual(problemFields(js.body), ['evidenceUrl']);
       const ftp = await post({ type: 'decision', text: 'x', evidenceUrl: 'ftp://files.example/log' });
-      assert.deepEqual(fields(ftp.body), ['evidenceUrl']);
+      assert.deepEqual(problemFields(ftp.body), ['evidenceUrl']);
       const owned = await post({ type: 'finding', text: 'x', ownerUserId: u.owen });
       assert.equal(owned.status, 400);
-      assert.deepEqual(fields(owned.body), ['ownerUserId']);
+      assert.deepEqual(problemFields(owned.body), ['ownerUserId']);
       const nobody = await post({ type: 'hypothesis', text: 'x', ownerUserId: 'usr_nobody' });
       assert.equal(nobody.status, 404);
       const viewer = await post({ type: 'finding', text: 'x' }, tok.vera);
@@ -181,7 +161,7 @@ for (const engine of ENGINES) {
       assert.equal(kind.status, 400);
       const empty = await post({ type: 'decision', text: '   ' });
       assert.equal(empty.status, 400);
-      assert.deepEqual(fields(empty.body), ['text']);
+      assert.deepEqual(problemFields(empty.body), ['text']);
     });
 
     it('only the owner, the IC or the TL rules a hypothesis out or confirms it; its task is ticked', async () => {
@@ -340,7 +320,7 @@ for (const engine of ENGINES) {
       assert.equal(viewer.status, 403);
       const wrongTeam = await t.api<Problem>('POST', `/api/incidents/${incident}/ticket`, { teamId: teamB });
       assert.equal(wrongTeam.status, 400);
-      assert.deepEqual(fields(wrongTeam.body), ['teamId']);
+      assert.deepEqual(problemFields(wrongTeam.body), ['teamId']);
       const asked = await t.api<Ticket>('POST', `/api/incidents/${incident}/ticket`, {}, tok.owen);
       assert.equal(asked.status, 202, JSON.stringify(asked.body));
       assert.equal(asked.body.status, 'pending');
@@ -487,7 +467,7 @@ for (const engine of ENGINES) {
         allowPrivateAddress: true,
       });
       assert.equal(bad.status, 400);
-      assert.deepEqual(fields(bad.body), ['project'], 'a GitLab project is a path with its group');
+      assert.deepEqual(problemFields(bad.body), ['project'], 'a GitLab project is a path with its group');
       const gl = await t.api('PUT', `/api/teams/${teamC}/trackers/gitlab`, {
         baseUrl: gitlab.url,
         project: 'acme/infra/queues',
