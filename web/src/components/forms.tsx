@@ -2,9 +2,9 @@
  * Form plumbing. `useApiForm` (react-hook-form: field state, dirty tracking, client checks) sends the values, keeps
  * the API's error and puts each `validation_failed` problem beside its field; `TextField`, `SelectField`,
  * `CheckField` and `FormActions` are the pieces every form repeats. `useSubmit` serves actions that are not a form
- * of fields (a button that calls the API).
+ * of fields (a button that calls the API); `useActions` the several buttons and small forms of one card.
  */
-import { useCallback, useState, type BaseSyntheticEvent, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useRef, useState, type BaseSyntheticEvent, type FormEvent, type ReactNode } from 'react';
 import {
   useForm,
   type DefaultValues,
@@ -26,15 +26,31 @@ export interface Submit {
   fieldError: (field: string) => string | null;
 }
 
-export function useSubmit(action: () => Promise<void>): Submit {
+export interface Actions {
+  /** Run one action (others wait while `busy`); true when it succeeded, after `onDone` ran. */
+  run: (action: () => Promise<unknown>) => Promise<boolean>;
+  busy: boolean;
+  /** The last action's failure, for the card's ErrorBanner (cleared when the next one starts). */
+  error: unknown;
+  clearError: () => void;
+}
+
+/**
+ * The actions of one card or panel (its buttons that call the API, a small form kept in state): one at a time, the
+ * last failure kept, `onDone` (read the card again) after each that succeeds. `run` keeps its identity.
+ */
+export function useActions(onDone?: () => void): Actions {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const done = useRef(onDone);
+  done.current = onDone;
 
-  const run = useCallback(async (): Promise<boolean> => {
+  const run = useCallback(async (action: () => Promise<unknown>): Promise<boolean> => {
     setBusy(true);
     setError(null);
     try {
       await action();
+      done.current?.();
       return true;
     } catch (e) {
       setError(e);
@@ -42,7 +58,14 @@ export function useSubmit(action: () => Promise<void>): Submit {
     } finally {
       setBusy(false);
     }
-  }, [action]);
+  }, []);
+  const clearError = useCallback(() => setError(null), []);
+  return { run, busy, error, clearError };
+}
+
+export function useSubmit(action: () => Promise<void>): Submit {
+  const { run: runAction, busy, error, clearError } = useActions();
+  const run = useCallback(() => runAction(action), [runAction, action]);
 
   return {
     onSubmit: (e: FormEvent) => {
@@ -52,7 +75,7 @@ export function useSubmit(action: () => Promise<void>): Submit {
     run,
     busy,
     error,
-    clearError: () => setError(null),
+    clearError,
     fieldError: (field) => (error instanceof ApiError ? error.fieldError(field) : null),
   };
 }

@@ -37,3 +37,10 @@ export function useApi<T>(path: string | null): Resource<T> {
   const reload = useCallback(() => setVersion((v) => v + 1), []);
   return { data, error, loading, reload };
 }
+
+/** Read a resource again whenever `signal` moves past 0 (a card told by the live timeline that its part changed). */
+export function useReloadOn(signal: number, reload: () => void): void {
+  useEffect(() => {
+    if (signal > 0) reload();
+  }, [signal, reload]);
+}

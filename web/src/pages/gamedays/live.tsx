@@ -12,6 +12,7 @@ import {
   FormActions,
   SelectField,
   TextField,
+  useActions,
   useApiForm,
 } from '../../components/forms.js';
 import { Badge, Card, OneTimeSecret } from '../../components/ui.js';
@@ -56,24 +57,11 @@ export function LiveDrillCard({
   const [key, setKey] = useState<string | null>(null);
   const [asking, setAsking] = useState(false);
   const [summary, setSummary] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { run: call, busy, error } = useActions(reload);
   const [fired, setFired] = useState<string | null>(null);
   const conditions = g.haltConditions;
   const finished = g.status === 'ended' || g.status === 'cancelled';
 
-  const call = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
   const createKey = () =>
     call(async () => {
       const r = await api.post<{ key: string }>(`${base}/drill-key`, {});
@@ -352,24 +340,12 @@ function FailureInjection({
   timeZone: string;
 }) {
   const [editing, setEditing] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useActions(reload);
   const inj = g.injection;
   const canChange = g.status === 'scheduled';
   const stopped = g.status === 'halted' || g.status === 'ended';
   if (!inj && !canChange) return null;
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.del(`${base}/injection`);
-      reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const remove = () => run(() => api.del(`${base}/injection`));
   return (
     <div className="gd-injection" data-testid="gd-injection">
       <h3 className="gd-subtitle">Failure injection</h3>

@@ -5,7 +5,7 @@
  * Can't help. On a P1 it sits under the first five minutes with "all hands on deck".
  */
 import { useState, type FormEvent } from 'react';
-import { ErrorBanner } from '../../components/forms.js';
+import { ErrorBanner, FormActions, useActions } from '../../components/forms.js';
 import {
   PickedList,
   PolicyPicker,
@@ -82,27 +82,14 @@ export function RespondersPanel({
   const [kind, setKind] = useState<Target['type']>('policy');
   const [targets, setTargets] = useState<Target[]>([]);
   const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { run, busy, error } = useActions(() => {
+    list.reload();
+    onChanged();
+  });
   const requests = list.data?.requests ?? [];
   const isP1 = severity === 'P1';
 
   const pick = (t: Target) => setTargets((prev) => (prev.some((p) => p.id === t.id) ? prev : [...prev, t]));
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      list.reload();
-      onChanged();
-      return true;
-    } catch (e) {
-      setError(e);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const ok = await run(() =>
@@ -243,14 +230,13 @@ export function RespondersPanel({
             />
           </div>
           <p className="muted small">The page includes the incident’s title, severity, the room and the bridge call.</p>
-          <div className="form-actions">
-            <button type="submit" className="btn btn-primary" disabled={busy || targets.length === 0}>
-              {busy ? 'Paging…' : 'Page them'}
-            </button>
-            <button type="button" className="btn" onClick={() => setAdding(false)}>
-              Cancel
-            </button>
-          </div>
+          <FormActions
+            busy={busy}
+            submit="Page them"
+            busyText="Paging…"
+            disabled={targets.length === 0}
+            onCancel={() => setAdding(false)}
+          />
         </form>
       )}
     </Card>

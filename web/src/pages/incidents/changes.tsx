@@ -4,7 +4,7 @@
  * changes ticks "check recent changes", so the list loads on request until that step is done.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { ErrorBanner } from '../../components/forms.js';
+import { ErrorBanner, useActions } from '../../components/forms.js';
 import { Badge, Card, Empty } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime, relativeTime } from '../../lib/format.js';
@@ -34,21 +34,12 @@ export function ChangesPanel({
 }) {
   const base = incidentPath(detail.incident.id);
   const [data, setData] = useState<RecentChanges | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useActions(onChanged);
 
-  const load = useCallback(async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      setData(await api.get<RecentChanges>(`${base}/changes`));
-      onChanged();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }, [base, onChanged]);
+  const load = useCallback(
+    () => run(async () => setData(await api.get<RecentChanges>(`${base}/changes`))),
+    [run, base],
+  );
   const [shouldLoad, setShouldLoad] = useState(isChecked);
   useEffect(() => {
     if (isChecked || openSignal > 0) setShouldLoad(true);
@@ -58,18 +49,7 @@ export function ChangesPanel({
     // Reload when the incident's services or suspect change, not on every detail refresh.
   }, [shouldLoad, load, detail.services.length, detail.incident.suspectedChangeId]);
 
-  const post = async (path: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(path, {});
-      onChanged();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const post = (path: string) => run(() => api.post(path, {}));
   const suspected = detail.incident.suspectedChangeId;
 
   return (
@@ -128,17 +108,8 @@ export function ChangesPanel({
 }
 
 export function AlertsPanel({ detail, onChanged }: { detail: IncidentDetail; onChanged: () => void }) {
-  const [error, setError] = useState<unknown>(null);
+  const { run: act, error } = useActions(onChanged);
   const base = incidentPath(detail.incident.id);
-  const act = async (call: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await call();
-      onChanged();
-    } catch (err) {
-      setError(err);
-    }
-  };
   const linkAlert = (a: PickedAlert) => void act(() => api.post(`${base}/alerts`, { alertId: a.id }));
   const addService = (s: PickedService) => void act(() => api.post(`${base}/services`, { serviceId: s.id }));
   const removeService = (s: { id: string }) => void act(() => api.del(`${base}/services/${encodeURIComponent(s.id)}`));

@@ -3,8 +3,7 @@
  * (an acknowledgement, an assessment, joining, roles, looking at recent changes) and shows when, and how long after
  * the declaration.
  */
-import { useState } from 'react';
-import { ErrorBanner } from '../../components/forms.js';
+import { ErrorBanner, useActions } from '../../components/forms.js';
 import { Card } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
@@ -23,24 +22,12 @@ export function Checklist({
   onChanged: () => void;
   actions: Partial<Record<string, { label: string; run: () => void }>>;
 }) {
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useActions(onChanged);
   const done = items.filter((i) => i.doneAt).length;
   const isComplete = done === items.length;
   const last = Math.max(0, ...items.map((i) => i.elapsedSeconds ?? 0));
 
-  const acknowledge = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`${incidentPath(incidentId)}/acknowledge`);
-      onChanged();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const acknowledge = () => run(() => api.post(`${incidentPath(incidentId)}/acknowledge`));
   const all = {
     acknowledge: { label: busy ? 'Acknowledging…' : 'Acknowledge', run: () => void acknowledge() },
     ...actions,

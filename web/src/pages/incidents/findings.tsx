@@ -4,11 +4,11 @@
  * findings, decisions and what was ruled out. Posting one is a short form: type, text, an evidence link, and for a
  * hypothesis its owner (you unless you pick someone). Reloads when the live timeline brings an entry.
  */
-import { useEffect, useState, type FormEvent } from 'react';
-import { ErrorBanner } from '../../components/forms.js';
+import { useState, type FormEvent } from 'react';
+import { ErrorBanner, useActions } from '../../components/forms.js';
 import { Card } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
-import { useApi } from '../../lib/use-api.js';
+import { useApi, useReloadOn } from '../../lib/use-api.js';
 import { incidentPath, type IncidentDetail, type UserLite } from './types.js';
 
 export type EntryType = 'hypothesis' | 'ruled_out' | 'finding' | 'decision';
@@ -71,31 +71,14 @@ export function FindingsPanel({
   const base = incidentPath(detail.incident.id);
   const entries = useApi<{ entries: Entry[] }>(`${base}/entries`);
   const { reload } = entries;
-  useEffect(() => {
-    if (signal > 0) reload();
-  }, [signal, reload]);
+  useReloadOn(signal, reload);
   const [type, setType] = useState<EntryType>('hypothesis');
   const [text, setText] = useState('');
   const [evidence, setEvidence] = useState('');
   const [owner, setOwner] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useActions(reload);
   const isLead = detail.roles.commander?.userId === userId || detail.roles.technical_lead?.userId === userId;
 
-  const run = async (fn: () => Promise<unknown>): Promise<boolean> => {
-    setError(null);
-    setBusy(true);
-    try {
-      await fn();
-      reload();
-      return true;
-    } catch (e) {
-      setError(e);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
   const add = async (e: FormEvent) => {
     e.preventDefault();
     const ok = await run(() =>

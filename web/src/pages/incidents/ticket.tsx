@@ -4,12 +4,12 @@
  * services; then it shows the ticket's key, link and state (refreshed by a job every 15 minutes, or "Check now").
  * Reloads when the live timeline brings a ticket, status or severity event.
  */
-import { useEffect, useState } from 'react';
-import { ErrorBanner } from '../../components/forms.js';
+import { useState } from 'react';
+import { ErrorBanner, useActions } from '../../components/forms.js';
 import { Card } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
-import { useApi } from '../../lib/use-api.js';
+import { useApi, useReloadOn } from '../../lib/use-api.js';
 import { incidentPath } from './types.js';
 
 /** Timeline kinds after which the ticket card reads again. */
@@ -51,24 +51,9 @@ export function TicketCard({ incidentId, timeZone, signal }: { incidentId: strin
   const base = `${incidentPath(incidentId)}/ticket`;
   const res = useApi<TicketState>(base);
   const { reload } = res;
-  useEffect(() => {
-    if (signal > 0) reload();
-  }, [signal, reload]);
+  useReloadOn(signal, reload);
   const [choice, setChoice] = useState(0);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    setBusy(true);
-    try {
-      await fn();
-      reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { run, busy, error } = useActions(reload);
   const s = res.data;
   if (!s || (!s.ticket && !s.offer.isOffered)) return null;
   const t = s.ticket;
