@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GroupCommitFullError, GroupCommitter, type GroupCommitRunner, type Settled } from './intake-batcher.js';
+import { ManualTimers, type DeadlineTimers } from './deadline.js';
+import {
+  GroupCommitDeadlineError,
+  GroupCommitFullError,
+  GroupCommitter,
+  type GroupCommitRunner,
+  type Settled,
+} from './intake-batcher.js';
 
 /** A runner that records its calls; a batch can be held open until `release()` to simulate a slow commit. */
 function recorder(opts: { failBatch?: boolean; badItem?: number } = {}) {
@@ -42,7 +49,7 @@ describe('GroupCommitter', () => {
     const out = await Promise.all([1, 2, 3, 4, 5].map((i) => c.submit(i)));
     assert.deepEqual(out, ['b1', 'b2', 'b3', 'b4', 'b5']);
     assert.deepEqual(r.batches, [[1, 2, 3, 4, 5]]);
-    assert.deepEqual(c.stats, { queued: 0, batches: 1, items: 5, largestBatch: 5, fallbacks: 0 });
+    assert.deepEqual(c.stats, { queued: 0, batches: 1, items: 5, largestBatch: 5, fallbacks: 0, expired: 0 });
   });
 
   it('a lone delivery goes through its own transaction; later arrivals wait for the running commit, then go together', async () => {
@@ -108,5 +115,64 @@ describe('GroupCommitter', () => {
     await assert.rejects(c.submit(3), GroupCommitFullError);
     r.release();
     assert.deepEqual(await Promise.all(held), ['b1', 'b2']);
+  });
+
+  describe('deadlines', () => {
+    const opts = { lingerMs: 1, maxBatchItems: 100, maxBatchSize: 1000, maxQueued: 100 };
+    const outcome = (o: PromiseSettledResult<string>) =>
+      o.status === 'fulfilled' ? o.value : o.reason instanceof GroupCommitDeadlineError ? 'refused' : 'error';
+    const started = async (r: ReturnType<typeof recorder>, n: number) => {
+      while (r.batches.length < n) await new Promise((res) => setTimeout(res, 1));
+    };
+
+    it('refuses an item whose batch has not started by its deadline; the running batch still commits', async () => {
+      const r = recorder();
+      const timers = new ManualTimers(1000);
+      const c = new GroupCommitter(r.runner, opts, () => 1, timers);
+      r.hold();
+      // 1 and 2 start their batch with deadlines that pass while it runs: once started, time never refuses them.
+      const running = [c.submit(1, 1050), c.submit(2, 1050)];
+      await started(r, 1);
+      const late = c.submit(3, 1100);
+      const patient = c.submit(4);
+      timers.advance(99);
+      assert.equal(c.stats.queued, 2, 'nothing refused before the deadline');
+      timers.advance(1);
+      await assert.rejects(late, GroupCommitDeadlineError);
+      assert.equal(c.stats.queued, 1);
+      r.release();
+      assert.deepEqual((await settle([...running, patient])).map(outcome), ['b1', 'b2', 'o4']);
+      assert.deepEqual(r.batches, [[1, 2]]);
+      assert.deepEqual(r.ones, [4], 'the refused item was never applied');
+      assert.equal(c.stats.expired, 1);
+      assert.equal(timers.waiting, 0, 'every deadline timer was cancelled or fired');
+    });
+
+    it('refuses at once an item whose deadline has already passed', async () => {
+      const r = recorder();
+      const timers = new ManualTimers(1000);
+      const c = new GroupCommitter(r.runner, opts, () => 1, timers);
+      await assert.rejects(c.submit(1, 1000), GroupCommitDeadlineError);
+      assert.deepEqual(r.batches, []);
+      assert.deepEqual(r.ones, []);
+    });
+
+    it('a deadline timer that has not fired yet (a busy event loop) does not let a late item into a batch', async () => {
+      const r = recorder();
+      let now = 0;
+      const silent: DeadlineTimers = { now: () => now, after: () => () => undefined }; // timers that never fire
+      const c = new GroupCommitter(r.runner, opts, () => 1, silent);
+      r.hold();
+      const running = [c.submit(1, 10), c.submit(2, 10)];
+      await started(r, 1);
+      const queued = [c.submit(3, 10), c.submit(4, 30), c.submit(5)];
+      now = 20;
+      r.release();
+      assert.deepEqual((await settle([...running, ...queued])).map(outcome), ['b1', 'b2', 'refused', 'b4', 'b5']);
+      assert.deepEqual(r.batches, [
+        [1, 2],
+        [4, 5],
+      ]);
+    });
   });
 });

@@ -7,7 +7,14 @@
  * One batch commits at a time per process (SQLite has one connection anyway; on PostgreSQL the per-service lock
  * would serialise concurrent batches for the same service). When the batch transaction itself fails, its deliveries
  * are applied again one by one, each in its own transaction, so one bad delivery cannot fail the others.
+ *
+ * Deadlines: a delivery may carry one (epoch ms). If its batch has not started by then, it leaves the queue and is
+ * refused with GroupCommitDeadlineError (the route answers 503/429 with Retry-After) instead of making its client
+ * wait past its own time-out. Once its batch has started it is never refused for time: it commits or fails with its
+ * own error, so nothing refused is committed and nothing answered 2xx is left uncommitted.
  */
+
+import { systemTimers, type DeadlineTimers } from './deadline.js';
 
 export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -46,9 +53,20 @@ export class GroupCommitFullError extends Error {
   }
 }
 
+export class GroupCommitDeadlineError extends Error {
+  constructor() {
+    super('The delivery waited for a commit past its deadline');
+    this.name = 'GroupCommitDeadlineError';
+  }
+}
+
 interface Pending<T, R> {
   item: T;
   size: number;
+  /** Epoch ms by which its batch must have started (Infinity: none). */
+  deadline: number;
+  /** Cancels the deadline's timer. */
+  cancel: () => void;
   resolve: (value: R) => void;
   reject: (error: unknown) => void;
 }
@@ -59,6 +77,8 @@ export interface GroupCommitStats {
   items: number;
   largestBatch: number;
   fallbacks: number;
+  /** Deliveries refused because their batch had not started by their deadline. */
+  expired: number;
 }
 
 export class GroupCommitter<T, R> {
@@ -66,27 +86,50 @@ export class GroupCommitter<T, R> {
   private queuedSize = 0;
   private isFlushing = false;
   private timer: NodeJS.Timeout | null = null;
-  private readonly counters = { batches: 0, items: 0, largestBatch: 0, fallbacks: 0 };
+  private readonly counters = { batches: 0, items: 0, largestBatch: 0, fallbacks: 0, expired: 0 };
 
   constructor(
     private readonly runner: GroupCommitRunner<T, R>,
     private readonly opts: GroupCommitOptions = DEFAULT_GROUP_COMMIT,
     private readonly sizeOf: (item: T) => number = () => 1,
+    private readonly timers: DeadlineTimers = systemTimers,
   ) {}
 
   get stats(): GroupCommitStats {
     return { queued: this.queue.length, ...this.counters };
   }
 
-  /** Settles after the transaction holding `item` has committed (or with the item's own error). */
-  submit(item: T): Promise<R> {
+  /**
+   * Settles after the transaction holding `item` has committed (or with the item's own error). With a `deadline`
+   * (epoch ms), an item whose batch has not started by then is taken out of the queue and rejected with
+   * GroupCommitDeadlineError; it is never applied.
+   */
+  submit(item: T, deadline = Infinity): Promise<R> {
     if (this.queue.length >= this.opts.maxQueued) return Promise.reject(new GroupCommitFullError());
+    if (deadline <= this.timers.now()) return this.refuseLate();
     return new Promise<R>((resolve, reject) => {
       const size = Math.max(1, this.sizeOf(item));
-      this.queue.push({ item, size, resolve, reject });
+      const p: Pending<T, R> = { item, size, deadline, cancel: () => undefined, resolve, reject };
+      if (deadline !== Infinity) p.cancel = this.timers.after(deadline - this.timers.now(), () => this.expire(p));
+      this.queue.push(p);
       this.queuedSize += size;
       this.schedule();
     });
+  }
+
+  private refuseLate(): Promise<R> {
+    this.counters.expired++;
+    return Promise.reject(new GroupCommitDeadlineError());
+  }
+
+  /** The deadline passed: refuse the item if it is still waiting (an item whose batch has started stays in it). */
+  private expire(p: Pending<T, R>): void {
+    const i = this.queue.indexOf(p);
+    if (i < 0) return;
+    this.queue.splice(i, 1);
+    this.queuedSize -= p.size;
+    this.counters.expired++;
+    p.reject(new GroupCommitDeadlineError());
   }
 
   private schedule(): void {
@@ -108,14 +151,20 @@ export class GroupCommitter<T, R> {
     if (this.isFlushing) return;
     this.isFlushing = true;
     try {
-      while (this.queue.length > 0) await this.commit(this.take());
+      while (this.queue.length > 0) {
+        const batch = this.take();
+        if (batch.length) await this.commit(batch);
+      }
     } finally {
       this.isFlushing = false;
     }
   }
 
-  /** The oldest waiting deliveries, up to the batch limits (always at least one). */
+  /** The oldest waiting deliveries, up to the batch limits (always at least one); none past its deadline. */
   private take(): Pending<T, R>[] {
+    // A timer that has not fired yet (a busy event loop) must not let a late item slip into the batch.
+    const now = this.timers.now();
+    for (const p of this.queue.filter((q) => q.deadline <= now)) this.expire(p);
     let n = 0;
     let size = 0;
     while (n < this.queue.length && n < this.opts.maxBatchItems) {
@@ -126,6 +175,7 @@ export class GroupCommitter<T, R> {
     }
     const batch = this.queue.splice(0, n);
     this.queuedSize -= size;
+    for (const p of batch) p.cancel(); // started: from here it commits or fails on its own, never for time
     return batch;
   }
 

@@ -13,6 +13,7 @@ import { intakeBusy, invalidIntegrationKey } from './errors.js';
 import { listIntakeErrors, recordIntakeErrors, type IntakeError } from './intake-errors.js';
 import {
   DEFAULT_GROUP_COMMIT,
+  GroupCommitDeadlineError,
   GroupCommitFullError,
   GroupCommitter,
   type GroupCommitOptions,
@@ -127,11 +128,14 @@ export class IntakeService {
     events: IntakeEvent[],
     rawBody: unknown,
     rejected: RejectedItem[] = [],
+    /** Epoch ms: refused (503/429, Retry-After) if its batch has not started by then (IntakeLimiter.run gives it). */
+    deadline = Infinity,
   ): Promise<IntakeOutcome[]> {
     try {
-      return await this.committer.submit({ key, source, events, rawBody, rejected, now: this.deps.clock.now() });
+      const req = { key, source, events, rawBody, rejected, now: this.deps.clock.now() };
+      return await this.committer.submit(req, deadline);
     } catch (e) {
-      if (e instanceof GroupCommitFullError) throw intakeBusy(1);
+      if (e instanceof GroupCommitFullError || e instanceof GroupCommitDeadlineError) throw intakeBusy(1);
       throw e;
     }
   }

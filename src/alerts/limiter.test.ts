@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ManualTimers } from './deadline.js';
 import { IntakeLimiter } from './limiter.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -78,5 +79,62 @@ describe('IntakeLimiter', () => {
     await closing;
     assert.equal(finished, true);
     assert.deepEqual(await running, { value: undefined });
+  });
+
+  it('refuses a waiter that was not admitted within queueTimeoutMs, and only then', async () => {
+    const timers = new ManualTimers(0);
+    const limiter = new IntakeLimiter({ maxInFlight: 1, maxQueued: 4, queueTimeoutMs: 3000 }, timers);
+    const gate = deferred();
+    const running = limiter.run(() => gate.promise);
+    let ran = false;
+    const waiting = limiter.run(() => {
+      ran = true;
+      return Promise.resolve('late');
+    });
+    timers.advance(2999);
+    assert.deepEqual(limiter.stats, { inFlight: 1, queued: 1 }, 'still waiting just before the time-out');
+    timers.advance(1);
+    assert.equal(await waiting, null, 'refused at the time-out');
+    assert.equal(ran, false);
+    assert.deepEqual(limiter.stats, { inFlight: 1, queued: 0 });
+    gate.resolve();
+    await running;
+    assert.equal(timers.waiting, 0);
+  });
+
+  it('cuts the wait at the delivery deadline and hands the deadline to the work', async () => {
+    const timers = new ManualTimers(1000);
+    const limiter = new IntakeLimiter({ maxInFlight: 1, maxQueued: 4, queueTimeoutMs: 5000, deadlineMs: 2000 }, timers);
+    const gate = deferred();
+    const deadlines: number[] = [];
+    const running = limiter.run(async (deadline) => {
+      deadlines.push(deadline);
+      await gate.promise;
+    });
+    timers.advance(500);
+    const admitted = limiter.run((deadline) => {
+      deadlines.push(deadline);
+      return Promise.resolve('admitted');
+    });
+    timers.advance(500);
+    const third = limiter.run(() => Promise.resolve('third'));
+    assert.deepEqual(limiter.stats, { inFlight: 1, queued: 2 });
+    gate.resolve();
+    assert.deepEqual(await admitted, { value: 'admitted' }, 'a slot came free before its deadline');
+    await running;
+    assert.deepEqual(deadlines, [3000, 3500], 'each deadline is its own start + deadlineMs');
+    assert.deepEqual(limiter.stats, { inFlight: 0, queued: 0 }, 'the third took the freed slot');
+    assert.deepEqual(await third, { value: 'third' });
+
+    // Now a waiter whose deadline (2 s) comes before queueTimeoutMs (5 s) is refused at the deadline.
+    const gate2 = deferred();
+    const busy = limiter.run(() => gate2.promise);
+    const waiter = limiter.run(() => Promise.resolve('never'));
+    timers.advance(1999);
+    assert.deepEqual(limiter.stats, { inFlight: 1, queued: 1 });
+    timers.advance(1);
+    assert.equal(await waiter, null);
+    gate2.resolve();
+    await busy;
   });
 });

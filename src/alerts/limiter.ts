@@ -9,6 +9,21 @@
  * in a storm cannot crowd out the others, yet on its own it still gets every slot and queue place: its extra
  * requests wait, as before, instead of being refused at once (an instant refusal invites a client to hammer).
  */
+import { systemTimers, type DeadlineTimers } from './deadline.js';
+
+export interface IntakeLimiterOptions {
+  maxInFlight: number;
+  maxQueued: number;
+  /** Longest wait for a slot; a waiter not admitted by then is refused (the caller answers 503/429, Retry-After). */
+  queueTimeoutMs: number;
+  /**
+   * The delivery's whole budget from the moment it asks for a slot: the slot wait is cut short at it, and `run`
+   * hands it to `fn` so the commit queue can refuse the delivery too if its batch has not started by then (see
+   * GroupCommitter). Without it there is no deadline beyond `queueTimeoutMs`.
+   */
+  deadlineMs?: number;
+}
+
 interface Waiter {
   bucket: string;
   seq: number;
@@ -27,7 +42,10 @@ export class IntakeLimiter {
   private isClosed = false;
   private readonly onIdle: (() => void)[] = [];
 
-  constructor(private readonly opts: { maxInFlight: number; maxQueued: number; queueTimeoutMs: number }) {}
+  constructor(
+    private readonly opts: IntakeLimiterOptions,
+    private readonly timers: DeadlineTimers = systemTimers,
+  ) {}
 
   get stats(): { inFlight: number; queued: number } {
     return { inFlight: this.inFlight, queued: this.queued };
@@ -67,23 +85,30 @@ export class IntakeLimiter {
     return new Promise((resolve) => this.onIdle.push(resolve));
   }
 
-  /** Run `fn` in a slot; null (fn not run) when no slot came free in time or its place in the queue was given up. */
-  async run<T>(fn: () => Promise<T>, bucket = ''): Promise<{ value: T } | null> {
+  /**
+   * Run `fn` in a slot; null (fn not run) when no slot came free in time or its place in the queue was given up.
+   * `fn` receives the delivery's deadline (epoch ms; Infinity without `deadlineMs`): work that has not started by
+   * then should be refused rather than done for a client that has given up.
+   */
+  async run<T>(fn: (deadline: number) => Promise<T>, bucket = ''): Promise<{ value: T } | null> {
+    const now = this.timers.now();
+    const deadline = this.opts.deadlineMs === undefined ? Infinity : now + this.opts.deadlineMs;
     if (!this.tryAcquire(bucket)) {
-      if (this.isClosed || !this.makeRoom(bucket)) return null;
+      const waitMs = Math.min(this.opts.queueTimeoutMs, deadline - now);
+      if (this.isClosed || waitMs <= 0 || !this.makeRoom(bucket)) return null;
       const got = await new Promise<boolean>((resolve) => {
         const waiter: Waiter = {
           bucket,
           seq: this.seq++,
           grant: (granted) => {
-            clearTimeout(timer);
+            cancel();
             resolve(granted);
           },
         };
-        const timer = setTimeout(() => {
+        const cancel = this.timers.after(waitMs, () => {
           this.removeWaiter(waiter);
           resolve(false);
-        }, this.opts.queueTimeoutMs);
+        });
         const q = this.queues.get(bucket);
         if (q) q.push(waiter);
         else this.queues.set(bucket, [waiter]);
@@ -92,7 +117,7 @@ export class IntakeLimiter {
       if (!got) return null;
     }
     try {
-      return { value: await fn() };
+      return { value: await fn(deadline) };
     } finally {
       this.release(bucket);
     }

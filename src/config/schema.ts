@@ -93,6 +93,14 @@ export const ConfigSchema = Type.Object(
           default: 5000,
           description: 'MUSTER_INTAKE_QUEUE_TIMEOUT_MS: longest wait for a slot',
         }),
+        deadlineMs: Type.Integer({
+          minimum: 100,
+          maximum: 60000,
+          default: 5000,
+          description:
+            'MUSTER_INTAKE_DEADLINE_MS: a delivery whose transaction has not started this long after it asked for a ' +
+            'slot is refused 503 (429 on the PagerDuty API) with Retry-After, well before a client time-out of 10 s',
+        }),
         payloadRetentionDays: Type.Integer({
           minimum: 1,
           maximum: 3650,

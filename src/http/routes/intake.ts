@@ -3,7 +3,8 @@
  * (src/alerts/<source>.ts), and answers 2xx only after the transaction holding the event has committed (deliveries
  * arriving together share one transaction: group commit in IntakeService).
  * Intake is bounded (IntakeLimiter): when full, Muster answers 503 (429 on the PagerDuty API) with Retry-After,
- * which Alertmanager and PagerDuty clients retry, instead of queueing without limit.
+ * which Alertmanager and PagerDuty clients retry, instead of queueing without limit; and a delivery that could not
+ * be applied within intake.deadlineMs of asking for a slot is refused the same way, before its client gives up.
  */
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -174,7 +175,7 @@ export function registerIntakeRoutes(app: FastifyInstance, services: Services): 
     const plaintext = intakeKeyFrom(req, pathKey);
     let result: Awaited<ReturnType<typeof limiter.run<{ alerts: IntakeOutcome[]; rejected: RejectedItem[] }>>>;
     try {
-      result = await limiter.run(async () => {
+      result = await limiter.run(async (deadline) => {
         const key = plaintext ? await keys.authenticate(plaintext, [source]) : null;
         if (!key) {
           countIntake(source, 'rejected');
@@ -194,7 +195,7 @@ export function registerIntakeRoutes(app: FastifyInstance, services: Services): 
           countIntake(source, 'rejected');
           throw validationError(parsed.problems);
         }
-        const alerts = await intake.ingest(key, source, parsed.events, body, parsed.rejected);
+        const alerts = await intake.ingest(key, source, parsed.events, body, parsed.rejected, deadline);
         return { alerts, rejected: parsed.rejected };
       }, plaintext ?? undefined);
     } catch (e) {
@@ -424,7 +425,7 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
         },
       },
       async (req, reply) => {
-        const result = await limiter.run(async () => {
+        const result = await limiter.run(async (deadline) => {
           const parsed = parsePagerDutyEvent(req.body);
           if ('errors' in parsed) {
             countIntake('pagerduty', 'rejected');
@@ -456,9 +457,10 @@ function registerPagerDutyRoutes(app: FastifyInstance, services: Services): void
                 groupName: '',
               };
           try {
-            countOutcomes('pagerduty', await intake.ingest(key, 'pagerduty', [alert], req.body));
+            countOutcomes('pagerduty', await intake.ingest(key, 'pagerduty', [alert], req.body, [], deadline));
           } catch (e) {
-            if (e instanceof AppError && e.code === 'intake_busy') return null; // the commit queue is full: 429
+            // The commit queue is full, or the event's batch had not started by its deadline: 429.
+            if (e instanceof AppError && e.code === 'intake_busy') return null;
             throw e;
           }
           return { code: 202 as const, body: pdSuccess(dedupKey) };
