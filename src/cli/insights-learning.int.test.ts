@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { runMuster as muster } from '../testing/cli.js';
-import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../testing/server.js';
+import { overdueActionItem, postmortemWithCapacityFactor, resolvedSearchP1 } from '../testing/fixtures.js';
+import { startTestMuster, type TestMuster } from '../testing/server.js';
 
 for (const engine of ENGINES) {
   describe(`muster insights learning [${engine}]`, () => {
@@ -20,30 +21,12 @@ for (const engine of ENGINES) {
     after(async () => t.stop());
 
     it('prints completion, overdue post-mortems and action items per team, and the factors', async () => {
-      const team = await t.api<{ id: string }>('POST', '/api/teams', { name: 'Search' });
-      const svc = await t.api<{ id: string }>('POST', '/api/services', { name: 'search', teamId: team.body.id });
-      const declared = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
-        title: 'Search is down',
-        severity: 'P1',
-        serviceIds: [svc.body.id],
-      });
-      const incidentId = declared.body.incident.id;
-      assert.equal((await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' })).status, 200);
-      const started = await t.api('POST', `/api/incidents/${incidentId}/postmortem`, {});
-      assert.ok(started.status === 201 || started.status === 409, JSON.stringify(started.body));
-      const pm = await t.api<{ id: string }>('GET', `/api/incidents/${incidentId}/postmortem`);
-      assert.equal((await t.api('PUT', `/api/postmortems/${pm.body.id}/factors/cf_capacity`, {})).status, 201);
+      const { teamId, incidentId } = await resolvedSearchP1(t);
+      const pmId = await postmortemWithCapacityFactor(t, incidentId);
       const past = new Date(Date.now() - 60_000).toISOString();
-      const overdue = await t.api('PATCH', `/api/postmortems/${pm.body.id}`, { dueAt: past });
+      const overdue = await t.api('PATCH', `/api/postmortems/${pmId}`, { dueAt: past });
       assert.equal(overdue.status, 200, JSON.stringify(overdue.body));
-      const item = await t.api('POST', '/api/action-items', {
-        incidentId,
-        title: 'Add a replica',
-        ownerUserId: ADMIN_EMAIL,
-        teamId: team.body.id,
-        dueAt: past,
-      });
-      assert.equal(item.status, 201, JSON.stringify(item.body));
+      await overdueActionItem(t, incidentId, teamId);
 
       const human = await muster(['insights', 'learning'], env);
       assert.equal(human.code, 0, human.stderr);
@@ -52,7 +35,7 @@ for (const engine of ENGINES) {
       assert.match(human.stdout, /^Search\s+1\s+0\s+0\s+0%\s+below\s+1\s+1\s+1\s+0\s+-$/m);
       assert.match(human.stdout, /contributing factors:[\s\S]*capacity\s+Capacity\s+1/);
 
-      const json = await muster(['insights', 'learning', '--team', team.body.id, '--json'], env);
+      const json = await muster(['insights', 'learning', '--team', teamId, '--json'], env);
       assert.equal(json.code, 0, json.stderr);
       const r = JSON.parse(json.stdout) as {
         target: number;
@@ -61,7 +44,7 @@ for (const engine of ENGINES) {
         byTeam: { name: string }[];
       };
       assert.equal(r.target, 0.9);
-      assert.equal(r.filter.teamId, team.body.id);
+      assert.equal(r.filter.teamId, teamId);
       assert.deepEqual(
         [r.overall.completion.eligible, r.overall.completion.rate, r.overall.postmortemsOverdue],
         [1, 0, 1],

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { runMuster as muster } from '../testing/cli.js';
+import { overdueActionItem, resolvedSearchP1 } from '../testing/fixtures.js';
 import { ADMIN_EMAIL, startTestMuster, type TestMuster } from '../testing/server.js';
 
 for (const engine of ENGINES) {
@@ -21,32 +22,16 @@ for (const engine of ENGINES) {
     after(async () => t.stop());
 
     it('answers every figure and prints the card and the ranking', async () => {
-      const team = await t.api<{ id: string }>('POST', '/api/teams', { name: 'Search' });
-      const svc = await t.api<{ id: string }>('POST', '/api/services', { name: 'search', teamId: team.body.id });
-      const declared = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
-        title: 'Search is down',
-        severity: 'P1',
-        serviceIds: [svc.body.id],
-      });
-      const incidentId = declared.body.incident.id;
-      assert.equal((await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' })).status, 200);
-      const past = new Date(Date.now() - 60_000).toISOString();
-      const item = await t.api('POST', '/api/action-items', {
-        incidentId,
-        title: 'Add a replica',
-        ownerUserId: ADMIN_EMAIL,
-        teamId: team.body.id,
-        dueAt: past,
-      });
-      assert.equal(item.status, 201, JSON.stringify(item.body));
+      const { teamId, serviceId, incidentId } = await resolvedSearchP1(t);
+      await overdueActionItem(t, incidentId, teamId);
 
       for (const path of [
-        `/api/people/heroes?teamId=${team.body.id}`,
-        `/api/people/heroes/incidents?teamId=${team.body.id}&userId=nobody&measure=incidents`,
-        `/api/people/knowledge?teamId=${team.body.id}`,
-        `/api/people/load?teamId=${team.body.id}`,
+        `/api/people/heroes?teamId=${teamId}`,
+        `/api/people/heroes/incidents?teamId=${teamId}&userId=nobody&measure=incidents`,
+        `/api/people/knowledge?teamId=${teamId}`,
+        `/api/people/load?teamId=${teamId}`,
         '/api/me/recovery',
-        `/api/teams/${team.body.id}/people-settings`,
+        `/api/teams/${teamId}/people-settings`,
       ]) {
         const r = await t.api('GET', path);
         assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
@@ -57,26 +42,26 @@ for (const engine of ENGINES) {
         knowledgeFlag: boolean;
         runbookCoverage: { hasRunbook: boolean };
         owningTeam: { id: string };
-      }>('GET', `/api/services/${svc.body.id}/health-card`);
+      }>('GET', `/api/services/${serviceId}/health-card`);
       assert.equal(card.status, 200, JSON.stringify(card.body));
       assert.equal(card.body.openIncidents, 0);
       assert.equal(card.body.overdueActionItems, 1);
       assert.equal(card.body.knowledgeFlag, false);
       assert.equal(card.body.runbookCoverage.hasRunbook, false);
-      assert.equal(card.body.owningTeam.id, team.body.id);
+      assert.equal(card.body.owningTeam.id, teamId);
 
-      const bad = await t.api('PUT', `/api/teams/${team.body.id}/people-settings`, { heroMedianFactor: 0 });
+      const bad = await t.api('PUT', `/api/teams/${teamId}/people-settings`, { heroMedianFactor: 0 });
       assert.equal(bad.status, 400);
-      const ok = await t.api<{ heroMinCount: number }>('PUT', `/api/teams/${team.body.id}/people-settings`, {
+      const ok = await t.api<{ heroMinCount: number }>('PUT', `/api/teams/${teamId}/people-settings`, {
         heroMinCount: 3,
       });
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
       assert.equal(ok.body.heroMinCount, 3);
 
-      const ranking = await muster(['people', 'ranking', team.body.id], env);
+      const ranking = await muster(['people', 'ranking', teamId], env);
       assert.equal(ranking.code, 0, ranking.stderr);
       assert.match(ranking.stdout, /^search\s+Search\s+0\s/m);
-      const heroes = await muster(['people', 'heroes', '--team', team.body.id, '--json'], env);
+      const heroes = await muster(['people', 'heroes', '--team', teamId, '--json'], env);
       assert.equal(heroes.code, 0, heroes.stderr);
 
       // Months are read in the team's zone (its schedules'): 1 July in London is 30 June 23:00 UTC, and the table
@@ -84,7 +69,7 @@ for (const engine of ENGINES) {
       const users = await t.api<{ users: { id: string; email: string }[] }>('GET', '/api/users');
       const adminId = users.body.users.find((u) => u.email === ADMIN_EMAIL)!.id;
       const sched = await t.api('POST', '/api/schedules', {
-        teamId: team.body.id,
+        teamId: teamId,
         name: 'Search primary',
         timezone: 'Europe/London',
         layers: [
@@ -99,7 +84,7 @@ for (const engine of ENGINES) {
       });
       assert.equal(sched.status, 201, JSON.stringify(sched.body));
       const window = ['--from', '2026-06-01T00:00:00+01:00', '--to', '2026-09-01T00:00:00+01:00'];
-      const load = await muster(['people', 'load', '--team', team.body.id, ...window], env);
+      const load = await muster(['people', 'load', '--team', teamId, ...window], env);
       assert.equal(load.code, 0, load.stderr);
       const months = load.stdout.split('\n').flatMap((l) => /\s(\d{4}-\d{2})\s/.exec(l)?.[1] ?? []);
       assert.deepEqual(months, ['2026-06', '2026-07', '2026-08'], load.stdout);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { runMuster as muster } from '../testing/cli.js';
+import { postmortemWithCapacityFactor, resolvedSearchP1 } from '../testing/fixtures.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 
 for (const engine of ENGINES) {
@@ -19,26 +20,15 @@ for (const engine of ENGINES) {
     after(async () => t.stop());
 
     it('prints the completion rate and what is missing, and the factors with their counts', async () => {
-      const team = await t.api<{ id: string }>('POST', '/api/teams', { name: 'Search' });
-      const svc = await t.api<{ id: string }>('POST', '/api/services', { name: 'search', teamId: team.body.id });
-      const declared = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
-        title: 'Search is down',
-        severity: 'P1',
-        serviceIds: [svc.body.id],
-      });
-      const incidentId = declared.body.incident.id;
-      assert.equal((await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' })).status, 200);
-      const started = await t.api('POST', `/api/incidents/${incidentId}/postmortem`, {});
-      assert.ok(started.status === 201 || started.status === 409, JSON.stringify(started.body));
-      const pm = await t.api<{ id: string }>('GET', `/api/incidents/${incidentId}/postmortem`);
-      assert.equal((await t.api('PUT', `/api/postmortems/${pm.body.id}/factors/cf_capacity`, {})).status, 201);
+      const { teamId, incidentId } = await resolvedSearchP1(t);
+      const pmId = await postmortemWithCapacityFactor(t, incidentId);
 
       // Not due yet: in progress, not counted.
       const writing = await muster(['postmortem', 'completion'], env);
       assert.equal(writing.code, 0, writing.stderr);
       assert.match(writing.stdout, /overall\s+0\s+0\s+1\s+-\s+-\s+90%\s+-/);
       // Past its due date: counted, and missing.
-      const overdue = await t.api('PATCH', `/api/postmortems/${pm.body.id}`, {
+      const overdue = await t.api('PATCH', `/api/postmortems/${pmId}`, {
         dueAt: new Date(Date.now() - 60_000).toISOString(),
       });
       assert.equal(overdue.status, 200, JSON.stringify(overdue.body));
@@ -48,7 +38,7 @@ for (const engine of ENGINES) {
       assert.match(human.stdout, /Search\s+1\s+0\s+0\s+0%/);
       assert.match(human.stdout, /missing:[\s\S]*Search is down/);
 
-      const json = await muster(['--json', 'postmortem', 'completion', '--team', team.body.id], env);
+      const json = await muster(['--json', 'postmortem', 'completion', '--team', teamId], env);
       assert.equal(json.code, 0, json.stderr);
       const report = JSON.parse(json.stdout) as { target: number; overall: { eligible: number; rate: number } };
       assert.equal(report.target, 0.9);

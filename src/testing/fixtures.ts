@@ -4,7 +4,7 @@
  * as the administrator the test server starts with.
  */
 import assert from 'node:assert/strict';
-import type { TestMuster } from './server.js';
+import { ADMIN_EMAIL, type TestMuster } from './server.js';
 import { GithubStandIn, GitlabStandIn, JiraStandIn } from './trackers.js';
 
 /** Poll `fn` every 25 ms until it answers something truthy; throw naming `what` after `ms`. */
@@ -87,4 +87,41 @@ export async function startTrackerStandIns(spec: {
       await Promise.all([github.close(), jira.close(), gitlab.close()]);
     },
   };
+}
+
+/** A team `Search` owning a service `search`, and a P1 "Search is down" on it, resolved. */
+export async function resolvedSearchP1(
+  t: TestMuster,
+): Promise<{ teamId: string; serviceId: string; incidentId: string }> {
+  const teamId = (await t.api<{ id: string }>('POST', '/api/teams', { name: 'Search' })).body.id;
+  const serviceId = (await t.api<{ id: string }>('POST', '/api/services', { name: 'search', teamId })).body.id;
+  const declared = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+    title: 'Search is down',
+    severity: 'P1',
+    serviceIds: [serviceId],
+  });
+  const incidentId = declared.body.incident.id;
+  assert.equal((await t.api('POST', `/api/incidents/${incidentId}/status`, { status: 'resolved' })).status, 200);
+  return { teamId, serviceId, incidentId };
+}
+
+/** The incident's post-mortem (started here, or already by the resolve hook), tagged with the capacity factor. */
+export async function postmortemWithCapacityFactor(t: TestMuster, incidentId: string): Promise<string> {
+  const started = await t.api('POST', `/api/incidents/${incidentId}/postmortem`, {});
+  assert.ok(started.status === 201 || started.status === 409, JSON.stringify(started.body));
+  const pm = await t.api<{ id: string }>('GET', `/api/incidents/${incidentId}/postmortem`);
+  assert.equal((await t.api('PUT', `/api/postmortems/${pm.body.id}/factors/cf_capacity`, {})).status, 201);
+  return pm.body.id;
+}
+
+/** An action item of the incident, "Add a replica", owned by the administrator and due a minute ago. */
+export async function overdueActionItem(t: TestMuster, incidentId: string, teamId: string): Promise<void> {
+  const item = await t.api('POST', '/api/action-items', {
+    incidentId,
+    title: 'Add a replica',
+    ownerUserId: ADMIN_EMAIL,
+    teamId,
+    dueAt: new Date(Date.now() - 60_000).toISOString(),
+  });
+  assert.equal(item.status, 201, JSON.stringify(item.body));
 }
