@@ -232,6 +232,8 @@ export function buildServices(
       keys: integrationKeys,
       live: alerts.live,
       onEnqueued: () => runner?.wake(),
+      // PostgreSQL: batches for different services commit at once (SQLite keeps one; src/alerts/intake-batcher.ts).
+      groupCommit: { lanes: config.intake.parallelBatches },
       paging: inlinePaging(escalationDeps({ db, notify: notify.notify, config }), log),
       // Automation rules and automatic actions: one automation.evaluate job for a new alert of a team that has any.
       onAlertTriggered: (trx, alert, now) => services.automation.onAlertTriggered(trx, alert, now),

@@ -5,6 +5,7 @@ import {
   GroupCommitDeadlineError,
   GroupCommitFullError,
   GroupCommitter,
+  LanedCommitter,
   type GroupCommitRunner,
   type Settled,
 } from './intake-batcher.js';
@@ -49,7 +50,16 @@ describe('GroupCommitter', () => {
     const out = await Promise.all([1, 2, 3, 4, 5].map((i) => c.submit(i)));
     assert.deepEqual(out, ['b1', 'b2', 'b3', 'b4', 'b5']);
     assert.deepEqual(r.batches, [[1, 2, 3, 4, 5]]);
-    assert.deepEqual(c.stats, { queued: 0, batches: 1, items: 5, largestBatch: 5, fallbacks: 0, expired: 0 });
+    assert.deepEqual(c.stats, {
+      queued: 0,
+      batches: 1,
+      items: 5,
+      largestBatch: 5,
+      fallbacks: 0,
+      expired: 0,
+      lanes: 1,
+      mostAtOnce: 1,
+    });
   });
 
   it('a lone delivery goes through its own transaction; later arrivals wait for the running commit, then go together', async () => {
@@ -173,6 +183,98 @@ describe('GroupCommitter', () => {
         [1, 2],
         [4, 5],
       ]);
+    });
+  });
+
+  describe('lanes (PostgreSQL: batches for different services at once)', () => {
+    interface Item {
+      service: string;
+      n: number;
+    }
+    /** Each batch (or lone item) is held until the test releases it. */
+    function heldRunner() {
+      const calls: { items: string[]; release: () => void }[] = [];
+      let running = 0;
+      let most = 0;
+      const run = async (items: Item[]): Promise<Settled<string>[]> => {
+        running++;
+        most = Math.max(most, running);
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        calls.push({ items: items.map((i) => `${i.service}${i.n}`), release });
+        await gate;
+        running--;
+        return items.map((i) => ({ ok: true, value: `${i.service}${i.n}` }));
+      };
+      const runner: GroupCommitRunner<Item, string> = {
+        batch: run,
+        one: async (item) => {
+          const [r] = await run([item]);
+          return r!.ok ? r!.value : '';
+        },
+      };
+      return { runner, calls, most: () => most };
+    }
+    const until = async (cond: () => boolean) => {
+      while (!cond()) await new Promise((res) => setTimeout(res, 1));
+    };
+    const opts = { lingerMs: 1, maxBatchItems: 100, maxBatchSize: 1000, maxQueued: 100, lanes: 2 };
+
+    it("commits different services' batches at the same time and keeps one service's deliveries in order in one lane", async () => {
+      const r = heldRunner();
+      const c = new LanedCommitter(
+        r.runner,
+        opts,
+        () => 1,
+        (i: Item) => i.service,
+      );
+      const a1 = c.submit({ service: 'a', n: 1 });
+      const b1 = c.submit({ service: 'b', n: 1 });
+      await until(() => r.calls.length === 2);
+      assert.deepEqual(r.calls.map((x) => x.items).sort(), [['a1'], ['b1']], 'two services, two transactions at once');
+      // Service a's lane is busy and b's too: a's later deliveries wait behind a1, in order, never beside it.
+      const later = [c.submit({ service: 'a', n: 2 }), c.submit({ service: 'a', n: 3 })];
+      r.calls.find((x) => x.items[0] === 'b1')!.release();
+      assert.equal(await b1, 'b1');
+      await new Promise((res) => setTimeout(res, 5));
+      assert.equal(r.calls.length, 2, "a's deliveries did not move to the idle lane while a1 was committing");
+      r.calls.find((x) => x.items[0] === 'a1')!.release();
+      assert.equal(await a1, 'a1');
+      await until(() => r.calls.length === 3);
+      assert.deepEqual(r.calls[2]!.items, ['a2', 'a3']);
+      r.calls[2]!.release();
+      assert.deepEqual(await Promise.all(later), ['a2', 'a3']);
+      assert.equal(r.most(), 2);
+      const stats = c.stats;
+      assert.deepEqual(
+        { lanes: stats.lanes, mostAtOnce: stats.mostAtOnce, batches: stats.batches, items: stats.items },
+        { lanes: 2, mostAtOnce: 2, batches: 3, items: 4 },
+      );
+    });
+
+    it('sends a service with nothing pending to the least busy lane', async () => {
+      const r = heldRunner();
+      const c = new LanedCommitter(
+        r.runner,
+        opts,
+        () => 1,
+        (i: Item) => i.service,
+      );
+      const a = [1, 2, 3].map((n) => c.submit({ service: 'a', n }));
+      await until(() => r.calls.length === 1);
+      const b = c.submit({ service: 'b', n: 1 });
+      await until(() => r.calls.length === 2);
+      assert.deepEqual(r.calls[1]!.items, ['b1'], 'b did not wait behind a');
+      const d = c.submit({ service: 'd', n: 1 });
+      r.calls[1]!.release();
+      await b;
+      // d arrived while both lanes were busy: it went to b's (fewer deliveries), so it commits before a's batch ends.
+      await until(() => r.calls.length === 3);
+      assert.deepEqual(r.calls[2]!.items, ['d1']);
+      r.calls[2]!.release();
+      assert.equal(await d, 'd1');
+      r.calls[0]!.release();
+      assert.deepEqual(await Promise.all(a), ['a1', 'a2', 'a3']);
     });
   });
 });

@@ -4,9 +4,14 @@
  * and applied in ONE transaction, in arrival order; each caller's promise settles only after that transaction has
  * committed, so a 2xx still means "durable". One fsync then serves the whole batch instead of one per delivery.
  *
- * One batch commits at a time per process (SQLite has one connection anyway; on PostgreSQL the per-service lock
- * would serialise concurrent batches for the same service). When the batch transaction itself fails, its deliveries
- * are applied again one by one, each in its own transaction, so one bad delivery cannot fail the others.
+ * One GroupCommitter commits one batch at a time. On PostgreSQL, `LanedCommitter` runs several of them side by side
+ * (`lanes`), each taking whole services: every delivery for a service goes to the lane that already holds that
+ * service's deliveries (in arrival order), and a service with none waiting goes to the least busy lane. So batches
+ * for different services commit at the same time on the pool, while one service's deliveries stay in order and its
+ * lock (taken by each batch) is never contended inside the process; across processes that lock serialises one
+ * service's batches as before. SQLite has one connection, so it keeps one lane. When the batch transaction itself
+ * fails, its deliveries are applied again one by one, each in its own transaction, so one bad delivery cannot fail
+ * the others.
  *
  * Deadlines: a delivery may carry one (epoch ms). If its batch has not started by then, it leaves the queue and is
  * refused with GroupCommitDeadlineError (the route answers 503/429 with Retry-After) instead of making its client
@@ -37,6 +42,8 @@ export interface GroupCommitOptions {
   maxBatchSize: number;
   /** Deliveries waiting for a commit; beyond this `submit` fails with GroupCommitFullError at once. */
   maxQueued: number;
+  /** Batches committed at once, for different partitions (services); LanedCommitter only. Default 1. */
+  lanes?: number;
 }
 
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
@@ -79,10 +86,21 @@ export interface GroupCommitStats {
   fallbacks: number;
   /** Deliveries refused because their batch had not started by their deadline. */
   expired: number;
+  /** Lanes (batches that may commit at once) and the most that did at the same time. */
+  lanes: number;
+  mostAtOnce: number;
 }
 
-export class GroupCommitter<T, R> {
+/** What IntakeService needs of a committer: GroupCommitter, or LanedCommitter for several lanes. */
+export interface Committer<T, R> {
+  submit(item: T, deadline?: number): Promise<R>;
+  readonly stats: GroupCommitStats;
+}
+
+export class GroupCommitter<T, R> implements Committer<T, R> {
   private queue: Pending<T, R>[] = [];
+  /** Deliveries in the batch being committed (0 when idle). */
+  private inBatch = 0;
   private queuedSize = 0;
   private isFlushing = false;
   private timer: NodeJS.Timeout | null = null;
@@ -96,7 +114,17 @@ export class GroupCommitter<T, R> {
   ) {}
 
   get stats(): GroupCommitStats {
-    return { queued: this.queue.length, ...this.counters };
+    return { queued: this.queue.length, ...this.counters, lanes: 1, mostAtOnce: Math.min(1, this.counters.batches) };
+  }
+
+  /** Deliveries waiting or being committed: how busy this committer is. */
+  get load(): number {
+    return this.queue.length + this.inBatch;
+  }
+
+  /** Whether a batch is being committed now. */
+  get isCommitting(): boolean {
+    return this.inBatch > 0;
   }
 
   /**
@@ -181,6 +209,15 @@ export class GroupCommitter<T, R> {
 
   /** Never throws: every pending promise is settled. */
   private async commit(batch: Pending<T, R>[]): Promise<void> {
+    this.inBatch = batch.length;
+    try {
+      await this.commitBatch(batch);
+    } finally {
+      this.inBatch = 0;
+    }
+  }
+
+  private async commitBatch(batch: Pending<T, R>[]): Promise<void> {
     this.counters.batches++;
     this.counters.items += batch.length;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
@@ -210,4 +247,93 @@ export class GroupCommitter<T, R> {
 function settle<T, R>(p: Pending<T, R>, r: Settled<R>): void {
   if (r.ok) p.resolve(r.value);
   else p.reject(r.error);
+}
+
+/**
+ * Several GroupCommitters side by side (PostgreSQL): a partition's (service's) deliveries all go to the lane that
+ * holds any of its deliveries still waiting or committing, so they keep their arrival order; a partition with none
+ * goes to the lane with the fewest deliveries. Lanes commit independently, so batches for different services run at
+ * the same time, each in its own transaction on the pool.
+ */
+export class LanedCommitter<T, R> implements Committer<T, R> {
+  private readonly lanes: GroupCommitter<T, R>[];
+  /** Partitions with deliveries waiting or committing: their lane and how many. */
+  private readonly placed = new Map<string, { lane: GroupCommitter<T, R>; pending: number }>();
+  private mostAtOnce = 0;
+
+  constructor(
+    runner: GroupCommitRunner<T, R>,
+    private readonly opts: GroupCommitOptions,
+    sizeOf: (item: T) => number,
+    private readonly partitionOf: (item: T) => string,
+    timers: DeadlineTimers = systemTimers,
+  ) {
+    const n = Math.max(1, Math.floor(opts.lanes ?? 1));
+    // Count how many lanes commit at once (for the stats): wrap the runner.
+    const counted: GroupCommitRunner<T, R> = {
+      batch: (items) => this.counting(() => runner.batch(items)),
+      one: (item) => this.counting(() => runner.one(item)),
+    };
+    this.lanes = Array.from({ length: n }, () => new GroupCommitter(counted, opts, sizeOf, timers));
+  }
+
+  private committing = 0;
+  private async counting<V>(fn: () => Promise<V>): Promise<V> {
+    this.committing++;
+    this.mostAtOnce = Math.max(this.mostAtOnce, this.committing);
+    try {
+      return await fn();
+    } finally {
+      this.committing--;
+    }
+  }
+
+  get stats(): GroupCommitStats {
+    const all = this.lanes.map((l) => l.stats);
+    const sum = (k: 'queued' | 'batches' | 'items' | 'fallbacks' | 'expired') => all.reduce((a, s) => a + s[k], 0);
+    return {
+      queued: sum('queued'),
+      batches: sum('batches'),
+      items: sum('items'),
+      largestBatch: Math.max(...all.map((s) => s.largestBatch)),
+      fallbacks: sum('fallbacks'),
+      expired: sum('expired'),
+      lanes: this.lanes.length,
+      mostAtOnce: this.mostAtOnce,
+    };
+  }
+
+  submit(item: T, deadline = Infinity): Promise<R> {
+    if (this.lanes.reduce((a, l) => a + l.stats.queued, 0) >= this.opts.maxQueued) {
+      return Promise.reject(new GroupCommitFullError());
+    }
+    const key = this.partitionOf(item);
+    let place = this.placed.get(key);
+    if (!place) {
+      let lane = this.lanes[0]!;
+      for (const l of this.lanes) if (l.load < lane.load) lane = l;
+      place = { lane, pending: 0 };
+      this.placed.set(key, place);
+    }
+    place.pending++;
+    const settled = place.lane.submit(item, deadline);
+    const done = (): void => {
+      if (--place.pending === 0 && this.placed.get(key) === place) this.placed.delete(key);
+    };
+    settled.then(done, done);
+    return settled;
+  }
+}
+
+/** One committer (one lane) or LanedCommitter, as `opts.lanes` says. */
+export function createCommitter<T, R>(
+  runner: GroupCommitRunner<T, R>,
+  opts: GroupCommitOptions,
+  sizeOf: (item: T) => number,
+  partitionOf: (item: T) => string,
+  timers: DeadlineTimers = systemTimers,
+): Committer<T, R> {
+  return (opts.lanes ?? 1) > 1
+    ? new LanedCommitter(runner, opts, sizeOf, partitionOf, timers)
+    : new GroupCommitter(runner, opts, sizeOf, timers);
 }

@@ -15,7 +15,8 @@ import {
   DEFAULT_GROUP_COMMIT,
   GroupCommitDeadlineError,
   GroupCommitFullError,
-  GroupCommitter,
+  createCommitter,
+  type Committer,
   type GroupCommitOptions,
   type GroupCommitStats,
   type Settled,
@@ -103,14 +104,17 @@ export class IntakeService {
       onAlertTriggered?: (trx: Executor, alert: Selectable<AlertsTable>, now: number) => Promise<void>;
     },
   ) {
-    this.committer = new GroupCommitter<IntakeRequest, IntakeOutcome[]>(
+    // Batches for different services commit at once on PostgreSQL (lanes); SQLite has one connection: one lane.
+    const lanes = deps.db.engine === 'postgres' ? (deps.groupCommit?.lanes ?? 1) : 1;
+    this.committer = createCommitter<IntakeRequest, IntakeOutcome[]>(
       { batch: (reqs) => this.ingestBatch(reqs), one: (req) => this.ingestOne(req) },
-      { ...DEFAULT_GROUP_COMMIT, ...deps.groupCommit },
+      { ...DEFAULT_GROUP_COMMIT, ...deps.groupCommit, lanes },
       (req) => req.events.length + req.rejected.length,
+      (req) => req.key.serviceId,
     );
   }
 
-  private readonly committer: GroupCommitter<IntakeRequest, IntakeOutcome[]>;
+  private readonly committer: Committer<IntakeRequest, IntakeOutcome[]>;
 
   /** Generated dedup keys, for triggers that did not send one (PagerDuty returns a UUID the same way). */
   newDedupKey(): string {

@@ -43,6 +43,7 @@ const ENV_MAP: Record<string, string> = {
   MUSTER_INTAKE_MAX_QUEUED: 'intake.maxQueued',
   MUSTER_INTAKE_QUEUE_TIMEOUT_MS: 'intake.queueTimeoutMs',
   MUSTER_INTAKE_DEADLINE_MS: 'intake.deadlineMs',
+  MUSTER_INTAKE_PARALLEL_BATCHES: 'intake.parallelBatches',
   MUSTER_INTAKE_PAYLOAD_RETENTION_DAYS: 'intake.payloadRetentionDays',
   MUSTER_SMTP_HOST: 'smtp.host',
   MUSTER_SMTP_PORT: 'smtp.port',

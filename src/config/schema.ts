@@ -101,6 +101,14 @@ export const ConfigSchema = Type.Object(
             'MUSTER_INTAKE_DEADLINE_MS: a delivery whose transaction has not started this long after it asked for a ' +
             'slot is refused 503 (429 on the PagerDuty API) with Retry-After, well before a client time-out of 10 s',
         }),
+        parallelBatches: Type.Integer({
+          minimum: 1,
+          maximum: 32,
+          default: 4,
+          description:
+            'MUSTER_INTAKE_PARALLEL_BATCHES: PostgreSQL: intake batches for different services committed at once in ' +
+            'this process, each in its own transaction (SQLite has one connection: always 1)',
+        }),
         payloadRetentionDays: Type.Integer({
           minimum: 1,
           maximum: 3650,
