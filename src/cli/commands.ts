@@ -36,6 +36,7 @@ const escalationPreviewCommands = async (): Promise<Register> =>
 const serviceUpdateCommands = async (): Promise<Register> =>
   (await import('./services-update.js')).registerServiceUpdateCommands;
 const teamCommands = async (): Promise<Register> => (await import('./teams.js')).registerTeamCommands;
+const configCodeCommands = async (): Promise<Register> => (await import('./config-code.js')).registerConfigCodeCommands;
 const serverCommands = async (): Promise<Register> => (await import('./server-commands.js')).registerServerCommands;
 
 export const COMMANDS: CommandEntry[] = [
@@ -187,6 +188,23 @@ export const COMMANDS: CommandEntry[] = [
     name: 'people',
     description: 'people health',
     load: () => [import('./people.js').then((m) => m.registerPeopleCommands)],
+  },
+  // configuration as code (src/cli/config-code.ts, docs/config-as-code.md)
+  {
+    name: 'plan',
+    description: 'what applying configuration files would change (nothing is changed)',
+    load: () => [configCodeCommands()],
+  },
+  {
+    name: 'apply',
+    description: 'apply configuration files in one transaction (all or nothing)',
+    load: () => [configCodeCommands()],
+  },
+  { name: 'export', description: 'the current configuration as files', load: () => [configCodeCommands()] },
+  {
+    name: 'config',
+    description: 'configuration as code: the JSON Schema of the files',
+    load: () => [configCodeCommands()],
   },
   // misc (src/cli/account.ts)
   { name: 'whoami', description: 'the user behind the token', load: () => [accountCommands()] },

@@ -1227,7 +1227,16 @@ export interface GamedayEventsTable {
   details: string;
 }
 
+/** Config as code: the slug a configuration file gave an escalation policy or schedule (migration 0048). */
+export interface ConfigSlugsTable {
+  kind: string;
+  slug: string;
+  objectId: string;
+  createdAt: number;
+}
+
 export interface Database {
+  configSlugs: ConfigSlugsTable;
   escalationPolicies: EscalationPoliciesTable;
   escalationRuns: EscalationRunsTable;
   escalationRunAlerts: EscalationRunAlertsTable;

@@ -28,6 +28,7 @@ import { registerPagingRoutes } from './routes/paging.js';
 import { registerAlertQualityRoutes } from './routes/alert-quality.js';
 import { registerChangeHookRoutes } from './routes/change-hooks.js';
 import { registerChangeRoutes } from './routes/changes.js';
+import { registerConfigCodeRoutes } from './routes/config-code.js';
 import { registerSilenceRoutes } from './routes/silences.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
@@ -227,6 +228,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerPeopleLedgerRoutes(app, services);
   registerSilenceRoutes(app, services);
   registerChangeRoutes(app, services);
+  registerConfigCodeRoutes(app, services);
   await registerChangeHookRoutes(app, services);
   registerIncidentBridgeRoutes(app, services);
   registerIntakeRoutes(app, services);

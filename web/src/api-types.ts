@@ -810,6 +810,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/config/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply configuration files in one transaction (all or nothing), recorded in the audit log
+         * @description Access: `org-admin` (docs/security.md).
+         */
+        post: operations["postConfigApply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/config/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current configuration as files in the config-as-code format (export, then plan: no changes)
+         * @description Access: `org-admin` (docs/security.md).
+         */
+        get: operations["getConfigExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/config/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What applying these configuration files would change (nothing is changed)
+         * @description Access: `org-admin` (docs/security.md).
+         */
+        post: operations["postConfigPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contributing-factors": {
         parameters: {
             query?: never;
@@ -13792,6 +13852,443 @@ export interface operations {
                             serviceId: string;
                             severity: string;
                         }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    postConfigApply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    files: {
+                        /** @description The YAML text */
+                        content: string;
+                        /** @description The file's name, relative to the directory */
+                        path: string;
+                    }[];
+                    /** @description Delete what Muster has and the files do not name (default: keep it, reported) */
+                    prune?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrationKeys: {
+                            /** @description The secret: shown in this answer only, never again */
+                            key: string;
+                            name: string;
+                            prefix: string;
+                            service: string;
+                            source: string;
+                        }[];
+                        plan: {
+                            changes: {
+                                action: "create" | "update" | "delete";
+                                fields: {
+                                    field: string;
+                                    from?: unknown;
+                                    to?: unknown;
+                                }[];
+                                /** @description The slug, or the email of a user */
+                                key: string;
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services";
+                            }[];
+                            summary: {
+                                create: number;
+                                delete: number;
+                                unmanaged: number;
+                                update: number;
+                            };
+                            unmanaged: {
+                                key: string;
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services";
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    getConfigExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        files: {
+                            /** @description The YAML text */
+                            content: string;
+                            /** @description The file's name, relative to the directory */
+                            path: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    postConfigPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    files: {
+                        /** @description The YAML text */
+                        content: string;
+                        /** @description The file's name, relative to the directory */
+                        path: string;
+                    }[];
+                    /** @description Delete what Muster has and the files do not name (default: keep it, reported) */
+                    prune?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        plan: {
+                            changes: {
+                                action: "create" | "update" | "delete";
+                                fields: {
+                                    field: string;
+                                    from?: unknown;
+                                    to?: unknown;
+                                }[];
+                                /** @description The slug, or the email of a user */
+                                key: string;
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services";
+                            }[];
+                            summary: {
+                                create: number;
+                                delete: number;
+                                unmanaged: number;
+                                update: number;
+                            };
+                            unmanaged: {
+                                key: string;
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services";
+                            }[];
+                        };
                     };
                 };
             };

@@ -1,0 +1,243 @@
+/**
+ * The current state, read from the database in the canonical form of src/config-as-code/model.ts, with every
+ * reference turned from an id into a slug or an email. Run inside the apply transaction (pass its `trx`), so the plan
+ * applied is the plan of what is there at that moment.
+ */
+import type { Executor } from '../db/index.js';
+import { listServiceRows } from '../catalog/repo.js';
+import { slugify } from '../identity/model.js';
+import { listLayers, listOverrides, listScheduleRows } from '../oncall/repo.js';
+import { fromJsonText } from '../shared/json.js';
+import type { EscalationLevel } from '../escalation/model.js';
+import {
+  DEFAULT_WORKING_HOURS,
+  emptyState,
+  normalizeCondition,
+  type CurrentObject,
+  type CurrentState,
+} from './model.js';
+
+/** Ids and names the apply step needs beside the state: who is who. */
+export interface Lookup {
+  userIdByEmail: Map<string, string>;
+  teamIdBySlug: Map<string, string>;
+  scheduleIdBySlug: Map<string, string>;
+  policyIdBySlug: Map<string, string>;
+  serviceIdBySlug: Map<string, string>;
+}
+
+export interface Current {
+  state: CurrentState;
+  lookup: Lookup;
+}
+
+export type SlugKind = 'schedule' | 'escalation_policy';
+
+/**
+ * The slug of each object: the one a file gave it (table config_slugs), else one made from its name, made unique
+ * with -2, -3, … in creation order.
+ */
+export async function slugsOf(
+  ex: Executor,
+  kind: SlugKind,
+  rows: { id: string; name: string }[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (rows.length === 0) return out;
+  const kept = await ex.selectFrom('configSlugs').select(['slug', 'objectId']).where('kind', '=', kind).execute();
+  const ids = new Set(rows.map((r) => r.id));
+  const taken = new Set<string>();
+  for (const k of kept) {
+    if (ids.has(k.objectId)) {
+      out.set(k.objectId, k.slug);
+      taken.add(k.slug);
+    }
+  }
+  for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    if (out.has(r.id)) continue;
+    const base = slugify(r.name).slice(0, 44) || kind.replace('_', '-');
+    let slug = base;
+    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+    taken.add(slug);
+    out.set(r.id, slug);
+  }
+  return out;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export async function readCurrent(ex: Executor, now: number): Promise<Current> {
+  const state = emptyState<CurrentObject>();
+  const put = (o: CurrentObject) => state[o.kind].set(o.key, o);
+
+  const users = await ex.selectFrom('users').selectAll().orderBy('id').execute();
+  const emailById = new Map(users.map((u) => [u.id, u.email]));
+  for (const u of users) {
+    put({
+      kind: 'users',
+      key: u.email,
+      id: u.id,
+      value: {
+        email: u.email,
+        name: u.name,
+        timezone: u.timezone,
+        admin: u.isAdmin === 1,
+        disabled: u.disabledAt !== null,
+      },
+    });
+  }
+  const email = (id: string) => emailById.get(id) ?? `unknown-user:${id}`;
+
+  const teams = await ex.selectFrom('teams').selectAll().orderBy('id').execute();
+  const teamSlug = new Map(teams.map((t) => [t.id, t.slug]));
+  const members = await ex.selectFrom('teamMembers').selectAll().execute();
+  for (const t of teams) {
+    put({
+      kind: 'teams',
+      key: t.slug,
+      id: t.id,
+      value: {
+        slug: t.slug,
+        name: t.name,
+        description: t.description,
+        members: members
+          .filter((m) => m.teamId === t.id)
+          .map((m) => ({ user: email(m.userId), role: m.role }))
+          .sort((a, b) => a.user.localeCompare(b.user)),
+      },
+    });
+  }
+  const team = (id: string) => teamSlug.get(id) ?? `unknown-team:${id}`;
+
+  const schedules = await listScheduleRows(ex);
+  const scheduleSlugs = await slugsOf(ex, 'schedule', schedules);
+  const layers = await listLayers(
+    ex,
+    schedules.map((s) => s.id),
+  );
+  const overrides = await listOverrides(
+    ex,
+    schedules.map((s) => s.id),
+    now,
+    8.64e15,
+  );
+  for (const s of schedules) {
+    const slug = scheduleSlugs.get(s.id)!;
+    put({
+      kind: 'schedules',
+      key: slug,
+      id: s.id,
+      value: {
+        slug,
+        name: s.name,
+        team: team(s.teamId),
+        description: s.description,
+        timezone: s.timezone,
+        shared: s.shared === 1,
+        layers: layers
+          .filter((l) => l.scheduleId === s.id)
+          .map((l) => ({
+            name: l.name,
+            timeZone: l.timeZone ?? null,
+            participants: l.participants.map(email),
+            turn: l.turn,
+            startDate: l.startDate,
+            handoffTime: l.handoffTime,
+            restrictions: l.restrictions.map((r) => ({ days: r.days, start: r.start, end: r.end })),
+            endsAt: l.endsAt === null ? null : iso(l.endsAt),
+          })),
+        overrides: overrides
+          .filter((o) => o.scheduleId === s.id)
+          .map((o) => ({ user: email(o.userId), start: iso(o.start), end: iso(o.end), reason: o.reason }))
+          .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+      },
+    });
+  }
+  const scheduleSlug = (id: string) => scheduleSlugs.get(id) ?? `unknown-schedule:${id}`;
+
+  const policies = await ex.selectFrom('escalationPolicies').selectAll().orderBy('id').execute();
+  const policySlugs = await slugsOf(ex, 'escalation_policy', policies);
+  for (const p of policies) {
+    const slug = policySlugs.get(p.id)!;
+    const wh = fromJsonText<typeof DEFAULT_WORKING_HOURS>(p.workingHours, DEFAULT_WORKING_HOURS);
+    put({
+      kind: 'escalationPolicies',
+      key: slug,
+      id: p.id,
+      value: {
+        slug,
+        name: p.name,
+        team: team(p.teamId),
+        description: p.description,
+        repeat: p.repeat,
+        ackTimeoutMinutes: p.ackTimeoutMinutes,
+        shared: p.shared === 1,
+        workingHours: { timezone: wh.timezone, days: [...new Set(wh.days)].sort(), start: wh.start, end: wh.end },
+        levels: fromJsonText<EscalationLevel[]>(p.levels, []).map((l) => ({
+          delayMinutes: l.delayMinutes,
+          condition: normalizeCondition(l.condition),
+          targets: l.targets.map((t) => (t.type === 'user' ? { user: email(t.id) } : { schedule: scheduleSlug(t.id) })),
+        })),
+      },
+    });
+  }
+
+  const services = await listServiceRows(ex, {});
+  const serviceSlug = new Map(services.map((s) => [s.id, s.slug]));
+  const deps = await ex.selectFrom('serviceDependencies').selectAll().execute();
+  const keys = await ex
+    .selectFrom('integrationKeys')
+    .select(['serviceId', 'name', 'source'])
+    .where('revokedAt', 'is', null)
+    .where('isDrill', '=', 0)
+    .execute();
+  for (const s of services) {
+    put({
+      kind: 'services',
+      key: s.slug,
+      id: s.id,
+      value: {
+        slug: s.slug,
+        name: s.name,
+        team: team(s.teamId),
+        description: s.description,
+        criticality: s.criticality,
+        escalationPolicy: s.escalationPolicyId
+          ? (policySlugs.get(s.escalationPolicyId) ?? `unknown-policy:${s.escalationPolicyId}`)
+          : null,
+        dependsOn: deps
+          .filter((d) => d.serviceId === s.id)
+          .map((d) => serviceSlug.get(d.dependsOnId) ?? d.dependsOnId)
+          .sort(),
+        incidentRule: s.incidentRule
+          ? {
+              alertSeverities: [...new Set(s.incidentRule.alertSeverities)].sort(),
+              incidentSeverity: s.incidentRule.incidentSeverity,
+            }
+          : null,
+        pagingGroups: {
+          mode: s.pagingGroups.mode,
+          labels: s.pagingGroups.labels,
+          windowMinutes: s.pagingGroups.windowMinutes,
+        },
+        integrationKeys: keys
+          .filter((k) => k.serviceId === s.id)
+          .map((k) => ({ name: k.name, source: k.source }))
+          .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+      },
+    });
+  }
+
+  const idMap = <T extends { key: string; id: string }>(m: Map<string, T>) =>
+    new Map([...m.values()].map((o) => [o.key, o.id]));
+  return {
+    state,
+    lookup: {
+      userIdByEmail: idMap(state.users),
+      teamIdBySlug: idMap(state.teams),
+      scheduleIdBySlug: idMap(state.schedules),
+      policyIdBySlug: idMap(state.escalationPolicies),
+      serviceIdBySlug: idMap(state.services),
+    },
+  };
+}
