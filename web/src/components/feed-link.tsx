@@ -4,7 +4,7 @@
  */
 import { useState } from 'react';
 import { api } from '../lib/api.js';
-import { ConfirmButton, ErrorBanner } from './forms.js';
+import { ConfirmButton, ErrorBanner, useActions } from './forms.js';
 import { CopyButton } from './ui.js';
 
 interface Link {
@@ -14,14 +14,11 @@ interface Link {
 
 export function FeedLink({ path, what }: { path: string; what: string }) {
   const [link, setLink] = useState<Link | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { run, busy, error } = useActions();
   const [revoked, setRevoked] = useState(false);
 
-  const act = async (method: 'post' | 'del') => {
-    setBusy(true);
-    setError(null);
-    try {
+  const act = (method: 'post' | 'del') =>
+    run(async () => {
       if (method === 'post') {
         setLink(await api.post<Link>(path));
         setRevoked(false);
@@ -30,12 +27,7 @@ export function FeedLink({ path, what }: { path: string; what: string }) {
         setLink(null);
         setRevoked(true);
       }
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="feed">

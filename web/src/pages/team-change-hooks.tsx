@@ -5,7 +5,15 @@
  * deliveries and why one was not recorded. The mapping config is edited with `muster changes mapping set`.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { ConfirmButton, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../components/forms.js';
+import {
+  ConfirmButton,
+  ErrorBanner,
+  FormActions,
+  SelectField,
+  TextField,
+  useActions,
+  useApiForm,
+} from '../components/forms.js';
 import { Badge, Card, LoadError, Loading } from '../components/ui.js';
 import { api } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
@@ -128,20 +136,8 @@ function HookItem({
 }) {
   const me = useUser();
   const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { run: act, busy, error } = useActions();
   const at = `${path}/${encodeURIComponent(hook.id)}`;
-  const act = async (fn: () => Promise<void>) => {
-    setError(null);
-    setBusy(true);
-    try {
-      await fn();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <li data-hook={hook.source} style={{ overflowWrap: 'anywhere' }}>
       <strong>{hook.name}</strong> <Badge>{SOURCES.find((s) => s.value === hook.source)?.text ?? hook.source}</Badge>

@@ -6,7 +6,15 @@
  * only (the API refuses it from anyone else).
  */
 import { useCallback, useEffect, useState } from 'react';
-import { CheckField, ConfirmButton, ErrorBanner, FormActions, TextField, useApiForm } from '../components/forms.js';
+import {
+  CheckField,
+  ConfirmButton,
+  ErrorBanner,
+  FormActions,
+  TextField,
+  useActions,
+  useApiForm,
+} from '../components/forms.js';
 import { Badge, Card, LoadError, Loading } from '../components/ui.js';
 import { api, ApiError } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
@@ -58,9 +66,8 @@ function TrackerSection({ team, provider, name }: { team: Team; provider: Provid
   // undefined: loading; null: not connected (the API answers 404).
   const [conn, setConn] = useState<TrackerConnection | null | undefined>(undefined);
   const [loadError, setLoadError] = useState<unknown>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error: actionError } = useActions();
 
   const load = useCallback(() => {
     setLoadError(null);
@@ -74,18 +81,11 @@ function TrackerSection({ team, provider, name }: { team: Team; provider: Provid
   }, [path]);
   useEffect(load, [load]);
 
-  const disconnect = async () => {
-    setActionError(null);
-    setBusy(true);
-    try {
+  const disconnect = () =>
+    run(async () => {
       await api.del(path);
       setConn(null);
-    } catch (e) {
-      setActionError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const headingId = `tracker-${provider}-heading`;
   return (

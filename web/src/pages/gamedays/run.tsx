@@ -5,7 +5,7 @@
  * While the drill runs, the page reads the game day again every few seconds.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import { ErrorBanner, FormActions, TextField, useApiForm, useSubmit } from '../../components/forms.js';
+import { ErrorBanner, FormActions, TextField, useActions, useApiForm, useSubmit } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
@@ -213,24 +213,16 @@ function Controls({ g, base, reload }: { g: GamedayDetail; base: string; reload:
   const [asking, setAsking] = useState<Asking>(null);
   const [reason, setReason] = useState('');
   const [outcome, setOutcome] = useState<'' | HypothesisOutcome>('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (what: Exclude<Asking, null>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const actions = useActions(reload);
+  const { busy, error } = actions;
+  const run = (what: Exclude<Asking, null>) =>
+    actions.run(async () => {
       if (what === 'start') await api.post(`${base}/start`);
       if (what === 'halt') await api.post(`${base}/halt`, { reason: { kind: 'abort', detail: reason.trim() } });
       if (what === 'end') await api.post(`${base}/end`, outcome ? { hypothesisOutcome: outcome } : {});
       if (what === 'cancel') await api.post(`${base}/cancel`);
       setAsking(null);
-      reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const debrief = useSubmit(async () => {
     const r = await api.post<{ postmortemId: string }>(`${base}/debrief`);
     navigate(`/postmortems/${encodeURIComponent(r.postmortemId)}`);

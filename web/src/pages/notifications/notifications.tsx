@@ -4,7 +4,15 @@
  * recent deliveries.
  */
 import { useEffect, useState } from 'react';
-import { ConfirmButton, ErrorBanner, FormActions, SelectField, TextField, useApiForm } from '../../components/forms.js';
+import {
+  ConfirmButton,
+  ErrorBanner,
+  FormActions,
+  SelectField,
+  TextField,
+  useActions,
+  useApiForm,
+} from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
 import { Badge, Card, OneTimeSecret, PageHeader } from '../../components/ui.js';
@@ -311,23 +319,15 @@ function PushOnThisDevice({
   hasMethod: boolean;
   onEnabled: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { run, busy, error } = useActions(onEnabled);
   const [note, setNote] = useState<string | null>(null);
   if (!support) return null;
-  const enable = async () => {
-    setBusy(true);
-    setError(null);
+  const enable = () => {
     setNote(null);
-    try {
+    return run(async () => {
       await enablePushOnThisDevice<{ contactMethod: ContactMethod }>(userId);
       setNote('Push is on for this device. Send a test to check it.');
-      onEnabled();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section className="subform" aria-label="Push on this device">
@@ -378,22 +378,14 @@ function ContactRow({
 }) {
   const path = `${base}/contact-methods/${encodeURIComponent(m.id)}`;
   const [note, setNote] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [verifying, setVerifying] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const actions = useActions();
+  const { busy, error } = actions;
 
   // The row's buttons (test, verify, remove): one at a time, each clearing the last one's note and error.
-  const run = async (what: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
+  const run = (what: () => Promise<void>) => {
     setNote(null);
-    try {
-      await what();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    return actions.run(what);
   };
   const sendTest = () =>
     run(async () => {
@@ -415,7 +407,7 @@ function ContactRow({
       onChanged();
     });
   const verify = useApiForm({ code: '' }, async (v) => {
-    setError(null);
+    actions.clearError();
     setNote(null);
     await api.post(`${path}/verification/confirm`, { code: v.code.trim() });
     setVerifying(false);

@@ -6,7 +6,7 @@
  * picker when nobody is free, error and outcome; only the words and the button's weight differ.
  */
 import { useState } from 'react';
-import { ErrorBanner } from '../../components/forms.js';
+import { ErrorBanner, useActions } from '../../components/forms.js';
 import { Badge } from '../../components/ui.js';
 import { api } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
@@ -45,8 +45,7 @@ export function CoverButton({
   const zone = timeZone ?? me.timezone;
   const cover = entry.cover;
   const [who, setWho] = useState(cover?.proposal.userId ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { run, busy, error } = useActions(onCovered);
   const [made, setMade] = useState<Override | null>(null);
   if (!cover)
     return mine ? (
@@ -74,10 +73,8 @@ export function CoverButton({
       </span>
     );
 
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = () =>
+    run(async () =>
       setMade(
         await api.post<Override>('/api/people/recovery/cover', {
           scheduleId: cover.scheduleId,
@@ -85,14 +82,8 @@ export function CoverButton({
           end: p.end,
           userId: who,
         }),
-      );
-      onCovered?.();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    );
   const picker = !p.userId && (
     <select
       value={who}
