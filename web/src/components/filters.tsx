@@ -123,3 +123,38 @@ export function SelectFilter({
     </>
   );
 }
+
+/**
+ * The search box of a FilterBar (the bar's form applies it), its Search button, and "Clear filters" when `onClear`
+ * is given (a filter is set).
+ */
+export function SearchFilter({
+  id,
+  placeholder,
+  value,
+  onChange,
+  onClear,
+}: {
+  id: string;
+  placeholder: string;
+  value: string;
+  onChange: (value: string) => void;
+  onClear?: (() => void) | undefined;
+}) {
+  return (
+    <>
+      <label className="sr-only" htmlFor={id}>
+        Search
+      </label>
+      <input id={id} type="search" placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} />
+      <button type="submit" className="btn">
+        Search
+      </button>
+      {onClear && (
+        <button type="button" className="btn btn-ghost" onClick={onClear}>
+          Clear filters
+        </button>
+      )}
+    </>
+  );
+}

@@ -4,7 +4,7 @@
  * itself. Calls are typed from the generated API types (lib/typed-api.ts).
  */
 import { useMemo, useState, type FormEvent } from 'react';
-import { FilterBar, SelectFilter, Tabs, useUrlFilters } from '../../components/filters.js';
+import { FilterBar, SearchFilter, SelectFilter, Tabs, useUrlFilters } from '../../components/filters.js';
 import { ErrorBanner } from '../../components/forms.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
@@ -166,31 +166,20 @@ export function AlertsPage() {
           options={SEVERITY_OPTIONS}
           onChange={(v) => setFilter({ severity: v })}
         />
-        <label className="sr-only" htmlFor="alerts-q">
-          Search
-        </label>
-        <input
+        <SearchFilter
           id="alerts-q"
-          type="search"
           placeholder="Search summary or dedup key"
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={setText}
+          onClear={
+            filtered
+              ? () => {
+                  setText('');
+                  setFilter({ service: '', severity: '', q: '', group: '' });
+                }
+              : undefined
+          }
         />
-        <button type="submit" className="btn">
-          Search
-        </button>
-        {filtered && (
-          <button
-            type="button"
-            className="btn btn-ghost"
-            onClick={() => {
-              setText('');
-              setFilter({ service: '', severity: '', q: '', group: '' });
-            }}
-          >
-            Clear filters
-          </button>
-        )}
       </FilterBar>
       {group && (
         <div className="banner banner-info">

@@ -3,7 +3,7 @@
  * which services it serves, how fresh it is and how many one-click actions it has.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { FilterBar, SelectFilter, Tabs, useUrlFilters } from '../../components/filters.js';
+import { FilterBar, SearchFilter, SelectFilter, Tabs, useUrlFilters } from '../../components/filters.js';
 import { Loadable } from '../../components/state.js';
 import { DataTable, type Column } from '../../components/table.js';
 import { Badge, Card, PageHeader } from '../../components/ui.js';
@@ -87,31 +87,20 @@ export function RunbooksPage() {
           options={serviceOptions}
           onChange={(v) => setFilter({ service: v })}
         />
-        <label className="sr-only" htmlFor="rb-filter-q">
-          Search
-        </label>
-        <input
+        <SearchFilter
           id="rb-filter-q"
-          type="search"
           placeholder="Search titles"
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={setText}
+          onClear={
+            filtered
+              ? () => {
+                  setText('');
+                  setFilter({ team: '', service: '', q: '', stale: '' });
+                }
+              : undefined
+          }
         />
-        <button type="submit" className="btn">
-          Search
-        </button>
-        {filtered && (
-          <button
-            type="button"
-            className="btn btn-ghost"
-            onClick={() => {
-              setText('');
-              setFilter({ team: '', service: '', q: '', stale: '' });
-            }}
-          >
-            Clear filters
-          </button>
-        )}
       </FilterBar>
       <Loadable
         resource={list}
