@@ -5,13 +5,7 @@
  *   muster actions update ID [--status S] [--reason R] [--verification V]
  */
 import type { Command } from 'commander';
-import type { MusterClient } from './client.js';
-import { output, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { output, printTable, type ClientDeps } from './output.js';
 
 interface ItemJson extends Record<string, unknown> {
   id: string;
@@ -47,7 +41,7 @@ function printItem(i: ItemJson): void {
   if (i.tracker) process.stdout.write(`tracker: ${i.tracker.url}\n`);
 }
 
-export function registerActionCommands(program: Command, { client, json }: Deps): void {
+export function registerActionCommands(program: Command, { client, json }: ClientDeps): void {
   const actions = program
     .command('actions')
     .description('action items from post-mortems and incidents: list, create, update');

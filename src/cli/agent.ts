@@ -6,13 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AgentConfigError, parseAgentConfig } from '../remediation/agent/model.js';
 import { AgentUnauthorizedError, MusterAgent } from '../remediation/agent/process.js';
-import type { MusterClient } from './client.js';
-import { output, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { output, printTable, say, type ClientDeps } from './output.js';
 
 interface AgentView {
   id: string;
@@ -26,10 +20,6 @@ interface AgentView {
   revokedAt: string | null;
   runningRunId: string | null;
 }
-
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 const stamp = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} muster agent: ${line}\n`);
@@ -79,7 +69,7 @@ async function runAgent(o: { url?: string; tokenFile?: string; config?: string }
   process.exit(0);
 }
 
-export function registerAgentCommands(program: Command, deps: Deps): void {
+export function registerAgentCommands(program: Command, deps: ClientDeps): void {
   const { client, json } = deps;
   const agent = program
     .command('agent')

@@ -1,19 +1,11 @@
 /** Client commands for services, integration keys and alerts (the HTTP API, like every client command). */
 import { Option, type Command } from 'commander';
 import type { MusterClient } from './client.js';
-import { output, printJson, printTable, withServiceSlugs } from './output.js';
+import { output, printJson, printTable, withServiceSlugs, say, type ClientDeps } from './output.js';
 import { readPages } from './pages.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
 
 type Row = Record<string, unknown>;
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface AlertDetail extends Row {
   id: string;
@@ -105,7 +97,7 @@ async function policyIdOf(c: MusterClient, policy: string): Promise<string> {
   return found.id;
 }
 
-export function registerAlertCommands(program: Command, { client, json }: Deps): void {
+export function registerAlertCommands(program: Command, { client, json }: ClientDeps): void {
   // ---- services ----------------------------------------------------------------------------------------------
   const services = program.command('services').alias('service').description('the service catalog');
   services

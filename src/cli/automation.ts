@@ -5,18 +5,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import type { MusterClient } from './client.js';
-import { output, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { output, printTable, say, type ClientDeps } from './output.js';
 
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface Rule {
   id: string;
@@ -48,7 +39,7 @@ function printRule(r: Rule): void {
   say(`fired ${r.firingCount} time(s)${r.lastFiredAt ? `, last ${r.lastFiredAt}` : ''}`);
 }
 
-export function registerAutomationCommands(program: Command, deps: Deps): void {
+export function registerAutomationCommands(program: Command, deps: ClientDeps): void {
   const { client, json } = deps;
   const au = program.command('automation').description('automation rules: when X happens, do Y (once per incident)');
 

@@ -1,18 +1,12 @@
 /** `muster change record|list`: deploys and config changes against a service (client mode, the HTTP API). */
 import { Option, type Command } from 'commander';
-import type { MusterClient } from './client.js';
 import { readDocument } from './files.js';
-import { output, printJson, printTable, withServiceSlugs } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { output, printJson, printTable, withServiceSlugs, type ClientDeps } from './output.js';
 
 type Row = Record<string, unknown>;
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-export function registerChangeCommands(program: Command, { client, json }: Deps): void {
+export function registerChangeCommands(program: Command, { client, json }: ClientDeps): void {
   const change = program.command('change').alias('changes').description('deploys and config changes per service');
   change
     .command('record')
@@ -72,7 +66,7 @@ const SOURCES = [
 ];
 
 /** `muster changes hooks …` and `muster changes mapping …`: a team's change hooks and its mapping config. */
-function registerHookCommands(change: Command, { client, json }: Deps): void {
+function registerHookCommands(change: Command, { client, json }: ClientDeps): void {
   const teamPath = (team: string) => `/api/teams/${encodeURIComponent(team)}`;
   const hooks = change.command('hooks').description("a team's change hooks (GitHub, GitLab, Argo CD, Flux, …)");
   const printSecret = (r: { hook: Row; secret: string }) =>

@@ -5,13 +5,10 @@
 import { Option, type Command } from 'commander';
 import type { MusterClient } from './client.js';
 import type { CliDeps } from './deps.js';
-import { output, printJson, printTable } from './output.js';
+import { output, printJson, printTable, say } from './output.js';
 
 type Row = Record<string, unknown>;
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface ContactJson extends Row {
   id: string;

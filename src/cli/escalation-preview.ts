@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { CliDeps } from './deps.js';
-import { output, printTable } from './output.js';
+import { output, printTable, say } from './output.js';
 
 interface Target {
   type: string;
@@ -36,10 +36,6 @@ interface Preview {
   end: { kind: string; at: string };
   people: Record<string, { name: string; email: string }>;
 }
-
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 /** The table a person reads: one row per step, in order. */
 export function previewRows(p: Preview): Record<string, string>[] {

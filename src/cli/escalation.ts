@@ -6,13 +6,10 @@ import type { Command } from 'commander';
 import type { MusterClient } from './client.js';
 import type { CliDeps } from './deps.js';
 import { readDocument } from './files.js';
-import { output, printJson, printTable } from './output.js';
+import { output, printJson, printTable, say } from './output.js';
 
 type Row = Record<string, unknown>;
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface Target {
   type: 'user' | 'schedule';

@@ -3,18 +3,9 @@
  * end|debrief|measures|drill-key|fire`, over the HTTP API like every client command.
  */
 import { Option, type Command } from 'commander';
-import type { MusterClient } from './client.js';
-import { output, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { output, printTable, say, type ClientDeps } from './output.js';
 
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface Summary {
   id: string;
@@ -78,7 +69,7 @@ function printGameday(g: Gameday): void {
   if (g.postmortemId) say(`debrief: post-mortem ${g.postmortemId}`);
 }
 
-export function registerGamedayCommands(program: Command, { client, json }: Deps): void {
+export function registerGamedayCommands(program: Command, { client, json }: ClientDeps): void {
   const gd = program.command('gameday').alias('gamedays').description('game days: drills and tabletop exercises');
 
   gd.command('list')

@@ -4,12 +4,9 @@
  */
 import type { Command } from 'commander';
 import type { CliDeps } from './deps.js';
-import { output, printTable } from './output.js';
+import { output, printTable, say } from './output.js';
 
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 interface BridgeJson {

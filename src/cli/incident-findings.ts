@@ -5,12 +5,9 @@
  */
 import type { Command } from 'commander';
 import type { CliDeps } from './deps.js';
-import { output, printTable } from './output.js';
+import { output, printTable, say } from './output.js';
 
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface EntryJson extends Record<string, unknown> {
   id: string;

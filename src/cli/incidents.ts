@@ -1,19 +1,11 @@
 /** Client commands for incidents: declare, list, show, roles, status, notes (the HTTP API, like every client command). */
 import type { Command } from 'commander';
-import { ApiError, type MusterClient } from './client.js';
-import { output, printTable } from './output.js';
+import { ApiError } from './client.js';
+import { output, printTable, say, type ClientDeps } from './output.js';
 import { readPages } from './pages.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
 
 type Row = Record<string, unknown>;
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface IncidentJson extends Row {
   id: string;
@@ -55,7 +47,7 @@ function printDetail(d: DetailJson): void {
 
 const report = (json: boolean, d: DetailJson): void => output(json, d, () => printDetail(d));
 
-export function registerIncidentCommands(program: Command, { client, json }: Deps): void {
+export function registerIncidentCommands(program: Command, { client, json }: ClientDeps): void {
   const incident = program.command('incident').alias('incidents').description('incidents: declare, run, resolve');
 
   incident

@@ -2,18 +2,10 @@
 import type { Command } from 'commander';
 import type { MusterClient } from './client.js';
 import { readDocument } from './files.js';
-import { output, printJson, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { output, printJson, printTable, say, type ClientDeps } from './output.js';
 
 type Row = Record<string, unknown>;
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface ShiftJson {
   userId: string;
@@ -136,7 +128,7 @@ async function userNames(c: MusterClient, rows: { userId: string }[]): Promise<M
   return new Map(users.map((u) => [u.id, `${u.name} <${u.email}>`]));
 }
 
-export function registerOncallCommands(program: Command, { client, json }: Deps): void {
+export function registerOncallCommands(program: Command, { client, json }: ClientDeps): void {
   const oncall = program.command('oncall').description('who is on call');
   oncall
     .command('now')

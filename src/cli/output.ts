@@ -1,5 +1,17 @@
 /** Output for people (aligned columns) or for scripts (--json, one JSON document on stdout). */
 import type { MusterClient } from './client.js';
+
+/** What a client command module is given: the API client (made when a command runs) and whether --json was asked. */
+export interface ClientDeps {
+  client: () => MusterClient;
+  json: () => boolean;
+}
+
+/** One line for people on stdout. */
+export const say = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -4,13 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { MusterClient } from './client.js';
-import { output, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { output, printTable, type ClientDeps } from './output.js';
 
 interface Ledger {
   policy: { kind: string; factor: number; minimumHours: number; weekendHours: number };
@@ -41,7 +35,7 @@ const windowQuery = (o: { from?: string; to?: string }): string => {
   return s ? `?${s}` : '';
 };
 
-export function registerPeopleLedgerCommands(people: Command, deps: Deps): void {
+export function registerPeopleLedgerCommands(people: Command, deps: ClientDeps): void {
   const comp = people.command('comptime').description('comp time: balances, time off taken, the CSV ledger');
   comp
     .command('balance')

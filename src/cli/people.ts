@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import type { MusterClient } from './client.js';
-import { printJson, printTable } from './output.js';
+import { printJson, printTable, type ClientDeps } from './output.js';
 import { registerPeopleLedgerCommands } from './people-ledger.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
 
 interface WindowOpts {
   from?: string;
@@ -33,7 +27,7 @@ const withWindow = (c: Command): Command =>
     .option('--to <time>', 'window end (RFC 3339; default: now)');
 
 /** `muster people heroes|knowledge|load|recovery|card|ranking` (docs/people-health.md), and the ledger's commands. */
-export function registerPeopleCommands(program: Command, deps: Deps): void {
+export function registerPeopleCommands(program: Command, deps: ClientDeps): void {
   const { client, json } = deps;
   const people =
     program.commands.find((c) => c.name() === 'people') ?? program.command('people').description('people health');

@@ -4,13 +4,7 @@
  * API (docs/postmortems.md).
  */
 import type { Command } from 'commander';
-import type { MusterClient } from './client.js';
-import { printJson, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { printJson, printTable, type ClientDeps } from './output.js';
 
 interface Completion {
   eligible: number;
@@ -48,7 +42,7 @@ function postmortemCommand(program: Command): Command {
   );
 }
 
-export function registerPostmortemAnalysisCommands(program: Command, { client, json }: Deps): void {
+export function registerPostmortemAnalysisCommands(program: Command, { client, json }: ClientDeps): void {
   postmortemCommand(program)
     .command('completion')
     .description(

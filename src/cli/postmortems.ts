@@ -5,17 +5,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiError, type MusterClient } from './client.js';
-import { output, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { output, printTable, say, type ClientDeps } from './output.js';
 
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface Summary {
   id: string;
@@ -79,7 +71,7 @@ function postmortemCommand(program: Command): Command {
   );
 }
 
-export function registerPostmortemCommands(program: Command, { client, json }: Deps): void {
+export function registerPostmortemCommands(program: Command, { client, json }: ClientDeps): void {
   const pm = postmortemCommand(program);
 
   pm.command('list')

@@ -2,13 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isFinal } from '../remediation/model.js';
-import { ApiError, type MusterClient } from './client.js';
-import { output, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { ApiError } from './client.js';
+import { output, printTable, type ClientDeps } from './output.js';
 
 interface Run {
   id: string;
@@ -43,7 +38,7 @@ function withFields(e: unknown): unknown {
   return new ApiError(e.status, e.code, `${e.message}\n${lines}`, e.details);
 }
 
-export function registerRemediationCommands(program: Command, { client, json }: Deps): void {
+export function registerRemediationCommands(program: Command, { client, json }: ClientDeps): void {
   const act = program.command('action').description('remediation actions and their runs');
 
   act

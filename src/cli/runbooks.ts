@@ -5,13 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseMatcher } from '../alerts/noise-model.js';
-import type { MusterClient } from './client.js';
-import { output, printTable } from './output.js';
-
-interface Deps {
-  client: () => MusterClient;
-  json: () => boolean;
-}
+import { output, printTable, say, type ClientDeps } from './output.js';
 
 interface Summary {
   id: string;
@@ -31,9 +25,6 @@ interface Runbook extends Summary {
 }
 
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 const readBody = (file: string): string => readFileSync(file === '-' ? 0 : file, 'utf8');
 
 /** `a="x,y", b=~"1{2,3}"` split at the commas outside double quotes. */
@@ -79,7 +70,7 @@ export function parseRule(text: string): Runbook['alertRules'][number] {
 
 const list = (v: string, prev: string[] = []): string[] => [...prev, v];
 
-export function registerRunbookCommands(program: Command, deps: Deps): void {
+export function registerRunbookCommands(program: Command, deps: ClientDeps): void {
   const rb = program.command('runbook').description('runbooks: Markdown steps for alerts and services');
 
   rb.command('list')

@@ -7,12 +7,9 @@
 import { Option, type Command } from 'commander';
 import type { MusterClient } from './client.js';
 import type { CliDeps } from './deps.js';
-import { output } from './output.js';
+import { output, say } from './output.js';
 
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 const SEVERITIES = ['critical', 'error', 'warning', 'info'];
 const INCIDENT_SEVERITIES = ['P1', 'P2', 'P3', 'P4'];

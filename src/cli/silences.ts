@@ -1,13 +1,10 @@
 /** `muster silence …`: silences through the HTTP API (matching alerts are recorded, not paged). See docs/alerts.md. */
 import type { Command } from 'commander';
 import type { CliDeps } from './deps.js';
-import { output, printJson, printTable, withServiceSlugs } from './output.js';
+import { output, printJson, printTable, withServiceSlugs, say } from './output.js';
 
 type Row = Record<string, unknown>;
 const enc = encodeURIComponent;
-const say = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 interface Matcher {
   name: string;
