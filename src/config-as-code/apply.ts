@@ -17,7 +17,8 @@ import { assertActiveUsers } from '../oncall/service.js';
 import type { TurnLength } from '../oncall/model.js';
 import { sha256Hex } from '../shared/crypto.js';
 import { newId } from '../shared/ids.js';
-import { toJsonText } from '../shared/json.js';
+import { fromJsonText, toJsonText } from '../shared/json.js';
+import { recheckHeldBy } from '../alerts/suppression.js';
 import type { Current, SlugKind } from './current.js';
 import { KIND_WORD, mergedValue, type Change, type DesiredState, type Plan, type Value } from './model.js';
 import type { Kind } from './schema.js';
@@ -429,8 +430,108 @@ const applyService: Applier = async (ctx, change) => {
       });
     }
   }
+  await applyWindows(ctx, serviceId!, v.maintenanceWindows as TimeBound[] | undefined);
+  await applySilences(ctx, serviceId!, v.silences as (TimeBound & { matchers: unknown[] })[] | undefined);
   return serviceId!;
 };
+
+interface TimeBound {
+  start: string;
+  end: string;
+  comment: string;
+}
+
+const entryKey = (x: TimeBound & { matchers?: unknown[] }) =>
+  JSON.stringify([Date.parse(x.start), Date.parse(x.end), x.comment, x.matchers ?? null]);
+
+/** Maintenance windows that have not ended: exactly the file's; a removed one lets what it held page at once. */
+async function applyWindows(ctx: Ctx, serviceId: string, want: TimeBound[] | undefined): Promise<void> {
+  if (want === undefined) return;
+  const { trx, now } = ctx;
+  const have = await trx
+    .selectFrom('maintenanceWindows')
+    .select(['id', 'startsAt', 'endsAt', 'comment'])
+    .where('serviceId', '=', serviceId)
+    .where('endsAt', '>', now)
+    .execute();
+  const wanted = new Map(want.map((w) => [entryKey(w), w]));
+  for (const h of have) {
+    if (wanted.delete(entryKey({ start: iso(h.startsAt), end: iso(h.endsAt), comment: h.comment }))) continue;
+    await trx.deleteFrom('maintenanceWindows').where('id', '=', h.id).execute();
+    await recheckHeldBy(trx, ctx.engine, h.id, now);
+  }
+  for (const w of wanted.values()) {
+    await trx
+      .insertInto('maintenanceWindows')
+      .values({
+        id: newId('mnt', now),
+        serviceId,
+        startsAt: Date.parse(w.start),
+        endsAt: Date.parse(w.end),
+        comment: w.comment,
+        createdByUserId: ctx.actor.userId,
+        createdByLabel: ctx.actor.label,
+        createdAt: now,
+      })
+      .execute();
+  }
+}
+
+/** The service's silences that have not ended: exactly the file's; a removed one is expired now, as in the UI. */
+async function applySilences(
+  ctx: Ctx,
+  serviceId: string,
+  want: (TimeBound & { matchers: unknown[] })[] | undefined,
+): Promise<void> {
+  if (want === undefined) return;
+  const { trx, now } = ctx;
+  const have = await trx
+    .selectFrom('silences')
+    .select(['id', 'matchers', 'startsAt', 'endsAt', 'comment'])
+    .where('serviceId', '=', serviceId)
+    .where('endsAt', '>', now)
+    .execute();
+  const wanted = new Map(want.map((w) => [entryKey(w), w]));
+  for (const h of have) {
+    const matchers = fromJsonText<{ name: string; value: string; isRegex: boolean; isEqual: boolean }[]>(
+      h.matchers,
+      [],
+    );
+    const key = entryKey({
+      start: iso(h.startsAt),
+      end: iso(h.endsAt),
+      comment: h.comment,
+      matchers: matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual })),
+    });
+    if (wanted.delete(key)) continue;
+    await trx
+      .updateTable('silences')
+      .set({ endsAt: now, startsAt: Math.min(h.startsAt, now), expiredByLabel: ctx.actor.label, updatedAt: now })
+      .where('id', '=', h.id)
+      .execute();
+    await recheckHeldBy(trx, ctx.engine, h.id, now);
+  }
+  for (const w of wanted.values()) {
+    await trx
+      .insertInto('silences')
+      .values({
+        id: newId('sil', now),
+        serviceId,
+        matchers: toJsonText(w.matchers),
+        startsAt: Date.parse(w.start),
+        endsAt: Date.parse(w.end),
+        comment: w.comment,
+        createdByUserId: ctx.actor.userId,
+        createdByLabel: ctx.actor.label,
+        expiredByLabel: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+  }
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Dependencies point at services that may be created later in the same apply: set once every service exists. */
 async function applyDependencies(ctx: {

@@ -106,6 +106,29 @@ for (const engine of ENGINES) {
         ],
       );
       assert.equal(policy.body.repeat, 2);
+      const windows = await t.api<{ maintenanceWindows: { startsAt: string; endsAt: string; comment: string }[] }>(
+        'GET',
+        '/api/services/payments-api/maintenance-windows',
+      );
+      assert.equal(windows.status, 200, JSON.stringify(windows.body));
+      assert.deepEqual(
+        windows.body.maintenanceWindows.map((w) => [w.startsAt, w.endsAt, w.comment]),
+        [['2030-06-01T22:00:00.000Z', '2030-06-02T02:00:00.000Z', 'Database upgrade']],
+      );
+      const silences = await t.muster.services.db.kysely
+        .selectFrom('silences')
+        .select(['matchers', 'comment'])
+        .where('serviceId', '=', svc.body.id)
+        .execute();
+      assert.deepEqual(
+        silences.map((x) => [JSON.parse(x.matchers) as unknown, x.comment]),
+        [
+          [
+            [{ name: 'alertname', value: 'Canary.*', isRegex: true, isEqual: true }],
+            'Canaries are noisy during the upgrade',
+          ],
+        ],
+      );
       const audit = await t.muster.services.db.kysely
         .selectFrom('auditEvents')
         .select(['action', 'details'])
@@ -135,6 +158,39 @@ for (const engine of ENGINES) {
         p.changes.map((c) => [c.action, c.key, c.fields]),
         [['update', 'payments-db', [{ field: 'description', from: 'Changed in the UI', to: '' }]]],
       );
+      await t.api('POST', '/api/config/apply', { files: exampleFiles() });
+      assert.equal((await plan(exampleFiles())).changes.length, 0);
+    });
+
+    it('removes a silence or window left out of a list it manages (expired, not deleted), and ignores ended ones', async () => {
+      const files = exampleFiles().map((f) =>
+        f.path === 'services.yaml'
+          ? {
+              ...f,
+              content: f.content
+                .replace(/ {4}silences:[\s\S]*?upgrade\n/, '    silences: []\n')
+                .replace(
+                  "'2030-06-01T22:00:00Z', end: '2030-06-02T02:00:00Z'",
+                  "'2020-06-01T22:00:00Z', end: '2020-06-02T02:00:00Z'",
+                ),
+            }
+          : f,
+      );
+      const p = await plan(files);
+      assert.deepEqual(
+        p.changes.map((c) => [c.key, c.fields.map((x) => x.field)]),
+        [['payments-api', ['maintenanceWindows', 'silences']]],
+      );
+      const r = await t.api<ApplyBody>('POST', '/api/config/apply', { files });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const live = await t.muster.services.db.kysely
+        .selectFrom('silences')
+        .select('expiredByLabel')
+        .where('comment', '=', 'Canaries are noisy during the upgrade')
+        .execute();
+      assert.equal(live.length, 1, 'kept as history');
+      assert.ok(live[0]!.expiredByLabel, 'expired');
+      assert.equal((await plan(files)).changes.length, 0, 'the ended window in the file is not compared');
       await t.api('POST', '/api/config/apply', { files: exampleFiles() });
       assert.equal((await plan(exampleFiles())).changes.length, 0);
     });

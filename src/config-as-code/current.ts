@@ -191,6 +191,18 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
     .where('revokedAt', 'is', null)
     .where('isDrill', '=', 0)
     .execute();
+  const windows = await ex
+    .selectFrom('maintenanceWindows')
+    .select(['serviceId', 'startsAt', 'endsAt', 'comment'])
+    .where('endsAt', '>', now)
+    .execute();
+  const silences = await ex
+    .selectFrom('silences')
+    .select(['serviceId', 'matchers', 'startsAt', 'endsAt', 'comment'])
+    .where('endsAt', '>', now)
+    .where('serviceId', 'is not', null)
+    .execute();
+  const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
   for (const s of services) {
     put({
       kind: 'services',
@@ -224,6 +236,22 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
           .filter((k) => k.serviceId === s.id)
           .map((k) => ({ name: k.name, source: k.source }))
           .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+        maintenanceWindows: windows
+          .filter((w) => w.serviceId === s.id)
+          .map((w) => ({ start: iso(w.startsAt), end: iso(w.endsAt), comment: w.comment }))
+          .sort(byJson),
+        silences: silences
+          .filter((x) => x.serviceId === s.id)
+          .map((x) => ({
+            matchers: fromJsonText<{ name: string; value: string; isRegex: boolean; isEqual: boolean }[]>(
+              x.matchers,
+              [],
+            ).map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual })),
+            start: iso(x.startsAt),
+            end: iso(x.endsAt),
+            comment: x.comment,
+          }))
+          .sort(byJson),
       },
     });
   }

@@ -6,6 +6,7 @@
 import { Value as TypeBoxValue } from '@sinclair/typebox/value';
 import { parseAllDocuments } from 'yaml';
 import { validatePolicy } from '../escalation/model.js';
+import { matcherProblems } from '../alerts/noise-model.js';
 import { pagingGroupProblems } from '../catalog/model.js';
 import { layerProblems } from '../oncall/validate.js';
 import { AppError } from '../shared/errors.js';
@@ -111,6 +112,17 @@ function layerStart(zone: string, l: LayerDoc): number | null {
   return localToUtc(zone, day, min);
 }
 
+function intervalProblems(x: { start: string; end: string }, at: string): { field: string; message: string }[] {
+  const out: { field: string; message: string }[] = [];
+  const start = canonicalInstant(x.start);
+  const end = canonicalInstant(x.end);
+  if (!start) out.push({ field: `${at}.start`, message: 'must be an RFC 3339 date-time' });
+  if (!end) out.push({ field: `${at}.end`, message: 'must be an RFC 3339 date-time' });
+  if (start && end && Date.parse(end) <= Date.parse(start))
+    out.push({ field: `${at}.end`, message: 'must be after start' });
+  return out;
+}
+
 /** The checks the schema cannot express, per object, as problems named by field. */
 function objectProblems(kind: Kind, raw: RawObject): { field: string; message: string }[] {
   switch (kind) {
@@ -119,8 +131,21 @@ function objectProblems(kind: Kind, raw: RawObject): { field: string; message: s
     case 'teams':
       return [];
     case 'services': {
-      const g = (raw as ServiceDoc).pagingGroups;
-      return g ? pagingGroupProblems({ ...g, labels: g.labels ?? [] }) : [];
+      const d = raw as ServiceDoc;
+      const g = d.pagingGroups;
+      const out = g ? pagingGroupProblems({ ...g, labels: g.labels ?? [] }) : [];
+      (d.maintenanceWindows ?? []).forEach((w, i) => out.push(...intervalProblems(w, `maintenanceWindows[${i}]`)));
+      (d.silences ?? []).forEach((x, i) => {
+        out.push(...intervalProblems(x, `silences[${i}]`));
+        const matchers = x.matchers.map((m) => ({
+          name: m.name,
+          value: m.value,
+          isRegex: m.isRegex ?? false,
+          isEqual: m.isEqual ?? true,
+        }));
+        for (const p of matcherProblems(matchers, true)) out.push({ ...p, field: `silences[${i}].${p.field}` });
+      });
+      return out;
     }
     case 'escalationPolicies': {
       const p = normalizePolicy(raw as never);
@@ -159,13 +184,7 @@ function objectProblems(kind: Kind, raw: RawObject): { field: string; message: s
           out.push({ field: prefix + p.field.replace(/^restrictions\.(\d+)/, 'restrictions[$1]'), message: p.message });
         }
       });
-      (s.overrides ?? []).forEach((o, i) => {
-        const start = canonicalInstant(o.start);
-        const end = canonicalInstant(o.end);
-        if (!start) out.push({ field: `overrides[${i}].start`, message: 'must be an RFC 3339 date-time' });
-        if (!end) out.push({ field: `overrides[${i}].end`, message: 'must be an RFC 3339 date-time' });
-        if (start && end && end <= start) out.push({ field: `overrides[${i}].end`, message: 'must be after start' });
-      });
+      (s.overrides ?? []).forEach((o, i) => out.push(...intervalProblems(o, `overrides[${i}]`)));
       return out;
     }
   }

@@ -70,8 +70,21 @@ export const KIND_WORD: Record<Kind, string> = {
 export const UNMANAGED_WHEN_OMITTED: Partial<Record<Kind, string[]>> = {
   teams: ['members'],
   schedules: ['overrides'],
-  services: ['integrationKeys'],
+  services: ['integrationKeys', 'maintenanceWindows', 'silences'],
 };
+
+/** Time-bound entries (overrides, maintenance windows, silences) are compared only until they end: ended is history. */
+export function withoutEnded(desired: DesiredState, now: number): DesiredState {
+  const nowIso = new Date(now).toISOString();
+  const live = (list: unknown) =>
+    list === undefined ? undefined : (list as { end: string }[]).filter((x) => x.end > nowIso);
+  for (const o of desired.schedules.values()) o.value.overrides = live(o.value.overrides);
+  for (const o of desired.services.values()) {
+    o.value.maintenanceWindows = live(o.value.maintenanceWindows);
+    o.value.silences = live(o.value.silences);
+  }
+  return desired;
+}
 
 export const emptyState = <T>(): Record<Kind, Map<string, T>> =>
   Object.fromEntries(KINDS.map((k) => [k, new Map<string, T>()])) as Record<Kind, Map<string, T>>;
@@ -198,6 +211,32 @@ export function normalizeService(d: ServiceDoc): Value {
       d.integrationKeys === undefined
         ? undefined
         : d.integrationKeys.map((k) => ({ name: k.name.trim(), source: k.source })).sort(byJson),
+    maintenanceWindows:
+      d.maintenanceWindows === undefined
+        ? undefined
+        : d.maintenanceWindows
+            .map((w) => ({
+              start: canonicalInstant(w.start) ?? w.start,
+              end: canonicalInstant(w.end) ?? w.end,
+              comment: (w.comment ?? '').trim(),
+            }))
+            .sort(byJson),
+    silences:
+      d.silences === undefined
+        ? undefined
+        : d.silences
+            .map((x) => ({
+              matchers: x.matchers.map((m) => ({
+                name: m.name,
+                value: m.value,
+                isRegex: m.isRegex ?? false,
+                isEqual: m.isEqual ?? true,
+              })),
+              start: canonicalInstant(x.start) ?? x.start,
+              end: canonicalInstant(x.end) ?? x.end,
+              comment: x.comment.trim(),
+            }))
+            .sort(byJson),
   };
 }
 

@@ -101,6 +101,40 @@ export const ServiceSchema = Type.Object(
       ),
     ),
     integrationKeys: Type.Optional(Type.Array(IntegrationKeyDeclSchema)),
+    maintenanceWindows: Type.Optional(
+      Type.Array(Type.Object({ start: Instant, end: Instant, comment: Type.Optional(Text(1000)) }, closed), {
+        description: 'The whole service pages nobody from start to end; ended windows are history, not compared',
+      }),
+    ),
+    silences: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            matchers: Type.Array(
+              Type.Object(
+                {
+                  name: Type.String({ minLength: 1, maxLength: 100 }),
+                  value: Type.String({ maxLength: 1000 }),
+                  isRegex: Type.Optional(Type.Boolean({ description: 'RE2 syntax (default false)' })),
+                  isEqual: Type.Optional(
+                    Type.Boolean({ description: 'false: the label must not match (default true)' }),
+                  ),
+                },
+                closed,
+              ),
+              { maxItems: 20 },
+            ),
+            start: Instant,
+            end: Instant,
+            comment: Type.String({ minLength: 1, maxLength: 1000, description: 'Why' }),
+          },
+          closed,
+        ),
+        {
+          description: "This service's alerts matching every matcher are recorded, not paged; ended ones not compared",
+        },
+      ),
+    ),
   },
   { ...closed, description: 'A service of the catalog' },
 );

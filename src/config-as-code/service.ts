@@ -11,7 +11,7 @@ import { applyPlan, type NewIntegrationKey } from './apply.js';
 import { readCurrent } from './current.js';
 import { exportFiles } from './export.js';
 import { configInvalid, loadConfig, type ConfigFile } from './load.js';
-import { makePlan, type Plan } from './model.js';
+import { makePlan, withoutEnded, type Plan } from './model.js';
 import { referenceProblems } from './refs.js';
 import type { Executor } from '../db/index.js';
 
@@ -35,7 +35,7 @@ export class ConfigCodeService {
   }
 
   private async planWith(ex: Executor, actor: Actor, files: ConfigFile[], prune: boolean, now: number) {
-    const desired = loadConfig(files);
+    const desired = withoutEnded(loadConfig(files), now);
     const current = await readCurrent(ex, now);
     const problems = referenceProblems(desired, current.state, { prune, actorEmail: await this.actorEmail(ex, actor) });
     if (problems.length) throw configInvalid(problems);
