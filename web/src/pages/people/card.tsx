@@ -10,32 +10,11 @@ import { Badge, Card } from '../../components/ui.js';
 import { query } from '../../lib/api.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/use-api.js';
+import type { ServiceCard } from './common.js';
 
-interface Stats {
-  median: number | null;
-  p90: number | null;
-  mean: number | null;
-  count: number;
-}
-
-export interface HealthCard {
-  serviceId: string;
-  name: string;
-  slug: string;
-  owningTeam: { id: string; name: string; slug: string };
+/** A service's health card: the ranking's card for one service, with the window it covers. */
+export interface HealthCard extends ServiceCard {
   window: { from: string; to: string };
-  openIncidents: number;
-  pages: number;
-  pagesPerWeek: number;
-  noisyShare: number | null;
-  mtta: Stats;
-  mttr: Stats;
-  postmortemCompletion: number | null;
-  overdueActionItems: number;
-  runbookCoverage: { hasRunbook: boolean; runbookCount: number; alertRulesCovered: number | null };
-  knowledgeFlag: boolean;
-  knowledgeHolder: { userId: string; name: string; share: number } | null;
-  score: number;
 }
 
 interface Remedy {

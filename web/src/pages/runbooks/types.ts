@@ -1,4 +1,5 @@
 /** The shapes of the runbooks API (docs/runbooks.md) as the web pages use them; timestamps are RFC 3339 strings. */
+import type { ActionSummary as RemediationAction } from '../automation/types.js';
 
 export interface ServiceRef {
   id: string;
@@ -38,29 +39,8 @@ export interface AlertRule {
   matchers: Matcher[];
 }
 
-export interface ActionParam {
-  name: string;
-  from: 'label' | 'annotation' | 'input';
-  key: string;
-  pattern?: string | null;
-  required: boolean;
-}
-
-export interface ActionSummary {
-  id: string;
-  teamId: string;
-  runbookId: string | null;
-  slug: string;
-  name: string;
-  description: string;
-  kind: 'http' | 'agent';
-  mode: 'manual' | 'approval' | 'automatic';
-  enabled: boolean;
-  params: ActionParam[];
-  timeoutSeconds: number;
-  dryRunSupported: boolean;
-  updatedAt: string;
-}
+/** A runbook's action as the runbook answers it: the automation API's action without its rate limit and automatic conditions. */
+export type ActionSummary = Omit<RemediationAction, 'rateLimitPerHour' | 'autoConditions'>;
 
 export interface Runbook extends RunbookSummary {
   body: string;
