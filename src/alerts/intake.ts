@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import { withoutIntegrationKey, type IntakeKey, type IntegrationKeyService } from '../catalog/index.js';
-import type { Db, Executor } from '../db/index.js';
+import { primeMemo, type Db, type Executor } from '../db/index.js';
+import { insertDeferred } from '../db/statements.js';
 import type { AlertsTable } from '../db/schema.js';
 import type { LiveChannel } from '../db/live.js';
 import { deferRunnerNotify, flushRunnerNotify } from '../jobs/index.js';
@@ -24,6 +25,7 @@ import {
 import {
   canJoinGroup,
   decideDedup,
+  type GroupRef,
   extractContext,
   groupKeyFor,
   hasRunbook,
@@ -33,13 +35,15 @@ import {
   type IntakeEvent,
 } from './model.js';
 import {
-  bumpGroup,
-  findOpenAlertRef,
+  bumpGroupBy,
+  groupRefKeyOf,
+  historyKeyOf,
   insertAlertEvent,
-  latestGroupRef,
+  keyHistories,
+  latestGroupRefs,
   lockService,
   openKeyOf,
-  recentAlertsForKey,
+  type KeyHistory,
 } from './repo.js';
 import { FLAPPING, isFlapping } from './noise-model.js';
 import { lockPagingRunOf } from './paging-gate.js';
@@ -70,8 +74,21 @@ interface IntakeRequest {
   withoutInlinePaging?: boolean;
 }
 
+/**
+ * What a batch's transaction knows about the keys and groups its events touch: read for the whole batch at once
+ * (`lookUp`), kept up to date as the batch applies its events in order, so each event decides exactly as if it had
+ * read the database itself. The service locks are held, so nobody else changes these rows meanwhile. Group counters
+ * are summed and written once per group at the end (`writeGroupCounts`).
+ */
+interface BatchLookups {
+  keys: Map<string, KeyHistory>;
+  groups: Map<string, GroupRef | null>;
+  counts: Map<string, { alerts: number; open: number; lastAlertAt: number | null; now: number }>;
+}
+
 interface Ctx {
   trx: Executor;
+  look: BatchLookups;
   /** Start paging in this transaction (false: the `alerts.triggered` job does, one hop later). */
   inlinePaging: boolean;
   key: IntakeKey;
@@ -171,48 +188,126 @@ export class IntakeService {
     return this.committer.stats;
   }
 
-  /** Many deliveries, one transaction; a failing delivery is rolled back to its savepoint and reported alone. */
+  /**
+   * Many deliveries, one transaction, applied set-based: the batch's lookups are read at once and its new rows go out
+   * as one multi-row insert per table (src/db/statements.ts), with no savepoint per delivery (each would send the
+   * waiting rows). Should any delivery fail, the transaction rolls back and the batch is applied again with a
+   * savepoint per delivery, so only the failing delivery is rolled back (and a failed inline paging start is retried
+   * without it, as `ingestOne` does); only if that transaction fails as a whole does the committer go one by one.
+   */
   private async ingestBatch(reqs: IntakeRequest[]): Promise<Settled<IntakeOutcome[]>[]> {
-    let enqueued = false;
-    const results = await this.deps.db.kysely.transaction().execute(async (trx) => {
+    let results: Settled<IntakeOutcome[]>[];
+    try {
+      results = await this.applyBatch(reqs, false);
+    } catch {
+      results = await this.applyBatch(reqs, true);
+    }
+    if (results.some((r) => r.ok && r.value.some((o) => o.outcome === 'created'))) this.deps.onEnqueued?.();
+    return results;
+  }
+
+  private async applyBatch(reqs: IntakeRequest[], isolated: boolean): Promise<Settled<IntakeOutcome[]>[]> {
+    return this.deps.db.kysely.transaction().execute(async (trx) => {
       const services = [...new Set(reqs.map((r) => r.key.serviceId))].sort();
       const existing = new Set<string>();
       // Each service once, in a stable order: concurrent batches in several processes cannot deadlock.
       for (const id of services) if (await lockService(trx, this.deps.db.engine, id)) existing.add(id);
       const out: Settled<IntakeOutcome[]>[] = [];
       this.deferNotifications(trx);
-      for (const req of reqs) {
-        if (!existing.has(req.key.serviceId)) {
+      const exists = (r: IntakeRequest): boolean => existing.has(r.key.serviceId);
+      let look = await this.lookUp(trx, reqs.filter(exists));
+      for (const [i, req] of reqs.entries()) {
+        if (!exists(req)) {
           out.push({ ok: false, error: invalidIntegrationKey() });
           continue;
         }
+        if (!isolated) {
+          out.push({ ok: true, value: await this.applyRequest(trx, req, look) });
+          continue;
+        }
+        // What was read for the batch may hold rows a rolled-back delivery wrote: read again for the rest.
+        const rollBack = async (): Promise<void> => {
+          await sql`rollback to savepoint intake_delivery`.execute(trx);
+          look = await this.lookUp(trx, reqs.slice(i).filter(exists));
+        };
         await sql`savepoint intake_delivery`.execute(trx);
         try {
-          const value = await this.applyRequest(trx, req);
-          out.push({ ok: true, value });
+          out.push({ ok: true, value: await this.applyInSavepoint(trx, req, look) });
         } catch (error) {
-          await sql`rollback to savepoint intake_delivery`.execute(trx);
+          await rollBack();
           if (error instanceof InlinePagingFailed) {
             // Paging could not start here: apply the delivery again without it; alerts.triggered pages instead.
             this.deps.paging?.onStartPagingFailed?.(error.alertId, error.cause);
             try {
-              out.push({ ok: true, value: await this.applyRequest(trx, { ...req, withoutInlinePaging: true }) });
+              out.push({
+                ok: true,
+                value: await this.applyInSavepoint(trx, { ...req, withoutInlinePaging: true }, look),
+              });
             } catch (again) {
-              await sql`rollback to savepoint intake_delivery`.execute(trx);
+              await rollBack();
               out.push({ ok: false, error: again });
             }
           } else {
             out.push({ ok: false, error });
           }
+          await sql`release savepoint intake_delivery`.execute(trx);
         }
-        await sql`release savepoint intake_delivery`.execute(trx);
       }
+      await this.writeGroupCounts(trx, look);
       await this.flushNotifications(trx);
       return out;
     });
-    for (const r of results) if (r.ok && r.value.some((o) => o.outcome === 'created')) enqueued = true;
-    if (enqueued) this.deps.onEnqueued?.();
-    return results;
+  }
+
+  /** One delivery inside its savepoint: its counters and waiting rows go out before the release, inside the try. */
+  private async applyInSavepoint(trx: Executor, req: IntakeRequest, look: BatchLookups): Promise<IntakeOutcome[]> {
+    const value = await this.applyRequest(trx, req, look);
+    await this.writeGroupCounts(trx, look);
+    await sql`release savepoint intake_delivery`.execute(trx);
+    return value;
+  }
+
+  /** The batch's lookups in two statements (per 200 keys): every key's recent alerts, every group key's group. */
+  private async lookUp(trx: Executor, reqs: IntakeRequest[]): Promise<BatchLookups> {
+    const events = reqs.flatMap((r) => r.events.map((e) => ({ r, e })));
+    const keys = await keyHistories(
+      trx,
+      events.map(({ r, e }) => ({ serviceId: r.key.serviceId, source: r.source, dedupKey: e.dedupKey })),
+      FLAP_HISTORY,
+    );
+    // Only events that may open an alert look for a group.
+    const opening = events.filter(({ e }) => e.action === 'trigger');
+    const groups = opening.length
+      ? await latestGroupRefs(
+          trx,
+          opening.map(({ r, e }) => ({ serviceId: r.key.serviceId, groupKey: groupKeyFor(e) })),
+        )
+      : new Map<string, GroupRef | null>();
+    return { keys, groups, counts: new Map() };
+  }
+
+  /** One update per group the batch opened or resolved alerts in, as if each change had been applied in turn. */
+  private async writeGroupCounts(trx: Executor, look: BatchLookups): Promise<void> {
+    for (const [groupId, c] of look.counts) await bumpGroupBy(trx, groupId, c, c.now);
+    look.counts.clear();
+  }
+
+  private countIntoGroup(look: BatchLookups, groupId: string, change: 'opened' | 'resolved', now: number): void {
+    const c = look.counts.get(groupId) ?? { alerts: 0, open: 0, lastAlertAt: null, now };
+    if (change === 'opened') {
+      c.alerts++;
+      c.open++;
+      c.lastAlertAt = now;
+    } else {
+      c.open--;
+    }
+    c.now = now;
+    look.counts.set(groupId, c);
+    for (const g of look.groups.values()) {
+      if (g?.id !== groupId) continue;
+      g.openCount += change === 'opened' ? 1 : -1;
+      if (change === 'opened') g.lastAlertAt = now;
+    }
   }
 
   /** One delivery in its own transaction (a batch of one, or the fallback after a failed batch). */
@@ -232,7 +327,9 @@ export class IntakeService {
       // A key whose service was deleted in between is as good as unknown.
       if (!(await lockService(trx, this.deps.db.engine, req.key.serviceId))) throw invalidIntegrationKey();
       this.deferNotifications(trx);
-      const applied = await this.applyRequest(trx, req);
+      const look = await this.lookUp(trx, [req]);
+      const applied = await this.applyRequest(trx, req, look);
+      await this.writeGroupCounts(trx, look);
       await this.flushNotifications(trx);
       return applied;
     });
@@ -251,7 +348,7 @@ export class IntakeService {
     await this.deps.live.flush(trx);
   }
 
-  private async applyRequest(trx: Executor, req: IntakeRequest): Promise<IntakeOutcome[]> {
+  private async applyRequest(trx: Executor, req: IntakeRequest, look: BatchLookups): Promise<IntakeOutcome[]> {
     const { key, source, now } = req;
     const payloadId = await this.storePayload(trx, key, source, req.rawBody, now);
     // No extra statement unless something was rejected: the hot path stays as it was.
@@ -259,6 +356,7 @@ export class IntakeService {
     await this.deps.keys.touch(trx, key.keyId, now);
     const ctx: Ctx = {
       trx,
+      look,
       inlinePaging: req.withoutInlinePaging !== true,
       key,
       source,
@@ -280,39 +378,46 @@ export class IntakeService {
 
   async storePayload(trx: Executor, key: IntakeKey, source: string, rawBody: unknown, now: number): Promise<string> {
     const id = newId('pay', now);
-    await trx
-      .insertInto('intakePayloads')
-      .values({
-        id,
-        integrationKeyId: key.keyId,
-        source,
-        receivedAt: now,
-        body: toJsonText(withoutIntegrationKey(rawBody)),
-      })
-      .execute();
+    await insertDeferred(trx, 'intakePayloads', {
+      id,
+      integrationKeyId: key.keyId,
+      source,
+      receivedAt: now,
+      body: toJsonText(withoutIntegrationKey(rawBody)),
+    });
     return id;
   }
 
   private async apply(ctx: Ctx, event: IntakeEvent): Promise<IntakeOutcome> {
-    const { trx, key, source } = ctx;
-    const open = await findOpenAlertRef(trx, key.serviceId, source, event.dedupKey);
-    // No open alert: the key's recent alerts give both the latest (for dedup) and the flapping history, in one read.
-    const recent = open
-      ? []
-      : await recentAlertsForKey(trx, { serviceId: key.serviceId, source, dedupKey: event.dedupKey }, FLAP_HISTORY);
+    const { key, source } = ctx;
+    // The key's open alert and its recent alerts (the latest for dedup, the flapping history), read with the batch's.
+    const hk = historyKeyOf(key.serviceId, source, event.dedupKey);
+    let history = ctx.look.keys.get(hk);
+    if (!history) ctx.look.keys.set(hk, (history = { open: null, recent: [] }));
+    const { open } = history;
+    const recent = open ? [] : history.recent;
     const decision = decideDedup(event, open, open ?? recent[0] ?? null);
     const base = { dedupKey: event.dedupKey };
     switch (decision.kind) {
-      case 'create':
-        return { ...base, outcome: 'created', alertId: await this.create(ctx, event, recent) };
+      case 'create': {
+        const alertId = await this.create(ctx, event, recent);
+        const ref = { id: alertId, status: 'triggered' as const, sourceStartsAt: event.startsAt };
+        history.open = ref;
+        history.recent.unshift({ ...ref, createdAt: ctx.now });
+        if (history.recent.length > FLAP_HISTORY) history.recent.length = FLAP_HISTORY;
+        return { ...base, outcome: 'created', alertId };
+      }
       case 'refresh':
         await this.refresh(ctx, decision.alertId, event, decision.isNewInstance);
         return { ...base, outcome: 'updated', alertId: decision.alertId };
       case 'acknowledge':
         await this.setStatus(ctx, decision.alertId, event, 'acknowledged');
+        if (history.open?.id === decision.alertId) history.open = { ...history.open, status: 'acknowledged' };
         return { ...base, outcome: 'acknowledged', alertId: decision.alertId };
       case 'resolve':
         await this.setStatus(ctx, decision.alertId, event, 'resolved');
+        if (history.open?.id === decision.alertId) history.open = null;
+        history.recent = history.recent.map((r) => (r.id === decision.alertId ? { ...r, status: 'resolved' } : r));
         return { ...base, outcome: 'resolved', alertId: decision.alertId };
       case 'ignore':
         return { ...base, outcome: 'ignored', alertId: decision.alertId, reason: decision.reason };
@@ -370,7 +475,7 @@ export class IntakeService {
     // Decide "should this page?" before the insert, so a paging alert is stored with pagedAt at once.
     const decided = await isPageSuppressed(trx, row, now);
     if (!decided.suppressed) row.pagedAt = now;
-    await trx.insertInto('alerts').values(row).execute();
+    await insertDeferred(trx, 'alerts', row);
     await insertAlertEvent(
       trx,
       {
@@ -381,11 +486,14 @@ export class IntakeService {
         details: { severity: event.severity, startsAt: event.startsAt },
       },
       now,
+      { deferred: true },
     );
-    await bumpGroup(trx, groupId, 'opened', now);
+    this.countIntoGroup(ctx.look, groupId, 'opened', now);
     if (flapping) {
       const details = { opens: opened.length + 1, windowMs: FLAPPING.windowMs };
-      await insertAlertEvent(trx, { alertId: id, kind: 'flapping', actorLabel: ctx.label, details }, now);
+      await insertAlertEvent(trx, { alertId: id, kind: 'flapping', actorLabel: ctx.label, details }, now, {
+        deferred: true,
+      });
       await trx.updateTable('alertGroups').set({ isFlapping: 1 }).where('id', '=', groupId).execute();
     }
     // Paging starts here (alerts.triggered, in this transaction) unless a silence, maintenance window or flap
@@ -411,27 +519,31 @@ export class IntakeService {
   private async groupFor(ctx: Ctx, event: IntakeEvent): Promise<string> {
     const { trx, key, now } = ctx;
     const groupKey = groupKeyFor(event);
-    const latest = await latestGroupRef(trx, key.serviceId, groupKey);
-    if (canJoinGroup(latest, now)) return latest.id;
+    const gk = groupRefKeyOf(key.serviceId, groupKey);
+    const latest = ctx.look.groups.get(gk) ?? null;
+    // Escalation reads an alert's group key for paging groups: it is known here.
+    const known = (groupId: string): string => {
+      primeMemo(trx, `alert-group-key:${groupId}`, groupKey);
+      return groupId;
+    };
+    if (canJoinGroup(latest, now)) return known(latest.id);
     const id = newId('agr', now);
-    await trx
-      .insertInto('alertGroups')
-      .values({
-        id,
-        serviceId: key.serviceId,
-        groupKey,
-        title: event.groupName,
-        status: 'open',
-        alertCount: 0,
-        openCount: 0,
-        firstAlertAt: now,
-        lastAlertAt: now,
-        resolvedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .execute();
-    return id;
+    await insertDeferred(trx, 'alertGroups', {
+      id,
+      serviceId: key.serviceId,
+      groupKey,
+      title: event.groupName,
+      status: 'open',
+      alertCount: 0,
+      openCount: 0,
+      firstAlertAt: now,
+      lastAlertAt: now,
+      resolvedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    ctx.look.groups.set(gk, { id, openCount: 0, lastAlertAt: now });
+    return known(id);
   }
 
   /** The same alert again: newest content wins, the count goes up, the status stays. */
@@ -465,6 +577,7 @@ export class IntakeService {
         details: isNewInstance ? { startsAt: event.startsAt } : {},
       },
       now,
+      { deferred: true },
     );
   }
 
@@ -498,7 +611,8 @@ export class IntakeService {
         details: event.endsAt !== null ? { endsAt: event.endsAt } : {},
       },
       now,
+      { deferred: true },
     );
-    if (status === 'resolved') await bumpGroup(trx, row.groupId, 'resolved', now);
+    if (status === 'resolved') this.countIntoGroup(ctx.look, row.groupId, 'resolved', now);
   }
 }

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
+import { insertDeferred } from '../db/statements.js';
 import { containsText } from '../db/text.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../db/schema.js';
 import type { Cursor } from '../shared/cursor.js';
@@ -176,6 +177,66 @@ export async function recentAlertsForKey(
   return rows.map((r) => ({ ...refOf(r), createdAt: r.createdAt }));
 }
 
+/** A dedup key's newest alerts (newest first) and its open alert, if any: what intake decides dedup and flapping on. */
+export interface KeyHistory {
+  open: AlertRef | null;
+  recent: (AlertRef & { createdAt: number })[];
+}
+
+export const historyKeyOf = (serviceId: string, source: string, dedupKey: string): string =>
+  `${serviceId}\n${source}\n${dedupKey}`;
+
+/** Keys per statement in the set-based reads below (SQLite allows 500 terms in a compound select). */
+const KEYS_PER_READ = 200;
+
+/**
+ * `recentAlertsForKey` and `findOpenAlertRef` for many keys in one statement per 200 keys (intake reads a whole batch
+ * at once): each key's newest `limit` alerts through the dedup index. A key's open alert is always its newest alert
+ * (intake opens a new one only when none is open, and nothing reopens a resolved alert), so `open` is the newest row
+ * when it still has its open key.
+ */
+export async function keyHistories(
+  ex: Executor,
+  keys: { serviceId: string; source: string; dedupKey: string }[],
+  limit: number,
+): Promise<Map<string, KeyHistory>> {
+  const out = new Map<string, KeyHistory>();
+  const unique = new Map(keys.map((k) => [historyKeyOf(k.serviceId, k.source, k.dedupKey), k]));
+  for (const [id] of unique) out.set(id, { open: null, recent: [] });
+  const all = [...unique.values()];
+  for (let i = 0; i < all.length; i += KEYS_PER_READ) {
+    const parts = all
+      .slice(i, i + KEYS_PER_READ)
+      .map((k) =>
+        ex
+          .selectFrom((eb) =>
+            eb
+              .selectFrom('alerts')
+              .select(['id', 'status', 'sourceStartsAt', 'createdAt', 'serviceId', 'source', 'dedupKey', 'openKey'])
+              .where('serviceId', '=', k.serviceId)
+              .where('dedupKey', '=', k.dedupKey)
+              .where('source', '=', k.source)
+              .orderBy('id', 'desc')
+              .limit(limit)
+              .as('k'),
+          )
+          .selectAll(),
+      );
+    const query = parts.slice(1).reduce((q, p) => q.unionAll(p), parts[0]!);
+    for (const r of await query.execute()) {
+      const h = out.get(historyKeyOf(r.serviceId, r.source, r.dedupKey));
+      if (!h) continue;
+      h.recent.push({ ...refOf(r), createdAt: r.createdAt });
+      // The newest row is the open alert while it keeps its open key (see above).
+      if (r.openKey !== null && (h.open === null || r.id > h.open.id)) h.open = refOf(r);
+    }
+  }
+  for (const h of out.values()) {
+    h.recent.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+  return out;
+}
+
 export async function findLatestAlertRef(
   ex: Executor,
   serviceId: string,
@@ -209,20 +270,21 @@ export async function insertAlertEvent(
     details?: Record<string, unknown>;
   },
   now: number,
+  /** `deferred`: the row may wait and go out with others in one insert (src/db/statements.ts; intake's hot path). */
+  opts: { deferred?: boolean } = {},
 ): Promise<void> {
-  await ex
-    .insertInto('alertEvents')
-    .values({
-      id: newId('aev', now),
-      alertId: e.alertId,
-      at: now,
-      kind: e.kind,
-      actorUserId: e.actorUserId ?? null,
-      actorLabel: e.actorLabel,
-      payloadId: e.payloadId ?? null,
-      details: toJsonText(e.details ?? {}),
-    })
-    .execute();
+  const row = {
+    id: newId('aev', now),
+    alertId: e.alertId,
+    at: now,
+    kind: e.kind,
+    actorUserId: e.actorUserId ?? null,
+    actorLabel: e.actorLabel,
+    payloadId: e.payloadId ?? null,
+    details: toJsonText(e.details ?? {}),
+  };
+  if (opts.deferred) await insertDeferred(ex, 'alertEvents', row);
+  else await ex.insertInto('alertEvents').values(row).execute();
 }
 
 export async function listAlertEvents(ex: Executor, alertId: string): Promise<AlertEvent[]> {
@@ -242,6 +304,42 @@ export async function latestGroupRef(ex: Executor, serviceId: string, groupKey: 
   return row ?? null;
 }
 
+export const groupRefKeyOf = (serviceId: string, groupKey: string): string => `${serviceId}\n${groupKey}`;
+
+/** `latestGroupRef` for many (service, group key) pairs, one statement per 200 (intake reads a batch at once). */
+export async function latestGroupRefs(
+  ex: Executor,
+  keys: { serviceId: string; groupKey: string }[],
+): Promise<Map<string, GroupRef | null>> {
+  const out = new Map<string, GroupRef | null>();
+  const unique = new Map(keys.map((k) => [groupRefKeyOf(k.serviceId, k.groupKey), k]));
+  for (const [id] of unique) out.set(id, null);
+  const all = [...unique.values()];
+  for (let i = 0; i < all.length; i += KEYS_PER_READ) {
+    const parts = all
+      .slice(i, i + KEYS_PER_READ)
+      .map((k) =>
+        ex
+          .selectFrom((eb) =>
+            eb
+              .selectFrom('alertGroups')
+              .select(['id', 'openCount', 'lastAlertAt', 'serviceId', 'groupKey'])
+              .where('serviceId', '=', k.serviceId)
+              .where('groupKey', '=', k.groupKey)
+              .orderBy('id', 'desc')
+              .limit(1)
+              .as('g'),
+          )
+          .selectAll(),
+      );
+    const query = parts.slice(1).reduce((q, p) => q.unionAll(p), parts[0]!);
+    for (const r of await query.execute()) {
+      out.set(groupRefKeyOf(r.serviceId, r.groupKey), { id: r.id, openCount: r.openCount, lastAlertAt: r.lastAlertAt });
+    }
+  }
+  return out;
+}
+
 export async function findGroup(ex: Executor, id: string): Promise<AlertGroup | null> {
   const row = await ex.selectFrom('alertGroups').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toGroup(row) : null;
@@ -257,15 +355,32 @@ export async function bumpGroup(
   change: 'opened' | 'resolved',
   now: number,
 ): Promise<void> {
-  const [alerts, open] = change === 'opened' ? [1, 1] : [0, -1];
+  await bumpGroupBy(
+    ex,
+    groupId,
+    change === 'opened' ? { alerts: 1, open: 1, lastAlertAt: now } : { alerts: 0, open: -1, lastAlertAt: null },
+    now,
+  );
+}
+
+/**
+ * Several bumps of one group at once, as if applied one after another ending at `now` (intake sums a batch's):
+ * `alerts` new alerts, `open` change in open ones, `lastAlertAt` the newest alert's time (null: none opened).
+ */
+export async function bumpGroupBy(
+  ex: Executor,
+  groupId: string,
+  d: { alerts: number; open: number; lastAlertAt: number | null },
+  now: number,
+): Promise<void> {
   await ex
     .updateTable('alertGroups')
     .set({
-      alertCount: sql<number>`alert_count + ${alerts}`,
-      openCount: sql<number>`open_count + ${open}`,
-      status: sql<string>`case when open_count + ${open} > 0 then 'open' else 'resolved' end`,
-      resolvedAt: sql<number | null>`case when open_count + ${open} > 0 then null else cast(${now} as bigint) end`,
-      ...(change === 'opened' ? { lastAlertAt: now } : {}),
+      alertCount: sql<number>`alert_count + ${d.alerts}`,
+      openCount: sql<number>`open_count + ${d.open}`,
+      status: sql<string>`case when open_count + ${d.open} > 0 then 'open' else 'resolved' end`,
+      resolvedAt: sql<number | null>`case when open_count + ${d.open} > 0 then null else cast(${now} as bigint) end`,
+      ...(d.lastAlertAt !== null ? { lastAlertAt: d.lastAlertAt } : {}),
       updatedAt: now,
     })
     .where('id', '=', groupId)

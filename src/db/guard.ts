@@ -20,6 +20,7 @@ import {
   type TransactionBuilder,
   type TransactionSettings,
 } from 'kysely';
+import { BufferedConnection } from './statements.js';
 import { currentTransaction, runInTransactionContext, TransactionMisuseError, type TxFrame } from './tx-context.js';
 
 export interface SlowTransaction {
@@ -47,7 +48,12 @@ function refuseInsideTransaction(): void {
   );
 }
 
-/** A driver that refuses connections to callers inside an open transaction; everything else passes through. */
+/**
+ * A driver that refuses connections to callers inside an open transaction, and hands out connections that count
+ * statements and hold deferred inserts (src/db/statements.ts); everything else passes through. Begin, commit and
+ * rollback are sent through the wrapper (the drivers send them as queries on the connection they are given), so a
+ * commit sends the waiting inserts first and a rollback drops them.
+ */
 class GuardedDriver implements Driver {
   constructor(private readonly inner: Driver) {
     // Savepoints are optional driver methods; Kysely checks for their presence.
@@ -58,12 +64,16 @@ class GuardedDriver implements Driver {
   savepoint?: (c: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => Promise<void>;
   rollbackToSavepoint?: (c: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => Promise<void>;
   releaseSavepoint?: (c: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => Promise<void>;
+  private readonly wrapped = new WeakMap<DatabaseConnection, BufferedConnection>();
   init(): Promise<void> {
     return this.inner.init();
   }
-  acquireConnection(): Promise<DatabaseConnection> {
+  async acquireConnection(): Promise<DatabaseConnection> {
     refuseInsideTransaction();
-    return this.inner.acquireConnection();
+    const c = await this.inner.acquireConnection();
+    let w = this.wrapped.get(c);
+    if (!w) this.wrapped.set(c, (w = new BufferedConnection(c)));
+    return w;
   }
   beginTransaction(c: DatabaseConnection, s: TransactionSettings): Promise<void> {
     return this.inner.beginTransaction(c, s);
@@ -75,7 +85,7 @@ class GuardedDriver implements Driver {
     return this.inner.rollbackTransaction(c);
   }
   releaseConnection(c: DatabaseConnection): Promise<void> {
-    return this.inner.releaseConnection(c);
+    return this.inner.releaseConnection(c instanceof BufferedConnection ? c.inner : c);
   }
   destroy(): Promise<void> {
     return this.inner.destroy();

@@ -19,3 +19,14 @@ export function memoInTransaction<T>(ex: Executor, key: string, load: () => Prom
   loaded.catch(() => memo.delete(key));
   return loaded;
 }
+
+/**
+ * Remember a value the caller already knows for the rest of the transaction, so a later `memoInTransaction` with the
+ * same key does not read it (intake knows each new alert's group key; escalation would read it back).
+ */
+export function primeMemo<T>(ex: Executor, key: string, value: T): void {
+  if (!ex.isTransaction) return;
+  let memo = memos.get(ex);
+  if (!memo) memos.set(ex, (memo = new Map<string, Promise<unknown>>()));
+  memo.set(key, Promise.resolve(value));
+}

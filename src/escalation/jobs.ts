@@ -27,7 +27,7 @@ export async function beginPaging(
     alert: opts.alert,
   });
   if (!started?.isNew) return;
-  const { alert, service, run } = started;
+  const { alert, service, run, pendingRun } = started;
   await maybeAutoDeclare(trx, deps.db.engine, alert, now, service);
   if (started.hasPolicy) {
     await runStep(deps, trx, { runId: started.runId, generation: 1 }, now, {
@@ -35,6 +35,7 @@ export async function beginPaging(
       alert,
       service,
       run,
+      pendingRun,
     });
   }
 }

@@ -8,7 +8,8 @@ import { findAlertForPaging, insertAlertEvent, lockService, toAlert, type Alert 
 import { findServiceRow, type Service } from '../catalog/index.js';
 import { memoInTransaction, type Db, type Executor } from '../db/index.js';
 import type { AlertsTable, EscalationRunsTable } from '../db/schema.js';
-import { enqueueJob } from '../jobs/index.js';
+import { insertDeferred, type DeferredRow } from '../db/statements.js';
+import { enqueueJob, enqueueJobDeferred } from '../jobs/index.js';
 import type { NotifyService } from '../notify/index.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
@@ -55,20 +56,18 @@ export async function logStep(
   entry: { kind: string; levelIndex?: number | null; pass?: number | null; userIds?: string[]; reason: string },
   now: number,
 ): Promise<void> {
-  await ex
-    .insertInto('escalationLog')
-    .values({
-      id: newId('esl', now),
-      runId: run.id,
-      alertId: run.alertId,
-      at: now,
-      kind: entry.kind,
-      levelIndex: entry.levelIndex ?? null,
-      pass: entry.pass ?? null,
-      userIds: toJsonText(entry.userIds ?? []),
-      reason: entry.reason,
-    })
-    .execute();
+  // Nobody reads the result: the row may wait and go out with the transaction's others (src/db/statements.ts).
+  await insertDeferred(ex, 'escalationLog', {
+    id: newId('esl', now),
+    runId: run.id,
+    alertId: run.alertId,
+    at: now,
+    kind: entry.kind,
+    levelIndex: entry.levelIndex ?? null,
+    pass: entry.pass ?? null,
+    userIds: toJsonText(entry.userIds ?? []),
+    reason: entry.reason,
+  });
 }
 
 /**
@@ -90,6 +89,8 @@ export async function startEscalation(
   service: ServiceRow | undefined;
   /** The run as inserted (new runs only). */
   run?: EscalationRunsTable;
+  /** The new run's row while its insert still waits (src/db/statements.ts): the first step patches it. */
+  pendingRun?: DeferredRow<EscalationRunsTable>;
   /** The alert joined its paging group's live run (no new run, no page of its own). */
   joined?: boolean;
 } | null> {
@@ -126,13 +127,19 @@ export async function startEscalation(
           isDrill: alertRow.isDrill,
           groupKey:
             service.pagingGroups.mode === 'alertmanager'
-              ? ((
-                  await trx
-                    .selectFrom('alertGroups')
-                    .select('groupKey')
-                    .where('id', '=', alertRow.groupId)
-                    .executeTakeFirst()
-                )?.groupKey ?? null)
+              ? // A group's key never changes; intake primes it for the alerts it creates.
+                await memoInTransaction(
+                  trx,
+                  `alert-group-key:${alertRow.groupId}`,
+                  async () =>
+                    (
+                      await trx
+                        .selectFrom('alertGroups')
+                        .select('groupKey')
+                        .where('id', '=', alertRow.groupId)
+                        .executeTakeFirst()
+                    )?.groupKey ?? null,
+                )
               : null,
         })
       : null;
@@ -190,8 +197,10 @@ export async function startEscalation(
     serviceId: alertRow.serviceId,
     pagingKey: snapshot ? pagingKey : null,
   };
-  await trx.insertInto('escalationRuns').values(run).execute();
-  await trx.insertInto('escalationRunAlerts').values({ runId, alertId, joinedAt: now }).execute();
+  // New rows with new ids: they may wait and go out with the batch's others (one insert per table).
+  // A copy waits: the first step writes its outcome into it, and `run` stays as it was inserted.
+  const pendingRun = await insertDeferred(trx, 'escalationRuns', { ...run });
+  await insertDeferred(trx, 'escalationRunAlerts', { runId, alertId, joinedAt: now });
   if (!snapshot) {
     await logStep(
       trx,
@@ -210,7 +219,7 @@ export async function startEscalation(
       now,
     );
   }
-  return { runId, isNew: true, hasPolicy: true, alert: alertRow, service, run };
+  return { runId, isNew: true, hasPolicy: true, alert: alertRow, service, run, pendingRun };
 }
 
 async function lockRun(trx: Executor, engine: Db['engine'], runId: string): Promise<EscalationRunsTable | undefined> {
@@ -232,6 +241,8 @@ export async function runStep(
     service?: ServiceRow | undefined;
     /** A run inserted in this transaction: nobody else can see it, so there is nothing to lock. */
     run?: EscalationRunsTable | undefined;
+    /** That run's insert, while it still waits: the step's outcome is written into it instead of an update. */
+    pendingRun?: DeferredRow<EscalationRunsTable> | undefined;
   } = {},
 ): Promise<'stale' | 'stopped' | 'held' | 'paged' | 'exhausted' | 'suppressed'> {
   const run = opts.run?.id === payload.runId ? opts.run : await lockRun(trx, deps.db.engine, payload.runId);
@@ -249,6 +260,8 @@ export async function runStep(
   const alertRow =
     triggered[0] === undefined || triggered[0].id === lead?.id ? lead : await findAlertForPaging(trx, triggered[0].id);
   const next = async (status: RunStatus, patch: Partial<EscalationRunsTable> = {}): Promise<void> => {
+    const change = { status, generation: run.generation + 1, updatedAt: now, nextStepAt: null, ...patch };
+    if (isNewRun && opts.pendingRun?.patch(change)) return;
     await trx
       .updateTable('escalationRuns')
       .set({ status, generation: run.generation + 1, updatedAt: now, nextStepAt: null, ...patch })
@@ -286,7 +299,7 @@ export async function runStep(
     const until = Math.max(now + 1000, suppression.until ?? now + SUPPRESSION_RECHECK_MS);
     await next('held', { nextStepAt: until });
     await logStep(trx, run, { kind: 'suppressed', reason: `${suppression.reason}: held until it ends` }, now);
-    await schedule(deps, trx, run.id, run.generation + 1, until, now);
+    await schedule(deps, trx, run.id, run.generation + 1, until, now, isNewRun);
     return 'suppressed';
   }
   const snapshot = fromJsonText<PolicySnapshot | null>(run.snapshot, null);
@@ -304,7 +317,7 @@ export async function runStep(
   if (plan.kind === 'hold') {
     await next('held', { nextStepAt: plan.until });
     await logStep(trx, run, { kind: 'held', reason: 'low urgency: held until working hours' }, now);
-    await schedule(deps, trx, run.id, run.generation + 1, plan.until, now);
+    await schedule(deps, trx, run.id, run.generation + 1, plan.until, now, isNewRun);
     return 'held';
   }
   await logSkips(plan.skipped);
@@ -332,6 +345,8 @@ export async function runStep(
         urgency,
         message,
         key: `${run.id}:${run.generation}:${plan.page.pass}:${plan.page.levelIndex}:${userId}`,
+        // A run created in this transaction: no delivery can have its key yet.
+        isFreshKey: isNewRun,
       },
       now,
     );
@@ -361,7 +376,7 @@ export async function runStep(
     pass: plan.next.position.pass,
     nextStepAt: plan.next.at,
   });
-  await schedule(deps, trx, run.id, run.generation + 1, plan.next.at, now);
+  await schedule(deps, trx, run.id, run.generation + 1, plan.next.at, now, isNewRun);
   return 'paged';
 }
 
@@ -372,13 +387,12 @@ async function schedule(
   generation: number,
   at: number,
   now: number,
+  /** The run was created in this transaction: its step key cannot be taken, so the insert may wait. */
+  isNewRun = false,
 ): Promise<void> {
-  await enqueueJob(
-    trx,
-    deps.db.engine,
-    { kind: RUN_STEP_JOB, payload: { runId, generation }, runAt: at, uniqueKey: `${runId}:${generation}` },
-    now,
-  );
+  const job = { kind: RUN_STEP_JOB, payload: { runId, generation }, runAt: at, uniqueKey: `${runId}:${generation}` };
+  if (isNewRun) await enqueueJobDeferred(trx, deps.db.engine, job, now);
+  else await enqueueJob(trx, deps.db.engine, job, now);
 }
 
 export interface EscalationView {

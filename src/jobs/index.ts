@@ -1,6 +1,7 @@
 export { JobRunner, type JobContext, type JobHandler, type JobRunnerOptions } from './runner.js';
 export {
   enqueueJob,
+  enqueueJobDeferred,
   deferRunnerNotify,
   flushRunnerNotify,
   activeJobPayloads,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
+import { insertDeferred } from '../db/statements.js';
 import type { JobsTable } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
@@ -45,6 +46,43 @@ export async function enqueueJob<P>(
     .onConflict((oc) => oc.column('uniqueKey').doNothing())
     .executeTakeFirst();
   if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
+  if (runAt <= now + 50) {
+    const deferred = deferredNotify.get(executor);
+    if (deferred) deferred.isNeeded = true;
+    else await notifyRunners(executor, engine);
+  }
+  return id;
+}
+
+/**
+ * `enqueueJob` for a unique key nobody can have taken yet (it names a row created in this transaction): the row may
+ * wait and go out with the transaction's other new jobs in one insert (src/db/statements.ts). Inside a transaction only.
+ */
+export async function enqueueJobDeferred<P>(
+  executor: Executor,
+  engine: Db['engine'],
+  opts: EnqueueOptions<P>,
+  now: number,
+): Promise<string> {
+  const id = newId<'job'>('job', now);
+  const runAt = opts.runAt ?? now;
+  await insertDeferred(executor, 'jobs', {
+    id,
+    kind: opts.kind,
+    payload: toJsonText(opts.payload),
+    status: 'pending',
+    runAt,
+    attempts: 0,
+    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    fence: 0,
+    lockedBy: null,
+    lockedUntil: null,
+    lastError: null,
+    uniqueKey: opts.uniqueKey ?? null,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+  });
   if (runAt <= now + 50) {
     const deferred = deferredNotify.get(executor);
     if (deferred) deferred.isNeeded = true;

@@ -5,7 +5,8 @@
  */
 import { memoInTransaction, type Db, type Executor } from '../db/index.js';
 import type { Actor } from '../identity/index.js';
-import { enqueueJob } from '../jobs/index.js';
+import { insertDeferred } from '../db/statements.js';
+import { enqueueJob, enqueueJobDeferred } from '../jobs/index.js';
 import type { Clock } from '../shared/clock.js';
 import { forbidden } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -42,6 +43,11 @@ export interface NotifyUserInput {
    * Default: a fresh key (every call notifies).
    */
   key?: string | undefined;
+  /**
+   * The key names something created in this transaction (a new escalation run), so no delivery can have it yet: the
+   * deliveries and their jobs may wait and go out with the transaction's others in one insert each.
+   */
+  isFreshKey?: boolean | undefined;
 }
 
 /**
@@ -157,6 +163,7 @@ export class NotifyService {
         deliveryDedupKey(key, step.ruleId ?? step.contactMethodId),
         stepDueAt(now, step.delayMinutes),
         now,
+        input.isFreshKey === true,
       );
       if (id) deliveryIds.push(id);
     }
@@ -178,9 +185,11 @@ export class NotifyService {
     dedupKey: string,
     dueAt: number,
     now: number,
+    /** The dedup key cannot be taken yet: insert without asking, and let the rows wait (src/db/statements.ts). */
+    isFreshKey = false,
   ): Promise<string | null> {
     const id = newId('dlv', now);
-    const isNew = await insertDelivery(trx, {
+    const row = {
       id,
       dedupKey,
       userId: step.userId,
@@ -200,20 +209,21 @@ export class NotifyService {
       finishedAt: null,
       claimToken: null,
       claimedUntil: null,
-    });
-    if (!isNew) return null;
-    await enqueueJob<DeliverPayload>(
-      trx,
-      this.deps.db.engine,
-      {
-        kind: DELIVER_JOB,
-        payload: { deliveryId: id },
-        runAt: dueAt,
-        uniqueKey: `${DELIVER_JOB}:${id}`,
-        maxAttempts: DELIVER_MAX_ATTEMPTS,
-      },
-      now,
-    );
+    };
+    const job = {
+      kind: DELIVER_JOB,
+      payload: { deliveryId: id },
+      runAt: dueAt,
+      uniqueKey: `${DELIVER_JOB}:${id}`,
+      maxAttempts: DELIVER_MAX_ATTEMPTS,
+    };
+    if (isFreshKey && trx.isTransaction) {
+      await insertDeferred(trx, 'notificationDeliveries', row);
+      await enqueueJobDeferred<DeliverPayload>(trx, this.deps.db.engine, job, now);
+      return id;
+    }
+    if (!(await insertDelivery(trx, row))) return null;
+    await enqueueJob<DeliverPayload>(trx, this.deps.db.engine, job, now);
     return id;
   }
 

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { newId } from '../shared/ids.js';
+import { ENGINES, openTestDb } from './testing/index.js';
+import type { Db, Executor } from './index.js';
+import { insertDeferred, startCountingStatements, statementCount, stopCountingStatements } from './statements.js';
+
+const job = (kind: string, now: number) => ({
+  id: newId('job', now),
+  kind,
+  payload: '{}',
+  status: 'done-test',
+  runAt: now + 86_400_000,
+  attempts: 0,
+  maxAttempts: 1,
+  fence: 0,
+  lockedBy: null,
+  lockedUntil: null,
+  lastError: null,
+  uniqueKey: null,
+  createdAt: now,
+  updatedAt: now,
+  finishedAt: null,
+});
+
+const countKind = async (ex: Executor, kind: string): Promise<number> =>
+  Number(
+    (
+      await ex
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('kind', '=', kind)
+        .execute()
+    )[0]!.n,
+  );
+
+for (const engine of ENGINES) {
+  describe(`deferred inserts and the statement counter [${engine}]`, () => {
+    let db: Db;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      ({ db, cleanup } = await openTestDb(engine));
+    });
+    after(() => cleanup());
+
+    it('sends waiting rows as one insert before the next statement, which sees them', async () => {
+      const now = Date.now();
+      startCountingStatements();
+      const seen = await db.kysely.transaction().execute(async (trx) => {
+        for (let i = 0; i < 50; i++) await insertDeferred(trx, 'jobs', job('deferred.a', now));
+        const afterInserts = statementCount();
+        const n = await countKind(trx, 'deferred.a');
+        return { n, afterInserts, afterRead: statementCount() };
+      });
+      const total = stopCountingStatements();
+      assert.equal(seen.n, 50, 'the read sees every row inserted before it');
+      assert.equal(seen.afterInserts, 1, 'only begin went out while the rows waited');
+      assert.equal(seen.afterRead, 3, 'begin, one insert of 50 rows, the read');
+      assert.equal(total, 4, '… and the commit');
+      assert.equal(await countKind(db.kysely, 'deferred.a'), 50);
+    });
+
+    it('commits rows that were still waiting, and drops them on rollback and rollback to savepoint', async () => {
+      const now = Date.now();
+      await db.kysely.transaction().execute(async (trx) => {
+        await insertDeferred(trx, 'jobs', job('deferred.b', now));
+      });
+      assert.equal(await countKind(db.kysely, 'deferred.b'), 1, 'the commit sent the waiting row');
+      await assert.rejects(
+        db.kysely.transaction().execute(async (trx) => {
+          await insertDeferred(trx, 'jobs', job('deferred.c', now));
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await countKind(db.kysely, 'deferred.c'), 0, 'a rollback drops the waiting row');
+      await db.kysely.transaction().execute(async (trx) => {
+        await insertDeferred(trx, 'jobs', job('deferred.d', now));
+        await sql`savepoint s1`.execute(trx);
+        await insertDeferred(trx, 'jobs', job('deferred.d', now));
+        await insertDeferred(trx, 'jobs', job('deferred.d', now));
+        await sql`rollback to savepoint s1`.execute(trx);
+        await sql`release savepoint s1`.execute(trx);
+        await insertDeferred(trx, 'jobs', job('deferred.d', now));
+      });
+      assert.equal(await countKind(db.kysely, 'deferred.d'), 2, 'rows after the savepoint were dropped, others kept');
+    });
+
+    it('lets a waiting row be patched until it goes out; outside a transaction it is inserted at once', async () => {
+      const now = Date.now();
+      await db.kysely.transaction().execute(async (trx) => {
+        const row = job('deferred.e', now);
+        const h = await insertDeferred(trx, 'jobs', row);
+        assert.equal(h.patch({ attempts: 3 }), true);
+        await countKind(trx, 'deferred.e');
+        assert.equal(h.patch({ attempts: 4 }), false, 'it has gone out');
+      });
+      const rows = await db.kysely.selectFrom('jobs').select('attempts').where('kind', '=', 'deferred.e').execute();
+      assert.deepEqual(
+        rows.map((r) => r.attempts),
+        [3],
+      );
+      const h = await insertDeferred(db.kysely, 'jobs', job('deferred.f', now));
+      assert.equal(h.patch({ attempts: 1 }), false);
+      assert.equal(await countKind(db.kysely, 'deferred.f'), 1);
+    });
+  });
+}

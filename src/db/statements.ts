@@ -1,0 +1,180 @@
+/**
+ * Statements on the wire, and inserts that wait to go out together.
+ *
+ * - **Counting** (`statementCount`): every statement a connection sends (begin and commit included) is counted while
+ *   counting is on (benchmarks and tests turn it on; off, it costs one boolean test per statement).
+ * - **Deferred inserts** (`insertDeferred`): inside a transaction, a plain one-row insert whose result nobody reads can
+ *   wait on its connection and go out with its table's other waiting rows as ONE multi-row insert, just before the
+ *   next statement of any other kind (a read, an update, a savepoint, the commit). So every statement still sees every
+ *   row inserted before it, in the same transaction: the only difference is that a failing insert fails at that next
+ *   statement (the transaction fails either way). `rollback` and `rollback to savepoint` drop the waiting rows instead
+ *   (every savepoint statement sends them first, so waiting rows are always newer than any savepoint). Tables go out
+ *   in `DEFERRABLE` order, which follows their foreign keys. On PostgreSQL every statement is a loopback round trip:
+ *   intake inserts a batch's alerts, events, runs, log rows, deliveries and jobs this way (docs/ARCHITECTURE.md).
+ */
+import { CompiledQuery, type DatabaseConnection, type Insertable, type QueryResult } from 'kysely';
+import type { Executor } from './index.js';
+import type { Database } from './schema.js';
+
+/** The tables whose inserts may wait, in the order they go out (a row's foreign keys point to earlier tables). */
+export const DEFERRABLE = [
+  'intakePayloads',
+  'alertGroups',
+  'alerts',
+  'alertEvents',
+  'escalationRuns',
+  'escalationRunAlerts',
+  'escalationLog',
+  'notificationDeliveries',
+  'jobs',
+] as const;
+export type DeferrableTable = (typeof DEFERRABLE)[number];
+const RANK = new Map<string, number>(DEFERRABLE.map((t, i) => [t, i]));
+
+// ---- counting ----------------------------------------------------------------------------------------------------
+
+const counter = { on: false, count: 0 };
+
+/** Start counting statements (all connections of this process) from zero. */
+export function startCountingStatements(): void {
+  counter.on = true;
+  counter.count = 0;
+}
+
+/** Stop counting; returns the count. */
+export function stopCountingStatements(): number {
+  counter.on = false;
+  return counter.count;
+}
+
+/** Statements sent since counting started (0 when it is off). */
+export function statementCount(): number {
+  return counter.count;
+}
+
+// ---- deferred inserts --------------------------------------------------------------------------------------------
+
+type Row = Record<string, unknown>;
+
+interface Waiting {
+  table: DeferrableTable;
+  /** Column names in order: rows of one group share them, so one multi-row insert holds them all. */
+  shape: string;
+  rows: Row[];
+  compile: (rows: Row[]) => CompiledQuery;
+}
+
+/** A row that is waiting to be inserted: patch it while it waits (false once it has gone out). */
+export interface DeferredRow<R> {
+  patch(p: Partial<R>): boolean;
+}
+
+interface Marker {
+  table: DeferrableTable;
+  row: Row;
+  compile: (rows: Row[]) => CompiledQuery;
+  sent: { value: boolean };
+}
+const markers = new WeakMap<CompiledQuery, Marker>();
+
+/** PostgreSQL allows 65,535 parameters per statement, SQLite 32,766: stay well below both. */
+const MAX_PARAMS = 30_000;
+
+/**
+ * Insert one row in the transaction `ex`; it goes out with its table's other waiting rows just before the
+ * transaction's next statement of another kind. Outside a transaction it is inserted at once.
+ */
+export async function insertDeferred<T extends DeferrableTable>(
+  ex: Executor,
+  table: T,
+  row: Insertable<Database[T & keyof Database]>,
+): Promise<DeferredRow<Insertable<Database[T & keyof Database]>>> {
+  const sent = { value: false };
+  const handle: DeferredRow<Insertable<Database[T & keyof Database]>> = {
+    patch(p) {
+      if (sent.value) return false;
+      Object.assign(row as Row, p);
+      return true;
+    },
+  };
+  if (!ex.isTransaction) {
+    sent.value = true;
+    await ex.insertInto(table).values(row).execute();
+    return handle;
+  }
+  const marker = CompiledQuery.raw('/* deferred insert */', []);
+  markers.set(marker, {
+    table,
+    row: row,
+    sent,
+    compile: (rows) =>
+      ex
+        .insertInto(table)
+        .values(rows as never)
+        .compile(),
+  });
+  await ex.executeQuery(marker);
+  return handle;
+}
+
+const NO_ROWS: QueryResult<never> = { rows: [] };
+
+/** A connection that counts statements and holds deferred inserts until its next other statement. */
+export class BufferedConnection implements DatabaseConnection {
+  private waiting: Waiting[] = [];
+  private sentFlags: { value: boolean }[] = [];
+
+  constructor(readonly inner: DatabaseConnection) {}
+
+  async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+    const m = markers.get(q);
+    if (m) {
+      this.hold(m);
+      return NO_ROWS;
+    }
+    if (this.waiting.length > 0) {
+      if (isRollback(q.sql)) this.drop();
+      else await this.flush();
+    }
+    if (counter.on) counter.count++;
+    return this.inner.executeQuery<R>(q);
+  }
+
+  async *streamQuery<R>(q: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    if (this.waiting.length > 0) await this.flush();
+    if (counter.on) counter.count++;
+    yield* this.inner.streamQuery<R>(q, chunkSize);
+  }
+
+  private hold(m: Marker): void {
+    const shape = Object.keys(m.row).join(',');
+    let w = this.waiting.find((x) => x.table === m.table && x.shape === shape);
+    if (!w) {
+      w = { table: m.table, shape, rows: [], compile: m.compile };
+      this.waiting.push(w);
+    }
+    w.rows.push(m.row);
+    this.sentFlags.push(m.sent);
+  }
+
+  private drop(): void {
+    this.waiting = [];
+    this.sentFlags = [];
+  }
+
+  /** Send every waiting row: one insert per table (and column list), tables in foreign-key order. */
+  private async flush(): Promise<void> {
+    const groups = this.waiting.sort((a, b) => RANK.get(a.table)! - RANK.get(b.table)!);
+    for (const f of this.sentFlags) f.value = true;
+    this.drop();
+    for (const g of groups) {
+      const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, g.shape.split(',').length)));
+      for (let i = 0; i < g.rows.length; i += perStatement) {
+        if (counter.on) counter.count++;
+        await this.inner.executeQuery(g.compile(g.rows.slice(i, i + perStatement)));
+      }
+    }
+  }
+}
+
+const isRollback = (text: string): boolean => /^\s*rollback\b/i.test(text);
