@@ -15,24 +15,25 @@
  * BENCH_CONNECTIONS=32  BENCH_AM_BATCH=10  BENCH_REPEATED_KEYS=20  BENCH_STORM_SECONDS=60
  * BENCH_STORM_CONNECTIONS=256  BENCH_STORM_ENGINES=sqlite,postgres  BENCH_JSON=<file to write the figures to>
  * BENCH_JOBS=off (diagnostics: no job runner in the Muster under test)
- *
- * Each Muster case also prints the statements sent to the database per accepted event (src/db/statements.ts; the
- * job runner's count too unless BENCH_JOBS=off) and this process's CPU time per event.
+ * BENCH_YARDSTICKS=off (skip the no-op route and Alertmanager: storm or process runs only)
+ * BENCH_PROCESSES=off (skip the PostgreSQL case of one spawned Muster process against two, issue 18)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/index.js';
 import type { Engine } from '../src/db/index.js';
-import { startCountingStatements, stopCountingStatements } from '../src/db/statements.js';
 import { systemActor } from '../src/identity/index.js';
 import { createLogger } from '../src/shared/logger.js';
 import { startMuster, type Muster } from '../src/server.js';
+import { freePort } from '../src/db/testing/index.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminTokenFor, apiFor } from '../src/testing/server.js';
 import { ALERTMANAGER_BIN, startAlertmanager, sleep } from '../src/testing/prometheus.js';
 import { postgresCommitsPerSecond, sqliteCommitsPerSecond } from './disk.js';
 import { startDurablePostgres, type BenchPostgres } from './postgres.js';
@@ -59,15 +60,13 @@ const STORM_SECONDS = num('BENCH_STORM_SECONDS', 60);
 const STORM_CONNECTIONS = num('BENCH_STORM_CONNECTIONS', 256);
 const ENGINES = engines('BENCH_ENGINES', 'sqlite,postgres');
 const STORM_ENGINES = engines('BENCH_STORM_ENGINES', 'sqlite,postgres');
+const YARDSTICKS = env('BENCH_YARDSTICKS', 'on') !== 'off';
+const PROCESSES = env('BENCH_PROCESSES', 'on') !== 'off';
 
 interface Row {
   name: string;
   eventsPerRequest: number;
   result: LoadResult;
-  /** Statements sent to the database per accepted event in the measured window (job runner's included, if on). */
-  statementsPerEvent?: number;
-  /** CPU time of this process (Muster; wrk is another process) per accepted event, µs. */
-  cpuUsPerEvent?: number;
 }
 const eventsPerSecond = (r: Row): number => okCount(r.result) * (r.eventsPerRequest / r.result.seconds);
 const okCount = (r: LoadResult): number =>
@@ -75,33 +74,15 @@ const okCount = (r: LoadResult): number =>
     .filter(([s]) => s.startsWith('2'))
     .reduce((a, [, n]) => a + n, 0);
 
-/** Warm up (discarded), then measure. `muster`: count statements and CPU per event in the measured window. */
-async function measure(
-  name: string,
-  url: string,
-  body: BodyKind,
-  eventsPerRequest: number,
-  muster = false,
-): Promise<Row> {
+/** Warm up (discarded), then measure. */
+async function measure(name: string, url: string, body: BodyKind, eventsPerRequest: number): Promise<Row> {
   await runLoad({ url, body, connections: CONNECTIONS, seconds: WARMUP });
-  if (muster) startCountingStatements();
-  const cpu0 = process.cpuUsage();
   const result = await runLoad({ url, body, connections: CONNECTIONS, seconds: SECONDS });
-  const cpu = process.cpuUsage(cpu0);
-  const statements = muster ? stopCountingStatements() : 0;
-  const row: Row = { name, eventsPerRequest, result };
-  const events = okCount(result) * eventsPerRequest;
-  if (muster && events > 0) {
-    row.statementsPerEvent = statements / events;
-    row.cpuUsPerEvent = (cpu.user + cpu.system) / events;
-  }
+  const row = { name, eventsPerRequest, result };
   const bad = Object.entries(result.statuses).filter(([s]) => !s.startsWith('2'));
   console.log(
     `  ${name.padEnd(44)} ${fmt(eventsPerSecond(row)).padStart(8)} events/s  ` +
       `p50 ${result.p50ms.toFixed(2)} ms  p99 ${result.p99ms.toFixed(2)} ms` +
-      (row.statementsPerEvent !== undefined
-        ? `  ${row.statementsPerEvent.toFixed(2)} statements/event  ${Math.round(row.cpuUsPerEvent!)} µs CPU/event`
-        : '') +
       (bad.length ? `  non-2xx ${JSON.stringify(Object.fromEntries(bad))}` : ''),
   );
   if (okCount(result) === 0) {
@@ -177,14 +158,7 @@ async function startBenchMuster(engine: Engine, pgServer: BenchPostgres | null):
   let databaseUrl: string | undefined;
   if (engine === 'postgres') {
     if (!pgServer) throw new Error('no PostgreSQL server');
-    const name = `muster_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: pgServer.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(pgServer.url);
-    u.pathname = `/${name}`;
-    databaseUrl = u.toString();
+    databaseUrl = await createBenchDatabase(pgServer);
   }
   const email = 'bench@example.test';
   // Production defaults except: a free loopback port and log level warn (info logs one line per request).
@@ -237,6 +211,18 @@ async function startBenchMuster(engine: Engine, pgServer: BenchPostgres | null):
   }
 }
 
+/** A fresh, empty database on the benchmark's PostgreSQL server. */
+async function createBenchDatabase(pgServer: BenchPostgres): Promise<string> {
+  const name = `muster_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgServer.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(pgServer.url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 interface DrainResult {
   jobs: number;
   seconds: number;
@@ -287,6 +273,13 @@ interface StormResult {
   heapEndMb: number;
   /** Peak RSS in the second half of the storm minus the first half: near zero means memory is bounded. */
   rssSecondHalfGrowthMb: number;
+  /** Event-loop delay in Muster's process during the storm (ms): how long the process could not answer anything. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Deliveries the commit queue refused because their batch had not started by their deadline. */
+  expired: number;
+  /** Answers Muster itself took more than 5 s to give (its own request-duration histogram), and its slowest bucket. */
+  serverOver5s: number;
   drain?: DrainResult;
 }
 
@@ -300,6 +293,10 @@ async function storm(engine: Engine, m: BenchMuster): Promise<StormResult> {
   sample();
   const t0 = Date.now();
   const timer = setInterval(sample, 250);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const expired0 = m.muster.services.intake.batchStats.expired;
+  const over5s0 = await serverAnswersOver5s(m);
   const nonce = `storm${randomBytes(4).toString('hex')}`;
   let result: LoadResult;
   try {
@@ -312,8 +309,11 @@ async function storm(engine: Engine, m: BenchMuster): Promise<StormResult> {
     });
   } finally {
     clearInterval(timer);
+    loop.disable();
   }
   sample();
+  const expired = m.muster.services.intake.batchStats.expired - expired0;
+  const serverOver5s = (await serverAnswersOver5s(m)) - over5s0;
   const accepted = okCount(result);
   // Every 2xx must be stored (requests still in flight when wrk stopped may add a few more).
   const countStored = async (): Promise<number> => {
@@ -342,7 +342,143 @@ async function storm(engine: Engine, m: BenchMuster): Promise<StormResult> {
     heapPeakMb: mb(peak(samples, 'heap')),
     heapEndMb: mb(samples.at(-1)!.heap),
     rssSecondHalfGrowthMb: second.length && first.length ? mb(peak(second, 'rss') - peak(first, 'rss')) : 0,
+    loopDelayP99Ms: loop.percentile(99) / 1e6,
+    loopDelayMaxMs: loop.max / 1e6,
+    expired,
+    serverOver5s,
   };
+}
+
+/** `POST /v2/enqueue` answers that took Muster more than 5 s from reading the request (all statuses). */
+async function serverAnswersOver5s(m: BenchMuster): Promise<number> {
+  const h = await m.muster.services.metrics.httpDuration.get();
+  let n = 0;
+  for (const v of h.values) {
+    if (v.labels.route !== '/v2/enqueue') continue;
+    if (v.metricName?.endsWith('_count')) n += v.value;
+    else if (v.metricName?.endsWith('_bucket') && (v.labels as { le?: unknown }).le === 5) n -= v.value;
+  }
+  return n;
+}
+
+interface ProcessesResult {
+  /** New alerts/s (2xx) with the load on one process, split over two services. */
+  oneProcess: { acceptedPerSecond: number; results: LoadResult[] };
+  /** The same load split between two processes on the same database, one service each. */
+  twoProcesses: { acceptedPerSecond: number; results: LoadResult[] };
+}
+
+/**
+ * Issue 18: two `muster serve` processes on one PostgreSQL, against one. Both cases use spawned processes (production
+ * defaults, log level warn) on one fresh database, two services with one PagerDuty key each, and two wrk clients
+ * with half the connections each. One process: both clients on it (its batches for the two services commit in
+ * parallel lanes). Two processes: each client on its own process, one service each.
+ */
+async function processesCase(pgServer: BenchPostgres): Promise<ProcessesResult> {
+  const databaseUrl = await createBenchDatabase(pgServer);
+  const dirs: string[] = [];
+  const servers: ChildProcess[] = [];
+  /** `muster serve` as a child process (production defaults, log level warn); its URL once /readyz answers. */
+  const spawnOne = async (): Promise<{ url: string }> => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'muster-bench-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    let out = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'cli', 'main.ts'), 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        MUSTER_HOST: '127.0.0.1',
+        MUSTER_PORT: String(port),
+        MUSTER_DATA_DIR: dataDir,
+        DATABASE_URL: databaseUrl,
+        MUSTER_DATABASE_POOL_SIZE: '20',
+        MUSTER_LOG_LEVEL: 'warn',
+        MUSTER_ADMIN_EMAIL: ADMIN_EMAIL,
+        MUSTER_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    servers.push(child);
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const url = `http://127.0.0.1:${port}`;
+    // A loaded machine can take a while to compile and start it: wait up to 3 minutes.
+    for (const until = Date.now() + 180_000; ; await sleep(200)) {
+      if (child.exitCode !== null) throw new Error(`muster exited with ${child.exitCode}:\n${out}`);
+      if (Date.now() > until) throw new Error(`muster did not become ready:\n${out}`);
+      if (
+        await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return { url };
+    }
+  };
+  try {
+    // One after the other: the first runs the migrations.
+    const p1 = await spawnOne();
+    const p2 = await spawnOne();
+    const api = apiFor(p1.url, await adminTokenFor(p1.url));
+    const team = (await api<{ id: string }>('POST', '/api/teams', { name: 'Bench processes' })).body;
+    const keys: string[] = [];
+    for (const name of ['Checkout', 'Payments']) {
+      const svc = (await api<{ id: string }>('POST', '/api/services', { name, teamId: team.id })).body;
+      const k = await api<{ key: string }>('POST', `/api/services/${svc.id}/integration-keys`, { source: 'pagerduty' });
+      if (k.status !== 201) throw new Error(`integration key: HTTP ${k.status}`);
+      keys.push(k.body.key);
+    }
+    const half = Math.max(1, Math.floor(CONNECTIONS / 2));
+    const split = async (urls: [string, string]): Promise<{ acceptedPerSecond: number; results: LoadResult[] }> => {
+      const run = (seconds: number) =>
+        Promise.all(
+          urls.map((url, i) =>
+            runLoad({
+              url: `${url}/v2/enqueue`,
+              body: { kind: 'pd-unique', routingKey: keys[i]! },
+              connections: half,
+              seconds,
+            }),
+          ),
+        );
+      await run(WARMUP);
+      const results = await run(SECONDS);
+      const acceptedPerSecond = results.reduce((a, r) => a + okCount(r) / r.seconds, 0);
+      return { acceptedPerSecond, results };
+    };
+    const show = (label: string, r: { acceptedPerSecond: number; results: LoadResult[] }): void => {
+      const lat = r.results.map((x) => `p50 ${x.p50ms.toFixed(1)} ms, p99 ${x.p99ms.toFixed(1)} ms`).join('; ');
+      const bad = r.results.flatMap((x) => Object.entries(x.statuses).filter(([st]) => !st.startsWith('2')));
+      console.log(
+        `  ${label.padEnd(44)} ${fmt(r.acceptedPerSecond).padStart(8)} new alerts/s  (${lat})` +
+          (bad.length ? `  non-2xx ${JSON.stringify(bad)}` : ''),
+      );
+    };
+    console.log(
+      `\nPostgreSQL, spawned processes: 2 services, 2 wrk clients × ${half} connections, unique PagerDuty events`,
+    );
+    const oneProcess = await split([p1.url, p1.url]);
+    show('one process, both services', oneProcess);
+    const twoProcesses = await split([p1.url, p2.url]);
+    show('two processes, one service each', twoProcesses);
+    console.log(
+      `  two processes / one process: ${(twoProcesses.acceptedPerSecond / oneProcess.acceptedPerSecond).toFixed(2)}`,
+    );
+    return { oneProcess, twoProcesses };
+  } finally {
+    await Promise.all(
+      servers.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
 }
 
 function machine(): Record<string, string> {
@@ -369,11 +505,13 @@ async function main(): Promise<void> {
     `settings: ${SECONDS} s per case after ${WARMUP} s warm-up, ${CONNECTIONS} connections; storm ${STORM_SECONDS} s × ` +
       `${STORM_CONNECTIONS} connections; Alertmanager batches of ${AM_BATCH}\n`,
   );
-  const noop = await noopBaseline();
-  const am = await alertmanagerBaseline();
+  const noop = YARDSTICKS ? await noopBaseline() : [];
+  const am = YARDSTICKS ? await alertmanagerBaseline() : [];
   const report: Record<string, unknown> = { machine: info, noop, alertmanager: am, engines: {}, storms: [] };
   const pgServer =
-    ENGINES.includes('postgres') || STORM_ENGINES.includes('postgres') ? await startDurablePostgres() : null;
+    ENGINES.includes('postgres') || STORM_ENGINES.includes('postgres') || PROCESSES
+      ? await startDurablePostgres()
+      : null;
   if (pgServer) report.postgres = pgServer.version;
   const disk: Record<string, number> = { sqlite: await sqliteCommitsPerSecond() };
   if (pgServer) {
@@ -401,7 +539,6 @@ async function main(): Promise<void> {
             pdUrl,
             { kind: 'pd-unique', routingKey: m.pagerdutyKey },
             1,
-            true,
           );
           drained.a = await drainJobs(m);
           const b = await measure(
@@ -409,7 +546,6 @@ async function main(): Promise<void> {
             pdUrl,
             { kind: 'pd-repeated', routingKey: m.pagerdutyKey, distinctKeys: REPEATED_KEYS },
             1,
-            true,
           );
           drained.b = await drainJobs(m);
           const c = await measure(
@@ -417,7 +553,6 @@ async function main(): Promise<void> {
             `${m.muster.url}/integrations/alertmanager/${m.alertmanagerKey}`,
             { kind: 'am-webhook', alertsPerBatch: AM_BATCH },
             AM_BATCH,
-            true,
           );
           drained.c = await drainJobs(m);
           const batches = m.muster.services.intake.batchStats;
@@ -427,12 +562,13 @@ async function main(): Promise<void> {
               `(${(batches.items / Math.max(1, batches.batches)).toFixed(1)} per commit, largest ${batches.largestBatch}, ` +
               `fallbacks ${batches.fallbacks})`,
           );
-          const ratio = (x: Row, y: Row): string => (eventsPerSecond(x) / eventsPerSecond(y)).toFixed(4);
+          const ratio = (x: Row, y: Row | undefined): string =>
+            y ? (eventsPerSecond(x) / eventsPerSecond(y)).toFixed(4) : 'n/a (BENCH_YARDSTICKS=off)';
           console.log(`  ratios on ${engine}:`);
-          console.log(`    (a) / no-op route (PD body)          ${ratio(a, noop[0]!)}   target ≥ 0.5`);
-          console.log(`    (c) / no-op route (AM body)          ${ratio(c, noop[1]!)}   target ≥ 0.5 (events/s)`);
-          console.log(`    (a) / Alertmanager API, 1 per req    ${ratio(a, am[0]!)}   target ≥ 1.0`);
-          console.log(`    (c) / Alertmanager API, ${AM_BATCH} per req   ${ratio(c, am[1]!)}   target ≥ 1.0`);
+          console.log(`    (a) / no-op route (PD body)          ${ratio(a, noop[0])}   target ≥ 0.5`);
+          console.log(`    (c) / no-op route (AM body)          ${ratio(c, noop[1])}   target ≥ 0.5 (events/s)`);
+          console.log(`    (a) / Alertmanager API, 1 per req    ${ratio(a, am[0])}   target ≥ 1.0`);
+          console.log(`    (c) / Alertmanager API, ${AM_BATCH} per req   ${ratio(c, am[1])}   target ≥ 1.0`);
         }
         if (STORM_ENGINES.includes(engine)) {
           console.log(
@@ -455,6 +591,11 @@ async function main(): Promise<void> {
             `  accepted (2xx) ${fmt(s.accepted)}, stored ${fmt(s.stored)}${s.stored >= s.accepted ? '' : '  ← LOST EVENTS'}`,
           );
           console.log(
+            `  refused by the commit queue at their deadline: ${fmt(s.expired)}; answers Muster took > 5 s to give: ` +
+              `${fmt(s.serverOver5s)}; event-loop delay ` +
+              `p99 ${s.loopDelayP99Ms.toFixed(0)} ms, max ${s.loopDelayMaxMs.toFixed(0)} ms`,
+          );
+          console.log(
             `  RSS start ${s.rssStartMb.toFixed(0)} MB, peak ${s.rssPeakMb.toFixed(0)} MB, end ${s.rssEndMb.toFixed(0)} MB ` +
               `(second-half peak − first-half peak: ${s.rssSecondHalfGrowthMb.toFixed(0)} MB); ` +
               `heap peak ${s.heapPeakMb.toFixed(0)} MB, end ${s.heapEndMb.toFixed(0)} MB`,
@@ -464,6 +605,7 @@ async function main(): Promise<void> {
         await m.stop();
       }
     }
+    if (PROCESSES && pgServer) report.processes = await processesCase(pgServer);
   } finally {
     pgServer?.stop();
   }
