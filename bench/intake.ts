@@ -17,6 +17,9 @@
  * BENCH_JOBS=off (diagnostics: no job runner in the Muster under test)
  * BENCH_YARDSTICKS=off (skip the no-op route and Alertmanager: storm or process runs only)
  * BENCH_PROCESSES=off (skip the PostgreSQL case of one spawned Muster process against two, issue 18)
+ *
+ * Each Muster case also prints the statements sent to the database per accepted event (src/db/statements.ts; the
+ * job runner's count too unless BENCH_JOBS=off) and this process's CPU time per event.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +32,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/index.js';
 import type { Engine } from '../src/db/index.js';
+import { startCountingStatements, stopCountingStatements } from '../src/db/statements.js';
 import { systemActor } from '../src/identity/index.js';
 import { createLogger } from '../src/shared/logger.js';
 import { startMuster, type Muster } from '../src/server.js';
@@ -67,6 +71,10 @@ interface Row {
   name: string;
   eventsPerRequest: number;
   result: LoadResult;
+  /** Statements sent to the database per accepted event in the measured window (job runner's included, if on). */
+  statementsPerEvent?: number;
+  /** CPU time of this process (Muster; wrk is another process) per accepted event, µs. */
+  cpuUsPerEvent?: number;
 }
 const eventsPerSecond = (r: Row): number => okCount(r.result) * (r.eventsPerRequest / r.result.seconds);
 const okCount = (r: LoadResult): number =>
@@ -74,15 +82,33 @@ const okCount = (r: LoadResult): number =>
     .filter(([s]) => s.startsWith('2'))
     .reduce((a, [, n]) => a + n, 0);
 
-/** Warm up (discarded), then measure. */
-async function measure(name: string, url: string, body: BodyKind, eventsPerRequest: number): Promise<Row> {
+/** Warm up (discarded), then measure. `muster`: count statements and CPU per event in the measured window. */
+async function measure(
+  name: string,
+  url: string,
+  body: BodyKind,
+  eventsPerRequest: number,
+  muster = false,
+): Promise<Row> {
   await runLoad({ url, body, connections: CONNECTIONS, seconds: WARMUP });
+  if (muster) startCountingStatements();
+  const cpu0 = process.cpuUsage();
   const result = await runLoad({ url, body, connections: CONNECTIONS, seconds: SECONDS });
-  const row = { name, eventsPerRequest, result };
+  const cpu = process.cpuUsage(cpu0);
+  const statements = muster ? stopCountingStatements() : 0;
+  const row: Row = { name, eventsPerRequest, result };
+  const events = okCount(result) * eventsPerRequest;
+  if (muster && events > 0) {
+    row.statementsPerEvent = statements / events;
+    row.cpuUsPerEvent = (cpu.user + cpu.system) / events;
+  }
   const bad = Object.entries(result.statuses).filter(([s]) => !s.startsWith('2'));
   console.log(
     `  ${name.padEnd(44)} ${fmt(eventsPerSecond(row)).padStart(8)} events/s  ` +
       `p50 ${result.p50ms.toFixed(2)} ms  p99 ${result.p99ms.toFixed(2)} ms` +
+      (row.statementsPerEvent !== undefined
+        ? `  ${row.statementsPerEvent.toFixed(2)} statements/event  ${Math.round(row.cpuUsPerEvent!)} µs CPU/event`
+        : '') +
       (bad.length ? `  non-2xx ${JSON.stringify(Object.fromEntries(bad))}` : ''),
   );
   if (okCount(result) === 0) {
@@ -539,6 +565,7 @@ async function main(): Promise<void> {
             pdUrl,
             { kind: 'pd-unique', routingKey: m.pagerdutyKey },
             1,
+            true,
           );
           drained.a = await drainJobs(m);
           const b = await measure(
@@ -546,6 +573,7 @@ async function main(): Promise<void> {
             pdUrl,
             { kind: 'pd-repeated', routingKey: m.pagerdutyKey, distinctKeys: REPEATED_KEYS },
             1,
+            true,
           );
           drained.b = await drainJobs(m);
           const c = await measure(
@@ -553,6 +581,7 @@ async function main(): Promise<void> {
             `${m.muster.url}/integrations/alertmanager/${m.alertmanagerKey}`,
             { kind: 'am-webhook', alertsPerBatch: AM_BATCH },
             AM_BATCH,
+            true,
           );
           drained.c = await drainJobs(m);
           const batches = m.muster.services.intake.batchStats;
