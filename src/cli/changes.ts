@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { readDocument } from './files.js';
 import { output, printJson, printTable, withServiceSlugs, type ClientDeps } from './output.js';
+import { CHANGE_SOURCES } from '../changes/sources.js';
 
 type Row = Record<string, unknown>;
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -53,17 +54,7 @@ export function registerChangeCommands(program: Command, { client, json }: Clien
   registerHookCommands(change, { client, json });
 }
 
-const SOURCES = [
-  'github',
-  'gitlab',
-  'argocd',
-  'flux',
-  'kubernetes',
-  'launchdarkly',
-  'unleash',
-  'flagsmith',
-  'terraform',
-];
+const SOURCES = [...CHANGE_SOURCES];
 
 /** `muster changes hooks …` and `muster changes mapping …`: a team's change hooks and its mapping config. */
 function registerHookCommands(change: Command, { client, json }: ClientDeps): void {
