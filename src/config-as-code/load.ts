@@ -66,6 +66,13 @@ function fieldPath(parts: string[]): string {
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
 
+const PATTERN_WORDS: Record<string, string> = {
+  '^[a-z0-9][a-z0-9-]{0,47}$': 'a slug: lower-case letters, digits and dashes, at most 48',
+  '^[^\\s@]+@[^\\s@]+$': 'an email address',
+  '^([01][0-9]|2[0-4]):[0-5][0-9]$': 'HH:MM, 24-hour',
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'a date, YYYY-MM-DD',
+};
+
 /** A schema error in words: a union of literals lists its values, a union of objects the fields that tell them apart. */
 function describe(schema: unknown, message: string): string {
   const anyOf = (schema as { anyOf?: Record<string, unknown>[] }).anyOf;
@@ -76,6 +83,9 @@ function describe(schema: unknown, message: string): string {
     );
     return `must be one of the forms ${forms.join(' or ')}`;
   }
+  const { pattern } = schema as { pattern?: string };
+  const words = pattern ? PATTERN_WORDS[pattern] : undefined;
+  if (words) return `must be ${words}`;
   return message.replace(/^Expected/, 'expected');
 }
 
@@ -225,7 +235,13 @@ export function loadConfig(files: ConfigFile[]): DesiredState {
         }
         return;
       }
-      const doc = yamlDoc.toJS({ maxAliasCount: 100 }) as unknown;
+      let doc: unknown;
+      try {
+        doc = yamlDoc.toJS({ maxAliasCount: 100 }) as unknown;
+      } catch (e) {
+        problems.push({ file: where, object: '', field: '', message: `not valid YAML: ${(e as Error).message}` });
+        return;
+      }
       if (doc === null || doc === undefined) return; // an empty document
       const schema = schemaProblems(where, doc);
       if (schema.length) {
