@@ -307,6 +307,24 @@ export class ResponderInsights {
     this.responseTimes = new ResponseTimeInsights(db, clock);
   }
 
+  /** The severity changes of the incidents `where` selects, by incident, in order (one query). */
+  private async severityChanges(where: RawBuilder<boolean>): Promise<Map<string, SeverityChange[]>> {
+    const rows = await this.db.kysely
+      .selectFrom('incidentEvents as e')
+      .innerJoin('incidents as i', 'i.id', 'e.incidentId')
+      .select(['e.incidentId', 'e.at', 'e.details'])
+      .where(where)
+      .where('e.kind', '=', 'severity_changed')
+      .orderBy('e.seq')
+      .execute();
+    const out = new Map<string, SeverityChange[]>();
+    for (const c of rows) {
+      const d = parseChange(c.details);
+      if (d) push(out, c.incidentId, { at: num(c.at), ...d });
+    }
+    return out;
+  }
+
   /** Five set-based queries over the scope's incidents: joins, actions per person, roles, actions, severity changes. */
   private async load(scope: Scope): Promise<Loaded> {
     const k = this.db.kysely;
@@ -366,20 +384,13 @@ export class ResponderInsights {
         ]),
       )
       .execute();
-    const changes = await k
-      .selectFrom('incidentEvents as e')
-      .innerJoin('incidents as i', 'i.id', 'e.incidentId')
-      .select(['e.incidentId', 'e.at', 'e.details'])
-      .where(where)
-      .where('e.kind', '=', 'severity_changed')
-      .orderBy('e.seq')
-      .execute();
+    const severityChanges = await this.severityChanges(where);
     const out: Loaded = {
       joins: new Map(),
       acted: new Map(),
       roles: new Map(),
       actions: new Map(),
-      severityChanges: new Map(),
+      severityChanges,
     };
     for (const j of joins)
       push(out.joins, j.incidentId, { userId: j.userId, name: nameOf(j), at: num(j.firstJoinedAt) });
@@ -395,10 +406,6 @@ export class ResponderInsights {
       });
     for (const a of actions)
       push(out.actions, a.incidentId, { userId: a.actorUserId!, at: num(a.at), seq: num(a.seq) });
-    for (const c of changes) {
-      const d = parseChange(c.details);
-      if (d) push(out.severityChanges, c.incidentId, { at: num(c.at), ...d });
-    }
     return out;
   }
 
@@ -458,19 +465,12 @@ export class ResponderInsights {
       .where(beforeResolution('r.startedAt'))
       .orderBy('r.id')
       .execute();
-    const changes = await k
-      .selectFrom('incidentEvents as e')
-      .innerJoin('incidents as i', 'i.id', 'e.incidentId')
-      .select(['e.incidentId', 'e.at', 'e.details'])
-      .where(where)
-      .where('e.kind', '=', 'severity_changed')
-      .orderBy('e.seq')
-      .execute();
+    const severityChanges = await this.severityChanges(where);
     const out = {
       counts,
       actions: new Map<string, Action[]>(),
       commanders: new Map<string, Interval[]>(),
-      severityChanges: new Map<string, SeverityChange[]>(),
+      severityChanges,
     };
     for (const a of actions)
       push(out.actions, a.incidentId, { userId: a.actorUserId!, at: num(a.at), seq: num(a.seq) });
@@ -479,10 +479,6 @@ export class ResponderInsights {
         startedAt: num(c.startedAt),
         endedAt: c.endedAt === null ? null : num(c.endedAt),
       });
-    for (const c of changes) {
-      const d = parseChange(c.details);
-      if (d) push(out.severityChanges, c.incidentId, { at: num(c.at), ...d });
-    }
     return out;
   }
 
