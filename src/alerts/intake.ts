@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import { withoutIntegrationKey, type IntakeKey, type IntegrationKeyService } from '../catalog/index.js';
 import { primeMemo, type Db, type Executor } from '../db/index.js';
-import { insertDeferred } from '../db/statements.js';
-import type { AlertsTable } from '../db/schema.js';
+import { insertDeferred, type DeferredRow } from '../db/statements.js';
+import type { AlertGroupsTable, AlertsTable } from '../db/schema.js';
 import type { LiveChannel } from '../db/live.js';
 import { deferRunnerNotify, flushRunnerNotify } from '../jobs/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -84,6 +84,8 @@ interface BatchLookups {
   keys: Map<string, KeyHistory>;
   groups: Map<string, GroupRef | null>;
   counts: Map<string, { alerts: number; open: number; lastAlertAt: number | null; now: number }>;
+  /** Groups this transaction created, while their insert still waits: their counts are written into the row. */
+  created: Map<string, DeferredRow<Insertable<AlertGroupsTable>>>;
 }
 
 interface Ctx {
@@ -283,13 +285,26 @@ export class IntakeService {
           opening.map(({ r, e }) => ({ serviceId: r.key.serviceId, groupKey: groupKeyFor(e) })),
         )
       : new Map<string, GroupRef | null>();
-    return { keys, groups, counts: new Map() };
+    return { keys, groups, counts: new Map(), created: new Map() };
   }
 
   /** One update per group the batch opened or resolved alerts in, as if each change had been applied in turn. */
   private async writeGroupCounts(trx: Executor, look: BatchLookups): Promise<void> {
-    for (const [groupId, c] of look.counts) await bumpGroupBy(trx, groupId, c, c.now);
+    for (const [groupId, c] of look.counts) {
+      // A group created in this transaction whose row has not gone out yet starts from zero: write the sums into it.
+      const created = look.created.get(groupId);
+      const isWritten = created?.patch({
+        alertCount: c.alerts,
+        openCount: c.open,
+        status: c.open > 0 ? 'open' : 'resolved',
+        resolvedAt: c.open > 0 ? null : c.now,
+        ...(c.lastAlertAt !== null ? { lastAlertAt: c.lastAlertAt } : {}),
+        updatedAt: c.now,
+      });
+      if (!isWritten) await bumpGroupBy(trx, groupId, c, c.now);
+    }
     look.counts.clear();
+    look.created.clear();
   }
 
   private countIntoGroup(look: BatchLookups, groupId: string, change: 'opened' | 'resolved', now: number): void {
@@ -528,7 +543,7 @@ export class IntakeService {
     };
     if (canJoinGroup(latest, now)) return known(latest.id);
     const id = newId('agr', now);
-    await insertDeferred(trx, 'alertGroups', {
+    const created = await insertDeferred(trx, 'alertGroups', {
       id,
       serviceId: key.serviceId,
       groupKey,
@@ -543,6 +558,7 @@ export class IntakeService {
       updatedAt: now,
     });
     ctx.look.groups.set(gk, { id, openCount: 0, lastAlertAt: now });
+    ctx.look.created.set(id, created);
     return known(id);
   }
 

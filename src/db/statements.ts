@@ -33,7 +33,17 @@ const RANK = new Map<string, number>(DEFERRABLE.map((t, i) => [t, i]));
 
 // ---- counting ----------------------------------------------------------------------------------------------------
 
-const counter = { on: false, count: 0 };
+const counter = { on: false, count: 0, texts: null as Map<string, number> | null };
+
+/** Diagnostics: while counting, also count statements by their text (first 60 characters); read with the stop. */
+export function countStatementTexts(): Map<string, number> {
+  counter.texts = new Map();
+  return counter.texts;
+}
+const byText = (text: string): void => {
+  const k = text.slice(0, 60);
+  counter.texts!.set(k, (counter.texts!.get(k) ?? 0) + 1);
+};
 
 /** Start counting statements (all connections of this process) from zero. */
 export function startCountingStatements(): void {
@@ -44,6 +54,7 @@ export function startCountingStatements(): void {
 /** Stop counting; returns the count. */
 export function stopCountingStatements(): number {
   counter.on = false;
+  counter.texts = null;
   return counter.count;
 }
 
@@ -136,7 +147,10 @@ export class BufferedConnection implements DatabaseConnection {
       if (isRollback(q.sql)) this.drop();
       else await this.flush();
     }
-    if (counter.on) counter.count++;
+    if (counter.on) {
+      counter.count++;
+      if (counter.texts) byText(q.sql);
+    }
     return this.inner.executeQuery<R>(q);
   }
 
@@ -170,8 +184,12 @@ export class BufferedConnection implements DatabaseConnection {
     for (const g of groups) {
       const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, g.shape.split(',').length)));
       for (let i = 0; i < g.rows.length; i += perStatement) {
-        if (counter.on) counter.count++;
-        await this.inner.executeQuery(g.compile(g.rows.slice(i, i + perStatement)));
+        const q = g.compile(g.rows.slice(i, i + perStatement));
+        if (counter.on) {
+          counter.count++;
+          if (counter.texts) byText(q.sql);
+        }
+        await this.inner.executeQuery(q);
       }
     }
   }
