@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import { withoutIntegrationKey, type IntakeKey, type IntegrationKeyService } from '../catalog/index.js';
-import { primeMemo, type Db, type Executor } from '../db/index.js';
+import { forgetMemo, primeMemo, type Db, type Executor } from '../db/index.js';
 import { insertDeferred, type DeferredRow } from '../db/statements.js';
 import type { AlertGroupsTable, AlertsTable } from '../db/schema.js';
 import type { LiveChannel } from '../db/live.js';
@@ -608,6 +608,8 @@ export class IntakeService {
     // An alert that pages with others (paging groups): take its run's claim lock first, as acknowledge and resolve
     // do, so no page of the run is claimed after this change commits unless another alert of it is still triggered.
     await lockPagingRunOf(trx, this.deps.db.engine, alertId);
+    // This may stop a run: escalation's remembered joinable runs (src/escalation/groups.ts) are read again.
+    forgetMemo(trx, 'escalation:joinable-runs');
     await trx
       .updateTable('alerts')
       .set(

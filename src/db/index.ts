@@ -152,4 +152,4 @@ export function openDb(
 }
 
 export { migrateToLatest, migrationNames } from './migrate.js';
-export { memoInTransaction, primeMemo } from './tx-memo.js';
+export { forgetMemo, memoInTransaction, primeMemo } from './tx-memo.js';

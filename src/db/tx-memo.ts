@@ -30,3 +30,8 @@ export function primeMemo<T>(ex: Executor, key: string, value: T): void {
   if (!memo) memos.set(ex, (memo = new Map<string, Promise<unknown>>()));
   memo.set(key, Promise.resolve(value));
 }
+
+/** Forget a remembered value (the transaction has changed what it was read from). */
+export function forgetMemo(ex: Executor, key: string): void {
+  memos.get(ex)?.delete(key);
+}

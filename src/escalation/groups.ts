@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { PagingGroups } from '../catalog/index.js';
-import type { Executor } from '../db/index.js';
+import { memoInTransaction, type Executor } from '../db/index.js';
 import type { EscalationRunsTable } from '../db/schema.js';
 import { fromJsonText } from '../shared/json.js';
 
@@ -146,4 +146,37 @@ export async function isPageStillWanted(ex: Executor, alertId: string, runId: st
     .where('id', '=', alertId)
     .executeTakeFirst();
   return alert?.status === 'triggered' && alert.snoozedUntil === null;
+}
+
+/**
+ * Intake's paging-key lookups, remembered for its transaction: the newest joinable run per (service, paging key,
+ * urgency), null when there is none. Intake holds the service locks, so only the transaction itself changes these
+ * runs: a run it creates becomes the key's run (`rememberJoinableRun`), and intake forgets them all
+ * (`JOINABLE_RUNS_MEMO`) when it acknowledges or resolves an alert, which may stop a run.
+ */
+export const JOINABLE_RUNS_MEMO = 'escalation:joinable-runs';
+type JoinableQuery = Parameters<typeof joinableRun>[1];
+const joinableKey = (q: Pick<JoinableQuery, 'serviceId' | 'pagingKey' | 'urgency'>): string =>
+  `${q.serviceId}\n${q.pagingKey}\n${q.urgency}`;
+const joinableMemo = (ex: Executor) =>
+  memoInTransaction(ex, JOINABLE_RUNS_MEMO, () => Promise.resolve(new Map<string, EscalationRunRow | null>()));
+
+export async function joinableRunInIntake(ex: Executor, q: JoinableQuery): Promise<EscalationRunRow | null> {
+  if (!ex.isTransaction) return joinableRun(ex, q);
+  const known = await joinableMemo(ex);
+  const key = joinableKey(q);
+  let run = known.get(key);
+  if (run === undefined) {
+    run = await joinableRun(ex, q);
+    known.set(key, run);
+  }
+  // The newest run is remembered: if the window has left it behind, it has left every older one behind too.
+  if (run && q.startedAfter !== null && run.startedAt < q.startedAfter) return null;
+  return run;
+}
+
+export async function rememberJoinableRun(ex: Executor, run: EscalationRunRow): Promise<void> {
+  if (!ex.isTransaction || run.pagingKey === null || run.serviceId === null || run.policyId === '') return;
+  const key = joinableKey({ serviceId: run.serviceId, pagingKey: run.pagingKey, urgency: run.urgency });
+  (await joinableMemo(ex)).set(key, run);
 }

@@ -21,7 +21,7 @@ import {
   type Urgency,
 } from './model.js';
 import { maybeLinkJoinedAlert } from './auto-declare.js';
-import { joinableRun, pagingKeyOf, runForAlert } from './groups.js';
+import { joinableRun, joinableRunInIntake, pagingKeyOf, rememberJoinableRun, runForAlert } from './groups.js';
 import { pageMessage, triggeredRunAlerts } from './page-text.js';
 import { planStepAt } from './plan.js';
 import { snapshotOf, toPolicy } from './policies.js';
@@ -146,14 +146,13 @@ export async function startEscalation(
   if (pagingKey !== null && service) {
     // Intake holds the service lock already (a fresh alert); anyone else takes it, as acknowledge and resolve do.
     if (!opts.isFreshAlert) await lockService(trx, engine, service.id);
-    const live = await joinableRun(trx, {
-      serviceId: service.id,
-      pagingKey,
-      urgency,
-      startedAfter: service.pagingGroups.mode === 'window' ? now - service.pagingGroups.windowMinutes * 60_000 : null,
-    });
+    const startedAfter =
+      service.pagingGroups.mode === 'window' ? now - service.pagingGroups.windowMinutes * 60_000 : null;
+    const q = { serviceId: service.id, pagingKey, urgency, startedAfter };
+    // Intake (fresh alerts, service locked) remembers each paging key's live run for the rest of its transaction.
+    const live = opts.isFreshAlert ? await joinableRunInIntake(trx, q) : await joinableRun(trx, q);
     if (live) {
-      await trx.insertInto('escalationRunAlerts').values({ runId: live.id, alertId, joinedAt: now }).execute();
+      await insertDeferred(trx, 'escalationRunAlerts', { runId: live.id, alertId, joinedAt: now });
       await logStep(
         trx,
         live,
@@ -201,6 +200,7 @@ export async function startEscalation(
   // A copy waits: the first step writes its outcome into it, and `run` stays as it was inserted.
   const pendingRun = await insertDeferred(trx, 'escalationRuns', { ...run });
   await insertDeferred(trx, 'escalationRunAlerts', { runId, alertId, joinedAt: now });
+  if (opts.isFreshAlert) await rememberJoinableRun(trx, run);
   if (!snapshot) {
     await logStep(
       trx,

@@ -144,9 +144,11 @@ export class NotifyService {
         stepsFor(trx, input.userId, input.urgency),
       );
     if (steps.length === 0) {
-      const usable = (await listContactMethods(trx, input.userId)).filter(
-        (c) => c.expiredAt === null && (c.isVerified || !needsVerification(c.kind)),
+      // Read once per transaction, like the rules: intake pages many alerts in one and never writes contact methods.
+      const methods = await memoInTransaction(trx, `notify-methods:${input.userId}`, () =>
+        listContactMethods(trx, input.userId),
       );
+      const usable = methods.filter((c) => c.expiredAt === null && (c.isVerified || !needsVerification(c.kind)));
       steps = usable.map((c) => ({
         ruleId: null,
         contactMethodId: c.id,
