@@ -19,7 +19,7 @@ import { sha256Hex } from '../shared/crypto.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
 import { recheckHeldBy } from '../alerts/suppression.js';
-import type { Current, SlugKind } from './current.js';
+import { contactMethodKey, type Current, type SlugKind } from './current.js';
 import { KIND_WORD, mergedValue, type Change, type DesiredState, type Plan, type Value } from './model.js';
 import type { Kind } from './schema.js';
 
@@ -118,6 +118,7 @@ const applyUser: Applier = async (ctx, change) => {
       .set({ ...cols, disabledAt: null })
       .where('id', '=', id!)
       .execute();
+    await applyRules(ctx, id!, String(v.email), v.notificationRules);
     return id!;
   }
   // A person not yet in Muster is invited: no password; an administrator sends a sign-in link.
@@ -129,6 +130,34 @@ const applyUser: Applier = async (ctx, change) => {
   ctx.current.lookup.userIdByEmail.set(String(v.email), newIdValue);
   return newIdValue;
 };
+
+/** A person's notification rules, exactly the file's when it lists them, on their own contact methods. */
+async function applyRules(ctx: Ctx, uid: string, email: string, rules: unknown): Promise<void> {
+  if (rules === undefined) return;
+  await ctx.trx.deleteFrom('notificationRules').where('userId', '=', uid).execute();
+  for (const r of rules as {
+    contactMethod: { kind: string; address: string };
+    urgency: string;
+    delayMinutes: number;
+  }[]) {
+    const contactMethodId = must(
+      ctx.current.lookup.contactMethodIds,
+      contactMethodKey(email, r.contactMethod.kind, r.contactMethod.address),
+      'contact method',
+    );
+    await ctx.trx
+      .insertInto('notificationRules')
+      .values({
+        id: newId('nr', ctx.now),
+        userId: uid,
+        contactMethodId,
+        urgency: r.urgency,
+        delayMinutes: r.delayMinutes,
+        createdAt: ctx.now,
+      })
+      .execute();
+  }
+}
 
 const userId = (ctx: Ctx, email: string) => must(ctx.current.lookup.userIdByEmail, email, 'user');
 

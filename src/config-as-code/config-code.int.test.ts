@@ -195,6 +195,55 @@ for (const engine of ENGINES) {
       assert.equal((await plan(exampleFiles())).changes.length, 0);
     });
 
+    it("sets a person's notification rules on their own contact methods, and refuses a method they do not have", async () => {
+      const ana = await t.muster.services.db.kysely
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'ana@example.com')
+        .executeTakeFirstOrThrow();
+      const cm = await t.api('POST', `/api/users/${ana.id}/contact-methods`, {
+        kind: 'email',
+        address: 'ana.pager@example.com',
+      });
+      assert.equal(cm.status, 201, JSON.stringify(cm.body));
+      const rules =
+        'users:\n  - email: ana@example.com\n    name: Ana Lima\n    timezone: Europe/Lisbon\n    notificationRules:\n' +
+        '      - { contactMethod: { kind: email, address: ana.pager@example.com }, urgency: high, delayMinutes: 0 }\n' +
+        '      - { contactMethod: { kind: email, address: ana.pager@example.com }, urgency: high, delayMinutes: 5 }\n';
+      const files = exampleFiles().map((f) =>
+        f.path === 'users.yaml'
+          ? { ...f, content: f.content.replace(/ {2}- email: ana@example\.com\n.*\n.*\n/, '') }
+          : f,
+      );
+      const withRules = [...files, { path: 'ana.yaml', content: rules }];
+      const p = await plan(withRules);
+      assert.deepEqual(
+        p.changes.map((c) => [c.kind, c.key, c.fields.map((x) => x.field)]),
+        [['users', 'ana@example.com', ['notificationRules']]],
+      );
+      const r = await t.api<ApplyBody>('POST', '/api/config/apply', { files: withRules });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const stored = await t.muster.services.db.kysely
+        .selectFrom('notificationRules')
+        .select(['urgency', 'delayMinutes'])
+        .where('userId', '=', ana.id)
+        .orderBy('delayMinutes')
+        .execute();
+      assert.deepEqual(stored, [
+        { urgency: 'high', delayMinutes: 0 },
+        { urgency: 'high', delayMinutes: 5 },
+      ]);
+      assert.equal((await plan(await exported())).changes.length, 0, 'export carries the rules');
+      const bad = await t.api<{ error: { details: { problems: Problem[] } } }>('POST', '/api/config/plan', {
+        files: [...files, { path: 'ana.yaml', content: rules.replace('ana.pager@', 'nobody@') }],
+      });
+      assert.equal(bad.status, 400);
+      assert.deepEqual(
+        bad.body.error.details.problems.map((x) => [x.file, x.object, x.field]),
+        [['ana.yaml', 'user ana@example.com', 'notificationRules']],
+      );
+    });
+
     it('deletes only with --prune; without it, what the files do not name is kept and reported', async () => {
       const teamId = (await t.api<{ id: string }>('GET', '/api/teams/payments')).body.id;
       const extra = await t.api('POST', '/api/services', { name: 'Legacy batch', slug: 'legacy-batch', teamId });

@@ -24,7 +24,12 @@ export interface Lookup {
   scheduleIdBySlug: Map<string, string>;
   policyIdBySlug: Map<string, string>;
   serviceIdBySlug: Map<string, string>;
+  /** `email|kind|address` → the contact method's id (methods not expired). */
+  contactMethodIds: Map<string, string>;
 }
+
+export const contactMethodKey = (email: string, kind: string, address: string): string =>
+  JSON.stringify([email, kind, address]);
 
 export interface Current {
   state: CurrentState;
@@ -72,6 +77,19 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
 
   const users = await ex.selectFrom('users').selectAll().orderBy('id').execute();
   const emailById = new Map(users.map((u) => [u.id, u.email]));
+  const methods = await ex
+    .selectFrom('contactMethods')
+    .select(['id', 'userId', 'kind', 'address'])
+    .where('expiredAt', 'is', null)
+    .execute();
+  const methodById = new Map(methods.map((m) => [m.id, m]));
+  const contactMethodIds = new Map(
+    methods.map((m) => [contactMethodKey(emailById.get(m.userId) ?? '', m.kind, m.address), m.id]),
+  );
+  const rules = await ex
+    .selectFrom('notificationRules')
+    .select(['userId', 'contactMethodId', 'urgency', 'delayMinutes'])
+    .execute();
   for (const u of users) {
     put({
       kind: 'users',
@@ -83,6 +101,17 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
         timezone: u.timezone,
         admin: u.isAdmin === 1,
         disabled: u.disabledAt !== null,
+        notificationRules: rules
+          .filter((r) => r.userId === u.id && methodById.has(r.contactMethodId))
+          .map((r) => {
+            const m = methodById.get(r.contactMethodId)!;
+            return {
+              contactMethod: { kind: m.kind, address: m.address },
+              urgency: r.urgency,
+              delayMinutes: r.delayMinutes,
+            };
+          })
+          .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
       },
     });
   }
@@ -266,6 +295,7 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
       scheduleIdBySlug: idMap(state.schedules),
       policyIdBySlug: idMap(state.escalationPolicies),
       serviceIdBySlug: idMap(state.services),
+      contactMethodIds,
     },
   };
 }

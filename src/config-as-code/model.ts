@@ -68,6 +68,7 @@ export const KIND_WORD: Record<Kind, string> = {
 
 /** Collections a file may leave out to leave them alone. */
 export const UNMANAGED_WHEN_OMITTED: Partial<Record<Kind, string[]>> = {
+  users: ['notificationRules'],
   teams: ['members'],
   schedules: ['overrides'],
   services: ['integrationKeys', 'maintenanceWindows', 'silences'],
@@ -102,6 +103,8 @@ const lower = (email: string): string => email.trim().toLowerCase();
 const byJson = (a: unknown, b: unknown): number =>
   canonical(a) < canonical(b) ? -1 : canonical(a) > canonical(b) ? 1 : 0;
 
+const uniqueSorted = <T>(xs: T[]): T[] => [...new Map(xs.map((x) => [canonical(x), x])).values()].sort(byJson);
+
 export function normalizeUser(d: UserDoc): Value {
   return {
     email: lower(d.email),
@@ -109,6 +112,16 @@ export function normalizeUser(d: UserDoc): Value {
     timezone: d.timezone ?? 'UTC',
     admin: d.admin ?? false,
     disabled: false,
+    notificationRules:
+      d.notificationRules === undefined
+        ? undefined
+        : uniqueSorted(
+            d.notificationRules.map((r) => ({
+              contactMethod: { kind: r.contactMethod.kind, address: r.contactMethod.address },
+              urgency: r.urgency,
+              delayMinutes: r.delayMinutes,
+            })),
+          ),
   };
 }
 

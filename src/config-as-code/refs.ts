@@ -2,8 +2,10 @@
  * The checks that need both sides: every reference in the files (a team's members, a layer's participants, a
  * policy's targets, a service's team, policy and dependencies) names an object of the files or, without --prune, one
  * already in Muster; a policy pages only its own team's schedules or shared ones; and the caller cannot take away
- * their own administrator rights or account. Problems name the file, the object and the field.
+ * their own administrator rights or account. Problems name the file, the object and the field (lists compared in any
+ * order — members, overrides, dependencies, rules — by the list's name, the message naming the entry).
  */
+import { contactMethodKey } from './current.js';
 import type { ConfigProblem } from './load.js';
 import { KIND_WORD, type CurrentState, type DesiredObject, type DesiredState, type Value } from './model.js';
 import type { Kind } from './schema.js';
@@ -11,7 +13,7 @@ import type { Kind } from './schema.js';
 export function referenceProblems(
   desired: DesiredState,
   current: CurrentState,
-  opts: { prune: boolean; actorEmail: string | null },
+  opts: { prune: boolean; actorEmail: string | null; contactMethods: Map<string, string> },
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const exists = (kind: Kind, key: string): boolean => {
@@ -32,16 +34,14 @@ export function referenceProblems(
   };
 
   for (const o of desired.teams.values()) {
-    ((o.value.members ?? []) as { user: string }[]).forEach((m, i) => ref(o, 'users', m.user, `members[${i}].user`));
+    ((o.value.members ?? []) as { user: string }[]).forEach((m) => ref(o, 'users', m.user, 'members'));
   }
   for (const o of desired.schedules.values()) {
     ref(o, 'teams', String(o.value.team), 'team');
     (o.value.layers as { participants: string[] }[]).forEach((l, i) =>
       l.participants.forEach((p, j) => ref(o, 'users', p, `layers[${i}].participants[${j}]`)),
     );
-    ((o.value.overrides ?? []) as { user: string }[]).forEach((x, i) =>
-      ref(o, 'users', x.user, `overrides[${i}].user`),
-    );
+    ((o.value.overrides ?? []) as { user: string }[]).forEach((x) => ref(o, 'users', x.user, 'overrides'));
   }
   for (const o of desired.escalationPolicies.values()) {
     ref(o, 'teams', String(o.value.team), 'team');
@@ -71,9 +71,18 @@ export function referenceProblems(
         at(o, 'escalationPolicy', `policy ${policy} belongs to team ${String(p.team)}, which does not share it`);
       }
     }
-    (o.value.dependsOn as string[]).forEach((s, i) => {
-      if (s === o.key) at(o, `dependsOn[${i}]`, 'a service cannot depend on itself');
-      else ref(o, 'services', s, `dependsOn[${i}]`);
+    (o.value.dependsOn as string[]).forEach((s) => {
+      if (s === o.key) at(o, 'dependsOn', 'a service cannot depend on itself');
+      else ref(o, 'services', s, 'dependsOn');
+    });
+  }
+
+  for (const o of desired.users.values()) {
+    ((o.value.notificationRules ?? []) as { contactMethod: { kind: string; address: string } }[]).forEach((r) => {
+      const { kind, address } = r.contactMethod;
+      if (!opts.contactMethods.has(contactMethodKey(o.key, kind, address))) {
+        at(o, 'notificationRules', `${o.key} has no ${kind} contact method ${address} in Muster (they add it first)`);
+      }
     });
   }
 

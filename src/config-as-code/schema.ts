@@ -40,6 +40,29 @@ export const UserSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     timezone: Type.Optional(Zone),
     admin: Type.Optional(Type.Boolean({ description: 'An organisation administrator (default false)' })),
+    notificationRules: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            contactMethod: Type.Object(
+              {
+                kind: Type.String({
+                  minLength: 1,
+                  maxLength: 20,
+                  description: 'email, sms, voice, webhook, ntfy, slack, push',
+                }),
+                address: Type.String({ minLength: 1, maxLength: 2000 }),
+              },
+              { ...closed, description: "One of the person's own contact methods (they add it in Muster)" },
+            ),
+            urgency: lit(['high', 'low']),
+            delayMinutes: Type.Integer({ minimum: 0, maximum: 1440 }),
+          },
+          closed,
+        ),
+        { description: 'When given, exactly these rules; left out, the rules are left alone' },
+      ),
+    ),
   },
   {
     ...closed,

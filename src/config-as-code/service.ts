@@ -37,7 +37,11 @@ export class ConfigCodeService {
   private async planWith(ex: Executor, actor: Actor, files: ConfigFile[], prune: boolean, now: number) {
     const desired = withoutEnded(loadConfig(files), now);
     const current = await readCurrent(ex, now);
-    const problems = referenceProblems(desired, current.state, { prune, actorEmail: await this.actorEmail(ex, actor) });
+    const problems = referenceProblems(desired, current.state, {
+      prune,
+      actorEmail: await this.actorEmail(ex, actor),
+      contactMethods: current.lookup.contactMethodIds,
+    });
     if (problems.length) throw configInvalid(problems);
     return { desired, current, plan: makePlan(desired, current.state, { prune }) };
   }
