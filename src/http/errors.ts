@@ -152,6 +152,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       appErr = new AppError('internal_error', `Something went wrong on our side. Quote request id ${request.id}.`, {
         status: 500,
       });
+    } else if (appErr.status >= 500 && appErr.headers?.['retry-after'] !== undefined) {
+      // Back-pressure (intake full or past its deadline): expected under a storm and counted in the metrics, so one
+      // line without a stack, not an error per refused request.
+      request.log.warn({ code: appErr.code, status: appErr.status }, 'refused: busy, asked to retry');
     } else if (appErr.status >= 500) {
       request.log.error({ err }, 'request failed');
     }
