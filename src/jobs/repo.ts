@@ -12,6 +12,35 @@ function toJob(row: JobsTable): Job {
   return { ...row, status: row.status as JobStatus, payload: fromJsonText<unknown>(row.payload, null) };
 }
 
+/** A new pending job's row. */
+function pendingJobRow<P>(opts: EnqueueOptions<P>, now: number): JobsTable {
+  return {
+    id: newId<'job'>('job', now),
+    kind: opts.kind,
+    payload: toJsonText(opts.payload),
+    status: 'pending',
+    runAt: opts.runAt ?? now,
+    attempts: 0,
+    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    fence: 0,
+    lockedBy: null,
+    lockedUntil: null,
+    lastError: null,
+    uniqueKey: opts.uniqueKey ?? null,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+  };
+}
+
+/** A job due now wakes the runners: at once, or once for the transaction when `deferRunnerNotify` asked for that. */
+async function wakeRunnersIfDue(executor: Executor, engine: Db['engine'], runAt: number, now: number): Promise<void> {
+  if (runAt > now + 50) return;
+  const deferred = deferredNotify.get(executor);
+  if (deferred) deferred.isNeeded = true;
+  else await notifyRunners(executor, engine);
+}
+
 /**
  * Enqueue inside the caller's transaction, so the job exists if and only if the state change commits.
  * On PostgreSQL a NOTIFY (delivered at commit) wakes idle runners in every process at once.
@@ -22,36 +51,15 @@ export async function enqueueJob<P>(
   opts: EnqueueOptions<P>,
   now: number,
 ): Promise<string | null> {
-  const id = newId<'job'>('job', now);
-  const runAt = opts.runAt ?? now;
+  const row = pendingJobRow(opts, now);
   const result = await executor
     .insertInto('jobs')
-    .values({
-      id,
-      kind: opts.kind,
-      payload: toJsonText(opts.payload),
-      status: 'pending',
-      runAt,
-      attempts: 0,
-      maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      fence: 0,
-      lockedBy: null,
-      lockedUntil: null,
-      lastError: null,
-      uniqueKey: opts.uniqueKey ?? null,
-      createdAt: now,
-      updatedAt: now,
-      finishedAt: null,
-    })
+    .values(row)
     .onConflict((oc) => oc.column('uniqueKey').doNothing())
     .executeTakeFirst();
   if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
-  if (runAt <= now + 50) {
-    const deferred = deferredNotify.get(executor);
-    if (deferred) deferred.isNeeded = true;
-    else await notifyRunners(executor, engine);
-  }
-  return id;
+  await wakeRunnersIfDue(executor, engine, row.runAt, now);
+  return row.id;
 }
 
 /**
@@ -64,31 +72,10 @@ export async function enqueueJobDeferred<P>(
   opts: EnqueueOptions<P>,
   now: number,
 ): Promise<string> {
-  const id = newId<'job'>('job', now);
-  const runAt = opts.runAt ?? now;
-  await insertDeferred(executor, 'jobs', {
-    id,
-    kind: opts.kind,
-    payload: toJsonText(opts.payload),
-    status: 'pending',
-    runAt,
-    attempts: 0,
-    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    fence: 0,
-    lockedBy: null,
-    lockedUntil: null,
-    lastError: null,
-    uniqueKey: opts.uniqueKey ?? null,
-    createdAt: now,
-    updatedAt: now,
-    finishedAt: null,
-  });
-  if (runAt <= now + 50) {
-    const deferred = deferredNotify.get(executor);
-    if (deferred) deferred.isNeeded = true;
-    else await notifyRunners(executor, engine);
-  }
-  return id;
+  const row = pendingJobRow(opts, now);
+  await insertDeferred(executor, 'jobs', row);
+  await wakeRunnersIfDue(executor, engine, row.runAt, now);
+  return row.id;
 }
 
 const deferredNotify = new WeakMap<object, { isNeeded: boolean }>();
