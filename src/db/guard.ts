@@ -50,9 +50,9 @@ function refuseInsideTransaction(): void {
 
 /**
  * A driver that refuses connections to callers inside an open transaction, and hands out connections that count
- * statements and hold deferred inserts (src/db/statements.ts); everything else passes through. Begin, commit and
- * rollback are sent through the wrapper (the drivers send them as queries on the connection they are given), so a
- * commit sends the waiting inserts first and a rollback drops them.
+ * statements and hold deferred inserts (src/db/statements.ts); everything else passes through. Begin and commit are
+ * sent through the wrapper (the drivers send them as queries on the connection they are given), so a commit sends the
+ * waiting inserts first; a rollback drops them and goes to the driver's own connection.
  */
 class GuardedDriver implements Driver {
   constructor(private readonly inner: Driver) {
@@ -82,7 +82,9 @@ class GuardedDriver implements Driver {
     return this.inner.commitTransaction(c);
   }
   rollbackTransaction(c: DatabaseConnection): Promise<void> {
-    return this.inner.rollbackTransaction(c);
+    // The driver's own connection: on a failed rollback (the connection broke) it marks it for discard through a
+    // private method, which the wrapper has not got (that TypeError became a 500 instead of a 503).
+    return this.inner.rollbackTransaction(c instanceof BufferedConnection ? c.forRollback() : c);
   }
   releaseConnection(c: DatabaseConnection): Promise<void> {
     return this.inner.releaseConnection(c instanceof BufferedConnection ? c.inner : c);

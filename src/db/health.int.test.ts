@@ -90,6 +90,43 @@ for (const engine of ENGINES) {
     );
 
     it(
+      'a transaction whose backend is terminated fails as "database unavailable" (the rollback too), and the pool goes on',
+      { skip: engine === 'sqlite' ? 'PostgreSQL clients only' : false },
+      async () => {
+        const tdb = await createTestDatabase(engine);
+        const db = tdb.open();
+        const admin = new pg.Client({ connectionString: tdb.databaseUrl });
+        await admin.connect();
+        try {
+          let pid = 0;
+          const failed = await db.kysely
+            .transaction()
+            .execute(async (trx) => {
+              pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid;
+              await admin.query('select pg_terminate_backend($1)', [pid]);
+              await new Promise((r) => setTimeout(r, 100));
+              // The statement fails on the dead connection, and so does the ROLLBACK Kysely sends after it.
+              await sql`select 1`.execute(trx);
+            })
+            .then(
+              () => null,
+              (e: unknown) => e,
+            );
+          assert.ok(failed, 'the transaction failed');
+          // Before the fix: "connection[PRIVATE_MARK_FOR_DISCARD_METHOD] is not a function" from the failed rollback,
+          // a TypeError that became a 500 internal_error instead of a 503 with Retry-After.
+          assert.ok(isDatabaseUnavailable(failed), String(failed));
+          const r = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db.kysely);
+          assert.notEqual(r.rows[0]!.pid, pid, 'the broken connection was handed out again');
+        } finally {
+          await admin.end();
+          await db.close();
+          await tdb.drop();
+        }
+      },
+    );
+
+    it(
       'a live channel whose LISTEN connection is terminated listens again by itself, and nudges arrive again',
       { skip: engine === 'sqlite' ? 'LISTEN/NOTIFY is PostgreSQL only' : false },
       async () => {

@@ -378,7 +378,13 @@ function assertSurvived(run: Run, label: string, disruptions: number): void {
       (r.code !== 'database_unavailable' && r.code !== 'intake_busy') ||
       r.ms > 5000,
   );
-  assert.deepEqual(bad, [], 'every refusal is a prompt 503 with Retry-After');
+  assert.deepEqual(
+    bad,
+    [],
+    `every refusal is a prompt 503 with Retry-After; the servers logged:\n${servers
+      .flatMap((s) => [...logLines(s, 'unhandled error'), ...logLines(s, 'request failed')])
+      .join('\n')}`,
+  );
   assert.deepEqual(
     alerts.filter((a) => !a.alertId).map((a) => a.i),
     [],

@@ -160,6 +160,17 @@ export class BufferedConnection implements DatabaseConnection {
     yield* this.inner.streamQuery<R>(q, chunkSize);
   }
 
+  /**
+   * For the driver's rollback: the waiting rows are dropped (never sent) and the driver's own connection is handed
+   * back, so a rollback that fails on a broken connection lets the driver mark that connection for discard (Kysely's
+   * PostgreSQL driver calls a private method of its own connection class there, which this wrapper does not have).
+   */
+  forRollback(): DatabaseConnection {
+    this.drop();
+    if (counter.on) counter.count++;
+    return this.inner;
+  }
+
   private hold(m: Marker): void {
     const shape = Object.keys(m.row).join(',');
     let w = this.waiting.find((x) => x.table === m.table && x.shape === shape);

@@ -1,0 +1,4 @@
+/** The importers by source (src/import/model.ts): each source's module registers itself here. */
+import type { Importer, ImportSource } from './model.js';
+
+export const IMPORTERS: Partial<Record<ImportSource, Importer>> = {};
