@@ -122,8 +122,9 @@ describe('installable app and push notifications', () => {
       links: { acknowledge: await link('acknowledge'), resolve: await link('resolve') },
     });
 
-    const reg = registrations.find((r) => r.scopeURL === `${muster.url}/` && !r.isDeleted);
-    assert.ok(reg, JSON.stringify(registrations));
+    // The latest state of the registration at the app's scope (events repeat as it installs and activates).
+    const reg = registrations.findLast((r) => r.scopeURL === `${muster.url}/`);
+    assert.ok(reg && !reg.isDeleted, JSON.stringify(registrations));
     await cdp.send('ServiceWorker.deliverPushMessage', {
       origin: muster.url,
       registrationId: reg.registrationId,
@@ -148,12 +149,16 @@ describe('installable app and push notifications', () => {
             }
           : null;
       }, alertId);
+    // Chromium starts the stopped worker to deliver the push: on a busy 2-core CI machine that took over 5 s once.
     let n = await readShown();
-    for (let i = 0; !n && i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; !n && i < 300; i++) {
+      await new Promise((r) => setTimeout(r, 100));
       n = await readShown();
     }
-    assert.ok(n, 'the pushed page is shown as a notification within 5 s');
+    assert.ok(
+      n,
+      `the pushed page is shown as a notification within 30 s; registrations: ${JSON.stringify(registrations)}`,
+    );
     assert.equal(n.title, 'Checkout errors');
     assert.match(n.body, /Checkout API/);
     assert.equal(n.tag, alertId, 'a re-page replaces it');
