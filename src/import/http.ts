@@ -52,6 +52,24 @@ export function createImportHttp(opts: ImportHttpOptions): ImportHttp {
   const stats = { total: 0, rateLimited: 0 };
 
   async function getJson<T>(url: string, headers: Record<string, string>): Promise<T> {
+    const { text, where } = await get(url, headers, 'application/json');
+    try {
+      return (text ? JSON.parse(text) : null) as T;
+    } catch {
+      throw importSourceError(`The source's answer to GET ${where} is not JSON.`, { path: where });
+    }
+  }
+
+  /** The same GET, the answer as text (an iCal feed). */
+  async function getText(url: string, headers: Record<string, string>): Promise<string> {
+    return (await get(url, headers, 'text/calendar, text/plain, */*')).text;
+  }
+
+  async function get(
+    url: string,
+    headers: Record<string, string>,
+    accept: string,
+  ): Promise<{ text: string; where: string }> {
     let u: URL;
     try {
       u = new URL(url);
@@ -71,7 +89,7 @@ export function createImportHttp(opts: ImportHttpOptions): ImportHttp {
     }
     for (let waits = 0; ; waits++) {
       stats.total++;
-      const answer = await requestOnce(u, headers, where);
+      const answer = await requestOnce(u, { accept, ...headers }, where);
       if (answer.status === 429) {
         stats.rateLimited++;
         if (waits >= MAX_WAITS_IN_A_ROW) {
@@ -90,11 +108,7 @@ export function createImportHttp(opts: ImportHttpOptions): ImportHttp {
           path: where,
         });
       }
-      try {
-        return (answer.text ? JSON.parse(answer.text) : null) as T;
-      } catch {
-        throw importSourceError(`The source's answer to GET ${where} is not JSON.`, { path: where });
-      }
+      return { text: answer.text, where };
     }
   }
 
@@ -157,7 +171,7 @@ export function createImportHttp(opts: ImportHttpOptions): ImportHttp {
     });
   }
 
-  return { getJson, stats };
+  return { getJson, getText, stats };
 }
 
 function hint(status: number): string {

@@ -101,6 +101,8 @@ export interface ReadOptions {
 export interface ImportHttp {
   /** GET `url` (absolute) with these headers; JSON body. Waits out 429 (Retry-After, bounded); 4xx/5xx → ImportError. */
   getJson<T>(url: string, headers: Record<string, string>): Promise<T>;
+  /** The same GET, the answer as text (Grafana OnCall's iCal feeds); optional for clients that only read JSON. */
+  getText?(url: string, headers: Record<string, string>): Promise<string>;
   readonly stats: { total: number; rateLimited: number };
 }
 
