@@ -19,6 +19,10 @@ import { sha256Hex } from '../shared/crypto.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
 import { recheckHeldBy } from '../alerts/suppression.js';
+import { savePolicy } from '../incidents/repo.js';
+import type { Severity } from '../incidents/severity.js';
+import { listPolicies } from '../postmortems/repo.js';
+import { conflict } from '../shared/errors.js';
 import { contactMethodKey, type Current, type SlugKind } from './current.js';
 import { KIND_WORD, mergedValue, type Change, type DesiredState, type Plan, type Value } from './model.js';
 import type { Kind } from './schema.js';
@@ -48,6 +52,8 @@ const AUDIT_TYPE: Record<Kind, string> = {
   schedules: 'schedule',
   escalationPolicies: 'escalation_policy',
   services: 'service',
+  postmortemTemplates: 'postmortem_template',
+  severityPolicies: 'severity_policy',
 };
 
 const must = (m: Map<string, string>, key: string, what: string): string => {
@@ -580,10 +586,87 @@ async function applyDependencies(ctx: {
   }
 }
 
+/** A post-mortem template; a removed one is archived (post-mortems made from it keep their sections), as in the UI. */
+const applyPostmortemTemplate: Applier = async (ctx, change) => {
+  const { value: v, id } = values(ctx, change);
+  const { trx, now } = ctx;
+  if (change.action === 'delete') {
+    // Severity policies were changed earlier in this apply: one still using the template keeps it, and the apply fails.
+    const used = (await listPolicies(trx)).filter((p) => p.templateId === id).map((p) => p.severity);
+    if (used.length) {
+      throw conflict(
+        'template_in_use',
+        `Post-mortem template ${change.key}: the policy for ${used.join(', ')} uses it; change that first.`,
+      );
+    }
+    await trx
+      .updateTable('postmortemTemplates')
+      .set({ archivedAt: now, updatedAt: now })
+      .where('id', '=', id!)
+      .execute();
+    await trx.deleteFrom('configSlugs').where('kind', '=', 'postmortem_template').where('objectId', '=', id!).execute();
+    return id!;
+  }
+  const cols = {
+    name: String(v.name),
+    description: String(v.description),
+    sections: toJsonText(v.sections),
+    updatedAt: now,
+  };
+  let templateId = id;
+  if (change.action === 'create') {
+    templateId = newId('pmt', now);
+    await trx
+      .insertInto('postmortemTemplates')
+      .values({ id: templateId, isBuiltin: 0, archivedAt: null, createdAt: now, ...cols })
+      .execute();
+    ctx.current.lookup.postmortemTemplateIdBySlug.set(String(v.slug), templateId);
+  } else {
+    await trx.updateTable('postmortemTemplates').set(cols).where('id', '=', templateId!).execute();
+  }
+  const builtin = ctx.current.state.postmortemTemplates.get(change.key)?.builtin === true;
+  if (!builtin) await rememberSlug(ctx, 'postmortem_template', String(v.slug), templateId!);
+  return templateId!;
+};
+
+/** What a severity demands (incident roles, reminders, paging) and its post-mortem policy: always four, updated. */
+const applySeverityPolicy: Applier = async (ctx, change) => {
+  const { value: v } = values(ctx, change);
+  const { trx, now } = ctx;
+  const severity = change.key as Severity;
+  if (change.action === 'delete') return severity; // built in: never planned
+  await savePolicy(
+    trx,
+    {
+      severity,
+      requireDistinctRoles: v.requireDistinctRoles === true,
+      commanderDeadlineMinutes: (v.commanderDeadlineMinutes as number | null) ?? null,
+      updateReminderMinutes: (v.updateReminderMinutes as number | null) ?? null,
+      pagesOutOfHours: v.pagesOutOfHours === true,
+    },
+    now,
+  );
+  const pm = v.postmortem as { mode: string; dueBusinessDays: number | null; template: string };
+  const row = {
+    mode: pm.mode,
+    dueBusinessDays: pm.dueBusinessDays,
+    templateId: must(ctx.current.lookup.postmortemTemplateIdBySlug, pm.template, 'post-mortem template'),
+    updatedAt: now,
+  };
+  await trx
+    .insertInto('postmortemPolicies')
+    .values({ severity, ...row })
+    .onConflict((oc) => oc.column('severity').doUpdateSet(row))
+    .execute();
+  return severity;
+};
+
 const APPLY: Record<Kind, Applier> = {
   users: applyUser,
   teams: applyTeam,
   schedules: applySchedule,
   escalationPolicies: applyPolicy,
   services: applyService,
+  postmortemTemplates: applyPostmortemTemplate,
+  severityPolicies: applySeverityPolicy,
 };

@@ -9,6 +9,9 @@ import { slugify } from '../identity/model.js';
 import { listLayers, listOverrides, listScheduleRows } from '../oncall/repo.js';
 import { fromJsonText } from '../shared/json.js';
 import type { EscalationLevel } from '../escalation/model.js';
+import { loadPolicy } from '../incidents/repo.js';
+import { SEVERITIES } from '../incidents/severity.js';
+import { findPolicy, listTemplates } from '../postmortems/repo.js';
 import {
   DEFAULT_WORKING_HOURS,
   emptyState,
@@ -24,6 +27,7 @@ export interface Lookup {
   scheduleIdBySlug: Map<string, string>;
   policyIdBySlug: Map<string, string>;
   serviceIdBySlug: Map<string, string>;
+  postmortemTemplateIdBySlug: Map<string, string>;
   /** `email|kind|address` → the contact method's id (methods not expired). */
   contactMethodIds: Map<string, string>;
 }
@@ -36,7 +40,7 @@ export interface Current {
   lookup: Lookup;
 }
 
-export type SlugKind = 'schedule' | 'escalation_policy';
+export type SlugKind = 'schedule' | 'escalation_policy' | 'postmortem_template' | 'status_component';
 
 /**
  * The slug of each object: the one a file gave it (table config_slugs), else one made from its name, made unique
@@ -46,12 +50,13 @@ export async function slugsOf(
   ex: Executor,
   kind: SlugKind,
   rows: { id: string; name: string }[],
+  reserved: Iterable<string> = [],
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (rows.length === 0) return out;
   const kept = await ex.selectFrom('configSlugs').select(['slug', 'objectId']).where('kind', '=', kind).execute();
   const ids = new Set(rows.map((r) => r.id));
-  const taken = new Set<string>();
+  const taken = new Set<string>(reserved);
   for (const k of kept) {
     if (ids.has(k.objectId)) {
       out.set(k.objectId, k.slug);
@@ -285,6 +290,8 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
     });
   }
 
+  await readPostmortemTemplatesAndSeverityPolicies(ex, put);
+
   const idMap = <T extends { key: string; id: string }>(m: Map<string, T>) =>
     new Map([...m.values()].map((o) => [o.key, o.id]));
   return {
@@ -295,7 +302,70 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
       scheduleIdBySlug: idMap(state.schedules),
       policyIdBySlug: idMap(state.escalationPolicies),
       serviceIdBySlug: idMap(state.services),
+      postmortemTemplateIdBySlug: idMap(state.postmortemTemplates),
       contactMethodIds,
     },
   };
+}
+
+/** A built-in post-mortem template's slug: its id without `pmt_` (`standard`, `light`, `gameday`), never renamed. */
+export const builtinTemplateSlug = (id: string): string => id.replace(/^pmt_/, '').replace(/_/g, '-');
+
+async function readPostmortemTemplatesAndSeverityPolicies(
+  ex: Executor,
+  put: (o: CurrentObject) => void,
+): Promise<void> {
+  const templates = await listTemplates(ex);
+  const builtins = templates.filter((t) => t.isBuiltin);
+  const custom = await slugsOf(
+    ex,
+    'postmortem_template',
+    templates.filter((t) => !t.isBuiltin),
+    builtins.map((t) => builtinTemplateSlug(t.id)),
+  );
+  const slugById = new Map<string, string>();
+  for (const t of templates) {
+    const slug = t.isBuiltin ? builtinTemplateSlug(t.id) : custom.get(t.id)!;
+    slugById.set(t.id, slug);
+    put({
+      kind: 'postmortemTemplates',
+      key: slug,
+      id: t.id,
+      builtin: t.isBuiltin,
+      value: {
+        slug,
+        name: t.name,
+        description: t.description,
+        sections: t.sections.map((x) => ({
+          key: x.key,
+          title: x.title,
+          kind: x.kind,
+          required: x.required,
+          help: x.help,
+        })),
+      },
+    });
+  }
+  for (const severity of SEVERITIES) {
+    const p = await loadPolicy(ex, severity);
+    const pm = await findPolicy(ex, severity);
+    put({
+      kind: 'severityPolicies',
+      key: severity,
+      id: severity,
+      builtin: true,
+      value: {
+        severity,
+        requireDistinctRoles: p.requireDistinctRoles,
+        commanderDeadlineMinutes: p.commanderDeadlineMinutes,
+        updateReminderMinutes: p.updateReminderMinutes,
+        pagesOutOfHours: p.pagesOutOfHours,
+        postmortem: {
+          mode: pm.mode,
+          dueBusinessDays: pm.dueBusinessDays,
+          template: slugById.get(pm.templateId) ?? `unknown-template:${pm.templateId}`,
+        },
+      },
+    });
+  }
 }

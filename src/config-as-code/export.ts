@@ -14,7 +14,12 @@ export const FILE_OF_KIND: Record<Kind, string> = {
   schedules: 'schedules.yaml',
   escalationPolicies: 'escalation-policies.yaml',
   services: 'services.yaml',
+  postmortemTemplates: 'postmortem-templates.yaml',
+  severityPolicies: 'severity-policies.yaml',
 };
+
+/** Kinds written in full: their defaults differ per object (a severity's), so a value left out would not read back. */
+const WRITTEN_IN_FULL = new Set<Kind>(['severityPolicies']);
 
 const DEFAULTS: Record<string, unknown> = {
   workingHours: DEFAULT_WORKING_HOURS,
@@ -52,7 +57,7 @@ export function exportFiles(state: CurrentState, publicUrl: string): ConfigFile[
       .map((o) => {
         const { disabled: _disabled, ...rest } = o.value;
         void _disabled;
-        return compact(rest);
+        return WRITTEN_IN_FULL.has(kind) ? rest : compact(rest);
       });
     if (objects.length === 0) continue;
     files.push({

@@ -19,6 +19,9 @@ import {
   normalizeService,
   normalizeTeam,
   normalizeUser,
+  normalizePostmortemTemplate,
+  normalizeSeverityPolicy,
+  KEY_FIELD,
   KIND_WORD,
   type DesiredObject,
   type DesiredState,
@@ -57,7 +60,7 @@ type RawObject = Record<string, unknown>;
 
 function objectName(kind: Kind, raw: unknown, index: number): string {
   const o = (raw && typeof raw === 'object' ? raw : {}) as RawObject;
-  const key = kind === 'users' ? o.email : o.slug;
+  const key = o[KEY_FIELD[kind]];
   return `${KIND_WORD[kind]} ${typeof key === 'string' && key ? key : `#${index + 1}`}`;
 }
 
@@ -140,6 +143,23 @@ function objectProblems(kind: Kind, raw: RawObject): { field: string; message: s
       return zoneProblem(raw.timezone as string | undefined, 'timezone');
     case 'teams':
       return [];
+    case 'postmortemTemplates': {
+      const seen = new Set<string>();
+      const out: { field: string; message: string }[] = [];
+      (raw.sections as { key: string; title: string }[]).forEach((x, i) => {
+        if (seen.has(x.key)) out.push({ field: `sections[${i}].key`, message: `'${x.key}' is used twice` });
+        seen.add(x.key);
+        if (!x.title.trim()) out.push({ field: `sections[${i}].title`, message: 'must not be empty' });
+      });
+      if (!String(raw.name).trim()) out.push({ field: 'name', message: 'must not be empty' });
+      return out;
+    }
+    case 'severityPolicies': {
+      const pm = raw.postmortem as { mode: string; dueBusinessDays?: number | null } | undefined;
+      return pm && pm.mode === 'required' && (pm.dueBusinessDays ?? null) === null
+        ? [{ field: 'postmortem.dueBusinessDays', message: 'a required post-mortem needs a due date' }]
+        : [];
+    }
     case 'services': {
       const d = raw as ServiceDoc;
       const g = d.pagingGroups;
@@ -206,6 +226,8 @@ const NORMALIZE: Record<Kind, (raw: never) => Record<string, unknown>> = {
   schedules: normalizeSchedule,
   escalationPolicies: normalizePolicy,
   services: normalizeService,
+  postmortemTemplates: normalizePostmortemTemplate,
+  severityPolicies: normalizeSeverityPolicy,
 };
 
 /** Parse and check the files; the desired state, or 400 `config_invalid` listing every problem. */
@@ -256,13 +278,13 @@ export function loadConfig(files: ConfigFile[]): DesiredState {
           problems.push(...own.map((p) => ({ file: where, object, ...p })));
           if (own.length) return;
           const value = NORMALIZE[kind](raw as never);
-          const key = String(kind === 'users' ? value.email : value.slug);
+          const key = String(value[KEY_FIELD[kind]]);
           const earlier = state[kind].get(key);
           if (earlier) {
             problems.push({
               file: where,
               object,
-              field: kind === 'users' ? 'email' : 'slug',
+              field: KEY_FIELD[kind],
               message: `declared twice: also in ${earlier.source.file}`,
             });
             return;

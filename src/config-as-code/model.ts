@@ -6,7 +6,17 @@
  * A field a file leaves out takes its default, except the collections marked "unmanaged when left out" (a team's
  * members, a schedule's overrides, a service's integration keys): leaving those out keeps whatever Muster has.
  */
-import type { EscalationPolicyDoc, Kind, LayerDoc, ScheduleDoc, ServiceDoc, TeamDoc, UserDoc } from './schema.js';
+import type {
+  EscalationPolicyDoc,
+  Kind,
+  LayerDoc,
+  PostmortemTemplateDoc,
+  ScheduleDoc,
+  ServiceDoc,
+  SeverityPolicyDoc,
+  TeamDoc,
+  UserDoc,
+} from './schema.js';
 import { KINDS } from './schema.js';
 
 export type Value = Record<string, unknown>;
@@ -31,6 +41,11 @@ export interface CurrentObject {
   key: string;
   id: string;
   value: Value;
+  /**
+   * Built into Muster (the four severity policies, the built-in post-mortem templates): never deleted, and when the
+   * files leave it out it is simply kept (neither "not managed" nor pruned).
+   */
+  builtin?: boolean;
 }
 
 export type CurrentState = Record<Kind, Map<string, CurrentObject>>;
@@ -64,6 +79,19 @@ export const KIND_WORD: Record<Kind, string> = {
   schedules: 'schedule',
   escalationPolicies: 'escalation_policy',
   services: 'service',
+  postmortemTemplates: 'postmortem_template',
+  severityPolicies: 'severity_policy',
+};
+
+/** The field of an object that is its key in the files. */
+export const KEY_FIELD: Record<Kind, string> = {
+  users: 'email',
+  teams: 'slug',
+  schedules: 'slug',
+  escalationPolicies: 'slug',
+  services: 'slug',
+  postmortemTemplates: 'slug',
+  severityPolicies: 'severity',
 };
 
 /** Collections a file may leave out to leave them alone. */
@@ -253,6 +281,73 @@ export function normalizeService(d: ServiceDoc): Value {
   };
 }
 
+export function normalizePostmortemTemplate(d: PostmortemTemplateDoc): Value {
+  return {
+    slug: d.slug,
+    name: d.name.trim(),
+    description: (d.description ?? '').trim(),
+    sections: d.sections.map((x) => ({
+      key: x.key,
+      title: x.title.trim(),
+      kind: x.kind,
+      required: x.required ?? false,
+      help: (x.help ?? '').trim(),
+    })),
+  };
+}
+
+/** What each severity demands when nothing was changed: src/incidents/severity.ts and migration 0020's policies. */
+export const DEFAULT_SEVERITY_POLICIES: Record<string, Value> = {
+  P1: {
+    requireDistinctRoles: true,
+    commanderDeadlineMinutes: 0,
+    updateReminderMinutes: 30,
+    pagesOutOfHours: true,
+    postmortem: { mode: 'required', dueBusinessDays: 5, template: 'standard' },
+  },
+  P2: {
+    requireDistinctRoles: false,
+    commanderDeadlineMinutes: 30,
+    updateReminderMinutes: 60,
+    pagesOutOfHours: true,
+    postmortem: { mode: 'required', dueBusinessDays: 5, template: 'standard' },
+  },
+  P3: {
+    requireDistinctRoles: false,
+    commanderDeadlineMinutes: null,
+    updateReminderMinutes: null,
+    pagesOutOfHours: false,
+    postmortem: { mode: 'optional', dueBusinessDays: 10, template: 'light' },
+  },
+  P4: {
+    requireDistinctRoles: false,
+    commanderDeadlineMinutes: null,
+    updateReminderMinutes: null,
+    pagesOutOfHours: false,
+    postmortem: { mode: 'none', dueBusinessDays: null, template: 'light' },
+  },
+};
+
+export function normalizeSeverityPolicy(d: SeverityPolicyDoc): Value {
+  const def = DEFAULT_SEVERITY_POLICIES[d.severity]!;
+  const pm = def.postmortem as { mode: string; dueBusinessDays: number | null; template: string };
+  const pick = <T>(x: T | undefined, fallback: unknown): unknown => (x === undefined ? fallback : x);
+  return {
+    severity: d.severity,
+    requireDistinctRoles: pick(d.requireDistinctRoles, def.requireDistinctRoles),
+    commanderDeadlineMinutes: pick(d.commanderDeadlineMinutes, def.commanderDeadlineMinutes),
+    updateReminderMinutes: pick(d.updateReminderMinutes, def.updateReminderMinutes),
+    pagesOutOfHours: pick(d.pagesOutOfHours, def.pagesOutOfHours),
+    postmortem: d.postmortem
+      ? {
+          mode: d.postmortem.mode,
+          dueBusinessDays: d.postmortem.dueBusinessDays ?? null,
+          template: d.postmortem.template ?? pm.template,
+        }
+      : pm,
+  };
+}
+
 /** JSON with object keys sorted and undefined dropped: two values are equal when their canonical texts are. */
 export function canonical(v: unknown): string {
   return JSON.stringify(sortKeys(v));
@@ -322,7 +417,7 @@ export function makePlan(desired: DesiredState, current: CurrentState, opts: { p
   }
   for (const kind of [...KINDS].reverse()) {
     for (const c of sortedByKey(current[kind])) {
-      if (desired[kind].has(c.key) || c.value.disabled === true) continue;
+      if (desired[kind].has(c.key) || c.value.disabled === true || c.builtin) continue;
       if (opts.prune) changes.push({ action: 'delete', kind, key: c.key, fields: [] });
       else unmanaged.push({ kind, key: c.key });
     }

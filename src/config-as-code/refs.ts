@@ -18,8 +18,9 @@ export function referenceProblems(
   const problems: ConfigProblem[] = [];
   const exists = (kind: Kind, key: string): boolean => {
     if (desired[kind].has(key)) return true;
-    if (opts.prune) return false;
     const c = current[kind].get(key);
+    if (c?.builtin) return true;
+    if (opts.prune) return false;
     return !!c && c.value.disabled !== true;
   };
   const valueOf = (kind: Kind, key: string): Value | undefined =>
@@ -29,7 +30,7 @@ export function referenceProblems(
   const ref = (o: DesiredObject, kind: Kind, key: string, field: string) => {
     if (!exists(kind, key)) {
       const where = opts.prune ? 'in the files (--prune removes everything else)' : 'in the files or in Muster';
-      at(o, field, `no ${KIND_WORD[kind].replace('_', ' ')} ${key} ${where}`);
+      at(o, field, `no ${KIND_WORD[kind].replace(/_/g, ' ')} ${key} ${where}`);
     }
   };
 
@@ -75,6 +76,11 @@ export function referenceProblems(
       if (s === o.key) at(o, 'dependsOn', 'a service cannot depend on itself');
       else ref(o, 'services', s, 'dependsOn');
     });
+  }
+
+  for (const o of desired.severityPolicies.values()) {
+    const pm = o.value.postmortem as { template: string };
+    ref(o, 'postmortemTemplates', pm.template, 'postmortem.template');
   }
 
   for (const o of desired.users.values()) {

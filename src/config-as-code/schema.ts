@@ -269,8 +269,76 @@ export const ScheduleSchema = Type.Object(
   { ...closed, description: 'An on-call schedule' },
 );
 
+export const SEVERITY_KEYS = ['P1', 'P2', 'P3', 'P4'] as const;
+export const SECTION_KIND_NAMES = ['text', 'timeline', 'impact', 'whys', 'actions', 'factors'] as const;
+
+export const PostmortemTemplateSchema = Type.Object(
+  {
+    slug: SlugSchema,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Text(2000)),
+    sections: Type.Array(
+      Type.Object(
+        {
+          key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'lower-case letters, digits and _' }),
+          title: Type.String({ minLength: 1, maxLength: 200 }),
+          kind: lit(SECTION_KIND_NAMES),
+          required: Type.Optional(Type.Boolean({ description: 'Publishing needs it filled in (default false)' })),
+          help: Type.Optional(Text(2000, 'What to write here')),
+        },
+        closed,
+      ),
+      { minItems: 1, maxItems: 30 },
+    ),
+  },
+  {
+    ...closed,
+    description:
+      'A post-mortem template: ordered sections. The built-in ones (standard, light, gameday) cannot be deleted.',
+  },
+);
+
+export const SeverityPolicySchema = Type.Object(
+  {
+    severity: lit(SEVERITY_KEYS),
+    requireDistinctRoles: Type.Optional(
+      Type.Boolean({ description: 'All three roles held by three different people (default: P1 only)' }),
+    ),
+    commanderDeadlineMinutes: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0, maximum: 10080 }), Type.Null()], {
+        description: 'Page when no Incident Commander is assigned this long after declaration (0: at once)',
+      }),
+    ),
+    updateReminderMinutes: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 10080 }), Type.Null()], {
+        description: 'Remind the Communications Lead to post a status update this often',
+      }),
+    ),
+    pagesOutOfHours: Type.Optional(Type.Boolean({ description: 'Pages people outside business hours' })),
+    postmortem: Type.Optional(
+      Type.Object(
+        {
+          mode: lit(['required', 'optional', 'none']),
+          dueBusinessDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 60 }), Type.Null()])),
+          template: Type.Optional(SlugSchema),
+        },
+        { ...closed, description: 'Whether a post-mortem is required, when it is due, which template' },
+      ),
+    ),
+  },
+  { ...closed, description: 'What a severity demands. All four always exist: a field left out takes its default.' },
+);
+
 /** The kinds, in the order they are applied (deletions go in the reverse order). */
-export const KINDS = ['users', 'teams', 'schedules', 'escalationPolicies', 'services'] as const;
+export const KINDS = [
+  'users',
+  'teams',
+  'schedules',
+  'escalationPolicies',
+  'services',
+  'postmortemTemplates',
+  'severityPolicies',
+] as const;
 export type Kind = (typeof KINDS)[number];
 
 export const KIND_SCHEMAS = {
@@ -279,6 +347,8 @@ export const KIND_SCHEMAS = {
   schedules: ScheduleSchema,
   escalationPolicies: EscalationPolicySchema,
   services: ServiceSchema,
+  postmortemTemplates: PostmortemTemplateSchema,
+  severityPolicies: SeverityPolicySchema,
 } satisfies Record<Kind, TSchema>;
 
 export const ConfigFileSchema = Type.Object(
@@ -288,6 +358,8 @@ export const ConfigFileSchema = Type.Object(
     schedules: Type.Optional(Type.Array(ScheduleSchema)),
     escalationPolicies: Type.Optional(Type.Array(EscalationPolicySchema)),
     services: Type.Optional(Type.Array(ServiceSchema)),
+    postmortemTemplates: Type.Optional(Type.Array(PostmortemTemplateSchema)),
+    severityPolicies: Type.Optional(Type.Array(SeverityPolicySchema)),
   },
   {
     ...closed,
@@ -302,6 +374,8 @@ export type ServiceDoc = Static<typeof ServiceSchema>;
 export type EscalationPolicyDoc = Static<typeof EscalationPolicySchema>;
 export type ScheduleDoc = Static<typeof ScheduleSchema>;
 export type LayerDoc = Static<typeof LayerSchema>;
+export type PostmortemTemplateDoc = Static<typeof PostmortemTemplateSchema>;
+export type SeverityPolicyDoc = Static<typeof SeverityPolicySchema>;
 export type ConfigFileDoc = Static<typeof ConfigFileSchema>;
 
 /** The published JSON Schema: plain JSON (TypeBox's symbols dropped), draft-07 as yaml-language-server reads it. */

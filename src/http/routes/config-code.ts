@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { ConfigCodeService } from '../../config-as-code/service.js';
-import { configJsonSchema } from '../../config-as-code/schema.js';
+import { configJsonSchema, KINDS } from '../../config-as-code/schema.js';
 import { MAX_FILE_CHARS, MAX_FILES } from '../../config-as-code/load.js';
 import { actorOf } from '../auth.js';
 import { withErrors } from '../schemas.js';
@@ -23,7 +23,7 @@ const Body = Type.Object({
     Type.Boolean({ description: 'Delete what Muster has and the files do not name (default: keep it, reported)' }),
   ),
 });
-const Kind = Type.Union(['users', 'teams', 'schedules', 'escalationPolicies', 'services'].map((k) => Type.Literal(k)));
+const Kind = Type.Union(KINDS.map((k) => Type.Literal(k)));
 const PlanSchema = Type.Object({
   changes: Type.Array(
     Type.Object({
