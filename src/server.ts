@@ -87,6 +87,7 @@ import {
   pagesBetween,
   alertTriggeredHandler,
   beginPaging,
+  primePagingLookups,
   isPageStillWanted,
   refreshPage,
   runStepHandler,
@@ -114,6 +115,7 @@ import { agentJobs } from './remediation/agent/index.js';
 import { AUTOMATION_EVALUATE_JOB, AutomationService, evaluateHandler } from './automation/index.js';
 import { PeopleHealthService } from './people/index.js';
 import { PeopleLedgerService, ensureCompTimeJob } from './people/ledger/index.js';
+import { ImportService } from './import/service.js';
 
 export interface Muster {
   app: FastifyInstance;
@@ -407,6 +409,8 @@ export function buildServices(
       teams,
       onEnqueued: () => runner?.wake(),
     }),
+    // Import from another tool (src/import; docs/import.md): the source's URL through the private-address guard.
+    imports: new ImportService({ db, clock, publicUrl: config.publicUrl, resolve }),
     async isReady() {
       await sql`select 1`.execute(db.kysely);
       return true;
@@ -454,6 +458,7 @@ function inlinePaging(escalation: EscalationDeps, log: Logger) {
   return {
     startPaging: (...[ex, alertId, now, opts]: Parameters<PagingStarter>) =>
       beginPaging(escalation, ex, alertId, now, { suppressionChecked: true, ...opts }),
+    primePaging: primePagingLookups,
     onStartPagingFailed: (alertId: string, err: unknown) =>
       log.error({ err, alertId }, 'paging could not start in the intake transaction; alerts.triggered takes over'),
   };

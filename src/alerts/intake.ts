@@ -115,7 +115,7 @@ export class IntakeService {
       onEnqueued?: () => void;
       groupCommit?: Partial<GroupCommitOptions>;
       /** Escalation's first step in the intake transaction (see PagingStarter); without it, one job hop later. */
-      paging?: Pick<PagingDeps, 'startPaging' | 'onStartPagingFailed'>;
+      paging?: Pick<PagingDeps, 'startPaging' | 'onStartPagingFailed' | 'primePaging'>;
       /**
        * A new alert, in the intake transaction (automation rules and automatic actions enqueue their job there:
        * src/server.ts injects it; this domain does not import src/automation). Keep it cheap: intake is a hot path.
@@ -285,6 +285,33 @@ export class IntakeService {
           opening.map(({ r, e }) => ({ serviceId: r.key.serviceId, groupKey: groupKeyFor(e) })),
         )
       : new Map<string, GroupRef | null>();
+    // Paging's reads for the alerts this batch may open (each paging key's live run), at once rather than per alert.
+    const paging = opening.filter(({ r }) => r.withoutInlinePaging !== true);
+    if (this.deps.paging?.startPaging && this.deps.paging.primePaging && paging.length) {
+      // An event whose labels cannot be stored fails in its own delivery's savepoint, never here for the batch.
+      const labelsOf = (e: IntakeEvent): string | null => {
+        try {
+          return toJsonText(e.labels);
+        } catch {
+          return null;
+        }
+      };
+      const candidates = paging.flatMap(({ r, e }) => {
+        const labels = labelsOf(e);
+        return labels === null
+          ? []
+          : [
+              {
+                serviceId: r.key.serviceId,
+                labels,
+                isDrill: r.key.isDrill ? 1 : 0,
+                groupKey: groupKeyFor(e),
+                severity: e.severity,
+              },
+            ];
+      });
+      await this.deps.paging.primePaging(trx, candidates);
+    }
     return { keys, groups, counts: new Map(), created: new Map() };
   }
 

@@ -36,6 +36,16 @@ export interface PagingDeps {
   engine: Db['engine'];
   live: LiveChannel;
   startPaging?: PagingStarter | undefined;
+  /**
+   * Intake, before it applies a batch: read what paging will need for the batch's possible new alerts at once
+   * (escalation's live run per paging key) instead of once per alert. Optional: without it each alert reads its own.
+   */
+  primePaging?:
+    | ((
+        ex: Executor,
+        candidates: { serviceId: string; labels: string; isDrill: number; groupKey: string | null; severity: string }[],
+      ) => Promise<void>)
+    | undefined;
   /** Told when the inline start failed and the job took over (the error is logged by the caller's logger). */
   onStartPagingFailed?: ((alertId: string, error: unknown) => void) | undefined;
   /**

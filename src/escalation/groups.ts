@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { PagingGroups } from '../catalog/index.js';
-import { memoInTransaction, type Executor } from '../db/index.js';
+import { forgetMemo, memoInTransaction, type Executor } from '../db/index.js';
 import type { EscalationRunsTable } from '../db/schema.js';
 import { fromJsonText } from '../shared/json.js';
 
@@ -173,6 +173,52 @@ export async function joinableRunInIntake(ex: Executor, q: JoinableQuery): Promi
   // The newest run is remembered: if the window has left it behind, it has left every older one behind too.
   if (run && q.startedAfter !== null && run.startedAt < q.startedAfter) return null;
   return run;
+}
+
+/**
+ * Intake, before it applies a batch: the newest live run of every paging key the batch's new alerts may have, read in
+ * one statement (per 100 keys) instead of one per alert, and remembered like `joinableRunInIntake`'s own reads. What
+ * was remembered before is forgotten first: after a rolled-back delivery it may name a run that is gone.
+ */
+export async function primeJoinableRuns(
+  ex: Executor,
+  wanted: Pick<JoinableQuery, 'serviceId' | 'pagingKey' | 'urgency'>[],
+): Promise<void> {
+  if (!ex.isTransaction) return;
+  forgetMemo(ex, JOINABLE_RUNS_MEMO);
+  if (!wanted.length) return;
+  const known = await joinableMemo(ex);
+  const keys = new Map(wanted.map((w) => [joinableKey(w), w]));
+  const list = [...keys.values()];
+  for (let i = 0; i < list.length; i += 100) {
+    const chunk = list.slice(i, i + 100);
+    const rows = await ex
+      .selectFrom('escalationRuns as r')
+      .selectAll('r')
+      .where('r.serviceId', 'in', [...new Set(chunk.map((w) => w.serviceId))])
+      .where('r.pagingKey', 'in', [...new Set(chunk.map((w) => w.pagingKey))])
+      .where('r.policyId', '!=', '')
+      .where('r.status', 'in', [...LIVE_RUN_STATUSES])
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('escalationRunAlerts as ra')
+            .innerJoin('alerts as a', 'a.id', 'ra.alertId')
+            .select('ra.alertId')
+            .whereRef('ra.runId', '=', 'r.id')
+            .where('a.status', '=', 'triggered'),
+        ),
+      )
+      .orderBy('r.startedAt', 'desc')
+      .execute();
+    for (const w of chunk) known.set(joinableKey(w), null);
+    for (const row of rows) {
+      if (row.serviceId === null || row.pagingKey === null) continue;
+      const key = joinableKey({ serviceId: row.serviceId, pagingKey: row.pagingKey, urgency: row.urgency });
+      // Newest first: the first row of a wanted key is its run (other rows of the cross product are not wanted).
+      if (keys.has(key) && known.get(key) === null) known.set(key, row);
+    }
+  }
 }
 
 export async function rememberJoinableRun(ex: Executor, run: EscalationRunRow): Promise<void> {

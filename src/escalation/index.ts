@@ -12,6 +12,7 @@ export {
 export { alertTriggeredHandler, beginPaging, runStepHandler, RUN_STEP_JOB } from './jobs.js';
 export {
   escalationFor,
+  primePagingLookups,
   startEscalation,
   runStep,
   type EscalationDeps,

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { countStatementTexts, startCountingStatements, stopCountingStatements } from '../db/statements.js';
 import { ENGINES } from '../db/testing/index.js';
 import { FakeClock, MINUTE } from '../shared/clock.js';
 import { WebhookReceiver } from '../testing/notify.js';
@@ -255,6 +256,46 @@ for (const engine of ENGINES) {
       const mine = pages('ana').slice(before);
       assert.equal(mine.length, 2, 'one page per cluster');
       assert.deepEqual(mine.map((p) => p.alertCount).sort(), [2, 3]);
+    });
+
+    it('reads the live runs of a batch’s paging keys at once (not one read per new alert), joining a run begun earlier', async () => {
+      const { key } = await service(['ben'], { mode: 'labels', labels: ['cluster'] });
+      const [first] = await post(key, 'Earlier', [{ name: 'CpuHigh', instance: 'x-0', labels: { cluster: 'c0' } }]);
+      const earlierRun = (await view(first!)).run.id;
+      // One POST, one intake transaction: 30 new alerts over 20 clusters; c0 already has a live run.
+      const alerts = Array.from({ length: 30 }, (_, i) => ({
+        name: 'CpuHigh',
+        instance: `x-${i + 1}`,
+        labels: { cluster: `c${i % 20}` },
+      }));
+      const texts = countStatementTexts();
+      startCountingStatements();
+      let ids: string[];
+      let runReads: [string, number][];
+      try {
+        ids = await post(key, 'Batch', alerts);
+      } finally {
+        // joinableRun's read and the batch's (same text up to the 60 characters the counter keeps).
+        runReads = [...texts].filter(([text]) =>
+          text.startsWith('select "r".* from "escalation_runs" as "r" where "r"."servic'),
+        );
+        stopCountingStatements();
+      }
+      assert.equal(ids.length, 30);
+      // Before: one read per paging key the transaction had not seen (20); now one for the batch.
+      assert.equal(
+        runReads.reduce((n, [, c]) => n + c, 0),
+        1,
+        JSON.stringify(runReads),
+      );
+      const runs = new Map<string, string[]>();
+      for (const [i, id] of ids.entries()) {
+        const run = (await view(id)).run.id;
+        runs.set(run, [...(runs.get(run) ?? []), `c${i % 20}`]);
+      }
+      assert.equal(runs.size, 20, 'one run per cluster');
+      assert.deepEqual(runs.get(earlierRun), ['c0', 'c0'], 'c0’s alerts joined the run begun by the earlier POST');
+      for (const clusters of runs.values()) assert.equal(new Set(clusters).size, 1, 'a run holds one cluster');
     });
 
     it('groups every alert within the window in window mode, and starts a new page after it', async () => {

@@ -21,7 +21,14 @@ import {
   type Urgency,
 } from './model.js';
 import { maybeLinkJoinedAlert } from './auto-declare.js';
-import { joinableRun, joinableRunInIntake, pagingKeyOf, rememberJoinableRun, runForAlert } from './groups.js';
+import {
+  joinableRun,
+  joinableRunInIntake,
+  pagingKeyOf,
+  primeJoinableRuns,
+  rememberJoinableRun,
+  runForAlert,
+} from './groups.js';
 import { pageMessage, triggeredRunAlerts } from './page-text.js';
 import { planStepAt } from './plan.js';
 import { snapshotOf, toPolicy } from './policies.js';
@@ -68,6 +75,26 @@ export async function logStep(
     userIds: toJsonText(entry.userIds ?? []),
     reason: entry.reason,
   });
+}
+
+/**
+ * Intake, before it applies a batch (holding its services' locks): every paging key the batch's new alerts may have,
+ * with its live run read at once (`primeJoinableRuns`), so `startEscalation` reads none per alert. A candidate that
+ * turns out not to open an alert costs nothing but its place in the one read.
+ */
+export async function primePagingLookups(
+  trx: Executor,
+  candidates: { serviceId: string; labels: string; isDrill: number; groupKey: string | null; severity: string }[],
+): Promise<void> {
+  const wanted: { serviceId: string; pagingKey: string; urgency: string }[] = [];
+  for (const c of candidates) {
+    const service =
+      (await memoInTransaction(trx, `service:${c.serviceId}`, () => findServiceRow(trx, c.serviceId))) ?? undefined;
+    if (!service?.escalationPolicyId) continue;
+    const pagingKey = pagingKeyOf(service.pagingGroups, c);
+    if (pagingKey !== null) wanted.push({ serviceId: c.serviceId, pagingKey, urgency: urgencyForSeverity(c.severity) });
+  }
+  await primeJoinableRuns(trx, wanted);
 }
 
 /**
