@@ -281,6 +281,15 @@ export async function readGrafanaOnCall(opts: ReadOptions): Promise<SourceSnapsh
     rendered.push({ slug: scheduleSlug.get(s.id)!, source: `${s.name} (${s.id})`, entries });
   }
 
+  if (opts.historyMonths > 0) {
+    unmapped.push({
+      object: 'history',
+      reason:
+        'not imported from Grafana OnCall: its alert groups are not incidents (one per alert grouping, without a severity)',
+      outcome: 'dropped',
+    });
+  }
+
   const doc: ConfigFileDoc = {
     users: userDocs,
     teams: teamDocs,
