@@ -242,6 +242,37 @@ describe('Grafana OnCall import: read() against the stand-in', () => {
   });
 });
 
+describe('Grafana OnCall import: an iCal feed that cannot be read', () => {
+  it('drops that schedule with the status, naming neither the URL nor its secret path, and imports the rest', async () => {
+    const now = Date.now();
+    const data = grafanaOnCallFixture(now);
+    data.schedules = data.schedules.map((s) =>
+      s.type === 'ical' ? { ...s, ical_url_primary: '{{URL}}/ical/private-s3cr3t.ics' } : s,
+    );
+    const standIn = await new GrafanaOnCallStandIn({ token: TOKEN, data }).start();
+    try {
+      const snap = await grafanaOnCallImporter.read({
+        baseUrl: `${standIn.url}/api/v1/`,
+        token: TOKEN,
+        now,
+        renderedFrom: now,
+        renderedTo: now + WEEK,
+        historyMonths: 3,
+        http: createImportHttp({ allowPrivateAddress: true }),
+      });
+      assert.deepEqual(snap.doc.schedules?.map((x) => x.slug).sort(), ['nights', 'primary']);
+      const u = snap.unmapped.find((x) => x.object.includes('Follow ical'));
+      assert.equal(u?.outcome, 'dropped');
+      assert.match(u.reason, /answered 404/);
+      assert.ok(!JSON.stringify(snap.unmapped).includes('s3cr3t'));
+      assert.ok(snap.unmapped.some((x) => x.object === 'history' && x.outcome === 'dropped'));
+      assert.equal(snap.rendered.length, 2);
+    } finally {
+      await standIn.close();
+    }
+  });
+});
+
 describe('Grafana OnCall mapping', () => {
   const emailOf = new Map([
     ['U1', 'a@example.com'],

@@ -12,6 +12,7 @@ import type {
   TeamDoc,
   UserDoc,
 } from '../../config-as-code/schema.js';
+import { AppError } from '../../shared/errors.js';
 import { isValidTimeZone } from '../../shared/tz.js';
 import type { Importer, ReadOptions, RenderedSchedule, SourceSnapshot, Unmapped } from '../model.js';
 import { readIcalSchedule } from './ical.js';
@@ -76,11 +77,18 @@ export async function readGrafanaOnCall(opts: ReadOptions): Promise<SourceSnapsh
   const schedules = await list<GoSchedule>(opts, `${base}/schedules/`);
   const shiftsBySchedule = new Map<string, GoShift[]>();
   const icalText = new Map<string, string>();
+  const icalFailed = new Map<string, string>();
   for (const s of schedules) {
     if (s.type === 'ical') {
       if (!s.ical_url_primary) continue;
       if (!opts.http.getText) continue;
-      icalText.set(s.id, await opts.http.getText(s.ical_url_primary, {}));
+      try {
+        icalText.set(s.id, await opts.http.getText(s.ical_url_primary, {}));
+      } catch (e) {
+        // A private feed's URL holds its secret in the path: the reason names neither the URL nor the path.
+        const status = e instanceof AppError ? (e.details as { status?: number } | undefined)?.status : undefined;
+        icalFailed.set(s.id, status ? `the feed answered ${status}` : 'the feed could not be reached');
+      }
     } else {
       shiftsBySchedule.set(
         s.id,
@@ -143,7 +151,13 @@ export async function readGrafanaOnCall(opts: ReadOptions): Promise<SourceSnapsh
       }
       const text = icalText.get(s.id);
       if (text === undefined) {
-        unmapped.push({ object, reason: 'the iCal feed cannot be fetched by this import client', outcome: 'dropped' });
+        const why = icalFailed.get(s.id) ?? 'this import client cannot fetch it';
+        unmapped.push({
+          object,
+          field: 'ical_url_primary',
+          reason: `the iCal feed was not read: ${why}`,
+          outcome: 'dropped',
+        });
         continue;
       }
       const read = readIcalSchedule(text, users, object);
