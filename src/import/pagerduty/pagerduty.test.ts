@@ -222,6 +222,25 @@ describe('PagerDuty importer: read() against the stand-in', () => {
   });
 });
 
+describe('PagerDuty importer: across daylight-saving changes', () => {
+  // 8 weeks from 1 March 2027 hold New York's change (14 March) and London's (28 March).
+  const now = Date.parse('2027-03-01T10:17:23.456Z');
+  const standIn = new PagerDutyStandIn({ token: TOKEN, now });
+  before(() => standIn.start());
+  after(() => standIn.close());
+
+  it("Muster's schedules still match PagerDuty's rendering to the minute", async () => {
+    const snap = await pagerdutyImporter.read(options(standIn, now, TOKEN, 0));
+    const from = now;
+    const to = now + 8 * WEEK;
+    const musterFinal = new Map(snap.rendered.map((r) => [r.slug, musterEntries(snap, r.slug, from, to)]));
+    const rows = fidelity(snap.rendered, musterFinal, from, to);
+    assert.equal(rows.length, 3);
+    for (const row of rows) assert.equal(row.percent, 100, `${row.schedule}: ${JSON.stringify(row.firstDifferences)}`);
+    assert.deepEqual(snap.history, []);
+  });
+});
+
 describe('PagerDuty mapping', () => {
   it('splits a weekly span across days and keeps a daily one past midnight', () => {
     const { restrictions, problems } = restrictionsOf([
