@@ -51,7 +51,15 @@ export class ConfigCodeService {
     return (await this.planWith(this.deps.db.kysely, actor, files, opts.prune, this.deps.clock.now())).plan;
   }
 
-  async apply(actor: Actor, files: ConfigFile[], opts: { prune: boolean }): Promise<ApplyOutcome> {
+  /**
+   * Plan and apply in one transaction. `alsoInTransaction` (the import's history and audit entry) runs in the same
+   * transaction after the plan is applied: if it fails, nothing is changed.
+   */
+  async apply(
+    actor: Actor,
+    files: ConfigFile[],
+    opts: { prune: boolean; alsoInTransaction?: (trx: Executor, outcome: ApplyOutcome) => Promise<void> },
+  ): Promise<ApplyOutcome> {
     this.requireAdmin(actor);
     const now = this.deps.clock.now();
     loadConfig(files); // refuse bad files before taking the transaction
@@ -66,6 +74,7 @@ export class ConfigCodeService {
         { ...plan.summary, prune: opts.prune, files: files.map((f) => f.path) },
         now,
       );
+      if (opts.alsoInTransaction) await opts.alsoInTransaction(trx, { plan, integrationKeys });
       return { plan, integrationKeys };
     });
   }

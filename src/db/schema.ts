@@ -588,6 +588,10 @@ export interface IncidentsTable {
   kind: string;
   /** The first linked alert's first_seen_at, null without one (migration 0026; set by linkAlert). */
   firstAlertAt?: number | null;
+  /** An imported incident's source ('pagerduty', 'opsgenie', 'grafana-oncall'), its id there and link (migration 0049). */
+  importSource?: string | null;
+  externalId?: string | null;
+  externalUrl?: string | null;
 }
 
 export interface IncidentServicesTable {

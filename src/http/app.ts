@@ -29,6 +29,7 @@ import { registerAlertQualityRoutes } from './routes/alert-quality.js';
 import { registerChangeHookRoutes } from './routes/change-hooks.js';
 import { registerChangeRoutes } from './routes/changes.js';
 import { registerConfigCodeRoutes } from './routes/config-code.js';
+import { registerImportRoutes } from './routes/import.js';
 import { registerSilenceRoutes } from './routes/silences.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
@@ -229,6 +230,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerSilenceRoutes(app, services);
   registerChangeRoutes(app, services);
   registerConfigCodeRoutes(app, services);
+  registerImportRoutes(app, services);
   await registerChangeHookRoutes(app, services);
   registerIncidentBridgeRoutes(app, services);
   registerIntakeRoutes(app, services);

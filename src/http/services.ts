@@ -32,6 +32,7 @@ import type { RemediationService } from '../remediation/index.js';
 import type { AutomationService } from '../automation/index.js';
 import type { PeopleHealthService } from '../people/index.js';
 import type { PeopleLedgerService } from '../people/ledger/index.js';
+import type { ImportService } from '../import/service.js';
 
 /** What the HTTP layer is handed by the composition root (src/server.ts). Routes call these; they hold no SQL. */
 export interface Services {
@@ -93,5 +94,7 @@ export interface Services {
   people: PeopleHealthService;
   /** Double-booking, role-separation overrides, comp time, the anonymous pulse (src/people/ledger). */
   peopleLedger: PeopleLedgerService;
+  /** Import from PagerDuty, Opsgenie or Grafana OnCall (src/import, docs/import.md). */
+  imports: ImportService;
   isReady(): Promise<boolean>;
 }

@@ -32,6 +32,10 @@ export interface Incident extends Milestones {
   lastEventSeq: number;
   /** 'real', 'drill' or 'imported' (insights leave drills and imports out unless asked). */
   kind: string;
+  /** An imported incident's source, its id there and link back (migration 0049, src/import/history.ts). */
+  importSource?: string | null;
+  externalId?: string | null;
+  externalUrl?: string | null;
 }
 
 export const INCIDENT_KINDS = ['real', 'drill', 'imported'] as const;

@@ -43,6 +43,7 @@ import * as m0043 from './0043_list_keyset.js';
 import * as m0044 from './0044_room_entries_tickets.js';
 import * as m0046 from './0046_incident_list_filters.js';
 import * as m0048 from './0048_config_slugs.js';
+import * as m0049 from './0049_imported_incidents.js';
 
 /**
  * Every migration, in order. Add a line per new file (NNNN_name.ts); names sort, and a released migration never
@@ -93,4 +94,5 @@ export const migrations: Record<string, Migration> = {
   '0044_room_entries_tickets': m0044,
   '0046_incident_list_filters': m0046,
   '0048_config_slugs': m0048,
+  '0049_imported_incidents': m0049,
 };

@@ -59,6 +59,16 @@ export const IncidentSchema = Type.Object({
   }),
   suspectedChangeId: Type.Union([Type.String(), Type.Null()]),
   kind: Type.Optional(Type.String({ description: 'real, drill or imported' })),
+  importedFrom: Type.Optional(
+    Type.Object(
+      {
+        source: Type.String({ description: 'pagerduty, opsgenie or grafana-oncall' }),
+        externalId: Type.String({ description: "The incident's id in the source" }),
+        url: Type.Union([Type.String(), Type.Null()], { description: 'A link back to it in the source' }),
+      },
+      { description: 'Only on an imported incident (docs/import.md)' },
+    ),
+  ),
   postmortem: Type.Optional(PostmortemRefSchema),
   postmortemExpected: Type.Optional(Type.Boolean()),
 });
@@ -123,6 +133,9 @@ export const presentIncident = (i: Incident) => ({
   },
   suspectedChangeId: i.suspectedChangeId,
   kind: i.kind,
+  ...(i.importSource
+    ? { importedFrom: { source: i.importSource, externalId: i.externalId ?? '', url: i.externalUrl ?? null } }
+    : {}),
 });
 
 export const presentEvent = (e: TimelineEvent) => ({
