@@ -237,7 +237,11 @@ export async function readPagerDuty(opts: ReadOptions): Promise<SourceSnapshot> 
       drop(named('user', u.name, u.id), 'has no usable email address (Muster names people by email)');
       continue;
     }
-    if (emailOf.has(u.id) || [...emailOf.values()].includes(email)) continue;
+    if (emailOf.has(u.id)) continue;
+    if ([...emailOf.values()].includes(email)) {
+      drop(named('user', u.name, u.id), `has the same email as another user (${email}): imported once`);
+      continue;
+    }
     emailOf.set(u.id, email);
     const doc: UserDoc = { email, name: u.name.trim().slice(0, 200) || email };
     if (u.time_zone && isValidTimeZone(u.time_zone)) doc.timezone = u.time_zone;
