@@ -5,7 +5,7 @@ import { loadConfig } from '../../config-as-code/load.js';
 import type { ScheduleDoc } from '../../config-as-code/schema.js';
 import { computeSchedule } from '../../oncall/model.js';
 import { parseLocalDate } from '../../shared/tz.js';
-import { GrafanaOnCallStandIn, grafanaOnCallFixture } from '../../testing/standins/grafana-oncall.js';
+import { GrafanaOnCallStandIn, grafanaOnCallFixture, type GoShift } from '../../testing/standins/grafana-oncall.js';
 import { createImportHttp } from '../http.js';
 import type { RenderedEntry, SourceSnapshot } from '../model.js';
 import { IMPORTERS } from '../sources.js';
@@ -267,6 +267,118 @@ describe('Grafana OnCall import: an iCal feed that cannot be read', () => {
       assert.ok(!JSON.stringify(snap.unmapped).includes('s3cr3t'));
       assert.ok(snap.unmapped.some((x) => x.object === 'history' && x.outcome === 'dropped'));
       assert.equal(snap.rendered.length, 2);
+    } finally {
+      await standIn.close();
+    }
+  });
+});
+
+describe('Grafana OnCall import: more shift shapes render as the source does', () => {
+  // Now, and two dates whose next 8 weeks hold the clock changes of New York, Berlin, London and Sydney.
+  for (const now of [Date.now(), Date.parse('2027-03-01T10:17:00Z'), Date.parse('2027-09-20T03:00:00Z')]) {
+    it(`the fixture organisation from ${new Date(now).toISOString()}: every minute matches`, async () => {
+      const standIn = await new GrafanaOnCallStandIn({ token: TOKEN, data: grafanaOnCallFixture(now) }).start();
+      try {
+        const from = Math.floor(now / MINUTE) * MINUTE;
+        const to = from + 8 * WEEK;
+        const snap = await grafanaOnCallImporter.read({
+          baseUrl: standIn.url,
+          token: TOKEN,
+          now,
+          renderedFrom: from,
+          renderedTo: to,
+          historyMonths: 0,
+          http: createImportHttp({ allowPrivateAddress: true }),
+        });
+        assert.equal(snap.rendered.length, 3);
+        for (const r of snap.rendered) {
+          const doc = snap.doc.schedules!.find((x) => x.slug === r.slug)!;
+          assert.equal(matchingMinutes(r.entries, musterFinal(doc, from, to), from, to), (to - from) / MINUTE, r.slug);
+        }
+      } finally {
+        await standIn.close();
+      }
+    });
+  }
+
+  it('a rotation starting mid-week, a weekend span, 12-hour turns and weekday days', async () => {
+    const now = Date.parse('2027-03-20T00:00:00Z');
+    const base = grafanaOnCallFixture(now);
+    const today = Math.floor(now / 86_400_000);
+    const day = (d: number) => new Date((today + d) * 86_400_000).toISOString().slice(0, 10);
+    const shift = (id: string, fields: Partial<GoShift>): GoShift => ({
+      id,
+      schedule: 'SX',
+      name: id,
+      type: 'rolling_users',
+      team_id: null,
+      time_zone: null,
+      level: 0,
+      start: `${day(-30)}T09:00:00`,
+      duration: 3600,
+      ...fields,
+    });
+    const data = {
+      ...base,
+      schedules: [{ id: 'SX', name: 'Shapes', type: 'web' as const, team_id: null, time_zone: 'Australia/Sydney' }],
+      shifts: [
+        // Weekly on Mon/Wed/Fri, weeks from Monday, the rotation's start a Wednesday (or whichever day it is).
+        shift('A', {
+          start: `${day(-40)}T08:30:00`,
+          duration: 4 * 3600,
+          frequency: 'weekly',
+          week_start: 'MO',
+          by_day: ['MO', 'WE', 'FR'],
+          rolling_users: [['UALICE'], ['UBOB'], ['UCAROL']],
+        }),
+        // 12-hour turns, continuous, at level 1 on top only on weekdays' evenings via a daily restricted shift.
+        shift('B', {
+          level: 1,
+          start: `${day(-20)}T18:00:00`,
+          duration: 5 * 3600,
+          frequency: 'daily',
+          by_day: ['MO', 'TU', 'WE', 'TH', 'FR'],
+          rolling_users: [['UDAVE'], ['UERIN']],
+        }),
+        // A weekend span Friday 18:00 for 54 hours, weekly, two people.
+        shift('C', {
+          level: 2,
+          start: `${day(-35 - ((new Date((today - 35) * 86_400_000).getUTCDay() + 2) % 7))}T18:00:00`,
+          duration: 54 * 3600,
+          frequency: 'weekly',
+          rolling_users: [['UBOB'], ['UALICE']],
+        }),
+        shift('D', {
+          level: -1,
+          start: `${day(-10)}T07:00:00`,
+          duration: 12 * 3600,
+          frequency: 'hourly',
+          interval: 12,
+          rolling_users: [['UCAROL'], ['UDAVE']],
+        }),
+      ],
+    };
+    const standIn = await new GrafanaOnCallStandIn({ token: TOKEN, data }).start();
+    try {
+      const from = Math.floor(now / MINUTE) * MINUTE;
+      const to = from + 8 * WEEK;
+      const snap = await grafanaOnCallImporter.read({
+        baseUrl: standIn.url,
+        token: TOKEN,
+        now,
+        renderedFrom: from,
+        renderedTo: to,
+        historyMonths: 0,
+        http: createImportHttp({ allowPrivateAddress: true }),
+      });
+      const doc = snap.doc.schedules![0]!;
+      assert.deepEqual(
+        doc.layers?.map((l) => l.name),
+        ['D', 'A', 'B', 'C'],
+      );
+      const r = snap.rendered[0]!;
+      assert.ok(r.entries.filter((e) => e.users.length > 0).length > 50);
+      assert.equal(matchingMinutes(r.entries, musterFinal(doc, from, to), from, to), (to - from) / MINUTE);
     } finally {
       await standIn.close();
     }

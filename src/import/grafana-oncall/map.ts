@@ -251,7 +251,11 @@ export function mapShift(shift: ShiftInput, ctx: ShiftContext): ShiftOutcome {
 
   const isEvent = shift.type === 'single_event' || shift.type === 'override' || !shift.frequency;
   if (isEvent) {
-    const endMs = startMs + durSec * 1000;
+    // The event ends `duration` later on the wall clock, as Grafana OnCall (Python's aware datetime arithmetic) does.
+    const endSecond = start.second + durSec;
+    const endMs =
+      localToUtc(zone, start.day + Math.floor(endSecond / DAY_SEC), Math.floor((endSecond % DAY_SEC) / 60)) +
+      (endSecond % 60) * 1000;
     if (endMs <= ctx.now) {
       note('ended before the import: nothing to carry over', 'dropped');
       return { unmapped };
@@ -279,7 +283,7 @@ export function mapShift(shift: ShiftInput, ctx: ShiftContext): ShiftOutcome {
         name: shift.name.slice(0, 100) || shift.id,
         ...(zone !== ctx.scheduleZone ? { timeZone: zone } : {}),
         participants: [user],
-        turn: { unit: 'duration', seconds: Math.max(60, durSec) },
+        turn: { unit: 'duration', seconds: Math.max(60, Math.round((endMs - startMs) / 1000)) },
         startDate: dateOf(start.day),
         handoffTime: hhmm(Math.floor(start.second / 60)),
         endsAt: isoOf(endMs),

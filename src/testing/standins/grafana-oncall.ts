@@ -293,20 +293,24 @@ const weekday = (day: number) => new Date(day * DAY_MS).getUTCDay();
 function occurrences(s: ShiftLike, scheduleZone: string, from: number, to: number): Ev[] {
   const zone = s.time_zone ?? scheduleZone;
   const { day: day0, second: sec0 } = parseLocal(s.start);
-  const dur = s.duration * 1000;
   const until =
     s.untilMs ?? (s.until ? localToInstant(zone, parseLocal(s.until).day, parseLocal(s.until).second) : Infinity);
   const groups = s.type === 'rolling_users' ? (s.rolling_users ?? []) : [s.users ?? []];
   const offset = s.start_rotation_from_user_index ?? 0;
   const level = s.level ?? 0;
   const out: Ev[] = [];
-  const push = (start: number, frame: number) => {
-    if (start + dur > from && start < to && groups.length > 0) {
-      out.push({ start, end: start + dur, users: groups[(frame + offset) % groups.length]!, level });
+  // An event ends `duration` later on the wall clock (Python's aware datetime + timedelta), so a 22:00 + 10 h night
+  // ends at 08:00 local on the night the clocks change too.
+  const push = (day: number, second: number, frame: number) => {
+    const start = localToInstant(zone, day, second);
+    const endSecond = second + s.duration;
+    const end = localToInstant(zone, day + Math.floor(endSecond / 86_400), endSecond % 86_400);
+    if (end > from && start < to && groups.length > 0) {
+      out.push({ start, end, users: groups[(frame + offset) % groups.length]!, level });
     }
   };
   if (s.type === 'single_event' || s.type === 'override' || !s.frequency) {
-    push(localToInstant(zone, day0, sec0), 0);
+    push(day0, sec0, 0);
     return out;
   }
   const interval = s.interval ?? 1;
@@ -321,7 +325,7 @@ function occurrences(s: ShiftLike, scheduleZone: string, from: number, to: numbe
       if (start >= until || start >= to || count >= limit) break;
       if (byDay && !byDay.includes(weekday(day))) continue;
       count++;
-      push(start, k);
+      push(day, (minute % 1440) * 60, k);
     }
     return out;
   }
@@ -350,7 +354,7 @@ function occurrences(s: ShiftLike, scheduleZone: string, from: number, to: numbe
       frame = months / interval;
     }
     count++;
-    push(start, frame);
+    push(day, sec0, frame);
   }
   return out;
 }
