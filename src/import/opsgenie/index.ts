@@ -129,6 +129,12 @@ interface OgEscalation {
     closeAlertAfterAll?: boolean;
   } | null;
 }
+interface OgRoutingRule {
+  id: string;
+  name: string;
+  isDefault?: boolean;
+  notify?: { type?: string; id?: string; name?: string };
+}
 interface OgIntegration {
   id: string;
   name: string;
@@ -301,7 +307,9 @@ export const opsgenieImporter: Importer = {
     const scheduleSlug = assignSlugs(ogSchedules);
     const schedules: ScheduleDoc[] = [];
     const rendered: RenderedSchedule[] = [];
-    const days = Math.max(1, Math.ceil((opts.renderedTo - opts.renderedFrom) / 86_400_000));
+    // The timeline from a day before the range to a day after it (Opsgenie may align the start to a day), clipped.
+    const timelineFrom = new Date(opts.renderedFrom - 86_400_000).toISOString();
+    const days = Math.max(1, Math.ceil((opts.renderedTo - opts.renderedFrom) / 86_400_000)) + 2;
     for (const s of ogSchedules) {
       const object = `schedule "${s.name}" (${s.id})`;
       const slug = scheduleSlug.get(s.id)!;
@@ -359,7 +367,7 @@ export const opsgenieImporter: Importer = {
       }
       const timeline = (
         await get<OgTimeline>(
-          `/v2/schedules/${encodeURIComponent(s.id)}/timeline?date=${encodeURIComponent(new Date(opts.renderedFrom).toISOString())}&interval=${days}&intervalUnit=days`,
+          `/v2/schedules/${encodeURIComponent(s.id)}/timeline?date=${encodeURIComponent(timelineFrom)}&interval=${days}&intervalUnit=days`,
         )
       ).data;
       const entries = renderTimeline(timeline, opts.renderedFrom, opts.renderedTo);
@@ -401,6 +409,41 @@ export const opsgenieImporter: Importer = {
     }
 
     // ---- integrations → one service per owner team ----
+    const importedPolicies = new Set(policies.map((p) => p.slug));
+    /** The service's policy: where the team's default routing rule sends alerts, else the team's only escalation. */
+    async function servicePolicy(team: string): Promise<{ policy: string | null; notes: string[] }> {
+      const notes: string[] = [];
+      const ogTeam = ogTeamsList.find((t) => teamSlug.get(t.id) === team);
+      if (ogTeam) {
+        const rules =
+          (await get<OgRoutingRule[]>(`/v2/teams/${encodeURIComponent(ogTeam.id)}/routing-rules`)).data ?? [];
+        const others = rules.filter((r) => !r.isDefault);
+        if (others.length > 0) {
+          notes.push(
+            `the team's routing rules by alert conditions (${others.map((r) => `"${r.name}"`).join(', ')}) are not carried: every alert of the service goes to one policy`,
+          );
+        }
+        const def = rules.find((r) => r.isDefault);
+        if (def?.notify?.type === 'escalation' && def.notify.id) {
+          const slug = escalationSlug.get(def.notify.id);
+          if (slug && importedPolicies.has(slug)) return { policy: slug, notes };
+        }
+        if (def?.notify?.type === 'schedule') {
+          notes.push(
+            `the team's default routing rule notifies schedule "${def.notify.name ?? def.notify.id}" directly; Muster's services page through a policy: choose one in Muster`,
+          );
+          return { policy: null, notes };
+        }
+      }
+      const teamPolicies = policyOfTeam.get(team) ?? [];
+      if (teamPolicies.length === 1) return { policy: teamPolicies[0]!, notes };
+      notes.push(
+        teamPolicies.length === 0
+          ? 'no imported escalation to route to: the service pages nobody until a policy is chosen'
+          : `the team owns ${teamPolicies.length} escalations and no default routing rule names one: choose the service's policy in Muster`,
+      );
+      return { policy: null, notes };
+    }
     const ogIntegrations = (await get<OgIntegration[]>('/v2/integrations')).data ?? [];
     const services = new Map<string, ServiceDoc>();
     for (const i of ogIntegrations) {
@@ -409,24 +452,17 @@ export const opsgenieImporter: Importer = {
       let service = services.get(team);
       if (!service) {
         const teamName = team === UNOWNED_TEAM.slug ? 'Opsgenie' : (teams.find((t) => t.slug === team)?.name ?? team);
-        const teamPolicies = policyOfTeam.get(team) ?? [];
+        const choice = await servicePolicy(team);
         service = {
           slug: `${team.slice(0, 40)}-alerts`,
           name: `${teamName} alerts`.slice(0, 100),
           team,
           description: 'Imported from Opsgenie: the integrations of this team',
-          escalationPolicy: teamPolicies.length === 1 ? teamPolicies[0]! : null,
+          escalationPolicy: choice.policy,
           integrationKeys: [],
         };
-        if (teamPolicies.length !== 1) {
-          note(
-            `service "${service.name}"`,
-            teamPolicies.length === 0
-              ? 'the team owns no imported escalation: the service pages nobody until one is chosen'
-              : `the team owns ${teamPolicies.length} escalations (Opsgenie routes by the team's routing rules): choose the service's policy in Muster`,
-            'approximated',
-            'escalationPolicy',
-          );
+        for (const reason of choice.notes) {
+          note(`service "${service.name}"`, reason, 'approximated', 'escalationPolicy');
         }
         services.set(team, service);
       }

@@ -261,6 +261,9 @@ describe('Opsgenie importer: read() against the stand-in', () => {
     has(/integration "Default API"/, /no owner team/, 'approximated');
     has(/integration "DB mail"/, /type Email/, 'approximated');
     has(/integration "DB mail"/, /disabled/, 'approximated');
+    has(/service "Database alerts"/, /routing rules by alert conditions \("Replication lag"\)/, 'approximated');
+    has(/service "Opsgenie alerts"/, /no imported escalation/, 'approximated');
+    assert.ok(!snap.unmapped.some((u) => /service "Platform alerts"/.test(u.object)), 'routed by its default rule');
     assert.ok(!snap.unmapped.some((u) => /Night watch|DB half days/.test(u.object)), 'those map exactly');
     assert.ok(!snap.unmapped.some((u) => /user (ben|cleo|eve)/.test(u.object) && u.field !== 'notificationRules'));
     assert.equal(snap.history.length, 0);

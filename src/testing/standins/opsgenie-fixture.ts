@@ -287,6 +287,39 @@ export function opsgenieFixture(now: number): OgFixture {
         ],
       },
     ],
+    routingRules: {
+      't-platform': [
+        {
+          id: 'rr-platform',
+          name: 'Default',
+          isDefault: true,
+          order: 0,
+          criteria: { type: 'match-all' },
+          notify: { type: 'escalation', id: 'e-platform', name: 'Platform_escalation' },
+        },
+      ],
+      't-db': [
+        {
+          id: 'rr-db-nights',
+          name: 'Replication lag',
+          isDefault: false,
+          order: 0,
+          criteria: {
+            type: 'match-all-conditions',
+            conditions: [{ field: 'message', operation: 'contains', expectedValue: 'lag' }],
+          },
+          notify: { type: 'schedule', id: 's-night', name: 'Night watch' },
+        },
+        {
+          id: 'rr-db',
+          name: 'Default',
+          isDefault: true,
+          order: 1,
+          criteria: { type: 'match-all' },
+          notify: { type: 'escalation', id: 'e-db', name: 'Database_escalation' },
+        },
+      ],
+    },
     integrations: [
       { id: 'i-prom', name: 'Prometheus', enabled: true, type: 'Prometheus', teamId: 't-platform' },
       { id: 'i-grafana', name: 'Grafana', enabled: true, type: 'Grafana', teamId: 't-platform' },

@@ -141,6 +141,17 @@ export interface OgFixture {
   overrides: Record<string, OgOverride[]>;
   escalations: OgEscalation[];
   integrations: OgIntegration[];
+  /** `GET /v2/teams/{id}/routing-rules`, by team id. */
+  routingRules?: Record<string, OgRoutingRule[]>;
+}
+
+export interface OgRoutingRule {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  order: number;
+  criteria: { type: 'match-all' | 'match-any-condition' | 'match-all-conditions'; conditions?: unknown[] };
+  notify: { type: 'escalation' | 'schedule' | 'none'; id?: string; name?: string };
 }
 
 export interface OpsgenieStandInOptions {
@@ -415,7 +426,9 @@ export class OpsgenieStandIn extends StandIn {
         if (!id)
           return this.wrap(f.teams.map(({ id: teamId, name, description }) => ({ id: teamId, name, description })));
         const team = f.teams.find((t) => t.id === id || t.name === id);
-        return team ? this.wrap(team) : notFound('Team');
+        if (!team) return notFound('Team');
+        if (sub === 'routing-rules') return this.wrap(f.routingRules?.[team.id] ?? []);
+        return sub ? this.error(404, 'Not found') : this.wrap(team);
       }
       case 'schedules': {
         if (!id) {
