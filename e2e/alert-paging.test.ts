@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPage, signIn } from './browser.js';
 import { WebhookReceiver } from '../src/testing/notify.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
+import { until } from '../src/testing/fixtures.js';
 
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 900 },
@@ -21,16 +22,6 @@ const VIEWPORTS = [
 function ok<T>(r: { status: number; body: T }, what: string): T {
   assert.ok(r.status >= 200 && r.status < 300, `${what}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function assertNoSideways(page: Page, what: string): Promise<void> {

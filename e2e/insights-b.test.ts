@@ -14,6 +14,7 @@ import { systemActor } from '../src/identity/index.js';
 import { FakeClock } from '../src/shared/clock.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
+import { until } from '../src/testing/fixtures.js';
 
 /** One engine for this browser file; MUSTER_E2E_ENGINES=both runs both (docs/adr/0012). */
 const ENGINES = browserTestEngines('sqlite');
@@ -21,16 +22,6 @@ const ENGINES = browserTestEngines('sqlite');
 const SHOTS = '/tmp/shots-insights-b';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** The page is no wider than the viewport (nothing scrolls sideways). */
 async function assertFits(page: Page, what: string): Promise<void> {

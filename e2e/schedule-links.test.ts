@@ -15,18 +15,9 @@ import { WebhookReceiver } from '../src/testing/notify.js';
 import { startTestMuster, type TestMuster } from '../src/testing/server.js';
 import { unfold } from '../src/oncall/ical.js';
 import { launchBrowser, openPage, signIn } from './browser.js';
+import { until } from '../src/testing/fixtures.js';
 
 const HOUR = 3_600_000;
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function ok<T>(r: { status: number; body: T }, what: string): T {
   assert.ok(r.status >= 200 && r.status < 300, `${what}: HTTP ${r.status} ${JSON.stringify(r.body)}`);

@@ -11,16 +11,7 @@ import { DAY, FakeClock, HOUR } from '../shared/clock.js';
 import { WebhookReceiver } from '../testing/notify.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { DIGEST_JOB, ensureDigestJob } from './index.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../testing/fixtures.js';
 
 const at = (iso: string): number => Date.parse(iso);
 const settle = () => new Promise((r) => setTimeout(r, 400));

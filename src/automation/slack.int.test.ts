@@ -6,16 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { startNotifyHarness, type NotifyHarness } from '../testing/notify.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../testing/fixtures.js';
 
 for (const engine of ENGINES) {
   describe(`automation rule updates in Slack [${engine}]`, () => {

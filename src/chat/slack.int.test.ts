@@ -4,6 +4,7 @@ import { ENGINES } from '../db/testing/index.js';
 import { startTestMuster } from '../testing/server.js';
 import { SlackStandIn, type SlackMessage } from '../testing/standins/slack.js';
 import { startNotifyHarness, type NotifyHarness } from '../testing/notify.js';
+import { until } from '../testing/fixtures.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
 
@@ -15,16 +16,6 @@ interface Ev {
   actorUserId: string | null;
   details: Record<string, unknown>;
   isFlagged: boolean;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** POST to Muster as Slack would: signed with the app's signing secret (or a given secret/time). */

@@ -5,16 +5,7 @@ import { ENGINES } from '../db/testing/index.js';
 import { runMuster as muster } from '../testing/cli.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { GithubStandIn } from '../testing/trackers.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../testing/fixtures.js';
 
 for (const engine of ENGINES) {
   describe(`muster incident findings and tickets [${engine}]`, () => {

@@ -12,16 +12,8 @@ import { ENGINES } from '../db/testing/index.js';
 import { FakeClock, MINUTE } from '../shared/clock.js';
 import { WebhookReceiver } from '../testing/notify.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
+import { until } from '../testing/fixtures.js';
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 400));
 
 interface Page {

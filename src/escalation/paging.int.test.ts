@@ -11,16 +11,7 @@ import { FakeClock, MINUTE } from '../shared/clock.js';
 import { nextWorkingHoursStart } from '../shared/time.js';
 import { WebhookReceiver } from '../testing/notify.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../testing/fixtures.js';
 
 for (const engine of ENGINES) {
   describe(`paging [${engine}]`, () => {

@@ -12,16 +12,7 @@ import { systemActor } from '../identity/index.js';
 import { FakeClock } from '../shared/clock.js';
 import { runMuster } from '../testing/cli.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../testing/fixtures.js';
 
 interface TargetJson {
   type: string;

@@ -11,16 +11,7 @@ import { ENGINES } from '../db/testing/index.js';
 import { DAY, FakeClock, SECOND } from '../shared/clock.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { SmtpSink } from '../testing/smtp.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../testing/fixtures.js';
 
 interface Gameday {
   id: string;

@@ -18,6 +18,7 @@ import { startMuster, type Muster } from '../server.js';
 import { createLogger } from '../shared/logger.js';
 import { WebhookReceiver } from '../testing/notify.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
+import { until } from '../testing/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RULES = join(ROOT, 'docs', 'operations', 'muster-alerts.yml');
@@ -66,16 +67,6 @@ function exposedNames(text: string): Set<string> {
     if (m[2] === 'histogram') for (const s of ['_bucket', '_count', '_sum']) names.add(m[1]! + s);
   }
   return names;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function scrapeText(url: string, token: string): Promise<string> {

@@ -13,16 +13,7 @@ import { runMuster } from '../testing/cli.js';
 import { PagingInsights } from './paging.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import type { Stats } from './model.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../testing/fixtures.js';
 
 interface Counts {
   pages: number;

@@ -15,6 +15,7 @@ import { resolveAll } from '../shared/net.js';
 import { closeServer, listenHook, WebhookReceiver } from '../testing/notify.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { httpRequest } from './channel.js';
+import { until } from '../testing/fixtures.js';
 
 const HOLD_MS = 4_000;
 
@@ -41,16 +42,6 @@ class SlowReceiver {
   }
   close(): Promise<void> {
     return closeServer(this.server);
-  }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

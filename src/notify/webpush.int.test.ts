@@ -13,16 +13,7 @@ import { WebhookReceiver } from '../testing/notify.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import { PushServiceStandIn, type BrowserSubscription } from '../testing/standins/push-service.js';
 import type { PushPayload } from './webpush.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../testing/fixtures.js';
 
 /** Host names as a DNS server would answer them; a test re-points one after it was given (DNS rebinding). */
 const dns: Record<string, string[]> = { 'push.example.test': ['93.184.215.14'] };

@@ -8,16 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
 import { FakeClock } from '../shared/clock.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../testing/fixtures.js';
 
 interface Person {
   name: string;

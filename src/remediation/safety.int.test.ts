@@ -20,6 +20,7 @@ import { createLogger } from '../shared/logger.js';
 import { apiFor, type ApiCall } from '../testing/server.js';
 import { readSse } from '../testing/sse.js';
 import { agentServiceFor } from './agent/index.js';
+import { until } from '../testing/fixtures.js';
 
 const SIGNING_SECRET = 'whsec-SIGNING-5e3c1a9b7d';
 const HEADER_TOKEN = 'tok-SEALED-HEADER-8f2e4d6c';
@@ -38,18 +39,6 @@ interface Ev {
   kind: string;
   body: string;
   isFlagged: boolean;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 for (const engine of ENGINES) {

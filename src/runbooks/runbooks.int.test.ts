@@ -11,16 +11,8 @@ import { DAY, FakeClock } from '../shared/clock.js';
 import { WebhookReceiver } from '../testing/notify.js';
 import { FRESHNESS_JOB } from './index.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
+import { until } from '../testing/fixtures.js';
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 const settle = () => new Promise((r) => setTimeout(r, 400));
 const at = (iso: string): number => Date.parse(iso);
 

@@ -8,7 +8,7 @@ import { ADMIN_EMAIL, type TestMuster } from './server.js';
 import { GithubStandIn, GitlabStandIn, JiraStandIn } from './trackers.js';
 
 /** Poll `fn` every 25 ms until it answers something truthy; throw naming `what` after `ms`. */
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
+export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();

@@ -21,16 +21,7 @@ import {
   type ManagedProcess,
   type MetricsTarget,
 } from '../../testing/prometheus.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../../testing/fixtures.js';
 
 interface Gameday {
   id: string;
