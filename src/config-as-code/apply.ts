@@ -54,6 +54,7 @@ const AUDIT_TYPE: Record<Kind, string> = {
   services: 'service',
   postmortemTemplates: 'postmortem_template',
   severityPolicies: 'severity_policy',
+  runbooks: 'runbook',
 };
 
 const must = (m: Map<string, string>, key: string, what: string): string => {
@@ -661,6 +662,106 @@ const applySeverityPolicy: Applier = async (ctx, change) => {
   return severity;
 };
 
+/**
+ * A runbook of a team: a new title or body is a new version (as a save in the UI, which also counts as a review);
+ * services and alert rules are replaced; one removed from the files is archived with --prune, and one the files name
+ * again is brought back.
+ */
+const applyRunbook: Applier = async (ctx, change) => {
+  const { value: v, id } = values(ctx, change);
+  const { trx, now, actor } = ctx;
+  if (change.action === 'delete') {
+    await trx.updateTable('runbooks').set({ archivedAt: now, updatedAt: now }).where('id', '=', id!).execute();
+    return id!;
+  }
+  const title = String(v.title);
+  const body = String(v.body);
+  const version = async (runbookId: string, n: number, note: string) =>
+    trx
+      .insertInto('runbookVersions')
+      .values({
+        id: newId('rbv', now),
+        runbookId,
+        version: n,
+        title,
+        body,
+        note,
+        authorUserId: actor.userId,
+        authorLabel: actor.label,
+        createdAt: now,
+      })
+      .execute();
+  let runbookId = id;
+  if (change.action === 'create') {
+    runbookId = newId('rbk', now);
+    await trx
+      .insertInto('runbooks')
+      .values({
+        id: runbookId,
+        teamId: must(ctx.current.lookup.teamIdBySlug, String(v.team), 'team'),
+        slug: String(v.slug),
+        title,
+        body,
+        version: 1,
+        reviewIntervalDays: Number(v.reviewIntervalDays),
+        lastReviewedAt: now,
+        lastReviewedByUserId: actor.userId,
+        staleNotifiedAt: null,
+        archivedAt: null,
+        createdByUserId: actor.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+    await version(runbookId, 1, 'Created by config as code');
+  } else {
+    const row = await trx
+      .selectFrom('runbooks')
+      .select(['version', 'title', 'body'])
+      .where('id', '=', runbookId!)
+      .executeTakeFirstOrThrow();
+    const isNewText = row.title !== title || row.body !== body;
+    const next = isNewText ? row.version + 1 : row.version;
+    await trx
+      .updateTable('runbooks')
+      .set({
+        title,
+        body,
+        version: next,
+        reviewIntervalDays: Number(v.reviewIntervalDays),
+        archivedAt: null,
+        lastReviewedAt: now,
+        lastReviewedByUserId: actor.userId,
+        updatedAt: now,
+      })
+      .where('id', '=', runbookId!)
+      .execute();
+    if (isNewText) await version(runbookId!, next, 'Applied by config as code');
+  }
+  await trx.deleteFrom('runbookServices').where('runbookId', '=', runbookId!).execute();
+  const serviceIds = (v.services as string[]).map((s) => must(ctx.current.lookup.serviceIdBySlug, s, 'service'));
+  if (serviceIds.length) {
+    await trx
+      .insertInto('runbookServices')
+      .values(serviceIds.map((serviceId) => ({ runbookId: runbookId!, serviceId })))
+      .execute();
+  }
+  await trx.deleteFrom('runbookAlertRules').where('runbookId', '=', runbookId!).execute();
+  for (const r of v.alertRules as { alertname: string | null; matchers: unknown[] }[]) {
+    await trx
+      .insertInto('runbookAlertRules')
+      .values({
+        id: newId('rbr', now),
+        runbookId: runbookId!,
+        alertname: r.alertname,
+        matchers: toJsonText(r.matchers),
+        createdAt: now,
+      })
+      .execute();
+  }
+  return runbookId!;
+};
+
 const APPLY: Record<Kind, Applier> = {
   users: applyUser,
   teams: applyTeam,
@@ -669,4 +770,5 @@ const APPLY: Record<Kind, Applier> = {
   services: applyService,
   postmortemTemplates: applyPostmortemTemplate,
   severityPolicies: applySeverityPolicy,
+  runbooks: applyRunbook,
 };

@@ -250,3 +250,144 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+const BASE = `users:
+  - { email: admin@example.test, name: Admin, admin: true }
+teams:
+  - slug: payments
+    name: Payments
+services:
+  - { slug: payments-api, name: Payments API, team: payments }
+  - { slug: ledger, name: Ledger, team: payments }
+`;
+const RUNBOOKS = `runbooks:
+  - team: payments
+    slug: db-failover
+    title: Fail the database over
+    body: |
+      1. Check replication lag.
+      2. Promote the replica.
+    reviewIntervalDays: 30
+    services: [payments-api, ledger]
+    alertRules:
+      - alertname: PostgresDown
+      - matchers: [{ name: service, op: '=~', value: 'pay.*' }]
+`;
+
+for (const engine of ENGINES) {
+  describe(`config as code: runbooks [${engine}]`, () => {
+    let t: TestMuster;
+    const plan = async (f: File[], prune = false) => {
+      const r = await t.api<{ plan: Plan }>('POST', '/api/config/plan', { files: f, prune });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.plan;
+    };
+    const apply = async (f: File[], prune = false) => {
+      const r = await t.api<{ plan: Plan }>('POST', '/api/config/apply', { files: f, prune });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.plan;
+    };
+    const files = (runbooks = RUNBOOKS): File[] => [
+      { path: 'base.yaml', content: BASE },
+      { path: 'runbooks.yaml', content: runbooks },
+    ];
+    const runbook = async () =>
+      t.muster.services.db.kysely
+        .selectFrom('runbooks')
+        .select(['id', 'version', 'body', 'archivedAt', 'reviewIntervalDays'])
+        .where('slug', '=', 'db-failover')
+        .executeTakeFirstOrThrow();
+
+    before(async () => {
+      t = await startTestMuster(engine);
+    });
+    after(async () => {
+      await t.stop();
+    });
+
+    it('creates a runbook addressed by team and slug, with its services and alert rules, as version 1', async () => {
+      const p = await plan(files());
+      assert.deepEqual(
+        p.changes.filter((c) => c.kind === 'runbooks').map((c) => [c.action, c.key]),
+        [['create', 'payments/db-failover']],
+      );
+      await apply(files());
+      const row = await runbook();
+      assert.equal(row.version, 1);
+      assert.equal(row.reviewIntervalDays, 30);
+      const got = await t.api<{ services: { slug: string }[]; alertRules: { alertname: string | null }[] }>(
+        'GET',
+        `/api/runbooks/${row.id}`,
+      );
+      assert.equal(got.status, 200, JSON.stringify(got.body));
+      assert.deepEqual(got.body.services.map((s) => s.slug).sort(), ['ledger', 'payments-api']);
+      assert.deepEqual(got.body.alertRules.map((r) => r.alertname).sort(), ['PostgresDown', null].sort());
+      assert.deepEqual((await plan(files())).changes, []);
+    });
+
+    it('exports it so that planning the export changes nothing', async () => {
+      const out = (await t.api<{ files: File[] }>('GET', '/api/config/export')).body.files;
+      const rb = out.find((f) => f.path === 'runbooks.yaml')!;
+      assert.match(rb.content, /slug: db-failover/);
+      const p = await plan(out, true);
+      assert.deepEqual(p.changes, []);
+      assert.deepEqual(p.summary, { create: 0, update: 0, delete: 0, unmanaged: 0 });
+    });
+
+    it('shows an edit made in the UI as drift; applying the files saves a new version', async () => {
+      const { id } = await runbook();
+      const edit = await t.api('PATCH', `/api/runbooks/${id}`, { body: 'Edited in the UI\n', serviceIds: [] });
+      assert.equal(edit.status, 200, JSON.stringify(edit.body));
+      const p = await plan(files());
+      assert.deepEqual(
+        p.changes.map((c) => [c.action, c.key, c.fields.map((f) => f.field)]),
+        [['update', 'payments/db-failover', ['body', 'services']]],
+      );
+      await apply(files());
+      const row = await runbook();
+      assert.equal(row.version, 3, 'the UI edit was version 2, the files version 3');
+      assert.match(row.body, /Promote the replica/);
+      assert.deepEqual((await plan(files())).changes, []);
+    });
+
+    it('archives a runbook left out only with --prune, and brings it back when the files name it again', async () => {
+      const without = files('runbooks: []\n');
+      const kept = await plan(without);
+      assert.deepEqual(kept.unmanaged, [{ kind: 'runbooks', key: 'payments/db-failover' }]);
+      const pruned = await apply(without, true);
+      assert.deepEqual(
+        pruned.changes.map((c) => [c.action, c.key]),
+        [['delete', 'payments/db-failover']],
+      );
+      assert.notEqual((await runbook()).archivedAt, null);
+      assert.deepEqual((await plan(without, true)).changes, [], 'an archived runbook is history, not unmanaged');
+      const back = await apply(files());
+      assert.deepEqual(
+        back.changes.map((c) => [c.action, c.key, c.fields.map((f) => f.field)]),
+        [['update', 'payments/db-failover', ['disabled']]],
+      );
+      assert.equal((await runbook()).archivedAt, null);
+    });
+
+    it('refuses a bad alert rule and an unknown service, naming the file, the runbook and the field', async () => {
+      const bad = await t.api<Err>('POST', '/api/config/plan', {
+        files: files(
+          "runbooks:\n  - { team: payments, slug: x, title: X, alertRules: [{ matchers: [{ name: a, op: '=~', value: '(' }] }] }\n",
+        ),
+      });
+      assert.equal(bad.status, 400, JSON.stringify(bad.body));
+      assert.deepEqual(
+        bad.body.error.details!.problems.map((x) => [x.file, x.object, x.field]),
+        [['runbooks.yaml', 'runbook payments/x', 'alertRules[0].matchers[0].value']],
+      );
+      const ref = await t.api<Err>('POST', '/api/config/plan', {
+        files: files('runbooks:\n  - { team: payments, slug: x, title: X, services: [nope] }\n'),
+      });
+      assert.equal(ref.status, 400, JSON.stringify(ref.body));
+      assert.deepEqual(
+        ref.body.error.details!.problems.map((x) => [x.object, x.field, x.message]),
+        [['runbook payments/x', 'services', 'no service nope in the files or in Muster']],
+      );
+    });
+  });
+}

@@ -16,6 +16,7 @@ import {
   DEFAULT_WORKING_HOURS,
   emptyState,
   normalizeCondition,
+  uniqueSorted,
   type CurrentObject,
   type CurrentState,
 } from './model.js';
@@ -291,6 +292,52 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
   }
 
   await readPostmortemTemplatesAndSeverityPolicies(ex, put);
+
+  const runbooks = await ex
+    .selectFrom('runbooks')
+    .select(['id', 'teamId', 'slug', 'title', 'body', 'reviewIntervalDays', 'archivedAt'])
+    .orderBy('id')
+    .execute();
+  const runbookServices = await ex.selectFrom('runbookServices').select(['runbookId', 'serviceId']).execute();
+  const runbookRules = await ex
+    .selectFrom('runbookAlertRules')
+    .select(['runbookId', 'alertname', 'matchers'])
+    .execute();
+  for (const r of runbooks) {
+    const key = `${team(r.teamId)}/${r.slug}`;
+    put({
+      kind: 'runbooks',
+      key,
+      id: r.id,
+      value: {
+        team: team(r.teamId),
+        slug: r.slug,
+        title: r.title,
+        body: r.body,
+        reviewIntervalDays: r.reviewIntervalDays,
+        services: [
+          ...new Set(
+            runbookServices
+              .filter((x) => x.runbookId === r.id)
+              .map((x) => serviceSlug.get(x.serviceId) ?? `unknown-service:${x.serviceId}`),
+          ),
+        ].sort(),
+        alertRules: uniqueSorted(
+          runbookRules
+            .filter((x) => x.runbookId === r.id)
+            .map((x) => ({
+              alertname: x.alertname,
+              matchers: fromJsonText<{ name: string; op: string; value: string }[]>(x.matchers, []).map((m) => ({
+                name: m.name,
+                op: m.op,
+                value: m.value,
+              })),
+            })),
+        ),
+        disabled: r.archivedAt !== null,
+      },
+    });
+  }
 
   const idMap = <T extends { key: string; id: string }>(m: Map<string, T>) =>
     new Map([...m.values()].map((o) => [o.key, o.id]));

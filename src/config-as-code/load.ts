@@ -9,6 +9,7 @@ import { validatePolicy } from '../escalation/model.js';
 import { matcherProblems } from '../alerts/noise-model.js';
 import { pagingGroupProblems } from '../catalog/model.js';
 import { layerProblems } from '../oncall/validate.js';
+import { alertRuleProblems, type AlertRule } from '../runbooks/model.js';
 import { AppError } from '../shared/errors.js';
 import { isValidTimeZone, localToUtc, parseLocalDate, parseTimeOfDay } from '../shared/tz.js';
 import {
@@ -23,6 +24,8 @@ import {
   normalizeSeverityPolicy,
   KEY_FIELD,
   KIND_WORD,
+  keyOf,
+  normalizeRunbook,
   type DesiredObject,
   type DesiredState,
 } from './model.js';
@@ -60,7 +63,7 @@ type RawObject = Record<string, unknown>;
 
 function objectName(kind: Kind, raw: unknown, index: number): string {
   const o = (raw && typeof raw === 'object' ? raw : {}) as RawObject;
-  const key = o[KEY_FIELD[kind]];
+  const key = keyOf(kind, o);
   return `${KIND_WORD[kind]} ${typeof key === 'string' && key ? key : `#${index + 1}`}`;
 }
 
@@ -154,6 +157,14 @@ function objectProblems(kind: Kind, raw: RawObject): { field: string; message: s
       if (!String(raw.name).trim()) out.push({ field: 'name', message: 'must not be empty' });
       return out;
     }
+    case 'runbooks': {
+      const rules = ((raw.alertRules ?? []) as { alertname?: string | null; matchers?: AlertRule['matchers'] }[]).map(
+        (r) => ({ alertname: r.alertname ?? null, matchers: r.matchers ?? [] }),
+      );
+      const out = alertRuleProblems(rules, 'alertRules');
+      if (!String(raw.title).trim()) out.push({ field: 'title', message: 'give the runbook a title' });
+      return out;
+    }
     case 'severityPolicies': {
       const pm = raw.postmortem as { mode: string; dueBusinessDays?: number | null } | undefined;
       return pm && pm.mode === 'required' && (pm.dueBusinessDays ?? null) === null
@@ -228,6 +239,7 @@ const NORMALIZE: Record<Kind, (raw: never) => Record<string, unknown>> = {
   services: normalizeService,
   postmortemTemplates: normalizePostmortemTemplate,
   severityPolicies: normalizeSeverityPolicy,
+  runbooks: normalizeRunbook,
 };
 
 /** Parse and check the files; the desired state, or 400 `config_invalid` listing every problem. */
@@ -278,7 +290,7 @@ export function loadConfig(files: ConfigFile[]): DesiredState {
           problems.push(...own.map((p) => ({ file: where, object, ...p })));
           if (own.length) return;
           const value = NORMALIZE[kind](raw as never);
-          const key = String(value[KEY_FIELD[kind]]);
+          const key = String(keyOf(kind, value));
           const earlier = state[kind].get(key);
           if (earlier) {
             problems.push({

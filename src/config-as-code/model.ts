@@ -11,6 +11,7 @@ import type {
   Kind,
   LayerDoc,
   PostmortemTemplateDoc,
+  RunbookDoc,
   ScheduleDoc,
   ServiceDoc,
   SeverityPolicyDoc,
@@ -81,6 +82,7 @@ export const KIND_WORD: Record<Kind, string> = {
   services: 'service',
   postmortemTemplates: 'postmortem_template',
   severityPolicies: 'severity_policy',
+  runbooks: 'runbook',
 };
 
 /** The field of an object that is its key in the files. */
@@ -92,7 +94,18 @@ export const KEY_FIELD: Record<Kind, string> = {
   services: 'slug',
   postmortemTemplates: 'slug',
   severityPolicies: 'severity',
+  runbooks: 'slug',
 };
+
+/** An object's key in plans: its key field, or `team/slug` for a runbook (a slug is unique in its team). */
+export function keyOf(kind: Kind, value: Record<string, unknown>): unknown {
+  if (kind === 'runbooks') {
+    return typeof value.team === 'string' && typeof value.slug === 'string'
+      ? `${value.team}/${value.slug}`
+      : value.slug;
+  }
+  return value[KEY_FIELD[kind]];
+}
 
 /** Collections a file may leave out to leave them alone. */
 export const UNMANAGED_WHEN_OMITTED: Partial<Record<Kind, string[]>> = {
@@ -131,7 +144,7 @@ const lower = (email: string): string => email.trim().toLowerCase();
 const byJson = (a: unknown, b: unknown): number =>
   canonical(a) < canonical(b) ? -1 : canonical(a) > canonical(b) ? 1 : 0;
 
-const uniqueSorted = <T>(xs: T[]): T[] => [...new Map(xs.map((x) => [canonical(x), x])).values()].sort(byJson);
+export const uniqueSorted = <T>(xs: T[]): T[] => [...new Map(xs.map((x) => [canonical(x), x])).values()].sort(byJson);
 
 export function normalizeUser(d: UserDoc): Value {
   return {
@@ -293,6 +306,24 @@ export function normalizePostmortemTemplate(d: PostmortemTemplateDoc): Value {
       required: x.required ?? false,
       help: (x.help ?? '').trim(),
     })),
+  };
+}
+
+export function normalizeRunbook(d: RunbookDoc): Value {
+  return {
+    team: d.team,
+    slug: d.slug,
+    title: d.title.trim(),
+    body: d.body ?? '',
+    reviewIntervalDays: d.reviewIntervalDays ?? 90,
+    services: [...new Set(d.services ?? [])].sort(),
+    alertRules: uniqueSorted(
+      (d.alertRules ?? []).map((r) => ({
+        alertname: r.alertname == null ? null : r.alertname.trim(),
+        matchers: (r.matchers ?? []).map((m) => ({ name: m.name, op: m.op, value: m.value })),
+      })),
+    ),
+    disabled: false,
   };
 }
 

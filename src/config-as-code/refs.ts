@@ -83,6 +83,11 @@ export function referenceProblems(
     ref(o, 'postmortemTemplates', pm.template, 'postmortem.template');
   }
 
+  for (const o of desired.runbooks.values()) {
+    ref(o, 'teams', String(o.value.team), 'team');
+    (o.value.services as string[]).forEach((s) => ref(o, 'services', s, 'services'));
+  }
+
   for (const o of desired.users.values()) {
     ((o.value.notificationRules ?? []) as { contactMethod: { kind: string; address: string } }[]).forEach((r) => {
       const { kind, address } = r.contactMethod;

@@ -329,6 +329,51 @@ export const SeverityPolicySchema = Type.Object(
   { ...closed, description: 'What a severity demands. All four always exist: a field left out takes its default.' },
 );
 
+export const RunbookSchema = Type.Object(
+  {
+    team: SlugSchema,
+    slug: Type.String({
+      pattern: '^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$',
+      description: "Unique in its team: lower-case letters, digits and dashes, at most 60 (the runbook's address)",
+    }),
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    body: Type.Optional(Text(200_000, 'Markdown; every text applied is a new version')),
+    reviewIntervalDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 730, description: 'Remind the team after this many days (default 90)' }),
+    ),
+    services: Type.Optional(Type.Array(SlugSchema, { maxItems: 50, description: 'Slugs of the services it is for' })),
+    alertRules: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            alertname: Type.Optional(
+              Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
+                description: 'The alert rule key; left out or null: any alert its matchers match',
+              }),
+            ),
+            matchers: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    name: Type.String({ minLength: 1, maxLength: 100 }),
+                    op: lit(['=', '!=', '=~', '!~']),
+                    value: Type.String({ maxLength: 1000 }),
+                  },
+                  { ...closed, description: '=~ and !~ are RE2 regular expressions' },
+                ),
+                { maxItems: 20 },
+              ),
+            ),
+          },
+          closed,
+        ),
+        { maxItems: 20, description: 'The alerts it is suggested for' },
+      ),
+    ),
+  },
+  { ...closed, description: 'A runbook of a team, addressed by team and slug; left out with --prune it is archived' },
+);
+
 /** The kinds, in the order they are applied (deletions go in the reverse order). */
 export const KINDS = [
   'users',
@@ -338,6 +383,7 @@ export const KINDS = [
   'services',
   'postmortemTemplates',
   'severityPolicies',
+  'runbooks',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -349,6 +395,7 @@ export const KIND_SCHEMAS = {
   services: ServiceSchema,
   postmortemTemplates: PostmortemTemplateSchema,
   severityPolicies: SeverityPolicySchema,
+  runbooks: RunbookSchema,
 } satisfies Record<Kind, TSchema>;
 
 export const ConfigFileSchema = Type.Object(
@@ -360,6 +407,7 @@ export const ConfigFileSchema = Type.Object(
     services: Type.Optional(Type.Array(ServiceSchema)),
     postmortemTemplates: Type.Optional(Type.Array(PostmortemTemplateSchema)),
     severityPolicies: Type.Optional(Type.Array(SeverityPolicySchema)),
+    runbooks: Type.Optional(Type.Array(RunbookSchema)),
   },
   {
     ...closed,
@@ -376,6 +424,7 @@ export type ScheduleDoc = Static<typeof ScheduleSchema>;
 export type LayerDoc = Static<typeof LayerSchema>;
 export type PostmortemTemplateDoc = Static<typeof PostmortemTemplateSchema>;
 export type SeverityPolicyDoc = Static<typeof SeverityPolicySchema>;
+export type RunbookDoc = Static<typeof RunbookSchema>;
 export type ConfigFileDoc = Static<typeof ConfigFileSchema>;
 
 /** The published JSON Schema: plain JSON (TypeBox's symbols dropped), draft-07 as yaml-language-server reads it. */
