@@ -206,6 +206,12 @@ export const COMMANDS: CommandEntry[] = [
     description: 'configuration as code: the JSON Schema of the files',
     load: () => [configCodeCommands()],
   },
+  // import from another tool (src/cli/import.ts, docs/import.md)
+  {
+    name: 'import',
+    description: 'import from PagerDuty, Opsgenie or Grafana OnCall',
+    load: () => [import('./import.js').then((m) => m.registerImportCommands)],
+  },
   // misc (src/cli/account.ts)
   { name: 'whoami', description: 'the user behind the token', load: () => [accountCommands()] },
   {

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../db/testing/index.js';
+import { runMuster } from '../testing/cli.js';
 import { PagerDutyStandIn } from '../testing/standins/pagerduty.js';
 import { startTestMuster, type TestMuster } from '../testing/server.js';
 import type { ImportReport } from './model.js';
@@ -173,6 +174,30 @@ for (const engine of ENGINES) {
       assert.equal(report.history.alreadyImported, before);
       assert.equal((await imported()).length, before);
       for (const row of report.fidelity) assert.equal(row.percent, 100, row.schedule);
+    });
+
+    it('muster import through the real binary: the token from MUSTER_IMPORT_TOKEN, the plan, fidelity and history', async () => {
+      const env = { MUSTER_URL: t.url, MUSTER_TOKEN: t.adminToken, MUSTER_IMPORT_TOKEN: TOKEN };
+      const args = ['import', 'pagerduty', '--base-url', pd.url, '--allow-private-address', '--history-months', '6'];
+      const out = await runMuster(args, env);
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /Nothing to change: imported before\./);
+      assert.match(out.stdout, /Not carried over or approximated \(\d+\):/);
+      const fullRows = out.stdout.split('\n').filter((l) => /\d+\/\d+\s+100\.0$/.test(l));
+      assert.equal(fullRows.length, pd.fixtures.schedules.length, out.stdout);
+      assert.match(out.stdout, /History: \d+ incidents? found, 0 imported, \d+ imported before\./);
+      assert.ok(!out.stdout.includes(TOKEN));
+      const dry = await runMuster([...args, '--dry-run', '--json'], env);
+      assert.equal(dry.code, 0, dry.stderr);
+      const report = JSON.parse(dry.stdout) as ImportReport;
+      assert.equal(report.dryRun, true);
+      assert.equal(report.plan.summary.create, 0);
+      const missing = await runMuster(['import', 'pagerduty', '--base-url', pd.url], {
+        ...env,
+        MUSTER_IMPORT_TOKEN: '',
+      });
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /--source-token or MUSTER_IMPORT_TOKEN/);
     });
   });
 }

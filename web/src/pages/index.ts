@@ -4,6 +4,7 @@
  */
 import { ActionItemsPage } from './actions/board.js';
 import { AuditPage } from './admin-audit.js';
+import { ImportPage } from './admin-import.js';
 import { JobsPage } from './admin-jobs.js';
 import { AlertPage } from './alerts/detail.js';
 import { AlertsPage } from './alerts/list.js';
@@ -134,6 +135,7 @@ export const pages: PageDef[] = [
   { path: '/set-password', title: 'Set your password', section: null, component: SetPasswordPage },
   { path: '/admin/audit', title: 'Audit log', section: 'Admin', component: AuditPage, adminOnly: true },
   { path: '/admin/jobs', title: 'Jobs', section: 'Admin', component: JobsPage, adminOnly: true },
+  { path: '/admin/import', title: 'Import', section: 'Admin', component: ImportPage, adminOnly: true },
   {
     path: '/admin/postmortem-templates',
     title: 'Post-mortem templates',

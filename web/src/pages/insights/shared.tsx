@@ -43,7 +43,7 @@ export const INSIGHTS_PAGES = [
 ] as const;
 
 /** The URL keys the filters use; the tabs carry them from page to page. */
-const URL_KEYS = ['window', 'from', 'to', 'teamId', 'serviceId', 'severity', 'bucket', 'drills'] as const;
+const URL_KEYS = ['window', 'from', 'to', 'teamId', 'serviceId', 'severity', 'bucket', 'drills', 'imported'] as const;
 
 /** The tabs across every insights page (Response times, Paging, Recurrence, Learning, Responders, Alert quality). */
 export function InsightsTabs(): JSX.Element {
@@ -137,6 +137,9 @@ export function useInsightsFilters(show: Array<'team' | 'service' | 'severity' |
   const severity = has('severity') ? (search.get('severity') ?? '') : '';
   const bucket: 'week' | 'month' = search.get('bucket') === 'month' ? 'month' : 'week';
   const drills = has('kinds') && search.get('drills') === '1';
+  // Incidents imported from another tool (docs/import.md): the trends continue across the move when asked for.
+  const imported = has('kinds') && search.get('imported') === '1';
+  const kinds = [drills ? 'drill' : '', imported ? 'imported' : ''].filter(Boolean).join(',');
 
   const q: InsightsQuery = {
     from: windowKey === 'custom' ? localMidnight(fromDate) : fromDays(Number(windowKey)),
@@ -145,7 +148,7 @@ export function useInsightsFilters(show: Array<'team' | 'service' | 'severity' |
     serviceId: serviceId || undefined,
     severity: severity || undefined,
     bucket,
-    includeKinds: drills ? 'drill' : undefined,
+    includeKinds: kinds || undefined,
   };
   const qs = query({
     from: q.from,
@@ -247,6 +250,16 @@ export function useInsightsFilters(show: Array<'team' | 'service' | 'severity' |
           <label className="insights-check">
             <input type="checkbox" checked={drills} onChange={(e) => set({ drills: e.target.checked ? '1' : '' })} />{' '}
             Include drills
+          </label>
+        )}
+        {has('kinds') && (
+          <label className="insights-check">
+            <input
+              type="checkbox"
+              checked={imported}
+              onChange={(e) => set({ imported: e.target.checked ? '1' : '' })}
+            />{' '}
+            Include imported
           </label>
         )}
       </FilterBar>
