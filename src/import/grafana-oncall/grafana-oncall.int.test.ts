@@ -3,7 +3,7 @@
  * stand-in through ImportService.run. A dry run writes nothing; the import creates users, teams, the web, calendar and
  * iCal schedules, policies and services with integration keys; fidelity is 100% on every schedule (the stand-in's own
  * final_shifts against Muster's final schedule, minute by minute); escalation waits are kept to the minute; a second
- * run plans no change.
+ * run plans no change; resolved alert groups of the last 3 months are imported as history once.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -30,6 +30,7 @@ for (const engine of ENGINES) {
         baseUrl: standIn.url,
         allowPrivateAddress: true,
         dryRun,
+        historyMonths: 3,
       });
 
     before(async () => {
@@ -58,6 +59,7 @@ for (const engine of ENGINES) {
       // 5 users, 3 teams, 3 schedules, 2 policies, 4 services.
       assert.equal(dry.plan.summary.create, 5 + 3 + 3 + 2 + 4, JSON.stringify(dry.plan.summary));
       assert.deepEqual(dry.fidelity, []);
+      assert.deepEqual(dry.history, { found: 3, imported: 0, alreadyImported: 0 });
       const schedules = await t.muster.services.db.kysely.selectFrom('schedules').select('id').execute();
       assert.equal(schedules.length, 0);
     });
@@ -79,6 +81,7 @@ for (const engine of ENGINES) {
         'zabbix/Zabbix/generic',
       ]);
       assert.ok(report.unmapped.some((u) => u.object.includes('Odd chain') && u.reason.includes('90 s')));
+      assert.deepEqual(report.history, { found: 3, imported: 3, alreadyImported: 0 });
     });
 
     it('keeps escalation waits to the minute and the repeat', async () => {
@@ -101,6 +104,7 @@ for (const engine of ENGINES) {
         [],
       );
       assert.deepEqual(again.integrationKeys, []);
+      assert.deepEqual(again.history, { found: 3, imported: 0, alreadyImported: 3 });
       assert.deepEqual(
         again.fidelity.map((f) => [f.schedule, f.percent]),
         report.fidelity.map((f) => [f.schedule, f.percent]),

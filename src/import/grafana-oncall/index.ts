@@ -14,7 +14,7 @@ import type {
 } from '../../config-as-code/schema.js';
 import { AppError } from '../../shared/errors.js';
 import { isValidTimeZone } from '../../shared/tz.js';
-import type { Importer, ReadOptions, RenderedSchedule, SourceSnapshot, Unmapped } from '../model.js';
+import type { ImportedIncident, Importer, ReadOptions, RenderedSchedule, SourceSnapshot, Unmapped } from '../model.js';
 import { readIcalSchedule } from './ical.js';
 import {
   assignSlugs,
@@ -52,6 +52,22 @@ export function apiBase(baseUrl: string): string {
 }
 
 const MAX_PAGES = 1000;
+const DAY_MS = 86_400_000;
+/** A month of history is 30 days. */
+const MONTH_DAYS = 30;
+/** Alert groups carry no severity or urgency: imported as P3 (docs/import-grafana-oncall.md). */
+export const HISTORY_SEVERITY = 'P3' as const;
+
+interface GoAlertGroup {
+  id: string;
+  integration_id: string | null;
+  state: string;
+  created_at: string;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  title: string | null;
+  permalinks?: { web?: string | null } | null;
+}
 
 async function list<T>(opts: ReadOptions, firstUrl: string): Promise<T[]> {
   const headers = { Authorization: opts.token };
@@ -295,13 +311,37 @@ export async function readGrafanaOnCall(opts: ReadOptions): Promise<SourceSnapsh
     rendered.push({ slug: scheduleSlug.get(s.id)!, source: `${s.name} (${s.id})`, entries });
   }
 
+  // History: resolved alert groups of the last N months (newest first, as OnCall lists them).
+  const history: ImportedIncident[] = [];
   if (opts.historyMonths > 0) {
-    unmapped.push({
-      object: 'history',
-      reason:
-        'not imported from Grafana OnCall: its alert groups are not incidents (one per alert grouping, without a severity)',
-      outcome: 'dropped',
-    });
+    const since = opts.now - opts.historyMonths * MONTH_DAYS * DAY_MS;
+    const headers = { Authorization: opts.token };
+    let url: string | null = `${base}/alert_groups/?state=resolved`;
+    for (let n = 0; url && n < MAX_PAGES; n++) {
+      const page: Page<GoAlertGroup> = await opts.http.getJson<Page<GoAlertGroup>>(url, headers);
+      const groups = page?.results ?? [];
+      for (const g of groups) {
+        const createdAt = Date.parse(g.created_at);
+        const resolvedAt = g.resolved_at ? Date.parse(g.resolved_at) : NaN;
+        if (!Number.isFinite(createdAt) || createdAt < since || createdAt > opts.now || !Number.isFinite(resolvedAt)) {
+          continue;
+        }
+        const ackAt = g.acknowledged_at ? Date.parse(g.acknowledged_at) : NaN;
+        history.push({
+          externalId: g.id,
+          title: (g.title ?? '').trim().slice(0, 500) || `Alert group ${g.id}`,
+          service: g.integration_id ? (serviceSlug.get(g.integration_id) ?? null) : null,
+          severity: HISTORY_SEVERITY,
+          createdAt,
+          acknowledgedAt: Number.isFinite(ackAt) ? ackAt : null,
+          resolvedAt,
+          url: g.permalinks?.web ?? null,
+        });
+      }
+      // Newest first: a page that ends before the range ends the reading.
+      const oldest = Math.min(...groups.map((g) => Date.parse(g.created_at)).filter(Number.isFinite));
+      url = groups.length > 0 && oldest < since ? null : (page?.next ?? null);
+    }
   }
 
   const doc: ConfigFileDoc = {
@@ -316,7 +356,7 @@ export async function readGrafanaOnCall(opts: ReadOptions): Promise<SourceSnapsh
     doc,
     unmapped,
     rendered,
-    history: [],
+    history,
     requests: { total: opts.http.stats.total, rateLimited: opts.http.stats.rateLimited },
   };
 }

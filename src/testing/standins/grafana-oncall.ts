@@ -83,6 +83,21 @@ export interface GoIntegration {
   default_route: { id: string; escalation_chain_id: string | null };
 }
 
+export interface GoAlertGroup {
+  id: string;
+  integration_id: string;
+  route_id: string | null;
+  alerts_count: number;
+  state: 'new' | 'acknowledged' | 'resolved' | 'silenced';
+  created_at: string;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  acknowledged_by: string | null;
+  resolved_by: string | null;
+  title: string;
+  permalinks: Record<string, string>;
+}
+
 export interface GrafanaOnCallData {
   users: GoUser[];
   teams: GoTeam[];
@@ -91,6 +106,8 @@ export interface GrafanaOnCallData {
   chains: GoChain[];
   policies: GoPolicy[];
   integrations: GoIntegration[];
+  /** Listed newest first, as OnCall lists them; `?state=` filters. */
+  alertGroups: GoAlertGroup[];
   /** iCal feeds by name, served at /ical/<name>.ics. `{{URL}}` in schedules' URLs becomes the stand-in's URL. */
   icals: Record<string, string>;
 }
@@ -166,6 +183,13 @@ export class GrafanaOnCallStandIn extends StandIn {
       }
       case 'integrations':
         return this.page(u, d.integrations);
+      case 'alert_groups': {
+        const state = q.get('state');
+        const list = d.alertGroups
+          .filter((g) => state === null || g.state === state)
+          .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+        return this.page(u, list);
+      }
     }
     const fs = /^schedules\/([A-Z0-9]+)\/final_shifts$/.exec(rest);
     if (fs) {
@@ -687,5 +711,34 @@ export function grafanaOnCallFixture(now: number): GrafanaOnCallData {
       default_route: { id: 'R4', escalation_chain_id: 'FODD' },
     },
   ];
-  return { users, teams, schedules, shifts, chains, policies, integrations, icals: { follow: ics } };
+  const at = (daysAgo: number, minutes = 0) => iso(now - daysAgo * DAY_MS + minutes * 60_000);
+  const group = (
+    id: string,
+    integration: string,
+    daysAgo: number,
+    ackMin: number | null,
+    resolveMin: number | null,
+  ) => ({
+    id,
+    integration_id: integration,
+    route_id: null,
+    alerts_count: 2,
+    state: resolveMin === null ? ('acknowledged' as const) : ('resolved' as const),
+    created_at: at(daysAgo),
+    acknowledged_at: ackMin === null ? null : at(daysAgo, ackMin),
+    resolved_at: resolveMin === null ? null : at(daysAgo, resolveMin),
+    acknowledged_by: ackMin === null ? null : 'UALICE',
+    resolved_by: resolveMin === null ? null : 'UBOB',
+    title: `Disk filling on db-${id.toLowerCase()}`,
+    permalinks: { web: `https://oncall.example.com/alert-groups/${id}` },
+  });
+  // Resolved 3, 20 and 50 days ago (one never acknowledged), one 150 days ago, one still open.
+  const alertGroups: GoAlertGroup[] = [
+    group('IG1', 'CPROM', 3, 4, 42),
+    group('IG2', 'CZBX', 20, null, 15),
+    group('IG3', 'CGRAF', 50, 9, 180),
+    group('IG4', 'CPROM', 150, 2, 30),
+    group('IG5', 'CPROM', 1, 5, null),
+  ];
+  return { users, teams, schedules, shifts, chains, policies, integrations, alertGroups, icals: { follow: ics } };
 }
