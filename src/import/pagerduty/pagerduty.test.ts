@@ -12,7 +12,7 @@ import { loadConfig } from '../../config-as-code/load.js';
 import type { LayerDoc } from '../../config-as-code/schema.js';
 import { computeSchedule } from '../../oncall/model.js';
 import { AppError } from '../../shared/errors.js';
-import { PagerDutyStandIn } from '../../testing/standins/pagerduty.js';
+import { defaultPagerDutyFixtures, PagerDutyStandIn } from '../../testing/standins/pagerduty.js';
 import { fidelity } from '../fidelity.js';
 import { createImportHttp } from '../http.js';
 import type { ReadOptions, RenderedEntry, SourceSnapshot } from '../model.js';
@@ -238,6 +238,32 @@ describe('PagerDuty importer: across daylight-saving changes', () => {
     assert.equal(rows.length, 3);
     for (const row of rows) assert.equal(row.percent, 100, `${row.schedule}: ${JSON.stringify(row.firstDifferences)}`);
     assert.deepEqual(snap.history, []);
+  });
+});
+
+describe('PagerDuty importer: a rotation that began after its layer started', () => {
+  const now = Date.now();
+  const fixtures = defaultPagerDutyFixtures(now);
+  // The rotation's virtual start is in 2–3 days, while the layer started weeks ago: PagerDuty runs the rotation back
+  // from its virtual start, so the layer is on call from now on (hand-offs at 01:00 and 13:00).
+  const layer = fixtures.schedules.find((s) => s.id === 'PSPRI01')!.schedule_layers[1]!;
+  const half = 12 * 3_600_000;
+  const start = Date.parse(layer.start);
+  const virtual = start + (Math.ceil((now - start) / half) + 4) * half + 5 * 3_600_000;
+  layer.rotation_virtual_start = new Date(virtual).toISOString();
+  const standIn = new PagerDutyStandIn({ token: TOKEN, fixtures });
+  before(() => standIn.start());
+  after(() => standIn.close());
+
+  it('moves the start back by whole cycles so every turn stays the same', async () => {
+    const snap = await pagerdutyImporter.read(options(standIn, now, TOKEN, 0));
+    const from = now;
+    const to = now + 8 * WEEK;
+    const musterFinal = new Map(snap.rendered.map((r) => [r.slug, musterEntries(snap, r.slug, from, to)]));
+    for (const row of fidelity(snap.rendered, musterFinal, from, to))
+      assert.equal(row.percent, 100, `${row.schedule}: ${JSON.stringify(row.firstDifferences)}`);
+    const imported = snap.doc.schedules!.find((s) => s.slug === 'payments-primary')!.layers![0]!;
+    assert.ok(Date.parse(`${imported.startDate}T${imported.handoffTime}Z`) <= Date.parse(layer.start));
   });
 });
 
