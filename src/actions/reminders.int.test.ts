@@ -29,6 +29,20 @@ for (const engine of ENGINES) {
       hooks[name]!.hits.map((h) => (JSON.parse(h.body) as { subject: string }).subject);
     const bodies = (name: string): string[] =>
       hooks[name]!.hits.map((h) => (JSON.parse(h.body) as { body: string }).body);
+    /**
+     * Every page sent is recorded as sent. Wait for this before the fake clock jumps days ahead: a send still being
+     * recorded would otherwise see its claim lapse (claims are timed by the same clock) and go out a second time.
+     */
+    const allRecorded = (): Promise<unknown> =>
+      until('the deliveries recorded as sent', async () => {
+        const open = await t.muster.services.db.kysely
+          .selectFrom('notificationDeliveries')
+          .select('id')
+          .where('finishedAt', 'is', null)
+          .where('dueAt', '<=', clock.now())
+          .executeTakeFirst();
+        return open === undefined;
+      });
     const moveTo = (iso: string): void => {
       clock.set(at(iso));
       t.muster.services.runner?.wake();
@@ -80,11 +94,13 @@ for (const engine of ENGINES) {
       assert.deepEqual(subjects('olga'), [], 'nothing before two days ahead');
       moveTo('2026-03-08T17:00:01Z');
       await until('the two-day reminder', async () => subjects('olga').length === 1);
+      await allRecorded();
       assert.deepEqual(subjects('olga'), ['Action item due in 2 days: Add a canary']);
       assert.match(bodies('olga')[0]!, /due on 2026-03-10/);
       moveTo('2026-03-10T09:00:01Z');
       await until('the on-the-day reminder', async () => subjects('olga').length === 2);
       assert.equal(subjects('olga')[1], 'Action item due today: Add a canary');
+      await allRecorded();
       await settle();
       assert.deepEqual(subjects('pete'), [], 'a finished item and a moved date remind nobody');
       const row = await t.muster.services.db.kysely
@@ -108,6 +124,7 @@ for (const engine of ENGINES) {
       const toAda = hooks.ada!.hits.at(-1)!.body;
       assert.match(toAda, /Your team has 1 overdue action item/);
       await ensureDigestJob(t.muster.services.db, clock.now());
+      await allRecorded();
       await settle();
       assert.equal(hooks.olga!.hits.length, before.olga + 1, 'once per day');
       assert.equal(hooks.ada!.hits.length, before.ada + 1);
@@ -139,6 +156,7 @@ for (const engine of ENGINES) {
       moveTo(new Date(at('2026-03-12T09:00:00Z') + 1000).toISOString());
       await until('the second day’s digest', async () => hooks.olga!.hits.length === before.olga + 2);
       assert.match(hooks.olga!.hits.at(-1)!.body, /2 days overdue/);
+      await allRecorded();
       const item = await t.api<{ items: { id: string }[] }>('GET', `/api/action-items?owner=${users.olga}`);
       await t.api('PATCH', `/api/action-items/${item.body.items[0]!.id}`, { status: 'done' });
       moveTo(new Date(at('2026-03-13T09:00:00Z') + HOUR).toISOString());
