@@ -1354,6 +1354,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import from PagerDuty, Opsgenie or Grafana OnCall: the plan, what could not be mapped, history and fidelity
+         * @description Access: `org-admin` (docs/security.md).
+         */
+        post: operations["postImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/incidents": {
         parameters: {
             query?: never;
@@ -14000,7 +14020,7 @@ export interface operations {
                                 }[];
                                 /** @description The slug, or the email of a user */
                                 key: string;
-                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services";
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents";
                             }[];
                             summary: {
                                 create: number;
@@ -14010,7 +14030,7 @@ export interface operations {
                             };
                             unmanaged: {
                                 key: string;
-                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services";
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents";
                             }[];
                         };
                     };
@@ -14276,7 +14296,7 @@ export interface operations {
                                 }[];
                                 /** @description The slug, or the email of a user */
                                 key: string;
-                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services";
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents";
                             }[];
                             summary: {
                                 create: number;
@@ -14286,7 +14306,7 @@ export interface operations {
                             };
                             unmanaged: {
                                 key: string;
-                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services";
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents";
                             }[];
                         };
                     };
@@ -20633,6 +20653,208 @@ export interface operations {
             };
         };
     };
+    postImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The base URL may be a private address (an on-premises Grafana OnCall) */
+                    allowPrivateAddress?: boolean;
+                    /** @description The source's API base URL. Default: https://api.pagerduty.com, https://api.opsgenie.com; required for Grafana OnCall */
+                    baseUrl?: string;
+                    /** @description Plan only: nothing is changed */
+                    dryRun: boolean;
+                    /** @description Import resolved incidents of the last N months as imported incidents (0: none) */
+                    historyMonths?: number;
+                    /** @description The tool to import from */
+                    source: "pagerduty" | "opsgenie" | "grafana-oncall";
+                    /** @description The source's API token (read access is enough); used for this import only, never stored */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dryRun: boolean;
+                        fidelity: {
+                            firstDifferences: {
+                                /** @description Epoch ms */
+                                at: number;
+                                /** @description Emails on call in Muster */
+                                muster: string[];
+                                /** @description Emails on call in the source */
+                                source: string[];
+                            }[];
+                            matchingMinutes: number;
+                            /** @description 0–100, one decimal; 100 only when every minute matches */
+                            percent: number;
+                            /** @description The slug */
+                            schedule: string;
+                            /** @description The source's name and id */
+                            source: string;
+                            totalMinutes: number;
+                        }[];
+                        history: {
+                            alreadyImported: number;
+                            found: number;
+                            imported: number;
+                        };
+                        integrationKeys: {
+                            /** @description The secret: shown in this answer only, never again */
+                            key: string;
+                            name: string;
+                            prefix: string;
+                            service: string;
+                            source: string;
+                        }[];
+                        plan: {
+                            changes: {
+                                action: "create" | "update" | "delete";
+                                fields: {
+                                    field: string;
+                                    from?: unknown;
+                                    to?: unknown;
+                                }[];
+                                /** @description The slug, or the email of a user */
+                                key: string;
+                                /** @description users, teams, schedules, escalationPolicies, services, … */
+                                kind: string;
+                            }[];
+                            summary: {
+                                create: number;
+                                delete: number;
+                                unmanaged: number;
+                                update: number;
+                            };
+                            unmanaged: {
+                                key: string;
+                                kind: string;
+                            }[];
+                        };
+                        requests: {
+                            rateLimited: number;
+                            total: number;
+                        };
+                        /** @description The tool to import from */
+                        source: "pagerduty" | "opsgenie" | "grafana-oncall";
+                        unmapped: {
+                            field?: string;
+                            object: string;
+                            outcome: "dropped" | "approximated";
+                            reason: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every error: a stable snake_case code, a message, optional details. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     getIncidents: {
         parameters: {
             query?: {
@@ -20666,6 +20888,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -20849,6 +21080,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -21037,6 +21277,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -21232,6 +21481,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -21420,6 +21678,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -21614,6 +21881,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -22351,6 +22627,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -22545,6 +22830,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -23582,6 +23876,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -25476,6 +25779,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -25673,6 +25985,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -26071,6 +26392,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -26260,6 +26590,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -26465,6 +26804,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {
@@ -26660,6 +27008,15 @@ export interface operations {
                                 userId: string | null;
                             };
                             id: string;
+                            /** @description Only on an imported incident (docs/import.md) */
+                            importedFrom?: {
+                                /** @description The incident's id in the source */
+                                externalId: string;
+                                /** @description pagerduty, opsgenie or grafana-oncall */
+                                source: string;
+                                /** @description A link back to it in the source */
+                                url: string | null;
+                            };
                             /** @description real, drill or imported */
                             kind?: string;
                             milestones: {

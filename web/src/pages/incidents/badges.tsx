@@ -20,3 +20,25 @@ export function IncidentStatusBadge({ status }: { status: IncidentStatus }) {
     </span>
   );
 }
+
+const SOURCE_NAMES: Record<string, string> = {
+  pagerduty: 'PagerDuty',
+  opsgenie: 'Opsgenie',
+  'grafana-oncall': 'Grafana OnCall',
+};
+
+/** "Imported from PagerDuty", linking back to the incident there when the source gave a link. */
+export function ImportedBadge({ from }: { from: { source: string; url: string | null } }) {
+  const text = `Imported from ${SOURCE_NAMES[from.source] ?? from.source}`;
+  return (
+    <span data-testid="incident-imported">
+      {from.url ? (
+        <a href={from.url} target="_blank" rel="noreferrer noopener">
+          <Badge tone="info">{text}</Badge>
+        </a>
+      ) : (
+        <Badge tone="info">{text}</Badge>
+      )}
+    </span>
+  );
+}

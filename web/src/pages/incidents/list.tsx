@@ -11,7 +11,7 @@ import { Link, useLocation } from '../../lib/router.js';
 import { useUser } from '../../lib/session.js';
 import { apiUrl, type ApiQuery, type ApiResponse } from '../../lib/typed-api.js';
 import { useApi } from '../../lib/use-api.js';
-import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
+import { ImportedBadge, IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
 import { IncidentPostmortemBadge } from '../postmortems/badges.js';
 import { SEVERITIES, STATUSES, STATUS_TEXT, duration, type Incident } from './types.js';
 
@@ -37,7 +37,13 @@ const INCIDENT_COLUMNS: Column<Incident>[] = [
         <Link to={`/incidents/${encodeURIComponent(i.id)}`} className="strong">
           {i.title}
         </Link>
-        <div className="muted small">declared by {i.declaredBy.label}</div>
+        {i.importedFrom ? (
+          <div className="small">
+            <ImportedBadge from={i.importedFrom} />
+          </div>
+        ) : (
+          <div className="muted small">declared by {i.declaredBy.label}</div>
+        )}
       </>
     ),
   },

@@ -12,7 +12,7 @@ import { useUser } from '../../lib/session.js';
 import { useApi } from '../../lib/use-api.js';
 import type { PageProps } from '../types.js';
 import { useSeverities } from './assessment.js';
-import { IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
+import { ImportedBadge, IncidentSeverityBadge, IncidentStatusBadge } from './badges.js';
 import { AlertsPanel, ChangesPanel } from './changes.js';
 import { ChangesDuringIncident } from './changes-live.js';
 import { Checklist } from './checklist.js';
@@ -98,6 +98,12 @@ export function IncidentPage({ params }: PageProps) {
         current={inc.title}
         aside={<Link to={`/incidents/${encodeURIComponent(id)}/summary`}>Executive summary</Link>}
       />
+      {inc.importedFrom && (
+        <div className="banner" role="note" data-testid="imported-banner">
+          <ImportedBadge from={inc.importedFrom} />{' '}
+          <span>A record of a past incident in another tool: it paged nobody here and needs no post-mortem.</span>
+        </div>
+      )}
       {inc.kind === 'drill' && (
         <div className="banner banner-warn drill-banner" role="note" data-testid="drill-banner">
           <strong>DRILL</strong>

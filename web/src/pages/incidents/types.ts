@@ -43,6 +43,8 @@ export interface Incident {
   suspectedChangeId: string | null;
   /** real, drill or imported. */
   kind?: string;
+  /** Only on an incident imported from another tool (docs/import.md). */
+  importedFrom?: { source: string; externalId: string; url: string | null };
 }
 
 export interface ChecklistItem {
