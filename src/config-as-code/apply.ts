@@ -55,6 +55,7 @@ const AUDIT_TYPE: Record<Kind, string> = {
   postmortemTemplates: 'postmortem_template',
   severityPolicies: 'severity_policy',
   runbooks: 'runbook',
+  statusPageComponents: 'status_component',
 };
 
 const must = (m: Map<string, string>, key: string, what: string): string => {
@@ -762,6 +763,36 @@ const applyRunbook: Applier = async (ctx, change) => {
   return runbookId!;
 };
 
+/** A component of the public status page; its status (set during incidents) is not the files' business. */
+const applyStatusPageComponent: Applier = async (ctx, change) => {
+  const { value: v, id } = values(ctx, change);
+  const { trx, now } = ctx;
+  if (change.action === 'delete') {
+    await trx.deleteFrom('statusComponents').where('id', '=', id!).execute();
+    await trx.deleteFrom('configSlugs').where('kind', '=', 'status_component').where('objectId', '=', id!).execute();
+    return id!;
+  }
+  const cols = {
+    name: String(v.name),
+    description: String(v.description),
+    serviceIds: toJsonText((v.services as string[]).map((s) => must(ctx.current.lookup.serviceIdBySlug, s, 'service'))),
+    displayOrder: Number(v.displayOrder),
+    updatedAt: now,
+  };
+  let componentId = id;
+  if (change.action === 'create') {
+    componentId = newId('stc', now);
+    await trx
+      .insertInto('statusComponents')
+      .values({ id: componentId, status: 'operational', createdAt: now, ...cols })
+      .execute();
+  } else {
+    await trx.updateTable('statusComponents').set(cols).where('id', '=', componentId!).execute();
+  }
+  await rememberSlug(ctx, 'status_component', String(v.slug), componentId!);
+  return componentId!;
+};
+
 const APPLY: Record<Kind, Applier> = {
   users: applyUser,
   teams: applyTeam,
@@ -771,4 +802,5 @@ const APPLY: Record<Kind, Applier> = {
   postmortemTemplates: applyPostmortemTemplate,
   severityPolicies: applySeverityPolicy,
   runbooks: applyRunbook,
+  statusPageComponents: applyStatusPageComponent,
 };

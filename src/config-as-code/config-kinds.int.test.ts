@@ -391,3 +391,125 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+const COMPONENTS = `statusPageComponents:
+  - slug: checkout
+    name: Checkout
+    description: Paying for an order
+    services: [payments-api, ledger]
+    displayOrder: 10
+  - slug: payouts
+    name: Payouts
+    services: [ledger]
+    displayOrder: 20
+`;
+
+for (const engine of ENGINES) {
+  describe(`config as code: status-page components [${engine}]`, () => {
+    let t: TestMuster;
+    const plan = async (f: File[], prune = false) => {
+      const r = await t.api<{ plan: Plan }>('POST', '/api/config/plan', { files: f, prune });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.plan;
+    };
+    const apply = async (f: File[], prune = false) => {
+      const r = await t.api<{ plan: Plan }>('POST', '/api/config/apply', { files: f, prune });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.plan;
+    };
+    const files = (components = COMPONENTS): File[] => [
+      { path: 'base.yaml', content: BASE },
+      { path: 'status.yaml', content: components },
+    ];
+    interface Component {
+      id: string;
+      name: string;
+      status: string;
+      serviceIds: string[];
+      displayOrder: number;
+    }
+    const components = async () =>
+      (await t.api<{ components: Component[] } | Component[]>('GET', '/api/status-page/components')).body;
+    const list = async (): Promise<Component[]> => {
+      const b = await components();
+      return Array.isArray(b) ? b : b.components;
+    };
+
+    before(async () => {
+      t = await startTestMuster(engine);
+    });
+    after(async () => {
+      await t.stop();
+    });
+
+    it('creates components by slug with their services, operational; export plans to nothing', async () => {
+      const p = await plan(files());
+      assert.deepEqual(
+        p.changes.filter((c) => c.kind === 'statusPageComponents').map((c) => [c.action, c.key]),
+        [
+          ['create', 'checkout'],
+          ['create', 'payouts'],
+        ],
+      );
+      await apply(files());
+      const got = await list();
+      const checkout = got.find((c) => c.name === 'Checkout')!;
+      assert.equal(checkout.status, 'operational');
+      assert.equal(checkout.serviceIds.length, 2);
+      assert.deepEqual((await plan(files())).changes, []);
+      const out = (await t.api<{ files: File[] }>('GET', '/api/config/export')).body.files;
+      assert.match(out.find((f) => f.path === 'status-page-components.yaml')!.content, /slug: checkout/);
+      const again = await plan(out, true);
+      assert.deepEqual(again.summary, { create: 0, update: 0, delete: 0, unmanaged: 0 });
+    });
+
+    it('shows a rename in the UI as drift (the slug stays), and leaves the status set during an incident alone', async () => {
+      const checkout = (await list()).find((c) => c.name === 'Checkout')!;
+      const r = await t.api('PATCH', `/api/status-page/components/${checkout.id}`, {
+        name: 'Checkout (UI)',
+        status: 'partial_outage',
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const p = await plan(files());
+      assert.deepEqual(
+        p.changes.map((c) => [c.action, c.key, c.fields]),
+        [['update', 'checkout', [{ field: 'name', from: 'Checkout (UI)', to: 'Checkout' }]]],
+      );
+      await apply(files());
+      const after = (await list()).find((c) => c.id === checkout.id)!;
+      assert.equal(after.name, 'Checkout');
+      assert.equal(after.status, 'partial_outage', 'the status is not managed by the files');
+    });
+
+    it('deletes a component left out only with --prune; one made in the UI gets a slug from its name', async () => {
+      const made = await t.api('POST', '/api/status-page/components', { name: 'Made In UI' });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const kept = await plan(files());
+      assert.deepEqual(kept.unmanaged, [{ kind: 'statusPageComponents', key: 'made-in-ui' }]);
+      const onlyCheckout = files(COMPONENTS.replace(/ {2}- slug: payouts[\s\S]*$/, ''));
+      const pruned = await apply(onlyCheckout, true);
+      assert.deepEqual(
+        pruned.changes.map((c) => [c.action, c.key]),
+        [
+          ['delete', 'made-in-ui'],
+          ['delete', 'payouts'],
+        ],
+      );
+      assert.deepEqual(
+        (await list()).map((c) => c.name),
+        ['Checkout'],
+      );
+    });
+
+    it('refuses a component naming a service that does not exist', async () => {
+      const r = await t.api<Err>('POST', '/api/config/plan', {
+        files: files('statusPageComponents:\n  - { slug: x, name: X, services: [nope] }\n'),
+      });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.deepEqual(
+        r.body.error.details!.problems.map((x) => [x.file, x.object, x.field]),
+        [['status.yaml', 'status_page_component x', 'services']],
+      );
+    });
+  });
+}

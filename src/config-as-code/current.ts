@@ -339,6 +339,32 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
     });
   }
 
+  const components = await ex
+    .selectFrom('statusComponents')
+    .select(['id', 'name', 'description', 'serviceIds', 'displayOrder'])
+    .orderBy('id')
+    .execute();
+  const componentSlugs = await slugsOf(ex, 'status_component', components);
+  for (const c of components) {
+    const slug = componentSlugs.get(c.id)!;
+    put({
+      kind: 'statusPageComponents',
+      key: slug,
+      id: c.id,
+      value: {
+        slug,
+        name: c.name,
+        description: c.description,
+        services: [
+          ...new Set(
+            fromJsonText<string[]>(c.serviceIds, []).map((id) => serviceSlug.get(id) ?? `unknown-service:${id}`),
+          ),
+        ].sort(),
+        displayOrder: c.displayOrder,
+      },
+    });
+  }
+
   const idMap = <T extends { key: string; id: string }>(m: Map<string, T>) =>
     new Map([...m.values()].map((o) => [o.key, o.id]));
   return {

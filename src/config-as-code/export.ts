@@ -17,6 +17,7 @@ export const FILE_OF_KIND: Record<Kind, string> = {
   postmortemTemplates: 'postmortem-templates.yaml',
   severityPolicies: 'severity-policies.yaml',
   runbooks: 'runbooks.yaml',
+  statusPageComponents: 'status-page-components.yaml',
 };
 
 /** Kinds written in full: their defaults differ per object (a severity's), so a value left out would not read back. */

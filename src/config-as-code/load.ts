@@ -26,6 +26,7 @@ import {
   KIND_WORD,
   keyOf,
   normalizeRunbook,
+  normalizeStatusPageComponent,
   type DesiredObject,
   type DesiredState,
 } from './model.js';
@@ -146,6 +147,8 @@ function objectProblems(kind: Kind, raw: RawObject): { field: string; message: s
       return zoneProblem(raw.timezone as string | undefined, 'timezone');
     case 'teams':
       return [];
+    case 'statusPageComponents':
+      return String(raw.name).trim() ? [] : [{ field: 'name', message: 'must not be empty' }];
     case 'postmortemTemplates': {
       const seen = new Set<string>();
       const out: { field: string; message: string }[] = [];
@@ -240,6 +243,7 @@ const NORMALIZE: Record<Kind, (raw: never) => Record<string, unknown>> = {
   postmortemTemplates: normalizePostmortemTemplate,
   severityPolicies: normalizeSeverityPolicy,
   runbooks: normalizeRunbook,
+  statusPageComponents: normalizeStatusPageComponent,
 };
 
 /** Parse and check the files; the desired state, or 400 `config_invalid` listing every problem. */

@@ -12,6 +12,7 @@ import type {
   LayerDoc,
   PostmortemTemplateDoc,
   RunbookDoc,
+  StatusPageComponentDoc,
   ScheduleDoc,
   ServiceDoc,
   SeverityPolicyDoc,
@@ -83,6 +84,7 @@ export const KIND_WORD: Record<Kind, string> = {
   postmortemTemplates: 'postmortem_template',
   severityPolicies: 'severity_policy',
   runbooks: 'runbook',
+  statusPageComponents: 'status_page_component',
 };
 
 /** The field of an object that is its key in the files. */
@@ -95,6 +97,7 @@ export const KEY_FIELD: Record<Kind, string> = {
   postmortemTemplates: 'slug',
   severityPolicies: 'severity',
   runbooks: 'slug',
+  statusPageComponents: 'slug',
 };
 
 /** An object's key in plans: its key field, or `team/slug` for a runbook (a slug is unique in its team). */
@@ -324,6 +327,16 @@ export function normalizeRunbook(d: RunbookDoc): Value {
       })),
     ),
     disabled: false,
+  };
+}
+
+export function normalizeStatusPageComponent(d: StatusPageComponentDoc): Value {
+  return {
+    slug: d.slug,
+    name: d.name.trim(),
+    description: d.description ?? '',
+    services: [...new Set(d.services ?? [])].sort(),
+    displayOrder: d.displayOrder ?? 0,
   };
 }
 

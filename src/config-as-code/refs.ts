@@ -88,6 +88,10 @@ export function referenceProblems(
     (o.value.services as string[]).forEach((s) => ref(o, 'services', s, 'services'));
   }
 
+  for (const o of desired.statusPageComponents.values()) {
+    (o.value.services as string[]).forEach((s) => ref(o, 'services', s, 'services'));
+  }
+
   for (const o of desired.users.values()) {
     ((o.value.notificationRules ?? []) as { contactMethod: { kind: string; address: string } }[]).forEach((r) => {
       const { kind, address } = r.contactMethod;

@@ -374,6 +374,24 @@ export const RunbookSchema = Type.Object(
   { ...closed, description: 'A runbook of a team, addressed by team and slug; left out with --prune it is archived' },
 );
 
+export const StatusPageComponentSchema = Type.Object(
+  {
+    slug: SlugSchema,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Text(2000)),
+    services: Type.Optional(
+      Type.Array(SlugSchema, { maxItems: 50, description: 'Slugs of the services whose incidents it reflects' }),
+    ),
+    displayOrder: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Lower first on the page (default 0)' }),
+    ),
+  },
+  {
+    ...closed,
+    description: 'A component of the public status page; its status is set in Muster during incidents, not here',
+  },
+);
+
 /** The kinds, in the order they are applied (deletions go in the reverse order). */
 export const KINDS = [
   'users',
@@ -384,6 +402,7 @@ export const KINDS = [
   'postmortemTemplates',
   'severityPolicies',
   'runbooks',
+  'statusPageComponents',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -396,6 +415,7 @@ export const KIND_SCHEMAS = {
   postmortemTemplates: PostmortemTemplateSchema,
   severityPolicies: SeverityPolicySchema,
   runbooks: RunbookSchema,
+  statusPageComponents: StatusPageComponentSchema,
 } satisfies Record<Kind, TSchema>;
 
 export const ConfigFileSchema = Type.Object(
@@ -408,6 +428,7 @@ export const ConfigFileSchema = Type.Object(
     postmortemTemplates: Type.Optional(Type.Array(PostmortemTemplateSchema)),
     severityPolicies: Type.Optional(Type.Array(SeverityPolicySchema)),
     runbooks: Type.Optional(Type.Array(RunbookSchema)),
+    statusPageComponents: Type.Optional(Type.Array(StatusPageComponentSchema)),
   },
   {
     ...closed,
@@ -425,6 +446,7 @@ export type LayerDoc = Static<typeof LayerSchema>;
 export type PostmortemTemplateDoc = Static<typeof PostmortemTemplateSchema>;
 export type SeverityPolicyDoc = Static<typeof SeverityPolicySchema>;
 export type RunbookDoc = Static<typeof RunbookSchema>;
+export type StatusPageComponentDoc = Static<typeof StatusPageComponentSchema>;
 export type ConfigFileDoc = Static<typeof ConfigFileSchema>;
 
 /** The published JSON Schema: plain JSON (TypeBox's symbols dropped), draft-07 as yaml-language-server reads it. */
