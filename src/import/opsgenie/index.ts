@@ -234,8 +234,16 @@ export const opsgenieImporter: Importer = {
     const users: UserDoc[] = [];
     for (const u of ogUsers) {
       const email = u.username.trim().toLowerCase();
+      if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) {
+        note(
+          `user "${u.username}"`,
+          'the username is not an email address, which Muster names people by: not imported (nor their turns and rules)',
+          'dropped',
+        );
+        continue;
+      }
       emailOf.set(u.id, email);
-      const doc: UserDoc = { email, name: (u.fullName ?? '').trim() || email };
+      const doc: UserDoc = { email, name: ((u.fullName ?? '').trim() || email).slice(0, 200) };
       if (u.timeZone && isValidTimeZone(u.timeZone)) doc.timezone = u.timeZone;
       else if (u.timeZone)
         note(`user ${email}`, `time zone "${u.timeZone}" is not an IANA zone: UTC is used`, 'approximated', 'timeZone');
@@ -343,7 +351,9 @@ export const opsgenieImporter: Importer = {
         if (o.user.type !== 'user' || !email) {
           note(
             object,
-            `override "${o.alias}" is for a ${o.user.type}, not a person: Muster's overrides name a person`,
+            o.user.type === 'user'
+              ? `override "${o.alias}" is for ${o.user.username ?? o.user.id ?? 'a user'}, who is not imported`
+              : `override "${o.alias}" is for a ${o.user.type}, not a person: Muster's overrides name a person`,
             'dropped',
             'overrides',
           );

@@ -101,7 +101,7 @@ describe('Opsgenie importer: read() against the stand-in', () => {
 
   it('pages users with limit and offset, waits out 429s, and sends the GenieKey header', () => {
     const userPages = standIn.requests.filter((r) => r.path.startsWith('/v2/users?'));
-    // 5 users at 2 a page: offsets 0, 2, 4 (a page answered 429 is asked again)
+    // 6 users at 2 a page: offsets 0, 2, 4 (a page answered 429 is asked again)
     assert.deepEqual(
       [...new Set(userPages.map((r) => new URL(r.path, standIn.url).searchParams.get('offset')))],
       ['0', '2', '4'],
@@ -253,6 +253,7 @@ describe('Opsgenie importer: read() against the stand-in', () => {
       );
     has(/user ana@example.com/, /notification rule "New alert" \(mobile .*sms 44-7700900123 after 3 min/, 'dropped');
     has(/user dan@example.com/, /Not\/AZone/, 'approximated');
+    has(/user "alerts-bot"/, /not an email address/, 'dropped');
     has(/schedule "Platform_primary"/, /ended/, 'dropped');
     has(/schedule "SRE desk"/, /participant team "Database"/, 'dropped');
     has(/schedule "SRE desk"/, /repeat less often than weekly/, 'approximated');

@@ -21,6 +21,7 @@ export const OG = {
   cleo: user('u-cleo', 'cleo@example.com', 'Cleo Park', 'User', 'Asia/Kolkata'),
   dan: user('u-dan', 'dan@example.com', 'Dan Weiss', 'User', 'Not/AZone'),
   eve: user('u-eve', 'eve@example.com', 'Eve Adams', 'User', 'UTC'),
+  bot: user('u-bot', 'alerts-bot', 'Alerts bot', 'User'),
 };
 
 const ref = (u: OgUser) => ({ type: 'user' as const, id: u.id, username: u.username });
