@@ -56,6 +56,7 @@ const AUDIT_TYPE: Record<Kind, string> = {
   severityPolicies: 'severity_policy',
   runbooks: 'runbook',
   statusPageComponents: 'status_component',
+  silences: 'silence',
 };
 
 const must = (m: Map<string, string>, key: string, what: string): string => {
@@ -793,6 +794,40 @@ const applyStatusPageComponent: Applier = async (ctx, change) => {
   return componentId!;
 };
 
+/** A silence across every service: created, or (removed from the files, with --prune) expired now, as in the UI. */
+const applyOrgSilence: Applier = async (ctx, change) => {
+  const { value: v, id } = values(ctx, change);
+  const { trx, now } = ctx;
+  if (change.action === 'delete') {
+    const row = await trx.selectFrom('silences').select('startsAt').where('id', '=', id!).executeTakeFirstOrThrow();
+    await trx
+      .updateTable('silences')
+      .set({ endsAt: now, startsAt: Math.min(row.startsAt, now), expiredByLabel: ctx.actor.label, updatedAt: now })
+      .where('id', '=', id!)
+      .execute();
+    await recheckHeldBy(trx, ctx.engine, id!, now);
+    return id!;
+  }
+  const silenceId = newId('sil', now);
+  await trx
+    .insertInto('silences')
+    .values({
+      id: silenceId,
+      serviceId: null,
+      matchers: toJsonText(v.matchers),
+      startsAt: Date.parse(String(v.start)),
+      endsAt: Date.parse(String(v.end)),
+      comment: String(v.comment),
+      createdByUserId: ctx.actor.userId,
+      createdByLabel: ctx.actor.label,
+      expiredByLabel: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .execute();
+  return silenceId;
+};
+
 const APPLY: Record<Kind, Applier> = {
   users: applyUser,
   teams: applyTeam,
@@ -803,4 +838,5 @@ const APPLY: Record<Kind, Applier> = {
   severityPolicies: applySeverityPolicy,
   runbooks: applyRunbook,
   statusPageComponents: applyStatusPageComponent,
+  silences: applyOrgSilence,
 };

@@ -63,7 +63,7 @@ for (const engine of ENGINES) {
     it('plans the example against an empty organisation: everything to create, the bootstrap admin not managed', async () => {
       const p = await plan(exampleFiles());
       // Everything is created but the P1 severity policy, which always exists (built in): it is updated.
-      assert.deepEqual(counts(p), { create: 12, update: 1, delete: 0, unmanaged: 1 });
+      assert.deepEqual(counts(p), { create: 13, update: 1, delete: 0, unmanaged: 1 });
       assert.deepEqual(p.unmanaged, [{ kind: 'users', key: 'admin@example.test' }]);
       const policy = p.changes.find((c) => c.kind === 'escalationPolicies')!;
       assert.equal(policy.action, 'create');
@@ -74,7 +74,7 @@ for (const engine of ENGINES) {
     it('applies the example in one go: invited users, team, schedule, policy (delays to the minute), services, a key', async () => {
       const r = await t.api<ApplyBody>('POST', '/api/config/apply', { files: exampleFiles() });
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      assert.equal(r.body.plan.summary.create, 12);
+      assert.equal(r.body.plan.summary.create, 13);
       assert.equal(r.body.integrationKeys.length, 1);
       assert.match(r.body.integrationKeys[0]!.key, /^[a-z2-7]{32}$/);
 
@@ -137,8 +137,8 @@ for (const engine of ENGINES) {
         .execute();
       const applied = audit.filter((a) => a.action === 'config.applied');
       assert.equal(applied.length, 1);
-      assert.equal((JSON.parse(applied[0]!.details) as { create: number }).create, 12);
-      assert.equal(audit.length, 14, 'one entry per object and one for the apply');
+      assert.equal((JSON.parse(applied[0]!.details) as { create: number }).create, 13);
+      assert.equal(audit.length, 15, 'one entry per object and one for the apply');
       assert.deepEqual(counts(await plan(exampleFiles())), { create: 0, update: 0, delete: 0, unmanaged: 1 });
     });
 

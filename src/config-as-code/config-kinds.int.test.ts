@@ -513,3 +513,102 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+const SILENCES = `silences:
+  - matchers: [{ name: env, value: staging }]
+    start: '2030-01-01T00:00:00Z'
+    end: '2030-01-08T00:00:00Z'
+    comment: Staging is rebuilt this week
+  - matchers: [{ name: alertname, value: 'Canary.*', isRegex: true }]
+    start: '2020-01-01T00:00:00Z'
+    end: '2020-01-02T00:00:00Z'
+    comment: Ended long ago, history
+`;
+
+for (const engine of ENGINES) {
+  describe(`config as code: silences across every service [${engine}]`, () => {
+    let t: TestMuster;
+    const plan = async (f: File[], prune = false) => {
+      const r = await t.api<{ plan: Plan }>('POST', '/api/config/plan', { files: f, prune });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.plan;
+    };
+    const apply = async (f: File[], prune = false) => {
+      const r = await t.api<{ plan: Plan }>('POST', '/api/config/apply', { files: f, prune });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.plan;
+    };
+    const files = (silences = SILENCES): File[] => [
+      { path: 'base.yaml', content: BASE },
+      { path: 'silences.yaml', content: silences },
+    ];
+    const live = () =>
+      t.muster.services.db.kysely
+        .selectFrom('silences')
+        .select(['comment', 'serviceId', 'expiredByLabel'])
+        .where('serviceId', 'is', null)
+        .orderBy('comment')
+        .execute();
+
+    before(async () => {
+      t = await startTestMuster(engine);
+    });
+    after(async () => {
+      await t.stop();
+    });
+
+    it('creates a silence with no service; an ended one in the files is history, not created', async () => {
+      const p = await plan(files());
+      const mine = p.changes.filter((c) => c.kind === 'silences');
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0]!.action, 'create');
+      await apply(files());
+      assert.deepEqual(
+        (await live()).map((x) => [x.comment, x.serviceId]),
+        [['Staging is rebuilt this week', null]],
+      );
+      assert.deepEqual((await plan(files())).changes, []);
+      const out = (await t.api<{ files: File[] }>('GET', '/api/config/export')).body.files;
+      assert.match(out.find((f) => f.path === 'silences.yaml')!.content, /Staging is rebuilt this week/);
+      assert.deepEqual((await plan(out, true)).summary, { create: 0, update: 0, delete: 0, unmanaged: 0 });
+    });
+
+    it('shows one made in the UI as not managed, and expires it (kept as history) only with --prune', async () => {
+      const made = await t.api('POST', '/api/silences', {
+        matchers: [{ name: 'team', value: 'search', isRegex: false, isEqual: true }],
+        endsAt: '2030-02-01T00:00:00Z',
+        comment: 'Made in the UI',
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const kept = await plan(files());
+      assert.equal(kept.unmanaged.filter((u) => u.kind === 'silences').length, 1);
+      const pruned = await apply(files(), true);
+      assert.deepEqual(
+        pruned.changes.map((c) => [c.action, c.kind]),
+        [['delete', 'silences']],
+      );
+      const rows = await live();
+      assert.deepEqual(
+        rows.map((x) => [x.comment, x.expiredByLabel !== null]),
+        [
+          ['Made in the UI', true],
+          ['Staging is rebuilt this week', false],
+        ],
+      );
+      assert.deepEqual((await plan(files(), true)).changes, []);
+    });
+
+    it('refuses a silence with a bad regular expression or an end before its start, naming the field', async () => {
+      const r = await t.api<Err>('POST', '/api/config/plan', {
+        files: files(
+          "silences:\n  - { matchers: [{ name: a, value: '(', isRegex: true }], start: '2030-01-02T00:00:00Z', end: '2030-01-01T00:00:00Z', comment: x }\n",
+        ),
+      });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.deepEqual(r.body.error.details!.problems.map((x) => [x.file, x.object, x.field]).sort(), [
+        ['silences.yaml', 'silence #1', 'end'],
+        ['silences.yaml', 'silence #1', 'matchers[0].value'],
+      ]);
+    });
+  });
+}

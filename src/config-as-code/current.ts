@@ -17,6 +17,7 @@ import {
   emptyState,
   normalizeCondition,
   uniqueSorted,
+  keyOf,
   type CurrentObject,
   type CurrentState,
 } from './model.js';
@@ -363,6 +364,28 @@ export async function readCurrent(ex: Executor, now: number): Promise<Current> {
         displayOrder: c.displayOrder,
       },
     });
+  }
+
+  // Silences across every service (no service) that have not ended, each named by what it says.
+  const orgSilences = await ex
+    .selectFrom('silences')
+    .select(['id', 'matchers', 'startsAt', 'endsAt', 'comment'])
+    .where('endsAt', '>', now)
+    .where('serviceId', 'is', null)
+    .orderBy('id')
+    .execute();
+  for (const x of orgSilences) {
+    const value = {
+      matchers: fromJsonText<{ name: string; value: string; isRegex: boolean; isEqual: boolean }[]>(x.matchers, []).map(
+        (m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual }),
+      ),
+      start: iso(x.startsAt),
+      end: iso(x.endsAt),
+      comment: x.comment,
+    };
+    const key = String(keyOf('silences', value));
+    // Two identical silences are one object of the files; the later one is kept apart by its id.
+    put({ kind: 'silences', key: state.silences.has(key) ? `${key}-${x.id}` : key, id: x.id, value });
   }
 
   const idMap = <T extends { key: string; id: string }>(m: Map<string, T>) =>

@@ -18,6 +18,7 @@ export const FILE_OF_KIND: Record<Kind, string> = {
   severityPolicies: 'severity-policies.yaml',
   runbooks: 'runbooks.yaml',
   statusPageComponents: 'status-page-components.yaml',
+  silences: 'silences.yaml',
 };
 
 /** Kinds written in full: their defaults differ per object (a severity's), so a value left out would not read back. */

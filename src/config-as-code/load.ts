@@ -27,6 +27,7 @@ import {
   keyOf,
   normalizeRunbook,
   normalizeStatusPageComponent,
+  normalizeSilence,
   type DesiredObject,
   type DesiredState,
 } from './model.js';
@@ -64,7 +65,7 @@ type RawObject = Record<string, unknown>;
 
 function objectName(kind: Kind, raw: unknown, index: number): string {
   const o = (raw && typeof raw === 'object' ? raw : {}) as RawObject;
-  const key = keyOf(kind, o);
+  const key = kind === 'silences' ? undefined : keyOf(kind, o);
   return `${KIND_WORD[kind]} ${typeof key === 'string' && key ? key : `#${index + 1}`}`;
 }
 
@@ -147,6 +148,21 @@ function objectProblems(kind: Kind, raw: RawObject): { field: string; message: s
       return zoneProblem(raw.timezone as string | undefined, 'timezone');
     case 'teams':
       return [];
+    case 'silences': {
+      const x = raw as { matchers: { name: string; value: string; isRegex?: boolean; isEqual?: boolean }[] };
+      const out = intervalProblems(raw as { start: string; end: string }, '').map((p) => ({
+        ...p,
+        field: p.field.replace(/^\./, ''),
+      }));
+      const matchers = x.matchers.map((m) => ({
+        name: m.name,
+        value: m.value,
+        isRegex: m.isRegex ?? false,
+        isEqual: m.isEqual ?? true,
+      }));
+      out.push(...matcherProblems(matchers, false));
+      return out;
+    }
     case 'statusPageComponents':
       return String(raw.name).trim() ? [] : [{ field: 'name', message: 'must not be empty' }];
     case 'postmortemTemplates': {
@@ -244,6 +260,7 @@ const NORMALIZE: Record<Kind, (raw: never) => Record<string, unknown>> = {
   severityPolicies: normalizeSeverityPolicy,
   runbooks: normalizeRunbook,
   statusPageComponents: normalizeStatusPageComponent,
+  silences: normalizeSilence,
 };
 
 /** Parse and check the files; the desired state, or 400 `config_invalid` listing every problem. */

@@ -6,8 +6,10 @@
  * A field a file leaves out takes its default, except the collections marked "unmanaged when left out" (a team's
  * members, a schedule's overrides, a service's integration keys): leaving those out keeps whatever Muster has.
  */
+import { createHash } from 'node:crypto';
 import type {
   EscalationPolicyDoc,
+  SilenceDoc,
   Kind,
   LayerDoc,
   PostmortemTemplateDoc,
@@ -85,6 +87,7 @@ export const KIND_WORD: Record<Kind, string> = {
   severityPolicies: 'severity_policy',
   runbooks: 'runbook',
   statusPageComponents: 'status_page_component',
+  silences: 'silence',
 };
 
 /** The field of an object that is its key in the files. */
@@ -98,10 +101,19 @@ export const KEY_FIELD: Record<Kind, string> = {
   severityPolicies: 'severity',
   runbooks: 'slug',
   statusPageComponents: 'slug',
+  silences: 'key',
 };
 
 /** An object's key in plans: its key field, or `team/slug` for a runbook (a slug is unique in its team). */
 export function keyOf(kind: Kind, value: Record<string, unknown>): unknown {
+  if (kind === 'silences') {
+    // A silence has no name: it is named by what it says (its canonical value), so it is created or ended, never updated.
+    const { start, end, matchers, comment } = value;
+    return `sil-${createHash('sha256')
+      .update(canonical({ start, end, matchers, comment }))
+      .digest('hex')
+      .slice(0, 12)}`;
+  }
   if (kind === 'runbooks') {
     return typeof value.team === 'string' && typeof value.slug === 'string'
       ? `${value.team}/${value.slug}`
@@ -128,6 +140,7 @@ export function withoutEnded(desired: DesiredState, now: number): DesiredState {
     o.value.maintenanceWindows = live(o.value.maintenanceWindows);
     o.value.silences = live(o.value.silences);
   }
+  for (const [key, o] of desired.silences) if (String(o.value.end) <= nowIso) desired.silences.delete(key);
   return desired;
 }
 
@@ -327,6 +340,20 @@ export function normalizeRunbook(d: RunbookDoc): Value {
       })),
     ),
     disabled: false,
+  };
+}
+
+export function normalizeSilence(d: SilenceDoc): Value {
+  return {
+    matchers: d.matchers.map((m) => ({
+      name: m.name,
+      value: m.value,
+      isRegex: m.isRegex ?? false,
+      isEqual: m.isEqual ?? true,
+    })),
+    start: canonicalInstant(d.start) ?? d.start,
+    end: canonicalInstant(d.end) ?? d.end,
+    comment: d.comment.trim(),
   };
 }
 

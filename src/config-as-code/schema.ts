@@ -92,6 +92,31 @@ export const IntegrationKeyDeclSchema = Type.Object(
   { ...closed, description: 'Declared by name and source; the secret is never in a file (apply makes it, once)' },
 );
 
+export const SilenceSchema = Type.Object(
+  {
+    matchers: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+          value: Type.String({ maxLength: 1000 }),
+          isRegex: Type.Optional(Type.Boolean({ description: 'RE2 syntax (default false)' })),
+          isEqual: Type.Optional(Type.Boolean({ description: 'false: the label must not match (default true)' })),
+        },
+        closed,
+      ),
+      { minItems: 1, maxItems: 50 },
+    ),
+    start: Instant,
+    end: Instant,
+    comment: Type.String({ minLength: 1, maxLength: 4000, description: 'Why' }),
+  },
+  {
+    ...closed,
+    description:
+      'A silence across every service: alerts matching every matcher are recorded, not paged. Named by what it says; ended ones are history',
+  },
+);
+
 export const ServiceSchema = Type.Object(
   {
     slug: SlugSchema,
@@ -403,6 +428,7 @@ export const KINDS = [
   'severityPolicies',
   'runbooks',
   'statusPageComponents',
+  'silences',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -416,6 +442,7 @@ export const KIND_SCHEMAS = {
   severityPolicies: SeverityPolicySchema,
   runbooks: RunbookSchema,
   statusPageComponents: StatusPageComponentSchema,
+  silences: SilenceSchema,
 } satisfies Record<Kind, TSchema>;
 
 export const ConfigFileSchema = Type.Object(
@@ -429,6 +456,7 @@ export const ConfigFileSchema = Type.Object(
     severityPolicies: Type.Optional(Type.Array(SeverityPolicySchema)),
     runbooks: Type.Optional(Type.Array(RunbookSchema)),
     statusPageComponents: Type.Optional(Type.Array(StatusPageComponentSchema)),
+    silences: Type.Optional(Type.Array(SilenceSchema)),
   },
   {
     ...closed,
@@ -447,6 +475,7 @@ export type PostmortemTemplateDoc = Static<typeof PostmortemTemplateSchema>;
 export type SeverityPolicyDoc = Static<typeof SeverityPolicySchema>;
 export type RunbookDoc = Static<typeof RunbookSchema>;
 export type StatusPageComponentDoc = Static<typeof StatusPageComponentSchema>;
+export type SilenceDoc = Static<typeof SilenceSchema>;
 export type ConfigFileDoc = Static<typeof ConfigFileSchema>;
 
 /** The published JSON Schema: plain JSON (TypeBox's symbols dropped), draft-07 as yaml-language-server reads it. */
