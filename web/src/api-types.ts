@@ -14018,9 +14018,9 @@ export interface operations {
                                     from?: unknown;
                                     to?: unknown;
                                 }[];
-                                /** @description The slug, or the email of a user */
+                                /** @description The slug, or the email of a user, the severity (P1–P4), team/slug of a runbook, sil-… of a silence */
                                 key: string;
-                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents";
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents" | "silences";
                             }[];
                             summary: {
                                 create: number;
@@ -14030,7 +14030,7 @@ export interface operations {
                             };
                             unmanaged: {
                                 key: string;
-                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents";
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents" | "silences";
                             }[];
                         };
                     };
@@ -14294,9 +14294,9 @@ export interface operations {
                                     from?: unknown;
                                     to?: unknown;
                                 }[];
-                                /** @description The slug, or the email of a user */
+                                /** @description The slug, or the email of a user, the severity (P1–P4), team/slug of a runbook, sil-… of a silence */
                                 key: string;
-                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents";
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents" | "silences";
                             }[];
                             summary: {
                                 create: number;
@@ -14306,7 +14306,7 @@ export interface operations {
                             };
                             unmanaged: {
                                 key: string;
-                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents";
+                                kind: "users" | "teams" | "schedules" | "escalationPolicies" | "services" | "postmortemTemplates" | "severityPolicies" | "runbooks" | "statusPageComponents" | "silences";
                             }[];
                         };
                     };

@@ -29,7 +29,10 @@ const PlanSchema = Type.Object({
     Type.Object({
       action: Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('delete')]),
       kind: Kind,
-      key: Type.String({ description: 'The slug, or the email of a user' }),
+      key: Type.String({
+        description:
+          'The slug, or the email of a user, the severity (P1–P4), team/slug of a runbook, sil-… of a silence',
+      }),
       fields: Type.Array(
         Type.Object({
           field: Type.String(),
