@@ -107,7 +107,16 @@ for (const engine of ENGINES) {
     });
 
     it('imports: objects, integration keys once, history, fidelity 100% on every schedule, one audit entry', async () => {
+      // Ben is a plain user in PagerDuty and already an administrator in Muster: the import must not demote him.
+      const ben = await t.api<{ user: { id: string } }>('POST', '/api/users', {
+        email: 'ben@example.com',
+        name: 'Ben Okafor',
+        isAdmin: true,
+      });
+      assert.equal(ben.status, 201, JSON.stringify(ben.body));
       const report = await run();
+      const benAfter = await t.api<{ isAdmin: boolean }>('GET', `/api/users/${ben.body.user.id}`);
+      assert.equal(benAfter.body.isAdmin, true, 'an import never takes administrator rights away');
       assert.equal(report.dryRun, false);
       assert.equal(report.plan.summary.delete, 0);
       assert.equal(await count('schedules'), pd.fixtures.schedules.length);

@@ -12,6 +12,8 @@
  * over the next 8 weeks (PagerDuty's rendered_schedule_entries, Opsgenie's timeline, Grafana OnCall's final_shifts);
  * after the apply, Muster's final schedule over the same range is compared minute by minute (src/import/fidelity.ts).
  */
+import type { NewIntegrationKey } from '../config-as-code/apply.js';
+import type { Plan } from '../config-as-code/model.js';
 import type { ConfigFileDoc } from '../config-as-code/schema.js';
 
 export const IMPORT_SOURCES = ['pagerduty', 'opsgenie', 'grafana-oncall'] as const;
@@ -146,9 +148,9 @@ export interface ImportReport {
   source: ImportSource;
   dryRun: boolean;
   /** The same plan config as code prints (src/config-as-code/model.ts Plan): creates and updates, never deletes. */
-  plan: import('../config-as-code/model.js').Plan;
+  plan: Plan;
   /** Integration keys made by this import, each secret shown once (none on a dry run). */
-  integrationKeys: import('../config-as-code/apply.js').NewIntegrationKey[];
+  integrationKeys: NewIntegrationKey[];
   unmapped: Unmapped[];
   /** One row per imported schedule over the next 8 weeks; empty on a dry run (nothing to compare yet). */
   fidelity: FidelityRow[];

@@ -7,6 +7,9 @@
  */
 import { stringify as stringifyYaml } from 'yaml';
 import type { Db } from '../db/index.js';
+import { readCurrent } from '../config-as-code/current.js';
+import type { CurrentState } from '../config-as-code/model.js';
+import type { ConfigFileDoc } from '../config-as-code/schema.js';
 import { ConfigCodeService } from '../config-as-code/service.js';
 import { recordAudit, type Actor } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -70,7 +73,9 @@ export class ImportService {
       historyMonths,
       http,
     });
-    const files = [{ path: `${source}.yaml`, content: stringifyYaml(snapshot.doc) }];
+    const current = await readCurrent(this.deps.db.kysely, now);
+    const doc = addingOnly(snapshot.doc, current.state);
+    const files = [{ path: `${source}.yaml`, content: stringifyYaml(doc) }];
     const requests = { total: http.stats.total, rateLimited: http.stats.rateLimited };
     if (req.dryRun) {
       const plan = await this.configCode.plan(actor, files, { prune: false });
@@ -168,4 +173,34 @@ export class ImportService {
     if (problems.length) throw validationError(problems);
     return { source, baseUrl, historyMonths };
   }
+}
+
+/**
+ * An import adds to Muster and updates what it imports; it never takes away. Config as code reads a user without
+ * `admin` as "not an administrator" and a team's `members` as exactly these, so without this an import would demote
+ * an administrator who is a plain user in the source (and refuse the whole import when that is the person running
+ * it) and remove the members of a team of the same slug whom the source does not list. Kept: an existing
+ * administrator stays one; a team keeps its members the source does not name (with their role).
+ */
+export function addingOnly(doc: ConfigFileDoc, current: CurrentState): ConfigFileDoc {
+  const users = doc.users?.map((u) => {
+    const now = current.users.get(u.email.toLowerCase())?.value;
+    return now?.admin === true && u.admin !== true ? { ...u, admin: true } : u;
+  });
+  const teams = doc.teams?.map((t) => {
+    const have = current.teams.get(t.slug)?.value.members as { user: string; role: string }[] | undefined;
+    if (!t.members || !have?.length) return t;
+    const named = new Set(t.members.map((m) => m.user.toLowerCase()));
+    const kept = have.filter((m) => !named.has(m.user.toLowerCase()));
+    return kept.length
+      ? {
+          ...t,
+          members: [
+            ...t.members,
+            ...kept.map((m) => ({ user: m.user, role: m.role as (typeof t.members)[number]['role'] })),
+          ],
+        }
+      : t;
+  });
+  return { ...doc, ...(users ? { users } : {}), ...(teams ? { teams } : {}) };
 }
