@@ -37,6 +37,7 @@ import { createLogger } from '../src/shared/logger.js';
 import { startMuster, type Muster } from '../src/server.js';
 import { sampleCommitLatency } from './disk.js';
 import { startDurablePostgres, type BenchPostgres } from './postgres.js';
+import { countStatementTexts, startCountingStatements, stopCountingStatements } from '../src/db/statements.js';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const num = (name: string, fallback: number): number => Number(env(name, String(fallback)));
@@ -277,6 +278,9 @@ async function alertToPage(
   const elu0 = performance.eventLoopUtilization();
   const batches0 = b.muster.services.intake.batchStats;
   const cpu0 = process.cpuUsage();
+  // Statements sent by Muster in this process from the first alert until every page arrived (or the drain ended).
+  const texts = process.env.BENCH_STATEMENT_TEXTS ? countStatementTexts() : null;
+  startCountingStatements();
   const t0 = performance.now();
   const total = Math.round(rate * SECONDS);
   while (offered + skipped < total) {
@@ -303,6 +307,7 @@ async function alertToPage(
   const drainUntil = performance.now() + DRAIN_SECONDS * 1000;
   while ([...accepted.keys()].some((id) => !receiver.firstAt.has(id)) && performance.now() < drainUntil)
     await sleep(50);
+  const statements = stopCountingStatements();
   const stages = await stageTimes(b, wallStart);
   const lat = [...accepted]
     .filter(([id]) => receiver.firstAt.has(id))
@@ -320,8 +325,13 @@ async function alertToPage(
       `        a durable one-row commit on its own connection meanwhile (${c.n}, every 100 ms): ` +
       `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}; this process: event loop ${(elu * 100).toFixed(0)}% busy, ` +
       `CPU ${(cpuShare * 100).toFixed(0)}% of a core; intake ${intakeTx} transactions, ${perTx.toFixed(1)} ` +
-      `deliveries each (largest so far ${batches1.largestBatch})`,
+      `deliveries each (largest so far ${batches1.largestBatch}); ${(statements / Math.max(1, accepted.size)).toFixed(1)} ` +
+      `statements per accepted alert, intake to page recorded`,
   );
+  if (texts) {
+    const top = [...texts].sort((x, y) => y[1] - x[1]).slice(0, 25);
+    for (const [text, n] of top) console.log(`        ${String(n).padStart(7)}  ${text}`);
+  }
 }
 
 /**

@@ -159,6 +159,8 @@ const toTarget = (d: Delivery, row: ContactMethodRow): ContactTarget => ({
   address: row.address,
   serverUrl: row.serverUrl,
   secret: row.secret,
+  // The row's own flag, read with it (in the claim): the outbound guard need not read the row a third time.
+  publicAddressesOnly: row.allowPrivateAddress !== 1,
 });
 
 /** The bulkhead key of a send: the adapter's destination (a host, a provider account), else the channel. */
