@@ -115,7 +115,7 @@ for (const engine of ENGINES) {
           assert.ok(failed, 'the transaction failed');
           // Before the fix: "connection[PRIVATE_MARK_FOR_DISCARD_METHOD] is not a function" from the failed rollback,
           // a TypeError that became a 500 internal_error instead of a 503 with Retry-After.
-          assert.ok(isDatabaseUnavailable(failed), String(failed));
+          assert.ok(isDatabaseUnavailable(failed), failed instanceof Error ? failed.message : JSON.stringify(failed));
           const r = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db.kysely);
           assert.notEqual(r.rows[0]!.pid, pid, 'the broken connection was handed out again');
         } finally {
