@@ -81,22 +81,11 @@ export function pagingKeyOf(
   }
 }
 
-/**
- * The live run of a paging group that a new alert joins: same service, group and urgency, a policy snapshotted, not
- * stopped, some alert of it still triggered and (mode `window`) started within the window. The newest such run.
- * The caller holds the service lock (intake does; others take it), which acknowledge and resolve take too, so the
- * run cannot stop between this check and the join.
- */
-export async function joinableRun(
-  ex: Executor,
-  q: { serviceId: string; pagingKey: string; urgency: string; startedAfter: number | null },
-): Promise<EscalationRunRow | null> {
-  let query = ex
+/** Runs a new alert may join: a policy snapshotted, not stopped, and some alert of the run still triggered. */
+const liveRuns = (ex: Executor) =>
+  ex
     .selectFrom('escalationRuns as r')
     .selectAll('r')
-    .where('r.serviceId', '=', q.serviceId)
-    .where('r.pagingKey', '=', q.pagingKey)
-    .where('r.urgency', '=', q.urgency)
     .where('r.policyId', '!=', '')
     .where('r.status', 'in', [...LIVE_RUN_STATUSES])
     .where((eb) =>
@@ -108,7 +97,22 @@ export async function joinableRun(
           .whereRef('ra.runId', '=', 'r.id')
           .where('a.status', '=', 'triggered'),
       ),
-    )
+    );
+
+/**
+ * The live run of a paging group that a new alert joins: same service, group and urgency, a policy snapshotted, not
+ * stopped, some alert of it still triggered and (mode `window`) started within the window. The newest such run.
+ * The caller holds the service lock (intake does; others take it), which acknowledge and resolve take too, so the
+ * run cannot stop between this check and the join.
+ */
+export async function joinableRun(
+  ex: Executor,
+  q: { serviceId: string; pagingKey: string; urgency: string; startedAfter: number | null },
+): Promise<EscalationRunRow | null> {
+  let query = liveRuns(ex)
+    .where('r.serviceId', '=', q.serviceId)
+    .where('r.pagingKey', '=', q.pagingKey)
+    .where('r.urgency', '=', q.urgency)
     .orderBy('r.startedAt', 'desc')
     .limit(1);
   if (q.startedAfter !== null) query = query.where('r.startedAt', '>=', q.startedAfter);
@@ -192,23 +196,9 @@ export async function primeJoinableRuns(
   const list = [...keys.values()];
   for (let i = 0; i < list.length; i += 100) {
     const chunk = list.slice(i, i + 100);
-    const rows = await ex
-      .selectFrom('escalationRuns as r')
-      .selectAll('r')
+    const rows = await liveRuns(ex)
       .where('r.serviceId', 'in', [...new Set(chunk.map((w) => w.serviceId))])
       .where('r.pagingKey', 'in', [...new Set(chunk.map((w) => w.pagingKey))])
-      .where('r.policyId', '!=', '')
-      .where('r.status', 'in', [...LIVE_RUN_STATUSES])
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('escalationRunAlerts as ra')
-            .innerJoin('alerts as a', 'a.id', 'ra.alertId')
-            .select('ra.alertId')
-            .whereRef('ra.runId', '=', 'r.id')
-            .where('a.status', '=', 'triggered'),
-        ),
-      )
       .orderBy('r.startedAt', 'desc')
       .execute();
     for (const w of chunk) known.set(joinableKey(w), null);

@@ -269,7 +269,7 @@ for (const engine of ENGINES) {
       } finally {
         // joinableRun's read and the batch's (same text up to the 60 characters the counter keeps).
         runReads = [...texts].filter(([text]) =>
-          text.startsWith('select "r".* from "escalation_runs" as "r" where "r"."servic'),
+          text.startsWith('select "r".* from "escalation_runs" as "r" where "r"."policy'),
         );
         stopCountingStatements();
       }
