@@ -9,7 +9,7 @@ import { GrafanaOnCallStandIn, grafanaOnCallFixture, type GoShift } from '../../
 import { createImportHttp } from '../http.js';
 import type { RenderedEntry, SourceSnapshot } from '../model.js';
 import { IMPORTERS } from '../sources.js';
-import { apiBase, grafanaOnCallImporter } from './index.js';
+import { apiBase, grafanaOnCallImporter, onBase } from './index.js';
 import { mapChain, mapShift } from './map.js';
 
 const TOKEN = 'go-token-3f9a';
@@ -486,5 +486,21 @@ describe('Grafana OnCall mapping', () => {
     );
     assert.equal(policy!.repeat, 0);
     assert.ok(unmapped.some((u) => u.reason.includes('300 s wait before anyone')));
+  });
+});
+
+describe('following a next page', () => {
+  it('keeps to the base URL’s origin: a next naming another host never receives the token', () => {
+    const opts = { baseUrl: 'https://oncall.example.com/api/plugins/grafana-oncall-app/resources/api/v1' };
+    assert.equal(
+      onBase(opts, 'https://evil.example.net/api/v1/users/?page=2'),
+      'https://oncall.example.com/api/v1/users/?page=2',
+    );
+    assert.equal(
+      onBase(opts, 'https://oncall.example.com/api/plugins/grafana-oncall-app/resources/api/v1/users/?page=3'),
+      'https://oncall.example.com/api/plugins/grafana-oncall-app/resources/api/v1/users/?page=3',
+    );
+    assert.equal(onBase(opts, '/api/v1/schedules/?page=2'), 'https://oncall.example.com/api/v1/schedules/?page=2');
+    assert.equal(onBase(opts, null), null);
   });
 });

@@ -69,6 +69,16 @@ interface GoAlertGroup {
   permalinks?: { web?: string | null } | null;
 }
 
+/**
+ * The next page's address as the source gave it, kept on the base URL's origin: its path and query only, so a `next`
+ * naming another host never receives the token.
+ */
+export function onBase(opts: Pick<ReadOptions, 'baseUrl'>, next: string | null | undefined): string | null {
+  if (!next) return null;
+  const u = new URL(next, opts.baseUrl);
+  return new URL(`${u.pathname}${u.search}`, new URL(opts.baseUrl).origin).toString();
+}
+
 async function list<T>(opts: ReadOptions, firstUrl: string): Promise<T[]> {
   const headers = { Authorization: opts.token };
   const out: T[] = [];
@@ -76,7 +86,7 @@ async function list<T>(opts: ReadOptions, firstUrl: string): Promise<T[]> {
   for (let n = 0; url && n < MAX_PAGES; n++) {
     const page: Page<T> = await opts.http.getJson<Page<T>>(url, headers);
     out.push(...(page?.results ?? []));
-    url = page?.next ?? null;
+    url = onBase(opts, page?.next);
   }
   return out;
 }
@@ -340,7 +350,7 @@ export async function readGrafanaOnCall(opts: ReadOptions): Promise<SourceSnapsh
       }
       // Newest first: a page that ends before the range ends the reading.
       const oldest = Math.min(...groups.map((g) => Date.parse(g.created_at)).filter(Number.isFinite));
-      url = groups.length > 0 && oldest < since ? null : (page?.next ?? null);
+      url = groups.length > 0 && oldest < since ? null : onBase(opts, page?.next);
     }
   }
 
