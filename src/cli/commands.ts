@@ -209,7 +209,7 @@ export const COMMANDS: CommandEntry[] = [
   // import from another tool (src/cli/import.ts, docs/import.md)
   {
     name: 'import',
-    description: 'import from PagerDuty, Opsgenie or Grafana OnCall',
+    description: 'import an organisation from PagerDuty, Opsgenie or Grafana OnCall (plan, then apply; never deletes)',
     load: () => [import('./import.js').then((m) => m.registerImportCommands)],
   },
   // misc (src/cli/account.ts)
