@@ -158,10 +158,18 @@ for (const engine of ENGINES) {
     });
 
     it('imported incidents show as such in the list and on their page', async () => {
-      const list = await t.api<{ incidents: { id: string; kind?: string }[] }>('GET', '/api/incidents?status=resolved');
+      const list = await t.api<{
+        incidents: { id: string; kind?: string; severity: string; postmortemExpected?: boolean }[];
+      }>('GET', '/api/incidents?status=resolved');
       assert.equal(list.status, 200);
       const mine = list.body.incidents.filter((i) => i.kind === 'imported');
       assert.ok(mine.length > 0, JSON.stringify(list.body).slice(0, 500));
+      // P1 and P2 require a post-mortem by default, but not of history from another tool: no "post-mortem missing".
+      assert.ok(mine.some((i) => i.severity === 'P1' || i.severity === 'P2'));
+      assert.deepEqual(
+        mine.filter((i) => i.postmortemExpected === true).map((i) => i.id),
+        [],
+      );
       const one = await t.api<{
         incident: { kind: string; importedFrom?: { source: string; externalId: string; url: string | null } };
       }>('GET', `/api/incidents/${mine[0]!.id}`);

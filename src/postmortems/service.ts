@@ -411,8 +411,11 @@ export class PostmortemService {
     };
   }
 
-  /** The `postmortem` field of incidents in lists and details, and whether one is expected and missing. */
-  async forIncidents(incidents: { id: string; severity: string; status: string }[]) {
+  /**
+   * The `postmortem` field of incidents in lists and details, and whether one is expected and missing. An imported
+   * incident (history from another tool) never expects one: its review, if any, happened there.
+   */
+  async forIncidents(incidents: { id: string; severity: string; status: string; kind: string }[]) {
     const out = new Map<
       string,
       {
@@ -455,7 +458,10 @@ export class PostmortemService {
             }
           : null,
         postmortemExpected:
-          i.status === 'resolved' && mode.get(i.severity) === 'required' && (!r || r.status !== 'published'),
+          i.kind !== 'imported' &&
+          i.status === 'resolved' &&
+          mode.get(i.severity) === 'required' &&
+          (!r || r.status !== 'published'),
       });
     }
     return out;
