@@ -14,17 +14,20 @@
  *       step transaction committed) minus its run_at. The steps name no run, so each is a real, fenced, stale step:
  *       claim, lock, nothing to do, complete. Target: p99 ≤ 1 s.
  *
- * Muster runs in this process with production defaults (log level warn); the receiver and the load too, so they
- * share its CPU. PostgreSQL is started by the benchmark, durable (bench/postgres.ts: fsync and synchronous_commit on).
+ * Muster runs in this process with production defaults (log level warn), so its event-loop and CPU figures are its
+ * own. The load generator, the webhook receiver and the never-answering endpoint run in a child process
+ * (bench/paging-load.ts, forked with tsx's loader, issue 18): it sends the alerts and takes every time (the send, the
+ * 2xx, the page's arrival) on its own clock, and hands back the latencies and its own CPU and event-loop use. The
+ * two processes still share the machine's cores. BENCH_LOAD=inprocess runs the same load code in this process
+ * instead, sharing Muster's event loop (the arrangement before issue 18, for comparison).
+ * PostgreSQL is started by the benchmark, durable (bench/postgres.ts: fsync and synchronous_commit on).
  * Environment: BENCH_ENGINES=sqlite,postgres  BENCH_RATES=1,100,1000  BENCH_SECONDS=10  BENCH_MAX_IN_FLIGHT=256
  * BENCH_DRAIN_SECONDS=60  BENCH_TIMERS=100000  BENCH_TIMER_DUE=1000  BENCH_TIMER_SECONDS=20  BENCH_DEAD_RATE=100
- * (0 skips a')  BENCH_SKIP_TIMERS=1 (skips b)
+ * (0 skips a')  BENCH_SKIP_TIMERS=1 (skips b)  BENCH_LOAD=child|inprocess (child)
  */
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -36,6 +39,7 @@ import { newId } from '../src/shared/ids.js';
 import { createLogger } from '../src/shared/logger.js';
 import { startMuster, type Muster } from '../src/server.js';
 import { sampleCommitLatency } from './disk.js';
+import { inProcessLoad, spawnLoad, type Load, type LoadUrls } from './paging-load.js';
 import { startDurablePostgres, type BenchPostgres } from './postgres.js';
 import { countStatementTexts, startCountingStatements, stopCountingStatements } from '../src/db/statements.js';
 
@@ -57,6 +61,8 @@ const TIMER_DUE = num('BENCH_TIMER_DUE', 1000);
 const TIMER_SECONDS = num('BENCH_TIMER_SECONDS', 20);
 const DEAD_RATE = num('BENCH_DEAD_RATE', 100);
 const SKIP_TIMERS = env('BENCH_SKIP_TIMERS', '') === '1';
+const LOAD = env('BENCH_LOAD', 'child');
+if (LOAD !== 'child' && LOAD !== 'inprocess') throw new Error(`BENCH_LOAD must be child or inprocess, not ${LOAD}`);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number): number => {
@@ -66,54 +72,10 @@ const pct = (xs: number[], p: number): number => {
 };
 const ms = (n: number): string =>
   Number.isNaN(n) ? '—' : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`;
-const load = (): string =>
+const loadAvg = (): string =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-
-/** The page receiver: the first arrival time per alert id (performance.now(), same clock as the load). */
-class Receiver {
-  readonly firstAt = new Map<string, number>();
-  private server: Server | null = null;
-  url = '';
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const at = performance.now();
-        const { alertId } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alertId: string };
-        if (!this.firstAt.has(alertId)) this.firstAt.set(alertId, at);
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-    return this;
-  }
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
-}
-
-/** A webhook endpoint that accepts connections and never answers (a hung or firewalled receiver). */
-async function startDeadEndpoint(): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
-  let hits = 0;
-  const server = createServer((req) => {
-    req.resume();
-    req.on('end', () => hits++);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    hits: () => hits,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
 
 interface Bench {
   muster: Muster;
@@ -135,7 +97,7 @@ async function databaseFor(pgServer: BenchPostgres): Promise<string> {
   return u.toString();
 }
 
-async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiver: Receiver): Promise<Bench> {
+async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiverUrl: string): Promise<Bench> {
   const dataDir = mkdtempSync(join(tmpdir(), 'muster-bench-paging-'));
   const databaseUrl = engine === 'postgres' && pgServer ? await databaseFor(pgServer) : undefined;
   const email = 'bench@example.test';
@@ -170,7 +132,7 @@ async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiv
     password: 'a long enough password',
   });
   await api('PUT', `/api/teams/${team.id}/members/${user.user.id}`, { role: 'responder' });
-  await api('POST', `/api/users/${user.user.id}/contact-methods`, { kind: 'webhook', address: receiver.url });
+  await api('POST', `/api/users/${user.user.id}/contact-methods`, { kind: 'webhook', address: receiverUrl });
   const policy = await api<{ id: string }>('POST', '/api/escalation-policies', {
     teamId: team.id,
     name: 'Bench',
@@ -197,7 +159,7 @@ async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiv
  * (a') Ten services, each paging its own person with one webhook; person 0's webhook never answers. Returns the ten
  * integration keys (the first is the dead one's).
  */
-async function setUpDeadShare(b: Bench, receiver: Receiver, deadUrl: string): Promise<string[]> {
+async function setUpDeadShare(b: Bench, urls: LoadUrls): Promise<string[]> {
   const team = await b.api<{ id: string }>('POST', '/api/teams', { name: 'Bench, one in ten dead' });
   const keys: string[] = [];
   for (let i = 0; i < 10; i++) {
@@ -209,7 +171,7 @@ async function setUpDeadShare(b: Bench, receiver: Receiver, deadUrl: string): Pr
     await b.api('PUT', `/api/teams/${team.id}/members/${user.user.id}`, { role: 'responder' });
     await b.api('POST', `/api/users/${user.user.id}/contact-methods`, {
       kind: 'webhook',
-      address: i === 0 ? deadUrl : receiver.url,
+      address: i === 0 ? urls.dead : urls.receiver,
     });
     const policy = await b.api<{ id: string }>('POST', '/api/escalation-policies', {
       teamId: team.id,
@@ -230,51 +192,14 @@ async function setUpDeadShare(b: Bench, receiver: Receiver, deadUrl: string): Pr
 /**
  * (a) Offer `rate` alerts/s for SECONDS (open loop, at most MAX_IN_FLIGHT requests outstanding). With `keys`, the
  * alerts rotate over those integration keys, and the first key's alerts (whose page never arrives) are not measured.
+ * The load side (`load`) sends and times everything on its own clock; this process measures Muster. Returns the
+ * requests the never-answering endpoint has received so far.
  */
-async function alertToPage(
-  b: Bench,
-  receiver: Receiver,
-  rate: number,
-  tag: string,
-  keys: string[] = [b.key],
-): Promise<void> {
-  let dead = 0;
-  const accepted = new Map<string, number>();
-  /** When the request for each accepted alert was sent: sent → page includes intake's own answer time. */
-  const sentAt = new Map<string, number>();
-  let offered = 0;
-  let refused = 0;
-  let skipped = 0;
-  let inFlight = 0;
-  const pending = new Set<Promise<void>>();
-  const send = async (i: number): Promise<void> => {
-    inFlight++;
-    const sent = performance.now();
-    const key = keys[i % keys.length]!;
-    const isDead = keys.length > 1 && key === keys[0];
-    try {
-      const res = await fetch(`${b.muster.url}/integrations/generic/${key}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ status: 'firing', dedupKey: `${tag}-${i}`, title: `Bench ${i}`, severity: 'critical' }),
-      });
-      const at = performance.now();
-      const body = (await res.json()) as { alerts?: { alertId: string }[] };
-      if (res.ok && body.alerts?.[0] && isDead) dead++;
-      else if (res.ok && body.alerts?.[0]) {
-        accepted.set(body.alerts[0].alertId, at);
-        sentAt.set(body.alerts[0].alertId, sent);
-      } else refused++;
-    } catch {
-      refused++;
-    } finally {
-      inFlight--;
-    }
-  };
+async function alertToPage(b: Bench, load: Load, rate: number, tag: string, keys: string[] = [b.key]): Promise<number> {
   const wallStart = Date.now();
   const commits = sampleCommitLatency(b.databaseUrl);
-  // How busy this process's event loop was (Muster, the load generator and the receiver share it): near 1 means
-  // CPU-bound, and then every await queues.
+  // How busy this process's event loop was (Muster's, and the load generator's and receiver's with
+  // BENCH_LOAD=inprocess): near 1 means CPU-bound, and then every await queues.
   const elu0 = performance.eventLoopUtilization();
   const batches0 = b.muster.services.intake.batchStats;
   const cpu0 = process.cpuUsage();
@@ -282,21 +207,14 @@ async function alertToPage(
   const texts = process.env.BENCH_STATEMENT_TEXTS ? countStatementTexts() : null;
   startCountingStatements();
   const t0 = performance.now();
-  const total = Math.round(rate * SECONDS);
-  while (offered + skipped < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
-    while (offered + skipped < due) {
-      if (inFlight >= MAX_IN_FLIGHT) {
-        skipped++; // the client's cap: counted as offered but never sent
-        continue;
-      }
-      const p = send(offered++).finally(() => pending.delete(p));
-      pending.add(p);
-    }
-    await sleep(Math.max(1, Math.min(10, 1000 / rate)));
-  }
-  const offeredFor = (performance.now() - t0) / 1000;
-  await Promise.all([...pending]);
+  const sent = await load.run({
+    musterUrl: b.muster.url,
+    keys,
+    rate,
+    seconds: SECONDS,
+    maxInFlight: MAX_IN_FLIGHT,
+    tag,
+  });
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const cpu = process.cpuUsage(cpu0);
   const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
@@ -304,34 +222,34 @@ async function alertToPage(
   const batches1 = b.muster.services.intake.batchStats;
   const intakeTx = batches1.batches - batches0.batches;
   const perTx = (batches1.items - batches0.items) / Math.max(1, intakeTx);
-  const drainUntil = performance.now() + DRAIN_SECONDS * 1000;
-  while ([...accepted.keys()].some((id) => !receiver.firstAt.has(id)) && performance.now() < drainUntil)
-    await sleep(50);
+  const paged = await load.drain(DRAIN_SECONDS);
   const statements = stopCountingStatements();
   const stages = await stageTimes(b, wallStart);
-  const lat = [...accepted]
-    .filter(([id]) => receiver.firstAt.has(id))
-    .map(([id, at]) => receiver.firstAt.get(id)! - at);
-  const fromSent = [...sentAt]
-    .filter(([id]) => receiver.firstAt.has(id))
-    .map(([id, at]) => receiver.firstAt.get(id)! - at);
+  const lat = paged.acceptedToPage;
+  const fromSent = paged.sentToPage;
+  const loadSide =
+    load.where === 'child'
+      ? `load process (generator and receiver): event loop ${(sent.elu * 100).toFixed(0)}% busy, CPU ` +
+        `${((sent.cpuMs / sent.wallMs) * 100).toFixed(0)}% of a core`
+      : 'load generator and receiver in this process (BENCH_LOAD=inprocess)';
   console.log(
-    `  ${String(rate).padStart(5)} alerts/s offered for ${offeredFor.toFixed(1)} s: ${accepted.size} accepted ` +
-      (dead ? `(+ ${dead} to the dead endpoint, not measured) ` : '') +
-      `(${(accepted.size / offeredFor).toFixed(1)}/s), ${refused} refused, ${skipped} not sent (client cap), ` +
-      `${accepted.size - lat.length} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ${ms(pct(lat, 50))} ` +
-      `p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; sent → page p50 ${ms(pct(fromSent, 50))} ` +
-      `p99 ${ms(pct(fromSent, 99))}; load ${load()}\n        ${stages}\n` +
+    `  ${String(rate).padStart(5)} alerts/s offered for ${sent.offeredFor.toFixed(1)} s: ${sent.accepted} accepted ` +
+      (sent.dead ? `(+ ${sent.dead} to the dead endpoint, not measured) ` : '') +
+      `(${(sent.accepted / sent.offeredFor).toFixed(1)}/s), ${sent.refused} refused, ${sent.skipped} not sent ` +
+      `(client cap), ${paged.notPaged} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ` +
+      `${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; sent → page p50 ` +
+      `${ms(pct(fromSent, 50))} p99 ${ms(pct(fromSent, 99))}; load ${loadAvg()}\n        ${stages}\n` +
       `        a durable one-row commit on its own connection meanwhile (${c.n}, every 100 ms): ` +
-      `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}; this process: event loop ${(elu * 100).toFixed(0)}% busy, ` +
-      `CPU ${(cpuShare * 100).toFixed(0)}% of a core; intake ${intakeTx} transactions, ${perTx.toFixed(1)} ` +
-      `deliveries each (largest so far ${batches1.largestBatch}); ${(statements / Math.max(1, accepted.size)).toFixed(1)} ` +
-      `statements per accepted alert, intake to page recorded`,
+      `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}; Muster's process: event loop ${(elu * 100).toFixed(0)}% ` +
+      `busy, CPU ${(cpuShare * 100).toFixed(0)}% of a core; ${loadSide}; intake ${intakeTx} transactions, ` +
+      `${perTx.toFixed(1)} deliveries each (largest so far ${batches1.largestBatch}); ` +
+      `${(statements / Math.max(1, sent.accepted)).toFixed(1)} statements per accepted alert, intake to page recorded`,
   );
   if (texts) {
     const top = [...texts].sort((x, y) => y[1] - x[1]).slice(0, 25);
     for (const [text, n] of top) console.log(`        ${String(n).padStart(7)}  ${text}`);
   }
+  return paged.deadHits;
 }
 
 /**
@@ -422,34 +340,36 @@ async function timerLateness(b: Bench): Promise<void> {
   console.log(
     `  ${TIMERS.toLocaleString('en-US')} pending (inserted in ${ms(insertMs)}), ${TIMER_DUE} due over ` +
       `${TIMER_SECONDS} s: ${done.length} fired; lateness p50 ${ms(pct(late, 50))} p99 ${ms(pct(late, 99))} ` +
-      `max ${ms(pct(late, 100))} (target p99 ≤ 1 s); load ${load()}`,
+      `max ${ms(pct(late, 100))} (target p99 ≤ 1 s); load ${loadAvg()}`,
   );
 }
 
 async function main(): Promise<void> {
-  console.log(`node ${process.version}; load average at start ${load()}`);
+  console.log(`node ${process.version}; load average at start ${loadAvg()}`);
+  console.log(
+    LOAD === 'inprocess'
+      ? 'load generator and webhook receiver: in this process, beside Muster (BENCH_LOAD=inprocess)'
+      : "load generator and webhook receiver: a child process (bench/paging-load.ts); Muster has this process's loop",
+  );
   const pgServer = ENGINES.includes('postgres') ? await startDurablePostgres() : null;
   if (pgServer) console.log(`PostgreSQL: ${pgServer.version} (durable, started by the benchmark)`);
+  const load = LOAD === 'inprocess' ? await inProcessLoad() : await spawnLoad();
   try {
     for (const engine of ENGINES) {
-      const receiver = await new Receiver().start();
-      const b = await startBench(engine, pgServer, receiver);
+      const b = await startBench(engine, pgServer, load.urls.receiver);
       try {
         console.log(`${engine}: (a) accepted alert → first page at the webhook receiver`);
-        for (const rate of RATES) await alertToPage(b, receiver, rate, `${engine}-${rate}`);
+        for (const rate of RATES) await alertToPage(b, load, rate, `${engine}-${rate}`);
         if (DEAD_RATE > 0) {
-          const deadEndpoint = await startDeadEndpoint();
-          try {
-            console.log(`${engine}: (a') the same, one contact method in ten never answers`);
-            const keys = await setUpDeadShare(b, receiver, deadEndpoint.url);
-            await alertToPage(b, receiver, DEAD_RATE, `${engine}-dead-${DEAD_RATE}`, keys);
-            const sends = b.muster.services.notify.bulkhead;
-            console.log(
-              `        the dead endpoint received ${deadEndpoint.hits()} requests; open breakers ${sends?.openCount() ?? '—'}`,
-            );
-          } finally {
-            await deadEndpoint.close();
-          }
+          console.log(`${engine}: (a') the same, one contact method in ten never answers`);
+          const keys = await setUpDeadShare(b, load.urls);
+          // The load side lives for the whole run (both engines): count this case's requests to the dead endpoint.
+          const hitsBefore = (await load.drain(0)).deadHits;
+          const hits = await alertToPage(b, load, DEAD_RATE, `${engine}-dead-${DEAD_RATE}`, keys);
+          const sends = b.muster.services.notify.bulkhead;
+          console.log(
+            `        the dead endpoint received ${hits - hitsBefore} requests; open breakers ${sends?.openCount() ?? '—'}`,
+          );
         }
         if (!SKIP_TIMERS) {
           console.log(`${engine}: (b) escalation timer lateness`);
@@ -457,10 +377,10 @@ async function main(): Promise<void> {
         }
       } finally {
         await b.stop();
-        await receiver.close();
       }
     }
   } finally {
+    await load.close();
     pgServer?.stop();
   }
   console.log('(c) schedule maths: see "Schedule maths" in docs/benchmarks.md (npm run bench:schedule)');
