@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { CoalescedReader } from '../db/coalesce.js';
 import type { Db, Executor } from '../db/index.js';
+import type { IntegrationKeysTable } from '../db/schema.js';
 import { recordAudit, type Actor } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
 import { sha256Hex } from '../shared/crypto.js';
@@ -14,7 +16,7 @@ import {
   looksLikeIntegrationKey,
   type IntegrationSource,
 } from './model.js';
-import { findKeyRow, findKeyRowByHash, listKeyRows, toIntegrationKey, type IntegrationKey } from './repo.js';
+import { findKeyRow, findKeyRowsByHash, listKeyRows, toIntegrationKey, type IntegrationKey } from './repo.js';
 import type { CatalogService } from './service.js';
 
 /** What intake knows about the caller once its key checks out. */
@@ -118,11 +120,21 @@ export class IntegrationKeyService {
     });
   }
 
+  /**
+   * Intake's key lookups, coalesced: the lookups asked for before the next turn of the event loop share one
+   * `key_hash in (…)` statement (src/db/coalesce.ts). Nothing is cached: each lookup is read after it was asked, so a
+   * key revoked before a request arrived is refused for it, in every process.
+   */
+  private readonly byHash = new CoalescedReader<string, IntegrationKeysTable>(
+    (hashes) => findKeyRowsByHash(this.deps.db.kysely, hashes),
+    { maxBatch: 500 },
+  );
+
   /** The key behind a plaintext, if it is live and valid for one of `sources`; null otherwise (never says why). */
   async authenticate(plaintext: string, sources: readonly IntegrationSource[]): Promise<IntakeKey | null> {
     const key = plaintext.trim();
     if (!looksLikeIntegrationKey(key)) return null;
-    const row = await findKeyRowByHash(this.deps.db.kysely, sha256Hex(key));
+    const row = await this.byHash.read(sha256Hex(key));
     if (!row || row.revokedAt !== null || !sources.includes(row.source as IntegrationSource)) return null;
     return {
       keyId: row.id,

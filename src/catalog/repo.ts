@@ -125,8 +125,18 @@ export async function findKeyRow(ex: Executor, id: string): Promise<IntegrationK
   return (await ex.selectFrom('integrationKeys').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
 }
 
-export async function findKeyRowByHash(ex: Executor, keyHash: string): Promise<IntegrationKeysTable | null> {
-  return (await ex.selectFrom('integrationKeys').selectAll().where('keyHash', '=', keyHash).executeTakeFirst()) ?? null;
+/** The keys behind several hashes in one statement, by hash (a hash with no key is absent). */
+export async function findKeyRowsByHash(
+  ex: Executor,
+  keyHashes: readonly string[],
+): Promise<Map<string, IntegrationKeysTable>> {
+  if (!keyHashes.length) return new Map();
+  const rows = await ex
+    .selectFrom('integrationKeys')
+    .selectAll()
+    .where('keyHash', 'in', [...new Set(keyHashes)])
+    .execute();
+  return new Map(rows.map((r) => [r.keyHash, r]));
 }
 
 export async function listKeyRows(ex: Executor, serviceId: string): Promise<IntegrationKey[]> {
