@@ -90,6 +90,7 @@ import {
   primePagingLookups,
   isPageStillWanted,
   refreshPage,
+  primePageClaims,
   runStepHandler,
   scheduleAckTimeout,
   type EscalationDeps,
@@ -597,6 +598,13 @@ function wireNotifications(services: Services): void {
   );
   services.notify.setSendGate(pagingGate(services.db));
   services.notify.setPageRefresher((ex, d) => refreshPage(ex, d.message, services.config.publicUrl));
+  // A claim batch reads its pages' runs at once, and the two checks above answer from what it read.
+  services.notify.setClaimPrimer((trx, ds) =>
+    primePageClaims(
+      trx,
+      ds.flatMap((d) => (d.alertId && d.runId ? [d.runId] : [])),
+    ),
+  );
   services.actionLinks.setHandler(async ({ action, alertId, actor }) => {
     if (action === 'acknowledge') await services.alerts.acknowledge(actor, alertId);
     else await services.alerts.resolve(actor, alertId);

@@ -11,11 +11,14 @@ import type { Db, Executor } from '../db/index.js';
  * acknowledgement that committed before it and skips, or commits first: that one send in flight may finish after
  * the acknowledgement, and nothing claimed after it goes out.
  */
-export type PagingGate = (trx: Executor, alertId: string) => Promise<void>;
+export type PagingGate = (trx: Executor, alertIds: readonly string[]) => Promise<void>;
 
+/** `alertIds`: one claim's alert, or a claim batch's alerts, locked in one statement in id order (no deadlocks). */
 export function pagingGate(db: Db): PagingGate {
-  return async (trx, alertId) => {
-    if (db.engine === 'postgres') await sql`select id from alerts where id = ${alertId} for update`.execute(trx);
+  return async (trx, alertIds) => {
+    if (db.engine !== 'postgres' || alertIds.length === 0) return;
+    const ids = [...new Set(alertIds)].sort();
+    await sql`select id from alerts where id in (${sql.join(ids)}) order by id for update`.execute(trx);
   };
 }
 

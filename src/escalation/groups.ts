@@ -8,6 +8,7 @@ import type { PagingGroups } from '../catalog/index.js';
 import { forgetMemo, memoInTransaction, type Executor } from '../db/index.js';
 import type { EscalationRunsTable } from '../db/schema.js';
 import { fromJsonText } from '../shared/json.js';
+import { primedRun } from './page-claims.js';
 
 export type EscalationRunRow = EscalationRunsTable;
 
@@ -127,6 +128,12 @@ export async function joinableRun(
  * Read in a delivery's claim transaction after the claim lock (the run's lead alert row): src/server.ts wires it in.
  */
 export async function isPageStillWanted(ex: Executor, alertId: string, runId: string | null = null): Promise<boolean> {
+  // A claim batch read the run and its alerts already (src/escalation/page-claims.ts): the same answer, from them.
+  const known = runId ? await primedRun(ex, runId) : undefined;
+  if (known) {
+    if (known.run.status === 'reassigned') return false;
+    return known.alerts.some((a) => a.status === 'triggered' && a.snoozedUntil === null);
+  }
   const run = runId
     ? await ex.selectFrom('escalationRuns').select(['id', 'status']).where('id', '=', runId).executeTakeFirst()
     : await runForAlert(ex, alertId);

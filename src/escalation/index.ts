@@ -24,6 +24,7 @@ export { pagesBetween, type PageReceived } from './pages.js';
 export { ACK_TIMEOUT_JOB, ackTimeoutHandler, scheduleAckTimeout } from './ack-timeout.js';
 export { commanderPaging, commanderScheduleId, setCommanderScheduleId } from './commander.js';
 export { AUTO_DECLARE_JOB, autoDeclareHandler, maybeAutoDeclare } from './auto-declare.js';
+export { primePageClaims } from './page-claims.js';
 export { isPageStillWanted, runForAlert, runAlerts, type EscalationRunRow } from './groups.js';
 export {
   PAGE_LIST_MAX,

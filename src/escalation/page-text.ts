@@ -11,6 +11,7 @@ import type { Executor } from '../db/index.js';
 import type { NotificationMessage, PageAlerts } from '../notify/index.js';
 import { bridgeLines } from '../incidents/index.js';
 import { runAlerts } from './groups.js';
+import { primedRun } from './page-claims.js';
 import type { Urgency } from './model.js';
 
 /** How many alerts a page names; the rest are "and N more". */
@@ -179,6 +180,21 @@ export async function refreshPage(
 ): Promise<NotificationMessage | null> {
   const runId = message.alerts?.runId;
   if (!runId) return null;
+  const known = await primedRun(ex, runId);
+  if (known) {
+    // Read with the rest of its claim batch (src/escalation/page-claims.ts): worded exactly as below, without reads.
+    const alerts = known.alerts.filter((a) => a.status === 'triggered');
+    if (!alerts[0] || !known.first) return null;
+    return pageMessage({
+      runId: known.run.id,
+      alert: toAlert(known.first),
+      alerts,
+      serviceName: known.serviceName ?? 'a service',
+      urgency: known.run.urgency as Urgency,
+      url: `${publicUrl}/alerts/${known.run.alertId}`,
+      bridge: known.bridge,
+    });
+  }
   const run = await ex
     .selectFrom('escalationRuns')
     .select(['id', 'alertId', 'urgency'])

@@ -1,4 +1,4 @@
-export { JobRunner, type JobContext, type JobHandler, type JobRunnerOptions } from './runner.js';
+export { JobRunner, completeJobsIn, type JobContext, type JobHandler, type JobRunnerOptions } from './runner.js';
 export {
   enqueueJob,
   enqueueJobDeferred,

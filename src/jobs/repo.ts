@@ -152,6 +152,26 @@ export async function completeJob(executor: Executor, id: string, fence: number,
 }
 
 /**
+ * Mark several runs done in one statement (a batch of deliveries recorded together), each fenced like completeJob.
+ * Returns the ids that were completed; a run missing from it belongs to another runner now (stale).
+ */
+export async function completeJobs(
+  executor: Executor,
+  runs: readonly { id: string; fence: number }[],
+  now: number,
+): Promise<Set<string>> {
+  if (runs.length === 0) return new Set();
+  const rows = await executor
+    .updateTable('jobs')
+    .set({ status: 'succeeded', finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: null })
+    .where('status', '=', 'running')
+    .where((eb) => eb.or(runs.map((r) => eb.and([eb('id', '=', r.id), eb('fence', '=', r.fence)]))))
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
  * Record a failed run, fenced. `refundAttempt`: the run failed because the database was away, not because of the job,
  * so it does not count against the job's attempts (an outage must not turn jobs dead).
  */

@@ -12,6 +12,7 @@ import {
   JOBS_CHANNEL,
   claimJobs,
   completeJob,
+  completeJobs,
   extendLease,
   failJob,
   nextDueAt,
@@ -37,6 +38,31 @@ export interface JobContext<P> {
    * The handler must return only after that transaction committed; if it throws, the completion rolled back with it.
    */
   completeIn(trx: Executor): Promise<void>;
+  /**
+   * For a handler that completed many runs in one statement (`completeJobsIn`, e.g. a batch of deliveries recorded
+   * together): this run's completion committed with that transaction. Call it only after the commit.
+   */
+  noteCompletionStaged(): void;
+}
+
+/**
+ * Complete several runs in one statement inside the caller's transaction (fenced, like completeIn). Returns, per
+ * run, whether it was completed; a run that another runner owns now is left alone (its own completion will report it
+ * stale), as completeIn's StaleJobError would be caught and ignored. After the transaction commits, the caller calls
+ * `noteCompletionStaged` on each completed run (not before: a rolled-back batch completed nothing).
+ */
+export async function completeJobsIn(
+  trx: Executor,
+  runs: readonly Pick<JobContext<unknown>, 'job' | 'clock'>[],
+): Promise<boolean[]> {
+  const first = runs[0];
+  if (!first) return [];
+  const done = await completeJobs(
+    trx,
+    runs.map((r) => ({ id: r.job.id, fence: r.job.fence })),
+    first.clock.now(),
+  );
+  return runs.map((r) => done.has(r.job.id));
 }
 
 export type JobHandler<P = unknown> = (ctx: JobContext<P>) => Promise<void>;
@@ -314,6 +340,9 @@ export class JobRunner {
         },
         completeIn: async (trx) => {
           if (!(await completeJob(trx, job.id, job.fence, clock.now()))) throw new StaleJobError(job.id, job.fence);
+          completionStaged = true;
+        },
+        noteCompletionStaged: () => {
           completionStaged = true;
         },
       });

@@ -78,7 +78,16 @@ export const alwaysWanted: IsStillWanted = () => Promise.resolve(true);
  * (the alerts domain provides it: src/alerts/paging-gate.ts). The send itself happens after the claim commits,
  * holding nothing. Default: no lock.
  */
-export type SendGate = (trx: Executor, alertId: string) => Promise<void>;
+export type SendGate = (trx: Executor, alertIds: readonly string[]) => Promise<void>;
+
+/**
+ * Reads, in a claim batch's transaction, what `IsStillWanted` and the `PageRefresher` will ask about its deliveries,
+ * so they answer from memory instead of a few statements per delivery (src/escalation/page-claims.ts). Optional.
+ */
+export type ClaimPrimer = (
+  trx: Executor,
+  deliveries: readonly { alertId: string | null; runId: string | null }[],
+) => Promise<void>;
 
 /**
  * An escalation page worded again when it is claimed, in the claim transaction (paging groups: alerts that joined
@@ -97,6 +106,7 @@ export class NotifyService {
   private wanted: IsStillWanted = alwaysWanted;
   private gate: SendGate | null = null;
   private refresher: PageRefresher | null = null;
+  private primer: ClaimPrimer | null = null;
 
   constructor(private readonly deps: { db: Db; clock: Clock; bulkhead?: Bulkhead | undefined }) {}
 
@@ -120,6 +130,15 @@ export class NotifyService {
 
   get pageRefresher(): PageRefresher | null {
     return this.refresher;
+  }
+
+  /** Escalation plugs in what a claim batch reads at once for its pages (src/server.ts). */
+  setClaimPrimer(fn: ClaimPrimer | null): void {
+    this.primer = fn;
+  }
+
+  get claimPrimer(): ClaimPrimer | null {
+    return this.primer;
   }
 
   /** This process's per-destination bulkheads and breakers (for the contact-method health view and tests). */

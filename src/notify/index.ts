@@ -21,6 +21,7 @@ export {
   type NotifyUserInput,
   type IsStillWanted,
   type SendGate,
+  type ClaimPrimer,
   type DeliveryLogEntry,
 } from './delivery.js';
 export { ContactService, type CreateContactMethodInput, type UpdateContactMethodInput } from './service.js';
@@ -98,6 +99,7 @@ export function createNotifyServices(deps: {
     isStillWanted: () => notify.isStillWanted,
     claimLock: () => notify.claimLock,
     refreshPage: () => notify.pageRefresher,
+    primeClaims: () => notify.claimPrimer,
     // Slack's send is two calls, each up to the time-out; a claim older than this belongs to a run that died.
     claimTtlMs: 2 * config.notify.timeoutMs + 10_000,
     onSend: deps.onSend,

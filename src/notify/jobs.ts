@@ -19,20 +19,37 @@
  * between claim and record, the delivery stays `sending` (SQLite: `pending`); the job runs again (SQLite start-up,
  * or an expired lease on PostgreSQL) with a higher fence and takes the claim over: the message may go out twice — at
  * least once, at most one repeat, never lost.
+ *
+ * Steps 1, 3 and 5 of concurrent runs are done in batches (src/notify/batcher.ts, issue 18): one read of all their
+ * deliveries and contact methods; one claim transaction that locks all their alerts at once (in id order), reads
+ * what every page needs in a few statements (the claim primer) and marks them all `sending` in one update; one record
+ * transaction with one insert of the attempts, one update of the deliveries and one completion of the jobs. Each
+ * delivery gets exactly the checks and outcome it would get alone; a batch that fails as a whole is done again one
+ * delivery at a time.
  */
 import type { Executor } from '../db/index.js';
 import { recordAudit, systemActor } from '../identity/index.js';
-import { StaleJobError, type JobContext, type JobHandler } from '../jobs/index.js';
+import { StaleJobError, completeJobsIn, type JobContext, type JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText } from '../shared/json.js';
 import type { Bulkhead, Permit, SendOutcome } from './bulkhead.js';
 import type { Channel, ContactTarget } from './channel.js';
-import type { DeliverPayload, IsStillWanted, PageRefresher } from './delivery.js';
+import { Batcher } from './batcher.js';
+import type { ClaimPrimer, DeliverPayload, IsStillWanted, PageRefresher } from './delivery.js';
 import { DeliveryError } from './errors.js';
 import type { ActionLinkService } from './links.js';
 import { needsVerification, type AttemptStatus, type NotificationMessage, type OutboundMessage } from './model.js';
-import { findContactMethodRow, findDelivery, insertAttempt, updateDelivery, type Delivery } from './repo.js';
+import {
+  findContactMethodRow,
+  findContactMethodRows,
+  findDeliveries,
+  findDelivery,
+  insertAttempt,
+  updateDelivery,
+  type ContactMethodRow,
+  type Delivery,
+} from './repo.js';
 import type { Channels } from './registry.js';
 
 /** How a send ended, for `muster_notification_sends_total{channel,outcome}`. */
@@ -45,10 +62,14 @@ export interface DeliverDeps {
   bulkhead: Bulkhead;
   /** Read at every run, so the composition root can wire the alerts domain in after construction. */
   isStillWanted: () => IsStillWanted;
-  /** The alert's claim lock, taken first in the claim transaction (see NotifyService.setSendGate). */
-  claimLock: () => ((trx: Executor, alertId: string) => Promise<void>) | null;
+  /** The alerts' claim lock, taken first in the claim transaction (see NotifyService.setSendGate). */
+  claimLock: () => ((trx: Executor, alertIds: readonly string[]) => Promise<void>) | null;
   /** How an escalation page is worded when it is claimed (NotifyService.setPageRefresher); null: as planned. */
   refreshPage?: () => PageRefresher | null;
+  /** What a claim batch reads at once for its deliveries' checks and wording (NotifyService.setClaimPrimer). */
+  primeClaims?: () => ClaimPrimer | null;
+  /** false: each run reads, claims and records on its own (as before batches; for comparison in tests). */
+  batches?: boolean;
   /** How long a claim may stay `sending` before another run may take it over (a send's longest time, and more). */
   claimTtlMs: number;
   onSend?: ((channel: string, outcome: SendMetricOutcome) => void) | undefined;
@@ -108,8 +129,6 @@ async function record(
   });
   return true;
 }
-
-type ContactMethodRow = NonNullable<Awaited<ReturnType<typeof findContactMethodRow>>>;
 
 /** Why the delivery should not be sent now, or null. */
 async function skipReason(ex: Executor, deps: DeliverDeps, d: Delivery, row: ContactMethodRow | undefined) {
@@ -225,60 +244,167 @@ type Claim =
    */
   | { kind: 'claimed'; token: string | null; target: ContactTarget; page?: NotificationMessage | null };
 
-/** Step 3: the short claim transaction. */
+/** A claim's outcome for one delivery, and what the claim transaction must still write for it. */
+interface ClaimStep {
+  claim: Claim;
+  /** Mark the delivery `sending` under this token (PostgreSQL, or a claim taken over). */
+  mark?: { id: string; token: string };
+  /** The delivery was recorded as skipped: complete the job in the same commit. */
+  complete?: boolean;
+}
+
+/**
+ * Step 3 for one delivery, inside a claim transaction that holds its alert's lock and has read (and, on PostgreSQL,
+ * locked) `current` and its contact method `row`.
+ */
+async function claimStep(
+  trx: Executor,
+  ctx: JobContext<DeliverPayload>,
+  deps: DeliverDeps,
+  current: Delivery | null,
+  row: ContactMethodRow | undefined,
+  now: number,
+): Promise<ClaimStep> {
+  if (!current) return { claim: { kind: 'done' } };
+  let expect: string | null = null;
+  if (current.status === 'sending') {
+    // Claimed by an earlier run of this job that never recorded the outcome: that run died or lost its lease (a
+    // later run has a higher fence), like an expired lease; take the claim over now. A claim by this same run
+    // (impossible) or by a run we cannot place waits for its claim deadline.
+    const claimFence = claimFenceOf(current.claimToken);
+    const isAbandoned = claimFence !== null ? claimFence < ctx.job.fence : false;
+    if (!isAbandoned && current.claimedUntil !== null && current.claimedUntil > now) {
+      return { claim: { kind: 'in-flight', until: current.claimedUntil } };
+    }
+    expect = current.claimToken;
+    ctx.log.warn(
+      { deliveryId: current.id },
+      'taking over a send whose run died before recording it; it may arrive twice',
+    );
+  } else if (current.status !== 'pending') {
+    return { claim: { kind: 'done' } }; // a duplicate or late run: another run finished it
+  }
+  const skip = await skipReason(trx, deps, current, row);
+  if (skip !== null) {
+    const isRecorded = await record(
+      trx,
+      current,
+      { claimToken: expect },
+      { status: 'skipped', error: skip, isFinal: true },
+      now,
+    );
+    return { claim: { kind: 'skipped', isRecorded }, complete: true };
+  }
+  const page = await pageNow(trx, deps, current);
+  // SQLite: one process owns the database and runs each job once at a time, so the claim needs no row: the check
+  // above, in a transaction on the single connection, is ordered against every acknowledgement, and a crash before
+  // the record leaves the delivery pending, to be sent again at start-up (at most one repeat, as a taken-over claim
+  // on PostgreSQL). A read-only claim costs no commit to disk. A claim being taken over is written as usual.
+  if (ctx.db.engine === 'sqlite' && expect === null) {
+    return { claim: { kind: 'claimed', token: null, target: toTarget(current, row!), page } };
+  }
+  const token = `${ctx.job.fence}.${newId('clm', now)}`;
+  return { claim: { kind: 'claimed', token, target: toTarget(current, row!), page }, mark: { id: current.id, token } };
+}
+
+/** Mark claimed deliveries `sending` under their tokens, in one statement. */
+async function markSending(trx: Executor, marks: { id: string; token: string }[], until: number, now: number) {
+  if (marks.length === 0) return;
+  await trx
+    .updateTable('notificationDeliveries')
+    .set((eb) => {
+      let token = eb.case().when('id', '=', marks[0]!.id).then(marks[0]!.token);
+      for (const m of marks.slice(1)) token = token.when('id', '=', m.id).then(m.token);
+      return { status: 'sending', claimToken: token.end(), claimedUntil: until, updatedAt: now };
+    })
+    .where(
+      'id',
+      'in',
+      marks.map((m) => m.id),
+    )
+    .execute();
+}
+
+/** Step 3, on its own: the short claim transaction of one delivery. */
 function claim(ctx: JobContext<DeliverPayload>, deps: DeliverDeps, d: Delivery): Promise<Claim> {
   const { db, clock } = ctx;
-  const deliveryId = d.id;
   return db.kysely.transaction().execute(async (trx): Promise<Claim> => {
     // The alert's lock first (the acknowledgement takes the same row), then the delivery's.
     const lock = deps.claimLock();
-    if (d.alertId && lock) await lock(trx, d.alertId);
-    const current = await findDelivery(trx, db.engine, deliveryId, true);
-    if (!current) return { kind: 'done' };
+    if (d.alertId && lock) await lock(trx, [d.alertId]);
+    const current = await findDelivery(trx, db.engine, d.id, true);
+    const row = current ? await findContactMethodRow(trx, current.contactMethodId) : undefined;
     const now = clock.now();
-    let expect: string | null = null;
-    if (current.status === 'sending') {
-      // Claimed by an earlier run of this job that never recorded the outcome: that run died or lost its lease (a
-      // later run has a higher fence), like an expired lease; take the claim over now. A claim by this same run
-      // (impossible) or by a run we cannot place waits for its claim deadline.
-      const claimFence = claimFenceOf(current.claimToken);
-      const isAbandoned = claimFence !== null ? claimFence < ctx.job.fence : false;
-      if (!isAbandoned && current.claimedUntil !== null && current.claimedUntil > now) {
-        return { kind: 'in-flight', until: current.claimedUntil };
-      }
-      expect = current.claimToken;
-      ctx.log.warn({ deliveryId }, 'taking over a send whose run died before recording it; it may arrive twice');
-    } else if (current.status !== 'pending') {
-      return { kind: 'done' }; // a duplicate or late run: another run finished it
-    }
-    const row = await findContactMethodRow(trx, current.contactMethodId);
-    const skip = await skipReason(trx, deps, current, row);
-    if (skip !== null) {
-      const isRecorded = await record(
-        trx,
-        current,
-        { claimToken: expect },
-        { status: 'skipped', error: skip, isFinal: true },
-        now,
-      );
-      await completeAlongside(ctx, trx);
-      return { kind: 'skipped', isRecorded };
-    }
-    const page = await pageNow(trx, deps, current);
-    // SQLite: one process owns the database and runs each job once at a time, so the claim needs no row: the check
-    // above, in a transaction on the single connection, is ordered against every acknowledgement, and a crash before
-    // the record leaves the delivery pending, to be sent again at start-up (at most one repeat, as a taken-over claim
-    // on PostgreSQL). A read-only claim costs no commit to disk. A claim being taken over is written as usual.
-    if (db.engine === 'sqlite' && expect === null)
-      return { kind: 'claimed', token: null, target: toTarget(current, row!), page };
-    const token = `${ctx.job.fence}.${newId('clm', now)}`;
-    await trx
-      .updateTable('notificationDeliveries')
-      .set({ status: 'sending', claimToken: token, claimedUntil: now + deps.claimTtlMs, updatedAt: now })
-      .where('id', '=', deliveryId)
-      .execute();
-    return { kind: 'claimed', token, target: toTarget(current, row!), page };
+    const step = await claimStep(trx, ctx, deps, current, row, now);
+    if (step.mark) await markSending(trx, [step.mark], now + deps.claimTtlMs, now);
+    if (step.complete) await completeAlongside(ctx, trx);
+    return step.claim;
   });
+}
+
+interface ClaimItem {
+  ctx: JobContext<DeliverPayload>;
+  d: Delivery;
+}
+
+/**
+ * Step 3 for a batch of deliveries, in one transaction: every alert's lock (one statement, in id order), every
+ * delivery (one, locked in id order) and contact method (one), what their checks and wording need (the claim primer:
+ * a few statements for the whole batch), then one update marking the claimed ones `sending` and one completing the
+ * jobs of skipped ones. The same checks as a single claim, in the same order per delivery; the guarantee is the same:
+ * an acknowledgement that committed before the batch makes its pages skip, one that comes after waits for the batch
+ * to commit and lets its sends finish.
+ */
+async function claimMany(deps: DeliverDeps, items: ClaimItem[]): Promise<Claim[]> {
+  const { db, clock } = items[0]!.ctx;
+  const done = await db.kysely.transaction().execute(async (trx) => {
+    const lock = deps.claimLock();
+    const alertIds = items.flatMap((i) => (i.d.alertId ? [i.d.alertId] : []));
+    if (lock && alertIds.length > 0) await lock(trx, alertIds);
+    const current = await findDeliveries(
+      trx,
+      db.engine,
+      items.map((i) => i.d.id),
+      true,
+    );
+    const rows = await findContactMethodRows(
+      trx,
+      [...current.values()].map((c) => c.contactMethodId),
+    );
+    await deps.primeClaims?.()?.(
+      trx,
+      [...current.values()].map((c) => ({
+        alertId: c.alertId,
+        runId: fromJsonText<NotificationMessage | null>(c.message, null)?.alerts?.runId ?? null,
+      })),
+    );
+    const now = clock.now();
+    const claims: Claim[] = [];
+    const marks: { id: string; token: string }[] = [];
+    const toComplete: ClaimItem[] = [];
+    const seen = new Set<string>();
+    for (const item of items) {
+      const c = current.get(item.d.id);
+      // Two runs of one delivery in a batch (a duplicate job): the first decides, the other has nothing to do.
+      if (!c || seen.has(c.id)) {
+        claims.push({ kind: 'done' });
+        continue;
+      }
+      seen.add(c.id);
+      const step = await claimStep(trx, item.ctx, deps, c, rows.get(c.contactMethodId), now);
+      claims.push(step.claim);
+      if (step.mark) marks.push(step.mark);
+      if (step.complete) toComplete.push(item);
+    }
+    await markSending(trx, marks, now + deps.claimTtlMs, now);
+    const completed = await completeJobsIn(
+      trx,
+      toComplete.map((i) => i.ctx),
+    );
+    return { claims, completed: toComplete.filter((_, i) => completed[i]) };
+  });
+  for (const item of done.completed) item.ctx.noteCompletionStaged();
+  return done.claims;
 }
 
 /** An escalation page as worded now, in the claim transaction (see DeliverDeps.refreshPage); null: as planned. */
@@ -298,14 +424,185 @@ function metricOutcome(e: unknown): SendMetricOutcome {
   return isAppError(e) && e.isPermanent ? 'failed_permanent' : 'failed_transient';
 }
 
+interface ReadItem {
+  ctx: JobContext<DeliverPayload>;
+  id: string;
+}
+interface Read {
+  d: Delivery | null;
+  row: ContactMethodRow | undefined;
+}
+
+/** Step 1 for a batch: every delivery and its contact method, two statements, no transaction. */
+async function readMany(items: ReadItem[]): Promise<Read[]> {
+  const { db } = items[0]!.ctx;
+  const ds = await findDeliveries(
+    db.kysely,
+    db.engine,
+    items.map((i) => i.id),
+  );
+  const rows = await findContactMethodRows(
+    db.kysely,
+    [...ds.values()].map((d) => d.contactMethodId),
+  );
+  return items.map((i) => {
+    const d = ds.get(i.id) ?? null;
+    return { d, row: d ? rows.get(d.contactMethodId) : undefined };
+  });
+}
+
+async function readOne({ ctx, id }: ReadItem): Promise<Read> {
+  const d = await findDelivery(ctx.db.kysely, ctx.db.engine, id);
+  return { d, row: d ? await findContactMethodRow(ctx.db.kysely, d.contactMethodId) : undefined };
+}
+
+interface SentItem {
+  ctx: JobContext<DeliverPayload>;
+  id: string;
+  claimToken: string | null;
+  providerMessageId: string | null;
+}
+
+/** Step 5 on its own: record one sent delivery, fenced on its claim; the job completes in the same commit. */
+function recordSentOne({ ctx, id, claimToken, providerMessageId }: SentItem): Promise<boolean> {
+  const { db, clock } = ctx;
+  return db.kysely.transaction().execute(async (trx) => {
+    const ok = await record(
+      trx,
+      await findDelivery(trx, db.engine, id, true),
+      { claimToken },
+      { status: 'sent', providerMessageId, isFinal: true },
+      clock.now(),
+    );
+    await completeAlongside(ctx, trx);
+    return ok;
+  });
+}
+
+/**
+ * Step 5 for a batch of sent deliveries, in one transaction: the deliveries (locked in id order), one insert of
+ * their attempts, one update of the deliveries, one completion of their jobs. Each is fenced on its claim as alone.
+ */
+async function recordSentMany(items: SentItem[]): Promise<boolean[]> {
+  const { db, clock } = items[0]!.ctx;
+  const done = await db.kysely.transaction().execute(async (trx) => {
+    const now = clock.now();
+    const current = await findDeliveries(
+      trx,
+      db.engine,
+      items.map((i) => i.id),
+      true,
+    );
+    const seen = new Set<string>();
+    const recorded: { item: SentItem; d: Delivery }[] = [];
+    const ok = items.map((item) => {
+      const d = current.get(item.id);
+      if (!d || seen.has(d.id)) return false;
+      const isExpected =
+        item.claimToken === null ? d.status === 'pending' : d.status === 'sending' && d.claimToken === item.claimToken;
+      if (!isExpected) return false; // another run finished it or took the claim over; nothing to add
+      seen.add(d.id);
+      recorded.push({ item, d });
+      return true;
+    });
+    if (recorded.length > 0) {
+      await trx
+        .insertInto('notificationAttempts')
+        .values(
+          recorded.map(({ item, d }) => ({
+            id: newId('att', now),
+            deliveryId: d.id,
+            userId: d.userId,
+            alertId: d.alertId,
+            channel: d.channel,
+            status: 'sent' as const,
+            isPermanent: 0,
+            error: null,
+            providerMessageId: item.providerMessageId,
+            at: now,
+          })),
+        )
+        .execute();
+      const withProviderId = recorded.filter((r) => r.item.providerMessageId !== null);
+      await trx
+        .updateTable('notificationDeliveries')
+        .set((eb) => {
+          const base = {
+            status: 'sent' as const,
+            finishedAt: now,
+            updatedAt: now,
+            attempts: eb('attempts', '+', 1),
+            lastError: null,
+            claimToken: null,
+            claimedUntil: null,
+          };
+          const [first, ...rest] = withProviderId;
+          if (!first) return base;
+          let pid = eb.case().when('id', '=', first.d.id).then(first.item.providerMessageId);
+          for (const r of rest) pid = pid.when('id', '=', r.d.id).then(r.item.providerMessageId);
+          return { ...base, providerMessageId: pid.else(eb.ref('providerMessageId')).end() };
+        })
+        .where(
+          'id',
+          'in',
+          recorded.map((r) => r.d.id),
+        )
+        .execute();
+    }
+    const completed = await completeJobsIn(
+      trx,
+      items.map((i) => i.ctx),
+    );
+    return { ok, completed };
+  });
+  items.forEach((item, i) => {
+    if (done.completed[i]) item.ctx.noteCompletionStaged();
+  });
+  return done.ok;
+}
+
+/** The page path's batches, one set per handler (per job runner). */
+function pageBatches(deps: DeliverDeps) {
+  const isOn = deps.batches !== false;
+  const make = <I extends { ctx: JobContext<DeliverPayload> }, O>(
+    many: (items: I[]) => Promise<O[]>,
+    one: (item: I) => Promise<O>,
+    what: string,
+  ) => {
+    if (!isOn) return { add: one };
+    let log: JobContext<DeliverPayload>['log'] | null = null;
+    const batcher = new Batcher<I, O>({
+      many: (items) => {
+        log = items[0]!.ctx.log;
+        return many(items);
+      },
+      one,
+      maxItems: 64,
+      // Two batches in flight: one waiting on an alert's lock (PostgreSQL) does not hold every other page up.
+      maxConcurrent: 2,
+      onBatchError: (e, size) => log?.warn({ err: e, size }, `a batch of ${what} failed; doing each on its own`),
+    });
+    return batcher;
+  };
+  return {
+    read: make(readMany, readOne, 'delivery reads'),
+    claim: make(
+      (items: ClaimItem[]) => claimMany(deps, items),
+      ({ ctx, d }) => claim(ctx, deps, d),
+      'page claims',
+    ),
+    recordSent: make(recordSentMany, recordSentOne, 'sent pages'),
+  };
+}
+
 export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
+  const batches = pageBatches(deps);
   return async (ctx) => {
-    const { db, clock } = ctx;
+    const { clock } = ctx;
     const id = ctx.job.payload.deliveryId;
-    const d = await findDelivery(db.kysely, db.engine, id);
+    const { d, row } = await batches.read.add({ ctx, id });
     if (!d || (d.status !== 'pending' && d.status !== 'sending')) return; // a duplicate or late job
     const channel = deps.channels[d.channel as keyof Channels];
-    const row = await findContactMethodRow(db.kysely, d.contactMethodId);
     // Step 2: a slot in the destination's bulkhead, before anything is claimed (a refusal claims nothing).
     let permit: Permit | null = null;
     if (channel && row) {
@@ -323,7 +620,7 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
     let sendOutcome: SendOutcome | null = null;
     try {
       const message = await outbound(deps, d, clock.now());
-      const claimed = await claim(ctx, deps, d);
+      const claimed = await batches.claim.add({ ctx, d });
       if (claimed.kind === 'skipped') {
         deps.onSend?.(d.channel, 'skipped');
         if (claimed.isRecorded) delivered(deps, d, 'skipped');
@@ -353,17 +650,7 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
       permit = null;
       deps.onSend?.(d.channel, 'sent');
       // Step 5: record, fenced on the claim; the job completes in the same commit.
-      const isRecorded = await db.kysely.transaction().execute(async (trx) => {
-        const ok = await record(
-          trx,
-          await findDelivery(trx, db.engine, id, true),
-          { claimToken: claimed.token },
-          { status: 'sent', providerMessageId, isFinal: true },
-          clock.now(),
-        );
-        await completeAlongside(ctx, trx);
-        return ok;
-      });
+      const isRecorded = await batches.recordSent.add({ ctx, id, claimToken: claimed.token, providerMessageId });
       if (isRecorded) {
         delivered(deps, d, 'sent');
         ctx.log.info({ deliveryId: id, channel: d.channel }, 'notification sent');

@@ -83,6 +83,19 @@ export function toContactMethod(row: ContactMethodsTable): ContactMethod {
 export const findContactMethodRow = (ex: Executor, id: string) =>
   ex.selectFrom('contactMethods').selectAll().where('id', '=', id).executeTakeFirst();
 
+export type ContactMethodRow = NonNullable<Awaited<ReturnType<typeof findContactMethodRow>>>;
+
+/** Several contact methods in one statement (a batch of page claims), by id. */
+export async function findContactMethodRows(
+  ex: Executor,
+  ids: readonly string[],
+): Promise<Map<string, ContactMethodRow>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await ex.selectFrom('contactMethods').selectAll().where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 /**
  * The latest deliveries to a contact method that were tried (skipped ones are not), newest first: the outcome
  * behind its health.
@@ -202,6 +215,24 @@ const toDelivery = (r: NotificationDeliveriesTable): Delivery => ({
   status: r.status as DeliveryStatus,
   urgency: r.urgency as Urgency,
 });
+
+/**
+ * Several deliveries in one statement, by id; `lock` takes their row locks on PostgreSQL in id order (a batch of
+ * claims or records: two batches lock shared rows in the same order, so they never deadlock on them).
+ */
+export async function findDeliveries(
+  ex: Executor,
+  engine: Db['engine'],
+  ids: readonly string[],
+  lock = false,
+): Promise<Map<string, Delivery>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  let q = ex.selectFrom('notificationDeliveries').selectAll().where('id', 'in', unique).orderBy('id');
+  if (lock && engine === 'postgres') q = q.forUpdate();
+  const rows = await q.execute();
+  return new Map(rows.map((r) => [r.id, toDelivery(r)]));
+}
 
 /** Insert unless a delivery with the same dedup key exists; true when this call inserted it. */
 export async function insertDelivery(ex: Executor, row: NotificationDeliveriesTable): Promise<boolean> {
