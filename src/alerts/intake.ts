@@ -35,7 +35,7 @@ import {
   type IntakeEvent,
 } from './model.js';
 import {
-  bumpGroupBy,
+  bumpGroupsBy,
   groupRefKeyOf,
   historyKeyOf,
   insertAlertEvent,
@@ -317,6 +317,7 @@ export class IntakeService {
 
   /** One update per group the batch opened or resolved alerts in, as if each change had been applied in turn. */
   private async writeGroupCounts(trx: Executor, look: BatchLookups): Promise<void> {
+    const bumps = new Map<string, { alerts: number; open: number; lastAlertAt: number | null; now: number }>();
     for (const [groupId, c] of look.counts) {
       // A group created in this transaction whose row has not gone out yet starts from zero: write the sums into it.
       const created = look.created.get(groupId);
@@ -328,8 +329,9 @@ export class IntakeService {
         ...(c.lastAlertAt !== null ? { lastAlertAt: c.lastAlertAt } : {}),
         updatedAt: c.now,
       });
-      if (!isWritten) await bumpGroupBy(trx, groupId, c, c.now);
+      if (!isWritten) bumps.set(groupId, c);
     }
+    await bumpGroupsBy(trx, bumps);
     look.counts.clear();
     look.created.clear();
   }

@@ -387,6 +387,54 @@ export async function bumpGroupBy(
     .execute();
 }
 
+/**
+ * `bumpGroupBy` for several groups in one statement (an intake batch's groups): each row gets its own sums, chosen by
+ * id, and every expression reads the row as it was, as the single update does.
+ */
+export async function bumpGroupsBy(
+  ex: Executor,
+  bumps: ReadonlyMap<string, { alerts: number; open: number; lastAlertAt: number | null; now: number }>,
+): Promise<void> {
+  const list = [...bumps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (list.length === 0) return;
+  if (list.length === 1) {
+    const [id, d] = list[0]!;
+    return bumpGroupBy(ex, id, d, d.now);
+  }
+  const byId = (value: (d: (typeof list)[number][1]) => number) =>
+    sql`case id ${sql.join(
+      list.map(([id, d]) => sql`when ${id} then cast(${value(d)} as bigint)`),
+      sql` `,
+    )} end`;
+  const alerts = byId((d) => d.alerts);
+  const open = byId((d) => d.open);
+  const now = byId((d) => d.now);
+  const last = list.filter(([, d]) => d.lastAlertAt !== null);
+  await ex
+    .updateTable('alertGroups')
+    .set({
+      alertCount: sql<number>`alert_count + ${alerts}`,
+      openCount: sql<number>`open_count + ${open}`,
+      status: sql<string>`case when open_count + ${open} > 0 then 'open' else 'resolved' end`,
+      resolvedAt: sql<number | null>`case when open_count + ${open} > 0 then null else ${now} end`,
+      ...(last.length
+        ? {
+            lastAlertAt: sql<number>`case id ${sql.join(
+              last.map(([id, d]) => sql`when ${id} then cast(${d.lastAlertAt} as bigint)`),
+              sql` `,
+            )} else last_alert_at end`,
+          }
+        : {}),
+      updatedAt: sql<number>`${now}`,
+    })
+    .where(
+      'id',
+      'in',
+      list.map(([id]) => id),
+    )
+    .execute();
+}
+
 /** Recount a group's alerts after a change; the group resolves when its last open alert does. */
 export async function refreshGroup(ex: Executor, groupId: string, now: number, touched: boolean): Promise<void> {
   const counts = await ex
