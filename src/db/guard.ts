@@ -55,7 +55,11 @@ function refuseInsideTransaction(): void {
  * waiting inserts first; a rollback drops them and goes to the driver's own connection.
  */
 class GuardedDriver implements Driver {
-  constructor(private readonly inner: Driver) {
+  constructor(
+    private readonly inner: Driver,
+    /** PostgreSQL: a transaction's waiting inserts go out as one statement (BufferedConnection). */
+    private readonly combineInserts: boolean,
+  ) {
     // Savepoints are optional driver methods; Kysely checks for their presence.
     if (inner.savepoint) this.savepoint = (c, n, q) => inner.savepoint!(c, n, q);
     if (inner.rollbackToSavepoint) this.rollbackToSavepoint = (c, n, q) => inner.rollbackToSavepoint!(c, n, q);
@@ -72,7 +76,7 @@ class GuardedDriver implements Driver {
     refuseInsideTransaction();
     const c = await this.inner.acquireConnection();
     let w = this.wrapped.get(c);
-    if (!w) this.wrapped.set(c, (w = new BufferedConnection(c)));
+    if (!w) this.wrapped.set(c, (w = new BufferedConnection(c, { combineInserts: this.combineInserts })));
     return w;
   }
   beginTransaction(c: DatabaseConnection, s: TransactionSettings): Promise<void> {
@@ -94,9 +98,9 @@ class GuardedDriver implements Driver {
   }
 }
 
-function guardedDialect(inner: Dialect): Dialect {
+function guardedDialect(inner: Dialect, engine: string): Dialect {
   return {
-    createDriver: () => new GuardedDriver(inner.createDriver()),
+    createDriver: () => new GuardedDriver(inner.createDriver(), engine === 'postgres'),
     createQueryCompiler: () => inner.createQueryCompiler(),
     createAdapter: () => inner.createAdapter(),
     createIntrospector: (db) => inner.createIntrospector(db),
@@ -108,7 +112,7 @@ export class GuardedKysely<DB> extends Kysely<DB> {
   readonly #opts: GuardOptions;
 
   constructor(config: KyselyConfig, opts: GuardOptions) {
-    super({ ...config, dialect: guardedDialect(config.dialect) });
+    super({ ...config, dialect: guardedDialect(config.dialect, opts.engine) });
     this.#opts = opts;
   }
 

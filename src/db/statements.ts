@@ -135,7 +135,14 @@ export class BufferedConnection implements DatabaseConnection {
   private waiting: Waiting[] = [];
   private sentFlags: { value: boolean }[] = [];
 
-  constructor(readonly inner: DatabaseConnection) {}
+  private readonly combineInserts: boolean;
+
+  constructor(
+    readonly inner: DatabaseConnection,
+    opts: { combineInserts?: boolean } = {},
+  ) {
+    this.combineInserts = opts.combineInserts ?? false;
+  }
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     const m = markers.get(q);
@@ -187,23 +194,68 @@ export class BufferedConnection implements DatabaseConnection {
     this.sentFlags = [];
   }
 
-  /** Send every waiting row: one insert per table (and column list), tables in foreign-key order. */
+  /**
+   * Send every waiting row: one insert per table (and column list), tables in foreign-key order. On PostgreSQL the
+   * inserts go out together as one statement (`with "w1" as (insert …), "w2" as (insert …) insert …`): a round trip
+   * instead of one per table. PostgreSQL checks foreign keys at the end of the statement, so a row may refer to one
+   * inserted beside it, and runs the inserts with one snapshot (no part reads another's rows, and none needs to).
+   */
   private async flush(): Promise<void> {
     const groups = this.waiting.sort((a, b) => RANK.get(a.table)! - RANK.get(b.table)!);
     for (const f of this.sentFlags) f.value = true;
     this.drop();
+    const queries: CompiledQuery[] = [];
     for (const g of groups) {
       const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, g.shape.split(',').length)));
-      for (let i = 0; i < g.rows.length; i += perStatement) {
-        const q = g.compile(g.rows.slice(i, i + perStatement));
-        if (counter.on) {
-          counter.count++;
-          if (counter.texts) byText(q.sql);
-        }
-        await this.inner.executeQuery(q);
+      for (let i = 0; i < g.rows.length; i += perStatement) queries.push(g.compile(g.rows.slice(i, i + perStatement)));
+    }
+    for (const q of this.combineInserts ? combined(queries) : queries) {
+      if (counter.on) {
+        counter.count++;
+        if (counter.texts) byText(q.sql);
       }
+      await this.inner.executeQuery(q);
     }
   }
+}
+
+/**
+ * PostgreSQL: consecutive inserts joined into as few statements as the parameter limit allows, each a chain of
+ * data-modifying CTEs ending in the last insert; placeholders renumbered. The inserts are Kysely's own compiled
+ * `insert into … values …` (placeholders `$n`, no literals), so `$n` occurs in their text only as a placeholder.
+ */
+function combined(queries: CompiledQuery[]): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
+  let part: CompiledQuery[] = [];
+  let params = 0;
+  const close = (): void => {
+    if (part.length === 1) out.push(part[0]!);
+    else if (part.length > 1) {
+      let offset = 0;
+      const texts = part.map((q) => {
+        const text = offset === 0 ? q.sql : q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+        offset += q.parameters.length;
+        return text;
+      });
+      const last = texts.pop()!;
+      const sql = `with ${texts.map((t, i) => `"w${i + 1}" as (${t})`).join(', ')} ${last}`;
+      out.push(
+        CompiledQuery.raw(
+          sql,
+          part.flatMap((q) => [...q.parameters]),
+        ),
+      );
+    }
+    part = [];
+    params = 0;
+  };
+  for (const q of queries) {
+    if (params + q.parameters.length > MAX_PARAMS) close();
+    part.push(q);
+    params += q.parameters.length;
+  }
+  close();
+  return out;
 }
 
 const isRollback = (text: string): boolean => /^\s*rollback\b/i.test(text);
