@@ -2,7 +2,7 @@
  * A batch of page claims read at once (issue 18, set-based paging). A page's claim asks two things of its escalation
  * run: is the page still wanted (`isPageStillWanted`), and how is it worded now (`refreshPage`, a run's alerts as they
  * are when it is sent). Asked per delivery, that is about seven statements per page; `primePageClaims` reads what
- * every delivery of a claim batch needs in five statements for the whole batch, and remembers it for the claim's
+ * every delivery of a claim batch needs in three statements for the whole batch, and remembers it for the claim's
  * transaction, where the two questions find it. The claim transaction changes none of these rows (it only records
  * deliveries), so what is remembered stays true until it commits. A run not read here is asked about as before.
  */
@@ -44,28 +44,38 @@ export async function primedRun(ex: Executor, runId: string): Promise<PrimedRun 
 export async function primePageClaims(trx: Executor, runIds: readonly string[]): Promise<void> {
   const ids = [...new Set(runIds)];
   if (ids.length === 0 || !trx.isTransaction) return;
-  const runs = await trx
-    .selectFrom('escalationRuns')
-    .select(['id', 'alertId', 'urgency', 'status'])
-    .where('id', 'in', ids)
-    .execute();
-  if (runs.length === 0) return;
-  const members = await trx
-    .selectFrom('escalationRunAlerts as ra')
-    .innerJoin('alerts as a', 'a.id', 'ra.alertId')
-    .select(['ra.runId', 'a.id', 'a.status', 'a.summary', 'a.severity', 'a.snoozedUntil', 'ra.joinedAt'])
-    .where(
-      'ra.runId',
-      'in',
-      runs.map((r) => r.id),
-    )
+  // The runs and their alerts in one read (a run without alert rows still comes back, with nulls).
+  const rows = await trx
+    .selectFrom('escalationRuns as r')
+    .leftJoin('escalationRunAlerts as ra', 'ra.runId', 'r.id')
+    .leftJoin('alerts as a', 'a.id', 'ra.alertId')
+    .select([
+      'r.id as runId',
+      'r.alertId as leadId',
+      'r.urgency',
+      'r.status as runStatus',
+      'a.id',
+      'a.status',
+      'a.summary',
+      'a.severity',
+      'a.snoozedUntil',
+      'ra.joinedAt',
+    ])
+    .where('r.id', 'in', ids)
     .orderBy('ra.joinedAt')
     .orderBy('a.id')
     .execute();
+  if (rows.length === 0) return;
+  const runs = new Map<string, PrimedRun['run']>();
   const byRun = new Map<string, PrimedRunAlert[]>();
-  for (const m of members) {
-    const list = byRun.get(m.runId) ?? [];
-    list.push({
+  for (const m of rows) {
+    if (!runs.has(m.runId)) {
+      runs.set(m.runId, { id: m.runId, alertId: m.leadId, urgency: m.urgency, status: m.runStatus });
+      byRun.set(m.runId, []);
+    }
+    if (m.id === null || m.status === null || m.summary === null || m.severity === null || m.joinedAt === null)
+      continue;
+    byRun.get(m.runId)!.push({
       id: m.id,
       status: m.status,
       summary: m.summary,
@@ -73,24 +83,25 @@ export async function primePageClaims(trx: Executor, runIds: readonly string[]):
       joinedAt: m.joinedAt,
       snoozedUntil: m.snoozedUntil,
     });
-    byRun.set(m.runId, list);
   }
-  const entries = runs.map((run) => {
-    const rows = byRun.get(run.id) ?? [];
-    const alerts = [...rows.filter((r) => r.id === run.alertId), ...rows.filter((r) => r.id !== run.alertId)];
+  const entries = [...runs.values()].map((run) => {
+    const members = byRun.get(run.id) ?? [];
+    const alerts = [...members.filter((r) => r.id === run.alertId), ...members.filter((r) => r.id !== run.alertId)];
     const firstId = alerts.find((a) => a.status === 'triggered')?.id ?? null;
     return { run, alerts, firstId };
   });
   const firstIds = [...new Set(entries.flatMap((e) => (e.firstId ? [e.firstId] : [])))];
+  // The first alerts' rows with their services' names in one read.
   const firstRows = firstIds.length
-    ? await trx.selectFrom('alerts').selectAll().where('id', 'in', firstIds).execute()
+    ? await trx
+        .selectFrom('alerts as a')
+        .leftJoin('services as s', 's.id', 'a.serviceId')
+        .selectAll('a')
+        .select('s.name as serviceName')
+        .where('a.id', 'in', firstIds)
+        .execute()
     : [];
-  const alertById = new Map(firstRows.map((r) => [r.id, r]));
-  const serviceIds = [...new Set(firstRows.map((r) => r.serviceId))];
-  const services = serviceIds.length
-    ? await trx.selectFrom('services').select(['id', 'name']).where('id', 'in', serviceIds).execute()
-    : [];
-  const serviceName = new Map(services.map((s) => [s.id, s.name]));
+  const alertById = new Map(firstRows.map(({ serviceName, ...row }) => [row.id, { row, serviceName }]));
   // The bridge of the newest open incident each first alert is linked to (as bridgeOfAlert).
   const bridges = firstIds.length
     ? await trx
@@ -108,12 +119,12 @@ export async function primePageClaims(trx: Executor, runIds: readonly string[]):
   const memo = await primed(trx);
   const fresh = new Map(memo);
   for (const e of entries) {
-    const first = e.firstId ? (alertById.get(e.firstId) ?? null) : null;
+    const first = e.firstId ? alertById.get(e.firstId) : undefined;
     fresh.set(e.run.id, {
       run: e.run,
       alerts: e.alerts,
-      first,
-      serviceName: first ? (serviceName.get(first.serviceId) ?? null) : null,
+      first: first?.row ?? null,
+      serviceName: first?.serviceName ?? null,
       bridge: e.firstId ? (bridgeOf.get(e.firstId) ?? null) : null,
     });
   }

@@ -250,6 +250,30 @@ for (const engine of ENGINES) {
       assert.deepEqual(mine.map((p) => p.alertCount).sort(), [2, 3]);
     });
 
+    it('words a page when it is sent: the bridge of an incident its alert joined after the page was planned', async () => {
+      const before = pages('dee').length;
+      const { key } = await service(['dee']);
+      const [alertId] = await post(key, 'BridgeLater', [{ name: 'BridgeLater', instance: 'b-0' }]);
+      // Dee's page waits a minute: meanwhile an incident is declared on the alert and given a bridge call.
+      const inc = await t.api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title: 'Bridge later',
+        severity: 'P2',
+        alertIds: [alertId],
+      });
+      assert.equal(inc.status, 201, JSON.stringify(inc.body));
+      const bridge = await t.api('PUT', `/api/incidents/${inc.body.incident.id}/bridge`, {
+        url: 'https://meet.example.test/bridge-later',
+        dialIn: '+1 555 0100',
+      });
+      assert.equal(bridge.status, 200, JSON.stringify(bridge.body));
+      advance(MINUTE);
+      await until('dee paged', async () => pages('dee').length > before);
+      const page = pages('dee').slice(before)[0]!;
+      assert.ok(page.body.includes('Bridge call: https://meet.example.test/bridge-later'), page.body);
+      assert.ok(page.body.includes('Dial-in: +1 555 0100'), page.body);
+      assert.ok(page.body.includes('BridgeLater on b-0'), page.body);
+    });
+
     it('claims and records a batch of pages at once: a few statements per page, the same pages, an acknowledged one skipped', async () => {
       const before = pages('ben').length;
       const { key } = await service(['ben'], { mode: 'labels', labels: ['cluster'] });
