@@ -6,6 +6,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { memoInTransaction, type Db, type Executor } from '../db/index.js';
+import { sendWaitingInserts } from '../db/statements.js';
 import type { LiveChannel } from '../db/live.js';
 import type { AlertsTable } from '../db/schema.js';
 import { enqueueJob, type JobHandler } from '../jobs/index.js';
@@ -234,6 +235,8 @@ async function startPagingInline(
   if (deps.inlineFailure === 'throw') {
     try {
       await deps.startPaging(ex, alertId, now, { isFreshAlert, alert });
+      // Its rows go out now, so a failure to write them is this step's too (intake reads past them otherwise).
+      await sendWaitingInserts(ex);
       return true;
     } catch (e) {
       throw new InlinePagingFailed(alertId, e);

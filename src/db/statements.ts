@@ -130,6 +130,16 @@ export async function insertDeferred<T extends DeferrableTable>(
 
 const NO_ROWS: QueryResult<never> = { rows: [] };
 
+const SEND_WAITING = CompiledQuery.raw('/* send waiting inserts */', []);
+
+/**
+ * Send the transaction's waiting inserts now (nothing if none wait), so an error in them is raised here: a step
+ * whose failure its caller handles apart (intake's inline paging start) ends with this.
+ */
+export async function sendWaitingInserts(ex: Executor): Promise<void> {
+  if (ex.isTransaction) await ex.executeQuery(SEND_WAITING);
+}
+
 /** A connection that counts statements and holds deferred inserts until its next other statement. */
 export class BufferedConnection implements DatabaseConnection {
   private waiting: Waiting[] = [];
@@ -150,9 +160,13 @@ export class BufferedConnection implements DatabaseConnection {
       this.hold(m);
       return NO_ROWS;
     }
+    if (q === SEND_WAITING) {
+      if (this.waiting.length > 0) await this.flush();
+      return NO_ROWS;
+    }
     if (this.waiting.length > 0) {
       if (isRollback(q.sql)) this.drop();
-      else await this.flush();
+      else if (!isReadOfOtherTables(q.sql, this.waiting)) await this.flush();
     }
     if (counter.on) {
       counter.count++;
@@ -259,3 +273,21 @@ function combined(queries: CompiledQuery[]): CompiledQuery[] {
 }
 
 const isRollback = (text: string): boolean => /^\s*rollback\b/i.test(text);
+
+const snake = (t: string): string => t.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** Each deferrable table's name as it appears in SQL text, quoted or not, as a whole word. */
+const NAMED = new Map<string, RegExp>(
+  DEFERRABLE.map((t) => [t, new RegExp(`(^|[^a-z0-9_])${snake(t)}([^a-z0-9_]|$)`, 'i')]),
+);
+
+/**
+ * A statement that cannot see the waiting rows, so they may keep waiting past it: a plain read (`select`, no CTE, no
+ * write) whose text names none of the waiting rows' tables. Anything else sends them first: a write may need them for
+ * a foreign key or a conflict, and a read of their table must see them. (The schema has no views, triggers or
+ * functions that read a table a statement does not name.) Intake's reads of policies, rules and contact methods then
+ * no longer cut its batch's inserts into several statements.
+ */
+function isReadOfOtherTables(text: string, waiting: readonly Waiting[]): boolean {
+  if (!/^\s*select\b/i.test(text)) return false;
+  return waiting.every((w) => !NAMED.get(w.table)!.test(text));
+}
