@@ -93,6 +93,8 @@ interface Ctx {
   look: BatchLookups;
   /** Start paging in this transaction (false: the `alerts.triggered` job does, one hop later). */
   inlinePaging: boolean;
+  /** This delivery's failure is handled on its own (its own savepoint or transaction), not as its batch's. */
+  isAlone: boolean;
   key: IntakeKey;
   source: AlertSource;
   payloadId: string;
@@ -224,7 +226,7 @@ export class IntakeService {
           continue;
         }
         if (!isolated) {
-          out.push({ ok: true, value: await this.applyRequest(trx, req, look) });
+          out.push({ ok: true, value: await this.applyRequest(trx, req, look, false) });
           continue;
         }
         // What was read for the batch may hold rows a rolled-back delivery wrote: read again for the rest.
@@ -263,7 +265,7 @@ export class IntakeService {
 
   /** One delivery inside its savepoint: its counters and waiting rows go out before the release, inside the try. */
   private async applyInSavepoint(trx: Executor, req: IntakeRequest, look: BatchLookups): Promise<IntakeOutcome[]> {
-    const value = await this.applyRequest(trx, req, look);
+    const value = await this.applyRequest(trx, req, look, true);
     await this.writeGroupCounts(trx, look);
     await sql`release savepoint intake_delivery`.execute(trx);
     return value;
@@ -372,7 +374,7 @@ export class IntakeService {
       if (!(await lockService(trx, this.deps.db.engine, req.key.serviceId))) throw invalidIntegrationKey();
       this.deferNotifications(trx);
       const look = await this.lookUp(trx, [req]);
-      const applied = await this.applyRequest(trx, req, look);
+      const applied = await this.applyRequest(trx, req, look, true);
       await this.writeGroupCounts(trx, look);
       await this.flushNotifications(trx);
       return applied;
@@ -392,7 +394,12 @@ export class IntakeService {
     await this.deps.live.flush(trx);
   }
 
-  private async applyRequest(trx: Executor, req: IntakeRequest, look: BatchLookups): Promise<IntakeOutcome[]> {
+  private async applyRequest(
+    trx: Executor,
+    req: IntakeRequest,
+    look: BatchLookups,
+    isAlone: boolean,
+  ): Promise<IntakeOutcome[]> {
     const { key, source, now } = req;
     const payloadId = await this.storePayload(trx, key, source, req.rawBody, now);
     // No extra statement unless something was rejected: the hot path stays as it was.
@@ -402,6 +409,7 @@ export class IntakeService {
       trx,
       look,
       inlinePaging: req.withoutInlinePaging !== true,
+      isAlone,
       key,
       source,
       payloadId,
@@ -548,6 +556,7 @@ export class IntakeService {
         ...this.deps.paging,
         ...(ctx.inlinePaging ? {} : { startPaging: undefined }),
         inlineFailure: 'throw', // contained by the delivery's own savepoint or transaction (ingestBatch, ingestOne)
+        sendRowsOnStart: ctx.isAlone,
         engine: this.deps.db.engine,
         live: this.deps.live,
       },

@@ -55,6 +55,13 @@ export interface PagingDeps {
    * the delivery without inline paging), saving two round trips per alert on PostgreSQL.
    */
   inlineFailure?: 'savepoint' | 'throw' | undefined;
+  /**
+   * With 'throw': send the transaction's waiting inserts at the end of the start, so a failure to write its rows is
+   * raised inside it too. Intake asks for it where it handles a delivery's failure on its own (a delivery in its own
+   * savepoint or transaction); a batch applied without savepoints leaves the rows waiting, and if they fail, the
+   * whole batch is applied again with a savepoint per delivery.
+   */
+  sendRowsOnStart?: boolean | undefined;
 }
 
 /** Starting paging inline failed (see PagingDeps.inlineFailure); `cause` is why. */
@@ -236,7 +243,7 @@ async function startPagingInline(
     try {
       await deps.startPaging(ex, alertId, now, { isFreshAlert, alert });
       // Its rows go out now, so a failure to write them is this step's too (intake reads past them otherwise).
-      await sendWaitingInserts(ex);
+      if (deps.sendRowsOnStart) await sendWaitingInserts(ex);
       return true;
     } catch (e) {
       throw new InlinePagingFailed(alertId, e);
