@@ -4,7 +4,14 @@ import { sql } from 'kysely';
 import { newId } from '../shared/ids.js';
 import { ENGINES, openTestDb } from './testing/index.js';
 import type { Db, Executor } from './index.js';
-import { insertDeferred, startCountingStatements, statementCount, stopCountingStatements } from './statements.js';
+import {
+  countStatementTexts,
+  insertDeferred,
+  sendWaitingInserts,
+  startCountingStatements,
+  statementCount,
+  stopCountingStatements,
+} from './statements.js';
 
 const job = (kind: string, now: number) => ({
   id: newId('job', now),
@@ -85,6 +92,65 @@ for (const engine of ENGINES) {
         await insertDeferred(trx, 'jobs', job('deferred.d', now));
       });
       assert.equal(await countKind(db.kysely, 'deferred.d'), 2, 'rows after the savepoint were dropped, others kept');
+    });
+
+    it('lets waiting rows wait past a plain read of other tables; a read naming their table or a write sends them', async () => {
+      const now = Date.now();
+      const payload = (i: number) => ({
+        id: newId('pay', now),
+        integrationKeyId: 'ikey_test',
+        source: 'generic',
+        receivedAt: now + i,
+        body: '{}',
+      });
+      const texts = countStatementTexts();
+      startCountingStatements();
+      const seen = await db.kysely.transaction().execute(async (trx) => {
+        for (let i = 0; i < 3; i++) await insertDeferred(trx, 'jobs', job('deferred.g', now));
+        for (let i = 0; i < 2; i++) await insertDeferred(trx, 'intakePayloads', payload(i));
+        await trx.selectFrom('services').select('id').limit(1).execute(); // names neither table
+        const afterOtherRead = statementCount();
+        // Raw SQL naming the table without quotes still sends them first, and sees them.
+        const r = await sql<{
+          n: number | string;
+        }>`select count(*) as n from jobs where kind = ${'deferred.g'}`.execute(trx);
+        return { afterOtherRead, n: Number(r.rows[0]!.n), afterRead: statementCount() };
+      });
+      stopCountingStatements();
+      assert.equal(seen.afterOtherRead, 2, 'begin and the read of services; the five rows still wait');
+      assert.equal(seen.n, 3, 'the read of jobs sees the rows inserted before it');
+      // PostgreSQL: both tables' rows in one statement; SQLite: one insert per table.
+      assert.equal(seen.afterRead, engine === 'postgres' ? 4 : 5, JSON.stringify([...texts]));
+      assert.equal(await countKind(db.kysely, 'deferred.g'), 3);
+      const payloads = await db.kysely
+        .selectFrom('intakePayloads')
+        .select('id')
+        .where('integrationKeyId', '=', 'ikey_test')
+        .execute();
+      assert.equal(payloads.length, 2);
+    });
+
+    it('sends waiting rows on request, so a failure to write them is raised there', async () => {
+      const now = Date.now();
+      const dup = job('deferred.h', now);
+      await assert.rejects(
+        db.kysely.transaction().execute(async (trx) => {
+          await insertDeferred(trx, 'jobs', dup);
+          await insertDeferred(trx, 'jobs', { ...dup }); // the same primary key: the insert fails
+          let raised = false;
+          try {
+            await sendWaitingInserts(trx);
+          } catch {
+            raised = true;
+          }
+          assert.equal(raised, true, 'raised by sendWaitingInserts, not later');
+          throw new Error('rolled back');
+        }),
+        /rolled back/,
+      );
+      await db.kysely.transaction().execute(async (trx) => {
+        await sendWaitingInserts(trx); // nothing waits: nothing is sent
+      });
     });
 
     it('lets a waiting row be patched until it goes out; outside a transaction it is inserted at once', async () => {
