@@ -5,7 +5,6 @@
  */
 import type { ResolveAll } from '../shared/net.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Engine } from '../db/index.js';
 import type { NotifyUserInput } from '../notify/index.js';
 import { SmtpSink } from './smtp.js';
@@ -19,23 +18,14 @@ export interface WebhookHit {
   body: string;
 }
 
+import { closeServer, listenHook } from './listen.js';
+
+export { closeServer, listenHook };
+
 /**
  * A local HTTP receiver for outgoing webhooks; `statuses` are answered in order, then 200, each with the headers at
  * the same place in `responseHeaders` (if any).
  */
-/** Listen on a free loopback port; the URL of its `/hook` path. */
-export async function listenHook(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-}
-
-/** Close a test server now, dropping kept-alive and hung connections. */
-export async function closeServer(server: Server | null): Promise<void> {
-  if (!server) return;
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
 export class WebhookReceiver {
   readonly hits: WebhookHit[] = [];
   readonly statuses: number[] = [];
