@@ -27,6 +27,7 @@
  * delivery gets exactly the checks and outcome it would get alone; a batch that fails as a whole is done again one
  * delivery at a time.
  */
+import { isDatabaseUnavailable } from '../db/health.js';
 import type { Executor } from '../db/index.js';
 import { recordAudit, systemActor } from '../identity/index.js';
 import { StaleJobError, completeJobsIn, type JobContext, type JobHandler } from '../jobs/index.js';
@@ -580,7 +581,10 @@ function pageBatches(deps: DeliverDeps) {
       maxItems: 64,
       // Two batches in flight: one waiting on an alert's lock (PostgreSQL) does not hold every other page up.
       maxConcurrent: 2,
-      onBatchError: (e, size) => log?.warn({ err: e, size }, `a batch of ${what} failed; doing each on its own`),
+      // A database outage is logged once by db.health; each run then meets it on its own.
+      onBatchError: (e, size) => {
+        if (!isDatabaseUnavailable(e)) log?.warn({ err: e, size }, `a batch of ${what} failed; doing each on its own`);
+      },
     });
     return batcher;
   };
