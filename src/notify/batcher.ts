@@ -1,7 +1,7 @@
 /**
- * Group commit for the page path (issue 18): the steps of concurrent `notify.deliver` runs that touch the database —
- * the first read, the claim, the record — are queued and done for all of them at once, a few statements and one
- * transaction per batch instead of per page. A batch starts on the next turn of the event loop after its first item
+ * Group commit for the page path (issue 18): the transactions of concurrent `notify.deliver` runs — the claim and the
+ * record (their first read, a plain one, is coalesced by src/db/coalesce.ts) — are queued and done for all of them at
+ * once, a few statements and one transaction per batch instead of per page. A batch starts on the next turn of the event loop after its first item
  * (or as soon as a running batch finishes), so at low load a batch holds one item and costs what a single step did.
  * If a batch fails as a whole (a deadlock, a constraint no single item would meet), each of its items is done again
  * on its own, so one bad item costs the others a retry, never their outcome.

@@ -28,7 +28,8 @@
  * delivery at a time.
  */
 import { isDatabaseUnavailable } from '../db/health.js';
-import type { Executor } from '../db/index.js';
+import { CoalescedReader } from '../db/coalesce.js';
+import type { Db, Executor } from '../db/index.js';
 import { recordAudit, systemActor } from '../identity/index.js';
 import { StaleJobError, completeJobsIn, type JobContext, type JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
@@ -90,6 +91,10 @@ interface Outcome {
   isFinal: boolean;
 }
 
+/** The delivery is still as this run left it: `pending` (claimed without a row), or `sending` under its token. */
+const isAsClaimed = (d: Delivery, claimToken: string | null): boolean =>
+  claimToken === null ? d.status === 'pending' : d.status === 'sending' && d.claimToken === claimToken;
+
 /**
  * Record an attempt on the delivery as just read and locked in this transaction (`current`), if it is still in the
  * state this run expects: `pending` (not claimed), or `sending` under this run's claim token.
@@ -102,11 +107,7 @@ async function record(
   now: number,
 ): Promise<boolean> {
   if (!current) return false;
-  const isExpected =
-    expect.claimToken === null
-      ? current.status === 'pending'
-      : current.status === 'sending' && current.claimToken === expect.claimToken;
-  if (!isExpected) return false; // another run finished it or took the claim over; nothing to add
+  if (!isAsClaimed(current, expect.claimToken)) return false; // another run finished it or took the claim over
   await insertAttempt(ex, {
     id: newId('att', now),
     deliveryId: current.id,
@@ -425,36 +426,24 @@ function metricOutcome(e: unknown): SendMetricOutcome {
   return isAppError(e) && e.isPermanent ? 'failed_permanent' : 'failed_transient';
 }
 
-interface ReadItem {
-  ctx: JobContext<DeliverPayload>;
-  id: string;
-}
 interface Read {
-  d: Delivery | null;
+  d: Delivery;
   row: ContactMethodRow | undefined;
 }
 
-/** Step 1 for a batch: every delivery and its contact method, two statements, no transaction. */
-async function readMany(items: ReadItem[]): Promise<Read[]> {
-  const { db } = items[0]!.ctx;
-  const ds = await findDeliveries(
-    db.kysely,
-    db.engine,
-    items.map((i) => i.id),
-  );
+/** Step 1 for many runs: their deliveries and contact methods, two statements, no transaction. */
+async function readMany(db: Db, ids: string[]): Promise<Map<string, Read>> {
+  const ds = await findDeliveries(db.kysely, db.engine, ids);
   const rows = await findContactMethodRows(
     db.kysely,
     [...ds.values()].map((d) => d.contactMethodId),
   );
-  return items.map((i) => {
-    const d = ds.get(i.id) ?? null;
-    return { d, row: d ? rows.get(d.contactMethodId) : undefined };
-  });
+  return new Map([...ds].map(([id, d]) => [id, { d, row: rows.get(d.contactMethodId) }]));
 }
 
-async function readOne({ ctx, id }: ReadItem): Promise<Read> {
-  const d = await findDelivery(ctx.db.kysely, ctx.db.engine, id);
-  return { d, row: d ? await findContactMethodRow(ctx.db.kysely, d.contactMethodId) : undefined };
+async function readOne(db: Db, id: string): Promise<Read | null> {
+  const d = await findDelivery(db.kysely, db.engine, id);
+  return d ? { d, row: await findContactMethodRow(db.kysely, d.contactMethodId) } : null;
 }
 
 interface SentItem {
@@ -499,9 +488,7 @@ async function recordSentMany(items: SentItem[]): Promise<boolean[]> {
     const ok = items.map((item) => {
       const d = current.get(item.id);
       if (!d || seen.has(d.id)) return false;
-      const isExpected =
-        item.claimToken === null ? d.status === 'pending' : d.status === 'sending' && d.claimToken === item.claimToken;
-      if (!isExpected) return false; // another run finished it or took the claim over; nothing to add
+      if (!isAsClaimed(d, item.claimToken)) return false; // another run finished it or took the claim over
       seen.add(d.id);
       recorded.push({ item, d });
       return true;
@@ -588,8 +575,15 @@ function pageBatches(deps: DeliverDeps) {
     });
     return batcher;
   };
+  // Step 1 is a plain read outside any transaction: the runs asked for in one turn share it (src/db/coalesce.ts).
+  let reader: { db: Db; reader: CoalescedReader<string, Read> } | null = null;
+  const read = (db: Db, id: string): Promise<Read | null> => {
+    if (!isOn) return readOne(db, id);
+    if (reader?.db !== db) reader = { db, reader: new CoalescedReader((ids) => readMany(db, ids)) };
+    return reader.reader.read(id);
+  };
   return {
-    read: make(readMany, readOne, 'delivery reads'),
+    read,
     claim: make(
       (items: ClaimItem[]) => claimMany(deps, items),
       ({ ctx, d }) => claim(ctx, deps, d),
@@ -604,8 +598,9 @@ export function deliverHandler(deps: DeliverDeps): JobHandler<DeliverPayload> {
   return async (ctx) => {
     const { clock } = ctx;
     const id = ctx.job.payload.deliveryId;
-    const { d, row } = await batches.read.add({ ctx, id });
-    if (!d || (d.status !== 'pending' && d.status !== 'sending')) return; // a duplicate or late job
+    const found = await batches.read(ctx.db, id);
+    if (!found || (found.d.status !== 'pending' && found.d.status !== 'sending')) return; // a duplicate or late job
+    const { d, row } = found;
     const channel = deps.channels[d.channel as keyof Channels];
     // Step 2: a slot in the destination's bulkhead, before anything is claimed (a refusal claims nothing).
     let permit: Permit | null = null;
