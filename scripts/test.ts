@@ -41,7 +41,7 @@ const needsPg = files.some((f) => layer(f) !== 'unit') && !process.env.TEST_DATA
 const pg = needsPg ? await startThrowawayPostgres() : null;
 if (pg) console.log(`throwaway PostgreSQL at ${pg.url}`);
 
-const env = { ...process.env, TZ: 'UTC', ...(pg ? { TEST_DATABASE_URL: pg.url } : {}) };
+const env = { ...process.env, TZ: 'UTC', MUSTER_CHECK_PREPARED: '1', ...(pg ? { TEST_DATABASE_URL: pg.url } : {}) };
 const timesDir = mkdtempSync(join(tmpdir(), 'muster-test-times-'));
 const timesFile = join(timesDir, 'times.tsv');
 const child = spawn(
