@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { withoutIntegrationKey, type IntakeKey, type IntegrationKeyService } from '../catalog/index.js';
 import { forgetMemo, primeMemo, type Db, type Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import { insertDeferred, type DeferredRow } from '../db/statements.js';
 import type { AlertGroupsTable, AlertsTable } from '../db/schema.js';
 import type { LiveChannel } from '../db/live.js';
@@ -51,6 +52,22 @@ import { InlinePagingFailed, isPageSuppressed, startPagingOrHold, type PagingDep
 
 /** How many of a key's newest alerts intake reads to decide dedup and flapping (FLAPPING.minOpens is far lower). */
 const FLAP_HISTORY = 20;
+
+// Intake's per-alert statements, compiled once (src/db/prepared.ts).
+const refreshAlertQ = prepared(
+  'intake.refresh',
+  (ex: Executor, id: string, set: Omit<Updateable<AlertsTable>, 'occurrenceCount'>) =>
+    ex
+      .updateTable('alerts')
+      .set((eb) => ({ ...set, occurrenceCount: eb('occurrenceCount', '+', 1) }))
+      .where('id', '=', id),
+);
+const setAlertQ = prepared('intake.setStatus', (ex: Executor, id: string, set: Updateable<AlertsTable>) =>
+  ex.updateTable('alerts').set(set).where('id', '=', id),
+);
+const alertGroupIdQ = prepared('intake.alertGroupId', (ex: Executor, id: string) =>
+  ex.selectFrom('alerts').select('groupId').where('id', '=', id),
+);
 
 export type IntakeOutcomeKind = 'created' | 'updated' | 'acknowledged' | 'resolved' | 'ignored';
 
@@ -604,9 +621,8 @@ export class IntakeService {
   private async refresh(ctx: Ctx, alertId: string, event: IntakeEvent, isNewInstance: boolean): Promise<void> {
     const { trx, now } = ctx;
     const context = extractContext(event.annotations, event.links);
-    await trx
-      .updateTable('alerts')
-      .set((eb) => ({
+    await trx.executeQuery(
+      refreshAlertQ(trx, alertId, {
         summary: event.summary,
         description: event.description,
         severity: event.severity,
@@ -616,11 +632,9 @@ export class IntakeService {
         isPaging: isPagingSeverity(event.severity) ? 1 : 0,
         hasRunbook: hasRunbook(context) ? 1 : 0,
         lastSeenAt: now,
-        occurrenceCount: eb('occurrenceCount', '+', 1),
         updatedAt: now,
-      }))
-      .where('id', '=', alertId)
-      .execute();
+      }),
+    );
     await insertAlertEvent(
       trx,
       {
@@ -642,21 +656,22 @@ export class IntakeService {
     status: 'acknowledged' | 'resolved',
   ): Promise<void> {
     const { trx, now } = ctx;
-    const row = await trx.selectFrom('alerts').select('groupId').where('id', '=', alertId).executeTakeFirstOrThrow();
+    const [row] = await rowsOf(trx, alertGroupIdQ(trx, alertId));
+    if (!row) throw new Error(`alert ${alertId} is gone`);
     // An alert that pages with others (paging groups): take its run's claim lock first, as acknowledge and resolve
     // do, so no page of the run is claimed after this change commits unless another alert of it is still triggered.
     await lockPagingRunOf(trx, this.deps.db.engine, alertId);
     // This may stop a run: escalation's remembered joinable runs (src/escalation/groups.ts) are read again.
     forgetMemo(trx, 'escalation:joinable-runs');
-    await trx
-      .updateTable('alerts')
-      .set(
+    await trx.executeQuery(
+      setAlertQ(
+        trx,
+        alertId,
         status === 'acknowledged'
           ? { status, acknowledgedAt: now, acknowledgedByLabel: ctx.label, lastSeenAt: now, updatedAt: now }
           : { status, openKey: null, resolvedAt: now, resolvedByLabel: ctx.label, lastSeenAt: now, updatedAt: now },
-      )
-      .where('id', '=', alertId)
-      .execute();
+      ),
+    );
     await insertAlertEvent(
       trx,
       {

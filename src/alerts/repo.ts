@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import { insertDeferred } from '../db/statements.js';
 import { containsText } from '../db/text.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../db/schema.js';
@@ -128,10 +129,12 @@ const toGroup = (row: Selectable<AlertGroupsTable>): AlertGroup => {
  * and grouping decisions never race across processes on PostgreSQL. SQLite has one writer already.
  */
 export async function lockService(trx: Executor, engine: Db['engine'], serviceId: string): Promise<boolean> {
-  let q = trx.selectFrom('services').select('id').where('id', '=', serviceId);
-  if (engine === 'postgres') q = q.forUpdate();
-  return (await q.executeTakeFirst()) !== undefined;
+  return (await rowsOf(trx, lockServiceQ(trx, serviceId, engine === 'postgres'))).length > 0;
 }
+const lockServiceQ = prepared('alerts.lockService', (ex: Executor, serviceId: string, isPostgres: boolean) => {
+  const q = ex.selectFrom('services').select('id').where('id', '=', serviceId);
+  return isPostgres ? q.forUpdate() : q;
+});
 
 const refOf = (row: Pick<AlertsTable, 'id' | 'status' | 'sourceStartsAt'>): AlertRef => ({
   id: row.id,
@@ -203,27 +206,9 @@ export async function keyHistories(
   const out = new Map<string, KeyHistory>();
   const unique = new Map(keys.map((k) => [historyKeyOf(k.serviceId, k.source, k.dedupKey), k]));
   for (const [id] of unique) out.set(id, { open: null, recent: [] });
-  const all = [...unique.values()];
+  const all = [...unique.values()].map((k) => ({ serviceId: k.serviceId, source: k.source, dedupKey: k.dedupKey }));
   for (let i = 0; i < all.length; i += KEYS_PER_READ) {
-    const parts = all
-      .slice(i, i + KEYS_PER_READ)
-      .map((k) =>
-        ex
-          .selectFrom((eb) =>
-            eb
-              .selectFrom('alerts')
-              .select(['id', 'status', 'sourceStartsAt', 'createdAt', 'serviceId', 'source', 'dedupKey', 'openKey'])
-              .where('serviceId', '=', k.serviceId)
-              .where('dedupKey', '=', k.dedupKey)
-              .where('source', '=', k.source)
-              .orderBy('id', 'desc')
-              .limit(limit)
-              .as('k'),
-          )
-          .selectAll(),
-      );
-    const query = parts.slice(1).reduce((q, p) => q.unionAll(p), parts[0]!);
-    for (const r of await query.execute()) {
+    for (const r of await rowsOf(ex, keyHistoriesQ(ex, all.slice(i, i + KEYS_PER_READ), limit))) {
       const h = out.get(historyKeyOf(r.serviceId, r.source, r.dedupKey));
       if (!h) continue;
       h.recent.push({ ...refOf(r), createdAt: r.createdAt });
@@ -236,6 +221,28 @@ export async function keyHistories(
   }
   return out;
 }
+
+const keyHistoriesQ = prepared(
+  'alerts.keyHistories',
+  (ex: Executor, keys: { serviceId: string; source: string; dedupKey: string }[], limit: number) => {
+    const parts = keys.map((k) =>
+      ex
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('alerts')
+            .select(['id', 'status', 'sourceStartsAt', 'createdAt', 'serviceId', 'source', 'dedupKey', 'openKey'])
+            .where('serviceId', '=', k.serviceId)
+            .where('dedupKey', '=', k.dedupKey)
+            .where('source', '=', k.source)
+            .orderBy('id', 'desc')
+            .limit(limit)
+            .as('k'),
+        )
+        .selectAll(),
+    );
+    return parts.slice(1).reduce((q, p) => q.unionAll(p), parts[0]!);
+  },
+);
 
 export async function findLatestAlertRef(
   ex: Executor,
@@ -314,31 +321,35 @@ export async function latestGroupRefs(
   const out = new Map<string, GroupRef | null>();
   const unique = new Map(keys.map((k) => [groupRefKeyOf(k.serviceId, k.groupKey), k]));
   for (const [id] of unique) out.set(id, null);
-  const all = [...unique.values()];
+  const all = [...unique.values()].map((k) => ({ serviceId: k.serviceId, groupKey: k.groupKey }));
   for (let i = 0; i < all.length; i += KEYS_PER_READ) {
-    const parts = all
-      .slice(i, i + KEYS_PER_READ)
-      .map((k) =>
-        ex
-          .selectFrom((eb) =>
-            eb
-              .selectFrom('alertGroups')
-              .select(['id', 'openCount', 'lastAlertAt', 'serviceId', 'groupKey'])
-              .where('serviceId', '=', k.serviceId)
-              .where('groupKey', '=', k.groupKey)
-              .orderBy('id', 'desc')
-              .limit(1)
-              .as('g'),
-          )
-          .selectAll(),
-      );
-    const query = parts.slice(1).reduce((q, p) => q.unionAll(p), parts[0]!);
-    for (const r of await query.execute()) {
+    for (const r of await rowsOf(ex, latestGroupRefsQ(ex, all.slice(i, i + KEYS_PER_READ)))) {
       out.set(groupRefKeyOf(r.serviceId, r.groupKey), { id: r.id, openCount: r.openCount, lastAlertAt: r.lastAlertAt });
     }
   }
   return out;
 }
+
+const latestGroupRefsQ = prepared(
+  'alerts.latestGroupRefs',
+  (ex: Executor, keys: { serviceId: string; groupKey: string }[]) => {
+    const parts = keys.map((k) =>
+      ex
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('alertGroups')
+            .select(['id', 'openCount', 'lastAlertAt', 'serviceId', 'groupKey'])
+            .where('serviceId', '=', k.serviceId)
+            .where('groupKey', '=', k.groupKey)
+            .orderBy('id', 'desc')
+            .limit(1)
+            .as('g'),
+        )
+        .selectAll(),
+    );
+    return parts.slice(1).reduce((q, p) => q.unionAll(p), parts[0]!);
+  },
+);
 
 export async function findGroup(ex: Executor, id: string): Promise<AlertGroup | null> {
   const row = await ex.selectFrom('alertGroups').selectAll().where('id', '=', id).executeTakeFirst();
@@ -373,19 +384,23 @@ export async function bumpGroupBy(
   d: { alerts: number; open: number; lastAlertAt: number | null },
   now: number,
 ): Promise<void> {
-  await ex
-    .updateTable('alertGroups')
-    .set({
-      alertCount: sql<number>`alert_count + ${d.alerts}`,
-      openCount: sql<number>`open_count + ${d.open}`,
-      status: sql<string>`case when open_count + ${d.open} > 0 then 'open' else 'resolved' end`,
-      resolvedAt: sql<number | null>`case when open_count + ${d.open} > 0 then null else cast(${now} as bigint) end`,
-      ...(d.lastAlertAt !== null ? { lastAlertAt: d.lastAlertAt } : {}),
-      updatedAt: now,
-    })
-    .where('id', '=', groupId)
-    .execute();
+  await ex.executeQuery(bumpGroupByQ(ex, groupId, { alerts: d.alerts, open: d.open, lastAlertAt: d.lastAlertAt }, now));
 }
+const bumpGroupByQ = prepared(
+  'alerts.bumpGroupBy',
+  (ex: Executor, groupId: string, d: { alerts: number; open: number; lastAlertAt: number | null }, now: number) =>
+    ex
+      .updateTable('alertGroups')
+      .set({
+        alertCount: sql<number>`alert_count + ${d.alerts}`,
+        openCount: sql<number>`open_count + ${d.open}`,
+        status: sql<string>`case when open_count + ${d.open} > 0 then 'open' else 'resolved' end`,
+        resolvedAt: sql<number | null>`case when open_count + ${d.open} > 0 then null else cast(${now} as bigint) end`,
+        ...(d.lastAlertAt !== null ? { lastAlertAt: d.lastAlertAt } : {}),
+        updatedAt: now,
+      })
+      .where('id', '=', groupId),
+);
 
 /**
  * `bumpGroupBy` for several groups in one statement (an intake batch's groups): each row gets its own sums, chosen by
@@ -401,16 +416,25 @@ export async function bumpGroupsBy(
     const [id, d] = list[0]!;
     return bumpGroupBy(ex, id, d, d.now);
   }
-  const byId = (value: (d: (typeof list)[number][1]) => number) =>
+  await ex.executeQuery(
+    bumpGroupsByQ(
+      ex,
+      list.map(([id, d]) => ({ id, alerts: d.alerts, open: d.open, now: d.now, lastAlertAt: d.lastAlertAt })),
+    ),
+  );
+}
+type GroupBump = { id: string; alerts: number; open: number; now: number; lastAlertAt: number | null };
+const bumpGroupsByQ = prepared('alerts.bumpGroupsBy', (ex: Executor, list: GroupBump[]) => {
+  const byId = (value: (d: GroupBump) => number) =>
     sql`case id ${sql.join(
-      list.map(([id, d]) => sql`when ${id} then cast(${value(d)} as bigint)`),
+      list.map((d) => sql`when ${d.id} then cast(${value(d)} as bigint)`),
       sql` `,
     )} end`;
   const alerts = byId((d) => d.alerts);
   const open = byId((d) => d.open);
   const now = byId((d) => d.now);
-  const last = list.filter(([, d]) => d.lastAlertAt !== null);
-  await ex
+  const last = list.filter((d) => d.lastAlertAt !== null);
+  return ex
     .updateTable('alertGroups')
     .set({
       alertCount: sql<number>`alert_count + ${alerts}`,
@@ -420,7 +444,7 @@ export async function bumpGroupsBy(
       ...(last.length
         ? {
             lastAlertAt: sql<number>`case id ${sql.join(
-              last.map(([id, d]) => sql`when ${id} then cast(${d.lastAlertAt} as bigint)`),
+              last.map((d) => sql`when ${d.id} then cast(${d.lastAlertAt} as bigint)`),
               sql` `,
             )} else last_alert_at end`,
           }
@@ -430,10 +454,9 @@ export async function bumpGroupsBy(
     .where(
       'id',
       'in',
-      list.map(([id]) => id),
-    )
-    .execute();
-}
+      list.map((d) => d.id),
+    );
+});
 
 /** Recount a group's alerts after a change; the group resolves when its last open alert does. */
 export async function refreshGroup(ex: Executor, groupId: string, now: number, touched: boolean): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import { containsText } from '../db/text.js';
 import type { IntegrationKeysTable, ServicesTable } from '../db/schema.js';
 import { fromJsonText } from '../shared/json.js';
@@ -67,13 +68,15 @@ export function toIntegrationKey(row: IntegrationKeysTable): IntegrationKey {
 }
 
 export async function findServiceRow(ex: Executor, idOrSlug: string): Promise<Service | null> {
-  const row = await ex
-    .selectFrom('services')
-    .selectAll()
-    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
-    .executeTakeFirst();
+  const [row] = await rowsOf(ex, findServiceQ(ex, idOrSlug));
   return row ? toService(row) : null;
 }
+const findServiceQ = prepared('catalog.findService', (ex: Executor, idOrSlug: string) =>
+  ex
+    .selectFrom('services')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)])),
+);
 
 export async function listServiceRows(ex: Executor, filter: { teamId?: string; q?: string }): Promise<Service[]> {
   let q = ex.selectFrom('services').selectAll().orderBy('name').orderBy('id');
@@ -131,13 +134,12 @@ export async function findKeyRowsByHash(
   keyHashes: readonly string[],
 ): Promise<Map<string, IntegrationKeysTable>> {
   if (!keyHashes.length) return new Map();
-  const rows = await ex
-    .selectFrom('integrationKeys')
-    .selectAll()
-    .where('keyHash', 'in', [...new Set(keyHashes)])
-    .execute();
+  const rows = await rowsOf(ex, findKeysQ(ex, [...new Set(keyHashes)]));
   return new Map(rows.map((r) => [r.keyHash, r]));
 }
+const findKeysQ = prepared('catalog.findKeysByHash', (ex: Executor, keyHashes: string[]) =>
+  ex.selectFrom('integrationKeys').selectAll().where('keyHash', 'in', keyHashes),
+);
 
 export async function listKeyRows(ex: Executor, serviceId: string): Promise<IntegrationKey[]> {
   const rows = await ex

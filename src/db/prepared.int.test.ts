@@ -72,6 +72,36 @@ for (const engine of ENGINES) {
       ]);
     });
 
+    it('nullIsValue: a null is a value, so rows with and without nulls share one compiled insert', () => {
+      delete process.env.MUSTER_CHECK_PREPARED;
+      let builds = 0;
+      const insert = prepared(
+        'test.insert',
+        (ex: Executor, rows: { key: string; value: string | null; updatedAt: number }[]) => {
+          builds++;
+          return ex.insertInto('instanceSettings').values(rows as never);
+        },
+        { nullIsValue: true },
+      );
+      const a = insert(db.kysely, [
+        { key: 'x', value: null, updatedAt: 1 },
+        { key: 'y', value: 'v', updatedAt: 2 },
+      ]);
+      const b = insert(db.kysely, [
+        { key: 'z', value: 'w', updatedAt: 3 },
+        { key: 'q', value: null, updatedAt: 4 },
+      ]);
+      assert.equal(builds, 1);
+      assert.equal(a.sql, b.sql);
+      assert.deepEqual(a.parameters, ['x', null, 1, 'y', 'v', 2]);
+      assert.deepEqual(b.parameters, ['z', 'w', 3, 'q', null, 4]);
+      const plain = prepared('test.nullShape', (ex: Executor, value: string | null) =>
+        ex.selectFrom('instanceSettings').selectAll().where('value', value === null ? 'is' : '=', value),
+      );
+      assert.match(plain(db.kysely, null).sql, / is null/, 'without it, a null is shape: the builder may branch on it');
+      assert.doesNotMatch(plain(db.kysely, 'v').sql, / is null/);
+    });
+
     it('refuses a value put into the SQL text or computed inside the builder', () => {
       delete process.env.MUSTER_CHECK_PREPARED;
       const inlined = prepared('test.inlined', (ex: Executor, key: string) =>

@@ -11,7 +11,8 @@
  *     stand-in, and every call's own values go where the stand-ins landed in the parameter list. The builder must use
  *     them only as values (never branch on them, never compute with them; compute before the call);
  *   - booleans, null and undefined are **shape**: kept as given, and part of the cache key, so a builder may branch
- *     on them (`if (lock) q = q.forUpdate()`, a null column left out);
+ *     on them (`if (lock) q = q.forUpdate()`, a null column left out); with `nullIsValue`, null is a value (a
+ *     multi-row insert, whose nullable columns would otherwise make a shape of every pattern of nulls);
  *   - arrays and plain objects are walked: their lengths and keys are shape, their leaves as above.
  * So `where id in (…)` with 3 ids and with 4 are two shapes (each compiled once; at most `MAX_SHAPES` per query).
  *
@@ -49,7 +50,7 @@ const isPlainObject = (v: object): boolean => {
  * Walk `v`: append its shape to `sig`, its values to `values`. With `stand` set, also return a copy of `v` whose
  * values are stand-ins (numbered in walk order).
  */
-function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, where: string): unknown {
+function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, where: string, nulls: boolean): unknown {
   switch (typeof v) {
     case 'string':
     case 'number':
@@ -64,6 +65,11 @@ function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, wher
       sig.push('u');
       return v;
     case 'object': {
+      if (v === null && nulls) {
+        sig.push('v');
+        values.push(v);
+        return stand ? `${MARK}${values.length - 1}${END}` : v;
+      }
       if (v === null) {
         sig.push('n');
         return v;
@@ -75,7 +81,7 @@ function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, wher
       }
       if (Array.isArray(v)) {
         sig.push(`[${v.length}`);
-        const out = v.map((x: unknown, i) => walk(x, sig, values, stand, `${where}[${i}]`));
+        const out = v.map((x: unknown, i) => walk(x, sig, values, stand, `${where}[${i}]`, nulls));
         sig.push(']');
         return stand ? out : v;
       }
@@ -85,7 +91,7 @@ function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, wher
         sig.push('{');
         for (const k in o) {
           sig.push(k, ':');
-          const x = walk(o[k], sig, values, stand, `${where}.${k}`);
+          const x = walk(o[k], sig, values, stand, `${where}.${k}`, nulls);
           if (stand) out[k] = x;
         }
         sig.push('}');
@@ -116,6 +122,14 @@ function compileTemplate(name: string, q: CompiledQuery, count: number): Templat
   return { sql: q.sql, query: q.query, slots };
 }
 
+export interface PreparedOptions {
+  /**
+   * null is a value, not shape (the builder never branches on null): a multi-row insert's nullable columns would
+   * otherwise make a shape of every pattern of nulls.
+   */
+  nullIsValue?: boolean;
+}
+
 /**
  * A query compiled once per shape. `build` makes the query from the executor and the arguments (see above); the
  * result gives the compiled query for a call, to run with `ex.executeQuery(q)` (rows come back as the builder's would).
@@ -123,20 +137,22 @@ function compileTemplate(name: string, q: CompiledQuery, count: number): Templat
 export function prepared<A extends unknown[], R>(
   name: string,
   build: (ex: Executor, ...args: A) => Compilable<R>,
+  opts: PreparedOptions = {},
 ): (ex: Executor, ...args: A) => CompiledQuery<R> {
+  const nulls = opts.nullIsValue ?? false;
   // Per dialect (the adapter is shared by a database handle and its transactions), then per shape.
   const byDialect = new WeakMap<object, Map<string, Template>>();
   return (ex, ...args) => {
     const sig: string[] = [];
     const values: unknown[] = [];
-    walk(args, sig, values, false, 'args');
+    walk(args, sig, values, false, 'args', nulls);
     const key = sig.join('');
     const dialect = ex.getExecutor().adapter;
     let shapes = byDialect.get(dialect);
     if (!shapes) byDialect.set(dialect, (shapes = new Map()));
     let t = shapes.get(key);
     if (!t) {
-      const standIns = walk(args, [], [], true, 'args') as A;
+      const standIns = walk(args, [], [], true, 'args', nulls) as A;
       t = compileTemplate(name, build(ex, ...standIns).compile(), values.length);
       if (shapes.size < MAX_SHAPES) shapes.set(key, t);
     }

@@ -15,6 +15,7 @@
 import { CompiledQuery, type DatabaseConnection, type Insertable, type QueryResult } from 'kysely';
 import type { Executor } from './index.js';
 import type { Database } from './schema.js';
+import { prepared } from './prepared.js';
 
 /** The tables whose inserts may wait, in the order they go out (a row's foreign keys point to earlier tables). */
 export const DEFERRABLE = [
@@ -118,17 +119,26 @@ export async function insertDeferred<T extends DeferrableTable>(
     table,
     row: row,
     sent,
-    compile: (rows) =>
-      ex
-        .insertInto(table)
-        .values(rows as never)
-        .compile(),
+    compile: (rows) => insertRowsOf(table)(ex, rows),
   });
   await ex.executeQuery(marker);
   return handle;
 }
 
 const NO_ROWS: QueryResult<never> = { rows: [] };
+
+/** Each deferrable table's multi-row insert, compiled once per shape (row count and columns: src/db/prepared.ts). */
+const INSERTS = new Map<DeferrableTable, (ex: Executor, rows: Row[]) => CompiledQuery>();
+const insertRowsOf = (table: DeferrableTable): ((ex: Executor, rows: Row[]) => CompiledQuery) => {
+  let q = INSERTS.get(table);
+  if (!q) {
+    q = prepared(`insert.${table}`, (ex: Executor, rows: Row[]) => ex.insertInto(table).values(rows as never), {
+      nullIsValue: true,
+    });
+    INSERTS.set(table, q);
+  }
+  return q;
+};
 
 const SEND_WAITING = CompiledQuery.raw('/* send waiting inserts */', []);
 
