@@ -43,9 +43,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(await keysOf(db.kysely, ['k-a', 'k-b'], 0, true), ['k-b', 'k-a'], 'a boolean is shape');
       assert.equal(builds, 3, 'three ids and a descending order are two more shapes');
       // Inside a transaction, on its connection; rows come back through the CamelCase plugin.
-      const inTrx = await db.kysely
-        .transaction()
-        .execute(async (trx) => rowsOf(trx, q(trx, ['k-c', 'k-a'], 0, false)));
+      const inTrx = await db.kysely.transaction().execute(async (trx) => rowsOf(trx, q(trx, ['k-c', 'k-a'], 0, false)));
       assert.deepEqual(inTrx, [
         { key: 'k-a', updatedAt: 0 },
         { key: 'k-c', updatedAt: 2 },
@@ -96,7 +94,10 @@ for (const engine of ENGINES) {
       assert.deepEqual(a.parameters, ['x', null, 1, 'y', 'v', 2]);
       assert.deepEqual(b.parameters, ['z', 'w', 3, 'q', null, 4]);
       const plain = prepared('test.nullShape', (ex: Executor, value: string | null) =>
-        ex.selectFrom('instanceSettings').selectAll().where('value', value === null ? 'is' : '=', value),
+        ex
+          .selectFrom('instanceSettings')
+          .selectAll()
+          .where('value', value === null ? 'is' : '=', value),
       );
       assert.match(plain(db.kysely, null).sql, / is null/, 'without it, a null is shape: the builder may branch on it');
       assert.doesNotMatch(plain(db.kysely, 'v').sql, / is null/);
@@ -109,11 +110,17 @@ for (const engine of ENGINES) {
       );
       assert.throws(() => inlined(db.kysely, 'k-a'), PreparedQueryError);
       const computed = prepared('test.computed', (ex: Executor, labels: Record<string, string>) =>
-        ex.updateTable('instanceSettings').set({ value: toJsonText(labels) }).where('key', '=', 'k-a'),
+        ex
+          .updateTable('instanceSettings')
+          .set({ value: toJsonText(labels) })
+          .where('key', '=', 'k-a'),
       );
       assert.throws(() => computed(db.kysely, { a: 'b' }), /computed from an argument/);
       const added = prepared('test.added', (ex: Executor, now: number, ttl: number) =>
-        ex.updateTable('instanceSettings').set({ updatedAt: now + ttl }).where('key', '=', 'k-a'),
+        ex
+          .updateTable('instanceSettings')
+          .set({ updatedAt: now + ttl })
+          .where('key', '=', 'k-a'),
       );
       assert.throws(() => added(db.kysely, 1, 2), /computed from an argument/);
       assert.throws(() => inlined(db.kysely, new Map() as never), /not a value, array or plain object/);
