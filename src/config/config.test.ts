@@ -65,6 +65,15 @@ describe('config', () => {
     );
   });
 
+  it("accepts the test suite's diagnostic switches in the environment, as no setting", () => {
+    const config = loadConfig({ env: { MUSTER_CHECK_PREPARED: '1' } });
+    assert.equal(typeof config.port, 'number');
+    assert.throws(
+      () => loadConfig({ env: { MUSTER_CHECK_PREPAREDX: '1' } }),
+      /MUSTER_CHECK_PREPAREDX: unknown setting/,
+    );
+  });
+
   it('reads a YAML file under the environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'muster-config-'));
     const file = join(dir, 'muster.yml');

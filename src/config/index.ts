@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type Config } from './schema.js';
+import { DIAGNOSTIC_VARS } from './diagnostics.js';
 
 export { ConfigSchema, type Config };
 
@@ -105,7 +106,13 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
     if (value !== undefined) setPath(raw, path, value);
   }
   for (const name of Object.keys(env)) {
-    if (name.startsWith('MUSTER_') && !(name in ENV_MAP) && name !== 'MUSTER_CONFIG' && !CLIENT_VARS.has(name)) {
+    if (
+      name.startsWith('MUSTER_') &&
+      !(name in ENV_MAP) &&
+      name !== 'MUSTER_CONFIG' &&
+      !CLIENT_VARS.has(name) &&
+      !isDiagnostic(name)
+    ) {
       problems.push(`${name}: unknown setting (known: ${Object.keys(ENV_MAP).join(', ')})`);
     }
   }
@@ -133,4 +140,5 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
 }
 
 /** Variables the CLI's client mode reads; they are not server settings. */
+const isDiagnostic = (name: string): boolean => (DIAGNOSTIC_VARS as readonly string[]).includes(name);
 const CLIENT_VARS = new Set(['MUSTER_URL', 'MUSTER_TOKEN', 'MUSTER_CLI_CONFIG', 'MUSTER_PASSWORD']);

@@ -22,14 +22,13 @@
  * built and compiled by Kysely with its real values and must match the prepared statement exactly, text and values.
  */
 import { createQueryId, type CompiledQuery, type Compilable } from 'kysely';
+import { isPreparedCheckOn } from '../config/diagnostics.js';
 import type { Executor } from './index.js';
 
 const MARK = '\u2063muster-prepared:';
 const END = '\u2063';
 /** Shapes remembered per prepared query and dialect; further shapes are compiled per call, as without it. */
 export const MAX_SHAPES = 128;
-
-const isChecking = (): boolean => process.env.MUSTER_CHECK_PREPARED === '1';
 
 type Slot = number | { constant: unknown };
 
@@ -149,7 +148,7 @@ export function prepared<A extends unknown[], R>(
     const key = sig.join('');
     const dialect = ex.getExecutor().adapter;
     let shapes = byDialect.get(dialect);
-    if (!shapes) byDialect.set(dialect, (shapes = new Map()));
+    if (!shapes) byDialect.set(dialect, (shapes = new Map<string, Template>()));
     let t = shapes.get(key);
     if (!t) {
       const standIns = walk(args, [], [], true, 'args', nulls) as A;
@@ -158,7 +157,7 @@ export function prepared<A extends unknown[], R>(
     }
     const parameters = t.slots.map((s) => (typeof s === 'number' ? values[s] : s.constant));
     const q: CompiledQuery<R> = { query: t.query, queryId: createQueryId(), sql: t.sql, parameters };
-    if (isChecking()) check(name, q, build(ex, ...args).compile());
+    if (isPreparedCheckOn()) check(name, q, build(ex, ...args).compile());
     return q;
   };
 }
