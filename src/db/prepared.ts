@@ -21,7 +21,7 @@
  * a value) is caught by the check mode: with MUSTER_CHECK_PREPARED=1 (the test suite sets it), every call is also
  * built and compiled by Kysely with its real values and must match the prepared statement exactly, text and values.
  */
-import { createQueryId, type CompiledQuery, type Compilable } from 'kysely';
+import { createQueryId, type CompiledQuery, type Compilable, type RawBuilder } from 'kysely';
 import { isPreparedCheckOn } from '../config/diagnostics.js';
 import type { Executor } from './index.js';
 
@@ -135,7 +135,7 @@ export interface PreparedOptions {
  */
 export function prepared<A extends unknown[], R>(
   name: string,
-  build: (ex: Executor, ...args: A) => Compilable<R>,
+  build: (ex: Executor, ...args: A) => Compilable<R> | RawBuilder<R>,
   opts: PreparedOptions = {},
 ): (ex: Executor, ...args: A) => CompiledQuery<R> {
   const nulls = opts.nullIsValue ?? false;
@@ -152,15 +152,19 @@ export function prepared<A extends unknown[], R>(
     let t = shapes.get(key);
     if (!t) {
       const standIns = walk(args, [], [], true, 'args', nulls) as A;
-      t = compileTemplate(name, build(ex, ...standIns).compile(), values.length);
+      t = compileTemplate(name, compileWith(ex, build(ex, ...standIns)), values.length);
       if (shapes.size < MAX_SHAPES) shapes.set(key, t);
     }
     const parameters = t.slots.map((s) => (typeof s === 'number' ? values[s] : s.constant));
     const q: CompiledQuery<R> = { query: t.query, queryId: createQueryId(), sql: t.sql, parameters };
-    if (isPreparedCheckOn()) check(name, q, build(ex, ...args).compile());
+    if (isPreparedCheckOn()) check(name, q, compileWith(ex, build(ex, ...args)));
     return q;
   };
 }
+
+/** A query builder compiles on its own; a raw `sql` template compiles with an executor (the dialect's compiler). */
+const compileWith = <R>(ex: Executor, q: Compilable<R> | RawBuilder<R>): CompiledQuery<R> =>
+  'isRawBuilder' in q ? q.compile(ex) : q.compile();
 
 const show = (ps: readonly unknown[]): string => ps.map((p) => String(p)).join(', ');
 
