@@ -6,6 +6,7 @@
  */
 import type { Selectable } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import type { AlertsTable } from '../db/schema.js';
 import { memoInTransaction } from '../db/tx-memo.js';
 import { recordAudit, type Actor, type TeamService } from '../identity/index.js';
@@ -57,6 +58,35 @@ export interface RulePatch {
 }
 
 const ruleNotFound = (id: string) => notFound('automation rule', id);
+
+/** Does the service's team have an enabled alert rule or automatic action? Intake asks per alert: prepared. */
+const alertHookQ = prepared('automation.alertHook', (ex: Executor, serviceId: string) =>
+  ex
+    .selectFrom('services')
+    .select((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom('automationRules')
+            .select('automationRules.id')
+            .whereRef('automationRules.teamId', '=', 'services.teamId')
+            .where('automationRules.trigger', '=', 'alert_triggered')
+            .where('automationRules.enabled', '=', 1),
+        )
+        .as('hasRule'),
+      eb
+        .exists(
+          eb
+            .selectFrom('remediationActions')
+            .select('remediationActions.id')
+            .whereRef('remediationActions.teamId', '=', 'services.teamId')
+            .where('remediationActions.mode', '=', 'automatic')
+            .where('remediationActions.enabled', '=', 1),
+        )
+        .as('hasAction'),
+    ])
+    .where('services.id', '=', serviceId),
+);
 
 export class AutomationService {
   constructor(protected readonly deps: AutomationDeps) {}
@@ -263,32 +293,7 @@ export class AutomationService {
    */
   async onAlertTriggered(trx: Executor, alert: Pick<Selectable<AlertsTable>, 'id' | 'serviceId'>, now: number) {
     const wanted = await memoInTransaction(trx, `automation:alert-hook:${alert.serviceId}`, async () => {
-      const row = await trx
-        .selectFrom('services')
-        .select((eb) => [
-          eb
-            .exists(
-              eb
-                .selectFrom('automationRules')
-                .select('automationRules.id')
-                .whereRef('automationRules.teamId', '=', 'services.teamId')
-                .where('automationRules.trigger', '=', 'alert_triggered')
-                .where('automationRules.enabled', '=', 1),
-            )
-            .as('hasRule'),
-          eb
-            .exists(
-              eb
-                .selectFrom('remediationActions')
-                .select('remediationActions.id')
-                .whereRef('remediationActions.teamId', '=', 'services.teamId')
-                .where('remediationActions.mode', '=', 'automatic')
-                .where('remediationActions.enabled', '=', 1),
-            )
-            .as('hasAction'),
-        ])
-        .where('services.id', '=', alert.serviceId)
-        .executeTakeFirst();
+      const [row] = await rowsOf(trx, alertHookQ(trx, alert.serviceId));
       return !!row && (truthy(row.hasRule) || truthy(row.hasAction));
     });
     if (!wanted) return;

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { PagingGroups } from '../catalog/index.js';
 import { forgetMemo, memoInTransaction, type Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import type { EscalationRunsTable } from '../db/schema.js';
 import { fromJsonText } from '../shared/json.js';
 import { primedRun } from './page-claims.js';
@@ -15,6 +16,23 @@ export type EscalationRunRow = EscalationRunsTable;
 /** Run statuses in which the run still pages (or may, after a hold). */
 export const LIVE_RUN_STATUSES = ['active', 'held', 'exhausted'] as const;
 
+// The page path's reads are prepared (src/db/prepared.ts): built and compiled once per shape.
+const runOfMemberQ = prepared('escalation.runForAlert.member', (ex: Executor, alertId: string) =>
+  ex
+    .selectFrom('escalationRunAlerts as ra')
+    .innerJoin('escalationRuns as r', 'r.id', 'ra.runId')
+    .selectAll('r')
+    .where('ra.alertId', '=', alertId)
+    // The current run first: a reassigned run has ended and its successor pages (migration 0038).
+    .orderBy(sql`case when r.status = 'reassigned' then 1 else 0 end`)
+    .orderBy('r.startedAt', 'desc')
+    .orderBy('r.id', 'desc'),
+);
+
+const runOfLeadQ = prepared('escalation.runForAlert.lead', (ex: Executor, alertId: string) =>
+  ex.selectFrom('escalationRuns').selectAll().where('alertId', '=', alertId),
+);
+
 /**
  * The escalation run an alert belongs to, as its lead or as a member that joined it; null when it has none (not
  * paged yet, held by a silence, or an alert that never pages). Reads only: lock the run yourself (`select … for
@@ -23,34 +41,28 @@ export const LIVE_RUN_STATUSES = ['active', 'held', 'exhausted'] as const;
  * (`runAlerts`).
  */
 export async function runForAlert(ex: Executor, alertId: string): Promise<EscalationRunRow | null> {
-  const member = await ex
-    .selectFrom('escalationRunAlerts as ra')
-    .innerJoin('escalationRuns as r', 'r.id', 'ra.runId')
-    .selectAll('r')
-    .where('ra.alertId', '=', alertId)
-    // The current run first: a reassigned run has ended and its successor pages (migration 0038).
-    .orderBy(sql`case when r.status = 'reassigned' then 1 else 0 end`)
-    .orderBy('r.startedAt', 'desc')
-    .orderBy('r.id', 'desc')
-    .executeTakeFirst();
+  const [member] = await rowsOf(ex, runOfMemberQ(ex, alertId));
   if (member) return member;
   // A run whose lead row is missing from the join table (written by code older than migration 0035's backfill).
-  return (await ex.selectFrom('escalationRuns').selectAll().where('alertId', '=', alertId).executeTakeFirst()) ?? null;
+  return (await rowsOf(ex, runOfLeadQ(ex, alertId)))[0] ?? null;
 }
+
+const runAlertsQ = prepared('escalation.runAlerts', (ex: Executor, runId: string) =>
+  ex
+    .selectFrom('escalationRunAlerts as ra')
+    .innerJoin('alerts as a', 'a.id', 'ra.alertId')
+    .select(['a.id', 'a.status', 'a.summary', 'a.severity', 'ra.joinedAt'])
+    .where('ra.runId', '=', runId)
+    .orderBy('ra.joinedAt')
+    .orderBy('a.id'),
+);
 
 /** The alerts a run stands for, lead first, then in the order they joined. */
 export async function runAlerts(
   ex: Executor,
   run: Pick<EscalationRunRow, 'id' | 'alertId'>,
 ): Promise<{ id: string; status: string; summary: string; severity: string; joinedAt: number }[]> {
-  const rows = await ex
-    .selectFrom('escalationRunAlerts as ra')
-    .innerJoin('alerts as a', 'a.id', 'ra.alertId')
-    .select(['a.id', 'a.status', 'a.summary', 'a.severity', 'ra.joinedAt'])
-    .where('ra.runId', '=', run.id)
-    .orderBy('ra.joinedAt')
-    .orderBy('a.id')
-    .execute();
+  const rows = await rowsOf(ex, runAlertsQ(ex, run.id));
   return [...rows.filter((r) => r.id === run.alertId), ...rows.filter((r) => r.id !== run.alertId)];
 }
 
@@ -100,6 +112,29 @@ const liveRuns = (ex: Executor) =>
       ),
     );
 
+const joinableRunQ = prepared(
+  'escalation.joinableRun',
+  (ex: Executor, serviceId: string, pagingKey: string, urgency: string, startedAfter: number | null) => {
+    let query = liveRuns(ex)
+      .where('r.serviceId', '=', serviceId)
+      .where('r.pagingKey', '=', pagingKey)
+      .where('r.urgency', '=', urgency)
+      .orderBy('r.startedAt', 'desc')
+      .limit(1);
+    if (startedAfter !== null) query = query.where('r.startedAt', '>=', startedAfter);
+    return query;
+  },
+);
+
+const liveRunsOfKeysQ = prepared(
+  'escalation.liveRunsOfKeys',
+  (ex: Executor, serviceIds: string[], pagingKeys: string[]) =>
+    liveRuns(ex)
+      .where('r.serviceId', 'in', serviceIds)
+      .where('r.pagingKey', 'in', pagingKeys)
+      .orderBy('r.startedAt', 'desc'),
+);
+
 /**
  * The live run of a paging group that a new alert joins: same service, group and urgency, a policy snapshotted, not
  * stopped, some alert of it still triggered and (mode `window`) started within the window. The newest such run.
@@ -110,15 +145,29 @@ export async function joinableRun(
   ex: Executor,
   q: { serviceId: string; pagingKey: string; urgency: string; startedAfter: number | null },
 ): Promise<EscalationRunRow | null> {
-  let query = liveRuns(ex)
-    .where('r.serviceId', '=', q.serviceId)
-    .where('r.pagingKey', '=', q.pagingKey)
-    .where('r.urgency', '=', q.urgency)
-    .orderBy('r.startedAt', 'desc')
-    .limit(1);
-  if (q.startedAfter !== null) query = query.where('r.startedAt', '>=', q.startedAfter);
-  return (await query.executeTakeFirst()) ?? null;
+  const [run] = await rowsOf(ex, joinableRunQ(ex, q.serviceId, q.pagingKey, q.urgency, q.startedAfter));
+  return run ?? null;
 }
+
+const runStatusQ = prepared('escalation.runStatus', (ex: Executor, runId: string) =>
+  ex.selectFrom('escalationRuns').select(['id', 'status']).where('id', '=', runId),
+);
+
+const anyTriggeredQ = prepared('escalation.anyTriggered', (ex: Executor, runId: string) =>
+  ex
+    .selectFrom('escalationRunAlerts as ra')
+    .innerJoin('alerts as a', 'a.id', 'ra.alertId')
+    .select('a.id')
+    .where('ra.runId', '=', runId)
+    .where('a.status', '=', 'triggered')
+    // A snoozed alert is acknowledged; a re-trigger clears the snooze (retriggerAlert): belt and braces.
+    .where('a.snoozedUntil', 'is', null)
+    .limit(1),
+);
+
+const alertStatusQ = prepared('escalation.alertStatus', (ex: Executor, alertId: string) =>
+  ex.selectFrom('alerts').select(['status', 'snoozedUntil']).where('id', '=', alertId),
+);
 
 /**
  * Is a page still wanted? A page of an escalation run (`runId`: the run it was planned for) is wanted while the run has
@@ -134,28 +183,13 @@ export async function isPageStillWanted(ex: Executor, alertId: string, runId: st
     if (known.run.status === 'reassigned') return false;
     return known.alerts.some((a) => a.status === 'triggered' && a.snoozedUntil === null);
   }
-  const run = runId
-    ? await ex.selectFrom('escalationRuns').select(['id', 'status']).where('id', '=', runId).executeTakeFirst()
-    : await runForAlert(ex, alertId);
+  const run = runId ? (await rowsOf(ex, runStatusQ(ex, runId)))[0] : await runForAlert(ex, alertId);
   if (run) {
     if (run.status === 'reassigned') return false;
-    const hit = await ex
-      .selectFrom('escalationRunAlerts as ra')
-      .innerJoin('alerts as a', 'a.id', 'ra.alertId')
-      .select('a.id')
-      .where('ra.runId', '=', run.id)
-      .where('a.status', '=', 'triggered')
-      // A snoozed alert is acknowledged; a re-trigger clears the snooze (retriggerAlert): belt and braces.
-      .where('a.snoozedUntil', 'is', null)
-      .limit(1)
-      .executeTakeFirst();
+    const [hit] = await rowsOf(ex, anyTriggeredQ(ex, run.id));
     return hit !== undefined;
   }
-  const alert = await ex
-    .selectFrom('alerts')
-    .select(['status', 'snoozedUntil'])
-    .where('id', '=', alertId)
-    .executeTakeFirst();
+  const [alert] = await rowsOf(ex, alertStatusQ(ex, alertId));
   return alert?.status === 'triggered' && alert.snoozedUntil === null;
 }
 
@@ -203,11 +237,10 @@ export async function primeJoinableRuns(
   const list = [...keys.values()];
   for (let i = 0; i < list.length; i += 100) {
     const chunk = list.slice(i, i + 100);
-    const rows = await liveRuns(ex)
-      .where('r.serviceId', 'in', [...new Set(chunk.map((w) => w.serviceId))])
-      .where('r.pagingKey', 'in', [...new Set(chunk.map((w) => w.pagingKey))])
-      .orderBy('r.startedAt', 'desc')
-      .execute();
+    const rows = await rowsOf(
+      ex,
+      liveRunsOfKeysQ(ex, [...new Set(chunk.map((w) => w.serviceId))], [...new Set(chunk.map((w) => w.pagingKey))]),
+    );
     for (const w of chunk) known.set(joinableKey(w), null);
     for (const row of rows) {
       if (row.serviceId === null || row.pagingKey === null) continue;

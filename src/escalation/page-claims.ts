@@ -8,6 +8,7 @@
  */
 import type { Selectable } from 'kysely';
 import { memoInTransaction, primeMemo, type Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import type { AlertsTable } from '../db/schema.js';
 
 export interface PrimedRunAlert {
@@ -40,12 +41,9 @@ export async function primedRun(ex: Executor, runId: string): Promise<PrimedRun 
   return (await primed(ex)).get(runId);
 }
 
-/** Read, for the claim transaction `trx`, what the pages of these runs need to be checked and worded. */
-export async function primePageClaims(trx: Executor, runIds: readonly string[]): Promise<void> {
-  const ids = [...new Set(runIds)];
-  if (ids.length === 0 || !trx.isTransaction) return;
-  // The runs and their alerts in one read (a run without alert rows still comes back, with nulls).
-  const rows = await trx
+// Prepared (src/db/prepared.ts): built and compiled once per number of ids, not per claim batch.
+const runsWithAlertsQ = prepared('escalation.primePageClaims.runs', (ex: Executor, runIds: string[]) =>
+  ex
     .selectFrom('escalationRuns as r')
     .leftJoin('escalationRunAlerts as ra', 'ra.runId', 'r.id')
     .leftJoin('alerts as a', 'a.id', 'ra.alertId')
@@ -61,10 +59,37 @@ export async function primePageClaims(trx: Executor, runIds: readonly string[]):
       'a.snoozedUntil',
       'ra.joinedAt',
     ])
-    .where('r.id', 'in', ids)
+    .where('r.id', 'in', runIds)
     .orderBy('ra.joinedAt')
-    .orderBy('a.id')
-    .execute();
+    .orderBy('a.id'),
+);
+
+const firstAlertsQ = prepared('escalation.primePageClaims.firstAlerts', (ex: Executor, alertIds: string[]) =>
+  ex
+    .selectFrom('alerts as a')
+    .leftJoin('services as s', 's.id', 'a.serviceId')
+    .selectAll('a')
+    .select('s.name as serviceName')
+    .where('a.id', 'in', alertIds),
+);
+
+const bridgesQ = prepared('escalation.primePageClaims.bridges', (ex: Executor, alertIds: string[]) =>
+  ex
+    .selectFrom('incidentAlerts as ia')
+    .innerJoin('incidents as i', 'i.id', 'ia.incidentId')
+    .innerJoin('incidentBridges as b', 'b.incidentId', 'i.id')
+    .select(['ia.alertId', 'b.url', 'b.dialIn'])
+    .where('ia.alertId', 'in', alertIds)
+    .where('i.status', '<>', 'resolved')
+    .orderBy('i.id', 'desc'),
+);
+
+/** Read, for the claim transaction `trx`, what the pages of these runs need to be checked and worded. */
+export async function primePageClaims(trx: Executor, runIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(runIds)];
+  if (ids.length === 0 || !trx.isTransaction) return;
+  // The runs and their alerts in one read (a run without alert rows still comes back, with nulls).
+  const rows = await rowsOf(trx, runsWithAlertsQ(trx, ids));
   if (rows.length === 0) return;
   const runs = new Map<string, PrimedRun['run']>();
   const byRun = new Map<string, PrimedRunAlert[]>();
@@ -92,28 +117,10 @@ export async function primePageClaims(trx: Executor, runIds: readonly string[]):
   });
   const firstIds = [...new Set(entries.flatMap((e) => (e.firstId ? [e.firstId] : [])))];
   // The first alerts' rows with their services' names in one read.
-  const firstRows = firstIds.length
-    ? await trx
-        .selectFrom('alerts as a')
-        .leftJoin('services as s', 's.id', 'a.serviceId')
-        .selectAll('a')
-        .select('s.name as serviceName')
-        .where('a.id', 'in', firstIds)
-        .execute()
-    : [];
+  const firstRows = firstIds.length ? await rowsOf(trx, firstAlertsQ(trx, firstIds)) : [];
   const alertById = new Map(firstRows.map(({ serviceName, ...row }) => [row.id, { row, serviceName }]));
   // The bridge of the newest open incident each first alert is linked to (as bridgeOfAlert).
-  const bridges = firstIds.length
-    ? await trx
-        .selectFrom('incidentAlerts as ia')
-        .innerJoin('incidents as i', 'i.id', 'ia.incidentId')
-        .innerJoin('incidentBridges as b', 'b.incidentId', 'i.id')
-        .select(['ia.alertId', 'b.url', 'b.dialIn'])
-        .where('ia.alertId', 'in', firstIds)
-        .where('i.status', '<>', 'resolved')
-        .orderBy('i.id', 'desc')
-        .execute()
-    : [];
+  const bridges = firstIds.length ? await rowsOf(trx, bridgesQ(trx, firstIds)) : [];
   const bridgeOf = new Map<string, { url: string; dialIn: string }>();
   for (const b of bridges) if (!bridgeOf.has(b.alertId)) bridgeOf.set(b.alertId, { url: b.url, dialIn: b.dialIn });
   const memo = await primed(trx);

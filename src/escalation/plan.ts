@@ -5,6 +5,7 @@
  * who would be paged (preview.ts) both plan through `planStepAt`, so the preview cannot drift from what paging does.
  */
 import { memoInTransaction, type Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import { onCallUserIds } from '../oncall/index.js';
 import {
   planStep,
@@ -14,6 +15,10 @@ import {
   type StepPlan,
   type Urgency,
 } from './model.js';
+
+const activeUsersQ = prepared('escalation.activeUsers', (ex: Executor, userIds: string[]) =>
+  ex.selectFrom('users').select('id').where('disabledAt', 'is', null).where('id', 'in', userIds),
+);
 
 /** Resolve every target of the snapshot at `now`: the answer is a plain lookup, as the pure planner wants. */
 export async function resolveTargets(
@@ -33,14 +38,7 @@ export async function resolveTargets(
     userIds.length === 0
       ? []
       : await memoInTransaction(ex, `active-users:${userIds.join(',')}`, async () =>
-          (
-            await ex
-              .selectFrom('users')
-              .select('id')
-              .where('disabledAt', 'is', null)
-              .where('id', 'in', userIds)
-              .execute()
-          ).map((u) => u.id),
+          (await rowsOf(ex, activeUsersQ(ex, userIds))).map((u) => u.id),
         ),
   );
   return (t) => (t.type === 'user' ? (activeUsers.has(t.id) ? [t.id] : []) : (onCall.get(t.id) ?? []));

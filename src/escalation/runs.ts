@@ -7,6 +7,7 @@ import type { Selectable } from 'kysely';
 import { findAlertForPaging, insertAlertEvent, lockService, toAlert, type Alert } from '../alerts/index.js';
 import { findServiceRow, type Service } from '../catalog/index.js';
 import { memoInTransaction, type Db, type Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import type { AlertsTable, EscalationRunsTable } from '../db/schema.js';
 import { insertDeferred, type DeferredRow } from '../db/statements.js';
 import { enqueueJob, enqueueJobDeferred } from '../jobs/index.js';
@@ -56,6 +57,36 @@ export interface EscalationDeps {
     now: number,
   ) => Promise<{ suppressed: boolean; reason: string; until?: number }>;
 }
+
+// The queries of a run's start and steps are prepared (src/db/prepared.ts): built and compiled once per shape.
+const policyRowQ = prepared('escalation.policyRow', (ex: Executor, policyId: string) =>
+  ex.selectFrom('escalationPolicies').selectAll().where('id', '=', policyId),
+);
+
+const groupKeyQ = prepared('escalation.groupKey', (ex: Executor, groupId: string) =>
+  ex.selectFrom('alertGroups').select('groupKey').where('id', '=', groupId),
+);
+
+const lockRunQ = prepared('escalation.lockRun', (ex: Executor, runId: string, isPostgres: boolean) => {
+  let q = ex.selectFrom('escalationRuns').selectAll().where('id', '=', runId);
+  if (isPostgres) q = q.forUpdate();
+  return q;
+});
+
+const updateRunQ = prepared(
+  'escalation.updateRun',
+  (ex: Executor, runId: string, change: Partial<EscalationRunsTable>) =>
+    ex.updateTable('escalationRuns').set(change).where('id', '=', runId),
+);
+
+const anyAcknowledgedQ = prepared('escalation.anyAcknowledged', (ex: Executor, runId: string) =>
+  ex
+    .selectFrom('escalationRunAlerts as ra')
+    .innerJoin('alerts as a', 'a.id', 'ra.alertId')
+    .select('a.id')
+    .where('ra.runId', '=', runId)
+    .where('a.status', '=', 'acknowledged'),
+);
 
 export async function logStep(
   ex: Executor,
@@ -141,9 +172,7 @@ export async function startEscalation(
     undefined;
   const policyId = service?.escalationPolicyId;
   const policyRow = policyId
-    ? await memoInTransaction(trx, `policy:${policyId}`, () =>
-        trx.selectFrom('escalationPolicies').selectAll().where('id', '=', policyId).executeTakeFirst(),
-      )
+    ? await memoInTransaction(trx, `policy:${policyId}`, async () => (await rowsOf(trx, policyRowQ(trx, policyId)))[0])
     : undefined;
   const urgency = urgencyForSeverity(alertRow.severity);
   // Paging groups: a new alert of a group whose run is still live joins it instead of paging on its own.
@@ -158,14 +187,7 @@ export async function startEscalation(
                 await memoInTransaction(
                   trx,
                   `alert-group-key:${alertRow.groupId}`,
-                  async () =>
-                    (
-                      await trx
-                        .selectFrom('alertGroups')
-                        .select('groupKey')
-                        .where('id', '=', alertRow.groupId)
-                        .executeTakeFirst()
-                    )?.groupKey ?? null,
+                  async () => (await rowsOf(trx, groupKeyQ(trx, alertRow.groupId)))[0]?.groupKey ?? null,
                 )
               : null,
         })
@@ -250,9 +272,7 @@ export async function startEscalation(
 }
 
 async function lockRun(trx: Executor, engine: Db['engine'], runId: string): Promise<EscalationRunsTable | undefined> {
-  let q = trx.selectFrom('escalationRuns').selectAll().where('id', '=', runId);
-  if (engine === 'postgres') q = q.forUpdate();
-  return q.executeTakeFirst();
+  return (await rowsOf(trx, lockRunQ(trx, runId, engine === 'postgres')))[0];
 }
 
 /** One escalation step. Returns what it did, for tests and logs. */
@@ -289,24 +309,13 @@ export async function runStep(
   const next = async (status: RunStatus, patch: Partial<EscalationRunsTable> = {}): Promise<void> => {
     const change = { status, generation: run.generation + 1, updatedAt: now, nextStepAt: null, ...patch };
     if (isNewRun && opts.pendingRun?.patch(change)) return;
-    await trx
-      .updateTable('escalationRuns')
-      .set({ status, generation: run.generation + 1, updatedAt: now, nextStepAt: null, ...patch })
-      .where('id', '=', run.id)
-      .execute();
+    await trx.executeQuery(updateRunQ(trx, run.id, { ...change }));
   };
   if (!alertRow || alertRow.status !== 'triggered') {
     // No alert of the run is triggered any more: the run ends, acknowledged if any of its alerts was.
     const isAcknowledged = isNewRun
       ? lead?.status === 'acknowledged'
-      : await trx
-          .selectFrom('escalationRunAlerts as ra')
-          .innerJoin('alerts as a', 'a.id', 'ra.alertId')
-          .select('a.id')
-          .where('ra.runId', '=', run.id)
-          .where('a.status', '=', 'acknowledged')
-          .executeTakeFirst()
-          .then((r) => r !== undefined);
+      : (await rowsOf(trx, anyAcknowledgedQ(trx, run.id)))[0] !== undefined;
     const status: RunStatus = isAcknowledged ? 'acknowledged' : 'resolved';
     await next(status);
     const reason = isNewRun

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import { insertDeferred } from '../db/statements.js';
 import type { JobsTable } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
@@ -33,6 +34,88 @@ function pendingJobRow<P>(opts: EnqueueOptions<P>, now: number): JobsTable {
   };
 }
 
+// The queries every job (and every page) runs are prepared (src/db/prepared.ts): built and compiled once per shape.
+const insertJobQ = prepared(
+  'jobs.insert',
+  (ex: Executor, row: JobsTable) =>
+    ex
+      .insertInto('jobs')
+      .values(row)
+      .onConflict((oc) => oc.column('uniqueKey').doNothing()),
+  { nullIsValue: true },
+);
+
+const notifyRunnersQ = prepared('jobs.notifyRunners', (ex: Executor) => ({
+  compile: () => sql`select pg_notify(${JOBS_CHANNEL}, '')`.compile(ex),
+}));
+
+const claimJobsQ = prepared(
+  'jobs.claim',
+  (
+    ex: Executor,
+    kinds: string[],
+    now: number,
+    limit: number,
+    runner: string,
+    lockedUntil: number,
+    isPostgres: boolean,
+  ) => {
+    let candidates = ex
+      .selectFrom('jobs')
+      .select('id')
+      .where('kind', 'in', kinds)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('runAt', '<=', now)]),
+          eb.and([eb('status', '=', 'running'), eb('lockedUntil', '<', now)]),
+        ]),
+      )
+      .orderBy('runAt')
+      .limit(limit);
+    if (isPostgres) candidates = candidates.forUpdate().skipLocked();
+    return ex
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'running',
+        lockedBy: runner,
+        lockedUntil,
+        attempts: eb('attempts', '+', 1),
+        fence: eb('fence', '+', 1),
+        updatedAt: now,
+      }))
+      .where('id', 'in', candidates)
+      .returningAll();
+  },
+);
+
+const completeJobQ = prepared('jobs.complete', (ex: Executor, id: string, fence: number, now: number) =>
+  ex
+    .updateTable('jobs')
+    .set({ status: 'succeeded', finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: null })
+    .where('id', '=', id)
+    .where('fence', '=', fence)
+    .where('status', '=', 'running'),
+);
+
+const completeJobsQ = prepared(
+  'jobs.completeMany',
+  (ex: Executor, runs: { id: string; fence: number }[], now: number) =>
+    ex
+      .updateTable('jobs')
+      .set({ status: 'succeeded', finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: null })
+      .where('status', '=', 'running')
+      .where((eb) => eb.or(runs.map((r) => eb.and([eb('id', '=', r.id), eb('fence', '=', r.fence)]))))
+      .returning('id'),
+);
+
+const nextDueAtQ = prepared('jobs.nextDueAt', (ex: Executor, kinds: string[]) =>
+  ex
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.min('runAt').as('next'))
+    .where('status', '=', 'pending')
+    .where('kind', 'in', kinds),
+);
+
 /** A job due now wakes the runners: at once, or once for the transaction when `deferRunnerNotify` asked for that. */
 async function wakeRunnersIfDue(executor: Executor, engine: Db['engine'], runAt: number, now: number): Promise<void> {
   if (runAt > now + 50) return;
@@ -52,12 +135,8 @@ export async function enqueueJob<P>(
   now: number,
 ): Promise<string | null> {
   const row = pendingJobRow(opts, now);
-  const result = await executor
-    .insertInto('jobs')
-    .values(row)
-    .onConflict((oc) => oc.column('uniqueKey').doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
+  const result = await executor.executeQuery(insertJobQ(executor, row));
+  if (Number(result.numAffectedRows ?? 0n) === 0) return null;
   await wakeRunnersIfDue(executor, engine, row.runAt, now);
   return row.id;
 }
@@ -96,7 +175,7 @@ export async function flushRunnerNotify(executor: Executor, engine: Db['engine']
 
 /** PostgreSQL: wake idle runners in every process (delivered when the caller's transaction commits). */
 export async function notifyRunners(executor: Executor, engine: Db['engine']): Promise<void> {
-  if (engine === 'postgres') await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(executor);
+  if (engine === 'postgres') await executor.executeQuery(notifyRunnersQ(executor));
 }
 
 /**
@@ -110,45 +189,17 @@ export async function claimJobs(
 ): Promise<Job[]> {
   if (opts.limit <= 0 || opts.kinds.length === 0) return [];
   const { now } = opts;
-  let candidates = db.kysely
-    .selectFrom('jobs')
-    .select('id')
-    .where('kind', 'in', opts.kinds)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('runAt', '<=', now)]),
-        eb.and([eb('status', '=', 'running'), eb('lockedUntil', '<', now)]),
-      ]),
-    )
-    .orderBy('runAt')
-    .limit(opts.limit);
-  if (db.engine === 'postgres') candidates = candidates.forUpdate().skipLocked();
-  const rows = await db.kysely
-    .updateTable('jobs')
-    .set((eb) => ({
-      status: 'running',
-      lockedBy: opts.runner,
-      lockedUntil: now + opts.leaseMs,
-      attempts: eb('attempts', '+', 1),
-      fence: eb('fence', '+', 1),
-      updatedAt: now,
-    }))
-    .where('id', 'in', candidates)
-    .returningAll()
-    .execute();
+  const rows = await rowsOf(
+    db.kysely,
+    claimJobsQ(db.kysely, opts.kinds, now, opts.limit, opts.runner, now + opts.leaseMs, db.engine === 'postgres'),
+  );
   return rows.map(toJob).sort((a, b) => a.runAt - b.runAt);
 }
 
 /** Mark a claimed job done; false when the fence moved on (someone else owns it now). */
 export async function completeJob(executor: Executor, id: string, fence: number, now: number): Promise<boolean> {
-  const r = await executor
-    .updateTable('jobs')
-    .set({ status: 'succeeded', finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: null })
-    .where('id', '=', id)
-    .where('fence', '=', fence)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const r = await executor.executeQuery(completeJobQ(executor, id, fence, now));
+  return Number(r.numAffectedRows ?? 0n) === 1;
 }
 
 /**
@@ -161,13 +212,14 @@ export async function completeJobs(
   now: number,
 ): Promise<Set<string>> {
   if (runs.length === 0) return new Set();
-  const rows = await executor
-    .updateTable('jobs')
-    .set({ status: 'succeeded', finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: null })
-    .where('status', '=', 'running')
-    .where((eb) => eb.or(runs.map((r) => eb.and([eb('id', '=', r.id), eb('fence', '=', r.fence)]))))
-    .returning('id')
-    .execute();
+  const rows = await rowsOf(
+    executor,
+    completeJobsQ(
+      executor,
+      runs.map((r) => ({ id: r.id, fence: r.fence })),
+      now,
+    ),
+  );
   return new Set(rows.map((r) => r.id));
 }
 
@@ -226,12 +278,7 @@ export async function releaseOrphanedJobs(db: Db, now: number): Promise<number> 
 
 export async function nextDueAt(db: Db, kinds: string[]): Promise<number | null> {
   if (kinds.length === 0) return null;
-  const row = await db.kysely
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.min('runAt').as('next'))
-    .where('status', '=', 'pending')
-    .where('kind', 'in', kinds)
-    .executeTakeFirst();
+  const [row] = await rowsOf(db.kysely, nextDueAtQ(db.kysely, kinds));
   return row?.next === null || row?.next === undefined ? null : Number(row.next);
 }
 

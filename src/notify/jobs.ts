@@ -30,6 +30,7 @@
 import { isDatabaseUnavailable } from '../db/health.js';
 import { CoalescedReader } from '../db/coalesce.js';
 import type { Db, Executor } from '../db/index.js';
+import { prepared } from '../db/prepared.js';
 import { recordAudit, systemActor } from '../identity/index.js';
 import { StaleJobError, completeJobsIn, type JobContext, type JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
@@ -309,22 +310,28 @@ async function claimStep(
   return { claim: { kind: 'claimed', token, target: toTarget(current, row!), page }, mark: { id: current.id, token } };
 }
 
+// Prepared (src/db/prepared.ts): compiled once per number of marks, not per batch.
+const markSendingQ = prepared(
+  'notify.markSending',
+  (ex: Executor, marks: { id: string; token: string }[], until: number, now: number) =>
+    ex
+      .updateTable('notificationDeliveries')
+      .set((eb) => {
+        let token = eb.case().when('id', '=', marks[0]!.id).then(marks[0]!.token);
+        for (const m of marks.slice(1)) token = token.when('id', '=', m.id).then(m.token);
+        return { status: 'sending', claimToken: token.end(), claimedUntil: until, updatedAt: now };
+      })
+      .where(
+        'id',
+        'in',
+        marks.map((m) => m.id),
+      ),
+);
+
 /** Mark claimed deliveries `sending` under their tokens, in one statement. */
 async function markSending(trx: Executor, marks: { id: string; token: string }[], until: number, now: number) {
   if (marks.length === 0) return;
-  await trx
-    .updateTable('notificationDeliveries')
-    .set((eb) => {
-      let token = eb.case().when('id', '=', marks[0]!.id).then(marks[0]!.token);
-      for (const m of marks.slice(1)) token = token.when('id', '=', m.id).then(m.token);
-      return { status: 'sending', claimToken: token.end(), claimedUntil: until, updatedAt: now };
-    })
-    .where(
-      'id',
-      'in',
-      marks.map((m) => m.id),
-    )
-    .execute();
+  await trx.executeQuery(markSendingQ(trx, marks, until, now));
 }
 
 /** Step 3, on its own: the short claim transaction of one delivery. */
@@ -469,6 +476,40 @@ function recordSentOne({ ctx, id, claimToken, providerMessageId }: SentItem): Pr
   });
 }
 
+type SentAttemptRow = Parameters<typeof insertAttempt>[1];
+
+// null is a value here: the rows' nullable columns would otherwise make a shape of every pattern of nulls.
+const insertSentAttemptsQ = prepared(
+  'notify.insertSentAttempts',
+  (ex: Executor, rows: SentAttemptRow[]) => ex.insertInto('notificationAttempts').values(rows),
+  { nullIsValue: true },
+);
+
+/** The sent deliveries (`ids`) recorded as sent; `pids`: the provider's message ids of those that have one. */
+const markSentQ = prepared(
+  'notify.markSent',
+  (ex: Executor, now: number, pids: { id: string; pid: string }[], ids: string[]) =>
+    ex
+      .updateTable('notificationDeliveries')
+      .set((eb) => {
+        const base = {
+          status: 'sent' as const,
+          finishedAt: now,
+          updatedAt: now,
+          attempts: eb('attempts', '+', 1),
+          lastError: null,
+          claimToken: null,
+          claimedUntil: null,
+        };
+        const [first, ...rest] = pids;
+        if (!first) return base;
+        let pid = eb.case().when('id', '=', first.id).then(first.pid);
+        for (const r of rest) pid = pid.when('id', '=', r.id).then(r.pid);
+        return { ...base, providerMessageId: pid.else(eb.ref('providerMessageId')).end() };
+      })
+      .where('id', 'in', ids),
+);
+
 /**
  * Step 5 for a batch of sent deliveries, in one transaction: the deliveries (locked in id order), one insert of
  * their attempts, one update of the deliveries, one completion of their jobs. Each is fenced on its claim as alone.
@@ -494,9 +535,9 @@ async function recordSentMany(items: SentItem[]): Promise<boolean[]> {
       return true;
     });
     if (recorded.length > 0) {
-      await trx
-        .insertInto('notificationAttempts')
-        .values(
+      await trx.executeQuery(
+        insertSentAttemptsQ(
+          trx,
           recorded.map(({ item, d }) => ({
             id: newId('att', now),
             deliveryId: d.id,
@@ -509,33 +550,19 @@ async function recordSentMany(items: SentItem[]): Promise<boolean[]> {
             providerMessageId: item.providerMessageId,
             at: now,
           })),
-        )
-        .execute();
-      const withProviderId = recorded.filter((r) => r.item.providerMessageId !== null);
-      await trx
-        .updateTable('notificationDeliveries')
-        .set((eb) => {
-          const base = {
-            status: 'sent' as const,
-            finishedAt: now,
-            updatedAt: now,
-            attempts: eb('attempts', '+', 1),
-            lastError: null,
-            claimToken: null,
-            claimedUntil: null,
-          };
-          const [first, ...rest] = withProviderId;
-          if (!first) return base;
-          let pid = eb.case().when('id', '=', first.d.id).then(first.item.providerMessageId);
-          for (const r of rest) pid = pid.when('id', '=', r.d.id).then(r.item.providerMessageId);
-          return { ...base, providerMessageId: pid.else(eb.ref('providerMessageId')).end() };
-        })
-        .where(
-          'id',
-          'in',
+        ),
+      );
+      const pids = recorded.flatMap(({ item, d }) =>
+        item.providerMessageId !== null ? [{ id: d.id, pid: item.providerMessageId }] : [],
+      );
+      await trx.executeQuery(
+        markSentQ(
+          trx,
+          now,
+          pids,
           recorded.map((r) => r.d.id),
-        )
-        .execute();
+        ),
+      );
     }
     const completed = await completeJobsIn(
       trx,

@@ -1,5 +1,6 @@
 /** SQL for the notify domain's own tables (and its one instance setting). Repos return null for absence. */
 import type { Db, Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import type {
   ContactMethodsTable,
   NotificationAttemptsTable,
@@ -80,8 +81,13 @@ export function toContactMethod(row: ContactMethodsTable): ContactMethod {
   };
 }
 
-export const findContactMethodRow = (ex: Executor, id: string) =>
-  ex.selectFrom('contactMethods').selectAll().where('id', '=', id).executeTakeFirst();
+// The page path's queries are prepared (src/db/prepared.ts): built and compiled once per shape.
+const findContactMethodRowQ = prepared('notify.findContactMethodRow', (ex: Executor, id: string) =>
+  ex.selectFrom('contactMethods').selectAll().where('id', '=', id),
+);
+
+export const findContactMethodRow = async (ex: Executor, id: string) =>
+  (await rowsOf(ex, findContactMethodRowQ(ex, id)))[0];
 
 export type ContactMethodRow = NonNullable<Awaited<ReturnType<typeof findContactMethodRow>>>;
 
@@ -92,9 +98,13 @@ export async function findContactMethodRows(
 ): Promise<Map<string, ContactMethodRow>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  const rows = await ex.selectFrom('contactMethods').selectAll().where('id', 'in', unique).execute();
+  const rows = await rowsOf(ex, findContactMethodRowsQ(ex, unique));
   return new Map(rows.map((r) => [r.id, r]));
 }
+
+const findContactMethodRowsQ = prepared('notify.findContactMethodRows', (ex: Executor, ids: string[]) =>
+  ex.selectFrom('contactMethods').selectAll().where('id', 'in', ids),
+);
 
 /**
  * The latest deliveries to a contact method that were tried (skipped ones are not), newest first: the outcome
@@ -125,8 +135,12 @@ export async function isTeamAdminOf(ex: Executor, adminId: string, userId: strin
   return row !== undefined;
 }
 
+const listContactMethodsQ = prepared('notify.listContactMethods', (ex: Executor, userId: string) =>
+  ex.selectFrom('contactMethods').selectAll().where('userId', '=', userId).orderBy('id'),
+);
+
 export async function listContactMethods(ex: Executor, userId: string): Promise<ContactMethod[]> {
-  const rows = await ex.selectFrom('contactMethods').selectAll().where('userId', '=', userId).orderBy('id').execute();
+  const rows = await rowsOf(ex, listContactMethodsQ(ex, userId));
   return rows.map(toContactMethod);
 }
 
@@ -191,8 +205,8 @@ export async function deleteRule(ex: Executor, id: string): Promise<void> {
  * The steps to run for one notification: the user's rules for this urgency with their contact methods (an expired
  * push subscription is left out).
  */
-export async function stepsFor(ex: Executor, userId: string, urgency: Urgency) {
-  return ex
+const stepsForQ = prepared('notify.stepsFor', (ex: Executor, userId: string, urgency: Urgency) =>
+  ex
     .selectFrom('notificationRules')
     .innerJoin('contactMethods', 'contactMethods.id', 'notificationRules.contactMethodId')
     .select([
@@ -206,8 +220,11 @@ export async function stepsFor(ex: Executor, userId: string, urgency: Urgency) {
     .where('notificationRules.urgency', '=', urgency)
     .where('contactMethods.expiredAt', 'is', null)
     .orderBy('notificationRules.delayMinutes')
-    .orderBy('notificationRules.id')
-    .execute();
+    .orderBy('notificationRules.id'),
+);
+
+export async function stepsFor(ex: Executor, userId: string, urgency: Urgency) {
+  return rowsOf(ex, stepsForQ(ex, userId, urgency));
 }
 
 const toDelivery = (r: NotificationDeliveriesTable): Delivery => ({
@@ -228,21 +245,37 @@ export async function findDeliveries(
 ): Promise<Map<string, Delivery>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  let q = ex.selectFrom('notificationDeliveries').selectAll().where('id', 'in', unique).orderBy('id');
-  if (lock && engine === 'postgres') q = q.forUpdate();
-  const rows = await q.execute();
+  const rows = await rowsOf(ex, findDeliveriesQ(ex, unique, lock && engine === 'postgres'));
   return new Map(rows.map((r) => [r.id, toDelivery(r)]));
 }
 
+const findDeliveriesQ = prepared('notify.findDeliveries', (ex: Executor, ids: string[], lock: boolean) => {
+  let q = ex.selectFrom('notificationDeliveries').selectAll().where('id', 'in', ids).orderBy('id');
+  if (lock) q = q.forUpdate();
+  return q;
+});
+
+const insertDeliveryQ = prepared(
+  'notify.insertDelivery',
+  (ex: Executor, row: NotificationDeliveriesTable) =>
+    ex
+      .insertInto('notificationDeliveries')
+      .values(row)
+      .onConflict((oc) => oc.column('dedupKey').doNothing()),
+  { nullIsValue: true },
+);
+
 /** Insert unless a delivery with the same dedup key exists; true when this call inserted it. */
 export async function insertDelivery(ex: Executor, row: NotificationDeliveriesTable): Promise<boolean> {
-  const r = await ex
-    .insertInto('notificationDeliveries')
-    .values(row)
-    .onConflict((oc) => oc.column('dedupKey').doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+  const r = await ex.executeQuery(insertDeliveryQ(ex, row));
+  return Number(r.numAffectedRows ?? 0n) === 1;
 }
+
+const findDeliveryQ = prepared('notify.findDelivery', (ex: Executor, id: string, lock: boolean) => {
+  let q = ex.selectFrom('notificationDeliveries').selectAll().where('id', '=', id);
+  if (lock) q = q.forUpdate();
+  return q;
+});
 
 /** Load a delivery; `lock` takes a row lock on PostgreSQL (SQLite has one writer, so the transaction is enough). */
 export async function findDelivery(
@@ -251,26 +284,29 @@ export async function findDelivery(
   id: string,
   lock = false,
 ): Promise<Delivery | null> {
-  let q = ex.selectFrom('notificationDeliveries').selectAll().where('id', '=', id);
-  if (lock && engine === 'postgres') q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  const [row] = await rowsOf(ex, findDeliveryQ(ex, id, lock && engine === 'postgres'));
   return row ? toDelivery(row) : null;
 }
 
-export async function updateDelivery(
-  ex: Executor,
-  id: string,
-  patch: Partial<
-    Pick<
-      NotificationDeliveriesTable,
-      'status' | 'providerMessageId' | 'lastError' | 'finishedAt' | 'claimToken' | 'claimedUntil'
-    >
-  > & {
-    updatedAt: number;
-    attempts?: number;
-  },
-): Promise<void> {
-  await ex.updateTable('notificationDeliveries').set(patch).where('id', '=', id).execute();
+type DeliveryPatch = Partial<
+  Pick<
+    NotificationDeliveriesTable,
+    'status' | 'providerMessageId' | 'lastError' | 'finishedAt' | 'claimToken' | 'claimedUntil'
+  >
+> & {
+  updatedAt: number;
+  attempts?: number;
+};
+
+const updateDeliveryQ = prepared(
+  'notify.updateDelivery',
+  (ex: Executor, id: string, patch: DeliveryPatch) =>
+    ex.updateTable('notificationDeliveries').set(patch).where('id', '=', id),
+  { nullIsValue: true },
+);
+
+export async function updateDelivery(ex: Executor, id: string, patch: DeliveryPatch): Promise<void> {
+  await ex.executeQuery(updateDeliveryQ(ex, id, patch));
 }
 
 export async function listDeliveries(
@@ -284,8 +320,14 @@ export async function listDeliveries(
   return (await q.execute()).map(toDelivery);
 }
 
+const insertAttemptQ = prepared(
+  'notify.insertAttempt',
+  (ex: Executor, row: NotificationAttemptsTable) => ex.insertInto('notificationAttempts').values(row),
+  { nullIsValue: true },
+);
+
 export async function insertAttempt(ex: Executor, row: NotificationAttemptsTable): Promise<void> {
-  await ex.insertInto('notificationAttempts').values(row).execute();
+  await ex.executeQuery(insertAttemptQ(ex, row));
 }
 
 export async function listAttempts(ex: Executor, deliveryIds: string[]): Promise<Attempt[]> {
