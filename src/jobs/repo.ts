@@ -45,9 +45,7 @@ const insertJobQ = prepared(
   { nullIsValue: true },
 );
 
-const notifyRunnersQ = prepared('jobs.notifyRunners', (ex: Executor) => ({
-  compile: () => sql`select pg_notify(${JOBS_CHANNEL}, '')`.compile(ex),
-}));
+const notifyRunnersQ = prepared('jobs.notifyRunners', () => sql`select pg_notify(${JOBS_CHANNEL}, '')`);
 
 const claimJobsQ = prepared(
   'jobs.claim',
