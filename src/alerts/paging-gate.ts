@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
+import { prepared } from '../db/prepared.js';
 
 /**
  * The paging gate: "once an acknowledgement commits, no page for that alert is claimed after it". Each delivery is
@@ -13,12 +14,33 @@ import type { Db, Executor } from '../db/index.js';
  */
 export type PagingGate = (trx: Executor, alertIds: readonly string[]) => Promise<void>;
 
+// The locks are prepared (src/db/prepared.ts): compiled once per number of alerts, not per claim.
+const lockAlertsQ = prepared(
+  'alerts.lockAlerts',
+  (_ex: Executor, ids: string[]) => sql`select id from alerts where id in (${sql.join(ids)}) order by id for update`,
+);
+
+const lockAlertQ = prepared(
+  'alerts.lockAlert',
+  (_ex: Executor, alertId: string) => sql`select id from alerts where id = ${alertId} for update`,
+);
+
+const lockRunOfAlertQ = prepared(
+  'alerts.lockRunOfAlert',
+  (_ex: Executor, alertId: string) =>
+    sql`select a.id from alerts a where a.id = (
+      select r.alert_id from escalation_run_alerts mine join escalation_runs r on r.id = mine.run_id
+      where mine.alert_id = ${alertId}
+      order by case when r.status = 'reassigned' then 1 else 0 end, r.started_at desc, r.id desc limit 1)
+    for update`,
+);
+
 /** `alertIds`: one claim's alert, or a claim batch's alerts, locked in one statement in id order (no deadlocks). */
 export function pagingGate(db: Db): PagingGate {
   return async (trx, alertIds) => {
     if (db.engine !== 'postgres' || alertIds.length === 0) return;
     const ids = [...new Set(alertIds)].sort();
-    await sql`select id from alerts where id in (${sql.join(ids)}) order by id for update`.execute(trx);
+    await trx.executeQuery(lockAlertsQ(trx, ids));
   };
 }
 
@@ -62,16 +84,11 @@ export async function pagingRunOf(ex: Executor, alertId: string): Promise<Paging
  * Callers lock the service first (lockService), so the order is always service, lead alert, member alerts.
  */
 export async function lockPagingRun(trx: Executor, engine: Db['engine'], run: PagingRun | null): Promise<void> {
-  if (engine === 'postgres' && run)
-    await sql`select id from alerts where id = ${run.leadAlertId} for update`.execute(trx);
+  if (engine === 'postgres' && run) await trx.executeQuery(lockAlertQ(trx, run.leadAlertId));
 }
 
 /** lockPagingRun for an alert, in one statement (PostgreSQL; nothing on SQLite): intake's hot path. */
 export async function lockPagingRunOf(trx: Executor, engine: Db['engine'], alertId: string): Promise<void> {
   if (engine !== 'postgres') return;
-  await sql`select a.id from alerts a where a.id = (
-      select r.alert_id from escalation_run_alerts mine join escalation_runs r on r.id = mine.run_id
-      where mine.alert_id = ${alertId}
-      order by case when r.status = 'reassigned' then 1 else 0 end, r.started_at desc, r.id desc limit 1)
-    for update`.execute(trx);
+  await trx.executeQuery(lockRunOfAlertQ(trx, alertId));
 }

@@ -6,6 +6,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { memoInTransaction, type Db, type Executor } from '../db/index.js';
+import { prepared, rowsOf } from '../db/prepared.js';
 import { sendWaitingInserts } from '../db/statements.js';
 import type { LiveChannel } from '../db/live.js';
 import type { AlertsTable } from '../db/schema.js';
@@ -78,24 +79,65 @@ export interface AlertsRecheckPayload {
   alertId: string;
 }
 
+// The queries run per alert are prepared (src/db/prepared.ts): built and compiled once per shape.
+const silencesQ = prepared('alerts.suppression.silences', (ex: Executor, serviceId: string, now: number) =>
+  ex
+    .selectFrom('silences')
+    .select(['id', 'serviceId', 'matchers', 'startsAt', 'endsAt'])
+    .where('endsAt', '>', now)
+    .where((eb) => eb.or([eb('serviceId', 'is', null), eb('serviceId', '=', serviceId)])),
+);
+
+const windowsQ = prepared('alerts.suppression.windows', (ex: Executor, serviceId: string, now: number) =>
+  ex
+    .selectFrom('maintenanceWindows')
+    .select(['id', 'serviceId', 'startsAt', 'endsAt'])
+    .where('serviceId', '=', serviceId)
+    .where('endsAt', '>', now),
+);
+
+const lastPagedQ = prepared(
+  'alerts.suppression.lastPaged',
+  (ex: Executor, alert: { id: string; serviceId: string; source: string; dedupKey: string }, since: number) =>
+    ex
+      .selectFrom('alerts')
+      .select((eb) => eb.fn.max<number | null>('pagedAt').as('at'))
+      .where('serviceId', '=', alert.serviceId)
+      .where('source', '=', alert.source)
+      .where('dedupKey', '=', alert.dedupKey)
+      .where('id', '!=', alert.id)
+      .where('pagedAt', '>', since),
+);
+
+const markSuppressedQ = prepared(
+  'alerts.suppression.markSuppressed',
+  (ex: Executor, id: string, reason: string | null, byId: string | null, until: number, now: number) =>
+    ex
+      .updateTable('alerts')
+      .set({ suppressedReason: reason, suppressedById: byId, suppressedUntil: until, updatedAt: now })
+      .where('id', '=', id),
+);
+
+const markPagedQ = prepared('alerts.suppression.markPaged', (ex: Executor, id: string, now: number) =>
+  ex
+    .updateTable('alerts')
+    .set({ pagedAt: now, suppressedReason: null, suppressedById: null, suppressedUntil: null, updatedAt: now })
+    .where('id', '=', id),
+);
+
+// The inline start's savepoint statements.
+const savepointQ = prepared('alerts.savepoint', () => sql`savepoint start_paging`);
+const releaseSavepointQ = prepared('alerts.releaseSavepoint', () => sql`release savepoint start_paging`);
+const rollbackToSavepointQ = prepared('alerts.rollbackToSavepoint', () => sql`rollback to savepoint start_paging`);
+
 /**
  * The silences and maintenance windows that apply to a service and have not ended by `now` (whether they are active
  * at a given instant is decided per alert). Read once per service per transaction (`memoInTransaction`): intake
  * checks every alert of a batch in one transaction, and no transaction that checks also writes silences or windows.
  */
 async function loadSuppressionRules(ex: Executor, serviceId: string, now: number) {
-  const silences = await ex
-    .selectFrom('silences')
-    .select(['id', 'serviceId', 'matchers', 'startsAt', 'endsAt'])
-    .where('endsAt', '>', now)
-    .where((eb) => eb.or([eb('serviceId', 'is', null), eb('serviceId', '=', serviceId)]))
-    .execute();
-  const windows = await ex
-    .selectFrom('maintenanceWindows')
-    .select(['id', 'serviceId', 'startsAt', 'endsAt'])
-    .where('serviceId', '=', serviceId)
-    .where('endsAt', '>', now)
-    .execute();
+  const silences = await rowsOf(ex, silencesQ(ex, serviceId, now));
+  const windows = await rowsOf(ex, windowsQ(ex, serviceId, now));
   return { silences: silences.map((s) => ({ ...s, matchers: fromJsonText<Matcher[]>(s.matchers, []) })), windows };
 }
 
@@ -123,15 +165,16 @@ export async function isPageSuppressed(ex: Executor, alert: SuppressionSubject, 
   const { silences, windows } = forService;
   const isFlapping = alert.isFlapping === true || alert.isFlapping === 1;
   const lastPaged = isFlapping
-    ? await ex
-        .selectFrom('alerts')
-        .select((eb) => eb.fn.max<number | null>('pagedAt').as('at'))
-        .where('serviceId', '=', alert.serviceId)
-        .where('source', '=', alert.source)
-        .where('dedupKey', '=', alert.dedupKey)
-        .where('id', '!=', alert.id)
-        .where('pagedAt', '>', now - FLAPPING.windowMs)
-        .executeTakeFirst()
+    ? (
+        await rowsOf(
+          ex,
+          lastPagedQ(
+            ex,
+            { id: alert.id, serviceId: alert.serviceId, source: alert.source, dedupKey: alert.dedupKey },
+            now - FLAPPING.windowMs,
+          ),
+        )
+      )[0]
     : undefined;
   return decideSuppression(
     {
@@ -171,11 +214,7 @@ export async function startPagingOrHold(
   if (s.suppressed && s.until !== undefined) {
     const byId = s.silenceId ?? s.maintenanceWindowId ?? null;
     const isChanged = row.suppressedReason !== s.reason || row.suppressedById !== byId;
-    await ex
-      .updateTable('alerts')
-      .set({ suppressedReason: s.reason, suppressedById: byId, suppressedUntil: s.until, updatedAt: now })
-      .where('id', '=', row.id)
-      .execute();
+    await ex.executeQuery(markSuppressedQ(ex, row.id, s.reason, byId, s.until, now));
     if (isChanged) {
       const details = {
         reason: s.reason,
@@ -198,11 +237,7 @@ export async function startPagingOrHold(
     );
   } else {
     if (!fresh || row.pagedAt !== now) {
-      await ex
-        .updateTable('alerts')
-        .set({ pagedAt: now, suppressedReason: null, suppressedById: null, suppressedUntil: null, updatedAt: now })
-        .where('id', '=', row.id)
-        .execute();
+      await ex.executeQuery(markPagedQ(ex, row.id, now));
     }
     if (row.suppressedReason !== null) {
       const details = { after: row.suppressedReason, silenceId: row.suppressedById };
@@ -249,14 +284,14 @@ async function startPagingInline(
       throw new InlinePagingFailed(alertId, e);
     }
   }
-  await sql`savepoint start_paging`.execute(ex);
+  await ex.executeQuery(savepointQ(ex));
   try {
     await deps.startPaging(ex, alertId, now, { isFreshAlert, alert });
-    await sql`release savepoint start_paging`.execute(ex);
+    await ex.executeQuery(releaseSavepointQ(ex));
     return true;
   } catch (e) {
-    await sql`rollback to savepoint start_paging`.execute(ex);
-    await sql`release savepoint start_paging`.execute(ex);
+    await ex.executeQuery(rollbackToSavepointQ(ex));
+    await ex.executeQuery(releaseSavepointQ(ex));
     deps.onStartPagingFailed?.(alertId, e);
     return false;
   }

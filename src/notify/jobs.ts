@@ -31,6 +31,7 @@ import { isDatabaseUnavailable } from '../db/health.js';
 import { CoalescedReader } from '../db/coalesce.js';
 import type { Db, Executor } from '../db/index.js';
 import { prepared } from '../db/prepared.js';
+import { recordSentPg } from './record-sent.js';
 import { recordAudit, systemActor } from '../identity/index.js';
 import { StaleJobError, completeJobsIn, type JobContext, type JobHandler } from '../jobs/index.js';
 import { isAppError } from '../shared/errors.js';
@@ -513,9 +514,29 @@ const markSentQ = prepared(
 /**
  * Step 5 for a batch of sent deliveries, in one transaction: the deliveries (locked in id order), one insert of
  * their attempts, one update of the deliveries, one completion of their jobs. Each is fenced on its claim as alone.
+ * On PostgreSQL, where every claim has a token, the same in one statement (src/notify/record-sent.ts).
  */
 async function recordSentMany(items: SentItem[]): Promise<boolean[]> {
   const { db, clock } = items[0]!.ctx;
+  if (db.engine === 'postgres' && items.every((i) => i.claimToken !== null)) {
+    const now = clock.now();
+    const r = await recordSentPg(
+      db.kysely,
+      items.map((i) => ({
+        deliveryId: i.id,
+        claimToken: i.claimToken!,
+        attemptId: newId('att', now),
+        providerMessageId: i.providerMessageId,
+        jobId: i.ctx.job.id,
+        fence: i.ctx.job.fence,
+      })),
+      now,
+    );
+    items.forEach((item, i) => {
+      if (r.completed[i]) item.ctx.noteCompletionStaged();
+    });
+    return r.recorded;
+  }
   const done = await db.kysely.transaction().execute(async (trx) => {
     const now = clock.now();
     const current = await findDeliveries(
