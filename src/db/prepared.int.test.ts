@@ -3,27 +3,33 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { ENGINES, openTestDb } from './testing/index.js';
 import type { Db, Executor } from './index.js';
-import { PreparedQueryError, prepared, rowsOf } from './prepared.js';
+import { PreparedQueryError, prepared, rowsOf, setPreparedCheck } from './prepared.js';
 import { toJsonText } from '../shared/json.js';
 
 for (const engine of ENGINES) {
   describe(`prepared queries [${engine}]`, () => {
     let db: Db;
     let cleanup: () => Promise<void>;
-    const checking = process.env.MUSTER_CHECK_PREPARED;
+    let checking = false;
     before(async () => {
       ({ db, cleanup } = await openTestDb(engine));
       const rows = ['a', 'b', 'c', 'd'].map((k, i) => ({ key: `k-${k}`, value: `v${i}`, updatedAt: i }));
       await db.kysely.insertInto('instanceSettings').values(rows).execute();
     });
     after(() => cleanup());
+    before(() => {
+      checking = setPreparedCheck(false);
+    });
     afterEach(() => {
-      if (checking === undefined) delete process.env.MUSTER_CHECK_PREPARED;
-      else process.env.MUSTER_CHECK_PREPARED = checking;
+      setPreparedCheck(checking);
+    });
+
+    it('runs with the check mode on in the test suite (scripts/test.ts sets MUSTER_CHECK_PREPARED=1)', () => {
+      assert.equal(checking, true);
     });
 
     it('compiles once per shape and answers each call with its own values, as the builder would', async () => {
-      delete process.env.MUSTER_CHECK_PREPARED;
+      setPreparedCheck(false);
       let builds = 0;
       const q = prepared('test.settings', (ex: Executor, keys: string[], since: number, newestFirst: boolean) => {
         builds++;
@@ -71,7 +77,7 @@ for (const engine of ENGINES) {
     });
 
     it('nullIsValue: a null is a value, so rows with and without nulls share one compiled insert', () => {
-      delete process.env.MUSTER_CHECK_PREPARED;
+      setPreparedCheck(false);
       let builds = 0;
       const insert = prepared(
         'test.insert',
@@ -104,7 +110,7 @@ for (const engine of ENGINES) {
     });
 
     it('refuses a value put into the SQL text or computed inside the builder', () => {
-      delete process.env.MUSTER_CHECK_PREPARED;
+      setPreparedCheck(false);
       const inlined = prepared('test.inlined', (ex: Executor, key: string) =>
         ex.selectFrom('instanceSettings').selectAll().where('key', '=', sql.lit(key)),
       );
@@ -131,9 +137,9 @@ for (const engine of ENGINES) {
         const q = ex.selectFrom('instanceSettings').selectAll().where('key', '=', key);
         return key.startsWith('k-') ? q.where('updatedAt', '>', 0) : q;
       });
-      process.env.MUSTER_CHECK_PREPARED = '1';
+      setPreparedCheck(true);
       assert.throws(() => branching(db.kysely, 'k-a'), /differs from the builder's own/);
-      delete process.env.MUSTER_CHECK_PREPARED;
+      setPreparedCheck(false);
       // Without the check the stand-in took the other branch, and every call gets it: the check is what tells.
       assert.doesNotMatch(branching(db.kysely, 'k-a').sql, /updated_at/);
     });

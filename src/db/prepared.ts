@@ -22,8 +22,16 @@
  * built and compiled by Kysely with its real values and must match the prepared statement exactly, text and values.
  */
 import { createQueryId, type CompiledQuery, type Compilable, type RawBuilder } from 'kysely';
-import { isPreparedCheckOn } from '../config/diagnostics.js';
+import { isPreparedCheckOnAtStart } from '../config/diagnostics.js';
 import type { Executor } from './index.js';
+
+let checking = isPreparedCheckOnAtStart;
+/** Tests: turn the check mode on or off (it starts as MUSTER_CHECK_PREPARED says). Returns the previous state. */
+export function setPreparedCheck(on: boolean): boolean {
+  const was = checking;
+  checking = on;
+  return was;
+}
 
 const MARK = '\u2063muster-prepared:';
 const END = '\u2063';
@@ -157,7 +165,7 @@ export function prepared<A extends unknown[], R>(
     }
     const parameters = t.slots.map((s) => (typeof s === 'number' ? values[s] : s.constant));
     const q: CompiledQuery<R> = { query: t.query, queryId: createQueryId(), sql: t.sql, parameters };
-    if (isPreparedCheckOn()) check(name, q, compileWith(ex, build(ex, ...args)));
+    if (checking) check(name, q, compileWith(ex, build(ex, ...args)));
     return q;
   };
 }
