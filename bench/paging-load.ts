@@ -53,6 +53,8 @@ export interface LoadSent {
 export interface LoadPaged {
   acceptedToPage: number[];
   sentToPage: number[];
+  /** Request sent → its 2xx read (intake's answer, durable commit included). */
+  sentToAccepted: number[];
   notPaged: number;
   /** Requests the never-answering endpoint received so far (all runs). */
   deadHits: number;
@@ -215,6 +217,7 @@ class LoadSide {
     return {
       acceptedToPage,
       sentToPage,
+      sentToAccepted: [...this.accepted].map(([id, at]) => at - this.sentAt.get(id)!),
       notPaged: this.accepted.size - acceptedToPage.length,
       deadHits: this.deadEndpoint.hits,
     };

@@ -238,7 +238,8 @@ async function alertToPage(b: Bench, load: Load, rate: number, tag: string, keys
       `(${(sent.accepted / sent.offeredFor).toFixed(1)}/s), ${sent.refused} refused, ${sent.skipped} not sent ` +
       `(client cap), ${paged.notPaged} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ` +
       `${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; sent → page p50 ` +
-      `${ms(pct(fromSent, 50))} p99 ${ms(pct(fromSent, 99))}; load ${loadAvg()}\n        ${stages}\n` +
+      `${ms(pct(fromSent, 50))} p99 ${ms(pct(fromSent, 99))} (sent → 2xx p50 ${ms(pct(paged.sentToAccepted, 50))} ` +
+      `p99 ${ms(pct(paged.sentToAccepted, 99))}); load ${loadAvg()}\n        ${stages}\n` +
       `        a durable one-row commit on its own connection meanwhile (${c.n}, every 100 ms): ` +
       `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}; Muster's process: event loop ${(elu * 100).toFixed(0)}% ` +
       `busy, CPU ${(cpuShare * 100).toFixed(0)}% of a core; ${loadSide}; intake ${intakeTx} transactions, ` +
