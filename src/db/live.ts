@@ -5,7 +5,7 @@
  * every process through LISTEN on the channel (`publish` NOTIFYs in the writer's transaction, delivered at commit).
  */
 import { EventEmitter } from 'node:events';
-import { sql } from 'kysely';
+import { notifyDeferred } from './statements.js';
 import type pg from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { isDatabaseUnavailable } from './health.js';
@@ -55,8 +55,7 @@ export class LiveChannel {
   async publish(ex: Executor, topic: string): Promise<void> {
     const batched = this.batches.get(ex);
     if (batched && this.deps.db.engine === 'postgres') batched.add(topic);
-    else if (this.deps.db.engine === 'postgres')
-      await sql`select pg_notify(${this.deps.channel}, ${topic})`.execute(ex);
+    else if (this.deps.db.engine === 'postgres') await notifyDeferred(ex, this.deps.channel, topic);
     else this.poke(topic);
   }
 
@@ -76,7 +75,7 @@ export class LiveChannel {
     let chunk: string[] = [];
     let size = 0;
     const send = async (): Promise<void> => {
-      if (chunk.length > 0) await sql`select pg_notify(${this.deps.channel}, ${chunk.join(',')})`.execute(ex);
+      if (chunk.length > 0) await notifyDeferred(ex, this.deps.channel, chunk.join(','));
       chunk = [];
       size = 0;
     };

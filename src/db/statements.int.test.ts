@@ -7,6 +7,7 @@ import type { Db, Executor } from './index.js';
 import {
   countStatementTexts,
   insertDeferred,
+  notifyDeferred,
   sendWaitingInserts,
   startCountingStatements,
   statementCount,
@@ -172,4 +173,73 @@ for (const engine of ENGINES) {
       assert.equal(await countKind(db.kysely, 'deferred.f'), 1);
     });
   });
+
+  if (engine === 'postgres') {
+    describe('deferred NOTIFY [postgres]', () => {
+      let db: Db;
+      let cleanup: () => Promise<void>;
+      before(async () => {
+        ({ db, cleanup } = await openTestDb(engine));
+      });
+      after(() => cleanup());
+
+      it("sends a transaction's NOTIFYs with its waiting inserts in one statement, delivered at commit only", async () => {
+        const listener = await db.pgPool!.connect();
+        const got: string[] = [];
+        listener.on('notification', (m) => got.push(`${m.channel}:${m.payload ?? ''}`));
+        await listener.query('listen muster_test_a; listen muster_test_b');
+        try {
+          const now = Date.now();
+          startCountingStatements();
+          const texts = countStatementTexts();
+          await db.kysely.transaction().execute(async (trx) => {
+            await insertDeferred(trx, 'jobs', job('notify.a', now));
+            await notifyDeferred(trx, 'muster_test_a', 'one');
+            await trx.selectFrom('services').select('id').limit(1).execute(); // a plain read: both keep waiting
+            await notifyDeferred(trx, 'muster_test_b', 'two');
+          });
+          const count = stopCountingStatements();
+          assert.equal(
+            count,
+            4,
+            `begin, the read, one insert with both NOTIFYs, commit: ${[...texts.keys()].join(' | ')}`,
+          );
+          assert.ok(
+            [...texts.keys()].some((t) => t.startsWith('with "w1" as (insert into "jobs"')),
+            [...texts.keys()].join(' | '),
+          );
+          // Rolled back: neither the row nor the notification.
+          await assert.rejects(
+            db.kysely.transaction().execute(async (trx) => {
+              await notifyDeferred(trx, 'muster_test_a', 'rolled back');
+              await trx.selectFrom('services').select('id').limit(1).execute();
+              throw new Error('roll back');
+            }),
+            /roll back/,
+          );
+          // Alone (no inserts waiting) it goes out before the next write, in one statement for both.
+          startCountingStatements();
+          await db.kysely.transaction().execute(async (trx) => {
+            await notifyDeferred(trx, 'muster_test_a', 'three');
+            await notifyDeferred(trx, 'muster_test_b', 'four');
+            await sql`update jobs set updated_at = updated_at where kind = 'none'`.execute(trx);
+          });
+          assert.equal(stopCountingStatements(), 4, 'begin, both NOTIFYs, the update, commit');
+          await notifyDeferred(db.kysely, 'muster_test_b', 'outside');
+          for (let i = 0; i < 100 && got.length < 5; i++) await new Promise((r) => setTimeout(r, 20));
+          assert.deepEqual(got, [
+            'muster_test_a:one',
+            'muster_test_b:two',
+            'muster_test_a:three',
+            'muster_test_b:four',
+            'muster_test_b:outside',
+          ]);
+          assert.equal(await countKind(db.kysely, 'notify.a'), 1);
+        } finally {
+          await listener.query('unlisten *');
+          listener.release();
+        }
+      });
+    });
+  }
 }

@@ -127,6 +127,39 @@ export async function insertDeferred<T extends DeferrableTable>(
 
 const NO_ROWS: QueryResult<never> = { rows: [] };
 
+/** A NOTIFY waiting to go out with the transaction's next write or its commit. */
+interface Notify {
+  channel: string;
+  payload: string;
+}
+const notifyMarkers = new WeakMap<CompiledQuery, Notify>();
+
+/**
+ * PostgreSQL: `NOTIFY channel, payload` from inside a transaction `ex`. PostgreSQL delivers a notification only when
+ * its transaction commits (and drops it on rollback, or with a savepoint rolled back), so it may wait: it goes out with
+ * the transaction's next statement other than a plain read, and with the waiting inserts, as part of their one
+ * statement (`with … insert … select pg_notify(…)`): intake's two NOTIFYs cost no round trip of their own. Outside a
+ * transaction it is sent at once.
+ */
+export async function notifyDeferred(ex: Executor, channel: string, payload: string): Promise<void> {
+  if (!ex.isTransaction) {
+    await ex.executeQuery(notifyQuery([{ channel, payload }]));
+    return;
+  }
+  const marker = CompiledQuery.raw('/* deferred notify */', []);
+  notifyMarkers.set(marker, { channel, payload });
+  await ex.executeQuery(marker);
+}
+
+/** `select pg_notify($1, $2), pg_notify($3, $4), …`: one statement for many notifications. */
+function notifyQuery(notifies: readonly Notify[]): CompiledQuery {
+  const parts = notifies.map((_, i) => `pg_notify($${2 * i + 1}, $${2 * i + 2})`);
+  return CompiledQuery.raw(
+    `select ${parts.join(', ')}`,
+    notifies.flatMap((n) => [n.channel, n.payload]),
+  );
+}
+
 /** Each deferrable table's multi-row insert, compiled once per shape (row count and columns: src/db/prepared.ts). */
 const INSERTS = new Map<DeferrableTable, (ex: Executor, rows: Row[]) => CompiledQuery>();
 const insertRowsOf = (table: DeferrableTable): ((ex: Executor, rows: Row[]) => CompiledQuery) => {
@@ -154,6 +187,7 @@ export async function sendWaitingInserts(ex: Executor): Promise<void> {
 export class BufferedConnection implements DatabaseConnection {
   private waiting: Waiting[] = [];
   private sentFlags: { value: boolean }[] = [];
+  private notifies: Notify[] = [];
 
   private readonly combineInserts: boolean;
 
@@ -170,11 +204,16 @@ export class BufferedConnection implements DatabaseConnection {
       this.hold(m);
       return NO_ROWS;
     }
-    if (q === SEND_WAITING) {
-      if (this.waiting.length > 0) await this.flush();
+    const n = notifyMarkers.get(q);
+    if (n) {
+      this.notifies.push(n);
       return NO_ROWS;
     }
-    if (this.waiting.length > 0) {
+    if (q === SEND_WAITING) {
+      if (this.waiting.length > 0 || this.notifies.length > 0) await this.flush();
+      return NO_ROWS;
+    }
+    if (this.waiting.length > 0 || this.notifies.length > 0) {
       if (isRollback(q.sql)) this.drop();
       else if (!isReadOfOtherTables(q.sql, this.waiting)) await this.flush();
     }
@@ -186,7 +225,7 @@ export class BufferedConnection implements DatabaseConnection {
   }
 
   async *streamQuery<R>(q: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
-    if (this.waiting.length > 0) await this.flush();
+    if (this.waiting.length > 0 || this.notifies.length > 0) await this.flush();
     if (counter.on) counter.count++;
     yield* this.inner.streamQuery<R>(q, chunkSize);
   }
@@ -216,16 +255,18 @@ export class BufferedConnection implements DatabaseConnection {
   private drop(): void {
     this.waiting = [];
     this.sentFlags = [];
+    this.notifies = [];
   }
 
   /**
-   * Send every waiting row: one insert per table (and column list), tables in foreign-key order. On PostgreSQL the
-   * inserts go out together as one statement (`with "w1" as (insert …), "w2" as (insert …) insert …`): a round trip
-   * instead of one per table. PostgreSQL checks foreign keys at the end of the statement, so a row may refer to one
+   * Send every waiting row: one insert per table (and column list), tables in foreign-key order, then the waiting
+   * NOTIFYs in one select. On PostgreSQL they go out together as one statement (`with "w1" as (insert …), "w2" as
+   * (insert …) select pg_notify(…)`): a round trip instead of one per table. PostgreSQL checks foreign keys at the end of the statement, so a row may refer to one
    * inserted beside it, and runs the inserts with one snapshot (no part reads another's rows, and none needs to).
    */
   private async flush(): Promise<void> {
     const groups = this.waiting.sort((a, b) => RANK.get(a.table)! - RANK.get(b.table)!);
+    const notifies = this.notifies;
     for (const f of this.sentFlags) f.value = true;
     this.drop();
     const queries: CompiledQuery[] = [];
@@ -233,6 +274,8 @@ export class BufferedConnection implements DatabaseConnection {
       const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, g.shape.split(',').length)));
       for (let i = 0; i < g.rows.length; i += perStatement) queries.push(g.compile(g.rows.slice(i, i + perStatement)));
     }
+    // Last, so that with the inserts it is the statement's own part: `with "w1" as (insert …) select pg_notify(…)`.
+    if (notifies.length > 0) queries.push(notifyQuery(notifies));
     for (const q of this.combineInserts ? combined(queries) : queries) {
       if (counter.on) {
         counter.count++;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db/index.js';
 import { prepared, rowsOf } from '../db/prepared.js';
-import { insertDeferred } from '../db/statements.js';
+import { insertDeferred, notifyDeferred } from '../db/statements.js';
 import type { JobsTable } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
 import { fromJsonText, toJsonText } from '../shared/json.js';
@@ -44,8 +44,6 @@ const insertJobQ = prepared(
       .onConflict((oc) => oc.column('uniqueKey').doNothing()),
   { nullIsValue: true },
 );
-
-const notifyRunnersQ = prepared('jobs.notifyRunners', () => sql`select pg_notify(${JOBS_CHANNEL}, '')`);
 
 const claimJobsQ = prepared(
   'jobs.claim',
@@ -173,7 +171,7 @@ export async function flushRunnerNotify(executor: Executor, engine: Db['engine']
 
 /** PostgreSQL: wake idle runners in every process (delivered when the caller's transaction commits). */
 export async function notifyRunners(executor: Executor, engine: Db['engine']): Promise<void> {
-  if (engine === 'postgres') await executor.executeQuery(notifyRunnersQ(executor));
+  if (engine === 'postgres') await notifyDeferred(executor, JOBS_CHANNEL, '');
 }
 
 /**
