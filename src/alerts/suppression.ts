@@ -80,20 +80,27 @@ export interface AlertsRecheckPayload {
 }
 
 // The queries run per alert are prepared (src/db/prepared.ts): built and compiled once per shape.
-const silencesQ = prepared('alerts.suppression.silences', (ex: Executor, serviceId: string, now: number) =>
+// The silences and maintenance windows of a service, in one statement (one round trip on PostgreSQL).
+const suppressionRulesQ = prepared('alerts.suppression.rules', (ex: Executor, serviceId: string, now: number) =>
   ex
     .selectFrom('silences')
-    .select(['id', 'serviceId', 'matchers', 'startsAt', 'endsAt'])
+    .select([sql<string>`'silence'`.as('kind'), 'id', 'serviceId', 'matchers', 'startsAt', 'endsAt'])
     .where('endsAt', '>', now)
-    .where((eb) => eb.or([eb('serviceId', 'is', null), eb('serviceId', '=', serviceId)])),
-);
-
-const windowsQ = prepared('alerts.suppression.windows', (ex: Executor, serviceId: string, now: number) =>
-  ex
-    .selectFrom('maintenanceWindows')
-    .select(['id', 'serviceId', 'startsAt', 'endsAt'])
-    .where('serviceId', '=', serviceId)
-    .where('endsAt', '>', now),
+    .where((eb) => eb.or([eb('serviceId', 'is', null), eb('serviceId', '=', serviceId)]))
+    .unionAll(
+      ex
+        .selectFrom('maintenanceWindows')
+        .select([
+          sql<string>`'window'`.as('kind'),
+          'id',
+          'serviceId',
+          sql<string>`null`.as('matchers'), // a window has none: read as no matchers
+          'startsAt',
+          'endsAt',
+        ])
+        .where('serviceId', '=', serviceId)
+        .where('endsAt', '>', now),
+    ),
 );
 
 const lastPagedQ = prepared(
@@ -136,9 +143,20 @@ const rollbackToSavepointQ = prepared('alerts.rollbackToSavepoint', () => sql`ro
  * checks every alert of a batch in one transaction, and no transaction that checks also writes silences or windows.
  */
 async function loadSuppressionRules(ex: Executor, serviceId: string, now: number) {
-  const silences = await rowsOf(ex, silencesQ(ex, serviceId, now));
-  const windows = await rowsOf(ex, windowsQ(ex, serviceId, now));
-  return { silences: silences.map((s) => ({ ...s, matchers: fromJsonText<Matcher[]>(s.matchers, []) })), windows };
+  const rows = await rowsOf(ex, suppressionRulesQ(ex, serviceId, now));
+  const silences = rows
+    .filter((r) => r.kind === 'silence')
+    .map((r) => ({
+      id: r.id,
+      serviceId: r.serviceId,
+      matchers: fromJsonText<Matcher[]>(r.matchers, []),
+      startsAt: r.startsAt,
+      endsAt: r.endsAt,
+    }));
+  const windows = rows
+    .filter((r) => r.kind === 'window')
+    .map((r) => ({ id: r.id, serviceId: r.serviceId as string, startsAt: r.startsAt, endsAt: r.endsAt }));
+  return { silences, windows };
 }
 
 /** What the check needs to know about an alert (an Alert from the API or a row both fit). */
