@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
-import type { Db, Executor } from '../db/index.js';
+import { serviceMemoKey, toService } from '../catalog/index.js';
+import { primeMemo, type Db, type Executor } from '../db/index.js';
 import { prepared, rowsOf } from '../db/prepared.js';
 import { insertDeferred } from '../db/statements.js';
 import { containsText } from '../db/text.js';
@@ -129,10 +130,13 @@ const toGroup = (row: Selectable<AlertGroupsTable>): AlertGroup => {
  * and grouping decisions never race across processes on PostgreSQL. SQLite has one writer already.
  */
 export async function lockService(trx: Executor, engine: Db['engine'], serviceId: string): Promise<boolean> {
-  return (await rowsOf(trx, lockServiceQ(trx, serviceId, engine === 'postgres'))).length > 0;
+  const [row] = await rowsOf(trx, lockServiceQ(trx, serviceId, engine === 'postgres'));
+  // The locked row is the service as this transaction sees it: paging's start reads it from the memo, not again.
+  if (row) primeMemo(trx, serviceMemoKey(serviceId), toService(row));
+  return row !== undefined;
 }
 const lockServiceQ = prepared('alerts.lockService', (ex: Executor, serviceId: string, isPostgres: boolean) => {
-  const q = ex.selectFrom('services').select('id').where('id', '=', serviceId);
+  const q = ex.selectFrom('services').selectAll().where('id', '=', serviceId);
   return isPostgres ? q.forUpdate() : q;
 });
 

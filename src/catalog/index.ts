@@ -14,6 +14,13 @@ export {
   type PagingGroupMode,
   type PagingGroups,
 } from './model.js';
-export { findServiceRow, type Service, type IntegrationKey, type IncidentRule } from './repo.js';
+export {
+  findServiceRow,
+  serviceMemoKey,
+  toService,
+  type Service,
+  type IntegrationKey,
+  type IncidentRule,
+} from './repo.js';
 export { listServiceRows } from './repo.js';
 export { serviceNotFound } from './errors.js';

@@ -67,6 +67,9 @@ export function toIntegrationKey(row: IntegrationKeysTable): IntegrationKey {
   return { ...rest, source: row.source as IntegrationSource, isDrill: row.isDrill === 1 };
 }
 
+/** The transaction memo (src/db/tx-memo.ts) of a service's row by id: read once per transaction, or primed. */
+export const serviceMemoKey = (serviceId: string): string => `service:${serviceId}`;
+
 export async function findServiceRow(ex: Executor, idOrSlug: string): Promise<Service | null> {
   const [row] = await rowsOf(ex, findServiceQ(ex, idOrSlug));
   return row ? toService(row) : null;

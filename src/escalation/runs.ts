@@ -5,7 +5,7 @@
  */
 import type { Selectable } from 'kysely';
 import { findAlertForPaging, insertAlertEvent, lockService, toAlert, type Alert } from '../alerts/index.js';
-import { findServiceRow, type Service } from '../catalog/index.js';
+import { findServiceRow, serviceMemoKey, type Service } from '../catalog/index.js';
 import { memoInTransaction, type Db, type Executor } from '../db/index.js';
 import { prepared, rowsOf } from '../db/prepared.js';
 import type { AlertsTable, EscalationRunsTable } from '../db/schema.js';
@@ -120,7 +120,7 @@ export async function primePagingLookups(
   const wanted: { serviceId: string; pagingKey: string; urgency: string }[] = [];
   for (const c of candidates) {
     const service =
-      (await memoInTransaction(trx, `service:${c.serviceId}`, () => findServiceRow(trx, c.serviceId))) ?? undefined;
+      (await memoInTransaction(trx, serviceMemoKey(c.serviceId), () => findServiceRow(trx, c.serviceId))) ?? undefined;
     if (!service?.escalationPolicyId) continue;
     const pagingKey = pagingKeyOf(service.pagingGroups, c);
     if (pagingKey !== null) wanted.push({ serviceId: c.serviceId, pagingKey, urgency: urgencyForSeverity(c.severity) });
@@ -168,7 +168,7 @@ export async function startEscalation(
   }
   // Read once per transaction: intake starts paging for many alerts of one service in one transaction.
   const service =
-    (await memoInTransaction(trx, `service:${alertRow.serviceId}`, () => findServiceRow(trx, alertRow.serviceId))) ??
+    (await memoInTransaction(trx, serviceMemoKey(alertRow.serviceId), () => findServiceRow(trx, alertRow.serviceId))) ??
     undefined;
   const policyId = service?.escalationPolicyId;
   const policyRow = policyId
