@@ -139,6 +139,7 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   return config;
 }
 
-/** Variables the CLI's client mode reads; they are not server settings. */
+/** The test suite's diagnostic switches (src/config/diagnostics.ts); they are not settings either. */
 const isDiagnostic = (name: string): boolean => (DIAGNOSTIC_VARS as readonly string[]).includes(name);
+/** Variables the CLI's client mode reads; they are not server settings. */
 const CLIENT_VARS = new Set(['MUSTER_URL', 'MUSTER_TOKEN', 'MUSTER_CLI_CONFIG', 'MUSTER_PASSWORD']);

@@ -5,11 +5,11 @@
  * every process through LISTEN on the channel (`publish` NOTIFYs in the writer's transaction, delivered at commit).
  */
 import { EventEmitter } from 'node:events';
-import { notifyDeferred } from './statements.js';
 import type pg from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { isDatabaseUnavailable } from './health.js';
 import type { Db, Executor } from './index.js';
+import { notifyDeferred } from './statements.js';
 
 /** PostgreSQL's NOTIFY payload limit is 8,000 bytes; stay below it. */
 const NOTIFY_PAYLOAD_MAX = 7000;

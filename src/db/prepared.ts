@@ -55,9 +55,10 @@ const isPlainObject = (v: object): boolean => {
 
 /**
  * Walk `v`: append its shape to `sig`, its values to `values`. With `stand` set, also return a copy of `v` whose
- * values are stand-ins (numbered in walk order).
+ * values are stand-ins (numbered in walk order). `path` is where the walk is (named only in an error, so a call
+ * builds no path text).
  */
-function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, where: string, nulls: boolean): unknown {
+function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, nulls: boolean, path: unknown[]): unknown {
   switch (typeof v) {
     case 'string':
     case 'number':
@@ -88,7 +89,13 @@ function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, wher
       }
       if (Array.isArray(v)) {
         sig.push(`[${v.length}`);
-        const out = v.map((x: unknown, i) => walk(x, sig, values, stand, `${where}[${i}]`, nulls));
+        const out: unknown[] = [];
+        for (let i = 0; i < v.length; i++) {
+          path.push(i);
+          const x = walk(v[i], sig, values, stand, nulls, path);
+          path.pop();
+          if (stand) out.push(x);
+        }
         sig.push(']');
         return stand ? out : v;
       }
@@ -98,7 +105,9 @@ function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, wher
         sig.push('{');
         for (const k in o) {
           sig.push(k, ':');
-          const x = walk(o[k], sig, values, stand, `${where}.${k}`, nulls);
+          path.push(k);
+          const x = walk(o[k], sig, values, stand, nulls, path);
+          path.pop();
           if (stand) out[k] = x;
         }
         sig.push('}');
@@ -107,7 +116,8 @@ function walk(v: unknown, sig: string[], values: unknown[], stand: boolean, wher
       break;
     }
   }
-  throw new PreparedQueryError(`a prepared query's argument ${where} is not a value, array or plain object`);
+  const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  throw new PreparedQueryError(`a prepared query's argument args${where} is not a value, array or plain object`);
 }
 
 function compileTemplate(name: string, q: CompiledQuery, count: number): Template {
@@ -152,14 +162,14 @@ export function prepared<A extends unknown[], R>(
   return (ex, ...args) => {
     const sig: string[] = [];
     const values: unknown[] = [];
-    walk(args, sig, values, false, 'args', nulls);
+    walk(args, sig, values, false, nulls, []);
     const key = sig.join('');
     const dialect = ex.getExecutor().adapter;
     let shapes = byDialect.get(dialect);
     if (!shapes) byDialect.set(dialect, (shapes = new Map<string, Template>()));
     let t = shapes.get(key);
     if (!t) {
-      const standIns = walk(args, [], [], true, 'args', nulls) as A;
+      const standIns = walk(args, [], [], true, nulls, []) as A;
       t = compileTemplate(name, compileWith(ex, build(ex, ...standIns)), values.length);
       if (shapes.size < MAX_SHAPES) shapes.set(key, t);
     }

@@ -261,8 +261,9 @@ export class BufferedConnection implements DatabaseConnection {
   /**
    * Send every waiting row: one insert per table (and column list), tables in foreign-key order, then the waiting
    * NOTIFYs in one select. On PostgreSQL they go out together as one statement (`with "w1" as (insert …), "w2" as
-   * (insert …) select pg_notify(…)`): a round trip instead of one per table. PostgreSQL checks foreign keys at the end of the statement, so a row may refer to one
-   * inserted beside it, and runs the inserts with one snapshot (no part reads another's rows, and none needs to).
+   * (insert …) select pg_notify(…)`): a round trip instead of one per table. PostgreSQL checks foreign keys at the
+   * end of the statement, so a row may refer to one inserted beside it, and runs the inserts with one snapshot (no
+   * part reads another's rows, and none needs to).
    */
   private async flush(): Promise<void> {
     const groups = this.waiting.sort((a, b) => RANK.get(a.table)! - RANK.get(b.table)!);
@@ -288,8 +289,9 @@ export class BufferedConnection implements DatabaseConnection {
 
 /**
  * PostgreSQL: consecutive inserts joined into as few statements as the parameter limit allows, each a chain of
- * data-modifying CTEs ending in the last insert; placeholders renumbered. The inserts are Kysely's own compiled
- * `insert into … values …` (placeholders `$n`, no literals), so `$n` occurs in their text only as a placeholder.
+ * data-modifying CTEs ending in the last statement (an insert, or the waiting NOTIFYs' select); placeholders
+ * renumbered. The inserts are Kysely's own compiled `insert into … values …` and the select is `notifyQuery`'s
+ * (placeholders `$n`, no literals), so `$n` occurs in their text only as a placeholder.
  */
 function combined(queries: CompiledQuery[]): CompiledQuery[] {
   const out: CompiledQuery[] = [];

@@ -309,7 +309,7 @@ export async function runStep(
   const next = async (status: RunStatus, patch: Partial<EscalationRunsTable> = {}): Promise<void> => {
     const change = { status, generation: run.generation + 1, updatedAt: now, nextStepAt: null, ...patch };
     if (isNewRun && opts.pendingRun?.patch(change)) return;
-    await trx.executeQuery(updateRunQ(trx, run.id, { ...change }));
+    await trx.executeQuery(updateRunQ(trx, run.id, change));
   };
   if (!alertRow || alertRow.status !== 'triggered') {
     // No alert of the run is triggered any more: the run ends, acknowledged if any of its alerts was.

@@ -84,15 +84,6 @@ const claimJobsQ = prepared(
   },
 );
 
-const completeJobQ = prepared('jobs.complete', (ex: Executor, id: string, fence: number, now: number) =>
-  ex
-    .updateTable('jobs')
-    .set({ status: 'succeeded', finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: null })
-    .where('id', '=', id)
-    .where('fence', '=', fence)
-    .where('status', '=', 'running'),
-);
-
 const completeJobsQ = prepared(
   'jobs.completeMany',
   (ex: Executor, runs: { id: string; fence: number }[], now: number) =>
@@ -194,8 +185,7 @@ export async function claimJobs(
 
 /** Mark a claimed job done; false when the fence moved on (someone else owns it now). */
 export async function completeJob(executor: Executor, id: string, fence: number, now: number): Promise<boolean> {
-  const r = await executor.executeQuery(completeJobQ(executor, id, fence, now));
-  return Number(r.numAffectedRows ?? 0n) === 1;
+  return (await completeJobs(executor, [{ id, fence }], now)).has(id);
 }
 
 /**

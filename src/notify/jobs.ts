@@ -50,6 +50,7 @@ import {
   findDeliveries,
   findDelivery,
   insertAttempt,
+  insertAttempts,
   updateDelivery,
   type ContactMethodRow,
   type Delivery,
@@ -477,15 +478,6 @@ function recordSentOne({ ctx, id, claimToken, providerMessageId }: SentItem): Pr
   });
 }
 
-type SentAttemptRow = Parameters<typeof insertAttempt>[1];
-
-// null is a value here: the rows' nullable columns would otherwise make a shape of every pattern of nulls.
-const insertSentAttemptsQ = prepared(
-  'notify.insertSentAttempts',
-  (ex: Executor, rows: SentAttemptRow[]) => ex.insertInto('notificationAttempts').values(rows),
-  { nullIsValue: true },
-);
-
 /** The sent deliveries (`ids`) recorded as sent; `pids`: the provider's message ids of those that have one. */
 const markSentQ = prepared(
   'notify.markSent',
@@ -556,22 +548,20 @@ async function recordSentMany(items: SentItem[]): Promise<boolean[]> {
       return true;
     });
     if (recorded.length > 0) {
-      await trx.executeQuery(
-        insertSentAttemptsQ(
-          trx,
-          recorded.map(({ item, d }) => ({
-            id: newId('att', now),
-            deliveryId: d.id,
-            userId: d.userId,
-            alertId: d.alertId,
-            channel: d.channel,
-            status: 'sent' as const,
-            isPermanent: 0,
-            error: null,
-            providerMessageId: item.providerMessageId,
-            at: now,
-          })),
-        ),
+      await insertAttempts(
+        trx,
+        recorded.map(({ item, d }) => ({
+          id: newId('att', now),
+          deliveryId: d.id,
+          userId: d.userId,
+          alertId: d.alertId,
+          channel: d.channel,
+          status: 'sent' as const,
+          isPermanent: 0,
+          error: null,
+          providerMessageId: item.providerMessageId,
+          at: now,
+        })),
       );
       const pids = recorded.flatMap(({ item, d }) =>
         item.providerMessageId !== null ? [{ id: d.id, pid: item.providerMessageId }] : [],

@@ -320,14 +320,20 @@ export async function listDeliveries(
   return (await q.execute()).map(toDelivery);
 }
 
-const insertAttemptQ = prepared(
-  'notify.insertAttempt',
-  (ex: Executor, row: NotificationAttemptsTable) => ex.insertInto('notificationAttempts').values(row),
+// null is a value here: the rows' nullable columns would otherwise make a shape of every pattern of nulls.
+const insertAttemptsQ = prepared(
+  'notify.insertAttempts',
+  (ex: Executor, rows: NotificationAttemptsTable[]) => ex.insertInto('notificationAttempts').values(rows),
   { nullIsValue: true },
 );
 
+/** Insert attempt rows, one statement for all of them. */
+export async function insertAttempts(ex: Executor, rows: NotificationAttemptsTable[]): Promise<void> {
+  if (rows.length > 0) await ex.executeQuery(insertAttemptsQ(ex, rows));
+}
+
 export async function insertAttempt(ex: Executor, row: NotificationAttemptsTable): Promise<void> {
-  await ex.executeQuery(insertAttemptQ(ex, row));
+  await insertAttempts(ex, [row]);
 }
 
 export async function listAttempts(ex: Executor, deliveryIds: string[]): Promise<Attempt[]> {
