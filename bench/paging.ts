@@ -22,8 +22,9 @@
  * instead, sharing Muster's event loop (the arrangement before issue 18, for comparison).
  * PostgreSQL is started by the benchmark, durable (bench/postgres.ts: fsync and synchronous_commit on).
  * Environment: BENCH_ENGINES=sqlite,postgres  BENCH_RATES=1,100,1000  BENCH_SECONDS=10  BENCH_MAX_IN_FLIGHT=256
- * BENCH_DRAIN_SECONDS=60  BENCH_TIMERS=100000  BENCH_TIMER_DUE=1000  BENCH_TIMER_SECONDS=20  BENCH_DEAD_RATE=100
- * (0 skips a')  BENCH_SKIP_TIMERS=1 (skips b)  BENCH_LOAD=child|inprocess (child)
+ * BENCH_WARMUP_SECONDS=2 (at the same rate before each measured run, not counted)  BENCH_DRAIN_SECONDS=60
+ * BENCH_TIMERS=100000  BENCH_TIMER_DUE=1000  BENCH_TIMER_SECONDS=20  BENCH_DEAD_RATE=100 (0 skips a')
+ * BENCH_SKIP_TIMERS=1 (skips b)  BENCH_LOAD=child|inprocess (child)
  */
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -54,6 +55,8 @@ const list = (name: string, fallback: string): string[] =>
 const ENGINES = list('BENCH_ENGINES', 'sqlite,postgres') as Engine[];
 const RATES = list('BENCH_RATES', '1,100,1000').map(Number);
 const SECONDS = num('BENCH_SECONDS', 10);
+/** Seconds at the same rate before each measured run, discarded (as bench:intake's warm-up): cold code, connections. */
+const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 2);
 const MAX_IN_FLIGHT = num('BENCH_MAX_IN_FLIGHT', 256);
 const DRAIN_SECONDS = num('BENCH_DRAIN_SECONDS', 60);
 const TIMERS = num('BENCH_TIMERS', 100_000);
@@ -108,6 +111,8 @@ async function startBench(engine: Engine, pgServer: BenchPostgres | null, receiv
       port: 0,
       dataDir,
       ...(databaseUrl ? { databaseUrl, databasePoolSize: 20 } : {}),
+      // MUSTER_DATABASE_NAMED_STATEMENTS=false: PostgreSQL parses every statement anew (the comparison).
+      databaseNamedStatements: env('MUSTER_DATABASE_NAMED_STATEMENTS', 'true') !== 'false',
       logLevel: 'warn',
       adminEmail: email,
       adminPassword: randomBytes(12).toString('hex'),
@@ -196,6 +201,23 @@ async function setUpDeadShare(b: Bench, urls: LoadUrls): Promise<string[]> {
  * requests the never-answering endpoint has received so far.
  */
 async function alertToPage(b: Bench, load: Load, rate: number, tag: string, keys: string[] = [b.key]): Promise<number> {
+  // The warm-up: the same load, its figures printed apart and left out of the measured ones (the first alerts after a
+  // start meet cold code on both sides, and the pool's and the load client's connections being opened).
+  let warm = '';
+  if (WARMUP_SECONDS > 0) {
+    const w = await load.run({
+      musterUrl: b.muster.url,
+      keys,
+      rate,
+      seconds: WARMUP_SECONDS,
+      maxInFlight: MAX_IN_FLIGHT,
+      tag: `${tag}-warm`,
+    });
+    const wp = await load.drain(DRAIN_SECONDS);
+    warm =
+      `        warm-up (${WARMUP_SECONDS} s, not counted): ${w.accepted} accepted; sent → page p50 ` +
+      `${ms(pct(wp.sentToPage, 50))} p99 ${ms(pct(wp.sentToPage, 99))} max ${ms(pct(wp.sentToPage, 100))}\n`;
+  }
   const wallStart = Date.now();
   const commits = sampleCommitLatency(b.databaseUrl);
   // How busy this process's event loop was (Muster's, and the load generator's and receiver's with
@@ -239,7 +261,7 @@ async function alertToPage(b: Bench, load: Load, rate: number, tag: string, keys
       `(client cap), ${paged.notPaged} not paged within ${DRAIN_SECONDS} s; accepted → page p50 ` +
       `${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; sent → page p50 ` +
       `${ms(pct(fromSent, 50))} p99 ${ms(pct(fromSent, 99))} (sent → 2xx p50 ${ms(pct(paged.sentToAccepted, 50))} ` +
-      `p99 ${ms(pct(paged.sentToAccepted, 99))}); load ${loadAvg()}\n        ${stages}\n` +
+      `p99 ${ms(pct(paged.sentToAccepted, 99))}); load ${loadAvg()}\n${warm}        ${stages}\n` +
       `        a durable one-row commit on its own connection meanwhile (${c.n}, every 100 ms): ` +
       `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}; Muster's process: event loop ${(elu * 100).toFixed(0)}% ` +
       `busy, CPU ${(cpuShare * 100).toFixed(0)}% of a core; ${loadSide}; intake ${intakeTx} transactions, ` +

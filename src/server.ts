@@ -622,6 +622,7 @@ export async function startMuster(config: Config, opts: StartOptions = {}): Prom
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    namedStatements: config.databaseNamedStatements,
     onSlowTransaction: (t) =>
       log.warn(
         { engine: t.engine, heldMs: t.heldMs, stillHeld: t.isOpen, transactionStack: t.stack },

@@ -24,6 +24,7 @@ const ENV_MAP: Record<string, string> = {
   DATABASE_URL: 'databaseUrl',
   MUSTER_DATABASE_URL: 'databaseUrl',
   MUSTER_DATABASE_POOL_SIZE: 'databasePoolSize',
+  MUSTER_DATABASE_NAMED_STATEMENTS: 'databaseNamedStatements',
   MUSTER_LOG_LEVEL: 'logLevel',
   MUSTER_ADMIN_EMAIL: 'adminEmail',
   MUSTER_ADMIN_PASSWORD: 'adminPassword',

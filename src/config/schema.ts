@@ -13,6 +13,11 @@ export const ConfigSchema = Type.Object(
       Type.String({ pattern: '^postgres(ql)?://', description: 'DATABASE_URL: use PostgreSQL instead of SQLite' }),
     ),
     databasePoolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'MUSTER_DATABASE_POOL_SIZE' }),
+    databaseNamedStatements: Type.Boolean({
+      default: true,
+      description:
+        'MUSTER_DATABASE_NAMED_STATEMENTS: PostgreSQL parses hot statements once per connection; false behind a pooler that cannot keep named statements (PgBouncer before 1.21 in transaction mode)',
+    }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'MUSTER_LOG_LEVEL' },

@@ -84,6 +84,8 @@ export interface OpenOptions {
   slowTransactionMs?: number;
   /** Where slow transactions are reported (default: a warning on stderr). */
   onSlowTransaction?: (t: SlowTransaction) => void;
+  /** PostgreSQL: prepared queries as named statements (default true; src/db/pg-pool.ts). */
+  namedStatements?: boolean;
 }
 
 function reportSlowOnStderr(t: SlowTransaction): void {
@@ -129,7 +131,7 @@ export function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {})
   // Every connection (queries, transactions, LISTEN, the migration lock) comes from this pool: an error listener on
   // each client, broken clients discarded, connect time-outs, the outage state (src/db/pg-pool.ts).
   const health = new DatabaseHealth();
-  const pool = createPgPool(url, { max: poolSize, health });
+  const pool = createPgPool(url, { max: poolSize, health, namedStatements: opts.namedStatements ?? true });
   const kysely = new GuardedKysely<Database>(
     { dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] },
     guardOptions('postgres', opts),

@@ -136,8 +136,24 @@ function compileTemplate(name: string, q: CompiledQuery, count: number): Templat
     }
     return { constant: p };
   });
+  nameStatement(q.sql);
   return { sql: q.sql, query: q.query, slots };
 }
+
+/**
+ * The statement texts of prepared queries, each with a name for the server: on PostgreSQL a named statement is parsed
+ * and planned once per connection, and each later call only binds and executes it (src/db/pg-pool.ts). Bounded:
+ * texts past the bound run unnamed, as any other query.
+ */
+const statementNames = new Map<string, string>();
+export const MAX_NAMED_STATEMENTS = 1024;
+function nameStatement(sql: string): void {
+  if (!statementNames.has(sql) && statementNames.size < MAX_NAMED_STATEMENTS) {
+    statementNames.set(sql, `muster_${statementNames.size + 1}`);
+  }
+}
+/** The server-side name of a prepared query's text, or undefined for any other text. */
+export const statementName = (sql: string): string | undefined => statementNames.get(sql);
 
 export interface PreparedOptions {
   /**
