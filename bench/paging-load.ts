@@ -156,7 +156,8 @@ class LoadSide {
           body: JSON.stringify({
             status: 'firing',
             dedupKey: `${tag}-${i}`,
-            title: `Bench ${i}`,
+            // With the run's tag: an alert titled as one of an earlier run (the warm-up) would join its paging group.
+            title: `Bench ${tag} ${i}`,
             severity: 'critical',
           }),
         });
