@@ -195,6 +195,8 @@ async function startBenchMuster(engine: Engine, pgServer: BenchPostgres | null):
       port: 0,
       dataDir,
       ...(databaseUrl ? { databaseUrl, databasePoolSize: 20 } : {}),
+      // MUSTER_DATABASE_NAMED_STATEMENTS=false: PostgreSQL parses every statement anew (the comparison).
+      databaseNamedStatements: env('MUSTER_DATABASE_NAMED_STATEMENTS', 'true') !== 'false',
       logLevel: 'warn',
       // Diagnostics only: BENCH_JOBS=off measures intake without the job runner competing for the database.
       'jobs.enabled': env('BENCH_JOBS', 'on') !== 'off',
@@ -419,6 +421,7 @@ async function processesCase(pgServer: BenchPostgres): Promise<ProcessesResult> 
         MUSTER_DATA_DIR: dataDir,
         DATABASE_URL: databaseUrl,
         MUSTER_DATABASE_POOL_SIZE: '20',
+        MUSTER_DATABASE_NAMED_STATEMENTS: env('MUSTER_DATABASE_NAMED_STATEMENTS', 'true'),
         MUSTER_LOG_LEVEL: 'warn',
         MUSTER_ADMIN_EMAIL: ADMIN_EMAIL,
         MUSTER_ADMIN_PASSWORD: ADMIN_PASSWORD,
