@@ -13,6 +13,7 @@
  * been paged (or the drain ended); `{ type: 'close' }` ends it. It announces its URLs with `{ type: 'ready', urls }`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,6 +215,14 @@ class LoadSide {
     const acceptedToPage = [...this.accepted]
       .filter(([id]) => firstAt.has(id))
       .map(([id, at]) => firstAt.get(id)! - at);
+    // BENCH_TRACE=<file>: a line per alert of the run (sent, from the run's first send; sent → 2xx; sent → page), in ms.
+    const trace = process.env.BENCH_TRACE;
+    if (trace) {
+      const t0 = Math.min(...this.sentAt.values());
+      const line = ([id, at]: [string, number]): string =>
+        [at - t0, this.accepted.get(id)! - at, (firstAt.get(id) ?? NaN) - at].map((x) => x.toFixed(1)).join(' ');
+      appendFileSync(trace, `# run of ${this.sentAt.size} alerts\n${[...this.sentAt].map(line).join('\n')}\n`);
+    }
     const sentToPage = [...this.sentAt].filter(([id]) => firstAt.has(id)).map(([id, at]) => firstAt.get(id)! - at);
     return {
       acceptedToPage,

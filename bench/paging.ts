@@ -24,9 +24,9 @@
  * Environment: BENCH_ENGINES=sqlite,postgres  BENCH_RATES=1,100,1000  BENCH_SECONDS=10  BENCH_MAX_IN_FLIGHT=256
  * BENCH_WARMUP_SECONDS=2 (at the same rate before each measured run, not counted)  BENCH_DRAIN_SECONDS=60
  * BENCH_TIMERS=100000  BENCH_TIMER_DUE=1000  BENCH_TIMER_SECONDS=20  BENCH_DEAD_RATE=100 (0 skips a')
- * BENCH_SKIP_TIMERS=1 (skips b)  BENCH_LOAD=child|inprocess (child)
+ * BENCH_SKIP_TIMERS=1 (skips b)  BENCH_LOAD=child|inprocess (child)  BENCH_TRACE=<file> (each alert's times, appended)
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -223,6 +223,8 @@ async function alertToPage(b: Bench, load: Load, rate: number, tag: string, keys
   // How busy this process's event loop was (Muster's, and the load generator's and receiver's with
   // BENCH_LOAD=inprocess): near 1 means CPU-bound, and then every await queues.
   const elu0 = performance.eventLoopUtilization();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const batches0 = b.muster.services.intake.batchStats;
   const cpu0 = process.cpuUsage();
   // Statements sent by Muster in this process from the first alert until every page arrived (or the drain ended).
@@ -238,6 +240,7 @@ async function alertToPage(b: Bench, load: Load, rate: number, tag: string, keys
     tag,
   });
   const elu = performance.eventLoopUtilization(elu0).utilization;
+  loopDelay.disable();
   const cpu = process.cpuUsage(cpu0);
   const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
   const c = await commits.stop();
@@ -264,7 +267,8 @@ async function alertToPage(b: Bench, load: Load, rate: number, tag: string, keys
       `p99 ${ms(pct(paged.sentToAccepted, 99))}); load ${loadAvg()}\n${warm}        ${stages}\n` +
       `        a durable one-row commit on its own connection meanwhile (${c.n}, every 100 ms): ` +
       `p50 ${ms(c.p50)} p99 ${ms(c.p99)} max ${ms(c.max)}; Muster's process: event loop ${(elu * 100).toFixed(0)}% ` +
-      `busy, CPU ${(cpuShare * 100).toFixed(0)}% of a core; ${loadSide}; intake ${intakeTx} transactions, ` +
+      `busy (delay p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}), CPU ` +
+      `${(cpuShare * 100).toFixed(0)}% of a core; ${loadSide}; intake ${intakeTx} transactions, ` +
       `${perTx.toFixed(1)} deliveries each (largest so far ${batches1.largestBatch}); ` +
       `${(statements / Math.max(1, sent.accepted)).toFixed(1)} statements per accepted alert, intake to page recorded`,
   );
