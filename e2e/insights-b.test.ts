@@ -59,8 +59,13 @@ for (const engine of ENGINES)
   describe(`insights pages: paging, learning, responders, alert quality (${engine})`, () => {
     let muster: TestMuster;
     let browser: Browser;
-    // Ten days ago at 10:00 UTC (a working hour for a person in UTC), so the pages fall in the default 90 days.
-    const t0 = Math.floor((Date.now() - 10 * DAY) / DAY) * DAY + 10 * 60 * MINUTE;
+    // The Monday two weeks before this one, at 10:00 UTC (a working hour on a weekday for a person in UTC): the pages
+    // fall in the default 90 days, and everything up to t0 + 5 days in one week (Monday to Saturday), so the weekly
+    // figures do not depend on the day the suite runs (from "ten days ago", the three pages split across two weeks
+    // when it ran on a Tuesday).
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    const mondayThisWeek = today - ((new Date(today).getUTCDay() + 6) % 7) * DAY;
+    const t0 = mondayThisWeek - 14 * DAY + 10 * 60 * MINUTE;
     const clock = new FakeClock(t0);
     let anaId = '';
     let uncoordinatedId = '';
