@@ -13,7 +13,7 @@
  *     its client's own time-out;
  *   - connection failures and successes feed the database's `DatabaseHealth`, which logs an outage once;
  *   - prepared queries' texts (src/db/prepared.ts) run as named statements: PostgreSQL parses and plans each once per
- *     connection, then only binds and executes it (about 40 % of the server's CPU on the paging benchmark). When the
+ *     connection, then only binds and executes it (a third of the server's CPU on the paging benchmark). When the
  *     server no longer has one, or refuses its plan because a table changed under it (another process's migration;
  *     a pooler that moved the session), that query fails as "database unavailable" (a 503, a retried job) and the
  *     connection's next use of each text parses it again under a new name. `namedStatements: false` turns this off
