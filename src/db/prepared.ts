@@ -146,7 +146,7 @@ function compileTemplate(name: string, q: CompiledQuery, count: number): Templat
  * texts past the bound run unnamed, as any other query.
  */
 const statementNames = new Map<string, string>();
-export const MAX_NAMED_STATEMENTS = 1024;
+const MAX_NAMED_STATEMENTS = 1024;
 function nameStatement(sql: string): void {
   if (!statementNames.has(sql) && statementNames.size < MAX_NAMED_STATEMENTS) {
     statementNames.set(sql, `muster_${statementNames.size + 1}`);
